@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * CoCalc site-license description (shared/vendors/cocalc-api-v2.md §4.2). The vendor stores any JSON
+ * verbatim and warns that nonsense in a cart can break an account, so procure validates strictly
+ * (unknown fields rejected, the store's UI limits enforced) before anything is sent.
+ */
+export const COCALC_LIMITS = {
+  regular: { ram: [4, 16], cpu: [1, 3], disk: [10, 15] },
+  boost: { ram: [0, 15], cpu: [0, 2], disk: [0, 5] },
+  maxRunLimit: 10_000,
+} as const;
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const siteLicenseDescriptionSchema = z
+  .object({
+    type: z.literal('quota').default('quota'),
+    user: z.enum(['academic', 'business']),
+    period: z.enum(['monthly', 'yearly', 'range']),
+    range: z.tuple([isoDate, isoDate]).optional(),
+    run_limit: z.number().int().min(1).max(COCALC_LIMITS.maxRunLimit),
+    ram: z.number().int(),
+    cpu: z.number().int(),
+    disk: z.number().int(),
+    member: z.boolean(),
+    uptime: z.enum(['short', 'medium', 'day', 'always_running']),
+    boost: z.boolean().default(false),
+    always_running: z.boolean().optional(),
+    title: z.string().max(200).optional(),
+    description: z.string().max(2000).optional(),
+    source: z.enum(['site-license', 'course']).optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const limits = d.boost ? COCALC_LIMITS.boost : COCALC_LIMITS.regular;
+    for (const field of ['ram', 'cpu', 'disk'] as const) {
+      const [min, max] = limits[field];
+      if (d[field] < min || d[field] > max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} must be between ${min} and ${max} for a ${d.boost ? 'boost' : 'regular'} license`,
+        });
+      }
+    }
+    if (d.period === 'range') {
+      if (!d.range) {
+        ctx.addIssue({ code: 'custom', path: ['range'], message: 'range is required when period is "range"' });
+      } else if (Date.parse(d.range[1]) <= Date.parse(d.range[0])) {
+        ctx.addIssue({ code: 'custom', path: ['range'], message: 'end date must be after start date' });
+      }
+    } else if (d.range) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: 'range is only allowed when period is "range"' });
+    }
+    if ((d.uptime === 'day' || d.uptime === 'always_running') && !d.member) {
+      // The vendor silently forces member hosting here (§5 requiresMemberhosting); make it explicit.
+      ctx.addIssue({ code: 'custom', path: ['member'], message: `uptime "${d.uptime}" requires member: true` });
+    }
+  });
+
+export type SiteLicenseDescription = z.output<typeof siteLicenseDescriptionSchema>;

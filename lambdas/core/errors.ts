@@ -1,0 +1,73 @@
+/**
+ * Error classes shared by the domain, the vendor gateways and the handlers. Each sets `this.name`
+ * so Step Functions `Retry` / `Catch` can match it by name (HOUSE-STYLE "Code"). Messages never
+ * carry secret values.
+ */
+export class ProcureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+// ---- input and policy --------------------------------------------------------------------
+/** A request, event or HTTP body failed its schema. `issues` are human-readable reasons. */
+export class InvalidRequestError extends ProcureError {
+  constructor(message: string, readonly issues: string[] = []) {
+    super(message);
+  }
+}
+/** A reservation would take a vendor's monthly spend over its cap. */
+export class BudgetExceededError extends ProcureError {}
+/** The per-day purchase count is used up. */
+export class DailyLimitExceededError extends ProcureError {}
+/** The quoted cost is above the requester's own `maxCost`. */
+export class MaxCostExceededError extends ProcureError {}
+/** The vendor's server-side total differs from the amount that was quoted and approved. */
+export class QuoteMismatchError extends ProcureError {}
+/** Another purchase holds the per-account lock; safe to retry later. */
+export class LockBusyError extends ProcureError {}
+/** After an unknown outcome, reconciliation could not prove whether the purchase happened. */
+export class PurchaseOutcomeUnknownError extends ProcureError {}
+/** The new license did not show up in the vendor's listing. */
+export class LicenseNotFoundError extends ProcureError {}
+
+// ---- vendor errors (both vendors) -------------------------------------------------------------
+/** The vendor did not accept our credentials (CoCalc "must be signed in", InterServer blank sid). */
+export class VendorAuthError extends ProcureError {}
+/** The vendor refused the call for a reason that repeating it will not change. */
+export class VendorRejectedError extends ProcureError {}
+/**
+ * 5xx, connection reset, timeout: the call may or may not have taken effect. Only calls that are
+ * safe to repeat are retried on it; purchases reconcile first.
+ */
+export class VendorTransientError extends ProcureError {}
+/** CoCalc throttle: `retryAfterSeconds` is parsed from the vendor message. */
+export class VendorRateLimitedError extends ProcureError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+/** CoCalc: "Insufficient credit on your account ... (you need $X)". */
+export class InsufficientCreditError extends ProcureError {
+  constructor(message: string, readonly amountNeeded: number) {
+    super(message);
+  }
+}
+/** CoCalc legacy checkout: reCaptcha token required unless the account is a partner. */
+export class CaptchaRequiredError extends ProcureError {}
+
+// ---- InterServer status_text errors (shared/vendors/interserver-soap.md §5) ------------------
+export class LicenseAlreadyExistsError extends VendorRejectedError {}
+export class InvalidIpError extends VendorRejectedError {}
+export class InvalidCouponError extends VendorRejectedError {}
+export class InsufficientPrepayError extends VendorRejectedError {}
+export class AccountLockedError extends VendorRejectedError {}
+export class IpNotAllowedError extends VendorRejectedError {}
+export class InvalidLicenseIdError extends VendorRejectedError {}
+export class InvalidLicenseTypeError extends VendorRejectedError {}
+/** "Invalid Session ID": the gateway logs in again once before surfacing it. */
+export class InvalidSessionError extends VendorAuthError {}
+
+/** Error names that are safe to retry for idempotent vendor calls. */
+export const TRANSIENT_ERROR_NAMES = ['VendorTransientError', 'VendorRateLimitedError', 'LockBusyError'] as const;
