@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import type { PurchaseRequest, Vendor } from './purchase-request';
+
+/**
+ * The purchase state machine's contract, shared by the handlers (which read and return these
+ * shapes), the CDK construct (which wires the states) and the local runtime. JSONPath only.
+ *
+ * ValidateAndQuote -> ReserveBudget -> IsCocalc? -> AddToCart -> NeedsApproval?
+ *   -> (AutoApprove | RequestApproval) -> ApprovalDecision -> (Checkout | BuyLicense)
+ *   -> VerifyLicense -> RecordCompleted -> PurchaseCompleted
+ * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
+ * Checkout's QuoteMismatchError -> ValidateAndQuote again (with $.mismatch), which always asks.
+ */
+export const STATE = {
+  ValidateAndQuote: 'ValidateAndQuote',
+  ReserveBudget: 'ReserveBudget',
+  IsCocalc: 'IsCocalc',
+  AddToCart: 'AddToCart',
+  NeedsApproval: 'NeedsApproval',
+  AutoApprove: 'AutoApprove',
+  RequestApproval: 'RequestApproval',
+  ApprovalDecision: 'ApprovalDecision',
+  PurchaseByVendor: 'PurchaseByVendor',
+  Checkout: 'Checkout',
+  BuyLicense: 'BuyLicense',
+  VerifyLicense: 'VerifyLicense',
+  RecordCompleted: 'RecordCompleted',
+  RecordNotCompleted: 'RecordNotCompleted',
+  PurchaseCompleted: 'PurchaseCompleted',
+  PurchaseNotCompleted: 'PurchaseNotCompleted',
+} as const;
+
+/**
+ * Lambda construct ids (a contract: the local runtime maps logical ids back to these) and the
+ * handler entry file under lambdas/handlers/ each one bundles.
+ */
+export const FUNCTIONS = {
+  PurchasesApi: 'purchases-api.ts', // POST /purchases, GET /purchases/{id}
+  Intake: 'intake.ts', // EventBridge "License Purchase Requested"
+  ValidateAndQuote: 'validate-and-quote.ts',
+  ReserveBudget: 'reserve-budget.ts',
+  CocalcAddToCart: 'cocalc-add-to-cart.ts',
+  RequestApproval: 'request-approval.ts',
+  ApprovalsApi: 'approvals-api.ts', // GET/POST /approvals/{id}
+  CocalcCheckout: 'cocalc-checkout.ts',
+  InterserverBuy: 'interserver-buy.ts',
+  VerifyLicense: 'verify-license.ts',
+  RecordOutcome: 'record-outcome.ts', // RecordCompleted and RecordNotCompleted
+  ListLicenses: 'list-licenses.ts', // GET /licenses?vendor=
+} as const;
+export type FunctionId = keyof typeof FUNCTIONS;
+
+export const EVENTS = {
+  /** Incoming trigger detail-type; its source is configurable (default below). */
+  requested: 'License Purchase Requested',
+  completed: 'License Purchase Completed',
+  failed: 'License Purchase Failed',
+  rejected: 'License Purchase Rejected',
+  defaultRequestSource: 'procure.requests',
+  /** Source of the events procure emits. */
+  workflowSource: 'procure.workflow',
+} as const;
+
+/** Execution input, written by the intake service. */
+export interface ExecutionInput {
+  purchaseId: string;
+  request: PurchaseRequest;
+  source: 'api' | 'event';
+  receivedAt: string;
+}
+
+/** $.quote, from ValidateAndQuote. */
+export interface Quote {
+  vendor: Vendor;
+  amountUsd: number;
+  /** One line a human reads in the approval mail: "CoCalc site license: business, monthly, 16 GB ...". */
+  summary: string;
+  interserverTypeId?: number;
+  interserverTypeName?: string;
+  /** True when policy allows skipping the human (amount <= auto-approve limit and no mismatch). */
+  autoApprove: boolean;
+}
+
+/** $.reservation, from ReserveBudget. */
+export interface Reservation {
+  vendor: Vendor;
+  amountUsd: number;
+  month: string; // YYYY-MM (UTC)
+  day: string; // YYYY-MM-DD (UTC)
+}
+
+/** $.cart, from AddToCart (CoCalc only). */
+export interface CartRef {
+  itemId: number;
+}
+
+/** $.approval, the SendTaskSuccess output or the AutoApprove Pass result. */
+export interface ApprovalDecision {
+  decision: 'APPROVED' | 'REJECTED';
+  approver: string;
+  decidedAt: string;
+  comment?: string;
+}
+
+/** $.purchase, from Checkout or BuyLicense. */
+export interface PurchaseResult {
+  vendor: Vendor;
+  amountUsd: number;
+  /** CoCalc license uuid, or InterServer license id as a string. */
+  licenseId?: string;
+  cartItemId?: number;
+  invoice?: number;
+  paid?: boolean;
+  /** True when the outcome was established by listing after an unknown-outcome error. */
+  reconciled: boolean;
+}
+
+/** One license in the normalized shape of GET /licenses and $.license. */
+export interface NormalizedLicense {
+  vendor: Vendor;
+  id: string;
+  title: string;
+  status: string;
+  /** IP for InterServer, project/run limit summary for CoCalc. */
+  target: string;
+  createdAt: string | null;
+  expiresAt: string | null;
+}
+
+/** $.mismatch, set by Checkout's QuoteMismatchError catch. */
+export interface MismatchInfo {
+  Error: string;
+  Cause: string;
+}
+
+/** $.failure, set by every Catch: the Step Functions error object. */
+export interface FailureInfo {
+  Error: string;
+  Cause: string;
+}
+
+/** The whole state as it grows through the machine. */
+export interface WorkflowState extends ExecutionInput {
+  quote?: Quote;
+  reservation?: Reservation;
+  cart?: CartRef;
+  approval?: ApprovalDecision;
+  purchase?: PurchaseResult;
+  license?: NormalizedLicense;
+  mismatch?: MismatchInfo;
+  failure?: FailureInfo;
+}
+
+/** Payload of RequestApproval (Parameters.Payload of the waitForTaskToken task). */
+export interface RequestApprovalPayload {
+  taskToken: string;
+  state: WorkflowState;
+}
+
+/** Payload of RecordOutcome. */
+export interface RecordOutcomePayload {
+  outcome: 'COMPLETED' | 'NOT_COMPLETED';
+  state: WorkflowState;
+}
+
+/** Purchase statuses as GET /purchases/{id} reports them. */
+export type PurchaseStatus =
+  | 'RECEIVED'
+  | 'QUOTED'
+  | 'RESERVED'
+  | 'IN_CART'
+  | 'AWAITING_APPROVAL'
+  | 'APPROVED'
+  | 'PURCHASING'
+  | 'PURCHASED'
+  | 'COMPLETED'
+  | 'INVALID'
+  | 'REJECTED'
+  | 'EXPIRED'
+  | 'FAILED'
+  | 'NEEDS_ATTENTION'
+  | 'INTERRUPTED';
+
+/**
+ * The purchase id (and Step Functions execution name) for a caller's requestId: deterministic, so
+ * a repeated request maps to the same execution; hashed, so it fits execution-name rules.
+ */
+export function purchaseIdFor(requestId: string): string {
+  return `pur-${createHash('sha256').update(requestId, 'utf8').digest('hex').slice(0, 32)}`;
+}
