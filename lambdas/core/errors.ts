@@ -71,3 +71,13 @@ export class InvalidSessionError extends VendorAuthError {}
 
 /** Error names that are safe to retry for idempotent vendor calls. */
 export const TRANSIENT_ERROR_NAMES = ['VendorTransientError', 'VendorRateLimitedError', 'LockBusyError'] as const;
+
+// ---- approvals ---------------------------------------------------------------------------------
+export class ApprovalNotFoundError extends ProcureError {}
+export class ApprovalSignatureError extends ProcureError {}
+export class ApprovalExpiredError extends ProcureError {}
+export class ApprovalAlreadyDecidedError extends ProcureError {}
+/** SendTaskSuccess/Failure on a token that expired or was already used (AWS TaskTimedOut). */
+export class TaskClosedError extends ProcureError {}
+/** Same requestId, different request body. */
+export class RequestConflictError extends ProcureError {}

@@ -1,4 +1,6 @@
 import type { SiteLicenseDescription } from './cocalc-license';
+import type { ExecutionInput, PurchaseStatus, Reservation } from './workflow';
+import type { Vendor } from './purchase-request';
 
 /**
  * Ports: interfaces the domain and handlers depend on. Adapters in lambdas/adapters implement them
@@ -116,4 +118,137 @@ export interface InterserverGateway {
   makePayment(invoice: number): Promise<void>;
   cancelLicense(id: number): Promise<void>;
   getPrepayRemaining(): Promise<number>;
+}
+
+// ---- procure's own state (adapters in lambdas/adapters/aws) -------------------------------------
+
+/** One audit-trail entry. Append-only: never updated or deleted. */
+export interface AuditEntryInput {
+  /** What happened: REQUEST_RECEIVED, REQUEST_REJECTED, QUOTED, BUDGET_RESERVED, CART_ITEM_ADDED, APPROVAL_SENT, APPROVAL_DECIDED, VENDOR_CALL, PURCHASED, LICENSE_VERIFIED, COMPLETED, COMPENSATED, FAILED, ... */
+  type: string;
+  /** The purchase status after this entry. */
+  status: PurchaseStatus;
+  message?: string;
+  /** Structured details (vendor references, amounts, reasons). Never secrets, tokens or signatures. */
+  detail?: Record<string, unknown>;
+  /** Who caused it: "system", an approver's email, "requester:<email>". */
+  actor?: string;
+}
+export interface AuditEntry extends AuditEntryInput {
+  purchaseId: string;
+  /** Time-ordered sort key: ISO time + "#" + unique suffix. */
+  seq: string;
+  at: string;
+}
+export interface AuditLog {
+  append(purchaseId: string, entry: AuditEntryInput): Promise<AuditEntry>;
+  list(purchaseId: string): Promise<AuditEntry[]>;
+  listByStatus(status: PurchaseStatus, opts?: { since?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+/** The current view of one purchase (state table PURCHASE#<id> / META). */
+export interface PurchaseRecord {
+  purchaseId: string;
+  requestId: string;
+  vendor: Vendor;
+  status: PurchaseStatus;
+  /** sha256 of the canonical request JSON: a repeated requestId with another body is a conflict. */
+  requestHash: string;
+  createdAt: string;
+  updatedAt: string;
+  amountUsd?: number;
+  cartItemId?: number;
+  licenseId?: string;
+  invoice?: number;
+  executionArn?: string;
+  reason?: string;
+}
+export interface PurchaseStore {
+  /** Conditional put of REQ#<requestId>: exactly one caller ever claims a requestId. */
+  claimRequest(
+    requestId: string,
+    purchaseId: string,
+    requestHash: string,
+  ): Promise<{ claimed: true } | { claimed: false; purchaseId: string; requestHash: string }>;
+  create(record: PurchaseRecord): Promise<void>;
+  get(purchaseId: string): Promise<PurchaseRecord | undefined>;
+  update(purchaseId: string, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void>;
+}
+
+/** Spend guard: per-vendor monthly caps and a per-day purchase count, reserved atomically. */
+export interface SpendGuard {
+  /** Idempotent per purchaseId. Throws BudgetExceededError / DailyLimitExceededError and reserves nothing then. */
+  reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<Reservation>;
+  /** Changes an existing reservation's amount (after a re-quote); throws BudgetExceededError. */
+  adjust(purchaseId: string, newAmountUsd: number): Promise<Reservation>;
+  /** RESERVED -> COMMITTED. Idempotent. */
+  commit(purchaseId: string): Promise<void>;
+  /** RESERVED -> RELEASED, giving the amount and the daily slot back. Idempotent; a no-op when nothing was reserved. */
+  release(purchaseId: string): Promise<void>;
+  remaining(vendor: Vendor, at: Date): Promise<{ capUsd: number; reservedUsd: number; remainingUsd: number }>;
+}
+
+/** Named lease locks with expiry (state table LOCK#<name>). */
+export interface LockManager {
+  /** Runs fn while holding the lock; throws LockBusyError when another holder has it. */
+  withLock<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface ApprovalRecord {
+  approvalId: string;
+  purchaseId: string;
+  approver: string;
+  /** Step Functions task token: stays in the table, never in a link, mail, log or audit entry. */
+  taskToken: string;
+  expiresAt: string;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  createdAt: string;
+  decidedAt?: string;
+  comment?: string;
+}
+export interface ApprovalStore {
+  create(record: ApprovalRecord): Promise<void>;
+  get(approvalId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Single-use: PENDING and not expired -> decided, with a conditional update; also claims the
+   * purchase's one decision so a second approver's link cannot decide again. Throws
+   * ApprovalAlreadyDecidedError / ApprovalExpiredError and changes nothing then.
+   */
+  decide(
+    approvalId: string,
+    decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
+    now: Date,
+  ): Promise<ApprovalRecord>;
+}
+
+export interface Mail {
+  to: string[];
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export interface EventPublisher {
+  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
+
+export interface WorkflowStarter {
+  /** StartExecution with a deterministic name; an existing execution is reported, not duplicated. */
+  start(name: string, input: ExecutionInput): Promise<{ executionArn: string; alreadyExisted: boolean }>;
+  describe(executionArn: string): Promise<{ status: string; startDate?: string; stopDate?: string } | undefined>;
+}
+
+export interface TaskCallback {
+  /** Throws TaskClosedError when the token has expired or the task was already closed. */
+  succeed(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface SecretsProvider {
+  getString(secretId: string): Promise<string>;
+  getJson<T = Record<string, unknown>>(secretId: string): Promise<T>;
 }
