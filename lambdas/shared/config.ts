@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { ENV } from './env-names';
+import type { Vendor } from '../core/purchase-request';
+import type { CocalcCheckoutMode } from '../core/ports';
+
+/**
+ * Handler configuration, read from the environment once per cold start and validated so a
+ * mis-deployed function fails fast with a clear message. Each reader covers one concern; a
+ * handler calls only the readers it needs (each function gets only the variables it uses).
+ */
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function read<T extends z.ZodTypeAny>(env: Env, name: string, schema: T): z.output<T> {
+  const r = schema.safeParse(env[name]);
+  if (!r.success) {
+    throw new ConfigError(`environment variable ${name} is missing or invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
+
+const nonEmpty = z.string().min(1);
+const number = z.coerce.number().refine(Number.isFinite, 'must be a number');
+const url = z.url();
+
+export interface TablesConfig {
+  auditTable: string;
+  stateTable: string;
+}
+export function tablesConfig(env: Env = process.env): TablesConfig {
+  return {
+    auditTable: read(env, ENV.AUDIT_TABLE_NAME, nonEmpty),
+    stateTable: read(env, ENV.STATE_TABLE_NAME, nonEmpty),
+  };
+}
+
+export interface BudgetConfig {
+  capsUsd: Record<Vendor, number>;
+  dailyLimit: number;
+}
+export function budgetConfig(env: Env = process.env): BudgetConfig {
+  return {
+    capsUsd: {
+      cocalc: read(env, ENV.MONTHLY_CAP_COCALC_USD, number.pipe(z.number().min(0))),
+      interserver: read(env, ENV.MONTHLY_CAP_INTERSERVER_USD, number.pipe(z.number().min(0))),
+    },
+    dailyLimit: read(env, ENV.DAILY_PURCHASE_LIMIT, number.pipe(z.number().int().min(0))),
+  };
+}
+
+export interface ApprovalConfig {
+  approvers: string[];
+  sender: string;
+  /** No trailing slash; links are `${baseUrl}/approvals/<id>?sig=...`. */
+  baseUrl: string;
+  timeoutSeconds: number;
+  signingSecretId: string;
+}
+export function approvalConfig(env: Env = process.env): ApprovalConfig {
+  const approvers = read(env, ENV.APPROVER_EMAILS, nonEmpty)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const a of approvers) read({ a }, 'a', z.email());
+  return {
+    approvers,
+    sender: read(env, ENV.SENDER_EMAIL, z.email()),
+    baseUrl: read(env, ENV.APPROVAL_BASE_URL, url).replace(/\/+$/, ''),
+    timeoutSeconds: read(env, ENV.APPROVAL_TIMEOUT_SECONDS, number.pipe(z.number().int().positive())),
+    signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty),
+  };
+}
+
+/** Only the signing key, for the approvals API (which verifies links but sends no mail). */
+export function signingConfig(env: Env = process.env): { signingSecretId: string } {
+  return { signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty) };
+}
+
+/** Amount at or below which a purchase is approved without a human; negative = always ask. */
+export function autoApproveConfig(env: Env = process.env): { autoApproveMaxUsd: number } {
+  return { autoApproveMaxUsd: read(env, ENV.AUTO_APPROVE_MAX_USD, number) };
+}
+
+export interface CocalcConfig {
+  baseUrl: string;
+  checkoutMode: CocalcCheckoutMode;
+  secretId: string;
+}
+export function cocalcConfig(env: Env = process.env): CocalcConfig {
+  return {
+    baseUrl: read(env, ENV.COCALC_BASE_URL, url),
+    checkoutMode: read(env, ENV.COCALC_CHECKOUT_MODE, z.enum(['current', 'legacy'])),
+    secretId: read(env, ENV.COCALC_SECRET_ARN, nonEmpty),
+  };
+}
+
+export type InterserverPaymentPolicy = 'leave-unpaid' | 'prepay-only' | 'pay-now';
+export interface InterserverConfig {
+  wsdlUrl: string;
+  /** SOAP endpoint; when absent, the WSDL URL without its query string. */
+  endpoint: string;
+  paymentPolicy: InterserverPaymentPolicy;
+  secretId: string;
+}
+export function interserverConfig(env: Env = process.env): InterserverConfig {
+  const wsdlUrl = read(env, ENV.INTERSERVER_WSDL_URL, url);
+  const endpoint = env[ENV.INTERSERVER_ENDPOINT]
+    ? read(env, ENV.INTERSERVER_ENDPOINT, url)
+    : wsdlUrl.replace(/\?.*$/, '');
+  return {
+    wsdlUrl,
+    endpoint,
+    paymentPolicy: read(env, ENV.INTERSERVER_PAYMENT_POLICY, z.enum(['leave-unpaid', 'prepay-only', 'pay-now'])),
+    secretId: read(env, ENV.INTERSERVER_SECRET_ARN, nonEmpty),
+  };
+}
+
+export interface EventsConfig {
+  busName: string;
+  source: string;
+}
+export function eventsConfig(env: Env = process.env): EventsConfig {
+  return { busName: read(env, ENV.EVENT_BUS_NAME, nonEmpty), source: read(env, ENV.EVENT_SOURCE, nonEmpty) };
+}
+
+export function workflowConfig(env: Env = process.env): { stateMachineArn: string } {
+  return { stateMachineArn: read(env, ENV.STATE_MACHINE_ARN, nonEmpty) };
+}
