@@ -1,0 +1,24 @@
+/** Terminal output for the CLI: readable tables by default, JSON with --json. */
+export function printTable(rows: Array<Record<string, unknown>>, columns?: string[]): void {
+  if (rows.length === 0) {
+    console.log('(none)');
+    return;
+  }
+  const cols = columns ?? Object.keys(rows[0] ?? {});
+  const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const widths = cols.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const line = (vals: string[]) => vals.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  console.log(line(cols));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => cell(r[c]))));
+}
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/** Prints a value as JSON or via the given human formatter. */
+export function emit(json: boolean, value: unknown, human: () => void): void {
+  if (json) printJson(value);
+  else human();
+}

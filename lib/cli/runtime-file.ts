@@ -1,0 +1,45 @@
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * `procure local` writes where its runtime listens to `<dataDir>/runtime.json`, so the other
+ * commands (submit, status, approve, licenses, audit) find it without flags.
+ */
+export interface RuntimeInfo {
+  apiUrl: string;
+  eventsEndpoint?: string;
+  outboxDir?: string;
+  pid: number;
+}
+
+export const DEFAULT_DATA_DIR = '.procure';
+
+export function runtimeFile(dataDir = DEFAULT_DATA_DIR): string {
+  return join(dataDir, 'runtime.json');
+}
+
+export function writeRuntimeInfo(info: RuntimeInfo, dataDir = DEFAULT_DATA_DIR): void {
+  const f = runtimeFile(dataDir);
+  mkdirSync(dirname(f), { recursive: true });
+  writeFileSync(f, JSON.stringify(info, null, 2));
+}
+
+export function clearRuntimeInfo(dataDir = DEFAULT_DATA_DIR): void {
+  rmSync(runtimeFile(dataDir), { force: true });
+}
+
+/** The running local runtime, or an error that says how to start one or pass --api. */
+export function readRuntimeInfo(dataDir = DEFAULT_DATA_DIR): RuntimeInfo {
+  let info: RuntimeInfo;
+  try {
+    info = JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
+  } catch {
+    throw new Error(`no local runtime found (${runtimeFile(dataDir)}): start one with 'npm start', or pass --api <url>`);
+  }
+  try {
+    process.kill(info.pid, 0);
+  } catch {
+    throw new Error(`the local runtime recorded in ${runtimeFile(dataDir)} (pid ${info.pid}) is not running: start it with 'npm start'`);
+  }
+  return info;
+}
