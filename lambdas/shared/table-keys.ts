@@ -2,13 +2,15 @@
  * Key schema of procure's two DynamoDB tables, shared by the CDK construct and the adapters.
  *
  * State table (approvals, budget counters, locks, idempotency, purchase status): pk/sk strings.
- *   REQ#<requestId>          / REQ           idempotency record -> purchaseId
- *   PURCHASE#<purchaseId>    / META          current status, vendor, quote, references
- *   APPROVAL#<approvalId>    / APPROVAL      task token, purchaseId, approver, expiresAt, status
- *   BUDGET#<vendor>#<YYYY-MM>/ BUDGET        reservedUsd (reserved + committed) against the cap
- *   DAILY#<YYYY-MM-DD>       / DAILY         purchase count against the daily limit
- *   RESERVATION#<purchaseId> / RESERVATION   amount, month, day, status RESERVED|COMMITTED|RELEASED
- *   LOCK#<name>              / LOCK          holder, expiresAt
+ *   REQ#<requestId>            / REQ           idempotency record -> purchaseId, request hash
+ *   PURCHASE#<purchaseId>      / META          current status, vendor, quote, references
+ *   PURCHASE#<purchaseId>      / DECISION#<n>  which approval decided approval round n (first claim wins)
+ *   APPROVAL#<approvalId>      / APPROVAL      task token, purchaseId, approver, expiresAt, status
+ *   BUDGET#<vendor>#<YYYY-MM>  / BUDGET        reservedCents (reserved + committed) against the cap,
+ *                                              plus p_<purchaseId> = that purchase's own cents
+ *   DAILY#<YYYY-MM-DD>         / DAILY         purchaseCount against the daily limit, plus p_<purchaseId>
+ *   RESERVATION#<purchaseId>   / RESERVATION   amount, month, day, status RESERVED|COMMITTED|RELEASED
+ *   LOCK#<name>                / LOCK          holder, expiresAt
  *
  * Audit table (append-only): purchaseId / seq (ISO time + counter, time-ordered); GSI byStatus
  * (status, at) lists records by status and time.
