@@ -22,6 +22,11 @@ export interface FaultPlan {
   applyThenDelayMs?: number;
   /** The next matching request answers with this vendor error message instead of running. */
   forcedError?: string;
+  /**
+   * The next matching request gets this raw HTTP answer instead of running (a proxy's HTML page,
+   * a body of the wrong shape). `status` defaults to 200, `contentType` to text/html.
+   */
+  respondWith?: { status?: number; contentType?: string; body: string };
   /** Operations the one-shot faults apply to; all when absent. */
   operations?: string[];
 }
@@ -58,7 +63,7 @@ export class FaultInjector {
     return true;
   }
 
-  /** Runs before the operation: latency, 503, drop, forced error. */
+  /** Runs before the operation: latency, 503, drop, raw answer, forced error. */
   async before(op: string, res: ServerResponse): Promise<BeforeDecision> {
     if (this.plan.latencyMs) await sleep(this.plan.latencyMs);
     if (this.take('failNext', op)) {
@@ -67,6 +72,12 @@ export class FaultInjector {
     }
     if (this.take('dropNext', op)) {
       res.socket?.destroy();
+      return { kind: 'handled' };
+    }
+    if (this.plan.respondWith !== undefined && this.matches(op)) {
+      const { status = 200, contentType = 'text/html; charset=utf-8', body } = this.plan.respondWith;
+      delete this.plan.respondWith;
+      res.writeHead(status, { 'content-type': contentType }).end(body);
       return { kind: 'handled' };
     }
     if (this.plan.forcedError !== undefined && this.matches(op)) {

@@ -1,0 +1,60 @@
+import { parseCommandArgs, runCommand, UsageError } from '../../../cli/args';
+import { SANDBOX_DEFAULTS, startInterserverSandbox } from './sandbox';
+
+const USAGE = `usage: procure sandbox interserver [--port N] [--username U] [--password P] [--prepay USD]
+
+Runs the InterServer SOAP sandbox on ${SANDBOX_DEFAULTS.host} until SIGINT/SIGTERM.
+  --port N        port to listen on (default: a free port)
+  --username U    account username (default: ${SANDBOX_DEFAULTS.username})
+  --password P    account password (default: ${SANDBOX_DEFAULTS.password}; the API key ${SANDBOX_DEFAULTS.apiKey} also works)
+  --prepay USD    PrePay balance of the licenses module (default: ${SANDBOX_DEFAULTS.prepay})`;
+
+/** Test seams: stop without a signal, capture the output line. */
+export interface SandboxCliIo {
+  signal?: AbortSignal;
+  print?: (line: string) => void;
+}
+
+/**
+ * `procure sandbox interserver`: prints exactly one line, `listening on <wsdl url>`, then serves
+ * until SIGINT/SIGTERM (or `io.signal`). Returns the exit code (2 on a usage error).
+ */
+export async function runInterserverSandboxCli(argv: string[], io: SandboxCliIo = {}): Promise<number> {
+  const print = io.print ?? ((line: string) => console.log(line));
+  return runCommand(USAGE, async () => {
+    const { values } = parseCommandArgs(
+      argv,
+      { port: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, prepay: { type: 'string' } },
+      false,
+    );
+    if (values.help) {
+      print(USAGE);
+      return 0;
+    }
+    const port = values.port === undefined ? 0 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
+    const prepay = values.prepay === undefined ? undefined : Number(values.prepay);
+    if (prepay !== undefined && !(prepay >= 0)) throw new UsageError(`--prepay must be a number >= 0, got "${values.prepay}"`);
+
+    const sandbox = await startInterserverSandbox({ port, username: values.username, password: values.password, prepay });
+    print(`listening on ${sandbox.url}`);
+    await untilStopped(io.signal);
+    await sandbox.close();
+    return 0;
+  });
+}
+
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+  });
+}
