@@ -205,6 +205,19 @@ export interface ApprovalRecord {
   createdAt: string;
   decidedAt?: string;
   comment?: string;
+  /** What was mailed to the approver, shown again on the confirm page (a snapshot, not live data). */
+  summary?: ApprovalSummary;
+}
+/** The purchase as the approver was asked to approve it. No secrets: it is rendered into mail and HTML. */
+export interface ApprovalSummary {
+  vendor: Vendor;
+  /** The quote's one-line item summary. */
+  item: string;
+  amountUsd: number;
+  requester: { name: string; email: string };
+  reason: string;
+  /** Set when approval is asked again because the vendor's total changed. */
+  mismatch?: string;
 }
 export interface ApprovalStore {
   create(record: ApprovalRecord): Promise<void>;

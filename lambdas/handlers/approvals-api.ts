@@ -1,4 +1,289 @@
-/** Placeholder until the handler lands (issue #3); CDK needs the entry file to exist. */
-export async function handler(): Promise<never> {
-  throw new Error('approvals-api: not implemented yet');
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
+import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
+import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
+import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
+import { isApprovalId, verifyApprovalSignature } from '../core/approval-link';
+import {
+  APPROVAL_PAGE_CSP,
+  formatUtc,
+  renderConfirmPage,
+  renderDecidedPage,
+  renderErrorPage,
+  type ApprovalErrorKind,
+  type BudgetView,
+} from '../core/approval-page';
+import {
+  ApprovalAlreadyDecidedError,
+  ApprovalExpiredError,
+  ApprovalNotFoundError,
+  InvalidRequestError,
+  TaskClosedError,
+} from '../core/errors';
+import type { ApprovalRecord, ApprovalStore, AuditLog, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
+import type { ApprovalDecision, PurchaseStatus } from '../core/workflow';
+import { documentClient, sfnClient } from '../shared/aws-clients';
+import { budgetConfig, signingConfig, tablesConfig } from '../shared/config';
+import { callerOf, html, parseFormBody, pathParam } from '../shared/http';
+import { logger } from '../shared/logger';
+import { secretsProvider } from '../shared/secrets';
+import { lazyHandler } from '../shared/lazy-handler';
+
+/**
+ * The approval link's endpoint (local-aws-runtime.md §4.2).
+ *   GET  /approvals/{id}?sig=  confirm page; changes nothing (mail scanners open links)
+ *   POST /approvals/{id}       form {sig, decision, comment}: verify, single-use decide, audit,
+ *                              then SendTaskSuccess with {decision, approver, decidedAt, comment}
+ * The event is never logged: its query string and body hold the signature.
+ */
+export interface ApprovalsApiDeps {
+  approvals: ApprovalStore;
+  purchases: PurchaseStore;
+  audit: AuditLog;
+  callback: TaskCallback;
+  spendGuard: Pick<SpendGuard, 'remaining'>;
+  signingKey: () => Promise<string>;
+  clock?: () => Date;
 }
+
+const MAX_COMMENT_CHARS = 1000;
+
+/** Purchase statuses that mean nobody is waiting for an approval any more. */
+const PAST_APPROVAL: ReadonlySet<PurchaseStatus> = new Set<PurchaseStatus>([
+  'APPROVED', 'REJECTED', 'PURCHASING', 'PURCHASED', 'COMPLETED', 'FAILED', 'EXPIRED', 'NEEDS_ATTENTION', 'INTERRUPTED', 'INVALID',
+]);
+
+const ERROR_STATUS: Record<ApprovalErrorKind, number> = {
+  invalid: 403,
+  expired: 410,
+  'already-decided': 409,
+  'not-found': 404,
+  unavailable: 503,
+};
+
+function decidedPage(record: DecidedRecord): APIGatewayProxyResult {
+  const view = { decision: record.status, approver: record.approver, decidedAt: record.decidedAt ?? '' };
+  return html(200, renderDecidedPage(record.summary ? { ...view, summary: record.summary } : view), { csp: APPROVAL_PAGE_CSP });
+}
+
+function errorPage(kind: ApprovalErrorKind, detail?: string, status = ERROR_STATUS[kind]): APIGatewayProxyResult {
+  return html(status, renderErrorPage(kind, detail), { csp: APPROVAL_PAGE_CSP });
+}
+
+function decidedDetail(record: ApprovalRecord): string | undefined {
+  return record.decidedAt
+    ? `${record.approver} ${record.status === 'APPROVED' ? 'approved' : 'rejected'} it at ${formatUtc(record.decidedAt)}.`
+    : undefined;
+}
+
+/** A record whose link has been used. */
+type DecidedRecord = ApprovalRecord & { status: 'APPROVED' | 'REJECTED' };
+
+function isDecided(record: ApprovalRecord): record is DecidedRecord {
+  return record.status === 'APPROVED' || record.status === 'REJECTED';
+}
+
+/** The Step Functions output the ApprovalDecision Choice reads as `$.approval`. */
+function decisionOutput(record: DecidedRecord): ApprovalDecision {
+  return {
+    decision: record.status,
+    approver: record.approver,
+    decidedAt: record.decidedAt ?? '',
+    ...(record.comment !== undefined ? { comment: record.comment } : {}),
+  };
+}
+
+export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+  const clock = deps.clock ?? (() => new Date());
+
+  /** The record for a well-formed id and a matching signature, or the page that says why not. */
+  async function authenticate(id: string | undefined, sig: string | undefined): Promise<ApprovalRecord | APIGatewayProxyResult> {
+    if (!id || !isApprovalId(id)) return errorPage('not-found');
+    if (!sig) return errorPage('invalid');
+    const record = await deps.approvals.get(id);
+    if (!record) return errorPage('not-found');
+    // Approver and expiry come from the record, so a signature for another approver or another
+    // expiry does not verify.
+    const key = await deps.signingKey();
+    if (!verifyApprovalSignature({ approvalId: id, approver: record.approver, expiresAt: record.expiresAt }, sig, key)) {
+      logger.warn('approval link with an invalid signature', { approvalId: id });
+      return errorPage('invalid');
+    }
+    return record;
+  }
+
+  async function budgetLeft(record: ApprovalRecord, now: Date): Promise<BudgetView | undefined> {
+    if (!record.summary) return undefined;
+    try {
+      const r = await deps.spendGuard.remaining(record.summary.vendor, now);
+      return { remainingUsd: r.remainingUsd, capUsd: r.capUsd };
+    } catch (err) {
+      logger.warn('could not read the remaining budget', { error: err as Error });
+      return undefined;
+    }
+  }
+
+  async function confirm(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const sig = event.queryStringParameters?.sig;
+    const auth = await authenticate(pathParam(event, 'id'), sig);
+    if (!('approvalId' in auth)) return auth;
+    const record = auth;
+    const now = clock();
+    if (isDecided(record)) return errorPage('already-decided', decidedDetail(record));
+    if (record.status === 'EXPIRED' || Date.parse(record.expiresAt) <= now.getTime()) return errorPage('expired');
+    if (!record.summary) return errorPage('unavailable', 'This approval has no purchase details.', 500);
+    // Another approver may have decided already; say so instead of offering buttons that will
+    // only get a 409. (Only a hint: the POST's conditional writes are the real guard.)
+    const purchase = await deps.purchases.get(record.purchaseId);
+    if (purchase && PAST_APPROVAL.has(purchase.status)) {
+      return errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
+    }
+    const budget = await budgetLeft(record, now);
+    return html(
+      200,
+      renderConfirmPage({
+        approvalId: record.approvalId,
+        signature: sig!,
+        approver: record.approver,
+        expiresAt: record.expiresAt,
+        summary: record.summary,
+        ...(budget ? { budget } : {}),
+      }),
+      { csp: APPROVAL_PAGE_CSP },
+    );
+  }
+
+  /** Audits the decision and moves the purchase's status; both before the machine hears of it. */
+  async function record(decided: DecidedRecord, event: APIGatewayProxyEvent, redelivered: boolean): Promise<void> {
+    await deps.audit.append(decided.purchaseId, {
+      type: 'APPROVAL_DECIDED',
+      status: decided.status,
+      message: `${decided.approver} ${decided.status === 'APPROVED' ? 'approved' : 'rejected'} the purchase`,
+      detail: {
+        approvalId: decided.approvalId,
+        decision: decided.status,
+        approver: decided.approver,
+        decidedAt: decided.decidedAt,
+        ...(decided.comment !== undefined ? { comment: decided.comment } : {}),
+        ...callerOf(event),
+        ...(redelivered ? { redelivered: true } : {}),
+      },
+      actor: decided.approver,
+    });
+    try {
+      await deps.purchases.update(decided.purchaseId, { status: decided.status });
+    } catch (err) {
+      // The audit entry is the record of truth; a status write must not block the decision.
+      logger.warn('could not update the purchase status', { purchaseId: decided.purchaseId, error: err as Error });
+    }
+  }
+
+  /**
+   * Sends the stored decision. Step Functions accepts a token once, so sending again after a
+   * failure that left the token open is safe, and a closed token is reported as TaskClosedError.
+   */
+  async function deliver(decided: DecidedRecord): Promise<void> {
+    await deps.callback.succeed(decided.taskToken, { ...decisionOutput(decided) });
+  }
+
+  async function decide(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    let form: Record<string, string>;
+    try {
+      form = parseFormBody(event);
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return errorPage('invalid', err.message, 400);
+      throw err;
+    }
+    const auth = await authenticate(pathParam(event, 'id'), form.sig);
+    if (!('approvalId' in auth)) return auth;
+    const current = auth;
+
+    if (isDecided(current)) {
+      // This link already decided. If delivering that decision failed earlier, the token is still
+      // open and this completes it; otherwise Step Functions says the task is closed.
+      try {
+        await deliver(current);
+      } catch (err) {
+        if (err instanceof TaskClosedError) return errorPage('already-decided', decidedDetail(current));
+        throw err;
+      }
+      await record(current, event, true);
+      return decidedPage(current);
+    }
+
+    const decision = form.decision === 'approve' ? 'APPROVED' : form.decision === 'reject' ? 'REJECTED' : undefined;
+    if (!decision) return errorPage('invalid', 'Choose Approve or Reject.', 400);
+    const comment = form.comment?.trim() || undefined;
+    if (comment !== undefined && comment.length > MAX_COMMENT_CHARS) {
+      return errorPage('invalid', `The comment is longer than ${MAX_COMMENT_CHARS} characters.`, 400);
+    }
+
+    const now = clock();
+    let decided: ApprovalRecord;
+    try {
+      decided = await deps.approvals.decide(
+        current.approvalId,
+        { status: decision, decidedAt: now.toISOString(), ...(comment !== undefined ? { comment } : {}) },
+        now,
+      );
+    } catch (err) {
+      if (err instanceof ApprovalExpiredError) return errorPage('expired');
+      if (err instanceof ApprovalAlreadyDecidedError) {
+        const latest = await deps.approvals.get(current.approvalId);
+        return errorPage('already-decided', latest ? decidedDetail(latest) : undefined);
+      }
+      if (err instanceof ApprovalNotFoundError) return errorPage('not-found');
+      throw err;
+    }
+    if (!isDecided(decided)) throw new Error(`approval ${decided.approvalId} is ${decided.status} after deciding`);
+
+    await record(decided, event, false);
+    try {
+      await deliver(decided);
+    } catch (err) {
+      if (!(err instanceof TaskClosedError)) throw err;
+      // Rare: the link outlived the task (aborted execution, or a timeout configured shorter than
+      // the link). The machine has moved on without this decision; say so in the trail.
+      await deps.audit.append(decided.purchaseId, {
+        type: 'APPROVAL_NOT_DELIVERED',
+        status: 'EXPIRED',
+        message: 'the approval arrived after the workflow stopped waiting for it',
+        detail: { approvalId: decided.approvalId, decision: decided.status },
+        actor: decided.approver,
+      });
+      return errorPage('expired', 'The workflow had already stopped waiting; your decision was recorded but not applied.');
+    }
+    return decidedPage(decided);
+  }
+
+  return async (event) => {
+    try {
+      const method = event.httpMethod?.toUpperCase();
+      if (method === 'GET') return await confirm(event);
+      if (method === 'POST') return await decide(event);
+      return errorPage('not-found', undefined, 405);
+    } catch (err) {
+      logger.error('approval request failed', { error: err as Error });
+      return errorPage('unavailable', undefined, 500);
+    }
+  };
+}
+
+/** Builds the real dependencies; runs once per cold start. */
+export function defaultDeps(): ApprovalsApiDeps {
+  const tables = tablesConfig();
+  const { signingSecretId } = signingConfig();
+  const doc = documentClient();
+  const secrets = secretsProvider();
+  return {
+    approvals: new DynamoApprovalStore(doc, tables.stateTable),
+    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
+    audit: new DynamoAuditLog(doc, tables.auditTable),
+    callback: new SfnTaskCallback(sfnClient()),
+    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
+    signingKey: () => secrets.getString(signingSecretId),
+  };
+}
+
+export const handler = lazyHandler(() => makeHandler(defaultDeps()));

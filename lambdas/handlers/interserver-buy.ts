@@ -1,4 +1,322 @@
-/** Placeholder until the handler lands (issue #3); CDK needs the entry file to exist. */
-export async function handler(): Promise<never> {
-  throw new Error('interserver-buy: not implemented yet');
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  InvalidLicenseTypeError,
+  InvalidRequestError,
+  LicenseAlreadyExistsError,
+  LicenseNotFoundError,
+  PurchaseOutcomeUnknownError,
+  VendorTransientError,
+} from '../core/errors';
+import { isLiveInterserverLicense } from '../core/license-view';
+import { interserverLicenseLock, PURCHASE_LOCK_TTL_MS } from '../core/locks';
+import { formatUsd, toCents } from '../core/money';
+import type {
+  AuditLog,
+  InterserverBuyResult,
+  InterserverGateway,
+  InterserverLicense,
+  LockManager,
+  PurchaseStore,
+} from '../core/ports';
+import { parsePurchaseRequest } from '../core/purchase-request';
+import { recordStep } from '../core/purchase-journal';
+import { quoteMismatchError } from '../core/quote-mismatch';
+import type { PurchaseResult, PurchaseStatus, Quote, WorkflowState } from '../core/workflow';
+import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
+import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
+import { documentClient } from '../shared/aws-clients';
+import { interserverConfig, tablesConfig, type InterserverPaymentPolicy } from '../shared/config';
+import { lazyHandler } from '../shared/lazy-handler';
+import { vendorGateways } from '../shared/vendor-gateways';
+
+/** What BuyLicense needs. */
+export interface InterserverBuyDeps {
+  audit: AuditLog;
+  purchases: PurchaseStore;
+  locks: LockManager;
+  interserver: () => Promise<InterserverGateway>;
+  paymentPolicy: InterserverPaymentPolicy;
+  /**
+   * Wait after an unknown-outcome buy before listing licenses: a request the client gave up on may
+   * still be finishing on the vendor's side.
+   * @default 2000
+   */
+  settleMs?: number;
 }
+
+/** Buy attempts per invocation: the second only after the first was proven not to have bought. */
+const MAX_ATTEMPTS = 2;
+const READ_ATTEMPTS = 3;
+
+/**
+ * BuyLicense (InterServer): `api_buy_license*` per INTERSERVER_PAYMENT_POLICY — `leave-unpaid`
+ * (prepay variant with use_prepay=false: the invoice stays unpaid), `prepay-only` (use_prepay=true:
+ * paid from PrePay or refused), `pay-now` (plain buy, which uses PrePay when it covers the cost,
+ * then api_make_payment for an invoice left open).
+ *
+ * The buy answers an invoice, not a license id, and may fail with an unknown outcome, so under a
+ * lock per IP and type: before buying, the live licenses for that pair are written to the audit
+ * trail; afterwards (or after a timeout, or after "already licensed" following a timeout) the
+ * license is the live one for that pair that was not there before. Found -> success; provably
+ * absent -> one more buy (the vendor's duplicate rule would refuse a second live license anyway);
+ * unreadable -> PurchaseOutcomeUnknownError. Idempotent: a recorded license is returned (and, for
+ * pay-now, its open invoice paid) instead of buying again.
+ */
+export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState) => Promise<PurchaseResult> {
+  const settleMs = deps.settleMs ?? 2_000;
+  return async (state) => {
+    const request = parsePurchaseRequest(state.request);
+    if (request.vendor !== 'interserver') throw new InvalidRequestError(`BuyLicense is for InterServer purchases, not ${request.vendor}`);
+    const quote = state.quote;
+    if (quote?.interserverTypeId === undefined) throw new Error('BuyLicense needs $.quote with an InterServer type');
+    // Defence in depth: the machine routes only approved purchases here.
+    if (state.approval?.decision !== 'APPROVED') throw new Error(`BuyLicense of ${state.purchaseId} without an approval`);
+
+    const gateway = await deps.interserver();
+    const run = new BuyRun(deps, gateway, state.purchaseId, quote, quote.interserverTypeId, request.item.ip, request.item.coupon, settleMs);
+    return deps.locks.withLock(interserverLicenseLock(request.item.ip, quote.interserverTypeId), state.purchaseId, PURCHASE_LOCK_TTL_MS, () =>
+      run.run(),
+    );
+  };
+}
+
+/** One invocation's purchase of one license, under the IP+type lock. */
+class BuyRun {
+  constructor(
+    private readonly deps: InterserverBuyDeps,
+    private readonly gateway: InterserverGateway,
+    private readonly purchaseId: string,
+    private readonly quote: Quote,
+    private readonly typeId: number,
+    private readonly ip: string,
+    private readonly coupon: string | undefined,
+    private readonly settleMs: number,
+  ) {}
+
+  async run(): Promise<PurchaseResult> {
+    const record = await this.deps.purchases.get(this.purchaseId);
+    if (record?.licenseId) {
+      return this.conclude(Number(record.licenseId), { invoice: record.invoice, reconciled: false, recorded: true });
+    }
+    // An earlier attempt of THIS purchase started a buy (its snapshot is in the audit trail): look
+    // before buying again. Without a snapshot it died before calling the vendor.
+    const snapshot = await this.earlierSnapshot();
+    if (snapshot && (record?.status === 'PURCHASING' || record?.invoice !== undefined)) {
+      const found = await this.findNew(snapshot);
+      if (found) return this.conclude(found.id, { invoice: record.invoice, reconciled: true });
+      if (record.invoice !== undefined) {
+        throw new LicenseNotFoundError(`InterServer invoice ${record.invoice} was created but its license is not listed yet`);
+      }
+    }
+    await this.checkPrice();
+    return this.buy(snapshot);
+  }
+
+  /**
+   * `earlier`: the snapshot of an earlier invocation's buy. Its buy may still land late, so then
+   * "already licensed" is reconciled against it rather than taken as a refusal.
+   */
+  private async buy(earlier: number[] | undefined): Promise<PurchaseResult> {
+    let unknownBefore = earlier !== undefined;
+    // The first attempt's snapshot: a late-landing first buy is found by a later reconciliation too.
+    let baseline = earlier;
+    for (let attempt = 1; ; attempt += 1) {
+      const liveBefore = (await this.listLive()).map((l) => l.id);
+      baseline ??= liveBefore;
+      await this.step('PURCHASING', `Buying InterServer license type ${this.typeId} for ${this.ip} (attempt ${attempt})`, {
+        operation: 'buy',
+        phase: 'started',
+        attempt,
+        policy: this.deps.paymentPolicy,
+        liveBefore,
+      });
+      let bought: InterserverBuyResult;
+      try {
+        bought = await this.gateway.buyLicense({ ip: this.ip, type: this.typeId, coupon: this.coupon, usePrepay: this.usePrepay() });
+      } catch (err) {
+        const unknown = err instanceof VendorTransientError || (err instanceof LicenseAlreadyExistsError && unknownBefore);
+        if (!unknown) {
+          await this.step('APPROVED', `Buy refused: ${(err as Error).message}`, { operation: 'buy', outcome: 'refused', error: (err as Error).name });
+          throw err;
+        }
+        const found = await this.reconcile(err as Error, baseline);
+        if (found) return this.conclude(found.id, { reconciled: true });
+        if (err instanceof LicenseAlreadyExistsError) {
+          throw this.unknown(`the vendor says ${this.ip} is already licensed, but no new live license of type ${this.typeId} is listed`);
+        }
+        if (attempt >= MAX_ATTEMPTS) {
+          await this.step('APPROVED', `Buy failed ${attempt} times and bought nothing`, { operation: 'buy', outcome: 'not-bought' });
+          throw new VendorTransientError(`InterServer buy failed ${attempt} times without buying: ${(err as Error).message}`);
+        }
+        unknownBefore = true;
+        continue;
+      }
+      // Record the invoice first: from here on, a retry must find this license, never buy again.
+      await recordStep(
+        this.deps,
+        this.purchaseId,
+        {
+          type: 'VENDOR_CALL',
+          status: 'PURCHASING',
+          message: `Bought: invoice ${bought.invoice}, ${formatUsd(bought.cost)}${bought.paidWithPrepay ? ', paid with PrePay' : ''}`,
+          detail: { operation: 'buy', outcome: 'ok', invoice: bought.invoice, costUsd: bought.cost, paidWithPrepay: bought.paidWithPrepay },
+        },
+        { invoice: bought.invoice },
+      );
+      const license = await this.findNew(baseline);
+      if (!license) throw new LicenseNotFoundError(`InterServer invoice ${bought.invoice} was created but its license is not listed yet`);
+      return this.conclude(license.id, { invoice: bought.invoice, bought, reconciled: false });
+    }
+  }
+
+  /** The catalog price must not have risen above the approved quote since quoting. */
+  private async checkPrice(): Promise<void> {
+    const type = (await this.gateway.getLicenseTypes()).find((t) => t.id === this.typeId);
+    if (!type) throw new InvalidLicenseTypeError(`InterServer license type ${this.typeId} is no longer in the catalog`);
+    if (toCents(type.cost) <= toCents(this.quote.amountUsd)) return;
+    await this.step('APPROVED', `Not buying: the catalog price ${formatUsd(type.cost)} is above the approved ${formatUsd(this.quote.amountUsd)}`, {
+      operation: 'price-check',
+      vendorTotalUsd: type.cost,
+      approvedUsd: this.quote.amountUsd,
+    });
+    throw quoteMismatchError(type.cost, this.quote.amountUsd, 'the InterServer catalog price rose after the quote');
+  }
+
+  /** After an unknown outcome: wait for the vendor to settle, then look for the new license. */
+  private async reconcile(err: Error, liveBefore: number[]): Promise<InterserverLicense | undefined> {
+    await this.step('PURCHASING', `Buy outcome unknown (${err.message}); reconciling`, { operation: 'buy', outcome: 'unknown', error: err.name });
+    if (this.settleMs > 0) await sleep(this.settleMs);
+    let found: InterserverLicense | undefined;
+    try {
+      found = await this.findNew(liveBefore);
+    } catch (readErr) {
+      throw this.unknown(`the buy failed (${err.message}) and the licenses could not be listed (${(readErr as Error).message})`);
+    }
+    // Proven not bought: back to APPROVED, so a failure from here on is not taken for a possible purchase.
+    await this.step(found ? 'PURCHASING' : 'APPROVED', found ? `Reconciled: license ${found.id} was bought` : 'Reconciled: nothing was bought', {
+      operation: 'reconcile',
+      outcome: found ? 'bought' : 'not-bought',
+      ...(found ? { licenseId: found.id } : {}),
+    });
+    return found;
+  }
+
+  /**
+   * Records the license, pays it when the policy says so, and builds the result. The license id is
+   * recorded BEFORE paying: a failed payment then leaves a purchase that is known to exist.
+   */
+  private async conclude(
+    licenseId: number,
+    opts: { invoice?: number; bought?: InterserverBuyResult; reconciled: boolean; recorded?: boolean },
+  ): Promise<PurchaseResult> {
+    if (!opts.recorded) {
+      await recordStep(
+        this.deps,
+        this.purchaseId,
+        {
+          type: 'PURCHASED',
+          status: 'PURCHASED',
+          message: `InterServer license ${licenseId} for ${this.ip}${opts.reconciled ? ' (established by reconciliation)' : ''}`,
+          detail: {
+            licenseId,
+            invoice: opts.invoice ?? null,
+            costUsd: opts.bought?.cost ?? null,
+            reconciled: opts.reconciled,
+            policy: this.deps.paymentPolicy,
+          },
+        },
+        { licenseId: String(licenseId), ...(opts.invoice !== undefined ? { invoice: opts.invoice } : {}) },
+      );
+    }
+    const open = await this.openInvoices(licenseId);
+    if (this.deps.paymentPolicy === 'pay-now') {
+      for (const inv of open) await this.pay(inv.id, inv.amount);
+    }
+    const invoice = opts.invoice ?? open[0]?.id;
+    return {
+      vendor: 'interserver',
+      amountUsd: opts.bought?.cost ?? this.quote.amountUsd,
+      licenseId: String(licenseId),
+      ...(invoice !== undefined ? { invoice } : {}),
+      paid: this.deps.paymentPolicy === 'pay-now' || open.length === 0,
+      reconciled: opts.reconciled,
+    };
+  }
+
+  /** Pays one invoice, never above the approved amount; a payment of unknown outcome is checked. */
+  private async pay(invoice: number, amountUsd: number): Promise<void> {
+    if (toCents(amountUsd) > toCents(this.quote.amountUsd)) {
+      throw quoteMismatchError(amountUsd, this.quote.amountUsd, `InterServer invoice ${invoice} is above the approved amount; not paying it`);
+    }
+    try {
+      await this.gateway.makePayment(invoice);
+    } catch (err) {
+      if (!(err instanceof VendorTransientError)) throw err;
+      const stillOpen = (await this.gateway.getUnpaidInvoices()).some((i) => i.id === invoice && !i.paid);
+      if (stillOpen) throw err; // provably unpaid: the machine's retry pays it (it checks first)
+    }
+    await this.step('PURCHASED', `Paid InterServer invoice ${invoice} (${formatUsd(amountUsd)})`, { operation: 'makePayment', invoice, outcome: 'ok' });
+  }
+
+  private async openInvoices(licenseId: number) {
+    return (await this.gateway.getUnpaidInvoices()).filter((i) => i.serviceId === licenseId && !i.paid);
+  }
+
+  /** The newest live license for this IP and type that was not live before the buy. */
+  private async findNew(liveBefore: readonly number[] | undefined): Promise<InterserverLicense | undefined> {
+    const before = new Set(liveBefore ?? []);
+    const candidates = (await this.listLive()).filter((l) => !before.has(l.id));
+    return candidates.sort((a, b) => b.id - a.id)[0];
+  }
+
+  private async listLive(): Promise<InterserverLicense[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const all = await this.gateway.listLicenses();
+        return all.filter((l) => l.ip === this.ip && l.type === this.typeId && isLiveInterserverLicense(l));
+      } catch (err) {
+        if (!(err instanceof VendorTransientError) || attempt >= READ_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** The live licenses this purchase's FIRST buy attempt saw before buying (from the audit trail). */
+  private async earlierSnapshot(): Promise<number[] | undefined> {
+    const started = (await this.deps.audit.list(this.purchaseId)).find(
+      (e) => e.type === 'VENDOR_CALL' && e.detail?.operation === 'buy' && e.detail.phase === 'started',
+    );
+    const ids = started?.detail?.liveBefore;
+    return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : undefined;
+  }
+
+  private usePrepay(): boolean | undefined {
+    if (this.deps.paymentPolicy === 'leave-unpaid') return false;
+    if (this.deps.paymentPolicy === 'prepay-only') return true;
+    return undefined; // pay-now: plain api_buy_license, which uses PrePay when it covers the cost
+  }
+
+  private unknown(message: string): PurchaseOutcomeUnknownError {
+    return new PurchaseOutcomeUnknownError(`InterServer purchase of type ${this.typeId} for ${this.ip} may have happened: ${message}`);
+  }
+
+  private step(status: PurchaseStatus, message: string, detail: Record<string, unknown>): Promise<void> {
+    return recordStep(this.deps, this.purchaseId, { type: 'VENDOR_CALL', status, message, detail: { ip: this.ip, type: this.typeId, ...detail } });
+  }
+}
+
+/** Production wiring, once per cold start. */
+export function defaultDeps(): InterserverBuyDeps {
+  const tables = tablesConfig();
+  const doc = documentClient();
+  return {
+    audit: new DynamoAuditLog(doc, tables.auditTable),
+    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
+    locks: new DynamoLockManager(doc, tables.stateTable, { waitMs: 10_000, pollMs: 250 }),
+    interserver: () => vendorGateways().interserver(),
+    paymentPolicy: interserverConfig().paymentPolicy,
+  };
+}
+
+export const handler = lazyHandler(() => makeHandler(defaultDeps()));
+

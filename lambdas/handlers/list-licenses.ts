@@ -1,4 +1,82 @@
-/** Placeholder until the handler lands (issue #3); CDK needs the entry file to exist. */
-export async function handler(): Promise<never> {
-  throw new Error('list-licenses: not implemented yet');
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { InvalidRequestError } from '../core/errors';
+import { normalizeCocalcLicense, normalizeInterserverLicense } from '../core/license-view';
+import type { CocalcGateway, CocalcManagedLicense, InterserverGateway } from '../core/ports';
+import { VENDORS, type Vendor } from '../core/purchase-request';
+import type { NormalizedLicense } from '../core/workflow';
+import { errorResponse, json } from '../shared/http';
+import { lazyHandler } from '../shared/lazy-handler';
+import { logger } from '../shared/logger';
+import { vendorGateways } from '../shared/vendor-gateways';
+
+/** What GET /licenses needs. */
+export interface ListLicensesDeps {
+  cocalc: () => Promise<CocalcGateway>;
+  interserver: () => Promise<InterserverGateway>;
+  clock?: () => Date;
 }
+
+const COCALC_PAGE_SIZE = 100;
+/** A safety stop for a runaway listing; far above any real account. */
+const COCALC_MAX_PAGES = 100;
+
+/**
+ * GET /licenses?vendor=cocalc|interserver (absent = both): every license the accounts hold, in
+ * the one normalized shape. A bad vendor is a 400 naming the allowed values; a vendor that cannot
+ * be listed is a 502 naming the vendor (its error text stays in the log).
+ */
+export function makeHandler(deps: ListLicensesDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+  const clock = deps.clock ?? (() => new Date());
+  const listers: Record<Vendor, () => Promise<NormalizedLicense[]>> = {
+    cocalc: async () => listCocalc(await deps.cocalc(), clock()),
+    interserver: async () => listInterserver(await deps.interserver()),
+  };
+  return async (event) => {
+    let vendors: readonly Vendor[];
+    try {
+      vendors = parseVendor(event.queryStringParameters?.vendor);
+    } catch (err) {
+      return errorResponse(err);
+    }
+    const licenses: NormalizedLicense[] = [];
+    for (const vendor of vendors) {
+      try {
+        licenses.push(...(await listers[vendor]()));
+      } catch (err) {
+        logger.error('listing licenses failed', { vendor, error: err as Error });
+        return json(502, { error: 'VendorUnavailable', message: `could not list the ${vendor} licenses; try again later` });
+      }
+    }
+    return json(200, { licenses });
+  };
+}
+
+function parseVendor(value: string | undefined): readonly Vendor[] {
+  if (value === undefined || value === '') return VENDORS;
+  if ((VENDORS as readonly string[]).includes(value)) return [value as Vendor];
+  const issue = `vendor: must be one of ${VENDORS.map((v) => `"${v}"`).join(', ')} (or absent for all), not ${JSON.stringify(value)}`;
+  throw new InvalidRequestError(`invalid query: ${issue}`, [issue]);
+}
+
+async function listCocalc(gateway: CocalcGateway, now: Date): Promise<NormalizedLicense[]> {
+  const out: NormalizedLicense[] = [];
+  for (let page = 0; page < COCALC_MAX_PAGES; page += 1) {
+    const licenses: CocalcManagedLicense[] = await gateway.listManagedLicenses({ limit: COCALC_PAGE_SIZE, skip: page * COCALC_PAGE_SIZE });
+    out.push(...licenses.map((l) => normalizeCocalcLicense(l, now)));
+    if (licenses.length < COCALC_PAGE_SIZE) break;
+  }
+  return out;
+}
+
+async function listInterserver(gateway: InterserverGateway): Promise<NormalizedLicense[]> {
+  const [licenses, types] = await Promise.all([gateway.listLicenses(), gateway.getLicenseTypes()]);
+  const names = new Map(types.map((t) => [t.id, t.name]));
+  return licenses.map((l) => normalizeInterserverLicense(l, names.get(l.type)));
+}
+
+/** Production wiring, once per cold start. */
+export function defaultDeps(): ListLicensesDeps {
+  return { cocalc: () => vendorGateways().cocalc(), interserver: () => vendorGateways().interserver() };
+}
+
+export const handler = lazyHandler(() => makeHandler(defaultDeps()));

@@ -1,4 +1,144 @@
-/** Placeholder until the handler lands (issue #3); CDK needs the entry file to exist. */
-export async function handler(): Promise<never> {
-  throw new Error('request-approval: not implemented yet');
+import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
+import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
+import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
+import { SesMailer } from '../adapters/aws/ses-mailer';
+import { buildApprovalUrl, createApprovalId, signApprovalLink } from '../core/approval-link';
+import { renderApprovalMail } from '../core/approval-mail';
+import type { BudgetView } from '../core/approval-page';
+import { InvalidRequestError } from '../core/errors';
+import type { ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from '../core/ports';
+import type { RequestApprovalPayload } from '../core/workflow';
+import { documentClient, sesClient } from '../shared/aws-clients';
+import { approvalConfig, budgetConfig, tablesConfig, type ApprovalConfig } from '../shared/config';
+import { logger } from '../shared/logger';
+import { secretsProvider } from '../shared/secrets';
+import { lazyHandler } from '../shared/lazy-handler';
+
+/**
+ * RequestApproval (a `.waitForTaskToken` Task): for each approver, store an approval record
+ * holding the task token, and mail a signed link that carries only the record's id. The machine
+ * then waits until the approvals API sends the decision with that token, or the Task times out.
+ */
+export interface RequestApprovalDeps {
+  approvals: ApprovalStore;
+  purchases: PurchaseStore;
+  audit: AuditLog;
+  mailer: Mailer;
+  spendGuard: Pick<SpendGuard, 'remaining'>;
+  /** The link-signing key (cached secret). */
+  signingKey: () => Promise<string>;
+  config: Pick<ApprovalConfig, 'approvers' | 'sender' | 'baseUrl' | 'timeoutSeconds'>;
+  clock?: () => Date;
 }
+
+/**
+ * Links expire a little before the Task's own timeout (which started before this Lambda ran), so a
+ * link that is still valid always finds the task open.
+ */
+export function linkLifetimeMs(timeoutSeconds: number): number {
+  const margin = Math.min(60, Math.floor(timeoutSeconds / 10));
+  return (timeoutSeconds - margin) * 1000;
+}
+
+function requirePayload(event: RequestApprovalPayload): void {
+  const issues: string[] = [];
+  if (typeof event?.taskToken !== 'string' || event.taskToken.length === 0) issues.push('taskToken: required');
+  if (!event?.state?.purchaseId) issues.push('state.purchaseId: required');
+  if (!event?.state?.request) issues.push('state.request: required');
+  if (!event?.state?.quote) issues.push('state.quote: required');
+  // Never echo the payload: it holds the token.
+  if (issues.length) throw new InvalidRequestError(`RequestApproval payload is incomplete: ${issues.join('; ')}`, issues);
+}
+
+export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalPayload) => Promise<void> {
+  const clock = deps.clock ?? (() => new Date());
+
+  async function budgetLeft(summary: ApprovalSummary, now: Date): Promise<BudgetView | undefined> {
+    try {
+      const r = await deps.spendGuard.remaining(summary.vendor, now);
+      return { remainingUsd: r.remainingUsd, capUsd: r.capUsd };
+    } catch (err) {
+      // Display only: an approver can still decide without it.
+      logger.warn('could not read the remaining budget', { error: err as Error });
+      return undefined;
+    }
+  }
+
+  return async (event) => {
+    requirePayload(event);
+    const { taskToken, state } = event;
+    const quote = state.quote!;
+    if (deps.config.approvers.length === 0) throw new Error('no approvers are configured');
+
+    const now = clock();
+    const expiresAt = new Date(now.getTime() + linkLifetimeMs(deps.config.timeoutSeconds)).toISOString();
+    const summary: ApprovalSummary = {
+      vendor: state.request.vendor,
+      item: quote.summary,
+      amountUsd: quote.amountUsd,
+      requester: { name: state.request.requester.name, email: state.request.requester.email },
+      reason: state.request.reason,
+      ...(state.mismatch ? { mismatch: state.mismatch.Cause.slice(0, 300) } : {}),
+    };
+    const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(summary, now)]);
+
+    const approvalIds: string[] = [];
+    for (const approver of deps.config.approvers) {
+      const approvalId = createApprovalId();
+      // The record first: the link must work as soon as the mail arrives.
+      await deps.approvals.create({
+        approvalId,
+        purchaseId: state.purchaseId,
+        approver,
+        taskToken,
+        expiresAt,
+        status: 'PENDING',
+        createdAt: now.toISOString(),
+        summary,
+      });
+      const url = buildApprovalUrl(deps.config.baseUrl, approvalId, signApprovalLink({ approvalId, approver, expiresAt }, key));
+      const mail = { from: deps.config.sender, approver, summary, url, expiresAt };
+      await deps.mailer.send(renderApprovalMail(budget ? { ...mail, budget } : mail));
+      approvalIds.push(approvalId);
+    }
+
+    await deps.audit.append(state.purchaseId, {
+      type: 'APPROVAL_SENT',
+      status: 'AWAITING_APPROVAL',
+      message: state.mismatch
+        ? `vendor total changed; approval requested again from ${deps.config.approvers.length} approver(s)`
+        : `approval requested from ${deps.config.approvers.length} approver(s)`,
+      // Ids only name records; without a signature they decide nothing.
+      detail: {
+        approvers: deps.config.approvers,
+        approvalIds,
+        expiresAt,
+        amountUsd: quote.amountUsd,
+        ...(state.mismatch ? { mismatch: true } : {}),
+      },
+      actor: 'system',
+    });
+    await deps.purchases.update(state.purchaseId, { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd });
+    logger.info('approval requested', { purchaseId: state.purchaseId, approvers: approvalIds.length });
+  };
+}
+
+/** Builds the real dependencies; runs once per cold start. */
+export function defaultDeps(): RequestApprovalDeps {
+  const tables = tablesConfig();
+  const approval = approvalConfig();
+  const doc = documentClient();
+  const secrets = secretsProvider();
+  return {
+    approvals: new DynamoApprovalStore(doc, tables.stateTable),
+    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
+    audit: new DynamoAuditLog(doc, tables.auditTable),
+    mailer: new SesMailer(sesClient()),
+    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
+    signingKey: () => secrets.getString(approval.signingSecretId),
+    config: approval,
+  };
+}
+
+export const handler = lazyHandler(() => makeHandler(defaultDeps()));

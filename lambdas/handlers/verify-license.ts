@@ -1,4 +1,92 @@
-/** Placeholder until the handler lands (issue #3); CDK needs the entry file to exist. */
-export async function handler(): Promise<never> {
-  throw new Error('verify-license: not implemented yet');
+import { InvalidLicenseIdError, LicenseNotFoundError } from '../core/errors';
+import { normalizeCocalcLicense, normalizeInterserverLicense } from '../core/license-view';
+import type { AuditLog, CocalcGateway, CocalcManagedLicense, InterserverGateway, PurchaseStore } from '../core/ports';
+import { recordStep } from '../core/purchase-journal';
+import type { NormalizedLicense, WorkflowState } from '../core/workflow';
+import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
+import { documentClient } from '../shared/aws-clients';
+import { tablesConfig } from '../shared/config';
+import { lazyHandler } from '../shared/lazy-handler';
+import { vendorGateways } from '../shared/vendor-gateways';
+
+/** What VerifyLicense needs. */
+export interface VerifyLicenseDeps {
+  audit: AuditLog;
+  purchases: PurchaseStore;
+  cocalc: () => Promise<CocalcGateway>;
+  interserver: () => Promise<InterserverGateway>;
+  clock?: () => Date;
 }
+
+/** get-managed is newest first (§6): a new license is on the first pages. */
+const COCALC_PAGE_SIZE = 50;
+const COCALC_MAX_PAGES = 20;
+
+/**
+ * VerifyLicense: the purchase is only done when the vendor's own listing shows the new license.
+ * Missing -> LicenseNotFoundError, which the machine retries (listings can lag a purchase).
+ */
+export function makeHandler(deps: VerifyLicenseDeps): (state: WorkflowState) => Promise<NormalizedLicense> {
+  const clock = deps.clock ?? (() => new Date());
+  return async (state) => {
+    const licenseId = state.purchase?.licenseId;
+    if (!licenseId) throw new LicenseNotFoundError(`purchase ${state.purchaseId} has no license id to verify`);
+
+    const license =
+      state.request.vendor === 'cocalc'
+        ? await findCocalcLicense(await deps.cocalc(), licenseId, clock())
+        : await findInterserverLicense(await deps.interserver(), licenseId, state);
+
+    await recordStep(deps, state.purchaseId, {
+      type: 'LICENSE_VERIFIED',
+      status: 'PURCHASED',
+      message: `The vendor lists license ${license.id} (${license.status})`,
+      detail: { ...license },
+    });
+    return license;
+  };
+}
+
+async function findCocalcLicense(gateway: CocalcGateway, licenseId: string, now: Date): Promise<NormalizedLicense> {
+  for (let page = 0; page < COCALC_MAX_PAGES; page += 1) {
+    const licenses: CocalcManagedLicense[] = await gateway.listManagedLicenses({ limit: COCALC_PAGE_SIZE, skip: page * COCALC_PAGE_SIZE });
+    const found = licenses.find((l) => l.id === licenseId);
+    if (found) return normalizeCocalcLicense(found, now);
+    if (licenses.length < COCALC_PAGE_SIZE) break;
+  }
+  throw new LicenseNotFoundError(`CoCalc does not list license ${licenseId} among the account's managed licenses`);
+}
+
+async function findInterserverLicense(gateway: InterserverGateway, licenseId: string, state: WorkflowState): Promise<NormalizedLicense> {
+  const id = Number(licenseId);
+  let license;
+  try {
+    license = await gateway.getLicense(id);
+  } catch (err) {
+    if (err instanceof InvalidLicenseIdError) throw new LicenseNotFoundError(`InterServer does not list license ${licenseId}: ${err.message}`);
+    throw err;
+  }
+  // The license must be the one this purchase asked for, not merely some license with that id.
+  const request = state.request;
+  if (request.vendor === 'interserver' && (license.ip !== request.item.ip || license.type !== state.quote?.interserverTypeId)) {
+    throw new LicenseNotFoundError(
+      `InterServer license ${licenseId} is for ${license.ip} type ${license.type}, not ${request.item.ip} type ${state.quote?.interserverTypeId}`,
+    );
+  }
+  return normalizeInterserverLicense(license, state.quote?.interserverTypeName);
+}
+
+/** Production wiring, once per cold start. */
+export function defaultDeps(): VerifyLicenseDeps {
+  const tables = tablesConfig();
+  const doc = documentClient();
+  return {
+    audit: new DynamoAuditLog(doc, tables.auditTable),
+    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
+    cocalc: () => vendorGateways().cocalc(),
+    interserver: () => vendorGateways().interserver(),
+  };
+}
+
+export const handler = lazyHandler(() => makeHandler(defaultDeps()));

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry, AuditEntryInput, AuditLog } from '../../core/ports';
+import type { PurchaseStatus } from '../../core/workflow';
+import { AUDIT_TABLE } from '../../shared/table-keys';
+import { redact } from '../../shared/redact';
+import { isConditionalCheckFailed } from './conditional-check';
+
+/**
+ * Append-only audit trail in the audit table (purchaseId / seq; GSI byStatus on status / at).
+ * Only PutItem with `attribute_not_exists` and reads are used, matching an IAM policy that allows
+ * nothing else: an entry, once written, cannot be changed by procure.
+ */
+
+// One random id per process (cold start) keeps seq unique across concurrent Lambdas; the counter
+// keeps entries from one process in write order within the same millisecond.
+const PROCESS_ID = randomBytes(4).toString('hex');
+let counter = 0;
+let lastMs = 0;
+
+/** Time-ordered, unique sort key: `<ISO time>#<12-digit counter>-<process id>`. */
+function nextSeq(now: Date): string {
+  // A clock that steps back must not reorder this process's entries.
+  const ms = Math.max(now.getTime(), lastMs);
+  lastMs = ms;
+  counter += 1;
+  return `${new Date(ms).toISOString()}#${String(counter).padStart(12, '0')}-${PROCESS_ID}`;
+}
+
+
+/** {@link AuditLog} on DynamoDB. */
+export class DynamoAuditLog implements AuditLog {
+  /**
+   * @param doc document client (shared, created once per cold start)
+   * @param tableName the audit table
+   * @param clock time source, for tests
+   */
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Writes one entry; secret-looking detail keys and text are scrubbed first (defence in depth). */
+  async append(purchaseId: string, input: AuditEntryInput): Promise<AuditEntry> {
+    const now = this.clock();
+    const base = {
+      purchaseId,
+      at: now.toISOString(),
+      type: input.type,
+      status: input.status,
+      ...(input.message !== undefined ? { message: redact(input.message, { scrubText: true }) } : {}),
+      ...(input.detail !== undefined ? { detail: redact(input.detail, { scrubText: true }) } : {}),
+      ...(input.actor !== undefined ? { actor: input.actor } : {}),
+    };
+    // A collision is practically impossible (process id + counter); retry once with a new seq
+    // rather than ever overwriting an entry.
+    for (let attempt = 0; ; attempt += 1) {
+      const entry: AuditEntry = { ...base, seq: nextSeq(now) };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: entry,
+            ConditionExpression: 'attribute_not_exists(#seq)',
+            ExpressionAttributeNames: { '#seq': AUDIT_TABLE.sortKey },
+          }),
+        );
+        return entry;
+      } catch (err) {
+        if (!isConditionalCheckFailed(err) || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  /** Every entry of one purchase, oldest first (strongly consistent). */
+  async list(purchaseId: string): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': AUDIT_TABLE.partitionKey },
+          ExpressionAttributeValues: { ':pk': purchaseId },
+          ConsistentRead: true,
+          ScanIndexForward: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      out.push(...((page.Items ?? []) as AuditEntry[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** Entries with a status, oldest first, optionally from `since` (ISO) on, up to `limit`. */
+  async listByStatus(status: PurchaseStatus, opts: { since?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    const names: Record<string, string> = { '#st': AUDIT_TABLE.statusIndexPartitionKey };
+    const values: Record<string, unknown> = { ':st': status };
+    let condition = '#st = :st';
+    if (opts.since !== undefined) {
+      names['#at'] = AUDIT_TABLE.statusIndexSortKey;
+      values[':since'] = opts.since;
+      condition += ' AND #at >= :since';
+    }
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: AUDIT_TABLE.statusIndex,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: true,
+          ExclusiveStartKey: startKey,
+          ...(opts.limit !== undefined ? { Limit: opts.limit - out.length } : {}),
+        }),
+      );
+      out.push(...((page.Items ?? []) as AuditEntry[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && (opts.limit === undefined || out.length < opts.limit));
+    return out;
+  }
+}

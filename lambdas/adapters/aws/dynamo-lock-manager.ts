@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LockBusyError } from '../../core/errors';
+import type { LockManager } from '../../core/ports';
+import { isConditionalCheckFailed } from './conditional-check';
+
+/** Options for {@link DynamoLockManager}. */
+export interface DynamoLockManagerOptions {
+  /**
+   * How long to keep trying for a busy lock before throwing LockBusyError. A short wait saves a
+   * Step Functions retry round-trip when the other holder is nearly done.
+   * @default 0
+   */
+  readonly waitMs?: number;
+  /** @default 100 */
+  readonly pollMs?: number;
+  /** @default Date.now */
+  readonly clock?: () => number;
+}
+
+/**
+ * {@link LockManager} as a lease on LOCK#<name>: a conditional put that succeeds when nobody holds
+ * the lock, the lease has expired (a crashed holder cannot block for ever), or the same holder
+ * takes it again (a retried Lambda resumes instead of waiting out its own lease). Each acquisition
+ * writes a fresh token and release deletes only with that token, so a holder whose lease expired
+ * and was taken over never removes the new holder's lock. Expiry is checked in code, never left
+ * to DynamoDB TTL (which is late by hours, and absent in dynalite); `ttl` only tidies up.
+ *
+ * `ttlMs` must exceed the longest time `fn` can run (the Lambda timeout), or a second holder may
+ * enter while the first is still working.
+ */
+export class DynamoLockManager implements LockManager {
+  private readonly waitMs: number;
+  private readonly pollMs: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoLockManagerOptions = {},
+  ) {
+    this.waitMs = options.waitMs ?? 0;
+    this.pollMs = options.pollMs ?? 100;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async withLock<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+    const token = await this.acquire(name, holder, ttlMs);
+    try {
+      return await fn();
+    } finally {
+      await this.release(name, token);
+    }
+  }
+
+  private async acquire(name: string, holder: string, ttlMs: number): Promise<string> {
+    const deadline = this.clock() + this.waitMs;
+    for (;;) {
+      const token = randomUUID();
+      const now = this.clock();
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...lockKey(name),
+              holder,
+              token,
+              acquiredAt: new Date(now).toISOString(),
+              expiresAt: now + ttlMs,
+              ttl: Math.ceil((now + ttlMs) / 1000) + 86_400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :holder',
+            ExpressionAttributeValues: { ':now': now, ':holder': holder },
+          }),
+        );
+        return token;
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      if (this.clock() + this.pollMs > deadline) {
+        throw new LockBusyError(`lock ${name} is held by another purchase; try again later`);
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+
+  private async release(name: string, token: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: lockKey(name),
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+    } catch (err) {
+      // Someone else holds it now (our lease expired): theirs to release, not ours.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+}
+
+function lockKey(name: string): { pk: string; sk: string } {
+  return { pk: `LOCK#${name}`, sk: 'LOCK' };
+}

@@ -1,0 +1,203 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { InvalidRequestError, RequestConflictError } from './errors';
+import type { AuditLog, PurchaseRecord, PurchaseStore, WorkflowStarter } from './ports';
+import { parsePurchaseRequest, requestIdSchema, type PurchaseRequest } from './purchase-request';
+import { purchaseIdFor, type ExecutionInput, type PurchaseStatus } from './workflow';
+
+/**
+ * The one intake service behind both entry points (POST /purchases and the EventBridge trigger):
+ * validate, claim the requestId, record, start the execution. Idempotent per requestId, so any
+ * caller may retry: N identical submissions give one purchase record and one execution, because
+ * the requestId claim is a conditional write and the execution name is the purchaseId.
+ */
+
+/** Where a request came from. */
+export type RequestSource = ExecutionInput['source'];
+
+/** Ports the service needs. */
+export interface SubmitPurchaseDeps {
+  purchases: PurchaseStore;
+  audit: AuditLog;
+  workflow: WorkflowStarter;
+  clock?: () => Date;
+}
+
+/** Outcome of an accepted submission. */
+export interface SubmitPurchaseResult {
+  purchaseId: string;
+  status: PurchaseStatus;
+  /** True when this requestId had been submitted before (nothing new was created). */
+  existing: boolean;
+}
+
+/**
+ * A rejected request, after it was audited. Still an {@link InvalidRequestError} (HTTP 400);
+ * `auditId` is where the REQUEST_REJECTED entry was written.
+ */
+export class RequestRejectedError extends InvalidRequestError {
+  constructor(
+    message: string,
+    issues: string[],
+    readonly auditId: string,
+    readonly requestId?: string,
+  ) {
+    super(message, issues);
+  }
+}
+
+/** JSON with object keys sorted at every level, so equal requests hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 of the canonical form of a parsed request (defaults applied, key order ignored). */
+export function hashRequest(request: PurchaseRequest): string {
+  return createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
+}
+
+/** The requestId of an arbitrary body, when it has a valid one. */
+export function validRequestIdOf(body: unknown): string | undefined {
+  const candidate = (body as { requestId?: unknown } | null)?.requestId;
+  const r = requestIdSchema.safeParse(candidate);
+  return r.success ? r.data : undefined;
+}
+
+/**
+ * Audits a request that cannot be accepted (schema issues, or a body that is not even JSON) and
+ * returns the error to throw. Nothing else happens: no purchase record, no execution, no vendor.
+ */
+export async function rejectRequest(
+  deps: Pick<SubmitPurchaseDeps, 'audit'>,
+  body: unknown,
+  error: InvalidRequestError,
+  source: RequestSource,
+): Promise<RequestRejectedError> {
+  const requestId = validRequestIdOf(body);
+  // Under the purchase's own id when there is one, so the caller finds it with GET /purchases/{id}.
+  const auditId = requestId ? purchaseIdFor(requestId) : `invalid-${randomUUID()}`;
+  await deps.audit.append(auditId, {
+    type: 'REQUEST_REJECTED',
+    status: 'INVALID',
+    message: 'request rejected: it did not pass validation',
+    detail: { reasons: error.issues.length ? error.issues : [error.message], source, ...(requestId ? { requestId } : {}) },
+    actor: 'system',
+  });
+  return new RequestRejectedError(error.message, error.issues, auditId, requestId);
+}
+
+/**
+ * Validates and submits one purchase request. Throws RequestRejectedError (audited, 400),
+ * RequestConflictError (same requestId, different body, 409), or an AWS error (safe to retry).
+ */
+export async function submitPurchase(
+  deps: SubmitPurchaseDeps,
+  body: unknown,
+  source: RequestSource,
+): Promise<SubmitPurchaseResult> {
+  const clock = deps.clock ?? (() => new Date());
+  let request: PurchaseRequest;
+  try {
+    request = parsePurchaseRequest(body);
+  } catch (err) {
+    if (err instanceof InvalidRequestError) throw await rejectRequest(deps, body, err, source);
+    throw err;
+  }
+
+  const purchaseId = purchaseIdFor(request.requestId);
+  const requestHash = hashRequest(request);
+  const claim = await deps.purchases.claimRequest(request.requestId, purchaseId, requestHash);
+
+  if (!claim.claimed) {
+    if (claim.requestHash !== requestHash) {
+      const current = await deps.purchases.get(claim.purchaseId);
+      await deps.audit.append(claim.purchaseId, {
+        type: 'REQUEST_CONFLICT',
+        status: current?.status ?? 'RECEIVED',
+        message: 'a request reused this requestId with a different body; it was refused',
+        detail: { requestId: request.requestId, source },
+        actor: `requester:${request.requester.email}`,
+      });
+      throw new RequestConflictError(
+        `requestId ${request.requestId} was already used for a different request (purchase ${claim.purchaseId})`,
+      );
+    }
+    return resumeExisting(deps, clock, request, claim.purchaseId, requestHash, source);
+  }
+
+  const now = clock().toISOString();
+  const record: PurchaseRecord = {
+    purchaseId,
+    requestId: request.requestId,
+    vendor: request.vendor,
+    status: 'RECEIVED',
+    requestHash,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.purchases.create(record);
+  await deps.audit.append(purchaseId, {
+    type: 'REQUEST_RECEIVED',
+    status: 'RECEIVED',
+    message: `purchase request received via ${source}`,
+    detail: {
+      requestId: request.requestId,
+      vendor: request.vendor,
+      requester: request.requester,
+      reason: request.reason,
+      item: request.item,
+      ...(request.maxCost !== undefined ? { maxCost: request.maxCost } : {}),
+      source,
+      requestHash,
+    },
+    actor: `requester:${request.requester.email}`,
+  });
+  await startExecution(deps, { purchaseId, request, source, receivedAt: now });
+  return { purchaseId, status: 'RECEIVED', existing: false };
+}
+
+/**
+ * A repeat of an accepted request. The first caller may still be between its steps (or have
+ * died there), so make sure the record exists and the execution was started; both steps are
+ * idempotent. No audit entry: a burst of retries would only add noise.
+ */
+async function resumeExisting(
+  deps: SubmitPurchaseDeps,
+  clock: () => Date,
+  request: PurchaseRequest,
+  purchaseId: string,
+  requestHash: string,
+  source: RequestSource,
+): Promise<SubmitPurchaseResult> {
+  let record = await deps.purchases.get(purchaseId);
+  if (!record) {
+    const now = clock().toISOString();
+    await deps.purchases.create({
+      purchaseId,
+      requestId: request.requestId,
+      vendor: request.vendor,
+      status: 'RECEIVED',
+      requestHash,
+      createdAt: now,
+      updatedAt: now,
+    });
+    record = await deps.purchases.get(purchaseId);
+  }
+  // Once an execution is known, never call StartExecution again: Step Functions forgets closed
+  // execution names after 90 days, and a late retry must not buy the license a second time.
+  if (record && !record.executionArn) {
+    await startExecution(deps, { purchaseId, request, source, receivedAt: record.createdAt });
+  }
+  return { purchaseId, status: record?.status ?? 'RECEIVED', existing: true };
+}
+
+async function startExecution(deps: SubmitPurchaseDeps, input: ExecutionInput): Promise<void> {
+  const { executionArn } = await deps.workflow.start(input.purchaseId, input);
+  await deps.purchases.update(input.purchaseId, { executionArn });
+}

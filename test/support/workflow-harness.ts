@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';
+import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
+import { createCocalcGateway } from '../../lambdas/adapters/cocalc';
+import { createInterserverGateway } from '../../lambdas/adapters/interserver';
+import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports';
+import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
+import type { PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
+import type { BudgetConfig } from '../../lambdas/shared/config';
+import { startLocalDynamo, type LocalDynamo } from './local-dynamo';
+
+/**
+ * The real state-side adapters of the workflow steps on a fresh dynalite, for handler tests. The
+ * vendors are the real sandboxes over loopback (see {@link cocalcGatewayFor},
+ * {@link interserverGatewayFor}); nothing here is a mock.
+ */
+export interface StepHarness {
+  db: LocalDynamo;
+  doc: DynamoDBDocumentClient;
+  audit: DynamoAuditLog;
+  purchases: DynamoPurchaseStore;
+  spendGuard: DynamoSpendGuard;
+  locks: DynamoLockManager;
+  close(): Promise<void>;
+}
+
+export const TEST_BUDGET: BudgetConfig = { capsUsd: { cocalc: 1000, interserver: 500 }, dailyLimit: 100 };
+
+export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET): Promise<StepHarness> {
+  const db = await startLocalDynamo();
+  const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    db,
+    doc,
+    audit: new DynamoAuditLog(doc, db.auditTable),
+    purchases: new DynamoPurchaseStore(doc, db.stateTable),
+    spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
+    // Waits for a busy lock, as production does, so concurrent tests serialize instead of failing.
+    locks: new DynamoLockManager(doc, db.stateTable, { waitMs: 20_000, pollMs: 10 }),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * A workflow state for `body` (a request body), with a fresh purchaseId and requestId, and the
+ * purchase record intake would have created.
+ */
+export async function newPurchase(
+  h: Pick<StepHarness, 'purchases'>,
+  body: Record<string, unknown>,
+  over: Partial<WorkflowState> = {},
+  status: PurchaseStatus = 'RECEIVED',
+): Promise<WorkflowState> {
+  const requestId = `req-${randomUUID()}`;
+  const request = parsePurchaseRequest({ ...body, requestId });
+  const purchaseId = `pur-${randomUUID().replace(/-/g, '')}`;
+  const now = new Date().toISOString();
+  await h.purchases.create({
+    purchaseId,
+    requestId,
+    vendor: request.vendor,
+    status,
+    requestHash: 'test',
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { purchaseId, request, source: 'api', receivedAt: now, ...over };
+}
+
+/** An approval as the approvals API delivers it. */
+export const APPROVED = { decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2026-07-10T12:00:00Z' } as const;
+
+/** The CoCalc gateway pointed at a sandbox (no client-side pacing: the sandbox throttle is off). */
+export function cocalcGatewayFor(url: string, apiKey: string, timeoutMs = 5_000): CocalcGateway {
+  return createCocalcGateway({ baseUrl: url, apiKey, checkoutMode: 'current', pacing: false, timeoutMs });
+}
+
+/** The InterServer gateway pointed at a sandbox. */
+export function interserverGatewayFor(sandbox: { url: string; endpoint: string }, username: string, password: string): InterserverGateway {
+  return createInterserverGateway({ wsdlUrl: sandbox.url, endpoint: sandbox.endpoint, username, password, timeoutMs: 5_000 });
+}

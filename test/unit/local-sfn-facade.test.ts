@@ -1,0 +1,186 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  InvalidName,
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AslDefinition } from '../../lib/local/asl-from-template';
+import { startAwsEndpoint, type AwsEndpoint } from '../../lib/local/aws-endpoint';
+import { ExecutionManager, type StepEvent } from '../../lib/local/executions';
+import { FunctionDirectory, type LambdaSpec } from '../../lib/local/lambda-functions';
+import { LambdaHost } from '../../lib/local/lambda-host';
+import { sfnFacade } from '../../lib/local/sfn-facade';
+import { bindTasks, withExplicitTaskTimeouts } from '../../lib/local/task-bindings';
+import { TaskTokenBroker } from '../../lib/local/task-token-broker';
+import { useEndpointEnv } from '../support/endpoint-env';
+import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
+
+const WORK = `exports.handler = async (input) => {
+  if (input.fail) { const e = new Error('vendor said no'); e.name = 'VendorRejectedError'; throw e; }
+  return { amount: 42 };
+};`;
+// Hands the task token to the test through a file, as the real handler stores it in DynamoDB.
+const NOTIFY = `const fs = require('node:fs'); const path = require('node:path');
+exports.handler = async (payload) => { fs.writeFileSync(path.join(process.env.TOKEN_DIR, payload.id), payload.token); return { sent: true }; };`;
+
+const arn = (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:${id}0A1B2C3D`;
+function definition(approvalTimeout: number): AslDefinition {
+  return {
+    StartAt: 'Work',
+    States: {
+      Work: { Type: 'Task', Resource: arn('Work'), ResultPath: '$.work', Next: 'Approve' },
+      Approve: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: arn('Notify'), Payload: { 'token.$': '$$.Task.Token', 'id.$': '$$.Execution.Name' } },
+        TimeoutSeconds: approvalTimeout,
+        ResultPath: '$.decision',
+        Catch: [{ ErrorEquals: ['Rejected'], ResultPath: '$.failure', Next: 'WasRejected' }],
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+      WasRejected: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+    },
+  };
+}
+
+describe('the Step Functions facade over the local engine', () => {
+  let lambdas: TinyLambdas;
+  let host: LambdaHost;
+  let manager: ExecutionManager;
+  let endpoint: AwsEndpoint;
+  let restoreEnv: () => void;
+  let sfn: SFNClient;
+  let tokenDir: string;
+  const steps: StepEvent[] = [];
+  const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow';
+  const QUICK = 'arn:aws:states:us-east-1:123456789012:stateMachine:Quick';
+
+  const tokenFor = async (name: string): Promise<string> => {
+    const file = join(tokenDir, name);
+    for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
+    return readFileSync(file, 'utf8');
+  };
+
+  beforeAll(async () => {
+    tokenDir = mkdtempSync(join(tmpdir(), 'procure-tokens-'));
+    lambdas = tinyLambdas({ Work: { code: WORK }, Notify: { code: NOTIFY, env: { TOKEN_DIR: tokenDir } } });
+    host = new LambdaHost(lambdas.functions);
+    const specs: LambdaSpec[] = lambdas.functions.map((f) => ({ ...f.spec, runtime: 'nodejs22.x', rawEnvironment: {} }));
+    const directory = new FunctionDirectory(specs);
+    const machine = (name: string, timeout: number) => {
+      const def = definition(timeout);
+      const bindings = bindTasks(def, directory);
+      return { logicalId: name, name, arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`, roleArn: 'arn:aws:iam::123456789012:role/x', definition: withExplicitTaskTimeouts(def, bindings), bindings };
+    };
+    const broker = new TaskTokenBroker();
+    manager = new ExecutionManager({ machines: [machine('Flow', 60), machine('Quick', 1)], invoke: (id, ev) => host.invoke(id, ev), broker, onStep: (e) => steps.push(e) });
+    endpoint = await startAwsEndpoint({ sfn: sfnFacade(manager, broker) });
+    restoreEnv = useEndpointEnv({ AWS_ENDPOINT_URL_SFN: endpoint.url });
+    sfn = new SFNClient({});
+  });
+
+  afterAll(async () => {
+    sfn.destroy();
+    restoreEnv();
+    manager.close();
+    await endpoint.close();
+    await host.close();
+    lambdas.remove();
+    rmSync(tokenDir, { recursive: true, force: true });
+  });
+
+  it('StartExecution is idempotent for the same name and input while running, and a conflict otherwise', async () => {
+    const input = JSON.stringify({ purchaseId: 'p-1' });
+    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'p-1', input }));
+    expect(first.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:Flow:p-1');
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'p-1', input }));
+    expect(again.executionArn).toBe(first.executionArn);
+    expect(again.startDate?.getTime()).toBe(first.startDate?.getTime());
+    const other = await sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'p-1', input: '{"purchaseId":"x"}' })).catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(ExecutionAlreadyExists);
+    expect((other as Error).message).toBe(`Execution Already Exists: '${first.executionArn}'`);
+
+    // Finish it; afterwards even the same input is a conflict.
+    const token = await tokenFor('p-1');
+    await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ decision: 'APPROVED' }) }));
+    const done = await manager.wait('p-1');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ purchaseId: 'p-1', work: { amount: 42 }, decision: { decision: 'APPROVED' } });
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'p-1', input }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+  });
+
+  it('answers TaskTimedOut for a used token and InvalidToken for a malformed one', async () => {
+    const used = readFileSync(join(tokenDir, 'p-1'), 'utf8');
+    const err = await sfn.send(new SendTaskSuccessCommand({ taskToken: used, output: '{}' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskTimedOut);
+    expect((err as Error).message).toBe("Task Timed Out: 'Provided task does not exist anymore'");
+    await expect(sfn.send(new SendTaskFailureCommand({ taskToken: used, error: 'X' }))).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(sfn.send(new SendTaskHeartbeatCommand({ taskToken: used }))).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
+  });
+
+  it('validates names and state machines like Step Functions', async () => {
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'has space' }))).rejects.toBeInstanceOf(InvalidName);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'x'.repeat(81) }))).rejects.toBeInstanceOf(InvalidName);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: `${SM}Nope` }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  });
+
+  it('SendTaskFailure fails the task with the given error name, which Catch matches', async () => {
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'p-2', input: '{}' }));
+    const running = await sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-2' }));
+    expect(running.status).toBe('RUNNING');
+    await sfn.send(new SendTaskFailureCommand({ taskToken: await tokenFor('p-2'), error: 'Rejected', cause: 'approver said no' }));
+    await manager.wait('p-2');
+    const failed = await sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Rejected', cause: 'approver said no' });
+    expect(failed.stopDate).toBeInstanceOf(Date);
+  });
+
+  it("surfaces a Lambda error as Error = the error's name and Cause = Lambda's error JSON", async () => {
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name: 'p-3', input: '{"fail":true}' }));
+    const r = await manager.wait('p-3');
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('VendorRejectedError');
+    const cause = JSON.parse(r.cause!) as { errorType: string; errorMessage: string; trace: string[] };
+    expect(Object.keys(cause)).toEqual(['errorType', 'errorMessage', 'trace']);
+    expect(cause).toMatchObject({ errorType: 'VendorRejectedError', errorMessage: 'vendor said no' });
+    expect(cause.trace[0]).toBe('VendorRejectedError: vendor said no');
+  });
+
+  it('times the callback out after the state TimeoutSeconds (States.Timeout), and the token is closed', async () => {
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: QUICK, name: 'p-4' }));
+    const token = await tokenFor('p-4');
+    const r = await manager.wait('p-4', { timeoutMs: 5000 });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
+  });
+
+  it('streams state steps with durations and outcomes', () => {
+    const p1 = steps.filter((s) => s.executionName === 'p-1');
+    expect(p1.map((s) => `${s.type}:${s.state ?? ''}`)).toEqual([
+      'ExecutionStarted:',
+      'StateEntered:Work',
+      'StateExited:Work',
+      'StateEntered:Approve',
+      'StateExited:Approve',
+      'StateEntered:Done',
+      'StateExited:Done',
+      'ExecutionSucceeded:',
+    ]);
+    expect(p1.find((s) => s.type === 'StateExited' && s.state === 'Approve')).toMatchObject({ outcome: 'succeeded', durationMs: expect.any(Number) });
+    expect(steps.find((s) => s.executionName === 'p-3' && s.type === 'StateFailed')).toMatchObject({ state: 'Work', outcome: 'failed', error: 'VendorRejectedError' });
+  });
+});
