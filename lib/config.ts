@@ -1,0 +1,229 @@
+import { z } from 'zod';
+import { EVENTS } from '../lambdas/core/workflow';
+import type { CocalcCheckoutMode } from '../lambdas/core/ports';
+import type { Vendor } from '../lambdas/core/purchase-request';
+import type { InterserverPaymentPolicy } from '../lambdas/shared/config';
+
+/**
+ * Deployment configuration of the procure stack: who approves, what may be spent, where the
+ * vendors are, which events start a purchase. Read from CDK context at synth time (see
+ * {@link readProcureConfig}) and turned into Lambda environment variables by the stack; the
+ * handlers validate the same values again at cold start (lambdas/shared/config.ts).
+ */
+export interface ProcureConfig {
+  /**
+   * Who receives approval mails; every one gets its own signed link.
+   * @default ['approver@example.com']
+   */
+  readonly approverEmails: readonly string[];
+  /**
+   * SES sender address (a verified SES identity, or an address in a verified domain).
+   * @default 'procure@example.com'
+   */
+  readonly senderEmail: string;
+  /**
+   * Base URL of the approval links in the mails (no trailing slash needed).
+   * @default - the URL of the stack's own API stage
+   */
+  readonly approvalBaseUrl?: string;
+  /**
+   * Monthly spend cap per vendor, USD; the spend guard refuses a reservation above it.
+   * @default { cocalc: 500, interserver: 200 }
+   */
+  readonly monthlyCapUsd: Readonly<Record<Vendor, number>>;
+  /**
+   * Purchases allowed per UTC day across both vendors (0 stops all purchases).
+   * @default 10
+   */
+  readonly dailyPurchaseLimit: number;
+  /**
+   * Amount at or below which a purchase is approved without a human; negative = always ask.
+   * @default -1
+   */
+  readonly autoApproveMaxUsd: number;
+  /**
+   * How long an approval link, and the workflow's wait for it, lasts.
+   * @default 259200 (72 hours)
+   */
+  readonly approvalTimeoutSeconds: number;
+  /**
+   * CoCalc API v2 base URL.
+   * @default 'https://cocalc.com/api/v2'
+   */
+  readonly cocalcBaseUrl: string;
+  /**
+   * CoCalc checkout call: `current` (shopping/cart/checkout) or `legacy` (the older endpoint).
+   * @default 'current'
+   */
+  readonly cocalcCheckoutMode: CocalcCheckoutMode;
+  /**
+   * InterServer SOAP WSDL.
+   * @default 'https://my.interserver.net/api.php?wsdl'
+   */
+  readonly interserverWsdlUrl: string;
+  /**
+   * InterServer SOAP endpoint, when it differs from the WSDL URL without its query string.
+   * @default - derived from interserverWsdlUrl by the handlers
+   */
+  readonly interserverEndpoint?: string;
+  /**
+   * What InterServer buys do about payment: leave the invoice unpaid, pay only from PrePay, or pay now.
+   * @default 'leave-unpaid'
+   */
+  readonly interserverPaymentPolicy: InterserverPaymentPolicy;
+  /**
+   * EventBridge `source` of incoming "License Purchase Requested" events.
+   * @default 'procure.requests' (EVENTS.defaultRequestSource)
+   */
+  readonly requestEventSource: string;
+  /**
+   * Event bus procure listens on and publishes to.
+   * @default 'default'
+   */
+  readonly eventBusName: string;
+}
+
+/** The defaults, exported so the local runtime and the docs show the same values. */
+export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
+  approverEmails: Object.freeze(['approver@example.com']),
+  senderEmail: 'procure@example.com',
+  monthlyCapUsd: Object.freeze({ cocalc: 500, interserver: 200 }),
+  dailyPurchaseLimit: 10,
+  autoApproveMaxUsd: -1,
+  approvalTimeoutSeconds: 259_200,
+  cocalcBaseUrl: 'https://cocalc.com/api/v2',
+  cocalcCheckoutMode: 'current',
+  interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl',
+  interserverPaymentPolicy: 'leave-unpaid',
+  requestEventSource: EVENTS.defaultRequestSource,
+  eventBusName: 'default',
+});
+
+/** Context key of the configuration object (cdk.json `context.procure`). */
+export const PROCURE_CONTEXT_KEY = 'procure';
+
+/**
+ * Longest approval wait that still fits Step Functions' one-year execution limit with two approval
+ * rounds (a quote mismatch asks again) plus an hour of work; see the state machine's timeout.
+ */
+export const MAX_APPROVAL_TIMEOUT_SECONDS = Math.floor((365 * 24 * 3600 - 3600) / 2);
+
+/** A configuration value failed validation; the message lists every problem. */
+export class ProcureConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid procure configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ProcureConfigError';
+  }
+}
+
+// Context values given with `cdk synth -c procure:key=value` arrive as strings: coerce them.
+const csv = (v: unknown): unknown => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+const json = (v: unknown): unknown => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+const num = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const usd = z.number().min(0);
+
+const schema = z
+  .object({
+    approverEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one approver')),
+    senderEmail: z.email(),
+    approvalBaseUrl: httpUrl.optional(),
+    monthlyCapUsd: z.preprocess(json, z.object({ cocalc: z.preprocess(num, usd), interserver: z.preprocess(num, usd) }).strict()),
+    dailyPurchaseLimit: z.preprocess(num, z.number().int().min(0)),
+    autoApproveMaxUsd: z.preprocess(num, z.number()),
+    approvalTimeoutSeconds: z.preprocess(
+      num,
+      // 60 s floor: anything shorter cannot be answered by a human (tests shorten it in the ASL instead).
+      z.number().int().min(60).max(MAX_APPROVAL_TIMEOUT_SECONDS),
+    ),
+    cocalcBaseUrl: httpUrl,
+    cocalcCheckoutMode: z.enum(['current', 'legacy']),
+    interserverWsdlUrl: httpUrl,
+    interserverEndpoint: httpUrl.optional(),
+    interserverPaymentPolicy: z.enum(['leave-unpaid', 'prepay-only', 'pay-now']),
+    requestEventSource: z
+      .string()
+      .min(1)
+      .max(256)
+      // EventBridge reserves "aws." sources for AWS services; PutEvents refuses them.
+      .refine((s) => !s.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)'),
+    eventBusName: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[/.\-_A-Za-z0-9]+$/, 'must be an event bus name (not an ARN)'),
+  })
+  .strict();
+
+function describe(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(config)'}: ${i.message}`);
+}
+
+/**
+ * Defaults merged with `overrides` (a partial config, e.g. the `procure` context object), then
+ * validated. `monthlyCapUsd` may be given partially. Unknown keys are errors, so a typo does not
+ * silently fall back to a default.
+ */
+export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    throw new ProcureConfigError([`(config): must be an object, got ${JSON.stringify(overrides)}`]);
+  }
+  const given = overrides as Record<string, unknown>;
+  const caps = json(given.monthlyCapUsd);
+  const merged: Record<string, unknown> = {
+    ...DEFAULT_PROCURE_CONFIG,
+    ...given,
+    monthlyCapUsd:
+      caps && typeof caps === 'object' && !Array.isArray(caps)
+        ? { ...DEFAULT_PROCURE_CONFIG.monthlyCapUsd, ...(caps as object) }
+        : (caps ?? DEFAULT_PROCURE_CONFIG.monthlyCapUsd),
+  };
+  // An empty string from `-c procure:interserverEndpoint=` means "not set".
+  for (const key of ['approvalBaseUrl', 'interserverEndpoint']) {
+    if (merged[key] === '' || merged[key] === undefined) delete merged[key];
+  }
+  const r = schema.safeParse(merged);
+  if (!r.success) throw new ProcureConfigError(describe(r.error));
+  const { interserverEndpoint, approvalBaseUrl, ...rest } = r.data;
+  return {
+    ...rest,
+    ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
+    ...(interserverEndpoint !== undefined ? { interserverEndpoint } : {}),
+  };
+}
+
+/** Anything with CDK's `tryGetContext` (an App's or a construct's `node`). */
+export interface ContextReader {
+  tryGetContext(key: string): unknown;
+}
+
+/** The config keys, for reading individual `procure:<key>` context values. */
+const CONFIG_KEYS = Object.keys(schema.shape) as Array<keyof ProcureConfig>;
+
+/**
+ * Reads the configuration from CDK context: the `procure` object (cdk.json or cdk.context.json),
+ * then individual `procure:<key>` values, which win (`cdk synth -c procure:dailyPurchaseLimit=3`,
+ * `-c procure:approverEmails=a@x.com,b@x.com`, `-c 'procure:monthlyCapUsd={"cocalc":100}'`).
+ * @throws ProcureConfigError naming every invalid value
+ */
+export function readProcureConfig(node: ContextReader): ProcureConfig {
+  const obj = node.tryGetContext(PROCURE_CONTEXT_KEY) ?? {};
+  const fromObject = typeof obj === 'string' ? json(obj) : obj;
+  if (fromObject === null || typeof fromObject !== 'object' || Array.isArray(fromObject)) {
+    throw new ProcureConfigError([`context "${PROCURE_CONTEXT_KEY}" must be an object`]);
+  }
+  const individual: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const v = node.tryGetContext(`${PROCURE_CONTEXT_KEY}:${key}`);
+    if (v !== undefined) individual[key] = v;
+  }
+  return resolveProcureConfig({ ...(fromObject as Record<string, unknown>), ...individual });
+}

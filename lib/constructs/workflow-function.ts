@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+
+/** Repository root: the bundler's project root and where package-lock.json lives. */
+const REPO_ROOT = join(__dirname, '..', '..');
+
+/** The Lambda runtime every procure function uses (the esbuild target follows it). */
+export const WORKFLOW_RUNTIME = Runtime.NODEJS_22_X;
+
+/** Service name Powertools puts on every log line. */
+export const POWERTOOLS_SERVICE_NAME = 'procure';
+
+export interface WorkflowFunctionProps {
+  /**
+   * Environment variables (names from lambdas/shared/env-names.ts); added to the defaults
+   * `NODE_OPTIONS=--enable-source-maps` and `POWERTOOLS_SERVICE_NAME`.
+   * @default - only the defaults
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Function timeout. Vendor-calling functions pass 60 s.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory in MB (also buys CPU: the SOAP client's cold start is CPU-bound).
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Retention of the function's own log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Active X-Ray tracing. Off by default: it needs `xray:Put*` on `*` in every function role.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Description shown in the Lambda console.
+   * @default - the handler file name
+   */
+  readonly description?: string;
+}
+
+/**
+ * One procure Lambda function: `lambdas/handlers/<FUNCTIONS[id]>` bundled with the local esbuild
+ * (never Docker) to a minified CommonJS `index.js` with a source map, Node.js 22 on ARM64.
+ *
+ * The function is created directly in `scope` with construct id `id` (a {@link FunctionId}), so its
+ * logical id starts with that id: the local runtime maps logical ids back to FUNCTIONS by it.
+ * Its role is its own and starts empty (no AWSLambdaBasicExecutionRole, whose logs grant is on
+ * `*`): it may write only to its own log group; the stack adds exactly the data grants it needs.
+ */
+export function createWorkflowFunction(scope: Construct, id: FunctionId, props: WorkflowFunctionProps = {}): NodejsFunction {
+  const entryFile = FUNCTIONS[id];
+  const logGroup = new LogGroup(scope, `${id}Logs`, {
+    retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    // Logs of purchases are evidence next to the audit table; keep them when the stack goes.
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `procure ${id} function`,
+  });
+  logGroup.grantWrite(role);
+
+  return new NodejsFunction(scope, id, {
+    entry: join(REPO_ROOT, 'lambdas', 'handlers', entryFile),
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+    runtime: WORKFLOW_RUNTIME,
+    architecture: Architecture.ARM_64,
+    memorySize: props.memorySize ?? 256,
+    timeout: props.timeout ?? Duration.seconds(10),
+    role,
+    logGroup,
+    tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+    description: props.description ?? `procure ${entryFile}`,
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME,
+      ...props.environment,
+    },
+    bundling: {
+      format: OutputFormat.CJS,
+      target: 'node22',
+      minify: true,
+      sourceMap: true,
+      // Stack traces need only the mappings; leaving the sources out keeps assets small.
+      sourcesContent: false,
+      // externalModules keeps its default (`@aws-sdk/*`): the Lambda runtime provides SDK v3.
+      forceDockerBundling: false,
+    },
+  });
+}

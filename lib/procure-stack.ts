@@ -1,0 +1,227 @@
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
+import { ENV } from '../lambdas/shared/env-names';
+import { readProcureConfig, type ProcureConfig } from './config';
+import { ApprovalApi } from './constructs/approval-api';
+import { AuditTable } from './constructs/audit-table';
+import { PurchaseApi } from './constructs/purchase-api';
+import { PurchaseStateMachine, purchaseStateMachineName, stateMachineArnFor } from './constructs/purchase-state-machine';
+import { PurchaseTrigger } from './constructs/purchase-trigger';
+import { StateTable } from './constructs/state-table';
+import { VendorSecrets } from './constructs/vendor-secrets';
+import { createWorkflowFunction, type WorkflowFunctionProps } from './constructs/workflow-function';
+
+export interface ProcureStackProps extends StackProps {
+  /**
+   * Deployment configuration.
+   * @default - read from CDK context by readProcureConfig (defaults: DEFAULT_PROCURE_CONFIG)
+   */
+  readonly config?: ProcureConfig;
+}
+
+/** Timeout and memory per function: vendor calls get 60 s; API-facing ones stay under API Gateway's 29 s. */
+const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>> = {
+  PurchasesApi: { timeout: Duration.seconds(15) },
+  Intake: { timeout: Duration.seconds(30) },
+  ValidateAndQuote: { timeout: Duration.seconds(60), memorySize: 512 },
+  ReserveBudget: { timeout: Duration.seconds(15) },
+  CocalcAddToCart: { timeout: Duration.seconds(60), memorySize: 512 },
+  RequestApproval: { timeout: Duration.seconds(30) },
+  ApprovalsApi: { timeout: Duration.seconds(15) },
+  CocalcCheckout: { timeout: Duration.seconds(60), memorySize: 512 },
+  InterserverBuy: { timeout: Duration.seconds(60), memorySize: 512 },
+  VerifyLicense: { timeout: Duration.seconds(60), memorySize: 512 },
+  RecordOutcome: { timeout: Duration.seconds(60), memorySize: 512 },
+  ListLicenses: { timeout: Duration.seconds(28), memorySize: 512 },
+};
+
+/** Who needs what. Each function gets exactly the environment and grants of its groups. */
+const USES = {
+  /** Both tables (state: item reads/writes; audit: PutItem only). */
+  tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'],
+  /** Of those, the ones that read the audit trail back (status API, reconciliation after an unknown outcome). */
+  auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'InterserverBuy', 'RecordOutcome'],
+  /** RecordOutcome deletes the parked cart item when a purchase does not complete. */
+  cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'],
+  /** ValidateAndQuote reads InterServer's catalog to price a license type. */
+  interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'],
+  signing: ['RequestApproval', 'ApprovalsApi'],
+  approvalMail: ['RequestApproval'],
+  autoApprove: ['ValidateAndQuote'],
+  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome'],
+  startExecution: ['PurchasesApi', 'Intake'],
+  events: ['Intake', 'PurchasesApi', 'RecordOutcome'],
+  taskResponse: ['ApprovalsApi'],
+} as const satisfies Record<string, readonly FunctionId[]>;
+
+/**
+ * procure: the purchase workflow and everything around it. Composition, wiring and grants only;
+ * every decision lives in the handlers (lambdas/) and every resource's shape in lib/constructs/.
+ */
+export class ProcureStack extends Stack {
+  readonly config: ProcureConfig;
+  readonly functions: Readonly<Record<FunctionId, NodejsFunction>>;
+  readonly auditTable: AuditTable;
+  readonly stateTable: StateTable;
+  readonly secrets: VendorSecrets;
+  readonly purchaseApi: PurchaseApi;
+  readonly stateMachine: PurchaseStateMachine;
+  readonly trigger: PurchaseTrigger;
+
+  constructor(scope: Construct, id: string, props: ProcureStackProps = {}) {
+    super(scope, id, { description: 'procure: buys software licenses safely (approval, spend guard, audit)', ...props });
+    const config = (this.config = props.config ?? readProcureConfig(this.node));
+
+    this.auditTable = new AuditTable(this, 'AuditTable');
+    this.stateTable = new StateTable(this, 'StateTable');
+    this.secrets = new VendorSecrets(this, 'Secrets');
+    const bus = EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
+
+    // Built from the fixed name, not referenced: see stateMachineArnFor (toolchain.md G8).
+    const stateMachineName = purchaseStateMachineName(this);
+    const stateMachineArn = stateMachineArnFor(this, stateMachineName);
+
+    const fns = {} as Record<FunctionId, NodejsFunction>;
+    for (const fid of Object.keys(FUNCTIONS) as FunctionId[]) fns[fid] = createWorkflowFunction(this, fid, SIZING[fid]);
+    this.functions = fns;
+    const each = (ids: readonly FunctionId[], wire: (fn: NodejsFunction) => void): void => ids.forEach((fid) => wire(fns[fid]));
+    const setEnv = (fn: NodejsFunction, vars: Record<string, string>): void => {
+      for (const [k, v] of Object.entries(vars)) fn.addEnvironment(k, v);
+    };
+
+    this.purchaseApi = new PurchaseApi(this, 'PurchaseApi', { purchasesFunction: fns.PurchasesApi, licensesFunction: fns.ListLicenses });
+    new ApprovalApi(this, 'ApprovalApi', {
+      api: this.purchaseApi.api,
+      requestValidator: this.purchaseApi.requestValidator,
+      approvalsFunction: fns.ApprovalsApi,
+    });
+
+    // ---- tables ----
+    each(USES.tables, (fn) => {
+      setEnv(fn, { [ENV.AUDIT_TABLE_NAME]: this.auditTable.tableName, [ENV.STATE_TABLE_NAME]: this.stateTable.tableName });
+      this.stateTable.grantStateAccess(fn);
+      this.auditTable.grantAppend(fn);
+    });
+    each(USES.auditReaders, (fn) => this.auditTable.grantReadTrail(fn));
+
+    // ---- vendors ----
+    each(USES.cocalc, (fn) => {
+      setEnv(fn, {
+        [ENV.COCALC_SECRET_ARN]: this.secrets.cocalc.secretArn,
+        [ENV.COCALC_BASE_URL]: config.cocalcBaseUrl,
+        [ENV.COCALC_CHECKOUT_MODE]: config.cocalcCheckoutMode,
+      });
+      this.secrets.cocalc.grantRead(fn);
+    });
+    each(USES.interserver, (fn) => {
+      setEnv(fn, {
+        [ENV.INTERSERVER_SECRET_ARN]: this.secrets.interserver.secretArn,
+        [ENV.INTERSERVER_WSDL_URL]: config.interserverWsdlUrl,
+        [ENV.INTERSERVER_PAYMENT_POLICY]: config.interserverPaymentPolicy,
+        // Unset = the handlers derive it from the WSDL URL.
+        ...(config.interserverEndpoint ? { [ENV.INTERSERVER_ENDPOINT]: config.interserverEndpoint } : {}),
+      });
+      this.secrets.interserver.grantRead(fn);
+    });
+
+    // ---- approvals and policy ----
+    each(USES.signing, (fn) => {
+      setEnv(fn, { [ENV.SIGNING_SECRET_ARN]: this.secrets.signingKey.secretArn });
+      this.secrets.signingKey.grantRead(fn);
+    });
+    each(USES.approvalMail, (fn) => {
+      setEnv(fn, {
+        [ENV.APPROVER_EMAILS]: config.approverEmails.join(','),
+        [ENV.SENDER_EMAIL]: config.senderEmail,
+        [ENV.APPROVAL_BASE_URL]: config.approvalBaseUrl ?? this.purchaseApi.url,
+        [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
+      });
+      this.grantSendApprovalMail(fn, config);
+    });
+    each(USES.autoApprove, (fn) => setEnv(fn, { [ENV.AUTO_APPROVE_MAX_USD]: String(config.autoApproveMaxUsd) }));
+    each(USES.budget, (fn) =>
+      setEnv(fn, {
+        [ENV.MONTHLY_CAP_COCALC_USD]: String(config.monthlyCapUsd.cocalc),
+        [ENV.MONTHLY_CAP_INTERSERVER_USD]: String(config.monthlyCapUsd.interserver),
+        [ENV.DAILY_PURCHASE_LIMIT]: String(config.dailyPurchaseLimit),
+      }),
+    );
+
+    // ---- workflow and events ----
+    each(USES.startExecution, (fn) => {
+      setEnv(fn, { [ENV.STATE_MACHINE_ARN]: stateMachineArn });
+      Grant.addToPrincipal({ grantee: fn, actions: ['states:StartExecution'], resourceArns: [stateMachineArn] });
+    });
+    each(USES.taskResponse, (fn) =>
+      // The approval callback. Scoped to the one state machine by its built ARN; its ARN is
+      // deliberately NOT in this function's environment (the task token identifies the execution).
+      Grant.addToPrincipal({
+        grantee: fn,
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resourceArns: [stateMachineArn],
+      }),
+    );
+    each(USES.events, (fn) => {
+      setEnv(fn, { [ENV.EVENT_BUS_NAME]: config.eventBusName, [ENV.EVENT_SOURCE]: EVENTS.workflowSource });
+      bus.grantPutEventsTo(fn);
+    });
+
+    this.stateMachine = new PurchaseStateMachine(this, 'PurchaseStateMachine', {
+      stateMachineName,
+      approvalTimeout: Duration.seconds(config.approvalTimeoutSeconds),
+      functions: {
+        ValidateAndQuote: fns.ValidateAndQuote,
+        ReserveBudget: fns.ReserveBudget,
+        CocalcAddToCart: fns.CocalcAddToCart,
+        RequestApproval: fns.RequestApproval,
+        CocalcCheckout: fns.CocalcCheckout,
+        InterserverBuy: fns.InterserverBuy,
+        VerifyLicense: fns.VerifyLicense,
+        RecordOutcome: fns.RecordOutcome,
+      },
+    });
+    this.trigger = new PurchaseTrigger(this, 'PurchaseTrigger', {
+      eventBus: bus,
+      requestEventSource: config.requestEventSource,
+      intake: fns.Intake,
+    });
+
+    for (const fn of Object.values(fns)) {
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 on purpose: the bundles target node22, and the offline runtime and tests (Node 20/22) exercise that language level. Moving to a newer runtime is a deliberate upgrade of target, runtime and tests together.',
+      });
+    }
+
+    const out = (name: string, value: string, description: string): CfnOutput => new CfnOutput(this, name, { value, description });
+    out('ApiUrl', this.purchaseApi.url, 'procure API (IAM: /purchases, /licenses; signed links: /approvals)');
+    out('ApprovalBaseUrl', config.approvalBaseUrl ?? this.purchaseApi.url, 'Base URL of approval links');
+    out('StateMachineArn', this.stateMachine.stateMachine.stateMachineArn, 'Purchase workflow');
+    out('AuditTableName', this.auditTable.tableName, 'Append-only audit trail');
+    out('StateTableName', this.stateTable.tableName, 'Approvals, budget, locks, purchase status');
+    out('CocalcSecretArn', this.secrets.cocalc.secretArn, 'Replace the placeholder with {"apiKey":"..."}');
+    out('InterserverSecretArn', this.secrets.interserver.secretArn, 'Replace the placeholder with {"username":"...","password":"..."}');
+    out('SigningSecretArn', this.secrets.signingKey.secretArn, 'Approval-link signing key (generated)');
+    out('RequestDeadLetterQueueUrl', this.trigger.deadLetterQueue.queueUrl, 'Request events that could not be processed');
+  }
+
+  /**
+   * ses:SendEmail on the sender's identities only: the address and its domain (SES authorizes
+   * against whichever identity is verified). In the SES sandbox, SES also authorizes against each
+   * recipient's identity, so the approvers' addresses are listed too; all are known at synth time.
+   */
+  private grantSendApprovalMail(fn: NodejsFunction, config: ProcureConfig): void {
+    const domain = config.senderEmail.slice(config.senderEmail.lastIndexOf('@') + 1);
+    const identities = [...new Set([config.senderEmail, domain, ...config.approverEmails])];
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['ses:SendEmail'],
+      resourceArns: identities.map((identity) => this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PROCURE_CONFIG, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
+import { EVENTS, STATE } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
+import { synthProcure, type Synthesized } from './synth';
+
+/** The configuration surface: defaults, CDK context, validation, and where each value lands. */
+
+// Apps create their outdir eagerly; keep them all in one temporary folder (toolchain.md G11).
+const outdir = mkdtempSync(join(tmpdir(), 'procure-infra-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+const contextOf = (context: Record<string, unknown>): App['node'] => new App({ outdir, context }).node;
+
+describe('defaults', () => {
+  it('are the documented values', () => {
+    expect(resolveProcureConfig()).toEqual({
+      approverEmails: ['approver@example.com'],
+      senderEmail: 'procure@example.com',
+      monthlyCapUsd: { cocalc: 500, interserver: 200 },
+      dailyPurchaseLimit: 10,
+      autoApproveMaxUsd: -1,
+      approvalTimeoutSeconds: 259_200,
+      cocalcBaseUrl: 'https://cocalc.com/api/v2',
+      cocalcCheckoutMode: 'current',
+      interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl',
+      interserverPaymentPolicy: 'leave-unpaid',
+      requestEventSource: EVENTS.defaultRequestSource,
+      eventBusName: 'default',
+    });
+    expect(DEFAULT_PROCURE_CONFIG.approvalBaseUrl).toBeUndefined();
+    expect(Object.isFrozen(DEFAULT_PROCURE_CONFIG)).toBe(true);
+  });
+});
+
+describe('reading CDK context', () => {
+  it('takes the procure object and lets individual procure:<key> values win, coercing CLI strings', () => {
+    const config = readProcureConfig(
+      contextOf({
+        procure: { dailyPurchaseLimit: 3, monthlyCapUsd: { cocalc: 50 }, senderEmail: 'buyer@acme.test' },
+        'procure:dailyPurchaseLimit': '4',
+        'procure:approverEmails': 'a@acme.test, b@acme.test',
+        'procure:monthlyCapUsd': '{"interserver": 75}',
+        'procure:autoApproveMaxUsd': '25.5',
+      }),
+    );
+    expect(config).toMatchObject({
+      dailyPurchaseLimit: 4,
+      approverEmails: ['a@acme.test', 'b@acme.test'],
+      senderEmail: 'buyer@acme.test',
+      monthlyCapUsd: { cocalc: 500, interserver: 75 },
+      autoApproveMaxUsd: 25.5,
+    });
+  });
+
+  it('is the defaults when the context says nothing', () => {
+    expect(readProcureConfig(contextOf({}))).toEqual(resolveProcureConfig());
+  });
+
+  it('treats an empty optional URL as unset', () => {
+    expect(readProcureConfig(contextOf({ 'procure:interserverEndpoint': '' }))).not.toHaveProperty('interserverEndpoint');
+  });
+
+  it('rejects bad values with every reason, naming the key', () => {
+    let error: unknown;
+    try {
+      readProcureConfig(
+        contextOf({
+          procure: { approverEmails: [], senderEmail: 'nope', approvalTimeoutSeconds: 5, cocalcCheckoutMode: 'fast', requestEventSource: 'aws.events' },
+          'procure:dailyPurchaseLimit': 'many',
+        }),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProcureConfigError);
+    const issues = (error as ProcureConfigError).issues.join('\n');
+    for (const key of ['approverEmails', 'senderEmail', 'approvalTimeoutSeconds', 'cocalcCheckoutMode', 'requestEventSource', 'dailyPurchaseLimit']) expect(issues).toContain(key);
+  });
+
+  it('rejects unknown keys, so a typo cannot silently fall back to a default', () => {
+    expect(() => resolveProcureConfig({ dailyPurchaseLimt: 3 })).toThrow(/dailyPurchaseLimt|Unrecognized/);
+  });
+
+  it('rejects non-http URLs and event bus ARNs', () => {
+    expect(() => resolveProcureConfig({ cocalcBaseUrl: 'ftp://cocalc.com' })).toThrow(ProcureConfigError);
+    expect(() => resolveProcureConfig({ eventBusName: 'arn:aws:events:us-east-1:1:event-bus/x' })).toThrow(ProcureConfigError);
+  });
+});
+
+describe('a configured stack', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synthProcure({
+      approvalTimeoutSeconds: 3600,
+      eventBusName: 'procurement',
+      requestEventSource: 'acme.requests',
+      approvalBaseUrl: 'https://approve.acme.test',
+      interserverEndpoint: 'https://soap.acme.test/api.php',
+      approverEmails: ['boss@acme.test'],
+      senderEmail: 'procure@mail.acme.test',
+    });
+  });
+  afterAll(() => s.dispose());
+
+  const env = (id: Parameters<Synthesized['fnId']>[0]): Record<string, unknown> =>
+    (s.json.Resources[s.fnId(id)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('waits exactly the configured approval timeout and bounds the execution above two rounds', () => {
+    const asl = s.asl();
+    expect(asl.States[STATE.RequestApproval]!.TimeoutSeconds).toBe(3600);
+    expect(asl.TimeoutSeconds).toBe(2 * 3600 + 3600);
+    expect(env('RequestApproval')[ENV.APPROVAL_TIMEOUT_SECONDS]).toBe('3600');
+  });
+
+  it('listens for the configured source on the configured bus, and publishes there', () => {
+    const rule = Object.values(s.template.findResources('AWS::Events::Rule'))[0] as { Properties: Record<string, unknown> };
+    expect(rule.Properties.EventBusName).toBe('procurement');
+    expect(rule.Properties.EventPattern).toEqual({ source: ['acme.requests'], 'detail-type': [EVENTS.requested] });
+    expect(env('Intake')).toMatchObject({ [ENV.EVENT_BUS_NAME]: 'procurement', [ENV.EVENT_SOURCE]: EVENTS.workflowSource });
+  });
+
+  it('uses the configured approval base URL and InterServer endpoint', () => {
+    expect(env('RequestApproval')[ENV.APPROVAL_BASE_URL]).toBe('https://approve.acme.test');
+    for (const id of ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'] as const) expect(env(id)[ENV.INTERSERVER_ENDPOINT]).toBe('https://soap.acme.test/api.php');
+    expect(env('CocalcCheckout')).not.toHaveProperty(ENV.INTERSERVER_ENDPOINT);
+  });
+
+  it('scopes ses:SendEmail to the configured sender, its domain and the approvers', () => {
+    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }>;
+    const ses = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((st) => st.Action === 'ses:SendEmail')!;
+    const identities = (ses.Resource as unknown[]).map((r) => String(s.resolve(r)).split('identity/')[1]);
+    expect(identities).toEqual(['procure@mail.acme.test', 'mail.acme.test', 'boss@acme.test']);
+  });
+});

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
+import { statementsOf, synthProcure, type Synthesized } from './synth';
+
+/**
+ * Drift guard between the handlers (written separately) and the grants here. The local runtime
+ * does not enforce IAM or check environments against the template, so a handler that starts
+ * reading a config group, or the audit trail, without a matching change in lib/procure-stack.ts
+ * (`USES`) would only fail after a deploy. This reads each handler's entry file for the calls that
+ * need something and checks its function has it. One-directional and source-level by design: it
+ * finds what is missing, never what is extra (iam.test.ts pins the exact grants).
+ */
+
+/** Variables each config reader of lambdas/shared/config.ts requires. */
+const READER_ENV: Record<string, string[]> = {
+  tablesConfig: [ENV.AUDIT_TABLE_NAME, ENV.STATE_TABLE_NAME],
+  budgetConfig: [ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT],
+  approvalConfig: [ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS, ENV.SIGNING_SECRET_ARN],
+  signingConfig: [ENV.SIGNING_SECRET_ARN],
+  autoApproveConfig: [ENV.AUTO_APPROVE_MAX_USD],
+  cocalcConfig: [ENV.COCALC_BASE_URL, ENV.COCALC_CHECKOUT_MODE, ENV.COCALC_SECRET_ARN],
+  interserverConfig: [ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY, ENV.INTERSERVER_SECRET_ARN],
+  eventsConfig: [ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE],
+  workflowConfig: [ENV.STATE_MACHINE_ARN],
+};
+
+/** Source patterns that need an IAM action. */
+const CALL_ACTIONS: Array<{ pattern: RegExp; action: string; what: string }> = [
+  { pattern: /\baudit\.(list|listByStatus)\(/, action: 'dynamodb:Query', what: 'reads the audit trail' },
+  { pattern: /\bsesClient\(\)/, action: 'ses:SendEmail', what: 'sends mail' },
+  { pattern: /\beventBridgeClient\(\)/, action: 'events:PutEvents', what: 'publishes events' },
+  { pattern: /\bnew SfnWorkflowStarter\(/, action: 'states:StartExecution', what: 'starts executions' },
+  { pattern: /\bnew SfnTaskCallback\(/, action: 'states:SendTaskSuccess', what: 'answers task tokens' },
+];
+
+const source = (id: FunctionId): string => readFileSync(join(__dirname, '..', '..', 'lambdas', 'handlers', FUNCTIONS[id]), 'utf8');
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthProcure();
+});
+afterAll(() => s.dispose());
+
+describe('what each handler uses, its function has', () => {
+  it.each(Object.keys(FUNCTIONS) as FunctionId[])('%s', (id) => {
+    const text = source(id);
+    const env = (s.json.Resources[s.fnId(id)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const missing: string[] = [];
+    for (const [reader, names] of Object.entries(READER_ENV)) {
+      if (!new RegExp(`\\b${reader}\\(\\)`).test(text)) continue;
+      for (const name of names) if (!(name in env)) missing.push(`${reader}() needs ${name}`);
+    }
+    const actions = new Set(statementsOf(s, id).flatMap((st) => st.actions));
+    for (const { pattern, action, what } of CALL_ACTIONS) if (pattern.test(text) && !actions.has(action)) missing.push(`${what}: needs ${action}`);
+    expect(missing, `${FUNCTIONS[id]}: add it to USES in lib/procure-stack.ts`).toEqual([]);
+  });
+});

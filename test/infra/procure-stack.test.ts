@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS, FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { referencedIds, synthProcure, type Synthesized } from './synth';
+
+/**
+ * The stack's composition: API routes and their auth, the API stage's logging, the EventBridge
+ * trigger with its dead-letter queue, the functions' runtime settings and the outputs.
+ */
+
+let s: Synthesized;
+beforeAll(() => {
+  // The one synth with CDK's own CloudFormation validation on, as `cdk synth` runs it.
+  s = synthProcure({}, { cfnValidation: true });
+});
+afterAll(() => s.dispose());
+
+type Res = { Type: string; Properties: Record<string, unknown> };
+const resources = (type: string): Array<[string, Res]> => Object.entries(s.template.findResources(type)) as Array<[string, Res]>;
+
+/** "/purchases/{id}" for an AWS::ApiGateway::Resource logical id (or "/" for the root). */
+function pathOf(resourceId: unknown): string {
+  const ref = (resourceId as { Ref?: string }).Ref;
+  if (!ref) return '';
+  const r = s.json.Resources[ref]!;
+  return `${pathOf(r.Properties?.ParentId)}/${String(r.Properties?.PathPart)}`;
+}
+
+describe('API routes', () => {
+  const routes = (): Record<string, { auth: string; fn: string | undefined; params: unknown }> =>
+    Object.fromEntries(
+      resources('AWS::ApiGateway::Method').map(([, m]) => {
+        const integration = m.Properties.Integration as { Type: string; Uri: unknown };
+        expect(integration.Type).toBe('AWS_PROXY');
+        const fnIds = referencedIds(integration.Uri).filter((id) => s.json.Resources[id]?.Type === 'AWS::Lambda::Function');
+        const fn = (Object.keys(FUNCTIONS) as FunctionId[]).find((f) => fnIds.includes(s.fnId(f)));
+        return [`${String(m.Properties.HttpMethod)} ${pathOf(m.Properties.ResourceId)}`, { auth: String(m.Properties.AuthorizationType), fn, params: m.Properties.RequestParameters }];
+      }),
+    );
+
+  it('serves exactly the five routes, each by its function, with IAM auth except the approval link', () => {
+    const r = routes();
+    expect(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${v.auth} ${v.fn}`]))).toEqual({
+      'POST /purchases': 'AWS_IAM PurchasesApi',
+      'GET /purchases/{id}': 'AWS_IAM PurchasesApi',
+      'GET /licenses': 'AWS_IAM ListLicenses',
+      'GET /approvals/{id}': 'NONE ApprovalsApi',
+      'POST /approvals/{id}': 'NONE ApprovalsApi',
+    });
+  });
+
+  it('validates required parameters (the link signature on GET /approvals/{id})', () => {
+    const r = routes();
+    expect(r['GET /approvals/{id}']!.params).toEqual({ 'method.request.path.id': true, 'method.request.querystring.sig': true });
+    expect(r['GET /purchases/{id}']!.params).toEqual({ 'method.request.path.id': true });
+    const validators = resources('AWS::ApiGateway::RequestValidator');
+    expect(validators).toHaveLength(1);
+    expect(validators[0]![1].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+    for (const [, m] of resources('AWS::ApiGateway::Method')) expect(m.Properties.RequestValidatorId).toEqual({ Ref: validators[0]![0] });
+  });
+
+  it('lets API Gateway invoke only the three API functions, on their own routes (no test-invoke grants)', () => {
+    const perms = resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
+    const targets = perms.map(([, p]) => referencedIds(p.Properties.FunctionName)[0]);
+    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi')]));
+    for (const [, p] of perms) expect(JSON.stringify(p.Properties.SourceArn)).not.toContain('test-invoke-stage');
+  });
+});
+
+describe('API stage', () => {
+  it('writes access logs without query strings or raw paths, and no execution logs or data trace', () => {
+    const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
+    const format = (stage.Properties.AccessLogSetting as { Format: string }).Format;
+    expect(format).toContain('$context.resourcePath');
+    expect(format).not.toMatch(/querystring|\$context\.path|requestOverride|\$input/i);
+    expect(stage.Properties.MethodSettings).toEqual([
+      expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', DataTraceEnabled: false, LoggingLevel: 'OFF' }),
+    ]);
+  });
+
+  it('does not take over the account-wide API Gateway CloudWatch role (G9)', () => {
+    s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+});
+
+describe('EventBridge trigger', () => {
+  it('routes "License Purchase Requested" from the request source on the default bus to Intake', () => {
+    const rules = resources('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]![1].Properties;
+    expect(rule.EventPattern).toEqual({ source: [EVENTS.defaultRequestSource], 'detail-type': [EVENTS.requested] });
+    expect(rule.EventBusName).toBe('default');
+    const targets = rule.Targets as Array<Record<string, unknown>>;
+    expect(targets).toHaveLength(1);
+    expect(referencedIds(targets[0]!.Arn)).toEqual([s.fnId('Intake')]);
+  });
+
+  it('retries delivery and parks what fails in an encrypted, TLS-only DLQ; Intake’s async failures go there too', () => {
+    const target = (resources('AWS::Events::Rule')[0]![1].Properties.Targets as Array<Record<string, unknown>>)[0]!;
+    const [queueId, queue] = resources('AWS::SQS::Queue')[0]!;
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 });
+    expect(referencedIds(target.DeadLetterConfig)).toEqual([queueId]);
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    const policy = resources('AWS::SQS::QueuePolicy')[0]![1].Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> };
+    expect(policy.Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    );
+    const [, invokeConfig] = resources('AWS::Lambda::EventInvokeConfig')[0]!;
+    expect(referencedIds(invokeConfig.Properties.FunctionName)).toEqual([s.fnId('Intake')]);
+    expect(referencedIds(invokeConfig.Properties.DestinationConfig)).toEqual([queueId]);
+  });
+});
+
+describe('functions', () => {
+  it.each(Object.keys(FUNCTIONS) as FunctionId[])('%s runs Node.js 22 on ARM64 with a bundled index.handler and a retained, expiring log group', (id) => {
+    const fn = s.json.Resources[s.fnId(id)]!;
+    expect(s.fnId(id).startsWith(id)).toBe(true);
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    const logGroupId = referencedIds((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup)[0]!;
+    const logGroup = s.json.Resources[logGroupId] as unknown as { Properties: { RetentionInDays?: number }; DeletionPolicy?: string };
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    expect(logGroup.DeletionPolicy).toBe('Retain');
+  });
+
+  it('gives the vendor-calling functions 60 s and keeps the API functions under API Gateway’s 29 s', () => {
+    const timeout = (id: FunctionId): number => s.json.Resources[s.fnId(id)]!.Properties!.Timeout as number;
+    for (const id of ['ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'] as const) expect(timeout(id), id).toBe(60);
+    for (const id of ['PurchasesApi', 'ApprovalsApi', 'ListLicenses'] as const) expect(timeout(id), id).toBeLessThan(29);
+  });
+});
+
+describe('CloudFormation validation', () => {
+  it('reports nothing: no circular dependency (toolchain.md G8), no invalid property', () => {
+    const reportPath = join(s.outdir, 'validation-report.json');
+    const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as { pluginReports: unknown[] }) : { pluginReports: [] };
+    expect(report.pluginReports).toEqual([]);
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, state machine ARN, table names and secret ARNs', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'ApprovalBaseUrl', 'StateMachineArn', 'AuditTableName', 'StateTableName', 'CocalcSecretArn', 'InterserverSecretArn', 'SigningSecretArn']),
+    );
+  });
+});

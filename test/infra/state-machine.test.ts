@@ -1,0 +1,321 @@
+import validateAsl from 'asl-validator';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PROCURE_CONFIG } from '../../lib/config';
+import type { AslDefinition } from '../../lib/local/asl-from-template';
+import { STATE, type FunctionId } from '../../lambdas/core/workflow';
+import { synthProcure, TEST_ENV, type Synthesized } from './synth';
+
+/** The purchase workflow as synthesized: its shape, retries, catches, timeouts and logging. */
+
+let s: Synthesized;
+let asl: AslDefinition;
+let raw: Record<string, unknown>;
+beforeAll(() => {
+  s = synthProcure();
+  asl = s.asl();
+  raw = s.template.findResources('AWS::StepFunctions::StateMachine');
+});
+afterAll(() => s.dispose());
+
+type Retrier = { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number };
+type Catcher = { ErrorEquals: string[]; ResultPath?: string; Next: string };
+const state = (name: string): Record<string, unknown> => {
+  const st = asl.States[name];
+  if (!st) throw new Error(`no state ${name}`);
+  return st;
+};
+const retried = (name: string): string[] => ((state(name).Retry ?? []) as Retrier[]).flatMap((r) => r.ErrorEquals);
+const catches = (name: string): Catcher[] => (state(name).Catch ?? []) as Catcher[];
+const fnArn = (id: FunctionId): string => `arn:${TEST_ENV.partition}:lambda:${TEST_ENV.region}:${TEST_ENV.accountId}:function:${s.fnId(id)}`;
+const machineProps = (): Record<string, unknown> => (Object.values(raw)[0] as { Properties: Record<string, unknown> }).Properties;
+
+const LAMBDA_SERVICE = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException', 'Lambda.TooManyRequestsException'];
+const VENDOR_SAFE = ['VendorTransientError', 'VendorRateLimitedError', ...LAMBDA_SERVICE];
+
+describe('shape', () => {
+  it('has exactly the states of lambdas/core/workflow.ts', () => {
+    expect(Object.keys(asl.States).sort()).toEqual(Object.values(STATE).sort());
+    expect(asl.StartAt).toBe(STATE.ValidateAndQuote);
+  });
+
+  it('is JSONPath only: no QueryLanguage, JSONata, Arguments, Output or Assign anywhere', () => {
+    const text = JSON.stringify(asl);
+    expect(text).not.toMatch(/QueryLanguage|JSONata|\{%/);
+    for (const st of Object.values(asl.States)) {
+      expect(st).not.toHaveProperty('Arguments');
+      expect(st).not.toHaveProperty('Output');
+      expect(st).not.toHaveProperty('Assign');
+    }
+    expect(machineProps()).not.toHaveProperty('QueryLanguage');
+  });
+
+  it('passes asl-validator (paths and ARNs checked)', () => {
+    // The validator annotates its input; give it a copy.
+    const result = validateAsl(structuredClone(asl), { checkPaths: true, checkArn: true });
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('invokes each task function by ARN (payloadResponseOnly), and RequestApproval through waitForTaskToken', () => {
+    const tasks = Object.entries(asl.States).filter(([, st]) => st.Type === 'Task');
+    const resources = Object.fromEntries(tasks.map(([name, st]) => [name, st.Resource]));
+    expect(resources).toEqual({
+      [STATE.ValidateAndQuote]: fnArn('ValidateAndQuote'),
+      [STATE.ReserveBudget]: fnArn('ReserveBudget'),
+      [STATE.AddToCart]: fnArn('CocalcAddToCart'),
+      [STATE.RequestApproval]: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      [STATE.Checkout]: fnArn('CocalcCheckout'),
+      [STATE.BuyLicense]: fnArn('InterserverBuy'),
+      [STATE.VerifyLicense]: fnArn('VerifyLicense'),
+      [STATE.RecordCompleted]: fnArn('RecordOutcome'),
+      [STATE.RecordNotCompleted]: fnArn('RecordOutcome'),
+    });
+    expect(state(STATE.RequestApproval).Parameters).toEqual({
+      FunctionName: fnArn('RequestApproval'),
+      Payload: { 'taskToken.$': '$$.Task.Token', 'state.$': '$' },
+    });
+  });
+
+  it('puts each task result at its documented ResultPath', () => {
+    const paths = Object.fromEntries(Object.entries(asl.States).filter(([, st]) => st.Type === 'Task').map(([n, st]) => [n, st.ResultPath]));
+    expect(paths).toEqual({
+      [STATE.ValidateAndQuote]: '$.quote',
+      [STATE.ReserveBudget]: '$.reservation',
+      [STATE.AddToCart]: '$.cart',
+      [STATE.RequestApproval]: '$.approval',
+      [STATE.Checkout]: '$.purchase',
+      [STATE.BuyLicense]: '$.purchase',
+      [STATE.VerifyLicense]: '$.license',
+      [STATE.RecordCompleted]: null,
+      [STATE.RecordNotCompleted]: null,
+    });
+  });
+
+  it('sends RecordOutcome its outcome and the whole state', () => {
+    expect(state(STATE.RecordCompleted).Parameters).toEqual({ outcome: 'COMPLETED', 'state.$': '$' });
+    expect(state(STATE.RecordNotCompleted).Parameters).toEqual({ outcome: 'NOT_COMPLETED', 'state.$': '$' });
+    expect(state(STATE.RecordCompleted).Next).toBe(STATE.PurchaseCompleted);
+    expect(state(STATE.RecordNotCompleted).Next).toBe(STATE.PurchaseNotCompleted);
+    expect(state(STATE.PurchaseCompleted).Type).toBe('Succeed');
+    expect(state(STATE.PurchaseNotCompleted)).toMatchObject({ Type: 'Fail', Error: 'PurchaseNotCompleted' });
+  });
+
+  it('follows the documented transitions', () => {
+    const next = (n: string): unknown => state(n).Next;
+    expect(next(STATE.ValidateAndQuote)).toBe(STATE.ReserveBudget);
+    expect(next(STATE.ReserveBudget)).toBe(STATE.IsCocalc);
+    expect(state(STATE.IsCocalc)).toMatchObject({
+      Choices: [{ Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.AddToCart }],
+      Default: STATE.NeedsApproval,
+    });
+    expect(next(STATE.AddToCart)).toBe(STATE.NeedsApproval);
+    expect(state(STATE.NeedsApproval)).toMatchObject({
+      Choices: [{ Variable: '$.quote.autoApprove', BooleanEquals: true, Next: STATE.AutoApprove }],
+      Default: STATE.RequestApproval,
+    });
+    expect(next(STATE.AutoApprove)).toBe(STATE.ApprovalDecision);
+    expect(next(STATE.RequestApproval)).toBe(STATE.ApprovalDecision);
+    expect(state(STATE.ApprovalDecision)).toMatchObject({
+      Choices: [{ Variable: '$.approval.decision', StringEquals: 'APPROVED', Next: STATE.PurchaseByVendor }],
+      Default: STATE.RecordNotCompleted,
+    });
+    expect(state(STATE.PurchaseByVendor)).toMatchObject({
+      Choices: [
+        { Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.Checkout },
+        { Variable: '$.quote.vendor', StringEquals: 'interserver', Next: STATE.BuyLicense },
+      ],
+      Default: STATE.RecordNotCompleted,
+    });
+    expect(next(STATE.Checkout)).toBe(STATE.VerifyLicense);
+    expect(next(STATE.BuyLicense)).toBe(STATE.VerifyLicense);
+    expect(next(STATE.VerifyLicense)).toBe(STATE.RecordCompleted);
+  });
+
+  it('auto-approves with a Pass that records the policy as approver at $.approval', () => {
+    expect(state(STATE.AutoApprove)).toMatchObject({
+      Type: 'Pass',
+      ResultPath: '$.approval',
+      Parameters: { decision: 'APPROVED', approver: 'auto-approve policy', 'decidedAt.$': '$$.Execution.StartTime' },
+    });
+  });
+});
+
+describe('timeouts', () => {
+  it('gives RequestApproval an explicit TimeoutSeconds equal to the configured approval timeout', () => {
+    expect(state(STATE.RequestApproval).TimeoutSeconds).toBe(DEFAULT_PROCURE_CONFIG.approvalTimeoutSeconds);
+  });
+
+  it('gives every other task an explicit timeout longer than its function’s own', () => {
+    for (const [name, st] of Object.entries(asl.States)) {
+      if (st.Type !== 'Task' || name === STATE.RequestApproval) continue;
+      const fnId = String(st.Resource).split(':').pop()!;
+      const fnTimeout = s.json.Resources[fnId]?.Properties?.Timeout as number;
+      expect(st.TimeoutSeconds, name).toBeGreaterThan(fnTimeout);
+    }
+  });
+
+  it('bounds the whole execution above two approval rounds', () => {
+    expect(asl.TimeoutSeconds).toBeGreaterThan(2 * DEFAULT_PROCURE_CONFIG.approvalTimeoutSeconds);
+  });
+});
+
+describe('retries and catches', () => {
+  it('retries the idempotent tasks on transient vendor errors and Lambda service errors', () => {
+    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget, STATE.AddToCart]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE].sort());
+  });
+
+  it('also retries VerifyLicense on LicenseNotFoundError (listing lag), first', () => {
+    expect(retried(STATE.VerifyLicense).sort()).toEqual(['LicenseNotFoundError', ...VENDOR_SAFE].sort());
+    expect((state(STATE.VerifyLicense).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LicenseNotFoundError']);
+  });
+
+  it('retries Checkout only on LockBusyError, never on VendorTransientError or Lambda errors', () => {
+    expect(state(STATE.Checkout).Retry).toEqual([expect.objectContaining({ ErrorEquals: ['LockBusyError'] })]);
+  });
+
+  it('never retries BuyLicense on a vendor error; only a throttled Invoke (the code never ran)', () => {
+    expect(retried(STATE.BuyLicense)).toEqual(['Lambda.TooManyRequestsException']);
+    expect(retried(STATE.BuyLicense)).not.toContain('VendorTransientError');
+    expect(retried(STATE.BuyLicense)).not.toContain('States.ALL');
+    expect(retried(STATE.BuyLicense)).not.toContain('States.TaskFailed');
+  });
+
+  it('retries RequestApproval only on a throttled Invoke (no mail, no token yet)', () => {
+    expect(retried(STATE.RequestApproval)).toEqual(['Lambda.TooManyRequestsException']);
+  });
+
+  it('retries RecordOutcome (idempotent) on any task failure, a few times', () => {
+    for (const name of [STATE.RecordCompleted, STATE.RecordNotCompleted]) {
+      const retry = state(name).Retry as Retrier[];
+      expect(retry).toHaveLength(1);
+      expect(retry[0]).toMatchObject({ ErrorEquals: ['States.TaskFailed'] });
+      expect(retry[0]!.MaxAttempts).toBeGreaterThanOrEqual(2);
+      expect(retry[0]!.MaxAttempts).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it('has no CDK default retryOnServiceExceptions retrier on any state', () => {
+    const cdkDefault = ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
+    for (const [name, st] of Object.entries(asl.States)) {
+      for (const r of (st.Retry ?? []) as Retrier[]) expect(r.ErrorEquals, name).not.toEqual(cdkDefault);
+    }
+  });
+
+  it('sends every failure of every work task to RecordNotCompleted with the error at $.failure', () => {
+    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget, STATE.AddToCart, STATE.RequestApproval, STATE.BuyLicense, STATE.VerifyLicense]) {
+      expect(catches(name), name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RecordNotCompleted }]);
+    }
+  });
+
+  it('sends a Checkout QuoteMismatchError back to ValidateAndQuote first, everything else to RecordNotCompleted', () => {
+    expect(catches(STATE.Checkout)).toEqual([
+      { ErrorEquals: ['QuoteMismatchError'], ResultPath: '$.mismatch', Next: STATE.ValidateAndQuote },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RecordNotCompleted },
+    ]);
+  });
+
+  it('does not catch on the Record states (no compensation after completion, no loop)', () => {
+    expect(catches(STATE.RecordCompleted)).toEqual([]);
+    expect(catches(STATE.RecordNotCompleted)).toEqual([]);
+  });
+});
+
+describe('state machine resource', () => {
+  it('has a fixed name derived from the stack name', () => {
+    expect(machineProps().StateMachineName).toBe('Procure-Purchase');
+  });
+
+  it('logs all event types without execution data (no requests, no task tokens), with X-Ray tracing', () => {
+    expect(machineProps()).toMatchObject({
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [expect.anything()] },
+      TracingConfiguration: { Enabled: true },
+    });
+    const logGroup = s.template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/vendedlogs/states/Procure-Purchase' } });
+    expect(Object.keys(logGroup)).toHaveLength(1);
+  });
+});
+
+/**
+ * The same definition run on the engine the local runtime uses (aws-local-stepfunctions), with
+ * stub tasks: the paths behave as the Retry/Catch design says, and every one ends in a clean
+ * Succeed or Fail (never a States.Runtime error).
+ */
+describe('running on the local engine', () => {
+  type Handler = (input: Record<string, any>) => Promise<unknown>;
+  const fail = (name: string): never => {
+    throw Object.assign(new Error(name), { name });
+  };
+  let calls: string[];
+  const stubs = (request: Record<string, any>, overrides: Record<string, Handler> = {}): Record<string, Handler> => {
+    let quotes = 0;
+    const log = (name: string, fn: (i: Record<string, any>) => unknown): Handler => async (i) => {
+      calls.push(name);
+      return fn(i);
+    };
+    return {
+      [STATE.ValidateAndQuote]: log('quote', (i) => ({ vendor: request.vendor, amountUsd: 5, summary: 'x', autoApprove: ++quotes === 1 && !!request.auto && !i.mismatch })),
+      [STATE.ReserveBudget]: log('reserve', () => ({ vendor: request.vendor, amountUsd: 5, month: '2026-11', day: '2026-11-23' })),
+      [STATE.AddToCart]: log('cart', () => ({ itemId: 7 })),
+      // The waitForTaskToken override gets the Parameters: { FunctionName, Payload }.
+      [STATE.RequestApproval]: log('ask', (p) => ({ decision: p.Payload.state.request.reject ? 'REJECTED' : 'APPROVED', approver: 'boss@example.com', decidedAt: 'now' })),
+      [STATE.Checkout]: log('checkout', () => (request.mismatch && quotes === 1 ? fail('QuoteMismatchError') : { vendor: 'cocalc', amountUsd: 5, reconciled: false })),
+      [STATE.BuyLicense]: log('buy', () => ({ vendor: 'interserver', amountUsd: 5, reconciled: false })),
+      [STATE.VerifyLicense]: log('verify', () => ({ id: 'lic-1' })),
+      [STATE.RecordCompleted]: log('completed', () => ({})),
+      [STATE.RecordNotCompleted]: log('not-completed', (p) => calls.push(`(${p.state.approval?.decision ?? '-'}/${p.state.failure?.Error ?? '-'})`)),
+      ...overrides,
+    };
+  };
+  const run = async (request: Record<string, any>, overrides?: Record<string, Handler>): Promise<string> => {
+    calls = [];
+    const engine = new StateMachine(structuredClone(asl) as never, { validationOptions: { checkArn: false } });
+    const execution = engine.run(
+      { purchaseId: 'pur-1', request, source: 'api', receivedAt: 'now' },
+      {
+        overrides: { taskResourceLocalHandlers: stubs(request, overrides) as never, retryIntervalOverrides: Object.fromEntries(Object.values(STATE).map((n) => [n, 0])) },
+        context: { Task: { Token: 'token-1' } } as never,
+      },
+    );
+    try {
+      await execution.result;
+      return 'SUCCEEDED';
+    } catch (err) {
+      return `FAILED ${(err as { cause?: { name?: string } }).cause?.name}`;
+    }
+  };
+
+  it('auto-approves an InterServer purchase and completes it', async () => {
+    expect(await run({ vendor: 'interserver', auto: true })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['quote', 'reserve', 'buy', 'verify', 'completed']);
+  });
+
+  it('records a rejection and ends in PurchaseNotCompleted, not a runtime error', async () => {
+    expect(await run({ vendor: 'cocalc', reject: true })).toBe('FAILED PurchaseNotCompleted');
+    expect(calls).toEqual(['quote', 'reserve', 'cart', 'ask', 'not-completed', '(REJECTED/-)']);
+  });
+
+  it('re-quotes and asks again after a QuoteMismatchError at checkout', async () => {
+    expect(await run({ vendor: 'cocalc', mismatch: true })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['quote', 'reserve', 'cart', 'ask', 'checkout', 'quote', 'reserve', 'cart', 'ask', 'checkout', 'verify', 'completed']);
+  });
+
+  it('does not repeat a buy that failed transiently: it records the failure once', async () => {
+    const buy: Handler = async () => {
+      calls.push('buy');
+      return fail('VendorTransientError');
+    };
+    expect(await run({ vendor: 'interserver' }, { [STATE.BuyLicense]: buy })).toBe('FAILED PurchaseNotCompleted');
+    expect(calls).toEqual(['quote', 'reserve', 'ask', 'buy', 'not-completed', '(APPROVED/VendorTransientError)']);
+  });
+
+  it('waits out listing lag in VerifyLicense', async () => {
+    let attempts = 0;
+    const verify: Handler = async () => {
+      calls.push('verify');
+      return ++attempts < 3 ? fail('LicenseNotFoundError') : { id: 'lic-1' };
+    };
+    expect(await run({ vendor: 'interserver', auto: true }, { [STATE.VerifyLicense]: verify })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['quote', 'reserve', 'buy', 'verify', 'verify', 'verify', 'completed']);
+  });
+});
