@@ -1,0 +1,60 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Executions survive a restart only as records: the in-memory engine cannot resume a waiting Task,
+ * so the runtime keeps every execution's summary in `<dataDir>/executions.json` (rewritten
+ * atomically on each status change). On the next start, records still RUNNING are the executions
+ * that were cut off: the runtime reports them and closes them as interrupted (interrupted.ts). The
+ * finished ones keep their names taken, as AWS keeps execution names for 90 days.
+ */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  /** JSON text, as StartExecution received it. */
+  input: string;
+  startDate: string;
+  stopDate?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface ExecutionStore {
+  load(): ExecutionRecord[];
+  save(records: ExecutionRecord[]): void;
+}
+
+/** Keeps this many records (newest first by start date); older finished ones are dropped. */
+const MAX_RECORDS = 2000;
+
+export class FileExecutionStore implements ExecutionStore {
+  constructor(readonly file: string) {}
+
+  load(): ExecutionRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    try {
+      const parsed = JSON.parse(text) as { executions?: ExecutionRecord[] };
+      return Array.isArray(parsed.executions) ? parsed.executions : [];
+    } catch {
+      throw new Error(`${this.file} is not valid JSON: fix or delete it`);
+    }
+  }
+
+  save(records: ExecutionRecord[]): void {
+    const keep = records.length > MAX_RECORDS ? [...records].sort((a, b) => (a.startDate < b.startDate ? 1 : -1)).slice(0, MAX_RECORDS) : records;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: 1, executions: keep }, null, 1));
+    renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,86 @@
+import { resolveString, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { LOCAL_CREDENTIALS } from './dynamo';
+import type { LambdaSpec } from './lambda-functions';
+
+/**
+ * A function's environment as the local runtime gives it: the Lambda runtime's own variables, the
+ * template's `Environment.Variables` with tokens resolved to local values (a table Ref becomes the
+ * local table name, a secret Ref the local secret ARN, ...), the loopback endpoints through
+ * `AWS_ENDPOINT_URL_<SERVICE>` with dummy credentials, then the overrides. Nothing is inherited
+ * from the host process except PATH.
+ */
+export interface AwsEndpoints {
+  dynamodb: string;
+  sfn: string;
+  secretsManager: string;
+  sesv2: string;
+  eventbridge: string;
+}
+
+/**
+ * The variable names the AWS SDK v3 (3.1162) reads per service: `AWS_ENDPOINT_URL_` + the client's
+ * serviceId upper-cased with spaces as underscores (@smithy/core getEndpointUrlConfig).
+ */
+export const ENDPOINT_ENV_NAMES: Record<keyof AwsEndpoints, string> = {
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB', // serviceId "DynamoDB"
+  sfn: 'AWS_ENDPOINT_URL_SFN', // "SFN"
+  secretsManager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER', // "Secrets Manager"
+  sesv2: 'AWS_ENDPOINT_URL_SESV2', // "SESv2"
+  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE', // "EventBridge"
+};
+
+export interface FunctionEnvContext {
+  template: CfnTemplate;
+  resolveEnv: ResolveEnv;
+  endpoints: AwsEndpoints;
+  /** Applied only to functions whose template environment has the variable (sandbox URLs, approval base URL). */
+  wiring: Record<string, string>;
+  /** Applied where the template defines the variable; a variable no function defines goes to every function. */
+  configOverrides: Record<string, string>;
+  /** Every variable name some function of the template defines. */
+  definedAnywhere: Set<string>;
+}
+
+export function functionEnvironment(fn: LambdaSpec & { assetDir: string }, ctx: FunctionEnvContext): Record<string, string> {
+  const { region } = ctx.resolveEnv;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: 'local-session-token',
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+    LAMBDA_TASK_ROOT: fn.assetDir,
+    _HANDLER: fn.handler,
+    // Keep the host's ~/.aws and instance metadata out of it.
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  for (const [key, name] of Object.entries(ENDPOINT_ENV_NAMES)) env[name] = ctx.endpoints[key as keyof AwsEndpoints];
+  for (const [k, v] of Object.entries(fn.rawEnvironment)) {
+    try {
+      env[k] = resolveString(v, ctx.template, ctx.resolveEnv);
+    } catch (err) {
+      throw new Error(`function ${fn.constructId}: environment variable ${k}: ${(err as Error).message}`);
+    }
+  }
+  for (const [k, v] of Object.entries(ctx.wiring)) {
+    // The SOAP endpoint goes with the WSDL URL even where the template leaves it to be derived.
+    if (k in fn.rawEnvironment || (k === 'INTERSERVER_ENDPOINT' && 'INTERSERVER_WSDL_URL' in fn.rawEnvironment)) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(ctx.configOverrides)) {
+    if (k in fn.rawEnvironment || !ctx.definedAnywhere.has(k)) env[k] = v;
+  }
+  return env;
+}

@@ -1,0 +1,12 @@
+/** The local runtime's public surface (see lib/local/README.md). */
+export { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions, type LocalExecutions, type PutEventsEntry } from './runtime';
+export type { StepEvent } from './executions';
+export type { OutboxMail } from './ses-outbox';
+export type { BusEvent, DeliveryFailure } from './event-bus';
+export type { ExecutionRecord, ExecutionStatus } from './execution-store';
+export type { InterruptedExecution } from './interrupted';
+export { LambdaFunctionError } from './lambda-host';
+export { TaskMappingError } from './task-bindings';
+export { parseEml } from './ses-outbox';
+export { aslFromTemplate, resolveIntrinsics } from './asl-from-template';
+export type { IamAuthMode } from './api-router';

@@ -1,0 +1,112 @@
+'use strict';
+/**
+ * One Lambda "execution environment" on a worker thread (started by lambda-host.ts). Plain CommonJS
+ * so it runs the same under node, tsx and vitest without a TypeScript loader.
+ *
+ * workerData: { assetDir, handler ('index.handler'), functionName, functionArn, memoryMb, logGroupName }
+ * process.env is this function's own environment (Worker `env` option), like a real sandbox.
+ * Messages in:  { type: 'invoke', id, requestId, deadline, event (JSON text) }
+ * Messages out: { type: 'result', id, ok: true, payload (JSON text) }
+ *             | { type: 'result', id, ok: false, error: { errorType, errorMessage, trace } }
+ * The code is loaded on the first invocation (the "cold start"); an init error is reported on that
+ * invocation and the host replaces the worker, as Lambda retries init on the next invoke.
+ */
+const { parentPort, workerData } = require('node:worker_threads');
+const path = require('node:path');
+
+let handlerFn;
+
+// NODE_OPTIONS does not reach worker threads; honour the one flag CDK functions commonly set.
+if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '') && typeof process.setSourceMapsEnabled === 'function') {
+  process.setSourceMapsEnabled(true);
+}
+
+function loadHandler() {
+  if (handlerFn) return handlerFn;
+  const spec = workerData.handler;
+  const dot = spec.lastIndexOf('.');
+  const modulePath = path.join(workerData.assetDir, dot > 0 ? spec.slice(0, dot) : 'index');
+  const exportName = dot > 0 ? spec.slice(dot + 1) : 'handler';
+  let mod;
+  try {
+    mod = require(modulePath);
+  } catch (err) {
+    if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(modulePath)) {
+      throw Object.assign(new Error(`Error: Cannot find module '${path.basename(modulePath)}'`), { name: 'Runtime.ImportModuleError', init: true });
+    }
+    throw Object.assign(err instanceof Error ? err : new Error(String(err)), { init: true });
+  }
+  const fn = mod && mod[exportName];
+  if (typeof fn !== 'function') {
+    throw Object.assign(new Error(`${spec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound', init: true });
+  }
+  handlerFn = fn;
+  return fn;
+}
+
+function toLambdaError(err) {
+  if (err instanceof Error) {
+    return {
+      errorType: err.name || 'Error',
+      errorMessage: err.message,
+      trace: typeof err.stack === 'string' ? err.stack.split('\n') : [],
+    };
+  }
+  // Lambda reports non-Error throws with the value's type.
+  return { errorType: typeof err === 'string' ? 'string' : typeof err, errorMessage: String(err), trace: [] };
+}
+
+function makeContext(msg) {
+  const { functionName, functionArn, memoryMb, logGroupName } = workerData;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: msg.requestId,
+    logGroupName,
+    logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${workerData.instanceId}`,
+    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+async function invoke(msg) {
+  const fn = loadHandler();
+  const event = JSON.parse(msg.event);
+  const context = makeContext(msg);
+  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${msg.requestId.replace(/-/g, '').slice(0, 24)}`;
+  if (fn.length >= 3) {
+    // Callback-style handler.
+    return new Promise((resolve, reject) => {
+      const maybe = fn(event, context, (err, value) => (err ? reject(err) : resolve(value)));
+      if (maybe && typeof maybe.then === 'function') maybe.then(resolve, reject);
+    });
+  }
+  return fn(event, context);
+}
+
+parentPort.on('message', (msg) => {
+  if (!msg || msg.type !== 'invoke') return;
+  Promise.resolve()
+    .then(() => invoke(msg))
+    .then(
+      (value) => {
+        let payload;
+        try {
+          payload = value === undefined ? 'null' : JSON.stringify(value);
+        } catch (err) {
+          const error = { errorType: 'Runtime.MarshalError', errorMessage: `Unable to marshal response: ${err.message}`, trace: [] };
+          parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error });
+          return;
+        }
+        parentPort.postMessage({ type: 'result', id: msg.id, ok: true, payload: payload === undefined ? 'null' : payload });
+      },
+      (err) => {
+        parentPort.postMessage({ type: 'result', id: msg.id, ok: false, init: Boolean(err && err.init), error: toLambdaError(err) });
+      },
+    );
+});

@@ -1,0 +1,419 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ENV } from '../../lambdas/shared/env-names';
+import { apiFromTemplate } from './api-routes';
+import { startApiRouter, type IamAuthMode } from './api-router';
+import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, defaultRef, localPhysicalName, resolveString, type ResolveEnv } from './asl-from-template';
+import { startAwsEndpoint } from './aws-endpoint';
+import { loadStack, withAssemblyReadLock } from './cloud-assembly';
+import { lockDataDir } from './data-dir-lock';
+import { LOCAL_CREDENTIALS, startDynamo, tablesFromTemplate } from './dynamo';
+import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure } from './event-bus';
+import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
+import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
+import { functionEnvironment } from './function-env';
+import { closeInterruptedExecutions, type InterruptedExecution } from './interrupted';
+import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
+import { LambdaHost } from './lambda-host';
+import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
+import type { CocalcSandboxOptions } from './sandboxes/cocalc/index';
+import type { InterserverSandboxOptions } from './sandboxes/interserver/index';
+import { generateSigningKey, initialValueFromTemplate, SecretsVault, type SecretDeclaration } from './secrets-vault';
+import { secretsFacade } from './secrets-facade';
+import { Outbox, type OutboxMail } from './ses-outbox';
+import { sfnFacade } from './sfn-facade';
+import { ensureSynth, type SynthMode } from './synth';
+import { allStates, bindTasks, withExplicitTaskTimeouts, type TaskBinding } from './task-bindings';
+import { TaskTokenBroker } from './task-token-broker';
+
+/**
+ * The embedded default: runs the synthesized CDK app whole, offline, in this process. See
+ * lib/local/README.md for what runs where.
+ */
+export interface LocalRuntimeOptions {
+  /** The CDK project (cdk.json, node_modules). @default process.cwd() */
+  projectDir?: string;
+  /** DynamoDB files, secrets.json, executions.json, outbox/. @default <projectDir>/.procure (a temp folder when inMemory) */
+  dataDir?: string;
+  /** DynamoDB in memory, no execution records on disk, secrets in memory (tests). */
+  inMemory?: boolean;
+  /** API port. @default 0 (any free port) */
+  port?: number;
+  synth?: SynthMode;
+  /** Cloud assembly folder relative to projectDir. @default 'cdk.out' */
+  cdkOut?: string;
+  /** `cdk synth --app` override (tests synthesize a fixture app). */
+  app?: string;
+  /** Sources the assembly must be newer than. @default bin, lib, lambdas, cdk.json */
+  watch?: string[];
+  /** Stack to run when the assembly has several. */
+  stackName?: string;
+  /** Env overrides, e.g. APPROVAL_TIMEOUT_SECONDS or a real COCALC_BASE_URL (which skips that sandbox). */
+  configOverrides?: Record<string, string>;
+  stateMachineOverrides?: {
+    /** TimeoutSeconds of the approval (waitForTaskToken) state, and APPROVAL_TIMEOUT_SECONDS to match. */
+    approvalTimeoutSeconds?: number;
+    /** TimeoutSeconds per state name. */
+    taskTimeoutSeconds?: Record<string, number>;
+    /** aws-local-stepfunctions retryIntervalOverrides (ms per state). */
+    retryIntervalOverrides?: Record<string, number | number[]>;
+    /** aws-local-stepfunctions waitTimeOverrides (ms per Wait state). */
+    waitTimeOverrides?: Record<string, number>;
+  };
+  /** Options passed to each sandbox, or false for none (then the template's vendor URLs stay). */
+  sandboxes?: { cocalc?: Partial<CocalcSandboxOptions> | false; interserver?: Partial<InterserverSandboxOptions> | false } | false;
+  /** How AWS_IAM API routes treat unsigned requests. @default 'require-signature' */
+  iamAuth?: IamAuthMode;
+  /** Delays before the retries of a failed async (EventBridge) Lambda delivery. @default [1000, 2000] */
+  eventRetryDelaysMs?: [number, number];
+  onStep?: (event: StepEvent) => void;
+  onMail?: (mail: OutboxMail) => void;
+  log?: (line: string) => void;
+}
+
+export interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string | Record<string, unknown>;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: Date;
+}
+
+export interface LocalExecutions {
+  /** StartExecution on the (first) state machine. */
+  start(input: unknown, name?: string): { executionArn: string; startDate: Date };
+  list(filter?: { status?: ExecutionStatus }): ExecutionRecord[];
+  describe(nameOrArn: string): ExecutionRecord | undefined;
+  history(nameOrArn: string): StepEvent[];
+  /** Resolves once the execution (by name or ARN; it may not have started yet) is no longer RUNNING. */
+  wait(nameOrArn: string, options?: { timeoutMs?: number }): Promise<ExecutionRecord>;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  /** The loopback endpoint of Step Functions, Secrets Manager, EventBridge and SES v2. */
+  awsEndpoint: string;
+  dynamoEndpoint: string;
+  outboxDir: string;
+  dataDir: string;
+  stackName: string;
+  region: string;
+  accountId: string;
+  stateMachineArn: string;
+  /** Every state machine with its Task -> function mapping (state name -> construct id). */
+  stateMachines: Array<{ logicalId: string; name: string; arn: string; tasks: Record<string, string> }>;
+  /** Logical id -> local table name. */
+  tables: Record<string, string>;
+  /** Construct id -> logical id of every hosted function. */
+  functions: Record<string, string>;
+  sandboxes: { cocalcUrl?: string; interserverUrl?: string; cocalc?: SandboxHandle; interserver?: InterserverSandboxHandle };
+  /** Executions the previous run left RUNNING, closed as interrupted at this start. */
+  interrupted: InterruptedExecution[];
+  warnings: string[];
+  startupMs: number;
+  executions: LocalExecutions;
+  emittedEvents: BusEvent[];
+  /** Rule-target deliveries that failed after their retries (what a DLQ would receive). */
+  eventDeliveryFailures: DeliveryFailure[];
+  mails: OutboxMail[];
+  putEvents(entries: PutEventsEntry[]): ReturnType<EventBus['putEvents']>;
+  /** Synchronous invocation by construct id (`ValidateAndQuote`) or logical id. */
+  invoke(functionId: string, event: unknown): Promise<unknown>;
+  /** The environment a function's handler sees. */
+  envOf(functionId: string): Record<string, string>;
+  /** Resolves when every EventBridge delivery started so far has finished. */
+  eventsIdle(): Promise<void>;
+  /** SDK client config for this runtime's loopback services (tests, CLI). */
+  clientConfig(service: 'dynamodb' | 'aws'): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  close(): Promise<void>;
+}
+
+/** Env names whose value is a secret's ARN, and the value a fresh local secret of that role gets. */
+function secretRoles(credentials: { cocalcApiKey: string; interserverUsername: string; interserverPassword: string }): Record<string, () => string> {
+  return {
+    [ENV.COCALC_SECRET_ARN]: () => JSON.stringify({ apiKey: credentials.cocalcApiKey }),
+    [ENV.INTERSERVER_SECRET_ARN]: () => JSON.stringify({ username: credentials.interserverUsername, password: credentials.interserverPassword }),
+    [ENV.SIGNING_SECRET_ARN]: generateSigningKey,
+  };
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const t0 = Date.now();
+  const log = options.log ?? (() => {});
+  const projectDir = resolve(options.projectDir ?? process.cwd());
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log(`close: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    // 1. The synthesized app.
+    const synth = await ensureSynth({
+      projectDir,
+      outdir: options.cdkOut ?? 'cdk.out',
+      ...(options.app ? { app: options.app } : {}),
+      ...(options.watch ? { watch: options.watch } : {}),
+      mode: options.synth ?? 'auto',
+      log,
+    });
+    const { stack, lambdaSpecs } = await withAssemblyReadLock(synth.assemblyDir, () => {
+      const loaded = loadStack(synth.assemblyDir, options.stackName);
+      const env: ResolveEnv = { ...DEFAULT_RESOLVE_ENV, stackName: loaded.stackName, ...(loaded.region ? { region: loaded.region } : {}) };
+      return { stack: loaded, lambdaSpecs: lambdasFromTemplate(loaded, env) };
+    });
+    const resolveEnv: ResolveEnv = { ...DEFAULT_RESOLVE_ENV, stackName: stack.stackName, ...(stack.region ? { region: stack.region } : {}) };
+    const { template } = stack;
+    const warnings: string[] = [];
+
+    // 2. Everything that can fail on the template alone fails before anything starts.
+    const functions = new FunctionDirectory(lambdaSpecs);
+    const smResources = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const overrides = options.stateMachineOverrides ?? {};
+    const machines: LocalStateMachine[] = smResources.map(([logicalId, resource]) => {
+      const asl = aslFromTemplate(template, { stateMachine: logicalId, env: resolveEnv });
+      const bindings = bindTasks(asl, functions);
+      const timeouts: Record<string, number> = { ...overrides.taskTimeoutSeconds };
+      if (overrides.approvalTimeoutSeconds !== undefined) {
+        for (const b of bindings) if (b.integration === 'lambda-callback') timeouts[b.stateName] ??= overrides.approvalTimeoutSeconds;
+      }
+      const definition = withExplicitTaskTimeouts(asl, bindings, timeouts);
+      const patched = new Map(allStates(definition));
+      const effective: TaskBinding[] = bindings.map((b) => {
+        const t = patched.get(b.stateName)?.TimeoutSeconds;
+        return typeof t === 'number' ? { ...b, timeoutSeconds: t } : b;
+      });
+      const roleArn = resource.Properties?.RoleArn ? resolveString(resource.Properties.RoleArn, template, resolveEnv) : `arn:aws:iam::${resolveEnv.accountId}:role/${logicalId}Role`;
+      return { logicalId, name: defaultGetAtt(logicalId, 'Name', resource, resolveEnv, template), arn: defaultRef(logicalId, resource, resolveEnv, template), roleArn, definition, bindings: effective };
+    });
+    const hostedSpecs = functions.all.filter((f): f is LambdaSpec & { assetDir: string } => f.assetDir !== undefined);
+    const { rules, warnings: ruleWarnings } = rulesFromTemplate(template, resolveEnv, functions, new Set(machines.map((m) => m.arn)));
+    const api = apiFromTemplate(template, resolveEnv, functions);
+    warnings.push(...ruleWarnings, ...api.warnings);
+    const tables = tablesFromTemplate(template, resolveEnv);
+
+    // 3. Data folder.
+    const ownsDataDir = options.inMemory === true && options.dataDir === undefined;
+    const dataDir = ownsDataDir ? mkdtempSync(join(tmpdir(), 'procure-local-')) : resolve(projectDir, options.dataDir ?? '.procure');
+    if (ownsDataDir) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(lockDataDir(dataDir));
+
+    // 4. DynamoDB.
+    const dynamo = await startDynamo({ tables, region: resolveEnv.region, log, ...(options.inMemory ? {} : { path: join(dataDir, 'dynamo') }) });
+    cleanups.push(() => dynamo.close());
+
+    // 5. Secrets: roles come from the env variables that reference each secret.
+    const credentials = {
+      cocalcApiKey: `sk-local-${randomBytes(12).toString('hex')}`,
+      interserverUsername: 'procure-local',
+      interserverPassword: randomBytes(12).toString('base64url'),
+    };
+    const roles = secretRoles(credentials);
+    const roleOf = new Map<string, string>();
+    for (const f of functions.all) {
+      for (const [k, v] of Object.entries(f.rawEnvironment)) {
+        if (!(k in roles)) continue;
+        const ref = (v as { Ref?: unknown }).Ref;
+        if (typeof ref === 'string') roleOf.set(ref, k);
+      }
+    }
+    const declarations: SecretDeclaration[] = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret')
+      .map(([logicalId, r]) => {
+        const role = roleOf.get(logicalId);
+        return {
+          logicalId,
+          name: localPhysicalName(logicalId, r, template, resolveEnv),
+          arn: defaultRef(logicalId, r, resolveEnv, template),
+          initialValue: role ? roles[role]! : () => initialValueFromTemplate(r),
+        };
+      });
+    const vault = SecretsVault.open(declarations, { ...(options.inMemory ? {} : { file: join(dataDir, 'secrets.json') }), log });
+    const secretJson = (role: string): Record<string, string> => {
+      const id = [...roleOf].find(([, r]) => r === role)?.[0];
+      const s = id ? vault.find(id) : undefined;
+      try {
+        return s ? (JSON.parse(s.value) as Record<string, string>) : {};
+      } catch {
+        return {};
+      }
+    };
+
+    // 6. Vendor sandboxes, unless disabled or a real URL is configured.
+    const config = options.configOverrides ?? {};
+    const sb = options.sandboxes === false ? { cocalc: false as const, interserver: false as const } : (options.sandboxes ?? {});
+    const cocalcCreds = secretJson(ENV.COCALC_SECRET_ARN);
+    const isCreds = secretJson(ENV.INTERSERVER_SECRET_ARN);
+    const sandboxes = await startSandboxes({
+      cocalc: config[ENV.COCALC_BASE_URL] ? false : (sb.cocalc ?? {}),
+      interserver: config[ENV.INTERSERVER_WSDL_URL] ? false : (sb.interserver ?? {}),
+      credentials: {
+        ...(cocalcCreds.apiKey ? { cocalc: { apiKey: cocalcCreds.apiKey } } : {}),
+        ...(isCreds.username && isCreds.password ? { interserver: { username: isCreds.username, password: isCreds.password } } : {}),
+      },
+      log,
+    });
+    cleanups.push(() => sandboxes.close());
+
+    // 7. Loopback AWS services and the API.
+    const broker = new TaskTokenBroker();
+    cleanups.push(() => broker.closeAll());
+    const outbox = new Outbox(join(dataDir, 'outbox'), options.onMail);
+    let host: LambdaHost | undefined;
+    let manager: ExecutionManager | undefined;
+    const invoke = (logicalId: string, event: unknown): Promise<unknown> => {
+      if (!host) return Promise.reject(new Error('the local runtime is not started'));
+      return host.invoke(logicalId, event);
+    };
+    const bus = new EventBus({
+      rules,
+      region: resolveEnv.region,
+      accountId: resolveEnv.accountId,
+      invokeAsync: invoke,
+      startExecution: (arn, input) => {
+        if (!manager) throw new Error('the local runtime is not started');
+        manager.start({ stateMachineArn: arn, input });
+      },
+      ...(options.eventRetryDelaysMs ? { retryDelaysMs: options.eventRetryDelaysMs } : {}),
+      log,
+    });
+    cleanups.push(() => bus.close());
+    const aws = await startAwsEndpoint(
+      {
+        sfn: (op, body) => {
+          if (!manager) throw new Error('the local runtime is not started');
+          return sfnFacade(manager, broker)(op, body);
+        },
+        secretsManager: secretsFacade(vault),
+        events: bus.facade(),
+        sesv2: outbox.route(),
+      },
+      { log },
+    );
+    cleanups.push(() => aws.close());
+    const router = await startApiRouter({ api, invoke, accountId: resolveEnv.accountId, log, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.iamAuth ? { iamAuth: options.iamAuth } : {}) });
+    cleanups.push(() => router.close());
+
+    // 8. The functions, each with its own resolved environment.
+    const wiring: Record<string, string> = { [ENV.APPROVAL_BASE_URL]: router.url };
+    if (sandboxes.cocalc) wiring[ENV.COCALC_BASE_URL] = sandboxes.cocalc.url;
+    if (sandboxes.interserver) {
+      wiring[ENV.INTERSERVER_WSDL_URL] = sandboxes.interserver.url;
+      wiring[ENV.INTERSERVER_ENDPOINT] = sandboxes.interserver.endpoint ?? sandboxes.interserver.url.replace(/\?.*$/, '');
+    }
+    const configOverrides = { ...config };
+    if (overrides.approvalTimeoutSeconds !== undefined) configOverrides[ENV.APPROVAL_TIMEOUT_SECONDS] ??= String(overrides.approvalTimeoutSeconds);
+    const definedAnywhere = new Set(functions.all.flatMap((f) => Object.keys(f.rawEnvironment)));
+    const endpoints = { dynamodb: dynamo.endpoint, sfn: aws.url, secretsManager: aws.url, sesv2: aws.url, eventbridge: aws.url };
+    host = new LambdaHost(
+      hostedSpecs.map((spec) => ({ spec, env: functionEnvironment(spec, { template, resolveEnv, endpoints, wiring, configOverrides, definedAnywhere }) })),
+      { log },
+    );
+    const hostRef = host;
+    cleanups.push(() => hostRef.close());
+
+    // 9. Executions: close what the previous run left running, then accept new ones.
+    const store = options.inMemory ? undefined : new FileExecutionStore(join(dataDir, 'executions.json'));
+    const previous = store?.load() ?? [];
+    const interrupted = await closeInterruptedExecutions({ records: previous, client: dynamo.client, tables, log });
+    if (interrupted.length) {
+      store?.save(previous);
+      log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot be resumed: ${interrupted.map((i) => i.name).join(', ')}`);
+    }
+    manager = new ExecutionManager({
+      machines,
+      invoke,
+      broker,
+      previous,
+      ...(store ? { store } : {}),
+      ...(overrides.retryIntervalOverrides ? { retryIntervalOverrides: overrides.retryIntervalOverrides } : {}),
+      ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      log,
+    });
+    const managerRef = manager;
+    cleanups.push(() => managerRef.close());
+    for (const w of warnings) log(`warning: ${w}`);
+
+    const primary = machines[0];
+    const fnId = (id: string): string => {
+      const f = functions.get(id);
+      if (!hostRef.has(f.logicalId)) throw new Error(`function ${id} has no bundled code to run locally`);
+      return f.logicalId;
+    };
+    const startupMs = Date.now() - t0;
+    log(`local runtime up in ${startupMs} ms: API ${router.url}, ${hostedSpecs.length} functions, ${machines.length} state machine(s)${synth.synthesized ? ' (synthesized)' : ''}`);
+    let closed = false;
+    return {
+      apiUrl: router.url,
+      awsEndpoint: aws.url,
+      dynamoEndpoint: dynamo.endpoint,
+      outboxDir: outbox.dir,
+      dataDir,
+      stackName: stack.stackName,
+      region: resolveEnv.region,
+      accountId: resolveEnv.accountId,
+      stateMachineArn: primary?.arn ?? '',
+      stateMachines: machines.map((m) => ({
+        logicalId: m.logicalId,
+        name: m.name,
+        arn: m.arn,
+        tasks: Object.fromEntries(m.bindings.map((b) => [b.stateName, b.fn.constructId])),
+      })),
+      tables: Object.fromEntries(tables.map((t) => [t.logicalId, t.name])),
+      functions: Object.fromEntries(hostedSpecs.map((f) => [f.constructId, f.logicalId])),
+      sandboxes: {
+        ...(sandboxes.cocalc ? { cocalc: sandboxes.cocalc, cocalcUrl: sandboxes.cocalc.url } : {}),
+        ...(sandboxes.interserver ? { interserver: sandboxes.interserver, interserverUrl: sandboxes.interserver.url } : {}),
+      },
+      interrupted,
+      warnings,
+      startupMs,
+      executions: {
+        start: (input, name) => {
+          if (!primary) throw new Error('the template has no state machine');
+          return managerRef.start({ stateMachineArn: primary.arn, input: JSON.stringify(input ?? {}), ...(name !== undefined ? { name } : {}) });
+        },
+        list: (filter) => managerRef.list(filter),
+        describe: (ref) => managerRef.find(ref),
+        history: (ref) => managerRef.history(ref),
+        wait: (ref, o) => managerRef.wait(ref, o),
+      },
+      emittedEvents: bus.emitted,
+      eventDeliveryFailures: bus.deliveryFailures,
+      mails: outbox.mails,
+      putEvents: (entries) =>
+        bus.putEvents(
+          entries.map((e) => ({
+            ...e,
+            Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
+            ...(e.Time ? { Time: e.Time.getTime() / 1000 } : {}),
+          })),
+        ),
+      invoke: (id, event) => hostRef.invoke(fnId(id), event),
+      envOf: (id) => hostRef.envOf(fnId(id)),
+      eventsIdle: () => bus.idle(),
+      clientConfig: (service) => ({
+        region: resolveEnv.region,
+        endpoint: service === 'dynamodb' ? dynamo.endpoint : aws.url,
+        credentials: { ...LOCAL_CREDENTIALS },
+      }),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

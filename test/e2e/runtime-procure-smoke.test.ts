@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
+import { FUNCTIONS, STATE } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
+import { PROJECT_DIR } from '../support/fixture-runtime';
+
+const hasStack = existsSync(join(PROJECT_DIR, 'lib', 'procure-stack.ts')) && existsSync(join(PROJECT_DIR, 'bin', 'app.ts'));
+
+/** The runtime starts on procure's own synthesized stack with every Task mapped (a smoke test). */
+describe.skipIf(!hasStack)('the local runtime on the procure stack', () => {
+  let rt: LocalRuntime;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    // Synthesizes cdk.out when a source is newer than it (bundling all handlers takes a while).
+    rt = await startLocalRuntime({ projectDir: PROJECT_DIR, inMemory: true, synth: 'auto', log: (l) => logs.push(l) });
+  }, 300_000);
+
+  afterAll(async () => {
+    await rt?.close();
+  });
+
+  it('maps every Task of the purchase workflow to its Lambda', () => {
+    expect(Object.keys(rt.functions).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    expect(rt.stateMachines).toHaveLength(1);
+    expect(rt.stateMachines[0]!.tasks).toEqual({
+      [STATE.ValidateAndQuote]: 'ValidateAndQuote',
+      [STATE.ReserveBudget]: 'ReserveBudget',
+      [STATE.AddToCart]: 'CocalcAddToCart',
+      [STATE.RequestApproval]: 'RequestApproval',
+      [STATE.Checkout]: 'CocalcCheckout',
+      [STATE.BuyLicense]: 'InterserverBuy',
+      [STATE.VerifyLicense]: 'VerifyLicense',
+      [STATE.RecordCompleted]: 'RecordOutcome',
+      [STATE.RecordNotCompleted]: 'RecordOutcome',
+    });
+    expect(rt.warnings).toEqual([]);
+  });
+
+  it('starts the vendor sandboxes and points the functions at them, at the local API and at the loopback services', () => {
+    expect(rt.sandboxes.cocalcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(rt.sandboxes.interserverUrl).toMatch(/\?wsdl$/);
+    const checkout = rt.envOf('CocalcCheckout');
+    expect(checkout[ENV.COCALC_BASE_URL]).toBe(rt.sandboxes.cocalcUrl);
+    const buy = rt.envOf('InterserverBuy');
+    expect(buy[ENV.INTERSERVER_WSDL_URL]).toBe(rt.sandboxes.interserverUrl);
+    expect(buy[ENV.INTERSERVER_ENDPOINT]).toBe(rt.sandboxes.interserver?.endpoint);
+    const approval = rt.envOf('RequestApproval');
+    expect(approval[ENV.APPROVAL_BASE_URL]).toBe(rt.apiUrl);
+    expect(approval[ENV.STATE_TABLE_NAME]).toBe(Object.values(rt.tables).find((t) => t.startsWith('StateTable')));
+    expect(rt.envOf('Intake')[ENV.STATE_MACHINE_ARN]).toBe(rt.stateMachineArn);
+    expect(approval.AWS_ENDPOINT_URL_SFN).toBe(rt.awsEndpoint);
+  });
+
+  it("routes the template's API: IAM routes want a signature, approval links reach the ApprovalsApi function", async () => {
+    const unsigned = await request(`${rt.apiUrl}/licenses`);
+    expect(unsigned.statusCode).toBe(403);
+    expect(await unsigned.body.json()).toEqual({ message: 'Missing Authentication Token' });
+    const approval = await request(`${rt.apiUrl}/approvals/does-not-exist?sig=x`);
+    expect(approval.statusCode).not.toBe(403);
+    await approval.body.dump();
+  });
+});
