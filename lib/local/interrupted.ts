@@ -10,8 +10,10 @@ import type { LocalTable } from './dynamo';
  * start: reports them, marks the records ABORTED (error `Local.RuntimeStopped`), appends an
  * INTERRUPTED entry to the purchase's audit trail (the audit schema of table-keys.ts, conditional
  * put like the audit adapter), marks the purchase's PENDING approvals EXPIRED (so an old link
- * cannot decide anything) and sets a non-final purchase status to INTERRUPTED. Budget reservations
- * are left as they are: releasing them is the workflow's compensation logic, not the runtime's.
+ * cannot decide anything), lets `closeOut` run the workflow's own failure path (the procure
+ * runtime invokes the RecordNotCompleted function, which releases the budget and removes the cart
+ * item, or keeps both when money may have been spent), and finally sets a purchase status that is
+ * still not final to INTERRUPTED.
  */
 export interface InterruptedExecution {
   executionArn: string;
@@ -36,6 +38,8 @@ export async function closeInterruptedExecutions(options: {
   client: DynamoDBClient;
   tables: LocalTable[];
   log?: (line: string) => void;
+  /** Runs the workflow's own compensation for a closed execution (before the INTERRUPTED status). */
+  closeOut?: (purchaseId: string, input: Record<string, unknown>, cause: string) => Promise<void>;
 }): Promise<InterruptedExecution[]> {
   const { client, log } = options;
   const audit = tableWithKeys(options.tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey);
@@ -49,8 +53,10 @@ export async function closeInterruptedExecutions(options: {
     r.error = 'Local.RuntimeStopped';
     r.cause = 'The local runtime stopped while this execution was running; the in-memory engine cannot resume it.';
     let purchaseId = r.name;
+    let input: Record<string, unknown> = {};
     try {
-      const input = JSON.parse(r.input) as { purchaseId?: unknown };
+      const parsed = JSON.parse(r.input) as unknown;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
       if (typeof input.purchaseId === 'string' && input.purchaseId) purchaseId = input.purchaseId;
     } catch {
       // keep the execution name
@@ -60,6 +66,15 @@ export async function closeInterruptedExecutions(options: {
       if (audit) await appendAudit(client, audit.name, purchaseId, r, now);
       if (state) {
         expired = await expireApprovals(client, state.name, purchaseId);
+      }
+      if (options.closeOut) {
+        try {
+          await options.closeOut(purchaseId, input, r.cause);
+        } catch (err) {
+          log?.(`interrupted: the workflow's close-out of ${r.name} failed: ${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+      if (state) {
         await markPurchaseInterrupted(client, state.name, purchaseId, now);
       }
     } catch (err) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENV } from '../../lambdas/shared/env-names';
+import { STATE, type RecordOutcomePayload, type WorkflowState } from '../../lambdas/core/workflow';
 import { apiFromTemplate } from './api-routes';
 import { startApiRouter, type IamAuthMode } from './api-router';
 import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, defaultRef, localPhysicalName, resolveString, type ResolveEnv } from './asl-from-template';
@@ -323,7 +324,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // 9. Executions: close what the previous run left running, then accept new ones.
     const store = options.inMemory ? undefined : new FileExecutionStore(join(dataDir, 'executions.json'));
     const previous = store?.load() ?? [];
-    const interrupted = await closeInterruptedExecutions({ records: previous, client: dynamo.client, tables, log });
+    const interrupted = await closeInterruptedExecutions({ records: previous, client: dynamo.client, tables, log, ...interruptedCloseOut(machines, invoke, log) });
     if (interrupted.length) {
       store?.save(previous);
       log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot be resumed: ${interrupted.map((i) => i.name).join(', ')}`);
@@ -416,4 +417,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * For procure's own workflow: an interrupted purchase goes through the machine's RecordNotCompleted
+ * state (the same function, the same payload shape as the Catch path), so its budget is released
+ * and its cart item removed exactly as after any other failure. Other apps get no close-out.
+ */
+function interruptedCloseOut(
+  machines: LocalStateMachine[],
+  invoke: (logicalId: string, event: unknown) => Promise<unknown>,
+  log: (line: string) => void,
+): { closeOut?: (purchaseId: string, input: Record<string, unknown>, cause: string) => Promise<void> } {
+  const binding = machines.flatMap((m) => m.bindings).find((b) => b.stateName === STATE.RecordNotCompleted);
+  if (!binding) return {};
+  return {
+    closeOut: async (purchaseId, input, cause) => {
+      const payload: RecordOutcomePayload = {
+        outcome: 'NOT_COMPLETED',
+        state: { ...(input as unknown as WorkflowState), purchaseId, failure: { Error: 'Local.RuntimeStopped', Cause: cause } },
+      };
+      const result = await invoke(binding.fn.logicalId, payload);
+      log(`interrupted: ${purchaseId} closed by ${STATE.RecordNotCompleted}: ${JSON.stringify(result)}`);
+    },
+  };
 }
