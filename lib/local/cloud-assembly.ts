@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CfnTemplate } from './asl-from-template';
+import { pidAlive } from './pid-alive';
 
 /**
  * Reads a synthesized cloud assembly (cdk.out): the manifest names each stack's template file; the
@@ -36,15 +37,6 @@ export function loadStack(assemblyDir: string, stackName?: string): LoadedStack 
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
   const region = /^aws:\/\/[^/]+\/([a-z0-9-]+)$/.exec(artifact.environment ?? '')?.[1];
   return { assemblyDir: dir, stackName: id, templatePath, template, ...(region && region !== 'unknown-region' ? { region } : {}) };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

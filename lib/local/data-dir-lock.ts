@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidAlive } from './pid-alive';
 
 /**
  * One runtime per data folder: the DynamoDB files, secrets and execution records are not shared.
@@ -24,15 +25,7 @@ export function lockDataDir(dataDir: string): () => void {
     } catch {
       continue;
     }
-    let alive = false;
-    if (Number.isInteger(owner) && owner > 0) {
-      try {
-        process.kill(owner, 0);
-        alive = true;
-      } catch (err) {
-        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    }
+    const alive = Number.isInteger(owner) && owner > 0 && pidAlive(owner);
     if (alive) throw new Error(`another local runtime (pid ${owner}) is using ${dataDir}; stop it or use another data folder`);
     rmSync(file, { force: true });
   }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitForCdkWriter } from './cloud-assembly';
+import { pidAlive } from './pid-alive';
 
 /**
  * Makes sure a synthesized cloud assembly matches the sources: reuses `cdk.out` when its templates
@@ -63,15 +64,6 @@ export function isAssemblyFresh(projectDir: string, dir: string, watch: string[]
   const built = assemblyMtime(dir);
   if (!built) return false;
   return watch.every((w) => newestMtime(resolve(projectDir, w)) <= built);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
