@@ -47,7 +47,7 @@ export interface LocalRuntimeOptions {
   cdkOut?: string;
   /** `cdk synth --app` override (tests synthesize a fixture app). */
   app?: string;
-  /** Sources the assembly must be newer than. @default bin, lib, lambdas, cdk.json */
+  /** Sources the assembly must be newer than. @default DEFAULT_WATCH in synth.ts (the app, its constructs, lambdas, cdk.json, package.json) */
   watch?: string[];
   /** Stack to run when the assembly has several. */
   stackName?: string;

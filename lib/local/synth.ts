@@ -33,7 +33,12 @@ export interface SynthResult {
   durationMs: number;
 }
 
-export const DEFAULT_WATCH = ['bin', 'lib', 'lambdas', 'cdk.json'];
+/**
+ * What the synthesized app is built from: the CDK app and its constructs, the bundled handlers, the
+ * CDK settings and the dependency list. The CLI and this runtime (lib/cli, lib/local) are not part
+ * of the template, so editing them does not force a new synth.
+ */
+export const DEFAULT_WATCH = ['bin/app.ts', 'lib/procure-stack.ts', 'lib/config.ts', 'lib/constructs', 'lambdas', 'cdk.json', 'package.json'];
 
 function newestMtime(path: string): number {
   let st;

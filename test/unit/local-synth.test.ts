@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureSynth, isAssemblyFresh } from '../../lib/local/synth';
 
@@ -24,6 +24,25 @@ describe('reusing a synthesized cloud assembly', () => {
   it('is stale when any source file (nested too) is newer', () => {
     at(join(project, 'lib', 'constructs', 'table.ts'), 3000);
     expect(isAssemblyFresh(project, join(project, 'cdk.out'), ['lib', 'bin'])).toBe(false);
+  });
+
+  it('by default watches what the template is built from, not the CLI or the runtime', () => {
+    const touch = (f: string, seconds: number) => {
+      mkdirSync(dirname(join(project, f)), { recursive: true });
+      writeFileSync(join(project, f), '');
+      at(join(project, f), seconds);
+    };
+    for (const f of ['bin/app.ts', 'lib/procure-stack.ts', 'lib/constructs/table.ts', 'lambdas/handlers/a.ts', 'cdk.json', 'package.json']) touch(f, 1000);
+    at(join(project, 'cdk.out', 'Procure.template.json'), 2000);
+    touch('lib/cli/status.ts', 3000);
+    touch('lib/local/runtime.ts', 3000);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(true);
+    at(join(project, 'lambdas', 'handlers', 'a.ts'), 3000);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(false);
+    at(join(project, 'lambdas', 'handlers', 'a.ts'), 1000);
+    at(join(project, 'package.json'), 3000);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(false);
+    for (const f of ['package.json', 'lib/cli/status.ts', 'lib/local/runtime.ts']) at(join(project, f), 1000); // as the next tests expect
   });
 
   it('is stale without a manifest or template', () => {
