@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
+import { fmtMiB, formatTable, type Row } from './measure';
+import { runMicro } from './micro';
+import { runLatency, runStartup } from './runtime';
+import { runSpendGuard } from './spend-guard';
+
+/**
+ * `npm run bench [-- --quick]`: prints figures for procure's hot paths and the local runtime, as a
+ * table and then one JSON line (for comparing runs). Nothing is asserted: timings depend on the
+ * machine. Offline; about 30-40 s (`--quick`: about 20 s), plus a synth first when cdk.out is stale.
+ */
+const PROJECT_DIR = resolve(__dirname, '..');
+
+interface Plan {
+  microMs: number;
+  startupRuns: number;
+  purchasesPerVendor: number;
+  reservations: number;
+}
+
+const PLANS: Record<'full' | 'quick', Plan> = {
+  full: { microMs: 1000, startupRuns: 5, purchasesPerVendor: 10, reservations: 400 },
+  quick: { microMs: 250, startupRuns: 2, purchasesPerVendor: 3, reservations: 100 },
+};
+
+/** JSON replacer: figures to two decimals (cents stay exact, timings lose only noise). */
+function twoDecimals(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 100) / 100 : value;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const unknown = argv.filter((a) => a !== '--quick');
+  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (usage: npm run bench [-- --quick])`);
+  const mode = argv.includes('--quick') ? 'quick' : 'full';
+  const plan = PLANS[mode];
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const t0 = performance.now();
+  const progress = (what: string) => process.stderr.write(`bench: ${what}...\n`);
+
+  progress('domain code (quote, validation, approval links)');
+  const micro = runMicro(plan.microMs);
+  progress('spend guard on dynalite');
+  const guard = await runSpendGuard(plan.reservations);
+  progress('local runtime start-up');
+  const startup = await runStartup(PROJECT_DIR, plan.startupRuns);
+  progress('purchases end to end');
+  const latency = await runLatency(PROJECT_DIR, plan.purchasesPerVendor);
+
+  const mem = process.memoryUsage();
+  const memoryRows: Row[] = [
+    { section: '7 memory', metric: 'RSS with the runtime up', value: fmtMiB(latency.rssWithRuntimeUp), note: `after ${plan.purchasesPerVendor * 2 + 2} purchases (worker thread per Lambda included)` },
+    { section: '7 memory', metric: 'RSS at the end', value: fmtMiB(mem.rss), note: `everything closed; heap used ${fmtMiB(mem.heapUsed)}` },
+  ];
+  const rows = [...micro.rows, ...startup.rows, ...latency.rows, ...guard.rows, ...memoryRows];
+  const totalMs = performance.now() - t0;
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+
+  process.stdout.write(`procure bench (${mode}) on node ${process.version}, ${availableParallelism()} x ${cpu}\n\n`);
+  process.stdout.write(`${formatTable(rows)}\n\n`);
+  process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'procure',
+      mode,
+      node: process.version,
+      cpus: availableParallelism(),
+      totalMs: Math.round(totalMs),
+      micro: micro.results,
+      startup: startup.results,
+      latency: latency.results,
+      spendGuard: guard.results,
+      memory: { rssWithRuntimeUp: latency.rssWithRuntimeUp, rssEnd: mem.rss, heapUsedEnd: mem.heapUsed },
+    }, twoDecimals)}\n`,
+  );
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

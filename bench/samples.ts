@@ -1,0 +1,44 @@
+import type { CocalcCostInput } from '../lambdas/core/cocalc-pricing';
+
+/** Request bodies and price inputs the bench feeds through procure (shapes as in the README). */
+
+export function cocalcRequestBody(requestId: string, reason = 'Course project for CS101'): Record<string, unknown> {
+  return {
+    requestId,
+    vendor: 'cocalc',
+    requester: { email: 'ada@example.com', name: 'Ada Lovelace' },
+    reason,
+    item: {
+      description: { user: 'academic', period: 'monthly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' },
+    },
+  };
+}
+
+/** `n` picks the IP, so repeated runs buy for different servers. */
+export function interserverRequestBody(requestId: string, n: number, reason = 'cPanel for the new web server'): Record<string, unknown> {
+  return {
+    requestId,
+    vendor: 'interserver',
+    requester: { email: 'grace@example.com', name: 'Grace Hopper' },
+    reason,
+    item: { ip: `203.0.113.${(n % 250) + 1}`, licenseType: 5006 },
+  };
+}
+
+/** A request with several mistakes (every issue is collected, so this is the slow path). */
+export const INVALID_REQUEST_BODY = {
+  requestId: 'has spaces',
+  vendor: 'cocalc',
+  requester: { email: 'not-an-email', name: '' },
+  reason: '',
+  item: { description: { user: 'student', period: 'weekly', run_limit: 0, ram: 99, cpu: 1, disk: 10, member: true, uptime: 'short' } },
+};
+
+/** A spread of licence shapes: both user kinds, every period, every uptime. */
+export const PRICE_INPUTS: readonly CocalcCostInput[] = [
+  { user: 'academic', period: 'monthly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' },
+  { user: 'business', period: 'yearly', run_limit: 10, ram: 8, cpu: 2, disk: 20, member: true, uptime: 'medium' },
+  { user: 'academic', period: 'range', range: ['2030-01-01T00:00:00.000Z', '2030-03-15T00:00:00.000Z'], run_limit: 30, ram: 2, cpu: 1, disk: 3, member: false, uptime: 'short' },
+  { user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 3, disk: 15, member: true, uptime: 'always_running' },
+  { user: 'academic', period: 'yearly', run_limit: 5, ram: 6, cpu: 2, disk: 10, member: true, uptime: 'day' },
+];
