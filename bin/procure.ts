@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     printUsage();
     return 2;
   }
-  const cmd = load();
+  const cmd = await load();
   return cmd.run(rest);
 }
 

@@ -7,8 +7,10 @@ import { request } from 'undici';
  */
 export interface ApprovalOutcome {
   status: number;
-  /** Page text without tags, for printing. */
+  /** Page text without tags, on one line. */
   text: string;
+  /** The same text, one line per heading, paragraph or list item (for printing). */
+  lines: string[];
 }
 
 export function parseApprovalLink(link: string): { postUrl: string; sig: string; approvalId: string } {
@@ -24,22 +26,37 @@ export function parseApprovalLink(link: string): { postUrl: string; sig: string;
   return { postUrl: `${u.origin}${u.pathname}`, sig, approvalId: decodeURIComponent(m[1]) };
 }
 
+/** The visible text of a page (no head, scripts or styles), entities decoded, whitespace collapsed. */
 export function pageText(html: string): string {
+  return pageLines(html).join(' ');
+}
+
+/** The visible text of a page, one entry per block (heading, paragraph, list term or item). */
+export function pageLines(html: string): string[] {
   return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<head[\s>][\s\S]*?<\/head>/gi, '')
+    .replace(/<(script|style|title)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<\/(h\d|p|div|li|dd|tr|table|ul|ol|dl)>|<br\s*\/?>/gi, '\n')
+    .replace(/<\/dt>/gi, ': ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+}
+
+/** The GET and the POST answer alike. */
+async function outcomeOf(res: { statusCode: number; body: { text(): Promise<string> } }): Promise<ApprovalOutcome> {
+  const lines = pageLines(await res.body.text());
+  return { status: res.statusCode, text: lines.join(' '), lines };
 }
 
 export async function openApprovalPage(link: string): Promise<ApprovalOutcome> {
-  const res = await request(link, { method: 'GET' });
-  return { status: res.statusCode, text: pageText(await res.body.text()) };
+  return outcomeOf(await request(link, { method: 'GET' }));
 }
 
 /** GET the confirm page first (as a browser would), then POST the decision. */
@@ -54,5 +71,5 @@ export async function decideApproval(link: string, decision: 'approve' | 'reject
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'procure-cli' },
     body: form.toString(),
   });
-  return { status: res.statusCode, text: pageText(await res.body.text()) };
+  return outcomeOf(res);
 }

@@ -33,3 +33,24 @@ export async function runCommand(usage: string, body: () => Promise<number>): Pr
     return 1;
   }
 }
+
+/** Options every command that reaches procure's API takes. */
+export const TARGET_OPTIONS = {
+  api: { type: 'string' },
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** The usage lines for TARGET_OPTIONS. */
+export const TARGET_USAGE = `  --api URL        the API to call (default: the local runtime recorded in <data-dir>/runtime.json)
+                   a deployment's URL includes the stage: https://<id>.execute-api.<region>.amazonaws.com/prod
+                   (signed with SigV4 using the default AWS credential chain)
+  --data-dir DIR   where 'procure local' keeps its data and runtime.json (default .procure)
+  --json           machine-readable output`;
+
+/** Exactly the positionals `names` describes (for usage messages), or a usage error. */
+export function expectPositionals(positionals: string[], names: string[]): string[] {
+  if (positionals.length < names.length) throw new UsageError(`missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(' ')}`);
+  if (positionals.length > names.length) throw new UsageError(`unexpected argument: ${positionals[names.length]}`);
+  return positionals;
+}

@@ -1,17 +1,35 @@
-/** The CLI's command table: name -> lazily required module, so `procure sandbox` never loads the AWS runtime. */
+/** The CLI's command table: name -> lazily imported module, so `procure sandbox` never loads the AWS runtime. */
 export interface CliCommand {
   summary: string;
   run(argv: string[]): Promise<number>;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports -- lazy CJS loading keeps start-up fast */
-export const COMMANDS: Record<string, () => CliCommand> = {
-  sandbox: () => require('./sandbox') as typeof import('./sandbox.js'),
+export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  local: () => import('./local.js'),
+  demo: () => import('./demo.js'),
+  submit: () => import('./submit.js'),
+  status: () => import('./status.js'),
+  audit: () => import('./audit.js'),
+  licenses: () => import('./licenses.js'),
+  approve: () => import('./approve.js'),
+  reject: () => import('./reject.js'),
+  sandbox: () => import('./sandbox.js'),
 };
 
 export function printUsage(): void {
   console.log(`usage: procure <command> [options]    (procure <command> --help for details)
 
 commands:
-  sandbox cocalc|interserver   run a vendor sandbox on loopback`);
+  local                        run the whole workflow offline on this machine (npm start)
+  demo                         buy one CoCalc and one InterServer license end to end, offline (npm run demo)
+  submit <file|->              validate a purchase request and send it (API, or --event for EventBridge)
+  status <purchaseId>          a purchase's status
+  audit <purchaseId>           a purchase's audit trail
+  licenses [--vendor V]        the licenses both vendor accounts hold
+  approve <link>               approve a purchase through its approval link
+  reject <link> [--comment T]  reject a purchase through its approval link
+  sandbox cocalc|interserver   run a vendor sandbox on loopback
+
+Network commands use the runtime that 'procure local' (npm start) runs, found through
+.procure/runtime.json (--data-dir DIR), or a deployment with --api https://<id>.execute-api.<region>.amazonaws.com/prod.`);
 }

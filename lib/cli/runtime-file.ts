@@ -9,6 +9,8 @@ export interface RuntimeInfo {
   apiUrl: string;
   eventsEndpoint?: string;
   outboxDir?: string;
+  /** The template's region (what SigV4 signatures for this runtime name). */
+  region?: string;
   pid: number;
 }
 
@@ -24,7 +26,16 @@ export function writeRuntimeInfo(info: RuntimeInfo, dataDir = DEFAULT_DATA_DIR):
   writeFileSync(f, JSON.stringify(info, null, 2));
 }
 
-export function clearRuntimeInfo(dataDir = DEFAULT_DATA_DIR): void {
+/** Removes runtime.json; with `pid`, only when that process wrote it (a newer runtime may own it). */
+export function clearRuntimeInfo(dataDir = DEFAULT_DATA_DIR, pid?: number): void {
+  if (pid !== undefined) {
+    try {
+      const info = JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as Partial<RuntimeInfo>;
+      if (info.pid !== pid) return;
+    } catch {
+      // missing or unreadable: nothing of ours to keep
+    }
+  }
   rmSync(runtimeFile(dataDir), { force: true });
 }
 

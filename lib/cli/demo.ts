@@ -1,0 +1,206 @@
+import { vendorName } from '../../lambdas/core/approval-page';
+import type { Vendor } from '../../lambdas/core/purchase-request';
+import { EVENTS, purchaseIdFor, type NormalizedLicense } from '../../lambdas/core/workflow';
+import { startLocalRuntime, type LocalRuntime, type OutboxMail } from '../local';
+import { decideApproval } from './approval-client';
+import { parseCommandArgs, runCommand } from './args';
+import type { PurchaseView } from './api-client';
+import { classifyOutcome } from './decision-command';
+import { putPurchaseEvent } from './events-client';
+import { printJson, printTable } from './output';
+import { apiOf, approvalLinkOf, outputOf, runtimeLog, stepPrinter } from './runtime-report';
+import { sampleCocalcRequest, sampleInterserverRequest, timestampedRequestId, type PurchaseRequestBody } from './sample-requests';
+import { formatDuration, printAuditTrail, printLicenses } from './views';
+
+/**
+ * `procure demo` (npm run demo): the whole workflow for both vendors and both entry points, in an
+ * in-memory runtime, with every check a person would make. A CoCalc purchase goes in as an
+ * EventBridge event, an InterServer purchase as a signed POST /purchases; each is approved through
+ * its mail's link (the confirm page, then the Approve button), both executions must succeed, GET
+ * /licenses must list both licenses, and both audit trails are printed. Exit 0 only if all of it
+ * happened.
+ */
+export const summary = 'buy one CoCalc and one InterServer license end to end, offline';
+
+const USAGE = `usage: procure demo [--verbose] [--json]
+
+Runs the workflow offline in memory: a CoCalc purchase submitted as an EventBridge event and an
+InterServer purchase submitted with a signed POST /purchases, each approved through its approval
+link, bought from the vendor sandboxes, verified in GET /licenses, audit trails printed.
+Exits 0 only when all of that happened.
+  --verbose   also print the Lambda handlers' logs
+  --json      print only a JSON summary at the end`;
+
+/** A demo step that did not happen; its message is the reason the demo failed. */
+class DemoFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DemoFailure';
+  }
+}
+
+interface DemoPurchase {
+  vendor: Vendor;
+  entryPoint: string;
+  requestId: string;
+  purchaseId: string;
+  request: PurchaseRequestBody;
+  status?: string;
+  execution?: string;
+  license?: NormalizedLicense;
+  view?: PurchaseView;
+}
+
+/** Narration: nothing in --json mode. */
+interface Out {
+  say(line: string): void;
+  show(print: () => void): void;
+}
+
+const MAIL_TIMEOUT_MS = 60_000;
+const EXECUTION_TIMEOUT_MS = 120_000;
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, async () => {
+    const { values } = parseCommandArgs(argv, { verbose: { type: 'boolean' }, json: { type: 'boolean' } }, false);
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    return demo({ verbose: values.verbose === true, json: values.json === true });
+  });
+}
+
+async function demo(options: { verbose: boolean; json: boolean }): Promise<number> {
+  const out: Out = options.json ? { say: () => {}, show: () => {} } : { say: (line) => console.log(line), show: (print) => print() };
+  const { say } = out;
+  const t0 = Date.now();
+  const stamp = timestampedRequestId('demo');
+  const purchases: DemoPurchase[] = (['cocalc', 'interserver'] as const).map((vendor) => {
+    const requestId = `${stamp}-${vendor}`;
+    return {
+      vendor,
+      entryPoint: vendor === 'cocalc' ? 'EventBridge event' : 'POST /purchases (SigV4)',
+      requestId,
+      purchaseId: purchaseIdFor(requestId),
+      request: vendor === 'cocalc' ? sampleCocalcRequest(requestId) : sampleInterserverRequest(requestId),
+    };
+  });
+
+  say('procure demo: one CoCalc and one InterServer purchase, end to end, offline\n');
+  say('[1/6] Starting the local runtime in memory (synthesized CDK app, vendor sandboxes) ...');
+  let rt: LocalRuntime | undefined;
+  try {
+    rt = await startLocalRuntime({
+      inMemory: true,
+      ...(options.json ? {} : { onStep: stepPrinter() }),
+      log: options.json ? () => {} : runtimeLog(options.verbose),
+    });
+    say(`      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, CoCalc sandbox ${rt.sandboxes.cocalcUrl ?? '-'}, InterServer sandbox ${rt.sandboxes.interserverUrl ?? '-'}\n`);
+    await submitBoth(rt, purchases, out);
+    await approveBoth(rt, purchases, out);
+    await awaitBoth(rt, purchases, out);
+    const licenses = await checkLicenses(rt, purchases, out);
+    await readAuditTrails(rt, purchases, out);
+
+    if (options.json) {
+      printJson({ ok: true, purchases: purchases.map(({ view: _view, request: _request, ...p }) => p), licenses });
+    } else {
+      say(`\nDemo complete in ${formatDuration(Date.now() - t0)}: both purchases approved, bought, verified and audited.`);
+      out.show(() =>
+        printTable(
+          purchases.map((p) => ({
+          vendor: vendorName(p.vendor),
+          'entry point': p.entryPoint,
+          purchase: p.purchaseId,
+          status: p.status,
+          license: p.license?.id,
+          amount: p.view?.amountUsd !== undefined ? `$${p.view.amountUsd.toFixed(2)}` : '',
+        })),
+          ['vendor', 'entry point', 'purchase', 'status', 'license', 'amount'],
+        ),
+      );
+    }
+    return 0;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (options.json) printJson({ ok: false, reason, purchases: purchases.map(({ view: _view, request: _request, ...p }) => p) });
+    console.error(`\ndemo failed: ${reason}`);
+    return 1;
+  } finally {
+    await rt?.close();
+  }
+}
+
+async function submitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
+  const [cocalc, interserver] = purchases as [DemoPurchase, DemoPurchase];
+  say('[2/6] Submitting the purchases');
+  const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: EVENTS.defaultRequestSource });
+  say(`      CoCalc: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${cocalc.requestId} -> purchase ${cocalc.purchaseId}`);
+  const submitted = await apiOf(rt).submitPurchase(interserver.request);
+  if (submitted.purchaseId !== interserver.purchaseId) throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${interserver.purchaseId}`);
+  say(`      InterServer: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${interserver.requestId} -> purchase ${submitted.purchaseId}\n`);
+}
+
+async function approveBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
+  say('[3/6] Waiting for the approval mails, then approving each through its link (confirm page, then Approve)');
+  for (const p of purchases) {
+    const mail = await waitForMail(rt, (m) => m.subject.includes(vendorName(p.vendor)) && m.subject.includes(p.request.requester.name), `the ${vendorName(p.vendor)} approval mail`);
+    const link = approvalLinkOf(mail);
+    if (!link) throw new DemoFailure(`the ${vendorName(p.vendor)} approval mail has no approval link`);
+    say(`      mail "${mail.subject}" -> ${link.replace(/sig=.*/, 'sig=...')}`);
+    const outcome = await decideApproval(link, 'approve', 'approved by procure demo');
+    if (classifyOutcome(outcome) !== 'approved') throw new DemoFailure(`approving ${p.purchaseId} failed: HTTP ${outcome.status}: ${outcome.text.slice(0, 200)}`);
+    say(`      page: ${outcome.lines.slice(0, 2).join(': ')}`);
+  }
+  say('');
+}
+
+async function awaitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
+  say('[4/6] Waiting for both executions to finish');
+  for (const p of purchases) {
+    const record = await rt.executions.wait(p.purchaseId, { timeoutMs: EXECUTION_TIMEOUT_MS });
+    p.execution = record.status;
+    if (record.status !== 'SUCCEEDED') throw new DemoFailure(`the ${vendorName(p.vendor)} execution ${record.status}: ${record.error ?? ''} ${record.cause ?? ''}`.trim());
+    const license = outputOf(record.output)?.license;
+    if (!license) throw new DemoFailure(`the ${vendorName(p.vendor)} execution succeeded without a license in its output`);
+    p.license = license;
+    say(`      ${vendorName(p.vendor)}: ${record.status} in ${formatDuration(Date.parse(record.stopDate ?? record.startDate) - Date.parse(record.startDate))}, license ${license.id}`);
+  }
+  say('');
+}
+
+async function checkLicenses(rt: LocalRuntime, purchases: DemoPurchase[], { say, show }: Out): Promise<NormalizedLicense[]> {
+  say('[5/6] GET /licenses (signed) lists both licenses');
+  const licenses = await apiOf(rt).listLicenses();
+  const bought = purchases.map((p) => licenses.find((l) => l.vendor === p.vendor && l.id === p.license?.id));
+  const missing = purchases.filter((_, i) => !bought[i]);
+  if (missing.length) throw new DemoFailure(`GET /licenses does not list ${missing.map((p) => `the ${vendorName(p.vendor)} license ${p.license?.id}`).join(' and ')}`);
+  show(() => printLicenses(licenses));
+  say('');
+  return licenses;
+}
+
+async function readAuditTrails(rt: LocalRuntime, purchases: DemoPurchase[], { say, show }: Out): Promise<void> {
+  say('[6/6] Audit trails (GET /purchases/{id})');
+  const api = apiOf(rt);
+  for (const p of purchases) {
+    const view = await api.getPurchase(p.purchaseId);
+    p.view = view;
+    p.status = view.status;
+    if (view.status !== 'COMPLETED') throw new DemoFailure(`purchase ${p.purchaseId} is ${view.status}, not COMPLETED`);
+    if (!view.audit.some((e) => e.type === 'APPROVAL_DECIDED')) throw new DemoFailure(`the audit trail of ${p.purchaseId} has no APPROVAL_DECIDED entry`);
+    say(`\n${vendorName(p.vendor)} purchase ${p.purchaseId} (${p.entryPoint}):`);
+    show(() => printAuditTrail(view.audit));
+  }
+}
+
+async function waitForMail(rt: LocalRuntime, match: (m: OutboxMail) => boolean, what: string): Promise<OutboxMail> {
+  const deadline = Date.now() + MAIL_TIMEOUT_MS;
+  for (;;) {
+    const mail = rt.mails.find(match);
+    if (mail) return mail;
+    if (Date.now() > deadline) throw new DemoFailure(`${what} did not arrive within ${MAIL_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,173 @@
+import { join, resolve } from 'node:path';
+import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
+import { startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
+import { parseCommandArgs, runCommand, UsageError } from './args';
+import { printTable } from './output';
+import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } from './runtime-file';
+import { approvalLinkOf, reportExecution, runtimeLog, stepPrinter } from './runtime-report';
+import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
+import { formatTime } from './views';
+
+/**
+ * `procure local` (what `npm start` runs): the synthesized app on this machine, with persistent
+ * data, until Ctrl+C. Prints where everything listens, submits a sample purchase, prints approval
+ * links as mails arrive, streams the workflow's steps, and reports each finished purchase.
+ */
+export const summary = 'run the whole workflow offline on this machine (npm start)';
+
+export const DEFAULT_LOCAL_PORT = 3000;
+
+const USAGE = `usage: procure local [--port N] [--data-dir DIR] [--no-sample] [--verbose]
+
+Runs the synthesized CDK app offline (DynamoDB, Step Functions, Lambda, SES outbox, EventBridge,
+API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C.
+  --port N         API port (default ${DEFAULT_LOCAL_PORT}; 0 = any free port)
+  --data-dir DIR   tables, secrets, execution records, outbox and runtime.json (default ${DEFAULT_DATA_DIR})
+  --no-sample      do not submit the sample CoCalc purchase
+  --verbose        also print the Lambda handlers' logs`;
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, async () => {
+    const { values } = parseCommandArgs(
+      argv,
+      { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-sample': { type: 'boolean' }, verbose: { type: 'boolean' } },
+      false,
+    );
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const port = values.port === undefined ? DEFAULT_LOCAL_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+    const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
+    return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true });
+  });
+}
+
+async function serve(options: { port: number; dataDir: string; sample: boolean; verbose: boolean }): Promise<number> {
+  const { dataDir } = options;
+  const stop = stopSignal();
+  let rt: LocalRuntime | undefined;
+  const reports = new Set<Promise<unknown>>();
+  let stopping = false;
+  const onEnd = (step: StepEvent): void => {
+    // Executions cut off by the shutdown end as aborted here but stay RUNNING on disk: nothing to report.
+    if (!rt || stopping) return;
+    const p = reportExecution(rt, step.executionArn)
+      .catch((err: unknown) => console.log(`  could not report ${step.executionName}: ${(err as Error).message}`))
+      .finally(() => reports.delete(p));
+    reports.add(p);
+  };
+
+  console.log(`Starting the procure local runtime (data in ${dataDir}) ...`);
+  try {
+    rt = await startLocalRuntime({
+      dataDir,
+      port: options.port,
+      onStep: stepPrinter(onEnd),
+      onMail: printMail,
+      log: runtimeLog(options.verbose),
+    });
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/EADDRINUSE/.test(message)) throw new Error(`port ${options.port} is in use: ${message} (pick another with --port N, or --port 0 for any free port)`);
+    throw err;
+  }
+  writeRuntimeInfo({ apiUrl: rt.apiUrl, eventsEndpoint: rt.awsEndpoint, outboxDir: rt.outboxDir, region: rt.region, pid: process.pid }, dataDir);
+  printRunning(rt, dataDir);
+  printInterrupted(rt);
+  if (options.sample) await submitSample(rt);
+  console.log('Serving until Ctrl+C. Other terminals: npx procure submit|status|audit|licenses|approve (see npx procure --help).\n');
+
+  const signal = await stop.received;
+  stopping = true;
+  console.log(`\n${signal}: stopping the local runtime ...`);
+  stop.onSecond(() => {
+    console.log('second signal: exiting without a clean shutdown');
+    clearRuntimeInfo(dataDir, process.pid);
+    process.exit(130);
+  });
+  await Promise.race([Promise.allSettled([...reports]), new Promise((r) => setTimeout(r, 3000).unref())]);
+  const waiting = rt.executions.list({ status: 'RUNNING' });
+  await rt.close();
+  clearRuntimeInfo(dataDir, process.pid);
+  const note = waiting.length ? ` ${waiting.length} purchase(s) still running will be reported as interrupted at the next start.` : '';
+  console.log(`Stopped.${note}`);
+  return 0;
+}
+
+function printRunning(rt: LocalRuntime, dataDir: string): void {
+  console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
+  const rows: Array<[string, string]> = [
+    ['API', `${rt.apiUrl}   (POST /purchases, GET /purchases/{id}, GET /licenses: SigV4; GET|POST /approvals/{id})`],
+    ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${EVENTS.defaultRequestSource}, detail-type "${EVENTS.requested}")`],
+    ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
+  ];
+  if (rt.sandboxes.cocalcUrl) rows.push(['CoCalc', `${rt.sandboxes.cocalcUrl}   (sandbox)`]);
+  if (rt.sandboxes.interserverUrl) rows.push(['InterServer', `${rt.sandboxes.interserverUrl}   (sandbox)`]);
+  rows.push(['secrets', `${join(dataDir, 'secrets.json')}   (sandbox credentials and the link signing key)`]);
+  rows.push(['runtime.json', `${runtimeFile(dataDir)}   (how the other procure commands find this runtime)`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  console.log('');
+}
+
+function printInterrupted(rt: LocalRuntime): void {
+  if (rt.interrupted.length === 0) return;
+  console.log(`${rt.interrupted.length} purchase(s) were still running when the runtime last stopped. A stopped runtime cannot resume them,`);
+  console.log('so they were closed as INTERRUPTED (their approval links no longer work; to buy one after all, submit it with a new requestId):');
+  printTable(
+    rt.interrupted.map((i) => ({ purchase: i.purchaseId, started: formatTime(i.startDate), 'expired links': i.expiredApprovals })),
+    ['purchase', 'started', 'expired links'],
+  );
+  console.log('');
+}
+
+async function submitSample(rt: LocalRuntime): Promise<void> {
+  const requestId = timestampedRequestId('sample');
+  const request = sampleCocalcRequest(requestId);
+  const result = await rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: EVENTS.requested, Detail: { ...request } }]);
+  const entry = result.Entries?.[0];
+  if (result.FailedEntryCount || !entry?.EventId) throw new Error(`the sample event was refused: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`);
+  const eventId = entry.EventId;
+  console.log(`Sample purchase: a CoCalc site license for ${request.requester.name}, sent as an EventBridge event (${eventId}).`);
+  console.log(`  requestId ${requestId} -> purchase ${purchaseIdFor(requestId)}; its approval link follows in a few seconds.\n`);
+}
+
+function printMail(mail: OutboxMail): void {
+  console.log(`\nMail to ${mail.to.join(', ')}: "${mail.subject}"   (${mail.file})`);
+  const link = approvalLinkOf(mail);
+  if (!link) {
+    for (const l of mail.links) console.log(`  link: ${l}`);
+    return;
+  }
+  const bar = '='.repeat(72);
+  console.log(`  ${bar}`);
+  console.log('  Open this link in a browser and press Approve (or Reject):\n');
+  console.log(`    ${link}\n`);
+  console.log(`  or run: npx procure approve '${link}'`);
+  console.log(`  ${bar}\n`);
+}
+
+/**
+ * The first SIGINT/SIGTERM, and a hook for a later one (an impatient Ctrl+C). A signal within a
+ * second of the first is taken as the same one delivered twice (a terminal signals the whole
+ * process group, and npm and tsx relay it too), not as impatience.
+ */
+function stopSignal(): { received: Promise<NodeJS.Signals>; onSecond(fn: () => void): void } {
+  let second: (() => void) | undefined;
+  let firstAt: number | undefined;
+  let resolveFirst!: (s: NodeJS.Signals) => void;
+  const received = new Promise<NodeJS.Signals>((r) => (resolveFirst = r));
+  const handler = (signal: NodeJS.Signals): void => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      resolveFirst(signal);
+    } else if (Date.now() - firstAt > 1000) {
+      second?.();
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return { received, onSecond: (fn) => (second = fn) };
+}

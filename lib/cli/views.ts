@@ -1,0 +1,98 @@
+import type { NormalizedLicense } from '../../lambdas/core/workflow';
+import { formatUsd } from '../../lambdas/core/money';
+import type { StepEvent } from '../local/executions';
+import type { PurchaseView } from './api-client';
+import { printTable } from './output';
+
+/**
+ * How the CLI shows purchases, audit trails, licenses and workflow steps to a person. Shared by
+ * `status`, `audit`, `licenses`, `local` and `demo`, so every command shows them alike.
+ */
+
+/** `pur-52aaae2ec0378ec1adf9e9cd95d7dd00` -> `pur-52aaae2e` (enough to tell purchases apart in a stream). */
+export function shortId(purchaseId: string): string {
+  return purchaseId.length > 12 ? purchaseId.slice(0, 12) : purchaseId;
+}
+
+/** 2026-11-28T23:00:03.972Z -> 2026-11-28 23:00:03Z */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What an audit entry says in one line: its message, else its detail. */
+function auditDetail(entry: PurchaseView['audit'][number]): string {
+  if (entry.message) return entry.message;
+  return entry.detail ? JSON.stringify(entry.detail) : '';
+}
+
+export function printAuditTrail(audit: PurchaseView['audit']): void {
+  printTable(
+    audit.map((e) => ({ time: formatTime(e.at), event: e.type, status: e.status, actor: e.actor ?? '', detail: auditDetail(e) })),
+    ['time', 'event', 'status', 'actor', 'detail'],
+    { maxWidth: { detail: 110 } },
+  );
+}
+
+export function printLicenses(licenses: NormalizedLicense[]): void {
+  printTable(
+    licenses.map((l) => ({ vendor: l.vendor, id: l.id, title: l.title, status: l.status, target: l.target, created: formatTime(l.createdAt), expires: formatTime(l.expiresAt) })),
+    ['vendor', 'id', 'title', 'status', 'target', 'created', 'expires'],
+  );
+}
+
+/** Label/value lines, labels aligned; empty values are left out. */
+export function printFields(fields: Array<[string, string | number | undefined | null]>): void {
+  const shown = fields.filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const width = Math.max(...shown.map(([k]) => k.length));
+  for (const [k, v] of shown) console.log(`${k.padEnd(width)}  ${String(v)}`);
+}
+
+export function printPurchase(p: PurchaseView): void {
+  const last = p.audit.at(-1);
+  printFields([
+    ['purchase', p.purchaseId],
+    ['status', p.status],
+    ['vendor', p.vendor],
+    ['request', p.requestId],
+    ['amount', p.amountUsd !== undefined ? formatUsd(p.amountUsd) : undefined],
+    ['license', p.licenseId],
+    ['invoice', p.invoice],
+    ['reason', p.reason],
+    ['created', formatTime(p.createdAt)],
+    ['updated', formatTime(p.updatedAt)],
+    ['execution', p.executionArn],
+    ['last event', last ? `${formatTime(last.at)} ${last.type}: ${auditDetail(last)}` : undefined],
+    ['audit', `${p.audit.length} entr${p.audit.length === 1 ? 'y' : 'ies'} (procure audit ${p.purchaseId})`],
+  ]);
+}
+
+/**
+ * One line for a finished state (`[pur-52aaae2e] Checkout  succeeded  1.4 s`), or undefined for
+ * events that are not worth a line (entries, execution start/end are reported elsewhere).
+ */
+export function stepLine(step: StepEvent): string | undefined {
+  if (!step.state || !step.outcome) return undefined;
+  const head = `  [${shortId(step.executionName)}] ${step.state.padEnd(18)} ${step.outcome.padEnd(9)} ${formatDuration(step.durationMs).padStart(8)}`;
+  if (step.outcome === 'retrying') return `${head}  attempt ${step.attempt ?? '?'}${step.error ? ` after ${step.error}` : ''}`;
+  if (step.outcome === 'failed' || step.outcome === 'caught') return `${head}  ${step.error ?? ''}${step.cause ? `: ${oneLine(step.cause, 160)}` : ''}`;
+  return head.trimEnd();
+}
+
+/** A Step Functions Cause (often `{"errorType","errorMessage",...}` JSON) as one short line. */
+export function oneLine(cause: string, max = 200): string {
+  let text = cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') text = parsed.errorMessage;
+  } catch {
+    // plain text
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}

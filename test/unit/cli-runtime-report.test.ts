@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { OutboxMail, StepEvent } from '../../lib/local';
+import { approvalLinkOf, runtimeLog, stepPrinter } from '../../lib/cli/runtime-report';
+
+describe('runtimeLog', () => {
+  const lines = [
+    '[Intake] {"level":"INFO","message":"purchase request accepted"}',
+    'sandbox: CoCalc API v2 at http://127.0.0.1:1/api/v2',
+    'local runtime up in 900 ms: API http://127.0.0.1:3000, 12 functions, 1 state machine(s)',
+    'synth: cdk synth into /work/cdk.out ...',
+    'event e-1 -> Rule/Target: attempt 1 failed: Error: boom',
+  ];
+
+  it('hides handler logs and what the banner already says, and shows what needs attention', () => {
+    const shown: string[] = [];
+    const log = runtimeLog(false, (l) => shown.push(l));
+    for (const l of lines) log(l);
+    expect(shown).toEqual(['  runtime: synth: cdk synth into /work/cdk.out ...', '  runtime: event e-1 -> Rule/Target: attempt 1 failed: Error: boom']);
+  });
+
+  it('shows everything with --verbose', () => {
+    const shown: string[] = [];
+    const log = runtimeLog(true, (l) => shown.push(l));
+    for (const l of lines) log(l);
+    expect(shown).toEqual(lines.map((l) => `  runtime: ${l}`));
+  });
+});
+
+describe('stepPrinter', () => {
+  it('announces a start, prints finished states, and hands the end of an execution to onEnd', () => {
+    const printed: string[] = [];
+    const ended: string[] = [];
+    const onStep = stepPrinter((s) => ended.push(s.type), (l) => printed.push(l));
+    const base = { executionArn: 'arn:x:pur-0123456789abcdef', executionName: 'pur-0123456789abcdef', timestamp: 0 };
+    const steps: StepEvent[] = [
+      { ...base, type: 'ExecutionStarted' },
+      { ...base, type: 'StateEntered', state: 'ValidateAndQuote' },
+      { ...base, type: 'StateExited', state: 'ValidateAndQuote', outcome: 'succeeded', durationMs: 12 },
+      { ...base, type: 'ExecutionFailed', outcome: 'FAILED' },
+    ];
+    for (const s of steps) onStep(s);
+    expect(printed).toEqual(['  [pur-01234567] workflow started (execution pur-0123456789abcdef)', '  [pur-01234567] ValidateAndQuote   succeeded    12 ms']);
+    expect(ended).toEqual(['ExecutionFailed']);
+  });
+});
+
+describe('approvalLinkOf', () => {
+  it('picks the signed approval link out of a mail', () => {
+    const mail = { links: ['https://example.com/help', 'http://127.0.0.1:3000/approvals/abc?sig=xyz'] } as OutboxMail;
+    expect(approvalLinkOf(mail)).toBe('http://127.0.0.1:3000/approvals/abc?sig=xyz');
+    expect(approvalLinkOf({ links: ['http://127.0.0.1:3000/approvals/{id}'] } as OutboxMail)).toBeUndefined();
+  });
+});

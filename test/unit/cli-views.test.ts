@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StepEvent } from '../../lib/local';
+import { printTable } from '../../lib/cli/output';
+import { formatTime, oneLine, printAuditTrail, stepLine } from '../../lib/cli/views';
+
+const step = (over: Partial<StepEvent>): StepEvent => ({
+  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:pur-52aaae2ec0378ec1adf9e9cd95d7dd00',
+  executionName: 'pur-52aaae2ec0378ec1adf9e9cd95d7dd00',
+  type: 'StateExited',
+  timestamp: 0,
+  ...over,
+});
+
+describe('stepLine', () => {
+  it('prints one line per finished state: short purchase id, state, outcome, duration', () => {
+    expect(stepLine(step({ state: 'Checkout', outcome: 'succeeded', durationMs: 1392 }))).toBe('  [pur-52aaae2e] Checkout           succeeded    1.4 s');
+    expect(stepLine(step({ state: 'IsCocalc', outcome: 'succeeded', durationMs: 3 }))).toBe('  [pur-52aaae2e] IsCocalc           succeeded     3 ms');
+  });
+
+  it("adds a failure's error and the message inside a Lambda error Cause", () => {
+    const cause = JSON.stringify({ errorType: 'VendorRejectedError', errorMessage: 'card declined', trace: ['at x'] });
+    expect(stepLine(step({ type: 'StateFailed', state: 'BuyLicense', outcome: 'failed', durationMs: 20, error: 'VendorRejectedError', cause }))).toBe(
+      '  [pur-52aaae2e] BuyLicense         failed       20 ms  VendorRejectedError: card declined',
+    );
+    expect(stepLine(step({ type: 'StateRetried', state: 'Checkout', outcome: 'retrying', attempt: 2, error: 'Lambda.ServiceException' }))).toMatch(/retrying\s+attempt 2 after Lambda\.ServiceException$/);
+  });
+
+  it('prints nothing for entries and execution events', () => {
+    expect(stepLine(step({ type: 'StateEntered', state: 'Checkout' }))).toBeUndefined();
+    expect(stepLine(step({ type: 'ExecutionSucceeded', outcome: 'SUCCEEDED' }))).toBeUndefined();
+  });
+});
+
+describe('text helpers', () => {
+  it('formats ISO times without milliseconds, and shortens long causes', () => {
+    expect(formatTime('2026-11-28T23:00:03.972Z')).toBe('2026-11-28 23:00:03Z');
+    expect(formatTime(null)).toBe('');
+    expect(oneLine('x'.repeat(300), 20)).toBe(`${'x'.repeat(17)}...`);
+    expect(oneLine('plain\n  text')).toBe('plain text');
+  });
+});
+
+describe('tables', () => {
+  let out: string[];
+  beforeEach(() => {
+    out = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('aligns columns and marks a cut value with an ellipsis', () => {
+    printTable([{ a: 'x', b: 'y'.repeat(70) }, { a: 'longer', b: 'z' }]);
+    expect(out).toEqual([`a       b`, `------  ${'-'.repeat(60)}`, `x       ${'y'.repeat(59)}…`, `longer  z`]);
+  });
+
+  it('prints an audit trail oldest first with a wide detail column', () => {
+    printAuditTrail([
+      { seq: '1', at: '2026-11-28T23:00:01.000Z', type: 'REQUEST_RECEIVED', status: 'RECEIVED', actor: 'requester:ada@example.com', message: 'purchase request received via api' },
+      { seq: '2', at: '2026-11-28T23:00:02.000Z', type: 'QUOTED', status: 'QUOTED', detail: { amountUsd: 18 } },
+    ]);
+    expect(out[0]).toMatch(/^time\s+event\s+status\s+actor\s+detail$/);
+    expect(out[2]).toMatch(/^2026-11-28 23:00:01Z\s+REQUEST_RECEIVED\s+RECEIVED\s+requester:ada@example\.com\s+purchase request received via api$/);
+    expect(out[3]).toMatch(/QUOTED\s+QUOTED\s+\{"amountUsd":18\}$/);
+  });
+
+  it('says (none) for no rows', () => {
+    printTable([]);
+    expect(out).toEqual(['(none)']);
+  });
+});
