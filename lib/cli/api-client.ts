@@ -28,6 +28,9 @@ export interface ApiTarget {
   local: boolean;
   /** EventBridge endpoint of a local runtime (from runtime.json); absent for a deployment. */
   eventsEndpoint?: string;
+  /** Source and bus of the local runtime's purchase-request rule (from runtime.json). */
+  requestSource?: string;
+  requestBus?: string;
 }
 
 /** What GET /purchases/{id} returns. */
@@ -117,6 +120,8 @@ export function resolveApiTarget(options: { api?: string | undefined; dataDir?: 
     credentials: localCredentials,
     local: true,
     ...(info.eventsEndpoint ? { eventsEndpoint: info.eventsEndpoint } : {}),
+    ...(info.requestSource ? { requestSource: info.requestSource } : {}),
+    ...(info.requestBus ? { requestBus: info.requestBus } : {}),
   };
 }
 

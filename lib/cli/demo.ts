@@ -11,6 +11,7 @@ import { printJson, printTable } from './output';
 import { apiOf, approvalLinkOf, outputOf, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleCocalcRequest, sampleInterserverRequest, timestampedRequestId, type PurchaseRequestBody } from './sample-requests';
 import { formatDuration, printAuditTrail, printLicenses } from './views';
+import { requestRouteOf } from './request-route';
 
 /**
  * `procure demo` (npm run demo): the whole workflow for both vendors and both entry points, in an
@@ -135,7 +136,7 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
 async function submitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
   const [cocalc, interserver] = purchases as [DemoPurchase, DemoPurchase];
   say('[2/6] Submitting the purchases');
-  const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: EVENTS.defaultRequestSource });
+  const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: requestRouteOf(rt).source, eventBusName: requestRouteOf(rt).busName });
   say(`      CoCalc: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${cocalc.requestId} -> purchase ${cocalc.purchaseId}`);
   const submitted = await apiOf(rt).submitPurchase(interserver.request);
   if (submitted.purchaseId !== interserver.purchaseId) throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${interserver.purchaseId}`);

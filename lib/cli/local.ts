@@ -3,6 +3,7 @@ import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
 import { parseCommandArgs, runCommand, UsageError } from './args';
 import { printTable } from './output';
+import { requestRouteOf } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } from './runtime-file';
 import { approvalLinkOf, reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
@@ -73,7 +74,11 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
     if (/EADDRINUSE/.test(message)) throw new Error(`port ${options.port} is in use: ${message} (pick another with --port N, or --port 0 for any free port)`);
     throw err;
   }
-  writeRuntimeInfo({ apiUrl: rt.apiUrl, eventsEndpoint: rt.awsEndpoint, outboxDir: rt.outboxDir, region: rt.region, pid: process.pid }, dataDir);
+  const route = requestRouteOf(rt);
+  writeRuntimeInfo(
+    { apiUrl: rt.apiUrl, eventsEndpoint: rt.awsEndpoint, outboxDir: rt.outboxDir, region: rt.region, requestSource: route.source, requestBus: route.busName, pid: process.pid },
+    dataDir,
+  );
   printRunning(rt, dataDir);
   printInterrupted(rt);
   if (options.sample) await submitSample(rt);
@@ -100,7 +105,7 @@ function printRunning(rt: LocalRuntime, dataDir: string): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
     ['API', `${rt.apiUrl}   (POST /purchases, GET /purchases/{id}, GET /licenses: SigV4; GET|POST /approvals/{id})`],
-    ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${EVENTS.defaultRequestSource}, detail-type "${EVENTS.requested}")`],
+    ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${requestRouteOf(rt).source}, detail-type "${EVENTS.requested}")`],
     ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
   ];
   if (rt.sandboxes.cocalcUrl) rows.push(['CoCalc', `${rt.sandboxes.cocalcUrl}   (sandbox)`]);
@@ -126,7 +131,8 @@ function printInterrupted(rt: LocalRuntime): void {
 async function submitSample(rt: LocalRuntime): Promise<void> {
   const requestId = timestampedRequestId('sample');
   const request = sampleCocalcRequest(requestId);
-  const result = await rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: EVENTS.requested, Detail: { ...request } }]);
+  const route = requestRouteOf(rt);
+  const result = await rt.putEvents([{ Source: route.source, EventBusName: route.busName, DetailType: EVENTS.requested, Detail: { ...request } }]);
   const entry = result.Entries?.[0];
   if (result.FailedEntryCount || !entry?.EventId) throw new Error(`the sample event was refused: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`);
   const eventId = entry.EventId;

@@ -11,6 +11,9 @@ export interface RuntimeInfo {
   outboxDir?: string;
   /** The template's region (what SigV4 signatures for this runtime name). */
   region?: string;
+  /** Source and bus of the template's purchase-request rule (what `submit --event` sends by default). */
+  requestSource?: string;
+  requestBus?: string;
   pid: number;
 }
 

@@ -19,7 +19,7 @@ Validates the purchase request JSON in <file> (or stdin for -) and submits it. N
 when it is invalid. Submitting the same requestId again returns the existing purchase.
   --event          put it on EventBridge ("${EVENTS.requested}") instead of POST /purchases:
                    the local runtime's events endpoint, or with --api a deployment's region
-  --source S       the event's source (default ${EVENTS.defaultRequestSource})
+  --source S       the event's source (default: the local runtime's rule, else ${EVENTS.defaultRequestSource})
   --bus NAME       the event bus (default: default)
 ${TARGET_USAGE}
 
@@ -90,8 +90,8 @@ export async function run(argv: string[]): Promise<number> {
     const target = resolveApiTarget({ api: values.api, dataDir: values['data-dir'] });
 
     if (values.event) {
-      const source = values.source ?? EVENTS.defaultRequestSource;
-      const eventBusName = values.bus ?? 'default';
+      const source = values.source ?? target.requestSource ?? EVENTS.defaultRequestSource;
+      const eventBusName = values.bus ?? target.requestBus ?? 'default';
       const { eventId } = await putPurchaseEvent(
         target.local ? { region: target.region, credentials: target.credentials, ...(target.eventsEndpoint ? { endpoint: target.eventsEndpoint } : {}) } : { region: target.region },
         request.body,

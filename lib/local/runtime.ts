@@ -11,7 +11,7 @@ import { startAwsEndpoint } from './aws-endpoint';
 import { loadStack, withAssemblyReadLock } from './cloud-assembly';
 import { lockDataDir } from './data-dir-lock';
 import { LOCAL_CREDENTIALS, startDynamo, tablesFromTemplate } from './dynamo';
-import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure } from './event-bus';
+import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type LocalRule } from './event-bus';
 import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
 import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
 import { functionEnvironment } from './function-env';
@@ -117,6 +117,8 @@ export interface LocalRuntime {
   startupMs: number;
   executions: LocalExecutions;
   emittedEvents: BusEvent[];
+  /** The template's EventBridge rules (name, bus, pattern, targets). */
+  eventRules: LocalRule[];
   /** Rule-target deliveries that failed after their retries (what a DLQ would receive). */
   eventDeliveryFailures: DeliveryFailure[];
   mails: OutboxMail[];
@@ -376,6 +378,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(sandboxes.interserver ? { interserver: sandboxes.interserver, interserverUrl: sandboxes.interserver.url } : {}),
       },
       interrupted,
+      eventRules: rules,
       warnings,
       startupMs,
       executions: {

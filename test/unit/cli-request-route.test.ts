@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { requestRouteOf } from '../../lib/cli/request-route';
+import type { LocalRule } from '../../lib/local/event-bus';
+
+const rule = (pattern: Record<string, unknown>, busName = 'default'): LocalRule => ({
+  logicalId: 'R',
+  name: 'R',
+  busName,
+  pattern,
+  enabled: true,
+  targets: [],
+});
+
+describe('requestRouteOf', () => {
+  it("takes the source and bus of the template's purchase-request rule (requestEventSource is configurable)", () => {
+    const rules = [
+      rule({ source: ['other'], 'detail-type': ['Something Else'] }),
+      rule({ source: ['acme.licensing'], 'detail-type': ['License Purchase Requested'] }, 'procure-bus'),
+    ];
+    expect(requestRouteOf({ eventRules: rules })).toEqual({ source: 'acme.licensing', busName: 'procure-bus' });
+  });
+
+  it('falls back to the documented default when no rule matches', () => {
+    expect(requestRouteOf({ eventRules: [rule({ source: ['x'], 'detail-type': ['Other'] })] })).toEqual({ source: 'procure.requests', busName: 'default' });
+  });
+});
