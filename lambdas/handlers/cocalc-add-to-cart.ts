@@ -4,14 +4,10 @@ import type { AuditLog, CocalcGateway, LockManager, PurchaseStore } from '../cor
 import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import type { CartRef, WorkflowState } from '../core/workflow';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { findNewCartItem } from '../adapters/cocalc/cart-item-match';
-import { documentClient } from '../shared/aws-clients';
-import { tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { vendorGateways } from '../shared/vendor-gateways';
+import { vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What AddToCart needs. */
 export interface AddToCartDeps {
@@ -99,12 +95,8 @@ async function adoptEarlierAdd(
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): AddToCartDeps {
-  const tables = tablesConfig();
-  const doc = documentClient();
   return {
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    locks: new DynamoLockManager(doc, tables.stateTable, { waitMs: 10_000, pollMs: 250 }),
+    ...vendorStepDeps(),
     cocalc: () => vendorGateways().cocalc(),
   };
 }

@@ -6,14 +6,10 @@ import type { AuditLog, CocalcCartItem, CocalcCheckoutParams, CocalcGateway, Loc
 import { recordStep } from '../core/purchase-journal';
 import { quoteMismatchError } from '../core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../core/workflow';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { documentClient } from '../shared/aws-clients';
-import { tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 import { vendorGateways } from '../shared/vendor-gateways';
+import { vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What Checkout needs. */
 export interface CheckoutDeps {
@@ -252,12 +248,8 @@ function result(quote: Quote, cartItemId: number, licenseId: string, reconciled:
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): CheckoutDeps {
-  const tables = tablesConfig();
-  const doc = documentClient();
   return {
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    locks: new DynamoLockManager(doc, tables.stateTable, { waitMs: 10_000, pollMs: 250 }),
+    ...vendorStepDeps(),
     cocalc: () => vendorGateways().cocalc(),
   };
 }

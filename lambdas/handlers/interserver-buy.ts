@@ -22,13 +22,10 @@ import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import { quoteMismatchError } from '../core/quote-mismatch';
 import type { PurchaseResult, PurchaseStatus, Quote, WorkflowState } from '../core/workflow';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { documentClient } from '../shared/aws-clients';
-import { interserverConfig, tablesConfig, type InterserverPaymentPolicy } from '../shared/config';
+import { interserverConfig, type InterserverPaymentPolicy } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { vendorGateways } from '../shared/vendor-gateways';
+import { vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What BuyLicense needs. */
 export interface InterserverBuyDeps {
@@ -307,12 +304,8 @@ class BuyRun {
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): InterserverBuyDeps {
-  const tables = tablesConfig();
-  const doc = documentClient();
   return {
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    locks: new DynamoLockManager(doc, tables.stateTable, { waitMs: 10_000, pollMs: 250 }),
+    ...vendorStepDeps(),
     interserver: () => vendorGateways().interserver(),
     paymentPolicy: interserverConfig().paymentPolicy,
   };
