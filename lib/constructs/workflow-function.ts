@@ -94,6 +94,9 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
       format: OutputFormat.CJS,
       target: 'node22',
       minify: true,
+      // Error classes name themselves from `new.target.name`, and Step Functions Retry / Catch,
+      // RecordOutcome and the API's error bodies match those names: minifying must keep them.
+      keepNames: true,
       sourceMap: true,
       // Stack traces need only the mappings; leaving the sources out keeps assets small.
       sourcesContent: false,
