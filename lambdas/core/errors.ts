@@ -81,3 +81,5 @@ export class ApprovalAlreadyDecidedError extends ProcureError {}
 export class TaskClosedError extends ProcureError {}
 /** Same requestId, different request body. */
 export class RequestConflictError extends ProcureError {}
+/** A conditional purchase-status write met a status it must not overwrite (e.g. a final one). */
+export class PurchaseStatusConflictError extends ProcureError {}

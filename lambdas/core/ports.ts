@@ -172,7 +172,15 @@ export interface PurchaseStore {
   ): Promise<{ claimed: true } | { claimed: false; purchaseId: string; requestHash: string }>;
   create(record: PurchaseRecord): Promise<void>;
   get(purchaseId: string): Promise<PurchaseRecord | undefined>;
-  update(purchaseId: string, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void>;
+  /**
+   * Sets fields of an existing record. With `unlessStatusIn`, the write is refused with
+   * PurchaseStatusConflictError (and nothing changes) when the current status is one of those.
+   */
+  update(
+    purchaseId: string,
+    patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
+    options?: { unlessStatusIn?: readonly PurchaseStatus[] },
+  ): Promise<void>;
 }
 
 /** Spend guard: per-vendor monthly caps and a per-day purchase count, reserved atomically. */

@@ -54,6 +54,12 @@ const PAST_APPROVAL: ReadonlySet<PurchaseStatus> = new Set<PurchaseStatus>([
   'APPROVED', 'REJECTED', 'PURCHASING', 'PURCHASED', 'COMPLETED', 'FAILED', 'EXPIRED', 'NEEDS_ATTENTION', 'INTERRUPTED', 'INVALID',
 ]);
 
+/**
+ * Statuses a decision must never overwrite: the purchase went on (or ended) without waiting for
+ * this write, e.g. a late decision after the approval timed out, or a redelivery after Checkout began.
+ */
+const NOT_OVERWRITTEN_BY_A_DECISION: readonly PurchaseStatus[] = [...PAST_APPROVAL].filter((s) => s !== 'APPROVED');
+
 const ERROR_STATUS: Record<ApprovalErrorKind, number> = {
   invalid: 403,
   expired: 410,
@@ -172,7 +178,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       actor: decided.approver,
     });
     try {
-      await deps.purchases.update(decided.purchaseId, { status: decided.status });
+      await deps.purchases.update(decided.purchaseId, { status: decided.status }, { unlessStatusIn: NOT_OVERWRITTEN_BY_A_DECISION });
     } catch (err) {
       // The audit entry is the record of truth; a status write must not block the decision.
       logger.warn('could not update the purchase status', { purchaseId: decided.purchaseId, error: err as Error });
@@ -217,6 +223,15 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     const comment = form.comment?.trim() || undefined;
     if (comment !== undefined && comment.length > MAX_COMMENT_CHARS) {
       return errorPage('invalid', `The comment is longer than ${MAX_COMMENT_CHARS} characters.`, 400);
+    }
+
+    // The machine may have stopped waiting (expired, interrupted) or another approver decided:
+    // then this link decides nothing, and the record and the trail stay as they are.
+    const purchase = await deps.purchases.get(current.purchaseId);
+    if (purchase && PAST_APPROVAL.has(purchase.status)) {
+      return purchase.status === 'EXPIRED' || purchase.status === 'INTERRUPTED'
+        ? errorPage('expired')
+        : errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
     }
 
     const now = clock();

@@ -42,6 +42,12 @@ const INVALID_ERRORS = new Set([
 ]);
 /** Step Functions' own timeouts: on the approval task they mean nobody decided in time. */
 const TIMEOUT_ERRORS = new Set(['States.Timeout', 'States.HeartbeatTimeout']);
+/**
+ * Statuses of a purchase whose approval task can have timed out: waiting, or decided by a link
+ * whose decision reached the machine too late (the approvals API records the decision before it
+ * learns that the task is closed).
+ */
+const APPROVAL_WAIT_STATUSES = new Set<PurchaseStatus>(['AWAITING_APPROVAL', 'APPROVED', 'REJECTED']);
 
 /**
  * RecordCompleted / RecordNotCompleted. COMPLETED commits the reservation and announces the
@@ -153,7 +159,8 @@ function classify(state: WorkflowState, record: PurchaseRecord | undefined, fail
   if (failure?.error === 'PurchaseOutcomeUnknownError' || purchaseStarted) return 'NEEDS_ATTENTION';
   if (state.approval?.decision === 'REJECTED') return 'REJECTED';
   // Only the approval task's timeout means "nobody decided"; a step's own Lambda timeout is a failure.
-  if (failure && TIMEOUT_ERRORS.has(failure.error) && !state.approval && record?.status === 'AWAITING_APPROVAL') return 'EXPIRED';
+  // Without $.approval the machine never received a decision, whatever the record says.
+  if (failure && TIMEOUT_ERRORS.has(failure.error) && !state.approval && record && APPROVAL_WAIT_STATUSES.has(record.status)) return 'EXPIRED';
   if (failure && INVALID_ERRORS.has(failure.error)) return 'INVALID';
   return 'FAILED';
 }

@@ -6,9 +6,9 @@ import { SesMailer } from '../adapters/aws/ses-mailer';
 import { buildApprovalUrl, createApprovalId, signApprovalLink } from '../core/approval-link';
 import { renderApprovalMail } from '../core/approval-mail';
 import type { BudgetView } from '../core/approval-page';
-import { InvalidRequestError } from '../core/errors';
+import { InvalidRequestError, PurchaseStatusConflictError } from '../core/errors';
 import type { ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from '../core/ports';
-import type { RequestApprovalPayload } from '../core/workflow';
+import type { PurchaseStatus, RequestApprovalPayload } from '../core/workflow';
 import { documentClient, sesClient } from '../shared/aws-clients';
 import { approvalConfig, budgetConfig, tablesConfig, type ApprovalConfig } from '../shared/config';
 import { logger } from '../shared/logger';
@@ -31,6 +31,9 @@ export interface RequestApprovalDeps {
   config: Pick<ApprovalConfig, 'approvers' | 'sender' | 'baseUrl' | 'timeoutSeconds'>;
   clock?: () => Date;
 }
+
+/** Statuses RecordOutcome leaves a purchase in: nothing after them may move it. */
+const CLOSED_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION', 'INTERRUPTED'];
 
 /**
  * Links expire a little before the Task's own timeout (which started before this Lambda ran), so a
@@ -119,7 +122,19 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       },
       actor: 'system',
     });
-    await deps.purchases.update(state.purchaseId, { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd });
+    try {
+      // Conditional: if this invocation ran so late that the task already timed out and the
+      // purchase was closed, its final status must stay.
+      await deps.purchases.update(
+        state.purchaseId,
+        { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd },
+        { unlessStatusIn: CLOSED_STATUSES },
+      );
+    } catch (err) {
+      if (!(err instanceof PurchaseStatusConflictError)) throw err;
+      logger.warn('the purchase was closed before its approval was requested', { purchaseId: state.purchaseId });
+      return;
+    }
     logger.info('approval requested', { purchaseId: state.purchaseId, approvers: approvalIds.length });
   };
 }

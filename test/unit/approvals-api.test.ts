@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 import { createApprovalId, signApprovalLink } from '../../lambdas/core/approval-link';
-import type { Mail } from '../../lambdas/core/ports';
+import type { Mail, PurchaseStore } from '../../lambdas/core/ports';
 import type { RequestApprovalPayload } from '../../lambdas/core/workflow';
 import { makeHandler } from '../../lambdas/handlers/approvals-api';
 import { makeHandler as makeRequestApproval } from '../../lambdas/handlers/request-approval';
@@ -212,6 +212,45 @@ describe('approvals API', () => {
 
     expect(res.statusCode).toBe(410);
     expect((await world.audit.list(payload.state.purchaseId)).at(-1)).toMatchObject({ type: 'APPROVAL_NOT_DELIVERED', status: 'EXPIRED' });
+  });
+
+  it('decides nothing once the workflow has ended the purchase, even while the link itself is still valid', async () => {
+    const { links, payload } = await mailedLinks('ap-ended');
+    const { purchaseId } = payload.state;
+    await world.purchases.update(purchaseId, { status: 'EXPIRED', reason: 'nobody decided on the approval in time' });
+    const before = await everything(world, db);
+
+    const res = await api(postEvent(links[0]!.id, { sig: links[0]!.sig, decision: 'approve' }));
+
+    expect(res.statusCode).toBe(410);
+    expect(res.body).toContain('This approval link has expired');
+    expect(await everything(world, db)).toEqual(before);
+    expect(deliveriesFor(payload.taskToken)).toEqual([]);
+  });
+
+  it('does not move a purchase that has ended back to APPROVED when a late decision is recorded', async () => {
+    const { links, payload } = await mailedLinks('ap-late-status');
+    const { purchaseId } = payload.state;
+    // The purchase ends between this link's checks and its status write: simulate with a store
+    // that ends it just before the write.
+    const store = world.purchases;
+    const ending: PurchaseStore = {
+      claimRequest: (...args) => store.claimRequest(...args),
+      create: (r) => store.create(r),
+      get: (id) => store.get(id),
+      update: async (id, patch, options) => {
+        await store.update(purchaseId, { status: 'EXPIRED' });
+        return store.update(id, patch, options);
+      },
+    };
+    world.callback.close(payload.taskToken);
+    const lateApi = makeHandler({ ...world, purchases: ending, clock: () => now });
+
+    const res = await lateApi(postEvent(links[0]!.id, { sig: links[0]!.sig, decision: 'approve' }));
+
+    expect(res.statusCode).toBe(410);
+    expect((await world.purchases.get(purchaseId))?.status).toBe('EXPIRED');
+    expect((await world.audit.list(purchaseId)).map((a) => a.type).slice(-2)).toEqual(['APPROVAL_DECIDED', 'APPROVAL_NOT_DELIVERED']);
   });
 
   it('delivers the stored decision when the same link is posted again after SendTaskSuccess failed', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
 import type { PurchaseRecord } from '../../lambdas/core/ports';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
@@ -59,6 +60,18 @@ describe('DynamoPurchaseStore', () => {
     expect(await s.get('pur-u')).toEqual(
       record('pur-u', { status: 'AWAITING_APPROVAL', amountUsd: 12.5, reason: 'kept', updatedAt: '2030-02-02T00:00:00.000Z' }),
     );
+  });
+
+  it('refuses a conditional update when the status is one it must not overwrite, and changes nothing', async () => {
+    await store.create(record('pur-final', { status: 'EXPIRED', reason: 'nobody decided' }));
+    await store.create(record('pur-open', { status: 'AWAITING_APPROVAL' }));
+
+    await expect(store.update('pur-final', { status: 'APPROVED' }, { unlessStatusIn: ['EXPIRED', 'FAILED'] })).rejects.toBeInstanceOf(PurchaseStatusConflictError);
+    await store.update('pur-open', { status: 'APPROVED' }, { unlessStatusIn: ['EXPIRED', 'FAILED'] });
+
+    expect(await store.get('pur-final')).toEqual(record('pur-final', { status: 'EXPIRED', reason: 'nobody decided' }));
+    expect((await store.get('pur-open'))?.status).toBe('APPROVED');
+    await expect(store.update('pur-none', { status: 'APPROVED' }, { unlessStatusIn: ['EXPIRED'] })).rejects.toBeInstanceOf(PurchaseNotFoundError);
   });
 
   it('never creates a record through update', async () => {

@@ -124,6 +124,17 @@ describe('RecordOutcome', () => {
     expect((await h.purchases.get(state.purchaseId))).toMatchObject({ status: 'EXPIRED' });
   });
 
+  it('calls the approval EXPIRED when a decision reached the record but not the machine before the timeout', async () => {
+    const w = world();
+    const state = await inCart(w);
+    // The approvals API records a decision before it learns that the task already timed out.
+    await h.purchases.update(state.purchaseId, { status: 'APPROVED' });
+    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: { Error: 'States.Timeout', Cause: '' } } });
+    expect(out.status).toBe('EXPIRED');
+    expect(out.reason).toMatch(/^nobody decided on the approval in time/);
+    expect(w.vendor().cart).toHaveLength(0);
+  });
+
   it('calls an invalid request INVALID; it never reached a vendor, so there is nothing in the cart', async () => {
     const w = world();
     const state = await newPurchase(h, cocalcRequest());

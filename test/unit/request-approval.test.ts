@@ -63,6 +63,15 @@ describe('RequestApproval handler', () => {
     expect((await world.purchases.get(payload.state.purchaseId))?.status).toBe('AWAITING_APPROVAL');
   });
 
+  it('leaves a purchase closed meanwhile in its final status when it runs after its task timed out', async () => {
+    const payload = await purchaseAwaitingApproval(world, 'ra-late');
+    await world.purchases.update(payload.state.purchaseId, { status: 'EXPIRED' });
+
+    await handler()(payload);
+
+    expect((await world.purchases.get(payload.state.purchaseId))?.status).toBe('EXPIRED');
+  });
+
   it('says the vendor total changed and asks again when the state carries a mismatch', async () => {
     const payload = await purchaseAwaitingApproval(world, 'ra-4');
     payload.state.mismatch = { Error: 'QuoteMismatchError', Cause: 'vendor total $14.00 differs from the approved $12.50' };

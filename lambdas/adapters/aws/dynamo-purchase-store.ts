@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PurchaseRecord, PurchaseStore } from '../../core/ports';
-import { ProcureError } from '../../core/errors';
+import { ProcureError, PurchaseStatusConflictError } from '../../core/errors';
+import type { PurchaseStatus } from '../../core/workflow';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 
@@ -96,9 +97,15 @@ export class DynamoPurchaseStore implements PurchaseStore {
 
   /**
    * Sets the given fields (undefined ones are skipped) and `updatedAt` (now, unless given).
-   * Never creates a record: throws {@link PurchaseNotFoundError} for an unknown id.
+   * Never creates a record: throws {@link PurchaseNotFoundError} for an unknown id. With
+   * `unlessStatusIn`, the write is conditional on the current status not being one of those
+   * ({@link PurchaseStatusConflictError} otherwise, and nothing is written).
    */
-  async update(purchaseId: string, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void> {
+  async update(
+    purchaseId: string,
+    patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
+    options: { unlessStatusIn?: readonly PurchaseStatus[] } = {},
+  ): Promise<void> {
     const fields: Record<string, unknown> = { updatedAt: this.clock().toISOString() };
     for (const [k, v] of Object.entries(patch)) {
       if (v !== undefined && k !== 'purchaseId' && k !== PK && k !== SK) fields[k] = v;
@@ -111,20 +118,31 @@ export class DynamoPurchaseStore implements PurchaseStore {
       values[`:v${i}`] = v;
       sets.push(`#f${i} = :v${i}`);
     });
+    let condition = 'attribute_exists(#pk)';
+    const blocked = options.unlessStatusIn ?? [];
+    if (blocked.length) {
+      names['#status'] = 'status';
+      blocked.forEach((status, i) => {
+        values[`:blocked${i}`] = status;
+      });
+      condition += ` AND NOT #status IN (${blocked.map((_, i) => `:blocked${i}`).join(', ')})`;
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: purchaseKey(purchaseId),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#pk)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
     } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
+      const current = blocked.length ? await this.get(purchaseId) : undefined;
+      if (current) throw new PurchaseStatusConflictError(`purchase ${purchaseId} is ${current.status}; not overwritten`);
+      throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
     }
   }
 }
