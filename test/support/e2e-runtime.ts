@@ -1,0 +1,367 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { request } from 'undici';
+import { COCALC_SANDBOX_DEFAULTS, type SandboxAccount } from '../../lib/local/sandboxes/cocalc';
+import { startLocalRuntime, type BusEvent, type LocalRuntime, type LocalRuntimeOptions, type OutboxMail } from '../../lib/local';
+import type { AuditEntry } from '../../lambdas/core/ports';
+import type { Vendor } from '../../lambdas/core/purchase-request';
+import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
+import { PROJECT_DIR } from './fixture-runtime';
+
+/**
+ * The procure stack on the local runtime, driven from outside the way a user and an operator do:
+ * events in, signed API calls, approval links from the outbox, and state read back from the
+ * runtime's DynamoDB endpoint and the vendor sandboxes. Shared by test/e2e/workflow-*.test.ts.
+ */
+
+/**
+ * Retry waits of the synthesized machine shortened to a few ms, per state (aws-local-stepfunctions
+ * `retryIntervalOverrides`): the retry POLICY stays the template's, only the waiting is cut.
+ */
+export const FAST_RETRIES: Record<string, number> = Object.fromEntries(
+  [
+    STATE.ValidateAndQuote,
+    STATE.ReserveBudget,
+    STATE.AddToCart,
+    STATE.RequestApproval,
+    STATE.Checkout,
+    STATE.BuyLicense,
+    STATE.VerifyLicense,
+    STATE.RecordCompleted,
+    STATE.RecordNotCompleted,
+  ].map((s) => [s, 50]),
+);
+
+export interface E2e {
+  rt: LocalRuntime;
+  /** Every line the runtime and the handlers printed. */
+  logs: string[];
+  doc: DynamoDBDocumentClient;
+  auditTable: string;
+  stateTable: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts procure's own stack on loopback, in memory. Defaults for tests: fast retries, a daily
+ * limit that many purchases fit under, no CoCalc add throttle, every log line kept.
+ */
+export async function startProcure(options: LocalRuntimeOptions = {}): Promise<E2e> {
+  const logs: string[] = [];
+  const sandboxes = options.sandboxes;
+  const rt = await startLocalRuntime({
+    projectDir: PROJECT_DIR,
+    inMemory: true,
+    synth: 'auto',
+    eventRetryDelaysMs: [50, 100],
+    ...options,
+    configOverrides: { [ENV.DAILY_PURCHASE_LIMIT]: '100', ...options.configOverrides },
+    stateMachineOverrides: {
+      ...options.stateMachineOverrides,
+      retryIntervalOverrides: { ...FAST_RETRIES, ...options.stateMachineOverrides?.retryIntervalOverrides },
+    },
+    sandboxes:
+      sandboxes === false
+        ? false
+        : {
+            cocalc: sandboxes?.cocalc === false ? false : { throttle: false, ...sandboxes?.cocalc },
+            interserver: sandboxes?.interserver ?? {},
+          },
+    log: (line) => {
+      logs.push(line);
+      options.log?.(line);
+    },
+  });
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...rt.clientConfig('dynamodb'), maxAttempts: 2 }));
+  const tableName = (prefix: string): string => {
+    const name = Object.entries(rt.tables).find(([logicalId]) => logicalId.startsWith(prefix))?.[1];
+    if (!name) throw new Error(`no ${prefix} table in ${JSON.stringify(rt.tables)}`);
+    return name;
+  };
+  return {
+    rt,
+    logs,
+    doc,
+    auditTable: tableName('AuditTable'),
+    stateTable: tableName('StateTable'),
+    close: async () => {
+      doc.destroy();
+      await rt.close();
+    },
+  };
+}
+
+// ---- waiting ---------------------------------------------------------------------------------
+
+/** Polls `probe` until it returns something other than undefined/false. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+// ---- the API ---------------------------------------------------------------------------------
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The parsed body, or undefined when it is not JSON. */
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads arbitrary JSON
+}
+
+/**
+ * A SigV4-shaped Authorization header. The local router checks its presence and takes the access
+ * key for `requestContext.identity`; it does not verify the signature (there are no IAM users).
+ */
+export function sigv4Header(accessKey = 'AKIAE2ETESTCALLER'): string {
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  return `AWS4-HMAC-SHA256 Credential=${accessKey}/${day}/us-east-1/execute-api/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'0'.repeat(64)}`;
+}
+
+/** Calls the local API with an IAM-style signature (the purchase and license routes need one). */
+export async function callApi(
+  rt: LocalRuntime,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  options: { signed?: boolean; rawBody?: string; contentType?: string } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = {};
+  if (options.signed !== false) headers.authorization = sigv4Header();
+  const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+  if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const res = await request(`${rt.apiUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.statusCode, headers: res.headers, text, json };
+}
+
+/** POST /purchases. */
+export function postPurchase(rt: LocalRuntime, body: unknown): Promise<ApiResponse> {
+  return callApi(rt, 'POST', '/purchases', body);
+}
+
+/** GET /purchases/{id}: status and audit trail. */
+export function getPurchase(rt: LocalRuntime, purchaseId: string): Promise<ApiResponse> {
+  return callApi(rt, 'GET', `/purchases/${encodeURIComponent(purchaseId)}`);
+}
+
+/** Puts one "License Purchase Requested" event on the bus. */
+export async function sendRequestEvent(rt: LocalRuntime, detail: unknown): Promise<void> {
+  const r = await rt.putEvents([
+    {
+      Source: EVENTS.defaultRequestSource,
+      DetailType: EVENTS.requested,
+      Detail: typeof detail === 'string' ? detail : JSON.stringify(detail),
+    },
+  ]);
+  if (r.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(r.Entries)}`);
+}
+
+export { purchaseIdFor };
+
+// ---- state read back -------------------------------------------------------------------------
+
+/** The purchase's audit trail, oldest first, straight from the audit table. */
+export async function auditTrail(e2e: E2e, purchaseId: string): Promise<AuditEntry[]> {
+  const items: AuditEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await e2e.doc.send(
+      new QueryCommand({
+        TableName: e2e.auditTable,
+        KeyConditionExpression: 'purchaseId = :p',
+        ExpressionAttributeValues: { ':p': purchaseId },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...((page.Items ?? []) as AuditEntry[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+}
+
+/** Audit entry types in order. */
+export async function auditTypes(e2e: E2e, purchaseId: string): Promise<string[]> {
+  return (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+}
+
+/** One state-table item. */
+export async function stateItem(e2e: E2e, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  const r = await e2e.doc.send(new GetCommand({ TableName: e2e.stateTable, Key: { pk, sk }, ConsistentRead: true }));
+  return r.Item;
+}
+
+/** The purchase's current record (PURCHASE#<id> / META). */
+export function purchaseRecord(e2e: E2e, purchaseId: string): Promise<Record<string, unknown> | undefined> {
+  return stateItem(e2e, `PURCHASE#${purchaseId}`, 'META');
+}
+
+/** The purchase's spend-guard reservation (RESERVATION#<id>). */
+export function reservation(e2e: E2e, purchaseId: string): Promise<Record<string, unknown> | undefined> {
+  return stateItem(e2e, `RESERVATION#${purchaseId}`, 'RESERVATION');
+}
+
+/** The vendor's monthly budget counter this month: total cents held and each purchase's share. */
+export async function budgetCounter(e2e: E2e, vendor: Vendor, at = new Date()): Promise<{ reservedCents: number; holders: Record<string, number> }> {
+  const item = await stateItem(e2e, `BUDGET#${vendor}#${at.toISOString().slice(0, 7)}`, 'BUDGET');
+  const holders: Record<string, number> = {};
+  for (const [k, v] of Object.entries(item ?? {})) if (k.startsWith('p_')) holders[k.slice(2)] = v as number;
+  return { reservedCents: (item?.reservedCents as number | undefined) ?? 0, holders };
+}
+
+/** The day's purchase counter (DAILY#<day>). */
+export async function dailyCount(e2e: E2e, at = new Date()): Promise<number> {
+  const item = await stateItem(e2e, `DAILY#${at.toISOString().slice(0, 10)}`, 'DAILY');
+  return (item?.purchaseCount as number | undefined) ?? 0;
+}
+
+/** Every item of a table (the tables stay small in tests). */
+export async function scanTable(e2e: E2e, table: string): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await e2e.doc.send(new ScanCommand({ TableName: table, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Events procure itself emitted (source procure.workflow), optionally for one purchase. */
+export function workflowEvents(rt: LocalRuntime, purchaseId?: string): BusEvent[] {
+  return rt.emittedEvents.filter(
+    (e) => e.source === EVENTS.workflowSource && (purchaseId === undefined || (e.detail as { purchaseId?: string }).purchaseId === purchaseId),
+  );
+}
+
+/** Reads a secret value through the runtime's Secrets Manager endpoint, by the env variable naming it. */
+export async function secretValue(rt: LocalRuntime, functionId: string, envName: string): Promise<string> {
+  const arn = rt.envOf(functionId)[envName];
+  if (!arn) throw new Error(`${functionId} has no ${envName}`);
+  const client = new SecretsManagerClient({ ...rt.clientConfig('aws'), maxAttempts: 1 });
+  try {
+    const r = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!r.SecretString) throw new Error(`secret ${arn} has no string value`);
+    return r.SecretString;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The CoCalc sandbox's account procure buys with (its live state: cart, licenses, balance). */
+export function cocalcAccountOf(e2e: E2e): SandboxAccount {
+  const sandbox = e2e.rt.sandboxes.cocalc;
+  if (!sandbox) throw new Error('the CoCalc sandbox is not running');
+  return sandbox.account(COCALC_SANDBOX_DEFAULTS.accountId);
+}
+
+// ---- approvals -------------------------------------------------------------------------------
+
+/**
+ * The approval mail of a purchase and its link, found through the APPROVAL_SENT audit entry (which
+ * names the approval ids) and the outbox (the link carries the id). Waits for both.
+ */
+export async function approvalMailFor(e2e: E2e, purchaseId: string, round = 1, timeoutMs = 60_000): Promise<{ mail: OutboxMail; link: string; approvalId: string }> {
+  const ids = await waitFor(
+    `approval round ${round} of ${purchaseId}`,
+    async () => {
+      const sent = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'APPROVAL_SENT');
+      return (sent[round - 1]?.detail?.approvalIds as string[] | undefined) ?? undefined;
+    },
+    timeoutMs,
+  );
+  const approvalId = ids[0]!;
+  const mail = await waitFor(`the approval mail of ${purchaseId}`, () => e2e.rt.mails.find((m) => m.links.some((l) => l.includes(`/approvals/${approvalId}?`))));
+  const link = mail.links.find((l) => l.includes(`/approvals/${approvalId}?`))!;
+  return { mail, link, approvalId };
+}
+
+export interface PageResponse {
+  status: number;
+  /** The page as text, tags stripped. */
+  text: string;
+  html: string;
+}
+
+function pageText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** GET of an approval link, as a mail client or browser opens it. */
+export async function openLink(link: string): Promise<PageResponse> {
+  const res = await request(link, { method: 'GET' });
+  const html = await res.body.text();
+  return { status: res.statusCode, html, text: pageText(html) };
+}
+
+/** POST of the approval form for `link` with the given fields (no GET first: a replayed or forged submit). */
+export async function postDecision(link: string, fields: Record<string, string>): Promise<PageResponse> {
+  const u = new URL(link);
+  const res = await request(`${u.origin}${u.pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'e2e-approver' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const html = await res.body.text();
+  return { status: res.statusCode, html, text: pageText(html) };
+}
+
+/**
+ * What an approver does: opens the link (confirm page), then submits the page's one form with the
+ * chosen button and an optional comment. The form's action and hidden signature are read from the
+ * page itself, so this breaks if the page stops offering them.
+ */
+export async function decide(link: string, decision: 'approve' | 'reject', comment?: string): Promise<PageResponse> {
+  const page = await openLink(link);
+  if (page.status !== 200) throw new Error(`the confirm page answered ${page.status}: ${page.text}`);
+  const action = /<form method="post" action="([^"]+)">/.exec(page.html)?.[1];
+  const sig = /<input type="hidden" name="sig" value="([^"]+)">/.exec(page.html)?.[1];
+  if (!action || !sig) throw new Error(`the confirm page has no decision form: ${page.text}`);
+  if (!page.html.includes(`name="decision" value="${decision}"`)) throw new Error(`the confirm page has no ${decision} button`);
+  const target = new URL(action.replace(/&amp;/g, '&'), link);
+  return postDecision(target.toString(), { sig: sig.replace(/&amp;/g, '&'), decision, ...(comment !== undefined ? { comment } : {}) });
+}
+
+/** Finds the purchase's approval mail and decides it through the link. */
+export async function decidePurchase(e2e: E2e, purchaseId: string, decision: 'approve' | 'reject', comment?: string): Promise<PageResponse> {
+  const { link } = await approvalMailFor(e2e, purchaseId);
+  return decide(link, decision, comment);
+}
+
+/**
+ * The longest prefix of `expected` that occurs in `types` in order (other entries may come
+ * between): `expect(inOrder(types, want)).toEqual(want)` shows which step is missing.
+ */
+export function inOrder(types: readonly string[], expected: readonly string[]): string[] {
+  let i = 0;
+  for (const t of types) if (t === expected[i]) i += 1;
+  return expected.slice(0, i);
+}
+
+/**
+ * Per-test timeout of the e2e files: a purchase takes a few seconds, but the first one in a runtime
+ * cold-starts every function, and a loaded two-core machine can stretch that several times.
+ */
+export const E2E_TEST_TIMEOUT_MS = 120_000;
