@@ -45,6 +45,13 @@ export interface ApprovalsApiDeps {
   spendGuard: Pick<SpendGuard, 'remaining'>;
   signingKey: () => Promise<string>;
   clock?: () => Date;
+  /**
+   * How long after a decision a second POST of the same link may re-send it (the first request's
+   * SendTaskSuccess may have failed). Must exceed the function's timeout, so that the request that
+   * decided has finished delivering before anyone else tries (a double click, a second tab).
+   * @default 20000 (the ApprovalsApi function times out after 15 s)
+   */
+  redeliverAfterMs?: number;
 }
 
 const MAX_COMMENT_CHARS = 1000;
@@ -102,6 +109,7 @@ function decisionOutput(record: DecidedRecord): ApprovalDecision {
 
 export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => new Date());
+  const redeliverAfterMs = deps.redeliverAfterMs ?? 20_000;
 
   /** The record for a well-formed id and a matching signature, or the page that says why not. */
   async function authenticate(id: string | undefined, sig: string | undefined): Promise<ApprovalRecord | APIGatewayProxyResult> {
@@ -206,6 +214,11 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     const current = auth;
 
     if (isDecided(current)) {
+      // The request that decided may still be delivering (a double click, two tabs): it owns the
+      // delivery until it has certainly finished. Re-sending now would race it and make it report
+      // a closed task as "expired" for a decision that was applied.
+      const sinceDecision = clock().getTime() - Date.parse(current.decidedAt ?? '');
+      if (!(sinceDecision >= redeliverAfterMs)) return errorPage('already-decided', decidedDetail(current));
       // This link already decided. If delivering that decision failed earlier, the token is still
       // open and this completes it; otherwise Step Functions says the task is closed.
       try {

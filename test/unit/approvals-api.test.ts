@@ -262,8 +262,47 @@ describe('approvals API', () => {
     const retried = await api(postEvent(id, { sig, decision: 'reject' }));
 
     expect(failed.statusCode).toBe(500);
-    expect(retried.statusCode).toBe(200);
+    expect(retried.statusCode).toBe(409); // too soon: the first request might still be delivering
+    expect(deliveriesFor(payload.taskToken)).toEqual([]);
+
+    now = new Date(now.getTime() + 21_000);
+    const later = await api(postEvent(id, { sig, decision: 'reject' }));
+
+    expect(later.statusCode).toBe(200);
     expect(deliveriesFor(payload.taskToken)).toEqual([expect.objectContaining({ output: expect.objectContaining({ decision: 'APPROVED' }) })]);
+  });
+
+  it('a double click: the second POST, while the first is still delivering, neither re-sends nor spoils the first', async () => {
+    const { links, payload } = await mailedLinks('ap-double-click');
+    const { id, sig } = links[0]!;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const delivering = new Promise<void>((r) => (entered = r));
+    const slow = makeHandler({
+      ...world,
+      clock: () => now,
+      callback: {
+        succeed: async (token, output) => {
+          entered();
+          await gate; // SendTaskSuccess in flight
+          return world.callback.succeed(token, output);
+        },
+        fail: (token, error, cause) => world.callback.fail(token, error, cause),
+      },
+    });
+
+    const first = slow(postEvent(id, { sig, decision: 'approve' }));
+    await delivering;
+    const second = await slow(postEvent(id, { sig, decision: 'approve' }));
+    release();
+
+    expect(second.statusCode).toBe(409);
+    expect((await first).statusCode).toBe(200);
+    expect(deliveriesFor(payload.taskToken)).toHaveLength(1);
+    const types = (await world.audit.list(payload.state.purchaseId)).map((a) => a.type);
+    expect(types.filter((t) => t === 'APPROVAL_DECIDED')).toHaveLength(1);
+    expect(types).not.toContain('APPROVAL_NOT_DELIVERED');
   });
 
   it('answers unknown and malformed ids with 404', async () => {
