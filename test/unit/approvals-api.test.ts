@@ -288,7 +288,7 @@ describe('approvals API', () => {
           await gate; // SendTaskSuccess in flight
           return world.callback.succeed(token, output);
         },
-        fail: (token, error, cause) => world.callback.fail(token, error, cause),
+        fail: (token, error) => world.callback.fail(token, error),
       },
     });
 
