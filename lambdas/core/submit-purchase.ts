@@ -132,16 +132,7 @@ export async function submitPurchase(
   }
 
   const now = clock().toISOString();
-  const record: PurchaseRecord = {
-    purchaseId,
-    requestId: request.requestId,
-    vendor: request.vendor,
-    status: 'RECEIVED',
-    requestHash,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await deps.purchases.create(record);
+  await deps.purchases.create(receivedRecord(purchaseId, request, requestHash, now));
   await deps.audit.append(purchaseId, {
     type: 'REQUEST_RECEIVED',
     status: 'RECEIVED',
@@ -177,16 +168,7 @@ async function resumeExisting(
 ): Promise<SubmitPurchaseResult> {
   let record = await deps.purchases.get(purchaseId);
   if (!record) {
-    const now = clock().toISOString();
-    await deps.purchases.create({
-      purchaseId,
-      requestId: request.requestId,
-      vendor: request.vendor,
-      status: 'RECEIVED',
-      requestHash,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await deps.purchases.create(receivedRecord(purchaseId, request, requestHash, clock().toISOString()));
     record = await deps.purchases.get(purchaseId);
   }
   // Once an execution is known, never call StartExecution again: Step Functions forgets closed
@@ -200,4 +182,9 @@ async function resumeExisting(
 async function startExecution(deps: SubmitPurchaseDeps, input: ExecutionInput): Promise<void> {
   const { executionArn } = await deps.workflow.start(input.purchaseId, input);
   await deps.purchases.update(input.purchaseId, { executionArn });
+}
+
+/** A new purchase's record, as the first request for its requestId creates it. */
+function receivedRecord(purchaseId: string, request: PurchaseRequest, requestHash: string, now: string): PurchaseRecord {
+  return { purchaseId, requestId: request.requestId, vendor: request.vendor, status: 'RECEIVED', requestHash, createdAt: now, updatedAt: now };
 }

@@ -1,5 +1,5 @@
-import { expectPositionals, parseCommandArgs, runCommand, TARGET_OPTIONS, TARGET_USAGE } from './args';
-import { ProcureApi, resolveApiTarget } from './api-client';
+import { TARGET_USAGE } from './args';
+import { runPurchaseCommand } from './purchase-command';
 import { emit } from './output';
 import { printAuditTrail } from './views';
 
@@ -12,20 +12,11 @@ Prints the purchase's audit trail, oldest first (GET /purchases/{id}); --json in
 entry's structured detail.
 ${TARGET_USAGE}`;
 
-export async function run(argv: string[]): Promise<number> {
-  return runCommand(USAGE, async () => {
-    const { values, positionals } = parseCommandArgs(argv, TARGET_OPTIONS);
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    const [purchaseId] = expectPositionals(positionals, ['purchaseId']);
-    const api = new ProcureApi(resolveApiTarget({ api: values.api, dataDir: values['data-dir'] }));
-    const purchase = await api.getPurchase(purchaseId!);
-    emit(values.json === true, purchase.audit, () => {
+export function run(argv: string[]): Promise<number> {
+  return runPurchaseCommand(USAGE, argv, (purchase, json) =>
+    emit(json, purchase.audit, () => {
       console.log(`Audit trail of ${purchase.purchaseId} (status ${purchase.status ?? 'unknown'}):`);
       printAuditTrail(purchase.audit);
-    });
-    return 0;
-  });
+    }),
+  );
 }

@@ -9,6 +9,7 @@ import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from './fixture-runtime';
+import { pageText } from '../../lib/cli/approval-client';
 
 /**
  * The procure stack on the local runtime, driven from outside the way a user and an operator do:
@@ -294,19 +295,6 @@ export interface PageResponse {
   /** The page as text, tags stripped. */
   text: string;
   html: string;
-}
-
-function pageText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 /** GET of an approval link, as a mail client or browser opens it. */
