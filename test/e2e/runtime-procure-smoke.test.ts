@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
@@ -7,10 +5,8 @@ import { FUNCTIONS, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from '../support/fixture-runtime';
 
-const hasStack = existsSync(join(PROJECT_DIR, 'lib', 'procure-stack.ts')) && existsSync(join(PROJECT_DIR, 'bin', 'app.ts'));
-
 /** The runtime starts on procure's own synthesized stack with every Task mapped (a smoke test). */
-describe.skipIf(!hasStack)('the local runtime on the procure stack', () => {
+describe('the local runtime on the procure stack', () => {
   let rt: LocalRuntime;
   const logs: string[] = [];
 
