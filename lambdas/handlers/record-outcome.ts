@@ -159,8 +159,11 @@ function classify(state: WorkflowState, record: PurchaseRecord | undefined, fail
   if (failure?.error === 'PurchaseOutcomeUnknownError' || purchaseStarted) return 'NEEDS_ATTENTION';
   if (state.approval?.decision === 'REJECTED') return 'REJECTED';
   // Only the approval task's timeout means "nobody decided"; a step's own Lambda timeout is a failure.
-  // Without $.approval the machine never received a decision, whatever the record says.
-  if (failure && TIMEOUT_ERRORS.has(failure.error) && !state.approval && record && APPROVAL_WAIT_STATUSES.has(record.status)) return 'EXPIRED';
+  // Without $.approval the machine never received a decision, whatever the record says. In a second
+  // round (the vendor's total moved, $.mismatch) $.approval still holds the first round's decision:
+  // then a record still AWAITING_APPROVAL says the second round went unanswered.
+  const undecided = !state.approval || (state.mismatch !== undefined && record?.status === 'AWAITING_APPROVAL');
+  if (failure && TIMEOUT_ERRORS.has(failure.error) && undecided && record && APPROVAL_WAIT_STATUSES.has(record.status)) return 'EXPIRED';
   if (failure && INVALID_ERRORS.has(failure.error)) return 'INVALID';
   return 'FAILED';
 }

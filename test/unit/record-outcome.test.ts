@@ -135,6 +135,20 @@ describe('RecordOutcome', () => {
     expect(w.vendor().cart).toHaveLength(0);
   });
 
+  it('calls an unanswered second approval round (after a quote mismatch) EXPIRED, not FAILED', async () => {
+    const w = world();
+    const state = await inCart(w);
+    await h.purchases.update(state.purchaseId, { status: 'AWAITING_APPROVAL' }); // RequestApproval, round 2
+    const firstRound = { decision: 'APPROVED' as const, approver: 'alice@example.com', decidedAt: '2030-03-01T10:00:00.000Z' };
+    const mismatch = { Error: 'QuoteMismatchError', Cause: 'the vendor total is $19.00, the approved quote $18.00' };
+    const out = await w.record({
+      outcome: 'NOT_COMPLETED',
+      state: { ...state, approval: firstRound, mismatch, failure: { Error: 'States.Timeout', Cause: '' } },
+    });
+    expect(out.status).toBe('EXPIRED');
+    expect(w.vendor().cart).toHaveLength(0);
+  });
+
   it('calls an invalid request INVALID; it never reached a vendor, so there is nothing in the cart', async () => {
     const w = world();
     const state = await newPurchase(h, cocalcRequest());
