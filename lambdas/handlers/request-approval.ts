@@ -14,6 +14,7 @@ import { approvalConfig, budgetConfig, tablesConfig, type ApprovalConfig } from 
 import { logger } from '../shared/logger';
 import { secretsProvider } from '../shared/secrets';
 import { lazyHandler } from '../shared/lazy-handler';
+import { describeFailure } from '../core/failure';
 
 /**
  * RequestApproval (a `.waitForTaskToken` Task): for each approver, store an approval record
@@ -82,7 +83,7 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       amountUsd: quote.amountUsd,
       requester: { name: state.request.requester.name, email: state.request.requester.email },
       reason: state.request.reason,
-      ...(state.mismatch ? { mismatch: state.mismatch.Cause.slice(0, 300) } : {}),
+      ...(state.mismatch ? { mismatch: describeFailure(state.mismatch).message.slice(0, 300) } : {}),
     };
     const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(summary, now)]);
 

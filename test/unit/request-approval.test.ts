@@ -83,6 +83,24 @@ describe('RequestApproval handler', () => {
     expect(world.mailer.outbox[0]?.text).toContain('vendor total $14.00 differs from the approved $12.50');
   });
 
+  it("shows only the error message of a Lambda error's Cause (JSON with a stack trace), never the trace", async () => {
+    const payload = await purchaseAwaitingApproval(world, 'ra-4b');
+    const cause = JSON.stringify({
+      errorType: 'QuoteMismatchError',
+      errorMessage: 'vendor total $14.00 differs from the approved $12.50',
+      trace: ['QuoteMismatchError: vendor total', '    at Checkout.run (/var/task/index.js:1:2345)'],
+    });
+    payload.state.mismatch = { Error: 'QuoteMismatchError', Cause: cause };
+    world.mailer.outbox.length = 0;
+
+    await handler()(payload);
+
+    const text = world.mailer.outbox[0]?.text ?? '';
+    expect(text).toContain('vendor total $14.00 differs from the approved $12.50');
+    expect(text).not.toContain('/var/task/index.js');
+    expect(text).not.toContain('errorType');
+  });
+
   it('refuses a payload without a task token and sends nothing', async () => {
     const payload = await purchaseAwaitingApproval(world, 'ra-5');
     world.mailer.outbox.length = 0;
