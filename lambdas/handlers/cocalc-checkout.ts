@@ -135,20 +135,21 @@ class CheckoutRun {
   /** The cart must be exactly our item, at exactly the approved amount. Otherwise nothing is bought. */
   private async verifyCheckoutParams(params: CocalcCheckoutParams): Promise<void> {
     const ours = params.cart.find((line) => line.id === this.itemId);
-    let problem: string | undefined;
     if (params.cart.length !== 1 || !ours) {
-      problem = `the checkout would cover items [${params.cart.map((l) => l.id).join(', ')}], not exactly item ${this.itemId}`;
-    } else if (!sameCents(params.total, this.quote.amountUsd)) {
-      problem = `the vendor's total is ${formatUsd(params.total)}, the approved quote ${formatUsd(this.quote.amountUsd)}`;
+      // Someone changed the cart's checked items under us (the lock binds procure only). That is no
+      // price change: a re-quote would price the wrong items, so stop without buying.
+      const problem = `the checkout would cover items [${params.cart.map((l) => l.id).join(', ')}], not exactly item ${this.itemId}`;
+      await this.step('APPROVED', 'CHECKOUT_REFUSED', `Not checking out: ${problem}`, { cart: params.cart });
+      throw new VendorRejectedError(`CoCalc checkout stopped: ${problem}`);
     }
-    if (!problem) return;
-    const vendorTotal = ours?.lineItemAmount ?? params.total;
+    if (sameCents(params.total, this.quote.amountUsd)) return;
+    const problem = `the vendor's total is ${formatUsd(params.total)}, the approved quote ${formatUsd(this.quote.amountUsd)}`;
     await this.step('APPROVED', 'QUOTE_MISMATCH', `Not checking out: ${problem}`, {
-      vendorTotalUsd: vendorTotal,
+      vendorTotalUsd: ours.lineItemAmount,
       approvedUsd: this.quote.amountUsd,
       cart: params.cart,
     });
-    throw quoteMismatchError(vendorTotal, this.quote.amountUsd, problem);
+    throw quoteMismatchError(ours.lineItemAmount, this.quote.amountUsd, problem);
   }
 
   /** After an unknown outcome: wait for the vendor to settle, then read our item. */

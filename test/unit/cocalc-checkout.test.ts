@@ -6,6 +6,7 @@ import {
   InsufficientCreditError,
   PurchaseOutcomeUnknownError,
   QuoteMismatchError,
+  VendorRejectedError,
   VendorTransientError,
 } from '../../lambdas/core/errors';
 import { describeFailure } from '../../lambdas/core/failure';
@@ -197,6 +198,30 @@ describe('Checkout (CoCalc)', () => {
     expect(vendor.balance).toBe(1000);
     expect(vendor.cart.find((i) => i.id === state.cart!.itemId)).toMatchObject({ checked: false });
     expect(vendor.cart.find((i) => i.id === ownerItem)).toMatchObject({ checked: true });
+  });
+
+  it('refuses, without asking for a re-quote, when someone else checks an item in the middle of the checkout', async () => {
+    const acct = account(1000);
+    const state = await approvedPurchase(acct);
+    const intruder = await acct.gateway.addToCart({ ...descriptionOf(state), run_limit: 7 });
+    await acct.gateway.setChecked(false, intruder);
+    // A person in CoCalc's web UI checks their item after procure unchecked everything but ours.
+    const racing: CocalcGateway = Object.assign(Object.create(acct.gateway) as CocalcGateway, {
+      checkoutParams: async () => {
+        await acct.gateway.setChecked(true, intruder);
+        return acct.gateway.checkoutParams();
+      },
+    });
+    const checkout = makeCheckout({ audit: h.audit, purchases: h.purchases, locks: h.locks, cocalc: async () => racing, settleMs: 0 });
+
+    const err = await checkout(state).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(VendorRejectedError);
+    expect(err).not.toBeInstanceOf(QuoteMismatchError);
+    expect((err as Error).message).toMatch(/not exactly item/);
+    expect(acct.vendor().licenses).toHaveLength(0);
+    expect(acct.vendor().balance).toBe(1000);
+    expect(acct.vendor().cart.find((i) => i.id === state.cart!.itemId)).toMatchObject({ checked: false });
   });
 
   it('passes on insufficient credit, buying nothing and leaving the item parked', async () => {
