@@ -5,6 +5,7 @@ import type { SubmitPurchaseResult } from '../../lambdas/core/submit-purchase';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 import type { NormalizedLicense, PurchaseStatus } from '../../lambdas/core/workflow';
 import { DEFAULT_DATA_DIR, readRuntimeInfo } from './runtime-file';
+import { LOCAL_CREDENTIALS } from '../local/local-credentials';
 
 /**
  * The procure HTTP API as the CLI calls it: `/purchases` and `/licenses` are AWS_IAM routes, so
@@ -58,9 +59,8 @@ export class ApiError extends Error {
   }
 }
 
-/** The local runtime's credentials (lib/local/dynamo.ts), loaded only for a local target. */
+/** The local runtime's credentials: a constant module, so signed commands load no AWS SDK client for it. */
 async function localCredentials(): Promise<Credentials> {
-  const { LOCAL_CREDENTIALS } = await import('../local/dynamo.js');
   return { ...LOCAL_CREDENTIALS };
 }
 

@@ -136,7 +136,8 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
 async function submitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
   const [cocalc, interserver] = purchases as [DemoPurchase, DemoPurchase];
   say('[2/6] Submitting the purchases');
-  const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: requestRouteOf(rt).source, eventBusName: requestRouteOf(rt).busName });
+  const route = requestRouteOf(rt);
+  const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: route.source, eventBusName: route.busName });
   say(`      CoCalc: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${cocalc.requestId} -> purchase ${cocalc.purchaseId}`);
   const submitted = await apiOf(rt).submitPurchase(interserver.request);
   if (submitted.purchaseId !== interserver.purchaseId) throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${interserver.purchaseId}`);

@@ -3,7 +3,7 @@ import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
 import { parseCommandArgs, runCommand, UsageError } from './args';
 import { printTable } from './output';
-import { requestRouteOf } from './request-route';
+import { requestRouteOf, type RequestRoute } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } from './runtime-file';
 import { approvalLinkOf, reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
@@ -74,38 +74,44 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
     if (/EADDRINUSE/.test(message)) throw new Error(`port ${options.port} is in use: ${message} (pick another with --port N, or --port 0 for any free port)`);
     throw err;
   }
-  const route = requestRouteOf(rt);
-  writeRuntimeInfo(
-    { apiUrl: rt.apiUrl, eventsEndpoint: rt.awsEndpoint, outboxDir: rt.outboxDir, region: rt.region, requestSource: route.source, requestBus: route.busName, pid: process.pid },
-    dataDir,
-  );
-  printRunning(rt, dataDir);
-  printInterrupted(rt);
-  if (options.sample) await submitSample(rt);
-  console.log('Serving until Ctrl+C. Other terminals: npx procure submit|status|audit|licenses|approve (see npx procure --help).\n');
+  const running = rt;
+  try {
+    const route = requestRouteOf(running);
+    writeRuntimeInfo(
+      { apiUrl: running.apiUrl, eventsEndpoint: running.awsEndpoint, outboxDir: running.outboxDir, region: running.region, requestSource: route.source, requestBus: route.busName, pid: process.pid },
+      dataDir,
+    );
+    printRunning(running, route, dataDir);
+    printInterrupted(running);
+    if (options.sample) await submitSample(running, route);
+    console.log('Serving until Ctrl+C. Other terminals: npx procure submit|status|audit|licenses|approve (see npx procure --help).\n');
 
-  const signal = await stop.received;
-  stopping = true;
-  console.log(`\n${signal}: stopping the local runtime ...`);
-  stop.onSecond(() => {
-    console.log('second signal: exiting without a clean shutdown');
+    const signal = await stop.received;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local runtime ...`);
+    stop.onSecond(() => {
+      console.log('second signal: exiting without a clean shutdown');
+      clearRuntimeInfo(dataDir, process.pid);
+      process.exit(130);
+    });
+    await Promise.race([Promise.allSettled([...reports]), new Promise((r) => setTimeout(r, 3000).unref())]);
+    const waiting = running.executions.list({ status: 'RUNNING' });
+    const note = waiting.length ? ` ${waiting.length} purchase(s) still running will be reported as interrupted at the next start.` : '';
+    console.log(`Stopped.${note}`);
+    return 0;
+  } finally {
+    // Also after a failure past start-up (a refused sample, an unwritable runtime.json): nothing keeps running.
+    stopping = true;
+    await running.close();
     clearRuntimeInfo(dataDir, process.pid);
-    process.exit(130);
-  });
-  await Promise.race([Promise.allSettled([...reports]), new Promise((r) => setTimeout(r, 3000).unref())]);
-  const waiting = rt.executions.list({ status: 'RUNNING' });
-  await rt.close();
-  clearRuntimeInfo(dataDir, process.pid);
-  const note = waiting.length ? ` ${waiting.length} purchase(s) still running will be reported as interrupted at the next start.` : '';
-  console.log(`Stopped.${note}`);
-  return 0;
+  }
 }
 
-function printRunning(rt: LocalRuntime, dataDir: string): void {
+function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
     ['API', `${rt.apiUrl}   (POST /purchases, GET /purchases/{id}, GET /licenses: SigV4; GET|POST /approvals/{id})`],
-    ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${requestRouteOf(rt).source}, detail-type "${EVENTS.requested}")`],
+    ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${route.source}, detail-type "${EVENTS.requested}")`],
     ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
   ];
   if (rt.sandboxes.cocalcUrl) rows.push(['CoCalc', `${rt.sandboxes.cocalcUrl}   (sandbox)`]);
@@ -120,7 +126,8 @@ function printRunning(rt: LocalRuntime, dataDir: string): void {
 function printInterrupted(rt: LocalRuntime): void {
   if (rt.interrupted.length === 0) return;
   console.log(`${rt.interrupted.length} purchase(s) were still running when the runtime last stopped. A stopped runtime cannot resume them,`);
-  console.log('so they were closed as INTERRUPTED (their approval links no longer work; to buy one after all, submit it with a new requestId):');
+  console.log('so the workflow closed them: their approval links no longer work and their budget was released (kept where a vendor');
+  console.log('purchase may have started: NEEDS_ATTENTION). To buy one after all, submit it with a new requestId:');
   printTable(
     rt.interrupted.map((i) => ({ purchase: i.purchaseId, started: formatTime(i.startDate), 'expired links': i.expiredApprovals })),
     ['purchase', 'started', 'expired links'],
@@ -128,10 +135,9 @@ function printInterrupted(rt: LocalRuntime): void {
   console.log('');
 }
 
-async function submitSample(rt: LocalRuntime): Promise<void> {
+async function submitSample(rt: LocalRuntime, route: RequestRoute): Promise<void> {
   const requestId = timestampedRequestId('sample');
   const request = sampleCocalcRequest(requestId);
-  const route = requestRouteOf(rt);
   const result = await rt.putEvents([{ Source: route.source, EventBusName: route.busName, DetailType: EVENTS.requested, Detail: { ...request } }]);
   const entry = result.Entries?.[0];
   if (result.FailedEntryCount || !entry?.EventId) throw new Error(`the sample event was refused: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`);

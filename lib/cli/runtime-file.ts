@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pidAlive } from '../local/pid-alive';
 
 /**
  * `procure local` writes where its runtime listens to `<dataDir>/runtime.json`, so the other
@@ -50,9 +51,7 @@ export function readRuntimeInfo(dataDir = DEFAULT_DATA_DIR): RuntimeInfo {
   } catch {
     throw new Error(`no local runtime found (${runtimeFile(dataDir)}): start one with 'npm start', or pass --api <url>`);
   }
-  try {
-    process.kill(info.pid, 0);
-  } catch {
+  if (!pidAlive(info.pid)) {
     throw new Error(`the local runtime recorded in ${runtimeFile(dataDir)} (pid ${info.pid}) is not running: start it with 'npm start'`);
   }
   return info;

@@ -90,6 +90,10 @@ export async function run(argv: string[]): Promise<number> {
     const target = resolveApiTarget({ api: values.api, dataDir: values['data-dir'] });
 
     if (values.event) {
+      // A loopback --api names no EventBridge endpoint; never let a local event go to AWS instead.
+      if (target.local && !target.eventsEndpoint) {
+        throw new UsageError('--event with a local --api needs the runtime\'s EventBridge endpoint: drop --api (the runtime is found through runtime.json, see --data-dir)');
+      }
       const source = values.source ?? target.requestSource ?? EVENTS.defaultRequestSource;
       const eventBusName = values.bus ?? target.requestBus ?? 'default';
       const { eventId } = await putPurchaseEvent(

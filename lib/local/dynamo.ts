@@ -10,6 +10,9 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { localPhysicalName, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { LOCAL_CREDENTIALS } from './local-credentials';
+
+export { LOCAL_CREDENTIALS };
 
 /**
  * DynamoDB on dynalite (local-aws-runtime.md §2): in memory, or kept in a LevelDB folder between
@@ -29,8 +32,6 @@ export interface LocalDynamo {
   tables: LocalTable[];
   close(): Promise<void>;
 }
-
-export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALACCESSKEY', secretAccessKey: 'local-secret-key' } as const;
 
 export function tablesFromTemplate(template: CfnTemplate, env: ResolveEnv): LocalTable[] {
   const out: LocalTable[] = [];

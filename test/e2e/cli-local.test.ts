@@ -153,6 +153,18 @@ describe('procure local, with the other commands run against it', () => {
     await local.waitFor(/Mail to approver@example\.com: "Approve purchase: CoCalc \$\d+\.\d\d for Eve Event"/, 30_000);
   });
 
+  it('`submit --event` with a loopback --api is refused (exit 2), never sent to AWS instead, and starts nothing', async () => {
+    const info = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as { apiUrl: string };
+    const file = join(dataDir, 'event-loopback.json');
+    writeFileSync(file, JSON.stringify(cocalcRequest({ requestId: 'cli-event-loopback' })));
+    const r = await runCli(['submit', file, '--event', '--api', info.apiUrl]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--event with a local --api needs the runtime's EventBridge endpoint/);
+    const status = await cli('status', purchaseIdFor('cli-event-loopback'));
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/answered 404/);
+  });
+
   it('`procure reject <link> --comment` rejects a purchase: nothing is bought and the comment is in the audit trail', async () => {
     const purchaseId = purchaseIdFor('cli-event-1');
     const eveLink = (await local.waitFor(/for Eve Event"[^\n]*\n[^\n]*\n[^\n]*\n\n\s+(http:\/\/\S+\/approvals\/\S+)\n/, 10_000))[1]!;
