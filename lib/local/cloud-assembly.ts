@@ -50,8 +50,9 @@ export async function waitForCdkWriter(assemblyDir: string, timeoutMs = 300_000)
     let pid = NaN;
     try {
       pid = Number(readFileSync(lock, 'utf8'));
-    } catch {
-      continue;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+      throw err; // unreadable: say so rather than spin
     }
     if (!Number.isInteger(pid) || !pidAlive(pid)) return; // stale
     if (Date.now() > deadline) throw new Error(`another cdk synth (pid ${pid}) holds ${lock}`);

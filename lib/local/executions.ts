@@ -171,11 +171,20 @@ export class ExecutionManager {
         const r = this.find(ref);
         reject(new Error(r ? `execution ${ref} still ${r.status} after ${timeoutMs} ms` : `no execution ${ref} within ${timeoutMs} ms`));
       }, timeoutMs);
+      // close() ends every wait at once: no caller hangs, and no timer keeps the process alive.
+      const closed = (): void => {
+        cleanup();
+        reject(new Error(`the local runtime closed while waiting for execution ${ref}`));
+      };
       const cleanup = (): void => {
         clearTimeout(timer);
         this.changes.off('change', check);
+        this.changes.off('closed', closed);
       };
-      if (!check()) this.changes.on('change', check);
+      if (check()) return;
+      if (this.closing) return closed();
+      this.changes.on('change', check);
+      this.changes.on('closed', closed);
     });
   }
 
@@ -183,6 +192,7 @@ export class ExecutionManager {
   close(): void {
     this.closing = true;
     for (const e of this.executions.values()) e.abort?.();
+    this.changes.emit('closed');
     this.changes.removeAllListeners();
   }
 

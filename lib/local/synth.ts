@@ -89,8 +89,9 @@ async function acquireLock(lockFile: string, timeoutMs: number, log?: (line: str
     let owner = NaN;
     try {
       owner = Number(readFileSync(lockFile, 'utf8'));
-    } catch {
-      continue; // released meanwhile
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+      throw err; // unreadable: say so rather than spin
     }
     if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
       rmSync(lockFile, { force: true });

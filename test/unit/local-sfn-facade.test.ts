@@ -184,3 +184,13 @@ describe('the Step Functions facade over the local engine', () => {
     expect(steps.find((s) => s.executionName === 'p-3' && s.type === 'StateFailed')).toMatchObject({ state: 'Work', outcome: 'failed', error: 'VendorRejectedError' });
   });
 });
+
+describe('ExecutionManager.close()', () => {
+  it('ends every pending wait at once (no caller hangs, no timer keeps the process alive), and later waits too', async () => {
+    const manager = new ExecutionManager({ machines: [], invoke: async () => ({}), broker: new TaskTokenBroker() });
+    const pending = manager.wait('never-started', { timeoutMs: 60_000 });
+    manager.close();
+    await expect(pending).rejects.toThrow(/closed while waiting for execution never-started/);
+    await expect(manager.wait('later', { timeoutMs: 60_000 })).rejects.toThrow(/closed while waiting/);
+  });
+});
