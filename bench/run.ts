@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
+import { PROJECT_DIR } from '../test/support/project-dir';
 import { fmtMiB, formatTable, type Row } from './measure';
 import { runMicro } from './micro';
 import { runLatency, runStartup } from './runtime';
@@ -10,7 +10,6 @@ import { runSpendGuard } from './spend-guard';
  * table and then one JSON line (for comparing runs). Nothing is asserted: timings depend on the
  * machine. Offline; about 30-40 s (`--quick`: about 20 s), plus a synth first when cdk.out is stale.
  */
-const PROJECT_DIR = resolve(__dirname, '..');
 
 interface Plan {
   microMs: number;

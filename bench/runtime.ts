@@ -1,3 +1,4 @@
+import type { Vendor } from '../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { decideApproval } from '../lib/cli/approval-client';
@@ -10,7 +11,6 @@ import { cocalcRequestBody, interserverRequestBody } from './samples';
  * The local runtime as `npm start` runs it: start-up time, and the latency of whole purchases
  * (event in -> approval mail -> approve over HTTP -> SUCCEEDED), per vendor.
  */
-type Vendor = 'cocalc' | 'interserver';
 
 export interface StartupResults {
   synthesized: boolean;
@@ -105,7 +105,7 @@ async function purchaseOnce(rt: LocalRuntime, mails: MailWaiter, vendor: Vendor,
   const body = vendor === 'cocalc' ? cocalcRequestBody(requestId, marker) : interserverRequestBody(requestId, n, marker);
   const mail = mails.next(marker, 30_000);
   const t0 = performance.now();
-  rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: 'License Purchase Requested', Detail: body }]);
+  rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: EVENTS.requested, Detail: body }]);
   const link = (await mail).links[0];
   const tMail = performance.now();
   if (!link) throw new Error('the approval mail has no link');

@@ -1,28 +1,20 @@
 import type { CocalcCostInput } from '../lambdas/core/cocalc-pricing';
+import { cocalcRequest, interserverRequest } from '../test/support/requests';
 
 /** Request bodies and price inputs the bench feeds through procure (shapes as in the README). */
 
-export function cocalcRequestBody(requestId: string, reason = 'Course project for CS101'): Record<string, unknown> {
-  return {
-    requestId,
-    vendor: 'cocalc',
-    requester: { email: 'ada@example.com', name: 'Ada Lovelace' },
-    reason,
-    item: {
-      description: { user: 'academic', period: 'monthly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' },
-    },
-  };
+/** The tests' CoCalc request with the bench's id (and a reason, when given, to find its mail by). */
+export function cocalcRequestBody(requestId: string, reason?: string): Record<string, unknown> {
+  return cocalcRequest({ requestId, ...(reason !== undefined ? { reason } : {}) });
 }
 
-/** `n` picks the IP, so repeated runs buy for different servers. */
-export function interserverRequestBody(requestId: string, n: number, reason = 'cPanel for the new web server'): Record<string, unknown> {
-  return {
+/** The tests' InterServer request; `n` picks the IP, so repeated runs buy for different servers. */
+export function interserverRequestBody(requestId: string, n: number, reason?: string): Record<string, unknown> {
+  return interserverRequest({
     requestId,
-    vendor: 'interserver',
-    requester: { email: 'grace@example.com', name: 'Grace Hopper' },
-    reason,
+    ...(reason !== undefined ? { reason } : {}),
     item: { ip: `203.0.113.${(n % 250) + 1}`, licenseType: 5006 },
-  };
+  });
 }
 
 /** A request with several mistakes (every issue is collected, so this is the slow path). */

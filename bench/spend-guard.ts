@@ -72,7 +72,7 @@ type Outcome = { ok: true; amountUsd: number } | { ok: false; kind: 'budget' | '
  * Calls in flight at once: as many Lambdas racing for one counter as a burst of purchases would
  * start, and within the SDK's default 50 sockets (beyond that, calls only queue in the client).
  */
-export const IN_FLIGHT = 32;
+const IN_FLIGHT = 32;
 
 /** Runs `task` for every index, at most IN_FLIGHT at a time; results in index order. */
 async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {

@@ -1,12 +1,16 @@
 import { ensureSynth } from '../lib/local/synth';
-import { PROJECT_DIR } from './support/fixture-runtime';
+import { synthFixture } from './support/fixture-runtime';
+import { PROJECT_DIR } from './support/project-dir';
 
 /**
- * Runs once, before any test worker: synthesizes procure's cloud assembly when a source is newer
- * than cdk.out, so the e2e files that each start a local runtime (synth: 'auto') find it fresh
- * instead of queueing on cdk.out.lock inside their hook timeouts.
+ * Runs once, before any test worker: synthesizes procure's cloud assembly (cdk.out) and the fixture
+ * app's (cdk.out.fixture) when a source is newer, so the e2e files that each start a local runtime
+ * (synth: 'auto') find them fresh instead of queueing on the synth lock inside their hook timeouts.
+ * One after the other: two synths at once would only fight over the cores.
  */
 export default async function setup(): Promise<void> {
   const r = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
   if (r.synthesized) console.log(`global setup: synthesized cdk.out in ${(r.durationMs / 1000).toFixed(1)} s`);
+  const f = await synthFixture();
+  if (f.synthesized) console.log(`global setup: synthesized cdk.out.fixture in ${(f.durationMs / 1000).toFixed(1)} s`);
 }

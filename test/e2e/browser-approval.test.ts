@@ -6,8 +6,9 @@ import { formatUsd } from '../../lambdas/core/money';
 import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
 import { COCALC_SANDBOX_DEFAULTS } from '../../lib/local/sandboxes/cocalc';
-import { emailedApproval, launchChromium, runtimeStores, waitFor, type RuntimeStores } from '../support/browser';
-import { PROJECT_DIR } from '../support/fixture-runtime';
+import { BROWSER_WAIT_MS, emailedApproval, launchChromium, runtimeStores, type RuntimeStores } from '../support/browser';
+import { PROJECT_DIR } from '../support/project-dir';
+import { waitFor } from '../support/wait';
 import { cocalcRequest } from '../support/requests';
 
 // Run inside the page (serialized by Playwright); the tests' tsconfig has no DOM lib.
@@ -87,7 +88,7 @@ describe('the approval page in a real browser', () => {
       return last?.type === 'StateEntered' && last.state === STATE.RequestApproval && purchase?.status === 'AWAITING_APPROVAL'
         ? true
         : undefined;
-    });
+    }, BROWSER_WAIT_MS);
   }
 
   function approvalIdOf(link: string): string {

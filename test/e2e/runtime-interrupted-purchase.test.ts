@@ -5,7 +5,8 @@ import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynam
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
-import { PROJECT_DIR, waitForMails } from '../support/fixture-runtime';
+import { waitForMails } from '../support/fixture-runtime';
+import { PROJECT_DIR } from '../support/project-dir';
 import { cocalcRequest } from '../support/requests';
 
 /**

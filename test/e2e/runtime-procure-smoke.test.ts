@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
 import { FUNCTIONS, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
-import { PROJECT_DIR } from '../support/fixture-runtime';
+import { PROJECT_DIR } from '../support/project-dir';
 
 /** The runtime starts on procure's own synthesized stack with every Task mapped (a smoke test). */
 describe('the local runtime on the procure stack', () => {

@@ -5,6 +5,8 @@ import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import { purchaseIdFor, type RequestApprovalPayload, type WorkflowState } from '../../lambdas/core/workflow';
+import { parseApprovalLink } from '../../lib/cli/approval-client';
+import { extractLinks } from '../../lib/local/ses-outbox';
 import { FakeMailer, FakeTaskCallback } from './fake-ports';
 import type { LocalDynamo } from './local-dynamo';
 import { cocalcRequest } from './requests';
@@ -15,7 +17,7 @@ import { cocalcRequest } from './requests';
  */
 export const SIGNING_KEY = 'unit-test-signing-key-0123456789abcdef';
 export const APPROVERS = ['alice@example.com', 'bob@example.com'];
-export const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAfake-task-token-' + 'Q'.repeat(300);
+const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAfake-task-token-' + 'Q'.repeat(300);
 
 export function approvalWorld(db: LocalDynamo) {
   const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
@@ -55,10 +57,10 @@ export async function purchaseAwaitingApproval(
 
 /** The approval link in a mail's text. */
 export function linkIn(text: string): { url: string; id: string; sig: string } {
-  const url = /https:\/\/\S+\/approvals\/\S+/.exec(text)?.[0];
+  const url = extractLinks(text).find((l) => l.startsWith('https://') && l.includes('/approvals/'));
   if (!url) throw new Error('no approval link in mail');
-  const u = new URL(url);
-  return { url, id: decodeURIComponent(u.pathname.split('/').at(-1)!), sig: u.searchParams.get('sig')! };
+  const { approvalId, sig } = parseApprovalLink(url);
+  return { url, id: approvalId, sig };
 }
 
 /** Every item in both tables, as JSON text (for "never written anywhere" assertions). */

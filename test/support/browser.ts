@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chromium, type Browser } from 'playwright-core';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { parseEml, type LocalRuntime, type OutboxMail } from '../../lib/local';
+import { extractLinks } from '../../lib/local/ses-outbox';
+import { runtimeDocClient, runtimeTable } from './runtime-tables';
+import { waitFor } from './wait';
 
 /**
  * What the browser tests need around a local runtime: a real headless Chromium (Debian's package,
@@ -13,7 +14,7 @@ import { parseEml, type LocalRuntime, type OutboxMail } from '../../lib/local';
  * link read out of the outbox's .eml file the way a mail client shows it, and the runtime's own
  * tables read back through procure's adapters.
  */
-export const CHROMIUM_PATH = process.env.PROCURE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.PROCURE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Flags that keep Chromium from calling out (the network is closed) and from needing a sandbox. */
 const CHROMIUM_ARGS = [
@@ -35,16 +36,8 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
-/** Polls `probe` until it returns something other than undefined. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** How long the browser tests wait for a mail or a workflow step by default. */
+export const BROWSER_WAIT_MS = 15_000;
 
 /** An approval mail as the approver's mail client shows it. */
 export interface EmailedApproval {
@@ -59,28 +52,23 @@ export interface EmailedApproval {
  * Waits for the approval mail that mentions `marker` (e.g. the request's reason), then opens its
  * .eml file and takes the approval link out of the decoded text part.
  */
-export async function emailedApproval(rt: LocalRuntime, marker: string, timeoutMs?: number): Promise<EmailedApproval> {
+export async function emailedApproval(rt: LocalRuntime, marker: string, timeoutMs = BROWSER_WAIT_MS): Promise<EmailedApproval> {
   const mail = await waitFor(`an approval mail mentioning "${marker}"`, () => rt.mails.find((m) => m.text?.includes(marker)), timeoutMs);
   const eml = parseEml(readFileSync(mail.file, 'utf8'));
-  const link = /https?:\/\/\S+\/approvals\/\S+/.exec(eml.text ?? '')?.[0];
+  const link = extractLinks(eml.text ?? '').find((l) => l.includes('/approvals/'));
   if (!link) throw new Error(`no approval link in ${mail.file}`);
   return { mail, subject: eml.headers.subject ?? '', text: eml.text ?? '', link };
 }
 
 /** procure's stores on the runtime's own tables (in-memory dynalite behind its loopback endpoint). */
 export function runtimeStores(rt: LocalRuntime) {
-  const table = (prefix: string): string => {
-    const name = Object.values(rt.tables).find((t) => t.startsWith(prefix));
-    if (!name) throw new Error(`no ${prefix} table in ${Object.values(rt.tables).join(', ')}`);
-    return name;
-  };
-  const client = new DynamoDBClient({ ...rt.clientConfig('dynamodb'), maxAttempts: 1 });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const { doc, destroy } = runtimeDocClient(rt, 1);
+  const stateTable = runtimeTable(rt, 'StateTable');
   return {
-    approvals: new DynamoApprovalStore(doc, table('StateTable')),
-    purchases: new DynamoPurchaseStore(doc, table('StateTable')),
-    audit: new DynamoAuditLog(doc, table('AuditTable')),
-    close: () => client.destroy(),
+    approvals: new DynamoApprovalStore(doc, stateTable),
+    purchases: new DynamoPurchaseStore(doc, stateTable),
+    audit: new DynamoAuditLog(doc, runtimeTable(rt, 'AuditTable')),
+    close: destroy,
   };
 }
 export type RuntimeStores = ReturnType<typeof runtimeStores>;

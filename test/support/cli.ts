@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { PROJECT_DIR } from './project-dir';
 
 /**
  * The procure CLI as a user runs it: `node bin/procure.cjs ...` in a child process from the
  * project folder. `runCli` waits for the exit; `startCli` keeps a long-running command (local,
  * sandbox) with its output so far, and kills it by its own pid when a test forgets to.
  */
-export const PROJECT_DIR = resolve(__dirname, '..', '..');
 const BIN = resolve(PROJECT_DIR, 'bin', 'procure.cjs');
 
-export const CLI_ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const CLI_ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 export interface CliResult {
   code: number | null;

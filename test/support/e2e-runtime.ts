@@ -1,15 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { request } from 'undici';
 import { COCALC_SANDBOX_DEFAULTS, type SandboxAccount } from '../../lib/local/sandboxes/cocalc';
 import { startLocalRuntime, type BusEvent, type LocalRuntime, type LocalRuntimeOptions, type OutboxMail } from '../../lib/local';
+import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { purchaseKey } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { utcDay, utcMonth } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import type { AuditEntry } from '../../lambdas/core/ports';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
-import { PROJECT_DIR } from './fixture-runtime';
+import { STATE_TABLE } from '../../lambdas/shared/table-keys';
 import { pageText } from '../../lib/cli/approval-client';
+import { PROJECT_DIR } from './project-dir';
+import { runtimeDocClient, runtimeTable } from './runtime-tables';
+import { waitFor } from './wait';
 
 /**
  * The procure stack on the local runtime, driven from outside the way a user and an operator do:
@@ -21,7 +26,7 @@ import { pageText } from '../../lib/cli/approval-client';
  * Retry waits of the synthesized machine shortened to a few ms, per state (aws-local-stepfunctions
  * `retryIntervalOverrides`): the retry POLICY stays the template's, only the waiting is cut.
  */
-export const FAST_RETRIES: Record<string, number> = Object.fromEntries(
+const FAST_RETRIES: Record<string, number> = Object.fromEntries(
   [
     STATE.ValidateAndQuote,
     STATE.ReserveBudget,
@@ -42,6 +47,8 @@ export interface E2e {
   doc: DynamoDBDocumentClient;
   auditTable: string;
   stateTable: string;
+  /** procure's own audit adapter on the audit table (reads only, in tests). */
+  audit: DynamoAuditLog;
   close(): Promise<void>;
 }
 
@@ -75,37 +82,23 @@ export async function startProcure(options: LocalRuntimeOptions = {}): Promise<E
       options.log?.(line);
     },
   });
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...rt.clientConfig('dynamodb'), maxAttempts: 2 }));
-  const tableName = (prefix: string): string => {
-    const name = Object.entries(rt.tables).find(([logicalId]) => logicalId.startsWith(prefix))?.[1];
-    if (!name) throw new Error(`no ${prefix} table in ${JSON.stringify(rt.tables)}`);
-    return name;
-  };
+  const { doc, destroy } = runtimeDocClient(rt, 2);
+  const auditTable = runtimeTable(rt, 'AuditTable');
   return {
     rt,
     logs,
     doc,
-    auditTable: tableName('AuditTable'),
-    stateTable: tableName('StateTable'),
+    auditTable,
+    stateTable: runtimeTable(rt, 'StateTable'),
+    audit: new DynamoAuditLog(doc, auditTable),
     close: async () => {
-      doc.destroy();
+      destroy();
       await rt.close();
     },
   };
 }
 
-// ---- waiting ---------------------------------------------------------------------------------
-
-/** Polls `probe` until it returns something other than undefined/false. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
+export { waitFor };
 
 // ---- the API ---------------------------------------------------------------------------------
 
@@ -121,7 +114,7 @@ export interface ApiResponse {
  * A SigV4-shaped Authorization header. The local router checks its presence and takes the access
  * key for `requestContext.identity`; it does not verify the signature (there are no IAM users).
  */
-export function sigv4Header(accessKey = 'AKIAE2ETESTCALLER'): string {
+function sigv4Header(accessKey = 'AKIAE2ETESTCALLER'): string {
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
   return `AWS4-HMAC-SHA256 Credential=${accessKey}/${day}/us-east-1/execute-api/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'0'.repeat(64)}`;
 }
@@ -175,39 +168,25 @@ export { purchaseIdFor };
 
 // ---- state read back -------------------------------------------------------------------------
 
-/** The purchase's audit trail, oldest first, straight from the audit table. */
-export async function auditTrail(e2e: E2e, purchaseId: string): Promise<AuditEntry[]> {
-  const items: AuditEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await e2e.doc.send(
-      new QueryCommand({
-        TableName: e2e.auditTable,
-        KeyConditionExpression: 'purchaseId = :p',
-        ExpressionAttributeValues: { ':p': purchaseId },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...((page.Items ?? []) as AuditEntry[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+/** The purchase's audit trail, oldest first, straight from the audit table (procure's adapter). */
+export function auditTrail(e2e: E2e, purchaseId: string): Promise<AuditEntry[]> {
+  return e2e.audit.list(purchaseId);
 }
 
-/** Audit entry types in order. */
-export async function auditTypes(e2e: E2e, purchaseId: string): Promise<string[]> {
-  return (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+/** One state-table item by its raw key. */
+async function stateItemAt(e2e: E2e, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const r = await e2e.doc.send(new GetCommand({ TableName: e2e.stateTable, Key: key, ConsistentRead: true }));
+  return r.Item;
 }
 
 /** One state-table item. */
-export async function stateItem(e2e: E2e, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-  const r = await e2e.doc.send(new GetCommand({ TableName: e2e.stateTable, Key: { pk, sk }, ConsistentRead: true }));
-  return r.Item;
+export function stateItem(e2e: E2e, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  return stateItemAt(e2e, { [STATE_TABLE.partitionKey]: pk, [STATE_TABLE.sortKey]: sk });
 }
 
 /** The purchase's current record (PURCHASE#<id> / META). */
 export function purchaseRecord(e2e: E2e, purchaseId: string): Promise<Record<string, unknown> | undefined> {
-  return stateItem(e2e, `PURCHASE#${purchaseId}`, 'META');
+  return stateItemAt(e2e, purchaseKey(purchaseId));
 }
 
 /** The purchase's spend-guard reservation (RESERVATION#<id>). */
@@ -217,7 +196,7 @@ export function reservation(e2e: E2e, purchaseId: string): Promise<Record<string
 
 /** The vendor's monthly budget counter this month: total cents held and each purchase's share. */
 export async function budgetCounter(e2e: E2e, vendor: Vendor, at = new Date()): Promise<{ reservedCents: number; holders: Record<string, number> }> {
-  const item = await stateItem(e2e, `BUDGET#${vendor}#${at.toISOString().slice(0, 7)}`, 'BUDGET');
+  const item = await stateItem(e2e, `BUDGET#${vendor}#${utcMonth(at)}`, 'BUDGET');
   const holders: Record<string, number> = {};
   for (const [k, v] of Object.entries(item ?? {})) if (k.startsWith('p_')) holders[k.slice(2)] = v as number;
   return { reservedCents: (item?.reservedCents as number | undefined) ?? 0, holders };
@@ -225,7 +204,7 @@ export async function budgetCounter(e2e: E2e, vendor: Vendor, at = new Date()): 
 
 /** The day's purchase counter (DAILY#<day>). */
 export async function dailyCount(e2e: E2e, at = new Date()): Promise<number> {
-  const item = await stateItem(e2e, `DAILY#${at.toISOString().slice(0, 10)}`, 'DAILY');
+  const item = await stateItem(e2e, `DAILY#${utcDay(at)}`, 'DAILY');
   return (item?.purchaseCount as number | undefined) ?? 0;
 }
 

@@ -27,7 +27,7 @@ export interface StepHarness {
   close(): Promise<void>;
 }
 
-export const TEST_BUDGET: BudgetConfig = { capsUsd: { cocalc: 1000, interserver: 500 }, dailyLimit: 100 };
+const TEST_BUDGET: BudgetConfig = { capsUsd: { cocalc: 1000, interserver: 500 }, dailyLimit: 100 };
 
 export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET): Promise<StepHarness> {
   const db = await startLocalDynamo();
