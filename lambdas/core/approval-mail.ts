@@ -1,6 +1,6 @@
 import { formatUsd } from './money';
 import type { ApprovalSummary, Mail } from './ports';
-import { describeBudget, escapeHtml, formatUtc, vendorName, type BudgetView } from './approval-page';
+import { describeBudget, escapeHtml, formatUtc, summaryRows, vendorName, type BudgetView } from './approval-page';
 
 /**
  * The approval e-mail (text and HTML), one per approver because each link is bound to one
@@ -24,11 +24,7 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
   const prefix = summary.mismatch ? 'Changed total, approve again: ' : 'Approve purchase: ';
   const subject = `${prefix}${vendor} ${cost} for ${summary.requester.name}`;
   const lines: Array<[string, string]> = [
-    ['Vendor', vendor],
-    ['Item', summary.item],
-    ['Cost', cost],
-    ['Requester', `${summary.requester.name} <${summary.requester.email}>`],
-    ['Reason', summary.reason],
+    ...summaryRows(summary),
     ['Budget left', describeBudget(summary.vendor, view.budget)],
     ['Link expires', formatUtc(view.expiresAt)],
   ];

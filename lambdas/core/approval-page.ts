@@ -88,15 +88,19 @@ function page(title: string, body: string): string {
   ].join('\n');
 }
 
-function summaryList(summary: ApprovalSummary, extra: Array<[string, string]> = []): string {
-  const rows: Array<[string, string]> = [
+/** The purchase as label/value rows (unescaped), shared by the pages and the mail. */
+export function summaryRows(summary: ApprovalSummary): Array<[string, string]> {
+  return [
     ['Vendor', vendorName(summary.vendor)],
     ['Item', summary.item],
     ['Cost', formatUsd(summary.amountUsd)],
     ['Requester', `${summary.requester.name} <${summary.requester.email}>`],
     ['Reason', summary.reason],
-    ...extra,
   ];
+}
+
+function summaryList(summary: ApprovalSummary, extra: Array<[string, string]> = []): string {
+  const rows = [...summaryRows(summary), ...extra];
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 

@@ -69,12 +69,8 @@ export class InvalidLicenseTypeError extends VendorRejectedError {}
 /** "Invalid Session ID": the gateway logs in again once before surfacing it. */
 export class InvalidSessionError extends VendorAuthError {}
 
-/** Error names that are safe to retry for idempotent vendor calls. */
-export const TRANSIENT_ERROR_NAMES = ['VendorTransientError', 'VendorRateLimitedError', 'LockBusyError'] as const;
-
 // ---- approvals ---------------------------------------------------------------------------------
 export class ApprovalNotFoundError extends ProcureError {}
-export class ApprovalSignatureError extends ProcureError {}
 export class ApprovalExpiredError extends ProcureError {}
 export class ApprovalAlreadyDecidedError extends ProcureError {}
 /** SendTaskSuccess/Failure on a token that expired or was already used (AWS TaskTimedOut). */

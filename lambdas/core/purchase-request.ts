@@ -48,9 +48,12 @@ export type PurchaseRequest = z.output<typeof purchaseRequestSchema>;
 export type Vendor = PurchaseRequest['vendor'];
 export const VENDORS: readonly Vendor[] = ['cocalc', 'interserver'];
 
-/** Formats zod issues as short sentences: "item.description.ram: ram must be between 4 and 16 ...". */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`);
+/**
+ * Formats zod issues as short sentences: "item.description.ram: ram must be between 4 and 16 ...".
+ * An issue about the whole value is labelled `rootLabel`.
+ */
+export function describeIssues(error: z.ZodError, rootLabel = '(body)'): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : rootLabel}: ${i.message}`);
 }
 
 /** Parses a purchase request or throws InvalidRequestError with every reason. */

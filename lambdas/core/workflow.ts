@@ -127,17 +127,14 @@ export interface NormalizedLicense {
   expiresAt: string | null;
 }
 
-/** $.mismatch, set by Checkout's QuoteMismatchError catch. */
-export interface MismatchInfo {
-  Error: string;
-  Cause: string;
-}
-
 /** $.failure, set by every Catch: the Step Functions error object. */
 export interface FailureInfo {
   Error: string;
   Cause: string;
 }
+
+/** $.mismatch, set by Checkout's QuoteMismatchError catch (the same Step Functions error object). */
+export type MismatchInfo = FailureInfo;
 
 /** The whole state as it grows through the machine. */
 export interface WorkflowState extends ExecutionInput {
@@ -180,6 +177,12 @@ export type PurchaseStatus =
   | 'FAILED'
   | 'NEEDS_ATTENTION'
   | 'INTERRUPTED';
+
+/**
+ * Final purchase statuses: the ones RecordOutcome (or the local runtime's interrupted close-out)
+ * leaves a purchase in. Nothing that happens afterwards may move a purchase out of them.
+ */
+export const FINAL_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION', 'INTERRUPTED'];
 
 /**
  * The purchase id (and Step Functions execution name) for a caller's requestId: deterministic, so

@@ -12,8 +12,8 @@ import {
   renderDecidedPage,
   renderErrorPage,
   type ApprovalErrorKind,
-  type BudgetView,
 } from '../core/approval-page';
+import { budgetLeft } from '../core/budget-left';
 import {
   ApprovalAlreadyDecidedError,
   ApprovalExpiredError,
@@ -22,7 +22,7 @@ import {
   TaskClosedError,
 } from '../core/errors';
 import type { ApprovalRecord, ApprovalStore, AuditLog, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
-import type { ApprovalDecision, PurchaseStatus } from '../core/workflow';
+import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { documentClient, sfnClient } from '../shared/aws-clients';
 import { budgetConfig, signingConfig, tablesConfig } from '../shared/config';
 import { callerOf, html, parseFormBody, pathParam } from '../shared/http';
@@ -56,10 +56,11 @@ export interface ApprovalsApiDeps {
 
 const MAX_COMMENT_CHARS = 1000;
 
-/** Purchase statuses that mean nobody is waiting for an approval any more. */
-const PAST_APPROVAL: ReadonlySet<PurchaseStatus> = new Set<PurchaseStatus>([
-  'APPROVED', 'REJECTED', 'PURCHASING', 'PURCHASED', 'COMPLETED', 'FAILED', 'EXPIRED', 'NEEDS_ATTENTION', 'INTERRUPTED', 'INVALID',
-]);
+/**
+ * Purchase statuses that mean nobody is waiting for an approval any more: the final ones, and the
+ * ones a purchase passes through after its approval (approved, buying, bought but not yet verified).
+ */
+const PAST_APPROVAL: ReadonlySet<PurchaseStatus> = new Set<PurchaseStatus>(['APPROVED', 'PURCHASING', 'PURCHASED', ...FINAL_STATUSES]);
 
 /**
  * Statuses a decision must never overwrite: the purchase went on (or ended) without waiting for
@@ -127,17 +128,6 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     return record;
   }
 
-  async function budgetLeft(record: ApprovalRecord, now: Date): Promise<BudgetView | undefined> {
-    if (!record.summary) return undefined;
-    try {
-      const r = await deps.spendGuard.remaining(record.summary.vendor, now);
-      return { remainingUsd: r.remainingUsd, capUsd: r.capUsd };
-    } catch (err) {
-      logger.warn('could not read the remaining budget', { error: err as Error });
-      return undefined;
-    }
-  }
-
   async function confirm(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const sig = event.queryStringParameters?.sig;
     const auth = await authenticate(pathParam(event, 'id'), sig);
@@ -153,7 +143,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     if (purchase && PAST_APPROVAL.has(purchase.status)) {
       return errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
     }
-    const budget = await budgetLeft(record, now);
+    const budget = await budgetLeft(deps.spendGuard, record.summary.vendor, now, logger);
     return html(
       200,
       renderConfirmPage({

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { cocalcManagedLicensePages } from '../core/cocalc-managed-licenses';
 import { InvalidRequestError } from '../core/errors';
 import { normalizeCocalcLicense, normalizeInterserverLicense } from '../core/license-view';
-import type { CocalcGateway, CocalcManagedLicense, InterserverGateway } from '../core/ports';
+import type { CocalcGateway, InterserverGateway } from '../core/ports';
 import { VENDORS, type Vendor } from '../core/purchase-request';
 import type { NormalizedLicense } from '../core/workflow';
 import { errorResponse, json } from '../shared/http';
@@ -16,9 +17,8 @@ export interface ListLicensesDeps {
   clock?: () => Date;
 }
 
-const COCALC_PAGE_SIZE = 100;
-/** A safety stop for a runaway listing; far above any real account. */
-const COCALC_MAX_PAGES = 100;
+/** maxPages is a safety stop for a runaway listing; far above any real account. */
+const COCALC_PAGING = { pageSize: 100, maxPages: 100 };
 
 /**
  * GET /licenses?vendor=cocalc|interserver (absent = both): every license the accounts hold, in
@@ -38,14 +38,17 @@ export function makeHandler(deps: ListLicensesDeps): (event: APIGatewayProxyEven
     } catch (err) {
       return errorResponse(err);
     }
+    // Both vendors at once; the answer is as if listed in order: the first vendor (in VENDORS
+    // order) that cannot be listed is the one the 502 names.
+    const listed = await Promise.allSettled(vendors.map((vendor) => listers[vendor]()));
     const licenses: NormalizedLicense[] = [];
-    for (const vendor of vendors) {
-      try {
-        licenses.push(...(await listers[vendor]()));
-      } catch (err) {
-        logger.error('listing licenses failed', { vendor, error: err as Error });
+    for (const [i, result] of listed.entries()) {
+      if (result.status === 'rejected') {
+        const vendor = vendors[i]!;
+        logger.error('listing licenses failed', { vendor, error: result.reason as Error });
         return json(502, { error: 'VendorUnavailable', message: `could not list the ${vendor} licenses; try again later` });
       }
+      licenses.push(...result.value);
     }
     return json(200, { licenses });
   };
@@ -60,10 +63,8 @@ function parseVendor(value: string | undefined): readonly Vendor[] {
 
 async function listCocalc(gateway: CocalcGateway, now: Date): Promise<NormalizedLicense[]> {
   const out: NormalizedLicense[] = [];
-  for (let page = 0; page < COCALC_MAX_PAGES; page += 1) {
-    const licenses: CocalcManagedLicense[] = await gateway.listManagedLicenses({ limit: COCALC_PAGE_SIZE, skip: page * COCALC_PAGE_SIZE });
+  for await (const licenses of cocalcManagedLicensePages(gateway, COCALC_PAGING)) {
     out.push(...licenses.map((l) => normalizeCocalcLicense(l, now)));
-    if (licenses.length < COCALC_PAGE_SIZE) break;
   }
   return out;
 }

@@ -3,7 +3,6 @@ import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
 import { InvalidRequestError } from '../core/errors';
-import type { AuditLog, PurchaseStore } from '../core/ports';
 import { rejectRequest, RequestRejectedError, submitPurchase, type SubmitPurchaseDeps } from '../core/submit-purchase';
 import { documentClient, sfnClient } from '../shared/aws-clients';
 import { tablesConfig, workflowConfig } from '../shared/config';
@@ -14,7 +13,7 @@ import { lazyHandler } from '../shared/lazy-handler';
  * POST /purchases: submit a purchase request (202 new, 200 repeat, 400 invalid, 409 conflict).
  * GET /purchases/{id}: status and audit trail (404 unknown).
  */
-export type PurchasesApiDeps = SubmitPurchaseDeps & { purchases: PurchaseStore; audit: AuditLog };
+export type PurchasesApiDeps = SubmitPurchaseDeps;
 
 /** Purchase ids are `pur-<hex>` or `invalid-<uuid>`; anything else cannot exist. */
 const PURCHASE_ID_PATTERN = /^[A-Za-z0-9-]{1,80}$/;

@@ -5,10 +5,10 @@ import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { buildApprovalUrl, createApprovalId, signApprovalLink } from '../core/approval-link';
 import { renderApprovalMail } from '../core/approval-mail';
-import type { BudgetView } from '../core/approval-page';
+import { budgetLeft } from '../core/budget-left';
 import { InvalidRequestError, PurchaseStatusConflictError } from '../core/errors';
 import type { ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from '../core/ports';
-import type { PurchaseStatus, RequestApprovalPayload } from '../core/workflow';
+import { FINAL_STATUSES, type RequestApprovalPayload } from '../core/workflow';
 import { documentClient, sesClient } from '../shared/aws-clients';
 import { approvalConfig, budgetConfig, tablesConfig, type ApprovalConfig } from '../shared/config';
 import { logger } from '../shared/logger';
@@ -33,9 +33,6 @@ export interface RequestApprovalDeps {
   clock?: () => Date;
 }
 
-/** Statuses RecordOutcome leaves a purchase in: nothing after them may move it. */
-const CLOSED_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION', 'INTERRUPTED'];
-
 /**
  * Links expire a little before the Task's own timeout (which started before this Lambda ran), so a
  * link that is still valid always finds the task open.
@@ -58,17 +55,6 @@ function requirePayload(event: RequestApprovalPayload): void {
 export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalPayload) => Promise<void> {
   const clock = deps.clock ?? (() => new Date());
 
-  async function budgetLeft(summary: ApprovalSummary, now: Date): Promise<BudgetView | undefined> {
-    try {
-      const r = await deps.spendGuard.remaining(summary.vendor, now);
-      return { remainingUsd: r.remainingUsd, capUsd: r.capUsd };
-    } catch (err) {
-      // Display only: an approver can still decide without it.
-      logger.warn('could not read the remaining budget', { error: err as Error });
-      return undefined;
-    }
-  }
-
   return async (event) => {
     requirePayload(event);
     const { taskToken, state } = event;
@@ -85,7 +71,7 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       reason: state.request.reason,
       ...(state.mismatch ? { mismatch: describeFailure(state.mismatch).message.slice(0, 300) } : {}),
     };
-    const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(summary, now)]);
+    const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, summary.vendor, now, logger)]);
 
     const approvalIds: string[] = [];
     for (const approver of deps.config.approvers) {
@@ -129,7 +115,7 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       await deps.purchases.update(
         state.purchaseId,
         { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd },
-        { unlessStatusIn: CLOSED_STATUSES },
+        { unlessStatusIn: FINAL_STATUSES },
       );
     } catch (err) {
       if (!(err instanceof PurchaseStatusConflictError)) throw err;

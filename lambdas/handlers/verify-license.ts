@@ -1,6 +1,7 @@
+import { cocalcManagedLicensePages } from '../core/cocalc-managed-licenses';
 import { InvalidLicenseIdError, LicenseNotFoundError } from '../core/errors';
 import { normalizeCocalcLicense, normalizeInterserverLicense } from '../core/license-view';
-import type { AuditLog, CocalcGateway, CocalcManagedLicense, InterserverGateway, PurchaseStore } from '../core/ports';
+import type { AuditLog, CocalcGateway, InterserverGateway, PurchaseStore } from '../core/ports';
 import { recordStep } from '../core/purchase-journal';
 import type { NormalizedLicense, WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
@@ -20,8 +21,7 @@ export interface VerifyLicenseDeps {
 }
 
 /** get-managed is newest first (§6): a new license is on the first pages. */
-const COCALC_PAGE_SIZE = 50;
-const COCALC_MAX_PAGES = 20;
+const COCALC_PAGING = { pageSize: 50, maxPages: 20 };
 
 /**
  * VerifyLicense: the purchase is only done when the vendor's own listing shows the new license.
@@ -49,11 +49,9 @@ export function makeHandler(deps: VerifyLicenseDeps): (state: WorkflowState) => 
 }
 
 async function findCocalcLicense(gateway: CocalcGateway, licenseId: string, now: Date): Promise<NormalizedLicense> {
-  for (let page = 0; page < COCALC_MAX_PAGES; page += 1) {
-    const licenses: CocalcManagedLicense[] = await gateway.listManagedLicenses({ limit: COCALC_PAGE_SIZE, skip: page * COCALC_PAGE_SIZE });
+  for await (const licenses of cocalcManagedLicensePages(gateway, COCALC_PAGING)) {
     const found = licenses.find((l) => l.id === licenseId);
     if (found) return normalizeCocalcLicense(found, now);
-    if (licenses.length < COCALC_PAGE_SIZE) break;
   }
   throw new LicenseNotFoundError(`CoCalc does not list license ${licenseId} among the account's managed licenses`);
 }

@@ -23,6 +23,15 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key);
 }
 
+/**
+ * Replaces every occurrence of each known secret (an API key, a password) in `text` with
+ * `placeholder`; empty secrets are skipped. For text built from a vendor's reply or a transport
+ * error, where the secret values are known but their position is not.
+ */
+export function scrubSecrets(text: string, secrets: readonly string[], placeholder: string = REDACTED): string {
+  return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join(placeholder), text);
+}
+
 /** Removes link signatures and token-like runs from free text. */
 export function redactText(text: string): string {
   return text.replace(SIG_PARAM_PATTERN, `$1${REDACTED}`).replace(LONG_OPAQUE_PATTERN, REDACTED);

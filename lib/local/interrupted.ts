@@ -1,5 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../../lambdas/adapters/aws/conditional-check';
+import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
+import { FINAL_STATUSES } from '../../lambdas/core/workflow';
 import { AUDIT_TABLE, STATE_TABLE } from '../../lambdas/shared/table-keys';
 import type { ExecutionRecord } from './execution-store';
 import type { LocalTable } from './dynamo';
@@ -8,12 +13,12 @@ import type { LocalTable } from './dynamo';
  * Closing executions the previous run left RUNNING. The in-memory engine cannot resume a Task that
  * was waiting (for an approval click, say), so instead of losing them silently the runtime, on
  * start: reports them, marks the records ABORTED (error `Local.RuntimeStopped`), appends an
- * INTERRUPTED entry to the purchase's audit trail (the audit schema of table-keys.ts, conditional
- * put like the audit adapter), marks the purchase's PENDING approvals EXPIRED (so an old link
- * cannot decide anything), lets `closeOut` run the workflow's own failure path (the procure
- * runtime invokes the RecordNotCompleted function, which releases the budget and removes the cart
- * item, or keeps both when money may have been spent), and finally sets a purchase status that is
- * still not final to INTERRUPTED.
+ * INTERRUPTED entry to the purchase's audit trail (through the audit adapter), marks the
+ * purchase's PENDING approvals EXPIRED (so an old link cannot decide anything), lets `closeOut`
+ * run the workflow's own failure path (the procure runtime invokes the RecordNotCompleted
+ * function, which releases the budget and removes the cart item, or keeps both when money may
+ * have been spent), and finally sets a purchase status that is still not final to INTERRUPTED
+ * (through the purchase adapter's conditional update).
  */
 export interface InterruptedExecution {
   executionArn: string;
@@ -22,8 +27,6 @@ export interface InterruptedExecution {
   startDate: string;
   expiredApprovals: number;
 }
-
-const FINAL_STATUSES = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION', 'INTERRUPTED'];
 
 /** The table whose key schema is `hash` (+ `range`). */
 export function tableWithKeys(tables: LocalTable[], hash: string, range: string): LocalTable | undefined {
@@ -41,13 +44,20 @@ export async function closeInterruptedExecutions(options: {
   /** Runs the workflow's own compensation for a closed execution (before the INTERRUPTED status). */
   closeOut?: (purchaseId: string, input: Record<string, unknown>, cause: string) => Promise<void>;
 }): Promise<InterruptedExecution[]> {
-  const { client, log } = options;
+  const { log } = options;
+  // The same document-client options as the Lambdas' (lambdas/shared/aws-clients.ts).
+  const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
   const audit = tableWithKeys(options.tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey);
   const state = tableWithKeys(options.tables, STATE_TABLE.partitionKey, STATE_TABLE.sortKey);
+  // One scan of the state table for every interrupted execution, made when the first one needs it
+  // (a failed scan fails each execution's recording at the same step, as a scan per execution did).
+  let pendingScan: Promise<Map<string, ItemKey[]>> | undefined;
+  const pendingApprovals = (table: string) => (pendingScan ??= pendingApprovalsByPurchase(doc, table));
   const out: InterruptedExecution[] = [];
   for (const r of options.records) {
     if (r.status !== 'RUNNING') continue;
     const now = new Date().toISOString();
+    const clock = () => new Date(now);
     r.status = 'ABORTED';
     r.stopDate = now;
     r.error = 'Local.RuntimeStopped';
@@ -63,9 +73,17 @@ export async function closeInterruptedExecutions(options: {
     }
     let expired = 0;
     try {
-      if (audit) await appendAudit(client, audit.name, purchaseId, r, now);
+      if (audit) {
+        await new DynamoAuditLog(doc, audit.name, clock).append(purchaseId, {
+          type: 'INTERRUPTED',
+          status: 'INTERRUPTED',
+          message: 'The local runtime stopped while this purchase was in progress; it was closed as interrupted on the next start.',
+          detail: { executionArn: r.executionArn, executionName: r.name, startedAt: r.startDate },
+          actor: 'system',
+        });
+      }
       if (state) {
-        expired = await expireApprovals(client, state.name, purchaseId);
+        expired = await expireApprovals(doc, state.name, (await pendingApprovals(state.name)).get(purchaseId) ?? []);
       }
       if (options.closeOut) {
         try {
@@ -75,7 +93,7 @@ export async function closeInterruptedExecutions(options: {
         }
       }
       if (state) {
-        await markPurchaseInterrupted(client, state.name, purchaseId, now);
+        await markPurchaseInterrupted(new DynamoPurchaseStore(doc, state.name, clock), purchaseId);
       }
     } catch (err) {
       log?.(`interrupted: could not record ${r.name}: ${(err as Error).name}: ${(err as Error).message}`);
@@ -85,80 +103,66 @@ export async function closeInterruptedExecutions(options: {
   return out;
 }
 
-async function appendAudit(client: DynamoDBClient, table: string, purchaseId: string, r: ExecutionRecord, now: string): Promise<void> {
-  await client.send(
-    new PutItemCommand({
-      TableName: table,
-      Item: {
-        [AUDIT_TABLE.partitionKey]: { S: purchaseId },
-        [AUDIT_TABLE.sortKey]: { S: `${now}#000000000000-${randomBytes(4).toString('hex')}` },
-        [AUDIT_TABLE.statusIndexSortKey]: { S: now },
-        [AUDIT_TABLE.statusIndexPartitionKey]: { S: 'INTERRUPTED' },
-        type: { S: 'INTERRUPTED' },
-        message: { S: 'The local runtime stopped while this purchase was in progress; it was closed as interrupted on the next start.' },
-        detail: { M: { executionArn: { S: r.executionArn }, executionName: { S: r.name }, startedAt: { S: r.startDate } } },
-        actor: { S: 'system' },
-      },
-      ConditionExpression: 'attribute_not_exists(#seq)',
-      ExpressionAttributeNames: { '#seq': AUDIT_TABLE.sortKey },
-    }),
-  );
-}
+/** A state-table item's key. */
+type ItemKey = Record<string, unknown>;
 
-async function expireApprovals(client: DynamoDBClient, table: string, purchaseId: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, never> | undefined;
+/** The keys of every PENDING approval record, by purchase id. */
+async function pendingApprovalsByPurchase(doc: DynamoDBDocumentClient, table: string): Promise<Map<string, ItemKey[]>> {
+  const byPurchase = new Map<string, ItemKey[]>();
+  let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(
+    const page = await doc.send(
       new ScanCommand({
         TableName: table,
-        FilterExpression: 'begins_with(#pk, :prefix) AND #p = :pid AND #s = :pending',
-        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#p': 'purchaseId', '#s': 'status' },
-        ExpressionAttributeValues: { ':prefix': { S: 'APPROVAL#' }, ':pid': { S: purchaseId }, ':pending': { S: 'PENDING' } },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        FilterExpression: 'begins_with(#pk, :prefix) AND #s = :pending',
+        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#s': 'status' },
+        ExpressionAttributeValues: { ':prefix': 'APPROVAL#', ':pending': 'PENDING' },
+        ExclusiveStartKey: startKey,
       }),
     );
     for (const item of page.Items ?? []) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: { [STATE_TABLE.partitionKey]: item[STATE_TABLE.partitionKey]!, [STATE_TABLE.sortKey]: item[STATE_TABLE.sortKey]! },
-            UpdateExpression: 'SET #s = :expired',
-            ConditionExpression: '#s = :pending',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':expired': { S: 'EXPIRED' }, ':pending': { S: 'PENDING' } },
-          }),
-        );
-        count += 1;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
+      if (typeof item.purchaseId !== 'string') continue;
+      const keys = byPurchase.get(item.purchaseId) ?? [];
+      keys.push({ [STATE_TABLE.partitionKey]: item[STATE_TABLE.partitionKey], [STATE_TABLE.sortKey]: item[STATE_TABLE.sortKey] });
+      byPurchase.set(item.purchaseId, keys);
     }
-    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+    startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return byPurchase;
+}
+
+/** Sets these approvals EXPIRED unless they were decided meanwhile; the count of those expired. */
+async function expireApprovals(doc: DynamoDBDocumentClient, table: string, keys: ItemKey[]): Promise<number> {
+  let count = 0;
+  for (const key of keys) {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET #s = :expired',
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':expired': 'EXPIRED', ':pending': 'PENDING' },
+        }),
+      );
+      count += 1;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
   return count;
 }
 
-async function markPurchaseInterrupted(client: DynamoDBClient, table: string, purchaseId: string, now: string): Promise<void> {
-  const finals = Object.fromEntries(FINAL_STATUSES.map((s, i) => [`:f${i}`, { S: s }]));
+/** INTERRUPTED, with a reason, unless the purchase is unknown or already final. */
+async function markPurchaseInterrupted(purchases: DynamoPurchaseStore, purchaseId: string): Promise<void> {
   try {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { [STATE_TABLE.partitionKey]: { S: `PURCHASE#${purchaseId}` }, [STATE_TABLE.sortKey]: { S: 'META' } },
-        UpdateExpression: 'SET #s = :interrupted, updatedAt = :now, reason = :reason',
-        ConditionExpression: `attribute_exists(#pk) AND NOT (#s IN (${Object.keys(finals).join(', ')}))`,
-        ExpressionAttributeNames: { '#s': 'status', '#pk': STATE_TABLE.partitionKey },
-        ExpressionAttributeValues: {
-          ':interrupted': { S: 'INTERRUPTED' },
-          ':now': { S: now },
-          ':reason': { S: 'the local runtime stopped while the purchase was in progress' },
-          ...finals,
-        },
-      }),
+    await purchases.update(
+      purchaseId,
+      { status: 'INTERRUPTED', reason: 'the local runtime stopped while the purchase was in progress' },
+      { unlessStatusIn: FINAL_STATUSES },
     );
   } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    if (!(err instanceof PurchaseStatusConflictError) && !(err instanceof PurchaseNotFoundError)) throw err;
   }
 }

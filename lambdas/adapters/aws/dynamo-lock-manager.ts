@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LockBusyError } from '../../core/errors';
 import type { LockManager } from '../../core/ports';
+import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 
 /** Options for {@link DynamoLockManager}. */
@@ -68,9 +69,10 @@ export class DynamoLockManager implements LockManager {
               token,
               acquiredAt: new Date(now).toISOString(),
               expiresAt: now + ttlMs,
-              ttl: Math.ceil((now + ttlMs) / 1000) + 86_400,
+              [STATE_TABLE.ttlAttribute]: Math.ceil((now + ttlMs) / 1000) + 86_400,
             },
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :holder',
+            ConditionExpression: 'attribute_not_exists(#pk) OR expiresAt < :now OR holder = :holder',
+            ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
             ExpressionAttributeValues: { ':now': now, ':holder': holder },
           }),
         );
@@ -103,6 +105,6 @@ export class DynamoLockManager implements LockManager {
   }
 }
 
-function lockKey(name: string): { pk: string; sk: string } {
-  return { pk: `LOCK#${name}`, sk: 'LOCK' };
+function lockKey(name: string): Record<string, string> {
+  return { [STATE_TABLE.partitionKey]: `LOCK#${name}`, [STATE_TABLE.sortKey]: 'LOCK' };
 }

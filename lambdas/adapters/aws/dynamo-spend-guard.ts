@@ -5,7 +5,11 @@ import type { SpendGuard } from '../../core/ports';
 import type { Vendor } from '../../core/purchase-request';
 import type { Reservation } from '../../core/workflow';
 import type { BudgetConfig } from '../../shared/config';
+import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
+
+const PK = STATE_TABLE.partitionKey;
+const SK = STATE_TABLE.sortKey;
 
 /**
  * {@link SpendGuard} on the state table, without transactions (dynalite has none, and a
@@ -205,14 +209,14 @@ export class DynamoSpendGuard implements SpendGuard {
 
   private budgetCounter(vendor: Vendor, month: string): Counter {
     return {
-      key: { pk: `BUDGET#${vendor}#${month}`, sk: 'BUDGET' },
+      key: itemKey(`BUDGET#${vendor}#${month}`, 'BUDGET'),
       totalAttribute: 'reservedCents',
       limit: toCents(this.config.capsUsd[vendor]),
     };
   }
 
   private dailyCounter(day: string): Counter {
-    return { key: { pk: `DAILY#${day}`, sk: 'DAILY' }, totalAttribute: 'purchaseCount', limit: this.config.dailyLimit };
+    return { key: itemKey(`DAILY#${day}`, 'DAILY'), totalAttribute: 'purchaseCount', limit: this.config.dailyLimit };
   }
 
   /** Adds `amount` for this purchase unless that would pass the limit; idempotent per purchase. */
@@ -270,7 +274,7 @@ export class DynamoSpendGuard implements SpendGuard {
     for (;;) {
       const item = await this.getItem(counter.key);
       const held = item?.[mine];
-      if (typeof held !== 'number') throw new ReservationStateError(`purchase ${purchaseId} holds nothing in ${counter.key.pk}`);
+      if (typeof held !== 'number') throw new ReservationStateError(`purchase ${purchaseId} holds nothing in ${counter.key[PK]}`);
       if (held === amount) return { outcome: 'claimed' };
       const delta = amount - held;
       const room = counter.limit - delta;
@@ -314,7 +318,8 @@ export class DynamoSpendGuard implements SpendGuard {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...reservationKey(fields.purchaseId), ...item },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
         }),
       );
       return item;
@@ -384,9 +389,11 @@ interface ReservationItem {
   updatedAt: string;
 }
 
-interface ItemKey {
-  pk: string;
-  sk: string;
+/** A state-table item's key. */
+type ItemKey = Record<typeof PK | typeof SK, string>;
+
+function itemKey(partition: string, sort: string): ItemKey {
+  return { [PK]: partition, [SK]: sort };
 }
 
 interface Counter {
@@ -400,7 +407,7 @@ type ClaimResult = { outcome: 'claimed' | 'already'; totalCents: number } | { ou
 type ReclaimResult = { outcome: 'claimed' } | { outcome: 'refused'; totalCents: number; previousCents: number };
 
 function reservationKey(purchaseId: string): ItemKey {
-  return { pk: `RESERVATION#${purchaseId}`, sk: 'RESERVATION' };
+  return itemKey(`RESERVATION#${purchaseId}`, 'RESERVATION');
 }
 
 /** The attribute in a counter item holding one purchase's share. */

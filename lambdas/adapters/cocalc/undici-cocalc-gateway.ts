@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SiteLicenseDescription } from '../../core/cocalc-license';
+import { describeIssues } from '../../core/purchase-request';
 import {
   VendorAuthError,
   VendorRateLimitedError,
@@ -211,10 +212,7 @@ export class UndiciCocalcGateway implements CocalcGateway {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-        .join('; ');
+      const issues = describeIssues(parsed.error).slice(0, 3).join('; ');
       const text = this.message(endpoint, `unexpected response (${issues}): ${snippet(reply.text)}`);
       throw mutates ? new VendorTransientError(text) : new VendorRejectedError(text);
     }

@@ -6,6 +6,7 @@ import {
   VendorRejectedError,
   type ProcureError,
 } from '../../core/errors';
+import { scrubSecrets } from '../../shared/redact';
 
 /**
  * Turns a CoCalc error text into procure's typed error. CoCalc answers every handled failure with
@@ -30,5 +31,5 @@ export function toVendorError(endpoint: string, vendorMessage: string, apiKey: s
 
 /** Removes the API key from any text that will end up in an error message or a log. */
 export function redactKey(text: string, apiKey: string): string {
-  return apiKey ? text.split(apiKey).join('[redacted]') : text;
+  return scrubSecrets(text, [apiKey], '[redacted]');
 }

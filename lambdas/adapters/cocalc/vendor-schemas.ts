@@ -62,26 +62,19 @@ export const rowCountResponse = z.number().int().min(0);
 /** Both checkouts answer `{"success":true}` (§4.6, §4.7). */
 export const successResponse = z.object({ success: z.literal(true) });
 
-/** §4.7 get-shopping-cart-checkout-params. */
-export const checkoutParamsResponse = z
-  .object({
-    balance: z.number(),
-    minBalance: z.number(),
-    minPayment: z.number(),
-    amountDue: z.number(),
-    chargeAmount: z.number(),
-    total: z.number(),
-    cart: z.array(z.object({ id: z.number().int(), lineItemAmount: z.number() })),
-  })
-  .transform((r): CocalcCheckoutParams => ({
-    balance: r.balance,
-    minBalance: r.minBalance,
-    minPayment: r.minPayment,
-    amountDue: r.amountDue,
-    chargeAmount: r.chargeAmount,
-    total: r.total,
-    cart: r.cart.map((i) => ({ id: i.id, lineItemAmount: i.lineItemAmount })),
-  }));
+/**
+ * §4.7 get-shopping-cart-checkout-params. The vendor's names are already the port's, so the parsed
+ * object (unknown fields stripped) is the {@link CocalcCheckoutParams} as it is.
+ */
+export const checkoutParamsResponse = z.object({
+  balance: z.number(),
+  minBalance: z.number(),
+  minPayment: z.number(),
+  amountDue: z.number(),
+  chargeAmount: z.number(),
+  total: z.number(),
+  cart: z.array(z.object({ id: z.number().int(), lineItemAmount: z.number() })),
+}) satisfies z.ZodType<CocalcCheckoutParams>;
 
 /** §6 get-managed: timestamps are epoch milliseconds and stay numbers. */
 export const managedLicensesResponse = z.array(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VendorRejectedError, VendorTransientError } from '../../core/errors';
 import type { InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../core/ports';
+import { describeIssues } from '../../core/purchase-request';
 import type { Unwrapped } from './unwrap';
 
 /**
@@ -112,10 +113,7 @@ export function parseReply<T extends z.ZodTypeAny>(
 ): z.output<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issues = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+  const issues = describeIssues(r.error, '(root)').slice(0, 3).join('; ');
   const message = `InterServer ${operation} returned a malformed response: ${issues}`;
   throw changesState ? new VendorTransientError(`${message} (outcome unknown)`) : new VendorRejectedError(message);
 }

@@ -1,5 +1,6 @@
 import type { Client } from 'soap';
 import { InvalidLicenseIdError, InvalidLicenseTypeError, ProcureError, VendorAuthError } from '../../core/errors';
+import { scrubSecrets } from '../../shared/redact';
 import type {
   InterserverBuyResult,
   InterserverGateway,
@@ -23,7 +24,7 @@ import { SessionKeeper } from './session-keeper';
 import { orderArgs } from './ordered-args';
 import { createInterserverSoapClient, invokeOperation } from './soap-client';
 import { isInvalidSessionText, statusError } from './status-errors';
-import { scrub, transportError } from './transport-errors';
+import { transportError } from './transport-errors';
 import type { Unwrapped } from './unwrap';
 import { interserverWsdlModel, wsdlOperation } from './wsdl-model';
 
@@ -189,7 +190,7 @@ export class SoapInterserverGateway implements InterserverGateway {
   /** Throws the typed error for a `status: "error"` answer; returns the status fields otherwise. */
   private expectOk(operation: string, reply: Unwrapped, changesState: boolean): StatusReply {
     const parsed = parseReply(operation, statusSchema, reply, changesState);
-    if (parsed.status.trim().toLowerCase() !== 'ok') throw statusError(operation, scrub(parsed.status_text, this.secrets()));
+    if (parsed.status.trim().toLowerCase() !== 'ok') throw statusError(operation, scrubSecrets(parsed.status_text, this.secrets()));
     return parsed;
   }
 

@@ -1,4 +1,5 @@
 import { VendorRejectedError, VendorTransientError, type ProcureError } from '../../core/errors';
+import { scrubSecrets } from '../../shared/redact';
 import { unwrapSoap } from './unwrap';
 
 /**
@@ -21,7 +22,7 @@ export function transportError(operation: string, err: unknown, secrets: readonl
   const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
   const fault = e.root?.Envelope?.Body?.Fault;
   // Messages are scrubbed before the error exists, so its stack header never held a secret.
-  const make = (Kind: new (m: string) => ProcureError, message: string) => new Kind(scrub(message, secrets));
+  const make = (Kind: new (m: string) => ProcureError, message: string) => new Kind(scrubSecrets(message, secrets));
   if (fault !== undefined) {
     const f = unwrapSoap(fault) as { faultcode?: unknown; faultstring?: unknown };
     return make(VendorTransientError, `InterServer ${operation}: SOAP fault ${String(f.faultcode ?? '')}: ${String(f.faultstring ?? '')}`);
@@ -31,9 +32,4 @@ export function transportError(operation: string, err: unknown, secrets: readonl
   const code = typeof e.code === 'string' ? `${e.code} ` : '';
   const detail = typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
   return make(VendorTransientError, `InterServer ${operation}: ${code}${detail}`.trim());
-}
-
-/** Replaces every occurrence of each non-empty secret with [REDACTED]. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('[REDACTED]'), text);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INTERSERVER_WSDL } from '../../../../lambdas/adapters/interserver/interserver-wsdl';
 import { interserverWsdlModel } from '../../../../lambdas/adapters/interserver/wsdl-model';
+import { scrubSecrets } from '../../../../lambdas/shared/redact';
 import { readBody, type FaultInjector } from '../faults';
 import { convertArgs, OPERATIONS, runOperation } from './operations';
 import { faultEnvelope, responseEnvelope } from './soap-envelope';
@@ -68,7 +69,8 @@ export async function handleRequest(ctx: SandboxContext, req: IncomingMessage, r
   ctx.state.requests.push({
     operation: call.operation,
     argNames: call.args.map((a) => a.name),
-    raw: call.operation === 'api_login' ? redactValue(raw, call.args[1]?.value) : raw,
+    // The login's second argument is the password.
+    raw: call.operation === 'api_login' ? scrubSecrets(raw, [call.args[1]?.value ?? '']) : raw,
   });
 
   const decision = await ctx.faults.before(call.operation, res);
@@ -137,10 +139,6 @@ async function readSoapText(req: IncomingMessage): Promise<string> {
     /^<\?xml[^>]*encoding\s*=\s*["']([\w-]+)/i.exec(bytes.subarray(0, 200).toString('latin1'))?.[1] ??
     'utf-8';
   return bytes.toString(/^(iso-8859-1|latin1|us-ascii)$/i.test(declared) ? 'latin1' : 'utf8');
-}
-
-function redactValue(text: string, secret: string | null | undefined): string {
-  return secret ? text.split(secret).join('[REDACTED]') : text;
 }
 
 function send(res: ServerResponse, status: number, xml: string): void {
