@@ -54,3 +54,29 @@ export function expectPositionals(positionals: string[], names: string[]): strin
   if (positionals.length > names.length) throw new UsageError(`unexpected argument: ${positionals[names.length]}`);
   return positionals;
 }
+
+/**
+ * A `--port` value: `fallback` when absent, else an integer 0..65535 (0 = any free port), or a usage
+ * error saying the port `must be <expected>`.
+ */
+export function parsePort(value: string | undefined, fallback: number, expected = '0..65535'): number {
+  const port = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be ${expected}, got "${value}"`);
+  return port;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, or when `signal` aborts; then stops listening for them. */
+export function untilStopped(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+  });
+}

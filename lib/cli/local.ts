@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
-import { parseCommandArgs, runCommand, UsageError } from './args';
+import { parseCommandArgs, parsePort, runCommand } from './args';
 import { printTable } from './output';
 import { requestRouteOf, type RequestRoute } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } from './runtime-file';
@@ -38,8 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    const port = values.port === undefined ? DEFAULT_LOCAL_PORT : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+    const port = parsePort(values.port, DEFAULT_LOCAL_PORT);
     const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
     return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true });
   });

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchRoute, type ApiDescription, type ApiRoute } from './api-routes';
+import { readBody } from './http-body';
 
 /**
  * API Gateway (REST v1) on loopback: routes from the template (api-routes.ts), Lambda proxy
@@ -185,17 +186,6 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
     });
   });
 
-  async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size > MAX_BODY) return undefined;
-      chunks.push(c as Buffer);
-    }
-    return Buffer.concat(chunks);
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawPath = (req.url ?? '/').split('?')[0] || '/';
@@ -214,7 +204,7 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
       json(res, 403, { message: 'Missing Authentication Token' }, { 'x-amzn-errortype': 'MissingAuthenticationTokenException' });
       return;
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY);
     if (!body) {
       json(res, 413, { message: 'Request Too Long' });
       return;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error';
+import { readBodyText } from './http-body';
 
 /**
  * One loopback HTTP endpoint answering the AWS wire protocols of the services the handlers call
@@ -37,9 +38,7 @@ const TARGETS: Record<string, { service: keyof AwsEndpointServices; contentType:
 };
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readBodyText(req);
   if (!text) return {};
   try {
     return JSON.parse(text) as Record<string, unknown>;

@@ -131,10 +131,10 @@ export class EventBus {
     }
     let failed = 0;
     const results = entries.map((entry) => {
-      const problem = entryProblem(entry);
-      if (problem) {
+      const checked = checkEntry(entry);
+      if ('ErrorCode' in checked) {
         failed += 1;
-        return problem;
+        return checked;
       }
       const event: BusEvent = {
         version: '0',
@@ -145,7 +145,7 @@ export class EventBus {
         time: formatTime(entry.Time),
         region: this.options.region,
         resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
-        detail: JSON.parse(String(entry.Detail)),
+        detail: checked.detail,
       };
       const busName = busNameOf(typeof entry.EventBusName === 'string' ? entry.EventBusName : undefined);
       this.emitted.push({ ...event, busName });
@@ -217,7 +217,8 @@ export class EventBus {
   }
 }
 
-function entryProblem(entry: Record<string, unknown>): { ErrorCode: string; ErrorMessage: string } | undefined {
+/** The entry's parsed Detail, or the PutEvents error for an entry EventBridge would refuse. */
+function checkEntry(entry: Record<string, unknown>): { detail: object } | { ErrorCode: string; ErrorMessage: string } {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
     if (typeof entry[field] !== 'string' || !entry[field]) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
@@ -230,7 +231,7 @@ function entryProblem(entry: Record<string, unknown>): { ErrorCode: string; Erro
     return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   }
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-  return undefined;
+  return { detail };
 }
 
 function formatTime(time: unknown): string {

@@ -26,7 +26,7 @@ import { secretsFacade } from './secrets-facade';
 import { Outbox, type OutboxMail } from './ses-outbox';
 import { sfnFacade } from './sfn-facade';
 import { ensureSynth, type SynthMode } from './synth';
-import { allStates, bindTasks, withExplicitTaskTimeouts, type TaskBinding } from './task-bindings';
+import { bindTasks, withExplicitTaskTimeouts } from './task-bindings';
 import { TaskTokenBroker } from './task-token-broker';
 
 /**
@@ -168,12 +168,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       mode: options.synth ?? 'auto',
       log,
     });
-    const { stack, lambdaSpecs } = await withAssemblyReadLock(synth.assemblyDir, () => {
+    const { stack, resolveEnv, lambdaSpecs } = await withAssemblyReadLock(synth.assemblyDir, () => {
       const loaded = loadStack(synth.assemblyDir, options.stackName);
       const env: ResolveEnv = { ...DEFAULT_RESOLVE_ENV, stackName: loaded.stackName, ...(loaded.region ? { region: loaded.region } : {}) };
-      return { stack: loaded, lambdaSpecs: lambdasFromTemplate(loaded, env) };
+      return { stack: loaded, resolveEnv: env, lambdaSpecs: lambdasFromTemplate(loaded, env) };
     });
-    const resolveEnv: ResolveEnv = { ...DEFAULT_RESOLVE_ENV, stackName: stack.stackName, ...(stack.region ? { region: stack.region } : {}) };
     const { template } = stack;
     const warnings: string[] = [];
 
@@ -188,12 +187,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (overrides.approvalTimeoutSeconds !== undefined) {
         for (const b of bindings) if (b.integration === 'lambda-callback') timeouts[b.stateName] ??= overrides.approvalTimeoutSeconds;
       }
-      const definition = withExplicitTaskTimeouts(asl, bindings, timeouts);
-      const patched = new Map(allStates(definition));
-      const effective: TaskBinding[] = bindings.map((b) => {
-        const t = patched.get(b.stateName)?.TimeoutSeconds;
-        return typeof t === 'number' ? { ...b, timeoutSeconds: t } : b;
-      });
+      const { definition, bindings: effective } = withExplicitTaskTimeouts(asl, bindings, timeouts);
       const roleArn = resource.Properties?.RoleArn ? resolveString(resource.Properties.RoleArn, template, resolveEnv) : `arn:aws:iam::${resolveEnv.accountId}:role/${logicalId}Role`;
       return { logicalId, name: defaultGetAtt(logicalId, 'Name', resource, resolveEnv, template), arn: defaultRef(logicalId, resource, resolveEnv, template), roleArn, definition, bindings: effective };
     });
@@ -310,7 +304,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (sandboxes.cocalc) wiring[ENV.COCALC_BASE_URL] = sandboxes.cocalc.url;
     if (sandboxes.interserver) {
       wiring[ENV.INTERSERVER_WSDL_URL] = sandboxes.interserver.url;
-      wiring[ENV.INTERSERVER_ENDPOINT] = sandboxes.interserver.endpoint ?? sandboxes.interserver.url.replace(/\?.*$/, '');
+      wiring[ENV.INTERSERVER_ENDPOINT] = sandboxes.interserver.endpoint;
     }
     const configOverrides = { ...config };
     if (overrides.approvalTimeoutSeconds !== undefined) configOverrides[ENV.APPROVAL_TIMEOUT_SECONDS] ??= String(overrides.approvalTimeoutSeconds);

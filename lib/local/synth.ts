@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitForCdkWriter } from './cloud-assembly';
-import { pidAlive } from './pid-alive';
+import { tryTakePidLock } from './pid-lock';
 
 /**
  * Makes sure a synthesized cloud assembly matches the sources: reuses `cdk.out` when its templates
@@ -73,32 +73,15 @@ export function isAssemblyFresh(projectDir: string, dir: string, watch: string[]
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Takes the lock (exclusive create); clears a lock whose owner is gone. */
+/** Takes the lock, waiting while a live process holds it (tryTakePidLock clears a dead owner's). */
 async function acquireLock(lockFile: string, timeoutMs: number, log?: (line: string) => void): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {
-    try {
-      const fd = openSync(lockFile, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let owner = NaN;
-    try {
-      owner = Number(readFileSync(lockFile, 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
-      throw err; // unreadable: say so rather than spin
-    }
-    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
-      rmSync(lockFile, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile} (held by pid ${owner})`);
-    if (!announced) log?.(`synth: waiting for another synth (pid ${owner})...`);
+    const lock = tryTakePidLock(lockFile);
+    if ('release' in lock) return lock.release;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile} (held by pid ${lock.owner})`);
+    if (!announced) log?.(`synth: waiting for another synth (pid ${lock.owner})...`);
     announced = true;
     await sleep(250);
   }

@@ -105,11 +105,18 @@ export const MAX_TIMER_SECONDS = 2_147_483;
  * gives every Task without `TimeoutSeconds` a 60 s limit, which AWS does not have: such a Lambda Task
  * gets the function's own timeout plus a margin (the worker enforces the function timeout), a
  * callback Task without one gets the longest timer Node can hold. Timeouts beyond that are clamped.
- * `overrides` set a state's TimeoutSeconds (tests shorten the approval wait).
+ * `overrides` set a state's TimeoutSeconds (tests shorten the approval wait). The bindings come back
+ * with `timeoutSeconds` set to the explicit value of their state (unchanged where a state only has
+ * `TimeoutSecondsPath`).
  */
-export function withExplicitTaskTimeouts(def: AslDefinition, bindings: TaskBinding[], overrides: Record<string, number> = {}): AslDefinition {
+export function withExplicitTaskTimeouts(
+  def: AslDefinition,
+  bindings: TaskBinding[],
+  overrides: Record<string, number> = {},
+): { definition: AslDefinition; bindings: TaskBinding[] } {
   const copy = JSON.parse(JSON.stringify(def)) as AslDefinition;
   const byName = new Map(bindings.map((b) => [b.stateName, b]));
+  const explicit = new Map<string, number>();
   for (const [name, state] of allStates(copy)) {
     if (state.Type !== 'Task') continue;
     const binding = byName.get(name);
@@ -122,7 +129,14 @@ export function withExplicitTaskTimeouts(def: AslDefinition, bindings: TaskBindi
     } else if (state.TimeoutSecondsPath === undefined) {
       state.TimeoutSeconds = binding?.integration === 'lambda-callback' || !binding ? MAX_TIMER_SECONDS : binding.fn.timeoutSeconds + 5;
     }
+    if (typeof state.TimeoutSeconds === 'number') explicit.set(name, state.TimeoutSeconds);
   }
   if (typeof copy.TimeoutSeconds === 'number') copy.TimeoutSeconds = Math.min(copy.TimeoutSeconds, MAX_TIMER_SECONDS);
-  return copy;
+  return {
+    definition: copy,
+    bindings: bindings.map((b) => {
+      const t = explicit.get(b.stateName);
+      return t === undefined ? b : { ...b, timeoutSeconds: t };
+    }),
+  };
 }

@@ -153,14 +153,14 @@ describe('Task bindings', () => {
   it('makes Task timeouts explicit, since the engine would otherwise stop every Task after 60 s', () => {
     const asl = aslFromTemplate(template, { env });
     const bindings = bindTasks(asl, functions);
-    const patched = withExplicitTaskTimeouts(asl, bindings, { Approve: 3 });
+    const patched = withExplicitTaskTimeouts(asl, bindings, { Approve: 3 }).definition;
     expect(patched.States.Quote!.TimeoutSeconds).toBe(35); // the function's 30 s + margin
     expect(patched.States.Approve!.TimeoutSeconds).toBe(3);
     const inner = (patched.States.Par!.Branches as Array<{ States: Record<string, { TimeoutSeconds: number }> }>)[0]!.States.Inner!;
     expect(inner.TimeoutSeconds).toBe(35);
-    const untouched = withExplicitTaskTimeouts(asl, bindings);
+    const untouched = withExplicitTaskTimeouts(asl, bindings).definition;
     expect(untouched.States.Approve!.TimeoutSeconds).toBe(600);
-    const long = withExplicitTaskTimeouts(asl, bindings, { Approve: 31_536_000 });
+    const long = withExplicitTaskTimeouts(asl, bindings, { Approve: 31_536_000 }).definition;
     expect(long.States.Approve!.TimeoutSeconds).toBe(MAX_TIMER_SECONDS);
     expect(asl.States.Quote!.TimeoutSeconds).toBeUndefined(); // the input is not modified
   });

@@ -82,7 +82,7 @@ describe('the Step Functions facade over the local engine', () => {
     const machine = (name: string, timeout: number) => {
       const def = definition(timeout);
       const bindings = bindTasks(def, directory);
-      return { logicalId: name, name, arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`, roleArn: 'arn:aws:iam::123456789012:role/x', definition: withExplicitTaskTimeouts(def, bindings), bindings };
+      return { logicalId: name, name, arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`, roleArn: 'arn:aws:iam::123456789012:role/x', definition: withExplicitTaskTimeouts(def, bindings).definition, bindings };
     };
     const broker = new TaskTokenBroker();
     manager = new ExecutionManager({ machines: [machine('Flow', 60), machine('Quick', 1)], invoke: (id, ev) => host.invoke(id, ev), broker, onStep: (e) => steps.push(e) });

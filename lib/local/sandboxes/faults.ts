@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBodyText } from '../http-body';
 
 /**
  * Fault injection shared by both vendor sandboxes. Set at start (sandbox options) or at run time
@@ -110,7 +111,7 @@ export class FaultInjector {
   async handleAdmin(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     if (path !== '/__admin/faults') return false;
     if (req.method === 'POST') {
-      const body = await readBody(req);
+      const body = await readBodyText(req);
       try {
         this.set(JSON.parse(body || '{}') as FaultPlan);
       } catch {
@@ -129,8 +130,5 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** The sandboxes' servers read request bodies as text through here. */
+export { readBodyText as readBody };

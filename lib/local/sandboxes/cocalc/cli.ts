@@ -1,4 +1,4 @@
-import { parseCommandArgs, runCommand, UsageError } from '../../../cli/args';
+import { parseCommandArgs, parsePort, runCommand, untilStopped, UsageError } from '../../../cli/args';
 import { startCocalcSandbox } from './server';
 
 /** The CLI's port when none is given. */
@@ -37,28 +37,15 @@ export async function runCocalcSandboxCli(argv: string[], io: CocalcSandboxCliIo
       out(USAGE);
       return 0;
     }
-    const port = values.port === undefined ? COCALC_SANDBOX_DEFAULT_PORT : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+    const port = parsePort(values.port, COCALC_SANDBOX_DEFAULT_PORT);
     const balance = values.balance === undefined ? undefined : Number(values.balance);
     if (balance !== undefined && !Number.isFinite(balance)) throw new UsageError(`--balance must be a number, got "${values.balance}"`);
     if (values['api-key'] === '') throw new UsageError('--api-key must not be empty');
 
     const sandbox = await startCocalcSandbox({ port, apiKey: values['api-key'], balance, partner: values.partner });
     out(`listening on ${sandbox.url}`);
-    await (io.stop ?? untilSignal());
+    await (io.stop ?? untilStopped());
     await sandbox.close();
     return 0;
-  });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
   });
 }

@@ -1,4 +1,4 @@
-import { parseCommandArgs, runCommand, UsageError } from '../../../cli/args';
+import { parseCommandArgs, parsePort, runCommand, untilStopped, UsageError } from '../../../cli/args';
 import { SANDBOX_DEFAULTS, startInterserverSandbox } from './sandbox';
 
 const USAGE = `usage: procure sandbox interserver [--port N] [--username U] [--password P] [--prepay USD]
@@ -31,8 +31,7 @@ export async function runInterserverSandboxCli(argv: string[], io: SandboxCliIo 
       print(USAGE);
       return 0;
     }
-    const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
+    const port = parsePort(values.port, 0, 'an integer 0-65535');
     const prepay = values.prepay === undefined ? undefined : Number(values.prepay);
     if (prepay !== undefined && !(prepay >= 0)) throw new UsageError(`--prepay must be a number >= 0, got "${values.prepay}"`);
 
@@ -41,20 +40,5 @@ export async function runInterserverSandboxCli(argv: string[], io: SandboxCliIo 
     await untilStopped(io.signal);
     await sandbox.close();
     return 0;
-  });
-}
-
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
   });
 }
