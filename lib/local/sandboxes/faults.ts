@@ -131,4 +131,3 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The sandboxes' servers read request bodies as text through here. */
-export { readBodyText as readBody };

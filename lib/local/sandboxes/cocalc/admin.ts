@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { readBody } from '../faults';
+import { readBodyText as readBody } from '../../http-body';
 import { sendJson } from './http-json';
 import { toCents, type SandboxAccount, type SandboxState } from './state';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../faults';
+import { readBodyText as readBody } from '../../http-body';
 
 /** The sandbox's one HTTP helper: request parameters in, JSON / text / 404 page out. */
 
