@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { EVENTS } from '../lambdas/core/workflow';
-import type { CocalcCheckoutMode } from '../lambdas/core/ports';
 import type { Vendor } from '../lambdas/core/purchase-request';
-import type { InterserverPaymentPolicy } from '../lambdas/shared/config';
+import {
+  COCALC_CHECKOUT_MODES,
+  INTERSERVER_PAYMENT_POLICIES,
+  type CocalcCheckoutMode,
+  type InterserverPaymentPolicy,
+} from '../lambdas/shared/config';
 
 /**
  * Deployment configuration of the procure stack: who approves, what may be spent, where the
@@ -100,13 +104,25 @@ export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
 });
 
 /** Context key of the configuration object (cdk.json `context.procure`). */
-export const PROCURE_CONTEXT_KEY = 'procure';
+const PROCURE_CONTEXT_KEY = 'procure';
+
+/** Approval rounds one purchase can take: a quote mismatch at checkout asks again. */
+const APPROVAL_ROUNDS = 2;
+/** Time an execution gets for everything besides waiting for approvals. */
+const WORK_SECONDS = 3600;
+/** Step Functions' limit on a standard execution: one year. */
+const MAX_EXECUTION_SECONDS = 365 * 24 * 3600;
 
 /**
- * Longest approval wait that still fits Step Functions' one-year execution limit with two approval
- * rounds (a quote mismatch asks again) plus an hour of work; see the state machine's timeout.
+ * The purchase state machine's timeout for a given approval wait: two approval rounds plus an
+ * hour for everything else.
  */
-export const MAX_APPROVAL_TIMEOUT_SECONDS = Math.floor((365 * 24 * 3600 - 3600) / 2);
+export function executionTimeoutSeconds(approvalTimeoutSeconds: number): number {
+  return APPROVAL_ROUNDS * approvalTimeoutSeconds + WORK_SECONDS;
+}
+
+/** Longest approval wait whose {@link executionTimeoutSeconds} still fits Step Functions' one-year limit. */
+export const MAX_APPROVAL_TIMEOUT_SECONDS = Math.floor((MAX_EXECUTION_SECONDS - WORK_SECONDS) / APPROVAL_ROUNDS);
 
 /** A configuration value failed validation; the message lists every problem. */
 export class ProcureConfigError extends Error {
@@ -145,10 +161,10 @@ const schema = z
       z.number().int().min(60).max(MAX_APPROVAL_TIMEOUT_SECONDS),
     ),
     cocalcBaseUrl: httpUrl,
-    cocalcCheckoutMode: z.enum(['current', 'legacy']),
+    cocalcCheckoutMode: z.enum(COCALC_CHECKOUT_MODES),
     interserverWsdlUrl: httpUrl,
     interserverEndpoint: httpUrl.optional(),
-    interserverPaymentPolicy: z.enum(['leave-unpaid', 'prepay-only', 'pay-now']),
+    interserverPaymentPolicy: z.enum(INTERSERVER_PAYMENT_POLICIES),
     requestEventSource: z
       .string()
       .min(1)
@@ -192,12 +208,8 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
   }
   const r = schema.safeParse(merged);
   if (!r.success) throw new ProcureConfigError(describe(r.error));
-  const { interserverEndpoint, approvalBaseUrl, ...rest } = r.data;
-  return {
-    ...rest,
-    ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
-    ...(interserverEndpoint !== undefined ? { interserverEndpoint } : {}),
-  };
+  // Unset optionals were deleted above, so the parsed object has no `undefined`-valued keys.
+  return r.data;
 }
 
 /** Anything with CDK's `tryGetContext` (an App's or a construct's `node`). */
@@ -215,8 +227,7 @@ const CONFIG_KEYS = Object.keys(schema.shape) as Array<keyof ProcureConfig>;
  * @throws ProcureConfigError naming every invalid value
  */
 export function readProcureConfig(node: ContextReader): ProcureConfig {
-  const obj = node.tryGetContext(PROCURE_CONTEXT_KEY) ?? {};
-  const fromObject = typeof obj === 'string' ? json(obj) : obj;
+  const fromObject = json(node.tryGetContext(PROCURE_CONTEXT_KEY) ?? {});
   if (fromObject === null || typeof fromObject !== 'object' || Array.isArray(fromObject)) {
     throw new ProcureConfigError([`context "${PROCURE_CONTEXT_KEY}" must be an object`]);
   }

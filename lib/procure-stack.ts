@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -94,6 +94,7 @@ export class ProcureStack extends Stack {
     };
 
     this.purchaseApi = new PurchaseApi(this, 'PurchaseApi', { purchasesFunction: fns.PurchasesApi, licensesFunction: fns.ListLicenses });
+    const approvalBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.url;
     new ApprovalApi(this, 'ApprovalApi', {
       api: this.purchaseApi.api,
       requestValidator: this.purchaseApi.requestValidator,
@@ -137,7 +138,7 @@ export class ProcureStack extends Stack {
       setEnv(fn, {
         [ENV.APPROVER_EMAILS]: config.approverEmails.join(','),
         [ENV.SENDER_EMAIL]: config.senderEmail,
-        [ENV.APPROVAL_BASE_URL]: config.approvalBaseUrl ?? this.purchaseApi.url,
+        [ENV.APPROVAL_BASE_URL]: approvalBaseUrl,
         [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
       });
       this.grantSendApprovalMail(fn, config);
@@ -190,17 +191,9 @@ export class ProcureStack extends Stack {
       intake: fns.Intake,
     });
 
-    for (const fn of Object.values(fns)) {
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason:
-          'Node.js 22 on purpose: the bundles target node22, and the offline runtime and tests (Node 20/22) exercise that language level. Moving to a newer runtime is a deliberate upgrade of target, runtime and tests together.',
-      });
-    }
-
     const out = (name: string, value: string, description: string): CfnOutput => new CfnOutput(this, name, { value, description });
     out('ApiUrl', this.purchaseApi.url, 'procure API (IAM: /purchases, /licenses; signed links: /approvals)');
-    out('ApprovalBaseUrl', config.approvalBaseUrl ?? this.purchaseApi.url, 'Base URL of approval links');
+    out('ApprovalBaseUrl', approvalBaseUrl, 'Base URL of approval links');
     out('StateMachineArn', this.stateMachine.stateMachine.stateMachineArn, 'Purchase workflow');
     out('AuditTableName', this.auditTable.tableName, 'Append-only audit trail');
     out('StateTableName', this.stateTable.tableName, 'Approvals, budget, locks, purchase status');

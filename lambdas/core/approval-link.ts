@@ -74,7 +74,12 @@ export function verifyApprovalSignature(claims: ApprovalLinkClaims, signature: s
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** The approval base URL without trailing slashes: links append `/approvals/<id>` to it. */
+export function trimApprovalBaseUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
 /** `<baseUrl>/approvals/<id>?sig=<sig>` (a trailing slash on the base is ignored). */
 export function buildApprovalUrl(baseUrl: string, approvalId: string, signature: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/approvals/${encodeURIComponent(approvalId)}?sig=${encodeURIComponent(signature)}`;
+  return `${trimApprovalBaseUrl(baseUrl)}/approvals/${encodeURIComponent(approvalId)}?sig=${encodeURIComponent(signature)}`;
 }

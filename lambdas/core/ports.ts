@@ -42,7 +42,8 @@ export interface CocalcManagedLicense {
   quota: Record<string, unknown> | null;
 }
 
-export type CocalcCheckoutMode = 'current' | 'legacy';
+/** Declared with its allowed values in lambdas/shared/config.ts (the handlers validate against them). */
+export type { CocalcCheckoutMode } from '../shared/config';
 
 export interface CocalcGateway {
   verifyKey(): Promise<{ accountId: string; email: string }>;

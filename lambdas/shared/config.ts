@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ENV } from './env-names';
+import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { Vendor } from '../core/purchase-request';
-import type { CocalcCheckoutMode } from '../core/ports';
 
 /**
  * Handler configuration, read from the environment once per cold start and validated so a
@@ -71,7 +71,7 @@ export function approvalConfig(env: Env = process.env): ApprovalConfig {
   return {
     approvers,
     sender: read(env, ENV.SENDER_EMAIL, z.email()),
-    baseUrl: read(env, ENV.APPROVAL_BASE_URL, url).replace(/\/+$/, ''),
+    baseUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)),
     timeoutSeconds: read(env, ENV.APPROVAL_TIMEOUT_SECONDS, number.pipe(z.number().int().positive())),
     signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty),
   };
@@ -87,6 +87,10 @@ export function autoApproveConfig(env: Env = process.env): { autoApproveMaxUsd: 
   return { autoApproveMaxUsd: read(env, ENV.AUTO_APPROVE_MAX_USD, number) };
 }
 
+/** CoCalc checkout call: `current` (shopping/cart/checkout) or `legacy` (the older endpoint). */
+export const COCALC_CHECKOUT_MODES = ['current', 'legacy'] as const;
+export type CocalcCheckoutMode = (typeof COCALC_CHECKOUT_MODES)[number];
+
 export interface CocalcConfig {
   baseUrl: string;
   checkoutMode: CocalcCheckoutMode;
@@ -95,12 +99,15 @@ export interface CocalcConfig {
 export function cocalcConfig(env: Env = process.env): CocalcConfig {
   return {
     baseUrl: read(env, ENV.COCALC_BASE_URL, url),
-    checkoutMode: read(env, ENV.COCALC_CHECKOUT_MODE, z.enum(['current', 'legacy'])),
+    checkoutMode: read(env, ENV.COCALC_CHECKOUT_MODE, z.enum(COCALC_CHECKOUT_MODES)),
     secretId: read(env, ENV.COCALC_SECRET_ARN, nonEmpty),
   };
 }
 
-export type InterserverPaymentPolicy = 'leave-unpaid' | 'prepay-only' | 'pay-now';
+/** What InterServer buys do about payment: leave the invoice unpaid, pay only from PrePay, or pay now. */
+export const INTERSERVER_PAYMENT_POLICIES = ['leave-unpaid', 'prepay-only', 'pay-now'] as const;
+export type InterserverPaymentPolicy = (typeof INTERSERVER_PAYMENT_POLICIES)[number];
+
 export interface InterserverConfig {
   wsdlUrl: string;
   /** SOAP endpoint; when absent, the WSDL URL without its query string. */
@@ -116,7 +123,7 @@ export function interserverConfig(env: Env = process.env): InterserverConfig {
   return {
     wsdlUrl,
     endpoint,
-    paymentPolicy: read(env, ENV.INTERSERVER_PAYMENT_POLICY, z.enum(['leave-unpaid', 'prepay-only', 'pay-now'])),
+    paymentPolicy: read(env, ENV.INTERSERVER_PAYMENT_POLICY, z.enum(INTERSERVER_PAYMENT_POLICIES)),
     secretId: read(env, ENV.INTERSERVER_SECRET_ARN, nonEmpty),
   };
 }

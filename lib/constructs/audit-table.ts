@@ -5,15 +5,15 @@ import type { Construct } from 'constructs';
 import { AUDIT_TABLE } from '../../lambdas/shared/table-keys';
 
 /** The only write procure ever makes to the audit table (a conditional put of a new entry). */
-export const AUDIT_APPEND_ACTIONS = ['dynamodb:PutItem'] as const;
+const AUDIT_APPEND_ACTIONS = ['dynamodb:PutItem'] as const;
 /** Reads of the audit trail: one purchase's entries (Query/GetItem) and the byStatus index. */
-export const AUDIT_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+const AUDIT_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
 /**
  * Writes that would change or remove an entry. Denied to every principal by the table's resource
  * policy, so no later grant (e.g. a careless `grantReadWriteData`) can make the trail mutable.
  * BatchWriteItem is in the list because a batch can carry DeleteRequests.
  */
-export const AUDIT_FORBIDDEN_ACTIONS = [
+const AUDIT_FORBIDDEN_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',

@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
  * without any query-string variable: approval links carry their signature as `?sig=`, and the
  * resource path template (`/approvals/{id}`) is enough to tell the routes apart.
  */
-export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: AccessLogField.contextRequestId(),
     requestTime: AccessLogField.contextRequestTime(),
@@ -42,16 +42,6 @@ export interface PurchaseApiProps {
   readonly purchasesFunction: IFunction;
   /** GET /licenses. */
   readonly licensesFunction: IFunction;
-  /**
-   * Stage name (the last segment of the API URL).
-   * @default 'prod'
-   */
-  readonly stageName?: string;
-  /**
-   * Retention of the access log group.
-   * @default RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: RetentionDays;
 }
 
 /**
@@ -72,7 +62,7 @@ export class PurchaseApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PurchaseApiProps) {
     super(scope, id);
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
 
     this.api = new RestApi(this, 'Api', {
       restApiName: `${Stack.of(this).stackName}-api`,
@@ -80,7 +70,7 @@ export class PurchaseApi extends Construct {
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: false,
       deployOptions: {
-        stageName: props.stageName ?? 'prod',
+        stageName: 'prod',
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
         accessLogFormat: ACCESS_LOG_FORMAT,
         // Execution logs and data trace would record query strings and bodies: approval

@@ -28,6 +28,7 @@ import {
 } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
+import { executionTimeoutSeconds } from '../config';
 
 /** The Lambda functions the state machine invokes, by their FUNCTIONS ids. */
 export type PurchaseTaskFunctions = Readonly<
@@ -50,11 +51,6 @@ export interface PurchaseStateMachineProps {
   readonly stateMachineName: string;
   /** How long RequestApproval waits for the approver (the task's explicit TimeoutSeconds). */
   readonly approvalTimeout: Duration;
-  /**
-   * Retention of the execution log group.
-   * @default RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: RetentionDays;
 }
 
 /** The state machine's fixed physical name, derived from the stack name: `<stack>-Purchase`. */
@@ -81,7 +77,7 @@ export function stateMachineArnFor(scope: Construct, name: string): string {
  * Lambda service errors of the Invoke call itself. Retried only for tasks that are safe to run
  * twice: several of them (timeouts, ServiceException) can happen after the function ran.
  */
-export const LAMBDA_SERVICE_ERRORS = [
+const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -93,7 +89,7 @@ export const LAMBDA_SERVICE_ERRORS = [
  * The one Lambda error that proves the function never ran: Invoke was throttled (HTTP 429) and
  * refused before any code started. Retrying it cannot repeat a side effect.
  */
-export const LAMBDA_NEVER_RAN_ERRORS = ['Lambda.TooManyRequestsException'] as const;
+const LAMBDA_NEVER_RAN_ERRORS = ['Lambda.TooManyRequestsException'] as const;
 
 const jitter = { jitterStrategy: JitterType.FULL } as const;
 
@@ -263,14 +259,14 @@ export class PurchaseStateMachine extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy.
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      retention: RetentionDays.THREE_MONTHS,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       comment: 'procure: buy a software license safely (lambdas/core/workflow.ts)',
       definitionBody: DefinitionBody.fromChainable(validateAndQuote),
-      // Two approval rounds (a quote mismatch asks again) plus an hour for everything else.
-      timeout: props.approvalTimeout.plus(props.approvalTimeout).plus(Duration.hours(1)),
+      // Bounded above two approval rounds (a quote mismatch asks again); see executionTimeoutSeconds.
+      timeout: Duration.seconds(executionTimeoutSeconds(props.approvalTimeout.toSeconds())),
       tracingEnabled: true,
       // ALL event types, but no execution data: inputs and outputs carry the request, the
       // requester's email and RequestApproval's task token, none of which belong in logs.

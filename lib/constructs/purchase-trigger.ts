@@ -14,11 +14,6 @@ export interface PurchaseTriggerProps {
   readonly requestEventSource: string;
   /** The Intake function. */
   readonly intake: LambdaFn;
-  /**
-   * How often EventBridge retries delivering an event to Intake before it goes to the DLQ.
-   * @default 4
-   */
-  readonly retryAttempts?: number;
 }
 
 /**
@@ -51,7 +46,8 @@ export class PurchaseTrigger extends Construct {
       targets: [
         new LambdaFunction(props.intake, {
           deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: props.retryAttempts ?? 4,
+          // Delivery attempts to Intake before the event goes to the DLQ.
+          retryAttempts: 4,
           maxEventAge: Duration.hours(2),
         }),
       ],

@@ -8,16 +8,7 @@ import { STATE_TABLE } from '../../lambdas/shared/table-keys';
  * The item operations procure's state adapters use (lambdas/adapters/aws: conditional puts and
  * updates, gets, deletes of locks and released reservations). No Scan, no batch, no PartiQL.
  */
-export const STATE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
-
-export interface StateTableProps {
-  /**
-   * What happens to the table when it leaves the stack. It holds the month's budget counters and
-   * pending approvals, so by default it is kept.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-}
+const STATE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /**
  * Working state (lambdas/shared/table-keys.ts): approvals with their task tokens, budget and daily
@@ -26,7 +17,7 @@ export interface StateTableProps {
  * `ttl` so expired approvals and locks are tidied away (code never relies on TTL for expiry).
  */
 export class StateTable extends Table {
-  constructor(scope: Construct, id: string, props: StateTableProps = {}) {
+  constructor(scope: Construct, id: string) {
     super(scope, id, {
       partitionKey: { name: STATE_TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: STATE_TABLE.sortKey, type: AttributeType.STRING },
@@ -34,7 +25,8 @@ export class StateTable extends Table {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: STATE_TABLE.ttlAttribute,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // It holds the month's budget counters and pending approvals: kept when it leaves the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 
