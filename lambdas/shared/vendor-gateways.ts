@@ -8,7 +8,7 @@ import { SecretUnavailableError, secretsProvider } from './secrets';
 /**
  * The vendor gateways of one Lambda process, each built on first use and then reused (HOUSE-STYLE:
  * clients once per cold start): the InterServer gateway caches its SOAP client, session and
- * catalog, the CoCalc one its connection pool and add pacing. Credentials come from Secrets
+ * catalog, the CoCalc one its connection pool. Credentials come from Secrets
  * Manager (`{apiKey}`, `{username,password}`), never from the environment. A failed build (secret
  * missing, WSDL unreachable) is not cached, so the next invocation tries again.
  *

@@ -73,9 +73,9 @@ export async function newPurchase(
 /** An approval as the approvals API delivers it. */
 export const APPROVED = { decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2026-07-10T12:00:00Z' } as const;
 
-/** The CoCalc gateway pointed at a sandbox (no client-side pacing: the sandbox throttle is off). */
+/** The CoCalc gateway pointed at a sandbox. */
 export function cocalcGatewayFor(url: string, apiKey: string, timeoutMs = 5_000): CocalcGateway {
-  return createCocalcGateway({ baseUrl: url, apiKey, checkoutMode: 'current', pacing: false, timeoutMs });
+  return createCocalcGateway({ baseUrl: url, apiKey, checkoutMode: 'current', timeoutMs });
 }
 
 /** The InterServer gateway pointed at a sandbox. */

@@ -14,10 +14,8 @@ import type {
   CocalcGateway,
   CocalcManagedLicense,
 } from '../../core/ports';
-import { addLaneFor, type AddLane } from './add-lane';
 import { findNewCartItem } from './cart-item-match';
 import { basicAuthorization, postJson, type HttpReply, type HttpTimeouts } from './http-client';
-import { COCALC_ADD_LIMITS, realClock, type CocalcPacing, type PacingClock } from './sliding-window-pacer';
 import { redactKey, toVendorError } from './vendor-errors';
 import {
   cartItemResponse,
@@ -47,13 +45,6 @@ export interface UndiciCocalcGatewayOptions {
   readonly timeoutMs?: number;
   /** @default 5000 */
   readonly connectTimeoutMs?: number;
-  /**
-   * Client-side pacing of `shopping/cart/add`, shared by all gateways of this process that use
-   * the same key. `false` turns it off. @default COCALC_ADD_LIMITS (3/s, 15/min, 200/h)
-   */
-  readonly pacing?: CocalcPacing | false;
-  /** Time source for pacing and rate-limit waits. @default the real clock */
-  readonly clock?: PacingClock;
   /** Sent with the legacy checkout only; partner accounts need none (§4.6). */
   readonly reCaptchaToken?: string;
 }
@@ -74,8 +65,6 @@ export class UndiciCocalcGateway implements CocalcGateway {
   private readonly timeouts: HttpTimeouts;
   private readonly checkoutMode: CocalcCheckoutMode;
   private readonly reCaptchaToken: string | undefined;
-  private readonly clock: PacingClock;
-  private readonly addLane: AddLane;
 
   constructor(options: UndiciCocalcGatewayOptions) {
     if (!options.apiKey) throw new VendorAuthError('CoCalc API key is empty');
@@ -86,8 +75,6 @@ export class UndiciCocalcGateway implements CocalcGateway {
     this.timeouts = { connectMs: options.connectTimeoutMs ?? 5_000, headersMs: timeoutMs, bodyMs: timeoutMs };
     this.checkoutMode = options.checkoutMode;
     this.reCaptchaToken = options.reCaptchaToken;
-    this.clock = options.clock ?? realClock;
-    this.addLane = addLaneFor(this.baseUrl, this.apiKey, options.pacing ?? COCALC_ADD_LIMITS, options.clock);
   }
 
   /** A bad key is not rejected by most endpoints (get-managed even answers `[]`), so check it first (§1). */
@@ -98,25 +85,25 @@ export class UndiciCocalcGateway implements CocalcGateway {
 
   /**
    * Adds a checked site-license item and returns its id. The vendor answers only `1` (§4.3), so
-   * this snapshots the cart, adds, and picks the new matching item (see findNewCartItem). Adds of
-   * one account run one at a time within this process and are paced to the vendor's throttle; a
-   * throttled add did not take effect, so it is retried once after the wait the vendor asked for.
-   * Adds of identical items from different processes must be serialized by the caller.
+   * this snapshots the cart, adds, and picks the new matching item (see findNewCartItem).
+   * `shopping/cart/add` is throttled per account (3/s, 15/min, 200/h, §2): the caller reserves a
+   * slot before calling (lambdas/core/rate-slots.ts, shared by every Lambda through DynamoDB), and
+   * a throttled add, which did not take effect, surfaces as VendorRateLimitedError for the caller
+   * to schedule again. Nothing here waits. Adds of identical items must be serialized by the caller.
    * On VendorTransientError the item may or may not have been added: look before adding again,
    * since checkout buys every checked item.
    */
   async addToCart(description: SiteLicenseDescription, projectId?: string): Promise<number> {
     const sent = JSON.parse(JSON.stringify(description)) as Record<string, unknown>;
     const body = { product: 'site-license', description: sent, ...(projectId !== undefined && { project_id: projectId }) };
-    return this.addLane.exclusive(async () => {
-      const before = new Set((await this.getCart()).map((i) => i.id));
-      await this.addWithOneRetry(body);
-      const item = findNewCartItem(before, await this.getCart(), 'site-license', sent);
-      if (!item) {
-        throw new VendorRejectedError(`CoCalc ${CART_ADD}: the item was added, but no new matching item is in the cart`);
-      }
-      return item.id;
-    });
+    const before = new Set((await this.getCart()).map((i) => i.id));
+    const rows = await this.call(CART_ADD, body, rowCountResponse, true);
+    if (rows !== 1) throw new VendorRejectedError(`CoCalc ${CART_ADD}: expected 1 added row, got ${rows}`);
+    const item = findNewCartItem(before, await this.getCart(), 'site-license', sent);
+    if (!item) {
+      throw new VendorRejectedError(`CoCalc ${CART_ADD}: the item was added, but no new matching item is in the cart`);
+    }
+    return item.id;
   }
 
   async getCart(): Promise<CocalcCartItem[]> {
@@ -160,28 +147,6 @@ export class UndiciCocalcGateway implements CocalcGateway {
   async listManagedLicenses(opts: { limit?: number; skip?: number } = {}): Promise<CocalcManagedLicense[]> {
     const body = { ...(opts.limit !== undefined && { limit: opts.limit }), ...(opts.skip !== undefined && { skip: opts.skip }) };
     return this.call('licenses/get-managed', body, managedLicensesResponse);
-  }
-
-  private async addWithOneRetry(body: Record<string, unknown>): Promise<void> {
-    try {
-      await this.pacedAdd(body);
-    } catch (err) {
-      if (!(err instanceof VendorRateLimitedError)) throw err;
-      // "try again in 0 seconds" happens at a window's exact edge; wait at least a second then.
-      await this.clock.sleep(Math.max(1, err.retryAfterSeconds) * 1000);
-      await this.pacedAdd(body);
-    }
-  }
-
-  private async pacedAdd(body: Record<string, unknown>): Promise<void> {
-    await this.addLane.pacer?.waitForSlot();
-    try {
-      const rows = await this.call(CART_ADD, body, rowCountResponse, true);
-      if (rows !== 1) throw new VendorRejectedError(`CoCalc ${CART_ADD}: expected 1 added row, got ${rows}`);
-    } finally {
-      // Counted even when it failed: the vendor counts throttled calls in the windows they passed.
-      this.addLane.pacer?.record();
-    }
   }
 
   /**
