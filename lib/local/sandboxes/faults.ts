@@ -21,6 +21,14 @@ export interface FaultPlan {
   applyThenDropNext?: number;
   /** With applyThenDropNext: instead of dropping, answer after this many ms (past a client timeout). */
   applyThenDelayMs?: number;
+  /**
+   * The next N matching requests wait `delayThenApplyMs`, THEN take effect (reading the vendor's
+   * state as it is by then) and answer: a vendor that acts after the client gave up. A late
+   * checkout buys whatever is checked when it finally runs.
+   */
+  delayThenApplyNext?: number;
+  /** With delayThenApplyNext: how long the request waits before it takes effect. */
+  delayThenApplyMs?: number;
   /** The next matching request answers with this vendor error message instead of running. */
   forcedError?: string;
   /**
@@ -57,7 +65,7 @@ export class FaultInjector {
     return !this.plan.operations || this.plan.operations.includes(op);
   }
 
-  private take(key: 'failNext' | 'dropNext' | 'applyThenDropNext', op: string): boolean {
+  private take(key: 'failNext' | 'dropNext' | 'applyThenDropNext' | 'delayThenApplyNext', op: string): boolean {
     const n = this.plan[key] ?? 0;
     if (n <= 0 || !this.matches(op)) return false;
     this.plan[key] = n - 1;
@@ -86,6 +94,7 @@ export class FaultInjector {
       delete this.plan.forcedError;
       return { kind: 'forced-error', message };
     }
+    if (this.take('delayThenApplyNext', op)) await sleep(this.plan.delayThenApplyMs ?? 0);
     return { kind: 'continue' };
   }
 

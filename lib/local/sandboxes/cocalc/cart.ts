@@ -57,11 +57,16 @@ export function editCartItem(ctx: EndpointContext): number {
   return 1;
 }
 
-/** §4.5: one item, or every current cart item when `id` is absent. Returns the count updated. */
+/**
+ * §4.5: one item, or every current cart item when `id` is absent. Returns the count updated. Like
+ * CoCalc's `setCheck` (`UPDATE ... WHERE account_id=$2 AND removed IS NULL AND purchased IS NULL
+ * [AND id=$3]`), a purchased or saved-for-later item is never updated, even by id: answering 1 for
+ * an id proves the item was still unpurchased.
+ */
 export function setChecked(ctx: EndpointContext): number {
   const account = requireAccount(ctx, ANONYMOUS.cartRead);
   const { id, checked } = ctx.params;
-  const items = id != null ? account.cart.filter((i) => i.id === Number(id)) : current(account);
+  const items = id != null ? current(account).filter((i) => i.id === Number(id)) : current(account);
   for (const item of items) item.checked = Boolean(checked);
   return items.length;
 }
