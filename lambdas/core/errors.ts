@@ -29,6 +29,16 @@ export class QuoteMismatchError extends ProcureError {}
 export class LockBusyError extends ProcureError {}
 /** After an unknown outcome, reconciliation could not prove whether the purchase happened. */
 export class PurchaseOutcomeUnknownError extends ProcureError {}
+/**
+ * A CoCalc checkout's outcome is not known yet (the call failed after it may have been sent, or a
+ * step died mid-checkout). Nothing is repeated blindly: the state machine waits, then Checkout
+ * runs again and first proves whether our item was bought.
+ */
+export class CheckoutOutcomeUnknownError extends ProcureError {}
+/** The vendor-side cart item is not what the approver approved (edited at the vendor). Nothing bought. */
+export class CartItemChangedError extends ProcureError {}
+/** The vendor's add limit is booked too far ahead to wait for (cart-slot.ts). Nothing added. */
+export class CartSlotUnavailableError extends ProcureError {}
 /** The new license did not show up in the vendor's listing. */
 export class LicenseNotFoundError extends ProcureError {}
 

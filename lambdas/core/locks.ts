@@ -14,8 +14,21 @@ export function interserverLicenseLock(ip: string, typeId: number): string {
   return `interserver-license#${ip}#${typeId}`;
 }
 
+/** What a Lambda knows of its own deadline (the Lambda context's getRemainingTimeInMillis). */
+export interface InvocationClock {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Margin of a lock's lease past its holder's deadline: the holder's last write may still land. */
+export const LOCK_LEASE_MARGIN_MS = 5_000;
+
 /**
- * Lease of a purchase-step lock. Must be longer than the longest Lambda timeout of a step that
- * holds one (CDK construct), or a second holder could enter while the first still works.
+ * Lease of a purchase-step lock: the holder's remaining Lambda time plus a margin. Lambda stops a
+ * function at its timeout, so a holder that was killed or timed out frees the lock within its
+ * function timeout plus the margin, never minutes later; a live holder always finishes inside it.
+ * Without an invocation clock (tests calling a handler directly) the lease is `fallbackMs`.
  */
-export const PURCHASE_LOCK_TTL_MS = 5 * 60_000;
+export function lockLeaseMs(clock: InvocationClock | undefined, fallbackMs = 60_000): number {
+  const remaining = clock?.getRemainingTimeInMillis?.();
+  return (typeof remaining === 'number' && remaining > 0 ? remaining : fallbackMs) + LOCK_LEASE_MARGIN_MS;
+}

@@ -5,7 +5,8 @@ import type { PurchaseRequest, Vendor } from './purchase-request';
  * The purchase state machine's contract, shared by the handlers (which read and return these
  * shapes), the CDK construct (which wires the states) and the local runtime. JSONPath only.
  *
- * ValidateAndQuote -> ReserveBudget -> IsCocalc? -> AddToCart -> NeedsApproval?
+ * ValidateAndQuote -> ReserveBudget -> IsCocalc? -> AddToCart (-> CartSlotReady? -> WaitForCartSlot
+ *   -> AddToCart, while the vendor's add limit has no slot yet) -> NeedsApproval?
  *   -> (AutoApprove | RequestApproval) -> ApprovalDecision -> (Checkout | BuyLicense)
  *   -> VerifyLicense -> RecordCompleted -> PurchaseCompleted
  * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
@@ -16,6 +17,8 @@ export const STATE = {
   ReserveBudget: 'ReserveBudget',
   IsCocalc: 'IsCocalc',
   AddToCart: 'AddToCart',
+  CartSlotReady: 'CartSlotReady',
+  WaitForCartSlot: 'WaitForCartSlot',
   NeedsApproval: 'NeedsApproval',
   AutoApprove: 'AutoApprove',
   RequestApproval: 'RequestApproval',
@@ -47,6 +50,7 @@ export const FUNCTIONS = {
   VerifyLicense: 'verify-license.ts',
   RecordOutcome: 'record-outcome.ts', // RecordCompleted and RecordNotCompleted
   ListLicenses: 'list-licenses.ts', // GET /licenses?vendor=
+  Reconcile: 'reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
 } as const;
 export type FunctionId = keyof typeof FUNCTIONS;
 
@@ -89,10 +93,12 @@ export interface Reservation {
   day: string; // YYYY-MM-DD (UTC)
 }
 
-/** $.cart, from AddToCart (CoCalc only). */
-export interface CartRef {
-  itemId: number;
-}
+/**
+ * $.cart, from AddToCart (CoCalc only): the cart item, or - when the vendor's add limit has no
+ * slot yet or the account is busy - when to try again (the machine Waits until `waitUntil`, then
+ * runs AddToCart again; `waits` bounds that loop).
+ */
+export type CartRef = { itemId: number; waitUntil?: undefined } | { itemId?: undefined; waitUntil: string; waits: number };
 
 /** $.approval, the SendTaskSuccess output or the AutoApprove Pass result. */
 export interface ApprovalDecision {

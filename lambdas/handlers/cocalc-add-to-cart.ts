@@ -1,102 +1,192 @@
-import { InvalidRequestError, VendorTransientError } from '../core/errors';
-import { COCALC_ACCOUNT_LOCK, PURCHASE_LOCK_TTL_MS } from '../core/locks';
-import type { AuditLog, CocalcGateway, LockManager, PurchaseStore } from '../core/ports';
+import { decideSlot, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../core/cart-slot';
+import { tagDescription } from '../core/cocalc-cart-tag';
+import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorRateLimitedError, VendorTransientError } from '../core/errors';
+import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
+import type { AuditLog, CocalcGateway, LockManager, PurchaseStore, RateSlots } from '../core/ports';
 import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
+import { COCALC_CART_ADD_SLOT_KEY } from '../core/rate-slots';
 import type { CartRef, WorkflowState } from '../core/workflow';
 import { findNewCartItem } from '../adapters/cocalc/cart-item-match';
 import { lazyHandler } from '../shared/lazy-handler';
 import { vendorGateways } from '../shared/vendor-gateways';
-import { vendorStepDeps } from '../shared/vendor-step-deps';
+import { cartAddSlots, vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What AddToCart needs. */
 export interface AddToCartDeps {
   audit: AuditLog;
   purchases: PurchaseStore;
   locks: LockManager;
+  /** `shopping/cart/add` slots shared by every Lambda through DynamoDB (rate-slots.ts). */
+  slots: RateSlots;
+  /** How late after its slot an add may still be sent (the slots' window widening). */
+  slotToleranceMs: number;
   cocalc: () => Promise<CocalcGateway>;
+  /** @default Date.now */
+  clock?: () => number;
 }
 
 /** Audit type written just before the add, with the cart ids it started from. */
 const ADD_STARTED = 'CART_ADD_STARTED';
 
 /**
- * AddToCart (CoCalc): puts the site license in the account's cart and parks it UNCHECKED at once,
- * because CoCalc's checkout buys every checked item and nobody's checkout (ours for another
- * purchase, or the account owner's own) may buy this one before it is approved.
+ * AddToCart (CoCalc): puts the site license, tagged with its purchase (cocalc-cart-tag.ts), in the
+ * account's cart and parks it UNCHECKED at once, because CoCalc's checkout buys every checked item.
  *
- * Idempotent per purchase: a recorded cart item is returned as it is. The vendor's add answers no
- * id and may fail with an unknown outcome, so before adding, the cart ids are written to the audit
- * trail; a retry (or an add that failed in transit) first looks for a new matching item against
- * that snapshot and adopts it instead of adding a second one.
+ * Nothing here waits. The vendor allows 3 adds a second, 15 a minute, 200 an hour per account, so
+ * each add first reserves a slot shared through DynamoDB; a slot in the future, a busy account
+ * lock or a vendor "too many requests" answer comes back as `{ waitUntil }` (or LockBusyError) and
+ * the state machine waits before running this again.
+ *
+ * Idempotent per purchase: a recorded cart item is returned (parked first if it was not yet). The
+ * vendor's add answers no id and may fail with an unknown outcome, so before adding, the cart ids
+ * are written to the audit trail; a retry first looks for a new matching item against that
+ * snapshot and adopts it instead of adding a second one. The item id is recorded before parking,
+ * so a failed park is undone by the compensation (and the reconciler finds the tag).
  */
-export function makeHandler(deps: AddToCartDeps): (state: WorkflowState) => Promise<CartRef> {
-  return async (state) => {
+export function makeHandler(deps: AddToCartDeps): (state: WorkflowState, context?: InvocationClock) => Promise<CartRef> {
+  const now = deps.clock ?? Date.now;
+  return async (state, context) => {
     const request = parsePurchaseRequest(state.request);
     if (request.vendor !== 'cocalc') throw new InvalidRequestError(`AddToCart is for CoCalc purchases, not ${request.vendor}`);
     const { purchaseId } = state;
-    const recorded = (await deps.purchases.get(purchaseId))?.cartItemId;
-    if (recorded !== undefined) return { itemId: recorded };
-
+    const record = await deps.purchases.get(purchaseId);
     const gateway = await deps.cocalc();
-    const sent = JSON.parse(JSON.stringify(request.item.description)) as Record<string, unknown>;
-    const findOurs = async (beforeIds: Iterable<number>) =>
-      findNewCartItem(new Set(beforeIds), await gateway.getCart(), 'site-license', sent)?.id;
+    const run = new AddRun(deps, gateway, purchaseId, tagDescription(request.item.description, purchaseId), request.item.projectId, now);
+    const waits = state.cart?.waitUntil !== undefined ? state.cart.waits : 0;
 
-    return deps.locks.withLock(COCALC_ACCOUNT_LOCK, purchaseId, PURCHASE_LOCK_TTL_MS, async () => {
-      let itemId = await adoptEarlierAdd(deps.audit, purchaseId, findOurs);
-      let reconciled = itemId !== undefined;
-      if (itemId === undefined) {
-        const beforeIds = (await gateway.getCart()).map((i) => i.id);
-        await deps.audit.append(purchaseId, {
-          type: ADD_STARTED,
-          status: 'RESERVED',
-          actor: 'system',
-          message: 'Adding the site license to the CoCalc cart',
-          detail: { cartIdsBefore: beforeIds },
-        });
-        try {
-          itemId = await gateway.addToCart(request.item.description, request.item.projectId);
-        } catch (err) {
-          if (!(err instanceof VendorTransientError)) throw err;
-          itemId = await findOurs(beforeIds);
-          if (itemId === undefined) throw err; // provably not added: a retry adds it
-          reconciled = true;
-        }
-      }
-      await gateway.setChecked(false, itemId);
-      await recordStep(
-        deps,
-        purchaseId,
-        {
-          type: 'CART_ITEM_ADDED',
-          status: 'IN_CART',
-          message: `Cart item ${itemId} added and parked unchecked until approval${reconciled ? ' (found after an unknown outcome)' : ''}`,
-          detail: { cartItemId: itemId, projectId: request.item.projectId ?? null, reconciled },
-        },
-        { cartItemId: itemId },
-      );
-      return { itemId };
-    });
+    if (record?.cartItemId !== undefined) {
+      if (!record.cartItemParked) await run.locked(context, () => run.park(record.cartItemId!, false));
+      return { itemId: record.cartItemId };
+    }
+    const slot = await run.slot(waits);
+    if (slot) return slot;
+    return run.locked(context, () => run.addAndPark(waits));
   };
 }
 
-/** The item an earlier attempt of this purchase added but did not record, if there is one. */
-async function adoptEarlierAdd(
-  audit: AuditLog,
-  purchaseId: string,
-  findOurs: (beforeIds: Iterable<number>) => Promise<number | undefined>,
-): Promise<number | undefined> {
-  const started = (await audit.list(purchaseId)).filter((e) => e.type === ADD_STARTED).at(-1);
-  const before = started?.detail?.cartIdsBefore;
-  if (!Array.isArray(before)) return undefined;
-  return findOurs(before.filter((id): id is number => typeof id === 'number'));
+/** One invocation's add of one purchase's item. */
+class AddRun {
+  constructor(
+    private readonly deps: AddToCartDeps,
+    private readonly gateway: CocalcGateway,
+    private readonly purchaseId: string,
+    private readonly description: ReturnType<typeof tagDescription>,
+    private readonly projectId: string | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  /** Under the account lock; a busy lock is recorded as a wait and thrown for the machine's Retry. */
+  async locked<T>(context: InvocationClock | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), fn);
+    } catch (err) {
+      if (err instanceof LockBusyError) await this.waiting('the CoCalc account (another purchase is using its cart)');
+      throw err;
+    }
+  }
+
+  /** Our slot if it is due now; otherwise when to come back. Reserves one when we hold none. */
+  async slot(waits: number): Promise<CartRef | undefined> {
+    const key = COCALC_CART_ADD_SLOT_KEY;
+    let { at } = await this.deps.slots.reserve(key, this.purchaseId, this.now());
+    let decision = decideSlot(at, this.now(), this.deps.slotToleranceMs);
+    if (decision.kind === 'late') {
+      // Sent this late, the add could land in a window the slot was not counted in: take a new one.
+      await this.deps.slots.release(key, this.purchaseId);
+      ({ at } = await this.deps.slots.reserve(key, this.purchaseId, this.now()));
+      decision = decideSlot(at, this.now(), this.deps.slotToleranceMs);
+    }
+    if (decision.kind === 'go') return undefined;
+    return this.waitUntil(at, waits, "a CoCalc cart/add slot (the vendor allows 3 adds a second, 15 a minute, 200 an hour)");
+  }
+
+  async addAndPark(waits: number): Promise<CartRef> {
+    let itemId = await this.adoptEarlierAdd();
+    const reconciled = itemId !== undefined;
+    if (itemId === undefined) {
+      const beforeIds = (await this.gateway.getCart()).map((i) => i.id);
+      await this.deps.audit.append(this.purchaseId, {
+        type: ADD_STARTED,
+        status: 'RESERVED',
+        actor: 'system',
+        message: 'Adding the site license to the CoCalc cart',
+        detail: { cartIdsBefore: beforeIds },
+      });
+      // Counted from here on, as the vendor counts every add it receives (even a refused one).
+      await this.deps.slots.consume(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
+      try {
+        itemId = await this.gateway.addToCart(this.description, this.projectId);
+      } catch (err) {
+        if (err instanceof VendorRateLimitedError) {
+          // Refused, so not added: someone else (the account's owner?) used the window. Come back later.
+          return this.waitUntil(this.now() + Math.max(1, err.retryAfterSeconds) * 1000, waits, 'the CoCalc add limit (the vendor said: too many requests)');
+        }
+        if (!(err instanceof VendorTransientError)) throw err;
+        itemId = await this.findOurs(beforeIds);
+        if (itemId === undefined) throw err; // provably not added: a retry adds it (with a new slot)
+      }
+    } else {
+      await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId); // nothing sent this time
+    }
+    await this.deps.purchases.update(this.purchaseId, { cartItemId: itemId, waiting: null });
+    await this.park(itemId, reconciled);
+    return { itemId };
+  }
+
+  /** Parks the item unchecked (our checkout checks it only after approval) and records the step. */
+  async park(itemId: number, reconciled: boolean): Promise<void> {
+    await this.gateway.setChecked(false, itemId);
+    await recordStep(
+      this.deps,
+      this.purchaseId,
+      {
+        type: 'CART_ITEM_ADDED',
+        status: 'IN_CART',
+        message: `Cart item ${itemId} added and parked unchecked until approval${reconciled ? ' (found after an unknown outcome)' : ''}`,
+        detail: { cartItemId: itemId, projectId: this.projectId ?? null, reconciled },
+      },
+      { cartItemId: itemId, cartItemParked: true, waiting: null },
+    );
+  }
+
+  /** The item an earlier attempt of this purchase added but did not record, if there is one. */
+  private async adoptEarlierAdd(): Promise<number | undefined> {
+    const started = (await this.deps.audit.list(this.purchaseId)).filter((e) => e.type === ADD_STARTED).at(-1);
+    const before = started?.detail?.cartIdsBefore;
+    if (!Array.isArray(before)) return undefined;
+    return this.findOurs(before.filter((id): id is number => typeof id === 'number'));
+  }
+
+  private async findOurs(beforeIds: Iterable<number>): Promise<number | undefined> {
+    const sent = JSON.parse(JSON.stringify(this.description)) as Record<string, unknown>;
+    return findNewCartItem(new Set(beforeIds), await this.gateway.getCart(), 'site-license', sent)?.id;
+  }
+
+  private async waitUntil(at: number, waits: number, what: string): Promise<CartRef> {
+    if (at - this.now() > MAX_SLOT_WAIT_MS || waits >= MAX_SLOT_WAITS) {
+      await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
+      throw new CartSlotUnavailableError(
+        `CoCalc's add limit has no slot for this purchase within ${MAX_SLOT_WAIT_MS / 60_000} minutes (${waits} waits); nothing was added`,
+      );
+    }
+    const until = new Date(at).toISOString();
+    await this.waiting(what, until);
+    return { waitUntil: until, waits: waits + 1 };
+  }
+
+  private async waiting(what: string, until?: string): Promise<void> {
+    await this.deps.purchases.update(this.purchaseId, {
+      waiting: { for: what, since: new Date(this.now()).toISOString(), ...(until ? { until } : {}) },
+    });
+  }
 }
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): AddToCartDeps {
   return {
     ...vendorStepDeps(),
+    ...cartAddSlots(),
     cocalc: () => vendorGateways().cocalc(),
   };
 }

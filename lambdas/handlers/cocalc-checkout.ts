@@ -1,8 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { PurchaseOutcomeUnknownError, VendorRejectedError, VendorTransientError } from '../core/errors';
-import { COCALC_ACCOUNT_LOCK, PURCHASE_LOCK_TTL_MS } from '../core/locks';
+import { differencesFromApproved, tagDescription } from '../core/cocalc-cart-tag';
+import {
+  CartItemChangedError,
+  CheckoutOutcomeUnknownError,
+  LockBusyError,
+  PurchaseOutcomeUnknownError,
+  VendorRejectedError,
+  VendorTransientError,
+} from '../core/errors';
+import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
 import { formatUsd, sameCents } from '../core/money';
-import type { AuditLog, CocalcCartItem, CocalcCheckoutParams, CocalcGateway, LockManager, PurchaseStore } from '../core/ports';
+import type { AuditLog, CheckoutProgress, CocalcCartItem, CocalcCheckoutParams, CocalcGateway, LockManager, PurchaseStore } from '../core/ports';
+import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import { quoteMismatchError } from '../core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../core/workflow';
@@ -17,38 +25,40 @@ export interface CheckoutDeps {
   purchases: PurchaseStore;
   locks: LockManager;
   cocalc: () => Promise<CocalcGateway>;
-  /**
-   * Wait after an unknown-outcome checkout before reading the cart item: a request the client gave
-   * up on may still be finishing on the vendor's side.
-   * @default 2000
-   */
-  settleMs?: number;
 }
 
-/** Checkout attempts per invocation: the second only after the first was proven not to have bought. */
-const MAX_ATTEMPTS = 2;
-/** Reads are safe to repeat; a reconciliation read gets this many tries before the outcome is "unknown". */
+/** Checkout attempts per purchase; a new one only after the vendor proved the last one bought nothing of ours. */
+export const MAX_CHECKOUT_ATTEMPTS = 3;
+/** Reads are safe to repeat; a read gets this many tries before the step gives up for now. */
 const READ_ATTEMPTS = 3;
 
 /**
- * Checkout (CoCalc). CoCalc's checkout buys EVERY checked item in the cart, so under the
- * per-account lock this unchecks everything, checks only our item, and checks the vendor's own
- * checkout parameters (the cart must be exactly our item, the total the approved quote to the
- * cent) before buying; the other items' checked state is always put back afterwards.
+ * Checkout (CoCalc). CoCalc's checkout buys EVERY checked item in the cart, so under the account
+ * lock it:
+ * - compares the vendor-side item field by field with what was approved (description with its
+ *   procure tag, project) and refuses on any difference (CartItemChangedError: nothing bought);
+ * - unchecks everything, checks only our item, and requires the vendor's own checkout parameters
+ *   to cover exactly our item at the approved amount, so a checkout never runs while other items
+ *   are checked;
+ * - re-checks the items it unchecked only once its outcome is known.
  *
- * Never retried blindly: a checkout whose outcome is unknown (VendorTransientError) is reconciled
- * by reading our cart item. Bought -> success (`reconciled`). Provably not bought (the vendor's
- * checkout is one all-or-nothing transaction) -> one more attempt. Unreadable ->
- * PurchaseOutcomeUnknownError, and the purchase stays PURCHASING so the compensation keeps the
- * budget. Idempotent: a recorded license id, or our item already purchased, is returned as is.
+ * An unknown outcome (VendorTransientError, or a step that died mid-checkout) is never retried
+ * blindly and never waited out inside the Lambda: it is recorded and thrown as
+ * CheckoutOutcomeUnknownError, the state machine waits, and the next run first settles it. Our
+ * item purchased -> bought. Otherwise `checked {checked:false, id}` answering 1 proves it was not
+ * bought and that the late checkout can no longer buy it (CoCalc's setCheck updates only
+ * unpurchased, unremoved items), and only then is a new attempt made. The items unchecked for an
+ * attempt whose outcome was unknown stay unchecked (a late checkout would buy them): the audit
+ * trail lists them for their owner.
  */
-export function makeHandler(deps: CheckoutDeps): (state: WorkflowState) => Promise<PurchaseResult> {
-  const settleMs = deps.settleMs ?? 2_000;
-  return async (state) => {
+export function makeHandler(deps: CheckoutDeps): (state: WorkflowState, context?: InvocationClock) => Promise<PurchaseResult> {
+  return async (state, context) => {
     const { purchaseId, quote } = state;
     if (!quote || quote.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc $.quote');
     // Defence in depth: the machine routes only approved purchases here.
     if (state.approval?.decision !== 'APPROVED') throw new Error(`Checkout of ${purchaseId} without an approval`);
+    const request = parsePurchaseRequest(state.request);
+    if (request.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc request');
 
     const record = await deps.purchases.get(purchaseId);
     const itemId = state.cart?.itemId ?? record?.cartItemId;
@@ -56,9 +66,24 @@ export function makeHandler(deps: CheckoutDeps): (state: WorkflowState) => Promi
     if (record?.licenseId) return result(quote, itemId, record.licenseId, false);
 
     const gateway = await deps.cocalc();
-    const checkout = new CheckoutRun(deps, gateway, purchaseId, quote, itemId, settleMs);
-    return deps.locks.withLock(COCALC_ACCOUNT_LOCK, purchaseId, PURCHASE_LOCK_TTL_MS, () => checkout.run());
+    const approved = { description: tagDescription(request.item.description, purchaseId), projectId: request.item.projectId };
+    const run = new CheckoutRun(deps, gateway, purchaseId, quote, itemId, approved, record?.checkout);
+    try {
+      return await deps.locks.withLock(COCALC_ACCOUNT_LOCK, purchaseId, lockLeaseMs(context), () => run.run());
+    } catch (err) {
+      if (err instanceof LockBusyError) {
+        await deps.purchases.update(purchaseId, {
+          waiting: { for: 'the CoCalc account (another purchase is using its cart)', since: new Date().toISOString() },
+        });
+      }
+      throw err;
+    }
   };
+}
+
+interface Approved {
+  description: ReturnType<typeof tagDescription>;
+  projectId: string | undefined;
 }
 
 /** One invocation's checkout of one cart item, under the account lock. */
@@ -69,67 +94,120 @@ class CheckoutRun {
     private readonly purchaseId: string,
     private readonly quote: Quote,
     private readonly itemId: number,
-    private readonly settleMs: number,
+    private readonly approved: Approved,
+    private progress: CheckoutProgress | undefined,
   ) {}
 
   async run(): Promise<PurchaseResult> {
-    // An earlier attempt may have bought it and died before recording the license.
-    const earlier = await this.readItem();
-    if (earlier.purchased) return this.bought(earlier, true);
+    const item = await this.readItem();
+    const pending = this.progress !== undefined && this.progress.outcome !== 'not-bought';
+    if (item.purchased) return this.bought(item, pending);
+    if (pending) {
+      const settled = await this.proveNotBought();
+      if (settled) return settled;
+    }
+    const attempt = (this.progress?.attempt ?? 0) + 1;
+    if (attempt > MAX_CHECKOUT_ATTEMPTS) {
+      throw new VendorTransientError(`CoCalc checkout failed ${MAX_CHECKOUT_ATTEMPTS} times; the vendor's records show nothing was bought`);
+    }
+    await this.compareWithApproved(item);
 
     const cart = await this.gateway.getCart();
-    if (!cart.some((i) => i.id === this.itemId)) {
-      throw new VendorRejectedError(`CoCalc cart item ${this.itemId} is no longer in the cart (removed or saved for later)`);
-    }
     const othersChecked = cart.filter((i) => i.id !== this.itemId && i.checked).map((i) => i.id);
-    let boughtItem = false;
+    const othersUnchecked = [...new Set([...(this.progress?.othersUnchecked ?? []), ...othersChecked])];
+    await this.gateway.setChecked(false);
+    await this.gateway.setChecked(true, this.itemId);
     try {
-      const outcome = await this.buy();
-      boughtItem = true;
-      return outcome;
-    } finally {
-      await this.restore(othersChecked, boughtItem);
-    }
-  }
-
-  private async buy(): Promise<PurchaseResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      await this.gateway.setChecked(false);
-      await this.gateway.setChecked(true, this.itemId);
       await this.verifyCheckoutParams(await this.gateway.checkoutParams());
-
-      await this.step('PURCHASING', 'VENDOR_CALL', `Checking out cart item ${this.itemId} (attempt ${attempt})`, {
+    } catch (err) {
+      await this.restore(othersUnchecked, false);
+      throw err;
+    }
+    await this.save({ attempt, outcome: 'started', othersUnchecked }, 'PURCHASING', 'VENDOR_CALL', `Checking out cart item ${this.itemId} (attempt ${attempt})`, {
+      operation: 'checkout',
+      attempt,
+      amountUsd: this.quote.amountUsd,
+    });
+    try {
+      await this.gateway.checkout();
+    } catch (err) {
+      if (err instanceof VendorTransientError) return this.unknown(err, attempt, othersUnchecked);
+      // The vendor refused (insufficient credit, ...): the transaction rolled back, nothing was bought.
+      await this.save({ attempt, outcome: 'not-bought', othersUnchecked }, 'APPROVED', 'VENDOR_CALL', `Checkout refused: ${(err as Error).message}`, {
         operation: 'checkout',
         attempt,
-        amountUsd: this.quote.amountUsd,
+        outcome: 'refused',
+        error: (err as Error).name,
       });
-      try {
-        await this.gateway.checkout();
-      } catch (err) {
-        if (!(err instanceof VendorTransientError)) {
-          // The vendor refused (insufficient credit, ...): nothing was bought.
-          await this.step('APPROVED', 'VENDOR_CALL', `Checkout refused: ${(err as Error).message}`, {
-            operation: 'checkout',
-            attempt,
-            outcome: 'refused',
-            error: (err as Error).name,
-          });
-          throw err;
-        }
-        const after = await this.reconcile(err, attempt);
-        if (after.purchased) return this.bought(after, true);
-        if (attempt >= MAX_ATTEMPTS) {
-          await this.step('APPROVED', 'VENDOR_CALL', `Checkout failed ${attempt} times and bought nothing`, {
-            operation: 'checkout',
-            attempt,
-            outcome: 'not-bought',
-          });
-          throw new VendorTransientError(`CoCalc checkout failed ${attempt} times without buying: ${err.message}`);
-        }
-        continue;
-      }
-      return this.bought(await this.readItem(), false);
+      await this.restore(othersUnchecked, false);
+      throw err;
     }
+    const after = await this.readItem();
+    if (!after.purchased) {
+      throw new PurchaseOutcomeUnknownError(
+        `CoCalc answered success to the checkout of cart item ${this.itemId}, but the item is not marked purchased: check the account's purchases`,
+      );
+    }
+    await this.restore(othersUnchecked, true);
+    return this.bought(after, false);
+  }
+
+  /**
+   * After an attempt with an unknown outcome whose item is not (yet) purchased: unchecking our item
+   * by id answers 1 only while it is unpurchased and in the cart, and once unchecked a late
+   * checkout can no longer buy it. Anything else is not proof, and nothing is bought again.
+   */
+  private async proveNotBought(): Promise<PurchaseResult | undefined> {
+    const attempt = this.progress!.attempt;
+    const updated = await this.gateway.setChecked(false, this.itemId);
+    if (updated !== 1) {
+      const item = await this.readItem();
+      if (item.purchased) return this.bought(item, true);
+      throw new VendorRejectedError(
+        `CoCalc cart item ${this.itemId} is neither purchased nor in the cart any more (removed at the vendor?) after checkout attempt ${attempt}`,
+      );
+    }
+    this.progress = { ...this.progress!, outcome: 'not-bought' };
+    await this.save(this.progress, 'APPROVED', 'VENDOR_CALL', `Reconciled: checkout attempt ${attempt} did not buy cart item ${this.itemId} (unchecked it while unpurchased)`, {
+      operation: 'reconcile',
+      attempt,
+      outcome: 'not-bought',
+    });
+    return undefined;
+  }
+
+  private async unknown(err: VendorTransientError, attempt: number, othersUnchecked: number[]): Promise<never> {
+    await this.save({ attempt, outcome: 'unknown', othersUnchecked }, 'PURCHASING', 'VENDOR_CALL', `Checkout outcome unknown (${err.message}); settled on the next run`, {
+      operation: 'checkout',
+      attempt,
+      outcome: 'unknown',
+    });
+    if (othersUnchecked.length) {
+      await this.deps.audit.append(this.purchaseId, {
+        type: 'CART_ITEMS_LEFT_UNCHECKED',
+        status: 'PURCHASING',
+        actor: 'system',
+        message:
+          `CoCalc cart items [${othersUnchecked.join(', ')}] were unchecked for this checkout and stay unchecked: a checkout whose ` +
+          'outcome is unknown may still run at the vendor and would buy every checked item. Check them again in the CoCalc cart when you want them.',
+        detail: { items: othersUnchecked },
+      });
+    }
+    throw new CheckoutOutcomeUnknownError(`CoCalc checkout of cart item ${this.itemId} (attempt ${attempt}) has an unknown outcome: ${err.message}`);
+  }
+
+  /** What the approver saw is what is bought: the vendor-side item may have been edited since. */
+  private async compareWithApproved(item: CocalcCartItem): Promise<void> {
+    const differences = differencesFromApproved(item, this.approved.description, this.approved.projectId);
+    if (!differences.length) return;
+    const fields = differences.map((d) => d.field).join(', ');
+    await recordStep(this.deps, this.purchaseId, {
+      type: 'CART_ITEM_CHANGED',
+      status: 'APPROVED',
+      message: `Not checking out: CoCalc cart item ${this.itemId} differs from what was approved (${fields})`,
+      detail: { cartItemId: this.itemId, differences: JSON.parse(JSON.stringify(differences)) as unknown },
+    });
+    throw new CartItemChangedError(`CoCalc cart item ${this.itemId} was changed at the vendor after approval (${fields}); nothing was bought`);
   }
 
   /** The cart must be exactly our item, at exactly the approved amount. Otherwise nothing is bought. */
@@ -152,39 +230,13 @@ class CheckoutRun {
     throw quoteMismatchError(ours.lineItemAmount, this.quote.amountUsd, problem);
   }
 
-  /** After an unknown outcome: wait for the vendor to settle, then read our item. */
-  private async reconcile(err: VendorTransientError, attempt: number): Promise<CocalcCartItem> {
-    await this.step('PURCHASING', 'VENDOR_CALL', `Checkout outcome unknown (${err.message}); reconciling`, {
-      operation: 'checkout',
-      attempt,
-      outcome: 'unknown',
-    });
-    if (this.settleMs > 0) await sleep(this.settleMs);
-    let item: CocalcCartItem;
-    try {
-      item = await this.readItem();
-    } catch (readErr) {
-      const message =
-        `CoCalc checkout of cart item ${this.itemId} may have bought it: the checkout failed (${err.message}) and the item ` +
-        `could not be read (${(readErr as Error).message})`;
-      await this.step('PURCHASING', 'VENDOR_CALL', message, { operation: 'reconcile', outcome: 'unknown' });
-      throw new PurchaseOutcomeUnknownError(message);
-    }
-    // Proven not bought: back to APPROVED, so a failure from here on is not taken for a possible purchase.
-    await this.step(
-      item.purchased ? 'PURCHASING' : 'APPROVED',
-      'VENDOR_CALL',
-      item.purchased ? 'Reconciled: the item was bought' : 'Reconciled: the item was not bought',
-      { operation: 'reconcile', outcome: item.purchased ? 'bought' : 'not-bought' },
-    );
-    return item;
-  }
-
   private async bought(item: CocalcCartItem, reconciled: boolean): Promise<PurchaseResult> {
     const licenseId = item.purchased?.licenseId;
     if (!licenseId) {
-      // Bought (or marked so) without a license id: a human must look; the budget stays held.
-      throw new PurchaseOutcomeUnknownError(`CoCalc cart item ${this.itemId} is marked purchased but names no license`);
+      // The vendor marks the item purchased, but its record names no license: a human must look.
+      throw new PurchaseOutcomeUnknownError(
+        `CoCalc cart item ${this.itemId} is marked purchased but its record names no license id: find the license among the account's licenses`,
+      );
     }
     await recordStep(
       this.deps,
@@ -195,17 +247,16 @@ class CheckoutRun {
         message: `Bought CoCalc license ${licenseId} for ${formatUsd(this.quote.amountUsd)}${reconciled ? ' (established by reconciliation)' : ''}`,
         detail: { licenseId, cartItemId: this.itemId, amountUsd: this.quote.amountUsd, reconciled },
       },
-      { licenseId },
+      { licenseId, waiting: null },
     );
     return result(this.quote, this.itemId, licenseId, reconciled);
   }
 
   /**
-   * Puts the other items' checked state back and parks ours unchecked unless bought. Runs after
-   * the outcome is known (never while a checkout may still be deciding what to buy). A failure
-   * here is audited loudly but never hides the purchase's own outcome.
+   * Re-checks the other items and parks ours unchecked unless bought. Called only when this
+   * attempt's outcome is known. A failure here is audited loudly but never hides the outcome.
    */
-  private async restore(othersChecked: number[], bought: boolean): Promise<void> {
+  private async restore(othersUnchecked: number[], bought: boolean): Promise<void> {
     const failed: number[] = [];
     const set = async (checked: boolean, id: number) => {
       try {
@@ -216,14 +267,14 @@ class CheckoutRun {
       }
     };
     if (!bought) await set(false, this.itemId);
-    for (const id of othersChecked) await set(true, id);
+    for (const id of othersUnchecked) await set(true, id);
     if (failed.length) {
       await this.deps.audit.append(this.purchaseId, {
         type: 'CART_RESTORE_FAILED',
         status: bought ? 'PURCHASED' : 'APPROVED',
         actor: 'system',
         message: `Could not restore the checked state of CoCalc cart items [${failed.join(', ')}]: check them in the CoCalc cart`,
-        detail: { items: failed, othersChecked },
+        detail: { items: failed, othersChecked: othersUnchecked },
       });
     }
   }
@@ -233,9 +284,26 @@ class CheckoutRun {
       try {
         return await this.gateway.getCartItem(this.itemId);
       } catch (err) {
-        if (!(err instanceof VendorTransientError) || attempt >= READ_ATTEMPTS) throw err;
+        if (!(err instanceof VendorTransientError) || attempt >= READ_ATTEMPTS) {
+          // Reads change nothing; while an outcome is pending the machine waits and asks again.
+          if (err instanceof VendorTransientError && this.progress && this.progress.outcome !== 'not-bought') {
+            throw new CheckoutOutcomeUnknownError(`CoCalc cart item ${this.itemId} could not be read: ${err.message}`);
+          }
+          throw err;
+        }
       }
     }
+  }
+
+  private async save(
+    progress: CheckoutProgress,
+    status: 'PURCHASING' | 'APPROVED',
+    type: string,
+    message: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    this.progress = progress;
+    await recordStep(this.deps, this.purchaseId, { type, status, message, detail: { cartItemId: this.itemId, ...detail } }, { checkout: progress, waiting: null });
   }
 
   private step(status: 'PURCHASING' | 'APPROVED', type: string, message: string, detail: Record<string, unknown>): Promise<void> {

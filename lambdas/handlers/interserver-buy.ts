@@ -8,7 +8,7 @@ import {
   VendorTransientError,
 } from '../core/errors';
 import { isLiveInterserverLicense } from '../core/license-view';
-import { interserverLicenseLock, PURCHASE_LOCK_TTL_MS } from '../core/locks';
+import { interserverLicenseLock, lockLeaseMs, type InvocationClock } from '../core/locks';
 import { formatUsd, toCents } from '../core/money';
 import type {
   AuditLog,
@@ -60,9 +60,9 @@ const READ_ATTEMPTS = 3;
  * unreadable -> PurchaseOutcomeUnknownError. Idempotent: a recorded license is returned (and, for
  * pay-now, its open invoice paid) instead of buying again.
  */
-export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState) => Promise<PurchaseResult> {
+export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState, context?: InvocationClock) => Promise<PurchaseResult> {
   const settleMs = deps.settleMs ?? 2_000;
-  return async (state) => {
+  return async (state, context) => {
     const request = parsePurchaseRequest(state.request);
     if (request.vendor !== 'interserver') throw new InvalidRequestError(`BuyLicense is for InterServer purchases, not ${request.vendor}`);
     const quote = state.quote;
@@ -72,7 +72,7 @@ export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState) =>
 
     const gateway = await deps.interserver();
     const run = new BuyRun(deps, gateway, state.purchaseId, quote, quote.interserverTypeId, request.item.ip, request.item.coupon, settleMs);
-    return deps.locks.withLock(interserverLicenseLock(request.item.ip, quote.interserverTypeId), state.purchaseId, PURCHASE_LOCK_TTL_MS, () =>
+    return deps.locks.withLock(interserverLicenseLock(request.item.ip, quote.interserverTypeId), state.purchaseId, lockLeaseMs(context), () =>
       run.run(),
     );
   };

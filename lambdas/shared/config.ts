@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ENV } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { Vendor } from '../core/purchase-request';
+import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 
 /**
  * Handler configuration, read from the environment once per cold start and validated so a
@@ -62,19 +63,37 @@ export interface ApprovalConfig {
   timeoutSeconds: number;
   signingSecretId: string;
 }
-export function approvalConfig(env: Env = process.env): ApprovalConfig {
+/** Who approval and attention mail goes to, and who it is from. */
+function approverMail(env: Env): { approvers: string[]; sender: string } {
   const approvers = read(env, ENV.APPROVER_EMAILS, nonEmpty)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const a of approvers) read({ a }, 'a', z.email());
+  return { approvers, sender: read(env, ENV.SENDER_EMAIL, z.email()) };
+}
+
+export function approvalConfig(env: Env = process.env): ApprovalConfig {
   return {
-    approvers,
-    sender: read(env, ENV.SENDER_EMAIL, z.email()),
+    ...approverMail(env),
     baseUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)),
     timeoutSeconds: read(env, ENV.APPROVAL_TIMEOUT_SECONDS, number.pipe(z.number().int().positive())),
     signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty),
   };
+}
+
+/**
+ * The NEEDS_ATTENTION mail (RecordOutcome): the approvers and the sender of the approval mail, and
+ * the base URL people reach the API at (the approval base URL), for the `--api` of the commands
+ * the mail gives.
+ */
+export interface AttentionMailConfig {
+  approvers: string[];
+  sender: string;
+  apiUrl: string;
+}
+export function attentionMailConfig(env: Env = process.env): AttentionMailConfig {
+  return { ...approverMail(env), apiUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)) };
 }
 
 /** Only the signing key, for the approvals API (which verifies links but sends no mail). */
@@ -102,6 +121,25 @@ export function cocalcConfig(env: Env = process.env): CocalcConfig {
     checkoutMode: read(env, ENV.COCALC_CHECKOUT_MODE, z.enum(COCALC_CHECKOUT_MODES)),
     secretId: read(env, ENV.COCALC_SECRET_ARN, nonEmpty),
   };
+}
+
+/**
+ * The CoCalc account's `shopping/cart/add` limits: the vendor's published ones (cocalc-api-v2.md
+ * §2) unless COCALC_CART_ADD_LIMITS says otherwise (an account with other limits; tests with
+ * shortened windows).
+ */
+export function cocalcCartAddLimits(env: Env = process.env): readonly RateLimit[] {
+  if (!env[ENV.COCALC_CART_ADD_LIMITS]) return COCALC_CART_ADD_LIMITS;
+  const limits = z.array(z.object({ max: z.number().int().min(1), windowMs: z.number().int().min(1) }).strict()).min(1);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(env[ENV.COCALC_CART_ADD_LIMITS]!);
+  } catch {
+    throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is not JSON`);
+  }
+  const r = limits.safeParse(parsed);
+  if (!r.success) throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
 }
 
 /** What InterServer buys do about payment: leave the invoice unpaid, pay only from PrePay, or pay now. */

@@ -1,9 +1,10 @@
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import type { AuditLog, LockManager, PurchaseStore } from '../core/ports';
+import { DynamoRateSlots } from '../adapters/aws/dynamo-rate-slots';
+import type { AuditLog, LockManager, PurchaseStore, RateSlots } from '../core/ports';
 import { documentClient } from './aws-clients';
-import { tablesConfig } from './config';
+import { cocalcCartAddLimits, tablesConfig } from './config';
 
 /**
  * What every vendor-calling step (AddToCart, Checkout, BuyLicense) is wired with in production:
@@ -15,7 +16,22 @@ export function vendorStepDeps(): { audit: AuditLog; purchases: PurchaseStore; l
   return {
     audit: new DynamoAuditLog(doc, tables.auditTable),
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    // Another purchase of the same account holds the lock for one vendor call; wait that long.
-    locks: new DynamoLockManager(doc, tables.stateTable, { waitMs: 10_000, pollMs: 250 }),
+    // A busy lock throws LockBusyError at once: the state machine waits and retries, never a Lambda.
+    locks: new DynamoLockManager(doc, tables.stateTable),
   };
+}
+
+/**
+ * How late an add may reach CoCalc after its slot and still be safe (rate-slots.ts): Step
+ * Functions' Wait plus a Lambda invocation (a cold start included) stay well inside it.
+ */
+const CART_ADD_SLOT_TOLERANCE_MS = 1_000;
+
+/** CoCalc `shopping/cart/add` slots on the state table, shared by every AddToCart invocation. */
+export function cartAddSlots(): { slots: RateSlots; slotToleranceMs: number } {
+  const slots = new DynamoRateSlots(documentClient(), tablesConfig().stateTable, {
+    limits: cocalcCartAddLimits(),
+    toleranceMs: CART_ADD_SLOT_TOLERANCE_MS,
+  });
+  return { slots, slotToleranceMs: CART_ADD_SLOT_TOLERANCE_MS };
 }

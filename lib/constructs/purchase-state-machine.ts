@@ -15,11 +15,14 @@ import {
   Succeed,
   TaskInput,
   Timeout,
+  Wait,
+  WaitTime,
   type RetryProps,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
+  CheckoutOutcomeUnknownError,
   LicenseNotFoundError,
   LockBusyError,
   QuoteMismatchError,
@@ -111,13 +114,32 @@ const LISTING_LAG: RetryProps = {
   ...jitter,
 };
 
-/** Checkout: the account lock is taken before anything else, so LockBusyError means nothing was done. */
+/**
+ * AddToCart, Checkout, BuyLicense: the lock is taken before any vendor call, so LockBusyError
+ * means nothing was done. The waiting is the state machine's (no Lambda polls a lock); a holder
+ * that died frees the lock within its function timeout plus a margin (locks.ts lockLeaseMs), which
+ * these attempts outlast: ~1 + 1.5 + 2.25 + ... capped at 10 s, 40 attempts, about 6 minutes.
+ */
 const LOCK_BUSY: RetryProps = {
   errors: [LockBusyError.name],
+  interval: Duration.seconds(1),
+  maxAttempts: 40,
+  backoffRate: 1.5,
+  maxDelay: Duration.seconds(10),
+  ...jitter,
+};
+
+/**
+ * Checkout after an unknown outcome: wait, then run Checkout again, which first settles the
+ * earlier attempt at the vendor (bought, or proven not bought) and never buys blindly. When the
+ * vendor stays unreachable the Catch ends the purchase NEEDS_ATTENTION (status PURCHASING).
+ */
+const CHECKOUT_SETTLE: RetryProps = {
+  errors: [CheckoutOutcomeUnknownError.name],
   interval: Duration.seconds(5),
   maxAttempts: 6,
   backoffRate: 2,
-  maxDelay: Duration.seconds(60),
+  maxDelay: Duration.seconds(120),
   ...jitter,
 };
 
@@ -193,7 +215,10 @@ export class PurchaseStateMachine extends Construct {
     // ---- tasks ----
     const validateAndQuote = withRetries(invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
     const reserveBudget = withRetries(invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
-    const addToCart = withRetries(invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
+    const addToCart = withRetries(invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, ...SAFE_TO_REPEAT]).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
     const requestApproval = new LambdaInvoke(this, STATE.RequestApproval, {
       lambdaFunction: fns.RequestApproval,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -208,12 +233,17 @@ export class PurchaseStateMachine extends Construct {
       .addRetry(NEVER_RAN)
       .addCatch(recordNotCompleted, onFailure);
     const checkout = invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase')
-      // Only LockBusyError: never VendorTransientError, which may hide a completed checkout.
+      // Never VendorTransientError, which may hide a completed checkout: the handler turns an
+      // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
       .addRetry(LOCK_BUSY)
+      .addRetry(CHECKOUT_SETTLE)
       // The vendor's total moved: re-quote and ask a human again (ValidateAndQuote sees $.mismatch).
       .addCatch(validateAndQuote, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
       .addCatch(recordNotCompleted, onFailure);
-    const buyLicense = invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase').addRetry(NEVER_RAN).addCatch(recordNotCompleted, onFailure);
+    const buyLicense = invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase')
+      .addRetry(LOCK_BUSY)
+      .addRetry(NEVER_RAN)
+      .addCatch(recordNotCompleted, onFailure);
     const verifyLicense = withRetries(invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...SAFE_TO_REPEAT]).addCatch(
       recordNotCompleted,
       onFailure,
@@ -250,7 +280,12 @@ export class PurchaseStateMachine extends Construct {
     const needsApproval = new Choice(this, STATE.NeedsApproval)
       .when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove)
       .otherwise(requestApproval);
-    addToCart.next(needsApproval);
+    // The vendor's add limit (or the account) has no room yet: wait in the machine, then add again.
+    const waitForCartSlot = new Wait(this, STATE.WaitForCartSlot, { time: WaitTime.timestampPath('$.cart.waitUntil') });
+    waitForCartSlot.next(addToCart);
+    addToCart.next(
+      new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot).otherwise(needsApproval),
+    );
     validateAndQuote.next(reserveBudget).next(
       new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart).otherwise(needsApproval),
     );

@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => s.dispose());
 
-type Retrier = { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number };
+type Retrier = { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number };
 type Catcher = { ErrorEquals: string[]; ResultPath?: string; Next: string };
 const state = (name: string): Record<string, unknown> => {
   const st = asl.States[name];
@@ -109,7 +109,13 @@ describe('shape', () => {
       Choices: [{ Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.AddToCart }],
       Default: STATE.NeedsApproval,
     });
-    expect(next(STATE.AddToCart)).toBe(STATE.NeedsApproval);
+    // No slot yet: the machine waits until the slot AddToCart returned, then adds again.
+    expect(next(STATE.AddToCart)).toBe(STATE.CartSlotReady);
+    expect(state(STATE.CartSlotReady)).toMatchObject({
+      Choices: [{ Variable: '$.cart.waitUntil', IsPresent: true, Next: STATE.WaitForCartSlot }],
+      Default: STATE.NeedsApproval,
+    });
+    expect(state(STATE.WaitForCartSlot)).toMatchObject({ Type: 'Wait', TimestampPath: '$.cart.waitUntil', Next: STATE.AddToCart });
     expect(state(STATE.NeedsApproval)).toMatchObject({
       Choices: [{ Variable: '$.quote.autoApprove', BooleanEquals: true, Next: STATE.AutoApprove }],
       Default: STATE.RequestApproval,
@@ -162,7 +168,21 @@ describe('timeouts', () => {
 
 describe('retries and catches', () => {
   it('retries the idempotent tasks on transient vendor errors and Lambda service errors', () => {
-    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget, STATE.AddToCart]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE].sort());
+    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE].sort());
+    // AddToCart also waits out a busy account lock (nothing was done), first.
+    expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', ...VENDOR_SAFE].sort());
+    expect((state(STATE.AddToCart).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LockBusyError']);
+  });
+
+  it('waits out a busy account lock in the machine for minutes, never in a Lambda', () => {
+    for (const name of [STATE.AddToCart, STATE.Checkout, STATE.BuyLicense]) {
+      const lock = (state(name).Retry as Retrier[]).find((r) => r.ErrorEquals.includes('LockBusyError'));
+      expect(lock, name).toBeDefined();
+      // The attempts outlast a dead holder's lease (its function timeout plus a margin).
+      const fnId = String(state(name).Resource).split(':').pop()!;
+      const fnTimeout = s.json.Resources[fnId]?.Properties?.Timeout as number;
+      expect(lock!.MaxAttempts! * lock!.MaxDelaySeconds!, name).toBeGreaterThan(2 * fnTimeout);
+    }
   });
 
   it('also retries VerifyLicense on LicenseNotFoundError (listing lag), first', () => {
@@ -170,12 +190,15 @@ describe('retries and catches', () => {
     expect((state(STATE.VerifyLicense).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LicenseNotFoundError']);
   });
 
-  it('retries Checkout only on LockBusyError, never on VendorTransientError or Lambda errors', () => {
-    expect(state(STATE.Checkout).Retry).toEqual([expect.objectContaining({ ErrorEquals: ['LockBusyError'] })]);
+  it('retries Checkout only on a busy lock and to settle an unknown outcome, never on VendorTransientError or Lambda errors', () => {
+    expect(state(STATE.Checkout).Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: ['LockBusyError'] }),
+      expect.objectContaining({ ErrorEquals: ['CheckoutOutcomeUnknownError'] }),
+    ]);
   });
 
-  it('never retries BuyLicense on a vendor error; only a throttled Invoke (the code never ran)', () => {
-    expect(retried(STATE.BuyLicense)).toEqual(['Lambda.TooManyRequestsException']);
+  it('never retries BuyLicense on a vendor error; only a busy lock or a throttled Invoke (the code never ran)', () => {
+    expect(retried(STATE.BuyLicense)).toEqual(['LockBusyError', 'Lambda.TooManyRequestsException']);
     expect(retried(STATE.BuyLicense)).not.toContain('VendorTransientError');
     expect(retried(STATE.BuyLicense)).not.toContain('States.ALL');
     expect(retried(STATE.BuyLicense)).not.toContain('States.TaskFailed');
