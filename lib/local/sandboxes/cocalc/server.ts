@@ -59,6 +59,8 @@ export interface CocalcSandbox {
   addAccount(opts?: AddAccountOptions): { apiKey: string; accountId: string };
   /** The live state of an account, by id or key (for tests); throws when there is none. */
   account(accountIdOrKey: string): SandboxAccount;
+  /** Calls the `shopping/cart/add` throttle refused with "too many requests" (0 when it is off). */
+  rateLimitRejections(): number;
 }
 
 /**
@@ -154,5 +156,6 @@ export async function startCocalcSandbox(opts: CocalcSandboxOptions = {}): Promi
       if (!a) throw new Error(`no sandbox account ${accountIdOrKey}`);
       return a;
     },
+    rateLimitRejections: () => throttle?.rejections ?? 0,
   };
 }

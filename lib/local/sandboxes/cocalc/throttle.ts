@@ -23,6 +23,8 @@ export class AddThrottle {
   private readonly max: Record<Interval, number>;
   private readonly windowMs: Record<Interval, number>;
   private readonly hits = new Map<string, Record<Interval, number[]>>();
+  /** How many calls were refused with "too many requests" (tests and the bench read the vendor's truth here). */
+  rejections = 0;
 
   constructor(opts: CocalcThrottleOptions = {}) {
     this.max = { second: opts.perSecond ?? 3, minute: opts.perMinute ?? 15, hour: opts.perHour ?? 200 };
@@ -44,6 +46,7 @@ export class AddThrottle {
       byInterval[interval] = v;
       const max = this.max[interval];
       if (v.length >= max) {
+        this.rejections += 1;
         const wait = Math.ceil((v[0]! - cutoff) / 1000);
         throw new Error(
           `too many requests to ${endpoint}; try again in ${wait} ${plural(wait, 'second')} ` +
