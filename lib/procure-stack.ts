@@ -51,8 +51,11 @@ const USES = {
   interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'],
   signing: ['RequestApproval', 'ApprovalsApi'],
   approvalMail: ['RequestApproval'],
+  /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION. */
+  attentionMail: ['RecordOutcome'],
   autoApprove: ['ValidateAndQuote'],
-  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome'],
+  /** PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase. */
+  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi'],
   startExecution: ['PurchasesApi', 'Intake'],
   events: ['Intake', 'PurchasesApi', 'RecordOutcome'],
   taskResponse: ['ApprovalsApi'],
@@ -141,6 +144,11 @@ export class ProcureStack extends Stack {
         [ENV.APPROVAL_BASE_URL]: approvalBaseUrl,
         [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
       });
+      this.grantSendApprovalMail(fn, config);
+    });
+    each(USES.attentionMail, (fn) => {
+      // The approval base URL is where people reach the API: the mail's `procure resolve --api`.
+      setEnv(fn, { [ENV.APPROVER_EMAILS]: config.approverEmails.join(','), [ENV.SENDER_EMAIL]: config.senderEmail, [ENV.APPROVAL_BASE_URL]: approvalBaseUrl });
       this.grantSendApprovalMail(fn, config);
     });
     each(USES.autoApprove, (fn) => setEnv(fn, { [ENV.AUTO_APPROVE_MAX_USD]: String(config.autoApproveMaxUsd) }));

@@ -1,4 +1,5 @@
 import type { SiteLicenseDescription } from './cocalc-license';
+import type { CleanupStep } from './cleanup-steps';
 import type { ExecutionInput, PurchaseStatus, Reservation } from './workflow';
 import type { Vendor } from './purchase-request';
 
@@ -163,6 +164,24 @@ export interface PurchaseRecord {
   invoice?: number;
   executionArn?: string;
   reason?: string;
+  /**
+   * NEEDS_ATTENTION only: the compensation steps RecordNotCompleted could not finish, in the order
+   * they must run; the reconciler retries them. Empty or absent: nothing left to clean up.
+   */
+  cleanupPending?: CleanupStep[];
+  /** Set when a person settled a NEEDS_ATTENTION purchase (`procure resolve`). */
+  resolution?: PurchaseResolution;
+}
+
+/** A person's finding on a NEEDS_ATTENTION purchase, recorded by `procure resolve`. */
+export interface PurchaseResolution {
+  finding: 'bought' | 'not-bought';
+  /** The license the person found (finding `bought`). */
+  licenseId?: string;
+  /** The IAM identity that called the API. */
+  actor: string;
+  comment?: string;
+  at: string;
 }
 export interface PurchaseStore {
   /** Conditional put of REQ#<requestId>: exactly one caller ever claims a requestId. */
@@ -175,12 +194,13 @@ export interface PurchaseStore {
   get(purchaseId: string): Promise<PurchaseRecord | undefined>;
   /**
    * Sets fields of an existing record. With `unlessStatusIn`, the write is refused with
-   * PurchaseStatusConflictError (and nothing changes) when the current status is one of those.
+   * PurchaseStatusConflictError (and nothing changes) when the current status is one of those;
+   * with `ifStatusIn`, when it is not one of those.
    */
   update(
     purchaseId: string,
     patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
-    options?: { unlessStatusIn?: readonly PurchaseStatus[] },
+    options?: { unlessStatusIn?: readonly PurchaseStatus[]; ifStatusIn?: readonly PurchaseStatus[] },
   ): Promise<void>;
 }
 

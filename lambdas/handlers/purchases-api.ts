@@ -1,28 +1,42 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
+import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
 import { InvalidRequestError } from '../core/errors';
+import { NotResolvableError, resolvePurchase, UnknownPurchaseError, type ResolvePurchaseDeps } from '../core/resolve-purchase';
 import { rejectRequest, RequestRejectedError, submitPurchase, type SubmitPurchaseDeps } from '../core/submit-purchase';
 import { documentClient, sfnClient } from '../shared/aws-clients';
-import { tablesConfig, workflowConfig } from '../shared/config';
+import { budgetConfig, tablesConfig, workflowConfig } from '../shared/config';
 import { errorResponse, json, parseJsonBody, pathParam } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 
 /**
  * POST /purchases: submit a purchase request (202 new, 200 repeat, 400 invalid, 409 conflict).
  * GET /purchases/{id}: status and audit trail (404 unknown).
+ * POST /purchases/{id}/resolution: a person's finding on a NEEDS_ATTENTION purchase (200, 400 bad
+ * body, 403 no caller identity, 404 unknown, 409 not in NEEDS_ATTENTION); see core/resolve-purchase.
  */
-export type PurchasesApiDeps = SubmitPurchaseDeps;
+export type PurchasesApiDeps = SubmitPurchaseDeps & ResolvePurchaseDeps;
 
 /** Purchase ids are `pur-<hex>` or `invalid-<uuid>`; anything else cannot exist. */
 const PURCHASE_ID_PATTERN = /^[A-Za-z0-9-]{1,80}$/;
 
-/** '/prod/purchases/pur-1' -> '/purchases/{id}'; '/purchases' -> '/purchases'. */
+/** '/prod/purchases/pur-1' -> '/purchases/{id}'; '/purchases' -> '/purchases'; '.../pur-1/resolution' -> '/purchases/{id}/resolution'. */
 function routeOf(path: string | undefined): string | undefined {
-  const m = /\/purchases(\/[^/]+)?\/?$/.exec(path ?? '');
+  const m = /\/purchases(\/[^/]+)?(\/resolution)?\/?$/.exec(path ?? '');
   if (!m) return undefined;
+  if (m[2]) return m[1] ? '/purchases/{id}/resolution' : undefined;
   return m[1] ? '/purchases/{id}' : '/purchases';
+}
+
+/**
+ * Who called an IAM-authorized route, as API Gateway verified it (the IAM user or assumed-role
+ * ARN); the local runtime fills the same fields from the SigV4 credential.
+ */
+function iamCaller(event: APIGatewayProxyEvent): string | undefined {
+  const identity = event.requestContext?.identity;
+  return identity?.userArn ?? identity?.caller ?? identity?.accessKey ?? undefined;
 }
 
 export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
@@ -52,6 +66,21 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
     });
   }
 
+  async function resolve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const id = event.pathParameters?.id;
+    if (!id || !PURCHASE_ID_PATTERN.test(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
+    const actor = iamCaller(event);
+    // The audit entry must name a person; an IAM route always has one, so this is a misconfiguration.
+    if (!actor) return json(403, { error: 'Forbidden', message: 'a resolution needs an IAM-signed caller' });
+    try {
+      return json(200, await resolvePurchase(deps, id, parseJsonBody(event), actor));
+    } catch (err) {
+      if (err instanceof UnknownPurchaseError) return json(404, { error: 'NotFound', message: err.message });
+      if (err instanceof NotResolvableError) return json(409, { error: 'NotResolvable', message: err.message });
+      throw err;
+    }
+  }
+
   return async (event) => {
     try {
       const method = event.httpMethod?.toUpperCase();
@@ -59,6 +88,7 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
       const route = event.resource && !event.resource.includes('{proxy') ? event.resource : routeOf(event.path);
       if (method === 'POST' && route === '/purchases') return await submit(event);
       if (method === 'GET' && route === '/purchases/{id}') return await status(pathParam(event, 'id'));
+      if (method === 'POST' && route === '/purchases/{id}/resolution') return await resolve(event);
       return json(404, { error: 'NotFound', message: 'no such route' });
     } catch (err) {
       if (err instanceof RequestRejectedError) {
@@ -78,6 +108,7 @@ export function defaultDeps(): PurchasesApiDeps {
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
     audit: new DynamoAuditLog(doc, tables.auditTable),
     workflow: new SfnWorkflowStarter(sfnClient(), stateMachineArn),
+    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
   };
 }
 

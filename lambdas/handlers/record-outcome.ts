@@ -1,15 +1,20 @@
 import { VendorRejectedError } from '../core/errors';
+import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type AttentionView } from '../core/attention-mail';
+import { vendorName } from '../core/approval-page';
+import { CLEANUP_STEPS, type CleanupStep } from '../core/cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from '../core/failure';
-import type { AuditLog, CocalcGateway, EventPublisher, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
+import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
 import { EVENTS, type PurchaseStatus, type RecordOutcomePayload, type WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
-import { documentClient, eventBridgeClient } from '../shared/aws-clients';
-import { budgetConfig, eventsConfig, tablesConfig } from '../shared/config';
+import { SesMailer } from '../adapters/aws/ses-mailer';
+import { documentClient, eventBridgeClient, sesClient } from '../shared/aws-clients';
+import { attentionMailConfig, budgetConfig, eventsConfig, tablesConfig, type AttentionMailConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
+import { redactText } from '../shared/redact';
 import { vendorGateways } from '../shared/vendor-gateways';
 
 /** What RecordOutcome needs. */
@@ -19,6 +24,10 @@ export interface RecordOutcomeDeps {
   spendGuard: SpendGuard;
   events: EventPublisher;
   cocalc: () => Promise<CocalcGateway>;
+  /** The NEEDS_ATTENTION mail to the approvers. */
+  mailer: Mailer;
+  mail: AttentionMailConfig;
+  clock?: () => Date;
 }
 
 /** What the purchase ended as. */
@@ -27,8 +36,13 @@ export interface RecordedOutcome {
   reason?: string;
 }
 
-/** Final audit entry types; their presence makes a retried RecordOutcome a no-op. */
-const CLOSED = { completed: 'COMPLETED', notCompleted: 'NOT_COMPLETED' } as const;
+/**
+ * Audit entry types that end a purchase; their presence makes a retried RecordOutcome a no-op.
+ * RESOLVED is a person's finding on a NEEDS_ATTENTION purchase (core/resolve-purchase.ts).
+ */
+const CLOSED = { completed: 'COMPLETED', notCompleted: 'NOT_COMPLETED', resolved: 'RESOLVED' } as const;
+/** Audit entry types of the NEEDS_ATTENTION mail; a sent one is not sent again by a retry. */
+export const ATTENTION_MAIL = { sent: 'ATTENTION_MAIL_SENT', failed: 'ATTENTION_MAIL_FAILED' } as const;
 
 /** Errors that say the request itself was wrong: INVALID rather than FAILED. */
 const INVALID_ERRORS = new Set([
@@ -56,20 +70,24 @@ const APPROVAL_WAIT_STATUSES = new Set<PurchaseStatus>(['AWAITING_APPROVAL', 'AP
  * compensation step and announces the outcome.
  *
  * NEEDS_ATTENTION is for "money may have been spent" (an unknown vendor outcome, a purchase step
- * that started and never finished, a cart item found purchased): the reservation is NOT released
- * and the cart item is NOT deleted, because the budget must keep counting money that may be gone.
+ * that started and never finished, a cart item found purchased) and for cleanup that could not
+ * finish (the vendor down while deleting our cart item): the reservation is NOT released, because
+ * the budget must keep counting money that may be gone, and the steps left undone are stored on
+ * the purchase as `cleanupPending` for the reconciler. The approvers get a mail saying what to
+ * check at the vendor and how to record the finding (`procure resolve`).
  *
- * Idempotent (the machine retries it): a purchase whose final entry is written is not touched
- * again, and every step before it is safe to repeat. A failing compensation step is audited and
- * rethrown, never swallowed.
+ * Every purchase ends here: a failing compensation step is audited and turns the end into
+ * NEEDS_ATTENTION; it never fails the execution. Idempotent (the machine retries it on its own
+ * errors): a purchase whose final entry is written is not touched again, every step before it is
+ * safe to repeat, and the mail is not sent twice.
  */
 export function makeHandler(deps: RecordOutcomeDeps): (payload: RecordOutcomePayload) => Promise<RecordedOutcome> {
   return async ({ outcome, state }) => {
-    const closed = (await deps.audit.list(state.purchaseId)).find(
-      (e) => e.type === CLOSED.completed || e.type === CLOSED.notCompleted,
-    );
+    const trail = await deps.audit.list(state.purchaseId);
+    // The latest: a RESOLVED entry follows the NOT_COMPLETED one it settles.
+    const closed = [...trail].reverse().find((e) => e.type === CLOSED.completed || e.type === CLOSED.notCompleted || e.type === CLOSED.resolved);
     if (closed) return { status: closed.status, ...(typeof closed.detail?.reason === 'string' ? { reason: closed.detail.reason } : {}) };
-    return outcome === 'COMPLETED' ? recordCompleted(deps, state) : recordNotCompleted(deps, state);
+    return outcome === 'COMPLETED' ? recordCompleted(deps, state) : recordNotCompleted(deps, state, trail);
   };
 }
 
@@ -97,31 +115,60 @@ async function recordCompleted(deps: RecordOutcomeDeps, state: WorkflowState): P
   return { status: 'COMPLETED' };
 }
 
-async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState): Promise<RecordedOutcome> {
+async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState, trail: AuditEntry[]): Promise<RecordedOutcome> {
   const { purchaseId, request } = state;
   const record = await deps.purchases.get(purchaseId);
+  // A person settled it between an earlier attempt's record write and its final entry.
+  if (record?.resolution) return { status: record.status, ...(record.reason ? { reason: record.reason } : {}) };
   const failure = state.failure ? describeFailure(state.failure) : undefined;
   let status = classify(state, record, failure);
-  let reason = reasonFor(state, status);
+  let reason = reasonFor(state, record, status);
+  const cartItemId = state.cart?.itemId ?? record?.cartItemId;
+  const pending: CleanupStep[] = [];
+  const cleanupErrors: string[] = [];
+  let statusAfterCleanup: PurchaseStatus | undefined;
 
   if (status !== 'NEEDS_ATTENTION') {
-    const cartOutcome = await compensateCart(deps, state, record, status);
-    if (cartOutcome === 'purchased') {
+    const cart = await compensateCart(deps, state, cartItemId, status);
+    if (cart.ok && cart.outcome === 'purchased') {
       status = 'NEEDS_ATTENTION';
-      reason = `${reason}; but the CoCalc cart item was found PURCHASED`;
+      reason = `${reason}; yet CoCalc reports cart item ${cartItemId} as PURCHASED, so money was spent`;
+    } else if (!cart.ok) {
+      // The budget stays reserved until the item is proven gone or unpurchased: release follows the delete.
+      pending.push(CLEANUP_STEPS.deleteCartItem, CLEANUP_STEPS.releaseReservation);
+      cleanupErrors.push(`${CLEANUP_STEPS.deleteCartItem}: ${cart.error}`);
     }
   }
-  if (status !== 'NEEDS_ATTENTION') {
-    await compensate(deps, purchaseId, status, 'release-reservation', async () => {
+  if (status !== 'NEEDS_ATTENTION' && pending.length === 0) {
+    const released = await compensate(deps, purchaseId, status, CLEANUP_STEPS.releaseReservation, async () => {
       await deps.spendGuard.release(purchaseId);
       return 'released';
     });
+    if (!released.ok) {
+      pending.push(CLEANUP_STEPS.releaseReservation);
+      cleanupErrors.push(`${CLEANUP_STEPS.releaseReservation}: ${released.error}`);
+    }
+  }
+  if (pending.length) {
+    statusAfterCleanup = status;
+    status = 'NEEDS_ATTENTION';
+    reason = `${reason}; then cleanup did not finish (${cleanupErrors.join('; ')})`;
   }
 
   const attention = status === 'NEEDS_ATTENTION';
-  if (attention) {
-    logger.error('purchase needs attention: money may have been spent', { purchaseId, reason });
-  }
+  const endedAt = (deps.clock ?? (() => new Date()))().toISOString();
+  const view: AttentionView | undefined = attention ? attentionView(deps, state, record, { reason, pending, statusAfterCleanup, endedAt }) : undefined;
+  if (attention) logger.error('purchase needs attention', { purchaseId, reason, cleanupPending: pending });
+
+  // The record first: `procure resolve` accepts only a purchase recorded NEEDS_ATTENTION, so it
+  // must be one by the time the mail arrives.
+  await deps.purchases.update(purchaseId, {
+    status,
+    reason,
+    ...(pending.length || record?.cleanupPending?.length ? { cleanupPending: pending } : {}),
+    ...(attention && cartItemId !== undefined ? { cartItemId } : {}),
+  });
+  if (view) await sendAttentionMail(deps, view, trail);
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,
     requestId: request.requestId,
@@ -130,17 +177,19 @@ async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState)
     reason,
     amountUsd: state.quote?.amountUsd,
     requester: request.requester.email,
+    ...(view ? attentionEventDetail(view) : {}),
   });
-  await deps.purchases.update(purchaseId, { status, reason });
   await deps.audit.append(purchaseId, {
     type: CLOSED.notCompleted,
     status,
     actor: 'system',
-    message: attention
-      ? `ATTENTION: MONEY MAY HAVE BEEN SPENT. ${reason}. The budget reservation is KEPT and the cart item is left in place; ` +
-        `check the ${request.vendor} account and settle this purchase by hand.`
-      : `Purchase ${status.toLowerCase()}: ${reason}`,
-    detail: { reason, ...(failure ? { error: failure.error } : {}), budgetReleased: !attention },
+    message: view ? attentionMessage(view) : `Purchase ${status.toLowerCase()}: ${reason}`,
+    detail: {
+      reason,
+      ...(failure ? { error: failure.error } : {}),
+      budgetReleased: !attention,
+      ...(pending.length ? { cleanupPending: pending, statusAfterCleanup } : {}),
+    },
   });
   return { status, reason };
 }
@@ -150,13 +199,7 @@ async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState)
  * NEEDS_ATTENTION, whatever the error says, because only a human can tell.
  */
 function classify(state: WorkflowState, record: PurchaseRecord | undefined, failure: FailureDescription | undefined): PurchaseStatus {
-  const purchaseStarted =
-    record?.status === 'PURCHASING' ||
-    record?.status === 'PURCHASED' ||
-    record?.licenseId !== undefined ||
-    record?.invoice !== undefined ||
-    state.purchase !== undefined;
-  if (failure?.error === 'PurchaseOutcomeUnknownError' || purchaseStarted) return 'NEEDS_ATTENTION';
+  if (failure?.error === 'PurchaseOutcomeUnknownError' || purchaseStarted(state, record)) return 'NEEDS_ATTENTION';
   if (state.approval?.decision === 'REJECTED') return 'REJECTED';
   // Only the approval task's timeout means "nobody decided"; a step's own Lambda timeout is a failure.
   // Without $.approval the machine never received a decision, whatever the record says. In a second
@@ -168,13 +211,36 @@ function classify(state: WorkflowState, record: PurchaseRecord | undefined, fail
   return 'FAILED';
 }
 
-function reasonFor(state: WorkflowState, status: PurchaseStatus): string {
+function purchaseStarted(state: WorkflowState, record: PurchaseRecord | undefined): boolean {
+  return (
+    record?.status === 'PURCHASING' ||
+    record?.status === 'PURCHASED' ||
+    record?.licenseId !== undefined ||
+    record?.invoice !== undefined ||
+    state.purchase !== undefined
+  );
+}
+
+/** Why the purchase ended as `status`, in words that are true of what procure knows. */
+function reasonFor(state: WorkflowState, record: PurchaseRecord | undefined, status: PurchaseStatus): string {
+  const failed = state.failure ? failureReason(state.failure) : undefined;
   if (status === 'REJECTED' && state.approval) {
     return `rejected by ${state.approval.approver}${state.approval.comment ? `: ${state.approval.comment}` : ''}`;
   }
   if (status === 'EXPIRED') return `nobody decided on the approval in time (${failureReason(state.failure)})`;
-  return state.failure ? failureReason(state.failure) : 'the purchase did not complete';
+  if (status === 'NEEDS_ATTENTION' && describeFailure(state.failure).error !== 'PurchaseOutcomeUnknownError') {
+    const vendor = vendorName(state.request.vendor);
+    const licenseId = state.purchase?.licenseId ?? record?.licenseId;
+    const after = failed ? `: ${failed}` : '';
+    if (licenseId) return `${vendor} license ${licenseId} was bought, but the workflow failed after the purchase${after}`;
+    if (record?.status === 'PURCHASING') return `the ${vendor} purchase call started and did not report an outcome${after}`;
+    const invoice = state.purchase?.invoice ?? record?.invoice;
+    return `the ${vendor} purchase went through${invoice ? ` (invoice ${invoice})` : ''} without naming a license, and the workflow failed after it${after}`;
+  }
+  return failed ?? 'the purchase did not complete';
 }
+
+type StepResult<T> = { ok: true; outcome: T } | { ok: false; error: string };
 
 /**
  * Deletes our CoCalc cart item unless it was bought. The vendor deletes only unpurchased items, so
@@ -183,12 +249,11 @@ function reasonFor(state: WorkflowState, status: PurchaseStatus): string {
 async function compensateCart(
   deps: RecordOutcomeDeps,
   state: WorkflowState,
-  record: PurchaseRecord | undefined,
+  itemId: number | undefined,
   status: PurchaseStatus,
-): Promise<'none' | 'deleted' | 'gone' | 'purchased'> {
-  const itemId = state.cart?.itemId ?? record?.cartItemId;
-  if (state.request.vendor !== 'cocalc' || itemId === undefined) return 'none';
-  return compensate(deps, state.purchaseId, status, 'delete-cart-item', async () => {
+): Promise<StepResult<'none' | 'deleted' | 'gone' | 'purchased'>> {
+  if (state.request.vendor !== 'cocalc' || itemId === undefined) return { ok: true, outcome: 'none' };
+  return compensate(deps, state.purchaseId, status, CLEANUP_STEPS.deleteCartItem, async () => {
     const gateway = await deps.cocalc();
     if (await gateway.deleteFromCart(itemId)) return 'deleted';
     try {
@@ -202,35 +267,124 @@ async function compensateCart(
   }, { cartItemId: itemId });
 }
 
-/** Runs one compensation step and audits its outcome; a failure is audited and rethrown. */
+/**
+ * Runs one compensation step and audits its outcome. A failure is audited (COMPENSATION_FAILED)
+ * and returned, not thrown: the caller turns it into NEEDS_ATTENTION with the step pending.
+ */
 async function compensate<T extends string>(
   deps: RecordOutcomeDeps,
   purchaseId: string,
   status: PurchaseStatus,
-  step: string,
+  step: CleanupStep,
   run: () => Promise<T>,
   detail: Record<string, unknown> = {},
-): Promise<T> {
+): Promise<StepResult<T>> {
+  let outcome: T;
   try {
-    const outcome = await run();
-    await deps.audit.append(purchaseId, {
-      type: 'COMPENSATED',
-      status,
-      actor: 'system',
-      message: `Compensation ${step}: ${outcome}`,
-      detail: { step, outcome, ...detail },
-    });
-    return outcome;
+    outcome = await run();
   } catch (err) {
+    const error = `${(err as Error).name}: ${(err as Error).message}`;
     await deps.audit.append(purchaseId, {
       type: 'COMPENSATION_FAILED',
       status,
       actor: 'system',
-      message: `Compensation ${step} failed (will be retried): ${(err as Error).message}`,
+      message: `Compensation ${step} failed (left to the reconciler): ${(err as Error).message}`,
       detail: { step, error: (err as Error).name, ...detail },
     });
-    throw err;
+    return { ok: false, error };
   }
+  await deps.audit.append(purchaseId, {
+    type: 'COMPENSATED',
+    status,
+    actor: 'system',
+    message: `Compensation ${step}: ${outcome}`,
+    detail: { step, outcome, ...detail },
+  });
+  return { ok: true, outcome };
+}
+
+function attentionView(
+  deps: RecordOutcomeDeps,
+  state: WorkflowState,
+  record: PurchaseRecord | undefined,
+  end: { reason: string; pending: CleanupStep[]; statusAfterCleanup: PurchaseStatus | undefined; endedAt: string },
+): AttentionView {
+  const { request } = state;
+  const amountUsd = state.purchase?.amountUsd ?? state.quote?.amountUsd ?? record?.amountUsd;
+  const cartItemId = state.cart?.itemId ?? state.purchase?.cartItemId ?? record?.cartItemId;
+  const licenseId = state.purchase?.licenseId ?? record?.licenseId;
+  const invoice = state.purchase?.invoice ?? record?.invoice;
+  return {
+    purchaseId: state.purchaseId,
+    requestId: request.requestId,
+    vendor: request.vendor,
+    requester: { name: request.requester.name, email: request.requester.email },
+    // Vendor messages are written without secrets; this drops anything token-like regardless.
+    reason: redactText(end.reason),
+    cleanupPending: end.pending,
+    receivedAt: state.receivedAt,
+    endedAt: end.endedAt,
+    apiUrl: deps.mail.apiUrl,
+    ...(amountUsd !== undefined ? { amountUsd } : {}),
+    ...(state.quote?.summary ? { item: state.quote.summary } : {}),
+    ...(cartItemId !== undefined ? { cartItemId } : {}),
+    ...(licenseId ? { licenseId } : {}),
+    ...(invoice !== undefined ? { invoice } : {}),
+    ...(request.vendor === 'interserver' ? { interserver: { ip: request.item.ip, licenseType: request.item.licenseType } } : {}),
+    ...(end.statusAfterCleanup ? { statusAfterCleanup: end.statusAfterCleanup } : {}),
+  };
+}
+
+/** The closing audit entry's message: loud, with the budget rule and the way to settle it. */
+function attentionMessage(view: AttentionView): string {
+  const { bought, notBought } = resolveCommands({ purchaseId: view.purchaseId, ...(view.licenseId ? { licenseId: view.licenseId } : {}) });
+  const cleanup = view.cleanupPending.length ? ` Cleanup left to the reconciler: ${view.cleanupPending.join(', ')}.` : '';
+  return (
+    `ATTENTION: MONEY MAY HAVE BEEN SPENT. ${view.reason}. ${budgetRule(view)}${cleanup} ` +
+    `Check the ${vendorName(view.vendor)} account, then record the finding: ${bought} | ${notBought}`
+  );
+}
+
+/** The failed event's extra fields for NEEDS_ATTENTION: what to check and how to settle it. */
+function attentionEventDetail(view: AttentionView): Record<string, unknown> {
+  return {
+    check: vendorChecks(view),
+    resolve: resolveCommands(view),
+    ...(view.cleanupPending.length ? { cleanupPending: view.cleanupPending } : {}),
+    ...(view.cartItemId !== undefined ? { cartItemId: view.cartItemId } : {}),
+    ...(view.licenseId ? { licenseId: view.licenseId } : {}),
+    ...(view.invoice !== undefined ? { invoice: view.invoice } : {}),
+  };
+}
+
+/**
+ * Mails the approvers once per purchase. A mail that cannot be sent is audited and logged, and the
+ * purchase still ends: the event and the audit trail carry the same facts.
+ */
+async function sendAttentionMail(deps: RecordOutcomeDeps, view: AttentionView, trail: AuditEntry[]): Promise<void> {
+  if (trail.some((e) => e.type === ATTENTION_MAIL.sent)) return;
+  const to = deps.mail.approvers;
+  try {
+    if (to.length === 0) throw new Error('no approvers are configured');
+    await deps.mailer.send(renderAttentionMail(view, { from: deps.mail.sender, to }));
+  } catch (err) {
+    logger.error('the NEEDS_ATTENTION mail could not be sent', { purchaseId: view.purchaseId, error: err as Error });
+    await deps.audit.append(view.purchaseId, {
+      type: ATTENTION_MAIL.failed,
+      status: 'NEEDS_ATTENTION',
+      actor: 'system',
+      message: `The NEEDS_ATTENTION mail to the approvers could not be sent: ${(err as Error).message}`,
+      detail: { to, error: (err as Error).name },
+    });
+    return;
+  }
+  await deps.audit.append(view.purchaseId, {
+    type: ATTENTION_MAIL.sent,
+    status: 'NEEDS_ATTENTION',
+    actor: 'system',
+    message: `Mailed ${to.length} approver(s): what to check at ${vendorName(view.vendor)} and how to resolve`,
+    detail: { to },
+  });
 }
 
 /** Production wiring, once per cold start. */
@@ -244,6 +398,8 @@ export function defaultDeps(): RecordOutcomeDeps {
     spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
     events: new EventBridgePublisher(eventBridgeClient(), events.busName, events.source),
     cocalc: () => vendorGateways().cocalc(),
+    mailer: new SesMailer(sesClient()),
+    mail: attentionMailConfig(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
+import type { ResolutionInput, ResolveResult } from '../../lambdas/core/resolve-purchase';
 import type { SubmitPurchaseResult } from '../../lambdas/core/submit-purchase';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 import type { NormalizedLicense, PurchaseStatus } from '../../lambdas/core/workflow';
@@ -179,6 +180,15 @@ export class ProcureApi {
   async getPurchase(purchaseId: string): Promise<PurchaseView> {
     const res = await this.call('GET', `/purchases/${encodeURIComponent(purchaseId)}`);
     return expectOk(res, `GET /purchases/${purchaseId}`) as PurchaseView;
+  }
+
+  /**
+   * POST /purchases/{id}/resolution: a person's finding on a NEEDS_ATTENTION purchase. Throws
+   * ApiError otherwise (404 unknown, 409 not in NEEDS_ATTENTION or resolved differently).
+   */
+  async resolvePurchase(purchaseId: string, resolution: ResolutionInput): Promise<ResolveResult> {
+    const res = await this.call('POST', `/purchases/${encodeURIComponent(purchaseId)}/resolution`, { body: resolution });
+    return expectOk(res, `POST /purchases/${purchaseId}/resolution`) as ResolveResult;
   }
 
   /** GET /licenses (both vendors unless one is named). */

@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   licenses: () => import('./licenses.js'),
   approve: () => import('./approve.js'),
   reject: () => import('./reject.js'),
+  resolve: () => import('./resolve.js'),
   sandbox: () => import('./sandbox.js'),
 };
 
@@ -28,6 +29,8 @@ commands:
   licenses [--vendor V]        the licenses both vendor accounts hold
   approve <link>               approve a purchase through its approval link
   reject <link> [--comment T]  reject a purchase through its approval link
+  resolve <purchaseId> --bought L | --not-bought [--comment T]
+                               record what you found at the vendor for a NEEDS_ATTENTION purchase
   sandbox cocalc|interserver   run a vendor sandbox on loopback
 
 Network commands use the runtime that 'procure local' (npm start) runs, found through

@@ -64,6 +64,8 @@ export function printPurchase(p: PurchaseView): void {
     ['license', p.licenseId],
     ['invoice', p.invoice],
     ['reason', p.reason],
+    ['cleanup pending', p.cleanupPending?.length ? `${p.cleanupPending.join(', ')} (the reconciler retries it)` : undefined],
+    ['resolved', p.resolution ? `${p.resolution.finding} by ${p.resolution.actor} at ${formatTime(p.resolution.at)}` : undefined],
     ['created', formatTime(p.createdAt)],
     ['updated', formatTime(p.updatedAt)],
     ['execution', p.executionArn],

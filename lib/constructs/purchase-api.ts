@@ -38,7 +38,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 export interface PurchaseApiProps {
-  /** POST /purchases and GET /purchases/{id}. */
+  /** POST /purchases, GET /purchases/{id} and POST /purchases/{id}/resolution. */
   readonly purchasesFunction: IFunction;
   /** GET /licenses. */
   readonly licensesFunction: IFunction;
@@ -46,6 +46,7 @@ export interface PurchaseApiProps {
 
 /**
  * procure's REST API and its IAM-authorized routes: `POST /purchases`, `GET /purchases/{id}`,
+ * `POST /purchases/{id}/resolution` (a person's finding on a NEEDS_ATTENTION purchase),
  * `GET /licenses` (callers sign with SigV4 and need execute-api:Invoke). The approval routes are
  * added to the same API by ApprovalApi, so the approval base URL is this API's URL.
  *
@@ -95,9 +96,12 @@ export class PurchaseApi extends Construct {
     const licenses = new LambdaIntegration(props.licensesFunction, { allowTestInvoke: false });
 
     const purchasesResource = this.api.root.addResource('purchases');
+    const purchaseResource = purchasesResource.addResource('{id}');
+    const byId = { ...iam, requestParameters: { 'method.request.path.id': true } };
     const methods = [
       purchasesResource.addMethod('POST', purchases, iam),
-      purchasesResource.addResource('{id}').addMethod('GET', purchases, { ...iam, requestParameters: { 'method.request.path.id': true } }),
+      purchaseResource.addMethod('GET', purchases, byId),
+      purchaseResource.addResource('resolution').addMethod('POST', purchases, byId),
       this.api.root.addResource('licenses').addMethod('GET', licenses, { ...iam, requestParameters: { 'method.request.querystring.vendor': false } }),
     ];
 

@@ -21,8 +21,9 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'], ENV.INTERSERVER_SECRET_ARN, ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY);
   add(['RequestApproval', 'ApprovalsApi'], ENV.SIGNING_SECRET_ARN);
   add(['RequestApproval'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS);
+  add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
   add(['ValidateAndQuote'], ENV.AUTO_APPROVE_MAX_USD);
-  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
+  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
   return env;
@@ -179,16 +180,19 @@ describe('IAM scope', () => {
     ]);
   });
 
-  it('lets only RequestApproval send mail, from the sender identity (and the sandbox recipients)', () => {
+  it('lets only RequestApproval and RecordOutcome (the NEEDS_ATTENTION mail) send mail, from the sender identity (and the sandbox recipients)', () => {
     const senders = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.some((a) => a.startsWith('ses:'))));
-    expect(senders).toEqual(['RequestApproval']);
-    const st = statementsOf(s, 'RequestApproval').find((x) => x.actions.includes('ses:SendEmail'))!;
-    expect(st.actions).toEqual(['ses:SendEmail']);
-    expect(st.resources.map((r) => s.resolve(r))).toEqual([
-      'arn:aws:ses:us-east-1:123456789012:identity/procure@example.com',
-      'arn:aws:ses:us-east-1:123456789012:identity/example.com',
-      'arn:aws:ses:us-east-1:123456789012:identity/approver@example.com',
-    ]);
+    expect(senders.sort()).toEqual(['RecordOutcome', 'RequestApproval']);
+    for (const id of senders) {
+      const ses = statementsOf(s, id).filter((x) => x.actions.some((a) => a.startsWith('ses:')));
+      expect(ses).toHaveLength(1);
+      expect(ses[0]!.actions).toEqual(['ses:SendEmail']);
+      expect(ses[0]!.resources.map((r) => s.resolve(r))).toEqual([
+        'arn:aws:ses:us-east-1:123456789012:identity/procure@example.com',
+        'arn:aws:ses:us-east-1:123456789012:identity/example.com',
+        'arn:aws:ses:us-east-1:123456789012:identity/approver@example.com',
+      ]);
+    }
   });
 
   it('lets Intake, PurchasesApi and RecordOutcome put events on the configured bus only', () => {

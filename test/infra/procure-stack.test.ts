@@ -39,11 +39,12 @@ describe('API routes', () => {
       }),
     );
 
-  it('serves exactly the five routes, each by its function, with IAM auth except the approval link', () => {
+  it('serves exactly the six routes, each by its function, with IAM auth except the approval link', () => {
     const r = routes();
     expect(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${v.auth} ${v.fn}`]))).toEqual({
       'POST /purchases': 'AWS_IAM PurchasesApi',
       'GET /purchases/{id}': 'AWS_IAM PurchasesApi',
+      'POST /purchases/{id}/resolution': 'AWS_IAM PurchasesApi',
       'GET /licenses': 'AWS_IAM ListLicenses',
       'GET /approvals/{id}': 'NONE ApprovalsApi',
       'POST /approvals/{id}': 'NONE ApprovalsApi',
@@ -54,6 +55,7 @@ describe('API routes', () => {
     const r = routes();
     expect(r['GET /approvals/{id}']!.params).toEqual({ 'method.request.path.id': true, 'method.request.querystring.sig': true });
     expect(r['GET /purchases/{id}']!.params).toEqual({ 'method.request.path.id': true });
+    expect(r['POST /purchases/{id}/resolution']!.params).toEqual({ 'method.request.path.id': true });
     const validators = resources('AWS::ApiGateway::RequestValidator');
     expect(validators).toHaveLength(1);
     expect(validators[0]![1].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });

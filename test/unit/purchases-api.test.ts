@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
 import { makeHandler, type PurchasesApiDeps } from '../../lambdas/handlers/purchases-api';
 import { FakeWorkflowStarter } from '../support/fake-ports';
@@ -16,6 +17,20 @@ function post(body: string, headers: Record<string, string> = { 'Content-Type': 
 function get(id: string): APIGatewayProxyEvent {
   return { httpMethod: 'GET', resource: '/purchases/{id}', path: `/purchases/${id}`, headers: {}, pathParameters: { id }, body: null } as unknown as APIGatewayProxyEvent;
 }
+const CALLER = 'arn:aws:iam::123456789012:user/ops';
+/** POST /purchases/{id}/resolution as API Gateway passes it after IAM authorization. */
+function resolution(id: string, body: unknown, userArn: string | null = CALLER, resource = '/purchases/{id}/resolution'): APIGatewayProxyEvent {
+  return {
+    httpMethod: 'POST',
+    resource,
+    path: `/prod/purchases/${id}/resolution`,
+    headers: { 'Content-Type': 'application/json' },
+    pathParameters: { id },
+    requestContext: { identity: { userArn, caller: userArn ? 'AIDAEXAMPLE' : null, accessKey: userArn ? 'AKIAEXAMPLE' : null, sourceIp: '198.51.100.7' } },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEvent;
+}
 
 // DynamoDB is real (dynalite); Step Functions is an in-memory fake of the WorkflowStarter port.
 describe('purchases API', () => {
@@ -25,7 +40,12 @@ describe('purchases API', () => {
   beforeAll(async () => {
     db = await startLocalDynamo();
     const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
-    deps = { purchases: new DynamoPurchaseStore(doc, db.stateTable), audit: new DynamoAuditLog(doc, db.auditTable), workflow: new FakeWorkflowStarter() };
+    deps = {
+      purchases: new DynamoPurchaseStore(doc, db.stateTable),
+      audit: new DynamoAuditLog(doc, db.auditTable),
+      workflow: new FakeWorkflowStarter(),
+      spendGuard: new DynamoSpendGuard(doc, db.stateTable, { capsUsd: { cocalc: 100, interserver: 100 }, dailyLimit: 10 }),
+    };
     handler = makeHandler(deps);
   });
   afterAll(async () => db.close());
@@ -106,5 +126,67 @@ describe('purchases API', () => {
 
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('ECONNREFUSED');
+  });
+
+  describe('POST /purchases/{id}/resolution', () => {
+    /** A submitted purchase that ended NEEDS_ATTENTION with $10 reserved. */
+    async function needingAttention(requestId: string): Promise<string> {
+      await handler(post(JSON.stringify(cocalcRequest({ requestId }))));
+      const purchaseId = purchaseIdFor(requestId);
+      await (deps.spendGuard as DynamoSpendGuard).reserve({ purchaseId, vendor: 'cocalc', amountUsd: 10, at: new Date() });
+      await deps.purchases.update(purchaseId, { status: 'NEEDS_ATTENTION', reason: 'PurchaseOutcomeUnknownError: lost' });
+      return purchaseId;
+    }
+
+    it('records the finding with the IAM caller as the actor and answers 200', async () => {
+      const id = await needingAttention('api-res-1');
+
+      const res = await handler(resolution(id, { finding: 'bought', licenseId: 'lic-1', comment: 'seen at the vendor' }));
+
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ purchaseId: id, status: 'COMPLETED', budget: 'committed', alreadyResolved: false, resolution: { actor: CALLER } });
+      const trail = JSON.parse((await handler(get(id))).body) as { status: string; licenseId: string; audit: Array<{ type: string; actor: string }> };
+      expect(trail).toMatchObject({ status: 'COMPLETED', licenseId: 'lic-1' });
+      expect(trail.audit.at(-1)).toMatchObject({ type: 'RESOLVED', actor: CALLER, detail: { comment: 'seen at the vendor' } });
+    });
+
+    it('finds the route from the path when the resource is a proxy', async () => {
+      const id = await needingAttention('api-res-proxy');
+      expect((await handler(resolution(id, { finding: 'not-bought' }, CALLER, '/{proxy+}'))).statusCode).toBe(200);
+    });
+
+    it('answers 409 for a purchase not in NEEDS_ATTENTION, and for a second, different finding', async () => {
+      await handler(post(JSON.stringify(cocalcRequest({ requestId: 'api-res-409' }))));
+      const res = await handler(resolution(purchaseIdFor('api-res-409'), { finding: 'not-bought' }));
+      expect(res.statusCode).toBe(409);
+      expect(JSON.parse(res.body)).toEqual({ error: 'NotResolvable', message: expect.stringMatching(/is RECEIVED; only a purchase in NEEDS_ATTENTION can be resolved$/) });
+
+      const id = await needingAttention('api-res-409b');
+      expect((await handler(resolution(id, { finding: 'not-bought' }))).statusCode).toBe(200);
+      expect((await handler(resolution(id, { finding: 'not-bought' }))).statusCode).toBe(200);
+      expect((await handler(resolution(id, { finding: 'bought', licenseId: 'x' }))).statusCode).toBe(409);
+    });
+
+    it('answers 404 for an unknown purchase', async () => {
+      const res = await handler(resolution('pur-00000000000000000000000000000000', { finding: 'not-bought' }));
+      expect(res.statusCode).toBe(404);
+    });
+
+    it('answers 400 naming the field for a bad body, and for a body that is not JSON', async () => {
+      const id = await needingAttention('api-res-400');
+      const res = await handler(resolution(id, { finding: 'bought' }));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'InvalidRequestError', reasons: ['licenseId: licenseId is required when the finding is bought'] });
+      const notJson = await handler(resolution(id, '{"finding":'));
+      expect(notJson.statusCode).toBe(400);
+      expect(JSON.parse(notJson.body)).toMatchObject({ reasons: ['(body): not valid JSON'] });
+      expect((await deps.purchases.get(id))?.status).toBe('NEEDS_ATTENTION');
+    });
+
+    it('answers 403 without a caller identity (the audit entry must name someone)', async () => {
+      const id = await needingAttention('api-res-403');
+      expect((await handler(resolution(id, { finding: 'not-bought' }, null))).statusCode).toBe(403);
+      expect((await deps.purchases.get(id))?.status).toBe('NEEDS_ATTENTION');
+    });
   });
 });

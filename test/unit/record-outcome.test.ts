@@ -2,21 +2,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { EventBridgePublisher } from '../../lambdas/adapters/aws/eventbridge-publisher';
-import type { CocalcGateway } from '../../lambdas/core/ports';
+import { tagDescription } from '../../lambdas/core/cocalc-cart-tag';
+import type { CocalcGateway, EventPublisher, SpendGuard } from '../../lambdas/core/ports';
+import { resolvePurchase } from '../../lambdas/core/resolve-purchase';
 import type { FailureInfo, Quote, RecordOutcomePayload, WorkflowState } from '../../lambdas/core/workflow';
-import { makeHandler as makeAddToCart } from '../../lambdas/handlers/cocalc-add-to-cart';
-import { makeHandler as makeCheckout } from '../../lambdas/handlers/cocalc-checkout';
-import { makeHandler } from '../../lambdas/handlers/record-outcome';
-import { makeHandler as makeReserve } from '../../lambdas/handlers/reserve-budget';
-import { makeHandler as makeQuote } from '../../lambdas/handlers/validate-and-quote';
+import { makeHandler, type RecordOutcomeDeps } from '../../lambdas/handlers/record-outcome';
+import { FakeMailer } from '../support/fake-ports';
 import { startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
-import { cocalcRequest } from '../support/requests';
+import { cocalcRequest, interserverRequest } from '../support/requests';
 import { APPROVED, cocalcGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 /** A caught Lambda error as Step Functions puts it at $.failure. */
 function lambdaFailure(name: string, message: string): FailureInfo {
-  return { Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [`${name}: ${message}`] }) };
+  return { Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [`${name}: ${message}`, '    at secretFrame (/var/task/index.js:1:1)'] }) };
 }
+
+const MAIL = { approvers: ['boss@example.com', 'cfo@example.com'], sender: 'procure@example.com', apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod' };
 
 describe('RecordOutcome', () => {
   let h: StepHarness;
@@ -35,30 +36,29 @@ describe('RecordOutcome', () => {
   });
   beforeEach(() => sandbox.faults.reset());
 
-  /** A fresh vendor account and the steps wired to it (real adapters, sandbox, loopback EventBridge). */
-  function world(balance = 1000) {
-    const { apiKey } = sandbox.addAccount({ balance });
+  /** A fresh vendor account and RecordOutcome wired to it (real adapters, sandbox, loopback EventBridge). */
+  function world(over: Partial<RecordOutcomeDeps> = {}) {
+    const { apiKey } = sandbox.addAccount({ balance: 1000 });
     const gateway: CocalcGateway = cocalcGatewayFor(sandbox.url, apiKey);
-    const base = { audit: h.audit, purchases: h.purchases, cocalc: async () => gateway };
+    const mailer = new FakeMailer();
     const events = new EventBridgePublisher(new EventBridgeClient(bus.clientConfig()), 'procure-bus', 'procure.workflow');
-    return {
-      gateway,
-      vendor: () => sandbox.account(apiKey),
-      quote: makeQuote({ ...base, interserver: async () => Promise.reject(new Error('not used')), autoApproveMaxUsd: -1 }),
-      reserve: makeReserve({ ...base, spendGuard: h.spendGuard }),
-      addToCart: makeAddToCart({ ...base, locks: h.locks }),
-      checkout: makeCheckout({ ...base, locks: h.locks, settleMs: 0 }),
-      record: makeHandler({ ...base, spendGuard: h.spendGuard, events }),
-    };
+    const deps: RecordOutcomeDeps = { audit: h.audit, purchases: h.purchases, cocalc: async () => gateway, spendGuard: h.spendGuard, events, mailer, mail: MAIL, ...over };
+    return { apiKey, gateway, mailer, vendor: () => sandbox.account(apiKey), record: makeHandler(deps) };
   }
   type World = ReturnType<typeof world>;
 
-  /** Runs the machine's happy path up to the approval: quoted, reserved, in the cart. */
+  /**
+   * What the machine has done by the approval: quoted, reserved, our tagged item in the cart (put
+   * there through the vendor gateway, so these tests do not depend on how AddToCart gets it there).
+   */
   async function inCart(w: World): Promise<WorkflowState> {
-    let state = await newPurchase(h, cocalcRequest());
-    state = { ...state, quote: await w.quote(state) };
-    state = { ...state, reservation: await w.reserve(state) };
-    return { ...state, cart: await w.addToCart(state) };
+    const state = await newPurchase(h, cocalcRequest());
+    if (state.request.vendor !== 'cocalc') throw new Error('a CoCalc request');
+    const quote: Quote = { vendor: 'cocalc', amountUsd: 18, summary: 'CoCalc site license: academic, monthly, run limit 2', autoApprove: false };
+    const reservation = await h.spendGuard.reserve({ purchaseId: state.purchaseId, vendor: 'cocalc', amountUsd: quote.amountUsd, at: new Date() });
+    const itemId = await w.gateway.addToCart(tagDescription(state.request.item.description, state.purchaseId));
+    await h.purchases.update(state.purchaseId, { status: 'IN_CART', cartItemId: itemId, amountUsd: quote.amountUsd });
+    return { ...state, quote, reservation, cart: { itemId } };
   }
   const reservedUsd = async () => (await h.spendGuard.remaining('cocalc', new Date())).reservedUsd;
   const eventsFor = (purchaseId: string) =>
@@ -66,12 +66,15 @@ describe('RecordOutcome', () => {
       .flatMap((r) => (r.body.Entries as Array<{ DetailType: string; Detail: string }>) ?? [])
       .map((e) => ({ type: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> }))
       .filter((e) => e.detail.purchaseId === purchaseId);
+  const trailOf = async (purchaseId: string) => (await h.audit.list(purchaseId)).map((e) => `${e.type}${e.detail?.step ? `:${String(e.detail.step)}` : ''}`);
 
   it('commits the reservation, completes the purchase and announces it once, even when run twice', async () => {
     const w = world();
     let state = await inCart(w);
-    state = { ...state, approval: { ...APPROVED } };
-    state = { ...state, purchase: await w.checkout(state) };
+    await w.gateway.setChecked(true, state.cart!.itemId!);
+    await w.gateway.checkout();
+    const licenseId = (await w.gateway.getCartItem(state.cart!.itemId!)).purchased!.licenseId!;
+    state = { ...state, approval: { ...APPROVED }, purchase: { vendor: 'cocalc', amountUsd: 18, licenseId, cartItemId: state.cart!.itemId!, reconciled: false } };
     const before = await reservedUsd();
     const payload: RecordOutcomePayload = { outcome: 'COMPLETED', state };
 
@@ -81,23 +84,16 @@ describe('RecordOutcome', () => {
     await h.spendGuard.release(state.purchaseId); // a committed reservation is never given back
     expect(await reservedUsd()).toBe(before);
     expect((await h.purchases.get(state.purchaseId))?.status).toBe('COMPLETED');
-    const events = eventsFor(state.purchaseId);
-    expect(events).toEqual([
+    expect(eventsFor(state.purchaseId)).toEqual([
       {
         type: 'License Purchase Completed',
-        detail: {
-          purchaseId: state.purchaseId,
-          requestId: state.request.requestId,
-          vendor: 'cocalc',
-          licenseId: state.purchase!.licenseId,
-          amountUsd: state.quote!.amountUsd,
-          requester: 'ada@example.com',
-        },
+        detail: { purchaseId: state.purchaseId, requestId: state.request.requestId, vendor: 'cocalc', licenseId, amountUsd: 18, requester: 'ada@example.com' },
       },
     ]);
+    expect(w.mailer.outbox).toEqual([]);
   });
 
-  it('records a rejection: deletes the cart item, releases the budget and announces the rejection', async () => {
+  it('records a rejection: deletes the cart item, releases the budget, announces the rejection and mails nobody', async () => {
     const w = world();
     const state = await inCart(w);
     const before = await reservedUsd();
@@ -108,10 +104,11 @@ describe('RecordOutcome', () => {
 
     expect(out).toEqual({ status: 'REJECTED', reason: 'rejected by boss@example.com: not this term' });
     expect(w.vendor().cart).toHaveLength(0);
-    expect(await reservedUsd()).toBeCloseTo(before - state.quote!.amountUsd, 2);
+    expect(await reservedUsd()).toBeCloseTo(before - 18, 2);
     expect(eventsFor(state.purchaseId).map((e) => e.type)).toEqual(['License Purchase Rejected']);
-    const types = (await h.audit.list(state.purchaseId)).map((e) => `${e.type}:${e.detail?.step ?? ''}`);
-    expect(types.slice(-3)).toEqual(['COMPENSATED:delete-cart-item', 'COMPENSATED:release-reservation', 'NOT_COMPLETED:']);
+    expect((await trailOf(state.purchaseId)).slice(-3)).toEqual(['COMPENSATED:delete-cart-item', 'COMPENSATED:release-reservation', 'NOT_COMPLETED']);
+    expect((await h.purchases.get(state.purchaseId))?.cleanupPending).toBeUndefined();
+    expect(w.mailer.outbox).toEqual([]);
   });
 
   it('calls an approval nobody answered EXPIRED and compensates', async () => {
@@ -121,7 +118,7 @@ describe('RecordOutcome', () => {
     const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: { Error: 'States.Timeout', Cause: '' } } });
     expect(out.status).toBe('EXPIRED');
     expect(w.vendor().cart).toHaveLength(0);
-    expect((await h.purchases.get(state.purchaseId))).toMatchObject({ status: 'EXPIRED' });
+    expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'EXPIRED' });
   });
 
   it('calls the approval EXPIRED when a decision reached the record but not the machine before the timeout', async () => {
@@ -149,38 +146,13 @@ describe('RecordOutcome', () => {
     expect(w.vendor().cart).toHaveLength(0);
   });
 
-  it('calls an invalid request INVALID; it never reached a vendor, so there is nothing in the cart', async () => {
+  it('calls an invalid request INVALID, with the validation message as its reason', async () => {
     const w = world();
     const state = await newPurchase(h, cocalcRequest());
-    const tampered = { ...state, request: { ...state.request, item: { description: { ram: 9000 } } } } as unknown as WorkflowState;
-    const failure = await w.quote(tampered).then(
-      () => undefined,
-      (err: Error) => lambdaFailure(err.name, err.message),
-    );
-    expect(failure?.Error).toBe('InvalidRequestError');
-
-    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...tampered, failure } });
-    expect(out.status).toBe('INVALID');
-    expect(out.reason).toMatch(/^InvalidRequestError: invalid purchase request/);
+    const failure = lambdaFailure('InvalidRequestError', 'invalid purchase request: item.description.ram: ram must be between 4 and 16');
+    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure } });
+    expect(out).toEqual({ status: 'INVALID', reason: 'InvalidRequestError: invalid purchase request: item.description.ram: ram must be between 4 and 16' });
     expect(w.vendor().cart).toHaveLength(0);
-    expect(w.vendor().licenses).toHaveLength(0);
-  });
-
-  it('keeps the reservation and the cart item when the outcome is unknown, and says so loudly', async () => {
-    const w = world();
-    const state = await inCart(w);
-    const before = await reservedUsd();
-    const failure = lambdaFailure('PurchaseOutcomeUnknownError', 'checkout may have bought it');
-
-    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED }, failure } });
-
-    expect(out.status).toBe('NEEDS_ATTENTION');
-    expect(await reservedUsd()).toBe(before);
-    expect(w.vendor().cart).toHaveLength(1);
-    const last = (await h.audit.list(state.purchaseId)).at(-1);
-    expect(last).toMatchObject({ type: 'NOT_COMPLETED', status: 'NEEDS_ATTENTION', detail: { budgetReleased: false } });
-    expect(last?.message).toMatch(/MONEY MAY HAVE BEEN SPENT.*reservation is KEPT/);
-    expect(eventsFor(state.purchaseId)).toMatchObject([{ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION' } }]);
   });
 
   it('calls a step\'s own Lambda timeout before the approval FAILED, not EXPIRED', async () => {
@@ -191,59 +163,14 @@ describe('RecordOutcome', () => {
     expect(w.vendor().cart).toHaveLength(0);
   });
 
-  it('treats a checkout that timed out mid-purchase as NEEDS_ATTENTION, whatever the error says', async () => {
-    const w = world();
-    const state = await inCart(w);
-    await h.purchases.update(state.purchaseId, { status: 'PURCHASING' }); // the Lambda died inside the vendor call
-    const out = await w.record({
-      outcome: 'NOT_COMPLETED',
-      state: { ...state, approval: { ...APPROVED }, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } },
-    });
-    expect(out.status).toBe('NEEDS_ATTENTION');
-    expect(w.vendor().cart).toHaveLength(1);
-  });
-
-  it('escalates to NEEDS_ATTENTION when the cart item turns out to be purchased, keeping the budget', async () => {
-    const w = world();
-    const state = await inCart(w);
-    // Someone checked it out behind procure's back.
-    await w.gateway.setChecked(true, state.cart!.itemId);
-    await w.gateway.checkout();
-    const before = await reservedUsd();
-
-    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'x') } });
-    expect(out.status).toBe('NEEDS_ATTENTION');
-    expect(out.reason).toMatch(/found PURCHASED/);
-    expect(await reservedUsd()).toBe(before);
-  });
-
-  it('audits a failing compensation step and throws, then finishes the job when retried', async () => {
-    const w = world();
-    const state = await inCart(w);
-    const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('InsufficientCreditError', 'no money') } };
-    sandbox.faults.set({ failNext: 1, operations: ['shopping/cart/delete'] });
-
-    await expect(w.record(payload)).rejects.toThrow(/shopping\/cart\/delete/);
-    const failed = (await h.audit.list(state.purchaseId)).at(-1);
-    expect(failed).toMatchObject({ type: 'COMPENSATION_FAILED', detail: { step: 'delete-cart-item' } });
-    expect(w.vendor().cart).toHaveLength(1);
-    expect(eventsFor(state.purchaseId)).toHaveLength(0);
-
-    expect(await w.record(payload)).toMatchObject({ status: 'FAILED' });
-    expect(w.vendor().cart).toHaveLength(0);
-    expect(await w.record(payload)).toMatchObject({ status: 'FAILED' });
-    expect(eventsFor(state.purchaseId)).toHaveLength(1);
-  });
-
   it('releases the budget of a purchase that failed before anything reached a cart', async () => {
     const w = world();
-    let state = await newPurchase(h, cocalcRequest());
-    state = { ...state, quote: await w.quote(state) };
-    state = { ...state, reservation: await w.reserve(state) };
+    const state = await newPurchase(h, cocalcRequest());
+    await h.spendGuard.reserve({ purchaseId: state.purchaseId, vendor: 'cocalc', amountUsd: 18, at: new Date() });
     const before = await reservedUsd();
     const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorAuthError', 'bad key') } });
     expect(out).toEqual({ status: 'FAILED', reason: 'VendorAuthError: bad key' });
-    expect(await reservedUsd()).toBeCloseTo(before - state.quote!.amountUsd, 2);
+    expect(await reservedUsd()).toBeCloseTo(before - 18, 2);
   });
 
   it('never puts a quote object or secrets into events', async () => {
@@ -252,6 +179,217 @@ describe('RecordOutcome', () => {
     await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED, decision: 'REJECTED' } } });
     const [event] = eventsFor(state.purchaseId);
     expect(Object.keys(event!.detail).sort()).toEqual(['amountUsd', 'purchaseId', 'reason', 'requestId', 'requester', 'status', 'vendor']);
-    expect((state.quote as Quote).amountUsd).toBe(event!.detail.amountUsd);
+    expect(state.quote!.amountUsd).toBe(event!.detail.amountUsd);
+  });
+
+  describe('money may have been spent: NEEDS_ATTENTION', () => {
+    it('keeps the reservation and the cart item when the outcome is unknown, says so loudly and mails the approvers', async () => {
+      const w = world();
+      const state = await inCart(w);
+      const before = await reservedUsd();
+      const failure = lambdaFailure('PurchaseOutcomeUnknownError', 'checkout may have bought it');
+
+      const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED }, failure } });
+
+      expect(out).toEqual({ status: 'NEEDS_ATTENTION', reason: 'PurchaseOutcomeUnknownError: checkout may have bought it' });
+      expect(await reservedUsd()).toBe(before);
+      expect(w.vendor().cart).toHaveLength(1);
+      const last = (await h.audit.list(state.purchaseId)).at(-1);
+      expect(last).toMatchObject({ type: 'NOT_COMPLETED', status: 'NEEDS_ATTENTION', detail: { budgetReleased: false } });
+      expect(last?.message).toMatch(/^ATTENTION: MONEY MAY HAVE BEEN SPENT\..*reservation is KEPT.*until the reconciler or a person establishes that nothing was bought/);
+      expect(last?.message).toContain(`npx procure resolve ${state.purchaseId} --not-bought`);
+      const [event] = eventsFor(state.purchaseId);
+      expect(event).toMatchObject({ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cartItemId: state.cart!.itemId! } });
+      expect((event!.detail.check as string[]).join('\n')).toContain(`Shopping cart item ${state.cart!.itemId!}`);
+      expect(event!.detail.resolve).toEqual({
+        bought: `npx procure resolve ${state.purchaseId} --bought <licenseId> --comment "what you found" --api ${MAIL.apiUrl}`,
+        notBought: `npx procure resolve ${state.purchaseId} --not-bought --comment "what you found" --api ${MAIL.apiUrl}`,
+      });
+
+      expect(w.mailer.outbox).toHaveLength(1);
+      const mail = w.mailer.outbox[0]!;
+      expect(mail).toMatchObject({ to: MAIL.approvers, from: MAIL.sender });
+      expect(mail.subject).toBe(`Needs attention: CoCalc $18.00 purchase for Ada Lovelace (${state.purchaseId})`);
+      for (const text of [state.purchaseId, state.request.requestId, '$18.00', 'PurchaseOutcomeUnknownError: checkout may have bought it', `Cart item: ${state.cart!.itemId!}`, '--not-bought']) {
+        expect(mail.text).toContain(text);
+      }
+      expect((await trailOf(state.purchaseId)).slice(-2)).toEqual(['ATTENTION_MAIL_SENT', 'NOT_COMPLETED']);
+    });
+
+    it('treats a checkout that timed out mid-purchase as NEEDS_ATTENTION and says the call never reported back', async () => {
+      const w = world();
+      const state = await inCart(w);
+      await h.purchases.update(state.purchaseId, { status: 'PURCHASING' }); // the Lambda died inside the vendor call
+      const out = await w.record({
+        outcome: 'NOT_COMPLETED',
+        state: { ...state, approval: { ...APPROVED }, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } },
+      });
+      expect(out).toEqual({ status: 'NEEDS_ATTENTION', reason: 'the CoCalc purchase call started and did not report an outcome: States.Timeout: Task timed out' });
+      expect(w.vendor().cart).toHaveLength(1);
+    });
+
+    it('says a bought license that could not be verified was bought', async () => {
+      const w = world();
+      const state = await inCart(w);
+      const purchase = { vendor: 'cocalc' as const, amountUsd: 18, licenseId: 'lic-1234', cartItemId: state.cart!.itemId!, reconciled: false };
+      const out = await w.record({
+        outcome: 'NOT_COMPLETED',
+        state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('LicenseNotFoundError', 'CoCalc does not list license lic-1234') },
+      });
+      expect(out.reason).toBe('CoCalc license lic-1234 was bought, but the workflow failed after the purchase: LicenseNotFoundError: CoCalc does not list license lic-1234');
+      expect(w.mailer.outbox[0]!.text).toContain('--bought lic-1234');
+    });
+
+    it('escalates to NEEDS_ATTENTION when the cart item turns out to be purchased, keeping the budget', async () => {
+      const w = world();
+      const state = await inCart(w);
+      // Someone checked it out behind procure's back.
+      await w.gateway.setChecked(true, state.cart!.itemId!);
+      await w.gateway.checkout();
+      const before = await reservedUsd();
+
+      const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'x') } });
+      expect(out).toEqual({ status: 'NEEDS_ATTENTION', reason: `VendorRejectedError: x; yet CoCalc reports cart item ${state.cart!.itemId!} as PURCHASED, so money was spent` });
+      expect(await reservedUsd()).toBe(before);
+      expect(w.mailer.outbox).toHaveLength(1);
+    });
+
+    it('mails InterServer approvers the IP, license type and invoice to look for', async () => {
+      const w = world();
+      const state = await newPurchase(h, interserverRequest());
+      const purchase = { vendor: 'interserver' as const, amountUsd: 10, invoice: 98765, reconciled: false };
+      const out = await w.record({
+        outcome: 'NOT_COMPLETED',
+        state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('VendorTransientError', 'InterServer api_make_payment: socket hang up') },
+      });
+      expect(out.reason).toBe('the InterServer purchase went through (invoice 98765) without naming a license, and the workflow failed after it: VendorTransientError: InterServer api_make_payment: socket hang up');
+      const text = w.mailer.outbox[0]!.text;
+      for (const s of ['IP 203.0.113.10', 'license type 5006', 'Invoice 98765: does it exist, and is it paid?', 'npx procure licenses --vendor interserver']) expect(text).toContain(s);
+    });
+  });
+
+  describe('cleanup that cannot finish (the vendor down during compensation)', () => {
+    it('audits the failed step, ends NEEDS_ATTENTION with the steps left, keeps the budget, announces and mails once', async () => {
+      const w = world();
+      const state = await inCart(w);
+      const before = await reservedUsd();
+      const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED, decision: 'REJECTED', comment: 'no' } } };
+      sandbox.faults.set({ failNext: 1000 }); // every CoCalc call answers 503
+
+      const out = await w.record(payload);
+
+      expect(out.status).toBe('NEEDS_ATTENTION');
+      expect(out.reason).toMatch(/^rejected by boss@example.com: no; then cleanup did not finish \(delete-cart-item: VendorTransientError: .*HTTP 503\)$/);
+      const record = await h.purchases.get(state.purchaseId);
+      expect(record).toMatchObject({ status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'], cartItemId: state.cart!.itemId!, reason: out.reason });
+      expect(await reservedUsd()).toBe(before);
+      expect(w.vendor().cart).toHaveLength(1);
+      const trail = await h.audit.list(state.purchaseId);
+      expect(trail.slice(-3).map((e) => e.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'NOT_COMPLETED']);
+      expect(trail.at(-3)).toMatchObject({ detail: { step: 'delete-cart-item', error: 'VendorTransientError', cartItemId: state.cart!.itemId! } });
+      const closing = trail.at(-1)!;
+      expect(closing).toMatchObject({ status: 'NEEDS_ATTENTION', detail: { budgetReleased: false, cleanupPending: ['delete-cart-item', 'release-reservation'], statusAfterCleanup: 'REJECTED' } });
+      expect(closing.message).toMatch(/reservation is KEPT \(\$18\.00, counted against the CoCalc monthly cap\) until the reconciler or a person establishes that nothing was bought/);
+      expect(closing.message).toContain('Cleanup left to the reconciler: delete-cart-item, release-reservation.');
+      expect(eventsFor(state.purchaseId)).toMatchObject([{ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'] } }]);
+      const mail = w.mailer.outbox[0]!;
+      expect(mail.text).toContain('procure could not finish cleaning up at CoCalc');
+      expect(mail.text).toContain(`procure could not delete cart item ${state.cart!.itemId!}; the reconciler retries the delete.`);
+      expect(mail.text).toContain('Cleanup not finished: delete-cart-item, release-reservation');
+
+      // A retry by the machine changes nothing and sends nothing twice.
+      expect(await w.record(payload)).toEqual(out);
+      expect(w.mailer.outbox).toHaveLength(1);
+      expect(eventsFor(state.purchaseId)).toHaveLength(1);
+    });
+
+    it('ends with the cleanup done when a retry (after a failure of its own) finds the vendor back', async () => {
+      let failPublish = true;
+      const events: EventPublisher = {
+        publish: async () => {
+          if (failPublish) throw new Error('EventBridge throttled');
+        },
+      };
+      const w = world({ events });
+      const state = await inCart(w);
+      const before = await reservedUsd();
+      const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('InsufficientCreditError', 'no money') } };
+      sandbox.faults.set({ failNext: 1, operations: ['shopping/cart/delete'] });
+
+      await expect(w.record(payload)).rejects.toThrow(/EventBridge throttled/);
+      expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'] });
+
+      failPublish = false;
+      expect(await w.record(payload)).toEqual({ status: 'FAILED', reason: 'InsufficientCreditError: no money' });
+      expect(w.vendor().cart).toHaveLength(0);
+      expect(await reservedUsd()).toBeCloseTo(before - 18, 2);
+      expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'FAILED', cleanupPending: [] });
+      expect(w.mailer.outbox).toHaveLength(1); // sent by the first try, which did end NEEDS_ATTENTION as far as it knew
+    });
+
+    it('lists release-reservation as pending when only the budget release fails', async () => {
+      const spendGuard: SpendGuard = {
+        remaining: (...a) => h.spendGuard.remaining(...a),
+        commit: (id) => h.spendGuard.commit(id),
+        reserve: (i) => h.spendGuard.reserve(i),
+        adjust: (id, n) => h.spendGuard.adjust(id, n),
+        release: async () => {
+          throw new Error('DynamoDB ProvisionedThroughputExceededException');
+        },
+      };
+      const w = world({ spendGuard });
+      const state = await inCart(w);
+      const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'refused') } });
+      expect(out.status).toBe('NEEDS_ATTENTION');
+      expect(w.vendor().cart).toHaveLength(0);
+      expect(await h.purchases.get(state.purchaseId)).toMatchObject({ cleanupPending: ['release-reservation'] });
+      expect((await trailOf(state.purchaseId)).slice(-4)).toEqual([
+        'COMPENSATED:delete-cart-item',
+        'COMPENSATION_FAILED:release-reservation',
+        'ATTENTION_MAIL_SENT',
+        'NOT_COMPLETED',
+      ]);
+    });
+
+    it('still ends the purchase when the mail cannot be sent, and audits that', async () => {
+      const w = world();
+      w.mailer.failNext = new Error('SES MessageRejected: Email address is not verified');
+      const state = await inCart(w);
+      sandbox.faults.set({ failNext: 1000 });
+      const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'refused') } });
+      expect(out.status).toBe('NEEDS_ATTENTION');
+      expect((await trailOf(state.purchaseId)).slice(-2)).toEqual(['ATTENTION_MAIL_FAILED', 'NOT_COMPLETED']);
+      expect(eventsFor(state.purchaseId)).toHaveLength(1);
+    });
+  });
+
+  it('puts no stack trace, token or vendor key into the attention mail', async () => {
+    const w = world();
+    const state = await inCart(w);
+    const token = 'AAAA'.repeat(80);
+    const failure = lambdaFailure('PurchaseOutcomeUnknownError', `checkout lost (task ${token})`);
+    await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED }, failure } });
+    const mail = w.mailer.outbox[0]!;
+    for (const part of [mail.subject, mail.text, mail.html]) {
+      expect(part).not.toContain('secretFrame');
+      expect(part).not.toContain('/var/task');
+      expect(part).not.toContain(token);
+      expect(part).not.toContain(w.apiKey);
+    }
+    expect(mail.text).toContain('[REDACTED]');
+  });
+
+  it('leaves a purchase a person already resolved alone when the machine retries', async () => {
+    const w = world();
+    const state = await inCart(w);
+    sandbox.faults.set({ failNext: 1000 });
+    const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'refused') } };
+    expect((await w.record(payload)).status).toBe('NEEDS_ATTENTION');
+    await resolvePurchase({ purchases: h.purchases, audit: h.audit, spendGuard: h.spendGuard }, state.purchaseId, { finding: 'not-bought' }, 'arn:aws:iam::1:user/ops');
+    const entries = (await h.audit.list(state.purchaseId)).length;
+
+    expect(await w.record(payload)).toMatchObject({ status: 'FAILED' });
+    expect(await h.audit.list(state.purchaseId)).toHaveLength(entries);
+    expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'FAILED', resolution: { finding: 'not-bought' } });
   });
 });

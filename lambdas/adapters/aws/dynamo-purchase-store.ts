@@ -98,13 +98,14 @@ export class DynamoPurchaseStore implements PurchaseStore {
   /**
    * Sets the given fields (undefined ones are skipped) and `updatedAt` (now, unless given).
    * Never creates a record: throws {@link PurchaseNotFoundError} for an unknown id. With
-   * `unlessStatusIn`, the write is conditional on the current status not being one of those
-   * ({@link PurchaseStatusConflictError} otherwise, and nothing is written).
+   * `unlessStatusIn`, the write is conditional on the current status not being one of those, with
+   * `ifStatusIn` on its being one of those ({@link PurchaseStatusConflictError} otherwise, and
+   * nothing is written).
    */
   async update(
     purchaseId: string,
     patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
-    options: { unlessStatusIn?: readonly PurchaseStatus[] } = {},
+    options: { unlessStatusIn?: readonly PurchaseStatus[]; ifStatusIn?: readonly PurchaseStatus[] } = {},
   ): Promise<void> {
     const fields: Record<string, unknown> = { updatedAt: this.clock().toISOString() };
     for (const [k, v] of Object.entries(patch)) {
@@ -127,6 +128,14 @@ export class DynamoPurchaseStore implements PurchaseStore {
       });
       condition += ` AND NOT #status IN (${blocked.map((_, i) => `:blocked${i}`).join(', ')})`;
     }
+    const required = options.ifStatusIn ?? [];
+    if (required.length) {
+      names['#status'] = 'status';
+      required.forEach((status, i) => {
+        values[`:required${i}`] = status;
+      });
+      condition += ` AND #status IN (${required.map((_, i) => `:required${i}`).join(', ')})`;
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -140,7 +149,7 @@ export class DynamoPurchaseStore implements PurchaseStore {
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const current = blocked.length ? await this.get(purchaseId) : undefined;
+      const current = blocked.length || required.length ? await this.get(purchaseId) : undefined;
       if (current) throw new PurchaseStatusConflictError(`purchase ${purchaseId} is ${current.status}; not overwritten`);
       throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
     }

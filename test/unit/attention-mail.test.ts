@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type AttentionView } from '../../lambdas/core/attention-mail';
+
+const cocalc: AttentionView = {
+  purchaseId: 'pur-0123456789abcdef0123456789abcdef',
+  requestId: 'req-77',
+  vendor: 'cocalc',
+  amountUsd: 18,
+  item: 'CoCalc site license: academic, monthly, run limit 2',
+  requester: { name: 'Ada <Lovelace>', email: 'ada@example.com' },
+  reason: 'rejected by boss@example.com; then cleanup did not finish (delete-cart-item: VendorTransientError: HTTP 503)',
+  cartItemId: 42,
+  cleanupPending: ['delete-cart-item', 'release-reservation'],
+  statusAfterCleanup: 'REJECTED',
+  receivedAt: '2030-01-02T03:04:05.000Z',
+  endedAt: '2030-01-02T03:09:00.000Z',
+  apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+};
+const from = { from: 'procure@example.com', to: ['boss@example.com', 'cfo@example.com'] };
+
+describe('the NEEDS_ATTENTION mail', () => {
+  it('goes to every approver and says what is known, the budget rule, what to check and the exact commands', () => {
+    const mail = renderAttentionMail(cocalc, from);
+
+    expect(mail).toMatchObject({ to: ['boss@example.com', 'cfo@example.com'], from: 'procure@example.com' });
+    expect(mail.subject).toBe('Needs attention: CoCalc $18.00 purchase for Ada <Lovelace> (pur-0123456789abcdef0123456789abcdef)');
+    for (const text of [
+      'Purchase: pur-0123456789abcdef0123456789abcdef',
+      'Request: req-77',
+      'Amount: $18.00',
+      'Requester: Ada <Lovelace> <ada@example.com>',
+      `Reason: ${cocalc.reason}`,
+      'Cart item: 42',
+      'Cleanup not finished: delete-cart-item, release-reservation',
+      'Requested: 2030-01-02 03:04 UTC',
+      'Ended: 2030-01-02 03:09 UTC',
+      'The budget reservation is KEPT ($18.00, counted against the CoCalc monthly cap) until the reconciler or a person establishes that nothing was bought.',
+      'The reconciler retries the unfinished cleanup (delete-cart-item, release-reservation) on its schedule.',
+      '- Shopping cart item 42 (its description ends with the line "procure purchase pur-0123456789abcdef0123456789abcdef")',
+      `bought:     npx procure resolve ${cocalc.purchaseId} --bought <licenseId> --comment "what you found" --api ${cocalc.apiUrl}`,
+      `not bought: npx procure resolve ${cocalc.purchaseId} --not-bought --comment "what you found" --api ${cocalc.apiUrl}`,
+    ]) {
+      expect(mail.text).toContain(text);
+    }
+  });
+
+  it('escapes every value in the HTML part', () => {
+    const mail = renderAttentionMail(cocalc, from);
+    expect(mail.html).toContain('Ada &lt;Lovelace&gt;');
+    expect(mail.html).not.toContain('<Lovelace>');
+    expect(mail.html).toContain('--comment &quot;what you found&quot;');
+  });
+
+  it('offers the license procure already knows in the bought command, and leaves out --api for the local runtime', () => {
+    const { apiUrl: _none, ...local } = cocalc;
+    expect(resolveCommands({ ...local, licenseId: 'lic-9' })).toEqual({
+      bought: `npx procure resolve ${cocalc.purchaseId} --bought lic-9 --comment "what you found"`,
+      notBought: `npx procure resolve ${cocalc.purchaseId} --not-bought --comment "what you found"`,
+    });
+  });
+
+  it('tells InterServer approvers the IP, the license type and the invoice to look at', () => {
+    const checks = vendorChecks({
+      ...cocalc,
+      vendor: 'interserver',
+      cartItemId: undefined,
+      cleanupPending: [],
+      invoice: 555,
+      interserver: { ip: '203.0.113.9', licenseType: 5006 },
+    } as AttentionView);
+    expect(checks).toEqual([
+      "The account's licenses (npx procure licenses --vendor interserver): is there one for IP 203.0.113.9 (license type 5006) ordered since 2030-01-02 03:04 UTC?",
+      'Invoice 555: does it exist, and is it paid?',
+    ]);
+  });
+
+  it('words an unknown outcome without cleanup as such', () => {
+    const mail = renderAttentionMail({ ...cocalc, cleanupPending: [], reason: 'PurchaseOutcomeUnknownError: lost' }, from);
+    expect(mail.text).toMatch(/^A CoCalc purchase ended as NEEDS_ATTENTION: procure cannot tell whether CoCalc charged for it\./);
+    expect(mail.text).not.toContain('reconciler retries');
+    expect(budgetRule({ vendor: 'interserver' })).toBe(
+      'The budget reservation is KEPT (counted against the InterServer monthly cap) until the reconciler or a person establishes that nothing was bought.',
+    );
+  });
+});
