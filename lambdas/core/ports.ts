@@ -223,6 +223,19 @@ export interface LockManager {
   withLock<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * Rate-slot ledger (state table SLOTS#<key>, core/rate-slots.ts): epoch-ms times at which a
+ * rate-limited vendor call may be sent, shared by concurrent Lambdas. Nothing here waits for a slot.
+ */
+export interface RateSlots {
+  /** The holder's unused slot if it has one (a retry gets the same one), else the earliest free slot ≥ now, reserved. */
+  reserve(key: string, holder: string, now: number): Promise<{ at: number }>;
+  /** Gives the holder's unused slot back (its call was not sent). No-op when it holds none. */
+  release(key: string, holder: string): Promise<void>;
+  /** Marks the holder's slot as sent: it keeps counting, and the holder's next reserve gets a new slot. */
+  consume(key: string, holder: string): Promise<void>;
+}
+
 export interface ApprovalRecord {
   approvalId: string;
   purchaseId: string;

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoRateSlots } from '../../lambdas/adapters/aws/dynamo-rate-slots';
+import { COCALC_CART_ADD_LIMITS, RateSlotsContendedError, earliestSlot } from '../../lambdas/core/rate-slots';
+import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
+import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
+
+const T0 = 1_700_000_000_000;
+
+describe('DynamoRateSlots', () => {
+  let db: LocalDynamo;
+  let doc: DynamoDBDocumentClient;
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    doc = DynamoDBDocumentClient.from(db.client);
+  });
+  afterAll(async () => db.close());
+
+  const item = async (key: string) =>
+    (await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `SLOTS#${key}`, sk: 'SLOTS' } }))).Item as
+      | { slots: { at: number; holder: string }[]; version: number }
+      | undefined;
+
+  /** A client of its own, as a separate Lambda would have. */
+  const separateClient = () =>
+    new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+
+  it('gives 40 concurrent reservations from separate clients 40 slots the vendor accepts', async () => {
+    const clients = Array.from({ length: 40 }, separateClient);
+    try {
+      const got = await Promise.all(
+        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable).reserve('burst', `pur-${i}`, T0)),
+      );
+
+      // The same schedule as 40 reservations one after another: nobody's write was lost.
+      const sequential: number[] = [];
+      for (let i = 0; i < 40; i++) sequential.push(earliestSlot(sequential, T0, COCALC_CART_ADD_LIMITS, 1_000));
+      expect(got.map((g) => g.at).sort((a, b) => a - b)).toEqual(sequential);
+
+      const stored = await item('burst');
+      expect(stored!.slots).toHaveLength(40);
+      expect(new Set(stored!.slots.map((s) => s.holder)).size).toBe(40);
+      for (let i = 0; i < 40; i++) expect(stored!.slots.find((s) => s.holder === `pur-${i}`)!.at).toBe(got[i]!.at);
+
+      // Sent at their slots, each up to 1 s late, the vendor's throttle refuses none.
+      for (const late of [() => 0, () => 1_000, () => Math.floor(Math.random() * 1_001)]) {
+        const throttle = new AddThrottle();
+        for (const a of got.map((g) => g.at + late()).sort((x, y) => x - y)) {
+          expect(() => throttle.check('acct', 'shopping/cart/add', a)).not.toThrow();
+        }
+      }
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+
+  it('returns the same slot to a holder that reserves again (a retried Lambda)', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable);
+    for (const h of ['a', 'b', 'c']) await slots.reserve('idem', h, T0);
+    const first = await slots.reserve('idem', 'd', T0);
+    expect(first.at).toBe(T0 + 2_001);
+    expect(await slots.reserve('idem', 'd', T0 + 500)).toEqual(first);
+    expect((await item('idem'))!.slots.filter((s) => s.holder === 'd')).toHaveLength(1);
+  });
+
+  it('gives a released slot to the next reservation', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable);
+    for (const h of ['a', 'b', 'c']) expect((await slots.reserve('rel', h, T0)).at).toBe(T0);
+    await slots.release('rel', 'b');
+    await slots.release('rel', 'nobody'); // no-op
+    expect((await slots.reserve('rel', 'd', T0)).at).toBe(T0);
+    expect((await item('rel'))!.slots.map((s) => s.holder).sort()).toEqual(['a', 'c', 'd']);
+  });
+
+  it('keeps counting a consumed slot, and gives its holder a new slot for its next call', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable);
+    for (const h of ['a', 'b', 'c']) await slots.reserve('used', h, T0);
+    await slots.consume('used', 'a');
+    expect((await slots.reserve('used', 'd', T0)).at).toBe(T0 + 2_001);
+    const again = await slots.reserve('used', 'a', T0);
+    expect(again.at).toBe(T0 + 2_001);
+    await slots.release('used', 'a'); // gives back the new slot only
+    const stored = (await item('used'))!.slots;
+    expect(stored).toContainEqual({ at: T0, holder: 'used:a' });
+    expect(stored.some((s) => s.holder === 'a')).toBe(false);
+    await slots.consume('used', 'nobody'); // no-op
+    expect((await item('used'))!.slots).toHaveLength(4);
+  });
+
+  it('uses the limits and tolerance it is given', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable, { limits: [{ max: 1, windowMs: 100 }], toleranceMs: 10 });
+    expect((await slots.reserve('opts', 'a', T0)).at).toBe(T0);
+    expect((await slots.reserve('opts', 'b', T0)).at).toBe(T0 + 111);
+  });
+
+  it('stays under a fixed size after 1,000 reservations with an advancing clock', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable);
+    let now = T0;
+    let most = 0;
+    for (let i = 0; i < 1_000; i++) {
+      // Each caller arrives when the previous slot is due: the account's add limit, saturated.
+      // Holders as long as a consumed real one (used:pur-<32 hex>); consume itself is tested above.
+      const { at } = await slots.reserve('size', `used:pur-${i.toString(16).padStart(32, '0')}`, now);
+      now = at;
+      if (i % 50 === 49) most = Math.max(most, (await item('size'))!.slots.length);
+    }
+    const stored = (await item('size'))!;
+    expect(now - T0).toBeGreaterThan(4 * 3_600_000); // 1,000 adds at 200 an hour span hours
+    expect(most).toBeLessThanOrEqual(201);
+    expect(JSON.stringify(stored).length).toBeLessThan(20_000); // DynamoDB's item limit is 400 KB
+  }, 120_000);
+
+  it('gives up with RateSlotsContendedError after its attempts, having changed nothing', async () => {
+    const clients = Array.from({ length: 10 }, separateClient);
+    try {
+      const results = await Promise.allSettled(
+        clients.map((c, i) =>
+          new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, { maxAttempts: 1 }).reserve('busy', `pur-${i}`, T0),
+        ),
+      );
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(lost.length).toBeGreaterThan(0);
+      for (const r of lost) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(RateSlotsContendedError);
+      expect((await item('busy'))!.slots).toHaveLength(results.length - lost.length);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+});
