@@ -164,6 +164,12 @@ export interface PurchaseRecord {
   invoice?: number;
   executionArn?: string;
   reason?: string;
+  /** What a purchase step is waiting for, shown by `procure status`; null once it goes on. */
+  waiting?: PurchaseWaiting | null;
+  /** The CoCalc cart item was parked unchecked after the add (AddToCart's last vendor write). */
+  cartItemParked?: boolean;
+  /** The CoCalc checkout's progress, so a retried or restarted Checkout knows what happened. */
+  checkout?: CheckoutProgress;
   /**
    * NEEDS_ATTENTION only: the compensation steps RecordNotCompleted could not finish, in the order
    * they must run; the reconciler retries them. Empty or absent: nothing left to clean up.
@@ -171,6 +177,32 @@ export interface PurchaseRecord {
   cleanupPending?: CleanupStep[];
   /** Set when a person settled a NEEDS_ATTENTION purchase (`procure resolve`). */
   resolution?: PurchaseResolution;
+}
+
+/** A purchase step that will run again later (the state machine waits, never a Lambda). */
+export interface PurchaseWaiting {
+  /** Human words: "a CoCalc cart/add slot (the vendor allows 15 adds a minute)". */
+  for: string;
+  since: string;
+  /** When the next try is scheduled, if known. */
+  until?: string;
+}
+
+/**
+ * One purchase's CoCalc checkout attempts. `outcome` is what is known of the latest attempt:
+ * `started` (sent, or about to be: a crash here is an unknown outcome too), `unknown` (the call
+ * failed in a way that may have bought), `not-bought` (the vendor proved it did not take our item).
+ */
+export interface CheckoutProgress {
+  attempt: number;
+  outcome: 'started' | 'unknown' | 'not-bought';
+  /** Other checked items this purchase unchecked; re-checked only once its outcome is known. */
+  othersUnchecked: number[];
+  /**
+   * An attempt of this purchase had an unknown outcome: that checkout may still run at the vendor
+   * and would buy every checked item, so nothing unchecked is ever re-checked afterwards.
+   */
+  hadUnknown?: boolean;
 }
 
 /** A person's finding on a NEEDS_ATTENTION purchase, recorded by `procure resolve`. */

@@ -103,7 +103,7 @@ class AddRun {
 
   async addAndPark(waits: number): Promise<CartRef> {
     let itemId = await this.adoptEarlierAdd();
-    const reconciled = itemId !== undefined;
+    let reconciled = itemId !== undefined;
     if (itemId === undefined) {
       const beforeIds = (await this.gateway.getCart()).map((i) => i.id);
       await this.deps.audit.append(this.purchaseId, {
@@ -113,6 +113,9 @@ class AddRun {
         message: 'Adding the site license to the CoCalc cart',
         detail: { cartIdsBefore: beforeIds },
       });
+      // The lock and the snapshot took time: still inside the slot's tolerance? Else come back later.
+      const late = await this.slot(waits);
+      if (late) return late;
       // Counted from here on, as the vendor counts every add it receives (even a refused one).
       await this.deps.slots.consume(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
       try {
@@ -125,6 +128,7 @@ class AddRun {
         if (!(err instanceof VendorTransientError)) throw err;
         itemId = await this.findOurs(beforeIds);
         if (itemId === undefined) throw err; // provably not added: a retry adds it (with a new slot)
+        reconciled = true;
       }
     } else {
       await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId); // nothing sent this time

@@ -114,7 +114,10 @@ class CheckoutRun {
 
     const cart = await this.gateway.getCart();
     const othersChecked = cart.filter((i) => i.id !== this.itemId && i.checked).map((i) => i.id);
-    const othersUnchecked = [...new Set([...(this.progress?.othersUnchecked ?? []), ...othersChecked])];
+    // After an unknown outcome nothing is re-checked, ever (a late checkout would buy it).
+    const hadUnknown = this.progress?.hadUnknown === true;
+    const othersUnchecked = hadUnknown ? [] : [...new Set([...(this.progress?.othersUnchecked ?? []), ...othersChecked])];
+    const keep = { ...(hadUnknown ? { hadUnknown } : {}) };
     await this.gateway.setChecked(false);
     await this.gateway.setChecked(true, this.itemId);
     try {
@@ -123,7 +126,7 @@ class CheckoutRun {
       await this.restore(othersUnchecked, false);
       throw err;
     }
-    await this.save({ attempt, outcome: 'started', othersUnchecked }, 'PURCHASING', 'VENDOR_CALL', `Checking out cart item ${this.itemId} (attempt ${attempt})`, {
+    await this.save({ attempt, outcome: 'started', othersUnchecked, ...keep }, 'PURCHASING', 'VENDOR_CALL', `Checking out cart item ${this.itemId} (attempt ${attempt})`, {
       operation: 'checkout',
       attempt,
       amountUsd: this.quote.amountUsd,
@@ -133,7 +136,7 @@ class CheckoutRun {
     } catch (err) {
       if (err instanceof VendorTransientError) return this.unknown(err, attempt, othersUnchecked);
       // The vendor refused (insufficient credit, ...): the transaction rolled back, nothing was bought.
-      await this.save({ attempt, outcome: 'not-bought', othersUnchecked }, 'APPROVED', 'VENDOR_CALL', `Checkout refused: ${(err as Error).message}`, {
+      await this.save({ attempt, outcome: 'not-bought', othersUnchecked, ...keep }, 'APPROVED', 'VENDOR_CALL', `Checkout refused: ${(err as Error).message}`, {
         operation: 'checkout',
         attempt,
         outcome: 'refused',
@@ -167,7 +170,8 @@ class CheckoutRun {
         `CoCalc cart item ${this.itemId} is neither purchased nor in the cart any more (removed at the vendor?) after checkout attempt ${attempt}`,
       );
     }
-    this.progress = { ...this.progress!, outcome: 'not-bought' };
+    if (this.progress!.othersUnchecked.length) await this.leftUnchecked(this.progress!.othersUnchecked);
+    this.progress = { ...this.progress!, outcome: 'not-bought', othersUnchecked: [], hadUnknown: true };
     await this.save(this.progress, 'APPROVED', 'VENDOR_CALL', `Reconciled: checkout attempt ${attempt} did not buy cart item ${this.itemId} (unchecked it while unpurchased)`, {
       operation: 'reconcile',
       attempt,
@@ -177,23 +181,26 @@ class CheckoutRun {
   }
 
   private async unknown(err: VendorTransientError, attempt: number, othersUnchecked: number[]): Promise<never> {
-    await this.save({ attempt, outcome: 'unknown', othersUnchecked }, 'PURCHASING', 'VENDOR_CALL', `Checkout outcome unknown (${err.message}); settled on the next run`, {
+    await this.save({ attempt, outcome: 'unknown', othersUnchecked: [], hadUnknown: true }, 'PURCHASING', 'VENDOR_CALL', `Checkout outcome unknown (${err.message}); settled on the next run`, {
       operation: 'checkout',
       attempt,
       outcome: 'unknown',
     });
-    if (othersUnchecked.length) {
-      await this.deps.audit.append(this.purchaseId, {
-        type: 'CART_ITEMS_LEFT_UNCHECKED',
-        status: 'PURCHASING',
-        actor: 'system',
-        message:
-          `CoCalc cart items [${othersUnchecked.join(', ')}] were unchecked for this checkout and stay unchecked: a checkout whose ` +
-          'outcome is unknown may still run at the vendor and would buy every checked item. Check them again in the CoCalc cart when you want them.',
-        detail: { items: othersUnchecked },
-      });
-    }
+    if (othersUnchecked.length) await this.leftUnchecked(othersUnchecked);
     throw new CheckoutOutcomeUnknownError(`CoCalc checkout of cart item ${this.itemId} (attempt ${attempt}) has an unknown outcome: ${err.message}`);
+  }
+
+  /** Audits the other items that stay unchecked because a checkout's outcome was unknown. */
+  private async leftUnchecked(othersUnchecked: number[]): Promise<void> {
+    await this.deps.audit.append(this.purchaseId, {
+      type: 'CART_ITEMS_LEFT_UNCHECKED',
+      status: 'PURCHASING',
+      actor: 'system',
+      message:
+        `CoCalc cart items [${othersUnchecked.join(', ')}] were unchecked for this checkout and stay unchecked: a checkout whose ` +
+        'outcome is unknown may still run at the vendor and would buy every checked item. Check them again in the CoCalc cart when you want them.',
+      detail: { items: othersUnchecked },
+    });
   }
 
   /** What the approver saw is what is bought: the vendor-side item may have been edited since. */

@@ -30,6 +30,7 @@ import {
   VendorTransientError,
 } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
+import { RateSlotsContendedError } from '../../lambdas/core/rate-slots';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
 import { executionTimeoutSeconds } from '../config';
 
@@ -129,6 +130,15 @@ const LOCK_BUSY: RetryProps = {
   ...jitter,
 };
 
+/** AddToCart: the slot ledger lost its conditional writes to others; nothing was reserved or sent. */
+const SLOTS_CONTENDED: RetryProps = {
+  errors: [RateSlotsContendedError.name],
+  interval: Duration.seconds(1),
+  maxAttempts: 5,
+  backoffRate: 2,
+  ...jitter,
+};
+
 /**
  * Checkout after an unknown outcome: wait, then run Checkout again, which first settles the
  * earlier attempt at the vendor (bought, or proven not bought) and never buys blindly. When the
@@ -215,7 +225,7 @@ export class PurchaseStateMachine extends Construct {
     // ---- tasks ----
     const validateAndQuote = withRetries(invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
     const reserveBudget = withRetries(invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
-    const addToCart = withRetries(invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, ...SAFE_TO_REPEAT]).addCatch(
+    const addToCart = withRetries(invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT]).addCatch(
       recordNotCompleted,
       onFailure,
     );

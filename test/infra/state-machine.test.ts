@@ -170,7 +170,7 @@ describe('retries and catches', () => {
   it('retries the idempotent tasks on transient vendor errors and Lambda service errors', () => {
     for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE].sort());
     // AddToCart also waits out a busy account lock (nothing was done), first.
-    expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', ...VENDOR_SAFE].sort());
+    expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', 'RateSlotsContendedError', ...VENDOR_SAFE].sort());
     expect((state(STATE.AddToCart).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LockBusyError']);
   });
 
