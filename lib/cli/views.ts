@@ -64,6 +64,7 @@ export function printPurchase(p: PurchaseView): void {
     ['license', p.licenseId],
     ['invoice', p.invoice],
     ['reason', p.reason],
+    ['waiting for', p.waiting ? `${p.waiting.for}, since ${formatTime(p.waiting.since)}${p.waiting.until ? `, next try ${formatTime(p.waiting.until)}` : ''}` : undefined],
     ['cleanup pending', p.cleanupPending?.length ? `${p.cleanupPending.join(', ')} (the reconciler retries it)` : undefined],
     ['resolved', p.resolution ? `${p.resolution.finding} by ${p.resolution.actor} at ${formatTime(p.resolution.at)}` : undefined],
     ['created', formatTime(p.createdAt)],

@@ -44,6 +44,8 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
         [ENV.COCALC_CART_ADD_LIMITS]: JSON.stringify(LIMITS),
       },
       sandboxes: { cocalc: { throttle: { perSecond: 3, perMinute: 15, perHour: 200, windowsMs: WINDOWS }, balance: 100_000 } },
+      // A busy account lock is waited out for real (its retrier first); the other retries stay fast.
+      stateMachineOverrides: { retryIntervalOverrides: { AddToCart: [500, 200, 50, 50, 50], Checkout: [500, 50], BuyLicense: [500, 50] } },
     });
   });
 

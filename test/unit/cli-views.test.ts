@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StepEvent } from '../../lib/local';
 import { printTable } from '../../lib/cli/output';
-import { formatTime, oneLine, printAuditTrail, stepLine } from '../../lib/cli/views';
+import { formatTime, oneLine, printAuditTrail, printPurchase, stepLine } from '../../lib/cli/views';
 
 const step = (over: Partial<StepEvent>): StepEvent => ({
   executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:pur-52aaae2ec0378ec1adf9e9cd95d7dd00',
@@ -66,5 +66,34 @@ describe('tables', () => {
   it('says (none) for no rows', () => {
     printTable([]);
     expect(out).toEqual(['(none)']);
+  });
+});
+
+describe('printPurchase', () => {
+  it('says what a waiting purchase waits for and when it tries again', () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      printPurchase({
+        purchaseId: 'pur-1',
+        status: 'RESERVED',
+        audit: [],
+        waiting: { for: 'a CoCalc cart/add slot', since: '2026-12-06T10:00:00.000Z', until: '2026-12-06T10:00:42.000Z' },
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.find((l) => l.startsWith('waiting for'))).toBe('waiting for  a CoCalc cart/add slot, since 2026-12-06 10:00:00Z, next try 2026-12-06 10:00:42Z');
+  });
+
+  it('prints no waiting line once the purchase goes on (waiting: null)', () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      printPurchase({ purchaseId: 'pur-1', status: 'IN_CART', audit: [], waiting: null });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.some((l) => l.startsWith('waiting for'))).toBe(false);
   });
 });
