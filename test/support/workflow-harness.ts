@@ -3,12 +3,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { DynamoRateSlots } from '../../lambdas/adapters/aws/dynamo-rate-slots';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { createCocalcGateway } from '../../lambdas/adapters/cocalc';
 import { createInterserverGateway } from '../../lambdas/adapters/interserver';
 import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
+import type { RateLimit } from '../../lambdas/core/rate-slots';
 import type { PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
+import type { AddToCartDeps } from '../../lambdas/handlers/cocalc-add-to-cart';
 import type { BudgetConfig } from '../../lambdas/shared/config';
 import { startLocalDynamo, type LocalDynamo } from './local-dynamo';
 
@@ -23,13 +26,35 @@ export interface StepHarness {
   audit: DynamoAuditLog;
   purchases: DynamoPurchaseStore;
   spendGuard: DynamoSpendGuard;
+  /** As in production: a busy lock throws LockBusyError at once (the state machine's Retry waits). */
   locks: DynamoLockManager;
+  /** The `shopping/cart/add` slot ledger on this table (SLOTS#cocalc-cart-add), see {@link StepHarnessOptions}. */
+  slots: DynamoRateSlots;
+  /** How late an add may be sent after its slot, as production's AddToCart wiring (vendor-step-deps.ts). */
+  slotToleranceMs: number;
   close(): Promise<void>;
 }
 
+/** Options of {@link startStepHarness}. */
+export interface StepHarnessOptions {
+  /**
+   * The limits the slot ledger schedules adds under. Handler tests run the CoCalc sandbox without
+   * its throttle, so by default the ledger is as loose (no add ever waits); tests of the waiting
+   * itself pass COCALC_CART_ADD_LIMITS or build their own DynamoRateSlots.
+   * @default UNTHROTTLED_CART_ADD
+   */
+  readonly cartAddLimits?: readonly RateLimit[];
+}
+
+/** A ledger limit no handler test reaches: the counterpart of a sandbox started with `throttle: false`. */
+export const UNTHROTTLED_CART_ADD: readonly RateLimit[] = [{ max: 100_000, windowMs: 1_000 }];
+
+/** As `CART_ADD_SLOT_TOLERANCE_MS` in lambdas/shared/vendor-step-deps.ts. */
+const SLOT_TOLERANCE_MS = 1_000;
+
 const TEST_BUDGET: BudgetConfig = { capsUsd: { cocalc: 1000, interserver: 500 }, dailyLimit: 100 };
 
-export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET): Promise<StepHarness> {
+export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, options: StepHarnessOptions = {}): Promise<StepHarness> {
   const db = await startLocalDynamo();
   const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
   return {
@@ -38,8 +63,12 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET): Prom
     audit: new DynamoAuditLog(doc, db.auditTable),
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
-    // Waits for a busy lock, as production does, so concurrent tests serialize instead of failing.
-    locks: new DynamoLockManager(doc, db.stateTable, { waitMs: 20_000, pollMs: 10 }),
+    locks: new DynamoLockManager(doc, db.stateTable),
+    slots: new DynamoRateSlots(doc, db.stateTable, {
+      limits: options.cartAddLimits ?? UNTHROTTLED_CART_ADD,
+      toleranceMs: SLOT_TOLERANCE_MS,
+    }),
+    slotToleranceMs: SLOT_TOLERANCE_MS,
     close: () => db.close(),
   };
 }
@@ -81,4 +110,16 @@ export function cocalcGatewayFor(url: string, apiKey: string, timeoutMs = 5_000)
 /** The InterServer gateway pointed at a sandbox. */
 export function interserverGatewayFor(sandbox: { url: string; endpoint: string }, username: string, password: string): InterserverGateway {
   return createInterserverGateway({ wsdlUrl: sandbox.url, endpoint: sandbox.endpoint, username, password, timeoutMs: 5_000 });
+}
+
+/** What AddToCart and Checkout are wired with in production (vendor-step-deps.ts), on `h` and `gateway`. */
+export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCartDeps {
+  return {
+    audit: h.audit,
+    purchases: h.purchases,
+    locks: h.locks,
+    slots: h.slots,
+    slotToleranceMs: h.slotToleranceMs,
+    cocalc: async () => gateway,
+  };
 }
