@@ -1,5 +1,6 @@
 import { availableParallelism, cpus } from 'node:os';
 import { PROJECT_DIR } from '../test/support/project-dir';
+import { BURST_PLANS, burstClean, formatBursts, runBursts } from './burst';
 import { fmtMiB, formatTable, type Row } from './measure';
 import { runMicro } from './micro';
 import { runLatency, runStartup } from './runtime';
@@ -9,6 +10,11 @@ import { runSpendGuard } from './spend-guard';
  * `npm run bench [-- --quick]`: prints figures for procure's hot paths and the local runtime, as a
  * table and then one JSON line (for comparing runs). Nothing is asserted: timings depend on the
  * machine. Offline; about 30-40 s (`--quick`: about 20 s), plus a synth first when cdk.out is stale.
+ *
+ * `npm run bench -- burst [--quick]` runs only the burst bench (bench/burst.ts): CoCalc N = 5, 20,
+ * 40 (`--quick`: 5 and 20) and InterServer N = 20 purchases at once against the vendors' real
+ * limits; about 6 minutes (`--quick`: about 3). It exits non-zero when a purchase did not complete,
+ * the vendor answered "too many requests", or the vendor's records disagree.
  */
 
 interface Plan {
@@ -28,14 +34,16 @@ function twoDecimals(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 100) / 100 : value;
 }
 
+const progress = (what: string) => process.stderr.write(`bench: ${what}...\n`);
+
 async function main(argv: string[]): Promise<void> {
-  const unknown = argv.filter((a) => a !== '--quick');
-  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (usage: npm run bench [-- --quick])`);
+  const unknown = argv.filter((a) => a !== '--quick' && a !== 'burst');
+  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (usage: npm run bench [-- [burst] [--quick]])`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';
-  const plan = PLANS[mode];
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  if (argv.includes('burst')) return burst(mode);
+  const plan = PLANS[mode];
   const t0 = performance.now();
-  const progress = (what: string) => process.stderr.write(`bench: ${what}...\n`);
 
   progress('domain code (quote, validation, approval links)');
   const micro = runMicro(plan.microMs);
@@ -72,6 +80,38 @@ async function main(argv: string[]): Promise<void> {
       memory: { rssWithRuntimeUp: latency.rssWithRuntimeUp, rssEnd: mem.rss, heapUsedEnd: mem.heapUsed },
     }, twoDecimals)}\n`,
   );
+}
+
+/** The burst bench alone: its table, a verdict line, then one JSON line. */
+async function burst(mode: 'full' | 'quick'): Promise<void> {
+  const t0 = performance.now();
+  const results = await runBursts(BURST_PLANS[mode], progress);
+  const totalMs = performance.now() - t0;
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  const dirty = results.filter((r) => !burstClean(r));
+  process.stdout.write(`procure burst bench (${mode}) on node ${process.version}, ${availableParallelism()} x ${cpu}\n\n`);
+  process.stdout.write(`${formatBursts(results)}\n\n`);
+  process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    dirty.length
+      ? `NOT CLEAN: ${dirty.map((r) => `${r.vendor} N=${r.n}`).join(', ')} (a purchase did not complete, the vendor refused an add, or its records disagree)\n`
+      : 'clean: every purchase completed, no rate-limit answer, each bought once at the vendor\n',
+  );
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        bench: 'procure-burst',
+        mode,
+        node: process.version,
+        cpus: availableParallelism(),
+        totalMs: Math.round(totalMs),
+        clean: dirty.length === 0,
+        bursts: results.map(({ logFile: _logFile, ...r }) => r),
+      },
+      twoDecimals,
+    )}\n`,
+  );
+  if (dirty.length) process.exitCode = 1;
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

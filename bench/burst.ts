@@ -1,0 +1,455 @@
+import { writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoAuditLog } from '../lambdas/adapters/aws/dynamo-audit-log';
+import { purchaseIdOfItem } from '../lambdas/core/cocalc-cart-tag';
+import type { Vendor } from '../lambdas/core/purchase-request';
+import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
+import { ENV } from '../lambdas/shared/env-names';
+import { startLocalRuntime, type LocalRuntime } from '../lib/local';
+import { auditTrail, cocalcAccountOf, purchaseRecord, sendRequestEvent, type E2e } from '../test/support/e2e-runtime';
+import { PROJECT_DIR } from '../test/support/project-dir';
+import { runtimeDocClient, runtimeTable } from '../test/support/runtime-tables';
+import { fmtMs, median } from './measure';
+import { cocalcRequestBody, interserverRequestBody } from './samples';
+import { vendorEarliestAdds, waitUntilWindowsClear } from './vendor-bound';
+
+/**
+ * `npm run bench -- burst`: N purchases submitted at once (auto-approved), on a fresh local runtime
+ * per burst with the CoCalc sandbox's `shopping/cart/add` throttle at the vendor's real limits
+ * (3/s, 15/min, 200/h). Per burst: the time until all N executions are terminal, the vendor bound
+ * (the earliest the vendor's sliding windows admit the N-th add, plus one purchase's own
+ * duration), their ratio, how many completed, the vendor's "too many requests" answers, and what
+ * the vendor's own records say was bought. Nothing is asserted; the caller exits non-zero when a
+ * purchase did not complete, the vendor refused an add, or the vendor's records disagree.
+ */
+
+export interface BurstPlan {
+  cocalc: number[];
+  interserver: number[];
+}
+
+export const BURST_PLANS: Record<'full' | 'quick', BurstPlan> = {
+  full: { cocalc: [5, 20, 40], interserver: [20] },
+  quick: { cocalc: [5, 20], interserver: [20] },
+};
+
+export interface BurstResult {
+  vendor: Vendor;
+  n: number;
+  /** First event put -> the last of the N executions terminal. */
+  completionMs: number;
+  /** One purchase alone on the same runtime just before the burst: cold (first) and warm (median). */
+  soloColdMs: number;
+  soloMs: number;
+  /** CoCalc: the earliest time the vendor's windows admit the N-th add of a burst starting at 0. */
+  nthAddEarliestMs?: number;
+  /** CoCalc: nthAddEarliestMs + soloMs. */
+  boundMs?: number;
+  ratio?: number;
+  /** First event put -> the last of the N executions started (event delivery and Intake). */
+  lastStartMs: number;
+  /** CoCalc: when the vendor recorded the burst's last add, from the first event put. */
+  lastAddAtVendorMs?: number;
+  completed: number;
+  /** Purchase status (or execution status when no record) -> count, for those not COMPLETED. */
+  notCompleted: Record<string, number>;
+  /** "too many requests" answers of the CoCalc sandbox during the burst (0 for InterServer). */
+  rateLimitAnswers: number;
+  /** Licenses the vendor holds for the burst's purchases. */
+  licensesAtVendor: number;
+  /** The vendor's records agree with procure's: one license per COMPLETED purchase, none and no cart leftover for the others. */
+  vendorAgrees: boolean;
+  /** Vendor-side findings that disagree with procure's records (empty when all agree). */
+  vendorProblems: string[];
+  /** Retries and waits the executions went through (state:error -> count). */
+  retries: Record<string, number>;
+  cartSlotWaits: number;
+  /** Where the slowest execution spent its time: state -> ms from entering to leaving it (retry waits included). */
+  slowest: { purchaseId: string; totalMs: number; byStateMs: Record<string, number> };
+  /** 1-minute load average of the machine when the burst started and when it ended. */
+  loadAvg: [number, number];
+  /** Purchases that did not complete, grouped by what failed and why (ids taken out), with one example id. */
+  failures: Array<{ count: number; example: string; what: string }>;
+  /** Every runtime and handler log line of this burst, for investigating failures. */
+  logFile: string;
+}
+
+/**
+ * Extra wait after the vendor's windows clear: procure's own slot ledger widens each window by
+ * its tolerance (about 1 s, lambdas/core/rate-slots.ts), so it sees earlier adds that long longer.
+ */
+const LEDGER_MARGIN_MS = 2_500;
+
+// ---- one runtime per burst -------------------------------------------------------------------
+
+async function startBurstRuntime(logs: string[]): Promise<E2e> {
+  const rt = await startLocalRuntime({
+    projectDir: PROJECT_DIR,
+    inMemory: true,
+    synth: 'auto',
+    // Auto-approve every purchase and raise the caps, the daily limit and the balance: the burst
+    // measures queueing at the vendor's limit, not the budget. The retry waits stay the template's.
+    configOverrides: {
+      [ENV.AUTO_APPROVE_MAX_USD]: '1000',
+      [ENV.MONTHLY_CAP_COCALC_USD]: '1000000',
+      [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
+      [ENV.DAILY_PURCHASE_LIMIT]: '100000',
+    },
+    // The CoCalc cart/add throttle ON at the vendor's real limits and windows (3/s, 15/min, 200/h).
+    sandboxes: { cocalc: { balance: 1_000_000, throttle: true }, interserver: {} },
+    log: (line) => logs.push(`${new Date().toISOString()} ${line}`),
+  });
+  const { doc, destroy } = runtimeDocClient(rt, 2);
+  const auditTable = runtimeTable(rt, 'AuditTable');
+  return {
+    rt,
+    logs,
+    doc,
+    auditTable,
+    stateTable: runtimeTable(rt, 'StateTable'),
+    audit: new DynamoAuditLog(doc, auditTable),
+    close: async () => {
+      destroy();
+      await rt.close();
+    },
+  };
+}
+
+/** Every execution gets this long beyond the vendor bound before the bench gives up on it. */
+const EXECUTION_GRACE_MS = 180_000;
+
+let serial = 0;
+
+function requestBody(vendor: Vendor, requestId: string, n: number): Record<string, unknown> {
+  return vendor === 'cocalc' ? cocalcRequestBody(requestId, `burst bench ${requestId}`) : interserverRequestBody(requestId, n, `burst bench ${requestId}`);
+}
+
+/** Puts the purchases' events at once; resolves with each one's end time (performance.now()). */
+async function submitAtOnce(rt: LocalRuntime, vendor: Vendor, ns: readonly number[], timeoutMs: number): Promise<{ t0: number; wallT0: number; ids: string[]; ends: number[] }> {
+  const tag = `${process.pid}-${Date.now()}-${serial++}`;
+  const requestIds = ns.map((n) => `burst-${vendor}-${tag}-${n}`);
+  const ids = requestIds.map(purchaseIdFor);
+  const wallT0 = Date.now();
+  const t0 = performance.now();
+  const waits = ids.map((id) =>
+    rt.executions.wait(id, { timeoutMs }).then(
+      () => performance.now(),
+      () => Number.NaN,
+    ),
+  );
+  await Promise.all(requestIds.map((requestId, i) => sendRequestEvent(rt, requestBody(vendor, requestId, ns[i]!))));
+  return { t0, wallT0, ids, ends: await Promise.all(waits) };
+}
+
+/** One purchase alone, event in -> execution terminal; throws when it did not succeed. */
+async function purchaseAlone(e2e: E2e, vendor: Vendor, n: number): Promise<number> {
+  const { t0, ids, ends } = await submitAtOnce(e2e.rt, vendor, [n], 120_000);
+  const record = e2e.rt.executions.describe(ids[0]!);
+  if (record?.status !== 'SUCCEEDED') throw new Error(`the solo ${vendor} purchase ended ${record?.status ?? 'unknown'}: ${record?.error ?? ''} ${record?.cause ?? ''}`.trim());
+  return ends[0]! - t0;
+}
+
+/** The solo purchases before a burst: one cold, then `warm` more; returns the cold and median warm durations. */
+async function measureSolo(e2e: E2e, vendor: Vendor, warm: number, firstN: number): Promise<{ coldMs: number; warmMs: number }> {
+  const coldMs = await purchaseAlone(e2e, vendor, firstN);
+  const warmRuns: number[] = [];
+  for (let i = 1; i <= warm; i++) {
+    // Spaced so that no solo add waits for the vendor's per-second window.
+    await new Promise((r) => setTimeout(r, 1_100));
+    warmRuns.push(await purchaseAlone(e2e, vendor, firstN + i));
+  }
+  return { coldMs, warmMs: median(warmRuns) };
+}
+
+// ---- reading the outcome back ----------------------------------------------------------------
+
+interface Outcome {
+  completed: number;
+  completedIds: Set<string>;
+  notCompleted: Record<string, number>;
+  failures: string[];
+  retries: Record<string, number>;
+  cartSlotWaits: number;
+  slowest: BurstResult['slowest'];
+}
+
+/**
+ * Time per state of one execution: from entering a state to leaving it for good, so retries and
+ * the waits between them count (a retried attempt fails, waits, and enters the state again).
+ */
+function timePerState(rt: LocalRuntime, id: string): BurstResult['slowest'] {
+  const history = rt.executions.history(id);
+  const open = new Map<string, { since: number; lastFailed?: number }>();
+  const byStateMs: Record<string, number> = {};
+  const close = (state: string, at: number) => {
+    const o = open.get(state);
+    if (o) byStateMs[state] = (byStateMs[state] ?? 0) + at - o.since;
+    open.delete(state);
+  };
+  for (const step of history) {
+    if (!step.state) continue;
+    if (step.type === 'StateEntered' && !open.has(step.state)) open.set(step.state, { since: step.timestamp });
+    const o = open.get(step.state);
+    if (step.type === 'StateFailed' && o) o.lastFailed = step.timestamp;
+    if (step.type === 'StateExited' || step.type === 'StateCaught') close(step.state, step.timestamp);
+  }
+  // A state whose last attempt failed uncaught ended the execution then.
+  for (const [state, o] of open) close(state, o.lastFailed ?? o.since);
+  const totalMs = history.length ? history.at(-1)!.timestamp - history[0]!.timestamp : 0;
+  return { purchaseId: id, totalMs, byStateMs };
+}
+
+/** Retries per state and the error that caused them (a StateFailed right before each StateRetried). */
+function retriesOf(rt: LocalRuntime, id: string, into: Record<string, number>): void {
+  const lastError = new Map<string, string>();
+  for (const step of rt.executions.history(id)) {
+    if (!step.state) continue;
+    if (step.type === 'StateFailed') lastError.set(step.state, step.error ?? '?');
+    if (step.type === 'StateRetried') {
+      const key = `${step.state}:${lastError.get(step.state) ?? '?'}`;
+      into[key] = (into[key] ?? 0) + 1;
+    }
+  }
+}
+
+async function outcomeOf(e2e: E2e, ids: readonly string[]): Promise<Outcome> {
+  const out: Outcome = { completed: 0, completedIds: new Set(), notCompleted: {}, failures: [], retries: {}, cartSlotWaits: 0, slowest: { purchaseId: '', totalMs: -1, byStateMs: {} } };
+  for (const id of ids) {
+    const times = timePerState(e2e.rt, id);
+    if (times.totalMs > out.slowest.totalMs) out.slowest = times;
+    const execution = e2e.rt.executions.describe(id);
+    const record = await purchaseRecord(e2e, id);
+    const status = String(record?.status ?? `execution ${execution?.status ?? 'never started'}`);
+    retriesOf(e2e.rt, id, out.retries);
+    out.cartSlotWaits += e2e.rt.executions.history(id).filter((s) => s.state === STATE.WaitForCartSlot && s.type === 'StateEntered').length;
+    if (status === 'COMPLETED' && execution?.status === 'SUCCEEDED') {
+      out.completed += 1;
+      out.completedIds.add(id);
+      continue;
+    }
+    out.notCompleted[status] = (out.notCompleted[status] ?? 0) + 1;
+    const trail = await auditTrail(e2e, id);
+    const last = trail.at(-1);
+    const failedSteps = [
+      ...new Set(
+        e2e.rt.executions
+          .history(id)
+          .filter((s) => s.type === 'StateFailed' && s.state !== STATE.PurchaseNotCompleted)
+          .map((s) => `${s.state}: ${s.error ?? ''} ${(s.cause ?? '').slice(0, 200)}`.trim()),
+      ),
+    ];
+    out.failures.push(
+      [
+        `${id}: purchase ${status}${record?.reason ? ` (${String(record.reason)})` : ''}`,
+        `execution ${execution?.status ?? 'none'}${execution?.error ? ` ${execution.error}` : ''}`,
+        `last audit entry ${last ? `${last.type} ${JSON.stringify(last.detail ?? {}).slice(0, 300)}` : 'none'}`,
+        ...(failedSteps.length ? [`failed steps: ${failedSteps.join(' | ')}`] : []),
+      ].join('; '),
+    );
+  }
+  return out;
+}
+
+interface VendorTruth {
+  licenses: number;
+  problems: string[];
+}
+
+/**
+ * CoCalc's own records for the burst: a COMPLETED purchase has exactly one purchased cart item
+ * tagged with its id, naming a license the account holds (and no two share one); any other
+ * purchase has none, and nothing of it is left in the cart.
+ */
+function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: ReadonlySet<string>): VendorTruth {
+  const account = cocalcAccountOf(e2e);
+  const problems: string[] = [];
+  const licenseIds: string[] = [];
+  for (const id of ids) {
+    const items = account.cart.filter((i) => purchaseIdOfItem(i as never) === id);
+    const bought = items.filter((i) => i.purchased?.license_id);
+    const want = completed.has(id) ? 1 : 0;
+    if (bought.length !== want) problems.push(`${id} (${completed.has(id) ? 'COMPLETED' : 'not completed'}): ${bought.length} purchased cart items at the vendor`);
+    const left = items.filter((i) => !i.purchased && !i.removed);
+    if (left.length) problems.push(`${id}: ${left.length} cart item(s) left in the cart, neither bought nor removed (checked: ${left.map((i) => i.checked).join(', ')})`);
+    for (const b of bought) licenseIds.push(b.purchased!.license_id!);
+  }
+  const held = new Set(account.licenses.map((l) => l.id));
+  const missing = licenseIds.filter((l) => !held.has(l));
+  if (missing.length) problems.push(`license ids named by cart items but absent at the vendor: ${missing.join(', ')}`);
+  if (new Set(licenseIds).size !== licenseIds.length) problems.push('one license is named by several purchases');
+  return { licenses: licenseIds.length, problems };
+}
+
+/** The server IP of the bench's InterServer request number n. */
+function interserverIpOf(n: number): string {
+  return (interserverRequestBody('ip', n).item as { ip: string }).ip;
+}
+
+/** InterServer's own records: one license for the IP of each COMPLETED purchase, none for the others. */
+function interserverVendorTruth(e2e: E2e, ips: ReadonlyMap<string, string>, completed: ReadonlySet<string>): VendorTruth {
+  const sandbox = e2e.rt.sandboxes.interserver;
+  if (!sandbox) throw new Error('the InterServer sandbox is not running');
+  const problems: string[] = [];
+  let licenses = 0;
+  for (const [id, ip] of ips) {
+    const rows = sandbox.state.licenses.filter((l) => l.license_ip === ip);
+    licenses += rows.length;
+    const want = completed.has(id) ? 1 : 0;
+    if (rows.length !== want) problems.push(`${id} (${completed.has(id) ? 'COMPLETED' : 'not completed'}): ${rows.length} licenses for ${ip} at the vendor`);
+  }
+  return { licenses, problems };
+}
+
+// ---- the bursts ------------------------------------------------------------------------------
+
+async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) => void): Promise<BurstResult> {
+  const logs: string[] = [];
+  const logFile = join(tmpdir(), `procure-bench-burst-${vendor}-${n}-${process.pid}.log`);
+  const e2e = await startBurstRuntime(logs);
+  try {
+    // Solo runs use request numbers far from the burst's (InterServer: other IPs).
+    const solo = await measureSolo(e2e, vendor, 2, 200);
+    const nthAddEarliestMs = vendor === 'cocalc' ? vendorEarliestAdds(n).at(-1)! : undefined;
+    let rejectionsBefore = 0;
+    if (vendor === 'cocalc') {
+      const account = cocalcAccountOf(e2e);
+      const now = Date.now();
+      const earlier = account.cart.map((i) => Date.parse(i.added) - now);
+      const waitMs = waitUntilWindowsClear(n, earlier);
+      if (waitMs > 0) {
+        progress(`  waiting ${(waitMs / 1000 + LEDGER_MARGIN_MS / 1000).toFixed(1)} s for the solo runs' adds to leave the vendor's windows`);
+        await new Promise((r) => setTimeout(r, waitMs + LEDGER_MARGIN_MS));
+      }
+      rejectionsBefore = e2e.rt.sandboxes.cocalc!.rateLimitRejections();
+    }
+    const boundMs = nthAddEarliestMs === undefined ? undefined : nthAddEarliestMs + solo.warmMs;
+    progress(`  ${n} ${vendor} purchases at once${boundMs ? ` (vendor bound ${fmtMs(boundMs)})` : ''}`);
+    const burstNs = Array.from({ length: n }, (_, i) => i);
+    const timeoutMs = (boundMs ?? 0) + EXECUTION_GRACE_MS;
+    const loadAtStart = loadavg()[0]!;
+    const { t0, wallT0, ids, ends } = await submitAtOnce(e2e.rt, vendor, burstNs, timeoutMs);
+    const completionMs = Math.max(...ends) - t0;
+    const loadAtEnd = loadavg()[0]!;
+    const starts = ids.map((id) => Date.parse(e2e.rt.executions.describe(id)?.startDate ?? '') - wallT0);
+    await e2e.rt.eventsIdle();
+    const outcome = await outcomeOf(e2e, ids);
+    const rateLimitAnswers = vendor === 'cocalc' ? e2e.rt.sandboxes.cocalc!.rateLimitRejections() - rejectionsBefore : 0;
+    let truth: VendorTruth;
+    let lastAddAtVendorMs: number | undefined;
+    if (vendor === 'cocalc') {
+      truth = cocalcVendorTruth(e2e, ids, outcome.completedIds);
+      const wanted = new Set(ids);
+      const adds = cocalcAccountOf(e2e)
+        .cart.filter((i) => wanted.has(purchaseIdOfItem(i as never) ?? ''))
+        .map((i) => Date.parse(i.added) - wallT0);
+      lastAddAtVendorMs = adds.length ? Math.max(...adds) : undefined;
+    } else {
+      truth = interserverVendorTruth(e2e, new Map(ids.map((id, i) => [id, interserverIpOf(burstNs[i]!)])), outcome.completedIds);
+    }
+    return {
+      vendor,
+      n,
+      completionMs: ends.some(Number.isNaN) ? Number.NaN : completionMs,
+      lastStartMs: Math.max(...starts),
+      soloColdMs: solo.coldMs,
+      soloMs: solo.warmMs,
+      ...(nthAddEarliestMs !== undefined ? { nthAddEarliestMs } : {}),
+      ...(boundMs !== undefined ? { boundMs, ratio: completionMs / boundMs } : {}),
+      ...(lastAddAtVendorMs !== undefined ? { lastAddAtVendorMs } : {}),
+      completed: outcome.completed,
+      notCompleted: outcome.notCompleted,
+      rateLimitAnswers,
+      licensesAtVendor: truth.licenses,
+      vendorAgrees: truth.problems.length === 0,
+      vendorProblems: truth.problems,
+      retries: outcome.retries,
+      cartSlotWaits: outcome.cartSlotWaits,
+      slowest: outcome.slowest,
+      loadAvg: [loadAtStart, loadAtEnd],
+      failures: [...groupFailures(outcome.failures)].map(([what, ids]) => ({ count: ids.length, example: ids[0]!, what })),
+      logFile,
+    };
+  } finally {
+    writeFileSync(logFile, `${logs.join('\n')}\n`);
+    await e2e.close();
+  }
+}
+
+/** Runs every burst of the plan, one fresh runtime each, CoCalc first. */
+export async function runBursts(plan: BurstPlan, progress: (what: string) => void): Promise<BurstResult[]> {
+  const results: BurstResult[] = [];
+  for (const [vendor, ns] of [['cocalc', plan.cocalc], ['interserver', plan.interserver]] as const) {
+    for (const n of ns) {
+      progress(`burst: ${vendor} N=${n} on a fresh runtime (solo purchases first)`);
+      results.push(await runOneBurst(vendor, n, progress));
+    }
+  }
+  return results;
+}
+
+/** Whether a burst met what issue 8 asks of it (every purchase completed, no refusal, vendor agrees). */
+export function burstClean(r: BurstResult): boolean {
+  return r.completed === r.n && r.rateLimitAnswers === 0 && r.vendorAgrees && Number.isFinite(r.completionMs);
+}
+
+// ---- the report ------------------------------------------------------------------------------
+
+function fmtS(ms: number | undefined): string {
+  return ms === undefined ? '-' : Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'timed out';
+}
+
+function counts(record: Record<string, number>): string {
+  const parts = Object.entries(record).map(([k, v]) => `${v} ${k}`);
+  return parts.length ? parts.join(', ') : '0';
+}
+
+/** Failure lines grouped by what they say once purchase and request ids are taken out. */
+function groupFailures(failures: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const f of failures) {
+    const id = /^pur-[0-9a-f]{32}/.exec(f)?.[0] ?? '?';
+    const text = f.replace(/^pur-[0-9a-f]{32}: /, '').replace(/pur-[0-9a-f]{32}/g, '<purchase>').replace(/RequestId: [0-9a-f-]+/g, 'RequestId: <id>');
+    groups.set(text, [...(groups.get(text) ?? []), id]);
+  }
+  return groups;
+}
+
+/** The burst table (one row per vendor and N), then what went wrong, if anything. */
+export function formatBursts(results: readonly BurstResult[]): string {
+  const header = ['vendor', 'N', 'completion', 'vendor bound', 'ratio', 'completed', 'failed', 'rate-limit answers', 'licenses at vendor', 'N-th add (vendor earliest / actual)', 'one purchase (warm / cold)'];
+  const rows = results.map((r) => [
+    r.vendor,
+    String(r.n),
+    fmtS(r.completionMs),
+    fmtS(r.boundMs),
+    r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`,
+    `${r.completed}/${r.n}`,
+    counts(r.notCompleted),
+    String(r.rateLimitAnswers),
+    `${r.licensesAtVendor}${!r.vendorAgrees ? ' (MISMATCH)' : r.completed === r.n ? ' (each once)' : ' (as recorded)'}`,
+    r.vendor === 'cocalc' ? `${fmtS(r.nthAddEarliestMs)} / ${fmtS(r.lastAddAtVendorMs)}` : '-',
+    `${fmtS(r.soloMs)} / ${fmtS(r.soloColdMs)}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  out.push(
+    '',
+    'completion: first event put -> all N executions terminal. vendor bound: the earliest instant the',
+    "vendor's windows (3/s, 15/min, 200/h) admit the N-th cart/add of a burst, plus one purchase alone",
+    '(warm median, measured on the same runtime just before the burst). ratio = completion / bound.',
+  );
+  for (const r of results) {
+    const retries = Object.entries(r.retries).map(([k, v]) => `${k} x${v}`);
+    const states = Object.entries(r.slowest.byStateMs).map(([k, v]) => `${k} ${fmtS(v)}`);
+    out.push(
+      `${r.vendor} N=${r.n}: load average ${r.loadAvg.map((l) => l.toFixed(1)).join(' -> ')}; all executions started by ${fmtS(r.lastStartMs)}; ${r.cartSlotWaits} cart-slot waits; retries: ${retries.join(', ') || 'none'}`,
+      `  slowest execution ${fmtS(r.slowest.totalMs)}: ${states.join(', ')}`,
+    );
+    for (const p of r.vendorProblems) out.push(`${r.vendor} N=${r.n} VENDOR: ${p}`);
+    for (const f of r.failures) out.push(`${r.vendor} N=${r.n} NOT COMPLETED x${f.count} (e.g. ${f.example}): ${f.what}`);
+    if (!burstClean(r)) out.push(`${r.vendor} N=${r.n}: runtime and handler logs in ${r.logFile}`);
+  }
+  return out.join('\n');
+}
