@@ -33,13 +33,14 @@ export interface ItemDifference {
 
 /**
  * Field-by-field comparison of the vendor's cart item with the approved (tagged) description and
- * project. `range` is compared by its length only when the vendor may have shifted a past start
+ * project. A `range` whose approved start is past by `now` may have been moved by the vendor
  * (§4.3/§4.4 rewrite a start in the past to now, keeping the duration or at least one hour).
  */
 export function differencesFromApproved(
   item: Pick<CocalcCartItem, 'description' | 'projectId' | 'product'>,
   approved: SiteLicenseDescription,
   projectId: string | undefined,
+  now: number = Date.now(),
 ): ItemDifference[] {
   const expected = JSON.parse(JSON.stringify(approved)) as Record<string, unknown>;
   const stored = item.description ?? {};
@@ -49,12 +50,12 @@ export function differencesFromApproved(
     if (field === 'range') continue;
     if (!isDeepStrictEqual(stored[field], expected[field])) out.push({ field, approved: expected[field], atVendor: stored[field] });
   }
-  if (!sameRange(stored.range, expected.range)) out.push({ field: 'range', approved: expected.range, atVendor: stored.range });
+  if (!sameRange(stored.range, expected.range, now)) out.push({ field: 'range', approved: expected.range, atVendor: stored.range });
   if ((item.projectId ?? null) !== (projectId ?? null)) out.push({ field: 'project_id', approved: projectId ?? null, atVendor: item.projectId });
   return out;
 }
 
-function sameRange(stored: unknown, approved: unknown): boolean {
+function sameRange(stored: unknown, approved: unknown, now: number): boolean {
   if (approved === undefined) return stored === undefined;
   if (!Array.isArray(stored) || stored.length !== 2 || !Array.isArray(approved)) return false;
   const [s0, s1] = stored.map((d) => Date.parse(String(d)));
@@ -63,5 +64,7 @@ function sameRange(stored: unknown, approved: unknown): boolean {
   if (s0 === a0 && s1 === a1) return true;
   // The vendor only ever moves a past start later, to "now": on add keeping the duration (the end
   // moves as far), on a cart read keeping the end unless that leaves less than an hour.
-  return s0! > a0! && s1! >= a1! && s1! - s0! <= Math.max(a1! - a0!, 3_600_000);
+  // So a moved start is the vendor's only when the approved start was already past and the new
+  // start is not in the future; a still-future start moved later is someone's edit.
+  return s0! > a0! && a0! <= now && s0! <= now && s1! >= a1! && s1! - s0! <= Math.max(a1! - a0!, 3_600_000);
 }

@@ -1,4 +1,4 @@
-import { differencesFromApproved, tagDescription } from '../core/cocalc-cart-tag';
+import { differencesFromApproved, purchaseIdOfItem, tagDescription } from '../core/cocalc-cart-tag';
 import {
   CartItemChangedError,
   CheckoutOutcomeUnknownError,
@@ -113,16 +113,23 @@ class CheckoutRun {
     await this.compareWithApproved(item);
 
     const cart = await this.gateway.getCart();
-    const othersChecked = cart.filter((i) => i.id !== this.itemId && i.checked).map((i) => i.id);
+    const others = cart.filter((i) => i.id !== this.itemId && i.checked);
+    // Items tagged for a procure purchase (a duplicate of ours from a late add, an orphan) are
+    // never checked again: only their own purchase's checkout may check them.
+    const othersChecked = others.filter((i) => purchaseIdOfItem(i) === undefined).map((i) => i.id);
     // After an unknown outcome nothing is re-checked, ever (a late checkout would buy it).
     const hadUnknown = this.progress?.hadUnknown === true;
     const othersUnchecked = hadUnknown ? [] : [...new Set([...(this.progress?.othersUnchecked ?? []), ...othersChecked])];
     const keep = { ...(hadUnknown ? { hadUnknown } : {}) };
     await this.gateway.setChecked(false);
+    if (hadUnknown && othersChecked.length) await this.leftUnchecked(othersChecked);
     await this.gateway.setChecked(true, this.itemId);
     try {
       await this.verifyCheckoutParams(await this.gateway.checkoutParams());
     } catch (err) {
+      // Our own earlier checkout may have landed in between and bought our item: that is no refusal.
+      const now = await this.readItem();
+      if (now.purchased) return this.bought(now, true);
       await this.restore(othersUnchecked, false);
       throw err;
     }
@@ -147,6 +154,9 @@ class CheckoutRun {
     }
     const after = await this.readItem();
     if (!after.purchased) {
+      // Nothing to restore on an answer that contradicts the vendor's own records: park ours, list the rest.
+      await this.gateway.setChecked(false, this.itemId).catch(() => 0);
+      if (othersUnchecked.length) await this.leftUnchecked(othersUnchecked);
       throw new PurchaseOutcomeUnknownError(
         `CoCalc answered success to the checkout of cart item ${this.itemId}, but the item is not marked purchased: check the account's purchases`,
       );
