@@ -101,7 +101,7 @@ class CheckoutRun {
   async run(): Promise<PurchaseResult> {
     const item = await this.readItem();
     const pending = this.progress !== undefined && this.progress.outcome !== 'not-bought';
-    if (item.purchased) return this.bought(item, pending);
+    if (item.purchased) return pending ? this.reconciledBought(item) : this.bought(item, false);
     if (pending) {
       const settled = await this.proveNotBought();
       if (settled) return settled;
@@ -129,7 +129,7 @@ class CheckoutRun {
     } catch (err) {
       // Our own earlier checkout may have landed in between and bought our item: that is no refusal.
       const now = await this.readItem();
-      if (now.purchased) return this.bought(now, true);
+      if (now.purchased) return this.reconciledBought(now);
       await this.restore(othersUnchecked, false);
       throw err;
     }
@@ -175,7 +175,7 @@ class CheckoutRun {
     const updated = await this.gateway.setChecked(false, this.itemId);
     if (updated !== 1) {
       const item = await this.readItem();
-      if (item.purchased) return this.bought(item, true);
+      if (item.purchased) return this.reconciledBought(item);
       throw new VendorRejectedError(
         `CoCalc cart item ${this.itemId} is neither purchased nor in the cart any more (removed at the vendor?) after checkout attempt ${attempt}`,
       );
@@ -245,6 +245,12 @@ class CheckoutRun {
       cart: params.cart,
     });
     throw quoteMismatchError(ours.lineItemAmount, this.quote.amountUsd, problem);
+  }
+
+  /** An earlier attempt's checkout, whose outcome was unknown, did buy our item. */
+  private async reconciledBought(item: CocalcCartItem): Promise<PurchaseResult> {
+    await this.step('PURCHASING', 'VENDOR_CALL', 'Reconciled: an earlier checkout attempt bought the item', { operation: 'reconcile', outcome: 'bought' });
+    return this.bought(item, true);
   }
 
   private async bought(item: CocalcCartItem, reconciled: boolean): Promise<PurchaseResult> {
