@@ -85,6 +85,11 @@ export interface ProcureConfig {
    * @default 'default'
    */
   readonly eventBusName: string;
+  /**
+   * Minutes between reconciler runs (EventBridge Scheduler on AWS, a timer in the local runtime).
+   * @default 10
+   */
+  readonly reconcileIntervalMinutes: number;
 }
 
 /** The defaults, exported so the local runtime and the docs show the same values. */
@@ -101,6 +106,7 @@ export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
   interserverPaymentPolicy: 'leave-unpaid',
   requestEventSource: EVENTS.defaultRequestSource,
   eventBusName: 'default',
+  reconcileIntervalMinutes: 10,
 });
 
 /** Context key of the configuration object (cdk.json `context.procure`). */
@@ -176,6 +182,8 @@ const schema = z
       .min(1)
       .max(256)
       .regex(/^[/.\-_A-Za-z0-9]+$/, 'must be an event bus name (not an ARN)'),
+    // A whole number of minutes (Scheduler's rate unit), at most a day.
+    reconcileIntervalMinutes: z.preprocess(num, z.number().int().min(1).max(1440)),
   })
   .strict();
 

@@ -11,6 +11,7 @@ import { AuditTable } from './constructs/audit-table';
 import { PurchaseApi } from './constructs/purchase-api';
 import { PurchaseStateMachine, purchaseStateMachineName, stateMachineArnFor } from './constructs/purchase-state-machine';
 import { PurchaseTrigger } from './constructs/purchase-trigger';
+import { Reconciler } from './constructs/reconciler';
 import { StateTable } from './constructs/state-table';
 import { VendorSecrets } from './constructs/vendor-secrets';
 import { createWorkflowFunction, type WorkflowFunctionProps } from './constructs/workflow-function';
@@ -37,27 +38,33 @@ const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memory
   VerifyLicense: { timeout: Duration.seconds(60), memorySize: 512 },
   RecordOutcome: { timeout: Duration.seconds(60), memorySize: 512 },
   ListLicenses: { timeout: Duration.seconds(28), memorySize: 512 },
+  // One run closes a few stale purchases through RecordNotCompleted (vendor calls) and stops
+  // starting new work 20 s before its deadline (lambdas/core/reconcile-runner.ts).
+  Reconcile: { timeout: Duration.seconds(120), memorySize: 512 },
 };
 
-/** Who needs what. Each function gets exactly the environment and grants of its groups. */
+/**
+ * Who needs what. Each function gets exactly the environment and grants of its groups. Reconcile
+ * closes stale purchases through RecordOutcome's code, so it is in every group RecordOutcome is in.
+ */
 const USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
-  tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'],
+  tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome', 'Reconcile'],
   /** Of those, the ones that read the audit trail back (status API, reconciliation after an unknown outcome). */
-  auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'InterserverBuy', 'RecordOutcome'],
+  auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
   /** RecordOutcome deletes the parked cart item when a purchase does not complete. */
-  cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'],
+  cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
   /** ValidateAndQuote reads InterServer's catalog to price a license type. */
   interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'],
   signing: ['RequestApproval', 'ApprovalsApi'],
   approvalMail: ['RequestApproval'],
   /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION. */
-  attentionMail: ['RecordOutcome'],
+  attentionMail: ['RecordOutcome', 'Reconcile'],
   autoApprove: ['ValidateAndQuote'],
   /** PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase. */
-  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi'],
+  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'Reconcile', 'PurchasesApi'],
   startExecution: ['PurchasesApi', 'Intake'],
-  events: ['Intake', 'PurchasesApi', 'RecordOutcome'],
+  events: ['Intake', 'PurchasesApi', 'RecordOutcome', 'Reconcile'],
   taskResponse: ['ApprovalsApi'],
 } as const satisfies Record<string, readonly FunctionId[]>;
 
@@ -74,6 +81,7 @@ export class ProcureStack extends Stack {
   readonly purchaseApi: PurchaseApi;
   readonly stateMachine: PurchaseStateMachine;
   readonly trigger: PurchaseTrigger;
+  readonly reconciler: Reconciler;
 
   constructor(scope: Construct, id: string, props: ProcureStackProps = {}) {
     super(scope, id, { description: 'procure: buys software licenses safely (approval, spend guard, audit)', ...props });
@@ -192,6 +200,12 @@ export class ProcureStack extends Stack {
         VerifyLicense: fns.VerifyLicense,
         RecordOutcome: fns.RecordOutcome,
       },
+    });
+    this.reconciler = new Reconciler(this, 'Reconciler', {
+      function: fns.Reconcile,
+      interval: Duration.minutes(config.reconcileIntervalMinutes),
+      stateMachineName,
+      stateMachineArn,
     });
     this.trigger = new PurchaseTrigger(this, 'PurchaseTrigger', {
       eventBus: bus,

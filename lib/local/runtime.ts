@@ -19,6 +19,7 @@ import { closeInterruptedExecutions, type InterruptedExecution } from './interru
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
 import { LambdaHost } from './lambda-host';
 import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
+import { schedulesFromTemplate, ScheduleTimer, type ScheduleRun } from './schedules';
 import type { CocalcSandboxOptions } from './sandboxes/cocalc/index';
 import type { InterserverSandboxOptions } from './sandboxes/interserver/index';
 import { generateSigningKey, initialValueFromTemplate, SecretsVault, type SecretDeclaration } from './secrets-vault';
@@ -67,6 +68,8 @@ export interface LocalRuntimeOptions {
   sandboxes?: { cocalc?: Partial<CocalcSandboxOptions> | false; interserver?: Partial<InterserverSandboxOptions> | false } | false;
   /** How AWS_IAM API routes treat unsigned requests. @default 'require-signature' */
   iamAuth?: IamAuthMode;
+  /** Period of every EventBridge Scheduler schedule's timer (schedules.ts), instead of its rate. */
+  schedulePeriodMs?: number;
   /** Delays before the retries of a failed async (EventBridge) Lambda delivery. @default [1000, 2000] */
   eventRetryDelaysMs?: [number, number];
   onStep?: (event: StepEvent) => void;
@@ -129,6 +132,8 @@ export interface LocalRuntime {
   envOf(functionId: string): Record<string, string>;
   /** Resolves when every EventBridge delivery started so far has finished. */
   eventsIdle(): Promise<void>;
+  /** Runs every schedule's target function now (the reconciler), as its timer would. */
+  runSchedules(): Promise<ScheduleRun[]>;
   /** SDK client config for this runtime's loopback services (tests, CLI). */
   clientConfig(service: 'dynamodb' | 'aws'): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   close(): Promise<void>;
@@ -196,6 +201,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const api = apiFromTemplate(template, resolveEnv, functions);
     warnings.push(...ruleWarnings, ...api.warnings);
     const tables = tablesFromTemplate(template, resolveEnv);
+    const scheduled = schedulesFromTemplate(template, resolveEnv, functions, (id) => hostedSpecs.some((f) => f.logicalId === id));
+    warnings.push(...scheduled.warnings);
 
     // 3. Data folder.
     const ownsDataDir = options.inMemory === true && options.dataDir === undefined;
@@ -338,6 +345,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const managerRef = manager;
     cleanups.push(() => managerRef.close());
+    const timer = new ScheduleTimer(scheduled.schedules, invoke, { log, ...(options.schedulePeriodMs !== undefined ? { periodMs: options.schedulePeriodMs } : {}) });
+    timer.start();
+    cleanups.push(() => timer.close());
     for (const w of warnings) log(`warning: ${w}`);
 
     const primary = machines[0];
@@ -399,6 +409,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoke: (id, event) => hostRef.invoke(fnId(id), event),
       envOf: (id) => hostRef.envOf(fnId(id)),
       eventsIdle: () => bus.idle(),
+      runSchedules: () => timer.runAll(),
       clientConfig: (service) => ({
         region: resolveEnv.region,
         endpoint: service === 'dynamodb' ? dynamo.endpoint : aws.url,

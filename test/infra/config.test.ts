@@ -30,6 +30,7 @@ describe('defaults', () => {
       interserverPaymentPolicy: 'leave-unpaid',
       requestEventSource: EVENTS.defaultRequestSource,
       eventBusName: 'default',
+      reconcileIntervalMinutes: 10,
     });
     expect(DEFAULT_PROCURE_CONFIG.approvalBaseUrl).toBeUndefined();
     expect(Object.isFrozen(DEFAULT_PROCURE_CONFIG)).toBe(true);

@@ -34,6 +34,7 @@ const CALL_ACTIONS: Array<{ pattern: RegExp; action: string; what: string }> = [
   { pattern: /\bsesClient\(\)/, action: 'ses:SendEmail', what: 'sends mail' },
   { pattern: /\beventBridgeClient\(\)/, action: 'events:PutEvents', what: 'publishes events' },
   { pattern: /\bnew SfnWorkflowStarter\(/, action: 'states:StartExecution', what: 'starts executions' },
+  { pattern: /\bnew SfnExecutionReader\(/, action: 'states:DescribeExecution', what: 'describes executions' },
   { pattern: /\bnew SfnTaskCallback\(/, action: 'states:SendTaskSuccess', what: 'answers task tokens' },
 ];
 

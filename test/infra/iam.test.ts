@@ -26,6 +26,9 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
+  // Reconcile closes stale purchases through RecordOutcome's code: its environment, plus the
+  // state machine ARN its executions are described by.
+  env.Reconcile = [...env.RecordOutcome, ENV.STATE_MACHINE_ARN];
   return env;
 })();
 
@@ -43,6 +46,7 @@ const EXPECTED_SECRETS: Record<FunctionId, Array<'Cocalc' | 'Interserver' | 'App
   VerifyLicense: ['Cocalc', 'Interserver'],
   RecordOutcome: ['Cocalc'],
   ListLicenses: ['Cocalc', 'Interserver'],
+  Reconcile: ['Cocalc'],
 };
 
 let s: Synthesized;
@@ -87,10 +91,13 @@ describe('IAM scope', () => {
    * The only statements in the stack whose resources contain `*`, each justified where it is
    * granted (and acknowledged for cdk-nag there):
    * - the state machine role: Step Functions log delivery and X-Ray accept only `*`;
-   * - the state machine role: lambda:InvokeFunction on `<task function ARN>:*` (versions/aliases).
+   * - the state machine role: lambda:InvokeFunction on `<task function ARN>:*` (versions/aliases);
+   * - the reconciler's schedule role: the same, on the Reconcile function;
+   * - Reconcile: states:DescribeExecution on the purchase machine's executions (`execution:<machine>:*`).
    */
   it('has no wildcard resource except the listed, justified ones', () => {
     const smRole = s.stack.getLogicalId(s.stack.stateMachine.stateMachine.role.node.defaultChild as never);
+    const scheduleRole = s.stack.getLogicalId(s.stack.reconciler.node.findChild('ScheduleRole').node.defaultChild as never);
     // A `*` written into the template (CloudFormation's own LogGroup `Arn` attribute also ends in
     // `:*`, meaning that group's streams; a GetAtt of it is not a wildcard we wrote).
     const wildcards = iamStatements(s.json)
@@ -103,6 +110,14 @@ describe('IAM scope', () => {
         expect(st.actions).toEqual(['lambda:InvokeFunction']);
         return 'sm:invoke-qualified';
       }
+      if (st.roles.includes(scheduleRole) && r === `arn:aws:lambda:us-east-1:123456789012:function:${s.fnId('Reconcile')}:*`) {
+        expect(st.actions).toEqual(['lambda:InvokeFunction']);
+        return 'schedule:invoke-qualified';
+      }
+      if (st.roles.includes(roleOf(s, 'Reconcile')) && r === 'arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:*') {
+        expect(st.actions).toEqual(['states:DescribeExecution']);
+        return 'reconcile:describe-executions';
+      }
       return `UNJUSTIFIED ${st.policyId}: ${st.actions.join(',')} on ${r}`;
     });
     expect(justified.filter((j) => j.startsWith('UNJUSTIFIED'))).toEqual([]);
@@ -111,6 +126,8 @@ describe('IAM scope', () => {
         'sm:*:logs:CreateLogDelivery,logs:DeleteLogDelivery,logs:DescribeLogGroups,logs:DescribeResourcePolicies,logs:GetLogDelivery,logs:ListLogDeliveries,logs:PutResourcePolicy,logs:UpdateLogDelivery',
         'sm:*:xray:GetSamplingRules,xray:GetSamplingTargets,xray:PutTelemetryRecords,xray:PutTraceSegments',
         'sm:invoke-qualified',
+        'schedule:invoke-qualified',
+        'reconcile:describe-executions',
       ]),
     );
   });
@@ -172,7 +189,7 @@ describe('IAM scope', () => {
 
   it('lets only the audit readers query, and names the byStatus index instead of index/*', () => {
     const readers = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.includes('dynamodb:Query')));
-    expect(readers.sort()).toEqual(['CocalcAddToCart', 'InterserverBuy', 'PurchasesApi', 'RecordOutcome', 'ValidateAndQuote']);
+    expect(readers.sort()).toEqual(['CocalcAddToCart', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
     const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query'))!;
     expect(query.resources.map((r) => s.resolve(r))).toEqual([
       'arn:aws:dynamodb:us-east-1:123456789012:table/' + s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never),
@@ -180,9 +197,9 @@ describe('IAM scope', () => {
     ]);
   });
 
-  it('lets only RequestApproval and RecordOutcome (the NEEDS_ATTENTION mail) send mail, from the sender identity (and the sandbox recipients)', () => {
+  it('lets only RequestApproval, and RecordOutcome and Reconcile (the NEEDS_ATTENTION mail), send mail, from the sender identity (and the sandbox recipients)', () => {
     const senders = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.some((a) => a.startsWith('ses:'))));
-    expect(senders.sort()).toEqual(['RecordOutcome', 'RequestApproval']);
+    expect(senders.sort()).toEqual(['Reconcile', 'RecordOutcome', 'RequestApproval']);
     for (const id of senders) {
       const ses = statementsOf(s, id).filter((x) => x.actions.some((a) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);
@@ -195,9 +212,9 @@ describe('IAM scope', () => {
     }
   });
 
-  it('lets Intake, PurchasesApi and RecordOutcome put events on the configured bus only', () => {
+  it('lets Intake, PurchasesApi, RecordOutcome and Reconcile put events on the configured bus only', () => {
     const putters = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.includes('events:PutEvents')));
-    expect(putters.sort()).toEqual(['Intake', 'PurchasesApi', 'RecordOutcome']);
+    expect(putters.sort()).toEqual(['Intake', 'PurchasesApi', 'Reconcile', 'RecordOutcome']);
     for (const id of putters) {
       const st = statementsOf(s, id).find((x) => x.actions.includes('events:PutEvents'))!;
       expect(st.resources.map((r) => s.resolve(r))).toEqual(['arn:aws:events:us-east-1:123456789012:event-bus/default']);

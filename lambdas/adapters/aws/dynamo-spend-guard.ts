@@ -209,7 +209,7 @@ export class DynamoSpendGuard implements SpendGuard {
 
   private budgetCounter(vendor: Vendor, month: string): Counter {
     return {
-      key: itemKey(`BUDGET#${vendor}#${month}`, 'BUDGET'),
+      key: budgetKey(vendor, month),
       totalAttribute: 'reservedCents',
       limit: toCents(this.config.capsUsd[vendor]),
     };
@@ -406,13 +406,22 @@ interface Counter {
 type ClaimResult = { outcome: 'claimed' | 'already'; totalCents: number } | { outcome: 'refused'; totalCents: number };
 type ReclaimResult = { outcome: 'claimed' } | { outcome: 'refused'; totalCents: number; previousCents: number };
 
-function reservationKey(purchaseId: string): ItemKey {
+/** Key of a purchase's RESERVATION record (read back by the reconciler's ledger too). */
+export function reservationKey(purchaseId: string): ItemKey {
   return itemKey(`RESERVATION#${purchaseId}`, 'RESERVATION');
 }
 
+/** Key of a vendor's monthly budget counter. */
+export function budgetKey(vendor: Vendor, month: string): ItemKey {
+  return itemKey(`BUDGET#${vendor}#${month}`, 'BUDGET');
+}
+
+/** Prefix of the counter attributes holding one purchase's share (`p_<purchaseId>`). */
+export const MEMBER_ATTRIBUTE_PREFIX = 'p_';
+
 /** The attribute in a counter item holding one purchase's share. */
 function memberAttribute(purchaseId: string): string {
-  return `p_${purchaseId}`;
+  return `${MEMBER_ATTRIBUTE_PREFIX}${purchaseId}`;
 }
 
 function numberOr0(value: unknown): number {

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { CLEANUP_STEPS } from '../../lambdas/core/cleanup-steps';
+import type { CocalcCartItem, PurchaseRecord } from '../../lambdas/core/ports';
+import { decideReconcile, RECONCILE_LIMITS, type CountedReservation, type PurchaseView, type ReconcileAction, type ReconcileSnapshot } from '../../lambdas/core/reconcile';
+import type { PurchaseStatus } from '../../lambdas/core/workflow';
+
+/**
+ * The reconciler's decisions as a table: a snapshot of procure's records and the vendor's cart in,
+ * the actions out. No I/O (the runner is tested in reconcile-runner.test.ts, end to end in
+ * test/e2e/runtime-reconciler.test.ts).
+ */
+const NOW = new Date('2026-07-10T12:00:00Z');
+const LONG_AGO = '2026-07-09T12:00:00Z'; // past every grace period
+const JUST_NOW = '2026-07-10T11:59:00Z'; // inside the 5-minute grace
+const P = (n: number): string => `pur-${String(n).padStart(32, '0')}`;
+
+function record(purchaseId: string, status: PurchaseStatus, extra: Partial<PurchaseRecord> = {}): PurchaseRecord {
+  return {
+    purchaseId,
+    requestId: `req-${purchaseId}`,
+    vendor: 'cocalc',
+    status,
+    requestHash: 'h',
+    createdAt: LONG_AGO,
+    updatedAt: LONG_AGO,
+    executionArn: `arn:aws:states:us-east-1:1:execution:m:${purchaseId}`,
+    ...extra,
+  };
+}
+
+function item(id: number, opts: { tag?: string; text?: string; purchased?: CocalcCartItem['purchased']; removed?: string; checked?: boolean } = {}): CocalcCartItem {
+  const text = opts.tag ? `${opts.text ? `${opts.text}\n` : ''}procure purchase ${opts.tag}` : opts.text;
+  return {
+    id,
+    added: LONG_AGO,
+    checked: opts.checked ?? true,
+    removed: opts.removed ?? null,
+    purchased: opts.purchased ?? null,
+    product: 'site-license',
+    description: { type: 'quota', ...(text !== undefined ? { description: text } : {}) },
+    projectId: null,
+  };
+}
+
+function snapshot(parts: Partial<Omit<ReconcileSnapshot, 'purchases'>> & { purchases?: Record<string, PurchaseView> }): ReconcileSnapshot {
+  return {
+    now: NOW,
+    openPurchaseIds: [],
+    attentionPurchaseIds: [],
+    reservations: [],
+    ...parts,
+    purchases: new Map(Object.entries(parts.purchases ?? {})),
+  };
+}
+
+const counted = (purchaseId: string, status: CountedReservation['status'] = 'RESERVED', updatedAt = LONG_AGO): CountedReservation => ({
+  purchaseId,
+  vendor: 'cocalc',
+  month: '2026-07',
+  ...(status ? { status } : {}),
+  updatedAt,
+});
+
+const kinds = (actions: ReconcileAction[]): string[] => actions.map((a) => `${a.kind} ${a.purchaseId}`);
+
+describe('orphan CoCalc cart items', () => {
+  it.each<[string, PurchaseView | undefined, string[]]>([
+    ['the purchase FAILED', { record: record(P(1), 'FAILED'), execution: 'FAILED' }, [`delete-orphan-item ${P(1)}`]],
+    ['the purchase COMPLETED (a second add of its item)', { record: record(P(1), 'COMPLETED', { licenseId: 'lic-1' }), execution: 'SUCCEEDED' }, [`delete-orphan-item ${P(1)}`]],
+    ['the purchase is INTERRUPTED, never closed (item 2 closes it first)', { record: record(P(1), 'INTERRUPTED'), execution: 'ABORTED' }, []],
+    ['procure has no record of the purchase', {}, [`delete-orphan-item ${P(1)}`]],
+    ['the purchase NEEDS_ATTENTION with nothing pending', { record: record(P(1), 'NEEDS_ATTENTION'), execution: 'FAILED' }, [`delete-orphan-item ${P(1)}`]],
+    ['the purchase is running', { record: record(P(1), 'AWAITING_APPROVAL'), execution: 'RUNNING' }, []],
+    ['the purchase is not final although its execution is gone (item 2 closes it first)', { record: record(P(1), 'IN_CART'), execution: 'FAILED' }, []],
+    ['the record is final but its execution still RUNNING (RecordNotCompleted compensating)', { record: record(P(1), 'REJECTED'), execution: 'RUNNING' }, []],
+    ['the record is final but its execution was not looked up', { record: record(P(1), 'FAILED') }, []],
+  ])('a tagged, unbought item when %s', (_, view, expected) => {
+    const s = snapshot({ cart: [item(7, { tag: P(1) })], purchases: view ? { [P(1)]: view } : {} });
+    const actions = decideReconcile(s).filter((a) => a.kind === 'delete-orphan-item');
+    expect(kinds(actions)).toEqual(expected);
+    if (expected.length) expect(actions[0]).toMatchObject({ itemId: 7, purchaseStatus: view?.record?.status ?? 'MISSING', checked: true });
+  });
+
+  it('never touches an item without the tag, nor one whose tag is only part of a line', () => {
+    const s = snapshot({
+      cart: [item(1), item(2, { text: 'my own license' }), item(3, { text: `procure purchase ${P(1)} please` })],
+      purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } },
+    });
+    expect(decideReconcile(s)).toEqual([]);
+  });
+
+  it('leaves an item saved for later (checkout cannot buy it)', () => {
+    const s = snapshot({ cart: [item(7, { tag: P(1), removed: LONG_AGO })], purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } } });
+    expect(decideReconcile(s)).toEqual([]);
+  });
+
+  it('leaves the item a NEEDS_ATTENTION purchase still has to delete to its cleanup, which also releases the budget', () => {
+    const na = record(P(1), 'NEEDS_ATTENTION', { cartItemId: 7, cleanupPending: [CLEANUP_STEPS.deleteCartItem, CLEANUP_STEPS.releaseReservation] });
+    const s = snapshot({ cart: [item(7, { tag: P(1) }), item(8, { tag: P(1) })], attentionPurchaseIds: [P(1)], purchases: { [P(1)]: { record: na, execution: 'SUCCEEDED' } } });
+    expect(decideReconcile(s)).toEqual([
+      { kind: 'finish-cleanup', purchaseId: P(1), steps: ['delete-cart-item', 'release-reservation'], cartItemId: 7 },
+      expect.objectContaining({ kind: 'delete-orphan-item', purchaseId: P(1), itemId: 8 }),
+    ]);
+  });
+
+  it.each<[string, PurchaseView, boolean]>([
+    ['its purchase COMPLETED with that license', { record: record(P(1), 'COMPLETED', { licenseId: 'lic-9' }) }, false],
+    ['its purchase COMPLETED with another license', { record: record(P(1), 'COMPLETED', { licenseId: 'lic-1' }) }, true],
+    ['its purchase FAILED', { record: record(P(1), 'FAILED'), execution: 'FAILED' }, true],
+    ['its purchase is unknown', {}, true],
+  ])('notes a tagged item shown bought when %s', (_, view, noted) => {
+    const s = snapshot({ cart: [item(7, { tag: P(1), purchased: { success: true, licenseId: 'lic-9', time: LONG_AGO } })], purchases: { [P(1)]: view } });
+    expect(decideReconcile(s)).toEqual(noted ? [{ kind: 'note-bought-item', purchaseId: P(1), item: { id: 7, licenseId: 'lic-9', time: LONG_AGO }, purchaseStatus: view.record?.status ?? 'MISSING' }] : []);
+  });
+
+  it('decides nothing about the cart when it could not be read', () => {
+    const s = snapshot({ purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } } });
+    expect(decideReconcile(s)).toEqual([]);
+  });
+});
+
+describe('open purchases without a live execution', () => {
+  it.each<[string, PurchaseRecord, string | undefined, boolean]>([
+    ['its execution FAILED without reaching RecordNotCompleted', record(P(1), 'IN_CART'), 'FAILED', true],
+    ['its execution was ABORTED', record(P(1), 'AWAITING_APPROVAL'), 'ABORTED', true],
+    ['its execution TIMED_OUT', record(P(1), 'PURCHASING'), 'TIMED_OUT', true],
+    ['Step Functions does not know its execution', record(P(1), 'RESERVED'), 'MISSING', true],
+    ['the local runtime marked it INTERRUPTED without closing it', record(P(1), 'INTERRUPTED'), 'ABORTED', true],
+    ['its execution is RUNNING', record(P(1), 'AWAITING_APPROVAL'), 'RUNNING', false],
+    ['its execution was not looked up', record(P(1), 'RESERVED'), undefined, false],
+    ['it changed within the grace period', record(P(1), 'RESERVED', { updatedAt: JUST_NOW }), 'FAILED', false],
+    ['it is final already', record(P(1), 'FAILED'), 'FAILED', false],
+    [
+      'its intake never started the execution, within the intake retry window',
+      record(P(1), 'RECEIVED', { executionArn: undefined, updatedAt: new Date(NOW.getTime() - 60 * 60_000).toISOString() }),
+      'MISSING',
+      false,
+    ],
+    ['its intake never started the execution, past the intake retry window', record(P(1), 'RECEIVED', { executionArn: undefined }), 'MISSING', true],
+  ])('is closed when %s: %s', (_, rec, execution, closed) => {
+    const s = snapshot({ openPurchaseIds: [P(1), P(1)], purchases: { [P(1)]: { record: rec, ...(execution ? { execution } : {}) } } });
+    expect(decideReconcile(s)).toEqual(closed ? [{ kind: 'close-purchase', purchaseId: P(1), status: rec.status, execution, updatedAt: rec.updatedAt }] : []);
+  });
+
+  it('skips an open purchase procure has no record of (nothing to close)', () => {
+    expect(decideReconcile(snapshot({ openPurchaseIds: [P(1)], purchases: { [P(1)]: {} } }))).toEqual([]);
+  });
+
+  it('uses a grace period of minutes, and hours for a purchase whose execution was never started', () => {
+    expect(RECONCILE_LIMITS.graceMs).toBe(5 * 60_000);
+    expect(RECONCILE_LIMITS.notStartedGraceMs).toBeGreaterThan(2 * 3_600_000); // the trigger's maxEventAge
+  });
+});
+
+describe('NEEDS_ATTENTION purchases with cleanup pending', () => {
+  it.each<[string, Partial<PurchaseRecord>, boolean]>([
+    ['the cart item and the reservation are pending', { cleanupPending: ['delete-cart-item', 'release-reservation'], cartItemId: 7 }, true],
+    ['only the release is pending', { cleanupPending: ['release-reservation'] }, true],
+    ['nothing is pending', { cleanupPending: [] }, false],
+    ['no cleanup was ever recorded (money may have been spent)', {}, false],
+    ['a person resolved it meanwhile', { cleanupPending: ['release-reservation'], resolution: { finding: 'not-bought', actor: 'ops', at: LONG_AGO } }, false],
+  ])('retries the cleanup when %s', (_, extra, retried) => {
+    const s = snapshot({ attentionPurchaseIds: [P(1)], purchases: { [P(1)]: { record: record(P(1), 'NEEDS_ATTENTION', extra) } } });
+    expect(kinds(decideReconcile(s))).toEqual(retried ? [`finish-cleanup ${P(1)}`] : []);
+  });
+
+  it('leaves a purchase that is no longer NEEDS_ATTENTION (resolved, or cleaned up by an earlier run)', () => {
+    const s = snapshot({ attentionPurchaseIds: [P(1)], purchases: { [P(1)]: { record: record(P(1), 'FAILED', { cleanupPending: ['release-reservation'] }) } } });
+    expect(decideReconcile(s)).toEqual([]);
+  });
+});
+
+describe('reservations still counted', () => {
+  it.each<[string, CountedReservation, PurchaseView | undefined, boolean]>([
+    ['its purchase FAILED', counted(P(1)), { record: record(P(1), 'FAILED'), execution: 'FAILED' }, true],
+    ['its purchase was REJECTED', counted(P(1)), { record: record(P(1), 'REJECTED'), execution: 'SUCCEEDED' }, true],
+    ['its purchase EXPIRED', counted(P(1), 'RESERVING'), { record: record(P(1), 'EXPIRED'), execution: 'FAILED' }, true],
+    ['its purchase was INVALID', counted(P(1), 'RELEASING'), { record: record(P(1), 'INVALID'), execution: 'FAILED' }, true],
+    ['procure has no record of its purchase', counted(P(1)), {}, true],
+    ['procure has no record of its purchase, but it is minutes old', counted(P(1), 'RESERVED', JUST_NOW), {}, false],
+    ['its purchase COMPLETED', counted(P(1)), { record: record(P(1), 'COMPLETED'), execution: 'SUCCEEDED' }, false],
+    ['its purchase NEEDS_ATTENTION (money may be spent)', counted(P(1)), { record: record(P(1), 'NEEDS_ATTENTION'), execution: 'FAILED' }, false],
+    ['its purchase is INTERRUPTED (closed through RecordNotCompleted instead)', counted(P(1)), { record: record(P(1), 'INTERRUPTED'), execution: 'ABORTED' }, false],
+    ['its purchase is running', counted(P(1)), { record: record(P(1), 'AWAITING_APPROVAL'), execution: 'RUNNING' }, false],
+    ['its purchase was REJECTED and RecordNotCompleted is running', counted(P(1)), { record: record(P(1), 'REJECTED'), execution: 'RUNNING' }, false],
+    ['it is COMMITTED (money spent)', counted(P(1), 'COMMITTED'), { record: record(P(1), 'FAILED'), execution: 'FAILED' }, false],
+    ['it is RELEASED already', counted(P(1), 'RELEASED'), { record: record(P(1), 'FAILED'), execution: 'FAILED' }, false],
+  ])('is released when %s: %s', (_, reservation, view, released) => {
+    const s = snapshot({ reservations: [reservation], purchases: view ? { [P(1)]: view } : {} });
+    expect(decideReconcile(s)).toEqual(
+      released ? [{ kind: 'release-reservation', purchaseId: P(1), purchaseStatus: view?.record?.status ?? 'MISSING', reservation }] : [],
+    );
+  });
+});
+
+describe('one run', () => {
+  it('orders its actions: purchases first, then the cart, then the budget', () => {
+    const s = snapshot({
+      openPurchaseIds: [P(1)],
+      attentionPurchaseIds: [P(2)],
+      cart: [item(9, { tag: P(3) })],
+      reservations: [counted(P(4))],
+      purchases: {
+        [P(1)]: { record: record(P(1), 'IN_CART'), execution: 'FAILED' },
+        [P(2)]: { record: record(P(2), 'NEEDS_ATTENTION', { cleanupPending: ['release-reservation'] }) },
+        [P(3)]: { record: record(P(3), 'FAILED'), execution: 'FAILED' },
+        [P(4)]: { record: record(P(4), 'FAILED'), execution: 'FAILED' },
+      },
+    });
+    expect(kinds(decideReconcile(s))).toEqual([`close-purchase ${P(1)}`, `finish-cleanup ${P(2)}`, `delete-orphan-item ${P(3)}`, `release-reservation ${P(4)}`]);
+  });
+});
