@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
-import { startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
-import { parseCommandArgs, parsePort, runCommand } from './args';
+import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
+import { parseCommandArgs, parsePort, runCommand, UsageError } from './args';
 import { printTable } from './output';
 import { requestRouteOf, type RequestRoute } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } from './runtime-file';
@@ -11,27 +11,37 @@ import { formatTime } from './views';
 
 /**
  * `procure local` (what `npm start` runs): the synthesized app on this machine, with persistent
- * data, until Ctrl+C. Prints where everything listens, submits a sample purchase, prints approval
- * links as mails arrive, streams the workflow's steps, and reports each finished purchase.
+ * data, until Ctrl+C or SIGTERM. Prints where everything listens, submits a sample purchase, prints
+ * approval links as mails arrive, streams the workflow's steps, and reports each finished purchase.
+ * Stopping is graceful (LocalRuntime.stop): new work is refused, Lambda invocations in flight (a
+ * vendor call, say) finish within --drain-seconds, then everything closes and the process exits 0;
+ * a second Ctrl+C exits at once.
  */
 export const summary = 'run the whole workflow offline on this machine (npm start)';
 
 export const DEFAULT_LOCAL_PORT = 3000;
 
-const USAGE = `usage: procure local [--port N] [--data-dir DIR] [--no-sample] [--verbose]
+/** Overrides the Lambda concurrency per function (LocalRuntimeOptions.lambdaConcurrency). */
+export const LAMBDA_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_CONCURRENCY';
+
+const USAGE = `usage: procure local [--port N] [--data-dir DIR] [--no-sample] [--verbose] [--drain-seconds N]
 
 Runs the synthesized CDK app offline (DynamoDB, Step Functions, Lambda, SES outbox, EventBridge,
-API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C.
-  --port N         API port (default ${DEFAULT_LOCAL_PORT}; 0 = any free port)
-  --data-dir DIR   tables, secrets, execution records, outbox and runtime.json (default ${DEFAULT_DATA_DIR})
-  --no-sample      do not submit the sample CoCalc purchase
-  --verbose        also print the Lambda handlers' logs`;
+API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C or SIGTERM.
+  --port N           API port (default ${DEFAULT_LOCAL_PORT}; 0 = any free port)
+  --data-dir DIR     tables, secrets, execution records, outbox and runtime.json (default ${DEFAULT_DATA_DIR})
+  --no-sample        do not submit the sample CoCalc purchase
+  --verbose          also print the Lambda handlers' logs
+  --drain-seconds N  on Ctrl+C / SIGTERM, how long Lambda invocations in flight may take to finish
+                     before they are cut off (default ${DEFAULT_DRAIN_MS / 1000}); a second Ctrl+C exits at once
+Environment: ${LAMBDA_CONCURRENCY_ENV}=N  execution environments per function at once (default ${DEFAULT_LAMBDA_CONCURRENCY});
+  an invocation beyond them is throttled (Lambda.TooManyRequestsException) as on AWS.`;
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     const { values } = parseCommandArgs(
       argv,
-      { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-sample': { type: 'boolean' }, verbose: { type: 'boolean' } },
+      { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-sample': { type: 'boolean' }, verbose: { type: 'boolean' }, 'drain-seconds': { type: 'string' } },
       false,
     );
     if (values.help) {
@@ -40,11 +50,29 @@ export async function run(argv: string[]): Promise<number> {
     }
     const port = parsePort(values.port, DEFAULT_LOCAL_PORT);
     const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
-    return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true });
+    const drainMs = parseDrainSeconds(values['drain-seconds']) * 1000;
+    const lambdaConcurrency = parseLambdaConcurrency(process.env[LAMBDA_CONCURRENCY_ENV]);
+    return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true, drainMs, ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}) });
   });
 }
 
-async function serve(options: { port: number; dataDir: string; sample: boolean; verbose: boolean }): Promise<number> {
+/** `--drain-seconds`: a non-negative number of seconds, default DEFAULT_DRAIN_MS. */
+export function parseDrainSeconds(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DRAIN_MS / 1000;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--drain-seconds must be a number of seconds >= 0, got "${value}"`);
+  return seconds;
+}
+
+/** PROCURE_LOCAL_LAMBDA_CONCURRENCY: unset or empty = the runtime's default, else a positive integer. */
+export function parseLambdaConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${LAMBDA_CONCURRENCY_ENV} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+async function serve(options: { port: number; dataDir: string; sample: boolean; verbose: boolean; drainMs: number; lambdaConcurrency?: number }): Promise<number> {
   const { dataDir } = options;
   const stop = stopSignal();
   let rt: LocalRuntime | undefined;
@@ -64,6 +92,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
     rt = await startLocalRuntime({
       dataDir,
       port: options.port,
+      ...(options.lambdaConcurrency !== undefined ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
       onStep: stepPrinter(onEnd),
       onMail: printMail,
       log: runtimeLog(options.verbose),
@@ -93,7 +122,15 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
       clearRuntimeInfo(dataDir, process.pid);
       process.exit(130);
     });
+    // Reports already being printed finish first: they read the purchase through the API, which the stop refuses.
     await Promise.race([Promise.allSettled([...reports]), new Promise((r) => setTimeout(r, 3000).unref())]);
+    const result = await running.stop({
+      drainMs: options.drainMs,
+      onDrain: (n) =>
+        console.log(`  new work is refused; waiting up to ${options.drainMs / 1000} s for ${n} Lambda invocation(s) in flight to finish (Ctrl+C again to exit at once)`),
+    });
+    if (result.cutOff > 0) console.log(`  ${result.cutOff} Lambda invocation(s) still running after ${options.drainMs / 1000} s were cut off.`);
+    else if (result.inflight > 0) console.log(`  ${result.inflight} Lambda invocation(s) finished in ${(result.waitedMs / 1000).toFixed(1)} s.`);
     const waiting = running.executions.list({ status: 'RUNNING' });
     const note = waiting.length ? ` ${waiting.length} purchase(s) still running will be reported as interrupted at the next start.` : '';
     console.log(`Stopped.${note}`);

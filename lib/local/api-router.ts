@@ -32,6 +32,8 @@ export interface ApiRouterOptions {
 export interface ApiRouter {
   url: string;
   port: number;
+  /** From now on every request is answered 503 with `message` (a stopping runtime); requests already in progress finish. */
+  stopAccepting(message: string): void;
   close(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
   const { api, log } = options;
   const iamAuth = options.iamAuth ?? 'require-signature';
   let port = 0;
+  let refusal: string | undefined;
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -187,6 +190,10 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (refusal !== undefined) {
+      json(res, 503, { message: refusal }, { 'x-amzn-errortype': 'ServiceUnavailableException', connection: 'close' });
+      return;
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const rawPath = (req.url ?? '/').split('?')[0] || '/';
     let path = rawPath;
@@ -260,6 +267,9 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    stopAccepting: (message) => {
+      refusal = message;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

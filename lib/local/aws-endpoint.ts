@@ -53,7 +53,16 @@ function send(res: ServerResponse, status: number, contentType: string, body: un
   res.end(text);
 }
 
-export async function startAwsEndpoint(services: AwsEndpointServices, options: { log?: (line: string) => void } = {}): Promise<AwsEndpoint> {
+export interface AwsEndpointOptions {
+  log?: (line: string) => void;
+  /**
+   * Asked before each AWS-JSON operation runs; throwing (an AwsServiceError) refuses it. `sessionToken`
+   * is the caller's `X-Amz-Security-Token` (what tells a hosted function's call from an outside one).
+   */
+  admit?: (call: { service: keyof AwsEndpointServices; operation: string; sessionToken: string | undefined }) => void;
+}
+
+export async function startAwsEndpoint(services: AwsEndpointServices, options: AwsEndpointOptions = {}): Promise<AwsEndpoint> {
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -70,7 +79,9 @@ export async function startAwsEndpoint(services: AwsEndpointServices, options: {
         const op = target.slice(dot + 1);
         if (spec) contentType = spec.contentType;
         const fn = spec ? (services[spec.service] as JsonOperation | undefined) : undefined;
-        if (!fn) throw new AwsServiceError('UnknownOperationException', `the local runtime does not serve ${target}`);
+        if (!spec || !fn) throw new AwsServiceError('UnknownOperationException', `the local runtime does not serve ${target}`);
+        const token = req.headers['x-amz-security-token'];
+        options.admit?.({ service: spec.service, operation: op, sessionToken: typeof token === 'string' ? token : undefined });
         send(res, 200, contentType, await fn(op, body));
         return;
       }

@@ -29,6 +29,12 @@ export const ENDPOINT_ENV_NAMES: Record<keyof AwsEndpoints, string> = {
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE', // "EventBridge"
 };
 
+/**
+ * The session token every hosted function signs its AWS calls with (none of the CLI's or a test's
+ * clients has one): how the loopback endpoint tells a running function's call from outside work.
+ */
+export const FUNCTION_SESSION_TOKEN = 'local-session-token';
+
 export interface FunctionEnvContext {
   template: CfnTemplate;
   resolveEnv: ResolveEnv;
@@ -51,7 +57,7 @@ export function functionEnvironment(fn: LambdaSpec & { assetDir: string }, ctx: 
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: 'local-session-token',
+    AWS_SESSION_TOKEN: FUNCTION_SESSION_TOKEN,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),

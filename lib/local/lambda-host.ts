@@ -6,11 +6,17 @@ import { Worker } from 'node:worker_threads';
 import type { LambdaSpec } from './lambda-functions';
 
 /**
- * Runs the bundled handlers unchanged, each function in its own worker thread with its own
- * `process.env` and module state (lambda-worker.cjs), like a Lambda execution environment. One
- * worker per function takes any number of concurrent invocations (async handlers interleave); a
- * worker whose invocation timed out is retired once its other invocations finish, so the next
- * invocation gets a fresh environment, as after a Lambda timeout.
+ * Runs the bundled handlers unchanged, as Lambda runs them: each execution environment is a worker
+ * thread with the function's own `process.env` and module state (lambda-worker.cjs), and handles
+ * ONE invocation at a time. An idle environment takes the next invocation (warm start); a
+ * concurrent one gets an environment of its own (cold start), up to the function's concurrency
+ * limit, beyond which the invocation is throttled (`Lambda.TooManyRequestsException`, as Lambda
+ * answers; Step Functions retries it as "never ran"). So module-level caches, clients and pacers are
+ * per environment, never shared between concurrent invocations. The function timeout counts from
+ * the handler's start, as on Lambda: a cold start's init (loading the code) is bounded separately,
+ * by Lambda's 10 s init limit plus the function timeout (Lambda retries a slow init within the
+ * invoke), so a burst of cold starts on a busy machine does not time out handlers that never ran. An environment whose invocation timed out, failed to initialize or crashed is thrown
+ * away; the next invocation gets a fresh one.
  */
 export interface HostedFunction {
   spec: Pick<LambdaSpec, 'logicalId' | 'constructId' | 'name' | 'arn' | 'handler' | 'timeoutSeconds' | 'memoryMb'> & { assetDir: string };
@@ -35,60 +41,124 @@ export class LambdaFunctionError extends Error {
   }
 }
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-  timer: NodeJS.Timeout;
-  requestId: string;
-}
-
-interface Instance {
-  worker: Worker;
-  inflight: Map<number, Pending>;
-  /** No new invocations; terminated when the last in-flight one settles. */
-  retiring: boolean;
-}
-
-type ResultMessage =
-  | { type: 'result'; id: number; ok: true; payload: string }
-  | { type: 'result'; id: number; ok: false; init?: boolean; error: { errorType: string; errorMessage: string; trace?: string[] } };
+/** What Step Functions reports when Lambda throttles an invocation (the function never ran). */
+export const THROTTLED_ERROR_TYPE = 'Lambda.TooManyRequestsException';
+/** Invocations refused or cut off because the host is stopping or closed. */
+export const RUNTIME_CLOSED_ERROR_TYPE = 'Local.RuntimeClosed';
 
 export interface LambdaHostOptions {
   /** Receives each line the handlers print, prefixed with the function's construct id. */
   log?: (line: string) => void;
+  /**
+   * Execution environments per function at once (Lambda's function concurrency). An invocation
+   * that finds them all busy is throttled with `Lambda.TooManyRequestsException`.
+   * @default DEFAULT_LAMBDA_CONCURRENCY (50)
+   */
+  concurrency?: number;
+  /**
+   * Idle environments kept per function for warm starts; an environment that becomes idle beyond
+   * this many is terminated (Lambda reclaims idle environments too; each one here is a worker
+   * thread with its own copy of the bundle and the AWS SDK, tens of MB).
+   * @default 4
+   */
+  maxIdle?: number;
 }
+
+export const DEFAULT_LAMBDA_CONCURRENCY = 50;
+const DEFAULT_MAX_IDLE = 4;
+/** Lambda's limit on the init phase; an init beyond it is retried within the invoke's own timeout. */
+const INIT_LIMIT_MS = 10_000;
+
+/** Per function: environments started (cold starts), invocations accepted, throttled, busy and idle now. */
+export interface FunctionStats {
+  logicalId: string;
+  coldStarts: number;
+  invocations: number;
+  throttles: number;
+  busy: number;
+  idle: number;
+}
+
+interface Invocation {
+  id: number;
+  requestId: string;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** One execution environment: a worker thread and the invocation it is running, if any. */
+interface Environment {
+  worker: Worker;
+  current?: Invocation;
+  /** Thrown away (timed out, init error, crash, surplus idle, close): takes no invocation again. */
+  retired: boolean;
+}
+
+interface Pool {
+  fn: HostedFunction;
+  /** Every live environment of the function (busy or idle); its size is the concurrency in use. */
+  live: Set<Environment>;
+  /** Idle environments, most recently used last (reused first). */
+  idle: Environment[];
+  coldStarts: number;
+  invocations: number;
+  throttles: number;
+}
+
+type WorkerMessage =
+  | { type: 'started'; id: number }
+  | { type: 'result'; id: number; ok: true; payload: string }
+  | { type: 'result'; id: number; ok: false; init?: boolean; error: { errorType: string; errorMessage: string; trace?: string[] } };
 
 const WORKER_FILE = join(__dirname, 'lambda-worker.cjs');
 
 export class LambdaHost {
-  private readonly functions = new Map<string, HostedFunction>();
-  private readonly active = new Map<string, Instance>();
-  private readonly all = new Set<Instance>();
-  private readonly counters = new Map<string, { coldStarts: number; invocations: number }>();
+  private readonly pools = new Map<string, Pool>();
+  /** Settles with each accepted invocation (never rejects): what drain() waits for. */
+  private readonly running = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  private readonly maxIdle: number;
   private nextId = 1;
   private closed = false;
+  private draining = false;
 
   constructor(
     functions: HostedFunction[],
     private readonly options: LambdaHostOptions = {},
   ) {
-    for (const f of functions) {
-      this.functions.set(f.spec.logicalId, f);
-      this.counters.set(f.spec.logicalId, { coldStarts: 0, invocations: 0 });
+    this.concurrency = options.concurrency ?? DEFAULT_LAMBDA_CONCURRENCY;
+    this.maxIdle = options.maxIdle ?? DEFAULT_MAX_IDLE;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`Lambda concurrency must be a positive integer, got ${this.concurrency}`);
+    if (!Number.isInteger(this.maxIdle) || this.maxIdle < 0) throw new Error(`maxIdle must be a non-negative integer, got ${this.maxIdle}`);
+    for (const fn of functions) {
+      this.pools.set(fn.spec.logicalId, { fn, live: new Set(), idle: [], coldStarts: 0, invocations: 0, throttles: 0 });
     }
   }
 
   has(logicalId: string): boolean {
-    return this.functions.has(logicalId);
+    return this.pools.has(logicalId);
   }
 
   /** The environment a function's handler sees. */
   envOf(logicalId: string): Record<string, string> {
-    return { ...this.require(logicalId).env };
+    return { ...this.require(logicalId).fn.env };
   }
 
-  stats(): Array<{ logicalId: string; coldStarts: number; invocations: number }> {
-    return [...this.counters].map(([logicalId, c]) => ({ logicalId, ...c }));
+  stats(): FunctionStats[] {
+    return [...this.pools].map(([logicalId, p]) => ({
+      logicalId,
+      coldStarts: p.coldStarts,
+      invocations: p.invocations,
+      throttles: p.throttles,
+      busy: p.live.size - p.idle.length,
+      idle: p.idle.length,
+    }));
+  }
+
+  /** Invocations accepted and not yet settled, over all functions. */
+  inflight(): number {
+    return this.running.size;
   }
 
   /**
@@ -96,115 +166,182 @@ export class LambdaHost {
    * {@link LambdaFunctionError} carrying Lambda's errorType / errorMessage / trace.
    */
   invoke(logicalId: string, event: unknown, options: { requestId?: string } = {}): Promise<unknown> {
-    if (this.closed) return Promise.reject(new LambdaFunctionError('Local.RuntimeClosed', 'the local runtime is closed'));
-    const fn = this.require(logicalId);
-    const counters = this.counters.get(logicalId)!;
-    counters.invocations += 1;
-    const instance = this.instanceFor(fn, counters);
-    const id = this.nextId++;
-    const requestId = options.requestId ?? randomUUID();
-    const timeoutMs = fn.spec.timeoutSeconds * 1000;
-    const deadline = Date.now() + timeoutMs;
+    if (this.closed || this.draining) {
+      return Promise.reject(new LambdaFunctionError(RUNTIME_CLOSED_ERROR_TYPE, this.closed ? 'the local runtime is closed' : 'the local runtime is shutting down'));
+    }
+    const pool = this.require(logicalId);
     let eventText: string;
     try {
       eventText = JSON.stringify(event ?? null);
     } catch (err) {
       return Promise.reject(new LambdaFunctionError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (!instance.inflight.delete(id)) return;
-        reject(new LambdaFunctionError('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${fn.spec.timeoutSeconds.toFixed(2)} seconds`));
-        this.retire(fn.spec.logicalId, instance);
-      }, timeoutMs);
-      instance.inflight.set(id, { resolve, reject, timer, requestId });
-      instance.worker.postMessage({ type: 'invoke', id, requestId, deadline, event: eventText });
+    const env = pool.idle.pop() ?? (pool.live.size < this.concurrency ? this.startEnvironment(pool) : undefined);
+    if (!env) {
+      pool.throttles += 1;
+      return Promise.reject(
+        new LambdaFunctionError(THROTTLED_ERROR_TYPE, `Rate Exceeded. (${pool.fn.spec.name}: all ${this.concurrency} execution environments are busy)`),
+      );
+    }
+    pool.invocations += 1;
+    const id = this.nextId++;
+    const requestId = options.requestId ?? randomUUID();
+    const timeoutMs = pool.fn.spec.timeoutSeconds * 1000;
+    const result = new Promise<unknown>((resolve, reject) => {
+      // Until the worker reports the handler started, this bounds the init phase (loading the code);
+      // then the invocation's own timeout replaces it (onMessage).
+      env.current = { id, requestId, resolve, reject, timer: this.armTimeout(pool, env, id, INIT_LIMIT_MS) };
+      env.worker.postMessage({ type: 'invoke', id, requestId, timeoutMs, event: eventText });
     });
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+    return result;
+  }
+
+  /**
+   * Graceful stop, first half: from now on every invocation is refused (`Local.RuntimeClosed`,
+   * as after close()); resolves once the invocations already running have settled, or after
+   * `timeoutMs` with some still running (close() then cuts them off).
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, timeoutMs))));
+    try {
+      await Promise.race([Promise.all([...this.running]), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const instances = [...this.all];
-    for (const i of instances) this.failAll(i, 'Local.RuntimeClosed', 'the local runtime is closed');
-    await Promise.all(instances.map((i) => i.worker.terminate().catch(() => 0)));
-    this.all.clear();
-    this.active.clear();
+    const environments = [...this.pools.values()].flatMap((p) => [...p.live]);
+    for (const pool of this.pools.values()) {
+      pool.live.clear();
+      pool.idle.length = 0;
+    }
+    for (const env of environments) {
+      env.retired = true;
+      this.fail(env, RUNTIME_CLOSED_ERROR_TYPE, 'the local runtime is closed');
+    }
+    await Promise.all(environments.map((env) => env.worker.terminate().catch(() => 0)));
   }
 
-  private require(logicalId: string): HostedFunction {
-    const fn = this.functions.get(logicalId);
-    if (!fn) throw new Error(`function ${logicalId} is not hosted by the local runtime`);
-    return fn;
+  private require(logicalId: string): Pool {
+    const pool = this.pools.get(logicalId);
+    if (!pool) throw new Error(`function ${logicalId} is not hosted by the local runtime`);
+    return pool;
   }
 
-  private instanceFor(fn: HostedFunction, counters: { coldStarts: number }): Instance {
-    const current = this.active.get(fn.spec.logicalId);
-    if (current && !current.retiring) return current;
-    counters.coldStarts += 1;
-    const instanceId = randomUUID().replace(/-/g, '');
+  /** A new execution environment (a cold start: the code loads on its first invocation). */
+  private startEnvironment(pool: Pool): Environment {
+    const { spec } = pool.fn;
+    pool.coldStarts += 1;
     const worker = new Worker(WORKER_FILE, {
       workerData: {
-        assetDir: fn.spec.assetDir,
-        handler: fn.spec.handler,
-        functionName: fn.spec.name,
-        functionArn: fn.spec.arn,
-        memoryMb: fn.spec.memoryMb,
-        logGroupName: `/aws/lambda/${fn.spec.name}`,
-        instanceId,
+        assetDir: spec.assetDir,
+        handler: spec.handler,
+        functionName: spec.name,
+        functionArn: spec.arn,
+        memoryMb: spec.memoryMb,
+        logGroupName: `/aws/lambda/${spec.name}`,
+        instanceId: randomUUID().replace(/-/g, ''),
       },
-      env: fn.env,
+      env: pool.fn.env,
       execArgv: [],
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(fn.spec.memoryMb, 128) },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(spec.memoryMb, 128) },
     });
-    const instance: Instance = { worker, inflight: new Map(), retiring: false };
-    this.active.set(fn.spec.logicalId, instance);
-    this.all.add(instance);
-    const label = fn.spec.constructId;
+    const env: Environment = { worker, retired: false };
+    pool.live.add(env);
+    const label = spec.constructId;
     this.pipe(worker.stdout, label);
     this.pipe(worker.stderr, label);
-    worker.on('message', (msg: ResultMessage) => this.onResult(fn.spec.logicalId, instance, msg));
+    worker.on('message', (msg: WorkerMessage) => this.onMessage(pool, env, msg));
     worker.on('error', (err) => {
       this.options.log?.(`[${label}] runtime error: ${err.name}: ${err.message}`);
-      this.failAll(instance, 'Runtime.ExitError', `Runtime exited with error: ${err.name}: ${err.message}`);
-      this.retire(fn.spec.logicalId, instance);
+      this.fail(env, 'Runtime.ExitError', `Runtime exited with error: ${err.name}: ${err.message}`);
+      this.retire(pool, env);
     });
     worker.on('exit', (code) => {
-      this.failAll(instance, 'Runtime.ExitError', `Runtime exited with error: exit status ${code}`);
-      this.all.delete(instance);
-      if (this.active.get(fn.spec.logicalId) === instance) this.active.delete(fn.spec.logicalId);
+      this.fail(env, 'Runtime.ExitError', `Runtime exited with error: exit status ${code}`);
+      env.retired = true;
+      this.forget(pool, env);
     });
-    return instance;
+    return env;
   }
 
-  private onResult(logicalId: string, instance: Instance, msg: ResultMessage): void {
-    if (msg?.type !== 'result') return;
-    const pending = instance.inflight.get(msg.id);
-    if (!pending) return; // timed out already
-    instance.inflight.delete(msg.id);
-    clearTimeout(pending.timer);
+  /**
+   * The function timeout of invocation `id`: it fails with Sandbox.Timedout and, as Lambda resets a
+   * timed-out environment, the environment is thrown away (the next invocation starts fresh).
+   */
+  private armTimeout(pool: Pool, env: Environment, id: number, extraMs = 0): NodeJS.Timeout {
+    const { timeoutSeconds } = pool.fn.spec;
+    return setTimeout(() => {
+      const invocation = env.current;
+      if (invocation?.id !== id) return;
+      env.current = undefined;
+      invocation.reject(new LambdaFunctionError('Sandbox.Timedout', `RequestId: ${invocation.requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`));
+      this.retire(pool, env);
+    }, extraMs + timeoutSeconds * 1000);
+  }
+
+  private onMessage(pool: Pool, env: Environment, msg: WorkerMessage): void {
+    const invocation = env.current;
+    if (!invocation || invocation.id !== msg?.id) return; // timed out already
+    if (msg.type === 'started') {
+      // As on Lambda, the function timeout counts from the handler's start, not the cold start's init.
+      clearTimeout(invocation.timer);
+      invocation.timer = this.armTimeout(pool, env, msg.id);
+      return;
+    }
+    if (msg.type !== 'result') return;
+    env.current = undefined;
+    clearTimeout(invocation.timer);
     if (msg.ok) {
-      pending.resolve(JSON.parse(msg.payload));
+      invocation.resolve(JSON.parse(msg.payload));
     } else {
-      pending.reject(new LambdaFunctionError(msg.error.errorType, msg.error.errorMessage, msg.error.trace ?? []));
-      if (msg.init) this.retire(logicalId, instance);
+      invocation.reject(new LambdaFunctionError(msg.error.errorType, msg.error.errorMessage, msg.error.trace ?? []));
+      // Lambda retries a failed init in a fresh environment on the next invoke.
+      if (msg.init) return this.retire(pool, env);
     }
-    if (instance.retiring && instance.inflight.size === 0) void instance.worker.terminate();
+    this.release(pool, env);
   }
 
-  private retire(logicalId: string, instance: Instance): void {
-    instance.retiring = true;
-    if (this.active.get(logicalId) === instance) this.active.delete(logicalId);
-    if (instance.inflight.size === 0) void instance.worker.terminate();
+  /** The environment finished its invocation: idle for the next one, or terminated if enough are idle. */
+  private release(pool: Pool, env: Environment): void {
+    if (env.retired) return;
+    if (this.closed || pool.idle.length >= this.maxIdle) return this.retire(pool, env);
+    pool.idle.push(env);
   }
 
-  private failAll(instance: Instance, errorType: string, message: string): void {
-    for (const [id, p] of instance.inflight) {
-      clearTimeout(p.timer);
-      p.reject(new LambdaFunctionError(errorType, `RequestId: ${p.requestId} Error: ${message}`));
-      instance.inflight.delete(id);
-    }
+  /** Throws an environment away: it takes no more invocations and its worker is terminated. */
+  private retire(pool: Pool, env: Environment): void {
+    if (env.retired) return;
+    env.retired = true;
+    this.forget(pool, env);
+    void env.worker.terminate().catch(() => 0);
+  }
+
+  private forget(pool: Pool, env: Environment): void {
+    pool.live.delete(env);
+    const i = pool.idle.indexOf(env);
+    if (i >= 0) pool.idle.splice(i, 1);
+  }
+
+  private fail(env: Environment, errorType: string, message: string): void {
+    const invocation = env.current;
+    if (!invocation) return;
+    env.current = undefined;
+    clearTimeout(invocation.timer);
+    invocation.reject(new LambdaFunctionError(errorType, `RequestId: ${invocation.requestId} Error: ${message}`));
   }
 
   private pipe(stream: Readable, label: string): void {

@@ -1,13 +1,18 @@
 'use strict';
 /**
  * One Lambda "execution environment" on a worker thread (started by lambda-host.ts). Plain CommonJS
- * so it runs the same under node, tsx and vitest without a TypeScript loader.
+ * so it runs the same under node, tsx and vitest without a TypeScript loader. Like Lambda, it runs
+ * one invocation at a time: the host sends the next only after this one's result (an overlapping
+ * message is answered with an error, never run alongside). Each invocation gets its own context;
+ * `getRemainingTimeInMillis()` counts down from the function timeout, starting when the handler is
+ * called: as on Lambda, loading the code (the init phase of a cold start) is not part of it.
  *
- * workerData: { assetDir, handler ('index.handler'), functionName, functionArn, memoryMb, logGroupName }
+ * workerData: { assetDir, handler ('index.handler'), functionName, functionArn, memoryMb, logGroupName, instanceId }
  * process.env is this function's own environment (Worker `env` option), like a real sandbox.
- * Messages in:  { type: 'invoke', id, requestId, deadline, event (JSON text) }
- * Messages out: { type: 'result', id, ok: true, payload (JSON text) }
- *             | { type: 'result', id, ok: false, error: { errorType, errorMessage, trace } }
+ * Messages in:  { type: 'invoke', id, requestId, timeoutMs, event (JSON text) }
+ * Messages out: { type: 'started', id } once the code is loaded, just before the handler runs
+ *             | { type: 'result', id, ok: true, payload (JSON text) }
+ *             | { type: 'result', id, ok: false, init?, error: { errorType, errorMessage, trace } }
  * The code is loaded on the first invocation (the "cold start"); an init error is reported on that
  * invocation and the host replaces the worker, as Lambda retries init on the next invoke.
  */
@@ -56,7 +61,7 @@ function toLambdaError(err) {
   return { errorType: typeof err === 'string' ? 'string' : typeof err, errorMessage: String(err), trace: [] };
 }
 
-function makeContext(msg) {
+function makeContext(msg, deadline) {
   const { functionName, functionArn, memoryMb, logGroupName } = workerData;
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -67,7 +72,7 @@ function makeContext(msg) {
     awsRequestId: msg.requestId,
     logGroupName,
     logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${workerData.instanceId}`,
-    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => {},
     fail: () => {},
     succeed: () => {},
@@ -76,8 +81,12 @@ function makeContext(msg) {
 
 async function invoke(msg) {
   const fn = loadHandler();
+  // The host starts the invocation's timeout when this arrives; the deadline here is a little
+  // earlier than the host's, so the handler's view of its remaining time errs on the safe side.
+  parentPort.postMessage({ type: 'started', id: msg.id });
+  const deadline = Date.now() + msg.timeoutMs;
   const event = JSON.parse(msg.event);
-  const context = makeContext(msg);
+  const context = makeContext(msg, deadline);
   process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${msg.requestId.replace(/-/g, '').slice(0, 24)}`;
   if (fn.length >= 3) {
     // Callback-style handler.
@@ -89,10 +98,21 @@ async function invoke(msg) {
   return fn(event, context);
 }
 
+let busy = false;
+
 parentPort.on('message', (msg) => {
   if (!msg || msg.type !== 'invoke') return;
+  if (busy) {
+    const error = { errorType: 'Runtime.Busy', errorMessage: 'this execution environment is already running an invocation', trace: [] };
+    parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error });
+    return;
+  }
+  busy = true;
   Promise.resolve()
     .then(() => invoke(msg))
+    .finally(() => {
+      busy = false;
+    })
     .then(
       (value) => {
         let payload;

@@ -15,6 +15,7 @@ import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type 
 import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
 import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
 import { functionEnvironment } from './function-env';
+import { StopGate, type StopOptions, type StopResult } from './graceful-stop';
 import { closeInterruptedExecutions, type InterruptedExecution } from './interrupted';
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
 import { LambdaHost } from './lambda-host';
@@ -68,6 +69,12 @@ export interface LocalRuntimeOptions {
   sandboxes?: { cocalc?: Partial<CocalcSandboxOptions> | false; interserver?: Partial<InterserverSandboxOptions> | false } | false;
   /** How AWS_IAM API routes treat unsigned requests. @default 'require-signature' */
   iamAuth?: IamAuthMode;
+  /**
+   * Execution environments per function at once, as Lambda's function concurrency: concurrent
+   * invocations run in separate environments, and one beyond the limit is throttled
+   * (`Lambda.TooManyRequestsException`). @default 50
+   */
+  lambdaConcurrency?: number;
   /** Period of every EventBridge Scheduler schedule's timer (schedules.ts), instead of its rate. */
   schedulePeriodMs?: number;
   /** Delays before the retries of a failed async (EventBridge) Lambda delivery. @default [1000, 2000] */
@@ -136,6 +143,13 @@ export interface LocalRuntime {
   runSchedules(): Promise<ScheduleRun[]>;
   /** SDK client config for this runtime's loopback services (tests, CLI). */
   clientConfig(service: 'dynamodb' | 'aws'): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /**
+   * Graceful stop (see graceful-stop.ts): refuses new work at once (API and outside StartExecution /
+   * PutEvents answer 503; executions take no further step), lets the Lambda invocations in flight
+   * finish (at most `drainMs`, default 30 s), then close(). Calling it again returns the same result.
+   */
+  stop(options?: StopOptions): Promise<StopResult>;
+  /** Stops at once: whatever runs is cut off (executions stay RUNNING, closed as interrupted at the next start). */
   close(): Promise<void>;
 }
 
@@ -271,6 +285,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const broker = new TaskTokenBroker();
     cleanups.push(() => broker.closeAll());
     const outbox = new Outbox(join(dataDir, 'outbox'), options.onMail);
+    const gate = new StopGate();
     let host: LambdaHost | undefined;
     let manager: ExecutionManager | undefined;
     const invoke = (logicalId: string, event: unknown): Promise<unknown> => {
@@ -284,6 +299,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invokeAsync: invoke,
       startExecution: (arn, input) => {
         if (!manager) throw new Error('the local runtime is not started');
+        gate.refuseNewWork();
         manager.start({ stateMachineArn: arn, input });
       },
       ...(options.eventRetryDelaysMs ? { retryDelaysMs: options.eventRetryDelaysMs } : {}),
@@ -300,7 +316,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         events: bus.facade(),
         sesv2: outbox.route(),
       },
-      { log },
+      { log, admit: (call) => gate.admit(call) },
     );
     cleanups.push(() => aws.close());
     const router = await startApiRouter({ api, invoke, accountId: resolveEnv.accountId, log, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.iamAuth ? { iamAuth: options.iamAuth } : {}) });
@@ -319,7 +335,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const endpoints = { dynamodb: dynamo.endpoint, sfn: aws.url, secretsManager: aws.url, sesv2: aws.url, eventbridge: aws.url };
     host = new LambdaHost(
       hostedSpecs.map((spec) => ({ spec, env: functionEnvironment(spec, { template, resolveEnv, endpoints, wiring, configOverrides, definedAnywhere }) })),
-      { log },
+      { log, ...(options.lambdaConcurrency !== undefined ? { concurrency: options.lambdaConcurrency } : {}) },
     );
     const hostRef = host;
     cleanups.push(() => hostRef.close());
@@ -334,7 +350,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     manager = new ExecutionManager({
       machines,
-      invoke,
+      invoke: gate.holdWhileStopping(invoke),
       broker,
       previous,
       ...(store ? { store } : {}),
@@ -344,6 +360,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log,
     });
     const managerRef = manager;
+    // Runs right after the executions are aborted (cleanups run in reverse), before the broker closes.
+    cleanups.push(() => gate.releaseHeld());
     cleanups.push(() => managerRef.close());
     const timer = new ScheduleTimer(scheduled.schedules, invoke, { log, ...(options.schedulePeriodMs !== undefined ? { periodMs: options.schedulePeriodMs } : {}) });
     timer.start();
@@ -359,6 +377,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const startupMs = Date.now() - t0;
     log(`local runtime up in ${startupMs} ms: API ${router.url}, ${hostedSpecs.length} functions, ${machines.length} state machine(s)${synth.synthesized ? ' (synthesized)' : ''}`);
     let closed = false;
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      await cleanup();
+    };
     return {
       apiUrl: router.url,
       awsEndpoint: aws.url,
@@ -415,11 +438,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         endpoint: service === 'dynamodb' ? dynamo.endpoint : aws.url,
         credentials: { ...LOCAL_CREDENTIALS },
       }),
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await cleanup();
+      stop: (o) => {
+        timer.close(); // no scheduled run starts during the stop; one in flight is drained like any invocation
+        return gate.stop({ router, host: hostRef, close }, o);
       },
+      close,
     };
   } catch (err) {
     await cleanup();

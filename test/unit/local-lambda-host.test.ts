@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaFunctionError, LambdaHost } from '../../lib/local/lambda-host';
+import { LambdaFunctionError, LambdaHost, type LambdaHostOptions } from '../../lib/local/lambda-host';
 import { toTaskError } from '../../lib/local/executions';
 import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
 
@@ -88,16 +88,155 @@ describe('LambdaHost', () => {
     expect(host.stats().find((s) => s.logicalId === 'B0A1B2C3D')!.coldStarts).toBe(before + 1);
   });
 
-  it('runs many invocations of one function concurrently', async () => {
-    const t0 = Date.now();
-    const results = await Promise.all(Array.from({ length: 20 }, () => host.invoke('A0A1B2C3D', { sleepMs: 300 })));
-    expect(results).toHaveLength(20);
-    expect(Date.now() - t0).toBeLessThan(2500);
-  });
-
   it('forwards what handlers print to the log, labelled with the construct id', async () => {
     await host.invoke('Chatty0A1B2C3D', {});
     await new Promise((r) => setTimeout(r, 50));
     expect(logs).toContain('[Chatty] hello from the handler');
+  });
+});
+
+/** Module state per execution environment: an id drawn at load time and a counter of invocations. */
+const ENVIRONMENT = `
+const instance = Math.random().toString(36).slice(2);
+let count = 0;
+exports.handler = async (event, context) => {
+  count += 1;
+  const first = context.getRemainingTimeInMillis();
+  if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
+  if (event.hang) await new Promise(() => {});
+  return { instance, count, first, last: context.getRemainingTimeInMillis(), requestId: context.awsRequestId };
+};`;
+
+interface Seen {
+  instance: string;
+  count: number;
+  first: number;
+  last: number;
+  requestId: string;
+}
+
+describe('LambdaHost execution environments (one invocation at a time, as on Lambda)', () => {
+  let lambdas: TinyLambdas;
+  const hosts: LambdaHost[] = [];
+  const newHost = (options: LambdaHostOptions = {}): LambdaHost => {
+    const h = new LambdaHost(lambdas.functions, options);
+    hosts.push(h);
+    return h;
+  };
+  const fn = 'Env0A1B2C3D';
+  const invoke = (h: LambdaHost, event: Record<string, unknown> = {}) => h.invoke(fn, event) as Promise<Seen>;
+  const statsOf = (h: LambdaHost) => h.stats().find((s) => s.logicalId === fn)!;
+
+  beforeAll(() => {
+    lambdas = tinyLambdas({
+      Env: { code: ENVIRONMENT, timeoutSeconds: 3 },
+      Short: { code: ENVIRONMENT, timeoutSeconds: 1 },
+      // Loading this code takes 2.5 s of CPU, longer than the function timeout.
+      SlowInit: { code: `{ const end = Date.now() + 2500; while (Date.now() < end); }\n${ENVIRONMENT}`, timeoutSeconds: 2 },
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(hosts.map((h) => h.close()));
+    lambdas.remove();
+  });
+
+  it('runs concurrent invocations in separate environments, so module state is never shared between them', async () => {
+    const host = newHost();
+    const [a, b] = await Promise.all([invoke(host, { sleepMs: 50 }), invoke(host, { sleepMs: 50 })]);
+    expect(a!.instance).not.toBe(b!.instance);
+    expect([a!.count, b!.count]).toEqual([1, 1]);
+    expect(statsOf(host)).toMatchObject({ coldStarts: 2, invocations: 2, throttles: 0, busy: 0, idle: 2 });
+
+    const many = await Promise.all(Array.from({ length: 8 }, () => invoke(host)));
+    expect(new Set(many.map((r) => r.instance)).size).toBe(8);
+  });
+
+  it('reuses an idle environment for the next invocation (a warm start)', async () => {
+    const host = newHost();
+    const first = await invoke(host);
+    const second = await invoke(host);
+    expect(second.instance).toBe(first.instance);
+    expect(second.count).toBe(2);
+    expect(statsOf(host)).toMatchObject({ coldStarts: 1, invocations: 2 });
+  });
+
+  it('gives each invocation its own deadline: getRemainingTimeInMillis counts down from the function timeout every time', async () => {
+    const host = newHost();
+    const slow = await invoke(host, { sleepMs: 1500 });
+    expect(slow.first - slow.last).toBeGreaterThanOrEqual(1400);
+    const warm = await invoke(host);
+    expect(warm.instance).toBe(slow.instance);
+    // Had the warm invocation inherited the first one's deadline, less than 1.5 s would be left.
+    expect(warm.first).toBeGreaterThan(2000);
+    expect(warm.first).toBeLessThanOrEqual(3000);
+    expect(warm.requestId).not.toBe(slow.requestId);
+  });
+
+  it('does not count a cold start\'s init against the function timeout, as on Lambda', async () => {
+    const host = newHost();
+    const r = (await host.invoke('SlowInit0A1B2C3D', {})) as Seen;
+    expect(r.count).toBe(1);
+    expect(r.first).toBeGreaterThan(1500);
+  });
+
+  it('throttles an invocation beyond the concurrency limit with Lambda.TooManyRequestsException, which Step Functions sees under that name', async () => {
+    const host = newHost({ concurrency: 2 });
+    const results = await Promise.allSettled([invoke(host, { sleepMs: 50 }), invoke(host, { sleepMs: 50 }), invoke(host, { sleepMs: 50 })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    const err = (results[2] as PromiseRejectedResult).reason as LambdaFunctionError;
+    expect(err).toBeInstanceOf(LambdaFunctionError);
+    expect(err.errorType).toBe('Lambda.TooManyRequestsException');
+    expect(err.errorMessage).toMatch(/^Rate Exceeded\./);
+    expect(toTaskError(err).name).toBe('Lambda.TooManyRequestsException');
+    expect(statsOf(host)).toMatchObject({ coldStarts: 2, invocations: 2, throttles: 1 });
+    // Once they are idle again, the next invocation runs (warm).
+    await expect(invoke(host)).resolves.toMatchObject({ count: 2 });
+    expect(statsOf(host).coldStarts).toBe(2);
+  });
+
+  it('keeps at most maxIdle environments when a burst is over', async () => {
+    const host = newHost({ maxIdle: 1 });
+    await Promise.all([invoke(host), invoke(host), invoke(host)]);
+    expect(statsOf(host)).toMatchObject({ coldStarts: 3, idle: 1, busy: 0 });
+    await Promise.all([invoke(host), invoke(host)]);
+    expect(statsOf(host).coldStarts).toBe(4);
+  });
+
+  it('a timed-out invocation frees its slot: its environment is thrown away and the next one starts fresh', async () => {
+    const host = newHost({ concurrency: 1 });
+    const short = 'Short0A1B2C3D';
+    const err = (await host.invoke(short, { hang: true }).catch((e: unknown) => e)) as LambdaFunctionError;
+    expect(err.errorType).toBe('Sandbox.Timedout');
+    await expect(host.invoke(short, {})).resolves.toMatchObject({ count: 1 });
+    expect(host.stats().find((s) => s.logicalId === short)).toMatchObject({ coldStarts: 2, throttles: 0, busy: 0 });
+  });
+
+  it('drain refuses new invocations at once and resolves when the one in flight has finished', async () => {
+    const host = newHost();
+    let finished = false;
+    const inflight = invoke(host, { sleepMs: 300 }).then((r) => {
+      finished = true;
+      return r;
+    });
+    const drained = host.drain(30_000);
+    await expect(invoke(host)).rejects.toMatchObject({ errorType: 'Local.RuntimeClosed' });
+    await drained;
+    expect(finished).toBe(true);
+    await expect(inflight).resolves.toMatchObject({ count: 1 });
+    expect(host.inflight()).toBe(0);
+    await expect(invoke(host)).rejects.toMatchObject({ errorType: 'Local.RuntimeClosed' });
+  });
+
+  it('drain gives up after its timeout, and close() then cuts the invocation off', async () => {
+    const host = newHost();
+    let settled = false;
+    const inflight = invoke(host, { hang: true }).finally(() => (settled = true));
+    inflight.catch(() => {});
+    await host.drain(100);
+    expect(settled).toBe(false);
+    expect(host.inflight()).toBe(1);
+    await host.close();
+    await expect(inflight).rejects.toMatchObject({ errorType: 'Local.RuntimeClosed' });
   });
 });
