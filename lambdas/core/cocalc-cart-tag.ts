@@ -24,6 +24,13 @@ export function purchaseIdOfItem(item: Pick<CocalcCartItem, 'description'>): str
   return typeof text === 'string' ? TAG_LINE.exec(text)?.[1] : undefined;
 }
 
+/** A description text without procure's tag line: what the requester wrote, if anything. */
+export function withoutTag(text: string | null | undefined): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const stripped = text.replace(TAG_LINE, '').trim();
+  return stripped === '' ? undefined : stripped;
+}
+
 /** One field where the vendor's item differs from what was approved. */
 export interface ItemDifference {
   field: string;

@@ -1,3 +1,4 @@
+import { withoutTag } from './cocalc-cart-tag';
 import type { CocalcManagedLicense, InterserverLicense } from './ports';
 import type { NormalizedLicense } from './workflow';
 
@@ -18,7 +19,8 @@ export function normalizeCocalcLicense(license: CocalcManagedLicense, now: Date)
   return {
     vendor: 'cocalc',
     id: license.id,
-    title: license.title?.trim() || license.description?.trim() || 'CoCalc site license',
+    // The description ends with procure's tag line (cocalc-cart-tag.ts); it is no title.
+    title: license.title?.trim() || withoutTag(license.description) || 'CoCalc site license',
     status,
     target: describeCocalcQuota(license),
     createdAt: epochToIso(license.created),

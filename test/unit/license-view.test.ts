@@ -42,6 +42,12 @@ describe('normalized license view', () => {
     expect(normalizeCocalcLicense({ ...cocalc, title: ' ' }, now).title).toBe('my desc');
   });
 
+  it("never shows procure's tag line as the title, only the requester's own description", () => {
+    const tag = 'procure purchase pur-0123456789abcdef0123456789abcdef';
+    expect(normalizeCocalcLicense({ ...cocalc, title: null, description: tag }, now).title).toBe('CoCalc site license');
+    expect(normalizeCocalcLicense({ ...cocalc, title: null, description: `my desc\n${tag}` }, now).title).toBe('my desc');
+  });
+
   it('shows an InterServer license with its catalog name, IP and the order date as local ISO time', () => {
     expect(normalizeInterserverLicense(interserver, 'KernelCare License')).toEqual({
       vendor: 'interserver',
