@@ -50,8 +50,11 @@ const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memory
 const USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
   tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome', 'Reconcile'],
-  /** Of those, the ones that read the audit trail back (status API, reconciliation after an unknown outcome). */
-  auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
+  /**
+   * Of those, the ones that read the audit trail back (status API, reconciliation after an unknown
+   * outcome; the money steps verify the approval round it names).
+   */
+  auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
   /** RecordOutcome deletes the parked cart item when a purchase does not complete. */
   cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
   /** ValidateAndQuote reads InterServer's catalog to price a license type. */
@@ -60,7 +63,8 @@ const USES = {
   approvalMail: ['RequestApproval'],
   /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION. */
   attentionMail: ['RecordOutcome', 'Reconcile'],
-  autoApprove: ['ValidateAndQuote'],
+  /** ValidateAndQuote applies the auto-approve limit; the money steps re-check it from their own config. */
+  autoApprove: ['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy'],
   /** PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase. */
   budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'Reconcile', 'PurchasesApi'],
   startExecution: ['PurchasesApi', 'Intake'],

@@ -14,6 +14,7 @@ import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import { quoteMismatchError } from '../core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../core/workflow';
+import { approvalVerifier } from '../shared/approval-verification';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 import { vendorGateways } from '../shared/vendor-gateways';
@@ -25,6 +26,8 @@ export interface CheckoutDeps {
   purchases: PurchaseStore;
   locks: LockManager;
   cocalc: () => Promise<CocalcGateway>;
+  /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
+  verifyApproval: (state: WorkflowState) => Promise<void>;
 }
 
 /** Checkout attempts per purchase; a new one only after the vendor proved the last one bought nothing of ours. */
@@ -57,6 +60,8 @@ export function makeHandler(deps: CheckoutDeps): (state: WorkflowState, context?
     if (!quote || quote.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc $.quote');
     // Defence in depth: the machine routes only approved purchases here.
     if (state.approval?.decision !== 'APPROVED') throw new Error(`Checkout of ${purchaseId} without an approval`);
+    // ...and never trusts it: the approval record (or the auto-approve policy) must prove it.
+    await deps.verifyApproval(state);
     const request = parsePurchaseRequest(state.request);
     if (request.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc request');
 
@@ -343,6 +348,7 @@ export function defaultDeps(): CheckoutDeps {
   return {
     ...vendorStepDeps(),
     cocalc: () => vendorGateways().cocalc(),
+    verifyApproval: approvalVerifier('Checkout'),
   };
 }
 

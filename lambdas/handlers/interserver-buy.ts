@@ -23,6 +23,7 @@ import { recordStep } from '../core/purchase-journal';
 import { quoteMismatchError } from '../core/quote-mismatch';
 import type { PurchaseResult, PurchaseStatus, Quote, WorkflowState } from '../core/workflow';
 import { interserverConfig, type InterserverPaymentPolicy } from '../shared/config';
+import { approvalVerifier } from '../shared/approval-verification';
 import { lazyHandler } from '../shared/lazy-handler';
 import { vendorGateways } from '../shared/vendor-gateways';
 import { vendorStepDeps } from '../shared/vendor-step-deps';
@@ -34,6 +35,8 @@ export interface InterserverBuyDeps {
   locks: LockManager;
   interserver: () => Promise<InterserverGateway>;
   paymentPolicy: InterserverPaymentPolicy;
+  /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
+  verifyApproval: (state: WorkflowState) => Promise<void>;
   /**
    * Wait after an unknown-outcome buy before listing licenses: a request the client gave up on may
    * still be finishing on the vendor's side.
@@ -69,6 +72,8 @@ export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState, co
     if (quote?.interserverTypeId === undefined) throw new Error('BuyLicense needs $.quote with an InterServer type');
     // Defence in depth: the machine routes only approved purchases here.
     if (state.approval?.decision !== 'APPROVED') throw new Error(`BuyLicense of ${state.purchaseId} without an approval`);
+    // ...and never trusts it: the approval record (or the auto-approve policy) must prove it.
+    await deps.verifyApproval(state);
 
     const gateway = await deps.interserver();
     const run = new BuyRun(deps, gateway, state.purchaseId, quote, quote.interserverTypeId, request.item.ip, request.item.coupon, settleMs);
@@ -308,6 +313,7 @@ export function defaultDeps(): InterserverBuyDeps {
     ...vendorStepDeps(),
     interserver: () => vendorGateways().interserver(),
     paymentPolicy: interserverConfig().paymentPolicy,
+    verifyApproval: approvalVerifier('BuyLicense'),
   };
 }
 

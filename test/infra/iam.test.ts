@@ -22,7 +22,8 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['RequestApproval', 'ApprovalsApi'], ENV.SIGNING_SECRET_ARN);
   add(['RequestApproval'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS);
   add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
-  add(['ValidateAndQuote'], ENV.AUTO_APPROVE_MAX_USD);
+  // The money steps re-check an auto-approval against their own limit (lambdas/core/verify-approval.ts).
+  add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy'], ENV.AUTO_APPROVE_MAX_USD);
   add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
@@ -189,7 +190,8 @@ describe('IAM scope', () => {
 
   it('lets only the audit readers query, and names the byStatus index instead of index/*', () => {
     const readers = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.includes('dynamodb:Query')));
-    expect(readers.sort()).toEqual(['CocalcAddToCart', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
+    // The money steps (CocalcCheckout, InterserverBuy) read the approval round APPROVAL_SENT names.
+    expect(readers.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
     const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query'))!;
     expect(query.resources.map((r) => s.resolve(r))).toEqual([
       'arn:aws:dynamodb:us-east-1:123456789012:table/' + s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
@@ -10,6 +11,7 @@ import { createInterserverGateway } from '../../lambdas/adapters/interserver';
 import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { RateLimit } from '../../lambdas/core/rate-slots';
+import { verifyApproval } from '../../lambdas/core/verify-approval';
 import type { PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
 import type { AddToCartDeps } from '../../lambdas/handlers/cocalc-add-to-cart';
 import type { BudgetConfig } from '../../lambdas/shared/config';
@@ -24,6 +26,8 @@ export interface StepHarness {
   db: LocalDynamo;
   doc: DynamoDBDocumentClient;
   audit: DynamoAuditLog;
+  /** The approval records on the state table, as the approvals API keeps them. */
+  approvals: DynamoApprovalStore;
   purchases: DynamoPurchaseStore;
   spendGuard: DynamoSpendGuard;
   /** As in production: a busy lock throws LockBusyError at once (the state machine's Retry waits). */
@@ -61,6 +65,7 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, optio
     db,
     doc,
     audit: new DynamoAuditLog(doc, db.auditTable),
+    approvals: new DynamoApprovalStore(doc, db.stateTable),
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
     locks: new DynamoLockManager(doc, db.stateTable),
@@ -101,6 +106,44 @@ export async function newPurchase(
 
 /** An approval as the approvals API delivers it. */
 export const APPROVED = { decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2026-07-10T12:00:00Z' } as const;
+
+/**
+ * The money steps' approval check as production wires it (lambdas/shared/approval-verification.ts),
+ * on `h`. `autoApproveMaxUsd` is the step's own limit; -1 (always ask) by default.
+ */
+export function approvalVerifierFor(h: Pick<StepHarness, 'audit' | 'approvals'>, step: string, autoApproveMaxUsd = -1) {
+  return (state: WorkflowState) => verifyApproval({ audit: h.audit, approvals: h.approvals, autoApproveMaxUsd }, state, step);
+}
+
+/**
+ * What a human approval through the link leaves behind for `state`'s quote: an APPROVAL_SENT
+ * audit entry naming an approval record, decided APPROVED through the store; `$.approval` as the
+ * approvals API sends it.
+ */
+export async function approveThroughLink(h: Pick<StepHarness, 'audit' | 'approvals'>, state: WorkflowState, approver = APPROVED.approver): Promise<WorkflowState> {
+  const quote = state.quote;
+  if (!quote) throw new Error('approveThroughLink needs $.quote');
+  const approvalId = `appr-${randomUUID()}`;
+  const now = new Date();
+  await h.approvals.create({
+    approvalId,
+    purchaseId: state.purchaseId,
+    approver,
+    taskToken: `token-${randomUUID()}`,
+    expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    status: 'PENDING',
+    createdAt: now.toISOString(),
+    summary: { vendor: quote.vendor, item: quote.summary, amountUsd: quote.amountUsd, requester: { name: 'R', email: 'r@example.com' }, reason: 'test' },
+  });
+  await h.audit.append(state.purchaseId, {
+    type: 'APPROVAL_SENT',
+    status: 'AWAITING_APPROVAL',
+    actor: 'system',
+    detail: { approvers: [approver], approvalIds: [approvalId], amountUsd: quote.amountUsd },
+  });
+  const decided = await h.approvals.decide(approvalId, { status: 'APPROVED', decidedAt: now.toISOString() }, now);
+  return { ...state, approval: { decision: 'APPROVED', approver, decidedAt: decided.decidedAt ?? now.toISOString() } };
+}
 
 /** The CoCalc gateway pointed at a sandbox. */
 export function cocalcGatewayFor(url: string, apiKey: string, timeoutMs = 5_000): CocalcGateway {

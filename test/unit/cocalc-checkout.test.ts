@@ -19,11 +19,12 @@ import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { parseQuoteMismatch } from '../../lambdas/core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../../lambdas/core/workflow';
+import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
 import { makeHandler as makeAddToCart } from '../../lambdas/handlers/cocalc-add-to-cart';
 import { makeHandler as makeCheckout, MAX_CHECKOUT_ATTEMPTS } from '../../lambdas/handlers/cocalc-checkout';
 import { cocalcRequest } from '../support/requests';
 import { waitFor } from '../support/wait';
-import { APPROVED, cocalcGatewayFor, cocalcStepDeps, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import { APPROVED, approvalVerifierFor, approveThroughLink, cocalcGatewayFor, cocalcStepDeps, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 const CHECKOUT = 'purchases/shopping-cart-checkout';
 
@@ -92,7 +93,7 @@ describe('Checkout (CoCalc)', () => {
   function account(balance = 1000, opts: { timeoutMs?: number } = {}) {
     const { apiKey } = sandbox.addAccount({ balance });
     const gateway = cocalcGatewayFor(sandbox.url, apiKey, opts.timeoutMs);
-    const deps = cocalcStepDeps(h, gateway);
+    const deps = { ...cocalcStepDeps(h, gateway), verifyApproval: approvalVerifierFor(h, 'Checkout') };
     return {
       apiKey,
       gateway,
@@ -116,7 +117,7 @@ describe('Checkout (CoCalc)', () => {
     const quote: Quote = { vendor: 'cocalc', amountUsd, summary: 'test', autoApprove: false };
     const cart = await acct.addToCart(state);
     if (cart.itemId === undefined) throw new Error('AddToCart was sent to wait: the harness ledger should never be full');
-    return { ...state, quote, cart, approval: { ...APPROVED } };
+    return approveThroughLink(h, { ...state, quote, cart });
   }
 
   /** The vendor's own records, for the money assertions. */
@@ -297,7 +298,7 @@ describe('Checkout (CoCalc)', () => {
     expect(late).toMatchObject({ checked: true, purchased: null });
 
     const amountUsd = computeSiteLicenseCost(descriptionOf(state)).lineItemAmount;
-    const approved: WorkflowState = { ...state, cart, approval: { ...APPROVED }, quote: { vendor: 'cocalc', amountUsd, summary: 'test', autoApprove: false } };
+    const approved = await approveThroughLink(h, { ...state, cart, quote: { vendor: 'cocalc', amountUsd, summary: 'test', autoApprove: false } });
     await acct.checkout(approved);
 
     expectBoughtOnce(acct, approved);
@@ -392,6 +393,19 @@ describe('Checkout (CoCalc)', () => {
     expectNothingBought(acct, state, 0);
     expect(atVendor(acct, state).ours).toMatchObject({ checked: false });
     expect((await h.purchases.get(state.purchaseId))?.status).toBe('APPROVED');
+  });
+
+  it('refuses an APPROVED $.approval that no approval record backs (SendTaskSuccess called directly), checking out nothing', async () => {
+    const acct = account(1000);
+    const approved = await approvedPurchase(acct);
+    const other = await newPurchase(h, cocalcRequest());
+    const cart = await acct.addToCart(other);
+    const bypassed: WorkflowState = { ...other, cart, quote: approved.quote, approval: { ...APPROVED } };
+    await expect(acct.checkout(bypassed)).rejects.toThrow(ApprovalNotVerifiedError);
+    expectNothingBought(acct, bypassed);
+    const refused = (await h.audit.list(other.purchaseId)).filter((e) => e.type === 'APPROVAL_NOT_VERIFIED');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.detail).toMatchObject({ step: 'Checkout', claimed: { decision: 'APPROVED' } });
   });
 
   it('refuses to run for a purchase that was not approved', async () => {

@@ -8,11 +8,12 @@ import {
   VendorTransientError,
 } from '../../lambdas/core/errors';
 import type { InterserverGateway } from '../../lambdas/core/ports';
-import type { WorkflowState } from '../../lambdas/core/workflow';
+import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
+import type { Quote, WorkflowState } from '../../lambdas/core/workflow';
 import type { InterserverPaymentPolicy } from '../../lambdas/shared/config';
 import { makeHandler } from '../../lambdas/handlers/interserver-buy';
 import { interserverRequest } from '../support/requests';
-import { APPROVED, interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import { APPROVED, approvalVerifierFor, approveThroughLink, interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 const BUY_OPERATIONS = ['api_buy_license', 'api_buy_license_prepay'];
 
@@ -37,18 +38,22 @@ describe('BuyLicense (InterServer)', () => {
   });
 
   const buy = (policy: InterserverPaymentPolicy, gw: InterserverGateway = gateway) =>
-    makeHandler({ audit: h.audit, purchases: h.purchases, locks: h.locks, interserver: async () => gw, paymentPolicy: policy, settleMs: 0 });
+    makeHandler({
+      audit: h.audit,
+      purchases: h.purchases,
+      locks: h.locks,
+      interserver: async () => gw,
+      paymentPolicy: policy,
+      settleMs: 0,
+      verifyApproval: approvalVerifierFor(h, 'BuyLicense'),
+    });
 
   /** An approved Softaculous ($3/month) purchase for an IP no other test uses. */
   async function approvedPurchase(amountUsd = 3): Promise<WorkflowState & { ip: string }> {
     const ip = `198.51.100.${nextIp++}`;
     const state = await newPurchase(h, interserverRequest({ item: { ip, licenseType: 5006 } }));
-    return {
-      ...state,
-      ip,
-      quote: { vendor: 'interserver', amountUsd, summary: 'test', interserverTypeId: 5006, interserverTypeName: 'Softaculous', autoApprove: false },
-      approval: { ...APPROVED },
-    };
+    const quote: Quote = { vendor: 'interserver', amountUsd, summary: 'test', interserverTypeId: 5006, interserverTypeName: 'Softaculous', autoApprove: false };
+    return { ...(await approveThroughLink(h, { ...state, quote })), ip };
   }
   const licensesFor = (ip: string) => sandbox.state.licenses.filter((l) => l.license_ip === ip);
   const buyCalls = () => sandbox.state.requests.filter((r) => BUY_OPERATIONS.includes(r.operation)).length;
@@ -66,6 +71,19 @@ describe('BuyLicense (InterServer)', () => {
     expect(result).toMatchObject({ vendor: 'interserver', amountUsd: 3, licenseId: String(license!.license_id), paid: false, reconciled: false });
     expect(result.invoice).toBeGreaterThan(0);
     expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'PURCHASED', licenseId: result.licenseId, invoice: result.invoice });
+  });
+
+  it('refuses an APPROVED $.approval that no approval record backs (SendTaskSuccess called directly), buying nothing', async () => {
+    const ip = `198.51.100.${nextIp++}`;
+    const base = await newPurchase(h, interserverRequest({ item: { ip, licenseType: 5006 } }));
+    const quote: Quote = { vendor: 'interserver', amountUsd: 3, summary: 'test', interserverTypeId: 5006, interserverTypeName: 'Softaculous', autoApprove: false };
+    const calls = buyCalls();
+    await expect(buy('leave-unpaid')({ ...base, quote, approval: { ...APPROVED } })).rejects.toThrow(ApprovalNotVerifiedError);
+    expect(buyCalls()).toBe(calls);
+    expect(licensesFor(ip)).toEqual([]);
+    const refused = (await h.audit.list(base.purchaseId)).filter((e) => e.type === 'APPROVAL_NOT_VERIFIED');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.detail).toMatchObject({ step: 'BuyLicense', claimed: { decision: 'APPROVED', approver: APPROVED.approver } });
   });
 
   it('pays from PrePay under prepay-only', async () => {

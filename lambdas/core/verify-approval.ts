@@ -1,0 +1,148 @@
+import { ProcureError } from './errors';
+import { formatUsd, sameCents } from './money';
+import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
+import { isAutoApproved } from './quoting';
+import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
+
+/**
+ * The money steps (Checkout, BuyLicense) never buy on `$.approval` alone: anyone able to call
+ * SendTaskSuccess could write it. They buy only on evidence of their own:
+ * - a human decision: the approval records of the purchase's latest approval round (the ids its
+ *   APPROVAL_SENT audit entry names, after the latest quote) hold one decided APPROVED through
+ *   the approvals API (approver and time recorded) for exactly the quoted amount;
+ * - or the auto-approve policy: ValidateAndQuote recorded `autoApprove` for this amount in the
+ *   audit trail, the purchase was never re-quoted, and the amount is within the auto-approve
+ *   limit of the money step's OWN configuration.
+ * Anything else is refused (APPROVAL_NOT_VERIFIED audited, ApprovalNotVerifiedError thrown):
+ * the state machine's Catch ends the purchase FAILED with nothing bought and the budget released.
+ */
+
+/** Thrown before any vendor call when the approval cannot be verified. */
+export class ApprovalNotVerifiedError extends ProcureError {}
+
+export const APPROVAL_NOT_VERIFIED = 'APPROVAL_NOT_VERIFIED';
+export const AUTO_APPROVER = 'auto-approve policy';
+
+/** Everything the decision rests on, read from the audit trail, the approval records and config. */
+export interface ApprovalEvidence {
+  purchaseId: string;
+  quote: Pick<Quote, 'vendor' | 'amountUsd' | 'autoApprove'>;
+  /** `$.mismatch` present: the purchase was re-quoted, which never auto-approves. */
+  requoted: boolean;
+  /** The money step's own AUTO_APPROVE_MAX_USD (negative: always ask). */
+  autoApproveMaxUsd: number;
+  /** The latest QUOTED audit entry's detail. */
+  quoted?: { amountUsd?: unknown; autoApprove?: unknown };
+  /** The latest APPROVAL_SENT audit entry written after that QUOTED entry. */
+  round?: { approvalIds: readonly string[]; amountUsd?: unknown };
+  /** The approval records of that round's ids (missing ones left out). */
+  records: readonly ApprovalRecord[];
+}
+
+export type ApprovalVerdict =
+  | { verified: true; approver: string; decidedAt?: string; approvalId?: string }
+  | { verified: false; reason: string };
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Pure: whether the evidence proves this purchase was approved at its quoted amount. */
+export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
+  const amount = formatUsd(e.quote.amountUsd);
+  if (e.quote.autoApprove) {
+    if (e.requoted) return refuse('the quote says auto-approved, but the purchase was re-quoted, which always needs a human');
+    if (!isAutoApproved(e.quote.amountUsd, e.autoApproveMaxUsd, false)) {
+      return refuse(
+        e.autoApproveMaxUsd < 0
+          ? `the quote says auto-approved, but auto-approval is off (limit ${e.autoApproveMaxUsd})`
+          : `the quote of ${amount} is above the auto-approve limit of ${formatUsd(e.autoApproveMaxUsd)}`,
+      );
+    }
+    if (e.quoted?.autoApprove !== true || !isNumber(e.quoted.amountUsd) || !sameCents(e.quoted.amountUsd, e.quote.amountUsd)) {
+      return refuse(`the audit trail has no quote of ${amount} auto-approved by policy`);
+    }
+    return { verified: true, approver: AUTO_APPROVER };
+  }
+  if (!e.round) return refuse('no approval was requested after the latest quote (no APPROVAL_SENT audit entry)');
+  if (!isNumber(e.round.amountUsd) || !sameCents(e.round.amountUsd, e.quote.amountUsd)) {
+    return refuse(`the latest approval request was not for the quoted ${amount}`);
+  }
+  const ofRound = e.records.filter((r) => r.purchaseId === e.purchaseId && e.round!.approvalIds.includes(r.approvalId));
+  const approved = ofRound.find(
+    (r) =>
+      r.status === 'APPROVED' &&
+      typeof r.decidedAt === 'string' &&
+      r.decidedAt !== '' &&
+      r.summary !== undefined &&
+      r.summary.vendor === e.quote.vendor &&
+      sameCents(r.summary.amountUsd, e.quote.amountUsd),
+  );
+  if (approved) return { verified: true, approver: approved.approver, decidedAt: approved.decidedAt, approvalId: approved.approvalId };
+  const rejected = ofRound.find((r) => r.status === 'REJECTED');
+  if (rejected) return refuse(`${rejected.approver} rejected it through the approval link`);
+  return refuse(`no approver approved ${amount} through the approval link (records: ${ofRound.map((r) => r.status).join(', ') || 'none'})`);
+}
+
+function refuse(reason: string): ApprovalVerdict {
+  return { verified: false, reason };
+}
+
+/** What {@link verifyApproval} reads. */
+export interface VerifyApprovalDeps {
+  audit: AuditLog;
+  approvals: Pick<ApprovalStore, 'get'>;
+  autoApproveMaxUsd: number;
+}
+
+/** The evidence for `state`'s purchase, from the audit trail and the approval records. */
+export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: WorkflowState, quote: Quote): Promise<ApprovalEvidence> {
+  const trail = await deps.audit.list(state.purchaseId);
+  const quotedAt = lastIndexOf(trail, 'QUOTED');
+  const quoted = quotedAt >= 0 ? trail[quotedAt]!.detail : undefined;
+  const sentAt = lastIndexOf(trail, 'APPROVAL_SENT');
+  const sent = sentAt > quotedAt ? trail[sentAt]!.detail : undefined;
+  const ids = Array.isArray(sent?.approvalIds) ? sent.approvalIds.filter((id): id is string => typeof id === 'string') : [];
+  const records = (await Promise.all(ids.map((id) => deps.approvals.get(id)))).filter((r): r is ApprovalRecord => r !== undefined);
+  return {
+    purchaseId: state.purchaseId,
+    quote,
+    requoted: state.mismatch !== undefined,
+    autoApproveMaxUsd: deps.autoApproveMaxUsd,
+    ...(quoted ? { quoted: { amountUsd: quoted.amountUsd, autoApprove: quoted.autoApprove } } : {}),
+    ...(sent ? { round: { approvalIds: ids, amountUsd: sent.amountUsd } } : {}),
+    records,
+  };
+}
+
+function lastIndexOf(trail: readonly AuditEntry[], type: string): number {
+  for (let i = trail.length - 1; i >= 0; i -= 1) if (trail[i]!.type === type) return i;
+  return -1;
+}
+
+/**
+ * Verifies `state`'s approval before a money step calls its vendor; on refusal audits
+ * APPROVAL_NOT_VERIFIED (with what `$.approval` claimed) and throws ApprovalNotVerifiedError.
+ */
+export async function verifyApproval(deps: VerifyApprovalDeps, state: WorkflowState, step: string): Promise<void> {
+  const quote = state.quote;
+  if (!quote) throw new ApprovalNotVerifiedError(`${step} of ${state.purchaseId} has no $.quote to verify an approval for`);
+  const verdict = checkApproval(await gatherApprovalEvidence(deps, state, quote));
+  if (verdict.verified) return;
+  const status: PurchaseStatus = quote.autoApprove ? (quote.vendor === 'cocalc' ? 'IN_CART' : 'RESERVED') : 'AWAITING_APPROVAL';
+  await deps.audit.append(state.purchaseId, {
+    type: APPROVAL_NOT_VERIFIED,
+    status,
+    actor: 'system',
+    message: `${step} refused: the approval could not be verified (${verdict.reason}); nothing was bought`,
+    detail: {
+      step,
+      reason: verdict.reason,
+      amountUsd: quote.amountUsd,
+      claimed: {
+        decision: String(state.approval?.decision ?? '').slice(0, 20),
+        approver: String(state.approval?.approver ?? '').slice(0, 200),
+        decidedAt: String(state.approval?.decidedAt ?? '').slice(0, 40),
+      },
+    },
+  });
+  throw new ApprovalNotVerifiedError(`${step} refused for ${state.purchaseId}: the approval could not be verified (${verdict.reason})`);
+}

@@ -1,0 +1,21 @@
+import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
+import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { verifyApproval } from '../core/verify-approval';
+import type { WorkflowState } from '../core/workflow';
+import { documentClient } from './aws-clients';
+import { autoApproveConfig, tablesConfig } from './config';
+
+/**
+ * The money steps' approval check in production: the approval records on the state table, the
+ * audit trail, and this function's own AUTO_APPROVE_MAX_USD (lambdas/core/verify-approval.ts).
+ */
+export function approvalVerifier(step: string): (state: WorkflowState) => Promise<void> {
+  const tables = tablesConfig();
+  const doc = documentClient();
+  const deps = {
+    audit: new DynamoAuditLog(doc, tables.auditTable),
+    approvals: new DynamoApprovalStore(doc, tables.stateTable),
+    autoApproveMaxUsd: autoApproveConfig().autoApproveMaxUsd,
+  };
+  return (state) => verifyApproval(deps, state, step);
+}
