@@ -60,3 +60,9 @@ export const siteLicenseDescriptionSchema = z
   });
 
 export type SiteLicenseDescription = z.output<typeof siteLicenseDescriptionSchema>;
+
+/** Why a `range` license cannot be bought at `now` (its end is not in the future), or undefined. */
+export function rangeEndIssue(d: Pick<SiteLicenseDescription, 'period' | 'range'>, now: Date): string | undefined {
+  if (d.period !== 'range' || !d.range) return undefined;
+  return Date.parse(d.range[1]) > now.getTime() ? undefined : `range must end in the future (it ends ${d.range[1]})`;
+}

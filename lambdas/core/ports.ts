@@ -142,8 +142,16 @@ export interface AuditEntry extends AuditEntryInput {
   seq: string;
   at: string;
 }
+/** Makes an append idempotent: every caller with the same key and time writes the one same entry. */
+export interface AuditOnce {
+  /** Unique per purchase for this kind of entry, e.g. "request-received". */
+  key: string;
+  /** The entry's time (canonical ISO), the same for every caller. */
+  at: string;
+}
 export interface AuditLog {
-  append(purchaseId: string, entry: AuditEntryInput): Promise<AuditEntry>;
+  /** With `once`, a second append of the same key and time writes nothing and returns the entry. */
+  append(purchaseId: string, entry: AuditEntryInput, once?: AuditOnce): Promise<AuditEntry>;
   list(purchaseId: string): Promise<AuditEntry[]>;
   listByStatus(status: PurchaseStatus, opts?: { since?: string; limit?: number }): Promise<AuditEntry[]>;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { siteLicenseDescriptionSchema } from './cocalc-license';
+import { rangeEndIssue, siteLicenseDescriptionSchema } from './cocalc-license';
 import { InvalidRequestError } from './errors';
+import { nonPublicIpv4Reason } from './public-ipv4';
 
 /**
  * One purchase request schema for both vendors (issue #3 "Purchase requests"). `requestId` is the
@@ -12,9 +13,35 @@ export const requestIdSchema = z
   .max(80)
   .regex(/^[A-Za-z0-9._:-]+$/, 'requestId may contain only letters, digits and . _ : -');
 
-const requester = z.object({ email: z.email(), name: z.string().min(1).max(120) }).strict();
+const requester = z
+  .object({
+    // RFC 5321: a local part is at most 64 octets.
+    email: z.email().refine((e) => e.lastIndexOf('@') <= 64, 'email local part (before @) must be at most 64 characters'),
+    name: z.string().min(1).max(120),
+  })
+  .strict();
 
-const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address' });
+/** A public IPv4 address (public-ipv4.ts: documentation ranges are accepted on purpose). */
+const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address' }).superRefine((ip, ctx) => {
+  const why = nonPublicIpv4Reason(ip);
+  if (why) ctx.addIssue({ code: 'custom', message: `ip must be a public IPv4 address: ${why}` });
+});
+
+/** Vendor coupon codes are short tokens; anything else is refused before it reaches a vendor or a mail. */
+const coupon = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'coupon must be 1 to 64 letters, digits, _ or -');
+
+/** Largest maxCost accepted (USD). */
+export const MAX_COST_LIMIT_USD = 1_000_000;
+
+/**
+ * maxCost: a positive whole number of cents, at most {@link MAX_COST_LIMIT_USD}. Also keeps numbers
+ * DynamoDB cannot store (below 1e-130) out of every record.
+ */
+const maxCost = z
+  .number()
+  .min(0.01, 'maxCost must be at least 0.01 (one cent)')
+  .max(MAX_COST_LIMIT_USD, `maxCost must be at most ${MAX_COST_LIMIT_USD}`)
+  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'maxCost must be a whole number of cents (at most 2 decimals)');
 
 export const cocalcItemSchema = z
   .object({
@@ -28,7 +55,7 @@ export const interserverItemSchema = z
     ip: ipv4,
     /** Catalog id (e.g. 5006) or exact catalog name (e.g. "Softaculous"). */
     licenseType: z.union([z.number().int().positive(), z.string().min(1).max(200)]),
-    coupon: z.string().max(64).optional(),
+    coupon: coupon.optional(),
   })
   .strict();
 
@@ -36,7 +63,7 @@ const base = {
   requestId: requestIdSchema,
   requester,
   reason: z.string().min(1).max(1000),
-  maxCost: z.number().positive().max(1_000_000).optional(),
+  maxCost: maxCost.optional(),
 };
 
 export const purchaseRequestSchema = z.discriminatedUnion('vendor', [
@@ -54,6 +81,17 @@ export const VENDORS: readonly Vendor[] = ['cocalc', 'interserver'];
  */
 export function describeIssues(error: z.ZodError, rootLabel = '(body)'): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : rootLabel}: ${i.message}`);
+}
+
+/**
+ * What only intake refuses, because it depends on the time of submission: a CoCalc `range` that
+ * does not end in the future. (Not part of the schema: later steps re-parse the stored request,
+ * and a range that ended since must not make a past purchase unreadable.)
+ */
+export function intakeIssues(request: PurchaseRequest, now: Date): string[] {
+  if (request.vendor !== 'cocalc') return [];
+  const why = rangeEndIssue(request.item.description, now);
+  return why ? [`item.description.range: ${why}`] : [];
 }
 
 /** Parses a purchase request or throws InvalidRequestError with every reason. */

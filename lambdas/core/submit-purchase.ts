@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidRequestError, RequestConflictError } from './errors';
 import type { AuditLog, PurchaseRecord, PurchaseStore, WorkflowStarter } from './ports';
-import { parsePurchaseRequest, requestIdSchema, type PurchaseRequest } from './purchase-request';
+import { capReasons, capText, MAX_MESSAGE_CHARS } from './capped-reasons';
+import { intakeIssues, parsePurchaseRequest, requestIdSchema, type PurchaseRequest } from './purchase-request';
 import { purchaseIdFor, type ExecutionInput, type PurchaseStatus } from './workflow';
 
 /**
@@ -82,14 +83,17 @@ export async function rejectRequest(
   const requestId = validRequestIdOf(body);
   // Under the purchase's own id when there is one, so the caller finds it with GET /purchases/{id}.
   const auditId = requestId ? purchaseIdFor(requestId) : `invalid-${randomUUID()}`;
+  // Capped: the reasons quote requester input and must fit the audit item and the failure event.
+  const reasons = capReasons(error.issues.length ? error.issues : [error.message]);
+  const message = capText(error.message, MAX_MESSAGE_CHARS);
   await deps.audit.append(auditId, {
     type: 'REQUEST_REJECTED',
     status: 'INVALID',
     message: 'request rejected: it did not pass validation',
-    detail: { reasons: error.issues.length ? error.issues : [error.message], source, ...(requestId ? { requestId } : {}) },
+    detail: { reasons, source, ...(requestId ? { requestId } : {}) },
     actor: 'system',
   });
-  return new RequestRejectedError(error.message, error.issues, auditId, requestId);
+  return new RequestRejectedError(message, error.issues.length ? reasons : [], auditId, requestId);
 }
 
 /**
@@ -111,6 +115,11 @@ export async function submitPurchase(
   }
 
   const purchaseId = purchaseIdFor(request.requestId);
+  const late = intakeIssues(request, clock());
+  // A repeat of a request accepted earlier is not refused because time has passed since.
+  if (late.length && !(await deps.purchases.get(purchaseId))) {
+    throw await rejectRequest(deps, body, new InvalidRequestError(`invalid purchase request: ${late.join('; ')}`, late), source);
+  }
   const requestHash = hashRequest(request);
   const claim = await deps.purchases.claimRequest(request.requestId, purchaseId, requestHash);
 
@@ -133,22 +142,11 @@ export async function submitPurchase(
 
   const now = clock().toISOString();
   await deps.purchases.create(receivedRecord(purchaseId, request, requestHash, now));
-  await deps.audit.append(purchaseId, {
-    type: 'REQUEST_RECEIVED',
-    status: 'RECEIVED',
-    message: `purchase request received via ${source}`,
-    detail: {
-      requestId: request.requestId,
-      vendor: request.vendor,
-      requester: request.requester,
-      reason: request.reason,
-      item: request.item,
-      ...(request.maxCost !== undefined ? { maxCost: request.maxCost } : {}),
-      source,
-      requestHash,
-    },
-    actor: `requester:${request.requester.email}`,
-  });
+  // A concurrent repeat may have created the record first: the entry is keyed by ITS createdAt.
+  const createdAt = (await deps.purchases.get(purchaseId))?.createdAt ?? now;
+  // Before the execution starts, and idempotent (keyed by the record's createdAt): a retry after a
+  // crash between the record and this entry writes it (resumeExisting), never twice.
+  await appendReceived(deps, purchaseId, request, requestHash, source, createdAt);
   await startExecution(deps, { purchaseId, request, source, receivedAt: now });
   return { purchaseId, status: 'RECEIVED', existing: false };
 }
@@ -174,9 +172,43 @@ async function resumeExisting(
   // Once an execution is known, never call StartExecution again: Step Functions forgets closed
   // execution names after 90 days, and a late retry must not buy the license a second time.
   if (record && !record.executionArn) {
+    // The first caller may have died between the record and REQUEST_RECEIVED: the same entry
+    // (keyed by the record's createdAt) is written now if it is missing, before the execution.
+    await appendReceived(deps, purchaseId, request, requestHash, source, record.createdAt);
     await startExecution(deps, { purchaseId, request, source, receivedAt: record.createdAt });
   }
   return { purchaseId, status: record?.status ?? 'RECEIVED', existing: true };
+}
+
+/** The REQUEST_RECEIVED audit entry: the request as accepted, and who asked. */
+async function appendReceived(
+  deps: Pick<SubmitPurchaseDeps, 'audit'>,
+  purchaseId: string,
+  request: PurchaseRequest,
+  requestHash: string,
+  source: RequestSource,
+  receivedAt: string,
+): Promise<void> {
+  await deps.audit.append(
+    purchaseId,
+    {
+      type: 'REQUEST_RECEIVED',
+      status: 'RECEIVED',
+      message: `purchase request received via ${source}`,
+      detail: {
+        requestId: request.requestId,
+        vendor: request.vendor,
+        requester: request.requester,
+        reason: request.reason,
+        item: request.item,
+        ...(request.maxCost !== undefined ? { maxCost: request.maxCost } : {}),
+        source,
+        requestHash,
+      },
+      actor: `requester:${request.requester.email}`,
+    },
+    { key: 'request-received', at: receivedAt },
+  );
 }
 
 async function startExecution(deps: SubmitPurchaseDeps, input: ExecutionInput): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntry, AuditEntryInput, AuditLog } from '../../core/ports';
+import type { AuditEntry, AuditEntryInput, AuditLog, AuditOnce } from '../../core/ports';
 import type { PurchaseStatus } from '../../core/workflow';
 import { AUDIT_TABLE } from '../../shared/table-keys';
 import { redact } from '../../shared/redact';
@@ -42,8 +42,8 @@ export class DynamoAuditLog implements AuditLog {
   ) {}
 
   /** Writes one entry; secret-looking detail keys and text are scrubbed first (defence in depth). */
-  async append(purchaseId: string, input: AuditEntryInput): Promise<AuditEntry> {
-    const now = this.clock();
+  async append(purchaseId: string, input: AuditEntryInput, once?: AuditOnce): Promise<AuditEntry> {
+    const now = once ? new Date(once.at) : this.clock();
     const base = {
       purchaseId,
       at: now.toISOString(),
@@ -54,9 +54,10 @@ export class DynamoAuditLog implements AuditLog {
       ...(input.actor !== undefined ? { actor: input.actor } : {}),
     };
     // A collision is practically impossible (process id + counter); retry once with a new seq
-    // rather than ever overwriting an entry.
+    // rather than ever overwriting an entry. With `once` the seq is fixed by key and time, and a
+    // collision means another caller already wrote this very entry.
     for (let attempt = 0; ; attempt += 1) {
-      const entry: AuditEntry = { ...base, seq: nextSeq(now) };
+      const entry: AuditEntry = { ...base, seq: once ? `${now.toISOString()}#once-${once.key}` : nextSeq(now) };
       try {
         await this.doc.send(
           new PutCommand({
@@ -68,6 +69,7 @@ export class DynamoAuditLog implements AuditLog {
         );
         return entry;
       } catch (err) {
+        if (once && isConditionalCheckFailed(err)) return entry;
         if (!isConditionalCheckFailed(err) || attempt >= 2) throw err;
       }
     }
