@@ -224,12 +224,15 @@ export interface PurchaseResolution {
   at: string;
 }
 export interface PurchaseStore {
-  /** Conditional put of REQ#<requestId>: exactly one caller ever claims a requestId. */
+  /**
+   * Conditional put of REQ#<requestId>: exactly one caller ever claims a requestId. `claimedAt` is
+   * the claim's own time, the same for every caller (absent only on claims stored without one).
+   */
   claimRequest(
     requestId: string,
     purchaseId: string,
     requestHash: string,
-  ): Promise<{ claimed: true } | { claimed: false; purchaseId: string; requestHash: string }>;
+  ): Promise<{ claimed: true; claimedAt: string } | { claimed: false; purchaseId: string; requestHash: string; claimedAt?: string }>;
   create(record: PurchaseRecord): Promise<void>;
   get(purchaseId: string): Promise<PurchaseRecord | undefined>;
   /**

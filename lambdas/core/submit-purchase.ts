@@ -137,16 +137,15 @@ export async function submitPurchase(
         `requestId ${request.requestId} was already used for a different request (purchase ${claim.purchaseId})`,
       );
     }
-    return resumeExisting(deps, clock, request, claim.purchaseId, requestHash, source);
+    return resumeExisting(deps, clock, request, claim.purchaseId, requestHash, source, claim.claimedAt);
   }
 
   const now = clock().toISOString();
+  // REQUEST_RECEIVED before the purchase record, so no record ever exists without it. Keyed by the
+  // claim's time, which every caller of this requestId reads alike: a retry that finds it missing
+  // (resumeExisting) writes the very same entry, never a second one.
+  await appendReceived(deps, purchaseId, request, requestHash, source, claim.claimedAt);
   await deps.purchases.create(receivedRecord(purchaseId, request, requestHash, now));
-  // A concurrent repeat may have created the record first: the entry is keyed by ITS createdAt.
-  const createdAt = (await deps.purchases.get(purchaseId))?.createdAt ?? now;
-  // Before the execution starts, and idempotent (keyed by the record's createdAt): a retry after a
-  // crash between the record and this entry writes it (resumeExisting), never twice.
-  await appendReceived(deps, purchaseId, request, requestHash, source, createdAt);
   await startExecution(deps, { purchaseId, request, source, receivedAt: now });
   return { purchaseId, status: 'RECEIVED', existing: false };
 }
@@ -163,8 +162,14 @@ async function resumeExisting(
   purchaseId: string,
   requestHash: string,
   source: RequestSource,
+  claimedAt: string | undefined,
 ): Promise<SubmitPurchaseResult> {
   let record = await deps.purchases.get(purchaseId);
+  // The first caller may have died before writing REQUEST_RECEIVED: write the same entry (a no-op
+  // when it exists) before the record and the execution. Claims stored without a time fall back
+  // to the record's createdAt.
+  const receivedAt = claimedAt ?? record?.createdAt;
+  if (!record?.executionArn) await appendReceived(deps, purchaseId, request, requestHash, source, receivedAt ?? clock().toISOString());
   if (!record) {
     await deps.purchases.create(receivedRecord(purchaseId, request, requestHash, clock().toISOString()));
     record = await deps.purchases.get(purchaseId);
@@ -172,9 +177,6 @@ async function resumeExisting(
   // Once an execution is known, never call StartExecution again: Step Functions forgets closed
   // execution names after 90 days, and a late retry must not buy the license a second time.
   if (record && !record.executionArn) {
-    // The first caller may have died between the record and REQUEST_RECEIVED: the same entry
-    // (keyed by the record's createdAt) is written now if it is missing, before the execution.
-    await appendReceived(deps, purchaseId, request, requestHash, source, record.createdAt);
     await startExecution(deps, { purchaseId, request, source, receivedAt: record.createdAt });
   }
   return { purchaseId, status: record?.status ?? 'RECEIVED', existing: true };

@@ -32,7 +32,7 @@ describe('DynamoPurchaseStore', () => {
 
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
     for (const r of results.filter((x) => !x.claimed)) {
-      expect(r).toEqual({ claimed: false, purchaseId: 'pur-race', requestHash: 'hash-a' });
+      expect(r).toEqual({ claimed: false, purchaseId: 'pur-race', requestHash: 'hash-a', claimedAt: expect.any(String) });
     }
   });
 
@@ -41,7 +41,7 @@ describe('DynamoPurchaseStore', () => {
 
     const again = await store.claimRequest('req-conf', 'pur-conf', 'hash-2');
 
-    expect(again).toEqual({ claimed: false, purchaseId: 'pur-conf', requestHash: 'hash-1' });
+    expect(again).toEqual({ claimed: false, purchaseId: 'pur-conf', requestHash: 'hash-1', claimedAt: expect.any(String) });
   });
 
   it('creates a record once; a second create leaves the first one unchanged', async () => {

@@ -217,15 +217,29 @@ describe('REQUEST_RECEIVED is never missing', () => {
     const body = interserverRequest({ requestId: 'died-after-record' });
     const purchaseId = purchaseIdFor('died-after-record');
     const request = parsePurchaseRequest(body);
-    await d.purchases.claimRequest(request.requestId, purchaseId, hashRequest(request));
+    const claim = await d.purchases.claimRequest(request.requestId, purchaseId, hashRequest(request));
     await d.purchases.create({ purchaseId, requestId: request.requestId, vendor: 'interserver', status: 'RECEIVED', requestHash: hashRequest(request), createdAt: '2026-12-06T08:00:00.000Z', updatedAt: '2026-12-06T08:00:00.000Z' });
 
     await submitPurchase(d, body, 'event');
 
     const entries = await received(d, purchaseId);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ at: '2026-12-06T08:00:00.000Z', actor: 'requester:grace@example.com' });
+    expect(entries[0]).toMatchObject({ at: claim.claimedAt, actor: 'requester:grace@example.com' });
     expect(d.workflow.executions.size).toBe(1);
+  });
+
+  it('is written before the purchase record: a first attempt that dies at the record leaves it, and the retry adds no second one', async () => {
+    const d = deps();
+    const body = cocalcRequest({ requestId: 'died-at-record' });
+    const purchaseId = purchaseIdFor('died-at-record');
+    const failing = { ...d, purchases: Object.assign(Object.create(d.purchases) as DynamoPurchaseStore, { create: async () => { throw new Error('connection reset'); } }) };
+    await expect(submitPurchase(failing, body, 'api')).rejects.toThrow(/connection reset/);
+    expect(await d.purchases.get(purchaseId)).toBeUndefined();
+    expect(await received(d, purchaseId)).toHaveLength(1);
+
+    await submitPurchase(d, body, 'api');
+    expect(await received(d, purchaseId)).toHaveLength(1);
+    expect(await d.purchases.get(purchaseId)).toMatchObject({ status: 'RECEIVED', executionArn: expect.stringContaining(purchaseId) });
   });
 
   it('is written once for 20 concurrent submissions racing a first attempt that died right after claiming', async () => {

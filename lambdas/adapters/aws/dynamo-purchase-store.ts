@@ -43,17 +43,18 @@ export class DynamoPurchaseStore implements PurchaseStore {
     requestId: string,
     purchaseId: string,
     requestHash: string,
-  ): Promise<{ claimed: true } | { claimed: false; purchaseId: string; requestHash: string }> {
+  ): Promise<{ claimed: true; claimedAt: string } | { claimed: false; purchaseId: string; requestHash: string; claimedAt?: string }> {
+    const createdAt = this.clock().toISOString();
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...requestKey(requestId), purchaseId, requestHash, createdAt: this.clock().toISOString() },
+          Item: { ...requestKey(requestId), purchaseId, requestHash, createdAt },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
       );
-      return { claimed: true };
+      return { claimed: true, claimedAt: createdAt };
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
     }
@@ -61,11 +62,16 @@ export class DynamoPurchaseStore implements PurchaseStore {
     const got = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: requestKey(requestId), ConsistentRead: true }),
     );
-    const item = got.Item as { purchaseId?: string; requestHash?: string } | undefined;
+    const item = got.Item as { purchaseId?: string; requestHash?: string; createdAt?: string } | undefined;
     if (!item?.purchaseId || item.requestHash === undefined) {
       throw new Error(`request claim for ${requestId} exists but could not be read`);
     }
-    return { claimed: false, purchaseId: item.purchaseId, requestHash: item.requestHash };
+    return {
+      claimed: false,
+      purchaseId: item.purchaseId,
+      requestHash: item.requestHash,
+      ...(typeof item.createdAt === 'string' ? { claimedAt: item.createdAt } : {}),
+    };
   }
 
   /**
