@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
 import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
 import { parseCommandArgs, parsePort, runCommand, UsageError } from './args';
 import { printTable } from './output';
@@ -24,6 +25,12 @@ export const DEFAULT_LOCAL_PORT = 3000;
 /** Overrides the Lambda concurrency per function (LocalRuntimeOptions.lambdaConcurrency). */
 export const LAMBDA_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_CONCURRENCY';
 
+/**
+ * A CoCalc API v2 base URL to use instead of the built-in CoCalc sandbox (COCALC_BASE_URL through
+ * LocalRuntimeOptions.configOverrides): a sandbox in another process, say, whose state outlives the runtime.
+ */
+export const COCALC_BASE_URL_ENV = 'PROCURE_COCALC_BASE_URL';
+
 const USAGE = `usage: procure local [--port N] [--data-dir DIR] [--no-sample] [--verbose] [--drain-seconds N]
 
 Runs the synthesized CDK app offline (DynamoDB, Step Functions, Lambda, SES outbox, EventBridge,
@@ -35,7 +42,9 @@ API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C or SIGTE
   --drain-seconds N  on Ctrl+C / SIGTERM, how long Lambda invocations in flight may take to finish
                      before they are cut off (default ${DEFAULT_DRAIN_MS / 1000}); a second Ctrl+C exits at once
 Environment: ${LAMBDA_CONCURRENCY_ENV}=N  execution environments per function at once (default ${DEFAULT_LAMBDA_CONCURRENCY});
-  an invocation beyond them is throttled (Lambda.TooManyRequestsException) as on AWS.`;
+  an invocation beyond them is throttled (Lambda.TooManyRequestsException) as on AWS.
+  ${COCALC_BASE_URL_ENV}=URL  a CoCalc API v2 base URL (http://127.0.0.1:4100/api/v2 for \`procure sandbox cocalc\`) used
+  instead of the built-in CoCalc sandbox; the CoCalc API key in <data-dir>/secrets.json must be that account's.`;
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
@@ -52,7 +61,9 @@ export async function run(argv: string[]): Promise<number> {
     const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
     const drainMs = parseDrainSeconds(values['drain-seconds']) * 1000;
     const lambdaConcurrency = parseLambdaConcurrency(process.env[LAMBDA_CONCURRENCY_ENV]);
-    return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true, drainMs, ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}) });
+    const cocalcBaseUrl = parseCocalcBaseUrl(process.env[COCALC_BASE_URL_ENV]);
+    const vendor = cocalcBaseUrl !== undefined ? { cocalcBaseUrl } : {};
+    return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true, drainMs, ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}), ...vendor });
   });
 }
 
@@ -72,7 +83,20 @@ export function parseLambdaConcurrency(value: string | undefined): number | unde
   return n;
 }
 
-async function serve(options: { port: number; dataDir: string; sample: boolean; verbose: boolean; drainMs: number; lambdaConcurrency?: number }): Promise<number> {
+/** PROCURE_COCALC_BASE_URL: unset or empty = the built-in sandbox, else an http(s) URL. */
+export function parseCocalcBaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new UsageError(`${COCALC_BASE_URL_ENV} must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${COCALC_BASE_URL_ENV} must be an http(s) URL, got "${value}"`);
+  return value.trim().replace(/\/+$/, '');
+}
+
+async function serve(options: { port: number; dataDir: string; sample: boolean; verbose: boolean; drainMs: number; lambdaConcurrency?: number; cocalcBaseUrl?: string }): Promise<number> {
   const { dataDir } = options;
   const stop = stopSignal();
   let rt: LocalRuntime | undefined;
@@ -93,6 +117,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
       dataDir,
       port: options.port,
       ...(options.lambdaConcurrency !== undefined ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
+      ...(options.cocalcBaseUrl !== undefined ? { configOverrides: { [ENV.COCALC_BASE_URL]: options.cocalcBaseUrl } } : {}),
       onStep: stepPrinter(onEnd),
       onMail: printMail,
       log: runtimeLog(options.verbose),
@@ -109,7 +134,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
       { apiUrl: running.apiUrl, eventsEndpoint: running.awsEndpoint, outboxDir: running.outboxDir, region: running.region, requestSource: route.source, requestBus: route.busName, pid: process.pid },
       dataDir,
     );
-    printRunning(running, route, dataDir);
+    printRunning(running, route, dataDir, options.cocalcBaseUrl);
     printInterrupted(running);
     if (options.sample) await submitSample(running, route);
     console.log('Serving until Ctrl+C. Other terminals: npx procure submit|status|audit|licenses|approve (see npx procure --help).\n');
@@ -143,7 +168,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
   }
 }
 
-function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string): void {
+function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, cocalcBaseUrl?: string): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
     ['API', `${rt.apiUrl}   (POST /purchases, GET /purchases/{id}, GET /licenses: SigV4; GET|POST /approvals/{id})`],
@@ -151,6 +176,7 @@ function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string): v
     ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
   ];
   if (rt.sandboxes.cocalcUrl) rows.push(['CoCalc', `${rt.sandboxes.cocalcUrl}   (sandbox)`]);
+  else if (cocalcBaseUrl) rows.push(['CoCalc', `${cocalcBaseUrl}   (${COCALC_BASE_URL_ENV})`]);
   if (rt.sandboxes.interserverUrl) rows.push(['InterServer', `${rt.sandboxes.interserverUrl}   (sandbox)`]);
   rows.push(['secrets', `${join(dataDir, 'secrets.json')}   (sandbox credentials and the link signing key)`]);
   rows.push(['runtime.json', `${runtimeFile(dataDir)}   (how the other procure commands find this runtime)`]);
