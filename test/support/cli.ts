@@ -58,8 +58,10 @@ export interface RunningCli {
   kill(): void;
 }
 
-export function startCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_DIR, env: CLI_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/** `env` is added to the CLI's environment (a PROCURE_* setting, say). */
+export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const env = options.env ? { ...CLI_ENV, ...options.env } : CLI_ENV;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
+import { ENV } from '../../lambdas/shared/env-names';
+import { COCALC_BASE_URL_ENV } from '../../lib/cli/local';
+import { parseEml, startLocalRuntime } from '../../lib/local';
+import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
+import { ensureSynth } from '../../lib/local/synth';
+import { startCli, type RunningCli } from './cli';
+import type { E2e } from './e2e-runtime';
+import { PROJECT_DIR } from './project-dir';
+import { runtimeDocClient, runtimeTable } from './runtime-tables';
+
+/**
+ * `procure local` as a process that can be killed with SIGKILL, pointed at a CoCalc vendor in
+ * another process (PROCURE_COCALC_BASE_URL), and the same data folder opened again afterwards.
+ *
+ * The runtime generates a random CoCalc API key into <data-dir>/secrets.json on its first start;
+ * a vendor it does not own has its own account key, so the test writes that key into the file
+ * before the first start, as an operator pointing procure at a real account does ("edit the file
+ * to use real vendor credentials", secrets-vault.ts). The file is keyed by the secret's logical
+ * id, read from the synthesized template.
+ */
+
+/** The logical id of the secret the CoCalc functions read their API key from (COCALC_SECRET_ARN). */
+export async function cocalcSecretLogicalId(): Promise<string> {
+  const synth = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+  const { template } = await withAssemblyReadLock(synth.assemblyDir, () => loadStack(synth.assemblyDir));
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const ref = (variables[ENV.COCALC_SECRET_ARN] as { Ref?: unknown } | undefined)?.Ref;
+    if (typeof ref === 'string') return ref;
+  }
+  throw new Error(`no function of the synthesized template names its ${ENV.COCALC_SECRET_ARN}`);
+}
+
+/** Writes <dataDir>/secrets.json holding only the CoCalc API key; the runtime adds the other secrets. */
+export function seedCocalcApiKey(dataDir: string, secretLogicalId: string, apiKey: string): void {
+  const file = { secrets: { [secretLogicalId]: { name: secretLogicalId, arn: secretLogicalId, value: JSON.stringify({ apiKey }) } } };
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(file, null, 2), { mode: 0o600 });
+}
+
+/** `procure local --no-sample --port 0 --data-dir <dir>` with CoCalc at `cocalcUrl`, once it serves. */
+export async function startLocalCli(dataDir: string, cocalcUrl: string, timeoutMs = 240_000): Promise<RunningCli> {
+  const local = startCli(['local', '--no-sample', '--port', '0', '--data-dir', dataDir], { env: { [COCALC_BASE_URL_ENV]: cocalcUrl } });
+  try {
+    await local.waitFor(/Serving until Ctrl\+C/, timeoutMs);
+  } catch (err) {
+    local.kill();
+    throw err;
+  }
+  return local;
+}
+
+/** kill -9 of the runtime process alone (it is one process: Lambda workers are threads, DynamoDB in-process). */
+export async function killNow(local: RunningCli): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  process.kill(local.child.pid!, 'SIGKILL');
+  return local.exited;
+}
+
+/** The approval link of the first approval mail in the outbox folder, from the header procure sets. */
+export function outboxApprovalLink(outboxDir: string): string | undefined {
+  for (const file of readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort()) {
+    const link = parseEml(readFileSync(join(outboxDir, file), 'utf8')).headers[APPROVAL_LINK_HEADER.toLowerCase()];
+    if (link) return link;
+  }
+  return undefined;
+}
+
+/**
+ * The same data folder opened again in this process, as `procure local` would open it (CoCalc at
+ * `cocalcUrl`): the start closes what the killed run left RUNNING, and `rt.runSchedules()` runs
+ * the reconciler now (the CLI runs it only at the template's rate).
+ */
+export async function reopenInProcess(dataDir: string, cocalcUrl: string): Promise<E2e> {
+  const logs: string[] = [];
+  const rt = await startLocalRuntime({
+    projectDir: PROJECT_DIR,
+    dataDir,
+    synth: 'auto',
+    configOverrides: { [ENV.COCALC_BASE_URL]: cocalcUrl },
+    log: (line) => logs.push(line),
+  });
+  const { doc, destroy } = runtimeDocClient(rt, 2);
+  const auditTable = runtimeTable(rt, 'AuditTable');
+  return {
+    rt,
+    logs,
+    doc,
+    auditTable,
+    stateTable: runtimeTable(rt, 'StateTable'),
+    audit: new DynamoAuditLog(doc, auditTable),
+    close: async () => {
+      destroy();
+      await rt.close();
+    },
+  };
+}
