@@ -22,7 +22,8 @@ const requester = z
   .strict();
 
 /** A public IPv4 address (public-ipv4.ts: documentation ranges are accepted on purpose). */
-const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address' }).superRefine((ip, ctx) => {
+// abort: a malformed address gets only the format issue.
+const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address', abort: true }).superRefine((ip, ctx) => {
   const why = nonPublicIpv4Reason(ip);
   if (why) ctx.addIssue({ code: 'custom', message: `ip must be a public IPv4 address: ${why}` });
 });

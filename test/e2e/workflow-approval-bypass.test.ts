@@ -17,6 +17,7 @@ import {
   E2E_TEST_TIMEOUT_MS,
 } from '../support/e2e-runtime';
 import { EVENTS } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
 
 /**
  * Issue #9 "Money steps verify, not trust": someone who can reach Step Functions (on the local
@@ -100,5 +101,26 @@ describe('a decision that bypassed the approval link', { timeout: E2E_TEST_TIMEO
     expect(account.cart.find((i) => i.id === cartItemId)).toBeUndefined();
     expect(account.licenses).toEqual([]);
     expect(account.balance).toBe(balanceBefore);
+  });
+});
+
+describe('an auto-approved purchase, verified by the money step against its own limit', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
+  let e2e: E2e;
+  beforeAll(async () => {
+    e2e = await startProcure({ configOverrides: { [ENV.AUTO_APPROVE_MAX_USD]: '100' } });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('completes without a human: the audit trail shows the auto-approved quote, and nothing is refused', async () => {
+    await sendRequestEvent(e2e.rt, interserverRequest({ requestId: 'auto-interserver', item: { ip: '203.0.113.202', licenseType: 5006 } }));
+    const purchaseId = purchaseIdFor('auto-interserver');
+    const execution = await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 });
+    expect(execution.status).toBe('SUCCEEDED');
+    const types = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+    expect(types).toContain('PURCHASED');
+    expect(types).not.toContain('APPROVAL_SENT');
+    expect(types).not.toContain('APPROVAL_NOT_VERIFIED');
   });
 });

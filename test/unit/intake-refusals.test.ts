@@ -33,6 +33,10 @@ describe('InterServer IPs: public IPv4 only', () => {
     expect(issues[0]).toMatch(/^item\.ip: ip must be a public IPv4 address: /);
   });
 
+  it.each(['999.1.1.1', '1.2.3', 'localhost'])('refuses the malformed %s with the format issue alone', (ip) => {
+    expect(issuesOf(withIp(ip))).toEqual(['item.ip: ip must be an IPv4 address']);
+  });
+
   it.each(['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '192.0.1.1', '192.169.0.1', '198.17.255.255', '198.20.0.0', '223.255.255.254'])(
     'accepts the public address %s',
     (ip) => expect(issuesOf(withIp(ip))).toEqual([]),
