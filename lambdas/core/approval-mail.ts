@@ -1,10 +1,16 @@
 import { formatUsd } from './money';
 import type { ApprovalSummary, Mail } from './ports';
-import { describeBudget, escapeHtml, formatUtc, summaryRows, vendorName, type BudgetView } from './approval-page';
+import { describeBudget, escapeHtml, formatUtc, vendorName, type BudgetView } from './approval-page';
+import { escapeControls, safeLines } from './safe-text';
 
 /**
  * The approval e-mail (text and HTML), one per approver because each link is bound to one
  * approver. Pure. The link is the only secret-bearing thing in it; the task token never is.
+ *
+ * Requester-written text (name, reason, the item's title or coupon) cannot pose as procure: the
+ * link and procure's own facts come first, and requester text only ever appears indented under
+ * its label, so no line it produces starts with a label such as `Cost:`. The link is also sent in
+ * the {@link APPROVAL_LINK_HEADER} header, which is where tools take it from.
  */
 export interface ApprovalMailView {
   from: string;
@@ -16,36 +22,71 @@ export interface ApprovalMailView {
   budget?: BudgetView;
 }
 
+/** The header carrying the genuine approval link (procure's own data, never parsed from the body). */
+export const APPROVAL_LINK_HEADER = 'X-Procure-Approval-Link';
+
+/** Indentation of requester-written text under its label in the text part. */
+const QUOTE = '    ';
+
 /** Builds the mail; when `summary.mismatch` is set it says the total changed and asks again. */
 export function renderApprovalMail(view: ApprovalMailView): Mail {
   const { summary } = view;
   const vendor = vendorName(summary.vendor);
   const cost = formatUsd(summary.amountUsd);
   const prefix = summary.mismatch ? 'Changed total, approve again: ' : 'Approve purchase: ';
-  const subject = `${prefix}${vendor} ${cost} for ${summary.requester.name}`;
-  const lines: Array<[string, string]> = [
-    ...summaryRows(summary),
+  // The schema refuses controls in the name; escaping again covers records stored before it did.
+  const subject = `${prefix}${vendor} ${cost} for ${escapeControls(summary.requester.name)}`;
+  const facts: Array<[string, string]> = [
+    ['Vendor', vendor],
+    ['Cost', cost],
     ['Budget left', describeBudget(summary.vendor, view.budget)],
-    ['Link expires', formatUtc(view.expiresAt)],
+  ];
+  const quoted: Array<[string, string]> = [
+    ['Item', summary.item],
+    ['Requester', `${summary.requester.name} <${summary.requester.email}>`],
+    ['Reason, as written by the requester', summary.reason],
   ];
   const intro = summary.mismatch
-    ? `The vendor's total for this purchase changed after it was quoted (${summary.mismatch}), so it needs your approval again.`
+    ? `The vendor's total for this purchase changed after it was quoted (${escapeControls(summary.mismatch)}), so it needs your approval again.`
     : 'A license purchase needs your approval.';
   const outro =
     'The link opens a page showing the purchase; nothing is decided until you press Approve or Reject there. ' +
     'The link is yours alone: do not forward it.';
 
-  const text = [intro, '', ...lines.map(([k, v]) => `${k}: ${v}`), '', `Review and decide: ${view.url}`, '', outro, ''].join('\n');
+  const text = [
+    intro,
+    '',
+    `Review and decide: ${view.url}`,
+    `Link expires: ${formatUtc(view.expiresAt)}`,
+    '',
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    ...quoted.flatMap(([k, v]) => [`${k}:`, ...safeLines(v).map((l) => `${QUOTE}${l}`)]),
+    '',
+    outro,
+    '',
+  ].join('\n');
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<p>${escapeHtml(intro)}</p>`,
+    `<p><a href="${escapeHtml(view.url)}">Review and decide</a> (the link expires ${escapeHtml(formatUtc(view.expiresAt))})</p>`,
     '<table>',
-    ...lines.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
+    ...facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
+    ...quoted.map(
+      ([k, v]) =>
+        `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td><blockquote style="margin:0;white-space:pre-wrap">${safeLines(v).map(escapeHtml).join('<br>')}</blockquote></td></tr>`,
+    ),
     '</table>',
-    `<p><a href="${escapeHtml(view.url)}">Review and decide</a></p>`,
     `<p>${escapeHtml(outro)}</p>`,
     '</body></html>',
   ].join('\n');
 
-  return { to: [view.approver], from: view.from, subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 200), text, html };
+  return {
+    to: [view.approver],
+    from: view.from,
+    subject: subject.slice(0, 200),
+    text,
+    html,
+    headers: { [APPROVAL_LINK_HEADER]: view.url },
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLineText, singleLineText } from './safe-text';
 
 /**
  * CoCalc site-license description (shared/vendors/cocalc-api-v2.md §4.2). The vendor stores any JSON
@@ -27,8 +28,8 @@ export const siteLicenseDescriptionSchema = z
     uptime: z.enum(['short', 'medium', 'day', 'always_running']),
     boost: z.boolean().default(false),
     always_running: z.boolean().optional(),
-    title: z.string().max(200).optional(),
-    description: z.string().max(2000).optional(),
+    title: singleLineText('title', { max: 200 }).optional(),
+    description: multiLineText('description', { max: 2000 }).optional(),
     source: z.enum(['site-license', 'course']).optional(),
   })
   .strict()

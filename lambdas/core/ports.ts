@@ -325,6 +325,11 @@ export interface Mail {
   subject: string;
   text: string;
   html: string;
+  /**
+   * Extra headers procure sets (e.g. `X-Procure-Approval-Link`): data a reader of the mail can
+   * trust, unlike anything found in the body, which quotes requester-written text.
+   */
+  headers?: Record<string, string>;
 }
 export interface Mailer {
   send(mail: Mail): Promise<void>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { rangeEndIssue, siteLicenseDescriptionSchema } from './cocalc-license';
 import { InvalidRequestError } from './errors';
 import { nonPublicIpv4Reason } from './public-ipv4';
+import { multiLineText, singleLineText } from './safe-text';
 
 /**
  * One purchase request schema for both vendors (issue #3 "Purchase requests"). `requestId` is the
@@ -13,11 +14,12 @@ export const requestIdSchema = z
   .max(80)
   .regex(/^[A-Za-z0-9._:-]+$/, 'requestId may contain only letters, digits and . _ : -');
 
+/** Text fields refuse controls and bidi formatting (safe-text.ts): they reach approvers' mails and terminals. */
 const requester = z
   .object({
     // RFC 5321: a local part is at most 64 octets.
     email: z.email().refine((e) => e.lastIndexOf('@') <= 64, 'email local part (before @) must be at most 64 characters'),
-    name: z.string().min(1).max(120),
+    name: singleLineText('name', { min: 1, max: 120 }),
   })
   .strict();
 
@@ -55,7 +57,7 @@ export const interserverItemSchema = z
   .object({
     ip: ipv4,
     /** Catalog id (e.g. 5006) or exact catalog name (e.g. "Softaculous"). */
-    licenseType: z.union([z.number().int().positive(), z.string().min(1).max(200)]),
+    licenseType: z.union([z.number().int().positive(), singleLineText('licenseType', { min: 1, max: 200 })]),
     coupon: coupon.optional(),
   })
   .strict();
@@ -63,7 +65,7 @@ export const interserverItemSchema = z
 const base = {
   requestId: requestIdSchema,
   requester,
-  reason: z.string().min(1).max(1000),
+  reason: multiLineText('reason', { min: 1, max: 1000 }),
   maxCost: maxCost.optional(),
 };
 

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../lambdas/core/safe-text';
 import { TARGET_USAGE } from './args';
 import { runPurchaseCommand } from './purchase-command';
 import { emit } from './output';
@@ -15,7 +16,7 @@ ${TARGET_USAGE}`;
 export function run(argv: string[]): Promise<number> {
   return runPurchaseCommand(USAGE, argv, (purchase, json) =>
     emit(json, purchase.audit, () => {
-      console.log(`Audit trail of ${purchase.purchaseId} (status ${purchase.status ?? 'unknown'}):`);
+      console.log(escapeControls(`Audit trail of ${purchase.purchaseId} (status ${purchase.status ?? 'unknown'}):`));
       printAuditTrail(purchase.audit);
     }),
   );

@@ -1,6 +1,7 @@
 import { decideApproval, type ApprovalOutcome } from './approval-client';
 import { expectPositionals, parseCommandArgs, runCommand, TARGET_OPTIONS } from './args';
 import { resolveApiTarget } from './api-client';
+import { escapeControls } from '../../lambdas/core/safe-text';
 import { emit } from './output';
 
 /**
@@ -49,7 +50,7 @@ export async function runDecision(decision: 'approve' | 'reject', argv: string[]
     const wanted = decision === 'approve' ? 'approved' : 'rejected';
     const ok = result === wanted;
     emit(values.json === true, { ok, result, httpStatus: outcome.status, text: outcome.text }, () => {
-      for (const line of outcome.lines) console.log(line);
+      for (const line of outcome.lines) console.log(escapeControls(line));
       if (!ok) {
         const why =
           result === 'approved' || result === 'rejected'

@@ -9,6 +9,7 @@ import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } fro
 import { approvalLinkOf, reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
 import { formatTime } from './views';
+import { escapeControls } from '../../lambdas/core/safe-text';
 
 /**
  * `procure local` (what `npm start` runs): the synthesized app on this machine, with persistent
@@ -208,19 +209,21 @@ async function submitSample(rt: LocalRuntime, route: RequestRoute): Promise<void
   console.log(`  requestId ${requestId} -> purchase ${purchaseIdFor(requestId)}; its approval link follows in a few seconds.\n`);
 }
 
-function printMail(mail: OutboxMail): void {
-  console.log(`\nMail to ${mail.to.join(', ')}: "${mail.subject}"   (${mail.file})`);
-  const link = approvalLinkOf(mail);
-  if (!link) {
-    for (const l of mail.links) console.log(`  link: ${l}`);
+/** The mail line and its approval link (from procure's header); everything shown with controls escaped. */
+export function printMail(mail: OutboxMail, print: (line: string) => void = (l) => console.log(l)): void {
+  print(`\nMail to ${escapeControls(mail.to.join(', '))}: "${escapeControls(mail.subject)}"   (${escapeControls(mail.file)})`);
+  const found = approvalLinkOf(mail);
+  if (!found) {
+    for (const l of mail.links) print(`  link: ${escapeControls(l)}`);
     return;
   }
+  const link = escapeControls(found);
   const bar = '='.repeat(72);
-  console.log(`  ${bar}`);
-  console.log('  Open this link in a browser and press Approve (or Reject):\n');
-  console.log(`    ${link}\n`);
-  console.log(`  or run: npx procure approve '${link}'`);
-  console.log(`  ${bar}\n`);
+  print(`  ${bar}`);
+  print('  Open this link in a browser and press Approve (or Reject):\n');
+  print(`    ${link}\n`);
+  print(`  or run: npx procure approve '${link}'`);
+  print(`  ${bar}\n`);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
+import { escapeControls } from '../../lambdas/core/safe-text';
 import type { NormalizedLicense, WorkflowState } from '../../lambdas/core/workflow';
 import type { LocalRuntime, OutboxMail, StepEvent } from '../local';
 import { ProcureApi } from './api-client';
@@ -15,23 +17,27 @@ const QUIET_LOG = [/^\[[\w-]+\] /, /^sandbox: /, /^secrets: wrote/, /^local runt
 /** A `log` option for startLocalRuntime: everything with --verbose, else only what needs attention. */
 export function runtimeLog(verbose: boolean, print: (line: string) => void = (l) => console.log(l)): (line: string) => void {
   return (line) => {
-    if (verbose || !QUIET_LOG.some((re) => re.test(line))) print(`  runtime: ${line}`);
+    if (verbose || !QUIET_LOG.some((re) => re.test(line))) print(`  runtime: ${escapeControls(line)}`);
   };
 }
 
 /** An `onStep` that prints finished states and calls `onEnd` when an execution ends. */
 export function stepPrinter(onEnd?: (step: StepEvent) => void, print: (line: string) => void = (l) => console.log(l)): (step: StepEvent) => void {
   return (step) => {
-    if (step.type === 'ExecutionStarted') print(`  [${shortId(step.executionName)}] workflow started (execution ${step.executionName})`);
+    if (step.type === 'ExecutionStarted') print(`  [${escapeControls(shortId(step.executionName))}] workflow started (execution ${escapeControls(step.executionName)})`);
     const line = stepLine(step);
     if (line) print(line);
     if (step.type.startsWith('Execution') && step.type !== 'ExecutionStarted') onEnd?.(step);
   };
 }
 
-/** The approval link of a mail, if it carries one. */
-export function approvalLinkOf(mail: OutboxMail): string | undefined {
-  return mail.links.find((l) => /\/approvals\/[^/?]+\?sig=/.test(l));
+/**
+ * The approval link of a mail, if it carries one: the one procure put in its
+ * `X-Procure-Approval-Link` header. Never a link found in the body, which quotes requester text.
+ */
+export function approvalLinkOf(mail: Pick<OutboxMail, 'headers'>): string | undefined {
+  const link = mail.headers?.[APPROVAL_LINK_HEADER.toLowerCase()];
+  return link && /^https?:\/\/[^\s]+\/approvals\/[^/?\s]+\?sig=[^\s]+$/.test(link) ? link : undefined;
 }
 
 /** A client for the runtime's own API, signed with its local credentials. */
@@ -54,7 +60,7 @@ export function outputOf(output: string | undefined): WorkflowState | undefined 
  * audit trail read back through GET /purchases/{id}. Returns the license, if any.
  */
 export async function reportExecution(rt: LocalRuntime, executionArn: string): Promise<NormalizedLicense | undefined> {
-  const print = (line: string): void => console.log(line);
+  const print = (line: string): void => console.log(escapeControls(line));
   const record = await rt.executions.wait(executionArn, { timeoutMs: 10_000 });
   const purchaseId = record.name;
   const took = record.stopDate ? formatDuration(Date.parse(record.stopDate) - Date.parse(record.startDate)) : '';

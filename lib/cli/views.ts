@@ -2,6 +2,7 @@ import type { NormalizedLicense } from '../../lambdas/core/workflow';
 import { formatUsd } from '../../lambdas/core/money';
 import type { StepEvent } from '../local/executions';
 import type { PurchaseView } from './api-client';
+import { escapeControls } from '../../lambdas/core/safe-text';
 import { printTable } from './output';
 
 /**
@@ -50,7 +51,7 @@ export function printLicenses(licenses: NormalizedLicense[]): void {
 export function printFields(fields: Array<[string, string | number | undefined | null]>): void {
   const shown = fields.filter(([, v]) => v !== undefined && v !== null && v !== '');
   const width = Math.max(...shown.map(([k]) => k.length));
-  for (const [k, v] of shown) console.log(`${k.padEnd(width)}  ${String(v)}`);
+  for (const [k, v] of shown) console.log(`${k.padEnd(width)}  ${escapeControls(String(v))}`);
 }
 
 export function printPurchase(p: PurchaseView): void {
@@ -81,9 +82,9 @@ export function printPurchase(p: PurchaseView): void {
  */
 export function stepLine(step: StepEvent): string | undefined {
   if (!step.state || !step.outcome) return undefined;
-  const head = `  [${shortId(step.executionName)}] ${step.state.padEnd(18)} ${step.outcome.padEnd(9)} ${formatDuration(step.durationMs).padStart(8)}`;
-  if (step.outcome === 'retrying') return `${head}  attempt ${step.attempt ?? '?'}${step.error ? ` after ${step.error}` : ''}`;
-  if (step.outcome === 'failed' || step.outcome === 'caught') return `${head}  ${step.error ?? ''}${step.cause ? `: ${oneLine(step.cause, 160)}` : ''}`;
+  const head = `  [${escapeControls(shortId(step.executionName))}] ${escapeControls(step.state).padEnd(18)} ${step.outcome.padEnd(9)} ${formatDuration(step.durationMs).padStart(8)}`;
+  if (step.outcome === 'retrying') return `${head}  attempt ${step.attempt ?? '?'}${step.error ? ` after ${escapeControls(step.error)}` : ''}`;
+  if (step.outcome === 'failed' || step.outcome === 'caught') return `${head}  ${escapeControls(step.error ?? '')}${step.cause ? `: ${oneLine(step.cause, 160)}` : ''}`;
   return head.trimEnd();
 }
 
@@ -96,6 +97,6 @@ export function oneLine(cause: string, max = 200): string {
   } catch {
     // plain text
   }
-  text = text.replace(/\s+/g, ' ').trim();
+  text = escapeControls(text.replace(/\s+/g, ' ').trim());
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

@@ -22,7 +22,16 @@ export interface OutboxMail {
   text?: string;
   html?: string;
   date: string;
-  /** http(s) links found in the text part (else the HTML part), in order. */
+  /**
+   * Headers the sender set beyond the standard ones (SES v2 `Content.Simple.Headers`, or a raw
+   * message's `X-` headers), names in lower case. Senders put their own data here, e.g.
+   * `x-procure-approval-link`: unlike the body, nobody else writes it.
+   */
+  headers: Record<string, string>;
+  /**
+   * http(s) links found in the text part (else the HTML part), in order. The body can quote text
+   * written by others, so never pick a link to act on from here; use a header the sender set.
+   */
   links: string[];
 }
 
@@ -55,10 +64,12 @@ export class Outbox {
     const messageId = `${Date.now().toString(16)}-${randomUUID()}-000000`;
     const date = new Date();
     let eml: string;
-    let mail: Omit<OutboxMail, 'file' | 'links'>;
+    let mail: Omit<OutboxMail, 'file' | 'links' | 'headers'>;
+    let headers: Record<string, string>;
     if (content.Raw?.Data) {
       eml = Buffer.from(content.Raw.Data, 'base64').toString('utf8');
       const parsed = parseEml(eml);
+      headers = Object.fromEntries(Object.entries(parsed.headers).filter(([k]) => k.startsWith('x-')));
       mail = {
         messageId,
         from: String(request.FromEmailAddress ?? parsed.headers.from ?? ''),
@@ -80,6 +91,7 @@ export class Outbox {
       const text = content.Simple.Body?.Text?.Data;
       const html = content.Simple.Body?.Html?.Data;
       if (text === undefined && html === undefined) throw new AwsServiceError('BadRequestException', 'Message body is required');
+      headers = Object.fromEntries((content.Simple.Headers ?? []).map((h) => [String(h.Name).toLowerCase(), String(h.Value)]));
       mail = {
         messageId,
         from,
@@ -99,7 +111,7 @@ export class Outbox {
     }
     const file = join(this.dir, `${date.toISOString().replace(/[:.]/g, '-')}-${messageId.slice(-18, -7)}.eml`);
     writeFileSync(file, eml);
-    const full: OutboxMail = { ...mail, file, links: extractLinks(mail.text ?? mail.html ?? '') };
+    const full: OutboxMail = { ...mail, file, headers, links: extractLinks(mail.text ?? mail.html ?? '') };
     this.mails.push(full);
     try {
       this.onMail?.(full);

@@ -5,6 +5,7 @@ import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynam
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
+import { approvalLinkOf } from '../../lib/cli/runtime-report';
 import { waitForMails } from '../support/fixture-runtime';
 import { PROJECT_DIR } from '../support/project-dir';
 import { cocalcRequest } from '../support/requests';
@@ -38,7 +39,7 @@ describe('a procure purchase cut off by a stop', () => {
       return Number(budget?.reservedCents?.N ?? 0);
     };
     expect(await reserved(rt)).toBeGreaterThan(0);
-    const link = rt.mails[0]!.links[0]!;
+    const link = approvalLinkOf(rt.mails[0]!)!;
     await rt.close();
 
     rt = await start();

@@ -6,7 +6,8 @@ import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard'
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import { purchaseIdFor, type RequestApprovalPayload, type WorkflowState } from '../../lambdas/core/workflow';
 import { parseApprovalLink } from '../../lib/cli/approval-client';
-import { extractLinks } from '../../lib/local/ses-outbox';
+import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
+import type { Mail } from '../../lambdas/core/ports';
 import { FakeMailer, FakeTaskCallback } from './fake-ports';
 import type { LocalDynamo } from './local-dynamo';
 import { cocalcRequest } from './requests';
@@ -55,9 +56,12 @@ export async function purchaseAwaitingApproval(
   return { taskToken: `${TASK_TOKEN}-${requestId}`, state };
 }
 
-/** The approval link in a mail's text. */
-export function linkIn(text: string): { url: string; id: string; sig: string } {
-  const url = extractLinks(text).find((l) => l.startsWith('https://') && l.includes('/approvals/'));
+/**
+ * The approval link of a mail: the one procure put in its `X-Procure-Approval-Link` header, never
+ * one parsed out of the body (which quotes requester-written text).
+ */
+export function linkIn(mail: Pick<Mail, 'headers'>): { url: string; id: string; sig: string } {
+  const url = mail.headers?.[APPROVAL_LINK_HEADER];
   if (!url) throw new Error('no approval link in mail');
   const { approvalId, sig } = parseApprovalLink(url);
   return { url, id: approvalId, sig };

@@ -4,7 +4,7 @@ import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { parseEml, type LocalRuntime, type OutboxMail } from '../../lib/local';
-import { extractLinks } from '../../lib/local/ses-outbox';
+import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
 import { runtimeDocClient, runtimeTable } from './runtime-tables';
 import { waitFor } from './wait';
 
@@ -44,18 +44,19 @@ export interface EmailedApproval {
   mail: OutboxMail;
   subject: string;
   text: string;
-  /** The "Review and decide" link, read from the .eml file's text part. */
+  /** The approval link, read from the .eml file's `X-Procure-Approval-Link` header (procure's own data, not the body). */
   link: string;
 }
 
 /**
  * Waits for the approval mail that mentions `marker` (e.g. the request's reason), then opens its
- * .eml file and takes the approval link out of the decoded text part.
+ * .eml file and takes the approval link from the header procure set (a mail client shows the
+ * same link as the text's "Review and decide" line, which comes before any requester text).
  */
 export async function emailedApproval(rt: LocalRuntime, marker: string, timeoutMs = BROWSER_WAIT_MS): Promise<EmailedApproval> {
   const mail = await waitFor(`an approval mail mentioning "${marker}"`, () => rt.mails.find((m) => m.text?.includes(marker)), timeoutMs);
   const eml = parseEml(readFileSync(mail.file, 'utf8'));
-  const link = extractLinks(eml.text ?? '').find((l) => l.includes('/approvals/'));
+  const link = eml.headers[APPROVAL_LINK_HEADER.toLowerCase()];
   if (!link) throw new Error(`no approval link in ${mail.file}`);
   return { mail, subject: eml.headers.subject ?? '', text: eml.text ?? '', link };
 }

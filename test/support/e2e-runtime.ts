@@ -12,6 +12,7 @@ import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { STATE_TABLE } from '../../lambdas/shared/table-keys';
 import { pageText } from '../../lib/cli/approval-client';
+import { approvalLinkOf } from '../../lib/cli/runtime-report';
 import { PROJECT_DIR } from './project-dir';
 import { runtimeDocClient, runtimeTable } from './runtime-tables';
 import { waitFor } from './wait';
@@ -264,8 +265,9 @@ export async function approvalMailFor(e2e: E2e, purchaseId: string, round = 1, t
     timeoutMs,
   );
   const approvalId = ids[0]!;
-  const mail = await waitFor(`the approval mail of ${purchaseId}`, () => e2e.rt.mails.find((m) => m.links.some((l) => l.includes(`/approvals/${approvalId}?`))));
-  const link = mail.links.find((l) => l.includes(`/approvals/${approvalId}?`))!;
+  // The link procure put in the mail's header, never one parsed out of the body (requester text).
+  const mail = await waitFor(`the approval mail of ${purchaseId}`, () => e2e.rt.mails.find((m) => approvalLinkOf(m)?.includes(`/approvals/${approvalId}?`)));
+  const link = approvalLinkOf(mail)!;
   return { mail, link, approvalId };
 }
 

@@ -61,7 +61,7 @@ describe('approvals API', () => {
     world.mailer.outbox.length = 0;
     await makeRequestApproval({ ...world, clock: () => now })(payload);
     const mails = [...world.mailer.outbox];
-    return { payload, mails, links: mails.map((m) => linkIn(m.text)) };
+    return { payload, mails, links: mails.map((m) => linkIn(m)) };
   }
 
   function deliveriesFor(token: string) {

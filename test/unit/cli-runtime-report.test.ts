@@ -45,9 +45,15 @@ describe('stepPrinter', () => {
 });
 
 describe('approvalLinkOf', () => {
-  it('picks the signed approval link out of a mail', () => {
-    const mail = { links: ['https://example.com/help', 'http://127.0.0.1:3000/approvals/abc?sig=xyz'] } as OutboxMail;
-    expect(approvalLinkOf(mail)).toBe('http://127.0.0.1:3000/approvals/abc?sig=xyz');
-    expect(approvalLinkOf({ links: ['http://127.0.0.1:3000/approvals/{id}'] } as OutboxMail)).toBeUndefined();
+  it("takes the link procure put in the X-Procure-Approval-Link header, never one from the body", () => {
+    const genuine = 'http://127.0.0.1:3000/approvals/abc?sig=xyz';
+    const mail = {
+      headers: { 'x-procure-approval-link': genuine },
+      links: ['https://evil.example/approvals/fake?sig=forged', genuine],
+    } as unknown as OutboxMail;
+    expect(approvalLinkOf(mail)).toBe(genuine);
+    // A mail without the header has no approval link, whatever its body holds.
+    expect(approvalLinkOf({ headers: {}, links: [genuine] } as unknown as OutboxMail)).toBeUndefined();
+    expect(approvalLinkOf({ headers: { 'x-procure-approval-link': 'http://127.0.0.1:3000/approvals/{id}' } } as unknown as OutboxMail)).toBeUndefined();
   });
 });

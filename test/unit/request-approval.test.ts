@@ -27,7 +27,7 @@ describe('RequestApproval handler', () => {
 
     expect(world.mailer.outbox.map((m) => m.to)).toEqual(APPROVERS.map((a) => [a]));
     for (const [i, mail] of world.mailer.outbox.entries()) {
-      const { id, sig } = linkIn(mail.text);
+      const { id, sig } = linkIn(mail);
       const record = await world.approvals.get(id);
       expect(record).toMatchObject({ approver: APPROVERS[i], taskToken: payload.taskToken, status: 'PENDING', purchaseId: payload.state.purchaseId });
       expect(verifyApprovalSignature({ approvalId: id, approver: record!.approver, expiresAt: record!.expiresAt }, sig, SIGNING_KEY)).toBe(true);
@@ -58,7 +58,7 @@ describe('RequestApproval handler', () => {
     expect(entry).toMatchObject({ type: 'APPROVAL_SENT', status: 'AWAITING_APPROVAL', detail: { approvers: APPROVERS } });
     const { audit } = await everything(world, db);
     expect(audit).not.toContain(payload.taskToken);
-    for (const mail of world.mailer.outbox) expect(audit).not.toContain(linkIn(mail.text).sig);
+    for (const mail of world.mailer.outbox) expect(audit).not.toContain(linkIn(mail).sig);
     expect(audit).not.toContain(SIGNING_KEY);
     expect((await world.purchases.get(payload.state.purchaseId))?.status).toBe('AWAITING_APPROVAL');
   });
