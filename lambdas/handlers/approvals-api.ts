@@ -5,6 +5,7 @@ import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
 import { isApprovalId, verifyApprovalSignature } from '../core/approval-link';
+import { canonicalApprovalRef, repairApprovalId, repairSignature } from '../core/approval-link-repair';
 import {
   APPROVAL_PAGE_CSP,
   formatUtc,
@@ -25,7 +26,7 @@ import type { ApprovalRecord, ApprovalStore, AuditLog, PurchaseStore, SpendGuard
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { documentClient, sfnClient } from '../shared/aws-clients';
 import { budgetConfig, signingConfig, tablesConfig } from '../shared/config';
-import { callerOf, html, parseFormBody, pathParam } from '../shared/http';
+import { callerOf, html, parseFormBody, pathParam, redirect } from '../shared/http';
 import { logger } from '../shared/logger';
 import { secretsProvider } from '../shared/secrets';
 import { lazyHandler } from '../shared/lazy-handler';
@@ -35,6 +36,8 @@ import { lazyHandler } from '../shared/lazy-handler';
  *   GET  /approvals/{id}?sig=  confirm page; changes nothing (mail scanners open links)
  *   POST /approvals/{id}       form {sig, decision, comment}: verify, single-use decide, audit,
  *                              then SendTaskSuccess with {decision, approver, decidedAt, comment}
+ * A link a mail client mangled (trailing slash, `)`, `.`, `>`, `&amp;`; approval-link-repair.ts)
+ * that still verifies is redirected to its canonical form, so the page's form posts to the right path.
  * The event is never logged: its query string and body hold the signature.
  */
 export interface ApprovalsApiDeps {
@@ -129,9 +132,18 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
   }
 
   async function confirm(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const sig = event.queryStringParameters?.sig;
-    const auth = await authenticate(pathParam(event, 'id'), sig);
+    const query = event.queryStringParameters ?? {};
+    const rawSig = query.sig ?? query['amp;sig'];
+    const rawId = pathParam(event, 'id');
+    const id = repairApprovalId(rawId) ?? rawId;
+    const sig = repairSignature(rawSig) ?? rawSig;
+    const auth = await authenticate(id, sig);
     if (!('approvalId' in auth)) return auth;
+    // Only a link that verifies is redirected: the redirect must not vouch for anything else.
+    const path = event.path ?? '';
+    if (id !== rawId || sig !== query.sig || path.endsWith('/')) {
+      return redirect(canonicalApprovalRef(path, auth.approvalId, sig!), { csp: APPROVAL_PAGE_CSP });
+    }
     const record = auth;
     const now = clock();
     if (isDecided(record)) return errorPage('already-decided', decidedDetail(record));
@@ -199,7 +211,8 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       if (err instanceof InvalidRequestError) return errorPage('invalid', err.message, 400);
       throw err;
     }
-    const auth = await authenticate(pathParam(event, 'id'), form.sig);
+    const rawId = pathParam(event, 'id');
+    const auth = await authenticate(repairApprovalId(rawId) ?? rawId, repairSignature(form.sig) ?? form.sig);
     if (!('approvalId' in auth)) return auth;
     const current = auth;
 

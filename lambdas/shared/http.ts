@@ -49,6 +49,18 @@ export function html(statusCode: number, body: string, options: { csp: string })
   };
 }
 
+/**
+ * A 303 See Other to `location` (may be relative to the request's URL), with no body and the
+ * page's CSP.
+ */
+export function redirect(location: string, options: { csp: string }): APIGatewayProxyResult {
+  return {
+    statusCode: 303,
+    headers: { ...SECURITY_HEADERS, Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': options.csp },
+    body: '',
+  };
+}
+
 /** Error name -> HTTP status, for errors that are the caller's to fix. */
 function statusFor(err: unknown): number {
   if (err instanceof InvalidRequestError) return 400;

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { repairApprovalId, repairSignature } from '../../lambdas/core/approval-link-repair';
 
 /**
  * Acts on an approval link the way a person does: open it (GET, the confirm page, which changes
@@ -13,17 +14,30 @@ export interface ApprovalOutcome {
   lines: string[];
 }
 
-export function parseApprovalLink(link: string): { postUrl: string; sig: string; approvalId: string } {
+/**
+ * The parts of an approval link, and its canonical form. A link a mail client mangled (a trailing
+ * slash, `)`, `.`, `>`, `&amp;`) is taken back to its canonical form (approval-link-repair.ts).
+ */
+export function parseApprovalLink(link: string): { postUrl: string; sig: string; approvalId: string; url: string } {
   let u: URL;
   try {
-    u = new URL(link);
+    u = new URL(link.trim());
   } catch {
     throw new Error(`not an approval link: ${link}`);
   }
-  const m = /\/approvals\/([^/]+)$/.exec(u.pathname);
-  const sig = u.searchParams.get('sig');
-  if (!m?.[1] || !sig) throw new Error('not an approval link: expected <base>/approvals/<id>?sig=<signature>');
-  return { postUrl: `${u.origin}${u.pathname}`, sig, approvalId: decodeURIComponent(m[1]) };
+  const m = /^(.*\/approvals\/)([^/]+)\/*$/.exec(u.pathname);
+  let rawId: string | undefined;
+  try {
+    rawId = m?.[2] !== undefined ? decodeURIComponent(m[2]) : undefined;
+  } catch {
+    rawId = m?.[2];
+  }
+  const rawSig = u.searchParams.get('sig') ?? u.searchParams.get('amp;sig') ?? undefined;
+  const approvalId = repairApprovalId(rawId) ?? rawId;
+  const sig = repairSignature(rawSig) ?? rawSig;
+  if (!m?.[1] || !approvalId || !sig) throw new Error('not an approval link: expected <base>/approvals/<id>?sig=<signature>');
+  const postUrl = `${u.origin}${m[1]}${encodeURIComponent(approvalId)}`;
+  return { postUrl, sig, approvalId, url: `${postUrl}?sig=${encodeURIComponent(sig)}` };
 }
 
 /** The visible text of a page (no head, scripts or styles), entities decoded, whitespace collapsed. */
@@ -61,8 +75,8 @@ export async function openApprovalPage(link: string): Promise<ApprovalOutcome> {
 
 /** GET the confirm page first (as a browser would), then POST the decision. */
 export async function decideApproval(link: string, decision: 'approve' | 'reject', comment?: string): Promise<ApprovalOutcome> {
-  const { postUrl, sig } = parseApprovalLink(link);
-  const page = await openApprovalPage(link);
+  const { postUrl, sig, url } = parseApprovalLink(link);
+  const page = await openApprovalPage(url);
   if (page.status !== 200) return page;
   const form = new URLSearchParams({ sig, decision });
   if (comment) form.set('comment', comment);

@@ -6,7 +6,29 @@ import { classifyOutcome } from '../../lib/cli/decision-command';
 describe('CLI approval-link client', () => {
   it('splits a link into the POST target, the signature and the approval id', () => {
     const r = parseApprovalLink('http://127.0.0.1:4010/approvals/abc_DEF-123?sig=s1g');
-    expect(r).toEqual({ postUrl: 'http://127.0.0.1:4010/approvals/abc_DEF-123', sig: 's1g', approvalId: 'abc_DEF-123' });
+    expect(r).toEqual({
+      postUrl: 'http://127.0.0.1:4010/approvals/abc_DEF-123',
+      sig: 's1g',
+      approvalId: 'abc_DEF-123',
+      url: 'http://127.0.0.1:4010/approvals/abc_DEF-123?sig=s1g',
+    });
+  });
+
+  it('takes a link a mail client mangled back to its canonical form', () => {
+    const id = 'A'.repeat(21) + '_';
+    const sig = 'b'.repeat(42) + '-';
+    const canonical = `https://x.example/prod/approvals/${id}?sig=${sig}`;
+    for (const mangled of [
+      `https://x.example/prod/approvals/${id}/?sig=${sig}`,
+      `${canonical}/`,
+      `${canonical})`,
+      `${canonical}.`,
+      `${canonical}>`,
+      `${canonical}&amp;`,
+      `https://x.example/prod/approvals/${id}%29?sig=${sig}`,
+    ]) {
+      expect(parseApprovalLink(mangled), mangled).toEqual({ postUrl: `https://x.example/prod/approvals/${id}`, sig, approvalId: id, url: canonical });
+    }
   });
 
   it('keeps a stage prefix in the POST target', () => {
