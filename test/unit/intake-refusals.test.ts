@@ -171,6 +171,20 @@ describe('intake refusals are stored and published within the service limits', (
     expect(d.workflow.executions.size).toBe(0);
   });
 
+  it('refuses a detail nested 5,000 levels deep with an audit entry and a Failed event', async () => {
+    const d = deps();
+    const events = new RecordingPublisher();
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 5_000; i += 1) deep = { x: deep };
+    const result = await makeHandler({ ...d, events })({
+      version: '0', id: 'e', 'detail-type': EVENTS.requested, source: EVENTS.defaultRequestSource, account: '0', time: 't', region: 'us-east-1', resources: [],
+      detail: { ...cocalcRequest({ requestId: 'deep-event' }), extra: deep, reason: deep },
+    } as EventBridgeEvent<string, unknown>);
+    expect(result).toMatchObject({ outcome: 'rejected', purchaseId: purchaseIdFor('deep-event') });
+    expect((await d.audit.list(purchaseIdFor('deep-event'))).map((e) => e.type)).toEqual(['REQUEST_REJECTED']);
+    expect(events.events[0]?.detail.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^reason: /), expect.stringMatching(/extra/)]));
+  });
+
   it('answers the same body over the API path with a capped 400 reason list', async () => {
     const err = await submitPurchase(deps(), hugeBody('huge-api'), 'api').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RequestRejectedError);
