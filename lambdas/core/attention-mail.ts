@@ -3,6 +3,7 @@ import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { formatUsd } from './money';
 import type { Mail } from './ports';
 import type { Vendor } from './purchase-request';
+import { escapeControls } from './safe-text';
 import type { PurchaseStatus } from './workflow';
 
 /**
@@ -96,7 +97,9 @@ export function budgetRule(view: Pick<AttentionView, 'vendor' | 'amountUsd'>): s
 export function renderAttentionMail(view: AttentionView, mail: { from: string; to: string[] }): Mail {
   const vendor = vendorName(view.vendor);
   const cost = view.amountUsd !== undefined ? ` ${formatUsd(view.amountUsd)}` : '';
-  const subject = `Needs attention: ${vendor}${cost} purchase for ${view.requester.name} (${view.purchaseId})`;
+  // Controls in stored requester text (refused by the schema today) stay visible escapes, so they
+  // cannot start a line of their own or reorder what follows.
+  const subject = `Needs attention: ${vendor}${cost} purchase for ${escapeControls(view.requester.name)} (${view.purchaseId})`;
   const intro = view.cleanupPending.length
     ? `A ${vendor} purchase ended as NEEDS_ATTENTION: procure could not finish cleaning up at ${vendor}, so it cannot rule out that money was spent.`
     : `A ${vendor} purchase ended as NEEDS_ATTENTION: procure cannot tell whether ${vendor} charged for it.`;
@@ -132,7 +135,7 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
   const text = [
     intro,
     '',
-    ...rows.map(([k, v]) => `${k}: ${v}`),
+    ...rows.map(([k, v]) => `${k}: ${escapeControls(v)}`),
     '',
     budgetRule(view),
     ...(reconciler ? [reconciler] : []),

@@ -83,3 +83,16 @@ describe('the NEEDS_ATTENTION mail', () => {
     );
   });
 });
+
+describe('the NEEDS_ATTENTION mail with requester text stored before the schema refused controls', () => {
+  it('shows line breaks, escapes and bidi characters as visible escapes, so no line is forged', () => {
+    const from = { from: 'procure@example.com', to: ['ops@example.com'] };
+    const name = 'Eve\r\nLicense: lic-forged\x1b[2K\u202E';
+    const mail = renderAttentionMail({ ...cocalc, requester: { name, email: 'eve@example.com' } }, from);
+
+    expect(mail.text.split('\n').filter((l) => l.startsWith('License:'))).toEqual([]);
+    expect(mail.text).toContain('Requester: Eve\\r\\nLicense: lic-forged\\x1b[2K\\u202e <eve@example.com>');
+    expect(mail.subject).toContain('for Eve\\r\\nLicense: lic-forged\\x1b[2K\\u202e (');
+    expect(mail.text + mail.subject).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+});
