@@ -25,6 +25,18 @@ describe('DynamoAuditLog', () => {
     expect(entries[0]?.seq.startsWith('2030-01-02T03:04:05.678Z#')).toBe(true);
   });
 
+  it('writes a `once` entry exactly once for any number of callers with the same key and time, at that time', async () => {
+    const log = new DynamoAuditLog(doc, db.auditTable);
+    const once = { key: 'request-received', at: '2030-02-03T04:05:06.789Z' };
+    const written = await Promise.all(Array.from({ length: 10 }, (_, i) => log.append('pur-once', { type: 'REQUEST_RECEIVED', status: 'RECEIVED', detail: { caller: i } }, once)));
+
+    const entries = await log.list('pur-once');
+
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ type: 'REQUEST_RECEIVED', at: once.at, seq: '2030-02-03T04:05:06.789Z#once-request-received' });
+    expect(new Set(written.map((e) => e.seq))).toEqual(new Set([entries[0]!.seq]));
+  });
+
   it('keeps every concurrently appended entry (no entry overwrites another)', async () => {
     const log = new DynamoAuditLog(doc, db.auditTable);
     await Promise.all(Array.from({ length: 30 }, (_, i) => log.append('pur-concurrent', { type: `T${i}`, status: 'RECEIVED' })));
