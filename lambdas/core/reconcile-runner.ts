@@ -108,7 +108,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
     try {
       const outcome = await apply(deps, action, snapshot.purchases.get(action.purchaseId) ?? {});
-      report.actions.push({ kind: action.kind, purchaseId: action.purchaseId, outcome });
+      // A finding already in the audit trail changed nothing: the report lists what was done.
+      if (outcome !== ALREADY_NOTED) report.actions.push({ kind: action.kind, purchaseId: action.purchaseId, outcome });
     } catch (err) {
       report.actions.push({ kind: action.kind, purchaseId: action.purchaseId, outcome: 'failed' });
       errors.push(`${action.kind} ${action.purchaseId}: ${(err as Error).name}: ${(err as Error).message}`);
@@ -133,7 +134,15 @@ async function readSnapshot(deps: ReconcileDeps, now: Date, errors: string[]): P
 
   let cart: CocalcCartItem[] | undefined;
   try {
-    cart = await (await deps.cocalc()).getCart();
+    const gateway = await deps.cocalc();
+    // The current cart (shopping/cart/get {}) lists only unpurchased items; a tagged item a late or
+    // interrupted checkout bought is only in the purchased list (bounded here to the lookback).
+    const boughtSince = now.getTime() - RECONCILE_LIMITS.lookbackMs;
+    const bought = (await gateway.getPurchasedItems()).filter(
+      (i) => purchaseIdOfItem(i) !== undefined && Date.parse(i.purchased?.time ?? '') >= boughtSince,
+    );
+    // One entry per item; the purchased list is the newer word on an item a stale listing still shows.
+    cart = [...new Map([...(await gateway.getCart()), ...bought].map((i) => [i.id, i])).values()];
   } catch (err) {
     errors.push(`CoCalc cart not read (orphan items wait for the next run): ${(err as Error).name}: ${(err as Error).message}`);
   }
@@ -302,13 +311,19 @@ async function deleteOrphanItem(deps: ReconcileDeps, action: Extract<ReconcileAc
   return 'deleted';
 }
 
+const ALREADY_NOTED = 'already-noted';
+
 /** A tagged item the vendor shows bought, which no COMPLETED purchase accounts for: audited once. */
 async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: BoughtItem, record: PurchaseRecord | undefined): Promise<string> {
   if (!boughtItemNeedsNote(item, record)) return 'bought-by-its-purchase';
   const noted = (await deps.audit.list(purchaseId)).some(
-    (e: AuditEntry) => e.type === RECONCILED && e.detail?.action === 'note-bought-item' && (e.detail.saw as { itemId?: unknown } | undefined)?.itemId === item.id,
+    (e: AuditEntry) =>
+      e.type === RECONCILED &&
+      // This note, or the finding of a cleanup of the purchase's own item (finish-cleanup) that found it bought.
+      ((e.detail?.action === 'note-bought-item' && (e.detail.saw as { itemId?: unknown } | undefined)?.itemId === item.id) ||
+        (record?.cartItemId === item.id && (e.detail?.did as { cartItem?: unknown } | undefined)?.cartItem === 'found-bought')),
   );
-  if (noted) return 'already-noted';
+  if (noted) return ALREADY_NOTED;
   const status = record?.status ?? 'MISSING';
   await deps.audit.append(purchaseId, {
     type: RECONCILED,
