@@ -7,7 +7,7 @@ import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
-import { auditTrail, cocalcAccountOf, purchaseRecord, sendRequestEvent, type E2e } from '../test/support/e2e-runtime';
+import { auditTrail, cocalcAccountOf, purchaseRecord, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { runtimeDocClient, runtimeTable } from '../test/support/runtime-tables';
 import { fmtMs, median } from './measure';
@@ -39,8 +39,7 @@ export interface BurstResult {
   n: number;
   /** First event put -> the last of the N executions terminal. */
   completionMs: number;
-  /** One purchase alone on the same runtime just before the burst: cold (first) and warm (median). */
-  soloColdMs: number;
+  /** One purchase alone on the same runtime just before the burst (median of two, after the warm-up). */
   soloMs: number;
   /** CoCalc: the earliest time the vendor's windows admit the N-th add of a burst starting at 0. */
   nthAddEarliestMs?: number;
@@ -51,6 +50,8 @@ export interface BurstResult {
   lastStartMs: number;
   /** CoCalc: when the vendor recorded the burst's last add, from the first event put. */
   lastAddAtVendorMs?: number;
+  /** CoCalc: how the adds were paced, from the vendor's and procure's own records. */
+  pacing?: Pacing;
   completed: number;
   /** Purchase status (or execution status when no record) -> count, for those not COMPLETED. */
   notCompleted: Record<string, number>;
@@ -65,12 +66,16 @@ export interface BurstResult {
   /** Retries and waits the executions went through (state:error -> count). */
   retries: Record<string, number>;
   cartSlotWaits: number;
+  /** Purchases that went to WaitForCartSlot more than once (a missed or refused slot, then a new one). */
+  rewaitedPurchases: number;
   /** Where the slowest execution spent its time: state -> ms from entering to leaving it (retry waits included). */
   slowest: { purchaseId: string; totalMs: number; byStateMs: Record<string, number> };
   /** 1-minute load average of the machine when the burst started and when it ended. */
   loadAvg: [number, number];
   /** Purchases that did not complete, grouped by what failed and why (ids taken out), with one example id. */
   failures: Array<{ count: number; example: string; what: string }>;
+  /** The cold burst of min(N, 8) run first on the fresh runtime to warm its Lambdas (its failures count too). */
+  warmUp: { n: number; completionMs: number; lastStartMs: number; completed: number; rateLimitAnswers: number; failures: BurstResult['failures'] };
   /** Every runtime and handler log line of this burst, for investigating failures. */
   logFile: string;
 }
@@ -142,7 +147,7 @@ async function submitAtOnce(rt: LocalRuntime, vendor: Vendor, ns: readonly numbe
   return { t0, wallT0, ids, ends: await Promise.all(waits) };
 }
 
-/** One purchase alone, event in -> execution terminal; throws when it did not succeed. */
+/** One purchase alone, event in -> execution terminal (ms); throws when it did not succeed. */
 async function purchaseAlone(e2e: E2e, vendor: Vendor, n: number): Promise<number> {
   const { t0, ids, ends } = await submitAtOnce(e2e.rt, vendor, [n], 120_000);
   const record = e2e.rt.executions.describe(ids[0]!);
@@ -150,19 +155,32 @@ async function purchaseAlone(e2e: E2e, vendor: Vendor, n: number): Promise<numbe
   return ends[0]! - t0;
 }
 
-/** The solo purchases before a burst: one cold, then `warm` more; returns the cold and median warm durations. */
-async function measureSolo(e2e: E2e, vendor: Vendor, warm: number, firstN: number): Promise<{ coldMs: number; warmMs: number }> {
-  const coldMs = await purchaseAlone(e2e, vendor, firstN);
-  const warmRuns: number[] = [];
-  for (let i = 1; i <= warm; i++) {
+/** `runs` purchases one after another, each alone; their median duration. */
+async function measureSolo(e2e: E2e, vendor: Vendor, runs: number, firstN: number): Promise<number> {
+  const durations: number[] = [];
+  for (let i = 0; i < runs; i++) {
     // Spaced so that no solo add waits for the vendor's per-second window.
     await new Promise((r) => setTimeout(r, 1_100));
-    warmRuns.push(await purchaseAlone(e2e, vendor, firstN + i));
+    durations.push(await purchaseAlone(e2e, vendor, firstN + i));
   }
-  return { coldMs, warmMs: median(warmRuns) };
+  return median(durations);
 }
 
 // ---- reading the outcome back ----------------------------------------------------------------
+
+/** CoCalc add pacing of a burst (ms from the first event put). */
+export interface Pacing {
+  /** Every burst add the vendor accepted, in order (its `added` time). */
+  addsAtVendorMs: number[];
+  /** For each of those adds: how long after the ledger slot it consumed the vendor received it (null: no slot found). */
+  latenessMs: Array<number | null>;
+  /** Accepted adds and the slot procure's ledger had consumed for them: how late each reached the vendor. */
+  maxLatenessMs: number;
+  /** Accepted adds that reached the vendor more than the ledger's tolerance (1 s) after their slot. */
+  lateAdds: number;
+  /** Purchases that started an add more than once (CART_ADD_STARTED audit entries): refused or retried adds. */
+  repeatedAdds: Array<{ purchaseId: string; addStartedMs: number[]; slotsUsedMs: number[]; addedMs: number | null }>;
+}
 
 interface Outcome {
   completed: number;
@@ -171,6 +189,7 @@ interface Outcome {
   failures: string[];
   retries: Record<string, number>;
   cartSlotWaits: number;
+  rewaitedPurchases: number;
   slowest: BurstResult['slowest'];
 }
 
@@ -214,7 +233,7 @@ function retriesOf(rt: LocalRuntime, id: string, into: Record<string, number>): 
 }
 
 async function outcomeOf(e2e: E2e, ids: readonly string[]): Promise<Outcome> {
-  const out: Outcome = { completed: 0, completedIds: new Set(), notCompleted: {}, failures: [], retries: {}, cartSlotWaits: 0, slowest: { purchaseId: '', totalMs: -1, byStateMs: {} } };
+  const out: Outcome = { completed: 0, completedIds: new Set(), notCompleted: {}, failures: [], retries: {}, cartSlotWaits: 0, rewaitedPurchases: 0, slowest: { purchaseId: '', totalMs: -1, byStateMs: {} } };
   for (const id of ids) {
     const times = timePerState(e2e.rt, id);
     if (times.totalMs > out.slowest.totalMs) out.slowest = times;
@@ -222,7 +241,9 @@ async function outcomeOf(e2e: E2e, ids: readonly string[]): Promise<Outcome> {
     const record = await purchaseRecord(e2e, id);
     const status = String(record?.status ?? `execution ${execution?.status ?? 'never started'}`);
     retriesOf(e2e.rt, id, out.retries);
-    out.cartSlotWaits += e2e.rt.executions.history(id).filter((s) => s.state === STATE.WaitForCartSlot && s.type === 'StateEntered').length;
+    const waits = e2e.rt.executions.history(id).filter((s) => s.state === STATE.WaitForCartSlot && s.type === 'StateEntered').length;
+    out.cartSlotWaits += waits;
+    if (waits > 1) out.rewaitedPurchases += 1;
     if (status === 'COMPLETED' && execution?.status === 'SUCCEEDED') {
       out.completed += 1;
       out.completedIds.add(id);
@@ -281,6 +302,46 @@ function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: Readonly
   return { licenses: licenseIds.length, problems };
 }
 
+/** Audit entry type AddToCart writes right before it sends an add (lambdas/handlers/cocalc-add-to-cart.ts). */
+const ADD_STARTED = 'CART_ADD_STARTED';
+/** The tolerance procure's slot ledger allows an add to arrive after its slot (lambdas/shared/vendor-step-deps.ts). */
+const SLOT_TOLERANCE_MS = 1_000;
+
+/**
+ * How the burst's adds were paced: the vendor's accepted add times, each against the slot procure's
+ * ledger (state table SLOTS#cocalc-cart-add, holders `used:<purchaseId>`) had consumed for it, and
+ * the purchases that started an add more than once.
+ */
+async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): Promise<Pacing> {
+  const wanted = new Set(ids);
+  const added = new Map<string, number>();
+  for (const item of cocalcAccountOf(e2e).cart) {
+    const id = purchaseIdOfItem(item as never);
+    if (id && wanted.has(id)) added.set(id, Date.parse(item.added) - wallT0);
+  }
+  const ledger = (await stateItem(e2e, 'SLOTS#cocalc-cart-add', 'SLOTS'))?.slots as Array<{ at: number; holder: string }> | undefined;
+  const usedBy = new Map<string, number[]>();
+  for (const slot of ledger ?? []) {
+    if (!slot.holder.startsWith('used:')) continue;
+    const id = slot.holder.slice('used:'.length);
+    if (wanted.has(id)) usedBy.set(id, [...(usedBy.get(id) ?? []), slot.at - wallT0].sort((a, b) => a - b));
+  }
+  const adds = [...added].sort(([, a], [, b]) => a - b);
+  const latenessMs = adds.map(([id, at]) => {
+    const slot = (usedBy.get(id) ?? []).filter((u) => u <= at).at(-1);
+    return slot === undefined ? null : at - slot;
+  });
+  const known = latenessMs.filter((l): l is number => l !== null);
+  const maxLatenessMs = known.length ? Math.max(...known) : 0;
+  const lateAdds = known.filter((l) => l > SLOT_TOLERANCE_MS).length;
+  const repeatedAdds: Pacing['repeatedAdds'] = [];
+  for (const id of ids) {
+    const started = (await auditTrail(e2e, id)).filter((a) => a.type === ADD_STARTED).map((a) => Date.parse(a.at) - wallT0);
+    if (started.length > 1) repeatedAdds.push({ purchaseId: id, addStartedMs: started, slotsUsedMs: usedBy.get(id) ?? [], addedMs: added.get(id) ?? null });
+  }
+  return { addsAtVendorMs: adds.map(([, at]) => at), latenessMs, maxLatenessMs, lateAdds, repeatedAdds };
+}
+
 /** The server IP of the bench's InterServer request number n. */
 function interserverIpOf(n: number): string {
   return (interserverRequestBody('ip', n).item as { ip: string }).ip;
@@ -303,71 +364,113 @@ function interserverVendorTruth(e2e: E2e, ips: ReadonlyMap<string, string>, comp
 
 // ---- the bursts ------------------------------------------------------------------------------
 
+/**
+ * Purchases in the warm-up burst: the idle execution environments the local Lambda host keeps per
+ * function (lib/local/lambda-host.ts, maxIdle 8), so up to that many of the measured burst's
+ * invocations per function start warm, as the solo run they are compared with does.
+ */
+const WARM_POOL = 8;
+
+/** What one set of purchases submitted at once came to. */
+interface Submitted {
+  ids: string[];
+  wallT0: number;
+  completionMs: number;
+  lastStartMs: number;
+  rateLimitAnswers: number;
+  outcome: Outcome;
+  loadAvg: [number, number];
+}
+
+async function submitAndRead(e2e: E2e, vendor: Vendor, ns: readonly number[], timeoutMs: number): Promise<Submitted> {
+  const rejectionsBefore = e2e.rt.sandboxes.cocalc?.rateLimitRejections() ?? 0;
+  const loadAtStart = loadavg()[0]!;
+  const { t0, wallT0, ids, ends } = await submitAtOnce(e2e.rt, vendor, ns, timeoutMs);
+  const loadAtEnd = loadavg()[0]!;
+  await e2e.rt.eventsIdle();
+  const starts = ids.map((id) => Date.parse(e2e.rt.executions.describe(id)?.startDate ?? '') - wallT0);
+  return {
+    ids,
+    wallT0,
+    completionMs: ends.some(Number.isNaN) ? Number.NaN : Math.max(...ends) - t0,
+    lastStartMs: Math.max(...starts),
+    rateLimitAnswers: (e2e.rt.sandboxes.cocalc?.rateLimitRejections() ?? 0) - rejectionsBefore,
+    outcome: await outcomeOf(e2e, ids),
+    loadAvg: [loadAtStart, loadAtEnd],
+  };
+}
+
+function grouped(failures: readonly string[]): BurstResult['failures'] {
+  return [...groupFailures(failures)].map(([what, ids]) => ({ count: ids.length, example: ids[0]!, what }));
+}
+
+/**
+ * One burst on a fresh runtime: a cold warm-up burst of min(N, 8), two solo purchases (their
+ * median is "one purchase's own duration"), a wait until every earlier add has left the vendor's
+ * windows (so the bound is an idle account's), then N at once.
+ */
 async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) => void): Promise<BurstResult> {
   const logs: string[] = [];
   const logFile = join(tmpdir(), `procure-bench-burst-${vendor}-${n}-${process.pid}.log`);
   const e2e = await startBurstRuntime(logs);
   try {
-    // Solo runs use request numbers far from the burst's (InterServer: other IPs).
-    const solo = await measureSolo(e2e, vendor, 2, 200);
+    // Request numbers: warm-up 100.., solo 200.., burst 0.. (for InterServer, distinct IPs).
+    const warmN = Math.min(n, WARM_POOL);
+    progress(`  warm-up: ${warmN} at once on cold Lambdas`);
+    const warm = await submitAndRead(e2e, vendor, Array.from({ length: warmN }, (_, i) => 100 + i), EXECUTION_GRACE_MS + vendorEarliestAdds(warmN).at(-1)!);
+    const soloMs = await measureSolo(e2e, vendor, 2, 200);
     const nthAddEarliestMs = vendor === 'cocalc' ? vendorEarliestAdds(n).at(-1)! : undefined;
-    let rejectionsBefore = 0;
     if (vendor === 'cocalc') {
-      const account = cocalcAccountOf(e2e);
       const now = Date.now();
-      const earlier = account.cart.map((i) => Date.parse(i.added) - now);
-      const waitMs = waitUntilWindowsClear(n, earlier);
+      const waitMs = waitUntilWindowsClear(n, cocalcAccountOf(e2e).cart.map((i) => Date.parse(i.added) - now));
       if (waitMs > 0) {
-        progress(`  waiting ${(waitMs / 1000 + LEDGER_MARGIN_MS / 1000).toFixed(1)} s for the solo runs' adds to leave the vendor's windows`);
+        progress(`  waiting ${((waitMs + LEDGER_MARGIN_MS) / 1000).toFixed(1)} s for the earlier adds to leave the vendor's windows`);
         await new Promise((r) => setTimeout(r, waitMs + LEDGER_MARGIN_MS));
       }
-      rejectionsBefore = e2e.rt.sandboxes.cocalc!.rateLimitRejections();
     }
-    const boundMs = nthAddEarliestMs === undefined ? undefined : nthAddEarliestMs + solo.warmMs;
+    const boundMs = nthAddEarliestMs === undefined ? undefined : nthAddEarliestMs + soloMs;
     progress(`  ${n} ${vendor} purchases at once${boundMs ? ` (vendor bound ${fmtMs(boundMs)})` : ''}`);
     const burstNs = Array.from({ length: n }, (_, i) => i);
-    const timeoutMs = (boundMs ?? 0) + EXECUTION_GRACE_MS;
-    const loadAtStart = loadavg()[0]!;
-    const { t0, wallT0, ids, ends } = await submitAtOnce(e2e.rt, vendor, burstNs, timeoutMs);
-    const completionMs = Math.max(...ends) - t0;
-    const loadAtEnd = loadavg()[0]!;
-    const starts = ids.map((id) => Date.parse(e2e.rt.executions.describe(id)?.startDate ?? '') - wallT0);
-    await e2e.rt.eventsIdle();
-    const outcome = await outcomeOf(e2e, ids);
-    const rateLimitAnswers = vendor === 'cocalc' ? e2e.rt.sandboxes.cocalc!.rateLimitRejections() - rejectionsBefore : 0;
+    const burst = await submitAndRead(e2e, vendor, burstNs, (boundMs ?? 0) + EXECUTION_GRACE_MS);
+    const { outcome, ids } = burst;
     let truth: VendorTruth;
-    let lastAddAtVendorMs: number | undefined;
+    let pacing: Pacing | undefined;
     if (vendor === 'cocalc') {
       truth = cocalcVendorTruth(e2e, ids, outcome.completedIds);
-      const wanted = new Set(ids);
-      const adds = cocalcAccountOf(e2e)
-        .cart.filter((i) => wanted.has(purchaseIdOfItem(i as never) ?? ''))
-        .map((i) => Date.parse(i.added) - wallT0);
-      lastAddAtVendorMs = adds.length ? Math.max(...adds) : undefined;
+      pacing = await cocalcPacing(e2e, ids, burst.wallT0);
     } else {
       truth = interserverVendorTruth(e2e, new Map(ids.map((id, i) => [id, interserverIpOf(burstNs[i]!)])), outcome.completedIds);
     }
     return {
       vendor,
       n,
-      completionMs: ends.some(Number.isNaN) ? Number.NaN : completionMs,
-      lastStartMs: Math.max(...starts),
-      soloColdMs: solo.coldMs,
-      soloMs: solo.warmMs,
+      completionMs: burst.completionMs,
+      lastStartMs: burst.lastStartMs,
+      soloMs,
       ...(nthAddEarliestMs !== undefined ? { nthAddEarliestMs } : {}),
-      ...(boundMs !== undefined ? { boundMs, ratio: completionMs / boundMs } : {}),
-      ...(lastAddAtVendorMs !== undefined ? { lastAddAtVendorMs } : {}),
+      ...(boundMs !== undefined ? { boundMs, ratio: burst.completionMs / boundMs } : {}),
+      ...(pacing?.addsAtVendorMs.length ? { lastAddAtVendorMs: pacing.addsAtVendorMs.at(-1)! } : {}),
+      ...(pacing ? { pacing } : {}),
       completed: outcome.completed,
       notCompleted: outcome.notCompleted,
-      rateLimitAnswers,
+      rateLimitAnswers: burst.rateLimitAnswers,
       licensesAtVendor: truth.licenses,
       vendorAgrees: truth.problems.length === 0,
       vendorProblems: truth.problems,
       retries: outcome.retries,
       cartSlotWaits: outcome.cartSlotWaits,
+      rewaitedPurchases: outcome.rewaitedPurchases,
       slowest: outcome.slowest,
-      loadAvg: [loadAtStart, loadAtEnd],
-      failures: [...groupFailures(outcome.failures)].map(([what, ids]) => ({ count: ids.length, example: ids[0]!, what })),
+      loadAvg: burst.loadAvg,
+      failures: grouped(outcome.failures),
+      warmUp: {
+        n: warmN,
+        completionMs: warm.completionMs,
+        lastStartMs: warm.lastStartMs,
+        completed: warm.outcome.completed,
+        rateLimitAnswers: warm.rateLimitAnswers,
+        failures: grouped(warm.outcome.failures),
+      },
       logFile,
     };
   } finally {
@@ -381,7 +484,7 @@ export async function runBursts(plan: BurstPlan, progress: (what: string) => voi
   const results: BurstResult[] = [];
   for (const [vendor, ns] of [['cocalc', plan.cocalc], ['interserver', plan.interserver]] as const) {
     for (const n of ns) {
-      progress(`burst: ${vendor} N=${n} on a fresh runtime (solo purchases first)`);
+      progress(`burst: ${vendor} N=${n} on a fresh runtime`);
       results.push(await runOneBurst(vendor, n, progress));
     }
   }
@@ -390,7 +493,8 @@ export async function runBursts(plan: BurstPlan, progress: (what: string) => voi
 
 /** Whether a burst met what issue 8 asks of it (every purchase completed, no refusal, vendor agrees). */
 export function burstClean(r: BurstResult): boolean {
-  return r.completed === r.n && r.rateLimitAnswers === 0 && r.vendorAgrees && Number.isFinite(r.completionMs);
+  const warm = r.warmUp.completed === r.warmUp.n && r.warmUp.rateLimitAnswers === 0;
+  return warm && r.completed === r.n && r.rateLimitAnswers === 0 && r.vendorAgrees && Number.isFinite(r.completionMs);
 }
 
 // ---- the report ------------------------------------------------------------------------------
@@ -402,6 +506,34 @@ function fmtS(ms: number | undefined): string {
 function counts(record: Record<string, number>): string {
   const parts = Object.entries(record).map(([k, v]) => `${v} ${k}`);
   return parts.length ? parts.join(', ') : '0';
+}
+
+/** Where the adds fell against the earliest schedule, how late they reached the vendor, and repeated adds. */
+function pacingLines(r: BurstResult): string[] {
+  const p = r.pacing!;
+  const earliest = vendorEarliestAdds(r.n);
+  const marks = [...new Set([1, 3, 15, 16, 30, 31, r.n])].filter((k) => k <= r.n && k <= p.addsAtVendorMs.length);
+  const lines = [
+    `  adds at the vendor (#k actual/earliest): ${marks.map((k) => `#${k} ${fmtS(p.addsAtVendorMs[k - 1])}/${fmtS(earliest[k - 1])}`).join(', ')}`,
+    `  accepted adds vs their ledger slot: max ${fmtMs(p.maxLatenessMs)} late, ${p.lateAdds} more than ${fmtMs(SLOT_TOLERANCE_MS)} late`,
+  ];
+  // How many accepted adds the vendor held in its second and minute windows at t.
+  const held = (t: number) => {
+    const inLast = (w: number) => p.addsAtVendorMs.filter((a) => a <= t && a >= t - w).length;
+    return `${inLast(1_000)}/s, ${inLast(60_000)}/min`;
+  };
+  for (const a of p.repeatedAdds) {
+    // A slot is consumed right before its add is sent; all but the accepted add's (the last) were refused.
+    const refused = a.addedMs === null ? a.slotsUsedMs : a.slotsUsedMs.slice(0, -1);
+    // An add started without consuming a slot found its slot already more than the tolerance past.
+    const missed = a.addStartedMs.length - a.slotsUsedMs.length;
+    lines.push(
+      `  ${a.purchaseId} started ${a.addStartedMs.length} adds at ${a.addStartedMs.map((t) => fmtS(t)).join(', ')}; slots consumed ${a.slotsUsedMs.map((t) => fmtS(t)).join(', ') || 'none'}; added ${a.addedMs === null ? 'never' : fmtS(a.addedMs)}` +
+        (missed > 0 ? `; ${missed} start(s) found the slot already past its tolerance and took a new one` : '') +
+        refused.map((u) => `; the add sent for slot ${fmtS(u)} was refused (vendor held ${held(u)} at the slot, ${held(u + SLOT_TOLERANCE_MS)} 1 s later)`).join(''),
+    );
+  }
+  return lines;
 }
 
 /** Failure lines grouped by what they say once purchase and request ids are taken out. */
@@ -417,7 +549,7 @@ function groupFailures(failures: readonly string[]): Map<string, string[]> {
 
 /** The burst table (one row per vendor and N), then what went wrong, if anything. */
 export function formatBursts(results: readonly BurstResult[]): string {
-  const header = ['vendor', 'N', 'completion', 'vendor bound', 'ratio', 'completed', 'failed', 'rate-limit answers', 'licenses at vendor', 'N-th add (vendor earliest / actual)', 'one purchase (warm / cold)'];
+  const header = ['vendor', 'N', 'completion', 'vendor bound', 'ratio', 'completed', 'failed', 'rate-limit answers', 'licenses at vendor', 'N-th add (vendor earliest / actual)', 'one purchase alone'];
   const rows = results.map((r) => [
     r.vendor,
     String(r.n),
@@ -429,7 +561,7 @@ export function formatBursts(results: readonly BurstResult[]): string {
     String(r.rateLimitAnswers),
     `${r.licensesAtVendor}${!r.vendorAgrees ? ' (MISMATCH)' : r.completed === r.n ? ' (each once)' : ' (as recorded)'}`,
     r.vendor === 'cocalc' ? `${fmtS(r.nthAddEarliestMs)} / ${fmtS(r.lastAddAtVendorMs)}` : '-',
-    `${fmtS(r.soloMs)} / ${fmtS(r.soloColdMs)}`,
+    fmtS(r.soloMs),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
@@ -438,13 +570,20 @@ export function formatBursts(results: readonly BurstResult[]): string {
     '',
     'completion: first event put -> all N executions terminal. vendor bound: the earliest instant the',
     "vendor's windows (3/s, 15/min, 200/h) admit the N-th cart/add of a burst, plus one purchase alone",
-    '(warm median, measured on the same runtime just before the burst). ratio = completion / bound.',
+    '(median of two, on the same runtime just before the burst). ratio = completion / bound. Each burst',
+    'runs on a fresh runtime after a warm-up burst of min(N, 8) on cold Lambdas (figures below).',
   );
   for (const r of results) {
     const retries = Object.entries(r.retries).map(([k, v]) => `${k} x${v}`);
-    const states = Object.entries(r.slowest.byStateMs).map(([k, v]) => `${k} ${fmtS(v)}`);
+    const states = Object.entries(r.slowest.byStateMs)
+      .filter(([, v]) => v >= 50)
+      .map(([k, v]) => `${k} ${fmtS(v)}`);
+    const w = r.warmUp;
     out.push(
-      `${r.vendor} N=${r.n}: load average ${r.loadAvg.map((l) => l.toFixed(1)).join(' -> ')}; all executions started by ${fmtS(r.lastStartMs)}; ${r.cartSlotWaits} cart-slot waits; retries: ${retries.join(', ') || 'none'}`,
+      `${r.vendor} N=${r.n} warm-up: ${w.n} at once on cold Lambdas, ${w.completed}/${w.n} completed in ${fmtS(w.completionMs)} (all started by ${fmtS(w.lastStartMs)}), ${w.rateLimitAnswers} rate-limit answers`,
+      ...w.failures.map((f) => `${r.vendor} N=${r.n} warm-up NOT COMPLETED x${f.count} (e.g. ${f.example}): ${f.what}`),
+      `${r.vendor} N=${r.n}: load average ${r.loadAvg.map((l) => l.toFixed(1)).join(' -> ')}; all executions started by ${fmtS(r.lastStartMs)}; ${r.cartSlotWaits} cart-slot waits (${r.rewaitedPurchases} purchases waited more than once); retries: ${retries.join(', ') || 'none'}`,
+      ...(r.pacing ? pacingLines(r) : []),
       `  slowest execution ${fmtS(r.slowest.totalMs)}: ${states.join(', ')}`,
     );
     for (const p of r.vendorProblems) out.push(`${r.vendor} N=${r.n} VENDOR: ${p}`);
