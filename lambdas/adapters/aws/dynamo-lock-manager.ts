@@ -7,14 +7,6 @@ import { isConditionalCheckFailed } from './conditional-check';
 
 /** Options for {@link DynamoLockManager}. */
 export interface DynamoLockManagerOptions {
-  /**
-   * How long to keep trying for a busy lock before throwing LockBusyError. A short wait saves a
-   * Step Functions retry round-trip when the other holder is nearly done.
-   * @default 0
-   */
-  readonly waitMs?: number;
-  /** @default 100 */
-  readonly pollMs?: number;
   /** @default Date.now */
   readonly clock?: () => number;
 }
@@ -31,8 +23,6 @@ export interface DynamoLockManagerOptions {
  * enter while the first is still working.
  */
 export class DynamoLockManager implements LockManager {
-  private readonly waitMs: number;
-  private readonly pollMs: number;
   private readonly clock: () => number;
 
   constructor(
@@ -40,8 +30,6 @@ export class DynamoLockManager implements LockManager {
     private readonly tableName: string,
     options: DynamoLockManagerOptions = {},
   ) {
-    this.waitMs = options.waitMs ?? 0;
-    this.pollMs = options.pollMs ?? 100;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -54,36 +42,34 @@ export class DynamoLockManager implements LockManager {
     }
   }
 
+  /**
+   * One conditional put. A busy lock is LockBusyError at once: nothing waits inside a Lambda; the
+   * state machine's Retry waits and calls again (lib/constructs/purchase-state-machine.ts LOCK_BUSY).
+   */
   private async acquire(name: string, holder: string, ttlMs: number): Promise<string> {
-    const deadline = this.clock() + this.waitMs;
-    for (;;) {
-      const token = randomUUID();
-      const now = this.clock();
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...lockKey(name),
-              holder,
-              token,
-              acquiredAt: new Date(now).toISOString(),
-              expiresAt: now + ttlMs,
-              [STATE_TABLE.ttlAttribute]: Math.ceil((now + ttlMs) / 1000) + 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(#pk) OR expiresAt < :now OR holder = :holder',
-            ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
-            ExpressionAttributeValues: { ':now': now, ':holder': holder },
-          }),
-        );
-        return token;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
-      if (this.clock() + this.pollMs > deadline) {
-        throw new LockBusyError(`lock ${name} is held by another purchase; try again later`);
-      }
-      await new Promise((r) => setTimeout(r, this.pollMs));
+    const token = randomUUID();
+    const now = this.clock();
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...lockKey(name),
+            holder,
+            token,
+            acquiredAt: new Date(now).toISOString(),
+            expiresAt: now + ttlMs,
+            [STATE_TABLE.ttlAttribute]: Math.ceil((now + ttlMs) / 1000) + 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR expiresAt < :now OR holder = :holder',
+          ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
+          ExpressionAttributeValues: { ':now': now, ':holder': holder },
+        }),
+      );
+      return token;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      throw new LockBusyError(`lock ${name} is held by another purchase; try again later`);
     }
   }
 
