@@ -83,6 +83,11 @@ export async function startProcure(options: LocalRuntimeOptions = {}): Promise<E
       options.log?.(line);
     },
   });
+  return e2eHandle(rt, logs);
+}
+
+/** A started runtime with the tables and audit reader the tests and the bench read state through. */
+export function e2eHandle(rt: LocalRuntime, logs: string[]): E2e {
   const { doc, destroy } = runtimeDocClient(rt, 2);
   const auditTable = runtimeTable(rt, 'AuditTable');
   return {

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
 import { ENV } from '../../lambdas/shared/env-names';
 import { COCALC_BASE_URL_ENV } from '../../lib/cli/local';
@@ -8,9 +7,8 @@ import { parseEml, startLocalRuntime } from '../../lib/local';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { ensureSynth } from '../../lib/local/synth';
 import { startCli, type RunningCli } from './cli';
-import type { E2e } from './e2e-runtime';
+import { e2eHandle, type E2e } from './e2e-runtime';
 import { PROJECT_DIR } from './project-dir';
-import { runtimeDocClient, runtimeTable } from './runtime-tables';
 
 /**
  * `procure local` as a process that can be killed with SIGKILL, pointed at a CoCalc vendor in
@@ -83,18 +81,5 @@ export async function reopenInProcess(dataDir: string, cocalcUrl: string): Promi
     configOverrides: { [ENV.COCALC_BASE_URL]: cocalcUrl },
     log: (line) => logs.push(line),
   });
-  const { doc, destroy } = runtimeDocClient(rt, 2);
-  const auditTable = runtimeTable(rt, 'AuditTable');
-  return {
-    rt,
-    logs,
-    doc,
-    auditTable,
-    stateTable: runtimeTable(rt, 'StateTable'),
-    audit: new DynamoAuditLog(doc, auditTable),
-    close: async () => {
-      destroy();
-      await rt.close();
-    },
-  };
+  return e2eHandle(rt, logs);
 }
