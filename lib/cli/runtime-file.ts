@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pidAlive } from '../local/pid-alive';
+import { mkdirPrivate, writeFilePrivate } from '../local/private-files';
 
 /**
  * `procure local` writes where its runtime listens to `<dataDir>/runtime.json`, so the other
@@ -26,8 +27,8 @@ export function runtimeFile(dataDir = DEFAULT_DATA_DIR): string {
 
 export function writeRuntimeInfo(info: RuntimeInfo, dataDir = DEFAULT_DATA_DIR): void {
   const f = runtimeFile(dataDir);
-  mkdirSync(dirname(f), { recursive: true });
-  writeFileSync(f, JSON.stringify(info, null, 2));
+  mkdirPrivate(dirname(f));
+  writeFilePrivate(f, JSON.stringify(info, null, 2));
 }
 
 /** Removes runtime.json; with `pid`, only when that process wrote it (a newer runtime may own it). */

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -11,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { localPhysicalName, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
 import { LOCAL_CREDENTIALS } from './local-credentials';
+import { mkdirPrivate } from './private-files';
 
 export { LOCAL_CREDENTIALS };
 
@@ -71,7 +71,7 @@ export function tablesFromTemplate(template: CfnTemplate, env: ResolveEnv): Loca
 export async function startDynamo(options: { tables: LocalTable[]; path?: string; region: string; log?: (line: string) => void }): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
   const dynalite = require('dynalite') as (opts: object) => Server;
-  if (options.path) mkdirSync(options.path, { recursive: true });
+  if (options.path) mkdirPrivate(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { mkdirPrivate, writeFilePrivate } from './private-files';
 
 /**
  * Executions survive a restart only as records: the in-memory engine cannot resume a waiting Task,
@@ -52,9 +53,9 @@ export class FileExecutionStore implements ExecutionStore {
 
   save(records: ExecutionRecord[]): void {
     const keep = records.length > MAX_RECORDS ? [...records].sort((a, b) => (a.startDate < b.startDate ? 1 : -1)).slice(0, MAX_RECORDS) : records;
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirPrivate(dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, executions: keep }, null, 1));
+    writeFilePrivate(tmp, JSON.stringify({ version: 1, executions: keep }, null, 1));
     renameSync(tmp, this.file);
   }
 }

@@ -15,7 +15,7 @@ export function isPid(value: number): boolean {
 export function tryTakePidLock(file: string): { release: () => void } | { owner: number } {
   for (;;) {
     try {
-      const fd = openSync(file, 'wx');
+      const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return { release: () => rmSync(file, { force: true }) };

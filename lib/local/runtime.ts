@@ -10,6 +10,7 @@ import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, defaultRef, localP
 import { startAwsEndpoint } from './aws-endpoint';
 import { loadStack, withAssemblyReadLock } from './cloud-assembly';
 import { lockDataDir } from './data-dir-lock';
+import { ensurePrivateDir, holdPrivateUmask } from './private-files';
 import { LOCAL_CREDENTIALS, startDynamo, tablesFromTemplate } from './dynamo';
 import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type LocalRule } from './event-bus';
 import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
@@ -220,7 +221,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // 3. Data folder.
     const ownsDataDir = options.inMemory === true && options.dataDir === undefined;
+    // Private to this user (issue 9): 077 umask while the runtime runs (LevelDB's files), folder 0700, files 0600.
+    cleanups.push(holdPrivateUmask());
     const dataDir = ownsDataDir ? mkdtempSync(join(tmpdir(), 'procure-local-')) : resolve(projectDir, options.dataDir ?? '.procure');
+    const tightened = ensurePrivateDir(dataDir);
+    if (tightened.length) log(`data dir: tightened ${tightened.length} path(s) readable by others to owner-only (folders 0700, files 0600) in ${dataDir}`);
     if (ownsDataDir) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     cleanups.push(lockDataDir(dataDir));
 

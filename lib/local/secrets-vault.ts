@@ -78,7 +78,7 @@ export class SecretsVault {
     }
     if (file) {
       if (changed) {
-        mkdirSync(dirname(file), { recursive: true });
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         stored.comment = 'Local secrets for the procure offline runtime (Secrets Manager stand-in). Never commit this file.';
         writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
         log?.(`secrets: wrote ${out.length} local secret(s) to ${file}`);

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsServiceError } from './aws-error';
 import type { RestRoute } from './aws-endpoint';
+import { mkdirPrivate, writeFilePrivate } from './private-files';
 
 /**
  * SES v2 SendEmail, delivered to a folder: each mail becomes an RFC 5322 `.eml` file
@@ -42,7 +42,7 @@ export class Outbox {
     readonly dir: string,
     private readonly onMail?: (mail: OutboxMail) => void,
   ) {
-    mkdirSync(dir, { recursive: true });
+    mkdirPrivate(dir);
   }
 
   /** The SES v2 REST route for the loopback endpoint. */
@@ -110,7 +110,7 @@ export class Outbox {
       throw new AwsServiceError('BadRequestException', 'Missing required parameter Content');
     }
     const file = join(this.dir, `${date.toISOString().replace(/[:.]/g, '-')}-${messageId.slice(-18, -7)}.eml`);
-    writeFileSync(file, eml);
+    writeFilePrivate(file, eml);
     const full: OutboxMail = { ...mail, file, headers, links: extractLinks(mail.text ?? mail.html ?? '') };
     this.mails.push(full);
     try {
