@@ -178,6 +178,8 @@ export interface Pacing {
   maxLatenessMs: number;
   /** Accepted adds that reached the vendor more than the ledger's tolerance (1 s) after their slot. */
   lateAdds: number;
+  /** Those late adds: their slot, when AddToCart audited CART_ADD_STARTED (before its last slot check, consume and the HTTP call), and the vendor's time. */
+  lateAddTimes: Array<{ purchaseId: string; slotMs: number; startedMs: number | null; addedMs: number }>;
   /** Purchases that started an add more than once (CART_ADD_STARTED audit entries): refused or retried adds. */
   repeatedAdds: Array<{ purchaseId: string; addStartedMs: number[]; slotsUsedMs: number[]; addedMs: number | null }>;
 }
@@ -326,20 +328,30 @@ async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): P
     const id = slot.holder.slice('used:'.length);
     if (wanted.has(id)) usedBy.set(id, [...(usedBy.get(id) ?? []), slot.at - wallT0].sort((a, b) => a - b));
   }
+  const startedBy = new Map<string, number[]>();
+  for (const id of ids) startedBy.set(id, (await auditTrail(e2e, id)).filter((a) => a.type === ADD_STARTED).map((a) => Date.parse(a.at) - wallT0));
   const adds = [...added].sort(([, a], [, b]) => a - b);
+  const slotOf = (id: string, at: number) => (usedBy.get(id) ?? []).filter((u) => u <= at).at(-1);
   const latenessMs = adds.map(([id, at]) => {
-    const slot = (usedBy.get(id) ?? []).filter((u) => u <= at).at(-1);
+    const slot = slotOf(id, at);
     return slot === undefined ? null : at - slot;
   });
   const known = latenessMs.filter((l): l is number => l !== null);
-  const maxLatenessMs = known.length ? Math.max(...known) : 0;
-  const lateAdds = known.filter((l) => l > SLOT_TOLERANCE_MS).length;
+  const lateAddTimes = adds
+    .filter((_, i) => (latenessMs[i] ?? 0) > SLOT_TOLERANCE_MS)
+    .map(([id, at]) => ({ purchaseId: id, slotMs: slotOf(id, at)!, startedMs: (startedBy.get(id) ?? []).filter((t) => t <= at).at(-1) ?? null, addedMs: at }));
   const repeatedAdds: Pacing['repeatedAdds'] = [];
-  for (const id of ids) {
-    const started = (await auditTrail(e2e, id)).filter((a) => a.type === ADD_STARTED).map((a) => Date.parse(a.at) - wallT0);
+  for (const [id, started] of startedBy) {
     if (started.length > 1) repeatedAdds.push({ purchaseId: id, addStartedMs: started, slotsUsedMs: usedBy.get(id) ?? [], addedMs: added.get(id) ?? null });
   }
-  return { addsAtVendorMs: adds.map(([, at]) => at), latenessMs, maxLatenessMs, lateAdds, repeatedAdds };
+  return {
+    addsAtVendorMs: adds.map(([, at]) => at),
+    latenessMs,
+    maxLatenessMs: known.length ? Math.max(...known) : 0,
+    lateAdds: lateAddTimes.length,
+    lateAddTimes,
+    repeatedAdds,
+  };
 }
 
 /** The server IP of the bench's InterServer request number n. */
@@ -515,7 +527,10 @@ function pacingLines(r: BurstResult): string[] {
   const marks = [...new Set([1, 3, 15, 16, 30, 31, r.n])].filter((k) => k <= r.n && k <= p.addsAtVendorMs.length);
   const lines = [
     `  adds at the vendor (#k actual/earliest): ${marks.map((k) => `#${k} ${fmtS(p.addsAtVendorMs[k - 1])}/${fmtS(earliest[k - 1])}`).join(', ')}`,
-    `  accepted adds vs their ledger slot: max ${fmtMs(p.maxLatenessMs)} late, ${p.lateAdds} more than ${fmtMs(SLOT_TOLERANCE_MS)} late`,
+    `  accepted adds vs their ledger slot: max ${fmtMs(p.maxLatenessMs)} late, ${p.lateAdds} more than ${fmtMs(SLOT_TOLERANCE_MS)} late` +
+      p.lateAddTimes
+        .map((l) => ` | slot ${fmtS(l.slotMs)}, CART_ADD_STARTED ${fmtS(l.startedMs ?? undefined)}, at the vendor ${fmtS(l.addedMs)} (+${fmtMs(l.addedMs - l.slotMs)})`)
+        .join(''),
   ];
   // How many accepted adds the vendor held in its second and minute windows at t.
   const held = (t: number) => {
