@@ -13,7 +13,7 @@ import { runSpendGuard } from './spend-guard';
  *
  * `npm run bench -- burst [--quick]` runs only the burst bench (bench/burst.ts): CoCalc N = 5, 20,
  * 40 (`--quick`: 5 and 20) and InterServer N = 20 purchases at once against the vendors' real
- * limits; about 6 minutes (`--quick`: about 3). It exits non-zero when a purchase did not complete,
+ * limits; about 9 minutes (`--quick`: about 5). It exits non-zero when a purchase did not complete,
  * the vendor answered "too many requests", or the vendor's records disagree.
  */
 
