@@ -6,12 +6,12 @@ import type { SubmitPurchaseResult } from '../../lambdas/core/submit-purchase';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 import type { NormalizedLicense, PurchaseStatus } from '../../lambdas/core/workflow';
 import { DEFAULT_DATA_DIR, readRuntimeInfo } from './runtime-file';
-import { LOCAL_CREDENTIALS } from '../local/local-credentials';
+import { LOCAL_CREDENTIALS, readRuntimeCredentials } from '../local/local-credentials';
 
 /**
  * The procure HTTP API as the CLI calls it: `/purchases` and `/licenses` are AWS_IAM routes, so
  * every request is signed with SigV4 (service `execute-api`). Against the local runtime the
- * signature is made with the runtime's local credentials (the router checks that one is present);
+ * signature is made with the runtime's per-run credentials from `<dataDir>/credentials.json` (the router checks it);
  * against a deployment, with the default AWS credential chain. Credentials and the Authorization
  * header are never printed or put into error messages.
  */
@@ -60,9 +60,20 @@ export class ApiError extends Error {
   }
 }
 
-/** The local runtime's credentials: a constant module, so signed commands load no AWS SDK client for it. */
-async function localCredentials(): Promise<Credentials> {
-  return { ...LOCAL_CREDENTIALS };
+/**
+ * The local runtime's per-run credentials, read from `<dataDir>/credentials.json` (0600, written by
+ * the runtime at start) when first needed; no AWS SDK client is loaded for them. `fallback` (an
+ * explicit loopback --api with no such file) signs with the fixed local credentials instead.
+ */
+function localCredentials(dataDir: string, fallback = false): () => Promise<Credentials> {
+  return async () => {
+    try {
+      return readRuntimeCredentials(dataDir);
+    } catch (err) {
+      if (fallback) return { ...LOCAL_CREDENTIALS };
+      throw err;
+    }
+  };
 }
 
 /** The default AWS provider chain (env, SSO, shared files, container, instance metadata), loaded on first use. */
@@ -108,17 +119,18 @@ export function resolveApiTarget(options: { api?: string | undefined; dataDir?: 
     const url = parseApiUrl(options.api);
     const apiUrl = url.href.replace(/\/+$/, '');
     if (isLoopbackUrl(url)) {
-      return { apiUrl, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', credentials: localCredentials, local: true };
+      return { apiUrl, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', credentials: localCredentials(options.dataDir ?? DEFAULT_DATA_DIR, true), local: true };
     }
     const region = regionOfApiUrl(url) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) throw new Error(`cannot tell the AWS region of ${apiUrl}: set AWS_REGION`);
     return { apiUrl, region, credentials: defaultChainCredentials(), local: false };
   }
-  const info = readRuntimeInfo(options.dataDir ?? DEFAULT_DATA_DIR);
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const info = readRuntimeInfo(dataDir);
   return {
     apiUrl: info.apiUrl.replace(/\/+$/, ''),
     region: info.region ?? 'us-east-1',
-    credentials: localCredentials,
+    credentials: localCredentials(dataDir),
     local: true,
     ...(info.eventsEndpoint ? { eventsEndpoint: info.eventsEndpoint } : {}),
     ...(info.requestSource ? { requestSource: info.requestSource } : {}),

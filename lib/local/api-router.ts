@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { matchRoute, type ApiDescription, type ApiRoute } from './api-routes';
 import { readBody } from './http-body';
+import { AwsServiceError } from './aws-error';
+import type { RuntimeCredentials } from './local-credentials';
+import { checkSigV4 } from './sigv4-check';
 
 /**
  * API Gateway (REST v1) on loopback: routes from the template (api-routes.ts), Lambda proxy
@@ -15,7 +18,10 @@ import { readBody } from './http-body';
  * prefix (`/prod/...`) or not.
  */
 export type IamAuthMode =
-  /** AWS_IAM routes need a SigV4 `Authorization` header (not verified: there are no IAM users locally). */
+  /**
+   * AWS_IAM routes need a SigV4 `Authorization` header; with the router's `credentials` its signature
+   * is checked against them (sigv4-check.ts), as API Gateway checks it against IAM.
+   */
   | 'require-signature'
   /** AWS_IAM routes are open; a signed request still fills requestContext.identity. */
   | 'open';
@@ -26,6 +32,8 @@ export interface ApiRouterOptions {
   accountId: string;
   port?: number;
   iamAuth?: IamAuthMode;
+  /** The runtime's credentials: AWS_IAM routes (require-signature) accept only requests signed with them. */
+  credentials?: RuntimeCredentials;
   log?: (line: string) => void;
 }
 
@@ -215,6 +223,15 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
     if (!body) {
       json(res, 413, { message: 'Request Too Long' });
       return;
+    }
+    if (match.route.authorizationType === 'AWS_IAM' && iamAuth === 'require-signature' && options.credentials) {
+      try {
+        await checkSigV4({ method, url: req.url ?? '/', headers: req.headers, body }, options.credentials);
+      } catch (err) {
+        if (!(err instanceof AwsServiceError)) throw err;
+        json(res, 403, { message: err.message }, { 'x-amzn-errortype': err.code });
+        return;
+      }
     }
     const integration = match.route.integration;
     if (integration.type === 'MOCK') {

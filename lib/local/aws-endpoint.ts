@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error';
-import { readBodyText } from './http-body';
+import { readBody } from './http-body';
+import type { RuntimeCredentials } from './local-credentials';
+import { checkSigV4 } from './sigv4-check';
 
 /**
  * One loopback HTTP endpoint answering the AWS wire protocols of the services the handlers call
@@ -37,8 +39,8 @@ const TARGETS: Record<string, { service: keyof AwsEndpointServices; contentType:
   AWSEvents: { service: 'events', contentType: 'application/x-amz-json-1.1' },
 };
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBodyText(req);
+function parseJson(raw: Buffer): Record<string, unknown> {
+  const text = raw.toString('utf8');
   if (!text) return {};
   try {
     return JSON.parse(text) as Record<string, unknown>;
@@ -60,6 +62,11 @@ export interface AwsEndpointOptions {
    * is the caller's `X-Amz-Security-Token` (what tells a hosted function's call from an outside one).
    */
   admit?: (call: { service: keyof AwsEndpointServices; operation: string; sessionToken: string | undefined }) => void;
+  /**
+   * When given, every request must carry a valid SigV4 signature made with these credentials
+   * (sigv4-check.ts); anything else is answered 403 as AWS does and changes nothing.
+   */
+  credentials?: RuntimeCredentials;
 }
 
 export async function startAwsEndpoint(services: AwsEndpointServices, options: AwsEndpointOptions = {}): Promise<AwsEndpoint> {
@@ -72,7 +79,10 @@ export async function startAwsEndpoint(services: AwsEndpointServices, options: A
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let contentType = 'application/x-amz-json-1.1';
     try {
-      const body = await readJson(req);
+      const raw = await readBody(req);
+      const verify = async (): Promise<void> => {
+        if (options.credentials) await checkSigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: raw }, options.credentials);
+      };
       if (target) {
         const dot = target.indexOf('.');
         const spec = TARGETS[target.slice(0, dot)];
@@ -81,13 +91,16 @@ export async function startAwsEndpoint(services: AwsEndpointServices, options: A
         const fn = spec ? (services[spec.service] as JsonOperation | undefined) : undefined;
         if (!spec || !fn) throw new AwsServiceError('UnknownOperationException', `the local runtime does not serve ${target}`);
         const token = req.headers['x-amz-security-token'];
+        // A stopping runtime answers 503 before looking at the signature (it tells nothing but that).
         options.admit?.({ service: spec.service, operation: op, sessionToken: typeof token === 'string' ? token : undefined });
-        send(res, 200, contentType, await fn(op, body));
+        await verify();
+        send(res, 200, contentType, await fn(op, parseJson(raw)));
         return;
       }
       if (path.startsWith('/v2/email/') && services.sesv2) {
         contentType = 'application/json';
-        send(res, 200, contentType, await services.sesv2(req.method ?? 'GET', path, body));
+        await verify();
+        send(res, 200, contentType, await services.sesv2(req.method ?? 'GET', path, parseJson(raw)));
         return;
       }
       throw new AwsServiceError('UnknownOperationException', `the local runtime does not serve ${req.method} ${path}`, 404);

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -9,7 +8,8 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { localPhysicalName, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
-import { LOCAL_CREDENTIALS } from './local-credentials';
+import { startDynamoFront } from './dynamo-front';
+import { LOCAL_CREDENTIALS, type RuntimeCredentials } from './local-credentials';
 import { mkdirPrivate } from './private-files';
 
 export { LOCAL_CREDENTIALS };
@@ -68,20 +68,19 @@ export function tablesFromTemplate(template: CfnTemplate, env: ResolveEnv): Loca
   return out;
 }
 
-export async function startDynamo(options: { tables: LocalTable[]; path?: string; region: string; log?: (line: string) => void }): Promise<LocalDynamo> {
+/** `credentials`: what every request must be signed with (dynamo-front.ts); the returned client signs with them. */
+export async function startDynamo(options: { tables: LocalTable[]; path?: string; region: string; credentials?: RuntimeCredentials; log?: (line: string) => void }): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
   const dynalite = require('dynalite') as (opts: object) => Server;
   if (options.path) mkdirPrivate(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: options.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const front = await startDynamoFront(server, credentials, options.log);
+  const endpoint = front.endpoint;
+  const client = new DynamoDBClient({ endpoint, region: options.region, credentials, maxAttempts: 2 });
   const close = async (): Promise<void> => {
     client.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
+    await front.close();
   };
   try {
     for (const t of options.tables) await ensureTable(client, t, options.log);

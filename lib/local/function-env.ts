@@ -1,12 +1,12 @@
 import { resolveString, type CfnTemplate, type ResolveEnv } from './asl-from-template';
-import { LOCAL_CREDENTIALS } from './dynamo';
+import { LOCAL_CREDENTIALS, type RuntimeCredentials } from './local-credentials';
 import type { LambdaSpec } from './lambda-functions';
 
 /**
  * A function's environment as the local runtime gives it: the Lambda runtime's own variables, the
  * template's `Environment.Variables` with tokens resolved to local values (a table Ref becomes the
  * local table name, a secret Ref the local secret ARN, ...), the loopback endpoints through
- * `AWS_ENDPOINT_URL_<SERVICE>` with dummy credentials, then the overrides. Nothing is inherited
+ * `AWS_ENDPOINT_URL_<SERVICE>` with the runtime's per-run credentials, then the overrides. Nothing is inherited
  * from the host process except PATH.
  */
 export interface AwsEndpoints {
@@ -45,18 +45,21 @@ export interface FunctionEnvContext {
   configOverrides: Record<string, string>;
   /** Every variable name some function of the template defines. */
   definedAnywhere: Set<string>;
+  /** The runtime's per-run credentials (the loopback services check them). @default LOCAL_CREDENTIALS */
+  credentials?: RuntimeCredentials;
 }
 
 export function functionEnvironment(fn: LambdaSpec & { assetDir: string }, ctx: FunctionEnvContext): Record<string, string> {
   const { region } = ctx.resolveEnv;
+  const credentials = ctx.credentials ?? LOCAL_CREDENTIALS;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SESSION_TOKEN: FUNCTION_SESSION_TOKEN,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

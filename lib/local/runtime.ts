@@ -10,12 +10,13 @@ import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, defaultRef, localP
 import { startAwsEndpoint } from './aws-endpoint';
 import { loadStack, withAssemblyReadLock } from './cloud-assembly';
 import { lockDataDir } from './data-dir-lock';
-import { ensurePrivateDir, holdPrivateUmask } from './private-files';
-import { LOCAL_CREDENTIALS, startDynamo, tablesFromTemplate } from './dynamo';
+import { ensurePrivateDir, holdPrivateUmask, writeFilePrivate } from './private-files';
+import { startDynamo, tablesFromTemplate } from './dynamo';
+import { CREDENTIALS_FILE, generateRuntimeCredentials } from './local-credentials';
 import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type LocalRule } from './event-bus';
 import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
 import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
-import { functionEnvironment } from './function-env';
+import { FUNCTION_SESSION_TOKEN, functionEnvironment } from './function-env';
 import { StopGate, type StopOptions, type StopResult } from './graceful-stop';
 import { closeInterruptedExecutions, type InterruptedExecution } from './interrupted';
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
@@ -142,7 +143,7 @@ export interface LocalRuntime {
   eventsIdle(): Promise<void>;
   /** Runs every schedule's target function now (the reconciler), as its timer would. */
   runSchedules(): Promise<ScheduleRun[]>;
-  /** SDK client config for this runtime's loopback services (tests, CLI). */
+  /** SDK client config for this runtime's loopback services, with its per-run credentials (tests, CLI). */
   clientConfig(service: 'dynamodb' | 'aws'): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   /**
    * Graceful stop (see graceful-stop.ts): refuses new work at once (API and outside StartExecution /
@@ -228,9 +229,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (tightened.length) log(`data dir: tightened ${tightened.length} path(s) readable by others to owner-only (folders 0700, files 0600) in ${dataDir}`);
     if (ownsDataDir) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     cleanups.push(lockDataDir(dataDir));
+    // Per-run credentials: the loopback AWS services and the IAM API routes check every signature
+    // against them; the CLI reads them from this 0600 file, tests get them through clientConfig().
+    const runtimeCredentials = generateRuntimeCredentials(FUNCTION_SESSION_TOKEN);
+    const credentialsFile = join(dataDir, CREDENTIALS_FILE);
+    writeFilePrivate(credentialsFile, `${JSON.stringify({ accessKeyId: runtimeCredentials.accessKeyId, secretAccessKey: runtimeCredentials.secretAccessKey }, null, 2)}\n`);
+    cleanups.push(() => rmSync(credentialsFile, { force: true }));
 
     // 4. DynamoDB.
-    const dynamo = await startDynamo({ tables, region: resolveEnv.region, log, ...(options.inMemory ? {} : { path: join(dataDir, 'dynamo') }) });
+    const dynamo = await startDynamo({ tables, region: resolveEnv.region, credentials: runtimeCredentials, log, ...(options.inMemory ? {} : { path: join(dataDir, 'dynamo') }) });
     cleanups.push(() => dynamo.close());
 
     // 5. Secrets: roles come from the env variables that reference each secret.
@@ -321,10 +328,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         events: bus.facade(),
         sesv2: outbox.route(),
       },
-      { log, admit: (call) => gate.admit(call) },
+      { log, admit: (call) => gate.admit(call), credentials: runtimeCredentials },
     );
     cleanups.push(() => aws.close());
-    const router = await startApiRouter({ api, invoke, accountId: resolveEnv.accountId, log, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.iamAuth ? { iamAuth: options.iamAuth } : {}) });
+    const router = await startApiRouter({ api, invoke, accountId: resolveEnv.accountId, credentials: runtimeCredentials, log, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.iamAuth ? { iamAuth: options.iamAuth } : {}) });
     cleanups.push(() => router.close());
 
     // 8. The functions, each with its own resolved environment.
@@ -339,7 +346,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const definedAnywhere = new Set(functions.all.flatMap((f) => Object.keys(f.rawEnvironment)));
     const endpoints = { dynamodb: dynamo.endpoint, sfn: aws.url, secretsManager: aws.url, sesv2: aws.url, eventbridge: aws.url };
     host = new LambdaHost(
-      hostedSpecs.map((spec) => ({ spec, env: functionEnvironment(spec, { template, resolveEnv, endpoints, wiring, configOverrides, definedAnywhere }) })),
+      hostedSpecs.map((spec) => ({ spec, env: functionEnvironment(spec, { template, resolveEnv, endpoints, wiring, configOverrides, definedAnywhere, credentials: runtimeCredentials }) })),
       { log, ...(options.lambdaConcurrency !== undefined ? { concurrency: options.lambdaConcurrency } : {}) },
     );
     const hostRef = host;
@@ -441,7 +448,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clientConfig: (service) => ({
         region: resolveEnv.region,
         endpoint: service === 'dynamodb' ? dynamo.endpoint : aws.url,
-        credentials: { ...LOCAL_CREDENTIALS },
+        credentials: { accessKeyId: runtimeCredentials.accessKeyId, secretAccessKey: runtimeCredentials.secretAccessKey },
       }),
       stop: (o) => {
         timer.close(); // no scheduled run starts during the stop; one in flight is drained like any invocation

@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime, StepEvent } from '../../lib/local';
 import { startFixtureRuntime, waitForMails } from '../support/fixture-runtime';
+import { signedApiHeaders } from '../support/sign-request';
 
 /**
  * The whole runtime on the fixture app: the synthesized state machine on the engine, bundled
@@ -114,9 +115,7 @@ describe('the local runtime on a synthesized CDK app', () => {
     const unsigned = await request(`${rt.apiUrl}/echo/a/b?x=1`);
     expect(unsigned.statusCode).toBe(403);
     await unsigned.body.dump();
-    const signed = await request(`${rt.apiUrl}/echo/a/b?x=1`, {
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0' },
-    });
+    const signed = await request(`${rt.apiUrl}/echo/a/b?x=1`, { headers: await signedApiHeaders(rt, 'GET', `${rt.apiUrl}/echo/a/b?x=1`) });
     expect(signed.statusCode).toBe(200);
     expect(signed.headers['set-cookie']).toEqual(['a=1', 'b=2']);
     const event = (await signed.body.json()) as Record<string, unknown>;

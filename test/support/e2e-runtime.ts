@@ -16,6 +16,7 @@ import { approvalLinkOf } from '../../lib/cli/runtime-report';
 import { PROJECT_DIR } from './project-dir';
 import { runtimeDocClient, runtimeTable } from './runtime-tables';
 import { waitFor } from './wait';
+import { signedApiHeaders } from './sign-request';
 
 /**
  * The procure stack on the local runtime, driven from outside the way a user and an operator do:
@@ -116,16 +117,7 @@ export interface ApiResponse {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads arbitrary JSON
 }
 
-/**
- * A SigV4-shaped Authorization header. The local router checks its presence and takes the access
- * key for `requestContext.identity`; it does not verify the signature (there are no IAM users).
- */
-function sigv4Header(accessKey = 'AKIAE2ETESTCALLER'): string {
-  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  return `AWS4-HMAC-SHA256 Credential=${accessKey}/${day}/us-east-1/execute-api/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'0'.repeat(64)}`;
-}
-
-/** Calls the local API with an IAM-style signature (the purchase and license routes need one). */
+/** Calls the local API with a SigV4 signature (the purchase and license routes need one). */
 export async function callApi(
   rt: LocalRuntime,
   method: 'GET' | 'POST',
@@ -133,10 +125,11 @@ export async function callApi(
   body?: unknown,
   options: { signed?: boolean; rawBody?: string; contentType?: string } = {},
 ): Promise<ApiResponse> {
-  const headers: Record<string, string> = {};
-  if (options.signed !== false) headers.authorization = sigv4Header();
+  let headers: Record<string, string> = {};
   const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  // Signed with the runtime's per-run credentials: the router checks the signature of IAM routes.
+  if (options.signed !== false) headers = await signedApiHeaders(rt, method, `${rt.apiUrl}${path}`, { headers, ...(payload !== undefined ? { body: payload } : {}) });
   const res = await request(`${rt.apiUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await res.body.text();
   let json: unknown;

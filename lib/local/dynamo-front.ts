@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AwsServiceError } from './aws-error';
+import { readBody } from './http-body';
+import type { RuntimeCredentials } from './local-credentials';
+import { checkSigV4 } from './sigv4-check';
+
+/**
+ * dynalite checks no signature, so it never listens on TCP: it serves a Unix socket in a private
+ * (0700) temp folder, and this loopback front checks each request's SigV4 signature against the
+ * runtime's credentials before passing it on (403 `UnrecognizedClientException` /
+ * `InvalidSignatureException`, as DynamoDB answers, otherwise). Bodies are not logged.
+ */
+export interface DynamoFront {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startDynamoFront(dynalite: Server, credentials: RuntimeCredentials, log?: (line: string) => void): Promise<DynamoFront> {
+  const socketDir = mkdtempSync(join(tmpdir(), 'procure-dynamo-'));
+  const socketPath = join(socketDir, 'dynalite.sock');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      dynalite.once('error', reject);
+      dynalite.listen(socketPath, () => resolve());
+    });
+  } catch (err) {
+    rmSync(socketDir, { recursive: true, force: true });
+    throw err;
+  }
+  const front = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      try {
+        await checkSigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, credentials);
+      } catch (err) {
+        const e = err instanceof AwsServiceError ? err : new AwsServiceError('InternalFailure', (err as Error).message, 500);
+        const text = JSON.stringify({ __type: `com.amazon.coral.service#${e.code}`, message: e.message });
+        res.writeHead(e.statusCode, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+        res.end(text);
+        return;
+      }
+      const upstream = request({ socketPath, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', (err) => {
+        log?.(`dynamo: ${err.message}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'local DynamoDB unavailable' }));
+      });
+      upstream.end(body);
+    })().catch((err: unknown) => {
+      log?.(`dynamo: front failed: ${(err as Error).message}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    close: async () => {
+      front.closeAllConnections();
+      await new Promise<void>((r) => front.close(() => r()));
+      await new Promise<void>((r) => dynalite.close(() => r()));
+      rmSync(socketDir, { recursive: true, force: true });
+    },
+  };
+}
