@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchRoute, type ApiDescription, type ApiRoute } from './api-routes';
-import { readBody } from './http-body';
+import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import { AwsServiceError } from './aws-error';
 import type { RuntimeCredentials } from './local-credentials';
 import { checkSigV4 } from './sigv4-check';
@@ -45,7 +45,8 @@ export interface ApiRouter {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 10 * 1024 * 1024;
+/** Bodies over 1 MiB are refused while reading (413), never buffered whole. */
+const MAX_BODY = MAX_REQUEST_BYTES;
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -221,7 +222,7 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
     }
     const body = await readBody(req, MAX_BODY);
     if (!body) {
-      json(res, 413, { message: 'Request Too Long' });
+      answerTooLarge(res, { message: 'Request Too Long' }, { 'x-amzn-requestid': randomUUID() });
       return;
     }
     if (match.route.authorizationType === 'AWS_IAM' && iamAuth === 'require-signature' && options.credentials) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error';
-import { readBody } from './http-body';
+import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import type { RuntimeCredentials } from './local-credentials';
 import { checkSigV4 } from './sigv4-check';
 
@@ -79,7 +79,11 @@ export async function startAwsEndpoint(services: AwsEndpointServices, options: A
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let contentType = 'application/x-amz-json-1.1';
     try {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_REQUEST_BYTES);
+      if (!raw) {
+        answerTooLarge(res, { __type: 'RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` }, { 'content-type': contentType, 'x-amzn-errortype': 'RequestEntityTooLargeException' });
+        return;
+      }
       const verify = async (): Promise<void> => {
         if (options.credentials) await checkSigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: raw }, options.credentials);
       };

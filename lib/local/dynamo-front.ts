@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsServiceError } from './aws-error';
-import { readBody } from './http-body';
+import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import type { RuntimeCredentials } from './local-credentials';
 import { checkSigV4 } from './sigv4-check';
 
@@ -34,7 +34,11 @@ export async function startDynamoFront(dynalite: Server, credentials: RuntimeCre
   }
   const front = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_REQUEST_BYTES);
+      if (!body) {
+        answerTooLarge(res, { __type: 'com.amazon.coral.service#RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` }, { 'content-type': 'application/x-amz-json-1.0' });
+        return;
+      }
       try {
         await checkSigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, credentials);
       } catch (err) {

@@ -218,11 +218,24 @@ export class EventBus {
 }
 
 /** The entry's parsed Detail, or the PutEvents error for an entry EventBridge would refuse. */
+/** EventBridge's PutEvents entry limit (256 KB). */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
 function checkEntry(entry: Record<string, unknown>): { detail: object } | { ErrorCode: string; ErrorMessage: string } {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
     if (typeof entry[field] !== 'string' || !entry[field]) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
     }
+  }
+  // AWS's entry size: Time (14 bytes when given), Source, DetailType, Detail and each Resource in UTF-8.
+  const size =
+    (entry.Time !== undefined ? 14 : 0) +
+    Buffer.byteLength(String(entry.Source)) +
+    Buffer.byteLength(String(entry.DetailType)) +
+    Buffer.byteLength(String(entry.Detail)) +
+    (Array.isArray(entry.Resources) ? entry.Resources.reduce((n: number, r) => n + Buffer.byteLength(String(r)), 0) : 0);
+  if (size > MAX_ENTRY_BYTES) {
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: `Event entry size ${size} exceeds the maximum of ${MAX_ENTRY_BYTES} bytes.` };
   }
   let detail: unknown;
   try {
