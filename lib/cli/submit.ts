@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeIssues, purchaseRequestSchema } from '../../lambdas/core/purchase-request';
+import { describeIssues, intakeIssues, purchaseRequestSchema } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor } from '../../lambdas/core/workflow';
 import { expectPositionals, parseCommandArgs, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './args';
 import { ApiError, ProcureApi, resolveApiTarget } from './api-client';
@@ -67,6 +67,9 @@ export function readPurchaseRequest(file: string): { body: Record<string, unknow
   }
   const parsed = purchaseRequestSchema.safeParse(body);
   if (!parsed.success) throw new InvalidRequestFileError(name, describeIssues(parsed.error));
+  // What intake refuses for a new request at the time it arrives (a CoCalc range already ended).
+  const late = intakeIssues(parsed.data, new Date());
+  if (late.length) throw new InvalidRequestFileError(name, late);
   return { body: body as Record<string, unknown>, requestId: parsed.data.requestId, vendor: parsed.data.vendor };
 }
 

@@ -1,3 +1,4 @@
+import { toJsonText } from './deep-json';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -172,7 +173,7 @@ export class LambdaHost {
     const pool = this.require(logicalId);
     let eventText: string;
     try {
-      eventText = JSON.stringify(event ?? null);
+      eventText = toJsonText(event ?? null);
     } catch (err) {
       return Promise.reject(new LambdaFunctionError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
     }

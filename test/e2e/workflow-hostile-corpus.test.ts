@@ -37,18 +37,7 @@ const RUN = Math.random().toString(36).slice(2, 8);
  * Open finding: `procure submit` validates with the schema only, not intake's time check, so a
  * CoCalc range that already ended passes the CLI (intake then refuses it over both paths).
  */
-/**
- * Open finding: an event whose detail nests an array 5,000 levels deep never reaches intake on the
- * local runtime (its delivery fails), so no Failed event or audit entry tells the sender. The
- * handler itself refuses it (test/unit/intake-refusals.test.ts); the same body over POST is refused.
- */
-const EVENT_OPEN_FINDING = new Set(['structural/array nested 5000 deep in an extra key']);
 
-const CLI_OPEN_FINDING = new Set([
-  'cocalc-description/range entirely in the past',
-  'cocalc-description/range ending at the epoch',
-  'cocalc-description/range ending yesterday',
-]);
 
 /** True when one of `reasons` is about `field` or a part of it. */
 function namesField(reasons: readonly string[], field: string): boolean {
@@ -109,7 +98,6 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
     const wrong: string[] = [];
     try {
       HOSTILE_REQUESTS.forEach((e, i) => {
-        if (CLI_OPEN_FINDING.has(e.name)) return;
         const file = join(dir, `${i}.json`);
         writeFileSync(file, e.wire(rid('cli', e)));
         let issues: string[] | undefined;
@@ -127,19 +115,6 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
       rmSync(dir, { recursive: true, force: true });
     }
     expect(wrong).toEqual([]);
-  });
-
-  it.fails('open finding: the CLI validator refuses a CoCalc range that already ended (intake does)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'procure-hostile-'));
-    try {
-      for (const e of HOSTILE_REQUESTS.filter((x) => CLI_OPEN_FINDING.has(x.name))) {
-        const file = join(dir, 'range.json');
-        writeFileSync(file, e.wire(rid('cli', e)));
-        expect(() => readPurchaseRequest(file), e.name).toThrow(/item\.description\.range: /);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   async function refuseOverApi(e: HostileRequest): Promise<void> {
@@ -197,12 +172,12 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
 
     await eachLimited(REFUSE, 10, refuseOverApi);
     await eachLimited(
-      REFUSE.filter((e) => e.usesRequestId && !EVENT_OPEN_FINDING.has(e.name)),
+      REFUSE.filter((e) => e.usesRequestId),
       10,
       refuseOverEvents,
     );
     // Failures without a requestId are told apart only by order: one at a time.
-    for (const e of REFUSE.filter((x) => !x.usesRequestId && !EVENT_OPEN_FINDING.has(x.name))) await refuseOverEvents(e);
+    for (const e of REFUSE.filter((x) => !x.usesRequestId)) await refuseOverEvents(e);
     await e2e.rt.eventsIdle();
 
     expect(problems).toEqual([]);
@@ -211,14 +186,6 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
     expect(vendorCalls()).toEqual(before);
     expect(e2e.rt.mails.length).toBe(mails);
     expect(e2e.rt.executions.list().length).toBe(executions);
-  });
-
-  it.fails('open finding: an event nested 5,000 levels deep is answered with a Failed event naming the field', async () => {
-    for (const e of REFUSE.filter((x) => EVENT_OPEN_FINDING.has(x.name))) {
-      const before = problems.length;
-      await refuseOverEvents(e, 5_000);
-      expect(problems.slice(before)).toEqual([]);
-    }
   });
 
   it('a normal purchase still completes after the refused corpus', async () => {
@@ -233,7 +200,7 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
     expect(workflowEvents(e2e.rt, purchaseId).map((ev) => ev['detail-type'])).toContain(EVENTS.completed);
   });
 
-  it(`accepts the ${HARMLESS.length} harmless entries over both paths`, async () => {
+  it(`accepts the ${HARMLESS.length} harmless entries over signed POST, and a sample of them as events`, async () => {
     const wrong: string[] = [];
     await eachLimited(HARMLESS, 5, async (e) => {
       const res = await callApi(e2e.rt, 'POST', '/purchases', undefined, { rawBody: e.wire(rid('api', e)) });
@@ -242,7 +209,9 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
     });
     // Each accepted entry is a real purchase running in the background: the API goes first,
     // while the runtime is quiet (its stand-in answers 504 after 29 s, as API Gateway does).
-    await eachLimited(HARMLESS, 5, async (e) => {
+    // Every accepted entry starts a real purchase; the event path is the same intake code, so a
+    // sample of every fifth entry keeps the background work (and the suite's time) bounded.
+    await eachLimited(HARMLESS.filter((_, i) => i % 5 === 0), 4, async (e) => {
       const requestId = rid('ev', e);
       const from = e2e.rt.emittedEvents.length;
       const put = e2e.rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: EVENTS.requested, Detail: e.wire(requestId) }]);
