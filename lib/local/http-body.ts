@@ -54,9 +54,19 @@ export async function readBody(req: IncomingMessage, maxBytes = Infinity): Promi
   });
 }
 
-/** A request's whole body as UTF-8 text (uncapped: the vendor sandboxes' reader). */
-export async function readBodyText(req: IncomingMessage): Promise<string> {
-  return (await readBody(req)).toString('utf8');
+/** Thrown by `readBodyText` for a body over its cap (the server answers 413 with `answerTooLarge`). */
+export class BodyTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`request body over ${maxBytes} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** A request's whole body as UTF-8 text (the vendor sandboxes' reader); throws BodyTooLargeError past `maxBytes`. */
+export async function readBodyText(req: IncomingMessage, maxBytes = MAX_REQUEST_BYTES): Promise<string> {
+  const body = await readBody(req, maxBytes);
+  if (!body) throw new BodyTooLargeError(maxBytes);
+  return body.toString('utf8');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerTooLarge, BodyTooLargeError } from '../../http-body';
 import { FaultInjector, type FaultPlan } from '../faults';
 import { ADMIN_ACCOUNTS_PATH, handleAdminAccounts } from './admin';
 import { apiKeyFromAuthorization } from './auth';
@@ -122,6 +123,7 @@ export async function startCocalcSandbox(opts: CocalcSandboxOptions = {}): Promi
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError && !res.headersSent) return answerTooLarge(res, { error: err.message });
       if (!res.headersSent) sendText(res, 500, `sandbox bug: ${err instanceof Error ? err.message : String(err)}`);
       else res.destroy();
     });

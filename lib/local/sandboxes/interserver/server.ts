@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INTERSERVER_WSDL } from '../../../../lambdas/adapters/interserver/interserver-wsdl';
 import { interserverWsdlModel } from '../../../../lambdas/adapters/interserver/wsdl-model';
 import { scrubSecrets } from '../../../../lambdas/shared/redact';
-import { readBodyText as readBody } from '../../http-body';
+import { BodyTooLargeError, MAX_REQUEST_BYTES, readBody as readCappedBody, readBodyText as readBody } from '../../http-body';
 import type { FaultInjector } from '../faults';
 import { convertArgs, OPERATIONS, runOperation } from './operations';
 import { faultEnvelope, responseEnvelope } from './soap-envelope';
@@ -132,9 +132,8 @@ function stateSnapshot(state: InterserverSandboxState) {
 
 /** Decodes the body by the charset of Content-Type or the XML declaration (UTF-8 when neither says). */
 async function readSoapText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readCappedBody(req, MAX_REQUEST_BYTES);
+  if (!bytes) throw new BodyTooLargeError(MAX_REQUEST_BYTES);
   const declared =
     /charset\s*=\s*"?([\w-]+)/i.exec(req.headers['content-type'] ?? '')?.[1] ??
     /^<\?xml[^>]*encoding\s*=\s*["']([\w-]+)/i.exec(bytes.subarray(0, 200).toString('latin1'))?.[1] ??
