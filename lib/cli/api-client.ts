@@ -63,15 +63,18 @@ export class ApiError extends Error {
 /**
  * The local runtime's per-run credentials, read from `<dataDir>/credentials.json` (0600, written by
  * the runtime at start) when first needed; no AWS SDK client is loaded for them. `fallback` (an
- * explicit loopback --api with no such file) signs with the fixed local credentials instead.
+ * explicit loopback --api with no such file) signs with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+ * when both are set, else with the fixed local credentials.
  */
 function localCredentials(dataDir: string, fallback = false): () => Promise<Credentials> {
   return async () => {
     try {
       return readRuntimeCredentials(dataDir);
     } catch (err) {
-      if (fallback) return { ...LOCAL_CREDENTIALS };
-      throw err;
+      if (!fallback) throw err;
+      // A runtime with no data dir of its own (in memory) hands its credentials over as AWS_* variables.
+      const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+      return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : { ...LOCAL_CREDENTIALS };
     }
   };
 }

@@ -27,6 +27,11 @@ import { cocalcRequest } from '../support/requests';
  */
 describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_TEST_TIMEOUT_MS * 2 }, () => {
   let e2e: E2e;
+  /** The in-memory runtime's per-run credentials as the AWS_* variables a CLI with a loopback --api signs with. */
+  const runtimeCredentialsEnv = (): NodeJS.ProcessEnv => {
+    const { accessKeyId, secretAccessKey } = e2e.rt.clientConfig('aws').credentials;
+    return { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey };
+  };
 
   beforeAll(async () => {
     e2e = await startProcure();
@@ -78,7 +83,7 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     args[args.indexOf('--comment') + 1] = 'cart item still there, not purchased';
 
     // The operator runs it (the vendor is still down: resolving needs only procure's API).
-    const resolved = await runCli([...args, '--json']);
+    const resolved = await runCli([...args, '--json'], { env: runtimeCredentialsEnv() });
     expect(resolved.stderr).toBe('');
     expect(resolved.code).toBe(0);
     expect(JSON.parse(resolved.stdout)).toMatchObject({ purchaseId, status: 'FAILED', budget: 'released', alreadyResolved: false });
@@ -97,11 +102,12 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     });
 
     // Once only: a different finding is refused, and `procure status` shows the outcome.
-    const again = await runCli(['resolve', purchaseId, '--bought', 'lic-x', '--api', e2e.rt.apiUrl]);
+    const again = await runCli(['resolve', purchaseId, '--bought', 'lic-x', '--api', e2e.rt.apiUrl], { env: runtimeCredentialsEnv() });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/answered 409: purchase .+ is FAILED \(resolved not-bought by .+\); only a purchase in NEEDS_ATTENTION can be resolved/);
-    const status = await runCli(['status', purchaseId, '--api', e2e.rt.apiUrl]);
+    const status = await runCli(['status', purchaseId, '--api', e2e.rt.apiUrl], { env: runtimeCredentialsEnv() });
     expect(status.stdout).toMatch(/^status\s+FAILED$/m);
     expect(status.stdout).toMatch(/^resolved\s+not-bought by arn:aws:iam::/m);
   });
 });
+
