@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { BURST_PLANS, burstClean, formatBursts, runBursts } from './burst';
@@ -82,14 +83,25 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
+/** The commit measured, "+dirty" when the working tree differs from it (others may be editing it). */
+function commitMeasured(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: PROJECT_DIR, encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** The burst bench alone: its table, a verdict line, then one JSON line. */
 async function burst(mode: 'full' | 'quick'): Promise<void> {
+  const commit = commitMeasured();
   const t0 = performance.now();
   const results = await runBursts(BURST_PLANS[mode], progress);
   const totalMs = performance.now() - t0;
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   const dirty = results.filter((r) => !burstClean(r));
-  process.stdout.write(`procure burst bench (${mode}) on node ${process.version}, ${availableParallelism()} x ${cpu}\n\n`);
+  process.stdout.write(`procure burst bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} x ${cpu}\n\n`);
   process.stdout.write(`${formatBursts(results)}\n\n`);
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
   process.stdout.write(
@@ -102,6 +114,7 @@ async function burst(mode: 'full' | 'quick'): Promise<void> {
       {
         bench: 'procure-burst',
         mode,
+        commit,
         node: process.version,
         cpus: availableParallelism(),
         totalMs: Math.round(totalMs),
