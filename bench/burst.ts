@@ -1,15 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoAuditLog } from '../lambdas/adapters/aws/dynamo-audit-log';
 import { purchaseIdOfItem } from '../lambdas/core/cocalc-cart-tag';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
-import { auditTrail, cocalcAccountOf, purchaseRecord, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
+import { auditTrail, cocalcAccountOf, e2eHandle, purchaseRecord, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { PROJECT_DIR } from '../test/support/project-dir';
-import { runtimeDocClient, runtimeTable } from '../test/support/runtime-tables';
 import { fmtMs, median } from './measure';
 import { cocalcRequestBody, interserverRequestBody } from './samples';
 import { vendorEarliestAdds, waitUntilWindowsClear } from './vendor-bound';
@@ -105,20 +103,7 @@ async function startBurstRuntime(logs: string[]): Promise<E2e> {
     sandboxes: { cocalc: { balance: 1_000_000, throttle: true }, interserver: {} },
     log: (line) => logs.push(`${new Date().toISOString()} ${line}`),
   });
-  const { doc, destroy } = runtimeDocClient(rt, 2);
-  const auditTable = runtimeTable(rt, 'AuditTable');
-  return {
-    rt,
-    logs,
-    doc,
-    auditTable,
-    stateTable: runtimeTable(rt, 'StateTable'),
-    audit: new DynamoAuditLog(doc, auditTable),
-    close: async () => {
-      destroy();
-      await rt.close();
-    },
-  };
+  return e2eHandle(rt, logs);
 }
 
 /** Every execution gets this long beyond the vendor bound before the bench gives up on it. */
