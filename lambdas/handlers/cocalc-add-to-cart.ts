@@ -67,6 +67,9 @@ export function makeHandler(deps: AddToCartDeps): (state: WorkflowState, context
 
 /** One invocation's add of one purchase's item. */
 class AddRun {
+  /** The slot this run is sending in, once `slot()` found it due. */
+  private slotAt: number | undefined;
+
   constructor(
     private readonly deps: AddToCartDeps,
     private readonly gateway: CocalcGateway,
@@ -97,7 +100,10 @@ class AddRun {
       ({ at } = await this.deps.slots.reserve(key, this.purchaseId, this.now()));
       decision = decideSlot(at, this.now(), this.deps.slotToleranceMs);
     }
-    if (decision.kind === 'go') return undefined;
+    if (decision.kind === 'go') {
+      this.slotAt = at;
+      return undefined;
+    }
     return this.waitUntil(at, waits, "a CoCalc cart/add slot (the vendor allows 3 adds a second, 15 a minute, 200 an hour)");
   }
 
@@ -118,6 +124,13 @@ class AddRun {
       if (late) return late;
       // Counted from here on, as the vendor counts every add it receives (even a refused one).
       await this.deps.slots.consume(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
+      // Consuming is a conditional write on a contended item and may take a while: an add sent
+      // later than the tolerance could land in a vendor window its slot was not counted in. The
+      // consumed slot stays counted (harmless: nothing sent); a new one is reserved instead.
+      if (decideSlot(this.slotAt ?? 0, this.now(), this.deps.slotToleranceMs).kind === 'late') {
+        const { at } = await this.deps.slots.reserve(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
+        return this.waitUntil(Math.max(at, this.now() + 1), waits, 'a CoCalc cart/add slot (the last one passed while it was being claimed)');
+      }
       try {
         itemId = await this.gateway.addToCart(this.description, this.projectId);
       } catch (err) {

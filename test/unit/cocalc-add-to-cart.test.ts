@@ -249,6 +249,26 @@ describe('AddToCart (CoCalc)', () => {
       expect(await slotsOf(state.purchaseId)).toEqual([{ at: now, holder: `used:${state.purchaseId}` }]);
     });
 
+    it('does not send when claiming its slot took it past the tolerance: the claimed slot stays counted, a new one is due', async () => {
+      const state = await newPurchase(hs, cocalcRequest());
+      const { at } = await hs.slots.reserve(COCALC_CART_ADD_SLOT_KEY, state.purchaseId, now);
+      now = at;
+      // The conditional write that consumes the slot is slow (a contended ledger item).
+      const slow = { ...hs.slots, reserve: hs.slots.reserve.bind(hs.slots), release: hs.slots.release.bind(hs.slots),
+        consume: async (key: string, holder: string) => {
+          await hs.slots.consume(key, holder);
+          now += hs.slotToleranceMs + 500;
+        },
+      };
+
+      const ref = await slotted({ slots: slow })(state);
+      expect(ref.waitUntil).toBeDefined();
+      expect(cart()).toHaveLength(0); // nothing reached the vendor
+      const mine = await slotsOf(state.purchaseId);
+      expect(mine).toContainEqual({ at, holder: `used:${state.purchaseId}` });
+      expect(mine.filter((x) => x.holder === state.purchaseId)).toHaveLength(1);
+    });
+
     it('waits again when the re-reserved slot of a late add lies in the future', async () => {
       const state = await newPurchase(hs, cocalcRequest());
       const { at: stale } = await hs.slots.reserve(COCALC_CART_ADD_SLOT_KEY, state.purchaseId, now);
