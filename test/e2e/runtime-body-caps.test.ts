@@ -1,36 +1,10 @@
-import { request as httpRequest } from 'node:http';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../lib/local';
 import { MAX_REQUEST_BYTES } from '../../lib/local/http-body';
 import { startFixtureRuntime } from '../support/fixture-runtime';
+import { streamBody } from '../support/stream-body';
 
-/**
- * Sends `total` bytes as a chunked body (no Content-Length), 64 KiB at a time, until the server
- * answers; resolves with the status and how many bytes had been written by then.
- */
-function streamBody(url: string, total: number, headers: Record<string, string> = {}): Promise<{ status: number; written: number }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    let written = 0;
-    let answered = false;
-    const req = httpRequest({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'transfer-encoding': 'chunked', ...headers } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, written });
-    });
-    req.on('error', (err) => (answered ? undefined : reject(err)));
-    const chunk = Buffer.alloc(64 * 1024, 0x61);
-    const pump = (): void => {
-      while (!answered && written < total) {
-        written += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
-}
 
 /** Issue 9, bullet 4: 1 MiB request bodies for the stand-ins and the API, 256 KB per PutEvents entry. */
 describe('the local runtime caps request bodies', () => {

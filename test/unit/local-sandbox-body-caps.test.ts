@@ -1,32 +1,9 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BYTES } from '../../lib/local/http-body';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc/server';
 import { startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver/sandbox';
+import { streamBody } from '../support/stream-body';
 
-/** Streams `total` bytes chunked until the server answers: its status and the bytes written by then. */
-function streamBody(url: string, total: number, contentType: string): Promise<{ status: number; written: number }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    let written = 0;
-    let answered = false;
-    const req = httpRequest({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'transfer-encoding': 'chunked', 'content-type': contentType } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, written });
-    });
-    req.on('error', (err) => (answered ? undefined : reject(err)));
-    const chunk = Buffer.alloc(64 * 1024, 0x61);
-    const pump = (): void => {
-      while (!answered && written < total) {
-        written += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
-}
 
 /** Issue 9, bullet 4: the vendor sandboxes refuse request bodies over 1 MiB while reading (413). */
 describe('vendor sandbox body caps', () => {
@@ -47,7 +24,7 @@ describe('vendor sandbox body caps', () => {
     const url = `${cocalc.url}/shopping/cart/add`;
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2 * MAX_REQUEST_BYTES) });
     expect(res.status).toBe(413);
-    const streamed = await streamBody(url, 300 * 1024 * 1024, 'application/json');
+    const streamed = await streamBody(url, 300 * 1024 * 1024, { 'content-type': 'application/json' });
     expect(streamed.status).toBe(413);
     expect(streamed.written).toBeLessThan(64 * 1024 * 1024);
   });
@@ -55,7 +32,7 @@ describe('vendor sandbox body caps', () => {
   it('InterServer: a declared 2 MiB SOAP body and a streamed 300 MiB one are answered 413', async () => {
     const res = await fetch(interserver.endpoint, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: 'x'.repeat(2 * MAX_REQUEST_BYTES) });
     expect(res.status).toBe(413);
-    const streamed = await streamBody(interserver.endpoint, 300 * 1024 * 1024, 'text/xml');
+    const streamed = await streamBody(interserver.endpoint, 300 * 1024 * 1024, { 'content-type': 'text/xml' });
     expect(streamed.status).toBe(413);
     expect(streamed.written).toBeLessThan(64 * 1024 * 1024);
   });
