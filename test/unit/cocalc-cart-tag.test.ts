@@ -2,22 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { differencesFromApproved, purchaseIdOfItem, tagDescription } from '../../lambdas/core/cocalc-cart-tag';
 import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/core/cocalc-license';
 import type { CocalcCartItem } from '../../lambdas/core/ports';
+import { cocalcRequest } from '../support/requests';
 
 const PURCHASE = `pur-${'0123456789abcdef'.repeat(2)}`;
 const OTHER = `pur-${'f'.repeat(32)}`;
 const PROJECT = '7f0f5b7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 const HOUR = 3_600_000;
 
-const base: SiteLicenseDescription = siteLicenseDescriptionSchema.parse({
-  user: 'academic',
-  period: 'monthly',
-  run_limit: 2,
-  ram: 4,
-  cpu: 1,
-  disk: 10,
-  member: true,
-  uptime: 'short',
-});
+/** The suite's standard CoCalc license (test/support/requests.ts), with the schema's defaults. */
+const base: SiteLicenseDescription = siteLicenseDescriptionSchema.parse((cocalcRequest().item as { description: unknown }).description);
 
 /** A cart item as the gateway returns it, holding `description` as the vendor stored it. */
 function itemWith(description: unknown, over: Partial<CocalcCartItem> = {}): CocalcCartItem {
