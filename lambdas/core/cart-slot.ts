@@ -20,3 +20,15 @@ export const MAX_SLOT_WAIT_MS = 60 * 60_000;
 
 /** How often one purchase may be sent back to wait before AddToCart gives up (a bound on the loop). */
 export const MAX_SLOT_WAITS = 100;
+
+/**
+ * When the account lock is busy at an add's slot, the add comes back this soon (a random pause,
+ * so adds due together spread out) as long as its slot is still usable then: the lock is held for
+ * one add or checkout, a fraction of a second, and the state machine's Retry could not wait less
+ * than a second, which is the slot's whole tolerance.
+ */
+export const LOCK_RECHECK_MS = { min: 100, max: 300 } as const;
+
+export function lockRecheckDelayMs(random: () => number = Math.random): number {
+  return Math.round(LOCK_RECHECK_MS.min + random() * (LOCK_RECHECK_MS.max - LOCK_RECHECK_MS.min));
+}

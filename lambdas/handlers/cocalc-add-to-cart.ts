@@ -1,4 +1,4 @@
-import { decideSlot, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../core/cart-slot';
+import { decideSlot, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../core/cart-slot';
 import { tagDescription } from '../core/cocalc-cart-tag';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorRateLimitedError, VendorTransientError } from '../core/errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
@@ -61,7 +61,7 @@ export function makeHandler(deps: AddToCartDeps): (state: WorkflowState, context
     }
     const slot = await run.slot(waits);
     if (slot) return slot;
-    return run.locked(context, () => run.addAndPark(waits));
+    return run.addWhenAccountFree(context, waits);
   };
 }
 
@@ -85,6 +85,27 @@ class AddRun {
       return await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), fn);
     } catch (err) {
       if (err instanceof LockBusyError) await this.waiting('the CoCalc account (another purchase is using its cart)');
+      throw err;
+    }
+  }
+
+  /**
+   * The add under the account lock, in the slot `slot()` found due. A busy lock keeps the slot:
+   * the run comes back a fraction of a second later (a Wait in the state machine) while the slot
+   * is still within its tolerance then; past that it gives the slot back and leaves the waiting
+   * to the machine's LockBusyError Retry, which reserves a new slot on its next run.
+   */
+  async addWhenAccountFree(context: InvocationClock | undefined, waits: number): Promise<CartRef> {
+    try {
+      return await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), () => this.addAndPark(waits));
+    } catch (err) {
+      if (!(err instanceof LockBusyError)) throw err;
+      const back = this.now() + lockRecheckDelayMs();
+      if (decideSlot(this.slotAt ?? 0, back, this.deps.slotToleranceMs).kind === 'go') {
+        return this.waitUntil(back, waits, 'the CoCalc account (another purchase is using its cart); its add slot is kept');
+      }
+      await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
+      await this.waiting('the CoCalc account (another purchase is using its cart)');
       throw err;
     }
   }

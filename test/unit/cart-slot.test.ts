@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideSlot, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS, type SlotDecision } from '../../lambdas/core/cart-slot';
+import { decideSlot, LOCK_RECHECK_MS, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS, type SlotDecision } from '../../lambdas/core/cart-slot';
 
 const NOW = 1_900_000_000_000;
 
@@ -23,5 +23,13 @@ describe('slot wait bounds', () => {
   it('waits at most an hour for a slot (the vendor allows 200 adds an hour), and at most 100 times', () => {
     expect(MAX_SLOT_WAIT_MS).toBe(3_600_000);
     expect(MAX_SLOT_WAITS).toBe(100);
+  });
+});
+
+describe('lockRecheckDelayMs', () => {
+  it('spreads rechecks of a busy account over 100-300 ms, well inside a slot tolerance of 1 s', () => {
+    expect(lockRecheckDelayMs(() => 0)).toBe(LOCK_RECHECK_MS.min);
+    expect(lockRecheckDelayMs(() => 0.5)).toBe(200);
+    expect(lockRecheckDelayMs(() => 0.999_999)).toBe(LOCK_RECHECK_MS.max);
   });
 });

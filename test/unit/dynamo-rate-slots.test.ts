@@ -93,6 +93,47 @@ describe('DynamoRateSlots', () => {
     expect((await item('used'))!.slots).toHaveLength(4);
   });
 
+  it('consumes concurrently with a storm of reservations from separate clients, losing no write', async () => {
+    const clients = Array.from({ length: 23 }, separateClient);
+    try {
+      const on = (i: number) => new DynamoRateSlots(DynamoDBDocumentClient.from(clients[i]!), db.stateTable);
+      for (const h of ['a', 'b', 'c']) await on(0).reserve('storm', h, T0);
+      await Promise.all([
+        ...['a', 'b', 'c'].map((h, i) => on(i).consume('storm', h)),
+        ...Array.from({ length: 20 }, (_, i) => on(i + 3).reserve('storm', `r${i}`, T0)),
+      ]);
+      const stored = (await item('storm'))!;
+      expect(stored.slots.filter((s) => s.holder.startsWith('used:')).map((s) => s.holder).sort()).toEqual(['used:a', 'used:b', 'used:c']);
+      expect(stored.slots.filter((s) => s.holder.startsWith('r'))).toHaveLength(20);
+      // 3 reservations, 3 consumes, 20 reservations: every change bumped the version once.
+      expect(stored.version).toBe(26);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+
+  it('falls back to a full re-read when the list moved between its read and its update', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable);
+    for (const h of ['x', 'y', 'z']) await slots.reserve('moved', h, T0);
+    // Another writer drops 'x' (a release) right after consume read the list: 'z' moves from index 2 to 1.
+    const racing = new DynamoRateSlots(doc, db.stateTable);
+    const send = doc.send.bind(doc);
+    let raced = false;
+    const spy = Object.assign(Object.create(doc) as DynamoDBDocumentClient, {
+      send: async (cmd: Parameters<typeof send>[0]) => {
+        if (!raced && cmd.constructor.name === 'UpdateCommand') {
+          raced = true;
+          await racing.release('moved', 'x');
+        }
+        return send(cmd);
+      },
+    });
+    await new DynamoRateSlots(spy, db.stateTable).consume('moved', 'z');
+    expect(raced).toBe(true);
+    const stored = (await item('moved'))!.slots;
+    expect(stored.map((s) => s.holder).sort()).toEqual(['used:z', 'y']);
+  });
+
   it('uses the limits and tolerance it is given', async () => {
     const slots = new DynamoRateSlots(doc, db.stateTable, { limits: [{ max: 1, windowMs: 100 }], toleranceMs: 10 });
     expect((await slots.reserve('opts', 'a', T0)).at).toBe(T0);

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateSlots } from '../../core/ports';
 import {
   COCALC_CART_ADD_LIMITS,
@@ -106,7 +106,18 @@ export class DynamoRateSlots implements RateSlots {
     });
   }
 
+  /**
+   * Marks the holder's slot used. Consuming happens right before a send, when the item is most
+   * contended (adds due together, new reservations), so it is first one conditional update of the
+   * holder's own list entry: it needs no version match, only that the entry read is still the
+   * holder's, and it bumps the version so a concurrent read-modify-write writer re-reads. Only
+   * when the list moved under it (another writer pruned it) does it fall back to the loop.
+   */
   async consume(key: string, holder: string): Promise<void> {
+    const { slots, version } = await this.read(key);
+    const i = slots.findIndex((s) => s.holder === holder);
+    if (i < 0) return;
+    if (version !== undefined && (await this.markUsed(key, i, holder))) return;
     await this.change(key, 'consume', (slots) => {
       const i = slots.findIndex((s) => s.holder === holder);
       return i < 0 ? undefined : slots.map((s, j) => (j === i ? { at: s.at, holder: `${USED}${holder}` } : s));
@@ -131,6 +142,26 @@ export class DynamoRateSlots implements RateSlots {
     throw new RateSlotsContendedError(
       `rate slots ${key}: ${what} lost ${this.maxAttempts} conditional writes to concurrent writers; nothing changed, try again`,
     );
+  }
+
+  /** True when entry `i` was still `holder`'s and is now marked used. */
+  private async markUsed(key: string, i: number, holder: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: slotsKey(key),
+          UpdateExpression: `SET #slots[${i}].#holder = :used, #version = #version + :one`,
+          ConditionExpression: `#slots[${i}].#holder = :holder`,
+          ExpressionAttributeNames: { '#slots': 'slots', '#holder': 'holder', '#version': 'version' },
+          ExpressionAttributeValues: { ':used': `${USED}${holder}`, ':holder': holder, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
   }
 
   private async read(key: string): Promise<Ledger> {
