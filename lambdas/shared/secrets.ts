@@ -17,6 +17,22 @@ export class SecretUnavailableError extends Error {
   }
 }
 
+/**
+ * A vendor secret still holds the placeholder it was created with: nobody stored the credential
+ * after the deploy. The message names the secret, the fields and the command that sets them, and
+ * no value.
+ */
+export class SecretPlaceholderError extends SecretUnavailableError {
+  constructor(
+    readonly secretId: string,
+    readonly fields: readonly string[],
+    command: string,
+  ) {
+    super(`secret ${secretId} still holds its placeholder in ${fields.map((f) => `"${f}"`).join(', ')}; store the credential with: ${command}`);
+    this.name = 'SecretPlaceholderError';
+  }
+}
+
 /** Options for {@link secretsProvider}. */
 export interface SecretsProviderOptions {
   /**

@@ -3,7 +3,8 @@ import { createCocalcGateway } from '../adapters/cocalc';
 import { createInterserverGateway } from '../adapters/interserver';
 import { cocalcConfig, interserverConfig } from './config';
 import { logger } from './logger';
-import { SecretUnavailableError, secretsProvider } from './secrets';
+import { SecretPlaceholderError, SecretUnavailableError, secretsProvider } from './secrets';
+import { placeholderFields, putSecretValueCommand, type SecretVendor } from './vendor-secret-shapes';
 
 /**
  * The vendor gateways of one Lambda process, each built on first use and then reused (HOUSE-STYLE:
@@ -29,7 +30,7 @@ export interface VendorGatewayFactories {
 export const productionFactories: VendorGatewayFactories = {
   async cocalc(secrets) {
     const config = cocalcConfig();
-    const { apiKey } = await secrets.getJson<{ apiKey?: unknown }>(config.secretId);
+    const { apiKey } = rejectPlaceholder('cocalc', config.secretId, await secrets.getJson<{ apiKey?: unknown }>(config.secretId));
     if (typeof apiKey !== 'string' || apiKey === '') {
       throw new SecretUnavailableError(`secret ${config.secretId} has no "apiKey" string`);
     }
@@ -37,13 +38,28 @@ export const productionFactories: VendorGatewayFactories = {
   },
   async interserver(secrets) {
     const config = interserverConfig();
-    const { username, password } = await secrets.getJson<{ username?: unknown; password?: unknown }>(config.secretId);
+    const { username, password } = rejectPlaceholder(
+      'interserver',
+      config.secretId,
+      await secrets.getJson<{ username?: unknown; password?: unknown }>(config.secretId),
+    );
     if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
       throw new SecretUnavailableError(`secret ${config.secretId} needs non-empty "username" and "password" strings`);
     }
     return createInterserverGateway({ wsdlUrl: config.wsdlUrl, endpoint: config.endpoint, username, password, logger });
   },
 };
+
+/**
+ * The secret as read, unless a field still holds the deploy-time placeholder: then the gateway is
+ * never built and no vendor is called with it (a placeholder would only come back as an
+ * authentication error naming nothing).
+ */
+function rejectPlaceholder<T extends Record<string, unknown>>(vendor: SecretVendor, secretId: string, secret: T): T {
+  const fields = placeholderFields(vendor, secret);
+  if (fields.length) throw new SecretPlaceholderError(secretId, fields, putSecretValueCommand(vendor, secretId));
+  return secret;
+}
 
 /** Memoized gateways over the given secrets provider and factories. */
 export function createVendorGateways(

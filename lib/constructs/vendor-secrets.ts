@@ -1,17 +1,7 @@
 import { SecretValue, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-
-/**
- * The placeholder values the vendor secrets are created with. The operator replaces them once
- * after the first deploy (`aws secretsmanager put-secret-value --secret-id <arn from the stack
- * outputs> --secret-string '{"apiKey":"sk_..."}'`). CloudFormation writes SecretString only when
- * this template value changes, so later deploys keep the operator's value: do not edit these.
- */
-export const VENDOR_SECRET_PLACEHOLDERS = {
-  cocalc: { apiKey: 'REPLACE_ME' },
-  interserver: { username: 'REPLACE_ME', password: 'REPLACE_ME' },
-} as const;
+import { VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 
 /** Length of the generated approval-link signing key (alphanumeric, about 380 bits). */
 export const SIGNING_KEY_LENGTH = 64;
@@ -34,7 +24,9 @@ export class VendorSecrets extends Construct {
     super(scope, id);
     this.cocalc = new Secret(this, 'Cocalc', {
       description: 'procure: CoCalc API v2 key, JSON {"apiKey":"..."}; replace the placeholder after the first deploy',
-      // A placeholder, not a credential: the real key is written out of band (see above).
+      // A placeholder, not a credential: the operator writes the real key once after the first
+      // deploy (put-secret-value); CloudFormation writes SecretString only when this template value
+      // changes, so later deploys keep it. The gateways refuse the placeholder by name.
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify(VENDOR_SECRET_PLACEHOLDERS.cocalc)),
     });
     this.interserver = new Secret(this, 'Interserver', {

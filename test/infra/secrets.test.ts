@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SIGNING_KEY_LENGTH, VENDOR_SECRET_PLACEHOLDERS, VendorSecrets } from '../../lib/constructs/vendor-secrets';
+import { SIGNING_KEY_LENGTH, VendorSecrets } from '../../lib/constructs/vendor-secrets';
+import { VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 import { bareStack, templateOf } from './synth';
 
 /** The three secrets: vendor placeholders in the right JSON shape, a generated signing key. */

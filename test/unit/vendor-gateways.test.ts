@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import type { SecretsProvider } from '../../lambdas/core/ports';
-import { SecretUnavailableError } from '../../lambdas/shared/secrets';
+import { SecretPlaceholderError, SecretUnavailableError } from '../../lambdas/shared/secrets';
 import { createVendorGateways } from '../../lambdas/shared/vendor-gateways';
+import { SECRET_PLACEHOLDER, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 
 /** An in-memory SecretsProvider (the port; the Secrets Manager adapter has its own tests). */
 class MemorySecrets implements SecretsProvider {
@@ -18,6 +21,19 @@ class MemorySecrets implements SecretsProvider {
     if (!v) throw new SecretUnavailableError(`secret ${id} could not be read (ResourceNotFoundException)`);
     return v as T;
   }
+}
+
+/** A loopback server standing in for both vendors that answers 500 to everything and counts it. */
+async function startCountingServer(): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  let count = 0;
+  const server = createServer((req, res) => {
+    count += 1;
+    req.resume();
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 describe('vendor gateways', () => {
@@ -70,6 +86,48 @@ describe('vendor gateways', () => {
 
     secrets.values['cocalc-secret'] = { apiKey: COCALC_SANDBOX_DEFAULTS.apiKey };
     await expect((await gateways.cocalc()).verifyKey()).resolves.toMatchObject({ accountId: COCALC_SANDBOX_DEFAULTS.accountId });
+  });
+
+  it('refuses a secret still holding its deploy-time placeholder before calling the vendor, naming the secret, the fields and the command', async () => {
+    const vendor = await startCountingServer();
+    try {
+      stubEnv();
+      vi.stubEnv('COCALC_BASE_URL', vendor.url);
+      vi.stubEnv('INTERSERVER_WSDL_URL', `${vendor.url}/api.php?wsdl`);
+      vi.stubEnv('INTERSERVER_ENDPOINT', `${vendor.url}/api.php`);
+      const cocalcArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SecretsCocalc680DADD4-AbCdEf';
+      vi.stubEnv('COCALC_SECRET_ARN', cocalcArn);
+      // One real-looking value next to a placeholder: named by field, the value never shown.
+      const secrets = new MemorySecrets({ [cocalcArn]: { ...VENDOR_SECRET_PLACEHOLDERS.cocalc }, 'interserver-secret': { username: 'ada-the-operator', password: SECRET_PLACEHOLDER } });
+      const gateways = createVendorGateways(secrets);
+
+      const cocalcError = await gateways.cocalc().then(
+        () => undefined,
+        (err: unknown) => err as SecretPlaceholderError,
+      );
+      expect(cocalcError).toBeInstanceOf(SecretPlaceholderError);
+      expect(cocalcError).toBeInstanceOf(SecretUnavailableError);
+      expect(cocalcError?.name).toBe('SecretPlaceholderError');
+      expect(cocalcError?.message).toBe(
+        `secret ${cocalcArn} still holds its placeholder in "apiKey"; store the credential with: ` +
+          `aws secretsmanager put-secret-value --secret-id ${cocalcArn} --secret-string '{"apiKey":"<CoCalc API key>"}'`,
+      );
+
+      const interserverError = await gateways.interserver().then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+      expect(interserverError).toBeInstanceOf(SecretPlaceholderError);
+      expect(interserverError?.message).toMatch(/^secret interserver-secret still holds its placeholder in "password"; /);
+      expect(interserverError?.message).toContain(
+        `aws secretsmanager put-secret-value --secret-id interserver-secret --secret-string '{"username":"<my.interserver.net login>","password":"<password or API key>"}'`,
+      );
+      expect(interserverError?.message).not.toContain('ada-the-operator');
+      expect(interserverError?.message).not.toContain(SECRET_PLACEHOLDER);
+      expect(vendor.requests()).toBe(0);
+    } finally {
+      await vendor.close();
+    }
   });
 
   it('fails fast naming the variable when the vendor configuration is missing', async () => {
