@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,8 +10,12 @@ import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
 /** Repository root: the bundler's project root and where package-lock.json lives. */
 const REPO_ROOT = join(__dirname, '..', '..');
 
-/** The Lambda runtime every procure function uses (the esbuild target follows it). */
-const WORKFLOW_RUNTIME = Runtime.NODEJS_22_X;
+/**
+ * The Lambda runtime every procure function uses, and the matching esbuild target. Node.js 24
+ * runs only async handlers (no callbacks), which every procure handler is.
+ */
+const WORKFLOW_RUNTIME = Runtime.NODEJS_24_X;
+const BUNDLE_TARGET = 'node24';
 
 /** Service name Powertools puts on every log line. */
 const POWERTOOLS_SERVICE_NAME = 'procure';
@@ -31,7 +35,7 @@ export interface WorkflowFunctionProps {
 
 /**
  * One procure Lambda function: `lambdas/handlers/<FUNCTIONS[id]>` bundled with the local esbuild
- * (never Docker) to a minified CommonJS `index.js` with a source map, Node.js 22 on ARM64.
+ * (never Docker) to a minified CommonJS `index.js` with a source map, Node.js 24 on ARM64.
  *
  * The function is created directly in `scope` with construct id `id` (a {@link FunctionId}), so its
  * logical id starts with that id: the local runtime maps logical ids back to FUNCTIONS by it.
@@ -72,7 +76,7 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
     },
     bundling: {
       format: OutputFormat.CJS,
-      target: 'node22',
+      target: BUNDLE_TARGET,
       minify: true,
       // Error classes name themselves from `new.target.name`, and Step Functions Retry / Catch,
       // RecordOutcome and the API's error bodies match those names: minifying must keep them.
@@ -83,11 +87,6 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
       // externalModules keeps its default (`@aws-sdk/*`): the Lambda runtime provides SDK v3.
       forceDockerBundling: false,
     },
-  });
-  Validations.of(fn).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason:
-      'Node.js 22 on purpose: the bundles target node22, and the offline runtime and tests (Node 20/22) exercise that language level. Moving to a newer runtime is a deliberate upgrade of target, runtime and tests together.',
   });
   return fn;
 }

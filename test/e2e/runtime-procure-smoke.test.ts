@@ -36,6 +36,10 @@ describe('the local runtime on the procure stack', () => {
     expect(rt.warnings).toEqual([]);
   });
 
+  it("hosts every function as the template's nodejs24.x runtime", () => {
+    for (const id of Object.keys(FUNCTIONS)) expect(rt.envOf(id).AWS_EXECUTION_ENV, id).toBe('AWS_Lambda_nodejs24.x');
+  });
+
   it('starts the vendor sandboxes and points the functions at them, at the local API and at the loopback services', () => {
     expect(rt.sandboxes.cocalcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(rt.sandboxes.interserverUrl).toMatch(/\?wsdl$/);

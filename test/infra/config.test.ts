@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROCURE_CONFIG, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
 import { EVENTS, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
+import { PROJECT_DIR } from '../support/project-dir';
 import { synthProcure, type Synthesized } from './synth';
 
 /** The configuration surface: defaults, CDK context, validation, and where each value lands. */
@@ -135,5 +136,13 @@ describe('a configured stack', () => {
     const ses = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((st) => st.Action === 'ses:SendEmail')!;
     const identities = (ses.Resource as unknown[]).map((r) => String(s.resolve(r)).split('identity/')[1]);
     expect(identities).toEqual(['procure@mail.acme.test', 'mail.acme.test', 'boss@acme.test']);
+  });
+});
+
+describe('CDK CLI settings', () => {
+  it('leaves CDK notices on for deploys (security notices reach the operator); the local synth turns them off', () => {
+    const cdkJson = JSON.parse(readFileSync(join(PROJECT_DIR, 'cdk.json'), 'utf8')) as Record<string, unknown>;
+    expect(cdkJson.notices).not.toBe(false);
+    expect(readFileSync(join(PROJECT_DIR, 'lib', 'local', 'synth.ts'), 'utf8')).toContain("'--no-notices'");
   });
 });

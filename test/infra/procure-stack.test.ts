@@ -115,10 +115,10 @@ describe('EventBridge trigger', () => {
 });
 
 describe('functions', () => {
-  it.each(Object.keys(FUNCTIONS) as FunctionId[])('%s runs Node.js 22 on ARM64 with a bundled index.handler and a retained, expiring log group', (id) => {
+  it.each(Object.keys(FUNCTIONS) as FunctionId[])('%s runs Node.js 24 on ARM64 with a bundled index.handler and a retained, expiring log group', (id) => {
     const fn = s.json.Resources[s.fnId(id)]!;
     expect(s.fnId(id).startsWith(id)).toBe(true);
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     const logGroupId = referencedIds((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup)[0]!;
     const logGroup = s.json.Resources[logGroupId] as unknown as { Properties: { RetentionInDays?: number }; DeletionPolicy?: string };
     expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);

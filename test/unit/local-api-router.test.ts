@@ -54,7 +54,7 @@ describe('the local API Gateway router', () => {
   let host: LambdaHost;
   let router: ApiRouter;
   const api = () => {
-    const spec: LambdaSpec = { ...lambdas.functions[0]!.spec, runtime: 'nodejs22.x', rawEnvironment: {} };
+    const spec: LambdaSpec = { ...lambdas.functions[0]!.spec, runtime: 'nodejs24.x', rawEnvironment: {} };
     return apiFromTemplate(template, DEFAULT_RESOLVE_ENV, new FunctionDirectory([spec]));
   };
 

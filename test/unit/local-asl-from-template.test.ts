@@ -104,7 +104,7 @@ function spec(logicalId: string, constructId: string, assetDir: string | undefin
     arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
     ...(assetDir ? { assetDir } : {}),
     handler: 'index.handler',
-    runtime: 'nodejs22.x',
+    runtime: 'nodejs24.x',
     timeoutSeconds: 30,
     memoryMb: 128,
     rawEnvironment: {},

@@ -7,7 +7,7 @@ import { ratePeriodMs, schedulesFromTemplate, ScheduleTimer, type LocalSchedule 
  * The local runtime's timer for EventBridge Scheduler schedules (lib/local/schedules.ts): which
  * schedules of a template it runs, with which input and period, and how the timer behaves.
  */
-const fn = (name: string) => ({ Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' }, Metadata: { 'aws:cdk:path': `Stack/${name}/Resource` } });
+const fn = (name: string) => ({ Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' }, Metadata: { 'aws:cdk:path': `Stack/${name}/Resource` } });
 const schedule = (props: Record<string, unknown>) => ({ Type: 'AWS::Scheduler::Schedule', Properties: { FlexibleTimeWindow: { Mode: 'OFF' }, ...props } });
 const target = (logicalId: string, extra: Record<string, unknown> = {}) => ({ Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] }, RoleArn: 'arn:aws:iam::1:role/r', ...extra });
 

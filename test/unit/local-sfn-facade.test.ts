@@ -77,7 +77,7 @@ describe('the Step Functions facade over the local engine', () => {
     tokenDir = mkdtempSync(join(tmpdir(), 'procure-tokens-'));
     lambdas = tinyLambdas({ Work: { code: WORK }, Notify: { code: NOTIFY, env: { TOKEN_DIR: tokenDir } } });
     host = new LambdaHost(lambdas.functions);
-    const specs: LambdaSpec[] = lambdas.functions.map((f) => ({ ...f.spec, runtime: 'nodejs22.x', rawEnvironment: {} }));
+    const specs: LambdaSpec[] = lambdas.functions.map((f) => ({ ...f.spec, runtime: 'nodejs24.x', rawEnvironment: {} }));
     const directory = new FunctionDirectory(specs);
     const machine = (name: string, timeout: number) => {
       const def = definition(timeout);
