@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -57,7 +57,12 @@ export interface PurchaseStateMachineProps {
   readonly approvalTimeout: Duration;
 }
 
-/** The state machine's fixed physical name, derived from the stack name: `<stack>-Purchase`. */
+/**
+ * The state machine's fixed physical name, derived from the stack name: `<stack>-Purchase`.
+ * It is deleted with the stack (never retained), so a redeploy after `cdk destroy` can take the
+ * name again, once Step Functions has finished the deletion: a standard machine stays DELETING
+ * while an execution waits (for an approval, a cart slot), so stop running executions first.
+ */
 export function purchaseStateMachineName(scope: Construct): string {
   return `${Stack.of(scope).stackName}-Purchase`;
 }
@@ -71,6 +76,16 @@ export function purchaseStateMachineName(scope: Construct): string {
  */
 export function stateMachineArnFor(scope: Construct, name: string): string {
   return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * The first 8 hex digits of the stack id's UUID (`arn:...:stack/<name>/<uuid>`), a token resolved
+ * by CloudFormation: the same for every update of a stack, different after it is deleted and
+ * created again. Used where a retained resource needs a recognizable name that a redeploy must
+ * not collide with.
+ */
+function stackIdSuffix(scope: Construct): string {
+  return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Stack.of(scope).stackId))));
 }
 
 // ---- retry policy ---------------------------------------------------------------------------
@@ -303,8 +318,11 @@ export class PurchaseStateMachine extends Construct {
     // ---- the machine ----
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy.
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      // Retained on `cdk destroy` (a record of what ran), so its name must not come back: it ends
+      // in the first part of the stack id's UUID, new with every stack created.
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}-${stackIdSuffix(this)}`,
       retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,

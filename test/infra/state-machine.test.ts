@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROCURE_CONFIG } from '../../lib/config';
 import type { AslDefinition } from '../../lib/local/asl-from-template';
 import { STATE, type FunctionId } from '../../lambdas/core/workflow';
-import { synthProcure, TEST_ENV, type Synthesized } from './synth';
+import { referencedIds, synthProcure, TEST_ENV, type Synthesized } from './synth';
 
 /** The purchase workflow as synthesized: its shape, retries, catches, timeouts and logging. */
 
@@ -254,8 +254,17 @@ describe('state machine resource', () => {
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [expect.anything()] },
       TracingConfiguration: { Enabled: true },
     });
-    const logGroup = s.template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/vendedlogs/states/Procure-Purchase' } });
-    expect(Object.keys(logGroup)).toHaveLength(1);
+  });
+
+  it('logs to a retained vendedlogs group whose name a redeploy after `cdk destroy` does not reuse', () => {
+    const destinations = (machineProps().LoggingConfiguration as { Destinations: Array<{ CloudWatchLogsLogGroup: { LogGroupArn: unknown } }> }).Destinations;
+    const [logGroupId] = referencedIds(destinations[0]!.CloudWatchLogsLogGroup.LogGroupArn);
+    const logGroup = s.json.Resources[logGroupId!] as { DeletionPolicy?: string; Properties: Record<string, unknown> };
+    expect(logGroup.DeletionPolicy).toBe('Retain');
+    // The vendedlogs prefix, the machine's name, then the first part of the stack id's UUID (all
+    // zeros where the tests pretend the stack is deployed): new for every stack created.
+    expect(s.resolve(logGroup.Properties.LogGroupName)).toBe('/aws/vendedlogs/states/Procure-Purchase-00000000');
+    expect(JSON.stringify(logGroup.Properties.LogGroupName)).toContain('AWS::StackId');
   });
 });
 
