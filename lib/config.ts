@@ -90,7 +90,26 @@ export interface ProcureConfig {
    * @default 10
    */
   readonly reconcileIntervalMinutes: number;
+  /**
+   * API Gateway access logs, which need the account-and-region-wide API Gateway CloudWatch role
+   * (`aws apigateway get-account` shows its `cloudwatchRoleArn`); a stage with access logs fails to
+   * deploy where it was never set. See {@link API_ACCESS_LOG_MODES}.
+   * @default 'off'
+   */
+  readonly apiAccessLogs: ApiAccessLogMode;
 }
+
+/**
+ * How the API stage logs calls:
+ * - `off`: no access logs; deploys on any account (a fresh one included);
+ * - `account-has-role`: access logs on; the operator has checked that the account and region
+ *   already have API Gateway's CloudWatch role (set by hand or by another stack);
+ * - `create-account-role`: access logs on, and this stack creates the role and sets it as the
+ *   account's (`AWS::ApiGateway::Account`, one per account and region: use it in one stack only).
+ *   Both are retained on `cdk destroy`, so the account setting keeps pointing at a role that exists.
+ */
+export const API_ACCESS_LOG_MODES = ['off', 'account-has-role', 'create-account-role'] as const;
+export type ApiAccessLogMode = (typeof API_ACCESS_LOG_MODES)[number];
 
 /** The defaults, exported so the local runtime and the docs show the same values. */
 export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
@@ -107,6 +126,7 @@ export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
   requestEventSource: EVENTS.defaultRequestSource,
   eventBusName: 'default',
   reconcileIntervalMinutes: 10,
+  apiAccessLogs: 'off',
 });
 
 /** Context key of the configuration object (cdk.json `context.procure`). */
@@ -184,6 +204,7 @@ const schema = z
       .regex(/^[/.\-_A-Za-z0-9]+$/, 'must be an event bus name (not an ARN)'),
     // A whole number of minutes (Scheduler's rate unit), at most a day.
     reconcileIntervalMinutes: z.preprocess(num, z.number().int().min(1).max(1440)),
+    apiAccessLogs: z.enum(API_ACCESS_LOG_MODES),
   })
   .strict();
 
@@ -218,6 +239,45 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
   if (!r.success) throw new ProcureConfigError(describe(r.error));
   // Unset optionals were deleted above, so the parsed object has no `undefined`-valued keys.
   return r.data;
+}
+
+/**
+ * Domains reserved for documentation and testing (RFC 2606): SES cannot verify them and mail to
+ * them never arrives. The default addresses are in one.
+ */
+const RESERVED_MAIL_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/i;
+
+const isReservedAddress = (email: string): boolean => RESERVED_MAIL_DOMAIN.test(email.slice(email.lastIndexOf('@') + 1));
+
+/** A configuration value that synthesizes but cannot work once deployed. */
+export interface ConfigWarning {
+  /** The config key. */
+  readonly key: keyof ProcureConfig;
+  /** What is wrong and the `-c procure:<key>=...` that fixes it. */
+  readonly message: string;
+}
+
+/**
+ * What would deploy silently and fail at the first purchase: a sender or approver address in a
+ * reserved example domain (the defaults are). The stack reports each as a synth warning; the
+ * handlers cannot tell, since SES only refuses the mail when it is sent.
+ */
+export function configWarnings(config: ProcureConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  if (isReservedAddress(config.senderEmail)) {
+    warnings.push({
+      key: 'senderEmail',
+      message: `senderEmail ${config.senderEmail} is in a reserved example domain: no approval or attention mail can be sent. Set an address of a verified SES identity: -c procure:senderEmail=<address>`,
+    });
+  }
+  const approvers = config.approverEmails.filter(isReservedAddress);
+  if (approvers.length) {
+    warnings.push({
+      key: 'approverEmails',
+      message: `approverEmails ${approvers.join(', ')} ${approvers.length === 1 ? 'is' : 'are'} in a reserved example domain: approval mails to ${approvers.length === 1 ? 'it' : 'them'} never arrive and purchases expire unapproved. Set real approvers: -c procure:approverEmails=<address>,<address>`,
+    });
+  }
+  return warnings;
 }
 
 /** Anything with CDK's `tryGetContext` (an App's or a construct's `node`). */

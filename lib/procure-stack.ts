@@ -1,11 +1,11 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
-import { readProcureConfig, type ProcureConfig } from './config';
+import { configWarnings, readProcureConfig, type ProcureConfig } from './config';
 import { ApprovalApi } from './constructs/approval-api';
 import { AuditTable } from './constructs/audit-table';
 import { PurchaseApi } from './constructs/purchase-api';
@@ -90,6 +90,8 @@ export class ProcureStack extends Stack {
   constructor(scope: Construct, id: string, props: ProcureStackProps = {}) {
     super(scope, id, { description: 'procure: buys software licenses safely (approval, spend guard, audit)', ...props });
     const config = (this.config = props.config ?? readProcureConfig(this.node));
+    // Shown by `cdk synth` and `cdk deploy`; `cdk synth --strict` fails on them.
+    for (const w of configWarnings(config)) Annotations.of(this).addWarningV2(`procure:config:${w.key}`, w.message);
 
     this.auditTable = new AuditTable(this, 'AuditTable');
     this.stateTable = new StateTable(this, 'StateTable');
@@ -108,7 +110,11 @@ export class ProcureStack extends Stack {
       for (const [k, v] of Object.entries(vars)) fn.addEnvironment(k, v);
     };
 
-    this.purchaseApi = new PurchaseApi(this, 'PurchaseApi', { purchasesFunction: fns.PurchasesApi, licensesFunction: fns.ListLicenses });
+    this.purchaseApi = new PurchaseApi(this, 'PurchaseApi', {
+      purchasesFunction: fns.PurchasesApi,
+      licensesFunction: fns.ListLicenses,
+      accessLogs: config.apiAccessLogs,
+    });
     const approvalBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.url;
     new ApprovalApi(this, 'ApprovalApi', {
       api: this.purchaseApi.api,

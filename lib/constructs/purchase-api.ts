@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -13,6 +13,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { ApiAccessLogMode } from '../config';
 
 /**
  * Access log line: who called what and how it ended. Deliberately without `$context.path` and
@@ -42,6 +43,11 @@ export interface PurchaseApiProps {
   readonly purchasesFunction: IFunction;
   /** GET /licenses. */
   readonly licensesFunction: IFunction;
+  /**
+   * Access logs and the account's API Gateway CloudWatch role (lib/config.ts API_ACCESS_LOG_MODES).
+   * @default 'off'
+   */
+  readonly accessLogs?: ApiAccessLogMode;
 }
 
 /**
@@ -50,32 +56,37 @@ export interface PurchaseApiProps {
  * `GET /licenses` (callers sign with SigV4 and need execute-api:Invoke). The approval routes are
  * added to the same API by ApprovalApi, so the approval base URL is this API's URL.
  *
- * `cloudWatchRole: false`: the API Gateway CloudWatch role is one account-and-region-wide setting
- * (AWS::ApiGateway::Account) that this stack should not take over or reset on delete
- * (toolchain.md G9). Access logging needs it to be set once per account and region
- * (`aws apigateway update-account`, or any stack that owns it) before the first deploy.
+ * Access logging needs API Gateway's CloudWatch role, one account-and-region-wide setting
+ * (AWS::ApiGateway::Account): a stage with access logs fails to deploy ("CloudWatch Logs role ARN
+ * must be set in account settings") where it was never set. So the stack takes it over only when
+ * asked (`create-account-role`, toolchain.md G9), and by default writes no access logs at all.
  */
 export class PurchaseApi extends Construct {
   readonly api: RestApi;
   /** Validates required path and query parameters (and bodies, where a method has a model). */
   readonly requestValidator: RequestValidator;
-  readonly accessLogs: LogGroup;
+  /** The access log group, unless access logs are `off`. */
+  readonly accessLogs?: LogGroup;
 
   constructor(scope: Construct, id: string, props: PurchaseApiProps) {
     super(scope, id);
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    const mode = props.accessLogs ?? 'off';
+    const accessLogs = mode === 'off' ? undefined : new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    this.accessLogs = accessLogs;
 
     this.api = new RestApi(this, 'Api', {
       restApiName: `${Stack.of(this).stackName}-api`,
       description: 'procure: purchases, licenses (IAM) and approval links',
       endpointTypes: [EndpointType.REGIONAL],
-      cloudWatchRole: false,
+      cloudWatchRole: mode === 'create-account-role',
+      // Retained: after `cdk destroy` the account setting still names a role that exists, and a
+      // redeploy creates its own (the role's name is generated).
+      ...(mode === 'create-account-role' ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: 'prod',
-        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: ACCESS_LOG_FORMAT,
+        ...(accessLogs ? { accessLogDestination: new LogGroupLogDestination(accessLogs), accessLogFormat: ACCESS_LOG_FORMAT } : {}),
         // Execution logs and data trace would record query strings and bodies: approval
-        // signatures and purchase requests. Access logs above are the record of calls.
+        // signatures and purchase requests. Access logs, when on, are the record of calls.
         loggingLevel: MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: true,
@@ -116,8 +127,22 @@ export class PurchaseApi extends Construct {
     stage.acknowledge({
       id: 'AwsSolutions-APIG6',
       reason:
-        'Execution logging is off on purpose: it records query strings, and approval links carry their HMAC signature in ?sig=. Access logs (without query strings) record every call; the functions log their own errors.',
+        'Execution logging is off on purpose: it records query strings, and approval links carry their HMAC signature in ?sig=. Access logs (without query strings, when apiAccessLogs turns them on) record every call; the functions log their own errors.',
     });
+    if (!accessLogs) {
+      stage.acknowledge({
+        id: 'AwsSolutions-APIG1',
+        reason:
+          'Access logs are off by default so the first deploy works on an account whose API Gateway CloudWatch role was never set; the operator turns them on with -c procure:apiAccessLogs=account-has-role (or create-account-role). Until then the functions log their own errors and the audit trail records every purchase request and decision.',
+      });
+    }
+    if (mode === 'create-account-role') {
+      // The role is created by RestApi (cloudWatchRole: true) with the policy AWS documents for it.
+      Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: "API Gateway's account CloudWatch role: AWS documents the managed AmazonAPIGatewayPushToCloudWatchLogs policy for it, and it is the only policy the role has.",
+      });
+    }
     stage.acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:

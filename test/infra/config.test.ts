@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROCURE_CONFIG, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
+import { configWarnings, DEFAULT_PROCURE_CONFIG, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
 import { EVENTS, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from '../support/project-dir';
@@ -32,6 +33,7 @@ describe('defaults', () => {
       requestEventSource: EVENTS.defaultRequestSource,
       eventBusName: 'default',
       reconcileIntervalMinutes: 10,
+      apiAccessLogs: 'off',
     });
     expect(DEFAULT_PROCURE_CONFIG.approvalBaseUrl).toBeUndefined();
     expect(Object.isFrozen(DEFAULT_PROCURE_CONFIG)).toBe(true);
@@ -87,6 +89,11 @@ describe('reading CDK context', () => {
     expect(() => resolveProcureConfig({ dailyPurchaseLimt: 3 })).toThrow(/dailyPurchaseLimt|Unrecognized/);
   });
 
+  it('takes the API access log mode from the context and refuses anything else', () => {
+    expect(readProcureConfig(contextOf({ 'procure:apiAccessLogs': 'account-has-role' })).apiAccessLogs).toBe('account-has-role');
+    expect(() => resolveProcureConfig({ apiAccessLogs: 'on' })).toThrow(/apiAccessLogs/);
+  });
+
   it('rejects non-http URLs and event bus ARNs', () => {
     expect(() => resolveProcureConfig({ cocalcBaseUrl: 'ftp://cocalc.com' })).toThrow(ProcureConfigError);
     expect(() => resolveProcureConfig({ eventBusName: 'arn:aws:events:us-east-1:1:event-bus/x' })).toThrow(ProcureConfigError);
@@ -136,6 +143,38 @@ describe('a configured stack', () => {
     const ses = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((st) => st.Action === 'ses:SendEmail')!;
     const identities = (ses.Resource as unknown[]).map((r) => String(s.resolve(r)).split('identity/')[1]);
     expect(identities).toEqual(['procure@mail.acme.test', 'mail.acme.test', 'boss@acme.test']);
+  });
+});
+
+describe('configuration that would deploy and then fail', () => {
+  it('warns about the default sender and approver, which are in a reserved example domain', () => {
+    const warnings = configWarnings(resolveProcureConfig());
+    expect(warnings.map((w) => w.key)).toEqual(['senderEmail', 'approverEmails']);
+    expect(warnings[0]!.message).toContain('procure@example.com');
+    expect(warnings[0]!.message).toContain('-c procure:senderEmail=');
+    expect(warnings[1]!.message).toContain('approver@example.com');
+    expect(warnings[1]!.message).toContain('-c procure:approverEmails=');
+  });
+
+  it('names only the example addresses among real ones, subdomains included', () => {
+    const warnings = configWarnings(resolveProcureConfig({ senderEmail: 'procure@mail.acme.com', approverEmails: ['boss@acme.com', 'ops@lists.example.org'] }));
+    expect(warnings).toEqual([expect.objectContaining({ key: 'approverEmails', message: expect.stringMatching(/^approverEmails ops@lists\.example\.org is /) })]);
+  });
+
+  it('says nothing about real addresses, even ones that merely contain "example"', () => {
+    expect(configWarnings(resolveProcureConfig({ senderEmail: 'procure@example-corp.com', approverEmails: ['example@acme.com'] }))).toEqual([]);
+  });
+
+  it('reaches `cdk synth` and `cdk deploy` as CDK warnings on the stack', () => {
+    const defaults = synthProcure();
+    try {
+      const annotations = Annotations.fromStack(defaults.stack);
+      annotations.hasWarning('/Procure', Match.stringLikeRegexp('^senderEmail procure@example\\.com is in a reserved example domain'));
+      annotations.hasWarning('/Procure', Match.stringLikeRegexp('^approverEmails approver@example\\.com is in a reserved example domain'));
+      expect(annotations.findWarning('*', Match.anyValue())).toHaveLength(2);
+    } finally {
+      defaults.dispose();
+    }
   });
 });
 

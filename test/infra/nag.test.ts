@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveProcureConfig } from '../../lib/config';
+import { API_ACCESS_LOG_MODES, resolveProcureConfig } from '../../lib/config';
 import { ProcureStack } from '../../lib/procure-stack';
 
 /**
@@ -18,9 +18,9 @@ const outdir = mkdtempSync(join(tmpdir(), 'procure-infra-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('cdk-nag AwsSolutions', () => {
-  it('finds nothing unacknowledged in the procure stack', () => {
+  it.each(API_ACCESS_LOG_MODES)('finds nothing unacknowledged in the procure stack (API access logs: %s)', (apiAccessLogs) => {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new ProcureStack(app, 'Procure', { config: resolveProcureConfig() });
+    const stack = new ProcureStack(app, 'Procure', { config: resolveProcureConfig({ apiAccessLogs }) });
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
     const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(findings).toEqual([]);

@@ -1,8 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ApiAccessLogMode } from '../../lib/config';
+import { PurchaseApi } from '../../lib/constructs/purchase-api';
+import type { CfnTemplate } from '../../lib/local/asl-from-template';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
-import { referencedIds, synthProcure, type Synthesized } from './synth';
+import { bareStack, referencedIds, synthProcure, templateOf, type Synthesized } from './synth';
 
 /**
  * The stack's composition: API routes and their auth, the API stage's logging, the EventBridge
@@ -71,18 +76,61 @@ describe('API routes', () => {
 });
 
 describe('API stage', () => {
-  it('writes access logs without query strings or raw paths, and no execution logs or data trace', () => {
+  /** The PurchaseApi construct alone, with the given access log mode. */
+  function apiStack(accessLogs?: ApiAccessLogMode): { template: Template; json: CfnTemplate } {
+    const { stack, dispose } = bareStack('Api');
+    try {
+      const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
+      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), ...(accessLogs ? { accessLogs } : {}) });
+      const template = templateOf(stack);
+      return { template, json: template.toJSON() as CfnTemplate };
+    } finally {
+      dispose();
+    }
+  }
+  const stageOf = (json: CfnTemplate): Record<string, unknown> => Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties!;
+
+  it('writes no execution logs or data trace', () => {
     const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
-    const format = (stage.Properties.AccessLogSetting as { Format: string }).Format;
-    expect(format).toContain('$context.resourcePath');
-    expect(format).not.toMatch(/querystring|\$context\.path|requestOverride|\$input/i);
     expect(stage.Properties.MethodSettings).toEqual([
       expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', DataTraceEnabled: false, LoggingLevel: 'OFF' }),
     ]);
   });
 
-  it('does not take over the account-wide API Gateway CloudWatch role (G9)', () => {
+  it('deploys on a fresh account by default: no access logs, and the account-wide CloudWatch role left alone (G9)', () => {
+    expect(s.stack.config.apiAccessLogs).toBe('off');
+    const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
+    expect(stage.Properties).not.toHaveProperty('AccessLogSetting');
     s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(s.stack.purchaseApi.accessLogs).toBeUndefined();
+  });
+
+  it('with account-has-role, writes access logs without query strings or raw paths, and still leaves the account role alone', () => {
+    const { template, json } = apiStack('account-has-role');
+    const format = (stageOf(json).AccessLogSetting as { Format: string }).Format;
+    expect(format).toContain('$context.resourcePath');
+    expect(format).not.toMatch(/querystring|\$context\.path|requestOverride|\$input/i);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::IAM::Role', 0);
+  });
+
+  it('with create-account-role, sets a role of its own as the account’s before the stage deploys, both kept on destroy', () => {
+    const { template, json } = apiStack('create-account-role');
+    expect(stageOf(json)).toHaveProperty('AccessLogSetting');
+    const [accountId, account] = Object.entries(template.findResources('AWS::ApiGateway::Account'))[0]! as [string, { DeletionPolicy?: string; Properties: { CloudWatchRoleArn: unknown } }];
+    const roleId = referencedIds(account.Properties.CloudWatchRoleArn)[0]!;
+    const role = json.Resources[roleId] as unknown as { DeletionPolicy?: string; Properties: Record<string, unknown> };
+    expect(role.Properties).not.toHaveProperty('RoleName');
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AmazonAPIGatewayPushToCloudWatchLogs');
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('apigateway.amazonaws.com');
+    expect([account.DeletionPolicy, role.DeletionPolicy]).toEqual(['Retain', 'Retain']);
+    const stage = Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage') as { DependsOn?: string[] };
+    expect(stage.DependsOn).toContain(accountId);
+  });
+
+  it('defaults to no access logs when the construct is given no mode', () => {
+    const { json } = apiStack();
+    expect(stageOf(json)).not.toHaveProperty('AccessLogSetting');
   });
 });
 
