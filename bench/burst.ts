@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RATE_SLOT_DEFAULTS } from '../lambdas/adapters/aws/dynamo-rate-slots';
 import { purchaseIdOfItem } from '../lambdas/core/cocalc-cart-tag';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
@@ -79,8 +80,9 @@ export interface BurstResult {
 }
 
 /**
- * Extra wait after the vendor's windows clear: procure's own slot ledger widens each window by
- * its tolerance (about 1 s, lambdas/core/rate-slots.ts), so it sees earlier adds that long longer.
+ * Extra wait after the vendor's windows clear: procure's slot ledger counts an add whose answer it
+ * did not record as arriving up to 1 s after its claim (lambdas/core/rate-slots.ts), and widens
+ * its schedule by a margin, so it may see earlier adds a little longer.
  */
 const LEDGER_MARGIN_MS = 2_500;
 
@@ -157,16 +159,16 @@ async function measureSolo(e2e: E2e, vendor: Vendor, runs: number, firstN: numbe
 export interface Pacing {
   /** Every burst add the vendor accepted, in order (its `added` time). */
   addsAtVendorMs: number[];
-  /** For each of those adds: how long after the ledger slot it consumed the vendor received it (null: no slot found). */
+  /** For each of those adds: how long after its claim in the ledger the vendor received it (null: no claim found). */
   latenessMs: Array<number | null>;
-  /** Accepted adds and the slot procure's ledger had consumed for them: how late each reached the vendor. */
+  /** The longest of those. */
   maxLatenessMs: number;
-  /** Accepted adds that reached the vendor more than the ledger's tolerance (1 s) after their slot. */
+  /** Accepted adds that reached the vendor more than the ledger's arrival bound (1 s) after their claim. */
   lateAdds: number;
-  /** Those late adds: their slot, when AddToCart audited CART_ADD_STARTED (before its last slot check, consume and the HTTP call), and the vendor's time. */
-  lateAddTimes: Array<{ purchaseId: string; slotMs: number; startedMs: number | null; addedMs: number }>;
+  /** Those late adds: their claim, when AddToCart audited CART_ADD_STARTED (after the claim, before the HTTP call), and the vendor's time. */
+  lateAddTimes: Array<{ purchaseId: string; claimMs: number; startedMs: number | null; addedMs: number }>;
   /** Purchases that started an add more than once (CART_ADD_STARTED audit entries): refused or retried adds. */
-  repeatedAdds: Array<{ purchaseId: string; addStartedMs: number[]; slotsUsedMs: number[]; addedMs: number | null }>;
+  repeatedAdds: Array<{ purchaseId: string; addStartedMs: number[]; claimsMs: number[]; addedMs: number | null }>;
 }
 
 interface Outcome {
@@ -291,12 +293,12 @@ function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: Readonly
 
 /** Audit entry type AddToCart writes right before it sends an add (lambdas/handlers/cocalc-add-to-cart.ts). */
 const ADD_STARTED = 'CART_ADD_STARTED';
-/** The tolerance procure's slot ledger allows an add to arrive after its slot (lambdas/shared/vendor-step-deps.ts). */
-const SLOT_TOLERANCE_MS = 1_000;
+/** How long after its claim procure's slot ledger counts an unanswered add as possibly arriving. */
+const ARRIVAL_BOUND_MS = RATE_SLOT_DEFAULTS.arrivalBoundMs;
 
 /**
- * How the burst's adds were paced: the vendor's accepted add times, each against the slot procure's
- * ledger (state table SLOTS#cocalc-cart-add, holders `used:<purchaseId>`) had consumed for it, and
+ * How the burst's adds were paced: the vendor's accepted add times, each against its claim in
+ * procure's ledger (state table SLOTS#cocalc-cart-add, holders `used:<purchaseId>`, `sentAt`), and
  * the purchases that started an add more than once.
  */
 async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): Promise<Pacing> {
@@ -306,28 +308,28 @@ async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): P
     const id = purchaseIdOfItem(item as never);
     if (id && wanted.has(id)) added.set(id, Date.parse(item.added) - wallT0);
   }
-  const ledger = (await stateItem(e2e, 'SLOTS#cocalc-cart-add', 'SLOTS'))?.slots as Array<{ at: number; holder: string }> | undefined;
+  const ledger = (await stateItem(e2e, 'SLOTS#cocalc-cart-add', 'SLOTS'))?.slots as Array<{ at: number; holder: string; sentAt?: number }> | undefined;
   const usedBy = new Map<string, number[]>();
   for (const slot of ledger ?? []) {
     if (!slot.holder.startsWith('used:')) continue;
     const id = slot.holder.slice('used:'.length);
-    if (wanted.has(id)) usedBy.set(id, [...(usedBy.get(id) ?? []), slot.at - wallT0].sort((a, b) => a - b));
+    if (wanted.has(id)) usedBy.set(id, [...(usedBy.get(id) ?? []), (slot.sentAt ?? slot.at) - wallT0].sort((a, b) => a - b));
   }
   const startedBy = new Map<string, number[]>();
   for (const id of ids) startedBy.set(id, (await auditTrail(e2e, id)).filter((a) => a.type === ADD_STARTED).map((a) => Date.parse(a.at) - wallT0));
   const adds = [...added].sort(([, a], [, b]) => a - b);
-  const slotOf = (id: string, at: number) => (usedBy.get(id) ?? []).filter((u) => u <= at).at(-1);
+  const claimOf = (id: string, at: number) => (usedBy.get(id) ?? []).filter((u) => u <= at).at(-1);
   const latenessMs = adds.map(([id, at]) => {
-    const slot = slotOf(id, at);
+    const slot = claimOf(id, at);
     return slot === undefined ? null : at - slot;
   });
   const known = latenessMs.filter((l): l is number => l !== null);
   const lateAddTimes = adds
-    .filter((_, i) => (latenessMs[i] ?? 0) > SLOT_TOLERANCE_MS)
-    .map(([id, at]) => ({ purchaseId: id, slotMs: slotOf(id, at)!, startedMs: (startedBy.get(id) ?? []).filter((t) => t <= at).at(-1) ?? null, addedMs: at }));
+    .filter((_, i) => (latenessMs[i] ?? 0) > ARRIVAL_BOUND_MS)
+    .map(([id, at]) => ({ purchaseId: id, claimMs: claimOf(id, at)!, startedMs: (startedBy.get(id) ?? []).filter((t) => t <= at).at(-1) ?? null, addedMs: at }));
   const repeatedAdds: Pacing['repeatedAdds'] = [];
   for (const [id, started] of startedBy) {
-    if (started.length > 1) repeatedAdds.push({ purchaseId: id, addStartedMs: started, slotsUsedMs: usedBy.get(id) ?? [], addedMs: added.get(id) ?? null });
+    if (started.length > 1) repeatedAdds.push({ purchaseId: id, addStartedMs: started, claimsMs: usedBy.get(id) ?? [], addedMs: added.get(id) ?? null });
   }
   return {
     addsAtVendorMs: adds.map(([, at]) => at),
@@ -512,9 +514,9 @@ function pacingLines(r: BurstResult): string[] {
   const marks = [...new Set([1, 3, 15, 16, 30, 31, r.n])].filter((k) => k <= r.n && k <= p.addsAtVendorMs.length);
   const lines = [
     `  adds at the vendor (#k actual/earliest): ${marks.map((k) => `#${k} ${fmtS(p.addsAtVendorMs[k - 1])}/${fmtS(earliest[k - 1])}`).join(', ')}`,
-    `  accepted adds vs their ledger slot: max ${fmtMs(p.maxLatenessMs)} late, ${p.lateAdds} more than ${fmtMs(SLOT_TOLERANCE_MS)} late` +
+    `  accepted adds vs their claim: at the vendor at most ${fmtMs(p.maxLatenessMs)} after it, ${p.lateAdds} more than ${fmtMs(ARRIVAL_BOUND_MS)} after` +
       p.lateAddTimes
-        .map((l) => ` | slot ${fmtS(l.slotMs)}, CART_ADD_STARTED ${fmtS(l.startedMs ?? undefined)}, at the vendor ${fmtS(l.addedMs)} (+${fmtMs(l.addedMs - l.slotMs)})`)
+        .map((l) => ` | claim ${fmtS(l.claimMs)}, CART_ADD_STARTED ${fmtS(l.startedMs ?? undefined)}, at the vendor ${fmtS(l.addedMs)} (+${fmtMs(l.addedMs - l.claimMs)})`)
         .join(''),
   ];
   // How many accepted adds the vendor held in its second and minute windows at t.
@@ -523,14 +525,11 @@ function pacingLines(r: BurstResult): string[] {
     return `${inLast(1_000)}/s, ${inLast(60_000)}/min`;
   };
   for (const a of p.repeatedAdds) {
-    // A slot is consumed right before its add is sent; all but the accepted add's (the last) were refused.
-    const refused = a.addedMs === null ? a.slotsUsedMs : a.slotsUsedMs.slice(0, -1);
-    // An add started without consuming a slot found its slot already more than the tolerance past.
-    const missed = a.addStartedMs.length - a.slotsUsedMs.length;
+    // An add is claimed right before it is sent; all but the accepted add's claim (the last) were refused or lost.
+    const refused = a.addedMs === null ? a.claimsMs : a.claimsMs.slice(0, -1);
     lines.push(
-      `  ${a.purchaseId} started ${a.addStartedMs.length} adds at ${a.addStartedMs.map((t) => fmtS(t)).join(', ')}; slots consumed ${a.slotsUsedMs.map((t) => fmtS(t)).join(', ') || 'none'}; added ${a.addedMs === null ? 'never' : fmtS(a.addedMs)}` +
-        (missed > 0 ? `; ${missed} start(s) found the slot already past its tolerance and took a new one` : '') +
-        refused.map((u) => `; the add sent for slot ${fmtS(u)} was refused (vendor held ${held(u)} at the slot, ${held(u + SLOT_TOLERANCE_MS)} 1 s later)`).join(''),
+      `  ${a.purchaseId} started ${a.addStartedMs.length} adds at ${a.addStartedMs.map((t) => fmtS(t)).join(', ')}; claims ${a.claimsMs.map((t) => fmtS(t)).join(', ') || 'none'}; added ${a.addedMs === null ? 'never' : fmtS(a.addedMs)}` +
+        refused.map((u) => `; the add claimed at ${fmtS(u)} did not land (vendor held ${held(u)} at the claim, ${held(u + ARRIVAL_BOUND_MS)} 1 s later)`).join(''),
     );
   }
   return lines;

@@ -2,6 +2,7 @@ import type { SiteLicenseDescription } from './cocalc-license';
 import type { CleanupStep } from './cleanup-steps';
 import type { ExecutionInput, PurchaseStatus, Reservation } from './workflow';
 import type { Vendor } from './purchase-request';
+import type { RateClaim } from './rate-slots';
 
 /**
  * Ports: interfaces the domain and handlers depend on. Adapters in lambdas/adapters implement them
@@ -267,16 +268,25 @@ export interface LockManager {
 }
 
 /**
- * Rate-slot ledger (state table SLOTS#<key>, core/rate-slots.ts): epoch-ms times at which a
- * rate-limited vendor call may be sent, shared by concurrent Lambdas. Nothing here waits for a slot.
+ * Rate-slot ledger (state table SLOTS#<key>, core/rate-slots.ts): when a rate-limited vendor call
+ * may be sent, shared by concurrent Lambdas. Nothing here waits for a slot.
  */
+export type { RateClaim };
+
 export interface RateSlots {
-  /** The holder's unused slot if it has one (a retry gets the same one), else the earliest free slot ≥ now, reserved. */
+  /** The holder's pending slot if it has one (a retry gets the same one), else the estimated earliest slot ≥ now, reserved. */
   reserve(key: string, holder: string, now: number): Promise<{ at: number }>;
-  /** Gives the holder's unused slot back (its call was not sent). No-op when it holds none. */
+  /** Gives the holder's pending slot back (its call will not be sent). No-op when it holds none. */
   release(key: string, holder: string): Promise<void>;
-  /** Marks the holder's slot as sent: it keeps counting, and the holder's next reserve gets a new slot. */
-  consume(key: string, holder: string): Promise<void>;
+  /**
+   * Right before sending: when no call sent so far can make the vendor refuse one sent at `now`,
+   * records the holder's call as sent at `now` (it counts from then on, whatever happens next) and
+   * answers `{ sent: true }`; otherwise records nothing and answers when to claim again.
+   * `provisional` says that time rests on calls still in flight, whose answers may allow sooner.
+   */
+  claim(key: string, holder: string, now: number): Promise<RateClaim>;
+  /** The holder's last sent call was answered (or given up on) at `now`: it reached the vendor no later. */
+  settle(key: string, holder: string, now: number): Promise<void>;
 }
 
 export interface ApprovalRecord {

@@ -1,24 +1,25 @@
 import { ProcureError } from './errors';
 
 /**
- * Rate slots: times at which a rate-limited vendor call may be sent, chosen so that a whole
- * schedule of them stays inside the vendor's sliding-window limits. Slots are reserved ahead
- * (RateSlots port, state table SLOTS#<key>); a step whose slot lies in the future returns it and
- * the state machine waits, so nobody sleeps inside a Lambda (issue 8, decision 2).
+ * Rate slots: when a rate-limited vendor call may be sent, shared by every Lambda through the
+ * RateSlots port (state table SLOTS#<key>). Two parts (issue 8, decision 2):
  *
- * Why the windows are widened by a tolerance δ. The vendor (cocalc-api-v2.md §2,
- * `util/api/throttle.ts`) refuses a call arriving at time a when it already recorded `max` calls
- * at times h ≥ a − W, i.e. when max + 1 arrivals lie in one closed interval of length W. A call
- * reserved for slot t_i is sent no earlier than t_i and reaches the vendor at some a_i ∈
- * [t_i, t_i + δ]. If max + 1 arrivals lie in [L, L + W], their slots lie in [L − δ, L + W], a
- * closed interval of length W + δ. So a schedule in which no closed interval of length W + δ
- * holds more than `max` slots is never refused, however the arrivals fall within their δ: a slot
- * outside a widened window stays outside the vendor's real window. In whole milliseconds a closed
- * interval of length W + δ is a half-open one of length W + δ + 1, the {@link guardSpanMs}; the
- * extra millisecond is there because the vendor counts a call exactly W old (`t >= cutoff`).
+ * - **The schedule** ({@link earliestSlot}): each caller reserves a slot, an estimate of when the
+ *   vendor's sliding windows will admit its call, so a burst is spread over time instead of
+ *   everyone retrying at once. A step whose slot lies in the future returns it and the state
+ *   machine waits; nobody sleeps inside a Lambda. Slots are computed with each window widened by a
+ *   small margin (about how long a send takes), which makes the estimate land just after the
+ *   moment the claim below will allow.
+ * - **The claim** ({@link earliestSafeSend}): right before sending, the caller checks, against the
+ *   calls actually sent (their send time and, once answered, their answer time), that a call sent
+ *   now cannot be refused, and records its own send in the same conditional write. This, not the
+ *   schedule, is what keeps the vendor from refusing: a caller that wakes late simply claims late,
+ *   and one that wakes early is told exactly when to come back. No slot is ever wasted.
  *
- * The caller must therefore send only at or after its slot, and re-reserve instead of sending
- * when it is already more than δ late (the bound above no longer holds for that call).
+ * The schedule's widening: a schedule in which no half-open interval of length W + margin + 1
+ * ({@link guardSpanMs}) holds more than `max` slots spreads calls at least as far apart as the
+ * vendor needs when each send takes up to `margin`; the extra millisecond is there because the
+ * vendor counts a call exactly W old (`t >= cutoff`, cocalc-api-v2.md §2, `util/api/throttle.ts`).
  */
 
 /** One sliding-window limit: at most `max` calls in any `windowMs`. */
@@ -45,10 +46,10 @@ export class RateSlotsContendedError extends ProcureError {}
 
 /**
  * Length of the half-open interval in which at most `limit.max` slots may lie: the vendor's
- * window widened by the tolerance, plus 1 ms because the vendor's window is closed (see above).
+ * window widened by the margin, plus 1 ms because the vendor's window is closed (see above).
  */
-export function guardSpanMs(limit: RateLimit, toleranceMs: number): number {
-  return limit.windowMs + toleranceMs + 1;
+export function guardSpanMs(limit: RateLimit, marginMs: number): number {
+  return limit.windowMs + marginMs + 1;
 }
 
 /**
@@ -63,36 +64,83 @@ export function earliestSlot(
   reserved: readonly number[],
   now: number,
   limits: readonly RateLimit[],
-  toleranceMs: number,
+  marginMs: number,
 ): number {
-  checkLimits(limits, toleranceMs);
+  checkLimits(limits, marginMs);
   const sorted = [...reserved].sort((a, b) => a - b);
   // The feasible set is [now, ∞) minus open intervals that each end at some slot + span.
   const candidates = new Set<number>([now]);
   for (const s of sorted) {
     for (const limit of limits) {
-      const c = s + guardSpanMs(limit, toleranceMs);
+      const c = s + guardSpanMs(limit, marginMs);
       if (c > now) candidates.add(c);
     }
   }
   for (const t of [...candidates].sort((a, b) => a - b)) {
-    if (fits(sorted, t, limits, toleranceMs)) return t;
+    if (fits(sorted, t, limits, marginMs)) return t;
   }
   // Unreachable: max(reserved) + the longest span always fits (only t is in its windows).
   throw new Error('no rate slot found');
 }
 
 /**
- * Oldest slot time that can still share a window with a slot at or after `now`; anything
- * older can be forgotten.
+ * The earliest t ≥ `now` at which a call may be sent without the vendor refusing it, given the
+ * calls already sent: `sentBy` holds, for each, the latest instant it can have reached the vendor
+ * (when its answer came back, or its send time plus the arrival bound while it is in flight).
+ *
+ * Why this is exact and safe. The vendor refuses a call arriving at a when it already recorded
+ * `max` calls at times h ≥ a − W. Our call arrives at a ≥ t, and every earlier call i arrived at
+ * h_i ≤ sentBy_i, so at most #{i : sentBy_i ≥ t − W} calls can count against it: fewer than `max`
+ * and it cannot be refused. A window holding max + 1 arrivals also always contains the arrival of
+ * the member that was claimed last, whose own check counted all the others (they were all sent
+ * before it), so checking each call against those before it, in claim order, covers them all. The
+ * condition only gets easier as t grows, so t is the largest of, per limit, one past the
+ * max-th latest `sentBy` plus W.
  */
-export function oldestRelevantSlot(now: number, limits: readonly RateLimit[], toleranceMs: number): number {
-  checkLimits(limits, toleranceMs);
-  return now - Math.max(...limits.map((l) => guardSpanMs(l, toleranceMs))) + 1;
+export function earliestSafeSend(sentBy: readonly number[], now: number, limits: readonly RateLimit[]): number {
+  checkLimits(limits, 0);
+  const latestFirst = [...sentBy].sort((a, b) => b - a);
+  let t = now;
+  for (const limit of limits) {
+    const kth = latestFirst[limit.max - 1];
+    if (kth !== undefined) t = Math.max(t, kth + limit.windowMs + 1);
+  }
+  return t;
+}
+
+/** A call already sent: when it was claimed and, once its answer came (or the caller gave up), when. */
+export interface SentCall {
+  readonly sentAt: number;
+  readonly settledAt?: number;
+}
+
+/** What a claim decided: sent (recorded), or when to claim again. */
+export type RateClaim = { sent: true } | { sent: false; retryAt: number; provisional: boolean };
+
+/**
+ * The claim check: may a call be sent at `now`? A call in flight is taken to have reached the
+ * vendor within `arrivalBoundMs` of its send (the request's transit; its answer may take longer).
+ * A refusal is `provisional` when it rests on calls still in flight: their answers, expected
+ * within moments, may allow an earlier time than the one computed with the bound.
+ */
+export function decideClaim(sent: readonly SentCall[], now: number, limits: readonly RateLimit[], arrivalBoundMs: number): RateClaim {
+  const retryAt = earliestSafeSend(sent.map((c) => c.settledAt ?? c.sentAt + arrivalBoundMs), now, limits);
+  if (retryAt <= now) return { sent: true };
+  const ifAnsweredNow = earliestSafeSend(sent.map((c) => c.settledAt ?? Math.min(now, c.sentAt + arrivalBoundMs)), now, limits);
+  return { sent: false, retryAt, provisional: ifAnsweredNow < retryAt };
 }
 
 /**
- * Drops slots older than now − max(windowMs) − toleranceMs: no slot at or after `now` can share
+ * Oldest slot time that can still share a window with a slot at or after `now`; anything
+ * older can be forgotten.
+ */
+export function oldestRelevantSlot(now: number, limits: readonly RateLimit[], marginMs: number): number {
+  checkLimits(limits, marginMs);
+  return now - Math.max(...limits.map((l) => guardSpanMs(l, marginMs))) + 1;
+}
+
+/**
+ * Drops slots older than now − max(windowMs) − marginMs: no slot at or after `now` can share
  * a window with them. This bounds a ledger to the slots of the longest window (about 200 for
  * CoCalc's hour) plus those reserved in the future; it never grows per purchase.
  */
@@ -100,19 +148,19 @@ export function prune(
   reserved: readonly number[],
   now: number,
   limits: readonly RateLimit[],
-  toleranceMs: number,
+  marginMs: number,
 ): number[] {
-  const oldest = oldestRelevantSlot(now, limits, toleranceMs);
+  const oldest = oldestRelevantSlot(now, limits, marginMs);
   return reserved.filter((s) => s >= oldest);
 }
 
 /** Whether adding t to the sorted slots keeps every window that contains t within its limit. */
-function fits(sorted: readonly number[], t: number, limits: readonly RateLimit[], toleranceMs: number): boolean {
+function fits(sorted: readonly number[], t: number, limits: readonly RateLimit[], marginMs: number): boolean {
   const p = upperBound(sorted, t);
   const n = sorted.length + 1;
   const at = (k: number): number => (k < p ? sorted[k]! : k === p ? t : sorted[k - 1]!);
   for (const limit of limits) {
-    const span = guardSpanMs(limit, toleranceMs);
+    const span = guardSpanMs(limit, marginMs);
     // Runs of max + 1 consecutive slots that include t: starts p − max .. p.
     for (let i = Math.max(0, p - limit.max); i <= p && i + limit.max < n; i++) {
       if (at(i + limit.max) - at(i) < span) return false;
@@ -133,12 +181,12 @@ function upperBound(sorted: readonly number[], t: number): number {
   return lo;
 }
 
-function checkLimits(limits: readonly RateLimit[], toleranceMs: number): void {
+function checkLimits(limits: readonly RateLimit[], marginMs: number): void {
   if (limits.length === 0) throw new RangeError('at least one rate limit is needed');
   for (const l of limits) {
     if (!Number.isInteger(l.max) || l.max < 1 || !(l.windowMs > 0)) {
       throw new RangeError(`invalid rate limit: ${l.max} per ${l.windowMs} ms`);
     }
   }
-  if (!(toleranceMs >= 0)) throw new RangeError(`invalid tolerance: ${toleranceMs} ms`);
+  if (!(marginMs >= 0)) throw new RangeError(`invalid margin: ${marginMs} ms`);
 }

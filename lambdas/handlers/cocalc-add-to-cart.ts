@@ -1,4 +1,4 @@
-import { decideSlot, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../core/cart-slot';
+import { decideSlot, keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../core/cart-slot';
 import { tagDescription } from '../core/cocalc-cart-tag';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorRateLimitedError, VendorTransientError } from '../core/errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
@@ -19,8 +19,6 @@ export interface AddToCartDeps {
   locks: LockManager;
   /** `shopping/cart/add` slots shared by every Lambda through DynamoDB (rate-slots.ts). */
   slots: RateSlots;
-  /** How late after its slot an add may still be sent (the slots' window widening). */
-  slotToleranceMs: number;
   cocalc: () => Promise<CocalcGateway>;
   /** @default Date.now */
   clock?: () => number;
@@ -29,14 +27,18 @@ export interface AddToCartDeps {
 /** Audit type written just before the add, with the cart ids it started from. */
 const ADD_STARTED = 'CART_ADD_STARTED';
 
+/** What a purchase waiting for an add slot is shown to wait for. */
+const ADD_LIMITS = 'a CoCalc cart/add slot (the vendor allows 3 adds a second, 15 a minute, 200 an hour)';
+
 /**
  * AddToCart (CoCalc): puts the site license, tagged with its purchase (cocalc-cart-tag.ts), in the
  * account's cart and parks it UNCHECKED at once, because CoCalc's checkout buys every checked item.
  *
  * Nothing here waits. The vendor allows 3 adds a second, 15 a minute, 200 an hour per account, so
- * each add first reserves a slot shared through DynamoDB; a slot in the future, a busy account
- * lock or a vendor "too many requests" answer comes back as `{ waitUntil }` (or LockBusyError) and
- * the state machine waits before running this again.
+ * each add first reserves a slot shared through DynamoDB, and right before sending claims it: the
+ * claim checks the adds actually sent (rate-slots.ts). A slot in the future, a refused claim, a
+ * busy account lock or a vendor "too many requests" answer comes back as `{ waitUntil }` (or
+ * LockBusyError) and the state machine waits before running this again.
  *
  * Idempotent per purchase: a recorded cart item is returned (parked first if it was not yet). The
  * vendor's add answers no id and may fail with an unknown outcome, so before adding, the cart ids
@@ -91,8 +93,8 @@ class AddRun {
 
   /**
    * The add under the account lock, in the slot `slot()` found due. A busy lock keeps the slot:
-   * the run comes back a fraction of a second later (a Wait in the state machine) while the slot
-   * is still within its tolerance then; past that it gives the slot back and leaves the waiting
+   * the run comes back a fraction of a second later (a Wait in the state machine) for up to
+   * LOCK_RECHECK_WINDOW_MS after the slot; past that it gives the slot back and leaves the waiting
    * to the machine's LockBusyError Retry, which reserves a new slot on its next run.
    */
   async addWhenAccountFree(context: InvocationClock | undefined, waits: number): Promise<CartRef> {
@@ -101,7 +103,7 @@ class AddRun {
     } catch (err) {
       if (!(err instanceof LockBusyError)) throw err;
       const back = this.now() + lockRecheckDelayMs();
-      if (decideSlot(this.slotAt ?? 0, back, this.deps.slotToleranceMs).kind === 'go') {
+      if (keepRechecking(this.slotAt ?? 0, back)) {
         return this.waitUntil(back, waits, 'the CoCalc account (another purchase is using its cart); its add slot is kept');
       }
       await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
@@ -112,26 +114,24 @@ class AddRun {
 
   /** Our slot if it is due now; otherwise when to come back. Reserves one when we hold none. */
   async slot(waits: number): Promise<CartRef | undefined> {
-    const key = COCALC_CART_ADD_SLOT_KEY;
-    let { at } = await this.deps.slots.reserve(key, this.purchaseId, this.now());
-    let decision = decideSlot(at, this.now(), this.deps.slotToleranceMs);
-    if (decision.kind === 'late') {
-      // Sent this late, the add could land in a window the slot was not counted in: take a new one.
-      await this.deps.slots.release(key, this.purchaseId);
-      ({ at } = await this.deps.slots.reserve(key, this.purchaseId, this.now()));
-      decision = decideSlot(at, this.now(), this.deps.slotToleranceMs);
-    }
-    if (decision.kind === 'go') {
-      this.slotAt = at;
-      return undefined;
-    }
-    return this.waitUntil(at, waits, "a CoCalc cart/add slot (the vendor allows 3 adds a second, 15 a minute, 200 an hour)");
+    const { at } = await this.deps.slots.reserve(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
+    const decision = decideSlot(at, this.now());
+    if (decision.kind === 'wait') return this.waitUntil(at, waits, ADD_LIMITS);
+    this.slotAt = at;
+    return undefined;
   }
 
   async addAndPark(waits: number): Promise<CartRef> {
     let itemId = await this.adoptEarlierAdd();
     let reconciled = itemId !== undefined;
     if (itemId === undefined) {
+      // From a granted claim on, the add counts at the vendor's windows, sent or not.
+      const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
+      if (!claim.sent) {
+        // Adds still in flight may answer any moment and allow sooner than their bound says.
+        const at = claim.provisional ? Math.min(claim.retryAt, this.now() + lockRecheckDelayMs()) : claim.retryAt;
+        return this.waitUntil(at, waits, ADD_LIMITS);
+      }
       const beforeIds = (await this.gateway.getCart()).map((i) => i.id);
       await this.deps.audit.append(this.purchaseId, {
         type: ADD_STARTED,
@@ -140,21 +140,14 @@ class AddRun {
         message: 'Adding the site license to the CoCalc cart',
         detail: { cartIdsBefore: beforeIds },
       });
-      // The lock and the snapshot took time: still inside the slot's tolerance? Else come back later.
-      const late = await this.slot(waits);
-      if (late) return late;
-      // Counted from here on, as the vendor counts every add it receives (even a refused one).
-      await this.deps.slots.consume(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
-      // Consuming is a conditional write on a contended item and may take a while: an add sent
-      // later than the tolerance could land in a vendor window its slot was not counted in. The
-      // consumed slot stays counted (harmless: nothing sent); a new one is reserved instead.
-      if (decideSlot(this.slotAt ?? 0, this.now(), this.deps.slotToleranceMs).kind === 'late') {
-        const { at } = await this.deps.slots.reserve(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
-        return this.waitUntil(Math.max(at, this.now() + 1), waits, 'a CoCalc cart/add slot (the last one passed while it was being claimed)');
-      }
-      try {
-        itemId = await this.gateway.addToCart(this.description, this.projectId);
-      } catch (err) {
+      const sent = await this.gateway.addToCart(this.description, this.projectId).then(
+        (id) => ({ id }),
+        (err: unknown) => ({ err }),
+      );
+      await this.settle();
+      if ('id' in sent) itemId = sent.id;
+      else {
+        const { err } = sent;
         if (err instanceof VendorRateLimitedError) {
           // Refused, so not added: someone else (the account's owner?) used the window. Come back later.
           return this.waitUntil(this.now() + Math.max(1, err.retryAfterSeconds) * 1000, waits, 'the CoCalc add limit (the vendor said: too many requests)');
@@ -170,6 +163,15 @@ class AddRun {
     await this.deps.purchases.update(this.purchaseId, { cartItemId: itemId, waiting: null });
     await this.park(itemId, reconciled);
     return { itemId };
+  }
+
+  /**
+   * Tells the ledger the add was answered: it reached CoCalc no later, which lets the next adds
+   * claim sooner. Best effort: unsettled, the add counts as arriving up to the ledger's arrival
+   * bound after its claim, which only delays the next claims.
+   */
+  private async settle(): Promise<void> {
+    await this.deps.slots.settle(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now()).catch(() => undefined);
   }
 
   /** Parks the item unchecked (our checkout checks it only after approval) and records the step. */

@@ -21,17 +21,8 @@ export function vendorStepDeps(): { audit: AuditLog; purchases: PurchaseStore; l
   };
 }
 
-/**
- * How late an add may reach CoCalc after its slot and still be safe (rate-slots.ts): Step
- * Functions' Wait plus a Lambda invocation (a cold start included) stay well inside it.
- */
-const CART_ADD_SLOT_TOLERANCE_MS = 1_000;
-
 /** CoCalc `shopping/cart/add` slots on the state table, shared by every AddToCart invocation. */
-export function cartAddSlots(): { slots: RateSlots; slotToleranceMs: number } {
-  const slots = new DynamoRateSlots(documentClient(), tablesConfig().stateTable, {
-    limits: cocalcCartAddLimits(),
-    toleranceMs: CART_ADD_SLOT_TOLERANCE_MS,
-  });
-  return { slots, slotToleranceMs: CART_ADD_SLOT_TOLERANCE_MS };
+export function cartAddSlots(): { slots: RateSlots } {
+  // The defaults: a 100 ms schedule margin, and an add reaching CoCalc within 1 s of its claim.
+  return { slots: new DynamoRateSlots(documentClient(), tablesConfig().stateTable, { limits: cocalcCartAddLimits() }) };
 }

@@ -34,8 +34,6 @@ export interface StepHarness {
   locks: DynamoLockManager;
   /** The `shopping/cart/add` slot ledger on this table (SLOTS#cocalc-cart-add), see {@link StepHarnessOptions}. */
   slots: DynamoRateSlots;
-  /** How late an add may be sent after its slot, as production's AddToCart wiring (vendor-step-deps.ts). */
-  slotToleranceMs: number;
   close(): Promise<void>;
 }
 
@@ -53,9 +51,6 @@ export interface StepHarnessOptions {
 /** A ledger limit no handler test reaches: the counterpart of a sandbox started with `throttle: false`. */
 export const UNTHROTTLED_CART_ADD: readonly RateLimit[] = [{ max: 100_000, windowMs: 1_000 }];
 
-/** As `CART_ADD_SLOT_TOLERANCE_MS` in lambdas/shared/vendor-step-deps.ts. */
-const SLOT_TOLERANCE_MS = 1_000;
-
 const TEST_BUDGET: BudgetConfig = { capsUsd: { cocalc: 1000, interserver: 500 }, dailyLimit: 100 };
 
 export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, options: StepHarnessOptions = {}): Promise<StepHarness> {
@@ -69,11 +64,9 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, optio
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
     locks: new DynamoLockManager(doc, db.stateTable),
-    slots: new DynamoRateSlots(doc, db.stateTable, {
-      limits: options.cartAddLimits ?? UNTHROTTLED_CART_ADD,
-      toleranceMs: SLOT_TOLERANCE_MS,
-    }),
-    slotToleranceMs: SLOT_TOLERANCE_MS,
+    // The production defaults otherwise (vendor-step-deps.ts cartAddSlots), except that a claim is
+    // recorded at exactly the `now` its caller gives: handler tests run on clocks of their own.
+    slots: new DynamoRateSlots(doc, db.stateTable, { limits: options.cartAddLimits ?? UNTHROTTLED_CART_ADD, clock: () => 0 }),
     close: () => db.close(),
   };
 }
@@ -162,7 +155,6 @@ export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCar
     purchases: h.purchases,
     locks: h.locks,
     slots: h.slots,
-    slotToleranceMs: h.slotToleranceMs,
     cocalc: async () => gateway,
   };
 }

@@ -8,6 +8,9 @@ import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
 const T0 = 1_700_000_000_000;
 
+/** Claims at exactly the `now` they are given: time stands still while a test's claim writes. */
+const FROZEN = { clock: () => 0 };
+
 describe('DynamoRateSlots', () => {
   let db: LocalDynamo;
   let doc: DynamoDBDocumentClient;
@@ -19,7 +22,7 @@ describe('DynamoRateSlots', () => {
 
   const item = async (key: string) =>
     (await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `SLOTS#${key}`, sk: 'SLOTS' } }))).Item as
-      | { slots: { at: number; holder: string }[]; version: number }
+      | { slots: { at: number; holder: string; sentAt?: number; settledAt?: number }[]; version: number }
       | undefined;
 
   /** A client of its own, as a separate Lambda would have. */
@@ -40,7 +43,7 @@ describe('DynamoRateSlots', () => {
 
       // The same schedule as 40 reservations one after another: nobody's write was lost.
       const sequential: number[] = [];
-      for (let i = 0; i < 40; i++) sequential.push(earliestSlot(sequential, T0, COCALC_CART_ADD_LIMITS, 1_000));
+      for (let i = 0; i < 40; i++) sequential.push(earliestSlot(sequential, T0, COCALC_CART_ADD_LIMITS, 100));
       expect(got.map((g) => g.at).sort((a, b) => a - b)).toEqual(sequential);
 
       const stored = await item('burst');
@@ -48,8 +51,8 @@ describe('DynamoRateSlots', () => {
       expect(new Set(stored!.slots.map((s) => s.holder)).size).toBe(40);
       for (let i = 0; i < 40; i++) expect(stored!.slots.find((s) => s.holder === `pur-${i}`)!.at).toBe(got[i]!.at);
 
-      // Sent at their slots, each up to 1 s late, the vendor's throttle refuses none.
-      for (const late of [() => 0, () => 1_000, () => Math.floor(Math.random() * 1_001)]) {
+      // Sent at their slots, each up to the 100 ms margin late, the vendor's throttle refuses none.
+      for (const late of [() => 0, () => 100, () => Math.floor(Math.random() * 101)]) {
         const throttle = new AddThrottle();
         for (const a of got.map((g) => g.at + late()).sort((x, y) => x - y)) {
           expect(() => throttle.check('acct', 'shopping/cart/add', a)).not.toThrow();
@@ -64,7 +67,7 @@ describe('DynamoRateSlots', () => {
     const slots = new DynamoRateSlots(doc, db.stateTable);
     for (const h of ['a', 'b', 'c']) await slots.reserve('idem', h, T0);
     const first = await slots.reserve('idem', 'd', T0);
-    expect(first.at).toBe(T0 + 2_001);
+    expect(first.at).toBe(T0 + 1_101);
     expect(await slots.reserve('idem', 'd', T0 + 500)).toEqual(first);
     expect((await item('idem'))!.slots.filter((s) => s.holder === 'd')).toHaveLength(1);
   });
@@ -78,44 +81,80 @@ describe('DynamoRateSlots', () => {
     expect((await item('rel'))!.slots.map((s) => s.holder).sort()).toEqual(['a', 'c', 'd']);
   });
 
-  it('keeps counting a consumed slot, and gives its holder a new slot for its next call', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable);
+  it('grants claims the vendor accepts, counts them from then on, and tells the others exactly when to come back', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable, FROZEN);
     for (const h of ['a', 'b', 'c']) await slots.reserve('used', h, T0);
-    await slots.consume('used', 'a');
-    expect((await slots.reserve('used', 'd', T0)).at).toBe(T0 + 2_001);
-    const again = await slots.reserve('used', 'a', T0);
-    expect(again.at).toBe(T0 + 2_001);
-    await slots.release('used', 'a'); // gives back the new slot only
+    for (const h of ['a', 'b', 'c']) expect(await slots.claim('used', h, T0)).toEqual({ sent: true });
+    // Three adds in flight: each may reach CoCalc up to 1 s after its claim; answers may allow sooner.
+    expect(await slots.claim('used', 'd', T0)).toMatchObject({ sent: false, retryAt: T0 + 2_001, provisional: true });
+    for (const h of ['a', 'b', 'c']) await slots.settle('used', h, T0 + 30);
+    // Answered at +30 ms: they reached CoCalc no later, so one past +1,030 ms is safe.
+    expect(await slots.claim('used', 'd', T0 + 1_030)).toEqual({ sent: false, retryAt: T0 + 1_031, provisional: false });
+    expect(await slots.claim('used', 'd', T0 + 1_031)).toEqual({ sent: true });
+
     const stored = (await item('used'))!.slots;
-    expect(stored).toContainEqual({ at: T0, holder: 'used:a' });
-    expect(stored.some((s) => s.holder === 'a')).toBe(false);
-    await slots.consume('used', 'nobody'); // no-op
+    expect(stored).toContainEqual({ at: T0, holder: 'used:a', sentAt: T0, settledAt: T0 + 30 });
+    expect(stored).toContainEqual({ at: T0 + 1_031, holder: 'used:d', sentAt: T0 + 1_031 });
+    expect(stored.filter((s) => !s.holder.startsWith('used:'))).toEqual([]);
+
+    // A holder's next call is a new reservation; a release gives back only that.
+    expect((await slots.reserve('used', 'a', T0 + 1_031)).at).toBe(T0 + 1_131);
+    await slots.release('used', 'a');
+    expect((await item('used'))!.slots).toHaveLength(4);
+    await slots.settle('used', 'nobody', T0 + 2_000); // no-op
     expect((await item('used'))!.slots).toHaveLength(4);
   });
 
-  it('consumes concurrently with a storm of reservations from separate clients, losing no write', async () => {
-    const clients = Array.from({ length: 23 }, separateClient);
+  it('serializes claims made at once from separate clients: exactly the three the second allows are granted', async () => {
+    const clients = Array.from({ length: 6 }, separateClient);
     try {
-      const on = (i: number) => new DynamoRateSlots(DynamoDBDocumentClient.from(clients[i]!), db.stateTable);
-      for (const h of ['a', 'b', 'c']) await on(0).reserve('storm', h, T0);
-      await Promise.all([
-        ...['a', 'b', 'c'].map((h, i) => on(i).consume('storm', h)),
-        ...Array.from({ length: 20 }, (_, i) => on(i + 3).reserve('storm', `r${i}`, T0)),
-      ]);
-      const stored = (await item('storm'))!;
-      expect(stored.slots.filter((s) => s.holder.startsWith('used:')).map((s) => s.holder).sort()).toEqual(['used:a', 'used:b', 'used:c']);
-      expect(stored.slots.filter((s) => s.holder.startsWith('r'))).toHaveLength(20);
-      // 3 reservations, 3 consumes, 20 reservations: every change bumped the version once.
-      expect(stored.version).toBe(26);
+      const claims = await Promise.all(clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable).claim('race', `pur-${i}`, T0)));
+      expect(claims.filter((c) => c.sent)).toHaveLength(3);
+      for (const c of claims.filter((c) => !c.sent)) expect(c).toMatchObject({ sent: false, provisional: true });
+      expect((await item('race'))!.slots.filter((s) => s.holder.startsWith('used:'))).toHaveLength(3);
     } finally {
       for (const c of clients) c.destroy();
     }
   });
 
-  it('falls back to a full re-read when the list moved between its read and its update', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable);
+  it('records a claim at the time of its write, not of its call: a claim slowed by lost writes is checked and counted later', async () => {
+    const ticks = [0, 700]; // the claim starts, then its (first) read-check-write runs 700 ms later
+    const slots = new DynamoRateSlots(doc, db.stateTable, { clock: () => ticks.shift() ?? 700 });
+    expect(await slots.claim('slow', 'a', T0)).toEqual({ sent: true });
+    expect((await item('slow'))!.slots).toEqual([{ at: T0 + 700, holder: 'used:a', sentAt: T0 + 700 }]);
+  });
+
+  it('claims and settles concurrently with a storm of reservations from separate clients, losing no write', async () => {
+    const clients = Array.from({ length: 23 }, separateClient);
+    try {
+      const on = (i: number) => new DynamoRateSlots(DynamoDBDocumentClient.from(clients[i]!), db.stateTable);
+      for (const h of ['a', 'b', 'c']) await on(0).reserve('storm', h, T0);
+      await Promise.all([
+        ...['a', 'b', 'c'].map(async (h, i) => {
+          await on(i).claim('storm', h, T0);
+          await on(i).settle('storm', h, T0 + 20);
+        }),
+        ...Array.from({ length: 20 }, (_, i) => on(i + 3).reserve('storm', `r${i}`, T0)),
+      ]);
+      const stored = (await item('storm'))!;
+      expect(stored.slots.filter((s) => s.holder.startsWith('used:')).map((s) => [s.holder, s.settledAt]).sort()).toEqual([
+        ['used:a', T0 + 20],
+        ['used:b', T0 + 20],
+        ['used:c', T0 + 20],
+      ]);
+      expect(stored.slots.filter((s) => s.holder.startsWith('r'))).toHaveLength(20);
+      // 3 reservations, 3 claims, 3 settles, 20 reservations: every change bumped the version once.
+      expect(stored.version).toBe(29);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+
+  it('settles by a full re-read when the list moved between its read and its update', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable, FROZEN);
     for (const h of ['x', 'y', 'z']) await slots.reserve('moved', h, T0);
-    // Another writer drops 'x' (a release) right after consume read the list: 'z' moves from index 2 to 1.
+    await slots.claim('moved', 'z', T0);
+    // Another writer drops 'x' (a release) right after settle read the list: 'used:z' moves from index 2 to 1.
     const racing = new DynamoRateSlots(doc, db.stateTable);
     const send = doc.send.bind(doc);
     let raced = false;
@@ -128,16 +167,21 @@ describe('DynamoRateSlots', () => {
         return send(cmd);
       },
     });
-    await new DynamoRateSlots(spy, db.stateTable).consume('moved', 'z');
+    await new DynamoRateSlots(spy, db.stateTable).settle('moved', 'z', T0 + 40);
     expect(raced).toBe(true);
     const stored = (await item('moved'))!.slots;
-    expect(stored.map((s) => s.holder).sort()).toEqual(['used:z', 'y']);
+    expect(stored).toEqual([
+      { at: T0, holder: 'y' },
+      { at: T0, holder: 'used:z', sentAt: T0, settledAt: T0 + 40 },
+    ]);
   });
 
-  it('uses the limits and tolerance it is given', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable, { limits: [{ max: 1, windowMs: 100 }], toleranceMs: 10 });
+  it('uses the limits, margin and arrival bound it is given', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable, { limits: [{ max: 1, windowMs: 100 }], marginMs: 10, arrivalBoundMs: 50, ...FROZEN });
     expect((await slots.reserve('opts', 'a', T0)).at).toBe(T0);
     expect((await slots.reserve('opts', 'b', T0)).at).toBe(T0 + 111);
+    expect(await slots.claim('opts', 'a', T0)).toEqual({ sent: true });
+    expect(await slots.claim('opts', 'b', T0 + 111)).toEqual({ sent: false, retryAt: T0 + 151, provisional: false });
   });
 
   it('stays under a fixed size after 1,000 reservations with an advancing clock', async () => {
@@ -146,7 +190,7 @@ describe('DynamoRateSlots', () => {
     let most = 0;
     for (let i = 0; i < 1_000; i++) {
       // Each caller arrives when the previous slot is due: the account's add limit, saturated.
-      // Holders as long as a consumed real one (used:pur-<32 hex>); consume itself is tested above.
+      // Holders as long as a sent real one (used:pur-<32 hex>); claims themselves are tested above.
       const { at } = await slots.reserve('size', `used:pur-${i.toString(16).padStart(32, '0')}`, now);
       now = at;
       if (i % 50 === 49) most = Math.max(most, (await item('size'))!.slots.length);

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   COCALC_CART_ADD_LIMITS,
+  decideClaim,
+  earliestSafeSend,
   earliestSlot,
   prune,
   type RateLimit,
+  type SentCall,
 } from '../../lambdas/core/rate-slots';
 import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
 
@@ -183,5 +186,108 @@ describe('prune', () => {
       now = t;
     }
     expect(most).toBeLessThanOrEqual(201);
+  });
+});
+
+describe('earliestSafeSend', () => {
+  it.each([
+    { name: 'nothing sent: now', sentBy: [], now: 5, limits: L, want: 5 },
+    { name: 'two in the last second: a third may go now', sentBy: [0, 10], now: 20, limits: L, want: 20 },
+    { name: 'three in the last second: one past the first + 1 s (the vendor counts a call exactly 1 s old)', sentBy: [0, 10, 20], now: 30, limits: L, want: 1_001 },
+    { name: 'the max-th latest decides, in any order', sentBy: [20, 0, 10, 5], now: 30, limits: L, want: 1_006 },
+    { name: 'old calls no longer count', sentBy: [0, 10, 20], now: 1_021, limits: L, want: 1_021 },
+    { name: '15 within a minute: the 16th one past the oldest + 60 s', sentBy: Array.from({ length: 15 }, (_, i) => i * 1_000), now: 20_000, limits: L, want: 60_001 },
+    { name: 'the stricter of two limits wins', sentBy: [0, 0, 0, 50_000, 50_000], now: 50_001, limits: [{ max: 3, windowMs: 1_000 }, { max: 5, windowMs: 60_000 }], want: 60_001 },
+  ])('$name', ({ sentBy, now, limits, want }) => {
+    expect(earliestSafeSend(sentBy, now, limits)).toBe(want);
+  });
+});
+
+describe('decideClaim', () => {
+  const BOUND = 1_000;
+  it('grants a claim the windows allow', () => {
+    expect(decideClaim([{ sentAt: 0, settledAt: 40 }], 50, L, BOUND)).toEqual({ sent: true });
+  });
+
+  it('refuses exactly until the vendor would accept, from answered calls: not provisional', () => {
+    const sent: SentCall[] = [0, 100, 200].map((t) => ({ sentAt: t, settledAt: t + 30 }));
+    expect(decideClaim(sent, 300, L, BOUND)).toEqual({ sent: false, retryAt: 1_031, provisional: false });
+    expect(decideClaim(sent, 1_031, L, BOUND)).toEqual({ sent: true });
+  });
+
+  it('counts a call in flight as arriving up to the bound after its claim, and says answers may allow sooner', () => {
+    const inFlight: SentCall[] = [{ sentAt: 0 }, { sentAt: 10 }, { sentAt: 20 }];
+    expect(decideClaim(inFlight, 100, L, BOUND)).toEqual({ sent: false, retryAt: 2_001, provisional: true });
+    // Answered at 40, 50 and 60: they arrived no later, so a claim one past 1,040 is safe.
+    const answered: SentCall[] = inFlight.map((c, i) => ({ ...c, settledAt: 40 + i * 10 }));
+    expect(decideClaim(answered, 1_040, L, BOUND)).toMatchObject({ sent: false, retryAt: 1_041 });
+    expect(decideClaim(answered, 1_041, L, BOUND)).toEqual({ sent: true });
+  });
+
+  it('does not call a refusal provisional when calls in flight would not change it', () => {
+    const sent: SentCall[] = [{ sentAt: 0, settledAt: 10 }, { sentAt: 0, settledAt: 20 }, { sentAt: 0, settledAt: 30 }, { sentAt: 900 }];
+    expect(decideClaim(sent, 950, L, BOUND)).toEqual({ sent: false, retryAt: 1_021, provisional: false });
+  });
+
+  /**
+   * Holders claim in a random order at random times (serialized, as the ledger's conditional writes
+   * serialize them); a granted call reaches the vendor up to the bound later and is answered up to
+   * 3 s after that; a refused holder comes back when told (sooner when provisional). Every arrival
+   * goes through the sandbox's copy of the vendor throttle in arrival order.
+   */
+  function simulate(seed: number, holders: number, spreadMs: number): { rejections: string[]; lastClaim: number; claims: number[] } {
+    const r = rng(seed);
+    type Ev = { at: number; kind: 'claim' | 'settle'; i: number };
+    const queue: Ev[] = Array.from({ length: holders }, (_, i) => ({ at: Math.floor(r() * spreadMs), kind: 'claim' as const, i }));
+    const sent: { sentAt: number; settledAt?: number; arrival: number }[] = [];
+    const claims: number[] = [];
+    while (queue.length) {
+      queue.sort((a, b) => a.at - b.at);
+      const ev = queue.shift()!;
+      if (ev.kind === 'settle') {
+        sent[ev.i]!.settledAt = ev.at;
+        continue;
+      }
+      const d = decideClaim(sent, ev.at, L, BOUND);
+      if (d.sent) {
+        const arrival = ev.at + Math.floor(r() * (BOUND + 1));
+        const answered = arrival + Math.floor(r() * 3_000);
+        sent.push({ sentAt: ev.at, arrival });
+        queue.push({ at: answered, kind: 'settle', i: sent.length - 1 });
+        claims.push(ev.at);
+      } else {
+        expect(d.retryAt).toBeGreaterThan(ev.at);
+        queue.push({ at: d.provisional ? Math.min(d.retryAt, ev.at + 100 + Math.floor(r() * 200)) : d.retryAt, kind: 'claim', i: ev.i });
+      }
+    }
+    const throttle = new AddThrottle();
+    const rejections: string[] = [];
+    for (const a of sent.map((c) => c.arrival).sort((x, y) => x - y)) {
+      try {
+        throttle.check('acct', 'shopping/cart/add', a);
+      } catch (err) {
+        rejections.push(`${a}: ${(err as Error).message}`);
+      }
+    }
+    return { rejections, lastClaim: Math.max(...claims), claims };
+  }
+
+  it('never lets the vendor refuse a call, whatever the arrival and answer times (300 random bursts of 40)', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const { rejections, claims } = simulate(seed, 40, seed % 2 ? 0 : 90_000);
+      expect(claims, `seed ${seed}`).toHaveLength(40);
+      expect(rejections, `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('would be refused by the vendor if calls in flight were not counted up to the bound', () => {
+    const sent: SentCall[] = [{ sentAt: 0 }, { sentAt: 0 }, { sentAt: 0 }];
+    // Counting in-flight calls only at their send time would grant a claim at 1,001 ...
+    expect(earliestSafeSend([0, 0, 0], 1_001, L)).toBe(1_001);
+    // ... which the vendor refuses when the three arrived late; the bound makes it wait.
+    const throttle = new AddThrottle();
+    for (const a of [900, 900, 900]) throttle.check('acct', 'shopping/cart/add', a);
+    expect(() => throttle.check('acct', 'shopping/cart/add', 1_001)).toThrow(/too many requests/);
+    expect(decideClaim(sent, 1_001, L, BOUND)).toMatchObject({ sent: false, retryAt: 2_001 });
   });
 });

@@ -3,19 +3,27 @@ import type { RateSlots } from '../../core/ports';
 import {
   COCALC_CART_ADD_LIMITS,
   RateSlotsContendedError,
+  decideClaim,
   earliestSlot,
   oldestRelevantSlot,
+  type RateClaim,
   type RateLimit,
+  type SentCall,
 } from '../../core/rate-slots';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
+
+/** The schedule margin and arrival bound production runs with (rate-slots.ts). */
+export const RATE_SLOT_DEFAULTS = { marginMs: 100, arrivalBoundMs: 1_000 } as const;
 
 /** Options for {@link DynamoRateSlots}. */
 export interface DynamoRateSlotsOptions {
   /** The vendor's sliding-window limits. @default COCALC_CART_ADD_LIMITS */
   readonly limits?: readonly RateLimit[];
-  /** How late after its slot a call may reach the vendor and still be safe (rate-slots.ts). @default 1000 */
-  readonly toleranceMs?: number;
+  /** The schedule's widening of each window, about how long a send takes (rate-slots.ts). @default 100 */
+  readonly marginMs?: number;
+  /** A call in flight reaches the vendor within this long of its claim (rate-slots.ts decideClaim). @default 1000 */
+  readonly arrivalBoundMs?: number;
   /** Conditional writes tried before RateSlotsContendedError. @default 25 */
   readonly maxAttempts?: number;
   /**
@@ -29,12 +37,19 @@ export interface DynamoRateSlotsOptions {
   readonly jitterMs?: number;
   /** Longest single pause, ms. @default 1000 */
   readonly maxPauseMs?: number;
+  /** Measures how long a claim's lost writes took, which makes its send that much later. @default Date.now */
+  readonly clock?: () => number;
 }
 
-/** One slot in the ledger. A consumed slot's holder is `used:<holder>`. */
+/**
+ * One entry of the ledger. Pending: `{at, holder}`, a reservation. Sent: holder `used:<holder>`,
+ * `sentAt` (the claim) and, once answered, `settledAt`; a sent call counts whatever happened next.
+ */
 interface StoredSlot {
   at: number;
   holder: string;
+  sentAt?: number;
+  settledAt?: number;
 }
 
 interface Ledger {
@@ -47,22 +62,24 @@ const USED = 'used:';
 
 /**
  * {@link RateSlots} as one state-table item per key, SLOTS#<key> / SLOTS, holding
- * `slots: {at, holder}[]` and a `version`. Every change reads the item, computes the new list in
- * code (core/rate-slots.ts) and writes it back on the condition that `version` is unchanged
- * (optimistic concurrency: dynalite has no transactions, and one item keeps the whole schedule
- * consistent). A writer that loses re-reads and tries again after a short random pause; that loop
- * only settles concurrent writers (bounded: `maxAttempts`, then RateSlotsContendedError), it never
- * waits for a slot, which is returned however far ahead it lies.
+ * `slots: StoredSlot[]` and a `version`. Reserving, releasing and claiming read the item, compute
+ * the new list in code (core/rate-slots.ts) and write it back on the condition that `version` is
+ * unchanged (optimistic concurrency: dynalite has no transactions, and one item keeps the claims
+ * serialized, which the claim check's proof needs). A writer that loses re-reads and tries again
+ * after a short random pause; that loop only settles concurrent writers (bounded: `maxAttempts`,
+ * then RateSlotsContendedError), it never waits for a slot.
  *
- * Each reserve drops slots that can no longer share a window with a new one, so the item holds
- * the last hour's slots (at most the hour limit, 200 for CoCalc) plus those booked ahead.
+ * Each reserve drops entries that can no longer share a window with a new call, so the item holds
+ * the last hour's calls (at most the hour limit, 200 for CoCalc) plus those booked ahead.
  */
 export class DynamoRateSlots implements RateSlots {
   private readonly limits: readonly RateLimit[];
-  private readonly toleranceMs: number;
+  private readonly marginMs: number;
+  private readonly arrivalBoundMs: number;
   private readonly maxAttempts: number;
   private readonly jitterMs: number;
   private readonly maxPauseMs: number;
+  private readonly clock: () => number;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -70,29 +87,30 @@ export class DynamoRateSlots implements RateSlots {
     options: DynamoRateSlotsOptions = {},
   ) {
     this.limits = options.limits ?? COCALC_CART_ADD_LIMITS;
-    this.toleranceMs = options.toleranceMs ?? 1_000;
+    this.marginMs = options.marginMs ?? RATE_SLOT_DEFAULTS.marginMs;
+    this.arrivalBoundMs = options.arrivalBoundMs ?? RATE_SLOT_DEFAULTS.arrivalBoundMs;
     this.maxAttempts = options.maxAttempts ?? 25;
     this.jitterMs = options.jitterMs ?? 5;
     this.maxPauseMs = options.maxPauseMs ?? 1_000;
+    this.clock = options.clock ?? Date.now;
   }
 
   async reserve(key: string, holder: string, now: number): Promise<{ at: number }> {
     let reserved: number | undefined;
     await this.change(key, 'reserve', (slots) => {
-      // A retried Lambda gets the slot it already holds, even one in the past (the caller decides
-      // whether it is still usable).
+      // A retried Lambda gets the slot it already holds, even one in the past.
       const held = slots.find((s) => s.holder === holder);
       if (held) {
         reserved = held.at;
         return undefined;
       }
-      const oldest = oldestRelevantSlot(now, this.limits, this.toleranceMs);
-      const kept = slots.filter((s) => s.at >= oldest);
+      const oldest = oldestRelevantSlot(now, this.limits, this.marginMs);
+      const kept = slots.filter((s) => this.scheduledAt(s) >= oldest);
       reserved = earliestSlot(
-        kept.map((s) => s.at),
+        kept.map((s) => this.scheduledAt(s)),
         now,
         this.limits,
-        this.toleranceMs,
+        this.marginMs,
       );
       return [...kept, { at: reserved, holder }];
     });
@@ -106,22 +124,51 @@ export class DynamoRateSlots implements RateSlots {
     });
   }
 
-  /**
-   * Marks the holder's slot used. Consuming happens right before a send, when the item is most
-   * contended (adds due together, new reservations), so it is first one conditional update of the
-   * holder's own list entry: it needs no version match, only that the entry read is still the
-   * holder's, and it bumps the version so a concurrent read-modify-write writer re-reads. Only
-   * when the list moved under it (another writer pruned it) does it fall back to the loop.
-   */
-  async consume(key: string, holder: string): Promise<void> {
-    const { slots, version } = await this.read(key);
-    const i = slots.findIndex((s) => s.holder === holder);
-    if (i < 0) return;
-    if (version !== undefined && (await this.markUsed(key, i, holder))) return;
-    await this.change(key, 'consume', (slots) => {
+  async claim(key: string, holder: string, now: number): Promise<RateClaim> {
+    let claim: RateClaim = { sent: true };
+    const started = this.clock();
+    await this.change(key, 'claim', (slots) => {
+      // The check runs at the time of this attempt: a claim that lost writes is that much later.
+      const at = now + (this.clock() - started);
+      const sent = slots.filter((s): s is StoredSlot & { sentAt: number } => s.sentAt !== undefined).map(sentCall);
+      claim = decideClaim(sent, at, this.limits, this.arrivalBoundMs);
+      if (!claim.sent) return undefined;
       const i = slots.findIndex((s) => s.holder === holder);
-      return i < 0 ? undefined : slots.map((s, j) => (j === i ? { at: s.at, holder: `${USED}${holder}` } : s));
+      const entry: StoredSlot = { at: i < 0 ? at : slots[i]!.at, holder: `${USED}${holder}`, sentAt: at };
+      return i < 0 ? [...slots, entry] : slots.map((s, j) => (j === i ? entry : s));
     });
+    return claim;
+  }
+
+  /**
+   * Settling happens right after a send, while others claim, so it is first one conditional
+   * update of the holder's own entry: it needs no version match, only that the entry read is still
+   * the holder's unsettled call, and it bumps the version so a concurrent read-modify-write writer
+   * re-reads instead of writing the entry back unsettled. Only when the list moved under it
+   * (another writer pruned it) does it fall back to the loop.
+   */
+  async settle(key: string, holder: string, now: number): Promise<void> {
+    const used = `${USED}${holder}`;
+    const lastUnsettled = (slots: readonly StoredSlot[]) => {
+      for (let i = slots.length - 1; i >= 0; i--) {
+        const s = slots[i]!;
+        if (s.holder === used && s.sentAt !== undefined && s.settledAt === undefined) return i;
+      }
+      return -1;
+    };
+    const { slots, version } = await this.read(key);
+    const i = lastUnsettled(slots);
+    if (i < 0) return;
+    if (version !== undefined && (await this.markSettled(key, i, used, now))) return;
+    await this.change(key, 'settle', (slots) => {
+      const j = lastUnsettled(slots);
+      return j < 0 ? undefined : slots.map((s, k) => (k === j ? { ...s, settledAt: now } : s));
+    });
+  }
+
+  /** Where an entry sits in the schedule: a pending slot's time; a sent call's latest arrival. */
+  private scheduledAt(s: StoredSlot): number {
+    return s.sentAt === undefined ? s.at : (s.settledAt ?? s.sentAt + this.arrivalBoundMs);
   }
 
   /**
@@ -144,17 +191,17 @@ export class DynamoRateSlots implements RateSlots {
     );
   }
 
-  /** True when entry `i` was still `holder`'s and is now marked used. */
-  private async markUsed(key: string, i: number, holder: string): Promise<boolean> {
+  /** True when entry `i` was still `used`'s unsettled call and is now settled at `at`. */
+  private async markSettled(key: string, i: number, used: string, at: number): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: slotsKey(key),
-          UpdateExpression: `SET #slots[${i}].#holder = :used, #version = #version + :one`,
-          ConditionExpression: `#slots[${i}].#holder = :holder`,
-          ExpressionAttributeNames: { '#slots': 'slots', '#holder': 'holder', '#version': 'version' },
-          ExpressionAttributeValues: { ':used': `${USED}${holder}`, ':holder': holder, ':one': 1 },
+          UpdateExpression: `SET #slots[${i}].#settledAt = :at, #version = #version + :one`,
+          ConditionExpression: `#slots[${i}].#holder = :used AND attribute_not_exists(#slots[${i}].#settledAt)`,
+          ExpressionAttributeNames: { '#slots': 'slots', '#holder': 'holder', '#settledAt': 'settledAt', '#version': 'version' },
+          ExpressionAttributeValues: { ':used': used, ':at': at, ':one': 1 },
         }),
       );
       return true;
@@ -171,7 +218,12 @@ export class DynamoRateSlots implements RateSlots {
     const slots = raw.filter(
       (s): s is StoredSlot =>
         typeof (s as StoredSlot | null)?.at === 'number' && typeof (s as StoredSlot | null)?.holder === 'string',
-    );
+    ).map(({ at, holder, sentAt, settledAt }) => ({
+      at,
+      holder,
+      ...(typeof sentAt === 'number' ? { sentAt } : {}),
+      ...(typeof settledAt === 'number' ? { settledAt } : {}),
+    }));
     return { slots, version: typeof Item.version === 'number' ? Item.version : 0 };
   }
 
@@ -181,7 +233,7 @@ export class DynamoRateSlots implements RateSlots {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...slotsKey(key), slots: slots.map((s) => ({ at: s.at, holder: s.holder })), version: (version ?? 0) + 1 },
+          Item: { ...slotsKey(key), slots, version: (version ?? 0) + 1 },
           ...(version === undefined
             ? {
                 ConditionExpression: 'attribute_not_exists(#pk)',
@@ -204,4 +256,8 @@ export class DynamoRateSlots implements RateSlots {
 
 function slotsKey(key: string): Record<string, string> {
   return { [STATE_TABLE.partitionKey]: `SLOTS#${key}`, [STATE_TABLE.sortKey]: 'SLOTS' };
+}
+
+function sentCall(s: StoredSlot & { sentAt: number }): SentCall {
+  return s.settledAt === undefined ? { sentAt: s.sentAt } : { sentAt: s.sentAt, settledAt: s.settledAt };
 }
