@@ -12,7 +12,7 @@ import { formatDuration, oneLine, printAuditTrail, printLicenses, shortId, stepL
  */
 
 /** Runtime log lines the CLI already shows in its own words, or that are handler logs. */
-const QUIET_LOG = [/^\[[\w-]+\] /, /^sandbox: /, /^secrets: wrote/, /^local runtime up/, /^interrupted: \d+ execution/, /^interrupted: \S+ closed by/];
+const QUIET_LOG = [/^\[[\w-]+\] /, /^sandbox: /, /^secrets: wrote/, /^local runtime up/, /^bundles: \d+ checked/, /^interrupted: \d+ execution/, /^interrupted: \S+ closed by/];
 
 /** A `log` option for startLocalRuntime: everything with --verbose, else only what needs attention. */
 export function runtimeLog(verbose: boolean, print: (line: string) => void = (l) => console.log(l)): (line: string) => void {

@@ -8,6 +8,7 @@ export type { InterruptedExecution } from './interrupted';
 export { LambdaFunctionError, DEFAULT_LAMBDA_CONCURRENCY } from './lambda-host';
 export { DEFAULT_DRAIN_MS, type StopOptions, type StopResult } from './graceful-stop';
 export { TaskMappingError } from './task-bindings';
+export { BundleIntegrityError } from './trusted-bundles';
 export { parseEml } from './ses-outbox';
 export { aslFromTemplate, resolveIntrinsics } from './asl-from-template';
 export type { IamAuthMode } from './api-router';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { defaultGetAtt, localPhysicalName, type CfnResource, type ResolveEnv } from './asl-from-template';
 import type { LoadedStack } from './cloud-assembly';
 
@@ -16,6 +16,11 @@ export interface LambdaSpec {
   arn: string;
   /** Absolute folder holding the bundled code, when the function has a cdk.out asset. */
   assetDir?: string;
+  /**
+   * The CDK asset hash the folder is named after (`asset.<hash>`): for NodejsFunction, the hash of
+   * the bundle itself, so the runtime checks the content against it before loading (bundle-integrity.cjs).
+   */
+  assetHash?: string;
   handler: string;
   runtime: string;
   timeoutSeconds: number;
@@ -24,6 +29,9 @@ export interface LambdaSpec {
   rawEnvironment: Record<string, unknown>;
 }
 
+/** A staged asset folder: `asset.` and the 64-hex-digit asset hash. */
+const ASSET_FOLDER = /^asset\.([0-9a-f]{64})$/;
+
 export function lambdasFromTemplate(stack: LoadedStack, env: ResolveEnv): LambdaSpec[] {
   const out: LambdaSpec[] = [];
   for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
@@ -31,12 +39,13 @@ export function lambdasFromTemplate(stack: LoadedStack, env: ResolveEnv): Lambda
     const props = resource.Properties ?? {};
     const assetPath = resource.Metadata?.['aws:asset:path'];
     const assetDir = typeof assetPath === 'string' ? join(stack.assemblyDir, assetPath) : undefined;
+    const assetHash = typeof assetPath === 'string' ? ASSET_FOLDER.exec(basename(assetPath))?.[1] : undefined;
     out.push({
       logicalId,
       constructId: constructIdOf(logicalId, resource),
       name: localPhysicalName(logicalId, resource, stack.template, env),
       arn: defaultGetAtt(logicalId, 'Arn', resource, env, stack.template),
-      ...(assetDir && existsSync(assetDir) ? { assetDir } : {}),
+      ...(assetDir && existsSync(assetDir) ? { assetDir, ...(assetHash ? { assetHash } : {}) } : {}),
       handler: typeof props.Handler === 'string' ? props.Handler : 'index.handler',
       runtime: typeof props.Runtime === 'string' ? props.Runtime : 'nodejs22.x',
       timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : 3,

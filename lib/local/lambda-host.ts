@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { BUNDLE_REJECTED } from './bundle-integrity.cjs';
 import type { LambdaSpec } from './lambda-functions';
 
 /**
@@ -17,10 +18,13 @@ import type { LambdaSpec } from './lambda-functions';
  * the handler's start, as on Lambda: a cold start's init (loading the code) is bounded separately,
  * by Lambda's 10 s init limit plus the function timeout (Lambda retries a slow init within the
  * invoke), so a burst of cold starts on a busy machine does not time out handlers that never ran. An environment whose invocation timed out, failed to initialize or crashed is thrown
- * away; the next invocation gets a fresh one.
+ * away; the next invocation gets a fresh one. Each cold start checks its bundle before loading it
+ * (owner, modes, content against the CDK asset hash: bundle-integrity.cjs); a bundle changed since
+ * synth fails the invocation as an init error `Local.BundleRejected`, and none of its code runs.
  */
 export interface HostedFunction {
-  spec: Pick<LambdaSpec, 'logicalId' | 'constructId' | 'name' | 'arn' | 'handler' | 'timeoutSeconds' | 'memoryMb'> & { assetDir: string };
+  /** `assetHash`: what the bundle's content must hash to; each cold start checks it before loading (bundle-integrity.cjs). */
+  spec: Pick<LambdaSpec, 'logicalId' | 'constructId' | 'name' | 'arn' | 'handler' | 'timeoutSeconds' | 'memoryMb'> & { assetDir: string; assetHash: string };
   /** The complete environment the handler sees (nothing is inherited from this process). */
   env: Record<string, string>;
 }
@@ -247,6 +251,8 @@ export class LambdaHost {
     const worker = new Worker(WORKER_FILE, {
       workerData: {
         assetDir: spec.assetDir,
+        assetHash: spec.assetHash,
+        constructId: spec.constructId,
         handler: spec.handler,
         functionName: spec.name,
         functionArn: spec.arn,
@@ -310,6 +316,7 @@ export class LambdaHost {
       invocation.resolve(JSON.parse(msg.payload));
     } else {
       invocation.reject(new LambdaFunctionError(msg.error.errorType, msg.error.errorMessage, msg.error.trace ?? []));
+      if (msg.error.errorType === BUNDLE_REJECTED) this.options.log?.(`bundles: ${msg.error.errorMessage}`);
       // Lambda retries a failed init in a fresh environment on the next invoke.
       if (msg.init) return this.retire(pool, env);
     }

@@ -7,17 +7,21 @@
  * `getRemainingTimeInMillis()` counts down from the function timeout, starting when the handler is
  * called: as on Lambda, loading the code (the init phase of a cold start) is not part of it.
  *
- * workerData: { assetDir, handler ('index.handler'), functionName, functionArn, memoryMb, logGroupName, instanceId }
+ * workerData: { assetDir, assetHash, constructId, handler ('index.handler'), functionName, functionArn, memoryMb, logGroupName, instanceId }
  * process.env is this function's own environment (Worker `env` option), like a real sandbox.
  * Messages in:  { type: 'invoke', id, requestId, timeoutMs, event (JSON text) }
  * Messages out: { type: 'started', id } once the code is loaded, just before the handler runs
  *             | { type: 'result', id, ok: true, payload (JSON text) }
  *             | { type: 'result', id, ok: false, init?, error: { errorType, errorMessage, trace } }
  * The code is loaded on the first invocation (the "cold start"); an init error is reported on that
- * invocation and the host replaces the worker, as Lambda retries init on the next invoke.
+ * invocation and the host replaces the worker, as Lambda retries init on the next invoke. Before
+ * loading, the cold start checks the bundle (bundle-integrity.cjs: owner, modes, content against the
+ * CDK asset hash), so a bundle swapped after the runtime started never runs: the init error is
+ * `Local.BundleRejected`, naming the function and the path. About 3 ms for a 3.8 MB bundle.
  */
 const { parentPort, workerData } = require('node:worker_threads');
 const path = require('node:path');
+const { BUNDLE_REJECTED, checkBundle } = require('./bundle-integrity.cjs');
 
 let handlerFn;
 
@@ -32,6 +36,11 @@ function loadHandler() {
   const dot = spec.lastIndexOf('.');
   const modulePath = path.join(workerData.assetDir, dot > 0 ? spec.slice(0, dot) : 'index');
   const exportName = dot > 0 ? spec.slice(dot + 1) : 'handler';
+  const problem = checkBundle(workerData.assetDir, workerData.assetHash);
+  if (problem) {
+    const message = `${workerData.constructId} (${workerData.functionName}): bundle refused, not loaded: ${problem}`;
+    throw Object.assign(new Error(message), { name: BUNDLE_REJECTED, init: true });
+  }
   let mod;
   try {
     mod = require(modulePath);

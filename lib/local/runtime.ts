@@ -32,6 +32,7 @@ import { sfnFacade } from './sfn-facade';
 import { ensureSynth, type SynthMode } from './synth';
 import { bindTasks, withExplicitTaskTimeouts } from './task-bindings';
 import { TaskTokenBroker } from './task-token-broker';
+import { checkHostedBundles } from './trusted-bundles';
 
 /**
  * The embedded default: runs the synthesized CDK app whole, offline, in this process. See
@@ -192,7 +193,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const { stack, resolveEnv, lambdaSpecs } = await withAssemblyReadLock(synth.assemblyDir, () => {
       const loaded = loadStack(synth.assemblyDir, options.stackName);
       const env: ResolveEnv = { ...DEFAULT_RESOLVE_ENV, stackName: loaded.stackName, ...(loaded.region ? { region: loaded.region } : {}) };
-      return { stack: loaded, resolveEnv: env, lambdaSpecs: lambdasFromTemplate(loaded, env) };
+      const specs = lambdasFromTemplate(loaded, env);
+      // Issue 9: the bundles run as this user, so none may be changeable by another (throws BundleIntegrityError).
+      const bundles = checkHostedBundles(loaded, specs);
+      if (bundles.tightened.length) log(`bundles: removed group/other write from ${bundles.tightened.length} path(s) in ${loaded.assemblyDir} (CDK's bundling leaves asset folders 0777)`);
+      log(`bundles: ${bundles.checked} checked against their CDK asset hashes in ${bundles.durationMs} ms`);
+      return { stack: loaded, resolveEnv: env, lambdaSpecs: specs };
     });
     const { template } = stack;
     const warnings: string[] = [];
@@ -212,7 +218,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const roleArn = resource.Properties?.RoleArn ? resolveString(resource.Properties.RoleArn, template, resolveEnv) : `arn:aws:iam::${resolveEnv.accountId}:role/${logicalId}Role`;
       return { logicalId, name: defaultGetAtt(logicalId, 'Name', resource, resolveEnv, template), arn: defaultRef(logicalId, resource, resolveEnv, template), roleArn, definition, bindings: effective };
     });
-    const hostedSpecs = functions.all.filter((f): f is LambdaSpec & { assetDir: string } => f.assetDir !== undefined);
+    // checkHostedBundles refused any bundle without an asset hash.
+    const hostedSpecs = functions.all.filter((f): f is LambdaSpec & { assetDir: string; assetHash: string } => f.assetDir !== undefined && f.assetHash !== undefined);
     const { rules, warnings: ruleWarnings } = rulesFromTemplate(template, resolveEnv, functions, new Set(machines.map((m) => m.arn)));
     const api = apiFromTemplate(template, resolveEnv, functions);
     warnings.push(...ruleWarnings, ...api.warnings);

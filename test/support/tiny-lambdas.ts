@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleFingerprint } from '../../lib/local/bundle-integrity.cjs';
 import type { HostedFunction } from '../../lib/local/lambda-host';
 
 /**
  * Real Lambda "assets" for unit tests of the local runtime's pieces: each function is a CommonJS
- * `index.js` written to a temp folder (as CDK's bundling would produce) and run by the real
- * LambdaHost in a worker thread.
+ * `index.js` written to a temp folder (as CDK's bundling would produce), with its CDK asset hash,
+ * and run by the real LambdaHost in a worker thread (which checks the bundle against the hash).
  */
 export interface TinyLambdas {
   functions: HostedFunction[];
@@ -22,6 +23,9 @@ export function tinyLambdas(
     const assetDir = join(dir, `asset.${id}`);
     mkdirSync(assetDir);
     writeFileSync(join(assetDir, 'index.js'), d.code);
+    // Explicit modes: the host refuses a bundle writable by group or others, whatever the umask.
+    chmodSync(assetDir, 0o755);
+    chmodSync(join(assetDir, 'index.js'), 0o644);
     return {
       spec: {
         logicalId: `${id}0A1B2C3D`,
@@ -32,6 +36,7 @@ export function tinyLambdas(
         timeoutSeconds: d.timeoutSeconds ?? 5,
         memoryMb: d.memoryMb ?? 256,
         assetDir,
+        assetHash: bundleFingerprint(assetDir),
       },
       env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...d.env },
     };

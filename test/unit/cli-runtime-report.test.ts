@@ -7,15 +7,21 @@ describe('runtimeLog', () => {
     '[Intake] {"level":"INFO","message":"purchase request accepted"}',
     'sandbox: CoCalc API v2 at http://127.0.0.1:1/api/v2',
     'local runtime up in 900 ms: API http://127.0.0.1:3000, 12 functions, 1 state machine(s)',
+    'bundles: 13 checked against their CDK asset hashes in 60 ms',
     'synth: cdk synth into /work/cdk.out ...',
     'event e-1 -> Rule/Target: attempt 1 failed: Error: boom',
+    'bundles: Checkout (Checkout1A2B3C4D): bundle refused, not loaded: /work/cdk.out/asset.1 is writable by others (mode 0757)',
   ];
 
   it('hides handler logs and what the banner already says, and shows what needs attention', () => {
     const shown: string[] = [];
     const log = runtimeLog(false, (l) => shown.push(l));
     for (const l of lines) log(l);
-    expect(shown).toEqual(['  runtime: synth: cdk synth into /work/cdk.out ...', '  runtime: event e-1 -> Rule/Target: attempt 1 failed: Error: boom']);
+    expect(shown).toEqual([
+      '  runtime: synth: cdk synth into /work/cdk.out ...',
+      '  runtime: event e-1 -> Rule/Target: attempt 1 failed: Error: boom',
+      '  runtime: bundles: Checkout (Checkout1A2B3C4D): bundle refused, not loaded: /work/cdk.out/asset.1 is writable by others (mode 0757)',
+    ]);
   });
 
   it('shows everything with --verbose', () => {
