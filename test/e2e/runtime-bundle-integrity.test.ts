@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,16 @@ import { auditTrail, E2E_TEST_TIMEOUT_MS, purchaseIdFor, purchaseRecord, reserva
  */
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
+
+/** Runs `code` in node as a second OS user (nobody): the local attacker of issue 9. */
+function asNobody(code: string): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['-e', `const fs = require('fs'); ${code}`], { uid: NOBODY, gid: NOBODY, cwd: '/', encoding: 'utf8' });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** What the issue's attacker did: write a file next to the bundle's index.js and rename it over it (allowed in a 0777 folder). */
+const swapAsNobody = (index: string): ReturnType<typeof asNobody> =>
+  asNobody(`fs.writeFileSync(${JSON.stringify(`${index}.swap`)}, 'exports.handler = async () => "evil";'); fs.renameSync(${JSON.stringify(`${index}.swap`)}, ${JSON.stringify(index)});`);
 
 /** Copies the assembly's manifest, template and the Lambda bundles it names into `to`, the asset folders 0777 as CDK's bundling leaves them. */
 async function copyAssembly(from: string, to: string): Promise<void> {
@@ -64,14 +75,20 @@ describe('start-up: bundles changed before the runtime started', () => {
     }
   });
 
-  it.runIf(isRoot)('refuses to start when a bundle file is owned by another user', async () => {
-    chownSync(echoIndex, NOBODY, NOBODY);
+  it.runIf(isRoot)('refuses to start when another OS user swapped a bundle file in its 0777 folder before start', async () => {
+    const original = readFileSync(echoIndex);
+    chmodSync(project, 0o755); // reachable by others, like a checkout's cdk.out
+    chmodSync(join(echoIndex, '..'), 0o777); // as CDK's bundling leaves it (an earlier start tightened it)
     try {
+      expect(swapAsNobody(echoIndex)).toEqual({ status: 0, stderr: '' });
+      expect(statSync(echoIndex).uid).toBe(NOBODY);
       await expect(startLocalRuntime({ projectDir: project, synth: 'never', inMemory: true, sandboxes: false })).rejects.toThrow(
         `EchoA (EchoA2BA5E551): ${echoIndex} is owned by another user (uid ${NOBODY}, the runtime runs as uid 0)`,
       );
     } finally {
-      chownSync(echoIndex, 0, 0);
+      rmSync(echoIndex, { force: true });
+      writeFileSync(echoIndex, original, { mode: 0o644 });
+      chmodSync(project, 0o700);
     }
   });
 });
@@ -85,6 +102,7 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
   beforeAll(async () => {
     const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
     copy = mkdtempSync(join(PROJECT_DIR, 'cdk.out.integrity-'));
+    chmodSync(copy, 0o755); // as cdk.out: other users can reach the bundles
     marker = join(copy, 'tampered-code-ran');
     await copyAssembly(assemblyDir, copy);
     e2e = await startProcure({ cdkOut: relative(PROJECT_DIR, copy), synth: 'never', configOverrides: { [ENV.AUTO_APPROVE_MAX_USD]: '100' } });
@@ -99,6 +117,14 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
     expect(e2e.logs).toContainEqual(expect.stringMatching(new RegExp(`^bundles: ${Object.keys(e2e.rt.functions).length} checked against their CDK asset hashes in \\d+ ms$`)));
     const assetDir = e2e.rt.envOf('InterserverBuy').LAMBDA_TASK_ROOT!;
     expect(statSync(assetDir).mode & 0o777).toBe(0o755);
+  });
+
+  it.runIf(isRoot)('another OS user can no longer swap a bundle file: the folder it could write is tightened', () => {
+    const index = join(e2e.rt.envOf('InterserverBuy').LAMBDA_TASK_ROOT!, 'index.js');
+    const attempt = swapAsNobody(index);
+    expect(attempt.status).not.toBe(0);
+    expect(attempt.stderr).toMatch(/EACCES: permission denied, open '.*index\.js\.swap'/);
+    expect(statSync(index).uid).toBe(0);
   });
 
   it("fails the next cold start of the swapped function closed: the purchase fails, no vendor call, none of the swapped code runs", async () => {
