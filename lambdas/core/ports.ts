@@ -287,6 +287,8 @@ export interface RateSlots {
   claim(key: string, holder: string, now: number): Promise<RateClaim>;
   /** The holder's last sent call was answered (or given up on) at `now`: it reached the vendor no later. */
   settle(key: string, holder: string, now: number): Promise<void>;
+  /** The times of the reservations not yet claimed (calls waiting to be sent). */
+  pendingSlots(key: string): Promise<number[]>;
 }
 
 export interface ApprovalRecord {

@@ -58,7 +58,10 @@ export function makeHandler(deps: AddToCartDeps): (state: WorkflowState, context
     const waits = state.cart?.waitUntil !== undefined ? state.cart.waits : 0;
 
     if (record?.cartItemId !== undefined) {
-      if (!record.cartItemParked) await run.locked(context, () => run.park(record.cartItemId!, false));
+      if (!record.cartItemParked) {
+        await run.locked(context, () => run.park(record.cartItemId!));
+        await run.recordParked(record.cartItemId, false);
+      }
       return { itemId: record.cartItemId };
     }
     const slot = await run.slot(waits);
@@ -98,8 +101,15 @@ class AddRun {
    * to the machine's LockBusyError Retry, which reserves a new slot on its next run.
    */
   async addWhenAccountFree(context: InvocationClock | undefined, waits: number): Promise<CartRef> {
+    // Outside the lock, which only binds what other purchases may do between our add and its
+    // parking: finding an earlier attempt's item reads our own audit trail and items tagged with
+    // our id, and recording the parked item touches only our records.
+    const adopted = await this.adoptEarlierAdd();
     try {
-      return await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), () => this.addAndPark(waits));
+      const added = await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), () => this.addAndPark(waits, adopted));
+      if (!('reconciled' in added)) return added; // a wait
+      await this.recordParked(added.itemId, added.reconciled);
+      return { itemId: added.itemId };
     } catch (err) {
       if (!(err instanceof LockBusyError)) throw err;
       const back = this.now() + lockRecheckDelayMs();
@@ -121,8 +131,9 @@ class AddRun {
     return undefined;
   }
 
-  async addAndPark(waits: number): Promise<CartRef> {
-    let itemId = await this.adoptEarlierAdd();
+  /** Under the account lock: claim, add and park, or adopt `adopted`; the item and whether it was found rather than added. */
+  async addAndPark(waits: number, adopted: number | undefined): Promise<CartRef | { itemId: number; reconciled: boolean }> {
+    let itemId = adopted;
     let reconciled = itemId !== undefined;
     if (itemId === undefined) {
       // From a granted claim on, the add counts at the vendor's windows, sent or not.
@@ -161,8 +172,8 @@ class AddRun {
       await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId); // nothing sent this time
     }
     await this.deps.purchases.update(this.purchaseId, { cartItemId: itemId, waiting: null });
-    await this.park(itemId, reconciled);
-    return { itemId };
+    await this.park(itemId);
+    return { itemId, reconciled };
   }
 
   /**
@@ -174,9 +185,13 @@ class AddRun {
     await this.deps.slots.settle(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now()).catch(() => undefined);
   }
 
-  /** Parks the item unchecked (our checkout checks it only after approval) and records the step. */
-  async park(itemId: number, reconciled: boolean): Promise<void> {
+  /** Parks the item unchecked: our checkout checks it only after approval. */
+  async park(itemId: number): Promise<void> {
     await this.gateway.setChecked(false, itemId);
+  }
+
+  /** Records the parked item on the purchase and in its audit trail. */
+  async recordParked(itemId: number, reconciled: boolean): Promise<void> {
     await recordStep(
       this.deps,
       this.purchaseId,

@@ -166,6 +166,10 @@ export class DynamoRateSlots implements RateSlots {
     });
   }
 
+  async pendingSlots(key: string): Promise<number[]> {
+    return (await this.read(key)).slots.filter((s) => s.sentAt === undefined).map((s) => s.at);
+  }
+
   /** Where an entry sits in the schedule: a pending slot's time; a sent call's latest arrival. */
   private scheduledAt(s: StoredSlot): number {
     return s.sentAt === undefined ? s.at : (s.settledAt ?? s.sentAt + this.arrivalBoundMs);
