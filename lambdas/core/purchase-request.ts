@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { rangeEndIssue, siteLicenseDescriptionSchema } from './cocalc-license';
 import { InvalidRequestError } from './errors';
 import { nonPublicIpv4Reason } from './public-ipv4';

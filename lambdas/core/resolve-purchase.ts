@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import { InvalidRequestError, ProcureError, PurchaseStatusConflictError } from './errors';
 import type { AuditLog, PurchaseRecord, PurchaseResolution, PurchaseStore, SpendGuard } from './ports';

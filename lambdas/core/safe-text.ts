@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Text a requester writes reaches people through procure's mails and the operator's terminal. It

@@ -24,7 +24,8 @@ import {
 } from '../core/errors';
 import type { ApprovalRecord, ApprovalStore, AuditLog, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
-import { documentClient, sfnClient } from '../shared/aws-clients';
+import { documentClient } from '../shared/aws-clients/dynamodb';
+import { sfnClient } from '../shared/aws-clients/sfn';
 import { budgetConfig, signingConfig, tablesConfig } from '../shared/config';
 import { callerOf, html, parseFormBody, pathParam, redirect } from '../shared/http';
 import { logger } from '../shared/logger';

@@ -9,7 +9,7 @@ import { COCALC_CART_ADD_SLOT_KEY } from '../core/rate-slots';
 import type { CartRef, WorkflowState } from '../core/workflow';
 import { findNewCartItem } from '../adapters/cocalc/cart-item-match';
 import { lazyHandler } from '../shared/lazy-handler';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { cocalcGateway } from '../shared/cocalc-gateway';
 import { cartAddSlots, vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What AddToCart needs. */
@@ -242,7 +242,7 @@ export function defaultDeps(): AddToCartDeps {
   return {
     ...vendorStepDeps(),
     ...cartAddSlots(),
-    cocalc: () => vendorGateways().cocalc(),
+    cocalc: () => cocalcGateway(),
   };
 }
 

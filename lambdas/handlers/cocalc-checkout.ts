@@ -19,7 +19,7 @@ import type { PurchaseResult, Quote, WorkflowState } from '../core/workflow';
 import { approvalVerifier } from '../shared/approval-verification';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { cocalcGateway } from '../shared/cocalc-gateway';
 import { cartAddSlots, vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What Checkout needs. */
@@ -358,7 +358,7 @@ export function defaultDeps(): CheckoutDeps {
   return {
     ...vendorStepDeps(),
     ...cartAddSlots(),
-    cocalc: () => vendorGateways().cocalc(),
+    cocalc: () => cocalcGateway(),
     verifyApproval: approvalVerifier('Checkout'),
   };
 }

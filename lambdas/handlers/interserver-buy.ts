@@ -25,7 +25,7 @@ import type { PurchaseResult, PurchaseStatus, Quote, WorkflowState } from '../co
 import { interserverConfig, type InterserverPaymentPolicy } from '../shared/config';
 import { approvalVerifier } from '../shared/approval-verification';
 import { lazyHandler } from '../shared/lazy-handler';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { interserverGateway } from '../shared/interserver-gateway';
 import { vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What BuyLicense needs. */
@@ -311,7 +311,7 @@ class BuyRun {
 export function defaultDeps(): InterserverBuyDeps {
   return {
     ...vendorStepDeps(),
-    interserver: () => vendorGateways().interserver(),
+    interserver: () => interserverGateway(),
     paymentPolicy: interserverConfig().paymentPolicy,
     verifyApproval: approvalVerifier('BuyLicense'),
   };

@@ -8,7 +8,8 @@ import type { NormalizedLicense } from '../core/workflow';
 import { errorResponse, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { cocalcGateway } from '../shared/cocalc-gateway';
+import { interserverGateway } from '../shared/interserver-gateway';
 
 /** What GET /licenses needs. */
 export interface ListLicensesDeps {
@@ -77,7 +78,7 @@ async function listInterserver(gateway: InterserverGateway): Promise<NormalizedL
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): ListLicensesDeps {
-  return { cocalc: () => vendorGateways().cocalc(), interserver: () => vendorGateways().interserver() };
+  return { cocalc: () => cocalcGateway(), interserver: () => interserverGateway() };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

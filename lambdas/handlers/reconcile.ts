@@ -6,11 +6,13 @@ import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
 import { SfnExecutionReader } from '../adapters/aws/sfn-execution-reader';
 import { reconcile, type ReconcileDeps, type ReconcileReport } from '../core/reconcile-runner';
-import { documentClient, eventBridgeClient, sfnClient } from '../shared/aws-clients';
+import { documentClient } from '../shared/aws-clients/dynamodb';
+import { eventBridgeClient } from '../shared/aws-clients/eventbridge';
+import { sfnClient } from '../shared/aws-clients/sfn';
 import { budgetConfig, eventsConfig, tablesConfig, workflowConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { cocalcGateway } from '../shared/cocalc-gateway';
 import { defaultDeps as recordOutcomeDeps, makeHandler as makeRecordOutcome } from './record-outcome';
 
 /**
@@ -40,7 +42,7 @@ export function defaultDeps(): Omit<ReconcileDeps, 'remainingMs'> {
     spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
     reservations: new DynamoReservationLedger(doc, tables.stateTable),
     executions: new SfnExecutionReader(sfnClient(), workflowConfig().stateMachineArn),
-    cocalc: () => vendorGateways().cocalc(),
+    cocalc: () => cocalcGateway(),
     events: new EventBridgePublisher(eventBridgeClient(), events.busName, events.source),
     closePurchase: (state) => recordNotCompleted({ outcome: 'NOT_COMPLETED', state }),
   };

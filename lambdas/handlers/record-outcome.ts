@@ -10,12 +10,14 @@ import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
 import { SesMailer } from '../adapters/aws/ses-mailer';
-import { documentClient, eventBridgeClient, sesClient } from '../shared/aws-clients';
+import { documentClient } from '../shared/aws-clients/dynamodb';
+import { eventBridgeClient } from '../shared/aws-clients/eventbridge';
+import { sesClient } from '../shared/aws-clients/sesv2';
 import { attentionMailConfig, budgetConfig, eventsConfig, tablesConfig, type AttentionMailConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 import { redactText } from '../shared/redact';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { cocalcGateway } from '../shared/cocalc-gateway';
 
 /** What RecordOutcome needs. */
 export interface RecordOutcomeDeps {
@@ -397,7 +399,7 @@ export function defaultDeps(): RecordOutcomeDeps {
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
     spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
     events: new EventBridgePublisher(eventBridgeClient(), events.busName, events.source),
-    cocalc: () => vendorGateways().cocalc(),
+    cocalc: () => cocalcGateway(),
     mailer: new SesMailer(sesClient()),
     mail: attentionMailConfig(),
   };

@@ -6,7 +6,7 @@ import type { Reservation, WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
-import { documentClient } from '../shared/aws-clients';
+import { documentClient } from '../shared/aws-clients/dynamodb';
 import { budgetConfig, tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 

@@ -16,10 +16,10 @@ import {
 import type { Quote, WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { documentClient } from '../shared/aws-clients';
+import { documentClient } from '../shared/aws-clients/dynamodb';
 import { autoApproveConfig, tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { interserverGateway } from '../shared/interserver-gateway';
 
 /** What ValidateAndQuote needs. */
 export interface ValidateAndQuoteDeps {
@@ -131,7 +131,7 @@ export function defaultDeps(): ValidateAndQuoteDeps {
   return {
     audit: new DynamoAuditLog(doc, tables.auditTable),
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    interserver: () => vendorGateways().interserver(),
+    interserver: () => interserverGateway(),
     autoApproveMaxUsd: autoApproveConfig().autoApproveMaxUsd,
   };
 }

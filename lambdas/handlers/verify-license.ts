@@ -6,10 +6,11 @@ import { recordStep } from '../core/purchase-journal';
 import type { NormalizedLicense, WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { documentClient } from '../shared/aws-clients';
+import { documentClient } from '../shared/aws-clients/dynamodb';
 import { tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
-import { vendorGateways } from '../shared/vendor-gateways';
+import { cocalcGateway } from '../shared/cocalc-gateway';
+import { interserverGateway } from '../shared/interserver-gateway';
 
 /** What VerifyLicense needs. */
 export interface VerifyLicenseDeps {
@@ -82,8 +83,8 @@ export function defaultDeps(): VerifyLicenseDeps {
   return {
     audit: new DynamoAuditLog(doc, tables.auditTable),
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    cocalc: () => vendorGateways().cocalc(),
-    interserver: () => vendorGateways().interserver(),
+    cocalc: () => cocalcGateway(),
+    interserver: () => interserverGateway(),
   };
 }
 

@@ -2,7 +2,7 @@ import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { verifyApproval } from '../core/verify-approval';
 import type { WorkflowState } from '../core/workflow';
-import { documentClient } from './aws-clients';
+import { documentClient } from './aws-clients/dynamodb';
 import { autoApproveConfig, tablesConfig } from './config';
 
 /**

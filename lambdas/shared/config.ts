@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { Vendor } from '../core/purchase-request';

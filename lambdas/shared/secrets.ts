@@ -1,6 +1,6 @@
 import { SecretsProvider as PowertoolsSecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsProvider } from '../core/ports';
-import { secretsManagerClient } from './aws-clients';
+import { secretsManagerClient } from './aws-clients/secrets-manager';
 
 /**
  * Production {@link SecretsProvider}: Powertools' Secrets Manager provider (the engine behind

@@ -1,8 +1,8 @@
 /**
  * The vendor secrets' contract, shared by the construct that creates them
- * (lib/constructs/vendor-secrets.ts) and the gateways that read them
- * (lambdas/shared/vendor-gateways.ts): their JSON fields and the placeholder they are created
- * with. No imports, so the CDK app can use it without loading the AWS SDK.
+ * (lib/constructs/vendor-secrets.ts) and the gateways that read them (lambdas/shared/
+ * cocalc-gateway.ts, interserver-gateway.ts): their JSON fields and the placeholder they are
+ * created with. No imports, so the CDK app can use it without loading the AWS SDK.
  */
 
 /** The value every vendor secret field holds until the operator stores the real credential. */

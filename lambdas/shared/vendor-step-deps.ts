@@ -3,7 +3,7 @@ import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoRateSlots } from '../adapters/aws/dynamo-rate-slots';
 import type { AuditLog, LockManager, PurchaseStore, RateSlots } from '../core/ports';
-import { documentClient } from './aws-clients';
+import { documentClient } from './aws-clients/dynamodb';
 import { cocalcCartAddLimits, tablesConfig } from './config';
 
 /**

@@ -4,8 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import type { SecretsProvider } from '../../lambdas/core/ports';
+import { buildOnce } from '../../lambdas/shared/build-once';
+import { buildCocalcGateway } from '../../lambdas/shared/cocalc-gateway';
+import { buildInterserverGateway } from '../../lambdas/shared/interserver-gateway';
 import { SecretPlaceholderError, SecretUnavailableError } from '../../lambdas/shared/secrets';
-import { createVendorGateways } from '../../lambdas/shared/vendor-gateways';
 import { SECRET_PLACEHOLDER, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 
 /** An in-memory SecretsProvider (the port; the Secrets Manager adapter has its own tests). */
@@ -21,6 +23,14 @@ class MemorySecrets implements SecretsProvider {
     if (!v) throw new SecretUnavailableError(`secret ${id} could not be read (ResourceNotFoundException)`);
     return v as T;
   }
+}
+
+/**
+ * The gateways as a Lambda process holds them (lambdas/shared/cocalc-gateway.ts and
+ * interserver-gateway.ts: each built once), over the given secrets instead of Secrets Manager.
+ */
+function createVendorGateways(secrets: SecretsProvider) {
+  return { cocalc: buildOnce(() => buildCocalcGateway(secrets)), interserver: buildOnce(() => buildInterserverGateway(secrets)) };
 }
 
 /** A loopback server standing in for both vendors that answers 500 to everything and counts it. */

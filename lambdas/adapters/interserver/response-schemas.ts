@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { VendorRejectedError, VendorTransientError } from '../../core/errors';
 import type { InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../core/ports';
 import { describeIssues } from '../../core/purchase-request';
