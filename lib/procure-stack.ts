@@ -38,6 +38,8 @@ const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memory
   VerifyLicense: { timeout: Duration.seconds(60), memorySize: 512 },
   RecordOutcome: { timeout: Duration.seconds(60), memorySize: 512 },
   ListLicenses: { timeout: Duration.seconds(28), memorySize: 512 },
+  // Under API Gateway's 29 s; the InterServer catalog read is the slow part (SOAP client cold start).
+  QuotesApi: { timeout: Duration.seconds(28), memorySize: 512 },
   // One run closes a few stale purchases through RecordNotCompleted (vendor calls) and stops
   // starting new work 20 s before its deadline (lambdas/core/reconcile-runner.ts).
   Reconcile: { timeout: Duration.seconds(120), memorySize: 512 },
@@ -51,22 +53,35 @@ const USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
   tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome', 'Reconcile'],
   /**
-   * Of those, the ones that read the audit trail back (status API, reconciliation after an unknown
+   * Read-only state: QuotesApi reads budget counters (GetItem) and nothing else. tablesConfig()
+   * reads both table names, so it gets both; it has no grant on the audit table.
+   */
+  stateReaders: ['QuotesApi'],
+  /** GET /purchases: Query on the state table's purchasesByStatus index. */
+  purchaseListers: ['PurchasesApi'],
+  /**
+   * Of the table users, the ones that read the audit trail back (status API, reconciliation after an unknown
    * outcome; the money steps verify the approval round it names).
    */
   auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
   /** RecordOutcome deletes the parked cart item when a purchase does not complete. */
   cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
-  /** ValidateAndQuote reads InterServer's catalog to price a license type. */
-  interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'],
+  /** ValidateAndQuote and QuotesApi read InterServer's catalog to price a license type. */
+  interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
   signing: ['RequestApproval', 'ApprovalsApi'],
   approvalMail: ['RequestApproval'],
   /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION. */
   attentionMail: ['RecordOutcome', 'Reconcile'],
-  /** ValidateAndQuote applies the auto-approve limit; the money steps re-check it from their own config. */
-  autoApprove: ['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy'],
-  /** PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase. */
-  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'Reconcile', 'PurchasesApi'],
+  /**
+   * ValidateAndQuote applies the auto-approve limit; the money steps re-check it from their own
+   * config; QuotesApi tells whether a quote would be auto-approved.
+   */
+  autoApprove: ['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'],
+  /**
+   * PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase; QuotesApi
+   * reads what is left.
+   */
+  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
   startExecution: ['PurchasesApi', 'Intake'],
   events: ['Intake', 'PurchasesApi', 'RecordOutcome', 'Reconcile'],
   taskResponse: ['ApprovalsApi'],
@@ -113,6 +128,7 @@ export class ProcureStack extends Stack {
     this.purchaseApi = new PurchaseApi(this, 'PurchaseApi', {
       purchasesFunction: fns.PurchasesApi,
       licensesFunction: fns.ListLicenses,
+      quotesFunction: fns.QuotesApi,
       accessLogs: config.apiAccessLogs,
     });
     const approvalBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.url;
@@ -128,6 +144,11 @@ export class ProcureStack extends Stack {
       this.stateTable.grantStateAccess(fn);
       this.auditTable.grantAppend(fn);
     });
+    each(USES.stateReaders, (fn) => {
+      setEnv(fn, { [ENV.AUDIT_TABLE_NAME]: this.auditTable.tableName, [ENV.STATE_TABLE_NAME]: this.stateTable.tableName });
+      this.stateTable.grantReadItems(fn);
+    });
+    each(USES.purchaseListers, (fn) => this.stateTable.grantListPurchases(fn));
     each(USES.auditReaders, (fn) => this.auditTable.grantReadTrail(fn));
 
     // ---- vendors ----
@@ -224,7 +245,7 @@ export class ProcureStack extends Stack {
     });
 
     const out = (name: string, value: string, description: string): CfnOutput => new CfnOutput(this, name, { value, description });
-    out('ApiUrl', this.purchaseApi.url, 'procure API (IAM: /purchases, /licenses; signed links: /approvals)');
+    out('ApiUrl', this.purchaseApi.url, 'procure API (IAM: /purchases, /licenses, /quotes; signed links: /approvals)');
     out('ApprovalBaseUrl', approvalBaseUrl, 'Base URL of approval links');
     out('StateMachineArn', this.stateMachine.stateMachine.stateMachineArn, 'Purchase workflow');
     out('AuditTableName', this.auditTable.tableName, 'Append-only audit trail');

@@ -186,6 +186,21 @@ export interface PurchaseRecord {
   cleanupPending?: CleanupStep[];
   /** Set when a person settled a NEEDS_ATTENTION purchase (`procure resolve`). */
   resolution?: PurchaseResolution;
+  /** Who asked for it, as the request named them (written at intake; GET /purchases shows it). */
+  requester?: { name: string; email: string };
+  /**
+   * The approval round RequestApproval opened last: who got a link and until when. Only meaningful
+   * while the status is AWAITING_APPROVAL (the first decision ends the round).
+   */
+  pendingApproval?: PendingApproval;
+}
+
+/** An open approval round, as recorded on the purchase. */
+export interface PendingApproval {
+  /** Everyone who was sent a link; any one of them decides. */
+  approvers: string[];
+  /** When the links stop working. */
+  expiresAt: string;
 }
 
 /** A purchase step that will run again later (the state machine waits, never a Lambda). */
@@ -246,6 +261,26 @@ export interface PurchaseStore {
     patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
     options?: { unlessStatusIn?: readonly PurchaseStatus[]; ifStatusIn?: readonly PurchaseStatus[] },
   ): Promise<void>;
+}
+
+/** One page of {@link PurchaseIndex.list}: newest first. */
+export interface PurchasePage {
+  records: PurchaseRecord[];
+  /** Where the next page starts (opaque to callers); absent on the last page. */
+  next?: string;
+}
+
+/**
+ * The purchases by creation time, newest first, optionally of one status (the state table's
+ * purchasesByStatus index, table-keys.ts). Reads only; an index is eventually consistent, so a
+ * purchase may show its previous status for a moment.
+ */
+export interface PurchaseIndex {
+  /**
+   * Up to `limit` purchases created at or after `since` (ISO time) and before the cursor `after`
+   * (a `next` from an earlier page), of `status` when given.
+   */
+  list(query: { status?: PurchaseStatus; since?: string; after?: string; limit: number }): Promise<PurchasePage>;
 }
 
 /** Spend guard: per-vendor monthly caps and a per-day purchase count, reserved atomically. */

@@ -1,7 +1,9 @@
 import type { SiteLicenseDescription } from './cocalc-license';
+import { computeSiteLicenseCost } from './cocalc-pricing';
 import { InvalidRequestError, MaxCostExceededError } from './errors';
 import { formatUsd, toCents } from './money';
 import type { InterserverLicenseType } from './ports';
+import type { PurchaseRequest } from './purchase-request';
 
 /**
  * Quoting policy, pure: which catalog entry a request means, whether the price is acceptable to
@@ -25,6 +27,34 @@ export function resolveInterserverType(types: readonly InterserverLicenseType[],
   }
   const issue = `item.licenseType: unknown InterServer license type ${JSON.stringify(licenseType)}`;
   throw new InvalidRequestError(`invalid purchase request: ${issue}`, [issue]);
+}
+
+/** A request's price as the workflow quotes it. */
+export interface PricedRequest {
+  amountUsd: number;
+  /** The one line an approver reads. */
+  summary: string;
+  /** InterServer: the catalog entry the request names. */
+  type?: InterserverLicenseType;
+}
+
+/**
+ * The price ValidateAndQuote quotes and `POST /quotes` answers, from one place so the two cannot
+ * disagree. CoCalc: the v3 formula's line amount (cocalc-pricing.ts), which is what CoCalc's
+ * checkout charges and what Checkout requires its checkout-params total to equal, to the cent.
+ * InterServer: the catalog price of the type (`api_get_license_types`), read through `catalog`;
+ * throws InvalidRequestError naming item.licenseType when the catalog has no such type.
+ */
+export async function priceRequest(
+  request: PurchaseRequest,
+  catalog: () => Promise<readonly InterserverLicenseType[]>,
+): Promise<PricedRequest> {
+  if (request.vendor === 'cocalc') {
+    const description = request.item.description;
+    return { amountUsd: computeSiteLicenseCost(description).lineItemAmount, summary: describeSiteLicense(description) };
+  }
+  const type = resolveInterserverType(await catalog(), request.item.licenseType);
+  return { amountUsd: type.cost, summary: describeInterserverLicense(type, request.item.ip, request.item.coupon), type };
 }
 
 /** Throws MaxCostExceededError when the quote is above the requester's own limit (to the cent). */

@@ -220,5 +220,15 @@ async function startExecution(deps: SubmitPurchaseDeps, input: ExecutionInput): 
 
 /** A new purchase's record, as the first request for its requestId creates it. */
 function receivedRecord(purchaseId: string, request: PurchaseRequest, requestHash: string, now: string): PurchaseRecord {
-  return { purchaseId, requestId: request.requestId, vendor: request.vendor, status: 'RECEIVED', requestHash, createdAt: now, updatedAt: now };
+  return {
+    purchaseId,
+    requestId: request.requestId,
+    vendor: request.vendor,
+    status: 'RECEIVED',
+    requestHash,
+    // Who asked, for GET /purchases (the full request stays in the REQUEST_RECEIVED audit entry).
+    requester: { name: request.requester.name, email: request.requester.email },
+    createdAt: now,
+    updatedAt: now,
+  };
 }

@@ -38,7 +38,7 @@ export const STATE = {
  * handler entry file under lambdas/handlers/ each one bundles.
  */
 export const FUNCTIONS = {
-  PurchasesApi: 'purchases-api.ts', // POST /purchases, GET /purchases/{id}
+  PurchasesApi: 'purchases-api.ts', // POST /purchases, GET /purchases(/{id})
   Intake: 'intake.ts', // EventBridge "License Purchase Requested"
   ValidateAndQuote: 'validate-and-quote.ts',
   ReserveBudget: 'reserve-budget.ts',
@@ -50,6 +50,7 @@ export const FUNCTIONS = {
   VerifyLicense: 'verify-license.ts',
   RecordOutcome: 'record-outcome.ts', // RecordCompleted and RecordNotCompleted
   ListLicenses: 'list-licenses.ts', // GET /licenses?vendor=
+  QuotesApi: 'quotes-api.ts', // POST /quotes: price, budget left and approval, nothing reserved
   Reconcile: 'reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
 } as const;
 export type FunctionId = keyof typeof FUNCTIONS;
@@ -166,23 +167,28 @@ export interface RecordOutcomePayload {
   state: WorkflowState;
 }
 
-/** Purchase statuses as GET /purchases/{id} reports them. */
-export type PurchaseStatus =
-  | 'RECEIVED'
-  | 'QUOTED'
-  | 'RESERVED'
-  | 'IN_CART'
-  | 'AWAITING_APPROVAL'
-  | 'APPROVED'
-  | 'PURCHASING'
-  | 'PURCHASED'
-  | 'COMPLETED'
-  | 'INVALID'
-  | 'REJECTED'
-  | 'EXPIRED'
-  | 'FAILED'
-  | 'NEEDS_ATTENTION'
-  | 'INTERRUPTED';
+/**
+ * Every purchase status, as GET /purchases/{id} reports them. A value list (not only a type): GET
+ * /purchases validates `?status=` against it and lists all purchases by querying each status.
+ */
+export const PURCHASE_STATUSES = [
+  'RECEIVED',
+  'QUOTED',
+  'RESERVED',
+  'IN_CART',
+  'AWAITING_APPROVAL',
+  'APPROVED',
+  'PURCHASING',
+  'PURCHASED',
+  'COMPLETED',
+  'INVALID',
+  'REJECTED',
+  'EXPIRED',
+  'FAILED',
+  'NEEDS_ATTENTION',
+  'INTERRUPTED',
+] as const;
+export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
 
 /**
  * Final purchase statuses: the ones RecordOutcome (or the local runtime's interrupted close-out)

@@ -4,6 +4,8 @@ import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
 import { InvalidRequestError } from '../core/errors';
+import type { PurchaseIndex, PurchaseStore } from '../core/ports';
+import { listPurchases, parsePurchaseListQuery } from '../core/purchase-list';
 import { NotResolvableError, resolvePurchase, UnknownPurchaseError, type ResolvePurchaseDeps } from '../core/resolve-purchase';
 import { rejectRequest, RequestRejectedError, submitPurchase, type SubmitPurchaseDeps } from '../core/submit-purchase';
 import { documentClient } from '../shared/aws-clients/dynamodb';
@@ -14,11 +16,13 @@ import { lazyHandler } from '../shared/lazy-handler';
 
 /**
  * POST /purchases: submit a purchase request (202 new, 200 repeat, 400 invalid, 409 conflict).
+ * GET /purchases?status=&since=&limit=&nextToken=: one page of purchases, newest first, with who
+ * still has to decide (400 for a bad parameter); see core/purchase-list.
  * GET /purchases/{id}: status and audit trail (404 unknown).
  * POST /purchases/{id}/resolution: a person's finding on a NEEDS_ATTENTION purchase (200, 400 bad
  * body, 403 no caller identity, 404 unknown, 409 not in NEEDS_ATTENTION); see core/resolve-purchase.
  */
-export type PurchasesApiDeps = SubmitPurchaseDeps & ResolvePurchaseDeps;
+export type PurchasesApiDeps = SubmitPurchaseDeps & ResolvePurchaseDeps & { purchases: PurchaseStore & PurchaseIndex };
 
 /** Purchase ids are `pur-<hex>` or `invalid-<uuid>`; anything else cannot exist. */
 const PURCHASE_ID_PATTERN = /^[A-Za-z0-9-]{1,80}$/;
@@ -52,6 +56,11 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
     }
     const result = await submitPurchase(deps, body, 'api');
     return json(result.existing ? 200 : 202, result);
+  }
+
+  async function list(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const query = parsePurchaseListQuery(event.queryStringParameters);
+    return json(200, await listPurchases(deps.purchases, query, (deps.clock ?? (() => new Date()))()));
   }
 
   async function status(id: string | undefined): Promise<APIGatewayProxyResult> {
@@ -88,6 +97,7 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
       // Prefer the API Gateway resource; fall back to the path for proxy resources.
       const route = event.resource && !event.resource.includes('{proxy') ? event.resource : routeOf(event.path);
       if (method === 'POST' && route === '/purchases') return await submit(event);
+      if (method === 'GET' && route === '/purchases') return await list(event);
       if (method === 'GET' && route === '/purchases/{id}') return await status(pathParam(event, 'id'));
       if (method === 'POST' && route === '/purchases/{id}/resolution') return await resolve(event);
       return json(404, { error: 'NotFound', message: 'no such route' });

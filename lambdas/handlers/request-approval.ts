@@ -115,7 +115,8 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       // purchase was closed, its final status must stay.
       await deps.purchases.update(
         state.purchaseId,
-        { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd },
+        // pendingApproval: who still has to decide, for GET /purchases.
+        { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd, pendingApproval: { approvers: [...deps.config.approvers], expiresAt } },
         { unlessStatusIn: FINAL_STATUSES },
       );
     } catch (err) {

@@ -1,18 +1,11 @@
-import { computeSiteLicenseCost } from '../core/cocalc-pricing';
 import { InvalidRequestError, QuoteMismatchError } from '../core/errors';
 import { describeFailure } from '../core/failure';
 import { formatUsd } from '../core/money';
 import type { AuditLog, InterserverGateway, PurchaseStore } from '../core/ports';
-import { parsePurchaseRequest, type PurchaseRequest } from '../core/purchase-request';
+import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import { parseQuoteMismatch } from '../core/quote-mismatch';
-import {
-  assertWithinMaxCost,
-  describeInterserverLicense,
-  describeSiteLicense,
-  isAutoApproved,
-  resolveInterserverType,
-} from '../core/quoting';
+import { assertWithinMaxCost, isAutoApproved, priceRequest } from '../core/quoting';
 import type { Quote, WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
@@ -43,7 +36,8 @@ const REQUOTED = 'REQUOTED';
 export function makeHandler(deps: ValidateAndQuoteDeps): (state: WorkflowState) => Promise<Quote> {
   return async (state) => {
     const request = parsePurchaseRequest(state.request);
-    const priced = await price(request, deps);
+    // A CoCalc quote needs no vendor call: the InterServer gateway is built only for its catalog.
+    const priced = await priceRequest(request, async () => (await deps.interserver()).getLicenseTypes());
     let amountUsd = priced.amountUsd;
     let summary = priced.summary;
 
@@ -84,19 +78,6 @@ export function makeHandler(deps: ValidateAndQuoteDeps): (state: WorkflowState) 
     );
     return quote;
   };
-}
-
-async function price(
-  request: PurchaseRequest,
-  deps: ValidateAndQuoteDeps,
-): Promise<{ amountUsd: number; summary: string; type?: { id: number; name: string } }> {
-  if (request.vendor === 'cocalc') {
-    const description = request.item.description;
-    return { amountUsd: computeSiteLicenseCost(description).lineItemAmount, summary: describeSiteLicense(description) };
-  }
-  const gateway = await deps.interserver();
-  const type = resolveInterserverType(await gateway.getLicenseTypes(), request.item.licenseType);
-  return { amountUsd: type.cost, summary: describeInterserverLicense(type, request.item.ip, request.item.coupon), type };
 }
 
 /**

@@ -12,6 +12,9 @@
  *   RESERVATION#<purchaseId>   / RESERVATION   amount, month, day, status RESERVED|COMMITTED|RELEASED
  *   LOCK#<name>                / LOCK          holder, expiresAt
  *
+ *   GSI purchasesByStatus (status, createdSeq): only PURCHASE#/META items carry createdSeq
+ *   (`<createdAt>#<purchaseId>`), so only purchases are in it (sparse); GET /purchases reads it.
+ *
  * Audit table (append-only): purchaseId / seq (ISO time + counter, time-ordered); GSI byStatus
  * (status, at) lists records by status and time.
  */
@@ -23,3 +26,5 @@ export const AUDIT_TABLE = {
   statusIndexPartitionKey: 'status',
   statusIndexSortKey: 'at',
 } as const;
+/** The state table's one index: purchases by status, newest first (PURCHASE#<id>/META items only). */
+export const PURCHASE_INDEX = { name: 'purchasesByStatus', partitionKey: 'status', sortKey: 'createdSeq' } as const;

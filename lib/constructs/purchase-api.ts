@@ -39,10 +39,12 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 export interface PurchaseApiProps {
-  /** POST /purchases, GET /purchases/{id} and POST /purchases/{id}/resolution. */
+  /** POST /purchases, GET /purchases, GET /purchases/{id} and POST /purchases/{id}/resolution. */
   readonly purchasesFunction: IFunction;
   /** GET /licenses. */
   readonly licensesFunction: IFunction;
+  /** POST /quotes. */
+  readonly quotesFunction: IFunction;
   /**
    * Access logs and the account's API Gateway CloudWatch role (lib/config.ts API_ACCESS_LOG_MODES).
    * @default 'off'
@@ -51,9 +53,10 @@ export interface PurchaseApiProps {
 }
 
 /**
- * procure's REST API and its IAM-authorized routes: `POST /purchases`, `GET /purchases/{id}`,
- * `POST /purchases/{id}/resolution` (a person's finding on a NEEDS_ATTENTION purchase),
- * `GET /licenses` (callers sign with SigV4 and need execute-api:Invoke). The approval routes are
+ * procure's REST API and its IAM-authorized routes: `POST /purchases`, `GET /purchases` (a page
+ * of purchases), `GET /purchases/{id}`, `POST /purchases/{id}/resolution` (a person's finding on a
+ * NEEDS_ATTENTION purchase), `GET /licenses`, `POST /quotes` (a price with nothing reserved);
+ * callers sign with SigV4 and need execute-api:Invoke. The approval routes are
  * added to the same API by ApprovalApi, so the approval base URL is this API's URL.
  *
  * Access logging needs API Gateway's CloudWatch role, one account-and-region-wide setting
@@ -105,22 +108,26 @@ export class PurchaseApi extends Construct {
     const iam = { authorizationType: AuthorizationType.IAM, requestValidator: this.requestValidator } as const;
     const purchases = new LambdaIntegration(props.purchasesFunction, { allowTestInvoke: false });
     const licenses = new LambdaIntegration(props.licensesFunction, { allowTestInvoke: false });
+    const quotes = new LambdaIntegration(props.quotesFunction, { allowTestInvoke: false });
+    const listParams = Object.fromEntries(['status', 'since', 'limit', 'nextToken'].map((q) => [`method.request.querystring.${q}`, false]));
 
     const purchasesResource = this.api.root.addResource('purchases');
     const purchaseResource = purchasesResource.addResource('{id}');
     const byId = { ...iam, requestParameters: { 'method.request.path.id': true } };
     const methods = [
       purchasesResource.addMethod('POST', purchases, iam),
+      purchasesResource.addMethod('GET', purchases, { ...iam, requestParameters: listParams }),
       purchaseResource.addMethod('GET', purchases, byId),
       purchaseResource.addResource('resolution').addMethod('POST', purchases, byId),
       this.api.root.addResource('licenses').addMethod('GET', licenses, { ...iam, requestParameters: { 'method.request.querystring.vendor': false } }),
+      this.api.root.addResource('quotes').addMethod('POST', quotes, iam),
     ];
 
     for (const method of methods) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
         reason:
-          'Callers of /purchases and /licenses are AWS principals (operators, other services) authorized by IAM (SigV4, execute-api:Invoke); there are no end users and no user pool.',
+          'Callers of /purchases, /licenses and /quotes are AWS principals (operators, other services) authorized by IAM (SigV4, execute-api:Invoke); there are no end users and no user pool.',
       });
     }
     const stage = Validations.of(this.api.deploymentStage);

@@ -18,13 +18,14 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(except('ListLicenses'), ENV.AUDIT_TABLE_NAME, ENV.STATE_TABLE_NAME);
   add(['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'], ENV.COCALC_SECRET_ARN, ENV.COCALC_BASE_URL, ENV.COCALC_CHECKOUT_MODE);
   // INTERSERVER_ENDPOINT is set only when configured (covered in config.test.ts).
-  add(['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'], ENV.INTERSERVER_SECRET_ARN, ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY);
+  add(['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'], ENV.INTERSERVER_SECRET_ARN, ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY);
   add(['RequestApproval', 'ApprovalsApi'], ENV.SIGNING_SECRET_ARN);
   add(['RequestApproval'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS);
   add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
   // The money steps re-check an auto-approval against their own limit (lambdas/core/verify-approval.ts).
-  add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy'], ENV.AUTO_APPROVE_MAX_USD);
-  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
+  // QuotesApi tells whether a quote would be auto-approved, and reads the month's budget left.
+  add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.AUTO_APPROVE_MAX_USD);
+  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
   // Reconcile closes stale purchases through RecordOutcome's code: its environment, plus the
@@ -48,6 +49,7 @@ const EXPECTED_SECRETS: Record<FunctionId, Array<'Cocalc' | 'Interserver' | 'App
   RecordOutcome: ['Cocalc'],
   ListLicenses: ['Cocalc', 'Interserver'],
   Reconcile: ['Cocalc'],
+  QuotesApi: ['Interserver'],
 };
 
 let s: Synthesized;
@@ -182,7 +184,15 @@ describe('IAM scope', () => {
       expect(ddb).toEqual([]);
       return;
     }
-    expect(byTable(state)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    if (id === 'QuotesApi') {
+      // A quote reads the month's budget counter and writes nothing: no audit entry, no reservation.
+      expect(byTable(state)).toEqual(['dynamodb:GetItem']);
+      expect(byTable(audit)).toEqual([]);
+      return;
+    }
+    // PurchasesApi also queries the state table's purchase index (GET /purchases; named below).
+    const listing = id === 'PurchasesApi' ? ['dynamodb:Query'] : [];
+    expect(byTable(state)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...listing, 'dynamodb:UpdateItem'].sort());
     const auditActions = byTable(audit);
     expect(auditActions).toContain('dynamodb:PutItem');
     expect(auditActions.every((a) => ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'].includes(a))).toBe(true);
@@ -192,11 +202,26 @@ describe('IAM scope', () => {
     const readers = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.includes('dynamodb:Query')));
     // The money steps (CocalcCheckout, InterserverBuy) read the approval round APPROVAL_SENT names.
     expect(readers.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
-    const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query'))!;
+    const auditId = s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never);
+    const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query') && referencedIds(st.resources).includes(auditId))!;
     expect(query.resources.map((r) => s.resolve(r))).toEqual([
       'arn:aws:dynamodb:us-east-1:123456789012:table/' + s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never),
       'arn:aws:dynamodb:us-east-1:123456789012:table/' + s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never) + '/index/byStatus',
     ]);
+  });
+
+  it('lets only PurchasesApi list purchases: Query on the state table\'s purchasesByStatus index, named, and nothing else on it', () => {
+    const state = s.stack.getLogicalId(s.stack.stateTable.node.defaultChild as never);
+    const onState = ALL.flatMap((id) =>
+      statementsOf(s, id)
+        .filter((st) => st.actions.includes('dynamodb:Query') && referencedIds(st.resources).includes(state))
+        .map((st) => ({ id, actions: st.actions, resources: st.resources.map((r) => s.resolve(r)) })),
+    );
+    expect(onState).toEqual([
+      { id: 'PurchasesApi', actions: ['dynamodb:Query'], resources: [`arn:aws:dynamodb:us-east-1:123456789012:table/${state}/index/purchasesByStatus`] },
+    ]);
+    // No Scan anywhere: a page of the listing is key conditions on the index.
+    expect(iamStatements(s.json).flatMap((st) => st.actions).filter((a) => a === 'dynamodb:Scan')).toEqual([]);
   });
 
   it('lets only RequestApproval, and RecordOutcome and Reconcile (the NEEDS_ATTENTION mail), send mail, from the sender identity (and the sandbox recipients)', () => {

@@ -44,10 +44,12 @@ describe('API routes', () => {
       }),
     );
 
-  it('serves exactly the six routes, each by its function, with IAM auth except the approval link', () => {
+  it('serves exactly the eight routes, each by its function, with IAM auth except the approval link', () => {
     const r = routes();
     expect(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${v.auth} ${v.fn}`]))).toEqual({
       'POST /purchases': 'AWS_IAM PurchasesApi',
+      'GET /purchases': 'AWS_IAM PurchasesApi',
+      'POST /quotes': 'AWS_IAM QuotesApi',
       'GET /purchases/{id}': 'AWS_IAM PurchasesApi',
       'POST /purchases/{id}/resolution': 'AWS_IAM PurchasesApi',
       'GET /licenses': 'AWS_IAM ListLicenses',
@@ -61,16 +63,23 @@ describe('API routes', () => {
     expect(r['GET /approvals/{id}']!.params).toEqual({ 'method.request.path.id': true, 'method.request.querystring.sig': true });
     expect(r['GET /purchases/{id}']!.params).toEqual({ 'method.request.path.id': true });
     expect(r['POST /purchases/{id}/resolution']!.params).toEqual({ 'method.request.path.id': true });
+    // The listing's parameters are declared, all optional (the function validates their values).
+    expect(r['GET /purchases']!.params).toEqual({
+      'method.request.querystring.status': false,
+      'method.request.querystring.since': false,
+      'method.request.querystring.limit': false,
+      'method.request.querystring.nextToken': false,
+    });
     const validators = resources('AWS::ApiGateway::RequestValidator');
     expect(validators).toHaveLength(1);
     expect(validators[0]![1].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
     for (const [, m] of resources('AWS::ApiGateway::Method')) expect(m.Properties.RequestValidatorId).toEqual({ Ref: validators[0]![0] });
   });
 
-  it('lets API Gateway invoke only the three API functions, on their own routes (no test-invoke grants)', () => {
+  it('lets API Gateway invoke only the four API functions, on their own routes (no test-invoke grants)', () => {
     const perms = resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
     const targets = perms.map(([, p]) => referencedIds(p.Properties.FunctionName)[0]);
-    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi')]));
+    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi')]));
     for (const [, p] of perms) expect(JSON.stringify(p.Properties.SourceArn)).not.toContain('test-invoke-stage');
   });
 });
@@ -81,7 +90,7 @@ describe('API stage', () => {
     const { stack, dispose } = bareStack('Api');
     try {
       const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
-      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), ...(accessLogs ? { accessLogs } : {}) });
+      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), quotesFunction: fn('Quotes'), ...(accessLogs ? { accessLogs } : {}) });
       const template = templateOf(stack);
       return { template, json: template.toJSON() as CfnTemplate };
     } finally {

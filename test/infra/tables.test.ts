@@ -73,8 +73,28 @@ describe('state table', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
-    expect(t.Properties.GlobalSecondaryIndexes).toBeUndefined();
     expect(t.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has one index, purchasesByStatus (status, createdSeq), so an existing table takes it in one update', () => {
+    const t = table('StateTable');
+    // CloudFormation creates at most one GSI per table update: a second index must come in a later deploy.
+    expect(t.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'purchasesByStatus',
+        KeySchema: [
+          { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'createdSeq', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+    expect(t.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'status', AttributeType: 'S' },
+        { AttributeName: 'createdSeq', AttributeType: 'S' },
+      ]),
+    );
   });
 
   it('has no resource policy (only the audit table needs the append-only deny)', () => {

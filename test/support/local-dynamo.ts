@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AUDIT_TABLE, STATE_TABLE } from '../../lambdas/shared/table-keys';
+import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/table-keys';
 
 /**
  * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with procure's two tables, for
@@ -38,10 +38,23 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
       AttributeDefinitions: [
         { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
+        { AttributeName: PURCHASE_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: PURCHASE_INDEX.sortKey, AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
         { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      // As lib/constructs/state-table.ts declares it.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: PURCHASE_INDEX.name,
+          KeySchema: [
+            { AttributeName: PURCHASE_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: PURCHASE_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     }),
   );

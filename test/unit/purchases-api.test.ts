@@ -14,6 +14,9 @@ import { cocalcRequest } from '../support/requests';
 function post(body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }): APIGatewayProxyEvent {
   return { httpMethod: 'POST', resource: '/purchases', path: '/purchases', headers, body, isBase64Encoded: false } as unknown as APIGatewayProxyEvent;
 }
+function list(query: Record<string, string> | null, resource = '/purchases'): APIGatewayProxyEvent {
+  return { httpMethod: 'GET', resource, path: '/prod/purchases', headers: {}, queryStringParameters: query, body: null } as unknown as APIGatewayProxyEvent;
+}
 function get(id: string): APIGatewayProxyEvent {
   return { httpMethod: 'GET', resource: '/purchases/{id}', path: `/purchases/${id}`, headers: {}, pathParameters: { id }, body: null } as unknown as APIGatewayProxyEvent;
 }
@@ -126,6 +129,52 @@ describe('purchases API', () => {
 
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('ECONNREFUSED');
+  });
+
+  describe('GET /purchases', () => {
+    /** Two submitted purchases moved to EXPIRED (no other test uses that status), newest last. */
+    async function expiredPair(): Promise<[string, string]> {
+      const ids: string[] = [];
+      for (const requestId of ['api-list-1', 'api-list-2']) {
+        await handler(post(JSON.stringify(cocalcRequest({ requestId }))));
+        const id = purchaseIdFor(requestId);
+        await deps.purchases.update(id, { status: 'EXPIRED', amountUsd: 18 });
+        ids.push(id);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return [ids[0]!, ids[1]!];
+    }
+
+    it('lists purchases of a status newest first, a page at a time, with who asked', async () => {
+      const [older, newer] = await expiredPair();
+
+      const first = await handler(list({ status: 'EXPIRED', limit: '1' }));
+      expect(first.statusCode).toBe(200);
+      const page1 = JSON.parse(first.body) as { purchases: Array<Record<string, unknown>>; nextToken?: string };
+      expect(page1.purchases).toEqual([
+        expect.objectContaining({ purchaseId: newer, status: 'EXPIRED', vendor: 'cocalc', amountUsd: 18, requester: { email: 'ada@example.com', name: 'Ada Lovelace' }, pendingApprovers: [] }),
+      ]);
+      expect(page1.nextToken).toEqual(expect.any(String));
+
+      const second = JSON.parse((await handler(list({ status: 'EXPIRED', limit: '1', nextToken: page1.nextToken! }))).body) as typeof page1;
+      expect(second.purchases.map((p) => p.purchaseId)).toEqual([older]);
+      expect(second.nextToken).toBeUndefined();
+    });
+
+    it('finds the route from the path when the resource is a proxy, and lists every status without a filter', async () => {
+      const res = await handler(list(null, '/{proxy+}'));
+      expect(res.statusCode).toBe(200);
+      const body = JSON.parse(res.body) as { purchases: Array<{ createdAt: string }> };
+      expect(body.purchases.length).toBeGreaterThan(2);
+      const times = body.purchases.map((p) => p.createdAt);
+      expect(times).toEqual([...times].sort().reverse());
+    });
+
+    it('answers 400 naming each bad parameter', async () => {
+      const res = await handler(list({ status: 'SOMETHING', limit: '0' }));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ reasons: [expect.stringMatching(/^status: must be one of /), expect.stringMatching(/^limit: /)] });
+    });
   });
 
   describe('POST /purchases/{id}/resolution', () => {

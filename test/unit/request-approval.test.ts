@@ -63,6 +63,17 @@ describe('RequestApproval handler', () => {
     expect((await world.purchases.get(payload.state.purchaseId))?.status).toBe('AWAITING_APPROVAL');
   });
 
+  it('records on the purchase who still has to decide and until when (GET /purchases shows it)', async () => {
+    const payload = await purchaseAwaitingApproval(world, 'ra-pending');
+
+    await handler()(payload);
+
+    expect((await world.purchases.get(payload.state.purchaseId))?.pendingApproval).toEqual({
+      approvers: APPROVERS,
+      expiresAt: new Date(NOW.getTime() + linkLifetimeMs(3600)).toISOString(),
+    });
+  });
+
   it('leaves a purchase closed meanwhile in its final status when it runs after its task timed out', async () => {
     const payload = await purchaseAwaitingApproval(world, 'ra-late');
     await world.purchases.update(payload.state.purchaseId, { status: 'EXPIRED' });

@@ -40,7 +40,12 @@ describe('submitPurchase', () => {
     expect(result).toEqual({ purchaseId, status: 'RECEIVED', existing: false });
     expect([...d.workflow.executions.keys()]).toEqual([purchaseId]);
     expect(d.workflow.executions.get(purchaseId)?.input).toMatchObject({ purchaseId, source: 'api', request: { requestId: 'req-new' } });
-    expect(await d.purchases.get(purchaseId)).toMatchObject({ status: 'RECEIVED', vendor: 'cocalc', executionArn: expect.stringContaining(purchaseId) });
+    expect(await d.purchases.get(purchaseId)).toMatchObject({
+      status: 'RECEIVED',
+      vendor: 'cocalc',
+      requester: { email: 'ada@example.com', name: 'Ada Lovelace' },
+      executionArn: expect.stringContaining(purchaseId),
+    });
     expect((await d.audit.list(purchaseId)).map((e) => e.type)).toEqual(['REQUEST_RECEIVED']);
   });
 

@@ -1,14 +1,21 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PurchaseRecord, PurchaseStore } from '../../core/ports';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PurchaseIndex, PurchasePage, PurchaseRecord, PurchaseStore } from '../../core/ports';
 import { ProcureError, PurchaseStatusConflictError } from '../../core/errors';
-import type { PurchaseStatus } from '../../core/workflow';
-import { STATE_TABLE } from '../../shared/table-keys';
+import { listPosition, newestFirst } from '../../core/purchase-list';
+import { PURCHASE_STATUSES, type PurchaseStatus } from '../../core/workflow';
+import { PURCHASE_INDEX, STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 
 /**
- * {@link PurchaseStore} on the state table:
+ * {@link PurchaseStore} and {@link PurchaseIndex} on the state table:
  *   REQ#<requestId> / REQ        { purchaseId, requestHash, createdAt }  (claimed once, never changed)
- *   PURCHASE#<id>   / META       the {@link PurchaseRecord}
+ *   PURCHASE#<id>   / META       the {@link PurchaseRecord}, plus createdSeq (its listPosition)
+ *
+ * The listing reads the sparse purchasesByStatus index (status, createdSeq): one status is one
+ * Query; all statuses are one Query per status, merged (there is one index, so an existing table
+ * takes it in one update: CloudFormation adds one GSI per table update). Every read is a key
+ * condition on the index, never a Scan or a filter, so a page costs what it returns, whatever the
+ * table holds.
  */
 
 /** `update` on a purchase that was never created. */
@@ -26,12 +33,14 @@ function requestKey(requestId: string): Record<string, string> {
 }
 
 
+const SEQ = PURCHASE_INDEX.sortKey;
+
 function toRecord(item: Record<string, unknown>): PurchaseRecord {
-  const { [PK]: _pk, [SK]: _sk, ...rest } = item;
+  const { [PK]: _pk, [SK]: _sk, [SEQ]: _seq, ...rest } = item;
   return rest as unknown as PurchaseRecord;
 }
 
-export class DynamoPurchaseStore implements PurchaseStore {
+export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -83,7 +92,8 @@ export class DynamoPurchaseStore implements PurchaseStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...purchaseKey(record.purchaseId), ...record },
+          // createdSeq puts the record in the listing index; it is written once and never changes.
+          Item: { ...purchaseKey(record.purchaseId), ...record, [SEQ]: listPosition(record) },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
@@ -115,7 +125,7 @@ export class DynamoPurchaseStore implements PurchaseStore {
   ): Promise<void> {
     const fields: Record<string, unknown> = { updatedAt: this.clock().toISOString() };
     for (const [k, v] of Object.entries(patch)) {
-      if (v !== undefined && k !== 'purchaseId' && k !== PK && k !== SK) fields[k] = v;
+      if (v !== undefined && k !== 'purchaseId' && k !== PK && k !== SK && k !== SEQ) fields[k] = v;
     }
     const names: Record<string, string> = { '#pk': PK };
     const values: Record<string, unknown> = {};
@@ -159,5 +169,47 @@ export class DynamoPurchaseStore implements PurchaseStore {
       if (current) throw new PurchaseStatusConflictError(`purchase ${purchaseId} is ${current.status}; not overwritten`);
       throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
     }
+  }
+
+  /**
+   * Newest first, from the purchasesByStatus index. Without a status, every status is queried
+   * (each for one record more than the page, so the merge knows whether anything is left).
+   */
+  async list(query: { status?: PurchaseStatus; since?: string; after?: string; limit: number }): Promise<PurchasePage> {
+    const statuses = query.status ? [query.status] : PURCHASE_STATUSES;
+    const pages = await Promise.all(statuses.map((status) => this.queryStatus(status, query.since, query.after, query.limit + 1)));
+    return newestFirst(pages, query.limit);
+  }
+
+  /** Up to `want` records of one status in [since, after), newest first. */
+  private async queryStatus(status: PurchaseStatus, since: string | undefined, after: string | undefined, want: number): Promise<PurchaseRecord[]> {
+    // BETWEEN is inclusive and the cursor is the last record already shown: drop it below.
+    if (since !== undefined && after !== undefined && since > after) return [];
+    const range =
+      since !== undefined && after !== undefined ? '#seq BETWEEN :since AND :after' : since !== undefined ? '#seq >= :since' : after !== undefined ? '#seq < :after' : undefined;
+    const out: PurchaseRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: PURCHASE_INDEX.name,
+          KeyConditionExpression: `#status = :status${range ? ` AND ${range}` : ''}`,
+          ExpressionAttributeNames: { '#status': PURCHASE_INDEX.partitionKey, ...(range ? { '#seq': SEQ } : {}) },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ...(since !== undefined ? { ':since': since } : {}),
+            ...(after !== undefined ? { ':after': after } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: want - out.length + 1,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) if (item[SEQ] !== after) out.push(toRecord(item));
+      start = page.LastEvaluatedKey;
+      // A page can also end at 1 MB; keep reading until there are enough or nothing is left.
+    } while (start && out.length < want);
+    return out.slice(0, want);
   }
 }

@@ -1,0 +1,117 @@
+import { InvalidRequestError } from './errors';
+import { formatUsd, fromCents, toCents } from './money';
+import type { InterserverLicenseType, SpendGuard } from './ports';
+import { intakeIssues, parsePurchaseRequest, type Vendor } from './purchase-request';
+import { isAutoApproved, priceRequest } from './quoting';
+
+/**
+ * A risk-free quote (issue #13 §4, `POST /quotes`, `procure quote`): what a purchase request
+ * would cost, what is left of the vendor's budget this month, and whether a person would have to
+ * approve it, without doing any of it. Nothing is reserved, added to a cart, mailed or audited:
+ * the only vendor call is InterServer's catalog read, and the only state read is the month's
+ * budget counter. Validation is intake's own (same parser, same time-dependent check) and pricing
+ * is ValidateAndQuote's own (quoting.ts priceRequest), so a quote cannot promise what the workflow
+ * would then refuse or price differently.
+ */
+
+export interface QuotePurchaseDeps {
+  /** InterServer's catalog (`api_get_license_types`); called only for InterServer requests. */
+  interserverCatalog: () => Promise<readonly InterserverLicenseType[]>;
+  spendGuard: Pick<SpendGuard, 'remaining'>;
+  /** The workflow's auto-approve limit (AUTO_APPROVE_MAX_USD); negative means a person always decides. */
+  autoApproveMaxUsd: number;
+  clock?: () => Date;
+}
+
+export interface PurchaseQuote {
+  requestId: string;
+  vendor: Vendor;
+  /** What the workflow would quote (and the approver approve), USD. */
+  amountUsd: number;
+  /** The line the approval mail would show. */
+  summary: string;
+  /** Where the price comes from. */
+  priceSource: 'cocalc-v3-formula' | 'interserver-catalog';
+  interserverType?: { id: number; name: string };
+  budget: {
+    /** YYYY-MM (UTC): the month a reservation made now would count against. */
+    month: string;
+    capUsd: number;
+    /** Reserved or spent this month by other purchases. */
+    reservedUsd: number;
+    remainingUsd: number;
+    /** What would be left if this purchase were reserved now (negative when it does not fit). */
+    remainingAfterUsd: number;
+    fits: boolean;
+  };
+  approval: {
+    /** True when policy would skip the person (amount at or below the auto-approve limit). */
+    autoApprove: boolean;
+    autoApproveMaxUsd: number;
+    /** In words: "auto-approved: $3.00 is within the auto-approve limit of $25.00". */
+    reason: string;
+  };
+  /**
+   * What would stop a submitted request after intake accepted it (its maxCost, the month's
+   * budget), each naming what to change. Empty when nothing would, as far as can be known now.
+   */
+  problems: string[];
+  /** When the budget was read (the quote's time). */
+  quotedAt: string;
+}
+
+/**
+ * Validates and prices `body` as intake and ValidateAndQuote would. Throws InvalidRequestError
+ * with every issue (each naming its field) when intake or ValidateAndQuote would refuse the request.
+ */
+export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Promise<PurchaseQuote> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const request = parsePurchaseRequest(body);
+  const late = intakeIssues(request, now);
+  if (late.length) throw new InvalidRequestError(`invalid purchase request: ${late.join('; ')}`, late);
+
+  const [priced, budget] = await Promise.all([
+    priceRequest(request, deps.interserverCatalog),
+    deps.spendGuard.remaining(request.vendor, now),
+  ]);
+  const amountUsd = priced.amountUsd;
+  const month = now.toISOString().slice(0, 7);
+  const afterCents = toCents(budget.remainingUsd) - toCents(amountUsd);
+
+  const problems: string[] = [];
+  if (request.maxCost !== undefined && toCents(amountUsd) > toCents(request.maxCost)) {
+    problems.push(`maxCost: the quote of ${formatUsd(amountUsd)} is above the requested maxCost of ${formatUsd(request.maxCost)}; the purchase would fail at ValidateAndQuote`);
+  }
+  if (afterCents < 0) {
+    problems.push(
+      `budget: ${formatUsd(amountUsd)} is more than the ${formatUsd(budget.remainingUsd)} left of ${request.vendor}'s ${formatUsd(budget.capUsd)} for ${month}; the purchase would fail at ReserveBudget`,
+    );
+  }
+
+  const autoApprove = isAutoApproved(amountUsd, deps.autoApproveMaxUsd, false);
+  return {
+    requestId: request.requestId,
+    vendor: request.vendor,
+    amountUsd,
+    summary: priced.summary,
+    priceSource: request.vendor === 'cocalc' ? 'cocalc-v3-formula' : 'interserver-catalog',
+    ...(priced.type ? { interserverType: { id: priced.type.id, name: priced.type.name } } : {}),
+    budget: {
+      month,
+      capUsd: budget.capUsd,
+      reservedUsd: budget.reservedUsd,
+      remainingUsd: budget.remainingUsd,
+      remainingAfterUsd: fromCents(afterCents),
+      fits: afterCents >= 0,
+    },
+    approval: { autoApprove, autoApproveMaxUsd: deps.autoApproveMaxUsd, reason: approvalReason(amountUsd, deps.autoApproveMaxUsd, autoApprove) },
+    problems,
+    quotedAt: now.toISOString(),
+  };
+}
+
+function approvalReason(amountUsd: number, limitUsd: number, autoApprove: boolean): string {
+  if (limitUsd < 0) return 'a person must approve: auto-approval is off (autoApproveMaxUsd is negative)';
+  if (autoApprove) return `auto-approved: ${formatUsd(amountUsd)} is within the auto-approve limit of ${formatUsd(limitUsd)}`;
+  return `a person must approve: ${formatUsd(amountUsd)} is above the auto-approve limit of ${formatUsd(limitUsd)}`;
+}

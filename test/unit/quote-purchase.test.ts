@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { computeSiteLicenseCost } from '../../lambdas/core/cocalc-pricing';
+import { InvalidRequestError } from '../../lambdas/core/errors';
+import type { InterserverLicenseType } from '../../lambdas/core/ports';
+import type { Vendor } from '../../lambdas/core/purchase-request';
+import { quotePurchase, type QuotePurchaseDeps } from '../../lambdas/core/quote-purchase';
+import { cocalcRequest, interserverRequest } from '../support/requests';
+
+const NOW = new Date('2026-07-15T12:00:00.000Z');
+const CATALOG: InterserverLicenseType[] = [
+  { id: 5006, name: 'Softaculous', cost: 3 },
+  { id: 5034, name: 'KernelCare License', cost: 2.95 },
+  { id: 9001, name: 'Twin', cost: 1 },
+  { id: 9002, name: 'twin', cost: 2 },
+];
+
+/** A quote's ports: the catalog (counting calls) and a spend guard that only answers remaining(). */
+function world(over: { remainingUsd?: number; capUsd?: number; autoApproveMaxUsd?: number } = {}) {
+  const calls = { catalog: 0, remaining: [] as Array<{ vendor: Vendor; at: string }> };
+  const capUsd = over.capUsd ?? 500;
+  const remainingUsd = over.remainingUsd ?? capUsd;
+  const deps: QuotePurchaseDeps = {
+    interserverCatalog: async () => {
+      calls.catalog += 1;
+      return CATALOG;
+    },
+    spendGuard: {
+      remaining: async (vendor, at) => {
+        calls.remaining.push({ vendor, at: at.toISOString() });
+        return { capUsd, reservedUsd: capUsd - remainingUsd, remainingUsd };
+      },
+    },
+    autoApproveMaxUsd: over.autoApproveMaxUsd ?? 25,
+    clock: () => NOW,
+  };
+  return { deps, calls };
+}
+
+async function refusal(deps: QuotePurchaseDeps, body: unknown): Promise<string[]> {
+  const err = await quotePurchase(deps, body).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(InvalidRequestError);
+  return (err as InvalidRequestError).issues;
+}
+
+describe('quotePurchase', () => {
+  it("prices CoCalc with the v3 formula's line amount (what checkout charges), without any vendor call", async () => {
+    const { deps, calls } = world();
+    const body = cocalcRequest({ requestId: 'q-1' });
+
+    const quote = await quotePurchase(deps, body);
+
+    const description = (body.item as { description: Parameters<typeof computeSiteLicenseCost>[0] }).description;
+    expect(quote.amountUsd).toBe(computeSiteLicenseCost(description).lineItemAmount);
+    expect(quote).toMatchObject({
+      requestId: 'q-1',
+      vendor: 'cocalc',
+      priceSource: 'cocalc-v3-formula',
+      summary: 'CoCalc site license: academic, monthly, run limit 2, 4 GB RAM, 1 vCPU, 10 GB disk, member hosting, short uptime',
+      problems: [],
+      quotedAt: NOW.toISOString(),
+    });
+    expect(calls.catalog).toBe(0);
+    expect(calls.remaining).toEqual([{ vendor: 'cocalc', at: NOW.toISOString() }]);
+  });
+
+  it("prices InterServer at the catalog's price for the type, by id or by exact name", async () => {
+    const { deps } = world();
+
+    const byId = await quotePurchase(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 5034 } }));
+    const byName = await quotePurchase(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 'softaculous' } }));
+
+    expect(byId).toMatchObject({ amountUsd: 2.95, priceSource: 'interserver-catalog', interserverType: { id: 5034, name: 'KernelCare License' } });
+    expect(byName).toMatchObject({ amountUsd: 3, interserverType: { id: 5006, name: 'Softaculous' } });
+    expect(byName.summary).toBe('InterServer license: Softaculous (5006) for 203.0.113.10, $3.00/month');
+  });
+
+  it('reports the budget left this month and what would be left after this purchase', async () => {
+    const { deps } = world({ capUsd: 100, remainingUsd: 40.5 });
+
+    const quote = await quotePurchase(deps, interserverRequest());
+
+    expect(quote.budget).toEqual({ month: '2026-07', capUsd: 100, reservedUsd: 59.5, remainingUsd: 40.5, remainingAfterUsd: 37.5, fits: true });
+  });
+
+  it.each([
+    [25, 3, true, 'auto-approved: $3.00 is within the auto-approve limit of $25.00'],
+    [3, 3, true, 'auto-approved: $3.00 is within the auto-approve limit of $3.00'],
+    [2.99, 3, false, 'a person must approve: $3.00 is above the auto-approve limit of $2.99'],
+    [-1, 3, false, 'a person must approve: auto-approval is off (autoApproveMaxUsd is negative)'],
+  ])('with autoApproveMaxUsd %s, a $%s quote is auto-approved: %s', async (limit, _cost, autoApprove, reason) => {
+    const { deps } = world({ autoApproveMaxUsd: limit });
+    expect((await quotePurchase(deps, interserverRequest())).approval).toEqual({ autoApprove, autoApproveMaxUsd: limit, reason });
+  });
+
+  it('names what would stop the purchase after intake: its maxCost and the budget', async () => {
+    const { deps } = world({ capUsd: 10, remainingUsd: 2 });
+
+    const quote = await quotePurchase(deps, interserverRequest({ maxCost: 2.5 }));
+
+    expect(quote.budget).toMatchObject({ remainingAfterUsd: -1, fits: false });
+    expect(quote.problems).toEqual([
+      'maxCost: the quote of $3.00 is above the requested maxCost of $2.50; the purchase would fail at ValidateAndQuote',
+      "budget: $3.00 is more than the $2.00 left of interserver's $10.00 for 2026-07; the purchase would fail at ReserveBudget",
+    ]);
+  });
+
+  it('refuses what intake refuses, every issue naming its field, before reading anything', async () => {
+    const { deps, calls } = world();
+
+    const issues = await refusal(deps, { ...interserverRequest(), requester: { email: 'nope', name: 'Eve\u001b[2J' }, reason: '' });
+
+    expect(issues).toEqual([
+      expect.stringMatching(/^requester\.email: /),
+      expect.stringMatching(/^requester\.name: name must be a single line without control or bidirectional-formatting characters \(found U\+001B/),
+      expect.stringMatching(/^reason: /),
+    ]);
+    expect(calls).toEqual({ catalog: 0, remaining: [] });
+  });
+
+  it('refuses a CoCalc range that has already ended, as intake does at submission', async () => {
+    const { deps } = world();
+    const description = { user: 'academic', period: 'range', range: ['2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z'], run_limit: 1, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' };
+
+    const issues = await refusal(deps, cocalcRequest({ item: { description } }));
+
+    expect(issues).toEqual([expect.stringMatching(/^item\.description\.range: /)]);
+  });
+
+  it('refuses an InterServer type the catalog does not have, or names ambiguously, as ValidateAndQuote does', async () => {
+    const { deps } = world();
+
+    expect(await refusal(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 4242 } }))).toEqual(['item.licenseType: unknown InterServer license type 4242']);
+    expect(await refusal(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 'TWIN' } }))).toEqual([
+      'item.licenseType: "TWIN" names several InterServer license types (9001, 9002); use the id',
+    ]);
+  });
+});
