@@ -1,6 +1,8 @@
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
+import type { PurchaseList } from '../../lambdas/core/purchase-list';
+import type { PurchaseQuote } from '../../lambdas/core/quote-purchase';
 import type { ResolutionInput, ResolveResult } from '../../lambdas/core/resolve-purchase';
 import type { SubmitPurchaseResult } from '../../lambdas/core/submit-purchase';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
@@ -204,6 +206,21 @@ export class ProcureApi {
   async resolvePurchase(purchaseId: string, resolution: ResolutionInput): Promise<ResolveResult> {
     const res = await this.call('POST', `/purchases/${encodeURIComponent(purchaseId)}/resolution`, { body: resolution });
     return expectOk(res, `POST /purchases/${purchaseId}/resolution`) as ResolveResult;
+  }
+
+  /**
+   * POST /quotes: the price, the month's budget left and the approval a request would need;
+   * nothing is reserved. Throws ApiError otherwise (400 lists every reason it would be refused).
+   */
+  async quote(body: unknown): Promise<PurchaseQuote> {
+    return expectOk(await this.call('POST', '/quotes', { body }), 'POST /quotes') as PurchaseQuote;
+  }
+
+  /** GET /purchases: one page, newest first (`nextToken` when there is more). */
+  async listPurchases(query: { status?: string; since?: string; limit?: number; nextToken?: string } = {}): Promise<PurchaseList> {
+    const q: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = String(v);
+    return expectOk(await this.call('GET', '/purchases', { query: q }), 'GET /purchases') as PurchaseList;
   }
 
   /** GET /licenses (both vendors unless one is named). */

@@ -8,6 +8,8 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   local: () => import('./local.js'),
   demo: () => import('./demo.js'),
   submit: () => import('./submit.js'),
+  quote: () => import('./quote.js'),
+  list: () => import('./list.js'),
   status: () => import('./status.js'),
   audit: () => import('./audit.js'),
   licenses: () => import('./licenses.js'),
@@ -24,6 +26,9 @@ commands:
   local                        run the whole workflow offline on this machine (npm start)
   demo                         buy one CoCalc and one InterServer license end to end, offline (npm run demo)
   submit <file|->              validate a purchase request and send it (API, or --event for EventBridge)
+  quote <file|->               price a purchase request: budget left, approval needed; nothing reserved
+  list [--status S] [--since D]
+                               purchases, newest first, with who still has to decide
   status <purchaseId>          a purchase's status
   audit <purchaseId>           a purchase's audit trail
   licenses [--vendor V]        the licenses both vendor accounts hold

@@ -40,7 +40,8 @@ export class InvalidRequestFileError extends Error {
   }
 }
 
-function readInput(file: string): { text: string; name: string } {
+/** The text of `file`, or of stdin for `-`, and what to call it in messages. */
+export function readInput(file: string): { text: string; name: string } {
   if (file === '-') {
     try {
       return { text: readFileSync(0, 'utf8'), name: 'stdin' };

@@ -1,5 +1,7 @@
 import type { NormalizedLicense } from '../../lambdas/core/workflow';
 import { formatUsd } from '../../lambdas/core/money';
+import type { PurchaseListItem } from '../../lambdas/core/purchase-list';
+import type { PurchaseQuote } from '../../lambdas/core/quote-purchase';
 import type { StepEvent } from '../local/executions';
 import type { PurchaseView } from './api-client';
 import { escapeControls } from '../../lambdas/core/safe-text';
@@ -24,6 +26,58 @@ export function formatTime(iso: string | null | undefined): string {
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '';
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** 45 -> "45s", 3_900 -> "1h 05m", 200_000 -> "2d 07h": the two largest units. */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d ${pad(Math.floor((s % 86_400) / 3600))}h`;
+}
+
+/** Who still has to decide a listed purchase, in words ("" when nobody does). */
+export function toDecide(p: Pick<PurchaseListItem, 'pendingApprovers' | 'approvalExpiresAt' | 'needsResolution'>): string {
+  if (p.pendingApprovers.length) return `${p.pendingApprovers.join(', ')}${p.approvalExpiresAt ? ` (until ${formatTime(p.approvalExpiresAt)})` : ''}`;
+  if (p.needsResolution) return 'an operator: procure resolve';
+  return '';
+}
+
+/** `procure list`: one row per purchase. Every cell goes through escapeControls (printTable). */
+export function printPurchaseList(purchases: PurchaseListItem[]): void {
+  printTable(
+    purchases.map((p) => ({
+      purchase: p.purchaseId,
+      status: p.status,
+      vendor: p.vendor,
+      amount: p.amountUsd !== undefined ? formatUsd(p.amountUsd) : '',
+      requester: p.requester ? `${p.requester.name} <${p.requester.email}>` : '',
+      age: formatAge(p.ageSeconds),
+      'to decide': toDecide(p),
+    })),
+    ['purchase', 'status', 'vendor', 'amount', 'requester', 'age', 'to decide'],
+    { maxWidth: { requester: 48, 'to decide': 80 } },
+  );
+}
+
+/** `procure quote`: the quote as label/value lines (escaped by printFields). */
+export function printQuote(q: PurchaseQuote): void {
+  const source = q.priceSource === 'cocalc-v3-formula' ? "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" : "InterServer's catalog price";
+  printFields([
+    ['quote', `${q.requestId} (${q.vendor}): nothing reserved, added to a cart, mailed or audited`],
+    ['item', q.summary],
+    ['price', `${formatUsd(q.amountUsd)} (${source})`],
+    [
+      'budget',
+      `${formatUsd(q.budget.remainingUsd)} of ${formatUsd(q.budget.capUsd)} left for ${q.vendor} in ${q.budget.month}; ` +
+        (q.budget.fits ? `${formatUsd(q.budget.remainingAfterUsd)} after this purchase` : 'this purchase does not fit'),
+    ],
+    ['approval', q.approval.reason],
+    ['problems', q.problems.length ? `${q.problems.length}, the submitted request would not complete:` : 'none'],
+  ]);
+  for (const problem of q.problems) console.log(`  - ${escapeControls(problem)}`);
 }
 
 /** What an audit entry says in one line: its message, else its detail. */

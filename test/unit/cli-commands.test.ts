@@ -18,7 +18,7 @@ describe('the procure command table', () => {
     vi.restoreAllMocks();
   });
 
-  const names = ['local', 'demo', 'submit', 'status', 'audit', 'licenses', 'approve', 'reject', 'resolve', 'sandbox'];
+  const names = ['local', 'demo', 'submit', 'quote', 'list', 'status', 'audit', 'licenses', 'approve', 'reject', 'resolve', 'sandbox'];
 
   it('has the operator commands, each with a one-line summary, all listed in the usage', async () => {
     expect(Object.keys(COMMANDS).sort()).toEqual([...names].sort());
@@ -48,6 +48,14 @@ describe('the procure command table', () => {
     expect(err.join('\n')).toMatch(/--vendor must be one of cocalc, interserver, got "acme"/);
     expect(await (await COMMANDS.submit!()).run(['req.json', '--source', 'x'])).toBe(2);
     expect(err.join('\n')).toMatch(/--source and --bus go with --event/);
+    expect(await (await COMMANDS.list!()).run(['--status', 'pending', '--api', 'http://127.0.0.1:9'])).toBe(2);
+    expect(err.join('\n')).toMatch(/--status must be one of RECEIVED, .*, got "pending"/);
+    expect(await (await COMMANDS.list!()).run(['--limit', '500', '--api', 'http://127.0.0.1:9'])).toBe(2);
+    expect(err.join('\n')).toMatch(/--limit must be a whole number from 1 to 100, got "500"/);
+    expect(await (await COMMANDS.list!()).run(['--all', '--next-token', 'x', '--api', 'http://127.0.0.1:9'])).toBe(2);
+    expect(err.join('\n')).toMatch(/--all starts at the first page: drop --next-token/);
+    expect(await (await COMMANDS.quote!()).run(['a.json', 'b.json'])).toBe(2);
+    expect(err.join('\n')).toMatch(/unexpected argument: b\.json/);
     expect(await (await COMMANDS.sandbox!()).run(['acme'])).toBe(2);
     expect(err.join('\n')).toMatch(/unknown sandbox "acme": choose cocalc or interserver/);
   });

@@ -7,7 +7,9 @@ import type { PurchaseView } from '../../lib/cli/api-client';
 import { runDecision } from '../../lib/cli/decision-command';
 import { printTable } from '../../lib/cli/output';
 import { runtimeLog } from '../../lib/cli/runtime-report';
-import { printAuditTrail, printPurchase, stepLine } from '../../lib/cli/views';
+import { printAuditTrail, printPurchase, printPurchaseList, printQuote, stepLine } from '../../lib/cli/views';
+import type { PurchaseListItem } from '../../lambdas/core/purchase-list';
+import type { PurchaseQuote } from '../../lambdas/core/quote-purchase';
 
 /**
  * Issue 9 §1, defence in depth: whatever was stored earlier, no CLI output lets stored text act on
@@ -80,6 +82,49 @@ describe('terminal output escapes stored text', () => {
     capture();
     printTable([{ [`col${HOSTILE.bell}`]: ALL }]);
     expectInert();
+  });
+
+  it('`procure list`: requester names and emails, approvers, on one row per purchase', () => {
+    const item: PurchaseListItem = {
+      purchaseId: 'pur-0123456789abcdef',
+      requestId: 'req-1',
+      status: 'AWAITING_APPROVAL',
+      vendor: 'cocalc',
+      amountUsd: 18,
+      requester: { name: `Eve ${HOSTILE.osc8}${HOSTILE.newline}`, email: 'eve@example.com' },
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+      ageSeconds: 3_900,
+      pendingApprovers: [`boss${HOSTILE.bell}@example.com`],
+      approvalExpiresAt: '2030-01-04T00:00:00.000Z',
+      needsResolution: false,
+    };
+    capture();
+    printPurchaseList([item, { ...item, purchaseId: 'pur-2', requester: { name: 'Eve', email: `eve${HOSTILE.rlo}@example.com` } }]);
+    expectInert();
+    // One row per purchase: a newline in a name does not forge a row.
+    expect(printed).toHaveLength(2 + 2);
+    expect(printed[2]).toContain('Eve \\x1b]8;;https://evil.example\\x07click me');
+    expect(printed[3]).toContain('Eve <eve\\u202egnp.exe@example.com>');
+    expect(printed[2]).toContain('boss\\x07@example.com');
+  });
+
+  it('`procure quote`: the item summary and the problems', () => {
+    const quote = {
+      requestId: 'req-1',
+      vendor: 'cocalc',
+      amountUsd: 18,
+      summary: `CoCalc site license "${HOSTILE.eraseRows}"`,
+      priceSource: 'cocalc-v3-formula',
+      budget: { month: '2030-01', capUsd: 100, reservedUsd: 0, remainingUsd: 100, remainingAfterUsd: 82, fits: true },
+      approval: { autoApprove: false, autoApproveMaxUsd: 0, reason: 'a person must approve' },
+      problems: [`maxCost: ${ALL}`],
+      quotedAt: '2030-01-01T00:00:00.000Z',
+    } as PurchaseQuote;
+    capture();
+    printQuote(quote);
+    expectInert();
+    expect(printed.find((l) => l.startsWith('item'))).toContain('\\x1b[1A\\x1b[2K');
   });
 
   it('workflow step lines and runtime log lines of `procure local`', () => {

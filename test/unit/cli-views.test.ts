@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StepEvent } from '../../lib/local';
 import { printTable } from '../../lib/cli/output';
-import { formatTime, oneLine, printAuditTrail, printPurchase, stepLine } from '../../lib/cli/views';
+import { sinceValue } from '../../lib/cli/list';
+import { formatAge, formatTime, oneLine, printAuditTrail, printPurchase, stepLine, toDecide } from '../../lib/cli/views';
 
 const step = (over: Partial<StepEvent>): StepEvent => ({
   executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:pur-52aaae2ec0378ec1adf9e9cd95d7dd00',
@@ -95,5 +96,36 @@ describe('printPurchase', () => {
       spy.mockRestore();
     }
     expect(lines.some((l) => l.startsWith('waiting for'))).toBe(false);
+  });
+});
+
+describe('`procure list` values', () => {
+  it.each([
+    [0, '0s'],
+    [59, '59s'],
+    [60, '1m 00s'],
+    [3_599, '59m 59s'],
+    [3_900, '1h 05m'],
+    [86_399, '23h 59m'],
+    [200_000, '2d 07h'],
+  ])('shows an age of %i s as %s', (seconds, text) => {
+    expect(formatAge(seconds)).toBe(text);
+  });
+
+  it('says who still has to decide: the approvers and until when, an operator, or nobody', () => {
+    expect(toDecide({ pendingApprovers: ['a@example.com', 'b@example.com'], approvalExpiresAt: '2030-01-04T00:00:00.000Z', needsResolution: false })).toBe(
+      'a@example.com, b@example.com (until 2030-01-04 00:00:00Z)',
+    );
+    expect(toDecide({ pendingApprovers: [], needsResolution: true })).toBe('an operator: procure resolve');
+    expect(toDecide({ pendingApprovers: [], needsResolution: false })).toBe('');
+  });
+
+  it('turns --since ages into times and passes dates through for the API to check', () => {
+    const now = new Date('2030-01-10T12:00:00.000Z');
+    expect(sinceValue('30m', now)).toBe('2030-01-10T11:30:00.000Z');
+    expect(sinceValue('24h', now)).toBe('2030-01-09T12:00:00.000Z');
+    expect(sinceValue('7d', now)).toBe('2030-01-03T12:00:00.000Z');
+    expect(sinceValue('2030-01-01', now)).toBe('2030-01-01');
+    expect(sinceValue('yesterday', now)).toBe('yesterday');
   });
 });
