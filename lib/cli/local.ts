@@ -138,7 +138,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
     printRunning(running, route, dataDir, options.cocalcBaseUrl);
     printInterrupted(running);
     if (options.sample) await submitSample(running, route);
-    console.log('Serving until Ctrl+C. Other terminals: npx procure submit|status|audit|licenses|approve (see npx procure --help).\n');
+    console.log('Serving until Ctrl+C. Other terminals: npx procure quote|submit|list|status|audit|licenses|approve (see npx procure --help).\n');
 
     const signal = await stop.received;
     stopping = true;
@@ -172,7 +172,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
 function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, cocalcBaseUrl?: string): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
-    ['API', `${rt.apiUrl}   (POST /purchases, GET /purchases/{id}, GET /licenses: SigV4; GET|POST /approvals/{id})`],
+    ['API', `${rt.apiUrl}   (/purchases, /purchases/{id}, /quotes, /licenses: SigV4; GET|POST /approvals/{id})`],
     ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${route.source}, detail-type "${EVENTS.requested}")`],
     ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
   ];
