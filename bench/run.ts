@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { BURST_PLANS, burstClean, formatBursts, runBursts } from './burst';
+import { bundlesJson, formatBundles, runBundles } from './bundles';
 import { fmtMiB, formatTable, type Row } from './measure';
 import { runMicro } from './micro';
 import { runLatency, runStartup } from './runtime';
@@ -16,6 +17,12 @@ import { runSpendGuard } from './spend-guard';
  * 40 (`--quick`: 5 and 20) and InterServer N = 20 purchases at once against the vendors' real
  * limits; about 9 minutes (`--quick`: about 5). It exits non-zero when a purchase did not complete,
  * the vendor answered "too many requests", or the vendor's records disagree.
+ *
+ * `npm run bench -- bundles [--quick] [--cdk-out DIR]` runs only the bundle bench (bench/bundles.ts):
+ * each function's bundle size and module-load time against a baseline built in the same run (only
+ * the SDK clients and vendor library the function calls), 15 paired rounds (`--quick`: 5); about
+ * 2 minutes (`--quick`: 40 s). `--cdk-out` measures another synthesized assembly (e.g. one built
+ * from an older commit), whose bundles resolve their SDK packages from this repository.
  */
 
 interface Plan {
@@ -38,11 +45,17 @@ function twoDecimals(_key: string, value: unknown): unknown {
 const progress = (what: string) => process.stderr.write(`bench: ${what}...\n`);
 
 async function main(argv: string[]): Promise<void> {
-  const unknown = argv.filter((a) => a !== '--quick' && a !== 'burst');
-  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (usage: npm run bench [-- [burst] [--quick]])`);
+  const cdkOutAt = argv.indexOf('--cdk-out');
+  const cdkOut = cdkOutAt >= 0 ? argv[cdkOutAt + 1] : undefined;
+  const rest = cdkOutAt >= 0 ? argv.filter((_, i) => i !== cdkOutAt && i !== cdkOutAt + 1) : argv;
+  const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles');
+  const usage = 'usage: npm run bench [-- [burst | bundles [--cdk-out DIR]] [--quick]]';
+  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (${usage})`);
+  if (cdkOutAt >= 0 && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  if (argv.includes('burst')) return burst(mode);
+  if (rest.includes('burst')) return burst(mode);
+  if (rest.includes('bundles')) return bundles(mode, cdkOut);
   const plan = PLANS[mode];
   const t0 = performance.now();
 
@@ -125,6 +138,28 @@ async function burst(mode: 'full' | 'quick'): Promise<void> {
     )}\n`,
   );
   if (dirty.length) process.exitCode = 1;
+}
+
+/** Paired rounds of the bundle bench. */
+const BUNDLE_ROUNDS: Record<'full' | 'quick', number> = { full: 15, quick: 5 };
+
+/** The bundle bench alone: its table, then one JSON line. */
+async function bundles(mode: 'full' | 'quick', cdkOut: string | undefined): Promise<void> {
+  const commit = commitMeasured();
+  const t0 = performance.now();
+  const figures = await runBundles({ projectDir: PROJECT_DIR, ...(cdkOut ? { assemblyDir: cdkOut } : {}), rounds: BUNDLE_ROUNDS[mode], progress });
+  const totalMs = performance.now() - t0;
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  const of = cdkOut ? `${cdkOut} (measured from ${commit})` : commit;
+  process.stdout.write(`procure bundle bench (${mode}) at ${of} on node ${process.version}, ${availableParallelism()} x ${cpu}\n\n`);
+  process.stdout.write(`${formatBundles(figures)}\n\n`);
+  process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `${JSON.stringify(
+      { bench: 'procure-bundles', mode, commit, ...(cdkOut ? { cdkOut } : {}), node: process.version, cpus: availableParallelism(), totalMs: Math.round(totalMs), bundles: bundlesJson(figures) },
+      twoDecimals,
+    )}\n`,
+  );
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

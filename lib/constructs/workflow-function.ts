@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
@@ -16,6 +16,25 @@ const REPO_ROOT = join(__dirname, '..', '..');
  */
 const WORKFLOW_RUNTIME = Runtime.NODEJS_24_X;
 const BUNDLE_TARGET = 'node24';
+
+/**
+ * How every procure function is bundled. Exported so `npm run bench -- bundles` builds its
+ * baselines with the same esbuild settings.
+ */
+export const WORKFLOW_BUNDLING = {
+  format: OutputFormat.CJS,
+  target: BUNDLE_TARGET,
+  minify: true,
+  // Error classes name themselves from `new.target.name`, and Step Functions Retry / Catch,
+  // RecordOutcome and the API's error bodies match those names: minifying must keep them.
+  keepNames: true,
+  sourceMap: true,
+  // Stack traces need only the mappings; leaving the sources out keeps assets small.
+  sourcesContent: false,
+  // The Lambda runtime provides SDK v3 (NodejsFunction's default, spelled out for the bench).
+  externalModules: ['@aws-sdk/*'],
+  forceDockerBundling: false,
+} as const satisfies BundlingOptions;
 
 /** Service name Powertools puts on every log line. */
 const POWERTOOLS_SERVICE_NAME = 'procure';
@@ -74,19 +93,7 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME,
     },
-    bundling: {
-      format: OutputFormat.CJS,
-      target: BUNDLE_TARGET,
-      minify: true,
-      // Error classes name themselves from `new.target.name`, and Step Functions Retry / Catch,
-      // RecordOutcome and the API's error bodies match those names: minifying must keep them.
-      keepNames: true,
-      sourceMap: true,
-      // Stack traces need only the mappings; leaving the sources out keeps assets small.
-      sourcesContent: false,
-      // externalModules keeps its default (`@aws-sdk/*`): the Lambda runtime provides SDK v3.
-      forceDockerBundling: false,
-    },
+    bundling: WORKFLOW_BUNDLING,
   });
   return fn;
 }

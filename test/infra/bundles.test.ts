@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { DEFAULT_RESOLVE_ENV } from '../../lib/local/asl-from-template';
+import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
+import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
+import { ensureSynth } from '../../lib/local/synth';
+import { bundleContents, functionNeeds, VENDOR_LIBRARIES, type BundleContents, type FunctionNeeds } from '../support/bundle-contents';
+import { PROJECT_DIR } from '../support/project-dir';
+
+/**
+ * Each function bundles only what it runs (issue #11): checked on the synthesized assets in cdk.out,
+ * the bundles that are deployed and that the local runtime runs. What a function may load is read
+ * from the template (its role's services, the vendor secrets it is given), so a handler importing a
+ * shared module that drags in another client or vendor library fails here, not after a deploy.
+ * Contents only: the sizes and load times are `npm run bench -- bundles`.
+ */
+
+const IDS = Object.keys(FUNCTIONS) as FunctionId[];
+
+let functions: Map<string, { needs: FunctionNeeds; bundle: BundleContents }>;
+
+beforeAll(async () => {
+  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+  functions = await withAssemblyReadLock(assemblyDir, () => {
+    const stack = loadStack(assemblyDir);
+    const found = new Map<string, { needs: FunctionNeeds; bundle: BundleContents }>();
+    for (const fn of lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV)) {
+      if (!fn.assetDir) continue;
+      found.set(fn.constructId, { needs: functionNeeds(stack.template, fn.logicalId), bundle: bundleContents(fn.assetDir) });
+    }
+    return found;
+  });
+});
+
+function of(id: FunctionId): { needs: FunctionNeeds; bundle: BundleContents } {
+  const fn = functions.get(id);
+  if (!fn) throw new Error(`no bundled function ${id} in cdk.out`);
+  return fn;
+}
+
+describe('each function bundles only what it runs', () => {
+  it.each(IDS)('%s requires no AWS SDK client its role cannot call', (id) => {
+    const { needs, bundle } = of(id);
+    const extra = bundle.requiredSdkPackages.filter((p) => !needs.sdkPackages.includes(p));
+    expect(extra, `import the client's own module (lambdas/shared/aws-clients/<client>.ts), not one that imports others`).toEqual([]);
+  });
+
+  it.each(IDS)('%s bundles soap only if it calls InterServer and undici only if it calls CoCalc', (id) => {
+    const { needs, bundle } = of(id);
+    const bundled = Object.values(VENDOR_LIBRARIES).filter((lib) => bundle.bundledPackages.has(lib));
+    expect(bundled.sort(), `import the vendor's own gateway module (lambdas/shared/<vendor>-gateway.ts)`).toEqual([...needs.vendorLibraries].sort());
+  });
+
+  it.each(IDS)("%s carries no zod locale but English (zod imported as a namespace, `import * as z`)", (id) => {
+    const locales = (of(id).bundle.bundledPackages.get('zod') ?? []).filter((f) => /\/locales\//.test(f) && !/\/locales\/en\.js$/.test(f));
+    expect(locales).toEqual([]);
+  });
+});

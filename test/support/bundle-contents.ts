@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnTemplate } from '../../lib/local/asl-from-template';
+import { ENV } from '../../lambdas/shared/env-names';
+
+/**
+ * What a synthesized function may load and what its bundle does load, for the bundle guard
+ * (test/infra/bundles.test.ts) and `npm run bench -- bundles`. What it may load comes from the
+ * template, not from the handler's source: the AWS SDK clients its role can call and the vendor
+ * libraries of the vendors whose secret it is given. What it loads comes from the asset: the
+ * external packages `index.js` requires and the packages its source map lists as bundled.
+ */
+
+/** The vendor library each vendor's gateway is built on (lambdas/adapters/<vendor>/). */
+export const VENDOR_LIBRARIES = { cocalc: 'undici', interserver: 'soap' } as const;
+export type VendorLibrary = (typeof VENDOR_LIBRARIES)[keyof typeof VENDOR_LIBRARIES];
+
+/** The secret variable that marks a function as calling that vendor (lib/procure-stack.ts USES). */
+const VENDOR_SECRET_ENV: Record<keyof typeof VENDOR_LIBRARIES, string> = {
+  cocalc: ENV.COCALC_SECRET_ARN,
+  interserver: ENV.INTERSERVER_SECRET_ARN,
+};
+
+/**
+ * The SDK packages a function whose role allows an IAM service prefix has a use for. Prefixes that
+ * need no client in the function's code: `logs` (the runtime writes them), `sqs` (a dead-letter
+ * queue the Lambda service writes to), `kms` and `xray`.
+ */
+const SDK_PACKAGES_BY_SERVICE: Record<string, readonly string[]> = {
+  dynamodb: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  states: ['@aws-sdk/client-sfn'],
+  ses: ['@aws-sdk/client-sesv2'],
+  events: ['@aws-sdk/client-eventbridge'],
+  secretsmanager: ['@aws-sdk/client-secrets-manager'],
+  logs: [],
+  sqs: [],
+  kms: [],
+  xray: [],
+};
+
+/** What a function may load, by its template entry. */
+export interface FunctionNeeds {
+  /** `@aws-sdk/*` packages for the services its role can call. */
+  sdkPackages: string[];
+  /** Vendor libraries of the vendors it is given a secret for. */
+  vendorLibraries: VendorLibrary[];
+}
+
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The needs of the function with logical id `logicalId`, read from its role's policies and its environment. */
+export function functionNeeds(template: CfnTemplate, logicalId: string): FunctionNeeds {
+  const fn = template.Resources[logicalId];
+  if (fn?.Type !== 'AWS::Lambda::Function') throw new Error(`${logicalId} is not a Lambda function in the template`);
+  const role = (fn.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+  const services = new Set<string>();
+  for (const r of Object.values(template.Resources)) {
+    if (r.Type !== 'AWS::IAM::Policy') continue;
+    if (!list(r.Properties?.Roles as Array<{ Ref?: string }> | undefined).some((x) => x.Ref === role)) continue;
+    const doc = r.Properties?.PolicyDocument as { Statement?: Array<{ Effect?: string; Action?: string | string[] }> } | undefined;
+    for (const s of list(doc?.Statement)) {
+      if (s.Effect !== 'Allow') continue;
+      for (const action of list(s.Action)) services.add(action.split(':')[0]!);
+    }
+  }
+  const sdkPackages = new Set<string>();
+  for (const service of services) {
+    const packages = SDK_PACKAGES_BY_SERVICE[service];
+    if (!packages) throw new Error(`${logicalId}: no SDK package known for IAM service "${service}" (add it to SDK_PACKAGES_BY_SERVICE)`);
+    for (const p of packages) sdkPackages.add(p);
+  }
+  const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const vendorLibraries = (Object.keys(VENDOR_LIBRARIES) as Array<keyof typeof VENDOR_LIBRARIES>)
+    .filter((vendor) => VENDOR_SECRET_ENV[vendor] in env)
+    .map((vendor) => VENDOR_LIBRARIES[vendor]);
+  return { sdkPackages: [...sdkPackages].sort(), vendorLibraries };
+}
+
+/** What one bundle loads. */
+export interface BundleContents {
+  /** Bytes of `index.js`. */
+  bytes: number;
+  /** External `@aws-sdk/*` packages `index.js` requires (the Lambda runtime provides them). */
+  requiredSdkPackages: string[];
+  /** Packages bundled into `index.js` (from the source map's sources), with the files of each. */
+  bundledPackages: Map<string, string[]>;
+}
+
+/** The package a `node_modules/...` path belongs to (scoped or not); undefined for other paths. */
+export function packageOf(path: string): string | undefined {
+  // The last node_modules/ segment: a nested copy belongs to the innermost package.
+  const m = /^(?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path.replace(/\\/g, '/'));
+  return m?.[1];
+}
+
+/** Reads `index.js` and `index.js.map` of a bundle folder (the source map must be there: procure's bundles keep one). */
+export function bundleContents(dir: string): BundleContents {
+  const js = readFileSync(join(dir, 'index.js'), 'utf8');
+  const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources?: string[] };
+  const requiredSdkPackages = [...new Set([...js.matchAll(/\brequire\("(@aws-sdk\/[^"/]+)(?:\/[^"]*)?"\)/g)].map((m) => m[1]!))].sort();
+  const bundledPackages = new Map<string, string[]>();
+  for (const source of map.sources ?? []) {
+    const pkg = packageOf(source);
+    if (!pkg) continue;
+    const files = bundledPackages.get(pkg) ?? [];
+    files.push(source.replace(/^.*node_modules\//, ''));
+    bundledPackages.set(pkg, files);
+  }
+  return { bytes: Buffer.byteLength(js), requiredSdkPackages, bundledPackages };
+}
