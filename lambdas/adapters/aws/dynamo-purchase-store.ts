@@ -14,8 +14,8 @@ import { isConditionalCheckFailed } from './conditional-check';
  * The listing reads the sparse purchasesByStatus index (status, createdSeq): one status is one
  * Query; all statuses are one Query per status, merged (there is one index, so an existing table
  * takes it in one update: CloudFormation adds one GSI per table update). Every read is a key
- * condition on the index, never a Scan or a filter, so a page costs what it returns, whatever the
- * table holds.
+ * condition on the index, never a Scan or a filter, so a page reads at most `limit + 1` records per
+ * status queried, whatever the table holds.
  */
 
 /** `update` on a purchase that was never created. */
