@@ -320,7 +320,10 @@ export interface RateSlots {
    * `provisional` says that time rests on calls still in flight, whose answers may allow sooner.
    */
   claim(key: string, holder: string, now: number): Promise<RateClaim>;
-  /** The holder's last sent call was answered (or given up on) at `now`: it reached the vendor no later. */
+  /**
+   * The vendor answered the holder's last sent call by `now`, so it reached the vendor no later.
+   * Not for a call the client gave up on: the vendor may still act on it later.
+   */
   settle(key: string, holder: string, now: number): Promise<void>;
   /** The times of the reservations not yet claimed (calls waiting to be sent). */
   pendingSlots(key: string): Promise<number[]>;

@@ -11,8 +11,9 @@ import { ProcureError } from './errors';
  *   small margin (about how long a send takes), which makes the estimate land just after the
  *   moment the claim below will allow.
  * - **The claim** ({@link earliestSafeSend}): right before sending, the caller checks, against the
- *   calls actually sent (their send time and, once answered, their answer time), that a call sent
- *   now cannot be refused, and records its own send in the same conditional write. This, not the
+ *   calls actually sent (their claim time and, once answered, their answer time: a call reaches
+ *   the vendor before it answers), that a call sent now cannot be refused, and records its own
+ *   send in the same conditional write. This, not the
  *   schedule, is what keeps the vendor from refusing: a caller that wakes late simply claims late,
  *   and one that wakes early is told exactly when to come back. No slot is ever wasted.
  *
@@ -108,7 +109,7 @@ export function earliestSafeSend(sentBy: readonly number[], now: number, limits:
   return t;
 }
 
-/** A call already sent: when it was claimed and, once its answer came (or the caller gave up), when. */
+/** A call already sent: when it was claimed and, once the vendor answered it, when. */
 export interface SentCall {
   readonly sentAt: number;
   readonly settledAt?: number;
@@ -118,15 +119,16 @@ export interface SentCall {
 export type RateClaim = { sent: true } | { sent: false; retryAt: number; provisional: boolean };
 
 /**
- * The claim check: may a call be sent at `now`? A call in flight is taken to have reached the
- * vendor within `arrivalBoundMs` of its send (the request's transit; its answer may take longer).
- * A refusal is `provisional` when it rests on calls still in flight: their answers, expected
- * within moments, may allow an earlier time than the one computed with the bound.
+ * The claim check: may a call be sent at `now`? A call not yet answered may reach the vendor any
+ * time until its answer comes, so it is taken to arrive up to `inFlightMs` after its claim (the
+ * caller's request timeout plus a margin: a caller that died never answers). A refusal is
+ * `provisional` when it rests on calls still in flight: their answers, usually within moments,
+ * may allow an earlier time than the one computed with the bound.
  */
-export function decideClaim(sent: readonly SentCall[], now: number, limits: readonly RateLimit[], arrivalBoundMs: number): RateClaim {
-  const retryAt = earliestSafeSend(sent.map((c) => c.settledAt ?? c.sentAt + arrivalBoundMs), now, limits);
+export function decideClaim(sent: readonly SentCall[], now: number, limits: readonly RateLimit[], inFlightMs: number): RateClaim {
+  const retryAt = earliestSafeSend(sent.map((c) => c.settledAt ?? c.sentAt + inFlightMs), now, limits);
   if (retryAt <= now) return { sent: true };
-  const ifAnsweredNow = earliestSafeSend(sent.map((c) => c.settledAt ?? Math.min(now, c.sentAt + arrivalBoundMs)), now, limits);
+  const ifAnsweredNow = earliestSafeSend(sent.map((c) => c.settledAt ?? Math.min(now, c.sentAt + inFlightMs)), now, limits);
   return { sent: false, retryAt, provisional: ifAnsweredNow < retryAt };
 }
 

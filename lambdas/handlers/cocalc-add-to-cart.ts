@@ -136,13 +136,7 @@ class AddRun {
     let itemId = adopted;
     let reconciled = itemId !== undefined;
     if (itemId === undefined) {
-      // From a granted claim on, the add counts at the vendor's windows, sent or not.
-      const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
-      if (!claim.sent) {
-        // Adds still in flight may answer any moment and allow sooner than their bound says.
-        const at = claim.provisional ? Math.min(claim.retryAt, this.now() + lockRecheckDelayMs()) : claim.retryAt;
-        return this.waitUntil(at, waits, ADD_LIMITS);
-      }
+      // The snapshot first: the claim must come right before the send, whose arrival it bounds.
       const beforeIds = (await this.gateway.getCart()).map((i) => i.id);
       await this.deps.audit.append(this.purchaseId, {
         type: ADD_STARTED,
@@ -151,11 +145,20 @@ class AddRun {
         message: 'Adding the site license to the CoCalc cart',
         detail: { cartIdsBefore: beforeIds },
       });
+      // From a granted claim on, the add counts at the vendor's windows, sent or not.
+      const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
+      if (!claim.sent) {
+        // Adds still in flight may answer any moment and allow sooner than their bound says.
+        const at = claim.provisional ? Math.min(claim.retryAt, this.now() + lockRecheckDelayMs()) : claim.retryAt;
+        return this.waitUntil(at, waits, ADD_LIMITS);
+      }
       const sent = await this.gateway.addToCart(this.description, this.projectId).then(
         (id) => ({ id }),
         (err: unknown) => ({ err }),
       );
-      await this.settle();
+      // An answer, even a refusal, means the add reached CoCalc by now; a request given up on
+      // may still arrive later, so it stays counted as in flight (rate-slots.ts decideClaim).
+      if (!('err' in sent && sent.err instanceof VendorTransientError)) await this.settle();
       if ('id' in sent) itemId = sent.id;
       else {
         const { err } = sent;
@@ -177,9 +180,9 @@ class AddRun {
   }
 
   /**
-   * Tells the ledger the add was answered: it reached CoCalc no later, which lets the next adds
-   * claim sooner. Best effort: unsettled, the add counts as arriving up to the ledger's arrival
-   * bound after its claim, which only delays the next claims.
+   * Tells the ledger CoCalc answered the add: it arrived no later, which lets the next adds claim
+   * sooner. Best effort: unsettled, the add counts as in flight up to the ledger's bound after its
+   * claim, which only delays the next claims.
    */
   private async settle(): Promise<void> {
     await this.deps.slots.settle(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now()).catch(() => undefined);

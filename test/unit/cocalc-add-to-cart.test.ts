@@ -258,7 +258,7 @@ describe('AddToCart (CoCalc)', () => {
       expect(back).toBeGreaterThanOrEqual(100);
       expect(back).toBeLessThanOrEqual(300);
       expect(cart()).toHaveLength(0);
-      expect((await hs.audit.list(state.purchaseId)).map((e) => e.type)).not.toContain('CART_ADD_STARTED');
+      // Its slot is still pending: nothing was claimed for it.
       expect(await slotsOf(state.purchaseId)).toEqual([expect.objectContaining({ holder: state.purchaseId })]);
 
       // Answered 10 ms after their claims: one past 1,010 ms later the vendor accepts a fourth add.
@@ -269,6 +269,15 @@ describe('AddToCart (CoCalc)', () => {
       now = Date.parse(exact.waitUntil!);
       await slotted()({ ...state, cart: exact });
       expect(cart()).toHaveLength(1);
+    });
+
+    it('leaves an add the client gave up on counted as in flight: CoCalc may still act on it later', async () => {
+      const state = await newPurchase(hs, cocalcRequest());
+      sandbox.faults.set({ failNext: 1, operations: ['shopping/cart/add'] });
+      await expect(slotted()(state)).rejects.toBeInstanceOf(VendorTransientError);
+      const [mine] = await slotsOf(state.purchaseId);
+      expect(mine).toMatchObject({ holder: `used:${state.purchaseId}`, sentAt: now });
+      expect(mine).not.toHaveProperty('settledAt');
     });
 
     it('gives its slot back and throws LockBusyError when the account stays busy past the recheck window', async () => {

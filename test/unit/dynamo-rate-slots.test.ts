@@ -85,8 +85,8 @@ describe('DynamoRateSlots', () => {
     const slots = new DynamoRateSlots(doc, db.stateTable, FROZEN);
     for (const h of ['a', 'b', 'c']) await slots.reserve('used', h, T0);
     for (const h of ['a', 'b', 'c']) expect(await slots.claim('used', h, T0)).toEqual({ sent: true });
-    // Three adds in flight: each may reach CoCalc up to 1 s after its claim; answers may allow sooner.
-    expect(await slots.claim('used', 'd', T0)).toMatchObject({ sent: false, retryAt: T0 + 2_001, provisional: true });
+    // Three adds in flight: unanswered, each may reach CoCalc up to 20 s after its claim; answers may allow sooner.
+    expect(await slots.claim('used', 'd', T0)).toMatchObject({ sent: false, retryAt: T0 + 21_001, provisional: true });
     for (const h of ['a', 'b', 'c']) await slots.settle('used', h, T0 + 30);
     // Answered at +30 ms: they reached CoCalc no later, so one past +1,030 ms is safe.
     expect(await slots.claim('used', 'd', T0 + 1_030)).toEqual({ sent: false, retryAt: T0 + 1_031, provisional: false });
@@ -176,8 +176,8 @@ describe('DynamoRateSlots', () => {
     ]);
   });
 
-  it('uses the limits, margin and arrival bound it is given', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable, { limits: [{ max: 1, windowMs: 100 }], marginMs: 10, arrivalBoundMs: 50, ...FROZEN });
+  it('uses the limits, margin and in-flight bound it is given', async () => {
+    const slots = new DynamoRateSlots(doc, db.stateTable, { limits: [{ max: 1, windowMs: 100 }], marginMs: 10, inFlightMs: 50, ...FROZEN });
     expect((await slots.reserve('opts', 'a', T0)).at).toBe(T0);
     expect((await slots.reserve('opts', 'b', T0)).at).toBe(T0 + 111);
     expect(await slots.claim('opts', 'a', T0)).toEqual({ sent: true });

@@ -13,8 +13,11 @@ import {
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 
-/** The schedule margin and arrival bound production runs with (rate-slots.ts). */
-export const RATE_SLOT_DEFAULTS = { marginMs: 100, arrivalBoundMs: 1_000 } as const;
+/**
+ * What production runs with (rate-slots.ts): a 100 ms schedule margin, and an unanswered call
+ * counted as arriving up to 20 s after its claim (the CoCalc client's 15 s request timeout, plus 5 s).
+ */
+export const RATE_SLOT_DEFAULTS = { marginMs: 100, inFlightMs: 20_000 } as const;
 
 /** Options for {@link DynamoRateSlots}. */
 export interface DynamoRateSlotsOptions {
@@ -22,8 +25,8 @@ export interface DynamoRateSlotsOptions {
   readonly limits?: readonly RateLimit[];
   /** The schedule's widening of each window, about how long a send takes (rate-slots.ts). @default 100 */
   readonly marginMs?: number;
-  /** A call in flight reaches the vendor within this long of its claim (rate-slots.ts decideClaim). @default 1000 */
-  readonly arrivalBoundMs?: number;
+  /** An unanswered call may reach the vendor up to this long after its claim (rate-slots.ts decideClaim). @default 20000 */
+  readonly inFlightMs?: number;
   /** Conditional writes tried before RateSlotsContendedError. @default 25 */
   readonly maxAttempts?: number;
   /**
@@ -75,7 +78,7 @@ const USED = 'used:';
 export class DynamoRateSlots implements RateSlots {
   private readonly limits: readonly RateLimit[];
   private readonly marginMs: number;
-  private readonly arrivalBoundMs: number;
+  private readonly inFlightMs: number;
   private readonly maxAttempts: number;
   private readonly jitterMs: number;
   private readonly maxPauseMs: number;
@@ -88,7 +91,7 @@ export class DynamoRateSlots implements RateSlots {
   ) {
     this.limits = options.limits ?? COCALC_CART_ADD_LIMITS;
     this.marginMs = options.marginMs ?? RATE_SLOT_DEFAULTS.marginMs;
-    this.arrivalBoundMs = options.arrivalBoundMs ?? RATE_SLOT_DEFAULTS.arrivalBoundMs;
+    this.inFlightMs = options.inFlightMs ?? RATE_SLOT_DEFAULTS.inFlightMs;
     this.maxAttempts = options.maxAttempts ?? 25;
     this.jitterMs = options.jitterMs ?? 5;
     this.maxPauseMs = options.maxPauseMs ?? 1_000;
@@ -131,7 +134,7 @@ export class DynamoRateSlots implements RateSlots {
       // The check runs at the time of this attempt: a claim that lost writes is that much later.
       const at = now + (this.clock() - started);
       const sent = slots.filter((s): s is StoredSlot & { sentAt: number } => s.sentAt !== undefined).map(sentCall);
-      claim = decideClaim(sent, at, this.limits, this.arrivalBoundMs);
+      claim = decideClaim(sent, at, this.limits, this.inFlightMs);
       if (!claim.sent) return undefined;
       const i = slots.findIndex((s) => s.holder === holder);
       const entry: StoredSlot = { at: i < 0 ? at : slots[i]!.at, holder: `${USED}${holder}`, sentAt: at };
@@ -170,9 +173,13 @@ export class DynamoRateSlots implements RateSlots {
     return (await this.read(key)).slots.filter((s) => s.sentAt === undefined).map((s) => s.at);
   }
 
-  /** Where an entry sits in the schedule: a pending slot's time; a sent call's latest arrival. */
+  /**
+   * Where an entry sits in the schedule, an estimate: a pending slot's time; a sent call's answer,
+   * or while unanswered its claim plus the margin (most answers come that soon; the claim check
+   * counts it up to the in-flight bound).
+   */
   private scheduledAt(s: StoredSlot): number {
-    return s.sentAt === undefined ? s.at : (s.settledAt ?? s.sentAt + this.arrivalBoundMs);
+    return s.sentAt === undefined ? s.at : (s.settledAt ?? s.sentAt + this.marginMs);
   }
 
   /**
