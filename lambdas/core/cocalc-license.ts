@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { multiLineText, singleLineText } from './safe-text';
 
 /**
@@ -15,50 +15,51 @@ export const COCALC_LIMITS = {
 const isoDate = z.iso.datetime({ offset: true });
 
 export const siteLicenseDescriptionSchema = z
-  .object({
-    type: z.literal('quota').default('quota'),
+  .strictObject({
+    type: z._default(z.literal('quota'), 'quota'),
     user: z.enum(['academic', 'business']),
     period: z.enum(['monthly', 'yearly', 'range']),
-    range: z.tuple([isoDate, isoDate]).optional(),
-    run_limit: z.number().int().min(1).max(COCALC_LIMITS.maxRunLimit),
-    ram: z.number().int(),
-    cpu: z.number().int(),
-    disk: z.number().int(),
+    range: z.optional(z.tuple([isoDate, isoDate])),
+    run_limit: z.number().check(z.int(), z.gte(1), z.lte(COCALC_LIMITS.maxRunLimit)),
+    ram: z.number().check(z.int()),
+    cpu: z.number().check(z.int()),
+    disk: z.number().check(z.int()),
     member: z.boolean(),
     uptime: z.enum(['short', 'medium', 'day', 'always_running']),
-    boost: z.boolean().default(false),
-    always_running: z.boolean().optional(),
-    title: singleLineText('title', { max: 200 }).optional(),
-    description: multiLineText('description', { max: 2000 }).optional(),
-    source: z.enum(['site-license', 'course']).optional(),
+    boost: z._default(z.boolean(), false),
+    always_running: z.optional(z.boolean()),
+    title: z.optional(singleLineText('title', { max: 200 })),
+    description: z.optional(multiLineText('description', { max: 2000 })),
+    source: z.optional(z.enum(['site-license', 'course'])),
   })
-  .strict()
-  .superRefine((d, ctx) => {
-    const limits = d.boost ? COCALC_LIMITS.boost : COCALC_LIMITS.regular;
-    for (const field of ['ram', 'cpu', 'disk'] as const) {
-      const [min, max] = limits[field];
-      if (d[field] < min || d[field] > max) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `${field} must be between ${min} and ${max} for a ${d.boost ? 'boost' : 'regular'} license`,
-        });
+  .check(
+    z.superRefine((d, ctx) => {
+      const limits = d.boost ? COCALC_LIMITS.boost : COCALC_LIMITS.regular;
+      for (const field of ['ram', 'cpu', 'disk'] as const) {
+        const [min, max] = limits[field];
+        if (d[field] < min || d[field] > max) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `${field} must be between ${min} and ${max} for a ${d.boost ? 'boost' : 'regular'} license`,
+          });
+        }
       }
-    }
-    if (d.period === 'range') {
-      if (!d.range) {
-        ctx.addIssue({ code: 'custom', path: ['range'], message: 'range is required when period is "range"' });
-      } else if (Date.parse(d.range[1]) <= Date.parse(d.range[0])) {
-        ctx.addIssue({ code: 'custom', path: ['range'], message: 'end date must be after start date' });
+      if (d.period === 'range') {
+        if (!d.range) {
+          ctx.addIssue({ code: 'custom', path: ['range'], message: 'range is required when period is "range"' });
+        } else if (Date.parse(d.range[1]) <= Date.parse(d.range[0])) {
+          ctx.addIssue({ code: 'custom', path: ['range'], message: 'end date must be after start date' });
+        }
+      } else if (d.range) {
+        ctx.addIssue({ code: 'custom', path: ['range'], message: 'range is only allowed when period is "range"' });
       }
-    } else if (d.range) {
-      ctx.addIssue({ code: 'custom', path: ['range'], message: 'range is only allowed when period is "range"' });
-    }
-    if ((d.uptime === 'day' || d.uptime === 'always_running') && !d.member) {
-      // The vendor silently forces member hosting here (§5 requiresMemberhosting); make it explicit.
-      ctx.addIssue({ code: 'custom', path: ['member'], message: `uptime "${d.uptime}" requires member: true` });
-    }
-  });
+      if ((d.uptime === 'day' || d.uptime === 'always_running') && !d.member) {
+        // The vendor silently forces member hosting here (§5 requiresMemberhosting); make it explicit.
+        ctx.addIssue({ code: 'custom', path: ['member'], message: `uptime "${d.uptime}" requires member: true` });
+      }
+    }),
+  );
 
 export type SiteLicenseDescription = z.output<typeof siteLicenseDescriptionSchema>;
 

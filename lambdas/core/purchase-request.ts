@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { rangeEndIssue, siteLicenseDescriptionSchema } from './cocalc-license';
 import { InvalidRequestError } from './errors';
 import { nonPublicIpv4Reason } from './public-ipv4';
@@ -10,28 +10,26 @@ import { multiLineText, singleLineText } from './safe-text';
  */
 export const requestIdSchema = z
   .string()
-  .min(1)
-  .max(80)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'requestId may contain only letters, digits and . _ : -');
+  .check(z.minLength(1), z.maxLength(80), z.regex(/^[A-Za-z0-9._:-]+$/, 'requestId may contain only letters, digits and . _ : -'));
 
 /** Text fields refuse controls and bidi formatting (safe-text.ts): they reach approvers' mails and terminals. */
-const requester = z
-  .object({
-    // RFC 5321: a local part is at most 64 octets.
-    email: z.email().refine((e) => e.lastIndexOf('@') <= 64, 'email local part (before @) must be at most 64 characters'),
-    name: singleLineText('name', { min: 1, max: 120 }),
-  })
-  .strict();
+const requester = z.strictObject({
+  // RFC 5321: a local part is at most 64 octets.
+  email: z.email().check(z.refine((e) => e.lastIndexOf('@') <= 64, 'email local part (before @) must be at most 64 characters')),
+  name: singleLineText('name', { min: 1, max: 120 }),
+});
 
 /** A public IPv4 address (public-ipv4.ts: documentation ranges are accepted on purpose). */
 // abort: a malformed address gets only the format issue.
-const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address', abort: true }).superRefine((ip, ctx) => {
-  const why = nonPublicIpv4Reason(ip);
-  if (why) ctx.addIssue({ code: 'custom', message: `ip must be a public IPv4 address: ${why}` });
-});
+const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address', abort: true }).check(
+  z.superRefine((ip, ctx) => {
+    const why = nonPublicIpv4Reason(ip);
+    if (why) ctx.addIssue({ code: 'custom', message: `ip must be a public IPv4 address: ${why}` });
+  }),
+);
 
 /** Vendor coupon codes are short tokens; anything else is refused before it reaches a vendor or a mail. */
-const coupon = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'coupon must be 1 to 64 letters, digits, _ or -');
+const coupon = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'coupon must be 1 to 64 letters, digits, _ or -'));
 
 /** Largest maxCost accepted (USD). */
 export const MAX_COST_LIMIT_USD = 1_000_000;
@@ -42,36 +40,34 @@ export const MAX_COST_LIMIT_USD = 1_000_000;
  */
 const maxCost = z
   .number()
-  .min(0.01, 'maxCost must be at least 0.01 (one cent)')
-  .max(MAX_COST_LIMIT_USD, `maxCost must be at most ${MAX_COST_LIMIT_USD}`)
-  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'maxCost must be a whole number of cents (at most 2 decimals)');
+  .check(
+    z.gte(0.01, 'maxCost must be at least 0.01 (one cent)'),
+    z.lte(MAX_COST_LIMIT_USD, `maxCost must be at most ${MAX_COST_LIMIT_USD}`),
+    z.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'maxCost must be a whole number of cents (at most 2 decimals)'),
+  );
 
-export const cocalcItemSchema = z
-  .object({
-    description: siteLicenseDescriptionSchema,
-    projectId: z.uuid().optional(),
-  })
-  .strict();
+export const cocalcItemSchema = z.strictObject({
+  description: siteLicenseDescriptionSchema,
+  projectId: z.optional(z.uuid()),
+});
 
-export const interserverItemSchema = z
-  .object({
-    ip: ipv4,
-    /** Catalog id (e.g. 5006) or exact catalog name (e.g. "Softaculous"). */
-    licenseType: z.union([z.number().int().positive(), singleLineText('licenseType', { min: 1, max: 200 })]),
-    coupon: coupon.optional(),
-  })
-  .strict();
+export const interserverItemSchema = z.strictObject({
+  ip: ipv4,
+  /** Catalog id (e.g. 5006) or exact catalog name (e.g. "Softaculous"). */
+  licenseType: z.union([z.number().check(z.int(), z.positive()), singleLineText('licenseType', { min: 1, max: 200 })]),
+  coupon: z.optional(coupon),
+});
 
 const base = {
   requestId: requestIdSchema,
   requester,
   reason: multiLineText('reason', { min: 1, max: 1000 }),
-  maxCost: maxCost.optional(),
+  maxCost: z.optional(maxCost),
 };
 
 export const purchaseRequestSchema = z.discriminatedUnion('vendor', [
-  z.object({ ...base, vendor: z.literal('cocalc'), item: cocalcItemSchema }).strict(),
-  z.object({ ...base, vendor: z.literal('interserver'), item: interserverItemSchema }).strict(),
+  z.strictObject({ ...base, vendor: z.literal('cocalc'), item: cocalcItemSchema }),
+  z.strictObject({ ...base, vendor: z.literal('interserver'), item: interserverItemSchema }),
 ]);
 
 export type PurchaseRequest = z.output<typeof purchaseRequestSchema>;
@@ -82,7 +78,7 @@ export const VENDORS: readonly Vendor[] = ['cocalc', 'interserver'];
  * Formats zod issues as short sentences: "item.description.ram: ram must be between 4 and 16 ...".
  * An issue about the whole value is labelled `rootLabel`.
  */
-export function describeIssues(error: z.ZodError, rootLabel = '(body)'): string[] {
+export function describeIssues(error: z.core.$ZodError, rootLabel = '(body)'): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : rootLabel}: ${i.message}`);
 }
 

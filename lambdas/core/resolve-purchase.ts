@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import { InvalidRequestError, ProcureError, PurchaseStatusConflictError } from './errors';
 import type { AuditLog, PurchaseRecord, PurchaseResolution, PurchaseStore, SpendGuard } from './ports';
@@ -41,22 +41,22 @@ export class UnknownPurchaseError extends ProcureError {}
 /** The purchase is not (or no longer) in NEEDS_ATTENTION, and not resolved this same way. */
 export class NotResolvableError extends ProcureError {}
 
-const comment = z.string().trim().min(1, 'comment must not be empty when given').max(1000).optional();
+const comment = z.optional(z.string().check(z.trim(), z.minLength(1, 'comment must not be empty when given'), z.maxLength(1000)));
 const resolutionSchema = z.discriminatedUnion(
   'finding',
   [
-    z
-      .object({
-        finding: z.literal('bought'),
-        licenseId: z
-          .string({ error: 'licenseId is required when the finding is bought' })
-          .min(1, 'licenseId is required when the finding is bought')
-          .max(128)
-          .regex(/^[A-Za-z0-9._:-]+$/, 'licenseId may contain only letters, digits and . _ : -'),
-        comment,
-      })
-      .strict(),
-    z.object({ finding: z.literal('not-bought'), comment }).strict(),
+    z.strictObject({
+      finding: z.literal('bought'),
+      licenseId: z
+        .string({ error: 'licenseId is required when the finding is bought' })
+        .check(
+          z.minLength(1, 'licenseId is required when the finding is bought'),
+          z.maxLength(128),
+          z.regex(/^[A-Za-z0-9._:-]+$/, 'licenseId may contain only letters, digits and . _ : -'),
+        ),
+      comment,
+    }),
+    z.strictObject({ finding: z.literal('not-bought'), comment }),
   ],
   { error: 'finding must be "bought" or "not-bought"' },
 );

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /**
  * Text a requester writes reaches people through procure's mails and the operator's terminal. It
@@ -29,7 +29,7 @@ export function findUnsafeChar(text: string, options: { multiLine: boolean }): {
 }
 
 function refineSafe(label: string, multiLine: boolean) {
-  return (value: string, ctx: z.RefinementCtx): void => {
+  return (value: string, ctx: z.core.$RefinementCtx<string>): void => {
     const found = findUnsafeChar(value, { multiLine });
     if (!found) return;
     const what = multiLine
@@ -41,20 +41,12 @@ function refineSafe(label: string, multiLine: boolean) {
 
 /** A one-line text field (a name, a title): no line breaks, controls or bidi formatting. */
 export function singleLineText(label: string, options: { min?: number; max: number }) {
-  return z
-    .string()
-    .min(options.min ?? 0)
-    .max(options.max)
-    .superRefine(refineSafe(label, false));
+  return z.string().check(z.minLength(options.min ?? 0), z.maxLength(options.max), z.superRefine(refineSafe(label, false)));
 }
 
 /** A free-text field that may span lines (`\n` or `\r\n`), with no other controls or bidi formatting. */
 export function multiLineText(label: string, options: { min?: number; max: number }) {
-  return z
-    .string()
-    .min(options.min ?? 0)
-    .max(options.max)
-    .superRefine(refineSafe(label, true));
+  return z.string().check(z.minLength(options.min ?? 0), z.maxLength(options.max), z.superRefine(refineSafe(label, true)));
 }
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

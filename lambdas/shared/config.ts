@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../core/zod';
 import { ENV } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { Vendor } from '../core/purchase-request';
@@ -18,7 +18,7 @@ export class ConfigError extends Error {
   }
 }
 
-function read<T extends z.ZodTypeAny>(env: Env, name: string, schema: T): z.output<T> {
+function read<T extends z.ZodMiniType>(env: Env, name: string, schema: T): z.output<T> {
   const r = schema.safeParse(env[name]);
   if (!r.success) {
     throw new ConfigError(`environment variable ${name} is missing or invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
@@ -26,8 +26,8 @@ function read<T extends z.ZodTypeAny>(env: Env, name: string, schema: T): z.outp
   return r.data;
 }
 
-const nonEmpty = z.string().min(1);
-const number = z.coerce.number().refine(Number.isFinite, 'must be a number');
+const nonEmpty = z.string().check(z.minLength(1));
+const number = z.coerce.number().check(z.refine(Number.isFinite, 'must be a number'));
 const url = z.url();
 
 export interface TablesConfig {
@@ -48,10 +48,10 @@ export interface BudgetConfig {
 export function budgetConfig(env: Env = process.env): BudgetConfig {
   return {
     capsUsd: {
-      cocalc: read(env, ENV.MONTHLY_CAP_COCALC_USD, number.pipe(z.number().min(0))),
-      interserver: read(env, ENV.MONTHLY_CAP_INTERSERVER_USD, number.pipe(z.number().min(0))),
+      cocalc: read(env, ENV.MONTHLY_CAP_COCALC_USD, z.pipe(number, z.number().check(z.gte(0)))),
+      interserver: read(env, ENV.MONTHLY_CAP_INTERSERVER_USD, z.pipe(number, z.number().check(z.gte(0)))),
     },
-    dailyLimit: read(env, ENV.DAILY_PURCHASE_LIMIT, number.pipe(z.number().int().min(0))),
+    dailyLimit: read(env, ENV.DAILY_PURCHASE_LIMIT, z.pipe(number, z.number().check(z.int(), z.gte(0)))),
   };
 }
 
@@ -77,7 +77,7 @@ export function approvalConfig(env: Env = process.env): ApprovalConfig {
   return {
     ...approverMail(env),
     baseUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)),
-    timeoutSeconds: read(env, ENV.APPROVAL_TIMEOUT_SECONDS, number.pipe(z.number().int().positive())),
+    timeoutSeconds: read(env, ENV.APPROVAL_TIMEOUT_SECONDS, z.pipe(number, z.number().check(z.int(), z.positive()))),
     signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty),
   };
 }
@@ -130,7 +130,7 @@ export function cocalcConfig(env: Env = process.env): CocalcConfig {
  */
 export function cocalcCartAddLimits(env: Env = process.env): readonly RateLimit[] {
   if (!env[ENV.COCALC_CART_ADD_LIMITS]) return COCALC_CART_ADD_LIMITS;
-  const limits = z.array(z.object({ max: z.number().int().min(1), windowMs: z.number().int().min(1) }).strict()).min(1);
+  const limits = z.array(z.strictObject({ max: z.number().check(z.int(), z.gte(1)), windowMs: z.number().check(z.int(), z.gte(1)) })).check(z.minLength(1));
   let parsed: unknown;
   try {
     parsed = JSON.parse(env[ENV.COCALC_CART_ADD_LIMITS]!);

@@ -51,8 +51,9 @@ describe('each function bundles only what it runs', () => {
     expect(bundled.sort(), `import the vendor's own gateway module (lambdas/shared/<vendor>-gateway.ts)`).toEqual([...needs.vendorLibraries].sort());
   });
 
-  it.each(IDS)("%s carries no zod locale but English (zod imported as a namespace, `import * as z`)", (id) => {
-    const locales = (of(id).bundle.bundledPackages.get('zod') ?? []).filter((f) => /\/locales\//.test(f) && !/\/locales\/en\.js$/.test(f));
-    expect(locales).toEqual([]);
+  it.each(IDS)("%s carries neither zod's classic API nor a zod locale but English", (id) => {
+    const zod = of(id).bundle.bundledPackages.get('zod') ?? [];
+    const unwanted = zod.filter((f) => /^zod\/v4\/classic\//.test(f) || /\/locales\/(?!en\.js$|index\.js$)/.test(f));
+    expect(unwanted, 'import zod only through lambdas/core/zod.ts (zod/mini, English messages)').toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../../core/zod';
 import type { SiteLicenseDescription } from '../../core/cocalc-license';
 import { describeIssues } from '../../core/purchase-request';
 import {
@@ -153,7 +153,7 @@ export class UndiciCocalcGateway implements CocalcGateway {
    * One JSON POST and its classification. `mutates`: a malformed answer to a call that changes
    * state leaves its outcome unknown, so it is transient (reconcile), not a rejection.
    */
-  private async call<S extends z.ZodType>(endpoint: string, body: object, schema: S, mutates = false): Promise<z.output<S>> {
+  private async call<S extends z.ZodMiniType>(endpoint: string, body: object, schema: S, mutates = false): Promise<z.output<S>> {
     let reply: HttpReply;
     try {
       reply = await postJson(`${this.baseUrl}/${endpoint}`, body, this.authorization, this.timeouts);

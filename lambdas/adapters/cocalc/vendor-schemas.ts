@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../core/zod';
 import type { CocalcCartItem, CocalcCheckoutParams, CocalcManagedLicense } from '../../core/ports';
 
 /**
@@ -7,33 +7,33 @@ import type { CocalcCartItem, CocalcCheckoutParams, CocalcManagedLicense } from 
  * port needs makes the response "malformed" instead of leaking `undefined` into procure.
  */
 
-const nullableString = z.string().nullable().optional().transform((v) => v ?? null);
-const nullableNumber = z.number().nullable().optional().transform((v) => v ?? null);
+const nullableString = z.pipe(z.optional(z.nullable(z.string())), z.transform((v) => v ?? null));
+const nullableNumber = z.pipe(z.optional(z.nullable(z.number())), z.transform((v) => v ?? null));
 const jsonObject = z.record(z.string(), z.unknown());
 
 /** §3 user-query accounts get. An account without an email maps to ''. */
-export const verifyKeyResponse = z
-  .object({
-    query: z.object({ accounts: z.object({ account_id: z.string().min(1), email_address: nullableString }) }),
-  })
-  .transform(({ query: { accounts: a } }) => ({ accountId: a.account_id, email: a.email_address ?? '' }));
+const verifyKeyRow = z.object({
+  query: z.object({ accounts: z.object({ account_id: z.string().check(z.minLength(1)), email_address: nullableString }) }),
+});
+export const verifyKeyResponse = z.pipe(
+  verifyKeyRow,
+  z.transform(({ query: { accounts: a } }) => ({ accountId: a.account_id, email: a.email_address ?? '' })),
+);
 
 /** §4.1 Item. */
-export const cartItemResponse = z
-  .object({
-    id: z.number().int(),
-    added: z.string(),
-    checked: z.boolean().nullable().optional(),
-    removed: nullableString,
-    purchased: z
-      .object({ success: z.boolean().optional(), time: z.string().optional(), license_id: z.string().optional() })
-      .nullable()
-      .optional(),
-    product: z.string(),
-    description: jsonObject,
-    project_id: nullableString,
-  })
-  .transform(
+const cartItemRow = z.object({
+  id: z.number().check(z.int()),
+  added: z.string(),
+  checked: z.optional(z.nullable(z.boolean())),
+  removed: nullableString,
+  purchased: z.optional(z.nullable(z.object({ success: z.optional(z.boolean()), time: z.optional(z.string()), license_id: z.optional(z.string()) }))),
+  product: z.string(),
+  description: jsonObject,
+  project_id: nullableString,
+});
+export const cartItemResponse = z.pipe(
+  cartItemRow,
+  z.transform(
     (r): CocalcCartItem => ({
       id: r.id,
       added: r.added,
@@ -51,13 +51,14 @@ export const cartItemResponse = z
       description: r.description,
       projectId: r.project_id,
     }),
-  );
+  ),
+);
 
 /** §4.4 shopping/cart/get list. */
 export const cartResponse = z.array(cartItemResponse);
 
 /** remove/delete/edit/checked and add all answer a bare row count (§4.3, §4.5). */
-export const rowCountResponse = z.number().int().min(0);
+export const rowCountResponse = z.number().check(z.int(), z.gte(0));
 
 /** Both checkouts answer `{"success":true}` (§4.6, §4.7). */
 export const successResponse = z.object({ success: z.literal(true) });
@@ -73,23 +74,24 @@ export const checkoutParamsResponse = z.object({
   amountDue: z.number(),
   chargeAmount: z.number(),
   total: z.number(),
-  cart: z.array(z.object({ id: z.number().int(), lineItemAmount: z.number() })),
-}) satisfies z.ZodType<CocalcCheckoutParams>;
+  cart: z.array(z.object({ id: z.number().check(z.int()), lineItemAmount: z.number() })),
+}) satisfies z.ZodMiniType<CocalcCheckoutParams>;
 
 /** §6 get-managed: timestamps are epoch milliseconds and stay numbers. */
+const managedLicenseRow = z.object({
+  id: z.string().check(z.minLength(1)),
+  title: nullableString,
+  description: nullableString,
+  created: nullableNumber,
+  activates: nullableNumber,
+  expires: nullableNumber,
+  run_limit: nullableNumber,
+  quota: z.optional(z.nullable(jsonObject)),
+});
 export const managedLicensesResponse = z.array(
-  z
-    .object({
-      id: z.string().min(1),
-      title: nullableString,
-      description: nullableString,
-      created: nullableNumber,
-      activates: nullableNumber,
-      expires: nullableNumber,
-      run_limit: nullableNumber,
-      quota: jsonObject.nullable().optional(),
-    })
-    .transform(
+  z.pipe(
+    managedLicenseRow,
+    z.transform(
       (r): CocalcManagedLicense => ({
         id: r.id,
         title: r.title,
@@ -101,4 +103,5 @@ export const managedLicensesResponse = z.array(
         quota: r.quota ?? null,
       }),
     ),
+  ),
 );

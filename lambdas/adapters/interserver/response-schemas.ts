@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../core/zod';
 import { VendorRejectedError, VendorTransientError } from '../../core/errors';
 import type { InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../core/ports';
 import { describeIssues } from '../../core/purchase-request';
@@ -12,36 +12,39 @@ import type { Unwrapped } from './unwrap';
 
 /** A number, or a numeric string (untyped servers; costs such as "3.00", §8). */
 const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), z.number());
-const int = num.pipe(z.number().int());
+const int = z.pipe(num, z.number().check(z.int()));
 /** An empty element (unwrapped to "" or null) counts as 0 for optional numeric fields. */
 const optionalInt = z.preprocess((v) => (v === '' || v === null || v === undefined ? 0 : v), int);
 /** node-soap turns an empty untyped string into null (toolchain.md §6.5). */
 const text = z.preprocess((v) => (v === null || v === undefined ? '' : v), z.string());
-const requiredText = z.string().min(1);
+const requiredText = z.string().check(z.minLength(1));
 
 export const statusSchema = z.object({ status: text, status_text: text });
 export type StatusReply = z.output<typeof statusSchema>;
 
-export const buySuccessSchema = statusSchema.extend({ invoice: int.pipe(z.number().min(0)), cost: num });
+export const buySuccessSchema = z.extend(statusSchema, { invoice: z.pipe(int, z.number().check(z.gte(0))), cost: num });
 
-const licenseTypeSchema = z
-  .object({ services_id: int, services_name: requiredText, services_cost: num })
-  .transform((r): InterserverLicenseType => ({ id: r.services_id, name: r.services_name, cost: r.services_cost }));
+const licenseTypeRow = z.object({ services_id: int, services_name: requiredText, services_cost: num });
+const licenseTypeSchema = z.pipe(
+  licenseTypeRow,
+  z.transform((r): InterserverLicenseType => ({ id: r.services_id, name: r.services_name, cost: r.services_cost })),
+);
 
-const licenseSchema = z
-  .object({
-    license_id: int,
-    license_type: int,
-    license_currency: text,
-    license_order_date: text,
-    license_ip: requiredText,
-    license_status: requiredText,
-    license_hostname: text,
-    license_key: text,
-    license_invoice: optionalInt,
-    license_coupon: optionalInt,
-  })
-  .transform(
+const licenseRow = z.object({
+  license_id: int,
+  license_type: int,
+  license_currency: text,
+  license_order_date: text,
+  license_ip: requiredText,
+  license_status: requiredText,
+  license_hostname: text,
+  license_key: text,
+  license_invoice: optionalInt,
+  license_coupon: optionalInt,
+});
+const licenseSchema = z.pipe(
+  licenseRow,
+  z.transform(
     (r): InterserverLicense => ({
       id: r.license_id,
       type: r.license_type,
@@ -54,24 +57,26 @@ const licenseSchema = z
       coupon: r.license_coupon,
       currency: r.license_currency,
     }),
-  );
+  ),
+);
 
 const paidFlag = z.preprocess((v) => (v === true || v === 1 || v === '1' ? 1 : v === false || v === 0 || v === '0' ? 0 : v), z.union([z.literal(0), z.literal(1)]));
 
-const invoiceSchema = z
-  .object({
-    invoices_id: int,
-    invoices_description: text,
-    invoices_amount: num,
-    invoices_type: optionalInt,
-    invoices_date: text,
-    invoices_paid: paidFlag,
-    invoices_module: text,
-    invoices_due_date: text,
-    invoices_service: optionalInt,
-    invoices_currency: text,
-  })
-  .transform(
+const invoiceRow = z.object({
+  invoices_id: int,
+  invoices_description: text,
+  invoices_amount: num,
+  invoices_type: optionalInt,
+  invoices_date: text,
+  invoices_paid: paidFlag,
+  invoices_module: text,
+  invoices_due_date: text,
+  invoices_service: optionalInt,
+  invoices_currency: text,
+});
+const invoiceSchema = z.pipe(
+  invoiceRow,
+  z.transform(
     (r): InterserverInvoice => ({
       id: r.invoices_id,
       description: r.invoices_description,
@@ -84,16 +89,20 @@ const invoiceSchema = z
       type: r.invoices_type,
       currency: r.invoices_currency,
     }),
-  );
+  ),
+);
 
 /** A SOAP-ENC array; an empty element without array attributes ("") also means no rows. */
-function list<T extends z.ZodTypeAny>(row: T) {
+function list<T extends z.ZodMiniType>(row: T) {
   return z.preprocess((v) => (v === '' ? [] : v), z.array(row));
 }
 
 export const sidSchema = text;
 /** api_get_prepay_remaining's status_text: a decimal amount such as "0" or "12.5" (§4). */
-export const prepayAmountSchema = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal amount').transform(Number));
+export const prepayAmountSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim() : v),
+  z.pipe(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'expected a decimal amount')), z.transform(Number)),
+);
 export const licenseTypesSchema = list(licenseTypeSchema);
 export const licensesSchema = list(licenseSchema);
 export const licenseSchemaOrEmpty = z.union([z.literal(''), licenseSchema]);
@@ -105,7 +114,7 @@ export const invoicesSchema = list(invoiceSchema);
  * VendorTransientError, because the server did process the request and its outcome is unknown
  * until reconciled; for a read it is a VendorRejectedError (repeating will not fix it).
  */
-export function parseReply<T extends z.ZodTypeAny>(
+export function parseReply<T extends z.ZodMiniType>(
   operation: string,
   schema: T,
   value: Unwrapped,
