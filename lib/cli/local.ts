@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
-import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
+import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type DeliveryHold, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
 import { parseCommandArgs, parsePort, runCommand, UsageError } from './args';
 import { printTable } from './output';
 import { requestRouteOf, type RequestRoute } from './request-route';
@@ -32,6 +32,13 @@ export const LAMBDA_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_CONCURRENCY';
  */
 export const COCALC_BASE_URL_ENV = 'PROCURE_COCALC_BASE_URL';
 
+/**
+ * A test fault (LocalRuntimeOptions.eventDeliveryHold): `before-invoke:MS` or `after-invoke:MS`
+ * holds every EventBridge delivery that long before its first attempt, or after it succeeded and
+ * before it is marked done, so a test can kill the runtime in between.
+ */
+export const EVENT_HOLD_ENV = 'PROCURE_LOCAL_EVENT_HOLD';
+
 const USAGE = `usage: procure local [--port N] [--data-dir DIR] [--no-sample] [--verbose] [--drain-seconds N]
 
 Runs the synthesized CDK app offline (DynamoDB, Step Functions, Lambda, SES outbox, EventBridge,
@@ -45,7 +52,9 @@ API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C or SIGTE
 Environment: ${LAMBDA_CONCURRENCY_ENV}=N  execution environments per function at once (default ${DEFAULT_LAMBDA_CONCURRENCY});
   an invocation beyond them is throttled (Lambda.TooManyRequestsException) as on AWS.
   ${COCALC_BASE_URL_ENV}=URL  a CoCalc API v2 base URL (http://127.0.0.1:4100/api/v2 for \`procure sandbox cocalc\`) used
-  instead of the built-in CoCalc sandbox; the CoCalc API key in <data-dir>/secrets.json must be that account's.`;
+  instead of the built-in CoCalc sandbox; the CoCalc API key in <data-dir>/secrets.json must be that account's.
+  ${EVENT_HOLD_ENV}=before-invoke:MS|after-invoke:MS  tests only: hold every EventBridge delivery MS ms before
+  it runs, or after it ran and before it is marked delivered (to kill the runtime in between).`;
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
@@ -64,7 +73,17 @@ export async function run(argv: string[]): Promise<number> {
     const lambdaConcurrency = parseLambdaConcurrency(process.env[LAMBDA_CONCURRENCY_ENV]);
     const cocalcBaseUrl = parseCocalcBaseUrl(process.env[COCALC_BASE_URL_ENV]);
     const vendor = cocalcBaseUrl !== undefined ? { cocalcBaseUrl } : {};
-    return serve({ port, dataDir, sample: !values['no-sample'], verbose: values.verbose === true, drainMs, ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}), ...vendor });
+    const eventDeliveryHold = parseEventHold(process.env[EVENT_HOLD_ENV]);
+    return serve({
+      port,
+      dataDir,
+      sample: !values['no-sample'],
+      verbose: values.verbose === true,
+      drainMs,
+      ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}),
+      ...(eventDeliveryHold ? { eventDeliveryHold } : {}),
+      ...vendor,
+    });
   });
 }
 
@@ -97,7 +116,24 @@ export function parseCocalcBaseUrl(value: string | undefined): string | undefine
   return value.trim().replace(/\/+$/, '');
 }
 
-async function serve(options: { port: number; dataDir: string; sample: boolean; verbose: boolean; drainMs: number; lambdaConcurrency?: number; cocalcBaseUrl?: string }): Promise<number> {
+/** PROCURE_LOCAL_EVENT_HOLD: unset or empty = none, else `before-invoke:MS` or `after-invoke:MS`. */
+export function parseEventHold(value: string | undefined): DeliveryHold | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const m = /^(before-invoke|after-invoke):(\d+)$/.exec(value.trim());
+  if (!m) throw new UsageError(`${EVENT_HOLD_ENV} must be before-invoke:MS or after-invoke:MS, got "${value}"`);
+  return { at: m[1] as DeliveryHold['at'], ms: Number(m[2]) };
+}
+
+async function serve(options: {
+  port: number;
+  dataDir: string;
+  sample: boolean;
+  verbose: boolean;
+  drainMs: number;
+  lambdaConcurrency?: number;
+  eventDeliveryHold?: DeliveryHold;
+  cocalcBaseUrl?: string;
+}): Promise<number> {
   const { dataDir } = options;
   const stop = stopSignal();
   let rt: LocalRuntime | undefined;
@@ -118,6 +154,7 @@ async function serve(options: { port: number; dataDir: string; sample: boolean; 
       dataDir,
       port: options.port,
       ...(options.lambdaConcurrency !== undefined ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
+      ...(options.eventDeliveryHold ? { eventDeliveryHold: options.eventDeliveryHold } : {}),
       ...(options.cocalcBaseUrl !== undefined ? { configOverrides: { [ENV.COCALC_BASE_URL]: options.cocalcBaseUrl } } : {}),
       onStep: stepPrinter(onEnd),
       onMail: printMail,

@@ -2,7 +2,7 @@
 export { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions, type LocalExecutions, type PutEventsEntry } from './runtime';
 export type { StepEvent } from './executions';
 export type { OutboxMail } from './ses-outbox';
-export type { BusEvent, DeliveryFailure } from './event-bus';
+export type { BusEvent, DeliveryFailure, DeliveryHold } from './event-bus';
 export type { ExecutionRecord, ExecutionStatus } from './execution-store';
 export type { InterruptedExecution } from './interrupted';
 export { LambdaFunctionError, DEFAULT_LAMBDA_CONCURRENCY } from './lambda-host';

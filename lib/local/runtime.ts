@@ -13,7 +13,9 @@ import { lockDataDir } from './data-dir-lock';
 import { ensurePrivateDir, holdPrivateUmask, writeFilePrivate } from './private-files';
 import { startDynamo, tablesFromTemplate } from './dynamo';
 import { CREDENTIALS_FILE, generateRuntimeCredentials } from './local-credentials';
-import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type LocalRule } from './event-bus';
+import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type DeliveryHold, type LocalRule } from './event-bus';
+import { DeadLetterStore } from './event-dead-letters';
+import { EventJournal } from './event-journal';
 import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
 import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
 import { FUNCTION_SESSION_TOKEN, functionEnvironment } from './function-env';
@@ -82,6 +84,11 @@ export interface LocalRuntimeOptions {
   schedulePeriodMs?: number;
   /** Delays before the retries of a failed async (EventBridge) Lambda delivery. @default [1000, 2000] */
   eventRetryDelaysMs?: [number, number];
+  /**
+   * A test fault: holds every EventBridge delivery before its first attempt or before it is marked
+   * done (`procure local`: PROCURE_LOCAL_EVENT_HOLD), so a test can kill the runtime in between.
+   */
+  eventDeliveryHold?: DeliveryHold;
   onStep?: (event: StepEvent) => void;
   onMail?: (mail: OutboxMail) => void;
   log?: (line: string) => void;
@@ -126,13 +133,18 @@ export interface LocalRuntime {
   sandboxes: { cocalcUrl?: string; interserverUrl?: string; cocalc?: SandboxHandle; interserver?: InterserverSandboxHandle };
   /** Executions the previous run left RUNNING, closed as interrupted at this start. */
   interrupted: InterruptedExecution[];
+  /** Ids of the events a previous run accepted and had not delivered to every target, delivered again at this start. */
+  redeliveredEvents: string[];
   warnings: string[];
   startupMs: number;
   executions: LocalExecutions;
   emittedEvents: BusEvent[];
   /** The template's EventBridge rules (name, bus, pattern, targets). */
   eventRules: LocalRule[];
-  /** Rule-target deliveries that failed after their retries (what a DLQ would receive). */
+  /**
+   * Rule-target deliveries that failed after their retries (what a DLQ would receive); with a data
+   * folder also earlier runs' (`<dataDir>/events/dead-letters.jsonl`).
+   */
   eventDeliveryFailures: DeliveryFailure[];
   mails: OutboxMail[];
   putEvents(entries: PutEventsEntry[]): ReturnType<EventBus['putEvents']>;
@@ -311,11 +323,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (!host) return Promise.reject(new Error('the local runtime is not started'));
       return host.invoke(logicalId, event);
     };
+    // Issue 9: an acknowledged PutEvents entry is on disk before the answer (event-journal.ts).
+    const journal = options.inMemory ? undefined : EventJournal.open(join(dataDir, 'events', 'journal.jsonl'), { log });
+    if (journal) cleanups.push(() => journal.close());
+    const deadLetters = new DeadLetterStore(options.inMemory ? undefined : join(dataDir, 'events', 'dead-letters.jsonl'));
     const bus = new EventBus({
       rules,
       region: resolveEnv.region,
       accountId: resolveEnv.accountId,
       invokeAsync: invoke,
+      deadLetters,
+      ...(journal ? { journal } : {}),
+      ...(options.eventDeliveryHold ? { hold: options.eventDeliveryHold } : {}),
       startExecution: (arn, input) => {
         if (!manager) throw new Error('the local runtime is not started');
         gate.refuseNewWork();
@@ -386,6 +405,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     timer.start();
     cleanups.push(() => timer.close());
     for (const w of warnings) log(`warning: ${w}`);
+    // What the previous run acknowledged and did not deliver, now that its targets can run.
+    const undelivered = journal?.pending() ?? [];
+    if (undelivered.length) {
+      const n = bus.redeliver(undelivered);
+      log(`events: ${undelivered.length} event(s) accepted before the last stop were not delivered to every target: delivering them now (${n} deliveries): ${undelivered.map((e) => e.id).join(', ')}`);
+    }
 
     const primary = machines[0];
     const fnId = (id: string): string => {
@@ -424,6 +449,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(sandboxes.interserver ? { interserver: sandboxes.interserver, interserverUrl: sandboxes.interserver.url } : {}),
       },
       interrupted,
+      redeliveredEvents: undelivered.map((e) => e.id),
       eventRules: rules,
       warnings,
       startupMs,
