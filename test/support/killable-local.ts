@@ -40,9 +40,12 @@ export function seedCocalcApiKey(dataDir: string, secretLogicalId: string, apiKe
   writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(file, null, 2), { mode: 0o600 });
 }
 
-/** `procure local --no-sample --port 0 --data-dir <dir>` with CoCalc at `cocalcUrl`, once it serves. */
-export async function startLocalCli(dataDir: string, cocalcUrl: string, timeoutMs = 240_000): Promise<RunningCli> {
-  const local = startCli(['local', '--no-sample', '--port', '0', '--data-dir', dataDir], { env: { [COCALC_BASE_URL_ENV]: cocalcUrl } });
+/**
+ * `procure local --no-sample --port 0 --data-dir <dir>` with CoCalc at `cocalcUrl`, once it serves;
+ * `env` adds settings (PROCURE_LOCAL_EVENT_HOLD, say).
+ */
+export async function startLocalCli(dataDir: string, cocalcUrl: string, timeoutMs = 240_000, env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
+  const local = startCli(['local', '--no-sample', '--port', '0', '--data-dir', dataDir], { env: { ...env, [COCALC_BASE_URL_ENV]: cocalcUrl } });
   try {
     await local.waitFor(/Serving until Ctrl\+C/, timeoutMs);
   } catch (err) {

@@ -1,0 +1,213 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_HOLD_ENV } from '../../lib/cli/local';
+import { EventJournal } from '../../lib/local/event-journal';
+import { runCli, type RunningCli } from '../support/cli';
+import { approvalMailFor, auditTrail, decide, postPurchase, purchaseIdFor, purchaseRecord, scanTable, type E2e } from '../support/e2e-runtime';
+import { startExternalCocalc, taggedPurchaseId, type ExternalCocalc, type VendorCartItem } from '../support/external-cocalc';
+import { cocalcSecretLogicalId, killNow, reopenInProcess, seedCocalcApiKey, startLocalCli } from '../support/killable-local';
+import { cocalcRequest } from '../support/requests';
+
+/**
+ * Issue 9: what `procure local` acknowledged survives `kill -9`. The runtime runs as its own process
+ * (the CLI) on a data folder, CoCalc in another (`procure sandbox cocalc`); each case acknowledges a
+ * request, kills the runtime with SIGKILL, opens the same folder again in this process and checks
+ * procure's records and the vendor's.
+ *
+ *   (a) PutEvents acknowledged, Intake not yet run (PROCURE_LOCAL_EVENT_HOLD=before-invoke holds the
+ *       delivery): the restart delivers the event from the journal, and the purchase completes once
+ *       with one license at the vendor.
+ *   (b) PutEvents acknowledged, Intake ran, the delivery not yet marked done (after-invoke hold): the
+ *       restart delivers the event again, Intake finds its requestId and creates nothing: still one
+ *       purchase, one execution (cut off by the kill, closed as interrupted), no license.
+ *   (c) POST /purchases answered: the response is sent after Intake returned, so the purchase record,
+ *       its REQUEST_RECEIVED entry and its execution record are already on disk; nothing to change.
+ *       The restart closes the execution as interrupted, and the client's retry gets that purchase.
+ */
+
+/** Long enough that the kill always comes first. */
+const HOLD_MS = 600_000;
+const CASE_TIMEOUT_MS = 300_000;
+
+describe('procure local killed with SIGKILL right after acknowledging a request, CoCalc in another process', () => {
+  let secretId: string;
+  const vendors: ExternalCocalc[] = [];
+  const locals: RunningCli[] = [];
+  const dirs: string[] = [];
+  let reopened: E2e | undefined;
+
+  beforeAll(async () => {
+    // Synthesizes cdk.out when a source is newer than it, so the runtimes below start without it.
+    secretId = await cocalcSecretLogicalId();
+  }, 300_000);
+
+  afterEach(async () => {
+    await reopened?.close();
+    reopened = undefined;
+    for (const l of locals.splice(0)) l.kill();
+    for (const v of vendors.splice(0)) v.kill();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A vendor process, a data folder holding its key, and `procure local` serving on it with `env`. */
+  async function begin(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ vendor: ExternalCocalc; dataDir: string; local: RunningCli }> {
+    const vendor = await startExternalCocalc();
+    vendors.push(vendor);
+    const dataDir = mkdtempSync(join(tmpdir(), `procure-kill9-${name}-`));
+    dirs.push(dataDir);
+    seedCocalcApiKey(dataDir, secretId, vendor.apiKey);
+    const local = await startLocalCli(dataDir, vendor.url, 240_000, env);
+    locals.push(local);
+    return { vendor, dataDir, local };
+  }
+
+  /** `procure submit [--event]` of a CoCalc request; its CLI output. */
+  async function submit(dataDir: string, requestId: string, viaEvent: boolean): Promise<string> {
+    const file = join(dataDir, `${requestId}.json`);
+    writeFileSync(file, JSON.stringify(cocalcRequest({ requestId })));
+    const r = await runCli(['submit', file, ...(viaEvent ? ['--event'] : []), '--data-dir', dataDir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    return r.stdout;
+  }
+
+  async function kill(local: RunningCli): Promise<void> {
+    const exit = await killNow(local);
+    expect(exit.signal).toBe('SIGKILL');
+  }
+
+  /** The purchase records of a requestId (PURCHASE#... items). */
+  async function purchasesOf(e2e: E2e, requestId: string): Promise<Array<Record<string, unknown>>> {
+    return (await scanTable(e2e, e2e.stateTable)).filter((i) => String(i.pk).startsWith('PURCHASE#') && i.requestId === requestId);
+  }
+
+  /** Nothing left undelivered in the folder's journal (read after the runtime closed). */
+  function expectJournalDrained(dataDir: string): void {
+    const journal = EventJournal.open(join(dataDir, 'events', 'journal.jsonl'));
+    try {
+      expect(journal.pending()).toEqual([]);
+    } finally {
+      journal.close();
+    }
+  }
+
+  const ours = (items: VendorCartItem[], purchaseId: string): VendorCartItem[] => items.filter((i) => taggedPurchaseId(i) === purchaseId);
+
+  it(
+    '(a) killed after PutEvents was acknowledged and before Intake ran: the restart delivers the event, and the purchase completes once with one license',
+    async () => {
+      const requestId = 'kill9-event-undelivered';
+      const purchaseId = purchaseIdFor(requestId);
+      const { vendor, dataDir, local } = await begin('event-held', { [EVENT_HOLD_ENV]: `before-invoke:${HOLD_MS}` });
+      const out = await submit(dataDir, requestId, true);
+      const eventId = /^event (\S+) put on bus/m.exec(out)?.[1];
+      expect(eventId, out).toBeDefined();
+
+      // Acknowledged, on disk, and not delivered: Intake has not run, so no purchase exists.
+      await local.waitFor(new RegExp(`events: holding ${eventId} -> \\S+ for ${HOLD_MS} ms before delivery`), 30_000);
+      const journalFile = join(dataDir, 'events', 'journal.jsonl');
+      expect(readFileSync(journalFile, 'utf8')).toContain(`"id":"${eventId}"`);
+      expect(statSync(journalFile).mode & 0o777).toBe(0o600);
+      const status = await runCli(['status', purchaseId, '--data-dir', dataDir]);
+      expect(status.code, status.stdout).not.toBe(0);
+      expect(status.stdout + status.stderr).toMatch(/404|not found/i);
+      await kill(local);
+
+      reopened = await reopenInProcess(dataDir, vendor.url);
+      const e2e = reopened;
+      expect(e2e.rt.redeliveredEvents).toEqual([eventId]);
+      expect(e2e.rt.interrupted).toEqual([]);
+      expect(e2e.logs).toContainEqual(expect.stringMatching(new RegExp(`^events: 1 event\\(s\\) accepted before the last stop .*${eventId}`)));
+
+      const { link } = await approvalMailFor(e2e, purchaseId, 1, 120_000);
+      const decided = await decide(link, 'approve');
+      expect(decided.status, decided.text).toBe(200);
+      const done = await e2e.rt.executions.wait(purchaseId, { timeoutMs: 120_000 });
+      expect(done.status, done.cause).toBe('SUCCEEDED');
+      await e2e.rt.eventsIdle();
+
+      expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('COMPLETED');
+      expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
+      const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+      expect(trail.filter((t) => t === 'REQUEST_RECEIVED')).toHaveLength(1);
+      expect(trail.filter((t) => t === 'COMPLETED')).toHaveLength(1);
+      expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
+      expect(await vendor.licenses()).toHaveLength(1);
+      expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toHaveLength(1);
+      expect(e2e.rt.eventDeliveryFailures).toEqual([]);
+
+      await e2e.close();
+      reopened = undefined;
+      expectJournalDrained(dataDir);
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    '(b) killed after Intake ran and before the delivery was marked done: the restart delivers the event again and Intake creates nothing new',
+    async () => {
+      const requestId = 'kill9-event-redelivered';
+      const purchaseId = purchaseIdFor(requestId);
+      const { vendor, dataDir, local } = await begin('event-ran', { [EVENT_HOLD_ENV]: `after-invoke:${HOLD_MS}` });
+      const out = await submit(dataDir, requestId, true);
+      const eventId = /^event (\S+) put on bus/m.exec(out)?.[1];
+      // Intake succeeded (its purchase record and execution exist); the journal still says pending.
+      await local.waitFor(new RegExp(`events: holding ${eventId} -> \\S+ for ${HOLD_MS} ms after delivery`), 120_000);
+      await kill(local);
+
+      reopened = await reopenInProcess(dataDir, vendor.url);
+      const e2e = reopened;
+      expect(e2e.rt.redeliveredEvents).toEqual([eventId]);
+      // The execution the first delivery started was cut off by the kill: closed as interrupted.
+      expect(e2e.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
+      await e2e.rt.eventsIdle();
+
+      // The second delivery found the requestId: one purchase, one execution, one REQUEST_RECEIVED.
+      expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
+      expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
+      const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+      expect(trail.filter((t) => t === 'REQUEST_RECEIVED')).toHaveLength(1);
+      expect(trail.filter((t) => t === 'NOT_COMPLETED')).toHaveLength(1);
+      expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('FAILED');
+      expect(e2e.logs).toContainEqual(expect.stringMatching(/purchase request accepted.*"existing":true/));
+      expect(await vendor.licenses()).toEqual([]);
+      expect(e2e.rt.eventDeliveryFailures).toEqual([]);
+
+      await e2e.close();
+      reopened = undefined;
+      expectJournalDrained(dataDir);
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    '(c) killed right after POST /purchases answered: the purchase and its execution were already on disk; the restart closes it as interrupted and a retry gets it back',
+    async () => {
+      const requestId = 'kill9-post-answered';
+      const purchaseId = purchaseIdFor(requestId);
+      const { vendor, dataDir, local } = await begin('post');
+      const out = await submit(dataDir, requestId, false);
+      expect(out).toContain(`purchase ${purchaseId}: RECEIVED, submitted`);
+      await kill(local);
+
+      reopened = await reopenInProcess(dataDir, vendor.url);
+      const e2e = reopened;
+      expect(e2e.rt.redeliveredEvents).toEqual([]);
+      expect(e2e.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
+      expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
+      const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+      expect(trail[0]).toBe('REQUEST_RECEIVED');
+      expect(trail).toContain('INTERRUPTED');
+      expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('FAILED');
+
+      // The client that retries (same requestId, same body) is told about that purchase; nothing new starts.
+      const again = await postPurchase(e2e.rt, cocalcRequest({ requestId }));
+      expect(again.status, again.text).toBe(200);
+      expect(again.json).toMatchObject({ purchaseId, existing: true, status: 'FAILED' });
+      expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
+      expect(await vendor.licenses()).toEqual([]);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
