@@ -150,7 +150,7 @@ async function bundles(mode: 'full' | 'quick', cdkOut: string | undefined): Prom
   const figures = await runBundles({ projectDir: PROJECT_DIR, ...(cdkOut ? { assemblyDir: cdkOut } : {}), rounds: BUNDLE_ROUNDS[mode], progress });
   const totalMs = performance.now() - t0;
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  const of = cdkOut ? `${cdkOut} (measured from ${commit})` : commit;
+  const of = cdkOut ? `${cdkOut} (bench at ${commit})` : commit;
   process.stdout.write(`procure bundle bench (${mode}) at ${of} on node ${process.version}, ${availableParallelism()} x ${cpu}\n\n`);
   process.stdout.write(`${formatBundles(figures)}\n\n`);
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
