@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { toJsonText } from './deep-json';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
 
 /**
@@ -63,7 +64,7 @@ export class DeadLetterStore {
       if (this.letters.length > MAX_DEAD_LETTERS) this.letters.shift();
       return;
     }
-    appendFileSync(this.file, `${JSON.stringify(letter)}\n`, { mode: 0o600 });
+    appendFileSync(this.file, `${toJsonText(letter)}\n`, { mode: 0o600 });
     this.lines += 1;
     if (this.lines > 2 * MAX_DEAD_LETTERS) this.rewrite();
   }
@@ -71,7 +72,7 @@ export class DeadLetterStore {
   /** Keeps the newest MAX_DEAD_LETTERS, in memory and in the file. */
   private rewrite(): void {
     this.letters.splice(0, Math.max(0, this.letters.length - MAX_DEAD_LETTERS));
-    writeFilePrivate(this.file!, this.letters.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    writeFilePrivate(this.file!, this.letters.map((l) => `${toJsonText(l)}\n`).join(''));
     this.lines = this.letters.length;
   }
 }

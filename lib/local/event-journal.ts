@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { toJsonText } from './deep-json';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
 
 /**
@@ -72,6 +73,9 @@ export class EventJournal {
   static open(file: string, options: EventJournalOptions = {}): EventJournal {
     const journal = new EventJournal(file, options);
     mkdirPrivate(dirname(file));
+    // A compaction's temp file left by a process killed during it: the journal itself is intact.
+    const prefix = `${basename(file)}.`;
+    for (const name of readdirSync(dirname(file))) if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(file), name), { force: true });
     journal.load();
     journal.compact();
     journal.compactions = 0;
@@ -95,7 +99,8 @@ export class EventJournal {
   accept(entries: JournalEntry[]): void {
     if (entries.length === 0) return;
     const fd = this.openFd();
-    const lines = entries.map((entry) => `${JSON.stringify({ put: entry })}\n`);
+    // toJsonText: a detail nested deeper than JSON.stringify recurses is still an event EventBridge accepts.
+    const lines = entries.map((entry) => `${toJsonText({ put: entry })}\n`);
     const text = lines.join('');
     writeAll(fd, text);
     fsyncSync(fd);
@@ -187,7 +192,7 @@ export class EventJournal {
     let text = '';
     this.liveBytes = 0;
     for (const l of this.live.values()) {
-      const line = `${JSON.stringify({ put: { ...l.entry, deliveries: [...l.remaining] } })}\n`;
+      const line = `${toJsonText({ put: { ...l.entry, deliveries: [...l.remaining] } })}\n`;
       l.bytes = Buffer.byteLength(line);
       this.liveBytes += l.bytes;
       text += line;

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -129,6 +129,34 @@ describe('the local EventBridge journal', () => {
     const reopened = EventJournal.open(file);
     expect(reopened.pending().map((e) => e.id)).toEqual(Array.from({ length: 60 }, (_, k) => `e${k * 10}`));
     reopened.close();
+  });
+
+  it('keeps an event whose detail is nested deeper than JSON.stringify recurses (EventBridge checks only the size)', () => {
+    let detail: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 20_000; i += 1) detail = { a: detail };
+    journal = EventJournal.open(file);
+    journal.accept([{ ...entry('deep'), event: { id: 'deep', detail } }]);
+    journal.close();
+    journal = EventJournal.open(file);
+    let node = journal.pending()[0]!.event.detail as Record<string, unknown>;
+    let depth = 0;
+    while (node.a) {
+      node = node.a as Record<string, unknown>;
+      depth += 1;
+    }
+    expect([depth, node]).toEqual([20_000, { leaf: true }]);
+  });
+
+  it('removes the temp file of a compaction cut off by a kill, and keeps the journal it was replacing', () => {
+    journal = EventJournal.open(file);
+    journal.accept([entry('kept')]);
+    journal.close();
+    mkdirSync(join(dir, 'events'), { recursive: true });
+    const stale = `${file}.99999.tmp`;
+    writeFileSync(stale, '{"put":');
+    journal = EventJournal.open(file);
+    expect(existsSync(stale)).toBe(false);
+    expect(journal.pending().map((e) => e.id)).toEqual(['kept']);
   });
 
   it('ignores settles after close and refuses accepts: nothing is acknowledged that is not on disk', () => {
