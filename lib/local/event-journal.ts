@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { toJsonText } from './deep-json';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
@@ -102,8 +102,13 @@ export class EventJournal {
     // toJsonText: a detail nested deeper than JSON.stringify recurses is still an event EventBridge accepts.
     const lines = entries.map((entry) => `${toJsonText({ put: entry })}\n`);
     const text = lines.join('');
-    writeAll(fd, text);
-    fsyncSync(fd);
+    try {
+      writeAll(fd, text);
+      fsyncSync(fd);
+    } catch (err) {
+      this.cutBack(fd);
+      throw err;
+    }
     this.fileBytes += Buffer.byteLength(text);
     entries.forEach((entry, i) => {
       const bytes = Buffer.byteLength(lines[i]!);
@@ -121,6 +126,7 @@ export class EventJournal {
       writeAll(this.fd, line);
       this.fileBytes += Buffer.byteLength(line);
     } catch (err) {
+      this.cutBack(this.fd);
       // The delivery happened; at worst it happens once more after a restart.
       this.log(`events: could not record ${id} -> ${delivery} as ${outcome} in ${this.file}: ${(err as Error).message}`);
     }
@@ -141,6 +147,18 @@ export class EventJournal {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /**
+   * Truncates a failed write's partial line (a full disk, say): left in place, the next line would
+   * be appended to it and both would be unreadable at the next start.
+   */
+  private cutBack(fd: number): void {
+    try {
+      ftruncateSync(fd, this.fileBytes);
+    } catch (err) {
+      this.log(`events: could not truncate ${this.file} after a failed write: ${(err as Error).message}`);
+    }
   }
 
   private openFd(): number {

@@ -4,15 +4,24 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventJournal, type JournalEntry } from '../../lib/local/event-journal';
 
-/** Every fsync the journal makes, in order with its writes (node:fs, called through). */
+/**
+ * Every write and fsync the journal makes, in order (node:fs, called through); `partialWrite` makes
+ * the next write put only that many bytes and then fail as a full disk does.
+ */
 const calls = vi.hoisted(() => [] as string[]);
+const faults = vi.hoisted(() => ({ partialWrite: undefined as number | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   return {
     ...fs,
-    writeSync: ((...args: Parameters<typeof fs.writeSync>) => {
+    writeSync: ((fd: number, buf: Buffer, off: number, len: number) => {
       calls.push('write');
-      return (fs.writeSync as (...a: unknown[]) => number)(...args);
+      if (faults.partialWrite !== undefined) {
+        fs.writeSync(fd, buf, off, faults.partialWrite);
+        faults.partialWrite = undefined;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return fs.writeSync(fd, buf, off, len);
     }) as typeof fs.writeSync,
     fsyncSync: (fd: number) => {
       calls.push('fsync');
@@ -157,6 +166,20 @@ describe('the local EventBridge journal', () => {
     journal = EventJournal.open(file);
     expect(existsSync(stale)).toBe(false);
     expect(journal.pending().map((e) => e.id)).toEqual(['kept']);
+  });
+
+  it('cuts a failed write back off the file (a full disk), so the entries accepted after it stay readable', () => {
+    journal = EventJournal.open(file);
+    journal.accept([entry('before')]);
+    faults.partialWrite = 30;
+    expect(() => journal!.accept([entry('refused')])).toThrow(/ENOSPC/);
+    journal.accept([entry('after')]);
+    faults.partialWrite = 10;
+    journal.settle('before', 'Requested/Target0', 'delivered'); // logged, not thrown: the delivery happened
+    journal.close();
+    expect(lines(file).map((l) => l.put?.id)).toEqual(['before', 'after']);
+    journal = EventJournal.open(file);
+    expect(journal.pending().map((e) => e.id)).toEqual(['before', 'after']);
   });
 
   it('ignores settles after close and refuses accepts: nothing is acknowledged that is not on disk', () => {
