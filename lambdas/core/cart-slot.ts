@@ -43,16 +43,3 @@ export const LOCK_RECHECK_WINDOW_MS = 2_000;
 export function keepRechecking(slotAt: number, back: number): boolean {
   return back - slotAt <= LOCK_RECHECK_WINDOW_MS;
 }
-
-/** About how long one checkout holds the account lock: an add due this soon goes first. */
-export const CHECKOUT_YIELD_HORIZON_MS = 300;
-
-/**
- * Whether a checkout lets a cart add go first: an add's slot is due within the horizon, or came
- * due within LOCK_RECHECK_WINDOW_MS (its holder is coming back for the account lock). An add held
- * up by a checkout misses the moment CoCalc's windows allow it, which delays every later add of a
- * burst; a checkout run a moment later costs only that moment.
- */
-export function addGoesFirst(pendingSlots: readonly number[], now: number): boolean {
-  return pendingSlots.some((at) => at >= now - LOCK_RECHECK_WINDOW_MS && at <= now + CHECKOUT_YIELD_HORIZON_MS);
-}

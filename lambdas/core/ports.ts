@@ -325,8 +325,6 @@ export interface RateSlots {
    * Not for a call the client gave up on: the vendor may still act on it later.
    */
   settle(key: string, holder: string, now: number): Promise<void>;
-  /** The times of the reservations not yet claimed (calls waiting to be sent). */
-  pendingSlots(key: string): Promise<number[]>;
 }
 
 export interface ApprovalRecord {

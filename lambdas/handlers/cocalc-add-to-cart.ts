@@ -74,6 +74,8 @@ export function makeHandler(deps: AddToCartDeps): (state: WorkflowState, context
 class AddRun {
   /** The slot this run is sending in, once `slot()` found it due. */
   private slotAt: number | undefined;
+  /** When CoCalc answered this run's add (the add reached it no later). */
+  private answeredAt: number | undefined;
 
   constructor(
     private readonly deps: AddToCartDeps,
@@ -102,11 +104,14 @@ class AddRun {
    */
   async addWhenAccountFree(context: InvocationClock | undefined, waits: number): Promise<CartRef> {
     // Outside the lock, which only binds what other purchases may do between our add and its
-    // parking: finding an earlier attempt's item reads our own audit trail and items tagged with
-    // our id, and recording the parked item touches only our records.
-    const adopted = await this.adoptEarlierAdd();
+    // parking: finding an earlier attempt's item, the cart snapshot, telling the ledger when
+    // CoCalc answered and recording the parked item touch only our records and our tagged items.
+    const earlier = await this.earlierAdd();
+    const beforeIds = earlier.itemId === undefined ? (earlier.beforeIds ?? (await this.snapshot())) : [];
     try {
-      const added = await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), () => this.addAndPark(waits, adopted));
+      const added = await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), () =>
+        this.addAndPark(waits, earlier.itemId, beforeIds),
+      );
       if (!('reconciled' in added)) return added; // a wait
       await this.recordParked(added.itemId, added.reconciled);
       return { itemId: added.itemId };
@@ -119,6 +124,8 @@ class AddRun {
       await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
       await this.waiting('the CoCalc account (another purchase is using its cart)');
       throw err;
+    } finally {
+      if (this.answeredAt !== undefined) await this.settle(this.answeredAt);
     }
   }
 
@@ -132,20 +139,12 @@ class AddRun {
   }
 
   /** Under the account lock: claim, add and park, or adopt `adopted`; the item and whether it was found rather than added. */
-  async addAndPark(waits: number, adopted: number | undefined): Promise<CartRef | { itemId: number; reconciled: boolean }> {
+  async addAndPark(waits: number, adopted: number | undefined, beforeIds: readonly number[]): Promise<CartRef | { itemId: number; reconciled: boolean }> {
     let itemId = adopted;
     let reconciled = itemId !== undefined;
     if (itemId === undefined) {
-      // The snapshot first: the claim must come right before the send, whose arrival it bounds.
-      const beforeIds = (await this.gateway.getCart()).map((i) => i.id);
-      await this.deps.audit.append(this.purchaseId, {
-        type: ADD_STARTED,
-        status: 'RESERVED',
-        actor: 'system',
-        message: 'Adding the site license to the CoCalc cart',
-        detail: { cartIdsBefore: beforeIds },
-      });
-      // From a granted claim on, the add counts at the vendor's windows, sent or not.
+      // From a granted claim on, the add counts at the vendor's windows, sent or not; the claim
+      // comes right before the send, whose arrival it bounds.
       const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
       if (!claim.sent) {
         // Adds still in flight may answer any moment and allow sooner than their bound says.
@@ -158,7 +157,7 @@ class AddRun {
       );
       // An answer, even a refusal, means the add reached CoCalc by now; a request given up on
       // may still arrive later, so it stays counted as in flight (rate-slots.ts decideClaim).
-      if (!('err' in sent && sent.err instanceof VendorTransientError)) await this.settle();
+      if (!('err' in sent && sent.err instanceof VendorTransientError)) this.answeredAt = this.now();
       if ('id' in sent) itemId = sent.id;
       else {
         const { err } = sent;
@@ -180,12 +179,29 @@ class AddRun {
   }
 
   /**
-   * Tells the ledger CoCalc answered the add: it arrived no later, which lets the next adds claim
-   * sooner. Best effort: unsettled, the add counts as in flight up to the ledger's bound after its
-   * claim, which only delays the next claims.
+   * Tells the ledger CoCalc answered the add at `at`: it arrived no later, which lets the next adds
+   * claim sooner. Best effort: unsettled, the add counts as in flight up to the ledger's bound
+   * after its claim, which only delays the next claims.
    */
-  private async settle(): Promise<void> {
-    await this.deps.slots.settle(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now()).catch(() => undefined);
+  private async settle(at: number): Promise<void> {
+    await this.deps.slots.settle(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, at).catch(() => undefined);
+  }
+
+  /**
+   * The cart's item ids before our first add, written to the audit trail (CART_ADD_STARTED) so a
+   * retry can tell our item from those already there. Once per purchase: items that appear later
+   * carry other purchases' tags or none, so they never match ours.
+   */
+  private async snapshot(): Promise<number[]> {
+    const beforeIds = (await this.gateway.getCart()).map((i) => i.id);
+    await this.deps.audit.append(this.purchaseId, {
+      type: ADD_STARTED,
+      status: 'RESERVED',
+      actor: 'system',
+      message: 'Adding the site license to the CoCalc cart',
+      detail: { cartIdsBefore: beforeIds },
+    });
+    return beforeIds;
   }
 
   /** Parks the item unchecked: our checkout checks it only after approval. */
@@ -208,12 +224,16 @@ class AddRun {
     );
   }
 
-  /** The item an earlier attempt of this purchase added but did not record, if there is one. */
-  private async adoptEarlierAdd(): Promise<number | undefined> {
+  /**
+   * What an earlier attempt of this purchase left: its cart snapshot and, when its add took effect
+   * but was not recorded, the item.
+   */
+  private async earlierAdd(): Promise<{ beforeIds?: number[]; itemId?: number }> {
     const started = (await this.deps.audit.list(this.purchaseId)).filter((e) => e.type === ADD_STARTED).at(-1);
     const before = started?.detail?.cartIdsBefore;
-    if (!Array.isArray(before)) return undefined;
-    return this.findOurs(before.filter((id): id is number => typeof id === 'number'));
+    if (!Array.isArray(before)) return {};
+    const beforeIds = before.filter((id): id is number => typeof id === 'number');
+    return { beforeIds, itemId: await this.findOurs(beforeIds) };
   }
 
   private async findOurs(beforeIds: Iterable<number>): Promise<number | undefined> {

@@ -9,9 +9,7 @@ import {
 } from '../core/errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
 import { formatUsd, sameCents } from '../core/money';
-import { addGoesFirst } from '../core/cart-slot';
-import type { AuditLog, CheckoutProgress, CocalcCartItem, CocalcCheckoutParams, CocalcGateway, LockManager, PurchaseStore, RateSlots } from '../core/ports';
-import { COCALC_CART_ADD_SLOT_KEY } from '../core/rate-slots';
+import type { AuditLog, CheckoutProgress, CocalcCartItem, CocalcCheckoutParams, CocalcGateway, LockManager, PurchaseStore } from '../core/ports';
 import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import { quoteMismatchError } from '../core/quote-mismatch';
@@ -20,15 +18,13 @@ import { approvalVerifier } from '../shared/approval-verification';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 import { cocalcGateway } from '../shared/cocalc-gateway';
-import { cartAddSlots, vendorStepDeps } from '../shared/vendor-step-deps';
+import { vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What Checkout needs. */
 export interface CheckoutDeps {
   audit: AuditLog;
   purchases: PurchaseStore;
   locks: LockManager;
-  /** The `shopping/cart/add` slots (rate-slots.ts): a checkout lets an add that is due go first. */
-  slots: RateSlots;
   cocalc: () => Promise<CocalcGateway>;
   /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
   verifyApproval: (state: WorkflowState) => Promise<void>;
@@ -77,20 +73,14 @@ export function makeHandler(deps: CheckoutDeps): (state: WorkflowState, context?
     const gateway = await deps.cocalc();
     const approved = { description: tagDescription(request.item.description, purchaseId), projectId: request.item.projectId };
     const run = new CheckoutRun(deps, gateway, purchaseId, quote, itemId, approved, record?.checkout);
-    const busy = async (what: string, err: LockBusyError) => {
-      await deps.purchases.update(purchaseId, { waiting: { for: what, since: new Date().toISOString() } });
-      return err;
-    };
-    if (addGoesFirst(await deps.slots.pendingSlots(COCALC_CART_ADD_SLOT_KEY), Date.now())) {
-      throw await busy(
-        'the CoCalc account (a cart add is due; the checkout goes after it)',
-        new LockBusyError('a CoCalc cart add is due; the checkout lets it go first and tries again later'),
-      );
-    }
     try {
       return await deps.locks.withLock(COCALC_ACCOUNT_LOCK, purchaseId, lockLeaseMs(context), () => run.run());
     } catch (err) {
-      if (err instanceof LockBusyError) throw await busy('the CoCalc account (another purchase is using its cart)', err);
+      if (err instanceof LockBusyError) {
+        await deps.purchases.update(purchaseId, {
+          waiting: { for: 'the CoCalc account (another purchase is using its cart)', since: new Date().toISOString() },
+        });
+      }
       throw err;
     }
   };
@@ -357,7 +347,6 @@ function result(quote: Quote, cartItemId: number, licenseId: string, reconciled:
 export function defaultDeps(): CheckoutDeps {
   return {
     ...vendorStepDeps(),
-    ...cartAddSlots(),
     cocalc: () => cocalcGateway(),
     verifyApproval: approvalVerifier('Checkout'),
   };

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addGoesFirst,
-  CHECKOUT_YIELD_HORIZON_MS,
   decideSlot,
   keepRechecking,
   LOCK_RECHECK_MS,
@@ -47,19 +45,5 @@ describe('lockRecheckDelayMs', () => {
     expect(lockRecheckDelayMs(() => 0)).toBe(LOCK_RECHECK_MS.min);
     expect(lockRecheckDelayMs(() => 0.5)).toBe(200);
     expect(lockRecheckDelayMs(() => 0.999_999)).toBe(LOCK_RECHECK_MS.max);
-  });
-});
-
-describe('addGoesFirst', () => {
-  it.each([
-    ['no add waiting', [], false],
-    ['an add due now', [NOW], true],
-    ['an add due within the horizon', [NOW + CHECKOUT_YIELD_HORIZON_MS], true],
-    ['an add due just after the horizon', [NOW + CHECKOUT_YIELD_HORIZON_MS + 1], false],
-    ['an add that came due within the recheck window (its holder is coming back)', [NOW - LOCK_RECHECK_WINDOW_MS], true],
-    ['an add overdue past the window (stale: its holder gave its slot up or died)', [NOW - LOCK_RECHECK_WINDOW_MS - 1], false],
-    ['adds a minute ahead only', [NOW + 60_000, NOW + 61_000], false],
-  ])('%s: %s', (_, pending, expected) => {
-    expect(addGoesFirst(pending, NOW)).toBe(expected);
   });
 });

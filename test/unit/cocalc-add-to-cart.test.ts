@@ -161,6 +161,8 @@ describe('AddToCart (CoCalc)', () => {
     expect(cart()).toHaveLength(1);
     expect(cart()[0]).toMatchObject({ id: itemIdOf(added), checked: false });
     expect((await h.purchases.get(state.purchaseId))?.waiting).toBeNull();
+    // One cart snapshot for the purchase, taken outside the lock and reused by the second run.
+    expect((await h.audit.list(state.purchaseId)).filter((e) => e.type === 'CART_ADD_STARTED')).toHaveLength(1);
   });
 
   it('records the item before parking it, so a failed park leaves it for compensation, and a re-run parks it without adding again', async () => {

@@ -15,7 +15,6 @@ import {
   VendorTransientError,
 } from '../../lambdas/core/errors';
 import { describeFailure } from '../../lambdas/core/failure';
-import { COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/core/rate-slots';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { parseQuoteMismatch } from '../../lambdas/core/quote-mismatch';
@@ -192,33 +191,6 @@ describe('Checkout (CoCalc)', () => {
     expectNothingBought(acct, state);
     expect(atVendor(acct, state).item(ownerItem)).toMatchObject({ checked: true });
     expect((await h.purchases.get(state.purchaseId))?.waiting).toMatchObject({ for: expect.stringMatching(/CoCalc account/) });
-  });
-
-  it('lets a cart add that is due go first: LockBusyError before any vendor call, then buys once the add is made', async () => {
-    const acct = account(1000);
-    const state = await approvedPurchase(acct);
-    // Another purchase's add is due now (its slot reserved, not yet claimed).
-    await h.slots.reserve(COCALC_CART_ADD_SLOT_KEY, 'pur-adding', Date.now());
-    let vendorCalls = 0;
-    const counting = new Proxy(acct.gateway, {
-      get: (target, prop, receiver) => {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          vendorCalls += 1;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    await expect(acct.checkoutVia(counting)(state)).rejects.toBeInstanceOf(LockBusyError);
-    expect(vendorCalls).toBe(0);
-    expectNothingBought(acct, state);
-    expect((await h.purchases.get(state.purchaseId))?.waiting).toMatchObject({ for: expect.stringMatching(/cart add is due/) });
-
-    // The add is made (its slot claimed): the checkout's retry goes ahead.
-    expect(await h.slots.claim(COCALC_CART_ADD_SLOT_KEY, 'pur-adding', Date.now())).toEqual({ sent: true });
-    await acct.checkout(state);
-    expect(atVendor(acct, state).ours?.purchased).toBeTruthy();
   });
 
   it("never buys the other purchase's item when two purchases check out at once on one account", async () => {

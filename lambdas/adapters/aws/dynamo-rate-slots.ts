@@ -169,10 +169,6 @@ export class DynamoRateSlots implements RateSlots {
     });
   }
 
-  async pendingSlots(key: string): Promise<number[]> {
-    return (await this.read(key)).slots.filter((s) => s.sentAt === undefined).map((s) => s.at);
-  }
-
   /**
    * Where an entry sits in the schedule, an estimate: a pending slot's time; a sent call's answer,
    * or while unanswered its claim plus the margin (most answers come that soon; the claim check
