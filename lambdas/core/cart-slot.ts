@@ -17,28 +17,33 @@ export function decideSlot(slotAt: number, now: number): SlotDecision {
  */
 export const MAX_SLOT_WAIT_MS = 60 * 60_000;
 
-/** How often one purchase may be sent back to wait before AddToCart gives up (a bound on the loop). */
-export const MAX_SLOT_WAITS = 100;
+/**
+ * How often one purchase may be sent back to wait before AddToCart gives up (a bound on the loop;
+ * the real bound is MAX_SLOT_WAIT_MS). A slot wait, a claim refused and each recheck of a busy
+ * account lock count once; a lock held for the whole recheck window costs about 20.
+ */
+export const MAX_SLOT_WAITS = 300;
 
 /**
  * When the account lock is busy at an add's slot, or the claim waits on adds still in flight, the
- * add comes back this soon (a random pause, so adds due together spread out): the lock is held
- * for one add or checkout and an add's answer comes within a fraction of a second, while the
- * state machine's Retry could not wait less than a second.
+ * add comes back soon, without giving up its place: a quarter of the time since its slot, at
+ * least 100 ms and at most 1 s, plus up to 100 ms at random so adds due together spread out. The
+ * lock is held for one add or checkout, a fraction of a second; the state machine's Retry could
+ * not wait less than a second.
  */
-export const LOCK_RECHECK_MS = { min: 100, max: 300 } as const;
+export const LOCK_RECHECK_MS = { min: 100, max: 1_000, jitter: 100 } as const;
 
-export function lockRecheckDelayMs(random: () => number = Math.random): number {
-  return Math.round(LOCK_RECHECK_MS.min + random() * (LOCK_RECHECK_MS.max - LOCK_RECHECK_MS.min));
+export function lockRecheckDelayMs(sinceSlotMs: number, random: () => number = Math.random): number {
+  const base = Math.min(LOCK_RECHECK_MS.max, Math.max(LOCK_RECHECK_MS.min, sinceSlotMs / 4));
+  return Math.round(base + random() * LOCK_RECHECK_MS.jitter);
 }
 
 /**
- * How long after its slot an add keeps coming back quickly for a busy account lock. A lock held
+ * How long after its slot an add keeps its place while the account lock stays busy. A lock held
  * longer is a checkout waiting on a slow vendor: the add then gives its slot back and leaves the
- * waiting to the state machine's LockBusyError Retry (backoff up to 10 s), so a long hold costs a
- * few retries instead of a poll every 200 ms.
+ * waiting to the state machine's LockBusyError Retry (backoff up to 10 s).
  */
-export const LOCK_RECHECK_WINDOW_MS = 2_000;
+export const LOCK_RECHECK_WINDOW_MS = 10_000;
 
 export function keepRechecking(slotAt: number, back: number): boolean {
   return back - slotAt <= LOCK_RECHECK_WINDOW_MS;

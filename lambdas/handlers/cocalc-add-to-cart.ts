@@ -117,7 +117,7 @@ class AddRun {
       return { itemId: added.itemId };
     } catch (err) {
       if (!(err instanceof LockBusyError)) throw err;
-      const back = this.now() + lockRecheckDelayMs();
+      const back = this.now() + lockRecheckDelayMs(this.now() - (this.slotAt ?? this.now()));
       if (keepRechecking(this.slotAt ?? 0, back)) {
         return this.waitUntil(back, waits, 'the CoCalc account (another purchase is using its cart); its add slot is kept');
       }
@@ -148,7 +148,7 @@ class AddRun {
       const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
       if (!claim.sent) {
         // Adds still in flight may answer any moment and allow sooner than their bound says.
-        const at = claim.provisional ? Math.min(claim.retryAt, this.now() + lockRecheckDelayMs()) : claim.retryAt;
+        const at = claim.provisional ? Math.min(claim.retryAt, this.now() + lockRecheckDelayMs(0)) : claim.retryAt;
         return this.waitUntil(at, waits, ADD_LIMITS);
       }
       const sent = await this.gateway.addToCart(this.description, this.projectId).then(

@@ -2,6 +2,7 @@ import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoLockManager } from '../adapters/aws/dynamo-lock-manager';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoRateSlots } from '../adapters/aws/dynamo-rate-slots';
+import { LOCK_RECHECK_WINDOW_MS } from '../core/cart-slot';
 import type { AuditLog, LockManager, PurchaseStore, RateSlots } from '../core/ports';
 import { documentClient } from './aws-clients/dynamodb';
 import { cocalcCartAddLimits, tablesConfig } from './config';
@@ -23,6 +24,8 @@ export function vendorStepDeps(): { audit: AuditLog; purchases: PurchaseStore; l
 
 /** CoCalc `shopping/cart/add` slots on the state table, shared by every AddToCart invocation. */
 export function cartAddSlots(): { slots: RateSlots } {
-  // The defaults: a 100 ms schedule margin, and an add reaching CoCalc within 1 s of its claim.
-  return { slots: new DynamoRateSlots(documentClient(), tablesConfig().stateTable, { limits: cocalcCartAddLimits() }) };
+  // The defaults otherwise (RATE_SLOT_DEFAULTS). A pending slot stops holding a place once its
+  // holder would have stopped rechecking a busy account lock for it.
+  const options = { limits: cocalcCartAddLimits(), stalePendingMs: LOCK_RECHECK_WINDOW_MS };
+  return { slots: new DynamoRateSlots(documentClient(), tablesConfig().stateTable, options) };
 }

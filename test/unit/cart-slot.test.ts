@@ -34,16 +34,30 @@ describe('keepRechecking', () => {
 });
 
 describe('slot wait bounds', () => {
-  it('waits at most an hour for a slot (the vendor allows 200 adds an hour), and at most 100 times', () => {
+  it('waits at most an hour for a slot (the vendor allows 200 adds an hour), and at most 300 times', () => {
     expect(MAX_SLOT_WAIT_MS).toBe(3_600_000);
-    expect(MAX_SLOT_WAITS).toBe(100);
+    expect(MAX_SLOT_WAITS).toBe(300);
   });
 });
 
 describe('lockRecheckDelayMs', () => {
-  it('spreads rechecks of a busy account over 100-300 ms', () => {
-    expect(lockRecheckDelayMs(() => 0)).toBe(LOCK_RECHECK_MS.min);
-    expect(lockRecheckDelayMs(() => 0.5)).toBe(200);
-    expect(lockRecheckDelayMs(() => 0.999_999)).toBe(LOCK_RECHECK_MS.max);
+  it.each([
+    ['at the slot: 100 ms', 0, 100],
+    ['a second after: a quarter of it', 1_000, 250],
+    ['long after: at most 1 s', 60_000, 1_000],
+  ])('%s, plus up to 100 ms at random', (_, sinceSlot, base) => {
+    expect(lockRecheckDelayMs(sinceSlot, () => 0)).toBe(base);
+    expect(lockRecheckDelayMs(sinceSlot, () => 0.999_999)).toBe(base + LOCK_RECHECK_MS.jitter);
+  });
+
+  it('rechecks a lock held for the whole window about 20 times, well under MAX_SLOT_WAITS', () => {
+    let since = 0;
+    let rechecks = 0;
+    while (keepRechecking(0, since)) {
+      since += lockRecheckDelayMs(since, () => 0.5);
+      rechecks += 1;
+    }
+    expect(rechecks).toBeGreaterThan(10);
+    expect(rechecks).toBeLessThanOrEqual(25);
   });
 });

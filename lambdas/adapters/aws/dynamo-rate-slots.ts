@@ -40,6 +40,8 @@ export interface DynamoRateSlotsOptions {
   readonly jitterMs?: number;
   /** Longest single pause, ms. @default 1000 */
   readonly maxPauseMs?: number;
+  /** A pending slot this long past no longer holds a place in the schedule. @default 10000 */
+  readonly stalePendingMs?: number;
   /** Measures how long a claim's lost writes took, which makes its send that much later. @default Date.now */
   readonly clock?: () => number;
 }
@@ -83,6 +85,7 @@ export class DynamoRateSlots implements RateSlots {
   private readonly jitterMs: number;
   private readonly maxPauseMs: number;
   private readonly clock: () => number;
+  private readonly stalePendingMs: number;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -96,6 +99,7 @@ export class DynamoRateSlots implements RateSlots {
     this.jitterMs = options.jitterMs ?? 5;
     this.maxPauseMs = options.maxPauseMs ?? 1_000;
     this.clock = options.clock ?? Date.now;
+    this.stalePendingMs = options.stalePendingMs ?? 10_000;
   }
 
   async reserve(key: string, holder: string, now: number): Promise<{ at: number }> {
@@ -109,8 +113,11 @@ export class DynamoRateSlots implements RateSlots {
       }
       const oldest = oldestRelevantSlot(now, this.limits, this.marginMs);
       const kept = slots.filter((s) => this.scheduledAt(s) >= oldest);
+      // A pending slot long past was missed (its holder gave it back, or died): it holds no place
+      // in the schedule. If its holder still claims, the claim check counts what was really sent.
+      const live = kept.filter((s) => s.sentAt !== undefined || s.at >= now - this.stalePendingMs);
       reserved = earliestSlot(
-        kept.map((s) => this.scheduledAt(s)),
+        live.map((s) => this.scheduledAt(s)),
         now,
         this.limits,
         this.marginMs,
