@@ -21,6 +21,12 @@ export interface ProcureConfig {
    */
   readonly approverEmails: readonly string[];
   /**
+   * Who the alarm topic mails (failed or stuck executions, the request dead-letter queue, function
+   * errors, purchases ending NEEDS_ATTENTION or FAILED); each address confirms its subscription.
+   * @default - the approvers ({@link opsEmailsOf})
+   */
+  readonly opsEmails?: readonly string[];
+  /**
    * SES sender address (a verified SES identity, or an address in a verified domain).
    * @default 'procure@example.com'
    */
@@ -129,6 +135,11 @@ export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
   apiAccessLogs: 'off',
 });
 
+/** Who the alarm topic mails: {@link ProcureConfig.opsEmails}, else the approvers. */
+export function opsEmailsOf(config: ProcureConfig): readonly string[] {
+  return config.opsEmails ?? config.approverEmails;
+}
+
 /** Context key of the configuration object (cdk.json `context.procure`). */
 const PROCURE_CONTEXT_KEY = 'procure';
 
@@ -176,6 +187,7 @@ const usd = z.number().min(0);
 const schema = z
   .object({
     approverEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one approver')),
+    opsEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address (leave it unset for the approvers)')).optional(),
     senderEmail: z.email(),
     approvalBaseUrl: httpUrl.optional(),
     monthlyCapUsd: z.preprocess(json, z.object({ cocalc: z.preprocess(num, usd), interserver: z.preprocess(num, usd) }).strict()),
@@ -232,7 +244,7 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
         : (caps ?? DEFAULT_PROCURE_CONFIG.monthlyCapUsd),
   };
   // An empty string from `-c procure:interserverEndpoint=` means "not set".
-  for (const key of ['approvalBaseUrl', 'interserverEndpoint']) {
+  for (const key of ['approvalBaseUrl', 'interserverEndpoint', 'opsEmails']) {
     if (merged[key] === '' || merged[key] === undefined) delete merged[key];
   }
   const r = schema.safeParse(merged);
@@ -275,6 +287,14 @@ export function configWarnings(config: ProcureConfig): ConfigWarning[] {
     warnings.push({
       key: 'approverEmails',
       message: `approverEmails ${approvers.join(', ')} ${approvers.length === 1 ? 'is' : 'are'} in a reserved example domain: approval mails to ${approvers.length === 1 ? 'it' : 'them'} never arrive and purchases expire unapproved. Set real approvers: -c procure:approverEmails=<address>,<address>`,
+    });
+  }
+  // Unset, they are the approvers, already warned about above.
+  const ops = (config.opsEmails ?? []).filter(isReservedAddress);
+  if (ops.length) {
+    warnings.push({
+      key: 'opsEmails',
+      message: `opsEmails ${ops.join(', ')} ${ops.length === 1 ? 'is' : 'are'} in a reserved example domain: alarms to ${ops.length === 1 ? 'it' : 'them'} never arrive. Set real addresses: -c procure:opsEmails=<address>,<address>`,
     });
   }
   return warnings;

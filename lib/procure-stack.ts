@@ -5,9 +5,10 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
-import { configWarnings, readProcureConfig, type ProcureConfig } from './config';
+import { configWarnings, opsEmailsOf, readProcureConfig, type ProcureConfig } from './config';
 import { ApprovalApi } from './constructs/approval-api';
 import { AuditTable } from './constructs/audit-table';
+import { OperationsAlarms } from './constructs/operations-alarms';
 import { PurchaseApi } from './constructs/purchase-api';
 import { PurchaseStateMachine, purchaseStateMachineName, stateMachineArnFor } from './constructs/purchase-state-machine';
 import { PurchaseTrigger } from './constructs/purchase-trigger';
@@ -88,6 +89,25 @@ const USES = {
 } as const satisfies Record<string, readonly FunctionId[]>;
 
 /**
+ * Functions whose every error is an incident: each gets its own errors alarm (the alarm then names
+ * the function and its log group). The other six - ValidateAndQuote, ReserveBudget,
+ * CocalcAddToCart, CocalcCheckout, InterserverBuy, VerifyLicense - throw as part of normal work (a
+ * refused budget, a busy lock, a license not listed yet, a vendor total that moved) and the state
+ * machine retries or catches those errors by name; when one of them really fails, its purchase
+ * ends FAILED or NEEDS_ATTENTION, and the alarm topic hears of that purchase by itself.
+ */
+export const ERRORS_ARE_INCIDENTS = [
+  'PurchasesApi',
+  'ApprovalsApi',
+  'QuotesApi',
+  'ListLicenses',
+  'Intake',
+  'RequestApproval',
+  'RecordOutcome',
+  'Reconcile',
+] as const satisfies readonly FunctionId[];
+
+/**
  * procure: the purchase workflow and everything around it. Composition, wiring and grants only;
  * every decision lives in the handlers (lambdas/) and every resource's shape in lib/constructs/.
  */
@@ -101,6 +121,7 @@ export class ProcureStack extends Stack {
   readonly stateMachine: PurchaseStateMachine;
   readonly trigger: PurchaseTrigger;
   readonly reconciler: Reconciler;
+  readonly operations: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: ProcureStackProps = {}) {
     super(scope, id, { description: 'procure: buys software licenses safely (approval, spend guard, audit)', ...props });
@@ -244,6 +265,15 @@ export class ProcureStack extends Stack {
       intake: fns.Intake,
     });
 
+    this.operations = new OperationsAlarms(this, 'Operations', {
+      emails: opsEmailsOf(config),
+      stateMachine: this.stateMachine.stateMachine,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+      eventBus: bus,
+      errorAlarmFunctions: Object.fromEntries(ERRORS_ARE_INCIDENTS.map((fid) => [fid, fns[fid]])),
+      dashboardFunctions: fns,
+    });
+
     const out = (name: string, value: string, description: string): CfnOutput => new CfnOutput(this, name, { value, description });
     out('ApiUrl', this.purchaseApi.url, 'procure API (IAM: /purchases, /licenses, /quotes; signed links: /approvals)');
     out('ApprovalBaseUrl', approvalBaseUrl, 'Base URL of approval links');
@@ -254,6 +284,8 @@ export class ProcureStack extends Stack {
     out('InterserverSecretArn', this.secrets.interserver.secretArn, 'Replace the placeholder with {"username":"...","password":"..."}');
     out('SigningSecretArn', this.secrets.signingKey.secretArn, 'Approval-link signing key (generated)');
     out('RequestDeadLetterQueueUrl', this.trigger.deadLetterQueue.queueUrl, 'Request events that could not be processed');
+    out('AlarmTopicArn', this.operations.topic.topicArn, 'Alarms and purchase notices; subscribe with aws sns subscribe --protocol email');
+    out('DashboardName', this.operations.dashboard.dashboardName, 'CloudWatch dashboard of executions, notices, the dead-letter queue and function errors');
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { defaultRef, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
 import { AwsServiceError } from './aws-error';
 import type { JsonOperation } from './aws-endpoint';
 import { DeadLetterStore, type DeliveryFailure } from './event-dead-letters';
@@ -76,15 +76,19 @@ export interface LocalRule {
   targets: RuleTarget[];
 }
 
-/** Rules with an EventPattern from the template; unsupported targets are reported as warnings. */
+/**
+ * Rules with an EventPattern from the template; unsupported targets are reported as warnings, except
+ * the stack's own SNS topics (operator notifications, AWS only), listed in `notEmulated`.
+ */
 export function rulesFromTemplate(
   template: CfnTemplate,
   env: ResolveEnv,
   functions: FunctionDirectory,
   stateMachineArns: Set<string>,
-): { rules: LocalRule[]; warnings: string[] } {
+): { rules: LocalRule[]; warnings: string[]; notEmulated: string[] } {
   const rules: LocalRule[] = [];
   const warnings: string[] = [];
+  const notEmulated: string[] = [];
   const asyncConfigs = asyncInvokeConfigsFromTemplate(template, env, functions);
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Events::Rule') continue;
@@ -109,6 +113,7 @@ export function rulesFromTemplate(
       const fn = /:lambda:/.test(arn) ? functions.find(arn) : undefined;
       if (fn) targets.push({ ...common, kind: 'lambda', ref: fn.logicalId, asyncInvoke: asyncConfigs.get(fn.logicalId) ?? DEFAULT_ASYNC_INVOKE });
       else if (stateMachineArns.has(arn)) targets.push({ ...common, kind: 'state-machine', ref: arn });
+      else if (isStackTopic(arn, template, env)) notEmulated.push(`rule ${logicalId} target ${common.id}: SNS topic ${arn} (operator notifications reach people on AWS only)`);
       else warnings.push(`rule ${logicalId} target ${common.id} (${arn}) is not a Lambda function or state machine of this stack: not delivered locally`);
     }
     rules.push({
@@ -120,7 +125,12 @@ export function rulesFromTemplate(
       targets,
     });
   }
-  return { rules, warnings };
+  return { rules, warnings, notEmulated };
+}
+
+/** Whether `arn` is the ARN of an `AWS::SNS::Topic` of this template (as resolved locally). */
+function isStackTopic(arn: string, template: CfnTemplate, env: ResolveEnv): boolean {
+  return Object.entries(template.Resources).some(([id, r]) => r.Type === 'AWS::SNS::Topic' && defaultRef(id, r, env, template) === arn);
 }
 
 /** Function logical id -> its AWS::Lambda::EventInvokeConfig (unqualified or $LATEST). */

@@ -45,7 +45,7 @@ export async function closeInterruptedExecutions(options: {
   closeOut?: (purchaseId: string, input: Record<string, unknown>, cause: string) => Promise<void>;
 }): Promise<InterruptedExecution[]> {
   const { log } = options;
-  // The same document-client options as the Lambdas' (lambdas/shared/aws-clients.ts).
+  // The same document-client options as the Lambdas' (lambdas/shared/aws-clients/dynamodb.ts).
   const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
   const audit = tableWithKeys(options.tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey);
   const state = tableWithKeys(options.tables, STATE_TABLE.partitionKey, STATE_TABLE.sortKey);

@@ -23,6 +23,7 @@ import { StopGate, type StopOptions, type StopResult } from './graceful-stop';
 import { closeInterruptedExecutions, type InterruptedExecution } from './interrupted';
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
 import { LambdaHost } from './lambda-host';
+import { operatorOnlyResources } from './operator-resources';
 import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
 import { schedulesFromTemplate, ScheduleTimer, type ScheduleRun } from './schedules';
 import type { CocalcSandboxOptions } from './sandboxes/cocalc/index';
@@ -136,6 +137,11 @@ export interface LocalRuntime {
   /** Ids of the events a previous run accepted and had not delivered to every target, delivered again at this start. */
   redeliveredEvents: string[];
   warnings: string[];
+  /**
+   * What the template deploys that runs on AWS only, by design: alarms, their topic, its
+   * subscriptions, the dashboard, and rule targets that are that topic (lib/local/operator-resources.ts).
+   */
+  notEmulated: string[];
   startupMs: number;
   executions: LocalExecutions;
   emittedEvents: BusEvent[];
@@ -232,7 +238,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     // checkHostedBundles refused any bundle without an asset hash.
     const hostedSpecs = functions.all.filter((f): f is LambdaSpec & { assetDir: string; assetHash: string } => f.assetDir !== undefined && f.assetHash !== undefined);
-    const { rules, warnings: ruleWarnings } = rulesFromTemplate(template, resolveEnv, functions, new Set(machines.map((m) => m.arn)));
+    const { rules, warnings: ruleWarnings, notEmulated: ruleTargetsNotEmulated } = rulesFromTemplate(template, resolveEnv, functions, new Set(machines.map((m) => m.arn)));
+    const notEmulated = [...operatorOnlyResources(template), ...ruleTargetsNotEmulated];
     const api = apiFromTemplate(template, resolveEnv, functions);
     warnings.push(...ruleWarnings, ...api.warnings);
     const tables = tablesFromTemplate(template, resolveEnv);
@@ -405,6 +412,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     timer.start();
     cleanups.push(() => timer.close());
     for (const w of warnings) log(`warning: ${w}`);
+    if (notEmulated.length) log(`AWS only, not emulated: ${notEmulated.join('; ')}`);
     // What the previous run acknowledged and did not deliver, now that its targets can run.
     const undelivered = journal?.pending() ?? [];
     if (undelivered.length) {
@@ -452,6 +460,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       redeliveredEvents: undelivered.map((e) => e.id),
       eventRules: rules,
       warnings,
+      notEmulated,
       startupMs,
       executions: {
         start: (input, name) => {

@@ -36,6 +36,18 @@ describe('the local runtime on the procure stack', () => {
     expect(rt.warnings).toEqual([]);
   });
 
+  it('acknowledges the alarms, their topic and the dashboard as AWS-only, without a warning', () => {
+    expect(rt.notEmulated).toEqual([
+      expect.stringMatching(/^\d+ AWS::CloudWatch::Alarm$/),
+      '1 AWS::CloudWatch::Dashboard',
+      '1 AWS::SNS::Topic',
+      '1 AWS::SNS::TopicPolicy',
+      expect.stringMatching(/^\d+ AWS::SNS::Subscription$/),
+      expect.stringMatching(/^rule OperationsPurchaseNotices\w+ target \w+: SNS topic arn:aws:sns:/),
+    ]);
+    expect(logs).toContainEqual(expect.stringMatching(/^AWS only, not emulated: \d+ AWS::CloudWatch::Alarm; /));
+  });
+
   it("hosts every function as the template's nodejs24.x runtime", () => {
     for (const id of Object.keys(FUNCTIONS)) expect(rt.envOf(id).AWS_EXECUTION_ENV, id).toBe('AWS_Lambda_nodejs24.x');
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configWarnings, DEFAULT_PROCURE_CONFIG, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
+import { configWarnings, DEFAULT_PROCURE_CONFIG, opsEmailsOf, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
 import { EVENTS, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from '../support/project-dir';
@@ -66,6 +66,15 @@ describe('reading CDK context', () => {
 
   it('treats an empty optional URL as unset', () => {
     expect(readProcureConfig(contextOf({ 'procure:interserverEndpoint': '' }))).not.toHaveProperty('interserverEndpoint');
+  });
+
+  it('mails alarms to the approvers unless opsEmails is given (a CLI list; empty = unset)', () => {
+    const approvers = readProcureConfig(contextOf({ 'procure:approverEmails': 'a@acme.com' }));
+    expect(approvers).not.toHaveProperty('opsEmails');
+    expect(opsEmailsOf(approvers)).toEqual(['a@acme.com']);
+    expect(opsEmailsOf(readProcureConfig(contextOf({ 'procure:opsEmails': 'ops@acme.com, oncall@acme.com' })))).toEqual(['ops@acme.com', 'oncall@acme.com']);
+    expect(readProcureConfig(contextOf({ 'procure:opsEmails': '' }))).not.toHaveProperty('opsEmails');
+    expect(() => resolveProcureConfig({ opsEmails: ['not-an-address'] })).toThrow(/opsEmails/);
   });
 
   it('rejects bad values with every reason, naming the key', () => {
@@ -159,6 +168,14 @@ describe('configuration that would deploy and then fail', () => {
   it('names only the example addresses among real ones, subdomains included', () => {
     const warnings = configWarnings(resolveProcureConfig({ senderEmail: 'procure@mail.acme.com', approverEmails: ['boss@acme.com', 'ops@lists.example.org'] }));
     expect(warnings).toEqual([expect.objectContaining({ key: 'approverEmails', message: expect.stringMatching(/^approverEmails ops@lists\.example\.org is /) })]);
+  });
+
+  it('warns about opsEmails in an example domain only when they are set (unset, they are the approvers)', () => {
+    const real = { senderEmail: 'procure@acme.com', approverEmails: ['boss@acme.com'] };
+    expect(configWarnings(resolveProcureConfig(real))).toEqual([]);
+    expect(configWarnings(resolveProcureConfig({ ...real, opsEmails: ['ops@acme.com', 'oncall@example.com'] }))).toEqual([
+      expect.objectContaining({ key: 'opsEmails', message: expect.stringMatching(/^opsEmails oncall@example\.com is .* -c procure:opsEmails=/) }),
+    ]);
   });
 
   it('says nothing about real addresses, even ones that merely contain "example"', () => {

@@ -144,8 +144,11 @@ describe('API stage', () => {
 });
 
 describe('EventBridge trigger', () => {
+  // The trigger's rule; the other one is the alarm topic's (operations-alarms.test.ts).
+  const requestRules = (): Array<[string, Res]> => resources('AWS::Events::Rule').filter(([id]) => id.startsWith('PurchaseTrigger'));
+
   it('routes "License Purchase Requested" from the request source on the default bus to Intake', () => {
-    const rules = resources('AWS::Events::Rule');
+    const rules = requestRules();
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1].Properties;
     expect(rule.EventPattern).toEqual({ source: [EVENTS.defaultRequestSource], 'detail-type': [EVENTS.requested] });
@@ -156,7 +159,7 @@ describe('EventBridge trigger', () => {
   });
 
   it('retries delivery and parks what fails in an encrypted, TLS-only DLQ; Intake’s async failures go there too', () => {
-    const target = (resources('AWS::Events::Rule')[0]![1].Properties.Targets as Array<Record<string, unknown>>)[0]!;
+    const target = (requestRules()[0]![1].Properties.Targets as Array<Record<string, unknown>>)[0]!;
     const [queueId, queue] = resources('AWS::SQS::Queue')[0]!;
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 });
     expect(referencedIds(target.DeadLetterConfig)).toEqual([queueId]);

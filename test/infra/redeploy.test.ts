@@ -11,6 +11,8 @@ import { referencedIds, synthProcure, type Synthesized } from './synth';
 /** The property that sets a resource's physical name, for every resource type that has one. */
 const NAME_PROPERTY: Record<string, string> = {
   'AWS::ApiGateway::RestApi': 'Name',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::CloudWatch::Dashboard': 'DashboardName',
   'AWS::DynamoDB::Table': 'TableName',
   'AWS::Events::Rule': 'Name',
   'AWS::IAM::Role': 'RoleName',
@@ -18,6 +20,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::Scheduler::Schedule': 'Name',
   'AWS::SecretsManager::Secret': 'Name',
+  'AWS::SNS::Topic': 'TopicName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
 };
@@ -38,6 +41,8 @@ const NO_ACCOUNT_WIDE_NAME = new Set([
   'AWS::IAM::Policy',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::Permission',
+  'AWS::SNS::Subscription',
+  'AWS::SNS::TopicPolicy',
   'AWS::SQS::QueuePolicy',
 ]);
 
