@@ -270,6 +270,7 @@ export class ProcureStack extends Stack {
       stateMachine: this.stateMachine.stateMachine,
       deadLetterQueue: this.trigger.deadLetterQueue,
       eventBus: bus,
+      apiUrl: this.purchaseApi.url,
       errorAlarmFunctions: Object.fromEntries(ERRORS_ARE_INCIDENTS.map((fid) => [fid, fns[fid]])),
       dashboardFunctions: fns,
     });

@@ -37,6 +37,8 @@ export interface OperationsAlarmsProps {
   readonly deadLetterQueue: IQueue;
   /** The bus procure publishes its workflow events on. */
   readonly eventBus: IEventBus;
+  /** The procure API's URL, for the `procure audit --api` hint in purchase notices. */
+  readonly apiUrl: string;
   /**
    * Functions whose every error is an incident, by function id: one alarm each. Functions whose
    * thrown errors drive the state machine's Retry / Catch are not here (see the stack).
@@ -140,7 +142,7 @@ export class OperationsAlarms extends Construct {
           // Ids, status and reason only: the event's requester address stays out of the mail.
           message: RuleTargetInput.fromText(
             `procure purchase ${detail('purchaseId')} (${detail('vendor')}, request ${detail('requestId')}) ended ${detail('status')}: ${detail('reason')}. ` +
-              `Its trail: npx procure audit ${detail('purchaseId')} --api <ApiUrl output>. A NEEDS_ATTENTION purchase may have spent money: the approvers' mail says what to check and how to resolve it.`,
+              `Its trail: npx procure audit ${detail('purchaseId')} --api ${props.apiUrl} ; a NEEDS_ATTENTION purchase may have spent money, and the approvers' mail says what to check and how to resolve it.`,
           ),
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
