@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_HOLD_ENV } from '../../lib/cli/local';
 import { EventJournal } from '../../lib/local/event-journal';
-import { runCli, type RunningCli } from '../support/cli';
+import { runCli } from '../support/cli';
 import { approvalMailFor, auditTrail, decide, postPurchase, purchaseIdFor, purchaseRecord, scanTable, type E2e } from '../support/e2e-runtime';
-import { startExternalCocalc, taggedPurchaseId, type ExternalCocalc, type VendorCartItem } from '../support/external-cocalc';
-import { cocalcSecretLogicalId, killNow, reopenInProcess, seedCocalcApiKey, startLocalCli } from '../support/killable-local';
+import { taggedPurchaseId, type VendorCartItem } from '../support/external-cocalc';
+import { cocalcSecretLogicalId, killableCases } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
 
 /**
@@ -33,35 +32,15 @@ const CASE_TIMEOUT_MS = 300_000;
 
 describe('procure local killed with SIGKILL right after acknowledging a request, CoCalc in another process', () => {
   let secretId: string;
-  const vendors: ExternalCocalc[] = [];
-  const locals: RunningCli[] = [];
-  const dirs: string[] = [];
-  let reopened: E2e | undefined;
+  const cases = killableCases(() => secretId);
+  const { begin, kill } = cases;
 
   beforeAll(async () => {
     // Synthesizes cdk.out when a source is newer than it, so the runtimes below start without it.
     secretId = await cocalcSecretLogicalId();
   }, 300_000);
 
-  afterEach(async () => {
-    await reopened?.close();
-    reopened = undefined;
-    for (const l of locals.splice(0)) l.kill();
-    for (const v of vendors.splice(0)) v.kill();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-
-  /** A vendor process, a data folder holding its key, and `procure local` serving on it with `env`. */
-  async function begin(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ vendor: ExternalCocalc; dataDir: string; local: RunningCli }> {
-    const vendor = await startExternalCocalc();
-    vendors.push(vendor);
-    const dataDir = mkdtempSync(join(tmpdir(), `procure-kill9-${name}-`));
-    dirs.push(dataDir);
-    seedCocalcApiKey(dataDir, secretId, vendor.apiKey);
-    const local = await startLocalCli(dataDir, vendor.url, 240_000, env);
-    locals.push(local);
-    return { vendor, dataDir, local };
-  }
+  afterEach(cases.cleanup);
 
   /** `procure submit [--event]` of a CoCalc request; its CLI output. */
   async function submit(dataDir: string, requestId: string, viaEvent: boolean): Promise<string> {
@@ -70,11 +49,6 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
     const r = await runCli(['submit', file, ...(viaEvent ? ['--event'] : []), '--data-dir', dataDir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     return r.stdout;
-  }
-
-  async function kill(local: RunningCli): Promise<void> {
-    const exit = await killNow(local);
-    expect(exit.signal).toBe('SIGKILL');
   }
 
   /** The purchase records of a requestId (PURCHASE#... items). */
@@ -114,8 +88,7 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       expect(status.stdout + status.stderr).toMatch(/404|not found/i);
       await kill(local);
 
-      reopened = await reopenInProcess(dataDir, vendor.url);
-      const e2e = reopened;
+      const e2e = await cases.reopen(dataDir, vendor.url);
       expect(e2e.rt.redeliveredEvents).toEqual([eventId]);
       expect(e2e.rt.interrupted).toEqual([]);
       expect(e2e.logs).toContainEqual(expect.stringMatching(new RegExp(`^events: 1 event\\(s\\) accepted before the last stop .*${eventId}`)));
@@ -137,8 +110,7 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toHaveLength(1);
       expect(e2e.rt.eventDeliveryFailures).toEqual([]);
 
-      await e2e.close();
-      reopened = undefined;
+      await cases.closeReopened();
       expectJournalDrained(dataDir);
     },
     CASE_TIMEOUT_MS,
@@ -156,8 +128,7 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       await local.waitFor(new RegExp(`events: holding ${eventId} -> \\S+ for ${HOLD_MS} ms after delivery`), 120_000);
       await kill(local);
 
-      reopened = await reopenInProcess(dataDir, vendor.url);
-      const e2e = reopened;
+      const e2e = await cases.reopen(dataDir, vendor.url);
       expect(e2e.rt.redeliveredEvents).toEqual([eventId]);
       // The execution the first delivery started was cut off by the kill: closed as interrupted.
       expect(e2e.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
@@ -174,8 +145,7 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       expect(await vendor.licenses()).toEqual([]);
       expect(e2e.rt.eventDeliveryFailures).toEqual([]);
 
-      await e2e.close();
-      reopened = undefined;
+      await cases.closeReopened();
       expectJournalDrained(dataDir);
     },
     CASE_TIMEOUT_MS,
@@ -191,8 +161,7 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       expect(out).toContain(`purchase ${purchaseId}: RECEIVED, submitted`);
       await kill(local);
 
-      reopened = await reopenInProcess(dataDir, vendor.url);
-      const e2e = reopened;
+      const e2e = await cases.reopen(dataDir, vendor.url);
       expect(e2e.rt.redeliveredEvents).toEqual([]);
       expect(e2e.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
       expect(await purchasesOf(e2e, requestId)).toHaveLength(1);

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../lambdas/core/reconcile-runner';
 import { EVENTS, FINAL_STATUSES, type PurchaseStatus } from '../../lambdas/core/workflow';
-import { runCli, type RunningCli } from '../support/cli';
+import { runCli } from '../support/cli';
 import { auditTrail, budgetCounter, purchaseIdFor, purchaseRecord, reservation, waitFor, workflowEvents, type E2e } from '../support/e2e-runtime';
-import { startExternalCocalc, taggedPurchaseId, type ExternalCocalc, type VendorCartItem } from '../support/external-cocalc';
-import { cocalcSecretLogicalId, killNow, outboxApprovalLink, reopenInProcess, seedCocalcApiKey, startLocalCli } from '../support/killable-local';
+import { taggedPurchaseId, type ExternalCocalc, type VendorCartItem } from '../support/external-cocalc';
+import { cocalcSecretLogicalId, killableCases, outboxApprovalLink, type KillableCase } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
 
 /**
@@ -44,37 +43,21 @@ interface Killed {
 
 describe('procure local killed with SIGKILL mid-purchase, CoCalc in another process', () => {
   let secretId: string;
-  const vendors: ExternalCocalc[] = [];
-  const locals: RunningCli[] = [];
-  const dirs: string[] = [];
-  let reopened: E2e | undefined;
+  const cases = killableCases(() => secretId);
+  const { cleanup, kill } = cases;
 
   beforeAll(async () => {
     // Synthesizes cdk.out when a source is newer than it, so the runtimes below start without it.
     secretId = await cocalcSecretLogicalId();
   }, 300_000);
 
-  /** Ends every process a case started and removes its folder. */
-  async function cleanup(): Promise<void> {
-    await reopened?.close();
-    reopened = undefined;
-    for (const l of locals.splice(0)) l.kill();
-    for (const v of vendors.splice(0)) v.kill();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  }
-
   /** A vendor process, a data folder holding its key, and `procure local` serving on it. */
-  async function begin(name: string): Promise<{ vendor: ExternalCocalc; dataDir: string; local: RunningCli }> {
-    const vendor = await startExternalCocalc();
-    vendors.push(vendor);
+  async function begin(name: string): Promise<KillableCase> {
+    const started = await cases.begin(name);
+    const { vendor, local } = started;
     expect(await vendor.balance()).toBe(STARTING_BALANCE); // the key reaches the account
-    const dataDir = mkdtempSync(join(tmpdir(), `procure-kill9-${name}-`));
-    dirs.push(dataDir);
-    seedCocalcApiKey(dataDir, secretId, vendor.apiKey);
-    const local = await startLocalCli(dataDir, vendor.url);
-    locals.push(local);
     expect(local.stdout).toMatch(new RegExp(`CoCalc\\s+${vendor.url.replace(/[.]/g, '\\.')}\\s+\\(PROCURE_COCALC_BASE_URL\\)`));
-    return { vendor, dataDir, local };
+    return started;
   }
 
   /** `procure submit` of a CoCalc request through the running runtime; its purchase id. */
@@ -91,14 +74,9 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
     await waitFor(`${what} to reach the vendor`, async () => (await vendor.faults()).delayThenApplyNext === 0, 120_000);
   }
 
-  async function kill(local: RunningCli): Promise<void> {
-    const exit = await killNow(local);
-    expect(exit.signal).toBe('SIGKILL');
-  }
-
   /** The same folder opened again: the killed run's execution is closed as interrupted at start. */
   async function reopen({ vendor, dataDir, purchaseId }: Killed): Promise<E2e> {
-    reopened = await reopenInProcess(dataDir, vendor.url);
+    const reopened = await cases.reopen(dataDir, vendor.url);
     expect(reopened.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
     return reopened;
   }

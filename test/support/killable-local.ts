@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
 import { ENV } from '../../lambdas/shared/env-names';
@@ -8,6 +9,7 @@ import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly'
 import { ensureSynth } from '../../lib/local/synth';
 import { startCli, type RunningCli } from './cli';
 import { e2eHandle, type E2e } from './e2e-runtime';
+import { startExternalCocalc, type ExternalCocalc } from './external-cocalc';
 import { PROJECT_DIR } from './project-dir';
 
 /**
@@ -85,4 +87,57 @@ export async function reopenInProcess(dataDir: string, cocalcUrl: string): Promi
     log: (line) => logs.push(line),
   });
   return e2eHandle(rt, logs);
+}
+
+/** What {@link killableCases} started for one case. */
+export interface KillableCase {
+  vendor: ExternalCocalc;
+  dataDir: string;
+  local: RunningCli;
+}
+
+/**
+ * The processes, folders and reopened runtime of a file of kill -9 cases, ended by `cleanup()`
+ * (call it after each case). `begin` starts a CoCalc vendor process, a data folder holding its key,
+ * and `procure local` serving on it with `env`; `kill` is kill -9 of that runtime.
+ */
+export function killableCases(secretId: () => string) {
+  const vendors: ExternalCocalc[] = [];
+  const locals: RunningCli[] = [];
+  const dirs: string[] = [];
+  const state: { reopened: E2e | undefined } = { reopened: undefined };
+  return {
+    state,
+    async begin(name: string, env: NodeJS.ProcessEnv = {}): Promise<KillableCase> {
+      const vendor = await startExternalCocalc();
+      vendors.push(vendor);
+      const dataDir = mkdtempSync(join(tmpdir(), `procure-kill9-${name}-`));
+      dirs.push(dataDir);
+      seedCocalcApiKey(dataDir, secretId(), vendor.apiKey);
+      const local = await startLocalCli(dataDir, vendor.url, 240_000, env);
+      locals.push(local);
+      return { vendor, dataDir, local };
+    },
+    async kill(local: RunningCli): Promise<void> {
+      const exit = await killNow(local);
+      if (exit.signal !== 'SIGKILL') throw new Error(`the runtime ended with ${exit.signal ?? `code ${exit.code}`}, not SIGKILL`);
+    },
+    /** The same folder opened again in this process, ended by `cleanup()`. */
+    async reopen(dataDir: string, cocalcUrl: string): Promise<E2e> {
+      state.reopened = await reopenInProcess(dataDir, cocalcUrl);
+      return state.reopened;
+    },
+    /** Closes the reopened runtime now (its folder can then be read as the next start would). */
+    async closeReopened(): Promise<void> {
+      await state.reopened?.close();
+      state.reopened = undefined;
+    },
+    async cleanup(): Promise<void> {
+      await state.reopened?.close();
+      state.reopened = undefined;
+      for (const l of locals.splice(0)) l.kill();
+      for (const v of vendors.splice(0)) v.kill();
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }
