@@ -31,59 +31,15 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
   const n = ++counter;
   const auditTable = `procure-audit-${n}`;
   const stateTable = `procure-state-${n}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: stateTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
-        { AttributeName: PURCHASE_INDEX.partitionKey, AttributeType: 'S' },
-        { AttributeName: PURCHASE_INDEX.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      // As lib/constructs/state-table.ts declares it.
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: PURCHASE_INDEX.name,
-          KeySchema: [
-            { AttributeName: PURCHASE_INDEX.partitionKey, KeyType: 'HASH' },
-            { AttributeName: PURCHASE_INDEX.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  await client.send(
-    new CreateTableCommand({
-      TableName: auditTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: AUDIT_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: AUDIT_TABLE.sortKey, AttributeType: 'S' },
-        { AttributeName: AUDIT_TABLE.statusIndexPartitionKey, AttributeType: 'S' },
-        { AttributeName: AUDIT_TABLE.statusIndexSortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: AUDIT_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: AUDIT_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: AUDIT_TABLE.statusIndex,
-          KeySchema: [
-            { AttributeName: AUDIT_TABLE.statusIndexPartitionKey, KeyType: 'HASH' },
-            { AttributeName: AUDIT_TABLE.statusIndexSortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  // As lib/constructs/state-table.ts and audit-table.ts declare them.
+  await createTable(client, stateTable, [STATE_TABLE.partitionKey, STATE_TABLE.sortKey], {
+    name: PURCHASE_INDEX.name,
+    keys: [PURCHASE_INDEX.partitionKey, PURCHASE_INDEX.sortKey],
+  });
+  await createTable(client, auditTable, [AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey], {
+    name: AUDIT_TABLE.statusIndex,
+    keys: [AUDIT_TABLE.statusIndexPartitionKey, AUDIT_TABLE.statusIndexSortKey],
+  });
   return {
     endpoint,
     client,
@@ -94,4 +50,21 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** A pay-per-request table of string keys (hash, range) with one global index projecting all. */
+async function createTable(client: DynamoDBClient, name: string, keys: [string, string], index: { name: string; keys: [string, string] }): Promise<void> {
+  const keySchema = ([hash, range]: [string, string]) => [
+    { AttributeName: hash, KeyType: 'HASH' as const },
+    { AttributeName: range, KeyType: 'RANGE' as const },
+  ];
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...keys, ...index.keys].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+      KeySchema: keySchema(keys),
+      GlobalSecondaryIndexes: [{ IndexName: index.name, KeySchema: keySchema(index.keys), Projection: { ProjectionType: 'ALL' } }],
+    }),
+  );
 }
