@@ -56,14 +56,25 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
     return (await scanTable(e2e, e2e.stateTable)).filter((i) => String(i.pk).startsWith('PURCHASE#') && i.requestId === requestId);
   }
 
-  /** Nothing left undelivered in the folder's journal (read after the runtime closed). */
-  function expectJournalDrained(dataDir: string): void {
+  /** No delivery failed, and once the runtime is closed nothing is left undelivered in the folder's journal. */
+  async function expectDelivered(e2e: E2e, dataDir: string): Promise<void> {
+    expect(e2e.rt.eventDeliveryFailures).toEqual([]);
+    await cases.closeReopened();
     const journal = EventJournal.open(join(dataDir, 'events', 'journal.jsonl'));
     try {
       expect(journal.pending()).toEqual([]);
     } finally {
       journal.close();
     }
+  }
+
+  /** Exactly one purchase, one execution and one REQUEST_RECEIVED for the request, ended once by `terminal`. */
+  async function expectOnePurchase(e2e: E2e, requestId: string, purchaseId: string, terminal: 'COMPLETED' | 'NOT_COMPLETED'): Promise<void> {
+    expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
+    expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
+    const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+    expect(trail.filter((t) => t === 'REQUEST_RECEIVED')).toHaveLength(1);
+    expect(trail.filter((t) => t === terminal)).toHaveLength(1);
   }
 
   const ours = (items: VendorCartItem[], purchaseId: string): VendorCartItem[] => items.filter((i) => taggedPurchaseId(i) === purchaseId);
@@ -101,17 +112,10 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       await e2e.rt.eventsIdle();
 
       expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('COMPLETED');
-      expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
-      const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
-      expect(trail.filter((t) => t === 'REQUEST_RECEIVED')).toHaveLength(1);
-      expect(trail.filter((t) => t === 'COMPLETED')).toHaveLength(1);
-      expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
+      await expectOnePurchase(e2e, requestId, purchaseId, 'COMPLETED');
       expect(await vendor.licenses()).toHaveLength(1);
       expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toHaveLength(1);
-      expect(e2e.rt.eventDeliveryFailures).toEqual([]);
-
-      await cases.closeReopened();
-      expectJournalDrained(dataDir);
+      await expectDelivered(e2e, dataDir);
     },
     CASE_TIMEOUT_MS,
   );
@@ -135,18 +139,11 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       await e2e.rt.eventsIdle();
 
       // The second delivery found the requestId: one purchase, one execution, one REQUEST_RECEIVED.
-      expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
-      expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
-      const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
-      expect(trail.filter((t) => t === 'REQUEST_RECEIVED')).toHaveLength(1);
-      expect(trail.filter((t) => t === 'NOT_COMPLETED')).toHaveLength(1);
+      await expectOnePurchase(e2e, requestId, purchaseId, 'NOT_COMPLETED');
       expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('FAILED');
       expect(e2e.logs).toContainEqual(expect.stringMatching(/purchase request accepted.*"existing":true/));
       expect(await vendor.licenses()).toEqual([]);
-      expect(e2e.rt.eventDeliveryFailures).toEqual([]);
-
-      await cases.closeReopened();
-      expectJournalDrained(dataDir);
+      await expectDelivered(e2e, dataDir);
     },
     CASE_TIMEOUT_MS,
   );
