@@ -83,7 +83,6 @@ async function bundleBaseline(source: string, projectDir: string, outDir: string
     format: b.format,
     target: b.target,
     minify: b.minify,
-    keepNames: b.keepNames,
     sourcemap: b.sourceMap,
     sourcesContent: b.sourcesContent,
     external: [...b.externalModules],

@@ -43,7 +43,9 @@ export const COCALC_CART_ADD_SLOT_KEY = 'cocalc-cart-add';
  * A ledger write kept losing its conditional write to concurrent writers (nothing was reserved,
  * released or consumed). Safe to retry.
  */
-export class RateSlotsContendedError extends ProcureError {}
+export class RateSlotsContendedError extends ProcureError {
+  override name = 'RateSlotsContendedError';
+}
 
 /**
  * Length of the half-open interval in which at most `limit.max` slots may lie: the vendor's

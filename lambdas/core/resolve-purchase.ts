@@ -37,9 +37,13 @@ export interface ResolveResult {
 export const RESOLVED = 'RESOLVED';
 
 /** The purchase does not exist. */
-export class UnknownPurchaseError extends ProcureError {}
+export class UnknownPurchaseError extends ProcureError {
+  override name = 'UnknownPurchaseError';
+}
 /** The purchase is not (or no longer) in NEEDS_ATTENTION, and not resolved this same way. */
-export class NotResolvableError extends ProcureError {}
+export class NotResolvableError extends ProcureError {
+  override name = 'NotResolvableError';
+}
 
 const comment = z.optional(z.string().check(z.trim(), z.minLength(1, 'comment must not be empty when given'), z.maxLength(1000)));
 const resolutionSchema = z.discriminatedUnion(

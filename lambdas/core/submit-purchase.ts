@@ -36,6 +36,7 @@ export interface SubmitPurchaseResult {
  * `auditId` is where the REQUEST_REJECTED entry was written.
  */
 export class RequestRejectedError extends InvalidRequestError {
+  override name = 'RequestRejectedError';
   constructor(
     message: string,
     issues: string[],

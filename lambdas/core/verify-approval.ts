@@ -18,7 +18,9 @@ import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
  */
 
 /** Thrown before any vendor call when the approval cannot be verified. */
-export class ApprovalNotVerifiedError extends ProcureError {}
+export class ApprovalNotVerifiedError extends ProcureError {
+  override name = 'ApprovalNotVerifiedError';
+}
 
 export const APPROVAL_NOT_VERIFIED = 'APPROVAL_NOT_VERIFIED';
 export const AUTO_APPROVER = 'auto-approve policy';

@@ -30,7 +30,9 @@ export interface QuotesApiDeps {
 }
 
 /** InterServer's catalog could not be read: the price is unknown, not the request wrong. */
-export class CatalogUnavailableError extends ProcureError {}
+export class CatalogUnavailableError extends ProcureError {
+  override name = 'CatalogUnavailableError';
+}
 
 export function makeHandler(deps: QuotesApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const interserverCatalog = async () => {

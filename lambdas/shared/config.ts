@@ -12,9 +12,9 @@ import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 type Env = Record<string, string | undefined>;
 
 export class ConfigError extends Error {
+  override name = 'ConfigError';
   constructor(message: string) {
     super(message);
-    this.name = 'ConfigError';
   }
 }
 

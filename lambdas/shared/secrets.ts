@@ -11,9 +11,9 @@ import { secretsManagerClient } from './aws-clients/secrets-manager';
 
 /** A secret could not be read or had the wrong shape. The message never contains the value. */
 export class SecretUnavailableError extends Error {
+  override name = 'SecretUnavailableError';
   constructor(message: string) {
     super(message);
-    this.name = 'SecretUnavailableError';
   }
 }
 
@@ -23,13 +23,13 @@ export class SecretUnavailableError extends Error {
  * no value.
  */
 export class SecretPlaceholderError extends SecretUnavailableError {
+  override name = 'SecretPlaceholderError';
   constructor(
     readonly secretId: string,
     readonly fields: readonly string[],
     command: string,
   ) {
     super(`secret ${secretId} still holds its placeholder in ${fields.map((f) => `"${f}"`).join(', ')}; store the credential with: ${command}`);
-    this.name = 'SecretPlaceholderError';
   }
 }
 

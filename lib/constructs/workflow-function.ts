@@ -24,10 +24,12 @@ const BUNDLE_TARGET = 'node24';
 export const WORKFLOW_BUNDLING = {
   format: OutputFormat.CJS,
   target: BUNDLE_TARGET,
+  // No keepNames (it costs every bundle load time): procure's code reads no class or function
+  // name at run time (the bundled libraries compare only built-ins' names). Error classes carry
+  // their names as literals (lambdas/core/errors.ts), which Step Functions Retry / Catch,
+  // RecordOutcome and the API's error bodies match; test/infra/bundle-error-names.test.ts checks
+  // each Retry / Catch name is set in the bundles.
   minify: true,
-  // Error classes name themselves from `new.target.name`, and Step Functions Retry / Catch,
-  // RecordOutcome and the API's error bodies match those names: minifying must keep them.
-  keepNames: true,
   sourceMap: true,
   // Stack traces need only the mappings; leaving the sources out keeps assets small.
   sourcesContent: false,

@@ -19,7 +19,9 @@ import { isConditionalCheckFailed } from './conditional-check';
  */
 
 /** `update` on a purchase that was never created. */
-export class PurchaseNotFoundError extends ProcureError {}
+export class PurchaseNotFoundError extends ProcureError {
+  override name = 'PurchaseNotFoundError';
+}
 
 const PK = STATE_TABLE.partitionKey;
 const SK = STATE_TABLE.sortKey;

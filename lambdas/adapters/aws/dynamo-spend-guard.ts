@@ -364,7 +364,9 @@ export class DynamoSpendGuard implements SpendGuard {
 }
 
 /** The reservation is in a state that does not allow the requested transition. */
-export class ReservationStateError extends ProcureError {}
+export class ReservationStateError extends ProcureError {
+  override name = 'ReservationStateError';
+}
 
 /** "YYYY-MM" in UTC: the budget month of an instant. */
 export function utcMonth(at: Date): string {

@@ -3,9 +3,9 @@ import type { EventPublisher } from '../../core/ports';
 
 /** PutEvents accepted the call but rejected the entry (FailedEntryCount > 0). */
 export class EventPublishError extends Error {
+  override name = 'EventPublishError';
   constructor(message: string) {
     super(message);
-    this.name = 'EventPublishError';
   }
 }
 
