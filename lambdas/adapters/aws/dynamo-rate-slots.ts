@@ -86,6 +86,8 @@ export class DynamoRateSlots implements RateSlots {
   private readonly maxPauseMs: number;
   private readonly clock: () => number;
   private readonly stalePendingMs: number;
+  /** Where this instance's last granted claim of each holder went in the list (settle's first guess). */
+  private readonly claimedIndex = new Map<string, number>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -145,6 +147,7 @@ export class DynamoRateSlots implements RateSlots {
       if (!claim.sent) return undefined;
       const i = slots.findIndex((s) => s.holder === holder);
       const entry: StoredSlot = { at: i < 0 ? at : slots[i]!.at, holder: `${USED}${holder}`, sentAt: at };
+      this.claimedIndex.set(holder, i < 0 ? slots.length : i);
       return i < 0 ? [...slots, entry] : slots.map((s, j) => (j === i ? entry : s));
     });
     return claim;
@@ -152,8 +155,9 @@ export class DynamoRateSlots implements RateSlots {
 
   /**
    * Settling happens right after a send, while others claim, so it is first one conditional
-   * update of the holder's own entry: it needs no version match, only that the entry read is still
-   * the holder's unsettled call, and it bumps the version so a concurrent read-modify-write writer
+   * update of the holder's own entry, at the index this instance's claim wrote it to (no read), or
+   * else where a read finds it: it needs no version match, only that the entry is still the
+   * holder's unsettled call, and it bumps the version so a concurrent read-modify-write writer
    * re-reads instead of writing the entry back unsettled. Only when the list moved under it
    * (another writer pruned it) does it fall back to the loop.
    */
@@ -166,6 +170,9 @@ export class DynamoRateSlots implements RateSlots {
       }
       return -1;
     };
+    const claimed = this.claimedIndex.get(holder);
+    this.claimedIndex.delete(holder);
+    if (claimed !== undefined && (await this.markSettled(key, claimed, used, now))) return;
     const { slots, version } = await this.read(key);
     const i = lastUnsettled(slots);
     if (i < 0) return;
