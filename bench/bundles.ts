@@ -7,7 +7,7 @@ import { loadStack, withAssemblyReadLock } from '../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../lib/local/lambda-functions';
 import { ensureSynth } from '../lib/local/synth';
 import { WORKFLOW_BUNDLING } from '../lib/constructs/workflow-function';
-import { bundleContents, functionNeeds, VENDOR_LIBRARIES, type VendorLibrary } from '../test/support/bundle-contents';
+import { bundleContents, functionNeeds, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
 import { median } from './measure';
 
 /**

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
@@ -21,7 +21,7 @@ export const APPROVERS = ['alice@example.com', 'bob@example.com'];
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAfake-task-token-' + 'Q'.repeat(300);
 
 export function approvalWorld(db: LocalDynamo) {
-  const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = db.doc;
   return {
     doc,
     approvals: new DynamoApprovalStore(doc, db.stateTable),

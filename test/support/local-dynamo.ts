@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/table-keys';
 
 /**
@@ -9,6 +11,8 @@ import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/t
 export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
+  /** A document client over `client` with production's marshalling options. */
+  doc: DynamoDBDocumentClient;
   auditTable: string;
   stateTable: string;
   close(): Promise<void>;
@@ -43,6 +47,7 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
+    doc: documentClientFor(client),
     auditTable,
     stateTable,
     close: async () => {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 import type { LocalRuntime } from '../../lib/local';
 
 /** The runtime's table whose logical id starts with `prefix` (e.g. 'StateTable', 'AuditTable'). */
@@ -16,6 +17,6 @@ export function runtimeTable(rt: LocalRuntime, prefix: string): string {
  */
 export function runtimeDocClient(rt: LocalRuntime, maxAttempts: number): { doc: DynamoDBDocumentClient; destroy(): void } {
   const client = new DynamoDBClient({ ...rt.clientConfig('dynamodb'), maxAttempts });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClientFor(client);
   return { doc, destroy: () => client.destroy() };
 }

@@ -55,7 +55,7 @@ const TEST_BUDGET: BudgetConfig = { capsUsd: { cocalc: 1000, interserver: 500 },
 
 export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, options: StepHarnessOptions = {}): Promise<StepHarness> {
   const db = await startLocalDynamo();
-  const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = db.doc;
   return {
     db,
     doc,

@@ -8,7 +8,7 @@ describe('DynamoAuditLog', () => {
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
     db = await startLocalDynamo();
-    doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+    doc = db.doc;
   });
   afterAll(async () => db.close());
 

@@ -132,7 +132,7 @@ describe('intake refusals are stored and published within the service limits', (
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
     db = await startLocalDynamo();
-    doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+    doc = db.doc;
   });
   afterAll(async () => db.close());
   const deps = (): SubmitPurchaseDeps & { workflow: FakeWorkflowStarter; audit: DynamoAuditLog; purchases: DynamoPurchaseStore } => ({
@@ -224,7 +224,7 @@ describe('REQUEST_RECEIVED is never missing', () => {
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
     db = await startLocalDynamo();
-    doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+    doc = db.doc;
   });
   afterAll(async () => db.close());
   const deps = () => ({ purchases: new DynamoPurchaseStore(doc, db.stateTable), audit: new DynamoAuditLog(doc, db.auditTable), workflow: new FakeWorkflowStarter() });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
@@ -42,7 +41,7 @@ describe('purchases API', () => {
   let handler: ReturnType<typeof makeHandler>;
   beforeAll(async () => {
     db = await startLocalDynamo();
-    const doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+    const doc = db.doc;
     deps = {
       purchases: new DynamoPurchaseStore(doc, db.stateTable),
       audit: new DynamoAuditLog(doc, db.auditTable),

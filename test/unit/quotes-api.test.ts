@@ -42,7 +42,7 @@ describe('quotes API', () => {
 
   beforeAll(async () => {
     db = await startLocalDynamo();
-    doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+    doc = db.doc;
     spendGuard = new DynamoSpendGuard(doc, db.stateTable, { capsUsd: { cocalc: 100, interserver: 20 }, dailyLimit: 10 });
     // Another purchase holds $12 of this month's InterServer budget.
     await spendGuard.reserve({ purchaseId: 'pur-other', vendor: 'interserver', amountUsd: 12, at: new Date() });

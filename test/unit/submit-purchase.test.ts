@@ -17,7 +17,7 @@ describe('submitPurchase', () => {
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
     db = await startLocalDynamo();
-    doc = DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } });
+    doc = db.doc;
   });
   afterAll(async () => db.close());
 

@@ -3,7 +3,6 @@ import type { SiteLicenseDescription } from '../../core/cocalc-license';
 import { describeIssues } from '../../core/purchase-request';
 import {
   VendorAuthError,
-  VendorRateLimitedError,
   VendorRejectedError,
   VendorTransientError,
 } from '../../core/errors';

@@ -14,8 +14,11 @@ let doc: DynamoDBDocumentClient | undefined;
 
 /** DynamoDB document client; `removeUndefinedValues` so optional fields can be passed as undefined. */
 export function documentClient(): DynamoDBDocumentClient {
-  doc ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  doc ??= documentClientFor(new DynamoDBClient({}));
   return doc;
+}
+
+/** The document client procure's adapters expect, over `client` (tests pass one of their own). */
+export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
