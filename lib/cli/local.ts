@@ -173,6 +173,7 @@ async function serve(options: {
       dataDir,
     );
     printRunning(running, route, dataDir, options.cocalcBaseUrl);
+    printResumed(running);
     printInterrupted(running);
     if (options.sample) await submitSample(running, route);
     console.log('Serving until Ctrl+C. Other terminals: npx procure quote|submit|list|status|audit|licenses|approve (see npx procure --help).\n');
@@ -195,7 +196,7 @@ async function serve(options: {
     if (result.cutOff > 0) console.log(`  ${result.cutOff} Lambda invocation(s) still running after ${options.drainMs / 1000} s were cut off.`);
     else if (result.inflight > 0) console.log(`  ${result.inflight} Lambda invocation(s) finished in ${(result.waitedMs / 1000).toFixed(1)} s.`);
     const waiting = running.executions.list({ status: 'RUNNING' });
-    const note = waiting.length ? ` ${waiting.length} purchase(s) still running will be reported as interrupted at the next start.` : '';
+    const note = waiting.length ? ` ${waiting.length} purchase(s) still running will go on from where they stood at the next start.` : '';
     console.log(`Stopped.${note}`);
     return 0;
   } finally {
@@ -223,10 +224,21 @@ function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, co
   console.log('');
 }
 
+function printResumed(rt: LocalRuntime): void {
+  if (rt.resumed.length === 0) return;
+  console.log(`${rt.resumed.length} purchase(s) were still running when the runtime last stopped; they go on from the step they had reached`);
+  console.log('(one waiting for approval gets a fresh approval mail; its old link no longer works):');
+  printTable(
+    rt.resumed.map((r) => ({ purchase: r.purchaseId, 'goes on at': r.state, 'expired links': r.expiredApprovals })),
+    ['purchase', 'goes on at', 'expired links'],
+  );
+  console.log('');
+}
+
 function printInterrupted(rt: LocalRuntime): void {
   if (rt.interrupted.length === 0) return;
-  console.log(`${rt.interrupted.length} purchase(s) were still running when the runtime last stopped. A stopped runtime cannot resume them,`);
-  console.log('so the workflow closed them: their approval links no longer work and their budget was released (kept where a vendor');
+  console.log(`${rt.interrupted.length} purchase(s) were still running when the runtime last stopped, at a step this version of the workflow`);
+  console.log('no longer has, so the workflow closed them: their approval links no longer work and their budget was released (kept where a vendor');
   console.log('purchase may have started: NEEDS_ATTENTION). To buy one after all, submit it with a new requestId:');
   printTable(
     rt.interrupted.map((i) => ({ purchase: i.purchaseId, started: formatTime(i.startDate), 'expired links': i.expiredApprovals })),

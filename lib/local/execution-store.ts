@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
 
 /**
- * Executions survive a restart only as records: the in-memory engine cannot resume a waiting Task,
- * so the runtime keeps every execution's summary in `<dataDir>/executions.json` (rewritten
- * atomically on each status change). On the next start, records still RUNNING are the executions
- * that were cut off: the runtime reports them and closes them as interrupted (interrupted.ts). The
- * finished ones keep their names taken, as AWS keeps execution names for 90 days.
+ * Every execution's summary is kept in `<dataDir>/executions.json` (rewritten atomically on each
+ * status change). On the next start, records still RUNNING are the executions that were cut off:
+ * they go on from the state they entered last (execution-checkpoints.ts), or, when the template no
+ * longer has that state, are closed as interrupted (interrupted.ts). The finished ones keep their
+ * names taken, as AWS keeps execution names for 90 days.
  */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './asl-from-template';
 import { AwsServiceError } from './aws-error';
+import type { CheckpointStore, ExecutionCheckpoint } from './execution-checkpoints';
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './execution-store';
 import { LambdaFunctionError } from './lambda-host';
 import type { TaskBinding } from './task-bindings';
@@ -50,12 +51,23 @@ export interface ExecutionManagerOptions {
   invoke: (logicalId: string, event: unknown) => Promise<unknown>;
   broker: TaskTokenBroker;
   store?: ExecutionStore;
-  /** Records from earlier runs (already closed), which keep their names taken. */
+  /** Where each running execution stands (resumeInterrupted goes on from there after a restart). */
+  checkpoints?: CheckpointStore;
+  /** Records from earlier runs, which keep their names taken (RUNNING ones: see interruptedRuns). */
   previous?: ExecutionRecord[];
   retryIntervalOverrides?: Record<string, number | number[]>;
   waitTimeOverrides?: Record<string, number>;
   onStep?: (event: StepEvent) => void;
   log?: (line: string) => void;
+}
+
+/** An execution a previous run left RUNNING, and where it can go on from. */
+export interface InterruptedRun {
+  record: ExecutionRecord;
+  /** The state it entered last (undefined: it entered none, and starts again from the start). */
+  checkpoint?: ExecutionCheckpoint;
+  /** Why it cannot go on (its state machine or state no longer exists), or undefined when it can. */
+  unresumable?: string;
 }
 
 interface LiveExecution {
@@ -188,6 +200,47 @@ export class ExecutionManager {
     });
   }
 
+  /**
+   * The executions a previous run left RUNNING, each with the checkpoint it left (the state it
+   * entered last and that state's input) and whether it can go on: its state machine must still
+   * exist and still have that state.
+   */
+  interruptedRuns(): InterruptedRun[] {
+    const checkpoints = this.options.checkpoints?.loadAll((file, reason) => this.options.log?.(`checkpoint ${file} is unreadable (${reason}): its execution starts again from the start`)) ?? new Map();
+    const runs: InterruptedRun[] = [];
+    for (const { record } of this.executions.values()) {
+      if (record.status !== 'RUNNING') continue;
+      const checkpoint = checkpoints.get(record.executionArn);
+      const entry = this.machines.get(record.stateMachineArn);
+      const unresumable = !entry
+        ? `its state machine ${record.stateMachineArn} is no longer in the template`
+        : checkpoint && !(checkpoint.state in entry.machine.definition.States)
+          ? `its state machine no longer has the state ${checkpoint.state}`
+          : undefined;
+      runs.push({ record, ...(checkpoint ? { checkpoint } : {}), ...(unresumable ? { unresumable } : {}) });
+    }
+    return runs;
+  }
+
+  /**
+   * Goes on with an interrupted execution from the state it entered last, with that state's input,
+   * as if the state were entered again by a Retry (a Task's function runs again; a Wait waits again,
+   * until its timestamp or for its full seconds; a `.waitForTaskToken` Task gets a new token). Its
+   * step history restarts at that state, and `$$.Execution.StartTime` is the time it went on.
+   */
+  resume(run: InterruptedRun): void {
+    if (run.unresumable) throw new Error(`execution ${run.record.name} cannot go on: ${run.unresumable}`);
+    const live = this.executions.get(run.record.executionArn);
+    const entry = this.machines.get(run.record.stateMachineArn);
+    if (!live || !entry || live.record.status !== 'RUNNING') throw new Error(`execution ${run.record.name} is not an interrupted one`);
+    const from = run.checkpoint;
+    const definition = from ? { ...entry.machine.definition, StartAt: from.state } : entry.machine.definition;
+    // Validated at start-up as the whole machine; started mid-way, its earlier states are unreachable.
+    const engine = from ? new StateMachine(definition as never, { validationOptions: { noValidate: true } }) : entry.engine;
+    this.run(entry.machine, engine, live, JSON.parse(from ? from.input : live.record.input));
+    this.changes.emit('change', live.record.executionArn);
+  }
+
   /** Aborts the engine runs without recording an outcome: they stay RUNNING in the store. */
   close(): void {
     this.closing = true;
@@ -239,7 +292,7 @@ export class ExecutionManager {
       noThrowOnAbort: true,
     });
     live.abort = execution.abort;
-    const eventsDone = this.consumeEvents(live, execution.eventLogs);
+    const eventsDone = this.consumeEvents(live, execution.eventLogs, new Set(Object.keys(machine.definition.States)));
     // The history is complete before the execution reports its end (the engine's log closes right
     // after the last event; the timer only guards against a log that never closes).
     const drained = (): Promise<unknown> => Promise.race([eventsDone, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -266,6 +319,7 @@ export class ExecutionManager {
     if (outcome.cause !== undefined) r.cause = outcome.cause;
     live.minted.clear();
     this.options.broker.closeExecution(r.executionArn);
+    this.dropCheckpoint(r.executionArn);
     this.persist();
     this.changes.emit('change', r.executionArn);
   }
@@ -326,12 +380,40 @@ export class ExecutionManager {
     this.options.invoke(fnId, event).catch((err: unknown) => this.options.log?.(`async invoke of ${fnId} failed: ${(err as Error).name}: ${(err as Error).message}`));
   }
 
-  private async consumeEvents(live: LiveExecution, events: AsyncGenerator<unknown>): Promise<void> {
+  /** Saves where the execution stands; a failed write costs only the resume point, not the run. */
+  private checkpoint(cp: ExecutionCheckpoint): void {
+    if (!this.options.checkpoints || this.closing) return;
+    try {
+      this.options.checkpoints.write(cp);
+    } catch (err) {
+      this.options.log?.(`could not save the checkpoint of ${cp.executionArn}: ${(err as Error).message}`);
+    }
+  }
+
+  private dropCheckpoint(executionArn: string): void {
+    try {
+      this.options.checkpoints?.remove(executionArn);
+    } catch (err) {
+      this.options.log?.(`could not remove the checkpoint of ${executionArn}: ${(err as Error).message}`);
+    }
+  }
+
+  private async consumeEvents(live: LiveExecution, events: AsyncGenerator<unknown>, topLevel: Set<string>): Promise<void> {
     const entered = new Map<string, number>();
     const { executionArn, name } = live.record;
+    // The top-level state being run: states inside a Map or Parallel state do not move the checkpoint.
+    let current: string | undefined;
     try {
       for await (const raw of events) {
-        const ev = raw as { type: string; timestamp: number; state?: { name: string; type: string }; index?: number; Error?: string; Cause?: unknown; retry?: { attempt: number } };
+        const ev = raw as { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown }; index?: number; Error?: string; Cause?: unknown; retry?: { attempt: number } };
+        if (ev.state && ev.index === undefined && topLevel.has(ev.state.name)) {
+          if (ev.type === 'StateEntered' && current === undefined) {
+            current = ev.state.name;
+            this.checkpoint({ executionArn, state: current, input: JSON.stringify(ev.state.input ?? {}), enteredAt: new Date(ev.timestamp).toISOString() });
+          } else if ((ev.type === 'StateExited' || ev.type === 'StateFailed' || ev.type === 'StateCaught') && ev.state.name === current) {
+            current = undefined;
+          }
+        }
         const key = `${ev.state?.name ?? ''}|${ev.index ?? ''}`;
         const step: StepEvent = { executionArn, executionName: name, type: ev.type, timestamp: ev.timestamp };
         if (ev.state) {

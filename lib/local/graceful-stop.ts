@@ -8,7 +8,7 @@ import { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, type LambdaHost } from 
  * 1. No new work: the API answers 503; StartExecution and PutEvents from outside the functions
  *    (the CLI, a test, another program) answer 503 ServiceUnavailable; running executions take no
  *    further step (their next Task invocation is held, never started), so they stay RUNNING on disk
- *    and are closed as interrupted at the next start, exactly as after any stop.
+ *    and go on from that state at the next start, exactly as after any stop.
  * 2. Lambda invocations already running finish, bounded by `drainMs`: a vendor call in flight
  *    completes and its result is recorded by the handler that made it. Their own AWS calls
  *    (DynamoDB, SendTask*, PutEvents, StartExecution, SES) still work meanwhile.

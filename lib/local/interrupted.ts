@@ -7,12 +7,13 @@ import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
 import { FINAL_STATUSES } from '../../lambdas/core/workflow';
 import { AUDIT_TABLE, STATE_TABLE } from '../../lambdas/shared/table-keys';
 import type { ExecutionRecord } from './execution-store';
+import type { InterruptedRun } from './executions';
 import type { LocalTable } from './dynamo';
 
 /**
- * Closing executions the previous run left RUNNING. The in-memory engine cannot resume a Task that
- * was waiting (for an approval click, say), so instead of losing them silently the runtime, on
- * start: reports them, marks the records ABORTED (error `Local.RuntimeStopped`), appends an
+ * Executions the previous run left RUNNING go on from the state they entered last
+ * (`resumeInterruptedExecutions`). Those that cannot (their state machine or state is no longer in
+ * the template) are closed instead, never lost silently: the runtime, on start, reports them, marks the records ABORTED (error `Local.RuntimeStopped`), appends an
  * INTERRUPTED entry to the purchase's audit trail (through the audit adapter), marks the
  * purchase's PENDING approvals EXPIRED (so an old link cannot decide anything), lets `closeOut`
  * run the workflow's own failure path (the procure runtime invokes the RecordNotCompleted
@@ -61,16 +62,8 @@ export async function closeInterruptedExecutions(options: {
     r.status = 'ABORTED';
     r.stopDate = now;
     r.error = 'Local.RuntimeStopped';
-    r.cause = 'The local runtime stopped while this execution was running; the in-memory engine cannot resume it.';
-    let purchaseId = r.name;
-    let input: Record<string, unknown> = {};
-    try {
-      const parsed = JSON.parse(r.input) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
-      if (typeof input.purchaseId === 'string' && input.purchaseId) purchaseId = input.purchaseId;
-    } catch {
-      // keep the execution name
-    }
+    r.cause = 'The local runtime stopped while this execution was running, and its state machine or state is no longer in the template, so it could not go on.';
+    const { purchaseId, input } = purchaseOf(r);
     let expired = 0;
     try {
       if (audit) {
@@ -99,6 +92,85 @@ export async function closeInterruptedExecutions(options: {
       log?.(`interrupted: could not record ${r.name}: ${(err as Error).name}: ${(err as Error).message}`);
     }
     out.push({ executionArn: r.executionArn, name: r.name, purchaseId, startDate: r.startDate, expiredApprovals: expired });
+  }
+  return out;
+}
+
+/** The purchase an execution runs (its input's purchaseId, else its name) and its parsed input. */
+function purchaseOf(r: ExecutionRecord): { purchaseId: string; input: Record<string, unknown> } {
+  let purchaseId = r.name;
+  let input: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(r.input) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
+    if (typeof input.purchaseId === 'string' && input.purchaseId) purchaseId = input.purchaseId;
+  } catch {
+    // keep the execution name
+  }
+  return { purchaseId, input };
+}
+
+/** An execution the previous run left RUNNING that goes on from the state it entered last. */
+export interface ResumedExecution {
+  executionArn: string;
+  name: string;
+  purchaseId: string;
+  /** The state it goes on from (the machine's first state when it had entered none). */
+  state: string;
+  expiredApprovals: number;
+}
+
+/**
+ * Lets executions the previous run left RUNNING go on where they stood (executions.ts `resume`),
+ * after two things only the runtime knows: the task tokens it handed out died with it, so the
+ * purchase's PENDING approvals are marked EXPIRED (their links then say so, and the approval step,
+ * entered again, mails fresh ones); and the purchase's audit trail gets a RESUMED entry naming the
+ * state, so a second approval mail or a second vendor check is explained.
+ */
+export async function resumeInterruptedExecutions(options: {
+  runs: InterruptedRun[];
+  client: DynamoDBClient;
+  tables: LocalTable[];
+  resume: (run: InterruptedRun) => void;
+  firstState: (run: InterruptedRun) => string;
+  log?: (line: string) => void;
+}): Promise<ResumedExecution[]> {
+  const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+  const audit = tableWithKeys(options.tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey);
+  const state = tableWithKeys(options.tables, STATE_TABLE.partitionKey, STATE_TABLE.sortKey);
+  let pendingScan: Promise<Map<string, ItemKey[]>> | undefined;
+  const out: ResumedExecution[] = [];
+  for (const run of options.runs) {
+    const r = run.record;
+    const { purchaseId } = purchaseOf(r);
+    const from = run.checkpoint?.state ?? options.firstState(run);
+    let expired = 0;
+    try {
+      if (state) {
+        expired = await expireApprovals(doc, state.name, (await (pendingScan ??= pendingApprovalsByPurchase(doc, state.name))).get(purchaseId) ?? []);
+        const purchase = await new DynamoPurchaseStore(doc, state.name).get(purchaseId);
+        if (audit && purchase) {
+          await new DynamoAuditLog(doc, audit.name).append(purchaseId, {
+            type: 'RESUMED',
+            status: purchase.status,
+            message: `The local runtime stopped while this purchase was at ${from}; it went on from there on the next start.`,
+            detail: { executionArn: r.executionArn, state: from, ...(expired ? { expiredApprovals: expired } : {}) },
+            actor: 'system',
+          });
+        }
+      }
+    } catch (err) {
+      // The run still goes on: a lost audit line is better than a purchase left half-way.
+      options.log?.(`resumed: could not record ${r.name}: ${(err as Error).name}: ${(err as Error).message}`);
+    }
+    try {
+      options.resume(run);
+    } catch (err) {
+      // Left RUNNING: the next start tries again; nothing was bought or released for it here.
+      options.log?.(`resumed: ${r.name} could not go on and stays RUNNING until the next start: ${(err as Error).message}`);
+      continue;
+    }
+    out.push({ executionArn: r.executionArn, name: r.name, purchaseId, state: from, expiredApprovals: expired });
   }
   return out;
 }

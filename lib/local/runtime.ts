@@ -20,7 +20,8 @@ import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from '
 import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
 import { FUNCTION_SESSION_TOKEN, functionEnvironment } from './function-env';
 import { StopGate, type StopOptions, type StopResult } from './graceful-stop';
-import { closeInterruptedExecutions, type InterruptedExecution } from './interrupted';
+import { FileCheckpointStore } from './execution-checkpoints';
+import { closeInterruptedExecutions, resumeInterruptedExecutions, type InterruptedExecution, type ResumedExecution } from './interrupted';
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
 import { LambdaHost } from './lambda-host';
 import { operatorOnlyResources } from './operator-resources';
@@ -132,8 +133,10 @@ export interface LocalRuntime {
   /** Construct id -> logical id of every hosted function. */
   functions: Record<string, string>;
   sandboxes: { cocalcUrl?: string; interserverUrl?: string; cocalc?: SandboxHandle; interserver?: InterserverSandboxHandle };
-  /** Executions the previous run left RUNNING, closed as interrupted at this start. */
+  /** Executions the previous run left RUNNING that could not go on (state machine or state gone), closed as interrupted at this start. */
   interrupted: InterruptedExecution[];
+  /** Executions the previous run left RUNNING, going on from the state each entered last. */
+  resumed: ResumedExecution[];
   /** Ids of the events a previous run accepted and had not delivered to every target, delivered again at this start. */
   redeliveredEvents: string[];
   warnings: string[];
@@ -170,7 +173,7 @@ export interface LocalRuntime {
    * finish (at most `drainMs`, default 30 s), then close(). Calling it again returns the same result.
    */
   stop(options?: StopOptions): Promise<StopResult>;
-  /** Stops at once: whatever runs is cut off (executions stay RUNNING, closed as interrupted at the next start). */
+  /** Stops at once: whatever runs is cut off (executions stay RUNNING and go on where they stood at the next start). */
   close(): Promise<void>;
 }
 
@@ -388,17 +391,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // 9. Executions: close what the previous run left running, then accept new ones.
     const store = options.inMemory ? undefined : new FileExecutionStore(join(dataDir, 'executions.json'));
     const previous = store?.load() ?? [];
-    const interrupted = await closeInterruptedExecutions({ records: previous, client: dynamo.client, tables, log, ...interruptedCloseOut(machines, invoke, log) });
-    if (interrupted.length) {
-      store?.save(previous);
-      log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot be resumed: ${interrupted.map((i) => i.name).join(', ')}`);
-    }
+    const checkpoints = options.inMemory ? undefined : new FileCheckpointStore(join(dataDir, 'checkpoints'));
     manager = new ExecutionManager({
       machines,
       invoke: gate.holdWhileStopping(invoke),
       broker,
       previous,
       ...(store ? { store } : {}),
+      ...(checkpoints ? { checkpoints } : {}),
       ...(overrides.retryIntervalOverrides ? { retryIntervalOverrides: overrides.retryIntervalOverrides } : {}),
       ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
@@ -408,6 +408,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Runs right after the executions are aborted (cleanups run in reverse), before the broker closes.
     cleanups.push(() => gate.releaseHeld());
     cleanups.push(() => managerRef.close());
+    const cutOff = managerRef.interruptedRuns();
+    const interrupted = await closeInterruptedExecutions({ records: cutOff.filter((r) => r.unresumable).map((r) => r.record), client: dynamo.client, tables, log, ...interruptedCloseOut(machines, invoke, log) });
+    if (interrupted.length) {
+      store?.save(managerRef.list());
+      log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${cutOff.filter((r) => r.unresumable).map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`);
+    }
+    const resumed = await resumeInterruptedExecutions({
+      runs: cutOff.filter((r) => !r.unresumable),
+      client: dynamo.client,
+      tables,
+      log,
+      resume: (run) => managerRef.resume(run),
+      firstState: (run) => machines.find((m) => m.arn === run.record.stateMachineArn)?.definition.StartAt ?? '',
+    });
+    if (resumed.length) log(`resumed: ${resumed.length} execution(s) cut off by the last stop go on where they stood: ${resumed.map((r) => `${r.name} at ${r.state}`).join(', ')}`);
     const timer = new ScheduleTimer(scheduled.schedules, invoke, { log, ...(options.schedulePeriodMs !== undefined ? { periodMs: options.schedulePeriodMs } : {}) });
     timer.start();
     cleanups.push(() => timer.close());
@@ -457,6 +472,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(sandboxes.interserver ? { interserver: sandboxes.interserver, interserverUrl: sandboxes.interserver.url } : {}),
       },
       interrupted,
+      resumed,
       redeliveredEvents: undelivered.map((e) => e.id),
       eventRules: rules,
       warnings,

@@ -192,7 +192,7 @@ describe('procure local, with the other commands run against it', () => {
     local.child.kill('SIGINT');
     const { code } = await local.exited;
     expect(code).toBe(0);
-    expect(local.stdout).toMatch(/SIGINT: stopping the local runtime \.\.\.\nStopped\. 1 purchase\(s\) still running will be reported as interrupted at the next start\./);
+    expect(local.stdout).toMatch(/SIGINT: stopping the local runtime \.\.\.\nStopped\. 1 purchase\(s\) still running will go on from where they stood at the next start\./);
     expect(existsSync(join(dataDir, 'runtime.json'))).toBe(false);
     const gone = await cli('status', samplePurchaseId);
     expect(gone.code).toBe(1);

@@ -1,66 +1,83 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
-import { purchaseIdFor } from '../../lambdas/core/workflow';
-import { approvalLinkOf } from '../../lib/cli/runtime-report';
-import { waitForMails } from '../support/fixture-runtime';
-import { PROJECT_DIR } from '../support/project-dir';
+
+import { purchaseIdFor, STATE } from '../../lambdas/core/workflow';
+import type { LocalRuntime } from '../../lib/local';
+import { approvalMailFor, approvalMailOfThisRun, auditTrail, decide, e2eHandle, purchaseRecord, reservation } from '../support/e2e-runtime';
+import { startExternalCocalc, taggedPurchaseId, type ExternalCocalc } from '../support/external-cocalc';
+import { cocalcSecretLogicalId, reopenInProcess, seedCocalcApiKey } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
 
 /**
- * A purchase waiting for approval when `npm start` is stopped: the next start closes it through the
- * workflow's own RecordNotCompleted function, so its budget reservation does not stay held forever.
+ * A purchase waiting for approval when `npm start` is stopped goes on at the next start: the
+ * approval step runs again and mails a fresh link (the old one died with the process and says so),
+ * its budget reservation stays held for it, and approving the new link buys it once at the sandbox.
  */
-describe('a procure purchase cut off by a stop', () => {
+describe('a procure purchase cut off by a stop, CoCalc in another process', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'procure-data-'));
   let rt: LocalRuntime | undefined;
+  let vendor: ExternalCocalc | undefined;
 
   afterAll(async () => {
     await rt?.close();
+    vendor?.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('is closed as FAILED on the next start, with its budget released and the old link dead', async () => {
-    const start = () => startLocalRuntime({ projectDir: PROJECT_DIR, dataDir, synth: 'auto' });
+  it('goes on at the next start: a fresh approval link, the old one dead, the budget still held, bought once when approved', async () => {
+    // The vendor outlives the runtime, as a real one does: its cart still holds the parked item.
+    vendor = await startExternalCocalc();
+    seedCocalcApiKey(dataDir, await cocalcSecretLogicalId(), vendor.apiKey);
+    const start = async () => (await reopenInProcess(dataDir, vendor!.url)).rt;
     rt = await start();
     const request = cocalcRequest({ requestId: 'cut-off-1' });
     const purchaseId = purchaseIdFor('cut-off-1');
     await rt.putEvents([{ Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: request }]);
-    await waitForMails(rt, 1, 30_000);
-    const reserved = async (r: LocalRuntime): Promise<number> => {
-      const client = new DynamoDBClient(r.clientConfig('dynamodb'));
-      const table = Object.entries(r.tables).find(([id]) => id.startsWith('StateTable'))![1];
-      const items = (await client.send(new ScanCommand({ TableName: table }))).Items ?? [];
-      client.destroy();
-      const budget = items.find((i) => i.pk?.S?.startsWith('BUDGET#cocalc#'));
-      return Number(budget?.reservedCents?.N ?? 0);
-    };
-    expect(await reserved(rt)).toBeGreaterThan(0);
-    const link = approvalLinkOf(rt.mails[0]!)!;
-    await rt.close();
+    // Waiting for approval: mailed, and the step's APPROVAL_SENT written.
+    const first = e2eHandle(rt, []);
+    const { link: oldLink } = await approvalMailFor(first, purchaseId, 1, 30_000);
+    const heldBefore = await reserved(rt);
+    expect(heldBefore).toBeGreaterThan(0);
+    await first.close();
 
     rt = await start();
-    expect(rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
-    expect(await reserved(rt)).toBe(0);
+    expect(rt.interrupted).toEqual([]);
+    expect(rt.resumed).toEqual([expect.objectContaining({ purchaseId, state: STATE.RequestApproval, expiredApprovals: 1 })]);
+    const e2e = e2eHandle(rt, []);
+    const { link } = await approvalMailOfThisRun(e2e, purchaseId, 30_000);
+    expect(link).not.toBe(oldLink);
+    expect(await reserved(rt)).toBe(heldBefore);
+    const trail = await auditTrail(e2e, purchaseId);
+    const resumed = trail.find((a) => a.type === 'RESUMED');
+    expect(resumed?.message).toContain(`at ${STATE.RequestApproval}`);
+    expect(trail.filter((a) => a.type === 'APPROVAL_SENT')).toHaveLength(2);
 
-    const client = new DynamoDBClient(rt.clientConfig('dynamodb'));
-    const auditTable = Object.entries(rt.tables).find(([id]) => id.startsWith('AuditTable'))![1];
-    const audit = await client.send(
-      new QueryCommand({ TableName: auditTable, KeyConditionExpression: 'purchaseId = :p', ExpressionAttributeValues: { ':p': { S: purchaseId } } }),
-    );
-    client.destroy();
-    const types = (audit.Items ?? []).map((i) => i.type?.S);
-    expect(types).toContain('INTERRUPTED');
-    const closed = (audit.Items ?? []).find((i) => i.type?.S === 'NOT_COMPLETED');
-    expect(closed?.status?.S).toBe('FAILED');
-    expect(closed?.message?.S).toMatch(/Local\.RuntimeStopped|runtime stopped/);
-
-    // The link of the closed purchase decides nothing any more.
-    const res = await fetch(new URL(new URL(link).pathname + new URL(link).search, rt.apiUrl));
-    const page = await res.text();
-    expect(page).not.toMatch(/<button[^>]*>\s*Approve/i);
-  }, 120_000);
+    // The old link decides nothing any more; the fresh one does.
+    const stale = await fetch(new URL(new URL(oldLink).pathname + new URL(oldLink).search, rt.apiUrl));
+    expect(await stale.text()).not.toMatch(/<button[^>]*>\s*Approve/i);
+    const decided = await decide(link, 'approve');
+    expect(decided.status, decided.text).toBe(200);
+    const done = await rt.executions.wait(purchaseId, { timeoutMs: 60_000 });
+    const ended = (await auditTrail(e2e, purchaseId)).map((a) => `${a.type} ${a.status}: ${a.message ?? ''}`).join('\n');
+    expect(done.status, ended).toBe('SUCCEEDED');
+    expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('COMPLETED');
+    expect((await reservation(e2e, purchaseId))?.status).toBe('COMMITTED');
+    const [license] = await vendor.licenses();
+    expect(await vendor.licenses()).toHaveLength(1);
+    expect((await vendor.cart({ purchased: true })).filter((i) => taggedPurchaseId(i) === purchaseId).map((i) => i.purchased?.license_id)).toEqual([license!.id]);
+    await e2e.close();
+  }, 300_000);
 });
+
+/** The cents the CoCalc budget holds reserved. */
+async function reserved(r: LocalRuntime): Promise<number> {
+  const client = new DynamoDBClient(r.clientConfig('dynamodb'));
+  const table = Object.entries(r.tables).find(([id]) => id.startsWith('StateTable'))![1];
+  const items = (await client.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  client.destroy();
+  const budget = items.find((i) => i.pk?.S?.startsWith('BUDGET#cocalc#'));
+  return Number(budget?.reservedCents?.N ?? 0);
+}

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_HOLD_ENV } from '../../lib/cli/local';
 import { EventJournal } from '../../lib/local/event-journal';
 import { runCli } from '../support/cli';
-import { approvalMailFor, auditTrail, decide, postPurchase, purchaseIdFor, purchaseRecord, scanTable, type E2e } from '../support/e2e-runtime';
+import { approvalMailOfThisRun, auditTrail, decide, postPurchase, purchaseIdFor, purchaseRecord, scanTable, type E2e } from '../support/e2e-runtime';
 import { taggedPurchaseId, type VendorCartItem } from '../support/external-cocalc';
 import { cocalcSecretLogicalId, killableCases } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
@@ -20,10 +20,10 @@ import { cocalcRequest } from '../support/requests';
  *       with one license at the vendor.
  *   (b) PutEvents acknowledged, Intake ran, the delivery not yet marked done (after-invoke hold): the
  *       restart delivers the event again, Intake finds its requestId and creates nothing: still one
- *       purchase, one execution (cut off by the kill, closed as interrupted), no license.
+ *       purchase and one execution (cut off by the kill, going on where it stood), one license.
  *   (c) POST /purchases answered: the response is sent after Intake returned, so the purchase record,
  *       its REQUEST_RECEIVED entry and its execution record are already on disk; nothing to change.
- *       The restart closes the execution as interrupted, and the client's retry gets that purchase.
+ *       The restart lets the execution go on, and the client's retry gets that purchase.
  */
 
 /** Long enough that the kill always comes first. */
@@ -79,6 +79,16 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
 
   const ours = (items: VendorCartItem[], purchaseId: string): VendorCartItem[] => items.filter((i) => taggedPurchaseId(i) === purchaseId);
 
+  /** Approves the purchase through the link mailed by this runtime, and waits for it to COMPLETE. */
+  async function approveAndComplete(e2e: E2e, purchaseId: string): Promise<void> {
+    const { link } = await approvalMailOfThisRun(e2e, purchaseId, 120_000);
+    const decided = await decide(link, 'approve');
+    expect(decided.status, decided.text).toBe(200);
+    const done = await e2e.rt.executions.wait(purchaseId, { timeoutMs: 120_000 });
+    expect(done.status, done.cause).toBe('SUCCEEDED');
+    expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('COMPLETED');
+  }
+
   it(
     '(a) killed after PutEvents was acknowledged and before Intake ran: the restart delivers the event, and the purchase completes once with one license',
     async () => {
@@ -104,14 +114,8 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
       expect(e2e.rt.interrupted).toEqual([]);
       expect(e2e.logs).toContainEqual(expect.stringMatching(new RegExp(`^events: 1 event\\(s\\) accepted before the last stop .*${eventId}`)));
 
-      const { link } = await approvalMailFor(e2e, purchaseId, 1, 120_000);
-      const decided = await decide(link, 'approve');
-      expect(decided.status, decided.text).toBe(200);
-      const done = await e2e.rt.executions.wait(purchaseId, { timeoutMs: 120_000 });
-      expect(done.status, done.cause).toBe('SUCCEEDED');
+      await approveAndComplete(e2e, purchaseId);
       await e2e.rt.eventsIdle();
-
-      expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('COMPLETED');
       await expectOnePurchase(e2e, requestId, purchaseId, 'COMPLETED');
       expect(await vendor.licenses()).toHaveLength(1);
       expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toHaveLength(1);
@@ -121,7 +125,7 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
   );
 
   it(
-    '(b) killed after Intake ran and before the delivery was marked done: the restart delivers the event again and Intake creates nothing new',
+    '(b) killed after Intake ran and before the delivery was marked done: the restart delivers the event again, Intake creates nothing new, and the cut-off execution completes the purchase once',
     async () => {
       const requestId = 'kill9-event-redelivered';
       const purchaseId = purchaseIdFor(requestId);
@@ -134,22 +138,25 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
 
       const e2e = await cases.reopen(dataDir, vendor.url);
       expect(e2e.rt.redeliveredEvents).toEqual([eventId]);
-      // The execution the first delivery started was cut off by the kill: closed as interrupted.
-      expect(e2e.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
+      // The execution the first delivery started was cut off by the kill: it goes on where it stood.
+      expect(e2e.rt.interrupted).toEqual([]);
+      expect(e2e.rt.resumed.map((i) => i.purchaseId)).toEqual([purchaseId]);
       await e2e.rt.eventsIdle();
-
-      // The second delivery found the requestId: one purchase, one execution, one REQUEST_RECEIVED.
-      await expectOnePurchase(e2e, requestId, purchaseId, 'NOT_COMPLETED');
-      expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('FAILED');
       expect(e2e.logs).toContainEqual(expect.stringMatching(/purchase request accepted.*"existing":true/));
-      expect(await vendor.licenses()).toEqual([]);
+
+      // The second delivery found the requestId: one purchase, one execution, one REQUEST_RECEIVED, one license.
+      await approveAndComplete(e2e, purchaseId);
+      await expectOnePurchase(e2e, requestId, purchaseId, 'COMPLETED');
+      expect((await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'RESUMED')).toHaveLength(1);
+      expect(await vendor.licenses()).toHaveLength(1);
+      expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toHaveLength(1);
       await expectDelivered(e2e, dataDir);
     },
     CASE_TIMEOUT_MS,
   );
 
   it(
-    '(c) killed right after POST /purchases answered: the purchase and its execution were already on disk; the restart closes it as interrupted and a retry gets it back',
+    '(c) killed right after POST /purchases answered: the purchase and its execution were already on disk; the restart lets it go on, a retry gets it back, and it completes once',
     async () => {
       const requestId = 'kill9-post-answered';
       const purchaseId = purchaseIdFor(requestId);
@@ -160,19 +167,21 @@ describe('procure local killed with SIGKILL right after acknowledging a request,
 
       const e2e = await cases.reopen(dataDir, vendor.url);
       expect(e2e.rt.redeliveredEvents).toEqual([]);
-      expect(e2e.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
+      expect(e2e.rt.interrupted).toEqual([]);
+      expect(e2e.rt.resumed.map((i) => i.purchaseId)).toEqual([purchaseId]);
       expect(await purchasesOf(e2e, requestId)).toHaveLength(1);
       const trail = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
       expect(trail[0]).toBe('REQUEST_RECEIVED');
-      expect(trail).toContain('INTERRUPTED');
-      expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('FAILED');
+      expect(trail).toContain('RESUMED');
 
       // The client that retries (same requestId, same body) is told about that purchase; nothing new starts.
       const again = await postPurchase(e2e.rt, cocalcRequest({ requestId }));
       expect(again.status, again.text).toBe(200);
-      expect(again.json).toMatchObject({ purchaseId, existing: true, status: 'FAILED' });
-      expect(e2e.rt.executions.list().filter((x) => x.name === purchaseId)).toHaveLength(1);
-      expect(await vendor.licenses()).toEqual([]);
+      expect(again.json).toMatchObject({ purchaseId, existing: true });
+      await approveAndComplete(e2e, purchaseId);
+      await expectOnePurchase(e2e, requestId, purchaseId, 'COMPLETED');
+      expect(await vendor.licenses()).toHaveLength(1);
+      expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toHaveLength(1);
     },
     CASE_TIMEOUT_MS,
   );

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../lambdas/core/reconcile-runner';
-import { EVENTS, FINAL_STATUSES, type PurchaseStatus } from '../../lambdas/core/workflow';
+import { EVENTS, FINAL_STATUSES, STATE, type PurchaseStatus } from '../../lambdas/core/workflow';
 import { runCli } from '../support/cli';
-import { auditTrail, budgetCounter, purchaseIdFor, purchaseRecord, reservation, waitFor, workflowEvents, type E2e } from '../support/e2e-runtime';
+import { approvalMailOfThisRun, auditTrail, budgetCounter, decide, purchaseIdFor, purchaseRecord, reservation, waitFor, workflowEvents, type E2e } from '../support/e2e-runtime';
 import { taggedPurchaseId, type ExternalCocalc, type VendorCartItem } from '../support/external-cocalc';
 import { cocalcSecretLogicalId, killableCases, outboxApprovalLink, type KillableCase } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
@@ -16,13 +16,17 @@ import { cocalcRequest } from '../support/requests';
  * reaches CoCalc through PROCURE_COCALC_BASE_URL, with the account's own key.
  *
  * Each case kills the runtime process with SIGKILL at one moment, lets the vendor finish what it
- * was doing, opens the same data folder again (the start closes what the killed run left running)
- * and runs the reconciler, then checks the vendor's own records (cart, bought items, licenses,
- * balance, read with the account's key) and procure's (status, terminal audit entry, event,
- * budget):
+ * was doing, opens the same data folder again (the start lets what the killed run left running go
+ * on from the step it had reached), lets the purchase end and runs the reconciler, then checks the
+ * vendor's own records (cart, bought items, licenses, balance, read with the account's key) and
+ * procure's (status, terminal audit entry, event, budget):
  *   (a) AddToCart's `shopping/cart/add` in flight: the vendor adds the item (checked) after the kill;
- *   (b) waiting for approval: the item sits parked in the cart;
- *   (c) the checkout in flight after `procure approve`: the vendor buys after the kill.
+ *       AddToCart, run again, adopts that item instead of adding a second, and the purchase is
+ *       approved and bought once;
+ *   (b) waiting for approval: the item sits parked in the cart; the approval step mails a fresh
+ *       link (the old one is dead), the approver rejects, the item is deleted, nothing is bought;
+ *   (c) the checkout in flight after `procure approve`: the vendor buys after the kill; Checkout,
+ *       run again, finds the outcome at the vendor instead of checking out again.
  *
  * The restart runs in this process (startLocalRuntime on the same folder and the same CoCalc URL)
  * because `procure local` runs the reconciler only at the template's rate (every 10 minutes) and
@@ -74,11 +78,21 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
     await waitFor(`${what} to reach the vendor`, async () => (await vendor.faults()).delayThenApplyNext === 0, 120_000);
   }
 
-  /** The same folder opened again: the killed run's execution is closed as interrupted at start. */
-  async function reopen({ vendor, dataDir, purchaseId }: Killed): Promise<E2e> {
+  /** The same folder opened again: the killed run's execution goes on from the step it had reached. */
+  async function reopen({ vendor, dataDir, purchaseId }: Killed, step: string): Promise<E2e> {
     const reopened = await cases.reopen(dataDir, vendor.url);
-    expect(reopened.rt.interrupted.map((i) => i.purchaseId)).toEqual([purchaseId]);
+    expect(reopened.rt.interrupted).toEqual([]);
+    expect(reopened.rt.resumed).toEqual([expect.objectContaining({ purchaseId, state: step })]);
+    expect((await auditTrail(reopened, purchaseId)).filter((a) => a.type === 'RESUMED').map((a) => a.detail?.state)).toEqual([step]);
     return reopened;
+  }
+
+  /** Decides the approval this runtime mailed (the killed run's links died with it), and waits for the end. */
+  async function decideAndEnd(e2e: E2e, purchaseId: string, decision: 'approve' | 'reject'): Promise<void> {
+    const { link } = await approvalMailOfThisRun(e2e, purchaseId, 120_000);
+    const decided = await decide(link, decision, decision === 'reject' ? 'not this month' : undefined);
+    expect(decided.status, decided.text).toBe(200);
+    await e2e.rt.executions.wait(purchaseId, { timeoutMs: 120_000 });
   }
 
   /** One run of the reconciler (the schedule's synthesized function); its report. */
@@ -127,7 +141,7 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
     afterEach(cleanup);
 
     it(
-      '(a) killed while cart/add is in flight: the item the vendor adds afterwards is deleted by the reconciler, the purchase FAILS and its budget is released',
+      '(a) killed while cart/add is in flight: the item the vendor adds afterwards is adopted, not added again, and bought once when approved',
       async () => {
         const { vendor, dataDir, local } = await begin('add');
         await vendor.setFaults({ delayThenApplyNext: 1, delayThenApplyMs: VENDOR_DELAY_MS, operations: ['shopping/cart/add'] });
@@ -141,24 +155,27 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
         const landed = await waitFor('the add to land at the vendor', async () => ours(await vendor.cart(), purchaseId)[0], 30_000);
         expect(landed.checked).toBe(true);
 
-        const e2e = await reopen({ vendor, dataDir, purchaseId });
-        await expectEnded(e2e, purchaseId, ['FAILED']);
+        const e2e = await reopen({ vendor, dataDir, purchaseId }, STATE.AddToCart);
+        await decideAndEnd(e2e, purchaseId, 'approve');
+        await expectEnded(e2e, purchaseId, ['COMPLETED']);
         const report = await reconcile(e2e);
-        expect(report.actions).toContainEqual({ kind: 'delete-orphan-item', purchaseId, outcome: 'deleted' });
-        const trail = await auditTrail(e2e, purchaseId);
-        expect(trail.filter((a) => a.type === 'RECONCILED').map((a) => a.detail?.action)).toContain('delete-orphan-item');
+        expect(report.actions.filter((a) => a.purchaseId === purchaseId)).toEqual([]);
 
+        // The item the killed run's add created is the one bought: no second add, one license.
         await expectNoUnboughtProcureItems(vendor);
-        expect(ours(await vendor.cart({ purchased: true }), purchaseId)).toEqual([]);
-        expect(await vendor.licenses()).toEqual([]);
-        expect(await vendor.balance()).toBe(STARTING_BALANCE);
-        await expectBudgetReleased(e2e, purchaseId);
+        expect(ours(await vendor.cart({ purchased: true }), purchaseId).map((i) => i.id)).toEqual([landed.id]);
+        const [license] = await vendor.licenses();
+        expect(await vendor.licenses()).toHaveLength(1);
+        const record = await purchaseRecord(e2e, purchaseId);
+        expect(record?.licenseId).toBe(license!.id);
+        expect(Math.round((await vendor.balance()) * 100)).toBe(Math.round((STARTING_BALANCE - (record?.amountUsd as number)) * 100));
+        expect((await reservation(e2e, purchaseId))?.status).toBe('COMMITTED');
       },
       CASE_TIMEOUT_MS,
     );
 
     it(
-      '(b) killed while waiting for approval: the parked item is deleted, the purchase FAILS, its budget is released and the old link decides nothing',
+      '(b) killed while waiting for approval: a fresh link is mailed, the old one decides nothing; rejected, the parked item is deleted and the budget released',
       async () => {
         const { vendor, dataDir, local } = await begin('approval');
         const purchaseId = await submit(dataDir, 'kill9-awaiting-approval');
@@ -167,8 +184,12 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
         await kill(local);
         expect(ours(await vendor.cart(), purchaseId).map((i) => i.id)).toEqual([parked.id]);
 
-        const e2e = await reopen({ vendor, dataDir, purchaseId });
-        await expectEnded(e2e, purchaseId, ['FAILED']);
+        const e2e = await reopen({ vendor, dataDir, purchaseId }, STATE.RequestApproval);
+        const u = new URL(link);
+        const page = await (await fetch(new URL(u.pathname + u.search, e2e.rt.apiUrl))).text();
+        expect(page).not.toMatch(/<button[^>]*>\s*Approve/i);
+        await decideAndEnd(e2e, purchaseId, 'reject');
+        await expectEnded(e2e, purchaseId, ['REJECTED']);
         await reconcile(e2e);
 
         await expectNoUnboughtProcureItems(vendor);
@@ -176,10 +197,6 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
         expect(await vendor.licenses()).toEqual([]);
         expect(await vendor.balance()).toBe(STARTING_BALANCE);
         await expectBudgetReleased(e2e, purchaseId);
-
-        const u = new URL(link);
-        const page = await (await fetch(new URL(u.pathname + u.search, e2e.rt.apiUrl))).text();
-        expect(page).not.toMatch(/<button[^>]*>\s*Approve/i);
       },
       CASE_TIMEOUT_MS,
     );
@@ -205,7 +222,8 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
       const licenseId = bought.purchased?.license_id;
       expect(licenseId).toBeDefined();
 
-      const e2e = await reopen({ vendor, dataDir, purchaseId });
+      const e2e = await reopen({ vendor, dataDir, purchaseId }, STATE.Checkout);
+      await e2e.rt.executions.wait(purchaseId, { timeoutMs: 120_000 });
       const ended = await expectEnded(e2e, purchaseId, ['COMPLETED', 'NEEDS_ATTENTION']);
       await reconcile(e2e);
       killed = { vendor, dataDir, purchaseId, e2e, itemId: bought.id, licenseId: licenseId!, ended };

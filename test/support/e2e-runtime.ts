@@ -311,6 +311,23 @@ export async function decide(link: string, decision: 'approve' | 'reject', comme
   return postDecision(target.toString(), { sig: sig.replace(/&amp;/g, '&'), decision, ...(comment !== undefined ? { comment } : {}) });
 }
 
+/**
+ * The approval mail this runtime sent for the purchase (a purchase that went on after a restart
+ * had its first round mailed by the runtime before: that round's links died with it).
+ */
+export async function approvalMailOfThisRun(e2e: E2e, purchaseId: string, timeoutMs = 60_000): Promise<{ mail: OutboxMail; link: string; approvalId: string }> {
+  const round = await waitFor(
+    `an approval mail of ${purchaseId} from this runtime`,
+    async () => {
+      const sent = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'APPROVAL_SENT');
+      const i = sent.findIndex((a) => e2e.rt.mails.some((m) => approvalLinkOf(m)?.includes(`/approvals/${(a.detail?.approvalIds as string[] | undefined)?.[0]}?`)));
+      return i >= 0 ? i + 1 : undefined;
+    },
+    timeoutMs,
+  );
+  return approvalMailFor(e2e, purchaseId, round, timeoutMs);
+}
+
 /** Finds the purchase's approval mail and decides it through the link. */
 export async function decidePurchase(e2e: E2e, purchaseId: string, decision: 'approve' | 'reject', comment?: string): Promise<PageResponse> {
   const { link } = await approvalMailFor(e2e, purchaseId);
