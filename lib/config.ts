@@ -1,12 +1,8 @@
 import { z } from 'zod';
 import { EVENTS } from '../lambdas/core/workflow';
 import type { Vendor } from '../lambdas/core/purchase-request';
-import {
-  COCALC_CHECKOUT_MODES,
-  INTERSERVER_PAYMENT_POLICIES,
-  type CocalcCheckoutMode,
-  type InterserverPaymentPolicy,
-} from '../lambdas/shared/config';
+import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../lambdas/core/cocalc-checkout-mode';
+import { INTERSERVER_PAYMENT_POLICIES, type InterserverPaymentPolicy } from '../lambdas/shared/config';
 
 /**
  * Deployment configuration of the procure stack: who approves, what may be spent, where the

@@ -1,9 +1,10 @@
 /**
  * CoCalc's v3 site-license cost formula (shared/vendors/cocalc-api-v2.md §5), pure and exact.
  *
- * ONE implementation, used both by the CoCalc sandbox (to total a checkout) and by procure's
- * workflow (to quote before approval), so a quote and the vendor-side charge can only disagree if
- * the vendor changes its prices.
+ * procure's workflow quotes with it before approval. The CoCalc sandbox charges with its own,
+ * separately written reading of §5 (lib/local/sandboxes/cocalc/license-cost.ts), so a mistake here
+ * shows up as a checkout that disagrees with the quote; test/unit/cocalc-pricing-parity.test.ts
+ * compares the two on many generated descriptions.
  *
  * The vendor computes with JS floats plus decimal.js for multiplications. Here every step is an
  * exact rational (BigInt numerator / denominator), so no float drift can creep in; the vendor's

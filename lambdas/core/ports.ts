@@ -44,8 +44,7 @@ export interface CocalcManagedLicense {
   quota: Record<string, unknown> | null;
 }
 
-/** Declared with its allowed values in lambdas/shared/config.ts (the handlers validate against them). */
-export type { CocalcCheckoutMode } from '../shared/config';
+export type { CocalcCheckoutMode } from './cocalc-checkout-mode';
 
 export interface CocalcGateway {
   verifyKey(): Promise<{ accountId: string; email: string }>;

@@ -3,6 +3,7 @@ import { ENV } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { Vendor } from '../core/purchase-request';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
+import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../core/cocalc-checkout-mode';
 
 /**
  * Handler configuration, read from the environment once per cold start and validated so a
@@ -105,10 +106,6 @@ export function signingConfig(env: Env = process.env): { signingSecretId: string
 export function autoApproveConfig(env: Env = process.env): { autoApproveMaxUsd: number } {
   return { autoApproveMaxUsd: read(env, ENV.AUTO_APPROVE_MAX_USD, number) };
 }
-
-/** CoCalc checkout call: `current` (shopping/cart/checkout) or `legacy` (the older endpoint). */
-export const COCALC_CHECKOUT_MODES = ['current', 'legacy'] as const;
-export type CocalcCheckoutMode = (typeof COCALC_CHECKOUT_MODES)[number];
 
 export interface CocalcConfig {
   baseUrl: string;

@@ -369,7 +369,7 @@ describe('CoCalc sandbox: purchases/shopping-cart-checkout (§4.7)', () => {
     expect((await json('shopping/cart/get')) as unknown[]).toHaveLength(1);
   });
 
-  it('reports what is due with get-shopping-cart-checkout-params, priced by the shared formula', async () => {
+  it('reports what is due with get-shopping-cart-checkout-params, priced as procure quotes', async () => {
     await start({ balance: 100 });
     const yearly = { ...DOC_ITEM, period: 'yearly', run_limit: 3, user: 'academic' };
     await add(DOC_ITEM);

@@ -478,4 +478,15 @@ describe('InterServer sandbox: fault injection', () => {
     await login(s);
     expect(JSON.stringify(s.state.requests)).not.toContain('sandbox-password');
   });
+
+  it('never records a password that the client had to escape, in escaped or CDATA form', async () => {
+    const s = await start({ password: 'p&ss<w>rd' });
+    const escaped = await call(s, 'api_login', [['username', 'procure'], ['password', 'p&amp;ss&lt;w&gt;rd']]);
+    const cdata = await call(s, 'api_login', [['username', 'procure'], ['password', 'p&amp;ss<![CDATA[<w>]]>rd']]);
+
+    expect([field(escaped, 'return'), field(cdata, 'return')]).not.toContain(''); // both logins worked
+    const recorded = JSON.stringify(s.state.requests);
+    for (const piece of ['p&ss', 'p&amp;ss', 'ss&lt;w', '<w>', 'rd</password>']) expect(recorded).not.toContain(piece);
+    expect(s.state.requests.map((r) => r.raw.includes('<password xsi:type="xsd:string">[REDACTED]</password>'))).toEqual([true, true]);
+  });
 });

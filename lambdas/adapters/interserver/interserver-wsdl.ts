@@ -1,6 +1,6 @@
 /**
- * The InterServer license WSDL (15 operations, rpc/encoded, urn:myapi), bundled so that neither the
- * Lambda nor the sandbox reads ../shared at run time: esbuild inlines this string into the bundle.
+ * The InterServer license WSDL (15 operations, rpc/encoded, urn:myapi), bundled so that the Lambda
+ * does not read ../shared at run time: esbuild inlines this string into the bundle.
  *
  * Provenance: a verbatim copy of shared/vendors/interserver-licenses.wsdl (sha256 deb9009d657fd1e7d9e95a994fb584d367c721296f479b9a4772711e213d1adf),
  * generated once with a one-off script; test/unit/interserver-wsdl.test.ts fails if the two drift.

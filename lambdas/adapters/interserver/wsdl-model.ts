@@ -2,11 +2,11 @@ import sax from 'sax';
 import { INTERSERVER_WSDL } from './interserver-wsdl';
 
 /**
- * The parts of the InterServer WSDL that both sides of the wire need: each operation's input parts
- * in message order (NuSOAP binds them by position, interserver-soap.md §1) and the complex types
- * (struct fields in order, SOAP-ENC array item types) that the sandbox serializes responses with.
- * Parsed once from the bundled WSDL, so the gateway's argument order and the sandbox's reading of
- * positional arguments come from the same source.
+ * The parts of the InterServer WSDL that the gateway needs: each operation's input parts in
+ * message order (NuSOAP binds them by position, interserver-soap.md §1) and the complex types
+ * (struct fields in order, SOAP-ENC array item types). Parsed once from the bundled WSDL. The
+ * sandbox reads its own copy with its own reader (lib/local/sandboxes/interserver/wsdl.ts), so the
+ * two sides of the wire are checked against each other rather than sharing one reading.
  */
 
 export const XSD_NS = 'http://www.w3.org/2001/XMLSchema';

@@ -1,7 +1,7 @@
-import type { CocalcCost } from '../../../../lambdas/core/cocalc-pricing';
 import { listItems } from './cart';
 import { ALLOWED_SLACK, getChargeAmount, insufficientCreditMessage } from './charge-amount';
 import { ANONYMOUS, requireAccount, type EndpointContext } from './endpoint';
+import type { LicenseCost } from './license-cost';
 import { createLicense, purchaseInfo } from './licenses';
 import { priceCashVoucher, priceSiteLicense, sanityCheckSiteLicense } from './purchase-checks';
 import { toCents, type SandboxAccount, type SandboxCartItem, type SandboxLicense, type SandboxPurchase, type SandboxSubscription } from './state';
@@ -10,7 +10,7 @@ import { toCents, type SandboxAccount, type SandboxCartItem, type SandboxLicense
 
 interface CheckoutLine {
   item: SandboxCartItem;
-  cost: CocalcCost;
+  cost: LicenseCost;
 }
 
 /** POST purchases/get-shopping-cart-checkout-params. */
@@ -150,7 +150,7 @@ function stageLine(ctx: EndpointContext, account: SandboxAccount, { item, cost }
 }
 
 /** The `cost` object of a checkout-params line (§4.7): the vendor's snake_case names plus `input`. */
-function costRecord(item: SandboxCartItem, cost: CocalcCost, account: SandboxAccount): Record<string, unknown> {
+function costRecord(item: SandboxCartItem, cost: LicenseCost, account: SandboxAccount): Record<string, unknown> {
   const d = item.description as Record<string, unknown>;
   const range = item.product === 'site-license' && d.period === 'range' ? (d.range as [string, string]) : undefined;
   return {

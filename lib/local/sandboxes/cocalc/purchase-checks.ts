@@ -1,17 +1,17 @@
-import { computeSiteLicenseCost, round2up, type CocalcCost, type CocalcCostInput } from '../../../../lambdas/core/cocalc-pricing';
+import { computeLicenseCost, round2up, type LicenseCost, type PricedDescription } from './license-cost';
 import { isRecord } from './endpoint';
 
 /**
  * What the vendor's checkout does with a stored description (cocalc-api-v2.md §4.2, §4.7, §5),
  * with its messages: `computeCost` first (for the total), `sanity_checks` later, per item, inside
- * the purchase transaction. Prices come from the one shared formula in lambdas/core.
+ * the purchase transaction. Prices come from the sandbox's own reading of §5 (license-cost.ts).
  */
 
 const UPTIMES = ['short', 'medium', 'day', 'always_running'];
 const RESOURCES = ['ram', 'cpu', 'disk'] as const;
 
 /** Prices a `site-license` item, or throws the vendor's error for it. */
-export function priceSiteLicense(description: unknown): CocalcCost {
+export function priceSiteLicense(description: unknown): LicenseCost {
   const d = isRecord(description) ? description : {};
   if (d.type === 'vm' || d.type === 'disk') throw new Error(`computing cost of item of type ${d.type} is deprecated`);
   const range = Array.isArray(d.range) ? (d.range as unknown[]) : undefined;
@@ -23,10 +23,16 @@ export function priceSiteLicense(description: unknown): CocalcCost {
   }
   // The vendor's float math turns a non-number into NaN, NaN slips through the balance check, and
   // sanity_checks then fails the purchase: the same message, reached earlier.
-  if (!RESOURCES.every((f) => typeof d[f] === 'number' && d[f] >= 0) || typeof d.run_limit !== 'number') {
+  if (!RESOURCES.every((f) => typeof d[f] === 'number' && d[f] >= 0) || typeof d.run_limit !== 'number' || !datesParse(d)) {
     sanityCheckSiteLicense(d);
   }
-  return computeSiteLicenseCost(d as unknown as CocalcCostInput);
+  return computeLicenseCost(d as unknown as PricedDescription);
+}
+
+/** A range whose dates do not parse prices as NaN at the vendor; sanity_checks says why. */
+function datesParse(d: Record<string, unknown>): boolean {
+  const range = Array.isArray(d.range) ? (d.range as unknown[]) : [];
+  return d.period !== 'range' || range.slice(0, 2).every((t) => !Number.isNaN(new Date(t as string).getTime()));
 }
 
 /** `sanity_checks` (`util/licenses/purchase/sanity-checks.ts`), in the vendor's order. */
@@ -58,7 +64,7 @@ export function sanityCheckSiteLicense(d: Record<string, unknown>): void {
 }
 
 /** A `cash-voucher` item (§4.7 buys them too): `amount` × `numVouchers`, nothing when an admin pays. */
-export function priceCashVoucher(description: unknown): CocalcCost {
+export function priceCashVoucher(description: unknown): LicenseCost {
   const d = isRecord(description) ? description : {};
   const amount = d.whenPay === 'admin' ? 0 : d.amount;
   const quantity = d.numVouchers ?? 1;

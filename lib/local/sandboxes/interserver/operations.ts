@@ -1,4 +1,4 @@
-import type { WsdlOperation } from '../../../../lambdas/adapters/interserver/wsdl-model';
+import type { WsdlOperation } from './wsdl';
 import { buyLicense } from './buy-license';
 import { isValidIp, LICENSE_TYPES } from './catalog';
 import type { SoapArgument } from './soap-request';

@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { INTERSERVER_WSDL } from '../../../../lambdas/adapters/interserver/interserver-wsdl';
-import { interserverWsdlModel } from '../../../../lambdas/adapters/interserver/wsdl-model';
-import { scrubSecrets } from '../../../../lambdas/shared/redact';
 import { BodyTooLargeError, MAX_REQUEST_BYTES, readBody as readCappedBody, readBodyText as readBody } from '../../http-body';
 import type { FaultInjector } from '../faults';
 import { convertArgs, OPERATIONS, runOperation } from './operations';
 import { faultEnvelope, responseEnvelope } from './soap-envelope';
-import { parseSoapRequest, SoapParseError } from './soap-request';
+import { hideArgument, parseSoapRequest, SoapParseError } from './soap-request';
 import type { InterserverSandboxState } from './state';
+import { sandboxWsdlModel, sandboxWsdlText } from './wsdl';
 
 /*
  * HTTP handling of the InterServer sandbox, on plain node:http rather than soap.listen: node-soap's
@@ -61,7 +59,7 @@ export async function handleRequest(ctx: SandboxContext, req: IncomingMessage, r
     if (!(e instanceof SoapParseError)) throw e;
     return send(res, 500, faultEnvelope('SOAP-ENV:Client', `error in msg parsing:\n${e.message}`));
   }
-  const model = interserverWsdlModel();
+  const model = sandboxWsdlModel();
   const op = model.operations.get(call.operation);
   if (!op || !OPERATIONS.has(call.operation)) {
     return send(res, 500, faultEnvelope('SOAP-ENV:Client', `Operation '${call.operation}' is not defined in the WSDL for this service`));
@@ -70,8 +68,8 @@ export async function handleRequest(ctx: SandboxContext, req: IncomingMessage, r
   ctx.state.requests.push({
     operation: call.operation,
     argNames: call.args.map((a) => a.name),
-    // The login's second argument is the password.
-    raw: call.operation === 'api_login' ? scrubSecrets(raw, [call.args[1]?.value ?? '']) : raw,
+    // The login's second argument is the password: hidden where it stands, however it is escaped.
+    raw: call.operation === 'api_login' ? hideArgument(raw, call.args[1]) : raw,
   });
 
   const decision = await ctx.faults.before(call.operation, res);
@@ -92,13 +90,13 @@ export async function handleRequest(ctx: SandboxContext, req: IncomingMessage, r
 }
 
 function isStatusStruct(typeName: string | undefined): boolean {
-  const t = typeName === undefined ? undefined : interserverWsdlModel().types.get(typeName);
+  const t = typeName === undefined ? undefined : sandboxWsdlModel().types.get(typeName);
   return t?.kind === 'struct' && t.fields.some((f) => f.name === 'status') && t.fields.some((f) => f.name === 'status_text');
 }
 
-/** The bundled WSDL with soap:address pointing at this sandbox. */
+/** The sandbox's WSDL with soap:address pointing at this sandbox. */
 function servedWsdl(endpoint: string): string {
-  return INTERSERVER_WSDL.replace(/(<soap:address\s+location=")[^"]*(")/, `$1${endpoint}$2`);
+  return sandboxWsdlText().replace(/(<soap:address\s+location=")[^"]*(")/, `$1${endpoint}$2`);
 }
 
 /** POST {prepay?, locked?} changes the account at run time; GET shows it (never the password). */

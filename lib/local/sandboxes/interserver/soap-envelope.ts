@@ -1,4 +1,4 @@
-import { SOAP_ENC_NS, XSD_NS, type TypeRef, type WsdlModel } from '../../../../lambdas/adapters/interserver/wsdl-model';
+import { SOAP_ENC_NS, XSD_NS, type TypeRef, type WsdlModel } from './wsdl';
 
 /**
  * The one writer of NuSOAP-style response envelopes (interserver-soap.md §4; NuSOAP

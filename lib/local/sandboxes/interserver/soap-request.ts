@@ -12,6 +12,8 @@ export interface SoapArgument {
   xsiType: string | undefined;
   /** Text content; null for xsi:nil. */
   value: string | null;
+  /** Where the content stands in the request text: [start, end) offsets, escapes and CDATA included. */
+  span: readonly [number, number];
 }
 
 export interface SoapCall {
@@ -50,6 +52,8 @@ export function parseSoapRequest(xml: string): SoapCall {
         name: tag.local,
         xsiType: attrs.find((a) => a.uri === XSI_NS && a.local === 'type')?.value,
         value: nil && (nil.value === 'true' || nil.value === '1') ? null : '',
+        // sax's position is just past the start tag's '>' here.
+        span: [parser.position, parser.position],
       };
       call.args.push(current);
     }
@@ -60,7 +64,11 @@ export function parseSoapRequest(xml: string): SoapCall {
   parser.ontext = onText;
   parser.oncdata = onText;
   parser.onclosetag = () => {
-    if (path.length === 4) current = undefined;
+    if (path.length === 4 && current) {
+      // startTagPosition is one past the end tag's '<'; a self-closing element has no content.
+      current.span = [current.span[0], Math.max(current.span[0], parser.startTagPosition - 1)];
+      current = undefined;
+    }
     path.pop();
   };
 
@@ -68,4 +76,10 @@ export function parseSoapRequest(xml: string): SoapCall {
   if (failure) throw new SoapParseError(failure);
   if (!call) throw new SoapParseError('no operation element in the SOAP Body');
   return call;
+}
+
+/** `raw` with the content of `arg` replaced by a placeholder: a secret kept out of a recording. */
+export function hideArgument(raw: string, arg: SoapArgument | undefined, placeholder = '[REDACTED]'): string {
+  if (!arg || arg.span[1] <= arg.span[0]) return raw;
+  return raw.slice(0, arg.span[0]) + placeholder + raw.slice(arg.span[1]);
 }

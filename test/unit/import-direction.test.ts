@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importsInSource, importsOfFile, tsFilesUnder, type ModuleImport } from '../support/module-imports';
+import { PROJECT_DIR } from '../support/project-dir';
+
+/**
+ * Dependencies point one way (HOUSE-STYLE "Layout"): handlers -> adapters -> core, with core pure
+ * (no AWS SDK, undici, soap, Powertools or env), and the vendor sandboxes independent of the code
+ * they test (issue #10): a sandbox that borrows procure's pricing or WSDL model agrees with procure
+ * by construction, so it could not catch procure getting the vendor wrong.
+ */
+
+/** What lambdas/core may import besides its own files: Node builtins and zod. */
+function coreMayImport(i: ModuleImport): boolean {
+  if (i.target !== undefined) return i.target === 'lambdas/core' || i.target.startsWith('lambdas/core/');
+  return i.specifier.startsWith('node:') || i.specifier === 'zod' || i.specifier.startsWith('zod/');
+}
+
+const under = (dir: string) => (i: ModuleImport) => i.target !== undefined && (i.target === dir || i.target.startsWith(`${dir}/`));
+
+/** `file: specifier` lines for the imports that break `allowed`, for a failure that names them. */
+function violations(files: readonly string[], allowed: (i: ModuleImport) => boolean): string[] {
+  return files.flatMap((f) => importsOfFile(f).filter((i) => !allowed(i)).map((i) => `${i.file}: '${i.specifier}'`));
+}
+
+/** The project files outside lambdas/ that `files` reach through relative imports, transitively (themselves included). */
+function reachableFrom(files: readonly string[]): Map<string, ModuleImport[]> {
+  const seen = new Map<string, ModuleImport[]>();
+  const queue = [...files];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue;
+    const imports = importsOfFile(file);
+    seen.set(file, imports);
+    for (const i of imports) {
+      const next = i.target === undefined ? undefined : [`${i.target}.ts`, `${i.target}/index.ts`].find((p) => existsSync(resolve(PROJECT_DIR, p)));
+      if (next !== undefined && !next.startsWith('lambdas/')) queue.push(next);
+    }
+  }
+  return seen;
+}
+
+describe('the import scanner', () => {
+  it('finds every import form, type-only and multi-line ones included, with its target', () => {
+    const source = [
+      "import { a,\n  b } from '../shared/config';",
+      "import type { T } from \"undici\";",
+      "export type { M } from '../shared/config';",
+      "export * from './errors';",
+      "import 'node:crypto';",
+      "const soap = require('soap');",
+      "const lazy = () => import('@aws-sdk/client-sfn');",
+      "import fs = require('node:fs');",
+    ].join('\n');
+
+    const found = importsInSource('lambdas/core/x.ts', source);
+
+    expect(found.map((i) => i.specifier)).toEqual(['../shared/config', 'undici', '../shared/config', './errors', 'node:crypto', 'soap', '@aws-sdk/client-sfn', 'node:fs']);
+    expect(found[0]?.target).toBe('lambdas/shared/config');
+    expect(found[3]?.target).toBe('lambdas/core/errors');
+  });
+
+  it('ignores imports inside comments, strings, templates and regex literals, but not in template code', () => {
+    const source = [
+      "// import { x } from '../adapters/a';",
+      "/* const y = require('undici'); */",
+      "const text = \"import z from 'soap'\";",
+      "const re = /from 'undici'/g, half = 4 / 2;",
+      "const t = `from 'soap' ${`nested ${require('../handlers/h')}`} tail`;",
+    ].join('\n');
+
+    expect(importsInSource('lambdas/core/x.ts', source).map((i) => i.specifier)).toEqual(['../handlers/h']);
+  });
+});
+
+describe('one direction of imports in lambdas/', () => {
+  it('the rule for core flags adapters, shared, handlers, AWS SDK, undici, soap and Powertools', () => {
+    const banned = ['../adapters/aws/x', '../shared/config', '../handlers/h', '@aws-sdk/client-sfn', 'undici', 'soap', '@aws-lambda-powertools/logger'];
+    const allowed = ['./errors', 'node:crypto', 'zod/mini', 'zod'];
+    const check = (s: string) => coreMayImport(importsInSource('lambdas/core/x.ts', `import '${s}';`)[0] as ModuleImport);
+
+    expect(banned.filter(check)).toEqual([]);
+    expect(allowed.filter(check)).toEqual(allowed);
+  });
+
+  it('lambdas/core imports only core, Node builtins and zod', () => {
+    const files = tsFilesUnder('lambdas/core');
+    expect(files.length).toBeGreaterThan(20);
+    expect(violations(files, coreMayImport)).toEqual([]);
+  });
+
+  it('lambdas/adapters imports nothing from lambdas/handlers', () => {
+    expect(violations(tsFilesUnder('lambdas/adapters'), (i) => !under('lambdas/handlers')(i))).toEqual([]);
+  });
+
+  it('lambdas/shared imports nothing from lambdas/handlers', () => {
+    expect(violations(tsFilesUnder('lambdas/shared'), (i) => !under('lambdas/handlers')(i))).toEqual([]);
+  });
+});
+
+describe('independent sandboxes', () => {
+  it('no file under lib/local/sandboxes imports from lambdas/', () => {
+    const files = tsFilesUnder('lib/local/sandboxes');
+    expect(files.length).toBeGreaterThan(20);
+    expect(violations(files, (i) => !under('lambdas')(i))).toEqual([]);
+  });
+
+  it('nothing the sandboxes import reaches lambdas/ either (through lib/local helpers)', () => {
+    const reached = reachableFrom(tsFilesUnder('lib/local/sandboxes'));
+    expect(reached.has('lib/local/http-body.ts')).toBe(true); // the walk does leave the folder
+    expect(violations([...reached.keys()], (i) => !under('lambdas')(i))).toEqual([]);
+  });
+});
