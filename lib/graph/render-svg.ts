@@ -1,6 +1,6 @@
 import type { ExecutionPath } from './execution-path';
 import { layoutGraph, type EdgeRoute, type NodeBox } from './layout';
-import { detailLine, DETAIL_FONT_PX, FONT_FAMILY, LABEL_FONT_PX, NAME_FONT_PX, shortLabel } from './metrics';
+import { detailLine, DETAIL_FONT_PX, FONT_FAMILY, LABEL_FONT_PX, MARGIN, NAME_FONT_PX, shortLabel, textWidth } from './metrics';
 import { GRAPH_STYLE } from './svg-style';
 import type { WorkflowGraph } from './workflow-graph';
 import { xml } from './xml-text';
@@ -21,7 +21,9 @@ export interface RenderOptions {
 }
 
 const CAPTION_HEIGHT = 44;
-const LEGEND_WIDTH = 200;
+/** The legend (with an execution's path) gets a line of its own under the caption. */
+const LEGEND_HEIGHT = 22;
+const LEGEND_WIDTH = 160;
 
 const num = (n: number): string => String(Math.round(n * 10) / 10);
 
@@ -67,17 +69,18 @@ function renderLabel(edge: EdgeRoute): string {
   return `<text class="edge-label ${edge.kind}" x="${num(edge.labelAt.x)}" y="${num(edge.labelAt.y + 3)}" font-size="${LABEL_FONT_PX}">${xml(shortLabel(edge.label))}</text>`;
 }
 
-function renderLegend(x: number, path: ExecutionPath | undefined): string {
+function renderLegend(path: ExecutionPath | undefined): string {
   if (!path) return '';
   const item = (dx: number, cls: string, text: string) =>
-    `<g class="legend-item"><rect class="legend ${cls}" x="${num(x + dx)}" y="16" width="14" height="14" rx="3"/><text class="legend-text" x="${num(x + dx + 20)}" y="27">${xml(text)}</text></g>`;
+    `<g class="legend-item"><rect class="legend ${cls}" x="${num(MARGIN + dx)}" y="48" width="14" height="14" rx="3"/><text class="legend-text" x="${num(MARGIN + dx + 20)}" y="59">${xml(text)}</text></g>`;
   return item(0, 'visited', 'visited') + item(90, 'current', 'now');
 }
 
 export function renderSvg(graph: WorkflowGraph, options: RenderOptions): string {
-  const layout = layoutGraph(graph, { top: CAPTION_HEIGHT });
-  const width = Math.max(layout.width, options.path ? LEGEND_WIDTH * 2 : LEGEND_WIDTH);
   const { path } = options;
+  const layout = layoutGraph(graph, { top: CAPTION_HEIGHT + (path ? LEGEND_HEIGHT : 0) });
+  const captionWidth = Math.max(textWidth(options.title, 14), textWidth(options.subtitle ?? '', 11), LEGEND_WIDTH);
+  const width = Math.max(layout.width, captionWidth + 2 * MARGIN);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="workflow-graph" width="${width}" height="${layout.height}" viewBox="0 0 ${width} ${layout.height}" font-family="${xml(FONT_FAMILY)}" role="img" aria-labelledby="graph-title">`,
     `<title id="graph-title">${xml([options.title, options.subtitle].filter(Boolean).join(': '))}</title>`,
@@ -85,9 +88,9 @@ export function renderSvg(graph: WorkflowGraph, options: RenderOptions): string 
     '<defs>',
     ...['arrow', 'arrow-catch', 'arrow-taken'].map((id) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`),
     '</defs>',
-    `<text class="caption" x="24" y="22">${xml(options.title)}</text>`,
-    options.subtitle ? `<text class="subcaption" x="24" y="38">${xml(options.subtitle)}</text>` : '',
-    renderLegend(width - LEGEND_WIDTH, path),
+    `<text class="caption" x="${MARGIN}" y="22">${xml(options.title)}</text>`,
+    options.subtitle ? `<text class="subcaption" x="${MARGIN}" y="38">${xml(options.subtitle)}</text>` : '',
+    renderLegend(path),
     `<g class="edges">${layout.edges.map((e) => renderEdge(e, path)).join('')}</g>`,
     `<g class="states">${layout.nodes.map((n) => renderState(n, path)).join('')}</g>`,
     `<g class="labels">${layout.edges.map(renderLabel).join('')}</g>`,
