@@ -42,6 +42,7 @@ function outputKind(out: string | undefined): 'svg' | 'html' | undefined {
   throw new UsageError(`--out must name a .svg or .html file, got "${escapeControls(out)}"`);
 }
 
+/** Runs `procure graph`; returns the exit code (2 for a usage error). */
 export async function run(argv: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     const { values, positionals } = parseCommandArgs(argv, {

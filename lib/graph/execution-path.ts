@@ -29,6 +29,7 @@ const ENDINGS: Record<string, string> = {
   ExecutionAborted: 'ABORTED',
 };
 
+/** The path of the execution whose history `events` is (oldest first). */
 export function executionPath(events: readonly HistoryEventLike[]): ExecutionPath {
   const visited: string[] = [];
   const entries: Record<string, number> = {};

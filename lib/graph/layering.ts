@@ -33,6 +33,7 @@ export interface Layering {
   rank: Map<string, number>;
 }
 
+/** Dummy vertices (an edge's bend points) have ids no state name can have. */
 export const isDummy = (id: string): boolean => id.startsWith('\u0000');
 
 /** Edge indices the walk found going back to a state on its current path. */
@@ -72,6 +73,7 @@ function longestPathLayers(nodes: readonly string[], down: Array<[string, string
   return layer;
 }
 
+/** Layers, chains and self-loops of a graph (see the module comment). */
 export function layerGraph(input: LayerInput): Layering {
   const rank = new Map<string, number>();
   const back = backEdges(input, rank);

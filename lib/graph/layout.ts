@@ -38,6 +38,7 @@ export interface Layout {
 
 const LOOP_ROOM = 48;
 
+/** Lays the graph out; `top` leaves room above it (for a caption). */
 export function layoutGraph(graph: WorkflowGraph, options: { top?: number } = {}): Layout {
   const top = MARGIN + (options.top ?? 0);
   const widths = new Map(graph.nodes.map((n) => [n.id, nodeWidth(n.id, detailLine(n.detail, n.retries))]));

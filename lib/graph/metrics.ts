@@ -22,6 +22,7 @@ export function charCount(text: string): number {
   return Array.from(displayText(text)).length;
 }
 
+/** Width in px of `text` set at `fontPx` (rounded up). */
 export function textWidth(text: string, fontPx: number): number {
   return Math.ceil(charCount(text) * fontPx * ADVANCE_EM);
 }
@@ -31,6 +32,7 @@ export function detailLine(detail: string, retries: readonly string[]): string {
   return retries.length > 0 ? `${detail} · retries` : detail;
 }
 
+/** A state's box width: its name or its detail line, whichever is wider, plus padding. */
 export function nodeWidth(name: string, detail: string): number {
   return Math.max(MIN_NODE_WIDTH, Math.max(textWidth(name, NAME_FONT_PX), textWidth(detail, DETAIL_FONT_PX)) + 2 * PADDING_X);
 }
@@ -38,6 +40,7 @@ export function nodeWidth(name: string, detail: string): number {
 /** Longest edge label drawn in full; longer ones end in "…" (the whole text is the tooltip). */
 export const LABEL_MAX_CHARS = 34;
 
+/** An edge label cut to {@link LABEL_MAX_CHARS}. */
 export function shortLabel(text: string): string {
   const chars = Array.from(displayText(text));
   return chars.length > LABEL_MAX_CHARS ? `${chars.slice(0, LABEL_MAX_CHARS - 1).join('')}…` : text;

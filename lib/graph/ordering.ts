@@ -53,6 +53,7 @@ function crossingsBetween(upper: string[], lower: string[], down: Map<string, st
   return n;
 }
 
+/** Edge crossings between every pair of adjacent layers. */
 export function totalCrossings(layers: string[][], chains: readonly Chain[]): number {
   const { down } = neighbourMaps(chains);
   let n = 0;
@@ -60,6 +61,7 @@ export function totalCrossings(layers: string[][], chains: readonly Chain[]): nu
   return n;
 }
 
+/** The layers reordered by barycenter sweeps; the order with the fewest crossings seen. */
 export function orderLayers(layers: string[][], chains: readonly Chain[]): string[][] {
   const { up, down } = neighbourMaps(chains);
   let current = layers.map((l) => [...l]);

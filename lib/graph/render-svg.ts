@@ -76,6 +76,7 @@ function renderLegend(path: ExecutionPath | undefined): string {
   return item(0, 'visited', 'visited') + item(90, 'current', 'now');
 }
 
+/** The whole SVG document for the graph, with the caption and, given a path, the legend. */
 export function renderSvg(graph: WorkflowGraph, options: RenderOptions): string {
   const { path } = options;
   const layout = layoutGraph(graph, { top: CAPTION_HEIGHT + (path ? LEGEND_HEIGHT : 0) });
