@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   status: () => import('./status.js'),
   audit: () => import('./audit.js'),
   licenses: () => import('./licenses.js'),
+  graph: () => import('./graph.js'),
   approve: () => import('./approve.js'),
   reject: () => import('./reject.js'),
   resolve: () => import('./resolve.js'),
@@ -32,6 +33,8 @@ commands:
   status <purchaseId>          a purchase's status
   audit <purchaseId>           a purchase's audit trail
   licenses [--vendor V]        the licenses both vendor accounts hold
+  graph [--purchase ID] [--out F.svg|F.html]
+                               draw the synthesized state machine, with a purchase's path marked
   approve <link>               approve a purchase through its approval link
   reject <link> [--comment T]  reject a purchase through its approval link
   resolve <purchaseId> --bought L | --not-bought [--comment T]

@@ -1,12 +1,15 @@
 import { AwsServiceError } from './aws-error';
 import type { JsonOperation } from './aws-endpoint';
+import { historyEvents, historyPage } from './execution-history';
 import type { ExecutionManager } from './executions';
 import type { TaskTokenBroker } from './task-token-broker';
 
 /**
  * The Step Functions operations procure's handlers call, answered from the local engine:
- * StartExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat.
- * Dates go out as epoch seconds, as AWS-JSON does.
+ * StartExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, and
+ * GetExecutionHistory (what `procure graph --purchase` reads; execution-history.ts). Dates go out
+ * as epoch seconds, as AWS-JSON does. The engine keeps step history in memory, so an execution
+ * from before the runtime's last start answers with an empty history.
  */
 export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker): JsonOperation {
   return (operation, body) => {
@@ -36,6 +39,11 @@ export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker)
           redriveCount: 0,
           redriveStatus: 'NOT_REDRIVABLE',
         };
+      }
+      case 'GetExecutionHistory': {
+        const executionArn = str(body.executionArn, 'executionArn');
+        executions.describe(executionArn); // ExecutionDoesNotExist / InvalidArn, as AWS answers
+        return historyPage(historyEvents(executions.history(executionArn)), body);
       }
       case 'SendTaskSuccess': {
         const token = tokenOf(body);

@@ -18,7 +18,7 @@ describe('the procure command table', () => {
     vi.restoreAllMocks();
   });
 
-  const names = ['local', 'demo', 'submit', 'quote', 'list', 'status', 'audit', 'licenses', 'approve', 'reject', 'resolve', 'sandbox'];
+  const names = ['local', 'demo', 'submit', 'quote', 'list', 'status', 'audit', 'licenses', 'graph', 'approve', 'reject', 'resolve', 'sandbox'];
 
   it('has the operator commands, each with a one-line summary, all listed in the usage', async () => {
     expect(Object.keys(COMMANDS).sort()).toEqual([...names].sort());
@@ -56,6 +56,10 @@ describe('the procure command table', () => {
     expect(err.join('\n')).toMatch(/--all starts at the first page: drop --next-token/);
     expect(await (await COMMANDS.quote!()).run(['a.json', 'b.json'])).toBe(2);
     expect(err.join('\n')).toMatch(/unexpected argument: b\.json/);
+    expect(await (await COMMANDS.graph!()).run(['--out', 'workflow.png'])).toBe(2);
+    expect(err.join('\n')).toMatch(/--out must name a \.svg or \.html file, got "workflow\.png"/);
+    expect(await (await COMMANDS.graph!()).run(['--purchase', 'pur-1\u001b[2J'])).toBe(2);
+    expect(err.join('\n')).toMatch(/--purchase must be a purchase id like pur-<32 hex digits>, got "pur-1\\x1b\[2J"/);
     expect(await (await COMMANDS.sandbox!()).run(['acme'])).toBe(2);
     expect(err.join('\n')).toMatch(/unknown sandbox "acme": choose cocalc or interserver/);
   });

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
   InvalidName,
   InvalidToken,
+  type HistoryEvent,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -182,6 +185,47 @@ describe('the Step Functions facade over the local engine', () => {
     ]);
     expect(p1.find((s) => s.type === 'StateExited' && s.state === 'Approve')).toMatchObject({ outcome: 'succeeded', durationMs: expect.any(Number) });
     expect(steps.find((s) => s.executionName === 'p-3' && s.type === 'StateFailed')).toMatchObject({ state: 'Work', outcome: 'failed', error: 'VendorRejectedError' });
+  });
+
+  it('GetExecutionHistory answers in AWS shapes, page by page, in either order', async () => {
+    const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-1';
+    const all = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(all.nextToken).toBeUndefined();
+    const events = all.events!;
+    expect(events.map((e) => `${e.type}:${e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name ?? ''}`)).toEqual([
+      'ExecutionStarted:',
+      'TaskStateEntered:Work',
+      'TaskStateExited:Work',
+      'TaskStateEntered:Approve',
+      'TaskStateExited:Approve',
+      'SucceedStateEntered:Done',
+      'SucceedStateExited:Done',
+      'ExecutionSucceeded:',
+    ]);
+    expect(events.map((e) => [e.id, e.previousEventId])).toEqual(events.map((_, i) => [i + 1, i]));
+    expect(events[0]!.timestamp).toBeInstanceOf(Date);
+    expect(events[0]!.timestamp!.getTime()).toBe(steps.find((s) => s.executionName === 'p-1')!.timestamp);
+
+    const paged: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 3, ...(nextToken ? { nextToken } : {}) }));
+      expect(page.events!.length).toBeLessThanOrEqual(3);
+      paged.push(...page.events!);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(paged).toEqual(events);
+    const reversed = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true }));
+    expect(reversed.events).toEqual([...events].reverse());
+  });
+
+  it('GetExecutionHistory shows a failed task and the failed execution, and refuses unknown executions and tokens', async () => {
+    const failed = await sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-3' }));
+    expect(failed.events!.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toMatchObject({ error: 'VendorRejectedError' });
+    expect(failed.events!.at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: { error: 'VendorRejectedError' } });
+    await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:nope' }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    const badToken = sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-1', nextToken: 'forged' }));
+    await expect(badToken).rejects.toBeInstanceOf(InvalidToken);
   });
 });
 
