@@ -86,6 +86,7 @@ async function bundleBaseline(source: string, projectDir: string, outDir: string
     sourcemap: b.sourceMap,
     sourcesContent: b.sourcesContent,
     external: [...b.externalModules],
+    mainFields: [...b.mainFields],
     outfile: join(outDir, 'index.js'),
     logLevel: 'error',
   });
@@ -132,7 +133,7 @@ export async function runBundles(options: BundlesOptions): Promise<BundleFigures
         for (const f of ['index.js', 'index.js.map']) copyFileSync(join(spec.assetDir, f), join(dir, f));
         const needs = functionNeeds(stack.template, spec.logicalId);
         const contents = bundleContents(dir);
-        const loaded = [...contents.requiredSdkPackages, ...Object.values(VENDOR_LIBRARIES).filter((l) => contents.bundledPackages.has(l))];
+        const loaded = [...contents.sdkPackages, ...Object.values(VENDOR_LIBRARIES).filter((l) => contents.bundledPackages.has(l))];
         const may: string[] = [...needs.sdkPackages, ...needs.vendorLibraries];
         const nodeOptions = spec.rawEnvironment.NODE_OPTIONS;
         found.push({

@@ -33,8 +33,15 @@ export const WORKFLOW_BUNDLING = {
   sourceMap: true,
   // Stack traces need only the mappings; leaving the sources out keeps assets small.
   sourcesContent: false,
-  // The Lambda runtime provides SDK v3 (NodejsFunction's default, spelled out for the bench).
-  externalModules: ['@aws-sdk/*'],
+  // The AWS SDK is bundled, not taken from the Lambda runtime: the version the tests ran is the one
+  // deployed (package-lock.json pins it), and its ES module builds tree-shake to what each function
+  // calls. Measured here: AddToCart's module load 0.66x that of the same bundle requiring the
+  // runtime's SDK from node_modules (12 paired runs, medians 168 against 253 ms on a loaded
+  // 2-core machine), for 0.36 MB more bundle.
+  // Except the SDK's optional native SigV4a signer, which it requires inside a try and only for
+  // multi-region access points: procure signs no SigV4a request, and the package is not installed.
+  externalModules: ['@aws-sdk/signature-v4-crt'],
+  mainFields: ['module', 'main'],
   forceDockerBundling: false,
 } as const satisfies BundlingOptions;
 

@@ -80,8 +80,13 @@ export function functionNeeds(template: CfnTemplate, logicalId: string): Functio
 export interface BundleContents {
   /** Bytes of `index.js`. */
   bytes: number;
-  /** External `@aws-sdk/*` packages `index.js` requires (the Lambda runtime provides them). */
-  requiredSdkPackages: string[];
+  /**
+   * The `@aws-sdk/client-*` and `lib-*` packages `index.js` loads: bundled (the source map lists
+   * them) or required from outside (when a bundle leaves the SDK to the Lambda runtime).
+   */
+  sdkPackages: string[];
+  /** `@aws-sdk/*` packages `index.js` requires from outside the bundle (the Lambda runtime's copy when deployed). */
+  externalSdkPackages: string[];
   /** Packages bundled into `index.js` (from the source map's sources), with the files of each. */
   bundledPackages: Map<string, string[]>;
 }
@@ -97,7 +102,7 @@ export function packageOf(path: string): string | undefined {
 export function bundleContents(dir: string): BundleContents {
   const js = readFileSync(join(dir, 'index.js'), 'utf8');
   const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources?: string[] };
-  const requiredSdkPackages = [...new Set([...js.matchAll(/\brequire\("(@aws-sdk\/[^"/]+)(?:\/[^"]*)?"\)/g)].map((m) => m[1]!))].sort();
+  const required = [...js.matchAll(/\brequire\("(@aws-sdk\/[^"/]+)(?:\/[^"]*)?"\)/g)].map((m) => m[1]!);
   const bundledPackages = new Map<string, string[]>();
   for (const source of map.sources ?? []) {
     const pkg = packageOf(source);
@@ -106,5 +111,6 @@ export function bundleContents(dir: string): BundleContents {
     files.push(source.replace(/^.*node_modules\//, ''));
     bundledPackages.set(pkg, files);
   }
-  return { bytes: Buffer.byteLength(js), requiredSdkPackages, bundledPackages };
+  const clients = [...required, ...bundledPackages.keys()].filter((p) => /^@aws-sdk\/(client|lib)-/.test(p));
+  return { bytes: Buffer.byteLength(js), sdkPackages: [...new Set(clients)].sort(), externalSdkPackages: [...new Set(required)].sort(), bundledPackages };
 }
