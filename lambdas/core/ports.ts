@@ -295,10 +295,13 @@ export interface SpendGuard {
   remaining(vendor: Vendor, at: Date): Promise<{ capUsd: number; reservedUsd: number; remainingUsd: number }>;
 }
 
+/** `shared` leases coexist with each other; an `exclusive` one coexists with no other lease. */
+export type LockMode = 'exclusive' | 'shared';
+
 /** Named lease locks with expiry (state table LOCK#<name>). */
 export interface LockManager {
-  /** Runs fn while holding the lock; throws LockBusyError when another holder has it. */
-  withLock<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+  /** Runs fn while holding the lock (exclusive unless `mode` says shared); throws LockBusyError when a lease that excludes it is live. */
+  withLock<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>, mode?: LockMode): Promise<T>;
 }
 
 /**

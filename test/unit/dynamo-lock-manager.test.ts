@@ -93,4 +93,137 @@ describe('DynamoLockManager', () => {
     ).rejects.toThrow('boom');
     expect(await lockItem('f')).toBeUndefined();
   });
+
+  describe('shared leases (CoCalc adds) beside exclusive ones (checkouts)', () => {
+    const hold = () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      return { gate, release };
+    };
+
+    it('lets shared holders in together, keeps an exclusive one out until the last leaves, and the reverse', async () => {
+      const locks = new DynamoLockManager(doc, db.stateTable);
+      const a = hold();
+      const b = hold();
+      const inA = locks.withLock('s1', 'pur-a', 10_000, () => a.gate, 'shared');
+      const inB = locks.withLock('s1', 'pur-b', 10_000, () => b.gate, 'shared');
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await lockItem('s1'))?.sharedCount).toBe(2);
+      await expect(locks.withLock('s1', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
+      a.release();
+      await inA;
+      await expect(locks.withLock('s1', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
+      b.release();
+      await inB;
+
+      const x = hold();
+      const inX = locks.withLock('s1', 'pur-x', 10_000, () => x.gate);
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(locks.withLock('s1', 'pur-c', 10_000, async () => 'c', 'shared')).rejects.toBeInstanceOf(LockBusyError);
+      x.release();
+      await inX;
+      expect(await lockItem('s1')).toBeUndefined();
+      await expect(locks.withLock('s1', 'pur-c', 10_000, async () => 'c', 'shared')).resolves.toBe('c');
+    });
+
+    it('forgets a shared holder that died once its lease expires, and its late release cannot let an exclusive holder in beside a live one', async () => {
+      let now = 5_000_000;
+      const locks = new DynamoLockManager(doc, db.stateTable, { clock: () => now });
+      let lateRelease!: () => Promise<void>;
+      // pur-dead takes a shared lease and stalls past it (its release comes much later).
+      const dead = hold();
+      const inDead = locks.withLock('s2', 'pur-dead', 1_000, () => dead.gate, 'shared');
+      lateRelease = async () => {
+        dead.release();
+        await inDead;
+      };
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(locks.withLock('s2', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
+      now += 5_000;
+      await expect(locks.withLock('s2', 'pur-x', 10_000, async () => 'x')).resolves.toBe('x');
+
+      const live = hold();
+      const inLive = locks.withLock('s2', 'pur-live', 10_000, () => live.gate, 'shared');
+      await new Promise((r) => setTimeout(r, 50));
+      await lateRelease();
+      expect((await lockItem('s2'))?.sharedCount).toBe(1);
+      await expect(locks.withLock('s2', 'pur-y', 10_000, async () => 'y')).rejects.toBeInstanceOf(LockBusyError);
+      live.release();
+      await inLive;
+      await expect(locks.withLock('s2', 'pur-y', 10_000, async () => 'y')).resolves.toBe('y');
+    });
+
+    it('lets shared holders take a lease over an expired exclusive one, whose late release then removes nothing', async () => {
+      let now = 9_000_000;
+      const locks = new DynamoLockManager(doc, db.stateTable, { clock: () => now });
+      const stalled = hold();
+      const inStalled = locks.withLock('s3', 'pur-stalled', 1_000, () => stalled.gate);
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(locks.withLock('s3', 'pur-a', 10_000, async () => 'a', 'shared')).rejects.toBeInstanceOf(LockBusyError);
+      now += 5_000;
+      const a = hold();
+      const inA = locks.withLock('s3', 'pur-a', 10_000, () => a.gate, 'shared');
+      await new Promise((r) => setTimeout(r, 50));
+      stalled.release();
+      await inStalled;
+      expect((await lockItem('s3'))?.sharedCount).toBe(1);
+      await expect(locks.withLock('s3', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
+      a.release();
+      await inA;
+    });
+
+    it('counts a retried holder once: its one release lets an exclusive holder in', async () => {
+      const locks = new DynamoLockManager(doc, db.stateTable);
+      const first = hold();
+      // The first invocation dies holding its lease (its release never runs); the retry takes it again.
+      void locks.withLock('s4', 'pur-r', 60_000, () => first.gate, 'shared');
+      await new Promise((r) => setTimeout(r, 50));
+      await locks.withLock('s4', 'pur-r', 60_000, async () => expect((await lockItem('s4'))?.sharedCount).toBe(1), 'shared');
+      expect((await lockItem('s4'))?.sharedCount).toBe(0);
+      await expect(locks.withLock('s4', 'pur-x', 10_000, async () => 'x')).resolves.toBe('x');
+    });
+
+    it('never lets an exclusive holder in beside anyone, among many concurrent holders of both kinds', async () => {
+      const locks = new DynamoLockManager(doc, db.stateTable);
+      let shared = 0;
+      let exclusive = 0;
+      let mostShared = 0;
+      const violations: string[] = [];
+      const untilFree = async (run: () => Promise<void>): Promise<void> => {
+        for (;;) {
+          try {
+            return await run();
+          } catch (err) {
+            if (!(err instanceof LockBusyError)) throw err;
+            await new Promise((r) => setTimeout(r, 3 + Math.random() * 5));
+          }
+        }
+      };
+      await Promise.all(
+        Array.from({ length: 24 }, (_, i) => {
+          const mode = i % 3 === 0 ? 'exclusive' : 'shared';
+          return untilFree(() =>
+            locks.withLock(
+              's5',
+              `pur-${i}`,
+              10_000,
+              async () => {
+                if (mode === 'exclusive') exclusive += 1;
+                else shared += 1;
+                mostShared = Math.max(mostShared, shared);
+                if (exclusive > 1 || (exclusive === 1 && shared > 0)) violations.push(`${exclusive} exclusive with ${shared} shared`);
+                await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));
+                if (mode === 'exclusive') exclusive -= 1;
+                else shared -= 1;
+              },
+              mode,
+            ),
+          );
+        }),
+      );
+      expect(violations).toEqual([]);
+      expect(mostShared).toBeGreaterThan(1);
+      expect((await lockItem('s5'))?.sharedCount ?? 0).toBe(0);
+    });
+  });
 });
