@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoNoticeLedger } from '../adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
+import { SesMailer } from '../adapters/aws/ses-mailer';
 import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
 import { isApprovalId, verifyApprovalSignature } from '../core/approval-link';
 import { canonicalApprovalRef, repairApprovalId, repairSignature } from '../core/approval-link-repair';
@@ -22,11 +24,13 @@ import {
   InvalidRequestError,
   TaskClosedError,
 } from '../core/errors';
-import type { ApprovalRecord, ApprovalStore, AuditLog, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
+import { approvalNoticeView, notifyRequester } from '../core/notify-requester';
+import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { documentClient } from '../shared/aws-clients/dynamodb';
+import { sesClient } from '../shared/aws-clients/sesv2';
 import { sfnClient } from '../shared/aws-clients/sfn';
-import { budgetConfig, signingConfig, tablesConfig } from '../shared/config';
+import { budgetConfig, noticeMailConfig, signingConfig, tablesConfig } from '../shared/config';
 import { callerOf, html, parseFormBody, pathParam, redirect } from '../shared/http';
 import { logger } from '../shared/logger';
 import { secretsProvider } from '../shared/secrets';
@@ -48,6 +52,10 @@ export interface ApprovalsApiDeps {
   callback: TaskCallback;
   spendGuard: Pick<SpendGuard, 'remaining'>;
   signingKey: () => Promise<string>;
+  /** The requester's approval notice (core/notify-requester.ts), one per purchase. */
+  mailer: Mailer;
+  notices: NoticeLedger;
+  config: { sender: string };
   clock?: () => Date;
   /**
    * How long after a decision a second POST of the same link may re-send it (the first request's
@@ -204,6 +212,19 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     await deps.callback.succeed(decided.taskToken, { ...decisionOutput(decided) });
   }
 
+  /**
+   * Tells the requester their purchase was approved, once the workflow has the decision. A
+   * rejection is told by RecordOutcome, which ends the purchase with the approver's comment.
+   */
+  async function noticeApproval(decided: DecidedRecord): Promise<void> {
+    if (decided.status !== 'APPROVED') return;
+    const purchase = await deps.purchases.get(decided.purchaseId);
+    const view = purchase ? approvalNoticeView(decided, purchase) : undefined;
+    if (!purchase || !view) return;
+    const noticeDeps = { mailer: deps.mailer, notices: deps.notices, audit: deps.audit, sender: deps.config.sender, log: logger, clock };
+    await notifyRequester(noticeDeps, view, 'APPROVED', purchase.notifyRequester !== false);
+  }
+
   async function decide(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     let form: Record<string, string>;
     try {
@@ -232,6 +253,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
         throw err;
       }
       await record(current, event, true);
+      await noticeApproval(current);
       return decidedPage(current);
     }
 
@@ -286,6 +308,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       });
       return errorPage('expired', 'The workflow had already stopped waiting; your decision was recorded but not applied.');
     }
+    await noticeApproval(decided);
     return decidedPage(decided);
   }
 
@@ -315,6 +338,9 @@ export function defaultDeps(): ApprovalsApiDeps {
     callback: new SfnTaskCallback(sfnClient()),
     spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
     signingKey: () => secrets.getString(signingSecretId),
+    mailer: new SesMailer(sesClient()),
+    notices: new DynamoNoticeLedger(doc, tables.stateTable),
+    config: noticeMailConfig(),
   };
 }
 

@@ -3,9 +3,12 @@ import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type At
 import { vendorName } from '../core/approval-page';
 import { CLEANUP_STEPS, type CleanupStep } from '../core/cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from '../core/failure';
-import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
+import { endOutcomeOf, noticeViewOf, notifyRequester, type RequesterNoticeDeps } from '../core/notify-requester';
+import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, NoticeLedger, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
+import { wantsNotices } from '../core/purchase-request';
 import { EVENTS, type PurchaseStatus, type RecordOutcomePayload, type WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoNoticeLedger } from '../adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
@@ -26,9 +29,11 @@ export interface RecordOutcomeDeps {
   spendGuard: SpendGuard;
   events: EventPublisher;
   cocalc: () => Promise<CocalcGateway>;
-  /** The NEEDS_ATTENTION mail to the approvers. */
+  /** The NEEDS_ATTENTION mail to the approvers, and the requester's notice (from `mail.sender`). */
   mailer: Mailer;
   mail: AttentionMailConfig;
+  /** Requester notices already sent: one per purchase and kind. */
+  notices: NoticeLedger;
   clock?: () => Date;
 }
 
@@ -107,6 +112,8 @@ async function recordCompleted(deps: RecordOutcomeDeps, state: WorkflowState): P
     requester: request.requester.email,
   });
   await deps.purchases.update(purchaseId, { status: 'COMPLETED', licenseId, amountUsd });
+  const done = noticeViewOf(state, { status: 'COMPLETED', ...(licenseId ? { licenseId } : {}) }, amountUsd);
+  await notifyRequester(noticeDeps(deps), done, 'COMPLETED', wantsNotices(request));
   await deps.audit.append(purchaseId, {
     type: CLOSED.completed,
     status: 'COMPLETED',
@@ -171,6 +178,8 @@ async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState,
     ...(attention && cartItemId !== undefined ? { cartItemId } : {}),
   });
   if (view) await sendAttentionMail(deps, view, trail);
+  const ended = noticeViewOf(state, endOutcomeOf(state, status, failure?.error, redactText));
+  await notifyRequester(noticeDeps(deps), ended, status, wantsNotices(request));
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,
     requestId: request.requestId,
@@ -389,6 +398,11 @@ async function sendAttentionMail(deps: RecordOutcomeDeps, view: AttentionView, t
   });
 }
 
+/** The requester notice's ports, from RecordOutcome's own. */
+function noticeDeps(deps: RecordOutcomeDeps): RequesterNoticeDeps {
+  return { mailer: deps.mailer, notices: deps.notices, audit: deps.audit, sender: deps.mail.sender, log: logger, ...(deps.clock ? { clock: deps.clock } : {}) };
+}
+
 /** Production wiring, once per cold start. */
 export function defaultDeps(): RecordOutcomeDeps {
   const tables = tablesConfig();
@@ -402,6 +416,7 @@ export function defaultDeps(): RecordOutcomeDeps {
     cocalc: () => cocalcGateway(),
     mailer: new SesMailer(sesClient()),
     mail: attentionMailConfig(),
+    notices: new DynamoNoticeLedger(doc, tables.stateTable),
   };
 }
 
