@@ -71,7 +71,8 @@ function facts(view: RequesterNoticeView, vendor: string): Array<[string, string
   const o = view.outcome;
   const rows: Array<[string, string | undefined]> = [
     ['Vendor', vendor],
-    ['Cost', view.amountUsd !== undefined ? formatUsd(view.amountUsd) : undefined],
+    // Only what was approved or bought is a cost; otherwise it is what the vendor quoted.
+    [o.status === 'APPROVED' || o.status === 'COMPLETED' ? 'Cost' : 'Quoted cost', view.amountUsd !== undefined ? formatUsd(view.amountUsd) : undefined],
     ['License', o.status === 'COMPLETED' ? o.licenseId : undefined],
     ['Purchase', view.purchaseId],
     ['Request', view.requestId],

@@ -81,7 +81,7 @@ describe('requester notices, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () =
     expect(mail!.text).toContain('approver@example.com rejected it. Nothing was bought.');
     // The comment is quoted under its label, its fake "Cost:" line indented with it.
     expect(mail!.text).toContain("The approver's comment, as they wrote it:\n    Use the shared cPanel server\n    Cost: $0.00");
-    expect(mail!.text!.split('\n').filter((l) => l.startsWith('Cost:'))).toEqual(['Cost: $3.00']);
+    expect(mail!.text!.split('\n').filter((l) => /^(Quoted )?[Cc]ost:/.test(l))).toEqual(['Quoted cost: $3.00']);
     expectNothingToAct(mail!);
     expect((await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'REQUESTER_NOTIFIED')).toMatchObject([{ status: 'REJECTED', detail: { kind: 'outcome', outcome: 'REJECTED' } }]);
   });

@@ -23,7 +23,7 @@ function view(outcome: NoticeOutcome, over: Partial<RequesterNoticeView> = {}): 
 }
 
 /** procure's own labels; no other line of the text part may look like `Label: value`. */
-const LABELS = ['Vendor', 'Cost', 'License', 'Purchase', 'Request', 'What it is for', 'Your reason', "The approver's comment, as they wrote it"];
+const LABELS = ['Vendor', 'Cost', 'Quoted cost', 'License', 'Purchase', 'Request', 'What it is for', 'Your reason', "The approver's comment, as they wrote it"];
 
 function labelLines(text: string): string[] {
   return text
@@ -49,7 +49,8 @@ describe('the requester notice', () => {
 
     expect(mail).toMatchObject({ to: ['ada@example.com'], from: FROM, subject: `Your CoCalc purchase ${headline} (course-cs101-2026)` });
     expect(mail.text).toContain(sentence);
-    expect(mail.text).toContain('Cost: $18.00');
+    const spent = outcome.status === 'APPROVED' || outcome.status === 'COMPLETED';
+    expect(mail.text.split('\n')).toContain(spent ? 'Cost: $18.00' : 'Quoted cost: $18.00');
     expect(mail.text).toContain('What it is for:\n    CoCalc site license: academic, monthly, run limit 2');
     expect(mail.text).toContain('Your reason:\n    Course project for CS101');
     // The error's name chooses the words; it never appears itself.
@@ -83,7 +84,7 @@ describe('the requester notice', () => {
 
     expect(labelLines(mail.text).filter((l) => !LABELS.includes(l))).toEqual([]);
     // Each procure label appears once: the fakes are indented quotes, not lines of their own.
-    for (const label of ['Cost', 'License', 'Vendor', 'Request', 'Purchase']) expect(labelLines(mail.text).filter((l) => l === label).length).toBeLessThanOrEqual(1);
+    for (const label of ['Quoted cost', 'Cost', 'License', 'Vendor', 'Request', 'Purchase']) expect(labelLines(mail.text).filter((l) => l === label).length).toBeLessThanOrEqual(1);
     expect(mail.text).toContain('    Cost: $0.00');
     expect(mail.text).toContain('Hello Eve\\nCost: $0.00 \\u202eevil\\x1b[2J,');
     for (const part of [mail.text, mail.html, mail.subject]) {
