@@ -1,4 +1,4 @@
-import type { ApprovalRecord, AuditLog, Mailer, NoticeLedger, PurchaseRecord } from './ports';
+import type { ApprovalRecord, AuditLog, Mailer, NoticeLedger, PurchaseRecord, PurchaseStore } from './ports';
 import { noticeKind, renderRequesterNotice, type NoticeOutcome, type RequesterNoticeView } from './requester-notice';
 import type { EndFacts } from './requester-reasons';
 import type { PurchaseStatus, WorkflowState } from './workflow';
@@ -148,4 +148,17 @@ export function approvalNoticeView(record: ApprovalRecord, purchase: Pick<Purcha
     amountUsd: summary.amountUsd,
     outcome: { status: 'APPROVED', approver: record.approver },
   };
+}
+
+/**
+ * Tells the requester that `decided` approved their purchase (the approvals API, once the workflow
+ * has the decision). A rejection is told by RecordOutcome, which ends the purchase with the
+ * approver's comment. The purchase record says whether the request opted out.
+ */
+export async function notifyApproval(deps: RequesterNoticeDeps & { purchases: Pick<PurchaseStore, 'get'> }, decided: ApprovalRecord): Promise<NoticeResult | undefined> {
+  if (decided.status !== 'APPROVED') return undefined;
+  const purchase = await deps.purchases.get(decided.purchaseId);
+  const view = purchase ? approvalNoticeView(decided, purchase) : undefined;
+  if (!purchase || !view) return undefined;
+  return notifyRequester(deps, view, 'APPROVED', purchase.notifyRequester !== false);
 }

@@ -24,7 +24,7 @@ import {
   InvalidRequestError,
   TaskClosedError,
 } from '../core/errors';
-import { approvalNoticeView, notifyRequester } from '../core/notify-requester';
+import { notifyApproval } from '../core/notify-requester';
 import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { documentClient } from '../shared/aws-clients/dynamodb';
@@ -123,6 +123,8 @@ function decisionOutput(record: DecidedRecord): ApprovalDecision {
 export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => new Date());
   const redeliverAfterMs = deps.redeliverAfterMs ?? 20_000;
+  // The requester's approval notice, sent once the workflow has the decision (never blocks it).
+  const notices = { ...deps, sender: deps.config.sender, log: logger, clock };
 
   /** The record for a well-formed id and a matching signature, or the page that says why not. */
   async function authenticate(id: string | undefined, sig: string | undefined): Promise<ApprovalRecord | APIGatewayProxyResult> {
@@ -212,19 +214,6 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     await deps.callback.succeed(decided.taskToken, { ...decisionOutput(decided) });
   }
 
-  /**
-   * Tells the requester their purchase was approved, once the workflow has the decision. A
-   * rejection is told by RecordOutcome, which ends the purchase with the approver's comment.
-   */
-  async function noticeApproval(decided: DecidedRecord): Promise<void> {
-    if (decided.status !== 'APPROVED') return;
-    const purchase = await deps.purchases.get(decided.purchaseId);
-    const view = purchase ? approvalNoticeView(decided, purchase) : undefined;
-    if (!purchase || !view) return;
-    const noticeDeps = { mailer: deps.mailer, notices: deps.notices, audit: deps.audit, sender: deps.config.sender, log: logger, clock };
-    await notifyRequester(noticeDeps, view, 'APPROVED', purchase.notifyRequester !== false);
-  }
-
   async function decide(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     let form: Record<string, string>;
     try {
@@ -253,7 +242,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
         throw err;
       }
       await record(current, event, true);
-      await noticeApproval(current);
+      await notifyApproval(notices, current);
       return decidedPage(current);
     }
 
@@ -308,7 +297,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       });
       return errorPage('expired', 'The workflow had already stopped waiting; your decision was recorded but not applied.');
     }
-    await noticeApproval(decided);
+    await notifyApproval(notices, decided);
     return decidedPage(decided);
   }
 

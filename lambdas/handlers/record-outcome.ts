@@ -3,7 +3,7 @@ import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type At
 import { vendorName } from '../core/approval-page';
 import { CLEANUP_STEPS, type CleanupStep } from '../core/cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from '../core/failure';
-import { endOutcomeOf, noticeViewOf, notifyRequester, type RequesterNoticeDeps } from '../core/notify-requester';
+import { endOutcomeOf, noticeViewOf, notifyRequester } from '../core/notify-requester';
 import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, NoticeLedger, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
 import { wantsNotices } from '../core/purchase-request';
 import { EVENTS, type PurchaseStatus, type RecordOutcomePayload, type WorkflowState } from '../core/workflow';
@@ -113,7 +113,7 @@ async function recordCompleted(deps: RecordOutcomeDeps, state: WorkflowState): P
   });
   await deps.purchases.update(purchaseId, { status: 'COMPLETED', licenseId, amountUsd });
   const done = noticeViewOf(state, { status: 'COMPLETED', ...(licenseId ? { licenseId } : {}) }, amountUsd);
-  await notifyRequester(noticeDeps(deps), done, 'COMPLETED', wantsNotices(request));
+  await notifyRequester({ ...deps, sender: deps.mail.sender, log: logger }, done, 'COMPLETED', wantsNotices(request));
   await deps.audit.append(purchaseId, {
     type: CLOSED.completed,
     status: 'COMPLETED',
@@ -179,7 +179,7 @@ async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState,
   });
   if (view) await sendAttentionMail(deps, view, trail);
   const ended = noticeViewOf(state, endOutcomeOf(state, status, failure?.error, redactText));
-  await notifyRequester(noticeDeps(deps), ended, status, wantsNotices(request));
+  await notifyRequester({ ...deps, sender: deps.mail.sender, log: logger }, ended, status, wantsNotices(request));
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,
     requestId: request.requestId,
@@ -396,11 +396,6 @@ async function sendAttentionMail(deps: RecordOutcomeDeps, view: AttentionView, t
     message: `Mailed ${to.length} approver(s): what to check at ${vendorName(view.vendor)} and how to resolve`,
     detail: { to },
   });
-}
-
-/** The requester notice's ports, from RecordOutcome's own. */
-function noticeDeps(deps: RecordOutcomeDeps): RequesterNoticeDeps {
-  return { mailer: deps.mailer, notices: deps.notices, audit: deps.audit, sender: deps.mail.sender, log: logger, ...(deps.clock ? { clock: deps.clock } : {}) };
 }
 
 /** Production wiring, once per cold start. */
