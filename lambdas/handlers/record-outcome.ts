@@ -83,6 +83,9 @@ const APPROVAL_WAIT_STATUSES = new Set<PurchaseStatus>(['AWAITING_APPROVAL', 'AP
  * the purchase as `cleanupPending` for the reconciler. The approvers get a mail saying what to
  * check at the vendor and how to record the finding (`procure resolve`).
  *
+ * The requester is told how it ended (core/notify-requester.ts) unless the request opted out; that
+ * mail is once per end and can never change the end.
+ *
  * Every purchase ends here: a failing compensation step is audited and turns the end into
  * NEEDS_ATTENTION; it never fails the execution. Idempotent (the machine retries it on its own
  * errors): a purchase whose final entry is written is not touched again, every step before it is
