@@ -71,8 +71,10 @@ const USES = {
   interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
   signing: ['RequestApproval', 'ApprovalsApi'],
   approvalMail: ['RequestApproval'],
-  /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION. */
+  /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION, and the requester when any ends. */
   attentionMail: ['RecordOutcome', 'Reconcile'],
+  /** ApprovalsApi mails the requester that their purchase was approved (the sender only). */
+  requesterMail: ['ApprovalsApi'],
   /**
    * ValidateAndQuote applies the auto-approve limit; the money steps re-check it from their own
    * config; QuotesApi tells whether a quote would be auto-approved.
@@ -211,6 +213,10 @@ export class ProcureStack extends Stack {
       setEnv(fn, { [ENV.APPROVER_EMAILS]: config.approverEmails.join(','), [ENV.SENDER_EMAIL]: config.senderEmail, [ENV.APPROVAL_BASE_URL]: approvalBaseUrl });
       this.grantSendApprovalMail(fn, config);
     });
+    each(USES.requesterMail, (fn) => {
+      setEnv(fn, { [ENV.SENDER_EMAIL]: config.senderEmail });
+      this.grantSendApprovalMail(fn, config);
+    });
     each(USES.autoApprove, (fn) => setEnv(fn, { [ENV.AUTO_APPROVE_MAX_USD]: String(config.autoApproveMaxUsd) }));
     each(USES.budget, (fn) =>
       setEnv(fn, {
@@ -293,6 +299,7 @@ export class ProcureStack extends Stack {
    * ses:SendEmail on the sender's identities only: the address and its domain (SES authorizes
    * against whichever identity is verified). In the SES sandbox, SES also authorizes against each
    * recipient's identity, so the approvers' addresses are listed too; all are known at synth time.
+   * Requesters are not known at synth time: their notices need SES out of the sandbox.
    */
   private grantSendApprovalMail(fn: NodejsFunction, config: ProcureConfig): void {
     const domain = config.senderEmail.slice(config.senderEmail.lastIndexOf('@') + 1);

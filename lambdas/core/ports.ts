@@ -187,6 +187,8 @@ export interface PurchaseRecord {
   resolution?: PurchaseResolution;
   /** Who asked for it, as the request named them (written at intake; GET /purchases shows it). */
   requester?: { name: string; email: string };
+  /** `false` when the request opted out of requester notices (absent: notices are sent). */
+  notifyRequester?: boolean;
   /**
    * The approval round RequestApproval opened last: who got a link and until when. Only meaningful
    * while the status is AWAITING_APPROVAL (the first decision ends the round).
@@ -383,6 +385,17 @@ export interface Mail {
 }
 export interface Mailer {
   send(mail: Mail): Promise<void>;
+}
+
+/**
+ * Which requester notices a purchase has sent (core/notify-requester.ts): at most one per purchase
+ * and key (`<kind>#<status>`), so a retried Lambda does not mail the requester twice.
+ */
+export interface NoticeLedger {
+  /** Conditional write: true for the one caller that claims (purchase, key) first, false for every later one. */
+  claim(purchaseId: string, key: string, at: string): Promise<boolean>;
+  /** Gives a claim back after its mail could not be sent, so a retry may send it. */
+  release(purchaseId: string, key: string): Promise<void>;
 }
 
 export interface EventPublisher {

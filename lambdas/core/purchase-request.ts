@@ -63,6 +63,11 @@ const base = {
   requester,
   reason: multiLineText('reason', { min: 1, max: 1000 }),
   maxCost: z.optional(maxCost),
+  /**
+   * Whether the requester is mailed when the purchase is decided and when it ends
+   * (core/requester-notice.ts). Absent means yes; `false` opts this request out.
+   */
+  notifyRequester: z.optional(z.boolean({ message: 'notifyRequester must be true or false' })),
 };
 
 export const purchaseRequestSchema = z.discriminatedUnion('vendor', [
@@ -73,6 +78,11 @@ export const purchaseRequestSchema = z.discriminatedUnion('vendor', [
 export type PurchaseRequest = z.output<typeof purchaseRequestSchema>;
 export type Vendor = PurchaseRequest['vendor'];
 export const VENDORS: readonly Vendor[] = ['cocalc', 'interserver'];
+
+/** Whether the requester of `request` gets notices (the default, unless the request opted out). */
+export function wantsNotices(request: Pick<PurchaseRequest, 'notifyRequester'>): boolean {
+  return request.notifyRequester !== false;
+}
 
 /**
  * Formats zod issues as short sentences: "item.description.ram: ram must be between 4 and 16 ...".

@@ -59,9 +59,15 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** sha256 of the canonical form of a parsed request (defaults applied, key order ignored). */
+/**
+ * sha256 of the canonical form of a parsed request (defaults applied, key order ignored). An
+ * explicit `notifyRequester: true` is the default and hashes like its absence, so requests sent
+ * before the field existed still match their repeats.
+ */
 export function hashRequest(request: PurchaseRequest): string {
-  return createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
+  const { notifyRequester, ...rest } = request;
+  const canonical = notifyRequester === false ? request : rest;
+  return createHash('sha256').update(canonicalJson(canonical), 'utf8').digest('hex');
 }
 
 /** The requestId of an arbitrary body, when it has a valid one. */
@@ -205,6 +211,7 @@ async function appendReceived(
         reason: request.reason,
         item: request.item,
         ...(request.maxCost !== undefined ? { maxCost: request.maxCost } : {}),
+        ...(request.notifyRequester === false ? { notifyRequester: false } : {}),
         source,
         requestHash,
       },
@@ -229,6 +236,8 @@ function receivedRecord(purchaseId: string, request: PurchaseRequest, requestHas
     requestHash,
     // Who asked, for GET /purchases (the full request stays in the REQUEST_RECEIVED audit entry).
     requester: { name: request.requester.name, email: request.requester.email },
+    // The approvals API reads it to honour the opt-out (it never sees the request itself).
+    ...(request.notifyRequester === false ? { notifyRequester: false } : {}),
     createdAt: now,
     updatedAt: now,
   };

@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoNoticeLedger } from '../adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
+import { SesMailer } from '../adapters/aws/ses-mailer';
 import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
 import { isApprovalId, verifyApprovalSignature } from '../core/approval-link';
 import { canonicalApprovalRef, repairApprovalId, repairSignature } from '../core/approval-link-repair';
@@ -22,11 +24,13 @@ import {
   InvalidRequestError,
   TaskClosedError,
 } from '../core/errors';
-import type { ApprovalRecord, ApprovalStore, AuditLog, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
+import { notifyApproval } from '../core/notify-requester';
+import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { documentClient } from '../shared/aws-clients/dynamodb';
+import { sesClient } from '../shared/aws-clients/sesv2';
 import { sfnClient } from '../shared/aws-clients/sfn';
-import { budgetConfig, signingConfig, tablesConfig } from '../shared/config';
+import { budgetConfig, noticeMailConfig, signingConfig, tablesConfig } from '../shared/config';
 import { callerOf, html, parseFormBody, pathParam, redirect } from '../shared/http';
 import { logger } from '../shared/logger';
 import { secretsProvider } from '../shared/secrets';
@@ -48,6 +52,10 @@ export interface ApprovalsApiDeps {
   callback: TaskCallback;
   spendGuard: Pick<SpendGuard, 'remaining'>;
   signingKey: () => Promise<string>;
+  /** The requester's approval notice (core/notify-requester.ts), one per purchase. */
+  mailer: Mailer;
+  notices: NoticeLedger;
+  config: { sender: string };
   clock?: () => Date;
   /**
    * How long after a decision a second POST of the same link may re-send it (the first request's
@@ -115,6 +123,8 @@ function decisionOutput(record: DecidedRecord): ApprovalDecision {
 export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => new Date());
   const redeliverAfterMs = deps.redeliverAfterMs ?? 20_000;
+  // The requester's approval notice, sent once the workflow has the decision (never blocks it).
+  const notices = { ...deps, sender: deps.config.sender, log: logger, clock };
 
   /** The record for a well-formed id and a matching signature, or the page that says why not. */
   async function authenticate(id: string | undefined, sig: string | undefined): Promise<ApprovalRecord | APIGatewayProxyResult> {
@@ -232,6 +242,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
         throw err;
       }
       await record(current, event, true);
+      await notifyApproval(notices, current);
       return decidedPage(current);
     }
 
@@ -286,6 +297,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       });
       return errorPage('expired', 'The workflow had already stopped waiting; your decision was recorded but not applied.');
     }
+    await notifyApproval(notices, decided);
     return decidedPage(decided);
   }
 
@@ -315,6 +327,9 @@ export function defaultDeps(): ApprovalsApiDeps {
     callback: new SfnTaskCallback(sfnClient()),
     spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
     signingKey: () => secrets.getString(signingSecretId),
+    mailer: new SesMailer(sesClient()),
+    notices: new DynamoNoticeLedger(doc, tables.stateTable),
+    config: noticeMailConfig(),
   };
 }
 

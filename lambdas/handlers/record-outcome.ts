@@ -3,9 +3,12 @@ import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type At
 import { vendorName } from '../core/approval-page';
 import { CLEANUP_STEPS, type CleanupStep } from '../core/cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from '../core/failure';
-import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
+import { endOutcomeOf, noticeViewOf, notifyRequester } from '../core/notify-requester';
+import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, NoticeLedger, PurchaseRecord, PurchaseStore, SpendGuard } from '../core/ports';
+import { wantsNotices } from '../core/purchase-request';
 import { EVENTS, type PurchaseStatus, type RecordOutcomePayload, type WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoNoticeLedger } from '../adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
@@ -26,9 +29,11 @@ export interface RecordOutcomeDeps {
   spendGuard: SpendGuard;
   events: EventPublisher;
   cocalc: () => Promise<CocalcGateway>;
-  /** The NEEDS_ATTENTION mail to the approvers. */
+  /** The NEEDS_ATTENTION mail to the approvers, and the requester's notice (from `mail.sender`). */
   mailer: Mailer;
   mail: AttentionMailConfig;
+  /** Requester notices already sent: one per purchase and kind. */
+  notices: NoticeLedger;
   clock?: () => Date;
 }
 
@@ -78,6 +83,9 @@ const APPROVAL_WAIT_STATUSES = new Set<PurchaseStatus>(['AWAITING_APPROVAL', 'AP
  * the purchase as `cleanupPending` for the reconciler. The approvers get a mail saying what to
  * check at the vendor and how to record the finding (`procure resolve`).
  *
+ * The requester is told how it ended (core/notify-requester.ts) unless the request opted out; that
+ * mail is once per end and can never change the end.
+ *
  * Every purchase ends here: a failing compensation step is audited and turns the end into
  * NEEDS_ATTENTION; it never fails the execution. Idempotent (the machine retries it on its own
  * errors): a purchase whose final entry is written is not touched again, every step before it is
@@ -107,6 +115,8 @@ async function recordCompleted(deps: RecordOutcomeDeps, state: WorkflowState): P
     requester: request.requester.email,
   });
   await deps.purchases.update(purchaseId, { status: 'COMPLETED', licenseId, amountUsd });
+  const done = noticeViewOf(state, { status: 'COMPLETED', ...(licenseId ? { licenseId } : {}) }, amountUsd);
+  await notifyRequester({ ...deps, sender: deps.mail.sender, log: logger }, done, 'COMPLETED', wantsNotices(request));
   await deps.audit.append(purchaseId, {
     type: CLOSED.completed,
     status: 'COMPLETED',
@@ -171,6 +181,8 @@ async function recordNotCompleted(deps: RecordOutcomeDeps, state: WorkflowState,
     ...(attention && cartItemId !== undefined ? { cartItemId } : {}),
   });
   if (view) await sendAttentionMail(deps, view, trail);
+  const ended = noticeViewOf(state, endOutcomeOf(state, status, failure?.error, redactText));
+  await notifyRequester({ ...deps, sender: deps.mail.sender, log: logger }, ended, status, wantsNotices(request));
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,
     requestId: request.requestId,
@@ -402,6 +414,7 @@ export function defaultDeps(): RecordOutcomeDeps {
     cocalc: () => cocalcGateway(),
     mailer: new SesMailer(sesClient()),
     mail: attentionMailConfig(),
+    notices: new DynamoNoticeLedger(doc, tables.stateTable),
   };
 }
 

@@ -97,7 +97,12 @@ export function attentionMailConfig(env: Env = process.env): AttentionMailConfig
   return { ...approverMail(env), apiUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)) };
 }
 
-/** Only the signing key, for the approvals API (which verifies links but sends no mail). */
+/** The sender of procure's mail alone: the approvals API mails only the requester (an approval notice). */
+export function noticeMailConfig(env: Env = process.env): { sender: string } {
+  return { sender: read(env, ENV.SENDER_EMAIL, z.email()) };
+}
+
+/** Only the signing key, for the approvals API (which verifies links). */
 export function signingConfig(env: Env = process.env): { signingSecretId: string } {
   return { signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty) };
 }

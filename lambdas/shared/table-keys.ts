@@ -5,6 +5,7 @@
  *   REQ#<requestId>            / REQ           idempotency record -> purchaseId, request hash
  *   PURCHASE#<purchaseId>      / META          current status, vendor, quote, references
  *   PURCHASE#<purchaseId>      / DECISION#<n>  which approval decided approval round n (first claim wins)
+ *   PURCHASE#<purchaseId>      / NOTICE#<kind>#<status>  that requester notice was sent (first claim wins)
  *   APPROVAL#<approvalId>      / APPROVAL      task token, purchaseId, approver, expiresAt, status
  *   BUDGET#<vendor>#<YYYY-MM>  / BUDGET        reservedCents (reserved + committed) against the cap,
  *                                              plus p_<purchaseId> = that purchase's own cents

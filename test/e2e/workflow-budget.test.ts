@@ -53,7 +53,7 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
     expect(account.licenses).toEqual([]);
     const trail = await auditTrail(e2e, purchaseId);
     const types = trail.map((a) => a.type);
-    expect(types).toEqual(['REQUEST_RECEIVED', 'QUOTED', 'BUDGET_REFUSED', 'COMPENSATED', 'NOT_COMPLETED']);
+    expect(types).toEqual(['REQUEST_RECEIVED', 'QUOTED', 'BUDGET_REFUSED', 'COMPENSATED', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
     expect(trail[2]).toMatchObject({ detail: { reason: 'BudgetExceededError', amountUsd: 431.3, vendor: 'cocalc' } });
     expect(trail[2]!.message).toBe('cocalc monthly budget for ' + new Date().toISOString().slice(0, 7) + ' would be exceeded: $431.30 requested, $50.00 of $50.00 left');
     expect(trail.at(-1)).toMatchObject({ status: 'FAILED', detail: { error: 'BudgetExceededError' } });
@@ -65,7 +65,12 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
     expect(await reservation(e2e, purchaseId)).toBeUndefined();
     expect(await budgetCounter(e2e, 'cocalc')).toEqual({ reservedCents: 0, holders: {} });
     expect(await dailyCount(e2e)).toBe(0);
-    expect(e2e.rt.mails).toEqual([]);
+    // No approver was asked; only the requester hears, in plain words, why.
+    expect(e2e.rt.mails.map((m) => ({ to: m.to, subject: m.subject }))).toEqual([
+      { to: ['ada@example.com'], subject: 'Your CoCalc purchase did not go through (over-cap-cocalc)' },
+    ]);
+    expect(e2e.rt.mails[0]!.text).toContain("it would have gone over this month's CoCalc budget");
+    expect(e2e.rt.mails[0]!.text).not.toContain('BudgetExceededError');
     const events = workflowEvents(e2e.rt, purchaseId);
     expect(events.map((e) => e['detail-type'])).toEqual([EVENTS.failed]);
     expect(events[0]!.detail).toMatchObject({ status: 'FAILED', reason: record?.reason, amountUsd: 431.3 });
@@ -92,7 +97,7 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
     expect(await reservation(e2e, purchaseId)).toBeUndefined();
     expect(cocalcAccountOf(e2e).cart).toEqual([]);
     const types = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
-    expect(types).toEqual(['REQUEST_RECEIVED', 'COMPENSATED', 'NOT_COMPLETED']);
+    expect(types).toEqual(['REQUEST_RECEIVED', 'COMPENSATED', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
     expect(workflowEvents(e2e.rt, purchaseId)[0]).toMatchObject({ 'detail-type': EVENTS.failed, detail: { status: 'INVALID', reason: record?.reason } });
   });
 

@@ -62,7 +62,7 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'RESERVED' });
     expect((await budgetCounter(e2e, 'cocalc')).holders[purchaseId]).toBe(1800);
     const trail = await auditTrail(e2e, purchaseId);
-    expect(trail.slice(-3).map((a) => a.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'NOT_COMPLETED']);
+    expect(trail.slice(-4).map((a) => a.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
     expect(trail.at(-1)!.message).toMatch(/^ATTENTION: MONEY MAY HAVE BEEN SPENT\..*budget reservation is KEPT.*until the reconciler or a person establishes that nothing was bought/);
     const events = workflowEvents(e2e.rt, purchaseId);
     expect(events).toHaveLength(1);

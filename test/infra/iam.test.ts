@@ -22,6 +22,8 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['RequestApproval', 'ApprovalsApi'], ENV.SIGNING_SECRET_ARN);
   add(['RequestApproval'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS);
   add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
+  // The requester's approval notice: the sender alone (no approver list, no links in it).
+  add(['ApprovalsApi'], ENV.SENDER_EMAIL);
   // The money steps re-check an auto-approval against their own limit (lambdas/core/verify-approval.ts).
   // QuotesApi tells whether a quote would be auto-approved, and reads the month's budget left.
   add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.AUTO_APPROVE_MAX_USD);
@@ -224,9 +226,9 @@ describe('IAM scope', () => {
     expect(iamStatements(s.json).flatMap((st) => st.actions).filter((a) => a === 'dynamodb:Scan')).toEqual([]);
   });
 
-  it('lets only RequestApproval, and RecordOutcome and Reconcile (the NEEDS_ATTENTION mail), send mail, from the sender identity (and the sandbox recipients)', () => {
+  it('lets only RequestApproval, RecordOutcome and Reconcile (the NEEDS_ATTENTION mail and requester notices) and ApprovalsApi (the approval notice) send mail, from the sender identity (and the sandbox recipients)', () => {
     const senders = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.some((a) => a.startsWith('ses:'))));
-    expect(senders.sort()).toEqual(['Reconcile', 'RecordOutcome', 'RequestApproval']);
+    expect(senders.sort()).toEqual(['ApprovalsApi', 'Reconcile', 'RecordOutcome', 'RequestApproval']);
     for (const id of senders) {
       const ses = statementsOf(s, id).filter((x) => x.actions.some((a) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);

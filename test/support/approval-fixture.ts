@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { DynamoNoticeLedger } from '../../lambdas/adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
@@ -27,6 +28,7 @@ export function approvalWorld(db: LocalDynamo) {
     approvals: new DynamoApprovalStore(doc, db.stateTable),
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
     audit: new DynamoAuditLog(doc, db.auditTable),
+    notices: new DynamoNoticeLedger(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, { capsUsd: { cocalc: 100, interserver: 200 }, dailyLimit: 10 }),
     mailer: new FakeMailer(),
     callback: new FakeTaskCallback(),

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';
+import { DynamoNoticeLedger } from '../../lambdas/adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { DynamoRateSlots } from '../../lambdas/adapters/aws/dynamo-rate-slots';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
@@ -29,6 +30,8 @@ export interface StepHarness {
   /** The approval records on the state table, as the approvals API keeps them. */
   approvals: DynamoApprovalStore;
   purchases: DynamoPurchaseStore;
+  /** Requester notices sent (PURCHASE#<id> / NOTICE#<kind>). */
+  notices: DynamoNoticeLedger;
   spendGuard: DynamoSpendGuard;
   /** As in production: a busy lock throws LockBusyError at once (the state machine's Retry waits). */
   locks: DynamoLockManager;
@@ -62,6 +65,7 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, optio
     audit: new DynamoAuditLog(doc, db.auditTable),
     approvals: new DynamoApprovalStore(doc, db.stateTable),
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
+    notices: new DynamoNoticeLedger(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
     locks: new DynamoLockManager(doc, db.stateTable),
     // The production defaults otherwise (vendor-step-deps.ts cartAddSlots), except that a claim is

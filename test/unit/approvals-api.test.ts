@@ -345,7 +345,8 @@ describe('approvals API', () => {
 
     const entries = await world.audit.list(payload.state.purchaseId);
 
-    expect(entries.map((e) => e.type)).toEqual(['APPROVAL_SENT', 'APPROVAL_DECIDED']);
+    // The requester's approval notice follows the decision (approvals-api-notices.test.ts).
+    expect(entries.map((e) => e.type)).toEqual(['APPROVAL_SENT', 'APPROVAL_DECIDED', 'REQUESTER_NOTIFIED']);
     expect([...entries].sort((a, b) => a.seq.localeCompare(b.seq))).toEqual(entries);
   });
 });

@@ -43,6 +43,13 @@ describe('readPurchaseRequest (procure submit)', () => {
     expect(err.message).toBe(`${path} is not a valid purchase request (nothing was sent):\n  - ${err.issues.join('\n  - ')}`);
   });
 
+  it('checks notifyRequester with the shared schema: false passes as written, a string is refused', () => {
+    const quiet = interserverRequest({ requestId: 'quiet-1', notifyRequester: false });
+    expect(readPurchaseRequest(file('quiet.json', JSON.stringify(quiet)))).toEqual({ body: quiet, requestId: 'quiet-1', vendor: 'interserver' });
+    const loud = file('loud.json', JSON.stringify(interserverRequest({ requestId: 'loud-1', notifyRequester: 'yes' })));
+    expect(() => readPurchaseRequest(loud)).toThrow(/notifyRequester: notifyRequester must be true or false/);
+  });
+
   it('refuses an unknown vendor and text that is not JSON', () => {
     expect(() => readPurchaseRequest(file('acme.json', JSON.stringify({ ...interserverRequest(), vendor: 'acme' })))).toThrow(/vendor: /);
     expect(() => readPurchaseRequest(file('text.json', 'requestId: 1'))).toThrow(/not JSON: /);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
+import { parsePurchaseRequest, wantsNotices } from '../../lambdas/core/purchase-request';
 import { InvalidRequestError } from '../../lambdas/core/errors';
 
 const cocalc = {
@@ -49,6 +49,19 @@ describe('purchase request schema', () => {
         vendor: 'interserver', item: { ip: '1.2.3', licenseType: 5006 },
       }),
     ).toThrow(/ip must be an IPv4 address/);
+  });
+
+  it('takes notifyRequester as an optional true or false, notices on unless it is false', () => {
+    expect(wantsNotices(parsePurchaseRequest(cocalc))).toBe(true);
+    expect(wantsNotices(parsePurchaseRequest({ ...cocalc, notifyRequester: true }))).toBe(true);
+    expect(parsePurchaseRequest({ ...cocalc, notifyRequester: false })).toMatchObject({ notifyRequester: false });
+    expect(wantsNotices(parsePurchaseRequest({ ...cocalc, notifyRequester: false }))).toBe(false);
+  });
+
+  it('refuses a notifyRequester that is not a boolean, naming the field', () => {
+    for (const bad of ['no', 0, null]) {
+      expect(() => parsePurchaseRequest({ ...cocalc, notifyRequester: bad })).toThrow(/notifyRequester: notifyRequester must be true or false/);
+    }
   });
 
   it('rejects a request without a requestId', () => {

@@ -48,6 +48,7 @@ describe('a reconciler run', () => {
     makeRecordOutcome({
       audit: h.audit,
       purchases: h.purchases,
+      notices: h.notices,
       spendGuard: h.spendGuard,
       events: publisher,
       cocalc: async () => gateway,

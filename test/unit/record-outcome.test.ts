@@ -42,10 +42,13 @@ describe('RecordOutcome', () => {
     const gateway: CocalcGateway = cocalcGatewayFor(sandbox.url, apiKey);
     const mailer = new FakeMailer();
     const events = new EventBridgePublisher(new EventBridgeClient(bus.clientConfig()), 'procure-bus', 'procure.workflow');
-    const deps: RecordOutcomeDeps = { audit: h.audit, purchases: h.purchases, cocalc: async () => gateway, spendGuard: h.spendGuard, events, mailer, mail: MAIL, ...over };
+    const deps: RecordOutcomeDeps = { audit: h.audit, purchases: h.purchases, notices: h.notices, cocalc: async () => gateway, spendGuard: h.spendGuard, events, mailer, mail: MAIL, ...over };
     return { apiKey, gateway, mailer, vendor: () => sandbox.account(apiKey), record: makeHandler(deps) };
   }
   type World = ReturnType<typeof world>;
+  /** The NEEDS_ATTENTION mails (to the approvers) and the requester's notices, apart. */
+  const toApprovers = (w: World) => w.mailer.outbox.filter((m) => m.to.join() === MAIL.approvers.join());
+  const toRequester = (w: World, email = 'ada@example.com') => w.mailer.outbox.filter((m) => m.to.join() === email);
 
   /**
    * What the machine has done by the approval: quoted, reserved, our tagged item in the cart (put
@@ -90,10 +93,16 @@ describe('RecordOutcome', () => {
         detail: { purchaseId: state.purchaseId, requestId: state.request.requestId, vendor: 'cocalc', licenseId, amountUsd: 18, requester: 'ada@example.com' },
       },
     ]);
-    expect(w.mailer.outbox).toEqual([]);
+    expect(toApprovers(w)).toEqual([]);
+    // The requester hears once, run twice or not: the license and what it is for.
+    expect(w.mailer.outbox).toHaveLength(1);
+    const [notice] = toRequester(w);
+    expect(notice).toMatchObject({ from: MAIL.sender, subject: `Your CoCalc purchase is complete (${state.request.requestId})` });
+    for (const text of [`License: ${licenseId}`, 'Cost: $18.00', 'CoCalc site license: academic, monthly, run limit 2', 'Course project for CS101']) expect(notice!.text).toContain(text);
+    expect((await trailOf(state.purchaseId)).slice(-2)).toEqual(['REQUESTER_NOTIFIED', 'COMPLETED']);
   });
 
-  it('records a rejection: deletes the cart item, releases the budget, announces the rejection and mails nobody', async () => {
+  it('records a rejection: deletes the cart item, releases the budget, announces the rejection and tells only the requester, with the comment', async () => {
     const w = world();
     const state = await inCart(w);
     const before = await reservedUsd();
@@ -106,9 +115,14 @@ describe('RecordOutcome', () => {
     expect(w.vendor().cart).toHaveLength(0);
     expect(await reservedUsd()).toBeCloseTo(before - 18, 2);
     expect(eventsFor(state.purchaseId).map((e) => e.type)).toEqual(['License Purchase Rejected']);
-    expect((await trailOf(state.purchaseId)).slice(-3)).toEqual(['COMPENSATED:delete-cart-item', 'COMPENSATED:release-reservation', 'NOT_COMPLETED']);
+    expect((await trailOf(state.purchaseId)).slice(-4)).toEqual(['COMPENSATED:delete-cart-item', 'COMPENSATED:release-reservation', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
     expect((await h.purchases.get(state.purchaseId))?.cleanupPending).toBeUndefined();
-    expect(w.mailer.outbox).toEqual([]);
+    expect(toApprovers(w)).toEqual([]);
+    expect(w.mailer.outbox).toHaveLength(1);
+    const notice = toRequester(w)[0]!;
+    expect(notice.subject).toBe(`Your CoCalc purchase was rejected (${state.request.requestId})`);
+    expect(notice.text).toContain('boss@example.com rejected it. Nothing was bought.');
+    expect(notice.text).toContain("The approver's comment, as they wrote it:\n    not this term");
   });
 
   it('calls an approval nobody answered EXPIRED and compensates', async () => {
@@ -206,14 +220,18 @@ describe('RecordOutcome', () => {
         notBought: `npx procure resolve ${state.purchaseId} --not-bought --comment "what you found" --api ${MAIL.apiUrl}`,
       });
 
-      expect(w.mailer.outbox).toHaveLength(1);
-      const mail = w.mailer.outbox[0]!;
+      expect(toApprovers(w)).toHaveLength(1);
+      const mail = toApprovers(w)[0]!;
       expect(mail).toMatchObject({ to: MAIL.approvers, from: MAIL.sender });
       expect(mail.subject).toBe(`Needs attention: CoCalc $18.00 purchase for Ada Lovelace (${state.purchaseId})`);
       for (const text of [state.purchaseId, state.request.requestId, '$18.00', 'PurchaseOutcomeUnknownError: checkout may have bought it', `Cart item: ${state.cart!.itemId!}`, '--not-bought']) {
         expect(mail.text).toContain(text);
       }
-      expect((await trailOf(state.purchaseId)).slice(-2)).toEqual(['ATTENTION_MAIL_SENT', 'NOT_COMPLETED']);
+      expect((await trailOf(state.purchaseId)).slice(-3)).toEqual(['ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
+      // The requester is told it is being checked, without the internal reason or the commands.
+      const notice = toRequester(w)[0]!;
+      expect(notice.subject).toBe(`Your CoCalc purchase is being checked (${state.request.requestId})`);
+      for (const internal of ['PurchaseOutcomeUnknownError', 'procure resolve', 'Cart item']) expect(notice.text).not.toContain(internal);
     });
 
     it('treats a checkout that timed out mid-purchase as NEEDS_ATTENTION and says the call never reported back', async () => {
@@ -237,7 +255,7 @@ describe('RecordOutcome', () => {
         state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('LicenseNotFoundError', 'CoCalc does not list license lic-1234') },
       });
       expect(out.reason).toBe('CoCalc license lic-1234 was bought, but the workflow failed after the purchase: LicenseNotFoundError: CoCalc does not list license lic-1234');
-      expect(w.mailer.outbox[0]!.text).toContain('--bought lic-1234');
+      expect(toApprovers(w)[0]!.text).toContain('--bought lic-1234');
     });
 
     it('escalates to NEEDS_ATTENTION when the cart item turns out to be purchased, keeping the budget', async () => {
@@ -251,7 +269,7 @@ describe('RecordOutcome', () => {
       const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'x') } });
       expect(out).toEqual({ status: 'NEEDS_ATTENTION', reason: `VendorRejectedError: x; yet CoCalc reports cart item ${state.cart!.itemId!} as PURCHASED, so money was spent` });
       expect(await reservedUsd()).toBe(before);
-      expect(w.mailer.outbox).toHaveLength(1);
+      expect(toApprovers(w)).toHaveLength(1);
     });
 
     it('mails InterServer approvers the IP, license type and invoice to look for', async () => {
@@ -263,7 +281,7 @@ describe('RecordOutcome', () => {
         state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('VendorTransientError', 'InterServer api_make_payment: socket hang up') },
       });
       expect(out.reason).toBe('the InterServer purchase went through (invoice 98765) without naming a license, and the workflow failed after it: VendorTransientError: InterServer api_make_payment: socket hang up');
-      const text = w.mailer.outbox[0]!.text;
+      const text = toApprovers(w)[0]!.text;
       for (const s of ['IP 203.0.113.10', 'license type 5006', 'Invoice 98765: does it exist, and is it paid?', 'npx procure licenses --vendor interserver']) expect(text).toContain(s);
     });
   });
@@ -285,21 +303,22 @@ describe('RecordOutcome', () => {
       expect(await reservedUsd()).toBe(before);
       expect(w.vendor().cart).toHaveLength(1);
       const trail = await h.audit.list(state.purchaseId);
-      expect(trail.slice(-3).map((e) => e.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'NOT_COMPLETED']);
-      expect(trail.at(-3)).toMatchObject({ detail: { step: 'delete-cart-item', error: 'VendorTransientError', cartItemId: state.cart!.itemId! } });
+      expect(trail.slice(-4).map((e) => e.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
+      expect(trail.at(-4)).toMatchObject({ detail: { step: 'delete-cart-item', error: 'VendorTransientError', cartItemId: state.cart!.itemId! } });
       const closing = trail.at(-1)!;
       expect(closing).toMatchObject({ status: 'NEEDS_ATTENTION', detail: { budgetReleased: false, cleanupPending: ['delete-cart-item', 'release-reservation'], statusAfterCleanup: 'REJECTED' } });
       expect(closing.message).toMatch(/reservation is KEPT \(\$18\.00, counted against the CoCalc monthly cap\) until the reconciler or a person establishes that nothing was bought/);
       expect(closing.message).toContain('Cleanup left to the reconciler: delete-cart-item, release-reservation.');
       expect(eventsFor(state.purchaseId)).toMatchObject([{ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'] } }]);
-      const mail = w.mailer.outbox[0]!;
+      const mail = toApprovers(w)[0]!;
       expect(mail.text).toContain('procure could not finish cleaning up at CoCalc');
       expect(mail.text).toContain(`procure could not delete cart item ${state.cart!.itemId!}; the reconciler retries the delete.`);
       expect(mail.text).toContain('Cleanup not finished: delete-cart-item, release-reservation');
 
       // A retry by the machine changes nothing and sends nothing twice.
       expect(await w.record(payload)).toEqual(out);
-      expect(w.mailer.outbox).toHaveLength(1);
+      expect(toApprovers(w)).toHaveLength(1);
+      expect(toRequester(w)).toHaveLength(1);
       expect(eventsFor(state.purchaseId)).toHaveLength(1);
     });
 
@@ -324,7 +343,10 @@ describe('RecordOutcome', () => {
       expect(w.vendor().cart).toHaveLength(0);
       expect(await reservedUsd()).toBeCloseTo(before - 18, 2);
       expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'FAILED', cleanupPending: [] });
-      expect(w.mailer.outbox).toHaveLength(1); // sent by the first try, which did end NEEDS_ATTENTION as far as it knew
+      expect(toApprovers(w)).toHaveLength(1); // sent by the first try, which did end NEEDS_ATTENTION as far as it knew
+      // The requester heard both ends, each once: "being checked", then that it did not go through.
+      expect(toRequester(w).map((m) => m.subject.replace(/ \(.*$/, ''))).toEqual(['Your CoCalc purchase is being checked', 'Your CoCalc purchase did not go through']);
+      expect(toRequester(w)[1]!.text).toContain('the CoCalc account does not have enough credit');
     });
 
     it('lists release-reservation as pending when only the budget release fails', async () => {
@@ -343,10 +365,11 @@ describe('RecordOutcome', () => {
       expect(out.status).toBe('NEEDS_ATTENTION');
       expect(w.vendor().cart).toHaveLength(0);
       expect(await h.purchases.get(state.purchaseId)).toMatchObject({ cleanupPending: ['release-reservation'] });
-      expect((await trailOf(state.purchaseId)).slice(-4)).toEqual([
+      expect((await trailOf(state.purchaseId)).slice(-5)).toEqual([
         'COMPENSATED:delete-cart-item',
         'COMPENSATION_FAILED:release-reservation',
         'ATTENTION_MAIL_SENT',
+        'REQUESTER_NOTIFIED',
         'NOT_COMPLETED',
       ]);
     });
@@ -358,7 +381,7 @@ describe('RecordOutcome', () => {
       sandbox.faults.set({ failNext: 1000 });
       const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'refused') } });
       expect(out.status).toBe('NEEDS_ATTENTION');
-      expect((await trailOf(state.purchaseId)).slice(-2)).toEqual(['ATTENTION_MAIL_FAILED', 'NOT_COMPLETED']);
+      expect((await trailOf(state.purchaseId)).slice(-3)).toEqual(['ATTENTION_MAIL_FAILED', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
       expect(eventsFor(state.purchaseId)).toHaveLength(1);
     });
   });
@@ -369,7 +392,7 @@ describe('RecordOutcome', () => {
     const token = 'AAAA'.repeat(80);
     const failure = lambdaFailure('PurchaseOutcomeUnknownError', `checkout lost (task ${token})`);
     await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED }, failure } });
-    const mail = w.mailer.outbox[0]!;
+    const mail = toApprovers(w)[0]!;
     for (const part of [mail.subject, mail.text, mail.html]) {
       expect(part).not.toContain('secretFrame');
       expect(part).not.toContain('/var/task');
@@ -377,6 +400,34 @@ describe('RecordOutcome', () => {
       expect(part).not.toContain(w.apiKey);
     }
     expect(mail.text).toContain('[REDACTED]');
+    const notice = toRequester(w)[0]!;
+    for (const part of [notice.subject, notice.text, notice.html]) {
+      for (const internal of ['secretFrame', '/var/task', token, w.apiKey, 'checkout lost', 'PurchaseOutcomeUnknownError', '[REDACTED]']) expect(part).not.toContain(internal);
+    }
+  });
+
+  it('mails no requester who opted out, and still ends the purchase', async () => {
+    const w = world();
+    const state = await inCart(w);
+    const optedOut = { ...state, request: { ...state.request, notifyRequester: false } };
+    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...optedOut, approval: { ...APPROVED, decision: 'REJECTED' } } });
+    expect(out.status).toBe('REJECTED');
+    expect(w.mailer.outbox).toEqual([]);
+    expect(await trailOf(state.purchaseId)).not.toContain('REQUESTER_NOTIFIED');
+  });
+
+  it('ends the purchase as it would when the requester notice cannot be sent, and audits NOTICE_FAILED without the address error text', async () => {
+    const w = world();
+    const state = await inCart(w);
+    w.mailer.failNext = new Error('MessageRejected: Email address is not verified: ada@example.com');
+    const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED, decision: 'REJECTED' } } });
+    expect(out).toEqual({ status: 'REJECTED', reason: 'rejected by boss@example.com' });
+    expect(w.mailer.outbox).toEqual([]);
+    const trail = await h.audit.list(state.purchaseId);
+    expect(trail.slice(-2).map((e) => e.type)).toEqual(['NOTICE_FAILED', 'NOT_COMPLETED']);
+    expect(trail.at(-2)).toMatchObject({ status: 'REJECTED', detail: { kind: 'outcome', outcome: 'REJECTED', error: 'Error' } });
+    expect(JSON.stringify(trail.at(-2))).not.toContain('not verified');
+    expect(eventsFor(state.purchaseId)).toHaveLength(1);
   });
 
   it('leaves a purchase a person already resolved alone when the machine retries', async () => {

@@ -49,6 +49,28 @@ describe('submitPurchase', () => {
     expect((await d.audit.list(purchaseId)).map((e) => e.type)).toEqual(['REQUEST_RECEIVED']);
   });
 
+  it('records an opt-out from requester notices on the purchase and in REQUEST_RECEIVED', async () => {
+    const d = deps();
+
+    await submitPurchase(d, cocalcRequest({ requestId: 'req-quiet', notifyRequester: false }), 'event');
+
+    const purchaseId = purchaseIdFor('req-quiet');
+    expect(await d.purchases.get(purchaseId)).toMatchObject({ notifyRequester: false });
+    expect((await d.audit.list(purchaseId))[0]).toMatchObject({ type: 'REQUEST_RECEIVED', detail: { notifyRequester: false } });
+    expect(d.workflow.executions.get(purchaseId)?.input.request).toMatchObject({ notifyRequester: false });
+  });
+
+  it('treats notifyRequester: true as the default it is (same request), and false as a different request', async () => {
+    const d = deps();
+    const body = cocalcRequest({ requestId: 'req-notify' });
+    await submitPurchase(d, body, 'api');
+
+    expect(await submitPurchase(d, { ...body, notifyRequester: true }, 'api')).toMatchObject({ existing: true });
+    await expect(submitPurchase(d, { ...body, notifyRequester: false }, 'api')).rejects.toBeInstanceOf(RequestConflictError);
+    expect(hashRequest(parsePurchaseRequest({ ...body, notifyRequester: true }))).toBe(hashRequest(parsePurchaseRequest(body)));
+    expect((await d.purchases.get(purchaseIdFor('req-notify')))?.notifyRequester).toBeUndefined();
+  });
+
   it('turns 20 concurrent identical submissions into one purchase and one execution, and gives all callers its id', async () => {
     const d = deps();
     const body = interserverRequest({ requestId: 'req-burst' });

@@ -1,0 +1,72 @@
+import { vendorName } from './approval-page';
+import type { Vendor } from './purchase-request';
+
+/**
+ * Why a purchase did not complete, in words a requester reads (core/requester-notice.ts). Built
+ * from the end status and the caught error's NAME only, never from its message, the stored
+ * reason or a stack trace: those name internals, vendor responses and, at worst, secrets.
+ */
+
+/** Errors that mean the request, as written, could not be bought. */
+const REQUEST_ERRORS = new Set([
+  'InvalidRequestError',
+  'RequestConflictError',
+  'InvalidIpError',
+  'InvalidCouponError',
+  'InvalidLicenseTypeError',
+  'IpNotAllowedError',
+  'LicenseAlreadyExistsError',
+]);
+
+/** Plain words for the errors a requester can understand or act on; anything else is generic. */
+function failedBecause(error: string | undefined, vendor: string): string {
+  switch (error) {
+    case 'BudgetExceededError':
+      return `it would have gone over this month's ${vendor} budget.`;
+    case 'DailyLimitExceededError':
+      return "procure's limit on purchases per day was reached.";
+    case 'MaxCostExceededError':
+      return 'the price was above the maximum cost (maxCost) in your request.';
+    case 'QuoteMismatchError':
+      return `${vendor}'s price changed after it was quoted.`;
+    case 'ApprovalNotVerifiedError':
+      return 'procure could not confirm the approval, so it bought nothing.';
+    case 'InsufficientCreditError':
+    case 'InsufficientPrepayError':
+      return `the ${vendor} account does not have enough credit.`;
+    default:
+      if (error && REQUEST_ERRORS.has(error)) {
+        return `${vendor} or procure could not accept the request as written (for example its IP address, coupon or license type).`;
+      }
+      return `a problem at ${vendor} or in procure stopped it. The operators have been told.`;
+  }
+}
+
+/** What ended the purchase, for {@link plainReason}. */
+export interface EndFacts {
+  status: 'REJECTED' | 'EXPIRED' | 'INVALID' | 'FAILED' | 'NEEDS_ATTENTION';
+  vendor: Vendor;
+  /** The caught error's name (`BudgetExceededError`), when one ended it. Used to choose words only. */
+  error?: string;
+  /** REJECTED: who rejected it. */
+  approver?: string;
+}
+
+/** One or two sentences saying why the purchase did not complete and whether money was spent. */
+export function plainReason(end: EndFacts): string {
+  const vendor = vendorName(end.vendor);
+  switch (end.status) {
+    case 'REJECTED':
+      return `${end.approver ?? 'An approver'} rejected it. Nothing was bought.`;
+    case 'EXPIRED':
+      return 'Nobody approved it before the approval deadline. Nothing was bought.';
+    case 'NEEDS_ATTENTION':
+      return (
+        `procure cannot tell yet whether ${vendor} charged for it. The approvers have been asked to check the ` +
+        `${vendor} account and will settle it; you do not need to do anything.`
+      );
+    case 'INVALID':
+    case 'FAILED':
+      return `It did not go through because ${failedBecause(end.error, vendor)} Nothing was bought.`;
+  }
+}
