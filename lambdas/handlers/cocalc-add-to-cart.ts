@@ -1,7 +1,7 @@
 import { decideSlot, keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../core/cart-slot';
 import { tagDescription } from '../core/cocalc-cart-tag';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorRateLimitedError, VendorTransientError } from '../core/errors';
-import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
+import { CART_ADD_LOCK_MODE, COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../core/locks';
 import type { AuditLog, CocalcGateway, LockManager, PurchaseStore, RateSlots } from '../core/ports';
 import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
@@ -89,7 +89,7 @@ class AddRun {
   /** Under the account lock; a busy lock is recorded as a wait and thrown for the machine's Retry. */
   async locked<T>(context: InvocationClock | undefined, fn: () => Promise<T>): Promise<T> {
     try {
-      return await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), fn);
+      return await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), fn, CART_ADD_LOCK_MODE);
     } catch (err) {
       if (err instanceof LockBusyError) await this.waiting('the CoCalc account (another purchase is using its cart)');
       throw err;
@@ -109,8 +109,12 @@ class AddRun {
     const earlier = await this.earlierAdd();
     const beforeIds = earlier.itemId === undefined ? (earlier.beforeIds ?? (await this.snapshot())) : [];
     try {
-      const added = await this.deps.locks.withLock(COCALC_ACCOUNT_LOCK, this.purchaseId, lockLeaseMs(context), () =>
-        this.addAndPark(waits, earlier.itemId, beforeIds),
+      const added = await this.deps.locks.withLock(
+        COCALC_ACCOUNT_LOCK,
+        this.purchaseId,
+        lockLeaseMs(context),
+        () => this.addAndPark(waits, earlier.itemId, beforeIds),
+        CART_ADD_LOCK_MODE,
       );
       if (!('reconciled' in added)) return added; // a wait
       await this.recordParked(added.itemId, added.reconciled);
