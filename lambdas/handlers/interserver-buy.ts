@@ -7,6 +7,7 @@ import {
   PurchaseOutcomeUnknownError,
   VendorTransientError,
 } from '../core/errors';
+import { licenseOfInvoice } from '../core/interserver-invoice-license';
 import { isLiveInterserverLicense } from '../core/license-view';
 import { interserverLicenseLock, lockLeaseMs, type InvocationClock } from '../core/locks';
 import { formatUsd, toCents } from '../core/money';
@@ -14,6 +15,7 @@ import type {
   AuditLog,
   InterserverBuyResult,
   InterserverGateway,
+  InterserverInvoice,
   InterserverLicense,
   LockManager,
   PurchaseStore,
@@ -61,7 +63,10 @@ const READ_ATTEMPTS = 3;
  * license is the live one for that pair that was not there before. Found -> success; provably
  * absent -> one more buy (the vendor's duplicate rule would refuse a second live license anyway);
  * unreadable -> PurchaseOutcomeUnknownError. Idempotent: a recorded license is returned (and, for
- * pay-now, its open invoice paid) instead of buying again.
+ * pay-now, its open invoice paid) instead of buying again. A buy that answered an invoice finds its
+ * license through that invoice (core/interserver-invoice-license.ts), not the list. The snapshot
+ * before buying still lists every license: the API has no per-IP lookup (interserver-soap.md §2),
+ * and after an unknown outcome only the snapshot tells a license live before from one just bought.
  */
 export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState, context?: InvocationClock) => Promise<PurchaseResult> {
   const settleMs = deps.settleMs ?? 2_000;
@@ -166,9 +171,11 @@ class BuyRun {
         },
         { invoice: bought.invoice },
       );
-      const license = await this.findNew(baseline);
+      // The invoice names the license (no listing); only a PrePay-paid buy (invoice 0) needs the list.
+      const byInvoice = await licenseOfInvoice(this.gateway, bought.invoice, { ip: this.ip, type: this.typeId });
+      const license = byInvoice.license ?? (await this.findNew(baseline));
       if (!license) throw new LicenseNotFoundError(`InterServer invoice ${bought.invoice} was created but its license is not listed yet`);
-      return this.conclude(license.id, { invoice: bought.invoice, bought, reconciled: false });
+      return this.conclude(license.id, { invoice: bought.invoice, bought, reconciled: false, unpaid: byInvoice.unpaid });
     }
   }
 
@@ -210,7 +217,7 @@ class BuyRun {
    */
   private async conclude(
     licenseId: number,
-    opts: { invoice?: number; bought?: InterserverBuyResult; reconciled: boolean; recorded?: boolean },
+    opts: { invoice?: number; bought?: InterserverBuyResult; reconciled: boolean; recorded?: boolean; unpaid?: InterserverInvoice[] },
   ): Promise<PurchaseResult> {
     if (!opts.recorded) {
       await recordStep(
@@ -231,7 +238,7 @@ class BuyRun {
         { licenseId: String(licenseId), ...(opts.invoice !== undefined ? { invoice: opts.invoice } : {}) },
       );
     }
-    const open = await this.openInvoices(licenseId);
+    const open = (opts.unpaid ?? (await this.gateway.getUnpaidInvoices())).filter((i) => i.serviceId === licenseId && !i.paid);
     if (this.deps.paymentPolicy === 'pay-now') {
       for (const inv of open) await this.pay(inv.id, inv.amount);
     }
@@ -259,10 +266,6 @@ class BuyRun {
       if (stillOpen) throw err; // provably unpaid: the machine's retry pays it (it checks first)
     }
     await this.step('PURCHASED', `Paid InterServer invoice ${invoice} (${formatUsd(amountUsd)})`, { operation: 'makePayment', invoice, outcome: 'ok' });
-  }
-
-  private async openInvoices(licenseId: number) {
-    return (await this.gateway.getUnpaidInvoices()).filter((i) => i.serviceId === licenseId && !i.paid);
   }
 
   /** The newest live license for this IP and type that was not live before the buy. */

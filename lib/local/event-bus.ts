@@ -178,6 +178,8 @@ export interface EventBusOptions {
   /** @default Date.now */
   now?: () => number;
   log?: (line: string) => void;
+  /** How many of the latest events {@link EventBus.emitted} keeps in memory. @default 1000 */
+  emittedRetention?: number;
 }
 
 /**
@@ -202,8 +204,13 @@ function deliveryKey(rule: LocalRule, target: RuleTarget): string {
   return `${rule.logicalId}/${target.id}`;
 }
 
+const DEFAULT_EMITTED_RETENTION = 1000;
+
 export class EventBus {
-  /** Every event put on any bus, in order. */
+  /**
+   * The latest events put on any bus (up to `emittedRetention`), oldest first: bounded, so a long
+   * run does not keep every event in memory (the journal keeps undelivered ones on disk).
+   */
   readonly emitted: BusEvent[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private readonly sleepers = new Set<() => void>();
@@ -264,6 +271,8 @@ export class EventBus {
     for (const a of accepted) {
       if (a.routes.length && !journaled) continue;
       this.emitted.push({ ...a.event, busName: a.busName });
+      const over = this.emitted.length - (this.options.emittedRetention ?? DEFAULT_EMITTED_RETENTION);
+      if (over > 0) this.emitted.splice(0, over);
       for (const route of a.routes) this.startDelivery(route, a.event, acceptedAt);
     }
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };

@@ -5,6 +5,7 @@ import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMach
 import type { AslDefinition } from './asl-from-template';
 import { AwsServiceError } from './aws-error';
 import type { CheckpointStore, ExecutionCheckpoint } from './execution-checkpoints';
+import { FinishedHistories } from './history-retention';
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './execution-store';
 import { LambdaFunctionError } from './lambda-host';
 import type { TaskBinding } from './task-bindings';
@@ -59,6 +60,12 @@ export interface ExecutionManagerOptions {
   waitTimeOverrides?: Record<string, number>;
   onStep?: (event: StepEvent) => void;
   log?: (line: string) => void;
+  /**
+   * How many finished executions keep their step history in memory (the last to finish); older
+   * ones' `history()` is empty, as for records of earlier runs.
+   * @default 200
+   */
+  historyRetention?: number;
 }
 
 /** An execution a previous run left RUNNING, and where it can go on from. */
@@ -77,16 +84,20 @@ interface LiveExecution {
   minted: Set<string>;
 }
 
+const DEFAULT_HISTORY_RETENTION = 200;
+
 const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 export class ExecutionManager {
   private readonly machines = new Map<string, { machine: LocalStateMachine; engine: StateMachine }>();
   private readonly executions = new Map<string, LiveExecution>();
   private readonly changes = new EventEmitter();
+  private readonly finishedHistories: FinishedHistories<LiveExecution>;
   private closing = false;
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.changes.setMaxListeners(0);
+    this.finishedHistories = new FinishedHistories(options.historyRetention ?? DEFAULT_HISTORY_RETENTION);
     for (const machine of options.machines) {
       // Validates the ASL once, at start-up (asl-validator with ARN and path checks).
       const engine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -157,7 +168,10 @@ export class ExecutionManager {
     return [...this.executions.values()].map((e) => ({ ...e.record })).filter((r) => !filter.status || r.status === filter.status);
   }
 
-  /** The steps of an execution run by this runtime (empty for records from earlier runs). */
+  /**
+   * The steps of an execution run by this runtime: empty for records from earlier runs and for
+   * finished executions beyond the last `historyRetention` to finish.
+   */
   history(ref: string): StepEvent[] {
     return [...(this.lookup(ref)?.history ?? [])];
   }
@@ -318,6 +332,9 @@ export class ExecutionManager {
     if (outcome.error !== undefined) r.error = outcome.error;
     if (outcome.cause !== undefined) r.cause = outcome.cause;
     live.minted.clear();
+    // The engine run (its states' inputs and outputs) is no longer needed once finished.
+    live.abort = undefined;
+    this.finishedHistories.finished(live);
     this.options.broker.closeExecution(r.executionArn);
     this.dropCheckpoint(r.executionArn);
     this.persist();

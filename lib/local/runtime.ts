@@ -147,6 +147,7 @@ export interface LocalRuntime {
   notEmulated: string[];
   startupMs: number;
   executions: LocalExecutions;
+  /** The latest 1,000 events put on the local buses, oldest first (older ones are not kept in memory). */
   emittedEvents: BusEvent[];
   /** The template's EventBridge rules (name, bus, pattern, targets). */
   eventRules: LocalRule[];

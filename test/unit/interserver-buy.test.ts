@@ -73,6 +73,25 @@ describe('BuyLicense (InterServer)', () => {
     expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'PURCHASED', licenseId: result.licenseId, invoice: result.invoice });
   });
 
+  it('finds the license a buy created through its invoice, listing the licenses only once (the snapshot before buying)', async () => {
+    const state = await approvedPurchase();
+    const lists = () => sandbox.state.requests.filter((r) => r.operation === 'api_licenses_get_services').length;
+    const before = lists();
+    const result = await buy('leave-unpaid')(state);
+    expect(result.licenseId).toBe(String(licensesFor(state.ip)[0]!.license_id));
+    expect(lists() - before).toBe(1);
+  });
+
+  it('lists the licenses again after a buy PrePay paid: invoice 0 names no license', async () => {
+    const state = await approvedPurchase();
+    sandbox.state.account.prepay = 10;
+    const lists = () => sandbox.state.requests.filter((r) => r.operation === 'api_licenses_get_services').length;
+    const before = lists();
+    const result = await buy('prepay-only')(state);
+    expect(result).toMatchObject({ invoice: 0, licenseId: String(licensesFor(state.ip)[0]!.license_id) });
+    expect(lists() - before).toBe(2);
+  });
+
   it('refuses an APPROVED $.approval that no approval record backs (SendTaskSuccess called directly), buying nothing', async () => {
     const ip = `198.51.100.${nextIp++}`;
     const base = await newPurchase(h, interserverRequest({ item: { ip, licenseType: 5006 } }));
