@@ -52,6 +52,14 @@ export class PurchaseOutcomeUnknownError extends ProcureError {
 export class CheckoutOutcomeUnknownError extends ProcureError {
   override name = 'CheckoutOutcomeUnknownError';
 }
+/**
+ * An InterServer buy's outcome is not known yet (the call failed after it may have reached the
+ * vendor). The handler sleeps on nothing: the state machine waits, then BuyLicense runs again,
+ * still holding the IP+type lock, and first lists what the buy may have created.
+ */
+export class BuyOutcomeUnknownError extends ProcureError {
+  override name = 'BuyOutcomeUnknownError';
+}
 /** The vendor-side cart item is not what the approver approved (edited at the vendor). Nothing bought. */
 export class CartItemChangedError extends ProcureError {
   override name = 'CartItemChangedError';

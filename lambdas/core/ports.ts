@@ -304,6 +304,13 @@ export type LockMode = 'exclusive' | 'shared';
 export interface LockManager {
   /** Runs fn while holding the lock (exclusive unless `mode` says shared); throws LockBusyError when a lease that excludes it is live. */
   withLock<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>, mode?: LockMode): Promise<T>;
+  /**
+   * Takes or renews the exclusive lease for `holder` and keeps it past the current `withLock`
+   * (whose release then finds a newer lease and leaves it): it ends at its expiry, or when the
+   * holder's next `withLock` of the same name releases it. For a holder that must come back to
+   * finish (the state machine waits in between) without anyone else entering meanwhile.
+   */
+  hold(name: string, holder: string, ttlMs: number): Promise<void>;
 }
 
 /**

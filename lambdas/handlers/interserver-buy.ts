@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  BuyOutcomeUnknownError,
   InvalidLicenseTypeError,
   InvalidRequestError,
   LicenseAlreadyExistsError,
@@ -9,7 +9,7 @@ import {
 } from '../core/errors';
 import { licenseOfInvoice } from '../core/interserver-invoice-license';
 import { isLiveInterserverLicense } from '../core/license-view';
-import { interserverLicenseLock, lockLeaseMs, type InvocationClock } from '../core/locks';
+import { BUY_RECHECK_HOLD_MS, interserverLicenseLock, lockLeaseMs, type InvocationClock } from '../core/locks';
 import { formatUsd, toCents } from '../core/money';
 import type {
   AuditLog,
@@ -39,16 +39,11 @@ export interface InterserverBuyDeps {
   paymentPolicy: InterserverPaymentPolicy;
   /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
   verifyApproval: (state: WorkflowState) => Promise<void>;
-  /**
-   * Wait after an unknown-outcome buy before listing licenses: a request the client gave up on may
-   * still be finishing on the vendor's side.
-   * @default 2000
-   */
-  settleMs?: number;
 }
 
-/** Buy attempts per invocation: the second only after the first was proven not to have bought. */
+/** Buys per purchase: the second only after the first was proven not to have bought. */
 const MAX_ATTEMPTS = 2;
+
 const READ_ATTEMPTS = 3;
 
 /**
@@ -59,17 +54,17 @@ const READ_ATTEMPTS = 3;
  *
  * The buy answers an invoice, not a license id, and may fail with an unknown outcome, so under a
  * lock per IP and type: before buying, the live licenses for that pair are written to the audit
- * trail; afterwards (or after a timeout, or after "already licensed" following a timeout) the
- * license is the live one for that pair that was not there before. Found -> success; provably
- * absent -> one more buy (the vendor's duplicate rule would refuse a second live license anyway);
- * unreadable -> PurchaseOutcomeUnknownError. Idempotent: a recorded license is returned (and, for
+ * trail; afterwards (or, after a timeout, when the state machine runs this step again: the buy
+ * throws BuyOutcomeUnknownError and keeps the lock, so nothing sleeps in the Lambda; or after
+ * "already licensed" following a timeout) the license is the live one for that pair that was not
+ * there before. Found -> success; provably absent -> one more buy (the vendor's duplicate rule
+ * would refuse a second live license anyway); unreadable -> PurchaseOutcomeUnknownError. Idempotent: a recorded license is returned (and, for
  * pay-now, its open invoice paid) instead of buying again. A buy that answered an invoice finds its
  * license through that invoice (core/interserver-invoice-license.ts), not the list. The snapshot
  * before buying still lists every license: the API has no per-IP lookup (interserver-soap.md §2),
  * and after an unknown outcome only the snapshot tells a license live before from one just bought.
  */
 export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState, context?: InvocationClock) => Promise<PurchaseResult> {
-  const settleMs = deps.settleMs ?? 2_000;
   return async (state, context) => {
     const request = parsePurchaseRequest(state.request);
     if (request.vendor !== 'interserver') throw new InvalidRequestError(`BuyLicense is for InterServer purchases, not ${request.vendor}`);
@@ -81,10 +76,11 @@ export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState, co
     await deps.verifyApproval(state);
 
     const gateway = await deps.interserver();
-    const run = new BuyRun(deps, gateway, state.purchaseId, quote, quote.interserverTypeId, request.item.ip, request.item.coupon, settleMs);
-    return deps.locks.withLock(interserverLicenseLock(request.item.ip, quote.interserverTypeId), state.purchaseId, lockLeaseMs(context), () =>
-      run.run(),
-    );
+    const lock = interserverLicenseLock(request.item.ip, quote.interserverTypeId);
+    // After a buy of unknown outcome the lock is kept for the run that comes back to settle it.
+    const holdLock = () => deps.locks.hold(lock, state.purchaseId, lockLeaseMs(context) + BUY_RECHECK_HOLD_MS);
+    const run = new BuyRun(deps, gateway, state.purchaseId, quote, quote.interserverTypeId, request.item.ip, request.item.coupon, holdLock);
+    return deps.locks.withLock(lock, state.purchaseId, lockLeaseMs(context), () => run.run());
   };
 }
 
@@ -98,7 +94,7 @@ class BuyRun {
     private readonly typeId: number,
     private readonly ip: string,
     private readonly coupon: string | undefined,
-    private readonly settleMs: number,
+    private readonly holdLock: () => Promise<void>,
   ) {}
 
   async run(): Promise<PurchaseResult> {
@@ -108,75 +104,74 @@ class BuyRun {
     }
     // An earlier attempt of THIS purchase started a buy (its snapshot is in the audit trail): look
     // before buying again. Without a snapshot it died before calling the vendor.
-    const snapshot = await this.earlierSnapshot();
+    const { snapshot, buys } = await this.earlierBuys();
     if (snapshot && (record?.status === 'PURCHASING' || record?.invoice !== undefined)) {
-      const found = await this.findNew(snapshot);
+      const found = await this.settleEarlier(snapshot);
       if (found) return this.conclude(found.id, { invoice: record.invoice, reconciled: true });
       if (record.invoice !== undefined) {
         throw new LicenseNotFoundError(`InterServer invoice ${record.invoice} was created but its license is not listed yet`);
       }
+      if (buys >= MAX_ATTEMPTS) {
+        await this.step('APPROVED', `Buy failed ${buys} times and bought nothing`, { operation: 'buy', outcome: 'not-bought' });
+        throw new VendorTransientError(`InterServer buy failed ${buys} times without buying`);
+      }
     }
     await this.checkPrice();
-    return this.buy(snapshot);
+    return this.buy(snapshot, buys + 1);
   }
 
   /**
-   * `earlier`: the snapshot of an earlier invocation's buy. Its buy may still land late, so then
-   * "already licensed" is reconciled against it rather than taken as a refusal.
+   * One buy (attempt `attempt` of this purchase). `earlier`: the snapshot of an earlier
+   * invocation's buy, which may still land late, so then "already licensed" is reconciled against
+   * it rather than taken as a refusal. A buy of unknown outcome is not looked into here: the lock
+   * is kept and BuyOutcomeUnknownError hands the wait to the state machine, after which this step
+   * runs again and settles it first (`run`).
    */
-  private async buy(earlier: number[] | undefined): Promise<PurchaseResult> {
-    let unknownBefore = earlier !== undefined;
+  private async buy(earlier: number[] | undefined, attempt: number): Promise<PurchaseResult> {
+    const liveBefore = (await this.listLive()).map((l) => l.id);
     // The first attempt's snapshot: a late-landing first buy is found by a later reconciliation too.
-    let baseline = earlier;
-    for (let attempt = 1; ; attempt += 1) {
-      const liveBefore = (await this.listLive()).map((l) => l.id);
-      baseline ??= liveBefore;
-      await this.step('PURCHASING', `Buying InterServer license type ${this.typeId} for ${this.ip} (attempt ${attempt})`, {
-        operation: 'buy',
-        phase: 'started',
-        attempt,
-        policy: this.deps.paymentPolicy,
-        liveBefore,
-      });
-      let bought: InterserverBuyResult;
-      try {
-        bought = await this.gateway.buyLicense({ ip: this.ip, type: this.typeId, coupon: this.coupon, usePrepay: this.usePrepay() });
-      } catch (err) {
-        const unknown = err instanceof VendorTransientError || (err instanceof LicenseAlreadyExistsError && unknownBefore);
-        if (!unknown) {
-          await this.step('APPROVED', `Buy refused: ${(err as Error).message}`, { operation: 'buy', outcome: 'refused', error: (err as Error).name });
-          throw err;
-        }
-        const found = await this.reconcile(err as Error, baseline);
+    const baseline = earlier ?? liveBefore;
+    await this.step('PURCHASING', `Buying InterServer license type ${this.typeId} for ${this.ip} (attempt ${attempt})`, {
+      operation: 'buy',
+      phase: 'started',
+      attempt,
+      policy: this.deps.paymentPolicy,
+      liveBefore,
+    });
+    let bought: InterserverBuyResult;
+    try {
+      bought = await this.gateway.buyLicense({ ip: this.ip, type: this.typeId, coupon: this.coupon, usePrepay: this.usePrepay() });
+    } catch (err) {
+      if (err instanceof LicenseAlreadyExistsError && earlier !== undefined) {
+        const found = await this.reconcile(err, baseline);
         if (found) return this.conclude(found.id, { reconciled: true });
-        if (err instanceof LicenseAlreadyExistsError) {
-          throw this.unknown(`the vendor says ${this.ip} is already licensed, but no new live license of type ${this.typeId} is listed`);
-        }
-        if (attempt >= MAX_ATTEMPTS) {
-          await this.step('APPROVED', `Buy failed ${attempt} times and bought nothing`, { operation: 'buy', outcome: 'not-bought' });
-          throw new VendorTransientError(`InterServer buy failed ${attempt} times without buying: ${(err as Error).message}`);
-        }
-        unknownBefore = true;
-        continue;
+        throw this.unknown(`the vendor says ${this.ip} is already licensed, but no new live license of type ${this.typeId} is listed`);
       }
-      // Record the invoice first: from here on, a retry must find this license, never buy again.
-      await recordStep(
-        this.deps,
-        this.purchaseId,
-        {
-          type: 'VENDOR_CALL',
-          status: 'PURCHASING',
-          message: `Bought: invoice ${bought.invoice}, ${formatUsd(bought.cost)}${bought.paidWithPrepay ? ', paid with PrePay' : ''}`,
-          detail: { operation: 'buy', outcome: 'ok', invoice: bought.invoice, costUsd: bought.cost, paidWithPrepay: bought.paidWithPrepay },
-        },
-        { invoice: bought.invoice },
-      );
-      // The invoice names the license (no listing); only a PrePay-paid buy (invoice 0) needs the list.
-      const byInvoice = await licenseOfInvoice(this.gateway, bought.invoice, { ip: this.ip, type: this.typeId });
-      const license = byInvoice.license ?? (await this.findNew(baseline));
-      if (!license) throw new LicenseNotFoundError(`InterServer invoice ${bought.invoice} was created but its license is not listed yet`);
-      return this.conclude(license.id, { invoice: bought.invoice, bought, reconciled: false, unpaid: byInvoice.unpaid });
+      if (!(err instanceof VendorTransientError)) {
+        await this.step('APPROVED', `Buy refused: ${(err as Error).message}`, { operation: 'buy', outcome: 'refused', error: (err as Error).name });
+        throw err;
+      }
+      await this.step('PURCHASING', `Buy outcome unknown (${err.message}); the workflow looks again shortly`, { operation: 'buy', outcome: 'unknown', error: err.name });
+      await this.holdLock();
+      throw new BuyOutcomeUnknownError(`InterServer buy of type ${this.typeId} for ${this.ip} has an unknown outcome: ${err.message}`);
     }
+    // Record the invoice first: from here on, a retry must find this license, never buy again.
+    await recordStep(
+      this.deps,
+      this.purchaseId,
+      {
+        type: 'VENDOR_CALL',
+        status: 'PURCHASING',
+        message: `Bought: invoice ${bought.invoice}, ${formatUsd(bought.cost)}${bought.paidWithPrepay ? ', paid with PrePay' : ''}`,
+        detail: { operation: 'buy', outcome: 'ok', invoice: bought.invoice, costUsd: bought.cost, paidWithPrepay: bought.paidWithPrepay },
+      },
+      { invoice: bought.invoice },
+    );
+    // The invoice names the license (no listing); only a PrePay-paid buy (invoice 0) needs the list.
+    const byInvoice = await licenseOfInvoice(this.gateway, bought.invoice, { ip: this.ip, type: this.typeId });
+    const license = byInvoice.license ?? (await this.findNew(baseline));
+    if (!license) throw new LicenseNotFoundError(`InterServer invoice ${bought.invoice} was created but its license is not listed yet`);
+    return this.conclude(license.id, { invoice: bought.invoice, bought, reconciled: false, unpaid: byInvoice.unpaid });
   }
 
   /** The catalog price must not have risen above the approved quote since quoting. */
@@ -192,15 +187,23 @@ class BuyRun {
     throw quoteMismatchError(type.cost, this.quote.amountUsd, 'the InterServer catalog price rose after the quote');
   }
 
-  /** After an unknown outcome: wait for the vendor to settle, then look for the new license. */
+  /** "Already licensed" after an earlier buy of unknown outcome: is the live license that buy's? */
   private async reconcile(err: Error, liveBefore: number[]): Promise<InterserverLicense | undefined> {
     await this.step('PURCHASING', `Buy outcome unknown (${err.message}); reconciling`, { operation: 'buy', outcome: 'unknown', error: err.name });
-    if (this.settleMs > 0) await sleep(this.settleMs);
+    return this.settleEarlier(liveBefore, err);
+  }
+
+  /**
+   * Settles an earlier buy of unknown outcome by listing: the new live license for this IP and type,
+   * or proof that none was bought (status back to APPROVED). A listing that fails leaves it unknown.
+   */
+  private async settleEarlier(liveBefore: number[], cause?: Error): Promise<InterserverLicense | undefined> {
     let found: InterserverLicense | undefined;
     try {
       found = await this.findNew(liveBefore);
     } catch (readErr) {
-      throw this.unknown(`the buy failed (${err.message}) and the licenses could not be listed (${(readErr as Error).message})`);
+      const what = cause ? `the buy failed (${cause.message})` : 'an earlier buy has an unknown outcome';
+      throw this.unknown(`${what} and the licenses could not be listed (${(readErr as Error).message})`);
     }
     // Proven not bought: back to APPROVED, so a failure from here on is not taken for a possible purchase.
     await this.step(found ? 'PURCHASING' : 'APPROVED', found ? `Reconciled: license ${found.id} was bought` : 'Reconciled: nothing was bought', {
@@ -286,13 +289,16 @@ class BuyRun {
     }
   }
 
-  /** The live licenses this purchase's FIRST buy attempt saw before buying (from the audit trail). */
-  private async earlierSnapshot(): Promise<number[] | undefined> {
-    const started = (await this.deps.audit.list(this.purchaseId)).find(
+  /**
+   * From the audit trail: the live licenses this purchase's FIRST buy attempt saw before buying,
+   * and how many buys it started.
+   */
+  private async earlierBuys(): Promise<{ snapshot: number[] | undefined; buys: number }> {
+    const started = (await this.deps.audit.list(this.purchaseId)).filter(
       (e) => e.type === 'VENDOR_CALL' && e.detail?.operation === 'buy' && e.detail.phase === 'started',
     );
-    const ids = started?.detail?.liveBefore;
-    return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : undefined;
+    const ids = started[0]?.detail?.liveBefore;
+    return { snapshot: Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : undefined, buys: started.length };
   }
 
   private usePrepay(): boolean | undefined {

@@ -22,6 +22,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
+  BuyOutcomeUnknownError,
   CheckoutOutcomeUnknownError,
   LicenseNotFoundError,
   LockBusyError,
@@ -177,6 +178,15 @@ const CHECKOUT_SETTLE: RetryProps = {
  */
 const NEVER_RAN: RetryProps = { errors: [...LAMBDA_NEVER_RAN_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter };
 
+/**
+ * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense
+ * again, which still holds the IP+type lock (BUY_RECHECK_HOLD_MS outlasts these waits) and first
+ * lists what the buy may have created; it buys again only after proving it bought nothing, at
+ * most twice in all, so two of these suffice (one more to spare). Waits of 2, 4 and 8 s at most
+ * (jitter only shortens them).
+ */
+const BUY_SETTLE: RetryProps = { errors: [BuyOutcomeUnknownError.name], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(8), ...jitter };
+
 /** RecordOutcome is idempotent (conditional writes keyed by purchase): any task failure may repeat. */
 const RECORD_RETRY: RetryProps = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, ...jitter };
 
@@ -267,6 +277,7 @@ export class PurchaseStateMachine extends Construct {
       .addCatch(recordNotCompleted, onFailure);
     const buyLicense = invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase')
       .addRetry(LOCK_BUSY)
+      .addRetry(BUY_SETTLE)
       .addRetry(NEVER_RAN)
       .addCatch(recordNotCompleted, onFailure);
     const verifyLicense = withRetries(invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...SAFE_TO_REPEAT]).addCatch(

@@ -3,6 +3,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROCURE_CONFIG } from '../../lib/config';
 import type { AslDefinition } from '../../lib/local/asl-from-template';
+import { BUY_RECHECK_HOLD_MS } from '../../lambdas/core/locks';
 import { STATE, type FunctionId } from '../../lambdas/core/workflow';
 import { referencedIds, synthProcure, TEST_ENV, type Synthesized } from './synth';
 
@@ -197,8 +198,12 @@ describe('retries and catches', () => {
     ]);
   });
 
-  it('never retries BuyLicense on a vendor error; only a busy lock or a throttled Invoke (the code never ran)', () => {
-    expect(retried(STATE.BuyLicense)).toEqual(['LockBusyError', 'Lambda.TooManyRequestsException']);
+  it('never retries BuyLicense on a vendor error; only a busy lock, a buy it settles first, or a throttled Invoke (the code never ran)', () => {
+    expect(retried(STATE.BuyLicense)).toEqual(['LockBusyError', 'BuyOutcomeUnknownError', 'Lambda.TooManyRequestsException']);
+    // The settle retries wait less than the handler keeps the IP+type lock for them.
+    const settle = (state(STATE.BuyLicense).Retry as Retrier[]).find((r) => r.ErrorEquals.includes('BuyOutcomeUnknownError'))!;
+    const longestWaitMs = Math.min(settle.MaxDelaySeconds ?? Infinity, settle.IntervalSeconds! * (settle.BackoffRate ?? 1) ** (settle.MaxAttempts! - 1)) * 1000;
+    expect(longestWaitMs).toBeLessThan(BUY_RECHECK_HOLD_MS);
     expect(retried(STATE.BuyLicense)).not.toContain('VendorTransientError');
     expect(retried(STATE.BuyLicense)).not.toContain('States.ALL');
     expect(retried(STATE.BuyLicense)).not.toContain('States.TaskFailed');

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import {
+  BuyOutcomeUnknownError,
   InsufficientPrepayError,
   LicenseAlreadyExistsError,
   PurchaseOutcomeUnknownError,
+  LockBusyError,
   QuoteMismatchError,
   VendorTransientError,
 } from '../../lambdas/core/errors';
@@ -44,9 +46,26 @@ describe('BuyLicense (InterServer)', () => {
       locks: h.locks,
       interserver: async () => gw,
       paymentPolicy: policy,
-      settleMs: 0,
       verifyApproval: approvalVerifierFor(h, 'BuyLicense'),
     });
+
+  /**
+   * BuyLicense as the state machine runs it: a buy of unknown outcome throws
+   * BuyOutcomeUnknownError and the machine (BUY_SETTLE) runs the step again; here without the wait.
+   * The errors each run threw, and the final result or error.
+   */
+  async function buyAsTheMachine(policy: InterserverPaymentPolicy, state: WorkflowState, gw: InterserverGateway = gateway) {
+    const retried: string[] = [];
+    for (let run = 1; run <= 4; run += 1) {
+      try {
+        return { retried, result: await buy(policy, gw)(state) };
+      } catch (err) {
+        if (!(err instanceof BuyOutcomeUnknownError) || run === 4) return { retried, error: err as Error };
+        retried.push(err.name);
+      }
+    }
+    throw new Error('unreachable');
+  }
 
   /** An approved Softaculous ($3/month) purchase for an IP no other test uses. */
   async function approvedPurchase(amountUsd = 3): Promise<WorkflowState & { ip: string }> {
@@ -137,6 +156,9 @@ describe('BuyLicense (InterServer)', () => {
     sandbox.faults.set({ applyThenDropNext: 1, operations: BUY_OPERATIONS });
     const calls = buyCalls();
 
+    // The run that lost the answer settles nothing and sleeps on nothing: it hands the wait over.
+    await expect(buy('leave-unpaid')(state)).rejects.toBeInstanceOf(BuyOutcomeUnknownError);
+    expect((await h.purchases.get(state.purchaseId))?.status).toBe('PURCHASING');
     const result = await buy('leave-unpaid')(state);
     expect(result).toMatchObject({ reconciled: true, licenseId: String(licensesFor(state.ip)[0]!.license_id) });
     expect(licensesFor(state.ip)).toHaveLength(1);
@@ -151,7 +173,8 @@ describe('BuyLicense (InterServer)', () => {
   it('pays a reconciled purchase\'s open invoice under pay-now', async () => {
     const state = await approvedPurchase();
     sandbox.faults.set({ applyThenDropNext: 1, operations: BUY_OPERATIONS });
-    const result = await buy('pay-now')(state);
+    const { retried, result } = await buyAsTheMachine('pay-now', state);
+    expect(retried).toEqual(['BuyOutcomeUnknownError']);
     expect(result).toMatchObject({ reconciled: true, paid: true });
     expect(licensesFor(state.ip)[0]?.license_status).toBe('active');
   });
@@ -159,15 +182,24 @@ describe('BuyLicense (InterServer)', () => {
   it('buys once more after proving a dropped buy bought nothing', async () => {
     const state = await approvedPurchase();
     sandbox.faults.set({ dropNext: 1, operations: BUY_OPERATIONS });
-    const result = await buy('leave-unpaid')(state);
-    expect(result.reconciled).toBe(false);
+    const { retried, result } = await buyAsTheMachine('leave-unpaid', state);
+    expect(retried).toEqual(['BuyOutcomeUnknownError']);
+    expect(result?.reconciled).toBe(false);
     expect(licensesFor(state.ip)).toHaveLength(1);
+    const trail = await h.audit.list(state.purchaseId);
+    expect(trail.filter((e) => e.detail?.operation === 'buy' && e.detail.phase === 'started').map((e) => e.detail?.attempt)).toEqual([1, 2]);
+    expect(trail.some((e) => e.detail?.operation === 'reconcile' && e.detail.outcome === 'not-bought')).toBe(true);
   });
 
   it('gives up without buying when the buy fails twice without effect', async () => {
     const state = await approvedPurchase();
     sandbox.faults.set({ failNext: 2, operations: BUY_OPERATIONS });
-    await expect(buy('leave-unpaid')(state)).rejects.toBeInstanceOf(VendorTransientError);
+    const calls = buyCalls();
+    const { retried, error } = await buyAsTheMachine('leave-unpaid', state);
+    expect(retried).toEqual(['BuyOutcomeUnknownError', 'BuyOutcomeUnknownError']);
+    expect(error).toBeInstanceOf(VendorTransientError);
+    expect(error?.message).toMatch(/failed 2 times without buying/);
+    expect(buyCalls() - calls).toBe(2);
     expect(licensesFor(state.ip)).toHaveLength(0);
     expect((await h.purchases.get(state.purchaseId))?.status).toBe('APPROVED');
   });
@@ -184,7 +216,9 @@ describe('BuyLicense (InterServer)', () => {
     };
     sandbox.faults.set({ applyThenDropNext: 1, operations: BUY_OPERATIONS });
 
-    await expect(buy('leave-unpaid', armed)(state)).rejects.toBeInstanceOf(PurchaseOutcomeUnknownError);
+    const { retried, error } = await buyAsTheMachine('leave-unpaid', state, armed);
+    expect(retried).toEqual(['BuyOutcomeUnknownError']);
+    expect(error).toBeInstanceOf(PurchaseOutcomeUnknownError);
     sandbox.faults.reset();
     expect((await h.purchases.get(state.purchaseId))?.status).toBe('PURCHASING');
   });
@@ -231,5 +265,15 @@ describe('BuyLicense (InterServer)', () => {
     await expect(buy('leave-unpaid')(state)).rejects.toBeInstanceOf(QuoteMismatchError);
     expect(buyCalls()).toBe(calls);
     expect(licensesFor(state.ip)).toHaveLength(0);
+  });
+
+  it('keeps the IP+type lock across the wait after a buy of unknown outcome: another purchase for the pair waits, the same one comes back in', async () => {
+    const state = await approvedPurchase();
+    sandbox.faults.set({ applyThenDropNext: 1, operations: BUY_OPERATIONS });
+    await expect(buy('leave-unpaid')(state)).rejects.toBeInstanceOf(BuyOutcomeUnknownError);
+    const other = { ...(await approvedPurchase()), request: state.request, ip: state.ip };
+    await expect(buy('leave-unpaid')(other)).rejects.toBeInstanceOf(LockBusyError);
+    expect(await buy('leave-unpaid')(state)).toMatchObject({ reconciled: true });
+    expect(licensesFor(state.ip)).toHaveLength(1);
   });
 });

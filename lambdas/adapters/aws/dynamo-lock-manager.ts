@@ -60,6 +60,10 @@ export class DynamoLockManager implements LockManager {
     }
   }
 
+  async hold(name: string, holder: string, ttlMs: number): Promise<void> {
+    await this.acquire(name, holder, ttlMs);
+  }
+
   /**
    * One conditional write. A busy lock is LockBusyError at once: nothing waits inside a Lambda; the
    * state machine waits and calls again (lib/constructs/purchase-state-machine.ts LOCK_BUSY).
