@@ -101,6 +101,12 @@ describe('API stage', () => {
   }
   const stageOf = (json: CfnTemplate): Record<string, unknown> => Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties!;
 
+  it('traces requests with X-Ray (sampled; the functions do not, see workflow-function.ts)', () => {
+    const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
+    expect(stage.Properties.TracingEnabled).toBe(true);
+    for (const [, fn] of resources('AWS::Lambda::Function')) expect(fn.Properties).not.toHaveProperty('TracingConfig');
+  });
+
   it('writes no execution logs or data trace', () => {
     const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
     expect(stage.Properties.MethodSettings).toEqual([
