@@ -68,6 +68,10 @@ describe('a deployment from its outputs file', () => {
     expect(() => resolveDoctorTarget({ outputs: join(dir, 'missing.json') })).toThrow(/cannot read the stack outputs .*missing\.json \(ENOENT\): write them with 'npx cdk deploy --outputs-file/);
   });
 
+  it('refuses an --api that is not a URL as a usage error', () => {
+    expect(() => resolveDoctorTarget({ api: 'execute-api/prod' })).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(/--api must be a URL like https:/) }));
+  });
+
   it('checks the local runtime when given no deployment, and says how to start one when none runs', () => {
     expect(() => resolveDoctorTarget({ dataDir: join(dir, 'no-runtime') })).toThrow(/no local runtime found .*start one with 'npm start'/);
     expect(() => resolveDoctorTarget({ dataDir: join(dir, 'no-runtime'), api: 'http://127.0.0.1:3000' })).toThrow(/no local runtime found/);
