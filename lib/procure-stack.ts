@@ -5,6 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
+import { STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
 import { configWarnings, opsEmailsOf, readProcureConfig, type ProcureConfig } from './config';
 import { ApprovalApi } from './constructs/approval-api';
 import { AuditTable } from './constructs/audit-table';
@@ -281,18 +282,28 @@ export class ProcureStack extends Stack {
       dashboardFunctions: fns,
     });
 
-    const out = (name: string, value: string, description: string): CfnOutput => new CfnOutput(this, name, { value, description });
-    out('ApiUrl', this.purchaseApi.url, 'procure API (IAM: /purchases, /licenses, /quotes; signed links: /approvals)');
-    out('ApprovalBaseUrl', approvalBaseUrl, 'Base URL of approval links');
-    out('StateMachineArn', this.stateMachine.stateMachine.stateMachineArn, 'Purchase workflow');
-    out('AuditTableName', this.auditTable.tableName, 'Append-only audit trail');
-    out('StateTableName', this.stateTable.tableName, 'Approvals, budget, locks, purchase status');
-    out('CocalcSecretArn', this.secrets.cocalc.secretArn, 'Replace the placeholder with {"apiKey":"..."}');
-    out('InterserverSecretArn', this.secrets.interserver.secretArn, 'Replace the placeholder with {"username":"...","password":"..."}');
-    out('SigningSecretArn', this.secrets.signingKey.secretArn, 'Approval-link signing key (generated)');
-    out('RequestDeadLetterQueueUrl', this.trigger.deadLetterQueue.queueUrl, 'Request events that could not be processed');
-    out('AlarmTopicArn', this.operations.topic.topicArn, 'Alarms and purchase notices; subscribe with aws sns subscribe --protocol email');
-    out('DashboardName', this.operations.dashboard.dashboardName, 'CloudWatch dashboard of executions, notices, the dead-letter queue and function errors');
+    const outputs: Partial<Record<StackOutputName, string>> = {
+      ApiUrl: this.purchaseApi.url,
+      ApprovalBaseUrl: approvalBaseUrl,
+      StateMachineArn: this.stateMachine.stateMachine.stateMachineArn,
+      AuditTableName: this.auditTable.tableName,
+      StateTableName: this.stateTable.tableName,
+      CocalcSecretArn: this.secrets.cocalc.secretArn,
+      InterserverSecretArn: this.secrets.interserver.secretArn,
+      SigningSecretArn: this.secrets.signingKey.secretArn,
+      RequestDeadLetterQueueUrl: this.trigger.deadLetterQueue.queueUrl,
+      AlarmTopicArn: this.operations.topic.topicArn,
+      DashboardName: this.operations.dashboard.dashboardName,
+      // What `procure doctor` checks a deployment against (read from `cdk deploy --outputs-file`).
+      TriggerRuleName: this.trigger.rule.ruleName,
+      EventBusName: config.eventBusName,
+      SenderEmail: config.senderEmail,
+      ApproverEmails: config.approverEmails.join(','),
+      CocalcBaseUrl: config.cocalcBaseUrl,
+      InterserverWsdlUrl: config.interserverWsdlUrl,
+      ...(config.interserverEndpoint ? { InterserverEndpoint: config.interserverEndpoint } : {}),
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value, description: STACK_OUTPUTS[name as StackOutputName] });
   }
 
   /**

@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   reject: () => import('./reject.js'),
   resolve: () => import('./resolve.js'),
   sandbox: () => import('./sandbox.js'),
+  doctor: () => import('./doctor.js'),
 };
 
 export function printUsage(): void {
@@ -40,6 +41,8 @@ commands:
   resolve <purchaseId> --bought L | --not-bought [--comment T]
                                record what you found at the vendor for a NEEDS_ATTENTION purchase
   sandbox cocalc|interserver   run a vendor sandbox on loopback
+  doctor [--api URL] [--outputs FILE]
+                               check a deployment (or the local runtime) is ready to buy, with a fix per failure
 
 Network commands use the runtime that 'procure local' (npm start) runs, found through
 .procure/runtime.json (--data-dir DIR), or a deployment with --api https://<id>.execute-api.<region>.amazonaws.com/prod.`);

@@ -5,7 +5,7 @@ import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type D
 import { parseCommandArgs, parsePort, runCommand, UsageError } from './args';
 import { printTable } from './output';
 import { requestRouteOf, type RequestRoute } from './request-route';
-import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, writeRuntimeInfo } from './runtime-file';
+import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeFile, runtimeInfoOf, writeRuntimeInfo } from './runtime-file';
 import { approvalLinkOf, reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
 import { formatTime } from './views';
@@ -169,7 +169,7 @@ async function serve(options: {
   try {
     const route = requestRouteOf(running);
     writeRuntimeInfo(
-      { apiUrl: running.apiUrl, eventsEndpoint: running.awsEndpoint, outboxDir: running.outboxDir, region: running.region, requestSource: route.source, requestBus: route.busName, pid: process.pid },
+      runtimeInfoOf(running, process.pid),
       dataDir,
     );
     printRunning(running, route, dataDir, options.cocalcBaseUrl);

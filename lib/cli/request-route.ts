@@ -8,6 +8,8 @@ import type { LocalRuntime } from '../local';
 export interface RequestRoute {
   source: string;
   busName: string;
+  /** The rule's name; absent when the template has no such rule. */
+  ruleName?: string;
 }
 
 export function requestRouteOf(rt: Pick<LocalRuntime, 'eventRules'>): RequestRoute {
@@ -16,7 +18,7 @@ export function requestRouteOf(rt: Pick<LocalRuntime, 'eventRules'>): RequestRou
     if (!Array.isArray(detailTypes) || !detailTypes.includes(EVENTS.requested)) continue;
     const sources = rule.pattern.source;
     const source = Array.isArray(sources) && typeof sources[0] === 'string' ? sources[0] : EVENTS.defaultRequestSource;
-    return { source, busName: rule.busName };
+    return { source, busName: rule.busName, ruleName: rule.name };
   }
   return { source: EVENTS.defaultRequestSource, busName: 'default' };
 }

@@ -2,6 +2,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pidAlive } from '../local/pid-alive';
 import { mkdirPrivate, writeFilePrivate } from '../local/private-files';
+import type { LocalRuntime } from '../local';
+import { requestRouteOf } from './request-route';
+import { resourcesOfRuntime, type StackResources } from './stack-resources';
 
 /**
  * `procure local` writes where its runtime listens to `<dataDir>/runtime.json`, so the other
@@ -16,6 +19,10 @@ export interface RuntimeInfo {
   /** Source and bus of the template's purchase-request rule (what `submit --event` sends by default). */
   requestSource?: string;
   requestBus?: string;
+  /** The DynamoDB endpoint (the other services answer at eventsEndpoint). */
+  dynamoEndpoint?: string;
+  /** What the runtime runs, by name (what `procure doctor` checks). */
+  resources?: StackResources;
   pid: number;
 }
 
@@ -23,6 +30,22 @@ export const DEFAULT_DATA_DIR = '.procure';
 
 export function runtimeFile(dataDir = DEFAULT_DATA_DIR): string {
   return join(dataDir, 'runtime.json');
+}
+
+/** What `procure local` records of a started runtime (`pid`: the process serving it). */
+export function runtimeInfoOf(rt: LocalRuntime, pid: number): RuntimeInfo {
+  const route = requestRouteOf(rt);
+  return {
+    apiUrl: rt.apiUrl,
+    eventsEndpoint: rt.awsEndpoint,
+    dynamoEndpoint: rt.dynamoEndpoint,
+    outboxDir: rt.outboxDir,
+    region: rt.region,
+    requestSource: route.source,
+    requestBus: route.busName,
+    resources: resourcesOfRuntime(rt),
+    pid,
+  };
 }
 
 export function writeRuntimeInfo(info: RuntimeInfo, dataDir = DEFAULT_DATA_DIR): void {

@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AuthorizationType, LambdaIntegration, type IRequestValidator, type IRestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { acknowledgeSynchronousOnly } from './workflow-function';
 
 export interface ApprovalApiProps {
   /** The API to add `/approvals/{id}` to (PurchaseApi's). */
@@ -23,6 +24,7 @@ export class ApprovalApi extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
     super(scope, id);
     const integration = new LambdaIntegration(props.approvalsFunction, { allowTestInvoke: false });
+    acknowledgeSynchronousOnly(props.approvalsFunction, 'API Gateway (Lambda proxy: an error is the 5xx page)');
     const approval = props.api.root.addResource('approvals').addResource('{id}');
     const open = { authorizationType: AuthorizationType.NONE, requestValidator: props.requestValidator } as const;
     const methods = [

@@ -95,6 +95,11 @@ export class OperationsAlarms extends Construct {
       }),
     );
     Validations.of(this.topic).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason:
+        'Email subscriptions: SNS retries email delivery itself, and a message it still cannot deliver concerns a purchase whose status (FAILED, NEEDS_ATTENTION) stays in procure list and the audit trail, and whose approvers also got the attention mail. A redrive queue would be one more queue nobody reads.',
+    });
+    Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
         'Alarm and notice messages carry purchase ids, statuses and reasons, no secrets, and are delivered as plain email anyway. CloudWatch and EventBridge cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed key would cost more than the rest of the stack at rest.',
@@ -148,6 +153,12 @@ export class OperationsAlarms extends Construct {
           maxEventAge: Duration.hours(24),
         }),
       ],
+    });
+
+    Validations.of(this.purchaseNotices).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'EventBridge retries the notice to the topic for 24 h (retryAttempts 8, maxEventAge 24 h); a notice still undelivered is a purchase whose FAILED or NEEDS_ATTENTION status stays in procure list and the audit trail, and whose approvers also got the attention mail.',
     });
 
     // ---- dashboard ----

@@ -13,6 +13,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeSynchronousOnly } from './workflow-function';
 import type { ApiAccessLogMode } from '../config';
 
 /**
@@ -93,6 +94,8 @@ export class PurchaseApi extends Construct {
         loggingLevel: MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        // X-Ray traces of API requests (sampled); API Gateway needs no role for them.
+        tracingEnabled: true,
         // A purchasing API has no business with bursts; this also caps link-guessing attempts.
         throttlingRateLimit: 10,
         throttlingBurstLimit: 20,
@@ -130,6 +133,7 @@ export class PurchaseApi extends Construct {
           'Callers of /purchases, /licenses and /quotes are AWS principals (operators, other services) authorized by IAM (SigV4, execute-api:Invoke); there are no end users and no user pool.',
       });
     }
+    for (const fn of [props.purchasesFunction, props.licensesFunction, props.quotesFunction]) acknowledgeSynchronousOnly(fn, 'API Gateway (Lambda proxy: an error is the 5xx answer)');
     const stage = Validations.of(this.api.deploymentStage);
     stage.acknowledge({
       id: 'AwsSolutions-APIG6',
@@ -137,11 +141,10 @@ export class PurchaseApi extends Construct {
         'Execution logging is off on purpose: it records query strings, and approval links carry their HMAC signature in ?sig=. Access logs (without query strings, when apiAccessLogs turns them on) record every call; the functions log their own errors.',
     });
     if (!accessLogs) {
-      stage.acknowledge({
-        id: 'AwsSolutions-APIG1',
-        reason:
-          'Access logs are off by default so the first deploy works on an account whose API Gateway CloudWatch role was never set; the operator turns them on with -c procure:apiAccessLogs=account-has-role (or create-account-role). Until then the functions log their own errors and the audit trail records every purchase request and decision.',
-      });
+      const reason =
+        'Access logs are off by default so the first deploy works on an account whose API Gateway CloudWatch role was never set; the operator turns them on with -c procure:apiAccessLogs=account-has-role (or create-account-role). Until then the functions log their own errors and the audit trail records every purchase request and decision.';
+      stage.acknowledge({ id: 'AwsSolutions-APIG1', reason });
+      stage.acknowledge({ id: 'Serverless-APIGWAccessLogging', reason });
     }
     if (mode === 'create-account-role') {
       // The role is created by RestApi (cloudWatchRole: true) with the policy AWS documents for it.

@@ -21,6 +21,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { acknowledgeSynchronousOnly } from './workflow-function';
 import {
   BuyOutcomeUnknownError,
   CheckoutOutcomeUnknownError,
@@ -349,6 +350,7 @@ export class PurchaseStateMachine extends Construct {
 
     const role = Validations.of(this.stateMachine.role);
     for (const fn of new Set(Object.values(fns))) {
+      acknowledgeSynchronousOnly(fn, 'this state machine (its Retry and Catch handle every error)');
       const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
       role.acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,

@@ -49,6 +49,9 @@ export class Reconciler extends Construct {
       });
     }
     fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5) });
+    const nextRunRetries = `A failed run has nothing to replay: the next scheduled run (every ${props.interval.toHumanString()}) is its retry, and the ReconcileErrors alarm reports the failure.`;
+    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: nextRunRetries });
+    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaAsyncFailureDestination', reason: nextRunRetries });
 
     // The schedule's own role (rather than the target's shared default) so its one grant can be
     // acknowledged here: lambda:InvokeFunction on Reconcile and its versions (`<arn>:*`, added by

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -104,5 +104,22 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
     },
     bundling: WORKFLOW_BUNDLING,
   });
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaTracing',
+    reason:
+      'No active X-Ray tracing: it needs xray:PutTraceSegments and PutTelemetryRecords on `*` in every function role, where test/infra/iam.test.ts allows `*` in none. The state machine traces every execution (tracingEnabled) and each function logs its errors to its own log group.',
+  });
   return fn;
+}
+
+/**
+ * Serverless-LambdaDLQ does not apply to a function only ever invoked synchronously (by
+ * `invoker`): a DeadLetterConfig receives failed asynchronous invocations, and its errors go
+ * back to the caller instead.
+ */
+export function acknowledgeSynchronousOnly(fn: IFunction, invoker: string): void {
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason: `Invoked synchronously only, by ${invoker}, which receives every error (a dead-letter target receives failed asynchronous invocations only).`,
+  });
 }

@@ -16,6 +16,7 @@ import { CREDENTIALS_FILE, generateRuntimeCredentials } from './local-credential
 import { EventBus, rulesFromTemplate, type BusEvent, type DeliveryFailure, type DeliveryHold, type LocalRule } from './event-bus';
 import { DeadLetterStore } from './event-dead-letters';
 import { EventJournal } from './event-journal';
+import { withRuleOperations } from './event-rules-facade';
 import { FileExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store';
 import { ExecutionManager, type LocalStateMachine, type StepEvent } from './executions';
 import { FUNCTION_SESSION_TOKEN, functionEnvironment } from './function-env';
@@ -31,6 +32,7 @@ import type { CocalcSandboxOptions } from './sandboxes/cocalc/index';
 import type { InterserverSandboxOptions } from './sandboxes/interserver/index';
 import { generateSigningKey, initialValueFromTemplate, SecretsVault, type SecretDeclaration } from './secrets-vault';
 import { secretsFacade } from './secrets-facade';
+import { SesAccount, type SesAccountOptions } from './ses-account';
 import { Outbox, type OutboxMail } from './ses-outbox';
 import { sfnFacade } from './sfn-facade';
 import { ensureSynth, type SynthMode } from './synth';
@@ -74,6 +76,8 @@ export interface LocalRuntimeOptions {
   };
   /** Options passed to each sandbox, or false for none (then the template's vendor URLs stay). */
   sandboxes?: { cocalc?: Partial<CocalcSandboxOptions> | false; interserver?: Partial<InterserverSandboxOptions> | false } | false;
+  /** The SES account the outbox stands in for. @default out of the sandbox, every identity verified */
+  ses?: SesAccountOptions;
   /** How AWS_IAM API routes treat unsigned requests. @default 'require-signature' */
   iamAuth?: IamAuthMode;
   /**
@@ -327,6 +331,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const broker = new TaskTokenBroker();
     cleanups.push(() => broker.closeAll());
     const outbox = new Outbox(join(dataDir, 'outbox'), options.onMail);
+    const sesAccount = new SesAccount(options.ses, resolveEnv.region);
     const gate = new StopGate();
     let host: LambdaHost | undefined;
     let manager: ExecutionManager | undefined;
@@ -359,11 +364,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       {
         sfn: (op, body) => {
           if (!manager) throw new Error('the local runtime is not started');
-          return sfnFacade(manager, broker)(op, body);
+          return sfnFacade(manager, broker, machines)(op, body);
         },
         secretsManager: secretsFacade(vault),
-        events: bus.facade(),
-        sesv2: outbox.route(),
+        events: withRuleOperations(rules, resolveEnv, bus.facade()),
+        sesv2: sesAccount.route(outbox.route()),
       },
       { log, admit: (call) => gate.admit(call), credentials: runtimeCredentials },
     );

@@ -1,19 +1,23 @@
 import { AwsServiceError } from './aws-error';
 import type { JsonOperation } from './aws-endpoint';
 import { historyEvents, historyPage } from './execution-history';
-import type { ExecutionManager } from './executions';
+import type { ExecutionManager, LocalStateMachine } from './executions';
 import type { TaskTokenBroker } from './task-token-broker';
 
 /**
  * The Step Functions operations procure's handlers call, answered from the local engine:
- * StartExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, and
- * GetExecutionHistory (what `procure graph --purchase` reads; execution-history.ts). Dates go out
+ * StartExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat,
+ * GetExecutionHistory (what `procure graph --purchase` reads; execution-history.ts) and
+ * DescribeStateMachine (what `procure doctor` reads, of `machines`). Dates go out
  * as epoch seconds, as AWS-JSON does. The engine keeps step history in memory, so an execution
  * from before the runtime's last start answers with an empty history.
  */
-export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker): JsonOperation {
+export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker, machines: readonly LocalStateMachine[] = []): JsonOperation {
+  const createdAt = Date.now() / 1000;
   return (operation, body) => {
     switch (operation) {
+      case 'DescribeStateMachine':
+        return describeStateMachine(machines, str(body.stateMachineArn, 'stateMachineArn'), createdAt);
       case 'StartExecution': {
         const r = executions.start({
           stateMachineArn: str(body.stateMachineArn, 'stateMachineArn'),
@@ -73,6 +77,14 @@ export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker)
         throw new AwsServiceError('UnknownOperationException', `the local Step Functions facade does not implement ${operation}`);
     }
   };
+}
+
+/** AWS's answer for a machine of the template (always ACTIVE locally: it exists while the runtime runs). */
+function describeStateMachine(machines: readonly LocalStateMachine[], arn: string, creationDate: number): Record<string, unknown> {
+  if (!/^arn:[^:]+:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/.test(arn)) throw new AwsServiceError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.slice(0, 200)}'`);
+  const m = machines.find((x) => x.arn === arn);
+  if (!m) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: JSON.stringify(m.definition), roleArn: m.roleArn, type: 'STANDARD', creationDate };
 }
 
 function str(v: unknown, field: string): string {

@@ -188,6 +188,14 @@ describe('procure local, with the other commands run against it', () => {
     expect(help.stdout).toMatch(/^usage: procure submit <file\|->/);
   });
 
+  it('`doctor` finds the runtime `local` recorded ready: every check passes', async () => {
+    const r = await cli('doctor');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/^FAIL/m);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('all 12 checks passed');
+  });
+
   it('stops cleanly on SIGINT: exit 0, runtime.json removed', async () => {
     local.child.kill('SIGINT');
     const { code } = await local.exited;

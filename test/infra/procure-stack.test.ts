@@ -5,6 +5,8 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ApiAccessLogMode } from '../../lib/config';
 import { PurchaseApi } from '../../lib/constructs/purchase-api';
+import { REQUIRED_OUTPUTS } from '../../lib/cli/stack-resources';
+import { STACK_OUTPUTS, type StackOutputName } from '../../lib/stack-outputs';
 import type { CfnTemplate } from '../../lib/local/asl-from-template';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
 import { bareStack, referencedIds, synthProcure, templateOf, type Synthesized } from './synth';
@@ -98,6 +100,12 @@ describe('API stage', () => {
     }
   }
   const stageOf = (json: CfnTemplate): Record<string, unknown> => Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties!;
+
+  it('traces requests with X-Ray (sampled; the functions do not, see workflow-function.ts)', () => {
+    const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
+    expect(stage.Properties.TracingEnabled).toBe(true);
+    for (const [, fn] of resources('AWS::Lambda::Function')) expect(fn.Properties).not.toHaveProperty('TracingConfig');
+  });
 
   it('writes no execution logs or data trace', () => {
     const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
@@ -206,5 +214,17 @@ describe('outputs', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['ApiUrl', 'ApprovalBaseUrl', 'StateMachineArn', 'AuditTableName', 'StateTableName', 'CocalcSecretArn', 'InterserverSecretArn', 'SigningSecretArn']),
     );
+  });
+
+  it('exports everything `procure doctor` reads from the outputs file, each with its description, the rule by its own name', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...REQUIRED_OUTPUTS]));
+    for (const [name, o] of Object.entries(outputs)) expect(o.Description).toBe(STACK_OUTPUTS[name as StackOutputName]);
+    const [ruleId] = Object.keys(s.template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { 'detail-type': [EVENTS.requested] } } }));
+    expect(outputs.TriggerRuleName!.Value).toEqual({ Ref: ruleId });
+    expect(outputs.SenderEmail!.Value).toBe('procure@example.com');
+    expect(outputs.ApproverEmails!.Value).toBe('approver@example.com');
+    expect(outputs.EventBusName!.Value).toBe('default');
+    expect(outputs.InterserverEndpoint).toBeUndefined(); // not configured: the handlers derive it from the WSDL URL
   });
 });

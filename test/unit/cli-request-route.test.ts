@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { requestRouteOf } from '../../lib/cli/request-route';
 import type { LocalRule } from '../../lib/local/event-bus';
 
-const rule = (pattern: Record<string, unknown>, busName = 'default'): LocalRule => ({
+const rule = (pattern: Record<string, unknown>, busName = 'default', name = 'R'): LocalRule => ({
   logicalId: 'R',
-  name: 'R',
+  name,
   busName,
   pattern,
   enabled: true,
@@ -12,12 +12,12 @@ const rule = (pattern: Record<string, unknown>, busName = 'default'): LocalRule 
 });
 
 describe('requestRouteOf', () => {
-  it("takes the source and bus of the template's purchase-request rule (requestEventSource is configurable)", () => {
+  it("takes the source, bus and name of the template's purchase-request rule (requestEventSource is configurable)", () => {
     const rules = [
       rule({ source: ['other'], 'detail-type': ['Something Else'] }),
-      rule({ source: ['acme.licensing'], 'detail-type': ['License Purchase Requested'] }, 'procure-bus'),
+      rule({ source: ['acme.licensing'], 'detail-type': ['License Purchase Requested'] }, 'procure-bus', 'Procure-Trigger'),
     ];
-    expect(requestRouteOf({ eventRules: rules })).toEqual({ source: 'acme.licensing', busName: 'procure-bus' });
+    expect(requestRouteOf({ eventRules: rules })).toEqual({ source: 'acme.licensing', busName: 'procure-bus', ruleName: 'Procure-Trigger' });
   });
 
   it('falls back to the documented default when no rule matches', () => {

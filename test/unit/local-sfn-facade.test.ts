@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  InvalidArn,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
@@ -88,8 +90,9 @@ describe('the Step Functions facade over the local engine', () => {
       return { logicalId: name, name, arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`, roleArn: 'arn:aws:iam::123456789012:role/x', definition: withExplicitTaskTimeouts(def, bindings).definition, bindings };
     };
     const broker = new TaskTokenBroker();
-    manager = new ExecutionManager({ machines: [machine('Flow', 60), machine('Quick', 1)], invoke: (id, ev) => host.invoke(id, ev), broker, onStep: (e) => steps.push(e) });
-    endpoint = await startAwsEndpoint({ sfn: sfnFacade(manager, broker) });
+    const machines = [machine('Flow', 60), machine('Quick', 1)];
+    manager = new ExecutionManager({ machines, invoke: (id, ev) => host.invoke(id, ev), broker, onStep: (e) => steps.push(e) });
+    endpoint = await startAwsEndpoint({ sfn: sfnFacade(manager, broker, machines) });
     restoreEnv = useEndpointEnv({ AWS_ENDPOINT_URL_SFN: endpoint.url });
     sfn = new SFNClient({});
   });
@@ -226,6 +229,16 @@ describe('the Step Functions facade over the local engine', () => {
     await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:nope' }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
     const badToken = sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-1', nextToken: 'forged' }));
     await expect(badToken).rejects.toBeInstanceOf(InvalidToken);
+  });
+
+  it('DescribeStateMachine answers ACTIVE with the definition for a machine of the template, StateMachineDoesNotExist otherwise', async () => {
+    const flow = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: SM }));
+    expect(flow).toMatchObject({ stateMachineArn: SM, name: 'Flow', status: 'ACTIVE', type: 'STANDARD', roleArn: 'arn:aws:iam::123456789012:role/x' });
+    expect(JSON.parse(flow.definition!).StartAt).toBeTypeOf('string');
+    expect(flow.creationDate).toBeInstanceOf(Date);
+    const gone = sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Gone' }));
+    await expect(gone).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' }))).rejects.toBeInstanceOf(InvalidArn);
   });
 });
 

@@ -1,0 +1,27 @@
+/**
+ * The stack's CloudFormation outputs: names and descriptions, shared by the stack that creates them
+ * (lib/procure-stack.ts) and the CLI that reads them back from `cdk deploy --outputs-file`
+ * (`procure doctor`). Plain data, so the CLI never loads aws-cdk-lib.
+ */
+export const STACK_OUTPUTS = {
+  ApiUrl: 'procure API (IAM: /purchases, /licenses, /quotes; signed links: /approvals)',
+  ApprovalBaseUrl: 'Base URL of approval links',
+  StateMachineArn: 'Purchase workflow',
+  AuditTableName: 'Append-only audit trail',
+  StateTableName: 'Approvals, budget, locks, purchase status',
+  CocalcSecretArn: 'Replace the placeholder with {"apiKey":"..."}',
+  InterserverSecretArn: 'Replace the placeholder with {"username":"...","password":"..."}',
+  SigningSecretArn: 'Approval-link signing key (generated)',
+  RequestDeadLetterQueueUrl: 'Request events that could not be processed',
+  AlarmTopicArn: 'Alarms and purchase notices; subscribe with aws sns subscribe --protocol email',
+  DashboardName: 'CloudWatch dashboard of executions, notices, the dead-letter queue and function errors',
+  TriggerRuleName: 'EventBridge rule that starts a purchase for each request event',
+  EventBusName: 'Bus the trigger rule listens on',
+  SenderEmail: 'SES sender of approval mails (must be a verified identity)',
+  ApproverEmails: 'Who receives approval mails (comma-separated; SES must reach them)',
+  CocalcBaseUrl: 'CoCalc API the functions call',
+  InterserverWsdlUrl: 'InterServer WSDL the functions load',
+  InterserverEndpoint: 'InterServer SOAP endpoint, when it differs from the WSDL URL',
+} as const;
+
+export type StackOutputName = keyof typeof STACK_OUTPUTS;
