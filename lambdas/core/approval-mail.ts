@@ -1,7 +1,7 @@
 import { formatUsd } from './money';
 import type { ApprovalSummary, Mail } from './ports';
 import { describeBudget, escapeHtml, formatUtc, vendorName, type BudgetView } from './approval-page';
-import { escapeControls, safeLines } from './safe-text';
+import { escapeControls, quotedBlocks, safeLines } from './safe-text';
 
 /**
  * The approval e-mail (text and HTML), one per approver because each link is bound to one
@@ -25,8 +25,6 @@ export interface ApprovalMailView {
 /** The header carrying the genuine approval link (procure's own data, never parsed from the body). */
 export const APPROVAL_LINK_HEADER = 'X-Procure-Approval-Link';
 
-/** Indentation of requester-written text under its label in the text part. */
-const QUOTE = '    ';
 
 /** Builds the mail; when `summary.mismatch` is set it says the total changed and asks again. */
 export function renderApprovalMail(view: ApprovalMailView): Mail {
@@ -61,7 +59,7 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
     '',
     ...facts.map(([k, v]) => `${k}: ${v}`),
     '',
-    ...quoted.flatMap(([k, v]) => [`${k}:`, ...safeLines(v).map((l) => `${QUOTE}${l}`)]),
+    ...quotedBlocks(quoted),
     '',
     outro,
     '',

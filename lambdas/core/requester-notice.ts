@@ -3,7 +3,7 @@ import { formatUsd } from './money';
 import type { Mail } from './ports';
 import type { Vendor } from './purchase-request';
 import { plainReason, type EndFacts } from './requester-reasons';
-import { escapeControls, safeLines } from './safe-text';
+import { escapeControls, quotedBlocks, safeLines } from './safe-text';
 
 /**
  * The mails to the person who asked for a purchase (issue #13, "requester notices"): one when it is
@@ -43,8 +43,6 @@ export function noticeKind(outcome: NoticeOutcome): NoticeKind {
   return outcome.status === 'APPROVED' ? 'decision' : 'outcome';
 }
 
-/** Indentation of people's text under its label in the text part. */
-const QUOTE = '    ';
 
 const HEADLINES: Record<NoticeOutcome['status'], string> = {
   APPROVED: 'was approved',
@@ -112,7 +110,7 @@ export function renderRequesterNotice(view: RequesterNoticeView, from: string): 
     '',
     ...rows.map(([k, v]) => `${k}: ${escapeControls(v)}`),
     '',
-    ...texts.flatMap(([k, v]) => [`${k}:`, ...safeLines(v).map((l) => `${QUOTE}${l}`)]),
+    ...quotedBlocks(texts),
     '',
     outro,
     '',

@@ -69,3 +69,15 @@ export function escapeControls(text: string): string {
 export function safeLines(text: string): string[] {
   return text.split(/\r\n|\r|\n|\u2028|\u2029/).map(escapeControls);
 }
+
+/** Indentation of people's text under its label in a mail's text part. */
+const QUOTE = '    ';
+
+/**
+ * Text a person wrote, for a mail's plain-text part: each entry's label on its own line, then the
+ * text indented under it, line by line with controls escaped, so it can never start a line that
+ * looks like one of procure's own `Label: value` lines.
+ */
+export function quotedBlocks(entries: ReadonlyArray<readonly [label: string, text: string]>): string[] {
+  return entries.flatMap(([label, text]) => [`${label}:`, ...safeLines(text).map((l) => `${QUOTE}${l}`)]);
+}

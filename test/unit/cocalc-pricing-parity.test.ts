@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeSiteLicenseCost, type CocalcCostInput } from '../../lambdas/core/cocalc-pricing';
 import { computeLicenseCost } from '../../lib/local/sandboxes/cocalc/license-cost';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * Two readings of CoCalc's v3 price formula (shared/vendors/cocalc-api-v2.md §5), written apart:
@@ -16,20 +17,9 @@ const UPTIMES = ['short', 'medium', 'day', 'always_running'] as const;
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30.5 * DAY_MS;
 
-/** mulberry32: a small seeded generator, so every run checks the same cases. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generator(seed: number) {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)] as T;
   /**

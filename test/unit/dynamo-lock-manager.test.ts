@@ -4,6 +4,18 @@ import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manage
 import { LockBusyError } from '../../lambdas/core/errors';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
+/** Runs `run` until the lock is free, the way the state machine's Retry does (here without its wait). */
+async function untilFree(run: () => Promise<void>): Promise<void> {
+  for (;;) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof LockBusyError)) throw err;
+      await new Promise((r) => setTimeout(r, 3 + Math.random() * 5));
+    }
+  }
+}
+
 describe('DynamoLockManager', () => {
   let db: LocalDynamo;
   let doc: DynamoDBDocumentClient;
@@ -38,17 +50,6 @@ describe('DynamoLockManager', () => {
     const locks = new DynamoLockManager(doc, db.stateTable);
     let inside = 0;
     let most = 0;
-    // Each holder retries a busy lock the way the state machine's Retry does (here without the wait).
-    const untilFree = async (run: () => Promise<void>): Promise<void> => {
-      for (;;) {
-        try {
-          return await run();
-        } catch (err) {
-          if (!(err instanceof LockBusyError)) throw err;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      }
-    };
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         untilFree(() =>
@@ -189,16 +190,6 @@ describe('DynamoLockManager', () => {
       let exclusive = 0;
       let mostShared = 0;
       const violations: string[] = [];
-      const untilFree = async (run: () => Promise<void>): Promise<void> => {
-        for (;;) {
-          try {
-            return await run();
-          } catch (err) {
-            if (!(err instanceof LockBusyError)) throw err;
-            await new Promise((r) => setTimeout(r, 3 + Math.random() * 5));
-          }
-        }
-      };
       await Promise.all(
         Array.from({ length: 24 }, (_, i) => {
           const mode = i % 3 === 0 ? 'exclusive' : 'shared';

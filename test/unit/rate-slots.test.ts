@@ -9,6 +9,7 @@ import {
   type SentCall,
 } from '../../lambdas/core/rate-slots';
 import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
+import { seededRandom } from '../support/seeded-random';
 
 const L = COCALC_CART_ADD_LIMITS;
 const SECOND: RateLimit[] = [{ max: 3, windowMs: 1_000 }];
@@ -24,17 +25,6 @@ function reserveBurst(n: number, now: number, limits: readonly RateLimit[], tol:
   return slots;
 }
 
-/** Seeded PRNG (mulberry32), so a failing lateness pattern can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sends each add at its slot plus a lateness, in arrival order, through the sandbox's copy of the vendor throttle. */
 function vendorRejections(slots: readonly number[], lateness: (i: number) => number): string[] {
@@ -105,7 +95,7 @@ describe('earliestSlot', () => {
       expect(vendorRejections(slots, (i) => (Math.floor(i / 3) % 2 === 0 ? tol : 0))).toEqual([]);
       expect(vendorRejections(slots, (i) => (i % 15 === 0 ? tol : 0))).toEqual([]);
       for (let seed = 1; seed <= 300; seed++) {
-        const r = rng(seed);
+        const r = seededRandom(seed);
         expect(vendorRejections(slots, () => Math.floor(r() * (tol + 1))), `seed ${seed}, δ ${tol}`).toEqual([]);
       }
     }
@@ -140,7 +130,7 @@ describe('prune', () => {
   });
 
   it('never changes the slot a reservation gets', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     let now = 0;
     const full: number[] = [];
     let pruned: number[] = [];
@@ -155,7 +145,7 @@ describe('prune', () => {
   });
 
   it('keeps the ledger bounded over 1,000 adds spread over hours', () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     let now = 0;
     let ledger: number[] = [];
     let most = 0;
@@ -236,7 +226,7 @@ describe('decideClaim', () => {
    * goes through the sandbox's copy of the vendor throttle in arrival order.
    */
   function simulate(seed: number, holders: number, spreadMs: number): { rejections: string[]; lastClaim: number; claims: number[] } {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     type Ev = { at: number; kind: 'claim' | 'settle'; i: number };
     const queue: Ev[] = Array.from({ length: holders }, (_, i) => ({ at: Math.floor(r() * spreadMs), kind: 'claim' as const, i }));
     const sent: { sentAt: number; settledAt?: number; arrival: number }[] = [];
