@@ -41,6 +41,8 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 export interface PurchaseApiProps {
   /** POST /purchases, GET /purchases, GET /purchases/{id} and POST /purchases/{id}/resolution. */
   readonly purchasesFunction: IFunction;
+  /** POST /purchases/{id}/approvals/resend. */
+  readonly resendFunction: IFunction;
   /** GET /licenses. */
   readonly licensesFunction: IFunction;
   /** POST /quotes. */
@@ -55,7 +57,7 @@ export interface PurchaseApiProps {
 /**
  * procure's REST API and its IAM-authorized routes: `POST /purchases`, `GET /purchases` (a page
  * of purchases), `GET /purchases/{id}`, `POST /purchases/{id}/resolution` (a person's finding on a
- * NEEDS_ATTENTION purchase), `GET /licenses`, `POST /quotes` (a price with nothing reserved);
+ * NEEDS_ATTENTION purchase), `POST /purchases/{id}/approvals/resend` (fresh approval links), `GET /licenses`, `POST /quotes` (a price with nothing reserved);
  * callers sign with SigV4 and need execute-api:Invoke. The approval routes are
  * added to the same API by ApprovalApi, so the approval base URL is this API's URL.
  *
@@ -109,6 +111,7 @@ export class PurchaseApi extends Construct {
     const purchases = new LambdaIntegration(props.purchasesFunction, { allowTestInvoke: false });
     const licenses = new LambdaIntegration(props.licensesFunction, { allowTestInvoke: false });
     const quotes = new LambdaIntegration(props.quotesFunction, { allowTestInvoke: false });
+    const resend = new LambdaIntegration(props.resendFunction, { allowTestInvoke: false });
     const listParams = Object.fromEntries(['status', 'since', 'limit', 'nextToken'].map((q) => [`method.request.querystring.${q}`, false]));
 
     const purchasesResource = this.api.root.addResource('purchases');
@@ -119,6 +122,7 @@ export class PurchaseApi extends Construct {
       purchasesResource.addMethod('GET', purchases, { ...iam, requestParameters: listParams }),
       purchaseResource.addMethod('GET', purchases, byId),
       purchaseResource.addResource('resolution').addMethod('POST', purchases, byId),
+      purchaseResource.addResource('approvals').addResource('resend').addMethod('POST', resend, byId),
       this.api.root.addResource('licenses').addMethod('GET', licenses, { ...iam, requestParameters: { 'method.request.querystring.vendor': false } }),
       this.api.root.addResource('quotes').addMethod('POST', quotes, iam),
     ];

@@ -79,7 +79,7 @@ describe('API routes', () => {
   it('lets API Gateway invoke only the four API functions, on their own routes (no test-invoke grants)', () => {
     const perms = resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
     const targets = perms.map(([, p]) => referencedIds(p.Properties.FunctionName)[0]);
-    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi')]));
+    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi'), s.fnId('ApprovalReminders')]));
     for (const [, p] of perms) expect(JSON.stringify(p.Properties.SourceArn)).not.toContain('test-invoke-stage');
   });
 });
@@ -90,7 +90,7 @@ describe('API stage', () => {
     const { stack, dispose } = bareStack('Api');
     try {
       const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
-      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), quotesFunction: fn('Quotes'), ...(accessLogs ? { accessLogs } : {}) });
+      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), quotesFunction: fn('Quotes'), resendFunction: fn('Resend'), ...(accessLogs ? { accessLogs } : {}) });
       const template = templateOf(stack);
       return { template, json: template.toJSON() as CfnTemplate };
     } finally {
