@@ -164,6 +164,8 @@ export class ProcureStack extends Stack {
       accessLogs: config.apiAccessLogs,
     });
     const approvalBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.url;
+    // ApprovalReminders answers a route of this API too, so its copy must not reference the stage.
+    const followUpBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.urlWithoutStageReference;
     new ApprovalApi(this, 'ApprovalApi', {
       api: this.purchaseApi.api,
       requestValidator: this.purchaseApi.requestValidator,
@@ -221,7 +223,7 @@ export class ProcureStack extends Stack {
       const escalation = config.approvalEscalationEmails ?? [];
       setEnv(fn, {
         [ENV.SENDER_EMAIL]: config.senderEmail,
-        [ENV.APPROVAL_BASE_URL]: approvalBaseUrl,
+        [ENV.APPROVAL_BASE_URL]: followUpBaseUrl,
         [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
         [ENV.APPROVAL_REMINDER_OFFSETS_SECONDS]: reminderOffsetsOf(config).join(','),
         ...(escalation.length

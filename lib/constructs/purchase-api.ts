@@ -38,6 +38,9 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** The API's one stage. */
+const STAGE_NAME = 'prod';
+
 export interface PurchaseApiProps {
   /** POST /purchases, GET /purchases, GET /purchases/{id} and POST /purchases/{id}/resolution. */
   readonly purchasesFunction: IFunction;
@@ -88,7 +91,7 @@ export class PurchaseApi extends Construct {
       // redeploy creates its own (the role's name is generated).
       ...(mode === 'create-account-role' ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         ...(accessLogs ? { accessLogDestination: new LogGroupLogDestination(accessLogs), accessLogFormat: ACCESS_LOG_FORMAT } : {}),
         // Execution logs and data trace would record query strings and bodies: approval
         // signatures and purchase requests. Access logs, when on, are the record of calls.
@@ -164,5 +167,15 @@ export class PurchaseApi extends Construct {
   /** The stage URL, ending in `/`. */
   get url(): string {
     return this.api.url;
+  }
+
+  /**
+   * The same URL built from the API's id alone, without a reference to the stage: for the
+   * environment of a function that is itself behind a route of this API (the stage depends on
+   * the deployment, which depends on the route's method, which depends on the function).
+   */
+  get urlWithoutStageReference(): string {
+    const stack = Stack.of(this);
+    return `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}/`;
   }
 }

@@ -92,6 +92,8 @@ describe('function environment', () => {
   it('defaults the approval base URL to the API stage URL', () => {
     const url = s.resolve(envOf('RequestApproval')[ENV.APPROVAL_BASE_URL]) as string;
     expect(url).toMatch(/^https:\/\/[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/$/);
+    // ApprovalReminders (behind a route itself) gets the same URL, built without the stage.
+    expect(s.resolve(envOf('ApprovalReminders')[ENV.APPROVAL_BASE_URL])).toBe(url);
   });
 });
 

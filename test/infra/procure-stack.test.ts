@@ -44,7 +44,7 @@ describe('API routes', () => {
       }),
     );
 
-  it('serves exactly the eight routes, each by its function, with IAM auth except the approval link', () => {
+  it('serves exactly the nine routes, each by its function, with IAM auth except the approval link', () => {
     const r = routes();
     expect(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${v.auth} ${v.fn}`]))).toEqual({
       'POST /purchases': 'AWS_IAM PurchasesApi',
@@ -52,6 +52,7 @@ describe('API routes', () => {
       'POST /quotes': 'AWS_IAM QuotesApi',
       'GET /purchases/{id}': 'AWS_IAM PurchasesApi',
       'POST /purchases/{id}/resolution': 'AWS_IAM PurchasesApi',
+      'POST /purchases/{id}/approvals/resend': 'AWS_IAM ApprovalReminders',
       'GET /licenses': 'AWS_IAM ListLicenses',
       'GET /approvals/{id}': 'NONE ApprovalsApi',
       'POST /approvals/{id}': 'NONE ApprovalsApi',
@@ -63,6 +64,7 @@ describe('API routes', () => {
     expect(r['GET /approvals/{id}']!.params).toEqual({ 'method.request.path.id': true, 'method.request.querystring.sig': true });
     expect(r['GET /purchases/{id}']!.params).toEqual({ 'method.request.path.id': true });
     expect(r['POST /purchases/{id}/resolution']!.params).toEqual({ 'method.request.path.id': true });
+    expect(r['POST /purchases/{id}/approvals/resend']!.params).toEqual({ 'method.request.path.id': true });
     // The listing's parameters are declared, all optional (the function validates their values).
     expect(r['GET /purchases']!.params).toEqual({
       'method.request.querystring.status': false,
