@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   approve: () => import('./approve.js'),
   reject: () => import('./reject.js'),
   resolve: () => import('./resolve.js'),
+  resend: () => import('./resend.js'),
   sandbox: () => import('./sandbox.js'),
 };
 
@@ -39,6 +40,7 @@ commands:
   reject <link> [--comment T]  reject a purchase through its approval link
   resolve <purchaseId> --bought L | --not-bought [--comment T]
                                record what you found at the vendor for a NEEDS_ATTENTION purchase
+  resend <purchaseId>          mail fresh approval links for a purchase waiting for a decision
   sandbox cocalc|interserver   run a vendor sandbox on loopback
 
 Network commands use the runtime that 'procure local' (npm start) runs, found through
