@@ -90,7 +90,7 @@ const USES = {
    * PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase; QuotesApi
    * reads what is left.
    */
-  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
+  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
   startExecution: ['PurchasesApi', 'Intake'],
   events: ['Intake', 'PurchasesApi', 'RecordOutcome', 'Reconcile'],
   taskResponse: ['ApprovalsApi'],

@@ -1,8 +1,9 @@
+import { budgetLeft, type BudgetLeftLogger } from './budget-left';
 import { buildApprovalUrl, createApprovalId, signApprovalLink } from './approval-link';
 import { renderApprovalMail, type ApprovalFollowUpKind } from './approval-mail';
 import { planFollowUps, type FollowUpPolicy } from './approval-follow-up-plan';
 import { PurchaseStatusConflictError } from './errors';
-import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PurchaseIndex, PurchaseStore } from './ports';
+import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PurchaseIndex, PurchaseStore, SpendGuard } from './ports';
 
 /**
  * Follow-ups of an open approval round (issue #13, part 1): reminders, the escalation and resends.
@@ -31,6 +32,9 @@ export interface FollowUpDeps {
   audit: Pick<AuditLog, 'append'>;
   mailer: Mailer;
   signingKey: () => Promise<string>;
+  /** The budget line of the mail, as in the first one (display only). */
+  spendGuard: Pick<SpendGuard, 'remaining'>;
+  log: BudgetLeftLogger;
   config: { sender: string; baseUrl: string; policy: FollowUpPolicy };
   clock?: () => Date;
 }
@@ -52,7 +56,7 @@ export async function sendFreshLinks(
   now: Date,
   audit: { message: string; actor: string; detail?: Record<string, unknown> },
 ): Promise<string[]> {
-  const key = await deps.signingKey();
+  const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, round.summary.vendor, now, deps.log)]);
   const links: Array<{ approver: string; approvalId: string; url: string }> = [];
   for (const approver of approvers) {
     const approvalId = createApprovalId();
@@ -79,7 +83,15 @@ export async function sendFreshLinks(
   });
   for (const link of links) {
     await deps.mailer.send(
-      renderApprovalMail({ from: deps.config.sender, approver: link.approver, summary: round.summary, url: link.url, expiresAt: round.expiresAt, followUp: kind }),
+      renderApprovalMail({
+        from: deps.config.sender,
+        approver: link.approver,
+        summary: round.summary,
+        url: link.url,
+        expiresAt: round.expiresAt,
+        followUp: kind,
+        ...(budget ? { budget } : {}),
+      }),
     );
   }
   return approvalIds;

@@ -3,12 +3,13 @@ import { DynamoApprovalRounds } from '../adapters/aws/dynamo-approval-rounds';
 import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
+import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { sweepApprovalRounds, type FollowUpDeps, type FollowUpReport } from '../core/approval-follow-up';
 import { ApprovalNotPendingError, resendApproval, ResendTooSoonError, ResendUnknownPurchaseError } from '../core/resend-approval';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sesClient } from '../shared/aws-clients/sesv2';
-import { approvalFollowUpConfig, tablesConfig } from '../shared/config';
+import { approvalFollowUpConfig, budgetConfig, tablesConfig } from '../shared/config';
 import { errorResponse, iamCaller, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
@@ -73,6 +74,8 @@ export function defaultDeps(): FollowUpDeps {
     audit: new DynamoAuditLog(doc, tables.auditTable),
     mailer: new SesMailer(sesClient()),
     signingKey: () => secrets.getString(config.signingSecretId),
+    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
+    log: logger,
     config,
   };
 }

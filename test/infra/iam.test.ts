@@ -30,7 +30,8 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   // The money steps re-check an auto-approval against their own limit (lambdas/core/verify-approval.ts).
   // QuotesApi tells whether a quote would be auto-approved, and reads the month's budget left.
   add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.AUTO_APPROVE_MAX_USD);
-  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
+  // ApprovalReminders: the budget line of a follow-up mail, as in the first.
+  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
   // Reconcile closes stale purchases through RecordOutcome's code: its environment, plus the

@@ -56,7 +56,7 @@ describe('ApprovalReminders handler', () => {
   afterAll(async () => db.close());
 
   const followUps = (now: Date) =>
-    makeHandler({ ...world, config: { sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', policy: POLICY }, clock: () => now });
+    makeHandler({ ...world, log: { warn: () => undefined }, config: { sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', policy: POLICY }, clock: () => now });
   const sweep = async (now: Date): Promise<FollowUpReport> => (await followUps(now)({ source: 'procure.approval-follow-ups' })) as FollowUpReport;
   const resend = async (now: Date, purchaseId: string, caller?: string): Promise<APIGatewayProxyResult> =>
     (await followUps(now)(resendEvent(purchaseId, caller))) as APIGatewayProxyResult;
@@ -97,6 +97,7 @@ describe('ApprovalReminders handler', () => {
     expect(world.mailer.outbox.map((m) => m.to[0]).sort()).toEqual([...APPROVERS, ESCALATION].sort());
     for (const mail of world.mailer.outbox) {
       expect(mail.subject).toMatch(/^Reminder, approve purchase:/);
+      expect(mail.text).toContain('Budget left: $100.00 of $100.00 left this month for CoCalc');
       expect(mail.text).toContain('Nobody has approved or rejected it yet.');
     }
     world.mailer.outbox.length = 0;
