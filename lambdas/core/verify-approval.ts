@@ -9,7 +9,8 @@ import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
  * The money steps (Checkout, BuyLicense) never buy on `$.approval` alone: anyone able to call
  * SendTaskSuccess could write it. They buy only on evidence of their own:
  * - a human decision: the approval records of the purchase's latest approval round (the ids its
- *   APPROVAL_SENT audit entry names, after the latest quote) hold one decided APPROVED through
+ *   APPROVAL_SENT audit entry names, after the latest quote, and those its reminder, escalation and
+ *   resend entries name after it, bound to the same task token) hold one decided APPROVED through
  *   the approvals API (approver and time recorded) for exactly the quoted amount;
  * - or the auto-approve policy: ValidateAndQuote recorded `autoApprove` for this amount in the
  *   audit trail, the purchase was never re-quoted, and the amount is within the auto-approve
