@@ -148,6 +148,31 @@ describe('ApprovalReminders handler', () => {
     expect(await typesOf(state.purchaseId)).not.toContain('APPROVAL_REMINDED');
   });
 
+  it('sends a due follow-up once when two runs overlap, and nothing for a decided round even if still listed as waiting', async () => {
+    const { state } = await requested('fu-overlap');
+    await Promise.all([sweep(after(1300)), sweep(after(1300))]);
+    expect(world.mailer.outbox.map((m) => m.to)).toEqual([[ESCALATION]]);
+    expect((await typesOf(state.purchaseId)).filter((t) => t === 'APPROVAL_ESCALATED')).toHaveLength(1);
+
+    const link = linkIn(world.mailer.outbox[0]!);
+    world.mailer.outbox.length = 0;
+    expect((await makeApprovalsApi({ ...world, clock: () => after(1400) })(decideEvent(link.id, link.sig))).statusCode).toBe(200);
+    world.mailer.outbox.length = 0;
+    // As a stale index would show it: the round's decision claim still stops the reminder.
+    await world.purchases.update(state.purchaseId, { status: 'AWAITING_APPROVAL' });
+    await sweep(after(2950));
+    expect(world.mailer.outbox).toEqual([]);
+    expect((await resend(after(2950), state.purchaseId)).statusCode).toBe(409);
+  });
+
+  it('accepts one of two simultaneous resends and refuses the other as too soon', async () => {
+    const { state } = await requested('fu-resend-race');
+    const answers = await Promise.all([resend(after(100), state.purchaseId), resend(after(100), state.purchaseId)]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 429]);
+    expect(world.mailer.outbox.map((m) => m.to[0])).toEqual(APPROVERS);
+    world.mailer.outbox.length = 0;
+  });
+
   it('resends fresh links on request, at most once per five minutes, audited with the caller', async () => {
     const { state } = await requested('fu-resend');
 
