@@ -54,11 +54,28 @@ export class DynamoApprovalRounds implements ApprovalRounds {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Replaces the purchase's previous round; a retried RequestApproval (same task token) keeps the
+   * round it already opened, so the follow-ups it has had are not sent again.
+   */
   async open(input: Omit<ApprovalRound, 'round' | 'remindersSent'>): Promise<ApprovalRound> {
     const round: ApprovalRound = { ...input, round: approvalRound(input.taskToken), remindersSent: 0 };
     const ttl = Math.floor(Date.parse(round.expiresAt) / 1000) + RETAIN_SECONDS;
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...roundKey(round.purchaseId), ...round, [STATE_TABLE.ttlAttribute]: ttl } }));
-    return round;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...roundKey(round.purchaseId), ...round, [STATE_TABLE.ttlAttribute]: ttl },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #round <> :round',
+          ExpressionAttributeNames: { '#pk': PK, '#round': 'round' },
+          ExpressionAttributeValues: { ':round': round.round },
+        }),
+      );
+      return round;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    return (await this.get(round.purchaseId)) ?? round;
   }
 
   async get(purchaseId: string): Promise<ApprovalRound | undefined> {
