@@ -3,6 +3,7 @@ import { EVENTS } from '../lambdas/core/workflow';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../lambdas/core/cocalc-checkout-mode';
 import { INTERSERVER_PAYMENT_POLICIES, type InterserverPaymentPolicy } from '../lambdas/shared/config';
+import { followUpIssues } from './follow-up-config';
 
 /**
  * Deployment configuration of the procure stack: who approves, what may be spent, where the
@@ -52,6 +53,24 @@ export interface ProcureConfig {
    * @default 259200 (72 hours)
    */
   readonly approvalTimeoutSeconds: number;
+  /**
+   * Seconds before the approval links expire at which everyone asked who has not decided gets a
+   * reminder with a fresh link; each shorter than approvalTimeoutSeconds; `[]` for none.
+   * @default - one reminder a day before expiry, or halfway through a timeout of two days or less ({@link reminderOffsetsOf})
+   */
+  readonly approvalReminderOffsetsSeconds?: readonly number[];
+  /**
+   * Who is asked as well, each with their own link, when nobody has decided
+   * approvalEscalationDelaySeconds after the request.
+   * @default - no escalation
+   */
+  readonly approvalEscalationEmails?: readonly string[];
+  /**
+   * Seconds after the approval request at which the escalation approvers are asked; shorter than
+   * approvalTimeoutSeconds.
+   * @default - half the approval timeout ({@link escalationDelayOf})
+   */
+  readonly approvalEscalationDelaySeconds?: number;
   /**
    * CoCalc API v2 base URL.
    * @default 'https://cocalc.com/api/v2'
@@ -194,6 +213,12 @@ const schema = z
       // 60 s floor: anything shorter cannot be answered by a human (tests shorten it in the ASL instead).
       z.number().int().min(60).max(MAX_APPROVAL_TIMEOUT_SECONDS),
     ),
+    approvalReminderOffsetsSeconds: z.preprocess(
+      (v) => (v === '' ? [] : csv(json(v))),
+      z.array(z.preprocess(num, z.number().int().min(1))).max(10, 'at most 10 reminders'),
+    ).optional(),
+    approvalEscalationEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address (leave it unset for no escalation)')).optional(),
+    approvalEscalationDelaySeconds: z.preprocess(num, z.number().int().min(1)).optional(),
     cocalcBaseUrl: httpUrl,
     cocalcCheckoutMode: z.enum(COCALC_CHECKOUT_MODES),
     interserverWsdlUrl: httpUrl,
@@ -240,11 +265,13 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
         : (caps ?? DEFAULT_PROCURE_CONFIG.monthlyCapUsd),
   };
   // An empty string from `-c procure:interserverEndpoint=` means "not set".
-  for (const key of ['approvalBaseUrl', 'interserverEndpoint', 'opsEmails']) {
+  for (const key of ['approvalBaseUrl', 'interserverEndpoint', 'opsEmails', 'approvalEscalationEmails', 'approvalEscalationDelaySeconds']) {
     if (merged[key] === '' || merged[key] === undefined) delete merged[key];
   }
   const r = schema.safeParse(merged);
   if (!r.success) throw new ProcureConfigError(describe(r.error));
+  const issues = followUpIssues(r.data);
+  if (issues.length) throw new ProcureConfigError(issues);
   // Unset optionals were deleted above, so the parsed object has no `undefined`-valued keys.
   return r.data;
 }

@@ -7,7 +7,9 @@ import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
 import { configWarnings, opsEmailsOf, readProcureConfig, type ProcureConfig } from './config';
+import { escalationDelayOf, reminderOffsetsOf } from './follow-up-config';
 import { ApprovalApi } from './constructs/approval-api';
+import { ApprovalFollowUps } from './constructs/approval-follow-ups';
 import { AuditTable } from './constructs/audit-table';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { PurchaseApi } from './constructs/purchase-api';
@@ -45,6 +47,8 @@ const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memory
   // One run closes a few stale purchases through RecordNotCompleted (vendor calls) and stops
   // starting new work 20 s before its deadline (lambdas/core/reconcile-runner.ts).
   Reconcile: { timeout: Duration.seconds(120), memorySize: 512 },
+  // Under API Gateway's 29 s (it also answers POST /purchases/{id}/approvals/resend).
+  ApprovalReminders: { timeout: Duration.seconds(28) },
 };
 
 /**
@@ -53,14 +57,14 @@ const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memory
  */
 const USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
-  tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome', 'Reconcile'],
+  tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ApprovalReminders'],
   /**
    * Read-only state: QuotesApi reads budget counters (GetItem) and nothing else. tablesConfig()
    * reads both table names, so it gets both; it has no grant on the audit table.
    */
   stateReaders: ['QuotesApi'],
-  /** GET /purchases: Query on the state table's purchasesByStatus index. */
-  purchaseListers: ['PurchasesApi'],
+  /** GET /purchases, and the follow-ups' purchases awaiting approval: Query on the state table's purchasesByStatus index. */
+  purchaseListers: ['PurchasesApi', 'ApprovalReminders'],
   /**
    * Of the table users, the ones that read the audit trail back (status API, reconciliation after an unknown
    * outcome; the money steps verify the approval round it names).
@@ -70,8 +74,10 @@ const USES = {
   cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
   /** ValidateAndQuote and QuotesApi read InterServer's catalog to price a license type. */
   interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
-  signing: ['RequestApproval', 'ApprovalsApi'],
+  signing: ['RequestApproval', 'ApprovalsApi', 'ApprovalReminders'],
   approvalMail: ['RequestApproval'],
+  /** Reminders, escalation and resends: fresh links to the approvers and escalation approvers. */
+  followUps: ['ApprovalReminders'],
   /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION, and the requester when any ends. */
   attentionMail: ['RecordOutcome', 'Reconcile'],
   /** ApprovalsApi mails the requester that their purchase was approved (the sender only). */
@@ -85,7 +91,7 @@ const USES = {
    * PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase; QuotesApi
    * reads what is left.
    */
-  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
+  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
   startExecution: ['PurchasesApi', 'Intake'],
   events: ['Intake', 'PurchasesApi', 'RecordOutcome', 'Reconcile'],
   taskResponse: ['ApprovalsApi'],
@@ -108,6 +114,7 @@ export const ERRORS_ARE_INCIDENTS = [
   'RequestApproval',
   'RecordOutcome',
   'Reconcile',
+  'ApprovalReminders',
 ] as const satisfies readonly FunctionId[];
 
 /**
@@ -124,6 +131,7 @@ export class ProcureStack extends Stack {
   readonly stateMachine: PurchaseStateMachine;
   readonly trigger: PurchaseTrigger;
   readonly reconciler: Reconciler;
+  readonly followUps: ApprovalFollowUps;
   readonly operations: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: ProcureStackProps = {}) {
@@ -153,9 +161,12 @@ export class ProcureStack extends Stack {
       purchasesFunction: fns.PurchasesApi,
       licensesFunction: fns.ListLicenses,
       quotesFunction: fns.QuotesApi,
+      resendFunction: fns.ApprovalReminders,
       accessLogs: config.apiAccessLogs,
     });
     const approvalBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.url;
+    // ApprovalReminders answers a route of this API too, so its copy must not reference the stage.
+    const followUpBaseUrl = config.approvalBaseUrl ?? this.purchaseApi.urlWithoutStageReference;
     new ApprovalApi(this, 'ApprovalApi', {
       api: this.purchaseApi.api,
       requestValidator: this.purchaseApi.requestValidator,
@@ -208,6 +219,19 @@ export class ProcureStack extends Stack {
         [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
       });
       this.grantSendApprovalMail(fn, config);
+    });
+    each(USES.followUps, (fn) => {
+      const escalation = config.approvalEscalationEmails ?? [];
+      setEnv(fn, {
+        [ENV.SENDER_EMAIL]: config.senderEmail,
+        [ENV.APPROVAL_BASE_URL]: followUpBaseUrl,
+        [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
+        [ENV.APPROVAL_REMINDER_OFFSETS_SECONDS]: reminderOffsetsOf(config).join(','),
+        ...(escalation.length
+          ? { [ENV.APPROVAL_ESCALATION_EMAILS]: escalation.join(','), [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: String(escalationDelayOf(config)) }
+          : {}),
+      });
+      this.grantSendApprovalMail(fn, config, escalation);
     });
     each(USES.attentionMail, (fn) => {
       // The approval base URL is where people reach the API: the mail's `procure resolve --api`.
@@ -266,6 +290,7 @@ export class ProcureStack extends Stack {
       stateMachineName,
       stateMachineArn,
     });
+    this.followUps = new ApprovalFollowUps(this, 'ApprovalFollowUps', { function: fns.ApprovalReminders });
     this.trigger = new PurchaseTrigger(this, 'PurchaseTrigger', {
       eventBus: bus,
       requestEventSource: config.requestEventSource,
@@ -310,11 +335,12 @@ export class ProcureStack extends Stack {
    * ses:SendEmail on the sender's identities only: the address and its domain (SES authorizes
    * against whichever identity is verified). In the SES sandbox, SES also authorizes against each
    * recipient's identity, so the approvers' addresses are listed too; all are known at synth time.
-   * Requesters are not known at synth time: their notices need SES out of the sandbox.
+   * Requesters are not known at synth time: their notices need SES out of the sandbox. `also`:
+   * further recipients of this function (the escalation approvers).
    */
-  private grantSendApprovalMail(fn: NodejsFunction, config: ProcureConfig): void {
+  private grantSendApprovalMail(fn: NodejsFunction, config: ProcureConfig, also: readonly string[] = []): void {
     const domain = config.senderEmail.slice(config.senderEmail.lastIndexOf('@') + 1);
-    const identities = [...new Set([config.senderEmail, domain, ...config.approverEmails])];
+    const identities = [...new Set([config.senderEmail, domain, ...config.approverEmails, ...also])];
     Grant.addToPrincipal({
       grantee: fn,
       actions: ['ses:SendEmail'],

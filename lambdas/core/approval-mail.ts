@@ -20,7 +20,30 @@ export interface ApprovalMailView {
   url: string;
   expiresAt: string;
   budget?: BudgetView;
+  /**
+   * A follow-up of an open request (core/approval-follow-up.ts) with a fresh link: a reminder, an
+   * escalation to an approver who was not asked at first, or a resend someone asked for.
+   */
+  followUp?: ApprovalFollowUpKind;
 }
+
+export type ApprovalFollowUpKind = 'reminder' | 'escalation' | 'resend';
+
+/** Subject prefix and opening line of each follow-up (procure's words only). */
+const FOLLOW_UP_TEXT: Record<ApprovalFollowUpKind, { prefix: string; intro: string }> = {
+  reminder: {
+    prefix: 'Reminder, approve purchase: ',
+    intro: 'Reminder: a license purchase is still waiting for a decision. Nobody has approved or rejected it yet.',
+  },
+  escalation: {
+    prefix: 'Escalated, approve purchase: ',
+    intro: 'A license purchase has waited for its approvers without a decision, so it is now sent to you as well. Any one approver decides it.',
+  },
+  resend: {
+    prefix: 'Approve purchase (sent again): ',
+    intro: 'A license purchase needs your approval. This link was sent again on request; earlier links still work until one decision is made.',
+  },
+};
 
 /** The header carrying the genuine approval link (procure's own data, never parsed from the body). */
 export const APPROVAL_LINK_HEADER = 'X-Procure-Approval-Link';
@@ -31,7 +54,8 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
   const { summary } = view;
   const vendor = vendorName(summary.vendor);
   const cost = formatUsd(summary.amountUsd);
-  const prefix = summary.mismatch ? 'Changed total, approve again: ' : 'Approve purchase: ';
+  const followUp = view.followUp ? FOLLOW_UP_TEXT[view.followUp] : undefined;
+  const prefix = followUp?.prefix ?? (summary.mismatch ? 'Changed total, approve again: ' : 'Approve purchase: ');
   // The schema refuses controls in the name; escaping again covers records stored before it did.
   const subject = `${prefix}${vendor} ${cost} for ${escapeControls(summary.requester.name)}`;
   const facts: Array<[string, string]> = [
@@ -44,7 +68,9 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
     ['Requester', `${summary.requester.name} <${summary.requester.email}>`],
     ['Reason, as written by the requester', summary.reason],
   ];
-  const intro = summary.mismatch
+  const intro = followUp
+    ? followUp.intro
+    : summary.mismatch
     ? `The vendor's total for this purchase changed after it was quoted (${escapeControls(summary.mismatch)}), so it needs your approval again.`
     : 'A license purchase needs your approval.';
   const outro =

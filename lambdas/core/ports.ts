@@ -378,6 +378,50 @@ export interface ApprovalStore {
   ): Promise<ApprovalRecord>;
 }
 
+/**
+ * The approval round RequestApproval opened last for a purchase (state table PURCHASE#<id> /
+ * APPROVAL_ROUND): what the follow-ups (reminders, escalation, resend; core/approval-follow-up.ts)
+ * need to mint fresh links for the same open task. Holds the task token: it never leaves the table.
+ */
+export interface ApprovalRound {
+  purchaseId: string;
+  /** Id of the round (a hash of its task token): the key its first decision claims. */
+  round: string;
+  taskToken: string;
+  sentAt: string;
+  /** When every link of the round stops working (the links minted later expire with it). */
+  expiresAt: string;
+  /** The approvers RequestApproval mailed. */
+  approvers: string[];
+  summary: ApprovalSummary;
+  /** How many of the configured reminder offsets have been dealt with (sent or skipped). */
+  remindersSent: number;
+  /** Set once the escalation approvers were mailed. */
+  escalatedAt?: string;
+  escalationApprovers?: string[];
+  /** The latest resend (POST /purchases/{id}/approvals/resend), for its rate limit. */
+  resentAt?: string;
+}
+
+/** A change to a round, applied only if the round is still the one read and its guard holds. */
+export type ApprovalRoundMark =
+  | { kind: 'reminder'; from: number; to: number }
+  | { kind: 'escalation'; at: string; approvers: string[] }
+  | { kind: 'resend'; at: string; notBefore: string };
+
+export interface ApprovalRounds {
+  /** Records a new round, replacing the purchase's previous one (a re-quote asks again). */
+  open(round: Omit<ApprovalRound, 'round' | 'remindersSent'>): Promise<ApprovalRound>;
+  get(purchaseId: string): Promise<ApprovalRound | undefined>;
+  /** True once any link of the round decided it (its DECISION# claim exists). */
+  decided(round: Pick<ApprovalRound, 'purchaseId' | 'round'>): Promise<boolean>;
+  /**
+   * One conditional write: true for the one caller whose mark applies (same round; reminders
+   * counted `from`; not yet escalated; no resend since `notBefore`), false for every other.
+   */
+  mark(round: Pick<ApprovalRound, 'purchaseId' | 'round'>, change: ApprovalRoundMark): Promise<boolean>;
+}
+
 export interface Mail {
   to: string[];
   from: string;

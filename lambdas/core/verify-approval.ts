@@ -1,3 +1,4 @@
+import { FOLLOW_UP_AUDIT } from './approval-follow-up';
 import { ProcureError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
@@ -8,7 +9,8 @@ import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
  * The money steps (Checkout, BuyLicense) never buy on `$.approval` alone: anyone able to call
  * SendTaskSuccess could write it. They buy only on evidence of their own:
  * - a human decision: the approval records of the purchase's latest approval round (the ids its
- *   APPROVAL_SENT audit entry names, after the latest quote) hold one decided APPROVED through
+ *   APPROVAL_SENT audit entry names, after the latest quote, and those its reminder, escalation and
+ *   resend entries name after it, bound to the same task token) hold one decided APPROVED through
  *   the approvals API (approver and time recorded) for exactly the quoted amount;
  * - or the auto-approve policy: ValidateAndQuote recorded `autoApprove` for this amount in the
  *   audit trail, the purchase was never re-quoted, and the amount is within the auto-approve
@@ -102,8 +104,20 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
   const quoted = quotedAt >= 0 ? trail[quotedAt]!.detail : undefined;
   const sentAt = lastIndexOf(trail, 'APPROVAL_SENT');
   const sent = sentAt > quotedAt ? trail[sentAt]!.detail : undefined;
-  const ids = Array.isArray(sent?.approvalIds) ? sent.approvalIds.filter((id): id is string => typeof id === 'string') : [];
-  const records = (await Promise.all(ids.map((id) => deps.approvals.get(id)))).filter((r): r is ApprovalRecord => r !== undefined);
+  const idsOf = (detail: Record<string, unknown> | undefined): string[] =>
+    Array.isArray(detail?.approvalIds) ? detail.approvalIds.filter((id): id is string => typeof id === 'string') : [];
+  const sentIds = idsOf(sent);
+  const read = async (list: string[]): Promise<ApprovalRecord[]> =>
+    (await Promise.all(list.map((id) => deps.approvals.get(id)))).filter((r): r is ApprovalRecord => r !== undefined);
+  const sentRecords = await read(sentIds);
+  // Reminder, escalation and resend links of the same round (core/approval-follow-up.ts): named by
+  // the trail after the request, and counted only when bound to the same task token as its links.
+  const followUpTypes = new Set(Object.values(FOLLOW_UP_AUDIT));
+  const laterIds = sent ? trail.slice(sentAt + 1).filter((e) => followUpTypes.has(e.type)).flatMap((e) => idsOf(e.detail)) : [];
+  const tokens = new Set(sentRecords.map((r) => r.taskToken));
+  const laterRecords = (await read(laterIds)).filter((r) => tokens.has(r.taskToken));
+  const records = [...sentRecords, ...laterRecords];
+  const ids = [...sentIds, ...laterRecords.map((r) => r.approvalId)];
   return {
     purchaseId: state.purchaseId,
     quote,

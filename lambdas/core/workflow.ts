@@ -52,6 +52,7 @@ export const FUNCTIONS = {
   ListLicenses: 'list-licenses.ts', // GET /licenses?vendor=
   QuotesApi: 'quotes-api.ts', // POST /quotes: price, budget left and approval, nothing reserved
   Reconcile: 'reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
+  ApprovalReminders: 'approval-reminders.ts', // scheduled reminders and escalations; POST /purchases/{id}/approvals/resend
 } as const;
 export type FunctionId = keyof typeof FUNCTIONS;
 

@@ -11,7 +11,7 @@ import { rejectRequest, RequestRejectedError, submitPurchase, type SubmitPurchas
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sfnClient } from '../shared/aws-clients/sfn';
 import { budgetConfig, tablesConfig, workflowConfig } from '../shared/config';
-import { errorResponse, json, parseJsonBody, pathParam } from '../shared/http';
+import { errorResponse, iamCaller, json, parseJsonBody, pathParam } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 
 /**
@@ -33,15 +33,6 @@ function routeOf(path: string | undefined): string | undefined {
   if (!m) return undefined;
   if (m[2]) return m[1] ? '/purchases/{id}/resolution' : undefined;
   return m[1] ? '/purchases/{id}' : '/purchases';
-}
-
-/**
- * Who called an IAM-authorized route, as API Gateway verified it (the IAM user or assumed-role
- * ARN); the local runtime fills the same fields from the SigV4 credential.
- */
-function iamCaller(event: APIGatewayProxyEvent): string | undefined {
-  const identity = event.requestContext?.identity;
-  return identity?.userArn ?? identity?.caller ?? identity?.accessKey ?? undefined;
 }
 
 export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {

@@ -1,4 +1,5 @@
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
+import { DynamoApprovalRounds } from '../adapters/aws/dynamo-approval-rounds';
 import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
@@ -7,7 +8,7 @@ import { buildApprovalUrl, createApprovalId, signApprovalLink } from '../core/ap
 import { renderApprovalMail } from '../core/approval-mail';
 import { budgetLeft } from '../core/budget-left';
 import { InvalidRequestError, PurchaseStatusConflictError } from '../core/errors';
-import type { ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from '../core/ports';
+import type { ApprovalRounds, ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from '../core/ports';
 import { FINAL_STATUSES, type RequestApprovalPayload } from '../core/workflow';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sesClient } from '../shared/aws-clients/sesv2';
@@ -24,6 +25,8 @@ import { describeFailure } from '../core/failure';
  */
 export interface RequestApprovalDeps {
   approvals: ApprovalStore;
+  /** The round the follow-ups (reminders, escalation, resend) mint fresh links for. */
+  rounds: Pick<ApprovalRounds, 'open'>;
   purchases: PurchaseStore;
   audit: AuditLog;
   mailer: Mailer;
@@ -74,6 +77,8 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
     };
     const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, summary.vendor, now, logger)]);
 
+    // The round before any link: a follow-up must find every round whose links are out.
+    await deps.rounds.open({ purchaseId: state.purchaseId, taskToken, sentAt: now.toISOString(), expiresAt, approvers: [...deps.config.approvers], summary });
     const approvalIds: string[] = [];
     for (const approver of deps.config.approvers) {
       const approvalId = createApprovalId();
@@ -136,6 +141,7 @@ export function defaultDeps(): RequestApprovalDeps {
   const secrets = secretsProvider();
   return {
     approvals: new DynamoApprovalStore(doc, tables.stateTable),
+    rounds: new DynamoApprovalRounds(doc, tables.stateTable),
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
     audit: new DynamoAuditLog(doc, tables.auditTable),
     mailer: new SesMailer(sesClient()),

@@ -1,6 +1,7 @@
 import * as z from '../core/zod';
 import { ENV } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
+import type { FollowUpPolicy } from '../core/approval-follow-up-plan';
 import type { Vendor } from '../core/purchase-request';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../core/cocalc-checkout-mode';
@@ -80,6 +81,46 @@ export function approvalConfig(env: Env = process.env): ApprovalConfig {
     baseUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)),
     timeoutSeconds: read(env, ENV.APPROVAL_TIMEOUT_SECONDS, z.pipe(number, z.number().check(z.int(), z.positive()))),
     signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty),
+  };
+}
+
+/** Reminders, escalation and resends of open approval rounds (core/approval-follow-up.ts). */
+export interface ApprovalFollowUpConfig {
+  sender: string;
+  baseUrl: string;
+  signingSecretId: string;
+  policy: FollowUpPolicy;
+}
+/**
+ * Read and checked against the approval timeout at cold start, as lib/config.ts does at synth:
+ * every reminder offset and the escalation delay must be shorter than the timeout.
+ */
+export function approvalFollowUpConfig(env: Env = process.env): ApprovalFollowUpConfig {
+  const timeoutSeconds = read(env, ENV.APPROVAL_TIMEOUT_SECONDS, z.pipe(number, z.number().check(z.int(), z.positive())));
+  const seconds = (name: string, value: string): number => {
+    const n = read({ [name]: value }, name, z.pipe(number, z.number().check(z.int(), z.positive())));
+    if (n >= timeoutSeconds) throw new ConfigError(`environment variable ${name}: ${n} s is not shorter than the approval timeout (${timeoutSeconds} s)`);
+    return n;
+  };
+  const list = (name: string): string[] => (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (env[ENV.APPROVAL_REMINDER_OFFSETS_SECONDS] === undefined) {
+    throw new ConfigError(`environment variable ${ENV.APPROVAL_REMINDER_OFFSETS_SECONDS} is missing or invalid: required ("" for no reminders)`);
+  }
+  const reminderOffsetsSeconds = list(ENV.APPROVAL_REMINDER_OFFSETS_SECONDS).map((v) => seconds(ENV.APPROVAL_REMINDER_OFFSETS_SECONDS, v));
+  const escalationApprovers = list(ENV.APPROVAL_ESCALATION_EMAILS);
+  for (const a of escalationApprovers) read({ [ENV.APPROVAL_ESCALATION_EMAILS]: a }, ENV.APPROVAL_ESCALATION_EMAILS, z.email());
+  const policy: FollowUpPolicy = { reminderOffsetsSeconds };
+  if (escalationApprovers.length > 0) {
+    policy.escalation = {
+      approvers: escalationApprovers,
+      delaySeconds: seconds(ENV.APPROVAL_ESCALATION_DELAY_SECONDS, read(env, ENV.APPROVAL_ESCALATION_DELAY_SECONDS, nonEmpty)),
+    };
+  }
+  return {
+    sender: read(env, ENV.SENDER_EMAIL, z.email()),
+    baseUrl: trimApprovalBaseUrl(read(env, ENV.APPROVAL_BASE_URL, url)),
+    signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty),
+    policy,
   };
 }
 

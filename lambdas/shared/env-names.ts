@@ -19,6 +19,12 @@ export const ENV = {
   SENDER_EMAIL: 'SENDER_EMAIL',
   APPROVAL_BASE_URL: 'APPROVAL_BASE_URL',
   APPROVAL_TIMEOUT_SECONDS: 'APPROVAL_TIMEOUT_SECONDS',
+  /** Comma-separated seconds before an approval round expires at which a reminder goes out ("" = none). */
+  APPROVAL_REMINDER_OFFSETS_SECONDS: 'APPROVAL_REMINDER_OFFSETS_SECONDS',
+  /** Comma-separated escalation approvers; set only when configured. */
+  APPROVAL_ESCALATION_EMAILS: 'APPROVAL_ESCALATION_EMAILS',
+  /** Seconds after the approval request at which the escalation approvers are asked. */
+  APPROVAL_ESCALATION_DELAY_SECONDS: 'APPROVAL_ESCALATION_DELAY_SECONDS',
   AUTO_APPROVE_MAX_USD: 'AUTO_APPROVE_MAX_USD',
   MONTHLY_CAP_COCALC_USD: 'MONTHLY_CAP_COCALC_USD',
   MONTHLY_CAP_INTERSERVER_USD: 'MONTHLY_CAP_INTERSERVER_USD',

@@ -169,3 +169,12 @@ export function pathParam(event: Pick<APIGatewayProxyEvent, 'pathParameters' | '
     return undefined;
   }
 }
+
+/**
+ * Who called an IAM-authorized route, as API Gateway verified it (the IAM user or assumed-role
+ * ARN); the local runtime fills the same fields from the SigV4 credential.
+ */
+export function iamCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string | undefined {
+  const identity = event.requestContext?.identity;
+  return identity?.userArn ?? identity?.caller ?? identity?.accessKey ?? undefined;
+}

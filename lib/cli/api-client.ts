@@ -4,6 +4,7 @@ import { request } from 'undici';
 import type { PurchaseList } from '../../lambdas/core/purchase-list';
 import type { PurchaseQuote } from '../../lambdas/core/quote-purchase';
 import type { ResolutionInput, ResolveResult } from '../../lambdas/core/resolve-purchase';
+import type { ResendResult } from '../../lambdas/core/resend-approval';
 import type { SubmitPurchaseResult } from '../../lambdas/core/submit-purchase';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 import type { NormalizedLicense, PurchaseStatus } from '../../lambdas/core/workflow';
@@ -206,6 +207,12 @@ export class ProcureApi {
   async resolvePurchase(purchaseId: string, resolution: ResolutionInput): Promise<ResolveResult> {
     const res = await this.call('POST', `/purchases/${encodeURIComponent(purchaseId)}/resolution`, { body: resolution });
     return expectOk(res, `POST /purchases/${purchaseId}/resolution`) as ResolveResult;
+  }
+
+  /** POST /purchases/{id}/approvals/resend: fresh approval links to everyone asked so far (429 when too soon). */
+  async resendApproval(purchaseId: string): Promise<ResendResult> {
+    const res = await this.call('POST', `/purchases/${encodeURIComponent(purchaseId)}/approvals/resend`);
+    return expectOk(res, `POST /purchases/${purchaseId}/approvals/resend`) as ResendResult;
   }
 
   /**

@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   approve: () => import('./approve.js'),
   reject: () => import('./reject.js'),
   resolve: () => import('./resolve.js'),
+  resend: () => import('./resend.js'),
   sandbox: () => import('./sandbox.js'),
   doctor: () => import('./doctor.js'),
 };
@@ -40,6 +41,7 @@ commands:
   reject <link> [--comment T]  reject a purchase through its approval link
   resolve <purchaseId> --bought L | --not-bought [--comment T]
                                record what you found at the vendor for a NEEDS_ATTENTION purchase
+  resend <purchaseId>          mail fresh approval links for a purchase waiting for a decision
   sandbox cocalc|interserver   run a vendor sandbox on loopback
   doctor [--api URL] [--outputs FILE]
                                check a deployment (or the local runtime) is ready to buy, with a fix per failure

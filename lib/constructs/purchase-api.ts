@@ -39,9 +39,14 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** The API's one stage. */
+const STAGE_NAME = 'prod';
+
 export interface PurchaseApiProps {
   /** POST /purchases, GET /purchases, GET /purchases/{id} and POST /purchases/{id}/resolution. */
   readonly purchasesFunction: IFunction;
+  /** POST /purchases/{id}/approvals/resend. */
+  readonly resendFunction: IFunction;
   /** GET /licenses. */
   readonly licensesFunction: IFunction;
   /** POST /quotes. */
@@ -56,7 +61,7 @@ export interface PurchaseApiProps {
 /**
  * procure's REST API and its IAM-authorized routes: `POST /purchases`, `GET /purchases` (a page
  * of purchases), `GET /purchases/{id}`, `POST /purchases/{id}/resolution` (a person's finding on a
- * NEEDS_ATTENTION purchase), `GET /licenses`, `POST /quotes` (a price with nothing reserved);
+ * NEEDS_ATTENTION purchase), `POST /purchases/{id}/approvals/resend` (fresh approval links), `GET /licenses`, `POST /quotes` (a price with nothing reserved);
  * callers sign with SigV4 and need execute-api:Invoke. The approval routes are
  * added to the same API by ApprovalApi, so the approval base URL is this API's URL.
  *
@@ -87,7 +92,7 @@ export class PurchaseApi extends Construct {
       // redeploy creates its own (the role's name is generated).
       ...(mode === 'create-account-role' ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         ...(accessLogs ? { accessLogDestination: new LogGroupLogDestination(accessLogs), accessLogFormat: ACCESS_LOG_FORMAT } : {}),
         // Execution logs and data trace would record query strings and bodies: approval
         // signatures and purchase requests. Access logs, when on, are the record of calls.
@@ -112,6 +117,7 @@ export class PurchaseApi extends Construct {
     const purchases = new LambdaIntegration(props.purchasesFunction, { allowTestInvoke: false });
     const licenses = new LambdaIntegration(props.licensesFunction, { allowTestInvoke: false });
     const quotes = new LambdaIntegration(props.quotesFunction, { allowTestInvoke: false });
+    const resend = new LambdaIntegration(props.resendFunction, { allowTestInvoke: false });
     const listParams = Object.fromEntries(['status', 'since', 'limit', 'nextToken'].map((q) => [`method.request.querystring.${q}`, false]));
 
     const purchasesResource = this.api.root.addResource('purchases');
@@ -122,6 +128,7 @@ export class PurchaseApi extends Construct {
       purchasesResource.addMethod('GET', purchases, { ...iam, requestParameters: listParams }),
       purchaseResource.addMethod('GET', purchases, byId),
       purchaseResource.addResource('resolution').addMethod('POST', purchases, byId),
+      purchaseResource.addResource('approvals').addResource('resend').addMethod('POST', resend, byId),
       this.api.root.addResource('licenses').addMethod('GET', licenses, { ...iam, requestParameters: { 'method.request.querystring.vendor': false } }),
       this.api.root.addResource('quotes').addMethod('POST', quotes, iam),
     ];
@@ -163,5 +170,15 @@ export class PurchaseApi extends Construct {
   /** The stage URL, ending in `/`. */
   get url(): string {
     return this.api.url;
+  }
+
+  /**
+   * The same URL built from the API's id alone, without a reference to the stage: for the
+   * environment of a function that is itself behind a route of this API (the stage depends on
+   * the deployment, which depends on the route's method, which depends on the function).
+   */
+  get urlWithoutStageReference(): string {
+    const stack = Stack.of(this);
+    return `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}/`;
   }
 }

@@ -1,9 +1,9 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction, Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { ArnFormat, type Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { scheduleFunction } from './function-schedule';
 import { ENV } from '../../lambdas/shared/env-names';
 
 export interface ReconcilerProps {
@@ -22,9 +22,7 @@ export interface ReconcilerProps {
  * schedule invokes Reconcile every `interval`, and Reconcile may DescribeExecution on the purchase
  * state machine's executions (no StartExecution, no SendTask*). Its table, vendor, budget and event
  * grants are RecordOutcome's (it closes purchases through RecordOutcome's code), given by the stack.
- *
- * Scheduler delivers asynchronously; Lambda's own async retries are turned off, because the next
- * scheduled run is the retry and two runs at once would only repeat each other's work.
+ * The schedule itself: lib/constructs/function-schedule.ts.
  */
 export class Reconciler extends Construct {
   readonly schedule: Schedule;
@@ -48,33 +46,10 @@ export class Reconciler extends Construct {
         reason: 'states:DescribeExecution on the executions of the one purchase state machine; execution names are purchase ids, known only at run time.',
       });
     }
-    fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5) });
-    const nextRunRetries = `A failed run has nothing to replay: the next scheduled run (every ${props.interval.toHumanString()}) is its retry, and the ReconcileErrors alarm reports the failure.`;
-    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: nextRunRetries });
-    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaAsyncFailureDestination', reason: nextRunRetries });
-
-    // The schedule's own role (rather than the target's shared default) so its one grant can be
-    // acknowledged here: lambda:InvokeFunction on Reconcile and its versions (`<arn>:*`, added by
-    // grantInvoke), assumable by Scheduler for this account only.
-    const stack = Stack.of(this);
-    const role = new Role(this, 'ScheduleRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'procure reconciler schedule: invokes Reconcile',
-    });
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason: 'grantInvoke gives lambda:InvokeFunction on the Reconcile function and its versions/aliases (`<arn>:*`); this names one function.',
-    });
-    this.schedule = new Schedule(this, 'Schedule', {
+    this.schedule = scheduleFunction(this, fn, {
+      interval: props.interval,
       description: `procure: run the reconciler every ${props.interval.toHumanString()}`,
-      schedule: ScheduleExpression.rate(props.interval),
-      target: new LambdaInvoke(fn, {
-        role,
-        input: ScheduleTargetInput.fromObject({ source: 'procure.reconciler' }),
-        // A missed delivery is worth retrying only until the next run is due.
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(Math.max(1, Math.min(props.interval.toMinutes(), 24 * 60))),
-      }),
+      input: { source: 'procure.reconciler' },
     });
   }
 }

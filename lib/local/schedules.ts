@@ -5,8 +5,8 @@ import type { FunctionDirectory } from './lambda-functions';
  * The template's EventBridge Scheduler schedules that invoke one of its Lambda functions
  * (`AWS::Scheduler::Schedule` with a `rate(...)` expression and a function ARN as target), run by
  * a timer in the local runtime: the same synthesized function, invoked at the schedule's rate with
- * the schedule's input, as Scheduler would. Found generically in the template (procure has one,
- * the reconciler), so a new schedule costs no code here.
+ * the schedule's input, as Scheduler would. Found generically in the template (procure has two,
+ * the reconciler and the approval follow-ups), so a new schedule cost no code here.
  *
  * Scheduler's first run comes one period after the schedule is created, and so does the timer's:
  * starting the runtime runs nothing. A run that is still going when the next one is due skips it

@@ -19,7 +19,10 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'], ENV.COCALC_SECRET_ARN, ENV.COCALC_BASE_URL, ENV.COCALC_CHECKOUT_MODE);
   // INTERSERVER_ENDPOINT is set only when configured (covered in config.test.ts).
   add(['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'], ENV.INTERSERVER_SECRET_ARN, ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY);
-  add(['RequestApproval', 'ApprovalsApi'], ENV.SIGNING_SECRET_ARN);
+  add(['RequestApproval', 'ApprovalsApi', 'ApprovalReminders'], ENV.SIGNING_SECRET_ARN);
+  // The follow-ups: fresh links (base URL, timeout for the cold-start check) and the reminder offsets;
+  // the escalation variables only when escalation approvers are configured (config.test.ts).
+  add(['ApprovalReminders'], ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS, ENV.APPROVAL_REMINDER_OFFSETS_SECONDS);
   add(['RequestApproval'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS);
   add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
   // The requester's approval notice: the sender alone (no approver list, no links in it).
@@ -27,7 +30,8 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   // The money steps re-check an auto-approval against their own limit (lambdas/core/verify-approval.ts).
   // QuotesApi tells whether a quote would be auto-approved, and reads the month's budget left.
   add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.AUTO_APPROVE_MAX_USD);
-  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
+  // ApprovalReminders: the budget line of a follow-up mail, as in the first.
+  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
   // Reconcile closes stale purchases through RecordOutcome's code: its environment, plus the
@@ -52,6 +56,7 @@ const EXPECTED_SECRETS: Record<FunctionId, Array<'Cocalc' | 'Interserver' | 'App
   ListLicenses: ['Cocalc', 'Interserver'],
   Reconcile: ['Cocalc'],
   QuotesApi: ['Interserver'],
+  ApprovalReminders: ['ApprovalSigningKey'],
 };
 
 let s: Synthesized;
@@ -88,6 +93,8 @@ describe('function environment', () => {
   it('defaults the approval base URL to the API stage URL', () => {
     const url = s.resolve(envOf('RequestApproval')[ENV.APPROVAL_BASE_URL]) as string;
     expect(url).toMatch(/^https:\/\/[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/$/);
+    // ApprovalReminders (behind a route itself) gets the same URL, built without the stage.
+    expect(s.resolve(envOf('ApprovalReminders')[ENV.APPROVAL_BASE_URL])).toBe(url);
   });
 });
 
@@ -98,11 +105,13 @@ describe('IAM scope', () => {
    * - the state machine role: Step Functions log delivery and X-Ray accept only `*`;
    * - the state machine role: lambda:InvokeFunction on `<task function ARN>:*` (versions/aliases);
    * - the reconciler's schedule role: the same, on the Reconcile function;
+   * - the approval follow-ups' schedule role: the same, on the ApprovalReminders function;
    * - Reconcile: states:DescribeExecution on the purchase machine's executions (`execution:<machine>:*`).
    */
   it('has no wildcard resource except the listed, justified ones', () => {
     const smRole = s.stack.getLogicalId(s.stack.stateMachine.stateMachine.role.node.defaultChild as never);
     const scheduleRole = s.stack.getLogicalId(s.stack.reconciler.node.findChild('ScheduleRole').node.defaultChild as never);
+    const followUpRole = s.stack.getLogicalId(s.stack.followUps.node.findChild('ScheduleRole').node.defaultChild as never);
     // A `*` written into the template (CloudFormation's own LogGroup `Arn` attribute also ends in
     // `:*`, meaning that group's streams; a GetAtt of it is not a wildcard we wrote).
     const wildcards = iamStatements(s.json)
@@ -119,6 +128,10 @@ describe('IAM scope', () => {
         expect(st.actions).toEqual(['lambda:InvokeFunction']);
         return 'schedule:invoke-qualified';
       }
+      if (st.roles.includes(followUpRole) && r === `arn:aws:lambda:us-east-1:123456789012:function:${s.fnId('ApprovalReminders')}:*`) {
+        expect(st.actions).toEqual(['lambda:InvokeFunction']);
+        return 'follow-up-schedule:invoke-qualified';
+      }
       if (st.roles.includes(roleOf(s, 'Reconcile')) && r === 'arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:*') {
         expect(st.actions).toEqual(['states:DescribeExecution']);
         return 'reconcile:describe-executions';
@@ -132,6 +145,7 @@ describe('IAM scope', () => {
         'sm:*:xray:GetSamplingRules,xray:GetSamplingTargets,xray:PutTelemetryRecords,xray:PutTraceSegments',
         'sm:invoke-qualified',
         'schedule:invoke-qualified',
+        'follow-up-schedule:invoke-qualified',
         'reconcile:describe-executions',
       ]),
     );
@@ -192,8 +206,8 @@ describe('IAM scope', () => {
       expect(byTable(audit)).toEqual([]);
       return;
     }
-    // PurchasesApi also queries the state table's purchase index (GET /purchases; named below).
-    const listing = id === 'PurchasesApi' ? ['dynamodb:Query'] : [];
+    // PurchasesApi and ApprovalReminders also query the state table's purchase index (named below).
+    const listing = id === 'PurchasesApi' || id === 'ApprovalReminders' ? ['dynamodb:Query'] : [];
     expect(byTable(state)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...listing, 'dynamodb:UpdateItem'].sort());
     const auditActions = byTable(audit);
     expect(auditActions).toContain('dynamodb:PutItem');
@@ -203,7 +217,8 @@ describe('IAM scope', () => {
   it('lets only the audit readers query, and names the byStatus index instead of index/*', () => {
     const readers = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.includes('dynamodb:Query')));
     // The money steps (CocalcCheckout, InterserverBuy) read the approval round APPROVAL_SENT names.
-    expect(readers.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
+    // ApprovalReminders queries only the state table's purchase index (below), not the audit table.
+    expect(readers.sort()).toEqual(['ApprovalReminders', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
     const auditId = s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never);
     const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query') && referencedIds(st.resources).includes(auditId))!;
     expect(query.resources.map((r) => s.resolve(r))).toEqual([
@@ -212,23 +227,25 @@ describe('IAM scope', () => {
     ]);
   });
 
-  it('lets only PurchasesApi list purchases: Query on the state table\'s purchasesByStatus index, named, and nothing else on it', () => {
+  it('lets only PurchasesApi and ApprovalReminders list purchases: Query on the state table\'s purchasesByStatus index, named, and nothing else on it', () => {
     const state = s.stack.getLogicalId(s.stack.stateTable.node.defaultChild as never);
     const onState = ALL.flatMap((id) =>
       statementsOf(s, id)
         .filter((st) => st.actions.includes('dynamodb:Query') && referencedIds(st.resources).includes(state))
         .map((st) => ({ id, actions: st.actions, resources: st.resources.map((r) => s.resolve(r)) })),
     );
+    const index = [`arn:aws:dynamodb:us-east-1:123456789012:table/${state}/index/purchasesByStatus`];
     expect(onState).toEqual([
-      { id: 'PurchasesApi', actions: ['dynamodb:Query'], resources: [`arn:aws:dynamodb:us-east-1:123456789012:table/${state}/index/purchasesByStatus`] },
+      { id: 'PurchasesApi', actions: ['dynamodb:Query'], resources: index },
+      { id: 'ApprovalReminders', actions: ['dynamodb:Query'], resources: index },
     ]);
     // No Scan anywhere: a page of the listing is key conditions on the index.
     expect(iamStatements(s.json).flatMap((st) => st.actions).filter((a) => a === 'dynamodb:Scan')).toEqual([]);
   });
 
-  it('lets only RequestApproval, RecordOutcome and Reconcile (the NEEDS_ATTENTION mail and requester notices) and ApprovalsApi (the approval notice) send mail, from the sender identity (and the sandbox recipients)', () => {
+  it('lets only RequestApproval and ApprovalReminders (approval links), RecordOutcome and Reconcile (the NEEDS_ATTENTION mail and requester notices) and ApprovalsApi (the approval notice) send mail, from the sender identity (and the sandbox recipients)', () => {
     const senders = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.some((a) => a.startsWith('ses:'))));
-    expect(senders.sort()).toEqual(['ApprovalsApi', 'Reconcile', 'RecordOutcome', 'RequestApproval']);
+    expect(senders.sort()).toEqual(['ApprovalReminders', 'ApprovalsApi', 'Reconcile', 'RecordOutcome', 'RequestApproval']);
     for (const id of senders) {
       const ses = statementsOf(s, id).filter((x) => x.actions.some((a) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);

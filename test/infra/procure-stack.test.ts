@@ -46,7 +46,7 @@ describe('API routes', () => {
       }),
     );
 
-  it('serves exactly the eight routes, each by its function, with IAM auth except the approval link', () => {
+  it('serves exactly the nine routes, each by its function, with IAM auth except the approval link', () => {
     const r = routes();
     expect(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${v.auth} ${v.fn}`]))).toEqual({
       'POST /purchases': 'AWS_IAM PurchasesApi',
@@ -54,6 +54,7 @@ describe('API routes', () => {
       'POST /quotes': 'AWS_IAM QuotesApi',
       'GET /purchases/{id}': 'AWS_IAM PurchasesApi',
       'POST /purchases/{id}/resolution': 'AWS_IAM PurchasesApi',
+      'POST /purchases/{id}/approvals/resend': 'AWS_IAM ApprovalReminders',
       'GET /licenses': 'AWS_IAM ListLicenses',
       'GET /approvals/{id}': 'NONE ApprovalsApi',
       'POST /approvals/{id}': 'NONE ApprovalsApi',
@@ -65,6 +66,7 @@ describe('API routes', () => {
     expect(r['GET /approvals/{id}']!.params).toEqual({ 'method.request.path.id': true, 'method.request.querystring.sig': true });
     expect(r['GET /purchases/{id}']!.params).toEqual({ 'method.request.path.id': true });
     expect(r['POST /purchases/{id}/resolution']!.params).toEqual({ 'method.request.path.id': true });
+    expect(r['POST /purchases/{id}/approvals/resend']!.params).toEqual({ 'method.request.path.id': true });
     // The listing's parameters are declared, all optional (the function validates their values).
     expect(r['GET /purchases']!.params).toEqual({
       'method.request.querystring.status': false,
@@ -81,7 +83,7 @@ describe('API routes', () => {
   it('lets API Gateway invoke only the four API functions, on their own routes (no test-invoke grants)', () => {
     const perms = resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
     const targets = perms.map(([, p]) => referencedIds(p.Properties.FunctionName)[0]);
-    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi')]));
+    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi'), s.fnId('ApprovalReminders')]));
     for (const [, p] of perms) expect(JSON.stringify(p.Properties.SourceArn)).not.toContain('test-invoke-stage');
   });
 });
@@ -92,7 +94,7 @@ describe('API stage', () => {
     const { stack, dispose } = bareStack('Api');
     try {
       const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
-      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), quotesFunction: fn('Quotes'), ...(accessLogs ? { accessLogs } : {}) });
+      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), quotesFunction: fn('Quotes'), resendFunction: fn('Resend'), ...(accessLogs ? { accessLogs } : {}) });
       const template = templateOf(stack);
       return { template, json: template.toJSON() as CfnTemplate };
     } finally {

@@ -14,7 +14,9 @@ beforeAll(() => {
 });
 afterAll(() => s.dispose());
 
-const schedules = (x: Synthesized) => Object.entries(x.template.findResources('AWS::Scheduler::Schedule'));
+/** The schedules that invoke Reconcile (the approval follow-ups have their own: approval-follow-ups.test.ts). */
+const schedules = (x: Synthesized) =>
+  Object.entries(x.template.findResources('AWS::Scheduler::Schedule')).filter(([, r]) => JSON.stringify(r.Properties?.Target?.Arn) === JSON.stringify({ 'Fn::GetAtt': [x.fnId('Reconcile'), 'Arn'] }));
 const actionsOf = (id: Parameters<typeof statementsOf>[1]): Set<string> => new Set(statementsOf(s, id).flatMap((st) => st.actions));
 
 describe('the reconciler schedule', () => {

@@ -1,4 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoApprovalRounds } from '../../lambdas/adapters/aws/dynamo-approval-rounds';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoNoticeLedger } from '../../lambdas/adapters/aws/dynamo-notice-ledger';
@@ -26,6 +27,7 @@ export function approvalWorld(db: LocalDynamo) {
   return {
     doc,
     approvals: new DynamoApprovalStore(doc, db.stateTable),
+    rounds: new DynamoApprovalRounds(doc, db.stateTable),
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
     audit: new DynamoAuditLog(doc, db.auditTable),
     notices: new DynamoNoticeLedger(doc, db.stateTable),

@@ -99,6 +99,27 @@ describe('verifyApproval', () => {
     expect(entries.at(-1)).toMatchObject({ type: 'APPROVAL_NOT_VERIFIED', status: 'AWAITING_APPROVAL', detail: { step: 'Checkout', claimed: { approver: 'mallory' } } });
   });
 
+  describe('links sent after the request (reminder, escalation, resend)', () => {
+    const pending = record({ status: 'PENDING', decidedAt: undefined });
+    const viaFollowUp = record({ approvalId: 'r1', approver: 'escalation@example.com' });
+    const followUp = (type: string): AuditEntryInput => ({ type, status: 'AWAITING_APPROVAL', detail: { approvalIds: ['r1'], amountUsd: 42.5 } });
+
+    it.each(['APPROVAL_REMINDED', 'APPROVAL_ESCALATED', 'APPROVAL_RESENT'])('passes with the APPROVED record a %s entry of the same request names', async (type) => {
+      const { deps } = fakes([QUOTED, SENT, followUp(type)], [pending, viaFollowUp]);
+      await expect(verifyApproval(deps, state, 'Checkout')).resolves.toBeUndefined();
+    });
+
+    it('refuses one bound to another task token (another request)', async () => {
+      const { deps } = fakes([QUOTED, SENT, followUp('APPROVAL_REMINDED')], [pending, { ...viaFollowUp, taskToken: 'other' }]);
+      await expect(verifyApproval(deps, state, 'Checkout')).rejects.toThrow(ApprovalNotVerifiedError);
+    });
+
+    it('refuses one named before the latest request', async () => {
+      const { deps } = fakes([QUOTED, followUp('APPROVAL_REMINDED'), SENT], [pending, viaFollowUp]);
+      await expect(verifyApproval(deps, state, 'Checkout')).rejects.toThrow(ApprovalNotVerifiedError);
+    });
+  });
+
   it('audits and refuses a decision whose record is still PENDING', async () => {
     const { deps, entries } = fakes([QUOTED, SENT], [record({ status: 'PENDING', decidedAt: undefined })]);
     await expect(verifyApproval(deps, state, 'BuyLicense')).rejects.toThrow(/could not be verified/);
