@@ -192,7 +192,8 @@ describe('configuration that would deploy and then fail', () => {
     } finally {
       defaults.dispose();
     }
-  });
+    // A whole synth with bundling: CPU-bound, far past the default timeout on a busy 2-core machine.
+  }, 120_000);
 });
 
 describe('CDK CLI settings', () => {
