@@ -143,7 +143,7 @@ export class ExecutionManager {
     };
     const live: LiveExecution = { record, history: [], minted: new Set() };
     this.executions.set(executionArn, live);
-    this.persist();
+    this.persist(record);
     this.run(entry.machine, entry.engine, live, input);
     this.changes.emit('change', executionArn);
     return { executionArn, startDate: new Date(record.startDate) };
@@ -222,6 +222,10 @@ export class ExecutionManager {
   interruptedRuns(): InterruptedRun[] {
     const checkpoints = this.options.checkpoints?.loadAll((file, reason) => this.options.log?.(`checkpoint ${file} is unreadable (${reason}): its execution starts again from the start`)) ?? new Map();
     const runs: InterruptedRun[] = [];
+    for (const [arn] of checkpoints) {
+      // Left by an execution that finished just before the stop: nothing to go on with.
+      if (this.executions.get(arn)?.record.status !== 'RUNNING') this.dropCheckpoint(arn);
+    }
     for (const { record } of this.executions.values()) {
       if (record.status !== 'RUNNING') continue;
       const checkpoint = checkpoints.get(record.executionArn);
@@ -270,10 +274,11 @@ export class ExecutionManager {
     return undefined;
   }
 
-  private persist(): void {
+  /** Records one execution's change (the store appends it; it rewrites all only now and then). */
+  private persist(record: ExecutionRecord): void {
     if (!this.options.store || this.closing) return;
     try {
-      this.options.store.save([...this.executions.values()].map((e) => e.record));
+      this.options.store.saveOne(record, () => [...this.executions.values()].map((e) => e.record));
     } catch (err) {
       this.options.log?.(`could not save executions: ${(err as Error).message}`);
     }
@@ -336,8 +341,11 @@ export class ExecutionManager {
     live.abort = undefined;
     this.finishedHistories.finished(live);
     this.options.broker.closeExecution(r.executionArn);
+    // The outcome first: a crash between the two leaves a finished record and a stale checkpoint
+    // (dropped at the next start), never a RUNNING record without its checkpoint (run again from
+    // the start).
+    this.persist(r);
     this.dropCheckpoint(r.executionArn);
-    this.persist();
     this.changes.emit('change', r.executionArn);
   }
 

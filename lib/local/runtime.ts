@@ -416,8 +416,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => managerRef.close());
     const cutOff = managerRef.interruptedRuns();
     const interrupted = await closeInterruptedExecutions({ records: cutOff.filter((r) => r.unresumable).map((r) => r.record), client: dynamo.client, tables, log, ...interruptedCloseOut(machines, invoke, log) });
+    // Every start writes the records whole once (closed ones included) and starts a new change log.
+    store?.save(managerRef.list());
     if (interrupted.length) {
-      store?.save(managerRef.list());
       log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${cutOff.filter((r) => r.unresumable).map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`);
     }
     const resumed = await resumeInterruptedExecutions({
