@@ -1,7 +1,8 @@
 import { formatUsd } from './money';
 import type { ApprovalSummary, Mail } from './ports';
 import { describeBudget, escapeHtml, formatUtc, vendorName, type BudgetView } from './approval-page';
-import { escapeControls, quotedBlocks, safeLines } from './safe-text';
+import { escapeControls, quotedBlocks } from './safe-text';
+import { htmlFactRow, htmlQuotedRow } from './mail-html';
 
 /**
  * The approval e-mail (text and HTML), one per approver because each link is bound to one
@@ -95,11 +96,8 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
     `<p>${escapeHtml(intro)}</p>`,
     `<p><a href="${escapeHtml(view.url)}">Review and decide</a> (the link expires ${escapeHtml(formatUtc(view.expiresAt))})</p>`,
     '<table>',
-    ...facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
-    ...quoted.map(
-      ([k, v]) =>
-        `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td><blockquote style="margin:0;white-space:pre-wrap">${safeLines(v).map(escapeHtml).join('<br>')}</blockquote></td></tr>`,
-    ),
+    ...facts.map(([k, v]) => htmlFactRow(k, v)),
+    ...quoted.map(([k, v]) => htmlQuotedRow(k, v)),
     '</table>',
     `<p>${escapeHtml(outro)}</p>`,
     '</body></html>',

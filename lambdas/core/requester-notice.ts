@@ -3,7 +3,8 @@ import { formatUsd } from './money';
 import type { Mail } from './ports';
 import type { Vendor } from './purchase-request';
 import { plainReason, type EndFacts } from './requester-reasons';
-import { escapeControls, quotedBlocks, safeLines } from './safe-text';
+import { escapeControls, quotedBlocks } from './safe-text';
+import { htmlFactRow, htmlQuotedRow } from './mail-html';
 
 /**
  * The mails to the person who asked for a purchase (issue #13, "requester notices"): one when it is
@@ -120,11 +121,8 @@ export function renderRequesterNotice(view: RequesterNoticeView, from: string): 
     `<p>${escapeHtml(greeting)}</p>`,
     `<p><strong>${escapeHtml(headline)}.</strong> ${escapeHtml(intro)}</p>`,
     '<table>',
-    ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(escapeControls(v))}</td></tr>`),
-    ...texts.map(
-      ([k, v]) =>
-        `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td><blockquote style="margin:0;white-space:pre-wrap">${safeLines(v).map(escapeHtml).join('<br>')}</blockquote></td></tr>`,
-    ),
+    ...rows.map(([k, v]) => htmlFactRow(k, v)),
+    ...texts.map(([k, v]) => htmlQuotedRow(k, v)),
     '</table>',
     `<p>${escapeHtml(outro)}</p>`,
     '</body></html>',
