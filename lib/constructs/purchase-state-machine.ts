@@ -183,10 +183,11 @@ const NEVER_RAN: RetryProps = { errors: [...LAMBDA_NEVER_RAN_ERRORS], interval: 
  * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense
  * again, which still holds the IP+type lock (BUY_RECHECK_HOLD_MS outlasts these waits) and first
  * lists what the buy may have created; it buys again only after proving it bought nothing, at
- * most twice in all, so two of these suffice (one more to spare). Waits of 2, 4 and 8 s at most
- * (jitter only shortens them).
+ * most twice in all, so two of these suffice (one more to spare). Waits of 2, 4 and 8 s exactly:
+ * no jitter, which would shorten the first below the 2 s the vendor is given to settle before the
+ * listing that may prove nothing was bought.
  */
-const BUY_SETTLE: RetryProps = { errors: [BuyOutcomeUnknownError.name], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(8), ...jitter };
+const BUY_SETTLE: RetryProps = { errors: [BuyOutcomeUnknownError.name], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(8) };
 
 /** RecordOutcome is idempotent (conditional writes keyed by purchase): any task failure may repeat. */
 const RECORD_RETRY: RetryProps = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, ...jitter };

@@ -33,7 +33,7 @@ export interface ExecutionStore {
   saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void;
 }
 
-/** Keeps this many records (newest first by start date); older finished ones are dropped. */
+/** Keeps every RUNNING record and, of the finished ones, the newest by start date up to this many in all. */
 const MAX_RECORDS = 2000;
 
 /** Changes appended before the records are written whole again. */
@@ -72,7 +72,7 @@ export class FileExecutionStore implements ExecutionStore {
   }
 
   save(records: ExecutionRecord[]): void {
-    const keep = records.length > MAX_RECORDS ? [...records].sort((a, b) => (a.startDate < b.startDate ? 1 : -1)).slice(0, MAX_RECORDS) : records;
+    const keep = records.length > MAX_RECORDS ? trimmed(records) : records;
     mkdirPrivate(dirname(this.file));
     const previousLog = this.logFile();
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -115,4 +115,14 @@ export class FileExecutionStore implements ExecutionStore {
   private logFile(): string {
     return this.file.replace(/\.json$/, '') + `.${this.generation}.log`;
   }
+}
+
+/**
+ * At most MAX_RECORDS records: every RUNNING one (an execution waiting days for an approval must
+ * still go on, or be closed, after a restart), then the newest finished ones.
+ */
+function trimmed(records: ExecutionRecord[]): ExecutionRecord[] {
+  const running = records.filter((r) => r.status === 'RUNNING');
+  const finished = records.filter((r) => r.status !== 'RUNNING').sort((a, b) => (a.startDate < b.startDate ? 1 : -1));
+  return [...running, ...finished.slice(0, Math.max(0, MAX_RECORDS - running.length))];
 }

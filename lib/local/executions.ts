@@ -274,13 +274,18 @@ export class ExecutionManager {
     return undefined;
   }
 
-  /** Records one execution's change (the store appends it; it rewrites all only now and then). */
-  private persist(record: ExecutionRecord): void {
-    if (!this.options.store || this.closing) return;
+  /**
+   * Records one execution's change (the store appends it; it rewrites all only now and then).
+   * False when it could not be saved (logged), or when there is no store.
+   */
+  private persist(record: ExecutionRecord): boolean {
+    if (!this.options.store || this.closing) return false;
     try {
       this.options.store.saveOne(record, () => [...this.executions.values()].map((e) => e.record));
+      return true;
     } catch (err) {
       this.options.log?.(`could not save executions: ${(err as Error).message}`);
+      return false;
     }
   }
 
@@ -344,8 +349,9 @@ export class ExecutionManager {
     // The outcome first: a crash between the two leaves a finished record and a stale checkpoint
     // (dropped at the next start), never a RUNNING record without its checkpoint (run again from
     // the start).
-    this.persist(r);
-    this.dropCheckpoint(r.executionArn);
+    // A failed save keeps the checkpoint: the record on disk still says RUNNING, and without its
+    // checkpoint the next start would run the execution again from the start.
+    if (this.persist(r) || !this.options.store) this.dropCheckpoint(r.executionArn);
     this.changes.emit('change', r.executionArn);
   }
 

@@ -204,6 +204,9 @@ describe('retries and catches', () => {
     const settle = (state(STATE.BuyLicense).Retry as Retrier[]).find((r) => r.ErrorEquals.includes('BuyOutcomeUnknownError'))!;
     const longestWaitMs = Math.min(settle.MaxDelaySeconds ?? Infinity, settle.IntervalSeconds! * (settle.BackoffRate ?? 1) ** (settle.MaxAttempts! - 1)) * 1000;
     expect(longestWaitMs).toBeLessThan(BUY_RECHECK_HOLD_MS);
+    // No jitter: the first wait is never shorter than the 2 s the vendor gets to settle.
+    expect(settle).toMatchObject({ IntervalSeconds: 2 });
+    expect((settle as Record<string, unknown>).JitterStrategy).toBeUndefined();
     expect(retried(STATE.BuyLicense)).not.toContain('VendorTransientError');
     expect(retried(STATE.BuyLicense)).not.toContain('States.ALL');
     expect(retried(STATE.BuyLicense)).not.toContain('States.TaskFailed');

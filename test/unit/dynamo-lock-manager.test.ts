@@ -173,6 +173,23 @@ describe('DynamoLockManager', () => {
       await inA;
     });
 
+    it('keeps an exclusive holder out while the longest shared lease lives, whatever order shorter ones came in', async () => {
+      let now = 20_000_000;
+      const locks = new DynamoLockManager(doc, db.stateTable, { clock: () => now });
+      const long = hold();
+      const short = hold();
+      const inLong = locks.withLock('s6', 'pur-long', 60_000, () => long.gate, 'shared');
+      await new Promise((r) => setTimeout(r, 50));
+      const inShort = locks.withLock('s6', 'pur-short', 1_000, () => short.gate, 'shared');
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await lockItem('s6'))?.sharedUntil).toBe(20_000_000 + 60_000);
+      now += 5_000; // the short lease expired (its holder died); the long one lives
+      await expect(locks.withLock('s6', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
+      long.release();
+      short.release();
+      await Promise.all([inLong, inShort]);
+    });
+
     it('counts a retried holder once: its one release lets an exclusive holder in', async () => {
       const locks = new DynamoLockManager(doc, db.stateTable);
       const first = hold();

@@ -80,4 +80,17 @@ describe('execution records on disk: a snapshot and a change log', () => {
     store.saveOne(record('new'), () => []);
     expect(existsSync(join(dir, 'executions.0.log'))).toBe(true);
   });
+
+  it('keeps every RUNNING record when it trims to 2,000, however old, and drops the oldest finished ones', () => {
+    const { dir, store } = fresh();
+    store.load();
+    const waiting = { ...record('waiting-for-days'), startDate: '2026-11-01T00:00:00.000Z' };
+    const finished = Array.from({ length: 2_000 }, (_, i) => ({ ...record(`done-${i}`, 'SUCCEEDED'), startDate: new Date(Date.UTC(2026, 11, 6, 0, 0, i)).toISOString() }));
+    store.save([waiting, ...finished]);
+    const kept = new FileExecutionStore(join(dir, 'executions.json')).load();
+    expect(kept).toHaveLength(2_000);
+    expect(kept.map((r) => r.name)).toContain('waiting-for-days');
+    expect(kept.map((r) => r.name)).not.toContain('done-0');
+    expect(kept.map((r) => r.name)).toContain('done-1999');
+  });
 });

@@ -100,38 +100,38 @@ export class DynamoLockManager implements LockManager {
     );
   }
 
-  /** A shared lease: counted once per holder; its expiry (what its release must find) is returned. */
+  /**
+   * A shared lease: counted once per holder; its expiry (what its release must find) is returned.
+   * `sharedUntil` only ever grows: the write that counts (or renews) the lease raises it to this
+   * lease's expiry when it is lower, and leaves it when it is already later, each in one atomic
+   * write, so an exclusive holder never finds every shared lease expired while one is live.
+   */
   private async acquireShared(name: string, holder: string, ttlMs: number): Promise<number> {
     const now = this.clock();
     const expiresAt = now + ttlMs;
-    const names = { '#sh': `sh_${holder}`, '#she': `she_${holder}`, '#token': 'token', '#ttl': STATE_TABLE.ttlAttribute };
-    const values = { ':exp': expiresAt, ':ttl': tidyAfter(expiresAt), ':now': now };
     const noLiveExclusive = '(attribute_not_exists(expiresAt) OR expiresAt < :now)';
-    const counted = await this.conditional(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: lockKey(name),
-        UpdateExpression:
-          'SET #sh = :exp, #she = if_not_exists(sharedEpoch, :zero), sharedEpoch = if_not_exists(sharedEpoch, :zero), sharedUntil = :exp, #ttl = :ttl REMOVE holder, #token, acquiredAt, expiresAt ADD sharedCount :one',
-        ConditionExpression: `${noLiveExclusive} AND (attribute_not_exists(#sh) OR #she <> sharedEpoch OR #sh < :now)`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ...values, ':zero': 0, ':one': 1 },
-      }),
-    );
-    if (counted) return expiresAt;
-    // Our own live lease, counted in this epoch (a retried Lambda): renewed, not counted again.
-    const renewed = await this.conditional(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: lockKey(name),
-        UpdateExpression: 'SET #sh = :exp, sharedUntil = :exp, #ttl = :ttl REMOVE holder, #token, acquiredAt, expiresAt',
-        ConditionExpression: `${noLiveExclusive} AND attribute_exists(#sh) AND #she = sharedEpoch`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    if (!renewed) throw new LockBusyError(`lock ${name} is held by another purchase; try again later`);
-    return expiresAt;
+    const ways = [
+      // Counted now: a new holder, or one whose earlier lease expired or belongs to an old epoch.
+      { set: '#she = if_not_exists(sharedEpoch, :zero), sharedEpoch = if_not_exists(sharedEpoch, :zero), ', add: ' ADD sharedCount :one', when: '(attribute_not_exists(#sh) OR #she <> sharedEpoch OR #sh < :now)' },
+      // Our own live lease, counted in this epoch (a retried Lambda): renewed, not counted again.
+      { set: '', add: '', when: 'attribute_exists(#sh) AND #she = sharedEpoch' },
+    ];
+    for (const way of ways) {
+      for (const raise of [true, false]) {
+        const applied = await this.conditional(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: lockKey(name),
+            UpdateExpression: `SET #sh = :exp, ${way.set}${raise ? 'sharedUntil = :exp, ' : ''}#ttl = :ttl REMOVE holder, #token, acquiredAt, expiresAt${way.add}`,
+            ConditionExpression: `${noLiveExclusive} AND ${way.when} AND ${raise ? '(attribute_not_exists(sharedUntil) OR sharedUntil <= :exp)' : 'sharedUntil > :exp'}`,
+            ExpressionAttributeNames: { '#sh': `sh_${holder}`, '#she': `she_${holder}`, '#token': 'token', '#ttl': STATE_TABLE.ttlAttribute },
+            ExpressionAttributeValues: { ':exp': expiresAt, ':ttl': tidyAfter(expiresAt), ':now': now, ...(way.add ? { ':one': 1 } : {}), ...(way.set ? { ':zero': 0 } : {}) },
+          }),
+        );
+        if (applied) return expiresAt;
+      }
+    }
+    throw new LockBusyError(`lock ${name} is held by another purchase; try again later`);
   }
 
   private async releaseShared(name: string, holder: string, expiresAt: number): Promise<void> {
