@@ -27,6 +27,7 @@ import {
 import { notifyApproval } from '../core/notify-requester';
 import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
+import { approvalDecisionOf, isDecided, type DecidedApproval } from '../core/approval-decision';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sesClient } from '../shared/aws-clients/sesv2';
 import { sfnClient } from '../shared/aws-clients/sfn';
@@ -104,21 +105,7 @@ function decidedDetail(record: ApprovalRecord): string | undefined {
 }
 
 /** A record whose link has been used. */
-type DecidedRecord = ApprovalRecord & { status: 'APPROVED' | 'REJECTED' };
-
-function isDecided(record: ApprovalRecord): record is DecidedRecord {
-  return record.status === 'APPROVED' || record.status === 'REJECTED';
-}
-
-/** The Step Functions output the ApprovalDecision Choice reads as `$.approval`. */
-function decisionOutput(record: DecidedRecord): ApprovalDecision {
-  return {
-    decision: record.status,
-    approver: record.approver,
-    decidedAt: record.decidedAt ?? '',
-    ...(record.comment !== undefined ? { comment: record.comment } : {}),
-  };
-}
+type DecidedRecord = DecidedApproval;
 
 export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => new Date());
@@ -211,7 +198,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
    * failure that left the token open is safe, and a closed token is reported as TaskClosedError.
    */
   async function deliver(decided: DecidedRecord): Promise<void> {
-    await deps.callback.succeed(decided.taskToken, { ...decisionOutput(decided) });
+    await deps.callback.succeed(decided.taskToken, { ...approvalDecisionOf(decided) });
   }
 
   async function decide(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -246,12 +246,13 @@ export class ExecutionManager {
    * until its timestamp or for its full seconds; a `.waitForTaskToken` Task gets a new token). Its
    * step history restarts at that state, and `$$.Execution.StartTime` is the time it went on.
    */
-  resume(run: InterruptedRun): void {
+  resume(run: InterruptedRun, delivered?: { output: unknown }): void {
     if (run.unresumable) throw new Error(`execution ${run.record.name} cannot go on: ${run.unresumable}`);
     const live = this.executions.get(run.record.executionArn);
     const entry = this.machines.get(run.record.stateMachineArn);
     if (!live || !entry || live.record.status !== 'RUNNING') throw new Error(`execution ${run.record.name} is not an interrupted one`);
-    const from = run.checkpoint;
+    // A callback recorded but not delivered before the stop: the Task ends with it, as SendTaskSuccess would have.
+    const from = delivered && run.checkpoint ? afterTask(entry.machine.definition, run.checkpoint, delivered.output) : run.checkpoint;
     const definition = from ? { ...entry.machine.definition, StartAt: from.state } : entry.machine.definition;
     // Validated at start-up as the whole machine; started mid-way, its earlier states are unreachable.
     const engine = from ? new StateMachine(definition as never, { validationOptions: { noValidate: true } }) : entry.engine;
@@ -528,4 +529,19 @@ function findToken(value: unknown, minted: Set<string>): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Where a Task checkpointed at `checkpoint` goes once it succeeded with `output`: its Next state,
+ * with the output placed at its ResultPath (a top-level `$.name` path; anything else is refused,
+ * and the caller enters the Task again instead).
+ */
+export function afterTask(definition: AslDefinition, checkpoint: ExecutionCheckpoint, output: unknown): ExecutionCheckpoint {
+  const state = definition.States[checkpoint.state] as { Type?: string; Next?: string; ResultPath?: string; ResultSelector?: unknown; OutputPath?: string } | undefined;
+  const field = /^\$\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(state?.ResultPath ?? '')?.[1];
+  if (state?.Type !== 'Task' || !state.Next || !field || state.ResultSelector !== undefined || (state.OutputPath ?? '$') !== '$') {
+    throw new Error(`state ${checkpoint.state} is not a Task whose result can be placed by hand`);
+  }
+  const input = JSON.parse(checkpoint.input) as Record<string, unknown>;
+  return { ...checkpoint, state: state.Next, input: JSON.stringify({ ...input, [field]: output }) };
 }

@@ -1,10 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../../lambdas/adapters/aws/conditional-check';
+import { DynamoApprovalRounds } from '../../lambdas/adapters/aws/dynamo-approval-rounds';
+import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
+import { approvalDecisionOf, isDecided } from '../../lambdas/core/approval-decision';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
-import { FINAL_STATUSES } from '../../lambdas/core/workflow';
+import { FINAL_STATUSES, STATE, type ApprovalDecision } from '../../lambdas/core/workflow';
 import { AUDIT_TABLE, STATE_TABLE } from '../../lambdas/shared/table-keys';
 import type { ExecutionRecord } from './execution-store';
 import type { InterruptedRun } from './executions';
@@ -118,6 +121,8 @@ export interface ResumedExecution {
   /** The state it goes on from (the machine's first state when it had entered none). */
   state: string;
   expiredApprovals: number;
+  /** At RequestApproval: the decision recorded before the stop, handed on instead of asking again. */
+  deliveredDecision?: 'APPROVED' | 'REJECTED';
 }
 
 /**
@@ -131,7 +136,7 @@ export async function resumeInterruptedExecutions(options: {
   runs: InterruptedRun[];
   client: DynamoDBClient;
   tables: LocalTable[];
-  resume: (run: InterruptedRun) => void;
+  resume: (run: InterruptedRun, delivered?: { output: unknown }) => void;
   firstState: (run: InterruptedRun) => string;
   log?: (line: string) => void;
 }): Promise<ResumedExecution[]> {
@@ -145,16 +150,21 @@ export async function resumeInterruptedExecutions(options: {
     const { purchaseId } = purchaseOf(r);
     const from = run.checkpoint?.state ?? options.firstState(run);
     let expired = 0;
+    // A decision the approvals API recorded and could not deliver before the stop: delivered now.
+    let delivered: { output: ApprovalDecision } | undefined;
     try {
       if (state) {
+        const decision = run.checkpoint?.state === STATE.RequestApproval ? await undeliveredDecision(doc, state.name, purchaseId, run.checkpoint.enteredAt) : undefined;
+        if (decision) delivered = { output: decision };
         expired = await expireApprovals(doc, state.name, (await (pendingScan ??= pendingApprovalsByPurchase(doc, state.name))).get(purchaseId) ?? []);
         const purchase = await new DynamoPurchaseStore(doc, state.name).get(purchaseId);
         if (audit && purchase) {
+          const handedOn = decision ? `; the decision recorded before the stop (${decision.decision} by ${decision.approver}) was handed on to the workflow` : '';
           await new DynamoAuditLog(doc, audit.name).append(purchaseId, {
             type: 'RESUMED',
             status: purchase.status,
-            message: `The local runtime stopped while this purchase was at ${from}; it went on from there on the next start.`,
-            detail: { executionArn: r.executionArn, state: from, ...(expired ? { expiredApprovals: expired } : {}) },
+            message: `The local runtime stopped while this purchase was at ${from}${handedOn}; it went on from there on the next start.`,
+            detail: { executionArn: r.executionArn, state: from, ...(expired ? { expiredApprovals: expired } : {}), ...(decision ? { deliveredDecision: decision.decision } : {}) },
             actor: 'system',
           });
         }
@@ -164,15 +174,42 @@ export async function resumeInterruptedExecutions(options: {
       options.log?.(`resumed: could not record ${r.name}: ${(err as Error).name}: ${(err as Error).message}`);
     }
     try {
-      options.resume(run);
+      try {
+        options.resume(run, delivered);
+      } catch (err) {
+        if (!delivered) throw err;
+        options.log?.(`resumed: ${r.name}: the recorded decision could not be handed on (${(err as Error).message}); the approval step runs again`);
+        delivered = undefined;
+        options.resume(run);
+      }
     } catch (err) {
       // Left RUNNING: the next start tries again; nothing was bought or released for it here.
       options.log?.(`resumed: ${r.name} could not go on and stays RUNNING until the next start: ${(err as Error).message}`);
       continue;
     }
-    out.push({ executionArn: r.executionArn, name: r.name, purchaseId, state: from, expiredApprovals: expired });
+    out.push({
+      executionArn: r.executionArn,
+      name: r.name,
+      purchaseId,
+      state: from,
+      expiredApprovals: expired,
+      ...(delivered ? { deliveredDecision: delivered.output.decision } : {}),
+    });
   }
   return out;
+}
+
+/**
+ * The decision of the purchase's current approval round, when the approvals API recorded it after
+ * the approval step was entered (`enteredAt`: an older round's decision was delivered before) and
+ * the workflow never received it (it was still waiting at RequestApproval when the runtime stopped).
+ */
+async function undeliveredDecision(doc: DynamoDBDocumentClient, table: string, purchaseId: string, enteredAt: string): Promise<ApprovalDecision | undefined> {
+  const round = await new DynamoApprovalRounds(doc, table).get(purchaseId);
+  if (!round) return undefined;
+  const record = await new DynamoApprovalStore(doc, table).decidedFor(purchaseId, round.taskToken);
+  if (!record || !isDecided(record) || !(Date.parse(record.decidedAt ?? '') >= Date.parse(enteredAt))) return undefined;
+  return approvalDecisionOf(record);
 }
 
 /** A state-table item's key. */

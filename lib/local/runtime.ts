@@ -426,7 +426,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client: dynamo.client,
       tables,
       log,
-      resume: (run) => managerRef.resume(run),
+      resume: (run, delivered) => managerRef.resume(run, delivered),
       firstState: (run) => machines.find((m) => m.arn === run.record.stateMachineArn)?.definition.StartAt ?? '',
     });
     if (resumed.length) log(`resumed: ${resumed.length} execution(s) cut off by the last stop go on where they stood: ${resumed.map((r) => `${r.name} at ${r.state}`).join(', ')}`);

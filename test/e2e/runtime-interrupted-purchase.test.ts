@@ -10,6 +10,7 @@ import { approvalMailFor, approvalMailOfThisRun, auditTrail, decide, e2eHandle, 
 import { startExternalCocalc, taggedPurchaseId, type ExternalCocalc } from '../support/external-cocalc';
 import { cocalcSecretLogicalId, reopenInProcess, seedCocalcApiKey } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
+import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 
 /**
  * A purchase waiting for approval when `npm start` is stopped goes on at the next start: the
@@ -26,12 +27,12 @@ describe('a procure purchase cut off by a stop, CoCalc in another process', () =
     vendor?.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
+  const start = async () => (await reopenInProcess(dataDir, vendor!.url)).rt;
 
   it('goes on at the next start: a fresh approval link, the old one dead, the budget still held, bought once when approved', async () => {
     // The vendor outlives the runtime, as a real one does: its cart still holds the parked item.
     vendor = await startExternalCocalc();
     seedCocalcApiKey(dataDir, await cocalcSecretLogicalId(), vendor.apiKey);
-    const start = async () => (await reopenInProcess(dataDir, vendor!.url)).rt;
     rt = await start();
     const request = cocalcRequest({ requestId: 'cut-off-1' });
     const purchaseId = purchaseIdFor('cut-off-1');
@@ -68,6 +69,34 @@ describe('a procure purchase cut off by a stop, CoCalc in another process', () =
     const [license] = await vendor.licenses();
     expect(await vendor.licenses()).toHaveLength(1);
     expect((await vendor.cart({ purchased: true })).filter((i) => taggedPurchaseId(i) === purchaseId).map((i) => i.purchased?.license_id)).toEqual([license!.id]);
+    await e2e.close();
+  }, 300_000);
+
+  it('hands on a decision the approvals API recorded but could not deliver before the stop, instead of asking again', async () => {
+    await rt?.close();
+    rt = await start();
+    const purchaseId = purchaseIdFor('cut-off-2');
+    const licensesBefore = (await vendor!.licenses()).length;
+    await rt.putEvents([{ Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: cocalcRequest({ requestId: 'cut-off-2' }) }]);
+    const first = e2eHandle(rt, []);
+    const { approvalId } = await approvalMailFor(first, purchaseId, 1, 30_000);
+    // The approvals API's first half: the decision is recorded on the approval record (and its
+    // round claimed); the stop comes before its SendTaskSuccess.
+    const now = new Date();
+    await new DynamoApprovalStore(first.doc, first.stateTable).decide(approvalId, { status: 'APPROVED', decidedAt: now.toISOString() }, now);
+    await first.close();
+
+    rt = await start();
+    expect(rt.resumed).toEqual([expect.objectContaining({ purchaseId, state: STATE.RequestApproval, deliveredDecision: 'APPROVED' })]);
+    const done = await rt.executions.wait(purchaseId, { timeoutMs: 60_000 });
+    const e2e = e2eHandle(rt, []);
+    const trail = await auditTrail(e2e, purchaseId);
+    expect(done.status, trail.map((a) => `${a.type} ${a.status}: ${a.message ?? ''}`).join('\n')).toBe('SUCCEEDED');
+    // Nobody was asked again: one approval round, and the license bought once.
+    expect(trail.filter((a) => a.type === 'APPROVAL_SENT')).toHaveLength(1);
+    expect(trail.find((a) => a.type === 'RESUMED')?.detail?.deliveredDecision).toBe('APPROVED');
+    expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('COMPLETED');
+    expect(await vendor!.licenses()).toHaveLength(licensesBefore + 1);
     await e2e.close();
   }, 300_000);
 });

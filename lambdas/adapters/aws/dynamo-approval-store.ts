@@ -122,6 +122,18 @@ export class DynamoApprovalStore implements ApprovalStore {
     throw new ApprovalAlreadyDecidedError(`approval ${approvalId} could not be decided`);
   }
 
+  /**
+   * The approval that decided the round of `taskToken` (its claim, then its record), once the
+   * record holds the decision; undefined while nobody has.
+   */
+  async decidedFor(purchaseId: string, taskToken: string): Promise<ApprovalRecord | undefined> {
+    const claim = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: decisionKey(purchaseId, taskToken), ConsistentRead: true }));
+    const approvalId = claim.Item?.approvalId;
+    if (typeof approvalId !== 'string') return undefined;
+    const record = await this.get(approvalId);
+    return record && (record.status === 'APPROVED' || record.status === 'REJECTED') ? record : undefined;
+  }
+
   /** Claims this round for the approval; another approval's claim means someone else decided. */
   private async claimRound(record: ApprovalRecord, claimedAt: string): Promise<void> {
     const key = decisionKey(record.purchaseId, record.taskToken);
