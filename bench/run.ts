@@ -3,6 +3,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { BURST_PLANS, burstClean, formatBursts, runBursts } from './burst';
 import { bundlesJson, formatBundles, runBundles } from './bundles';
+import { formatGrowth, runGrowth } from './growth';
 import { fmtMiB, formatTable, type Row } from './measure';
 import { runMicro } from './micro';
 import { runLatency, runStartup } from './runtime';
@@ -23,6 +24,10 @@ import { runSpendGuard } from './spend-guard';
  * the SDK clients and vendor library the function calls), 15 paired rounds (`--quick`: 5); about
  * 2 minutes (`--quick`: 40 s). `--cdk-out` measures another synthesized assembly (e.g. one built
  * from an older commit), whose bundles resolve their SDK packages from this repository.
+ *
+ * `npm run bench -- growth [--quick]` runs only the growth bench (bench/growth.ts): latency and
+ * heap over 1,000 purchases one after another (`--quick`: 200), and BuyLicense's time with ~10 and
+ * with 1,000 more licenses on the account; about 5 minutes (`--quick`: about 1).
  */
 
 interface Plan {
@@ -48,14 +53,15 @@ async function main(argv: string[]): Promise<void> {
   const cdkOutAt = argv.indexOf('--cdk-out');
   const cdkOut = cdkOutAt >= 0 ? argv[cdkOutAt + 1] : undefined;
   const rest = cdkOutAt >= 0 ? argv.filter((_, i) => i !== cdkOutAt && i !== cdkOutAt + 1) : argv;
-  const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles');
-  const usage = 'usage: npm run bench [-- [burst | bundles [--cdk-out DIR]] [--quick]]';
+  const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles' && a !== 'growth');
+  const usage = 'usage: npm run bench [-- [burst | bundles [--cdk-out DIR] | growth] [--quick]]';
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (${usage})`);
   if (cdkOutAt >= 0 && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (rest.includes('burst')) return burst(mode);
   if (rest.includes('bundles')) return bundles(mode, cdkOut);
+  if (rest.includes('growth')) return growth(mode);
   const plan = PLANS[mode];
   const t0 = performance.now();
 
@@ -138,6 +144,18 @@ async function burst(mode: 'full' | 'quick'): Promise<void> {
     )}\n`,
   );
   if (dirty.length) process.exitCode = 1;
+}
+
+/** The growth bench alone: its lines, then one JSON line. */
+async function growth(mode: 'full' | 'quick'): Promise<void> {
+  const commit = commitMeasured();
+  const t0 = performance.now();
+  const results = await runGrowth(mode, progress);
+  const totalMs = performance.now() - t0;
+  process.stdout.write(`procure growth bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} cpus\n\n${formatGrowth(results)}\n\n`);
+  process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'procure-growth', mode, commit, node: process.version, totalMs: Math.round(totalMs), ...results }, twoDecimals)}\n`);
+  if (results.failures.length) process.exitCode = 1;
 }
 
 /** Paired rounds of the bundle bench. */

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
+import { ENV } from '../lambdas/shared/env-names';
+import { startLocalRuntime, type LocalRuntime } from '../lib/local';
+import { sendRequestEvent } from '../test/support/e2e-runtime';
+import { PROJECT_DIR } from '../test/support/project-dir';
+import { interserverRequest } from '../test/support/requests';
+import { fmtMs, median } from './measure';
+
+/**
+ * `npm run bench -- growth [--quick]`: whether procure stays flat as data grows (issue #11,
+ * bullet 3), on the local runtime as `npm start` runs it (a data folder, not in memory):
+ * - N InterServer purchases one after another (auto-approved; N = 1,000, `--quick` 200): the
+ *   median latency (event in -> SUCCEEDED) of the first 100 and of the last 100, and the main
+ *   thread's heap after 100 and after N (the Lambdas run in worker threads with heaps of their own);
+ * - BuyLicense's own time (from the execution history) over 20 purchases with the account holding
+ *   about 10 licenses, then over 20 more after the sandbox was given 1,000 licenses of other IPs.
+ */
+
+export interface GrowthResults {
+  purchases: number;
+  latencyFirst100Ms: number;
+  latencyLast100Ms: number;
+  heapAt100MiB: number;
+  heapAtEndMiB: number;
+  buyLicenseAt10Ms: number;
+  buyLicenseAt1000Ms: number;
+  failures: string[];
+}
+
+const MiB = 1024 * 1024;
+
+/** Each purchase gets its own IP (the vendor allows one live license per IP and type). */
+function requestFor(n: number, tag: string): Record<string, unknown> {
+  return interserverRequest({ requestId: `growth-${tag}-${n}`, reason: 'growth bench', item: { ip: `203.0.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`, licenseType: 5006 } });
+}
+
+/** One purchase, event in -> terminal; its latency, and BuyLicense's time from the history. */
+async function onePurchase(rt: LocalRuntime, n: number, tag: string, failures: string[]): Promise<{ ms: number; buyMs: number | undefined }> {
+  const body = requestFor(n, tag);
+  const id = purchaseIdFor(String(body.requestId));
+  const t0 = performance.now();
+  await sendRequestEvent(rt, body);
+  const done = await rt.executions.wait(id, { timeoutMs: 60_000 });
+  const ms = performance.now() - t0;
+  if (done.status !== 'SUCCEEDED') failures.push(`${id}: ${done.status} ${done.error ?? ''}`);
+  const buy = rt.executions.history(id).find((s) => s.state === STATE.BuyLicense && s.type === 'StateExited');
+  return { ms, buyMs: buy?.durationMs };
+}
+
+export async function runGrowth(mode: 'full' | 'quick', progress: (what: string) => void): Promise<GrowthResults> {
+  const n = mode === 'quick' ? 200 : 1_000;
+  const dataDir = mkdtempSync(join(tmpdir(), 'procure-growth-'));
+  const rt = await startLocalRuntime({
+    projectDir: PROJECT_DIR,
+    dataDir,
+    synth: 'auto',
+    configOverrides: {
+      [ENV.AUTO_APPROVE_MAX_USD]: '1000',
+      [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
+      [ENV.DAILY_PURCHASE_LIMIT]: '100000',
+    },
+    sandboxes: { cocalc: false, interserver: {} },
+    log: () => undefined,
+  });
+  const failures: string[] = [];
+  try {
+    const tag = `${process.pid}-${Date.now()}`;
+    const latencies: number[] = [];
+    const buySmall: number[] = [];
+    let heapAt100 = 0;
+    progress(`growth: ${n} InterServer purchases one after another`);
+    for (let i = 0; i < n; i++) {
+      const { ms, buyMs } = await onePurchase(rt, i, tag, failures);
+      latencies.push(ms);
+      if (i < 20 && buyMs !== undefined) buySmall.push(buyMs);
+      if (i === 99) heapAt100 = process.memoryUsage().heapUsed;
+      if ((i + 1) % 100 === 0) progress(`growth: ${i + 1} of ${n}`);
+    }
+    const heapAtEnd = process.memoryUsage().heapUsed;
+    progress('growth: BuyLicense with 1,000 more licenses on the account');
+    const sandbox = rt.sandboxes.interserver!;
+    for (let i = 0; i < 1_000; i++) sandbox.state.addLicense({ license_type: 5006, license_ip: `192.0.2.${i % 250}`, license_hostname: `other-${i}` });
+    const buyLarge: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { buyMs } = await onePurchase(rt, 60_000 + i, tag, failures);
+      if (buyMs !== undefined) buyLarge.push(buyMs);
+    }
+    return {
+      purchases: n,
+      latencyFirst100Ms: median(latencies.slice(0, 100)),
+      latencyLast100Ms: median(latencies.slice(-100)),
+      heapAt100MiB: heapAt100 / MiB,
+      heapAtEndMiB: heapAtEnd / MiB,
+      buyLicenseAt10Ms: median(buySmall),
+      buyLicenseAt1000Ms: median(buyLarge),
+      failures,
+    };
+  } finally {
+    await rt.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function formatGrowth(r: GrowthResults): string {
+  const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
+  return [
+    `purchases one after another: ${r.purchases} (InterServer, auto-approved, a data folder as npm start uses)`,
+    `  latency, median of the first 100: ${fmtMs(r.latencyFirst100Ms)}; of the last 100: ${fmtMs(r.latencyLast100Ms)} (${ratio(r.latencyFirst100Ms, r.latencyLast100Ms)})`,
+    `  main-thread heap after 100: ${r.heapAt100MiB.toFixed(1)} MiB; after ${r.purchases}: ${r.heapAtEndMiB.toFixed(1)} MiB (${ratio(r.heapAt100MiB, r.heapAtEndMiB)}; no forced GC, so this moves by a few MiB)`,
+    `BuyLicense's own time, median of 20: with ~10 licenses ${fmtMs(r.buyLicenseAt10Ms)}; with 1,000 more ${fmtMs(r.buyLicenseAt1000Ms)} (${ratio(r.buyLicenseAt10Ms, r.buyLicenseAt1000Ms)})`,
+    r.failures.length ? `FAILED: ${r.failures.length} purchase(s), e.g. ${r.failures[0]}` : 'every purchase completed',
+  ].join('\n');
+}
