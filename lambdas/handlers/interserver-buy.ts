@@ -106,14 +106,16 @@ class BuyRun {
     // before buying again. Without a snapshot it died before calling the vendor.
     const { snapshot, buys } = await this.earlierBuys();
     if (snapshot && (record?.status === 'PURCHASING' || record?.invoice !== undefined)) {
-      const found = await this.settleEarlier(snapshot);
+      const found = await this.settleEarlier(snapshot, undefined, buys >= MAX_ATTEMPTS);
       if (found) return this.conclude(found.id, { invoice: record.invoice, reconciled: true });
       if (record.invoice !== undefined) {
         throw new LicenseNotFoundError(`InterServer invoice ${record.invoice} was created but its license is not listed yet`);
       }
       if (buys >= MAX_ATTEMPTS) {
-        await this.step('APPROVED', `Buy failed ${buys} times and bought nothing`, { operation: 'buy', outcome: 'not-bought' });
-        throw new VendorTransientError(`InterServer buy failed ${buys} times without buying`);
+        // Every buy had an unknown outcome and none is listed a few seconds after the last: that
+        // one may still land. Not a failure whose budget is given back: a person checks
+        // (NEEDS_ATTENTION keeps the reservation), and the reconciler looks again.
+        throw this.unknown(`${buys} buys had unknown outcomes and no license is listed yet; the last one may still land`);
       }
     }
     await this.checkPrice();
@@ -197,13 +199,18 @@ class BuyRun {
    * Settles an earlier buy of unknown outcome by listing: the new live license for this IP and type,
    * or proof that none was bought (status back to APPROVED). A listing that fails leaves it unknown.
    */
-  private async settleEarlier(liveBefore: number[], cause?: Error): Promise<InterserverLicense | undefined> {
+  private async settleEarlier(liveBefore: number[], cause?: Error, lastBuy = false): Promise<InterserverLicense | undefined> {
     let found: InterserverLicense | undefined;
     try {
       found = await this.findNew(liveBefore);
     } catch (readErr) {
       const what = cause ? `the buy failed (${cause.message})` : 'an earlier buy has an unknown outcome';
       throw this.unknown(`${what} and the licenses could not be listed (${(readErr as Error).message})`);
+    }
+    if (!found && lastBuy) {
+      // No buy follows this one, so nothing proves it will not land later: the status stays PURCHASING.
+      await this.step('PURCHASING', 'No license listed yet after the last buy of unknown outcome', { operation: 'reconcile', outcome: 'unknown' });
+      return undefined;
     }
     // Proven not bought: back to APPROVED, so a failure from here on is not taken for a possible purchase.
     await this.step(found ? 'PURCHASING' : 'APPROVED', found ? `Reconciled: license ${found.id} was bought` : 'Reconciled: nothing was bought', {

@@ -191,17 +191,17 @@ describe('BuyLicense (InterServer)', () => {
     expect(trail.some((e) => e.detail?.operation === 'reconcile' && e.detail.outcome === 'not-bought')).toBe(true);
   });
 
-  it('gives up without buying when the buy fails twice without effect', async () => {
+  it('stops after two buys of unknown outcome that list nothing: no third buy, and the outcome stays unknown (budget kept for a person)', async () => {
     const state = await approvedPurchase();
     sandbox.faults.set({ failNext: 2, operations: BUY_OPERATIONS });
     const calls = buyCalls();
     const { retried, error } = await buyAsTheMachine('leave-unpaid', state);
     expect(retried).toEqual(['BuyOutcomeUnknownError', 'BuyOutcomeUnknownError']);
-    expect(error).toBeInstanceOf(VendorTransientError);
-    expect(error?.message).toMatch(/failed 2 times without buying/);
+    expect(error).toBeInstanceOf(PurchaseOutcomeUnknownError);
+    expect(error?.message).toMatch(/2 buys had unknown outcomes and no license is listed yet/);
     expect(buyCalls() - calls).toBe(2);
     expect(licensesFor(state.ip)).toHaveLength(0);
-    expect((await h.purchases.get(state.purchaseId))?.status).toBe('APPROVED');
+    expect((await h.purchases.get(state.purchaseId))?.status).toBe('PURCHASING');
   });
 
   it('reports an unknown outcome when a buy drops and the licenses cannot be listed', async () => {
