@@ -7,7 +7,6 @@ import {
   PurchaseOutcomeUnknownError,
   LockBusyError,
   QuoteMismatchError,
-  VendorTransientError,
 } from '../../lambdas/core/errors';
 import type { InterserverGateway } from '../../lambdas/core/ports';
 import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
