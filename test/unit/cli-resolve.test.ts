@@ -1,39 +1,10 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useApiStandIn } from '../support/api-stand-in';
 import { resolutionOf, run } from '../../lib/cli/resolve';
 
 /** `procure resolve` against a loopback stand-in for the API: what it sends, what it prints, its exit codes. */
 describe('procure resolve', () => {
-  let server: Server;
-  let api: string;
-  const received: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
-  let answer: { status: number; body: unknown };
-  let out: string[];
-  let err: string[];
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(answer.body));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-  beforeEach(() => {
-    received.length = 0;
-    out = [];
-    err = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const stand = useApiStandIn();
 
   const resolved = {
     purchaseId: 'pur-1',
@@ -44,33 +15,33 @@ describe('procure resolve', () => {
   };
 
   it('signs POST /purchases/{id}/resolution with the finding and prints the outcome', async () => {
-    answer = { status: 200, body: resolved };
+    stand.answer = { status: 200, body: resolved };
 
-    expect(await run(['pur-1', '--bought', 'lic-1', '--comment', 'seen', '--api', api])).toBe(0);
+    expect(await run(['pur-1', '--bought', 'lic-1', '--comment', 'seen', '--api', stand.api])).toBe(0);
 
-    expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ method: 'POST', url: '/prod/purchases/pur-1/resolution' });
-    expect(received[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=\S+\/execute-api\/aws4_request/);
-    expect(JSON.parse(received[0]!.body)).toEqual({ finding: 'bought', licenseId: 'lic-1', comment: 'seen' });
-    expect(out.join('\n')).toMatch(/^status\s+COMPLETED$/m);
-    expect(out.join('\n')).toMatch(/^finding\s+bought, license lic-1$/m);
-    expect(out.join('\n')).toMatch(/^budget\s+committed$/m);
+    expect(stand.received).toHaveLength(1);
+    expect(stand.received[0]).toMatchObject({ method: 'POST', url: '/prod/purchases/pur-1/resolution' });
+    expect(stand.received[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=\S+\/execute-api\/aws4_request/);
+    expect(JSON.parse(stand.received[0]!.body)).toEqual({ finding: 'bought', licenseId: 'lic-1', comment: 'seen' });
+    expect(stand.out.join('\n')).toMatch(/^status\s+COMPLETED$/m);
+    expect(stand.out.join('\n')).toMatch(/^finding\s+bought, license lic-1$/m);
+    expect(stand.out.join('\n')).toMatch(/^budget\s+committed$/m);
   });
 
   it('prints the API answer as JSON with --json', async () => {
-    answer = { status: 200, body: { ...resolved, alreadyResolved: true } };
-    expect(await run(['pur-1', '--bought', 'lic-1', '--api', api, '--json'])).toBe(0);
-    expect(JSON.parse(out.join('\n'))).toEqual({ ...resolved, alreadyResolved: true });
+    stand.answer = { status: 200, body: { ...resolved, alreadyResolved: true } };
+    expect(await run(['pur-1', '--bought', 'lic-1', '--api', stand.api, '--json'])).toBe(0);
+    expect(JSON.parse(stand.out.join('\n'))).toEqual({ ...resolved, alreadyResolved: true });
   });
 
   it('exits 1 with the reason when the API refuses (409, 404, 400 with reasons)', async () => {
-    answer = { status: 409, body: { error: 'NotResolvable', message: 'purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved' } };
-    expect(await run(['pur-1', '--not-bought', '--api', api])).toBe(1);
-    expect(err.join('\n')).toContain('answered 409: purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved');
+    stand.answer = { status: 409, body: { error: 'NotResolvable', message: 'purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved' } };
+    expect(await run(['pur-1', '--not-bought', '--api', stand.api])).toBe(1);
+    expect(stand.err.join('\n')).toContain('answered 409: purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved');
 
-    answer = { status: 400, body: { error: 'InvalidRequestError', message: 'invalid resolution', reasons: ['licenseId: bad'] } };
-    expect(await run(['pur-1', '--bought', 'x', '--api', api])).toBe(1);
-    expect(err.join('\n')).toContain('(licenseId: bad)');
+    stand.answer = { status: 400, body: { error: 'InvalidRequestError', message: 'invalid resolution', reasons: ['licenseId: bad'] } };
+    expect(await run(['pur-1', '--bought', 'x', '--api', stand.api])).toBe(1);
+    expect(stand.err.join('\n')).toContain('(licenseId: bad)');
   });
 
   it.each([
@@ -79,8 +50,8 @@ describe('procure resolve', () => {
     [['--not-bought', '--api', 'http://127.0.0.1:9'], /missing <purchaseId>/],
   ])('is a usage error (exit 2, nothing sent): %j', async (argv, message) => {
     expect(await run(argv)).toBe(2);
-    expect(err.join('\n')).toMatch(message);
-    expect(received).toEqual([]);
+    expect(stand.err.join('\n')).toMatch(message);
+    expect(stand.received).toEqual([]);
   });
 
   it('builds the two bodies', () => {
