@@ -99,7 +99,8 @@ export class FileExecutionStore implements ExecutionStore {
       return records;
     }
     const byArn = new Map(records.map((r) => [r.executionArn, r]));
-    for (const line of text.split('\n')) {
+    const lines = text.split('\n');
+    for (const line of lines) {
       if (!line) continue;
       try {
         const r = JSON.parse(line) as ExecutionRecord;
@@ -108,7 +109,7 @@ export class FileExecutionStore implements ExecutionStore {
         // a line torn by a crash mid-append: the change it held never completed
       }
     }
-    this.appended = text.split('\n').length - 1;
+    this.appended = lines.length - 1;
     return [...byArn.values()];
   }
 

@@ -5,6 +5,7 @@ import { DynamoApprovalRounds } from '../../lambdas/adapters/aws/dynamo-approval
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { approvalDecisionOf, isDecided } from '../../lambdas/core/approval-decision';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
 import { FINAL_STATUSES, STATE, type ApprovalDecision } from '../../lambdas/core/workflow';
@@ -49,14 +50,7 @@ export async function closeInterruptedExecutions(options: {
   closeOut?: (purchaseId: string, input: Record<string, unknown>, cause: string) => Promise<void>;
 }): Promise<InterruptedExecution[]> {
   const { log } = options;
-  // The same document-client options as the Lambdas' (lambdas/shared/aws-clients/dynamodb.ts).
-  const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
-  const audit = tableWithKeys(options.tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey);
-  const state = tableWithKeys(options.tables, STATE_TABLE.partitionKey, STATE_TABLE.sortKey);
-  // One scan of the state table for every interrupted execution, made when the first one needs it
-  // (a failed scan fails each execution's recording at the same step, as a scan per execution did).
-  let pendingScan: Promise<Map<string, ItemKey[]>> | undefined;
-  const pendingApprovals = (table: string) => (pendingScan ??= pendingApprovalsByPurchase(doc, table));
+  const { doc, audit, state, pendingApprovals } = procureTables(options.client, options.tables);
   const out: InterruptedExecution[] = [];
   for (const r of options.records) {
     if (r.status !== 'RUNNING') continue;
@@ -140,10 +134,7 @@ export async function resumeInterruptedExecutions(options: {
   firstState: (run: InterruptedRun) => string;
   log?: (line: string) => void;
 }): Promise<ResumedExecution[]> {
-  const doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
-  const audit = tableWithKeys(options.tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey);
-  const state = tableWithKeys(options.tables, STATE_TABLE.partitionKey, STATE_TABLE.sortKey);
-  let pendingScan: Promise<Map<string, ItemKey[]>> | undefined;
+  const { doc, audit, state, pendingApprovals } = procureTables(options.client, options.tables);
   const out: ResumedExecution[] = [];
   for (const run of options.runs) {
     const r = run.record;
@@ -156,7 +147,7 @@ export async function resumeInterruptedExecutions(options: {
       if (state) {
         const decision = run.checkpoint?.state === STATE.RequestApproval ? await undeliveredDecision(doc, state.name, purchaseId, run.checkpoint.enteredAt) : undefined;
         if (decision) delivered = { output: decision };
-        expired = await expireApprovals(doc, state.name, (await (pendingScan ??= pendingApprovalsByPurchase(doc, state.name))).get(purchaseId) ?? []);
+        expired = await expireApprovals(doc, state.name, (await pendingApprovals(state.name)).get(purchaseId) ?? []);
         const purchase = await new DynamoPurchaseStore(doc, state.name).get(purchaseId);
         if (audit && purchase) {
           const handedOn = decision ? `; the decision recorded before the stop (${decision.decision} by ${decision.approver}) was handed on to the workflow` : '';
@@ -210,6 +201,22 @@ async function undeliveredDecision(doc: DynamoDBDocumentClient, table: string, p
   const record = await new DynamoApprovalStore(doc, table).decidedFor(purchaseId, round.taskToken);
   if (!record || !isDecided(record) || !(Date.parse(record.decidedAt ?? '') >= Date.parse(enteredAt))) return undefined;
   return approvalDecisionOf(record);
+}
+
+/**
+ * procure's audit and state tables among the template's, a document client with the Lambdas' own
+ * options, and the PENDING approvals by purchase from one scan of the state table, made when the
+ * first execution needs it (a failed scan fails each execution's recording at the same step).
+ */
+function procureTables(client: DynamoDBClient, tables: LocalTable[]) {
+  const doc = documentClientFor(client);
+  let pendingScan: Promise<Map<string, ItemKey[]>> | undefined;
+  return {
+    doc,
+    audit: tableWithKeys(tables, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey),
+    state: tableWithKeys(tables, STATE_TABLE.partitionKey, STATE_TABLE.sortKey),
+    pendingApprovals: (table: string) => (pendingScan ??= pendingApprovalsByPurchase(doc, table)),
+  };
 }
 
 /** A state-table item's key. */

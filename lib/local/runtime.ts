@@ -415,11 +415,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => gate.releaseHeld());
     cleanups.push(() => managerRef.close());
     const cutOff = managerRef.interruptedRuns();
-    const interrupted = await closeInterruptedExecutions({ records: cutOff.filter((r) => r.unresumable).map((r) => r.record), client: dynamo.client, tables, log, ...interruptedCloseOut(machines, invoke, log) });
+    const stuck = cutOff.filter((r) => r.unresumable);
+    const interrupted = await closeInterruptedExecutions({ records: stuck.map((r) => r.record), client: dynamo.client, tables, log, ...interruptedCloseOut(machines, invoke, log) });
     // Every start writes the records whole once (closed ones included) and starts a new change log.
     store?.save(managerRef.list());
     if (interrupted.length) {
-      log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${cutOff.filter((r) => r.unresumable).map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`);
+      log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${stuck.map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`);
     }
     const resumed = await resumeInterruptedExecutions({
       runs: cutOff.filter((r) => !r.unresumable),
