@@ -1,4 +1,12 @@
+import type { ApprovalFollowUpKind } from './approval-mail';
 import type { ApprovalRound } from './ports';
+
+/** The audit entry type of each follow-up (its mail's links are named there). */
+export const FOLLOW_UP_AUDIT: Record<ApprovalFollowUpKind, string> = {
+  reminder: 'APPROVAL_REMINDED',
+  escalation: 'APPROVAL_ESCALATED',
+  resend: 'APPROVAL_RESENT',
+};
 
 /**
  * When an open approval round is followed up (issue #13, part 1). Pure: the round's times, the

@@ -1,6 +1,7 @@
 import { budgetLeft, type BudgetLeftLogger } from './budget-left';
 import { buildApprovalUrl, createApprovalId, signApprovalLink } from './approval-link';
 import { renderApprovalMail, type ApprovalFollowUpKind } from './approval-mail';
+import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { planFollowUps, type FollowUpPolicy } from './approval-follow-up-plan';
 import { PurchaseStatusConflictError } from './errors';
 import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PurchaseIndex, PurchaseStore, SpendGuard } from './ports';
@@ -19,11 +20,7 @@ import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, Pu
  */
 
 /** Audit entry types of the follow-ups. */
-export const FOLLOW_UP_AUDIT: Record<ApprovalFollowUpKind, string> = {
-  reminder: 'APPROVAL_REMINDED',
-  escalation: 'APPROVAL_ESCALATED',
-  resend: 'APPROVAL_RESENT',
-};
+export { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 
 export interface FollowUpDeps {
   rounds: ApprovalRounds;

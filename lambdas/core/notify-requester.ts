@@ -1,6 +1,7 @@
 import type { ApprovalRecord, AuditLog, Mailer, NoticeLedger, PurchaseRecord, PurchaseStore } from './ports';
 import { noticeKind, renderRequesterNotice, type NoticeOutcome, type RequesterNoticeView } from './requester-notice';
 import type { EndFacts } from './requester-reasons';
+import { wantsNotices } from './purchase-request';
 import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /**
@@ -155,10 +156,15 @@ export function approvalNoticeView(record: ApprovalRecord, purchase: Pick<Purcha
  * has the decision). A rejection is told by RecordOutcome, which ends the purchase with the
  * approver's comment. The purchase record says whether the request opted out.
  */
-export async function notifyApproval(deps: RequesterNoticeDeps & { purchases: Pick<PurchaseStore, 'get'> }, decided: ApprovalRecord): Promise<NoticeResult | undefined> {
+export async function notifyApproval(
+  deps: RequesterNoticeDeps & { purchases: Pick<PurchaseStore, 'get'> },
+  decided: ApprovalRecord,
+  /** The purchase record when the caller has already read it. */
+  known?: PurchaseRecord,
+): Promise<NoticeResult | undefined> {
   if (decided.status !== 'APPROVED') return undefined;
-  const purchase = await deps.purchases.get(decided.purchaseId);
+  const purchase = known ?? (await deps.purchases.get(decided.purchaseId));
   const view = purchase ? approvalNoticeView(decided, purchase) : undefined;
   if (!purchase || !view) return undefined;
-  return notifyRequester(deps, view, 'APPROVED', purchase.notifyRequester !== false);
+  return notifyRequester(deps, view, 'APPROVED', wantsNotices(purchase));
 }

@@ -1,4 +1,4 @@
-import { FOLLOW_UP_AUDIT } from './approval-follow-up';
+import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { ProcureError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
@@ -25,6 +25,9 @@ export class ApprovalNotVerifiedError extends ProcureError {
 }
 
 export const APPROVAL_NOT_VERIFIED = 'APPROVAL_NOT_VERIFIED';
+
+/** Audit entry types of follow-ups whose links count as the round's. */
+const FOLLOW_UP_TYPES = new Set(Object.values(FOLLOW_UP_AUDIT));
 export const AUTO_APPROVER = 'auto-approve policy';
 
 /** Everything the decision rests on, read from the audit trail, the approval records and config. */
@@ -109,13 +112,12 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
   const sentIds = idsOf(sent);
   const read = async (list: string[]): Promise<ApprovalRecord[]> =>
     (await Promise.all(list.map((id) => deps.approvals.get(id)))).filter((r): r is ApprovalRecord => r !== undefined);
-  const sentRecords = await read(sentIds);
   // Reminder, escalation and resend links of the same round (core/approval-follow-up.ts): named by
   // the trail after the request, and counted only when bound to the same task token as its links.
-  const followUpTypes = new Set(Object.values(FOLLOW_UP_AUDIT));
-  const laterIds = sent ? trail.slice(sentAt + 1).filter((e) => followUpTypes.has(e.type)).flatMap((e) => idsOf(e.detail)) : [];
+  const laterIds = sent ? trail.slice(sentAt + 1).filter((e) => FOLLOW_UP_TYPES.has(e.type)).flatMap((e) => idsOf(e.detail)) : [];
+  const [sentRecords, later] = await Promise.all([read(sentIds), read(laterIds)]);
   const tokens = new Set(sentRecords.map((r) => r.taskToken));
-  const laterRecords = (await read(laterIds)).filter((r) => tokens.has(r.taskToken));
+  const laterRecords = later.filter((r) => tokens.has(r.taskToken));
   const records = [...sentRecords, ...laterRecords];
   const ids = [...sentIds, ...laterRecords.map((r) => r.approvalId)];
   return {

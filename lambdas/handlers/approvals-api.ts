@@ -89,7 +89,7 @@ const ERROR_STATUS: Record<ApprovalErrorKind, number> = {
   unavailable: 503,
 };
 
-function decidedPage(record: DecidedRecord): APIGatewayProxyResult {
+function decidedPage(record: DecidedApproval): APIGatewayProxyResult {
   const view = { decision: record.status, approver: record.approver, decidedAt: record.decidedAt ?? '' };
   return html(200, renderDecidedPage(record.summary ? { ...view, summary: record.summary } : view), { csp: APPROVAL_PAGE_CSP });
 }
@@ -105,8 +105,6 @@ function decidedDetail(record: ApprovalRecord): string | undefined {
 }
 
 /** A record whose link has been used. */
-type DecidedRecord = DecidedApproval;
-
 export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => new Date());
   const redeliverAfterMs = deps.redeliverAfterMs ?? 20_000;
@@ -169,7 +167,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
   }
 
   /** Audits the decision and moves the purchase's status; both before the machine hears of it. */
-  async function record(decided: DecidedRecord, event: APIGatewayProxyEvent, redelivered: boolean): Promise<void> {
+  async function record(decided: DecidedApproval, event: APIGatewayProxyEvent, redelivered: boolean): Promise<void> {
     await deps.audit.append(decided.purchaseId, {
       type: 'APPROVAL_DECIDED',
       status: decided.status,
@@ -197,7 +195,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
    * Sends the stored decision. Step Functions accepts a token once, so sending again after a
    * failure that left the token open is safe, and a closed token is reported as TaskClosedError.
    */
-  async function deliver(decided: DecidedRecord): Promise<void> {
+  async function deliver(decided: DecidedApproval): Promise<void> {
     await deps.callback.succeed(decided.taskToken, { ...approvalDecisionOf(decided) });
   }
 
@@ -284,7 +282,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       });
       return errorPage('expired', 'The workflow had already stopped waiting; your decision was recorded but not applied.');
     }
-    await notifyApproval(notices, decided);
+    await notifyApproval(notices, decided, purchase);
     return decidedPage(decided);
   }
 

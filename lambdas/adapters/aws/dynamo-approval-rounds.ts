@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { ApprovalRound, ApprovalRoundMark, ApprovalRounds } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
-import { approvalRound } from './dynamo-approval-store';
+import { approvalRound, decisionKeyOfRound } from './dynamo-approval-store';
 
 /**
  * {@link ApprovalRounds} on the state table:
@@ -24,9 +24,6 @@ function roundKey(purchaseId: string): Record<string, string> {
   return { [PK]: `PURCHASE#${purchaseId}`, [SK]: 'APPROVAL_ROUND' };
 }
 
-function decisionKey(purchaseId: string, round: string): Record<string, string> {
-  return { [PK]: `PURCHASE#${purchaseId}`, [SK]: `DECISION#${round}` };
-}
 
 /** Condition, names and values of one mark (beyond `round = :round`). */
 function markExpression(change: ApprovalRoundMark): { update: string; condition: string; values: Record<string, unknown> } {
@@ -87,7 +84,7 @@ export class DynamoApprovalRounds implements ApprovalRounds {
 
   async decided(round: Pick<ApprovalRound, 'purchaseId' | 'round'>): Promise<boolean> {
     const got = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: decisionKey(round.purchaseId, round.round), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: decisionKeyOfRound(round.purchaseId, round.round), ConsistentRead: true }),
     );
     return got.Item !== undefined;
   }

@@ -4,6 +4,7 @@ import { ApprovalAlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundErro
 import type { ApprovalRecord, ApprovalStore } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
+import { isDecided } from '../../core/approval-decision';
 
 /**
  * {@link ApprovalStore} on the state table, transaction-free (dynalite has none):
@@ -35,8 +36,13 @@ export function approvalRound(taskToken: string): string {
   return createHash('sha256').update(taskToken, 'utf8').digest('hex').slice(0, 32);
 }
 
+/** The claim of a decided round (`approvalRound` of its task token): one item per round. */
+export function decisionKeyOfRound(purchaseId: string, round: string): Record<string, string> {
+  return { [PK]: `PURCHASE#${purchaseId}`, [SK]: `DECISION#${round}` };
+}
+
 function decisionKey(purchaseId: string, taskToken: string): Record<string, string> {
-  return { [PK]: `PURCHASE#${purchaseId}`, [SK]: `DECISION#${approvalRound(taskToken)}` };
+  return decisionKeyOfRound(purchaseId, approvalRound(taskToken));
 }
 
 function toRecord(item: Record<string, unknown>): ApprovalRecord {
@@ -131,7 +137,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     const approvalId = claim.Item?.approvalId;
     if (typeof approvalId !== 'string') return undefined;
     const record = await this.get(approvalId);
-    return record && (record.status === 'APPROVED' || record.status === 'REJECTED') ? record : undefined;
+    return record && isDecided(record) ? record : undefined;
   }
 
   /** Claims this round for the approval; another approval's claim means someone else decided. */
