@@ -1,5 +1,5 @@
 import { budgetLeft, type BudgetLeftLogger } from './budget-left';
-import { buildApprovalUrl, createApprovalId, signApprovalLink } from './approval-link';
+import { mintApprovalLink } from './mint-approval-link';
 import { renderApprovalMail, type ApprovalFollowUpKind } from './approval-mail';
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { planFollowUps, type FollowUpPolicy } from './approval-follow-up-plan';
@@ -56,19 +56,9 @@ export async function sendFreshLinks(
   const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, round.summary.vendor, now, deps.log)]);
   const links: Array<{ approver: string; approvalId: string; url: string }> = [];
   for (const approver of approvers) {
-    const approvalId = createApprovalId();
-    await deps.approvals.create({
-      approvalId,
-      purchaseId: round.purchaseId,
-      approver,
-      taskToken: round.taskToken,
-      expiresAt: round.expiresAt,
-      status: 'PENDING',
-      createdAt: now.toISOString(),
-      summary: round.summary,
-    });
-    const sig = signApprovalLink({ approvalId, approver, expiresAt: round.expiresAt }, key);
-    links.push({ approver, approvalId, url: buildApprovalUrl(deps.config.baseUrl, approvalId, sig) });
+    const { purchaseId, taskToken, expiresAt, summary } = round;
+    const minted = await mintApprovalLink(deps.approvals, { purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary }, key, deps.config.baseUrl);
+    links.push({ approver, ...minted });
   }
   const approvalIds = links.map((l) => l.approvalId);
   await deps.audit.append(round.purchaseId, {

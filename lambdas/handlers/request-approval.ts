@@ -4,7 +4,7 @@ import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { SesMailer } from '../adapters/aws/ses-mailer';
-import { buildApprovalUrl, createApprovalId, signApprovalLink } from '../core/approval-link';
+import { mintApprovalLink } from '../core/mint-approval-link';
 import { renderApprovalMail } from '../core/approval-mail';
 import { budgetLeft } from '../core/budget-left';
 import { InvalidRequestError, PurchaseStatusConflictError } from '../core/errors';
@@ -81,19 +81,8 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
     await deps.rounds.open({ purchaseId: state.purchaseId, taskToken, sentAt: now.toISOString(), expiresAt, approvers: [...deps.config.approvers], summary });
     const approvalIds: string[] = [];
     for (const approver of deps.config.approvers) {
-      const approvalId = createApprovalId();
-      // The record first: the link must work as soon as the mail arrives.
-      await deps.approvals.create({
-        approvalId,
-        purchaseId: state.purchaseId,
-        approver,
-        taskToken,
-        expiresAt,
-        status: 'PENDING',
-        createdAt: now.toISOString(),
-        summary,
-      });
-      const url = buildApprovalUrl(deps.config.baseUrl, approvalId, signApprovalLink({ approvalId, approver, expiresAt }, key));
+      const link = { purchaseId: state.purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary };
+      const { approvalId, url } = await mintApprovalLink(deps.approvals, link, key, deps.config.baseUrl);
       const mail = { from: deps.config.sender, approver, summary, url, expiresAt };
       await deps.mailer.send(renderApprovalMail(budget ? { ...mail, budget } : mail));
       approvalIds.push(approvalId);
