@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../lib/approval-policy-config';
+import { resolveProcureConfig } from '../lib/config';
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +97,7 @@ async function startBurstRuntime(logs: string[]): Promise<E2e> {
     // Auto-approve every purchase and raise the caps, the daily limit and the balance: the burst
     // measures queueing at the vendor's limit, not the budget. The retry waits stay the template's.
     configOverrides: {
-      [ENV.AUTO_APPROVE_MAX_USD]: '1000',
+      ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 1000 })),
       [ENV.MONTHLY_CAP_COCALC_USD]: '1000000',
       [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
       [ENV.DAILY_PURCHASE_LIMIT]: '100000',

@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../lib/approval-policy-config';
+import { resolveProcureConfig } from '../lib/config';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +70,7 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
     dataDir,
     synth: 'auto',
     configOverrides: {
-      [ENV.AUTO_APPROVE_MAX_USD]: '1000',
+      ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 1000 })),
       [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
       [ENV.DAILY_PURCHASE_LIMIT]: '100000',
     },

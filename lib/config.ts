@@ -4,6 +4,7 @@ import type { Vendor } from '../lambdas/core/purchase-request';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../lambdas/core/cocalc-checkout-mode';
 import { INTERSERVER_PAYMENT_POLICIES, type InterserverPaymentPolicy } from '../lambdas/shared/config';
 import { followUpIssues } from './follow-up-config';
+import { approvalPolicyIssues, approvalPolicyWarnings, type ApprovalTierConfig } from './approval-policy-config';
 
 /**
  * Deployment configuration of the procure stack: who approves, what may be spent, where the
@@ -48,6 +49,19 @@ export interface ProcureConfig {
    * @default -1
    */
   readonly autoApproveMaxUsd: number;
+  /**
+   * Approval policy by amount: tiers by ascending `upToUsd` (the last without it takes every larger
+   * amount), each needing `approvals` distinct approvers (0 = approved by policy) from the named
+   * `approverLists` in `from` (unset: approverEmails). Escalation approvers count in every tier.
+   * E.g. `[{"upToUsd": 50, "approvals": 0}, {"upToUsd": 500, "approvals": 1}, {"approvals": 2, "from": ["finance"]}]`.
+   * @default - from autoApproveMaxUsd: approved by policy up to it, then any one approver
+   */
+  readonly approvalTiers?: readonly ApprovalTierConfig[];
+  /**
+   * Named lists of approvers the tiers' `from` picks, e.g. `{"finance": ["cfo@x.com", "controller@x.com"]}`.
+   * @default - none
+   */
+  readonly approverLists?: Readonly<Record<string, readonly string[]>>;
   /**
    * How long an approval link, and the workflow's wait for it, lasts.
    * @default 259200 (72 hours)
@@ -198,6 +212,7 @@ const num = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' &
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const usd = z.number().min(0);
+const LIST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 const schema = z
   .object({
@@ -208,6 +223,26 @@ const schema = z
     monthlyCapUsd: z.preprocess(json, z.object({ cocalc: z.preprocess(num, usd), interserver: z.preprocess(num, usd) }).strict()),
     dailyPurchaseLimit: z.preprocess(num, z.number().int().min(0)),
     autoApproveMaxUsd: z.preprocess(num, z.number()),
+    approvalTiers: z
+      .preprocess(
+        json,
+        z
+          .array(
+            z
+              .object({
+                upToUsd: z.preprocess(num, usd).optional(),
+                approvals: z.preprocess(num, z.number().int().min(0)),
+                from: z.array(z.string().regex(LIST_NAME, 'must be an approver list name')).min(1).optional(),
+              })
+              .strict(),
+          )
+          .min(1, 'needs at least one tier')
+          .max(10, 'at most 10 tiers'),
+      )
+      .optional(),
+    approverLists: z
+      .preprocess(json, z.record(z.string().regex(LIST_NAME, 'must be letters, digits, - or _'), z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address'))))
+      .optional(),
     approvalTimeoutSeconds: z.preprocess(
       num,
       // 60 s floor: anything shorter cannot be answered by a human (tests shorten it in the ASL instead).
@@ -265,12 +300,12 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
         : (caps ?? DEFAULT_PROCURE_CONFIG.monthlyCapUsd),
   };
   // An empty string from `-c procure:interserverEndpoint=` means "not set".
-  for (const key of ['approvalBaseUrl', 'interserverEndpoint', 'opsEmails', 'approvalEscalationEmails', 'approvalEscalationDelaySeconds']) {
+  for (const key of ['approvalBaseUrl', 'interserverEndpoint', 'opsEmails', 'approvalEscalationEmails', 'approvalEscalationDelaySeconds', 'approvalTiers', 'approverLists']) {
     if (merged[key] === '' || merged[key] === undefined) delete merged[key];
   }
   const r = schema.safeParse(merged);
   if (!r.success) throw new ProcureConfigError(describe(r.error));
-  const issues = followUpIssues(r.data);
+  const issues = [...followUpIssues(r.data), ...approvalPolicyIssues(r.data, given.autoApproveMaxUsd !== undefined)];
   if (issues.length) throw new ProcureConfigError(issues);
   // Unset optionals were deleted above, so the parsed object has no `undefined`-valued keys.
   return r.data;
@@ -320,6 +355,7 @@ export function configWarnings(config: ProcureConfig): ConfigWarning[] {
       message: `opsEmails ${ops.join(', ')} ${ops.length === 1 ? 'is' : 'are'} in a reserved example domain: alarms to ${ops.length === 1 ? 'it' : 'them'} never arrive. Set real addresses: -c procure:opsEmails=<address>,<address>`,
     });
   }
+  for (const message of approvalPolicyWarnings(config)) warnings.push({ key: 'approvalTiers', message });
   return warnings;
 }
 

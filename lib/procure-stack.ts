@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
+import { approvalPolicyEnv, policyApprovers } from './approval-policy-config';
 import { configWarnings, opsEmailsOf, readProcureConfig, type ProcureConfig } from './config';
 import { escalationDelayOf, reminderOffsetsOf } from './follow-up-config';
 import { ApprovalApi } from './constructs/approval-api';
@@ -83,10 +84,11 @@ const USES = {
   /** ApprovalsApi mails the requester that their purchase was approved (the sender only). */
   requesterMail: ['ApprovalsApi'],
   /**
-   * ValidateAndQuote applies the auto-approve limit; the money steps re-check it from their own
-   * config; QuotesApi tells whether a quote would be auto-approved.
+   * The approval policy by amount: ValidateAndQuote applies it (approved by policy or not),
+   * RequestApproval asks the tier's approvers, the money steps re-check it from their own config,
+   * QuotesApi tells which tier a quote falls in.
    */
-  autoApprove: ['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'],
+  approvalPolicy: ['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'],
   /**
    * PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase; QuotesApi
    * reads what is left.
@@ -218,7 +220,7 @@ export class ProcureStack extends Stack {
         [ENV.APPROVAL_BASE_URL]: approvalBaseUrl,
         [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
       });
-      this.grantSendApprovalMail(fn, config);
+      this.grantSendApprovalMail(fn, config, policyApprovers(config));
     });
     each(USES.followUps, (fn) => {
       const escalation = config.approvalEscalationEmails ?? [];
@@ -231,7 +233,7 @@ export class ProcureStack extends Stack {
           ? { [ENV.APPROVAL_ESCALATION_EMAILS]: escalation.join(','), [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: String(escalationDelayOf(config)) }
           : {}),
       });
-      this.grantSendApprovalMail(fn, config, escalation);
+      this.grantSendApprovalMail(fn, config, [...policyApprovers(config), ...escalation]);
     });
     each(USES.attentionMail, (fn) => {
       // The approval base URL is where people reach the API: the mail's `procure resolve --api`.
@@ -242,7 +244,7 @@ export class ProcureStack extends Stack {
       setEnv(fn, { [ENV.SENDER_EMAIL]: config.senderEmail });
       this.grantSendApprovalMail(fn, config);
     });
-    each(USES.autoApprove, (fn) => setEnv(fn, { [ENV.AUTO_APPROVE_MAX_USD]: String(config.autoApproveMaxUsd) }));
+    each(USES.approvalPolicy, (fn) => setEnv(fn, approvalPolicyEnv(config)));
     each(USES.budget, (fn) =>
       setEnv(fn, {
         [ENV.MONTHLY_CAP_COCALC_USD]: String(config.monthlyCapUsd.cocalc),

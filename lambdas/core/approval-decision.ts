@@ -1,4 +1,5 @@
-import type { ApprovalRecord } from './ports';
+import type { QuorumView } from './approval-page';
+import type { ApprovalRecord, ApprovalStore, RoundQuorum } from './ports';
 import type { ApprovalDecision } from './workflow';
 
 /** An approval record that holds a decision. */
@@ -13,11 +14,29 @@ export function isDecided(record: ApprovalRecord): record is DecidedApproval {
  * ApprovalDecision Choice reads as `$.approval`: the approvals API sends it, and the local runtime
  * hands it on itself when a stop came between recording the decision and delivering it.
  */
-export function approvalDecisionOf(record: DecidedApproval): ApprovalDecision {
+export function approvalDecisionOf(record: DecidedApproval, approvers?: readonly string[]): ApprovalDecision {
   return {
     decision: record.status,
     approver: record.approver,
+    // A round that needed several approvals: everyone whose approval counted, the decider last.
+    ...(approvers && approvers.length > 1 ? { approvers: [...approvers] } : {}),
     decidedAt: record.decidedAt ?? '',
     ...(record.comment !== undefined ? { comment: record.comment } : {}),
   };
+}
+
+/** The quorum of `record`'s round when its link was minted for one needing several approvals (else nothing is read). */
+export async function quorumIfSeveral(approvals: Pick<ApprovalStore, 'quorum'>, record: ApprovalRecord): Promise<RoundQuorum | undefined> {
+  return (record.required ?? 1) > 1 ? approvals.quorum(record) : undefined;
+}
+
+/** A round that needs more than one approval (only those show a quorum to people). */
+export function needsSeveral(quorum: RoundQuorum | undefined): quorum is RoundQuorum {
+  return quorum !== undefined && quorum.required > 1;
+}
+
+/** What approvers are shown of a round's quorum: needed, approved so far, asked and not yet approved. */
+export function quorumViewOf(quorum: RoundQuorum): QuorumView {
+  const approved = new Set(quorum.approvedBy);
+  return { needed: quorum.required, approvedBy: quorum.approvedBy, waitingFor: quorum.asked.filter((a) => !approved.has(a.toLowerCase())) };
 }

@@ -4,7 +4,7 @@ import { renderApprovalMail, type ApprovalFollowUpKind } from './approval-mail';
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { planFollowUps, type FollowUpPolicy } from './approval-follow-up-plan';
 import { PurchaseStatusConflictError } from './errors';
-import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PurchaseIndex, PurchaseStore, SpendGuard } from './ports';
+import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PendingApproval, PurchaseIndex, PurchaseStore, SpendGuard } from './ports';
 
 /**
  * Follow-ups of an open approval round (issue #13, part 1): reminders, the escalation and resends.
@@ -36,9 +36,19 @@ export interface FollowUpDeps {
   clock?: () => Date;
 }
 
-/** Who a reminder or resend goes to: everyone the round has asked so far. */
+/** Everyone the round has asked so far. */
 export function askedSoFar(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers'>): string[] {
   return [...new Set([...round.approvers, ...(round.escalationApprovers ?? [])])];
+}
+
+/**
+ * Who a reminder or resend goes to, and who GET /purchases says must still decide: everyone asked
+ * so far whose approval does not count yet (a round needing several approvals keeps going after
+ * the first ones).
+ */
+export function stillToDecide(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers' | 'approvedBy'>): string[] {
+  const approved = new Set((round.approvedBy ?? []).map((a) => a.toLowerCase()));
+  return askedSoFar(round).filter((a) => !approved.has(a.toLowerCase()));
 }
 
 /**
@@ -56,8 +66,9 @@ export async function sendFreshLinks(
   const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, round.summary.vendor, now, deps.log)]);
   const links: Array<{ approver: string; approvalId: string; url: string }> = [];
   for (const approver of approvers) {
-    const { purchaseId, taskToken, expiresAt, summary } = round;
-    const minted = await mintApprovalLink(deps.approvals, { purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary }, key, deps.config.baseUrl);
+    const { purchaseId, taskToken, expiresAt, summary, required } = round;
+    const link = { purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary, ...(required !== undefined && required > 1 ? { required } : {}) };
+    const minted = await mintApprovalLink(deps.approvals, link, key, deps.config.baseUrl);
     links.push({ approver, ...minted });
   }
   const approvalIds = links.map((l) => l.approvalId);
@@ -78,6 +89,7 @@ export async function sendFreshLinks(
         expiresAt: round.expiresAt,
         followUp: kind,
         ...(budget ? { budget } : {}),
+        ...((round.required ?? 1) > 1 ? { quorum: { needed: round.required!, of: askedSoFar(round).length } } : {}),
       }),
     );
   }
@@ -111,7 +123,7 @@ export async function followUpRound(deps: FollowUpDeps, round: ApprovalRound, no
   if (reminder && (await deps.rounds.mark(round, { kind: 'reminder', from: reminder.from, to: reminder.upTo }))) {
     if (reminder.send) {
       // The escalation approvers of this very run just got their first link: no reminder for them.
-      const approvers = askedSoFar(round).filter((a) => !(done.includes('escalated') && round.escalationApprovers?.includes(a)));
+      const approvers = stillToDecide(round).filter((a) => !(done.includes('escalated') && round.escalationApprovers?.includes(a)));
       const message = `no decision yet; reminder with a fresh link sent to ${approvers.length} approver(s), ${reminder.offsetSeconds} s before the links expire`;
       await sendFreshLinks(deps, round, approvers, 'reminder', now, { message, actor: 'system', detail: { offsetSeconds: reminder.offsetSeconds } });
       done.push('reminded');
@@ -125,13 +137,24 @@ async function showPendingApprovers(deps: FollowUpDeps, round: ApprovalRound): P
   try {
     await deps.purchases.update(
       round.purchaseId,
-      { pendingApproval: { approvers: askedSoFar(round), expiresAt: round.expiresAt } },
+      { pendingApproval: pendingApprovalOf(round) },
       { ifStatusIn: ['AWAITING_APPROVAL'] },
     );
   } catch (err) {
     // Decided in the meantime: the listing no longer shows who may decide.
     if (!(err instanceof PurchaseStatusConflictError)) throw err;
   }
+}
+
+/** What GET /purchases shows of an open round: who must still decide, and how many approvals are missing. */
+export function pendingApprovalOf(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers' | 'approvedBy' | 'required' | 'expiresAt'>): PendingApproval {
+  const required = round.required ?? 1;
+  const approvedBy = round.approvedBy ?? [];
+  return {
+    approvers: stillToDecide(round),
+    expiresAt: round.expiresAt,
+    ...(required > 1 ? { approvalsNeeded: Math.max(0, required - approvedBy.length), approvedBy: [...approvedBy] } : {}),
+  };
 }
 
 /** What one sweep saw and did (the handler's result and log line). */

@@ -26,6 +26,8 @@ export interface ApprovalMailView {
    * escalation to an approver who was not asked at first, or a resend someone asked for.
    */
   followUp?: ApprovalFollowUpKind;
+  /** Set when the purchase needs several distinct approvals: `needed` of the `of` people asked. */
+  quorum?: { needed: number; of: number };
 }
 
 export type ApprovalFollowUpKind = 'reminder' | 'escalation' | 'resend';
@@ -38,7 +40,7 @@ const FOLLOW_UP_TEXT: Record<ApprovalFollowUpKind, { prefix: string; intro: stri
   },
   escalation: {
     prefix: 'Escalated, approve purchase: ',
-    intro: 'A license purchase has waited for its approvers without a decision, so it is now sent to you as well. Any one approver decides it.',
+    intro: 'A license purchase has waited for its approvers without a decision, so it is now sent to you as well.',
   },
   resend: {
     prefix: 'Approve purchase (sent again): ',
@@ -49,6 +51,11 @@ const FOLLOW_UP_TEXT: Record<ApprovalFollowUpKind, { prefix: string; intro: stri
 /** The header carrying the genuine approval link (procure's own data, never parsed from the body). */
 export const APPROVAL_LINK_HEADER = 'X-Procure-Approval-Link';
 
+
+/** "2 distinct approvers of the 3 asked; yours counts once". */
+export function describeQuorum(needed: number, of: number): string {
+  return `${needed} distinct approvers of the ${of} asked; yours counts once`;
+}
 
 /** Builds the mail; when `summary.mismatch` is set it says the total changed and asks again. */
 export function renderApprovalMail(view: ApprovalMailView): Mail {
@@ -63,6 +70,7 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
     ['Vendor', vendor],
     ['Cost', cost],
     ['Budget left', describeBudget(summary.vendor, view.budget)],
+    ...(view.quorum ? [['Approvals needed', describeQuorum(view.quorum.needed, view.quorum.of)] as [string, string]] : []),
   ];
   const quoted: Array<[string, string]> = [
     ['Item', summary.item],

@@ -71,6 +71,26 @@ export interface ConfirmPageView {
   summary: ApprovalSummary;
   /** Left this month after this purchase's reservation; absent when it could not be read. */
   budget?: BudgetView;
+  /** Set when the purchase needs several distinct approvals: where it stands. */
+  quorum?: QuorumView;
+}
+
+/** Where a round needing several approvals stands, as approvers see it. */
+export interface QuorumView {
+  needed: number;
+  /** Whose approval counts so far. */
+  approvedBy: readonly string[];
+  /** Asked and not approved yet. */
+  waitingFor: readonly string[];
+}
+
+/** Label/value rows of a quorum: how many are needed, who approved, who may still decide. */
+export function quorumRows(q: QuorumView): Array<[string, string]> {
+  const missing = Math.max(0, q.needed - q.approvedBy.length);
+  return [
+    ['Approvals needed', `${q.needed} distinct approvers; ${q.approvedBy.length} so far${q.approvedBy.length ? ` (${q.approvedBy.join(', ')})` : ''}`],
+    ['Still needed', missing === 0 ? 'none' : `${missing} more, from: ${q.waitingFor.join(', ') || 'nobody left to ask'}`],
+  ];
 }
 
 function page(title: string, body: string): string {
@@ -99,9 +119,12 @@ export function summaryRows(summary: ApprovalSummary): Array<[string, string]> {
   ];
 }
 
-function summaryList(summary: ApprovalSummary, extra: Array<[string, string]> = []): string {
-  const rows = [...summaryRows(summary), ...extra];
+function rowList(rows: Array<[string, string]>): string {
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+}
+
+function summaryList(summary: ApprovalSummary, extra: Array<[string, string]> = []): string {
+  return rowList([...summaryRows(summary), ...extra]);
 }
 
 /** Budget sentence shared by the page and the mail. */
@@ -125,6 +148,7 @@ export function renderConfirmPage(view: ConfirmPageView): string {
     mismatch,
     summaryList(summary, [
       ['Budget left', describeBudget(summary.vendor, view.budget)],
+      ...(view.quorum ? quorumRows(view.quorum) : []),
       ['Approver', view.approver],
       ['Link expires', formatUtc(view.expiresAt)],
     ]),
@@ -158,6 +182,20 @@ export function renderDecidedPage(view: {
   return page(title, body);
 }
 
+/**
+ * Page after an approval that counts but does not decide yet: the purchase needs more distinct
+ * approvals, and nothing is bought until it has them.
+ */
+export function renderCountedPage(view: { approver: string; decidedAt: string; quorum: QuorumView; summary?: ApprovalSummary }): string {
+  const title = 'Approval recorded';
+  const body = [
+    `<h1>${title}</h1>`,
+    `<p>${escapeHtml(view.approver)} approved this purchase at ${escapeHtml(formatUtc(view.decidedAt))}. It needs more approvals before anything is bought; any rejection ends it.</p>`,
+    rowList([...(view.summary ? summaryRows(view.summary) : []), ...quorumRows(view.quorum)]),
+  ].join('\n');
+  return page(title, body);
+}
+
 /** Why a link cannot be used. */
 export type ApprovalErrorKind = 'invalid' | 'expired' | 'already-decided' | 'not-found' | 'unavailable';
 
@@ -172,7 +210,7 @@ const ERROR_PAGES: Record<ApprovalErrorKind, { title: string; text: string }> = 
   },
   'already-decided': {
     title: 'This purchase was already decided',
-    text: 'Each approval link works once, and only one approver decides a purchase. Nothing was changed.',
+    text: 'Each approval link works once, and a purchase is decided once. Nothing was changed.',
   },
   'not-found': {
     title: 'Approval not found',

@@ -8,7 +8,7 @@ import type { ApprovalRecord, ApprovalStore } from './ports';
  */
 export async function mintApprovalLink(
   approvals: Pick<ApprovalStore, 'create'>,
-  link: Pick<ApprovalRecord, 'purchaseId' | 'approver' | 'taskToken' | 'expiresAt' | 'createdAt' | 'summary'>,
+  link: Pick<ApprovalRecord, 'purchaseId' | 'approver' | 'taskToken' | 'expiresAt' | 'createdAt' | 'summary' | 'required'>,
   key: SigningKey,
   baseUrl: string,
 ): Promise<{ approvalId: string; url: string }> {

@@ -198,8 +198,12 @@ export interface PurchaseRecord {
 
 /** An open approval round, as recorded on the purchase. */
 export interface PendingApproval {
-  /** Everyone who was sent a link; any one of them decides. */
+  /** Who was sent a link and has not approved yet. */
   approvers: string[];
+  /** Distinct approvals still needed (absent: one, any of `approvers`). */
+  approvalsNeeded?: number;
+  /** Who approved already, when the round needs more than one approval. */
+  approvedBy?: string[];
   /** When the links stop working. */
   expiresAt: string;
 }
@@ -351,6 +355,8 @@ export interface ApprovalRecord {
   comment?: string;
   /** What was mailed to the approver, shown again on the confirm page (a snapshot, not live data). */
   summary?: ApprovalSummary;
+  /** Distinct approvals the link's round needs, when more than one (its round item holds the count). */
+  required?: number;
 }
 /** The purchase as the approver was asked to approve it. No secrets: it is rendered into mail and HTML. */
 export interface ApprovalSummary {
@@ -367,15 +373,37 @@ export interface ApprovalStore {
   create(record: ApprovalRecord): Promise<void>;
   get(approvalId: string): Promise<ApprovalRecord | undefined>;
   /**
-   * Single-use: PENDING and not expired -> decided, with a conditional update; also claims the
-   * purchase's one decision so a second approver's link cannot decide again. Throws
-   * ApprovalAlreadyDecidedError / ApprovalExpiredError and changes nothing then.
+   * Single-use: PENDING and not expired -> decided, with a conditional update. A rejection, or an
+   * approval that completes its round's quorum, also claims the round's one decision so no other
+   * link can decide it again; an approval short of the quorum is counted on the round instead
+   * ({@link quorum} tells which). Throws ApprovalAlreadyDecidedError (this link was used, another
+   * link decided the round, or this approver's approval already counts) / ApprovalExpiredError and
+   * changes nothing then.
    */
   decide(
     approvalId: string,
     decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
     now: Date,
   ): Promise<ApprovalRecord>;
+  /** Where the round of `record` stands: how many approvals it needs, who approved, who decided it. */
+  quorum(record: ApprovalRecord): Promise<RoundQuorum>;
+  /**
+   * Counts `record` (APPROVED) on its round again and claims the round when that completes the
+   * quorum: finishes a decide() cut off between its steps. Idempotent.
+   */
+  tally(record: ApprovalRecord): Promise<RoundQuorum>;
+}
+
+/** An approval round's quorum (issue #13, part 2; core/approval-policy.ts). */
+export interface RoundQuorum {
+  /** Distinct approvals the round needs (1 for rounds opened before quorums existed). */
+  required: number;
+  /** Distinct approvers whose approval counts so far, lower-cased. */
+  approvedBy: string[];
+  /** Everyone the round has asked so far (first request and escalation). */
+  asked: string[];
+  /** The approval whose link decided the round (a rejection, or the approval completing it). */
+  decidedBy?: string;
 }
 
 /**
@@ -393,6 +421,10 @@ export interface ApprovalRound {
   expiresAt: string;
   /** The approvers RequestApproval mailed. */
   approvers: string[];
+  /** Distinct approvals the round needs; absent = 1 (rounds opened before quorums existed). */
+  required?: number;
+  /** Who has approved so far (lower-cased), while the round needs more than one approval. */
+  approvedBy?: string[];
   summary: ApprovalSummary;
   /** How many of the configured reminder offsets have been dealt with (sent or skipped). */
   remindersSent: number;

@@ -2,7 +2,8 @@ import { InvalidRequestError } from './errors';
 import { formatUsd, fromCents, toCents } from './money';
 import type { InterserverLicenseType, SpendGuard } from './ports';
 import { intakeIssues, parsePurchaseRequest, type Vendor } from './purchase-request';
-import { isAutoApproved, priceRequest } from './quoting';
+import { priceRequest } from './quoting';
+import { describeTier, tierFor, type ApprovalPolicy } from './approval-policy';
 
 /**
  * A risk-free quote (issue #13 §4, `POST /quotes`, `procure quote`): what a purchase request
@@ -18,8 +19,8 @@ export interface QuotePurchaseDeps {
   /** InterServer's catalog (`api_get_license_types`); called only for InterServer requests. */
   interserverCatalog: () => Promise<readonly InterserverLicenseType[]>;
   spendGuard: Pick<SpendGuard, 'remaining'>;
-  /** The workflow's auto-approve limit (AUTO_APPROVE_MAX_USD); negative means a person always decides. */
-  autoApproveMaxUsd: number;
+  /** The workflow's approval policy by amount (APPROVAL_POLICY). */
+  policy: ApprovalPolicy;
   clock?: () => Date;
 }
 
@@ -45,10 +46,15 @@ export interface PurchaseQuote {
     fits: boolean;
   };
   approval: {
-    /** True when policy would skip the person (amount at or below the auto-approve limit). */
+    /** True when policy would skip the person (the amount's tier needs 0 approvals). */
     autoApprove: boolean;
-    autoApproveMaxUsd: number;
-    /** In words: "auto-approved: $3.00 is within the auto-approve limit of $25.00". */
+    /** The tier of the amount, 1-based. */
+    tier: number;
+    /** Distinct approvals it would need. */
+    approvalsNeeded: number;
+    /** Who would be asked first (escalation approvers are asked later and count too). */
+    approvers: string[];
+    /** In words: "tier 2 (above $50.00 up to $500.00): any 1 of 2 approvers". */
     reason: string;
   };
   /**
@@ -88,7 +94,7 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
     );
   }
 
-  const autoApprove = isAutoApproved(amountUsd, deps.autoApproveMaxUsd, false);
+  const tier = tierFor(deps.policy, amountUsd);
   return {
     requestId: request.requestId,
     vendor: request.vendor,
@@ -104,14 +110,14 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
       remainingAfterUsd: fromCents(afterCents),
       fits: afterCents >= 0,
     },
-    approval: { autoApprove, autoApproveMaxUsd: deps.autoApproveMaxUsd, reason: approvalReason(amountUsd, deps.autoApproveMaxUsd, autoApprove) },
+    approval: {
+      autoApprove: tier.approvals === 0,
+      tier: tier.index + 1,
+      approvalsNeeded: tier.approvals,
+      approvers: [...tier.approvers],
+      reason: describeTier(deps.policy, tier),
+    },
     problems,
     quotedAt: now.toISOString(),
   };
-}
-
-function approvalReason(amountUsd: number, limitUsd: number, autoApprove: boolean): string {
-  if (limitUsd < 0) return 'a person must approve: auto-approval is off (autoApproveMaxUsd is negative)';
-  if (autoApprove) return `auto-approved: ${formatUsd(amountUsd)} is within the auto-approve limit of ${formatUsd(limitUsd)}`;
-  return `a person must approve: ${formatUsd(amountUsd)} is above the auto-approve limit of ${formatUsd(limitUsd)}`;
 }

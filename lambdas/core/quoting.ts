@@ -64,15 +64,6 @@ export function assertWithinMaxCost(amountUsd: number, maxCost: number | undefin
   }
 }
 
-/**
- * Whether policy lets the purchase skip the human: only at or below the limit, never with a
- * negative limit (the "always ask" setting), and never after a quote mismatch.
- */
-export function isAutoApproved(amountUsd: number, autoApproveMaxUsd: number, requoted: boolean): boolean {
-  if (requoted || autoApproveMaxUsd < 0) return false;
-  return toCents(amountUsd) <= toCents(autoApproveMaxUsd);
-}
-
 /** "CoCalc site license: business, monthly, run limit 1, 16 GB RAM, 2 vCPU, 10 GB disk, member hosting, medium uptime". */
 export function describeSiteLicense(d: SiteLicenseDescription): string {
   const period = d.period === 'range' && d.range ? `${d.range[0].slice(0, 10)} to ${d.range[1].slice(0, 10)}` : d.period;

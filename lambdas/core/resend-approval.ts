@@ -1,9 +1,10 @@
-import { askedSoFar, sendFreshLinks, type FollowUpDeps } from './approval-follow-up';
+import { stillToDecide, sendFreshLinks, type FollowUpDeps } from './approval-follow-up';
 import { resendAllowedAt, RESEND_MIN_INTERVAL_MS } from './approval-follow-up-plan';
 import { ProcureError } from './errors';
 
 /**
- * POST /purchases/{id}/approvals/resend: mails everyone the open round has asked a fresh link
+ * POST /purchases/{id}/approvals/resend: mails everyone the open round has asked (and whose
+ * approval does not count yet) a fresh link
  * (core/approval-follow-up.ts), at most once per {@link RESEND_MIN_INTERVAL_MS} per purchase (one
  * conditional write on the round), audited APPROVAL_RESENT with the IAM caller as actor.
  */
@@ -58,7 +59,7 @@ export async function resendApproval(deps: FollowUpDeps, purchaseId: string, act
     // Another resend won the same window (or a new round opened): the limit holds for it.
     throw tooSoon(now.getTime() + RESEND_MIN_INTERVAL_MS);
   }
-  const approvers = askedSoFar(round);
+  const approvers = stillToDecide(round);
   await sendFreshLinks(deps, round, approvers, 'resend', now, {
     message: `approval links sent again to ${approvers.length} approver(s) on request`,
     actor,

@@ -2,7 +2,7 @@ import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { ProcureError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
-import { isAutoApproved } from './quoting';
+import { approvalsRequired, approversToAsk, countedApprovers, describeTier, isApprovedByPolicy, tierFor, type ApprovalPolicy } from './approval-policy';
 import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
 
 /**
@@ -10,11 +10,13 @@ import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
  * SendTaskSuccess could write it. They buy only on evidence of their own:
  * - a human decision: the approval records of the purchase's latest approval round (the ids its
  *   APPROVAL_SENT audit entry names, after the latest quote, and those its reminder, escalation and
- *   resend entries name after it, bound to the same task token) hold one decided APPROVED through
- *   the approvals API (approver and time recorded) for exactly the quoted amount;
- * - or the auto-approve policy: ValidateAndQuote recorded `autoApprove` for this amount in the
- *   audit trail, the purchase was never re-quoted, and the amount is within the auto-approve
- *   limit of the money step's OWN configuration.
+ *   resend entries name after it, bound to the same task token) hold APPROVED decisions through
+ *   the approvals API (approver and time recorded) for exactly the quoted amount from as many
+ *   DISTINCT approvers as the amount's tier needs under the money step's OWN approval policy
+ *   (core/approval-policy.ts), each one whose approval counts in that tier, and no rejection;
+ * - or the policy itself: ValidateAndQuote recorded `autoApprove` for this amount in the audit
+ *   trail, the purchase was never re-quoted, and the amount's tier in the money step's OWN policy
+ *   needs no approval.
  * Anything else is refused (APPROVAL_NOT_VERIFIED audited, ApprovalNotVerifiedError thrown):
  * the state machine's Catch ends the purchase FAILED with nothing bought and the budget released.
  */
@@ -36,8 +38,8 @@ export interface ApprovalEvidence {
   quote: Pick<Quote, 'vendor' | 'amountUsd' | 'autoApprove'>;
   /** `$.mismatch` present: the purchase was re-quoted, which never auto-approves. */
   requoted: boolean;
-  /** The money step's own AUTO_APPROVE_MAX_USD (negative: always ask). */
-  autoApproveMaxUsd: number;
+  /** The money step's own approval policy (APPROVAL_POLICY). */
+  policy: ApprovalPolicy;
   /** The latest QUOTED audit entry's detail. */
   quoted?: { amountUsd?: unknown; autoApprove?: unknown };
   /** The latest APPROVAL_SENT audit entry written after that QUOTED entry. */
@@ -47,7 +49,7 @@ export interface ApprovalEvidence {
 }
 
 export type ApprovalVerdict =
-  | { verified: true; approver: string; decidedAt?: string; approvalId?: string }
+  | { verified: true; approver: string; approvers?: string[]; decidedAt?: string; approvalId?: string }
   | { verified: false; reason: string };
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -55,15 +57,10 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 /** Pure: whether the evidence proves this purchase was approved at its quoted amount. */
 export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
   const amount = formatUsd(e.quote.amountUsd);
+  const requirement = describeTier(e.policy, tierFor(e.policy, e.quote.amountUsd));
   if (e.quote.autoApprove) {
     if (e.requoted) return refuse('the quote says auto-approved, but the purchase was re-quoted, which always needs a human');
-    if (!isAutoApproved(e.quote.amountUsd, e.autoApproveMaxUsd, false)) {
-      return refuse(
-        e.autoApproveMaxUsd < 0
-          ? `the quote says auto-approved, but auto-approval is off (limit ${e.autoApproveMaxUsd})`
-          : `the quote of ${amount} is above the auto-approve limit of ${formatUsd(e.autoApproveMaxUsd)}`,
-      );
-    }
+    if (!isApprovedByPolicy(e.policy, e.quote.amountUsd, false)) return refuse(`the quote says auto-approved, but ${amount} falls in ${requirement}`);
     if (e.quoted?.autoApprove !== true || !isNumber(e.quoted.amountUsd) || !sameCents(e.quoted.amountUsd, e.quote.amountUsd)) {
       return refuse(`the audit trail has no quote of ${amount} auto-approved by policy`);
     }
@@ -74,18 +71,31 @@ export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
     return refuse(`the latest approval request was not for the quoted ${amount}`);
   }
   const ofRound = e.records.filter((r) => r.purchaseId === e.purchaseId && e.round!.approvalIds.includes(r.approvalId));
-  const approved = ofRound.find(
-    (r) =>
+  // A person decided (the quote said so): at least one approval, whatever the tier says.
+  const needed = Math.max(1, approvalsRequired(e.policy, e.quote.amountUsd, e.requoted));
+  const counted = new Set(countedApprovers(e.policy, { approvers: approversToAsk(e.policy, e.quote.amountUsd) }));
+  const rejected = ofRound.find((r) => r.status === 'REJECTED');
+  if (rejected) return refuse(`${rejected.approver} rejected it through the approval link`);
+  const approvals = new Map<string, ApprovalRecord>();
+  for (const r of ofRound) {
+    const who = r.approver.toLowerCase();
+    const valid =
       r.status === 'APPROVED' &&
       typeof r.decidedAt === 'string' &&
       r.decidedAt !== '' &&
       r.summary !== undefined &&
       r.summary.vendor === e.quote.vendor &&
-      sameCents(r.summary.amountUsd, e.quote.amountUsd),
-  );
-  if (approved) return { verified: true, approver: approved.approver, decidedAt: approved.decidedAt, approvalId: approved.approvalId };
-  const rejected = ofRound.find((r) => r.status === 'REJECTED');
-  if (rejected) return refuse(`${rejected.approver} rejected it through the approval link`);
+      sameCents(r.summary.amountUsd, e.quote.amountUsd);
+    if (valid && counted.has(who) && !approvals.has(who)) approvals.set(who, r);
+  }
+  if (approvals.size >= needed) {
+    const decided = [...approvals.values()].sort((a, b) => (a.decidedAt! < b.decidedAt! ? -1 : 1));
+    const last = decided[decided.length - 1]!;
+    return { verified: true, approver: decided.map((r) => r.approver).join(', '), approvers: decided.map((r) => r.approver), decidedAt: last.decidedAt, approvalId: last.approvalId };
+  }
+  if (needed > 1) {
+    return refuse(`${approvals.size} of the ${needed} distinct approvals ${requirement.replace(/:.*/, '')} needs for ${amount} (records: ${ofRound.map((r) => `${r.approver} ${r.status}`).join(', ') || 'none'})`);
+  }
   return refuse(`no approver approved ${amount} through the approval link (records: ${ofRound.map((r) => r.status).join(', ') || 'none'})`);
 }
 
@@ -97,7 +107,7 @@ function refuse(reason: string): ApprovalVerdict {
 export interface VerifyApprovalDeps {
   audit: AuditLog;
   approvals: Pick<ApprovalStore, 'get'>;
-  autoApproveMaxUsd: number;
+  policy: ApprovalPolicy;
 }
 
 /** The evidence for `state`'s purchase, from the audit trail and the approval records. */
@@ -124,7 +134,7 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
     purchaseId: state.purchaseId,
     quote,
     requoted: state.mismatch !== undefined,
-    autoApproveMaxUsd: deps.autoApproveMaxUsd,
+    policy: deps.policy,
     ...(quoted ? { quoted: { amountUsd: quoted.amountUsd, autoApprove: quoted.autoApprove } } : {}),
     ...(sent ? { round: { approvalIds: ids, amountUsd: sent.amountUsd } } : {}),
     records,

@@ -83,8 +83,12 @@ export interface Quote {
   summary: string;
   interserverTypeId?: number;
   interserverTypeName?: string;
-  /** True when policy allows skipping the human (amount <= auto-approve limit and no mismatch). */
+  /** True when policy allows skipping the human (a 0-approval tier and no mismatch): approvalsNeeded 0. */
   autoApprove: boolean;
+  /** The approval tier of the amount, 1-based (core/approval-policy.ts). */
+  approvalTier?: number;
+  /** Distinct approvals the purchase needs (at least 1 after a re-quote). */
+  approvalsNeeded?: number;
 }
 
 /** $.reservation, from ReserveBudget. */
@@ -106,6 +110,8 @@ export type CartRef = { itemId: number; waitUntil?: undefined } | { itemId?: und
 export interface ApprovalDecision {
   decision: 'APPROVED' | 'REJECTED';
   approver: string;
+  /** When the round needed several approvals: everyone whose approval counted. */
+  approvers?: string[];
   decidedAt: string;
   comment?: string;
 }

@@ -12,6 +12,7 @@ import {
   APPROVAL_PAGE_CSP,
   formatUtc,
   renderConfirmPage,
+  renderCountedPage,
   renderDecidedPage,
   renderErrorPage,
   type ApprovalErrorKind,
@@ -25,9 +26,9 @@ import {
   TaskClosedError,
 } from '../core/errors';
 import { notifyApproval } from '../core/notify-requester';
-import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from '../core/ports';
+import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, RoundQuorum, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
-import { approvalDecisionOf, isDecided, type DecidedApproval } from '../core/approval-decision';
+import { approvalDecisionOf, isDecided, needsSeveral, quorumIfSeveral, quorumViewOf, type DecidedApproval } from '../core/approval-decision';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sesClient } from '../shared/aws-clients/sesv2';
 import { sfnClient } from '../shared/aws-clients/sfn';
@@ -42,6 +43,9 @@ import { lazyHandler } from '../shared/lazy-handler';
  *   GET  /approvals/{id}?sig=  confirm page; changes nothing (mail scanners open links)
  *   POST /approvals/{id}       form {sig, decision, comment}: verify, single-use decide, audit,
  *                              then SendTaskSuccess with {decision, approver, decidedAt, comment}
+ * A round that needs several distinct approvals (core/approval-policy.ts) hears of nothing until
+ * the approval that completes it (or any rejection): an approval short of it is recorded, audited
+ * APPROVAL_COUNTED and shown with what is still needed; the confirm page shows the same.
  * A link a mail client mangled (trailing slash, `)`, `.`, `>`, `&amp;`; approval-link-repair.ts)
  * that still verifies is redirected to its canonical form, so the page's form posts to the right path.
  * The event is never logged: its query string and body hold the signature.
@@ -88,6 +92,11 @@ const ERROR_STATUS: Record<ApprovalErrorKind, number> = {
   'not-found': 404,
   unavailable: 503,
 };
+
+function countedPage(record: DecidedApproval, quorum: RoundQuorum): APIGatewayProxyResult {
+  const view = { approver: record.approver, decidedAt: record.decidedAt ?? '', quorum: quorumViewOf(quorum) };
+  return html(200, renderCountedPage(record.summary ? { ...view, summary: record.summary } : view), { csp: APPROVAL_PAGE_CSP });
+}
 
 function decidedPage(record: DecidedApproval): APIGatewayProxyResult {
   const view = { decision: record.status, approver: record.approver, decidedAt: record.decidedAt ?? '' };
@@ -151,7 +160,10 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     if (purchase && PAST_APPROVAL.has(purchase.status)) {
       return errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
     }
-    const budget = await budgetLeft(deps.spendGuard, record.summary.vendor, now, logger);
+    const [budget, quorum] = await Promise.all([budgetLeft(deps.spendGuard, record.summary.vendor, now, logger), quorumIfSeveral(deps.approvals, record)]);
+    if (needsSeveral(quorum) && quorum.approvedBy.includes(record.approver.toLowerCase())) {
+      return errorPage('already-decided', `${record.approver} already approved it through another link; that approval counts once.`);
+    }
     return html(
       200,
       renderConfirmPage({
@@ -161,21 +173,26 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
         expiresAt: record.expiresAt,
         summary: record.summary,
         ...(budget ? { budget } : {}),
+        ...(needsSeveral(quorum) ? { quorum: quorumViewOf(quorum) } : {}),
       }),
       { csp: APPROVAL_PAGE_CSP },
     );
   }
 
   /** Audits the decision and moves the purchase's status; both before the machine hears of it. */
-  async function record(decided: DecidedApproval, event: APIGatewayProxyEvent, redelivered: boolean): Promise<void> {
+  async function record(decided: DecidedApproval, event: APIGatewayProxyEvent, redelivered: boolean, quorum?: RoundQuorum): Promise<void> {
+    const several = needsSeveral(quorum) && decided.status === 'APPROVED';
     await deps.audit.append(decided.purchaseId, {
       type: 'APPROVAL_DECIDED',
       status: decided.status,
-      message: `${decided.approver} ${decided.status === 'APPROVED' ? 'approved' : 'rejected'} the purchase`,
+      message: several
+        ? `${decided.approver} approved the purchase, completing ${quorum!.approvedBy.length} of ${quorum!.required} distinct approvals (${quorum!.approvedBy.join(', ')})`
+        : `${decided.approver} ${decided.status === 'APPROVED' ? 'approved' : 'rejected'} the purchase`,
       detail: {
         approvalId: decided.approvalId,
         decision: decided.status,
         approver: decided.approver,
+        ...(several ? { approvers: quorum!.approvedBy, required: quorum!.required } : {}),
         decidedAt: decided.decidedAt,
         ...(decided.comment !== undefined ? { comment: decided.comment } : {}),
         ...callerOf(event),
@@ -195,8 +212,50 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
    * Sends the stored decision. Step Functions accepts a token once, so sending again after a
    * failure that left the token open is safe, and a closed token is reported as TaskClosedError.
    */
-  async function deliver(decided: DecidedApproval): Promise<void> {
-    await deps.callback.succeed(decided.taskToken, { ...approvalDecisionOf(decided) });
+  async function deliver(decided: DecidedApproval, quorum?: RoundQuorum): Promise<void> {
+    const approvers = needsSeveral(quorum) && decided.status === 'APPROVED' ? quorum.approvedBy : undefined;
+    await deps.callback.succeed(decided.taskToken, { ...approvalDecisionOf(decided, approvers) });
+  }
+
+  /**
+   * An approval that counts but does not complete its round: audited, shown on GET /purchases
+   * (who must still decide), and answered with what is still needed. Nothing is delivered.
+   */
+  async function counted(decided: DecidedApproval, quorum: RoundQuorum, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const view = quorumViewOf(quorum);
+    await deps.audit.append(decided.purchaseId, {
+      type: 'APPROVAL_COUNTED',
+      status: 'AWAITING_APPROVAL',
+      message: `${decided.approver} approved the purchase: ${quorum.approvedBy.length} of ${quorum.required} distinct approvals`,
+      detail: {
+        approvalId: decided.approvalId,
+        decision: decided.status,
+        approver: decided.approver,
+        decidedAt: decided.decidedAt,
+        approvedBy: quorum.approvedBy,
+        required: quorum.required,
+        ...(decided.comment !== undefined ? { comment: decided.comment } : {}),
+        ...callerOf(event),
+      },
+      actor: decided.approver,
+    });
+    if (quorum.decidedBy !== undefined) {
+      // Another link decided the round between this approval's count and now (a rejection won).
+      return errorPage('already-decided', 'Your approval was recorded, but the purchase was decided through another link.');
+    }
+    try {
+      const pendingApproval = {
+        approvers: [...view.waitingFor],
+        expiresAt: decided.expiresAt,
+        approvalsNeeded: Math.max(0, quorum.required - quorum.approvedBy.length),
+        approvedBy: [...quorum.approvedBy],
+      };
+      await deps.purchases.update(decided.purchaseId, { pendingApproval }, { ifStatusIn: ['AWAITING_APPROVAL'] });
+    } catch (err) {
+      // Display only: the round item holds the count.
+      logger.warn('could not update who must still decide', { purchaseId: decided.purchaseId, error: err as Error });
+    }
+    return countedPage(decided, quorum);
   }
 
   async function decide(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -217,16 +276,27 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       // delivery until it has certainly finished. Re-sending now would race it and make it report
       // a closed task as "expired" for a decision that was applied.
       const sinceDecision = clock().getTime() - Date.parse(current.decidedAt ?? '');
-      if (!(sinceDecision >= redeliverAfterMs)) return errorPage('already-decided', decidedDetail(current));
+      let quorum = current.status === 'APPROVED' ? await quorumIfSeveral(deps.approvals, current) : undefined;
+      const several = needsSeveral(quorum);
+      if (!(sinceDecision >= redeliverAfterMs)) {
+        return several && quorum!.decidedBy === undefined ? countedPage(current, quorum!) : errorPage('already-decided', decidedDetail(current));
+      }
+      // An approval cut off before it was counted (or before it claimed the round it completed):
+      // counting again is idempotent.
+      if (several && quorum!.decidedBy === undefined) quorum = await deps.approvals.tally(current);
+      if (several && quorum!.decidedBy === undefined) return countedPage(current, quorum!);
+      if (several && quorum!.decidedBy !== current.approvalId) {
+        return errorPage('already-decided', 'Your approval was recorded; the purchase was decided through another link.');
+      }
       // This link already decided. If delivering that decision failed earlier, the token is still
       // open and this completes it; otherwise Step Functions says the task is closed.
       try {
-        await deliver(current);
+        await deliver(current, quorum);
       } catch (err) {
         if (err instanceof TaskClosedError) return errorPage('already-decided', decidedDetail(current));
         throw err;
       }
-      await record(current, event, true);
+      await record(current, event, true, quorum);
       await notifyApproval(notices, current);
       return decidedPage(current);
     }
@@ -265,10 +335,12 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       throw err;
     }
     if (!isDecided(decided)) throw new Error(`approval ${decided.approvalId} is ${decided.status} after deciding`);
+    const quorum = decided.status === 'APPROVED' ? await quorumIfSeveral(deps.approvals, decided) : undefined;
+    if (needsSeveral(quorum) && quorum.decidedBy !== decided.approvalId) return counted(decided, quorum, event);
 
-    await record(decided, event, false);
+    await record(decided, event, false, quorum);
     try {
-      await deliver(decided);
+      await deliver(decided, quorum);
     } catch (err) {
       if (!(err instanceof TaskClosedError)) throw err;
       // Rare: the link outlived the task (aborted execution, or a timeout configured shorter than

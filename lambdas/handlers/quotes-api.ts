@@ -4,7 +4,8 @@ import { InvalidRequestError, ProcureError } from '../core/errors';
 import type { InterserverGateway, SpendGuard } from '../core/ports';
 import { quotePurchase } from '../core/quote-purchase';
 import { documentClient } from '../shared/aws-clients/dynamodb';
-import { autoApproveConfig, budgetConfig, tablesConfig } from '../shared/config';
+import { approvalPolicyConfig, budgetConfig, tablesConfig } from '../shared/config';
+import type { ApprovalPolicy } from '../core/approval-policy';
 import { errorResponse, json, parseJsonBody } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
@@ -25,7 +26,7 @@ import { interserverGateway } from '../shared/interserver-gateway';
 export interface QuotesApiDeps {
   interserver: () => Promise<InterserverGateway>;
   spendGuard: Pick<SpendGuard, 'remaining'>;
-  autoApproveMaxUsd: number;
+  policy: ApprovalPolicy;
   clock?: () => Date;
 }
 
@@ -47,7 +48,7 @@ export function makeHandler(deps: QuotesApiDeps): (event: APIGatewayProxyEvent) 
     try {
       if (event.httpMethod?.toUpperCase() !== 'POST') return json(404, { error: 'NotFound', message: 'no such route' });
       const quote = await quotePurchase(
-        { interserverCatalog, spendGuard: deps.spendGuard, autoApproveMaxUsd: deps.autoApproveMaxUsd, ...(deps.clock ? { clock: deps.clock } : {}) },
+        { interserverCatalog, spendGuard: deps.spendGuard, policy: deps.policy, ...(deps.clock ? { clock: deps.clock } : {}) },
         parseJsonBody(event),
       );
       return json(200, quote);
@@ -65,7 +66,7 @@ export function defaultDeps(): QuotesApiDeps {
   return {
     interserver: interserverGateway,
     spendGuard: new DynamoSpendGuard(documentClient(), tables.stateTable, budgetConfig()),
-    autoApproveMaxUsd: autoApproveConfig().autoApproveMaxUsd,
+    policy: approvalPolicyConfig().policy,
   };
 }
 

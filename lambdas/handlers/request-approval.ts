@@ -12,7 +12,8 @@ import type { ApprovalRounds, ApprovalStore, ApprovalSummary, AuditLog, Mailer, 
 import { FINAL_STATUSES, type RequestApprovalPayload } from '../core/workflow';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sesClient } from '../shared/aws-clients/sesv2';
-import { approvalConfig, budgetConfig, tablesConfig, type ApprovalConfig } from '../shared/config';
+import { approvalConfig, approvalPolicyConfig, budgetConfig, tablesConfig, type ApprovalConfig } from '../shared/config';
+import { approvalsRequired, approversToAsk, type ApprovalPolicy } from '../core/approval-policy';
 import { logger } from '../shared/logger';
 import { secretsProvider } from '../shared/secrets';
 import { lazyHandler } from '../shared/lazy-handler';
@@ -33,7 +34,7 @@ export interface RequestApprovalDeps {
   spendGuard: Pick<SpendGuard, 'remaining'>;
   /** The link-signing key (cached secret). */
   signingKey: () => Promise<string>;
-  config: Pick<ApprovalConfig, 'approvers' | 'sender' | 'baseUrl' | 'timeoutSeconds'>;
+  config: Pick<ApprovalConfig, 'sender' | 'baseUrl' | 'timeoutSeconds'> & { policy: ApprovalPolicy };
   clock?: () => Date;
 }
 
@@ -63,7 +64,11 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
     requirePayload(event);
     const { taskToken, state } = event;
     const quote = state.quote!;
-    if (deps.config.approvers.length === 0) throw new Error('no approvers are configured');
+    // Who is asked and how many must approve: the amount's tier in this function's own policy.
+    const { policy } = deps.config;
+    const approvers = [...approversToAsk(policy, quote.amountUsd)];
+    const required = Math.max(1, approvalsRequired(policy, quote.amountUsd, state.mismatch !== undefined));
+    if (approvers.length === 0) throw new Error('no approvers are configured');
 
     const now = clock();
     const expiresAt = new Date(now.getTime() + linkLifetimeMs(deps.config.timeoutSeconds)).toISOString();
@@ -78,12 +83,12 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
     const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, summary.vendor, now, logger)]);
 
     // The round before any link: a follow-up must find every round whose links are out.
-    await deps.rounds.open({ purchaseId: state.purchaseId, taskToken, sentAt: now.toISOString(), expiresAt, approvers: [...deps.config.approvers], summary });
+    await deps.rounds.open({ purchaseId: state.purchaseId, taskToken, sentAt: now.toISOString(), expiresAt, approvers, required, summary });
     const approvalIds: string[] = [];
-    for (const approver of deps.config.approvers) {
-      const link = { purchaseId: state.purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary };
+    for (const approver of approvers) {
+      const link = { purchaseId: state.purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary, ...(required > 1 ? { required } : {}) };
       const { approvalId, url } = await mintApprovalLink(deps.approvals, link, key, deps.config.baseUrl);
-      const mail = { from: deps.config.sender, approver, summary, url, expiresAt };
+      const mail = { from: deps.config.sender, approver, summary, url, expiresAt, ...(required > 1 ? { quorum: { needed: required, of: approvers.length } } : {}) };
       await deps.mailer.send(renderApprovalMail(budget ? { ...mail, budget } : mail));
       approvalIds.push(approvalId);
     }
@@ -92,12 +97,13 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       type: 'APPROVAL_SENT',
       status: 'AWAITING_APPROVAL',
       message: state.mismatch
-        ? `vendor total changed; approval requested again from ${deps.config.approvers.length} approver(s)`
-        : `approval requested from ${deps.config.approvers.length} approver(s)`,
+        ? `vendor total changed; approval requested again from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`
+        : `approval requested from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`,
       // Ids only name records; without a signature they decide nothing.
       detail: {
-        approvers: deps.config.approvers,
+        approvers,
         approvalIds,
+        approvalsNeeded: required,
         expiresAt,
         amountUsd: quote.amountUsd,
         ...(state.mismatch ? { mismatch: true } : {}),
@@ -110,7 +116,11 @@ export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalP
       await deps.purchases.update(
         state.purchaseId,
         // pendingApproval: who still has to decide, for GET /purchases.
-        { status: 'AWAITING_APPROVAL', amountUsd: quote.amountUsd, pendingApproval: { approvers: [...deps.config.approvers], expiresAt } },
+        {
+          status: 'AWAITING_APPROVAL',
+          amountUsd: quote.amountUsd,
+          pendingApproval: { approvers, expiresAt, ...(required > 1 ? { approvalsNeeded: required, approvedBy: [] } : {}) },
+        },
         { unlessStatusIn: FINAL_STATUSES },
       );
     } catch (err) {
@@ -136,7 +146,7 @@ export function defaultDeps(): RequestApprovalDeps {
     mailer: new SesMailer(sesClient()),
     spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
     signingKey: () => secrets.getString(approval.signingSecretId),
-    config: approval,
+    config: { ...approval, ...approvalPolicyConfig() },
   };
 }
 

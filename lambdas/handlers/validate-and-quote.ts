@@ -5,12 +5,13 @@ import type { AuditLog, InterserverGateway, PurchaseStore } from '../core/ports'
 import { parsePurchaseRequest } from '../core/purchase-request';
 import { recordStep } from '../core/purchase-journal';
 import { parseQuoteMismatch } from '../core/quote-mismatch';
-import { assertWithinMaxCost, isAutoApproved, priceRequest } from '../core/quoting';
+import { assertWithinMaxCost, priceRequest } from '../core/quoting';
+import { approvalsRequired, tierFor, type ApprovalPolicy } from '../core/approval-policy';
 import type { Quote, WorkflowState } from '../core/workflow';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { documentClient } from '../shared/aws-clients/dynamodb';
-import { autoApproveConfig, tablesConfig } from '../shared/config';
+import { approvalPolicyConfig, tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { interserverGateway } from '../shared/interserver-gateway';
 
@@ -20,7 +21,8 @@ export interface ValidateAndQuoteDeps {
   purchases: PurchaseStore;
   /** Built on first use: a CoCalc quote needs no vendor call at all. */
   interserver: () => Promise<InterserverGateway>;
-  autoApproveMaxUsd: number;
+  /** The approval policy by amount (APPROVAL_POLICY). */
+  policy: ApprovalPolicy;
 }
 
 /** Audit type of a re-quote after a mismatch; also how a second mismatch is recognized. */
@@ -53,8 +55,11 @@ export function makeHandler(deps: ValidateAndQuoteDeps): (state: WorkflowState) 
       amountUsd,
       summary,
       ...(priced.type ? { interserverTypeId: priced.type.id, interserverTypeName: priced.type.name } : {}),
-      autoApprove: isAutoApproved(amountUsd, deps.autoApproveMaxUsd, requote !== undefined),
+      autoApprove: false,
+      approvalTier: tierFor(deps.policy, amountUsd).index + 1,
+      approvalsNeeded: approvalsRequired(deps.policy, amountUsd, requote !== undefined),
     };
+    quote.autoApprove = quote.approvalsNeeded === 0;
 
     if (requote) {
       await deps.audit.append(state.purchaseId, {
@@ -72,7 +77,7 @@ export function makeHandler(deps: ValidateAndQuoteDeps): (state: WorkflowState) 
         type: 'QUOTED',
         status: 'QUOTED',
         message: `${summary}: ${formatUsd(amountUsd)}${quote.autoApprove ? ' (auto-approved by policy)' : ''}`,
-        detail: { amountUsd, autoApprove: quote.autoApprove, vendor: quote.vendor, summary },
+        detail: { amountUsd, autoApprove: quote.autoApprove, approvalTier: quote.approvalTier, approvalsNeeded: quote.approvalsNeeded, vendor: quote.vendor, summary },
       },
       { amountUsd },
     );
@@ -113,7 +118,7 @@ export function defaultDeps(): ValidateAndQuoteDeps {
     audit: new DynamoAuditLog(doc, tables.auditTable),
     purchases: new DynamoPurchaseStore(doc, tables.stateTable),
     interserver: () => interserverGateway(),
-    autoApproveMaxUsd: autoApproveConfig().autoApproveMaxUsd,
+    policy: approvalPolicyConfig().policy,
   };
 }
 

@@ -2,6 +2,7 @@ import * as z from '../core/zod';
 import { ENV } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { FollowUpPolicy } from '../core/approval-follow-up-plan';
+import { policyIssues, type ApprovalPolicy } from '../core/approval-policy';
 import type { Vendor } from '../core/purchase-request';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../core/cocalc-checkout-mode';
@@ -148,9 +149,35 @@ export function signingConfig(env: Env = process.env): { signingSecretId: string
   return { signingSecretId: read(env, ENV.SIGNING_SECRET_ARN, nonEmpty) };
 }
 
-/** Amount at or below which a purchase is approved without a human; negative = always ask. */
-export function autoApproveConfig(env: Env = process.env): { autoApproveMaxUsd: number } {
-  return { autoApproveMaxUsd: read(env, ENV.AUTO_APPROVE_MAX_USD, number) };
+const approvalPolicySchema = z.object({
+  tiers: z.array(z.object({ upToUsd: z.optional(z.number()), approvals: z.number(), approvers: z.array(z.email()) })),
+  escalationApprovers: z.array(z.email()),
+});
+
+/**
+ * The approval policy by amount (core/approval-policy.ts), checked at cold start by the same rules
+ * as at synth (lib/config.ts), so a hand-edited environment fails fast naming the problem.
+ */
+export function approvalPolicyConfig(env: Env = process.env): { policy: ApprovalPolicy } {
+  const raw = read(env, ENV.APPROVAL_POLICY, nonEmpty);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`environment variable ${ENV.APPROVAL_POLICY} is not JSON`);
+  }
+  const r = approvalPolicySchema.safeParse(parsed);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ConfigError(`environment variable ${ENV.APPROVAL_POLICY} is invalid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const policy: ApprovalPolicy = {
+    tiers: r.data.tiers.map((t) => ({ approvals: t.approvals, approvers: t.approvers, ...(t.upToUsd !== undefined ? { upToUsd: t.upToUsd } : {}) })),
+    escalationApprovers: r.data.escalationApprovers,
+  };
+  const issues = policyIssues(policy);
+  if (issues.length) throw new ConfigError(`environment variable ${ENV.APPROVAL_POLICY} is invalid: ${issues.join('; ')}`);
+  return { policy };
 }
 
 export interface CocalcConfig {

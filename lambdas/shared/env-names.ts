@@ -25,7 +25,8 @@ export const ENV = {
   APPROVAL_ESCALATION_EMAILS: 'APPROVAL_ESCALATION_EMAILS',
   /** Seconds after the approval request at which the escalation approvers are asked. */
   APPROVAL_ESCALATION_DELAY_SECONDS: 'APPROVAL_ESCALATION_DELAY_SECONDS',
-  AUTO_APPROVE_MAX_USD: 'AUTO_APPROVE_MAX_USD',
+  /** The approval policy by amount (core/approval-policy.ts) as JSON: tiers with their approvers resolved, and the escalation approvers. */
+  APPROVAL_POLICY: 'APPROVAL_POLICY',
   MONTHLY_CAP_COCALC_USD: 'MONTHLY_CAP_COCALC_USD',
   MONTHLY_CAP_INTERSERVER_USD: 'MONTHLY_CAP_INTERSERVER_USD',
   DAILY_PURCHASE_LIMIT: 'DAILY_PURCHASE_LIMIT',

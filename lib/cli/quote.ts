@@ -17,7 +17,7 @@ const USAGE = `usage: procure quote <file|-> [--api URL] [--data-dir DIR] [--jso
 Prices the purchase request JSON in <file> (or stdin for -) without submitting it (POST /quotes):
 the vendor's exact price (CoCalc: the v3 formula its checkout charges; InterServer: the catalog
 price), what is left of that vendor's monthly budget, and whether a person would have to approve
-it (autoApproveMaxUsd). Nothing is reserved, added to a cart, mailed or written to the audit trail.
+it and how many (the approval tier of its amount). Nothing is reserved, added to a cart, mailed or written to the audit trail.
 The request is validated exactly as a submit is: every problem is listed with its field.
 
 Exit code 0 when the request would go through, 1 when it would be refused or would stop later

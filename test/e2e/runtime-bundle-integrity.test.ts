@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../../lib/approval-policy-config';
+import { resolveProcureConfig } from '../../lib/config';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -105,7 +107,7 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
     chmodSync(copy, 0o755); // as cdk.out: other users can reach the bundles
     marker = join(copy, 'tampered-code-ran');
     await copyAssembly(assemblyDir, copy);
-    e2e = await startProcure({ cdkOut: relative(PROJECT_DIR, copy), synth: 'never', configOverrides: { [ENV.AUTO_APPROVE_MAX_USD]: '100' } });
+    e2e = await startProcure({ cdkOut: relative(PROJECT_DIR, copy), synth: 'never', configOverrides: { ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })) } });
   });
   afterAll(async () => {
     await e2e?.close();

@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../../lib/approval-policy-config';
+import { resolveProcureConfig } from '../../lib/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { cocalcRequest, interserverRequest } from '../support/requests';
@@ -107,7 +109,7 @@ describe('a decision that bypassed the approval link', { timeout: E2E_TEST_TIMEO
 describe('an auto-approved purchase, verified by the money step against its own limit', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   let e2e: E2e;
   beforeAll(async () => {
-    e2e = await startProcure({ configOverrides: { [ENV.AUTO_APPROVE_MAX_USD]: '100' } });
+    e2e = await startProcure({ configOverrides: { ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })) } });
   });
   afterAll(async () => {
     await e2e?.close();

@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../../lib/approval-policy-config';
+import { resolveProcureConfig } from '../../lib/config';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +46,7 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
 
   beforeAll(async () => {
     e2e = await startProcure({
-      configOverrides: { [ENV.AUTO_APPROVE_MAX_USD]: String(AUTO_APPROVE_MAX_USD), [ENV.MONTHLY_CAP_INTERSERVER_USD]: String(INTERSERVER_CAP_USD) },
+      configOverrides: { ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: AUTO_APPROVE_MAX_USD })), [ENV.MONTHLY_CAP_INTERSERVER_USD]: String(INTERSERVER_CAP_USD) },
     });
   });
   afterAll(async () => {

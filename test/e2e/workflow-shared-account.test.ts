@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../../lib/approval-policy-config';
+import { resolveProcureConfig } from '../../lib/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/shared/env-names';
 import { cocalcRequest, interserverRequest } from '../support/requests';
@@ -37,7 +39,7 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
   beforeAll(async () => {
     e2e = await startProcure({
       configOverrides: {
-        [ENV.AUTO_APPROVE_MAX_USD]: '100',
+        ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })),
         [ENV.DAILY_PURCHASE_LIMIT]: '1000',
         [ENV.MONTHLY_CAP_COCALC_USD]: '100000',
         [ENV.MONTHLY_CAP_INTERSERVER_USD]: '100000',

@@ -27,9 +27,10 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
   // The requester's approval notice: the sender alone (no approver list, no links in it).
   add(['ApprovalsApi'], ENV.SENDER_EMAIL);
-  // The money steps re-check an auto-approval against their own limit (lambdas/core/verify-approval.ts).
-  // QuotesApi tells whether a quote would be auto-approved, and reads the month's budget left.
-  add(['ValidateAndQuote', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.AUTO_APPROVE_MAX_USD);
+  // The approval policy by amount: RequestApproval asks the tier's approvers, the money steps
+  // re-check the approval against their own policy (lambdas/core/verify-approval.ts), QuotesApi tells
+  // a quote's tier, and reads the month's budget left.
+  add(['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.APPROVAL_POLICY);
   // ApprovalReminders: the budget line of a follow-up mail, as in the first.
   add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);

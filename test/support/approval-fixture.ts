@@ -1,3 +1,4 @@
+import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalRounds } from '../../lambdas/adapters/aws/dynamo-approval-rounds';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
@@ -35,7 +36,7 @@ export function approvalWorld(db: LocalDynamo) {
     mailer: new FakeMailer(),
     callback: new FakeTaskCallback(),
     signingKey: async () => SIGNING_KEY,
-    config: { approvers: APPROVERS, sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', timeoutSeconds: 3600 },
+    config: { approvers: APPROVERS, sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', timeoutSeconds: 3600, policy: autoApprovePolicy(-1, APPROVERS) },
   };
 }
 export type ApprovalWorld = ReturnType<typeof approvalWorld>;

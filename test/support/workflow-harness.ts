@@ -1,3 +1,4 @@
+import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
@@ -106,10 +107,12 @@ export const APPROVED = { decision: 'APPROVED', approver: 'boss@example.com', de
 
 /**
  * The money steps' approval check as production wires it (lambdas/shared/approval-verification.ts),
- * on `h`. `autoApproveMaxUsd` is the step's own limit; -1 (always ask) by default.
+ * on `h`. `autoApproveMaxUsd` is the step's own limit; -1 (always ask) by default; the approver is
+ * {@link APPROVED}'s.
  */
 export function approvalVerifierFor(h: Pick<StepHarness, 'audit' | 'approvals'>, step: string, autoApproveMaxUsd = -1) {
-  return (state: WorkflowState) => verifyApproval({ audit: h.audit, approvals: h.approvals, autoApproveMaxUsd }, state, step);
+  const policy = autoApprovePolicy(autoApproveMaxUsd, [APPROVED.approver]);
+  return (state: WorkflowState) => verifyApproval({ audit: h.audit, approvals: h.approvals, policy }, state, step);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signApprovalLink, verifyApprovalSignature } from '../../lambdas/core/approval-link';
@@ -131,7 +132,7 @@ describe('ApprovalReminders handler', () => {
     ]);
 
     // The money steps accept it: the escalation's audit entry names the link, bound to the round's token.
-    const evidence = await gatherApprovalEvidence({ ...world, autoApproveMaxUsd: -1 }, state, state.quote!);
+    const evidence = await gatherApprovalEvidence({ ...world, policy: autoApprovePolicy(-1, APPROVERS, [ESCALATION]) }, state, state.quote!);
     expect(checkApproval(evidence)).toMatchObject({ verified: true, approver: ESCALATION, approvalId: escalation.id });
 
     // The original approver's link now decides nothing.

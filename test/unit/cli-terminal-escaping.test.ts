@@ -117,7 +117,7 @@ describe('terminal output escapes stored text', () => {
       summary: `CoCalc site license "${HOSTILE.eraseRows}"`,
       priceSource: 'cocalc-v3-formula',
       budget: { month: '2030-01', capUsd: 100, reservedUsd: 0, remainingUsd: 100, remainingAfterUsd: 82, fits: true },
-      approval: { autoApprove: false, autoApproveMaxUsd: 0, reason: 'a person must approve' },
+      approval: { autoApprove: false, tier: 1, approvalsNeeded: 1, approvers: ['boss@example.com'], reason: 'a person must approve' },
       problems: [`maxCost: ${ALL}`],
       quotedAt: '2030-01-01T00:00:00.000Z',
     } as PurchaseQuote;

@@ -1,9 +1,10 @@
+import { autoApprovePolicy, type ApprovalPolicy } from '../../lambdas/core/approval-policy';
 import { describe, expect, it } from 'vitest';
 import { computeSiteLicenseCost } from '../../lambdas/core/cocalc-pricing';
 import { InvalidRequestError } from '../../lambdas/core/errors';
 import type { InterserverLicenseType } from '../../lambdas/core/ports';
 import type { Vendor } from '../../lambdas/core/purchase-request';
-import { quotePurchase, type QuotePurchaseDeps } from '../../lambdas/core/quote-purchase';
+import { quotePurchase, type PurchaseQuote, type QuotePurchaseDeps } from '../../lambdas/core/quote-purchase';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 
 const NOW = new Date('2026-07-15T12:00:00.000Z');
@@ -15,7 +16,7 @@ const CATALOG: InterserverLicenseType[] = [
 ];
 
 /** A quote's ports: the catalog (counting calls) and a spend guard that only answers remaining(). */
-function world(over: { remainingUsd?: number; capUsd?: number; autoApproveMaxUsd?: number } = {}) {
+function world(over: { remainingUsd?: number; capUsd?: number; policy?: ApprovalPolicy } = {}) {
   const calls = { catalog: 0, remaining: [] as Array<{ vendor: Vendor; at: string }> };
   const capUsd = over.capUsd ?? 500;
   const remainingUsd = over.remainingUsd ?? capUsd;
@@ -30,7 +31,7 @@ function world(over: { remainingUsd?: number; capUsd?: number; autoApproveMaxUsd
         return { capUsd, reservedUsd: capUsd - remainingUsd, remainingUsd };
       },
     },
-    autoApproveMaxUsd: over.autoApproveMaxUsd ?? 25,
+    policy: over.policy ?? autoApprovePolicy(25, ['boss@example.com']),
     clock: () => NOW,
   };
   return { deps, calls };
@@ -82,14 +83,24 @@ describe('quotePurchase', () => {
     expect(quote.budget).toEqual({ month: '2026-07', capUsd: 100, reservedUsd: 59.5, remainingUsd: 40.5, remainingAfterUsd: 37.5, fits: true });
   });
 
-  it.each([
-    [25, 3, true, 'auto-approved: $3.00 is within the auto-approve limit of $25.00'],
-    [3, 3, true, 'auto-approved: $3.00 is within the auto-approve limit of $3.00'],
-    [2.99, 3, false, 'a person must approve: $3.00 is above the auto-approve limit of $2.99'],
-    [-1, 3, false, 'a person must approve: auto-approval is off (autoApproveMaxUsd is negative)'],
-  ])('with autoApproveMaxUsd %s, a $%s quote is auto-approved: %s', async (limit, _cost, autoApprove, reason) => {
-    const { deps } = world({ autoApproveMaxUsd: limit });
-    expect((await quotePurchase(deps, interserverRequest())).approval).toEqual({ autoApprove, autoApproveMaxUsd: limit, reason });
+  const BOSS = ['boss@example.com'];
+  const TIERS: ApprovalPolicy = {
+    tiers: [
+      { upToUsd: 2, approvals: 0, approvers: [] },
+      { upToUsd: 3, approvals: 2, approvers: ['a@example.com', 'b@example.com', 'c@example.com'] },
+      { approvals: 1, approvers: BOSS },
+    ],
+    escalationApprovers: ['esc@example.com'],
+  };
+  it.each<[string, ApprovalPolicy, PurchaseQuote['approval']]>([
+    ['approved by policy up to $25', autoApprovePolicy(25, BOSS), { autoApprove: true, tier: 1, approvalsNeeded: 0, approvers: [], reason: 'tier 1 (up to $25.00): no approver (approved by policy)' }],
+    ['approved by policy at exactly its limit', autoApprovePolicy(3, BOSS), { autoApprove: true, tier: 1, approvalsNeeded: 0, approvers: [], reason: 'tier 1 (up to $3.00): no approver (approved by policy)' }],
+    ['a cent above the limit', autoApprovePolicy(2.99, BOSS), { autoApprove: false, tier: 2, approvalsNeeded: 1, approvers: BOSS, reason: 'tier 2 (above $2.99): any 1 of 1 approver' }],
+    ['always ask', autoApprovePolicy(-1, BOSS), { autoApprove: false, tier: 1, approvalsNeeded: 1, approvers: BOSS, reason: 'tier 1 (any amount): any 1 of 1 approver' }],
+    ['a two-approver tier (the escalation approver counts too)', TIERS, { autoApprove: false, tier: 2, approvalsNeeded: 2, approvers: ['a@example.com', 'b@example.com', 'c@example.com'], reason: 'tier 2 (above $2.00 up to $3.00): 2 distinct approvers of 4' }],
+  ])('a $3.00 quote, %s', async (_name, policy, approval) => {
+    const { deps } = world({ policy });
+    expect((await quotePurchase(deps, interserverRequest())).approval).toEqual(approval);
   });
 
   it('names what would stop the purchase after intake: its maxCost and the budget', async () => {

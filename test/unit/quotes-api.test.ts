@@ -1,3 +1,4 @@
+import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -46,7 +47,7 @@ describe('quotes API', () => {
     spendGuard = new DynamoSpendGuard(doc, db.stateTable, { capsUsd: { cocalc: 100, interserver: 20 }, dailyLimit: 10 });
     // Another purchase holds $12 of this month's InterServer budget.
     await spendGuard.reserve({ purchaseId: 'pur-other', vendor: 'interserver', amountUsd: 12, at: new Date() });
-    handler = makeHandler({ interserver, spendGuard, autoApproveMaxUsd: 2 });
+    handler = makeHandler({ interserver, spendGuard, policy: autoApprovePolicy(2, ['boss@example.com']) });
   });
   afterAll(async () => db.close());
 
@@ -63,7 +64,7 @@ describe('quotes API', () => {
       amountUsd: 3,
       interserverType: { id: 5006, name: 'Softaculous' },
       budget: { capUsd: 20, reservedUsd: 12, remainingUsd: 8, remainingAfterUsd: 5, fits: true },
-      approval: { autoApprove: false, autoApproveMaxUsd: 2 },
+      approval: { autoApprove: false, tier: 2, approvalsNeeded: 1, approvers: ['boss@example.com'] },
       problems: [],
     });
     expect(await everything()).toEqual(before);

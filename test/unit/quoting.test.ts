@@ -4,7 +4,6 @@ import {
   assertWithinMaxCost,
   describeInterserverLicense,
   describeSiteLicense,
-  isAutoApproved,
   resolveInterserverType,
 } from '../../lambdas/core/quoting';
 
@@ -36,13 +35,6 @@ describe('quoting policy', () => {
     expect(() => assertWithinMaxCost(10, 10)).not.toThrow();
     expect(() => assertWithinMaxCost(10, undefined)).not.toThrow();
     expect(() => assertWithinMaxCost(10.01, 10)).toThrow(MaxCostExceededError);
-  });
-
-  it('auto-approves at or below the limit, never with a negative limit, never after a mismatch', () => {
-    expect(isAutoApproved(5, 5, false)).toBe(true);
-    expect(isAutoApproved(5.01, 5, false)).toBe(false);
-    expect(isAutoApproved(0, -1, false)).toBe(false);
-    expect(isAutoApproved(1, 100, true)).toBe(false);
   });
 
   it('summarizes a site license and an InterServer license in one line', () => {

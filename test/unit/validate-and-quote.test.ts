@@ -1,3 +1,4 @@
+import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { InvalidRequestError, MaxCostExceededError, QuoteMismatchError } from '../../lambdas/core/errors';
@@ -38,7 +39,7 @@ describe('ValidateAndQuote', () => {
         interserverBuilds += 1;
         return gateway;
       },
-      autoApproveMaxUsd,
+      policy: autoApprovePolicy(autoApproveMaxUsd, ['boss@example.com']),
     });
 
   it('quotes a CoCalc license at the amount its checkout charges, and records QUOTED', async () => {
@@ -51,9 +52,11 @@ describe('ValidateAndQuote', () => {
       amountUsd: 18,
       summary: 'CoCalc site license: academic, monthly, run limit 2, 4 GB RAM, 1 vCPU, 10 GB disk, member hosting, short uptime',
       autoApprove: false,
+      approvalTier: 1,
+      approvalsNeeded: 1,
     });
     expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'QUOTED', amountUsd: 18 });
-    expect((await h.audit.list(state.purchaseId)).at(-1)).toMatchObject({ type: 'QUOTED', status: 'QUOTED', detail: { amountUsd: 18 } });
+    expect((await h.audit.list(state.purchaseId)).at(-1)).toMatchObject({ type: 'QUOTED', status: 'QUOTED', detail: { amountUsd: 18, approvalTier: 1, approvalsNeeded: 1 } });
   });
 
   it('auto-approves at or below the limit and never with a negative limit', async () => {
@@ -97,7 +100,7 @@ describe('ValidateAndQuote', () => {
     const first = await handler(1000)(state);
     const requoted = await handler(1000)({ ...state, quote: first, mismatch: mismatch(18.01, 18) });
 
-    expect(requoted).toMatchObject({ amountUsd: 18.01, autoApprove: false });
+    expect(requoted).toMatchObject({ amountUsd: 18.01, autoApprove: false, approvalsNeeded: 1 });
     expect(requoted.summary).toMatch(/re-quoted at the vendor's total \$18\.01 \(was \$18\.00\)/);
     const types = (await h.audit.list(state.purchaseId)).map((e) => e.type);
     expect(types.slice(-2)).toEqual(['REQUOTED', 'QUOTED']);

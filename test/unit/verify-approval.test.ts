@@ -1,3 +1,4 @@
+import { autoApprovePolicy, type ApprovalPolicy } from '../../lambdas/core/approval-policy';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRecord, AuditEntry, AuditEntryInput, AuditLog } from '../../lambdas/core/ports';
 import { ApprovalNotVerifiedError, checkApproval, verifyApproval, type ApprovalEvidence } from '../../lambdas/core/verify-approval';
@@ -16,11 +17,22 @@ const record = (over: Partial<ApprovalRecord> = {}): ApprovalRecord => ({
   summary: { vendor: 'cocalc', item: 'x', amountUsd: 42.5, requester: { name: 'R', email: 'r@example.com' }, reason: 'r' },
   ...over,
 });
+const BOSSES = ['boss@example.com', 'b2@example.com'];
+/** The old single setting: approved by policy up to `limit`, else any one of the bosses. */
+const upTo = (limit: number) => autoApprovePolicy(limit, BOSSES);
+/** Up to $10 by policy; above it two of boss, b2 and b3, with esc asked on escalation. */
+const TWO: ApprovalPolicy = {
+  tiers: [
+    { upToUsd: 10, approvals: 0, approvers: [] },
+    { approvals: 2, approvers: [...BOSSES, 'b3@example.com'] },
+  ],
+  escalationApprovers: ['esc@example.com'],
+};
 const human = (over: Partial<ApprovalEvidence> = {}): ApprovalEvidence => ({
   purchaseId: PID,
   quote: { vendor: 'cocalc', amountUsd: 42.5, autoApprove: false },
   requoted: false,
-  autoApproveMaxUsd: 50,
+  policy: upTo(50),
   quoted: { amountUsd: 42.5, autoApprove: false },
   round: { approvalIds: ['a1', 'a2'], amountUsd: 42.5 },
   records: [record()],
@@ -30,11 +42,11 @@ const auto = (over: Partial<ApprovalEvidence> = {}): ApprovalEvidence =>
   human({ quote: { vendor: 'cocalc', amountUsd: 42.5, autoApprove: true }, quoted: { amountUsd: 42.5, autoApprove: true }, round: undefined, records: [], ...over });
 
 describe('checkApproval', () => {
-  it.each<[string, ApprovalEvidence, RegExp | { approver: string }]>([
+  it.each<[string, ApprovalEvidence, RegExp | { approver: string; approvalId?: string }]>([
     ['a record decided APPROVED through the link for the quoted amount', human(), { approver: 'boss@example.com' }],
     ['the second approver of the round approved', human({ records: [record({ status: 'PENDING', decidedAt: undefined }), record({ approvalId: 'a2', approver: 'b2@example.com' })] }), { approver: 'b2@example.com' }],
     ['auto-approved within this step\'s own limit, as the audit trail says', auto(), { approver: 'auto-approve policy' }],
-    ['auto-approved at exactly the limit', auto({ autoApproveMaxUsd: 42.5 }), { approver: 'auto-approve policy' }],
+    ['auto-approved at exactly the limit', auto({ policy: upTo(42.5) }), { approver: 'auto-approve policy' }],
     ['no approval round (SendTaskSuccess before any mail)', human({ round: undefined, records: [] }), /no approval was requested/],
     ['the round\'s records are still PENDING (decision bypassed the link)', human({ records: [record({ status: 'PENDING', decidedAt: undefined })] }), /no approver approved \$42\.50/],
     ['no record of the round exists', human({ records: [] }), /records: none/],
@@ -45,8 +57,18 @@ describe('checkApproval', () => {
     ['an APPROVED record for another vendor', human({ records: [record({ summary: { ...record().summary!, vendor: 'interserver' } })] }), /no approver approved/],
     ['an APPROVED record without a decision time', human({ records: [record({ decidedAt: undefined })] }), /no approver approved/],
     ['the round asked about another amount', human({ round: { approvalIds: ['a1'], amountUsd: 40 } }), /not for the quoted \$42\.50/],
-    ['auto-approve above this step\'s own limit', auto({ autoApproveMaxUsd: 42.49 }), /above the auto-approve limit of \$42\.49/],
-    ['auto-approve while this step\'s config says always ask', auto({ autoApproveMaxUsd: -1 }), /auto-approval is off/],
+    ['auto-approve above this step\'s own limit', auto({ policy: upTo(42.49) }), /\$42\.50 falls in tier 2 \(above \$42\.49\): any 1 of 2 approvers/],
+    ['auto-approve while this step\'s config says always ask', auto({ policy: upTo(-1) }), /falls in tier 1 \(any amount\)/],
+    ['auto-approve where this step\'s tier needs two', auto({ policy: TWO }), /falls in tier 2 \(above \$10\.00\): 2 distinct approvers of 4/],
+    ['an APPROVED record of someone this step\'s policy does not count', human({ records: [record({ approver: 'mallory@example.com' })] }), /no approver approved/],
+    ['a two-approver tier with one approval', human({ policy: TWO }), /1 of the 2 distinct approvals tier 2 \(above \$10\.00\) needs for \$42\.50/],
+    ['a two-approver tier with two distinct approvals', human({ policy: TWO, records: [record(), record({ approvalId: 'a2', approver: 'b2@example.com', decidedAt: '2026-11-30T02:00:00.000Z' })] }), { approver: 'boss@example.com, b2@example.com', approvalId: 'a2' }],
+    ['a two-approver tier, one approver through two links', human({ policy: TWO, records: [record(), record({ approvalId: 'a2' })] }), /1 of the 2 distinct approvals/],
+    ['a two-approver tier, one approver in two spellings', human({ policy: TWO, records: [record(), record({ approvalId: 'a2', approver: 'Boss@Example.COM' })] }), /1 of the 2 distinct approvals/],
+    ['a two-approver tier, the second from outside it', human({ policy: TWO, records: [record(), record({ approvalId: 'a2', approver: 'mallory@example.com' })] }), /1 of the 2 distinct approvals/],
+    ['a two-approver tier, the escalation approver counts', human({ policy: TWO, records: [record(), record({ approvalId: 'a2', approver: 'esc@example.com' })] }), { approver: 'boss@example.com, esc@example.com' }],
+    ['a two-approver tier, two approvals and a rejection', human({ policy: TWO, records: [record(), record({ approvalId: 'a2', approver: 'b2@example.com' }), record({ approvalId: 'a3', approver: 'b3@example.com', status: 'REJECTED' })], round: { approvalIds: ['a1', 'a2', 'a3'], amountUsd: 42.5 } }), /b3@example\.com rejected it/],
+    ['a re-quote in a tier of no approvals needs one person', human({ policy: upTo(100), requoted: true }), { approver: 'boss@example.com' }],
     ['auto-approve after a re-quote', auto({ requoted: true }), /re-quoted/],
     ['auto-approve the audit trail does not show', auto({ quoted: { amountUsd: 42.5, autoApprove: false } }), /no quote of \$42\.50 auto-approved/],
     ['auto-approve of another amount in the audit trail', auto({ quoted: { amountUsd: 10, autoApprove: true } }), /no quote of \$42\.50 auto-approved/],
@@ -74,7 +96,7 @@ describe('verifyApproval', () => {
       list: async () => [...entries],
       listByStatus: async () => [],
     };
-    return { entries, deps: { audit, approvals: { get: async (id: string) => records.find((r) => r.approvalId === id) }, autoApproveMaxUsd: 5 } };
+    return { entries, deps: { audit, approvals: { get: async (id: string) => records.find((r) => r.approvalId === id) }, policy: autoApprovePolicy(5, BOSSES, ['escalation@example.com']) } };
   }
   const state: WorkflowState = {
     purchaseId: PID,

@@ -8,7 +8,9 @@ import { approvalRound, decisionKeyOfRound } from './dynamo-approval-store';
  * {@link ApprovalRounds} on the state table:
  *
  *   PURCHASE#<purchaseId> / APPROVAL_ROUND     the latest round: task token, approvers, expiry,
- *                                              summary, and which follow-ups were sent
+ *                                              summary, which follow-ups were sent, and the
+ *                                              quorum (`required`; `approvedBy`, a string set
+ *                                              DynamoApprovalStore.tally ADDs to)
  *
  * Not in the purchasesByStatus index (no createdSeq), so the token never reaches a listing. Every
  * follow-up is claimed with one conditional update naming the round, so a mail goes out once even
@@ -78,8 +80,9 @@ export class DynamoApprovalRounds implements ApprovalRounds {
   async get(purchaseId: string): Promise<ApprovalRound | undefined> {
     const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: roundKey(purchaseId), ConsistentRead: true }));
     if (!got.Item) return undefined;
-    const { [PK]: _pk, [SK]: _sk, [STATE_TABLE.ttlAttribute]: _ttl, ...round } = got.Item;
-    return round as ApprovalRound;
+    const { [PK]: _pk, [SK]: _sk, [STATE_TABLE.ttlAttribute]: _ttl, approvedBy, ...round } = got.Item;
+    // A string set (ADDed by DynamoApprovalStore.tally) comes back as a Set.
+    return { ...round, ...(approvedBy instanceof Set ? { approvedBy: [...approvedBy] as string[] } : {}) } as ApprovalRound;
   }
 
   async decided(round: Pick<ApprovalRound, 'purchaseId' | 'round'>): Promise<boolean> {
