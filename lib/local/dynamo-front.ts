@@ -39,6 +39,13 @@ export async function startDynamoFront(
     rmSync(socketDir, { recursive: true, force: true });
     throw err;
   }
+  const connections = new WeakMap<object, number>();
+  let lastConnection = 0;
+  const connectionOf = (socket: object): number => {
+    let n = connections.get(socket);
+    if (n === undefined) connections.set(socket, (n = ++lastConnection));
+    return n;
+  };
   const front = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req, MAX_REQUEST_BYTES);
@@ -57,7 +64,7 @@ export async function startDynamoFront(
       }
       if (onCall) {
         try {
-          onCall(dynamoCallOf(req.headers['x-amz-target'], body, performance.now()));
+          onCall({ ...dynamoCallOf(req.headers['x-amz-target'], body, performance.now()), connection: connectionOf(req.socket) });
         } catch {
           // A listener's bug must not break the request.
         }

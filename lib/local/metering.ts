@@ -15,6 +15,11 @@ export interface DynamoCall {
   items: number;
   /** When the front received it. */
   at: number;
+  /**
+   * The front's number for the TCP connection it came on. A connection carries one client's
+   * requests, so every call on it comes from one execution environment (one worker thread).
+   */
+  connection: number;
 }
 
 /** One settled Lambda invocation. */
@@ -39,7 +44,7 @@ const TARGET_PREFIX = 'DynamoDB_20120810.';
  * Reads a DynamoDB request's operation, tables and item count from its `X-Amz-Target` header and
  * JSON body. A body that is not JSON still counts as a call, naming no table.
  */
-export function dynamoCallOf(target: string | string[] | undefined, body: Buffer | string, at: number): DynamoCall {
+export function dynamoCallOf(target: string | string[] | undefined, body: Buffer | string, at: number): Omit<DynamoCall, 'connection'> {
   const header = Array.isArray(target) ? target[0] : target;
   const operation = header?.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : 'unknown';
   let parsed: { TableName?: unknown; RequestItems?: unknown } = {};

@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo';
+import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../../lib/local/dynamo';
 import { LambdaHost } from '../../lib/local/lambda-host';
 import { dynamoCallOf, type DynamoCall, type InvocationRecord } from '../../lib/local/metering';
 import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
@@ -40,6 +40,13 @@ describe('the DynamoDB front reports each request it passed on', () => {
     const stranger = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' }, maxAttempts: 1 });
     await expect(stranger.send(new GetItemCommand({ TableName: 'metered', Key: { pk: { S: 'a' } } }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
     stranger.destroy();
+    const other = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    await other.send(new GetItemCommand({ TableName: 'metered', Key: { pk: { S: 'a' } } }));
+    other.destroy();
+    // One client's calls share a keep-alive connection; another client has its own.
+    expect(calls[0]!.connection).toBe(calls[1]!.connection);
+    expect(calls[2]!.connection).not.toBe(calls[0]!.connection);
+    calls.pop();
     expect(calls.map(({ operation, tables, items }) => ({ operation, tables, items }))).toEqual([
       { operation: 'GetItem', tables: ['metered'], items: 1 },
       { operation: 'BatchWriteItem', tables: ['metered'], items: 2 },
