@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { BURST_PLANS, burstClean, formatBursts, runBursts } from './burst';
 import { bundlesJson, formatBundles, runBundles } from './bundles';
 import { formatGrowth, runGrowth } from './growth';
 import { fmtMiB, formatTable, type Row } from './measure';
 import { runMicro } from './micro';
+import { runPathsBench } from './paths';
+import { formatPaths } from './paths-report';
 import { runLatency, runStartup } from './runtime';
 import { runSpendGuard } from './spend-guard';
 
@@ -28,6 +30,11 @@ import { runSpendGuard } from './spend-guard';
  * `npm run bench -- growth [--quick]` runs only the growth bench (bench/growth.ts): latency and
  * heap over 1,000 purchases one after another (`--quick`: 200), and BuyLicense's time with ~10 and
  * with 1,000 more licenses on the account; about 5 minutes (`--quick`: about 1).
+ *
+ * `npm run bench -- paths [--quick]` runs only the paths bench (bench/paths.ts): per purchase path
+ * (approved per vendor, auto-approved, rejected, expired, invalid), DynamoDB calls, Step Functions
+ * transitions, Lambda invocations, workflow overhead and the AWS list-price cost, against issue
+ * #11's targets; 3 rounds per path (`--quick`: 1), about a minute (`--quick`: about 30 s).
  */
 
 interface Plan {
@@ -53,8 +60,8 @@ async function main(argv: string[]): Promise<void> {
   const cdkOutAt = argv.indexOf('--cdk-out');
   const cdkOut = cdkOutAt >= 0 ? argv[cdkOutAt + 1] : undefined;
   const rest = cdkOutAt >= 0 ? argv.filter((_, i) => i !== cdkOutAt && i !== cdkOutAt + 1) : argv;
-  const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles' && a !== 'growth');
-  const usage = 'usage: npm run bench [-- [burst | bundles [--cdk-out DIR] | growth] [--quick]]';
+  const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles' && a !== 'growth' && a !== 'paths');
+  const usage = 'usage: npm run bench [-- [burst | bundles [--cdk-out DIR] | growth | paths] [--quick]]';
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (${usage})`);
   if (cdkOutAt >= 0 && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';
@@ -62,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
   if (rest.includes('burst')) return burst(mode);
   if (rest.includes('bundles')) return bundles(mode, cdkOut);
   if (rest.includes('growth')) return growth(mode);
+  if (rest.includes('paths')) return paths(mode);
   const plan = PLANS[mode];
   const t0 = performance.now();
 
@@ -156,6 +164,21 @@ async function growth(mode: 'full' | 'quick'): Promise<void> {
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
   process.stdout.write(`${JSON.stringify({ bench: 'procure-growth', mode, commit, node: process.version, totalMs: Math.round(totalMs), ...results }, twoDecimals)}\n`);
   if (results.failures.length) process.exitCode = 1;
+}
+
+/** The paths bench alone: its tables, then one JSON line. */
+async function paths(mode: 'full' | 'quick'): Promise<void> {
+  const commit = commitMeasured();
+  const t0 = performance.now();
+  const loadBefore = loadavg()[0]!;
+  const results = await runPathsBench(mode, progress);
+  const totalMs = performance.now() - t0;
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  // Timings stretch on a loaded machine (counts do not): the 1-minute load average says how loaded.
+  const load = `load average ${loadBefore.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}`;
+  process.stdout.write(`procure paths bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} x ${cpu}, ${load}\n\n${formatPaths(results)}\n\n`);
+  process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'procure-paths', mode, commit, node: process.version, cpus: availableParallelism(), totalMs: Math.round(totalMs), paths: results.map(({ cost, ...r }) => ({ ...r, costMicroUsd: Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, v * 1e6])) })) }, twoDecimals)}\n`);
 }
 
 /** Paired rounds of the bundle bench. */

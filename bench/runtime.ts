@@ -73,7 +73,7 @@ export async function runStartup(projectDir: string, runs: number): Promise<{ re
 }
 
 /** Resolves the approval mail that mentions a marker; the outbox calls `deliver` for every mail. */
-class MailWaiter {
+export class MailWaiter {
   private readonly waiting = new Map<string, (mail: OutboxMail) => void>();
 
   deliver = (mail: OutboxMail): void => {

@@ -7,20 +7,27 @@ import { join } from 'node:path';
 import { AwsServiceError } from './aws-error';
 import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import type { RuntimeCredentials } from './local-credentials';
+import { dynamoCallOf, type DynamoCall } from './metering';
 import { checkSigV4 } from './sigv4-check';
 
 /**
  * dynalite checks no signature, so it never listens on TCP: it serves a Unix socket in a private
  * (0700) temp folder, and this loopback front checks each request's SigV4 signature against the
  * runtime's credentials before passing it on (403 `UnrecognizedClientException` /
- * `InvalidSignatureException`, as DynamoDB answers, otherwise). Bodies are not logged.
+ * `InvalidSignatureException`, as DynamoDB answers, otherwise). Bodies are not logged. `onCall`
+ * hears of every request that passed the check (for measuring; metering.ts).
  */
 export interface DynamoFront {
   endpoint: string;
   close(): Promise<void>;
 }
 
-export async function startDynamoFront(dynalite: Server, credentials: RuntimeCredentials, log?: (line: string) => void): Promise<DynamoFront> {
+export async function startDynamoFront(
+  dynalite: Server,
+  credentials: RuntimeCredentials,
+  log?: (line: string) => void,
+  onCall?: (call: DynamoCall) => void,
+): Promise<DynamoFront> {
   const socketDir = mkdtempSync(join(tmpdir(), 'procure-dynamo-'));
   const socketPath = join(socketDir, 'dynalite.sock');
   try {
@@ -32,6 +39,13 @@ export async function startDynamoFront(dynalite: Server, credentials: RuntimeCre
     rmSync(socketDir, { recursive: true, force: true });
     throw err;
   }
+  const connections = new WeakMap<object, number>();
+  let lastConnection = 0;
+  const connectionOf = (socket: object): number => {
+    let n = connections.get(socket);
+    if (n === undefined) connections.set(socket, (n = ++lastConnection));
+    return n;
+  };
   const front = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req, MAX_REQUEST_BYTES);
@@ -47,6 +61,13 @@ export async function startDynamoFront(dynalite: Server, credentials: RuntimeCre
         res.writeHead(e.statusCode, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
         res.end(text);
         return;
+      }
+      if (onCall) {
+        try {
+          onCall({ ...dynamoCallOf(req.headers['x-amz-target'], body, performance.now()), connection: connectionOf(req.socket) });
+        } catch {
+          // A listener's bug must not break the request.
+        }
       }
       const upstream = request({ socketPath, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) } }, (answer) => {
         res.writeHead(answer.statusCode ?? 500, answer.headers);

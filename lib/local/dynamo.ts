@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { localPhysicalName, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
 import { startDynamoFront } from './dynamo-front';
+import type { DynamoCall } from './metering';
 import { LOCAL_CREDENTIALS, type RuntimeCredentials } from './local-credentials';
 import { mkdirPrivate } from './private-files';
 
@@ -68,14 +69,24 @@ export function tablesFromTemplate(template: CfnTemplate, env: ResolveEnv): Loca
   return out;
 }
 
-/** `credentials`: what every request must be signed with (dynamo-front.ts); the returned client signs with them. */
-export async function startDynamo(options: { tables: LocalTable[]; path?: string; region: string; credentials?: RuntimeCredentials; log?: (line: string) => void }): Promise<LocalDynamo> {
+/**
+ * `credentials`: what every request must be signed with (dynamo-front.ts); the returned client signs
+ * with them. `onCall` hears of every request the front passes on (metering.ts).
+ */
+export async function startDynamo(options: {
+  tables: LocalTable[];
+  path?: string;
+  region: string;
+  credentials?: RuntimeCredentials;
+  log?: (line: string) => void;
+  onCall?: (call: DynamoCall) => void;
+}): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
   const dynalite = require('dynalite') as (opts: object) => Server;
   if (options.path) mkdirPrivate(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
-  const front = await startDynamoFront(server, credentials, options.log);
+  const front = await startDynamoFront(server, credentials, options.log, options.onCall);
   const endpoint = front.endpoint;
   const client = new DynamoDBClient({ endpoint, region: options.region, credentials, maxAttempts: 2 });
   const close = async (): Promise<void> => {

@@ -1,6 +1,7 @@
 /** The local runtime's public surface (see lib/local/README.md). */
 export { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions, type LocalExecutions, type PutEventsEntry } from './runtime';
 export type { StepEvent } from './executions';
+export type { DynamoCall, InvocationRecord } from './metering';
 export type { OutboxMail } from './ses-outbox';
 export type { BusEvent, DeliveryFailure, DeliveryHold } from './event-bus';
 export type { ExecutionRecord, ExecutionStatus } from './execution-store';

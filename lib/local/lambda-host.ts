@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { BUNDLE_REJECTED } from './bundle-integrity.cjs';
 import type { LambdaSpec } from './lambda-functions';
+import type { InvocationRecord } from './metering';
 
 /**
  * Runs the bundled handlers unchanged, as Lambda runs them: each execution environment is a worker
@@ -67,6 +68,8 @@ export interface LambdaHostOptions {
    * @default 4
    */
   maxIdle?: number;
+  /** Hears of every accepted invocation once it settled (for measuring; metering.ts). */
+  onInvocation?: (record: InvocationRecord) => void;
 }
 
 export const DEFAULT_LAMBDA_CONCURRENCY = 50;
@@ -90,6 +93,8 @@ interface Invocation {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   timer: NodeJS.Timeout;
+  /** performance.now() when the handler started (the worker's 'started' message). */
+  startedAt?: number;
 }
 
 /** One execution environment: a worker thread and the invocation it is running, if any. */
@@ -181,7 +186,8 @@ export class LambdaHost {
     } catch (err) {
       return Promise.reject(new LambdaFunctionError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
     }
-    const env = pool.idle.pop() ?? (pool.live.size < this.concurrency ? this.startEnvironment(pool) : undefined);
+    const warm = pool.idle.pop();
+    const env = warm ?? (pool.live.size < this.concurrency ? this.startEnvironment(pool) : undefined);
     if (!env) {
       pool.throttles += 1;
       return Promise.reject(
@@ -192,15 +198,37 @@ export class LambdaHost {
     const id = this.nextId++;
     const requestId = options.requestId ?? randomUUID();
     const timeoutMs = pool.fn.spec.timeoutSeconds * 1000;
+    const acceptedAt = performance.now();
+    let invocation: Invocation | undefined;
     const result = new Promise<unknown>((resolve, reject) => {
       // Until the worker reports the handler started, this bounds the init phase (loading the code);
       // then the invocation's own timeout replaces it (onMessage).
-      env.current = { id, requestId, resolve, reject, timer: this.armTimeout(pool, env, id, INIT_LIMIT_MS) };
+      invocation = { id, requestId, resolve, reject, timer: this.armTimeout(pool, env, id, INIT_LIMIT_MS) };
+      env.current = invocation;
       env.worker.postMessage({ type: 'invoke', id, requestId, timeoutMs, event: eventText });
     });
+    const metered = (ok: boolean): void => {
+      const onInvocation = this.options.onInvocation;
+      if (!onInvocation) return;
+      const { spec } = pool.fn;
+      try {
+        onInvocation({
+          logicalId,
+          constructId: spec.constructId,
+          memoryMb: spec.memoryMb,
+          cold: warm === undefined,
+          acceptedAt,
+          startedAt: invocation?.startedAt ?? acceptedAt,
+          endedAt: performance.now(),
+          ok,
+        });
+      } catch {
+        // A listener's bug must not break the invocation.
+      }
+    };
     const settled = result.then(
-      () => undefined,
-      () => undefined,
+      () => metered(true),
+      () => metered(false),
     );
     this.running.add(settled);
     void settled.then(() => this.running.delete(settled));
@@ -307,6 +335,7 @@ export class LambdaHost {
       // As on Lambda, the function timeout counts from the handler's start, not the cold start's init.
       clearTimeout(invocation.timer);
       invocation.timer = this.armTimeout(pool, env, msg.id);
+      invocation.startedAt = performance.now();
       return;
     }
     if (msg.type !== 'result') return;

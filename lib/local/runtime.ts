@@ -25,6 +25,7 @@ import { FileCheckpointStore } from './execution-checkpoints';
 import { closeInterruptedExecutions, resumeInterruptedExecutions, type InterruptedExecution, type ResumedExecution } from './interrupted';
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
 import { LambdaHost } from './lambda-host';
+import type { DynamoCall, InvocationRecord } from './metering';
 import { operatorOnlyResources } from './operator-resources';
 import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
 import { schedulesFromTemplate, ScheduleTimer, type ScheduleRun } from './schedules';
@@ -97,6 +98,10 @@ export interface LocalRuntimeOptions {
   eventDeliveryHold?: DeliveryHold;
   onStep?: (event: StepEvent) => void;
   onMail?: (mail: OutboxMail) => void;
+  /** Every DynamoDB request the front passed on, this runtime's own included (for measuring; metering.ts). */
+  onDynamoCall?: (call: DynamoCall) => void;
+  /** Every Lambda invocation once it settled (for measuring; metering.ts). */
+  onInvocation?: (record: InvocationRecord) => void;
   log?: (line: string) => void;
 }
 
@@ -271,7 +276,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => rmSync(credentialsFile, { force: true }));
 
     // 4. DynamoDB.
-    const dynamo = await startDynamo({ tables, region: resolveEnv.region, credentials: runtimeCredentials, log, ...(options.inMemory ? {} : { path: join(dataDir, 'dynamo') }) });
+    const dynamo = await startDynamo({
+      tables,
+      region: resolveEnv.region,
+      credentials: runtimeCredentials,
+      log,
+      ...(options.inMemory ? {} : { path: join(dataDir, 'dynamo') }),
+      ...(options.onDynamoCall ? { onCall: options.onDynamoCall } : {}),
+    });
     cleanups.push(() => dynamo.close());
 
     // 5. Secrets: roles come from the env variables that reference each secret.
@@ -389,7 +401,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const endpoints = { dynamodb: dynamo.endpoint, sfn: aws.url, secretsManager: aws.url, sesv2: aws.url, eventbridge: aws.url };
     host = new LambdaHost(
       hostedSpecs.map((spec) => ({ spec, env: functionEnvironment(spec, { template, resolveEnv, endpoints, wiring, configOverrides, definedAnywhere, credentials: runtimeCredentials }) })),
-      { log, ...(options.lambdaConcurrency !== undefined ? { concurrency: options.lambdaConcurrency } : {}) },
+      {
+        log,
+        ...(options.lambdaConcurrency !== undefined ? { concurrency: options.lambdaConcurrency } : {}),
+        ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
+      },
     );
     const hostRef = host;
     cleanups.push(() => hostRef.close());

@@ -1,0 +1,53 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Times the HTTP exchanges that servers in this process handle (the vendor sandboxes, the local
+ * API), from Node's own `http.server.request.start` / `http.server.response.finish` diagnostics
+ * channels: from the request's headers arriving to the last byte of the answer handed to the
+ * socket. Nothing in the servers changes; only the ports `watch` names are kept.
+ */
+export interface ServerRequest {
+  port: number;
+  method: string;
+  url: string;
+  /** performance.now() when the request's headers arrived. */
+  from: number;
+  /** performance.now() when the answer was finished. */
+  to: number;
+}
+
+interface ChannelMessage {
+  request: IncomingMessage;
+  response: ServerResponse;
+  server: Server;
+}
+
+export function recordServerRequests(watch: () => ReadonlySet<number>): { requests: ServerRequest[]; stop(): void } {
+  const requests: ServerRequest[] = [];
+  const open = new WeakMap<ServerResponse, Omit<ServerRequest, 'to'>>();
+  const portOf = (server: Server): number => (server.address() as AddressInfo | null)?.port ?? -1;
+  const onStart = (message: unknown): void => {
+    const { request, response, server } = message as ChannelMessage;
+    const port = portOf(server);
+    if (!watch().has(port)) return;
+    open.set(response, { port, method: request.method ?? '', url: request.url ?? '', from: performance.now() });
+  };
+  const onFinish = (message: unknown): void => {
+    const { response } = message as ChannelMessage;
+    const started = open.get(response);
+    if (!started) return;
+    open.delete(response);
+    requests.push({ ...started, to: performance.now() });
+  };
+  subscribe('http.server.request.start', onStart);
+  subscribe('http.server.response.finish', onFinish);
+  return {
+    requests,
+    stop: () => {
+      unsubscribe('http.server.request.start', onStart);
+      unsubscribe('http.server.response.finish', onFinish);
+    },
+  };
+}
