@@ -1,3 +1,5 @@
+import { approvalPolicyEnv } from '../lib/approval-policy-config';
+import { resolveProcureConfig } from '../lib/config';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
@@ -292,7 +294,7 @@ export async function runPathsBench(mode: 'full' | 'quick', progress: (what: str
     }
     recorder.requests.length = 0;
     progress('paths: local runtime, auto-approve up to $1,000');
-    const auto = await startMetered(watched, recorder.requests, { [ENV.AUTO_APPROVE_MAX_USD]: '1000' });
+    const auto = await startMetered(watched, recorder.requests, approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 1000 })));
     try {
       results.push(...(await runPaths(auto, AUTO_PATHS, AUTO_PATHS, rounds, progress)));
     } finally {

@@ -95,7 +95,7 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
       amountUsd: COCALC_PRICE,
       priceSource: 'cocalc-v3-formula',
       budget: { capUsd: 500, reservedUsd: 0, remainingUsd: 500, remainingAfterUsd: 500 - COCALC_PRICE, fits: true },
-      approval: { autoApprove: false, autoApproveMaxUsd: AUTO_APPROVE_MAX_USD },
+      approval: { autoApprove: false, tier: 2, approvalsNeeded: 1 },
       problems: [],
     });
     expect(softaculous.json).toMatchObject({ amountUsd: SOFTACULOUS_PRICE, interserverType: { id: 5006, name: 'Softaculous' }, approval: { autoApprove: true } });
