@@ -37,6 +37,9 @@ export interface PurchaseListItem {
   pendingApprovers: string[];
   /** When those links stop working. */
   approvalExpiresAt?: string;
+  /** A round needing several approvals: how many are still missing, and who has approved. */
+  approvalsNeeded?: number;
+  approvedBy?: string[];
   /** NEEDS_ATTENTION and nobody has recorded what they found at the vendor yet (`procure resolve`). */
   needsResolution: boolean;
 }
@@ -143,6 +146,7 @@ export function toListItem(record: PurchaseRecord, now: Date): PurchaseListItem 
     ageSeconds: Number.isFinite(created) ? Math.max(0, Math.floor((now.getTime() - created) / 1000)) : 0,
     pendingApprovers: awaiting ? [...awaiting.approvers] : [],
     ...(awaiting ? { approvalExpiresAt: awaiting.expiresAt } : {}),
+    ...(awaiting && awaiting.approvalsNeeded !== undefined ? { approvalsNeeded: awaiting.approvalsNeeded, approvedBy: [...(awaiting.approvedBy ?? [])] } : {}),
     needsResolution: record.status === 'NEEDS_ATTENTION' && !record.resolution,
   };
 }

@@ -39,8 +39,11 @@ export function formatAge(seconds: number): string {
 }
 
 /** Who still has to decide a listed purchase, in words ("" when nobody does). */
-export function toDecide(p: Pick<PurchaseListItem, 'pendingApprovers' | 'approvalExpiresAt' | 'needsResolution'>): string {
-  if (p.pendingApprovers.length) return `${p.pendingApprovers.join(', ')}${p.approvalExpiresAt ? ` (until ${formatTime(p.approvalExpiresAt)})` : ''}`;
+export function toDecide(p: Pick<PurchaseListItem, 'pendingApprovers' | 'approvalExpiresAt' | 'needsResolution' | 'approvalsNeeded'>): string {
+  if (p.pendingApprovers.length) {
+    const more = p.approvalsNeeded !== undefined ? `${p.approvalsNeeded} more of ` : '';
+    return `${more}${p.pendingApprovers.join(', ')}${p.approvalExpiresAt ? ` (until ${formatTime(p.approvalExpiresAt)})` : ''}`;
+  }
   if (p.needsResolution) return 'an operator: procure resolve';
   return '';
 }
