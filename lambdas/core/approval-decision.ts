@@ -1,5 +1,6 @@
 import type { QuorumView } from './approval-page';
-import type { ApprovalRecord, ApprovalStore, RoundQuorum } from './ports';
+import { personOf } from './approval-policy';
+import type { ApprovalRecord, RoundQuorum } from './ports';
 import type { ApprovalDecision } from './workflow';
 
 /** An approval record that holds a decision. */
@@ -18,16 +19,20 @@ export function approvalDecisionOf(record: DecidedApproval, approvers?: readonly
   return {
     decision: record.status,
     approver: record.approver,
-    // A round that needed several approvals: everyone whose approval counted, the decider last.
+    // A round that needed several approvals: everyone whose approval counted (sorted).
     ...(approvers && approvers.length > 1 ? { approvers: [...approvers] } : {}),
     decidedAt: record.decidedAt ?? '',
     ...(record.comment !== undefined ? { comment: record.comment } : {}),
   };
 }
 
-/** The quorum of `record`'s round when its link was minted for one needing several approvals (else nothing is read). */
-export async function quorumIfSeveral(approvals: Pick<ApprovalStore, 'quorum'>, record: ApprovalRecord): Promise<RoundQuorum | undefined> {
-  return (record.required ?? 1) > 1 ? approvals.quorum(record) : undefined;
+/**
+ * Whether `record`'s approval is the one that decided its round needing several: it holds the
+ * round's claim AND the round has its quorum (a claim by a link whose approval counts alone would
+ * be a rejection through it, never an approval to deliver).
+ */
+export function decidesRound(record: ApprovalRecord, quorum: RoundQuorum): boolean {
+  return quorum.decidedBy === record.approvalId && quorum.approvedBy.length >= quorum.required;
 }
 
 /** A round that needs more than one approval (only those show a quorum to people). */
@@ -38,5 +43,5 @@ export function needsSeveral(quorum: RoundQuorum | undefined): quorum is RoundQu
 /** What approvers are shown of a round's quorum: needed, approved so far, asked and not yet approved. */
 export function quorumViewOf(quorum: RoundQuorum): QuorumView {
   const approved = new Set(quorum.approvedBy);
-  return { needed: quorum.required, approvedBy: quorum.approvedBy, waitingFor: quorum.asked.filter((a) => !approved.has(a.toLowerCase())) };
+  return { needed: quorum.required, approvedBy: quorum.approvedBy, waitingFor: quorum.asked.filter((a) => !approved.has(personOf(a))) };
 }

@@ -1,5 +1,6 @@
 import { budgetLeft, type BudgetLeftLogger } from './budget-left';
 import { mintApprovalLink } from './mint-approval-link';
+import { personOf } from './approval-policy';
 import { renderApprovalMail, type ApprovalFollowUpKind } from './approval-mail';
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { planFollowUps, type FollowUpPolicy } from './approval-follow-up-plan';
@@ -47,8 +48,8 @@ export function askedSoFar(round: Pick<ApprovalRound, 'approvers' | 'escalationA
  * the first ones).
  */
 export function stillToDecide(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers' | 'approvedBy'>): string[] {
-  const approved = new Set((round.approvedBy ?? []).map((a) => a.toLowerCase()));
-  return askedSoFar(round).filter((a) => !approved.has(a.toLowerCase()));
+  const approved = new Set((round.approvedBy ?? []).map(personOf));
+  return askedSoFar(round).filter((a) => !approved.has(personOf(a)));
 }
 
 /**

@@ -108,9 +108,14 @@ export function approversToAsk(policy: ApprovalPolicy, amountUsd: number): reado
   return policy.tiers.find((t) => t.approvers.length > 0)?.approvers ?? [];
 }
 
+/** An approver as a person: addresses differing only in case are the same person, who counts once. */
+export function personOf(address: string): string {
+  return address.toLowerCase();
+}
+
 /** Whose approval counts in `tier`: its approvers and the escalation approvers, each once. */
 export function countedApprovers(policy: ApprovalPolicy, tier: Pick<ApprovalTier, 'approvers'>): string[] {
-  return [...new Set([...tier.approvers, ...policy.escalationApprovers].map((a) => a.toLowerCase()))];
+  return [...new Set([...tier.approvers, ...policy.escalationApprovers].map(personOf))];
 }
 
 /** "any 1 of 2 approvers", "2 distinct approvers of 3", "no approver (approved by policy)". */

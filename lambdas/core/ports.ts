@@ -404,6 +404,8 @@ export interface RoundQuorum {
   asked: string[];
   /** The approval whose link decided the round (a rejection, or the approval completing it). */
   decidedBy?: string;
+  /** The purchase's round is another one now (a re-quote asked again): this link decides nothing. */
+  replaced?: boolean;
 }
 
 /**

@@ -2,7 +2,7 @@ import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { ProcureError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
-import { approvalsRequired, approversToAsk, countedApprovers, describeTier, isApprovedByPolicy, tierFor, type ApprovalPolicy } from './approval-policy';
+import { describeTier, isApprovedByPolicy, personOf, tierFor, type ApprovalPolicy } from './approval-policy';
 import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
 
 /**
@@ -12,8 +12,12 @@ import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
  *   APPROVAL_SENT audit entry names, after the latest quote, and those its reminder, escalation and
  *   resend entries name after it, bound to the same task token) hold APPROVED decisions through
  *   the approvals API (approver and time recorded) for exactly the quoted amount from as many
- *   DISTINCT approvers as the amount's tier needs under the money step's OWN approval policy
- *   (core/approval-policy.ts), each one whose approval counts in that tier, and no rejection;
+ *   DISTINCT approvers as the round was asked for (its APPROVAL_SENT entry's `approvalsNeeded`,
+ *   which RequestApproval took from the amount's tier; at least one), and no rejection. Every
+ *   record of the round was minted for someone the round asked, so the approvers are the tier's
+ *   people or the escalation's. The round's own requirement, not today's policy, is what the
+ *   approvers were asked to meet: a deploy that changes the tiers does not fail the purchases
+ *   already approved under the old ones;
  * - or the policy itself: ValidateAndQuote recorded `autoApprove` for this amount in the audit
  *   trail, the purchase was never re-quoted, and the amount's tier in the money step's OWN policy
  *   needs no approval.
@@ -42,14 +46,17 @@ export interface ApprovalEvidence {
   policy: ApprovalPolicy;
   /** The latest QUOTED audit entry's detail. */
   quoted?: { amountUsd?: unknown; autoApprove?: unknown };
-  /** The latest APPROVAL_SENT audit entry written after that QUOTED entry. */
-  round?: { approvalIds: readonly string[]; amountUsd?: unknown };
+  /**
+   * The latest APPROVAL_SENT audit entry written after that QUOTED entry: the ids of every link of
+   * its round, the amount asked about and the distinct approvals it asked for.
+   */
+  round?: { approvalIds: readonly string[]; amountUsd?: unknown; approvalsNeeded?: unknown };
   /** The approval records of that round's ids (missing ones left out). */
   records: readonly ApprovalRecord[];
 }
 
 export type ApprovalVerdict =
-  | { verified: true; approver: string; approvers?: string[]; decidedAt?: string; approvalId?: string }
+  | { verified: true; approver: string; decidedAt?: string; approvalId?: string }
   | { verified: false; reason: string };
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -57,8 +64,8 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 /** Pure: whether the evidence proves this purchase was approved at its quoted amount. */
 export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
   const amount = formatUsd(e.quote.amountUsd);
-  const requirement = describeTier(e.policy, tierFor(e.policy, e.quote.amountUsd));
   if (e.quote.autoApprove) {
+    const requirement = describeTier(e.policy, tierFor(e.policy, e.quote.amountUsd));
     if (e.requoted) return refuse('the quote says auto-approved, but the purchase was re-quoted, which always needs a human');
     if (!isApprovedByPolicy(e.policy, e.quote.amountUsd, false)) return refuse(`the quote says auto-approved, but ${amount} falls in ${requirement}`);
     if (e.quoted?.autoApprove !== true || !isNumber(e.quoted.amountUsd) || !sameCents(e.quoted.amountUsd, e.quote.amountUsd)) {
@@ -71,14 +78,12 @@ export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
     return refuse(`the latest approval request was not for the quoted ${amount}`);
   }
   const ofRound = e.records.filter((r) => r.purchaseId === e.purchaseId && e.round!.approvalIds.includes(r.approvalId));
-  // A person decided (the quote said so): at least one approval, whatever the tier says.
-  const needed = Math.max(1, approvalsRequired(e.policy, e.quote.amountUsd, e.requoted));
-  const counted = new Set(countedApprovers(e.policy, { approvers: approversToAsk(e.policy, e.quote.amountUsd) }));
+  const asked = e.round.approvalsNeeded;
+  const needed = Math.max(1, typeof asked === 'number' && Number.isInteger(asked) ? asked : 1);
   const rejected = ofRound.find((r) => r.status === 'REJECTED');
   if (rejected) return refuse(`${rejected.approver} rejected it through the approval link`);
   const approvals = new Map<string, ApprovalRecord>();
   for (const r of ofRound) {
-    const who = r.approver.toLowerCase();
     const valid =
       r.status === 'APPROVED' &&
       typeof r.decidedAt === 'string' &&
@@ -86,15 +91,15 @@ export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
       r.summary !== undefined &&
       r.summary.vendor === e.quote.vendor &&
       sameCents(r.summary.amountUsd, e.quote.amountUsd);
-    if (valid && counted.has(who) && !approvals.has(who)) approvals.set(who, r);
+    if (valid && !approvals.has(personOf(r.approver))) approvals.set(personOf(r.approver), r);
   }
   if (approvals.size >= needed) {
     const decided = [...approvals.values()].sort((a, b) => (a.decidedAt! < b.decidedAt! ? -1 : 1));
     const last = decided[decided.length - 1]!;
-    return { verified: true, approver: decided.map((r) => r.approver).join(', '), approvers: decided.map((r) => r.approver), decidedAt: last.decidedAt, approvalId: last.approvalId };
+    return { verified: true, approver: decided.map((r) => r.approver).join(', '), decidedAt: last.decidedAt, approvalId: last.approvalId };
   }
   if (needed > 1) {
-    return refuse(`${approvals.size} of the ${needed} distinct approvals ${requirement.replace(/:.*/, '')} needs for ${amount} (records: ${ofRound.map((r) => `${r.approver} ${r.status}`).join(', ') || 'none'})`);
+    return refuse(`${approvals.size} of the ${needed} distinct approvals the round asked for ${amount} (records: ${ofRound.map((r) => `${r.approver} ${r.status}`).join(', ') || 'none'})`);
   }
   return refuse(`no approver approved ${amount} through the approval link (records: ${ofRound.map((r) => r.status).join(', ') || 'none'})`);
 }
@@ -122,21 +127,24 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
   const sentIds = idsOf(sent);
   const read = async (list: string[]): Promise<ApprovalRecord[]> =>
     (await Promise.all(list.map((id) => deps.approvals.get(id)))).filter((r): r is ApprovalRecord => r !== undefined);
-  // Reminder, escalation and resend links of the same round (core/approval-follow-up.ts): named by
-  // the trail after the request, and counted only when bound to the same task token as its links.
-  const laterIds = sent ? trail.slice(sentAt + 1).filter((e) => FOLLOW_UP_TYPES.has(e.type)).flatMap((e) => idsOf(e.detail)) : [];
-  const [sentRecords, later] = await Promise.all([read(sentIds), read(laterIds)]);
+  // Other links of the same round, counted only when bound to the same task token as its links:
+  // reminder, escalation and resend links (core/approval-follow-up.ts), named by the trail after
+  // the request, and those of an earlier APPROVAL_SENT of a RequestApproval run again with the
+  // same token (after the latest quote).
+  const sameRound = (e: AuditEntry, i: number): boolean => (i > sentAt && FOLLOW_UP_TYPES.has(e.type)) || (i > quotedAt && i < sentAt && e.type === 'APPROVAL_SENT');
+  const otherIds = sent ? trail.flatMap((e, i) => (sameRound(e, i) ? idsOf(e.detail) : [])) : [];
+  const [sentRecords, others] = await Promise.all([read(sentIds), read(otherIds)]);
   const tokens = new Set(sentRecords.map((r) => r.taskToken));
-  const laterRecords = later.filter((r) => tokens.has(r.taskToken));
-  const records = [...sentRecords, ...laterRecords];
-  const ids = [...sentIds, ...laterRecords.map((r) => r.approvalId)];
+  const otherRecords = others.filter((r) => tokens.has(r.taskToken));
+  const records = [...sentRecords, ...otherRecords];
+  const ids = [...sentIds, ...otherRecords.map((r) => r.approvalId)];
   return {
     purchaseId: state.purchaseId,
     quote,
     requoted: state.mismatch !== undefined,
     policy: deps.policy,
     ...(quoted ? { quoted: { amountUsd: quoted.amountUsd, autoApprove: quoted.autoApprove } } : {}),
-    ...(sent ? { round: { approvalIds: ids, amountUsd: sent.amountUsd } } : {}),
+    ...(sent ? { round: { approvalIds: ids, amountUsd: sent.amountUsd, approvalsNeeded: sent.approvalsNeeded } } : {}),
     records,
   };
 }

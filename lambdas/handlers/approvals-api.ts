@@ -28,7 +28,8 @@ import {
 import { notifyApproval } from '../core/notify-requester';
 import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, RoundQuorum, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
-import { approvalDecisionOf, isDecided, needsSeveral, quorumIfSeveral, quorumViewOf, type DecidedApproval } from '../core/approval-decision';
+import { approvalDecisionOf, decidesRound, isDecided, needsSeveral, quorumViewOf, type DecidedApproval } from '../core/approval-decision';
+import { personOf } from '../core/approval-policy';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { sesClient } from '../shared/aws-clients/sesv2';
 import { sfnClient } from '../shared/aws-clients/sfn';
@@ -113,7 +114,6 @@ function decidedDetail(record: ApprovalRecord): string | undefined {
     : undefined;
 }
 
-/** A record whose link has been used. */
 export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => new Date());
   const redeliverAfterMs = deps.redeliverAfterMs ?? 20_000;
@@ -160,8 +160,9 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     if (purchase && PAST_APPROVAL.has(purchase.status)) {
       return errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
     }
-    const [budget, quorum] = await Promise.all([budgetLeft(deps.spendGuard, record.summary.vendor, now, logger), quorumIfSeveral(deps.approvals, record)]);
-    if (needsSeveral(quorum) && quorum.approvedBy.includes(record.approver.toLowerCase())) {
+    const [budget, quorum] = await Promise.all([budgetLeft(deps.spendGuard, record.summary.vendor, now, logger), deps.approvals.quorum(record)]);
+    if (quorum.replaced) return errorPage('expired', 'The purchase was asked about again; use the newest approval mail.');
+    if (needsSeveral(quorum) && quorum.approvedBy.includes(personOf(record.approver))) {
       return errorPage('already-decided', `${record.approver} already approved it through another link; that approval counts once.`);
     }
     return html(
@@ -240,7 +241,8 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       actor: decided.approver,
     });
     if (quorum.decidedBy !== undefined) {
-      // Another link decided the round between this approval's count and now (a rejection won).
+      // Another link decided the round between this approval's count and now: a rejection, or
+      // another approval that completed the quorum with this one counted.
       return errorPage('already-decided', 'Your approval was recorded, but the purchase was decided through another link.');
     }
     try {
@@ -276,7 +278,8 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       // delivery until it has certainly finished. Re-sending now would race it and make it report
       // a closed task as "expired" for a decision that was applied.
       const sinceDecision = clock().getTime() - Date.parse(current.decidedAt ?? '');
-      let quorum = current.status === 'APPROVED' ? await quorumIfSeveral(deps.approvals, current) : undefined;
+      let quorum = current.status === 'APPROVED' ? await deps.approvals.quorum(current) : undefined;
+      if (quorum?.replaced) return errorPage('already-decided', decidedDetail(current));
       const several = needsSeveral(quorum);
       if (!(sinceDecision >= redeliverAfterMs)) {
         return several && quorum!.decidedBy === undefined ? countedPage(current, quorum!) : errorPage('already-decided', decidedDetail(current));
@@ -285,7 +288,7 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       // counting again is idempotent.
       if (several && quorum!.decidedBy === undefined) quorum = await deps.approvals.tally(current);
       if (several && quorum!.decidedBy === undefined) return countedPage(current, quorum!);
-      if (several && quorum!.decidedBy !== current.approvalId) {
+      if (several && !decidesRound(current, quorum!)) {
         return errorPage('already-decided', 'Your approval was recorded; the purchase was decided through another link.');
       }
       // This link already decided. If delivering that decision failed earlier, the token is still
@@ -335,8 +338,13 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       throw err;
     }
     if (!isDecided(decided)) throw new Error(`approval ${decided.approvalId} is ${decided.status} after deciding`);
-    const quorum = decided.status === 'APPROVED' ? await quorumIfSeveral(deps.approvals, decided) : undefined;
-    if (needsSeveral(quorum) && quorum.decidedBy !== decided.approvalId) return counted(decided, quorum, event);
+    const quorum = decided.status === 'APPROVED' ? await deps.approvals.quorum(decided) : undefined;
+    if (quorum?.replaced) {
+      // The purchase was asked about again while this approval was on its way: the round it
+      // belongs to is over, and the new one must not look decided.
+      return errorPage('expired', 'The purchase was asked about again; use the newest approval mail.');
+    }
+    if (needsSeveral(quorum) && !decidesRound(decided, quorum)) return counted(decided, quorum, event);
 
     await record(decided, event, false, quorum);
     try {

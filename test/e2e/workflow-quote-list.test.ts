@@ -116,7 +116,7 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^price\\s+\\$${COCALC_PRICE.toFixed(2).replace('.', '\\.')} \\(CoCalc's v3 price formula`, 'm'));
     expect(text.stdout).toMatch(/^budget\s+\$500\.00 of \$500\.00 left for cocalc in \d{4}-\d{2}; \$\d+\.\d{2} after this purchase$/m);
-    expect(text.stdout).toMatch(/^approval\s+a person must approve: \$\d+\.\d{2} is above the auto-approve limit of \$5\.00$/m);
+    expect(text.stdout).toMatch(/^approval\s+tier 2 \(above \$5\.00\): any 1 of 1 approver$/m);
     expect(text.stdout).toMatch(/^problems\s+none$/m);
     const asJson = await cli(['quote', '-', '--json'], JSON.stringify(interserverRequest({ requestId: 'quote-is' })));
     expect(asJson.code).toBe(0);

@@ -95,7 +95,7 @@ describe('an approval round that needs two of three approvers', () => {
     ]);
     // The requester hears once, when the round is decided, not at the first approval.
     expect(await auditTypes(payload)).toEqual(['APPROVAL_SENT', 'APPROVAL_COUNTED', 'APPROVAL_DECIDED', 'REQUESTER_NOTIFIED']);
-    expect(await verdict(payload)).toMatchObject({ verified: true, approvers: [ALICE, BOB] });
+    expect(await verdict(payload)).toMatchObject({ verified: true, approver: `${ALICE}, ${BOB}` });
 
     // Every other link now refuses, and the third approver's decision changes nothing.
     expect((await reject(link[CAROL]!)).statusCode).toBe(409);
@@ -119,6 +119,20 @@ describe('an approval round that needs two of three approvers', () => {
     expect((await world.approvals.get(again.approvalId))?.status).toBe('PENDING');
     expect(deliveries(payload)).toEqual([]);
     expect(await verdict(payload)).toMatchObject({ verified: false });
+  });
+
+  it.each([1, 2, 3, 4])('never lets an approver\'s approve in a second tab, after their reject through the same link, count alone (run %s)', async (run) => {
+    const { payload, link } = await round(`q-two-tabs-${run}`);
+    const pages = await Promise.all([reject(link[BOB]!, 'no'), approve(link[BOB]!)]);
+    expect(pages.some((p) => p.statusCode === 409)).toBe(true);
+    // Whichever of the two got through, nothing approves the round on one approval.
+    expect(deliveries(payload).filter((d) => (d.output as { decision: string }).decision === 'APPROVED')).toEqual([]);
+    expect(await verdict(payload)).toMatchObject({ verified: false });
+    // And the round is not stuck: if the reject did not decide it, the others still can.
+    if (deliveries(payload).length === 0) {
+      await approve(link[ALICE]!);
+      expect(deliveries(payload)).toEqual([{ taskToken: payload.taskToken, output: expect.objectContaining({ decision: 'APPROVED', approvers: [ALICE, BOB] }) }]);
+    }
   });
 
   it('ends on a rejection by the second approver, with the comment, and never counts as approved', async () => {

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { ApprovalRound, ApprovalRoundMark, ApprovalRounds } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
-import { approvalRound, decisionKeyOfRound } from './dynamo-approval-store';
+import { approvalRound, decisionKeyOfRound, roundKey, stringList } from './dynamo-approval-store';
 
 /**
  * {@link ApprovalRounds} on the state table:
@@ -22,9 +22,6 @@ const SK = STATE_TABLE.sortKey;
 /** Kept a while after expiry for reference; TTL is only tidy-up. */
 const RETAIN_SECONDS = 90 * 24 * 3600;
 
-function roundKey(purchaseId: string): Record<string, string> {
-  return { [PK]: `PURCHASE#${purchaseId}`, [SK]: 'APPROVAL_ROUND' };
-}
 
 
 /** Condition, names and values of one mark (beyond `round = :round`). */
@@ -82,7 +79,7 @@ export class DynamoApprovalRounds implements ApprovalRounds {
     if (!got.Item) return undefined;
     const { [PK]: _pk, [SK]: _sk, [STATE_TABLE.ttlAttribute]: _ttl, approvedBy, ...round } = got.Item;
     // A string set (ADDed by DynamoApprovalStore.tally) comes back as a Set.
-    return { ...round, ...(approvedBy instanceof Set ? { approvedBy: [...approvedBy] as string[] } : {}) } as ApprovalRound;
+    return { ...round, ...(approvedBy !== undefined ? { approvedBy: stringList(approvedBy) } : {}) } as ApprovalRound;
   }
 
   async decided(round: Pick<ApprovalRound, 'purchaseId' | 'round'>): Promise<boolean> {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApprovalAlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError } from '../../core/errors';
 import type { ApprovalRecord, ApprovalStore, RoundQuorum } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 import { isDecided } from '../../core/approval-decision';
+import { personOf } from '../../core/approval-policy';
 
 /**
  * {@link ApprovalStore} on the state table, transaction-free (dynalite has none):
@@ -56,14 +57,14 @@ function decisionKey(purchaseId: string, taskToken: string): Record<string, stri
 }
 
 /** The round item of a purchase (dynamo-approval-rounds.ts owns it; the quorum fields are read and ADDed here). */
-function roundKey(purchaseId: string): Record<string, string> {
+export function roundKey(purchaseId: string): Record<string, string> {
   return { [PK]: `PURCHASE#${purchaseId}`, [SK]: 'APPROVAL_ROUND' };
 }
 
-/** Lower-cased: the same person with differently cased addresses still counts once. */
-const person = (approver: string): string => approver.toLowerCase();
-
-const asList = (value: unknown): string[] => (value instanceof Set ? [...value] : Array.isArray(value) ? value : []).filter((v): v is string => typeof v === 'string');
+/** A list attribute, or a string set (which the document client reads as a Set), as strings. */
+export function stringList(value: unknown): string[] {
+  return (value instanceof Set ? [...value] : Array.isArray(value) ? value : []).filter((v): v is string => typeof v === 'string');
+}
 
 function toRecord(item: Record<string, unknown>): ApprovalRecord {
   const { [PK]: _pk, [SK]: _sk, [STATE_TABLE.ttlAttribute]: _ttl, ...rest } = item;
@@ -114,26 +115,38 @@ export class DynamoApprovalStore implements ApprovalStore {
     if (!record) throw new ApprovalNotFoundError(`approval ${approvalId} not found`);
     assertOpen(record, now);
 
-    // Only a link minted for a round needing several approvals reads the round (issue #11: calls).
-    if (decision.status === 'APPROVED' && (record.required ?? 1) > 1) {
+    // The round item, not the link, says how many approvals it needs: a link minted without the
+    // count (older code, another minting path) must not decide a round that needs several.
+    if (decision.status === 'APPROVED') {
       const quorum = await this.quorum(record);
-      if (quorum.required > 1) return this.approveTowardsQuorum(record, quorum, decision, now);
+      if (quorum.required > 1) return this.approveTowardsQuorum(record, quorum, { ...decision, status: 'APPROVED' }, now);
     }
-    await this.claimRound(record, decision.decidedAt);
-    return this.flip(record, decision, now);
+    await this.claimRound(record, decision.decidedAt, decision.status);
+    try {
+      return await this.flip(record, decision, now);
+    } catch (err) {
+      if (err instanceof ApprovalAlreadyDecidedError) {
+        const current = await this.get(record.approvalId);
+        if (current && isDecided(current) && current.status !== decision.status) await this.releaseClaim(record, decision.status);
+      }
+      throw err;
+    }
   }
 
   /** An approval in a round that needs several: flip, count, and claim the round if it completes it. */
   private async approveTowardsQuorum(
     record: ApprovalRecord,
     quorum: RoundQuorum,
-    decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
+    decision: { status: 'APPROVED'; decidedAt: string; comment?: string },
     now: Date,
   ): Promise<ApprovalRecord> {
-    if (quorum.decidedBy !== undefined && quorum.decidedBy !== record.approvalId) {
-      throw new ApprovalAlreadyDecidedError(`purchase ${record.purchaseId} was already decided by another approver`);
+    // Any claim means the round is decided: an approval short of the quorum never claims before
+    // its record says APPROVED, so a claim by this very link is a rejection through it (two tabs),
+    // which must not turn into an approval that counts alone.
+    if (quorum.decidedBy !== undefined) {
+      throw new ApprovalAlreadyDecidedError(`purchase ${record.purchaseId} was already decided`);
     }
-    if (quorum.approvedBy.includes(person(record.approver))) {
+    if (quorum.approvedBy.includes(personOf(record.approver))) {
       throw new ApprovalAlreadyDecidedError(`${record.approver} already approved purchase ${record.purchaseId} through another link`);
     }
     const decided = await this.flip(record, decision, now);
@@ -203,7 +216,7 @@ export class DynamoApprovalStore implements ApprovalStore {
           // Only the round this link belongs to: a newer round (a re-quote) is not counted into.
           ConditionExpression: '#round = :round',
           ExpressionAttributeNames: { '#round': 'round' },
-          ExpressionAttributeValues: { ':who': new Set([person(record.approver)]), ':round': round },
+          ExpressionAttributeValues: { ':who': new Set([personOf(record.approver)]), ':round': round },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -216,7 +229,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     const counted = quorumOf(record, item, undefined);
     if (counted.approvedBy.length >= counted.required) {
       try {
-        await this.claimRound(record, record.decidedAt ?? new Date().toISOString());
+        await this.claimRound(record, record.decidedAt ?? record.createdAt, 'APPROVED');
       } catch (err) {
         if (!(err instanceof ApprovalAlreadyDecidedError)) throw err;
       }
@@ -237,15 +250,16 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   /** Claims this round for the approval; another approval's claim means someone else decided. */
-  private async claimRound(record: ApprovalRecord, claimedAt: string): Promise<void> {
+  private async claimRound(record: ApprovalRecord, claimedAt: string, decision: 'APPROVED' | 'REJECTED'): Promise<void> {
     const key = decisionKey(record.purchaseId, record.taskToken);
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          // Only a lock: the decision itself lives on the approval record, so a repeat by the same
-          // approval (double click) never rewrites it.
-          Item: { ...key, approvalId: record.approvalId, approver: record.approver, purchaseId: record.purchaseId, claimedAt },
+          // A lock naming the approval and the decision it claims for: the decision itself lives on
+          // the approval record, so a repeat by the same approval (double click) never rewrites it,
+          // and the other decision through the same link (a second tab) cannot take the claim.
+          Item: { ...key, approvalId: record.approvalId, approver: record.approver, purchaseId: record.purchaseId, claimedAt, decision },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
@@ -257,6 +271,30 @@ export class DynamoApprovalStore implements ApprovalStore {
     const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     if (got.Item?.approvalId !== record.approvalId) {
       throw new ApprovalAlreadyDecidedError(`purchase ${record.purchaseId} was already decided by another approver`);
+    }
+    // Claims written before they named a decision are taken as this approval's.
+    if (got.Item.decision !== undefined && got.Item.decision !== decision) {
+      throw new ApprovalAlreadyDecidedError(`approval ${record.approvalId} is being decided the other way`);
+    }
+  }
+
+  /**
+   * Gives back a claim whose approval ended with the other decision (its record was flipped by the
+   * other tab's request first): the round is then not decided, and others can still decide it.
+   */
+  private async releaseClaim(record: ApprovalRecord, decision: 'APPROVED' | 'REJECTED'): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: decisionKey(record.purchaseId, record.taskToken),
+          ConditionExpression: 'approvalId = :id AND #decision = :decision',
+          ExpressionAttributeNames: { '#decision': 'decision' },
+          ExpressionAttributeValues: { ':id': record.approvalId, ':decision': decision },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
     }
   }
 }
@@ -270,11 +308,23 @@ function assertOpen(record: ApprovalRecord, now: Date): void {
   }
 }
 
-/** The quorum of `record`'s round from its round item and claim (a missing or newer round item: one approval, as before quorums). */
+/**
+ * The quorum of `record`'s round from its round item and claim. No round item (rounds opened before
+ * quorums existed): one approval decides. A round item of another round: this link's round was
+ * replaced (a re-quote asked again), so it decides nothing any more.
+ */
 function quorumOf(record: ApprovalRecord, item: Record<string, unknown> | undefined, claim: Record<string, unknown> | undefined): RoundQuorum {
   const same = item?.round === approvalRound(record.taskToken);
-  const required = same && typeof item?.required === 'number' ? item.required : 1;
-  const asked = same ? [...new Set([...asList(item?.approvers), ...asList(item?.escalationApprovers)])] : [record.approver];
+  const replaced = item !== undefined && !same;
+  const required = same && typeof item?.required === 'number' ? item.required : (record.required ?? 1);
+  const asked = same ? [...new Set([...stringList(item?.approvers), ...stringList(item?.escalationApprovers)])] : [record.approver];
   const decidedBy = typeof claim?.approvalId === 'string' ? claim.approvalId : undefined;
-  return { required, approvedBy: same ? asList(item?.approvedBy) : [], asked, ...(decidedBy !== undefined ? { decidedBy } : {}) };
+  return {
+    required,
+    // A string set has no order: sorted, so pages, audit entries and the decision read the same.
+    approvedBy: same ? stringList(item?.approvedBy).sort() : [],
+    asked,
+    ...(decidedBy !== undefined ? { decidedBy } : {}),
+    ...(replaced ? { replaced: true } : {}),
+  };
 }
