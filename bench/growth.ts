@@ -8,7 +8,8 @@ import { runInNewContext } from 'node:vm';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
-import { sendRequestEvent } from '../test/support/e2e-runtime';
+import { e2eHandle, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
+import { utcMonth } from '../lambdas/adapters/aws/dynamo-spend-guard';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { interserverRequest } from '../test/support/requests';
 import { fmtMs, median } from './measure';
@@ -30,6 +31,9 @@ export interface GrowthResults {
   latencyLast100Ms: number;
   heapAt100MiB: number;
   heapAtEndMiB: number;
+  /** The month's InterServer budget counter item, as JSON bytes, after 100 and after N purchases. */
+  counterAt100Bytes: number;
+  counterAtEndBytes: number;
   buyLicenseAt10Ms: number;
   buyLicenseAt1000Ms: number;
   failures: string[];
@@ -78,20 +82,27 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
     log: () => undefined,
   });
   const failures: string[] = [];
+  const e2e: E2e = e2eHandle(rt, []);
+  const counterBytes = async () => JSON.stringify((await stateItem(e2e, `BUDGET#interserver#${utcMonth(new Date())}`, 'BUDGET')) ?? {}).length;
   try {
     const tag = `${process.pid}-${Date.now()}`;
     const latencies: number[] = [];
     const buySmall: number[] = [];
     let heapAt100 = 0;
+    let counterAt100 = 0;
     progress(`growth: ${n} InterServer purchases one after another`);
     for (let i = 0; i < n; i++) {
       const { ms, buyMs } = await onePurchase(rt, i, tag, failures);
       latencies.push(ms);
       if (i < 20 && buyMs !== undefined) buySmall.push(buyMs);
-      if (i === 99) heapAt100 = heapUsedAfterGc();
+      if (i === 99) {
+        heapAt100 = heapUsedAfterGc();
+        counterAt100 = await counterBytes();
+      }
       if ((i + 1) % 100 === 0) progress(`growth: ${i + 1} of ${n}`);
     }
     const heapAtEnd = heapUsedAfterGc();
+    const counterAtEnd = await counterBytes();
     progress('growth: BuyLicense with 1,000 more licenses on the account');
     const sandbox = rt.sandboxes.interserver!;
     for (let i = 0; i < 1_000; i++) sandbox.state.addLicense({ license_type: 5006, license_ip: `192.0.2.${i % 250}`, license_hostname: `other-${i}` });
@@ -106,12 +117,14 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
       latencyLast100Ms: median(latencies.slice(-100)),
       heapAt100MiB: heapAt100 / MiB,
       heapAtEndMiB: heapAtEnd / MiB,
+      counterAt100Bytes: counterAt100,
+      counterAtEndBytes: counterAtEnd,
       buyLicenseAt10Ms: median(buySmall),
       buyLicenseAt1000Ms: median(buyLarge),
       failures,
     };
   } finally {
-    await rt.close();
+    await e2e.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -122,6 +135,7 @@ export function formatGrowth(r: GrowthResults): string {
     `purchases one after another: ${r.purchases} (InterServer, auto-approved, a data folder as npm start uses)`,
     `  latency, median of the first 100: ${fmtMs(r.latencyFirst100Ms)}; of the last 100: ${fmtMs(r.latencyLast100Ms)} (${ratio(r.latencyFirst100Ms, r.latencyLast100Ms)})`,
     `  main-thread heap after 100: ${r.heapAt100MiB.toFixed(1)} MiB; after ${r.purchases}: ${r.heapAtEndMiB.toFixed(1)} MiB (${ratio(r.heapAt100MiB, r.heapAtEndMiB)}; each after a full GC)`,
+    `  budget counter item after 100: ${r.counterAt100Bytes} bytes; after ${r.purchases}: ${r.counterAtEndBytes} bytes (${ratio(r.counterAt100Bytes, r.counterAtEndBytes)}; DynamoDB's item limit is 400 KB)`,
     `BuyLicense's own time, median of 20: with ~10 licenses ${fmtMs(r.buyLicenseAt10Ms)}; with 1,000 more ${fmtMs(r.buyLicenseAt1000Ms)} (${ratio(r.buyLicenseAt10Ms, r.buyLicenseAt1000Ms)})`,
     r.failures.length ? `FAILED: ${r.failures.length} purchase(s), e.g. ${r.failures[0]}` : 'every purchase completed',
   ].join('\n');

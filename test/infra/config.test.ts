@@ -94,6 +94,13 @@ describe('reading CDK context', () => {
     for (const key of ['approverEmails', 'senderEmail', 'approvalTimeoutSeconds', 'cocalcCheckoutMode', 'requestEventSource', 'dailyPurchaseLimit']) expect(issues).toContain(key);
   });
 
+  it('keeps the purchases a daily limit can put in flight within what a budget counter item holds', () => {
+    expect(resolveProcureConfig({ dailyPurchaseLimit: 585 }).dailyPurchaseLimit).toBe(585);
+    expect(() => resolveProcureConfig({ dailyPurchaseLimit: 586 })).toThrow(/dailyPurchaseLimit: 586 a day could keep 4688 purchases in flight over the 8 days an execution can last.*at most 585/);
+    // A shorter approval wait lets more purchases a day through.
+    expect(resolveProcureConfig({ dailyPurchaseLimit: 1000, approvalTimeoutSeconds: 3600 }).dailyPurchaseLimit).toBe(1000);
+  });
+
   it('rejects unknown keys, so a typo cannot silently fall back to a default', () => {
     expect(() => resolveProcureConfig({ dailyPurchaseLimt: 3 })).toThrow(/dailyPurchaseLimt|Unrecognized/);
   });

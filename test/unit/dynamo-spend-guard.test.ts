@@ -131,6 +131,27 @@ describe('DynamoSpendGuard', () => {
     expect((await g.remaining('cocalc', at)).reservedUsd).toBe(40);
   });
 
+  it('keeps the counters a fixed size: 300 committed purchases leave no attribute behind, only the totals', async () => {
+    const g = guard({ cocalc: 1_000_000, interserver: 50 }, 100_000);
+    const at = freshMonth();
+    const sizeOf = async (key: Record<string, string>) => JSON.stringify((await doc.send(new GetCommand({ TableName: db.stateTable, Key: key, ConsistentRead: true }))).Item ?? {}).length;
+    const month = { pk: `BUDGET#cocalc#${utcMonth(at)}`, sk: 'BUDGET' };
+    const day = { pk: `DAILY#${utcDay(at)}`, sk: 'DAILY' };
+    const ids = Array.from({ length: 300 }, pid);
+    const inFlight = ids.slice(0, 3);
+    for (const id of ids) await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 1.25, at });
+    const whileReserved = await sizeOf(month);
+    for (const id of ids.slice(3)) await g.commit(id);
+    // The total still holds every purchase; only the three in flight are named, and they can still be released.
+    expect(await g.remaining('cocalc', at)).toMatchObject({ reservedUsd: 375 });
+    const item = (await doc.send(new GetCommand({ TableName: db.stateTable, Key: month, ConsistentRead: true }))).Item!;
+    expect(Object.keys(item).filter((k) => k.startsWith('p_')).sort()).toEqual(inFlight.map((id) => `p_${id}`).sort());
+    expect(await sizeOf(month)).toBeLessThan(whileReserved / 50);
+    expect(await sizeOf(day)).toBeLessThan(1000);
+    await g.release(inFlight[0]!);
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(373.75);
+  });
+
   it('refuses to commit a released reservation or to reserve again after release', async () => {
     const g = guard();
     const at = freshMonth();

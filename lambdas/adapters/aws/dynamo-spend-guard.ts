@@ -27,6 +27,14 @@ const SK = STATE_TABLE.sortKey;
  * step 3 gives step 2 back before it throws, so a refused purchase holds nothing. Amounts are
  * integer cents; months and days are UTC.
  *
+ * A counter names only the purchases whose money may still move (reserving, reserved, releasing):
+ * commit() makes the reservation COMMITTED first, after which nothing reserves, adjusts or
+ * releases it again, then removes the purchase's attribute from both counters, leaving the total.
+ * So a counter's size is bounded by the purchases in flight, not by how many were ever bought
+ * (issue #11: the item never nears DynamoDB's 400 KB limit; lib/config.ts bounds the purchases
+ * in flight through the daily limit). A crash between the two leaves one stale attribute, which
+ * the next commit() of the same purchase (a retry) removes.
+ *
  * Calls for one purchase are expected to be sequential (one execution runs one state at a time);
  * calls for different purchases may be concurrent, which is what the conditions are for.
  */
@@ -130,8 +138,9 @@ export class DynamoSpendGuard implements SpendGuard {
   }
 
   async commit(purchaseId: string): Promise<void> {
+    let record: ReservationItem | undefined;
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: reservationKey(purchaseId),
@@ -139,14 +148,21 @@ export class DynamoSpendGuard implements SpendGuard {
           ConditionExpression: '#status = :reserved',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':committed': 'COMMITTED', ':reserved': 'RESERVED', ':now': this.now() },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      record = out.Attributes as ReservationItem | undefined;
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
       const current = await this.getRecord(purchaseId);
-      if (current?.status === 'COMMITTED') return;
-      throw new ReservationStateError(`cannot commit the reservation of ${purchaseId}: it is ${current?.status ?? 'missing'}`);
+      if (current?.status !== 'COMMITTED') {
+        throw new ReservationStateError(`cannot commit the reservation of ${purchaseId}: it is ${current?.status ?? 'missing'}`);
+      }
+      record = current;
     }
+    if (!record) return;
+    // Spent for good: the counters keep the total and forget the purchase.
+    await Promise.all([this.forget(this.budgetCounter(record.vendor, record.month), purchaseId), this.forget(this.dailyCounter(record.day), purchaseId)]);
   }
 
   async release(purchaseId: string): Promise<void> {
@@ -265,6 +281,24 @@ export class DynamoSpendGuard implements SpendGuard {
       } catch (err) {
         if (!isConditionalCheckFailed(err)) throw err; // changed under us: read again
       }
+    }
+  }
+
+  /** Removes a committed purchase's attribute from a counter, leaving the total as it is. */
+  private async forget(counter: Counter, purchaseId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: counter.key,
+          UpdateExpression: 'REMOVE #mine SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#mine)',
+          ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId) },
+          ExpressionAttributeValues: { ':now': this.now() },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err; // already forgotten
     }
   }
 
