@@ -103,6 +103,7 @@ describe('IAM scope', () => {
    * The only statements in the stack whose resources contain `*`, each justified where it is
    * granted (and acknowledged for cdk-nag there):
    * - the state machine role: Step Functions log delivery and X-Ray accept only `*`;
+   * - each function's role: X-Ray's PutTraceSegments / PutTelemetryRecords (active tracing) accept only `*`;
    * - the state machine role: lambda:InvokeFunction on `<task function ARN>:*` (versions/aliases);
    * - the reconciler's schedule role: the same, on the Reconcile function;
    * - the approval follow-ups' schedule role: the same, on the ApprovalReminders function;
@@ -120,6 +121,7 @@ describe('IAM scope', () => {
 
     const justified = wildcards.map(({ st, r }) => {
       if (st.roles.includes(smRole) && r === '*') return `sm:*:${[...st.actions].sort().join(',')}`;
+      if (ALL.some((id) => st.roles.includes(roleOf(s, id))) && r === '*') return `fn:*:${[...st.actions].sort().join(',')}`;
       if (st.roles.includes(smRole) && /^arn:aws:lambda:us-east-1:123456789012:function:[A-Za-z]+[0-9A-F]{8}:\*$/.test(r)) {
         expect(st.actions).toEqual(['lambda:InvokeFunction']);
         return 'sm:invoke-qualified';
@@ -143,6 +145,7 @@ describe('IAM scope', () => {
       new Set([
         'sm:*:logs:CreateLogDelivery,logs:DeleteLogDelivery,logs:DescribeLogGroups,logs:DescribeResourcePolicies,logs:GetLogDelivery,logs:ListLogDeliveries,logs:PutResourcePolicy,logs:UpdateLogDelivery',
         'sm:*:xray:GetSamplingRules,xray:GetSamplingTargets,xray:PutTelemetryRecords,xray:PutTraceSegments',
+        'fn:*:xray:PutTelemetryRecords,xray:PutTraceSegments',
         'sm:invoke-qualified',
         'schedule:invoke-qualified',
         'follow-up-schedule:invoke-qualified',

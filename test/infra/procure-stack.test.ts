@@ -103,10 +103,14 @@ describe('API stage', () => {
   }
   const stageOf = (json: CfnTemplate): Record<string, unknown> => Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties!;
 
-  it('traces requests with X-Ray (sampled; the functions do not, see workflow-function.ts)', () => {
+  it('traces end to end with X-Ray: the API stage, the state machine and every function', () => {
     const [, stage] = resources('AWS::ApiGateway::Stage')[0]!;
     expect(stage.Properties.TracingEnabled).toBe(true);
-    for (const [, fn] of resources('AWS::Lambda::Function')) expect(fn.Properties).not.toHaveProperty('TracingConfig');
+    const [, machine] = resources('AWS::StepFunctions::StateMachine')[0]!;
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    const fns = resources('AWS::Lambda::Function');
+    expect(fns).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const [id, fn] of fns) expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
   });
 
   it('writes no execution logs or data trace', () => {
