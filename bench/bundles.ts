@@ -97,7 +97,7 @@ function loadMs(file: string, nodeOptions: string | undefined): number {
   const script = 'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
   const out = execFileSync(process.execPath, ['-e', script, file], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+    env: { PATH: process.env.PATH ?? '', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ms = Number(out);

@@ -65,7 +65,6 @@ async function main(argv: string[]): Promise<void> {
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (${usage})`);
   if (cdkOutAt >= 0 && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (rest.includes('burst')) return burst(mode);
   if (rest.includes('bundles')) return bundles(mode, cdkOut);
   if (rest.includes('growth')) return growth(mode);

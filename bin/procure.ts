@@ -20,7 +20,6 @@ async function main(argv: string[]): Promise<number> {
   return cmd.run(rest);
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -2,7 +2,7 @@
 # The one test command (README, .ci/run): installs what the tests need, then runs the whole suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export NO_COLOR=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true CDK_DISABLE_VERSION_CHECK=true
+export NO_COLOR=1 CDK_DISABLE_VERSION_CHECK=true
 bash scripts/ensure-chromium.sh || { echo "could not install chromium for the browser tests"; echo "0 passed, 1 failed"; exit 1; }
 npx tsc --noEmit -p . || { echo "typecheck failed"; echo "0 passed, 1 failed"; exit 1; }
 rm -f .vitest-results.json

@@ -1,4 +1,3 @@
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (shared/notes/toolchain.md §4).
 import '../lib/local/node20-polyfill';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
@@ -21,6 +21,8 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { acknowledgeServiceEncryptedLogs } from './log-encryption';
+import { LOG_RETENTION } from './log-retention';
 import { acknowledgeSynchronousOnly } from './workflow-function';
 import {
   BuyOutcomeUnknownError,
@@ -334,9 +336,10 @@ export class PurchaseStateMachine extends Construct {
       // Retained on `cdk destroy` (a record of what ran), so its name must not come back: it ends
       // in the first part of the stack id's UUID, new with every stack created.
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}-${stackIdSuffix(this)}`,
-      retention: RetentionDays.THREE_MONTHS,
+      retention: LOG_RETENTION.executionLogs,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeServiceEncryptedLogs(this.logGroup);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       comment: 'procure: buy a software license safely (lambdas/core/workflow.ts)',

@@ -74,7 +74,6 @@ export function functionEnvironment(fn: LambdaSpec & { assetDir: string }, ctx: 
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   for (const [key, name] of Object.entries(ENDPOINT_ENV_NAMES)) env[name] = ctx.endpoints[key as keyof AwsEndpoints];
   for (const [k, v] of Object.entries(fn.rawEnvironment)) {

@@ -9,7 +9,7 @@ import { PROJECT_DIR } from './project-dir';
  */
 const BIN = resolve(PROJECT_DIR, 'bin', 'procure.cjs');
 
-const CLI_ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const CLI_ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
 
 export interface CliResult {
   code: number | null;

@@ -8,7 +8,6 @@ export function useEndpointEnv(vars: Record<string, string>): () => void {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'LOCALACCESSKEY',
     AWS_SECRET_ACCESS_KEY: 'local-secret-key',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...vars,
   };
   const before = Object.fromEntries(Object.keys(all).map((k) => [k, process.env[k]]));

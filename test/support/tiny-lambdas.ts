@@ -38,7 +38,7 @@ export function tinyLambdas(
         assetDir,
         assetHash: bundleFingerprint(assetDir),
       },
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...d.env },
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...d.env },
     };
   });
   return { functions, dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
