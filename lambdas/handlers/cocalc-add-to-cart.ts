@@ -9,7 +9,7 @@ import { COCALC_CART_ADD_SLOT_KEY } from '../core/rate-slots';
 import type { CartRef, WorkflowState } from '../core/workflow';
 import { findNewCartItem } from '../adapters/cocalc/cart-item-match';
 import { lazyHandler } from '../shared/lazy-handler';
-import { cocalcGateway } from '../shared/cocalc-gateway';
+import { cocalcGateway } from '../composition/cocalc';
 import { cartAddSlots, vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What AddToCart needs. */

@@ -17,7 +17,7 @@ import type { PurchaseResult, Quote, WorkflowState } from '../core/workflow';
 import { approvalVerifier } from '../shared/approval-verification';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { cocalcGateway } from '../shared/cocalc-gateway';
+import { cocalcGateway } from '../composition/cocalc';
 import { vendorStepDeps } from '../shared/vendor-step-deps';
 
 /** What Checkout needs. */

@@ -8,8 +8,8 @@ import type { NormalizedLicense } from '../core/workflow';
 import { errorResponse, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { cocalcGateway } from '../shared/cocalc-gateway';
-import { interserverGateway } from '../shared/interserver-gateway';
+import { cocalcGateway } from '../composition/cocalc';
+import { interserverGateway } from '../composition/interserver';
 
 /** What GET /licenses needs. */
 export interface ListLicensesDeps {

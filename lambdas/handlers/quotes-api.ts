@@ -8,7 +8,7 @@ import { autoApproveConfig, budgetConfig, tablesConfig } from '../shared/config'
 import { errorResponse, json, parseJsonBody } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { interserverGateway } from '../shared/interserver-gateway';
+import { interserverGateway } from '../composition/interserver';
 
 /**
  * POST /quotes: what a purchase request would cost, the vendor's budget left this month and

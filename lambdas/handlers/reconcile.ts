@@ -12,7 +12,7 @@ import { sfnClient } from '../shared/aws-clients/sfn';
 import { budgetConfig, eventsConfig, tablesConfig, workflowConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { cocalcGateway } from '../shared/cocalc-gateway';
+import { cocalcGateway } from '../composition/cocalc';
 import { defaultDeps as recordOutcomeDeps, makeHandler as makeRecordOutcome } from './record-outcome';
 
 /**

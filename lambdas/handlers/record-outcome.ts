@@ -20,7 +20,7 @@ import { attentionMailConfig, budgetConfig, eventsConfig, tablesConfig, type Att
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 import { redactText } from '../shared/redact';
-import { cocalcGateway } from '../shared/cocalc-gateway';
+import { cocalcGateway } from '../composition/cocalc';
 
 /** What RecordOutcome needs. */
 export interface RecordOutcomeDeps {

@@ -12,7 +12,7 @@ import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { autoApproveConfig, tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
-import { interserverGateway } from '../shared/interserver-gateway';
+import { interserverGateway } from '../composition/interserver';
 
 /** What ValidateAndQuote needs. */
 export interface ValidateAndQuoteDeps {

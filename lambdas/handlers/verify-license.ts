@@ -9,8 +9,8 @@ import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { tablesConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
-import { cocalcGateway } from '../shared/cocalc-gateway';
-import { interserverGateway } from '../shared/interserver-gateway';
+import { cocalcGateway } from '../composition/cocalc';
+import { interserverGateway } from '../composition/interserver';
 
 /** What VerifyLicense needs. */
 export interface VerifyLicenseDeps {

@@ -39,7 +39,29 @@ const CALL_ACTIONS: Array<{ pattern: RegExp; action: string; what: string }> = [
   { pattern: /\bnew SfnTaskCallback\(/, action: 'states:SendTaskSuccess', what: 'answers task tokens' },
 ];
 
-const source = (id: FunctionId): string => readFileSync(join(__dirname, '..', '..', 'lambdas', 'handlers', FUNCTIONS[id]), 'utf8');
+const LAMBDAS = join(__dirname, '..', '..', 'lambdas');
+const read = (path: string): string => readFileSync(join(LAMBDAS, path), 'utf8');
+
+/**
+ * What a handler runs, as text: its entry file, the core use cases it imports (where the calls
+ * now live), and the body of each composition-root builder it calls (lambdas/composition/, where
+ * the config readers and clients are), but not the builders it does not call.
+ */
+function source(id: FunctionId): string {
+  const entry = read(join('handlers', FUNCTIONS[id]));
+  const parts = [entry];
+  for (const [, dir, name] of entry.matchAll(/from '\.\.\/(core|composition)\/([\w-]+)'/g)) {
+    const module = read(join(dir as string, `${name as string}.ts`));
+    if (dir === 'core') {
+      parts.push(module);
+      continue;
+    }
+    for (const [body, builder] of module.matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)) {
+      if (new RegExp(`\\b${builder as string}\\b`).test(entry)) parts.push(body);
+    }
+  }
+  return parts.join('\n');
+}
 
 let s: Synthesized;
 beforeAll(() => {
