@@ -17,21 +17,17 @@ import {
 import { isLiveInterserverLicense } from './license-view';
 import { BUY_RECHECK_HOLD_MS, interserverLicenseLock, lockLeaseMs, type InvocationClock } from './locks';
 import { formatUsd } from './money';
-import type { AuditLog, InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense, LockManager, PurchaseStore } from './ports';
+import type { MoneyStepDeps } from './money-step';
+import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense } from './ports';
 import { parsePurchaseRequest } from './purchase-request';
 import { recordStep } from './purchase-journal';
 import { quoteMismatchError } from './quote-mismatch';
 import type { PurchaseResult, PurchaseStatus, Quote, WorkflowState } from './workflow';
 
 /** What BuyLicense needs. */
-export interface InterserverBuyDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
-  locks: LockManager;
+export interface InterserverBuyDeps extends MoneyStepDeps {
   interserver: () => Promise<InterserverGateway>;
   paymentPolicy: InterserverPaymentPolicy;
-  /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
-  verifyApproval: (state: WorkflowState) => Promise<void>;
 }
 
 const READ_ATTEMPTS = 3;
