@@ -56,8 +56,18 @@ function source(id: FunctionId): string {
       parts.push(module);
       continue;
     }
-    for (const [body, builder] of module.matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)) {
-      if (new RegExp(`\\b${builder as string}\\b`).test(entry)) parts.push(body);
+    const builders = new Map([...module.matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body]));
+    // The builders the entry calls, and the ones those call in turn (vendorStepStores -> lockManager).
+    const called = new Set<string>();
+    for (let text = entry, grew = true; grew; ) {
+      grew = false;
+      for (const [name, body] of builders) {
+        if (called.has(name) || !new RegExp(`\\b${name}\\(`).test(text)) continue;
+        called.add(name);
+        parts.push(body);
+        text = `${text}\n${body}`;
+        grew = true;
+      }
     }
   }
   return parts.join('\n');
