@@ -6,7 +6,7 @@ import { DynamoRateSlots } from '../adapters/aws/dynamo-rate-slots';
 import { DynamoReservationLedger } from '../adapters/aws/dynamo-reservation-ledger';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { LOCK_RECHECK_WINDOW_MS } from '../core/cart-slot';
-import type { AuditLog, LockManager, NoticeLedger, PurchaseStore, RateSlots, SpendGuard } from '../core/ports';
+import type { AuditLog, LockManager, NoticeLedger, PurchaseIndex, PurchaseStore, RateSlots, SpendGuard } from '../core/ports';
 import type { ReservationLedger } from '../core/reconcile-runner';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { budgetConfig, cocalcCartAddLimits, tablesConfig } from '../shared/config';
@@ -22,8 +22,8 @@ export function auditLog(): AuditLog {
   return new DynamoAuditLog(documentClient(), tablesConfig().auditTable);
 }
 
-/** The purchase records (state table). */
-export function purchaseStore(): PurchaseStore {
+/** The purchase records (state table), with their newest-first index. */
+export function purchaseStore(): PurchaseStore & PurchaseIndex {
   return new DynamoPurchaseStore(documentClient(), tablesConfig().stateTable);
 }
 
@@ -48,7 +48,7 @@ export function reservationLedger(): ReservationLedger {
 }
 
 /** The journal every step writes: the audit trail and the purchase records. */
-export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore } {
+export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore & PurchaseIndex } {
   return { audit: auditLog(), purchases: purchaseStore() };
 }
 

@@ -1,33 +1,19 @@
 import { recordOutcome, type RecordedOutcome, type RecordOutcomeDeps } from '../core/record-outcome';
 import type { RecordOutcomePayload } from '../core/workflow';
-import { cocalcGateway } from '../composition/cocalc';
-import { eventPublisher } from '../composition/events';
-import { mailer } from '../composition/mail';
-import { noticeLedger, purchaseJournal, spendGuard } from '../composition/stores';
-import { attentionMailConfig } from '../shared/config';
+import { RECORD_OUTCOME_RUNTIME, recordOutcomeDeps } from '../composition/record-outcome';
 import { lazyHandler } from '../shared/lazy-handler';
-import { logger } from '../shared/logger';
-import { redactText } from '../shared/redact';
 
 export type { RecordedOutcome, RecordOutcomeDeps } from '../core/record-outcome';
 
 /** RecordCompleted / RecordNotCompleted: the outcome and state in, the end out (lambdas/core/record-outcome.ts). */
 export function makeHandler(deps: RecordOutcomeDeps): (payload: RecordOutcomePayload) => Promise<RecordedOutcome> {
-  const wired = { ...deps, log: logger, redactText };
+  const wired = { ...deps, ...RECORD_OUTCOME_RUNTIME };
   return (payload) => recordOutcome(wired, payload);
 }
 
-/** Production wiring, once per cold start. */
+/** Production wiring, once per cold start (shared with the reconciler). */
 export function defaultDeps(): RecordOutcomeDeps {
-  return {
-    ...purchaseJournal(),
-    spendGuard: spendGuard(),
-    events: eventPublisher(),
-    cocalc: cocalcGateway,
-    mailer: mailer(),
-    mail: attentionMailConfig(),
-    notices: noticeLedger(),
-  };
+  return recordOutcomeDeps();
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));
