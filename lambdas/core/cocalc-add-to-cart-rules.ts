@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from './cart-slot';
 import { VendorRateLimitedError, VendorTransientError } from './errors';
 import type { AuditEntry, PurchaseRecord } from './ports';
@@ -12,7 +13,7 @@ import type { RateClaim } from './rate-slots';
  */
 
 /** Audit type written just before the add, with the cart ids it started from. */
-export const ADD_STARTED = 'CART_ADD_STARTED';
+export const ADD_STARTED = AUDIT.cartAddStarted;
 
 /** What AddToCart does first. */
 export type AddEntry =

@@ -1,3 +1,4 @@
+import type { AuditKind } from './audit-kinds';
 import { tagDescription, differencesFromApproved } from './cocalc-cart-tag';
 import {
   checkoutParamsProblem,
@@ -306,7 +307,7 @@ class CheckoutRun {
   private async save(
     progress: CheckoutProgress,
     status: 'PURCHASING' | 'APPROVED',
-    type: string,
+    type: AuditKind,
     message: string,
     detail: Record<string, unknown>,
   ): Promise<void> {
@@ -314,7 +315,7 @@ class CheckoutRun {
     await recordStep(this.deps, this.purchaseId, { type, status, message, detail: { cartItemId: this.itemId, ...detail } }, { checkout: progress, waiting: null });
   }
 
-  private step(status: 'PURCHASING' | 'APPROVED', type: string, message: string, detail: Record<string, unknown>): Promise<void> {
+  private step(status: 'PURCHASING' | 'APPROVED', type: AuditKind, message: string, detail: Record<string, unknown>): Promise<void> {
     return recordStep(this.deps, this.purchaseId, { type, status, message, detail: { cartItemId: this.itemId, ...detail } });
   }
 }

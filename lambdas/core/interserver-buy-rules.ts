@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { LicenseAlreadyExistsError, VendorTransientError } from './errors';
 import { toCents } from './money';
 import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord } from './ports';
@@ -31,7 +32,7 @@ export const BUY_STARTED = { operation: 'buy', phase: 'started' } as const;
  * how many buys it started.
  */
 export function earlierBuysIn(trail: readonly AuditEntry[]): EarlierBuys {
-  const started = trail.filter((e) => e.type === 'VENDOR_CALL' && e.detail?.operation === BUY_STARTED.operation && e.detail.phase === BUY_STARTED.phase);
+  const started = trail.filter((e) => e.type === AUDIT.vendorCall && e.detail?.operation === BUY_STARTED.operation && e.detail.phase === BUY_STARTED.phase);
   const ids = started[0]?.detail?.liveBefore;
   return { snapshot: Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : undefined, buys: started.length };
 }

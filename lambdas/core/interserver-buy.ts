@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { BuyOutcomeUnknownError, InvalidLicenseTypeError, InvalidRequestError, LicenseNotFoundError, PurchaseOutcomeUnknownError, VendorTransientError } from './errors';
 import { licenseOfInvoice } from './interserver-invoice-license';
 import {
@@ -277,6 +278,6 @@ class BuyRun {
   }
 
   private step(status: PurchaseStatus, message: string, detail: Record<string, unknown>): Promise<void> {
-    return recordStep(this.deps, this.purchaseId, { type: 'VENDOR_CALL', status, message, detail: { ip: this.ip, type: this.typeId, ...detail } });
+    return recordStep(this.deps, this.purchaseId, { type: AUDIT.vendorCall, status, message, detail: { ip: this.ip, type: this.typeId, ...detail } });
   }
 }

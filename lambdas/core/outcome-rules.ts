@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { vendorName } from './approval-page';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from './failure';
@@ -15,7 +16,7 @@ import type { PurchaseStatus, WorkflowState } from './workflow';
  * Audit entry types that end a purchase; their presence makes a retried RecordOutcome a no-op.
  * RESOLVED is a person's finding on a NEEDS_ATTENTION purchase (core/resolve-purchase.ts).
  */
-export const CLOSED = { completed: 'COMPLETED', notCompleted: 'NOT_COMPLETED', resolved: 'RESOLVED' } as const;
+export const CLOSED = { completed: AUDIT.completed, notCompleted: AUDIT.notCompleted, resolved: AUDIT.resolved } as const;
 
 /** What the purchase ended as. */
 export interface RecordedOutcome {

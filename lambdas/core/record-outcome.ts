@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { VendorRejectedError } from './errors';
 import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type AttentionView } from './attention-mail';
 import { vendorName } from './approval-page';
@@ -58,7 +59,7 @@ export interface RecordOutcomeRuntime {
 type Deps = RecordOutcomeDeps & RecordOutcomeRuntime;
 
 /** Audit entry types of the NEEDS_ATTENTION mail; a sent one is not sent again by a retry. */
-export const ATTENTION_MAIL = { sent: 'ATTENTION_MAIL_SENT', failed: 'ATTENTION_MAIL_FAILED' } as const;
+export const ATTENTION_MAIL = { sent: AUDIT.attentionMailSent, failed: AUDIT.attentionMailFailed } as const;
 
 /**
  * RecordCompleted / RecordNotCompleted. COMPLETED commits the reservation and announces the

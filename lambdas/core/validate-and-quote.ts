@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { InvalidRequestError, QuoteMismatchError } from './errors';
 import { describeFailure } from './failure';
 import { formatUsd } from './money';
@@ -18,7 +19,7 @@ export interface ValidateAndQuoteDeps {
 }
 
 /** Audit type of a re-quote after a mismatch; also how a second mismatch is recognized. */
-export const REQUOTED = 'REQUOTED';
+export const REQUOTED = AUDIT.requoted;
 
 /** A re-quote at the vendor's total, from `$.mismatch`. */
 export interface Requote {

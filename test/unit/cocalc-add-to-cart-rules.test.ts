@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import { LOCK_RECHECK_MS, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
 import {
   addAnswered,
@@ -26,7 +27,7 @@ const record = (extra: Partial<PurchaseRecord> = {}): PurchaseRecord => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...extra,
 });
-const entry = (type: string, detail?: Record<string, unknown>): AuditEntry => ({
+const entry = (type: AuditKind, detail?: Record<string, unknown>): AuditEntry => ({
   purchaseId: 'pur-1',
   seq: type,
   at: '2026-01-01T00:00:00.000Z',

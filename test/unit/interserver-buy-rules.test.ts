@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import { InsufficientPrepayError, LicenseAlreadyExistsError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import {
   catalogPriceWithinQuote,
@@ -29,7 +30,7 @@ const record = (status: PurchaseStatus, extra: Partial<PurchaseRecord> = {}): Pu
 });
 
 let seq = 0;
-const entry = (type: string, detail?: Record<string, unknown>): AuditEntry => ({
+const entry = (type: AuditKind, detail?: Record<string, unknown>): AuditEntry => ({
   purchaseId: 'p-1',
   seq: String((seq += 1)),
   at: '2026-01-01T00:00:00.000Z',

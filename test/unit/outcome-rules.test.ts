@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import { CLEANUP_STEPS } from '../../lambdas/core/cleanup-steps';
 import { describeFailure } from '../../lambdas/core/failure';
 import {
@@ -43,7 +44,7 @@ const record = (status: PurchaseStatus, extra: Partial<PurchaseRecord> = {}): Pu
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...extra,
 });
-const entry = (type: string, status: PurchaseStatus, detail?: Record<string, unknown>): AuditEntry => ({
+const entry = (type: AuditKind, status: PurchaseStatus, detail?: Record<string, unknown>): AuditEntry => ({
   purchaseId: 'pur-1',
   seq: type,
   at: '2026-01-01T00:00:00.000Z',
@@ -54,7 +55,7 @@ const entry = (type: string, status: PurchaseStatus, detail?: Record<string, unk
 
 describe('a purchase already closed is not closed again', () => {
   it.each([
-    { trail: [entry('RECEIVED', 'RECEIVED')], expected: undefined },
+    { trail: [entry('REQUEST_RECEIVED', 'RECEIVED')], expected: undefined },
     { trail: [entry('COMPLETED', 'COMPLETED')], expected: { status: 'COMPLETED' } },
     { trail: [entry('NOT_COMPLETED', 'FAILED', { reason: 'x' })], expected: { status: 'FAILED', reason: 'x' } },
     { trail: [entry('NOT_COMPLETED', 'NEEDS_ATTENTION', { reason: 'x' }), entry('RESOLVED', 'COMPLETED', { reason: 'found it' })], expected: { status: 'COMPLETED', reason: 'found it' } },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 import { isPurchaseId, statusView } from '../../lambdas/core/purchase-status';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';
@@ -14,7 +15,7 @@ const record: PurchaseRecord = {
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
-const entry = (type: string, status: PurchaseStatus): AuditEntry => ({ purchaseId: 'pur-1', seq: type, at: '2026-01-01T00:00:00.000Z', type, status });
+const entry = (type: AuditKind, status: PurchaseStatus): AuditEntry => ({ purchaseId: 'pur-1', seq: type, at: '2026-01-01T00:00:00.000Z', type, status });
 
 describe('purchase ids', () => {
   it.each([
@@ -33,7 +34,7 @@ describe('purchase ids', () => {
 describe('the view of one purchase', () => {
   it.each([
     { why: 'nothing known', rec: undefined, trail: [], expected: undefined },
-    { why: 'a record: its status', rec: record, trail: [entry('RECEIVED', 'RECEIVED'), entry('QUOTED', 'QUOTED')], expected: { purchaseId: 'pur-1', status: 'QUOTED', requestId: 'r-1', audit: 2 } },
+    { why: 'a record: its status', rec: record, trail: [entry('REQUEST_RECEIVED', 'RECEIVED'), entry('QUOTED', 'QUOTED')], expected: { purchaseId: 'pur-1', status: 'QUOTED', requestId: 'r-1', audit: 2 } },
     { why: 'a rejected request has only a trail: its last status', rec: undefined, trail: [entry('REQUEST_REJECTED', 'INVALID')], expected: { purchaseId: 'pur-1', status: 'INVALID', audit: 1 } },
   ])('$why', ({ rec, trail, expected }) => {
     const view = statusView('pur-1', rec, trail);
