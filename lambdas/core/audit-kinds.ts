@@ -27,6 +27,8 @@ export const AUDIT = {
   approvalSent: 'APPROVAL_SENT',
   approvalNotDelivered: 'APPROVAL_NOT_DELIVERED',
   approvalDecided: 'APPROVAL_DECIDED',
+  /** An approval short of its round's quorum, counted (written by the approval-tiers work on main). */
+  approvalCounted: 'APPROVAL_COUNTED',
   approvalNotVerified: 'APPROVAL_NOT_VERIFIED',
   approvalReminded: 'APPROVAL_REMINDED',
   approvalEscalated: 'APPROVAL_ESCALATED',
