@@ -1,11 +1,12 @@
+import { AUDIT, type AuditKind } from './audit-kinds';
 import type { ApprovalFollowUpKind } from './approval-mail';
 import type { ApprovalRound } from './ports';
 
 /** The audit entry type of each follow-up (its mail's links are named there). */
-export const FOLLOW_UP_AUDIT: Record<ApprovalFollowUpKind, string> = {
-  reminder: 'APPROVAL_REMINDED',
-  escalation: 'APPROVAL_ESCALATED',
-  resend: 'APPROVAL_RESENT',
+export const FOLLOW_UP_AUDIT: Record<ApprovalFollowUpKind, AuditKind> = {
+  reminder: AUDIT.approvalReminded,
+  escalation: AUDIT.approvalEscalated,
+  resend: AUDIT.approvalResent,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import type { ApprovalRecord, AuditLog, Mailer, NoticeLedger, PurchaseRecord, PurchaseStore } from './ports';
 import { noticeKind, renderRequesterNotice, type NoticeOutcome, type RequesterNoticeView } from './requester-notice';
 import type { EndFacts } from './requester-reasons';
@@ -15,7 +16,7 @@ import type { PurchaseStatus, WorkflowState } from './workflow';
  */
 
 /** Audit entry types of requester notices. */
-export const NOTICE_AUDIT = { sent: 'REQUESTER_NOTIFIED', failed: 'NOTICE_FAILED' } as const;
+export const NOTICE_AUDIT = { sent: AUDIT.requesterNotified, failed: AUDIT.noticeFailed } as const;
 
 export interface RequesterNoticeDeps {
   mailer: Mailer;

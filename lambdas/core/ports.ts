@@ -1,3 +1,4 @@
+import type { AuditKind } from './audit-kinds';
 import type { SiteLicenseDescription } from './cocalc-license';
 import type { CleanupStep } from './cleanup-steps';
 import type { ExecutionInput, PurchaseStatus, Reservation } from './workflow';
@@ -126,8 +127,8 @@ export interface InterserverGateway {
 
 /** One audit-trail entry. Append-only: never updated or deleted. */
 export interface AuditEntryInput {
-  /** What happened: REQUEST_RECEIVED, REQUEST_REJECTED, QUOTED, BUDGET_RESERVED, CART_ITEM_ADDED, APPROVAL_SENT, APPROVAL_DECIDED, VENDOR_CALL, PURCHASED, LICENSE_VERIFIED, COMPLETED, COMPENSATED, FAILED, ... */
-  type: string;
+  /** What happened: one of the kinds in audit-kinds.ts. */
+  type: AuditKind;
   /** The purchase status after this entry. */
   status: PurchaseStatus;
   message?: string;

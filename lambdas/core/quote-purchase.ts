@@ -1,6 +1,6 @@
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError, ProcureError } from './errors';
 import { formatUsd, fromCents, toCents } from './money';
-import type { InterserverLicenseType, SpendGuard } from './ports';
+import type { InterserverGateway, InterserverLicenseType, SpendGuard } from './ports';
 import { intakeIssues, parsePurchaseRequest, type Vendor } from './purchase-request';
 import { priceRequest } from './quoting';
 import { describeTier, tierFor, type ApprovalPolicy } from './approval-policy';
@@ -120,4 +120,29 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
     problems,
     quotedAt: now.toISOString(),
   };
+}
+
+/** InterServer's catalog could not be read: the price is unknown, not the request wrong (POST /quotes answers 502). */
+export class CatalogUnavailableError extends ProcureError {
+  override name = 'CatalogUnavailableError';
+}
+
+/** What POST /quotes needs: the gateway itself, of which only the catalog is read. */
+export interface QuoteRequestDeps extends Omit<QuotePurchaseDeps, 'interserverCatalog'> {
+  interserver: () => Promise<InterserverGateway>;
+  /** Where a catalog failure's own error is logged; the answer only says the catalog is unavailable. */
+  log: { error(message: string, extra: Record<string, unknown>): void };
+}
+
+/** {@link quotePurchase} over InterServer's catalog, whose failure (gateway or call) becomes a CatalogUnavailableError. */
+export function quoteRequest(deps: QuoteRequestDeps, body: unknown): Promise<PurchaseQuote> {
+  const interserverCatalog = async () => {
+    try {
+      return await (await deps.interserver()).getLicenseTypes();
+    } catch (err) {
+      deps.log.error('reading the InterServer catalog failed', { error: err as Error });
+      throw new CatalogUnavailableError('could not read the InterServer catalog; try again later');
+    }
+  };
+  return quotePurchase({ interserverCatalog, spendGuard: deps.spendGuard, policy: deps.policy, ...(deps.clock ? { clock: deps.clock } : {}) }, body);
 }

@@ -1,3 +1,4 @@
+import { AUDIT, type AuditKind } from './audit-kinds';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import { purchaseIdOfItem } from './cocalc-cart-tag';
 import { VendorRejectedError } from './errors';
@@ -75,7 +76,7 @@ export interface ReconcileReport {
 }
 
 /** Audit entry types after which RecordOutcome (or a person, RESOLVED) has closed a purchase. */
-const CLOSING_TYPES = new Set(['COMPLETED', 'NOT_COMPLETED', 'RESOLVED']);
+const CLOSING_TYPES: ReadonlySet<AuditKind> = new Set([AUDIT.completed, AUDIT.notCompleted, AUDIT.resolved]);
 /** Statuses those entries carry. */
 const CLOSED_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION'];
 /** Purchases read per run (records and execution lookups); the rest waits for the next run. */
@@ -289,7 +290,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
 
 /** What RecordNotCompleted would have ended the purchase as, had its cleanup finished. */
 async function statusAfterCleanup(deps: ReconcileDeps, purchaseId: string): Promise<PurchaseStatus> {
-  const closing = (await deps.audit.list(purchaseId)).filter((e) => e.type === 'NOT_COMPLETED').at(-1);
+  const closing = (await deps.audit.list(purchaseId)).filter((e) => e.type === AUDIT.notCompleted).at(-1);
   const meant = closing?.detail?.statusAfterCleanup;
   return typeof meant === 'string' && ENDED_UNSPENT.has(meant as PurchaseStatus) ? (meant as PurchaseStatus) : 'FAILED';
 }
@@ -376,7 +377,7 @@ async function deleteOrInspect(gateway: CocalcGateway, itemId: number): Promise<
 
 /** The request as REQUEST_RECEIVED recorded it (RecordNotCompleted's event names the requester). */
 function requestOf(trail: AuditEntry[], record: PurchaseRecord): PurchaseRequest {
-  const d = trail.find((e) => e.type === 'REQUEST_RECEIVED')?.detail ?? {};
+  const d = trail.find((e) => e.type === AUDIT.requestReceived)?.detail ?? {};
   return {
     requestId: typeof d.requestId === 'string' ? d.requestId : record.requestId,
     vendor: record.vendor,
@@ -388,7 +389,7 @@ function requestOf(trail: AuditEntry[], record: PurchaseRecord): PurchaseRequest
 }
 
 function sourceOf(trail: AuditEntry[]): WorkflowState['source'] {
-  return trail.find((e) => e.type === 'REQUEST_RECEIVED')?.detail?.source === 'event' ? 'event' : 'api';
+  return trail.find((e) => e.type === AUDIT.requestReceived)?.detail?.source === 'event' ? 'event' : 'api';
 }
 
 function unique<T>(values: T[]): T[] {

@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { purchaseIdOfItem } from './cocalc-cart-tag';
 import type { CocalcCartItem, PurchaseRecord } from './ports';
@@ -23,7 +24,7 @@ import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
 export const RECONCILER_ACTOR = 'reconciler';
 
 /** The reconciler's audit entry type (what it did is in `detail.action`). */
-export const RECONCILED = 'RECONCILED';
+export const RECONCILED = AUDIT.reconciled;
 
 /** Bounds of one run. */
 export const RECONCILE_LIMITS = {

@@ -1,3 +1,4 @@
+import { AUDIT } from './audit-kinds';
 import * as z from './zod';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import { InvalidRequestError, ProcureError, PurchaseStatusConflictError } from './errors';
@@ -34,7 +35,7 @@ export interface ResolveResult {
 }
 
 /** Audit entry type of a resolution. */
-export const RESOLVED = 'RESOLVED';
+export const RESOLVED = AUDIT.resolved;
 
 /** The purchase does not exist. */
 export class UnknownPurchaseError extends ProcureError {

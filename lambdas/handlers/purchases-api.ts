@@ -1,16 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
-import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
 import { InvalidRequestError } from '../core/errors';
 import type { PurchaseIndex, PurchaseStore } from '../core/ports';
 import { listPurchases, parsePurchaseListQuery } from '../core/purchase-list';
+import { isPurchaseId, purchaseStatus } from '../core/purchase-status';
 import { NotResolvableError, resolvePurchase, UnknownPurchaseError, type ResolvePurchaseDeps } from '../core/resolve-purchase';
 import { rejectRequest, RequestRejectedError, submitPurchase, type SubmitPurchaseDeps } from '../core/submit-purchase';
-import { documentClient } from '../shared/aws-clients/dynamodb';
-import { sfnClient } from '../shared/aws-clients/sfn';
-import { budgetConfig, tablesConfig, workflowConfig } from '../shared/config';
+import { workflowStarter } from '../composition/executions';
+import { purchaseJournal, spendGuard } from '../composition/stores';
 import { errorResponse, iamCaller, json, parseJsonBody, pathParam } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 
@@ -23,9 +19,6 @@ import { lazyHandler } from '../shared/lazy-handler';
  * body, 403 no caller identity, 404 unknown, 409 not in NEEDS_ATTENTION); see core/resolve-purchase.
  */
 export type PurchasesApiDeps = SubmitPurchaseDeps & ResolvePurchaseDeps & { purchases: PurchaseStore & PurchaseIndex };
-
-/** Purchase ids are `pur-<hex>` or `invalid-<uuid>`; anything else cannot exist. */
-const PURCHASE_ID_PATTERN = /^[A-Za-z0-9-]{1,80}$/;
 
 /** '/prod/purchases/pur-1' -> '/purchases/{id}'; '/purchases' -> '/purchases'; '.../pur-1/resolution' -> '/purchases/{id}/resolution'. */
 function routeOf(path: string | undefined): string | undefined {
@@ -55,21 +48,14 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
   }
 
   async function status(id: string | undefined): Promise<APIGatewayProxyResult> {
-    if (!id || !PURCHASE_ID_PATTERN.test(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
-    const [record, audit] = await Promise.all([deps.purchases.get(id), deps.audit.list(id)]);
-    if (!record && audit.length === 0) return json(404, { error: 'NotFound', message: `purchase ${id} not found` });
-    return json(200, {
-      ...(record ?? {}),
-      purchaseId: id,
-      // A rejected request has no purchase record; its trail says what happened.
-      status: record?.status ?? audit.at(-1)?.status,
-      audit: audit.map(({ purchaseId: _omit, ...entry }) => entry),
-    });
+    if (!isPurchaseId(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
+    const view = await purchaseStatus(deps, id);
+    return view ? json(200, view) : json(404, { error: 'NotFound', message: `purchase ${id} not found` });
   }
 
   async function resolve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const id = event.pathParameters?.id;
-    if (!id || !PURCHASE_ID_PATTERN.test(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
+    if (!isPurchaseId(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
     const actor = iamCaller(event);
     // The audit entry must name a person; an IAM route always has one, so this is a misconfiguration.
     if (!actor) return json(403, { error: 'Forbidden', message: 'a resolution needs an IAM-signed caller' });
@@ -103,15 +89,7 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
 
 /** Builds the real dependencies; runs once per cold start. */
 export function defaultDeps(): PurchasesApiDeps {
-  const tables = tablesConfig();
-  const { stateMachineArn } = workflowConfig();
-  const doc = documentClient();
-  return {
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    workflow: new SfnWorkflowStarter(sfnClient(), stateMachineArn),
-    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
-  };
+  return { ...purchaseJournal(), workflow: workflowStarter(), spendGuard: spendGuard() };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

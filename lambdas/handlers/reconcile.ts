@@ -1,19 +1,12 @@
 import type { Context } from 'aws-lambda';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { DynamoReservationLedger } from '../adapters/aws/dynamo-reservation-ledger';
-import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
-import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher';
-import { SfnExecutionReader } from '../adapters/aws/sfn-execution-reader';
 import { reconcile, type ReconcileDeps, type ReconcileReport } from '../core/reconcile-runner';
-import { documentClient } from '../shared/aws-clients/dynamodb';
-import { eventBridgeClient } from '../shared/aws-clients/eventbridge';
-import { sfnClient } from '../shared/aws-clients/sfn';
-import { budgetConfig, eventsConfig, tablesConfig, workflowConfig } from '../shared/config';
+import { cocalcGateway } from '../composition/cocalc';
+import { eventPublisher } from '../composition/events';
+import { executionReader } from '../composition/executions';
+import { closePurchase } from '../composition/record-outcome';
+import { purchaseJournal, reservationLedger, spendGuard } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { cocalcGateway } from '../shared/cocalc-gateway';
-import { defaultDeps as recordOutcomeDeps, makeHandler as makeRecordOutcome } from './record-outcome';
 
 /**
  * Reconcile: the reconciler (lambdas/core/reconcile.ts), run by an EventBridge Scheduler schedule
@@ -29,22 +22,16 @@ export function makeHandler(deps: Omit<ReconcileDeps, 'remainingMs'>): (event: u
   };
 }
 
-/** Production wiring, once per cold start. */
+/** Production wiring, once per cold start. Stale purchases are closed by RecordNotCompleted's own code, wired as in its own function. */
 export function defaultDeps(): Omit<ReconcileDeps, 'remainingMs'> {
-  const tables = tablesConfig();
-  const events = eventsConfig();
-  const doc = documentClient();
-  // Stale purchases are closed by RecordNotCompleted's own code, wired as in its own function.
-  const recordNotCompleted = makeRecordOutcome(recordOutcomeDeps());
   return {
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
-    reservations: new DynamoReservationLedger(doc, tables.stateTable),
-    executions: new SfnExecutionReader(sfnClient(), workflowConfig().stateMachineArn),
-    cocalc: () => cocalcGateway(),
-    events: new EventBridgePublisher(eventBridgeClient(), events.busName, events.source),
-    closePurchase: (state) => recordNotCompleted({ outcome: 'NOT_COMPLETED', state }),
+    ...purchaseJournal(),
+    spendGuard: spendGuard(),
+    reservations: reservationLedger(),
+    executions: executionReader(),
+    cocalc: cocalcGateway,
+    events: eventPublisher(),
+    closePurchase: closePurchase(),
   };
 }
 

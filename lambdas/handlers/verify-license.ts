@@ -1,91 +1,20 @@
-import { cocalcManagedLicensePages } from '../core/cocalc-managed-licenses';
-import { InvalidLicenseIdError, LicenseNotFoundError } from '../core/errors';
-import { normalizeCocalcLicense, normalizeInterserverLicense } from '../core/license-view';
-import type { AuditLog, CocalcGateway, InterserverGateway, PurchaseStore } from '../core/ports';
-import { recordStep } from '../core/purchase-journal';
+import { verifyLicense, type VerifyLicenseDeps } from '../core/verify-license';
 import type { NormalizedLicense, WorkflowState } from '../core/workflow';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { documentClient } from '../shared/aws-clients/dynamodb';
-import { tablesConfig } from '../shared/config';
+import { cocalcGateway } from '../composition/cocalc';
+import { interserverGateway } from '../composition/interserver';
+import { purchaseJournal } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
-import { cocalcGateway } from '../shared/cocalc-gateway';
-import { interserverGateway } from '../shared/interserver-gateway';
 
-/** What VerifyLicense needs. */
-export interface VerifyLicenseDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
-  cocalc: () => Promise<CocalcGateway>;
-  interserver: () => Promise<InterserverGateway>;
-  clock?: () => Date;
-}
+export type { VerifyLicenseDeps } from '../core/verify-license';
 
-/** get-managed is newest first (§6): a new license is on the first pages. */
-const COCALC_PAGING = { pageSize: 50, maxPages: 20 };
-
-/**
- * VerifyLicense: the purchase is only done when the vendor's own listing shows the new license.
- * Missing -> LicenseNotFoundError, which the machine retries (listings can lag a purchase).
- */
+/** VerifyLicense: the state is the input, the vendor's listing of the license the output (lambdas/core/verify-license.ts). */
 export function makeHandler(deps: VerifyLicenseDeps): (state: WorkflowState) => Promise<NormalizedLicense> {
-  const clock = deps.clock ?? (() => new Date());
-  return async (state) => {
-    const licenseId = state.purchase?.licenseId;
-    if (!licenseId) throw new LicenseNotFoundError(`purchase ${state.purchaseId} has no license id to verify`);
-
-    const license =
-      state.request.vendor === 'cocalc'
-        ? await findCocalcLicense(await deps.cocalc(), licenseId, clock())
-        : await findInterserverLicense(await deps.interserver(), licenseId, state);
-
-    await recordStep(deps, state.purchaseId, {
-      type: 'LICENSE_VERIFIED',
-      status: 'PURCHASED',
-      message: `The vendor lists license ${license.id} (${license.status})`,
-      detail: { ...license },
-    });
-    return license;
-  };
-}
-
-async function findCocalcLicense(gateway: CocalcGateway, licenseId: string, now: Date): Promise<NormalizedLicense> {
-  for await (const licenses of cocalcManagedLicensePages(gateway, COCALC_PAGING)) {
-    const found = licenses.find((l) => l.id === licenseId);
-    if (found) return normalizeCocalcLicense(found, now);
-  }
-  throw new LicenseNotFoundError(`CoCalc does not list license ${licenseId} among the account's managed licenses`);
-}
-
-async function findInterserverLicense(gateway: InterserverGateway, licenseId: string, state: WorkflowState): Promise<NormalizedLicense> {
-  const id = Number(licenseId);
-  let license;
-  try {
-    license = await gateway.getLicense(id);
-  } catch (err) {
-    if (err instanceof InvalidLicenseIdError) throw new LicenseNotFoundError(`InterServer does not list license ${licenseId}: ${err.message}`);
-    throw err;
-  }
-  // The license must be the one this purchase asked for, not merely some license with that id.
-  const request = state.request;
-  if (request.vendor === 'interserver' && (license.ip !== request.item.ip || license.type !== state.quote?.interserverTypeId)) {
-    throw new LicenseNotFoundError(
-      `InterServer license ${licenseId} is for ${license.ip} type ${license.type}, not ${request.item.ip} type ${state.quote?.interserverTypeId}`,
-    );
-  }
-  return normalizeInterserverLicense(license, state.quote?.interserverTypeName);
+  return (state) => verifyLicense(deps, state);
 }
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): VerifyLicenseDeps {
-  const tables = tablesConfig();
-  const doc = documentClient();
-  return {
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    cocalc: () => cocalcGateway(),
-    interserver: () => interserverGateway(),
-  };
+  return { ...purchaseJournal(), cocalc: cocalcGateway, interserver: interserverGateway };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

@@ -57,7 +57,7 @@ describe('each function bundles only what it runs', () => {
   it.each(IDS)('%s bundles soap only if it calls InterServer and undici only if it calls CoCalc', (id) => {
     const { needs, bundle } = of(id);
     const bundled = Object.values(VENDOR_LIBRARIES).filter((lib) => bundle.bundledPackages.has(lib));
-    expect(bundled.sort(), `import the vendor's own gateway module (lambdas/shared/<vendor>-gateway.ts)`).toEqual([...needs.vendorLibraries].sort());
+    expect(bundled.sort(), `import the vendor's own gateway module (lambdas/composition/<vendor>.ts)`).toEqual([...needs.vendorLibraries].sort());
   });
 
   it.each(IDS)("%s carries neither zod's classic API nor a zod locale but English", (id) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
@@ -39,7 +39,38 @@ const CALL_ACTIONS: Array<{ pattern: RegExp; action: string; what: string }> = [
   { pattern: /\bnew SfnTaskCallback\(/, action: 'states:SendTaskSuccess', what: 'answers task tokens' },
 ];
 
-const source = (id: FunctionId): string => readFileSync(join(__dirname, '..', '..', 'lambdas', 'handlers', FUNCTIONS[id]), 'utf8');
+const LAMBDAS = join(__dirname, '..', '..', 'lambdas');
+const read = (path: string): string => readFileSync(join(LAMBDAS, path), 'utf8');
+
+/** Every builder of the composition root (lambdas/composition/*.ts): its name and its body. */
+const BUILDERS = new Map(
+  readdirSync(join(LAMBDAS, 'composition'))
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [...read(join('composition', f)).matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body] as const)),
+);
+
+/**
+ * What a handler runs, as text: its entry file, the core use cases it imports (where the calls
+ * now live), and the body of each composition-root builder it calls, directly or through another
+ * builder (recordOutcomeDeps -> spendGuard), but not the builders it does not call.
+ */
+function source(id: FunctionId): string {
+  const entry = read(join('handlers', FUNCTIONS[id]));
+  const parts = [entry];
+  for (const [, name] of entry.matchAll(/from '\.\.\/core\/([\w-]+)'/g)) parts.push(read(join('core', `${name as string}.ts`)));
+  const called = new Set<string>();
+  for (let text = entry, grew = true; grew; ) {
+    grew = false;
+    for (const [name, body] of BUILDERS) {
+      if (called.has(name) || !new RegExp(`\\b${name}\\(`).test(text)) continue;
+      called.add(name);
+      parts.push(body);
+      text = `${text}\n${body}`;
+      grew = true;
+    }
+  }
+  return parts.join('\n');
+}
 
 let s: Synthesized;
 beforeAll(() => {
@@ -59,5 +90,18 @@ describe('what each handler uses, its function has', () => {
     const actions = new Set(statementsOf(s, id).flatMap((st) => st.actions));
     for (const { pattern, action, what } of CALL_ACTIONS) if (pattern.test(text) && !actions.has(action)) missing.push(`${what}: needs ${action}`);
     expect(missing, `${FUNCTIONS[id]}: add it to USES in lib/procure-stack.ts`).toEqual([]);
+  });
+});
+
+describe('what a handler runs, read through its use case and the composition root', () => {
+  it('follows the builders a handler calls, and the builders those call, into their clients and config readers', () => {
+    const text = source('RecordOutcome');
+    for (const call of ['sesClient()', 'eventBridgeClient()', 'tablesConfig()', 'budgetConfig()', 'attentionMailConfig()', 'audit.list(']) expect(text).toContain(call);
+  });
+
+  it('leaves out the builders a handler does not call', () => {
+    const text = source('ReserveBudget');
+    expect(text).toContain('budgetConfig()');
+    expect(text).not.toMatch(/\bsesClient\(\)|\bnew SfnWorkflowStarter\(|\bcocalcCartAddLimits\(\)/);
   });
 });

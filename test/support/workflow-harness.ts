@@ -69,7 +69,7 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, optio
     notices: new DynamoNoticeLedger(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
     locks: new DynamoLockManager(doc, db.stateTable),
-    // The production defaults otherwise (vendor-step-deps.ts cartAddSlots), except that a claim is
+    // The production defaults otherwise (lambdas/composition/stores.ts cartAddSlots), except that a claim is
     // recorded at exactly the `now` its caller gives: handler tests run on clocks of their own.
     slots: new DynamoRateSlots(doc, db.stateTable, { limits: options.cartAddLimits ?? UNTHROTTLED_CART_ADD, clock: () => 0 }),
     close: () => db.close(),
@@ -155,7 +155,7 @@ export function interserverGatewayFor(sandbox: { url: string; endpoint: string }
   return createInterserverGateway({ wsdlUrl: sandbox.url, endpoint: sandbox.endpoint, username, password, timeoutMs: 5_000 });
 }
 
-/** What AddToCart and Checkout are wired with in production (vendor-step-deps.ts), on `h` and `gateway`. */
+/** What AddToCart and Checkout are wired with in production (lambdas/composition/stores.ts vendorStepStores), on `h` and `gateway`. */
 export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCartDeps {
   return {
     audit: h.audit,

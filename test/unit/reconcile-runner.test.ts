@@ -192,7 +192,7 @@ describe('a reconciler run', () => {
 
   it('closes an INTERRUPTED purchase that had reached the vendor purchase step as NEEDS_ATTENTION, keeping its budget', async () => {
     const { state } = await inCart();
-    await h.audit.append(state.purchaseId, { type: 'CHECKOUT_STARTED', status: 'PURCHASING' });
+    await h.audit.append(state.purchaseId, { type: 'VENDOR_CALL', status: 'PURCHASING' });
     await h.purchases.update(state.purchaseId, { status: 'INTERRUPTED' });
     await age(state.purchaseId);
     executions.set(state.purchaseId, 'ABORTED');

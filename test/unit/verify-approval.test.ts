@@ -1,5 +1,6 @@
 import { autoApprovePolicy, type ApprovalPolicy } from '../../lambdas/core/approval-policy';
 import { describe, expect, it } from 'vitest';
+import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import type { ApprovalRecord, AuditEntry, AuditEntryInput, AuditLog } from '../../lambdas/core/ports';
 import { ApprovalNotVerifiedError, checkApproval, verifyApproval, type ApprovalEvidence } from '../../lambdas/core/verify-approval';
 import type { WorkflowState } from '../../lambdas/core/workflow';
@@ -125,9 +126,9 @@ describe('verifyApproval', () => {
   describe('links sent after the request (reminder, escalation, resend)', () => {
     const pending = record({ status: 'PENDING', decidedAt: undefined });
     const viaFollowUp = record({ approvalId: 'r1', approver: 'escalation@example.com' });
-    const followUp = (type: string): AuditEntryInput => ({ type, status: 'AWAITING_APPROVAL', detail: { approvalIds: ['r1'], amountUsd: 42.5 } });
+    const followUp = (type: AuditKind): AuditEntryInput => ({ type, status: 'AWAITING_APPROVAL', detail: { approvalIds: ['r1'], amountUsd: 42.5 } });
 
-    it.each(['APPROVAL_REMINDED', 'APPROVAL_ESCALATED', 'APPROVAL_RESENT'])('passes with the APPROVED record a %s entry of the same request names', async (type) => {
+    it.each<AuditKind>(['APPROVAL_REMINDED', 'APPROVAL_ESCALATED', 'APPROVAL_RESENT'])('passes with the APPROVED record a %s entry of the same request names', async (type) => {
       const { deps } = fakes([QUOTED, SENT, followUp(type)], [pending, viaFollowUp]);
       await expect(verifyApproval(deps, state, 'Checkout')).resolves.toBeUndefined();
     });

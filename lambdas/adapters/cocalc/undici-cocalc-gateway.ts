@@ -13,7 +13,7 @@ import type {
   CocalcGateway,
   CocalcManagedLicense,
 } from '../../core/ports';
-import { findNewCartItem } from './cart-item-match';
+import { findNewCartItem } from '../../core/cocalc-cart-item-match';
 import { basicAuthorization, postJson, type HttpReply, type HttpTimeouts } from './http-client';
 import { redactKey, toVendorError } from './vendor-errors';
 import {

@@ -1,12 +1,12 @@
 import { createCocalcGateway } from '../adapters/cocalc/undici-cocalc-gateway';
 import type { CocalcGateway, SecretsProvider } from '../core/ports';
-import { buildOnce } from './build-once';
-import { cocalcConfig } from './config';
-import { SecretUnavailableError, secretsProvider } from './secrets';
-import { readVendorSecret } from './vendor-secret';
+import { buildOnce } from '../shared/build-once';
+import { cocalcConfig } from '../shared/config';
+import { SecretUnavailableError, secretsProvider } from '../shared/secrets';
+import { readVendorSecret } from '../shared/vendor-secret';
 
 /**
- * The CoCalc gateway of one Lambda process. A module of its own (as is ./interserver-gateway.ts) so
+ * The CoCalc gateway of one Lambda process. A module of its own (as is ./interserver.ts) so
  * a function that never calls CoCalc does not bundle undici, and one that calls only CoCalc does
  * not bundle soap.
  */

@@ -1,13 +1,13 @@
 import { createInterserverGateway } from '../adapters/interserver';
 import type { InterserverGateway, SecretsProvider } from '../core/ports';
-import { buildOnce } from './build-once';
-import { interserverConfig } from './config';
-import { logger } from './logger';
-import { SecretUnavailableError, secretsProvider } from './secrets';
-import { readVendorSecret } from './vendor-secret';
+import { buildOnce } from '../shared/build-once';
+import { interserverConfig } from '../shared/config';
+import { logger } from '../shared/logger';
+import { SecretUnavailableError, secretsProvider } from '../shared/secrets';
+import { readVendorSecret } from '../shared/vendor-secret';
 
 /**
- * The InterServer gateway of one Lambda process. A module of its own (as is ./cocalc-gateway.ts) so
+ * The InterServer gateway of one Lambda process. A module of its own (as is ./cocalc.ts) so
  * a function that never calls InterServer does not bundle soap, and one that calls only InterServer
  * does not bundle undici.
  */

@@ -1,0 +1,18 @@
+import { SfnExecutionReader } from '../adapters/aws/sfn-execution-reader';
+import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
+import type { WorkflowStarter } from '../core/ports';
+import type { ExecutionStatusReader } from '../core/reconcile-runner';
+import { sfnClient } from '../shared/aws-clients/sfn';
+import { workflowConfig } from '../shared/config';
+
+/** Composition root (README.md): the purchase state machine, named by the environment. */
+
+/** Starts purchase executions. */
+export function workflowStarter(): WorkflowStarter {
+  return new SfnWorkflowStarter(sfnClient(), workflowConfig().stateMachineArn);
+}
+
+/** Reads the status of a purchase's execution. */
+export function executionReader(): ExecutionStatusReader {
+  return new SfnExecutionReader(sfnClient(), workflowConfig().stateMachineArn);
+}

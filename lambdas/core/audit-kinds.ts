@@ -1,0 +1,57 @@
+/**
+ * Every kind of audit entry procure writes (`AuditEntryInput.type`), in one place. Writers and
+ * readers name kinds through {@link AUDIT} (or a literal the compiler checks against
+ * {@link AuditKind}), so an entry read back by its kind (the idempotency checks of RecordOutcome,
+ * BuyLicense, AddToCart, ValidateAndQuote, the reconciler) cannot drift from the one written.
+ * The audit table stores the kind as a plain string; older entries keep their kind.
+ */
+export const AUDIT = {
+  // intake
+  requestReceived: 'REQUEST_RECEIVED',
+  requestRejected: 'REQUEST_REJECTED',
+  requestConflict: 'REQUEST_CONFLICT',
+  // quote and budget
+  quoted: 'QUOTED',
+  requoted: 'REQUOTED',
+  budgetReserved: 'BUDGET_RESERVED',
+  budgetRefused: 'BUDGET_REFUSED',
+  // CoCalc cart
+  cartAddStarted: 'CART_ADD_STARTED',
+  cartItemAdded: 'CART_ITEM_ADDED',
+  cartItemChanged: 'CART_ITEM_CHANGED',
+  cartItemsLeftUnchecked: 'CART_ITEMS_LEFT_UNCHECKED',
+  cartRestoreFailed: 'CART_RESTORE_FAILED',
+  checkoutRefused: 'CHECKOUT_REFUSED',
+  quoteMismatch: 'QUOTE_MISMATCH',
+  // approval
+  approvalSent: 'APPROVAL_SENT',
+  approvalNotDelivered: 'APPROVAL_NOT_DELIVERED',
+  approvalDecided: 'APPROVAL_DECIDED',
+  /** An approval short of its round's quorum, counted (written by the approval-tiers work on main). */
+  approvalCounted: 'APPROVAL_COUNTED',
+  approvalNotVerified: 'APPROVAL_NOT_VERIFIED',
+  approvalReminded: 'APPROVAL_REMINDED',
+  approvalEscalated: 'APPROVAL_ESCALATED',
+  approvalResent: 'APPROVAL_RESENT',
+  // vendor calls and their results
+  vendorCall: 'VENDOR_CALL',
+  purchased: 'PURCHASED',
+  licenseVerified: 'LICENSE_VERIFIED',
+  // the end
+  completed: 'COMPLETED',
+  notCompleted: 'NOT_COMPLETED',
+  compensated: 'COMPENSATED',
+  compensationFailed: 'COMPENSATION_FAILED',
+  attentionMailSent: 'ATTENTION_MAIL_SENT',
+  attentionMailFailed: 'ATTENTION_MAIL_FAILED',
+  requesterNotified: 'REQUESTER_NOTIFIED',
+  noticeFailed: 'NOTICE_FAILED',
+  resolved: 'RESOLVED',
+  reconciled: 'RECONCILED',
+  // the local runtime's close-out of executions cut off by a stop
+  interrupted: 'INTERRUPTED',
+  resumed: 'RESUMED',
+} as const;
+
+/** The kind of an audit entry. */
+export type AuditKind = (typeof AUDIT)[keyof typeof AUDIT];

@@ -1,0 +1,21 @@
+import type { AuditLog, LockManager, PurchaseStore } from './ports';
+import type { WorkflowState } from './workflow';
+
+/**
+ * What every step that spends money (Checkout, BuyLicense) is given besides its vendor: the
+ * purchase journal, the vendor-account locks and the approval check. One declaration, so the two
+ * money steps cannot drift apart in what they are wired with.
+ */
+export interface MoneyStepDeps {
+  audit: AuditLog;
+  purchases: PurchaseStore;
+  locks: LockManager;
+  /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
+  verifyApproval: (state: WorkflowState) => Promise<void>;
+}
+
+/** Where a step logs what it cannot put in the audit trail (structurally the Powertools logger). */
+export interface StepLog {
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}

@@ -1,0 +1,119 @@
+import { AUDIT } from './audit-kinds';
+import { InvalidRequestError, QuoteMismatchError } from './errors';
+import { describeFailure } from './failure';
+import { formatUsd } from './money';
+import type { AuditEntry, AuditLog, InterserverGateway, PurchaseStore } from './ports';
+import { parsePurchaseRequest, type PurchaseRequest } from './purchase-request';
+import { recordStep } from './purchase-journal';
+import { parseQuoteMismatch } from './quote-mismatch';
+import { assertWithinMaxCost, priceRequest, type PricedRequest } from './quoting';
+import { approvalsRequired, tierFor, type ApprovalPolicy } from './approval-policy';
+import type { Quote, WorkflowState } from './workflow';
+
+/** What ValidateAndQuote needs. */
+export interface ValidateAndQuoteDeps {
+  audit: AuditLog;
+  purchases: PurchaseStore;
+  /** Built on first use: a CoCalc quote needs no vendor call at all. */
+  interserver: () => Promise<InterserverGateway>;
+  /** The approval policy by amount (APPROVAL_POLICY). */
+  policy: ApprovalPolicy;
+}
+
+/** Audit type of a re-quote after a mismatch; also how a second mismatch is recognized. */
+export const REQUOTED = AUDIT.requoted;
+
+/** A re-quote at the vendor's total, from `$.mismatch`. */
+export interface Requote {
+  vendorTotalUsd: number;
+  approvedUsd: number;
+  /** The mismatch's message, which tells this mismatch from another. */
+  message: string;
+}
+
+/**
+ * The vendor's total from the mismatch's `message`. A purchase may be re-quoted once: a REQUOTED
+ * audit entry for a different mismatch means this is the second one. The same mismatch again is
+ * this state being retried, which is fine. (Two real mismatches never read the same: the second
+ * one's "approved" amount is the first one's vendor total.)
+ */
+export function requoteOf(message: string, earlierRequotes: readonly AuditEntry[]): Requote {
+  const amounts = parseQuoteMismatch(message);
+  if (!amounts) {
+    throw new InvalidRequestError(`cannot re-quote: the mismatch carries no vendor total (${message})`);
+  }
+  if (earlierRequotes.some((e) => e.detail?.mismatch !== message)) {
+    throw new QuoteMismatchError(
+      `the vendor's total changed again (${formatUsd(amounts.vendorTotalUsd)} instead of the re-approved ${formatUsd(amounts.approvedUsd)}); ` +
+        'not asking a third time',
+    );
+  }
+  return { ...amounts, message };
+}
+
+/**
+ * The quote: the catalog price, or on a re-quote the vendor's total, which a person always
+ * approves; its approval tier, and how many distinct approvals it needs (0: approved by policy).
+ */
+export function quoteOf(
+  request: PurchaseRequest,
+  priced: PricedRequest,
+  requote: Requote | undefined,
+  policy: ApprovalPolicy,
+): Quote {
+  const amountUsd = requote ? requote.vendorTotalUsd : priced.amountUsd;
+  const approvalsNeeded = approvalsRequired(policy, amountUsd, requote !== undefined);
+  const summary = requote
+    ? `${priced.summary}; re-quoted at the vendor's total ${formatUsd(requote.vendorTotalUsd)} (was ${formatUsd(requote.approvedUsd)})`
+    : priced.summary;
+  return {
+    vendor: request.vendor,
+    amountUsd,
+    summary,
+    ...(priced.type ? { interserverTypeId: priced.type.id, interserverTypeName: priced.type.name } : {}),
+    autoApprove: approvalsNeeded === 0,
+    approvalTier: tierFor(policy, amountUsd).index + 1,
+    approvalsNeeded,
+  };
+}
+
+/**
+ * ValidateAndQuote: re-parses the request (defence in depth: the execution input could have been
+ * started by hand), prices it, checks the requester's maxCost and decides whether a human must
+ * approve. Entered again with `$.mismatch` when the vendor's checkout total differed from the
+ * approved quote: then the vendor's total is the new quote, a human always approves it, and a
+ * second mismatch ends the purchase instead of looping.
+ */
+export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: WorkflowState): Promise<Quote> {
+  const request = parsePurchaseRequest(state.request);
+  // A CoCalc quote needs no vendor call: the InterServer gateway is built only for its catalog.
+  const priced = await priceRequest(request, async () => (await deps.interserver()).getLicenseTypes());
+  const requote = state.mismatch
+    ? requoteOf(describeFailure(state.mismatch).message, (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED))
+    : undefined;
+  const quote = quoteOf(request, priced, requote, deps.policy);
+  const { amountUsd, summary } = quote;
+  assertWithinMaxCost(amountUsd, request.maxCost);
+
+  if (requote) {
+    await deps.audit.append(state.purchaseId, {
+      type: REQUOTED,
+      status: 'QUOTED',
+      actor: 'system',
+      message: `The vendor's total ${formatUsd(requote.vendorTotalUsd)} differs from the approved ${formatUsd(requote.approvedUsd)}: asking for approval again`,
+      detail: { vendorTotalUsd: requote.vendorTotalUsd, approvedUsd: requote.approvedUsd, mismatch: requote.message },
+    });
+  }
+  await recordStep(
+    deps,
+    state.purchaseId,
+    {
+      type: 'QUOTED',
+      status: 'QUOTED',
+      message: `${summary}: ${formatUsd(amountUsd)}${quote.autoApprove ? ' (auto-approved by policy)' : ''}`,
+      detail: { amountUsd, autoApprove: quote.autoApprove, approvalTier: quote.approvalTier, approvalsNeeded: quote.approvalsNeeded, vendor: quote.vendor, summary },
+    },
+    { amountUsd },
+  );
+  return quote;
+}
