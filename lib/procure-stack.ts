@@ -81,8 +81,11 @@ const USES = {
   followUps: ['ApprovalReminders'],
   /** RecordOutcome mails the approvers when a purchase ends NEEDS_ATTENTION, and the requester when any ends. */
   attentionMail: ['RecordOutcome', 'Reconcile'],
-  /** ApprovalsApi mails the requester that their purchase was approved (the sender only). */
-  requesterMail: ['ApprovalsApi'],
+  /**
+   * ApprovalsApi mails the requester that their purchase was approved, PurchasesApi how a
+   * NEEDS_ATTENTION purchase a person resolved ended (the sender only).
+   */
+  requesterMail: ['ApprovalsApi', 'PurchasesApi'],
   /**
    * The approval policy by amount: ValidateAndQuote applies it (approved by policy or not),
    * RequestApproval asks the tier's approvers, the money steps re-check it from their own config,

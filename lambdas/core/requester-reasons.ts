@@ -18,6 +18,9 @@ const REQUEST_ERRORS = new Set([
   'LicenseAlreadyExistsError',
 ]);
 
+/** The end of a purchase a person checked at the vendor and found not bought (`procure resolve --not-bought`). */
+export const NOT_BOUGHT_AFTER_CHECK = 'NotBoughtAfterCheck';
+
 /** Plain words for the errors a requester can understand or act on; anything else is generic. */
 function failedBecause(error: string | undefined, vendor: string): string {
   switch (error) {
@@ -31,6 +34,8 @@ function failedBecause(error: string | undefined, vendor: string): string {
       return `${vendor}'s price changed after it was quoted.`;
     case 'ApprovalNotVerifiedError':
       return 'procure could not confirm the approval, so it bought nothing.';
+    case NOT_BOUGHT_AFTER_CHECK:
+      return `a person checked the ${vendor} account after its outcome was unclear and found it was not bought.`;
     case 'InsufficientCreditError':
     case 'InsufficientPrepayError':
       return `the ${vendor} account does not have enough credit.`;

@@ -3,7 +3,10 @@ import * as z from './zod';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import { InvalidRequestError, ProcureError, PurchaseStatusConflictError } from './errors';
 import type { AuditLog, PurchaseRecord, PurchaseResolution, PurchaseStore, SpendGuard } from './ports';
-import { describeIssues } from './purchase-request';
+import { describeIssues, wantsNotices } from './purchase-request';
+import { notifyRequester, type RequesterNoticeDeps } from './notify-requester';
+import type { RequesterNoticeView } from './requester-notice';
+import { NOT_BOUGHT_AFTER_CHECK } from './requester-reasons';
 import type { PurchaseStatus } from './workflow';
 
 /**
@@ -12,12 +15,15 @@ import type { PurchaseStatus } from './workflow';
  * budget; `not-bought` ends it FAILED and releases the budget. Accepted only from NEEDS_ATTENTION,
  * by one conditional status write, so of two racing resolutions exactly one applies. Repeating
  * the applied finding is harmless: it finishes whatever a failed earlier call left undone (budget,
- * audit entry) and reports `alreadyResolved`.
+ * audit entry) and reports `alreadyResolved`. The requester, who was told at NEEDS_ATTENTION that
+ * the purchase is being checked, is told how it ended (once; unless the request opted out).
  */
 export interface ResolvePurchaseDeps {
   purchases: PurchaseStore;
   audit: AuditLog;
   spendGuard: Pick<SpendGuard, 'commit' | 'release'>;
+  /** The requester's notice of how it ended (core/notify-requester.ts); absent: no notice. */
+  requesterNotice?: RequesterNoticeDeps;
   clock?: () => Date;
 }
 
@@ -139,7 +145,32 @@ export async function resolvePurchase(deps: ResolvePurchaseDeps, purchaseId: str
       },
     });
   }
+  if (write && deps.requesterNotice) {
+    const view = settledNoticeView(record, status, recorded);
+    if (view) await notifyRequester(deps.requesterNotice, view, status, wantsNotices(record));
+  }
   return { purchaseId, status, resolution: recorded, budget: budget.outcome, alreadyResolved };
+}
+
+/**
+ * The requester's notice of a settled purchase: the license a person found, or that nothing was
+ * bought. procure's facts only (the resolver's comment is for the audit trail, not the requester).
+ * Undefined for a record without a requester (written before intake kept one).
+ */
+export function settledNoticeView(record: PurchaseRecord, status: PurchaseStatus, resolution: PurchaseResolution): RequesterNoticeView | undefined {
+  if (!record.requester) return undefined;
+  return {
+    purchaseId: record.purchaseId,
+    requestId: record.requestId,
+    vendor: record.vendor,
+    requester: { name: record.requester.name, email: record.requester.email },
+    reason: '',
+    ...(record.amountUsd !== undefined ? { amountUsd: record.amountUsd } : {}),
+    outcome:
+      status === 'COMPLETED'
+        ? { status: 'COMPLETED', ...(resolution.licenseId ? { licenseId: resolution.licenseId } : {}) }
+        : { status: 'FAILED', vendor: record.vendor, error: NOT_BOUGHT_AFTER_CHECK },
+  };
 }
 
 function resolvedPatch(record: PurchaseRecord, resolution: PurchaseResolution, status: PurchaseStatus): Partial<PurchaseRecord> {

@@ -6,7 +6,10 @@ import { isPurchaseId, purchaseStatus } from '../core/purchase-status';
 import { NotResolvableError, resolvePurchase, UnknownPurchaseError, type ResolvePurchaseDeps } from '../core/resolve-purchase';
 import { rejectRequest, RequestRejectedError, submitPurchase, type SubmitPurchaseDeps } from '../core/submit-purchase';
 import { workflowStarter } from '../composition/executions';
-import { purchaseJournal, spendGuard } from '../composition/stores';
+import { noticeLedger, purchaseJournal, spendGuard } from '../composition/stores';
+import { mailer } from '../composition/mail';
+import { noticeMailConfig } from '../shared/config';
+import { logger } from '../shared/logger';
 import { errorResponse, iamCaller, json, parseJsonBody, pathParam } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 
@@ -89,7 +92,9 @@ export function makeHandler(deps: PurchasesApiDeps): (event: APIGatewayProxyEven
 
 /** Builds the real dependencies; runs once per cold start. */
 export function defaultDeps(): PurchasesApiDeps {
-  return { ...purchaseJournal(), workflow: workflowStarter(), spendGuard: spendGuard() };
+  const journal = purchaseJournal();
+  const requesterNotice = { mailer: mailer(), notices: noticeLedger(), audit: journal.audit, sender: noticeMailConfig().sender, log: logger };
+  return { ...journal, workflow: workflowStarter(), spendGuard: spendGuard(), requesterNotice };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

@@ -26,7 +26,7 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(['RequestApproval'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL, ENV.APPROVAL_TIMEOUT_SECONDS);
   add(['RecordOutcome'], ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL);
   // The requester's approval notice: the sender alone (no approver list, no links in it).
-  add(['ApprovalsApi'], ENV.SENDER_EMAIL);
+  add(['ApprovalsApi', 'PurchasesApi'], ENV.SENDER_EMAIL);
   // The approval policy by amount: RequestApproval asks the tier's approvers, the money steps
   // re-check the approval against their own policy (lambdas/core/verify-approval.ts), QuotesApi tells
   // a quote's tier, and reads the month's budget left.
@@ -247,9 +247,9 @@ describe('IAM scope', () => {
     expect(iamStatements(s.json).flatMap((st) => st.actions).filter((a) => a === 'dynamodb:Scan')).toEqual([]);
   });
 
-  it('lets only RequestApproval and ApprovalReminders (approval links), RecordOutcome and Reconcile (the NEEDS_ATTENTION mail and requester notices) and ApprovalsApi (the approval notice) send mail, from the sender identity (and the sandbox recipients)', () => {
+  it('lets only RequestApproval and ApprovalReminders (approval links), RecordOutcome and Reconcile (the NEEDS_ATTENTION mail and requester notices), ApprovalsApi (the approval notice) and PurchasesApi (the notice of a resolved purchase) send mail, from the sender identity (and the sandbox recipients)', () => {
     const senders = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.some((a) => a.startsWith('ses:'))));
-    expect(senders.sort()).toEqual(['ApprovalReminders', 'ApprovalsApi', 'Reconcile', 'RecordOutcome', 'RequestApproval']);
+    expect(senders.sort()).toEqual(['ApprovalReminders', 'ApprovalsApi', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'RequestApproval']);
     for (const id of senders) {
       const ses = statementsOf(s, id).filter((x) => x.actions.some((a) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);

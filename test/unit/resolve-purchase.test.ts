@@ -1,3 +1,4 @@
+import { FakeMailer } from '../support/fake-ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { STATE_TABLE } from '../../lambdas/shared/table-keys';
@@ -179,5 +180,55 @@ describe('the resolution body', () => {
     [[], '(body): a JSON object {"finding": ...} is required'],
   ])('refuses %j naming the field', (body, issue) => {
     expect(issuesOf(body)).toContain(issue);
+  });
+});
+
+describe('the requester of a resolved purchase', () => {
+  let h: StepHarness;
+  const mailer = new FakeMailer();
+  beforeAll(async () => {
+    h = await startStepHarness();
+  });
+  afterAll(async () => h.close());
+  const deps = (): ResolvePurchaseDeps => ({
+    purchases: h.purchases,
+    audit: h.audit,
+    spendGuard: h.spendGuard,
+    requesterNotice: { mailer, notices: h.notices, audit: h.audit, sender: 'procure@example.com', log: { error: () => undefined } },
+  });
+  /** A NEEDS_ATTENTION purchase whose requester was told it is being checked. */
+  async function checked(over: Record<string, unknown> = {}): Promise<string> {
+    const state = await newPurchase(h, cocalcRequest());
+    await h.spendGuard.reserve({ purchaseId: state.purchaseId, vendor: 'cocalc', amountUsd: 18, at: new Date() });
+    await h.purchases.update(state.purchaseId, { status: 'NEEDS_ATTENTION', amountUsd: 18, requester: { name: 'Ada', email: 'ada@example.com' }, ...over });
+    return state.purchaseId;
+  }
+  const mailsTo = (purchaseId: string) => mailer.outbox.filter((m) => m.text.includes(purchaseId));
+
+  it('hears once that it was bought, with the license a person found, and nothing of the resolver\'s comment', async () => {
+    const id = await checked();
+    await resolvePurchase(deps(), id, { finding: 'bought', licenseId: 'lic-77', comment: 'internal: ticket 123' }, OPS);
+    await resolvePurchase(deps(), id, { finding: 'bought', licenseId: 'lic-77' }, OPS);
+    const mails = mailsTo(id);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toEqual(['ada@example.com']);
+    expect(mails[0]!.subject).toMatch(/^Your CoCalc purchase is complete/);
+    expect(mails[0]!.text).toContain('License: lic-77');
+    expect(mails[0]!.text).not.toContain('ticket 123');
+    expect((await h.audit.list(id)).filter((e) => e.type === 'REQUESTER_NOTIFIED')).toHaveLength(1);
+  });
+
+  it('hears that a person checked and nothing was bought', async () => {
+    const id = await checked();
+    await resolvePurchase(deps(), id, { finding: 'not-bought' }, OPS);
+    const [mail] = mailsTo(id);
+    expect(mail!.subject).toMatch(/did not go through/);
+    expect(mail!.text).toContain('a person checked the CoCalc account after its outcome was unclear and found it was not bought');
+  });
+
+  it('hears nothing after opting out', async () => {
+    const id = await checked({ notifyRequester: false });
+    await resolvePurchase(deps(), id, { finding: 'not-bought' }, OPS);
+    expect(mailsTo(id)).toEqual([]);
   });
 });
