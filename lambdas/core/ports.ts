@@ -385,7 +385,7 @@ export interface ApprovalStore {
     approvalId: string,
     decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
     now: Date,
-  ): Promise<ApprovalRecord>;
+  ): Promise<DecidedRecord>;
   /** Where the round of `record` stands: how many approvals it needs, who approved, who decided it. */
   quorum(record: ApprovalRecord): Promise<RoundQuorum>;
   /**
@@ -394,6 +394,9 @@ export interface ApprovalStore {
    */
   tally(record: ApprovalRecord): Promise<RoundQuorum>;
 }
+
+/** A decided approval record and, for an approval, where its round stood right after (what decide() read and wrote). */
+export type DecidedRecord = ApprovalRecord & { quorum?: RoundQuorum };
 
 /** An approval round's quorum (issue #13, part 2; core/approval-policy.ts). */
 export interface RoundQuorum {

@@ -26,7 +26,7 @@ import {
   TaskClosedError,
 } from '../core/errors';
 import { notifyApproval } from '../core/notify-requester';
-import type { ApprovalRecord, ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, RoundQuorum, SpendGuard, TaskCallback } from '../core/ports';
+import type { ApprovalRecord, ApprovalStore, AuditLog, DecidedRecord, Mailer, NoticeLedger, PurchaseStore, RoundQuorum, SpendGuard, TaskCallback } from '../core/ports';
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { approvalDecisionOf, decidesRound, isDecided, needsSeveral, quorumViewOf, type DecidedApproval } from '../core/approval-decision';
 import { personOf } from '../core/approval-policy';
@@ -160,8 +160,12 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     if (purchase && PAST_APPROVAL.has(purchase.status)) {
       return errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
     }
-    const [budget, quorum] = await Promise.all([budgetLeft(deps.spendGuard, record.summary.vendor, now, logger), deps.approvals.quorum(record)]);
-    if (quorum.replaced) return errorPage('expired', 'The purchase was asked about again; use the newest approval mail.');
+    // Display only (the POST enforces it all): the quorum of a link minted for a round needing several.
+    const [budget, quorum] = await Promise.all([
+      budgetLeft(deps.spendGuard, record.summary.vendor, now, logger),
+      (record.required ?? 1) > 1 ? deps.approvals.quorum(record) : undefined,
+    ]);
+    if (quorum?.replaced) return errorPage('expired', 'The purchase was asked about again; use the newest approval mail.');
     if (needsSeveral(quorum) && quorum.approvedBy.includes(personOf(record.approver))) {
       return errorPage('already-decided', `${record.approver} already approved it through another link; that approval counts once.`);
     }
@@ -321,9 +325,9 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
     }
 
     const now = clock();
-    let decided: ApprovalRecord;
+    let result: DecidedRecord;
     try {
-      decided = await deps.approvals.decide(
+      result = await deps.approvals.decide(
         current.approvalId,
         { status: decision, decidedAt: now.toISOString(), ...(comment !== undefined ? { comment } : {}) },
         now,
@@ -337,8 +341,10 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
       if (err instanceof ApprovalNotFoundError) return errorPage('not-found');
       throw err;
     }
+    // The record alone goes on (audit, delivery); the quorum decide() saw saves reading it again.
+    const { quorum: known, ...decided } = result;
     if (!isDecided(decided)) throw new Error(`approval ${decided.approvalId} is ${decided.status} after deciding`);
-    const quorum = decided.status === 'APPROVED' ? await deps.approvals.quorum(decided) : undefined;
+    const quorum = decided.status === 'APPROVED' ? (known ?? (await deps.approvals.quorum(decided))) : undefined;
     if (quorum?.replaced) {
       // The purchase was asked about again while this approval was on its way: the round it
       // belongs to is over, and the new one must not look decided.

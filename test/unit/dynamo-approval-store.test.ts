@@ -47,8 +47,11 @@ describe('DynamoApprovalStore', () => {
     const replay = store.decide(record.approvalId, { status: 'REJECTED', decidedAt: LATER }, NOW);
 
     expect(decided).toMatchObject({ status: 'APPROVED', decidedAt: NOW.toISOString(), comment: 'ok' });
+    // A round of one: decided by this link (what decide() read comes with the record, never stored).
+    const { quorum, ...stored } = decided;
+    expect(quorum).toMatchObject({ required: 1, decidedBy: record.approvalId });
     await expect(replay).rejects.toBeInstanceOf(ApprovalAlreadyDecidedError);
-    expect(await store.get(record.approvalId)).toEqual(decided);
+    expect(await store.get(record.approvalId)).toEqual(stored);
   });
 
   it('refuses an expired record', async () => {

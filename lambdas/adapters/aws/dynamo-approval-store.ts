@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApprovalAlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError } from '../../core/errors';
-import type { ApprovalRecord, ApprovalStore, RoundQuorum } from '../../core/ports';
+import type { ApprovalRecord, ApprovalStore, DecidedRecord, RoundQuorum } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 import { isDecided } from '../../core/approval-decision';
@@ -110,20 +110,26 @@ export class DynamoApprovalStore implements ApprovalStore {
     approvalId: string,
     decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
     now: Date,
-  ): Promise<ApprovalRecord> {
+  ): Promise<DecidedRecord> {
     const record = await this.get(approvalId);
     if (!record) throw new ApprovalNotFoundError(`approval ${approvalId} not found`);
     assertOpen(record, now);
 
     // The round item, not the link, says how many approvals it needs: a link minted without the
     // count (older code, another minting path) must not decide a round that needs several.
+    let round: Record<string, unknown> | undefined;
     if (decision.status === 'APPROVED') {
-      const quorum = await this.quorum(record);
-      if (quorum.required > 1) return this.approveTowardsQuorum(record, quorum, { ...decision, status: 'APPROVED' }, now);
+      round = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: roundKey(record.purchaseId), ConsistentRead: true }))).Item;
+      if (quorumOf(record, round, undefined).required > 1) {
+        const claim = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: decisionKey(record.purchaseId, record.taskToken), ConsistentRead: true }));
+        return this.approveTowardsQuorum(record, quorumOf(record, round, claim.Item), { ...decision, status: 'APPROVED' }, now);
+      }
     }
     await this.claimRound(record, decision.decidedAt, decision.status);
     try {
-      return await this.flip(record, decision, now);
+      const decided = await this.flip(record, decision, now);
+      // An approval that needs no one else decided its round by itself: its quorum is one, by this link.
+      return decision.status === 'APPROVED' ? { ...decided, quorum: quorumOf(record, round, { approvalId: record.approvalId }) } : decided;
     } catch (err) {
       if (err instanceof ApprovalAlreadyDecidedError) {
         const current = await this.get(record.approvalId);
@@ -139,7 +145,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     quorum: RoundQuorum,
     decision: { status: 'APPROVED'; decidedAt: string; comment?: string },
     now: Date,
-  ): Promise<ApprovalRecord> {
+  ): Promise<DecidedRecord> {
     // Any claim means the round is decided: an approval short of the quorum never claims before
     // its record says APPROVED, so a claim by this very link is a rejection through it (two tabs),
     // which must not turn into an approval that counts alone.
@@ -150,8 +156,7 @@ export class DynamoApprovalStore implements ApprovalStore {
       throw new ApprovalAlreadyDecidedError(`${record.approver} already approved purchase ${record.purchaseId} through another link`);
     }
     const decided = await this.flip(record, decision, now);
-    await this.tally(decided);
-    return decided;
+    return { ...decided, quorum: await this.tally(decided) };
   }
 
   /** PENDING -> decided, conditionally; a lost race says whether it expired or was decided. */
