@@ -1,6 +1,7 @@
 import { SfnExecutionReader } from '../adapters/aws/sfn-execution-reader';
+import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
 import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
-import type { WorkflowStarter } from '../core/ports';
+import type { TaskCallback, WorkflowStarter } from '../core/ports';
 import type { ExecutionStatusReader } from '../core/reconcile-runner';
 import { sfnClient } from '../shared/aws-clients/sfn';
 import { workflowConfig } from '../shared/config';
@@ -15,4 +16,9 @@ export function workflowStarter(): WorkflowStarter {
 /** Reads the status of a purchase's execution. */
 export function executionReader(): ExecutionStatusReader {
   return new SfnExecutionReader(sfnClient(), workflowConfig().stateMachineArn);
+}
+
+/** Answers a waiting task with its token (the approval decision); the token names the execution. */
+export function taskCallback(): TaskCallback {
+  return new SfnTaskCallback(sfnClient());
 }

@@ -1,19 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DynamoApprovalRounds } from '../adapters/aws/dynamo-approval-rounds';
-import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
-import { SesMailer } from '../adapters/aws/ses-mailer';
 import { sweepApprovalRounds, type FollowUpDeps, type FollowUpReport } from '../core/approval-follow-up';
 import { ApprovalNotPendingError, resendApproval, ResendTooSoonError, ResendUnknownPurchaseError } from '../core/resend-approval';
-import { documentClient } from '../shared/aws-clients/dynamodb';
-import { sesClient } from '../shared/aws-clients/sesv2';
-import { approvalFollowUpConfig, budgetConfig, tablesConfig } from '../shared/config';
+import { approvalRounds, approvalStore } from '../composition/approval';
+import { mailer } from '../composition/mail';
+import { signingKey } from '../composition/signing';
+import { purchaseJournal, spendGuard } from '../composition/stores';
+import { approvalFollowUpConfig } from '../shared/config';
 import { errorResponse, iamCaller, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
-import { secretsProvider } from '../shared/secrets';
 
 /**
  * ApprovalReminders: the follow-ups of open approval rounds (core/approval-follow-up.ts).
@@ -63,18 +58,14 @@ export function makeHandler(deps: FollowUpDeps): (event: unknown) => Promise<API
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): FollowUpDeps {
-  const tables = tablesConfig();
   const config = approvalFollowUpConfig();
-  const doc = documentClient();
-  const secrets = secretsProvider();
   return {
-    rounds: new DynamoApprovalRounds(doc, tables.stateTable),
-    approvals: new DynamoApprovalStore(doc, tables.stateTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    mailer: new SesMailer(sesClient()),
-    signingKey: () => secrets.getString(config.signingSecretId),
-    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
+    ...purchaseJournal(),
+    rounds: approvalRounds(),
+    approvals: approvalStore(),
+    mailer: mailer(),
+    signingKey: signingKey(config.signingSecretId),
+    spendGuard: spendGuard(),
     log: logger,
     config,
   };

@@ -1,11 +1,4 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoNoticeLedger } from '../adapters/aws/dynamo-notice-ledger';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
-import { SesMailer } from '../adapters/aws/ses-mailer';
-import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
 import { isApprovalId, verifyApprovalSignature } from '../core/approval-link';
 import { canonicalApprovalRef, repairApprovalId, repairSignature } from '../core/approval-link-repair';
 import {
@@ -30,13 +23,14 @@ import type { ApprovalRecord, ApprovalStore, AuditLog, DecidedRecord, Mailer, No
 import { FINAL_STATUSES, type ApprovalDecision, type PurchaseStatus } from '../core/workflow';
 import { approvalDecisionOf, decidesRound, isDecided, needsSeveral, quorumViewOf, type DecidedApproval } from '../core/approval-decision';
 import { personOf } from '../core/approval-policy';
-import { documentClient } from '../shared/aws-clients/dynamodb';
-import { sesClient } from '../shared/aws-clients/sesv2';
-import { sfnClient } from '../shared/aws-clients/sfn';
-import { budgetConfig, noticeMailConfig, signingConfig, tablesConfig } from '../shared/config';
+import { approvalStore } from '../composition/approval';
+import { taskCallback } from '../composition/executions';
+import { mailer } from '../composition/mail';
+import { signingKey } from '../composition/signing';
+import { noticeLedger, purchaseJournal, spendGuard } from '../composition/stores';
+import { noticeMailConfig, signingConfig } from '../shared/config';
 import { callerOf, html, parseFormBody, pathParam, redirect } from '../shared/http';
 import { logger } from '../shared/logger';
-import { secretsProvider } from '../shared/secrets';
 import { lazyHandler } from '../shared/lazy-handler';
 
 /**
@@ -387,19 +381,14 @@ export function makeHandler(deps: ApprovalsApiDeps): (event: APIGatewayProxyEven
 
 /** Builds the real dependencies; runs once per cold start. */
 export function defaultDeps(): ApprovalsApiDeps {
-  const tables = tablesConfig();
-  const { signingSecretId } = signingConfig();
-  const doc = documentClient();
-  const secrets = secretsProvider();
   return {
-    approvals: new DynamoApprovalStore(doc, tables.stateTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    callback: new SfnTaskCallback(sfnClient()),
-    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
-    signingKey: () => secrets.getString(signingSecretId),
-    mailer: new SesMailer(sesClient()),
-    notices: new DynamoNoticeLedger(doc, tables.stateTable),
+    ...purchaseJournal(),
+    approvals: approvalStore(),
+    callback: taskCallback(),
+    spendGuard: spendGuard(),
+    signingKey: signingKey(signingConfig().signingSecretId),
+    mailer: mailer(),
+    notices: noticeLedger(),
     config: noticeMailConfig(),
   };
 }

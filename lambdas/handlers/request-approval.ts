@@ -1,151 +1,34 @@
-import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log';
-import { DynamoApprovalRounds } from '../adapters/aws/dynamo-approval-rounds';
-import { DynamoApprovalStore } from '../adapters/aws/dynamo-approval-store';
-import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
-import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
-import { SesMailer } from '../adapters/aws/ses-mailer';
-import { mintApprovalLink } from '../core/mint-approval-link';
-import { renderApprovalMail } from '../core/approval-mail';
-import { budgetLeft } from '../core/budget-left';
-import { InvalidRequestError, PurchaseStatusConflictError } from '../core/errors';
-import type { ApprovalRounds, ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from '../core/ports';
-import { FINAL_STATUSES, type RequestApprovalPayload } from '../core/workflow';
-import { documentClient } from '../shared/aws-clients/dynamodb';
-import { sesClient } from '../shared/aws-clients/sesv2';
-import { approvalConfig, approvalPolicyConfig, budgetConfig, tablesConfig, type ApprovalConfig } from '../shared/config';
-import { approvalsRequired, approversToAsk, type ApprovalPolicy } from '../core/approval-policy';
-import { logger } from '../shared/logger';
-import { secretsProvider } from '../shared/secrets';
+import { requestApproval, type RequestApprovalDeps } from '../core/request-approval';
+import type { RequestApprovalPayload } from '../core/workflow';
+import { approvalRounds, approvalStore } from '../composition/approval';
+import { mailer } from '../composition/mail';
+import { signingKey } from '../composition/signing';
+import { purchaseJournal, spendGuard } from '../composition/stores';
+import { approvalConfig, approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
-import { describeFailure } from '../core/failure';
+import { logger } from '../shared/logger';
 
-/**
- * RequestApproval (a `.waitForTaskToken` Task): for each approver, store an approval record
- * holding the task token, and mail a signed link that carries only the record's id. The machine
- * then waits until the approvals API sends the decision with that token, or the Task times out.
- */
-export interface RequestApprovalDeps {
-  approvals: ApprovalStore;
-  /** The round the follow-ups (reminders, escalation, resend) mint fresh links for. */
-  rounds: Pick<ApprovalRounds, 'open'>;
-  purchases: PurchaseStore;
-  audit: AuditLog;
-  mailer: Mailer;
-  spendGuard: Pick<SpendGuard, 'remaining'>;
-  /** The link-signing key (cached secret). */
-  signingKey: () => Promise<string>;
-  config: Pick<ApprovalConfig, 'sender' | 'baseUrl' | 'timeoutSeconds'> & { policy: ApprovalPolicy };
-  clock?: () => Date;
+export { linkLifetimeMs } from '../core/request-approval';
+
+/** What RequestApproval is wired with (its log is the function's logger). */
+export type RequestApprovalHandlerDeps = Omit<RequestApprovalDeps, 'log'>;
+
+/** RequestApproval: the task token and state in, nothing out; the machine waits for the decision (lambdas/core/request-approval.ts). */
+export function makeHandler(deps: RequestApprovalHandlerDeps): (event: RequestApprovalPayload) => Promise<void> {
+  const wired = { ...deps, log: logger };
+  return (event) => requestApproval(wired, event);
 }
 
-/**
- * Links expire a little before the Task's own timeout (which started before this Lambda ran), so a
- * link that is still valid always finds the task open.
- */
-export function linkLifetimeMs(timeoutSeconds: number): number {
-  const margin = Math.min(60, Math.floor(timeoutSeconds / 10));
-  return (timeoutSeconds - margin) * 1000;
-}
-
-function requirePayload(event: RequestApprovalPayload): void {
-  const issues: string[] = [];
-  if (typeof event?.taskToken !== 'string' || event.taskToken.length === 0) issues.push('taskToken: required');
-  if (!event?.state?.purchaseId) issues.push('state.purchaseId: required');
-  if (!event?.state?.request) issues.push('state.request: required');
-  if (!event?.state?.quote) issues.push('state.quote: required');
-  // Never echo the payload: it holds the token.
-  if (issues.length) throw new InvalidRequestError(`RequestApproval payload is incomplete: ${issues.join('; ')}`, issues);
-}
-
-export function makeHandler(deps: RequestApprovalDeps): (event: RequestApprovalPayload) => Promise<void> {
-  const clock = deps.clock ?? (() => new Date());
-
-  return async (event) => {
-    requirePayload(event);
-    const { taskToken, state } = event;
-    const quote = state.quote!;
-    // Who is asked and how many must approve: the amount's tier in this function's own policy.
-    const { policy } = deps.config;
-    const approvers = [...approversToAsk(policy, quote.amountUsd)];
-    const required = Math.max(1, approvalsRequired(policy, quote.amountUsd, state.mismatch !== undefined));
-    if (approvers.length === 0) throw new Error('no approvers are configured');
-
-    const now = clock();
-    const expiresAt = new Date(now.getTime() + linkLifetimeMs(deps.config.timeoutSeconds)).toISOString();
-    const summary: ApprovalSummary = {
-      vendor: state.request.vendor,
-      item: quote.summary,
-      amountUsd: quote.amountUsd,
-      requester: { name: state.request.requester.name, email: state.request.requester.email },
-      reason: state.request.reason,
-      ...(state.mismatch ? { mismatch: describeFailure(state.mismatch).message.slice(0, 300) } : {}),
-    };
-    const [key, budget] = await Promise.all([deps.signingKey(), budgetLeft(deps.spendGuard, summary.vendor, now, logger)]);
-
-    // The round before any link: a follow-up must find every round whose links are out.
-    await deps.rounds.open({ purchaseId: state.purchaseId, taskToken, sentAt: now.toISOString(), expiresAt, approvers, required, summary });
-    const approvalIds: string[] = [];
-    for (const approver of approvers) {
-      const link = { purchaseId: state.purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary, ...(required > 1 ? { required } : {}) };
-      const { approvalId, url } = await mintApprovalLink(deps.approvals, link, key, deps.config.baseUrl);
-      const mail = { from: deps.config.sender, approver, summary, url, expiresAt, ...(required > 1 ? { quorum: { needed: required, of: approvers.length } } : {}) };
-      await deps.mailer.send(renderApprovalMail(budget ? { ...mail, budget } : mail));
-      approvalIds.push(approvalId);
-    }
-
-    await deps.audit.append(state.purchaseId, {
-      type: 'APPROVAL_SENT',
-      status: 'AWAITING_APPROVAL',
-      message: state.mismatch
-        ? `vendor total changed; approval requested again from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`
-        : `approval requested from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`,
-      // Ids only name records; without a signature they decide nothing.
-      detail: {
-        approvers,
-        approvalIds,
-        approvalsNeeded: required,
-        expiresAt,
-        amountUsd: quote.amountUsd,
-        ...(state.mismatch ? { mismatch: true } : {}),
-      },
-      actor: 'system',
-    });
-    try {
-      // Conditional: if this invocation ran so late that the task already timed out and the
-      // purchase was closed, its final status must stay.
-      await deps.purchases.update(
-        state.purchaseId,
-        // pendingApproval: who still has to decide, for GET /purchases.
-        {
-          status: 'AWAITING_APPROVAL',
-          amountUsd: quote.amountUsd,
-          pendingApproval: { approvers, expiresAt, ...(required > 1 ? { approvalsNeeded: required, approvedBy: [] } : {}) },
-        },
-        { unlessStatusIn: FINAL_STATUSES },
-      );
-    } catch (err) {
-      if (!(err instanceof PurchaseStatusConflictError)) throw err;
-      logger.warn('the purchase was closed before its approval was requested', { purchaseId: state.purchaseId });
-      return;
-    }
-    logger.info('approval requested', { purchaseId: state.purchaseId, approvers: approvalIds.length });
-  };
-}
-
-/** Builds the real dependencies; runs once per cold start. */
-export function defaultDeps(): RequestApprovalDeps {
-  const tables = tablesConfig();
+/** Production wiring, once per cold start. */
+export function defaultDeps(): RequestApprovalHandlerDeps {
   const approval = approvalConfig();
-  const doc = documentClient();
-  const secrets = secretsProvider();
   return {
-    approvals: new DynamoApprovalStore(doc, tables.stateTable),
-    rounds: new DynamoApprovalRounds(doc, tables.stateTable),
-    purchases: new DynamoPurchaseStore(doc, tables.stateTable),
-    audit: new DynamoAuditLog(doc, tables.auditTable),
-    mailer: new SesMailer(sesClient()),
-    spendGuard: new DynamoSpendGuard(doc, tables.stateTable, budgetConfig()),
-    signingKey: () => secrets.getString(approval.signingSecretId),
+    ...purchaseJournal(),
+    approvals: approvalStore(),
+    rounds: approvalRounds(),
+    mailer: mailer(),
+    spendGuard: spendGuard(),
+    signingKey: signingKey(approval.signingSecretId),
     config: { ...approval, ...approvalPolicyConfig() },
   };
 }

@@ -106,7 +106,7 @@ export async function newPurchase(
 export const APPROVED = { decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2026-07-10T12:00:00Z' } as const;
 
 /**
- * The money steps' approval check as production wires it (lambdas/shared/approval-verification.ts),
+ * The money steps' approval check as production wires it (lambdas/composition/approval.ts),
  * on `h`. `autoApproveMaxUsd` is the step's own limit; -1 (always ask) by default; the approver is
  * {@link APPROVED}'s.
  */
