@@ -97,14 +97,12 @@ export function usePrepayFor(policy: InterserverPaymentPolicy): boolean | undefi
   return undefined;
 }
 
-/** Whether the catalog price of the type is still within the approved quote. */
-export function catalogPriceWithinQuote(catalogUsd: number, approvedUsd: number): boolean {
-  return toCents(catalogUsd) <= toCents(approvedUsd);
-}
-
-/** Whether an invoice may be paid: never above the approved amount. */
-export function invoiceWithinQuote(invoiceUsd: number, approvedUsd: number): boolean {
-  return toCents(invoiceUsd) <= toCents(approvedUsd);
+/**
+ * Whether an amount is within the approved quote, to the cent: the catalog price of the type
+ * before buying, and an invoice before paying it (never above the approved amount).
+ */
+export function withinApproved(amountUsd: number, approvedUsd: number): boolean {
+  return toCents(amountUsd) <= toCents(approvedUsd);
 }
 
 /** The newest of `live` that was not live before the buy (`liveBefore`). */

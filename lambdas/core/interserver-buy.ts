@@ -3,12 +3,11 @@ import { BuyOutcomeUnknownError, InvalidLicenseTypeError, InvalidRequestError, L
 import { licenseOfInvoice } from './interserver-invoice-license';
 import {
   BUY_STARTED,
-  catalogPriceWithinQuote,
   decideBuyEntry,
   decideUnfoundEarlierBuy,
   earlierBuysIn,
   invoicesOfLicense,
-  invoiceWithinQuote,
+  withinApproved,
   meaningOfBuyError,
   newLicenseAmong,
   usePrepayFor,
@@ -161,7 +160,7 @@ class BuyRun {
   private async checkPrice(): Promise<void> {
     const type = (await this.gateway.getLicenseTypes()).find((t) => t.id === this.typeId);
     if (!type) throw new InvalidLicenseTypeError(`InterServer license type ${this.typeId} is no longer in the catalog`);
-    if (catalogPriceWithinQuote(type.cost, this.quote.amountUsd)) return;
+    if (withinApproved(type.cost, this.quote.amountUsd)) return;
     await this.step('APPROVED', `Not buying: the catalog price ${formatUsd(type.cost)} is above the approved ${formatUsd(this.quote.amountUsd)}`, {
       operation: 'price-check',
       vendorTotalUsd: type.cost,
@@ -244,7 +243,7 @@ class BuyRun {
 
   /** Pays one invoice, never above the approved amount; a payment of unknown outcome is checked. */
   private async pay(invoice: number, amountUsd: number): Promise<void> {
-    if (!invoiceWithinQuote(amountUsd, this.quote.amountUsd)) {
+    if (!withinApproved(amountUsd, this.quote.amountUsd)) {
       throw quoteMismatchError(amountUsd, this.quote.amountUsd, `InterServer invoice ${invoice} is above the approved amount; not paying it`);
     }
     try {

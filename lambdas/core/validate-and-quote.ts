@@ -88,9 +88,12 @@ export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: Workfl
   const request = parsePurchaseRequest(state.request);
   // A CoCalc quote needs no vendor call: the InterServer gateway is built only for its catalog.
   const priced = await priceRequest(request, async () => (await deps.interserver()).getLicenseTypes());
-  const requote = state.mismatch
-    ? requoteOf(describeFailure(state.mismatch).message, (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED))
-    : undefined;
+  // The mismatch is read before the trail, as before the use case moved here: one that carries no
+  // vendor total is refused (INVALID) without reading anything.
+  const mismatch = state.mismatch ? describeFailure(state.mismatch).message : undefined;
+  if (mismatch !== undefined) requoteOf(mismatch, []); // throws InvalidRequestError for a mismatch without amounts
+  const requote =
+    mismatch !== undefined ? requoteOf(mismatch, (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED)) : undefined;
   const quote = quoteOf(request, priced, requote, deps.policy);
   const { amountUsd, summary } = quote;
   assertWithinMaxCost(amountUsd, request.maxCost);

@@ -46,8 +46,10 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
         [ENV.COCALC_CART_ADD_LIMITS]: JSON.stringify(LIMITS),
       },
       sandboxes: { cocalc: { throttle: { perSecond: 3, perMinute: 15, perHour: 200, windowsMs: WINDOWS }, balance: 100_000 } },
-      // A busy account lock is waited out for real (its retrier first); the other retries stay fast.
-      stateMachineOverrides: { retryIntervalOverrides: { AddToCart: [500, 200, 50, 50, 50], Checkout: [500, 50], BuyLicense: [500, 50] } },
+      // A busy account lock is waited out for real: its retrier (the first) keeps the template's
+      // backoff, cap and jitter (-1), as on AWS, so a loaded machine cannot run 40 attempts out in
+      // 20 s as a fixed short interval would; the other retries stay fast.
+      stateMachineOverrides: { retryIntervalOverrides: { AddToCart: [-1, 200, 50, 50, 50], Checkout: [-1, 50], BuyLicense: [-1, 50] } },
     });
   });
 

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import { InsufficientPrepayError, LicenseAlreadyExistsError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import {
-  catalogPriceWithinQuote,
   decideBuyEntry,
   decideUnfoundEarlierBuy,
   earlierBuysIn,
   invoicesOfLicense,
-  invoiceWithinQuote,
+  withinApproved,
   meaningOfBuyError,
   newLicenseAmong,
   usePrepayFor,
@@ -145,8 +144,7 @@ describe('payment', () => {
     [10.01, 10, false],
     [9.99, 10, true],
   ])('an amount of %s against an approved %s is within the quote: %s', (amount, approved, expected) => {
-    expect(catalogPriceWithinQuote(amount, approved)).toBe(expected);
-    expect(invoiceWithinQuote(amount, approved)).toBe(expected);
+    expect(withinApproved(amount, approved)).toBe(expected);
   });
 });
 

@@ -1,4 +1,3 @@
 export { COCALC_DEFAULT_BASE_URL, UndiciCocalcGateway, createCocalcGateway } from './undici-cocalc-gateway';
 export type { UndiciCocalcGatewayOptions } from './undici-cocalc-gateway';
 export { toVendorError } from './vendor-errors';
-export { findNewCartItem } from '../../core/cocalc-cart-item-match';
