@@ -28,7 +28,7 @@ export interface EmulatorOptions {
   cdkOut?: string;
   /** `cdk synth --app` override (tests synthesize a fixture app). */
   app?: string;
-  /** Sources the assembly must be newer than. @default the profile's `watch`, else DEFAULT_WATCH in synth.ts */
+  /** Sources the assembly must be newer than. @default the profile's `watch`, else DEFAULT_WATCH in synth.ts (a CDK app's usual sources) */
   watch?: string[];
   /** Stack to run when the assembly has several. */
   stackName?: string;

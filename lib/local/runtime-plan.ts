@@ -26,7 +26,7 @@ export interface LoadedApp {
 /** Synthesizes when the assembly is stale, loads the stack and checks every hosted bundle (issue 9: throws BundleIntegrityError). */
 export async function loadApp(options: EmulatorOptions, profile: { watch?: readonly string[] }, log: (line: string) => void): Promise<LoadedApp> {
   const projectDir = resolve(options.projectDir ?? process.cwd());
-  const watch = options.watch ?? (profile.watch ? [...profile.watch] : undefined);
+  const watch = options.watch ?? profile.watch;
   const synth = await ensureSynth({
     projectDir,
     outdir: options.cdkOut ?? 'cdk.out',

@@ -4,11 +4,11 @@ import { STATE, type RecordOutcomePayload, type WorkflowState } from '../../../l
 import type { LocalStateMachine } from '../executions';
 import type { RuntimeProfile } from '../runtime-profile';
 import { generateSigningKey } from '../secrets-vault';
-import { DEFAULT_WATCH } from '../synth';
 import type { CocalcSandboxOptions } from '../sandboxes/cocalc/index';
 import type { InterserverSandboxOptions } from '../sandboxes/interserver/index';
 import { closeInterruptedExecutions, resumeInterruptedExecutions, type InterruptedExecution, type ResumedExecution } from './interrupted';
 import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
+import { PROCURE_WATCH } from './watch';
 
 /** The vendor sandboxes a procure runtime runs, as `LocalRuntime.sandboxes` shows them. */
 export interface ProcureSandboxes {
@@ -32,7 +32,7 @@ export type ProcureProfile = RuntimeProfile<ProcureSandboxes, InterruptedExecuti
 export function procureProfile(options: { sandboxes?: ProcureSandboxOptions } = {}): ProcureProfile {
   return {
     name: 'procure',
-    watch: DEFAULT_WATCH,
+    watch: PROCURE_WATCH,
     secretRoles,
     startSandboxes: async ({ config, secretJson, log }) => {
       const sb = options.sandboxes === false ? { cocalc: false as const, interserver: false as const } : (options.sandboxes ?? {});
