@@ -13,7 +13,7 @@ export interface OpenedSecrets {
  * environment; a fresh secret in one of the profile's roles gets that role's value, any other its
  * template's initial value.
  */
-export function openSecrets(app: LoadedApp, plan: TemplatePlan, profile: { secretRoles?(): Record<string, () => string> }, store: { file?: string; log: (line: string) => void }): OpenedSecrets {
+export function openSecrets(app: LoadedApp, plan: TemplatePlan, profile: { name: string; secretRoles?(): Record<string, () => string> }, store: { file?: string; log: (line: string) => void }): OpenedSecrets {
   const { template, resolveEnv } = app;
   const roles = profile.secretRoles?.() ?? {};
   const roleOf = new Map<string, string>();
@@ -35,7 +35,7 @@ export function openSecrets(app: LoadedApp, plan: TemplatePlan, profile: { secre
         initialValue: role ? roles[role]! : () => initialValueFromTemplate(r),
       };
     });
-  const vault = SecretsVault.open(declarations, { ...(store.file ? { file: store.file } : {}), log: store.log });
+  const vault = SecretsVault.open(declarations, { ...(store.file ? { file: store.file } : {}), log: store.log, app: profile.name });
   const secretJson = (role: string): Record<string, string> => {
     const id = [...roleOf].find(([, r]) => r === role)?.[0];
     const s = id ? vault.find(id) : undefined;
