@@ -49,6 +49,7 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   cleanups.push(() => manager.close());
   const cutOff = manager.interruptedRuns();
   const stuck = cutOff.filter((r) => r.unresumable);
+  // A profile without these hooks reports the emulator's own records (its C and R default to them).
   const close = profile.closeInterrupted ?? (closeInterruptedRuns as unknown as NonNullable<typeof profile.closeInterrupted>);
   const interrupted = await close({ records: stuck.map((r) => r.record), client: dynamo.client, tables, machines, invoke: services.invoke, log });
   // Every start writes the records whole once (closed ones included) and starts a new change log.
