@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { DEFAULT_RESOLVE_ENV } from '../lib/local/asl-from-template';
 import { loadStack, withAssemblyReadLock } from '../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../lib/local/lambda-functions';
+import { PROCURE_WATCH } from '../lib/local/procure/watch';
 import { ensureSynth } from '../lib/local/synth';
 import { WORKFLOW_BUNDLING } from '../lib/constructs/workflow-function';
 import { bundleContents, functionNeeds, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
@@ -116,7 +117,7 @@ interface Subject {
 
 export async function runBundles(options: BundlesOptions): Promise<BundleFigures[]> {
   const { projectDir, rounds, progress } = options;
-  const assemblyDir = options.assemblyDir ? resolve(options.assemblyDir) : (await ensureSynth({ projectDir, mode: 'auto' })).assemblyDir;
+  const assemblyDir = options.assemblyDir ? resolve(options.assemblyDir) : (await ensureSynth({ projectDir, watch: PROCURE_WATCH, mode: 'auto' })).assemblyDir;
   // Copies next to this repository's node_modules, so requires resolve as from cdk.out, and so a
   // synth started meanwhile (tests) cannot swap a bundle between rounds.
   const work = join(projectDir, 'node_modules', '.cache', 'procure-bench', `bundles-${process.pid}`);

@@ -3,6 +3,7 @@ import { EVENTS, purchaseIdFor } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { decideApproval } from '../lib/cli/approval-client';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail } from '../lib/local';
+import { PROCURE_WATCH } from '../lib/local/procure/watch';
 import { ensureSynth } from '../lib/local/synth';
 import { fmtMs, median, percentile, timed, type Row } from './measure';
 import { cocalcRequestBody, interserverRequestBody } from './samples';
@@ -40,7 +41,7 @@ export interface LatencyResults {
 
 /** The cloud assembly is made fresh first (npm start does the same), so start-up times exclude synth. */
 export async function runStartup(projectDir: string, runs: number): Promise<{ results: StartupResults; rows: Row[] }> {
-  const synth = await ensureSynth({ projectDir, mode: 'auto' });
+  const synth = await ensureSynth({ projectDir, watch: PROCURE_WATCH, mode: 'auto' });
   const starts: number[] = [];
   const reported: number[] = [];
   const closes: number[] = [];

@@ -1,3 +1,4 @@
+import { PROCURE_WATCH } from '../lib/local/procure/watch';
 import { ensureSynth } from '../lib/local/synth';
 import { synthFixture } from './support/fixture-runtime';
 import { PROJECT_DIR } from './support/project-dir';
@@ -9,7 +10,7 @@ import { PROJECT_DIR } from './support/project-dir';
  * One after the other: two synths at once would only fight over the cores.
  */
 export default async function setup(): Promise<void> {
-  const r = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+  const r = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   if (r.synthesized) console.log(`global setup: synthesized cdk.out in ${(r.durationMs / 1000).toFixed(1)} s`);
   const f = await synthFixture();
   if (f.synthesized) console.log(`global setup: synthesized cdk.out.fixture in ${(f.durationMs / 1000).toFixed(1)} s`);

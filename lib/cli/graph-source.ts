@@ -1,5 +1,6 @@
 import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, findStateMachine, type AslDefinition } from '../local/asl-from-template';
 import { loadStack, withAssemblyReadLock } from '../local/cloud-assembly';
+import { PROCURE_WATCH } from '../local/procure/watch';
 import { ensureSynth } from '../local/synth';
 
 /**
@@ -15,7 +16,7 @@ export interface SynthesizedWorkflow {
 }
 
 export async function synthesizedWorkflow(options: { projectDir: string; cdkOut?: string; log?: (line: string) => void }): Promise<SynthesizedWorkflow> {
-  const synth = await ensureSynth({ projectDir: options.projectDir, outdir: options.cdkOut ?? 'cdk.out', mode: 'auto', ...(options.log ? { log: options.log } : {}) });
+  const synth = await ensureSynth({ projectDir: options.projectDir, outdir: options.cdkOut ?? 'cdk.out', watch: PROCURE_WATCH, mode: 'auto', ...(options.log ? { log: options.log } : {}) });
   return withAssemblyReadLock(synth.assemblyDir, () => {
     const stack = loadStack(synth.assemblyDir);
     const env = { ...DEFAULT_RESOLVE_ENV, stackName: stack.stackName, ...(stack.region ? { region: stack.region } : {}) };

@@ -28,7 +28,7 @@ export async function startDynamoFront(
   log?: (line: string) => void,
   onCall?: (call: DynamoCall) => void,
 ): Promise<DynamoFront> {
-  const socketDir = mkdtempSync(join(tmpdir(), 'procure-dynamo-'));
+  const socketDir = mkdtempSync(join(tmpdir(), 'local-dynamo-'));
   const socketPath = join(socketDir, 'dynalite.sock');
   try {
     await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@ import { mkdirPrivate, PRIVATE_FILE_MODE, writeFilePrivate } from './private-fil
  * Every execution's summary is kept in `<dataDir>/executions.json` and the change log beside it
  * (FileExecutionStore). On the next start, records still RUNNING are the executions that were cut off:
  * they go on from the state they entered last (execution-checkpoints.ts), or, when the template no
- * longer has that state, are closed as interrupted (interrupted.ts). The finished ones keep their
+ * longer has that state, are closed as interrupted (interrupted-runs.ts, or the profile's hook). The finished ones keep their
  * names taken, as AWS keeps execution names for 90 days.
  */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -39,8 +39,10 @@ export interface FunctionEnvContext {
   template: CfnTemplate;
   resolveEnv: ResolveEnv;
   endpoints: AwsEndpoints;
-  /** Applied only to functions whose template environment has the variable (sandbox URLs, approval base URL). */
+  /** Applied only to functions whose template environment has the variable (the profile's stand-in URLs, API base URL). */
   wiring: Record<string, string>;
+  /** Wiring variable -> another variable: the first is also applied where the template defines only the second. */
+  alongside?: Record<string, string>;
   /** Applied where the template defines the variable; a variable no function defines goes to every function. */
   configOverrides: Record<string, string>;
   /** Every variable name some function of the template defines. */
@@ -84,8 +86,8 @@ export function functionEnvironment(fn: LambdaSpec & { assetDir: string }, ctx: 
     }
   }
   for (const [k, v] of Object.entries(ctx.wiring)) {
-    // The SOAP endpoint goes with the WSDL URL even where the template leaves it to be derived.
-    if (k in fn.rawEnvironment || (k === 'INTERSERVER_ENDPOINT' && 'INTERSERVER_WSDL_URL' in fn.rawEnvironment)) env[k] = v;
+    const companion = ctx.alongside?.[k];
+    if (k in fn.rawEnvironment || (companion !== undefined && companion in fn.rawEnvironment)) env[k] = v;
   }
   for (const [k, v] of Object.entries(ctx.configOverrides)) {
     if (k in fn.rawEnvironment || !ctx.definedAnywhere.has(k)) env[k] = v;

@@ -9,7 +9,7 @@ import type { LoadedStack } from './cloud-assembly';
  */
 export interface LambdaSpec {
   logicalId: string;
-  /** The construct id (second-to-last segment of `aws:cdk:path`), e.g. `ValidateAndQuote`. */
+  /** The construct id (second-to-last segment of `aws:cdk:path`), e.g. `CheckoutFunction`. */
   constructId: string;
   /** Local function name (= ARN's last part): the logical id unless FunctionName is set. */
   name: string;
@@ -74,7 +74,7 @@ export class FunctionDirectory {
   }
 
   /**
-   * Finds a function by logical id, construct id (`ValidateAndQuote`), function name, ARN (with
+   * Finds a function by logical id, construct id (`CheckoutFunction`), function name, ARN (with
    * or without a qualifier) or partial ARN; undefined when there is no single match.
    */
   find(ref: string): LambdaSpec | undefined {

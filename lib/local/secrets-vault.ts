@@ -43,7 +43,7 @@ export class SecretsVault {
    * Opens (or creates) the secrets file and adds entries for declared secrets it lacks. Without a
    * file (in-memory runtime) the initial values are kept in memory only.
    */
-  static open(declarations: SecretDeclaration[], options: { file?: string; log?: (line: string) => void } = {}): SecretsVault {
+  static open(declarations: SecretDeclaration[], options: { file?: string; log?: (line: string) => void; /** Named in the file's comment. */ app?: string } = {}): SecretsVault {
     const { file, log } = options;
     let stored: SecretsFile = { secrets: {} };
     if (file) {
@@ -79,7 +79,7 @@ export class SecretsVault {
     if (file) {
       if (changed) {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-        stored.comment = 'Local secrets for the procure offline runtime (Secrets Manager stand-in). Never commit this file.';
+        stored.comment = `Local secrets for the ${options.app ? `${options.app} ` : ''}offline runtime (Secrets Manager stand-in). Never commit this file.`;
         writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
         log?.(`secrets: wrote ${out.length} local secret(s) to ${file}`);
       }

@@ -6,7 +6,7 @@ import { tryTakePidLock } from './pid-lock';
 
 /**
  * Makes sure a synthesized cloud assembly matches the sources: reuses `cdk.out` when its templates
- * are newer than every file under the watched folders (default bin/ lib/ lambdas/ and cdk.json),
+ * are newer than every file under the watched folders (DEFAULT_WATCH unless the caller names them),
  * otherwise runs `cdk synth` (local esbuild bundling, several seconds). A lock file next to the
  * output folder keeps parallel test files and a running CLI from synthesizing into the same folder
  * at once; readers wait while a synth holds it.
@@ -20,7 +20,7 @@ export interface SynthOptions {
   /** `--app` command; cdk.json's app when absent. */
   app?: string;
   /** Folders and files (relative to projectDir) the assembly must be newer than. */
-  watch?: string[];
+  watch?: readonly string[];
   mode?: SynthMode;
   log?: (line: string) => void;
   /** Longest wait for another process's synth. @default 300000 */
@@ -34,11 +34,11 @@ export interface SynthResult {
 }
 
 /**
- * What the synthesized app is built from: the CDK app and its constructs, the bundled handlers, the
- * CDK settings and the dependency list. The CLI and this runtime (lib/cli, lib/local) are not part
- * of the template, so editing them does not force a new synth.
+ * A CDK app's usual sources when the caller names none: `cdk init`'s bin/ and lib/, the usual
+ * handler folders, the CDK settings and the dependency list (missing ones are skipped). An app
+ * names its own (procure: lib/local/procure/watch.ts).
  */
-export const DEFAULT_WATCH = ['bin/app.ts', 'lib/procure-stack.ts', 'lib/config.ts', 'lib/constructs', 'lambdas', 'cdk.json', 'package.json'];
+export const DEFAULT_WATCH: readonly string[] = ['bin', 'lib', 'lambda', 'lambdas', 'src', 'cdk.json', 'package.json'];
 
 function newestMtime(path: string): number {
   let st;
@@ -65,7 +65,7 @@ function assemblyMtime(dir: string): number {
 }
 
 /** True when the assembly in `dir` is newer than every watched source. */
-export function isAssemblyFresh(projectDir: string, dir: string, watch: string[] = DEFAULT_WATCH): boolean {
+export function isAssemblyFresh(projectDir: string, dir: string, watch: readonly string[] = DEFAULT_WATCH): boolean {
   const built = assemblyMtime(dir);
   if (!built) return false;
   return watch.every((w) => newestMtime(resolve(projectDir, w)) <= built);

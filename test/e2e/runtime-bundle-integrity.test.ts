@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleIntegrityError, startLocalRuntime } from '../../lib/local';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
+import { PROCURE_WATCH } from '../../lib/local/procure/watch';
 import { ensureSynth } from '../../lib/local/synth';
 import { ENV } from '../../lambdas/shared/env-names';
 import { fixtureAssembly } from '../support/fixture-runtime';
@@ -102,7 +103,7 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
   let marker: string;
 
   beforeAll(async () => {
-    const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+    const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
     copy = mkdtempSync(join(PROJECT_DIR, 'cdk.out.integrity-'));
     chmodSync(copy, 0o755); // as cdk.out: other users can reach the bundles
     marker = join(copy, 'tampered-code-ran');

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { aslFromTemplate, DEFAULT_RESOLVE_ENV } from '../../lib/local/asl-from-template';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
+import { PROCURE_WATCH } from '../../lib/local/procure/watch';
 import { ensureSynth } from '../../lib/local/synth';
 import { PROJECT_DIR } from '../support/project-dir';
 
@@ -39,7 +40,7 @@ function tasksOf(node: unknown, out: Array<[string, Record<string, unknown>]> = 
 }
 
 beforeAll(async () => {
-  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   rules = await withAssemblyReadLock(assemblyDir, () => {
     const stack = loadStack(assemblyDir);
     const byArn = new Map(lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV).flatMap((fn) => (fn.assetDir ? [[fn.arn, readFileSync(join(fn.assetDir, 'index.js'), 'utf8')] as const] : [])));

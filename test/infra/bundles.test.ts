@@ -4,6 +4,7 @@ import { WORKFLOW_BUNDLING } from '../../lib/constructs/workflow-function';
 import { DEFAULT_RESOLVE_ENV } from '../../lib/local/asl-from-template';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
+import { PROCURE_WATCH } from '../../lib/local/procure/watch';
 import { ensureSynth } from '../../lib/local/synth';
 import { bundleContents, functionNeeds, VENDOR_LIBRARIES, type BundleContents, type FunctionNeeds } from '../support/bundle-contents';
 import { PROJECT_DIR } from '../support/project-dir';
@@ -21,7 +22,7 @@ const IDS = Object.keys(FUNCTIONS) as FunctionId[];
 let functions: Map<string, { needs: FunctionNeeds; bundle: BundleContents }>;
 
 beforeAll(async () => {
-  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   functions = await withAssemblyReadLock(assemblyDir, () => {
     const stack = loadStack(assemblyDir);
     const found = new Map<string, { needs: FunctionNeeds; bundle: BundleContents }>();

@@ -6,6 +6,7 @@ import { ENV } from '../../lambdas/shared/env-names';
 import { COCALC_BASE_URL_ENV } from '../../lib/cli/local';
 import { parseEml, startLocalRuntime } from '../../lib/local';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
+import { PROCURE_WATCH } from '../../lib/local/procure/watch';
 import { ensureSynth } from '../../lib/local/synth';
 import { startCli, type RunningCli } from './cli';
 import { e2eHandle, type E2e } from './e2e-runtime';
@@ -25,7 +26,7 @@ import { PROJECT_DIR } from './project-dir';
 
 /** The logical id of the secret the CoCalc functions read their API key from (COCALC_SECRET_ARN). */
 export async function cocalcSecretLogicalId(): Promise<string> {
-  const synth = await ensureSynth({ projectDir: PROJECT_DIR, mode: 'auto' });
+  const synth = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   const { template } = await withAssemblyReadLock(synth.assemblyDir, () => loadStack(synth.assemblyDir));
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;

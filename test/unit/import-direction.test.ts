@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsInSource, importsOfFile, tsFilesUnder, type ModuleImport } from '../support/module-imports';
 import { PROJECT_DIR } from '../support/project-dir';
+import { FUNCTIONS, STATE } from '../../lambdas/core/workflow';
+import { ENV } from '../../lambdas/shared/env-names';
 
 /**
  * Dependencies point one way (HOUSE-STYLE "Layout"): handlers -> adapters -> core, with core pure
@@ -123,5 +125,46 @@ describe('independent sandboxes', () => {
     const reached = reachableFrom(tsFilesUnder('lib/local/sandboxes'));
     expect(reached.has('lib/local/http-body.ts')).toBe(true); // the walk does leave the folder
     expect(violations([...reached.keys()], (i) => !under('lambdas')(i))).toEqual([]);
+  });
+});
+
+/**
+ * The generic emulator (issue #10): lib/local's own files run any synthesized CDK template; procure's
+ * specifics come in its profile (lib/local/procure/), passed by the entry (lib/local/index.ts).
+ */
+const EMULATOR = tsFilesUnder('lib/local').filter((f) => !f.startsWith('lib/local/procure/') && !f.startsWith('lib/local/sandboxes/') && f !== 'lib/local/index.ts');
+const emulatorMayImport = (i: ModuleImport) => !under('lambdas')(i) && !under('lib/local/procure')(i) && !under('lib/local/sandboxes')(i);
+
+describe('a generic local emulator', () => {
+  it('the rule flags lambdas/, procure\'s profile and the vendor sandboxes', () => {
+    const banned = ['../../lambdas/shared/env-names', './procure/profile', './procure', './sandboxes/cocalc/index'];
+    const check = (s: string) => emulatorMayImport(importsInSource('lib/local/runtime.ts', `import '${s}';`)[0] as ModuleImport);
+
+    expect(banned.filter(check)).toEqual([]);
+    expect(check('./runtime-profile')).toBe(true);
+  });
+
+  it('no emulator file imports from lambdas/, lib/local/procure or the sandboxes', () => {
+    expect(EMULATOR).toContain('lib/local/runtime.ts');
+    expect(EMULATOR.length).toBeGreaterThan(40);
+    expect(violations(EMULATOR, emulatorMayImport)).toEqual([]);
+  });
+
+  it('nothing the emulator imports reaches them either', () => {
+    expect(violations([...reachableFrom(EMULATOR).keys()], emulatorMayImport)).toEqual([]);
+  });
+
+  it('no emulator file names a procure env variable, state or function', () => {
+    const names = [...Object.values(ENV), ...Object.values(STATE), ...Object.keys(FUNCTIONS)];
+    const named = EMULATOR.flatMap((f) => {
+      const source = readFileSync(resolve(PROJECT_DIR, f), 'utf8');
+      return names.filter((n) => new RegExp(`\\b${n}\\b`).test(source)).map((n) => `${f}: ${n}`);
+    });
+
+    expect(named).toEqual([]);
+  });
+
+  it('procure\'s entry passes procure\'s profile', () => {
+    expect(importsOfFile('lib/local/procure/runtime.ts').map((i) => i.target)).toContain('lib/local/procure/profile');
   });
 });

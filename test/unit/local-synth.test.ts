@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureSynth, isAssemblyFresh } from '../../lib/local/synth';
+import { PROCURE_WATCH } from '../../lib/local/procure/watch';
+import { DEFAULT_WATCH, ensureSynth, isAssemblyFresh } from '../../lib/local/synth';
 
 describe('reusing a synthesized cloud assembly', () => {
   const project = mkdtempSync(join(tmpdir(), 'procure-synth-'));
@@ -26,7 +27,7 @@ describe('reusing a synthesized cloud assembly', () => {
     expect(isAssemblyFresh(project, join(project, 'cdk.out'), ['lib', 'bin'])).toBe(false);
   });
 
-  it('by default watches what the template is built from, not the CLI or the runtime', () => {
+  it('procure watches what its template is built from, not the CLI or the runtime', () => {
     const touch = (f: string, seconds: number) => {
       mkdirSync(dirname(join(project, f)), { recursive: true });
       writeFileSync(join(project, f), '');
@@ -36,13 +37,21 @@ describe('reusing a synthesized cloud assembly', () => {
     at(join(project, 'cdk.out', 'Procure.template.json'), 2000);
     touch('lib/cli/status.ts', 3000);
     touch('lib/local/runtime.ts', 3000);
-    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(true);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(true);
     at(join(project, 'lambdas', 'handlers', 'a.ts'), 3000);
-    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(false);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(false);
     at(join(project, 'lambdas', 'handlers', 'a.ts'), 1000);
     at(join(project, 'package.json'), 3000);
-    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(false);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(false);
     for (const f of ['package.json', 'lib/cli/status.ts', 'lib/local/runtime.ts']) at(join(project, f), 1000); // as the next tests expect
+  });
+
+  it('by default watches a CDK app\'s usual sources, all of lib/ included', () => {
+    expect(DEFAULT_WATCH).toEqual(expect.arrayContaining(['bin', 'lib', 'cdk.json', 'package.json']));
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(true);
+    at(join(project, 'lib', 'local', 'runtime.ts'), 3000);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(false);
+    at(join(project, 'lib', 'local', 'runtime.ts'), 1000);
   });
 
   it('is stale without a manifest or template', () => {

@@ -1,18 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../../lambdas/adapters/aws/conditional-check';
-import { DynamoApprovalRounds } from '../../lambdas/adapters/aws/dynamo-approval-rounds';
-import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
-import { approvalDecisionOf, isDecided } from '../../lambdas/core/approval-decision';
-import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
-import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
-import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
-import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
-import { FINAL_STATUSES, STATE, type ApprovalDecision } from '../../lambdas/core/workflow';
-import { AUDIT_TABLE, STATE_TABLE } from '../../lambdas/shared/table-keys';
-import type { ExecutionRecord } from './execution-store';
-import type { InterruptedRun } from './executions';
-import type { LocalTable } from './dynamo';
+import { isConditionalCheckFailed } from '../../../lambdas/adapters/aws/conditional-check';
+import { DynamoApprovalRounds } from '../../../lambdas/adapters/aws/dynamo-approval-rounds';
+import { DynamoApprovalStore } from '../../../lambdas/adapters/aws/dynamo-approval-store';
+import { approvalDecisionOf, isDecided } from '../../../lambdas/core/approval-decision';
+import { DynamoAuditLog } from '../../../lambdas/adapters/aws/dynamo-audit-log';
+import { documentClientFor } from '../../../lambdas/shared/aws-clients/dynamodb';
+import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../../lambdas/adapters/aws/dynamo-purchase-store';
+import { PurchaseStatusConflictError } from '../../../lambdas/core/errors';
+import { FINAL_STATUSES, STATE, type ApprovalDecision } from '../../../lambdas/core/workflow';
+import { AUDIT_TABLE, STATE_TABLE } from '../../../lambdas/shared/table-keys';
+import type { ExecutionRecord } from '../execution-store';
+import { abortInterrupted } from '../interrupted-runs';
+import type { InterruptedRun } from '../executions';
+import type { LocalTable } from '../dynamo';
 
 /**
  * Executions the previous run left RUNNING go on from the state they entered last
@@ -56,10 +57,7 @@ export async function closeInterruptedExecutions(options: {
     if (r.status !== 'RUNNING') continue;
     const now = new Date().toISOString();
     const clock = () => new Date(now);
-    r.status = 'ABORTED';
-    r.stopDate = now;
-    r.error = 'Local.RuntimeStopped';
-    r.cause = 'The local runtime stopped while this execution was running, and its state machine or state is no longer in the template, so it could not go on.';
+    abortInterrupted(r, now);
     const { purchaseId, input } = purchaseOf(r);
     let expired = 0;
     try {
@@ -77,7 +75,7 @@ export async function closeInterruptedExecutions(options: {
       }
       if (options.closeOut) {
         try {
-          await options.closeOut(purchaseId, input, r.cause);
+          await options.closeOut(purchaseId, input, r.cause ?? '');
         } catch (err) {
           log?.(`interrupted: the workflow's close-out of ${r.name} failed: ${(err as Error).name}: ${(err as Error).message}`);
         }

@@ -1,5 +1,5 @@
-import type { CocalcSandbox, CocalcSandboxOptions } from './sandboxes/cocalc/index';
-import type { InterserverSandbox, InterserverSandboxOptions } from './sandboxes/interserver/index';
+import type { CocalcSandbox, CocalcSandboxOptions } from '../sandboxes/cocalc/index';
+import type { InterserverSandbox, InterserverSandboxOptions } from '../sandboxes/interserver/index';
 
 /**
  * Starts the vendor sandboxes (lib/local/sandboxes/cocalc and /interserver, owned by their own
@@ -34,12 +34,12 @@ export async function startSandboxes(options: {
   };
   try {
     if (options.cocalc !== false) {
-      const { startCocalcSandbox } = await import('./sandboxes/cocalc/index.js');
+      const { startCocalcSandbox } = await import('../sandboxes/cocalc/index.js');
       started.cocalc = await startCocalcSandbox({ ...(options.credentials.cocalc ?? {}), ...(options.cocalc ?? {}) });
       options.log?.(`sandbox: CoCalc API v2 at ${started.cocalc.url}`);
     }
     if (options.interserver !== false) {
-      const { startInterserverSandbox } = await import('./sandboxes/interserver/index.js');
+      const { startInterserverSandbox } = await import('../sandboxes/interserver/index.js');
       started.interserver = await startInterserverSandbox({ ...(options.credentials.interserver ?? {}), ...(options.interserver ?? {}) });
       options.log?.(`sandbox: InterServer SOAP at ${started.interserver.url}`);
     }
