@@ -94,12 +94,16 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     expect(actor).toMatch(/^arn:aws:iam::\d{12}:user\//);
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'RELEASED' });
     expect((await budgetCounter(e2e, 'cocalc')).holders[purchaseId]).toBeUndefined();
-    expect((await auditTrail(e2e, purchaseId)).at(-1)).toMatchObject({
-      type: 'RESOLVED',
-      status: 'FAILED',
-      actor,
-      detail: { finding: 'not-bought', comment: 'cart item still there, not purchased', budget: 'released' },
-    });
+    const settled = await auditTrail(e2e, purchaseId);
+    expect(settled.slice(-2)).toMatchObject([
+      { type: 'RESOLVED', status: 'FAILED', actor, detail: { finding: 'not-bought', comment: 'cart item still there, not purchased', budget: 'released' } },
+      // The requester, told at NEEDS_ATTENTION that it is being checked, hears how it ended.
+      { type: 'REQUESTER_NOTIFIED', status: 'FAILED', detail: { kind: 'outcome', outcome: 'FAILED' } },
+    ]);
+    const ending = e2e.rt.mails.filter((m) => (m.text ?? '').includes(purchaseId) && /did not go through/.test(m.subject));
+    expect(ending).toHaveLength(1);
+    expect(ending[0]!.text).toContain('found it was not bought');
+    expect(ending[0]!.text).not.toContain('cart item still there');
 
     // Once only: a different finding is refused, and `procure status` shows the outcome.
     const again = await runCli(['resolve', purchaseId, '--bought', 'lic-x', '--api', e2e.rt.apiUrl], { env: runtimeCredentialsEnv() });
