@@ -251,7 +251,9 @@ export class DynamoApprovalStore implements ApprovalStore {
     const approvalId = claim.Item?.approvalId;
     if (typeof approvalId !== 'string') return undefined;
     const record = await this.get(approvalId);
-    return record && isDecided(record) ? record : undefined;
+    // A claim names its decision: a record that ended the other way (two tabs) did not decide the round.
+    const claimed = claim.Item?.decision;
+    return record && isDecided(record) && (claimed === undefined || claimed === record.status) ? record : undefined;
   }
 
   /** Claims this round for the approval; another approval's claim means someone else decided. */
