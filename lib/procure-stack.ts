@@ -157,7 +157,7 @@ export class ProcureStack extends Stack {
     const fns = {} as Record<FunctionId, NodejsFunction>;
     for (const fid of Object.keys(FUNCTIONS) as FunctionId[]) fns[fid] = createWorkflowFunction(this, fid, SIZING[fid]);
     this.functions = fns;
-    const each = (ids: readonly FunctionId[], wire: (fn: NodejsFunction) => void): void => ids.forEach((fid) => wire(fns[fid]));
+    const each = (ids: readonly FunctionId[], wire: (fn: NodejsFunction) => void): void => ids.forEach((fid) => { wire(fns[fid]); });
     const setEnv = (fn: NodejsFunction, vars: Record<string, string>): void => {
       for (const [k, v] of Object.entries(vars)) fn.addEnvironment(k, v);
     };

@@ -61,7 +61,7 @@ async function findCocalcLicense(gateway: CocalcGateway, licenseId: string, now:
 
 async function findInterserverLicense(gateway: InterserverGateway, licenseId: string, state: WorkflowState): Promise<NormalizedLicense> {
   const id = Number(licenseId);
-  let license;
+  let license: InterserverLicense;
   try {
     license = await gateway.getLicense(id);
   } catch (err) {

@@ -170,7 +170,7 @@ export class ProcureApi {
       headers,
       ...(body !== undefined ? { body } : {}),
     });
-    let res;
+    let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(url, { method, headers: signed.headers, ...(body !== undefined ? { body } : {}), headersTimeout: 60_000, bodyTimeout: 60_000 });
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { ResolutionInput } from '../../lambdas/core/resolve-purchase';
+import type { ResolutionInput, ResolveResult } from '../../lambdas/core/resolve-purchase';
 import { expectPositionals, parseCommandArgs, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './args';
 import { ApiError, ProcureApi, resolveApiTarget } from './api-client';
 import { emit } from './output';
@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     const [purchaseId] = expectPositionals(positionals, ['purchaseId']);
     const resolution = resolutionOf(values);
     const api = new ProcureApi(resolveApiTarget({ api: values.api, dataDir: values['data-dir'] }));
-    let result;
+    let result: ResolveResult;
     try {
       result = await api.resolvePurchase(purchaseId!, resolution);
     } catch (err) {

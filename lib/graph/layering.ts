@@ -39,7 +39,7 @@ export const isDummy = (id: string): boolean => id.startsWith('\u0000');
 /** Edge indices the walk found going back to a state on its current path. */
 function backEdges(input: LayerInput, rank: Map<string, number>): Set<number> {
   const out = new Map<string, number[]>();
-  input.edges.forEach((e, i) => out.set(e.from, [...(out.get(e.from) ?? []), i]));
+  input.edges.forEach((e, i) => { out.set(e.from, [...(out.get(e.from) ?? []), i]); });
   const back = new Set<number>();
   const state = new Map<string, 'open' | 'done'>();
   const visit = (id: string): void => {

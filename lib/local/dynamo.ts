@@ -6,6 +6,7 @@ import {
   ResourceNotFoundException,
   UpdateTableCommand,
   type CreateTableCommandInput,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { localPhysicalName, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
 import { startDynamoFront } from './dynamo-front';
@@ -103,7 +104,7 @@ export async function startDynamo(options: {
 }
 
 async function ensureTable(client: DynamoDBClient, table: LocalTable, log?: (line: string) => void): Promise<void> {
-  let existing;
+  let existing: TableDescription | undefined;
   try {
     existing = (await client.send(new DescribeTableCommand({ TableName: table.name }))).Table;
   } catch (err) {

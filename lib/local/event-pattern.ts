@@ -22,7 +22,7 @@ export function validatePattern(pattern: unknown, path = '$'): void {
   for (const [key, value] of Object.entries(pattern as Record<string, unknown>)) {
     if (key === '$or') {
       if (!Array.isArray(value) || value.length < 2) throw new EventPatternError(`${path}.$or must be an array of at least two patterns`);
-      value.forEach((p, i) => validatePattern(p, `${path}.$or[${i}]`));
+      value.forEach((p, i) => { validatePattern(p, `${path}.$or[${i}]`); });
     } else if (Array.isArray(value)) {
       for (const m of value) {
         if (m !== null && typeof m === 'object') {

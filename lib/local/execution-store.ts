@@ -84,7 +84,10 @@ export class FileExecutionStore implements ExecutionStore {
   }
 
   saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void {
-    if (this.appended >= COMPACT_AFTER) return this.save(all());
+    if (this.appended >= COMPACT_AFTER) {
+      this.save(all());
+      return;
+    }
     mkdirPrivate(dirname(this.file));
     appendFileSync(this.logFile(), `${JSON.stringify(record)}\n`, { mode: PRIVATE_FILE_MODE });
     this.appended += 1;

@@ -347,7 +347,10 @@ export class LambdaHost {
       invocation.reject(new LambdaFunctionError(msg.error.errorType, msg.error.errorMessage, msg.error.trace ?? []));
       if (msg.error.errorType === BUNDLE_REJECTED) this.options.log?.(`bundles: ${msg.error.errorMessage}`);
       // Lambda retries a failed init in a fresh environment on the next invoke.
-      if (msg.init) return this.retire(pool, env);
+      if (msg.init) {
+        this.retire(pool, env);
+        return;
+      }
     }
     this.release(pool, env);
   }
@@ -355,7 +358,10 @@ export class LambdaHost {
   /** The environment finished its invocation: idle for the next one, or terminated if enough are idle. */
   private release(pool: Pool, env: Environment): void {
     if (env.retired) return;
-    if (this.closed || pool.idle.length >= this.maxIdle) return this.retire(pool, env);
+    if (this.closed || pool.idle.length >= this.maxIdle) {
+      this.retire(pool, env);
+      return;
+    }
     pool.idle.push(env);
   }
 

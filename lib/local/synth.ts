@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitForCdkWriter } from './cloud-assembly';
 import { tryTakePidLock } from './pid-lock';
@@ -41,7 +41,7 @@ export interface SynthResult {
 export const DEFAULT_WATCH: readonly string[] = ['bin', 'lib', 'lambda', 'lambdas', 'src', 'cdk.json', 'package.json'];
 
 function newestMtime(path: string): number {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {

@@ -75,7 +75,7 @@ describe('a decision that bypassed the approval link', { timeout: E2E_TEST_TIMEO
     expect(workflowEvents(e2e.rt, purchaseId).map((e) => e['detail-type'])).toEqual([EVENTS.failed]);
     // The approval record itself was never decided.
     const sent = trail.find((a) => a.type === 'APPROVAL_SENT')!;
-    const approvalId = (sent.detail?.approvalIds as string[])[0];
+    const approvalId = (sent.detail!.approvalIds as string[])[0];
     expect(await stateItem(e2e, `APPROVAL#${approvalId}`, 'APPROVAL')).toMatchObject({ status: 'PENDING' });
   }
 

@@ -90,7 +90,7 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
 
     const after = await purchaseRecord(e2e, purchaseId);
     expect(after).toMatchObject({ status: 'FAILED', cleanupPending: ['delete-cart-item'], resolution: { finding: 'not-bought', comment: 'cart item still there, not purchased' } });
-    const actor = (after?.resolution as { actor: string }).actor;
+    const actor = (after!.resolution as { actor: string }).actor;
     expect(actor).toMatch(/^arn:aws:iam::\d{12}:user\//);
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'RELEASED' });
     expect((await budgetCounter(e2e, 'cocalc')).holders[purchaseId]).toBeUndefined();

@@ -30,7 +30,7 @@ interface GuardReport {
 }
 
 const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => outdirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
 
 /** Synthesizes an app with the guard plugin; returns whether synth failed, the plugin's report and the first stack's template. */
 function synthWithGuard(build: (app: App) => Stack): { failed: boolean; report: GuardReport | undefined; template: CfnTemplate } {
@@ -74,7 +74,7 @@ const MODES = ['off', 'create-account-role'] as const satisfies readonly ApiAcce
 
 describe('cfn-guard Control Tower rules', () => {
   const byMode = new Map<ApiAccessLogMode, ReturnType<typeof synthWithGuard>>();
-  beforeAll(() => MODES.forEach((mode) => byMode.set(mode, synthProcureWithGuard(mode))));
+  beforeAll(() => MODES.forEach((mode) => { byMode.set(mode, synthProcureWithGuard(mode)); }));
 
   it.each(MODES)('find nothing unacknowledged in the procure stack (API access logs: %s)', (mode) => {
     const { failed, report } = byMode.get(mode)!;

@@ -81,7 +81,7 @@ afterAll(() => s.dispose());
 describe('what each handler uses, its function has', () => {
   it.each(Object.keys(FUNCTIONS) as FunctionId[])('%s', (id) => {
     const text = source(id);
-    const env = (s.json.Resources[s.fnId(id)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const env = (s.json.Resources[s.fnId(id)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     const missing: string[] = [];
     for (const [reader, names] of Object.entries(READER_ENV)) {
       if (!new RegExp(`\\b${reader}\\(\\)`).test(text)) continue;

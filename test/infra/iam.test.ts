@@ -14,7 +14,7 @@ const except = (...ids: FunctionId[]): FunctionId[] => ALL.filter((f) => !ids.in
 /** The variables each function must have (the brief's table), beyond the two defaults. */
 const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   const env = Object.fromEntries(ALL.map((f) => [f, [] as string[]])) as Record<FunctionId, string[]>;
-  const add = (ids: FunctionId[], ...names: string[]): void => ids.forEach((f) => env[f].push(...names));
+  const add = (ids: FunctionId[], ...names: string[]): void => ids.forEach((f) => { env[f].push(...names); });
   add(except('ListLicenses'), ENV.AUDIT_TABLE_NAME, ENV.STATE_TABLE_NAME);
   add(['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'], ENV.COCALC_SECRET_ARN, ENV.COCALC_BASE_URL, ENV.COCALC_CHECKOUT_MODE);
   // INTERSERVER_ENDPOINT is set only when configured (covered in config.test.ts).
@@ -67,7 +67,7 @@ beforeAll(() => {
 afterAll(() => s.dispose());
 
 const envOf = (id: FunctionId): Record<string, unknown> =>
-  ((s.json.Resources[s.fnId(id)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables);
+  ((s.json.Resources[s.fnId(id)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables);
 const secretId = (name: string): string => s.stack.getLogicalId(s.stack.secrets.node.findChild(name).node.defaultChild as never);
 const flat = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -174,7 +174,7 @@ describe('IAM scope', () => {
 
   it('denies changing audit entries to every principal in the table resource policy', () => {
     const audit = s.json.Resources[s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never)]!;
-    const statements = (audit.Properties?.ResourcePolicy as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }).PolicyDocument.Statement;
+    const statements = (audit.Properties!.ResourcePolicy as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }).PolicyDocument.Statement;
     expect(statements).toEqual([
       expect.objectContaining({
         Effect: 'Deny',
@@ -301,7 +301,7 @@ describe('IAM scope', () => {
       const logs = statementsOf(s, id).filter((st) => st.actions.some((a) => a.startsWith('logs:')));
       expect(logs).toHaveLength(1);
       expect(logs[0]!.actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-      const logGroup = (s.json.Resources[s.fnId(id)]?.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup;
+      const logGroup = (s.json.Resources[s.fnId(id)]!.Properties!.LoggingConfig as { LogGroup: unknown }).LogGroup;
       expect(referencedIds(logs[0]!.resources)).toEqual(referencedIds(logGroup));
     }
   });

@@ -193,7 +193,7 @@ describe('functions', () => {
     const fn = s.json.Resources[s.fnId(id)]!;
     expect(s.fnId(id).startsWith(id)).toBe(true);
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
-    const logGroupId = referencedIds((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup)[0]!;
+    const logGroupId = referencedIds((fn.Properties!.LoggingConfig as { LogGroup: unknown }).LogGroup)[0]!;
     const logGroup = s.json.Resources[logGroupId] as unknown as { Properties: { RetentionInDays?: number }; DeletionPolicy?: string };
     expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
     expect(logGroup.DeletionPolicy).toBe('Retain');

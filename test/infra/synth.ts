@@ -121,7 +121,7 @@ export function iamStatements(json: CfnTemplate): IamStatement[] {
 /** The role logical id of a procure function. */
 export function roleOf(s: Synthesized, id: FunctionId): string {
   const fn = s.json.Resources[s.fnId(id)];
-  return (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return (fn!.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
 /** Allow statements granted to a function's role. */
@@ -134,7 +134,10 @@ export function statementsOf(s: Synthesized, id: FunctionId): IamStatement[] {
 export function referencedIds(node: unknown): string[] {
   const found = new Set<string>();
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      n.forEach(walk);
+      return;
+    }
     if (n === null || typeof n !== 'object') return;
     const o = n as Record<string, unknown>;
     if (typeof o.Ref === 'string' && !o.Ref.startsWith('AWS::')) found.add(o.Ref);

@@ -3,7 +3,7 @@ import { BodyTooLargeError, MAX_REQUEST_BYTES, readBody as readCappedBody, readB
 import type { FaultInjector } from '../faults';
 import { convertArgs, OPERATIONS, runOperation } from './operations';
 import { faultEnvelope, responseEnvelope } from './soap-envelope';
-import { hideArgument, parseSoapRequest, SoapParseError } from './soap-request';
+import { hideArgument, parseSoapRequest, SoapParseError, type SoapCall } from './soap-request';
 import type { InterserverSandboxState } from './state';
 import { sandboxWsdlModel, sandboxWsdlText } from './wsdl';
 
@@ -52,7 +52,7 @@ export async function handleRequest(ctx: SandboxContext, req: IncomingMessage, r
     return send(res, 500, faultEnvelope('SOAP-ENV:Client', 'Request not of type text/xml'));
   }
   const raw = await readSoapText(req);
-  let call;
+  let call: SoapCall;
   try {
     call = parseSoapRequest(raw);
   } catch (e) {
