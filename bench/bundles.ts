@@ -220,7 +220,11 @@ export function formatBundles(figures: readonly BundleFigures[]): string {
     `${f.baselineImports.map(short).join(' ') || '(none)'}${f.extra.length ? `; EXTRA: ${f.extra.map(short).join(' ')}` : ''}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const within = figures.filter((f) => f.withinTargets).length;
   return [
     line(header),

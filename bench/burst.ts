@@ -119,7 +119,12 @@ function requestBody(vendor: Vendor, requestId: string, n: number): Record<strin
 }
 
 /** Puts the purchases' events at once; resolves with each one's end time (performance.now()). */
-async function submitAtOnce(rt: LocalRuntime, vendor: Vendor, ns: readonly number[], timeoutMs: number): Promise<{ t0: number; wallT0: number; ids: string[]; ends: number[] }> {
+async function submitAtOnce(
+  rt: LocalRuntime,
+  vendor: Vendor,
+  ns: readonly number[],
+  timeoutMs: number,
+): Promise<{ t0: number; wallT0: number; ids: string[]; ends: number[] }> {
   const tag = `${process.pid}-${Date.now()}-${serial++}`;
   const requestIds = ns.map((n) => `burst-${vendor}-${tag}-${n}`);
   const ids = requestIds.map(purchaseIdFor);
@@ -139,7 +144,8 @@ async function submitAtOnce(rt: LocalRuntime, vendor: Vendor, ns: readonly numbe
 async function purchaseAlone(e2e: E2e, vendor: Vendor, n: number): Promise<number> {
   const { t0, ids, ends } = await submitAtOnce(e2e.rt, vendor, [n], 120_000);
   const record = e2e.rt.executions.describe(ids[0]!);
-  if (record?.status !== 'SUCCEEDED') throw new Error(`the solo ${vendor} purchase ended ${record?.status ?? 'unknown'}: ${record?.error ?? ''} ${record?.cause ?? ''}`.trim());
+  if (record?.status !== 'SUCCEEDED')
+    throw new Error(`the solo ${vendor} purchase ended ${record?.status ?? 'unknown'}: ${record?.error ?? ''} ${record?.cause ?? ''}`.trim());
   return ends[0]! - t0;
 }
 
@@ -223,7 +229,16 @@ function retriesOf(rt: LocalRuntime, id: string, into: Record<string, number>): 
 }
 
 async function outcomeOf(e2e: E2e, ids: readonly string[]): Promise<Outcome> {
-  const out: Outcome = { completed: 0, completedIds: new Set(), notCompleted: {}, failures: [], retries: {}, cartSlotWaits: 0, rewaitedPurchases: 0, slowest: { purchaseId: '', totalMs: -1, byStateMs: {} } };
+  const out: Outcome = {
+    completed: 0,
+    completedIds: new Set(),
+    notCompleted: {},
+    failures: [],
+    retries: {},
+    cartSlotWaits: 0,
+    rewaitedPurchases: 0,
+    slowest: { purchaseId: '', totalMs: -1, byStateMs: {} },
+  };
   for (const id of ids) {
     const times = timePerState(e2e.rt, id);
     if (times.totalMs > out.slowest.totalMs) out.slowest = times;
@@ -280,9 +295,11 @@ function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: Readonly
     const items = account.cart.filter((i) => purchaseIdOfItem(i as never) === id);
     const bought = items.filter((i) => i.purchased?.license_id);
     const want = completed.has(id) ? 1 : 0;
-    if (bought.length !== want) problems.push(`${id} (${completed.has(id) ? 'COMPLETED' : 'not completed'}): ${bought.length} purchased cart items at the vendor`);
+    if (bought.length !== want)
+      problems.push(`${id} (${completed.has(id) ? 'COMPLETED' : 'not completed'}): ${bought.length} purchased cart items at the vendor`);
     const left = items.filter((i) => !i.purchased && !i.removed);
-    if (left.length) problems.push(`${id}: ${left.length} cart item(s) left in the cart, neither bought nor removed (checked: ${left.map((i) => i.checked).join(', ')})`);
+    if (left.length)
+      problems.push(`${id}: ${left.length} cart item(s) left in the cart, neither bought nor removed (checked: ${left.map((i) => i.checked).join(', ')})`);
     for (const b of bought) licenseIds.push(b.purchased!.license_id!);
   }
   const held = new Set(account.licenses.map((l) => l.id));
@@ -318,10 +335,18 @@ async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): P
   for (const slot of ledger ?? []) {
     if (!slot.holder.startsWith('used:')) continue;
     const id = slot.holder.slice('used:'.length);
-    if (wanted.has(id)) usedBy.set(id, [...(usedBy.get(id) ?? []), (slot.sentAt ?? slot.at) - wallT0].sort((a, b) => a - b));
+    if (wanted.has(id))
+      usedBy.set(
+        id,
+        [...(usedBy.get(id) ?? []), (slot.sentAt ?? slot.at) - wallT0].sort((a, b) => a - b),
+      );
   }
   const startedBy = new Map<string, number[]>();
-  for (const id of ids) startedBy.set(id, (await auditTrail(e2e, id)).filter((a) => a.type === ADD_STARTED).map((a) => Date.parse(a.at) - wallT0));
+  for (const id of ids)
+    startedBy.set(
+      id,
+      (await auditTrail(e2e, id)).filter((a) => a.type === ADD_STARTED).map((a) => Date.parse(a.at) - wallT0),
+    );
   const adds = [...added].sort(([, a], [, b]) => a - b);
   const claimOf = (id: string, at: number) => (usedBy.get(id) ?? []).filter((u) => u <= at).at(-1);
   const latenessMs = adds.map(([id, at]) => {
@@ -331,7 +356,12 @@ async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): P
   const known = latenessMs.filter((l): l is number => l !== null);
   const lateAddTimes = adds
     .filter((_, i) => (latenessMs[i] ?? 0) > ARRIVAL_BOUND_MS)
-    .map(([id, at]) => ({ purchaseId: id, claimMs: claimOf(id, at)!, startedMs: (startedBy.get(id) ?? []).filter((t) => t <= at).at(-1) ?? null, addedMs: at }));
+    .map(([id, at]) => ({
+      purchaseId: id,
+      claimMs: claimOf(id, at)!,
+      startedMs: (startedBy.get(id) ?? []).filter((t) => t <= at).at(-1) ?? null,
+      addedMs: at,
+    }));
   const repeatedAdds: Pacing['repeatedAdds'] = [];
   for (const [id, started] of startedBy) {
     if (started.length > 1) repeatedAdds.push({ purchaseId: id, addStartedMs: started, claimsMs: usedBy.get(id) ?? [], addedMs: added.get(id) ?? null });
@@ -421,12 +451,20 @@ async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) =
     // Request numbers: warm-up 100.., solo 200.., burst 0.. (for InterServer, distinct IPs).
     const warmN = Math.min(n, WARM_POOL);
     progress(`  warm-up: ${warmN} at once on cold Lambdas`);
-    const warm = await submitAndRead(e2e, vendor, Array.from({ length: warmN }, (_, i) => 100 + i), EXECUTION_GRACE_MS + vendorEarliestAdds(warmN).at(-1)!);
+    const warm = await submitAndRead(
+      e2e,
+      vendor,
+      Array.from({ length: warmN }, (_, i) => 100 + i),
+      EXECUTION_GRACE_MS + vendorEarliestAdds(warmN).at(-1)!,
+    );
     const soloMs = await measureSolo(e2e, vendor, 2, 200);
     const nthAddEarliestMs = vendor === 'cocalc' ? vendorEarliestAdds(n).at(-1)! : undefined;
     if (vendor === 'cocalc') {
       const now = Date.now();
-      const waitMs = waitUntilWindowsClear(n, cocalcAccountOf(e2e).cart.map((i) => Date.parse(i.added) - now));
+      const waitMs = waitUntilWindowsClear(
+        n,
+        cocalcAccountOf(e2e).cart.map((i) => Date.parse(i.added) - now),
+      );
       if (waitMs > 0) {
         progress(`  waiting ${((waitMs + LEDGER_MARGIN_MS) / 1000).toFixed(1)} s for the earlier adds to leave the vendor's windows`);
         await new Promise((r) => setTimeout(r, waitMs + LEDGER_MARGIN_MS));
@@ -486,7 +524,10 @@ async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) =
 /** Runs every burst of the plan, one fresh runtime each, CoCalc first. */
 export async function runBursts(plan: BurstPlan, progress: (what: string) => void): Promise<BurstResult[]> {
   const results: BurstResult[] = [];
-  for (const [vendor, ns] of [['cocalc', plan.cocalc], ['interserver', plan.interserver]] as const) {
+  for (const [vendor, ns] of [
+    ['cocalc', plan.cocalc],
+    ['interserver', plan.interserver],
+  ] as const) {
     for (const n of ns) {
       progress(`burst: ${vendor} N=${n} on a fresh runtime`);
       results.push(await runOneBurst(vendor, n, progress));
@@ -521,7 +562,10 @@ function pacingLines(r: BurstResult): string[] {
     `  adds at the vendor (#k actual/earliest): ${marks.map((k) => `#${k} ${fmtS(p.addsAtVendorMs[k - 1])}/${fmtS(earliest[k - 1])}`).join(', ')}`,
     `  accepted adds vs their claim: at the vendor at most ${fmtMs(p.maxLatenessMs)} after it, ${p.lateAdds} more than ${fmtMs(ARRIVAL_BOUND_MS)} after` +
       p.lateAddTimes
-        .map((l) => ` | claim ${fmtS(l.claimMs)}, CART_ADD_STARTED ${fmtS(l.startedMs ?? undefined)}, at the vendor ${fmtS(l.addedMs)} (+${fmtMs(l.addedMs - l.claimMs)})`)
+        .map(
+          (l) =>
+            ` | claim ${fmtS(l.claimMs)}, CART_ADD_STARTED ${fmtS(l.startedMs ?? undefined)}, at the vendor ${fmtS(l.addedMs)} (+${fmtMs(l.addedMs - l.claimMs)})`,
+        )
         .join(''),
   ];
   // How many accepted adds the vendor held in its second and minute windows at t.
@@ -534,7 +578,9 @@ function pacingLines(r: BurstResult): string[] {
     const refused = a.addedMs === null ? a.claimsMs : a.claimsMs.slice(0, -1);
     lines.push(
       `  ${a.purchaseId} began ${a.addStartedMs.length} add attempts (each claims after its cart snapshot) at ${a.addStartedMs.map((t) => fmtS(t)).join(', ')}; claims ${a.claimsMs.map((t) => fmtS(t)).join(', ') || 'none'}; added ${a.addedMs === null ? 'never' : fmtS(a.addedMs)}` +
-        refused.map((u) => `; the add claimed at ${fmtS(u)} did not land (vendor held ${held(u)} at the claim, ${held(u + ARRIVAL_BOUND_MS)} 1 s later)`).join(''),
+        refused
+          .map((u) => `; the add claimed at ${fmtS(u)} did not land (vendor held ${held(u)} at the claim, ${held(u + ARRIVAL_BOUND_MS)} 1 s later)`)
+          .join(''),
     );
   }
   return lines;
@@ -545,7 +591,10 @@ function groupFailures(failures: readonly string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const f of failures) {
     const id = /^pur-[0-9a-f]{32}/.exec(f)?.[0] ?? '?';
-    const text = f.replace(/^pur-[0-9a-f]{32}: /, '').replace(/pur-[0-9a-f]{32}/g, '<purchase>').replace(/RequestId: [0-9a-f-]+/g, 'RequestId: <id>');
+    const text = f
+      .replace(/^pur-[0-9a-f]{32}: /, '')
+      .replace(/pur-[0-9a-f]{32}/g, '<purchase>')
+      .replace(/RequestId: [0-9a-f-]+/g, 'RequestId: <id>');
     groups.set(text, [...(groups.get(text) ?? []), id]);
   }
   return groups;
@@ -553,7 +602,19 @@ function groupFailures(failures: readonly string[]): Map<string, string[]> {
 
 /** The burst table (one row per vendor and N), then what went wrong, if anything. */
 export function formatBursts(results: readonly BurstResult[]): string {
-  const header = ['vendor', 'N', 'completion', 'vendor bound', 'ratio', 'completed', 'failed', 'rate-limit answers', 'licenses at vendor', 'N-th add (vendor earliest / actual)', 'one purchase alone'];
+  const header = [
+    'vendor',
+    'N',
+    'completion',
+    'vendor bound',
+    'ratio',
+    'completed',
+    'failed',
+    'rate-limit answers',
+    'licenses at vendor',
+    'N-th add (vendor earliest / actual)',
+    'one purchase alone',
+  ];
   const rows = results.map((r) => [
     r.vendor,
     String(r.n),
@@ -568,7 +629,11 @@ export function formatBursts(results: readonly BurstResult[]): string {
     fmtS(r.soloMs),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   out.push(
     '',

@@ -50,7 +50,11 @@ function heapUsedAfterGc(): number {
 
 /** Each purchase gets its own IP (the vendor allows one live license per IP and type). */
 function requestFor(n: number, tag: string): Record<string, unknown> {
-  return interserverRequest({ requestId: `growth-${tag}-${n}`, reason: 'growth bench', item: { ip: `203.0.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`, licenseType: 5006 } });
+  return interserverRequest({
+    requestId: `growth-${tag}-${n}`,
+    reason: 'growth bench',
+    item: { ip: `203.0.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`, licenseType: 5006 },
+  });
 }
 
 /** One purchase, event in -> terminal; its latency, and BuyLicense's time from the history. */

@@ -53,10 +53,20 @@ export function runMicro(ms: number): { results: MicroResults; rows: Row[] } {
   };
   const per = (ops: number) => `${fmtNumber(ops)} ops/s`;
   const rows: Row[] = [
-    { section: '1 quote', metric: 'computeSiteLicenseCost', value: per(quote.opsPerSec), note: `${PRICE_INPUTS.length} licence shapes in turn, exact rationals` },
+    {
+      section: '1 quote',
+      metric: 'computeSiteLicenseCost',
+      value: per(quote.opsPerSec),
+      note: `${PRICE_INPUTS.length} licence shapes in turn, exact rationals`,
+    },
     { section: '2 validate', metric: 'parsePurchaseRequest (CoCalc)', value: per(validCocalc.opsPerSec), note: 'zod schema, valid body' },
     { section: '2 validate', metric: 'parsePurchaseRequest (InterServer)', value: per(validInterserver.opsPerSec), note: 'zod schema, valid body' },
-    { section: '2 validate', metric: 'parsePurchaseRequest (invalid)', value: per(invalid.opsPerSec), note: 'every issue collected, InvalidRequestError thrown' },
+    {
+      section: '2 validate',
+      metric: 'parsePurchaseRequest (invalid)',
+      value: per(invalid.opsPerSec),
+      note: 'every issue collected, InvalidRequestError thrown',
+    },
     { section: '3 approval link', metric: 'sign + verify', value: per(signVerify.opsPerSec), note: 'HMAC-SHA256 twice, constant-time compare' },
     { section: '3 approval link', metric: 'verify (forged sig)', value: per(verifyForged.opsPerSec), note: 'rejected after one HMAC' },
   ];

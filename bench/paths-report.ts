@@ -17,7 +17,11 @@ export function ratio(measured: number, target: number | undefined): string {
 
 function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -42,19 +46,34 @@ export function formatPaths(results: readonly PathResult[]): string {
     new Set([2, 3, 4, 5, 9]),
   );
   const against = table(
-    ['path', `overhead (<= ${TARGETS.autoOverheadMs} auto, ${TARGETS.approvedOverheadMs} approved)`, `calls (<= ${TARGETS.dynamoCalls})`, `transitions (<= ${TARGETS.transitions})`, `cost (<= $${TARGETS.costUsd})`],
-    results.filter(approvedPath).map((r) => [
-      r.path,
-      ratio(r.overheadMs, r.kind === 'auto' ? TARGETS.autoOverheadMs : TARGETS.approvedOverheadMs),
-      ratio(r.dynamoCalls, TARGETS.dynamoCalls),
-      ratio(r.transitions.total, TARGETS.transitions),
-      ratio(r.cost.total, TARGETS.costUsd),
-    ]),
+    [
+      'path',
+      `overhead (<= ${TARGETS.autoOverheadMs} auto, ${TARGETS.approvedOverheadMs} approved)`,
+      `calls (<= ${TARGETS.dynamoCalls})`,
+      `transitions (<= ${TARGETS.transitions})`,
+      `cost (<= $${TARGETS.costUsd})`,
+    ],
+    results
+      .filter(approvedPath)
+      .map((r) => [
+        r.path,
+        ratio(r.overheadMs, r.kind === 'auto' ? TARGETS.autoOverheadMs : TARGETS.approvedOverheadMs),
+        ratio(r.dynamoCalls, TARGETS.dynamoCalls),
+        ratio(r.transitions.total, TARGETS.transitions),
+        ratio(r.cost.total, TARGETS.costUsd),
+      ]),
     new Set([1, 2, 3, 4]),
   );
   const split = table(
     ['path', 'Step Functions', 'Lambda requests', 'Lambda GB-s', 'DynamoDB', 'read / write units'],
-    results.map((r) => [r.path, usd(r.cost.stepFunctions), usd(r.cost.lambdaRequests), usd(r.cost.lambdaDuration), usd(r.cost.dynamo), `${r.readUnits} / ${r.writeUnits}`]),
+    results.map((r) => [
+      r.path,
+      usd(r.cost.stepFunctions),
+      usd(r.cost.lambdaRequests),
+      usd(r.cost.lambdaDuration),
+      usd(r.cost.dynamo),
+      `${r.readUnits} / ${r.writeUnits}`,
+    ]),
     new Set([1, 2, 3, 4]),
   );
   const steps = [...new Set(results.flatMap((r) => r.byStep.map((s) => s.step)))];
@@ -72,7 +91,7 @@ export function formatPaths(results: readonly PathResult[]): string {
     `against issue #11's targets (measured / target; at most 1.00x meets it):`,
     against,
     '',
-    'cost per purchase by service (list prices; Lambda arm64 at each function\'s memory; 1 request unit per item read or written):',
+    "cost per purchase by service (list prices; Lambda arm64 at each function's memory; 1 request unit per item read or written):",
     split,
     '',
     'DynamoDB calls per step (each call goes to the Lambda invocation in flight when the front received it):',

@@ -125,7 +125,12 @@ interface Metered {
 
 const portOf = (url: string | undefined): number => (url ? Number(new URL(url).port) : -1);
 
-async function startMetered(watched: Set<number>, serverRequests: ServerRequest[], config: Record<string, string>, approvalTimeoutSeconds?: number): Promise<Metered> {
+async function startMetered(
+  watched: Set<number>,
+  serverRequests: ServerRequest[],
+  config: Record<string, string>,
+  approvalTimeoutSeconds?: number,
+): Promise<Metered> {
   const calls: DynamoCall[] = [];
   const invocations: InvocationRecord[] = [];
   const mails = new MailWaiter();
@@ -219,13 +224,22 @@ async function runRound(m: Metered, plan: PathPlan): Promise<Round> {
     to: i.endedAt,
   }));
   // Every call so far tells whose its connection is (warm-up included: connections are kept alive).
-  const owners = connectionOwners(m.calls, m.invocations.map((i) => ({ fn: i.constructId, label: i.constructId, from: i.acceptedAt, to: i.endedAt })));
+  const owners = connectionOwners(
+    m.calls,
+    m.invocations.map((i) => ({ fn: i.constructId, label: i.constructId, from: i.acceptedAt, to: i.endedAt })),
+  );
   const stepMs = new Map<string, number>();
   for (const st of history) {
-    if (st.state && st.stateType === 'Task' && st.durationMs !== undefined && st.type !== 'StateRetried') stepMs.set(st.state, (stepMs.get(st.state) ?? 0) + st.durationMs);
+    if (st.state && st.stateType === 'Task' && st.durationMs !== undefined && st.type !== 'StateRetried')
+      stepMs.set(st.state, (stepMs.get(st.state) ?? 0) + st.durationMs);
   }
   for (const sp of spans) if (!(sp.label in tasks)) stepMs.set(sp.label, (stepMs.get(sp.label) ?? 0) + sp.to - sp.from);
-  const byStep = [...attributeCalls(calls, spans, owners)].map(([step, list]) => ({ step, calls: list.length, operations: callsByOperation(list), ms: stepMs.get(step) ?? Number.NaN }));
+  const byStep = [...attributeCalls(calls, spans, owners)].map(([step, list]) => ({
+    step,
+    calls: list.length,
+    operations: callsByOperation(list),
+    ms: stepMs.get(step) ?? Number.NaN,
+  }));
   const totalMs = endedAt - t0;
   return { outcome, totalMs, vendorMs, humanMs, timeoutMs, calls, invocations, transitions: countTransitions(history), byStep };
 }

@@ -83,7 +83,12 @@ async function main(argv: string[]): Promise<void> {
 
   const mem = process.memoryUsage();
   const memoryRows: Row[] = [
-    { section: '7 memory', metric: 'RSS with the runtime up', value: fmtMiB(latency.rssWithRuntimeUp), note: `after ${plan.purchasesPerVendor * 2 + 2} purchases (worker thread per Lambda included)` },
+    {
+      section: '7 memory',
+      metric: 'RSS with the runtime up',
+      value: fmtMiB(latency.rssWithRuntimeUp),
+      note: `after ${plan.purchasesPerVendor * 2 + 2} purchases (worker thread per Lambda included)`,
+    },
     { section: '7 memory', metric: 'RSS at the end', value: fmtMiB(mem.rss), note: `everything closed; heap used ${fmtMiB(mem.heapUsed)}` },
   ];
   const rows = [...micro.rows, ...startup.rows, ...latency.rows, ...guard.rows, ...memoryRows];
@@ -94,18 +99,21 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${formatTable(rows)}\n\n`);
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
   process.stdout.write(
-    `${JSON.stringify({
-      bench: 'procure',
-      mode,
-      node: process.version,
-      cpus: availableParallelism(),
-      totalMs: Math.round(totalMs),
-      micro: micro.results,
-      startup: startup.results,
-      latency: latency.results,
-      spendGuard: guard.results,
-      memory: { rssWithRuntimeUp: latency.rssWithRuntimeUp, rssEnd: mem.rss, heapUsedEnd: mem.heapUsed },
-    }, twoDecimals)}\n`,
+    `${JSON.stringify(
+      {
+        bench: 'procure',
+        mode,
+        node: process.version,
+        cpus: availableParallelism(),
+        totalMs: Math.round(totalMs),
+        micro: micro.results,
+        startup: startup.results,
+        latency: latency.results,
+        spendGuard: guard.results,
+        memory: { rssWithRuntimeUp: latency.rssWithRuntimeUp, rssEnd: mem.rss, heapUsedEnd: mem.heapUsed },
+      },
+      twoDecimals,
+    )}\n`,
   );
 }
 
@@ -159,9 +167,13 @@ async function growth(mode: 'full' | 'quick'): Promise<void> {
   const t0 = performance.now();
   const results = await runGrowth(mode, progress);
   const totalMs = performance.now() - t0;
-  process.stdout.write(`procure growth bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} cpus\n\n${formatGrowth(results)}\n\n`);
+  process.stdout.write(
+    `procure growth bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} cpus\n\n${formatGrowth(results)}\n\n`,
+  );
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
-  process.stdout.write(`${JSON.stringify({ bench: 'procure-growth', mode, commit, node: process.version, totalMs: Math.round(totalMs), ...results }, twoDecimals)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'procure-growth', mode, commit, node: process.version, totalMs: Math.round(totalMs), ...results }, twoDecimals)}\n`,
+  );
   if (results.failures.length) process.exitCode = 1;
 }
 
@@ -175,9 +187,13 @@ async function paths(mode: 'full' | 'quick'): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   // Timings stretch on a loaded machine (counts do not): the 1-minute load average says how loaded.
   const load = `load average ${loadBefore.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}`;
-  process.stdout.write(`procure paths bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} x ${cpu}, ${load}\n\n${formatPaths(results)}\n\n`);
+  process.stdout.write(
+    `procure paths bench (${mode}) at ${commit} on node ${process.version}, ${availableParallelism()} x ${cpu}, ${load}\n\n${formatPaths(results)}\n\n`,
+  );
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
-  process.stdout.write(`${JSON.stringify({ bench: 'procure-paths', mode, commit, node: process.version, cpus: availableParallelism(), totalMs: Math.round(totalMs), paths: results.map(({ cost, ...r }) => ({ ...r, costMicroUsd: Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, v * 1e6])) })) }, twoDecimals)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'procure-paths', mode, commit, node: process.version, cpus: availableParallelism(), totalMs: Math.round(totalMs), paths: results.map(({ cost, ...r }) => ({ ...r, costMicroUsd: Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, v * 1e6])) })) }, twoDecimals)}\n`,
+  );
 }
 
 /** Paired rounds of the bundle bench. */
@@ -196,7 +212,16 @@ async function bundles(mode: 'full' | 'quick', cdkOut: string | undefined): Prom
   process.stdout.write(`total ${(totalMs / 1000).toFixed(1)} s\n`);
   process.stdout.write(
     `${JSON.stringify(
-      { bench: 'procure-bundles', mode, commit, ...(cdkOut ? { cdkOut } : {}), node: process.version, cpus: availableParallelism(), totalMs: Math.round(totalMs), bundles: bundlesJson(figures) },
+      {
+        bench: 'procure-bundles',
+        mode,
+        commit,
+        ...(cdkOut ? { cdkOut } : {}),
+        node: process.version,
+        cpus: availableParallelism(),
+        totalMs: Math.round(totalMs),
+        bundles: bundlesJson(figures),
+      },
       twoDecimals,
     )}\n`,
   );

@@ -100,7 +100,12 @@ export class MailWaiter {
   }
 }
 
-async function purchaseOnce(rt: LocalRuntime, mails: MailWaiter, vendor: Vendor, n: number): Promise<{ totalMs: number; toMailMs: number; afterApprovalMs: number }> {
+async function purchaseOnce(
+  rt: LocalRuntime,
+  mails: MailWaiter,
+  vendor: Vendor,
+  n: number,
+): Promise<{ totalMs: number; toMailMs: number; afterApprovalMs: number }> {
   const requestId = `bench-${vendor}-${n}-${process.pid}`;
   const marker = `bench run ${vendor} #${n}`;
   const body = vendor === 'cocalc' ? cocalcRequestBody(requestId, marker) : interserverRequestBody(requestId, n, marker);
@@ -119,10 +124,7 @@ async function purchaseOnce(rt: LocalRuntime, mails: MailWaiter, vendor: Vendor,
   return { totalMs: tDone - t0, toMailMs: tMail - t0, afterApprovalMs: tDone - tApproved };
 }
 
-export async function runLatency(
-  projectDir: string,
-  runsPerVendor: number,
-): Promise<{ results: LatencyResults[]; rows: Row[]; rssWithRuntimeUp: number }> {
+export async function runLatency(projectDir: string, runsPerVendor: number): Promise<{ results: LatencyResults[]; rows: Row[]; rssWithRuntimeUp: number }> {
   const mails = new MailWaiter();
   const rt = await startLocalRuntime({
     projectDir,
@@ -177,8 +179,18 @@ export async function runLatency(
         { section, metric: 'first purchase (cold Lambdas)', value: fmtMs(r.coldMs), note: 'event -> SUCCEEDED, approved at once over HTTP' },
         { section, metric: 'event -> SUCCEEDED, median', value: fmtMs(r.medianMs), note: `${r.runs} warm runs, one at a time` },
         { section, metric: 'event -> SUCCEEDED, p95', value: fmtMs(r.p95Ms), note: 'nearest rank' },
-        { section, metric: 'event -> approval mail, median', value: fmtMs(r.toMailMedianMs), note: 'Intake, ValidateAndQuote, ReserveBudget, ... RequestApproval' },
-        { section, metric: 'approve -> SUCCEEDED, median', value: fmtMs(r.afterApprovalMedianMs), note: r.vendor === 'cocalc' ? 'Checkout, VerifyLicense, RecordCompleted' : 'BuyLicense, VerifyLicense, RecordCompleted' },
+        {
+          section,
+          metric: 'event -> approval mail, median',
+          value: fmtMs(r.toMailMedianMs),
+          note: 'Intake, ValidateAndQuote, ReserveBudget, ... RequestApproval',
+        },
+        {
+          section,
+          metric: 'approve -> SUCCEEDED, median',
+          value: fmtMs(r.afterApprovalMedianMs),
+          note: r.vendor === 'cocalc' ? 'Checkout, VerifyLicense, RecordCompleted' : 'BuyLicense, VerifyLicense, RecordCompleted',
+        },
       ];
       if (r.failures.length) out.push({ section, metric: 'FAILED runs', value: String(r.failures.length), note: r.failures.slice(0, 3).join(' | ') });
       return out;

@@ -30,7 +30,17 @@ export const INVALID_REQUEST_BODY = {
 export const PRICE_INPUTS: readonly CocalcCostInput[] = [
   { user: 'academic', period: 'monthly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' },
   { user: 'business', period: 'yearly', run_limit: 10, ram: 8, cpu: 2, disk: 20, member: true, uptime: 'medium' },
-  { user: 'academic', period: 'range', range: ['2030-01-01T00:00:00.000Z', '2030-03-15T00:00:00.000Z'], run_limit: 30, ram: 2, cpu: 1, disk: 3, member: false, uptime: 'short' },
+  {
+    user: 'academic',
+    period: 'range',
+    range: ['2030-01-01T00:00:00.000Z', '2030-03-15T00:00:00.000Z'],
+    run_limit: 30,
+    ram: 2,
+    cpu: 1,
+    disk: 3,
+    member: false,
+    uptime: 'short',
+  },
   { user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 3, disk: 15, member: true, uptime: 'always_running' },
   { user: 'academic', period: 'yearly', run_limit: 5, ram: 6, cpu: 2, disk: 10, member: true, uptime: 'day' },
 ];

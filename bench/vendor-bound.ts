@@ -56,7 +56,11 @@ export function vendorEarliestAdds(n: number, earlier: readonly number[] = []): 
  */
 export function waitUntilWindowsClear(n: number, earlier: readonly number[]): number {
   const idle = vendorEarliestAdds(n).join();
-  const clearAfter = (w: number) => vendorEarliestAdds(n, earlier.map((e) => e - w)).join() === idle;
+  const clearAfter = (w: number) =>
+    vendorEarliestAdds(
+      n,
+      earlier.map((e) => e - w),
+    ).join() === idle;
   let lo = 0;
   let hi = 3_700_000;
   if (clearAfter(lo)) return 0;
@@ -67,4 +71,3 @@ export function waitUntilWindowsClear(n: number, earlier: readonly number[]): nu
   }
   return hi;
 }
-

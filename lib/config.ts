@@ -199,7 +199,13 @@ export class ProcureConfigError extends Error {
 }
 
 // Context values given with `cdk synth -c procure:key=value` arrive as strings: coerce them.
-const csv = (v: unknown): unknown => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+const csv = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 const json = (v: unknown): unknown => {
   if (typeof v !== 'string') return v;
   try {
@@ -241,17 +247,19 @@ const schema = z
       )
       .optional(),
     approverLists: z
-      .preprocess(json, z.record(z.string().regex(LIST_NAME, 'must be letters, digits, - or _'), z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address'))))
+      .preprocess(
+        json,
+        z.record(z.string().regex(LIST_NAME, 'must be letters, digits, - or _'), z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address'))),
+      )
       .optional(),
     approvalTimeoutSeconds: z.preprocess(
       num,
       // 60 s floor: anything shorter cannot be answered by a human (tests shorten it in the ASL instead).
       z.number().int().min(60).max(MAX_APPROVAL_TIMEOUT_SECONDS),
     ),
-    approvalReminderOffsetsSeconds: z.preprocess(
-      (v) => (v === '' ? [] : csv(json(v))),
-      z.array(z.preprocess(num, z.number().int().min(1))).max(10, 'at most 10 reminders'),
-    ).optional(),
+    approvalReminderOffsetsSeconds: z
+      .preprocess((v) => (v === '' ? [] : csv(json(v))), z.array(z.preprocess(num, z.number().int().min(1))).max(10, 'at most 10 reminders'))
+      .optional(),
     approvalEscalationEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address (leave it unset for no escalation)')).optional(),
     approvalEscalationDelaySeconds: z.preprocess(num, z.number().int().min(1)).optional(),
     cocalcBaseUrl: httpUrl,
@@ -300,7 +308,15 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
         : (caps ?? DEFAULT_PROCURE_CONFIG.monthlyCapUsd),
   };
   // An empty string from `-c procure:interserverEndpoint=` means "not set".
-  for (const key of ['approvalBaseUrl', 'interserverEndpoint', 'opsEmails', 'approvalEscalationEmails', 'approvalEscalationDelaySeconds', 'approvalTiers', 'approverLists']) {
+  for (const key of [
+    'approvalBaseUrl',
+    'interserverEndpoint',
+    'opsEmails',
+    'approvalEscalationEmails',
+    'approvalEscalationDelaySeconds',
+    'approvalTiers',
+    'approverLists',
+  ]) {
     if (merged[key] === '' || merged[key] === undefined) delete merged[key];
   }
   const r = schema.safeParse(merged);
@@ -326,7 +342,9 @@ function counterSizeIssues(config: Pick<ProcureConfig, 'dailyPurchaseLimit' | 'a
   const inFlight = config.dailyPurchaseLimit * days;
   const most = Math.floor(COUNTER_BUDGET_BYTES / COUNTER_BYTES_PER_PURCHASE / days);
   return inFlight * COUNTER_BYTES_PER_PURCHASE > COUNTER_BUDGET_BYTES
-    ? [`dailyPurchaseLimit: ${config.dailyPurchaseLimit} a day could keep ${inFlight} purchases in flight over the ${days} days an execution can last, more than a budget counter item holds; at most ${most} with this approvalTimeoutSeconds`]
+    ? [
+        `dailyPurchaseLimit: ${config.dailyPurchaseLimit} a day could keep ${inFlight} purchases in flight over the ${days} days an execution can last, more than a budget counter item holds; at most ${most} with this approvalTimeoutSeconds`,
+      ]
     : [];
 }
 

@@ -58,7 +58,21 @@ const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memory
  */
 const USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
-  tables: ['PurchasesApi', 'Intake', 'ValidateAndQuote', 'ReserveBudget', 'CocalcAddToCart', 'RequestApproval', 'ApprovalsApi', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ApprovalReminders'],
+  tables: [
+    'PurchasesApi',
+    'Intake',
+    'ValidateAndQuote',
+    'ReserveBudget',
+    'CocalcAddToCart',
+    'RequestApproval',
+    'ApprovalsApi',
+    'CocalcCheckout',
+    'InterserverBuy',
+    'VerifyLicense',
+    'RecordOutcome',
+    'Reconcile',
+    'ApprovalReminders',
+  ],
   /**
    * Read-only state: QuotesApi reads budget counters (GetItem) and nothing else. tablesConfig()
    * reads both table names, so it gets both; it has no grant on the audit table.
@@ -157,7 +171,10 @@ export class ProcureStack extends Stack {
     const fns = {} as Record<FunctionId, NodejsFunction>;
     for (const fid of Object.keys(FUNCTIONS) as FunctionId[]) fns[fid] = createWorkflowFunction(this, fid, SIZING[fid]);
     this.functions = fns;
-    const each = (ids: readonly FunctionId[], wire: (fn: NodejsFunction) => void): void => ids.forEach((fid) => { wire(fns[fid]); });
+    const each = (ids: readonly FunctionId[], wire: (fn: NodejsFunction) => void): void =>
+      ids.forEach((fid) => {
+        wire(fns[fid]);
+      });
     const setEnv = (fn: NodejsFunction, vars: Record<string, string>): void => {
       for (const [k, v] of Object.entries(vars)) fn.addEnvironment(k, v);
     };

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 export NO_COLOR=1 CDK_DISABLE_VERSION_CHECK=true
 bash scripts/ensure-chromium.sh || { echo "could not install chromium for the browser tests"; echo "0 passed, 1 failed"; exit 1; }
 npx tsc --noEmit -p . || { echo "typecheck failed"; echo "0 passed, 1 failed"; exit 1; }
-npx biome lint --diagnostic-level=error || { echo "lint failed (biome.jsonc)"; echo "0 passed, 1 failed"; exit 1; }
+npx biome check --diagnostic-level=error || { echo "lint or format check failed (biome.jsonc; npx biome check --write formats)"; echo "0 passed, 1 failed"; exit 1; }
 rm -f .vitest-results.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@"
 node scripts/test-summary.cjs .vitest-results.json

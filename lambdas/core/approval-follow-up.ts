@@ -68,7 +68,15 @@ export async function sendFreshLinks(
   const links: Array<{ approver: string; approvalId: string; url: string }> = [];
   for (const approver of approvers) {
     const { purchaseId, taskToken, expiresAt, summary, required } = round;
-    const link = { purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary, ...(required !== undefined && required > 1 ? { required } : {}) };
+    const link = {
+      purchaseId,
+      approver,
+      taskToken,
+      expiresAt,
+      createdAt: now.toISOString(),
+      summary,
+      ...(required !== undefined && required > 1 ? { required } : {}),
+    };
     const minted = await mintApprovalLink(deps.approvals, link, key, deps.config.baseUrl);
     links.push({ approver, ...minted });
   }
@@ -136,11 +144,7 @@ export async function followUpRound(deps: FollowUpDeps, round: ApprovalRound, no
 /** GET /purchases says who may decide: the escalation approvers too, once asked. */
 async function showPendingApprovers(deps: FollowUpDeps, round: ApprovalRound): Promise<void> {
   try {
-    await deps.purchases.update(
-      round.purchaseId,
-      { pendingApproval: pendingApprovalOf(round) },
-      { ifStatusIn: ['AWAITING_APPROVAL'] },
-    );
+    await deps.purchases.update(round.purchaseId, { pendingApproval: pendingApprovalOf(round) }, { ifStatusIn: ['AWAITING_APPROVAL'] });
   } catch (err) {
     // Decided in the meantime: the listing no longer shows who may decide.
     if (!(err instanceof PurchaseStatusConflictError)) throw err;

@@ -5,7 +5,18 @@ import { countedPage, decidedDetail, decidedPage, errorPage, type ApprovalPageRe
 import { budgetLeft } from './budget-left';
 import { ApprovalAlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError, InvalidRequestError, TaskClosedError } from './errors';
 import { notifyApproval } from './notify-requester';
-import type { ApprovalRecord, ApprovalStore, AuditLog, DecidedRecord, Mailer, NoticeLedger, PurchaseStore, RoundQuorum, SpendGuard, TaskCallback } from './ports';
+import type {
+  ApprovalRecord,
+  ApprovalStore,
+  AuditLog,
+  DecidedRecord,
+  Mailer,
+  NoticeLedger,
+  PurchaseStore,
+  RoundQuorum,
+  SpendGuard,
+  TaskCallback,
+} from './ports';
 import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
 import { approvalDecisionOf, decidesRound, isDecided, needsSeveral, quorumViewOf, type DecidedApproval } from './approval-decision';
 import { personOf } from './approval-policy';
@@ -351,4 +362,3 @@ export function approvalLinkEndpoint(deps: ApprovalsApiDeps): (request: Approval
     }
   };
 }
-

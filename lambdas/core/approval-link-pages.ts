@@ -30,7 +30,5 @@ export function errorPage(kind: ApprovalErrorKind, detail?: string, status = ERR
 }
 
 export function decidedDetail(record: ApprovalRecord): string | undefined {
-  return record.decidedAt
-    ? `${record.approver} ${record.status === 'APPROVED' ? 'approved' : 'rejected'} it at ${formatUtc(record.decidedAt)}.`
-    : undefined;
+  return record.decidedAt ? `${record.approver} ${record.status === 'APPROVED' ? 'approved' : 'rejected'} it at ${formatUtc(record.decidedAt)}.` : undefined;
 }

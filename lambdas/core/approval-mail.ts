@@ -51,7 +51,6 @@ const FOLLOW_UP_TEXT: Record<ApprovalFollowUpKind, { prefix: string; intro: stri
 /** The header carrying the genuine approval link (procure's own data, never parsed from the body). */
 export const APPROVAL_LINK_HEADER = 'X-Procure-Approval-Link';
 
-
 /** "2 distinct approvers of the 3 asked; yours counts once". */
 export function describeQuorum(needed: number, of: number): string {
   return `${needed} distinct approvers of the ${of} asked; yours counts once`;
@@ -80,11 +79,10 @@ export function renderApprovalMail(view: ApprovalMailView): Mail {
   const intro = followUp
     ? followUp.intro
     : summary.mismatch
-    ? `The vendor's total for this purchase changed after it was quoted (${escapeControls(summary.mismatch)}), so it needs your approval again.`
-    : 'A license purchase needs your approval.';
+      ? `The vendor's total for this purchase changed after it was quoted (${escapeControls(summary.mismatch)}), so it needs your approval again.`
+      : 'A license purchase needs your approval.';
   const outro =
-    'The link opens a page showing the purchase; nothing is decided until you press Approve or Reject there. ' +
-    'The link is yours alone: do not forward it.';
+    'The link opens a page showing the purchase; nothing is decided until you press Approve or Reject there. ' + 'The link is yours alone: do not forward it.';
 
   const text = [
     intro,

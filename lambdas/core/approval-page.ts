@@ -34,12 +34,7 @@ export const APPROVAL_PAGE_CSP = [
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
-  return String(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 const VENDOR_NAMES: Record<Vendor, string> = { cocalc: 'CoCalc', interserver: 'InterServer' };
@@ -165,12 +160,7 @@ export function renderConfirmPage(view: ConfirmPageView): string {
 }
 
 /** Page after a successful POST. */
-export function renderDecidedPage(view: {
-  decision: 'APPROVED' | 'REJECTED';
-  approver: string;
-  decidedAt: string;
-  summary?: ApprovalSummary;
-}): string {
+export function renderDecidedPage(view: { decision: 'APPROVED' | 'REJECTED'; approver: string; decidedAt: string; summary?: ApprovalSummary }): string {
   const approved = view.decision === 'APPROVED';
   const title = approved ? 'Purchase approved' : 'Purchase rejected';
   const body = [

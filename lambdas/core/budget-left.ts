@@ -12,12 +12,7 @@ export interface BudgetLeftLogger {
  * this month. Display only, so a failed read is logged and gives undefined: an approver can still
  * decide without it.
  */
-export async function budgetLeft(
-  spendGuard: Pick<SpendGuard, 'remaining'>,
-  vendor: Vendor,
-  now: Date,
-  log: BudgetLeftLogger,
-): Promise<BudgetView | undefined> {
+export async function budgetLeft(spendGuard: Pick<SpendGuard, 'remaining'>, vendor: Vendor, now: Date, log: BudgetLeftLogger): Promise<BudgetView | undefined> {
   try {
     const r = await spendGuard.remaining(vendor, now);
     return { remainingUsd: r.remainingUsd, capUsd: r.capUsd };

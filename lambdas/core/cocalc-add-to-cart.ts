@@ -1,13 +1,5 @@
 import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot } from './cart-slot';
-import {
-  addAnswered,
-  ADD_STARTED,
-  cartIdsBeforeEarlierAdd,
-  claimAgainAt,
-  decideAddEntry,
-  givesUpWaiting,
-  meaningOfAddError,
-} from './cocalc-add-to-cart-rules';
+import { addAnswered, ADD_STARTED, cartIdsBeforeEarlierAdd, claimAgainAt, decideAddEntry, givesUpWaiting, meaningOfAddError } from './cocalc-add-to-cart-rules';
 import { findNewCartItem } from './cocalc-cart-item-match';
 import { tagDescription } from './cocalc-cart-tag';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError } from './errors';
@@ -258,4 +250,3 @@ class AddRun {
     });
   }
 }
-

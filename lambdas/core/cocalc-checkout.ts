@@ -8,7 +8,14 @@ import {
   nextCheckoutAttempt,
   planUnchecking,
 } from './cocalc-checkout-rules';
-import { CartItemChangedError, CheckoutOutcomeUnknownError, LockBusyError, PurchaseOutcomeUnknownError, VendorRejectedError, VendorTransientError } from './errors';
+import {
+  CartItemChangedError,
+  CheckoutOutcomeUnknownError,
+  LockBusyError,
+  PurchaseOutcomeUnknownError,
+  VendorRejectedError,
+  VendorTransientError,
+} from './errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from './locks';
 import { formatUsd } from './money';
 import type { MoneyStepDeps, StepLog } from './money-step';
@@ -122,11 +129,17 @@ class CheckoutRun {
       await this.restore(othersUnchecked, false);
       throw err;
     }
-    await this.save({ attempt, outcome: 'started', othersUnchecked, ...keep }, 'PURCHASING', 'VENDOR_CALL', `Checking out cart item ${this.itemId} (attempt ${attempt})`, {
-      operation: 'checkout',
-      attempt,
-      amountUsd: this.quote.amountUsd,
-    });
+    await this.save(
+      { attempt, outcome: 'started', othersUnchecked, ...keep },
+      'PURCHASING',
+      'VENDOR_CALL',
+      `Checking out cart item ${this.itemId} (attempt ${attempt})`,
+      {
+        operation: 'checkout',
+        attempt,
+        amountUsd: this.quote.amountUsd,
+      },
+    );
     try {
       await this.gateway.checkout();
     } catch (err) {
@@ -171,20 +184,32 @@ class CheckoutRun {
     }
     if (this.progress!.othersUnchecked.length) await this.leftUnchecked(this.progress!.othersUnchecked);
     this.progress = { ...this.progress!, outcome: 'not-bought', othersUnchecked: [], hadUnknown: true };
-    await this.save(this.progress, 'APPROVED', 'VENDOR_CALL', `Reconciled: checkout attempt ${attempt} did not buy cart item ${this.itemId} (unchecked it while unpurchased)`, {
-      operation: 'reconcile',
-      attempt,
-      outcome: 'not-bought',
-    });
+    await this.save(
+      this.progress,
+      'APPROVED',
+      'VENDOR_CALL',
+      `Reconciled: checkout attempt ${attempt} did not buy cart item ${this.itemId} (unchecked it while unpurchased)`,
+      {
+        operation: 'reconcile',
+        attempt,
+        outcome: 'not-bought',
+      },
+    );
     return undefined;
   }
 
   private async unknown(err: VendorTransientError, attempt: number, othersUnchecked: number[]): Promise<never> {
-    await this.save({ attempt, outcome: 'unknown', othersUnchecked: [], hadUnknown: true }, 'PURCHASING', 'VENDOR_CALL', `Checkout outcome unknown (${err.message}); settled on the next run`, {
-      operation: 'checkout',
-      attempt,
-      outcome: 'unknown',
-    });
+    await this.save(
+      { attempt, outcome: 'unknown', othersUnchecked: [], hadUnknown: true },
+      'PURCHASING',
+      'VENDOR_CALL',
+      `Checkout outcome unknown (${err.message}); settled on the next run`,
+      {
+        operation: 'checkout',
+        attempt,
+        outcome: 'unknown',
+      },
+    );
     if (othersUnchecked.length) await this.leftUnchecked(othersUnchecked);
     throw new CheckoutOutcomeUnknownError(`CoCalc checkout of cart item ${this.itemId} (attempt ${attempt}) has an unknown outcome: ${err.message}`);
   }
@@ -312,7 +337,12 @@ class CheckoutRun {
     detail: Record<string, unknown>,
   ): Promise<void> {
     this.progress = progress;
-    await recordStep(this.deps, this.purchaseId, { type, status, message, detail: { cartItemId: this.itemId, ...detail } }, { checkout: progress, waiting: null });
+    await recordStep(
+      this.deps,
+      this.purchaseId,
+      { type, status, message, detail: { cartItemId: this.itemId, ...detail } },
+      { checkout: progress, waiting: null },
+    );
   }
 
   private step(status: 'PURCHASING' | 'APPROVED', type: AuditKind, message: string, detail: Record<string, unknown>): Promise<void> {
@@ -323,4 +353,3 @@ class CheckoutRun {
 function result(quote: Quote, cartItemId: number, licenseId: string, reconciled: boolean): PurchaseResult {
   return { vendor: 'cocalc', amountUsd: quote.amountUsd, licenseId, cartItemId, reconciled };
 }
-

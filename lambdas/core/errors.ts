@@ -16,7 +16,10 @@ export class ProcureError extends Error {
 /** A request, event or HTTP body failed its schema. `issues` are human-readable reasons. */
 export class InvalidRequestError extends ProcureError {
   override name = 'InvalidRequestError';
-  constructor(message: string, readonly issues: string[] = []) {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+  ) {
     super(message);
   }
 }
@@ -92,14 +95,20 @@ export class VendorTransientError extends ProcureError {
 /** CoCalc throttle: `retryAfterSeconds` is parsed from the vendor message. */
 export class VendorRateLimitedError extends ProcureError {
   override name = 'VendorRateLimitedError';
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
   }
 }
 /** CoCalc: "Insufficient credit on your account ... (you need $X)". */
 export class InsufficientCreditError extends ProcureError {
   override name = 'InsufficientCreditError';
-  constructor(message: string, readonly amountNeeded: number) {
+  constructor(
+    message: string,
+    readonly amountNeeded: number,
+  ) {
     super(message);
   }
 }

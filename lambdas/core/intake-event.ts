@@ -39,11 +39,23 @@ export interface IntakeRefusal {
 /** The refusal an intake error stands for, or undefined for an error to throw (AWS, bugs). */
 export function refusalOf(err: unknown, detail: unknown): IntakeRefusal | undefined {
   if (err instanceof RequestRejectedError) {
-    return { code: 'REQUEST_REJECTED', reason: err.message, reasons: err.issues, purchaseId: err.auditId, ...(err.requestId ? { requestId: err.requestId } : {}) };
+    return {
+      code: 'REQUEST_REJECTED',
+      reason: err.message,
+      reasons: err.issues,
+      purchaseId: err.auditId,
+      ...(err.requestId ? { requestId: err.requestId } : {}),
+    };
   }
   if (err instanceof RequestConflictError) {
     const requestId = validRequestIdOf(detail);
-    return { code: 'REQUEST_CONFLICT', reason: err.message, reasons: [err.message], purchaseId: requestId ? purchaseIdFor(requestId) : 'unknown', ...(requestId ? { requestId } : {}) };
+    return {
+      code: 'REQUEST_CONFLICT',
+      reason: err.message,
+      reasons: [err.message],
+      purchaseId: requestId ? purchaseIdFor(requestId) : 'unknown',
+      ...(requestId ? { requestId } : {}),
+    };
   }
   return undefined;
 }
@@ -61,7 +73,13 @@ export async function receivePurchaseEvent(deps: IntakeDeps & { log: IntakeLog }
     // The rule should never route this here; refuse it the same way as a bad detail.
     const err = new InvalidRequestError(`unexpected detail-type "${detailType}"`, [`detail-type: must be "${EVENTS.requested}"`]);
     const rejected = await rejectRequest(deps, detail, err, 'event');
-    return fail({ code: 'REQUEST_REJECTED', reason: rejected.message, reasons: rejected.issues, purchaseId: rejected.auditId, ...(rejected.requestId ? { requestId: rejected.requestId } : {}) });
+    return fail({
+      code: 'REQUEST_REJECTED',
+      reason: rejected.message,
+      reasons: rejected.issues,
+      purchaseId: rejected.auditId,
+      ...(rejected.requestId ? { requestId: rejected.requestId } : {}),
+    });
   }
   try {
     const result = await submitPurchase(deps, detail, 'event');

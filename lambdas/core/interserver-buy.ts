@@ -1,5 +1,12 @@
 import { AUDIT } from './audit-kinds';
-import { BuyOutcomeUnknownError, InvalidLicenseTypeError, InvalidRequestError, LicenseNotFoundError, PurchaseOutcomeUnknownError, VendorTransientError } from './errors';
+import {
+  BuyOutcomeUnknownError,
+  InvalidLicenseTypeError,
+  InvalidRequestError,
+  LicenseNotFoundError,
+  PurchaseOutcomeUnknownError,
+  VendorTransientError,
+} from './errors';
 import { licenseOfInvoice } from './interserver-invoice-license';
 import {
   BUY_STARTED,
@@ -95,7 +102,8 @@ class BuyRun {
       if (found) return this.conclude(found.id, { invoice: record?.invoice, reconciled: true });
       const next = decideUnfoundEarlierBuy(record, earlier);
       if (next.kind === 'invoice-unlisted') throw new LicenseNotFoundError(`InterServer invoice ${next.invoice} was created but its license is not listed yet`);
-      if (next.kind === 'may-still-land') throw this.unknown(`${next.buys} buys had unknown outcomes and no license is listed yet; the last one may still land`);
+      if (next.kind === 'may-still-land')
+        throw this.unknown(`${next.buys} buys had unknown outcomes and no license is listed yet; the last one may still land`);
     }
     await this.checkPrice();
     return this.buy(earlier.snapshot, earlier.buys + 1);
@@ -133,7 +141,11 @@ class BuyRun {
         throw err;
       }
       const e = err as VendorTransientError;
-      await this.step('PURCHASING', `Buy outcome unknown (${e.message}); the workflow looks again shortly`, { operation: 'buy', outcome: 'unknown', error: e.name });
+      await this.step('PURCHASING', `Buy outcome unknown (${e.message}); the workflow looks again shortly`, {
+        operation: 'buy',
+        outcome: 'unknown',
+        error: e.name,
+      });
       await this.holdLock();
       throw new BuyOutcomeUnknownError(`InterServer buy of type ${this.typeId} for ${this.ip} has an unknown outcome: ${e.message}`);
     }

@@ -63,4 +63,3 @@ async function listInterserver(gateway: InterserverGateway): Promise<NormalizedL
   const names = new Map(types.map((t) => [t.id, t.name]));
   return licenses.map((l) => normalizeInterserverLicense(l, names.get(l.type)));
 }
-

@@ -36,12 +36,7 @@ export type NoticeResult = 'sent' | 'already-sent' | 'opted-out' | 'failed';
  * Mails `view.requester` unless they opted out (`notify` false). `status` is the purchase status
  * the audit entry records (the one the caller just wrote).
  */
-export async function notifyRequester(
-  deps: RequesterNoticeDeps,
-  view: RequesterNoticeView,
-  status: PurchaseStatus,
-  notify: boolean,
-): Promise<NoticeResult> {
+export async function notifyRequester(deps: RequesterNoticeDeps, view: RequesterNoticeView, status: PurchaseStatus, notify: boolean): Promise<NoticeResult> {
   if (!notify) return 'opted-out';
   const kind = noticeKind(view.outcome);
   // Per status: a retried step that ends the purchase differently (NEEDS_ATTENTION, then FAILED
@@ -101,7 +96,11 @@ async function failed(
 }
 
 /** The notice view of a purchase in the workflow, for `outcome`. */
-export function noticeViewOf(state: WorkflowState, outcome: NoticeOutcome, amountUsd = state.purchase?.amountUsd ?? state.quote?.amountUsd): RequesterNoticeView {
+export function noticeViewOf(
+  state: WorkflowState,
+  outcome: NoticeOutcome,
+  amountUsd = state.purchase?.amountUsd ?? state.quote?.amountUsd,
+): RequesterNoticeView {
   const { request } = state;
   return {
     purchaseId: state.purchaseId,

@@ -148,7 +148,11 @@ export function releasesBudget(end: EndInProgress): boolean {
 /** The end after the release. */
 export function afterRelease(end: EndInProgress, released: StepResult<string>): EndInProgress {
   if (released.ok) return end;
-  return { ...end, pending: [...end.pending, CLEANUP_STEPS.releaseReservation], errors: [...end.errors, `${CLEANUP_STEPS.releaseReservation}: ${released.error}`] };
+  return {
+    ...end,
+    pending: [...end.pending, CLEANUP_STEPS.releaseReservation],
+    errors: [...end.errors, `${CLEANUP_STEPS.releaseReservation}: ${released.error}`],
+  };
 }
 
 /** The final end: cleanup that did not finish makes it NEEDS_ATTENTION, remembering what it would have been. */

@@ -381,11 +381,7 @@ export interface ApprovalStore {
    * link decided the round, or this approver's approval already counts) / ApprovalExpiredError and
    * changes nothing then.
    */
-  decide(
-    approvalId: string,
-    decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
-    now: Date,
-  ): Promise<DecidedRecord>;
+  decide(approvalId: string, decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string }, now: Date): Promise<DecidedRecord>;
   /** Where the round of `record` stands: how many approvals it needs, who approved, who decided it. */
   quorum(record: ApprovalRecord): Promise<RoundQuorum>;
   /**

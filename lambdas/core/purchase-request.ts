@@ -38,13 +38,11 @@ export const MAX_COST_LIMIT_USD = 1_000_000;
  * maxCost: a positive whole number of cents, at most {@link MAX_COST_LIMIT_USD}. Also keeps numbers
  * DynamoDB cannot store (below 1e-130) out of every record.
  */
-const maxCost = z
-  .number()
-  .check(
-    z.gte(0.01, 'maxCost must be at least 0.01 (one cent)'),
-    z.lte(MAX_COST_LIMIT_USD, `maxCost must be at most ${MAX_COST_LIMIT_USD}`),
-    z.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'maxCost must be a whole number of cents (at most 2 decimals)'),
-  );
+const maxCost = z.number().check(
+  z.gte(0.01, 'maxCost must be at least 0.01 (one cent)'),
+  z.lte(MAX_COST_LIMIT_USD, `maxCost must be at most ${MAX_COST_LIMIT_USD}`),
+  z.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'maxCost must be a whole number of cents (at most 2 decimals)'),
+);
 
 export const cocalcItemSchema = z.strictObject({
   description: siteLicenseDescriptionSchema,

@@ -10,8 +10,7 @@ const PATTERN = /vendor total (-?\d+\.\d{2}) USD differs from the approved quote
 /** A QuoteMismatchError carrying both amounts in a parseable message. */
 export function quoteMismatchError(vendorTotalUsd: number, approvedUsd: number, context = ''): QuoteMismatchError {
   return new QuoteMismatchError(
-    `vendor total ${vendorTotalUsd.toFixed(2)} USD differs from the approved quote ${approvedUsd.toFixed(2)} USD` +
-      (context ? `; ${context}` : ''),
+    `vendor total ${vendorTotalUsd.toFixed(2)} USD differs from the approved quote ${approvedUsd.toFixed(2)} USD` + (context ? `; ${context}` : ''),
   );
 }
 

@@ -76,17 +76,16 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
   const late = intakeIssues(request, now);
   if (late.length) throw new InvalidRequestError(`invalid purchase request: ${late.join('; ')}`, late);
 
-  const [priced, budget] = await Promise.all([
-    priceRequest(request, deps.interserverCatalog),
-    deps.spendGuard.remaining(request.vendor, now),
-  ]);
+  const [priced, budget] = await Promise.all([priceRequest(request, deps.interserverCatalog), deps.spendGuard.remaining(request.vendor, now)]);
   const amountUsd = priced.amountUsd;
   const month = now.toISOString().slice(0, 7);
   const afterCents = toCents(budget.remainingUsd) - toCents(amountUsd);
 
   const problems: string[] = [];
   if (request.maxCost !== undefined && toCents(amountUsd) > toCents(request.maxCost)) {
-    problems.push(`maxCost: the quote of ${formatUsd(amountUsd)} is above the requested maxCost of ${formatUsd(request.maxCost)}; the purchase would fail at ValidateAndQuote`);
+    problems.push(
+      `maxCost: the quote of ${formatUsd(amountUsd)} is above the requested maxCost of ${formatUsd(request.maxCost)}; the purchase would fail at ValidateAndQuote`,
+    );
   }
   if (afterCents < 0) {
     problems.push(

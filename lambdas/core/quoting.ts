@@ -45,10 +45,7 @@ export interface PricedRequest {
  * InterServer: the catalog price of the type (`api_get_license_types`), read through `catalog`;
  * throws InvalidRequestError naming item.licenseType when the catalog has no such type.
  */
-export async function priceRequest(
-  request: PurchaseRequest,
-  catalog: () => Promise<readonly InterserverLicenseType[]>,
-): Promise<PricedRequest> {
+export async function priceRequest(request: PurchaseRequest, catalog: () => Promise<readonly InterserverLicenseType[]>): Promise<PricedRequest> {
   if (request.vendor === 'cocalc') {
     const description = request.item.description;
     return { amountUsd: computeSiteLicenseCost(description).lineItemAmount, summary: describeSiteLicense(description) };

@@ -63,12 +63,7 @@ export function guardSpanMs(limit: RateLimit, marginMs: number): number {
  * so an existing ledger that already breaks a limit (e.g. after the limits were lowered) does not
  * stop new slots from being found after it.
  */
-export function earliestSlot(
-  reserved: readonly number[],
-  now: number,
-  limits: readonly RateLimit[],
-  marginMs: number,
-): number {
+export function earliestSlot(reserved: readonly number[], now: number, limits: readonly RateLimit[], marginMs: number): number {
   checkLimits(limits, marginMs);
   const sorted = [...reserved].sort((a, b) => a - b);
   // The feasible set is [now, ∞) minus open intervals that each end at some slot + span.
@@ -128,9 +123,17 @@ export type RateClaim = { sent: true } | { sent: false; retryAt: number; provisi
  * may allow an earlier time than the one computed with the bound.
  */
 export function decideClaim(sent: readonly SentCall[], now: number, limits: readonly RateLimit[], inFlightMs: number): RateClaim {
-  const retryAt = earliestSafeSend(sent.map((c) => c.settledAt ?? c.sentAt + inFlightMs), now, limits);
+  const retryAt = earliestSafeSend(
+    sent.map((c) => c.settledAt ?? c.sentAt + inFlightMs),
+    now,
+    limits,
+  );
   if (retryAt <= now) return { sent: true };
-  const ifAnsweredNow = earliestSafeSend(sent.map((c) => c.settledAt ?? Math.min(now, c.sentAt + inFlightMs)), now, limits);
+  const ifAnsweredNow = earliestSafeSend(
+    sent.map((c) => c.settledAt ?? Math.min(now, c.sentAt + inFlightMs)),
+    now,
+    limits,
+  );
   return { sent: false, retryAt, provisional: ifAnsweredNow < retryAt };
 }
 
@@ -148,12 +151,7 @@ export function oldestRelevantSlot(now: number, limits: readonly RateLimit[], ma
  * a window with them. This bounds a ledger to the slots of the longest window (about 200 for
  * CoCalc's hour) plus those reserved in the future; it never grows per purchase.
  */
-export function prune(
-  reserved: readonly number[],
-  now: number,
-  limits: readonly RateLimit[],
-  marginMs: number,
-): number[] {
+export function prune(reserved: readonly number[], now: number, limits: readonly RateLimit[], marginMs: number): number[] {
   const oldest = oldestRelevantSlot(now, limits, marginMs);
   return reserved.filter((s) => s >= oldest);
 }

@@ -128,7 +128,9 @@ async function readSnapshot(deps: ReconcileDeps, now: Date, errors: string[]): P
   // (COMPLETED / NOT_COMPLETED) carries its final status.
   const since = new Date(now.getTime() - RECONCILE_LIMITS.lookbackMs).toISOString();
   const received = await deps.audit.listByStatus('RECEIVED', { since });
-  const closing = (await Promise.all(CLOSED_STATUSES.map((status) => deps.audit.listByStatus(status, { since })))).flat().filter((e) => CLOSING_TYPES.has(e.type));
+  const closing = (await Promise.all(CLOSED_STATUSES.map((status) => deps.audit.listByStatus(status, { since }))))
+    .flat()
+    .filter((e) => CLOSING_TYPES.has(e.type));
   const closed = new Set(closing.map((e) => e.purchaseId));
   const openPurchaseIds = unique(received.map((e) => e.purchaseId)).filter((id) => !closed.has(id));
   const attentionPurchaseIds = unique(closing.filter((e) => e.status === 'NEEDS_ATTENTION').map((e) => e.purchaseId));
@@ -139,9 +141,7 @@ async function readSnapshot(deps: ReconcileDeps, now: Date, errors: string[]): P
     // The current cart (shopping/cart/get {}) lists only unpurchased items; a tagged item a late or
     // interrupted checkout bought is only in the purchased list (bounded here to the lookback).
     const boughtSince = now.getTime() - RECONCILE_LIMITS.lookbackMs;
-    const bought = (await gateway.getPurchasedItems()).filter(
-      (i) => purchaseIdOfItem(i) !== undefined && Date.parse(i.purchased?.time ?? '') >= boughtSince,
-    );
+    const bought = (await gateway.getPurchasedItems()).filter((i) => purchaseIdOfItem(i) !== undefined && Date.parse(i.purchased?.time ?? '') >= boughtSince);
     // One entry per item; the purchased list is the newer word on an item a stale listing still shows.
     cart = [...new Map([...(await gateway.getCart()), ...bought].map((i) => [i.id, i])).values()];
   } catch (err) {
@@ -235,7 +235,11 @@ async function closeStalePurchase(deps: ReconcileDeps, action: Extract<Reconcile
     status: result.status,
     actor: RECONCILER_ACTOR,
     message: `Closed a purchase no execution will finish (${seen}, status ${status} since ${updatedAt}): RecordNotCompleted ended it ${result.status}`,
-    detail: { action: action.kind, saw: { status, execution, updatedAt }, did: { closedAs: result.status, ...(result.reason ? { reason: result.reason } : {}) } },
+    detail: {
+      action: action.kind,
+      saw: { status, execution, updatedAt },
+      did: { closedAs: result.status, ...(result.reason ? { reason: result.reason } : {}) },
+    },
   });
   return result.status;
 }
@@ -283,7 +287,11 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
     status,
     actor: RECONCILER_ACTOR,
     message: `Cleanup finished: ${cartItem === 'none' ? 'no cart item to delete' : `CoCalc cart item ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
-    detail: { action: action.kind, saw: { status: record.status, steps, ...(cartItemId !== undefined ? { cartItemId } : {}) }, did: { cartItem, budgetReleased: true, status } },
+    detail: {
+      action: action.kind,
+      saw: { status: record.status, steps, ...(cartItemId !== undefined ? { cartItemId } : {}) },
+      did: { cartItem, budgetReleased: true, status },
+    },
   });
   return 'cleaned-up';
 }
@@ -296,7 +304,11 @@ async function statusAfterCleanup(deps: ReconcileDeps, purchaseId: string): Prom
 }
 
 /** Deletes a tagged item of a final or unknown purchase; the vendor refuses only a bought one. */
-async function deleteOrphanItem(deps: ReconcileDeps, action: Extract<ReconcileAction, { kind: 'delete-orphan-item' }>, record: PurchaseRecord | undefined): Promise<string> {
+async function deleteOrphanItem(
+  deps: ReconcileDeps,
+  action: Extract<ReconcileAction, { kind: 'delete-orphan-item' }>,
+  record: PurchaseRecord | undefined,
+): Promise<string> {
   const { purchaseId, itemId, purchaseStatus } = action;
   const found = await deleteOrInspect(await deps.cocalc(), itemId);
   if (found.outcome === 'bought') return noteBoughtItem(deps, purchaseId, found.item, record);
@@ -333,7 +345,11 @@ async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: Bou
     message:
       `ATTENTION: CoCalc cart item ${item.id}, tagged for this purchase, was BOUGHT${item.licenseId ? ` (license ${item.licenseId})` : ''}, ` +
       `but the purchase is ${status === 'MISSING' ? 'unknown to procure' : status}${record?.licenseId ? ` with license ${record.licenseId}` : ''}. Left as it is; check the account.`,
-    detail: { action: 'note-bought-item', saw: { itemId: item.id, ...item, purchaseStatus: status, ...(record?.licenseId ? { purchaseLicenseId: record.licenseId } : {}) }, did: { cartItem: 'left' } },
+    detail: {
+      action: 'note-bought-item',
+      saw: { itemId: item.id, ...item, purchaseStatus: status, ...(record?.licenseId ? { purchaseLicenseId: record.licenseId } : {}) },
+      did: { cartItem: 'left' },
+    },
   });
   return 'noted';
 }
@@ -346,7 +362,11 @@ async function releaseReservation(deps: ReconcileDeps, action: Extract<Reconcile
     status: purchaseStatus === 'MISSING' ? 'FAILED' : purchaseStatus,
     actor: RECONCILER_ACTOR,
     message: `Released a budget reservation still counted (${reservation.vendor} ${reservation.month}, ${reservation.status}) for ${purchaseStatus === 'MISSING' ? 'a purchase procure has no record of' : `a ${purchaseStatus} purchase`}`,
-    detail: { action: action.kind, saw: { purchaseStatus, reservation: { vendor: reservation.vendor, month: reservation.month, status: reservation.status } }, did: { budgetReleased: true } },
+    detail: {
+      action: action.kind,
+      saw: { purchaseStatus, reservation: { vendor: reservation.vendor, month: reservation.month, status: reservation.status } },
+      did: { budgetReleased: true },
+    },
   });
   return 'released';
 }
@@ -370,7 +390,14 @@ async function deleteOrInspect(gateway: CocalcGateway, itemId: number): Promise<
     throw err;
   }
   if (item.purchased) {
-    return { outcome: 'bought', item: { id: itemId, ...(item.purchased.licenseId ? { licenseId: item.purchased.licenseId } : {}), ...(item.purchased.time ? { time: item.purchased.time } : {}) } };
+    return {
+      outcome: 'bought',
+      item: {
+        id: itemId,
+        ...(item.purchased.licenseId ? { licenseId: item.purchased.licenseId } : {}),
+        ...(item.purchased.time ? { time: item.purchased.time } : {}),
+      },
+    };
   }
   throw new Error(`CoCalc cart item ${itemId} is neither deleted nor bought`);
 }

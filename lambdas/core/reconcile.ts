@@ -198,7 +198,11 @@ function orphanItems(s: ReconcileSnapshot): ReconcileAction[] {
     const { record, execution } = s.purchases.get(purchaseId) ?? {};
     const purchaseStatus = record?.status ?? 'MISSING';
     if (item.purchased) {
-      const bought: BoughtItem = { id: item.id, ...(item.purchased.licenseId ? { licenseId: item.purchased.licenseId } : {}), ...(item.purchased.time ? { time: item.purchased.time } : {}) };
+      const bought: BoughtItem = {
+        id: item.id,
+        ...(item.purchased.licenseId ? { licenseId: item.purchased.licenseId } : {}),
+        ...(item.purchased.time ? { time: item.purchased.time } : {}),
+      };
       // An unfinished cleanup of this very item is settled (and audited) by finish-cleanup.
       const cleanupOwnsIt = record?.cartItemId === item.id && pendingCleanup(record).includes(CLEANUP_STEPS.deleteCartItem);
       if (!cleanupOwnsIt && boughtItemNeedsNote(bought, record)) out.push({ kind: 'note-bought-item', purchaseId, item: bought, purchaseStatus });

@@ -178,25 +178,27 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
  * Deletes our CoCalc cart item unless it was bought. The vendor deletes only unpurchased items, so
  * delete first and look only when nothing was deleted: no window in which we look, then delete.
  */
-async function compensateCart(
-  deps: Deps,
-  state: WorkflowState,
-  itemId: number | undefined,
-  status: PurchaseStatus,
-): Promise<StepResult<CartCleanup>> {
+async function compensateCart(deps: Deps, state: WorkflowState, itemId: number | undefined, status: PurchaseStatus): Promise<StepResult<CartCleanup>> {
   if (state.request.vendor !== 'cocalc' || itemId === undefined) return { ok: true, outcome: 'none' };
-  return compensate(deps, state.purchaseId, status, CLEANUP_STEPS.deleteCartItem, async () => {
-    const gateway = await deps.cocalc();
-    if (await gateway.deleteFromCart(itemId)) return 'deleted';
-    try {
-      const item = await gateway.getCartItem(itemId);
-      if (item.purchased) return 'purchased';
-    } catch (err) {
-      if (err instanceof VendorRejectedError && /no item with id/i.test(err.message)) return 'gone';
-      throw err;
-    }
-    throw new Error(`CoCalc cart item ${itemId} is neither deleted nor purchased`);
-  }, { cartItemId: itemId });
+  return compensate(
+    deps,
+    state.purchaseId,
+    status,
+    CLEANUP_STEPS.deleteCartItem,
+    async () => {
+      const gateway = await deps.cocalc();
+      if (await gateway.deleteFromCart(itemId)) return 'deleted';
+      try {
+        const item = await gateway.getCartItem(itemId);
+        if (item.purchased) return 'purchased';
+      } catch (err) {
+        if (err instanceof VendorRejectedError && /no item with id/i.test(err.message)) return 'gone';
+        throw err;
+      }
+      throw new Error(`CoCalc cart item ${itemId} is neither deleted nor purchased`);
+    },
+    { cartItemId: itemId },
+  );
 }
 
 /**
@@ -318,4 +320,3 @@ async function sendAttentionMail(deps: Deps, view: AttentionView, trail: AuditEn
     detail: { to },
   });
 }
-

@@ -76,7 +76,14 @@ export async function requestApproval(deps: RequestApprovalDeps, event: RequestA
   for (const approver of approvers) {
     const link = { purchaseId: state.purchaseId, approver, taskToken, expiresAt, createdAt: now.toISOString(), summary, ...(required > 1 ? { required } : {}) };
     const { approvalId, url } = await mintApprovalLink(deps.approvals, link, key, deps.config.baseUrl);
-    const mail = { from: deps.config.sender, approver, summary, url, expiresAt, ...(required > 1 ? { quorum: { needed: required, of: approvers.length } } : {}) };
+    const mail = {
+      from: deps.config.sender,
+      approver,
+      summary,
+      url,
+      expiresAt,
+      ...(required > 1 ? { quorum: { needed: required, of: approvers.length } } : {}),
+    };
     await deps.mailer.send(renderApprovalMail(budget ? { ...mail, budget } : mail));
     approvalIds.push(approvalId);
   }

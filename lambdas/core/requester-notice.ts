@@ -21,10 +21,7 @@ import { htmlFactRow, htmlQuotedRow } from './mail-html';
 export type NoticeKind = 'decision' | 'outcome';
 
 /** What happened, as the notice tells it. */
-export type NoticeOutcome =
-  | { status: 'APPROVED'; approver: string }
-  | { status: 'COMPLETED'; licenseId?: string }
-  | (EndFacts & { comment?: string });
+export type NoticeOutcome = { status: 'APPROVED'; approver: string } | { status: 'COMPLETED'; licenseId?: string } | (EndFacts & { comment?: string });
 
 export interface RequesterNoticeView {
   purchaseId: string;
@@ -43,7 +40,6 @@ export interface RequesterNoticeView {
 export function noticeKind(outcome: NoticeOutcome): NoticeKind {
   return outcome.status === 'APPROVED' ? 'decision' : 'outcome';
 }
-
 
 const HEADLINES: Record<NoticeOutcome['status'], string> = {
   APPROVED: 'was approved',
@@ -103,19 +99,9 @@ export function renderRequesterNotice(view: RequesterNoticeView, from: string): 
   const texts = quoted(view);
   const outro = 'This mail is for your information; there is nothing to click. Questions go to the approvers.';
 
-  const text = [
-    greeting,
-    '',
-    `${headline}.`,
-    intro,
-    '',
-    ...rows.map(([k, v]) => `${k}: ${escapeControls(v)}`),
-    '',
-    ...quotedBlocks(texts),
-    '',
-    outro,
-    '',
-  ].join('\n');
+  const text = [greeting, '', `${headline}.`, intro, '', ...rows.map(([k, v]) => `${k}: ${escapeControls(v)}`), '', ...quotedBlocks(texts), '', outro, ''].join(
+    '\n',
+  );
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<p>${escapeHtml(greeting)}</p>`,

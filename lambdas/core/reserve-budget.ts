@@ -64,4 +64,3 @@ export async function reserveBudget(deps: ReserveBudgetDeps, state: WorkflowStat
   });
   return reservation;
 }
-

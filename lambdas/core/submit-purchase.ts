@@ -107,11 +107,7 @@ export async function rejectRequest(
  * Validates and submits one purchase request. Throws RequestRejectedError (audited, 400),
  * RequestConflictError (same requestId, different body, 409), or an AWS error (safe to retry).
  */
-export async function submitPurchase(
-  deps: SubmitPurchaseDeps,
-  body: unknown,
-  source: RequestSource,
-): Promise<SubmitPurchaseResult> {
+export async function submitPurchase(deps: SubmitPurchaseDeps, body: unknown, source: RequestSource): Promise<SubmitPurchaseResult> {
   const clock = deps.clock ?? (() => new Date());
   let request: PurchaseRequest;
   try {
@@ -140,9 +136,7 @@ export async function submitPurchase(
         detail: { requestId: request.requestId, source },
         actor: `requester:${request.requester.email}`,
       });
-      throw new RequestConflictError(
-        `requestId ${request.requestId} was already used for a different request (purchase ${claim.purchaseId})`,
-      );
+      throw new RequestConflictError(`requestId ${request.requestId} was already used for a different request (purchase ${claim.purchaseId})`);
     }
     return resumeExisting(deps, clock, request, claim.purchaseId, requestHash, source, claim.claimedAt);
   }

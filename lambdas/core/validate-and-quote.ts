@@ -55,12 +55,7 @@ export function requoteOf(message: string, earlierRequotes: readonly AuditEntry[
  * The quote: the catalog price, or on a re-quote the vendor's total, which a person always
  * approves; its approval tier, and how many distinct approvals it needs (0: approved by policy).
  */
-export function quoteOf(
-  request: PurchaseRequest,
-  priced: PricedRequest,
-  requote: Requote | undefined,
-  policy: ApprovalPolicy,
-): Quote {
+export function quoteOf(request: PurchaseRequest, priced: PricedRequest, requote: Requote | undefined, policy: ApprovalPolicy): Quote {
   const amountUsd = requote ? requote.vendorTotalUsd : priced.amountUsd;
   const approvalsNeeded = approvalsRequired(policy, amountUsd, requote !== undefined);
   const summary = requote
@@ -93,7 +88,12 @@ export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: Workfl
   const mismatch = state.mismatch ? describeFailure(state.mismatch).message : undefined;
   if (mismatch !== undefined) requoteOf(mismatch, []); // throws InvalidRequestError for a mismatch without amounts
   const requote =
-    mismatch !== undefined ? requoteOf(mismatch, (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED)) : undefined;
+    mismatch !== undefined
+      ? requoteOf(
+          mismatch,
+          (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED),
+        )
+      : undefined;
   const quote = quoteOf(request, priced, requote, deps.policy);
   const { amountUsd, summary } = quote;
   assertWithinMaxCost(amountUsd, request.maxCost);
@@ -114,7 +114,14 @@ export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: Workfl
       type: 'QUOTED',
       status: 'QUOTED',
       message: `${summary}: ${formatUsd(amountUsd)}${quote.autoApprove ? ' (auto-approved by policy)' : ''}`,
-      detail: { amountUsd, autoApprove: quote.autoApprove, approvalTier: quote.approvalTier, approvalsNeeded: quote.approvalsNeeded, vendor: quote.vendor, summary },
+      detail: {
+        amountUsd,
+        autoApprove: quote.autoApprove,
+        approvalTier: quote.approvalTier,
+        approvalsNeeded: quote.approvalsNeeded,
+        vendor: quote.vendor,
+        summary,
+      },
     },
     { amountUsd },
   );

@@ -55,9 +55,7 @@ export interface ApprovalEvidence {
   records: readonly ApprovalRecord[];
 }
 
-export type ApprovalVerdict =
-  | { verified: true; approver: string; decidedAt?: string; approvalId?: string }
-  | { verified: false; reason: string };
+export type ApprovalVerdict = { verified: true; approver: string; decidedAt?: string; approvalId?: string } | { verified: false; reason: string };
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -99,7 +97,9 @@ export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
     return { verified: true, approver: decided.map((r) => r.approver).join(', '), decidedAt: last.decidedAt, approvalId: last.approvalId };
   }
   if (needed > 1) {
-    return refuse(`${approvals.size} of the ${needed} distinct approvals the round asked for ${amount} (records: ${ofRound.map((r) => `${r.approver} ${r.status}`).join(', ') || 'none'})`);
+    return refuse(
+      `${approvals.size} of the ${needed} distinct approvals the round asked for ${amount} (records: ${ofRound.map((r) => `${r.approver} ${r.status}`).join(', ') || 'none'})`,
+    );
   }
   return refuse(`no approver approved ${amount} through the approval link (records: ${ofRound.map((r) => r.status).join(', ') || 'none'})`);
 }
@@ -131,7 +131,8 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
   // reminder, escalation and resend links (core/approval-follow-up.ts), named by the trail after
   // the request, and those of an earlier APPROVAL_SENT of a RequestApproval run again with the
   // same token (after the latest quote).
-  const sameRound = (e: AuditEntry, i: number): boolean => (i > sentAt && FOLLOW_UP_TYPES.has(e.type)) || (i > quotedAt && i < sentAt && e.type === 'APPROVAL_SENT');
+  const sameRound = (e: AuditEntry, i: number): boolean =>
+    (i > sentAt && FOLLOW_UP_TYPES.has(e.type)) || (i > quotedAt && i < sentAt && e.type === 'APPROVAL_SENT');
   const otherIds = sent ? trail.flatMap((e, i) => (sameRound(e, i) ? idsOf(e.detail) : [])) : [];
   const [sentRecords, others] = await Promise.all([read(sentIds), read(otherIds)]);
   const tokens = new Set(sentRecords.map((r) => r.taskToken));

@@ -73,4 +73,3 @@ async function findInterserverLicense(gateway: InterserverGateway, licenseId: st
   if (mismatch) throw new LicenseNotFoundError(mismatch);
   return normalizeInterserverLicense(license, state.quote?.interserverTypeName);
 }
-

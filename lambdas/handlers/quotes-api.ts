@@ -25,7 +25,8 @@ export function makeHandler(deps: QuotesApiDeps): (event: APIGatewayProxyEvent) 
       if (event.httpMethod?.toUpperCase() !== 'POST') return json(404, { error: 'NotFound', message: 'no such route' });
       return json(200, await quoteRequest(wired, parseJsonBody(event)));
     } catch (err) {
-      if (err instanceof InvalidRequestError) return json(400, { error: 'InvalidRequest', message: err.message, reasons: err.issues.length ? err.issues : [err.message] });
+      if (err instanceof InvalidRequestError)
+        return json(400, { error: 'InvalidRequest', message: err.message, reasons: err.issues.length ? err.issues : [err.message] });
       if (err instanceof CatalogUnavailableError) return json(502, { error: 'VendorUnavailable', message: err.message });
       return errorResponse(err);
     }

@@ -13,7 +13,9 @@ import { logger } from '../shared/logger';
  * on AWS and by the local runtime's timer (lib/local/schedules.ts). The event carries nothing it
  * needs; the invocation's remaining time bounds the run.
  */
-export function makeHandler(deps: Omit<ReconcileDeps, 'remainingMs'>): (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<ReconcileReport> {
+export function makeHandler(
+  deps: Omit<ReconcileDeps, 'remainingMs'>,
+): (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<ReconcileReport> {
   return async (_event, context) => {
     const report = await reconcile({ ...deps, ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
     if (report.errors.length) logger.warn('reconciler run left work for the next run', { report });

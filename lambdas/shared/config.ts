@@ -103,7 +103,11 @@ export function approvalFollowUpConfig(env: Env = process.env): ApprovalFollowUp
     if (n >= timeoutSeconds) throw new ConfigError(`environment variable ${name}: ${n} s is not shorter than the approval timeout (${timeoutSeconds} s)`);
     return n;
   };
-  const list = (name: string): string[] => (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: string): string[] =>
+    (env[name] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env[ENV.APPROVAL_REMINDER_OFFSETS_SECONDS] === undefined) {
     throw new ConfigError(`environment variable ${ENV.APPROVAL_REMINDER_OFFSETS_SECONDS} is missing or invalid: required ("" for no reminders)`);
   }
@@ -225,9 +229,7 @@ export interface InterserverConfig {
 }
 export function interserverConfig(env: Env = process.env): InterserverConfig {
   const wsdlUrl = read(env, ENV.INTERSERVER_WSDL_URL, url);
-  const endpoint = env[ENV.INTERSERVER_ENDPOINT]
-    ? read(env, ENV.INTERSERVER_ENDPOINT, url)
-    : wsdlUrl.replace(/\?.*$/, '');
+  const endpoint = env[ENV.INTERSERVER_ENDPOINT] ? read(env, ENV.INTERSERVER_ENDPOINT, url) : wsdlUrl.replace(/\?.*$/, '');
   return {
     wsdlUrl,
     endpoint,

@@ -4,8 +4,7 @@
  */
 
 /** Keys whose values are never logged or stored in the audit trail (case-insensitive). */
-const SECRET_KEY_PATTERN =
-  /token|^sig$|signature|api[-_]?key|password|passwd|secret|authorization|cookie|credential|private[-_]?key/i;
+const SECRET_KEY_PATTERN = /token|^sig$|signature|api[-_]?key|password|passwd|secret|authorization|cookie|credential|private[-_]?key/i;
 
 /** `sig=<value>` inside a URL or text: approval-link signatures. */
 const SIG_PARAM_PATTERN = /([?&;\s]sig=)[^&#\s"'<>]+/gi;

@@ -125,7 +125,12 @@ export function resolveApiTarget(options: { api?: string | undefined; dataDir?: 
     const url = parseApiUrl(options.api);
     const apiUrl = url.href.replace(/\/+$/, '');
     if (isLoopbackUrl(url)) {
-      return { apiUrl, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', credentials: localCredentials(options.dataDir ?? DEFAULT_DATA_DIR, true), local: true };
+      return {
+        apiUrl,
+        region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+        credentials: localCredentials(options.dataDir ?? DEFAULT_DATA_DIR, true),
+        local: true,
+      };
     }
     const region = regionOfApiUrl(url) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) throw new Error(`cannot tell the AWS region of ${apiUrl}: set AWS_REGION`);
@@ -152,7 +157,11 @@ export class ProcureApi {
   }
 
   /** One signed request; resolves with any status (callers decide), rejects on network errors. */
-  async call(method: 'GET' | 'POST', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { query?: Record<string, string>; body?: unknown } = {},
+  ): Promise<{ status: number; body: unknown }> {
     const base = new URL(this.target.apiUrl);
     const url = new URL(`${base.pathname.replace(/\/+$/, '')}${path}`, base.origin);
     const query = options.query ?? {};
@@ -175,7 +184,9 @@ export class ProcureApi {
       res = await request(url, { method, headers: signed.headers, ...(body !== undefined ? { body } : {}), headersTimeout: 60_000, bodyTimeout: 60_000 });
     } catch (err) {
       const e = err as Error & { code?: string };
-      throw new Error(`cannot reach the procure API at ${this.target.apiUrl} (${e.code ?? e.message})${this.target.local ? ": is 'npm start' still running?" : ''}`);
+      throw new Error(
+        `cannot reach the procure API at ${this.target.apiUrl} (${e.code ?? e.message})${this.target.local ? ": is 'npm start' still running?" : ''}`,
+      );
     }
     const text = await res.body.text();
     let parsed: unknown = text;

@@ -8,11 +8,7 @@ export class UsageError extends Error {
   }
 }
 
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: T,
-  allowPositionals = true,
-) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals = true) {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (e) {
@@ -50,7 +46,13 @@ export const TARGET_USAGE = `  --api URL        the API to call (default: the lo
 
 /** Exactly the positionals `names` describes (for usage messages), or a usage error. */
 export function expectPositionals(positionals: string[], names: string[]): string[] {
-  if (positionals.length < names.length) throw new UsageError(`missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(' ')}`);
+  if (positionals.length < names.length)
+    throw new UsageError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+    );
   if (positionals.length > names.length) throw new UsageError(`unexpected argument: ${positionals[names.length]}`);
   return positionals;
 }

@@ -97,7 +97,9 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
       ...(options.json ? {} : { onStep: stepPrinter() }),
       log: options.json ? () => {} : runtimeLog(options.verbose),
     });
-    say(`      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, CoCalc sandbox ${rt.sandboxes.cocalcUrl ?? '-'}, InterServer sandbox ${rt.sandboxes.interserverUrl ?? '-'}\n`);
+    say(
+      `      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, CoCalc sandbox ${rt.sandboxes.cocalcUrl ?? '-'}, InterServer sandbox ${rt.sandboxes.interserverUrl ?? '-'}\n`,
+    );
     await submitBoth(rt, purchases, out);
     await approveBoth(rt, purchases, out);
     await awaitBoth(rt, purchases, out);
@@ -111,13 +113,13 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
       out.show(() =>
         printTable(
           purchases.map((p) => ({
-          vendor: vendorName(p.vendor),
-          'entry point': p.entryPoint,
-          purchase: p.purchaseId,
-          status: p.status,
-          license: p.license?.id,
-          amount: p.view?.amountUsd !== undefined ? `$${p.view.amountUsd.toFixed(2)}` : '',
-        })),
+            vendor: vendorName(p.vendor),
+            'entry point': p.entryPoint,
+            purchase: p.purchaseId,
+            status: p.status,
+            license: p.license?.id,
+            amount: p.view?.amountUsd !== undefined ? `$${p.view.amountUsd.toFixed(2)}` : '',
+          })),
           ['vendor', 'entry point', 'purchase', 'status', 'license', 'amount'],
         ),
       );
@@ -140,19 +142,27 @@ async function submitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: 
   const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: route.source, eventBusName: route.busName });
   say(`      CoCalc: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${cocalc.requestId} -> purchase ${cocalc.purchaseId}`);
   const submitted = await apiOf(rt).submitPurchase(interserver.request);
-  if (submitted.purchaseId !== interserver.purchaseId) throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${interserver.purchaseId}`);
-  say(`      InterServer: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${interserver.requestId} -> purchase ${submitted.purchaseId}\n`);
+  if (submitted.purchaseId !== interserver.purchaseId)
+    throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${interserver.purchaseId}`);
+  say(
+    `      InterServer: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${interserver.requestId} -> purchase ${submitted.purchaseId}\n`,
+  );
 }
 
 async function approveBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
   say('[3/6] Waiting for the approval mails, then approving each through its link (confirm page, then Approve)');
   for (const p of purchases) {
-    const mail = await waitForMail(rt, (m) => m.subject.includes(vendorName(p.vendor)) && m.subject.includes(p.request.requester.name), `the ${vendorName(p.vendor)} approval mail`);
+    const mail = await waitForMail(
+      rt,
+      (m) => m.subject.includes(vendorName(p.vendor)) && m.subject.includes(p.request.requester.name),
+      `the ${vendorName(p.vendor)} approval mail`,
+    );
     const link = approvalLinkOf(mail);
     if (!link) throw new DemoFailure(`the ${vendorName(p.vendor)} approval mail has no approval link`);
     say(`      mail "${mail.subject}" -> ${link.replace(/sig=.*/, 'sig=...')}`);
     const outcome = await decideApproval(link, 'approve', 'approved by procure demo');
-    if (classifyOutcome(outcome) !== 'approved') throw new DemoFailure(`approving ${p.purchaseId} failed: HTTP ${outcome.status}: ${outcome.text.slice(0, 200)}`);
+    if (classifyOutcome(outcome) !== 'approved')
+      throw new DemoFailure(`approving ${p.purchaseId} failed: HTTP ${outcome.status}: ${outcome.text.slice(0, 200)}`);
     say(`      page: ${outcome.lines.slice(0, 2).join(': ')}`);
   }
   say('');
@@ -163,11 +173,14 @@ async function awaitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: O
   for (const p of purchases) {
     const record = await rt.executions.wait(p.purchaseId, { timeoutMs: EXECUTION_TIMEOUT_MS });
     p.execution = record.status;
-    if (record.status !== 'SUCCEEDED') throw new DemoFailure(`the ${vendorName(p.vendor)} execution ${record.status}: ${record.error ?? ''} ${record.cause ?? ''}`.trim());
+    if (record.status !== 'SUCCEEDED')
+      throw new DemoFailure(`the ${vendorName(p.vendor)} execution ${record.status}: ${record.error ?? ''} ${record.cause ?? ''}`.trim());
     const license = outputOf(record.output)?.license;
     if (!license) throw new DemoFailure(`the ${vendorName(p.vendor)} execution succeeded without a license in its output`);
     p.license = license;
-    say(`      ${vendorName(p.vendor)}: ${record.status} in ${formatDuration(Date.parse(record.stopDate ?? record.startDate) - Date.parse(record.startDate))}, license ${license.id}`);
+    say(
+      `      ${vendorName(p.vendor)}: ${record.status} in ${formatDuration(Date.parse(record.stopDate ?? record.startDate) - Date.parse(record.startDate))}, license ${license.id}`,
+    );
   }
   say('');
 }
@@ -177,7 +190,8 @@ async function checkLicenses(rt: LocalRuntime, purchases: DemoPurchase[], { say,
   const licenses = await apiOf(rt).listLicenses();
   const bought = purchases.map((p) => licenses.find((l) => l.vendor === p.vendor && l.id === p.license?.id));
   const missing = purchases.filter((_, i) => !bought[i]);
-  if (missing.length) throw new DemoFailure(`GET /licenses does not list ${missing.map((p) => `the ${vendorName(p.vendor)} license ${p.license?.id}`).join(' and ')}`);
+  if (missing.length)
+    throw new DemoFailure(`GET /licenses does not list ${missing.map((p) => `the ${vendorName(p.vendor)} license ${p.license?.id}`).join(' and ')}`);
   show(() => printLicenses(licenses));
   say('');
   return licenses;

@@ -16,7 +16,13 @@ export interface SynthesizedWorkflow {
 }
 
 export async function synthesizedWorkflow(options: { projectDir: string; cdkOut?: string; log?: (line: string) => void }): Promise<SynthesizedWorkflow> {
-  const synth = await ensureSynth({ projectDir: options.projectDir, outdir: options.cdkOut ?? 'cdk.out', watch: PROCURE_WATCH, mode: 'auto', ...(options.log ? { log: options.log } : {}) });
+  const synth = await ensureSynth({
+    projectDir: options.projectDir,
+    outdir: options.cdkOut ?? 'cdk.out',
+    watch: PROCURE_WATCH,
+    mode: 'auto',
+    ...(options.log ? { log: options.log } : {}),
+  });
   return withAssemblyReadLock(synth.assemblyDir, () => {
     const stack = loadStack(synth.assemblyDir);
     const env = { ...DEFAULT_RESOLVE_ENV, stackName: stack.stackName, ...(stack.region ? { region: stack.region } : {}) };

@@ -16,7 +16,7 @@ import { executionHistory } from './history-client';
  * purchase's execution entered, the transitions it took and where it is now, from its Step
  * Functions history.
  */
-export const summary = 'draw the synthesized state machine (SVG or HTML), with a purchase\'s path marked';
+export const summary = "draw the synthesized state machine (SVG or HTML), with a purchase's path marked";
 
 const USAGE = `usage: procure graph [--purchase ID] [--out FILE.svg|FILE.html] [--cdk-out DIR] [--api URL] [--data-dir DIR]
 
@@ -29,7 +29,9 @@ rule, Default, each Catch with its error names). Without --out the SVG goes to s
                    local runtime, or from AWS with --api: needs states:GetExecutionHistory)
   --out FILE       write FILE.svg (the picture) or FILE.html (a page showing it)
   --cdk-out DIR    the cloud assembly to read (default cdk.out)
-${TARGET_USAGE.split('\n').filter((l) => !l.includes('--json')).join('\n')}`;
+${TARGET_USAGE.split('\n')
+  .filter((l) => !l.includes('--json'))
+  .join('\n')}`;
 
 /** The same shape GET /purchases/{id} accepts. */
 const PURCHASE_ID = /^[A-Za-z0-9-]{1,80}$/;
@@ -64,7 +66,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     // The purchase first: an unknown id fails before any synth.
     const marked = purchaseId === undefined ? undefined : await purchasePath(purchaseId, { api: values.api, dataDir: values['data-dir'] });
-    const workflow = await synthesizedWorkflow({ projectDir: process.cwd(), ...(values['cdk-out'] ? { cdkOut: values['cdk-out'] } : {}), log: (l) => console.error(l) });
+    const workflow = await synthesizedWorkflow({
+      projectDir: process.cwd(),
+      ...(values['cdk-out'] ? { cdkOut: values['cdk-out'] } : {}),
+      log: (l) => console.error(l),
+    });
     const graph = workflowGraph(workflow.definition);
     if (marked) warnAboutPath(graph, marked.path);
     const svg = renderSvg(graph, { title: workflow.name, ...(marked ? { subtitle: marked.subtitle, path: marked.path } : {}) });
@@ -91,7 +97,9 @@ async function purchasePath(purchaseId: string, target: { api: string | undefine
     throw err;
   });
   if (!purchase.executionArn) {
-    throw new Error(`purchase ${purchaseId} (status ${purchase.status ?? 'unknown'}) has no workflow execution: it was refused or stopped before the workflow started`);
+    throw new Error(
+      `purchase ${purchaseId} (status ${purchase.status ?? 'unknown'}) has no workflow execution: it was refused or stopped before the workflow started`,
+    );
   }
   const path = executionPath(await executionHistory(api.target, purchase.executionArn));
   const now = path.current ? `${path.status === 'RUNNING' ? 'now at' : 'ended at'} ${path.current}` : 'no state entered yet';
@@ -108,5 +116,8 @@ function warnAboutPath(graph: WorkflowGraph, path: ExecutionPath): void {
     console.error('note: the execution has no state history to mark (the local runtime keeps step history only for executions it ran since it last started)');
   }
   const unknown = path.visited.filter((s) => !graph.nodes.some((n) => n.id === s));
-  if (unknown.length) console.error(escapeControls(`note: the execution entered states the current template does not have (an older version of the workflow): ${unknown.join(', ')}`));
+  if (unknown.length)
+    console.error(
+      escapeControls(`note: the execution entered states the current template does not have (an older version of the workflow): ${unknown.join(', ')}`),
+    );
 }

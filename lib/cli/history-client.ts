@@ -9,7 +9,9 @@ import type { ApiTarget } from './api-client';
  */
 export async function executionHistory(target: ApiTarget, executionArn: string): Promise<HistoryEvent[]> {
   if (target.local && !target.eventsEndpoint) {
-    throw new Error("the local runtime's Step Functions endpoint is recorded in its runtime.json: use --data-dir (where 'procure local' runs) instead of a loopback --api");
+    throw new Error(
+      "the local runtime's Step Functions endpoint is recorded in its runtime.json: use --data-dir (where 'procure local' runs) instead of a loopback --api",
+    );
   }
   const region = /^arn:[^:]+:states:([a-z0-9-]+):/.exec(executionArn)?.[1] ?? target.region;
   const client = new SFNClient({
@@ -22,13 +24,16 @@ export async function executionHistory(target: ApiTarget, executionArn: string):
   try {
     let nextToken: string | undefined;
     do {
-      const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, ...(nextToken ? { nextToken } : {}) }));
+      const page = await client.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, ...(nextToken ? { nextToken } : {}) }),
+      );
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
     return events;
   } catch (err) {
-    if (err instanceof ExecutionDoesNotExist) throw new Error(`Step Functions has no execution ${executionArn} (AWS keeps a closed execution's history for 90 days)`);
+    if (err instanceof ExecutionDoesNotExist)
+      throw new Error(`Step Functions has no execution ${executionArn} (AWS keeps a closed execution's history for 90 days)`);
     const e = err as Error & { code?: string };
     if (e.code === 'ECONNREFUSED') throw new Error(`cannot reach the local Step Functions endpoint (ECONNREFUSED): is 'npm start' still running?`);
     throw new Error(`GetExecutionHistory failed: ${e.name}: ${e.message}`);

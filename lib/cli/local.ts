@@ -1,7 +1,15 @@
 import { join, resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
-import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type DeliveryHold, type LocalRuntime, type OutboxMail, type StepEvent } from '../local';
+import {
+  DEFAULT_DRAIN_MS,
+  DEFAULT_LAMBDA_CONCURRENCY,
+  startLocalRuntime,
+  type DeliveryHold,
+  type LocalRuntime,
+  type OutboxMail,
+  type StepEvent,
+} from '../local';
 import { parseCommandArgs, parsePort, runCommand, UsageError } from './args';
 import { printTable } from './output';
 import { requestRouteOf, type RequestRoute } from './request-route';
@@ -60,7 +68,13 @@ export async function run(argv: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     const { values } = parseCommandArgs(
       argv,
-      { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-sample': { type: 'boolean' }, verbose: { type: 'boolean' }, 'drain-seconds': { type: 'string' } },
+      {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'no-sample': { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        'drain-seconds': { type: 'string' },
+      },
       false,
     );
     if (values.help) {
@@ -168,10 +182,7 @@ async function serve(options: {
   const running = rt;
   try {
     const route = requestRouteOf(running);
-    writeRuntimeInfo(
-      runtimeInfoOf(running, process.pid),
-      dataDir,
-    );
+    writeRuntimeInfo(runtimeInfoOf(running, process.pid), dataDir);
     printRunning(running, route, dataDir, options.cocalcBaseUrl);
     printResumed(running);
     printInterrupted(running);
@@ -191,7 +202,9 @@ async function serve(options: {
     const result = await running.stop({
       drainMs: options.drainMs,
       onDrain: (n) =>
-        console.log(`  new work is refused; waiting up to ${options.drainMs / 1000} s for ${n} Lambda invocation(s) in flight to finish (Ctrl+C again to exit at once)`),
+        console.log(
+          `  new work is refused; waiting up to ${options.drainMs / 1000} s for ${n} Lambda invocation(s) in flight to finish (Ctrl+C again to exit at once)`,
+        ),
     });
     if (result.cutOff > 0) console.log(`  ${result.cutOff} Lambda invocation(s) still running after ${options.drainMs / 1000} s were cut off.`);
     else if (result.inflight > 0) console.log(`  ${result.inflight} Lambda invocation(s) finished in ${(result.waitedMs / 1000).toFixed(1)} s.`);

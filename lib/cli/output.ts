@@ -15,7 +15,11 @@ export function printTable(rows: Array<Record<string, unknown>>, columns?: strin
   const widths = cols.map((c) => Math.min(options.maxWidth?.[c] ?? 60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
   // A cut value ends in "…", so a reader knows there is more (--json has it all).
   const fit = (v: string, w: number): string => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
-  const line = (vals: string[]) => vals.map((v, i) => fit(v, widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => fit(v, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   console.log(line(cols.map(escapeControls)));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(cols.map((c) => cell(r[c]))));

@@ -12,7 +12,15 @@ import { formatDuration, oneLine, printAuditTrail, printLicenses, shortId, stepL
  */
 
 /** Runtime log lines the CLI already shows in its own words, or that are handler logs. */
-const QUIET_LOG = [/^\[[\w-]+\] /, /^sandbox: /, /^secrets: wrote/, /^local runtime up/, /^bundles: \d+ checked/, /^interrupted: \d+ execution/, /^interrupted: \S+ closed by/];
+const QUIET_LOG = [
+  /^\[[\w-]+\] /,
+  /^sandbox: /,
+  /^secrets: wrote/,
+  /^local runtime up/,
+  /^bundles: \d+ checked/,
+  /^interrupted: \d+ execution/,
+  /^interrupted: \S+ closed by/,
+];
 
 /** A `log` option for startLocalRuntime: everything with --verbose, else only what needs attention. */
 export function runtimeLog(verbose: boolean, print: (line: string) => void = (l) => console.log(l)): (line: string) => void {
@@ -24,7 +32,8 @@ export function runtimeLog(verbose: boolean, print: (line: string) => void = (l)
 /** An `onStep` that prints finished states and calls `onEnd` when an execution ends. */
 export function stepPrinter(onEnd?: (step: StepEvent) => void, print: (line: string) => void = (l) => console.log(l)): (step: StepEvent) => void {
   return (step) => {
-    if (step.type === 'ExecutionStarted') print(`  [${escapeControls(shortId(step.executionName))}] workflow started (execution ${escapeControls(step.executionName)})`);
+    if (step.type === 'ExecutionStarted')
+      print(`  [${escapeControls(shortId(step.executionName))}] workflow started (execution ${escapeControls(step.executionName)})`);
     const line = stepLine(step);
     if (line) print(line);
     if (step.type.startsWith('Execution') && step.type !== 'ExecutionStarted') onEnd?.(step);

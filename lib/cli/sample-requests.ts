@@ -31,5 +31,8 @@ export function sampleInterserverRequest(requestId: string): PurchaseRequestBody
 
 /** A requestId that differs per run and says when it was made: `sample-20261128T230003Z`. */
 export function timestampedRequestId(prefix: string, now = new Date()): string {
-  return `${prefix}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${prefix}-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }

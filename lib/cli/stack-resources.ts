@@ -41,7 +41,10 @@ export const REQUIRED_OUTPUTS = [
 /** A deployment's resources from its outputs, or an error naming each missing output. */
 export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>, source: string): StackResources {
   const missing = REQUIRED_OUTPUTS.filter((k) => typeof outputs[k] !== 'string' || outputs[k] === '');
-  if (missing.length) throw new Error(`${source} lacks the output(s) ${missing.join(', ')}: deploy this version of procure (npx cdk deploy --outputs-file ...) and pass that file`);
+  if (missing.length)
+    throw new Error(
+      `${source} lacks the output(s) ${missing.join(', ')}: deploy this version of procure (npx cdk deploy --outputs-file ...) and pass that file`,
+    );
   const o = outputs as Record<(typeof REQUIRED_OUTPUTS)[number], string> & { InterserverEndpoint?: unknown };
   return {
     stateMachineArn: o.StateMachineArn,
@@ -50,7 +53,9 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>,
     secrets: { cocalc: o.CocalcSecretArn, interserver: o.InterserverSecretArn, signing: o.SigningSecretArn },
     triggerRule: { name: o.TriggerRuleName, bus: o.EventBusName },
     senderEmail: o.SenderEmail,
-    approverEmails: o.ApproverEmails.split(',').map((a) => a.trim()).filter(Boolean),
+    approverEmails: o.ApproverEmails.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     cocalcBaseUrl: o.CocalcBaseUrl,
     interserverWsdlUrl: o.InterserverWsdlUrl,
     ...(typeof o.InterserverEndpoint === 'string' && o.InterserverEndpoint ? { interserverEndpoint: o.InterserverEndpoint } : {}),
@@ -70,7 +75,10 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
     secrets: { cocalc: env(ENV.COCALC_SECRET_ARN), interserver: env(ENV.INTERSERVER_SECRET_ARN), signing: env(ENV.SIGNING_SECRET_ARN) },
     triggerRule: { name: route.ruleName ?? '', bus: route.busName },
     senderEmail: env(ENV.SENDER_EMAIL),
-    approverEmails: env(ENV.APPROVER_EMAILS).split(',').map((a) => a.trim()).filter(Boolean),
+    approverEmails: env(ENV.APPROVER_EMAILS)
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     cocalcBaseUrl: env(ENV.COCALC_BASE_URL),
     interserverWsdlUrl: env(ENV.INTERSERVER_WSDL_URL),
     ...(endpoint ? { interserverEndpoint: endpoint } : {}),

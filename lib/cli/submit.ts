@@ -96,12 +96,16 @@ export async function run(argv: string[]): Promise<number> {
     if (values.event) {
       // A loopback --api names no EventBridge endpoint; never let a local event go to AWS instead.
       if (target.local && !target.eventsEndpoint) {
-        throw new UsageError('--event with a local --api needs the runtime\'s EventBridge endpoint: drop --api (the runtime is found through runtime.json, see --data-dir)');
+        throw new UsageError(
+          "--event with a local --api needs the runtime's EventBridge endpoint: drop --api (the runtime is found through runtime.json, see --data-dir)",
+        );
       }
       const source = values.source ?? target.requestSource ?? EVENTS.defaultRequestSource;
       const eventBusName = values.bus ?? target.requestBus ?? 'default';
       const { eventId } = await putPurchaseEvent(
-        target.local ? { region: target.region, credentials: target.credentials, ...(target.eventsEndpoint ? { endpoint: target.eventsEndpoint } : {}) } : { region: target.region },
+        target.local
+          ? { region: target.region, credentials: target.credentials, ...(target.eventsEndpoint ? { endpoint: target.eventsEndpoint } : {}) }
+          : { region: target.region },
         request.body,
         { source, eventBusName },
       );
@@ -116,7 +120,9 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const result = await api.submitPurchase(request.body);
       emit(json, result, () => {
-        const what = result.existing ? `already submitted (requestId ${request.requestId}); nothing new was created` : `submitted (requestId ${request.requestId}, ${request.vendor})`;
+        const what = result.existing
+          ? `already submitted (requestId ${request.requestId}); nothing new was created`
+          : `submitted (requestId ${request.requestId}, ${request.vendor})`;
         console.log(`purchase ${result.purchaseId}: ${result.status}, ${what}`);
         console.log(`follow it with: npx procure status ${result.purchaseId}`);
       });

@@ -67,7 +67,8 @@ export function printPurchaseList(purchases: PurchaseListItem[]): void {
 
 /** `procure quote`: the quote as label/value lines (escaped by printFields). */
 export function printQuote(q: PurchaseQuote): void {
-  const source = q.priceSource === 'cocalc-v3-formula' ? "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" : "InterServer's catalog price";
+  const source =
+    q.priceSource === 'cocalc-v3-formula' ? "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" : "InterServer's catalog price";
   printFields([
     ['quote', `${q.requestId} (${q.vendor}): nothing reserved, added to a cart, mailed or audited`],
     ['item', q.summary],
@@ -99,7 +100,15 @@ export function printAuditTrail(audit: PurchaseView['audit']): void {
 
 export function printLicenses(licenses: NormalizedLicense[]): void {
   printTable(
-    licenses.map((l) => ({ vendor: l.vendor, id: l.id, title: l.title, status: l.status, target: l.target, created: formatTime(l.createdAt), expires: formatTime(l.expiresAt) })),
+    licenses.map((l) => ({
+      vendor: l.vendor,
+      id: l.id,
+      title: l.title,
+      status: l.status,
+      target: l.target,
+      created: formatTime(l.createdAt),
+      expires: formatTime(l.expiresAt),
+    })),
     ['vendor', 'id', 'title', 'status', 'target', 'created', 'expires'],
   );
 }
@@ -122,7 +131,10 @@ export function printPurchase(p: PurchaseView): void {
     ['license', p.licenseId],
     ['invoice', p.invoice],
     ['reason', p.reason],
-    ['waiting for', p.waiting ? `${p.waiting.for}, since ${formatTime(p.waiting.since)}${p.waiting.until ? `, next try ${formatTime(p.waiting.until)}` : ''}` : undefined],
+    [
+      'waiting for',
+      p.waiting ? `${p.waiting.for}, since ${formatTime(p.waiting.since)}${p.waiting.until ? `, next try ${formatTime(p.waiting.until)}` : ''}` : undefined,
+    ],
     ['cleanup pending', p.cleanupPending?.length ? `${p.cleanupPending.join(', ')} (the reconciler retries it)` : undefined],
     ['resolved', p.resolution ? `${p.resolution.finding} by ${p.resolution.actor} at ${formatTime(p.resolution.at)}` : undefined],
     ['created', formatTime(p.createdAt)],
@@ -141,7 +153,8 @@ export function stepLine(step: StepEvent): string | undefined {
   if (!step.state || !step.outcome) return undefined;
   const head = `  [${escapeControls(shortId(step.executionName))}] ${escapeControls(step.state).padEnd(18)} ${step.outcome.padEnd(9)} ${formatDuration(step.durationMs).padStart(8)}`;
   if (step.outcome === 'retrying') return `${head}  attempt ${step.attempt ?? '?'}${step.error ? ` after ${escapeControls(step.error)}` : ''}`;
-  if (step.outcome === 'failed' || step.outcome === 'caught') return `${head}  ${escapeControls(step.error ?? '')}${step.cause ? `: ${oneLine(step.cause, 160)}` : ''}`;
+  if (step.outcome === 'failed' || step.outcome === 'caught')
+    return `${head}  ${escapeControls(step.error ?? '')}${step.cause ? `: ${oneLine(step.cause, 160)}` : ''}`;
   return head.trimEnd();
 }
 

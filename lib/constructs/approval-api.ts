@@ -42,8 +42,7 @@ export class ApprovalApi extends Construct {
       });
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
-        reason:
-          'No user pool: approvers are identified by the signed link bound to their address (and recorded in the audit trail), not by a Cognito login.',
+        reason: 'No user pool: approvers are identified by the signed link bound to their address (and recorded in the audit trail), not by a Cognito login.',
       });
     }
   }

@@ -122,8 +122,16 @@ export class OperationsAlarms extends Construct {
     const sm = props.stateMachine;
     const timedOut = sm.metricTimedOut({ period: PERIOD, statistic: 'Sum' });
     const aborted = sm.metricAborted({ period: PERIOD, statistic: 'Sum' });
-    alarm('ExecutionsTimedOut', timedOut, 'A purchase execution ran past the state machine timeout (two approval rounds plus an hour): its purchase may be open. Look it up with npx procure status.');
-    alarm('ExecutionsAborted', aborted, 'A purchase execution was stopped by hand or by the service: its purchase may be open. Look it up with npx procure status.');
+    alarm(
+      'ExecutionsTimedOut',
+      timedOut,
+      'A purchase execution ran past the state machine timeout (two approval rounds plus an hour): its purchase may be open. Look it up with npx procure status.',
+    );
+    alarm(
+      'ExecutionsAborted',
+      aborted,
+      'A purchase execution was stopped by hand or by the service: its purchase may be open. Look it up with npx procure status.',
+    );
 
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
     alarm(
@@ -133,7 +141,11 @@ export class OperationsAlarms extends Construct {
     );
 
     for (const [fid, fn] of Object.entries(props.errorAlarmFunctions)) {
-      alarm(`${fid}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `The procure ${fid} function failed (an error, a timeout or a crash); its log group is the stack's ${fid}Logs.`);
+      alarm(
+        `${fid}Errors`,
+        fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+        `The procure ${fid} function failed (an error, a timeout or a crash); its log group is the stack's ${fid}Logs.`,
+      );
     }
 
     // ---- one notice per purchase a person must look at ----

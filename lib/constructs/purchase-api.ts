@@ -143,7 +143,8 @@ export class PurchaseApi extends Construct {
           'Callers of /purchases, /licenses and /quotes are AWS principals (operators, other services) authorized by IAM (SigV4, execute-api:Invoke); there are no end users and no user pool.',
       });
     }
-    for (const fn of [props.purchasesFunction, props.licensesFunction, props.quotesFunction]) acknowledgeSynchronousOnly(fn, 'API Gateway (Lambda proxy: an error is the 5xx answer)');
+    for (const fn of [props.purchasesFunction, props.licensesFunction, props.quotesFunction])
+      acknowledgeSynchronousOnly(fn, 'API Gateway (Lambda proxy: an error is the 5xx answer)');
     const stage = Validations.of(this.api.deploymentStage);
     const noExecutionLogs =
       'Execution logging is off on purpose: it records query strings, and approval links carry their HMAC signature in ?sig=. Access logs (without query strings, when apiAccessLogs turns them on) record every call; the functions log their own errors.';
@@ -167,7 +168,8 @@ export class PurchaseApi extends Construct {
       // The role is created by RestApi (cloudWatchRole: true) with the policy AWS documents for it.
       Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: "API Gateway's account CloudWatch role: AWS documents the managed AmazonAPIGatewayPushToCloudWatchLogs policy for it, and it is the only policy the role has.",
+        reason:
+          "API Gateway's account CloudWatch role: AWS documents the managed AmazonAPIGatewayPushToCloudWatchLogs policy for it, and it is the only policy the role has.",
       });
     }
     stage.acknowledge({

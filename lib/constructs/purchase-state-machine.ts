@@ -189,7 +189,13 @@ const NEVER_RAN: RetryProps = { errors: [...LAMBDA_NEVER_RAN_ERRORS], interval: 
  * no jitter, which would shorten the first below the 2 s the vendor is given to settle before the
  * listing that may prove nothing was bought.
  */
-const BUY_SETTLE: RetryProps = { errors: [BuyOutcomeUnknownError.name], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(8) };
+const BUY_SETTLE: RetryProps = {
+  errors: [BuyOutcomeUnknownError.name],
+  interval: Duration.seconds(2),
+  maxAttempts: 3,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(8),
+};
 
 /** RecordOutcome is idempotent (conditional writes keyed by purchase): any task failure may repeat. */
 const RECORD_RETRY: RetryProps = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, ...jitter };
@@ -252,7 +258,10 @@ export class PurchaseStateMachine extends Construct {
     const onFailure = { resultPath: '$.failure' } as const;
 
     // ---- tasks ----
-    const validateAndQuote = withRetries(invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
+    const validateAndQuote = withRetries(invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
     const reserveBudget = withRetries(invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
     const addToCart = withRetries(invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT]).addCatch(
       recordNotCompleted,
@@ -323,12 +332,10 @@ export class PurchaseStateMachine extends Construct {
     // The vendor's add limit (or the account) has no room yet: wait in the machine, then add again.
     const waitForCartSlot = new Wait(this, STATE.WaitForCartSlot, { time: WaitTime.timestampPath('$.cart.waitUntil') });
     waitForCartSlot.next(addToCart);
-    addToCart.next(
-      new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot).otherwise(needsApproval),
-    );
-    validateAndQuote.next(reserveBudget).next(
-      new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart).otherwise(needsApproval),
-    );
+    addToCart.next(new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot).otherwise(needsApproval));
+    validateAndQuote
+      .next(reserveBudget)
+      .next(new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart).otherwise(needsApproval));
 
     // ---- the machine ----
     this.logGroup = new LogGroup(this, 'Logs', {

@@ -68,7 +68,8 @@ export class PurchaseTrigger extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: ownDlq });
     Validations.of(props.intake).acknowledge({
       id: 'Serverless-LambdaDLQ',
-      reason: 'Intake’s failed asynchronous invocations go to the request dead-letter queue through an on-failure destination (configureAsyncInvoke above), which AWS recommends over a DeadLetterConfig and which keeps the error with the event.',
+      reason:
+        'Intake’s failed asynchronous invocations go to the request dead-letter queue through an on-failure destination (configureAsyncInvoke above), which AWS recommends over a DeadLetterConfig and which keeps the error with the event.',
     });
   }
 }

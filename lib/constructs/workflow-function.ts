@@ -110,12 +110,13 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
   });
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; AWS documents `*` for them. They are the only `*` in this role (test/infra/iam.test.ts).',
+    reason:
+      'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; AWS documents `*` for them. They are the only `*` in this role (test/infra/iam.test.ts).',
   });
   Validations.of(fn).acknowledge({
     id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
     reason:
-      'No VPC on purpose: the functions reach only public endpoints (the vendors\' HTTPS APIs, DynamoDB, Secrets Manager, SES, Step Functions, EventBridge), so a VPC would add NAT gateways (cost, one more thing to fail) and protect nothing private.',
+      "No VPC on purpose: the functions reach only public endpoints (the vendors' HTTPS APIs, DynamoDB, Secrets Manager, SES, Step Functions, EventBridge), so a VPC would add NAT gateways (cost, one more thing to fail) and protect nothing private.",
   });
   return fn;
 }

@@ -39,7 +39,9 @@ export const isDummy = (id: string): boolean => id.startsWith('\u0000');
 /** Edge indices the walk found going back to a state on its current path. */
 function backEdges(input: LayerInput, rank: Map<string, number>): Set<number> {
   const out = new Map<string, number[]>();
-  input.edges.forEach((e, i) => { out.set(e.from, [...(out.get(e.from) ?? []), i]); });
+  input.edges.forEach((e, i) => {
+    out.set(e.from, [...(out.get(e.from) ?? []), i]);
+  });
   const back = new Set<number>();
   const state = new Map<string, 'open' | 'done'>();
   const visit = (id: string): void => {
@@ -83,7 +85,10 @@ export function layerGraph(input: LayerInput): Layering {
     if (e.from === e.to) selfLoops.push(i);
     else oriented.push(back.has(i) ? { edge: i, upper: e.to, lower: e.from, back: true } : { edge: i, upper: e.from, lower: e.to, back: false });
   });
-  const layerOf = longestPathLayers(input.nodes, oriented.map((o) => [o.upper, o.lower]));
+  const layerOf = longestPathLayers(
+    input.nodes,
+    oriented.map((o) => [o.upper, o.lower]),
+  );
   const depth = Math.max(0, ...layerOf.values()) + 1;
   const layers: string[][] = Array.from({ length: depth }, () => []);
   const byRank = [...input.nodes].sort((a, b) => rank.get(a)! - rank.get(b)!);

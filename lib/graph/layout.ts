@@ -58,8 +58,13 @@ export function layoutGraph(graph: WorkflowGraph, options: { top?: number } = {}
   const shifted = new Map([...centreX].map(([id, x]) => [id, x + MARGIN]));
   const points = chainPoints(layering.chains, { centreX: shifted, topY, widthOf, height: NODE_HEIGHT });
   const edges: EdgeRoute[] = graph.edges.map((e) => ({ ...e, path: '', back: false }));
-  layering.chains.forEach((c, i) => { Object.assign(edges[c.edge]!, { path: pathData(points[i]!), back: c.back }); });
-  placeLabels(edges, layering.chains.map((c, i) => ({ edge: c.edge, points: points[i]! })));
+  layering.chains.forEach((c, i) => {
+    Object.assign(edges[c.edge]!, { path: pathData(points[i]!), back: c.back });
+  });
+  placeLabels(
+    edges,
+    layering.chains.map((c, i) => ({ edge: c.edge, points: points[i]! })),
+  );
   const boxOf = new Map(nodes.map((n) => [n.id, n]));
   for (const i of layering.selfLoops) {
     const loop = selfLoopPath(boxOf.get(graph.edges[i]!.from)!);

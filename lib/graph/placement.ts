@@ -22,12 +22,17 @@ function separation(a: string, b: string, o: PlacementOptions): number {
 /** Centres for `order` as near `wish` as the order and the separations allow. */
 export function fitLayer(order: readonly string[], wish: (id: string) => number, o: PlacementOptions): number[] {
   const offsets: number[] = [];
-  order.forEach((v, i) => { offsets.push(i === 0 ? 0 : offsets[i - 1]! + separation(order[i - 1]!, v, o)); });
+  order.forEach((v, i) => {
+    offsets.push(i === 0 ? 0 : offsets[i - 1]! + separation(order[i - 1]!, v, o));
+  });
   // Pool adjacent violators on t_i = wish_i - offset_i: a non-decreasing fit keeps every gap.
   const blocks: Array<{ sum: number; count: number }> = [];
   order.forEach((v, i) => {
     blocks.push({ sum: wish(v) - offsets[i]!, count: 1 });
-    while (blocks.length > 1 && blocks[blocks.length - 2]!.sum / blocks[blocks.length - 2]!.count > blocks[blocks.length - 1]!.sum / blocks[blocks.length - 1]!.count) {
+    while (
+      blocks.length > 1 &&
+      blocks[blocks.length - 2]!.sum / blocks[blocks.length - 2]!.count > blocks[blocks.length - 1]!.sum / blocks[blocks.length - 1]!.count
+    ) {
       const last = blocks.pop()!;
       blocks[blocks.length - 1]!.sum += last.sum;
       blocks[blocks.length - 1]!.count += last.count;
@@ -54,7 +59,9 @@ export function placeLayers(layers: readonly string[][], chains: readonly Chain[
   const x = new Map<string, number>();
   for (const layer of layers) {
     const packed = fitLayer(layer, () => 0, o);
-    layer.forEach((v, i) => { x.set(v, packed[i]!); });
+    layer.forEach((v, i) => {
+      x.set(v, packed[i]!);
+    });
   }
   const { up, down } = neighbourLists(chains);
   const mean = (ids: string[] | undefined, fallback: number): number => (ids?.length ? ids.reduce((s, n) => s + x.get(n)!, 0) / ids.length : fallback);
@@ -62,7 +69,9 @@ export function placeLayers(layers: readonly string[][], chains: readonly Chain[
     for (const l of order) {
       const layer = layers[l]!;
       const fitted = fitLayer(layer, (v) => mean(towards(v), x.get(v)!), o);
-      layer.forEach((v, i) => { x.set(v, fitted[i]!); });
+      layer.forEach((v, i) => {
+        x.set(v, fitted[i]!);
+      });
     }
   };
   const downward = layers.map((_, i) => i);

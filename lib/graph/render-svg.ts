@@ -38,7 +38,11 @@ function stateClass(node: NodeBox, path: ExecutionPath | undefined): string {
 function renderState(node: NodeBox, path: ExecutionPath | undefined): string {
   const cx = node.x + node.width / 2;
   const detail = detailLine(node.detail, node.retries);
-  const tip = [`${node.id}: ${node.detail}`, node.retries.length ? `retries ${node.retries.join(', ')}` : '', path?.entries[node.id] ? `entered ${path.entries[node.id]}×` : '']
+  const tip = [
+    `${node.id}: ${node.detail}`,
+    node.retries.length ? `retries ${node.retries.join(', ')}` : '',
+    path?.entries[node.id] ? `entered ${path.entries[node.id]}×` : '',
+  ]
     .filter(Boolean)
     .join('\n');
   return [
@@ -47,7 +51,9 @@ function renderState(node: NodeBox, path: ExecutionPath | undefined): string {
     `<rect x="${num(node.x)}" y="${num(node.y)}" width="${num(node.width)}" height="${num(node.height)}" rx="9"/>`,
     `<text class="name" x="${num(cx)}" y="${num(node.y + 20)}" font-size="${NAME_FONT_PX}">${xml(node.id)}</text>`,
     `<text class="detail" x="${num(cx)}" y="${num(node.y + 37)}" font-size="${DETAIL_FONT_PX}">${xml(detail)}</text>`,
-    node.start ? `<circle class="start-dot" cx="${num(cx)}" cy="${num(node.y - 14)}" r="5"/><path class="start-line" d="M${num(cx)},${num(node.y - 9)} L${num(cx)},${num(node.y)}"/>` : '',
+    node.start
+      ? `<circle class="start-dot" cx="${num(cx)}" cy="${num(node.y - 14)}" r="5"/><path class="start-line" d="M${num(cx)},${num(node.y - 9)} L${num(cx)},${num(node.y)}"/>`
+      : '',
     '</g>',
   ].join('');
 }
@@ -87,7 +93,10 @@ export function renderSvg(graph: WorkflowGraph, options: RenderOptions): string 
     `<title id="graph-title">${xml([options.title, options.subtitle].filter(Boolean).join(': '))}</title>`,
     `<style>${GRAPH_STYLE}</style>`,
     '<defs>',
-    ...['arrow', 'arrow-catch', 'arrow-taken'].map((id) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`),
+    ...['arrow', 'arrow-catch', 'arrow-taken'].map(
+      (id) =>
+        `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`,
+    ),
     '</defs>',
     `<text class="caption" x="${MARGIN}" y="22">${xml(options.title)}</text>`,
     options.subtitle ? `<text class="subcaption" x="${MARGIN}" y="38">${xml(options.subtitle)}</text>` : '',

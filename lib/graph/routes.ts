@@ -91,5 +91,8 @@ export function pointOnFirstStretch(points: readonly Point[], t: number): Point 
 export function selfLoopPath(box: { x: number; y: number; width: number; height: number }): { d: string; label: Point } {
   const right = box.x + box.width;
   const [y1, y2] = [box.y + box.height * 0.3, box.y + box.height * 0.7];
-  return { d: `M${fmt(right)},${fmt(y1)} C${fmt(right + 36)},${fmt(y1 - 12)} ${fmt(right + 36)},${fmt(y2 + 12)} ${fmt(right)},${fmt(y2)}`, label: { x: right + 30, y: box.y + box.height / 2 } };
+  return {
+    d: `M${fmt(right)},${fmt(y1)} C${fmt(right + 36)},${fmt(y1 - 12)} ${fmt(right + 36)},${fmt(y2 + 12)} ${fmt(right)},${fmt(y2)}`,
+    label: { x: right + 30, y: box.y + box.height / 2 },
+  };
 }

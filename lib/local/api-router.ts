@@ -167,7 +167,8 @@ export function buildProxyEvent(
 function writeProxyResult(res: ServerResponse, result: unknown, requestId: string): boolean {
   if (result === null || typeof result !== 'object') return false;
   const r = result as { statusCode?: unknown; headers?: unknown; multiValueHeaders?: unknown; body?: unknown; isBase64Encoded?: unknown };
-  const status = typeof r.statusCode === 'number' ? r.statusCode : typeof r.statusCode === 'string' && /^\d{3}$/.test(r.statusCode) ? Number(r.statusCode) : NaN;
+  const status =
+    typeof r.statusCode === 'number' ? r.statusCode : typeof r.statusCode === 'string' && /^\d{3}$/.test(r.statusCode) ? Number(r.statusCode) : NaN;
   if (!Number.isInteger(status) || status < 100 || status > 599) return false;
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return false;
   const out = new Map<string, { name: string; values: string[] }>();
@@ -177,7 +178,10 @@ function writeProxyResult(res: ServerResponse, result: unknown, requestId: strin
   }
   if (!out.has('content-type')) out.set('content-type', { name: 'Content-Type', values: ['application/json'] });
   const body = typeof r.body === 'string' ? (r.isBase64Encoded === true ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8')) : Buffer.alloc(0);
-  const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId, 'x-amz-apigw-id': randomBytes(8).toString('base64url').slice(0, 11) + '=' };
+  const headers: Record<string, string | string[]> = {
+    'x-amzn-RequestId': requestId,
+    'x-amz-apigw-id': randomBytes(8).toString('base64url').slice(0, 11) + '=',
+  };
   for (const { name, values } of out.values()) headers[name] = values.length === 1 ? values[0]! : values;
   headers['content-length'] = String(body.length);
   res.writeHead(status, headers);
@@ -249,7 +253,15 @@ export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRout
     const event = buildProxyEvent(
       { method, rawHeaders: req.rawHeaders, url: req.url ?? '/', remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', body },
       match,
-      { path: decodedPath, stage: api.stageName, apiId: api.apiId, accountId: options.accountId, binaryMediaTypes: api.binaryMediaTypes, host: req.headers.host ?? `127.0.0.1:${port}`, port },
+      {
+        path: decodedPath,
+        stage: api.stageName,
+        apiId: api.apiId,
+        accountId: options.accountId,
+        binaryMediaTypes: api.binaryMediaTypes,
+        host: req.headers.host ?? `127.0.0.1:${port}`,
+        port,
+      },
     );
     const requestId = (event.requestContext as { requestId: string }).requestId;
     let timer: NodeJS.Timeout | undefined;

@@ -80,7 +80,14 @@ export function apiFromTemplate(template: CfnTemplate, env: ResolveEnv, function
         warnings.push(`${httpMethod} ${resourcePath}: integration ${uri} is not a bundled Lambda of this stack: not served locally`);
         continue;
       }
-      routes.push({ ...base, integration: { type: 'AWS_PROXY', functionLogicalId: fn.logicalId, timeoutMs: typeof integ.TimeoutInMillis === 'number' ? integ.TimeoutInMillis : 29_000 } });
+      routes.push({
+        ...base,
+        integration: {
+          type: 'AWS_PROXY',
+          functionLogicalId: fn.logicalId,
+          timeoutMs: typeof integ.TimeoutInMillis === 'number' ? integ.TimeoutInMillis : 29_000,
+        },
+      });
     } else if (integ.Type === 'MOCK') {
       const responses = (resolveIntrinsics(integ.IntegrationResponses ?? [], template, env) as Array<Record<string, unknown>>) ?? [];
       const first = responses[0] ?? {};
@@ -125,13 +132,16 @@ function compare(a: number[], b: number[]): number {
 
 /** The route for a request path (already without the stage prefix and query) and method. */
 export function matchRoute(routes: ApiRoute[], method: string, path: string): RouteMatch | undefined {
-  const segs = path.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segs = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   const candidates: RouteMatch[] = [];
   for (const route of routes) {
     if (route.method !== method && route.method !== 'ANY') continue;

@@ -332,14 +332,12 @@ export interface TemplateStateMachine {
  */
 export function findStateMachine(template: CfnTemplate, idOrPrefix?: string): TemplateStateMachine {
   const all = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  const match = idOrPrefix
-    ? (all.find(([id]) => id === idOrPrefix) ?? all.find(([id]) => id.startsWith(idOrPrefix)))
-    : all.length === 1
-      ? all[0]
-      : undefined;
+  const match = idOrPrefix ? (all.find(([id]) => id === idOrPrefix) ?? all.find(([id]) => id.startsWith(idOrPrefix))) : all.length === 1 ? all[0] : undefined;
   if (!match) {
     const ids = all.map(([id]) => id).join(', ') || 'none';
-    throw new Error(idOrPrefix ? `no state machine '${idOrPrefix}' in the template (found: ${ids})` : `expected exactly one state machine in the template (found: ${ids})`);
+    throw new Error(
+      idOrPrefix ? `no state machine '${idOrPrefix}' in the template (found: ${ids})` : `expected exactly one state machine in the template (found: ${ids})`,
+    );
   }
   return { logicalId: match[0], resource: match[1] };
 }

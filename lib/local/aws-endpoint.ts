@@ -81,7 +81,11 @@ export async function startAwsEndpoint(services: AwsEndpointServices, options: A
     try {
       const raw = await readBody(req, MAX_REQUEST_BYTES);
       if (!raw) {
-        answerTooLarge(res, { __type: 'RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` }, { 'content-type': contentType, 'x-amzn-errortype': 'RequestEntityTooLargeException' });
+        answerTooLarge(
+          res,
+          { __type: 'RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` },
+          { 'content-type': contentType, 'x-amzn-errortype': 'RequestEntityTooLargeException' },
+        );
         return;
       }
       const verify = async (): Promise<void> => {

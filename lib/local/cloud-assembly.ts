@@ -30,7 +30,9 @@ export function loadStack(assemblyDir: string, stackName?: string): LoadedStack 
   const pick = stackName ? stacks.find(([id, a]) => id === stackName || a.displayName === stackName) : stacks.length === 1 ? stacks[0] : undefined;
   if (!pick) {
     const names = stacks.map(([id]) => id).join(', ') || 'none';
-    throw new Error(stackName ? `stack '${stackName}' not found in ${dir} (stacks: ${names})` : `expected one stack in ${dir}, found: ${names}; pass a stack name`);
+    throw new Error(
+      stackName ? `stack '${stackName}' not found in ${dir} (stacks: ${names})` : `expected one stack in ${dir}, found: ${names}; pass a stack name`,
+    );
   }
   const [id, artifact] = pick;
   const templatePath = join(dir, artifact.properties?.templateFile ?? `${id}.template.json`);

@@ -50,7 +50,11 @@ export async function startDynamoFront(
     void (async () => {
       const body = await readBody(req, MAX_REQUEST_BYTES);
       if (!body) {
-        answerTooLarge(res, { __type: 'com.amazon.coral.service#RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` }, { 'content-type': 'application/x-amz-json-1.0' });
+        answerTooLarge(
+          res,
+          { __type: 'com.amazon.coral.service#RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` },
+          { 'content-type': 'application/x-amz-json-1.0' },
+        );
         return;
       }
       try {
@@ -58,7 +62,11 @@ export async function startDynamoFront(
       } catch (err) {
         const e = err instanceof AwsServiceError ? err : new AwsServiceError('InternalFailure', (err as Error).message, 500);
         const text = JSON.stringify({ __type: `com.amazon.coral.service#${e.code}`, message: e.message });
-        res.writeHead(e.statusCode, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+        res.writeHead(e.statusCode, {
+          'content-type': 'application/x-amz-json-1.0',
+          'content-length': Buffer.byteLength(text),
+          'x-amzn-requestid': randomUUID(),
+        });
         res.end(text);
         return;
       }
@@ -69,10 +77,13 @@ export async function startDynamoFront(
           // A listener's bug must not break the request.
         }
       }
-      const upstream = request({ socketPath, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        { socketPath, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', (err) => {
         log?.(`dynamo: ${err.message}`);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });

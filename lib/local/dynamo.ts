@@ -42,7 +42,10 @@ export function tablesFromTemplate(template: CfnTemplate, env: ResolveEnv): Loca
     const p = resolveIntrinsics(resource.Properties ?? {}, template, env) as Record<string, unknown>;
     const name = localPhysicalName(logicalId, resource, template, env);
     const provisioned = p.BillingMode === 'PROVISIONED' || (p.BillingMode === undefined && p.ProvisionedThroughput !== undefined);
-    const throughput = (p.ProvisionedThroughput as { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined) ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
+    const throughput = (p.ProvisionedThroughput as { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined) ?? {
+      ReadCapacityUnits: 5,
+      WriteCapacityUnits: 5,
+    };
     const gsis = ((p.GlobalSecondaryIndexes as Array<Record<string, unknown>> | undefined) ?? []).map((g) => ({
       IndexName: String(g.IndexName),
       KeySchema: g.KeySchema as never,
@@ -116,7 +119,9 @@ async function ensureTable(client: DynamoDBClient, table: LocalTable, log?: (lin
   }
   const keys = (k: unknown) => JSON.stringify(((k as Array<{ AttributeName: string; KeyType: string }>) ?? []).map((x) => [x.AttributeName, x.KeyType]));
   if (keys(existing.KeySchema) !== keys(table.input.KeySchema)) {
-    throw new Error(`persisted table ${table.name} has keys ${keys(existing.KeySchema)} but the template says ${keys(table.input.KeySchema)}: delete the local data folder to start over`);
+    throw new Error(
+      `persisted table ${table.name} has keys ${keys(existing.KeySchema)} but the template says ${keys(table.input.KeySchema)}: delete the local data folder to start over`,
+    );
   }
   const have = new Set((existing.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
   for (const gsi of table.input.GlobalSecondaryIndexes ?? []) {

@@ -108,12 +108,15 @@ export function rulesFromTemplate(
         ...(typeof t.Input === 'string' ? { input: t.Input } : {}),
         ...(typeof t.InputPath === 'string' ? { inputPath: t.InputPath } : {}),
         ...(t.InputTransformer ? { inputTransformer: t.InputTransformer as RuleTarget['inputTransformer'] & object } : {}),
-        ...(typeof (t.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn === 'string' ? { deadLetterArn: (t.DeadLetterConfig as { Arn: string }).Arn } : {}),
+        ...(typeof (t.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn === 'string'
+          ? { deadLetterArn: (t.DeadLetterConfig as { Arn: string }).Arn }
+          : {}),
       };
       const fn = /:lambda:/.test(arn) ? functions.find(arn) : undefined;
       if (fn) targets.push({ ...common, kind: 'lambda', ref: fn.logicalId, asyncInvoke: asyncConfigs.get(fn.logicalId) ?? DEFAULT_ASYNC_INVOKE });
       else if (stateMachineArns.has(arn)) targets.push({ ...common, kind: 'state-machine', ref: arn });
-      else if (isStackTopic(arn, template, env)) notEmulated.push(`rule ${logicalId} target ${common.id}: SNS topic ${arn} (operator notifications reach people on AWS only)`);
+      else if (isStackTopic(arn, template, env))
+        notEmulated.push(`rule ${logicalId} target ${common.id}: SNS topic ${arn} (operator notifications reach people on AWS only)`);
       else warnings.push(`rule ${logicalId} target ${common.id} (${arn}) is not a Lambda function or state machine of this stack: not delivered locally`);
     }
     rules.push({
@@ -233,9 +236,15 @@ export class EventBus {
    * a target are written and fsynced before this returns; if that fails they are answered
    * `InternalFailure` and not delivered.
    */
-  putEvents(entries: Array<Record<string, unknown>>): { FailedEntryCount: number; Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> } {
+  putEvents(entries: Array<Record<string, unknown>>): {
+    FailedEntryCount: number;
+    Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
+  } {
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
-      throw new AwsServiceError('ValidationException', "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
+      throw new AwsServiceError(
+        'ValidationException',
+        "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10",
+      );
     }
     const acceptedAt = this.now();
     const accepted: Array<{ index: number; event: BusEvent; busName: string; routes: Route[] }> = [];
@@ -261,11 +270,14 @@ export class EventBus {
     let journaled = true;
     if (this.options.journal && routed.length) {
       try {
-        this.options.journal.accept(routed.map((a) => ({ id: a.event.id, busName: a.busName, acceptedAt, event: { ...a.event }, deliveries: a.routes.map((r) => r.key) })));
+        this.options.journal.accept(
+          routed.map((a) => ({ id: a.event.id, busName: a.busName, acceptedAt, event: { ...a.event }, deliveries: a.routes.map((r) => r.key) })),
+        );
       } catch (err) {
         journaled = false;
         this.options.log?.(`events: could not journal ${routed.length} entr(ies), answered InternalFailure: ${(err as Error).message}`);
-        for (const a of routed) results[a.index] = { ErrorCode: 'InternalFailure', ErrorMessage: 'the event could not be stored; nothing was delivered, retry the entry' };
+        for (const a of routed)
+          results[a.index] = { ErrorCode: 'InternalFailure', ErrorMessage: 'the event could not be stored; nothing was delivered, retry the entry' };
       }
     }
     for (const a of accepted) {
@@ -376,7 +388,11 @@ export class EventBus {
     const maxAgeMs = config.maximumEventAgeSeconds * 1000;
     for (let failures = 0; ; ) {
       if (this.now() - acceptedAt > maxAgeMs) {
-        this.deadLetter(route, event, `EventAgeExceeded: accepted ${Math.round((this.now() - acceptedAt) / 1000)} s ago, over the function's MaximumEventAgeInSeconds (${config.maximumEventAgeSeconds})`);
+        this.deadLetter(
+          route,
+          event,
+          `EventAgeExceeded: accepted ${Math.round((this.now() - acceptedAt) / 1000)} s ago, over the function's MaximumEventAgeInSeconds (${config.maximumEventAgeSeconds})`,
+        );
         return;
       }
       try {
@@ -413,18 +429,32 @@ export class EventBus {
   private async done(route: Route, event: BusEvent): Promise<void> {
     const hold = this.options.hold;
     if (hold?.at === 'after-invoke') {
-      this.options.log?.(`events: holding ${event.id} -> ${route.rule.name}/${route.target.id} for ${hold.ms} ms after delivery, before marking it done (PROCURE_LOCAL_EVENT_HOLD)`);
+      this.options.log?.(
+        `events: holding ${event.id} -> ${route.rule.name}/${route.target.id} for ${hold.ms} ms after delivery, before marking it done (PROCURE_LOCAL_EVENT_HOLD)`,
+      );
       await this.sleep(hold.ms);
       if (this.closed) return;
     }
     this.options.journal?.settle(event.id, route.key, 'delivered');
   }
 
-  private deadLetter(route: { key: string; rule: Pick<LocalRule, 'name'>; target: Pick<RuleTarget, 'id' | 'asyncInvoke' | 'deadLetterArn'> }, event: BusEvent, error: string): void {
+  private deadLetter(
+    route: { key: string; rule: Pick<LocalRule, 'name'>; target: Pick<RuleTarget, 'id' | 'asyncInvoke' | 'deadLetterArn'> },
+    event: BusEvent,
+    error: string,
+  ): void {
     const destination = route.target.asyncInvoke?.onFailure ?? route.target.deadLetterArn;
     const { busName: _bus, ...envelope } = event;
     try {
-      this.deadLetters.add({ eventId: event.id, rule: route.rule.name, target: route.target.id, error, at: new Date(this.now()).toISOString(), ...(destination ? { destination } : {}), event: envelope });
+      this.deadLetters.add({
+        eventId: event.id,
+        rule: route.rule.name,
+        target: route.target.id,
+        error,
+        at: new Date(this.now()).toISOString(),
+        ...(destination ? { destination } : {}),
+        event: envelope,
+      });
     } catch (err) {
       // Not recorded as dead: it stays pending and is tried again at the next start.
       this.options.log?.(`events: could not dead-letter ${event.id} -> ${route.key}: ${(err as Error).message}`);
@@ -487,7 +517,10 @@ function formatTime(time: unknown): string {
 
 function jsonPath(path: string, root: unknown): unknown {
   if (path === '$') return root;
-  const parts = path.replace(/^\$\.?/, '').split('.').filter(Boolean);
+  const parts = path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean);
   let cur: unknown = root;
   for (const p of parts) {
     if (cur === null || typeof cur !== 'object') return undefined;

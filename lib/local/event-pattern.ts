@@ -22,7 +22,9 @@ export function validatePattern(pattern: unknown, path = '$'): void {
   for (const [key, value] of Object.entries(pattern as Record<string, unknown>)) {
     if (key === '$or') {
       if (!Array.isArray(value) || value.length < 2) throw new EventPatternError(`${path}.$or must be an array of at least two patterns`);
-      value.forEach((p, i) => { validatePattern(p, `${path}.$or[${i}]`); });
+      value.forEach((p, i) => {
+        validatePattern(p, `${path}.$or[${i}]`);
+      });
     } else if (Array.isArray(value)) {
       for (const m of value) {
         if (m !== null && typeof m === 'object') {
@@ -81,9 +83,19 @@ function matchOne(matcher: unknown, value: unknown): boolean {
   const [op, arg] = Object.entries(matcher as Record<string, unknown>)[0] ?? [];
   switch (op) {
     case 'prefix':
-      return typeof value === 'string' && (typeof arg === 'string' ? value.startsWith(arg) : value.toLowerCase().startsWith(String((arg as Record<string, unknown>)['equals-ignore-case'] ?? '').toLowerCase()));
+      return (
+        typeof value === 'string' &&
+        (typeof arg === 'string'
+          ? value.startsWith(arg)
+          : value.toLowerCase().startsWith(String((arg as Record<string, unknown>)['equals-ignore-case'] ?? '').toLowerCase()))
+      );
     case 'suffix':
-      return typeof value === 'string' && (typeof arg === 'string' ? value.endsWith(arg) : value.toLowerCase().endsWith(String((arg as Record<string, unknown>)['equals-ignore-case'] ?? '').toLowerCase()));
+      return (
+        typeof value === 'string' &&
+        (typeof arg === 'string'
+          ? value.endsWith(arg)
+          : value.toLowerCase().endsWith(String((arg as Record<string, unknown>)['equals-ignore-case'] ?? '').toLowerCase()))
+      );
     case 'equals-ignore-case':
       return typeof value === 'string' && typeof arg === 'string' && value.toLowerCase() === arg.toLowerCase();
     case 'wildcard':
@@ -104,7 +116,8 @@ function anythingBut(arg: unknown, value: unknown): boolean {
     if (typeof value !== 'string') return true;
     if (op === 'prefix') return !value.startsWith(String(v));
     if (op === 'suffix') return !value.endsWith(String(v));
-    if (op === 'equals-ignore-case') return Array.isArray(v) ? !v.some((x) => String(x).toLowerCase() === value.toLowerCase()) : String(v).toLowerCase() !== value.toLowerCase();
+    if (op === 'equals-ignore-case')
+      return Array.isArray(v) ? !v.some((x) => String(x).toLowerCase() === value.toLowerCase()) : String(v).toLowerCase() !== value.toLowerCase();
     return false;
   }
   return value !== arg;
@@ -114,12 +127,28 @@ function numeric(conditions: unknown[], value: number): boolean {
   for (let i = 0; i + 1 < conditions.length; i += 2) {
     const op = conditions[i];
     const bound = Number(conditions[i + 1]);
-    const ok = op === '=' ? value === bound : op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : op === '>=' ? value >= bound : false;
+    const ok =
+      op === '='
+        ? value === bound
+        : op === '<'
+          ? value < bound
+          : op === '<='
+            ? value <= bound
+            : op === '>'
+              ? value > bound
+              : op === '>='
+                ? value >= bound
+                : false;
     if (!ok) return false;
   }
   return true;
 }
 
 function wildcardRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }

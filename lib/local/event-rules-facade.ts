@@ -34,7 +34,8 @@ export function withRuleOperations(rules: readonly LocalRule[], where: { region:
 
 function ruleOf(rules: readonly LocalRule[], body: Record<string, unknown>): LocalRule {
   const name = body.Name;
-  if (typeof name !== 'string' || name === '') throw new AwsServiceError('ValidationException', "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+  if (typeof name !== 'string' || name === '')
+    throw new AwsServiceError('ValidationException', "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
   const bus = typeof body.EventBusName === 'string' && body.EventBusName !== '' ? body.EventBusName.replace(/^arn:.*:event-bus\//, '') : 'default';
   const rule = rules.find((r) => r.name === name && r.busName === bus);
   if (!rule) throw new AwsServiceError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus}.`);

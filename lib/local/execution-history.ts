@@ -76,7 +76,10 @@ export function historyPage(
 ): { events: HistoryEvent[]; nextToken?: string } {
   const max = request.maxResults === undefined || request.maxResults === 0 ? DEFAULT_RESULTS : request.maxResults;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > MAX_RESULTS) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS}`);
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS}`,
+    );
   }
   let offset = 0;
   if (request.nextToken !== undefined) {

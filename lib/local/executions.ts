@@ -111,7 +111,8 @@ export class ExecutionManager {
     if (this.closing) throw new AwsServiceError('ServiceUnavailable', 'the local runtime is shutting down', 503);
     const entry = this.machines.get(request.stateMachineArn);
     if (!entry) {
-      if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(request.stateMachineArn ?? '')) throw new AwsServiceError('InvalidArn', `Invalid Arn: '${request.stateMachineArn}'`);
+      if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(request.stateMachineArn ?? ''))
+        throw new AwsServiceError('InvalidArn', `Invalid Arn: '${request.stateMachineArn}'`);
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
     }
     const name = request.name ?? randomUUID();
@@ -123,7 +124,8 @@ export class ExecutionManager {
     } catch {
       throw new AwsServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: 'Unexpected token in JSON'`);
     }
-    if (Buffer.byteLength(inputText) > 262_144) throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: input exceeds 256 KiB');
+    if (Buffer.byteLength(inputText) > 262_144)
+      throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: input exceeds 256 KiB');
     const executionArn = `arn:${arnTail(entry.machine.arn)}`.replace(':stateMachine:', ':execution:') + `:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
@@ -158,7 +160,8 @@ export class ExecutionManager {
   describe(executionArn: string): ExecutionRecord {
     const found = this.lookup(executionArn);
     if (!found) {
-      if (!/^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/.test(executionArn ?? '')) throw new AwsServiceError('InvalidArn', `Invalid Arn: '${executionArn}'`);
+      if (!/^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/.test(executionArn ?? ''))
+        throw new AwsServiceError('InvalidArn', `Invalid Arn: '${executionArn}'`);
       throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     }
     return { ...found.record };
@@ -220,7 +223,10 @@ export class ExecutionManager {
    * exist and still have that state.
    */
   interruptedRuns(): InterruptedRun[] {
-    const checkpoints = this.options.checkpoints?.loadAll((file, reason) => this.options.log?.(`checkpoint ${file} is unreadable (${reason}): its execution starts again from the start`)) ?? new Map();
+    const checkpoints =
+      this.options.checkpoints?.loadAll((file, reason) =>
+        this.options.log?.(`checkpoint ${file} is unreadable (${reason}): its execution starts again from the start`),
+      ) ?? new Map();
     const runs: InterruptedRun[] = [];
     for (const [arn] of checkpoints) {
       // Left by an execution that finished just before the stop: nothing to go on with.
@@ -370,7 +376,10 @@ export class ExecutionManager {
       return {
         ExecutedVersion: '$LATEST',
         Payload: payload,
-        SdkHttpMetadata: { HttpHeaders: { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId }, HttpStatusCode: 200 },
+        SdkHttpMetadata: {
+          HttpHeaders: { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId },
+          HttpStatusCode: 200,
+        },
         SdkResponseMetadata: { RequestId: requestId },
         StatusCode: 200,
       };
@@ -409,7 +418,9 @@ export class ExecutionManager {
   }
 
   private invokeAsync(fnId: string, event: unknown): void {
-    this.options.invoke(fnId, event).catch((err: unknown) => this.options.log?.(`async invoke of ${fnId} failed: ${(err as Error).name}: ${(err as Error).message}`));
+    this.options
+      .invoke(fnId, event)
+      .catch((err: unknown) => this.options.log?.(`async invoke of ${fnId} failed: ${(err as Error).name}: ${(err as Error).message}`));
   }
 
   /** Saves where the execution stands; a failed write costs only the resume point, not the run. */
@@ -437,7 +448,15 @@ export class ExecutionManager {
     let current: string | undefined;
     try {
       for await (const raw of events) {
-        const ev = raw as { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown }; index?: number; Error?: string; Cause?: unknown; retry?: { attempt: number } };
+        const ev = raw as {
+          type: string;
+          timestamp: number;
+          state?: { name: string; type: string; input?: unknown };
+          index?: number;
+          Error?: string;
+          Cause?: unknown;
+          retry?: { attempt: number };
+        };
         if (ev.state && ev.index === undefined && topLevel.has(ev.state.name)) {
           if (ev.type === 'StateEntered' && current === undefined) {
             current = ev.state.name;
@@ -537,7 +556,9 @@ function findToken(value: unknown, minted: Set<string>): string | undefined {
  * and the caller enters the Task again instead).
  */
 export function afterTask(definition: AslDefinition, checkpoint: ExecutionCheckpoint, output: unknown): ExecutionCheckpoint {
-  const state = definition.States[checkpoint.state] as { Type?: string; Next?: string; ResultPath?: string; ResultSelector?: unknown; OutputPath?: string } | undefined;
+  const state = definition.States[checkpoint.state] as
+    | { Type?: string; Next?: string; ResultPath?: string; ResultSelector?: unknown; OutputPath?: string }
+    | undefined;
   const field = /^\$\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(state?.ResultPath ?? '')?.[1];
   if (state?.Type !== 'Task' || !state.Next || !field || state.ResultSelector !== undefined || (state.OutputPath ?? '$') !== '$') {
     throw new Error(`state ${checkpoint.state} is not a Task whose result can be placed by hand`);

@@ -177,7 +177,9 @@ export class LambdaHost {
    */
   invoke(logicalId: string, event: unknown, options: { requestId?: string } = {}): Promise<unknown> {
     if (this.closed || this.draining) {
-      return Promise.reject(new LambdaFunctionError(RUNTIME_CLOSED_ERROR_TYPE, this.closed ? 'the local runtime is closed' : 'the local runtime is shutting down'));
+      return Promise.reject(
+        new LambdaFunctionError(RUNTIME_CLOSED_ERROR_TYPE, this.closed ? 'the local runtime is closed' : 'the local runtime is shutting down'),
+      );
     }
     const pool = this.require(logicalId);
     let eventText: string;
@@ -319,13 +321,18 @@ export class LambdaHost {
    */
   private armTimeout(pool: Pool, env: Environment, id: number, extraMs = 0): NodeJS.Timeout {
     const { timeoutSeconds } = pool.fn.spec;
-    return setTimeout(() => {
-      const invocation = env.current;
-      if (invocation?.id !== id) return;
-      env.current = undefined;
-      invocation.reject(new LambdaFunctionError('Sandbox.Timedout', `RequestId: ${invocation.requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`));
-      this.retire(pool, env);
-    }, extraMs + timeoutSeconds * 1000);
+    return setTimeout(
+      () => {
+        const invocation = env.current;
+        if (invocation?.id !== id) return;
+        env.current = undefined;
+        invocation.reject(
+          new LambdaFunctionError('Sandbox.Timedout', `RequestId: ${invocation.requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
+        );
+        this.retire(pool, env);
+      },
+      extraMs + timeoutSeconds * 1000,
+    );
   }
 
   private onMessage(pool: Pool, env: Environment, msg: WorkerMessage): void {

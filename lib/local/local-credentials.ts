@@ -35,8 +35,11 @@ export function readRuntimeCredentials(dataDir: string): { accessKeyId: string; 
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RuntimeCredentials>;
   } catch (err) {
-    throw new Error(`cannot read the local runtime's credentials (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; start the runtime with 'npm start'`);
+    throw new Error(
+      `cannot read the local runtime's credentials (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; start the runtime with 'npm start'`,
+    );
   }
-  if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') throw new Error(`${file} holds no credentials: restart the local runtime`);
+  if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string')
+    throw new Error(`${file} holds no credentials: restart the local runtime`);
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }

@@ -155,4 +155,3 @@ export interface Emulator<Sandboxes extends object = object, Closed extends Clos
   /** Stops at once: whatever runs is cut off (executions stay RUNNING and go on where they stood at the next start). */
   close(): Promise<void>;
 }
-

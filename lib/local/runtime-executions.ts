@@ -55,7 +55,9 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   // Every start writes the records whole once (closed ones included) and starts a new change log.
   store?.save(manager.list());
   if (interrupted.length) {
-    log(`interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${stuck.map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`);
+    log(
+      `interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${stuck.map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`,
+    );
   }
   const resume = profile.resumeInterrupted ?? (resumeInterruptedRuns as unknown as NonNullable<typeof profile.resumeInterrupted>);
   const resumed = await resume({
@@ -66,6 +68,7 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
     resume: (run, delivered) => manager.resume(run, delivered),
     firstState: (run) => machines.find((m) => m.arn === run.record.stateMachineArn)?.definition.StartAt ?? '',
   });
-  if (resumed.length) log(`resumed: ${resumed.length} execution(s) cut off by the last stop go on where they stood: ${resumed.map((r) => `${r.name} at ${r.state}`).join(', ')}`);
+  if (resumed.length)
+    log(`resumed: ${resumed.length} execution(s) cut off by the last stop go on where they stood: ${resumed.map((r) => `${r.name} at ${r.state}`).join(', ')}`);
   return { manager, interrupted, resumed };
 }

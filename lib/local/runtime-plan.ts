@@ -41,7 +41,8 @@ export async function loadApp(options: EmulatorOptions, profile: { watch?: reado
     const lambdaSpecs = lambdasFromTemplate(stack, resolveEnv);
     // The bundles run as this user, so none may be changeable by another.
     const bundles = checkHostedBundles(stack, lambdaSpecs);
-    if (bundles.tightened.length) log(`bundles: removed group/other write from ${bundles.tightened.length} path(s) in ${stack.assemblyDir} (CDK's bundling leaves asset folders 0777)`);
+    if (bundles.tightened.length)
+      log(`bundles: removed group/other write from ${bundles.tightened.length} path(s) in ${stack.assemblyDir} (CDK's bundling leaves asset folders 0777)`);
     log(`bundles: ${bundles.checked} checked against their CDK asset hashes in ${bundles.durationMs} ms`);
     return { projectDir, synthesized: synth.synthesized, stack, template: stack.template, resolveEnv, lambdaSpecs };
   });
@@ -75,11 +76,26 @@ export function planFromTemplate(app: LoadedApp, overrides: NonNullable<Emulator
         for (const b of bindings) if (b.integration === 'lambda-callback') timeouts[b.stateName] ??= overrides.approvalTimeoutSeconds;
       }
       const { definition, bindings: effective } = withExplicitTaskTimeouts(asl, bindings, timeouts);
-      const roleArn = resource.Properties?.RoleArn ? resolveString(resource.Properties.RoleArn, template, resolveEnv) : `arn:aws:iam::${resolveEnv.accountId}:role/${logicalId}Role`;
-      return { logicalId, name: defaultGetAtt(logicalId, 'Name', resource, resolveEnv, template), arn: defaultRef(logicalId, resource, resolveEnv, template), roleArn, definition, bindings: effective };
+      const roleArn = resource.Properties?.RoleArn
+        ? resolveString(resource.Properties.RoleArn, template, resolveEnv)
+        : `arn:aws:iam::${resolveEnv.accountId}:role/${logicalId}Role`;
+      return {
+        logicalId,
+        name: defaultGetAtt(logicalId, 'Name', resource, resolveEnv, template),
+        arn: defaultRef(logicalId, resource, resolveEnv, template),
+        roleArn,
+        definition,
+        bindings: effective,
+      };
     });
-  const hostedSpecs = functions.all.filter((f): f is LambdaSpec & { assetDir: string; assetHash: string } => f.assetDir !== undefined && f.assetHash !== undefined);
-  const { rules, warnings: ruleWarnings, notEmulated: ruleTargetsNotEmulated } = rulesFromTemplate(template, resolveEnv, functions, new Set(machines.map((m) => m.arn)));
+  const hostedSpecs = functions.all.filter(
+    (f): f is LambdaSpec & { assetDir: string; assetHash: string } => f.assetDir !== undefined && f.assetHash !== undefined,
+  );
+  const {
+    rules,
+    warnings: ruleWarnings,
+    notEmulated: ruleTargetsNotEmulated,
+  } = rulesFromTemplate(template, resolveEnv, functions, new Set(machines.map((m) => m.arn)));
   const notEmulated = [...operatorOnlyResources(template), ...ruleTargetsNotEmulated];
   const api = apiFromTemplate(template, resolveEnv, functions);
   warnings.push(...ruleWarnings, ...api.warnings);

@@ -13,7 +13,12 @@ export interface OpenedSecrets {
  * environment; a fresh secret in one of the profile's roles gets that role's value, any other its
  * template's initial value.
  */
-export function openSecrets(app: LoadedApp, plan: TemplatePlan, profile: { name: string; secretRoles?(): Record<string, () => string> }, store: { file?: string; log: (line: string) => void }): OpenedSecrets {
+export function openSecrets(
+  app: LoadedApp,
+  plan: TemplatePlan,
+  profile: { name: string; secretRoles?(): Record<string, () => string> },
+  store: { file?: string; log: (line: string) => void },
+): OpenedSecrets {
   const { template, resolveEnv } = app;
   const roles = profile.secretRoles?.() ?? {};
   const roleOf = new Map<string, string>();

@@ -71,7 +71,16 @@ export interface Services {
 }
 
 /** Loopback AWS services (Step Functions, Secrets Manager, EventBridge, SES v2) and the API. */
-export async function startServices(options: EmulatorOptions, app: LoadedApp, plan: TemplatePlan, data: DataDir, vault: SecretsVault, late: LateBound, cleanups: Cleanups, log: Log): Promise<Services> {
+export async function startServices(
+  options: EmulatorOptions,
+  app: LoadedApp,
+  plan: TemplatePlan,
+  data: DataDir,
+  vault: SecretsVault,
+  late: LateBound,
+  cleanups: Cleanups,
+  log: Log,
+): Promise<Services> {
   const { resolveEnv } = app;
   const broker = new TaskTokenBroker();
   cleanups.push(() => broker.closeAll());
@@ -117,7 +126,15 @@ export async function startServices(options: EmulatorOptions, app: LoadedApp, pl
     { log, admit: (call) => gate.admit(call), credentials: data.credentials },
   );
   cleanups.push(() => aws.close());
-  const router = await startApiRouter({ api: plan.api, invoke, accountId: resolveEnv.accountId, credentials: data.credentials, log, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.iamAuth ? { iamAuth: options.iamAuth } : {}) });
+  const router = await startApiRouter({
+    api: plan.api,
+    invoke,
+    accountId: resolveEnv.accountId,
+    credentials: data.credentials,
+    log,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.iamAuth ? { iamAuth: options.iamAuth } : {}),
+  });
   cleanups.push(() => router.close());
   return { broker, outbox, gate, journal, bus, aws, router, invoke };
 }
@@ -136,13 +153,26 @@ export function hostFunctions<S extends object>(
   log: Log,
 ): LambdaHost {
   const callbackTimeoutSeconds = options.stateMachineOverrides?.approvalTimeoutSeconds;
-  const fromProfile = profile.functionWiring?.({ apiUrl: services.router.url, sandboxes, ...(callbackTimeoutSeconds !== undefined ? { callbackTimeoutSeconds } : {}) }) ?? { wiring: {} };
+  const fromProfile = profile.functionWiring?.({
+    apiUrl: services.router.url,
+    sandboxes,
+    ...(callbackTimeoutSeconds !== undefined ? { callbackTimeoutSeconds } : {}),
+  }) ?? { wiring: {} };
   const configOverrides = { ...options.configOverrides };
   for (const [k, v] of Object.entries(fromProfile.config ?? {})) configOverrides[k] ??= v;
   const definedAnywhere = new Set(plan.functions.all.flatMap((f) => Object.keys(f.rawEnvironment)));
   const { url } = services.aws;
   const endpoints = { dynamodb: dynamo.endpoint, sfn: url, secretsManager: url, sesv2: url, eventbridge: url };
-  const ctx = { template: app.template, resolveEnv: app.resolveEnv, endpoints, wiring: fromProfile.wiring, configOverrides, definedAnywhere, credentials: data.credentials, ...(fromProfile.alongside ? { alongside: fromProfile.alongside } : {}) };
+  const ctx = {
+    template: app.template,
+    resolveEnv: app.resolveEnv,
+    endpoints,
+    wiring: fromProfile.wiring,
+    configOverrides,
+    definedAnywhere,
+    credentials: data.credentials,
+    ...(fromProfile.alongside ? { alongside: fromProfile.alongside } : {}),
+  };
   const host = new LambdaHost(
     plan.hostedSpecs.map((spec) => ({ spec, env: functionEnvironment(spec, ctx) })),
     {

@@ -43,8 +43,24 @@ export async function startEmulator<S extends object, C extends ClosedExecution,
     reportPlan(plan, log);
     const redelivered = redeliverEvents(services, log);
     const startupMs = Date.now() - t0;
-    log(`local runtime up in ${startupMs} ms: API ${services.router.url}, ${plan.hostedSpecs.length} functions, ${plan.machines.length} state machine(s)${app.synthesized ? ' (synthesized)' : ''}`);
-    return runtimeSurface({ app, plan, data, dynamo, services, sandboxes, runs, timer, redelivered, startupMs, host: late.host, manager: runs.manager, cleanups });
+    log(
+      `local runtime up in ${startupMs} ms: API ${services.router.url}, ${plan.hostedSpecs.length} functions, ${plan.machines.length} state machine(s)${app.synthesized ? ' (synthesized)' : ''}`,
+    );
+    return runtimeSurface({
+      app,
+      plan,
+      data,
+      dynamo,
+      services,
+      sandboxes,
+      runs,
+      timer,
+      redelivered,
+      startupMs,
+      host: late.host,
+      manager: runs.manager,
+      cleanups,
+    });
   } catch (err) {
     await cleanups.run();
     throw err;
@@ -70,7 +86,14 @@ function openDataDir(options: EmulatorOptions, projectDir: string, name: string,
   return { dataDir, credentials };
 }
 
-async function startDynamoPhase(options: EmulatorOptions, app: LoadedApp, plan: TemplatePlan, data: DataDir, cleanups: Cleanups, log: Log): Promise<LocalDynamo> {
+async function startDynamoPhase(
+  options: EmulatorOptions,
+  app: LoadedApp,
+  plan: TemplatePlan,
+  data: DataDir,
+  cleanups: Cleanups,
+  log: Log,
+): Promise<LocalDynamo> {
   const dynamo = await startDynamo({
     tables: plan.tables,
     region: app.resolveEnv.region,
@@ -99,7 +122,10 @@ async function startSandboxesPhase<S extends object>(
 
 /** Every schedule's timer (schedules.ts). */
 function startSchedules(options: EmulatorOptions, plan: TemplatePlan, invoke: Invoke, cleanups: Cleanups, log: Log): ScheduleTimer {
-  const timer = new ScheduleTimer(plan.scheduled.schedules, invoke, { log, ...(options.schedulePeriodMs !== undefined ? { periodMs: options.schedulePeriodMs } : {}) });
+  const timer = new ScheduleTimer(plan.scheduled.schedules, invoke, {
+    log,
+    ...(options.schedulePeriodMs !== undefined ? { periodMs: options.schedulePeriodMs } : {}),
+  });
   timer.start();
   cleanups.push(() => timer.close());
   return timer;
@@ -115,7 +141,9 @@ function redeliverEvents(services: Services, log: Log): string[] {
   const undelivered = services.journal?.pending() ?? [];
   if (undelivered.length) {
     const n = services.bus.redeliver(undelivered);
-    log(`events: ${undelivered.length} event(s) accepted before the last stop were not delivered to every target: delivering them now (${n} deliveries): ${undelivered.map((e) => e.id).join(', ')}`);
+    log(
+      `events: ${undelivered.length} event(s) accepted before the last stop were not delivered to every target: delivering them now (${n} deliveries): ${undelivered.map((e) => e.id).join(', ')}`,
+    );
   }
   return undelivered.map((e) => e.id);
 }

@@ -137,7 +137,13 @@ export class ScheduleTimer {
   }
 
   private run(s: LocalSchedule): Promise<ScheduleRun> {
-    if (this.closed) return Promise.resolve({ schedule: s.logicalId, functionLogicalId: s.functionLogicalId, ok: false, error: 'Local.RuntimeClosed: the local runtime is closed' });
+    if (this.closed)
+      return Promise.resolve({
+        schedule: s.logicalId,
+        functionLogicalId: s.functionLogicalId,
+        ok: false,
+        error: 'Local.RuntimeClosed: the local runtime is closed',
+      });
     const log = this.options.log;
     const run = this.invoke(s.functionLogicalId, s.input).then(
       (result): ScheduleRun => {

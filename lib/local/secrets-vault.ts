@@ -43,7 +43,10 @@ export class SecretsVault {
    * Opens (or creates) the secrets file and adds entries for declared secrets it lacks. Without a
    * file (in-memory runtime) the initial values are kept in memory only.
    */
-  static open(declarations: SecretDeclaration[], options: { file?: string; log?: (line: string) => void; /** Named in the file's comment. */ app?: string } = {}): SecretsVault {
+  static open(
+    declarations: SecretDeclaration[],
+    options: { file?: string; log?: (line: string) => void /** Named in the file's comment. */; app?: string } = {},
+  ): SecretsVault {
     const { file, log } = options;
     let stored: SecretsFile = { secrets: {} };
     if (file) {

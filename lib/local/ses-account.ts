@@ -74,9 +74,15 @@ export class SesAccount {
   private admitSend(body: Record<string, unknown>): void {
     const dest = (body.Destination ?? {}) as { ToAddresses?: unknown; CcAddresses?: unknown; BccAddresses?: unknown };
     const from = typeof body.FromEmailAddress === 'string' ? [addressOf(body.FromEmailAddress)] : [];
-    const recipients = this.options.sandbox ? [dest.ToAddresses, dest.CcAddresses, dest.BccAddresses].flatMap((l) => (Array.isArray(l) ? l.map((a) => addressOf(String(a))) : [])) : [];
+    const recipients = this.options.sandbox
+      ? [dest.ToAddresses, dest.CcAddresses, dest.BccAddresses].flatMap((l) => (Array.isArray(l) ? l.map((a) => addressOf(String(a))) : []))
+      : [];
     const failed = [...new Set([...from, ...recipients].filter((a) => !this.covers(a)))];
-    if (failed.length) throw new AwsServiceError('MessageRejected', `Email address is not verified. The following identities failed the check in region ${this.region.toUpperCase()}: ${failed.join(', ')}`);
+    if (failed.length)
+      throw new AwsServiceError(
+        'MessageRejected',
+        `Email address is not verified. The following identities failed the check in region ${this.region.toUpperCase()}: ${failed.join(', ')}`,
+      );
   }
 }
 

@@ -123,7 +123,12 @@ export class Outbox {
 }
 
 function splitAddresses(v: string | undefined): string[] {
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function extractLinks(text: string): string[] {
@@ -256,11 +261,11 @@ export interface ParsedEml {
 }
 
 function decodeWords(value: string): string {
-  return value.replace(/(\?=)\s+(?==\?)/g, '$1').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_w, _charset: string, enc: string, data: string) =>
-    enc.toUpperCase() === 'B'
-      ? Buffer.from(data, 'base64').toString('utf8')
-      : Buffer.from(decodeQpBytes(data.replace(/_/g, ' ')), 'binary').toString('utf8'),
-  );
+  return value
+    .replace(/(\?=)\s+(?==\?)/g, '$1')
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_w, _charset: string, enc: string, data: string) =>
+      enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(decodeQpBytes(data.replace(/_/g, ' ')), 'binary').toString('utf8'),
+    );
 }
 
 function decodeQpBytes(text: string): string {

@@ -65,8 +65,16 @@ export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker,
         const token = tokenOf(body);
         const error = body.error === undefined ? '' : str(body.error, 'error');
         const cause = body.cause === undefined ? '' : str(body.cause, 'cause');
-        if (error.length > 256) throw new AwsServiceError('ValidationException', "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256");
-        if (cause.length > 32768) throw new AwsServiceError('ValidationException', "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768");
+        if (error.length > 256)
+          throw new AwsServiceError(
+            'ValidationException',
+            "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
+          );
+        if (cause.length > 32768)
+          throw new AwsServiceError(
+            'ValidationException',
+            "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768",
+          );
         broker.sendTaskFailure(token, error, cause);
         return {};
       }
@@ -81,21 +89,34 @@ export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker,
 
 /** AWS's answer for a machine of the template (always ACTIVE locally: it exists while the runtime runs). */
 function describeStateMachine(machines: readonly LocalStateMachine[], arn: string, creationDate: number): Record<string, unknown> {
-  if (!/^arn:[^:]+:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/.test(arn)) throw new AwsServiceError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.slice(0, 200)}'`);
+  if (!/^arn:[^:]+:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/.test(arn))
+    throw new AwsServiceError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.slice(0, 200)}'`);
   const m = machines.find((x) => x.arn === arn);
   if (!m) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-  return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: JSON.stringify(m.definition), roleArn: m.roleArn, type: 'STANDARD', creationDate };
+  return {
+    stateMachineArn: m.arn,
+    name: m.name,
+    status: 'ACTIVE',
+    definition: JSON.stringify(m.definition),
+    roleArn: m.roleArn,
+    type: 'STANDARD',
+    creationDate,
+  };
 }
 
 function str(v: unknown, field: string): string {
-  if (typeof v !== 'string') throw new AwsServiceError('ValidationException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+  if (typeof v !== 'string')
+    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
   return v;
 }
 
 function tokenOf(body: Record<string, unknown>): string {
   const token = str(body.taskToken, 'taskToken');
   if (token.length < 1 || token.length > 2048) {
-    throw new AwsServiceError('ValidationException', "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048");
+    throw new AwsServiceError(
+      'ValidationException',
+      "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048",
+    );
   }
   return token;
 }

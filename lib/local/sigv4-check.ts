@@ -19,7 +19,8 @@ export interface SignedRequest {
   body: Buffer;
 }
 
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
 function refuse(code: string, message: string): AwsServiceError {
@@ -40,7 +41,11 @@ function amzDate(text: string | undefined): Date | undefined {
 }
 
 /** Throws the AWS error when the request is not signed with `credentials`; returns its access key and session token. */
-export async function checkSigV4(req: SignedRequest, credentials: RuntimeCredentials, now = Date.now()): Promise<{ accessKeyId: string; sessionToken?: string }> {
+export async function checkSigV4(
+  req: SignedRequest,
+  credentials: RuntimeCredentials,
+  now = Date.now(),
+): Promise<{ accessKeyId: string; sessionToken?: string }> {
   const authorization = header(req.headers, 'authorization');
   if (!authorization) throw refuse('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   const m = AUTH.exec(authorization.trim());
@@ -52,14 +57,16 @@ export async function checkSigV4(req: SignedRequest, credentials: RuntimeCredent
   const date = amzDate(header(req.headers, 'x-amz-date'));
   if (!date || !signed.includes('x-amz-date')) throw refuse('IncompleteSignatureException', 'Authorization requires a signed X-Amz-Date header');
   if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scopeDate) throw refuse('InvalidSignatureException', 'Credential should be scoped to a valid date');
-  if (Math.abs(now - date.getTime()) > MAX_SKEW_MS) throw refuse('InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes from the server time');
+  if (Math.abs(now - date.getTime()) > MAX_SKEW_MS)
+    throw refuse('InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes from the server time');
   const token = header(req.headers, 'x-amz-security-token');
   if (token !== undefined && (!credentials.sessionToken || token !== credentials.sessionToken)) {
     throw refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }
   const bodyHash = createHash('sha256').update(req.body).digest('hex');
   const claimed = header(req.headers, 'x-amz-content-sha256');
-  if (claimed !== undefined && claimed !== bodyHash) throw refuse('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
+  if (claimed !== undefined && claimed !== bodyHash)
+    throw refuse('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
 
   const headers: Record<string, string> = {};
   for (const name of signed) {
@@ -81,7 +88,10 @@ export async function checkSigV4(req: SignedRequest, credentials: RuntimeCredent
   const expected = /Signature=([0-9a-f]{64})/.exec(String(resigned.headers.authorization))?.[1] ?? '';
   const sameList = /SignedHeaders=([^,]+)/.exec(String(resigned.headers.authorization))?.[1] === signedList;
   if (!sameList || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
-    throw refuse('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+    throw refuse(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    );
   }
   return { accessKeyId, ...(token !== undefined ? { sessionToken: token } : {}) };
 }

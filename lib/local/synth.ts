@@ -105,7 +105,16 @@ function runCdkSynth(projectDir: string, outdir: string, app: string | undefined
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolvePromise();
-      else reject(new Error(`cdk synth failed (exit ${code}):\n${output.split('\n').filter((l) => !/npm warn/i.test(l)).slice(-40).join('\n')}`));
+      else
+        reject(
+          new Error(
+            `cdk synth failed (exit ${code}):\n${output
+              .split('\n')
+              .filter((l) => !/npm warn/i.test(l))
+              .slice(-40)
+              .join('\n')}`,
+          ),
+        );
     });
   });
 }

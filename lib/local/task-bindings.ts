@@ -73,7 +73,9 @@ export function bindTasks(def: AslDefinition, functions: FunctionDirectory): Tas
         continue;
       }
     } else {
-      problems.push(`${name}: resource '${resource}' is not a Lambda integration (only Lambda ARNs, lambda:invoke and lambda:invoke.waitForTaskToken run locally)`);
+      problems.push(
+        `${name}: resource '${resource}' is not a Lambda integration (only Lambda ARNs, lambda:invoke and lambda:invoke.waitForTaskToken run locally)`,
+      );
       continue;
     }
     const fn = functions.find(fnRef);

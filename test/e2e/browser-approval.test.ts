@@ -52,9 +52,7 @@ describe('the approval page in a real browser', () => {
   });
 
   function submit(requestId: string, reason: string): string {
-    rt.putEvents([
-      { Source: EVENTS.defaultRequestSource, DetailType: 'License Purchase Requested', Detail: cocalcRequest({ requestId, reason }) },
-    ]);
+    rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: 'License Purchase Requested', Detail: cocalcRequest({ requestId, reason }) }]);
     return purchaseIdFor(requestId);
   }
 
@@ -82,13 +80,15 @@ describe('the approval page in a real browser', () => {
 
   /** Waits until the workflow sits in RequestApproval with its mail sent and its status written. */
   async function awaitingApproval(purchaseId: string): Promise<void> {
-    await waitFor(`${purchaseId} to await approval`, async () => {
-      const last = rt.executions.history(purchaseId).at(-1);
-      const purchase = await stores.purchases.get(purchaseId);
-      return last?.type === 'StateEntered' && last.state === STATE.RequestApproval && purchase?.status === 'AWAITING_APPROVAL'
-        ? true
-        : undefined;
-    }, BROWSER_WAIT_MS);
+    await waitFor(
+      `${purchaseId} to await approval`,
+      async () => {
+        const last = rt.executions.history(purchaseId).at(-1);
+        const purchase = await stores.purchases.get(purchaseId);
+        return last?.type === 'StateEntered' && last.state === STATE.RequestApproval && purchase?.status === 'AWAITING_APPROVAL' ? true : undefined;
+      },
+      BROWSER_WAIT_MS,
+    );
   }
 
   function approvalIdOf(link: string): string {

@@ -44,7 +44,7 @@ describe('mangled approval links on the local runtime', () => {
     return `${u.origin}${u.pathname}/${u.search}`;
   }
 
-  it('a hostile multi-line reason stays quoted in the mail, and the link taken is procure\'s', async () => {
+  it("a hostile multi-line reason stays quoted in the mail, and the link taken is procure's", async () => {
     const { purchaseId, link } = await submit('mangled-hostile', HOSTILE_REASON);
     const { mail } = await approvalMailFor(e2e, purchaseId);
     const lines = (mail.text ?? '').split('\n');

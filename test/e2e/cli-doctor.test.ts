@@ -156,7 +156,9 @@ describe('procure doctor against the local runtime', { timeout: E2E_TEST_TIMEOUT
     expect(fixOf(r.stdout, 'secret: CoCalc')).toBe(`edit ${dir}/secrets.json (the entry whose arn is ${cocalc.arn}) and restart the local runtime`);
     expect(r.stdout).toMatch(/FAIL\s+vendor: CoCalc key \(user-query\)\s+not checked: the CoCalc secret is not usable/);
     expect(r.stdout).toMatch(/FAIL\s+SES: account\s+in the SES sandbox: approval mails to approver@example\.com are refused/);
-    expect(fixOf(r.stdout, 'SES: account')).toMatch(/^request production access .* or verify each approver: aws sesv2 create-email-identity --email-identity approver@example\.com/);
+    expect(fixOf(r.stdout, 'SES: account')).toMatch(
+      /^request production access .* or verify each approver: aws sesv2 create-email-identity --email-identity approver@example\.com/,
+    );
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`3 of ${CHECKS.length} checks failed`);
   });
 
@@ -167,10 +169,16 @@ describe('procure doctor against the local runtime', { timeout: E2E_TEST_TIMEOUT
 
     const r = await runCli(['doctor', '--data-dir', dir]);
     expectVerdicts(r, ['vendor: CoCalc key (user-query)', 'SES: sender identity']);
-    expect(r.stdout).toMatch(/FAIL\s+vendor: CoCalc key \(user-query\)\s+http:\/\/127\.0\.0\.1:\d+\/api\/v2 did not sign the key in: VendorAuthError: CoCalc user-query: FATAL: anonymous get queries not allowed for table 'accounts'/);
-    expect(fixOf(r.stdout, 'vendor: CoCalc key (user-query)')).toMatch(/^create an API key of the paying account \(CoCalc: Account -> API key\) and store it: edit /);
+    expect(r.stdout).toMatch(
+      /FAIL\s+vendor: CoCalc key \(user-query\)\s+http:\/\/127\.0\.0\.1:\d+\/api\/v2 did not sign the key in: VendorAuthError: CoCalc user-query: FATAL: anonymous get queries not allowed for table 'accounts'/,
+    );
+    expect(fixOf(r.stdout, 'vendor: CoCalc key (user-query)')).toMatch(
+      /^create an API key of the paying account \(CoCalc: Account -> API key\) and store it: edit /,
+    );
     expect(r.stdout).toMatch(/FAIL\s+SES: sender identity\s+procure@example\.com is not a verified identity \(nor is its domain\)/);
-    expect(fixOf(r.stdout, 'SES: sender identity')).toBe('aws sesv2 create-email-identity --email-identity procure@example.com, then open the link SES mails there (or verify its domain)');
+    expect(fixOf(r.stdout, 'SES: sender identity')).toBe(
+      'aws sesv2 create-email-identity --email-identity procure@example.com, then open the link SES mails there (or verify its domain)',
+    );
     const key = (JSON.parse(await secretValue(e2e.rt, 'CocalcCheckout', ENV.COCALC_SECRET_ARN)) as { apiKey: string }).apiKey;
     expect(r.stdout + r.stderr).not.toContain(key);
   });

@@ -81,7 +81,9 @@ describe('procure local stops gracefully', () => {
       const { code } = await running.exited;
       expect(code, `stdout:\n${running.stdout}\nstderr:\n${running.stderr}`).toBe(0);
       expect(running.stdout).toMatch(/\] AddToCart\s+succeeded/);
-      expect(running.stdout).toMatch(/ {2}1 Lambda invocation\(s\) finished in [\d.]+ s\.\nStopped\. 1 purchase\(s\) still running will go on from where they stood at the next start\./);
+      expect(running.stdout).toMatch(
+        / {2}1 Lambda invocation\(s\) finished in [\d.]+ s\.\nStopped\. 1 purchase\(s\) still running will go on from where they stood at the next start\./,
+      );
       expect(running.stdout).toContain(purchaseIdFor(requestId));
       expect(existsSync(join(dir, 'runtime.json'))).toBe(false);
       expect(existsSync(join(dir, 'runtime.lock'))).toBe(false);

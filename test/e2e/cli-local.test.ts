@@ -85,8 +85,22 @@ describe('procure local, with the other commands run against it', () => {
 
     const audit = await cli('audit', samplePurchaseId);
     expect(audit.code).toBe(0);
-    const events = audit.stdout.split('\n').slice(3).map((l) => l.split(/\s{2,}/)[1]);
-    expect(events).toEqual(expect.arrayContaining(['REQUEST_RECEIVED', 'QUOTED', 'BUDGET_RESERVED', 'APPROVAL_SENT', 'APPROVAL_DECIDED', 'PURCHASED', 'LICENSE_VERIFIED', 'COMPLETED']));
+    const events = audit.stdout
+      .split('\n')
+      .slice(3)
+      .map((l) => l.split(/\s{2,}/)[1]);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'REQUEST_RECEIVED',
+        'QUOTED',
+        'BUDGET_RESERVED',
+        'APPROVAL_SENT',
+        'APPROVAL_DECIDED',
+        'PURCHASED',
+        'LICENSE_VERIFIED',
+        'COMPLETED',
+      ]),
+    );
 
     const licenses = await cli('licenses', '--json');
     expect(licenses.code).toBe(0);
@@ -200,7 +214,9 @@ describe('procure local, with the other commands run against it', () => {
     local.child.kill('SIGINT');
     const { code } = await local.exited;
     expect(code).toBe(0);
-    expect(local.stdout).toMatch(/SIGINT: stopping the local runtime \.\.\.\nStopped\. 1 purchase\(s\) still running will go on from where they stood at the next start\./);
+    expect(local.stdout).toMatch(
+      /SIGINT: stopping the local runtime \.\.\.\nStopped\. 1 purchase\(s\) still running will go on from where they stood at the next start\./,
+    );
     expect(existsSync(join(dataDir, 'runtime.json'))).toBe(false);
     const gone = await cli('status', samplePurchaseId);
     expect(gone.code).toBe(1);

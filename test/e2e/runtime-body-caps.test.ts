@@ -5,7 +5,6 @@ import { MAX_REQUEST_BYTES } from '../../lib/local/http-body';
 import { startFixtureRuntime } from '../support/fixture-runtime';
 import { streamBody } from '../support/stream-body';
 
-
 /** Issue 9, bullet 4: 1 MiB request bodies for the stand-ins and the API, 256 KB per PutEvents entry. */
 describe('the local runtime caps request bodies', () => {
   let rt: LocalRuntime;
@@ -19,7 +18,11 @@ describe('the local runtime caps request bodies', () => {
   });
 
   it('the AWS stand-in endpoint refuses a declared 2 MiB body with 413 without reading it', async () => {
-    const res = await fetch(rt.awsEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, body: 'x'.repeat(2 * MAX_REQUEST_BYTES) });
+    const res = await fetch(rt.awsEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: 'x'.repeat(2 * MAX_REQUEST_BYTES),
+    });
     expect(res.status).toBe(413);
     expect(res.headers.get('x-amzn-errortype')).toBe('RequestEntityTooLargeException');
   });
@@ -35,7 +38,11 @@ describe('the local runtime caps request bodies', () => {
   });
 
   it('a body within the cap still reaches the service (signature checked next)', async () => {
-    const res = await fetch(rt.awsEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: [] }) });
+    const res = await fetch(rt.awsEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: JSON.stringify({ Entries: [] }),
+    });
     expect(res.status).toBe(403);
   });
 

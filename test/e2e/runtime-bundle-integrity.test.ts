@@ -31,7 +31,9 @@ function asNobody(code: string): { status: number | null; stderr: string } {
 
 /** What the issue's attacker did: write a file next to the bundle's index.js and rename it over it (allowed in a 0777 folder). */
 const swapAsNobody = (index: string): ReturnType<typeof asNobody> =>
-  asNobody(`fs.writeFileSync(${JSON.stringify(`${index}.swap`)}, 'exports.handler = async () => "evil";'); fs.renameSync(${JSON.stringify(`${index}.swap`)}, ${JSON.stringify(index)});`);
+  asNobody(
+    `fs.writeFileSync(${JSON.stringify(`${index}.swap`)}, 'exports.handler = async () => "evil";'); fs.renameSync(${JSON.stringify(`${index}.swap`)}, ${JSON.stringify(index)});`,
+  );
 
 /** Copies the assembly's manifest, template and the Lambda bundles it names into `to`, the asset folders 0777 as CDK's bundling leaves them. */
 async function copyAssembly(from: string, to: string): Promise<void> {
@@ -108,7 +110,11 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
     chmodSync(copy, 0o755); // as cdk.out: other users can reach the bundles
     marker = join(copy, 'tampered-code-ran');
     await copyAssembly(assemblyDir, copy);
-    e2e = await startProcure({ cdkOut: relative(PROJECT_DIR, copy), synth: 'never', configOverrides: { ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })) } });
+    e2e = await startProcure({
+      cdkOut: relative(PROJECT_DIR, copy),
+      synth: 'never',
+      configOverrides: { ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })) },
+    });
   });
   afterAll(async () => {
     await e2e?.close();
@@ -116,8 +122,14 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
   });
 
   it('tightened the asset folders CDK left 0777 at start and checked every bundle', () => {
-    expect(e2e.logs).toContainEqual(expect.stringMatching(/^bundles: removed group\/other write from \d+ path\(s\) in .*cdk\.out\.integrity-.* \(CDK's bundling leaves asset folders 0777\)$/));
-    expect(e2e.logs).toContainEqual(expect.stringMatching(new RegExp(`^bundles: ${Object.keys(e2e.rt.functions).length} checked against their CDK asset hashes in \\d+ ms$`)));
+    expect(e2e.logs).toContainEqual(
+      expect.stringMatching(
+        /^bundles: removed group\/other write from \d+ path\(s\) in .*cdk\.out\.integrity-.* \(CDK's bundling leaves asset folders 0777\)$/,
+      ),
+    );
+    expect(e2e.logs).toContainEqual(
+      expect.stringMatching(new RegExp(`^bundles: ${Object.keys(e2e.rt.functions).length} checked against their CDK asset hashes in \\d+ ms$`)),
+    );
     const assetDir = e2e.rt.envOf('InterserverBuy').LAMBDA_TASK_ROOT!;
     expect(statSync(assetDir).mode & 0o777).toBe(0o755);
   });
@@ -130,7 +142,7 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
     expect(statSync(index).uid).toBe(0);
   });
 
-  it("fails the next cold start of the swapped function closed: the purchase fails, no vendor call, none of the swapped code runs", async () => {
+  it('fails the next cold start of the swapped function closed: the purchase fails, no vendor call, none of the swapped code runs', async () => {
     const assetDir = e2e.rt.envOf('InterserverBuy').LAMBDA_TASK_ROOT!;
     // What an attacker would put there: code that buys at the vendor as soon as it is loaded.
     writeFileSync(
@@ -147,7 +159,13 @@ describe('a bundle swapped after the runtime started', { timeout: E2E_TEST_TIMEO
 
     expect(execution.status).toBe('FAILED');
     expect(e2e.rt.executions.history(purchaseId).some((s) => s.state === 'BuyLicense')).toBe(true);
-    expect(e2e.logs).toContainEqual(expect.stringMatching(new RegExp(`^bundles: InterserverBuy \\(InterserverBuy[0-9A-F]{8}\\): bundle refused, not loaded: ${assetDir} does not match the asset hash CDK recorded at synth`)));
+    expect(e2e.logs).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^bundles: InterserverBuy \\(InterserverBuy[0-9A-F]{8}\\): bundle refused, not loaded: ${assetDir} does not match the asset hash CDK recorded at synth`,
+        ),
+      ),
+    );
     expect(existsSync(marker)).toBe(false);
     const vendor = e2e.rt.sandboxes.interserver!.state;
     expect(vendor.requests.filter((r) => r.operation.startsWith('api_buy_license'))).toEqual([]);

@@ -41,8 +41,15 @@ describe('the generic emulator with a profile of its own', () => {
     const profile: RuntimeProfile<{ stub: string }> = {
       name: 'other-app',
       secretRoles: () => ({ COCALC_SECRET_ARN: () => JSON.stringify({ token: 'local' }) }),
-      startSandboxes: async ({ secretJson }) => ({ view: { stub: `stub for ${secretJson('COCALC_SECRET_ARN').token}` }, close: async () => void closed.push('stub') }),
-      functionWiring: ({ apiUrl, sandboxes }) => ({ wiring: { APPROVAL_BASE_URL: apiUrl, COCALC_BASE_URL: sandboxes.stub, GREETING_URL: 'unused' }, alongside: { GREETING_URL: 'GREETING' }, config: { FIXTURE_DEFAULT: 'profile' } }),
+      startSandboxes: async ({ secretJson }) => ({
+        view: { stub: `stub for ${secretJson('COCALC_SECRET_ARN').token}` },
+        close: async () => void closed.push('stub'),
+      }),
+      functionWiring: ({ apiUrl, sandboxes }) => ({
+        wiring: { APPROVAL_BASE_URL: apiUrl, COCALC_BASE_URL: sandboxes.stub, GREETING_URL: 'unused' },
+        alongside: { GREETING_URL: 'GREETING' },
+        config: { FIXTURE_DEFAULT: 'profile' },
+      }),
     };
 
     const started = await startEmulator({ ...FIXTURE, configOverrides: { FIXTURE_DEFAULT: 'caller' } }, profile);

@@ -16,7 +16,11 @@ describe('the local runtime on a synthesized CDK app', () => {
 
   beforeAll(async () => {
     process.env.FIXTURE_HOST_ONLY = 'must not leak';
-    rt = await startFixtureRuntime({ configOverrides: { FIXTURE_EXTRA: 'for everyone', APPROVAL_TIMEOUT_SECONDS: '120' }, onStep: (e) => steps.push(e), log: (l) => logs.push(l) });
+    rt = await startFixtureRuntime({
+      configOverrides: { FIXTURE_EXTRA: 'for everyone', APPROVAL_TIMEOUT_SECONDS: '120' },
+      onStep: (e) => steps.push(e),
+      log: (l) => logs.push(l),
+    });
   });
 
   afterAll(async () => {
@@ -89,7 +93,15 @@ describe('the local runtime on a synthesized CDK app', () => {
     const b = (await rt.invoke('EchoB', { action: 'env' })) as Record<string, unknown>;
     // Template values resolved per function; an override applies where the template defines the
     // variable, or everywhere when no function defines it; nothing leaks from the host process.
-    expect(a).toMatchObject({ greeting: 'from A', stateTable: rt.tables.StateTable9728C7E5, cocalcBaseUrl: 'https://cocalc.com', approvalTimeout: null, extra: 'for everyone', hostOnly: null, region: 'us-east-1' });
+    expect(a).toMatchObject({
+      greeting: 'from A',
+      stateTable: rt.tables.StateTable9728C7E5,
+      cocalcBaseUrl: 'https://cocalc.com',
+      approvalTimeout: null,
+      extra: 'for everyone',
+      hostOnly: null,
+      region: 'us-east-1',
+    });
     expect(b).toMatchObject({ greeting: 'from B', stateTable: null, approvalTimeout: '120', extra: 'for everyone', hostOnly: null });
     expect(a.functionName).toBe(rt.functions.EchoA);
     expect(b.functionName).toBe(rt.functions.EchoB);
@@ -98,7 +110,8 @@ describe('the local runtime on a synthesized CDK app', () => {
     const env = rt.envOf('RequestApproval');
     expect(env.APPROVAL_BASE_URL).toBe(rt.apiUrl);
     expect(env.AWS_ENDPOINT_URL_DYNAMODB).toBe(rt.dynamoEndpoint);
-    for (const name of ['AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SESV2', 'AWS_ENDPOINT_URL_EVENTBRIDGE']) expect(env[name]).toBe(rt.awsEndpoint);
+    for (const name of ['AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SESV2', 'AWS_ENDPOINT_URL_EVENTBRIDGE'])
+      expect(env[name]).toBe(rt.awsEndpoint);
     expect(rt.envOf('EchoA').SIGNING_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:SigningSecretCF7EC744-[A-Za-z]{6}$/);
   });
 
@@ -119,6 +132,11 @@ describe('the local runtime on a synthesized CDK app', () => {
     expect(signed.statusCode).toBe(200);
     expect(signed.headers['set-cookie']).toEqual(['a=1', 'b=2']);
     const event = (await signed.body.json()) as Record<string, unknown>;
-    expect(event).toMatchObject({ resource: '/echo/{proxy+}', pathParameters: { proxy: 'a/b' }, queryStringParameters: { x: '1' }, requestContext: { stage: 'prod' } });
+    expect(event).toMatchObject({
+      resource: '/echo/{proxy+}',
+      pathParameters: { proxy: 'a/b' },
+      queryStringParameters: { x: '1' },
+      requestContext: { stage: 'prod' },
+    });
   });
 });

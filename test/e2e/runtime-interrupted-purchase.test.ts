@@ -68,7 +68,9 @@ describe('a procure purchase cut off by a stop, CoCalc in another process', () =
     expect((await reservation(e2e, purchaseId))?.status).toBe('COMMITTED');
     const [license] = await vendor.licenses();
     expect(await vendor.licenses()).toHaveLength(1);
-    expect((await vendor.cart({ purchased: true })).filter((i) => taggedPurchaseId(i) === purchaseId).map((i) => i.purchased?.license_id)).toEqual([license!.id]);
+    expect((await vendor.cart({ purchased: true })).filter((i) => taggedPurchaseId(i) === purchaseId).map((i) => i.purchased?.license_id)).toEqual([
+      license!.id,
+    ]);
     await e2e.close();
   }, 300_000);
 

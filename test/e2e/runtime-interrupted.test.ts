@@ -79,7 +79,12 @@ describe('executions cut off by a stop', () => {
     const output = JSON.parse(done.output!) as Record<string, unknown>;
     expect(output.quote).toEqual({ amount: 42, by: 'from A' }); // the state's input, kept across the stop
     expect(output.approval).toMatchObject({ decision: 'APPROVED' });
-    expect(rt.executions.history('pur-cut').filter((s) => s.type === 'StateExited').map((s) => s.state)).toEqual(['RequestApproval', 'Decision', 'Notify', 'Done']);
+    expect(
+      rt.executions
+        .history('pur-cut')
+        .filter((s) => s.type === 'StateExited')
+        .map((s) => s.state),
+    ).toEqual(['RequestApproval', 'Decision', 'Notify', 'Done']);
     expect(readdirSync(join(dataDir, 'checkpoints'))).toEqual([]);
     expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(secretsBefore);
     await rt.close();
@@ -109,7 +114,11 @@ describe('executions cut off by a stop', () => {
 
     const client = new DynamoDBClient(rt.clientConfig('dynamodb'));
     const audit = await client.send(
-      new QueryCommand({ TableName: rt.tables.AuditTableB07F8EEB!, KeyConditionExpression: 'purchaseId = :p', ExpressionAttributeValues: { ':p': { S: 'pur-renamed' } } }),
+      new QueryCommand({
+        TableName: rt.tables.AuditTableB07F8EEB!,
+        KeyConditionExpression: 'purchaseId = :p',
+        ExpressionAttributeValues: { ':p': { S: 'pur-renamed' } },
+      }),
     );
     client.destroy();
     expect(audit.Items).toHaveLength(1);

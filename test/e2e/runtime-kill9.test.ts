@@ -4,7 +4,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../lambdas/core/reconcile-runner';
 import { EVENTS, FINAL_STATUSES, STATE, type PurchaseStatus } from '../../lambdas/core/workflow';
 import { runCli } from '../support/cli';
-import { approvalMailOfThisRun, auditTrail, budgetCounter, decide, purchaseIdFor, purchaseRecord, reservation, waitFor, workflowEvents, type E2e } from '../support/e2e-runtime';
+import {
+  approvalMailOfThisRun,
+  auditTrail,
+  budgetCounter,
+  decide,
+  purchaseIdFor,
+  purchaseRecord,
+  reservation,
+  waitFor,
+  workflowEvents,
+  type E2e,
+} from '../support/e2e-runtime';
 import { taggedPurchaseId, type ExternalCocalc, type VendorCartItem } from '../support/external-cocalc';
 import { cocalcSecretLogicalId, killableCases, outboxApprovalLink, type KillableCase } from '../support/killable-local';
 import { cocalcRequest } from '../support/requests';
@@ -105,7 +116,11 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
   }
 
   /** Ended: a final status (never left INTERRUPTED), exactly one terminal audit entry that says so, and its event. */
-  async function expectEnded(e2e: E2e, purchaseId: string, allowed: readonly PurchaseStatus[]): Promise<{ status: PurchaseStatus; reason: string; message: string }> {
+  async function expectEnded(
+    e2e: E2e,
+    purchaseId: string,
+    allowed: readonly PurchaseStatus[],
+  ): Promise<{ status: PurchaseStatus; reason: string; message: string }> {
     const record = await purchaseRecord(e2e, purchaseId);
     const status = record?.status as PurchaseStatus;
     const trail = await auditTrail(e2e, purchaseId);
@@ -181,7 +196,11 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
         const { vendor, dataDir, local } = await begin('approval');
         const purchaseId = await submit(dataDir, 'kill9-awaiting-approval');
         const link = await waitFor('the approval mail in the outbox', () => outboxApprovalLink(join(dataDir, 'outbox')), 120_000);
-        const parked = await waitFor('the item parked unchecked at the vendor', async () => ours(await vendor.cart(), purchaseId).find((i) => i.checked === false), 30_000);
+        const parked = await waitFor(
+          'the item parked unchecked at the vendor',
+          async () => ours(await vendor.cart(), purchaseId).find((i) => i.checked === false),
+          30_000,
+        );
         await kill(local);
         expect(ours(await vendor.cart(), purchaseId).map((i) => i.id)).toEqual([parked.id]);
 
@@ -201,7 +220,6 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
       },
       CASE_TIMEOUT_MS,
     );
-
   });
 
   describe('(c) killed while the checkout is in flight (after `procure approve`)', () => {

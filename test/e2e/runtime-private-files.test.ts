@@ -58,7 +58,18 @@ describe('the local runtime data folder under umask 000', () => {
   it('keeps every folder 0700 and every file 0600 while running', () => {
     const all = modes(dataDir);
     const names = all.map((m) => m.path.slice(dataDir.length + 1));
-    expect(names).toEqual(expect.arrayContaining(['secrets.json', 'runtime.json', 'runtime.lock', 'executions.json', 'dynamo', 'outbox', 'events', join('events', 'journal.jsonl')]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'secrets.json',
+        'runtime.json',
+        'runtime.lock',
+        'executions.json',
+        'dynamo',
+        'outbox',
+        'events',
+        join('events', 'journal.jsonl'),
+      ]),
+    );
     expect(all.filter((m) => !m.dir && m.path.endsWith('.eml')).length).toBeGreaterThanOrEqual(2);
     expect(all.filter((m) => !m.dir && m.path.startsWith(join(dataDir, 'dynamo'))).length).toBeGreaterThan(0);
     const loose = all.filter((m) => m.mode !== (m.dir ? 0o700 : 0o600)).map((m) => `${m.path} ${m.mode.toString(8)}`);

@@ -48,7 +48,11 @@ describe('the reconciler, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   }
 
   /** A purchase record written straight to the state table, as a crashed workflow would leave it. */
-  async function seedPurchase(requestId: string, status: 'FAILED' | 'RESERVED', extra: { amountUsd?: number } = {}): Promise<{ purchaseId: string; request: PurchaseRequest }> {
+  async function seedPurchase(
+    requestId: string,
+    status: 'FAILED' | 'RESERVED',
+    extra: { amountUsd?: number } = {},
+  ): Promise<{ purchaseId: string; request: PurchaseRequest }> {
     const request = parsePurchaseRequest(cocalcRequest({ requestId }));
     const purchaseId = purchaseIdFor(requestId);
     await new DynamoPurchaseStore(e2e.doc, e2e.stateTable).create({
@@ -70,14 +74,14 @@ describe('the reconciler, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     return { purchaseId, request };
   }
 
-  it('deletes a tagged item whose purchase is over, never touches the owner\'s item, audits it, and finds nothing to do the second time', async () => {
+  it("deletes a tagged item whose purchase is over, never touches the owner's item, audits it, and finds nothing to do the second time", async () => {
     const { purchaseId, request } = await seedPurchase('reconcile-orphan', 'FAILED');
     if (request.vendor !== 'cocalc') throw new Error('a CoCalc request');
     const account = cocalcAccountOf(e2e);
     const gateway = cocalcGatewayFor(e2e.rt.sandboxes.cocalcUrl!, account.apiKey);
     // Straight into the vendor's cart, as a crashed add leaves it: checked, tagged for the purchase.
     const orphan = await gateway.addToCart(tagDescription(request.item.description, purchaseId));
-    const owners = await gateway.addToCart({ ...request.item.description, description: 'the owner\'s own license' });
+    const owners = await gateway.addToCart({ ...request.item.description, description: "the owner's own license" });
     expect(account.cart.find((i) => i.id === orphan)?.checked).toBe(true);
 
     const report = await runReconciler();
@@ -90,7 +94,11 @@ describe('the reconciler, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       expect.objectContaining({
         actor: 'reconciler',
         status: 'FAILED',
-        detail: expect.objectContaining({ action: 'delete-orphan-item', saw: expect.objectContaining({ itemId: orphan, purchaseStatus: 'FAILED', checked: true }), did: { cartItem: 'deleted' } }),
+        detail: expect.objectContaining({
+          action: 'delete-orphan-item',
+          saw: expect.objectContaining({ itemId: orphan, purchaseStatus: 'FAILED', checked: true }),
+          did: { cartItem: 'deleted' },
+        }),
       }),
     ]);
     expect(entries[0]!.message).toMatch(new RegExp(`orphan CoCalc cart item ${orphan}`));
@@ -117,7 +125,11 @@ describe('the reconciler, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     const trail = await auditTrail(e2e, purchaseId);
     expect(trail.find((e) => e.type === 'NOT_COMPLETED')).toMatchObject({ status: 'FAILED', detail: expect.objectContaining({ budgetReleased: true }) });
     expect(trail.filter((e) => e.type === 'RECONCILED')).toEqual([
-      expect.objectContaining({ actor: 'reconciler', status: 'FAILED', detail: expect.objectContaining({ action: 'close-purchase', saw: expect.objectContaining({ status: 'RESERVED', execution: 'MISSING' }) }) }),
+      expect.objectContaining({
+        actor: 'reconciler',
+        status: 'FAILED',
+        detail: expect.objectContaining({ action: 'close-purchase', saw: expect.objectContaining({ status: 'RESERVED', execution: 'MISSING' }) }),
+      }),
     ]);
     const failed = workflowEvents(e2e.rt, purchaseId).filter((e) => e['detail-type'] === EVENTS.failed);
     expect(failed).toEqual([expect.objectContaining({ detail: expect.objectContaining({ status: 'FAILED', requester: request.requester.email }) })]);

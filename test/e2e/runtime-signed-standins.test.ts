@@ -32,13 +32,22 @@ describe('the local runtime refuses calls not signed with its per-run credential
     await rt?.close();
   });
 
-  const wrongSecret = () => ({ ...rt.clientConfig('aws'), credentials: { ...rt.clientConfig('aws').credentials, secretAccessKey: 'not-the-secret' }, maxAttempts: 1 });
+  const wrongSecret = () => ({
+    ...rt.clientConfig('aws'),
+    credentials: { ...rt.clientConfig('aws').credentials, secretAccessKey: 'not-the-secret' },
+    maxAttempts: 1,
+  });
   const wrongKey = () => ({ ...rt.clientConfig('aws'), credentials: { accessKeyId: 'LOCALACCESSKEY', secretAccessKey: 'local-secret-key' }, maxAttempts: 1 });
-  const dynamoWith = (c: { credentials: { accessKeyId: string; secretAccessKey: string } }) => new DynamoDBClient({ ...rt.clientConfig('dynamodb'), credentials: c.credentials, maxAttempts: 1 });
+  const dynamoWith = (c: { credentials: { accessKeyId: string; secretAccessKey: string } }) =>
+    new DynamoDBClient({ ...rt.clientConfig('dynamodb'), credentials: c.credentials, maxAttempts: 1 });
 
   /** A raw, unsigned AWS-JSON call. */
   async function unsigned(endpoint: string, target: string, body: unknown, version = '1.1'): Promise<{ status: number; type: string }> {
-    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target }, body: JSON.stringify(body) });
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as { __type?: string };
     return { status: res.status, type: String(json.__type ?? '').replace(/^.*#/, '') };
   }
@@ -72,7 +81,10 @@ describe('the local runtime refuses calls not signed with its per-run credential
     const put = await unsigned(rt.dynamoEndpoint, 'DynamoDB_20120810.PutItem', { TableName: table, Item: item }, '1.0');
     expect(put.status).toBe(403);
     expect(await refused(dynamoWith(wrongSecret()).send(new ScanCommand({ TableName: table })))).toEqual({ name: 'InvalidSignatureException', status: 403 });
-    expect(await refused(dynamoWith(wrongKey()).send(new GetItemCommand({ TableName: table, Key: item })))).toEqual({ name: 'UnrecognizedClientException', status: 403 });
+    expect(await refused(dynamoWith(wrongKey()).send(new GetItemCommand({ TableName: table, Key: item })))).toEqual({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
     expect(await refused(dynamoWith(wrongSecret()).send(new PutItemCommand({ TableName: table, Item: item })))).toMatchObject({ status: 403 });
     const ok = new DynamoDBClient({ ...rt.clientConfig('dynamodb'), maxAttempts: 1 });
     const all = await ok.send(new ScanCommand({ TableName: table }));
@@ -81,22 +93,42 @@ describe('the local runtime refuses calls not signed with its per-run credential
 
   it('Step Functions: unsigned and wrongly-signed SendTaskSuccess/StartExecution are refused before anything runs', async () => {
     const before = rt.executions.list().length;
-    expect(await unsigned(rt.awsEndpoint, 'AWSStepFunctions.SendTaskSuccess', { taskToken: 'x', output: '{}' }, '1.0')).toEqual({ status: 403, type: 'MissingAuthenticationTokenException' });
-    expect(await unsigned(rt.awsEndpoint, 'AWSStepFunctions.StartExecution', { stateMachineArn: rt.stateMachineArn, input: '{}' }, '1.0')).toMatchObject({ status: 403 });
+    expect(await unsigned(rt.awsEndpoint, 'AWSStepFunctions.SendTaskSuccess', { taskToken: 'x', output: '{}' }, '1.0')).toEqual({
+      status: 403,
+      type: 'MissingAuthenticationTokenException',
+    });
+    expect(await unsigned(rt.awsEndpoint, 'AWSStepFunctions.StartExecution', { stateMachineArn: rt.stateMachineArn, input: '{}' }, '1.0')).toMatchObject({
+      status: 403,
+    });
     const bad = new SFNClient(wrongSecret());
     expect(await refused(bad.send(new SendTaskSuccessCommand({ taskToken: 'x', output: '{}' })))).toEqual({ name: 'InvalidSignatureException', status: 403 });
-    expect(await refused(new SFNClient(wrongKey()).send(new StartExecutionCommand({ stateMachineArn: rt.stateMachineArn, input: '{}' })))).toEqual({ name: 'UnrecognizedClientException', status: 403 });
+    expect(await refused(new SFNClient(wrongKey()).send(new StartExecutionCommand({ stateMachineArn: rt.stateMachineArn, input: '{}' })))).toEqual({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
     expect(rt.executions.list()).toHaveLength(before);
     // Signed with the runtime's credentials the same call reaches the facade (which knows no such token).
-    expect(await refused(new SFNClient({ ...rt.clientConfig('aws'), maxAttempts: 1 }).send(new SendTaskSuccessCommand({ taskToken: 'x', output: '{}' })))).toMatchObject({ name: 'InvalidToken', status: 400 });
+    expect(
+      await refused(new SFNClient({ ...rt.clientConfig('aws'), maxAttempts: 1 }).send(new SendTaskSuccessCommand({ taskToken: 'x', output: '{}' }))),
+    ).toMatchObject({ name: 'InvalidToken', status: 400 });
   });
 
   it('Secrets Manager: GetSecretValue unsigned or wrongly-signed is refused and returns no value', async () => {
-    const res = await fetch(rt.awsEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' }, body: JSON.stringify({ SecretId: secretId }) });
+    const res = await fetch(rt.awsEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+      body: JSON.stringify({ SecretId: secretId }),
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).not.toContain('SecretString');
-    expect(await refused(new SecretsManagerClient(wrongSecret()).send(new GetSecretValueCommand({ SecretId: secretId })))).toEqual({ name: 'InvalidSignatureException', status: 403 });
-    expect(await refused(new SecretsManagerClient(wrongKey()).send(new GetSecretValueCommand({ SecretId: secretId })))).toEqual({ name: 'UnrecognizedClientException', status: 403 });
+    expect(await refused(new SecretsManagerClient(wrongSecret()).send(new GetSecretValueCommand({ SecretId: secretId })))).toEqual({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
+    expect(await refused(new SecretsManagerClient(wrongKey()).send(new GetSecretValueCommand({ SecretId: secretId })))).toEqual({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
     const good = await new SecretsManagerClient({ ...rt.clientConfig('aws'), maxAttempts: 1 }).send(new GetSecretValueCommand({ SecretId: secretId }));
     expect(good.SecretString).toBeTruthy();
   });
@@ -107,10 +139,24 @@ describe('the local runtime refuses calls not signed with its per-run credential
     const executions = rt.executions.list().length;
     const entry = { Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: JSON.stringify({ purchaseId: 'pur-intruder' }) };
     expect(await unsigned(rt.awsEndpoint, 'AWSEvents.PutEvents', { Entries: [entry] })).toEqual({ status: 403, type: 'MissingAuthenticationTokenException' });
-    expect(await refused(new EventBridgeClient(wrongSecret()).send(new PutEventsCommand({ Entries: [entry] })))).toEqual({ name: 'InvalidSignatureException', status: 403 });
-    expect(await refused(new EventBridgeClient(wrongKey()).send(new PutEventsCommand({ Entries: [entry] })))).toEqual({ name: 'UnrecognizedClientException', status: 403 });
-    const mail = { FromEmailAddress: 'a@example.com', Destination: { ToAddresses: ['b@example.com'] }, Content: { Simple: { Subject: { Data: 'x' }, Body: { Text: { Data: 'x' } } } } };
-    const ses = await fetch(`${rt.awsEndpoint}/v2/email/outbound-emails`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mail) });
+    expect(await refused(new EventBridgeClient(wrongSecret()).send(new PutEventsCommand({ Entries: [entry] })))).toEqual({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
+    expect(await refused(new EventBridgeClient(wrongKey()).send(new PutEventsCommand({ Entries: [entry] })))).toEqual({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
+    const mail = {
+      FromEmailAddress: 'a@example.com',
+      Destination: { ToAddresses: ['b@example.com'] },
+      Content: { Simple: { Subject: { Data: 'x' }, Body: { Text: { Data: 'x' } } } },
+    };
+    const ses = await fetch(`${rt.awsEndpoint}/v2/email/outbound-emails`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(mail),
+    });
     expect(ses.status).toBe(403);
     expect(await refused(new SESv2Client(wrongSecret()).send(new SendEmailCommand(mail)))).toMatchObject({ status: 403 });
     await rt.eventsIdle();
@@ -125,7 +171,13 @@ describe('the local runtime refuses calls not signed with its per-run credential
     const sign = async (credentials: { accessKeyId: string; secretAccessKey: string }) => {
       const u = new URL(url);
       const signed = await new SignatureV4({ service: 'execute-api', region: rt.region, credentials, sha256: Sha256 }).sign({
-        method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host },
+        method: 'GET',
+        protocol: 'http:',
+        hostname: u.hostname,
+        port: Number(u.port),
+        path: u.pathname,
+        query: {},
+        headers: { host: u.host },
       });
       return fetch(url, { headers: signed.headers as Record<string, string> });
     };

@@ -19,16 +19,22 @@ describe('start-up checks', () => {
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it('refuses to start when a Task cannot be mapped to a Lambda of the template, before starting anything', async () => {
-    const template = JSON.parse(original) as { Resources: Record<string, { Type: string; Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }> };
+    const template = JSON.parse(original) as {
+      Resources: Record<string, { Type: string; Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }>;
+    };
     const sm = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
     // Notify now points at a function that is not in the stack: locally that would be a call to AWS.
     sm.Properties.DefinitionString['Fn::Join'][1] = sm.Properties.DefinitionString['Fn::Join'][1].map((p) =>
       JSON.stringify(p) === JSON.stringify({ 'Fn::GetAtt': ['EchoBC7213C32', 'Arn'] }) ? 'arn:aws:lambda:us-east-1:999999999999:function:SomewhereElse' : p,
     );
     writeFileSync(templateFile, JSON.stringify(template));
-    const err = await startLocalRuntime({ projectDir: project, synth: 'never', inMemory: true, dataDir: join(project, 'data'), sandboxes: false }).catch((e: unknown) => e);
+    const err = await startLocalRuntime({ projectDir: project, synth: 'never', inMemory: true, dataDir: join(project, 'data'), sandboxes: false }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TaskMappingError);
-    expect((err as TaskMappingError).problems).toEqual(["Notify: no Lambda function in the template matches 'arn:aws:lambda:us-east-1:999999999999:function:SomewhereElse'"]);
+    expect((err as TaskMappingError).problems).toEqual([
+      "Notify: no Lambda function in the template matches 'arn:aws:lambda:us-east-1:999999999999:function:SomewhereElse'",
+    ]);
     expect(existsSync(join(project, 'data'))).toBe(false);
   });
 

@@ -52,9 +52,7 @@ describe('approval reminders, escalation and resend', { timeout: E2E_TEST_TIMEOU
   /** The mails whose links the purchase's audit entries of `type` name, with their links. */
   async function mailsAudited(purchaseId: string, type: string): Promise<Array<{ mail: OutboxMail; link: string }>> {
     const ids = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === type).flatMap((a) => (a.detail?.approvalIds as string[] | undefined) ?? []);
-    return e2e.rt.mails
-      .map((mail) => ({ mail, link: approvalLinkOf(mail) ?? '' }))
-      .filter(({ link }) => ids.some((id) => link.includes(`/approvals/${id}?`)));
+    return e2e.rt.mails.map((mail) => ({ mail, link: approvalLinkOf(mail) ?? '' })).filter(({ link }) => ids.some((id) => link.includes(`/approvals/${id}?`)));
   }
 
   async function awaitingApproval(purchaseId: string): Promise<void> {

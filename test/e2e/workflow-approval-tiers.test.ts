@@ -32,7 +32,10 @@ const CAROL = 'carol@acme.test';
 const POLICY = resolveProcureConfig({
   approverEmails: [ALICE],
   approverLists: { leads: [ALICE, BOB, CAROL] },
-  approvalTiers: [{ upToUsd: 5, approvals: 0 }, { approvals: 2, from: ['leads'] }],
+  approvalTiers: [
+    { upToUsd: 5, approvals: 0 },
+    { approvals: 2, from: ['leads'] },
+  ],
 });
 
 describe('approval tiers by amount', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
@@ -57,13 +60,21 @@ describe('approval tiers by amount', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     return Object.fromEntries(mails.map((m) => [m!.to[0]!, approvalLinkOf(m!)!]));
   }
   const listed = async (purchaseId: string) =>
-    ((await callApi(e2e.rt, 'GET', '/purchases?status=AWAITING_APPROVAL')).json.purchases as Array<Record<string, unknown>>).find((p) => p.purchaseId === purchaseId);
+    ((await callApi(e2e.rt, 'GET', '/purchases?status=AWAITING_APPROVAL')).json.purchases as Array<Record<string, unknown>>).find(
+      (p) => p.purchaseId === purchaseId,
+    );
 
   it('quotes the tier each amount needs, with nothing reserved', async () => {
     const cheap = await callApi(e2e.rt, 'POST', '/quotes', interserverRequest({ requestId: 'tier-quote-1' }));
     expect(cheap.json.approval).toMatchObject({ autoApprove: true, tier: 1, approvalsNeeded: 0 });
     const dear = await callApi(e2e.rt, 'POST', '/quotes', cocalcRequest({ requestId: 'tier-quote-2' }));
-    expect(dear.json.approval).toMatchObject({ autoApprove: false, tier: 2, approvalsNeeded: 2, approvers: [ALICE, BOB, CAROL], reason: 'tier 2 (above $5.00): 2 distinct approvers of 3' });
+    expect(dear.json.approval).toMatchObject({
+      autoApprove: false,
+      tier: 2,
+      approvalsNeeded: 2,
+      approvers: [ALICE, BOB, CAROL],
+      reason: 'tier 2 (above $5.00): 2 distinct approvers of 3',
+    });
   });
 
   it('buys a $3 InterServer license by policy, without mailing anyone', async () => {
@@ -72,7 +83,11 @@ describe('approval tiers by amount', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     const execution = await e2e.rt.executions.wait(purchaseIdFor('tier-cheap'), { timeoutMs: 60_000 });
     expect(execution.status).toBe('SUCCEEDED');
     expect(e2e.rt.mails.slice(mailsBefore).filter((m) => approvalLinkOf(m))).toEqual([]);
-    expect((await auditTrail(e2e, purchaseIdFor('tier-cheap'))).find((a) => a.type === 'QUOTED')?.detail).toMatchObject({ autoApprove: true, approvalTier: 1, approvalsNeeded: 0 });
+    expect((await auditTrail(e2e, purchaseIdFor('tier-cheap'))).find((a) => a.type === 'QUOTED')?.detail).toMatchObject({
+      autoApprove: true,
+      approvalTier: 1,
+      approvalsNeeded: 0,
+    });
   });
 
   it('buys the $18 CoCalc license only once two distinct leads approved, one license at the vendor', async () => {
@@ -106,7 +121,7 @@ describe('approval tiers by amount', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     expect(trail.map((a) => a.type)).not.toContain('APPROVAL_NOT_VERIFIED');
   });
 
-  it('ends on the second lead\'s rejection: nothing bought, the cart item removed, the budget released', async () => {
+  it("ends on the second lead's rejection: nothing bought, the cart item removed, the budget released", async () => {
     const account = cocalcAccountOf(e2e);
     const licensesBefore = account.licenses.length;
     const balanceBefore = account.balance;

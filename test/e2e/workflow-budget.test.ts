@@ -55,7 +55,9 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
     const types = trail.map((a) => a.type);
     expect(types).toEqual(['REQUEST_RECEIVED', 'QUOTED', 'BUDGET_REFUSED', 'COMPENSATED', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
     expect(trail[2]).toMatchObject({ detail: { reason: 'BudgetExceededError', amountUsd: 431.3, vendor: 'cocalc' } });
-    expect(trail[2]!.message).toBe('cocalc monthly budget for ' + new Date().toISOString().slice(0, 7) + ' would be exceeded: $431.30 requested, $50.00 of $50.00 left');
+    expect(trail[2]!.message).toBe(
+      'cocalc monthly budget for ' + new Date().toISOString().slice(0, 7) + ' would be exceeded: $431.30 requested, $50.00 of $50.00 left',
+    );
     expect(trail.at(-1)).toMatchObject({ status: 'FAILED', detail: { error: 'BudgetExceededError' } });
 
     const record = await purchaseRecord(e2e, purchaseId);
@@ -83,7 +85,9 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
     expect(buyCalls()).toBe(0);
     expect(e2e.rt.sandboxes.interserver!.state.licenses).toEqual([]);
     const trail = await auditTrail(e2e, purchaseId);
-    expect(trail.find((a) => a.type === 'BUDGET_REFUSED')?.message).toMatch(/^interserver monthly budget for \d{4}-\d{2} would be exceeded: \$34\.95 requested, \$10\.00 of \$10\.00 left$/);
+    expect(trail.find((a) => a.type === 'BUDGET_REFUSED')?.message).toMatch(
+      /^interserver monthly budget for \d{4}-\d{2} would be exceeded: \$34\.95 requested, \$10\.00 of \$10\.00 left$/,
+    );
     expect(await purchaseRecord(e2e, purchaseId)).toMatchObject({ status: 'FAILED' });
     expect(workflowEvents(e2e.rt, purchaseId).map((e) => e['detail-type'])).toEqual([EVENTS.failed]);
   });
@@ -113,7 +117,9 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
       }
     })();
 
-    await Promise.all(ids.map((requestId, i) => (i % 2 ? postPurchase(e2e.rt, cocalcRequest({ requestId })) : sendRequestEvent(e2e.rt, cocalcRequest({ requestId })))));
+    await Promise.all(
+      ids.map((requestId, i) => (i % 2 ? postPurchase(e2e.rt, cocalcRequest({ requestId })) : sendRequestEvent(e2e.rt, cocalcRequest({ requestId })))),
+    );
     // Wait until every purchase either asked for approval or ended.
     const outcome = async (purchaseId: string): Promise<'waiting' | 'refused'> => {
       for (;;) {
@@ -149,8 +155,11 @@ describe('the spend guard, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => 
     for (const purchaseId of admitted) expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED' });
     expect(cocalcAccountOf(e2e).licenses).toHaveLength(2);
     expect(await dailyCount(e2e)).toBe(2);
-    expect(workflowEvents(e2e.rt).filter((e) => purchaseIds.includes((e.detail as { purchaseId: string }).purchaseId)).map((e) => e['detail-type']).sort()).toEqual(
-      [EVENTS.completed, EVENTS.completed, EVENTS.failed, EVENTS.failed, EVENTS.failed],
-    );
+    expect(
+      workflowEvents(e2e.rt)
+        .filter((e) => purchaseIds.includes((e.detail as { purchaseId: string }).purchaseId))
+        .map((e) => e['detail-type'])
+        .sort(),
+    ).toEqual([EVENTS.completed, EVENTS.completed, EVENTS.failed, EVENTS.failed, EVENTS.failed]);
   });
 });

@@ -10,7 +10,8 @@ import { cocalcRequest, interserverRequest } from '../support/requests';
 
 const stateClasses = (svg: string) => new Map([...svg.matchAll(/<g class="(state[^"]*)" data-state="([^"]*)"/g)].map((m) => [m[2]!, m[1]!.split(' ')]));
 const marked = (svg: string, mark: string) => [...stateClasses(svg)].filter(([, c]) => c.includes(mark)).map(([name]) => name);
-const takenEdges = (svg: string) => [...svg.matchAll(/<g class="edge [^"]*\btaken\b[^"]*" data-from="([^"]*)" data-to="([^"]*)"/g)].map((m) => `${m[1]}>${m[2]}`);
+const takenEdges = (svg: string) =>
+  [...svg.matchAll(/<g class="edge [^"]*\btaken\b[^"]*" data-from="([^"]*)" data-to="([^"]*)"/g)].map((m) => `${m[1]}>${m[2]}`);
 
 /**
  * Issue #13 §6 end to end: `procure graph --purchase` against the local runtime, found through
@@ -35,7 +36,11 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
 
   const graph = (args: string[]) => runCli(['graph', ...args, '--data-dir', dataDir], { timeoutMs: 90_000 });
   /** What the runtime itself recorded: the states entered, in order. */
-  const enteredStates = (purchaseId: string) => e2e.rt.executions.history(purchaseId).filter((s) => s.type === 'StateEntered').map((s) => s.state!);
+  const enteredStates = (purchaseId: string) =>
+    e2e.rt.executions
+      .history(purchaseId)
+      .filter((s) => s.type === 'StateEntered')
+      .map((s) => s.state!);
 
   it('marks the states a completed purchase visited, the transitions it took, and the state it ended in', async () => {
     const request = cocalcRequest({ requestId: 'graph-cocalc-1' });
@@ -48,13 +53,18 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
     const cli = await graph(['--purchase', purchaseId, '--out', out]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(new RegExp(`^wrote ${out}: 18 states, \\d+ transitions; purchase ${purchaseId}: \\d+ states visited, ended at PurchaseCompleted`));
+    expect(cli.stdout).toMatch(
+      new RegExp(`^wrote ${out}: 18 states, \\d+ transitions; purchase ${purchaseId}: \\d+ states visited, ended at PurchaseCompleted`),
+    );
     const svg = readFileSync(out, 'utf8');
 
     const entered = enteredStates(purchaseId);
     expect(marked(svg, 'visited').sort()).toEqual([...new Set(entered)].sort());
-    expect(marked(svg, 'visited')).toEqual(expect.arrayContaining([STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.PurchaseCompleted]));
-    for (const never of [STATE.BuyLicense, STATE.AutoApprove, STATE.RecordNotCompleted, STATE.PurchaseNotCompleted]) expect(marked(svg, 'visited')).not.toContain(never);
+    expect(marked(svg, 'visited')).toEqual(
+      expect.arrayContaining([STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.PurchaseCompleted]),
+    );
+    for (const never of [STATE.BuyLicense, STATE.AutoApprove, STATE.RecordNotCompleted, STATE.PurchaseNotCompleted])
+      expect(marked(svg, 'visited')).not.toContain(never);
     expect(marked(svg, 'current')).toEqual([STATE.PurchaseCompleted]);
     const consecutive = new Set(entered.slice(1).map((s, i) => `${entered[i]}>${s}`));
     expect(takenEdges(svg).sort()).toEqual([...consecutive].sort());

@@ -38,7 +38,6 @@ const RUN = Math.random().toString(36).slice(2, 8);
  * CoCalc range that already ended passes the CLI (intake then refuses it over both paths).
  */
 
-
 /** True when one of `reasons` is about `field` or a part of it. */
 function namesField(reasons: readonly string[], field: string): boolean {
   return reasons.some((r) => r.startsWith(`${field}: `) || r.startsWith(`${field}.`));
@@ -211,18 +210,22 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
     // while the runtime is quiet (its stand-in answers 504 after 29 s, as API Gateway does).
     // Every accepted entry starts a real purchase; the event path is the same intake code, so a
     // sample of every fifth entry keeps the background work (and the suite's time) bounded.
-    await eachLimited(HARMLESS.filter((_, i) => i % 5 === 0), 4, async (e) => {
-      const requestId = rid('ev', e);
-      const from = e2e.rt.emittedEvents.length;
-      const put = e2e.rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: EVENTS.requested, Detail: e.wire(requestId) }]);
-      if (put.FailedEntryCount) return void wrong.push(`event ${e.name}: PutEvents refused it`);
-      const outcome = await waitFor(
-        `intake of ${e.name}`,
-        async () => (intakeFailure(requestId, from) ? 'refused' : (await purchaseRecord(e2e, purchaseIdFor(requestId))) ? 'accepted' : undefined),
-        90_000,
-      ).catch(() => 'nothing');
-      if (outcome !== 'accepted') wrong.push(`event ${e.name}: ${outcome}`);
-    });
+    await eachLimited(
+      HARMLESS.filter((_, i) => i % 5 === 0),
+      4,
+      async (e) => {
+        const requestId = rid('ev', e);
+        const from = e2e.rt.emittedEvents.length;
+        const put = e2e.rt.putEvents([{ Source: EVENTS.defaultRequestSource, DetailType: EVENTS.requested, Detail: e.wire(requestId) }]);
+        if (put.FailedEntryCount) return void wrong.push(`event ${e.name}: PutEvents refused it`);
+        const outcome = await waitFor(
+          `intake of ${e.name}`,
+          async () => (intakeFailure(requestId, from) ? 'refused' : (await purchaseRecord(e2e, purchaseIdFor(requestId))) ? 'accepted' : undefined),
+          90_000,
+        ).catch(() => 'nothing');
+        if (outcome !== 'accepted') wrong.push(`event ${e.name}: ${outcome}`);
+      },
+    );
     expect(wrong).toEqual([]);
     expect(http5xx).toBe(0);
   });

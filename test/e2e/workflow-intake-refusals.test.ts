@@ -74,7 +74,7 @@ describe('intake refuses nonsense, end to end', { timeout: E2E_TEST_TIMEOUT_MS }
     const purchaseId = purchaseIdFor(requestId);
     const failed = await waitFor('the rejection event', () => workflowEvents(e2e.rt, purchaseId)[0]);
     expect(failed['detail-type']).toBe(EVENTS.failed);
-    expect(((failed.detail as { reasons: string[] }).reasons).join('\n')).toContain(`${field}: `);
+    expect((failed.detail as { reasons: string[] }).reasons.join('\n')).toContain(`${field}: `);
     expect((await auditTrail(e2e, purchaseId)).map((a) => a.type)).toEqual(['REQUEST_REJECTED']);
     await e2e.rt.eventsIdle();
     expect(e2e.rt.eventDeliveryFailures).toEqual([]);

@@ -152,7 +152,9 @@ describe('intake, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       expect(notJson.json).toMatchObject({ error: 'InvalidRequest', message: 'request body is not valid JSON', reasons: ['(body): not valid JSON'] });
       expect(notJson.json.purchaseId).toMatch(/^invalid-/);
       const trail = await auditTrail(e2e, notJson.json.purchaseId);
-      expect(trail).toEqual([expect.objectContaining({ type: 'REQUEST_REJECTED', status: 'INVALID', detail: { reasons: ['(body): not valid JSON'], source: 'api' } })]);
+      expect(trail).toEqual([
+        expect.objectContaining({ type: 'REQUEST_REJECTED', status: 'INVALID', detail: { reasons: ['(body): not valid JSON'], source: 'api' } }),
+      ]);
 
       const form = await callApi(e2e.rt, 'POST', '/purchases', undefined, { rawBody: 'requestId=x', contentType: 'application/x-www-form-urlencoded' });
       expect(form.status).toBe(400);
@@ -172,9 +174,19 @@ describe('intake, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       const purchaseId = purchaseIdFor('bad-event');
       const failed = await waitFor('the rejection event', () => workflowEvents(e2e.rt, purchaseId)[0]);
       expect(failed['detail-type']).toBe(EVENTS.failed);
-      expect(failed.detail).toMatchObject({ purchaseId, requestId: 'bad-event', stage: 'intake', code: 'REQUEST_REJECTED', reasons: ['item.ip: ip must be an IPv4 address'] });
+      expect(failed.detail).toMatchObject({
+        purchaseId,
+        requestId: 'bad-event',
+        stage: 'intake',
+        code: 'REQUEST_REJECTED',
+        reasons: ['item.ip: ip must be an IPv4 address'],
+      });
       expect(await auditTrail(e2e, purchaseId)).toEqual([
-        expect.objectContaining({ type: 'REQUEST_REJECTED', status: 'INVALID', detail: { reasons: ['item.ip: ip must be an IPv4 address'], source: 'event', requestId: 'bad-event' } }),
+        expect.objectContaining({
+          type: 'REQUEST_REJECTED',
+          status: 'INVALID',
+          detail: { reasons: ['item.ip: ip must be an IPv4 address'], source: 'event', requestId: 'bad-event' },
+        }),
       ]);
       // A poison event is answered, not retried: the delivery succeeded.
       await e2e.rt.eventsIdle();

@@ -63,16 +63,29 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     expect((await budgetCounter(e2e, 'cocalc')).holders[purchaseId]).toBe(1800);
     const trail = await auditTrail(e2e, purchaseId);
     expect(trail.slice(-4).map((a) => a.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
-    expect(trail.at(-1)!.message).toMatch(/^ATTENTION: MONEY MAY HAVE BEEN SPENT\..*budget reservation is KEPT.*until the reconciler or a person establishes that nothing was bought/);
+    expect(trail.at(-1)!.message).toMatch(
+      /^ATTENTION: MONEY MAY HAVE BEEN SPENT\..*budget reservation is KEPT.*until the reconciler or a person establishes that nothing was bought/,
+    );
     const events = workflowEvents(e2e.rt, purchaseId);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ 'detail-type': EVENTS.failed, detail: { status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'], cartItemId } });
-    expect(((events[0]!.detail as { check: string[] }).check).join('\n')).toContain(`Shopping cart item ${cartItemId}`);
+    expect(events[0]).toMatchObject({
+      'detail-type': EVENTS.failed,
+      detail: { status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'], cartItemId },
+    });
+    expect((events[0]!.detail as { check: string[] }).check.join('\n')).toContain(`Shopping cart item ${cartItemId}`);
 
     // The mail: what is known, what to check, the exact command. No link, token or signature in it.
-    const mail = await waitFor(`the attention mail of ${purchaseId}`, () => e2e.rt.mails.find((m) => m.subject.startsWith('Needs attention') && m.subject.includes(purchaseId)));
+    const mail = await waitFor(`the attention mail of ${purchaseId}`, () =>
+      e2e.rt.mails.find((m) => m.subject.startsWith('Needs attention') && m.subject.includes(purchaseId)),
+    );
     expect(mail.to.length).toBeGreaterThan(0);
-    for (const text of [`Purchase: ${purchaseId}`, 'Amount: $18.00', `Cart item: ${cartItemId}`, 'Cleanup not finished: delete-cart-item, release-reservation', 'What to check at CoCalc:']) {
+    for (const text of [
+      `Purchase: ${purchaseId}`,
+      'Amount: $18.00',
+      `Cart item: ${cartItemId}`,
+      'Cleanup not finished: delete-cart-item, release-reservation',
+      'What to check at CoCalc:',
+    ]) {
       expect(mail.text).toContain(text);
     }
     expect(mail.text).not.toMatch(/sig=|taskToken|\bat .+\.js:\d+/);
@@ -89,7 +102,11 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     expect(JSON.parse(resolved.stdout)).toMatchObject({ purchaseId, status: 'FAILED', budget: 'released', alreadyResolved: false });
 
     const after = await purchaseRecord(e2e, purchaseId);
-    expect(after).toMatchObject({ status: 'FAILED', cleanupPending: ['delete-cart-item'], resolution: { finding: 'not-bought', comment: 'cart item still there, not purchased' } });
+    expect(after).toMatchObject({
+      status: 'FAILED',
+      cleanupPending: ['delete-cart-item'],
+      resolution: { finding: 'not-bought', comment: 'cart item still there, not purchased' },
+    });
     const actor = (after!.resolution as { actor: string }).actor;
     expect(actor).toMatch(/^arn:aws:iam::\d{12}:user\//);
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'RELEASED' });
@@ -114,4 +131,3 @@ describe('a cleanup the vendor will not let finish, end to end', { timeout: E2E_
     expect(status.stdout).toMatch(/^resolved\s+not-bought by arn:aws:iam::/m);
   });
 });
-

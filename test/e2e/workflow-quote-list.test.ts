@@ -46,7 +46,10 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
 
   beforeAll(async () => {
     e2e = await startProcure({
-      configOverrides: { ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: AUTO_APPROVE_MAX_USD })), [ENV.MONTHLY_CAP_INTERSERVER_USD]: String(INTERSERVER_CAP_USD) },
+      configOverrides: {
+        ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: AUTO_APPROVE_MAX_USD })),
+        [ENV.MONTHLY_CAP_INTERSERVER_USD]: String(INTERSERVER_CAP_USD),
+      },
     });
   });
   afterAll(async () => {
@@ -98,11 +101,17 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
       approval: { autoApprove: false, tier: 2, approvalsNeeded: 1 },
       problems: [],
     });
-    expect(softaculous.json).toMatchObject({ amountUsd: SOFTACULOUS_PRICE, interserverType: { id: 5006, name: 'Softaculous' }, approval: { autoApprove: true } });
+    expect(softaculous.json).toMatchObject({
+      amountUsd: SOFTACULOUS_PRICE,
+      interserverType: { id: 5006, name: 'Softaculous' },
+      approval: { autoApprove: true },
+    });
     expect(cpanel.json).toMatchObject({
       amountUsd: LICENSE_TYPES.get(5000)!.services_cost,
       budget: { remainingUsd: INTERSERVER_CAP_USD, fits: false },
-      problems: [`budget: $34.95 is more than the $30.00 left of interserver's $30.00 for ${new Date().toISOString().slice(0, 7)}; the purchase would fail at ReserveBudget`],
+      problems: [
+        `budget: $34.95 is more than the $30.00 left of interserver's $30.00 for ${new Date().toISOString().slice(0, 7)}; the purchase would fail at ReserveBudget`,
+      ],
     });
     expect(invalid.status).toBe(400);
     expect(invalid.json.reasons).toEqual([expect.stringMatching(/^requester\.email: /), expect.stringMatching(/^item\.ip: ip must be a public IPv4 address/)]);
@@ -123,7 +132,10 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
     const { quotedAt: _a, ...viaCli } = JSON.parse(asJson.stdout) as Record<string, unknown>;
     const { quotedAt: _b, ...viaApi } = softaculous.json as Record<string, unknown>;
     expect(viaCli).toEqual(viaApi);
-    const overBudget = await cli(['quote', '-'], JSON.stringify(interserverRequest({ requestId: 'quote-cpanel', item: { ip: '203.0.113.77', licenseType: 5000 } })));
+    const overBudget = await cli(
+      ['quote', '-'],
+      JSON.stringify(interserverRequest({ requestId: 'quote-cpanel', item: { ip: '203.0.113.77', licenseType: 5000 } })),
+    );
     expect(overBudget.code).toBe(1);
     expect(overBudget.stdout).toMatch(/^ {2}- budget: \$34\.95 is more than the \$30\.00 left/m);
     const refused = await cli(['quote', '-'], JSON.stringify({ ...interserverRequest(), requester: { email: 'not-an-email', name: 'Eve' } }));
@@ -166,7 +178,11 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
     // intake refused control characters (written straight to the table: intake would refuse it now).
     const pending = await postPurchase(e2e.rt, cocalcRequest({ requestId: 'list-pending', requester: { email: 'grace@example.com', name: 'Grace Hopper' } }));
     const pendingId = pending.json.purchaseId as string;
-    await waitFor('the purchase to await its approver', async () => ((await purchaseRecord(e2e, pendingId))?.status === 'AWAITING_APPROVAL' ? true : undefined), 60_000);
+    await waitFor(
+      'the purchase to await its approver',
+      async () => ((await purchaseRecord(e2e, pendingId))?.status === 'AWAITING_APPROVAL' ? true : undefined),
+      60_000,
+    );
     const hostileName = 'Eve \x1b]8;;https://evil.example\x07click me\x1b]8;;\x07\x1b[2K\u202Egnp.exe';
     const now = new Date().toISOString();
     await new DynamoPurchaseStore(e2e.doc, e2e.stateTable).create({
@@ -220,7 +236,12 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
     expect(waiting.stderr).toBe('');
     expect(waiting.code).toBe(0);
     expect(waiting.stdout).toMatch(/^purchase\s+status\s+vendor\s+amount\s+requester\s+age\s+to decide$/m);
-    expect(waiting.stdout).toMatch(new RegExp(`^${pendingId}\\s+AWAITING_APPROVAL\\s+cocalc\\s+\\$18\\.00\\s+Grace Hopper <grace@example\\.com>\\s+\\d+[smhd] \\d*[smh]?\\s*approver@example\\.com \\(until `, 'm'));
+    expect(waiting.stdout).toMatch(
+      new RegExp(
+        `^${pendingId}\\s+AWAITING_APPROVAL\\s+cocalc\\s+\\$18\\.00\\s+Grace Hopper <grace@example\\.com>\\s+\\d+[smhd] \\d*[smh]?\\s*approver@example\\.com \\(until `,
+        'm',
+      ),
+    );
     const table = await cli(['list', '--since', '1h']);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('Eve \\x1b]8;;https://evil.example\\x07click me');
@@ -231,6 +252,8 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
     const everyPage = await cli(['list', '--limit', '1', '--all', '--json']);
     expect(everyPage.code).toBe(0);
     expect(JSON.parse(everyPage.stdout)).toEqual({ purchases: expect.any(Array) });
-    expect((JSON.parse(everyPage.stdout) as { purchases: Array<{ purchaseId: string; requester: { name: string } }> }).purchases.map((p) => p.purchaseId)).toEqual(ids);
+    expect(
+      (JSON.parse(everyPage.stdout) as { purchases: Array<{ purchaseId: string; requester: { name: string } }> }).purchases.map((p) => p.purchaseId),
+    ).toEqual(ids);
   });
 });

@@ -73,7 +73,17 @@ describe('a rejected purchase', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
 
     const trail = await auditTrail(e2e, purchaseId);
     const types = trail.map((a) => a.type);
-    const expected = ['REQUEST_RECEIVED', 'QUOTED', 'BUDGET_RESERVED', 'CART_ITEM_ADDED', 'APPROVAL_SENT', 'APPROVAL_DECIDED', 'COMPENSATED', 'COMPENSATED', 'NOT_COMPLETED'];
+    const expected = [
+      'REQUEST_RECEIVED',
+      'QUOTED',
+      'BUDGET_RESERVED',
+      'CART_ITEM_ADDED',
+      'APPROVAL_SENT',
+      'APPROVAL_DECIDED',
+      'COMPENSATED',
+      'COMPENSATED',
+      'NOT_COMPLETED',
+    ];
     expect(inOrder(types, expected)).toEqual(expected);
     expect(types).not.toContain('VENDOR_CALL');
     expect(trail.find((a) => a.type === 'APPROVAL_DECIDED')).toMatchObject({
@@ -224,5 +234,4 @@ describe('a purchase nobody decides in time', { timeout: E2E_TEST_TIMEOUT_MS }, 
     expect(workflowEvents(e2e.rt, purchaseId)).toHaveLength(1);
     expect(account.licenses).toEqual([]);
   });
-
 });

@@ -53,7 +53,12 @@ describe('requester notices, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () =
     const mails = await waitFor('two requester notices', () => (mailsTo('ada.notice@example.com').length >= 2 ? mailsTo('ada.notice@example.com') : undefined));
     expect(mails.map((m) => m.subject)).toEqual([`Your CoCalc purchase was approved (${requestId})`, `Your CoCalc purchase is complete (${requestId})`]);
     expect(mails[0]!.text).toContain('approver@example.com approved it. procure is buying it from CoCalc now');
-    for (const text of [`License: ${licenseId}`, 'Cost: $18.00', 'What it is for:\n    CoCalc site license: academic, monthly', 'Your reason:\n    Course project for CS101']) {
+    for (const text of [
+      `License: ${licenseId}`,
+      'Cost: $18.00',
+      'What it is for:\n    CoCalc site license: academic, monthly',
+      'Your reason:\n    Course project for CS101',
+    ]) {
       expect(mails[1]!.text).toContain(text);
     }
     for (const mail of mails) expectNothingToAct(mail);
@@ -67,7 +72,14 @@ describe('requester notices, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () =
 
   it('tells the requester of a rejected InterServer purchase (signed POST /purchases) who rejected it, quoting the comment', async () => {
     const requestId = 'notice-reject-is';
-    const res = await postPurchase(e2e.rt, interserverRequest({ requestId, requester: { email: 'grace.notice@example.com', name: 'Grace Hopper' }, item: { ip: '203.0.113.77', licenseType: 5006 } }));
+    const res = await postPurchase(
+      e2e.rt,
+      interserverRequest({
+        requestId,
+        requester: { email: 'grace.notice@example.com', name: 'Grace Hopper' },
+        item: { ip: '203.0.113.77', licenseType: 5006 },
+      }),
+    );
     expect(res.status).toBe(202);
     const purchaseId = res.json.purchaseId as string;
     const { link } = await approvalMailFor(e2e, purchaseId);
@@ -75,7 +87,9 @@ describe('requester notices, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () =
     expect((await decide(link, 'reject', 'Use the shared cPanel server\nCost: $0.00')).status).toBe(200);
     expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).toBe('FAILED');
 
-    const [mail, ...more] = await waitFor('the rejection notice', () => (mailsTo('grace.notice@example.com').length ? mailsTo('grace.notice@example.com') : undefined));
+    const [mail, ...more] = await waitFor('the rejection notice', () =>
+      mailsTo('grace.notice@example.com').length ? mailsTo('grace.notice@example.com') : undefined,
+    );
     expect(more).toEqual([]);
     expect(mail!.subject).toBe(`Your InterServer purchase was rejected (${requestId})`);
     expect(mail!.text).toContain('approver@example.com rejected it. Nothing was bought.');
@@ -83,13 +97,26 @@ describe('requester notices, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () =
     expect(mail!.text).toContain("The approver's comment, as they wrote it:\n    Use the shared cPanel server\n    Cost: $0.00");
     expect(mail!.text!.split('\n').filter((l) => /^(Quoted )?[Cc]ost:/.test(l))).toEqual(['Quoted cost: $3.00']);
     expectNothingToAct(mail!);
-    expect((await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'REQUESTER_NOTIFIED')).toMatchObject([{ status: 'REJECTED', detail: { kind: 'outcome', outcome: 'REJECTED' } }]);
+    expect((await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'REQUESTER_NOTIFIED')).toMatchObject([
+      { status: 'REJECTED', detail: { kind: 'outcome', outcome: 'REJECTED' } },
+    ]);
   });
 
   it('mails the requester nothing when the request opted out, through either entry point', async () => {
     const quiet = 'quiet.notice@example.com';
-    await sendRequestEvent(e2e.rt, cocalcRequest({ requestId: 'notice-quiet-event', notifyRequester: false, requester: { email: quiet, name: 'Quiet Event' } }));
-    const posted = await postPurchase(e2e.rt, interserverRequest({ requestId: 'notice-quiet-post', notifyRequester: false, requester: { email: quiet, name: 'Quiet Post' }, item: { ip: '203.0.113.78', licenseType: 5006 } }));
+    await sendRequestEvent(
+      e2e.rt,
+      cocalcRequest({ requestId: 'notice-quiet-event', notifyRequester: false, requester: { email: quiet, name: 'Quiet Event' } }),
+    );
+    const posted = await postPurchase(
+      e2e.rt,
+      interserverRequest({
+        requestId: 'notice-quiet-post',
+        notifyRequester: false,
+        requester: { email: quiet, name: 'Quiet Post' },
+        item: { ip: '203.0.113.78', licenseType: 5006 },
+      }),
+    );
     expect(posted.status).toBe(202);
 
     for (const purchaseId of [purchaseIdFor('notice-quiet-event'), posted.json.purchaseId as string]) {

@@ -76,7 +76,11 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
     expect(account.cart.filter((i) => i.purchased === null)).toEqual([]);
     expect(Math.round((balanceBefore - account.balance) * 100)).toBe(20 * LICENSE_USD * 100);
     // Each purchase's item carries its tag, and each tag appears once.
-    const tags = bought.map((i) => String((i.description as Record<string, unknown>).description).split('\n').at(-1));
+    const tags = bought.map((i) =>
+      String((i.description as Record<string, unknown>).description)
+        .split('\n')
+        .at(-1),
+    );
     expect(new Set(tags)).toEqual(new Set(purchaseIds.map((p) => `procure purchase ${p}`)));
     // The slot ledger stays a fixed, small item.
     const ledger = await stateItem(e2e, 'SLOTS#cocalc-cart-add', 'SLOTS');

@@ -115,7 +115,9 @@ describe('vendor faults, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       await decide(link, 'approve');
       expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');
       expect(account.licenses).toHaveLength(licensesBefore + 1);
-      const calls = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'VENDOR_CALL').map((a) => [a.detail?.operation, a.detail?.outcome ?? `attempt ${a.detail?.attempt}`]);
+      const calls = (await auditTrail(e2e, purchaseId))
+        .filter((a) => a.type === 'VENDOR_CALL')
+        .map((a) => [a.detail?.operation, a.detail?.outcome ?? `attempt ${a.detail?.attempt}`]);
       expect(calls).toEqual([
         ['checkout', 'attempt 1'],
         ['checkout', 'unknown'],
@@ -180,7 +182,10 @@ describe('vendor faults, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       const res = await postPurchase(e2e.rt, interserverRequest({ requestId: 'refused-buy', item: { ip, licenseType: 5006 } }));
       const purchaseId = res.json.purchaseId as string;
       await approvalMailFor(e2e, purchaseId);
-      e2e.rt.sandboxes.interserver!.faults.set({ forcedError: 'You do not have enough Pre-Pay This (Available for a new license: $0 vs License Cost 3)\n', operations: BUY_OPS });
+      e2e.rt.sandboxes.interserver!.faults.set({
+        forcedError: 'You do not have enough Pre-Pay This (Available for a new license: $0 vs License Cost 3)\n',
+        operations: BUY_OPS,
+      });
       expect((await approveAndWait(purchaseId)).status).toBe('FAILED');
       expect(e2e.rt.sandboxes.interserver!.state.licenses.filter((l) => l.license_ip === ip)).toEqual([]);
       expect(buyRequests(ip)).toHaveLength(1); // refused once, never repeated

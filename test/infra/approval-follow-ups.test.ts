@@ -24,7 +24,11 @@ describe('the follow-up schedule', () => {
     const target = JSON.stringify({ 'Fn::GetAtt': [s.fnId('ApprovalReminders'), 'Arn'] });
     const found = Object.values(s.template.findResources('AWS::Scheduler::Schedule')).filter((r) => JSON.stringify(r.Properties?.Target?.Arn) === target);
     expect(found).toHaveLength(1);
-    expect(found[0]!.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED', Target: { RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 } } });
+    expect(found[0]!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Target: { RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 } },
+    });
     const role = (found[0]!.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const statements = iamStatements(s.json).filter((st) => st.roles.includes(role));
     expect(statements.map((st) => st.actions)).toEqual([['lambda:InvokeFunction']]);
@@ -57,8 +61,14 @@ describe('follow-up configuration', () => {
   });
 
   it.each([
-    [{ approvalTimeoutSeconds: 3600, approvalReminderOffsetsSeconds: [3600] }, 'approvalReminderOffsetsSeconds: 3600 must be shorter than approvalTimeoutSeconds (3600)'],
-    [{ approvalTimeoutSeconds: 3600, approvalEscalationEmails: ['a@acme.test'], approvalEscalationDelaySeconds: 7200 }, 'approvalEscalationDelaySeconds: 7200 must be shorter'],
+    [
+      { approvalTimeoutSeconds: 3600, approvalReminderOffsetsSeconds: [3600] },
+      'approvalReminderOffsetsSeconds: 3600 must be shorter than approvalTimeoutSeconds (3600)',
+    ],
+    [
+      { approvalTimeoutSeconds: 3600, approvalEscalationEmails: ['a@acme.test'], approvalEscalationDelaySeconds: 7200 },
+      'approvalEscalationDelaySeconds: 7200 must be shorter',
+    ],
     [{ approvalEscalationDelaySeconds: 60 }, 'set without approvalEscalationEmails'],
     [{ approvalEscalationEmails: 'not-an-address' }, 'approvalEscalationEmails'],
     [{ approvalReminderOffsetsSeconds: [0] }, 'approvalReminderOffsetsSeconds'],
@@ -81,13 +91,17 @@ describe('follow-up configuration', () => {
       signingSecretId: 'arn:secret',
       policy: { reminderOffsetsSeconds: [600, 60] },
     });
-    expect(approvalFollowUpConfig({ ...base, [ENV.APPROVAL_ESCALATION_EMAILS]: 'b@acme.test', [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: '900' }).policy.escalation).toEqual({
+    expect(
+      approvalFollowUpConfig({ ...base, [ENV.APPROVAL_ESCALATION_EMAILS]: 'b@acme.test', [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: '900' }).policy.escalation,
+    ).toEqual({
       approvers: ['b@acme.test'],
       delaySeconds: 900,
     });
     expect(() => approvalFollowUpConfig({ ...base, [ENV.APPROVAL_REMINDER_OFFSETS_SECONDS]: '3600' })).toThrow(ConfigError);
     expect(() => approvalFollowUpConfig({ ...base, [ENV.APPROVAL_ESCALATION_EMAILS]: 'b@acme.test' })).toThrow(/APPROVAL_ESCALATION_DELAY_SECONDS/);
-    expect(() => approvalFollowUpConfig({ ...base, [ENV.APPROVAL_ESCALATION_EMAILS]: 'nope', [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: '900' })).toThrow(ConfigError);
+    expect(() => approvalFollowUpConfig({ ...base, [ENV.APPROVAL_ESCALATION_EMAILS]: 'nope', [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: '900' })).toThrow(
+      ConfigError,
+    );
     expect(() => approvalFollowUpConfig({ ...base, [ENV.APPROVAL_REMINDER_OFFSETS_SECONDS]: undefined })).toThrow(ConfigError);
   });
 });

@@ -14,7 +14,11 @@ import { statementsOf, synthProcure, type Synthesized } from './synth';
  * Approval tiers by amount (issue #13 part 2) as configured: resolved at synth into the policy the
  * functions read, checked at synth (errors and CDK warnings) and again at cold start.
  */
-const TIERS = [{ upToUsd: 50, approvals: 0 }, { upToUsd: 500, approvals: 1 }, { approvals: 2, from: ['finance'] }];
+const TIERS = [
+  { upToUsd: 50, approvals: 0 },
+  { upToUsd: 500, approvals: 1 },
+  { approvals: 2, from: ['finance'] },
+];
 const LISTS = { finance: ['cfo@acme.test', 'controller@acme.test', 'treasurer@acme.test'] };
 const tiered = { approverEmails: ['boss@acme.test'], approvalTiers: TIERS, approverLists: LISTS, approvalEscalationEmails: ['ceo@acme.test'] };
 
@@ -22,7 +26,7 @@ const outdir = mkdtempSync(join(tmpdir(), 'procure-tiers-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('approval tiers in the configuration', () => {
-  it('resolve each tier\'s named lists into addresses; the escalation approvers count in every tier', () => {
+  it("resolve each tier's named lists into addresses; the escalation approvers count in every tier", () => {
     expect(approvalPolicyOf(resolveProcureConfig(tiered))).toEqual({
       tiers: [
         { upToUsd: 50, approvals: 0, approvers: [] },
@@ -48,11 +52,23 @@ describe('approval tiers in the configuration', () => {
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an unknown list', { approvalTiers: [{ approvals: 1, from: ['legal'] }] }, /approvalTiers\[0\]\.from: no approver list named "legal"/],
-    ['more approvals than the list has people', { approvalTiers: [{ approvals: 4, from: ['finance'] }], approverLists: LISTS }, /needs 4 distinct approvals but only 3 people/],
-    ['tiers out of order', { approvalTiers: [{ upToUsd: 500, approvals: 1 }, { upToUsd: 50, approvals: 0 }, { approvals: 1 }] }, /approvalTiers\[1\]\.upToUsd: 50 must be above the previous tier's 500/],
+    [
+      'more approvals than the list has people',
+      { approvalTiers: [{ approvals: 4, from: ['finance'] }], approverLists: LISTS },
+      /needs 4 distinct approvals but only 3 people/,
+    ],
+    [
+      'tiers out of order',
+      { approvalTiers: [{ upToUsd: 500, approvals: 1 }, { upToUsd: 50, approvals: 0 }, { approvals: 1 }] },
+      /approvalTiers\[1\]\.upToUsd: 50 must be above the previous tier's 500/,
+    ],
     ['a last tier with a bound', { approvalTiers: [{ upToUsd: 50, approvals: 1 }] }, /the last tier takes every larger amount/],
     ['both ways of saying it', { approvalTiers: [{ approvals: 1 }], autoApproveMaxUsd: 10 }, /autoApproveMaxUsd: set together with approvalTiers/],
-    ['a list on a tier nobody approves', { approvalTiers: [{ upToUsd: 5, approvals: 0, from: ['finance'] }, { approvals: 1 }], approverLists: LISTS }, /a tier with approvals 0 asks nobody/],
+    [
+      'a list on a tier nobody approves',
+      { approvalTiers: [{ upToUsd: 5, approvals: 0, from: ['finance'] }, { approvals: 1 }], approverLists: LISTS },
+      /a tier with approvals 0 asks nobody/,
+    ],
     ['a list of no addresses', { approverLists: { finance: [] } }, /approverLists\.finance: needs at least one address/],
     ['an unknown key in a tier', { approvalTiers: [{ approvals: 1, who: 'x' }] }, /approvalTiers\.0/],
   ])('refuse %s at synth, naming it', (_name, overrides, expected) => {
@@ -70,9 +86,11 @@ describe('approval tiers in the configuration', () => {
 
   it('warn when a tier needs every person who can approve it', () => {
     const config = resolveProcureConfig({ approverEmails: ['a@acme.test', 'b@acme.test'], approvalTiers: [{ approvals: 2 }] });
-    expect(configWarnings(config).filter((w) => w.key === 'approvalTiers').map((w) => w.message)).toEqual([
-      'approvalTiers[0] needs all 2 people who can approve it: one who is away blocks every purchase in it until it expires',
-    ]);
+    expect(
+      configWarnings(config)
+        .filter((w) => w.key === 'approvalTiers')
+        .map((w) => w.message),
+    ).toEqual(['approvalTiers[0] needs all 2 people who can approve it: one who is away blocks every purchase in it until it expires']);
   });
 });
 
@@ -91,7 +109,9 @@ describe('a stack with approval tiers', () => {
       const vars = (s.json.Resources[id]!.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
       return vars !== undefined && ENV.APPROVAL_POLICY in vars;
     });
-    expect(withPolicy.sort()).toEqual(['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'].map((f) => s.fnId(f as never)).sort());
+    expect(withPolicy.sort()).toEqual(
+      ['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'].map((f) => s.fnId(f as never)).sort(),
+    );
     const policy = JSON.parse(String(env('CocalcCheckout')[ENV.APPROVAL_POLICY]));
     expect(policy.tiers[2]).toEqual({ approvals: 4, approvers: LISTS.finance });
     expect(policy.escalationApprovers).toEqual(['ceo@acme.test']);
@@ -114,14 +134,24 @@ describe('a stack with approval tiers', () => {
 }, 180_000);
 
 describe('the approval policy at cold start', () => {
-  const good = { tiers: [{ upToUsd: 5, approvals: 0, approvers: [] }, { approvals: 1, approvers: ['a@acme.test'] }], escalationApprovers: [] };
+  const good = {
+    tiers: [
+      { upToUsd: 5, approvals: 0, approvers: [] },
+      { approvals: 1, approvers: ['a@acme.test'] },
+    ],
+    escalationApprovers: [],
+  };
   it('reads the JSON the stack writes', () => {
     expect(approvalPolicyConfig({ [ENV.APPROVAL_POLICY]: JSON.stringify(good) }).policy).toEqual(good);
   });
   it.each<[string, string | undefined, RegExp]>([
     ['missing', undefined, /APPROVAL_POLICY is missing/],
     ['not JSON', '{tiers', /APPROVAL_POLICY is not JSON/],
-    ['an approver that is no address', JSON.stringify({ ...good, tiers: [{ approvals: 1, approvers: ['nobody'] }] }), /APPROVAL_POLICY is invalid: tiers\.0\.approvers\.0/],
+    [
+      'an approver that is no address',
+      JSON.stringify({ ...good, tiers: [{ approvals: 1, approvers: ['nobody'] }] }),
+      /APPROVAL_POLICY is invalid: tiers\.0\.approvers\.0/,
+    ],
     ['an unusable tier', JSON.stringify({ ...good, tiers: [{ approvals: 2, approvers: ['a@acme.test'] }] }), /needs 2 distinct approvals but only 1 people/],
   ])('fails fast when %s', (_name, value, expected) => {
     expect(() => approvalPolicyConfig(value === undefined ? {} : { [ENV.APPROVAL_POLICY]: value })).toThrow(ConfigError);

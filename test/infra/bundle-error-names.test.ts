@@ -43,7 +43,11 @@ beforeAll(async () => {
   const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   rules = await withAssemblyReadLock(assemblyDir, () => {
     const stack = loadStack(assemblyDir);
-    const byArn = new Map(lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV).flatMap((fn) => (fn.assetDir ? [[fn.arn, readFileSync(join(fn.assetDir, 'index.js'), 'utf8')] as const] : [])));
+    const byArn = new Map(
+      lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV).flatMap((fn) =>
+        fn.assetDir ? [[fn.arn, readFileSync(join(fn.assetDir, 'index.js'), 'utf8')] as const] : [],
+      ),
+    );
     const asl = aslFromTemplate(stack.template, { env: DEFAULT_RESOLVE_ENV });
     return tasksOf(asl).flatMap(([state, task]) => {
       const target = (task.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? (task.Resource as string);

@@ -91,12 +91,15 @@ describe('reading CDK context', () => {
     }
     expect(error).toBeInstanceOf(ProcureConfigError);
     const issues = (error as ProcureConfigError).issues.join('\n');
-    for (const key of ['approverEmails', 'senderEmail', 'approvalTimeoutSeconds', 'cocalcCheckoutMode', 'requestEventSource', 'dailyPurchaseLimit']) expect(issues).toContain(key);
+    for (const key of ['approverEmails', 'senderEmail', 'approvalTimeoutSeconds', 'cocalcCheckoutMode', 'requestEventSource', 'dailyPurchaseLimit'])
+      expect(issues).toContain(key);
   });
 
   it('keeps the purchases a daily limit can put in flight within what a budget counter item holds', () => {
     expect(resolveProcureConfig({ dailyPurchaseLimit: 585 }).dailyPurchaseLimit).toBe(585);
-    expect(() => resolveProcureConfig({ dailyPurchaseLimit: 586 })).toThrow(/dailyPurchaseLimit: 586 a day could keep 4688 purchases in flight over the 8 days an execution can last.*at most 585/);
+    expect(() => resolveProcureConfig({ dailyPurchaseLimit: 586 })).toThrow(
+      /dailyPurchaseLimit: 586 a day could keep 4688 purchases in flight over the 8 days an execution can last.*at most 585/,
+    );
     // A shorter approval wait lets more purchases a day through.
     expect(resolveProcureConfig({ dailyPurchaseLimit: 1000, approvalTimeoutSeconds: 3600 }).dailyPurchaseLimit).toBe(1000);
   });
@@ -150,12 +153,15 @@ describe('a configured stack', () => {
 
   it('uses the configured approval base URL and InterServer endpoint', () => {
     expect(env('RequestApproval')[ENV.APPROVAL_BASE_URL]).toBe('https://approve.acme.test');
-    for (const id of ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'] as const) expect(env(id)[ENV.INTERSERVER_ENDPOINT]).toBe('https://soap.acme.test/api.php');
+    for (const id of ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'] as const)
+      expect(env(id)[ENV.INTERSERVER_ENDPOINT]).toBe('https://soap.acme.test/api.php');
     expect(env('CocalcCheckout')).not.toHaveProperty(ENV.INTERSERVER_ENDPOINT);
   });
 
   it('scopes ses:SendEmail to the configured sender, its domain and the approvers', () => {
-    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }>;
+    const policies = Object.values(s.template.findResources('AWS::IAM::Policy')) as Array<{
+      Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } };
+    }>;
     const ses = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((st) => st.Action === 'ses:SendEmail')!;
     const identities = (ses.Resource as unknown[]).map((r) => String(s.resolve(r)).split('identity/')[1]);
     // In any order: the flag @aws-cdk/aws-iam:minimizePolicies sorts a statement's resources.
@@ -175,7 +181,9 @@ describe('configuration that would deploy and then fail', () => {
 
   it('names only the example addresses among real ones, subdomains included', () => {
     const warnings = configWarnings(resolveProcureConfig({ senderEmail: 'procure@mail.acme.com', approverEmails: ['boss@acme.com', 'ops@lists.example.org'] }));
-    expect(warnings).toEqual([expect.objectContaining({ key: 'approverEmails', message: expect.stringMatching(/^approverEmails ops@lists\.example\.org is /) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ key: 'approverEmails', message: expect.stringMatching(/^approverEmails ops@lists\.example\.org is /) }),
+    ]);
   });
 
   it('warns about opsEmails in an example domain only when they are set (unset, they are the approvers)', () => {

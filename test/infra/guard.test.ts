@@ -30,7 +30,11 @@ interface GuardReport {
 }
 
 const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
+afterAll(() =>
+  outdirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** Synthesizes an app with the guard plugin; returns whether synth failed, the plugin's report and the first stack's template. */
 function synthWithGuard(build: (app: App) => Stack): { failed: boolean; report: GuardReport | undefined; template: CfnTemplate } {
@@ -74,7 +78,11 @@ const MODES = ['off', 'create-account-role'] as const satisfies readonly ApiAcce
 
 describe('cfn-guard Control Tower rules', () => {
   const byMode = new Map<ApiAccessLogMode, ReturnType<typeof synthWithGuard>>();
-  beforeAll(() => MODES.forEach((mode) => { byMode.set(mode, synthProcureWithGuard(mode)); }));
+  beforeAll(() =>
+    MODES.forEach((mode) => {
+      byMode.set(mode, synthProcureWithGuard(mode));
+    }),
+  );
 
   it.each(MODES)('find nothing unacknowledged in the procure stack (API access logs: %s)', (mode) => {
     const { failed, report } = byMode.get(mode)!;
@@ -107,7 +115,11 @@ describe('cfn-guard Control Tower rules', () => {
   it('acknowledge the VPC and encryption rules for exactly the functions and log groups of the stack', () => {
     const { template, report } = byMode.get('create-account-role')!;
     const suppressed = report?.suppressedViolations ?? [];
-    const resourcesOf = (rule: string): string[] => suppressed.filter((v) => v.ruleName === rule).flatMap(logicalIdsOf).sort();
+    const resourcesOf = (rule: string): string[] =>
+      suppressed
+        .filter((v) => v.ruleName === rule)
+        .flatMap(logicalIdsOf)
+        .sort();
     expect(resourcesOf('lambda_inside_vpc_check')).toEqual(idsOfType(template, 'AWS::Lambda::Function'));
     expect(resourcesOf('cloudwatch_log_group_encrypted_check')).toEqual(idsOfType(template, 'AWS::Logs::LogGroup'));
   });

@@ -46,7 +46,9 @@ const read = (path: string): string => readFileSync(join(LAMBDAS, path), 'utf8')
 const BUILDERS = new Map(
   readdirSync(join(LAMBDAS, 'composition'))
     .filter((f) => f.endsWith('.ts'))
-    .flatMap((f) => [...read(join('composition', f)).matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body] as const)),
+    .flatMap((f) =>
+      [...read(join('composition', f)).matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body] as const),
+    ),
 );
 
 /**
@@ -96,7 +98,8 @@ describe('what each handler uses, its function has', () => {
 describe('what a handler runs, read through its use case and the composition root', () => {
   it('follows the builders a handler calls, and the builders those call, into their clients and config readers', () => {
     const text = source('RecordOutcome');
-    for (const call of ['sesClient()', 'eventBridgeClient()', 'tablesConfig()', 'budgetConfig()', 'attentionMailConfig()', 'audit.list(']) expect(text).toContain(call);
+    for (const call of ['sesClient()', 'eventBridgeClient()', 'tablesConfig()', 'budgetConfig()', 'attentionMailConfig()', 'audit.list('])
+      expect(text).toContain(call);
   });
 
   it('leaves out the builders a handler does not call', () => {

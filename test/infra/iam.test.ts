@@ -14,11 +14,24 @@ const except = (...ids: FunctionId[]): FunctionId[] => ALL.filter((f) => !ids.in
 /** The variables each function must have (the brief's table), beyond the two defaults. */
 const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   const env = Object.fromEntries(ALL.map((f) => [f, [] as string[]])) as Record<FunctionId, string[]>;
-  const add = (ids: FunctionId[], ...names: string[]): void => ids.forEach((f) => { env[f].push(...names); });
+  const add = (ids: FunctionId[], ...names: string[]): void =>
+    ids.forEach((f) => {
+      env[f].push(...names);
+    });
   add(except('ListLicenses'), ENV.AUDIT_TABLE_NAME, ENV.STATE_TABLE_NAME);
-  add(['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'], ENV.COCALC_SECRET_ARN, ENV.COCALC_BASE_URL, ENV.COCALC_CHECKOUT_MODE);
+  add(
+    ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'],
+    ENV.COCALC_SECRET_ARN,
+    ENV.COCALC_BASE_URL,
+    ENV.COCALC_CHECKOUT_MODE,
+  );
   // INTERSERVER_ENDPOINT is set only when configured (covered in config.test.ts).
-  add(['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'], ENV.INTERSERVER_SECRET_ARN, ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY);
+  add(
+    ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
+    ENV.INTERSERVER_SECRET_ARN,
+    ENV.INTERSERVER_WSDL_URL,
+    ENV.INTERSERVER_PAYMENT_POLICY,
+  );
   add(['RequestApproval', 'ApprovalsApi', 'ApprovalReminders'], ENV.SIGNING_SECRET_ARN);
   // The follow-ups: fresh links (base URL, timeout for the cold-start check) and the reminder offsets;
   // the escalation variables only when escalation approvers are configured (config.test.ts).
@@ -32,7 +45,12 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   // a quote's tier, and reads the month's budget left.
   add(['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.APPROVAL_POLICY);
   // ApprovalReminders: the budget line of a follow-up mail, as in the first.
-  add(['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'], ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD, ENV.DAILY_PURCHASE_LIMIT);
+  add(
+    ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'],
+    ENV.MONTHLY_CAP_COCALC_USD,
+    ENV.MONTHLY_CAP_INTERSERVER_USD,
+    ENV.DAILY_PURCHASE_LIMIT,
+  );
   add(['PurchasesApi', 'Intake'], ENV.STATE_MACHINE_ARN);
   add(['Intake', 'PurchasesApi', 'RecordOutcome'], ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE);
   // Reconcile closes stale purchases through RecordOutcome's code: its environment, plus the
@@ -67,7 +85,7 @@ beforeAll(() => {
 afterAll(() => s.dispose());
 
 const envOf = (id: FunctionId): Record<string, unknown> =>
-  ((s.json.Resources[s.fnId(id)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables);
+  (s.json.Resources[s.fnId(id)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
 const secretId = (name: string): string => s.stack.getLogicalId(s.stack.secrets.node.findChild(name).node.defaultChild as never);
 const flat = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -167,7 +185,10 @@ describe('IAM scope', () => {
     for (const st of onAudit) expect(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']).toEqual(expect.arrayContaining(st.actions));
     // No statement anywhere carries those actions at all (the state table's grant is separate).
     const risky = iamStatements(s.json).filter(
-      (st) => st.effect === 'Allow' && st.actions.some((a) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL)/.test(a)) && referencedIds(st.resources).includes(audit),
+      (st) =>
+        st.effect === 'Allow' &&
+        st.actions.some((a) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL)/.test(a)) &&
+        referencedIds(st.resources).includes(audit),
     );
     expect(risky).toEqual([]);
   });
@@ -199,7 +220,8 @@ describe('IAM scope', () => {
     const audit = s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never);
     const state = s.stack.getLogicalId(s.stack.stateTable.node.defaultChild as never);
     const ddb = statementsOf(s, id).filter((st) => st.actions.some((a) => a.startsWith('dynamodb:')));
-    const byTable = (table: string): string[] => [...new Set(ddb.filter((st) => referencedIds(st.resources).includes(table)).flatMap((st) => st.actions))].sort();
+    const byTable = (table: string): string[] =>
+      [...new Set(ddb.filter((st) => referencedIds(st.resources).includes(table)).flatMap((st) => st.actions))].sort();
     if (id === 'ListLicenses') {
       expect(ddb).toEqual([]);
       return;
@@ -222,7 +244,16 @@ describe('IAM scope', () => {
     const readers = ALL.filter((id) => statementsOf(s, id).some((st) => st.actions.includes('dynamodb:Query')));
     // The money steps (CocalcCheckout, InterserverBuy) read the approval round APPROVAL_SENT names.
     // ApprovalReminders queries only the state table's purchase index (below), not the audit table.
-    expect(readers.sort()).toEqual(['ApprovalReminders', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PurchasesApi', 'Reconcile', 'RecordOutcome', 'ValidateAndQuote']);
+    expect(readers.sort()).toEqual([
+      'ApprovalReminders',
+      'CocalcAddToCart',
+      'CocalcCheckout',
+      'InterserverBuy',
+      'PurchasesApi',
+      'Reconcile',
+      'RecordOutcome',
+      'ValidateAndQuote',
+    ]);
     const auditId = s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never);
     const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query') && referencedIds(st.resources).includes(auditId))!;
     expect(query.resources.map((r) => s.resolve(r))).toEqual([
@@ -231,7 +262,7 @@ describe('IAM scope', () => {
     ]);
   });
 
-  it('lets only PurchasesApi and ApprovalReminders list purchases: Query on the state table\'s purchasesByStatus index, named, and nothing else on it', () => {
+  it("lets only PurchasesApi and ApprovalReminders list purchases: Query on the state table's purchasesByStatus index, named, and nothing else on it", () => {
     const state = s.stack.getLogicalId(s.stack.stateTable.node.defaultChild as never);
     const onState = ALL.flatMap((id) =>
       statementsOf(s, id)
@@ -244,7 +275,11 @@ describe('IAM scope', () => {
       { id: 'ApprovalReminders', actions: ['dynamodb:Query'], resources: index },
     ]);
     // No Scan anywhere: a page of the listing is key conditions on the index.
-    expect(iamStatements(s.json).flatMap((st) => st.actions).filter((a) => a === 'dynamodb:Scan')).toEqual([]);
+    expect(
+      iamStatements(s.json)
+        .flatMap((st) => st.actions)
+        .filter((a) => a === 'dynamodb:Scan'),
+    ).toEqual([]);
   });
 
   it('lets only RequestApproval and ApprovalReminders (approval links), RecordOutcome and Reconcile (the NEEDS_ATTENTION mail and requester notices), ApprovalsApi (the approval notice) and PurchasesApi (the notice of a resolved purchase) send mail, from the sender identity (and the sandbox recipients)', () => {
@@ -312,7 +347,10 @@ describe('dependency graph', () => {
     const edges = new Map<string, string[]>();
     for (const [id, r] of Object.entries(s.json.Resources)) {
       const deps = new Set([...referencedIds(r.Properties ?? {}), ...[(r as { DependsOn?: string | string[] }).DependsOn ?? []].flat()]);
-      edges.set(id, [...deps].filter((d) => d in s.json.Resources));
+      edges.set(
+        id,
+        [...deps].filter((d) => d in s.json.Resources),
+      );
     }
     const state = new Map<string, 'visiting' | 'done'>();
     const cycle: string[] = [];

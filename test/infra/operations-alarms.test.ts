@@ -12,7 +12,10 @@ describe('operations: alarms reach a person', () => {
   let s: Synthesized;
   const resources = (type: string): Array<[string, Res]> => Object.entries(s.template.findResources(type)) as Array<[string, Res]>;
   const topicId = (): string => resources('AWS::SNS::Topic')[0]![0];
-  const alarmsBy = (metricName: string): Res[] => resources('AWS::CloudWatch::Alarm').map(([, r]) => r).filter((r) => r.Properties.MetricName === metricName);
+  const alarmsBy = (metricName: string): Res[] =>
+    resources('AWS::CloudWatch::Alarm')
+      .map(([, r]) => r)
+      .filter((r) => r.Properties.MetricName === metricName);
 
   beforeAll(() => {
     s = synthProcure({ approverEmails: ['alice@corp.example.org', 'bob@corp.example.org'] });
@@ -115,7 +118,7 @@ describe('operations: alarms reach a person', () => {
       }
     });
 
-    it("leaves out exactly the task functions whose errors the state machine catches (their failures end in a recorded, notified outcome)", () => {
+    it('leaves out exactly the task functions whose errors the state machine catches (their failures end in a recorded, notified outcome)', () => {
       const quiet = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fid) => !(ERRORS_ARE_INCIDENTS as readonly string[]).includes(fid));
       expect(quiet.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'ReserveBudget', 'ValidateAndQuote', 'VerifyLicense']);
       const states = s.asl().States as Record<string, { Catch?: Array<{ ErrorEquals: string[]; Next: string }> }>;
@@ -140,7 +143,11 @@ describe('operations: alarms reach a person', () => {
     it(`sends RecordOutcome's "${EVENTS.failed}" event with status ${NOTIFIED_STATUSES.join(' or ')} on the workflow bus to the topic`, () => {
       const props = rule().Properties;
       expect(props.EventBusName).toBe('default');
-      expect(props.EventPattern).toEqual({ source: [EVENTS.workflowSource], 'detail-type': [EVENTS.failed], detail: { status: ['NEEDS_ATTENTION', 'FAILED'] } });
+      expect(props.EventPattern).toEqual({
+        source: [EVENTS.workflowSource],
+        'detail-type': [EVENTS.failed],
+        detail: { status: ['NEEDS_ATTENTION', 'FAILED'] },
+      });
       const [target, ...more] = props.Targets as Array<Record<string, unknown>>;
       expect(more).toHaveLength(0);
       expect(target!.Arn).toEqual({ Ref: topicId() });
@@ -158,8 +165,15 @@ describe('operations: alarms reach a person', () => {
     });
 
     it("names the purchase, its status and reason, and leaves the requester's address out", () => {
-      const transformer = (rule().Properties.Targets as Array<{ InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }>)[0]!.InputTransformer;
-      expect(Object.values(transformer.InputPathsMap).sort()).toEqual(['$.detail.purchaseId', '$.detail.reason', '$.detail.requestId', '$.detail.status', '$.detail.vendor']);
+      const transformer = (rule().Properties.Targets as Array<{ InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }>)[0]!
+        .InputTransformer;
+      expect(Object.values(transformer.InputPathsMap).sort()).toEqual([
+        '$.detail.purchaseId',
+        '$.detail.reason',
+        '$.detail.requestId',
+        '$.detail.status',
+        '$.detail.vendor',
+      ]);
       const text = String(s.resolve(transformer.InputTemplate));
       expect(text).toContain('npx procure audit <detail-purchaseId> --api https://');
       // Every <placeholder> is one EventBridge fills in; anything else would break the target.
@@ -171,7 +185,15 @@ describe('operations: alarms reach a person', () => {
     const [[, dashboard], ...more] = resources('AWS::CloudWatch::Dashboard') as [[string, Res]];
     expect(more).toHaveLength(0);
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'TriggeredRules', 'ApproximateNumberOfMessagesVisible']) {
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionsAborted',
+      'TriggeredRules',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
       expect(body).toContain(metric);
     }
     for (const fid of Object.keys(FUNCTIONS)) expect(body).toContain(`"label":"${fid}"`.replace(/"/g, '\\"'));

@@ -42,7 +42,10 @@ describe('API routes', () => {
         expect(integration.Type).toBe('AWS_PROXY');
         const fnIds = referencedIds(integration.Uri).filter((id) => s.json.Resources[id]?.Type === 'AWS::Lambda::Function');
         const fn = (Object.keys(FUNCTIONS) as FunctionId[]).find((f) => fnIds.includes(s.fnId(f)));
-        return [`${String(m.Properties.HttpMethod)} ${pathOf(m.Properties.ResourceId)}`, { auth: String(m.Properties.AuthorizationType), fn, params: m.Properties.RequestParameters }];
+        return [
+          `${String(m.Properties.HttpMethod)} ${pathOf(m.Properties.ResourceId)}`,
+          { auth: String(m.Properties.AuthorizationType), fn, params: m.Properties.RequestParameters },
+        ];
       }),
     );
 
@@ -83,7 +86,9 @@ describe('API routes', () => {
   it('lets API Gateway invoke only the four API functions, on their own routes (no test-invoke grants)', () => {
     const perms = resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
     const targets = perms.map(([, p]) => referencedIds(p.Properties.FunctionName)[0]);
-    expect(new Set(targets)).toEqual(new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi'), s.fnId('ApprovalReminders')]));
+    expect(new Set(targets)).toEqual(
+      new Set([s.fnId('PurchasesApi'), s.fnId('ListLicenses'), s.fnId('ApprovalsApi'), s.fnId('QuotesApi'), s.fnId('ApprovalReminders')]),
+    );
     for (const [, p] of perms) expect(JSON.stringify(p.Properties.SourceArn)).not.toContain('test-invoke-stage');
   });
 });
@@ -94,7 +99,13 @@ describe('API stage', () => {
     const { stack, dispose } = bareStack('Api');
     try {
       const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
-      new PurchaseApi(stack, 'PurchaseApi', { purchasesFunction: fn('Purchases'), licensesFunction: fn('Licenses'), quotesFunction: fn('Quotes'), resendFunction: fn('Resend'), ...(accessLogs ? { accessLogs } : {}) });
+      new PurchaseApi(stack, 'PurchaseApi', {
+        purchasesFunction: fn('Purchases'),
+        licensesFunction: fn('Licenses'),
+        quotesFunction: fn('Quotes'),
+        resendFunction: fn('Resend'),
+        ...(accessLogs ? { accessLogs } : {}),
+      });
       const template = templateOf(stack);
       return { template, json: template.toJSON() as CfnTemplate };
     } finally {
@@ -140,7 +151,10 @@ describe('API stage', () => {
   it('with create-account-role, sets a role of its own as the account’s before the stage deploys, both kept on destroy', () => {
     const { template, json } = apiStack('create-account-role');
     expect(stageOf(json)).toHaveProperty('AccessLogSetting');
-    const [accountId, account] = Object.entries(template.findResources('AWS::ApiGateway::Account'))[0]! as [string, { DeletionPolicy?: string; Properties: { CloudWatchRoleArn: unknown } }];
+    const [accountId, account] = Object.entries(template.findResources('AWS::ApiGateway::Account'))[0]! as [
+      string,
+      { DeletionPolicy?: string; Properties: { CloudWatchRoleArn: unknown } },
+    ];
     const roleId = referencedIds(account.Properties.CloudWatchRoleArn)[0]!;
     const role = json.Resources[roleId] as unknown as { DeletionPolicy?: string; Properties: Record<string, unknown> };
     expect(role.Properties).not.toHaveProperty('RoleName');
@@ -201,7 +215,8 @@ describe('functions', () => {
 
   it('gives the vendor-calling functions 60 s and keeps the API functions under API Gateway’s 29 s', () => {
     const timeout = (id: FunctionId): number => s.json.Resources[s.fnId(id)]!.Properties!.Timeout as number;
-    for (const id of ['ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'] as const) expect(timeout(id), id).toBe(60);
+    for (const id of ['ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'] as const)
+      expect(timeout(id), id).toBe(60);
     for (const id of ['PurchasesApi', 'ApprovalsApi', 'ListLicenses'] as const) expect(timeout(id), id).toBeLessThan(29);
   });
 });
@@ -226,7 +241,16 @@ describe('outputs', () => {
   it('exports the API URL, state machine ARN, table names and secret ARNs', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['ApiUrl', 'ApprovalBaseUrl', 'StateMachineArn', 'AuditTableName', 'StateTableName', 'CocalcSecretArn', 'InterserverSecretArn', 'SigningSecretArn']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'ApprovalBaseUrl',
+        'StateMachineArn',
+        'AuditTableName',
+        'StateTableName',
+        'CocalcSecretArn',
+        'InterserverSecretArn',
+        'SigningSecretArn',
+      ]),
     );
   });
 

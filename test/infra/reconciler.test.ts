@@ -16,7 +16,9 @@ afterAll(() => s.dispose());
 
 /** The schedules that invoke Reconcile (the approval follow-ups have their own: approval-follow-ups.test.ts). */
 const schedules = (x: Synthesized) =>
-  Object.entries(x.template.findResources('AWS::Scheduler::Schedule')).filter(([, r]) => JSON.stringify(r.Properties?.Target?.Arn) === JSON.stringify({ 'Fn::GetAtt': [x.fnId('Reconcile'), 'Arn'] }));
+  Object.entries(x.template.findResources('AWS::Scheduler::Schedule')).filter(
+    ([, r]) => JSON.stringify(r.Properties?.Target?.Arn) === JSON.stringify({ 'Fn::GetAtt': [x.fnId('Reconcile'), 'Arn'] }),
+  );
 const actionsOf = (id: Parameters<typeof statementsOf>[1]): Set<string> => new Set(statementsOf(s, id).flatMap((st) => st.actions));
 
 describe('the reconciler schedule', () => {
@@ -38,7 +40,10 @@ describe('the reconciler schedule', () => {
     ]);
     const trust = s.json.Resources[role]!.Properties!.AssumeRolePolicyDocument as { Statement: Array<Record<string, unknown>> };
     expect(trust.Statement).toEqual([
-      expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
     ]);
   });
 
@@ -74,12 +79,12 @@ describe('the Reconcile function', () => {
     expect(states).toHaveLength(1);
     expect(states[0]!.actions).toEqual(['states:DescribeExecution']);
     expect(states[0]!.resources.map((r) => s.resolve(r))).toEqual(['arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:*']);
-    expect(s.resolve((s.json.Resources[s.fnId('Reconcile')]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.STATE_MACHINE_ARN)).toBe(
-      'arn:aws:states:us-east-1:123456789012:stateMachine:Procure-Purchase',
-    );
+    expect(
+      s.resolve((s.json.Resources[s.fnId('Reconcile')]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.STATE_MACHINE_ARN),
+    ).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Procure-Purchase');
   });
 
-  it('gets no Scan, no batch and no index but the audit trail\'s byStatus', () => {
+  it("gets no Scan, no batch and no index but the audit trail's byStatus", () => {
     const ddb = statementsOf(s, 'Reconcile').filter((st) => st.actions.some((a) => a.startsWith('dynamodb:')));
     const actions = new Set(ddb.flatMap((st) => st.actions));
     expect([...actions].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);

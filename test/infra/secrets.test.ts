@@ -15,7 +15,10 @@ beforeAll(() => {
 
 describe('vendor secrets', () => {
   it('creates the CoCalc secret as {"apiKey"} and the InterServer secret as {"username","password"} placeholders', () => {
-    const strings = secrets.map((p) => p.SecretString).filter((v): v is string => typeof v === 'string').map((v) => JSON.parse(v) as unknown);
+    const strings = secrets
+      .map((p) => p.SecretString)
+      .filter((v): v is string => typeof v === 'string')
+      .map((v) => JSON.parse(v) as unknown);
     expect(strings).toEqual(expect.arrayContaining([VENDOR_SECRET_PLACEHOLDERS.cocalc, VENDOR_SECRET_PLACEHOLDERS.interserver]));
     expect(Object.keys(VENDOR_SECRET_PLACEHOLDERS.cocalc)).toEqual(['apiKey']);
     expect(Object.keys(VENDOR_SECRET_PLACEHOLDERS.interserver).sort()).toEqual(['password', 'username']);

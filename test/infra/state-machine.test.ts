@@ -31,7 +31,13 @@ const catches = (name: string): Catcher[] => (state(name).Catch ?? []) as Catche
 const fnArn = (id: FunctionId): string => `arn:${TEST_ENV.partition}:lambda:${TEST_ENV.region}:${TEST_ENV.accountId}:function:${s.fnId(id)}`;
 const machineProps = (): Record<string, unknown> => (Object.values(raw)[0] as { Properties: Record<string, unknown> }).Properties;
 
-const LAMBDA_SERVICE = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_SERVICE = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+];
 const VENDOR_SAFE = ['VendorTransientError', 'VendorRateLimitedError', ...LAMBDA_SERVICE];
 
 describe('shape', () => {
@@ -79,7 +85,11 @@ describe('shape', () => {
   });
 
   it('puts each task result at its documented ResultPath', () => {
-    const paths = Object.fromEntries(Object.entries(asl.States).filter(([, st]) => st.Type === 'Task').map(([n, st]) => [n, st.ResultPath]));
+    const paths = Object.fromEntries(
+      Object.entries(asl.States)
+        .filter(([, st]) => st.Type === 'Task')
+        .map(([n, st]) => [n, st.ResultPath]),
+    );
     expect(paths).toEqual({
       [STATE.ValidateAndQuote]: '$.quote',
       [STATE.ReserveBudget]: '$.reservation',
@@ -289,17 +299,30 @@ describe('running on the local engine', () => {
   let calls: string[];
   const stubs = (request: Record<string, any>, overrides: Record<string, Handler> = {}): Record<string, Handler> => {
     let quotes = 0;
-    const log = (name: string, fn: (i: Record<string, any>) => unknown): Handler => async (i) => {
-      calls.push(name);
-      return fn(i);
-    };
+    const log =
+      (name: string, fn: (i: Record<string, any>) => unknown): Handler =>
+      async (i) => {
+        calls.push(name);
+        return fn(i);
+      };
     return {
-      [STATE.ValidateAndQuote]: log('quote', (i) => ({ vendor: request.vendor, amountUsd: 5, summary: 'x', autoApprove: ++quotes === 1 && !!request.auto && !i.mismatch })),
+      [STATE.ValidateAndQuote]: log('quote', (i) => ({
+        vendor: request.vendor,
+        amountUsd: 5,
+        summary: 'x',
+        autoApprove: ++quotes === 1 && !!request.auto && !i.mismatch,
+      })),
       [STATE.ReserveBudget]: log('reserve', () => ({ vendor: request.vendor, amountUsd: 5, month: '2026-11', day: '2026-11-23' })),
       [STATE.AddToCart]: log('cart', () => ({ itemId: 7 })),
       // The waitForTaskToken override gets the Parameters: { FunctionName, Payload }.
-      [STATE.RequestApproval]: log('ask', (p) => ({ decision: p.Payload.state.request.reject ? 'REJECTED' : 'APPROVED', approver: 'boss@example.com', decidedAt: 'now' })),
-      [STATE.Checkout]: log('checkout', () => (request.mismatch && quotes === 1 ? fail('QuoteMismatchError') : { vendor: 'cocalc', amountUsd: 5, reconciled: false })),
+      [STATE.RequestApproval]: log('ask', (p) => ({
+        decision: p.Payload.state.request.reject ? 'REJECTED' : 'APPROVED',
+        approver: 'boss@example.com',
+        decidedAt: 'now',
+      })),
+      [STATE.Checkout]: log('checkout', () =>
+        request.mismatch && quotes === 1 ? fail('QuoteMismatchError') : { vendor: 'cocalc', amountUsd: 5, reconciled: false },
+      ),
       [STATE.BuyLicense]: log('buy', () => ({ vendor: 'interserver', amountUsd: 5, reconciled: false })),
       [STATE.VerifyLicense]: log('verify', () => ({ id: 'lic-1' })),
       [STATE.RecordCompleted]: log('completed', () => ({})),
@@ -313,7 +336,10 @@ describe('running on the local engine', () => {
     const execution = engine.run(
       { purchaseId: 'pur-1', request, source: 'api', receivedAt: 'now' },
       {
-        overrides: { taskResourceLocalHandlers: stubs(request, overrides) as never, retryIntervalOverrides: Object.fromEntries(Object.values(STATE).map((n) => [n, 0])) },
+        overrides: {
+          taskResourceLocalHandlers: stubs(request, overrides) as never,
+          retryIntervalOverrides: Object.fromEntries(Object.values(STATE).map((n) => [n, 0])),
+        },
         context: { Task: { Token: 'token-1' } } as never,
       },
     );

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { App, Stack as CdkStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { aslFromTemplate, DEFAULT_RESOLVE_ENV, resolveIntrinsics, type AslDefinition, type CfnTemplate, type ResolveEnv } from '../../lib/local/asl-from-template';
+import {
+  aslFromTemplate,
+  DEFAULT_RESOLVE_ENV,
+  resolveIntrinsics,
+  type AslDefinition,
+  type CfnTemplate,
+  type ResolveEnv,
+} from '../../lib/local/asl-from-template';
 import { resolveProcureConfig, type ProcureConfig } from '../../lib/config';
 import { ProcureStack } from '../../lib/procure-stack';
 import type { FunctionId } from '../../lambdas/core/workflow';

@@ -98,6 +98,9 @@ describe('state table', () => {
   });
 
   it('has no resource policy (only the audit table needs the append-only deny)', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', Match.objectLike({ KeySchema: Match.arrayWith([{ AttributeName: 'pk', KeyType: 'HASH' }]), ResourcePolicy: Match.absent() }));
+    template.hasResourceProperties(
+      'AWS::DynamoDB::Table',
+      Match.objectLike({ KeySchema: Match.arrayWith([{ AttributeName: 'pk', KeyType: 'HASH' }]), ResourcePolicy: Match.absent() }),
+    );
   });
 });

@@ -36,7 +36,13 @@ export function approvalWorld(db: LocalDynamo) {
     mailer: new FakeMailer(),
     callback: new FakeTaskCallback(),
     signingKey: async () => SIGNING_KEY,
-    config: { approvers: APPROVERS, sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', timeoutSeconds: 3600, policy: autoApprovePolicy(-1, APPROVERS) },
+    config: {
+      approvers: APPROVERS,
+      sender: 'procure@example.com',
+      baseUrl: 'https://api.example.com/prod',
+      timeoutSeconds: 3600,
+      policy: autoApprovePolicy(-1, APPROVERS),
+    },
   };
 }
 export type ApprovalWorld = ReturnType<typeof approvalWorld>;

@@ -129,7 +129,8 @@ export async function callApi(
   const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   // Signed with the runtime's per-run credentials: the router checks the signature of IAM routes.
-  if (options.signed !== false) headers = await signedApiHeaders(rt, method, `${rt.apiUrl}${path}`, { headers, ...(payload !== undefined ? { body: payload } : {}) });
+  if (options.signed !== false)
+    headers = await signedApiHeaders(rt, method, `${rt.apiUrl}${path}`, { headers, ...(payload !== undefined ? { body: payload } : {}) });
   const res = await request(`${rt.apiUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await res.body.text();
   let json: unknown;
@@ -253,7 +254,12 @@ export function cocalcAccountOf(e2e: E2e): SandboxAccount {
  * The approval mail of a purchase and its link, found through the APPROVAL_SENT audit entry (which
  * names the approval ids) and the outbox (the link carries the id). Waits for both.
  */
-export async function approvalMailFor(e2e: E2e, purchaseId: string, round = 1, timeoutMs = 60_000): Promise<{ mail: OutboxMail; link: string; approvalId: string }> {
+export async function approvalMailFor(
+  e2e: E2e,
+  purchaseId: string,
+  round = 1,
+  timeoutMs = 60_000,
+): Promise<{ mail: OutboxMail; link: string; approvalId: string }> {
   const ids = await waitFor(
     `approval round ${round} of ${purchaseId}`,
     async () => {
@@ -320,7 +326,9 @@ export async function approvalMailOfThisRun(e2e: E2e, purchaseId: string, timeou
     `an approval mail of ${purchaseId} from this runtime`,
     async () => {
       const sent = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'APPROVAL_SENT');
-      const i = sent.findIndex((a) => e2e.rt.mails.some((m) => approvalLinkOf(m)?.includes(`/approvals/${(a.detail?.approvalIds as string[] | undefined)?.[0]}?`)));
+      const i = sent.findIndex((a) =>
+        e2e.rt.mails.some((m) => approvalLinkOf(m)?.includes(`/approvals/${(a.detail?.approvalIds as string[] | undefined)?.[0]}?`)),
+      );
       return i >= 0 ? i + 1 : undefined;
     },
     timeoutMs,

@@ -66,7 +66,9 @@ export async function killNow(local: RunningCli): Promise<{ code: number | null;
 
 /** The approval link of the first approval mail in the outbox folder, from the header procure sets. */
 export function outboxApprovalLink(outboxDir: string): string | undefined {
-  for (const file of readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort()) {
+  for (const file of readdirSync(outboxDir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()) {
     const link = parseEml(readFileSync(join(outboxDir, file), 'utf8')).headers[APPROVAL_LINK_HEADER.toLowerCase()];
     if (link) return link;
   }

@@ -34,9 +34,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startLoopbackAws(
-  respond: (req: StubRequest) => StubResponse | Promise<StubResponse>,
-): Promise<LoopbackAws> {
+export async function startLoopbackAws(respond: (req: StubRequest) => StubResponse | Promise<StubResponse>): Promise<LoopbackAws> {
   const requests: StubRequest[] = [];
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);

@@ -15,7 +15,12 @@ export async function signedApiHeaders(
   const u = new URL(url);
   const query: Record<string, string> = {};
   for (const [k, v] of u.searchParams) query[k] = v;
-  const signer = new SignatureV4({ service: 'execute-api', region: rt.region, credentials: options.credentials ?? rt.clientConfig('aws').credentials, sha256: Sha256 });
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: rt.region,
+    credentials: options.credentials ?? rt.clientConfig('aws').credentials,
+    sha256: Sha256,
+  });
   const signed = await signer.sign({
     method,
     protocol: u.protocol,

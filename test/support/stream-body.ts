@@ -9,11 +9,14 @@ export function streamBody(url: string, total: number, headers: Record<string, s
     const u = new URL(url);
     let written = 0;
     let answered = false;
-    const req = httpRequest({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'transfer-encoding': 'chunked', ...headers } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, written });
-    });
+    const req = httpRequest(
+      { hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'transfer-encoding': 'chunked', ...headers } },
+      (res) => {
+        answered = true;
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, written });
+      },
+    );
     req.on('error', (err) => (answered ? undefined : reject(err)));
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const pump = (): void => {

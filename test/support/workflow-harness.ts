@@ -120,7 +120,11 @@ export function approvalVerifierFor(h: Pick<StepHarness, 'audit' | 'approvals'>,
  * audit entry naming an approval record, decided APPROVED through the store; `$.approval` as the
  * approvals API sends it.
  */
-export async function approveThroughLink(h: Pick<StepHarness, 'audit' | 'approvals'>, state: WorkflowState, approver = APPROVED.approver): Promise<WorkflowState> {
+export async function approveThroughLink(
+  h: Pick<StepHarness, 'audit' | 'approvals'>,
+  state: WorkflowState,
+  approver = APPROVED.approver,
+): Promise<WorkflowState> {
   const quote = state.quote;
   if (!quote) throw new Error('approveThroughLink needs $.quote');
   const approvalId = `appr-${randomUUID()}`;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildApprovalUrl,
-  createApprovalId,
-  isApprovalId,
-  signApprovalLink,
-  verifyApprovalSignature,
-} from '../../lambdas/core/approval-link';
+import { buildApprovalUrl, createApprovalId, isApprovalId, signApprovalLink, verifyApprovalSignature } from '../../lambdas/core/approval-link';
 
 const KEY = 'test-signing-key-0123456789abcdef';
 const claims = { approvalId: 'AAAAAAAAAAAAAAAAAAAAAA', approver: 'boss@example.com', expiresAt: '2030-01-01T00:00:00.000Z' };

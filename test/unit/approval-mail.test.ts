@@ -25,7 +25,16 @@ describe('approval mail', () => {
     expect(mail.to).toEqual(['boss@example.com']);
     expect(mail.from).toBe('procure@example.com');
     expect(mail.subject).toBe('Approve purchase: InterServer $45.00 for Grace <Hopper>');
-    for (const text of ['InterServer', 'cPanel license for 203.0.113.10', '$45.00', 'grace@example.com', 'New web server', '$55.00 of $100.00 left', base.url, '2030-01-02 03:04 UTC']) {
+    for (const text of [
+      'InterServer',
+      'cPanel license for 203.0.113.10',
+      '$45.00',
+      'grace@example.com',
+      'New web server',
+      '$55.00 of $100.00 left',
+      base.url,
+      '2030-01-02 03:04 UTC',
+    ]) {
       expect(mail.text).toContain(text);
     }
   });
@@ -75,7 +84,10 @@ describe('approval mail with hostile requester text (issue 9)', () => {
 
   it('gives every label line to procure: requester text is only indented under its label', () => {
     for (const label of ['Cost', 'Review and decide', 'Link expires', 'Budget left', 'Vendor']) {
-      expect(lines.filter((l) => l.startsWith(`${label}:`)), label).toHaveLength(1);
+      expect(
+        lines.filter((l) => l.startsWith(`${label}:`)),
+        label,
+      ).toHaveLength(1);
     }
     expect(lines.find((l) => l.startsWith('Cost:'))).toBe('Cost: $180.00');
     const reasonAt = lines.findIndex((l) => l.startsWith('Reason'));
@@ -88,7 +100,8 @@ describe('approval mail with hostile requester text (issue 9)', () => {
       '    Budget left: plenty',
     ]);
     // Every line is procure's own (a fixed label or text) or indented requester text.
-    const own = /^(|A license purchase needs your approval\.|(Review and decide|Link expires|Vendor|Cost|Budget left): .+|(Item|Requester|Reason, as written by the requester):|The link opens a page.+)$/;
+    const own =
+      /^(|A license purchase needs your approval\.|(Review and decide|Link expires|Vendor|Cost|Budget left): .+|(Item|Requester|Reason, as written by the requester):|The link opens a page.+)$/;
     for (const l of lines) expect(own.test(l) || l.startsWith('    '), l).toBe(true);
   });
 

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  APPROVAL_PAGE_CSP,
-  escapeHtml,
-  renderConfirmPage,
-  renderDecidedPage,
-  renderErrorPage,
-  type ApprovalErrorKind,
-} from '../../lambdas/core/approval-page';
+import { APPROVAL_PAGE_CSP, escapeHtml, renderConfirmPage, renderDecidedPage, renderErrorPage, type ApprovalErrorKind } from '../../lambdas/core/approval-page';
 import type { ApprovalSummary } from '../../lambdas/core/ports';
 
 const summary: ApprovalSummary = {
@@ -38,7 +31,15 @@ describe('approval pages', () => {
   it('shows vendor, item, cost, requester, reason, budget left and expiry on the confirm page', () => {
     const html = renderConfirmPage(view);
 
-    for (const text of ['CoCalc', 'academic, monthly, 4 GB RAM', '$12.50', 'ada@example.com', '$87.50 of $100.00 left this month', '2030-01-02 03:04 UTC', 'boss@example.com']) {
+    for (const text of [
+      'CoCalc',
+      'academic, monthly, 4 GB RAM',
+      '$12.50',
+      'ada@example.com',
+      '$87.50 of $100.00 left this month',
+      '2030-01-02 03:04 UTC',
+      'boss@example.com',
+    ]) {
       expect(html).toContain(text);
     }
   });

@@ -54,7 +54,11 @@ describe('approval policy by amount', () => {
   });
 
   it('counts the escalation approvers in every tier, each person once whatever the case', () => {
-    expect(countedApprovers({ ...POLICY, escalationApprovers: ['Boss@Example.com', 'cfo@EXAMPLE.com'] }, POLICY.tiers[2]!)).toEqual([CFO, C, 'boss@example.com']);
+    expect(countedApprovers({ ...POLICY, escalationApprovers: ['Boss@Example.com', 'cfo@EXAMPLE.com'] }, POLICY.tiers[2]!)).toEqual([
+      CFO,
+      C,
+      'boss@example.com',
+    ]);
   });
 
   it('describes each tier in words', () => {
@@ -67,11 +71,50 @@ describe('approval policy by amount', () => {
 
   it.each<[string, ApprovalPolicy, RegExp]>([
     ['no tier', { tiers: [], escalationApprovers: [] }, /needs at least one tier/],
-    ['an open tier before the last', { tiers: [{ approvals: 1, approvers: [A] }, { approvals: 1, approvers: [A] }], escalationApprovers: [] }, /approvalTiers\[0\]\.upToUsd: required/],
-    ['a last tier with an upper bound', { tiers: [{ upToUsd: 5, approvals: 1, approvers: [A] }], escalationApprovers: [] }, /last tier takes every larger amount/],
-    ['bounds not ascending', { tiers: [{ upToUsd: 50, approvals: 0, approvers: [] }, { upToUsd: 50, approvals: 1, approvers: [A] }, { approvals: 1, approvers: [A] }], escalationApprovers: [] }, /approvalTiers\[1\]\.upToUsd: 50 must be above the previous tier's 50/],
-    ['a bound in fractions of a cent', { tiers: [{ upToUsd: 0.005, approvals: 0, approvers: [] }, { approvals: 1, approvers: [A] }], escalationApprovers: [] }, /whole cents/],
-    ['more approvals than people who count', { tiers: [{ approvals: 3, approvers: [A, B] }], escalationApprovers: [] }, /needs 3 distinct approvals but only 2 people can approve it/],
+    [
+      'an open tier before the last',
+      {
+        tiers: [
+          { approvals: 1, approvers: [A] },
+          { approvals: 1, approvers: [A] },
+        ],
+        escalationApprovers: [],
+      },
+      /approvalTiers\[0\]\.upToUsd: required/,
+    ],
+    [
+      'a last tier with an upper bound',
+      { tiers: [{ upToUsd: 5, approvals: 1, approvers: [A] }], escalationApprovers: [] },
+      /last tier takes every larger amount/,
+    ],
+    [
+      'bounds not ascending',
+      {
+        tiers: [
+          { upToUsd: 50, approvals: 0, approvers: [] },
+          { upToUsd: 50, approvals: 1, approvers: [A] },
+          { approvals: 1, approvers: [A] },
+        ],
+        escalationApprovers: [],
+      },
+      /approvalTiers\[1\]\.upToUsd: 50 must be above the previous tier's 50/,
+    ],
+    [
+      'a bound in fractions of a cent',
+      {
+        tiers: [
+          { upToUsd: 0.005, approvals: 0, approvers: [] },
+          { approvals: 1, approvers: [A] },
+        ],
+        escalationApprovers: [],
+      },
+      /whole cents/,
+    ],
+    [
+      'more approvals than people who count',
+      { tiers: [{ approvals: 3, approvers: [A, B] }], escalationApprovers: [] },
+      /needs 3 distinct approvals but only 2 people can approve it/,
+    ],
     ['a tier that asks nobody', { tiers: [{ approvals: 1, approvers: [] }], escalationApprovers: [] }, /needs approvers to ask/],
     ['a fractional approval count', { tiers: [{ approvals: 1.5, approvers: [A, B] }], escalationApprovers: [] }, /whole number from 0 to 10/],
   ])('refuses %s', (_name, policy, expected) => {

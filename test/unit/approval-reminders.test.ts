@@ -57,7 +57,12 @@ describe('ApprovalReminders handler', () => {
   afterAll(async () => db.close());
 
   const followUps = (now: Date) =>
-    makeHandler({ ...world, log: { warn: () => undefined }, config: { sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', policy: POLICY }, clock: () => now });
+    makeHandler({
+      ...world,
+      log: { warn: () => undefined },
+      config: { sender: 'procure@example.com', baseUrl: 'https://api.example.com/prod', policy: POLICY },
+      clock: () => now,
+    });
   const sweep = async (now: Date): Promise<FollowUpReport> => (await followUps(now)({ source: 'procure.approval-follow-ups' })) as FollowUpReport;
   const resend = async (now: Date, purchaseId: string, caller?: string): Promise<APIGatewayProxyResult> =>
     (await followUps(now)(resendEvent(purchaseId, caller))) as APIGatewayProxyResult;
@@ -179,7 +184,12 @@ describe('ApprovalReminders handler', () => {
 
     const first = await resend(after(100), state.purchaseId);
     expect(first.statusCode).toBe(200);
-    expect(JSON.parse(first.body)).toEqual({ purchaseId: state.purchaseId, resentTo: APPROVERS, expiresAt: after(3540).toISOString(), resentAt: after(100).toISOString() });
+    expect(JSON.parse(first.body)).toEqual({
+      purchaseId: state.purchaseId,
+      resentTo: APPROVERS,
+      expiresAt: after(3540).toISOString(),
+      resentAt: after(100).toISOString(),
+    });
     expect(world.mailer.outbox.map((m) => m.to[0])).toEqual(APPROVERS);
     expect(world.mailer.outbox[0]!.subject).toMatch(/^Approve purchase \(sent again\):/);
     world.mailer.outbox.length = 0;

@@ -56,7 +56,10 @@ describe('approvals API', () => {
   });
 
   /** Runs RequestApproval for a new purchase and returns each approver's link. */
-  async function mailedLinks(requestId: string, over: Record<string, unknown> = {}): Promise<{ payload: RequestApprovalPayload; links: Array<ReturnType<typeof linkIn>>; mails: Mail[] }> {
+  async function mailedLinks(
+    requestId: string,
+    over: Record<string, unknown> = {},
+  ): Promise<{ payload: RequestApprovalPayload; links: Array<ReturnType<typeof linkIn>>; mails: Mail[] }> {
     const payload = await purchaseAwaitingApproval(world, requestId, over);
     world.mailer.outbox.length = 0;
     await makeRequestApproval({ ...world, clock: () => now })(payload);
@@ -125,7 +128,10 @@ describe('approvals API', () => {
 
   it('answers a forged signature with 403 for GET and POST, and decides nothing', async () => {
     const { links, payload } = await mailedLinks('ap-forged');
-    const forged = signApprovalLink({ approvalId: links[0]!.id, approver: 'alice@example.com', expiresAt: '2030-03-01T10:59:00.000Z' }, 'attacker-key-0123456789abcdef');
+    const forged = signApprovalLink(
+      { approvalId: links[0]!.id, approver: 'alice@example.com', expiresAt: '2030-03-01T10:59:00.000Z' },
+      'attacker-key-0123456789abcdef',
+    );
 
     const get = await api(getEvent(links[0]!.id, forged));
     const post = await api(postEvent(links[0]!.id, { sig: forged, decision: 'approve' }));

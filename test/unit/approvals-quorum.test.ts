@@ -121,7 +121,7 @@ describe('an approval round that needs two of three approvers', () => {
     expect(await verdict(payload)).toMatchObject({ verified: false });
   });
 
-  it.each([1, 2, 3, 4])('never lets an approver\'s approve in a second tab, after their reject through the same link, count alone (run %s)', async (run) => {
+  it.each([1, 2, 3, 4])("never lets an approver's approve in a second tab, after their reject through the same link, count alone (run %s)", async (run) => {
     const { payload, link } = await round(`q-two-tabs-${run}`);
     const pages = await Promise.all([reject(link[BOB]!, 'no'), approve(link[BOB]!)]);
     expect(pages.some((p) => p.statusCode === 409)).toBe(true);
@@ -131,7 +131,9 @@ describe('an approval round that needs two of three approvers', () => {
     // And the round is not stuck: if the reject did not decide it, the others still can.
     if (deliveries(payload).length === 0) {
       await approve(link[ALICE]!);
-      expect(deliveries(payload)).toEqual([{ taskToken: payload.taskToken, output: expect.objectContaining({ decision: 'APPROVED', approvers: [ALICE, BOB] }) }]);
+      expect(deliveries(payload)).toEqual([
+        { taskToken: payload.taskToken, output: expect.objectContaining({ decision: 'APPROVED', approvers: [ALICE, BOB] }) },
+      ]);
     }
   });
 
@@ -160,15 +162,18 @@ describe('an approval round that needs two of three approvers', () => {
     expect(await verdict(payload)).toMatchObject({ verified: true });
   });
 
-  it.each([1, 2, 3, 4, 5])('an approval completing the round and a rejection at the same moment end one way, and the money steps agree (run %s)', async (run) => {
-    const { payload, link } = await round(`q-clash-${run}`);
-    await approve(link[ALICE]!);
-    await Promise.all([approve(link[BOB]!), reject(link[CAROL]!)]);
-    const delivered = deliveries(payload);
-    expect(delivered).toHaveLength(1);
-    const decision = (delivered[0]!.output as { decision: string }).decision;
-    expect((await verdict(payload)).verified).toBe(decision === 'APPROVED');
-  });
+  it.each([1, 2, 3, 4, 5])(
+    'an approval completing the round and a rejection at the same moment end one way, and the money steps agree (run %s)',
+    async (run) => {
+      const { payload, link } = await round(`q-clash-${run}`);
+      await approve(link[ALICE]!);
+      await Promise.all([approve(link[BOB]!), reject(link[CAROL]!)]);
+      const delivered = deliveries(payload);
+      expect(delivered).toHaveLength(1);
+      const decision = (delivered[0]!.output as { decision: string }).decision;
+      expect((await verdict(payload)).verified).toBe(decision === 'APPROVED');
+    },
+  );
 
   it('finishes an approval cut off between its record and its count when the link is posted again', async () => {
     const { payload, link } = await round('q-crash');

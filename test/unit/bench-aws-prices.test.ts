@@ -41,7 +41,7 @@ describe('costOf', () => {
     expect(cost.total).toBeCloseTo(cost.stepFunctions + cost.lambdaRequests + cost.lambdaDuration + cost.dynamo, 15);
   });
 
-  it('makes the issue\'s ceiling of $0.0003 exactly 12 transitions with nothing else', () => {
+  it("makes the issue's ceiling of $0.0003 exactly 12 transitions with nothing else", () => {
     expect(costOf({ transitions: 12, invocations: [], readUnits: 0, writeUnits: 0 }).total).toBeCloseTo(12 * AWS_LIST_PRICES.stepFunctionsTransition, 15);
   });
 });

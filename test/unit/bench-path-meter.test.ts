@@ -45,7 +45,14 @@ describe('attributing DynamoDB calls to invocations', () => {
 
   it('labels a call by its connection owner when invocations overlap, by all of them when none is known, and outside otherwise', () => {
     const calls = [call(25, 1), call(25, 2), call(26, 9), call(60, 1)];
-    const groups = attributeCalls(calls, spans, new Map([[1, 'Intake'], [2, 'ValidateAndQuote']]));
+    const groups = attributeCalls(
+      calls,
+      spans,
+      new Map([
+        [1, 'Intake'],
+        [2, 'ValidateAndQuote'],
+      ]),
+    );
     expect(Object.fromEntries([...groups].map(([label, list]) => [label, list.map((c) => c.at)]))).toEqual({
       Intake: [25],
       ValidateAndQuote: [25],
@@ -78,7 +85,15 @@ describe('stateOfInvocation', () => {
 
 describe('unionMs', () => {
   it('counts overlapping intervals once and skips empty ones', () => {
-    expect(unionMs([[0, 10], [5, 15], [20, 22], [21, 21.5], [30, 30]])).toBe(17);
+    expect(
+      unionMs([
+        [0, 10],
+        [5, 15],
+        [20, 22],
+        [21, 21.5],
+        [30, 30],
+      ]),
+    ).toBe(17);
   });
 });
 

@@ -27,7 +27,7 @@ describe('keepRechecking', () => {
   it.each([
     ['right at the slot', NOW, true],
     ['the whole window after it', NOW + LOCK_RECHECK_WINDOW_MS, true],
-    ['1 ms past the window: leave it to the machine\'s Retry', NOW + LOCK_RECHECK_WINDOW_MS + 1, false],
+    ["1 ms past the window: leave it to the machine's Retry", NOW + LOCK_RECHECK_WINDOW_MS + 1, false],
   ])('coming back %s: %s', (_, back, expected) => {
     expect(keepRechecking(NOW, back)).toBe(expected);
   });

@@ -100,13 +100,17 @@ describe('ProcureApi', () => {
 
   it('turns an error answer into an ApiError with the message and reasons, never the Authorization header', async () => {
     answer = { status: 400, body: { error: 'InvalidRequest', message: 'invalid purchase request', reasons: ['reason: too short'] } };
-    const err = await api().submitPurchase({}).catch((e: unknown) => e);
+    const err = await api()
+      .submitPurchase({})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(400);
     expect((err as ApiError).message).toBe('POST /purchases answered 400: invalid purchase request');
     expect((err as ApiError).reasons).toEqual(['reason: too short']);
     answer = { status: 403, body: { message: 'Missing Authentication Token' } };
-    const denied = (await api().getPurchase('pur-1').catch((e: unknown) => e)) as ApiError;
+    const denied = (await api()
+      .getPurchase('pur-1')
+      .catch((e: unknown) => e)) as ApiError;
     expect(denied.message).toMatch(/answered 403: Missing Authentication Token \(check the AWS credentials and that the URL includes the stage/);
     expect(denied.message).not.toContain(credentials.accessKeyId);
   });
@@ -117,7 +121,9 @@ describe('ProcureApi', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     const local = new ProcureApi({ apiUrl: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials, local: true });
-    await expect(local.listLicenses()).rejects.toThrow(`cannot reach the procure API at http://127.0.0.1:${port} (ECONNREFUSED): is 'npm start' still running?`);
+    await expect(local.listLicenses()).rejects.toThrow(
+      `cannot reach the procure API at http://127.0.0.1:${port} (ECONNREFUSED): is 'npm start' still running?`,
+    );
   });
 });
 
@@ -160,7 +166,10 @@ describe('resolveApiTarget', () => {
   });
 
   it('finds a running local runtime through <data-dir>/runtime.json', () => {
-    writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ apiUrl: 'http://127.0.0.1:4321', eventsEndpoint: 'http://127.0.0.1:4322', region: 'us-east-1', pid: process.pid }));
+    writeFileSync(
+      join(dir, 'runtime.json'),
+      JSON.stringify({ apiUrl: 'http://127.0.0.1:4321', eventsEndpoint: 'http://127.0.0.1:4322', region: 'us-east-1', pid: process.pid }),
+    );
     expect(resolveApiTarget({ dataDir: dir })).toMatchObject({ apiUrl: 'http://127.0.0.1:4321', eventsEndpoint: 'http://127.0.0.1:4322', local: true });
   });
 

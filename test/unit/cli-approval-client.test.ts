@@ -49,7 +49,13 @@ describe('CLI approval-link client', () => {
 });
 
 describe('approval pages as the CLI reads them', () => {
-  const summary = { vendor: 'cocalc' as const, item: 'CoCalc site license: academic', amountUsd: 18, requester: { name: 'Ada', email: 'ada@example.com' }, reason: 'CS101 <projects> & more' };
+  const summary = {
+    vendor: 'cocalc' as const,
+    item: 'CoCalc site license: academic',
+    amountUsd: 18,
+    requester: { name: 'Ada', email: 'ada@example.com' },
+    reason: 'CS101 <projects> & more',
+  };
 
   it('gives one line per block of the decided page, without the head', () => {
     const lines = pageLines(renderDecidedPage({ decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2030-01-02T03:04:05Z', summary }));

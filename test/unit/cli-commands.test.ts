@@ -18,7 +18,23 @@ describe('the procure command table', () => {
     vi.restoreAllMocks();
   });
 
-  const names = ['local', 'demo', 'submit', 'quote', 'list', 'status', 'audit', 'licenses', 'graph', 'approve', 'reject', 'resolve', 'resend', 'sandbox', 'doctor'];
+  const names = [
+    'local',
+    'demo',
+    'submit',
+    'quote',
+    'list',
+    'status',
+    'audit',
+    'licenses',
+    'graph',
+    'approve',
+    'reject',
+    'resolve',
+    'resend',
+    'sandbox',
+    'doctor',
+  ];
 
   it('has the operator commands, each with a one-line summary, all listed in the usage', async () => {
     expect(Object.keys(COMMANDS).sort()).toEqual([...names].sort());

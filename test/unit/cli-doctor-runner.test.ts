@@ -24,7 +24,9 @@ describe("procure doctor's check runner", () => {
 
   it('never lets a value it was told is secret through, in a detail or a fix', async () => {
     const key = 'sk_live_0123456789abcdef';
-    const report = await runChecks([{ name: 'vendor', run: async () => [fail('vendor: CoCalc', `refused ${key}`, `store a key other than ${key}`)] }], () => [key]);
+    const report = await runChecks([{ name: 'vendor', run: async () => [fail('vendor: CoCalc', `refused ${key}`, `store a key other than ${key}`)] }], () => [
+      key,
+    ]);
     expect(JSON.stringify(report)).not.toContain(key);
     expect(report.checks[0]).toMatchObject({ detail: 'refused [secret]', fix: 'store a key other than [secret]' });
   });
@@ -32,7 +34,10 @@ describe("procure doctor's check runner", () => {
 
 describe("procure doctor's report", () => {
   it('prints one aligned line per check, the fix under each failure only, and the count', () => {
-    const lines = formatReport({ ok: false, checks: [pass('trigger rule', 'ENABLED'), fail('SES: account', 'in the sandbox', 'request production access')] }, 'procure doctor: test');
+    const lines = formatReport(
+      { ok: false, checks: [pass('trigger rule', 'ENABLED'), fail('SES: account', 'in the sandbox', 'request production access')] },
+      'procure doctor: test',
+    );
     expect(lines).toEqual([
       'procure doctor: test',
       'ok    trigger rule  ENABLED',

@@ -58,18 +58,24 @@ describe('a deployment from its outputs file', () => {
     const f = file({ Procure: outputs(), ProcureStaging: outputs(other) });
     expect(resolveDoctorTarget({ outputs: f, api: other }).source).toBe(`${f} (stack ProcureStaging)`);
     expect(() => resolveDoctorTarget({ outputs: f })).toThrow(/holds 2 stacks \(Procure, ProcureStaging\): pass --api/);
-    expect(() => resolveDoctorTarget({ outputs: f, api: 'https://nope.execute-api.us-east-1.amazonaws.com/prod' })).toThrow(/no stack in .* has the ApiUrl https:\/\/nope/);
+    expect(() => resolveDoctorTarget({ outputs: f, api: 'https://nope.execute-api.us-east-1.amazonaws.com/prod' })).toThrow(
+      /no stack in .* has the ApiUrl https:\/\/nope/,
+    );
   });
 
   it('names every output an older deployment lacks, and how to get a missing file', () => {
     const { TriggerRuleName: _t, SenderEmail: _s, ...older } = outputs();
     expect(() => resourcesFromOutputs(older, 'x.json')).toThrow('x.json lacks the output(s) TriggerRuleName, SenderEmail: deploy this version of procure');
     expect(REQUIRED_OUTPUTS.every((k) => k in outputs())).toBe(true);
-    expect(() => resolveDoctorTarget({ outputs: join(dir, 'missing.json') })).toThrow(/cannot read the stack outputs .*missing\.json \(ENOENT\): write them with 'npx cdk deploy --outputs-file/);
+    expect(() => resolveDoctorTarget({ outputs: join(dir, 'missing.json') })).toThrow(
+      /cannot read the stack outputs .*missing\.json \(ENOENT\): write them with 'npx cdk deploy --outputs-file/,
+    );
   });
 
   it('refuses an --api that is not a URL as a usage error', () => {
-    expect(() => resolveDoctorTarget({ api: 'execute-api/prod' })).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(/--api must be a URL like https:/) }));
+    expect(() => resolveDoctorTarget({ api: 'execute-api/prod' })).toThrow(
+      expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(/--api must be a URL like https:/) }),
+    );
   });
 
   it('checks the local runtime when given no deployment, and says how to start one when none runs', () => {

@@ -45,8 +45,15 @@ describe('executionHistory for a deployment', () => {
 
   it('reads every page, from the execution region, signed with the caller credentials', async () => {
     seen.length = 0;
-    const event = (id: number, name: string) => ({ id, previousEventId: id - 1, timestamp: 1_765_000_000 + id, type: 'TaskStateEntered', stateEnteredEventDetails: { name } });
-    answer = (body) => (body.nextToken ? { status: 200, json: { events: [event(2, 'B')] } } : { status: 200, json: { events: [event(1, 'A')], nextToken: 'page-2' } });
+    const event = (id: number, name: string) => ({
+      id,
+      previousEventId: id - 1,
+      timestamp: 1_765_000_000 + id,
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name },
+    });
+    answer = (body) =>
+      body.nextToken ? { status: 200, json: { events: [event(2, 'B')] } } : { status: 200, json: { events: [event(1, 'A')], nextToken: 'page-2' } };
     const events = await executionHistory(deployment(), ARN);
     expect(events.map((e) => e.stateEnteredEventDetails?.name)).toEqual(['A', 'B']);
     expect(events[0]!.timestamp).toEqual(new Date(1_765_000_001_000));
@@ -60,9 +67,13 @@ describe('executionHistory for a deployment', () => {
 
   it('names a missing execution and passes on any other refusal with its code', async () => {
     answer = () => ({ status: 400, json: { __type: 'ExecutionDoesNotExist', message: 'Execution Does Not Exist' } });
-    await expect(executionHistory(deployment(), ARN)).rejects.toThrow(`Step Functions has no execution ${ARN} (AWS keeps a closed execution's history for 90 days)`);
+    await expect(executionHistory(deployment(), ARN)).rejects.toThrow(
+      `Step Functions has no execution ${ARN} (AWS keeps a closed execution's history for 90 days)`,
+    );
     answer = () => ({ status: 400, json: { __type: 'AccessDeniedException', message: 'not authorized to perform: states:GetExecutionHistory' } });
-    await expect(executionHistory(deployment(), ARN)).rejects.toThrow(/^GetExecutionHistory failed: AccessDeniedException: not authorized to perform: states:GetExecutionHistory$/);
+    await expect(executionHistory(deployment(), ARN)).rejects.toThrow(
+      /^GetExecutionHistory failed: AccessDeniedException: not authorized to perform: states:GetExecutionHistory$/,
+    );
   });
 
   it('asks for the data dir when a loopback --api leaves the local Step Functions endpoint unknown', async () => {

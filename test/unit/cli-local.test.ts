@@ -14,6 +14,7 @@ describe('procure local options', () => {
     expect(parseLambdaConcurrency(undefined)).toBeUndefined();
     expect(parseLambdaConcurrency('')).toBeUndefined();
     expect(parseLambdaConcurrency('3')).toBe(3);
-    for (const bad of ['0', '-2', '1.5', 'many']) expect(() => parseLambdaConcurrency(bad)).toThrow(/PROCURE_LOCAL_LAMBDA_CONCURRENCY must be a positive integer/);
+    for (const bad of ['0', '-2', '1.5', 'many'])
+      expect(() => parseLambdaConcurrency(bad)).toThrow(/PROCURE_LOCAL_LAMBDA_CONCURRENCY must be a positive integer/);
   });
 });

@@ -7,7 +7,10 @@ describe('procure resend', () => {
   const stand = useApiStandIn();
 
   it('signs POST /purchases/{id}/approvals/resend and prints who was mailed', async () => {
-    stand.answer = { status: 200, body: { purchaseId: 'pur-1', resentTo: ['a@acme.test', 'b@acme.test'], expiresAt: '2030-01-04T00:00:00.000Z', resentAt: '2030-01-01T00:00:00.000Z' } };
+    stand.answer = {
+      status: 200,
+      body: { purchaseId: 'pur-1', resentTo: ['a@acme.test', 'b@acme.test'], expiresAt: '2030-01-04T00:00:00.000Z', resentAt: '2030-01-01T00:00:00.000Z' },
+    };
 
     expect(await run(['pur-1', '--api', stand.api])).toBe(0);
 

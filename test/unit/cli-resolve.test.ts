@@ -35,7 +35,10 @@ describe('procure resolve', () => {
   });
 
   it('exits 1 with the reason when the API refuses (409, 404, 400 with reasons)', async () => {
-    stand.answer = { status: 409, body: { error: 'NotResolvable', message: 'purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved' } };
+    stand.answer = {
+      status: 409,
+      body: { error: 'NotResolvable', message: 'purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved' },
+    };
     expect(await run(['pur-1', '--not-bought', '--api', stand.api])).toBe(1);
     expect(stand.err.join('\n')).toContain('answered 409: purchase pur-1 is COMPLETED; only a purchase in NEEDS_ATTENTION can be resolved');
 

@@ -36,7 +36,10 @@ describe('stepPrinter', () => {
   it('announces a start, prints finished states, and hands the end of an execution to onEnd', () => {
     const printed: string[] = [];
     const ended: string[] = [];
-    const onStep = stepPrinter((s) => ended.push(s.type), (l) => printed.push(l));
+    const onStep = stepPrinter(
+      (s) => ended.push(s.type),
+      (l) => printed.push(l),
+    );
     const base = { executionArn: 'arn:x:pur-0123456789abcdef', executionName: 'pur-0123456789abcdef', timestamp: 0 };
     const steps: StepEvent[] = [
       { ...base, type: 'ExecutionStarted' },
@@ -51,7 +54,7 @@ describe('stepPrinter', () => {
 });
 
 describe('approvalLinkOf', () => {
-  it("takes the link procure put in the X-Procure-Approval-Link header, never one from the body", () => {
+  it('takes the link procure put in the X-Procure-Approval-Link header, never one from the body', () => {
     const genuine = 'http://127.0.0.1:3000/approvals/abc?sig=xyz';
     const mail = {
       headers: { 'x-procure-approval-link': genuine },

@@ -28,7 +28,11 @@ describe('readPurchaseRequest (procure submit)', () => {
   });
 
   it('lists every schema issue, with its path', () => {
-    const bad = cocalcRequest({ requestId: 'has spaces', vendor: 'cocalc', item: { description: { ...(cocalcRequest().item as { description: object }).description, ram: 64 } } });
+    const bad = cocalcRequest({
+      requestId: 'has spaces',
+      vendor: 'cocalc',
+      item: { description: { ...(cocalcRequest().item as { description: object }).description, ram: 64 } },
+    });
     const path = file('bad.json', JSON.stringify(bad));
     const err = (() => {
       try {
@@ -39,7 +43,10 @@ describe('readPurchaseRequest (procure submit)', () => {
       return undefined;
     })() as InvalidRequestFileError;
     expect(err).toBeInstanceOf(InvalidRequestFileError);
-    expect(err.issues).toEqual(['requestId: requestId may contain only letters, digits and . _ : -', 'item.description.ram: ram must be between 4 and 16 for a regular license']);
+    expect(err.issues).toEqual([
+      'requestId: requestId may contain only letters, digits and . _ : -',
+      'item.description.ram: ram must be between 4 and 16 for a regular license',
+    ]);
     expect(err.message).toBe(`${path} is not a valid purchase request (nothing was sent):\n  - ${err.issues.join('\n  - ')}`);
   });
 

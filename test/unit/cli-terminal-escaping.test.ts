@@ -128,7 +128,14 @@ describe('terminal output escapes stored text', () => {
   });
 
   it('workflow step lines and runtime log lines of `procure local`', () => {
-    const line = stepLine({ type: 'TaskStateExited', executionName: 'pur-0123456789abcdef', state: 'Checkout', outcome: 'failed', error: `Err${HOSTILE.c1Csi}`, cause: ALL } as never);
+    const line = stepLine({
+      type: 'TaskStateExited',
+      executionName: 'pur-0123456789abcdef',
+      state: 'Checkout',
+      outcome: 'failed',
+      error: `Err${HOSTILE.c1Csi}`,
+      cause: ALL,
+    } as never);
     expect(line).not.toMatch(ACTIVE);
     const logged: string[] = [];
     runtimeLog(true, (l) => logged.push(l))(`handler said ${ALL}`);
@@ -150,7 +157,11 @@ describe('`procure approve` output', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(req.method === 'POST' ? renderDecidedPage({ decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2030-01-01T00:00:00Z', summary }) : '<h1>Approve?</h1>');
+      res.end(
+        req.method === 'POST'
+          ? renderDecidedPage({ decision: 'APPROVED', approver: 'boss@example.com', decidedAt: '2030-01-01T00:00:00Z', summary })
+          : '<h1>Approve?</h1>',
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -23,7 +23,9 @@ describe('stepLine', () => {
     expect(stepLine(step({ type: 'StateFailed', state: 'BuyLicense', outcome: 'failed', durationMs: 20, error: 'VendorRejectedError', cause }))).toBe(
       '  [pur-52aaae2e] BuyLicense         failed       20 ms  VendorRejectedError: card declined',
     );
-    expect(stepLine(step({ type: 'StateRetried', state: 'Checkout', outcome: 'retrying', attempt: 2, error: 'Lambda.ServiceException' }))).toMatch(/retrying\s+attempt 2 after Lambda\.ServiceException$/);
+    expect(stepLine(step({ type: 'StateRetried', state: 'Checkout', outcome: 'retrying', attempt: 2, error: 'Lambda.ServiceException' }))).toMatch(
+      /retrying\s+attempt 2 after Lambda\.ServiceException$/,
+    );
   });
 
   it('prints nothing for entries and execution events', () => {
@@ -50,13 +52,23 @@ describe('tables', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('aligns columns and marks a cut value with an ellipsis', () => {
-    printTable([{ a: 'x', b: 'y'.repeat(70) }, { a: 'longer', b: 'z' }]);
+    printTable([
+      { a: 'x', b: 'y'.repeat(70) },
+      { a: 'longer', b: 'z' },
+    ]);
     expect(out).toEqual([`a       b`, `------  ${'-'.repeat(60)}`, `x       ${'y'.repeat(59)}…`, `longer  z`]);
   });
 
   it('prints an audit trail oldest first with a wide detail column', () => {
     printAuditTrail([
-      { seq: '1', at: '2026-11-28T23:00:01.000Z', type: 'REQUEST_RECEIVED', status: 'RECEIVED', actor: 'requester:ada@example.com', message: 'purchase request received via api' },
+      {
+        seq: '1',
+        at: '2026-11-28T23:00:01.000Z',
+        type: 'REQUEST_RECEIVED',
+        status: 'RECEIVED',
+        actor: 'requester:ada@example.com',
+        message: 'purchase request received via api',
+      },
       { seq: '2', at: '2026-11-28T23:00:02.000Z', type: 'QUOTED', status: 'QUOTED', detail: { amountUsd: 18 } },
     ]);
     expect(out[0]).toMatch(/^time\s+event\s+status\s+actor\s+detail$/);
@@ -84,7 +96,9 @@ describe('printPurchase', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(lines.find((l) => l.startsWith('waiting for'))).toBe('waiting for  a CoCalc cart/add slot, since 2026-12-06 10:00:00Z, next try 2026-12-06 10:00:42Z');
+    expect(lines.find((l) => l.startsWith('waiting for'))).toBe(
+      'waiting for  a CoCalc cart/add slot, since 2026-12-06 10:00:00Z, next try 2026-12-06 10:00:42Z',
+    );
   });
 
   it('prints no waiting line once the purchase goes on (waiting: null)', () => {

@@ -65,7 +65,11 @@ describe('a refused claim comes back', () => {
   const noJitter = () => 0;
   it.each([
     { why: 'at the bound when it rests on adds answered', claim: { sent: false as const, retryAt: NOW + 5_000, provisional: false }, expected: NOW + 5_000 },
-    { why: 'soon when it rests on adds in flight', claim: { sent: false as const, retryAt: NOW + 5_000, provisional: true }, expected: NOW + LOCK_RECHECK_MS.min },
+    {
+      why: 'soon when it rests on adds in flight',
+      claim: { sent: false as const, retryAt: NOW + 5_000, provisional: true },
+      expected: NOW + LOCK_RECHECK_MS.min,
+    },
     { why: 'at the bound when that is sooner still', claim: { sent: false as const, retryAt: NOW + 50, provisional: true }, expected: NOW + 50 },
   ])('$why', ({ claim, expected }) => {
     expect(claimAgainAt(claim, NOW, noJitter)).toBe(expected);

@@ -28,8 +28,7 @@ function itemIdOf(ref: CartRef): number {
 }
 
 /** The vendor's answer to an add over its limit, as the CoCalc sandbox's throttle words it (cocalc-gateway.test.ts). */
-const tooManyRequests = (seconds: number) =>
-  `too many requests to shopping/cart/add; try again in ${seconds} seconds (rule: at most 15 requests per minute)`;
+const tooManyRequests = (seconds: number) => `too many requests to shopping/cart/add; try again in ${seconds} seconds (rule: at most 15 requests per minute)`;
 
 const PROJECT = '7f0f5b7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 const DAY_MS = 86_400_000;
@@ -116,7 +115,7 @@ describe('AddToCart (CoCalc)', () => {
     expect(cart()[0]?.checked).toBe(false);
   });
 
-  it("keeps an item the account owner already had, even one with our exact tagged description, and adds our own", async () => {
+  it('keeps an item the account owner already had, even one with our exact tagged description, and adds our own', async () => {
     const state = await newPurchase(h, cocalcRequest());
     const owners = await gateway.addToCart(descriptionOf(state));
     // A copy of our own description (the owner's "buy it again" of an earlier license would look like this).

@@ -109,9 +109,7 @@ describe('differencesFromApproved', () => {
     ['source', 'course'],
     ['unknown_field', 'x'],
   ])('names %s when the vendor holds a field that was not approved', (field, value) => {
-    expect(differencesFromApproved(itemWith({ ...approved, [field]: value }), approved, undefined)).toEqual([
-      { field, approved: undefined, atVendor: value },
-    ]);
+    expect(differencesFromApproved(itemWith({ ...approved, [field]: value }), approved, undefined)).toEqual([{ field, approved: undefined, atVendor: value }]);
   });
 
   it('names a field the vendor dropped', () => {
@@ -170,12 +168,8 @@ describe('differencesFromApproved', () => {
       const { range: _r, ...withoutRange } = approvedDesc;
       expect(fields(itemWith({ ...approved, range: [iso(now), iso(now + HOUR)] }))).toEqual(['range']);
       expect(differencesFromApproved(itemWith(withoutRange), approvedDesc, undefined).map((d) => d.field)).toEqual(['range']);
-      expect(differencesFromApproved(itemWith({ ...approvedDesc, range: ['soon', 'later'] }), approvedDesc, undefined).map((d) => d.field)).toEqual([
-        'range',
-      ]);
-      expect(differencesFromApproved(itemWith({ ...approvedDesc, range: [iso(now + HOUR)] }), approvedDesc, undefined).map((d) => d.field)).toEqual([
-        'range',
-      ]);
+      expect(differencesFromApproved(itemWith({ ...approvedDesc, range: ['soon', 'later'] }), approvedDesc, undefined).map((d) => d.field)).toEqual(['range']);
+      expect(differencesFromApproved(itemWith({ ...approvedDesc, range: [iso(now + HOUR)] }), approvedDesc, undefined).map((d) => d.field)).toEqual(['range']);
     });
   });
 });

@@ -25,7 +25,12 @@ const item = (id: number, checked: boolean, description = 'someone else'): Cocal
   description: { description },
   projectId: null,
 });
-const progress = (outcome: CheckoutProgress['outcome'], extra: Partial<CheckoutProgress> = {}): CheckoutProgress => ({ attempt: 1, outcome, othersUnchecked: [], ...extra });
+const progress = (outcome: CheckoutProgress['outcome'], extra: Partial<CheckoutProgress> = {}): CheckoutProgress => ({
+  attempt: 1,
+  outcome,
+  othersUnchecked: [],
+  ...extra,
+});
 const params = (cart: Array<[number, number]>, total: number): CocalcCheckoutParams => ({
   balance: 0,
   minBalance: 0,
@@ -65,10 +70,30 @@ describe('the next attempt', () => {
 describe('which other items an attempt unchecks and may re-check', () => {
   it.each([
     { why: 'only ours: nothing else', cart: [item(OURS, true)], p: undefined, expected: { othersChecked: [], othersUnchecked: [], hadUnknown: false } },
-    { why: "the owner's checked items are re-checked later", cart: [item(OURS, false), item(1, true), item(2, false)], p: undefined, expected: { othersChecked: [1], othersUnchecked: [1], hadUnknown: false } },
-    { why: 'a tagged item of another purchase is never re-checked', cart: [item(OURS, true), item(3, true, TAGGED)], p: undefined, expected: { othersChecked: [], othersUnchecked: [], hadUnknown: false } },
-    { why: "an earlier attempt's unchecked items are remembered", cart: [item(OURS, true), item(1, true)], p: progress('not-bought', { othersUnchecked: [4] }), expected: { othersChecked: [1], othersUnchecked: [4, 1], hadUnknown: false } },
-    { why: 'after an unknown outcome nothing is re-checked, ever', cart: [item(OURS, true), item(1, true)], p: progress('not-bought', { othersUnchecked: [4], hadUnknown: true }), expected: { othersChecked: [1], othersUnchecked: [], hadUnknown: true } },
+    {
+      why: "the owner's checked items are re-checked later",
+      cart: [item(OURS, false), item(1, true), item(2, false)],
+      p: undefined,
+      expected: { othersChecked: [1], othersUnchecked: [1], hadUnknown: false },
+    },
+    {
+      why: 'a tagged item of another purchase is never re-checked',
+      cart: [item(OURS, true), item(3, true, TAGGED)],
+      p: undefined,
+      expected: { othersChecked: [], othersUnchecked: [], hadUnknown: false },
+    },
+    {
+      why: "an earlier attempt's unchecked items are remembered",
+      cart: [item(OURS, true), item(1, true)],
+      p: progress('not-bought', { othersUnchecked: [4] }),
+      expected: { othersChecked: [1], othersUnchecked: [4, 1], hadUnknown: false },
+    },
+    {
+      why: 'after an unknown outcome nothing is re-checked, ever',
+      cart: [item(OURS, true), item(1, true)],
+      p: progress('not-bought', { othersUnchecked: [4], hadUnknown: true }),
+      expected: { othersChecked: [1], othersUnchecked: [], hadUnknown: true },
+    },
   ])('$why', ({ cart, p, expected }) => {
     expect(planUnchecking(cart, OURS, p)).toEqual(expected);
   });
@@ -78,7 +103,17 @@ describe("the vendor's checkout parameters", () => {
   it.each([
     { why: 'exactly ours at the approved amount', p: params([[OURS, 12.5]], 12.5), expected: undefined },
     { why: 'a cent of rounding is not a difference', p: params([[OURS, 12.5]], 12.504), expected: undefined },
-    { why: 'another item checked', p: params([[OURS, 12.5], [2, 3]], 15.5), expected: { kind: 'not-exactly-ours' } },
+    {
+      why: 'another item checked',
+      p: params(
+        [
+          [OURS, 12.5],
+          [2, 3],
+        ],
+        15.5,
+      ),
+      expected: { kind: 'not-exactly-ours' },
+    },
     { why: 'ours not checked', p: params([[2, 12.5]], 12.5), expected: { kind: 'not-exactly-ours' } },
     { why: 'nothing checked', p: params([], 0), expected: { kind: 'not-exactly-ours' } },
     { why: 'the total moved', p: params([[OURS, 14]], 14), expected: { kind: 'total-differs', vendorTotalUsd: 14 } },
@@ -89,7 +124,19 @@ describe("the vendor's checkout parameters", () => {
   });
 
   it('says which items the checkout would cover and which total differs', () => {
-    expect(checkoutParamsProblem(params([[OURS, 1], [2, 3]], 4), OURS, 1)?.problem).toBe('the checkout would cover items [10, 2], not exactly item 10');
+    expect(
+      checkoutParamsProblem(
+        params(
+          [
+            [OURS, 1],
+            [2, 3],
+          ],
+          4,
+        ),
+        OURS,
+        1,
+      )?.problem,
+    ).toBe('the checkout would cover items [10, 2], not exactly item 10');
     expect(checkoutParamsProblem(params([[OURS, 14]], 14), OURS, 12.5)?.problem).toBe("the vendor's total is $14.00, the approved quote $12.50");
   });
 });

@@ -24,7 +24,16 @@ import { makeHandler as makeAddToCart } from '../../lambdas/handlers/cocalc-add-
 import { makeHandler as makeCheckout, MAX_CHECKOUT_ATTEMPTS } from '../../lambdas/handlers/cocalc-checkout';
 import { cocalcRequest } from '../support/requests';
 import { waitFor } from '../support/wait';
-import { APPROVED, approvalVerifierFor, approveThroughLink, cocalcGatewayFor, cocalcStepDeps, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import {
+  APPROVED,
+  approvalVerifierFor,
+  approveThroughLink,
+  cocalcGatewayFor,
+  cocalcStepDeps,
+  newPurchase,
+  startStepHarness,
+  type StepHarness,
+} from '../support/workflow-harness';
 
 const CHECKOUT = 'purchases/shopping-cart-checkout';
 
@@ -54,7 +63,11 @@ async function untilLockFree<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** A gateway that runs `before` ahead of some of its calls (a vendor-side event landing mid-step). */
-function withHooks(gateway: CocalcGateway, hooks: Partial<Record<'checkOurs' | 'checkoutParams' | 'checkout', () => Promise<void>>>, ourId: number): CocalcGateway {
+function withHooks(
+  gateway: CocalcGateway,
+  hooks: Partial<Record<'checkOurs' | 'checkoutParams' | 'checkout', () => Promise<void>>>,
+  ourId: number,
+): CocalcGateway {
   const hooked = Object.create(gateway) as CocalcGateway;
   hooked.setChecked = async (checked, id) => {
     if (checked && id === ourId) await hooks.checkOurs?.();
@@ -377,7 +390,9 @@ describe('Checkout (CoCalc)', () => {
     // A person in CoCalc's web UI checks their item after procure unchecked everything but ours.
     const racing = withHooks(acct.gateway, { checkoutParams: async () => void (await acct.gateway.setChecked(true, intruder)) }, ourItemId(state));
 
-    const err = await acct.checkoutVia(racing)(state).catch((e: unknown) => e);
+    const err = await acct
+      .checkoutVia(racing)(state)
+      .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(VendorRejectedError);
     expect(err).not.toBeInstanceOf(QuoteMismatchError);
@@ -515,7 +530,7 @@ describe('Checkout (CoCalc)', () => {
       { when: 'during the second run, just before its own checkout', beforeSecondRun: false, hooks: (landed) => ({ checkout: () => landed }) },
     ];
 
-    it.each(interleavings)('buys our item exactly once and never the owner\'s when it lands $when', async ({ beforeSecondRun, afterSecondRun, hooks }) => {
+    it.each(interleavings)("buys our item exactly once and never the owner's when it lands $when", async ({ beforeSecondRun, afterSecondRun, hooks }) => {
       const acct = account(1000, { timeoutMs: CLIENT_TIMEOUT_MS });
       const state = await approvedPurchase(acct);
       const ownerItem = await acct.ownersItem(state, 7);

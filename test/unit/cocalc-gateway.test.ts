@@ -19,11 +19,26 @@ const ACCOUNT = COCALC_SANDBOX_DEFAULTS.accountId;
 const T0 = Date.parse('2026-07-10T12:00:00.000Z');
 
 const DOC: SiteLicenseDescription = siteLicenseDescriptionSchema.parse({
-  user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 2, disk: 10, member: true, uptime: 'medium',
-  title: 'my title', description: 'my desc',
+  user: 'business',
+  period: 'monthly',
+  run_limit: 1,
+  ram: 16,
+  cpu: 2,
+  disk: 10,
+  member: true,
+  uptime: 'medium',
+  title: 'my title',
+  description: 'my desc',
 });
 const ACADEMIC_YEARLY: SiteLicenseDescription = siteLicenseDescriptionSchema.parse({
-  user: 'academic', period: 'yearly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short',
+  user: 'academic',
+  period: 'yearly',
+  run_limit: 2,
+  ram: 4,
+  cpu: 1,
+  disk: 10,
+  member: true,
+  uptime: 'short',
 });
 
 let sandbox: CocalcSandbox;
@@ -55,7 +70,7 @@ describe('UndiciCocalcGateway: operations', () => {
     expect(await gateway().verifyKey()).toEqual({ accountId: ACCOUNT, email: 'wstein@gmail.com' });
   });
 
-  it('adds a site license and returns the new item id, not the vendor\'s row count', async () => {
+  it("adds a site license and returns the new item id, not the vendor's row count", async () => {
     await start();
     const project = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
     const id = await gateway().addToCart(DOC, project);
@@ -85,7 +100,12 @@ describe('UndiciCocalcGateway: operations', () => {
     // procure's items differ by their tag anyway) each get their own item.
     const ids = [await gw.addToCart(DOC), await gateway().addToCart(DOC), await gw.addToCart(DOC)];
     expect(new Set([first, second, ...ids]).size).toBe(5);
-    expect(sandbox.account(ACCOUNT).cart.map((i) => i.id).sort()).toEqual([first, second, ...ids].sort());
+    expect(
+      sandbox
+        .account(ACCOUNT)
+        .cart.map((i) => i.id)
+        .sort(),
+    ).toEqual([first, second, ...ids].sort());
   });
 
   it('finds its item although the vendor rewrote a past range', async () => {

@@ -17,7 +17,6 @@ const UPTIMES = ['short', 'medium', 'day', 'always_running'] as const;
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30.5 * DAY_MS;
 
-
 function generator(seed: number) {
   const random = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
@@ -114,7 +113,12 @@ describe('the sandbox formula on the worked examples of §5', () => {
   });
 
   it('prices the same config over exactly 30.5 days x2 at $10 per unit, $20 in all', () => {
-    const c = computeLicenseCost({ ...base, period: 'range', run_limit: 2, range: ['2026-08-01T00:00:00.000Z', new Date(Date.UTC(2026, 7, 1) + MONTH_MS).toISOString()] });
+    const c = computeLicenseCost({
+      ...base,
+      period: 'range',
+      run_limit: 2,
+      range: ['2026-08-01T00:00:00.000Z', new Date(Date.UTC(2026, 7, 1) + MONTH_MS).toISOString()],
+    });
     expect([c.costPerUnit, c.lineItemAmount]).toEqual([10, 20]);
   });
 

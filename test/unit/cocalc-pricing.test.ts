@@ -48,7 +48,14 @@ describe('computeSiteLicenseCost: the worked examples of §5, to the cent', () =
 
   it('accepts a validated SiteLicenseDescription as is (the workflow quotes with the same function)', () => {
     const description = siteLicenseDescriptionSchema.parse({
-      user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 2, disk: 10, member: true, uptime: 'medium',
+      user: 'business',
+      period: 'monthly',
+      run_limit: 1,
+      ram: 16,
+      cpu: 2,
+      disk: 10,
+      member: true,
+      uptime: 'medium',
     });
     expect(computeSiteLicenseCost(description).lineItemAmount).toBe(63.75);
   });
@@ -102,7 +109,17 @@ describe('computeSiteLicenseCost: formula rules', () => {
 
   it('has no float drift where naive float math has it', () => {
     // 0.1 + 0.2 style sums: 3 units of a $10.10 price must be exactly $30.30, not 30.299999999999997.
-    const c = computeSiteLicenseCost({ ...base, user: 'business', period: 'range', range: rangeOf(30.5 * DAY_MS), ram: 0, cpu: 0, disk: 24.24, member: false, run_limit: 3 });
+    const c = computeSiteLicenseCost({
+      ...base,
+      user: 'business',
+      period: 'range',
+      range: rangeOf(30.5 * DAY_MS),
+      ram: 0,
+      cpu: 0,
+      disk: 24.24,
+      member: false,
+      run_limit: 3,
+    });
     expect(c.costPerUnit).toBe(10.1);
     expect(c.cost).toBe(30.3);
   });

@@ -11,8 +11,18 @@ const T0 = Date.parse('2026-07-10T12:00:00.000Z');
 
 /** The doc example item (§4.4): $63.75 a month. */
 const DOC_ITEM = {
-  type: 'quota', user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 2, disk: 10,
-  member: true, uptime: 'medium', boost: false, title: 'my title', description: 'my desc',
+  type: 'quota',
+  user: 'business',
+  period: 'monthly',
+  run_limit: 1,
+  ram: 16,
+  cpu: 2,
+  disk: 10,
+  member: true,
+  uptime: 'medium',
+  boost: false,
+  title: 'my title',
+  description: 'my desc',
 };
 
 let sandbox: CocalcSandbox;
@@ -174,7 +184,7 @@ describe('CoCalc sandbox: user-query (§3)', () => {
 });
 
 describe('CoCalc sandbox: shopping/cart/add (§4.3)', () => {
-  it('answers the bare number 1, not the new id, and stores the item checked for the key\'s account', async () => {
+  it("answers the bare number 1, not the new id, and stores the item checked for the key's account", async () => {
     await start();
     const r = await call('shopping/cart/add', { account_id: '00000000-0000-4000-8000-000000000000', product: 'site-license', description: DOC_ITEM });
     expect(r.text).toBe('1');
@@ -389,8 +399,7 @@ describe('CoCalc sandbox: purchases/shopping-cart-checkout (§4.7)', () => {
     await start({ balance: 60.74 });
     await add();
     expect(await json('purchases/shopping-cart-checkout')).toEqual({
-      error:
-        'Insufficient credit on your account to complete the purchase (you need $3.01). Please refresh your browser and try again or contact support.',
+      error: 'Insufficient credit on your account to complete the purchase (you need $3.01). Please refresh your browser and try again or contact support.',
     });
     expect(sandbox.account(ACCOUNT).licenses).toHaveLength(0);
     expect(await json('purchases/get-balance')).toBe(60.74);
@@ -485,8 +494,16 @@ describe('CoCalc sandbox: licenses/get-managed (§6)', () => {
       managers: [ACCOUNT],
       upgrades: null,
       quota: {
-        user: 'business', ram: 16, cpu: 2, dedicated_ram: 0, dedicated_cpu: 0, disk: 10,
-        always_running: false, idle_timeout: 'medium', member: true, boost: false,
+        user: 'business',
+        ram: 16,
+        cpu: 2,
+        dedicated_ram: 0,
+        dedicated_cpu: 0,
+        disk: 10,
+        always_running: false,
+        idle_timeout: 'medium',
+        member: true,
+        boost: false,
       },
       run_limit: 1,
       info: { purchased: expect.objectContaining({ version: '3', subscription: 'monthly', custom_uptime: 'medium', quantity: 1 }) },

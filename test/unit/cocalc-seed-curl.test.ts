@@ -56,7 +56,7 @@ async function makePartner(): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-describe('the seed doc\'s curl commands against the CoCalc sandbox', () => {
+describe("the seed doc's curl commands against the CoCalc sandbox", () => {
   it('prints the documented user-query output for the hello-world query', async () => {
     expect(await seed(SEED.userQuery)).toBe(DOCUMENTED_USER_QUERY_OUTPUT);
   });

@@ -32,13 +32,22 @@ describe('DynamoApprovalRounds', () => {
     expect(await rounds.mark(round, { kind: 'resend', at: '2030-03-02T11:00:00.000Z', notBefore: '2030-03-02T10:55:00.000Z' })).toBe(true);
     expect(await rounds.mark(round, { kind: 'resend', at: '2030-03-02T11:01:00.000Z', notBefore: '2030-03-02T10:56:00.000Z' })).toBe(false);
     expect(await rounds.mark(round, { kind: 'resend', at: '2030-03-02T11:06:00.000Z', notBefore: '2030-03-02T11:01:00.000Z' })).toBe(true);
-    expect(await rounds.get('pur-r1')).toMatchObject({ remindersSent: 1, escalatedAt: '2030-03-02T10:00:00.000Z', escalationApprovers: ['b@acme.test'], resentAt: '2030-03-02T11:06:00.000Z' });
+    expect(await rounds.get('pur-r1')).toMatchObject({
+      remindersSent: 1,
+      escalatedAt: '2030-03-02T10:00:00.000Z',
+      escalationApprovers: ['b@acme.test'],
+      resentAt: '2030-03-02T11:06:00.000Z',
+    });
   });
 
   it('keeps the round a retried request opened, and lets a new request (new token) replace it, so marks of the old one apply to nothing', async () => {
     const first = await rounds.open(input('pur-r2'));
     expect(await rounds.mark(first, { kind: 'reminder', from: 0, to: 1 })).toBe(true);
-    expect(await rounds.open({ ...input('pur-r2'), sentAt: '2030-03-01T10:00:05.000Z' })).toMatchObject({ round: first.round, remindersSent: 1, sentAt: '2030-03-01T10:00:00.000Z' });
+    expect(await rounds.open({ ...input('pur-r2'), sentAt: '2030-03-01T10:00:05.000Z' })).toMatchObject({
+      round: first.round,
+      remindersSent: 1,
+      sentAt: '2030-03-01T10:00:00.000Z',
+    });
 
     const second = await rounds.open(input('pur-r2', 'another-token'));
     expect(second.round).not.toBe(first.round);

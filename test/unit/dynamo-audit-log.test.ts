@@ -32,7 +32,9 @@ describe('DynamoAuditLog', () => {
   it('writes a `once` entry exactly once for any number of callers with the same key and time, at that time', async () => {
     const log = new DynamoAuditLog(doc, db.auditTable);
     const once = { key: 'request-received', at: '2030-02-03T04:05:06.789Z' };
-    const written = await Promise.all(Array.from({ length: 10 }, (_, i) => log.append('pur-once', { type: 'REQUEST_RECEIVED', status: 'RECEIVED', detail: { caller: i } }, once)));
+    const written = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => log.append('pur-once', { type: 'REQUEST_RECEIVED', status: 'RECEIVED', detail: { caller: i } }, once)),
+    );
 
     const entries = await log.list('pur-once');
 

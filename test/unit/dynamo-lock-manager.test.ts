@@ -25,8 +25,7 @@ describe('DynamoLockManager', () => {
   });
   afterAll(async () => db.close());
 
-  const lockItem = async (name: string) =>
-    (await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `LOCK#${name}`, sk: 'LOCK' } }))).Item;
+  const lockItem = async (name: string) => (await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `LOCK#${name}`, sk: 'LOCK' } }))).Item;
 
   it('runs the function under the lock and removes the lock afterwards', async () => {
     const locks = new DynamoLockManager(doc, db.stateTable);

@@ -17,7 +17,9 @@ describe('DynamoNoticeLedger', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => ledger.claim('pur-race', 'outcome#COMPLETED', '2030-03-01T10:00:00.000Z')));
 
     expect(results.filter(Boolean)).toHaveLength(1);
-    const item = await db.doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: 'PURCHASE#pur-race', sk: 'NOTICE#outcome#COMPLETED' }, ConsistentRead: true }));
+    const item = await db.doc.send(
+      new GetCommand({ TableName: db.stateTable, Key: { pk: 'PURCHASE#pur-race', sk: 'NOTICE#outcome#COMPLETED' }, ConsistentRead: true }),
+    );
     expect(item.Item).toEqual({ pk: 'PURCHASE#pur-race', sk: 'NOTICE#outcome#COMPLETED', claimedAt: '2030-03-01T10:00:00.000Z' });
   });
 

@@ -66,7 +66,9 @@ describe('DynamoPurchaseStore', () => {
     await store.create(record('pur-final', { status: 'EXPIRED', reason: 'nobody decided' }));
     await store.create(record('pur-open', { status: 'AWAITING_APPROVAL' }));
 
-    await expect(store.update('pur-final', { status: 'APPROVED' }, { unlessStatusIn: ['EXPIRED', 'FAILED'] })).rejects.toBeInstanceOf(PurchaseStatusConflictError);
+    await expect(store.update('pur-final', { status: 'APPROVED' }, { unlessStatusIn: ['EXPIRED', 'FAILED'] })).rejects.toBeInstanceOf(
+      PurchaseStatusConflictError,
+    );
     await store.update('pur-open', { status: 'APPROVED' }, { unlessStatusIn: ['EXPIRED', 'FAILED'] });
 
     expect(await store.get('pur-final')).toEqual(record('pur-final', { status: 'EXPIRED', reason: 'nobody decided' }));
@@ -107,8 +109,18 @@ describe('DynamoPurchaseStore.list (the purchasesByStatus index)', () => {
     for (const r of all) await store.create(r);
     // Items that carry a status but are not purchases: an approval (its task token must never be
     // listed) and a reservation. They have no createdSeq, so the index never holds them.
-    await doc.send(new PutCommand({ TableName: db.stateTable, Item: { pk: 'APPROVAL#a1', sk: 'APPROVAL', status: 'APPROVED', taskToken: 'secret-token', createdAt: '2030-01-01T00:00:05.000Z' } }));
-    await doc.send(new PutCommand({ TableName: db.stateTable, Item: { pk: 'RESERVATION#pur-00', sk: 'RESERVATION', status: 'RESERVED', createdAt: '2030-01-01T00:00:05.000Z' } }));
+    await doc.send(
+      new PutCommand({
+        TableName: db.stateTable,
+        Item: { pk: 'APPROVAL#a1', sk: 'APPROVAL', status: 'APPROVED', taskToken: 'secret-token', createdAt: '2030-01-01T00:00:05.000Z' },
+      }),
+    );
+    await doc.send(
+      new PutCommand({
+        TableName: db.stateTable,
+        Item: { pk: 'RESERVATION#pur-00', sk: 'RESERVATION', status: 'RESERVED', createdAt: '2030-01-01T00:00:05.000Z' },
+      }),
+    );
   });
   afterAll(async () => db.close());
 

@@ -37,9 +37,7 @@ describe('DynamoRateSlots', () => {
   it('gives 40 concurrent reservations from separate clients 40 slots the vendor accepts', async () => {
     const clients = Array.from({ length: 40 }, separateClient);
     try {
-      const got = await Promise.all(
-        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable).reserve('burst', `pur-${i}`, T0)),
-      );
+      const got = await Promise.all(clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable).reserve('burst', `pur-${i}`, T0)));
 
       // The same schedule as 40 reservations one after another: nobody's write was lost.
       const sequential: number[] = [];
@@ -137,7 +135,12 @@ describe('DynamoRateSlots', () => {
         ...Array.from({ length: 20 }, (_, i) => on(i + 3).reserve('storm', `r${i}`, T0)),
       ]);
       const stored = (await item('storm'))!;
-      expect(stored.slots.filter((s) => s.holder.startsWith('used:')).map((s) => [s.holder, s.settledAt]).sort()).toEqual([
+      expect(
+        stored.slots
+          .filter((s) => s.holder.startsWith('used:'))
+          .map((s) => [s.holder, s.settledAt])
+          .sort(),
+      ).toEqual([
         ['used:a', T0 + 20],
         ['used:b', T0 + 20],
         ['used:c', T0 + 20],
@@ -219,9 +222,7 @@ describe('DynamoRateSlots', () => {
     const clients = Array.from({ length: 10 }, separateClient);
     try {
       const results = await Promise.allSettled(
-        clients.map((c, i) =>
-          new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, { maxAttempts: 1 }).reserve('busy', `pur-${i}`, T0),
-        ),
+        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, { maxAttempts: 1 }).reserve('busy', `pur-${i}`, T0)),
       );
       const lost = results.filter((r) => r.status === 'rejected');
       expect(lost.length).toBeGreaterThan(0);

@@ -44,9 +44,7 @@ describe('DynamoSpendGuard', () => {
   it('lets exactly as many of 30 concurrent reservations through as fit under the cap', async () => {
     const g = guard({ cocalc: 100, interserver: 50 });
     const at = freshMonth();
-    const results = await Promise.allSettled(
-      Array.from({ length: 30 }, () => g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 7.5, at })),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 7.5, at })));
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
     expect(ok).toHaveLength(13); // 13 × 7.50 = 97.50; a 14th would be 105
@@ -58,9 +56,7 @@ describe('DynamoSpendGuard', () => {
     const g = guard({ cocalc: 10_000, interserver: 10_000 }, 4);
     const at = freshMonth();
     const results = await Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) =>
-        g.reserve({ purchaseId: pid(), vendor: i % 2 ? 'cocalc' : 'interserver', amountUsd: 10, at }),
-      ),
+      Array.from({ length: 30 }, (_, i) => g.reserve({ purchaseId: pid(), vendor: i % 2 ? 'cocalc' : 'interserver', amountUsd: 10, at })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
     for (const r of results.filter((r) => r.status === 'rejected')) {
@@ -85,9 +81,7 @@ describe('DynamoSpendGuard', () => {
 
   it('refuses every reservation when the daily limit is 0', async () => {
     const g = guard(undefined, 0);
-    await expect(g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 1, at: freshMonth() })).rejects.toBeInstanceOf(
-      DailyLimitExceededError,
-    );
+    await expect(g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 1, at: freshMonth() })).rejects.toBeInstanceOf(DailyLimitExceededError);
   });
 
   it('reserves once when the same purchase reserves twice, even with another amount', async () => {
@@ -134,7 +128,8 @@ describe('DynamoSpendGuard', () => {
   it('keeps the counters a fixed size: 300 committed purchases leave no attribute behind, only the totals', async () => {
     const g = guard({ cocalc: 1_000_000, interserver: 50 }, 100_000);
     const at = freshMonth();
-    const sizeOf = async (key: Record<string, string>) => JSON.stringify((await doc.send(new GetCommand({ TableName: db.stateTable, Key: key, ConsistentRead: true }))).Item ?? {}).length;
+    const sizeOf = async (key: Record<string, string>) =>
+      JSON.stringify((await doc.send(new GetCommand({ TableName: db.stateTable, Key: key, ConsistentRead: true }))).Item ?? {}).length;
     const month = { pk: `BUDGET#cocalc#${utcMonth(at)}`, sk: 'BUDGET' };
     const day = { pk: `DAILY#${utcDay(at)}`, sk: 'DAILY' };
     const ids = Array.from({ length: 300 }, pid);
@@ -145,7 +140,11 @@ describe('DynamoSpendGuard', () => {
     // The total still holds every purchase; only the three in flight are named, and they can still be released.
     expect(await g.remaining('cocalc', at)).toMatchObject({ reservedUsd: 375 });
     const item = (await doc.send(new GetCommand({ TableName: db.stateTable, Key: month, ConsistentRead: true }))).Item!;
-    expect(Object.keys(item).filter((k) => k.startsWith('p_')).sort()).toEqual(inFlight.map((id) => `p_${id}`).sort());
+    expect(
+      Object.keys(item)
+        .filter((k) => k.startsWith('p_'))
+        .sort(),
+    ).toEqual(inFlight.map((id) => `p_${id}`).sort());
     expect(await sizeOf(month)).toBeLessThan(whileReserved / 50);
     expect(await sizeOf(day)).toBeLessThan(1000);
     await g.release(inFlight[0]!);

@@ -47,7 +47,7 @@ describe('error class names', () => {
       expect(exported).toEqual(classes);
     });
 
-    it("gives each exported error class a name equal to its identifier", async () => {
+    it('gives each exported error class a name equal to its identifier', async () => {
       const mod = (await import(file)) as Record<string, unknown>;
       const names = Object.entries(mod)
         .filter((entry): entry is [string, ErrorClass] => isErrorClass(entry[1]))

@@ -85,7 +85,10 @@ describe('execution records on disk: a snapshot and a change log', () => {
     const { dir, store } = fresh();
     store.load();
     const waiting = { ...record('waiting-for-days'), startDate: '2026-11-01T00:00:00.000Z' };
-    const finished = Array.from({ length: 2_000 }, (_, i) => ({ ...record(`done-${i}`, 'SUCCEEDED'), startDate: new Date(Date.UTC(2026, 11, 6, 0, 0, i)).toISOString() }));
+    const finished = Array.from({ length: 2_000 }, (_, i) => ({
+      ...record(`done-${i}`, 'SUCCEEDED'),
+      startDate: new Date(Date.UTC(2026, 11, 6, 0, 0, i)).toISOString(),
+    }));
     store.save([waiting, ...finished]);
     const kept = new FileExecutionStore(join(dir, 'executions.json')).load();
     expect(kept).toHaveLength(2_000);

@@ -10,7 +10,9 @@ function ends(d: string): { first: [number, number]; last: [number, number] } {
 }
 
 const onBorder = (box: NodeBox, [x, y]: [number, number]): boolean =>
-  x >= box.x - 0.1 && x <= box.x + box.width + 0.1 && (Math.abs(y - box.y) < 0.2 || Math.abs(y - (box.y + box.height)) < 0.2 || (x >= box.x + box.width - 0.1 && y > box.y && y < box.y + box.height));
+  x >= box.x - 0.1 &&
+  x <= box.x + box.width + 0.1 &&
+  (Math.abs(y - box.y) < 0.2 || Math.abs(y - (box.y + box.height)) < 0.2 || (x >= box.x + box.width - 0.1 && y > box.y && y < box.y + box.height));
 
 describe('layoutGraph', () => {
   const graph = workflowGraph(EVERY_KIND);

@@ -8,8 +8,10 @@ import { EVERY_KIND, EVERY_KIND_STATES, HOSTILE, HOSTILE_ERROR, HOSTILE_NAME } f
 /** The tags renderSvg writes; anything else in the output would be injected markup. */
 const OWN_TAGS = /^<\/?(svg|title|style|defs|marker|path|text|g|rect|circle)[\s>/]/;
 
-const stateGroups = (svg: string) => [...svg.matchAll(/<g class="(state[^"]*)" data-state="([^"]*)"/g)].map((m) => ({ classes: m[1]!.split(' '), name: m[2]! }));
-const edgeGroups = (svg: string) => [...svg.matchAll(/<g class="(edge[^"]*)" data-from="([^"]*)" data-to="([^"]*)"/g)].map((m) => ({ classes: m[1]!.split(' '), from: m[2]!, to: m[3]! }));
+const stateGroups = (svg: string) =>
+  [...svg.matchAll(/<g class="(state[^"]*)" data-state="([^"]*)"/g)].map((m) => ({ classes: m[1]!.split(' '), name: m[2]! }));
+const edgeGroups = (svg: string) =>
+  [...svg.matchAll(/<g class="(edge[^"]*)" data-from="([^"]*)" data-to="([^"]*)"/g)].map((m) => ({ classes: m[1]!.split(' '), from: m[2]!, to: m[3]! }));
 
 const entered = (name: string, type = 'Task') => ({ type: `${type}StateEntered`, stateEnteredEventDetails: { name } });
 const exited = (name: string, type = 'Task') => ({ type: `${type}StateExited`, stateExitedEventDetails: { name } });
@@ -19,7 +21,11 @@ describe('renderSvg', () => {
 
   it('draws every state exactly once and every transition as an edge between the right states', () => {
     const svg = renderSvg(graph, { title: 'Flow' });
-    expect(stateGroups(svg).map((s) => s.name).sort()).toEqual([...EVERY_KIND_STATES].sort());
+    expect(
+      stateGroups(svg)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([...EVERY_KIND_STATES].sort());
     for (const name of EVERY_KIND_STATES) expect(svg.split(`>${name}</text>`)).toHaveLength(2);
     expect(edgeGroups(svg).map((e) => `${e.from}>${e.to}:${e.classes[1]}`)).toEqual(graph.edges.map((e) => `${e.from}>${e.to}:${e.kind}`));
     expect(svg).toContain('>Rejected, States.Timeout</text>');
@@ -28,12 +34,23 @@ describe('renderSvg', () => {
   });
 
   it('marks the states an execution entered, the transitions it took, and where it is now', () => {
-    const path = executionPath([{ type: 'ExecutionStarted' }, entered('Quote'), exited('Quote'), entered('IsBig', 'Choice'), exited('IsBig', 'Choice'), entered('Approve')]);
+    const path = executionPath([
+      { type: 'ExecutionStarted' },
+      entered('Quote'),
+      exited('Quote'),
+      entered('IsBig', 'Choice'),
+      exited('IsBig', 'Choice'),
+      entered('Approve'),
+    ]);
     const svg = renderSvg(graph, { title: 'Flow', subtitle: 'purchase pur-1 · AWAITING_APPROVAL', path });
     const states = stateGroups(svg);
     expect(states.filter((s) => s.classes.includes('visited')).map((s) => s.name)).toEqual(['Quote', 'IsBig', 'Approve']);
     expect(states.filter((s) => s.classes.includes('current')).map((s) => s.name)).toEqual(['Approve']);
-    expect(edgeGroups(svg).filter((e) => e.classes.includes('taken')).map((e) => `${e.from}>${e.to}`)).toEqual(['Quote>IsBig', 'IsBig>Approve']);
+    expect(
+      edgeGroups(svg)
+        .filter((e) => e.classes.includes('taken'))
+        .map((e) => `${e.from}>${e.to}`),
+    ).toEqual(['Quote>IsBig', 'IsBig>Approve']);
     expect(svg).toContain('purchase pur-1 · AWAITING_APPROVAL</text>');
     expect(svg).toContain('class="legend current"');
   });

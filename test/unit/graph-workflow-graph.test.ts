@@ -9,7 +9,13 @@ describe('workflowGraph', () => {
   it('has one node per state, nested branch and iterator states included, with what each does', () => {
     expect(graph.nodes.map((n) => n.id).sort()).toEqual([...EVERY_KIND_STATES].sort());
     const node = (id: string) => graph.nodes.find((n) => n.id === id)!;
-    expect(node('Quote')).toMatchObject({ type: 'Task', detail: 'Task · Lambda', retries: ['VendorTransientError', 'Lambda.TooManyRequestsException'], start: true, end: false });
+    expect(node('Quote')).toMatchObject({
+      type: 'Task',
+      detail: 'Task · Lambda',
+      retries: ['VendorTransientError', 'Lambda.TooManyRequestsException'],
+      start: true,
+      end: false,
+    });
     expect(node('Approve').detail).toBe('Task · Lambda, waits for a callback');
     expect(node('Hold').detail).toBe('Wait · 5 s');
     expect(node('Failed')).toMatchObject({ detail: 'Fail · PurchaseFailed', end: true });
@@ -42,7 +48,9 @@ describe('workflowGraph', () => {
   });
 
   it('refuses a transition to a state the definition does not have, and a name used twice', () => {
-    expect(() => workflowGraph({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } })).toThrow(/A goes to Nowhere, which the definition does not have/);
+    expect(() => workflowGraph({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } })).toThrow(
+      /A goes to Nowhere, which the definition does not have/,
+    );
     const twice = { StartAt: 'A', States: { A: { Type: 'Parallel', Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }], End: true } } };
     expect(() => workflowGraph(twice)).toThrow(/state name A is used twice/);
     expect(() => workflowGraph({ States: {} })).toThrow(/needs StartAt and States/);
@@ -57,7 +65,15 @@ describe('choiceRuleText', () => {
     [{ Variable: '$.s', StringMatches: 'log-*' }, '$.s matches "log-*"'],
     [{ Variable: '$.t', IsNull: false }, '$.t is not null'],
     [{ Not: { Variable: '$.n', NumericGreaterThan: 3 } }, 'not($.n > 3)'],
-    [{ Or: [{ Variable: '$.a', NumericEquals: 1 }, { Variable: '$.b', IsString: true }] }, '$.a == 1 or $.b is a string'],
+    [
+      {
+        Or: [
+          { Variable: '$.a', NumericEquals: 1 },
+          { Variable: '$.b', IsString: true },
+        ],
+      },
+      '$.a == 1 or $.b is a string',
+    ],
   ])('%j reads %s', (rule, text) => {
     expect(choiceRuleText(rule)).toBe(text);
   });

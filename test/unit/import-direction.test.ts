@@ -23,7 +23,11 @@ const under = (dir: string) => (i: ModuleImport) => i.target !== undefined && (i
 
 /** `file: specifier` lines for the imports that break `allowed`, for a failure that names them. */
 function violations(files: readonly string[], allowed: (i: ModuleImport) => boolean): string[] {
-  return files.flatMap((f) => importsOfFile(f).filter((i) => !allowed(i)).map((i) => `${i.file}: '${i.specifier}'`));
+  return files.flatMap((f) =>
+    importsOfFile(f)
+      .filter((i) => !allowed(i))
+      .map((i) => `${i.file}: '${i.specifier}'`),
+  );
 }
 
 /** The project files outside lambdas/ that `files` reach through relative imports, transitively (themselves included). */
@@ -46,7 +50,7 @@ describe('the import scanner', () => {
   it('finds every import form, type-only and multi-line ones included, with its target', () => {
     const source = [
       "import { a,\n  b } from '../shared/config';",
-      "import type { T } from \"undici\";",
+      'import type { T } from "undici";',
       "export type { M } from '../shared/config';",
       "export * from './errors';",
       "import 'node:crypto';",
@@ -57,7 +61,16 @@ describe('the import scanner', () => {
 
     const found = importsInSource('lambdas/core/x.ts', source);
 
-    expect(found.map((i) => i.specifier)).toEqual(['../shared/config', 'undici', '../shared/config', './errors', 'node:crypto', 'soap', '@aws-sdk/client-sfn', 'node:fs']);
+    expect(found.map((i) => i.specifier)).toEqual([
+      '../shared/config',
+      'undici',
+      '../shared/config',
+      './errors',
+      'node:crypto',
+      'soap',
+      '@aws-sdk/client-sfn',
+      'node:fs',
+    ]);
     expect(found[0]?.target).toBe('lambdas/shared/config');
     expect(found[3]?.target).toBe('lambdas/core/errors');
   });
@@ -66,7 +79,7 @@ describe('the import scanner', () => {
     const source = [
       "// import { x } from '../adapters/a';",
       "/* const y = require('undici'); */",
-      "const text = \"import z from 'soap'\";",
+      'const text = "import z from \'soap\'";',
       "const re = /from 'undici'/g, half = 4 / 2;",
       "const t = `from 'soap' ${`nested ${require('../handlers/h')}`} tail`;",
     ].join('\n');
@@ -132,11 +145,13 @@ describe('independent sandboxes', () => {
  * The generic emulator (issue #10): lib/local's own files run any synthesized CDK template; procure's
  * specifics come in its profile (lib/local/procure/), passed by the entry (lib/local/index.ts).
  */
-const EMULATOR = tsFilesUnder('lib/local').filter((f) => !f.startsWith('lib/local/procure/') && !f.startsWith('lib/local/sandboxes/') && f !== 'lib/local/index.ts');
+const EMULATOR = tsFilesUnder('lib/local').filter(
+  (f) => !f.startsWith('lib/local/procure/') && !f.startsWith('lib/local/sandboxes/') && f !== 'lib/local/index.ts',
+);
 const emulatorMayImport = (i: ModuleImport) => !under('lambdas')(i) && !under('lib/local/procure')(i) && !under('lib/local/sandboxes')(i);
 
 describe('a generic local emulator', () => {
-  it('the rule flags lambdas/, procure\'s profile and the vendor sandboxes', () => {
+  it("the rule flags lambdas/, procure's profile and the vendor sandboxes", () => {
     const banned = ['../../lambdas/shared/env-names', './procure/profile', './procure', './sandboxes/cocalc/index'];
     const check = (s: string) => emulatorMayImport(importsInSource('lib/local/runtime.ts', `import '${s}';`)[0] as ModuleImport);
 
@@ -164,7 +179,7 @@ describe('a generic local emulator', () => {
     expect(named).toEqual([]);
   });
 
-  it('procure\'s entry passes procure\'s profile', () => {
+  it("procure's entry passes procure's profile", () => {
     expect(importsOfFile('lib/local/procure/runtime.ts').map((i) => i.target)).toContain('lib/local/procure/profile');
   });
 });

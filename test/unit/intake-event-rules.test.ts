@@ -23,7 +23,13 @@ describe('an intake error as a refusal', () => {
       why: 'a requestId used with another body: a conflict, named by the earlier purchase',
       err: new RequestConflictError('requestId req-2 was used with another request'),
       detail: { requestId: 'req-2' },
-      expected: { code: 'REQUEST_CONFLICT', reason: 'requestId req-2 was used with another request', reasons: ['requestId req-2 was used with another request'], purchaseId: purchaseIdFor('req-2'), requestId: 'req-2' },
+      expected: {
+        code: 'REQUEST_CONFLICT',
+        reason: 'requestId req-2 was used with another request',
+        reasons: ['requestId req-2 was used with another request'],
+        purchaseId: purchaseIdFor('req-2'),
+        requestId: 'req-2',
+      },
     },
     {
       why: 'a conflict whose requestId cannot be read',

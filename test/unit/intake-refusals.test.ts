@@ -24,9 +24,25 @@ const withCoupon = (coupon: unknown) => interserverRequest({ item: { ip: '8.8.8.
 
 describe('InterServer IPs: public IPv4 only', () => {
   it.each([
-    '0.0.0.0', '0.255.1.2', '10.0.0.1', '10.255.255.255', '100.64.0.1', '100.127.255.254', '127.0.0.1', '127.9.9.9', '169.254.169.254',
-    '172.16.0.1', '172.31.255.255', '192.0.0.8', '192.168.1.1', '198.18.0.1', '198.19.255.255', '224.0.0.1', '239.255.255.250',
-    '240.0.0.1', '255.255.255.255',
+    '0.0.0.0',
+    '0.255.1.2',
+    '10.0.0.1',
+    '10.255.255.255',
+    '100.64.0.1',
+    '100.127.255.254',
+    '127.0.0.1',
+    '127.9.9.9',
+    '169.254.169.254',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.0.0.8',
+    '192.168.1.1',
+    '198.18.0.1',
+    '198.19.255.255',
+    '224.0.0.1',
+    '239.255.255.250',
+    '240.0.0.1',
+    '255.255.255.255',
   ])('refuses %s, naming item.ip', (ip) => {
     const issues = issuesOf(withIp(ip));
     expect(issues).toHaveLength(1);
@@ -37,10 +53,19 @@ describe('InterServer IPs: public IPv4 only', () => {
     expect(issuesOf(withIp(ip))).toEqual(['item.ip: ip must be an IPv4 address']);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '192.0.1.1', '192.169.0.1', '198.17.255.255', '198.20.0.0', '223.255.255.254'])(
-    'accepts the public address %s',
-    (ip) => expect(issuesOf(withIp(ip))).toEqual([]),
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.15.255.255',
+    '172.32.0.0',
+    '192.0.1.1',
+    '192.169.0.1',
+    '198.17.255.255',
+    '198.20.0.0',
+    '223.255.255.254',
+  ])('accepts the public address %s', (ip) => expect(issuesOf(withIp(ip))).toEqual([]));
 
   it.each(['192.0.2.1', '198.51.100.7', '203.0.113.10'])('accepts the documentation address %s on purpose (sandbox and demo use)', (ip) => {
     expect(nonPublicIpv4Reason(ip)).toBeUndefined();
@@ -49,11 +74,14 @@ describe('InterServer IPs: public IPv4 only', () => {
 });
 
 describe('coupons: [A-Za-z0-9_-]{1,64}', () => {
-  it.each([["' OR 1=1 --"], ['<coupon/>'], ['SAVE\r\nBcc: x'], [''], ['a'.repeat(65)], ['SAVE 10'], ['ÄBC'], [12]])('refuses %j, naming item.coupon', (coupon) => {
-    const issues = issuesOf(withCoupon(coupon));
-    expect(issues.length).toBeGreaterThan(0);
-    expect(issues.every((i) => i.startsWith('item.coupon: '))).toBe(true);
-  });
+  it.each([["' OR 1=1 --"], ['<coupon/>'], ['SAVE\r\nBcc: x'], [''], ['a'.repeat(65)], ['SAVE 10'], ['ÄBC'], [12]])(
+    'refuses %j, naming item.coupon',
+    (coupon) => {
+      const issues = issuesOf(withCoupon(coupon));
+      expect(issues.length).toBeGreaterThan(0);
+      expect(issues.every((i) => i.startsWith('item.coupon: '))).toBe(true);
+    },
+  );
   it.each(['SANDBOX10', 'spring_sale-2026', 'a'.repeat(64)])('accepts %s', (coupon) => expect(issuesOf(withCoupon(coupon))).toEqual([]));
 });
 
@@ -155,7 +183,14 @@ describe('intake refusals are stored and published within the service limits', (
     const events = new RecordingPublisher();
     const handler = makeHandler({ ...d, events });
     const result = await handler({
-      version: '0', id: 'e', 'detail-type': EVENTS.requested, source: EVENTS.defaultRequestSource, account: '0', time: 't', region: 'us-east-1', resources: [],
+      version: '0',
+      id: 'e',
+      'detail-type': EVENTS.requested,
+      source: EVENTS.defaultRequestSource,
+      account: '0',
+      time: 't',
+      region: 'us-east-1',
+      resources: [],
       detail: hugeBody('huge-event'),
     } as EventBridgeEvent<string, unknown>);
 
@@ -177,7 +212,14 @@ describe('intake refusals are stored and published within the service limits', (
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 5_000; i += 1) deep = { x: deep };
     const result = await makeHandler({ ...d, events })({
-      version: '0', id: 'e', 'detail-type': EVENTS.requested, source: EVENTS.defaultRequestSource, account: '0', time: 't', region: 'us-east-1', resources: [],
+      version: '0',
+      id: 'e',
+      'detail-type': EVENTS.requested,
+      source: EVENTS.defaultRequestSource,
+      account: '0',
+      time: 't',
+      region: 'us-east-1',
+      resources: [],
       detail: { ...cocalcRequest({ requestId: 'deep-event' }), extra: deep, reason: deep },
     } as EventBridgeEvent<string, unknown>);
     expect(result).toMatchObject({ outcome: 'rejected', purchaseId: purchaseIdFor('deep-event') });
@@ -208,7 +250,11 @@ describe('intake refusals are stored and published within the service limits', (
 
   it('refuses a CoCalc range that has already ended, but never a repeat of a request accepted while it had not', async () => {
     const d = deps();
-    const description = { ...(cocalcRequest().item as { description: object }).description, period: 'range', range: ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'] };
+    const description = {
+      ...(cocalcRequest().item as { description: object }).description,
+      period: 'range',
+      range: ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'],
+    };
     const body = cocalcRequest({ requestId: 'range-past', item: { description } });
     const err = await submitPurchase({ ...d, clock: () => new Date('2026-03-01T00:00:00Z') }, body, 'api').catch((e: unknown) => e);
     expect((err as RequestRejectedError).issues).toEqual([expect.stringMatching(/^item\.description\.range: range must end in the future/)]);
@@ -227,7 +273,11 @@ describe('REQUEST_RECEIVED is never missing', () => {
     doc = db.doc;
   });
   afterAll(async () => db.close());
-  const deps = () => ({ purchases: new DynamoPurchaseStore(doc, db.stateTable), audit: new DynamoAuditLog(doc, db.auditTable), workflow: new FakeWorkflowStarter() });
+  const deps = () => ({
+    purchases: new DynamoPurchaseStore(doc, db.stateTable),
+    audit: new DynamoAuditLog(doc, db.auditTable),
+    workflow: new FakeWorkflowStarter(),
+  });
   const received = async (d: ReturnType<typeof deps>, id: string) => (await d.audit.list(id)).filter((e) => e.type === 'REQUEST_RECEIVED');
 
   it('is written by the retry when the first attempt died between the purchase record and the audit entry', async () => {
@@ -236,7 +286,15 @@ describe('REQUEST_RECEIVED is never missing', () => {
     const purchaseId = purchaseIdFor('died-after-record');
     const request = parsePurchaseRequest(body);
     const claim = await d.purchases.claimRequest(request.requestId, purchaseId, hashRequest(request));
-    await d.purchases.create({ purchaseId, requestId: request.requestId, vendor: 'interserver', status: 'RECEIVED', requestHash: hashRequest(request), createdAt: '2026-12-06T08:00:00.000Z', updatedAt: '2026-12-06T08:00:00.000Z' });
+    await d.purchases.create({
+      purchaseId,
+      requestId: request.requestId,
+      vendor: 'interserver',
+      status: 'RECEIVED',
+      requestHash: hashRequest(request),
+      createdAt: '2026-12-06T08:00:00.000Z',
+      updatedAt: '2026-12-06T08:00:00.000Z',
+    });
 
     await submitPurchase(d, body, 'event');
 
@@ -250,7 +308,14 @@ describe('REQUEST_RECEIVED is never missing', () => {
     const d = deps();
     const body = cocalcRequest({ requestId: 'died-at-record' });
     const purchaseId = purchaseIdFor('died-at-record');
-    const failing = { ...d, purchases: Object.assign(Object.create(d.purchases) as DynamoPurchaseStore, { create: async () => { throw new Error('connection reset'); } }) };
+    const failing = {
+      ...d,
+      purchases: Object.assign(Object.create(d.purchases) as DynamoPurchaseStore, {
+        create: async () => {
+          throw new Error('connection reset');
+        },
+      }),
+    };
     await expect(submitPurchase(failing, body, 'api')).rejects.toThrow(/connection reset/);
     expect(await d.purchases.get(purchaseId)).toBeUndefined();
     expect(await received(d, purchaseId)).toHaveLength(1);

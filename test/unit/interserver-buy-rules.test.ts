@@ -83,10 +83,30 @@ describe('what BuyLicense does on entry', () => {
   const two = { snapshot: [1], buys: 2 };
   it.each([
     { why: 'no record: buy', rec: undefined, earlier: none, expected: { kind: 'buy' } },
-    { why: 'a recorded license is returned, never bought again', rec: record('PURCHASED', { licenseId: '42' }), earlier: two, expected: { kind: 'recorded', licenseId: 42 } },
-    { why: 'a buy started and was not settled: settle it first', rec: record('PURCHASING'), earlier: one, expected: { kind: 'settle-earlier', snapshot: [1], lastBuy: false } },
-    { why: 'the second buy started: settling it is the last look', rec: record('PURCHASING'), earlier: two, expected: { kind: 'settle-earlier', snapshot: [1], lastBuy: true } },
-    { why: 'an invoice was answered: settle even when APPROVED', rec: record('APPROVED', { invoice: 77 }), earlier: one, expected: { kind: 'settle-earlier', snapshot: [1], lastBuy: false } },
+    {
+      why: 'a recorded license is returned, never bought again',
+      rec: record('PURCHASED', { licenseId: '42' }),
+      earlier: two,
+      expected: { kind: 'recorded', licenseId: 42 },
+    },
+    {
+      why: 'a buy started and was not settled: settle it first',
+      rec: record('PURCHASING'),
+      earlier: one,
+      expected: { kind: 'settle-earlier', snapshot: [1], lastBuy: false },
+    },
+    {
+      why: 'the second buy started: settling it is the last look',
+      rec: record('PURCHASING'),
+      earlier: two,
+      expected: { kind: 'settle-earlier', snapshot: [1], lastBuy: true },
+    },
+    {
+      why: 'an invoice was answered: settle even when APPROVED',
+      rec: record('APPROVED', { invoice: 77 }),
+      earlier: one,
+      expected: { kind: 'settle-earlier', snapshot: [1], lastBuy: false },
+    },
     { why: 'proven not bought (back to APPROVED): buy again', rec: record('APPROVED'), earlier: one, expected: { kind: 'buy' } },
     { why: 'PURCHASING without a snapshot: died before calling the vendor', rec: record('PURCHASING'), earlier: none, expected: { kind: 'buy' } },
   ])('$why', ({ rec, earlier, expected }) => {
@@ -96,7 +116,12 @@ describe('what BuyLicense does on entry', () => {
 
 describe('an earlier buy that left no listed license', () => {
   it.each([
-    { why: 'an invoice names it: not listed yet (retried)', rec: record('PURCHASING', { invoice: 77 }), buys: 2, expected: { kind: 'invoice-unlisted', invoice: 77 } },
+    {
+      why: 'an invoice names it: not listed yet (retried)',
+      rec: record('PURCHASING', { invoice: 77 }),
+      buys: 2,
+      expected: { kind: 'invoice-unlisted', invoice: 77 },
+    },
     { why: 'every buy unknown and none listed: it may still land', rec: record('PURCHASING'), buys: 2, expected: { kind: 'may-still-land', buys: 2 } },
     { why: 'proven not bought with a buy left: buy again', rec: record('APPROVED'), buys: 1, expected: { kind: 'buy-again' } },
   ])('$why', ({ rec, buys, expected }) => {

@@ -14,7 +14,15 @@ import type { Quote, WorkflowState } from '../../lambdas/core/workflow';
 import type { InterserverPaymentPolicy } from '../../lambdas/shared/config';
 import { makeHandler } from '../../lambdas/handlers/interserver-buy';
 import { interserverRequest } from '../support/requests';
-import { APPROVED, approvalVerifierFor, approveThroughLink, interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import {
+  APPROVED,
+  approvalVerifierFor,
+  approveThroughLink,
+  interserverGatewayFor,
+  newPurchase,
+  startStepHarness,
+  type StepHarness,
+} from '../support/workflow-harness';
 
 const BUY_OPERATIONS = ['api_buy_license', 'api_buy_license_prepay'];
 
@@ -113,7 +121,14 @@ describe('BuyLicense (InterServer)', () => {
   it('refuses an APPROVED $.approval that no approval record backs (SendTaskSuccess called directly), buying nothing', async () => {
     const ip = `198.51.100.${nextIp++}`;
     const base = await newPurchase(h, interserverRequest({ item: { ip, licenseType: 5006 } }));
-    const quote: Quote = { vendor: 'interserver', amountUsd: 3, summary: 'test', interserverTypeId: 5006, interserverTypeName: 'Softaculous', autoApprove: false };
+    const quote: Quote = {
+      vendor: 'interserver',
+      amountUsd: 3,
+      summary: 'test',
+      interserverTypeId: 5006,
+      interserverTypeName: 'Softaculous',
+      autoApprove: false,
+    };
     const calls = buyCalls();
     await expect(buy('leave-unpaid')({ ...base, quote, approval: { ...APPROVED } })).rejects.toThrow(ApprovalNotVerifiedError);
     expect(buyCalls()).toBe(calls);
@@ -169,7 +184,7 @@ describe('BuyLicense (InterServer)', () => {
     expect(buyCalls() - calls).toBe(1);
   });
 
-  it('pays a reconciled purchase\'s open invoice under pay-now', async () => {
+  it("pays a reconciled purchase's open invoice under pay-now", async () => {
     const state = await approvedPurchase();
     sandbox.faults.set({ applyThenDropNext: 1, operations: BUY_OPERATIONS });
     const { retried, result } = await buyAsTheMachine('pay-now', state);

@@ -247,7 +247,13 @@ describe('SoapInterserverGateway: typed errors', () => {
     ['an invalid IP', {}, { ip: '4.4.4', type: 5006 }, InvalidIpError, 'Invalid IP Address'],
     ['an invalid coupon', {}, { ip: '4.4.4.5', type: 5006, coupon: 'NOPE' }, InvalidCouponError, "Invalid licenses Coupon 'NOPE' Specified for type '5006'"],
     ['a locked account', { locked: true }, { ip: '4.4.4.5', type: 5006 }, AccountLockedError, 'Locked Account.'],
-    ['an external cPanel type inside the network', {}, { ip: '198.51.100.9', type: 5000 }, IpNotAllowedError, 'Your IP appears to be within the InterServer Network'],
+    [
+      'an external cPanel type inside the network',
+      {},
+      { ip: '198.51.100.9', type: 5000 },
+      IpNotAllowedError,
+      'Your IP appears to be within the InterServer Network',
+    ],
     ['an internal-only type outside its IP block', {}, { ip: '4.4.4.5', type: 5008 }, IpNotAllowedError, 'This IP does not appear to be a InterServer IP'],
   ];
   it.each(cases)('maps %s to its error class', async (_, opts, input, ErrorClass, text) => {
@@ -370,11 +376,21 @@ describe('SoapInterserverGateway: the password stays secret', () => {
     ];
     for (const plan of plans) {
       sandbox.faults.set({ ...plan, operations: ['api_login'] });
-      errors.push(await gw().login().catch((e: unknown) => e));
+      errors.push(
+        await gw()
+          .login()
+          .catch((e: unknown) => e),
+      );
     }
     sandbox.faults.reset();
-    errors.push(await gatewayFor(sandbox, { password: `${PASSWORD}-wrong` }).login().catch((e: unknown) => e));
-    errors.push(await new SoapInterserverGateway({ wsdlUrl: 'http://127.0.0.1:1/api.php?wsdl', username: 'u', password: PASSWORD }).login().catch((e: unknown) => e));
+    errors.push(
+      await gatewayFor(sandbox, { password: `${PASSWORD}-wrong` })
+        .login()
+        .catch((e: unknown) => e),
+    );
+    errors.push(
+      await new SoapInterserverGateway({ wsdlUrl: 'http://127.0.0.1:1/api.php?wsdl', username: 'u', password: PASSWORD }).login().catch((e: unknown) => e),
+    );
 
     expect(errors).toHaveLength(6);
     for (const e of errors) {

@@ -48,7 +48,7 @@ describe('licenseOfInvoice', () => {
     expect(calls('api_licenses_get_client_unpaid_invoices')).toBe(reads);
   });
 
-  it('does not take the invoice\'s license when it is for another IP or type', async () => {
+  it("does not take the invoice's license when it is for another IP or type", async () => {
     const ip = freshIp();
     const bought = await gateway.buyLicense({ ip, type: 5006, usePrepay: false });
     expect((await licenseOfInvoice(gateway, bought.invoice, { ip: freshIp(), type: 5006 })).license).toBeUndefined();

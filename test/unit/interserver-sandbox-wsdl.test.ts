@@ -34,7 +34,12 @@ describe("the InterServer sandbox's WSDL", () => {
 
     expect(types.get('license_types')).toEqual({ kind: 'array', name: 'license_types', itemType: { uri: 'urn:myapi', local: 'license_type' } });
     const buy = types.get('buy_license_return');
-    expect(buy?.kind === 'struct' && buy.fields.map((f) => `${f.name}:${f.type.local}`)).toEqual(['status:string', 'status_text:string', 'invoice:int', 'cost:float']);
+    expect(buy?.kind === 'struct' && buy.fields.map((f) => `${f.name}:${f.type.local}`)).toEqual([
+      'status:string',
+      'status_text:string',
+      'invoice:int',
+      'cost:float',
+    ]);
   });
 
   it("agrees with procure's own reading of the same WSDL on every operation and type", () => {

@@ -66,11 +66,22 @@ function field(xml: string, name: string): string {
 }
 
 async function login(s: InterserverSandbox): Promise<string> {
-  return field(await call(s, 'api_login', [['username', 'procure'], ['password', 'sandbox-password']]), 'return');
+  return field(
+    await call(s, 'api_login', [
+      ['username', 'procure'],
+      ['password', 'sandbox-password'],
+    ]),
+    'return',
+  );
 }
 
 async function buy(s: InterserverSandbox, sid: string, ip: string, type: number, coupon = '', usePrepay?: boolean) {
-  const args: Arg[] = [['sid', sid], ['ip', ip], ['type', String(type), 'xsd:int'], ['coupon', coupon]];
+  const args: Arg[] = [
+    ['sid', sid],
+    ['ip', ip],
+    ['type', String(type), 'xsd:int'],
+    ['coupon', coupon],
+  ];
   if (usePrepay !== undefined) args.push(['use_prepay', String(usePrepay), 'xsd:boolean']);
   const xml = await call(s, usePrepay === undefined ? 'api_buy_license' : 'api_buy_license_prepay', args);
   return { xml, status: field(xml, 'status'), text: field(xml, 'status_text'), invoice: field(xml, 'invoice'), cost: field(xml, 'cost') };
@@ -94,7 +105,15 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
 
   it('binds arguments by position: SOAP::Lite c-gensym names log in and buy like the real names would', async () => {
     const s = await start();
-    const loginXml = (await post(s, soapLiteEnvelope('api_login', [['procure', 'xsd:string'], ['sandbox-password', 'xsd:string']]))).xml;
+    const loginXml = (
+      await post(
+        s,
+        soapLiteEnvelope('api_login', [
+          ['procure', 'xsd:string'],
+          ['sandbox-password', 'xsd:string'],
+        ]),
+      )
+    ).xml;
     const sid = field(loginXml, 'return');
     const bought = await post(
       s,
@@ -114,16 +133,27 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
 
   it('binds by position, not by name: swapped element names still mean (username, password)', async () => {
     const s = await start();
-    const xml = await call(s, 'api_login', [['password', 'procure'], ['username', 'sandbox-password']]);
+    const xml = await call(s, 'api_login', [
+      ['password', 'procure'],
+      ['username', 'sandbox-password'],
+    ]);
     expect(field(xml, 'return')).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('answers in the NuSOAP envelope: ISO-8859-1, SOAP-ENV prefix, ns1 wrapper, xsi:type on the value', async () => {
     const s = await start();
-    const r = await post(s, phpEnvelope('api_login', [['username', 'procure'], ['password', 'sandbox-password']]));
+    const r = await post(
+      s,
+      phpEnvelope('api_login', [
+        ['username', 'procure'],
+        ['password', 'sandbox-password'],
+      ]),
+    );
 
     expect(r.contentType).toBe('text/xml; charset=ISO-8859-1');
-    expect(r.xml.startsWith('<?xml version="1.0" encoding="ISO-8859-1"?><SOAP-ENV:Envelope SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"')).toBe(true);
+    expect(
+      r.xml.startsWith('<?xml version="1.0" encoding="ISO-8859-1"?><SOAP-ENV:Envelope SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"'),
+    ).toBe(true);
     expect(r.xml).toMatch(
       /<SOAP-ENV:Body><ns1:api_loginResponse xmlns:ns1="urn:myapi"><return xsi:type="xsd:string">[0-9a-f]{32}<\/return><\/ns1:api_loginResponse><\/SOAP-ENV:Body><\/SOAP-ENV:Envelope>$/,
     );
@@ -138,9 +168,21 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
     expect(xml).toContain(
       '<item xsi:type="tns:license_type"><services_id xsi:type="xsd:int">5006</services_id><services_name xsi:type="xsd:string">Softaculous</services_name><services_cost xsi:type="xsd:float">3</services_cost></item>',
     );
-    expect(xml).toContain('<services_id xsi:type="xsd:int">5000</services_id><services_name xsi:type="xsd:string">INTERSERVER-EXTERNAL</services_name><services_cost xsi:type="xsd:float">34.95</services_cost>');
-    for (const [id, cost] of [[5001, '15.95'], [5002, '15.95'], [5008, '25'], [5009, '15'], [5014, '15']] as const) {
-      expect(xml).toMatch(new RegExp(`<services_id xsi:type="xsd:int">${id}</services_id><services_name [^>]*>[^<]*</services_name><services_cost xsi:type="xsd:float">${cost}</services_cost>`));
+    expect(xml).toContain(
+      '<services_id xsi:type="xsd:int">5000</services_id><services_name xsi:type="xsd:string">INTERSERVER-EXTERNAL</services_name><services_cost xsi:type="xsd:float">34.95</services_cost>',
+    );
+    for (const [id, cost] of [
+      [5001, '15.95'],
+      [5002, '15.95'],
+      [5008, '25'],
+      [5009, '15'],
+      [5014, '15'],
+    ] as const) {
+      expect(xml).toMatch(
+        new RegExp(
+          `<services_id xsi:type="xsd:int">${id}</services_id><services_name [^>]*>[^<]*</services_name><services_cost xsi:type="xsd:float">${cost}</services_cost>`,
+        ),
+      );
     }
     // Every element inside the response wrapper carries xsi:type.
     const inner = xml.slice(xml.indexOf('<return'), xml.lastIndexOf('</ns1:'));
@@ -157,8 +199,14 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
 
   it('answers a blank sid for a bad login, and accepts the API key instead of the password', async () => {
     const s = await start();
-    const bad = await call(s, 'api_login', [['username', 'procure'], ['password', 'wrong']]);
-    const byKey = await call(s, 'api_login', [['username', 'procure'], ['password', 'sandbox-api-key']]);
+    const bad = await call(s, 'api_login', [
+      ['username', 'procure'],
+      ['password', 'wrong'],
+    ]);
+    const byKey = await call(s, 'api_login', [
+      ['username', 'procure'],
+      ['password', 'sandbox-api-key'],
+    ]);
 
     expect(bad).toContain('<return xsi:type="xsd:string"></return>');
     expect(field(byKey, 'return')).toMatch(/^[0-9a-f]{32}$/);
@@ -202,7 +250,13 @@ describe('InterServer sandbox: api_buy_license (§5, §6)', () => {
     const [repeat] = s.state.repeatInvoices;
     expect(Number(r.invoice)).toBe(invoice?.invoices_id);
     expect(license).toMatchObject({ license_status: 'pending', license_hostname: '', license_invoice: repeat?.repeat_invoices_id });
-    expect(invoice).toMatchObject({ invoices_paid: 0, invoices_amount: 12, invoices_service: license?.license_id, invoices_module: 'licenses', invoices_type: 1 });
+    expect(invoice).toMatchObject({
+      invoices_paid: 0,
+      invoices_amount: 12,
+      invoices_service: license?.license_id,
+      invoices_module: 'licenses',
+      invoices_type: 1,
+    });
     expect(repeat).toMatchObject({ repeat_invoices_frequency: 1, repeat_invoices_amount: 12 });
   });
 
@@ -343,7 +397,15 @@ describe('InterServer sandbox: api_buy_license (§5, §6)', () => {
     const sid = await login(s);
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 150));
-      expect(field(await call(s, 'api_get_prepay_remaining', [['sid', sid], ['module', 'licenses']]), 'status')).toBe('ok');
+      expect(
+        field(
+          await call(s, 'api_get_prepay_remaining', [
+            ['sid', sid],
+            ['module', 'licenses'],
+          ]),
+          'status',
+        ),
+      ).toBe('ok');
     }
   });
 });
@@ -354,8 +416,14 @@ describe('InterServer sandbox: the other operations (§4, §5, §6)', () => {
     const sid = await login(s);
     await buy(s, sid, '4.4.4.4', 5006);
     const id = String(s.state.licenses[0]?.license_id);
-    const ok = await call(s, 'api_cancel_license', [['sid', sid], ['id', id, 'xsd:int']]);
-    const bad = await call(s, 'api_cancel_license', [['sid', sid], ['id', '1', 'xsd:int']]);
+    const ok = await call(s, 'api_cancel_license', [
+      ['sid', sid],
+      ['id', id, 'xsd:int'],
+    ]);
+    const bad = await call(s, 'api_cancel_license', [
+      ['sid', sid],
+      ['id', '1', 'xsd:int'],
+    ]);
 
     expect(ok).toContain('<status_text xsi:type="xsd:string">License Canceled.\n</status_text>');
     expect(s.state.licenses[0]?.license_status).toBe('canceled');
@@ -368,7 +436,12 @@ describe('InterServer sandbox: the other operations (§4, §5, §6)', () => {
     const single = s.state.addLicense({ license_type: 5006, license_ip: '4.4.4.1' });
     const a = s.state.addLicense({ license_type: 5006, license_ip: '4.4.4.2' });
     const b = s.state.addLicense({ license_type: 5034, license_ip: '4.4.4.2' });
-    const byIp = (ip: string, type: number) => call(s, 'api_cancel_license_ip', [['sid', sid], ['ip', ip], ['type', String(type), 'xsd:int']]);
+    const byIp = (ip: string, type: number) =>
+      call(s, 'api_cancel_license_ip', [
+        ['sid', sid],
+        ['ip', ip],
+        ['type', String(type), 'xsd:int'],
+      ]);
 
     expect(field(await byIp('4.4.4.1', 5032), 'status_text')).toBe('License Canceled.\n');
     expect(single.license_status).toBe('canceled');
@@ -390,8 +463,14 @@ describe('InterServer sandbox: the other operations (§4, §5, §6)', () => {
     const id = s.state.licenses[1]!.license_id;
 
     const services = await call(s, 'api_licenses_get_services', [['sid', sid]]);
-    const one = await call(s, 'api_licenses_get_service', [['sid', sid], ['id', String(id), 'xsd:int']]);
-    const missing = await call(s, 'api_licenses_get_service', [['sid', sid], ['id', '7', 'xsd:int']]);
+    const one = await call(s, 'api_licenses_get_service', [
+      ['sid', sid],
+      ['id', String(id), 'xsd:int'],
+    ]);
+    const missing = await call(s, 'api_licenses_get_service', [
+      ['sid', sid],
+      ['id', '7', 'xsd:int'],
+    ]);
     const all = await call(s, 'api_licenses_get_client_invoices', [['sid', sid]]);
     const unpaid = await call(s, 'api_licenses_get_client_unpaid_invoices', [['sid', sid]]);
 
@@ -409,12 +488,21 @@ describe('InterServer sandbox: the other operations (§4, §5, §6)', () => {
     const s = await start();
     const sid = await login(s);
     const { invoice } = await buy(s, sid, '4.4.4.4', 5006);
-    const pay = (module: string, inv: string) => call(s, 'api_make_payment', [['sid', sid], ['module', module], ['invoice', inv, 'xsd:int']]);
+    const pay = (module: string, inv: string) =>
+      call(s, 'api_make_payment', [
+        ['sid', sid],
+        ['module', module],
+        ['invoice', inv, 'xsd:int'],
+      ]);
 
     expect(field(await pay('licenses', invoice), 'status')).toBe('ok');
     expect(s.state.invoices[0]?.invoices_paid).toBe(1);
     expect(s.state.licenses[0]?.license_status).toBe('active');
-    for (const [module, inv] of [['licenses', invoice], ['vps', invoice], ['licenses', '1']] as const) {
+    for (const [module, inv] of [
+      ['licenses', invoice],
+      ['vps', invoice],
+      ['licenses', '1'],
+    ] as const) {
       expect(field(await pay(module, inv), 'status_text')).toBe('Invalid Invoice Number Passed or missing Module information.');
     }
   });
@@ -422,7 +510,14 @@ describe('InterServer sandbox: the other operations (§4, §5, §6)', () => {
   it('reports PrePay as a string amount in status_text, changeable through /__admin/account', async () => {
     const s = await start();
     const sid = await login(s);
-    const remaining = async () => field(await call(s, 'api_get_prepay_remaining', [['sid', sid], ['module', 'licenses']]), 'status_text');
+    const remaining = async () =>
+      field(
+        await call(s, 'api_get_prepay_remaining', [
+          ['sid', sid],
+          ['module', 'licenses'],
+        ]),
+        'status_text',
+      );
     const before = await remaining();
     const admin = await fetch(`http://127.0.0.1:${s.port}/__admin/account`, { method: 'POST', body: JSON.stringify({ prepay: 25.5 }) });
 
@@ -444,7 +539,15 @@ describe('InterServer sandbox: fault injection', () => {
     const s = await start();
     const sid = await login(s);
     await fetch(`http://127.0.0.1:${s.port}/__admin/faults`, { method: 'POST', body: JSON.stringify({ failNext: 1, operations: ['api_buy_license'] }) });
-    const r = await post(s, phpEnvelope('api_buy_license', [['sid', sid], ['ip', '4.4.4.4'], ['type', '5006', 'xsd:int'], ['coupon', '']]));
+    const r = await post(
+      s,
+      phpEnvelope('api_buy_license', [
+        ['sid', sid],
+        ['ip', '4.4.4.4'],
+        ['type', '5006', 'xsd:int'],
+        ['coupon', ''],
+      ]),
+    );
 
     expect(r.status).toBe(503);
     expect(s.state.licenses).toHaveLength(0);
@@ -454,7 +557,15 @@ describe('InterServer sandbox: fault injection', () => {
   it('applyThenDrop creates the license and invoice, then drops the connection', async () => {
     const s = await start({ faults: { applyThenDropNext: 1, operations: ['api_buy_license'] } });
     const sid = await login(s);
-    const attempt = post(s, phpEnvelope('api_buy_license', [['sid', sid], ['ip', '4.4.4.4'], ['type', '5006', 'xsd:int'], ['coupon', '']]));
+    const attempt = post(
+      s,
+      phpEnvelope('api_buy_license', [
+        ['sid', sid],
+        ['ip', '4.4.4.4'],
+        ['type', '5006', 'xsd:int'],
+        ['coupon', ''],
+      ]),
+    );
 
     await expect(attempt).rejects.toThrow();
     expect(s.state.licenses).toMatchObject([{ license_ip: '4.4.4.4', license_status: 'pending' }]);
@@ -481,8 +592,14 @@ describe('InterServer sandbox: fault injection', () => {
 
   it('never records a password that the client had to escape, in escaped or CDATA form', async () => {
     const s = await start({ password: 'p&ss<w>rd' });
-    const escaped = await call(s, 'api_login', [['username', 'procure'], ['password', 'p&amp;ss&lt;w&gt;rd']]);
-    const cdata = await call(s, 'api_login', [['username', 'procure'], ['password', 'p&amp;ss<![CDATA[<w>]]>rd']]);
+    const escaped = await call(s, 'api_login', [
+      ['username', 'procure'],
+      ['password', 'p&amp;ss&lt;w&gt;rd'],
+    ]);
+    const cdata = await call(s, 'api_login', [
+      ['username', 'procure'],
+      ['password', 'p&amp;ss<![CDATA[<w>]]>rd'],
+    ]);
 
     expect([field(escaped, 'return'), field(cdata, 'return')]).not.toContain(''); // both logins worked
     const recorded = JSON.stringify(s.state.requests);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { unwrapSoap } from '../../lambdas/adapters/interserver/unwrap';
 
 /** The shapes node-soap 1.13 produces from NuSOAP responses (interserver-soap.md §7.1-2). */
-const typed = (type: string, value?: unknown) => (value === undefined ? { attributes: { 'xsi:type': type } } : { attributes: { 'xsi:type': type }, $value: value });
+const typed = (type: string, value?: unknown) =>
+  value === undefined ? { attributes: { 'xsi:type': type } } : { attributes: { 'xsi:type': type }, $value: value };
 const arrayAttrs = (n: number) => ({ 'xsi:type': 'SOAP-ENC:Array', 'SOAP-ENC:arrayType': `tns:license_type[${n}]` });
 const row = (id: number) => ({ attributes: { 'xsi:type': 'tns:license_type' }, services_id: typed('xsd:int', id), services_cost: typed('xsd:float', 3) });
 

@@ -9,7 +9,7 @@ import { interserverWsdlModel, parseWsdl, wsdlOperation } from '../../lambdas/ad
 describe('bundled InterServer WSDL', () => {
   // test/fixtures/vendors/interserver-licenses.wsdl is a copy of the vendor notes' reconstructed WSDL
   // (shared/vendors/interserver-licenses.wsdl), kept in the repository so a lone clone can run this.
-  it('is a verbatim copy of the vendor notes\' WSDL (shared/vendors/interserver-licenses.wsdl)', () => {
+  it("is a verbatim copy of the vendor notes' WSDL (shared/vendors/interserver-licenses.wsdl)", () => {
     const shared = readFileSync(join(__dirname, '../fixtures/vendors/interserver-licenses.wsdl'), 'utf8');
     expect(INTERSERVER_WSDL).toBe(shared);
     expect(INTERSERVER_WSDL.startsWith('<?xml')).toBe(true); // node-soap reads it as WSDL text only then

@@ -48,10 +48,13 @@ describe('lazyHandler', () => {
     const logger = new Logger({ serviceName: 'procure', logLevel: 'INFO' });
     if (before === undefined) delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
     else process.env.AWS_LAMBDA_INITIALIZATION_TYPE = before;
-    const handler = lazyHandler(() => async (event: { n: number }, _context: Context) => {
-      logger.info('handled', { n: event.n });
-      return event.n;
-    }, logger);
+    const handler = lazyHandler(
+      () => async (event: { n: number }, _context: Context) => {
+        logger.info('handled', { n: event.n });
+        return event.n;
+      },
+      logger,
+    );
 
     const lines = await logLines(async () => {
       await handler({ n: 1 }, contextFor('req-1'));

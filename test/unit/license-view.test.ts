@@ -14,8 +14,16 @@ const cocalc: CocalcManagedLicense = {
   quota: { ram: 16, cpu: 2, disk: 10, member: true, idle_timeout: 'medium' },
 };
 const interserver: InterserverLicense = {
-  id: 386522, type: 5034, ip: '1.2.3.4', status: 'active', orderDate: '2020-01-14 10:48:14',
-  hostname: '', key: '', repeatInvoice: 18704419, coupon: 0, currency: 'USD',
+  id: 386522,
+  type: 5034,
+  ip: '1.2.3.4',
+  status: 'active',
+  orderDate: '2020-01-14 10:48:14',
+  hostname: '',
+  key: '',
+  repeatInvoice: 18704419,
+  coupon: 0,
+  currency: 'USD',
 };
 
 describe('normalized license view', () => {

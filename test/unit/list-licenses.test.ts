@@ -45,7 +45,7 @@ describe('GET /licenses', () => {
   const handler = () => makeHandler({ cocalc: async () => cocalc, interserver: async () => interserver });
   const licensesOf = (body: string) => (JSON.parse(body) as { licenses: NormalizedLicense[] }).licenses;
 
-  it('lists both vendors\' licenses in one shape when no vendor is given', async () => {
+  it("lists both vendors' licenses in one shape when no vendor is given", async () => {
     const res = await handler()(get(null));
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['Content-Type']).toMatch(/application\/json/);

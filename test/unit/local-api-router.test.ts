@@ -18,7 +18,12 @@ const ECHO = `exports.handler = async (event) => {
 const integration = (fn: string) => ({
   Type: 'AWS_PROXY',
   IntegrationHttpMethod: 'POST',
-  Uri: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': [fn, 'Arn'] }, '/invocations']] },
+  Uri: {
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': [fn, 'Arn'] }, '/invocations'],
+    ],
+  },
 });
 
 const template: CfnTemplate = {
@@ -26,16 +31,67 @@ const template: CfnTemplate = {
     Echo0A1B2C3D: { Type: 'AWS::Lambda::Function', Properties: {} },
     Api1: { Type: 'AWS::ApiGateway::RestApi', Properties: { BinaryMediaTypes: ['application/octet-stream'] } },
     Stage1: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api1' }, StageName: 'prod' } },
-    Purchases: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { 'Fn::GetAtt': ['Api1', 'RootResourceId'] }, PathPart: 'purchases', RestApiId: { Ref: 'Api1' } } },
+    Purchases: {
+      Type: 'AWS::ApiGateway::Resource',
+      Properties: { ParentId: { 'Fn::GetAtt': ['Api1', 'RootResourceId'] }, PathPart: 'purchases', RestApiId: { Ref: 'Api1' } },
+    },
     PurchaseId: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { Ref: 'Purchases' }, PathPart: '{id}', RestApiId: { Ref: 'Api1' } } },
     PurchasesNew: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { Ref: 'Purchases' }, PathPart: 'new', RestApiId: { Ref: 'Api1' } } },
-    Files: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { 'Fn::GetAtt': ['Api1', 'RootResourceId'] }, PathPart: 'files', RestApiId: { Ref: 'Api1' } } },
+    Files: {
+      Type: 'AWS::ApiGateway::Resource',
+      Properties: { ParentId: { 'Fn::GetAtt': ['Api1', 'RootResourceId'] }, PathPart: 'files', RestApiId: { Ref: 'Api1' } },
+    },
     FilesProxy: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { Ref: 'Files' }, PathPart: '{proxy+}', RestApiId: { Ref: 'Api1' } } },
-    GetPurchase: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'GET', AuthorizationType: 'NONE', ResourceId: { Ref: 'PurchaseId' }, RestApiId: { Ref: 'Api1' }, Integration: integration('Echo0A1B2C3D') } },
-    AnyPurchase: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'ANY', AuthorizationType: 'NONE', ResourceId: { Ref: 'PurchaseId' }, RestApiId: { Ref: 'Api1' }, Integration: integration('Echo0A1B2C3D') } },
-    GetNew: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'GET', AuthorizationType: 'NONE', ResourceId: { Ref: 'PurchasesNew' }, RestApiId: { Ref: 'Api1' }, Integration: integration('Echo0A1B2C3D') } },
-    PostPurchases: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST', AuthorizationType: 'AWS_IAM', ResourceId: { Ref: 'Purchases' }, RestApiId: { Ref: 'Api1' }, Integration: integration('Echo0A1B2C3D') } },
-    AnyFiles: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'ANY', AuthorizationType: 'NONE', ResourceId: { Ref: 'FilesProxy' }, RestApiId: { Ref: 'Api1' }, Integration: integration('Echo0A1B2C3D') } },
+    GetPurchase: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        HttpMethod: 'GET',
+        AuthorizationType: 'NONE',
+        ResourceId: { Ref: 'PurchaseId' },
+        RestApiId: { Ref: 'Api1' },
+        Integration: integration('Echo0A1B2C3D'),
+      },
+    },
+    AnyPurchase: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        HttpMethod: 'ANY',
+        AuthorizationType: 'NONE',
+        ResourceId: { Ref: 'PurchaseId' },
+        RestApiId: { Ref: 'Api1' },
+        Integration: integration('Echo0A1B2C3D'),
+      },
+    },
+    GetNew: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        HttpMethod: 'GET',
+        AuthorizationType: 'NONE',
+        ResourceId: { Ref: 'PurchasesNew' },
+        RestApiId: { Ref: 'Api1' },
+        Integration: integration('Echo0A1B2C3D'),
+      },
+    },
+    PostPurchases: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        HttpMethod: 'POST',
+        AuthorizationType: 'AWS_IAM',
+        ResourceId: { Ref: 'Purchases' },
+        RestApiId: { Ref: 'Api1' },
+        Integration: integration('Echo0A1B2C3D'),
+      },
+    },
+    AnyFiles: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        HttpMethod: 'ANY',
+        AuthorizationType: 'NONE',
+        ResourceId: { Ref: 'FilesProxy' },
+        RestApiId: { Ref: 'Api1' },
+        Integration: integration('Echo0A1B2C3D'),
+      },
+    },
     Preflight: {
       Type: 'AWS::ApiGateway::Method',
       Properties: {
@@ -43,7 +99,10 @@ const template: CfnTemplate = {
         AuthorizationType: 'NONE',
         ResourceId: { Ref: 'Purchases' },
         RestApiId: { Ref: 'Api1' },
-        Integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '204', ResponseParameters: { 'method.response.header.Access-Control-Allow-Origin': "'*'" } }] },
+        Integration: {
+          Type: 'MOCK',
+          IntegrationResponses: [{ StatusCode: '204', ResponseParameters: { 'method.response.header.Access-Control-Allow-Origin': "'*'" } }],
+        },
       },
     },
   },
@@ -75,7 +134,10 @@ describe('the local API Gateway router', () => {
     expect(warnings).toEqual([]);
     expect(stageName).toBe('prod');
     expect(matchRoute(routes, 'GET', '/purchases/new')?.route.resourcePath).toBe('/purchases/new');
-    expect(matchRoute(routes, 'GET', '/purchases/p1')).toMatchObject({ route: { resourcePath: '/purchases/{id}', method: 'GET' }, pathParameters: { id: 'p1' } });
+    expect(matchRoute(routes, 'GET', '/purchases/p1')).toMatchObject({
+      route: { resourcePath: '/purchases/{id}', method: 'GET' },
+      pathParameters: { id: 'p1' },
+    });
     expect(matchRoute(routes, 'DELETE', '/purchases/p1')?.route.method).toBe('ANY');
     expect(matchRoute(routes, 'GET', '/files/a/b/c.txt')?.pathParameters).toEqual({ proxy: 'a/b/c.txt' });
     expect(matchRoute(routes, 'GET', '/files')).toBeUndefined();
@@ -129,7 +191,11 @@ describe('the local API Gateway router', () => {
   });
 
   it('base64-encodes binary media types both ways, and accepts the stage prefix', async () => {
-    const res = await request(`${router.url}/prod/files/x.bin`, { method: 'POST', body: Buffer.from([1, 2, 3]), headers: { 'content-type': 'application/octet-stream' } });
+    const res = await request(`${router.url}/prod/files/x.bin`, {
+      method: 'POST',
+      body: Buffer.from([1, 2, 3]),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     const event = (await res.body.json()) as Record<string, unknown>;
     expect(event).toMatchObject({ body: 'AQID', isBase64Encoded: true, path: '/files/x.bin', pathParameters: { proxy: 'x.bin' } });
     const bin = await request(`${router.url}/files/x.bin?mode=binary`);

@@ -91,7 +91,14 @@ describe('aslFromTemplate', () => {
   });
 
   it('rejects a JSONata machine, which the local engine cannot run', () => {
-    const jsonata: CfnTemplate = { Resources: { M: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Succeed"}}}' } } } };
+    const jsonata: CfnTemplate = {
+      Resources: {
+        M: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: { DefinitionString: '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Succeed"}}}' },
+        },
+      },
+    };
     expect(() => aslFromTemplate(jsonata)).toThrow(/JSONata/);
   });
 });

@@ -95,7 +95,9 @@ describe('checkBundle', () => {
   it('refuses content changed after synth, even of the same size and with the modes kept', () => {
     const { assetDir, assetHash } = stageBundle(root, { 'index.js': 'exports.handler = async () => 1;\n' });
     writeFileSync(join(assetDir, 'index.js'), 'exports.handler = async () => 2;\n');
-    expect(checkBundle(assetDir, assetHash)).toMatch(new RegExp(`^${assetDir} does not match the asset hash CDK recorded at synth .*: it changed after synth$`));
+    expect(checkBundle(assetDir, assetHash)).toMatch(
+      new RegExp(`^${assetDir} does not match the asset hash CDK recorded at synth .*: it changed after synth$`),
+    );
   });
 
   it('refuses a file added to the bundle', () => {
@@ -148,7 +150,11 @@ describe('LambdaHost: each cold start checks its bundle before loading it', () =
 
   const assetDir = (): string => lambdas.functions[0]!.spec.assetDir;
   const logicalId = (): string => lambdas.functions[0]!.spec.logicalId;
-  const tamper = (): void => writeFileSync(join(assetDir(), 'index.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); exports.handler = async () => ({ version: 'evil' });`);
+  const tamper = (): void =>
+    writeFileSync(
+      join(assetDir(), 'index.js'),
+      `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); exports.handler = async () => ({ version: 'evil' });`,
+    );
 
   it('loads and runs a clean bundle', async () => {
     await expect(host.invoke(logicalId(), {})).resolves.toEqual({ version: 1, invocation: 1 });

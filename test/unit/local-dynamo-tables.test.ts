@@ -31,7 +31,15 @@ const template: CfnTemplate = {
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       },
     },
-    Named: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'locks']] }, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } },
+    Named: {
+      Type: 'AWS::DynamoDB::Table',
+      Properties: {
+        TableName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'locks']] },
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      },
+    },
   },
 };
 
@@ -52,7 +60,13 @@ describe('DynamoDB tables from the template on dynalite', () => {
     const item = { purchaseId: { S: 'p1' }, seq: { S: '1' }, status: { S: 'QUOTED' }, at: { S: '2026-01-01T00:00:00Z' } };
     await first.client.send(new PutItemCommand({ TableName: 'AuditTableB07F8EEB', Item: item }));
     const byStatus = await first.client.send(
-      new QueryCommand({ TableName: 'AuditTableB07F8EEB', IndexName: 'byStatus', KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'QUOTED' } } }),
+      new QueryCommand({
+        TableName: 'AuditTableB07F8EEB',
+        IndexName: 'byStatus',
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': { S: 'QUOTED' } },
+      }),
     );
     expect(byStatus.Count).toBe(1);
     await first.close();
@@ -68,7 +82,14 @@ describe('DynamoDB tables from the template on dynalite', () => {
   it('refuses a persisted table whose keys no longer match the template', async () => {
     const path = join(dir, 'dynamo');
     const changed = tablesFromTemplate(
-      { Resources: { AuditTableB07F8EEB: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }] } } } },
+      {
+        Resources: {
+          AuditTableB07F8EEB: {
+            Type: 'AWS::DynamoDB::Table',
+            Properties: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }] },
+          },
+        },
+      },
       DEFAULT_RESOLVE_ENV,
     );
     await expect(startDynamo({ tables: changed, path, region: 'us-east-1' })).rejects.toThrow(/delete the local data folder/);

@@ -54,7 +54,12 @@ describe('the local EventBridge (PutEvents -> rules -> Lambda targets)', () => {
         pattern: { source: [{ prefix: 'procure.workflow' }] },
         targets: [
           { id: 'T1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:Audit0A1B2C3D', kind: 'lambda', ref: 'Audit0A1B2C3D', inputPath: '$.detail' },
-          { id: 'T2', arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow', kind: 'state-machine', ref: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow' },
+          {
+            id: 'T2',
+            arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
+            kind: 'state-machine',
+            ref: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
+          },
         ],
       },
     ];
@@ -85,7 +90,9 @@ describe('the local EventBridge (PutEvents -> rules -> Lambda targets)', () => {
   it('is reached by the real SDK client through AWS_ENDPOINT_URL_EVENTBRIDGE and delivers the full envelope', async () => {
     const client = new EventBridgeClient({});
     const out = await client.send(
-      new PutEventsCommand({ Entries: [{ Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: JSON.stringify({ requestId: 'r1' }) }] }),
+      new PutEventsCommand({
+        Entries: [{ Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: JSON.stringify({ requestId: 'r1' }) }],
+      }),
     );
     client.destroy();
     expect(out.FailedEntryCount).toBe(0);
@@ -172,10 +179,23 @@ describe('the local EventBridge with a journal (an acknowledged entry survives t
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function busOn(options: Partial<EventBusOptions> & { invokeAsync: EventBusOptions['invokeAsync'] }): { bus: EventBus; journal: EventJournal; deadLetters: DeadLetterStore } {
+  function busOn(options: Partial<EventBusOptions> & { invokeAsync: EventBusOptions['invokeAsync'] }): {
+    bus: EventBus;
+    journal: EventJournal;
+    deadLetters: DeadLetterStore;
+  } {
     const journal = EventJournal.open(file);
     const deadLetters = new DeadLetterStore(join(dir, 'events', 'dead-letters.jsonl'));
-    const bus = new EventBus({ rules: [rule()], region: 'us-east-1', accountId: '123456789012', startExecution: () => {}, retryDelaysMs: [5, 5], journal, deadLetters, ...options });
+    const bus = new EventBus({
+      rules: [rule()],
+      region: 'us-east-1',
+      accountId: '123456789012',
+      startExecution: () => {},
+      retryDelaysMs: [5, 5],
+      journal,
+      deadLetters,
+      ...options,
+    });
     open.push(bus, journal);
     return { bus, journal, deadLetters };
   }
@@ -185,10 +205,15 @@ describe('the local EventBridge with a journal (an acknowledged entry survives t
     const endpoint = await startAwsEndpoint({ events: bus.facade() });
     open.push({ close: () => void endpoint.close() });
     const client = new EventBridgeClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    const out = await client.send(new PutEventsCommand({ Entries: [{ Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: '{"requestId":"wire"}' }] }));
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [{ Source: 'procure.requests', DetailType: 'License Purchase Requested', Detail: '{"requestId":"wire"}' }] }),
+    );
     client.destroy();
     const id = out.Entries?.[0]?.EventId;
-    const put = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { put?: JournalEntry });
+    const put = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { put?: JournalEntry });
     expect(put.map((l) => l.put?.id)).toEqual([id]);
     expect(put[0]!.put).toMatchObject({ busName: 'default', deliveries: ['RequestedRule1/Target0'], event: { id, detail: { requestId: 'wire' } } });
   });
@@ -296,7 +321,11 @@ describe('the local EventBridge with a journal (an acknowledged entry survives t
     first.bus.close();
     first.journal.close();
     const later = Date.now() + 3 * 3600_000;
-    const second = busOn({ rules: [rule({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 7200 })], invokeAsync: async () => void (ran += 1), now: () => later });
+    const second = busOn({
+      rules: [rule({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 7200 })],
+      invokeAsync: async () => void (ran += 1),
+      now: () => later,
+    });
     const gone = { ...second.journal.pending()[0]!, id: 'gone', deliveries: ['RemovedRule/Target0'] };
     second.bus.redeliver([...second.journal.pending(), gone]);
     await second.bus.idle();

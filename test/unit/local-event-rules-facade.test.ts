@@ -20,7 +20,11 @@ describe('the local EventBridge rule operations', () => {
       return { FailedEntryCount: 0, Entries: [] };
     };
     endpoint = await startAwsEndpoint({ events: withRuleOperations(rules, { region: 'us-east-1', accountId: '123456789012' }, next) });
-    client = new EventBridgeClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'LOCALACCESSKEY', secretAccessKey: 'local-secret-key' } });
+    client = new EventBridgeClient({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'LOCALACCESSKEY', secretAccessKey: 'local-secret-key' },
+    });
   });
 
   afterAll(async () => {
@@ -30,7 +34,12 @@ describe('the local EventBridge rule operations', () => {
 
   it("describes a rule in AWS's shape, with its pattern and state", async () => {
     const r = await client.send(new DescribeRuleCommand({ Name: 'Procure-Trigger-1' }));
-    expect(r).toMatchObject({ Name: 'Procure-Trigger-1', Arn: 'arn:aws:events:us-east-1:123456789012:rule/Procure-Trigger-1', State: 'ENABLED', EventBusName: 'default' });
+    expect(r).toMatchObject({
+      Name: 'Procure-Trigger-1',
+      Arn: 'arn:aws:events:us-east-1:123456789012:rule/Procure-Trigger-1',
+      State: 'ENABLED',
+      EventBusName: 'default',
+    });
     expect(JSON.parse(r.EventPattern!)).toEqual({ source: ['procure.requests'] });
     const other = await client.send(new DescribeRuleCommand({ Name: 'Other', EventBusName: 'custom' }));
     expect(other).toMatchObject({ Arn: 'arn:aws:events:us-east-1:123456789012:rule/custom/Other', State: 'DISABLED' });

@@ -12,7 +12,10 @@ describe('StopGate (the local runtime graceful stop)', () => {
 
     await gate.stop({ router: { stopAccepting: () => {} }, host: { inflight: () => 0, drain: async () => {} }, close: async () => {} });
 
-    for (const [service, operation] of [['sfn', 'StartExecution'], ['events', 'PutEvents']] as const) {
+    for (const [service, operation] of [
+      ['sfn', 'StartExecution'],
+      ['events', 'PutEvents'],
+    ] as const) {
       const err = (() => {
         try {
           outside(service, operation)();
@@ -56,7 +59,7 @@ describe('StopGate (the local runtime graceful stop)', () => {
     expect(result).toMatchObject({ inflight: 2, cutOff: 1 });
   });
 
-  it('holds the executions\' Task invocations while stopping, and fails them with Local.RuntimeClosed when released', async () => {
+  it("holds the executions' Task invocations while stopping, and fails them with Local.RuntimeClosed when released", async () => {
     const gate = new StopGate();
     const started: string[] = [];
     const invoke = gate.holdWhileStopping(async (id: string) => {

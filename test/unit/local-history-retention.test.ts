@@ -46,11 +46,20 @@ describe('ExecutionManager history retention', () => {
     const names = Array.from({ length: 6 }, (_, i) => `run-${i}`);
     manager = await runAll(names, 2);
 
-    const exited = (name: string) => manager!.history(name).filter((s) => s.type === 'StateExited').map((s) => s.state);
+    const exited = (name: string) =>
+      manager!
+        .history(name)
+        .filter((s) => s.type === 'StateExited')
+        .map((s) => s.state);
     expect(exited('run-5')).toEqual(['One', 'Two']);
     expect(exited('run-4')).toEqual(['One', 'Two']);
     for (const old of names.slice(0, 4)) expect(manager.history(old)).toEqual([]);
-    expect(manager.list().map((r) => r.name).sort()).toEqual(names);
+    expect(
+      manager
+        .list()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(names);
     expect(manager.describe(manager.find('run-0')!.executionArn).status).toBe('SUCCEEDED');
   });
 

@@ -173,7 +173,7 @@ describe('LambdaHost execution environments (one invocation at a time, as on Lam
     expect(warm.requestId).not.toBe(slow.requestId);
   });
 
-  it('does not count a cold start\'s init against the function timeout, as on Lambda', async () => {
+  it("does not count a cold start's init against the function timeout, as on Lambda", async () => {
     const host = newHost();
     const r = (await host.invoke('SlowInit0A1B2C3D', {})) as Seen;
     expect(r.count).toBe(1);

@@ -26,7 +26,16 @@ describe('dynamoCallOf', () => {
 describe('the DynamoDB front reports each request it passed on', () => {
   const calls: DynamoCall[] = [];
   let dynamo: LocalDynamo;
-  const table = { logicalId: 'T', name: 'metered', input: { TableName: 'metered', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }], BillingMode: 'PAY_PER_REQUEST' as const } };
+  const table = {
+    logicalId: 'T',
+    name: 'metered',
+    input: {
+      TableName: 'metered',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }],
+      BillingMode: 'PAY_PER_REQUEST' as const,
+    },
+  };
 
   beforeAll(async () => {
     dynamo = await startDynamo({ tables: [table], region: 'us-east-1', onCall: (c) => calls.push(c) });
@@ -36,9 +45,18 @@ describe('the DynamoDB front reports each request it passed on', () => {
   it('with its operation and table, and not a request refused for its signature', async () => {
     calls.length = 0;
     await dynamo.client.send(new GetItemCommand({ TableName: 'metered', Key: { pk: { S: 'a' } } }));
-    await dynamo.client.send(new BatchWriteItemCommand({ RequestItems: { metered: [{ PutRequest: { Item: { pk: { S: 'b' } } } }, { PutRequest: { Item: { pk: { S: 'c' } } } }] } }));
-    const stranger = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' }, maxAttempts: 1 });
-    await expect(stranger.send(new GetItemCommand({ TableName: 'metered', Key: { pk: { S: 'a' } } }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    await dynamo.client.send(
+      new BatchWriteItemCommand({ RequestItems: { metered: [{ PutRequest: { Item: { pk: { S: 'b' } } } }, { PutRequest: { Item: { pk: { S: 'c' } } } }] } }),
+    );
+    const stranger = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' },
+      maxAttempts: 1,
+    });
+    await expect(stranger.send(new GetItemCommand({ TableName: 'metered', Key: { pk: { S: 'a' } } }))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    });
     stranger.destroy();
     const other = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     await other.send(new GetItemCommand({ TableName: 'metered', Key: { pk: { S: 'a' } } }));

@@ -4,7 +4,6 @@ import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxe
 import { startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver/sandbox';
 import { streamBody } from '../support/stream-body';
 
-
 /** Issue 9, bullet 4: the vendor sandboxes refuse request bodies over 1 MiB while reading (413). */
 describe('vendor sandbox body caps', () => {
   let cocalc: CocalcSandbox;

@@ -7,9 +7,17 @@ import { ratePeriodMs, schedulesFromTemplate, ScheduleTimer, type LocalSchedule 
  * The local runtime's timer for EventBridge Scheduler schedules (lib/local/schedules.ts): which
  * schedules of a template it runs, with which input and period, and how the timer behaves.
  */
-const fn = (name: string) => ({ Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' }, Metadata: { 'aws:cdk:path': `Stack/${name}/Resource` } });
+const fn = (name: string) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
+  Metadata: { 'aws:cdk:path': `Stack/${name}/Resource` },
+});
 const schedule = (props: Record<string, unknown>) => ({ Type: 'AWS::Scheduler::Schedule', Properties: { FlexibleTimeWindow: { Mode: 'OFF' }, ...props } });
-const target = (logicalId: string, extra: Record<string, unknown> = {}) => ({ Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] }, RoleArn: 'arn:aws:iam::1:role/r', ...extra });
+const target = (logicalId: string, extra: Record<string, unknown> = {}) => ({
+  Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+  RoleArn: 'arn:aws:iam::1:role/r',
+  ...extra,
+});
 
 const TEMPLATE: CfnTemplate = {
   Resources: {
@@ -24,7 +32,9 @@ const TEMPLATE: CfnTemplate = {
 };
 
 function fromTemplate(hosted: (id: string) => boolean = () => true) {
-  const functions = new FunctionDirectory(lambdasFromTemplate({ assemblyDir: '/nonexistent', stackName: 'Stack', templatePath: '', template: TEMPLATE }, DEFAULT_RESOLVE_ENV));
+  const functions = new FunctionDirectory(
+    lambdasFromTemplate({ assemblyDir: '/nonexistent', stackName: 'Stack', templatePath: '', template: TEMPLATE }, DEFAULT_RESOLVE_ENV),
+  );
   return schedulesFromTemplate(TEMPLATE, DEFAULT_RESOLVE_ENV, functions, hosted);
 }
 
@@ -41,7 +51,13 @@ describe('schedules in the template', () => {
   it('runs the enabled rate schedules whose target is a hosted function, with their input', () => {
     const { schedules, warnings } = fromTemplate();
     expect(schedules).toEqual<LocalSchedule[]>([
-      { logicalId: 'Every10', expression: 'rate(10 minutes)', periodMs: 600_000, functionLogicalId: 'ReconcileD51D4F4F', input: { source: 'procure.reconciler' } },
+      {
+        logicalId: 'Every10',
+        expression: 'rate(10 minutes)',
+        periodMs: 600_000,
+        functionLogicalId: 'ReconcileD51D4F4F',
+        input: { source: 'procure.reconciler' },
+      },
       { logicalId: 'Hourly', expression: 'rate(1 hour)', periodMs: 3_600_000, functionLogicalId: 'Other0000AAAA', input: {} },
     ]);
     expect(warnings).toEqual([
@@ -58,7 +74,13 @@ describe('schedules in the template', () => {
 });
 
 describe('the timer', () => {
-  const every = (logicalId: string): LocalSchedule => ({ logicalId, expression: 'rate(1 minute)', periodMs: 60_000, functionLogicalId: `${logicalId}Fn`, input: { n: logicalId } });
+  const every = (logicalId: string): LocalSchedule => ({
+    logicalId,
+    expression: 'rate(1 minute)',
+    periodMs: 60_000,
+    functionLogicalId: `${logicalId}Fn`,
+    input: { n: logicalId },
+  });
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('runs nothing at start, then each schedule every period (shortened), with its input', async () => {
@@ -79,13 +101,17 @@ describe('the timer', () => {
     let running = 0;
     let maxRunning = 0;
     let runs = 0;
-    const timer = new ScheduleTimer([every('Slow')], async () => {
-      running += 1;
-      runs += 1;
-      maxRunning = Math.max(maxRunning, running);
-      await sleep(150);
-      running -= 1;
-    }, { periodMs: 20 });
+    const timer = new ScheduleTimer(
+      [every('Slow')],
+      async () => {
+        running += 1;
+        runs += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await sleep(150);
+        running -= 1;
+      },
+      { periodMs: 20 },
+    );
     timer.start();
     await sleep(400);
     timer.close();
@@ -103,19 +129,26 @@ describe('the timer', () => {
       { schedule: 'Bad', functionLogicalId: 'BadFn', ok: false, error: 'Boom: it broke' },
     ]);
     timer.close();
-    expect(await timer.runAll()).toEqual([expect.objectContaining({ ok: false, error: expect.stringMatching(/closed/) }), expect.objectContaining({ ok: false })]);
+    expect(await timer.runAll()).toEqual([
+      expect.objectContaining({ ok: false, error: expect.stringMatching(/closed/) }),
+      expect.objectContaining({ ok: false }),
+    ]);
   });
 
   it('lets an on-demand run wait for one already in progress, then run again', async () => {
     const order: string[] = [];
     let n = 0;
-    const timer = new ScheduleTimer([every('A')], async () => {
-      const k = (n += 1);
-      order.push(`start ${k}`);
-      await sleep(50);
-      order.push(`end ${k}`);
-      return k;
-    }, { periodMs: 10 });
+    const timer = new ScheduleTimer(
+      [every('A')],
+      async () => {
+        const k = (n += 1);
+        order.push(`start ${k}`);
+        await sleep(50);
+        order.push(`end ${k}`);
+        return k;
+      },
+      { periodMs: 10 },
+    );
     timer.start();
     await sleep(25);
     const [run] = await timer.runAll();

@@ -11,7 +11,12 @@ import { useEndpointEnv } from '../support/endpoint-env';
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SecretsCocalc1234ABCD-AbCdEf';
 const declarations: SecretDeclaration[] = [
   { logicalId: 'SecretsCocalc1234ABCD', name: 'SecretsCocalc1234ABCD', arn: ARN, initialValue: () => JSON.stringify({ apiKey: 'sk-local-1' }) },
-  { logicalId: 'SigningKey5678EFAB', name: 'procure/signing', arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:procure/signing-XyZabc', initialValue: () => 'k'.repeat(43) },
+  {
+    logicalId: 'SigningKey5678EFAB',
+    name: 'procure/signing',
+    arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:procure/signing-XyZabc',
+    initialValue: () => 'k'.repeat(43),
+  },
 ];
 
 describe('the local Secrets Manager', () => {
@@ -88,7 +93,9 @@ describe('the local Secrets Manager', () => {
   });
 
   it('generates values like GenerateSecretString', () => {
-    const v = JSON.parse(generateSecretString({ SecretStringTemplate: '{"username":"u"}', GenerateStringKey: 'password', PasswordLength: 20, ExcludePunctuation: true })) as Record<string, string>;
+    const v = JSON.parse(
+      generateSecretString({ SecretStringTemplate: '{"username":"u"}', GenerateStringKey: 'password', PasswordLength: 20, ExcludePunctuation: true }),
+    ) as Record<string, string>;
     expect(v.username).toBe('u');
     expect(v.password).toMatch(/^[A-Za-z0-9]{20}$/);
   });

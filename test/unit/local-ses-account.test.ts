@@ -17,13 +17,21 @@ describe('the local SES account', () => {
     const outbox = new Outbox(join(dir, `outbox-${endpoints.length}`));
     const endpoint = await startAwsEndpoint({ sesv2: new SesAccount(options, 'eu-west-1').route(outbox.route()) });
     endpoints.push(endpoint);
-    const client = new SESv2Client({ region: 'eu-west-1', endpoint: endpoint.url, credentials: { accessKeyId: 'LOCALACCESSKEY', secretAccessKey: 'local-secret-key' } });
+    const client = new SESv2Client({
+      region: 'eu-west-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'LOCALACCESSKEY', secretAccessKey: 'local-secret-key' },
+    });
     clients.push(client);
     return { client, outbox };
   }
 
   const mail = (from: string, to: string[]) =>
-    new SendEmailCommand({ FromEmailAddress: from, Destination: { ToAddresses: to }, Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } } });
+    new SendEmailCommand({
+      FromEmailAddress: from,
+      Destination: { ToAddresses: to },
+      Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
+    });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'procure-ses-account-'));

@@ -83,6 +83,8 @@ describe('the SES outbox', () => {
     const qp = encodeQuotedPrintable(`${'é'.repeat(40)} \nend`);
     for (const line of qp.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
     expect(qp).toContain('=20\r\nend');
-    expect(parseEml(`Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp}`).text).toBe(`${'é'.repeat(40)} \nend`);
+    expect(parseEml(`Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp}`).text).toBe(
+      `${'é'.repeat(40)} \nend`,
+    );
   });
 });

@@ -87,7 +87,14 @@ describe('the Step Functions facade over the local engine', () => {
     const machine = (name: string, timeout: number) => {
       const def = definition(timeout);
       const bindings = bindTasks(def, directory);
-      return { logicalId: name, name, arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`, roleArn: 'arn:aws:iam::123456789012:role/x', definition: withExplicitTaskTimeouts(def, bindings).definition, bindings };
+      return {
+        logicalId: name,
+        name,
+        arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`,
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+        definition: withExplicitTaskTimeouts(def, bindings).definition,
+        bindings,
+      };
     };
     const broker = new TaskTokenBroker();
     const machines = [machine('Flow', 60), machine('Quick', 1)];
@@ -187,7 +194,11 @@ describe('the Step Functions facade over the local engine', () => {
       'ExecutionSucceeded:',
     ]);
     expect(p1.find((s) => s.type === 'StateExited' && s.state === 'Approve')).toMatchObject({ outcome: 'succeeded', durationMs: expect.any(Number) });
-    expect(steps.find((s) => s.executionName === 'p-3' && s.type === 'StateFailed')).toMatchObject({ state: 'Work', outcome: 'failed', error: 'VendorRejectedError' });
+    expect(steps.find((s) => s.executionName === 'p-3' && s.type === 'StateFailed')).toMatchObject({
+      state: 'Work',
+      outcome: 'failed',
+      error: 'VendorRejectedError',
+    });
   });
 
   it('GetExecutionHistory answers in AWS shapes, page by page, in either order', async () => {
@@ -226,8 +237,12 @@ describe('the Step Functions facade over the local engine', () => {
     const failed = await sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-3' }));
     expect(failed.events!.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toMatchObject({ error: 'VendorRejectedError' });
     expect(failed.events!.at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: { error: 'VendorRejectedError' } });
-    await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:nope' }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
-    const badToken = sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-1', nextToken: 'forged' }));
+    await expect(
+      sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:nope' })),
+    ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    const badToken = sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Flow:p-1', nextToken: 'forged' }),
+    );
     await expect(badToken).rejects.toBeInstanceOf(InvalidToken);
   });
 

@@ -46,7 +46,7 @@ describe('reusing a synthesized cloud assembly', () => {
     for (const f of ['package.json', 'lib/cli/status.ts', 'lib/local/runtime.ts']) at(join(project, f), 1000); // as the next tests expect
   });
 
-  it('by default watches a CDK app\'s usual sources, all of lib/ included', () => {
+  it("by default watches a CDK app's usual sources, all of lib/ included", () => {
     expect(DEFAULT_WATCH).toEqual(expect.arrayContaining(['bin', 'lib', 'cdk.json', 'package.json']));
     expect(isAssemblyFresh(project, join(project, 'cdk.out'))).toBe(true);
     at(join(project, 'lib', 'local', 'runtime.ts'), 3000);

@@ -61,7 +61,9 @@ describe('notifyRequester', () => {
 
     expect(mailer.outbox).toHaveLength(1);
     expect((await audit.list('pur-n3')).map((e) => e.type)).toEqual([NOTICE_AUDIT.failed, NOTICE_AUDIT.sent]);
-    expect(logged).toEqual([{ message: 'the requester notice could not be sent', extra: [{ purchaseId: 'pur-n3', kind: 'outcome', error: 'TooManyRequestsException' }] }]);
+    expect(logged).toEqual([
+      { message: 'the requester notice could not be sent', extra: [{ purchaseId: 'pur-n3', kind: 'outcome', error: 'TooManyRequestsException' }] },
+    ]);
   });
 
   it('never throws: a ledger that is down is audited as a failed notice, an audit log that is down only logged', async () => {
@@ -75,7 +77,12 @@ describe('notifyRequester', () => {
     expect(mailer.outbox).toEqual([]);
     expect(await audit.list('pur-n4')).toMatchObject([{ type: NOTICE_AUDIT.failed, status: 'FAILED', detail: { kind: 'outcome', error: 'TimeoutError' } }]);
 
-    const noAudit: AuditLog = { ...audit, list: (id) => audit.list(id), listByStatus: (s, o) => audit.listByStatus(s, o), append: async () => Promise.reject(new Error('audit down')) };
+    const noAudit: AuditLog = {
+      ...audit,
+      list: (id) => audit.list(id),
+      listByStatus: (s, o) => audit.listByStatus(s, o),
+      append: async () => Promise.reject(new Error('audit down')),
+    };
     expect(await notifyRequester({ ...deps, audit: noAudit }, view('pur-n5'), 'COMPLETED', true)).toBe('sent');
     expect(mailer.outbox).toHaveLength(1);
     expect(logged.at(-1)?.message).toBe('the requester notice was sent but could not be audited');

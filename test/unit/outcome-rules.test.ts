@@ -58,7 +58,10 @@ describe('a purchase already closed is not closed again', () => {
     { trail: [entry('REQUEST_RECEIVED', 'RECEIVED')], expected: undefined },
     { trail: [entry('COMPLETED', 'COMPLETED')], expected: { status: 'COMPLETED' } },
     { trail: [entry('NOT_COMPLETED', 'FAILED', { reason: 'x' })], expected: { status: 'FAILED', reason: 'x' } },
-    { trail: [entry('NOT_COMPLETED', 'NEEDS_ATTENTION', { reason: 'x' }), entry('RESOLVED', 'COMPLETED', { reason: 'found it' })], expected: { status: 'COMPLETED', reason: 'found it' } },
+    {
+      trail: [entry('NOT_COMPLETED', 'NEEDS_ATTENTION', { reason: 'x' }), entry('RESOLVED', 'COMPLETED', { reason: 'found it' })],
+      expected: { status: 'COMPLETED', reason: 'found it' },
+    },
   ])('%#: the latest closing entry is the end', ({ trail, expected }) => {
     expect(recordedEnd(trail)).toEqual(expected);
   });
@@ -66,17 +69,47 @@ describe('a purchase already closed is not closed again', () => {
 
 describe('what a purchase ended as (classification)', () => {
   it.each([
-    { why: 'an unknown vendor outcome', s: state({ failure: lambdaFailure('PurchaseOutcomeUnknownError') }), rec: record('APPROVED'), expected: 'NEEDS_ATTENTION' },
+    {
+      why: 'an unknown vendor outcome',
+      s: state({ failure: lambdaFailure('PurchaseOutcomeUnknownError') }),
+      rec: record('APPROVED'),
+      expected: 'NEEDS_ATTENTION',
+    },
     { why: 'a purchase call that started', s: state({ failure: lambdaFailure('States.TaskFailed') }), rec: record('PURCHASING'), expected: 'NEEDS_ATTENTION' },
-    { why: 'a recorded license, whatever the error', s: state({ failure: lambdaFailure('InvalidRequestError') }), rec: record('APPROVED', { licenseId: 'L' }), expected: 'NEEDS_ATTENTION' },
-    { why: 'a recorded invoice', s: state({ failure: lambdaFailure('VendorTransientError') }), rec: record('APPROVED', { invoice: 7 }), expected: 'NEEDS_ATTENTION' },
-    { why: 'a $.purchase result', s: state({ purchase: { vendor: 'cocalc', amountUsd: 1, reconciled: false }, failure: lambdaFailure('Error') }), rec: record('PURCHASED'), expected: 'NEEDS_ATTENTION' },
+    {
+      why: 'a recorded license, whatever the error',
+      s: state({ failure: lambdaFailure('InvalidRequestError') }),
+      rec: record('APPROVED', { licenseId: 'L' }),
+      expected: 'NEEDS_ATTENTION',
+    },
+    {
+      why: 'a recorded invoice',
+      s: state({ failure: lambdaFailure('VendorTransientError') }),
+      rec: record('APPROVED', { invoice: 7 }),
+      expected: 'NEEDS_ATTENTION',
+    },
+    {
+      why: 'a $.purchase result',
+      s: state({ purchase: { vendor: 'cocalc', amountUsd: 1, reconciled: false }, failure: lambdaFailure('Error') }),
+      rec: record('PURCHASED'),
+      expected: 'NEEDS_ATTENTION',
+    },
     { why: 'a rejection', s: state({ approval: rejected }), rec: record('REJECTED'), expected: 'REJECTED' },
     { why: 'the approval task timed out, nobody decided', s: state({ failure: timeout }), rec: record('AWAITING_APPROVAL'), expected: 'EXPIRED' },
-    { why: 'a heartbeat timeout while waiting', s: state({ failure: { Error: 'States.HeartbeatTimeout', Cause: '' } }), rec: record('AWAITING_APPROVAL'), expected: 'EXPIRED' },
+    {
+      why: 'a heartbeat timeout while waiting',
+      s: state({ failure: { Error: 'States.HeartbeatTimeout', Cause: '' } }),
+      rec: record('AWAITING_APPROVAL'),
+      expected: 'EXPIRED',
+    },
     { why: 'a late link decision after the timeout', s: state({ failure: timeout }), rec: record('APPROVED'), expected: 'EXPIRED' },
     { why: "a step's own timeout after the approval", s: state({ approval: approved, failure: timeout }), rec: record('APPROVED'), expected: 'FAILED' },
-    { why: 'the second round went unanswered', s: state({ approval: approved, mismatch: lambdaFailure('QuoteMismatchError'), failure: timeout }), rec: record('AWAITING_APPROVAL'), expected: 'EXPIRED' },
+    {
+      why: 'the second round went unanswered',
+      s: state({ approval: approved, mismatch: lambdaFailure('QuoteMismatchError'), failure: timeout }),
+      rec: record('AWAITING_APPROVAL'),
+      expected: 'EXPIRED',
+    },
     { why: 'a timeout without a record', s: state({ failure: timeout }), rec: undefined, expected: 'FAILED' },
     { why: 'a timeout of a purchase being reserved', s: state({ failure: timeout }), rec: record('QUOTED'), expected: 'FAILED' },
     { why: 'a wrong request', s: state({ failure: lambdaFailure('InvalidRequestError') }), rec: record('RECEIVED'), expected: 'INVALID' },
@@ -93,10 +126,25 @@ describe('why it ended so', () => {
   it.each([
     { s: state({ approval: rejected }), rec: undefined, status: 'REJECTED', expected: 'rejected by boss@example.com: too dear' },
     { s: state({ failure: timeout }), rec: undefined, status: 'EXPIRED', expected: 'nobody decided on the approval in time (States.Timeout)' },
-    { s: state({ failure: lambdaFailure('States.TaskFailed', 'x') }), rec: record('APPROVED', { licenseId: 'L-1' }), status: 'NEEDS_ATTENTION', expected: 'CoCalc license L-1 was bought, but the workflow failed after the purchase: States.TaskFailed: x' },
+    {
+      s: state({ failure: lambdaFailure('States.TaskFailed', 'x') }),
+      rec: record('APPROVED', { licenseId: 'L-1' }),
+      status: 'NEEDS_ATTENTION',
+      expected: 'CoCalc license L-1 was bought, but the workflow failed after the purchase: States.TaskFailed: x',
+    },
     { s: state(), rec: record('PURCHASING'), status: 'NEEDS_ATTENTION', expected: 'the CoCalc purchase call started and did not report an outcome' },
-    { s: state(), rec: record('PURCHASED', { invoice: 9 }), status: 'NEEDS_ATTENTION', expected: 'the CoCalc purchase went through (invoice 9) without naming a license, and the workflow failed after it' },
-    { s: state({ failure: lambdaFailure('PurchaseOutcomeUnknownError', 'may have') }), rec: undefined, status: 'NEEDS_ATTENTION', expected: 'PurchaseOutcomeUnknownError: may have' },
+    {
+      s: state(),
+      rec: record('PURCHASED', { invoice: 9 }),
+      status: 'NEEDS_ATTENTION',
+      expected: 'the CoCalc purchase went through (invoice 9) without naming a license, and the workflow failed after it',
+    },
+    {
+      s: state({ failure: lambdaFailure('PurchaseOutcomeUnknownError', 'may have') }),
+      rec: undefined,
+      status: 'NEEDS_ATTENTION',
+      expected: 'PurchaseOutcomeUnknownError: may have',
+    },
     { s: state({ failure: lambdaFailure('BudgetExceededError', 'over') }), rec: undefined, status: 'FAILED', expected: 'BudgetExceededError: over' },
     { s: state(), rec: undefined, status: 'FAILED', expected: 'the purchase did not complete' },
   ] as const)('$status: $expected', ({ s, rec, status, expected }) => {
@@ -126,12 +174,48 @@ describe('what compensation makes of the end', () => {
   }
 
   it.each([
-    { why: 'all done: the end stands', status: 'FAILED', cart: cartOk('deleted'), release: ok('released'), expected: { steps: ['delete-cart-item', 'release'], status: 'FAILED', pending: [] } },
-    { why: 'nothing in the cart', status: 'REJECTED', cart: cartOk('none'), release: ok('released'), expected: { steps: ['delete-cart-item', 'release'], status: 'REJECTED', pending: [] } },
-    { why: 'money may be spent: nothing is compensated', status: 'NEEDS_ATTENTION', cart: undefined, release: undefined, expected: { steps: [], status: 'NEEDS_ATTENTION', pending: [] } },
-    { why: 'the item was bought after all: the budget stays', status: 'EXPIRED', cart: cartOk('purchased'), release: undefined, expected: { steps: ['delete-cart-item'], status: 'NEEDS_ATTENTION', pending: [] } },
-    { why: 'the delete failed: the release waits for it', status: 'FAILED', cart: failed, release: undefined, expected: { steps: ['delete-cart-item'], status: 'NEEDS_ATTENTION', pending: [deleteCartItem, releaseReservation], statusAfterCleanup: 'FAILED' } },
-    { why: 'the release failed', status: 'INVALID', cart: cartOk('gone'), release: failed, expected: { steps: ['delete-cart-item', 'release'], status: 'NEEDS_ATTENTION', pending: [releaseReservation], statusAfterCleanup: 'INVALID' } },
+    {
+      why: 'all done: the end stands',
+      status: 'FAILED',
+      cart: cartOk('deleted'),
+      release: ok('released'),
+      expected: { steps: ['delete-cart-item', 'release'], status: 'FAILED', pending: [] },
+    },
+    {
+      why: 'nothing in the cart',
+      status: 'REJECTED',
+      cart: cartOk('none'),
+      release: ok('released'),
+      expected: { steps: ['delete-cart-item', 'release'], status: 'REJECTED', pending: [] },
+    },
+    {
+      why: 'money may be spent: nothing is compensated',
+      status: 'NEEDS_ATTENTION',
+      cart: undefined,
+      release: undefined,
+      expected: { steps: [], status: 'NEEDS_ATTENTION', pending: [] },
+    },
+    {
+      why: 'the item was bought after all: the budget stays',
+      status: 'EXPIRED',
+      cart: cartOk('purchased'),
+      release: undefined,
+      expected: { steps: ['delete-cart-item'], status: 'NEEDS_ATTENTION', pending: [] },
+    },
+    {
+      why: 'the delete failed: the release waits for it',
+      status: 'FAILED',
+      cart: failed,
+      release: undefined,
+      expected: { steps: ['delete-cart-item'], status: 'NEEDS_ATTENTION', pending: [deleteCartItem, releaseReservation], statusAfterCleanup: 'FAILED' },
+    },
+    {
+      why: 'the release failed',
+      status: 'INVALID',
+      cart: cartOk('gone'),
+      release: failed,
+      expected: { steps: ['delete-cart-item', 'release'], status: 'NEEDS_ATTENTION', pending: [releaseReservation], statusAfterCleanup: 'INVALID' },
+    },
   ] as const)('$why', ({ status, cart, release, expected }) => {
     expect(compensated(status, cart, release)).toMatchObject(expected);
   });
@@ -141,6 +225,8 @@ describe('what compensation makes of the end', () => {
       'nobody decided; yet CoCalc reports cart item 10 as PURCHASED, so money was spent',
     );
     const end = afterRelease(afterCartCleanup(startEnd('FAILED', 'x'), failed, 10), failed);
-    expect(finalEnd(end).reason).toBe(`x; then cleanup did not finish (${deleteCartItem}: VendorTransientError: down; ${releaseReservation}: VendorTransientError: down)`);
+    expect(finalEnd(end).reason).toBe(
+      `x; then cleanup did not finish (${deleteCartItem}: VendorTransientError: down; ${releaseReservation}: VendorTransientError: down)`,
+    );
   });
 });

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../lambdas/core/errors';
 import type { PurchaseRecord } from '../../lambdas/core/ports';
-import {
-  decodePageToken,
-  encodePageToken,
-  listPosition,
-  newestFirst,
-  parsePurchaseListQuery,
-  toListItem,
-} from '../../lambdas/core/purchase-list';
+import { decodePageToken, encodePageToken, listPosition, newestFirst, parsePurchaseListQuery, toListItem } from '../../lambdas/core/purchase-list';
 
 function record(purchaseId: string, createdAt: string, over: Partial<PurchaseRecord> = {}): PurchaseRecord {
   return { purchaseId, requestId: `req-${purchaseId}`, vendor: 'cocalc', status: 'RECEIVED', requestHash: 'h', createdAt, updatedAt: createdAt, ...over };

@@ -9,8 +9,16 @@ const cocalc = {
   vendor: 'cocalc',
   item: {
     description: {
-      user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 2, disk: 10,
-      member: true, uptime: 'medium', title: 'my title', description: 'my desc',
+      user: 'business',
+      period: 'monthly',
+      run_limit: 1,
+      ram: 16,
+      cpu: 2,
+      disk: 10,
+      member: true,
+      uptime: 'medium',
+      title: 'my title',
+      description: 'my desc',
     },
   },
 };
@@ -45,8 +53,11 @@ describe('purchase request schema', () => {
   it('rejects an InterServer request whose ip is not an address', () => {
     expect(() =>
       parsePurchaseRequest({
-        requestId: 'r2', requester: { email: 'a@b.co', name: 'A' }, reason: 'x',
-        vendor: 'interserver', item: { ip: '1.2.3', licenseType: 5006 },
+        requestId: 'r2',
+        requester: { email: 'a@b.co', name: 'A' },
+        reason: 'x',
+        vendor: 'interserver',
+        item: { ip: '1.2.3', licenseType: 5006 },
       }),
     ).toThrow(/ip must be an IPv4 address/);
   });

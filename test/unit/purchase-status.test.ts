@@ -34,8 +34,18 @@ describe('purchase ids', () => {
 describe('the view of one purchase', () => {
   it.each([
     { why: 'nothing known', rec: undefined, trail: [], expected: undefined },
-    { why: 'a record: its status', rec: record, trail: [entry('REQUEST_RECEIVED', 'RECEIVED'), entry('QUOTED', 'QUOTED')], expected: { purchaseId: 'pur-1', status: 'QUOTED', requestId: 'r-1', audit: 2 } },
-    { why: 'a rejected request has only a trail: its last status', rec: undefined, trail: [entry('REQUEST_REJECTED', 'INVALID')], expected: { purchaseId: 'pur-1', status: 'INVALID', audit: 1 } },
+    {
+      why: 'a record: its status',
+      rec: record,
+      trail: [entry('REQUEST_RECEIVED', 'RECEIVED'), entry('QUOTED', 'QUOTED')],
+      expected: { purchaseId: 'pur-1', status: 'QUOTED', requestId: 'r-1', audit: 2 },
+    },
+    {
+      why: 'a rejected request has only a trail: its last status',
+      rec: undefined,
+      trail: [entry('REQUEST_REJECTED', 'INVALID')],
+      expected: { purchaseId: 'pur-1', status: 'INVALID', audit: 1 },
+    },
   ])('$why', ({ rec, trail, expected }) => {
     const view = statusView('pur-1', rec, trail);
     if (!expected) return expect(view).toBeUndefined();

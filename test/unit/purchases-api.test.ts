@@ -17,7 +17,14 @@ function list(query: Record<string, string> | null, resource = '/purchases'): AP
   return { httpMethod: 'GET', resource, path: '/prod/purchases', headers: {}, queryStringParameters: query, body: null } as unknown as APIGatewayProxyEvent;
 }
 function get(id: string): APIGatewayProxyEvent {
-  return { httpMethod: 'GET', resource: '/purchases/{id}', path: `/purchases/${id}`, headers: {}, pathParameters: { id }, body: null } as unknown as APIGatewayProxyEvent;
+  return {
+    httpMethod: 'GET',
+    resource: '/purchases/{id}',
+    path: `/purchases/${id}`,
+    headers: {},
+    pathParameters: { id },
+    body: null,
+  } as unknown as APIGatewayProxyEvent;
 }
 const CALLER = 'arn:aws:iam::123456789012:user/ops';
 /** POST /purchases/{id}/resolution as API Gateway passes it after IAM authorization. */
@@ -151,7 +158,14 @@ describe('purchases API', () => {
       expect(first.statusCode).toBe(200);
       const page1 = JSON.parse(first.body) as { purchases: Array<Record<string, unknown>>; nextToken?: string };
       expect(page1.purchases).toEqual([
-        expect.objectContaining({ purchaseId: newer, status: 'EXPIRED', vendor: 'cocalc', amountUsd: 18, requester: { email: 'ada@example.com', name: 'Ada Lovelace' }, pendingApprovers: [] }),
+        expect.objectContaining({
+          purchaseId: newer,
+          status: 'EXPIRED',
+          vendor: 'cocalc',
+          amountUsd: 18,
+          requester: { email: 'ada@example.com', name: 'Ada Lovelace' },
+          pendingApprovers: [],
+        }),
       ]);
       expect(page1.nextToken).toEqual(expect.any(String));
 
@@ -192,7 +206,13 @@ describe('purchases API', () => {
       const res = await handler(resolution(id, { finding: 'bought', licenseId: 'lic-1', comment: 'seen at the vendor' }));
 
       expect(res.statusCode).toBe(200);
-      expect(JSON.parse(res.body)).toMatchObject({ purchaseId: id, status: 'COMPLETED', budget: 'committed', alreadyResolved: false, resolution: { actor: CALLER } });
+      expect(JSON.parse(res.body)).toMatchObject({
+        purchaseId: id,
+        status: 'COMPLETED',
+        budget: 'committed',
+        alreadyResolved: false,
+        resolution: { actor: CALLER },
+      });
       const trail = JSON.parse((await handler(get(id))).body) as { status: string; licenseId: string; audit: Array<{ type: string; actor: string }> };
       expect(trail).toMatchObject({ status: 'COMPLETED', licenseId: 'lic-1' });
       expect(trail.audit.at(-1)).toMatchObject({ type: 'RESOLVED', actor: CALLER, detail: { comment: 'seen at the vendor' } });
@@ -207,7 +227,10 @@ describe('purchases API', () => {
       await handler(post(JSON.stringify(cocalcRequest({ requestId: 'api-res-409' }))));
       const res = await handler(resolution(purchaseIdFor('api-res-409'), { finding: 'not-bought' }));
       expect(res.statusCode).toBe(409);
-      expect(JSON.parse(res.body)).toEqual({ error: 'NotResolvable', message: expect.stringMatching(/is RECEIVED; only a purchase in NEEDS_ATTENTION can be resolved$/) });
+      expect(JSON.parse(res.body)).toEqual({
+        error: 'NotResolvable',
+        message: expect.stringMatching(/is RECEIVED; only a purchase in NEEDS_ATTENTION can be resolved$/),
+      });
 
       const id = await needingAttention('api-res-409b');
       expect((await handler(resolution(id, { finding: 'not-bought' }))).statusCode).toBe(200);

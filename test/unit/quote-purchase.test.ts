@@ -93,11 +93,37 @@ describe('quotePurchase', () => {
     escalationApprovers: ['esc@example.com'],
   };
   it.each<[string, ApprovalPolicy, PurchaseQuote['approval']]>([
-    ['approved by policy up to $25', autoApprovePolicy(25, BOSS), { autoApprove: true, tier: 1, approvalsNeeded: 0, approvers: [], reason: 'tier 1 (up to $25.00): no approver (approved by policy)' }],
-    ['approved by policy at exactly its limit', autoApprovePolicy(3, BOSS), { autoApprove: true, tier: 1, approvalsNeeded: 0, approvers: [], reason: 'tier 1 (up to $3.00): no approver (approved by policy)' }],
-    ['a cent above the limit', autoApprovePolicy(2.99, BOSS), { autoApprove: false, tier: 2, approvalsNeeded: 1, approvers: BOSS, reason: 'tier 2 (above $2.99): any 1 of 1 approver' }],
-    ['always ask', autoApprovePolicy(-1, BOSS), { autoApprove: false, tier: 1, approvalsNeeded: 1, approvers: BOSS, reason: 'tier 1 (any amount): any 1 of 1 approver' }],
-    ['a two-approver tier (the escalation approver counts too)', TIERS, { autoApprove: false, tier: 2, approvalsNeeded: 2, approvers: ['a@example.com', 'b@example.com', 'c@example.com'], reason: 'tier 2 (above $2.00 up to $3.00): 2 distinct approvers of 4' }],
+    [
+      'approved by policy up to $25',
+      autoApprovePolicy(25, BOSS),
+      { autoApprove: true, tier: 1, approvalsNeeded: 0, approvers: [], reason: 'tier 1 (up to $25.00): no approver (approved by policy)' },
+    ],
+    [
+      'approved by policy at exactly its limit',
+      autoApprovePolicy(3, BOSS),
+      { autoApprove: true, tier: 1, approvalsNeeded: 0, approvers: [], reason: 'tier 1 (up to $3.00): no approver (approved by policy)' },
+    ],
+    [
+      'a cent above the limit',
+      autoApprovePolicy(2.99, BOSS),
+      { autoApprove: false, tier: 2, approvalsNeeded: 1, approvers: BOSS, reason: 'tier 2 (above $2.99): any 1 of 1 approver' },
+    ],
+    [
+      'always ask',
+      autoApprovePolicy(-1, BOSS),
+      { autoApprove: false, tier: 1, approvalsNeeded: 1, approvers: BOSS, reason: 'tier 1 (any amount): any 1 of 1 approver' },
+    ],
+    [
+      'a two-approver tier (the escalation approver counts too)',
+      TIERS,
+      {
+        autoApprove: false,
+        tier: 2,
+        approvalsNeeded: 2,
+        approvers: ['a@example.com', 'b@example.com', 'c@example.com'],
+        reason: 'tier 2 (above $2.00 up to $3.00): 2 distinct approvers of 4',
+      },
+    ],
   ])('a $3.00 quote, %s', async (_name, policy, approval) => {
     const { deps } = world({ policy });
     expect((await quotePurchase(deps, interserverRequest())).approval).toEqual(approval);
@@ -130,7 +156,17 @@ describe('quotePurchase', () => {
 
   it('refuses a CoCalc range that has already ended, as intake does at submission', async () => {
     const { deps } = world();
-    const description = { user: 'academic', period: 'range', range: ['2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z'], run_limit: 1, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' };
+    const description = {
+      user: 'academic',
+      period: 'range',
+      range: ['2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z'],
+      run_limit: 1,
+      ram: 4,
+      cpu: 1,
+      disk: 10,
+      member: true,
+      uptime: 'short',
+    };
 
     const issues = await refusal(deps, cocalcRequest({ item: { description } }));
 
@@ -140,7 +176,9 @@ describe('quotePurchase', () => {
   it('refuses an InterServer type the catalog does not have, or names ambiguously, as ValidateAndQuote does', async () => {
     const { deps } = world();
 
-    expect(await refusal(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 4242 } }))).toEqual(['item.licenseType: unknown InterServer license type 4242']);
+    expect(await refusal(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 4242 } }))).toEqual([
+      'item.licenseType: unknown InterServer license type 4242',
+    ]);
     expect(await refusal(deps, interserverRequest({ item: { ip: '203.0.113.10', licenseType: 'TWIN' } }))).toEqual([
       'item.licenseType: "TWIN" names several InterServer license types (9001, 9002); use the id',
     ]);

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, MaxCostExceededError } from '../../lambdas/core/errors';
-import {
-  assertWithinMaxCost,
-  describeInterserverLicense,
-  describeSiteLicense,
-  resolveInterserverType,
-} from '../../lambdas/core/quoting';
+import { assertWithinMaxCost, describeInterserverLicense, describeSiteLicense, resolveInterserverType } from '../../lambdas/core/quoting';
 
 const catalog = [
   { id: 5006, name: 'Softaculous', cost: 3 },
@@ -39,8 +34,17 @@ describe('quoting policy', () => {
 
   it('summarizes a site license and an InterServer license in one line', () => {
     const summary = describeSiteLicense({
-      type: 'quota', user: 'business', period: 'monthly', run_limit: 1, ram: 16, cpu: 2, disk: 10,
-      member: true, uptime: 'medium', boost: false, title: 'Lab',
+      type: 'quota',
+      user: 'business',
+      period: 'monthly',
+      run_limit: 1,
+      ram: 16,
+      cpu: 2,
+      disk: 10,
+      member: true,
+      uptime: 'medium',
+      boost: false,
+      title: 'Lab',
     });
     expect(summary).toBe('CoCalc site license "Lab": business, monthly, run limit 1, 16 GB RAM, 2 vCPU, 10 GB disk, member hosting, medium uptime');
     expect(describeInterserverLicense(catalog[0]!, '203.0.113.7')).toBe('InterServer license: Softaculous (5006) for 203.0.113.7, $3.00/month');

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  COCALC_CART_ADD_LIMITS,
-  decideClaim,
-  earliestSafeSend,
-  earliestSlot,
-  prune,
-  type RateLimit,
-  type SentCall,
-} from '../../lambdas/core/rate-slots';
+import { COCALC_CART_ADD_LIMITS, decideClaim, earliestSafeSend, earliestSlot, prune, type RateLimit, type SentCall } from '../../lambdas/core/rate-slots';
 import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
 import { seededRandom } from '../support/seeded-random';
 
@@ -24,7 +16,6 @@ function reserveBurst(n: number, now: number, limits: readonly RateLimit[], tol:
   }
   return slots;
 }
-
 
 /** Sends each add at its slot plus a lateness, in arrival order, through the sandbox's copy of the vendor throttle. */
 function vendorRejections(slots: readonly number[], lateness: (i: number) => number): string[] {
@@ -51,9 +42,7 @@ function vendorEarliest(n: number, limits: readonly RateLimit[]): number[] {
   const accepts = (t: number) => limits.every((l) => hits.filter((h) => h >= t - l.windowMs && h <= t).length < l.max);
   for (let k = 0; k < n; k++) {
     const last = hits.at(-1) ?? 0;
-    const candidates = [last, ...hits.flatMap((h) => limits.map((l) => h + l.windowMs + 1))]
-      .filter((c) => c >= last)
-      .sort((a, b) => a - b);
+    const candidates = [last, ...hits.flatMap((h) => limits.map((l) => h + l.windowMs + 1))].filter((c) => c >= last).sort((a, b) => a - b);
     hits.push(candidates.find(accepts)!);
   }
   return hits;
@@ -69,8 +58,22 @@ describe('earliestSlot', () => {
     { name: 'old slots no longer count', reserved: [0, 0, 0], now: 5_000, limits: L, tol: 1_000, want: 5_000 },
     { name: 'a new slot fits before future slots far enough away', reserved: [10_000, 10_000, 10_000], now: 0, limits: SECOND, tol: 1_000, want: 0 },
     { name: 'but not in a window that starts at it', reserved: [1_000, 1_000, 1_000], now: 0, limits: SECOND, tol: 1_000, want: 3_001 },
-    { name: 'a gap between past and future slots is used when every window around it holds', reserved: [0, 0, 0, 10_000, 10_000, 10_000], now: 0, limits: SECOND, tol: 1_000, want: 2_001 },
-    { name: 'a gap too narrow for the windows starting at it is skipped', reserved: [0, 0, 0, 3_000, 3_000, 3_000], now: 0, limits: SECOND, tol: 1_000, want: 5_001 },
+    {
+      name: 'a gap between past and future slots is used when every window around it holds',
+      reserved: [0, 0, 0, 10_000, 10_000, 10_000],
+      now: 0,
+      limits: SECOND,
+      tol: 1_000,
+      want: 2_001,
+    },
+    {
+      name: 'a gap too narrow for the windows starting at it is skipped',
+      reserved: [0, 0, 0, 3_000, 3_000, 3_000],
+      now: 0,
+      limits: SECOND,
+      tol: 1_000,
+      want: 5_001,
+    },
     { name: 'a ledger that already breaks a limit still yields a slot after it', reserved: [0, 0, 0, 0, 0], now: 0, limits: SECOND, tol: 0, want: 1_001 },
   ])('$name', ({ reserved, now, limits, tol, want }) => {
     expect(earliestSlot(reserved, now, limits, tol)).toBe(want);
@@ -96,7 +99,10 @@ describe('earliestSlot', () => {
       expect(vendorRejections(slots, (i) => (i % 15 === 0 ? tol : 0))).toEqual([]);
       for (let seed = 1; seed <= 300; seed++) {
         const r = seededRandom(seed);
-        expect(vendorRejections(slots, () => Math.floor(r() * (tol + 1))), `seed ${seed}, δ ${tol}`).toEqual([]);
+        expect(
+          vendorRejections(slots, () => Math.floor(r() * (tol + 1))),
+          `seed ${seed}, δ ${tol}`,
+        ).toEqual([]);
       }
     }
   });
@@ -183,11 +189,32 @@ describe('earliestSafeSend', () => {
   it.each([
     { name: 'nothing sent: now', sentBy: [], now: 5, limits: L, want: 5 },
     { name: 'two in the last second: a third may go now', sentBy: [0, 10], now: 20, limits: L, want: 20 },
-    { name: 'three in the last second: one past the first + 1 s (the vendor counts a call exactly 1 s old)', sentBy: [0, 10, 20], now: 30, limits: L, want: 1_001 },
+    {
+      name: 'three in the last second: one past the first + 1 s (the vendor counts a call exactly 1 s old)',
+      sentBy: [0, 10, 20],
+      now: 30,
+      limits: L,
+      want: 1_001,
+    },
     { name: 'the max-th latest decides, in any order', sentBy: [20, 0, 10, 5], now: 30, limits: L, want: 1_006 },
     { name: 'old calls no longer count', sentBy: [0, 10, 20], now: 1_021, limits: L, want: 1_021 },
-    { name: '15 within a minute: the 16th one past the oldest + 60 s', sentBy: Array.from({ length: 15 }, (_, i) => i * 1_000), now: 20_000, limits: L, want: 60_001 },
-    { name: 'the stricter of two limits wins', sentBy: [0, 0, 0, 50_000, 50_000], now: 50_001, limits: [{ max: 3, windowMs: 1_000 }, { max: 5, windowMs: 60_000 }], want: 60_001 },
+    {
+      name: '15 within a minute: the 16th one past the oldest + 60 s',
+      sentBy: Array.from({ length: 15 }, (_, i) => i * 1_000),
+      now: 20_000,
+      limits: L,
+      want: 60_001,
+    },
+    {
+      name: 'the stricter of two limits wins',
+      sentBy: [0, 0, 0, 50_000, 50_000],
+      now: 50_001,
+      limits: [
+        { max: 3, windowMs: 1_000 },
+        { max: 5, windowMs: 60_000 },
+      ],
+      want: 60_001,
+    },
   ])('$name', ({ sentBy, now, limits, want }) => {
     expect(earliestSafeSend(sentBy, now, limits)).toBe(want);
   });

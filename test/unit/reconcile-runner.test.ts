@@ -75,7 +75,11 @@ describe('a reconciler run', () => {
   async function inCart(status: PurchaseStatus = 'IN_CART'): Promise<{ state: WorkflowState; itemId: number }> {
     const state = await newPurchase(h, cocalcRequest(), {}, status);
     if (state.request.vendor !== 'cocalc') throw new Error('a CoCalc request');
-    await h.audit.append(state.purchaseId, { type: 'REQUEST_RECEIVED', status: 'RECEIVED', detail: { requestId: state.request.requestId, requester: state.request.requester, item: state.request.item, source: 'api' } });
+    await h.audit.append(state.purchaseId, {
+      type: 'REQUEST_RECEIVED',
+      status: 'RECEIVED',
+      detail: { requestId: state.request.requestId, requester: state.request.requester, item: state.request.item, source: 'api' },
+    });
     const reservation = await h.spendGuard.reserve({ purchaseId: state.purchaseId, vendor: 'cocalc', amountUsd: 9, at: new Date() });
     const itemId = await gateway.addToCart(tagDescription(state.request.item.description, state.purchaseId));
     await h.purchases.update(state.purchaseId, { cartItemId: itemId, amountUsd: 9 });
@@ -88,7 +92,10 @@ describe('a reconciler run', () => {
   }
 
   const reconciled = async (purchaseId: string) => (await h.audit.list(purchaseId)).filter((e) => e.type === 'RECONCILED');
-  const held = async (purchaseId: string) => (await new DynamoReservationLedger(h.doc, h.db.stateTable).counted('cocalc', new Date().toISOString().slice(0, 7))).find((r) => r.purchaseId === purchaseId);
+  const held = async (purchaseId: string) =>
+    (await new DynamoReservationLedger(h.doc, h.db.stateTable).counted('cocalc', new Date().toISOString().slice(0, 7))).find(
+      (r) => r.purchaseId === purchaseId,
+    );
 
   /** RecordNotCompleted while the vendor cannot delete: NEEDS_ATTENTION with the cleanup pending. */
   async function endedWithCleanupPending(
@@ -113,9 +120,17 @@ describe('a reconciler run', () => {
     expect(report.actions).toEqual([{ kind: 'finish-cleanup', purchaseId: state.purchaseId, outcome: 'cleaned-up' }]);
     expect(vendorCart().map((i) => i.id)).not.toContain(itemId);
     expect(await held(state.purchaseId)).toBeUndefined();
-    expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'FAILED', cleanupPending: [], reason: expect.stringMatching(/cleanup finished by the reconciler/) });
+    expect(await h.purchases.get(state.purchaseId)).toMatchObject({
+      status: 'FAILED',
+      cleanupPending: [],
+      reason: expect.stringMatching(/cleanup finished by the reconciler/),
+    });
     expect(await reconciled(state.purchaseId)).toEqual([
-      expect.objectContaining({ actor: 'reconciler', status: 'FAILED', detail: expect.objectContaining({ action: 'finish-cleanup', did: { cartItem: 'deleted', budgetReleased: true, status: 'FAILED' } }) }),
+      expect.objectContaining({
+        actor: 'reconciler',
+        status: 'FAILED',
+        detail: expect.objectContaining({ action: 'finish-cleanup', did: { cartItem: 'deleted', budgetReleased: true, status: 'FAILED' } }),
+      }),
     ]);
     expect(events).toEqual([{ type: EVENTS.failed, detail: expect.objectContaining({ purchaseId: state.purchaseId, status: 'FAILED' }) }]);
 
@@ -143,10 +158,18 @@ describe('a reconciler run', () => {
     const report = await reconcile(deps());
 
     expect(report.actions).toEqual([{ kind: 'finish-cleanup', purchaseId: state.purchaseId, outcome: 'found-bought' }]);
-    expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'NEEDS_ATTENTION', cleanupPending: [], reason: expect.stringMatching(new RegExp(`cart item ${itemId} BOUGHT`)) });
+    expect(await h.purchases.get(state.purchaseId)).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      cleanupPending: [],
+      reason: expect.stringMatching(new RegExp(`cart item ${itemId} BOUGHT`)),
+    });
     expect(await held(state.purchaseId)).toMatchObject({ status: 'RESERVED' });
     const [entry] = await reconciled(state.purchaseId);
-    expect(entry).toMatchObject({ actor: 'reconciler', status: 'NEEDS_ATTENTION', detail: expect.objectContaining({ did: { cartItem: 'found-bought', budgetReleased: false } }) });
+    expect(entry).toMatchObject({
+      actor: 'reconciler',
+      status: 'NEEDS_ATTENTION',
+      detail: expect.objectContaining({ did: { cartItem: 'found-bought', budgetReleased: false } }),
+    });
     expect(entry!.message).toMatch(/^ATTENTION/);
     expect((await reconcile(deps())).actions).toEqual([]);
   });
@@ -169,7 +192,12 @@ describe('a reconciler run', () => {
     );
     expect(await held(state.purchaseId)).toBeUndefined();
     expect(await held(ghost)).toBeUndefined();
-    expect(await reconciled(ghost)).toEqual([expect.objectContaining({ actor: 'reconciler', detail: expect.objectContaining({ action: 'release-reservation', saw: expect.objectContaining({ purchaseStatus: 'MISSING' }) }) })]);
+    expect(await reconciled(ghost)).toEqual([
+      expect.objectContaining({
+        actor: 'reconciler',
+        detail: expect.objectContaining({ action: 'release-reservation', saw: expect.objectContaining({ purchaseStatus: 'MISSING' }) }),
+      }),
+    ]);
   });
 
   it('closes an open purchase whose execution is gone, and leaves one whose execution is running, item and budget included', async () => {
@@ -204,9 +232,24 @@ describe('a reconciler run', () => {
   });
 
   it('never touches an untagged item, and decides nothing on the cart when the vendor cannot be read', async () => {
-    const owners = await gateway.addToCart({ type: 'quota', user: 'academic', period: 'monthly', run_limit: 1, ram: 1, cpu: 1, disk: 1, member: true, uptime: 'short' } as never);
+    const owners = await gateway.addToCart({
+      type: 'quota',
+      user: 'academic',
+      period: 'monthly',
+      run_limit: 1,
+      ram: 1,
+      cpu: 1,
+      disk: 1,
+      member: true,
+      uptime: 'short',
+    } as never);
     const ghost = 'pur-00000000000000000000000000000001';
-    const orphan = await gateway.addToCart(tagDescription({ type: 'quota', user: 'academic', period: 'monthly', run_limit: 1, ram: 1, cpu: 1, disk: 1, member: true, uptime: 'short' } as never, ghost));
+    const orphan = await gateway.addToCart(
+      tagDescription(
+        { type: 'quota', user: 'academic', period: 'monthly', run_limit: 1, ram: 1, cpu: 1, disk: 1, member: true, uptime: 'short' } as never,
+        ghost,
+      ),
+    );
 
     sandbox.faults.set({ failNext: 20, operations: ['shopping/cart/get'] });
     const down = await reconcile(deps());
@@ -245,7 +288,11 @@ describe('a reconciler run', () => {
     const entries = await reconciled(state.purchaseId);
     expect(entries).toHaveLength(1);
     expect(entries[0]!.message).toMatch(/^ATTENTION: CoCalc cart item \d+, tagged for this purchase, was BOUGHT/);
-    expect((entries[0]!.detail as { saw: Record<string, unknown> }).saw).toMatchObject({ itemId, purchaseStatus: 'COMPLETED', purchaseLicenseId: 'another-license' });
+    expect((entries[0]!.detail as { saw: Record<string, unknown> }).saw).toMatchObject({
+      itemId,
+      purchaseStatus: 'COMPLETED',
+      purchaseLicenseId: 'another-license',
+    });
   });
 
   it('stops at its action limit and near its deadline, leaving the rest for the next run', async () => {

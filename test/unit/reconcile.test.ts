@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CLEANUP_STEPS } from '../../lambdas/core/cleanup-steps';
 import type { CocalcCartItem, PurchaseRecord } from '../../lambdas/core/ports';
-import { decideReconcile, RECONCILE_LIMITS, type CountedReservation, type PurchaseView, type ReconcileAction, type ReconcileSnapshot } from '../../lambdas/core/reconcile';
+import {
+  decideReconcile,
+  RECONCILE_LIMITS,
+  type CountedReservation,
+  type PurchaseView,
+  type ReconcileAction,
+  type ReconcileSnapshot,
+} from '../../lambdas/core/reconcile';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';
 
 /**
@@ -28,7 +35,10 @@ function record(purchaseId: string, status: PurchaseStatus, extra: Partial<Purch
   };
 }
 
-function item(id: number, opts: { tag?: string; text?: string; purchased?: CocalcCartItem['purchased']; removed?: string; checked?: boolean } = {}): CocalcCartItem {
+function item(
+  id: number,
+  opts: { tag?: string; text?: string; purchased?: CocalcCartItem['purchased']; removed?: string; checked?: boolean } = {},
+): CocalcCartItem {
   const text = opts.tag ? `${opts.text ? `${opts.text}\n` : ''}procure purchase ${opts.tag}` : opts.text;
   return {
     id,
@@ -66,7 +76,11 @@ const kinds = (actions: ReconcileAction[]): string[] => actions.map((a) => `${a.
 describe('orphan CoCalc cart items', () => {
   it.each<[string, PurchaseView | undefined, string[]]>([
     ['the purchase FAILED', { record: record(P(1), 'FAILED'), execution: 'FAILED' }, [`delete-orphan-item ${P(1)}`]],
-    ['the purchase COMPLETED (a second add of its item)', { record: record(P(1), 'COMPLETED', { licenseId: 'lic-1' }), execution: 'SUCCEEDED' }, [`delete-orphan-item ${P(1)}`]],
+    [
+      'the purchase COMPLETED (a second add of its item)',
+      { record: record(P(1), 'COMPLETED', { licenseId: 'lic-1' }), execution: 'SUCCEEDED' },
+      [`delete-orphan-item ${P(1)}`],
+    ],
     ['the purchase is INTERRUPTED, never closed (item 2 closes it first)', { record: record(P(1), 'INTERRUPTED'), execution: 'ABORTED' }, []],
     ['procure has no record of the purchase', {}, [`delete-orphan-item ${P(1)}`]],
     ['the purchase NEEDS_ATTENTION with nothing pending', { record: record(P(1), 'NEEDS_ATTENTION'), execution: 'FAILED' }, [`delete-orphan-item ${P(1)}`]],
@@ -96,7 +110,11 @@ describe('orphan CoCalc cart items', () => {
 
   it('leaves the item a NEEDS_ATTENTION purchase still has to delete to its cleanup, which also releases the budget', () => {
     const na = record(P(1), 'NEEDS_ATTENTION', { cartItemId: 7, cleanupPending: [CLEANUP_STEPS.deleteCartItem, CLEANUP_STEPS.releaseReservation] });
-    const s = snapshot({ cart: [item(7, { tag: P(1) }), item(8, { tag: P(1) })], attentionPurchaseIds: [P(1)], purchases: { [P(1)]: { record: na, execution: 'SUCCEEDED' } } });
+    const s = snapshot({
+      cart: [item(7, { tag: P(1) }), item(8, { tag: P(1) })],
+      attentionPurchaseIds: [P(1)],
+      purchases: { [P(1)]: { record: na, execution: 'SUCCEEDED' } },
+    });
     expect(decideReconcile(s)).toEqual([
       { kind: 'finish-cleanup', purchaseId: P(1), steps: ['delete-cart-item', 'release-reservation'], cartItemId: 7 },
       expect.objectContaining({ kind: 'delete-orphan-item', purchaseId: P(1), itemId: 8 }),
@@ -110,7 +128,18 @@ describe('orphan CoCalc cart items', () => {
     ['its purchase is unknown', {}, true],
   ])('notes a tagged item shown bought when %s', (_, view, noted) => {
     const s = snapshot({ cart: [item(7, { tag: P(1), purchased: { success: true, licenseId: 'lic-9', time: LONG_AGO } })], purchases: { [P(1)]: view } });
-    expect(decideReconcile(s)).toEqual(noted ? [{ kind: 'note-bought-item', purchaseId: P(1), item: { id: 7, licenseId: 'lic-9', time: LONG_AGO }, purchaseStatus: view.record?.status ?? 'MISSING' }] : []);
+    expect(decideReconcile(s)).toEqual(
+      noted
+        ? [
+            {
+              kind: 'note-bought-item',
+              purchaseId: P(1),
+              item: { id: 7, licenseId: 'lic-9', time: LONG_AGO },
+              purchaseStatus: view.record?.status ?? 'MISSING',
+            },
+          ]
+        : [],
+    );
   });
 
   it('decides nothing about the cart when it could not be read', () => {
@@ -165,7 +194,10 @@ describe('NEEDS_ATTENTION purchases with cleanup pending', () => {
   });
 
   it('leaves a purchase that is no longer NEEDS_ATTENTION (resolved, or cleaned up by an earlier run)', () => {
-    const s = snapshot({ attentionPurchaseIds: [P(1)], purchases: { [P(1)]: { record: record(P(1), 'FAILED', { cleanupPending: ['release-reservation'] }) } } });
+    const s = snapshot({
+      attentionPurchaseIds: [P(1)],
+      purchases: { [P(1)]: { record: record(P(1), 'FAILED', { cleanupPending: ['release-reservation'] }) } },
+    });
     expect(decideReconcile(s)).toEqual([]);
   });
 });
@@ -180,7 +212,12 @@ describe('reservations still counted', () => {
     ['procure has no record of its purchase, but it is minutes old', counted(P(1), 'RESERVED', JUST_NOW), {}, false],
     ['its purchase COMPLETED', counted(P(1)), { record: record(P(1), 'COMPLETED'), execution: 'SUCCEEDED' }, false],
     ['its purchase NEEDS_ATTENTION (money may be spent)', counted(P(1)), { record: record(P(1), 'NEEDS_ATTENTION'), execution: 'FAILED' }, false],
-    ['its purchase is INTERRUPTED (closed through RecordNotCompleted instead)', counted(P(1)), { record: record(P(1), 'INTERRUPTED'), execution: 'ABORTED' }, false],
+    [
+      'its purchase is INTERRUPTED (closed through RecordNotCompleted instead)',
+      counted(P(1)),
+      { record: record(P(1), 'INTERRUPTED'), execution: 'ABORTED' },
+      false,
+    ],
     ['its purchase is running', counted(P(1)), { record: record(P(1), 'AWAITING_APPROVAL'), execution: 'RUNNING' }, false],
     ['its purchase was REJECTED and RecordNotCompleted is running', counted(P(1)), { record: record(P(1), 'REJECTED'), execution: 'RUNNING' }, false],
     ['it is COMMITTED (money spent)', counted(P(1), 'COMMITTED'), { record: record(P(1), 'FAILED'), execution: 'FAILED' }, false],
@@ -207,6 +244,11 @@ describe('one run', () => {
         [P(4)]: { record: record(P(4), 'FAILED'), execution: 'FAILED' },
       },
     });
-    expect(kinds(decideReconcile(s))).toEqual([`close-purchase ${P(1)}`, `finish-cleanup ${P(2)}`, `delete-orphan-item ${P(3)}`, `release-reservation ${P(4)}`]);
+    expect(kinds(decideReconcile(s))).toEqual([
+      `close-purchase ${P(1)}`,
+      `finish-cleanup ${P(2)}`,
+      `delete-orphan-item ${P(3)}`,
+      `release-reservation ${P(4)}`,
+    ]);
   });
 });

@@ -14,10 +14,17 @@ import { APPROVED, cocalcGatewayFor, newPurchase, startStepHarness, type StepHar
 
 /** A caught Lambda error as Step Functions puts it at $.failure. */
 function lambdaFailure(name: string, message: string): FailureInfo {
-  return { Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [`${name}: ${message}`, '    at secretFrame (/var/task/index.js:1:1)'] }) };
+  return {
+    Error: name,
+    Cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [`${name}: ${message}`, '    at secretFrame (/var/task/index.js:1:1)'] }),
+  };
 }
 
-const MAIL = { approvers: ['boss@example.com', 'cfo@example.com'], sender: 'procure@example.com', apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod' };
+const MAIL = {
+  approvers: ['boss@example.com', 'cfo@example.com'],
+  sender: 'procure@example.com',
+  apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+};
 
 describe('RecordOutcome', () => {
   let h: StepHarness;
@@ -42,7 +49,17 @@ describe('RecordOutcome', () => {
     const gateway: CocalcGateway = cocalcGatewayFor(sandbox.url, apiKey);
     const mailer = new FakeMailer();
     const events = new EventBridgePublisher(new EventBridgeClient(bus.clientConfig()), 'procure-bus', 'procure.workflow');
-    const deps: RecordOutcomeDeps = { audit: h.audit, purchases: h.purchases, notices: h.notices, cocalc: async () => gateway, spendGuard: h.spendGuard, events, mailer, mail: MAIL, ...over };
+    const deps: RecordOutcomeDeps = {
+      audit: h.audit,
+      purchases: h.purchases,
+      notices: h.notices,
+      cocalc: async () => gateway,
+      spendGuard: h.spendGuard,
+      events,
+      mailer,
+      mail: MAIL,
+      ...over,
+    };
     return { apiKey, gateway, mailer, vendor: () => sandbox.account(apiKey), record: makeHandler(deps) };
   }
   type World = ReturnType<typeof world>;
@@ -77,7 +94,11 @@ describe('RecordOutcome', () => {
     await w.gateway.setChecked(true, state.cart!.itemId!);
     await w.gateway.checkout();
     const licenseId = (await w.gateway.getCartItem(state.cart!.itemId!)).purchased!.licenseId!;
-    state = { ...state, approval: { ...APPROVED }, purchase: { vendor: 'cocalc', amountUsd: 18, licenseId, cartItemId: state.cart!.itemId!, reconciled: false } };
+    state = {
+      ...state,
+      approval: { ...APPROVED },
+      purchase: { vendor: 'cocalc', amountUsd: 18, licenseId, cartItemId: state.cart!.itemId!, reconciled: false },
+    };
     const before = await reservedUsd();
     const payload: RecordOutcomePayload = { outcome: 'COMPLETED', state };
 
@@ -98,7 +119,8 @@ describe('RecordOutcome', () => {
     expect(w.mailer.outbox).toHaveLength(1);
     const [notice] = toRequester(w);
     expect(notice).toMatchObject({ from: MAIL.sender, subject: `Your CoCalc purchase is complete (${state.request.requestId})` });
-    for (const text of [`License: ${licenseId}`, 'Cost: $18.00', 'CoCalc site license: academic, monthly, run limit 2', 'Course project for CS101']) expect(notice!.text).toContain(text);
+    for (const text of [`License: ${licenseId}`, 'Cost: $18.00', 'CoCalc site license: academic, monthly, run limit 2', 'Course project for CS101'])
+      expect(notice!.text).toContain(text);
     expect((await trailOf(state.purchaseId)).slice(-2)).toEqual(['REQUESTER_NOTIFIED', 'COMPLETED']);
   });
 
@@ -115,7 +137,12 @@ describe('RecordOutcome', () => {
     expect(w.vendor().cart).toHaveLength(0);
     expect(await reservedUsd()).toBeCloseTo(before - 18, 2);
     expect(eventsFor(state.purchaseId).map((e) => e.type)).toEqual(['License Purchase Rejected']);
-    expect((await trailOf(state.purchaseId)).slice(-4)).toEqual(['COMPENSATED:delete-cart-item', 'COMPENSATED:release-reservation', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
+    expect((await trailOf(state.purchaseId)).slice(-4)).toEqual([
+      'COMPENSATED:delete-cart-item',
+      'COMPENSATED:release-reservation',
+      'REQUESTER_NOTIFIED',
+      'NOT_COMPLETED',
+    ]);
     expect((await h.purchases.get(state.purchaseId))?.cleanupPending).toBeUndefined();
     expect(toApprovers(w)).toEqual([]);
     expect(w.mailer.outbox).toHaveLength(1);
@@ -169,7 +196,7 @@ describe('RecordOutcome', () => {
     expect(w.vendor().cart).toHaveLength(0);
   });
 
-  it('calls a step\'s own Lambda timeout before the approval FAILED, not EXPIRED', async () => {
+  it("calls a step's own Lambda timeout before the approval FAILED, not EXPIRED", async () => {
     const w = world();
     const state = await inCart(w);
     const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } } });
@@ -210,7 +237,9 @@ describe('RecordOutcome', () => {
       expect(w.vendor().cart).toHaveLength(1);
       const last = (await h.audit.list(state.purchaseId)).at(-1);
       expect(last).toMatchObject({ type: 'NOT_COMPLETED', status: 'NEEDS_ATTENTION', detail: { budgetReleased: false } });
-      expect(last?.message).toMatch(/^ATTENTION: MONEY MAY HAVE BEEN SPENT\..*reservation is KEPT.*until the reconciler or a person establishes that nothing was bought/);
+      expect(last?.message).toMatch(
+        /^ATTENTION: MONEY MAY HAVE BEEN SPENT\..*reservation is KEPT.*until the reconciler or a person establishes that nothing was bought/,
+      );
       expect(last?.message).toContain(`npx procure resolve ${state.purchaseId} --not-bought`);
       const [event] = eventsFor(state.purchaseId);
       expect(event).toMatchObject({ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cartItemId: state.cart!.itemId! } });
@@ -224,7 +253,14 @@ describe('RecordOutcome', () => {
       const mail = toApprovers(w)[0]!;
       expect(mail).toMatchObject({ to: MAIL.approvers, from: MAIL.sender });
       expect(mail.subject).toBe(`Needs attention: CoCalc $18.00 purchase for Ada Lovelace (${state.purchaseId})`);
-      for (const text of [state.purchaseId, state.request.requestId, '$18.00', 'PurchaseOutcomeUnknownError: checkout may have bought it', `Cart item: ${state.cart!.itemId!}`, '--not-bought']) {
+      for (const text of [
+        state.purchaseId,
+        state.request.requestId,
+        '$18.00',
+        'PurchaseOutcomeUnknownError: checkout may have bought it',
+        `Cart item: ${state.cart!.itemId!}`,
+        '--not-bought',
+      ]) {
         expect(mail.text).toContain(text);
       }
       expect((await trailOf(state.purchaseId)).slice(-3)).toEqual(['ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
@@ -242,7 +278,10 @@ describe('RecordOutcome', () => {
         outcome: 'NOT_COMPLETED',
         state: { ...state, approval: { ...APPROVED }, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } },
       });
-      expect(out).toEqual({ status: 'NEEDS_ATTENTION', reason: 'the CoCalc purchase call started and did not report an outcome: States.Timeout: Task timed out' });
+      expect(out).toEqual({
+        status: 'NEEDS_ATTENTION',
+        reason: 'the CoCalc purchase call started and did not report an outcome: States.Timeout: Task timed out',
+      });
       expect(w.vendor().cart).toHaveLength(1);
     });
 
@@ -254,7 +293,9 @@ describe('RecordOutcome', () => {
         outcome: 'NOT_COMPLETED',
         state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('LicenseNotFoundError', 'CoCalc does not list license lic-1234') },
       });
-      expect(out.reason).toBe('CoCalc license lic-1234 was bought, but the workflow failed after the purchase: LicenseNotFoundError: CoCalc does not list license lic-1234');
+      expect(out.reason).toBe(
+        'CoCalc license lic-1234 was bought, but the workflow failed after the purchase: LicenseNotFoundError: CoCalc does not list license lic-1234',
+      );
       expect(toApprovers(w)[0]!.text).toContain('--bought lic-1234');
     });
 
@@ -267,7 +308,10 @@ describe('RecordOutcome', () => {
       const before = await reservedUsd();
 
       const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'x') } });
-      expect(out).toEqual({ status: 'NEEDS_ATTENTION', reason: `VendorRejectedError: x; yet CoCalc reports cart item ${state.cart!.itemId!} as PURCHASED, so money was spent` });
+      expect(out).toEqual({
+        status: 'NEEDS_ATTENTION',
+        reason: `VendorRejectedError: x; yet CoCalc reports cart item ${state.cart!.itemId!} as PURCHASED, so money was spent`,
+      });
       expect(await reservedUsd()).toBe(before);
       expect(toApprovers(w)).toHaveLength(1);
     });
@@ -278,11 +322,19 @@ describe('RecordOutcome', () => {
       const purchase = { vendor: 'interserver' as const, amountUsd: 10, invoice: 98765, reconciled: false };
       const out = await w.record({
         outcome: 'NOT_COMPLETED',
-        state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('VendorTransientError', 'InterServer api_make_payment: socket hang up') },
+        state: {
+          ...state,
+          approval: { ...APPROVED },
+          purchase,
+          failure: lambdaFailure('VendorTransientError', 'InterServer api_make_payment: socket hang up'),
+        },
       });
-      expect(out.reason).toBe('the InterServer purchase went through (invoice 98765) without naming a license, and the workflow failed after it: VendorTransientError: InterServer api_make_payment: socket hang up');
+      expect(out.reason).toBe(
+        'the InterServer purchase went through (invoice 98765) without naming a license, and the workflow failed after it: VendorTransientError: InterServer api_make_payment: socket hang up',
+      );
       const text = toApprovers(w)[0]!.text;
-      for (const s of ['IP 203.0.113.10', 'license type 5006', 'Invoice 98765: does it exist, and is it paid?', 'npx procure licenses --vendor interserver']) expect(text).toContain(s);
+      for (const s of ['IP 203.0.113.10', 'license type 5006', 'Invoice 98765: does it exist, and is it paid?', 'npx procure licenses --vendor interserver'])
+        expect(text).toContain(s);
     });
   });
 
@@ -299,17 +351,29 @@ describe('RecordOutcome', () => {
       expect(out.status).toBe('NEEDS_ATTENTION');
       expect(out.reason).toMatch(/^rejected by boss@example.com: no; then cleanup did not finish \(delete-cart-item: VendorTransientError: .*HTTP 503\)$/);
       const record = await h.purchases.get(state.purchaseId);
-      expect(record).toMatchObject({ status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'], cartItemId: state.cart!.itemId!, reason: out.reason });
+      expect(record).toMatchObject({
+        status: 'NEEDS_ATTENTION',
+        cleanupPending: ['delete-cart-item', 'release-reservation'],
+        cartItemId: state.cart!.itemId!,
+        reason: out.reason,
+      });
       expect(await reservedUsd()).toBe(before);
       expect(w.vendor().cart).toHaveLength(1);
       const trail = await h.audit.list(state.purchaseId);
       expect(trail.slice(-4).map((e) => e.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
       expect(trail.at(-4)).toMatchObject({ detail: { step: 'delete-cart-item', error: 'VendorTransientError', cartItemId: state.cart!.itemId! } });
       const closing = trail.at(-1)!;
-      expect(closing).toMatchObject({ status: 'NEEDS_ATTENTION', detail: { budgetReleased: false, cleanupPending: ['delete-cart-item', 'release-reservation'], statusAfterCleanup: 'REJECTED' } });
-      expect(closing.message).toMatch(/reservation is KEPT \(\$18\.00, counted against the CoCalc monthly cap\) until the reconciler or a person establishes that nothing was bought/);
+      expect(closing).toMatchObject({
+        status: 'NEEDS_ATTENTION',
+        detail: { budgetReleased: false, cleanupPending: ['delete-cart-item', 'release-reservation'], statusAfterCleanup: 'REJECTED' },
+      });
+      expect(closing.message).toMatch(
+        /reservation is KEPT \(\$18\.00, counted against the CoCalc monthly cap\) until the reconciler or a person establishes that nothing was bought/,
+      );
       expect(closing.message).toContain('Cleanup left to the reconciler: delete-cart-item, release-reservation.');
-      expect(eventsFor(state.purchaseId)).toMatchObject([{ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'] } }]);
+      expect(eventsFor(state.purchaseId)).toMatchObject([
+        { type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cleanupPending: ['delete-cart-item', 'release-reservation'] } },
+      ]);
       const mail = toApprovers(w)[0]!;
       expect(mail.text).toContain('procure could not finish cleaning up at CoCalc');
       expect(mail.text).toContain(`procure could not delete cart item ${state.cart!.itemId!}; the reconciler retries the delete.`);
@@ -345,7 +409,10 @@ describe('RecordOutcome', () => {
       expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'FAILED', cleanupPending: [] });
       expect(toApprovers(w)).toHaveLength(1); // sent by the first try, which did end NEEDS_ATTENTION as far as it knew
       // The requester heard both ends, each once: "being checked", then that it did not go through.
-      expect(toRequester(w).map((m) => m.subject.replace(/ \(.*$/, ''))).toEqual(['Your CoCalc purchase is being checked', 'Your CoCalc purchase did not go through']);
+      expect(toRequester(w).map((m) => m.subject.replace(/ \(.*$/, ''))).toEqual([
+        'Your CoCalc purchase is being checked',
+        'Your CoCalc purchase did not go through',
+      ]);
       expect(toRequester(w)[1]!.text).toContain('the CoCalc account does not have enough credit');
     });
 
@@ -402,7 +469,8 @@ describe('RecordOutcome', () => {
     expect(mail.text).toContain('[REDACTED]');
     const notice = toRequester(w)[0]!;
     for (const part of [notice.subject, notice.text, notice.html]) {
-      for (const internal of ['secretFrame', '/var/task', token, w.apiKey, 'checkout lost', 'PurchaseOutcomeUnknownError', '[REDACTED]']) expect(part).not.toContain(internal);
+      for (const internal of ['secretFrame', '/var/task', token, w.apiKey, 'checkout lost', 'PurchaseOutcomeUnknownError', '[REDACTED]'])
+        expect(part).not.toContain(internal);
     }
   });
 
@@ -436,7 +504,12 @@ describe('RecordOutcome', () => {
     sandbox.faults.set({ failNext: 1000 });
     const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'refused') } };
     expect((await w.record(payload)).status).toBe('NEEDS_ATTENTION');
-    await resolvePurchase({ purchases: h.purchases, audit: h.audit, spendGuard: h.spendGuard }, state.purchaseId, { finding: 'not-bought' }, 'arn:aws:iam::1:user/ops');
+    await resolvePurchase(
+      { purchases: h.purchases, audit: h.audit, spendGuard: h.spendGuard },
+      state.purchaseId,
+      { finding: 'not-bought' },
+      'arn:aws:iam::1:user/ops',
+    );
     const entries = (await h.audit.list(state.purchaseId)).length;
 
     expect(await w.record(payload)).toMatchObject({ status: 'FAILED' });

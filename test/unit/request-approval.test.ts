@@ -42,7 +42,15 @@ describe('RequestApproval handler', () => {
     await handler()(payload);
 
     const mail = world.mailer.outbox[0]!;
-    for (const text of ['CoCalc', 'academic, monthly', '$12.50', 'Ada Lovelace', 'Course project for CS101', '$100.00 left this month', '2030-03-01 10:59 UTC']) {
+    for (const text of [
+      'CoCalc',
+      'academic, monthly',
+      '$12.50',
+      'Ada Lovelace',
+      'Course project for CS101',
+      '$100.00 left this month',
+      '2030-03-01 10:59 UTC',
+    ]) {
       expect(mail.text).toContain(text);
     }
     expect(JSON.stringify(mail)).not.toContain(payload.taskToken);

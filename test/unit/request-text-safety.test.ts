@@ -49,14 +49,22 @@ const cocalcWith = (description: Record<string, unknown>) => {
 
 /** Each one-line field, and how to build a request that puts `value` in it. */
 const SINGLE_LINE: Array<[string, RegExp, (value: string) => unknown]> = [
-  ['requester.name', /^requester\.name: name must be a single line without control or bidirectional-formatting characters \(found U\+[0-9A-F]{4} at position \d+\)$/, (v) => cocalcRequest({ requester: { email: 'eve@example.com', name: v } })],
+  [
+    'requester.name',
+    /^requester\.name: name must be a single line without control or bidirectional-formatting characters \(found U\+[0-9A-F]{4} at position \d+\)$/,
+    (v) => cocalcRequest({ requester: { email: 'eve@example.com', name: v } }),
+  ],
   ['CoCalc title', /^item\.description\.title: title must be a single line/, (v) => cocalcWith({ title: v })],
   ['InterServer licenseType', /licenseType/, (v) => interserverRequest({ item: { ip: '203.0.113.10', licenseType: v } })],
 ];
 
 /** Each multi-line field. */
 const MULTI_LINE: Array<[string, RegExp, (value: string) => unknown]> = [
-  ['reason', /^reason: reason may contain line breaks but no other control or bidirectional-formatting characters \(found U\+/, (v) => cocalcRequest({ reason: v })],
+  [
+    'reason',
+    /^reason: reason may contain line breaks but no other control or bidirectional-formatting characters \(found U\+/,
+    (v) => cocalcRequest({ reason: v }),
+  ],
   ['CoCalc description', /^item\.description\.description: description may contain line breaks but no other/, (v) => cocalcWith({ description: v })],
 ];
 
@@ -64,7 +72,10 @@ describe('requester text in purchase requests', () => {
   describe.each(SINGLE_LINE)('%s (one line)', (_field, message, build) => {
     it.each(HOSTILE)('refuses %s with the field named', (_what, value) => {
       const issues = issuesOf(build(value));
-      expect(issues.some((i) => message.test(i)), issues.join('; ')).toBe(true);
+      expect(
+        issues.some((i) => message.test(i)),
+        issues.join('; '),
+      ).toBe(true);
     });
 
     it('accepts ordinary text, accents and scripts included', () => {
@@ -75,7 +86,10 @@ describe('requester text in purchase requests', () => {
   describe.each(MULTI_LINE)('%s (multi-line)', (_field, message, build) => {
     it.each(HOSTILE.filter(([what]) => !LINE_BREAKS.has(what) && what !== 'CRLF + a fake Cost line'))('refuses %s with the field named', (_what, value) => {
       const issues = issuesOf(build(value));
-      expect(issues.some((i) => message.test(i)), issues.join('; ')).toBe(true);
+      expect(
+        issues.some((i) => message.test(i)),
+        issues.join('; '),
+      ).toBe(true);
     });
 
     it('accepts line breaks (LF and CRLF)', () => {
@@ -105,7 +119,8 @@ describe('escapeControls', () => {
   });
 
   it('leaves no character a terminal acts on', () => {
-    for (const [, value] of HOSTILE) expect(escapeControls(value)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/);
+    for (const [, value] of HOSTILE)
+      expect(escapeControls(value)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('splits multi-line text on any line break and escapes each line', () => {

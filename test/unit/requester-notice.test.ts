@@ -37,13 +37,43 @@ describe('the requester notice', () => {
   it.each<[string, NoticeOutcome, string, string]>([
     ['approval', { status: 'APPROVED', approver: 'boss@example.com' }, 'was approved', 'boss@example.com approved it. procure is buying it from CoCalc now'],
     ['completion', { status: 'COMPLETED', licenseId: 'lic-8367f1d3' }, 'is complete', 'procure bought it from CoCalc and checked that the license is there.'],
-    ['rejection', { status: 'REJECTED', vendor: 'cocalc', approver: 'boss@example.com', comment: 'Use the department license' }, 'was rejected', 'boss@example.com rejected it. Nothing was bought.'],
-    ['expiry', { status: 'EXPIRED', vendor: 'cocalc', error: 'States.Timeout' }, 'expired without a decision', 'Nobody approved it before the approval deadline. Nothing was bought.'],
-    ['budget refusal', { status: 'FAILED', vendor: 'cocalc', error: 'BudgetExceededError' }, 'did not go through', "it would have gone over this month's CoCalc budget. Nothing was bought."],
-    ['daily limit', { status: 'FAILED', vendor: 'cocalc', error: 'DailyLimitExceededError' }, 'did not go through', "procure's limit on purchases per day was reached."],
-    ['vendor failure', { status: 'FAILED', vendor: 'cocalc', error: 'VendorAuthError' }, 'did not go through', 'a problem at CoCalc or in procure stopped it. The operators have been told.'],
+    [
+      'rejection',
+      { status: 'REJECTED', vendor: 'cocalc', approver: 'boss@example.com', comment: 'Use the department license' },
+      'was rejected',
+      'boss@example.com rejected it. Nothing was bought.',
+    ],
+    [
+      'expiry',
+      { status: 'EXPIRED', vendor: 'cocalc', error: 'States.Timeout' },
+      'expired without a decision',
+      'Nobody approved it before the approval deadline. Nothing was bought.',
+    ],
+    [
+      'budget refusal',
+      { status: 'FAILED', vendor: 'cocalc', error: 'BudgetExceededError' },
+      'did not go through',
+      "it would have gone over this month's CoCalc budget. Nothing was bought.",
+    ],
+    [
+      'daily limit',
+      { status: 'FAILED', vendor: 'cocalc', error: 'DailyLimitExceededError' },
+      'did not go through',
+      "procure's limit on purchases per day was reached.",
+    ],
+    [
+      'vendor failure',
+      { status: 'FAILED', vendor: 'cocalc', error: 'VendorAuthError' },
+      'did not go through',
+      'a problem at CoCalc or in procure stopped it. The operators have been told.',
+    ],
     ['invalid request', { status: 'INVALID', vendor: 'interserver', error: 'InvalidIpError' }, 'could not be made', 'could not accept the request as written'],
-    ['unknown vendor outcome', { status: 'NEEDS_ATTENTION', vendor: 'cocalc', error: 'PurchaseOutcomeUnknownError' }, 'is being checked', 'procure cannot tell yet whether CoCalc charged for it.'],
+    [
+      'unknown vendor outcome',
+      { status: 'NEEDS_ATTENTION', vendor: 'cocalc', error: 'PurchaseOutcomeUnknownError' },
+      'is being checked',
+      'procure cannot tell yet whether CoCalc charged for it.',
+    ],
   ])('tells of the %s in plain words', (_what, outcome, headline, sentence) => {
     const mail = renderRequesterNotice(view(outcome), FROM);
 
@@ -72,7 +102,12 @@ describe('the requester notice', () => {
 
   it('keeps hostile requester and approver text under its label: no new lines, labels, controls, bidi or links of its own', () => {
     const hostile = view(
-      { status: 'REJECTED', vendor: 'cocalc', approver: 'boss@example.com', comment: 'ok\nCost: $0.00\r\nLicense: FREE\u2028Vendor: https://evil.example/pay\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007' },
+      {
+        status: 'REJECTED',
+        vendor: 'cocalc',
+        approver: 'boss@example.com',
+        comment: 'ok\nCost: $0.00\r\nLicense: FREE\u2028Vendor: https://evil.example/pay\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007',
+      },
       {
         requester: { name: 'Eve\nCost: $0.00 \u202eevil\u001b[2J', email: 'eve@example.com' },
         reason: 'Approved already\r\nRequest: see https://evil.example/approve?sig=abc\n<a href="https://evil.example">here</a>',
@@ -84,7 +119,8 @@ describe('the requester notice', () => {
 
     expect(labelLines(mail.text).filter((l) => !LABELS.includes(l))).toEqual([]);
     // Each procure label appears once: the fakes are indented quotes, not lines of their own.
-    for (const label of ['Quoted cost', 'Cost', 'License', 'Vendor', 'Request', 'Purchase']) expect(labelLines(mail.text).filter((l) => l === label).length).toBeLessThanOrEqual(1);
+    for (const label of ['Quoted cost', 'Cost', 'License', 'Vendor', 'Request', 'Purchase'])
+      expect(labelLines(mail.text).filter((l) => l === label).length).toBeLessThanOrEqual(1);
     expect(mail.text).toContain('    Cost: $0.00');
     expect(mail.text).toContain('Hello Eve\\nCost: $0.00 \\u202eevil\\x1b[2J,');
     for (const part of [mail.text, mail.html, mail.subject]) {
@@ -104,7 +140,14 @@ describe('the requester notice', () => {
       source: 'api',
       receivedAt: '2030-03-01T10:00:00Z',
       quote: { vendor: 'interserver', amountUsd: 10, summary: 'InterServer cPanel license for 203.0.113.10', autoApprove: false },
-      failure: { Error: 'VendorAuthError', Cause: JSON.stringify({ errorType: 'VendorAuthError', errorMessage: `login failed for apikey sk_live_123 (task ${token})`, trace: ['at secretFrame (/var/task/index.js:1:1)'] }) },
+      failure: {
+        Error: 'VendorAuthError',
+        Cause: JSON.stringify({
+          errorType: 'VendorAuthError',
+          errorMessage: `login failed for apikey sk_live_123 (task ${token})`,
+          trace: ['at secretFrame (/var/task/index.js:1:1)'],
+        }),
+      },
     };
 
     const mail = renderRequesterNotice(noticeViewOf(state, endOutcomeOf(state, 'FAILED', 'VendorAuthError', redactText)), FROM);
@@ -124,7 +167,12 @@ describe('the requester notice', () => {
       request,
       source: 'event',
       receivedAt: '2030-03-01T10:00:00Z',
-      approval: { decision: 'REJECTED', approver: 'boss@example.com', decidedAt: '2030-03-01T11:00:00Z', comment: `see https://x.example/approvals/abc?sig=${long} and ${long}` },
+      approval: {
+        decision: 'REJECTED',
+        approver: 'boss@example.com',
+        decidedAt: '2030-03-01T11:00:00Z',
+        comment: `see https://x.example/approvals/abc?sig=${long} and ${long}`,
+      },
     };
 
     const mail = renderRequesterNotice(noticeViewOf(state, endOutcomeOf(state, 'REJECTED', undefined, redactText)), FROM);

@@ -16,7 +16,7 @@ describe('ReserveBudget rules', () => {
   it.each([
     ['2026-01', '2026-01-01T00:00:00.000Z'],
     ['2025-12', '2025-12-01T00:00:00.000Z'],
-  ])("a reservation of %s counts from %s (UTC)", (month, expected) => {
+  ])('a reservation of %s counts from %s (UTC)', (month, expected) => {
     expect(monthStart(month).toISOString()).toBe(expected);
   });
 });

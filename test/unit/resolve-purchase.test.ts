@@ -64,7 +64,13 @@ describe('resolving a NEEDS_ATTENTION purchase', () => {
       {
         status: 'COMPLETED',
         actor: OPS,
-        detail: { finding: 'bought', licenseId: 'lic-42', comment: 'found it in the license list', budget: 'committed', previousReason: 'VendorRejectedError: refused; then cleanup did not finish' },
+        detail: {
+          finding: 'bought',
+          licenseId: 'lic-42',
+          comment: 'found it in the license list',
+          budget: 'committed',
+          previousReason: 'VendorRejectedError: refused; then cleanup did not finish',
+        },
       },
     ]);
   });
@@ -78,7 +84,11 @@ describe('resolving a NEEDS_ATTENTION purchase', () => {
     expect(out).toMatchObject({ status: 'FAILED', budget: 'released', alreadyResolved: false, resolution: { finding: 'not-bought', actor: AUDITOR } });
     expect((await h.spendGuard.remaining('cocalc', new Date())).reservedUsd).toBeCloseTo(before - 18, 2);
     expect(await reservationStatus(id)).toBe('RELEASED');
-    expect(await h.purchases.get(id)).toMatchObject({ status: 'FAILED', cleanupPending: ['delete-cart-item'], reason: `resolved by ${AUDITOR}: nothing was bought` });
+    expect(await h.purchases.get(id)).toMatchObject({
+      status: 'FAILED',
+      cleanupPending: ['delete-cart-item'],
+      reason: `resolved by ${AUDITOR}: nothing was bought`,
+    });
     expect(await resolvedEntries(id)).toMatchObject([{ status: 'FAILED', actor: AUDITOR, detail: { finding: 'not-bought', budget: 'released' } }]);
   });
 
@@ -92,7 +102,11 @@ describe('resolving a NEEDS_ATTENTION purchase', () => {
 
   it('finishes the audit entry a failed earlier call did not write', async () => {
     const id = await needingAttention();
-    const audit = { list: (p: string) => h.audit.list(p), listByStatus: h.audit.listByStatus.bind(h.audit), append: () => Promise.reject(new Error('throttled')) };
+    const audit = {
+      list: (p: string) => h.audit.list(p),
+      listByStatus: h.audit.listByStatus.bind(h.audit),
+      append: () => Promise.reject(new Error('throttled')),
+    };
     const failingAudit = { ...deps, audit };
     await expect(resolvePurchase(failingAudit, id, { finding: 'not-bought' }, OPS)).rejects.toThrow('throttled');
     expect((await h.purchases.get(id))?.status).toBe('FAILED');
@@ -166,7 +180,11 @@ describe('the resolution body', () => {
   };
 
   it('accepts the two findings', () => {
-    expect(parseResolution({ finding: 'bought', licenseId: 'a1b2-c3', comment: ' seen in the cart ' })).toEqual({ finding: 'bought', licenseId: 'a1b2-c3', comment: 'seen in the cart' });
+    expect(parseResolution({ finding: 'bought', licenseId: 'a1b2-c3', comment: ' seen in the cart ' })).toEqual({
+      finding: 'bought',
+      licenseId: 'a1b2-c3',
+      comment: 'seen in the cart',
+    });
     expect(parseResolution({ finding: 'not-bought' })).toEqual({ finding: 'not-bought' });
   });
 
@@ -205,7 +223,7 @@ describe('the requester of a resolved purchase', () => {
   }
   const mailsTo = (purchaseId: string) => mailer.outbox.filter((m) => m.text.includes(purchaseId));
 
-  it('hears once that it was bought, with the license a person found, and nothing of the resolver\'s comment', async () => {
+  it("hears once that it was bought, with the license a person found, and nothing of the resolver's comment", async () => {
     const id = await checked();
     await resolvePurchase(deps(), id, { finding: 'bought', licenseId: 'lic-77', comment: 'internal: ticket 123' }, OPS);
     await resolvePurchase(deps(), id, { finding: 'bought', licenseId: 'lic-77' }, OPS);

@@ -25,8 +25,7 @@ describe('secretsProvider', () => {
   });
   afterAll(async () => stub.close());
 
-  const make = () =>
-    secretsProvider({ provider: new PowertoolsSecretsProvider({ awsSdkV3Client: new SecretsManagerClient(stub.clientConfig()) }) });
+  const make = () => secretsProvider({ provider: new PowertoolsSecretsProvider({ awsSdkV3Client: new SecretsManagerClient(stub.clientConfig()) }) });
 
   it('reads a string secret and serves repeats from its cache', async () => {
     const provider = make();
@@ -43,7 +42,9 @@ describe('secretsProvider', () => {
   });
 
   it('rejects a secret that is not JSON without quoting its value', async () => {
-    const err = await make().getJson('notjson').catch((e: unknown) => e as Error);
+    const err = await make()
+      .getJson('notjson')
+      .catch((e: unknown) => e as Error);
 
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect(err.message).toContain('notjson');
@@ -51,7 +52,9 @@ describe('secretsProvider', () => {
   });
 
   it('rejects a JSON secret that is not an object without quoting its value', async () => {
-    const err = await make().getJson('array').catch((e: unknown) => e as Error);
+    const err = await make()
+      .getJson('array')
+      .catch((e: unknown) => e as Error);
 
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect(err.message).not.toContain('sk-in-array-789');

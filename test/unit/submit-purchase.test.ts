@@ -21,7 +21,9 @@ describe('submitPurchase', () => {
   });
   afterAll(async () => db.close());
 
-  function deps(workflow = new FakeWorkflowStarter()): SubmitPurchaseDeps & { workflow: FakeWorkflowStarter; audit: DynamoAuditLog; purchases: DynamoPurchaseStore } {
+  function deps(
+    workflow = new FakeWorkflowStarter(),
+  ): SubmitPurchaseDeps & { workflow: FakeWorkflowStarter; audit: DynamoAuditLog; purchases: DynamoPurchaseStore } {
     return { purchases: new DynamoPurchaseStore(doc, db.stateTable), audit: new DynamoAuditLog(doc, db.auditTable), workflow };
   }
 

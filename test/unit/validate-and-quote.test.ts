@@ -56,7 +56,11 @@ describe('ValidateAndQuote', () => {
       approvalsNeeded: 1,
     });
     expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'QUOTED', amountUsd: 18 });
-    expect((await h.audit.list(state.purchaseId)).at(-1)).toMatchObject({ type: 'QUOTED', status: 'QUOTED', detail: { amountUsd: 18, approvalTier: 1, approvalsNeeded: 1 } });
+    expect((await h.audit.list(state.purchaseId)).at(-1)).toMatchObject({
+      type: 'QUOTED',
+      status: 'QUOTED',
+      detail: { amountUsd: 18, approvalTier: 1, approvalsNeeded: 1 },
+    });
   });
 
   it('auto-approves at or below the limit and never with a negative limit', async () => {
@@ -78,7 +82,7 @@ describe('ValidateAndQuote', () => {
     await expect(handler()(state)).rejects.toThrow(/unknown InterServer license type "Softaculus"/);
   });
 
-  it('refuses a quote above the requester\'s maxCost', async () => {
+  it("refuses a quote above the requester's maxCost", async () => {
     const state = await newPurchase(h, cocalcRequest({ maxCost: 17.99 }));
     await expect(handler()(state)).rejects.toBeInstanceOf(MaxCostExceededError);
     expect((await h.purchases.get(state.purchaseId))?.status).toBe('RECEIVED');
@@ -95,7 +99,7 @@ describe('ValidateAndQuote', () => {
     expect(sandbox.state.requests.length).toBe(requestsBefore);
   });
 
-  it('re-quotes at the vendor\'s total after a mismatch, and always asks a human', async () => {
+  it("re-quotes at the vendor's total after a mismatch, and always asks a human", async () => {
     const state = await newPurchase(h, cocalcRequest());
     const first = await handler(1000)(state);
     const requoted = await handler(1000)({ ...state, quote: first, mismatch: mismatch(18.01, 18) });
@@ -115,15 +119,13 @@ describe('ValidateAndQuote', () => {
     await expect(run({ ...state, mismatch: mismatch(18.02, 18.01) })).rejects.toBeInstanceOf(QuoteMismatchError);
   });
 
-  it('checks the vendor\'s total against maxCost too', async () => {
+  it("checks the vendor's total against maxCost too", async () => {
     const state = await newPurchase(h, cocalcRequest({ maxCost: 18 }));
     await expect(handler()({ ...state, mismatch: mismatch(18.01, 18) })).rejects.toBeInstanceOf(MaxCostExceededError);
   });
 
   it('refuses a mismatch that carries no vendor total', async () => {
     const state = await newPurchase(h, cocalcRequest());
-    await expect(handler()({ ...state, mismatch: { Error: 'QuoteMismatchError', Cause: 'something else' } })).rejects.toBeInstanceOf(
-      InvalidRequestError,
-    );
+    await expect(handler()({ ...state, mismatch: { Error: 'QuoteMismatchError', Cause: 'something else' } })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 });

@@ -108,7 +108,10 @@ describe('vendor gateways', () => {
       const cocalcArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SecretsCocalc680DADD4-AbCdEf';
       vi.stubEnv('COCALC_SECRET_ARN', cocalcArn);
       // One real-looking value next to a placeholder: named by field, the value never shown.
-      const secrets = new MemorySecrets({ [cocalcArn]: { ...VENDOR_SECRET_PLACEHOLDERS.cocalc }, 'interserver-secret': { username: 'ada-the-operator', password: SECRET_PLACEHOLDER } });
+      const secrets = new MemorySecrets({
+        [cocalcArn]: { ...VENDOR_SECRET_PLACEHOLDERS.cocalc },
+        'interserver-secret': { username: 'ada-the-operator', password: SECRET_PLACEHOLDER },
+      });
       const gateways = createVendorGateways(secrets);
 
       const cocalcError = await gateways.cocalc().then(

@@ -41,34 +41,79 @@ const human = (over: Partial<ApprovalEvidence> = {}): ApprovalEvidence => ({
   ...over,
 });
 const auto = (over: Partial<ApprovalEvidence> = {}): ApprovalEvidence =>
-  human({ quote: { vendor: 'cocalc', amountUsd: 42.5, autoApprove: true }, quoted: { amountUsd: 42.5, autoApprove: true }, round: undefined, records: [], ...over });
+  human({
+    quote: { vendor: 'cocalc', amountUsd: 42.5, autoApprove: true },
+    quoted: { amountUsd: 42.5, autoApprove: true },
+    round: undefined,
+    records: [],
+    ...over,
+  });
 
 describe('checkApproval', () => {
   it.each<[string, ApprovalEvidence, RegExp | { approver: string; approvalId?: string }]>([
     ['a record decided APPROVED through the link for the quoted amount', human(), { approver: 'boss@example.com' }],
-    ['the second approver of the round approved', human({ records: [record({ status: 'PENDING', decidedAt: undefined }), record({ approvalId: 'a2', approver: 'b2@example.com' })] }), { approver: 'b2@example.com' }],
-    ['auto-approved within this step\'s own limit, as the audit trail says', auto(), { approver: 'auto-approve policy' }],
+    [
+      'the second approver of the round approved',
+      human({ records: [record({ status: 'PENDING', decidedAt: undefined }), record({ approvalId: 'a2', approver: 'b2@example.com' })] }),
+      { approver: 'b2@example.com' },
+    ],
+    ["auto-approved within this step's own limit, as the audit trail says", auto(), { approver: 'auto-approve policy' }],
     ['auto-approved at exactly the limit', auto({ policy: upTo(42.5) }), { approver: 'auto-approve policy' }],
     ['no approval round (SendTaskSuccess before any mail)', human({ round: undefined, records: [] }), /no approval was requested/],
-    ['the round\'s records are still PENDING (decision bypassed the link)', human({ records: [record({ status: 'PENDING', decidedAt: undefined })] }), /no approver approved \$42\.50/],
+    [
+      "the round's records are still PENDING (decision bypassed the link)",
+      human({ records: [record({ status: 'PENDING', decidedAt: undefined })] }),
+      /no approver approved \$42\.50/,
+    ],
     ['no record of the round exists', human({ records: [] }), /records: none/],
     ['a REJECTED record', human({ records: [record({ status: 'REJECTED' })] }), /rejected it/],
     ['an APPROVED record of another purchase', human({ records: [record({ purchaseId: 'pur-2' })] }), /no approver approved/],
     ['an APPROVED record outside the round', human({ records: [record({ approvalId: 'a9' })] }), /no approver approved/],
     ['an APPROVED record for another amount', human({ records: [record({ summary: { ...record().summary!, amountUsd: 40 } })] }), /no approver approved/],
-    ['an APPROVED record for another vendor', human({ records: [record({ summary: { ...record().summary!, vendor: 'interserver' } })] }), /no approver approved/],
+    [
+      'an APPROVED record for another vendor',
+      human({ records: [record({ summary: { ...record().summary!, vendor: 'interserver' } })] }),
+      /no approver approved/,
+    ],
     ['an APPROVED record without a decision time', human({ records: [record({ decidedAt: undefined })] }), /no approver approved/],
     ['the round asked about another amount', human({ round: { approvalIds: ['a1'], amountUsd: 40 } }), /not for the quoted \$42\.50/],
-    ['auto-approve above this step\'s own limit', auto({ policy: upTo(42.49) }), /\$42\.50 falls in tier 2 \(above \$42\.49\): any 1 of 2 approvers/],
-    ['auto-approve while this step\'s config says always ask', auto({ policy: upTo(-1) }), /falls in tier 1 \(any amount\)/],
-    ['auto-approve where this step\'s tier needs two', auto({ policy: TWO }), /falls in tier 2 \(above \$10\.00\): 2 distinct approvers of 4/],
+    ["auto-approve above this step's own limit", auto({ policy: upTo(42.49) }), /\$42\.50 falls in tier 2 \(above \$42\.49\): any 1 of 2 approvers/],
+    ["auto-approve while this step's config says always ask", auto({ policy: upTo(-1) }), /falls in tier 1 \(any amount\)/],
+    ["auto-approve where this step's tier needs two", auto({ policy: TWO }), /falls in tier 2 \(above \$10\.00\): 2 distinct approvers of 4/],
     ['a round asking two, with one approval', human({ round: ROUND_OF_TWO }), /1 of the 2 distinct approvals the round asked for \$42\.50/],
-    ['a round asking two, with two distinct approvals', human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2', approver: 'b2@example.com', decidedAt: '2026-11-30T02:00:00.000Z' })] }), { approver: 'boss@example.com, b2@example.com', approvalId: 'a2' }],
-    ['a round asking two, one approver through two links', human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2' })] }), /1 of the 2 distinct approvals/],
-    ['a round asking two, one approver in two spellings', human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2', approver: 'Boss@Example.COM' })] }), /1 of the 2 distinct approvals/],
-    ['a round asking two, the escalation approver\'s link counts', human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2', approver: 'esc@example.com' })] }), { approver: 'boss@example.com, esc@example.com' }],
-    ['a round asking two, two approvals and a rejection', human({ round: { ...ROUND_OF_TWO, approvalIds: ['a1', 'a2', 'a3'] }, records: [record(), record({ approvalId: 'a2', approver: 'b2@example.com' }), record({ approvalId: 'a3', approver: 'b3@example.com', status: 'REJECTED' })] }), /b3@example\.com rejected it/],
-    ['a round asking two, whatever this step\'s policy says now (one)', human({ round: ROUND_OF_TWO, policy: upTo(-1) }), /1 of the 2 distinct approvals/],
+    [
+      'a round asking two, with two distinct approvals',
+      human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2', approver: 'b2@example.com', decidedAt: '2026-11-30T02:00:00.000Z' })] }),
+      { approver: 'boss@example.com, b2@example.com', approvalId: 'a2' },
+    ],
+    [
+      'a round asking two, one approver through two links',
+      human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2' })] }),
+      /1 of the 2 distinct approvals/,
+    ],
+    [
+      'a round asking two, one approver in two spellings',
+      human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2', approver: 'Boss@Example.COM' })] }),
+      /1 of the 2 distinct approvals/,
+    ],
+    [
+      "a round asking two, the escalation approver's link counts",
+      human({ round: ROUND_OF_TWO, records: [record(), record({ approvalId: 'a2', approver: 'esc@example.com' })] }),
+      { approver: 'boss@example.com, esc@example.com' },
+    ],
+    [
+      'a round asking two, two approvals and a rejection',
+      human({
+        round: { ...ROUND_OF_TWO, approvalIds: ['a1', 'a2', 'a3'] },
+        records: [
+          record(),
+          record({ approvalId: 'a2', approver: 'b2@example.com' }),
+          record({ approvalId: 'a3', approver: 'b3@example.com', status: 'REJECTED' }),
+        ],
+      }),
+      /b3@example\.com rejected it/,
+    ],
+    ["a round asking two, whatever this step's policy says now (one)", human({ round: ROUND_OF_TWO, policy: upTo(-1) }), /1 of the 2 distinct approvals/],
     ['a round asking one, approved, after a deploy made the tier need two', human({ policy: TWO }), { approver: 'boss@example.com' }],
     ['a round that names no count (before tiers) needs one', human({ round: { approvalIds: ['a1'], amountUsd: 42.5 } }), { approver: 'boss@example.com' }],
     ['auto-approve after a re-quote', auto({ requoted: true }), /re-quoted/],
@@ -98,7 +143,14 @@ describe('verifyApproval', () => {
       list: async () => [...entries],
       listByStatus: async () => [],
     };
-    return { entries, deps: { audit, approvals: { get: async (id: string) => records.find((r) => r.approvalId === id) }, policy: autoApprovePolicy(5, BOSSES, ['escalation@example.com']) } };
+    return {
+      entries,
+      deps: {
+        audit,
+        approvals: { get: async (id: string) => records.find((r) => r.approvalId === id) },
+        policy: autoApprovePolicy(5, BOSSES, ['escalation@example.com']),
+      },
+    };
   }
   const state: WorkflowState = {
     purchaseId: PID,
@@ -120,7 +172,11 @@ describe('verifyApproval', () => {
   it('ignores an approval round from before the latest quote (a re-quote not yet asked about)', async () => {
     const { deps, entries } = fakes([QUOTED, SENT, QUOTED], [record()]);
     await expect(verifyApproval(deps, state, 'Checkout')).rejects.toThrow(ApprovalNotVerifiedError);
-    expect(entries.at(-1)).toMatchObject({ type: 'APPROVAL_NOT_VERIFIED', status: 'AWAITING_APPROVAL', detail: { step: 'Checkout', claimed: { approver: 'mallory' } } });
+    expect(entries.at(-1)).toMatchObject({
+      type: 'APPROVAL_NOT_VERIFIED',
+      status: 'AWAITING_APPROVAL',
+      detail: { step: 'Checkout', claimed: { approver: 'mallory' } },
+    });
   });
 
   describe('links sent after the request (reminder, escalation, resend)', () => {
@@ -128,10 +184,13 @@ describe('verifyApproval', () => {
     const viaFollowUp = record({ approvalId: 'r1', approver: 'escalation@example.com' });
     const followUp = (type: AuditKind): AuditEntryInput => ({ type, status: 'AWAITING_APPROVAL', detail: { approvalIds: ['r1'], amountUsd: 42.5 } });
 
-    it.each<AuditKind>(['APPROVAL_REMINDED', 'APPROVAL_ESCALATED', 'APPROVAL_RESENT'])('passes with the APPROVED record a %s entry of the same request names', async (type) => {
-      const { deps } = fakes([QUOTED, SENT, followUp(type)], [pending, viaFollowUp]);
-      await expect(verifyApproval(deps, state, 'Checkout')).resolves.toBeUndefined();
-    });
+    it.each<AuditKind>(['APPROVAL_REMINDED', 'APPROVAL_ESCALATED', 'APPROVAL_RESENT'])(
+      'passes with the APPROVED record a %s entry of the same request names',
+      async (type) => {
+        const { deps } = fakes([QUOTED, SENT, followUp(type)], [pending, viaFollowUp]);
+        await expect(verifyApproval(deps, state, 'Checkout')).resolves.toBeUndefined();
+      },
+    );
 
     it('refuses one bound to another task token (another request)', async () => {
       const { deps } = fakes([QUOTED, SENT, followUp('APPROVAL_REMINDED')], [pending, { ...viaFollowUp, taskToken: 'other' }]);

@@ -10,10 +10,30 @@ describe('is the listed InterServer license ours', () => {
   const quote = { vendor: 'interserver', amountUsd: 20, summary: '', interserverTypeId: 5006, autoApprove: false } satisfies Quote;
   it.each([
     { why: 'same IP and type', license: { ip: '203.0.113.10', type: 5006 }, state: { request, quote }, expected: undefined },
-    { why: 'another IP', license: { ip: '203.0.113.11', type: 5006 }, state: { request, quote }, expected: 'InterServer license 42 is for 203.0.113.11 type 5006, not 203.0.113.10 type 5006' },
-    { why: 'another type', license: { ip: '203.0.113.10', type: 1 }, state: { request, quote }, expected: 'InterServer license 42 is for 203.0.113.10 type 1, not 203.0.113.10 type 5006' },
-    { why: 'no quoted type', license: { ip: '203.0.113.10', type: 5006 }, state: { request }, expected: 'InterServer license 42 is for 203.0.113.10 type 5006, not 203.0.113.10 type undefined' },
-    { why: 'not an InterServer request', license: { ip: 'x', type: 1 }, state: { request: cocalcRequest() as unknown as PurchaseRequest }, expected: undefined },
+    {
+      why: 'another IP',
+      license: { ip: '203.0.113.11', type: 5006 },
+      state: { request, quote },
+      expected: 'InterServer license 42 is for 203.0.113.11 type 5006, not 203.0.113.10 type 5006',
+    },
+    {
+      why: 'another type',
+      license: { ip: '203.0.113.10', type: 1 },
+      state: { request, quote },
+      expected: 'InterServer license 42 is for 203.0.113.10 type 1, not 203.0.113.10 type 5006',
+    },
+    {
+      why: 'no quoted type',
+      license: { ip: '203.0.113.10', type: 5006 },
+      state: { request },
+      expected: 'InterServer license 42 is for 203.0.113.10 type 5006, not 203.0.113.10 type undefined',
+    },
+    {
+      why: 'not an InterServer request',
+      license: { ip: 'x', type: 1 },
+      state: { request: cocalcRequest() as unknown as PurchaseRequest },
+      expected: undefined,
+    },
   ])('$why', ({ license, state, expected }) => {
     expect(interserverLicenseMismatch('42', license, state)).toBe(expected);
   });

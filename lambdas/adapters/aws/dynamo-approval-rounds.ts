@@ -22,8 +22,6 @@ const SK = STATE_TABLE.sortKey;
 /** Kept a while after expiry for reference; TTL is only tidy-up. */
 const RETAIN_SECONDS = 90 * 24 * 3600;
 
-
-
 /** Condition, names and values of one mark (beyond `round = :round`). */
 function markExpression(change: ApprovalRoundMark): { update: string; condition: string; values: Record<string, unknown> } {
   switch (change.kind) {

@@ -96,9 +96,7 @@ export class DynamoApprovalStore implements ApprovalStore {
 
   /** The record (strongly consistent), or undefined for an unknown id. */
   async get(approvalId: string): Promise<ApprovalRecord | undefined> {
-    const got = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: approvalKey(approvalId), ConsistentRead: true }),
-    );
+    const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: approvalKey(approvalId), ConsistentRead: true }));
     return got.Item ? toRecord(got.Item) : undefined;
   }
 
@@ -106,11 +104,7 @@ export class DynamoApprovalStore implements ApprovalStore {
    * Single-use decision. Throws ApprovalNotFoundError, ApprovalAlreadyDecidedError (this link was
    * used, or another approver decided this round) or ApprovalExpiredError; nothing changes then.
    */
-  async decide(
-    approvalId: string,
-    decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
-    now: Date,
-  ): Promise<DecidedRecord> {
+  async decide(approvalId: string, decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string }, now: Date): Promise<DecidedRecord> {
     const record = await this.get(approvalId);
     if (!record) throw new ApprovalNotFoundError(`approval ${approvalId} not found`);
     assertOpen(record, now);
@@ -121,7 +115,9 @@ export class DynamoApprovalStore implements ApprovalStore {
     if (decision.status === 'APPROVED') {
       round = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: roundKey(record.purchaseId), ConsistentRead: true }))).Item;
       if (quorumOf(record, round, undefined).required > 1) {
-        const claim = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: decisionKey(record.purchaseId, record.taskToken), ConsistentRead: true }));
+        const claim = await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: decisionKey(record.purchaseId, record.taskToken), ConsistentRead: true }),
+        );
         return this.approveTowardsQuorum(record, quorumOf(record, round, claim.Item), { ...decision, status: 'APPROVED' }, now);
       }
     }
@@ -173,9 +169,7 @@ export class DynamoApprovalStore implements ApprovalStore {
           TableName: this.tableName,
           Key: approvalKey(approvalId),
           UpdateExpression:
-            decision.comment !== undefined
-              ? 'SET #status = :decided, decidedAt = :at, #comment = :comment'
-              : 'SET #status = :decided, decidedAt = :at',
+            decision.comment !== undefined ? 'SET #status = :decided, decidedAt = :at, #comment = :comment' : 'SET #status = :decided, decidedAt = :at',
           ConditionExpression: '#status = :pending AND expiresAt > :now',
           ExpressionAttributeNames: { '#status': 'status', ...(decision.comment !== undefined ? { '#comment': 'comment' } : {}) },
           ExpressionAttributeValues: {

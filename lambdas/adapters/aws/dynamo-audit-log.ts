@@ -27,7 +27,6 @@ function nextSeq(now: Date): string {
   return `${new Date(ms).toISOString()}#${String(counter).padStart(12, '0')}-${PROCESS_ID}`;
 }
 
-
 /** {@link AuditLog} on DynamoDB. */
 export class DynamoAuditLog implements AuditLog {
   /**

@@ -80,7 +80,16 @@ export class DynamoLockManager implements LockManager {
         ConditionExpression:
           '(attribute_not_exists(expiresAt) OR expiresAt < :now OR holder = :holder) AND (attribute_not_exists(sharedCount) OR sharedCount <= :zero OR sharedUntil < :now)',
         ExpressionAttributeNames: { '#token': 'token', '#ttl': STATE_TABLE.ttlAttribute },
-        ExpressionAttributeValues: { ':holder': holder, ':token': token, ':at': new Date(now).toISOString(), ':exp': now + ttlMs, ':ttl': tidyAfter(now + ttlMs), ':now': now, ':zero': 0, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':holder': holder,
+          ':token': token,
+          ':at': new Date(now).toISOString(),
+          ':exp': now + ttlMs,
+          ':ttl': tidyAfter(now + ttlMs),
+          ':now': now,
+          ':zero': 0,
+          ':one': 1,
+        },
       }),
     );
     if (!taken) throw new LockBusyError(`lock ${name} is held by another purchase; try again later`);
@@ -112,7 +121,11 @@ export class DynamoLockManager implements LockManager {
     const noLiveExclusive = '(attribute_not_exists(expiresAt) OR expiresAt < :now)';
     const ways = [
       // Counted now: a new holder, or one whose earlier lease expired or belongs to an old epoch.
-      { set: '#she = if_not_exists(sharedEpoch, :zero), sharedEpoch = if_not_exists(sharedEpoch, :zero), ', add: ' ADD sharedCount :one', when: '(attribute_not_exists(#sh) OR #she <> sharedEpoch OR #sh < :now)' },
+      {
+        set: '#she = if_not_exists(sharedEpoch, :zero), sharedEpoch = if_not_exists(sharedEpoch, :zero), ',
+        add: ' ADD sharedCount :one',
+        when: '(attribute_not_exists(#sh) OR #she <> sharedEpoch OR #sh < :now)',
+      },
       // Our own live lease, counted in this epoch (a retried Lambda): renewed, not counted again.
       { set: '', add: '', when: 'attribute_exists(#sh) AND #she = sharedEpoch' },
     ];
@@ -125,7 +138,13 @@ export class DynamoLockManager implements LockManager {
             UpdateExpression: `SET #sh = :exp, ${way.set}${raise ? 'sharedUntil = :exp, ' : ''}#ttl = :ttl REMOVE holder, #token, acquiredAt, expiresAt${way.add}`,
             ConditionExpression: `${noLiveExclusive} AND ${way.when} AND ${raise ? '(attribute_not_exists(sharedUntil) OR sharedUntil <= :exp)' : 'sharedUntil > :exp'}`,
             ExpressionAttributeNames: { '#sh': `sh_${holder}`, '#she': `she_${holder}`, '#token': 'token', '#ttl': STATE_TABLE.ttlAttribute },
-            ExpressionAttributeValues: { ':exp': expiresAt, ':ttl': tidyAfter(expiresAt), ':now': now, ...(way.add ? { ':one': 1 } : {}), ...(way.set ? { ':zero': 0 } : {}) },
+            ExpressionAttributeValues: {
+              ':exp': expiresAt,
+              ':ttl': tidyAfter(expiresAt),
+              ':now': now,
+              ...(way.add ? { ':one': 1 } : {}),
+              ...(way.set ? { ':zero': 0 } : {}),
+            },
           }),
         );
         if (applied) return expiresAt;

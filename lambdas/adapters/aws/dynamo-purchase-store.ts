@@ -34,7 +34,6 @@ function requestKey(requestId: string): Record<string, string> {
   return { [PK]: `REQ#${requestId}`, [SK]: 'REQ' };
 }
 
-
 const SEQ = PURCHASE_INDEX.sortKey;
 
 function toRecord(item: Record<string, unknown>): PurchaseRecord {
@@ -70,9 +69,7 @@ export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
       if (!isConditionalCheckFailed(err)) throw err;
     }
     // dynalite (and RVOCCF-less callers) return no old item: read it, consistently.
-    const got = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: requestKey(requestId), ConsistentRead: true }),
-    );
+    const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: requestKey(requestId), ConsistentRead: true }));
     const item = got.Item as { purchaseId?: string; requestHash?: string; createdAt?: string } | undefined;
     if (!item?.purchaseId || item.requestHash === undefined) {
       throw new Error(`request claim for ${requestId} exists but could not be read`);
@@ -107,9 +104,7 @@ export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
 
   /** The current record, strongly consistent; undefined when unknown. */
   async get(purchaseId: string): Promise<PurchaseRecord | undefined> {
-    const got = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: purchaseKey(purchaseId), ConsistentRead: true }),
-    );
+    const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: purchaseKey(purchaseId), ConsistentRead: true }));
     return got.Item ? toRecord(got.Item) : undefined;
   }
 
@@ -188,7 +183,13 @@ export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
     // BETWEEN is inclusive and the cursor is the last record already shown: drop it below.
     if (since !== undefined && after !== undefined && since > after) return [];
     const range =
-      since !== undefined && after !== undefined ? '#seq BETWEEN :since AND :after' : since !== undefined ? '#seq >= :since' : after !== undefined ? '#seq < :after' : undefined;
+      since !== undefined && after !== undefined
+        ? '#seq BETWEEN :since AND :after'
+        : since !== undefined
+          ? '#seq >= :since'
+          : after !== undefined
+            ? '#seq < :after'
+            : undefined;
     const out: PurchaseRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {

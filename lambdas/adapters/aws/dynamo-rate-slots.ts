@@ -236,15 +236,14 @@ export class DynamoRateSlots implements RateSlots {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: slotsKey(key), ConsistentRead: true }));
     if (!Item) return { slots: [], version: undefined };
     const raw = Array.isArray(Item.slots) ? (Item.slots as unknown[]) : [];
-    const slots = raw.filter(
-      (s): s is StoredSlot =>
-        typeof (s as StoredSlot | null)?.at === 'number' && typeof (s as StoredSlot | null)?.holder === 'string',
-    ).map(({ at, holder, sentAt, settledAt }) => ({
-      at,
-      holder,
-      ...(typeof sentAt === 'number' ? { sentAt } : {}),
-      ...(typeof settledAt === 'number' ? { settledAt } : {}),
-    }));
+    const slots = raw
+      .filter((s): s is StoredSlot => typeof (s as StoredSlot | null)?.at === 'number' && typeof (s as StoredSlot | null)?.holder === 'string')
+      .map(({ at, holder, sentAt, settledAt }) => ({
+        at,
+        holder,
+        ...(typeof sentAt === 'number' ? { sentAt } : {}),
+        ...(typeof settledAt === 'number' ? { settledAt } : {}),
+      }));
     return { slots, version: typeof Item.version === 'number' ? Item.version : 0 };
   }
 

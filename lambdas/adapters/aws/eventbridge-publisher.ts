@@ -26,9 +26,7 @@ export class EventBridgePublisher implements EventPublisher {
   async publish(detailType: string, detail: Record<string, unknown>): Promise<void> {
     const out = await this.client.send(
       new PutEventsCommand({
-        Entries: [
-          { EventBusName: this.busName, Source: this.source, DetailType: detailType, Detail: JSON.stringify(detail) },
-        ],
+        Entries: [{ EventBusName: this.busName, Source: this.source, DetailType: detailType, Detail: JSON.stringify(detail) }],
       }),
     );
     // PutEvents reports per-entry failures in a 200 response; ignoring them would lose events silently.

@@ -25,9 +25,7 @@ export class SfnWorkflowStarter implements WorkflowStarter {
 
   async start(name: string, input: ExecutionInput): Promise<{ executionArn: string; alreadyExisted: boolean }> {
     try {
-      const out = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
-      );
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
       if (!out.executionArn) throw new Error('StartExecution returned no executionArn');
       return { executionArn: out.executionArn, alreadyExisted: false };
     } catch (err) {

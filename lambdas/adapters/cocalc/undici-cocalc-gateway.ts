@@ -1,18 +1,8 @@
 import type * as z from '../../core/zod';
 import type { SiteLicenseDescription } from '../../core/cocalc-license';
 import { describeIssues } from '../../core/purchase-request';
-import {
-  VendorAuthError,
-  VendorRejectedError,
-  VendorTransientError,
-} from '../../core/errors';
-import type {
-  CocalcCartItem,
-  CocalcCheckoutMode,
-  CocalcCheckoutParams,
-  CocalcGateway,
-  CocalcManagedLicense,
-} from '../../core/ports';
+import { VendorAuthError, VendorRejectedError, VendorTransientError } from '../../core/errors';
+import type { CocalcCartItem, CocalcCheckoutMode, CocalcCheckoutParams, CocalcGateway, CocalcManagedLicense } from '../../core/ports';
 import { findNewCartItem } from '../../core/cocalc-cart-item-match';
 import { basicAuthorization, postJson, type HttpReply, type HttpTimeouts } from './http-client';
 import { redactKey, toVendorError } from './vendor-errors';

@@ -7,8 +7,14 @@ import type { CocalcCartItem, CocalcCheckoutParams, CocalcManagedLicense } from 
  * port needs makes the response "malformed" instead of leaking `undefined` into procure.
  */
 
-const nullableString = z.pipe(z.optional(z.nullable(z.string())), z.transform((v) => v ?? null));
-const nullableNumber = z.pipe(z.optional(z.nullable(z.number())), z.transform((v) => v ?? null));
+const nullableString = z.pipe(
+  z.optional(z.nullable(z.string())),
+  z.transform((v) => v ?? null),
+);
+const nullableNumber = z.pipe(
+  z.optional(z.nullable(z.number())),
+  z.transform((v) => v ?? null),
+);
 const jsonObject = z.record(z.string(), z.unknown());
 
 /** §3 user-query accounts get. An account without an email maps to ''. */

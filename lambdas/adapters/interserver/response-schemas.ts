@@ -60,7 +60,10 @@ const licenseSchema = z.pipe(
   ),
 );
 
-const paidFlag = z.preprocess((v) => (v === true || v === 1 || v === '1' ? 1 : v === false || v === 0 || v === '0' ? 0 : v), z.union([z.literal(0), z.literal(1)]));
+const paidFlag = z.preprocess(
+  (v) => (v === true || v === 1 || v === '1' ? 1 : v === false || v === 0 || v === '0' ? 0 : v),
+  z.union([z.literal(0), z.literal(1)]),
+);
 
 const invoiceRow = z.object({
   invoices_id: int,
@@ -114,12 +117,7 @@ export const invoicesSchema = list(invoiceSchema);
  * VendorTransientError, because the server did process the request and its outcome is unknown
  * until reconciled; for a read it is a VendorRejectedError (repeating will not fix it).
  */
-export function parseReply<T extends z.ZodMiniType>(
-  operation: string,
-  schema: T,
-  value: Unwrapped,
-  changesState: boolean,
-): z.output<T> {
+export function parseReply<T extends z.ZodMiniType>(operation: string, schema: T, value: Unwrapped, changesState: boolean): z.output<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = describeIssues(r.error, '(root)').slice(0, 3).join('; ');

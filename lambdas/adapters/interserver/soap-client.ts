@@ -61,12 +61,7 @@ function assertSameContract(client: Client, model: WsdlModel): void {
  * One SOAP call with arguments already in WSDL order (ordered-args.ts), the configured timeout,
  * and the single `return` part unwrapped to plain values.
  */
-export async function invokeOperation(
-  client: Client,
-  op: WsdlOperation,
-  args: Record<string, unknown> | null,
-  timeoutMs: number,
-): Promise<Unwrapped> {
+export async function invokeOperation(client: Client, op: WsdlOperation, args: Record<string, unknown> | null, timeoutMs: number): Promise<Unwrapped> {
   const method = client[`${op.name}Async`] as ((args: unknown, options: unknown) => Promise<[unknown, ...unknown[]]>) | undefined;
   if (typeof method !== 'function') throw new VendorRejectedError(`InterServer WSDL has no operation ${op.name}`);
   const [result] = await method.call(client, args, { timeout: timeoutMs });

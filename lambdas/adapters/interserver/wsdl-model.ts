@@ -32,9 +32,7 @@ export interface WsdlOperation {
   output: readonly WsdlPart[];
 }
 
-export type WsdlComplexType =
-  | { kind: 'struct'; name: string; fields: readonly WsdlPart[] }
-  | { kind: 'array'; name: string; itemType: TypeRef };
+export type WsdlComplexType = { kind: 'struct'; name: string; fields: readonly WsdlPart[] } | { kind: 'array'; name: string; itemType: TypeRef };
 
 export interface WsdlModel {
   targetNamespace: string;
@@ -63,8 +61,7 @@ export function parseWsdl(xml: string): WsdlModel {
     if (uri === undefined) throw new Error(`WSDL: unknown namespace prefix in "${qname}"`);
     return { uri, local };
   };
-  const attr = (tag: sax.QualifiedTag, local: string): string | undefined =>
-    Object.values(tag.attributes).find((a) => a.local === local)?.value;
+  const attr = (tag: sax.QualifiedTag, local: string): string | undefined => Object.values(tag.attributes).find((a) => a.local === local)?.value;
 
   parser.onerror = (e) => {
     failure ??= e;

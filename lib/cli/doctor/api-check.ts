@@ -6,7 +6,10 @@ import type { DoctorTarget } from './target';
 export async function checkApi(t: DoctorTarget): Promise<CheckResult[]> {
   const name = 'API: signed call';
   const url = t.api.apiUrl;
-  const unreachableFix = t.kind === 'local' ? 'start the local runtime (npm start), or pass the --api it prints' : 'check the URL (the ApiUrl output, stage included: .../prod) and that the stack is deployed';
+  const unreachableFix =
+    t.kind === 'local'
+      ? 'start the local runtime (npm start), or pass the --api it prints'
+      : 'check the URL (the ApiUrl output, stage included: .../prod) and that the stack is deployed';
   let res: { status: number; body: unknown };
   try {
     res = await new ProcureApi(t.api).call('GET', '/purchases', { query: { limit: '1' } });
@@ -17,7 +20,15 @@ export async function checkApi(t: DoctorTarget): Promise<CheckResult[]> {
   const message = (res.body as { message?: unknown } | undefined)?.message;
   const said = typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
   if (res.status === 403) {
-    return [fail(name, `${url} refused the signed call (403${said})`, t.kind === 'local' ? 'restart the local runtime (its per-run credentials changed)' : 'use AWS credentials allowed execute-api:Invoke on this API, and a URL that includes the stage (/prod)')];
+    return [
+      fail(
+        name,
+        `${url} refused the signed call (403${said})`,
+        t.kind === 'local'
+          ? 'restart the local runtime (its per-run credentials changed)'
+          : 'use AWS credentials allowed execute-api:Invoke on this API, and a URL that includes the stage (/prod)',
+      ),
+    ];
   }
   return [fail(name, `${url} answered GET /purchases with ${res.status}${said}`, unreachableFix)];
 }

@@ -10,7 +10,8 @@ export async function checkResources(t: DoctorTarget): Promise<CheckResult[]> {
   return Promise.all([checkRule(t), checkStateMachine(t), checkTable(t, 'audit'), checkTable(t, 'state')]);
 }
 
-const deployFix = (t: DoctorTarget): string => (t.kind === 'local' ? 'restart the local runtime (npm start)' : 'deploy the stack (npx cdk deploy) and check the outputs file is its latest');
+const deployFix = (t: DoctorTarget): string =>
+  t.kind === 'local' ? 'restart the local runtime (npm start)' : 'deploy the stack (npx cdk deploy) and check the outputs file is its latest';
 
 async function checkRule(t: DoctorTarget): Promise<CheckResult> {
   const name = 'trigger rule';
@@ -18,7 +19,12 @@ async function checkRule(t: DoctorTarget): Promise<CheckResult> {
   const client = new EventBridgeClient(awsConfig(t, 'aws'));
   try {
     const rule = await client.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: bus }));
-    if (rule.State !== 'ENABLED') return fail(name, `${ruleName} on bus ${bus} is ${rule.State ?? 'in no state'}: request events start no purchase`, `aws events enable-rule --name ${ruleName} --event-bus-name ${bus}`);
+    if (rule.State !== 'ENABLED')
+      return fail(
+        name,
+        `${ruleName} on bus ${bus} is ${rule.State ?? 'in no state'}: request events start no purchase`,
+        `aws events enable-rule --name ${ruleName} --event-bus-name ${bus}`,
+      );
     return pass(name, `${ruleName} on bus ${bus} is ENABLED`);
   } catch (err) {
     return fail(name, `cannot read ${ruleName} on bus ${bus}: ${errorText(err)}`, deployFix(t));

@@ -37,7 +37,13 @@ export async function checkSecrets(t: DoctorTarget): Promise<{ checks: CheckResu
         values.sensitive.push(value);
         return value;
       } catch (err) {
-        return fail(`secret: ${LABEL[which]}`, `cannot read ${t.resources.secrets[which]}: ${errorText(err)}`, t.kind === 'local' ? 'restart the local runtime (npm start)' : 'use AWS credentials allowed secretsmanager:GetSecretValue on it, and check the stack is deployed');
+        return fail(
+          `secret: ${LABEL[which]}`,
+          `cannot read ${t.resources.secrets[which]}: ${errorText(err)}`,
+          t.kind === 'local'
+            ? 'restart the local runtime (npm start)'
+            : 'use AWS credentials allowed secretsmanager:GetSecretValue on it, and check the stack is deployed',
+        );
       }
     };
     const [cocalc, interserver, signing] = await Promise.all([read('cocalc'), read('interserver'), read('signing')]);
@@ -71,6 +77,7 @@ function vendorSecret(t: DoctorTarget, vendor: SecretVendor, value: string | Che
 function signingSecret(t: DoctorTarget, value: string | CheckResult): CheckResult {
   if (typeof value !== 'string') return value;
   const name = `secret: ${LABEL.signing}`;
-  if (value.length < MIN_SIGNING_KEY_LENGTH) return fail(name, `${value.length} characters; approval links need at least ${MIN_SIGNING_KEY_LENGTH}`, secretFix(t, 'signing'));
+  if (value.length < MIN_SIGNING_KEY_LENGTH)
+    return fail(name, `${value.length} characters; approval links need at least ${MIN_SIGNING_KEY_LENGTH}`, secretFix(t, 'signing'));
   return pass(name, `set (${value.length} characters)`);
 }

@@ -33,7 +33,8 @@ function coverage(client: SESv2Client): Coverage {
   return async (address) => ((await verified(address)) ? 'address' : (await verified(address.slice(address.lastIndexOf('@') + 1))) ? 'domain' : false);
 }
 
-const verifyFix = (address: string): string => `aws sesv2 create-email-identity --email-identity ${address}, then open the link SES mails there (or verify its domain)`;
+const verifyFix = (address: string): string =>
+  `aws sesv2 create-email-identity --email-identity ${address}, then open the link SES mails there (or verify its domain)`;
 
 async function checkSender(t: DoctorTarget, covered: Coverage): Promise<CheckResult> {
   const name = 'SES: sender identity';
@@ -46,7 +47,12 @@ async function checkSender(t: DoctorTarget, covered: Coverage): Promise<CheckRes
 async function checkAccount(t: DoctorTarget, client: SESv2Client, covered: Coverage): Promise<CheckResult> {
   const name = 'SES: account';
   const account = await client.send(new GetAccountCommand({}));
-  if (account.SendingEnabled === false) return fail(name, 'sending is paused for this account (SendingEnabled false)', 'see the SES account dashboard for why, then resume sending (aws sesv2 put-account-sending-attributes --sending-enabled)');
+  if (account.SendingEnabled === false)
+    return fail(
+      name,
+      'sending is paused for this account (SendingEnabled false)',
+      'see the SES account dashboard for why, then resume sending (aws sesv2 put-account-sending-attributes --sending-enabled)',
+    );
   if (account.ProductionAccessEnabled) return pass(name, 'out of the SES sandbox, sending enabled');
   const approvers = t.resources.approverEmails;
   const unverified: string[] = [];

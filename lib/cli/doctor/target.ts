@@ -38,7 +38,14 @@ export function resolveDoctorTarget(options: TargetOptions): DoctorTarget {
   }
   const recorded = resolveApiTarget({ dataDir });
   const api = options.api ? { ...recorded, apiUrl: options.api.replace(/\/+$/, '') } : recorded;
-  return { kind: 'local', source: runtimeFile(dataDir), api, resources: info.resources, endpoints: { aws: info.eventsEndpoint, dynamodb: info.dynamoEndpoint }, dataDir };
+  return {
+    kind: 'local',
+    source: runtimeFile(dataDir),
+    api,
+    resources: info.resources,
+    endpoints: { aws: info.eventsEndpoint, dynamodb: info.dynamoEndpoint },
+    dataDir,
+  };
 }
 
 function isLoopbackApi(text: string): boolean {
@@ -56,14 +63,20 @@ function deploymentTarget(options: TargetOptions): DoctorTarget {
   try {
     stacks = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
   } catch (err) {
-    throw new Error(`cannot read the stack outputs ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): write them with 'npx cdk deploy --outputs-file ${file}' and pass --outputs ${file}`);
+    throw new Error(
+      `cannot read the stack outputs ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): write them with 'npx cdk deploy --outputs-file ${file}' and pass --outputs ${file}`,
+    );
   }
   const trim = (u: unknown) => String(u ?? '').replace(/\/+$/, '');
   const names = Object.keys(stacks);
   const wanted = options.api ? trim(options.api) : undefined;
   const name = wanted ? names.find((n) => trim(stacks[n]?.ApiUrl) === wanted) : names.length === 1 ? names[0] : undefined;
   if (!name) {
-    throw new UsageError(wanted ? `no stack in ${file} has the ApiUrl ${wanted} (stacks: ${names.join(', ') || 'none'})` : `${file} holds ${names.length} stacks (${names.join(', ')}): pass --api with the one to check`);
+    throw new UsageError(
+      wanted
+        ? `no stack in ${file} has the ApiUrl ${wanted} (stacks: ${names.join(', ') || 'none'})`
+        : `${file} holds ${names.length} stacks (${names.join(', ')}): pass --api with the one to check`,
+    );
   }
   const outputs = stacks[name]!;
   const source = `${file} (stack ${name})`;

@@ -24,7 +24,11 @@ async function checkCocalc(t: DoctorTarget, secrets: SecretValues): Promise<Chec
     return pass(name, `signed in at ${baseUrl} as account ${account.accountId}${account.email ? ` (${account.email})` : ''}`);
   } catch (err) {
     if (err instanceof VendorAuthError) {
-      return fail(name, `${baseUrl} did not sign the key in: ${errorText(err)}`, `create an API key of the paying account (CoCalc: Account -> API key) and store it: ${secretFix(t, 'cocalc')}`);
+      return fail(
+        name,
+        `${baseUrl} did not sign the key in: ${errorText(err)}`,
+        `create an API key of the paying account (CoCalc: Account -> API key) and store it: ${secretFix(t, 'cocalc')}`,
+      );
     }
     return fail(name, `cannot check the key at ${baseUrl}: ${errorText(err)}`, 'check cocalcBaseUrl and that CoCalc is reachable from here');
   }
@@ -41,8 +45,16 @@ async function checkInterserver(t: DoctorTarget, secrets: SecretValues): Promise
     return pass(name, `${wsdlUrl} accepted the login`);
   } catch (err) {
     if (err instanceof VendorAuthError) {
-      return fail(name, `${wsdlUrl} refused the login: ${errorText(err)}`, `store the my.interserver.net login (the password or an API key) and allow API access for the account: ${secretFix(t, 'interserver')}`);
+      return fail(
+        name,
+        `${wsdlUrl} refused the login: ${errorText(err)}`,
+        `store the my.interserver.net login (the password or an API key) and allow API access for the account: ${secretFix(t, 'interserver')}`,
+      );
     }
-    return fail(name, `cannot log in at ${wsdlUrl}: ${errorText(err)}`, 'check interserverWsdlUrl / interserverEndpoint and that InterServer is reachable from here');
+    return fail(
+      name,
+      `cannot log in at ${wsdlUrl}: ${errorText(err)}`,
+      'check interserverWsdlUrl / interserverEndpoint and that InterServer is reachable from here',
+    );
   }
 }

@@ -143,17 +143,25 @@ export async function resumeInterruptedExecutions(options: {
     let delivered: { output: ApprovalDecision } | undefined;
     try {
       if (state) {
-        const decision = run.checkpoint?.state === STATE.RequestApproval ? await undeliveredDecision(doc, state.name, purchaseId, run.checkpoint.enteredAt) : undefined;
+        const decision =
+          run.checkpoint?.state === STATE.RequestApproval ? await undeliveredDecision(doc, state.name, purchaseId, run.checkpoint.enteredAt) : undefined;
         if (decision) delivered = { output: decision };
         expired = await expireApprovals(doc, state.name, (await pendingApprovals(state.name)).get(purchaseId) ?? []);
         const purchase = await new DynamoPurchaseStore(doc, state.name).get(purchaseId);
         if (audit && purchase) {
-          const handedOn = decision ? `; the decision recorded before the stop (${decision.decision} by ${decision.approver}) was handed on to the workflow` : '';
+          const handedOn = decision
+            ? `; the decision recorded before the stop (${decision.decision} by ${decision.approver}) was handed on to the workflow`
+            : '';
           await new DynamoAuditLog(doc, audit.name).append(purchaseId, {
             type: 'RESUMED',
             status: purchase.status,
             message: `The local runtime stopped while this purchase was at ${from}${handedOn}; it went on from there on the next start.`,
-            detail: { executionArn: r.executionArn, state: from, ...(expired ? { expiredApprovals: expired } : {}), ...(decision ? { deliveredDecision: decision.decision } : {}) },
+            detail: {
+              executionArn: r.executionArn,
+              state: from,
+              ...(expired ? { expiredApprovals: expired } : {}),
+              ...(decision ? { deliveredDecision: decision.decision } : {}),
+            },
             actor: 'system',
           });
         }

@@ -3,4 +3,12 @@
  * handlers, the CDK settings and the dependency list. The CLI and the local runtime (lib/cli,
  * lib/local) are not part of the template, so editing them does not force a new synth.
  */
-export const PROCURE_WATCH: readonly string[] = ['bin/app.ts', 'lib/procure-stack.ts', 'lib/config.ts', 'lib/constructs', 'lambdas', 'cdk.json', 'package.json'];
+export const PROCURE_WATCH: readonly string[] = [
+  'bin/app.ts',
+  'lib/procure-stack.ts',
+  'lib/config.ts',
+  'lib/constructs',
+  'lambdas',
+  'cdk.json',
+  'package.json',
+];

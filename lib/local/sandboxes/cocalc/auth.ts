@@ -8,6 +8,11 @@ export function apiKeyFromAuthorization(header: string | undefined): string | un
   if (!m) return undefined;
   const [, scheme, value] = m;
   if (scheme === 'Bearer') return value || undefined;
-  if (scheme === 'Basic') return Buffer.from(value ?? '', 'base64').toString('utf8').split(':')[0] || undefined;
+  if (scheme === 'Basic')
+    return (
+      Buffer.from(value ?? '', 'base64')
+        .toString('utf8')
+        .split(':')[0] || undefined
+    );
   return undefined;
 }

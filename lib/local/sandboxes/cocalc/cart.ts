@@ -76,9 +76,7 @@ export function recentPurchases(ctx: EndpointContext): SandboxCartItem[] {
   const account = requireAccount(ctx, ANONYMOUS.cartRead);
   const recent = ctx.params.recent ?? '1 week';
   const since = ctx.now.getTime() - intervalMs(String(recent));
-  return account.cart
-    .filter((i) => i.purchased?.time !== undefined && Date.parse(i.purchased.time) >= since)
-    .sort((a, b) => b.id - a.id);
+  return account.cart.filter((i) => i.purchased?.time !== undefined && Date.parse(i.purchased.time) >= since).sort((a, b) => b.id - a.id);
 }
 
 /**
@@ -87,9 +85,7 @@ export function recentPurchases(ctx: EndpointContext): SandboxCartItem[] {
  * through here too.
  */
 export function listItems(account: SandboxAccount, filter: { purchased: boolean; removed: boolean }, now: Date): SandboxCartItem[] {
-  const rows = account.cart
-    .filter((i) => (i.purchased !== null) === filter.purchased && (i.removed !== null) === filter.removed)
-    .sort((a, b) => b.id - a.id);
+  const rows = account.cart.filter((i) => (i.purchased !== null) === filter.purchased && (i.removed !== null) === filter.removed).sort((a, b) => b.id - a.id);
   for (const row of rows) fixRangeForCart(row, now);
   return rows;
 }

@@ -111,7 +111,10 @@ export function buyLicense(state: InterserverSandboxState, custid: number, input
 
 /** Each message ends in "\n"; the result is trim()med (§5 step 2). */
 function finish(messages: string[]): string {
-  return messages.map((m) => `${m}\n`).join('').trim();
+  return messages
+    .map((m) => `${m}\n`)
+    .join('')
+    .trim();
 }
 
 function findCoupon(code: string, type: number): SandboxCoupon | undefined {
@@ -131,12 +134,7 @@ function applyCoupon(c: SandboxCoupon, cost: number): number {
  * a status other than canceled/expired. A cPanel order can hit both, hence the doubled message
  * of the recorded sample.
  */
-function duplicateCheck(
-  state: InterserverSandboxState,
-  custid: number,
-  ip: string,
-  type: number,
-): { duplicateMessages: string[]; reorderable: LicenseRow[] } {
+function duplicateCheck(state: InterserverSandboxState, custid: number, ip: string, type: number): { duplicateMessages: string[]; reorderable: LicenseRow[] } {
   const live = (l: LicenseRow) => l.license_status !== 'canceled' && l.license_status !== 'expired';
   const duplicateMessages: string[] = [];
   let reorderable: LicenseRow[] = [];

@@ -144,7 +144,10 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
         const oldip = str(ctx, 1);
         if (ctx.state.account.locked) return error('Locked Account.\n');
         if (!isValidIp(oldip)) return error('Invalid IP Address\n');
-        return changeIp(ctx.state.licensesOf(custid).filter((l) => l.license_ip === oldip && live(l)), str(ctx, 2));
+        return changeIp(
+          ctx.state.licensesOf(custid).filter((l) => l.license_ip === oldip && live(l)),
+          str(ctx, 2),
+        );
       },
     },
   ],
@@ -160,10 +163,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
       },
     },
   ],
-  [
-    'api_licenses_get_service',
-    { needsSession: true, invalidSession: null, run: (ctx, custid) => ownedLicense(ctx, custid, int(ctx, 1)) ?? null },
-  ],
+  ['api_licenses_get_service', { needsSession: true, invalidSession: null, run: (ctx, custid) => ownedLicense(ctx, custid, int(ctx, 1)) ?? null }],
   ['api_licenses_get_services', { needsSession: true, invalidSession: [], run: (ctx, custid) => ctx.state.licensesOf(custid) }],
   [
     'api_licenses_cancel_service',

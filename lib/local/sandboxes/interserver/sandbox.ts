@@ -77,7 +77,8 @@ export async function startInterserverSandbox(opts: InterserverSandboxOptions = 
 
   const server = createServer((req, res) => {
     handleRequest(ctx, req, res).catch((e: unknown) => {
-      if (e instanceof BodyTooLargeError && !res.headersSent) return answerTooLarge(res, faultEnvelope('SOAP-ENV:Client', e.message), { 'content-type': 'text/xml; charset=ISO-8859-1' });
+      if (e instanceof BodyTooLargeError && !res.headersSent)
+        return answerTooLarge(res, faultEnvelope('SOAP-ENV:Client', e.message), { 'content-type': 'text/xml; charset=ISO-8859-1' });
       // An emulator bug: answer like NuSOAP does when PHP's return cannot be serialized (§4).
       if (res.headersSent || res.destroyed) return;
       const body = faultEnvelope('SOAP-ENV:Server', `unable to serialize result: ${e instanceof Error ? e.message : String(e)}`);

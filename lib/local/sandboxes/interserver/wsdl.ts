@@ -72,7 +72,10 @@ export function readWsdl(xml: string): WsdlModel {
   const root = parseTree(xml);
   const wsdlChildren = (e: Element, local: string) => e.children.filter((c) => c.uri === WSDL_NS && c.local === local);
   const messages = new Map(
-    wsdlChildren(root, 'message').map((m) => [attribute(m, 'name'), wsdlChildren(m, 'part').map((p) => ({ name: attribute(p, 'name'), type: qname(p, 'type') }))]),
+    wsdlChildren(root, 'message').map((m) => [
+      attribute(m, 'name'),
+      wsdlChildren(m, 'part').map((p) => ({ name: attribute(p, 'name'), type: qname(p, 'type') })),
+    ]),
   );
   const messageOf = (op: Element, direction: 'input' | 'output') => {
     const ref = wsdlChildren(op, direction)[0];
