@@ -1,5 +1,5 @@
 import type { QuorumView } from './approval-page';
-import { personOf } from './approval-policy';
+import { stillToDecide } from './approval-round-view';
 import type { ApprovalRecord, RoundQuorum } from './ports';
 import type { ApprovalDecision } from './workflow';
 
@@ -42,6 +42,5 @@ export function needsSeveral(quorum: RoundQuorum | undefined): quorum is RoundQu
 
 /** What approvers are shown of a round's quorum: needed, approved so far, asked and not yet approved. */
 export function quorumViewOf(quorum: RoundQuorum): QuorumView {
-  const approved = new Set(quorum.approvedBy);
-  return { needed: quorum.required, approvedBy: quorum.approvedBy, waitingFor: quorum.asked.filter((a) => !approved.has(personOf(a))) };
+  return { needed: quorum.required, approvedBy: quorum.approvedBy, waitingFor: stillToDecide({ approvers: quorum.asked, approvedBy: quorum.approvedBy }) };
 }

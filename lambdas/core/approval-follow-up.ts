@@ -1,11 +1,11 @@
 import { budgetLeft, type BudgetLeftLogger } from './budget-left';
 import { mintApprovalLink } from './mint-approval-link';
-import { personOf } from './approval-policy';
+import { askedSoFar, pendingApprovalOf, stillToDecide } from './approval-round-view';
 import { renderApprovalMail, type ApprovalFollowUpKind } from './approval-mail';
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { planFollowUps, type FollowUpPolicy } from './approval-follow-up-plan';
 import { PurchaseStatusConflictError } from './errors';
-import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PendingApproval, PurchaseIndex, PurchaseStore, SpendGuard } from './ports';
+import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, PurchaseIndex, PurchaseStore, SpendGuard } from './ports';
 
 /**
  * Follow-ups of an open approval round (issue #13, part 1): reminders, the escalation and resends.
@@ -22,6 +22,7 @@ import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, Pe
 
 /** Audit entry types of the follow-ups. */
 export { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
+export { askedSoFar, pendingApprovalOf, stillToDecide } from './approval-round-view';
 
 export interface FollowUpDeps {
   rounds: ApprovalRounds;
@@ -35,21 +36,6 @@ export interface FollowUpDeps {
   log: BudgetLeftLogger;
   config: { sender: string; baseUrl: string; policy: FollowUpPolicy };
   clock?: () => Date;
-}
-
-/** Everyone the round has asked so far. */
-export function askedSoFar(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers'>): string[] {
-  return [...new Set([...round.approvers, ...(round.escalationApprovers ?? [])])];
-}
-
-/**
- * Who a reminder or resend goes to, and who GET /purchases says must still decide: everyone asked
- * so far whose approval does not count yet (a round needing several approvals keeps going after
- * the first ones).
- */
-export function stillToDecide(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers' | 'approvedBy'>): string[] {
-  const approved = new Set((round.approvedBy ?? []).map(personOf));
-  return askedSoFar(round).filter((a) => !approved.has(personOf(a)));
 }
 
 /**
@@ -149,17 +135,6 @@ async function showPendingApprovers(deps: FollowUpDeps, round: ApprovalRound): P
     // Decided in the meantime: the listing no longer shows who may decide.
     if (!(err instanceof PurchaseStatusConflictError)) throw err;
   }
-}
-
-/** What GET /purchases shows of an open round: who must still decide, and how many approvals are missing. */
-export function pendingApprovalOf(round: Pick<ApprovalRound, 'approvers' | 'escalationApprovers' | 'approvedBy' | 'required' | 'expiresAt'>): PendingApproval {
-  const required = round.required ?? 1;
-  const approvedBy = round.approvedBy ?? [];
-  return {
-    approvers: stillToDecide(round),
-    expiresAt: round.expiresAt,
-    ...(required > 1 ? { approvalsNeeded: Math.max(0, required - approvedBy.length), approvedBy: [...approvedBy] } : {}),
-  };
 }
 
 /** What one sweep saw and did (the handler's result and log line). */

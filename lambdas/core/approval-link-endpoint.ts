@@ -20,6 +20,7 @@ import type {
 import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
 import { approvalDecisionOf, decidesRound, isDecided, needsSeveral, quorumViewOf, type DecidedApproval } from './approval-decision';
 import { personOf } from './approval-policy';
+import { pendingApprovalOf } from './approval-round-view';
 
 export type { ApprovalPageResult } from './approval-link-pages';
 
@@ -76,6 +77,9 @@ export interface ApprovalsApiDeps {
 }
 
 const MAX_COMMENT_CHARS = 1000;
+
+/** A link of a round that a re-quote replaced. */
+const ROUND_REPLACED = 'The purchase was asked about again; use the newest approval mail.';
 
 /**
  * Purchase statuses that mean nobody is waiting for an approval any more: the final ones, and the
@@ -144,7 +148,7 @@ export function approvalLinkEndpoint(deps: ApprovalsApiDeps): (request: Approval
       budgetLeft(deps.spendGuard, record.summary.vendor, now, deps.log),
       (record.required ?? 1) > 1 ? deps.approvals.quorum(record) : undefined,
     ]);
-    if (quorum?.replaced) return errorPage('expired', 'The purchase was asked about again; use the newest approval mail.');
+    if (quorum?.replaced) return errorPage('expired', ROUND_REPLACED);
     if (needsSeveral(quorum) && quorum.approvedBy.includes(personOf(record.approver))) {
       return errorPage('already-decided', `${record.approver} already approved it through another link; that approval counts once.`);
     }
@@ -205,7 +209,6 @@ export function approvalLinkEndpoint(deps: ApprovalsApiDeps): (request: Approval
    * (who must still decide), and answered with what is still needed. Nothing is delivered.
    */
   async function counted(decided: DecidedApproval, quorum: RoundQuorum, event: ApprovalLinkRequest): Promise<ApprovalPageResult> {
-    const view = quorumViewOf(quorum);
     await deps.audit.append(decided.purchaseId, {
       type: 'APPROVAL_COUNTED',
       status: 'AWAITING_APPROVAL',
@@ -228,12 +231,12 @@ export function approvalLinkEndpoint(deps: ApprovalsApiDeps): (request: Approval
       return errorPage('already-decided', 'Your approval was recorded, but the purchase was decided through another link.');
     }
     try {
-      const pendingApproval = {
-        approvers: [...view.waitingFor],
+      const pendingApproval = pendingApprovalOf({
+        approvers: quorum.asked,
+        approvedBy: quorum.approvedBy,
+        required: quorum.required,
         expiresAt: decided.expiresAt,
-        approvalsNeeded: Math.max(0, quorum.required - quorum.approvedBy.length),
-        approvedBy: [...quorum.approvedBy],
-      };
+      });
       await deps.purchases.update(decided.purchaseId, { pendingApproval }, { ifStatusIn: ['AWAITING_APPROVAL'] });
     } catch (err) {
       // Display only: the round item holds the count.
@@ -326,7 +329,7 @@ export function approvalLinkEndpoint(deps: ApprovalsApiDeps): (request: Approval
     if (quorum?.replaced) {
       // The purchase was asked about again while this approval was on its way: the round it
       // belongs to is over, and the new one must not look decided.
-      return errorPage('expired', 'The purchase was asked about again; use the newest approval mail.');
+      return errorPage('expired', ROUND_REPLACED);
     }
     if (needsSeveral(quorum) && !decidesRound(decided, quorum)) return counted(decided, quorum, event);
 

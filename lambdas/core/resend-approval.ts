@@ -1,4 +1,5 @@
-import { stillToDecide, sendFreshLinks, type FollowUpDeps } from './approval-follow-up';
+import { sendFreshLinks, type FollowUpDeps } from './approval-follow-up';
+import { stillToDecide } from './approval-round-view';
 import { resendAllowedAt, RESEND_MIN_INTERVAL_MS } from './approval-follow-up-plan';
 import { ProcureError } from './errors';
 

@@ -31,24 +31,33 @@ export interface Requote {
   message: string;
 }
 
-/**
- * The vendor's total from the mismatch's `message`. A purchase may be re-quoted once: a REQUOTED
- * audit entry for a different mismatch means this is the second one. The same mismatch again is
- * this state being retried, which is fine. (Two real mismatches never read the same: the second
- * one's "approved" amount is the first one's vendor total.)
- */
-export function requoteOf(message: string, earlierRequotes: readonly AuditEntry[]): Requote {
+/** The amounts of a mismatch `message`; InvalidRequestError when it carries no vendor total. */
+export function mismatchOf(message: string): Requote {
   const amounts = parseQuoteMismatch(message);
   if (!amounts) {
     throw new InvalidRequestError(`cannot re-quote: the mismatch carries no vendor total (${message})`);
   }
-  if (earlierRequotes.some((e) => e.detail?.mismatch !== message)) {
+  return { ...amounts, message };
+}
+
+/**
+ * A purchase may be re-quoted once: a REQUOTED audit entry for a different mismatch means this is
+ * the second one. The same mismatch again is this state being retried, which is fine. (Two real
+ * mismatches never read the same: the second one's "approved" amount is the first one's vendor total.)
+ */
+export function notAskedAgain(mismatch: Requote, earlierRequotes: readonly AuditEntry[]): Requote {
+  if (earlierRequotes.some((e) => e.detail?.mismatch !== mismatch.message)) {
     throw new QuoteMismatchError(
-      `the vendor's total changed again (${formatUsd(amounts.vendorTotalUsd)} instead of the re-approved ${formatUsd(amounts.approvedUsd)}); ` +
+      `the vendor's total changed again (${formatUsd(mismatch.vendorTotalUsd)} instead of the re-approved ${formatUsd(mismatch.approvedUsd)}); ` +
         'not asking a third time',
     );
   }
-  return { ...amounts, message };
+  return mismatch;
+}
+
+/** The vendor's total from the mismatch's `message`, unless it was already re-quoted for another ({@link notAskedAgain}). */
+export function requoteOf(message: string, earlierRequotes: readonly AuditEntry[]): Requote {
+  return notAskedAgain(mismatchOf(message), earlierRequotes);
 }
 
 /**
@@ -83,17 +92,15 @@ export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: Workfl
   const request = parsePurchaseRequest(state.request);
   // A CoCalc quote needs no vendor call: the InterServer gateway is built only for its catalog.
   const priced = await priceRequest(request, async () => (await deps.interserver()).getLicenseTypes());
-  // The mismatch is read before the trail, as before the use case moved here: one that carries no
-  // vendor total is refused (INVALID) without reading anything.
-  const mismatch = state.mismatch ? describeFailure(state.mismatch).message : undefined;
-  if (mismatch !== undefined) requoteOf(mismatch, []); // throws InvalidRequestError for a mismatch without amounts
-  const requote =
-    mismatch !== undefined
-      ? requoteOf(
-          mismatch,
-          (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED),
-        )
-      : undefined;
+  // The mismatch is read before the trail: one that carries no vendor total is refused (INVALID)
+  // without reading anything.
+  const mismatch = state.mismatch ? mismatchOf(describeFailure(state.mismatch).message) : undefined;
+  const requote = mismatch
+    ? notAskedAgain(
+        mismatch,
+        (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED),
+      )
+    : undefined;
   const quote = quoteOf(request, priced, requote, deps.policy);
   const { amountUsd, summary } = quote;
   assertWithinMaxCost(amountUsd, request.maxCost);
