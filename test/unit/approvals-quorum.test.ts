@@ -175,6 +175,24 @@ describe('an approval round that needs two of three approvers', () => {
     },
   );
 
+  it('answers a link of a round a re-quote replaced as expired, deciding and counting nothing', async () => {
+    const { payload, link } = await round('q-replaced');
+    await approve(link[ALICE]!);
+    // A re-quote asked again: a new round (another task token) replaced this one.
+    const replaced = await world.rounds.get(payload.state.purchaseId);
+    const { purchaseId, sentAt, expiresAt, summary } = replaced!;
+    await world.rounds.open({ purchaseId, sentAt, expiresAt, summary, taskToken: `${payload.taskToken}-requote`, approvers: [ALICE, BOB, CAROL], required: 2 });
+    const before = await world.purchases.get(payload.state.purchaseId);
+
+    const res = await approve(link[BOB]!);
+    expect(res.statusCode).toBe(410);
+    expect(res.body).toContain('asked about again');
+    expect(deliveries(payload)).toEqual([]);
+    expect(await world.purchases.get(payload.state.purchaseId)).toMatchObject({ status: before!.status });
+    expect((await world.rounds.get(payload.state.purchaseId))?.approvedBy ?? []).toEqual([]);
+    expect(await auditTypes(payload)).not.toContain('APPROVAL_DECIDED');
+  });
+
   it('finishes an approval cut off between its record and its count when the link is posted again', async () => {
     const { payload, link } = await round('q-crash');
     await approve(link[ALICE]!);
