@@ -6,9 +6,10 @@ import type { PurchaseRequest, Vendor } from './purchase-request';
  * shapes), the CDK construct (which wires the states) and the local runtime. JSONPath only.
  *
  * ValidateAndQuote -> ReserveBudget -> IsCocalc? -> AddToCart (-> CartSlotReady? -> WaitForCartSlot
- *   -> AddToCart, while the vendor's add limit has no slot yet) -> NeedsApproval?
- *   -> (AutoApprove | RequestApproval) -> ApprovalDecision -> (Checkout | BuyLicense)
- *   -> VerifyLicense -> RecordCompleted -> PurchaseCompleted
+ *   -> AddToCart, while the vendor's add limit has no slot yet) -> (AutoApprove | RequestApproval)
+ *   -> ApprovalDecision (approved, by vendor) -> (Checkout | BuyLicense) -> VerifyLicense
+ *   -> RecordCompleted (the end). IsCocalc and CartSlotReady each choose the approval themselves
+ *   (auto-approve or ask), so an approved purchase passes two Choices at most.
  * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
  * Checkout's QuoteMismatchError -> ValidateAndQuote again (with $.mismatch), which always asks.
  */
@@ -19,17 +20,14 @@ export const STATE = {
   AddToCart: 'AddToCart',
   CartSlotReady: 'CartSlotReady',
   WaitForCartSlot: 'WaitForCartSlot',
-  NeedsApproval: 'NeedsApproval',
   AutoApprove: 'AutoApprove',
   RequestApproval: 'RequestApproval',
   ApprovalDecision: 'ApprovalDecision',
-  PurchaseByVendor: 'PurchaseByVendor',
   Checkout: 'Checkout',
   BuyLicense: 'BuyLicense',
   VerifyLicense: 'VerifyLicense',
   RecordCompleted: 'RecordCompleted',
   RecordNotCompleted: 'RecordNotCompleted',
-  PurchaseCompleted: 'PurchaseCompleted',
   PurchaseNotCompleted: 'PurchaseNotCompleted',
 } as const;
 

@@ -12,7 +12,6 @@ import {
   LogLevel,
   Pass,
   StateMachine,
-  Succeed,
   TaskInput,
   Timeout,
   Wait,
@@ -253,8 +252,9 @@ export class PurchaseStateMachine extends Construct {
     });
     const recordNotCompleted = recordOutcome(STATE.RecordNotCompleted, 'NOT_COMPLETED').next(purchaseNotCompleted);
     // No Catch on either Record state: compensating after RecordCompleted would undo a purchase
-    // that happened, and RecordNotCompleted catching itself would loop.
-    const recordCompleted = recordOutcome(STATE.RecordCompleted, 'COMPLETED').next(new Succeed(this, STATE.PurchaseCompleted));
+    // that happened, and RecordNotCompleted catching itself would loop. RecordCompleted ends the
+    // execution itself (a Succeed state after it would be one more billed transition, saying nothing).
+    const recordCompleted = recordOutcome(STATE.RecordCompleted, 'COMPLETED');
     const onFailure = { resultPath: '$.failure' } as const;
 
     // ---- tasks ----
@@ -310,15 +310,16 @@ export class PurchaseStateMachine extends Construct {
       },
       resultPath: '$.approval',
     });
+    // Routing costs a billed transition per Choice entered, so each decision point is one Choice:
+    // the approval's outcome and the vendor are read together, and the question "ask a person or
+    // approve by policy?" is asked by whichever Choice leads to the approval (IsCocalc for a vendor
+    // without a cart, CartSlotReady once the cart item is in).
+    const approved = Condition.stringEquals('$.approval.decision', APPROVED);
     const approvalDecision = new Choice(this, STATE.ApprovalDecision)
-      .when(
-        Condition.stringEquals('$.approval.decision', APPROVED),
-        new Choice(this, STATE.PurchaseByVendor)
-          .when(Condition.stringEquals('$.quote.vendor', COCALC), checkout)
-          .when(Condition.stringEquals('$.quote.vendor', INTERSERVER), buyLicense)
-          // Unreachable for a validated quote; never fall through to some vendor's buy.
-          .otherwise(recordNotCompleted),
-      )
+      .when(Condition.and(approved, Condition.stringEquals('$.quote.vendor', COCALC)), checkout)
+      .when(Condition.and(approved, Condition.stringEquals('$.quote.vendor', INTERSERVER)), buyLicense)
+      // A rejection, or (unreachable for a validated quote) an unknown vendor: never fall through
+      // to some vendor's buy.
       .otherwise(recordNotCompleted);
     autoApprove.next(approvalDecision);
     requestApproval.next(approvalDecision);
@@ -326,16 +327,12 @@ export class PurchaseStateMachine extends Construct {
     buyLicense.next(verifyLicense);
     verifyLicense.next(recordCompleted);
 
-    const needsApproval = new Choice(this, STATE.NeedsApproval)
-      .when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove)
-      .otherwise(requestApproval);
+    const toApproval = (choice: Choice): Choice => choice.when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove).otherwise(requestApproval);
     // The vendor's add limit (or the account) has no room yet: wait in the machine, then add again.
     const waitForCartSlot = new Wait(this, STATE.WaitForCartSlot, { time: WaitTime.timestampPath('$.cart.waitUntil') });
     waitForCartSlot.next(addToCart);
-    addToCart.next(new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot).otherwise(needsApproval));
-    validateAndQuote
-      .next(reserveBudget)
-      .next(new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart).otherwise(needsApproval));
+    addToCart.next(toApproval(new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot)));
+    validateAndQuote.next(reserveBudget).next(toApproval(new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart)));
 
     // ---- the machine ----
     this.logGroup = new LogGroup(this, 'Logs', {

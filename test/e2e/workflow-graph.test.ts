@@ -53,22 +53,20 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
     const cli = await graph(['--purchase', purchaseId, '--out', out]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(
-      new RegExp(`^wrote ${out}: 18 states, \\d+ transitions; purchase ${purchaseId}: \\d+ states visited, ended at PurchaseCompleted`),
-    );
+    expect(cli.stdout).toMatch(new RegExp(`^wrote ${out}: 15 states, \\d+ transitions; purchase ${purchaseId}: \\d+ states visited, ended at RecordCompleted`));
     const svg = readFileSync(out, 'utf8');
 
     const entered = enteredStates(purchaseId);
     expect(marked(svg, 'visited').sort()).toEqual([...new Set(entered)].sort());
     expect(marked(svg, 'visited')).toEqual(
-      expect.arrayContaining([STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.PurchaseCompleted]),
+      expect.arrayContaining([STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.RecordCompleted]),
     );
     for (const never of [STATE.BuyLicense, STATE.AutoApprove, STATE.RecordNotCompleted, STATE.PurchaseNotCompleted])
       expect(marked(svg, 'visited')).not.toContain(never);
-    expect(marked(svg, 'current')).toEqual([STATE.PurchaseCompleted]);
+    expect(marked(svg, 'current')).toEqual([STATE.RecordCompleted]);
     const consecutive = new Set(entered.slice(1).map((s, i) => `${entered[i]}>${s}`));
     expect(takenEdges(svg).sort()).toEqual([...consecutive].sort());
-    expect(svg).toContain(`purchase ${purchaseId} · COMPLETED · execution SUCCEEDED, ended at PurchaseCompleted`);
+    expect(svg).toContain(`purchase ${purchaseId} · COMPLETED · execution SUCCEEDED, ended at RecordCompleted`);
   });
 
   it('marks where a running purchase is now: the approval it waits for', async () => {

@@ -106,9 +106,11 @@ describe('shape', () => {
   it('sends RecordOutcome its outcome and the whole state', () => {
     expect(state(STATE.RecordCompleted).Parameters).toEqual({ outcome: 'COMPLETED', 'state.$': '$' });
     expect(state(STATE.RecordNotCompleted).Parameters).toEqual({ outcome: 'NOT_COMPLETED', 'state.$': '$' });
-    expect(state(STATE.RecordCompleted).Next).toBe(STATE.PurchaseCompleted);
+    // RecordCompleted ends the execution (SUCCEEDED) itself: no Succeed state after it.
+    expect(state(STATE.RecordCompleted)).toMatchObject({ End: true });
+    expect(state(STATE.RecordCompleted).Next).toBeUndefined();
     expect(state(STATE.RecordNotCompleted).Next).toBe(STATE.PurchaseNotCompleted);
-    expect(state(STATE.PurchaseCompleted).Type).toBe('Succeed');
+    expect(Object.values(asl.States).filter((st) => st.Type === 'Succeed')).toEqual([]);
     expect(state(STATE.PurchaseNotCompleted)).toMatchObject({ Type: 'Fail', Error: 'PurchaseNotCompleted' });
   });
 
@@ -116,31 +118,30 @@ describe('shape', () => {
     const next = (n: string): unknown => state(n).Next;
     expect(next(STATE.ValidateAndQuote)).toBe(STATE.ReserveBudget);
     expect(next(STATE.ReserveBudget)).toBe(STATE.IsCocalc);
-    expect(state(STATE.IsCocalc)).toMatchObject({
-      Choices: [{ Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.AddToCart }],
-      Default: STATE.NeedsApproval,
+    // Each Choice that leads to the approval asks "auto-approve or a person?" itself.
+    const toApproval = [{ Variable: '$.quote.autoApprove', BooleanEquals: true, Next: STATE.AutoApprove }];
+    expect(state(STATE.IsCocalc)).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.AddToCart }, ...toApproval],
+      Default: STATE.RequestApproval,
     });
     // No slot yet: the machine waits until the slot AddToCart returned, then adds again.
     expect(next(STATE.AddToCart)).toBe(STATE.CartSlotReady);
-    expect(state(STATE.CartSlotReady)).toMatchObject({
-      Choices: [{ Variable: '$.cart.waitUntil', IsPresent: true, Next: STATE.WaitForCartSlot }],
-      Default: STATE.NeedsApproval,
-    });
-    expect(state(STATE.WaitForCartSlot)).toMatchObject({ Type: 'Wait', TimestampPath: '$.cart.waitUntil', Next: STATE.AddToCart });
-    expect(state(STATE.NeedsApproval)).toMatchObject({
-      Choices: [{ Variable: '$.quote.autoApprove', BooleanEquals: true, Next: STATE.AutoApprove }],
+    expect(state(STATE.CartSlotReady)).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.cart.waitUntil', IsPresent: true, Next: STATE.WaitForCartSlot }, ...toApproval],
       Default: STATE.RequestApproval,
     });
+    expect(state(STATE.WaitForCartSlot)).toMatchObject({ Type: 'Wait', TimestampPath: '$.cart.waitUntil', Next: STATE.AddToCart });
     expect(next(STATE.AutoApprove)).toBe(STATE.ApprovalDecision);
     expect(next(STATE.RequestApproval)).toBe(STATE.ApprovalDecision);
-    expect(state(STATE.ApprovalDecision)).toMatchObject({
-      Choices: [{ Variable: '$.approval.decision', StringEquals: 'APPROVED', Next: STATE.PurchaseByVendor }],
-      Default: STATE.RecordNotCompleted,
-    });
-    expect(state(STATE.PurchaseByVendor)).toMatchObject({
+    // The decision and the vendor in one Choice; a rejection (or an unknown vendor) buys nothing.
+    const approved = { Variable: '$.approval.decision', StringEquals: 'APPROVED' };
+    expect(state(STATE.ApprovalDecision)).toEqual({
+      Type: 'Choice',
       Choices: [
-        { Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.Checkout },
-        { Variable: '$.quote.vendor', StringEquals: 'interserver', Next: STATE.BuyLicense },
+        { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'cocalc' }], Next: STATE.Checkout },
+        { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'interserver' }], Next: STATE.BuyLicense },
       ],
       Default: STATE.RecordNotCompleted,
     });
@@ -297,6 +298,8 @@ describe('running on the local engine', () => {
     throw Object.assign(new Error(name), { name });
   };
   let calls: string[];
+  /** The states the last run entered, in order (each one a billed transition on AWS). */
+  let entered: string[];
   const stubs = (request: Record<string, any>, overrides: Record<string, Handler> = {}): Record<string, Handler> => {
     let quotes = 0;
     const log =
@@ -343,8 +346,15 @@ describe('running on the local engine', () => {
         context: { Task: { Token: 'token-1' } } as never,
       },
     );
+    entered = [];
+    const logged = (async () => {
+      for await (const ev of execution.eventLogs as AsyncIterable<{ type: string; state?: { name: string } }>) {
+        if (ev.type === 'StateEntered' && ev.state) entered.push(ev.state.name);
+      }
+    })();
     try {
       await execution.result;
+      await logged;
       return 'SUCCEEDED';
     } catch (err) {
       return `FAILED ${(err as { cause?: { name?: string } }).cause?.name}`;
@@ -354,6 +364,47 @@ describe('running on the local engine', () => {
   it('auto-approves an InterServer purchase and completes it', async () => {
     expect(await run({ vendor: 'interserver', auto: true })).toBe('SUCCEEDED');
     expect(calls).toEqual(['quote', 'reserve', 'buy', 'verify', 'completed']);
+  });
+
+  // #11: Step Functions bills every state entered. An approved purchase passes two Choices at most
+  // (three for CoCalc, whose cart step has its own), and no Succeed or Pass state of routing.
+  it('enters 10 states for an approved CoCalc purchase and 8 for InterServer', async () => {
+    expect(await run({ vendor: 'cocalc' })).toBe('SUCCEEDED');
+    const S = STATE;
+    expect(entered).toEqual([
+      S.ValidateAndQuote,
+      S.ReserveBudget,
+      S.IsCocalc,
+      S.AddToCart,
+      S.CartSlotReady,
+      S.RequestApproval,
+      S.ApprovalDecision,
+      S.Checkout,
+      S.VerifyLicense,
+      S.RecordCompleted,
+    ]);
+    expect(await run({ vendor: 'interserver' })).toBe('SUCCEEDED');
+    expect(entered).toEqual([
+      S.ValidateAndQuote,
+      S.ReserveBudget,
+      S.IsCocalc,
+      S.RequestApproval,
+      S.ApprovalDecision,
+      S.BuyLicense,
+      S.VerifyLicense,
+      S.RecordCompleted,
+    ]);
+    expect(await run({ vendor: 'interserver', auto: true })).toBe('SUCCEEDED');
+    expect(entered).toEqual([
+      S.ValidateAndQuote,
+      S.ReserveBudget,
+      S.IsCocalc,
+      S.AutoApprove,
+      S.ApprovalDecision,
+      S.BuyLicense,
+      S.VerifyLicense,
+      S.RecordCompleted,
+    ]);
   });
 
   it('records a rejection and ends in PurchaseNotCompleted, not a runtime error', async () => {
