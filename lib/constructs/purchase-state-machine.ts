@@ -7,7 +7,6 @@ import {
   DefinitionBody,
   Fail,
   IntegrationPattern,
-  JitterType,
   JsonPath,
   LogLevel,
   Pass,
@@ -16,6 +15,7 @@ import {
   Timeout,
   Wait,
   WaitTime,
+  type IChainable,
   type RetryProps,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -24,16 +24,18 @@ import { acknowledgeServiceEncryptedLogs } from './log-encryption';
 import { LOG_RETENTION } from './log-retention';
 import { acknowledgeSynchronousOnly } from './workflow-function';
 import {
-  BuyOutcomeUnknownError,
-  CheckoutOutcomeUnknownError,
-  LicenseNotFoundError,
-  LockBusyError,
-  QuoteMismatchError,
-  VendorRateLimitedError,
-  VendorTransientError,
-} from '../../lambdas/core/errors';
+  BUY_SETTLE,
+  CHECKOUT_SETTLE,
+  LISTING_LAG,
+  LOCK_BUSY,
+  NEVER_RAN,
+  RECORD_RETRY,
+  SAFE_TO_REPEAT,
+  SLOTS_CONTENDED,
+  TASK_TIMEOUT_MARGIN,
+} from './purchase-retries';
+import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
-import { RateSlotsContendedError } from '../../lambdas/core/rate-slots';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
 import { executionTimeoutSeconds } from '../config';
 
@@ -91,121 +93,6 @@ function stackIdSuffix(scope: Construct): string {
   return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Stack.of(scope).stackId))));
 }
 
-// ---- retry policy ---------------------------------------------------------------------------
-// Error names come from the classes (each sets this.name to its class name), so a rename there
-// cannot silently disarm a Retry here.
-
-/**
- * Lambda service errors of the Invoke call itself. Retried only for tasks that are safe to run
- * twice: several of them (timeouts, ServiceException) can happen after the function ran.
- */
-const LAMBDA_SERVICE_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
-] as const;
-
-/**
- * The one Lambda error that proves the function never ran: Invoke was throttled (HTTP 429) and
- * refused before any code started. Retrying it cannot repeat a side effect.
- */
-const LAMBDA_NEVER_RAN_ERRORS = ['Lambda.TooManyRequestsException'] as const;
-
-const jitter = { jitterStrategy: JitterType.FULL } as const;
-
-/** Vendor reads and idempotent writes: transient vendor errors, throttling, Lambda service errors. */
-const SAFE_TO_REPEAT: RetryProps[] = [
-  { errors: [VendorTransientError.name], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter },
-  // CoCalc's throttle window is tens of seconds; start slower than for a transient error.
-  { errors: [VendorRateLimitedError.name], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(60), ...jitter },
-  { errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter },
-];
-
-/** VerifyLicense: a new license can take a while to appear in the vendor's listing. */
-const LISTING_LAG: RetryProps = {
-  errors: [LicenseNotFoundError.name],
-  interval: Duration.seconds(10),
-  maxAttempts: 5,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(120),
-  ...jitter,
-};
-
-/**
- * AddToCart, Checkout, BuyLicense: the lock is taken before any vendor call, so LockBusyError
- * means nothing was done. The waiting is the state machine's (no Lambda polls a lock); a holder
- * that died frees the lock within its function timeout plus a margin (locks.ts lockLeaseMs), which
- * these attempts outlast: ~1 + 1.5 + 2.25 + ... capped at 10 s, 40 attempts, about 6 minutes.
- */
-const LOCK_BUSY: RetryProps = {
-  errors: [LockBusyError.name],
-  interval: Duration.seconds(1),
-  maxAttempts: 40,
-  backoffRate: 1.5,
-  maxDelay: Duration.seconds(10),
-  ...jitter,
-};
-
-/** AddToCart: the slot ledger lost its conditional writes to others; nothing was reserved or sent. */
-const SLOTS_CONTENDED: RetryProps = {
-  errors: [RateSlotsContendedError.name],
-  interval: Duration.seconds(1),
-  maxAttempts: 5,
-  backoffRate: 2,
-  ...jitter,
-};
-
-/**
- * Checkout after an unknown outcome: wait, then run Checkout again, which first settles the
- * earlier attempt at the vendor (bought, or proven not bought) and never buys blindly. When the
- * vendor stays unreachable the Catch ends the purchase NEEDS_ATTENTION (status PURCHASING).
- */
-const CHECKOUT_SETTLE: RetryProps = {
-  errors: [CheckoutOutcomeUnknownError.name],
-  interval: Duration.seconds(5),
-  maxAttempts: 6,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(120),
-  ...jitter,
-};
-
-/**
- * BuyLicense: api_buy_license is not idempotent and a VendorTransientError may hide a license that
- * was bought (the handler reconciles by listing before it ever reports that error). So no vendor
- * error is retried, and of the Lambda errors only a throttled Invoke, which proves the code never
- * ran. ServiceException / SdkClientException / ClientExecutionTimeoutException are NOT retried:
- * they can arrive after the function started, and a retry could buy a second license.
- */
-const NEVER_RAN: RetryProps = { errors: [...LAMBDA_NEVER_RAN_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter };
-
-/**
- * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense
- * again, which still holds the IP+type lock (BUY_RECHECK_HOLD_MS outlasts these waits) and first
- * lists what the buy may have created; it buys again only after proving it bought nothing, at
- * most twice in all, so two of these suffice (one more to spare). Waits of 2, 4 and 8 s exactly:
- * no jitter, which would shorten the first below the 2 s the vendor is given to settle before the
- * listing that may prove nothing was bought.
- */
-const BUY_SETTLE: RetryProps = {
-  errors: [BuyOutcomeUnknownError.name],
-  interval: Duration.seconds(2),
-  maxAttempts: 3,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(8),
-};
-
-/** RecordOutcome is idempotent (conditional writes keyed by purchase): any task failure may repeat. */
-const RECORD_RETRY: RetryProps = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, ...jitter };
-
-/**
- * Step Functions waits this much longer than the function's own timeout before it gives up on a
- * task: the function must always end first (and report), never be abandoned mid-purchase while
- * the workflow compensates. Also keeps the local engine's 60 s default task timeout out of play.
- */
-const TASK_TIMEOUT_MARGIN = Duration.seconds(30);
-
 const COCALC: Vendor = 'cocalc';
 const INTERSERVER: Vendor = 'interserver';
 const APPROVED: ApprovalDecision['decision'] = 'APPROVED';
@@ -214,7 +101,7 @@ const APPROVED: ApprovalDecision['decision'] = 'APPROVED';
  * The purchase workflow of lambdas/core/workflow.ts on Step Functions (JSONPath; never JSONata,
  * which the local engine cannot run). Every Task is a LambdaInvoke with `payloadResponseOnly`, so
  * its Resource is the function ARN and its input is the whole state; RequestApproval is the one
- * `.waitForTaskToken` task. Retries are per state, only where a repeat is safe (see above); the
+ * `.waitForTaskToken` task. Retries are per state, only where a repeat is safe (purchase-retries.ts); the
  * default `retryOnServiceExceptions` is off everywhere because it would blindly re-run a purchase.
  */
 export class PurchaseStateMachine extends Construct {
@@ -223,79 +110,41 @@ export class PurchaseStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PurchaseStateMachineProps) {
     super(scope, id);
-    const fns = props.functions;
-
-    const invoke = (state: string, fn: LambdaFunction, resultPath: string, payload?: TaskInput): LambdaInvoke =>
-      new LambdaInvoke(this, state, {
-        lambdaFunction: fn,
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: false,
-        ...(payload ? { payload } : {}),
-        resultPath,
-        taskTimeout: Timeout.duration((fn.timeout ?? Duration.seconds(3)).plus(TASK_TIMEOUT_MARGIN)),
-      });
-    const withRetries = <T extends LambdaInvoke>(task: T, retries: RetryProps[]): T => {
-      for (const r of retries) task.addRetry(r);
-      return task;
-    };
-    const recordOutcome = (state: string, outcome: RecordOutcomePayload['outcome']): LambdaInvoke =>
-      withRetries(invoke(state, fns.RecordOutcome, JsonPath.DISCARD, TaskInput.fromObject({ outcome, state: JsonPath.entirePayload })), [RECORD_RETRY]);
-
-    // ---- terminal states ----
-    // The reason (caught error, rejection, expiry) is recorded by RecordNotCompleted in the audit
-    // trail and the purchase record. The Fail state cannot read it from `$.failure`: a rejection
-    // reaches it through ApprovalDecision without any Catch, and a missing path would turn the
-    // Fail itself into a States.Runtime error.
-    const purchaseNotCompleted = new Fail(this, STATE.PurchaseNotCompleted, {
-      error: 'PurchaseNotCompleted',
-      cause: 'The purchase was rejected, expired or failed; its status and audit trail say why (GET /purchases/{id}).',
+    const start = this.defineWorkflow(props.functions, props.approvalTimeout);
+    this.logGroup = this.executionLogs(props.stateMachineName);
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      comment: 'procure: buy a software license safely (lambdas/core/workflow.ts)',
+      definitionBody: DefinitionBody.fromChainable(start),
+      // Bounded above two approval rounds (a quote mismatch asks again); see executionTimeoutSeconds.
+      timeout: Duration.seconds(executionTimeoutSeconds(props.approvalTimeout.toSeconds())),
+      tracingEnabled: true,
+      // ALL event types, but no execution data: inputs and outputs carry the request, the
+      // requester's email and RequestApproval's task token, none of which belong in logs.
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
-    const recordNotCompleted = recordOutcome(STATE.RecordNotCompleted, 'NOT_COMPLETED').next(purchaseNotCompleted);
-    // No Catch on either Record state: compensating after RecordCompleted would undo a purchase
-    // that happened, and RecordNotCompleted catching itself would loop. RecordCompleted ends the
-    // execution itself (a Succeed state after it would be one more billed transition, saying nothing).
-    const recordCompleted = recordOutcome(STATE.RecordCompleted, 'COMPLETED');
-    const onFailure = { resultPath: '$.failure' } as const;
+    this.acknowledgeFindings(props.functions);
+  }
 
-    // ---- tasks ----
-    const validateAndQuote = withRetries(invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(
-      recordNotCompleted,
-      onFailure,
-    );
-    const reserveBudget = withRetries(invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), SAFE_TO_REPEAT).addCatch(recordNotCompleted, onFailure);
-    const addToCart = withRetries(invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT]).addCatch(
-      recordNotCompleted,
-      onFailure,
-    );
-    const requestApproval = new LambdaInvoke(this, STATE.RequestApproval, {
-      lambdaFunction: fns.RequestApproval,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({ taskToken: JsonPath.taskToken, state: JsonPath.entirePayload }),
-      resultPath: '$.approval',
-      // Always explicit: AWS has no default, the local engine defaults to 60 s. Expiry lands in the
-      // Catch below as States.Timeout (RecordNotCompleted records EXPIRED).
-      taskTimeout: Timeout.duration(props.approvalTimeout),
+  /** A Lambda task: the whole state in, its result at `resultPath`, a timeout past the function's own. */
+  private invoke(state: string, fn: LambdaFunction, resultPath: string, payload?: TaskInput): LambdaInvoke {
+    return new LambdaInvoke(this, state, {
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-    })
-      // A throttled Invoke sent no mail and stored no token; any other error may have done both.
-      .addRetry(NEVER_RAN)
-      .addCatch(recordNotCompleted, onFailure);
-    const checkout = invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase')
-      // Never VendorTransientError, which may hide a completed checkout: the handler turns an
-      // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
-      .addRetry(LOCK_BUSY)
-      .addRetry(CHECKOUT_SETTLE)
-      // The vendor's total moved: re-quote and ask a human again (ValidateAndQuote sees $.mismatch).
-      .addCatch(validateAndQuote, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
-      .addCatch(recordNotCompleted, onFailure);
-    const buyLicense = invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase')
-      .addRetry(LOCK_BUSY)
-      .addRetry(BUY_SETTLE)
-      .addRetry(NEVER_RAN)
-      .addCatch(recordNotCompleted, onFailure);
-    const verifyLicense = withRetries(invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...SAFE_TO_REPEAT]).addCatch(
+      ...(payload ? { payload } : {}),
+      resultPath,
+      taskTimeout: Timeout.duration((fn.timeout ?? Duration.seconds(3)).plus(TASK_TIMEOUT_MARGIN)),
+    });
+  }
+
+  /** The states and their transitions; returns the first state. */
+  private defineWorkflow(fns: PurchaseTaskFunctions, approvalTimeout: Duration): IChainable {
+    const { recordNotCompleted, recordCompleted } = this.defineOutcomes(fns);
+    const { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense } = this.defineTasks(
+      fns,
+      approvalTimeout,
       recordNotCompleted,
-      onFailure,
     );
 
     // ---- approval ----
@@ -333,29 +182,96 @@ export class PurchaseStateMachine extends Construct {
     waitForCartSlot.next(addToCart);
     addToCart.next(toApproval(new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot)));
     validateAndQuote.next(reserveBudget).next(toApproval(new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart)));
+    return validateAndQuote;
+  }
 
-    // ---- the machine ----
-    this.logGroup = new LogGroup(this, 'Logs', {
+  /** RecordNotCompleted (then the Fail state) and RecordCompleted (the end). */
+  private defineOutcomes(fns: PurchaseTaskFunctions): { recordNotCompleted: LambdaInvoke; recordCompleted: LambdaInvoke } {
+    const recordOutcome = (state: string, outcome: RecordOutcomePayload['outcome']): LambdaInvoke =>
+      withRetries(this.invoke(state, fns.RecordOutcome, JsonPath.DISCARD, TaskInput.fromObject({ outcome, state: JsonPath.entirePayload })), [RECORD_RETRY]);
+
+    // ---- terminal states ----
+    // The reason (caught error, rejection, expiry) is recorded by RecordNotCompleted in the audit
+    // trail and the purchase record. The Fail state cannot read it from `$.failure`: a rejection
+    // reaches it through ApprovalDecision without any Catch, and a missing path would turn the
+    // Fail itself into a States.Runtime error.
+    const purchaseNotCompleted = new Fail(this, STATE.PurchaseNotCompleted, {
+      error: 'PurchaseNotCompleted',
+      cause: 'The purchase was rejected, expired or failed; its status and audit trail say why (GET /purchases/{id}).',
+    });
+    const recordNotCompleted = recordOutcome(STATE.RecordNotCompleted, 'NOT_COMPLETED');
+    recordNotCompleted.next(purchaseNotCompleted);
+    // No Catch on either Record state: compensating after RecordCompleted would undo a purchase
+    // that happened, and RecordNotCompleted catching itself would loop. RecordCompleted ends the
+    // execution itself (a Succeed state after it would be one more billed transition, saying nothing).
+    const recordCompleted = recordOutcome(STATE.RecordCompleted, 'COMPLETED');
+    return { recordNotCompleted, recordCompleted };
+  }
+
+  /** The task states, each with the Retry rules that are safe for it and its Catch. */
+  private defineTasks(fns: PurchaseTaskFunctions, approvalTimeout: Duration, recordNotCompleted: LambdaInvoke) {
+    const onFailure = { resultPath: '$.failure' } as const;
+    const validateAndQuote = withRetries(this.invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
+    const reserveBudget = withRetries(this.invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), SAFE_TO_REPEAT).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
+    const addToCart = withRetries(this.invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT]).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
+    const requestApproval = new LambdaInvoke(this, STATE.RequestApproval, {
+      lambdaFunction: fns.RequestApproval,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ taskToken: JsonPath.taskToken, state: JsonPath.entirePayload }),
+      resultPath: '$.approval',
+      // Always explicit: AWS has no default, the local engine defaults to 60 s. Expiry lands in the
+      // Catch below as States.Timeout (RecordNotCompleted records EXPIRED).
+      taskTimeout: Timeout.duration(approvalTimeout),
+      retryOnServiceExceptions: false,
+    })
+      // A throttled Invoke sent no mail and stored no token; any other error may have done both.
+      .addRetry(NEVER_RAN)
+      .addCatch(recordNotCompleted, onFailure);
+    const checkout = this.invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase')
+      // Never VendorTransientError, which may hide a completed checkout: the handler turns an
+      // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
+      .addRetry(LOCK_BUSY)
+      .addRetry(CHECKOUT_SETTLE)
+      // The vendor's total moved: re-quote and ask a human again (ValidateAndQuote sees $.mismatch).
+      .addCatch(validateAndQuote, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
+      .addCatch(recordNotCompleted, onFailure);
+    const buyLicense = this.invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase')
+      .addRetry(LOCK_BUSY)
+      .addRetry(BUY_SETTLE)
+      .addRetry(NEVER_RAN)
+      .addCatch(recordNotCompleted, onFailure);
+    const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...SAFE_TO_REPEAT]).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
+    return { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
+  }
+
+  /** The execution log group: retained, named so a redeploy never collides with it. */
+  private executionLogs(stateMachineName: string): LogGroup {
+    const logs = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy.
       // Retained on `cdk destroy` (a record of what ran), so its name must not come back: it ends
       // in the first part of the stack id's UUID, new with every stack created.
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}-${stackIdSuffix(this)}`,
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${stackIdSuffix(this)}`,
       retention: LOG_RETENTION.executionLogs,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeServiceEncryptedLogs(this.logGroup);
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      comment: 'procure: buy a software license safely (lambdas/core/workflow.ts)',
-      definitionBody: DefinitionBody.fromChainable(validateAndQuote),
-      // Bounded above two approval rounds (a quote mismatch asks again); see executionTimeoutSeconds.
-      timeout: Duration.seconds(executionTimeoutSeconds(props.approvalTimeout.toSeconds())),
-      tracingEnabled: true,
-      // ALL event types, but no execution data: inputs and outputs carry the request, the
-      // requester's email and RequestApproval's task token, none of which belong in logs.
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    });
+    acknowledgeServiceEncryptedLogs(logs);
+    return logs;
+  }
 
+  /** cdk-nag and Lambda findings this design answers, each with its reason. */
+  private acknowledgeFindings(fns: PurchaseTaskFunctions): void {
     const role = Validations.of(this.stateMachine.role);
     for (const fn of new Set(Object.values(fns))) {
       acknowledgeSynchronousOnly(fn, 'this state machine (its Retry and Catch handle every error)');
@@ -371,4 +287,9 @@ export class PurchaseStateMachine extends Construct {
         'Step Functions log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) do not support resource-level permissions; AWS documents `*` for both.',
     });
   }
+}
+
+function withRetries<T extends LambdaInvoke>(task: T, retries: RetryProps[]): T {
+  for (const r of retries) task.addRetry(r);
+  return task;
 }

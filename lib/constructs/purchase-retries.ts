@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib';
+import { JitterType, type RetryProps } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  BuyOutcomeUnknownError,
+  CheckoutOutcomeUnknownError,
+  LicenseNotFoundError,
+  LockBusyError,
+  VendorRateLimitedError,
+  VendorTransientError,
+} from '../../lambdas/core/errors';
+import { RateSlotsContendedError } from '../../lambdas/core/rate-slots';
+
+/**
+ * The purchase workflow's Retry rules, one per reason a repeat is safe. Each Task of
+ * purchase-state-machine.ts takes only the rules that hold for it; a rule that does not say why a
+ * repeat cannot buy twice does not belong here.
+ */
+
+// ---- retry policy ---------------------------------------------------------------------------
+// Error names come from the classes (each sets this.name to its class name), so a rename there
+// cannot silently disarm a Retry here.
+
+/**
+ * Lambda service errors of the Invoke call itself. Retried only for tasks that are safe to run
+ * twice: several of them (timeouts, ServiceException) can happen after the function ran.
+ */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/**
+ * The one Lambda error that proves the function never ran: Invoke was throttled (HTTP 429) and
+ * refused before any code started. Retrying it cannot repeat a side effect.
+ */
+const LAMBDA_NEVER_RAN_ERRORS = ['Lambda.TooManyRequestsException'] as const;
+
+const jitter = { jitterStrategy: JitterType.FULL } as const;
+
+/** Vendor reads and idempotent writes: transient vendor errors, throttling, Lambda service errors. */
+export const SAFE_TO_REPEAT: RetryProps[] = [
+  { errors: [VendorTransientError.name], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter },
+  // CoCalc's throttle window is tens of seconds; start slower than for a transient error.
+  { errors: [VendorRateLimitedError.name], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(60), ...jitter },
+  { errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter },
+];
+
+/** VerifyLicense: a new license can take a while to appear in the vendor's listing. */
+export const LISTING_LAG: RetryProps = {
+  errors: [LicenseNotFoundError.name],
+  interval: Duration.seconds(10),
+  maxAttempts: 5,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(120),
+  ...jitter,
+};
+
+/**
+ * AddToCart, Checkout, BuyLicense: the lock is taken before any vendor call, so LockBusyError
+ * means nothing was done. The waiting is the state machine's (no Lambda polls a lock); a holder
+ * that died frees the lock within its function timeout plus a margin (locks.ts lockLeaseMs), which
+ * these attempts outlast: ~1 + 1.5 + 2.25 + ... capped at 10 s, 40 attempts, about 6 minutes.
+ */
+export const LOCK_BUSY: RetryProps = {
+  errors: [LockBusyError.name],
+  interval: Duration.seconds(1),
+  maxAttempts: 40,
+  backoffRate: 1.5,
+  maxDelay: Duration.seconds(10),
+  ...jitter,
+};
+
+/** AddToCart: the slot ledger lost its conditional writes to others; nothing was reserved or sent. */
+export const SLOTS_CONTENDED: RetryProps = {
+  errors: [RateSlotsContendedError.name],
+  interval: Duration.seconds(1),
+  maxAttempts: 5,
+  backoffRate: 2,
+  ...jitter,
+};
+
+/**
+ * Checkout after an unknown outcome: wait, then run Checkout again, which first settles the
+ * earlier attempt at the vendor (bought, or proven not bought) and never buys blindly. When the
+ * vendor stays unreachable the Catch ends the purchase NEEDS_ATTENTION (status PURCHASING).
+ */
+export const CHECKOUT_SETTLE: RetryProps = {
+  errors: [CheckoutOutcomeUnknownError.name],
+  interval: Duration.seconds(5),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(120),
+  ...jitter,
+};
+
+/**
+ * BuyLicense: api_buy_license is not idempotent and a VendorTransientError may hide a license that
+ * was bought (the handler reconciles by listing before it ever reports that error). So no vendor
+ * error is retried, and of the Lambda errors only a throttled Invoke, which proves the code never
+ * ran. ServiceException / SdkClientException / ClientExecutionTimeoutException are NOT retried:
+ * they can arrive after the function started, and a retry could buy a second license.
+ */
+export const NEVER_RAN: RetryProps = { errors: [...LAMBDA_NEVER_RAN_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter };
+
+/**
+ * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense
+ * again, which still holds the IP+type lock (BUY_RECHECK_HOLD_MS outlasts these waits) and first
+ * lists what the buy may have created; it buys again only after proving it bought nothing, at
+ * most twice in all, so two of these suffice (one more to spare). Waits of 2, 4 and 8 s exactly:
+ * no jitter, which would shorten the first below the 2 s the vendor is given to settle before the
+ * listing that may prove nothing was bought.
+ */
+export const BUY_SETTLE: RetryProps = {
+  errors: [BuyOutcomeUnknownError.name],
+  interval: Duration.seconds(2),
+  maxAttempts: 3,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(8),
+};
+
+/** RecordOutcome is idempotent (conditional writes keyed by purchase): any task failure may repeat. */
+export const RECORD_RETRY: RetryProps = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, ...jitter };
+
+/**
+ * Step Functions waits this much longer than the function's own timeout before it gives up on a
+ * task: the function must always end first (and report), never be abandoned mid-purchase while
+ * the workflow compensates. Also keeps the local engine's 60 s default task timeout out of play.
+ */
+export const TASK_TIMEOUT_MARGIN = Duration.seconds(30);
