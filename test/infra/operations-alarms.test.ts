@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { NOTIFIED_STATUSES } from '../../lib/constructs/operations-alarms';
 import { matchesPattern, type EventPattern } from '../../lib/local/event-pattern';
-import { ERRORS_ARE_INCIDENTS } from '../../lib/procure-stack';
+import { ERRORS_ARE_INCIDENTS } from '../../lib/function-needs';
 import { EVENTS, FUNCTIONS, STATE, type FunctionId } from '../../lambdas/core/workflow';
 import { referencedIds, synthProcure, type Synthesized } from './synth';
 
