@@ -1,6 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
   AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
@@ -78,33 +78,45 @@ export class OperationsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
+    this.topic = this.createTopic(props.emails);
+    const metrics = this.addAlarms(props);
+    this.purchaseNotices = this.addPurchaseNotices(props);
+    this.dashboard = this.addDashboard(props, metrics);
+  }
 
-    this.topic = new Topic(this, 'Topic', { displayName: 'procure alarms', enforceSSL: true });
-    for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
+  /** The alarm topic, its email subscriptions, and a policy that lets this account's alarms publish. */
+  private createTopic(emails: readonly string[]): Topic {
+    const stack = Stack.of(this);
+    const topic = new Topic(this, 'Topic', { displayName: 'procure alarms', enforceSSL: true });
+    for (const email of emails) topic.addSubscription(new EmailSubscription(email));
     // The topic's own policy replaces SNS's default one, so CloudWatch is named explicitly, for
     // this account's alarms only.
-    this.topic.addToResourcePolicy(
+    topic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
         effect: Effect.ALLOW,
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [topic.topicArn],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
-    Validations.of(this.topic).acknowledge({
+    Validations.of(topic).acknowledge({
       id: 'Serverless-SNSRedrivePolicy',
       reason:
         'Email subscriptions: SNS retries email delivery itself, and a message it still cannot deliver concerns a purchase whose status (FAILED, NEEDS_ATTENTION) stays in procure list and the audit trail, and whose approvers also got the attention mail. A redrive queue would be one more queue nobody reads.',
     });
-    Validations.of(this.topic).acknowledge({
+    Validations.of(topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
         'Alarm and notice messages carry purchase ids, statuses and reasons, no secrets, and are delivered as plain email anyway. CloudWatch and EventBridge cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed key would cost more than the rest of the stack at rest.',
     });
 
+    return topic;
+  }
+
+  /** The alarms: executions timed out or aborted, the dead-letter queue, each incident function's errors. */
+  private addAlarms(props: OperationsAlarmsProps): { timedOut: Metric; aborted: Metric; dlqDepth: Metric } {
     const action = new SnsAction(this.topic);
     const alarm = (alarmId: string, metric: Metric, description: string): Alarm => {
       const a = metric.createAlarm(this, alarmId, {
@@ -148,9 +160,13 @@ export class OperationsAlarms extends Construct {
       );
     }
 
-    // ---- one notice per purchase a person must look at ----
+    return { timedOut, aborted, dlqDepth };
+  }
+
+  /** One notice per purchase a person must look at. */
+  private addPurchaseNotices(props: OperationsAlarmsProps): Rule {
     const detail = (field: string): string => EventField.fromPath(`$.detail.${field}`);
-    this.purchaseNotices = new Rule(this, 'PurchaseNotices', {
+    const rule = new Rule(this, 'PurchaseNotices', {
       eventBus: props.eventBus,
       description: `procure: ${EVENTS.failed} with status ${NOTIFIED_STATUSES.join(' or ')} -> alarm topic`,
       eventPattern: { source: [EVENTS.workflowSource], detailType: [EVENTS.failed], detail: { status: [...NOTIFIED_STATUSES] } },
@@ -167,13 +183,18 @@ export class OperationsAlarms extends Construct {
       ],
     });
 
-    Validations.of(this.purchaseNotices).acknowledge({
+    Validations.of(rule).acknowledge({
       id: 'Serverless-EventBusDLQ',
       reason:
         'EventBridge retries the notice to the topic for 24 h (retryAttempts 8, maxEventAge 24 h); a notice still undelivered is a purchase whose FAILED or NEEDS_ATTENTION status stays in procure list and the audit trail, and whose approvers also got the attention mail.',
     });
+    return rule;
+  }
 
-    // ---- dashboard ----
+  /** Executions, the purchases a person must look at, the queue depth and function errors. */
+  private addDashboard(props: OperationsAlarmsProps, metrics: { timedOut: Metric; aborted: Metric; dlqDepth: Metric }): Dashboard {
+    const sm = props.stateMachine;
+    const { timedOut, aborted, dlqDepth } = metrics;
     const dashboardFunctions = props.dashboardFunctions ?? props.errorAlarmFunctions;
     const perFunction = (m: (fn: IFunction) => Metric): IMetric[] => Object.entries(dashboardFunctions).map(([fid, fn]) => m(fn).with({ label: fid }));
     const notices = new Metric({
@@ -184,7 +205,7 @@ export class OperationsAlarms extends Construct {
       statistic: 'Sum',
       label: `purchases ended ${NOTIFIED_STATUSES.join(' / ')}`,
     });
-    this.dashboard = new Dashboard(this, 'Dashboard', {
+    return new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
         [
