@@ -4,7 +4,7 @@ import type { BusEvent } from './event-entries';
 import type { EventJournal } from './event-journal';
 import { DEFAULT_ASYNC_INVOKE, type LocalRule, type RuleTarget } from './event-rules';
 import { targetInput } from './event-target-input';
-import { RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-host';
+import { RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-errors';
 
 /**
  * Delivery of accepted events to their rule targets (event-bus.ts routes them here): a state

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LambdaFunctionError } from './lambda-host';
+import { LambdaFunctionError } from './lambda-errors';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
 
