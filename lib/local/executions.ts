@@ -1,15 +1,26 @@
 import './node20-polyfill';
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './asl-from-template';
 import { AwsServiceError } from './aws-error';
 import type { CheckpointStore, ExecutionCheckpoint } from './execution-checkpoints';
-import { FinishedHistories } from './history-retention';
+import { ExecutionDurability } from './execution-durability';
+import { type EngineEvent, outcomeOf, type StepEvent, stepFromEngineEvent, TopLevelState } from './execution-engine-events';
+import { afterTask, unresumableReason } from './execution-resume';
+import { checkStartRequest, executionArnOf, unknownExecution, unknownStateMachine } from './execution-start-rules';
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './execution-store';
-import { LambdaFunctionError } from './lambda-host';
+import { TaskRunner } from './execution-tasks';
+import { waitUntilFinished } from './execution-waits';
+import { FinishedHistories } from './history-retention';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
+
+// Split by concern (each file says why): the engine's events and outcomes, the Lambda Task
+// integrations, StartExecution's rules, resuming, persistence and waits. Re-exported here so their
+// importers keep importing them from executions.ts.
+export type { StepEvent } from './execution-engine-events';
+export { afterTask } from './execution-resume';
+export { toTaskError } from './execution-tasks';
 
 /**
  * Step Functions executions on aws-local-stepfunctions: StartExecution semantics (name rules,
@@ -25,26 +36,6 @@ export interface LocalStateMachine {
   /** The definition the engine runs (Task timeouts explicit, see withExplicitTaskTimeouts). */
   definition: AslDefinition;
   bindings: TaskBinding[];
-}
-
-/** One step of an execution, from the engine's event log. Inputs and outputs are not included. */
-export interface StepEvent {
-  executionArn: string;
-  executionName: string;
-  type: string;
-  timestamp: number;
-  state?: string;
-  stateType?: string;
-  /** StateExited / StateFailed / StateCaught: time since the state was entered. */
-  durationMs?: number;
-  /** 'succeeded' | 'failed' | 'retrying' | 'caught' (state events) or the execution's status. */
-  outcome?: string;
-  error?: string;
-  cause?: string;
-  /** Map iteration index. */
-  index?: number;
-  /** StateRetried: the attempt number. */
-  attempt?: number;
 }
 
 export interface ExecutionManagerOptions {
@@ -86,18 +77,24 @@ interface LiveExecution {
 
 const DEFAULT_HISTORY_RETENTION = 200;
 
-const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
-
 export class ExecutionManager {
   private readonly machines = new Map<string, { machine: LocalStateMachine; engine: StateMachine }>();
   private readonly executions = new Map<string, LiveExecution>();
   private readonly changes = new EventEmitter();
   private readonly finishedHistories: FinishedHistories<LiveExecution>;
+  private readonly durability: ExecutionDurability;
+  private readonly tasks: TaskRunner;
   private closing = false;
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.changes.setMaxListeners(0);
     this.finishedHistories = new FinishedHistories(options.historyRetention ?? DEFAULT_HISTORY_RETENTION);
+    this.durability = new ExecutionDurability(
+      options,
+      () => this.closing,
+      () => [...this.executions.values()].map((e) => e.record),
+    );
+    this.tasks = new TaskRunner(options);
     for (const machine of options.machines) {
       // Validates the ASL once, at start-up (asl-validator with ARN and path checks).
       const engine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -110,23 +107,9 @@ export class ExecutionManager {
   start(request: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: Date } {
     if (this.closing) throw new AwsServiceError('ServiceUnavailable', 'the local runtime is shutting down', 503);
     const entry = this.machines.get(request.stateMachineArn);
-    if (!entry) {
-      if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(request.stateMachineArn ?? ''))
-        throw new AwsServiceError('InvalidArn', `Invalid Arn: '${request.stateMachineArn}'`);
-      throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
-    }
-    const name = request.name ?? randomUUID();
-    if (name.length < 1 || name.length > 80 || NAME_FORBIDDEN.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
-    const inputText = request.input ?? '{}';
-    let input: unknown;
-    try {
-      input = JSON.parse(inputText);
-    } catch {
-      throw new AwsServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: 'Unexpected token in JSON'`);
-    }
-    if (Buffer.byteLength(inputText) > 262_144)
-      throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: input exceeds 256 KiB');
-    const executionArn = `arn:${arnTail(entry.machine.arn)}`.replace(':stateMachine:', ':execution:') + `:${name}`;
+    if (!entry) throw unknownStateMachine(request.stateMachineArn);
+    const { name, inputText, input } = checkStartRequest(request);
+    const executionArn = executionArnOf(entry.machine.arn, name);
     const existing = this.executions.get(executionArn);
     if (existing) {
       // AWS: same name and input while RUNNING is idempotent; anything else is a conflict.
@@ -145,7 +128,7 @@ export class ExecutionManager {
     };
     const live: LiveExecution = { record, history: [], minted: new Set() };
     this.executions.set(executionArn, live);
-    this.persist(record);
+    this.durability.persist(record);
     this.run(entry.machine, entry.engine, live, input);
     this.changes.emit('change', executionArn);
     return { executionArn, startDate: new Date(record.startDate) };
@@ -159,11 +142,7 @@ export class ExecutionManager {
   /** DescribeExecution. */
   describe(executionArn: string): ExecutionRecord {
     const found = this.lookup(executionArn);
-    if (!found) {
-      if (!/^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/.test(executionArn ?? ''))
-        throw new AwsServiceError('InvalidArn', `Invalid Arn: '${executionArn}'`);
-      throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
-    }
+    if (!found) throw unknownExecution(executionArn);
     return { ...found.record };
   }
 
@@ -184,37 +163,7 @@ export class ExecutionManager {
    * event-triggered start is asynchronous): the wait covers its appearance too.
    */
   wait(ref: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const r = this.find(ref);
-        if (r && r.status !== 'RUNNING') {
-          cleanup();
-          resolve({ ...r });
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const r = this.find(ref);
-        reject(new Error(r ? `execution ${ref} still ${r.status} after ${timeoutMs} ms` : `no execution ${ref} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      // close() ends every wait at once: no caller hangs, and no timer keeps the process alive.
-      const closed = (): void => {
-        cleanup();
-        reject(new Error(`the local runtime closed while waiting for execution ${ref}`));
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.changes.off('change', check);
-        this.changes.off('closed', closed);
-      };
-      if (check()) return;
-      if (this.closing) return closed();
-      this.changes.on('change', check);
-      this.changes.on('closed', closed);
-    });
+    return waitUntilFinished(this.changes, (r) => this.find(r), this.closing, ref, options.timeoutMs ?? 30_000);
   }
 
   /**
@@ -223,24 +172,16 @@ export class ExecutionManager {
    * exist and still have that state.
    */
   interruptedRuns(): InterruptedRun[] {
-    const checkpoints =
-      this.options.checkpoints?.loadAll((file, reason) =>
-        this.options.log?.(`checkpoint ${file} is unreadable (${reason}): its execution starts again from the start`),
-      ) ?? new Map();
+    const checkpoints = this.durability.loadCheckpoints();
     const runs: InterruptedRun[] = [];
     for (const [arn] of checkpoints) {
       // Left by an execution that finished just before the stop: nothing to go on with.
-      if (this.executions.get(arn)?.record.status !== 'RUNNING') this.dropCheckpoint(arn);
+      if (this.executions.get(arn)?.record.status !== 'RUNNING') this.durability.dropCheckpoint(arn);
     }
     for (const { record } of this.executions.values()) {
       if (record.status !== 'RUNNING') continue;
       const checkpoint = checkpoints.get(record.executionArn);
-      const entry = this.machines.get(record.stateMachineArn);
-      const unresumable = !entry
-        ? `its state machine ${record.stateMachineArn} is no longer in the template`
-        : checkpoint && !(checkpoint.state in entry.machine.definition.States)
-          ? `its state machine no longer has the state ${checkpoint.state}`
-          : undefined;
+      const unresumable = unresumableReason(record.stateMachineArn, this.machines.get(record.stateMachineArn)?.machine.definition, checkpoint);
       runs.push({ record, ...(checkpoint ? { checkpoint } : {}), ...(unresumable ? { unresumable } : {}) });
     }
     return runs;
@@ -281,38 +222,10 @@ export class ExecutionManager {
     return undefined;
   }
 
-  /**
-   * Records one execution's change (the store appends it; it rewrites all only now and then).
-   * False when it could not be saved (logged), or when there is no store.
-   */
-  private persist(record: ExecutionRecord): boolean {
-    if (!this.options.store || this.closing) return false;
-    try {
-      this.options.store.saveOne(record, () => [...this.executions.values()].map((e) => e.record));
-      return true;
-    } catch (err) {
-      this.options.log?.(`could not save executions: ${(err as Error).message}`);
-      return false;
-    }
-  }
-
   private run(machine: LocalStateMachine, engine: StateMachine, live: LiveExecution, input: unknown): void {
-    const { record } = live;
-    const broker = this.options.broker;
-    const context = {
-      Execution: { Id: record.executionArn, Name: record.name, RoleArn: machine.roleArn, RedriveCount: 0 },
-      StateMachine: { Id: machine.arn, Name: machine.name },
-      Task: {
-        // Read once per state entry while the engine applies Parameters: a fresh token each time.
-        get Token(): string {
-          const token = broker.mint();
-          live.minted.add(token);
-          return token;
-        },
-      },
-    };
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const b of machine.bindings) handlers[b.stateName] = (taskInput) => this.runTask(b, live, taskInput);
+    const taskExecution = { executionArn: live.record.executionArn, minted: live.minted };
+    const context = this.tasks.contextObject(machine, live.record.name, taskExecution);
+    const handlers = this.tasks.handlers(machine.bindings, taskExecution);
     const execution = engine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
@@ -358,152 +271,20 @@ export class ExecutionManager {
     // the start).
     // A failed save keeps the checkpoint: the record on disk still says RUNNING, and without its
     // checkpoint the next start would run the execution again from the start.
-    if (this.persist(r) || !this.options.store) this.dropCheckpoint(r.executionArn);
+    if (this.durability.persist(r) || !this.durability.hasStore) this.durability.dropCheckpoint(r.executionArn);
     this.changes.emit('change', r.executionArn);
-  }
-
-  private async runTask(binding: TaskBinding, live: LiveExecution, input: unknown): Promise<unknown> {
-    const fnId = binding.fn.logicalId;
-    const params = (input ?? {}) as { Payload?: unknown; InvocationType?: string };
-    if (binding.integration === 'lambda-arn') return this.invokeForTask(fnId, input);
-    if (binding.integration === 'lambda-invoke') {
-      if (params.InvocationType === 'Event') {
-        this.invokeAsync(fnId, params.Payload ?? {});
-        return { StatusCode: 202, Payload: '' };
-      }
-      const requestId = randomUUID();
-      const payload = await this.invokeForTask(fnId, params.Payload ?? {});
-      return {
-        ExecutedVersion: '$LATEST',
-        Payload: payload,
-        SdkHttpMetadata: {
-          HttpHeaders: { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId },
-          HttpStatusCode: 200,
-        },
-        SdkResponseMetadata: { RequestId: requestId },
-        StatusCode: 200,
-      };
-    }
-    // waitForTaskToken: register the token minted for this entry, invoke, then await the callback.
-    const token = findToken(params.Payload ?? input, live.minted);
-    if (token) live.minted.delete(token);
-    if (!token) this.options.log?.(`${binding.stateName}: the Payload carries no $$.Task.Token; the task can only time out`);
-    // Without a token in the payload nobody can answer; an unreachable token still lets close() end the wait.
-    const waitToken = token ?? this.options.broker.mint();
-    const waiting = this.options.broker.wait(waitToken, {
-      executionArn: live.record.executionArn,
-      stateName: binding.stateName,
-      ...(binding.timeoutSeconds !== undefined ? { timeoutMs: binding.timeoutSeconds * 1000 } : {}),
-      ...(binding.heartbeatSeconds !== undefined ? { heartbeatMs: binding.heartbeatSeconds * 1000 } : {}),
-    });
-    if (params.InvocationType === 'Event') {
-      this.invokeAsync(fnId, params.Payload ?? {});
-      return waiting;
-    }
-    try {
-      await this.invokeForTask(fnId, params.Payload ?? {});
-    } catch (err) {
-      // The Invoke itself failed: the Task fails with the function's error (a later callback meets a closed token).
-      this.options.broker.reject(waitToken, err as Error);
-    }
-    return waiting;
-  }
-
-  private async invokeForTask(fnId: string, event: unknown): Promise<unknown> {
-    try {
-      return await this.options.invoke(fnId, event);
-    } catch (err) {
-      throw toTaskError(err);
-    }
-  }
-
-  private invokeAsync(fnId: string, event: unknown): void {
-    this.options
-      .invoke(fnId, event)
-      .catch((err: unknown) => this.options.log?.(`async invoke of ${fnId} failed: ${(err as Error).name}: ${(err as Error).message}`));
-  }
-
-  /** Saves where the execution stands; a failed write costs only the resume point, not the run. */
-  private checkpoint(cp: ExecutionCheckpoint): void {
-    if (!this.options.checkpoints || this.closing) return;
-    try {
-      this.options.checkpoints.write(cp);
-    } catch (err) {
-      this.options.log?.(`could not save the checkpoint of ${cp.executionArn}: ${(err as Error).message}`);
-    }
-  }
-
-  private dropCheckpoint(executionArn: string): void {
-    try {
-      this.options.checkpoints?.remove(executionArn);
-    } catch (err) {
-      this.options.log?.(`could not remove the checkpoint of ${executionArn}: ${(err as Error).message}`);
-    }
   }
 
   private async consumeEvents(live: LiveExecution, events: AsyncGenerator<unknown>, topLevel: Set<string>): Promise<void> {
     const entered = new Map<string, number>();
     const { executionArn, name } = live.record;
-    // The top-level state being run: states inside a Map or Parallel state do not move the checkpoint.
-    let current: string | undefined;
+    const topLevelState = new TopLevelState(executionArn, topLevel);
     try {
       for await (const raw of events) {
-        const ev = raw as {
-          type: string;
-          timestamp: number;
-          state?: { name: string; type: string; input?: unknown };
-          index?: number;
-          Error?: string;
-          Cause?: unknown;
-          retry?: { attempt: number };
-        };
-        if (ev.state && ev.index === undefined && topLevel.has(ev.state.name)) {
-          if (ev.type === 'StateEntered' && current === undefined) {
-            current = ev.state.name;
-            this.checkpoint({ executionArn, state: current, input: JSON.stringify(ev.state.input ?? {}), enteredAt: new Date(ev.timestamp).toISOString() });
-          } else if ((ev.type === 'StateExited' || ev.type === 'StateFailed' || ev.type === 'StateCaught') && ev.state.name === current) {
-            current = undefined;
-          }
-        }
-        const key = `${ev.state?.name ?? ''}|${ev.index ?? ''}`;
-        const step: StepEvent = { executionArn, executionName: name, type: ev.type, timestamp: ev.timestamp };
-        if (ev.state) {
-          step.state = ev.state.name;
-          step.stateType = ev.state.type;
-        }
-        if (ev.index !== undefined) step.index = ev.index;
-        if (ev.Error !== undefined) step.error = ev.Error;
-        if (ev.Cause !== undefined) step.cause = typeof ev.Cause === 'string' ? ev.Cause : JSON.stringify(ev.Cause);
-        switch (ev.type) {
-          case 'StateEntered':
-            entered.set(key, ev.timestamp);
-            break;
-          case 'StateExited':
-          case 'StateFailed':
-          case 'StateCaught': {
-            const t0 = entered.get(key);
-            if (t0 !== undefined) step.durationMs = ev.timestamp - t0;
-            step.outcome = ev.type === 'StateExited' ? 'succeeded' : ev.type === 'StateFailed' ? 'failed' : 'caught';
-            break;
-          }
-          case 'StateRetried':
-            step.outcome = 'retrying';
-            if (ev.retry) step.attempt = ev.retry.attempt;
-            entered.set(key, ev.timestamp);
-            break;
-          case 'ExecutionSucceeded':
-            step.outcome = 'SUCCEEDED';
-            break;
-          case 'ExecutionFailed':
-            step.outcome = 'FAILED';
-            break;
-          case 'ExecutionTimeout':
-            step.outcome = 'TIMED_OUT';
-            break;
-          case 'ExecutionAborted':
-            step.outcome = 'ABORTED';
-            break;
-        }
+        const ev = raw as EngineEvent;
+        const checkpoint = topLevelState.checkpointAfter(ev);
+        if (checkpoint) this.durability.checkpoint(checkpoint);
+        const step = stepFromEngineEvent(ev, { executionArn, name }, entered);
         live.history.push(step);
         try {
           this.options.onStep?.(step);
@@ -515,54 +296,4 @@ export class ExecutionManager {
       this.options.log?.(`event stream of ${name} ended: ${(err as Error).message}`);
     }
   }
-}
-
-function arnTail(arn: string): string {
-  return arn.slice('arn:'.length);
-}
-
-/** A Lambda error as Step Functions surfaces it: Error = errorType, Cause = the error payload JSON. */
-export function toTaskError(err: unknown): Error {
-  if (err instanceof LambdaFunctionError) return Object.assign(new Error(err.causeJson), { name: err.errorType });
-  const e = err instanceof Error ? err : new Error(String(err));
-  return Object.assign(new Error(e.message), { name: 'States.TaskFailed' });
-}
-
-function outcomeOf(err: unknown): { status: ExecutionStatus; error?: string; cause?: string } {
-  if (err instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' };
-  if (err instanceof ExecutionAbortedError) return { status: 'ABORTED' };
-  if (err instanceof ExecutionError) {
-    const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
-    return { status: 'FAILED', error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? '' };
-  }
-  return { status: 'FAILED', error: 'States.Runtime', cause: err instanceof Error ? err.message : String(err) };
-}
-
-/** The minted token a Task's processed input carries (anywhere in it). */
-function findToken(value: unknown, minted: Set<string>): string | undefined {
-  if (typeof value === 'string') return minted.has(value) ? value : undefined;
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value as Record<string, unknown>)) {
-      const t = findToken(v, minted);
-      if (t) return t;
-    }
-  }
-  return undefined;
-}
-
-/**
- * Where a Task checkpointed at `checkpoint` goes once it succeeded with `output`: its Next state,
- * with the output placed at its ResultPath (a top-level `$.name` path; anything else is refused,
- * and the caller enters the Task again instead).
- */
-export function afterTask(definition: AslDefinition, checkpoint: ExecutionCheckpoint, output: unknown): ExecutionCheckpoint {
-  const state = definition.States[checkpoint.state] as
-    | { Type?: string; Next?: string; ResultPath?: string; ResultSelector?: unknown; OutputPath?: string }
-    | undefined;
-  const field = /^\$\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(state?.ResultPath ?? '')?.[1];
-  if (state?.Type !== 'Task' || !state.Next || !field || state.ResultSelector !== undefined || (state.OutputPath ?? '$') !== '$') {
-    throw new Error(`state ${checkpoint.state} is not a Task whose result can be placed by hand`);
-  }
-  const input = JSON.parse(checkpoint.input) as Record<string, unknown>;
-  return { ...checkpoint, state: state.Next, input: JSON.stringify({ ...input, [field]: output }) };
 }

@@ -1,12 +1,14 @@
-import { toJsonText } from './deep-json';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
-import { BUNDLE_REJECTED } from './bundle-integrity.cjs';
+import { toJsonText } from './deep-json';
+import { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-errors';
 import type { LambdaSpec } from './lambda-functions';
+import { type Environment, failInvocation, FunctionPool, type Invocation } from './lambda-pool';
 import type { InvocationRecord } from './metering';
+
+// Split by concern: the errors invocations fail with (lambda-errors.ts) and one function's
+// environments (lambda-pool.ts). The errors are re-exported so their importers keep importing them
+// from here.
+export { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-errors';
 
 /**
  * Runs the bundled handlers unchanged, as Lambda runs them: each execution environment is a worker
@@ -30,28 +32,6 @@ export interface HostedFunction {
   env: Record<string, string>;
 }
 
-/** A function error as Lambda reports it: `{ errorType, errorMessage, trace }`. */
-export class LambdaFunctionError extends Error {
-  constructor(
-    readonly errorType: string,
-    readonly errorMessage: string,
-    readonly trace: string[] = [],
-  ) {
-    super(errorMessage);
-    this.name = errorType;
-  }
-
-  /** The Lambda error payload as JSON text: what Step Functions puts in `Cause`. */
-  get causeJson(): string {
-    return JSON.stringify({ errorType: this.errorType, errorMessage: this.errorMessage, trace: this.trace });
-  }
-}
-
-/** What Step Functions reports when Lambda throttles an invocation (the function never ran). */
-export const THROTTLED_ERROR_TYPE = 'Lambda.TooManyRequestsException';
-/** Invocations refused or cut off because the host is stopping or closed. */
-export const RUNTIME_CLOSED_ERROR_TYPE = 'Local.RuntimeClosed';
-
 export interface LambdaHostOptions {
   /** Receives each line the handlers print, prefixed with the function's construct id. */
   log?: (line: string) => void;
@@ -74,9 +54,6 @@ export interface LambdaHostOptions {
 
 export const DEFAULT_LAMBDA_CONCURRENCY = 50;
 const DEFAULT_MAX_IDLE = 4;
-/** Lambda's limit on the init phase; an init beyond it is retried within the invoke's own timeout. */
-const INIT_LIMIT_MS = 10_000;
-
 /** Per function: environments started (cold starts), invocations accepted, throttled, busy and idle now. */
 export interface FunctionStats {
   logicalId: string;
@@ -87,44 +64,8 @@ export interface FunctionStats {
   idle: number;
 }
 
-interface Invocation {
-  id: number;
-  requestId: string;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-  timer: NodeJS.Timeout;
-  /** performance.now() when the handler started (the worker's 'started' message). */
-  startedAt?: number;
-}
-
-/** One execution environment: a worker thread and the invocation it is running, if any. */
-interface Environment {
-  worker: Worker;
-  current?: Invocation;
-  /** Thrown away (timed out, init error, crash, surplus idle, close): takes no invocation again. */
-  retired: boolean;
-}
-
-interface Pool {
-  fn: HostedFunction;
-  /** Every live environment of the function (busy or idle); its size is the concurrency in use. */
-  live: Set<Environment>;
-  /** Idle environments, most recently used last (reused first). */
-  idle: Environment[];
-  coldStarts: number;
-  invocations: number;
-  throttles: number;
-}
-
-type WorkerMessage =
-  | { type: 'started'; id: number }
-  | { type: 'result'; id: number; ok: true; payload: string }
-  | { type: 'result'; id: number; ok: false; init?: boolean; error: { errorType: string; errorMessage: string; trace?: string[] } };
-
-const WORKER_FILE = join(__dirname, 'lambda-worker.cjs');
-
 export class LambdaHost {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, FunctionPool>();
   /** Settles with each accepted invocation (never rejects): what drain() waits for. */
   private readonly running = new Set<Promise<void>>();
   private readonly concurrency: number;
@@ -141,9 +82,8 @@ export class LambdaHost {
     this.maxIdle = options.maxIdle ?? DEFAULT_MAX_IDLE;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`Lambda concurrency must be a positive integer, got ${this.concurrency}`);
     if (!Number.isInteger(this.maxIdle) || this.maxIdle < 0) throw new Error(`maxIdle must be a non-negative integer, got ${this.maxIdle}`);
-    for (const fn of functions) {
-      this.pools.set(fn.spec.logicalId, { fn, live: new Set(), idle: [], coldStarts: 0, invocations: 0, throttles: 0 });
-    }
+    const poolOptions = { log: (line: string) => this.options.log?.(line), maxIdle: this.maxIdle, isClosed: () => this.closed };
+    for (const fn of functions) this.pools.set(fn.spec.logicalId, new FunctionPool(fn, poolOptions));
   }
 
   has(logicalId: string): boolean {
@@ -189,7 +129,7 @@ export class LambdaHost {
       return Promise.reject(new LambdaFunctionError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
     }
     const warm = pool.idle.pop();
-    const env = warm ?? (pool.live.size < this.concurrency ? this.startEnvironment(pool) : undefined);
+    const env = warm ?? (pool.live.size < this.concurrency ? pool.startEnvironment() : undefined);
     if (!env) {
       pool.throttles += 1;
       return Promise.reject(
@@ -197,37 +137,9 @@ export class LambdaHost {
       );
     }
     pool.invocations += 1;
-    const id = this.nextId++;
-    const requestId = options.requestId ?? randomUUID();
-    const timeoutMs = pool.fn.spec.timeoutSeconds * 1000;
     const acceptedAt = performance.now();
-    let invocation: Invocation | undefined;
-    const result = new Promise<unknown>((resolve, reject) => {
-      // Until the worker reports the handler started, this bounds the init phase (loading the code);
-      // then the invocation's own timeout replaces it (onMessage).
-      invocation = { id, requestId, resolve, reject, timer: this.armTimeout(pool, env, id, INIT_LIMIT_MS) };
-      env.current = invocation;
-      env.worker.postMessage({ type: 'invoke', id, requestId, timeoutMs, event: eventText });
-    });
-    const metered = (ok: boolean): void => {
-      const onInvocation = this.options.onInvocation;
-      if (!onInvocation) return;
-      const { spec } = pool.fn;
-      try {
-        onInvocation({
-          logicalId,
-          constructId: spec.constructId,
-          memoryMb: spec.memoryMb,
-          cold: warm === undefined,
-          acceptedAt,
-          startedAt: invocation?.startedAt ?? acceptedAt,
-          endedAt: performance.now(),
-          ok,
-        });
-      } catch {
-        // A listener's bug must not break the invocation.
-      }
-    };
+    const { result, invocation } = pool.run(env, this.nextId++, options.requestId ?? randomUUID(), eventText);
+    const metered = (ok: boolean): void => this.meter(pool, { cold: warm === undefined, acceptedAt, invocation: invocation() }, ok);
     const settled = result.then(
       () => metered(true),
       () => metered(false),
@@ -256,147 +168,38 @@ export class LambdaHost {
 
   async close(): Promise<void> {
     this.closed = true;
-    const environments = [...this.pools.values()].flatMap((p) => [...p.live]);
-    for (const pool of this.pools.values()) {
-      pool.live.clear();
-      pool.idle.length = 0;
-    }
+    const environments: Environment[] = [...this.pools.values()].flatMap((p) => p.takeAll());
     for (const env of environments) {
       env.retired = true;
-      this.fail(env, RUNTIME_CLOSED_ERROR_TYPE, 'the local runtime is closed');
+      failInvocation(env, RUNTIME_CLOSED_ERROR_TYPE, 'the local runtime is closed');
     }
     await Promise.all(environments.map((env) => env.worker.terminate().catch(() => 0)));
   }
 
-  private require(logicalId: string): Pool {
+  private require(logicalId: string): FunctionPool {
     const pool = this.pools.get(logicalId);
     if (!pool) throw new Error(`function ${logicalId} is not hosted by the local runtime`);
     return pool;
   }
 
-  /** A new execution environment (a cold start: the code loads on its first invocation). */
-  private startEnvironment(pool: Pool): Environment {
+  /** Tells `onInvocation` (if any) of a settled invocation. */
+  private meter(pool: FunctionPool, run: { cold: boolean; acceptedAt: number; invocation: Invocation | undefined }, ok: boolean): void {
+    const onInvocation = this.options.onInvocation;
+    if (!onInvocation) return;
     const { spec } = pool.fn;
-    pool.coldStarts += 1;
-    const worker = new Worker(WORKER_FILE, {
-      workerData: {
-        assetDir: spec.assetDir,
-        assetHash: spec.assetHash,
+    try {
+      onInvocation({
+        logicalId: spec.logicalId,
         constructId: spec.constructId,
-        handler: spec.handler,
-        functionName: spec.name,
-        functionArn: spec.arn,
         memoryMb: spec.memoryMb,
-        logGroupName: `/aws/lambda/${spec.name}`,
-        instanceId: randomUUID().replace(/-/g, ''),
-      },
-      env: pool.fn.env,
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(spec.memoryMb, 128) },
-    });
-    const env: Environment = { worker, retired: false };
-    pool.live.add(env);
-    const label = spec.constructId;
-    this.pipe(worker.stdout, label);
-    this.pipe(worker.stderr, label);
-    worker.on('message', (msg: WorkerMessage) => this.onMessage(pool, env, msg));
-    worker.on('error', (err) => {
-      this.options.log?.(`[${label}] runtime error: ${err.name}: ${err.message}`);
-      this.fail(env, 'Runtime.ExitError', `Runtime exited with error: ${err.name}: ${err.message}`);
-      this.retire(pool, env);
-    });
-    worker.on('exit', (code) => {
-      this.fail(env, 'Runtime.ExitError', `Runtime exited with error: exit status ${code}`);
-      env.retired = true;
-      this.forget(pool, env);
-    });
-    return env;
-  }
-
-  /**
-   * The function timeout of invocation `id`: it fails with Sandbox.Timedout and, as Lambda resets a
-   * timed-out environment, the environment is thrown away (the next invocation starts fresh).
-   */
-  private armTimeout(pool: Pool, env: Environment, id: number, extraMs = 0): NodeJS.Timeout {
-    const { timeoutSeconds } = pool.fn.spec;
-    return setTimeout(
-      () => {
-        const invocation = env.current;
-        if (invocation?.id !== id) return;
-        env.current = undefined;
-        invocation.reject(
-          new LambdaFunctionError('Sandbox.Timedout', `RequestId: ${invocation.requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
-        );
-        this.retire(pool, env);
-      },
-      extraMs + timeoutSeconds * 1000,
-    );
-  }
-
-  private onMessage(pool: Pool, env: Environment, msg: WorkerMessage): void {
-    const invocation = env.current;
-    if (!invocation || invocation.id !== msg?.id) return; // timed out already
-    if (msg.type === 'started') {
-      // As on Lambda, the function timeout counts from the handler's start, not the cold start's init.
-      clearTimeout(invocation.timer);
-      invocation.timer = this.armTimeout(pool, env, msg.id);
-      invocation.startedAt = performance.now();
-      return;
+        cold: run.cold,
+        acceptedAt: run.acceptedAt,
+        startedAt: run.invocation?.startedAt ?? run.acceptedAt,
+        endedAt: performance.now(),
+        ok,
+      });
+    } catch {
+      // A listener's bug must not break the invocation.
     }
-    if (msg.type !== 'result') return;
-    env.current = undefined;
-    clearTimeout(invocation.timer);
-    if (msg.ok) {
-      invocation.resolve(JSON.parse(msg.payload));
-    } else {
-      invocation.reject(new LambdaFunctionError(msg.error.errorType, msg.error.errorMessage, msg.error.trace ?? []));
-      if (msg.error.errorType === BUNDLE_REJECTED) this.options.log?.(`bundles: ${msg.error.errorMessage}`);
-      // Lambda retries a failed init in a fresh environment on the next invoke.
-      if (msg.init) {
-        this.retire(pool, env);
-        return;
-      }
-    }
-    this.release(pool, env);
-  }
-
-  /** The environment finished its invocation: idle for the next one, or terminated if enough are idle. */
-  private release(pool: Pool, env: Environment): void {
-    if (env.retired) return;
-    if (this.closed || pool.idle.length >= this.maxIdle) {
-      this.retire(pool, env);
-      return;
-    }
-    pool.idle.push(env);
-  }
-
-  /** Throws an environment away: it takes no more invocations and its worker is terminated. */
-  private retire(pool: Pool, env: Environment): void {
-    if (env.retired) return;
-    env.retired = true;
-    this.forget(pool, env);
-    void env.worker.terminate().catch(() => 0);
-  }
-
-  private forget(pool: Pool, env: Environment): void {
-    pool.live.delete(env);
-    const i = pool.idle.indexOf(env);
-    if (i >= 0) pool.idle.splice(i, 1);
-  }
-
-  private fail(env: Environment, errorType: string, message: string): void {
-    const invocation = env.current;
-    if (!invocation) return;
-    env.current = undefined;
-    clearTimeout(invocation.timer);
-    invocation.reject(new LambdaFunctionError(errorType, `RequestId: ${invocation.requestId} Error: ${message}`));
-  }
-
-  private pipe(stream: Readable, label: string): void {
-    const log = this.options.log;
-    const rl = createInterface({ input: stream, crlfDelay: Infinity });
-    rl.on('line', (line) => log?.(`[${label}] ${line}`));
   }
 }

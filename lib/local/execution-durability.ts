@@ -1,0 +1,65 @@
+import type { CheckpointStore, ExecutionCheckpoint } from './execution-checkpoints';
+import type { ExecutionRecord, ExecutionStore } from './execution-store';
+
+/**
+ * What survives a stop of the runtime: each execution's record (execution-store.ts) and, while it
+ * runs, the state it entered last (execution-checkpoints.ts). A failed write is logged and never
+ * breaks the run; nothing is written once the runtime is closing, so an execution aborted by the
+ * stop stays RUNNING on disk (and goes on at the next start).
+ */
+export class ExecutionDurability {
+  constructor(
+    private readonly options: { store?: ExecutionStore; checkpoints?: CheckpointStore; log?: (line: string) => void },
+    /** Whether the runtime is closing (read at each write). */
+    private readonly isClosing: () => boolean,
+    /** Every record, for a store that rewrites them all now and then. */
+    private readonly allRecords: () => ExecutionRecord[],
+  ) {}
+
+  /** Whether records are saved at all. */
+  get hasStore(): boolean {
+    return this.options.store !== undefined;
+  }
+
+  /**
+   * Records one execution's change (the store appends it; it rewrites all only now and then).
+   * False when it could not be saved (logged), or when there is no store.
+   */
+  persist(record: ExecutionRecord): boolean {
+    if (!this.options.store || this.isClosing()) return false;
+    try {
+      this.options.store.saveOne(record, this.allRecords);
+      return true;
+    } catch (err) {
+      this.options.log?.(`could not save executions: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Every readable checkpoint by execution ARN (an unreadable one is logged: its execution starts again). */
+  loadCheckpoints(): Map<string, ExecutionCheckpoint> {
+    return (
+      this.options.checkpoints?.loadAll((file, reason) =>
+        this.options.log?.(`checkpoint ${file} is unreadable (${reason}): its execution starts again from the start`),
+      ) ?? new Map()
+    );
+  }
+
+  /** Saves where the execution stands; a failed write costs only the resume point, not the run. */
+  checkpoint(cp: ExecutionCheckpoint): void {
+    if (!this.options.checkpoints || this.isClosing()) return;
+    try {
+      this.options.checkpoints.write(cp);
+    } catch (err) {
+      this.options.log?.(`could not save the checkpoint of ${cp.executionArn}: ${(err as Error).message}`);
+    }
+  }
+
+  dropCheckpoint(executionArn: string): void {
+    try {
+      this.options.checkpoints?.remove(executionArn);
+    } catch (err) {
+      this.options.log?.(`could not remove the checkpoint of ${executionArn}: ${(err as Error).message}`);
+    }
+  }
+}
