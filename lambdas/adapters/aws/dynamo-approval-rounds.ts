@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { ApprovalRound, ApprovalRoundMark, ApprovalRounds } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
-import { approvalRound, decisionKeyOfRound, roundKey, stringList } from './dynamo-approval-store';
+import { approvalRound, decisionKeyOfRound, roundKey, stringList } from './approval-store-items';
 
 /**
  * {@link ApprovalRounds} on the state table:

@@ -1,11 +1,15 @@
-import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ApprovalAlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError } from '../../core/errors';
+import { ApprovalAlreadyDecidedError, ApprovalNotFoundError } from '../../core/errors';
 import type { ApprovalRecord, ApprovalStore, DecidedRecord, RoundQuorum } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
 import { isDecided } from '../../core/approval-decision';
 import { personOf } from '../../core/approval-policy';
+import { approvalKey, approvalRound, assertOpen, decisionKey, decisionKeyOfRound, quorumOf, roundKey, toRecord } from './approval-store-items';
+
+// The keys and the pure readings of records and rounds live in approval-store-items.ts; the ones
+// this file used to export are re-exported, so an import of them from here keeps working.
+export { approvalRound, decisionKeyOfRound, roundKey, stringList } from './approval-store-items';
 
 /**
  * {@link ApprovalStore} on the state table, transaction-free (dynalite has none):
@@ -34,42 +38,8 @@ import { personOf } from '../../core/approval-policy';
  */
 
 const PK = STATE_TABLE.partitionKey;
-const SK = STATE_TABLE.sortKey;
 /** Decided and expired records are kept this long after expiry for reference; TTL is only tidy-up. */
 const RETAIN_SECONDS = 90 * 24 * 3600;
-
-function approvalKey(approvalId: string): Record<string, string> {
-  return { [PK]: `APPROVAL#${approvalId}`, [SK]: 'APPROVAL' };
-}
-
-/** Round id of an approval request: the same for every approver mailed with one task token. */
-export function approvalRound(taskToken: string): string {
-  return createHash('sha256').update(taskToken, 'utf8').digest('hex').slice(0, 32);
-}
-
-/** The claim of a decided round (`approvalRound` of its task token): one item per round. */
-export function decisionKeyOfRound(purchaseId: string, round: string): Record<string, string> {
-  return { [PK]: `PURCHASE#${purchaseId}`, [SK]: `DECISION#${round}` };
-}
-
-function decisionKey(purchaseId: string, taskToken: string): Record<string, string> {
-  return decisionKeyOfRound(purchaseId, approvalRound(taskToken));
-}
-
-/** The round item of a purchase (dynamo-approval-rounds.ts owns it; the quorum fields are read and ADDed here). */
-export function roundKey(purchaseId: string): Record<string, string> {
-  return { [PK]: `PURCHASE#${purchaseId}`, [SK]: 'APPROVAL_ROUND' };
-}
-
-/** A list attribute, or a string set (which the document client reads as a Set), as strings. */
-export function stringList(value: unknown): string[] {
-  return (value instanceof Set ? [...value] : Array.isArray(value) ? value : []).filter((v): v is string => typeof v === 'string');
-}
-
-function toRecord(item: Record<string, unknown>): ApprovalRecord {
-  const { [PK]: _pk, [SK]: _sk, [STATE_TABLE.ttlAttribute]: _ttl, ...rest } = item;
-  return rest as unknown as ApprovalRecord;
-}
 
 export class DynamoApprovalStore implements ApprovalStore {
   constructor(
@@ -298,34 +268,4 @@ export class DynamoApprovalStore implements ApprovalStore {
       if (!isConditionalCheckFailed(err)) throw err;
     }
   }
-}
-
-function assertOpen(record: ApprovalRecord, now: Date): void {
-  if (record.status === 'APPROVED' || record.status === 'REJECTED') {
-    throw new ApprovalAlreadyDecidedError(`approval ${record.approvalId} was already ${record.status.toLowerCase()}`);
-  }
-  if (record.status === 'EXPIRED' || Date.parse(record.expiresAt) <= now.getTime()) {
-    throw new ApprovalExpiredError(`approval ${record.approvalId} expired at ${record.expiresAt}`);
-  }
-}
-
-/**
- * The quorum of `record`'s round from its round item and claim. No round item (rounds opened before
- * quorums existed): one approval decides. A round item of another round: this link's round was
- * replaced (a re-quote asked again), so it decides nothing any more.
- */
-function quorumOf(record: ApprovalRecord, item: Record<string, unknown> | undefined, claim: Record<string, unknown> | undefined): RoundQuorum {
-  const same = item?.round === approvalRound(record.taskToken);
-  const replaced = item !== undefined && !same;
-  const required = same && typeof item?.required === 'number' ? item.required : (record.required ?? 1);
-  const asked = same ? [...new Set([...stringList(item?.approvers), ...stringList(item?.escalationApprovers)])] : [record.approver];
-  const decidedBy = typeof claim?.approvalId === 'string' ? claim.approvalId : undefined;
-  return {
-    required,
-    // A string set has no order: sorted, so pages, audit entries and the decision read the same.
-    approvedBy: same ? stringList(item?.approvedBy).sort() : [],
-    asked,
-    ...(decidedBy !== undefined ? { decidedBy } : {}),
-    ...(replaced ? { replaced: true } : {}),
-  };
 }

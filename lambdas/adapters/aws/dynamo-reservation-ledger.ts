@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Vendor } from '../../core/purchase-request';
 import type { CountedReservation, ReservationState } from '../../core/reconcile';
 import type { ReservationLedger } from '../../core/reconcile-runner';
-import { budgetKey, MEMBER_ATTRIBUTE_PREFIX, reservationKey } from './dynamo-spend-guard';
+import { budgetKey, MEMBER_ATTRIBUTE_PREFIX, reservationKey } from './spend-guard-items';
 
 /**
  * {@link ReservationLedger} on the spend guard's own items (dynamo-spend-guard.ts): the monthly

@@ -1,15 +1,30 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BudgetExceededError, DailyLimitExceededError, ProcureError } from '../../core/errors';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BudgetExceededError, DailyLimitExceededError } from '../../core/errors';
 import { formatUsd, fromCents, toCents } from '../../core/money';
 import type { SpendGuard } from '../../core/ports';
 import type { Vendor } from '../../core/purchase-request';
 import type { Reservation } from '../../core/workflow';
 import type { BudgetConfig } from '../../shared/config';
-import { STATE_TABLE } from '../../shared/table-keys';
 import { isConditionalCheckFailed } from './conditional-check';
+import { SpendCounters } from './spend-guard-counters';
+import {
+  budgetKey,
+  itemKey,
+  numberOr0,
+  ReservationStateError,
+  reservationKey,
+  toReservation,
+  utcDay,
+  utcMonth,
+  type Counter,
+  type ReservationItem,
+} from './spend-guard-items';
+import { ReservationRecords } from './spend-guard-records';
 
-const PK = STATE_TABLE.partitionKey;
-const SK = STATE_TABLE.sortKey;
+// The items, keys and error live in spend-guard-items.ts, the counter writes in spend-guard-counters.ts
+// and the record writes in spend-guard-records.ts; the names the guard's users import from this file
+// are re-exported here, so they keep importing them from where they always have.
+export { budgetKey, MEMBER_ATTRIBUTE_PREFIX, ReservationStateError, reservationKey, utcDay, utcMonth } from './spend-guard-items';
 
 /**
  * {@link SpendGuard} on the state table, without transactions (dynalite has none, and a
@@ -39,19 +54,31 @@ const SK = STATE_TABLE.sortKey;
  * calls for different purchases may be concurrent, which is what the conditions are for.
  */
 export class DynamoSpendGuard implements SpendGuard {
+  /** The counter writes and the reservation records, on the same table and clock. */
+  private readonly counters: SpendCounters;
+  private readonly records: ReservationRecords;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly config: BudgetConfig,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.counters = new SpendCounters(doc, tableName, () => this.now());
+    this.records = new ReservationRecords(
+      doc,
+      tableName,
+      () => this.now(),
+      (key) => this.counters.getItem(key),
+    );
+  }
 
   async reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<Reservation> {
     const { purchaseId } = input;
     const amountCents = toCents(input.amountUsd);
     if (amountCents < 0) throw new RangeError(`reservation amount must not be negative: ${input.amountUsd}`);
 
-    const record = await this.createOrGetRecord({
+    const record = await this.records.createOrGetRecord({
       purchaseId,
       vendor: input.vendor,
       amountCents,
@@ -65,9 +92,9 @@ export class DynamoSpendGuard implements SpendGuard {
 
     // Resume with the stored values: a retry must not move the reservation to another month or amount.
     const budget = this.budgetCounter(record.vendor, record.month);
-    const claimed = await this.claim(budget, purchaseId, record.amountCents);
+    const claimed = await this.counters.claim(budget, purchaseId, record.amountCents);
     if (claimed.outcome === 'refused') {
-      await this.abandon(purchaseId);
+      await this.records.abandon(purchaseId);
       const left = Math.max(0, budget.limit - claimed.totalCents);
       throw new BudgetExceededError(
         `${record.vendor} monthly budget for ${record.month} would be exceeded: ${formatUsd(fromCents(record.amountCents))} requested, ` +
@@ -76,10 +103,10 @@ export class DynamoSpendGuard implements SpendGuard {
     }
 
     const daily = this.dailyCounter(record.day);
-    const counted = await this.claim(daily, purchaseId, 1);
+    const counted = await this.counters.claim(daily, purchaseId, 1);
     if (counted.outcome === 'refused') {
-      await this.unclaim(budget, purchaseId);
-      await this.abandon(purchaseId);
+      await this.counters.unclaim(budget, purchaseId);
+      await this.records.abandon(purchaseId);
       throw new DailyLimitExceededError(`daily purchase limit of ${daily.limit} reached for ${record.day} (UTC)`);
     }
 
@@ -96,11 +123,11 @@ export class DynamoSpendGuard implements SpendGuard {
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const current = await this.getRecord(purchaseId);
+      const current = await this.records.getRecord(purchaseId);
       if (current?.status === 'RESERVED' || current?.status === 'COMMITTED') return toReservation(current);
       // Released while we were reserving: give back what this call claimed.
-      await this.unclaim(budget, purchaseId);
-      await this.unclaim(daily, purchaseId);
+      await this.counters.unclaim(budget, purchaseId);
+      await this.counters.unclaim(daily, purchaseId);
       throw new ReservationStateError(`reservation for ${purchaseId} changed to ${current?.status ?? 'nothing'} while reserving`);
     }
     return toReservation({ ...record, status: 'RESERVED' });
@@ -109,12 +136,12 @@ export class DynamoSpendGuard implements SpendGuard {
   async adjust(purchaseId: string, newAmountUsd: number): Promise<Reservation> {
     const newCents = toCents(newAmountUsd);
     if (newCents < 0) throw new RangeError(`reservation amount must not be negative: ${newAmountUsd}`);
-    const record = await this.getRecord(purchaseId);
+    const record = await this.records.getRecord(purchaseId);
     if (record?.status !== 'RESERVED') {
       throw new ReservationStateError(`cannot adjust the reservation of ${purchaseId}: it is ${record?.status ?? 'missing'}`);
     }
     const budget = this.budgetCounter(record.vendor, record.month);
-    const result = await this.reclaim(budget, purchaseId, newCents);
+    const result = await this.counters.reclaim(budget, purchaseId, newCents);
     if (result.outcome === 'refused') {
       const left = Math.max(0, budget.limit - result.totalCents);
       throw new BudgetExceededError(
@@ -154,7 +181,7 @@ export class DynamoSpendGuard implements SpendGuard {
       record = out.Attributes as ReservationItem | undefined;
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const current = await this.getRecord(purchaseId);
+      const current = await this.records.getRecord(purchaseId);
       if (current?.status !== 'COMMITTED') {
         throw new ReservationStateError(`cannot commit the reservation of ${purchaseId}: it is ${current?.status ?? 'missing'}`);
       }
@@ -162,11 +189,14 @@ export class DynamoSpendGuard implements SpendGuard {
     }
     if (!record) return;
     // Spent for good: the counters keep the total and forget the purchase.
-    await Promise.all([this.forget(this.budgetCounter(record.vendor, record.month), purchaseId), this.forget(this.dailyCounter(record.day), purchaseId)]);
+    await Promise.all([
+      this.counters.forget(this.budgetCounter(record.vendor, record.month), purchaseId),
+      this.counters.forget(this.dailyCounter(record.day), purchaseId),
+    ]);
   }
 
   async release(purchaseId: string): Promise<void> {
-    const record = await this.getRecord(purchaseId);
+    const record = await this.records.getRecord(purchaseId);
     // COMMITTED means the money was spent: giving it back would let the next purchase overspend.
     if (!record || record.status === 'COMMITTED' || record.status === 'RELEASED') return;
 
@@ -191,8 +221,8 @@ export class DynamoSpendGuard implements SpendGuard {
       return this.release(purchaseId); // committed, released or abandoned meanwhile: decide again
     }
 
-    await this.unclaim(this.budgetCounter(record.vendor, record.month), purchaseId);
-    await this.unclaim(this.dailyCounter(record.day), purchaseId);
+    await this.counters.unclaim(this.budgetCounter(record.vendor, record.month), purchaseId);
+    await this.counters.unclaim(this.dailyCounter(record.day), purchaseId);
 
     try {
       await this.doc.send(
@@ -212,7 +242,7 @@ export class DynamoSpendGuard implements SpendGuard {
 
   async remaining(vendor: Vendor, at: Date): Promise<{ capUsd: number; reservedUsd: number; remainingUsd: number }> {
     const budget = this.budgetCounter(vendor, utcMonth(at));
-    const item = await this.getItem(budget.key);
+    const item = await this.counters.getItem(budget.key);
     const reservedCents = numberOr0(item?.[budget.totalAttribute]);
     return {
       capUsd: fromCents(budget.limit),
@@ -235,235 +265,7 @@ export class DynamoSpendGuard implements SpendGuard {
     return { key: itemKey(`DAILY#${day}`, 'DAILY'), totalAttribute: 'purchaseCount', limit: this.config.dailyLimit };
   }
 
-  /** Adds `amount` for this purchase unless that would pass the limit; idempotent per purchase. */
-  private async claim(counter: Counter, purchaseId: string, amount: number): Promise<ClaimResult> {
-    const room = counter.limit - amount;
-    if (room >= 0) {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: counter.key,
-            UpdateExpression: 'SET #mine = :amount, updatedAt = :now ADD #total :amount',
-            ConditionExpression: 'attribute_not_exists(#mine) AND (attribute_not_exists(#total) OR #total <= :room)',
-            ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
-            ExpressionAttributeValues: { ':amount': amount, ':room': room, ':now': this.now() },
-          }),
-        );
-        return { outcome: 'claimed', totalCents: 0 };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
-    }
-    const item = await this.getItem(counter.key);
-    if (item?.[memberAttribute(purchaseId)] !== undefined) return { outcome: 'already', totalCents: 0 };
-    return { outcome: 'refused', totalCents: numberOr0(item?.[counter.totalAttribute]) };
-  }
-
-  /** Gives back whatever this purchase holds in the counter; a no-op when it holds nothing. */
-  private async unclaim(counter: Counter, purchaseId: string): Promise<void> {
-    const mine = memberAttribute(purchaseId);
-    for (;;) {
-      const held = (await this.getItem(counter.key))?.[mine];
-      if (held === undefined) return;
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: counter.key,
-            UpdateExpression: 'REMOVE #mine SET updatedAt = :now ADD #total :minus',
-            ConditionExpression: '#mine = :held',
-            ExpressionAttributeNames: { '#mine': mine, '#total': counter.totalAttribute },
-            ExpressionAttributeValues: { ':held': held, ':minus': -numberOr0(held), ':now': this.now() },
-          }),
-        );
-        return;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err; // changed under us: read again
-      }
-    }
-  }
-
-  /** Removes a committed purchase's attribute from a counter, leaving the total as it is. */
-  private async forget(counter: Counter, purchaseId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: counter.key,
-          UpdateExpression: 'REMOVE #mine SET updatedAt = :now',
-          ConditionExpression: 'attribute_exists(#mine)',
-          ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId) },
-          ExpressionAttributeValues: { ':now': this.now() },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err; // already forgotten
-    }
-  }
-
-  /** Changes this purchase's amount in the counter, checking the cap only when it grows. */
-  private async reclaim(counter: Counter, purchaseId: string, amount: number): Promise<ReclaimResult> {
-    const mine = memberAttribute(purchaseId);
-    for (;;) {
-      const item = await this.getItem(counter.key);
-      const held = item?.[mine];
-      if (typeof held !== 'number') throw new ReservationStateError(`purchase ${purchaseId} holds nothing in ${counter.key[PK]}`);
-      if (held === amount) return { outcome: 'claimed' };
-      const delta = amount - held;
-      const room = counter.limit - delta;
-      if (delta > 0 && room < 0) return { outcome: 'refused', totalCents: numberOr0(item?.[counter.totalAttribute]), previousCents: held };
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: counter.key,
-            UpdateExpression: 'SET #mine = :amount, updatedAt = :now ADD #total :delta',
-            ConditionExpression: delta > 0 ? '#mine = :held AND #total <= :room' : '#mine = :held',
-            ExpressionAttributeNames: { '#mine': mine, '#total': counter.totalAttribute },
-            ExpressionAttributeValues: {
-              ':amount': amount,
-              ':held': held,
-              ':delta': delta,
-              ':now': this.now(),
-              ...(delta > 0 ? { ':room': room } : {}),
-            },
-          }),
-        );
-        return { outcome: 'claimed' };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        const after = await this.getItem(counter.key);
-        if (after?.[mine] === held) {
-          return { outcome: 'refused', totalCents: numberOr0(after?.[counter.totalAttribute]), previousCents: held };
-        }
-        // Our own amount changed (a retried adjust): start over from what is stored.
-      }
-    }
-  }
-
-  // ---- reservation record -----------------------------------------------------------------------
-
-  private async createOrGetRecord(fields: Omit<ReservationItem, 'status' | 'createdAt' | 'updatedAt'>): Promise<ReservationItem> {
-    const now = this.now();
-    const item: ReservationItem = { ...fields, status: 'RESERVING', createdAt: now, updatedAt: now };
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...reservationKey(fields.purchaseId), ...item },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        }),
-      );
-      return item;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    const existing = await this.getRecord(fields.purchaseId);
-    if (existing) return existing;
-    // Abandoned between our put and our read (a concurrent refusal): try once more from scratch.
-    return this.createOrGetRecord(fields);
-  }
-
-  /** Removes a refused reservation so the purchase holds nothing and a later retry starts clean. */
-  private async abandon(purchaseId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: reservationKey(purchaseId),
-          ConditionExpression: '#status = :reserving',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':reserving': 'RESERVING' },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-  }
-
-  private async getRecord(purchaseId: string): Promise<ReservationItem | undefined> {
-    return (await this.getItem(reservationKey(purchaseId))) as ReservationItem | undefined;
-  }
-
-  private async getItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return out.Item;
-  }
-
   private now(): string {
     return this.clock().toISOString();
   }
-}
-
-/** The reservation is in a state that does not allow the requested transition. */
-export class ReservationStateError extends ProcureError {
-  override name = 'ReservationStateError';
-}
-
-/** "YYYY-MM" in UTC: the budget month of an instant. */
-export function utcMonth(at: Date): string {
-  return at.toISOString().slice(0, 7);
-}
-
-/** "YYYY-MM-DD" in UTC: the purchase-count day of an instant. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
-type ReservationStatus = 'RESERVING' | 'RESERVED' | 'COMMITTED' | 'RELEASING' | 'RELEASED';
-
-interface ReservationItem {
-  purchaseId: string;
-  vendor: Vendor;
-  amountCents: number;
-  month: string;
-  day: string;
-  status: ReservationStatus;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A state-table item's key. */
-type ItemKey = Record<typeof PK | typeof SK, string>;
-
-function itemKey(partition: string, sort: string): ItemKey {
-  return { [PK]: partition, [SK]: sort };
-}
-
-interface Counter {
-  key: ItemKey;
-  totalAttribute: string;
-  /** Cap in cents, or the daily count limit. */
-  limit: number;
-}
-
-type ClaimResult = { outcome: 'claimed' | 'already'; totalCents: number } | { outcome: 'refused'; totalCents: number };
-type ReclaimResult = { outcome: 'claimed' } | { outcome: 'refused'; totalCents: number; previousCents: number };
-
-/** Key of a purchase's RESERVATION record (read back by the reconciler's ledger too). */
-export function reservationKey(purchaseId: string): ItemKey {
-  return itemKey(`RESERVATION#${purchaseId}`, 'RESERVATION');
-}
-
-/** Key of a vendor's monthly budget counter. */
-export function budgetKey(vendor: Vendor, month: string): ItemKey {
-  return itemKey(`BUDGET#${vendor}#${month}`, 'BUDGET');
-}
-
-/** Prefix of the counter attributes holding one purchase's share (`p_<purchaseId>`). */
-export const MEMBER_ATTRIBUTE_PREFIX = 'p_';
-
-/** The attribute in a counter item holding one purchase's share. */
-function memberAttribute(purchaseId: string): string {
-  return `${MEMBER_ATTRIBUTE_PREFIX}${purchaseId}`;
-}
-
-function numberOr0(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
-}
-
-function toReservation(record: ReservationItem): Reservation {
-  return { vendor: record.vendor, amountUsd: fromCents(record.amountCents), month: record.month, day: record.day };
 }

@@ -9,6 +9,9 @@
  *
  * The string must start with "<?xml": node-soap only treats its first argument as WSDL text (not a
  * path or URL) when it does (soap lib/wsdl open_wsdl).
+ *
+ * The file is over 300 lines on purpose: it is one verbatim data string, compared whole with its
+ * source file; cut into pieces joined back together it would only be harder to check against it.
  */
 export const INTERSERVER_WSDL = `<?xml version="1.0" encoding="ISO-8859-1"?>
 <!-- License-related subset of InterServer's SOAP API (urn:myapi, rpc/encoded), reconstructed from the operation, message and type data that InterServer publishes in interserver/interserver-api-samples (SOAP-API/data/api_info/*.json), serialized the way NuSOAP writes a WSDL. Service/port/binding names and soapAction values are UNVERIFIED (see interserver-soap.md). The soap:address is the real endpoint; a sandbox rewrites it to its own URL. -->
