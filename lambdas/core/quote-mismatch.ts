@@ -1,22 +1,39 @@
+import { AUDIT } from './audit-kinds';
 import { QuoteMismatchError } from './errors';
+import type { AuditEntry } from './ports';
 
 /**
- * The one wording of a quote mismatch: Checkout writes it, ValidateAndQuote reads the vendor's
- * total back out of `$.mismatch` (the only channel Step Functions gives from a Catch), so both
- * sides must agree on it. Amounts are written with two decimals, in USD.
+ * A quote mismatch travels as data: the money step that finds the vendor's total differs from the
+ * approved quote writes a QUOTE_MISMATCH audit entry with both amounts, then throws
+ * QuoteMismatchError, whose Catch sends the workflow back to ValidateAndQuote. ValidateAndQuote
+ * reads the amounts from that entry ({@link recordedMismatch}), never out of the error's text.
  */
-const PATTERN = /vendor total (-?\d+\.\d{2}) USD differs from the approved quote (-?\d+\.\d{2}) USD/;
 
-/** A QuoteMismatchError carrying both amounts in a parseable message. */
+/** A recorded mismatch: the vendor's total, the approved amount, and the entry that says so. */
+export interface QuoteMismatch {
+  vendorTotalUsd: number;
+  approvedUsd: number;
+  /** The audit entry's sort key: tells this mismatch from a later one. */
+  seq: string;
+}
+
+/** The QuoteMismatchError a money step throws after recording the mismatch; its text is for people. */
 export function quoteMismatchError(vendorTotalUsd: number, approvedUsd: number, context = ''): QuoteMismatchError {
   return new QuoteMismatchError(
     `vendor total ${vendorTotalUsd.toFixed(2)} USD differs from the approved quote ${approvedUsd.toFixed(2)} USD` + (context ? `; ${context}` : ''),
   );
 }
 
-/** The amounts from a mismatch message, or undefined when the message is not one of ours. */
-export function parseQuoteMismatch(message: string): { vendorTotalUsd: number; approvedUsd: number } | undefined {
-  const m = PATTERN.exec(message);
-  if (!m) return undefined;
-  return { vendorTotalUsd: Number(m[1]), approvedUsd: Number(m[2]) };
+/** The latest mismatch recorded in `trail` with both amounts, or undefined when there is none. */
+export function recordedMismatch(trail: readonly AuditEntry[]): QuoteMismatch | undefined {
+  for (let i = trail.length - 1; i >= 0; i -= 1) {
+    const e = trail[i]!;
+    if (e.type !== AUDIT.quoteMismatch) continue;
+    const vendorTotalUsd = e.detail?.vendorTotalUsd;
+    const approvedUsd = e.detail?.approvedUsd;
+    if (typeof vendorTotalUsd === 'number' && Number.isFinite(vendorTotalUsd) && typeof approvedUsd === 'number' && Number.isFinite(approvedUsd)) {
+      return { vendorTotalUsd, approvedUsd, seq: e.seq };
+    }
+  }
+  return undefined;
 }

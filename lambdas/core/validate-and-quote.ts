@@ -1,11 +1,10 @@
 import { AUDIT } from './audit-kinds';
 import { InvalidRequestError, QuoteMismatchError } from './errors';
-import { describeFailure } from './failure';
 import { formatUsd } from './money';
 import type { AuditEntry, AuditLog, InterserverGateway, PurchaseStore } from './ports';
 import { parsePurchaseRequest, type PurchaseRequest } from './purchase-request';
 import { recordStep } from './purchase-journal';
-import { parseQuoteMismatch } from './quote-mismatch';
+import { recordedMismatch, type QuoteMismatch } from './quote-mismatch';
 import { assertWithinMaxCost, priceRequest, type PricedRequest } from './quoting';
 import { approvalsRequired, tierFor, type ApprovalPolicy } from './approval-policy';
 import type { Quote, WorkflowState } from './workflow';
@@ -23,30 +22,25 @@ export interface ValidateAndQuoteDeps {
 /** Audit type of a re-quote after a mismatch; also how a second mismatch is recognized. */
 export const REQUOTED = AUDIT.requoted;
 
-/** A re-quote at the vendor's total, from `$.mismatch`. */
-export interface Requote {
-  vendorTotalUsd: number;
-  approvedUsd: number;
-  /** The mismatch's message, which tells this mismatch from another. */
-  message: string;
-}
+/** A re-quote at the vendor's total: the mismatch the money step recorded. */
+export type Requote = QuoteMismatch;
 
-/** The amounts of a mismatch `message`; InvalidRequestError when it carries no vendor total. */
-export function mismatchOf(message: string): Requote {
-  const amounts = parseQuoteMismatch(message);
-  if (!amounts) {
-    throw new InvalidRequestError(`cannot re-quote: the mismatch carries no vendor total (${message})`);
-  }
-  return { ...amounts, message };
+/**
+ * The mismatch to re-quote, read from the trail (core/quote-mismatch.ts); InvalidRequestError when
+ * the workflow says there was one but none with both amounts is recorded.
+ */
+export function mismatchOf(trail: readonly AuditEntry[]): Requote {
+  const mismatch = recordedMismatch(trail);
+  if (!mismatch) throw new InvalidRequestError('cannot re-quote: no recorded mismatch names the vendor total');
+  return mismatch;
 }
 
 /**
  * A purchase may be re-quoted once: a REQUOTED audit entry for a different mismatch means this is
- * the second one. The same mismatch again is this state being retried, which is fine. (Two real
- * mismatches never read the same: the second one's "approved" amount is the first one's vendor total.)
+ * the second one. The same mismatch again is this state being retried, which is fine.
  */
 export function notAskedAgain(mismatch: Requote, earlierRequotes: readonly AuditEntry[]): Requote {
-  if (earlierRequotes.some((e) => e.detail?.mismatch !== mismatch.message)) {
+  if (earlierRequotes.some((e) => e.detail?.mismatch !== mismatch.seq)) {
     throw new QuoteMismatchError(
       `the vendor's total changed again (${formatUsd(mismatch.vendorTotalUsd)} instead of the re-approved ${formatUsd(mismatch.approvedUsd)}); ` +
         'not asking a third time',
@@ -55,9 +49,12 @@ export function notAskedAgain(mismatch: Requote, earlierRequotes: readonly Audit
   return mismatch;
 }
 
-/** The vendor's total from the mismatch's `message`, unless it was already re-quoted for another ({@link notAskedAgain}). */
-export function requoteOf(message: string, earlierRequotes: readonly AuditEntry[]): Requote {
-  return notAskedAgain(mismatchOf(message), earlierRequotes);
+/** The vendor's total from the trail's latest mismatch, unless it was already re-quoted for another ({@link notAskedAgain}). */
+export function requoteOf(trail: readonly AuditEntry[]): Requote {
+  return notAskedAgain(
+    mismatchOf(trail),
+    trail.filter((e) => e.type === REQUOTED),
+  );
 }
 
 /**
@@ -92,15 +89,8 @@ export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: Workfl
   const request = parsePurchaseRequest(state.request);
   // A CoCalc quote needs no vendor call: the InterServer gateway is built only for its catalog.
   const priced = await priceRequest(request, async () => (await deps.interserver()).getLicenseTypes());
-  // The mismatch is read before the trail: one that carries no vendor total is refused (INVALID)
-  // without reading anything.
-  const mismatch = state.mismatch ? mismatchOf(describeFailure(state.mismatch).message) : undefined;
-  const requote = mismatch
-    ? notAskedAgain(
-        mismatch,
-        (await deps.audit.list(state.purchaseId)).filter((e) => e.type === REQUOTED),
-      )
-    : undefined;
+  // Entered from Checkout's QuoteMismatchError: the amounts are the ones it recorded in the trail.
+  const requote = state.mismatch ? requoteOf(await deps.audit.list(state.purchaseId)) : undefined;
   const quote = quoteOf(request, priced, requote, deps.policy);
   const { amountUsd, summary } = quote;
   assertWithinMaxCost(amountUsd, request.maxCost);
@@ -111,7 +101,7 @@ export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: Workfl
       status: 'QUOTED',
       actor: 'system',
       message: `The vendor's total ${formatUsd(requote.vendorTotalUsd)} differs from the approved ${formatUsd(requote.approvedUsd)}: asking for approval again`,
-      detail: { vendorTotalUsd: requote.vendorTotalUsd, approvedUsd: requote.approvedUsd, mismatch: requote.message },
+      detail: { vendorTotalUsd: requote.vendorTotalUsd, approvedUsd: requote.approvedUsd, mismatch: requote.seq },
     });
   }
   await recordStep(

@@ -1,19 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuoteMismatch, quoteMismatchError } from '../../lambdas/core/quote-mismatch';
+import type { AuditEntry } from '../../lambdas/core/ports';
+import { quoteMismatchError, recordedMismatch } from '../../lambdas/core/quote-mismatch';
 
-describe('quote mismatch messages', () => {
-  it('round-trip both amounts through the error message', () => {
-    const err = quoteMismatchError(63.76, 63.75, 'cart has 1 item');
+const entry = (seq: string, type: AuditEntry['type'], detail?: Record<string, unknown>): AuditEntry => ({
+  purchaseId: 'pur-1',
+  seq,
+  at: '',
+  type,
+  status: 'APPROVED',
+  detail,
+});
+
+describe('a quote mismatch as data', () => {
+  it('is the latest QUOTE_MISMATCH entry with both amounts', () => {
+    const trail = [
+      entry('1', 'QUOTE_MISMATCH', { vendorTotalUsd: 10, approvedUsd: 9 }),
+      entry('2', 'QUOTE_MISMATCH', { vendorTotalUsd: 63.76, approvedUsd: 63.75 }),
+      entry('3', 'QUOTE_MISMATCH', { vendorTotalUsd: Number.NaN, approvedUsd: 1 }),
+      entry('4', 'VENDOR_CALL', { vendorTotalUsd: 1, approvedUsd: 2 }),
+    ];
+    expect(recordedMismatch(trail)).toEqual({ vendorTotalUsd: 63.76, approvedUsd: 63.75, seq: '2' });
+  });
+
+  it('is nothing in a trail without one', () => {
+    expect(recordedMismatch([entry('1', 'QUOTED', { amountUsd: 5 }), entry('2', 'QUOTE_MISMATCH')])).toBeUndefined();
+  });
+
+  it('is thrown as a QuoteMismatchError whose text names both amounts for people', () => {
+    const err = quoteMismatchError(0.5, 1, 'cart has 1 item');
     expect(err.name).toBe('QuoteMismatchError');
-    expect(parseQuoteMismatch(err.message)).toEqual({ vendorTotalUsd: 63.76, approvedUsd: 63.75 });
-  });
-
-  it('survive being wrapped in a Step Functions cause text', () => {
-    const err = quoteMismatchError(0.5, 1);
-    expect(parseQuoteMismatch(`QuoteMismatchError: ${err.message}`)).toEqual({ vendorTotalUsd: 0.5, approvedUsd: 1 });
-  });
-
-  it('return nothing for a message that is not a mismatch', () => {
-    expect(parseQuoteMismatch('something else went wrong')).toBeUndefined();
+    expect(err.message).toBe('vendor total 0.50 USD differs from the approved quote 1.00 USD; cart has 1 item');
   });
 });

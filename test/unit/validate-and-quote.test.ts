@@ -10,7 +10,7 @@ import { cocalcRequest, interserverRequest } from '../support/requests';
 import { interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 /** $.mismatch as Step Functions' Catch writes it for Checkout's QuoteMismatchError. */
-function mismatch(vendorTotalUsd: number, approvedUsd: number): MismatchInfo {
+function causeOf(vendorTotalUsd: number, approvedUsd: number): MismatchInfo {
   const err = quoteMismatchError(vendorTotalUsd, approvedUsd);
   return { Error: err.name, Cause: JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [] }) };
 }
@@ -20,6 +20,18 @@ describe('ValidateAndQuote', () => {
   let sandbox: InterserverSandbox;
   let gateway: InterserverGateway;
   let interserverBuilds = 0;
+
+  /** What Checkout does on a mismatch: records both amounts in the trail, then throws (the Catch's $.mismatch). */
+  async function mismatch(purchaseId: string, vendorTotalUsd: number, approvedUsd: number): Promise<MismatchInfo> {
+    await h.audit.append(purchaseId, {
+      type: 'QUOTE_MISMATCH',
+      status: 'APPROVED',
+      actor: 'system',
+      message: 'Not checking out',
+      detail: { vendorTotalUsd, approvedUsd },
+    });
+    return causeOf(vendorTotalUsd, approvedUsd);
+  }
 
   beforeAll(async () => {
     h = await startStepHarness();
@@ -102,7 +114,7 @@ describe('ValidateAndQuote', () => {
   it("re-quotes at the vendor's total after a mismatch, and always asks a human", async () => {
     const state = await newPurchase(h, cocalcRequest());
     const first = await handler(1000)(state);
-    const requoted = await handler(1000)({ ...state, quote: first, mismatch: mismatch(18.01, 18) });
+    const requoted = await handler(1000)({ ...state, quote: first, mismatch: await mismatch(state.purchaseId, 18.01, 18) });
 
     expect(requoted).toMatchObject({ amountUsd: 18.01, autoApprove: false, approvalsNeeded: 1 });
     expect(requoted.summary).toMatch(/re-quoted at the vendor's total \$18\.01 \(was \$18\.00\)/);
@@ -113,19 +125,21 @@ describe('ValidateAndQuote', () => {
   it('treats the same mismatch again as a retry, but refuses a second, different mismatch', async () => {
     const state = await newPurchase(h, cocalcRequest());
     const run = handler();
-    const once = { ...state, mismatch: mismatch(18.01, 18) };
+    const once = { ...state, mismatch: await mismatch(state.purchaseId, 18.01, 18) };
     await run(once);
     await expect(run(once)).resolves.toMatchObject({ amountUsd: 18.01 });
-    await expect(run({ ...state, mismatch: mismatch(18.02, 18.01) })).rejects.toBeInstanceOf(QuoteMismatchError);
+    await expect(run({ ...state, mismatch: await mismatch(state.purchaseId, 18.02, 18.01) })).rejects.toBeInstanceOf(QuoteMismatchError);
   });
 
   it("checks the vendor's total against maxCost too", async () => {
     const state = await newPurchase(h, cocalcRequest({ maxCost: 18 }));
-    await expect(handler()({ ...state, mismatch: mismatch(18.01, 18) })).rejects.toBeInstanceOf(MaxCostExceededError);
+    await expect(handler()({ ...state, mismatch: await mismatch(state.purchaseId, 18.01, 18) })).rejects.toBeInstanceOf(MaxCostExceededError);
   });
 
-  it('refuses a mismatch that carries no vendor total', async () => {
+  it('refuses a mismatch the trail does not record, whatever its text says', async () => {
     const state = await newPurchase(h, cocalcRequest());
-    await expect(handler()({ ...state, mismatch: { Error: 'QuoteMismatchError', Cause: 'something else' } })).rejects.toBeInstanceOf(InvalidRequestError);
+    // The amounts are in the text, as a hand-made $.mismatch could put them: not trusted.
+    await expect(handler()({ ...state, mismatch: causeOf(1, 18) })).rejects.toBeInstanceOf(InvalidRequestError);
+    expect((await h.audit.list(state.purchaseId)).map((e) => e.type)).not.toContain('REQUOTED');
   });
 });
