@@ -15,7 +15,7 @@ interface CheckoutLine {
 
 /** POST purchases/get-shopping-cart-checkout-params. */
 export function getCheckoutParams(ctx: EndpointContext): Record<string, unknown> {
-  return checkoutParams(requireAccount(ctx, ANONYMOUS.purchases), ctx.now).params;
+  return checkoutParams(requireAccount(ctx, ANONYMOUS.purchases), ctx).params;
 }
 
 /** POST purchases/get-balance: a bare number. */
@@ -51,13 +51,17 @@ export function legacyCheckout(ctx: EndpointContext): { success: true } {
   return { success: true };
 }
 
-function checkoutParams(account: SandboxAccount, now: Date): { lines: CheckoutLine[]; params: Record<string, unknown> } {
+function checkoutParams(
+  account: SandboxAccount,
+  { now, state }: Pick<EndpointContext, 'now' | 'state'>,
+): { lines: CheckoutLine[]; params: Record<string, unknown> } {
   // Current, checked items of the two products the store sells; anything else is ignored.
   const lines = listItems(account, { purchased: false, removed: false }, now)
     .filter((item) => item.checked === true && (item.product === 'site-license' || item.product === 'cash-voucher'))
     .map((item) => ({
       item,
-      cost: item.product === 'site-license' ? priceSiteLicense(item.description) : priceCashVoucher(item.description),
+      cost:
+        item.product === 'site-license' ? repriced(priceSiteLicense(item.description), state.siteLicensePriceChangeUsd) : priceCashVoucher(item.description),
     }));
   // Σ lineItemAmount, exactly in cents (§4.7).
   const total = lines.reduce((cents, line) => cents + toCents(line.cost.lineItemAmount), 0) / 100;
@@ -91,7 +95,7 @@ interface StagedPurchase {
  * before anything changes, so any error leaves the account exactly as it was.
  */
 function purchaseCart(ctx: EndpointContext, account: SandboxAccount): void {
-  const { lines, params } = checkoutParams(account, ctx.now);
+  const { lines, params } = checkoutParams(account, ctx);
   if ((params.amountDue as number) > ALLOWED_SLACK) throw new Error(insufficientCreditMessage(params.chargeAmount as number));
   const staged = lines.map((line) => stageLine(ctx, account, line));
   for (const s of staged) {
@@ -163,4 +167,11 @@ function costRecord(item: SandboxCartItem, cost: LicenseCost, account: SandboxAc
     period: cost.period,
     input: item.product === 'site-license' ? purchaseInfo(d, account.accountId, range?.[0] ?? null, range?.[1] ?? null) : { ...d, subscription: 'no' },
   };
+}
+
+/** A site-license line after the vendor changed its price by `changeUsd` (SandboxState.siteLicensePriceChangeUsd). */
+function repriced(cost: LicenseCost, changeUsd: number): LicenseCost {
+  if (changeUsd === 0) return cost;
+  const lineItemAmount = (toCents(cost.lineItemAmount) + toCents(changeUsd)) / 100;
+  return { ...cost, cost: lineItemAmount, costPerUnit: lineItemAmount / cost.quantity, lineItemAmount };
 }

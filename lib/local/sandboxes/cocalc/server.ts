@@ -62,6 +62,8 @@ export interface CocalcSandbox {
   account(accountIdOrKey: string): SandboxAccount;
   /** Calls the `shopping/cart/add` throttle refused with "too many requests" (0 when it is off). */
   rateLimitRejections(): number;
+  /** Plays the vendor changing its prices: every site-license line checks out `usd` dearer (0: as §5 says). */
+  changeSiteLicensePrice(usd: number): void;
 }
 
 /**
@@ -159,5 +161,8 @@ export async function startCocalcSandbox(opts: CocalcSandboxOptions = {}): Promi
       return a;
     },
     rateLimitRejections: () => throttle?.rejections ?? 0,
+    changeSiteLicensePrice(usd: number) {
+      state.siteLicensePriceChangeUsd = usd;
+    },
   };
 }

@@ -100,6 +100,12 @@ export class SandboxState {
   // Starts well above 1 so an item id is never confused with add's row count `1`.
   private nextCartItemId = 1000;
   private nextRowId = 1;
+  /**
+   * How much the vendor has changed its site-license price since §5 was written: added to every
+   * site-license line the checkout prices (0: the formula as documented). Lets a test play the
+   * vendor changing its prices between a quote and a checkout, which procure must re-ask for.
+   */
+  siteLicensePriceChangeUsd = 0;
 
   addAccount(opts: AddAccountOptions = {}): SandboxAccount {
     // New-style key shape (§1): "sk-" + 16 random chars + 6 chars.
