@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { acknowledgeServiceEncryptedLogs } from './log-encryption';
 import { LOG_RETENTION } from './log-retention';
 import { acknowledgeSynchronousOnly } from './workflow-function';
-import type { ApiAccessLogMode } from '../config';
+import type { ApiAccessLogMode } from '../api-access-log-modes';
 
 /**
  * Access log line: who called what and how it ended. Deliberately without `$context.path` and
@@ -55,7 +55,7 @@ export interface PurchaseApiProps {
   /** POST /quotes. */
   readonly quotesFunction: IFunction;
   /**
-   * Access logs and the account's API Gateway CloudWatch role (lib/config.ts API_ACCESS_LOG_MODES).
+   * Access logs and the account's API Gateway CloudWatch role (lib/api-access-log-modes.ts API_ACCESS_LOG_MODES).
    * @default 'off'
    */
   readonly accessLogs?: ApiAccessLogMode;
