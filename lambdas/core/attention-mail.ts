@@ -103,6 +103,39 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
   const intro = view.cleanupPending.length
     ? `A ${vendor} purchase ended as NEEDS_ATTENTION: procure could not finish cleaning up at ${vendor}, so it cannot rule out that money was spent.`
     : `A ${vendor} purchase ended as NEEDS_ATTENTION: procure cannot tell whether ${vendor} charged for it.`;
+  const rows = attentionRows(view, vendor);
+  const checks = vendorChecks(view);
+  const commands = resolveCommands(view);
+  const reconciler = view.cleanupPending.length
+    ? `The reconciler retries the unfinished cleanup (${view.cleanupPending.join(', ')}) on its schedule.`
+    : undefined;
+  const settle = [
+    'When you know, record it (from the procure project folder):',
+    `  bought:     ${commands.bought}`,
+    `  not bought: ${commands.notBought}`,
+    '--bought completes the purchase with that license and counts its money as spent; --not-bought ends it FAILED and gives its budget back. ' +
+      'Only a purchase still in NEEDS_ATTENTION can be resolved, and only once.',
+  ];
+
+  const parts: MailParts = { intro, rows, checks, commands, reconciler, settle };
+  const text = attentionText(view, vendor, parts);
+  const html = attentionHtml(view, vendor, parts);
+
+  return { to: mail.to, from: mail.from, subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 200), text, html };
+}
+
+/** The mail's parts that the plain-text and the HTML body both show. */
+interface MailParts {
+  intro: string;
+  rows: Array<[string, string]>;
+  checks: string[];
+  commands: { bought: string; notBought: string };
+  reconciler: string | undefined;
+  settle: string[];
+}
+
+/** The facts table: every field the purchase has, in a fixed order; unknown ones left out. */
+function attentionRows(view: AttentionView, vendor: string): Array<[string, string]> {
   const known: Array<[string, string | undefined]> = [
     ['Purchase', view.purchaseId],
     ['Request', view.requestId],
@@ -118,21 +151,12 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
     ['Requested', formatUtc(view.receivedAt)],
     ['Ended', formatUtc(view.endedAt)],
   ];
-  const rows = known.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
-  const checks = vendorChecks(view);
-  const commands = resolveCommands(view);
-  const reconciler = view.cleanupPending.length
-    ? `The reconciler retries the unfinished cleanup (${view.cleanupPending.join(', ')}) on its schedule.`
-    : undefined;
-  const settle = [
-    'When you know, record it (from the procure project folder):',
-    `  bought:     ${commands.bought}`,
-    `  not bought: ${commands.notBought}`,
-    '--bought completes the purchase with that license and counts its money as spent; --not-bought ends it FAILED and gives its budget back. ' +
-      'Only a purchase still in NEEDS_ATTENTION can be resolved, and only once.',
-  ];
+  return known.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+}
 
-  const text = [
+/** The plain-text body. */
+function attentionText(view: AttentionView, vendor: string, { intro, rows, checks, reconciler, settle }: MailParts): string {
+  return [
     intro,
     '',
     ...rows.map(([k, v]) => `${k}: ${escapeControls(v)}`),
@@ -146,7 +170,11 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
     ...settle,
     '',
   ].join('\n');
-  const html = [
+}
+
+/** The HTML body: the same content, every value escaped. */
+function attentionHtml(view: AttentionView, vendor: string, { intro, rows, checks, commands, reconciler, settle }: MailParts): string {
+  return [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<p>${escapeHtml(intro)}</p>`,
     '<table>',
@@ -160,6 +188,4 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
     `<p>${escapeHtml(settle[3]!)}</p>`,
     '</body></html>',
   ].join('\n');
-
-  return { to: mail.to, from: mail.from, subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 200), text, html };
 }

@@ -43,7 +43,7 @@ export const RECONCILE_LIMITS = {
   /**
    * How far back the audit trail's byStatus index is read for open and NEEDS_ATTENTION purchases:
    * well past the longest an execution can live with the default approval timeout (2 x 72 h + 1 h,
-   * lib/config.ts executionTimeoutSeconds). A purchase left open longer than this while the
+   * lib/execution-timeout.ts executionTimeoutSeconds). A purchase left open longer than this while the
    * reconciler never ran is outside its reach (settle it by hand).
    */
   lookbackMs: 35 * 24 * 3_600_000,

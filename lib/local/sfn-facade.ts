@@ -26,58 +26,17 @@ export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker,
         });
         return { executionArn: r.executionArn, startDate: r.startDate.getTime() / 1000 };
       }
-      case 'DescribeExecution': {
-        const r = executions.describe(str(body.executionArn, 'executionArn'));
-        return {
-          executionArn: r.executionArn,
-          stateMachineArn: r.stateMachineArn,
-          name: r.name,
-          status: r.status,
-          startDate: Date.parse(r.startDate) / 1000,
-          ...(r.stopDate ? { stopDate: Date.parse(r.stopDate) / 1000 } : {}),
-          input: r.input,
-          inputDetails: { included: true },
-          ...(r.output !== undefined ? { output: r.output, outputDetails: { included: true } } : {}),
-          ...(r.error !== undefined ? { error: r.error } : {}),
-          ...(r.cause !== undefined ? { cause: r.cause } : {}),
-          redriveCount: 0,
-          redriveStatus: 'NOT_REDRIVABLE',
-        };
-      }
+      case 'DescribeExecution':
+        return describeExecution(executions, body);
       case 'GetExecutionHistory': {
         const executionArn = str(body.executionArn, 'executionArn');
         executions.describe(executionArn); // ExecutionDoesNotExist / InvalidArn, as AWS answers
         return historyPage(historyEvents(executions.history(executionArn)), body);
       }
-      case 'SendTaskSuccess': {
-        const token = tokenOf(body);
-        const text = str(body.output, 'output');
-        let output: unknown;
-        try {
-          output = JSON.parse(text);
-        } catch {
-          throw new AwsServiceError('InvalidOutput', `Invalid Output: 'output is not valid JSON'`);
-        }
-        broker.sendTaskSuccess(token, output);
-        return {};
-      }
-      case 'SendTaskFailure': {
-        const token = tokenOf(body);
-        const error = body.error === undefined ? '' : str(body.error, 'error');
-        const cause = body.cause === undefined ? '' : str(body.cause, 'cause');
-        if (error.length > 256)
-          throw new AwsServiceError(
-            'ValidationException',
-            "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
-          );
-        if (cause.length > 32768)
-          throw new AwsServiceError(
-            'ValidationException',
-            "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768",
-          );
-        broker.sendTaskFailure(token, error, cause);
-        return {};
-      }
+      case 'SendTaskSuccess':
+        return sendTaskSuccess(broker, body);
+      case 'SendTaskFailure':
+        return sendTaskFailure(broker, body);
       case 'SendTaskHeartbeat':
         broker.sendTaskHeartbeat(tokenOf(body));
         return {};
@@ -85,6 +44,59 @@ export function sfnFacade(executions: ExecutionManager, broker: TaskTokenBroker,
         throw new AwsServiceError('UnknownOperationException', `the local Step Functions facade does not implement ${operation}`);
     }
   };
+}
+
+/** DescribeExecution's answer: the execution as AWS-JSON shows it (never redriven locally). */
+function describeExecution(executions: ExecutionManager, body: Record<string, unknown>): Record<string, unknown> {
+  const r = executions.describe(str(body.executionArn, 'executionArn'));
+  return {
+    executionArn: r.executionArn,
+    stateMachineArn: r.stateMachineArn,
+    name: r.name,
+    status: r.status,
+    startDate: Date.parse(r.startDate) / 1000,
+    ...(r.stopDate ? { stopDate: Date.parse(r.stopDate) / 1000 } : {}),
+    input: r.input,
+    inputDetails: { included: true },
+    ...(r.output !== undefined ? { output: r.output, outputDetails: { included: true } } : {}),
+    ...(r.error !== undefined ? { error: r.error } : {}),
+    ...(r.cause !== undefined ? { cause: r.cause } : {}),
+    redriveCount: 0,
+    redriveStatus: 'NOT_REDRIVABLE',
+  };
+}
+
+/** SendTaskSuccess: the output must be JSON, as AWS requires. */
+function sendTaskSuccess(broker: TaskTokenBroker, body: Record<string, unknown>): Record<string, never> {
+  const token = tokenOf(body);
+  const text = str(body.output, 'output');
+  let output: unknown;
+  try {
+    output = JSON.parse(text);
+  } catch {
+    throw new AwsServiceError('InvalidOutput', `Invalid Output: 'output is not valid JSON'`);
+  }
+  broker.sendTaskSuccess(token, output);
+  return {};
+}
+
+/** SendTaskFailure, with AWS's length limits on the error and the cause. */
+function sendTaskFailure(broker: TaskTokenBroker, body: Record<string, unknown>): Record<string, never> {
+  const token = tokenOf(body);
+  const error = body.error === undefined ? '' : str(body.error, 'error');
+  const cause = body.cause === undefined ? '' : str(body.cause, 'cause');
+  if (error.length > 256)
+    throw new AwsServiceError(
+      'ValidationException',
+      "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
+    );
+  if (cause.length > 32768)
+    throw new AwsServiceError(
+      'ValidationException',
+      "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768",
+    );
+  broker.sendTaskFailure(token, error, cause);
+  return {};
 }
 
 /** AWS's answer for a machine of the template (always ACTIVE locally: it exists while the runtime runs). */

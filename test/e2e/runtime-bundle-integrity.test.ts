@@ -1,5 +1,5 @@
 import { approvalPolicyEnv } from '../../lib/approval-policy-config';
-import { resolveProcureConfig } from '../../lib/config';
+import { resolveProcureConfig } from '../../lib/resolve-config';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { approvalPolicyEnv } from '../../lib/approval-policy-config';
-import { resolveProcureConfig } from '../../lib/config';
+import { resolveProcureConfig } from '../../lib/resolve-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { cocalcRequest, interserverRequest } from '../support/requests';

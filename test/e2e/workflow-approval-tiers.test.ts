@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalPolicyEnv } from '../../lib/approval-policy-config';
 import { approvalLinkOf } from '../../lib/cli/runtime-report';
-import { resolveProcureConfig } from '../../lib/config';
+import { resolveProcureConfig } from '../../lib/resolve-config';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import {
   auditTrail,

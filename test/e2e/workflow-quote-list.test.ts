@@ -1,5 +1,5 @@
 import { approvalPolicyEnv } from '../../lib/approval-policy-config';
-import { resolveProcureConfig } from '../../lib/config';
+import { resolveProcureConfig } from '../../lib/resolve-config';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcureConfigError, resolveProcureConfig } from '../../lib/config';
+import { ProcureConfigError, resolveProcureConfig } from '../../lib/resolve-config';
 import { escalationDelayOf, reminderOffsetsOf } from '../../lib/follow-up-config';
 import { ENV } from '../../lambdas/shared/env-names';
 import { approvalFollowUpConfig, ConfigError } from '../../lambdas/shared/config';

@@ -1,7 +1,9 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalPolicyOf } from '../../lib/approval-policy-config';
-import { configWarnings, ProcureConfigError, readProcureConfig, resolveProcureConfig } from '../../lib/config';
+import { configWarnings } from '../../lib/config-warnings';
+import { ProcureConfigError, resolveProcureConfig } from '../../lib/resolve-config';
+import { readProcureConfig } from '../../lib/read-config';
 import { approvalPolicyConfig, ConfigError } from '../../lambdas/shared/config';
 import { ENV } from '../../lambdas/shared/env-names';
 import { App } from 'aws-cdk-lib';

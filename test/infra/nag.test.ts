@@ -6,7 +6,8 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { API_ACCESS_LOG_MODES, resolveProcureConfig } from '../../lib/config';
+import { API_ACCESS_LOG_MODES } from '../../lib/api-access-log-modes';
+import { resolveProcureConfig } from '../../lib/resolve-config';
 import { ProcureStack } from '../../lib/procure-stack';
 
 /**

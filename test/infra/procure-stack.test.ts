@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ApiAccessLogMode } from '../../lib/config';
+import type { ApiAccessLogMode } from '../../lib/api-access-log-modes';
 import { PurchaseApi } from '../../lib/constructs/purchase-api';
 import { REQUIRED_OUTPUTS } from '../../lib/cli/stack-resources';
 import { STACK_OUTPUTS, type StackOutputName } from '../../lib/stack-outputs';

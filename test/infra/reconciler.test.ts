@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcureConfigError, resolveProcureConfig } from '../../lib/config';
+import { ProcureConfigError, resolveProcureConfig } from '../../lib/resolve-config';
 import { iamStatements, roleOf, statementsOf, synthProcure, type Synthesized } from './synth';
 
 /**

@@ -1,7 +1,7 @@
 import validateAsl from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROCURE_CONFIG } from '../../lib/config';
+import { DEFAULT_PROCURE_CONFIG } from '../../lib/config-defaults';
 import type { AslDefinition } from '../../lib/local/asl-from-template';
 import { BUY_RECHECK_HOLD_MS } from '../../lambdas/core/locks';
 import { STATE, type FunctionId } from '../../lambdas/core/workflow';

@@ -12,7 +12,8 @@ import {
   type CfnTemplate,
   type ResolveEnv,
 } from '../../lib/local/asl-from-template';
-import { resolveProcureConfig, type ProcureConfig } from '../../lib/config';
+import { resolveProcureConfig } from '../../lib/resolve-config';
+import type { ProcureConfig } from '../../lib/config';
 import { ProcureStack } from '../../lib/procure-stack';
 import type { FunctionId } from '../../lambdas/core/workflow';
 

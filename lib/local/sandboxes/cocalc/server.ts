@@ -85,46 +85,10 @@ export async function startCocalcSandbox(opts: CocalcSandboxOptions = {}): Promi
   const now = opts.now ?? (() => new Date());
   const captcha = opts.captcha ?? true;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-    if (await faults.handleAdmin(req, res, path)) return;
-    if (path === ADMIN_ACCOUNTS_PATH) return handleAdminAccounts(req, res, state);
-    const endpoint = path.startsWith(`${API_BASE_PATH}/`) ? path.slice(API_BASE_PATH.length + 1) : '';
-    const handler = ROUTES.get(endpoint);
-    if (!handler) {
-      req.resume();
-      return sendNotFound(res);
-    }
-    const params = await readParams(req);
-    if (params === undefined) return sendText(res, 400, 'Invalid JSON'); // UNVERIFIED Next.js text (§2)
-    const decision = await faults.before(endpoint, res);
-    if (decision.kind === 'handled') return;
-    if (decision.kind === 'forced-error') return sendJson(res, 200, { error: decision.message });
-
-    const ctx: EndpointContext = {
-      state,
-      account: state.byApiKey(apiKeyFromAuthorization(req.headers.authorization)),
-      params,
-      now: now(),
-      throttle,
-      captcha,
-    };
-    let result: unknown;
-    let applied = true;
-    try {
-      result = handler(ctx);
-    } catch (err) {
-      // Like every v2 handler: try { res.json(result) } catch (err) { res.json({ error: err.message }) } (§2).
-      result = { error: err instanceof Error ? err.message : String(err) };
-      applied = false;
-    }
-    const send = () => sendJson(res, 200, result);
-    if (applied && (await faults.afterApplied(endpoint, res, send))) return;
-    send();
-  }
+  const world: SandboxWorld = { state, faults, throttle, now, captcha };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(world, req, res).catch((err: unknown) => {
       if (err instanceof BodyTooLargeError && !res.headersSent) return answerTooLarge(res, { error: err.message });
       if (!res.headersSent) sendText(res, 500, `sandbox bug: ${err instanceof Error ? err.message : String(err)}`);
       else res.destroy();
@@ -165,4 +129,53 @@ export async function startCocalcSandbox(opts: CocalcSandboxOptions = {}): Promi
       state.siteLicensePriceChangeUsd = usd;
     },
   };
+}
+
+/** What every request is answered from: the accounts, the armed faults and the vendor's settings. */
+interface SandboxWorld {
+  state: SandboxState;
+  faults: FaultInjector;
+  throttle: AddThrottle | undefined;
+  now: () => Date;
+  captcha: boolean;
+}
+
+/** One request: the admin routes, else a v2 endpoint with the faults armed for it. */
+async function handle(world: SandboxWorld, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { state, faults, throttle, now, captcha } = world;
+  const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+  if (await faults.handleAdmin(req, res, path)) return;
+  if (path === ADMIN_ACCOUNTS_PATH) return handleAdminAccounts(req, res, state);
+  const endpoint = path.startsWith(`${API_BASE_PATH}/`) ? path.slice(API_BASE_PATH.length + 1) : '';
+  const handler = ROUTES.get(endpoint);
+  if (!handler) {
+    req.resume();
+    return sendNotFound(res);
+  }
+  const params = await readParams(req);
+  if (params === undefined) return sendText(res, 400, 'Invalid JSON'); // UNVERIFIED Next.js text (§2)
+  const decision = await faults.before(endpoint, res);
+  if (decision.kind === 'handled') return;
+  if (decision.kind === 'forced-error') return sendJson(res, 200, { error: decision.message });
+
+  const ctx: EndpointContext = {
+    state,
+    account: state.byApiKey(apiKeyFromAuthorization(req.headers.authorization)),
+    params,
+    now: now(),
+    throttle,
+    captcha,
+  };
+  let result: unknown;
+  let applied = true;
+  try {
+    result = handler(ctx);
+  } catch (err) {
+    // Like every v2 handler: try { res.json(result) } catch (err) { res.json({ error: err.message }) } (§2).
+    result = { error: err instanceof Error ? err.message : String(err) };
+    applied = false;
+  }
+  const send = () => sendJson(res, 200, result);
+  if (applied && (await faults.afterApplied(endpoint, res, send))) return;
+  send();
 }

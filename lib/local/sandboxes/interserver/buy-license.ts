@@ -1,5 +1,5 @@
-import { CPANEL_TYPES, EXTERNAL_TO_INTERNAL_CPANEL, INTERNAL_NETWORK, isInNetwork, isValidIp, LICENSE_TYPES } from './catalog';
-import { cents, sqlDate, type InterserverSandboxState, type LicenseRow, SANDBOX_COUPONS, type SandboxCoupon } from './state';
+import { CPANEL_TYPES, EXTERNAL_TO_INTERNAL_CPANEL, INTERNAL_NETWORK, isInNetwork, isValidIp, LICENSE_TYPES, type LicenseTypeRow } from './catalog';
+import { cents, sqlDate, type InterserverSandboxState, type InvoiceRow, type LicenseRow, SANDBOX_COUPONS, type SandboxCoupon } from './state';
 
 /** The `buy_license_return` struct (§2). */
 export interface BuyReturn {
@@ -61,6 +61,32 @@ export function buyLicense(state: InterserverSandboxState, custid: number, input
 
   // A canceled/expired cPanel license of the same customer on this IP is deleted and re-ordered (§5).
   for (const row of reorderable) state.removeLicense(row);
+  const { license, invoice } = recordOrder(state, custid, input, typeRow, couponRow, cost);
+
+  const done = [ORDER_COMPLETED];
+  // Plain buy (null) and use_prepay=true auto-pay when PrePay covers the cost; false never does (§5 step 4).
+  if (usePrepay !== false && account.prepay >= cost) {
+    account.prepay = cents(account.prepay - cost);
+    invoice.invoices_paid = 1;
+    license.license_status = 'active';
+    done.push(PAID_WITH_PREPAY);
+    return { status: 'ok', status_text: finish(done), invoice: 0, cost };
+  }
+  return { status: 'ok', status_text: finish(done), invoice: invoice.invoices_id, cost };
+}
+
+/**
+ * The order's rows, as the real server writes them (§5): the repeat invoice, the pending license
+ * and its first invoice, unpaid; paying it is the caller's decision.
+ */
+function recordOrder(
+  state: InterserverSandboxState,
+  custid: number,
+  { ip, type }: Pick<BuyInput, 'ip' | 'type'>,
+  typeRow: LicenseTypeRow,
+  couponRow: SandboxCoupon | undefined,
+  cost: number,
+): { license: LicenseRow; invoice: InvoiceRow } {
   const now = state.now();
   const licenseId = state.peekNextLicenseId();
   const description = `${typeRow.services_name} License ${ip}`;
@@ -96,17 +122,7 @@ export function buyLicense(state: InterserverSandboxState, custid: number, input
     invoices_deleted: 0,
     invoices_currency: 'USD',
   });
-
-  const done = [ORDER_COMPLETED];
-  // Plain buy (null) and use_prepay=true auto-pay when PrePay covers the cost; false never does (§5 step 4).
-  if (usePrepay !== false && account.prepay >= cost) {
-    account.prepay = cents(account.prepay - cost);
-    invoice.invoices_paid = 1;
-    license.license_status = 'active';
-    done.push(PAID_WITH_PREPAY);
-    return { status: 'ok', status_text: finish(done), invoice: 0, cost };
-  }
-  return { status: 'ok', status_text: finish(done), invoice: invoice.invoices_id, cost };
+  return { license, invoice };
 }
 
 /** Each message ends in "\n"; the result is trim()med (§5 step 2). */

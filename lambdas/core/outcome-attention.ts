@@ -1,0 +1,118 @@
+import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type AttentionView } from './attention-mail';
+import { vendorName } from './approval-page';
+import { AUDIT } from './audit-kinds';
+import type { CleanupStep } from './cleanup-steps';
+import type { StepLog } from './money-step';
+import type { AuditEntry, AuditLog, Mailer, PurchaseRecord } from './ports';
+import type { PurchaseStatus, WorkflowState } from './workflow';
+
+/**
+ * RecordOutcome's NEEDS_ATTENTION side (core/record-outcome.ts): the view of a purchase whose money
+ * may be gone, the closing entry's and the failed event's wording, and the once-only mail to the
+ * approvers. Apart from the end's bookkeeping because it is about telling people, not about money.
+ */
+
+/** Who the NEEDS_ATTENTION mail goes to and from, and the API address its commands name. */
+export interface AttentionMailSettings {
+  approvers: string[];
+  sender: string;
+  apiUrl: string;
+}
+
+/** Audit entry types of the NEEDS_ATTENTION mail; a sent one is not sent again by a retry. */
+export const ATTENTION_MAIL = { sent: AUDIT.attentionMailSent, failed: AUDIT.attentionMailFailed } as const;
+
+/** What the NEEDS_ATTENTION side needs from RecordOutcome's dependencies. */
+export interface AttentionDeps {
+  audit: AuditLog;
+  mailer: Mailer;
+  mail: AttentionMailSettings;
+  log: StepLog;
+  /** Removes link signatures and token-like runs from free text. */
+  redactText: (text: string) => string;
+}
+
+/** What the NEEDS_ATTENTION mail, event and audit entry say about the purchase, secrets scrubbed. */
+export function attentionView(
+  deps: Pick<AttentionDeps, 'redactText' | 'mail'>,
+  state: WorkflowState,
+  record: PurchaseRecord | undefined,
+  end: { reason: string; pending: CleanupStep[]; statusAfterCleanup: PurchaseStatus | undefined; endedAt: string },
+): AttentionView {
+  const { request } = state;
+  const amountUsd = state.purchase?.amountUsd ?? state.quote?.amountUsd ?? record?.amountUsd;
+  const cartItemId = state.cart?.itemId ?? state.purchase?.cartItemId ?? record?.cartItemId;
+  const licenseId = state.purchase?.licenseId ?? record?.licenseId;
+  const invoice = state.purchase?.invoice ?? record?.invoice;
+  return {
+    purchaseId: state.purchaseId,
+    requestId: request.requestId,
+    vendor: request.vendor,
+    requester: { name: request.requester.name, email: request.requester.email },
+    // Vendor messages are written without secrets; this drops anything token-like regardless.
+    reason: deps.redactText(end.reason),
+    cleanupPending: end.pending,
+    receivedAt: state.receivedAt,
+    endedAt: end.endedAt,
+    apiUrl: deps.mail.apiUrl,
+    ...(amountUsd !== undefined ? { amountUsd } : {}),
+    ...(state.quote?.summary ? { item: state.quote.summary } : {}),
+    ...(cartItemId !== undefined ? { cartItemId } : {}),
+    ...(licenseId ? { licenseId } : {}),
+    ...(invoice !== undefined ? { invoice } : {}),
+    ...(request.vendor === 'interserver' ? { interserver: { ip: request.item.ip, licenseType: request.item.licenseType } } : {}),
+    ...(end.statusAfterCleanup ? { statusAfterCleanup: end.statusAfterCleanup } : {}),
+  };
+}
+
+/** The closing audit entry's message: loud, with the budget rule and the way to settle it. */
+export function attentionMessage(view: AttentionView): string {
+  const { bought, notBought } = resolveCommands({ purchaseId: view.purchaseId, ...(view.licenseId ? { licenseId: view.licenseId } : {}) });
+  const cleanup = view.cleanupPending.length ? ` Cleanup left to the reconciler: ${view.cleanupPending.join(', ')}.` : '';
+  return (
+    `ATTENTION: MONEY MAY HAVE BEEN SPENT. ${view.reason}. ${budgetRule(view)}${cleanup} ` +
+    `Check the ${vendorName(view.vendor)} account, then record the finding: ${bought} | ${notBought}`
+  );
+}
+
+/** The failed event's extra fields for NEEDS_ATTENTION: what to check and how to settle it. */
+export function attentionEventDetail(view: AttentionView): Record<string, unknown> {
+  return {
+    check: vendorChecks(view),
+    resolve: resolveCommands(view),
+    ...(view.cleanupPending.length ? { cleanupPending: view.cleanupPending } : {}),
+    ...(view.cartItemId !== undefined ? { cartItemId: view.cartItemId } : {}),
+    ...(view.licenseId ? { licenseId: view.licenseId } : {}),
+    ...(view.invoice !== undefined ? { invoice: view.invoice } : {}),
+  };
+}
+
+/**
+ * Mails the approvers once per purchase. A mail that cannot be sent is audited and logged, and the
+ * purchase still ends: the event and the audit trail carry the same facts.
+ */
+export async function sendAttentionMail(deps: AttentionDeps, view: AttentionView, trail: AuditEntry[]): Promise<void> {
+  if (trail.some((e) => e.type === ATTENTION_MAIL.sent)) return;
+  const to = deps.mail.approvers;
+  try {
+    if (to.length === 0) throw new Error('no approvers are configured');
+    await deps.mailer.send(renderAttentionMail(view, { from: deps.mail.sender, to }));
+  } catch (err) {
+    deps.log.error('the NEEDS_ATTENTION mail could not be sent', { purchaseId: view.purchaseId, error: err as Error });
+    await deps.audit.append(view.purchaseId, {
+      type: ATTENTION_MAIL.failed,
+      status: 'NEEDS_ATTENTION',
+      actor: 'system',
+      message: `The NEEDS_ATTENTION mail to the approvers could not be sent: ${(err as Error).message}`,
+      detail: { to, error: (err as Error).name },
+    });
+    return;
+  }
+  await deps.audit.append(view.purchaseId, {
+    type: ATTENTION_MAIL.sent,
+    status: 'NEEDS_ATTENTION',
+    actor: 'system',
+    message: `Mailed ${to.length} approver(s): what to check at ${vendorName(view.vendor)} and how to resolve`,
+    detail: { to },
+  });
+}

@@ -1,0 +1,86 @@
+import { VendorRejectedError } from './errors';
+import type { CleanupStep } from './cleanup-steps';
+import { CLEANUP_STEPS } from './cleanup-steps';
+import type { CartCleanup, StepResult } from './outcome-rules';
+import type { AuditLog, CocalcGateway } from './ports';
+import type { PurchaseStatus, WorkflowState } from './workflow';
+
+/**
+ * RecordOutcome's compensation steps (core/record-outcome.ts): each one run, audited, and its
+ * failure returned rather than thrown, so a purchase always ends and the step is left pending.
+ * Kept apart from the end's bookkeeping so what touches the vendor reads on its own.
+ */
+
+/** What a compensation step needs: the audit trail, and the CoCalc gateway for the cart item. */
+export interface CompensationDeps {
+  audit: AuditLog;
+  cocalc: () => Promise<CocalcGateway>;
+}
+
+/**
+ * Deletes our CoCalc cart item unless it was bought. The vendor deletes only unpurchased items, so
+ * delete first and look only when nothing was deleted: no window in which we look, then delete.
+ */
+export async function compensateCart(
+  deps: CompensationDeps,
+  state: WorkflowState,
+  itemId: number | undefined,
+  status: PurchaseStatus,
+): Promise<StepResult<CartCleanup>> {
+  if (state.request.vendor !== 'cocalc' || itemId === undefined) return { ok: true, outcome: 'none' };
+  return compensate(
+    deps,
+    state.purchaseId,
+    status,
+    CLEANUP_STEPS.deleteCartItem,
+    async () => {
+      const gateway = await deps.cocalc();
+      if (await gateway.deleteFromCart(itemId)) return 'deleted';
+      try {
+        const item = await gateway.getCartItem(itemId);
+        if (item.purchased) return 'purchased';
+      } catch (err) {
+        if (err instanceof VendorRejectedError && /no item with id/i.test(err.message)) return 'gone';
+        throw err;
+      }
+      throw new Error(`CoCalc cart item ${itemId} is neither deleted nor purchased`);
+    },
+    { cartItemId: itemId },
+  );
+}
+
+/**
+ * Runs one compensation step and audits its outcome. A failure is audited (COMPENSATION_FAILED)
+ * and returned, not thrown: the caller turns it into NEEDS_ATTENTION with the step pending.
+ */
+export async function compensate<T extends string>(
+  deps: CompensationDeps,
+  purchaseId: string,
+  status: PurchaseStatus,
+  step: CleanupStep,
+  run: () => Promise<T>,
+  detail: Record<string, unknown> = {},
+): Promise<StepResult<T>> {
+  let outcome: T;
+  try {
+    outcome = await run();
+  } catch (err) {
+    const error = `${(err as Error).name}: ${(err as Error).message}`;
+    await deps.audit.append(purchaseId, {
+      type: 'COMPENSATION_FAILED',
+      status,
+      actor: 'system',
+      message: `Compensation ${step} failed (left to the reconciler): ${(err as Error).message}`,
+      detail: { step, error: (err as Error).name, ...detail },
+    });
+    return { ok: false, error };
+  }
+  await deps.audit.append(purchaseId, {
+    type: 'COMPENSATED',
+    status,
+    actor: 'system',
+    message: `Compensation ${step}: ${outcome}`,
+    detail: { step, outcome, ...detail },
+  });
+  return { ok: true, outcome };
+}

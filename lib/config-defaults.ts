@@ -1,0 +1,25 @@
+import { EVENTS } from '../lambdas/core/workflow';
+import type { ProcureConfig } from './config';
+
+/** The defaults, exported so the local runtime and the docs show the same values. */
+export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
+  approverEmails: Object.freeze(['approver@example.com']),
+  senderEmail: 'procure@example.com',
+  monthlyCapUsd: Object.freeze({ cocalc: 500, interserver: 200 }),
+  dailyPurchaseLimit: 10,
+  autoApproveMaxUsd: -1,
+  approvalTimeoutSeconds: 259_200,
+  cocalcBaseUrl: 'https://cocalc.com/api/v2',
+  cocalcCheckoutMode: 'current',
+  interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl',
+  interserverPaymentPolicy: 'leave-unpaid',
+  requestEventSource: EVENTS.defaultRequestSource,
+  eventBusName: 'default',
+  reconcileIntervalMinutes: 10,
+  apiAccessLogs: 'off',
+});
+
+/** Who the alarm topic mails: {@link ProcureConfig.opsEmails}, else the approvers. */
+export function opsEmailsOf(config: ProcureConfig): readonly string[] {
+  return config.opsEmails ?? config.approverEmails;
+}
