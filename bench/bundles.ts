@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { DEFAULT_RESOLVE_ENV } from '../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV } from '../lib/local/cfn-template';
 import { loadStack, withAssemblyReadLock } from '../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../lib/local/lambda-functions';
 import { PROCURE_WATCH } from '../lib/local/procure/watch';

@@ -1,5 +1,5 @@
 import { approvalPolicyEnv } from '../lib/approval-policy-config';
-import { resolveProcureConfig } from '../lib/config';
+import { resolveProcureConfig } from '../lib/resolve-config';
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { approvalPolicyEnv } from '../lib/approval-policy-config';
-import { resolveProcureConfig } from '../lib/config';
+import { resolveProcureConfig } from '../lib/resolve-config';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
 import { e2eHandle, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
-import { utcMonth } from '../lambdas/adapters/aws/dynamo-spend-guard';
+import { utcMonth } from '../lambdas/adapters/aws/spend-guard-items';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { interserverRequest } from '../test/support/requests';
 import { fmtMs, median } from './measure';

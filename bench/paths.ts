@@ -1,5 +1,5 @@
 import { approvalPolicyEnv } from '../lib/approval-policy-config';
-import { resolveProcureConfig } from '../lib/config';
+import { resolveProcureConfig } from '../lib/resolve-config';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';

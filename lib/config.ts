@@ -10,13 +10,6 @@ import type { readProcureConfig } from './read-config';
 // config-defaults.ts (the defaults), config-schema.ts (what a value may be), resolve-config.ts
 // (defaults merged and validated), read-config.ts (from CDK context), config-warnings.ts (values
 // that synthesize but cannot work), execution-timeout.ts and counter-size-config.ts (limits).
-// Re-exported: lib/procure-stack.ts, lib/constructs/purchase-state-machine.ts and bench/ import
-// these from here and are not part of this change; the other importers use the files above.
-export { configWarnings } from './config-warnings';
-export { opsEmailsOf } from './config-defaults';
-export { executionTimeoutSeconds } from './execution-timeout';
-export { readProcureConfig } from './read-config';
-export { resolveProcureConfig } from './resolve-config';
 
 /**
  * Deployment configuration of the procure stack: who approves, what may be spent, where the

@@ -1,4 +1,6 @@
-import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, findStateMachine, type AslDefinition } from '../local/asl-from-template';
+import { aslFromTemplate, findStateMachine, type AslDefinition } from '../local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV } from '../local/cfn-template';
+import { defaultGetAtt } from '../local/cfn-intrinsics';
 import { loadStack, withAssemblyReadLock } from '../local/cloud-assembly';
 import { PROCURE_WATCH } from '../local/procure/watch';
 import { ensureSynth } from '../local/synth';

@@ -37,7 +37,7 @@ import {
 import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
-import { executionTimeoutSeconds } from '../config';
+import { executionTimeoutSeconds } from '../execution-timeout';
 
 /** The Lambda functions the state machine invokes, by their FUNCTIONS ids. */
 export type PurchaseTaskFunctions = Readonly<

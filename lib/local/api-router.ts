@@ -8,9 +8,7 @@ import { AwsServiceError } from './aws-error';
 import type { RuntimeCredentials } from './local-credentials';
 import { checkSigV4 } from './sigv4-check';
 
-// Split by concern: the Lambda proxy integration's event and result (api-proxy.ts). buildProxyEvent
-// is re-exported so its importers keep importing it from here.
-export { buildProxyEvent } from './api-proxy';
+// Split by concern: the Lambda proxy integration's event and result live in api-proxy.ts.
 
 /**
  * API Gateway (REST v1) on loopback: routes from the template (api-routes.ts), Lambda proxy

@@ -1,4 +1,5 @@
-import { resolveIntrinsics, resolveString, type CfnResource, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { resolveIntrinsics, resolveString } from './cfn-intrinsics';
+import type { CfnResource, CfnTemplate, ResolveEnv } from './cfn-template';
 import type { FunctionDirectory } from './lambda-functions';
 
 /**

@@ -13,10 +13,7 @@ import { type CfnResource, type CfnTemplate, DEFAULT_RESOLVE_ENV, type ResolveEn
  */
 
 // Split by concern: the template's shapes (cfn-template.ts) and the intrinsic resolver with the
-// local names (cfn-intrinsics.ts); this file extracts the ASL. Re-exported here so their importers
-// keep importing them from asl-from-template.ts.
-export { type CfnResource, type CfnTemplate, DEFAULT_RESOLVE_ENV, IntrinsicResolutionError, type ResolveEnv } from './cfn-template';
-export { defaultGetAtt, defaultRef, localPhysicalName, resolveIntrinsics, resolveString } from './cfn-intrinsics';
+// local names (cfn-intrinsics.ts); this file extracts the ASL.
 
 /** A state machine resource found in a template. */
 export interface TemplateStateMachine {

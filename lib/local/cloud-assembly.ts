@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CfnTemplate } from './asl-from-template';
+import type { CfnTemplate } from './cfn-template';
 import { pidAlive } from './pid-alive';
 
 /**

@@ -8,7 +8,8 @@ import {
   type CreateTableCommandInput,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { localPhysicalName, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { localPhysicalName, resolveIntrinsics } from './cfn-intrinsics';
+import type { CfnTemplate, ResolveEnv } from './cfn-template';
 import { startDynamoFront } from './dynamo-front';
 import type { DynamoCall } from './metering';
 import { LOCAL_CREDENTIALS, type RuntimeCredentials } from './local-credentials';

@@ -9,19 +9,9 @@ import type { LocalRule } from './event-rules';
 
 // Split by concern (each file says why): the rules read from the template (event-rules.ts),
 // PutEvents entries (event-entries.ts), target input (event-target-input.ts) and delivery with
-// retries and dead letters (event-delivery.ts). Re-exported here so their importers keep importing
-// them from event-bus.ts.
+// retries and dead letters (event-delivery.ts).
 export type { DeliveryFailure } from './event-dead-letters';
 export type { DeliveryHold } from './event-delivery';
-export { type BusEvent, MAX_ENTRY_BYTES } from './event-entries';
-export {
-  type AsyncInvokeConfig,
-  asyncInvokeConfigsFromTemplate,
-  DEFAULT_ASYNC_INVOKE,
-  type LocalRule,
-  type RuleTarget,
-  rulesFromTemplate,
-} from './event-rules';
 
 export interface EventBusOptions extends DeliveryOptions {
   rules: LocalRule[];

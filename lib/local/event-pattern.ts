@@ -49,7 +49,7 @@ export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
       if (!(rule as EventPattern[]).some((p) => matchesPattern(p, event))) return false;
       continue;
     }
-    const present = Object.prototype.hasOwnProperty.call(obj, key);
+    const present = Object.hasOwn(obj, key);
     const value = obj[key];
     if (Array.isArray(rule)) {
       if (!matchField(rule, present, value)) return false;

@@ -1,6 +1,6 @@
 import { AwsServiceError } from './aws-error';
 import type { JsonOperation } from './aws-endpoint';
-import type { LocalRule } from './event-bus';
+import type { LocalRule } from './event-rules';
 
 /**
  * EventBridge's rule operations on the local bus: DescribeRule (what `procure doctor` reads) and

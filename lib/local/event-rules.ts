@@ -1,4 +1,5 @@
-import { defaultRef, resolveIntrinsics, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { defaultRef, resolveIntrinsics } from './cfn-intrinsics';
+import type { CfnTemplate, ResolveEnv } from './cfn-template';
 import { validatePattern, type EventPattern } from './event-pattern';
 import type { FunctionDirectory } from './lambda-functions';
 

@@ -16,11 +16,8 @@ import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
 
 // Split by concern (each file says why): the engine's events and outcomes, the Lambda Task
-// integrations, StartExecution's rules, resuming, persistence and waits. Re-exported here so their
-// importers keep importing them from executions.ts.
+// integrations, StartExecution's rules, resuming, persistence and waits.
 export type { StepEvent } from './execution-engine-events';
-export { afterTask } from './execution-resume';
-export { toTaskError } from './execution-tasks';
 
 /**
  * Step Functions executions on aws-local-stepfunctions: StartExecution semantics (name rules,

@@ -1,4 +1,5 @@
-import { resolveString, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { resolveString } from './cfn-intrinsics';
+import type { CfnTemplate, ResolveEnv } from './cfn-template';
 import { LOCAL_CREDENTIALS, type RuntimeCredentials } from './local-credentials';
 import type { LambdaSpec } from './lambda-functions';
 

@@ -1,6 +1,7 @@
 import { AwsServiceError } from './aws-error';
 import { FUNCTION_SESSION_TOKEN } from './function-env';
-import { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, type LambdaHost } from './lambda-host';
+import type { LambdaHost } from './lambda-host';
+import { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE } from './lambda-errors';
 
 /**
  * The local runtime's graceful stop (`rt.stop()`; Ctrl+C and SIGTERM in `procure local`), in order:

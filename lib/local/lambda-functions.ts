@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { defaultGetAtt, localPhysicalName, type CfnResource, type ResolveEnv } from './asl-from-template';
+import { defaultGetAtt, localPhysicalName } from './cfn-intrinsics';
+import type { CfnResource, ResolveEnv } from './cfn-template';
 import type { LoadedStack } from './cloud-assembly';
 
 /**

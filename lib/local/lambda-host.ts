@@ -6,9 +6,7 @@ import { type Environment, failInvocation, FunctionPool, type Invocation } from 
 import type { InvocationRecord } from './metering';
 
 // Split by concern: the errors invocations fail with (lambda-errors.ts) and one function's
-// environments (lambda-pool.ts). The errors are re-exported so their importers keep importing them
-// from here.
-export { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-errors';
+// environments (lambda-pool.ts).
 
 /**
  * Runs the bundled handlers unchanged, as Lambda runs them: each execution environment is a worker

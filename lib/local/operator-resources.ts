@@ -1,4 +1,4 @@
-import type { CfnTemplate } from './asl-from-template';
+import type { CfnTemplate } from './cfn-template';
 
 /**
  * Resource types that exist for the people operating a deployment (alarms, their topic and its

@@ -1,5 +1,7 @@
 import type { IamAuthMode } from './api-router';
-import type { BusEvent, DeliveryFailure, DeliveryHold, EventBus, LocalRule } from './event-bus';
+import type { DeliveryFailure, DeliveryHold, EventBus } from './event-bus';
+import type { BusEvent } from './event-entries';
+import type { LocalRule } from './event-rules';
 import type { ExecutionRecord, ExecutionStatus } from './execution-store';
 import type { StepEvent } from './executions';
 import type { StopOptions, StopResult } from './graceful-stop';

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { apiFromTemplate, type ApiDescription } from './api-routes';
-import { aslFromTemplate, DEFAULT_RESOLVE_ENV, defaultGetAtt, defaultRef, resolveString, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { aslFromTemplate } from './asl-from-template';
+import { DEFAULT_RESOLVE_ENV, type CfnTemplate, type ResolveEnv } from './cfn-template';
+import { defaultGetAtt, defaultRef, resolveString } from './cfn-intrinsics';
 import { loadStack, withAssemblyReadLock, type LoadedStack } from './cloud-assembly';
 import { tablesFromTemplate, type LocalTable } from './dynamo';
-import { rulesFromTemplate, type LocalRule } from './event-bus';
+import { rulesFromTemplate, type LocalRule } from './event-rules';
 import type { LocalStateMachine } from './executions';
 import { FunctionDirectory, lambdasFromTemplate, type LambdaSpec } from './lambda-functions';
 import { operatorOnlyResources } from './operator-resources';

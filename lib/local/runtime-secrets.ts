@@ -1,4 +1,4 @@
-import { defaultRef, localPhysicalName } from './asl-from-template';
+import { defaultRef, localPhysicalName } from './cfn-intrinsics';
 import type { LoadedApp, TemplatePlan } from './runtime-plan';
 import { initialValueFromTemplate, SecretsVault, type SecretDeclaration } from './secrets-vault';
 

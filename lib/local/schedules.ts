@@ -1,4 +1,5 @@
-import { resolveString, type CfnTemplate, type ResolveEnv } from './asl-from-template';
+import { resolveString } from './cfn-intrinsics';
+import type { CfnTemplate, ResolveEnv } from './cfn-template';
 import type { FunctionDirectory } from './lambda-functions';
 
 /**

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { CfnResource } from './asl-from-template';
+import type { CfnResource } from './cfn-template';
 
 /**
  * The local stand-in for Secrets Manager's storage: `<dataDir>/secrets.json`, created on first

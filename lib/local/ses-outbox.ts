@@ -7,9 +7,6 @@ import { buildEml } from './eml-writer';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
 
 // Split by concern: writing the .eml files (eml-writer.ts) and reading them back (eml-reader.ts).
-// Re-exported here so their importers keep importing them from ses-outbox.ts.
-export { type ParsedEml, parseEml } from './eml-reader';
-export { encodeHeaderValue, encodeQuotedPrintable } from './eml-writer';
 
 /**
  * SES v2 SendEmail, delivered to a folder: each mail becomes an RFC 5322 `.eml` file

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aslFromTemplate, DEFAULT_RESOLVE_ENV } from '../../lib/local/asl-from-template';
+import { aslFromTemplate } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
 import { PROCURE_WATCH } from '../../lib/local/procure/watch';

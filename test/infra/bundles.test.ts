@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
 import { WORKFLOW_BUNDLING } from '../../lib/constructs/workflow-function';
-import { DEFAULT_RESOLVE_ENV } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
 import { PROCURE_WATCH } from '../../lib/local/procure/watch';

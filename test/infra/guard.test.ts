@@ -8,7 +8,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import type { ApiAccessLogMode } from '../../lib/api-access-log-modes';
-import type { CfnTemplate } from '../../lib/local/asl-from-template';
+import type { CfnTemplate } from '../../lib/local/cfn-template';
 import { ProcureStack } from '../../lib/procure-stack';
 import { referencedIds } from './synth';
 

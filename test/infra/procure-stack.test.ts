@@ -7,7 +7,7 @@ import type { ApiAccessLogMode } from '../../lib/api-access-log-modes';
 import { PurchaseApi } from '../../lib/constructs/purchase-api';
 import { REQUIRED_OUTPUTS } from '../../lib/cli/stack-resources';
 import { STACK_OUTPUTS, type StackOutputName } from '../../lib/stack-outputs';
-import type { CfnTemplate } from '../../lib/local/asl-from-template';
+import type { CfnTemplate } from '../../lib/local/cfn-template';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
 import { bareStack, referencedIds, synthProcure, templateOf, type Synthesized } from './synth';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CfnTemplate } from '../../lib/local/asl-from-template';
+import type { CfnTemplate } from '../../lib/local/cfn-template';
 import { referencedIds, synthProcure, type Synthesized } from './synth';
 
 /**

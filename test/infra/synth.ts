@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { App, Stack as CdkStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  aslFromTemplate,
-  DEFAULT_RESOLVE_ENV,
-  resolveIntrinsics,
-  type AslDefinition,
-  type CfnTemplate,
-  type ResolveEnv,
-} from '../../lib/local/asl-from-template';
+import { aslFromTemplate, type AslDefinition } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV, type CfnTemplate, type ResolveEnv } from '../../lib/local/cfn-template';
+import { resolveIntrinsics } from '../../lib/local/cfn-intrinsics';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import type { ProcureConfig } from '../../lib/config';
 import { ProcureStack } from '../../lib/procure-stack';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CfnTemplate } from '../../lib/local/asl-from-template';
+import type { CfnTemplate } from '../../lib/local/cfn-template';
 import { ENV } from '../../lambdas/shared/env-names';
 
 /**

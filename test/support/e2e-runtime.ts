@@ -5,7 +5,7 @@ import { COCALC_SANDBOX_DEFAULTS, type SandboxAccount } from '../../lib/local/sa
 import { startLocalRuntime, type BusEvent, type LocalRuntime, type LocalRuntimeOptions, type OutboxMail } from '../../lib/local';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { purchaseKey } from '../../lambdas/adapters/aws/dynamo-purchase-store';
-import { utcDay, utcMonth } from '../../lambdas/adapters/aws/dynamo-spend-guard';
+import { utcDay, utcMonth } from '../../lambdas/adapters/aws/spend-guard-items';
 import type { AuditEntry } from '../../lambdas/core/ports';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';

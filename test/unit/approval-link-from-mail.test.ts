@@ -8,7 +8,8 @@ import { APPROVAL_LINK_HEADER, renderApprovalMail } from '../../lambdas/core/app
 import { printMail } from '../../lib/cli/local';
 import { approvalLinkOf } from '../../lib/cli/runtime-report';
 import { startAwsEndpoint, type AwsEndpoint } from '../../lib/local/aws-endpoint';
-import { Outbox, parseEml } from '../../lib/local/ses-outbox';
+import { Outbox } from '../../lib/local/ses-outbox';
+import { parseEml } from '../../lib/local/eml-reader';
 import { useEndpointEnv } from '../support/endpoint-env';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestRouteOf } from '../../lib/cli/request-route';
-import type { LocalRule } from '../../lib/local/event-bus';
+import type { LocalRule } from '../../lib/local/event-rules';
 
 const rule = (pattern: Record<string, unknown>, busName = 'default', name = 'R'): LocalRule => ({
   logicalId: 'R',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoSpendGuard, ReservationStateError, utcDay, utcMonth } from '../../lambdas/adapters/aws/dynamo-spend-guard';
+import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
+import { ReservationStateError, utcDay, utcMonth } from '../../lambdas/adapters/aws/spend-guard-items';
 import { BudgetExceededError, DailyLimitExceededError } from '../../lambdas/core/errors';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/cfn-template';
 import { apiFromTemplate, matchRoute } from '../../lib/local/api-routes';
 import { startApiRouter, type ApiRouter } from '../../lib/local/api-router';
 import { FunctionDirectory, type LambdaSpec } from '../../lib/local/lambda-functions';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aslFromTemplate, DEFAULT_RESOLVE_ENV, IntrinsicResolutionError, resolveIntrinsics, type CfnTemplate } from '../../lib/local/asl-from-template';
+import { aslFromTemplate } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV, IntrinsicResolutionError, type CfnTemplate } from '../../lib/local/cfn-template';
+import { resolveIntrinsics } from '../../lib/local/cfn-intrinsics';
 import { FunctionDirectory, type LambdaSpec } from '../../lib/local/lambda-functions';
 import { bindTasks, MAX_TIMER_SECONDS, TaskMappingError, withExplicitTaskTimeouts } from '../../lib/local/task-bindings';
 

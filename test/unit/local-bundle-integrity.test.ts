@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { FileSystem } from 'aws-cdk-lib/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLE_REJECTED, bundleFingerprint, checkBundle, tightenTree } from '../../lib/local/bundle-integrity.cjs';
-import { LambdaFunctionError, LambdaHost } from '../../lib/local/lambda-host';
+import { LambdaHost } from '../../lib/local/lambda-host';
+import { LambdaFunctionError } from '../../lib/local/lambda-errors';
 import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
 
 /**

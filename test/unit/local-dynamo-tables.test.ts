@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/cfn-template';
 import { startDynamo, tablesFromTemplate } from '../../lib/local/dynamo';
 import { AUDIT_TABLE } from '../../lambdas/shared/table-keys';
 

@@ -1,7 +1,7 @@
 import { DescribeRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsEndpoint, type AwsEndpoint } from '../../lib/local/aws-endpoint';
-import type { LocalRule } from '../../lib/local/event-bus';
+import type { LocalRule } from '../../lib/local/event-rules';
 import { withRuleOperations } from '../../lib/local/event-rules-facade';
 
 /** DescribeRule / EnableRule / DisableRule on the local bus's rules, through the real SDK client over loopback. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../lib/local/aws-error';
 import { FUNCTION_SESSION_TOKEN } from '../../lib/local/function-env';
 import { StopGate } from '../../lib/local/graceful-stop';
-import { LambdaFunctionError } from '../../lib/local/lambda-host';
+import { LambdaFunctionError } from '../../lib/local/lambda-errors';
 
 describe('StopGate (the local runtime graceful stop)', () => {
   it('refuses only new work from outside the functions, and only once stopping', async () => {

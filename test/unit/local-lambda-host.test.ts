@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaFunctionError, LambdaHost, type LambdaHostOptions } from '../../lib/local/lambda-host';
-import { toTaskError } from '../../lib/local/executions';
+import { LambdaHost, type LambdaHostOptions } from '../../lib/local/lambda-host';
+import { LambdaFunctionError } from '../../lib/local/lambda-errors';
+import { toTaskError } from '../../lib/local/execution-tasks';
 import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
 
 const REPORT = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/asl-from-template';
+import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/cfn-template';
 import { FunctionDirectory, lambdasFromTemplate } from '../../lib/local/lambda-functions';
 import { ratePeriodMs, schedulesFromTemplate, ScheduleTimer, type LocalSchedule } from '../../lib/local/schedules';
 

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { BadRequestException, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsEndpoint, type AwsEndpoint } from '../../lib/local/aws-endpoint';
-import { encodeQuotedPrintable, Outbox, parseEml, type OutboxMail } from '../../lib/local/ses-outbox';
+import { Outbox, type OutboxMail } from '../../lib/local/ses-outbox';
+import { encodeQuotedPrintable } from '../../lib/local/eml-writer';
+import { parseEml } from '../../lib/local/eml-reader';
 import { useEndpointEnv } from '../support/endpoint-env';
 
 describe('the SES outbox', () => {

@@ -7,9 +7,7 @@ import { isDecided } from '../../core/approval-decision';
 import { personOf } from '../../core/approval-policy';
 import { approvalKey, approvalRound, assertOpen, decisionKey, decisionKeyOfRound, quorumOf, roundKey, toRecord } from './approval-store-items';
 
-// The keys and the pure readings of records and rounds live in approval-store-items.ts; the ones
-// this file used to export are re-exported, so an import of them from here keeps working.
-export { approvalRound, decisionKeyOfRound, roundKey, stringList } from './approval-store-items';
+// The keys and the pure readings of records and rounds live in approval-store-items.ts.
 
 /**
  * {@link ApprovalStore} on the state table, transaction-free (dynalite has none):

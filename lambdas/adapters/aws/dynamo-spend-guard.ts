@@ -22,9 +22,7 @@ import {
 import { ReservationRecords } from './spend-guard-records';
 
 // The items, keys and error live in spend-guard-items.ts, the counter writes in spend-guard-counters.ts
-// and the record writes in spend-guard-records.ts; the names the guard's users import from this file
-// are re-exported here, so they keep importing them from where they always have.
-export { budgetKey, MEMBER_ATTRIBUTE_PREFIX, ReservationStateError, reservationKey, utcDay, utcMonth } from './spend-guard-items';
+// and the record writes in spend-guard-records.ts.
 
 /**
  * {@link SpendGuard} on the state table, without transactions (dynalite has none, and a
