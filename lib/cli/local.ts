@@ -20,18 +20,7 @@ import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
 import { stopSignal } from './stop-signal';
 
 // Split by concern: the flags' and environment's parsing (local-options.ts), what is printed
-// (local-console.ts) and the stop signals (stop-signal.ts). Re-exported here so their importers
-// keep importing them from local.ts.
-export { printMail } from './local-console';
-export {
-  COCALC_BASE_URL_ENV,
-  EVENT_HOLD_ENV,
-  LAMBDA_CONCURRENCY_ENV,
-  parseCocalcBaseUrl,
-  parseDrainSeconds,
-  parseEventHold,
-  parseLambdaConcurrency,
-} from './local-options';
+// (local-console.ts) and the stop signals (stop-signal.ts).
 
 /**
  * `procure local` (what `npm start` runs): the synthesized app on this machine, with persistent

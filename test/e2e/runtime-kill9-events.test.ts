@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_HOLD_ENV } from '../../lib/cli/local';
+import { EVENT_HOLD_ENV } from '../../lib/cli/local-options';
 import { EventJournal } from '../../lib/local/event-journal';
 import { runCli } from '../support/cli';
 import { approvalMailOfThisRun, auditTrail, decide, postPurchase, purchaseIdFor, purchaseRecord, scanTable, type E2e } from '../support/e2e-runtime';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
 import { ENV } from '../../lambdas/shared/env-names';
-import { COCALC_BASE_URL_ENV } from '../../lib/cli/local';
+import { COCALC_BASE_URL_ENV } from '../../lib/cli/local-options';
 import { parseEml, startLocalRuntime } from '../../lib/local';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { PROCURE_WATCH } from '../../lib/local/procure/watch';

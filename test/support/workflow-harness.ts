@@ -1,6 +1,6 @@
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';

@@ -5,7 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../lambdas/adapters/aws/ses-mailer';
 import { APPROVAL_LINK_HEADER, renderApprovalMail } from '../../lambdas/core/approval-mail';
-import { printMail } from '../../lib/cli/local';
+import { printMail } from '../../lib/cli/local-console';
 import { approvalLinkOf } from '../../lib/cli/runtime-report';
 import { startAwsEndpoint, type AwsEndpoint } from '../../lib/local/aws-endpoint';
 import { Outbox } from '../../lib/local/ses-outbox';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/cli/args';
-import { parseCocalcBaseUrl } from '../../lib/cli/local';
+import { parseCocalcBaseUrl } from '../../lib/cli/local-options';
 
 describe('procure local: PROCURE_COCALC_BASE_URL', () => {
   it('is unset (the built-in CoCalc sandbox) or an http(s) URL, kept without a trailing slash', () => {

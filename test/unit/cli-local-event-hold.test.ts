@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/cli/args';
-import { parseEventHold } from '../../lib/cli/local';
+import { parseEventHold } from '../../lib/cli/local-options';
 
 describe('procure local: PROCURE_LOCAL_EVENT_HOLD (a test fault)', () => {
   it('is unset, or a stage and a number of milliseconds', () => {

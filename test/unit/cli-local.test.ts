@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/cli/args';
-import { parseDrainSeconds, parseLambdaConcurrency } from '../../lib/cli/local';
+import { parseDrainSeconds, parseLambdaConcurrency } from '../../lib/cli/local-options';
 
 describe('procure local options', () => {
   it('--drain-seconds defaults to 30 and takes any number of seconds >= 0', () => {

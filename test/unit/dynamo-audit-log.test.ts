@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { capReasons, MAX_REASON_CHARS, MAX_REASONS } from '../../lambdas/core/capped-reasons';

@@ -1,7 +1,7 @@
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import type { InterserverGateway } from '../../lambdas/core/ports';
 import { makeHandler } from '../../lambdas/handlers/quotes-api';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { RequestConflictError } from '../../lambdas/core/errors';
