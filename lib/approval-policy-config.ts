@@ -1,19 +1,12 @@
 import { autoApprovePolicy, countedApprovers, policyIssues, type ApprovalPolicy } from '../lambdas/core/approval-policy';
 import { ENV } from '../lambdas/shared/env-names';
-import type { ProcureConfig } from './config';
+import type { ApprovalTierConfig, ProcureConfig } from './config';
 
 /**
  * The approval policy by amount as configured (`approvalTiers`, `approverLists`), resolved into the
  * form the functions read (lambdas/core/approval-policy.ts, environment APPROVAL_POLICY): each
  * tier's approvers as addresses. Checked here at synth and again at cold start by the same rules.
  */
-
-/** A tier as configured: `from` names lists of {@link ProcureConfig.approverLists}; unset = the approvers. */
-export interface ApprovalTierConfig {
-  readonly upToUsd?: number;
-  readonly approvals: number;
-  readonly from?: readonly string[];
-}
 
 /** The policy in effect: the tiers when set, else the one the auto-approve limit means. */
 export function approvalPolicyOf(config: ProcureConfig): ApprovalPolicy {

@@ -2,9 +2,6 @@ import type { CocalcCheckoutMode } from '../lambdas/core/cocalc-checkout-mode';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import type { InterserverPaymentPolicy } from '../lambdas/shared/config';
 import type { API_ACCESS_LOG_MODES, ApiAccessLogMode } from './api-access-log-modes';
-import type { ApprovalTierConfig } from './approval-policy-config';
-import type { opsEmailsOf } from './config-defaults';
-import type { readProcureConfig } from './read-config';
 
 // The configuration's shape only. What goes with it lives next door, one concern a file:
 // config-defaults.ts (the defaults), config-schema.ts (what a value may be), resolve-config.ts
@@ -14,7 +11,7 @@ import type { readProcureConfig } from './read-config';
 /**
  * Deployment configuration of the procure stack: who approves, what may be spent, where the
  * vendors are, which events start a purchase. Read from CDK context at synth time (see
- * {@link readProcureConfig}) and turned into Lambda environment variables by the stack; the
+ * `readProcureConfig`, read-config.ts) and turned into Lambda environment variables by the stack; the
  * handlers validate the same values again at cold start (lambdas/shared/config.ts).
  */
 export interface ProcureConfig {
@@ -26,7 +23,7 @@ export interface ProcureConfig {
   /**
    * Who the alarm topic mails (failed or stuck executions, the request dead-letter queue, function
    * errors, purchases ending NEEDS_ATTENTION or FAILED); each address confirms its subscription.
-   * @default - the approvers ({@link opsEmailsOf})
+   * @default - the approvers (`opsEmailsOf`, config-defaults.ts)
    */
   readonly opsEmails?: readonly string[];
   /**
@@ -137,4 +134,11 @@ export interface ProcureConfig {
    * @default 'off'
    */
   readonly apiAccessLogs: ApiAccessLogMode;
+}
+
+/** A tier as configured: `from` names lists of {@link ProcureConfig.approverLists}; unset = the approvers. */
+export interface ApprovalTierConfig {
+  readonly upToUsd?: number;
+  readonly approvals: number;
+  readonly from?: readonly string[];
 }

@@ -2,7 +2,7 @@ import { SfnExecutionReader } from '../adapters/aws/sfn-execution-reader';
 import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback';
 import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
 import type { TaskCallback, WorkflowStarter } from '../core/ports';
-import type { ExecutionStatusReader } from '../core/reconcile-runner';
+import type { ExecutionStatusReader } from '../core/reconcile-deps';
 import { sfnClient } from '../shared/aws-clients/sfn';
 import { workflowConfig } from '../shared/config';
 

@@ -1,4 +1,4 @@
-import type { ClosePurchase } from '../core/reconcile-runner';
+import type { ClosePurchase } from '../core/reconcile-deps';
 import { recordOutcome, type RecordOutcomeDeps, type RecordOutcomeRuntime } from '../core/record-outcome';
 import { attentionMailConfig } from '../shared/config';
 import { logger } from '../shared/logger';

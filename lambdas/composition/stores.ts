@@ -7,7 +7,7 @@ import { DynamoReservationLedger } from '../adapters/aws/dynamo-reservation-ledg
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
 import { LOCK_RECHECK_WINDOW_MS } from '../core/cart-slot';
 import type { AuditLog, LockManager, NoticeLedger, PurchaseIndex, PurchaseStore, RateSlots, SpendGuard } from '../core/ports';
-import type { ReservationLedger } from '../core/reconcile-runner';
+import type { ReservationLedger } from '../core/reconcile-deps';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { budgetConfig, cocalcCartAddLimits, tablesConfig } from '../shared/config';
 

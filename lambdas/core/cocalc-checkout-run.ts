@@ -1,6 +1,6 @@
 import type { AuditKind } from './audit-kinds';
+import type { CheckoutDeps } from './cocalc-checkout-deps';
 import { differencesFromApproved, type tagDescription } from './cocalc-cart-tag';
-import type { CheckoutDeps } from './cocalc-checkout';
 import {
   checkoutParamsProblem,
   decideCheckoutEntry,

@@ -1,3 +1,4 @@
+import type { CheckoutDeps } from './cocalc-checkout-deps';
 import { tagDescription } from './cocalc-cart-tag';
 import { CheckoutRun, checkoutResult } from './cocalc-checkout-run';
 import { LockBusyError } from './errors';
@@ -6,13 +7,6 @@ import type { MoneyStepDeps, StepLog } from './money-step';
 import type { CocalcGateway } from './ports';
 import { parsePurchaseRequest } from './purchase-request';
 import type { PurchaseResult, WorkflowState } from './workflow';
-
-/** What Checkout needs. */
-export interface CheckoutDeps extends MoneyStepDeps {
-  cocalc: () => Promise<CocalcGateway>;
-  /** Where a cart item that could not be restored is logged besides the audit trail; silent when absent. */
-  log?: Pick<StepLog, 'warn'>;
-}
 
 /**
  * Checkout (CoCalc). CoCalc's checkout buys EVERY checked item in the cart, so under the account

@@ -4,7 +4,7 @@ import { VendorRejectedError } from './errors';
 import type { AuditEntry, CocalcCartItem, CocalcGateway, PurchaseRecord } from './ports';
 import type { PurchaseRequest } from './purchase-request';
 import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type BoughtItem, type PurchaseView, type ReconcileAction } from './reconcile';
-import type { ReconcileDeps } from './reconcile-runner';
+import type { ReconcileDeps } from './reconcile-deps';
 import { EVENTS, type PurchaseStatus, type WorkflowState } from './workflow';
 
 // The reconciler's actions (reconcile-runner.ts applies them, reconcile.ts decides them): each one

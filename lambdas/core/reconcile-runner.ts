@@ -1,3 +1,4 @@
+import type { ClosePurchase, ReconcileDeps } from './reconcile-deps';
 import { purchaseIdOfItem } from './cocalc-cart-tag';
 import type { AuditLog, CocalcGateway, EventPublisher, PurchaseStore, SpendGuard } from './ports';
 import type { Vendor } from './purchase-request';
@@ -14,36 +15,6 @@ import type { PurchaseStatus, WorkflowState } from './workflow';
  * deadline; what is left waits for the next run. A failed action changes nothing the next run
  * cannot redo; it is reported, not thrown, so one stuck purchase does not stop the others.
  */
-
-/** The budget counters' view of reservations (read-only). */
-export interface ReservationLedger {
-  /** Every purchase the vendor's budget counter for `month` (YYYY-MM) still counts, with its reservation record. */
-  counted(vendor: Vendor, month: string): Promise<CountedReservation[]>;
-}
-
-/** Step Functions' view of a purchase's execution (named after the purchase). */
-export interface ExecutionStatusReader {
-  /** `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED`, ..., or `MISSING` when there is none. */
-  statusOf(purchaseId: string, executionArn?: string): Promise<string>;
-}
-
-/** RecordNotCompleted's own code path (lambdas/handlers/record-outcome.ts), for one purchase. */
-export type ClosePurchase = (state: WorkflowState) => Promise<{ status: PurchaseStatus; reason?: string }>;
-
-/** The ports one reconciler run reads and acts through. */
-export interface ReconcileDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
-  spendGuard: Pick<SpendGuard, 'release'>;
-  reservations: ReservationLedger;
-  executions: ExecutionStatusReader;
-  cocalc: () => Promise<CocalcGateway>;
-  events: EventPublisher;
-  closePurchase: ClosePurchase;
-  clock?: () => Date;
-  /** Milliseconds left in this invocation (the Lambda context's getRemainingTimeInMillis). */
-  remainingMs?: () => number;
-}
 
 /** What one run saw and did (the handler's result and log line). */
 export interface ReconcileReport {

@@ -3,7 +3,7 @@ import { purchaseIdOfItem } from './cocalc-cart-tag';
 import type { CocalcCartItem } from './ports';
 import { VENDORS } from './purchase-request';
 import { RECONCILE_LIMITS, type CountedReservation, type PurchaseView, type ReconcileSnapshot } from './reconcile';
-import type { ReconcileDeps } from './reconcile-runner';
+import type { ReconcileDeps } from './reconcile-deps';
 import type { PurchaseStatus } from './workflow';
 
 // What one reconciler run sees (reconcile-runner.ts): the open and NEEDS_ATTENTION purchases of the

@@ -1,4 +1,5 @@
-import { checkOut, type CheckoutDeps } from '../core/cocalc-checkout';
+import { checkOut } from '../core/cocalc-checkout';
+import type { CheckoutDeps } from '../core/cocalc-checkout-deps';
 import type { InvocationClock } from '../core/locks';
 import type { PurchaseResult, WorkflowState } from '../core/workflow';
 import { approvalVerifier } from '../composition/approval';
@@ -7,7 +8,7 @@ import { vendorStepStores } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 
-export type { CheckoutDeps } from '../core/cocalc-checkout';
+export type { CheckoutDeps } from '../core/cocalc-checkout-deps';
 export { MAX_CHECKOUT_ATTEMPTS } from '../core/cocalc-checkout-rules';
 
 /** Checkout (CoCalc): the state is the input, the purchase result the output (lambdas/core/cocalc-checkout.ts). */

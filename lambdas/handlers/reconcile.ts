@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { reconcile, type ReconcileDeps, type ReconcileReport } from '../core/reconcile-runner';
+import type { ReconcileDeps } from '../core/reconcile-deps';
+import { reconcile, type ReconcileReport } from '../core/reconcile-runner';
 import { cocalcGateway } from '../composition/cocalc';
 import { eventPublisher } from '../composition/events';
 import { executionReader } from '../composition/executions';

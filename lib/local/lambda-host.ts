@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toJsonText } from './deep-json';
 import { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-errors';
 import type { LambdaSpec } from './lambda-functions';
-import { type Environment, failInvocation, FunctionPool, type Invocation } from './lambda-pool';
+import { type Environment, failInvocation, FunctionPool, type HostedFunction, type Invocation } from './lambda-pool';
 import type { InvocationRecord } from './metering';
 
 // Split by concern: the errors invocations fail with (lambda-errors.ts) and one function's
@@ -23,13 +23,6 @@ import type { InvocationRecord } from './metering';
  * (owner, modes, content against the CDK asset hash: bundle-integrity.cjs); a bundle changed since
  * synth fails the invocation as an init error `Local.BundleRejected`, and none of its code runs.
  */
-export interface HostedFunction {
-  /** `assetHash`: what the bundle's content must hash to; each cold start checks it before loading (bundle-integrity.cjs). */
-  spec: Pick<LambdaSpec, 'logicalId' | 'constructId' | 'name' | 'arn' | 'handler' | 'timeoutSeconds' | 'memoryMb'> & { assetDir: string; assetHash: string };
-  /** The complete environment the handler sees (nothing is inherited from this process). */
-  env: Record<string, string>;
-}
-
 export interface LambdaHostOptions {
   /** Receives each line the handlers print, prefixed with the function's construct id. */
   log?: (line: string) => void;

@@ -1,3 +1,4 @@
+import type { LambdaSpec } from './lambda-functions';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -5,7 +6,14 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { BUNDLE_REJECTED } from './bundle-integrity.cjs';
 import { LambdaFunctionError } from './lambda-errors';
-import type { HostedFunction } from './lambda-host';
+
+/** One function as the host runs it: its bundle, checked at each cold start, and its whole environment. */
+export interface HostedFunction {
+  /** `assetHash`: what the bundle's content must hash to; each cold start checks it before loading (bundle-integrity.cjs). */
+  spec: Pick<LambdaSpec, 'logicalId' | 'constructId' | 'name' | 'arn' | 'handler' | 'timeoutSeconds' | 'memoryMb'> & { assetDir: string; assetHash: string };
+  /** The complete environment the handler sees (nothing is inherited from this process). */
+  env: Record<string, string>;
+}
 
 /**
  * One function's execution environments (lambda-host.ts decides when to start, reuse or throttle):

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFingerprint } from '../../lib/local/bundle-integrity.cjs';
-import type { HostedFunction } from '../../lib/local/lambda-host';
+import type { HostedFunction } from '../../lib/local/lambda-pool';
 
 /**
  * Real Lambda "assets" for unit tests of the local runtime's pieces: each function is a CommonJS

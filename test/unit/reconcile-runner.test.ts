@@ -4,7 +4,8 @@ import { DynamoReservationLedger } from '../../lambdas/adapters/aws/dynamo-reser
 import { tagDescription } from '../../lambdas/core/cocalc-cart-tag';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { RECONCILE_LIMITS } from '../../lambdas/core/reconcile';
-import { reconcile, type ReconcileDeps } from '../../lambdas/core/reconcile-runner';
+import type { ReconcileDeps } from '../../lambdas/core/reconcile-deps';
+import { reconcile } from '../../lambdas/core/reconcile-runner';
 import { EVENTS, type PurchaseStatus, type WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler as makeRecordOutcome } from '../../lambdas/handlers/record-outcome';
 import { FakeMailer } from '../support/fake-ports';

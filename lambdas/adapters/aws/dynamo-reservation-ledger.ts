@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Vendor } from '../../core/purchase-request';
 import type { CountedReservation, ReservationState } from '../../core/reconcile';
-import type { ReservationLedger } from '../../core/reconcile-runner';
+import type { ReservationLedger } from '../../core/reconcile-deps';
 import { budgetKey, MEMBER_ATTRIBUTE_PREFIX, reservationKey } from './spend-guard-items';
 
 /**

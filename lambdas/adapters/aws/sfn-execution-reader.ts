@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { ExecutionStatusReader } from '../../core/reconcile-runner';
+import type { ExecutionStatusReader } from '../../core/reconcile-deps';
 import { executionArnFor } from './sfn-workflow-starter';
 
 /**

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../../../lambdas/adapters/aws/conditional-check';
 import { DynamoApprovalRounds } from '../../../lambdas/adapters/aws/dynamo-approval-rounds';
 import { DynamoApprovalStore } from '../../../lambdas/adapters/aws/dynamo-approval-store';
