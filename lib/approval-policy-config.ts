@@ -1,6 +1,6 @@
 import { autoApprovePolicy, countedApprovers, policyIssues, type ApprovalPolicy } from '../lambdas/core/approval-policy';
 import { ENV } from '../lambdas/shared/env-names';
-import type { ApprovalTierConfig, ProcureConfig } from './config';
+import type { ProcureConfig } from './config';
 
 /**
  * The approval policy by amount as configured (`approvalTiers`, `approverLists`), resolved into the

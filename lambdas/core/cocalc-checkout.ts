@@ -3,8 +3,6 @@ import { tagDescription } from './cocalc-cart-tag';
 import { CheckoutRun, checkoutResult } from './cocalc-checkout-run';
 import { LockBusyError } from './errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from './locks';
-import type { MoneyStepDeps, StepLog } from './money-step';
-import type { CocalcGateway } from './ports';
 import { parsePurchaseRequest } from './purchase-request';
 import type { PurchaseResult, WorkflowState } from './workflow';
 

@@ -1,11 +1,8 @@
-import type { ClosePurchase, ReconcileDeps } from './reconcile-deps';
+import type { ReconcileDeps } from './reconcile-deps';
 import { purchaseIdOfItem } from './cocalc-cart-tag';
-import type { AuditLog, CocalcGateway, EventPublisher, PurchaseStore, SpendGuard } from './ports';
-import type { Vendor } from './purchase-request';
-import { decideReconcile, RECONCILE_LIMITS, type CountedReservation, type ReconcileAction } from './reconcile';
+import { decideReconcile, RECONCILE_LIMITS, type ReconcileAction } from './reconcile';
 import { ALREADY_NOTED, applyReconcileAction } from './reconcile-actions';
 import { readSnapshot } from './reconcile-snapshot';
-import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /**
  * One reconciler run (decision 7): read a snapshot through the ports (reconcile-snapshot.ts),

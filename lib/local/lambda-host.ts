@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { toJsonText } from './deep-json';
 import { LambdaFunctionError, RUNTIME_CLOSED_ERROR_TYPE, THROTTLED_ERROR_TYPE } from './lambda-errors';
-import type { LambdaSpec } from './lambda-functions';
 import { type Environment, failInvocation, FunctionPool, type HostedFunction, type Invocation } from './lambda-pool';
 import type { InvocationRecord } from './metering';
 

@@ -9,7 +9,6 @@ import { BundleIntegrityError, startLocalRuntime } from '../../lib/local';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { PROCURE_WATCH } from '../../lib/local/procure/watch';
 import { ensureSynth } from '../../lib/local/synth';
-import { ENV } from '../../lambdas/shared/env-names';
 import { fixtureAssembly } from '../support/fixture-runtime';
 import { interserverRequest } from '../support/requests';
 import { PROJECT_DIR } from '../support/project-dir';

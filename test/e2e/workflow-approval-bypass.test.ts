@@ -19,7 +19,6 @@ import {
   E2E_TEST_TIMEOUT_MS,
 } from '../support/e2e-runtime';
 import { EVENTS } from '../../lambdas/core/workflow';
-import { ENV } from '../../lambdas/shared/env-names';
 
 /**
  * Issue #9 "Money steps verify, not trust": someone who can reach Step Functions (on the local

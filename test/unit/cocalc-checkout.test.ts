@@ -14,7 +14,6 @@ import {
   VendorRejectedError,
   VendorTransientError,
 } from '../../lambdas/core/errors';
-import { describeFailure } from '../../lambdas/core/failure';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { recordedMismatch } from '../../lambdas/core/quote-mismatch';

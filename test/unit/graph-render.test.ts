@@ -3,7 +3,7 @@ import { executionPath } from '../../lib/graph/execution-path';
 import { htmlPage } from '../../lib/graph/html-page';
 import { renderSvg } from '../../lib/graph/render-svg';
 import { workflowGraph } from '../../lib/graph/workflow-graph';
-import { EVERY_KIND, EVERY_KIND_STATES, HOSTILE, HOSTILE_ERROR, HOSTILE_NAME } from '../fixtures/graph-definitions';
+import { EVERY_KIND, EVERY_KIND_STATES, HOSTILE, HOSTILE_NAME } from '../fixtures/graph-definitions';
 
 /** The tags renderSvg writes; anything else in the output would be injected markup. */
 const OWN_TAGS = /^<\/?(svg|title|style|defs|marker|path|text|g|rect|circle)[\s>/]/;
