@@ -24,16 +24,19 @@ export function quoteMismatchError(vendorTotalUsd: number, approvedUsd: number, 
   );
 }
 
-/** The latest mismatch recorded in `trail` with both amounts, or undefined when there is none. */
+/**
+ * The latest mismatch recorded in `trail`, or undefined when there is none or its amounts are not
+ * both numbers. Never an older one: the latest is the one that sent the workflow here, and an older
+ * one would read as the mismatch already re-quoted (a retry) and lift the ask-twice limit.
+ */
 export function recordedMismatch(trail: readonly AuditEntry[]): QuoteMismatch | undefined {
-  for (let i = trail.length - 1; i >= 0; i -= 1) {
-    const e = trail[i]!;
-    if (e.type !== AUDIT.quoteMismatch) continue;
-    const vendorTotalUsd = e.detail?.vendorTotalUsd;
-    const approvedUsd = e.detail?.approvedUsd;
-    if (typeof vendorTotalUsd === 'number' && Number.isFinite(vendorTotalUsd) && typeof approvedUsd === 'number' && Number.isFinite(approvedUsd)) {
-      return { vendorTotalUsd, approvedUsd, seq: e.seq };
-    }
-  }
-  return undefined;
+  const latest = [...trail].reverse().find((e) => e.type === AUDIT.quoteMismatch);
+  const vendorTotalUsd = latest?.detail?.vendorTotalUsd;
+  const approvedUsd = latest?.detail?.approvedUsd;
+  if (latest === undefined || !isAmount(vendorTotalUsd) || !isAmount(approvedUsd)) return undefined;
+  return { vendorTotalUsd, approvedUsd, seq: latest.seq };
+}
+
+function isAmount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
 }

@@ -9,7 +9,8 @@ import type { PurchaseRequest, Vendor } from './purchase-request';
  *   -> AddToCart, while the vendor's add limit has no slot yet) -> (AutoApprove | RequestApproval)
  *   -> ApprovalDecision (approved, by vendor) -> (Checkout | BuyLicense) -> VerifyLicense
  *   -> RecordCompleted (the end). IsCocalc and CartSlotReady each choose the approval themselves
- *   (auto-approve or ask), so an approved purchase passes two Choices at most.
+ *   (auto-approve or ask): an approved InterServer purchase passes two Choices, a CoCalc one three
+ *   (one more CartSlotReady per wait for a cart slot).
  * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
  * Checkout's QuoteMismatchError -> ValidateAndQuote again (with $.mismatch), which always asks.
  */

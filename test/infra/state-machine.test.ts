@@ -366,8 +366,8 @@ describe('running on the local engine', () => {
     expect(calls).toEqual(['quote', 'reserve', 'buy', 'verify', 'completed']);
   });
 
-  // #11: Step Functions bills every state entered. An approved purchase passes two Choices at most
-  // (three for CoCalc, whose cart step has its own), and no Succeed or Pass state of routing.
+  // #11: Step Functions bills every state entered. An approved InterServer purchase passes two
+  // Choices, a CoCalc one three (its cart step has its own); no Succeed state follows RecordCompleted.
   it('enters 10 states for an approved CoCalc purchase and 8 for InterServer', async () => {
     expect(await run({ vendor: 'cocalc' })).toBe('SUCCEEDED');
     const S = STATE;
@@ -404,6 +404,43 @@ describe('running on the local engine', () => {
       S.BuyLicense,
       S.VerifyLicense,
       S.RecordCompleted,
+    ]);
+  });
+
+  it('auto-approves a CoCalc purchase once its cart item is in', async () => {
+    expect(await run({ vendor: 'cocalc', auto: true })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['quote', 'reserve', 'cart', 'checkout', 'verify', 'completed']);
+    const S = STATE;
+    expect(entered).toEqual([
+      S.ValidateAndQuote,
+      S.ReserveBudget,
+      S.IsCocalc,
+      S.AddToCart,
+      S.CartSlotReady,
+      S.AutoApprove,
+      S.ApprovalDecision,
+      S.Checkout,
+      S.VerifyLicense,
+      S.RecordCompleted,
+    ]);
+  });
+
+  it('waits for a cart slot in the machine, adds again, then asks', async () => {
+    let adds = 0;
+    const cart: Handler = async () => {
+      calls.push('cart');
+      return ++adds === 1 ? { waitUntil: new Date(Date.now() + 20).toISOString() } : { itemId: 7 };
+    };
+    expect(await run({ vendor: 'cocalc' }, { [STATE.AddToCart]: cart })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['quote', 'reserve', 'cart', 'cart', 'ask', 'checkout', 'verify', 'completed']);
+    expect(entered.slice(2, 9)).toEqual([
+      STATE.IsCocalc,
+      STATE.AddToCart,
+      STATE.CartSlotReady,
+      STATE.WaitForCartSlot,
+      STATE.AddToCart,
+      STATE.CartSlotReady,
+      STATE.RequestApproval,
     ]);
   });
 

@@ -12,14 +12,19 @@ const entry = (seq: string, type: AuditEntry['type'], detail?: Record<string, un
 });
 
 describe('a quote mismatch as data', () => {
-  it('is the latest QUOTE_MISMATCH entry with both amounts', () => {
+  it('is the latest QUOTE_MISMATCH entry', () => {
     const trail = [
       entry('1', 'QUOTE_MISMATCH', { vendorTotalUsd: 10, approvedUsd: 9 }),
       entry('2', 'QUOTE_MISMATCH', { vendorTotalUsd: 63.76, approvedUsd: 63.75 }),
-      entry('3', 'QUOTE_MISMATCH', { vendorTotalUsd: Number.NaN, approvedUsd: 1 }),
-      entry('4', 'VENDOR_CALL', { vendorTotalUsd: 1, approvedUsd: 2 }),
+      entry('3', 'VENDOR_CALL', { vendorTotalUsd: 1, approvedUsd: 2 }),
     ];
     expect(recordedMismatch(trail)).toEqual({ vendorTotalUsd: 63.76, approvedUsd: 63.75, seq: '2' });
+  });
+
+  it('is nothing when the latest one lacks an amount, never an older one in its place', () => {
+    const good = entry('1', 'QUOTE_MISMATCH', { vendorTotalUsd: 10, approvedUsd: 9 });
+    expect(recordedMismatch([good, entry('2', 'QUOTE_MISMATCH', { vendorTotalUsd: Number.NaN, approvedUsd: 1 })])).toBeUndefined();
+    expect(recordedMismatch([good, entry('2', 'QUOTE_MISMATCH', { vendorTotalUsd: 11, approvedUsd: '10' })])).toBeUndefined();
   });
 
   it('is nothing in a trail without one', () => {
