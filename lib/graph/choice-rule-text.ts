@@ -22,6 +22,21 @@ const TYPE_TESTS: Record<string, string> = {
 
 type Rule = Record<string, unknown>;
 
+/**
+ * The rules of one Choice as labels. An `And` conjunct that every rule of the Choice shares is
+ * written last, so the part that tells the edges apart comes first and survives a short label:
+ * `$.quote.vendor == "cocalc" and $.approval.decision == "APPROVED"`. (And is commutative.)
+ */
+export function choiceRuleTexts(rules: readonly Rule[]): string[] {
+  const conjuncts = rules.map((r) => (Array.isArray(r.And) ? (r.And as Rule[]).map(choiceRuleText) : [choiceRuleText(r)]));
+  const shared = new Set(conjuncts[0]?.filter((c) => conjuncts.every((cs) => cs.includes(c))) ?? []);
+  return rules.map((r, i) => {
+    if (!Array.isArray(r.And) || rules.length < 2) return choiceRuleText(r);
+    const parts = conjuncts[i]!;
+    return [...parts.filter((c) => !shared.has(c)), ...parts.filter((c) => shared.has(c))].join(' and ');
+  });
+}
+
 export function choiceRuleText(rule: Rule): string {
   if (Array.isArray(rule.And)) return (rule.And as Rule[]).map(choiceRuleText).join(' and ');
   if (Array.isArray(rule.Or)) return (rule.Or as Rule[]).map(choiceRuleText).join(' or ');

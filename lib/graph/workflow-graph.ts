@@ -1,4 +1,4 @@
-import { choiceRuleText } from './choice-rule-text';
+import { choiceRuleTexts } from './choice-rule-text';
 
 /**
  * The state machine as a graph: one node per state (nested Parallel branches and Map iterators
@@ -82,9 +82,11 @@ function transitionsOf(name: string, state: AslState): GraphEdge[] {
   const out: GraphEdge[] = [];
   if (typeof state.Next === 'string') out.push({ from: name, to: state.Next, kind: 'next' });
   if (Array.isArray(state.Choices)) {
-    for (const rule of state.Choices as AslState[]) {
-      if (typeof rule.Next === 'string') out.push({ from: name, to: rule.Next, kind: 'choice', label: choiceRuleText(rule) });
-    }
+    const rules = state.Choices as AslState[];
+    const labels = choiceRuleTexts(rules);
+    rules.forEach((rule, i) => {
+      if (typeof rule.Next === 'string') out.push({ from: name, to: rule.Next, kind: 'choice', label: labels[i]! });
+    });
   }
   if (typeof state.Default === 'string') out.push({ from: name, to: state.Default, kind: 'default', label: 'default' });
   if (Array.isArray(state.Catch)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choiceRuleText } from '../../lib/graph/choice-rule-text';
+import { choiceRuleText, choiceRuleTexts } from '../../lib/graph/choice-rule-text';
 import { workflowGraph } from '../../lib/graph/workflow-graph';
 import { EVERY_KIND, EVERY_KIND_STATES } from '../fixtures/graph-definitions';
 
@@ -76,5 +76,32 @@ describe('choiceRuleText', () => {
     ],
   ])('%j reads %s', (rule, text) => {
     expect(choiceRuleText(rule)).toBe(text);
+  });
+});
+
+describe('choiceRuleTexts', () => {
+  const approved = { Variable: '$.approval.decision', StringEquals: 'APPROVED' };
+  it('writes the conjunct every rule shares last, so the part that tells the edges apart survives a short label', () => {
+    const rules = [
+      { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'cocalc' }], Next: 'Checkout' },
+      { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'interserver' }], Next: 'BuyLicense' },
+    ];
+    expect(choiceRuleTexts(rules)).toEqual([
+      '$.quote.vendor == "cocalc" and $.approval.decision == "APPROVED"',
+      '$.quote.vendor == "interserver" and $.approval.decision == "APPROVED"',
+    ]);
+  });
+
+  it('leaves rules without a shared conjunct, and a lone rule, as written', () => {
+    const a = {
+      And: [
+        { Variable: '$.a', NumericEquals: 1 },
+        { Variable: '$.b', NumericEquals: 2 },
+      ],
+      Next: 'X',
+    };
+    const b = { Variable: '$.c', IsPresent: true, Next: 'Y' };
+    expect(choiceRuleTexts([a, b])).toEqual(['$.a == 1 and $.b == 2', '$.c is present']);
+    expect(choiceRuleTexts([a])).toEqual(['$.a == 1 and $.b == 2']);
   });
 });
