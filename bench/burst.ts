@@ -376,6 +376,40 @@ async function cocalcPacing(e2e: E2e, ids: readonly string[], wallT0: number): P
   };
 }
 
+/**
+ * One line per purchase of a CoCalc burst, in the order the vendor recorded their adds (ms from
+ * the first event put): each state's entry (+ its time in it), the audit trail's entries, the
+ * purchase's slot-ledger entries (slot, claim, answer) and when the vendor recorded its add.
+ */
+async function cocalcTimelines(e2e: E2e, ids: readonly string[], wallT0: number): Promise<string[]> {
+  const addedAt = new Map<string, number>();
+  for (const item of cocalcAccountOf(e2e).cart) {
+    const id = purchaseIdOfItem(item as never);
+    if (id) addedAt.set(id, Date.parse(item.added) - wallT0);
+  }
+  const ledger = ((await stateItem(e2e, 'SLOTS#cocalc-cart-add', 'SLOTS'))?.slots ?? []) as Array<{
+    at: number;
+    holder: string;
+    sentAt?: number;
+    settledAt?: number;
+  }>;
+  const rel = (t: number | undefined) => (t === undefined ? '-' : String(Math.round(t - wallT0)));
+  const lines = ['timelines (ms from the first event put):'];
+  const order = [...ids].sort((a, b) => (addedAt.get(a) ?? Infinity) - (addedAt.get(b) ?? Infinity));
+  for (const id of order) {
+    const states = e2e.rt.executions
+      .history(id)
+      .filter((s) => s.state && (s.type === 'StateEntered' || s.type === 'StateRetried' || s.type === 'StateFailed'))
+      .map((s) => `${s.type === 'StateEntered' ? '' : s.type === 'StateRetried' ? 'retry ' : 'failed '}${s.state}@${rel(s.timestamp)}`);
+    const audit = (await auditTrail(e2e, id)).map((a) => `${a.type}@${rel(Date.parse(a.at))}`);
+    const slots = ledger
+      .filter((s) => s.holder === id || s.holder === `used:${id}`)
+      .map((s) => `slot ${rel(s.at)} claim ${rel(s.sentAt)} answer ${rel(s.settledAt)}`);
+    lines.push(`${id}: vendor add ${addedAt.has(id) ? String(addedAt.get(id)) : 'none'}; ${slots.join('; ')} | ${states.join(' ')} | ${audit.join(' ')}`);
+  }
+  return lines;
+}
+
 /** The server IP of the bench's InterServer request number n. */
 function interserverIpOf(n: number): string {
   return (interserverRequestBody('ip', n).item as { ip: string }).ip;
@@ -480,6 +514,8 @@ async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) =
     if (vendor === 'cocalc') {
       truth = cocalcVendorTruth(e2e, ids, outcome.completedIds);
       pacing = await cocalcPacing(e2e, ids, burst.wallT0);
+      logs.push(...(await cocalcTimelines(e2e, ids, burst.wallT0)));
+      progress(`  timelines of the burst's purchases in ${logFile}`);
     } else {
       truth = interserverVendorTruth(e2e, new Map(ids.map((id, i) => [id, interserverIpOf(burstNs[i]!)])), outcome.completedIds);
     }

@@ -18,8 +18,10 @@ import { runSpendGuard } from './spend-guard';
  *
  * `npm run bench -- burst [--quick]` runs only the burst bench (bench/burst.ts): CoCalc N = 5, 20,
  * 40 (`--quick`: 5 and 20) and InterServer N = 20 purchases at once against the vendors' real
- * limits; about 9 minutes (`--quick`: about 5). It exits non-zero when a purchase did not complete,
- * the vendor answered "too many requests", or the vendor's records disagree.
+ * limits; about 9 minutes (`--quick`: about 5). `--cocalc 5` (or `5,40`) runs only those CoCalc
+ * bursts. It exits non-zero when a purchase did not complete, the vendor answered "too many
+ * requests", or the vendor's records disagree. The burst's log file (named in the report when a
+ * burst is not clean) ends with each CoCalc burst purchase's timeline.
  *
  * `npm run bench -- bundles [--quick] [--cdk-out DIR]` runs only the bundle bench (bench/bundles.ts):
  * each function's bundle size and module-load time against a baseline built in the same run (only
@@ -59,13 +61,18 @@ const progress = (what: string) => process.stderr.write(`bench: ${what}...\n`);
 async function main(argv: string[]): Promise<void> {
   const cdkOutAt = argv.indexOf('--cdk-out');
   const cdkOut = cdkOutAt >= 0 ? argv[cdkOutAt + 1] : undefined;
-  const rest = cdkOutAt >= 0 ? argv.filter((_, i) => i !== cdkOutAt && i !== cdkOutAt + 1) : argv;
+  const withoutCdkOut = cdkOutAt >= 0 ? argv.filter((_, i) => i !== cdkOutAt && i !== cdkOutAt + 1) : argv;
+  const cocalcAt = withoutCdkOut.indexOf('--cocalc');
+  const cocalcNs = cocalcAt >= 0 ? (withoutCdkOut[cocalcAt + 1] ?? '').split(',').map(Number) : undefined;
+  const rest = cocalcAt >= 0 ? withoutCdkOut.filter((_, i) => i !== cocalcAt && i !== cocalcAt + 1) : withoutCdkOut;
   const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles' && a !== 'growth' && a !== 'paths');
-  const usage = 'usage: npm run bench [-- [burst | bundles [--cdk-out DIR] | growth | paths] [--quick]]';
+  const usage = 'usage: npm run bench [-- [burst [--cocalc N[,N...]] | bundles [--cdk-out DIR] | growth | paths] [--quick]]';
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (${usage})`);
   if (cdkOutAt >= 0 && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
+  if (cocalcNs && (!rest.includes('burst') || !cocalcNs.every((n) => Number.isInteger(n) && n > 0)))
+    throw new Error(`--cocalc N[,N...] goes with burst (${usage})`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';
-  if (rest.includes('burst')) return burst(mode);
+  if (rest.includes('burst')) return burst(mode, cocalcNs);
   if (rest.includes('bundles')) return bundles(mode, cdkOut);
   if (rest.includes('growth')) return growth(mode);
   if (rest.includes('paths')) return paths(mode);
@@ -128,10 +135,10 @@ function commitMeasured(): string {
 }
 
 /** The burst bench alone: its table, a verdict line, then one JSON line. */
-async function burst(mode: 'full' | 'quick'): Promise<void> {
+async function burst(mode: 'full' | 'quick', cocalcNs?: number[]): Promise<void> {
   const commit = commitMeasured();
   const t0 = performance.now();
-  const results = await runBursts(BURST_PLANS[mode], progress);
+  const results = await runBursts(cocalcNs ? { cocalc: cocalcNs, interserver: [] } : BURST_PLANS[mode], progress);
   const totalMs = performance.now() - t0;
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   const dirty = results.filter((r) => !burstClean(r));

@@ -35,9 +35,15 @@ export function cartIdsBeforeEarlierAdd(trail: readonly AuditEntry[]): number[] 
   return Array.isArray(before) ? before.filter((id): id is number => typeof id === 'number') : undefined;
 }
 
-/** When to claim again after a refused claim: adds still in flight may answer any moment and allow sooner than their bound says. */
-export function claimAgainAt(claim: Extract<RateClaim, { sent: false }>, now: number, random?: () => number): number {
-  return claim.provisional ? Math.min(claim.retryAt, now + lockRecheckDelayMs(0, random)) : claim.retryAt;
+/**
+ * When to claim again after a refused claim, `sinceSlotMs` after the add's slot: adds still in
+ * flight may answer any moment and allow sooner than their bound says, so a provisional refusal
+ * comes back as a busy lock does (lockRecheckDelayMs: soon at first, then a quarter of the time
+ * since the slot), which keeps an add that never answers (counted up to 20 s) from sending the
+ * others back every 50-100 ms for all that time.
+ */
+export function claimAgainAt(claim: Extract<RateClaim, { sent: false }>, now: number, sinceSlotMs: number, random?: () => number): number {
+  return claim.provisional ? Math.min(claim.retryAt, now + lockRecheckDelayMs(sinceSlotMs, random)) : claim.retryAt;
 }
 
 /** What an add's error means. */

@@ -144,7 +144,7 @@ class AddRun {
       // comes right before the send, whose arrival it bounds.
       const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
       if (!claim.sent) {
-        return this.waitUntil(claimAgainAt(claim, this.now()), waits, ADD_LIMITS);
+        return this.waitUntil(claimAgainAt(claim, this.now(), this.now() - (this.slotAt ?? this.now())), waits, ADD_LIMITS);
       }
       const sent = await this.gateway.addToCart(this.description, this.projectId).then(
         (id) => ({ id }),

@@ -21,6 +21,9 @@ import { ProcureError } from './errors';
  * ({@link guardSpanMs}) holds more than `max` slots spreads calls at least as far apart as the
  * vendor needs when each send takes up to `margin`; the extra millisecond is there because the
  * vendor counts a call exactly W old (`t >= cutoff`, cocalc-api-v2.md §2, `util/api/throttle.ts`).
+ * A call enters the schedule at the time its claim is or was made ({@link scheduleTimeOf}), so the
+ * margin stands for its answer, the time the claim check goes by: a call already answered enters
+ * at its answer minus the margin, which makes the schedule's rule for it exactly the claim's.
  */
 
 /** One sliding-window limit: at most `max` calls in any `windowMs`. */
@@ -135,6 +138,32 @@ export function decideClaim(sent: readonly SentCall[], now: number, limits: read
     limits,
   );
   return { sent: false, retryAt, provisional: ifAnsweredNow < retryAt };
+}
+
+/** A ledger entry as the schedule sees it: a pending slot `at`, or a call claimed at `sentAt` and, once answered, `settledAt`. */
+export interface ScheduledCall {
+  readonly at: number;
+  readonly sentAt?: number;
+  readonly settledAt?: number;
+}
+
+/**
+ * Where a ledger entry stands in the schedule ({@link earliestSlot}): when its claim is or was
+ * made, the span after it (W + margin + 1) then ending one past W after its answer, the instant the
+ * claim check ({@link earliestSafeSend}) frees its place:
+ *
+ * - pending: its slot; its claim comes then at the earliest, its answer is estimated at slot + margin;
+ * - claimed, not answered yet: its claim; the answer is estimated at claim + margin (the claim
+ *   check counts it as in flight until then, and provisionally refuses meanwhile);
+ * - answered: its answer minus the margin, so the span after it ends at exactly answer + W + 1,
+ *   where the claim check allows the next call: adding the margin once more there would only make
+ *   a caller wake up a margin after its claim would already be granted.
+ *
+ * Only an estimate for wake-ups: whatever it says, the claim check decides what is sent.
+ */
+export function scheduleTimeOf(call: ScheduledCall, marginMs: number): number {
+  if (call.sentAt === undefined) return call.at;
+  return call.settledAt === undefined ? call.sentAt : call.settledAt - marginMs;
 }
 
 /**

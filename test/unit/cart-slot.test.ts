@@ -42,10 +42,11 @@ describe('slot wait bounds', () => {
 
 describe('lockRecheckDelayMs', () => {
   it.each([
-    ['at the slot: 100 ms', 0, 100],
+    ['at the slot: 50 ms', 0, 50],
+    ['200 ms after: still 50 ms (a quarter would be no more)', 200, 50],
     ['a second after: a quarter of it', 1_000, 250],
     ['long after: at most 1 s', 60_000, 1_000],
-  ])('%s, plus up to 100 ms at random', (_, sinceSlot, base) => {
+  ])('%s, plus up to 50 ms at random', (_, sinceSlot, base) => {
     expect(lockRecheckDelayMs(sinceSlot, () => 0)).toBe(base);
     expect(lockRecheckDelayMs(sinceSlot, () => 0.999_999)).toBe(base + LOCK_RECHECK_MS.jitter);
   });

@@ -64,15 +64,43 @@ describe("an earlier add's cart snapshot", () => {
 describe('a refused claim comes back', () => {
   const noJitter = () => 0;
   it.each([
-    { why: 'at the bound when it rests on adds answered', claim: { sent: false as const, retryAt: NOW + 5_000, provisional: false }, expected: NOW + 5_000 },
+    {
+      why: 'at the bound when it rests on adds answered',
+      claim: { sent: false as const, retryAt: NOW + 5_000, provisional: false },
+      sinceSlot: 0,
+      expected: NOW + 5_000,
+    },
     {
       why: 'soon when it rests on adds in flight',
       claim: { sent: false as const, retryAt: NOW + 5_000, provisional: true },
+      sinceSlot: 0,
       expected: NOW + LOCK_RECHECK_MS.min,
     },
-    { why: 'at the bound when that is sooner still', claim: { sent: false as const, retryAt: NOW + 50, provisional: true }, expected: NOW + 50 },
-  ])('$why', ({ claim, expected }) => {
-    expect(claimAgainAt(claim, NOW, noJitter)).toBe(expected);
+    {
+      why: 'later the longer they stay in flight: a quarter of the time since its slot',
+      claim: { sent: false as const, retryAt: NOW + 15_000, provisional: true },
+      sinceSlot: 2_000,
+      expected: NOW + 500,
+    },
+    {
+      why: 'at the bound when that is sooner still',
+      claim: { sent: false as const, retryAt: NOW + 30, provisional: true },
+      sinceSlot: 0,
+      expected: NOW + 30,
+    },
+  ])('$why', ({ claim, sinceSlot, expected }) => {
+    expect(claimAgainAt(claim, NOW, sinceSlot, noJitter)).toBe(expected);
+  });
+
+  it('comes back about 20 times, not hundreds, while an add that never answers stays counted (20 s)', () => {
+    const bound = NOW + 20_000;
+    let now = NOW;
+    let waits = 0;
+    while (now < bound) {
+      now = claimAgainAt({ sent: false, retryAt: bound, provisional: true }, now, now - NOW, () => 0.5);
+      waits += 1;
+    }
+    expect(waits).toBeLessThanOrEqual(30);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { RATE_SLOT_DEFAULTS } from '../../lambdas/adapters/aws/dynamo-rate-slots';
-import { LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
+import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
 import { purchaseIdOfItem, tagDescription } from '../../lambdas/core/cocalc-cart-tag';
 import type { SiteLicenseDescription } from '../../lambdas/core/cocalc-license';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';
@@ -254,10 +254,10 @@ describe('AddToCart (CoCalc)', () => {
       for (const o of others) expect(await hs.slots.claim(COCALC_CART_ADD_SLOT_KEY, o, now)).toEqual({ sent: true });
 
       const ref = await slotted()(state);
-      // Their answers may come any moment: back in 100-300 ms rather than at the bound (1 s after their claims).
+      // Their answers may come any moment: back in 50-100 ms (LOCK_RECHECK_MS) rather than at the bound (20 s after their claims).
       const back = Date.parse(ref.waitUntil!) - now;
-      expect(back).toBeGreaterThanOrEqual(100);
-      expect(back).toBeLessThanOrEqual(300);
+      expect(back).toBeGreaterThanOrEqual(LOCK_RECHECK_MS.min);
+      expect(back).toBeLessThanOrEqual(LOCK_RECHECK_MS.min + LOCK_RECHECK_MS.jitter);
       expect(cart()).toHaveLength(0);
       // Its slot is still pending: nothing was claimed for it.
       expect(await slotsOf(state.purchaseId)).toEqual([expect.objectContaining({ holder: state.purchaseId })]);
@@ -284,7 +284,7 @@ describe('AddToCart (CoCalc)', () => {
     it('gives its slot back and throws LockBusyError when the account stays busy past the recheck window', async () => {
       const state = await newPurchase(hs, cocalcRequest());
       const { at } = await hs.slots.reserve(COCALC_CART_ADD_SLOT_KEY, state.purchaseId, now);
-      now = at + LOCK_RECHECK_WINDOW_MS - 50; // due, but a recheck 100-300 ms later would be past the window
+      now = at + LOCK_RECHECK_WINDOW_MS - 50; // due, but a recheck (a quarter of the time since the slot, at most 1 s) would be past the window
       await hs.locks.withLock(COCALC_ACCOUNT_LOCK, 'pur-someone-else', 10 * 60_000, async () => {
         await expect(slotted()(state)).rejects.toBeInstanceOf(LockBusyError);
       });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { COCALC_CART_ADD_LIMITS, decideClaim, earliestSafeSend, earliestSlot, prune, type RateLimit, type SentCall } from '../../lambdas/core/rate-slots';
+import {
+  COCALC_CART_ADD_LIMITS,
+  decideClaim,
+  earliestSafeSend,
+  earliestSlot,
+  prune,
+  type RateLimit,
+  type ScheduledCall,
+  scheduleTimeOf,
+  type SentCall,
+} from '../../lambdas/core/rate-slots';
 import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
 import { seededRandom } from '../support/seeded-random';
 
@@ -125,6 +135,91 @@ describe('earliestSlot', () => {
     expect(() => earliestSlot([], 0, [], 0)).toThrow(RangeError);
     expect(() => earliestSlot([], 0, [{ max: 0, windowMs: 1_000 }], 0)).toThrow(RangeError);
     expect(() => earliestSlot([], 0, L, -1)).toThrow(RangeError);
+  });
+});
+
+describe('scheduleTimeOf', () => {
+  it.each([
+    { name: 'a pending slot: its time', call: { at: 500 }, margin: 100, want: 500 },
+    { name: 'claimed, not answered: its claim (the margin stands for the answer)', call: { at: 400, sentAt: 520 }, margin: 100, want: 520 },
+    { name: 'answered: its answer minus the margin', call: { at: 400, sentAt: 520, settledAt: 560 }, margin: 100, want: 460 },
+    { name: 'answered, no margin: its answer', call: { at: 400, sentAt: 520, settledAt: 560 }, margin: 0, want: 560 },
+  ])('$name', ({ call, margin, want }) => {
+    expect(scheduleTimeOf(call, margin)).toBe(want);
+  });
+
+  /** The slot the schedule gives a caller at `now` after `calls`, and what the claim check says there and 1 ms before. */
+  function wakeUp(calls: readonly ScheduledCall[], now: number, margin: number) {
+    const slot = earliestSlot(
+      calls.map((c) => scheduleTimeOf(c, margin)),
+      now,
+      L,
+      margin,
+    );
+    const sent = calls
+      .filter((c): c is ScheduledCall & { sentAt: number } => c.sentAt !== undefined)
+      .map((c) => ({ sentAt: c.sentAt, settledAt: c.settledAt }));
+    return { slot, atSlot: decideClaim(sent, slot, L, 20_000), before: decideClaim(sent, slot - 1, L, 20_000) };
+  }
+
+  const answered = (sentAt: number, settledAt: number): ScheduledCall => ({ at: sentAt, sentAt, settledAt });
+  it.each([
+    {
+      name: 'three answered within the second: one past the first answer + 1 s',
+      calls: [answered(0, 30), answered(5, 45), answered(10, 60)],
+      now: 100,
+      want: 1_031,
+    },
+    { name: 'answered more slowly than the margin', calls: [answered(0, 400), answered(0, 410), answered(0, 420)], now: 500, want: 1_401 },
+    {
+      name: '15 answered within a minute: the 16th one past the first answer + 60 s',
+      calls: Array.from({ length: 15 }, (_, i) => answered(Math.floor(i / 3) * 1_001, Math.floor(i / 3) * 1_001 + 25)),
+      now: 5_000,
+      want: 60_026,
+    },
+  ])('wakes a caller exactly when the claim check first grants it, once the calls before it are answered: $name', ({ calls, now, want }) => {
+    for (const margin of [0, 100, 250]) {
+      const { slot, atSlot, before } = wakeUp(calls, now, margin);
+      expect(slot, `margin ${margin}`).toBe(want);
+      expect(atSlot, `margin ${margin}`).toEqual({ sent: true });
+      expect(before, `margin ${margin}`).toMatchObject({ sent: false, retryAt: want });
+    }
+  });
+
+  it('wakes a caller after calls in flight when they are answered a margin after their claim', () => {
+    for (const margin of [0, 100, 250]) {
+      const inFlight = [0, 5, 10].map((t): ScheduledCall => ({ at: t, sentAt: t }));
+      const { slot } = wakeUp(inFlight, 20, margin);
+      expect(slot).toBe(margin + 1_001);
+      const { atSlot, before } = wakeUp(
+        inFlight.map((c) => ({ ...c, settledAt: c.sentAt! + margin })),
+        20,
+        margin,
+      );
+      expect(atSlot).toEqual({ sent: true });
+      expect(before).toMatchObject({ sent: false, retryAt: slot });
+    }
+  });
+
+  it('wakes a caller exactly when the claim check first grants it after answered calls (300 random histories)', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = seededRandom(seed);
+      const margin = Math.floor(r() * 300);
+      const calls = Array.from({ length: 1 + Math.floor(r() * 30) }, () => {
+        const sentAt = Math.floor(r() * 70_000);
+        return answered(sentAt, sentAt + Math.floor(r() * 500));
+      });
+      // Answers are in the past when a caller reserves.
+      const now = Math.max(...calls.map((c) => c.settledAt!)) + Math.floor(r() * 10_000);
+      const { slot, atSlot } = wakeUp(calls, now, margin);
+      const claimable = earliestSafeSend(
+        calls.map((c) => c.settledAt!),
+        now,
+        L,
+      );
+      expect(atSlot, `seed ${seed}`).toEqual({ sent: true });
+      expect(slot, `seed ${seed}`).toBe(claimable);
+    }
   });
 });
 

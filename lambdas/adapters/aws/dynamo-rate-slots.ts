@@ -8,6 +8,7 @@ import {
   oldestRelevantSlot,
   type RateClaim,
   type RateLimit,
+  scheduleTimeOf,
   type SentCall,
 } from '../../core/rate-slots';
 import { STATE_TABLE } from '../../shared/table-keys';
@@ -114,12 +115,12 @@ export class DynamoRateSlots implements RateSlots {
         return undefined;
       }
       const oldest = oldestRelevantSlot(now, this.limits, this.marginMs);
-      const kept = slots.filter((s) => this.scheduledAt(s) >= oldest);
+      const kept = slots.filter((s) => this.latestAt(s) >= oldest);
       // A pending slot long past was missed (its holder gave it back, or died): it holds no place
       // in the schedule. If its holder still claims, the claim check counts what was really sent.
       const live = kept.filter((s) => s.sentAt !== undefined || s.at >= now - this.stalePendingMs);
       reserved = earliestSlot(
-        live.map((s) => this.scheduledAt(s)),
+        live.map((s) => scheduleTimeOf(s, this.marginMs)),
         now,
         this.limits,
         this.marginMs,
@@ -184,11 +185,12 @@ export class DynamoRateSlots implements RateSlots {
   }
 
   /**
-   * Where an entry sits in the schedule, an estimate: a pending slot's time; a sent call's answer,
-   * or while unanswered its claim plus the margin (most answers come that soon; the claim check
-   * counts it up to the in-flight bound).
+   * What decides when an entry is forgotten (never sooner than before the schedule counted answers
+   * exactly, so a Lambda whose clock runs a margin behind still finds it): a pending slot's time;
+   * a sent call's answer, or while unanswered its claim plus the margin. Where it stands in the
+   * schedule is core/rate-slots.ts scheduleTimeOf.
    */
-  private scheduledAt(s: StoredSlot): number {
+  private latestAt(s: StoredSlot): number {
     return s.sentAt === undefined ? s.at : (s.settledAt ?? s.sentAt + this.marginMs);
   }
 
