@@ -48,6 +48,21 @@ export const SAFE_TO_REPEAT: RetryProps[] = [
   { errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter },
 ];
 
+/**
+ * A function that ran out of time (Lambda reports `Sandbox.Timedout`, or `Lambda.Unknown` on the
+ * older integration) may have done part of its work. Retried only for the steps whose every write
+ * is idempotent and which call no vendor that can charge: ValidateAndQuote (reads), ReserveBudget
+ * (a reservation keyed by purchase) and VerifyLicense (reads). A burst on a busy host can push
+ * ReserveBudget past its timeout; the repeat finds its reservation made or makes it.
+ */
+export const TIMED_OUT_IDEMPOTENT: RetryProps = {
+  errors: ['Sandbox.Timedout', 'Lambda.Unknown'],
+  interval: Duration.seconds(2),
+  maxAttempts: 2,
+  backoffRate: 2,
+  ...jitter,
+};
+
 /** VerifyLicense: a new license can take a while to appear in the vendor's listing. */
 export const LISTING_LAG: RetryProps = {
   errors: [LicenseNotFoundError.name],

@@ -33,6 +33,7 @@ import {
   SAFE_TO_REPEAT,
   SLOTS_CONTENDED,
   TASK_TIMEOUT_MARGIN,
+  TIMED_OUT_IDEMPOTENT,
 } from './purchase-retries';
 import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
@@ -211,11 +212,11 @@ export class PurchaseStateMachine extends Construct {
   /** The task states, each with the Retry rules that are safe for it and its Catch. */
   private defineTasks(fns: PurchaseTaskFunctions, approvalTimeout: Duration, recordNotCompleted: LambdaInvoke) {
     const onFailure = { resultPath: '$.failure' } as const;
-    const validateAndQuote = withRetries(this.invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), SAFE_TO_REPEAT).addCatch(
-      recordNotCompleted,
-      onFailure,
-    );
-    const reserveBudget = withRetries(this.invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), SAFE_TO_REPEAT).addCatch(
+    const validateAndQuote = withRetries(this.invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), [
+      ...SAFE_TO_REPEAT,
+      TIMED_OUT_IDEMPOTENT,
+    ]).addCatch(recordNotCompleted, onFailure);
+    const reserveBudget = withRetries(this.invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), [...SAFE_TO_REPEAT, TIMED_OUT_IDEMPOTENT]).addCatch(
       recordNotCompleted,
       onFailure,
     );
@@ -249,10 +250,11 @@ export class PurchaseStateMachine extends Construct {
       .addRetry(BUY_SETTLE)
       .addRetry(NEVER_RAN)
       .addCatch(recordNotCompleted, onFailure);
-    const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...SAFE_TO_REPEAT]).addCatch(
-      recordNotCompleted,
-      onFailure,
-    );
+    const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [
+      LISTING_LAG,
+      ...SAFE_TO_REPEAT,
+      TIMED_OUT_IDEMPOTENT,
+    ]).addCatch(recordNotCompleted, onFailure);
     return { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
   }
 

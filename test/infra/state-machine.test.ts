@@ -39,6 +39,8 @@ const LAMBDA_SERVICE = [
   'Lambda.TooManyRequestsException',
 ];
 const VENDOR_SAFE = ['VendorTransientError', 'VendorRateLimitedError', ...LAMBDA_SERVICE];
+/** A function timeout: retried only by the steps whose writes are idempotent and that call no vendor that charges. */
+const TIMED_OUT = ['Sandbox.Timedout', 'Lambda.Unknown'];
 
 describe('shape', () => {
   it('has exactly the states of lambdas/core/workflow.ts', () => {
@@ -180,10 +182,16 @@ describe('timeouts', () => {
 
 describe('retries and catches', () => {
   it('retries the idempotent tasks on transient vendor errors and Lambda service errors', () => {
-    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE].sort());
+    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE, ...TIMED_OUT].sort());
     // AddToCart also waits out a busy account lock (nothing was done), first.
     expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', 'RateSlotsContendedError', ...VENDOR_SAFE].sort());
     expect((state(STATE.AddToCart).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LockBusyError']);
+  });
+
+  it('repeats a step that timed out only where nothing could be bought twice', () => {
+    for (const name of [STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.BuyLicense]) {
+      for (const error of TIMED_OUT) expect(retried(name), name).not.toContain(error);
+    }
   });
 
   it('waits out a busy account lock in the machine for minutes, never in a Lambda', () => {
@@ -198,7 +206,7 @@ describe('retries and catches', () => {
   });
 
   it('also retries VerifyLicense on LicenseNotFoundError (listing lag), first', () => {
-    expect(retried(STATE.VerifyLicense).sort()).toEqual(['LicenseNotFoundError', ...VENDOR_SAFE].sort());
+    expect(retried(STATE.VerifyLicense).sort()).toEqual(['LicenseNotFoundError', ...VENDOR_SAFE, ...TIMED_OUT].sort());
     expect((state(STATE.VerifyLicense).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LicenseNotFoundError']);
   });
 
@@ -461,6 +469,16 @@ describe('running on the local engine', () => {
     };
     expect(await run({ vendor: 'interserver' }, { [STATE.BuyLicense]: buy })).toBe('FAILED PurchaseNotCompleted');
     expect(calls).toEqual(['quote', 'reserve', 'ask', 'buy', 'not-completed', '(APPROVED/VendorTransientError)']);
+  });
+
+  it('runs ReserveBudget again after it timed out, and goes on', async () => {
+    let attempts = 0;
+    const reserve: Handler = async () => {
+      calls.push('reserve');
+      return ++attempts === 1 ? fail('Sandbox.Timedout') : { vendor: 'interserver', amountUsd: 5, month: '2026-11', day: '2026-11-23' };
+    };
+    expect(await run({ vendor: 'interserver', auto: true }, { [STATE.ReserveBudget]: reserve })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['quote', 'reserve', 'reserve', 'buy', 'verify', 'completed']);
   });
 
   it('waits out listing lag in VerifyLicense', async () => {
