@@ -16,7 +16,8 @@ import { PROJECT_DIR } from '../support/project-dir';
  * checked on the synthesized assets in cdk.out, the code that is deployed and that the local
  * runtime runs. Not per Task: the shared vendor-call rules (purchase-state-machine.ts) also sit on
  * Tasks whose function never throws that error (ReserveBudget on VendorTransientError), where they
- * are harmless. `States.*` and `Lambda.*` are raised by the services, not by our code.
+ * are harmless. `States.*`, `Lambda.*` and `Sandbox.*` (a function timeout) are raised by the
+ * services, not by our code.
  */
 
 interface TaskRule {
@@ -25,7 +26,7 @@ interface TaskRule {
   bundle: string;
 }
 
-/** Each Task's own error names (not States.* / Lambda.*), with the index.js of the function it invokes. */
+/** Each Task's own error names (not States.* / Lambda.* / Sandbox.*), with the index.js of the function it invokes. */
 let rules: TaskRule[];
 
 function tasksOf(node: unknown, out: Array<[string, Record<string, unknown>]> = []): Array<[string, Record<string, unknown>]> {
@@ -55,7 +56,7 @@ beforeAll(async () => {
       const bundle = byArn.get(target);
       if (bundle === undefined) throw new Error(`Task ${state} invokes ${target}, which has no bundle in cdk.out`);
       const handlers = [...((task.Retry as unknown[] | undefined) ?? []), ...((task.Catch as unknown[] | undefined) ?? [])] as Array<{ ErrorEquals: string[] }>;
-      return [...new Set(handlers.flatMap((h) => h.ErrorEquals))].filter((e) => !/^(States|Lambda)\./.test(e)).map((error) => ({ state, error, bundle }));
+      return [...new Set(handlers.flatMap((h) => h.ErrorEquals))].filter((e) => !/^(States|Lambda|Sandbox)\./.test(e)).map((error) => ({ state, error, bundle }));
     });
   });
 });
