@@ -8,6 +8,7 @@ import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
+import { DEFAULT_MAX_IDLE } from '../lib/local/lambda-host';
 import { auditTrail, cocalcAccountOf, e2eHandle, purchaseRecord, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { fmtMs, median } from './measure';
@@ -434,10 +435,10 @@ function interserverVendorTruth(e2e: E2e, ips: ReadonlyMap<string, string>, comp
 
 /**
  * Purchases in the warm-up burst: the idle execution environments the local Lambda host keeps per
- * function (lib/local/lambda-host.ts, maxIdle 8), so up to that many of the measured burst's
+ * function (lib/local/lambda-host.ts, DEFAULT_MAX_IDLE), so up to that many of the measured burst's
  * invocations per function start warm, as the solo run they are compared with does.
  */
-const WARM_POOL = 8;
+const WARM_POOL = DEFAULT_MAX_IDLE;
 
 /** What one set of purchases submitted at once came to. */
 interface Submitted {

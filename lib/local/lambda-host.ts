@@ -43,7 +43,8 @@ export interface LambdaHostOptions {
 }
 
 export const DEFAULT_LAMBDA_CONCURRENCY = 50;
-const DEFAULT_MAX_IDLE = 4;
+/** Idle environments kept per function unless told otherwise (the burst bench warms this many). */
+export const DEFAULT_MAX_IDLE = 4;
 /** Per function: environments started (cold starts), invocations accepted, throttled, busy and idle now. */
 export interface FunctionStats {
   logicalId: string;
