@@ -369,68 +369,31 @@ describe('running on the local engine', () => {
     }
   };
 
-  it('auto-approves an InterServer purchase and completes it', async () => {
-    expect(await run({ vendor: 'interserver', auto: true })).toBe('SUCCEEDED');
-    expect(calls).toEqual(['quote', 'reserve', 'buy', 'verify', 'completed']);
-  });
-
   // #11: Step Functions bills every state entered. An approved InterServer purchase passes two
   // Choices, a CoCalc one three (its cart step has its own); no Succeed state follows RecordCompleted.
-  it('enters 10 states for an approved CoCalc purchase and 8 for InterServer', async () => {
-    expect(await run({ vendor: 'cocalc' })).toBe('SUCCEEDED');
-    const S = STATE;
-    expect(entered).toEqual([
-      S.ValidateAndQuote,
-      S.ReserveBudget,
-      S.IsCocalc,
-      S.AddToCart,
-      S.CartSlotReady,
-      S.RequestApproval,
-      S.ApprovalDecision,
-      S.Checkout,
-      S.VerifyLicense,
-      S.RecordCompleted,
-    ]);
-    expect(await run({ vendor: 'interserver' })).toBe('SUCCEEDED');
-    expect(entered).toEqual([
-      S.ValidateAndQuote,
-      S.ReserveBudget,
-      S.IsCocalc,
-      S.RequestApproval,
-      S.ApprovalDecision,
-      S.BuyLicense,
-      S.VerifyLicense,
-      S.RecordCompleted,
-    ]);
-    expect(await run({ vendor: 'interserver', auto: true })).toBe('SUCCEEDED');
-    expect(entered).toEqual([
-      S.ValidateAndQuote,
-      S.ReserveBudget,
-      S.IsCocalc,
-      S.AutoApprove,
-      S.ApprovalDecision,
-      S.BuyLicense,
-      S.VerifyLicense,
-      S.RecordCompleted,
-    ]);
-  });
+  /** The states a purchase enters: the CoCalc path has its cart step; `approval` is how it is approved. */
+  const pathOf = (vendor: 'cocalc' | 'interserver', approval: string): string[] => [
+    STATE.ValidateAndQuote,
+    STATE.ReserveBudget,
+    STATE.IsCocalc,
+    ...(vendor === 'cocalc' ? [STATE.AddToCart, STATE.CartSlotReady] : []),
+    approval,
+    STATE.ApprovalDecision,
+    vendor === 'cocalc' ? STATE.Checkout : STATE.BuyLicense,
+    STATE.VerifyLicense,
+    STATE.RecordCompleted,
+  ];
 
-  it('auto-approves a CoCalc purchase once its cart item is in', async () => {
-    expect(await run({ vendor: 'cocalc', auto: true })).toBe('SUCCEEDED');
-    expect(calls).toEqual(['quote', 'reserve', 'cart', 'checkout', 'verify', 'completed']);
-    const S = STATE;
-    expect(entered).toEqual([
-      S.ValidateAndQuote,
-      S.ReserveBudget,
-      S.IsCocalc,
-      S.AddToCart,
-      S.CartSlotReady,
-      S.AutoApprove,
-      S.ApprovalDecision,
-      S.Checkout,
-      S.VerifyLicense,
-      S.RecordCompleted,
-    ]);
+  it.each([
+    { vendor: 'cocalc', auto: false, states: 10, calls: ['quote', 'reserve', 'cart', 'ask', 'checkout', 'verify', 'completed'] },
+    { vendor: 'interserver', auto: false, states: 8, calls: ['quote', 'reserve', 'ask', 'buy', 'verify', 'completed'] },
+    { vendor: 'cocalc', auto: true, states: 10, calls: ['quote', 'reserve', 'cart', 'checkout', 'verify', 'completed'] },
+    { vendor: 'interserver', auto: true, states: 8, calls: ['quote', 'reserve', 'buy', 'verify', 'completed'] },
+  ] as const)('enters $states states for a $vendor purchase (auto-approved: $auto)', async ({ vendor, auto, states, calls: expected }) => {
+    expect(await run({ vendor, auto })).toBe('SUCCEEDED');
+    expect(calls).toEqual(expected);
+    expect(entered).toEqual(pathOf(vendor, auto ? STATE.AutoApprove : STATE.RequestApproval));
+    expect(entered).toHaveLength(states);
   });
 
   it('waits for a cart slot in the machine, adds again, then asks', async () => {
