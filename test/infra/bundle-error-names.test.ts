@@ -56,7 +56,9 @@ beforeAll(async () => {
       const bundle = byArn.get(target);
       if (bundle === undefined) throw new Error(`Task ${state} invokes ${target}, which has no bundle in cdk.out`);
       const handlers = [...((task.Retry as unknown[] | undefined) ?? []), ...((task.Catch as unknown[] | undefined) ?? [])] as Array<{ ErrorEquals: string[] }>;
-      return [...new Set(handlers.flatMap((h) => h.ErrorEquals))].filter((e) => !/^(States|Lambda|Sandbox)\./.test(e)).map((error) => ({ state, error, bundle }));
+      return [...new Set(handlers.flatMap((h) => h.ErrorEquals))]
+        .filter((e) => !/^(States|Lambda|Sandbox)\./.test(e))
+        .map((error) => ({ state, error, bundle }));
     });
   });
 });
