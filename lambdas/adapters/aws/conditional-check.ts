@@ -6,3 +6,16 @@
 export function isConditionalCheckFailed(err: unknown): boolean {
   return (err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * Sends a conditional write: its output when the condition held and the write was applied,
+ * undefined when DynamoDB refused it by its ConditionExpression; any other failure is thrown.
+ */
+export async function whenConditionHolds<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return undefined;
+    throw err;
+  }
+}

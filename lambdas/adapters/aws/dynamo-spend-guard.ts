@@ -5,20 +5,8 @@ import type { SpendGuard } from '../../core/ports';
 import type { Vendor } from '../../core/purchase-request';
 import type { Reservation } from '../../core/workflow';
 import type { BudgetConfig } from '../../shared/config';
-import { isConditionalCheckFailed } from './conditional-check';
 import { SpendCounters } from './spend-guard-counters';
-import {
-  budgetKey,
-  itemKey,
-  numberOr0,
-  ReservationStateError,
-  reservationKey,
-  toReservation,
-  utcDay,
-  utcMonth,
-  type Counter,
-  type ReservationItem,
-} from './spend-guard-items';
+import { budgetKey, itemKey, numberOr0, ReservationStateError, reservationKey, toReservation, utcDay, utcMonth, type Counter } from './spend-guard-items';
 import { ReservationRecords } from './spend-guard-records';
 
 // The items, keys and error live in spend-guard-items.ts, the counter writes in spend-guard-counters.ts
@@ -108,19 +96,7 @@ export class DynamoSpendGuard implements SpendGuard {
       throw new DailyLimitExceededError(`daily purchase limit of ${daily.limit} reached for ${record.day} (UTC)`);
     }
 
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: reservationKey(purchaseId),
-          UpdateExpression: 'SET #status = :reserved, updatedAt = :now',
-          ConditionExpression: '#status = :reserving',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':reserved': 'RESERVED', ':reserving': 'RESERVING', ':now': this.now() },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
+    if (!(await this.records.transition(purchaseId, ['RESERVING'], 'RESERVED'))) {
       const current = await this.records.getRecord(purchaseId);
       if (current?.status === 'RESERVED' || current?.status === 'COMMITTED') return toReservation(current);
       // Released while we were reserving: give back what this call claimed.
@@ -163,29 +139,14 @@ export class DynamoSpendGuard implements SpendGuard {
   }
 
   async commit(purchaseId: string): Promise<void> {
-    let record: ReservationItem | undefined;
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: reservationKey(purchaseId),
-          UpdateExpression: 'SET #status = :committed, updatedAt = :now',
-          ConditionExpression: '#status = :reserved',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':committed': 'COMMITTED', ':reserved': 'RESERVED', ':now': this.now() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      record = out.Attributes as ReservationItem | undefined;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
+    let record = await this.records.transition(purchaseId, ['RESERVED'], 'COMMITTED');
+    if (!record) {
       const current = await this.records.getRecord(purchaseId);
       if (current?.status !== 'COMMITTED') {
         throw new ReservationStateError(`cannot commit the reservation of ${purchaseId}: it is ${current?.status ?? 'missing'}`);
       }
       record = current;
     }
-    if (!record) return;
     // Spent for good: the counters keep the total and forget the purchase.
     await Promise.all([
       this.counters.forget(this.budgetCounter(record.vendor, record.month), purchaseId),
@@ -198,44 +159,15 @@ export class DynamoSpendGuard implements SpendGuard {
     // COMMITTED means the money was spent: giving it back would let the next purchase overspend.
     if (!record || record.status === 'COMMITTED' || record.status === 'RELEASED') return;
 
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: reservationKey(purchaseId),
-          UpdateExpression: 'SET #status = :releasing, updatedAt = :now',
-          ConditionExpression: '#status IN (:reserving, :reserved, :releasing)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':releasing': 'RELEASING',
-            ':reserving': 'RESERVING',
-            ':reserved': 'RESERVED',
-            ':now': this.now(),
-          },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
+    if (!(await this.records.transition(purchaseId, ['RESERVING', 'RESERVED', 'RELEASING'], 'RELEASING'))) {
       return this.release(purchaseId); // committed, released or abandoned meanwhile: decide again
     }
 
     await this.counters.unclaim(this.budgetCounter(record.vendor, record.month), purchaseId);
     await this.counters.unclaim(this.dailyCounter(record.day), purchaseId);
 
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: reservationKey(purchaseId),
-          UpdateExpression: 'SET #status = :released, updatedAt = :now',
-          ConditionExpression: '#status = :releasing',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':released': 'RELEASED', ':releasing': 'RELEASING', ':now': this.now() },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err; // a concurrent release finished first
-    }
+    // Refused only when a concurrent release finished first.
+    await this.records.transition(purchaseId, ['RELEASING'], 'RELEASED');
   }
 
   async remaining(vendor: Vendor, at: Date): Promise<{ capUsd: number; reservedUsd: number; remainingUsd: number }> {

@@ -1,6 +1,6 @@
 import { UpdateCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STATE_TABLE } from '../../shared/table-keys';
-import { isConditionalCheckFailed } from './conditional-check';
+import { whenConditionHolds } from './conditional-check';
 import { memberAttribute, numberOr0, ReservationStateError, type ClaimResult, type Counter, type ItemKey, type ReclaimResult } from './spend-guard-items';
 
 const PK = STATE_TABLE.partitionKey;
@@ -22,8 +22,8 @@ export class SpendCounters {
   async claim(counter: Counter, purchaseId: string, amount: number): Promise<ClaimResult> {
     const room = counter.limit - amount;
     if (room >= 0) {
-      try {
-        await this.doc.send(
+      const claimed = await whenConditionHolds(
+        this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: counter.key,
@@ -32,11 +32,9 @@ export class SpendCounters {
             ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
             ExpressionAttributeValues: { ':amount': amount, ':room': room, ':now': this.now() },
           }),
-        );
-        return { outcome: 'claimed', totalCents: 0 };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+        ),
+      );
+      if (claimed) return { outcome: 'claimed', totalCents: 0 };
     }
     const item = await this.getItem(counter.key);
     if (item?.[memberAttribute(purchaseId)] !== undefined) return { outcome: 'already', totalCents: 0 };
@@ -49,8 +47,8 @@ export class SpendCounters {
     for (;;) {
       const held = (await this.getItem(counter.key))?.[mine];
       if (held === undefined) return;
-      try {
-        await this.doc.send(
+      const given = await whenConditionHolds(
+        this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: counter.key,
@@ -59,18 +57,18 @@ export class SpendCounters {
             ExpressionAttributeNames: { '#mine': mine, '#total': counter.totalAttribute },
             ExpressionAttributeValues: { ':held': held, ':minus': -numberOr0(held), ':now': this.now() },
           }),
-        );
-        return;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err; // changed under us: read again
-      }
+        ),
+      );
+      if (given) return;
+      // Changed under us: read again.
     }
   }
 
   /** Removes a committed purchase's attribute from a counter, leaving the total as it is. */
   async forget(counter: Counter, purchaseId: string): Promise<void> {
-    try {
-      await this.doc.send(
+    // Refused only when it was already forgotten.
+    await whenConditionHolds(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: counter.key,
@@ -79,10 +77,8 @@ export class SpendCounters {
           ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId) },
           ExpressionAttributeValues: { ':now': this.now() },
         }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err; // already forgotten
-    }
+      ),
+    );
   }
 
   /** Changes this purchase's amount in the counter, checking the cap only when it grows. */
@@ -96,8 +92,8 @@ export class SpendCounters {
       const delta = amount - held;
       const room = counter.limit - delta;
       if (delta > 0 && room < 0) return { outcome: 'refused', totalCents: numberOr0(item?.[counter.totalAttribute]), previousCents: held };
-      try {
-        await this.doc.send(
+      const changed = await whenConditionHolds(
+        this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: counter.key,
@@ -112,16 +108,14 @@ export class SpendCounters {
               ...(delta > 0 ? { ':room': room } : {}),
             },
           }),
-        );
-        return { outcome: 'claimed' };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        const after = await this.getItem(counter.key);
-        if (after?.[mine] === held) {
-          return { outcome: 'refused', totalCents: numberOr0(after?.[counter.totalAttribute]), previousCents: held };
-        }
-        // Our own amount changed (a retried adjust): start over from what is stored.
+        ),
+      );
+      if (changed) return { outcome: 'claimed' };
+      const after = await this.getItem(counter.key);
+      if (after?.[mine] === held) {
+        return { outcome: 'refused', totalCents: numberOr0(after?.[counter.totalAttribute]), previousCents: held };
       }
+      // Our own amount changed (a retried adjust): start over from what is stored.
     }
   }
 

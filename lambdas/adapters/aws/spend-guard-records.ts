@@ -1,7 +1,7 @@
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STATE_TABLE } from '../../shared/table-keys';
-import { isConditionalCheckFailed } from './conditional-check';
-import { reservationKey, type ItemKey, type ReservationItem } from './spend-guard-items';
+import { whenConditionHolds } from './conditional-check';
+import { reservationKey, type ItemKey, type ReservationItem, type ReservationStatus } from './spend-guard-items';
 
 const PK = STATE_TABLE.partitionKey;
 
@@ -24,19 +24,17 @@ export class ReservationRecords {
   async createOrGetRecord(fields: Omit<ReservationItem, 'status' | 'createdAt' | 'updatedAt'>): Promise<ReservationItem> {
     const now = this.now();
     const item: ReservationItem = { ...fields, status: 'RESERVING', createdAt: now, updatedAt: now };
-    try {
-      await this.doc.send(
+    const created = await whenConditionHolds(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...reservationKey(fields.purchaseId), ...item },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
-      );
-      return item;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+      ),
+    );
+    if (created) return item;
     const existing = await this.getRecord(fields.purchaseId);
     if (existing) return existing;
     // Abandoned between our put and our read (a concurrent refusal): try once more from scratch.
@@ -45,8 +43,8 @@ export class ReservationRecords {
 
   /** Removes a refused reservation so the purchase holds nothing and a later retry starts clean. */
   async abandon(purchaseId: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await whenConditionHolds(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: reservationKey(purchaseId),
@@ -54,10 +52,30 @@ export class ReservationRecords {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':reserving': 'RESERVING' },
         }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+      ),
+    );
+  }
+
+  /**
+   * Moves the purchase's record to status `to` if it is in one of `from`: the record as it is now,
+   * or undefined when its status was none of them (the caller reads it again and decides).
+   */
+  async transition(purchaseId: string, from: readonly ReservationStatus[], to: ReservationStatus): Promise<ReservationItem | undefined> {
+    const values = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+    const out = await whenConditionHolds(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: reservationKey(purchaseId),
+          UpdateExpression: 'SET #status = :to, updatedAt = :now',
+          ConditionExpression: `#status IN (${Object.keys(values).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':to': to, ':now': this.now() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as ReservationItem | undefined;
   }
 
   /** The purchase's record, read consistently; undefined when it has none. */
