@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { describeIssues } from '../lambdas/core/purchase-request';
 import type { ProcureConfig } from './config';
 import { approvalPolicyIssues } from './approval-policy-config';
 import { DEFAULT_PROCURE_CONFIG } from './config-defaults';
@@ -13,10 +13,6 @@ export class ProcureConfigError extends Error {
     super(`invalid procure configuration:\n  - ${issues.join('\n  - ')}`);
     this.name = 'ProcureConfigError';
   }
-}
-
-function describe(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(config)'}: ${i.message}`);
 }
 
 /**
@@ -51,7 +47,7 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
     if (merged[key] === '' || merged[key] === undefined) delete merged[key];
   }
   const r = procureConfigSchema.safeParse(merged);
-  if (!r.success) throw new ProcureConfigError(describe(r.error));
+  if (!r.success) throw new ProcureConfigError(describeIssues(r.error, '(config)'));
   const issues = [...followUpIssues(r.data), ...approvalPolicyIssues(r.data, given.autoApproveMaxUsd !== undefined), ...counterSizeIssues(r.data)];
   if (issues.length) throw new ProcureConfigError(issues);
   // Unset optionals were deleted above, so the parsed object has no `undefined`-valued keys.

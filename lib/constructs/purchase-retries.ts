@@ -63,6 +63,9 @@ export const TIMED_OUT_IDEMPOTENT: RetryProps = {
   ...jitter,
 };
 
+/** The steps whose every write is idempotent and that call no vendor that charges. */
+export const IDEMPOTENT_STEP: RetryProps[] = [...SAFE_TO_REPEAT, TIMED_OUT_IDEMPOTENT];
+
 /** VerifyLicense: a new license can take a while to appear in the vendor's listing. */
 export const LISTING_LAG: RetryProps = {
   errors: [LicenseNotFoundError.name],

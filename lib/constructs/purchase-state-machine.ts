@@ -25,6 +25,7 @@ import { LOG_RETENTION } from './log-retention';
 import { acknowledgeSynchronousOnly } from './workflow-function';
 import {
   BUY_SETTLE,
+  IDEMPOTENT_STEP,
   CHECKOUT_SETTLE,
   LISTING_LAG,
   LOCK_BUSY,
@@ -33,7 +34,6 @@ import {
   SAFE_TO_REPEAT,
   SLOTS_CONTENDED,
   TASK_TIMEOUT_MARGIN,
-  TIMED_OUT_IDEMPOTENT,
 } from './purchase-retries';
 import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
@@ -212,11 +212,11 @@ export class PurchaseStateMachine extends Construct {
   /** The task states, each with the Retry rules that are safe for it and its Catch. */
   private defineTasks(fns: PurchaseTaskFunctions, approvalTimeout: Duration, recordNotCompleted: LambdaInvoke) {
     const onFailure = { resultPath: '$.failure' } as const;
-    const validateAndQuote = withRetries(this.invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), [
-      ...SAFE_TO_REPEAT,
-      TIMED_OUT_IDEMPOTENT,
-    ]).addCatch(recordNotCompleted, onFailure);
-    const reserveBudget = withRetries(this.invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), [...SAFE_TO_REPEAT, TIMED_OUT_IDEMPOTENT]).addCatch(
+    const validateAndQuote = withRetries(this.invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), IDEMPOTENT_STEP).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
+    const reserveBudget = withRetries(this.invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), IDEMPOTENT_STEP).addCatch(
       recordNotCompleted,
       onFailure,
     );
@@ -250,11 +250,10 @@ export class PurchaseStateMachine extends Construct {
       .addRetry(BUY_SETTLE)
       .addRetry(NEVER_RAN)
       .addCatch(recordNotCompleted, onFailure);
-    const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [
-      LISTING_LAG,
-      ...SAFE_TO_REPEAT,
-      TIMED_OUT_IDEMPOTENT,
-    ]).addCatch(recordNotCompleted, onFailure);
+    const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...IDEMPOTENT_STEP]).addCatch(
+      recordNotCompleted,
+      onFailure,
+    );
     return { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
   }
 

@@ -3,7 +3,7 @@ import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-
 import { LockBusyError } from '../../core/errors';
 import type { LockManager, LockMode } from '../../core/ports';
 import { STATE_TABLE } from '../../shared/table-keys';
-import { isConditionalCheckFailed } from './conditional-check';
+import { whenConditionHolds } from './conditional-check';
 
 /** Options for {@link DynamoLockManager}. */
 export interface DynamoLockManagerOptions {
@@ -169,13 +169,7 @@ export class DynamoLockManager implements LockManager {
 
   /** Sends a conditional write: true when it applied, false when its condition failed. */
   private async conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
-    try {
-      await this.doc.send(command as UpdateCommand);
-      return true;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      return false;
-    }
+    return (await whenConditionHolds(this.doc.send(command as UpdateCommand))) !== undefined;
   }
 }
 

@@ -8,7 +8,7 @@ const PK = STATE_TABLE.partitionKey;
 /**
  * The spend guard's RESERVATION#<purchaseId> records (dynamo-spend-guard.ts): created once per
  * purchase, read back consistently, and removed again after a refusal. The guard's status
- * transitions stay in the guard, next to the counter steps they order.
+ * transitions are made here (transition), in the order the guard's counter steps need.
  */
 export class ReservationRecords {
   constructor(
