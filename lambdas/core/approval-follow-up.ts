@@ -20,10 +20,6 @@ import type { ApprovalRound, ApprovalRounds, ApprovalStore, AuditLog, Mailer, Pu
  * (at most once); the error is reported and the other links keep working.
  */
 
-/** Audit entry types of the follow-ups. */
-export { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
-export { askedSoFar, pendingApprovalOf, stillToDecide } from './approval-round-view';
-
 export interface FollowUpDeps {
   rounds: ApprovalRounds;
   approvals: Pick<ApprovalStore, 'create'>;

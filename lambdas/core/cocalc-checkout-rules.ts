@@ -2,6 +2,7 @@ import { purchaseIdOfItem } from './cocalc-cart-tag';
 import { VendorTransientError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { CheckoutProgress, CocalcCartItem, CocalcCheckoutParams } from './ports';
+import type { PurchaseResult, Quote } from './workflow';
 
 /**
  * Checkout's (CoCalc) decisions, pure: where a purchase's checkout stands on entry, which attempt
@@ -92,4 +93,9 @@ export function checkoutParamsProblem(params: CocalcCheckoutParams, itemId: numb
  */
 export function meaningOfCheckoutError(err: unknown): 'unknown' | 'refused' {
   return err instanceof VendorTransientError ? 'unknown' : 'refused';
+}
+
+/** Checkout's result for the state machine. */
+export function checkoutResult(quote: Quote, cartItemId: number, licenseId: string, reconciled: boolean): PurchaseResult {
+  return { vendor: 'cocalc', amountUsd: quote.amountUsd, licenseId, cartItemId, reconciled };
 }

@@ -3,6 +3,8 @@ import type { CheckoutDeps } from './cocalc-checkout-deps';
 import { differencesFromApproved, type tagDescription } from './cocalc-cart-tag';
 import {
   checkoutParamsProblem,
+  checkoutPending,
+  checkoutResult,
   decideCheckoutEntry,
   MAX_CHECKOUT_ATTEMPTS,
   meaningOfCheckoutError,
@@ -264,7 +266,7 @@ export class CheckoutRun {
       } catch (err) {
         if (!(err instanceof VendorTransientError) || attempt >= READ_ATTEMPTS) {
           // Reads change nothing; while an outcome is pending the machine waits and asks again.
-          if (err instanceof VendorTransientError && this.progress && this.progress.outcome !== 'not-bought') {
+          if (err instanceof VendorTransientError && checkoutPending(this.progress)) {
             throw new CheckoutOutcomeUnknownError(`CoCalc cart item ${this.itemId} could not be read: ${err.message}`);
           }
           throw err;
@@ -281,20 +283,16 @@ export class CheckoutRun {
     detail: Record<string, unknown>,
   ): Promise<void> {
     this.progress = progress;
-    await recordStep(
-      this.deps,
-      this.purchaseId,
-      { type, status, message, detail: { cartItemId: this.itemId, ...detail } },
-      { checkout: progress, waiting: null },
-    );
+    await this.step(status, type, message, detail, { checkout: progress, waiting: null });
   }
 
-  private step(status: 'PURCHASING' | 'APPROVED', type: AuditKind, message: string, detail: Record<string, unknown>): Promise<void> {
-    return recordStep(this.deps, this.purchaseId, { type, status, message, detail: { cartItemId: this.itemId, ...detail } });
+  private step(
+    status: 'PURCHASING' | 'APPROVED',
+    type: AuditKind,
+    message: string,
+    detail: Record<string, unknown>,
+    patch?: Parameters<typeof recordStep>[3],
+  ): Promise<void> {
+    return recordStep(this.deps, this.purchaseId, { type, status, message, detail: { cartItemId: this.itemId, ...detail } }, patch);
   }
-}
-
-/** Checkout's result for the state machine. */
-export function checkoutResult(quote: Quote, cartItemId: number, licenseId: string, reconciled: boolean): PurchaseResult {
-  return { vendor: 'cocalc', amountUsd: quote.amountUsd, licenseId, cartItemId, reconciled };
 }

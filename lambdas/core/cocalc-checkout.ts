@@ -1,6 +1,7 @@
 import type { CheckoutDeps } from './cocalc-checkout-deps';
 import { tagDescription } from './cocalc-cart-tag';
-import { CheckoutRun, checkoutResult } from './cocalc-checkout-run';
+import { checkoutResult } from './cocalc-checkout-rules';
+import { CheckoutRun } from './cocalc-checkout-run';
 import { LockBusyError } from './errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from './locks';
 import { parsePurchaseRequest } from './purchase-request';

@@ -72,14 +72,7 @@ export async function receivePurchaseEvent(deps: IntakeDeps & { log: IntakeLog }
   if (detailType !== EVENTS.requested) {
     // The rule should never route this here; refuse it the same way as a bad detail.
     const err = new InvalidRequestError(`unexpected detail-type "${detailType}"`, [`detail-type: must be "${EVENTS.requested}"`]);
-    const rejected = await rejectRequest(deps, detail, err, 'event');
-    return fail({
-      code: 'REQUEST_REJECTED',
-      reason: rejected.message,
-      reasons: rejected.issues,
-      purchaseId: rejected.auditId,
-      ...(rejected.requestId ? { requestId: rejected.requestId } : {}),
-    });
+    return fail(refusalOf(await rejectRequest(deps, detail, err, 'event'), detail)!);
   }
   try {
     const result = await submitPurchase(deps, detail, 'event');

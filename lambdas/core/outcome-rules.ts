@@ -1,4 +1,4 @@
-import { AUDIT } from './audit-kinds';
+import { AUDIT, type AuditKind } from './audit-kinds';
 import { vendorName } from './approval-page';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from './failure';
@@ -18,6 +18,9 @@ import type { PurchaseStatus, WorkflowState } from './workflow';
  */
 export const CLOSED = { completed: AUDIT.completed, notCompleted: AUDIT.notCompleted, resolved: AUDIT.resolved } as const;
 
+/** The closing entry types as a set. */
+export const CLOSING_TYPES: ReadonlySet<AuditKind> = new Set(Object.values(CLOSED));
+
 /** What the purchase ended as. */
 export interface RecordedOutcome {
   status: PurchaseStatus;
@@ -26,7 +29,7 @@ export interface RecordedOutcome {
 
 /** The end already written, if any: the latest closing entry (a RESOLVED entry follows the NOT_COMPLETED one it settles). */
 export function recordedEnd(trail: readonly AuditEntry[]): RecordedOutcome | undefined {
-  const closed = [...trail].reverse().find((e) => e.type === CLOSED.completed || e.type === CLOSED.notCompleted || e.type === CLOSED.resolved);
+  const closed = [...trail].reverse().find((e) => CLOSING_TYPES.has(e.type));
   if (!closed) return undefined;
   return { status: closed.status, ...(typeof closed.detail?.reason === 'string' ? { reason: closed.detail.reason } : {}) };
 }

@@ -1,4 +1,4 @@
-import { AUDIT, type AuditKind } from './audit-kinds';
+import { CLOSING_TYPES } from './outcome-rules';
 import { purchaseIdOfItem } from './cocalc-cart-tag';
 import type { CocalcCartItem } from './ports';
 import { VENDORS } from './purchase-request';
@@ -11,7 +11,6 @@ import type { PurchaseStatus } from './workflow';
 // and executions. What cannot be read is reported in `errors` and decided on next run, not now.
 
 /** Audit entry types after which RecordOutcome (or a person, RESOLVED) has closed a purchase. */
-const CLOSING_TYPES: ReadonlySet<AuditKind> = new Set([AUDIT.completed, AUDIT.notCompleted, AUDIT.resolved]);
 /** Statuses those entries carry. */
 const CLOSED_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION'];
 /** Purchases read per run (records and execution lookups); the rest waits for the next run. */

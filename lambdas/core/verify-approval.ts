@@ -1,4 +1,5 @@
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
+import { AUDIT } from './audit-kinds';
 import { ProcureError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
@@ -29,8 +30,6 @@ import type { PurchaseStatus, Quote, WorkflowState } from './workflow';
 export class ApprovalNotVerifiedError extends ProcureError {
   override name = 'ApprovalNotVerifiedError';
 }
-
-export const APPROVAL_NOT_VERIFIED = 'APPROVAL_NOT_VERIFIED';
 
 /** Audit entry types of follow-ups whose links count as the round's. */
 const FOLLOW_UP_TYPES = new Set(Object.values(FOLLOW_UP_AUDIT));
@@ -63,9 +62,9 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 export function checkApproval(e: ApprovalEvidence): ApprovalVerdict {
   const amount = formatUsd(e.quote.amountUsd);
   if (e.quote.autoApprove) {
-    const requirement = describeTier(e.policy, tierFor(e.policy, e.quote.amountUsd));
     if (e.requoted) return refuse('the quote says auto-approved, but the purchase was re-quoted, which always needs a human');
-    if (!isApprovedByPolicy(e.policy, e.quote.amountUsd, false)) return refuse(`the quote says auto-approved, but ${amount} falls in ${requirement}`);
+    if (!isApprovedByPolicy(e.policy, e.quote.amountUsd, false))
+      return refuse(`the quote says auto-approved, but ${amount} falls in ${describeTier(e.policy, tierFor(e.policy, e.quote.amountUsd))}`);
     if (e.quoted?.autoApprove !== true || !isNumber(e.quoted.amountUsd) || !sameCents(e.quoted.amountUsd, e.quote.amountUsd)) {
       return refuse(`the audit trail has no quote of ${amount} auto-approved by policy`);
     }
@@ -118,9 +117,9 @@ export interface VerifyApprovalDeps {
 /** The evidence for `state`'s purchase, from the audit trail and the approval records. */
 export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: WorkflowState, quote: Quote): Promise<ApprovalEvidence> {
   const trail = await deps.audit.list(state.purchaseId);
-  const quotedAt = lastIndexOf(trail, 'QUOTED');
+  const quotedAt = lastIndexOf(trail, AUDIT.quoted);
   const quoted = quotedAt >= 0 ? trail[quotedAt]!.detail : undefined;
-  const sentAt = lastIndexOf(trail, 'APPROVAL_SENT');
+  const sentAt = lastIndexOf(trail, AUDIT.approvalSent);
   const sent = sentAt > quotedAt ? trail[sentAt]!.detail : undefined;
   const idsOf = (detail: Record<string, unknown> | undefined): string[] =>
     Array.isArray(detail?.approvalIds) ? detail.approvalIds.filter((id): id is string => typeof id === 'string') : [];
@@ -132,7 +131,7 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
   // the request, and those of an earlier APPROVAL_SENT of a RequestApproval run again with the
   // same token (after the latest quote).
   const sameRound = (e: AuditEntry, i: number): boolean =>
-    (i > sentAt && FOLLOW_UP_TYPES.has(e.type)) || (i > quotedAt && i < sentAt && e.type === 'APPROVAL_SENT');
+    (i > sentAt && FOLLOW_UP_TYPES.has(e.type)) || (i > quotedAt && i < sentAt && e.type === AUDIT.approvalSent);
   const otherIds = sent ? trail.flatMap((e, i) => (sameRound(e, i) ? idsOf(e.detail) : [])) : [];
   const [sentRecords, others] = await Promise.all([read(sentIds), read(otherIds)]);
   const tokens = new Set(sentRecords.map((r) => r.taskToken));
@@ -166,7 +165,7 @@ export async function verifyApproval(deps: VerifyApprovalDeps, state: WorkflowSt
   if (verdict.verified) return;
   const status: PurchaseStatus = quote.autoApprove ? (quote.vendor === 'cocalc' ? 'IN_CART' : 'RESERVED') : 'AWAITING_APPROVAL';
   await deps.audit.append(state.purchaseId, {
-    type: APPROVAL_NOT_VERIFIED,
+    type: AUDIT.approvalNotVerified,
     status,
     actor: 'system',
     message: `${step} refused: the approval could not be verified (${verdict.reason}); nothing was bought`,

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { sweepApprovalRounds, type FollowUpDeps, type FollowUpReport } from '../core/approval-follow-up';
+import { isPurchaseId } from '../core/purchase-status';
 import { ApprovalNotPendingError, resendApproval, ResendTooSoonError, ResendUnknownPurchaseError } from '../core/resend-approval';
 import { approvalRounds, approvalStore } from '../composition/approval';
 import { mailer } from '../composition/mail';
@@ -21,7 +22,6 @@ import { logger } from '../shared/logger';
  */
 
 /** Purchase ids are `pur-<hex>` or `invalid-<uuid>`; anything else cannot exist. */
-const PURCHASE_ID_PATTERN = /^[A-Za-z0-9-]{1,80}$/;
 
 function isApiEvent(event: unknown): event is APIGatewayProxyEvent {
   return typeof event === 'object' && event !== null && typeof (event as { httpMethod?: unknown }).httpMethod === 'string';
@@ -31,7 +31,7 @@ export function makeHandler(deps: FollowUpDeps): (event: unknown) => Promise<API
   async function resend(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const id = event.pathParameters?.id;
     if (event.httpMethod.toUpperCase() !== 'POST') return json(405, { error: 'MethodNotAllowed', message: 'use POST' });
-    if (!id || !PURCHASE_ID_PATTERN.test(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
+    if (!isPurchaseId(id)) return json(404, { error: 'NotFound', message: 'purchase not found' });
     const actor = iamCaller(event);
     // The audit entry must name who asked; an IAM route always has one, so this is a misconfiguration.
     if (!actor) return json(403, { error: 'Forbidden', message: 'a resend needs an IAM-signed caller' });

@@ -8,7 +8,6 @@ import { vendorStepStores } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 
-export type { CheckoutDeps } from '../core/cocalc-checkout-deps';
 export { MAX_CHECKOUT_ATTEMPTS } from '../core/cocalc-checkout-rules';
 
 /** Checkout (CoCalc): the state is the input, the purchase result the output (lambdas/core/cocalc-checkout.ts). */

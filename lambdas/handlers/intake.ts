@@ -6,7 +6,7 @@ import { purchaseJournal } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 
-export type { IntakeDeps, IntakeResult } from '../core/intake-event';
+export type { IntakeDeps } from '../core/intake-event';
 
 /** EventBridge trigger ("License Purchase Requested"): the event in, what intake did out (lambdas/core/intake-event.ts). */
 export function makeHandler(deps: IntakeDeps): (event: EventBridgeEvent<string, unknown>) => Promise<IntakeResult> {

@@ -7,8 +7,6 @@ import { vendorStepStores } from '../composition/stores';
 import { interserverConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 
-export type { InterserverBuyDeps } from '../core/interserver-buy';
-
 /** BuyLicense (InterServer): the state is the input, the purchase result the output (lambdas/core/interserver-buy.ts). */
 export function makeHandler(deps: InterserverBuyDeps): (state: WorkflowState, context?: InvocationClock) => Promise<PurchaseResult> {
   return (state, context) => buyInterserverLicense(deps, state, context);

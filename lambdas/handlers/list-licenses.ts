@@ -7,8 +7,6 @@ import { errorResponse, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
 
-export type { ListLicensesDeps } from '../core/list-licenses';
-
 /**
  * GET /licenses?vendor=cocalc|interserver (absent = both): every license the accounts hold, in
  * the one normalized shape (lambdas/core/list-licenses.ts). A bad vendor is a 400 naming the

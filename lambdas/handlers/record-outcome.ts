@@ -3,7 +3,7 @@ import type { RecordOutcomePayload } from '../core/workflow';
 import { RECORD_OUTCOME_RUNTIME, recordOutcomeDeps } from '../composition/record-outcome';
 import { lazyHandler } from '../shared/lazy-handler';
 
-export type { RecordedOutcome, RecordOutcomeDeps } from '../core/record-outcome';
+export type { RecordOutcomeDeps } from '../core/record-outcome';
 
 /** RecordCompleted / RecordNotCompleted: the outcome and state in, the end out (lambdas/core/record-outcome.ts). */
 export function makeHandler(deps: RecordOutcomeDeps): (payload: RecordOutcomePayload) => Promise<RecordedOutcome> {

@@ -3,8 +3,6 @@ import type { Reservation, WorkflowState } from '../core/workflow';
 import { purchaseJournal, spendGuard } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 
-export type { ReserveBudgetDeps } from '../core/reserve-budget';
-
 /** ReserveBudget: the state is the input, the reservation the output (lambdas/core/reserve-budget.ts). */
 export function makeHandler(deps: ReserveBudgetDeps): (state: WorkflowState) => Promise<Reservation> {
   return (state) => reserveBudget(deps, state);

@@ -5,8 +5,6 @@ import { purchaseJournal } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 
-export type { ValidateAndQuoteDeps } from '../core/validate-and-quote';
-
 /** ValidateAndQuote: the state is the input, the quote the output (lambdas/core/validate-and-quote.ts). */
 export function makeHandler(deps: ValidateAndQuoteDeps): (state: WorkflowState) => Promise<Quote> {
   return (state) => validateAndQuote(deps, state);

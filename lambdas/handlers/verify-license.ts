@@ -5,8 +5,6 @@ import { interserverGateway } from '../composition/interserver';
 import { purchaseJournal } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 
-export type { VerifyLicenseDeps } from '../core/verify-license';
-
 /** VerifyLicense: the state is the input, the vendor's listing of the license the output (lambdas/core/verify-license.ts). */
 export function makeHandler(deps: VerifyLicenseDeps): (state: WorkflowState) => Promise<NormalizedLicense> {
   return (state) => verifyLicense(deps, state);
