@@ -40,7 +40,8 @@ export interface SynthResult {
  */
 export const DEFAULT_WATCH: readonly string[] = ['bin', 'lib', 'lambda', 'lambdas', 'src', 'cdk.json', 'package.json'];
 
-function newestMtime(path: string): number {
+function newestMtime(path: string, excluded: ReadonlySet<string> = new Set()): number {
+  if (excluded.has(path)) return 0;
   let st: Stats;
   try {
     st = statSync(path);
@@ -51,7 +52,7 @@ function newestMtime(path: string): number {
   let newest = 0;
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(join(path, entry.name)));
+    newest = Math.max(newest, newestMtime(join(path, entry.name), excluded));
   }
   return newest;
 }
@@ -64,11 +65,15 @@ function assemblyMtime(dir: string): number {
   return Math.min(...templates.map((f) => statSync(join(dir, f)).mtimeMs));
 }
 
-/** True when the assembly in `dir` is newer than every watched source. */
+/**
+ * True when the assembly in `dir` is newer than every watched source. A `watch` entry starting
+ * with `!` is a path under a watched folder that is not a source (e.g. `!lib/cli`).
+ */
 export function isAssemblyFresh(projectDir: string, dir: string, watch: readonly string[] = DEFAULT_WATCH): boolean {
   const built = assemblyMtime(dir);
   if (!built) return false;
-  return watch.every((w) => newestMtime(resolve(projectDir, w)) <= built);
+  const excluded = new Set(watch.filter((w) => w.startsWith('!')).map((w) => resolve(projectDir, w.slice(1))));
+  return watch.filter((w) => !w.startsWith('!')).every((w) => newestMtime(resolve(projectDir, w), excluded) <= built);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

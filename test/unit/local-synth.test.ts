@@ -41,9 +41,15 @@ describe('reusing a synthesized cloud assembly', () => {
     at(join(project, 'lambdas', 'handlers', 'a.ts'), 3000);
     expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(false);
     at(join(project, 'lambdas', 'handlers', 'a.ts'), 1000);
+    // A configuration file next to the stack, whatever its name, is a source too.
+    touch('lib/function-needs.ts', 3000);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(false);
+    at(join(project, 'lib', 'function-needs.ts'), 1000);
+    touch('lib/graph/render.ts', 3000);
+    expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(true);
     at(join(project, 'package.json'), 3000);
     expect(isAssemblyFresh(project, join(project, 'cdk.out'), PROCURE_WATCH)).toBe(false);
-    for (const f of ['package.json', 'lib/cli/status.ts', 'lib/local/runtime.ts']) at(join(project, f), 1000); // as the next tests expect
+    for (const f of ['package.json', 'lib/cli/status.ts', 'lib/local/runtime.ts', 'lib/graph/render.ts']) at(join(project, f), 1000); // as the next tests expect
   });
 
   it("by default watches a CDK app's usual sources, all of lib/ included", () => {
