@@ -2,7 +2,7 @@ import type { NormalizedLicense } from '../../lambdas/core/workflow';
 import { formatUsd } from '../../lambdas/core/money';
 import type { PurchaseListItem } from '../../lambdas/core/purchase-list';
 import type { PurchaseQuote } from '../../lambdas/core/quote-purchase';
-import type { StepEvent } from '../local/executions';
+import type { StepEvent } from '../local/execution-engine-events';
 import type { PurchaseView } from './api-client';
 import { escapeControls } from '../../lambdas/core/safe-text';
 import { printTable } from './output';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { ApiRoute } from './api-routes';
+import type { RouteMatch } from './api-routes';
 
 /**
  * The Lambda proxy integration's wire shapes (REST v1), as API Gateway builds and reads them: the
@@ -96,7 +96,7 @@ function identityOf(accessKey: string | undefined, accountId: string, sourceIp: 
 /** The Lambda proxy event API Gateway sends for `req` on the route `match`. */
 export function buildProxyEvent(
   req: { method: string; rawHeaders: string[]; url: string; remoteAddress: string; body: Buffer },
-  match: { route: ApiRoute; pathParameters: Record<string, string> | null },
+  match: RouteMatch,
   ctx: { path: string; stage: string; apiId: string; accountId: string; binaryMediaTypes: string[]; host: string; port: number },
 ): Record<string, unknown> {
   const { headers, multiValueHeaders } = proxyHeaders(req.rawHeaders, req.remoteAddress, ctx.port);

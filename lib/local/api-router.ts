@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildProxyEvent, sigv4AccessKey, writeProxyResult } from './api-proxy';
-import { matchRoute, type ApiDescription, type ApiRoute } from './api-routes';
+import { matchRoute, type ApiDescription, type RouteMatch } from './api-routes';
 import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import { AwsServiceError } from './aws-error';
 import type { RuntimeCredentials } from './local-credentials';
@@ -66,8 +66,6 @@ interface RouterState {
   /** Set by stopAccepting: every request is answered 503 with it. */
   refusal?: string;
 }
-
-type RouteMatch = { route: ApiRoute; pathParameters: Record<string, string> | null };
 
 export async function startApiRouter(options: ApiRouterOptions): Promise<ApiRouter> {
   const state: RouterState = { options, iamAuth: options.iamAuth ?? 'require-signature', port: 0 };

@@ -10,8 +10,6 @@ import type { LocalRule } from './event-rules';
 // Split by concern (each file says why): the rules read from the template (event-rules.ts),
 // PutEvents entries (event-entries.ts), target input (event-target-input.ts) and delivery with
 // retries and dead letters (event-delivery.ts).
-export type { DeliveryFailure } from './event-dead-letters';
-export type { DeliveryHold } from './event-delivery';
 
 export interface EventBusOptions extends DeliveryOptions {
   rules: LocalRule[];

@@ -1,6 +1,6 @@
 import { AwsServiceError } from './aws-error';
 import type { JsonOperation } from './aws-endpoint';
-import type { LocalRule } from './event-rules';
+import { busNameOf, type LocalRule } from './event-rules';
 
 /**
  * EventBridge's rule operations on the local bus: DescribeRule (what `procure doctor` reads) and
@@ -36,7 +36,7 @@ function ruleOf(rules: readonly LocalRule[], body: Record<string, unknown>): Loc
   const name = body.Name;
   if (typeof name !== 'string' || name === '')
     throw new AwsServiceError('ValidationException', "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
-  const bus = typeof body.EventBusName === 'string' && body.EventBusName !== '' ? body.EventBusName.replace(/^arn:.*:event-bus\//, '') : 'default';
+  const bus = busNameOf(typeof body.EventBusName === 'string' ? body.EventBusName : undefined);
   const rule = rules.find((r) => r.name === name && r.busName === bus);
   if (!rule) throw new AwsServiceError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus}.`);
   return rule;

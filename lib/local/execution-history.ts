@@ -1,5 +1,5 @@
 import { AwsServiceError } from './aws-error';
-import type { StepEvent } from './executions';
+import type { StepEvent } from './execution-engine-events';
 
 /**
  * GetExecutionHistory's answer built from the engine's steps (executions.ts `StepEvent`), in the

@@ -17,7 +17,6 @@ import type { TaskTokenBroker } from './task-token-broker';
 
 // Split by concern (each file says why): the engine's events and outcomes, the Lambda Task
 // integrations, StartExecution's rules, resuming, persistence and waits.
-export type { StepEvent } from './execution-engine-events';
 
 /**
  * Step Functions executions on aws-local-stepfunctions: StartExecution semantics (name rules,

@@ -1,12 +1,14 @@
 /** The local runtime's public surface (see lib/local/README.md): procure's entry, and the generic emulator under it. */
 export { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from './procure/runtime';
 export { procureProfile, type ProcureSandboxes } from './procure/profile';
-export { startEmulator, type Emulator, type EmulatorOptions, type LocalExecutions, type PutEventsEntry } from './runtime';
+export { startEmulator } from './runtime';
+export type { Emulator, EmulatorOptions, LocalExecutions, PutEventsEntry } from './runtime-api';
 export type { RuntimeProfile } from './runtime-profile';
-export type { StepEvent } from './executions';
+export type { StepEvent } from './execution-engine-events';
 export type { DynamoCall, InvocationRecord } from './metering';
 export type { OutboxMail } from './ses-outbox';
-export type { DeliveryFailure, DeliveryHold } from './event-bus';
+export type { DeliveryFailure } from './event-dead-letters';
+export type { DeliveryHold } from './event-delivery';
 export type { BusEvent } from './event-entries';
 export type { ExecutionRecord, ExecutionStatus } from './execution-store';
 export type { InterruptedExecution, ResumedExecution } from './procure/interrupted';

@@ -1,9 +1,11 @@
 import type { IamAuthMode } from './api-router';
-import type { DeliveryFailure, DeliveryHold, EventBus } from './event-bus';
+import type { EventBus } from './event-bus';
+import type { DeliveryFailure } from './event-dead-letters';
+import type { DeliveryHold } from './event-delivery';
 import type { BusEvent } from './event-entries';
 import type { LocalRule } from './event-rules';
 import type { ExecutionRecord, ExecutionStatus } from './execution-store';
-import type { StepEvent } from './executions';
+import type { StepEvent } from './execution-engine-events';
 import type { StopOptions, StopResult } from './graceful-stop';
 import type { DynamoCall, InvocationRecord } from './metering';
 import type { ClosedExecution, ResumedRun } from './runtime-profile';

@@ -20,13 +20,13 @@ export interface Started<S, C, R> {
   redelivered: string[];
   startupMs: number;
   host: LambdaHost;
-  manager: ExecutionManager;
   cleanups: Cleanups;
 }
 
 /** The running emulator as callers see it (runtime-api.ts). */
 export function runtimeSurface<S extends object, C extends ClosedExecution, R extends ResumedRun>(s: Started<S, C, R>): Emulator<S, C, R> {
-  const { app, plan, data, dynamo, services, host, manager } = s;
+  const { app, plan, data, dynamo, services, host } = s;
+  const manager = s.runs.manager;
   const { bus, aws, router } = services;
   const primary = plan.machines[0];
   const fnId = (id: string): string => {

@@ -15,8 +15,6 @@ import { Cleanups, hostFunctions, startServices, type DataDir, type Invoke, type
 import { runtimeSurface } from './runtime-surface';
 import { ScheduleTimer } from './schedules';
 
-export type { Emulator, EmulatorOptions, LocalExecutions, PutEventsEntry } from './runtime-api';
-
 /**
  * Runs the synthesized CDK app in this process, with `profile` adding what only the app knows (see
  * lib/local/README.md). Each phase fails before the next starts; whatever started is closed again.
@@ -58,7 +56,6 @@ export async function startEmulator<S extends object, C extends ClosedExecution,
       redelivered,
       startupMs,
       host: late.host,
-      manager: runs.manager,
       cleanups,
     });
   } catch (err) {

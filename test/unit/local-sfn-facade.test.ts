@@ -22,7 +22,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AslDefinition } from '../../lib/local/asl-from-template';
 import { startAwsEndpoint, type AwsEndpoint } from '../../lib/local/aws-endpoint';
-import { ExecutionManager, type StepEvent } from '../../lib/local/executions';
+import { ExecutionManager } from '../../lib/local/executions';
+import type { StepEvent } from '../../lib/local/execution-engine-events';
 import { FunctionDirectory, type LambdaSpec } from '../../lib/local/lambda-functions';
 import { LambdaHost } from '../../lib/local/lambda-host';
 import { sfnFacade } from '../../lib/local/sfn-facade';
