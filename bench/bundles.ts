@@ -9,7 +9,7 @@ import { PROCURE_WATCH } from '../lib/local/procure/watch';
 import { ensureSynth } from '../lib/local/synth';
 import { WORKFLOW_BUNDLING } from '../lib/constructs/workflow-function';
 import { bundleContents, functionNeeds, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
-import { median } from './measure';
+import { median, textTable } from './measure';
 
 /**
  * `npm run bench -- bundles`: for every function in the synthesized cloud assembly, the size of its
@@ -219,17 +219,9 @@ export function formatBundles(figures: readonly BundleFigures[]): string {
     f.withinTargets ? 'ok' : 'MISSED',
     `${f.baselineImports.map(short).join(' ') || '(none)'}${f.extra.length ? `; EXTRA: ${f.extra.map(short).join(' ')}` : ''}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
   const within = figures.filter((f) => f.withinTargets).length;
   return [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    textTable(header, rows, (i) => i !== 0 && i !== header.length - 1),
     '',
     `size: index.js. load: require() in a fresh node with the function's NODE_OPTIONS, median of ${figures[0]?.runs ?? 0} rounds; load ratio:`,
     'median of the per-round ratios (function and baseline loaded as a pair, random order). baseline: only the SDK',

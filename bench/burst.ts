@@ -1,17 +1,15 @@
-import { approvalPolicyEnv } from '../lib/approval-policy-config';
-import { resolveProcureConfig } from '../lib/resolve-config';
+import { UNCAPPED, autoApproveAll } from './config-overrides';
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { purchaseIdOfItem } from '../lambdas/core/cocalc-cart-tag';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
-import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
 import { DEFAULT_MAX_IDLE } from '../lib/local/lambda-host';
 import { auditTrail, cocalcAccountOf, e2eHandle, purchaseRecord, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { PROJECT_DIR } from '../test/support/project-dir';
-import { fmtMs, median } from './measure';
+import { fmtMs, median, textTable } from './measure';
 import { cocalcRequestBody, interserverRequestBody } from './samples';
 import { vendorEarliestAdds, waitUntilWindowsClear } from './vendor-bound';
 
@@ -98,10 +96,8 @@ async function startBurstRuntime(logs: string[]): Promise<E2e> {
     // Auto-approve every purchase and raise the caps, the daily limit and the balance: the burst
     // measures queueing at the vendor's limit, not the budget. The retry waits stay the template's.
     configOverrides: {
-      ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 1000 })),
-      [ENV.MONTHLY_CAP_COCALC_USD]: '1000000',
-      [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
-      [ENV.DAILY_PURCHASE_LIMIT]: '100000',
+      ...autoApproveAll(),
+      ...UNCAPPED,
     },
     // The CoCalc cart/add throttle ON at the vendor's real limits and windows (3/s, 15/min, 200/h).
     sandboxes: { cocalc: { balance: 1_000_000, throttle: true }, interserver: {} },
@@ -665,13 +661,7 @@ export function formatBursts(results: readonly BurstResult[]): string {
     r.vendor === 'cocalc' ? `${fmtS(r.nthAddEarliestMs)} / ${fmtS(r.lastAddAtVendorMs)}` : '-',
     fmtS(r.soloMs),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  const out = [textTable(header, rows, (i) => i >= 2)];
   out.push(
     '',
     'completion: first event put -> all N executions terminal. vendor bound: the earliest instant the',

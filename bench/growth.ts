@@ -1,12 +1,10 @@
-import { approvalPolicyEnv } from '../lib/approval-policy-config';
-import { resolveProcureConfig } from '../lib/resolve-config';
+import { UNCAPPED, autoApproveAll } from './config-overrides';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
-import { ENV } from '../lambdas/shared/env-names';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
 import { e2eHandle, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { utcMonth } from '../lambdas/adapters/aws/spend-guard-items';
@@ -78,9 +76,8 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
     dataDir,
     synth: 'auto',
     configOverrides: {
-      ...approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 1000 })),
-      [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
-      [ENV.DAILY_PURCHASE_LIMIT]: '100000',
+      ...autoApproveAll(),
+      ...UNCAPPED,
     },
     sandboxes: { cocalc: false, interserver: {} },
     log: () => undefined,

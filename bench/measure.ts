@@ -77,3 +77,17 @@ export function fmtMs(ms: number): string {
 export function fmtMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/**
+ * A plain-text table: a header, a dashed rule and the rows, columns two spaces apart; the columns
+ * `rightAligned` says are padded on the left (numbers), the others on the right.
+ */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: (column: number) => boolean = () => false): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (rightAligned(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

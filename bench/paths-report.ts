@@ -1,4 +1,4 @@
-import { fmtMs } from './measure';
+import { fmtMs, textTable } from './measure';
 import { TARGETS, type PathResult } from './paths';
 
 /** The paths bench's printed tables: figures per path, the same against issue #11's targets, and calls per step. */
@@ -16,13 +16,7 @@ export function ratio(measured: number, target: number | undefined): string {
 }
 
 function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return textTable(header, rows, (i) => rightAligned.has(i));
 }
 
 /** Whether the issue's per-purchase targets apply: approved purchases, by a human or automatically. */

@@ -1,8 +1,6 @@
-import { approvalPolicyEnv } from '../lib/approval-policy-config';
-import { resolveProcureConfig } from '../lib/resolve-config';
+import { UNCAPPED, autoApproveAll } from './config-overrides';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor } from '../lambdas/core/workflow';
-import { ENV } from '../lambdas/shared/env-names';
 import { decideApproval } from '../lib/cli/approval-client';
 import { startLocalRuntime, type DynamoCall, type InvocationRecord, type LocalRuntime } from '../lib/local';
 import { PROJECT_DIR } from '../test/support/project-dir';
@@ -140,9 +138,7 @@ async function startMetered(
     synth: 'auto',
     // The bench measures procure, not the budget or the vendor's add limit.
     configOverrides: {
-      [ENV.MONTHLY_CAP_COCALC_USD]: '1000000',
-      [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
-      [ENV.DAILY_PURCHASE_LIMIT]: '100000',
+      ...UNCAPPED,
       ...config,
     },
     ...(approvalTimeoutSeconds !== undefined ? { stateMachineOverrides: { approvalTimeoutSeconds } } : {}),
@@ -308,7 +304,7 @@ export async function runPathsBench(mode: 'full' | 'quick', progress: (what: str
     }
     recorder.requests.length = 0;
     progress('paths: local runtime, auto-approve up to $1,000');
-    const auto = await startMetered(watched, recorder.requests, approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 1000 })));
+    const auto = await startMetered(watched, recorder.requests, autoApproveAll());
     try {
       results.push(...(await runPaths(auto, AUTO_PATHS, AUTO_PATHS, rounds, progress)));
     } finally {

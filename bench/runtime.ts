@@ -1,6 +1,6 @@
+import { UNCAPPED } from './config-overrides';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor } from '../lambdas/core/workflow';
-import { ENV } from '../lambdas/shared/env-names';
 import { decideApproval } from '../lib/cli/approval-client';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail } from '../lib/local';
 import { PROCURE_WATCH } from '../lib/local/procure/watch';
@@ -133,11 +133,7 @@ export async function runLatency(projectDir: string, runsPerVendor: number): Pro
     onMail: mails.deliver,
     // The bench measures procure, not the vendors' limits or the default budget: raise the caps,
     // the daily purchase limit, CoCalc's balance and its cart-add throttle (15 a minute).
-    configOverrides: {
-      [ENV.MONTHLY_CAP_COCALC_USD]: '1000000',
-      [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
-      [ENV.DAILY_PURCHASE_LIMIT]: '100000',
-    },
+    configOverrides: { ...UNCAPPED },
     sandboxes: { cocalc: { balance: 1_000_000, throttle: false }, interserver: {} },
   });
   try {
