@@ -168,6 +168,8 @@ export class ProcureStack extends Stack {
 
   /** The signing key, the approval and notice mail, the approval policy and the budget caps. */
   private wireApprovals(fns: FunctionMap, config: ProcureConfig, approvalBaseUrl: string, followUpBaseUrl: string): void {
+    const approvers = policyApprovers(config);
+    const policyEnv = approvalPolicyEnv(config);
     each(fns, USES.signing, (fn) => {
       setEnv(fn, { [ENV.SIGNING_SECRET_ARN]: this.secrets.signingKey.secretArn });
       this.secrets.signingKey.grantRead(fn);
@@ -179,7 +181,7 @@ export class ProcureStack extends Stack {
         [ENV.APPROVAL_BASE_URL]: approvalBaseUrl,
         [ENV.APPROVAL_TIMEOUT_SECONDS]: String(config.approvalTimeoutSeconds),
       });
-      this.grantSendApprovalMail(fn, config, policyApprovers(config));
+      this.grantSendApprovalMail(fn, config, approvers);
     });
     each(fns, USES.followUps, (fn) => {
       const escalation = config.approvalEscalationEmails ?? [];
@@ -192,7 +194,7 @@ export class ProcureStack extends Stack {
           ? { [ENV.APPROVAL_ESCALATION_EMAILS]: escalation.join(','), [ENV.APPROVAL_ESCALATION_DELAY_SECONDS]: String(escalationDelayOf(config)) }
           : {}),
       });
-      this.grantSendApprovalMail(fn, config, [...policyApprovers(config), ...escalation]);
+      this.grantSendApprovalMail(fn, config, [...approvers, ...escalation]);
     });
     each(fns, USES.attentionMail, (fn) => {
       // The approval base URL is where people reach the API: the mail's `procure resolve --api`.
@@ -203,7 +205,7 @@ export class ProcureStack extends Stack {
       setEnv(fn, { [ENV.SENDER_EMAIL]: config.senderEmail });
       this.grantSendApprovalMail(fn, config);
     });
-    each(fns, USES.approvalPolicy, (fn) => setEnv(fn, approvalPolicyEnv(config)));
+    each(fns, USES.approvalPolicy, (fn) => setEnv(fn, policyEnv));
     each(fns, USES.budget, (fn) =>
       setEnv(fn, {
         [ENV.MONTHLY_CAP_COCALC_USD]: String(config.monthlyCapUsd.cocalc),

@@ -3,7 +3,7 @@ import { formatUsd, toCents } from './money';
 /**
  * Approval policy by amount (issue #13, part 2), pure: which tier a purchase falls in, how many
  * distinct approvers it needs and who counts. The same module checks the policy at synth
- * (lib/config.ts) and at cold start (lambdas/shared/config.ts), quotes with it (ValidateAndQuote,
+ * (lib/approval-policy-config.ts) and at cold start (lambdas/shared/config.ts), quotes with it (ValidateAndQuote,
  * POST /quotes), asks with it (RequestApproval) and verifies with it (the money steps).
  *
  * - Tiers are ordered by `upToUsd`, ascending; the last has none and takes every larger amount.

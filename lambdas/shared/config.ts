@@ -93,7 +93,7 @@ export interface ApprovalFollowUpConfig {
   policy: FollowUpPolicy;
 }
 /**
- * Read and checked against the approval timeout at cold start, as lib/config.ts does at synth:
+ * Read and checked against the approval timeout at cold start, as lib/follow-up-config.ts does at synth:
  * every reminder offset and the escalation delay must be shorter than the timeout.
  */
 export function approvalFollowUpConfig(env: Env = process.env): ApprovalFollowUpConfig {
@@ -158,19 +158,21 @@ const approvalPolicySchema = z.object({
   escalationApprovers: z.array(z.email()),
 });
 
+/** The JSON value of environment variable `name`; ConfigError naming it when it is not JSON. */
+function jsonOf(name: string, raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`environment variable ${name} is not JSON`);
+  }
+}
+
 /**
  * The approval policy by amount (core/approval-policy.ts), checked at cold start by the same rules
- * as at synth (lib/config.ts), so a hand-edited environment fails fast naming the problem.
+ * as at synth (lib/resolve-config.ts), so a hand-edited environment fails fast naming the problem.
  */
 export function approvalPolicyConfig(env: Env = process.env): { policy: ApprovalPolicy } {
-  const raw = read(env, ENV.APPROVAL_POLICY, nonEmpty);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`environment variable ${ENV.APPROVAL_POLICY} is not JSON`);
-  }
-  const r = approvalPolicySchema.safeParse(parsed);
+  const r = approvalPolicySchema.safeParse(jsonOf(ENV.APPROVAL_POLICY, read(env, ENV.APPROVAL_POLICY, nonEmpty)));
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new ConfigError(`environment variable ${ENV.APPROVAL_POLICY} is invalid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
@@ -205,13 +207,7 @@ export function cocalcConfig(env: Env = process.env): CocalcConfig {
 export function cocalcCartAddLimits(env: Env = process.env): readonly RateLimit[] {
   if (!env[ENV.COCALC_CART_ADD_LIMITS]) return COCALC_CART_ADD_LIMITS;
   const limits = z.array(z.strictObject({ max: z.number().check(z.int(), z.gte(1)), windowMs: z.number().check(z.int(), z.gte(1)) })).check(z.minLength(1));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(env[ENV.COCALC_CART_ADD_LIMITS]!);
-  } catch {
-    throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is not JSON`);
-  }
-  const r = limits.safeParse(parsed);
+  const r = limits.safeParse(jsonOf(ENV.COCALC_CART_ADD_LIMITS, env[ENV.COCALC_CART_ADD_LIMITS]!));
   if (!r.success) throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;
 }

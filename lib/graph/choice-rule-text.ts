@@ -30,11 +30,8 @@ type Rule = Record<string, unknown>;
 export function choiceRuleTexts(rules: readonly Rule[]): string[] {
   const conjuncts = rules.map((r) => (Array.isArray(r.And) ? (r.And as Rule[]).map(choiceRuleText) : [choiceRuleText(r)]));
   const shared = new Set(conjuncts[0]?.filter((c) => conjuncts.every((cs) => cs.includes(c))) ?? []);
-  return rules.map((r, i) => {
-    if (!Array.isArray(r.And) || rules.length < 2) return choiceRuleText(r);
-    const parts = conjuncts[i]!;
-    return [...parts.filter((c) => !shared.has(c)), ...parts.filter((c) => shared.has(c))].join(' and ');
-  });
+  // A rule without And has one part, and a lone rule shares all of its own: both keep their order.
+  return conjuncts.map((parts) => [...parts.filter((c) => !shared.has(c)), ...parts.filter((c) => shared.has(c))].join(' and '));
 }
 
 export function choiceRuleText(rule: Rule): string {

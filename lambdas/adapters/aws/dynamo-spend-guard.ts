@@ -32,7 +32,7 @@ import { ReservationRecords } from './spend-guard-records';
  * commit() makes the reservation COMMITTED first, after which nothing reserves, adjusts or
  * releases it again, then removes the purchase's attribute from both counters, leaving the total.
  * So a counter's size is bounded by the purchases in flight, not by how many were ever bought
- * (issue #11: the item never nears DynamoDB's 400 KB limit; lib/config.ts bounds the purchases
+ * (issue #11: the item never nears DynamoDB's 400 KB limit; lib/counter-size-config.ts bounds the purchases
  * in flight through the daily limit). A crash between the two leaves one stale attribute, which
  * the next commit() of the same purchase (a retry) removes.
  *
