@@ -139,7 +139,10 @@ describe('ValidateAndQuote', () => {
   it('refuses a mismatch the trail does not record, whatever its text says', async () => {
     const state = await newPurchase(h, cocalcRequest());
     // The amounts are in the text, as a hand-made $.mismatch could put them: not trusted.
-    await expect(handler()({ ...state, mismatch: causeOf(1, 18) })).rejects.toBeInstanceOf(InvalidRequestError);
+    const refused = handler()({ ...state, mismatch: causeOf(1, 18) });
+    await expect(refused).rejects.toBeInstanceOf(InvalidRequestError);
+    // The reason RecordNotCompleted writes to the trail (an INVALID end) is this error's text.
+    await expect(refused).rejects.toThrow('cannot re-quote: no recorded mismatch names the vendor total');
     expect((await h.audit.list(state.purchaseId)).map((e) => e.type)).not.toContain('REQUOTED');
   });
 });
