@@ -65,8 +65,6 @@ export interface BurstResult {
   /** Retries and waits the executions went through (state:error -> count). */
   retries: Record<string, number>;
   cartSlotWaits: number;
-  /** Times a Checkout found the account lock busy and waited in WaitForAccount. */
-  accountWaits: number;
   /** Purchases that went to WaitForCartSlot more than once (a missed or refused slot, then a new one). */
   rewaitedPurchases: number;
   /** Where the slowest execution spent its time: state -> ms from entering to leaving it (retry waits included). */
@@ -184,7 +182,6 @@ interface Outcome {
   failures: string[];
   retries: Record<string, number>;
   cartSlotWaits: number;
-  accountWaits: number;
   rewaitedPurchases: number;
   slowest: BurstResult['slowest'];
 }
@@ -236,7 +233,6 @@ async function outcomeOf(e2e: E2e, ids: readonly string[]): Promise<Outcome> {
     failures: [],
     retries: {},
     cartSlotWaits: 0,
-    accountWaits: 0,
     rewaitedPurchases: 0,
     slowest: { purchaseId: '', totalMs: -1, byStateMs: {} },
   };
@@ -247,10 +243,8 @@ async function outcomeOf(e2e: E2e, ids: readonly string[]): Promise<Outcome> {
     const record = await purchaseRecord(e2e, id);
     const status = String(record?.status ?? `execution ${execution?.status ?? 'never started'}`);
     retriesOf(e2e.rt, id, out.retries);
-    const entered = (state: string) => e2e.rt.executions.history(id).filter((s) => s.state === state && s.type === 'StateEntered').length;
-    const waits = entered(STATE.WaitForCartSlot);
+    const waits = e2e.rt.executions.history(id).filter((s) => s.state === STATE.WaitForCartSlot && s.type === 'StateEntered').length;
     out.cartSlotWaits += waits;
-    out.accountWaits += entered(STATE.WaitForAccount);
     if (waits > 1) out.rewaitedPurchases += 1;
     if (status === 'COMPLETED' && execution?.status === 'SUCCEEDED') {
       out.completed += 1;
@@ -540,7 +534,6 @@ async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) =
       vendorProblems: truth.problems,
       retries: outcome.retries,
       cartSlotWaits: outcome.cartSlotWaits,
-      accountWaits: outcome.accountWaits,
       rewaitedPurchases: outcome.rewaitedPurchases,
       slowest: outcome.slowest,
       loadAvg: burst.loadAvg,
@@ -685,7 +678,7 @@ export function formatBursts(results: readonly BurstResult[]): string {
     out.push(
       `${r.vendor} N=${r.n} warm-up: ${w.n} at once on cold Lambdas, ${w.completed}/${w.n} completed in ${fmtS(w.completionMs)} (all started by ${fmtS(w.lastStartMs)}), ${w.rateLimitAnswers} rate-limit answers`,
       ...w.failures.map((f) => `${r.vendor} N=${r.n} warm-up NOT COMPLETED x${f.count} (e.g. ${f.example}): ${f.what}`),
-      `${r.vendor} N=${r.n}: load average ${r.loadAvg.map((l) => l.toFixed(1)).join(' -> ')}; all executions started by ${fmtS(r.lastStartMs)}; ${r.cartSlotWaits} cart-slot waits (${r.rewaitedPurchases} purchases waited more than once), ${r.accountWaits} checkout waits for the account lock; retries: ${retries.join(', ') || 'none'}`,
+      `${r.vendor} N=${r.n}: load average ${r.loadAvg.map((l) => l.toFixed(1)).join(' -> ')}; all executions started by ${fmtS(r.lastStartMs)}; ${r.cartSlotWaits} cart-slot waits (${r.rewaitedPurchases} purchases waited more than once); retries: ${retries.join(', ') || 'none'}`,
       ...(r.pacing ? pacingLines(r) : []),
       `  slowest execution ${fmtS(r.slowest.totalMs)}: ${states.join(', ')}`,
     );

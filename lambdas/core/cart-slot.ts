@@ -31,24 +31,22 @@ export const MAX_SLOT_WAITS = 300;
  * lock is held for one add or checkout, a fraction of a second (the burst bench's checkouts hold
  * it 40-80 ms, and an add that found one there came back 100-200 ms later, after it was long
  * free); a lock held longer soon meets the quarter rule. The state machine's Retry could not wait
- * less than a second. A checkout that finds the lock busy comes back by the same rule, counting
- * from its first busy answer.
+ * less than a second.
  */
 export const LOCK_RECHECK_MS = { min: 50, max: 1_000, jitter: 50 } as const;
 
-export function lockRecheckDelayMs(waitedMs: number, random: () => number = Math.random): number {
-  const base = Math.min(LOCK_RECHECK_MS.max, Math.max(LOCK_RECHECK_MS.min, waitedMs / 4));
+export function lockRecheckDelayMs(sinceSlotMs: number, random: () => number = Math.random): number {
+  const base = Math.min(LOCK_RECHECK_MS.max, Math.max(LOCK_RECHECK_MS.min, sinceSlotMs / 4));
   return Math.round(base + random() * LOCK_RECHECK_MS.jitter);
 }
 
 /**
- * How long after its slot an add keeps its place while the account lock stays busy, and how long
- * after its first busy answer a checkout keeps coming back within a second (cocalc-checkout.ts). A
- * lock held longer is a checkout waiting on a slow vendor: the add then gives its slot back, and
- * both leave the waiting to the state machine's LockBusyError Retry (backoff up to 10 s).
+ * How long after its slot an add keeps its place while the account lock stays busy. A lock held
+ * longer is a checkout waiting on a slow vendor: the add then gives its slot back and leaves the
+ * waiting to the state machine's LockBusyError Retry (backoff up to 10 s).
  */
 export const LOCK_RECHECK_WINDOW_MS = 10_000;
 
-export function keepRechecking(since: number, back: number): boolean {
-  return back - since <= LOCK_RECHECK_WINDOW_MS;
+export function keepRechecking(slotAt: number, back: number): boolean {
+  return back - slotAt <= LOCK_RECHECK_WINDOW_MS;
 }

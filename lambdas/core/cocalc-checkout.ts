@@ -2,8 +2,7 @@ import type { CheckoutDeps } from './cocalc-checkout-deps';
 import { tagDescription } from './cocalc-cart-tag';
 import { checkoutResult } from './cocalc-checkout-rules';
 import { CheckoutRun } from './cocalc-checkout-run';
-import { AccountBusyError, LockBusyError } from './errors';
-import { keepRechecking, lockRecheckDelayMs } from './cart-slot';
+import { LockBusyError } from './errors';
 import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from './locks';
 import { parsePurchaseRequest } from './purchase-request';
 import type { PurchaseResult, WorkflowState } from './workflow';
@@ -49,18 +48,11 @@ export async function checkOut(deps: CheckoutDeps, state: WorkflowState, context
   try {
     return await deps.locks.withLock(COCALC_ACCOUNT_LOCK, purchaseId, lockLeaseMs(context), () => run.run());
   } catch (err) {
-    if (!(err instanceof LockBusyError)) throw err;
-    const now = Date.now();
-    const earlier = record?.waiting?.for === ACCOUNT_BUSY ? Date.parse(record.waiting.since) : Number.NaN;
-    const since = Number.isFinite(earlier) && earlier <= now ? earlier : now;
-    const back = now + lockRecheckDelayMs(now - since);
-    // Within the recheck window the machine comes back in a fraction of a second (AccountBusy ->
-    // WaitForAccount); a lock held longer is left to the LockBusyError Retry's backoff.
-    const soon = keepRechecking(since, back) ? new Date(back).toISOString() : undefined;
-    await deps.purchases.update(purchaseId, { waiting: { for: ACCOUNT_BUSY, since: new Date(since).toISOString(), ...(soon ? { until: soon } : {}) } });
-    throw soon ? new AccountBusyError(soon) : err;
+    if (err instanceof LockBusyError) {
+      await deps.purchases.update(purchaseId, {
+        waiting: { for: 'the CoCalc account (another purchase is using its cart)', since: new Date().toISOString() },
+      });
+    }
+    throw err;
   }
 }
-
-/** What a Checkout waiting for the account lock is shown to wait for. */
-const ACCOUNT_BUSY = 'the CoCalc account (another purchase is using its cart)';

@@ -43,18 +43,6 @@ export class QuoteMismatchError extends ProcureError {
 export class LockBusyError extends ProcureError {
   override name = 'LockBusyError';
 }
-/**
- * Checkout found the account lock busy and comes back soon: its message is only the ISO time to
- * run again, which the state machine's AccountBusy Pass parses out of the error and its
- * WaitForAccount state waits for (a Retry cannot wait less than a second). Why it waits is in the
- * purchase record's `waiting`, which `npx procure status` shows.
- */
-export class AccountBusyError extends LockBusyError {
-  override name = 'AccountBusyError';
-  constructor(readonly until: string) {
-    super(until);
-  }
-}
 /** After an unknown outcome, reconciliation could not prove whether the purchase happened. */
 export class PurchaseOutcomeUnknownError extends ProcureError {
   override name = 'PurchaseOutcomeUnknownError';

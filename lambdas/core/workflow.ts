@@ -13,8 +13,6 @@ import type { PurchaseRequest, Vendor } from './purchase-request';
  *   (one more CartSlotReady per wait for a cart slot).
  * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
  * Checkout's QuoteMismatchError -> ValidateAndQuote again (with $.mismatch), which always asks.
- * Checkout's AccountBusyError (the account lock is busy) -> AccountBusy -> WaitForAccount (the
- *   time the error names, a fraction of a second away) -> Checkout again.
  */
 export const STATE = {
   ValidateAndQuote: 'ValidateAndQuote',
@@ -27,8 +25,6 @@ export const STATE = {
   RequestApproval: 'RequestApproval',
   ApprovalDecision: 'ApprovalDecision',
   Checkout: 'Checkout',
-  AccountBusy: 'AccountBusy',
-  WaitForAccount: 'WaitForAccount',
   BuyLicense: 'BuyLicense',
   VerifyLicense: 'VerifyLicense',
   RecordCompleted: 'RecordCompleted',

@@ -81,8 +81,6 @@ export const LISTING_LAG: RetryProps = {
  * means nothing was done. The waiting is the state machine's (no Lambda polls a lock); a holder
  * that died frees the lock within its function timeout plus a margin (locks.ts lockLeaseMs), which
  * these attempts outlast: ~1 + 1.5 + 2.25 + ... capped at 10 s, 40 attempts, about 6 minutes.
- * Checkout first comes back within a second for 10 s (AccountBusyError, caught into a Wait) and
- * throws LockBusyError only after that.
  */
 export const LOCK_BUSY: RetryProps = {
   errors: [LockBusyError.name],

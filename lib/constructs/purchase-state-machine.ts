@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
@@ -35,7 +35,7 @@ import {
   SLOTS_CONTENDED,
   TASK_TIMEOUT_MARGIN,
 } from './purchase-retries';
-import { AccountBusyError, QuoteMismatchError } from '../../lambdas/core/errors';
+import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
 import { executionTimeoutSeconds } from '../execution-timeout';
@@ -61,6 +61,27 @@ export interface PurchaseStateMachineProps {
   readonly stateMachineName: string;
   /** How long RequestApproval waits for the approver (the task's explicit TimeoutSeconds). */
   readonly approvalTimeout: Duration;
+}
+
+/**
+ * The state machine's fixed physical name, derived from the stack name: `<stack>-Purchase`.
+ * It is deleted with the stack (never retained), so a redeploy after `cdk destroy` can take the
+ * name again, once Step Functions has finished the deletion: a standard machine stays DELETING
+ * while an execution waits (for an approval, a cart slot), so stop running executions first.
+ */
+export function purchaseStateMachineName(scope: Construct): string {
+  return `${Stack.of(scope).stackName}-Purchase`;
+}
+
+/**
+ * ARN of the state machine named `name` in this stack's account and region, built from the name
+ * rather than from a `Ref`. The API functions need it (STATE_MACHINE_ARN, StartExecution,
+ * SendTask*), and the state machine depends - through RequestApproval's APPROVAL_BASE_URL - on the
+ * API deployment, which depends on those functions: a `Ref` would close that loop into the
+ * circular dependency of toolchain.md G8, while a built ARN needs neither `*` nor a cycle.
+ */
+export function stateMachineArnFor(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**
@@ -216,14 +237,11 @@ export class PurchaseStateMachine extends Construct {
       // A throttled Invoke sent no mail and stored no token; any other error may have done both.
       .addRetry(NEVER_RAN)
       .addCatch(recordNotCompleted, onFailure);
-    const checkout = this.invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase');
-    checkout
+    const checkout = this.invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase')
       // Never VendorTransientError, which may hide a completed checkout: the handler turns an
       // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
       .addRetry(LOCK_BUSY)
       .addRetry(CHECKOUT_SETTLE)
-      // The account lock is busy: nothing was done; come back at the time the error names.
-      .addCatch(this.accountBusyWait(checkout), { errors: [AccountBusyError.name], resultPath: '$.accountBusy' })
       // The vendor's total moved: re-quote and ask a human again (ValidateAndQuote sees $.mismatch).
       .addCatch(validateAndQuote, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
       .addCatch(recordNotCompleted, onFailure);
@@ -237,23 +255,6 @@ export class PurchaseStateMachine extends Construct {
       onFailure,
     );
     return { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
-  }
-
-  /**
-   * Checkout's AccountBusyError -> AccountBusy -> WaitForAccount -> Checkout: a wait of a fraction
-   * of a second, which a Retry cannot express (its interval is whole seconds), entered only when
-   * the lock is busy, so the path of a purchase that finds the account free has no extra state.
-   * The error's message is the ISO time to come back (Lambda's error payload is JSON text in
-   * `Cause`); Checkout bounds the loop (cocalc-checkout.ts: past LOCK_RECHECK_WINDOW_MS it throws
-   * LockBusyError, which the LOCK_BUSY Retry waits out).
-   */
-  private accountBusyWait(checkout: LambdaInvoke): Pass {
-    const parse = new Pass(this, STATE.AccountBusy, {
-      parameters: { 'error.$': 'States.StringToJson($.accountBusy.Cause)' },
-      resultPath: '$.accountBusy',
-    });
-    parse.next(new Wait(this, STATE.WaitForAccount, { time: WaitTime.timestampPath('$.accountBusy.error.errorMessage') })).next(checkout);
-    return parse;
   }
 
   /** The execution log group: retained, named so a redeploy never collides with it. */

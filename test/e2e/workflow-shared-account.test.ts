@@ -2,9 +2,6 @@ import { approvalPolicyEnv } from '../../lib/approval-policy-config';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/shared/env-names';
-import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';
-import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
-import { STATE } from '../../lambdas/core/workflow';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import {
   auditTrail,
@@ -100,40 +97,6 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
     const licenses = e2e.rt.sandboxes.interserver!.state.licenses.filter((l) => /^203\.0\.113\.1\d\d$/.test(l.license_ip));
     expect(new Set(licenses.map((l) => l.license_ip)).size).toBe(20);
     expect(licenses).toHaveLength(20);
-  });
-
-  it('brings a Checkout that meets a busy account back through WaitForAccount, at the time it named, until the account frees', async () => {
-    // An add of another purchase in flight: it holds the account lock shared, which a checkout
-    // (exclusive) must wait for and an add does not.
-    const locks = new DynamoLockManager(e2e.doc, e2e.stateTable);
-    const purchaseId = purchaseIdFor('busy-account');
-    const accountWaits = () => e2e.rt.executions.history(purchaseId).filter((s) => s.type === 'StateEntered' && s.state === STATE.WaitForAccount).length;
-    const licensesBefore = cocalcAccountOf(e2e).licenses.length;
-    let shown: Record<string, unknown> | undefined;
-    await locks.withLock(
-      COCALC_ACCOUNT_LOCK,
-      'pur-an-add-in-flight',
-      60_000,
-      async () => {
-        await sendRequestEvent(e2e.rt, cocalcRequest({ requestId: 'busy-account' }));
-        await waitFor('two waits for the account', () => accountWaits() >= 2, 60_000);
-        shown = (await purchaseRecord(e2e, purchaseId))?.waiting as Record<string, unknown> | undefined;
-        expect(cocalcAccountOf(e2e).licenses.length).toBe(licensesBefore);
-      },
-      'shared',
-    );
-    // What `procure status` shows while it waits: what for, since when, and until when.
-    expect(shown).toMatchObject({ for: expect.stringMatching(/CoCalc account/), since: expect.any(String), until: expect.any(String) });
-
-    expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 2 * E2E_TEST_TIMEOUT_MS })).status).toBe('SUCCEEDED');
-    const history = e2e.rt.executions.history(purchaseId);
-    const failures = history.filter((s) => s.state === STATE.Checkout && s.type === 'StateFailed').map((s) => s.error);
-    // Every busy answer went through the sub-second wait, none to the LockBusyError Retry.
-    expect(failures.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(failures)).toEqual(new Set(['AccountBusyError']));
-    expect(accountWaits()).toBe(failures.length);
-    expect((await purchaseRecord(e2e, purchaseId))?.waiting ?? null).toBeNull();
-    expect(cocalcAccountOf(e2e).licenses.length).toBe(licensesBefore + 1);
   });
 
   it("never buys the account owner's item when the vendor applies an abandoned checkout late", async () => {

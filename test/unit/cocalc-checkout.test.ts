@@ -8,7 +8,6 @@ import {
   CartItemChangedError,
   CheckoutOutcomeUnknownError,
   InsufficientCreditError,
-  AccountBusyError,
   LockBusyError,
   PurchaseOutcomeUnknownError,
   QuoteMismatchError,
@@ -16,7 +15,6 @@ import {
   VendorTransientError,
 } from '../../lambdas/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
-import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { recordedMismatch } from '../../lambdas/core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../../lambdas/core/workflow';
@@ -205,29 +203,6 @@ describe('Checkout (CoCalc)', () => {
     expectNothingBought(acct, state);
     expect(atVendor(acct, state).item(ownerItem)).toMatchObject({ checked: true });
     expect((await h.purchases.get(state.purchaseId))?.waiting).toMatchObject({ for: expect.stringMatching(/CoCalc account/) });
-  });
-
-  it('names when to come back, within a second, while the account has been busy for less than the recheck window; past it, leaves the wait to the Retry', async () => {
-    const acct = account(1000);
-    const state = await approvedPurchase(acct);
-    await h.locks.withLock(COCALC_ACCOUNT_LOCK, 'pur-someone-else', 10 * 60_000, async () => {
-      const before = Date.now();
-      const first = await acct.checkout(state).catch((e: unknown) => e);
-      expect(first).toBeInstanceOf(AccountBusyError);
-      const until = Date.parse((first as AccountBusyError).message);
-      expect(until - before).toBeGreaterThanOrEqual(LOCK_RECHECK_MS.min);
-      expect(until - Date.now()).toBeLessThanOrEqual(LOCK_RECHECK_MS.max + LOCK_RECHECK_MS.jitter);
-      const waiting = (await h.purchases.get(state.purchaseId))?.waiting;
-      expect(waiting).toMatchObject({ for: expect.stringMatching(/CoCalc account/), until: (first as AccountBusyError).message });
-      // The wait keeps counting from the first busy answer: once the window has passed, the plain error.
-      const since = new Date(Date.now() - LOCK_RECHECK_WINDOW_MS - 1).toISOString();
-      await h.purchases.update(state.purchaseId, { waiting: { for: waiting!.for, since } });
-      const later = await acct.checkout(state).catch((e: unknown) => e);
-      expect(later).toBeInstanceOf(LockBusyError);
-      expect(later).not.toBeInstanceOf(AccountBusyError);
-      expect((await h.purchases.get(state.purchaseId))?.waiting).toEqual({ for: waiting!.for, since });
-    });
-    expectNothingBought(acct, state);
   });
 
   it("never buys the other purchase's item when two purchases check out at once on one account", async () => {
