@@ -11,6 +11,18 @@ export function decideSlot(slotAt: number, now: number): SlotDecision {
 }
 
 /**
+ * The timestamp a Wait state is given to wake at or after `at` (epoch ms): the next whole second.
+ * Step Functions waits in whole seconds: "if you specify the wait time as a timestamp, Step
+ * Functions considers the time value up to seconds and truncates milliseconds" (Wait state, AWS
+ * docs). A timestamp with milliseconds would wake up to a second early on AWS, and the run would
+ * find its slot not yet due and come straight back, again and again within that second; the local
+ * engine honours milliseconds, so only whole seconds make the two wait alike.
+ */
+export function waitTimestamp(at: number): string {
+  return new Date(Math.ceil(at / 1_000) * 1_000).toISOString();
+}
+
+/**
  * Longest a purchase waits for a slot before it is refused: past this the account's add limit is
  * booked so far ahead (200 adds an hour) that an operator should hear of it rather than a queue
  * growing silently. Refused purchases release their budget; nothing was added.
@@ -27,11 +39,10 @@ export const MAX_SLOT_WAITS = 300;
 /**
  * When the account lock is busy at an add's slot, or the claim waits on adds still in flight, the
  * add comes back soon, without giving up its place: a quarter of the time since its slot, at
- * least 50 ms and at most 1 s, plus up to 50 ms at random so adds due together spread out. The
- * lock is held for one add or checkout, a fraction of a second (the burst bench's checkouts hold
- * it 40-80 ms, and an add that found one there came back 100-200 ms later, after it was long
- * free); a lock held longer soon meets the quarter rule. The state machine's Retry could not wait
- * less than a second.
+ * least 50 ms and at most 1 s, plus up to 50 ms at random so adds due together spread out; the
+ * Wait then ends at the next whole second at or after that (waitTimestamp). The lock is held for
+ * one add or checkout, a fraction of a second (the burst bench's checkouts hold it 40-80 ms); a
+ * lock held longer soon meets the quarter rule.
  */
 export const LOCK_RECHECK_MS = { min: 50, max: 1_000, jitter: 50 } as const;
 

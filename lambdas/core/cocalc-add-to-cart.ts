@@ -1,4 +1,4 @@
-import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot } from './cart-slot';
+import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot, waitTimestamp } from './cart-slot';
 import { addAnswered, ADD_STARTED, cartIdsBeforeEarlierAdd, claimAgainAt, decideAddEntry, givesUpWaiting, meaningOfAddError } from './cocalc-add-to-cart-rules';
 import { findNewCartItem } from './cocalc-cart-item-match';
 import { tagDescription } from './cocalc-cart-tag';
@@ -239,7 +239,7 @@ class AddRun {
         `CoCalc's add limit has no slot for this purchase within ${MAX_SLOT_WAIT_MS / 60_000} minutes (${waits} waits); nothing was added`,
       );
     }
-    const until = new Date(at).toISOString();
+    const until = waitTimestamp(at);
     await this.waiting(what, until);
     return { waitUntil: until, waits: waits + 1 };
   }

@@ -8,6 +8,7 @@ import {
   MAX_SLOT_WAIT_MS,
   MAX_SLOT_WAITS,
   type SlotDecision,
+  waitTimestamp,
 } from '../../lambdas/core/cart-slot';
 
 const NOW = 1_900_000_000_000;
@@ -60,5 +61,20 @@ describe('lockRecheckDelayMs', () => {
     }
     expect(rechecks).toBeGreaterThan(10);
     expect(rechecks).toBeLessThanOrEqual(25);
+  });
+});
+
+describe('waitTimestamp: what a Wait state is told, since Step Functions drops the milliseconds', () => {
+  it('keeps a whole second and rounds anything else up to the next one, never earlier than asked', () => {
+    const second = Date.parse('2026-12-06T19:30:05.000Z');
+    expect(waitTimestamp(second)).toBe('2026-12-06T19:30:05.000Z');
+    expect(waitTimestamp(second + 1)).toBe('2026-12-06T19:30:06.000Z');
+    expect(waitTimestamp(second + 999)).toBe('2026-12-06T19:30:06.000Z');
+    for (let at = second - 3_000; at < second + 3_000; at += 37) {
+      const until = Date.parse(waitTimestamp(at));
+      expect(until % 1_000).toBe(0);
+      expect(until).toBeGreaterThanOrEqual(at);
+      expect(until - at).toBeLessThan(1_000);
+    }
   });
 });

@@ -137,7 +137,7 @@ describe('AddToCart (CoCalc)', () => {
     expect(cart()).toHaveLength(0);
   });
 
-  it('comes back within a fraction of a second, keeping its slot, while another purchase holds the account; adds nothing meanwhile', async () => {
+  it('comes back at the next whole second, keeping its slot, while another purchase holds the account; adds nothing meanwhile', async () => {
     const state = await newPurchase(h, cocalcRequest());
     // A long lease: a handler that waited for the lock inside the Lambda would hang here.
     let ref: CartRef | undefined;
@@ -147,9 +147,12 @@ describe('AddToCart (CoCalc)', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
     });
     expect(ref).toMatchObject({ waits: 1 });
-    const back = Date.parse((ref as { waitUntil: string }).waitUntil) - Date.now();
+    // Step Functions waits in whole seconds (waitTimestamp): 50-100 ms on, rounded up.
+    const until = (ref as { waitUntil: string }).waitUntil;
+    expect(until).toMatch(/:\d\d\.000Z$/);
+    const back = Date.parse(until) - Date.now();
     expect(back).toBeGreaterThan(-5_000);
-    expect(back).toBeLessThanOrEqual(300);
+    expect(back).toBeLessThanOrEqual(1_000 + LOCK_RECHECK_MS.min + LOCK_RECHECK_MS.jitter);
     expect(cart()).toHaveLength(0);
     const record = await h.purchases.get(state.purchaseId);
     expect(record?.waiting).toMatchObject({ for: expect.stringMatching(/CoCalc account.*slot is kept/) });
@@ -216,24 +219,26 @@ describe('AddToCart (CoCalc)', () => {
       const state = await newPurchase(hs, cocalcRequest());
 
       const ref = await slotted()(state);
-      expect(ref).toEqual({ waitUntil: new Date(next).toISOString(), waits: 1 });
+      // The next whole second at or after the slot: a Wait on AWS would end early otherwise.
+      const until = new Date(Math.ceil(next / 1_000) * 1_000).toISOString();
+      expect(ref).toEqual({ waitUntil: until, waits: 1 });
       expect(cart()).toHaveLength(0);
       expect((await hs.purchases.get(state.purchaseId))?.waiting).toEqual({
         for: expect.stringMatching(/cart\/add slot/),
         since: new Date(now).toISOString(),
-        until: new Date(next).toISOString(),
+        until,
       });
       expect((await hs.audit.list(state.purchaseId)).map((e) => e.type)).not.toContain('CART_ADD_STARTED');
       expect(await slotsOf(state.purchaseId)).toEqual([{ at: next, holder: state.purchaseId }]);
 
-      // The state machine's Wait ends at the slot and runs AddToCart again with $.cart.
-      now = next;
+      // The state machine's Wait ends then and runs AddToCart again with $.cart.
+      now = Date.parse(until);
       const added = await slotted()({ ...state, cart: ref });
       expect(cart()).toHaveLength(1);
       expect(cart()[0]).toMatchObject({ id: itemIdOf(added), checked: false });
       expect((await hs.purchases.get(state.purchaseId))?.waiting).toBeNull();
-      // Claimed and answered at the slot: it counts from then on, and the next adds know when it arrived.
-      expect(await slotsOf(state.purchaseId)).toEqual([{ at: next, holder: `used:${state.purchaseId}`, sentAt: next, settledAt: next }]);
+      // Claimed and answered when it woke: it counts from then on, and the next adds know when it arrived.
+      expect(await slotsOf(state.purchaseId)).toEqual([{ at: next, holder: `used:${state.purchaseId}`, sentAt: now, settledAt: now }]);
     });
 
     it('sends an add however late it wakes after its slot, when the adds sent allow it: lateness wastes no slot', async () => {
@@ -254,10 +259,12 @@ describe('AddToCart (CoCalc)', () => {
       for (const o of others) expect(await hs.slots.claim(COCALC_CART_ADD_SLOT_KEY, o, now)).toEqual({ sent: true });
 
       const ref = await slotted()(state);
-      // Their answers may come any moment: back in 50-100 ms (LOCK_RECHECK_MS) rather than at the bound (20 s after their claims).
+      // Their answers may come any moment: back 50-100 ms on (LOCK_RECHECK_MS), at the next whole
+      // second, rather than at the bound (20 s after their claims).
       const back = Date.parse(ref.waitUntil!) - now;
+      expect(ref.waitUntil).toMatch(/:\d\d\.000Z$/);
       expect(back).toBeGreaterThanOrEqual(LOCK_RECHECK_MS.min);
-      expect(back).toBeLessThanOrEqual(LOCK_RECHECK_MS.min + LOCK_RECHECK_MS.jitter);
+      expect(back).toBeLessThanOrEqual(1_000 + LOCK_RECHECK_MS.min + LOCK_RECHECK_MS.jitter);
       expect(cart()).toHaveLength(0);
       // Its slot is still pending: nothing was claimed for it.
       expect(await slotsOf(state.purchaseId)).toEqual([expect.objectContaining({ holder: state.purchaseId })]);
@@ -266,7 +273,7 @@ describe('AddToCart (CoCalc)', () => {
       for (const o of others) await hs.slots.settle(COCALC_CART_ADD_SLOT_KEY, o, now + 10);
       now += back;
       const exact = await slotted()({ ...state, cart: ref });
-      expect(exact.waitUntil).toBe(new Date(now - back + 1_011).toISOString());
+      expect(exact.waitUntil).toBe(new Date(Math.ceil((now - back + 1_011) / 1_000) * 1_000).toISOString());
       now = Date.parse(exact.waitUntil!);
       await slotted()({ ...state, cart: exact });
       expect(cart()).toHaveLength(1);
