@@ -11,6 +11,7 @@ import { checkStartRequest, executionArnOf, unknownExecution, unknownStateMachin
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './execution-store';
 import { TaskRunner } from './execution-tasks';
 import { waitUntilFinished } from './execution-waits';
+import { subSecondWait } from './wait-timestamps';
 import { FinishedHistories } from './history-retention';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
@@ -232,7 +233,7 @@ export class ExecutionManager {
       noThrowOnAbort: true,
     });
     live.abort = execution.abort;
-    const eventsDone = this.consumeEvents(live, execution.eventLogs, new Set(Object.keys(machine.definition.States)));
+    const eventsDone = this.consumeEvents(live, execution.eventLogs, machine.definition.States);
     // The history is complete before the execution reports its end (the engine's log closes right
     // after the last event; the timer only guards against a log that never closes).
     const drained = (): Promise<unknown> => Promise.race([eventsDone, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -271,13 +272,15 @@ export class ExecutionManager {
     this.changes.emit('change', r.executionArn);
   }
 
-  private async consumeEvents(live: LiveExecution, events: AsyncGenerator<unknown>, topLevel: Set<string>): Promise<void> {
+  private async consumeEvents(live: LiveExecution, events: AsyncGenerator<unknown>, states: Record<string, unknown>): Promise<void> {
     const entered = new Map<string, number>();
     const { executionArn, name } = live.record;
-    const topLevelState = new TopLevelState(executionArn, topLevel);
+    const topLevelState = new TopLevelState(executionArn, new Set(Object.keys(states)));
     try {
       for await (const raw of events) {
         const ev = raw as EngineEvent;
+        const unlikeAws = ev.type === 'StateEntered' && ev.state ? subSecondWait(ev.state.name, states[ev.state.name], ev.state.input) : undefined;
+        if (unlikeAws) this.options.log?.(`${name}: ${unlikeAws}`);
         const checkpoint = topLevelState.checkpointAfter(ev);
         if (checkpoint) this.durability.checkpoint(checkpoint);
         const step = stepFromEngineEvent(ev, { executionArn, name }, entered);

@@ -2,6 +2,7 @@ import { approvalPolicyEnv } from '../../lib/approval-policy-config';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/shared/env-names';
+import { STATE } from '../../lambdas/core/workflow';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import {
   auditTrail,
@@ -82,6 +83,10 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
         .at(-1),
     );
     expect(new Set(tags)).toEqual(new Set(purchaseIds.map((p) => `procure purchase ${p}`)));
+    // Every wait was for whole seconds, as Step Functions waits (the runtime logs any other).
+    const slotWaits = purchaseIds.flatMap((p) => e2e.rt.executions.history(p)).filter((s) => s.type === 'StateEntered' && s.state === STATE.WaitForCartSlot);
+    expect(slotWaits.length).toBeGreaterThan(0);
+    expect(e2e.logs.filter((l) => l.includes('fraction of a second'))).toEqual([]);
     // The slot ledger stays a fixed, small item.
     const ledger = await stateItem(e2e, 'SLOTS#cocalc-cart-add', 'SLOTS');
     expect(JSON.stringify(ledger ?? {}).length).toBeLessThan(20_000);

@@ -1,0 +1,25 @@
+/**
+ * Where the local engine waits differently from Step Functions: it honours a Wait timestamp's
+ * fraction of a second, while Step Functions "considers the time value up to seconds and
+ * truncates milliseconds" (Wait state, AWS docs), so on AWS such a wait ends up to a second
+ * earlier. The runtime cannot change the engine's wait, so it says so: the message for a Wait
+ * state entered with such a timestamp, or undefined.
+ */
+export function subSecondWait(stateName: string, definition: unknown, input: unknown): string | undefined {
+  const wait = definition as { Type?: string; Timestamp?: unknown; TimestampPath?: unknown } | undefined;
+  if (wait?.Type !== 'Wait') return undefined;
+  const timestamp = typeof wait.TimestampPath === 'string' ? valueAt(input, wait.TimestampPath) : wait.Timestamp;
+  if (typeof timestamp !== 'string' || !/\.\d*[1-9]\d*Z$/.test(timestamp)) return undefined;
+  return `Wait ${stateName}: timestamp ${timestamp} has a fraction of a second, which Step Functions drops: on AWS this wait ends up to 1 s earlier than here`;
+}
+
+/** The value at a plain `$.a.b` path (the only form a Wait's TimestampPath takes here); undefined otherwise. */
+function valueAt(input: unknown, path: string): unknown {
+  if (!/^\$(\.[A-Za-z_][\w-]*)+$/.test(path)) return undefined;
+  let at: unknown = input;
+  for (const key of path.slice(2).split('.')) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
