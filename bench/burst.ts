@@ -6,7 +6,6 @@ import { purchaseIdOfItem } from '../lambdas/core/cocalc-cart-tag';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
-import { DEFAULT_MAX_IDLE } from '../lib/local/lambda-host';
 import { auditTrail, cocalcAccountOf, e2eHandle, purchaseRecord, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { fmtMs, median, textTable } from './measure';
@@ -73,7 +72,7 @@ export interface BurstResult {
   loadAvg: [number, number];
   /** Purchases that did not complete, grouped by what failed and why (ids taken out), with one example id. */
   failures: Array<{ count: number; example: string; what: string }>;
-  /** The cold burst of min(N, 8) run first on the fresh runtime to warm its Lambdas (its failures count too). */
+  /** The cold burst of N run first on the fresh runtime to warm its Lambdas (its failures count too). */
   warmUp: { n: number; completionMs: number; lastStartMs: number; completed: number; rateLimitAnswers: number; failures: BurstResult['failures'] };
   /** Every runtime and handler log line of this burst, for investigating failures. */
   logFile: string;
@@ -88,11 +87,13 @@ const LEDGER_MARGIN_MS = 2_500;
 
 // ---- one runtime per burst -------------------------------------------------------------------
 
-async function startBurstRuntime(logs: string[]): Promise<E2e> {
+async function startBurstRuntime(logs: string[], warmEnvironments: number): Promise<E2e> {
   const rt = await startLocalRuntime({
     projectDir: PROJECT_DIR,
     inMemory: true,
     synth: 'auto',
+    // The warm-up burst's environments stay for the measured burst (see WARM-UP below).
+    lambdaMaxIdle: warmEnvironments,
     // Auto-approve every purchase and raise the caps, the daily limit and the balance: the burst
     // measures queueing at the vendor's limit, not the budget. The retry waits stay the template's.
     configOverrides: {
@@ -430,11 +431,13 @@ function interserverVendorTruth(e2e: E2e, ips: ReadonlyMap<string, string>, comp
 // ---- the bursts ------------------------------------------------------------------------------
 
 /**
- * Purchases in the warm-up burst: the idle execution environments the local Lambda host keeps per
- * function (lib/local/lambda-host.ts, DEFAULT_MAX_IDLE), so up to that many of the measured burst's
- * invocations per function start warm, as the solo run they are compared with does.
+ * WARM-UP: each burst first runs a burst of the same N on cold Lambdas, and its runtime keeps N idle
+ * environments per function (lambdaMaxIdle), so the measured burst starts warm, as the solo run
+ * it is compared with does. On AWS the N environments of a cold burst start in parallel, each on
+ * its own share of a machine, in about one cold start; here they share two cores and N cold starts
+ * take seconds of CPU one after another, which would measure this machine rather than procure.
+ * The warm-up burst's own figures (cold) are printed too.
  */
-const WARM_POOL = DEFAULT_MAX_IDLE;
 
 /** What one set of purchases submitted at once came to. */
 interface Submitted {
@@ -470,17 +473,17 @@ function grouped(failures: readonly string[]): BurstResult['failures'] {
 }
 
 /**
- * One burst on a fresh runtime: a cold warm-up burst of min(N, 8), two solo purchases (their
+ * One burst on a fresh runtime: a cold warm-up burst of N (WARM-UP), two solo purchases (their
  * median is "one purchase's own duration"), a wait until every earlier add has left the vendor's
  * windows (so the bound is an idle account's), then N at once.
  */
 async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) => void): Promise<BurstResult> {
   const logs: string[] = [];
   const logFile = join(tmpdir(), `procure-bench-burst-${vendor}-${n}-${process.pid}.log`);
-  const e2e = await startBurstRuntime(logs);
+  const e2e = await startBurstRuntime(logs, n);
   try {
     // Request numbers: warm-up 100.., solo 200.., burst 0.. (for InterServer, distinct IPs).
-    const warmN = Math.min(n, WARM_POOL);
+    const warmN = n;
     progress(`  warm-up: ${warmN} at once on cold Lambdas`);
     const warm = await submitAndRead(
       e2e,
@@ -667,7 +670,7 @@ export function formatBursts(results: readonly BurstResult[]): string {
     'completion: first event put -> all N executions terminal. vendor bound: the earliest instant the',
     "vendor's windows (3/s, 15/min, 200/h) admit the N-th cart/add of a burst, plus one purchase alone",
     '(median of two, on the same runtime just before the burst). ratio = completion / bound. Each burst',
-    'runs on a fresh runtime after a warm-up burst of min(N, 8) on cold Lambdas (figures below).',
+    'runs on a fresh runtime after a warm-up burst of N on cold Lambdas, whose N environments per function stay (figures below).',
   );
   for (const r of results) {
     const retries = Object.entries(r.retries).map(([k, v]) => `${k} x${v}`);
@@ -676,7 +679,7 @@ export function formatBursts(results: readonly BurstResult[]): string {
       .map(([k, v]) => `${k} ${fmtS(v)}`);
     const w = r.warmUp;
     out.push(
-      `${r.vendor} N=${r.n} warm-up: ${w.n} at once on cold Lambdas, ${w.completed}/${w.n} completed in ${fmtS(w.completionMs)} (all started by ${fmtS(w.lastStartMs)}), ${w.rateLimitAnswers} rate-limit answers`,
+      `${r.vendor} N=${r.n} warm-up: ${w.n} at once on cold Lambdas, ${w.completed}/${w.n} completed in ${fmtS(w.completionMs)}${r.boundMs ? ` (${(w.completionMs / r.boundMs).toFixed(2)}x the bound)` : ''} (all started by ${fmtS(w.lastStartMs)}), ${w.rateLimitAnswers} rate-limit answers`,
       ...w.failures.map((f) => `${r.vendor} N=${r.n} warm-up NOT COMPLETED x${f.count} (e.g. ${f.example}): ${f.what}`),
       `${r.vendor} N=${r.n}: load average ${r.loadAvg.map((l) => l.toFixed(1)).join(' -> ')}; all executions started by ${fmtS(r.lastStartMs)}; ${r.cartSlotWaits} cart-slot waits (${r.rewaitedPurchases} purchases waited more than once); retries: ${retries.join(', ') || 'none'}`,
       ...(r.pacing ? pacingLines(r) : []),

@@ -43,7 +43,7 @@ export interface LambdaHostOptions {
 }
 
 export const DEFAULT_LAMBDA_CONCURRENCY = 50;
-/** Idle environments kept per function unless told otherwise (the burst bench warms this many). */
+/** Idle environments kept per function unless told otherwise (the runtime's `lambdaMaxIdle` option). */
 export const DEFAULT_MAX_IDLE = 4;
 /** Per function: environments started (cold starts), invocations accepted, throttled, busy and idle now. */
 export interface FunctionStats {

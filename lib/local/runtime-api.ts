@@ -58,6 +58,11 @@ export interface EmulatorOptions {
    * (`Lambda.TooManyRequestsException`). @default 50
    */
   lambdaConcurrency?: number;
+  /**
+   * Idle execution environments kept per function for the next invocations (Lambda keeps idle ones
+   * for minutes, however many; here each is a worker thread, so only this many). @default 4
+   */
+  lambdaMaxIdle?: number;
   /** Period of every EventBridge Scheduler schedule's timer (schedules.ts), instead of its rate. */
   schedulePeriodMs?: number;
   /** Delays before the retries of a failed async (EventBridge) Lambda delivery. @default [1000, 2000] */

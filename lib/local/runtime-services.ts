@@ -178,6 +178,7 @@ export function hostFunctions<S extends object>(
     {
       log,
       ...(options.lambdaConcurrency !== undefined ? { concurrency: options.lambdaConcurrency } : {}),
+      ...(options.lambdaMaxIdle !== undefined ? { maxIdle: options.lambdaMaxIdle } : {}),
       ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
     },
   );
