@@ -18,7 +18,7 @@ import { runSpendGuard } from './spend-guard';
  *
  * `npm run bench -- burst [--quick]` runs only the burst bench (bench/burst.ts): CoCalc N = 5, 20,
  * 40 (`--quick`: 5 and 20) and InterServer N = 20 purchases at once against the vendors' real
- * limits, each after a warm-up burst of the same N; about 12 minutes (`--quick`: about 5). `--cocalc 5` (or `5,40`) runs only those CoCalc
+ * limits, each after a warm-up burst of the same N; about 12 minutes (`--quick`: about 7). `--cocalc 5` (or `5,40`) runs only those CoCalc
  * bursts. It exits non-zero when a purchase did not complete, the vendor answered "too many
  * requests", or the vendor's records disagree. The burst's log file (named in the report when a
  * burst is not clean) ends with each CoCalc burst purchase's timeline.

@@ -32,7 +32,7 @@ export const MAX_SLOT_WAIT_MS = 60 * 60_000;
 /**
  * How often one purchase may be sent back to wait before AddToCart gives up (a bound on the loop;
  * the real bound is MAX_SLOT_WAIT_MS). A slot wait, a claim refused and each recheck of a busy
- * account lock count once; a lock held for the whole recheck window costs about 20.
+ * account lock count once; a lock held for the whole recheck window costs about 10 (one a second).
  */
 export const MAX_SLOT_WAITS = 300;
 

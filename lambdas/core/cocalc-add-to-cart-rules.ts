@@ -40,7 +40,7 @@ export function cartIdsBeforeEarlierAdd(trail: readonly AuditEntry[]): number[] 
  * flight may answer any moment and allow sooner than their bound says, so a provisional refusal
  * comes back as a busy lock does (lockRecheckDelayMs: soon at first, then a quarter of the time
  * since the slot), which keeps an add that never answers (counted up to 20 s) from sending the
- * others back every 50-100 ms for all that time.
+ * others back every second for all that time.
  */
 export function claimAgainAt(claim: Extract<RateClaim, { sent: false }>, now: number, sinceSlotMs: number, random?: () => number): number {
   return claim.provisional ? Math.min(claim.retryAt, now + lockRecheckDelayMs(sinceSlotMs, random)) : claim.retryAt;

@@ -91,7 +91,7 @@ class AddRun {
 
   /**
    * The add under the account lock, in the slot `slot()` found due. A busy lock keeps the slot:
-   * the run comes back a fraction of a second later (a Wait in the state machine) for up to
+   * the run comes back at the next whole second (a Wait in the state machine) for up to
    * LOCK_RECHECK_WINDOW_MS after the slot; past that it gives the slot back and leaves the waiting
    * to the machine's LockBusyError Retry, which reserves a new slot on its next run.
    */
@@ -115,7 +115,8 @@ class AddRun {
     } catch (err) {
       if (!(err instanceof LockBusyError)) throw err;
       const back = this.now() + lockRecheckDelayMs(this.now() - (this.slotAt ?? this.now()));
-      if (keepRechecking(this.slotAt ?? 0, back)) {
+      // Judged by when the Wait really ends: the whole second at or after `back`.
+      if (keepRechecking(this.slotAt ?? 0, Date.parse(waitTimestamp(back)))) {
         return this.waitUntil(back, waits, 'the CoCalc account (another purchase is using its cart); its add slot is kept');
       }
       await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);

@@ -9,11 +9,14 @@ export function subSecondWait(stateName: string, definition: unknown, input: unk
   const wait = definition as { Type?: string; Timestamp?: unknown; TimestampPath?: unknown } | undefined;
   if (wait?.Type !== 'Wait') return undefined;
   const timestamp = typeof wait.TimestampPath === 'string' ? valueAt(input, wait.TimestampPath) : wait.Timestamp;
-  if (typeof timestamp !== 'string' || !/\.\d*[1-9]\d*Z$/.test(timestamp)) return undefined;
+  if (typeof timestamp !== 'string' || !/\.\d*[1-9]\d*(Z|[+-]\d\d:\d\d)$/.test(timestamp)) return undefined;
   return `Wait ${stateName}: timestamp ${timestamp} has a fraction of a second, which Step Functions drops: on AWS this wait ends up to 1 s earlier than here`;
 }
 
-/** The value at a plain `$.a.b` path (the only form a Wait's TimestampPath takes here); undefined otherwise. */
+/**
+ * The value at a plain `$.a.b` path of the state's input as entered (before any InputPath, which
+ * procure's Wait states do not have); undefined for any other path.
+ */
 function valueAt(input: unknown, path: string): unknown {
   if (!/^\$(\.[A-Za-z_][\w-]*)+$/.test(path)) return undefined;
   let at: unknown = input;

@@ -15,10 +15,11 @@ describe('subSecondWait', () => {
       /^Wait W: timestamp 2026-12-06T19:30:05\.250Z .*up to 1 s earlier/,
     );
     expect(subSecondWait('W', { Type: 'Wait', Timestamp: '2026-12-06T19:30:05.001Z', Next: 'X' }, {})).toMatch(/05\.001Z/);
+    expect(subSecondWait('W', byPath, { cart: { waitUntil: '2026-12-06T19:30:05.5+01:00' } })).toMatch(/05\.5\+01:00/);
   });
 
   it('is silent for whole seconds, other states, missing or non-string values and paths it cannot read', () => {
-    for (const ts of ['2026-12-06T19:30:05Z', '2026-12-06T19:30:05.000Z', '2026-12-06T19:30:05.0Z']) {
+    for (const ts of ['2026-12-06T19:30:05Z', '2026-12-06T19:30:05.000Z', '2026-12-06T19:30:05.0Z', '2026-12-06T19:30:05.00+01:00']) {
       expect(subSecondWait('W', byPath, { cart: { waitUntil: ts } }), ts).toBeUndefined();
     }
     expect(subSecondWait('W', { Type: 'Wait', Seconds: 1, Next: 'X' }, {})).toBeUndefined();
