@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE } from '../../lambdas/core/workflow';
 import { writeRuntimeInfo } from '../../lib/cli/runtime-file';
 import { runCli } from '../support/cli';
-import { decidePurchase, E2E_TEST_TIMEOUT_MS, postPurchase, purchaseIdFor, startProcure, waitFor, type E2e } from '../support/e2e-runtime';
+import { decidePurchase, E2E_TEST_TIMEOUT_MS, postPurchase, purchaseIdFor, purchaseRecord, startProcure, waitFor, type E2e } from '../support/e2e-runtime';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 
 const stateClasses = (svg: string) => new Map([...svg.matchAll(/<g class="(state[^"]*)" data-state="([^"]*)"/g)].map((m) => [m[2]!, m[1]!.split(' ')]));
@@ -72,7 +72,13 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
   it('marks where a running purchase is now: the approval it waits for', async () => {
     const purchaseId = purchaseIdFor('graph-interserver-1');
     expect((await postPurchase(e2e.rt, interserverRequest({ requestId: 'graph-interserver-1' }))).status).toBe(202);
-    await waitFor('the purchase to wait for approval', () => enteredStates(purchaseId).includes(STATE.RequestApproval) || undefined, 60_000);
+    // RequestApproval entered, and its Lambda has recorded the wait (on a busy host a moment later).
+    await waitFor(
+      'the purchase to wait for approval',
+      async () =>
+        (enteredStates(purchaseId).includes(STATE.RequestApproval) && (await purchaseRecord(e2e, purchaseId))?.status === 'AWAITING_APPROVAL') || undefined,
+      60_000,
+    );
 
     const cli = await graph(['--purchase', purchaseId]);
     expect(cli.code).toBe(0);
