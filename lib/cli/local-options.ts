@@ -9,6 +9,9 @@ import { UsageError } from './args';
 /** Overrides the Lambda concurrency per function (LocalRuntimeOptions.lambdaConcurrency). */
 export const LAMBDA_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_CONCURRENCY';
 
+/** Overrides the Lambda concurrency quota over all functions (LocalRuntimeOptions.lambdaAccountConcurrency). */
+export const LAMBDA_ACCOUNT_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_ACCOUNT_CONCURRENCY';
+
 /**
  * A CoCalc API v2 base URL to use instead of the built-in CoCalc sandbox (COCALC_BASE_URL through
  * LocalRuntimeOptions.configOverrides): a sandbox in another process, say, whose state outlives the runtime.
@@ -30,11 +33,11 @@ export function parseDrainSeconds(value: string | undefined): number {
   return seconds;
 }
 
-/** PROCURE_LOCAL_LAMBDA_CONCURRENCY: unset or empty = the runtime's default, else a positive integer. */
-export function parseLambdaConcurrency(value: string | undefined): number | undefined {
+/** PROCURE_LOCAL_LAMBDA_CONCURRENCY (or `name`): unset or empty = the runtime's default, else a positive integer. */
+export function parseLambdaConcurrency(value: string | undefined, name = LAMBDA_CONCURRENCY_ENV): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${LAMBDA_CONCURRENCY_ENV} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
   return n;
 }
 

@@ -1,12 +1,21 @@
 import { resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
-import { DEFAULT_DRAIN_MS, DEFAULT_LAMBDA_CONCURRENCY, startLocalRuntime, type DeliveryHold, type LocalRuntime, type StepEvent } from '../local';
+import {
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_DRAIN_MS,
+  DEFAULT_LAMBDA_CONCURRENCY,
+  startLocalRuntime,
+  type DeliveryHold,
+  type LocalRuntime,
+  type StepEvent,
+} from '../local';
 import { parseCommandArgs, parsePort, runCommand } from './args';
 import { printInterrupted, printMail, printResumed, printRunning } from './local-console';
 import {
   COCALC_BASE_URL_ENV,
   EVENT_HOLD_ENV,
+  LAMBDA_ACCOUNT_CONCURRENCY_ENV,
   LAMBDA_CONCURRENCY_ENV,
   parseCocalcBaseUrl,
   parseDrainSeconds,
@@ -46,6 +55,8 @@ API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C or SIGTE
                      before they are cut off (default ${DEFAULT_DRAIN_MS / 1000}); a second Ctrl+C exits at once
 Environment: ${LAMBDA_CONCURRENCY_ENV}=N  execution environments per function at once (default ${DEFAULT_LAMBDA_CONCURRENCY});
   an invocation beyond them is throttled (Lambda.TooManyRequestsException) as on AWS.
+  ${LAMBDA_ACCOUNT_CONCURRENCY_ENV}=N  invocations at once over all functions, Lambda's account quota
+  (default ${DEFAULT_ACCOUNT_CONCURRENCY}; a new AWS account has far fewer); beyond it, throttled too.
   ${COCALC_BASE_URL_ENV}=URL  a CoCalc API v2 base URL (http://127.0.0.1:4100/api/v2 for \`procure sandbox cocalc\`) used
   instead of the built-in CoCalc sandbox; the CoCalc API key in <data-dir>/secrets.json must be that account's.
   ${EVENT_HOLD_ENV}=before-invoke:MS|after-invoke:MS  tests only: hold every EventBridge delivery MS ms before
@@ -72,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
     const drainMs = parseDrainSeconds(values['drain-seconds']) * 1000;
     const lambdaConcurrency = parseLambdaConcurrency(process.env[LAMBDA_CONCURRENCY_ENV]);
+    const lambdaAccountConcurrency = parseLambdaConcurrency(process.env[LAMBDA_ACCOUNT_CONCURRENCY_ENV], LAMBDA_ACCOUNT_CONCURRENCY_ENV);
     const cocalcBaseUrl = parseCocalcBaseUrl(process.env[COCALC_BASE_URL_ENV]);
     const vendor = cocalcBaseUrl !== undefined ? { cocalcBaseUrl } : {};
     const eventDeliveryHold = parseEventHold(process.env[EVENT_HOLD_ENV]);
@@ -82,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       verbose: values.verbose === true,
       drainMs,
       ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}),
+      ...(lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency } : {}),
       ...(eventDeliveryHold ? { eventDeliveryHold } : {}),
       ...vendor,
     });
@@ -95,6 +108,7 @@ interface ServeOptions {
   verbose: boolean;
   drainMs: number;
   lambdaConcurrency?: number;
+  lambdaAccountConcurrency?: number;
   eventDeliveryHold?: DeliveryHold;
   cocalcBaseUrl?: string;
 }
@@ -153,6 +167,7 @@ async function startRuntime(options: ServeOptions, onEnd: (step: StepEvent) => v
       dataDir: options.dataDir,
       port: options.port,
       ...(options.lambdaConcurrency !== undefined ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
+      ...(options.lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency: options.lambdaAccountConcurrency } : {}),
       ...(options.eventDeliveryHold ? { eventDeliveryHold: options.eventDeliveryHold } : {}),
       ...(options.cocalcBaseUrl !== undefined ? { configOverrides: { [ENV.COCALC_BASE_URL]: options.cocalcBaseUrl } } : {}),
       onStep: stepPrinter(onEnd),

@@ -29,14 +29,7 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
 ] as const;
-
-/**
- * The one Lambda error that proves the function never ran: Invoke was throttled (HTTP 429) and
- * refused before any code started. Retrying it cannot repeat a side effect.
- */
-const LAMBDA_NEVER_RAN_ERRORS = ['Lambda.TooManyRequestsException'] as const;
 
 const jitter = { jitterStrategy: JitterType.FULL } as const;
 
@@ -115,13 +108,24 @@ export const CHECKOUT_SETTLE: RetryProps = {
 };
 
 /**
- * BuyLicense: api_buy_license is not idempotent and a VendorTransientError may hide a license that
- * was bought (the handler reconciles by listing before it ever reports that error). So no vendor
- * error is retried, and of the Lambda errors only a throttled Invoke, which proves the code never
- * ran. ServiceException / SdkClientException / ClientExecutionTimeoutException are NOT retried:
- * they can arrive after the function started, and a retry could buy a second license.
+ * Every Lambda task, first: a throttled Invoke (`Lambda.TooManyRequestsException`, HTTP 429) was
+ * refused before any code started, so running it again cannot repeat a side effect, even for
+ * BuyLicense and Checkout. Lambda's concurrency quota is shared by every function of the account
+ * and Region (1,000 by default, far fewer in a new account), so a burst, or anything else in the
+ * account, can throttle a step for a while: the retries go on for minutes (1 + 2 + 4 + ... capped
+ * at 30 s, 12 attempts, about 4 minutes at most) rather than end a purchase that was never tried.
+ * For BuyLicense this is the only Lambda error retried: ServiceException / SdkClientException /
+ * ClientExecutionTimeoutException can arrive after the function started, and a retry could buy a
+ * second license.
  */
-export const NEVER_RAN: RetryProps = { errors: [...LAMBDA_NEVER_RAN_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, ...jitter };
+export const THROTTLED: RetryProps = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(1),
+  maxAttempts: 12,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  ...jitter,
+};
 
 /**
  * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense

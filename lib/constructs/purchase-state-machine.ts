@@ -29,11 +29,11 @@ import {
   CHECKOUT_SETTLE,
   LISTING_LAG,
   LOCK_BUSY,
-  NEVER_RAN,
   RECORD_RETRY,
   SAFE_TO_REPEAT,
   SLOTS_CONTENDED,
   TASK_TIMEOUT_MARGIN,
+  THROTTLED,
 } from './purchase-retries';
 import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
@@ -127,9 +127,12 @@ export class PurchaseStateMachine extends Construct {
     this.acknowledgeFindings(props.functions);
   }
 
-  /** A Lambda task: the whole state in, its result at `resultPath`, a timeout past the function's own. */
+  /**
+   * A Lambda task: the whole state in, its result at `resultPath`, a timeout past the function's
+   * own, and first of its Retry rules THROTTLED (an Invoke refused before any code ran).
+   */
   private invoke(state: string, fn: LambdaFunction, resultPath: string, payload?: TaskInput): LambdaInvoke {
-    return new LambdaInvoke(this, state, {
+    const task = new LambdaInvoke(this, state, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
@@ -137,6 +140,8 @@ export class PurchaseStateMachine extends Construct {
       resultPath,
       taskTimeout: Timeout.duration((fn.timeout ?? Duration.seconds(3)).plus(TASK_TIMEOUT_MARGIN)),
     });
+    task.addRetry(THROTTLED);
+    return task;
   }
 
   /** The states and their transitions; returns the first state. */
@@ -235,7 +240,7 @@ export class PurchaseStateMachine extends Construct {
       retryOnServiceExceptions: false,
     })
       // A throttled Invoke sent no mail and stored no token; any other error may have done both.
-      .addRetry(NEVER_RAN)
+      .addRetry(THROTTLED)
       .addCatch(recordNotCompleted, onFailure);
     const checkout = this.invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase')
       // Never VendorTransientError, which may hide a completed checkout: the handler turns an
@@ -248,7 +253,6 @@ export class PurchaseStateMachine extends Construct {
     const buyLicense = this.invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase')
       .addRetry(LOCK_BUSY)
       .addRetry(BUY_SETTLE)
-      .addRetry(NEVER_RAN)
       .addCatch(recordNotCompleted, onFailure);
     const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...IDEMPOTENT_STEP]).addCatch(
       recordNotCompleted,

@@ -12,7 +12,7 @@ export type { DeliveryHold } from './event-delivery';
 export type { BusEvent } from './event-entries';
 export type { ExecutionRecord, ExecutionStatus } from './execution-store';
 export type { InterruptedExecution, ResumedExecution } from './procure/interrupted';
-export { DEFAULT_LAMBDA_CONCURRENCY } from './lambda-host';
+export { DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_LAMBDA_CONCURRENCY } from './lambda-host';
 export { LambdaFunctionError } from './lambda-errors';
 export { DEFAULT_DRAIN_MS, type StopOptions, type StopResult } from './graceful-stop';
 export { TaskMappingError } from './task-bindings';

@@ -32,6 +32,13 @@ export interface LambdaHostOptions {
    */
   concurrency?: number;
   /**
+   * Invocations in flight at once over all functions (Lambda's concurrency quota, per account and
+   * Region: 1,000 by default, and lower in a new account). One beyond it is throttled with
+   * `Lambda.TooManyRequestsException`, whichever function it is for.
+   * @default DEFAULT_ACCOUNT_CONCURRENCY (1,000)
+   */
+  accountConcurrency?: number;
+  /**
    * Idle environments kept per function for warm starts; an environment that becomes idle beyond
    * this many is terminated (Lambda reclaims idle environments too; each one here is a worker
    * thread with its own copy of the bundle and the AWS SDK, tens of MB).
@@ -43,6 +50,8 @@ export interface LambdaHostOptions {
 }
 
 export const DEFAULT_LAMBDA_CONCURRENCY = 50;
+/** Lambda's default concurrency quota for an account in one Region. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
 /** Idle environments kept per function unless told otherwise (the runtime's `lambdaMaxIdle` option). */
 export const DEFAULT_MAX_IDLE = 4;
 /** Per function: environments started (cold starts), invocations accepted, throttled, busy and idle now. */
@@ -59,7 +68,10 @@ export class LambdaHost {
   private readonly pools = new Map<string, FunctionPool>();
   /** Settles with each accepted invocation (never rejects): what drain() waits for. */
   private readonly running = new Set<Promise<void>>();
+  /** Invocations accepted and not yet settled, counted down the moment each settles (the account quota's count). */
+  private inFlight = 0;
   private readonly concurrency: number;
+  private readonly accountConcurrency: number;
   private readonly maxIdle: number;
   private nextId = 1;
   private closed = false;
@@ -70,8 +82,12 @@ export class LambdaHost {
     private readonly options: LambdaHostOptions = {},
   ) {
     this.concurrency = options.concurrency ?? DEFAULT_LAMBDA_CONCURRENCY;
+    this.accountConcurrency = options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
     this.maxIdle = options.maxIdle ?? DEFAULT_MAX_IDLE;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`Lambda concurrency must be a positive integer, got ${this.concurrency}`);
+    if (!Number.isInteger(this.accountConcurrency) || this.accountConcurrency < 1) {
+      throw new Error(`Lambda account concurrency must be a positive integer, got ${this.accountConcurrency}`);
+    }
     if (!Number.isInteger(this.maxIdle) || this.maxIdle < 0) throw new Error(`maxIdle must be a non-negative integer, got ${this.maxIdle}`);
     const poolOptions = { log: (line: string) => this.options.log?.(line), maxIdle: this.maxIdle, isClosed: () => this.closed };
     for (const fn of functions) this.pools.set(fn.spec.logicalId, new FunctionPool(fn, poolOptions));
@@ -119,6 +135,12 @@ export class LambdaHost {
     } catch (err) {
       return Promise.reject(new LambdaFunctionError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
     }
+    if (this.inFlight >= this.accountConcurrency) {
+      pool.throttles += 1;
+      return Promise.reject(
+        new LambdaFunctionError(THROTTLED_ERROR_TYPE, `Rate Exceeded. (the account's ${this.accountConcurrency} concurrent executions are in use)`),
+      );
+    }
     const warm = pool.idle.pop();
     const env = warm ?? (pool.live.size < this.concurrency ? pool.startEnvironment() : undefined);
     if (!env) {
@@ -130,7 +152,11 @@ export class LambdaHost {
     pool.invocations += 1;
     const acceptedAt = performance.now();
     const { result, invocation } = pool.run(env, this.nextId++, options.requestId ?? randomUUID(), eventText);
-    const metered = (ok: boolean): void => this.meter(pool, { cold: warm === undefined, acceptedAt, invocation: invocation() }, ok);
+    this.inFlight += 1;
+    const metered = (ok: boolean): void => {
+      this.inFlight -= 1;
+      this.meter(pool, { cold: warm === undefined, acceptedAt, invocation: invocation() }, ok);
+    };
     const settled = result.then(
       () => metered(true),
       () => metered(false),

@@ -59,6 +59,11 @@ export interface EmulatorOptions {
    */
   lambdaConcurrency?: number;
   /**
+   * Invocations in flight at once over all functions, as Lambda's per-account concurrency quota
+   * (lower in a new AWS account); one beyond it is throttled. @default 1000
+   */
+  lambdaAccountConcurrency?: number;
+  /**
    * Idle execution environments kept per function for the next invocations (Lambda keeps idle ones
    * for minutes, however many; here each is a worker thread, so only this many). @default 4
    */

@@ -179,6 +179,7 @@ export function hostFunctions<S extends object>(
       log,
       ...(options.lambdaConcurrency !== undefined ? { concurrency: options.lambdaConcurrency } : {}),
       ...(options.lambdaMaxIdle !== undefined ? { maxIdle: options.lambdaMaxIdle } : {}),
+      ...(options.lambdaAccountConcurrency !== undefined ? { accountConcurrency: options.lambdaAccountConcurrency } : {}),
       ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
     },
   );

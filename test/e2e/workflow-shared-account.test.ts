@@ -47,10 +47,11 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
         [ENV.COCALC_CART_ADD_LIMITS]: JSON.stringify(LIMITS),
       },
       sandboxes: { cocalc: { throttle: { perSecond: 3, perMinute: 15, perHour: 200, windowsMs: WINDOWS }, balance: 100_000 } },
-      // A busy account lock is waited out for real: its retrier (the first) keeps the template's
-      // backoff, cap and jitter (-1), as on AWS, so a loaded machine cannot run 40 attempts out in
-      // 20 s as a fixed short interval would; the other retries stay fast.
-      stateMachineOverrides: { retryIntervalOverrides: { AddToCart: [-1, 200, 50, 50, 50], Checkout: [-1, 50], BuyLicense: [-1, 50] } },
+      // A busy account lock is waited out for real: its retrier (the second, after THROTTLED's)
+      // keeps the template's backoff, cap and jitter (-1), as on AWS, so a loaded machine cannot run
+      // 40 attempts out in 20 s as a fixed short interval would; so does a throttled Invoke's; the
+      // other retries stay fast.
+      stateMachineOverrides: { retryIntervalOverrides: { AddToCart: [-1, -1, 200, 50, 50, 50], Checkout: [-1, -1, 50], BuyLicense: [-1, -1, 50] } },
     });
   });
 

@@ -31,14 +31,10 @@ const catches = (name: string): Catcher[] => (state(name).Catch ?? []) as Catche
 const fnArn = (id: FunctionId): string => `arn:${TEST_ENV.partition}:lambda:${TEST_ENV.region}:${TEST_ENV.accountId}:function:${s.fnId(id)}`;
 const machineProps = (): Record<string, unknown> => (Object.values(raw)[0] as { Properties: Record<string, unknown> }).Properties;
 
-const LAMBDA_SERVICE = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
-];
-const VENDOR_SAFE = ['VendorTransientError', 'VendorRateLimitedError', ...LAMBDA_SERVICE];
+const LAMBDA_SERVICE = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException'];
+/** A throttled Invoke: refused before any code ran, retried first by every Lambda task. */
+const THROTTLE = 'Lambda.TooManyRequestsException';
+const VENDOR_SAFE = [THROTTLE, 'VendorTransientError', 'VendorRateLimitedError', ...LAMBDA_SERVICE];
 /** A function timeout: retried only by the steps whose writes are idempotent and that call no vendor that charges. */
 const TIMED_OUT = ['Sandbox.Timedout', 'Lambda.Unknown'];
 
@@ -183,9 +179,23 @@ describe('timeouts', () => {
 describe('retries and catches', () => {
   it('retries the idempotent tasks on transient vendor errors and Lambda service errors', () => {
     for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE, ...TIMED_OUT].sort());
-    // AddToCart also waits out a busy account lock (nothing was done), first.
+    // AddToCart also waits out a busy account lock (nothing was done), first after a throttle.
     expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', 'RateSlotsContendedError', ...VENDOR_SAFE].sort());
-    expect((state(STATE.AddToCart).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LockBusyError']);
+    expect((state(STATE.AddToCart).Retry as Retrier[])[1]!.ErrorEquals).toEqual(['LockBusyError']);
+  });
+
+  it("runs every Lambda task again after a throttled Invoke, first and for minutes: the code never ran, and the quota is the whole account's", () => {
+    const tasks = Object.entries(asl.States).filter(([, st]) => st.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(8);
+    for (const [name, st] of tasks) {
+      const retry = st.Retry as Retrier[];
+      expect(retry[0], name).toMatchObject({ ErrorEquals: [THROTTLE], IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 30, MaxAttempts: 12 });
+      // No other retrier of the task names it (the first match would win anyway).
+      expect(
+        retry.slice(1).flatMap((r) => r.ErrorEquals),
+        name,
+      ).not.toContain(THROTTLE);
+    }
   });
 
   it('repeats a step that timed out only where nothing could be bought twice', () => {
@@ -207,18 +217,19 @@ describe('retries and catches', () => {
 
   it('also retries VerifyLicense on LicenseNotFoundError (listing lag), first', () => {
     expect(retried(STATE.VerifyLicense).sort()).toEqual(['LicenseNotFoundError', ...VENDOR_SAFE, ...TIMED_OUT].sort());
-    expect((state(STATE.VerifyLicense).Retry as Retrier[])[0]!.ErrorEquals).toEqual(['LicenseNotFoundError']);
+    expect((state(STATE.VerifyLicense).Retry as Retrier[])[1]!.ErrorEquals).toEqual(['LicenseNotFoundError']);
   });
 
-  it('retries Checkout only on a busy lock and to settle an unknown outcome, never on VendorTransientError or Lambda errors', () => {
+  it('retries Checkout only on a throttle, a busy lock and to settle an unknown outcome, never on VendorTransientError or other Lambda errors', () => {
     expect(state(STATE.Checkout).Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: [THROTTLE] }),
       expect.objectContaining({ ErrorEquals: ['LockBusyError'] }),
       expect.objectContaining({ ErrorEquals: ['CheckoutOutcomeUnknownError'] }),
     ]);
   });
 
   it('never retries BuyLicense on a vendor error; only a busy lock, a buy it settles first, or a throttled Invoke (the code never ran)', () => {
-    expect(retried(STATE.BuyLicense)).toEqual(['LockBusyError', 'BuyOutcomeUnknownError', 'Lambda.TooManyRequestsException']);
+    expect(retried(STATE.BuyLicense)).toEqual([THROTTLE, 'LockBusyError', 'BuyOutcomeUnknownError']);
     // The settle retries wait less than the handler keeps the IP+type lock for them.
     const settle = (state(STATE.BuyLicense).Retry as Retrier[]).find((r) => r.ErrorEquals.includes('BuyOutcomeUnknownError'))!;
     const longestWaitMs = Math.min(settle.MaxDelaySeconds ?? Infinity, settle.IntervalSeconds! * (settle.BackoffRate ?? 1) ** (settle.MaxAttempts! - 1)) * 1000;
@@ -238,10 +249,10 @@ describe('retries and catches', () => {
   it('retries RecordOutcome (idempotent) on any task failure, a few times', () => {
     for (const name of [STATE.RecordCompleted, STATE.RecordNotCompleted]) {
       const retry = state(name).Retry as Retrier[];
-      expect(retry).toHaveLength(1);
-      expect(retry[0]).toMatchObject({ ErrorEquals: ['States.TaskFailed'] });
-      expect(retry[0]!.MaxAttempts).toBeGreaterThanOrEqual(2);
-      expect(retry[0]!.MaxAttempts).toBeLessThanOrEqual(6);
+      expect(retry).toHaveLength(2);
+      expect(retry[1]).toMatchObject({ ErrorEquals: ['States.TaskFailed'] });
+      expect(retry[1]!.MaxAttempts).toBeGreaterThanOrEqual(2);
+      expect(retry[1]!.MaxAttempts).toBeLessThanOrEqual(6);
     }
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/cli/args';
-import { parseDrainSeconds, parseLambdaConcurrency } from '../../lib/cli/local-options';
+import { LAMBDA_ACCOUNT_CONCURRENCY_ENV, parseDrainSeconds, parseLambdaConcurrency } from '../../lib/cli/local-options';
 
 describe('procure local options', () => {
   it('--drain-seconds defaults to 30 and takes any number of seconds >= 0', () => {
@@ -16,5 +16,7 @@ describe('procure local options', () => {
     expect(parseLambdaConcurrency('3')).toBe(3);
     for (const bad of ['0', '-2', '1.5', 'many'])
       expect(() => parseLambdaConcurrency(bad)).toThrow(/PROCURE_LOCAL_LAMBDA_CONCURRENCY must be a positive integer/);
+    expect(parseLambdaConcurrency('10', LAMBDA_ACCOUNT_CONCURRENCY_ENV)).toBe(10);
+    expect(() => parseLambdaConcurrency('0', LAMBDA_ACCOUNT_CONCURRENCY_ENV)).toThrow(/PROCURE_LOCAL_LAMBDA_ACCOUNT_CONCURRENCY must be a positive integer/);
   });
 });

@@ -196,6 +196,17 @@ describe('LambdaHost execution environments (one invocation at a time, as on Lam
     expect(statsOf(host).coldStarts).toBe(2);
   });
 
+  it("throttles an invocation beyond the account's concurrency quota, whichever function it is for, and runs it once the quota has room", async () => {
+    const host = newHost({ accountConcurrency: 1 });
+    const busy = invoke(host, { sleepMs: 300 });
+    const other = host.invoke('Short0A1B2C3D', {});
+    await expect(other).rejects.toMatchObject({ errorType: 'Lambda.TooManyRequestsException', errorMessage: expect.stringMatching(/account's 1 concurrent/) });
+    await busy;
+    await expect(host.invoke('Short0A1B2C3D', {})).resolves.toMatchObject({ count: 1 });
+    expect(host.stats().find((s) => s.logicalId === 'Short0A1B2C3D')).toMatchObject({ invocations: 1, throttles: 1 });
+    expect(() => new LambdaHost(lambdas.functions, { accountConcurrency: 0 })).toThrow(/account concurrency must be a positive integer/);
+  });
+
   it('keeps at most maxIdle environments when a burst is over', async () => {
     const host = newHost({ maxIdle: 1 });
     await Promise.all([invoke(host), invoke(host), invoke(host)]);
