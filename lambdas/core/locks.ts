@@ -26,8 +26,8 @@ export function interserverLicenseLock(ip: string, typeId: number): string {
 /**
  * How long BuyLicense keeps the IP+type lock past its invocation after a buy of unknown outcome:
  * longer than the state machine's wait before BuyLicense runs again (BUY_SETTLE in
- * lib/constructs/purchase-state-machine.ts; test/infra/state-machine.test.ts checks it) plus that
- * invocation's start. A purchase whose execution died in between frees the lock by then.
+ * lib/constructs/purchase-retries.ts), the waits of that run's throttled Invokes (THROTTLED_BUY)
+ * and its start; test/infra/state-machine.test.ts checks it. A purchase whose execution died in between frees the lock by then.
  */
 export const BUY_RECHECK_HOLD_MS = 30_000;
 

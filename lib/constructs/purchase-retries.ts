@@ -128,6 +128,15 @@ export const THROTTLED: RetryProps = {
 };
 
 /**
+ * THROTTLED for BuyLicense, shorter: after a buy of unknown outcome the function keeps the IP+type
+ * lock for BUY_RECHECK_HOLD_MS (lambdas/core/locks.ts) past its invocation, which must outlast the
+ * BUY_SETTLE wait plus every throttled Invoke of the run that settles it: 1 + 2 + 4 + 4 + 4 s at
+ * most. A BuyLicense still throttled after that ends the purchase through its Catch (a first run
+ * never bought; a settling run is reconciled there), never with the lock lapsed under it.
+ */
+export const THROTTLED_BUY: RetryProps = { ...THROTTLED, maxAttempts: 5, maxDelay: Duration.seconds(4) };
+
+/**
  * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense
  * again, which still holds the IP+type lock (BUY_RECHECK_HOLD_MS outlasts these waits) and first
  * lists what the buy may have created; it buys again only after proving it bought nothing, at

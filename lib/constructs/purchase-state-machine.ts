@@ -34,6 +34,7 @@ import {
   SLOTS_CONTENDED,
   TASK_TIMEOUT_MARGIN,
   THROTTLED,
+  THROTTLED_BUY,
 } from './purchase-retries';
 import { QuoteMismatchError } from '../../lambdas/core/errors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
@@ -127,11 +128,8 @@ export class PurchaseStateMachine extends Construct {
     this.acknowledgeFindings(props.functions);
   }
 
-  /**
-   * A Lambda task: the whole state in, its result at `resultPath`, a timeout past the function's
-   * own, and first of its Retry rules THROTTLED (an Invoke refused before any code ran).
-   */
-  private invoke(state: string, fn: LambdaFunction, resultPath: string, payload?: TaskInput): LambdaInvoke {
+  /** A Lambda task: the whole state in, its result at `resultPath`, a timeout past the function's own, first retrying `throttled`. */
+  private invoke(state: string, fn: LambdaFunction, resultPath: string, payload?: TaskInput, throttled = THROTTLED): LambdaInvoke {
     const task = new LambdaInvoke(this, state, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
@@ -140,7 +138,7 @@ export class PurchaseStateMachine extends Construct {
       resultPath,
       taskTimeout: Timeout.duration((fn.timeout ?? Duration.seconds(3)).plus(TASK_TIMEOUT_MARGIN)),
     });
-    task.addRetry(THROTTLED);
+    task.addRetry(throttled);
     return task;
   }
 
@@ -250,7 +248,7 @@ export class PurchaseStateMachine extends Construct {
       // The vendor's total moved: re-quote and ask a human again (ValidateAndQuote sees $.mismatch).
       .addCatch(validateAndQuote, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
       .addCatch(recordNotCompleted, onFailure);
-    const buyLicense = this.invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase')
+    const buyLicense = this.invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase', undefined, THROTTLED_BUY)
       .addRetry(LOCK_BUSY)
       .addRetry(BUY_SETTLE)
       .addCatch(recordNotCompleted, onFailure);

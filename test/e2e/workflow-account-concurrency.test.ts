@@ -21,9 +21,10 @@ describe('a burst on an account with a small Lambda concurrency quota', { timeou
   const invocations: InvocationRecord[] = [];
 
   beforeAll(async () => {
-    // The throttle retrier (each task's first) keeps the template's backoff and jitter (-1), as on
-    // AWS; the other retries stay fast.
-    const keepThrottleWaits = [-1, 50, 50, 50, 50, 50, 50, 50];
+    // The throttle retrier (each task's first) and the busy-lock one (AddToCart's, Checkout's and
+    // BuyLicense's second) keep the template's backoff and jitter (-1), as on AWS, so a loaded
+    // machine cannot run their attempts out at once; the other retries stay fast.
+    const keepThrottleWaits = [-1, -1, 50, 50, 50, 50, 50, 50];
     e2e = await startProcure({
       lambdaAccountConcurrency: ACCOUNT_CONCURRENCY,
       configOverrides: approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })),
