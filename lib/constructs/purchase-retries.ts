@@ -73,7 +73,8 @@ export const LISTING_LAG: RetryProps = {
  * AddToCart, Checkout, BuyLicense: the lock is taken before any vendor call, so LockBusyError
  * means nothing was done. The waiting is the state machine's (no Lambda polls a lock); a holder
  * that died frees the lock within its function timeout plus a margin (locks.ts lockLeaseMs), which
- * these attempts outlast: ~1 + 1.5 + 2.25 + ... capped at 10 s, 40 attempts, about 6 minutes.
+ * these attempts outlast: ~1 + 1.5 + 2.25 + ... capped at 10 s, 40 attempts, up to about 6 minutes
+ * (about 3 on average, the full jitter halving each wait).
  */
 export const LOCK_BUSY: RetryProps = {
   errors: [LockBusyError.name],
