@@ -462,6 +462,19 @@ describe('running on the local engine', () => {
     expect(calls).toEqual(['quote', 'reserve', 'reserve', 'buy', 'verify', 'completed']);
   });
 
+  it.each([
+    ['cocalc', STATE.Checkout, 'checkout', ['quote', 'reserve', 'cart', 'checkout', 'checkout', 'checkout', 'verify', 'completed']],
+    ['interserver', STATE.BuyLicense, 'buy', ['quote', 'reserve', 'buy', 'buy', 'buy', 'verify', 'completed']],
+  ])('runs a %s money step again after a throttled Invoke (it never ran), and buys once', async (vendor, stateName, name, expected) => {
+    let attempts = 0;
+    const step: Handler = async () => {
+      calls.push(name);
+      return ++attempts <= 2 ? fail('Lambda.TooManyRequestsException') : { licenseId: 'lic-1' };
+    };
+    expect(await run({ vendor, auto: true }, { [stateName]: step })).toBe('SUCCEEDED');
+    expect(calls).toEqual(expected);
+  });
+
   it('waits out listing lag in VerifyLicense', async () => {
     let attempts = 0;
     const verify: Handler = async () => {
