@@ -279,7 +279,9 @@ export class ExecutionManager {
     try {
       for await (const raw of events) {
         const ev = raw as EngineEvent;
-        const unlikeAws = ev.type === 'StateEntered' && ev.state ? subSecondWait(ev.state.name, states[ev.state.name], ev.state.input) : undefined;
+        // A Wait whose time is overridden (waitTimeOverrides) waits as told, not as its timestamp says.
+        const timed = ev.type === 'StateEntered' && ev.state && this.options.waitTimeOverrides?.[ev.state.name] === undefined ? ev.state : undefined;
+        const unlikeAws = timed ? subSecondWait(timed.name, states[timed.name], timed.input) : undefined;
         if (unlikeAws) this.options.log?.(`${name}: ${unlikeAws}`);
         const checkpoint = topLevelState.checkpointAfter(ev);
         if (checkpoint) this.durability.checkpoint(checkpoint);

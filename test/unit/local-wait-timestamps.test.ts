@@ -34,15 +34,16 @@ describe('the local runtime running a Wait', () => {
   let manager: ExecutionManager | undefined;
   afterEach(() => manager?.close());
 
+  const machine: LocalStateMachine = {
+    logicalId: 'Flow',
+    name: 'Flow',
+    arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
+    roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
+    definition: { StartAt: 'Pause', States: { Pause: { Type: 'Wait', TimestampPath: '$.until', End: true } } } as never,
+    bindings: [],
+  };
+
   it('logs the difference from AWS when a Wait timestamp has milliseconds, and nothing for a whole second', async () => {
-    const machine: LocalStateMachine = {
-      logicalId: 'Flow',
-      name: 'Flow',
-      arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
-      roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
-      definition: { StartAt: 'Pause', States: { Pause: { Type: 'Wait', TimestampPath: '$.until', End: true } } } as never,
-      bindings: [],
-    };
     const lines: string[] = [];
     manager = new ExecutionManager({ machines: [machine], invoke: async () => ({}), broker: new TaskTokenBroker(), log: (l) => lines.push(l) });
     const past = Date.now() - 5_000;
@@ -54,5 +55,14 @@ describe('the local runtime running a Wait', () => {
     expect(lines.filter((l) => l.includes('fraction of a second'))).toEqual([
       expect.stringMatching(new RegExp(`^fraction: Wait Pause: timestamp ${runs.fraction}`)),
     ]);
+  });
+
+  it('says nothing of a Wait whose time is overridden: it waits as told, not as its timestamp says', async () => {
+    const lines: string[] = [];
+    const broker = new TaskTokenBroker();
+    manager = new ExecutionManager({ machines: [machine], invoke: async () => ({}), broker, log: (l) => lines.push(l), waitTimeOverrides: { Pause: 0 } });
+    manager.start({ stateMachineArn: machine.arn, name: 'overridden', input: JSON.stringify({ until: '2026-12-06T19:30:05.250Z' }) });
+    expect((await manager.wait('overridden', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    expect(lines.filter((l) => l.includes('fraction of a second'))).toEqual([]);
   });
 });
