@@ -483,13 +483,12 @@ async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) =
   const e2e = await startBurstRuntime(logs, n);
   try {
     // Request numbers: warm-up 100.., solo 200.., burst 0.. (for InterServer, distinct IPs).
-    const warmN = n;
-    progress(`  warm-up: ${warmN} at once on cold Lambdas`);
+    progress(`  warm-up: ${n} at once on cold Lambdas`);
     const warm = await submitAndRead(
       e2e,
       vendor,
-      Array.from({ length: warmN }, (_, i) => 100 + i),
-      EXECUTION_GRACE_MS + vendorEarliestAdds(warmN).at(-1)!,
+      Array.from({ length: n }, (_, i) => 100 + i),
+      EXECUTION_GRACE_MS + vendorEarliestAdds(n).at(-1)!,
     );
     const soloMs = await measureSolo(e2e, vendor, 2, 200);
     const nthAddEarliestMs = vendor === 'cocalc' ? vendorEarliestAdds(n).at(-1)! : undefined;
@@ -542,7 +541,7 @@ async function runOneBurst(vendor: Vendor, n: number, progress: (what: string) =
       loadAvg: burst.loadAvg,
       failures: grouped(outcome.failures),
       warmUp: {
-        n: warmN,
+        n: n,
         completionMs: warm.completionMs,
         lastStartMs: warm.lastStartMs,
         completed: warm.outcome.completed,

@@ -58,17 +58,24 @@ function twoDecimals(_key: string, value: unknown): unknown {
 
 const progress = (what: string) => process.stderr.write(`bench: ${what}...\n`);
 
+/** `flag VALUE` taken out of `args`: whether it was there, its value, and the other arguments. */
+function takeOption(args: string[], flag: string): { given: boolean; value?: string; rest: string[] } {
+  const at = args.indexOf(flag);
+  if (at < 0) return { given: false, rest: args };
+  const value = args[at + 1];
+  return { given: true, ...(value !== undefined ? { value } : {}), rest: args.filter((_, i) => i !== at && i !== at + 1) };
+}
+
 async function main(argv: string[]): Promise<void> {
-  const cdkOutAt = argv.indexOf('--cdk-out');
-  const cdkOut = cdkOutAt >= 0 ? argv[cdkOutAt + 1] : undefined;
-  const withoutCdkOut = cdkOutAt >= 0 ? argv.filter((_, i) => i !== cdkOutAt && i !== cdkOutAt + 1) : argv;
-  const cocalcAt = withoutCdkOut.indexOf('--cocalc');
-  const cocalcNs = cocalcAt >= 0 ? (withoutCdkOut[cocalcAt + 1] ?? '').split(',').map(Number) : undefined;
-  const rest = cocalcAt >= 0 ? withoutCdkOut.filter((_, i) => i !== cocalcAt && i !== cocalcAt + 1) : withoutCdkOut;
+  const cdkOutOption = takeOption(argv, '--cdk-out');
+  const cdkOut = cdkOutOption.value;
+  const cocalcOption = takeOption(cdkOutOption.rest, '--cocalc');
+  const cocalcNs = cocalcOption.given ? (cocalcOption.value ?? '').split(',').map(Number) : undefined;
+  const rest = cocalcOption.rest;
   const unknown = rest.filter((a) => a !== '--quick' && a !== 'burst' && a !== 'bundles' && a !== 'growth' && a !== 'paths');
   const usage = 'usage: npm run bench [-- [burst [--cocalc N[,N...]] | bundles [--cdk-out DIR] | growth | paths] [--quick]]';
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (${usage})`);
-  if (cdkOutAt >= 0 && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
+  if (cdkOutOption.given && (!cdkOut || !rest.includes('bundles'))) throw new Error(`--cdk-out DIR goes with bundles (${usage})`);
   if (cocalcNs && (!rest.includes('burst') || !cocalcNs.every((n) => Number.isInteger(n) && n > 0)))
     throw new Error(`--cocalc N[,N...] goes with burst (${usage})`);
   const mode = argv.includes('--quick') ? 'quick' : 'full';

@@ -1,4 +1,4 @@
-import { describeIssues } from '../lambdas/core/purchase-request';
+import { describeIssues } from '../lambdas/core/zod';
 import type { ProcureConfig } from './config';
 import { approvalPolicyIssues } from './approval-policy-config';
 import { DEFAULT_PROCURE_CONFIG } from './config-defaults';

@@ -19,7 +19,12 @@ export function decideSlot(slotAt: number, now: number): SlotDecision {
  * engine honours milliseconds, so only whole seconds make the two wait alike.
  */
 export function waitTimestamp(at: number): string {
-  return new Date(Math.ceil(at / 1_000) * 1_000).toISOString();
+  return new Date(wakeAt(at)).toISOString();
+}
+
+/** When a Wait given {@link waitTimestamp}(at) really ends (epoch ms): the next whole second at or after `at`. */
+export function wakeAt(at: number): number {
+  return Math.ceil(at / 1_000) * 1_000;
 }
 
 /**

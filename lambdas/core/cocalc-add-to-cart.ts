@@ -1,4 +1,4 @@
-import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot, waitTimestamp } from './cart-slot';
+import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot, waitTimestamp, wakeAt } from './cart-slot';
 import { addAnswered, ADD_STARTED, cartIdsBeforeEarlierAdd, claimAgainAt, decideAddEntry, givesUpWaiting, meaningOfAddError } from './cocalc-add-to-cart-rules';
 import { findNewCartItem } from './cocalc-cart-item-match';
 import { tagDescription } from './cocalc-cart-tag';
@@ -114,9 +114,9 @@ class AddRun {
       return { itemId: added.itemId };
     } catch (err) {
       if (!(err instanceof LockBusyError)) throw err;
-      const back = this.now() + lockRecheckDelayMs(this.now() - (this.slotAt ?? this.now()));
+      const back = this.now() + lockRecheckDelayMs(this.sinceSlotMs());
       // Judged by when the Wait really ends: the whole second at or after `back`.
-      if (keepRechecking(this.slotAt ?? 0, Date.parse(waitTimestamp(back)))) {
+      if (keepRechecking(this.slotAt ?? 0, wakeAt(back))) {
         return this.waitUntil(back, waits, 'the CoCalc account (another purchase is using its cart); its add slot is kept');
       }
       await this.deps.slots.release(COCALC_CART_ADD_SLOT_KEY, this.purchaseId);
@@ -145,7 +145,7 @@ class AddRun {
       // comes right before the send, whose arrival it bounds.
       const claim = await this.deps.slots.claim(COCALC_CART_ADD_SLOT_KEY, this.purchaseId, this.now());
       if (!claim.sent) {
-        return this.waitUntil(claimAgainAt(claim, this.now(), this.now() - (this.slotAt ?? this.now())), waits, ADD_LIMITS);
+        return this.waitUntil(claimAgainAt(claim, this.now(), this.sinceSlotMs()), waits, ADD_LIMITS);
       }
       const sent = await this.gateway.addToCart(this.description, this.projectId).then(
         (id) => ({ id }),
@@ -231,6 +231,11 @@ class AddRun {
   private async findOurs(beforeIds: Iterable<number>): Promise<number | undefined> {
     const sent = JSON.parse(JSON.stringify(this.description)) as Record<string, unknown>;
     return findNewCartItem(new Set(beforeIds), await this.gateway.getCart(), 'site-license', sent)?.id;
+  }
+
+  /** Time since the add's slot (0 before it has one). */
+  private sinceSlotMs(): number {
+    return this.now() - (this.slotAt ?? this.now());
   }
 
   private async waitUntil(at: number, waits: number, what: string): Promise<CartRef> {

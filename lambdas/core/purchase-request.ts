@@ -83,14 +83,6 @@ export function wantsNotices(request: Pick<PurchaseRequest, 'notifyRequester'>):
 }
 
 /**
- * Formats zod issues as short sentences: "item.description.ram: ram must be between 4 and 16 ...".
- * An issue about the whole value is labelled `rootLabel`.
- */
-export function describeIssues(error: z.core.$ZodError, rootLabel = '(body)'): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : rootLabel}: ${i.message}`);
-}
-
-/**
  * What only intake refuses, because it depends on the time of submission: a CoCalc `range` that
  * does not end in the future. (Not part of the schema: later steps re-parse the stored request,
  * and a range that ended since must not make a past purchase unreadable.)
@@ -105,7 +97,7 @@ export function intakeIssues(request: PurchaseRequest, now: Date): string[] {
 export function parsePurchaseRequest(input: unknown): PurchaseRequest {
   const r = purchaseRequestSchema.safeParse(input);
   if (!r.success) {
-    const issues = describeIssues(r.error);
+    const issues = z.describeIssues(r.error);
     throw new InvalidRequestError(`invalid purchase request: ${issues.join('; ')}`, issues);
   }
   return r.data;

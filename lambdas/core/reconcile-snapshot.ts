@@ -10,8 +10,7 @@ import type { PurchaseStatus } from './workflow';
 // audit trail, the CoCalc cart, the budget counters' live reservations, and the purchases' records
 // and executions. What cannot be read is reported in `errors` and decided on next run, not now.
 
-/** Audit entry types after which RecordOutcome (or a person, RESOLVED) has closed a purchase. */
-/** Statuses those entries carry. */
+/** Statuses the audit entries that close a purchase carry (outcome-rules.ts CLOSING_TYPES). */
 const CLOSED_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'INVALID', 'NEEDS_ATTENTION'];
 /** Purchases read per run (records and execution lookups); the rest waits for the next run. */
 const MAX_PURCHASES_READ = 200;

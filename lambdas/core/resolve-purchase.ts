@@ -3,7 +3,7 @@ import * as z from './zod';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import { InvalidRequestError, ProcureError, PurchaseStatusConflictError } from './errors';
 import type { AuditLog, PurchaseRecord, PurchaseResolution, PurchaseStore, SpendGuard } from './ports';
-import { describeIssues, wantsNotices } from './purchase-request';
+import { wantsNotices } from './purchase-request';
 import { notifyRequester, type RequesterNoticeDeps } from './notify-requester';
 import type { RequesterNoticeView } from './requester-notice';
 import { NOT_BOUGHT_AFTER_CHECK } from './requester-reasons';
@@ -79,7 +79,7 @@ export function parseResolution(body: unknown): ResolutionInput {
   }
   const r = resolutionSchema.safeParse(body);
   if (!r.success) {
-    const issues = describeIssues(r.error);
+    const issues = z.describeIssues(r.error);
     throw new InvalidRequestError(`invalid resolution: ${issues.join('; ')}`, issues);
   }
   return r.data;

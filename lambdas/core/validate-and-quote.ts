@@ -22,14 +22,11 @@ export interface ValidateAndQuoteDeps {
 /** Audit type of a re-quote after a mismatch; also how a second mismatch is recognized. */
 export const REQUOTED = AUDIT.requoted;
 
-/** A re-quote at the vendor's total: the mismatch the money step recorded. */
-export type Requote = QuoteMismatch;
-
 /**
  * The mismatch to re-quote, read from the trail (core/quote-mismatch.ts); InvalidRequestError when
  * the workflow says there was one but none with both amounts is recorded.
  */
-export function mismatchOf(trail: readonly AuditEntry[]): Requote {
+function mismatchOf(trail: readonly AuditEntry[]): QuoteMismatch {
   const mismatch = recordedMismatch(trail);
   if (!mismatch) throw new InvalidRequestError('cannot re-quote: no recorded mismatch names the vendor total');
   return mismatch;
@@ -39,7 +36,7 @@ export function mismatchOf(trail: readonly AuditEntry[]): Requote {
  * A purchase may be re-quoted once: a REQUOTED audit entry for a different mismatch means this is
  * the second one. The same mismatch again is this state being retried, which is fine.
  */
-export function notAskedAgain(mismatch: Requote, earlierRequotes: readonly AuditEntry[]): Requote {
+function notAskedAgain(mismatch: QuoteMismatch, earlierRequotes: readonly AuditEntry[]): QuoteMismatch {
   if (earlierRequotes.some((e) => e.detail?.mismatch !== mismatch.seq)) {
     throw new QuoteMismatchError(
       `the vendor's total changed again (${formatUsd(mismatch.vendorTotalUsd)} instead of the re-approved ${formatUsd(mismatch.approvedUsd)}); ` +
@@ -50,7 +47,7 @@ export function notAskedAgain(mismatch: Requote, earlierRequotes: readonly Audit
 }
 
 /** The vendor's total from the trail's latest mismatch, unless it was already re-quoted for another ({@link notAskedAgain}). */
-export function requoteOf(trail: readonly AuditEntry[]): Requote {
+export function requoteOf(trail: readonly AuditEntry[]): QuoteMismatch {
   return notAskedAgain(
     mismatchOf(trail),
     trail.filter((e) => e.type === REQUOTED),
@@ -61,7 +58,7 @@ export function requoteOf(trail: readonly AuditEntry[]): Requote {
  * The quote: the catalog price, or on a re-quote the vendor's total, which a person always
  * approves; its approval tier, and how many distinct approvals it needs (0: approved by policy).
  */
-export function quoteOf(request: PurchaseRequest, priced: PricedRequest, requote: Requote | undefined, policy: ApprovalPolicy): Quote {
+export function quoteOf(request: PurchaseRequest, priced: PricedRequest, requote: QuoteMismatch | undefined, policy: ApprovalPolicy): Quote {
   const amountUsd = requote ? requote.vendorTotalUsd : priced.amountUsd;
   const approvalsNeeded = approvalsRequired(policy, amountUsd, requote !== undefined);
   const summary = requote

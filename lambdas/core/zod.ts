@@ -21,3 +21,11 @@ export * from 'zod/mini';
 export function preprocess<U extends core.$ZodType>(fn: (value: unknown) => unknown, schema: U): ZodMiniPipe<ZodMiniTransform<unknown, unknown>, U> {
   return pipe(transform(fn), schema);
 }
+
+/**
+ * Formats zod issues as short sentences: "item.description.ram: ram must be between 4 and 16 ...".
+ * An issue about the whole value is labelled `rootLabel`.
+ */
+export function describeIssues(error: core.$ZodError, rootLabel = '(body)'): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : rootLabel}: ${i.message}`);
+}

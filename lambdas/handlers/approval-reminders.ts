@@ -21,8 +21,6 @@ import { logger } from '../shared/logger';
  * policy applies to purchases already waiting, and no Lambda (or state) sleeps.
  */
 
-/** Purchase ids are `pur-<hex>` or `invalid-<uuid>`; anything else cannot exist. */
-
 function isApiEvent(event: unknown): event is APIGatewayProxyEvent {
   return typeof event === 'object' && event !== null && typeof (event as { httpMethod?: unknown }).httpMethod === 'string';
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describeIssues, intakeIssues, purchaseRequestSchema } from '../../lambdas/core/purchase-request';
+import { intakeIssues, purchaseRequestSchema } from '../../lambdas/core/purchase-request';
+import { describeIssues } from '../../lambdas/core/zod';
 import { EVENTS, purchaseIdFor } from '../../lambdas/core/workflow';
 import { expectPositionals, parseCommandArgs, runCommand, TARGET_OPTIONS, TARGET_USAGE, UsageError } from './args';
 import { ApiError, ProcureApi, resolveApiTarget } from './api-client';

@@ -48,7 +48,7 @@ export const SAFE_TO_REPEAT: RetryProps[] = [
  * (a reservation keyed by purchase) and VerifyLicense (reads). A burst on a busy host can push
  * ReserveBudget past its timeout; the repeat finds its reservation made or makes it.
  */
-export const TIMED_OUT_IDEMPOTENT: RetryProps = {
+const TIMED_OUT_IDEMPOTENT: RetryProps = {
   errors: ['Sandbox.Timedout', 'Lambda.Unknown'],
   interval: Duration.seconds(2),
   maxAttempts: 2,

@@ -50,3 +50,18 @@ export function toJsonText(value: unknown): string {
     throw err;
   }
 }
+
+/** The value at a dotted JSONPath (`$`, `$.a.b`) in `root`; undefined where a step is not an object. */
+export function jsonPath(path: string, root: unknown): unknown {
+  if (path === '$') return root;
+  const parts = path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean);
+  let cur: unknown = root;
+  for (const p of parts) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}

@@ -12,7 +12,7 @@ const CRLF = '\r\n';
  * RFC 2047 encoded-words (base64, at most 64 characters each, folded onto continuation lines) when
  * the value is not plain ASCII.
  */
-export function encodeHeaderValue(value: string): string {
+function encodeHeaderValue(value: string): string {
   if (/^[\x20-\x7e]*$/.test(value)) return value;
   const words: string[] = [];
   let chunk = '';

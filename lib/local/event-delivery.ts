@@ -51,7 +51,7 @@ export interface Route {
 }
 
 /** Enough of a route to dead-letter a delivery (a journal entry's target the template no longer has included). */
-export interface DeadLetterRoute {
+interface DeadLetterRoute {
   key: string;
   rule: Pick<LocalRule, 'name'>;
   target: Pick<RuleTarget, 'id' | 'asyncInvoke' | 'deadLetterArn'>;

@@ -23,7 +23,7 @@ export interface BusEvent {
 }
 
 /** EventBridge's PutEvents entry limit (256 KB). */
-export const MAX_ENTRY_BYTES = 256 * 1024;
+const MAX_ENTRY_BYTES = 256 * 1024;
 
 /** The entry's parsed Detail, or the PutEvents error for an entry EventBridge would refuse. */
 function checkEntry(entry: Record<string, unknown>): { detail: object } | { ErrorCode: string; ErrorMessage: string } {

@@ -110,7 +110,7 @@ function isStackTopic(arn: string, template: CfnTemplate, env: ResolveEnv): bool
 }
 
 /** Function logical id -> its AWS::Lambda::EventInvokeConfig (unqualified or $LATEST). */
-export function asyncInvokeConfigsFromTemplate(template: CfnTemplate, env: ResolveEnv, functions: FunctionDirectory): Map<string, AsyncInvokeConfig> {
+function asyncInvokeConfigsFromTemplate(template: CfnTemplate, env: ResolveEnv, functions: FunctionDirectory): Map<string, AsyncInvokeConfig> {
   const out = new Map<string, AsyncInvokeConfig>();
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::EventInvokeConfig') continue;

@@ -1,3 +1,4 @@
+import { jsonPath } from './deep-json';
 import type { BusEvent } from './event-entries';
 import type { RuleTarget } from './event-rules';
 
@@ -6,20 +7,6 @@ import type { RuleTarget } from './event-rules';
  * Input, its InputPath, or its InputTransformer (InputPathsMap and InputTemplate); without any, the
  * event envelope. The bus's own `busName` is never part of it.
  */
-
-function jsonPath(path: string, root: unknown): unknown {
-  if (path === '$') return root;
-  const parts = path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter(Boolean);
-  let cur: unknown = root;
-  for (const p of parts) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
 
 /** The target's input for `event`; throws when a constant Input is not JSON. */
 export function targetInput(target: RuleTarget, event: BusEvent): unknown {

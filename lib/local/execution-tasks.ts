@@ -12,14 +12,14 @@ import type { TaskTokenBroker } from './task-token-broker';
  */
 
 /** What a TaskRunner needs from the execution manager's options. */
-export interface TaskRunnerOptions {
+interface TaskRunnerOptions {
   invoke: (logicalId: string, event: unknown) => Promise<unknown>;
   broker: TaskTokenBroker;
   log?: (line: string) => void;
 }
 
 /** The execution a Task runs in: its ARN, and the tokens minted for it and not yet claimed by a Task. */
-export interface TaskExecution {
+interface TaskExecution {
   executionArn: string;
   minted: Set<string>;
 }

@@ -53,7 +53,7 @@ export const DEFAULT_LAMBDA_CONCURRENCY = 50;
 /** Lambda's default concurrency quota for an account in one Region. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
 /** Idle environments kept per function unless told otherwise (the runtime's `lambdaMaxIdle` option). */
-export const DEFAULT_MAX_IDLE = 4;
+const DEFAULT_MAX_IDLE = 4;
 /** Per function: environments started (cold starts), invocations accepted, throttled, busy and idle now. */
 export interface FunctionStats {
   logicalId: string;
@@ -68,8 +68,6 @@ export class LambdaHost {
   private readonly pools = new Map<string, FunctionPool>();
   /** Settles with each accepted invocation (never rejects): what drain() waits for. */
   private readonly running = new Set<Promise<void>>();
-  /** Invocations accepted and not yet settled, counted down the moment each settles (the account quota's count). */
-  private inFlight = 0;
   private readonly concurrency: number;
   private readonly accountConcurrency: number;
   private readonly maxIdle: number;
@@ -135,7 +133,7 @@ export class LambdaHost {
     } catch (err) {
       return Promise.reject(new LambdaFunctionError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
     }
-    if (this.inFlight >= this.accountConcurrency) {
+    if (this.running.size >= this.accountConcurrency) {
       pool.throttles += 1;
       return Promise.reject(
         new LambdaFunctionError(THROTTLED_ERROR_TYPE, `Rate Exceeded. (the account's ${this.accountConcurrency} concurrent executions are in use)`),
@@ -152,9 +150,9 @@ export class LambdaHost {
     pool.invocations += 1;
     const acceptedAt = performance.now();
     const { result, invocation } = pool.run(env, this.nextId++, options.requestId ?? randomUUID(), eventText);
-    this.inFlight += 1;
+    // Out of `running` the moment it settles, before its caller resumes: the account quota's count.
     const metered = (ok: boolean): void => {
-      this.inFlight -= 1;
+      this.running.delete(settled);
       this.meter(pool, { cold: warm === undefined, acceptedAt, invocation: invocation() }, ok);
     };
     const settled = result.then(
@@ -162,7 +160,6 @@ export class LambdaHost {
       () => metered(false),
     );
     this.running.add(settled);
-    void settled.then(() => this.running.delete(settled));
     return result;
   }
 

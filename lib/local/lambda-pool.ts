@@ -53,7 +53,7 @@ const WORKER_FILE = join(__dirname, 'lambda-worker.cjs');
 const INIT_LIMIT_MS = 10_000;
 
 /** What a pool needs from its host. */
-export interface PoolOptions {
+interface PoolOptions {
   log?: (line: string) => void;
   /** Idle environments kept for warm starts. */
   maxIdle: number;

@@ -1,3 +1,5 @@
+import { jsonPath } from './deep-json';
+
 /**
  * Where the local engine waits differently from Step Functions: it honours a Wait timestamp's
  * fraction of a second, while Step Functions "considers the time value up to seconds and
@@ -8,21 +10,10 @@
 export function subSecondWait(stateName: string, definition: unknown, input: unknown): string | undefined {
   const wait = definition as { Type?: string; Timestamp?: unknown; TimestampPath?: unknown } | undefined;
   if (wait?.Type !== 'Wait') return undefined;
-  const timestamp = typeof wait.TimestampPath === 'string' ? valueAt(input, wait.TimestampPath) : wait.Timestamp;
+  // Only a plain `$.a.b` path is read, in the state's input as entered (before any InputPath, which
+  // procure's Wait states do not have).
+  const path = typeof wait.TimestampPath === 'string' ? wait.TimestampPath : undefined;
+  const timestamp = path === undefined ? wait.Timestamp : /^\$(\.[A-Za-z_][\w-]*)+$/.test(path) ? jsonPath(path, input) : undefined;
   if (typeof timestamp !== 'string' || !/\.\d*[1-9]\d*(Z|[+-]\d\d:\d\d)$/.test(timestamp)) return undefined;
   return `Wait ${stateName}: timestamp ${timestamp} has a fraction of a second, which Step Functions drops: on AWS this wait ends up to 1 s earlier than here`;
-}
-
-/**
- * The value at a plain `$.a.b` path of the state's input as entered (before any InputPath, which
- * procure's Wait states do not have); undefined for any other path.
- */
-function valueAt(input: unknown, path: string): unknown {
-  if (!/^\$(\.[A-Za-z_][\w-]*)+$/.test(path)) return undefined;
-  let at: unknown = input;
-  for (const key of path.slice(2).split('.')) {
-    if (typeof at !== 'object' || at === null) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
 }

@@ -15,7 +15,7 @@ import { ENV } from '../../lambdas/shared/env-names';
 export const VENDOR_LIBRARIES = { cocalc: 'undici', interserver: 'soap' } as const;
 export type VendorLibrary = (typeof VENDOR_LIBRARIES)[keyof typeof VENDOR_LIBRARIES];
 
-/** The secret variable that marks a function as calling that vendor (lib/procure-stack.ts USES). */
+/** The secret variable that marks a function as calling that vendor (lib/function-needs.ts USES). */
 const VENDOR_SECRET_ENV: Record<keyof typeof VENDOR_LIBRARIES, string> = {
   cocalc: ENV.COCALC_SECRET_ARN,
   interserver: ENV.INTERSERVER_SECRET_ARN,

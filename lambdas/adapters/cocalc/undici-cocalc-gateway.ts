@@ -1,6 +1,6 @@
 import type * as z from '../../core/zod';
 import type { SiteLicenseDescription } from '../../core/cocalc-license';
-import { describeIssues } from '../../core/purchase-request';
+import { describeIssues } from '../../core/zod';
 import { VendorAuthError, VendorRejectedError, VendorTransientError } from '../../core/errors';
 import type { CocalcCartItem, CocalcCheckoutMode, CocalcCheckoutParams, CocalcGateway, CocalcManagedLicense } from '../../core/ports';
 import { findNewCartItem } from '../../core/cocalc-cart-item-match';

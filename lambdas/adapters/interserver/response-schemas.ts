@@ -1,7 +1,6 @@
 import * as z from '../../core/zod';
 import { VendorRejectedError, VendorTransientError } from '../../core/errors';
 import type { InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../core/ports';
-import { describeIssues } from '../../core/purchase-request';
 import type { Unwrapped } from './unwrap';
 
 /**
@@ -120,7 +119,7 @@ export const invoicesSchema = list(invoiceSchema);
 export function parseReply<T extends z.ZodMiniType>(operation: string, schema: T, value: Unwrapped, changesState: boolean): z.output<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issues = describeIssues(r.error, '(root)').slice(0, 3).join('; ');
+  const issues = z.describeIssues(r.error, '(root)').slice(0, 3).join('; ');
   const message = `InterServer ${operation} returned a malformed response: ${issues}`;
   throw changesState ? new VendorTransientError(`${message} (outcome unknown)`) : new VendorRejectedError(message);
 }
