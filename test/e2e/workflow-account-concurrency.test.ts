@@ -41,6 +41,7 @@ describe('a burst on an account with a small Lambda concurrency quota', { timeou
     const cocalc = Array.from({ length: 4 }, (_, i) => `quota-cocalc-${i}`);
     const interserver = Array.from({ length: 4 }, (_, i) => `quota-is-${i}`);
     const licensesBefore = cocalcAccountOf(e2e).licenses.length;
+    const balanceBefore = cocalcAccountOf(e2e).balance;
     await Promise.all([
       ...cocalc.map((requestId) => sendRequestEvent(e2e.rt, cocalcRequest({ requestId }))),
       ...interserver.map((requestId, i) =>
@@ -65,8 +66,11 @@ describe('a burst on an account with a small Lambda concurrency quota', { timeou
     let most = 0;
     for (const e of edges) most = Math.max(most, (inFlight += e.d));
     expect(most).toBeLessThanOrEqual(ACCOUNT_CONCURRENCY);
-    // The vendors' truth: one license per purchase.
-    expect(cocalcAccountOf(e2e).licenses.length - licensesBefore).toBe(cocalc.length);
+    // The vendors' truth: one license and one $18 charge per purchase, nothing left unbought in the cart.
+    const account = cocalcAccountOf(e2e);
+    expect(account.licenses.length - licensesBefore).toBe(cocalc.length);
+    expect(Math.round((balanceBefore - account.balance) * 100)).toBe(cocalc.length * 1800);
+    expect(account.cart.filter((i) => i.purchased === null && i.removed === null)).toEqual([]);
     const isLicenses = e2e.rt.sandboxes.interserver!.state.licenses.filter((l) => /^198\.51\.100\.2\d$/.test(l.license_ip));
     expect(isLicenses.map((l) => l.license_ip).sort()).toEqual(interserver.map((_, i) => `198.51.100.${20 + i}`).sort());
   });

@@ -60,6 +60,10 @@ describe('a re-quote after the vendor changed its price, end to end', { timeout:
     const charges = account.purchases.slice(purchasesBefore);
     expect(charges.map((p) => p.cost)).toEqual([18.37]);
     expect(Math.round((balanceBefore - account.balance) * 100)).toBe(1837);
+    // The cart: the purchase's one item bought, nothing of it left unbought (a re-quote adds none).
+    const ours = account.cart.filter((i) => String((i.description as Record<string, unknown>).description ?? '').endsWith(purchaseId));
+    expect(ours.filter((i) => i.purchased !== null)).toHaveLength(1);
+    expect(ours.filter((i) => i.purchased === null && i.removed === null)).toEqual([]);
 
     const trail = await auditTrail(e2e, purchaseId);
     const types = trail.map((a) => a.type);

@@ -128,7 +128,10 @@ describe('ValidateAndQuote', () => {
     const once = { ...state, mismatch: await mismatch(state.purchaseId, 18.01, 18) };
     await run(once);
     await expect(run(once)).resolves.toMatchObject({ amountUsd: 18.01 });
-    await expect(run({ ...state, mismatch: await mismatch(state.purchaseId, 18.02, 18.01) })).rejects.toBeInstanceOf(QuoteMismatchError);
+    const again = run({ ...state, mismatch: await mismatch(state.purchaseId, 18.02, 18.01) });
+    await expect(again).rejects.toBeInstanceOf(QuoteMismatchError);
+    // The reason RecordNotCompleted writes to the trail.
+    await expect(again).rejects.toThrow(/the vendor's total changed again \(\$18\.02 instead of the re-approved \$18\.01\)/);
   });
 
   it("checks the vendor's total against maxCost too", async () => {
