@@ -1,4 +1,4 @@
-import { VendorRejectedError } from './errors';
+import { deleteCartItemOrLook } from './cocalc-cart-delete';
 import type { CleanupStep } from './cleanup-steps';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import type { CartCleanup, StepResult } from './outcome-rules';
@@ -34,15 +34,9 @@ export async function compensateCart(
     status,
     CLEANUP_STEPS.deleteCartItem,
     async () => {
-      const gateway = await deps.cocalc();
-      if (await gateway.deleteFromCart(itemId)) return 'deleted';
-      try {
-        const item = await gateway.getCartItem(itemId);
-        if (item.purchased) return 'purchased';
-      } catch (err) {
-        if (err instanceof VendorRejectedError && /no item with id/i.test(err.message)) return 'gone';
-        throw err;
-      }
+      const fate = await deleteCartItemOrLook(await deps.cocalc(), itemId);
+      if (typeof fate === 'string') return fate;
+      if (fate.purchased) return 'purchased';
       throw new Error(`CoCalc cart item ${itemId} is neither deleted nor purchased`);
     },
     { cartItemId: itemId },

@@ -1,7 +1,7 @@
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS } from './cleanup-steps';
-import { VendorRejectedError } from './errors';
-import type { AuditEntry, CocalcCartItem, CocalcGateway, PurchaseRecord } from './ports';
+import { deleteCartItemOrLook } from './cocalc-cart-delete';
+import type { AuditEntry, CocalcGateway, PurchaseRecord } from './ports';
 import type { PurchaseRequest } from './purchase-request';
 import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type BoughtItem, type PurchaseView, type ReconcileAction } from './reconcile';
 import type { ReconcileDeps } from './reconcile-deps';
@@ -191,20 +191,10 @@ async function releaseReservation(deps: ReconcileDeps, action: Extract<Reconcile
 
 type CartItemFate = { outcome: 'deleted' | 'gone' } | { outcome: 'bought'; item: BoughtItem };
 
-/**
- * Delete first, look only when nothing was deleted (as RecordNotCompleted does): the vendor
- * deletes only unbought items, so a delete that answers 1 proves the item was not bought and can
- * no longer be.
- */
+/** The item deleted, gone, or bought (deleteCartItemOrLook, as RecordNotCompleted's compensation uses). */
 async function deleteOrInspect(gateway: CocalcGateway, itemId: number): Promise<CartItemFate> {
-  if (await gateway.deleteFromCart(itemId)) return { outcome: 'deleted' };
-  let item: CocalcCartItem;
-  try {
-    item = await gateway.getCartItem(itemId);
-  } catch (err) {
-    if (err instanceof VendorRejectedError && /no item with id/i.test(err.message)) return { outcome: 'gone' };
-    throw err;
-  }
+  const item = await deleteCartItemOrLook(gateway, itemId);
+  if (typeof item === 'string') return { outcome: item };
   if (item.purchased) {
     return {
       outcome: 'bought',
