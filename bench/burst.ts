@@ -307,7 +307,7 @@ function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: Readonly
   return { licenses: licenseIds.length, problems };
 }
 
-/** Audit entry type AddToCart writes right before it sends an add (lambdas/handlers/cocalc-add-to-cart.ts). */
+/** Audit entry type AddToCart writes right before it sends an add (lambdas/core/cocalc-add-to-cart.ts). */
 const ADD_STARTED = 'CART_ADD_STARTED';
 /**
  * How long after its claim an add reached the vendor before the bench calls it late: procure's

@@ -179,7 +179,7 @@ export async function runLatency(projectDir: string, runsPerVendor: number): Pro
           section,
           metric: 'event -> approval mail, median',
           value: fmtMs(r.toMailMedianMs),
-          note: 'Intake, ValidateAndQuote, ReserveBudget, ... RequestApproval',
+          note: 'Intake, PreparePurchase, ... RequestApproval',
         },
         {
           section,

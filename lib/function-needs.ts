@@ -12,8 +12,7 @@ import type { WorkflowFunctionProps } from './constructs/workflow-function';
 export const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>> = {
   PurchasesApi: { timeout: Duration.seconds(15) },
   Intake: { timeout: Duration.seconds(30) },
-  ValidateAndQuote: { timeout: Duration.seconds(60), memorySize: 512 },
-  ReserveBudget: { timeout: Duration.seconds(15) },
+  PreparePurchase: { timeout: Duration.seconds(60), memorySize: 512 },
   CocalcAddToCart: { timeout: Duration.seconds(60), memorySize: 512 },
   RequestApproval: { timeout: Duration.seconds(30) },
   ApprovalsApi: { timeout: Duration.seconds(15) },
@@ -40,8 +39,7 @@ export const USES = {
   tables: [
     'PurchasesApi',
     'Intake',
-    'ValidateAndQuote',
-    'ReserveBudget',
+    'PreparePurchase',
     'CocalcAddToCart',
     'RequestApproval',
     'ApprovalsApi',
@@ -63,11 +61,11 @@ export const USES = {
    * Of the table users, the ones that read the audit trail back (status API, reconciliation after an unknown
    * outcome; the money steps verify the approval round it names).
    */
-  auditReaders: ['PurchasesApi', 'ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
-  /** RecordOutcome deletes the parked cart item when a purchase does not complete. */
-  cocalc: ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
-  /** ValidateAndQuote and QuotesApi read InterServer's catalog to price a license type. */
-  interserver: ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
+  auditReaders: ['PurchasesApi', 'PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
+  /** PreparePurchase makes the first add; RecordOutcome deletes the parked cart item when a purchase does not complete. */
+  cocalc: ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
+  /** PreparePurchase and QuotesApi read InterServer's catalog to price a license type. */
+  interserver: ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
   signing: ['RequestApproval', 'ApprovalsApi', 'ApprovalReminders'],
   approvalMail: ['RequestApproval'],
   /** Reminders, escalation and resends: fresh links to the approvers and escalation approvers. */
@@ -80,16 +78,16 @@ export const USES = {
    */
   requesterMail: ['ApprovalsApi', 'PurchasesApi'],
   /**
-   * The approval policy by amount: ValidateAndQuote applies it (approved by policy or not),
+   * The approval policy by amount: PreparePurchase applies it (approved by policy or not),
    * RequestApproval asks the tier's approvers, the money steps re-check it from their own config,
    * QuotesApi tells which tier a quote falls in.
    */
-  approvalPolicy: ['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'],
+  approvalPolicy: ['PreparePurchase', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'],
   /**
    * PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase; QuotesApi
    * reads what is left.
    */
-  budget: ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
+  budget: ['PreparePurchase', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'Reconcile', 'PurchasesApi', 'QuotesApi'],
   startExecution: ['PurchasesApi', 'Intake'],
   events: ['Intake', 'PurchasesApi', 'RecordOutcome', 'Reconcile'],
   taskResponse: ['ApprovalsApi'],
@@ -97,7 +95,7 @@ export const USES = {
 
 /**
  * Functions whose every error is an incident: each gets its own errors alarm (the alarm then names
- * the function and its log group). The other six - ValidateAndQuote, ReserveBudget,
+ * the function and its log group). The other five - PreparePurchase,
  * CocalcAddToCart, CocalcCheckout, InterserverBuy, VerifyLicense - throw as part of normal work (a
  * refused budget, a busy lock, a license not listed yet, a vendor total that moved) and the state
  * machine retries or catches those errors by name; when one of them really fails, its purchase

@@ -93,8 +93,7 @@ export class ProcureStack extends Stack {
       stateMachineName,
       approvalTimeout: Duration.seconds(config.approvalTimeoutSeconds),
       functions: {
-        ValidateAndQuote: fns.ValidateAndQuote,
-        ReserveBudget: fns.ReserveBudget,
+        PreparePurchase: fns.PreparePurchase,
         CocalcAddToCart: fns.CocalcAddToCart,
         RequestApproval: fns.RequestApproval,
         CocalcCheckout: fns.CocalcCheckout,

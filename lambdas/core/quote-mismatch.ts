@@ -5,8 +5,8 @@ import type { AuditEntry } from './ports';
 /**
  * A quote mismatch travels as data: the money step that finds the vendor's total differs from the
  * approved quote writes a QUOTE_MISMATCH audit entry with both amounts, then throws
- * QuoteMismatchError, whose Catch sends the workflow back to ValidateAndQuote. ValidateAndQuote
- * reads the amounts from that entry ({@link recordedMismatch}), never out of the error's text.
+ * QuoteMismatchError, whose Catch sends the workflow back to PreparePurchase. Its quote step
+ * (validate-and-quote.ts) reads the amounts from that entry ({@link recordedMismatch}), never out of the error's text.
  */
 
 /** A recorded mismatch: the vendor's total, the approved amount, and the entry that says so. */

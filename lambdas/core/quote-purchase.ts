@@ -84,12 +84,12 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
   const problems: string[] = [];
   if (request.maxCost !== undefined && toCents(amountUsd) > toCents(request.maxCost)) {
     problems.push(
-      `maxCost: the quote of ${formatUsd(amountUsd)} is above the requested maxCost of ${formatUsd(request.maxCost)}; the purchase would fail at ValidateAndQuote`,
+      `maxCost: the quote of ${formatUsd(amountUsd)} is above the requested maxCost of ${formatUsd(request.maxCost)}; the purchase would fail at PreparePurchase, its quote`,
     );
   }
   if (afterCents < 0) {
     problems.push(
-      `budget: ${formatUsd(amountUsd)} is more than the ${formatUsd(budget.remainingUsd)} left of ${request.vendor}'s ${formatUsd(budget.capUsd)} for ${month}; the purchase would fail at ReserveBudget`,
+      `budget: ${formatUsd(amountUsd)} is more than the ${formatUsd(budget.remainingUsd)} left of ${request.vendor}'s ${formatUsd(budget.capUsd)} for ${month}; the purchase would fail at PreparePurchase, its budget reservation`,
     );
   }
 

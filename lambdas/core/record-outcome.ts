@@ -20,6 +20,7 @@ import {
 } from './outcome-rules';
 import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, NoticeLedger, PurchaseStore, SpendGuard } from './ports';
 import { wantsNotices } from './purchase-request';
+import { withRecordedQuote } from './recorded-quote';
 import { EVENTS, type RecordOutcomePayload, type WorkflowState } from './workflow';
 
 export type { RecordedOutcome } from './outcome-rules';
@@ -73,7 +74,7 @@ export async function recordOutcome(deps: Deps, { outcome, state }: RecordOutcom
   const trail = await deps.audit.list(state.purchaseId);
   const closed = recordedEnd(trail);
   if (closed) return closed;
-  return outcome === 'COMPLETED' ? recordCompleted(deps, state) : recordNotCompleted(deps, state, trail);
+  return outcome === 'COMPLETED' ? recordCompleted(deps, state) : recordNotCompleted(deps, withRecordedQuote(state, trail), trail);
 }
 
 async function recordCompleted(deps: Deps, state: WorkflowState): Promise<RecordedOutcome> {

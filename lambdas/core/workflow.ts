@@ -5,19 +5,17 @@ import type { PurchaseRequest, Vendor } from './purchase-request';
  * The purchase state machine's contract, shared by the handlers (which read and return these
  * shapes), the CDK construct (which wires the states) and the local runtime. JSONPath only.
  *
- * ValidateAndQuote -> ReserveBudget -> IsCocalc? -> AddToCart (-> CartSlotReady? -> WaitForCartSlot
- *   -> AddToCart, while the vendor's add limit has no slot yet) -> (AutoApprove | RequestApproval)
- *   -> ApprovalDecision (approved, by vendor) -> (Checkout | BuyLicense) -> VerifyLicense
- *   -> RecordCompleted (the end). IsCocalc and CartSlotReady each choose the approval themselves
- *   (auto-approve or ask): an approved InterServer purchase passes two Choices, a CoCalc one three
- *   (one more CartSlotReady per wait for a cart slot).
+ * PreparePurchase (quote, reserve the budget, and for CoCalc the first add to the cart) ->
+ *   CartSlotReady? (-> WaitForCartSlot -> AddToCart -> CartSlotReady?, while the vendor's add limit
+ *   has no slot yet) -> (AutoApprove | RequestApproval) -> ApprovalDecision (approved, by vendor)
+ *   -> (Checkout | BuyLicense) -> VerifyLicense -> RecordCompleted (the end). CartSlotReady also
+ *   chooses the approval (auto-approve or ask), for every vendor: an approved purchase passes two
+ *   Choices (one more per wait for a cart slot), 7 states in all.
  * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
- * Checkout's QuoteMismatchError -> ValidateAndQuote again (with $.mismatch), which always asks.
+ * Checkout's QuoteMismatchError -> PreparePurchase again (with $.mismatch), which always asks.
  */
 export const STATE = {
-  ValidateAndQuote: 'ValidateAndQuote',
-  ReserveBudget: 'ReserveBudget',
-  IsCocalc: 'IsCocalc',
+  PreparePurchase: 'PreparePurchase',
   AddToCart: 'AddToCart',
   CartSlotReady: 'CartSlotReady',
   WaitForCartSlot: 'WaitForCartSlot',
@@ -39,8 +37,7 @@ export const STATE = {
 export const FUNCTIONS = {
   PurchasesApi: 'purchases-api.ts', // POST /purchases, GET /purchases(/{id})
   Intake: 'intake.ts', // EventBridge "License Purchase Requested"
-  ValidateAndQuote: 'validate-and-quote.ts',
-  ReserveBudget: 'reserve-budget.ts',
+  PreparePurchase: 'prepare-purchase.ts', // ValidateAndQuote, ReserveBudget and the first AddToCart
   CocalcAddToCart: 'cocalc-add-to-cart.ts',
   RequestApproval: 'request-approval.ts',
   ApprovalsApi: 'approvals-api.ts', // GET/POST /approvals/{id}
@@ -74,7 +71,7 @@ export interface ExecutionInput {
   receivedAt: string;
 }
 
-/** $.quote, from ValidateAndQuote. */
+/** $.quote, from PreparePurchase (core/validate-and-quote.ts). */
 export interface Quote {
   vendor: Vendor;
   amountUsd: number;
@@ -90,7 +87,7 @@ export interface Quote {
   approvalsNeeded?: number;
 }
 
-/** $.reservation, from ReserveBudget. */
+/** $.reservation, from PreparePurchase (core/reserve-budget.ts). */
 export interface Reservation {
   vendor: Vendor;
   amountUsd: number;

@@ -44,9 +44,11 @@ export const SAFE_TO_REPEAT: RetryProps[] = [
 /**
  * A function that ran out of time (Lambda reports `Sandbox.Timedout`, or `Lambda.Unknown` on the
  * older integration) may have done part of its work. Retried only for the steps whose every write
- * is idempotent and which call no vendor that can charge: ValidateAndQuote (reads), ReserveBudget
- * (a reservation keyed by purchase) and VerifyLicense (reads). A burst on a busy host can push
- * ReserveBudget past its timeout; the repeat finds its reservation made or makes it.
+ * is idempotent and which call no vendor that can charge: VerifyLicense (reads). Not for
+ * PreparePurchase, whose cart add could still be in flight to CoCalc when a second run looks for
+ * it: a timeout there ends the purchase (RecordNotCompleted releases the budget and deletes a
+ * recorded item; the reconciler finds a tagged one), as it always did for AddToCart. PreparePurchase
+ * has 60 s for a quote, a reservation and one add.
  */
 const TIMED_OUT_IDEMPOTENT: RetryProps = {
   errors: ['Sandbox.Timedout', 'Lambda.Unknown'],
@@ -56,7 +58,7 @@ const TIMED_OUT_IDEMPOTENT: RetryProps = {
   ...jitter,
 };
 
-/** The steps whose every write is idempotent and that call no vendor that charges. */
+/** The steps whose every write is idempotent and that call no vendor that charges or adds. */
 export const IDEMPOTENT_STEP: RetryProps[] = [...SAFE_TO_REPEAT, TIMED_OUT_IDEMPOTENT];
 
 /** VerifyLicense: a new license can take a while to appear in the vendor's listing. */

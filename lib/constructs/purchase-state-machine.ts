@@ -44,10 +44,7 @@ import { executionTimeoutSeconds } from '../execution-timeout';
 /** The Lambda functions the state machine invokes, by their FUNCTIONS ids. */
 export type PurchaseTaskFunctions = Readonly<
   Record<
-    Extract<
-      FunctionId,
-      'ValidateAndQuote' | 'ReserveBudget' | 'CocalcAddToCart' | 'RequestApproval' | 'CocalcCheckout' | 'InterserverBuy' | 'VerifyLicense' | 'RecordOutcome'
-    >,
+    Extract<FunctionId, 'PreparePurchase' | 'CocalcAddToCart' | 'RequestApproval' | 'CocalcCheckout' | 'InterserverBuy' | 'VerifyLicense' | 'RecordOutcome'>,
     LambdaFunction
   >
 >;
@@ -128,14 +125,17 @@ export class PurchaseStateMachine extends Construct {
     this.acknowledgeFindings(props.functions);
   }
 
-  /** A Lambda task: the whole state in, its result at `resultPath`, a timeout past the function's own, first retrying `throttled`. */
-  private invoke(state: string, fn: LambdaFunction, resultPath: string, payload?: TaskInput, throttled = THROTTLED): LambdaInvoke {
+  /**
+   * A Lambda task: the whole state in, its result at `resultPath` (undefined: the result is the new
+   * state), a timeout past the function's own, first retrying `throttled`.
+   */
+  private invoke(state: string, fn: LambdaFunction, resultPath: string | undefined, payload?: TaskInput, throttled = THROTTLED): LambdaInvoke {
     const task = new LambdaInvoke(this, state, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       ...(payload ? { payload } : {}),
-      resultPath,
+      ...(resultPath !== undefined ? { resultPath } : {}),
       taskTimeout: Timeout.duration((fn.timeout ?? Duration.seconds(3)).plus(TASK_TIMEOUT_MARGIN)),
     });
     task.addRetry(throttled);
@@ -145,11 +145,7 @@ export class PurchaseStateMachine extends Construct {
   /** The states and their transitions; returns the first state. */
   private defineWorkflow(fns: PurchaseTaskFunctions, approvalTimeout: Duration): IChainable {
     const { recordNotCompleted, recordCompleted } = this.defineOutcomes(fns);
-    const { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense } = this.defineTasks(
-      fns,
-      approvalTimeout,
-      recordNotCompleted,
-    );
+    const { preparePurchase, addToCart, requestApproval, checkout, buyLicense, verifyLicense } = this.defineTasks(fns, approvalTimeout, recordNotCompleted);
 
     // ---- approval ----
     const autoApprove = new Pass(this, STATE.AutoApprove, {
@@ -165,8 +161,8 @@ export class PurchaseStateMachine extends Construct {
     });
     // Routing costs a billed transition per Choice entered, so each decision point is one Choice:
     // the approval's outcome and the vendor are read together, and the question "ask a person or
-    // approve by policy?" is asked by whichever Choice leads to the approval (IsCocalc for a vendor
-    // without a cart, CartSlotReady once the cart item is in).
+    // approve by policy?" is asked by CartSlotReady, which every purchase passes once its cart item
+    // is in (or, for a vendor without a cart, at once).
     const approved = Condition.stringEquals('$.approval.decision', APPROVED);
     const approvalDecision = new Choice(this, STATE.ApprovalDecision)
       .when(Condition.and(approved, Condition.stringEquals('$.quote.vendor', COCALC)), checkout)
@@ -180,13 +176,16 @@ export class PurchaseStateMachine extends Construct {
     buyLicense.next(verifyLicense);
     verifyLicense.next(recordCompleted);
 
-    const toApproval = (choice: Choice): Choice => choice.when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove).otherwise(requestApproval);
     // The vendor's add limit (or the account) has no room yet: wait in the machine, then add again.
     const waitForCartSlot = new Wait(this, STATE.WaitForCartSlot, { time: WaitTime.timestampPath('$.cart.waitUntil') });
+    const cartSlotReady = new Choice(this, STATE.CartSlotReady)
+      .when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot)
+      .when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove)
+      .otherwise(requestApproval);
     waitForCartSlot.next(addToCart);
-    addToCart.next(toApproval(new Choice(this, STATE.CartSlotReady).when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot)));
-    validateAndQuote.next(reserveBudget).next(toApproval(new Choice(this, STATE.IsCocalc).when(Condition.stringEquals('$.quote.vendor', COCALC), addToCart)));
-    return validateAndQuote;
+    addToCart.next(cartSlotReady);
+    preparePurchase.next(cartSlotReady);
+    return preparePurchase;
   }
 
   /** RecordNotCompleted (then the Fail state) and RecordCompleted (the end). */
@@ -215,11 +214,10 @@ export class PurchaseStateMachine extends Construct {
   /** The task states, each with the Retry rules that are safe for it and its Catch. */
   private defineTasks(fns: PurchaseTaskFunctions, approvalTimeout: Duration, recordNotCompleted: LambdaInvoke) {
     const onFailure = { resultPath: '$.failure' } as const;
-    const validateAndQuote = withRetries(this.invoke(STATE.ValidateAndQuote, fns.ValidateAndQuote, '$.quote'), IDEMPOTENT_STEP).addCatch(
-      recordNotCompleted,
-      onFailure,
-    );
-    const reserveBudget = withRetries(this.invoke(STATE.ReserveBudget, fns.ReserveBudget, '$.reservation'), IDEMPOTENT_STEP).addCatch(
+    // Its result is the new state: $.quote, $.reservation and (CoCalc) $.cart at once. No ResultPath,
+    // whose default is "$" (an explicit "$" the local engine, aws-local-stepfunctions, nests under a
+    // "$" key). Not retried on a timeout, which can leave its cart add in flight (purchase-retries.ts).
+    const preparePurchase = withRetries(this.invoke(STATE.PreparePurchase, fns.PreparePurchase, undefined), SAFE_TO_REPEAT).addCatch(
       recordNotCompleted,
       onFailure,
     );
@@ -245,8 +243,8 @@ export class PurchaseStateMachine extends Construct {
       // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
       .addRetry(LOCK_BUSY)
       .addRetry(CHECKOUT_SETTLE)
-      // The vendor's total moved: re-quote and ask a human again (ValidateAndQuote sees $.mismatch).
-      .addCatch(validateAndQuote, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
+      // The vendor's total moved: re-quote and ask a human again (PreparePurchase sees $.mismatch).
+      .addCatch(preparePurchase, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
       .addCatch(recordNotCompleted, onFailure);
     const buyLicense = this.invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase', undefined, THROTTLED_BUY)
       .addRetry(LOCK_BUSY)
@@ -256,7 +254,7 @@ export class PurchaseStateMachine extends Construct {
       recordNotCompleted,
       onFailure,
     );
-    return { validateAndQuote, reserveBudget, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
+    return { preparePurchase, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
   }
 
   /** The execution log group: retained, named so a redeploy never collides with it. */

@@ -11,9 +11,9 @@ import { waitFor } from '../support/wait';
 /**
  * `procure local` stopped by a signal while a vendor call is in flight. The CoCalc sandbox's fault
  * makes the cart add (and the uncheck after it) take effect at once but answer only 3 s later, so
- * the test sees the call land at the vendor while AddToCart still waits for the answer: a Lambda
+ * the test sees the call land at the vendor while PreparePurchase's add still waits for the answer: a Lambda
  * provably in flight, without guessing at timings. Then the signal; the stop must refuse new work,
- * let AddToCart finish (it goes on to park the item unchecked, at the vendor), and only then close,
+ * let PreparePurchase finish (it goes on to park the item unchecked, at the vendor), and only then close,
  * exit 0 and free the port.
  */
 const ANSWER_DELAY_MS = 3000;
@@ -57,7 +57,7 @@ describe('procure local stops gracefully', () => {
       const submitted = await runCli(['submit', file, '--data-dir', dir]);
       expect(submitted.code).toBe(0);
 
-      // The add has landed at the vendor; its answer is still on the way: AddToCart is in flight.
+      // The add has landed at the vendor; its answer is still on the way: PreparePurchase is in flight.
       const added = await waitFor('the cart add to land at the vendor', async () => (await cart()).find((i) => i.checked === true), 60_000);
       running.child.kill(signal);
       await running.waitFor(/new work is refused; waiting up to 30 s for 1 Lambda invocation\(s\) in flight to finish/, 10_000);
@@ -75,12 +75,16 @@ describe('procure local stops gracefully', () => {
       expect(event.status).toBe(503);
       expect(((await event.json()) as { __type: string }).__type).toBe('ServiceUnavailable');
 
-      // The add's answer reached AddToCart, which went on with its next vendor call: the item is parked.
-      await waitFor('AddToCart to uncheck the item at the vendor', async () => (await cart()).find((i) => i.id === added.id && i.checked === false), 20_000);
+      // The add's answer reached PreparePurchase, which went on with its next vendor call: the item is parked.
+      await waitFor(
+        'PreparePurchase to uncheck the item at the vendor',
+        async () => (await cart()).find((i) => i.id === added.id && i.checked === false),
+        20_000,
+      );
 
       const { code } = await running.exited;
       expect(code, `stdout:\n${running.stdout}\nstderr:\n${running.stderr}`).toBe(0);
-      expect(running.stdout).toMatch(/\] AddToCart\s+succeeded/);
+      expect(running.stdout).toMatch(/\] PreparePurchase\s+succeeded/);
       expect(running.stdout).toMatch(
         / {2}1 Lambda invocation\(s\) finished in [\d.]+ s\.\nStopped\. 1 purchase\(s\) still running will go on from where they stood at the next start\./,
       );

@@ -52,7 +52,7 @@ describe('procure local, with the other commands run against it', () => {
     expect(values.length).toBe(4); // CoCalc API key, InterServer username and password, signing key
     for (const v of values) expect(local.stdout).not.toContain(v);
     // Handler logs ([FunctionId] {json}) only with --verbose.
-    expect(local.stdout).not.toMatch(/\[(Intake|ValidateAndQuote\w*)\] \{/);
+    expect(local.stdout).not.toMatch(/\[(Intake|PreparePurchase\w*)\] \{/);
   });
 
   it('submits a sample CoCalc purchase as an event and prints its approval link prominently', () => {
@@ -60,7 +60,7 @@ describe('procure local, with the other commands run against it', () => {
     expect(samplePurchaseId).not.toBe('');
     expect(local.stdout).toMatch(/Mail to approver@example\.com: "Approve purchase: CoCalc \$\d+\.\d\d for Ada Lovelace"/);
     expect(local.stdout).toContain('Open this link in a browser and press Approve');
-    expect(local.stdout).toMatch(/\[pur-[0-9a-f]{8}\] ValidateAndQuote\s+succeeded\s+\d/);
+    expect(local.stdout).toMatch(/\[pur-[0-9a-f]{8}\] PreparePurchase\s+succeeded\s+\d/);
   });
 
   it('`procure approve <link>` approves it, and `local` reports the completed purchase with its license and audit trail', async () => {

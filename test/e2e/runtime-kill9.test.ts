@@ -31,8 +31,8 @@ import { cocalcRequest } from '../support/requests';
  * on from the step it had reached), lets the purchase end and runs the reconciler, then checks the
  * vendor's own records (cart, bought items, licenses, balance, read with the account's key) and
  * procure's (status, terminal audit entry, event, budget):
- *   (a) AddToCart's `shopping/cart/add` in flight: the vendor adds the item (checked) after the kill;
- *       AddToCart, run again, adopts that item instead of adding a second, and the purchase is
+ *   (a) PreparePurchase's `shopping/cart/add` in flight: the vendor adds the item (checked) after the kill;
+ *       PreparePurchase, run again, adopts that item instead of adding a second, and the purchase is
  *       approved and bought once;
  *   (b) waiting for approval: the item sits parked in the cart; the approval step mails a fresh
  *       link (the old one is dead), the approver rejects, the item is deleted, nothing is bought;
@@ -171,7 +171,7 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
         const landed = await waitFor('the add to land at the vendor', async () => ours(await vendor.cart(), purchaseId)[0], 30_000);
         expect(landed.checked).toBe(true);
 
-        const e2e = await reopen({ vendor, dataDir, purchaseId }, STATE.AddToCart);
+        const e2e = await reopen({ vendor, dataDir, purchaseId }, STATE.PreparePurchase);
         await decideAndEnd(e2e, purchaseId, 'approve');
         await expectEnded(e2e, purchaseId, ['COMPLETED']);
         const report = await reconcile(e2e);

@@ -23,8 +23,7 @@ describe('the local runtime on the procure stack', () => {
     expect(Object.keys(rt.functions).sort()).toEqual(Object.keys(FUNCTIONS).sort());
     expect(rt.stateMachines).toHaveLength(1);
     expect(rt.stateMachines[0]!.tasks).toEqual({
-      [STATE.ValidateAndQuote]: 'ValidateAndQuote',
-      [STATE.ReserveBudget]: 'ReserveBudget',
+      [STATE.PreparePurchase]: 'PreparePurchase',
       [STATE.AddToCart]: 'CocalcAddToCart',
       [STATE.RequestApproval]: 'RequestApproval',
       [STATE.Checkout]: 'CocalcCheckout',

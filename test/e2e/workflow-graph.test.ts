@@ -53,13 +53,13 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
     const cli = await graph(['--purchase', purchaseId, '--out', out]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(new RegExp(`^wrote ${out}: 15 states, \\d+ transitions; purchase ${purchaseId}: \\d+ states visited, ended at RecordCompleted`));
+    expect(cli.stdout).toMatch(new RegExp(`^wrote ${out}: 13 states, \\d+ transitions; purchase ${purchaseId}: \\d+ states visited, ended at RecordCompleted`));
     const svg = readFileSync(out, 'utf8');
 
     const entered = enteredStates(purchaseId);
     expect(marked(svg, 'visited').sort()).toEqual([...new Set(entered)].sort());
     expect(marked(svg, 'visited')).toEqual(
-      expect.arrayContaining([STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.RecordCompleted]),
+      expect.arrayContaining([STATE.PreparePurchase, STATE.CartSlotReady, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.RecordCompleted]),
     );
     for (const never of [STATE.BuyLicense, STATE.AutoApprove, STATE.RecordNotCompleted, STATE.PurchaseNotCompleted])
       expect(marked(svg, 'visited')).not.toContain(never);

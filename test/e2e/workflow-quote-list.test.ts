@@ -110,7 +110,7 @@ describe('quotes and the purchase list, end to end', { timeout: E2E_TEST_TIMEOUT
       amountUsd: LICENSE_TYPES.get(5000)!.services_cost,
       budget: { remainingUsd: INTERSERVER_CAP_USD, fits: false },
       problems: [
-        `budget: $34.95 is more than the $30.00 left of interserver's $30.00 for ${new Date().toISOString().slice(0, 7)}; the purchase would fail at ReserveBudget`,
+        `budget: $34.95 is more than the $30.00 left of interserver's $30.00 for ${new Date().toISOString().slice(0, 7)}; the purchase would fail at PreparePurchase, its budget reservation`,
       ],
     });
     expect(invalid.status).toBe(400);

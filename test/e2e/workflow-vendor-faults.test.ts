@@ -55,7 +55,7 @@ describe('vendor faults, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       const res = await postPurchase(e2e.rt, interserverRequest({ requestId: 'transient-quote', item: { ip: '203.0.113.61', licenseType: 5006 } }));
       const purchaseId = res.json.purchaseId as string;
       expect((await approveAndWait(purchaseId)).status).toBe('SUCCEEDED');
-      expect(retriesOf(purchaseId, 'ValidateAndQuote').length).toBeGreaterThanOrEqual(1);
+      expect(retriesOf(purchaseId, 'PreparePurchase').length).toBeGreaterThanOrEqual(1);
       expect(e2e.rt.sandboxes.interserver!.faults.current().failNext).toBe(0);
       expect(buyRequests('203.0.113.61')).toHaveLength(1);
     });

@@ -112,7 +112,7 @@ describe('a stack with approval tiers', () => {
       return vars !== undefined && ENV.APPROVAL_POLICY in vars;
     });
     expect(withPolicy.sort()).toEqual(
-      ['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'].map((f) => s.fnId(f as never)).sort(),
+      ['PreparePurchase', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'].map((f) => s.fnId(f as never)).sort(),
     );
     const policy = JSON.parse(String(env('CocalcCheckout')[ENV.APPROVAL_POLICY]));
     expect(policy.tiers[2]).toEqual({ approvals: 4, approvers: LISTS.finance });

@@ -15,7 +15,7 @@ import { PROJECT_DIR } from '../support/project-dir';
  * lists must be set, as a literal, by an error class inside the bundles the state machine invokes:
  * checked on the synthesized assets in cdk.out, the code that is deployed and that the local
  * runtime runs. Not per Task: the shared vendor-call rules (purchase-state-machine.ts) also sit on
- * Tasks whose function never throws that error (ReserveBudget on VendorTransientError), where they
+ * Tasks whose function never throws that error, where they
  * are harmless. `States.*`, `Lambda.*` and `Sandbox.*` (a function timeout) are raised by the
  * services, not by our code.
  */

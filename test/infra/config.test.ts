@@ -156,7 +156,7 @@ describe('a configured stack', () => {
 
   it('uses the configured approval base URL and InterServer endpoint', () => {
     expect(env('RequestApproval')[ENV.APPROVAL_BASE_URL]).toBe('https://approve.acme.test');
-    for (const id of ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'] as const)
+    for (const id of ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'] as const)
       expect(env(id)[ENV.INTERSERVER_ENDPOINT]).toBe('https://soap.acme.test/api.php');
     expect(env('CocalcCheckout')).not.toHaveProperty(ENV.INTERSERVER_ENDPOINT);
   });

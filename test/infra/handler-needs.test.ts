@@ -103,7 +103,7 @@ describe('what a handler runs, read through its use case and the composition roo
   });
 
   it('leaves out the builders a handler does not call', () => {
-    const text = source('ReserveBudget');
+    const text = source('QuotesApi');
     expect(text).toContain('budgetConfig()');
     expect(text).not.toMatch(/\bsesClient\(\)|\bnew SfnWorkflowStarter\(|\bcocalcCartAddLimits\(\)/);
   });

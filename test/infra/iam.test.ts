@@ -20,14 +20,14 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
     });
   add(except('ListLicenses'), ENV.AUDIT_TABLE_NAME, ENV.STATE_TABLE_NAME);
   add(
-    ['CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'],
+    ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'],
     ENV.COCALC_SECRET_ARN,
     ENV.COCALC_BASE_URL,
     ENV.COCALC_CHECKOUT_MODE,
   );
   // INTERSERVER_ENDPOINT is set only when configured (covered in config.test.ts).
   add(
-    ['ValidateAndQuote', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
+    ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
     ENV.INTERSERVER_SECRET_ARN,
     ENV.INTERSERVER_WSDL_URL,
     ENV.INTERSERVER_PAYMENT_POLICY,
@@ -43,10 +43,10 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   // The approval policy by amount: RequestApproval asks the tier's approvers, the money steps
   // re-check the approval against their own policy (lambdas/core/verify-approval.ts), QuotesApi tells
   // a quote's tier, and reads the month's budget left.
-  add(['ValidateAndQuote', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.APPROVAL_POLICY);
+  add(['PreparePurchase', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'], ENV.APPROVAL_POLICY);
   // ApprovalReminders: the budget line of a follow-up mail, as in the first.
   add(
-    ['ReserveBudget', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'],
+    ['PreparePurchase', 'RequestApproval', 'ApprovalsApi', 'ApprovalReminders', 'RecordOutcome', 'PurchasesApi', 'QuotesApi'],
     ENV.MONTHLY_CAP_COCALC_USD,
     ENV.MONTHLY_CAP_INTERSERVER_USD,
     ENV.DAILY_PURCHASE_LIMIT,
@@ -63,8 +63,7 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
 const EXPECTED_SECRETS: Record<FunctionId, Array<'Cocalc' | 'Interserver' | 'ApprovalSigningKey'>> = {
   PurchasesApi: [],
   Intake: [],
-  ValidateAndQuote: ['Interserver'],
-  ReserveBudget: [],
+  PreparePurchase: ['Cocalc', 'Interserver'],
   CocalcAddToCart: ['Cocalc'],
   RequestApproval: ['ApprovalSigningKey'],
   ApprovalsApi: ['ApprovalSigningKey'],
@@ -249,10 +248,10 @@ describe('IAM scope', () => {
       'CocalcAddToCart',
       'CocalcCheckout',
       'InterserverBuy',
+      'PreparePurchase',
       'PurchasesApi',
       'Reconcile',
       'RecordOutcome',
-      'ValidateAndQuote',
     ]);
     const auditId = s.stack.getLogicalId(s.stack.auditTable.node.defaultChild as never);
     const query = statementsOf(s, 'PurchasesApi').find((st) => st.actions.includes('dynamodb:Query') && referencedIds(st.resources).includes(auditId))!;

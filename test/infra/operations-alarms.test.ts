@@ -120,9 +120,9 @@ describe('operations: alarms reach a person', () => {
 
     it('leaves out exactly the task functions whose errors the state machine catches (their failures end in a recorded, notified outcome)', () => {
       const quiet = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fid) => !(ERRORS_ARE_INCIDENTS as readonly string[]).includes(fid));
-      expect(quiet.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'ReserveBudget', 'ValidateAndQuote', 'VerifyLicense']);
+      expect(quiet.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PreparePurchase', 'VerifyLicense']);
       const states = s.asl().States as Record<string, { Catch?: Array<{ ErrorEquals: string[]; Next: string }> }>;
-      for (const state of [STATE.ValidateAndQuote, STATE.ReserveBudget, STATE.AddToCart, STATE.Checkout, STATE.BuyLicense, STATE.VerifyLicense]) {
+      for (const state of [STATE.PreparePurchase, STATE.AddToCart, STATE.Checkout, STATE.BuyLicense, STATE.VerifyLicense]) {
         expect(states[state]!.Catch, state).toContainEqual(expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: STATE.RecordNotCompleted }));
       }
     });

@@ -215,7 +215,7 @@ describe('functions', () => {
 
   it('gives the vendor-calling functions 60 s and keeps the API functions under API Gateway’s 29 s', () => {
     const timeout = (id: FunctionId): number => s.json.Resources[s.fnId(id)]!.Properties!.Timeout as number;
-    for (const id of ['ValidateAndQuote', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'] as const)
+    for (const id of ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'VerifyLicense', 'RecordOutcome'] as const)
       expect(timeout(id), id).toBe(60);
     for (const id of ['PurchasesApi', 'ApprovalsApi', 'ListLicenses'] as const) expect(timeout(id), id).toBeLessThan(29);
   });

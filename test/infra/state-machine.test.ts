@@ -41,7 +41,7 @@ const TIMED_OUT = ['Sandbox.Timedout', 'Lambda.Unknown'];
 describe('shape', () => {
   it('has exactly the states of lambdas/core/workflow.ts', () => {
     expect(Object.keys(asl.States).sort()).toEqual(Object.values(STATE).sort());
-    expect(asl.StartAt).toBe(STATE.ValidateAndQuote);
+    expect(asl.StartAt).toBe(STATE.PreparePurchase);
   });
 
   it('is JSONPath only: no QueryLanguage, JSONata, Arguments, Output or Assign anywhere', () => {
@@ -66,8 +66,7 @@ describe('shape', () => {
     const tasks = Object.entries(asl.States).filter(([, st]) => st.Type === 'Task');
     const resources = Object.fromEntries(tasks.map(([name, st]) => [name, st.Resource]));
     expect(resources).toEqual({
-      [STATE.ValidateAndQuote]: fnArn('ValidateAndQuote'),
-      [STATE.ReserveBudget]: fnArn('ReserveBudget'),
+      [STATE.PreparePurchase]: fnArn('PreparePurchase'),
       [STATE.AddToCart]: fnArn('CocalcAddToCart'),
       [STATE.RequestApproval]: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       [STATE.Checkout]: fnArn('CocalcCheckout'),
@@ -89,8 +88,8 @@ describe('shape', () => {
         .map(([n, st]) => [n, st.ResultPath]),
     );
     expect(paths).toEqual({
-      [STATE.ValidateAndQuote]: '$.quote',
-      [STATE.ReserveBudget]: '$.reservation',
+      // None (the default "$"): its result is the whole new state, with $.quote, $.reservation and (CoCalc) $.cart.
+      [STATE.PreparePurchase]: undefined,
       [STATE.AddToCart]: '$.cart',
       [STATE.RequestApproval]: '$.approval',
       [STATE.Checkout]: '$.purchase',
@@ -114,15 +113,10 @@ describe('shape', () => {
 
   it('follows the documented transitions', () => {
     const next = (n: string): unknown => state(n).Next;
-    expect(next(STATE.ValidateAndQuote)).toBe(STATE.ReserveBudget);
-    expect(next(STATE.ReserveBudget)).toBe(STATE.IsCocalc);
-    // Each Choice that leads to the approval asks "auto-approve or a person?" itself.
+    // PreparePurchase made the first add (CoCalc); every vendor then passes CartSlotReady, which
+    // also asks "auto-approve or a person?".
+    expect(next(STATE.PreparePurchase)).toBe(STATE.CartSlotReady);
     const toApproval = [{ Variable: '$.quote.autoApprove', BooleanEquals: true, Next: STATE.AutoApprove }];
-    expect(state(STATE.IsCocalc)).toEqual({
-      Type: 'Choice',
-      Choices: [{ Variable: '$.quote.vendor', StringEquals: 'cocalc', Next: STATE.AddToCart }, ...toApproval],
-      Default: STATE.RequestApproval,
-    });
     // No slot yet: the machine waits until the slot AddToCart returned, then adds again.
     expect(next(STATE.AddToCart)).toBe(STATE.CartSlotReady);
     expect(state(STATE.CartSlotReady)).toEqual({
@@ -178,7 +172,9 @@ describe('timeouts', () => {
 
 describe('retries and catches', () => {
   it('retries the idempotent tasks on transient vendor errors and Lambda service errors', () => {
-    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget]) expect(retried(name).sort(), name).toEqual([...VENDOR_SAFE, ...TIMED_OUT].sort());
+    expect(retried(STATE.PreparePurchase).sort()).toEqual([...VENDOR_SAFE].sort());
+    // Its first add turns a busy lock into a short wait (core/prepare-purchase.ts): a retry would quote and reserve again.
+    expect(retried(STATE.PreparePurchase)).not.toContain('LockBusyError');
     // AddToCart also waits out a busy account lock (nothing was done), first after a throttle.
     expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', 'RateSlotsContendedError', ...VENDOR_SAFE].sort());
     expect((state(STATE.AddToCart).Retry as Retrier[])[1]!.ErrorEquals).toEqual(['LockBusyError']);
@@ -201,7 +197,8 @@ describe('retries and catches', () => {
   });
 
   it('repeats a step that timed out only where nothing could be bought twice', () => {
-    for (const name of [STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.BuyLicense]) {
+    // PreparePurchase buys nothing, but a timeout can leave its cart add in flight (purchase-retries.ts).
+    for (const name of [STATE.PreparePurchase, STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.BuyLicense]) {
       for (const error of TIMED_OUT) expect(retried(name), name).not.toContain(error);
     }
   });
@@ -271,14 +268,14 @@ describe('retries and catches', () => {
   });
 
   it('sends every failure of every work task to RecordNotCompleted with the error at $.failure', () => {
-    for (const name of [STATE.ValidateAndQuote, STATE.ReserveBudget, STATE.AddToCart, STATE.RequestApproval, STATE.BuyLicense, STATE.VerifyLicense]) {
+    for (const name of [STATE.PreparePurchase, STATE.AddToCart, STATE.RequestApproval, STATE.BuyLicense, STATE.VerifyLicense]) {
       expect(catches(name), name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RecordNotCompleted }]);
     }
   });
 
-  it('sends a Checkout QuoteMismatchError back to ValidateAndQuote first, everything else to RecordNotCompleted', () => {
+  it('sends a Checkout QuoteMismatchError back to PreparePurchase first, everything else to RecordNotCompleted', () => {
     expect(catches(STATE.Checkout)).toEqual([
-      { ErrorEquals: ['QuoteMismatchError'], ResultPath: '$.mismatch', Next: STATE.ValidateAndQuote },
+      { ErrorEquals: ['QuoteMismatchError'], ResultPath: '$.mismatch', Next: STATE.PreparePurchase },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RecordNotCompleted },
     ]);
   });
@@ -335,13 +332,13 @@ describe('running on the local engine', () => {
         return fn(i);
       };
     return {
-      [STATE.ValidateAndQuote]: log('quote', (i) => ({
-        vendor: request.vendor,
-        amountUsd: 5,
-        summary: 'x',
-        autoApprove: ++quotes === 1 && !!request.auto && !i.mismatch,
+      // The whole state back (ResultPath '$'), with its quote, reservation and (CoCalc) cart item.
+      [STATE.PreparePurchase]: log('prepare', (i) => ({
+        ...i,
+        quote: { vendor: request.vendor, amountUsd: 5, summary: 'x', autoApprove: ++quotes === 1 && !!request.auto && !i.mismatch },
+        reservation: { vendor: request.vendor, amountUsd: 5, month: '2026-11', day: '2026-11-23' },
+        ...(request.vendor === 'cocalc' ? { cart: request.firstCart ?? { itemId: 7 } } : {}),
       })),
-      [STATE.ReserveBudget]: log('reserve', () => ({ vendor: request.vendor, amountUsd: 5, month: '2026-11', day: '2026-11-23' })),
       [STATE.AddToCart]: log('cart', () => ({ itemId: 7 })),
       // The waitForTaskToken override gets the Parameters: { FunctionName, Payload }.
       [STATE.RequestApproval]: log('ask', (p) => ({
@@ -387,14 +384,12 @@ describe('running on the local engine', () => {
     }
   };
 
-  // #11: Step Functions bills every state entered. An approved InterServer purchase passes two
-  // Choices, a CoCalc one three (its cart step has its own); no Succeed state follows RecordCompleted.
-  /** The states a purchase enters: the CoCalc path has its cart step; `approval` is how it is approved. */
+  // #11: Step Functions bills every state entered. An approved purchase of either vendor passes two
+  // Choices (PreparePurchase made the CoCalc cart item); no Succeed state follows RecordCompleted.
+  /** The states a purchase enters; `approval` is how it is approved. */
   const pathOf = (vendor: 'cocalc' | 'interserver', approval: string): string[] => [
-    STATE.ValidateAndQuote,
-    STATE.ReserveBudget,
-    STATE.IsCocalc,
-    ...(vendor === 'cocalc' ? [STATE.AddToCart, STATE.CartSlotReady] : []),
+    STATE.PreparePurchase,
+    STATE.CartSlotReady,
     approval,
     STATE.ApprovalDecision,
     vendor === 'cocalc' ? STATE.Checkout : STATE.BuyLicense,
@@ -403,10 +398,10 @@ describe('running on the local engine', () => {
   ];
 
   it.each([
-    { vendor: 'cocalc', auto: false, states: 10, calls: ['quote', 'reserve', 'cart', 'ask', 'checkout', 'verify', 'completed'] },
-    { vendor: 'interserver', auto: false, states: 8, calls: ['quote', 'reserve', 'ask', 'buy', 'verify', 'completed'] },
-    { vendor: 'cocalc', auto: true, states: 10, calls: ['quote', 'reserve', 'cart', 'checkout', 'verify', 'completed'] },
-    { vendor: 'interserver', auto: true, states: 8, calls: ['quote', 'reserve', 'buy', 'verify', 'completed'] },
+    { vendor: 'cocalc', auto: false, states: 7, calls: ['prepare', 'ask', 'checkout', 'verify', 'completed'] },
+    { vendor: 'interserver', auto: false, states: 7, calls: ['prepare', 'ask', 'buy', 'verify', 'completed'] },
+    { vendor: 'cocalc', auto: true, states: 7, calls: ['prepare', 'checkout', 'verify', 'completed'] },
+    { vendor: 'interserver', auto: true, states: 7, calls: ['prepare', 'buy', 'verify', 'completed'] },
   ] as const)('enters $states states for a $vendor purchase (auto-approved: $auto)', async ({ vendor, auto, states, calls: expected }) => {
     expect(await run({ vendor, auto })).toBe('SUCCEEDED');
     expect(calls).toEqual(expected);
@@ -414,16 +409,19 @@ describe('running on the local engine', () => {
     expect(entered).toHaveLength(states);
   });
 
-  it('waits for a cart slot in the machine, adds again, then asks', async () => {
+  it('waits for a cart slot in the machine, adds again (twice here), then asks', async () => {
     let adds = 0;
     const cart: Handler = async () => {
       calls.push('cart');
-      return ++adds === 1 ? { waitUntil: new Date(Date.now() + 20).toISOString() } : { itemId: 7 };
+      return ++adds === 1 ? { waitUntil: new Date(Date.now() + 20).toISOString(), waits: 1 } : { itemId: 7 };
     };
-    expect(await run({ vendor: 'cocalc' }, { [STATE.AddToCart]: cart })).toBe('SUCCEEDED');
-    expect(calls).toEqual(['quote', 'reserve', 'cart', 'cart', 'ask', 'checkout', 'verify', 'completed']);
-    expect(entered.slice(2, 9)).toEqual([
-      STATE.IsCocalc,
+    const firstCart = { waitUntil: new Date(Date.now() + 20).toISOString(), waits: 0 };
+    expect(await run({ vendor: 'cocalc', firstCart }, { [STATE.AddToCart]: cart })).toBe('SUCCEEDED');
+    expect(calls).toEqual(['prepare', 'cart', 'cart', 'ask', 'checkout', 'verify', 'completed']);
+    expect(entered.slice(0, 9)).toEqual([
+      STATE.PreparePurchase,
+      STATE.CartSlotReady,
+      STATE.WaitForCartSlot,
       STATE.AddToCart,
       STATE.CartSlotReady,
       STATE.WaitForCartSlot,
@@ -435,12 +433,12 @@ describe('running on the local engine', () => {
 
   it('records a rejection and ends in PurchaseNotCompleted, not a runtime error', async () => {
     expect(await run({ vendor: 'cocalc', reject: true })).toBe('FAILED PurchaseNotCompleted');
-    expect(calls).toEqual(['quote', 'reserve', 'cart', 'ask', 'not-completed', '(REJECTED/-)']);
+    expect(calls).toEqual(['prepare', 'ask', 'not-completed', '(REJECTED/-)']);
   });
 
   it('re-quotes and asks again after a QuoteMismatchError at checkout', async () => {
     expect(await run({ vendor: 'cocalc', mismatch: true })).toBe('SUCCEEDED');
-    expect(calls).toEqual(['quote', 'reserve', 'cart', 'ask', 'checkout', 'quote', 'reserve', 'cart', 'ask', 'checkout', 'verify', 'completed']);
+    expect(calls).toEqual(['prepare', 'ask', 'checkout', 'prepare', 'ask', 'checkout', 'verify', 'completed']);
   });
 
   it('does not repeat a buy that failed transiently: it records the failure once', async () => {
@@ -449,22 +447,21 @@ describe('running on the local engine', () => {
       return fail('VendorTransientError');
     };
     expect(await run({ vendor: 'interserver' }, { [STATE.BuyLicense]: buy })).toBe('FAILED PurchaseNotCompleted');
-    expect(calls).toEqual(['quote', 'reserve', 'ask', 'buy', 'not-completed', '(APPROVED/VendorTransientError)']);
+    expect(calls).toEqual(['prepare', 'ask', 'buy', 'not-completed', '(APPROVED/VendorTransientError)']);
   });
 
-  it('runs ReserveBudget again after it timed out, and goes on', async () => {
-    let attempts = 0;
-    const reserve: Handler = async () => {
-      calls.push('reserve');
-      return ++attempts === 1 ? fail('Sandbox.Timedout') : { vendor: 'interserver', amountUsd: 5, month: '2026-11', day: '2026-11-23' };
+  it('ends a purchase whose PreparePurchase timed out, without running it again (its cart add may be in flight)', async () => {
+    const prepare: Handler = async () => {
+      calls.push('prepare');
+      return fail('Sandbox.Timedout');
     };
-    expect(await run({ vendor: 'interserver', auto: true }, { [STATE.ReserveBudget]: reserve })).toBe('SUCCEEDED');
-    expect(calls).toEqual(['quote', 'reserve', 'reserve', 'buy', 'verify', 'completed']);
+    expect(await run({ vendor: 'cocalc', auto: true }, { [STATE.PreparePurchase]: prepare })).toBe('FAILED PurchaseNotCompleted');
+    expect(calls).toEqual(['prepare', 'not-completed', '(-/Sandbox.Timedout)']);
   });
 
   it.each([
-    ['cocalc', STATE.Checkout, 'checkout', ['quote', 'reserve', 'cart', 'checkout', 'checkout', 'checkout', 'verify', 'completed']],
-    ['interserver', STATE.BuyLicense, 'buy', ['quote', 'reserve', 'buy', 'buy', 'buy', 'verify', 'completed']],
+    ['cocalc', STATE.Checkout, 'checkout', ['prepare', 'checkout', 'checkout', 'checkout', 'verify', 'completed']],
+    ['interserver', STATE.BuyLicense, 'buy', ['prepare', 'buy', 'buy', 'buy', 'verify', 'completed']],
   ])('runs a %s money step again after a throttled Invoke (it never ran), and goes on', async (vendor, stateName, name, expected) => {
     let attempts = 0;
     const step: Handler = async () => {
@@ -482,6 +479,6 @@ describe('running on the local engine', () => {
       return ++attempts < 3 ? fail('LicenseNotFoundError') : { id: 'lic-1' };
     };
     expect(await run({ vendor: 'interserver', auto: true }, { [STATE.VerifyLicense]: verify })).toBe('SUCCEEDED');
-    expect(calls).toEqual(['quote', 'reserve', 'buy', 'verify', 'verify', 'verify', 'completed']);
+    expect(calls).toEqual(['prepare', 'buy', 'verify', 'verify', 'verify', 'completed']);
   });
 });

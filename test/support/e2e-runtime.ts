@@ -30,8 +30,7 @@ import { signedApiHeaders } from './sign-request';
  */
 const FAST_RETRIES: Record<string, number> = Object.fromEntries(
   [
-    STATE.ValidateAndQuote,
-    STATE.ReserveBudget,
+    STATE.PreparePurchase,
     STATE.AddToCart,
     STATE.RequestApproval,
     STATE.Checkout,

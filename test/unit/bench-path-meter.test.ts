@@ -28,14 +28,14 @@ describe('countTransitions', () => {
 describe('attributing DynamoDB calls to invocations', () => {
   const spans: Span[] = [
     { fn: 'Intake', label: 'Intake', from: 0, to: 30 },
-    { fn: 'ValidateAndQuote', label: 'ValidateAndQuote', from: 20, to: 50 },
+    { fn: 'PreparePurchase', label: 'PreparePurchase', from: 20, to: 50 },
   ];
 
   it('gives a connection to the one function in flight at all of its calls', () => {
     const owners = connectionOwners([call(10, 1), call(25, 1), call(25, 2), call(40, 2)], spans);
     expect([...owners]).toEqual([
       [1, 'Intake'],
-      [2, 'ValidateAndQuote'],
+      [2, 'PreparePurchase'],
     ]);
   });
 
@@ -50,31 +50,31 @@ describe('attributing DynamoDB calls to invocations', () => {
       spans,
       new Map([
         [1, 'Intake'],
-        [2, 'ValidateAndQuote'],
+        [2, 'PreparePurchase'],
       ]),
     );
     expect(Object.fromEntries([...groups].map(([label, list]) => [label, list.map((c) => c.at)]))).toEqual({
       Intake: [25],
-      ValidateAndQuote: [25],
-      'Intake | ValidateAndQuote': [26],
+      PreparePurchase: [25],
+      'Intake | PreparePurchase': [26],
       [OUTSIDE]: [60],
     });
   });
 });
 
 describe('stateOfInvocation', () => {
-  const tasks = { RecordCompleted: 'RecordOutcome', RecordNotCompleted: 'RecordOutcome', ReserveBudget: 'ReserveBudget' };
+  const tasks = { RecordCompleted: 'RecordOutcome', RecordNotCompleted: 'RecordOutcome', PreparePurchase: 'PreparePurchase' };
   const steps = [
-    { type: 'StateEntered', state: 'ReserveBudget', timestamp: 100 },
+    { type: 'StateEntered', state: 'PreparePurchase', timestamp: 100 },
     { type: 'StateEntered', state: 'RecordNotCompleted', timestamp: 200 },
-    { type: 'StateRetried', state: 'ReserveBudget', timestamp: 300 },
+    { type: 'StateRetried', state: 'PreparePurchase', timestamp: 300 },
   ];
 
   it('names the latest state entered for the function before the invocation', () => {
     expect(stateOfInvocation(tasks, steps, 'RecordOutcome', 250.4)).toBe('RecordNotCompleted');
-    expect(stateOfInvocation(tasks, steps, 'ReserveBudget', 150)).toBe('ReserveBudget');
+    expect(stateOfInvocation(tasks, steps, 'PreparePurchase', 150)).toBe('PreparePurchase');
     // Step times are whole milliseconds: an entry stamped just after the invocation's start still counts.
-    expect(stateOfInvocation(tasks, steps, 'ReserveBudget', 299.5)).toBe('ReserveBudget');
+    expect(stateOfInvocation(tasks, steps, 'PreparePurchase', 299.5)).toBe('PreparePurchase');
   });
 
   it('names nothing for a function no state calls, or before its state was entered', () => {

@@ -43,12 +43,12 @@ describe('stepPrinter', () => {
     const base = { executionArn: 'arn:x:pur-0123456789abcdef', executionName: 'pur-0123456789abcdef', timestamp: 0 };
     const steps: StepEvent[] = [
       { ...base, type: 'ExecutionStarted' },
-      { ...base, type: 'StateEntered', state: 'ValidateAndQuote' },
-      { ...base, type: 'StateExited', state: 'ValidateAndQuote', outcome: 'succeeded', durationMs: 12 },
+      { ...base, type: 'StateEntered', state: 'PreparePurchase' },
+      { ...base, type: 'StateExited', state: 'PreparePurchase', outcome: 'succeeded', durationMs: 12 },
       { ...base, type: 'ExecutionFailed', outcome: 'FAILED' },
     ];
     for (const s of steps) onStep(s);
-    expect(printed).toEqual(['  [pur-01234567] workflow started (execution pur-0123456789abcdef)', '  [pur-01234567] ValidateAndQuote   succeeded    12 ms']);
+    expect(printed).toEqual(['  [pur-01234567] workflow started (execution pur-0123456789abcdef)', '  [pur-01234567] PreparePurchase    succeeded    12 ms']);
     expect(ended).toEqual(['ExecutionFailed']);
   });
 });

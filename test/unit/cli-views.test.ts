@@ -15,7 +15,7 @@ const step = (over: Partial<StepEvent>): StepEvent => ({
 describe('stepLine', () => {
   it('prints one line per finished state: short purchase id, state, outcome, duration', () => {
     expect(stepLine(step({ state: 'Checkout', outcome: 'succeeded', durationMs: 1392 }))).toBe('  [pur-52aaae2e] Checkout           succeeded    1.4 s');
-    expect(stepLine(step({ state: 'IsCocalc', outcome: 'succeeded', durationMs: 3 }))).toBe('  [pur-52aaae2e] IsCocalc           succeeded     3 ms');
+    expect(stepLine(step({ state: 'CartSlotReady', outcome: 'succeeded', durationMs: 3 }))).toBe('  [pur-52aaae2e] CartSlotReady      succeeded     3 ms');
   });
 
   it("adds a failure's error and the message inside a Lambda error Cause", () => {

@@ -26,7 +26,7 @@ describe('execution checkpoints on disk', () => {
   it('keeps the last state each execution entered, one private file per execution, gone when it ends', () => {
     const s = store();
     expect(s.loadAll()).toEqual(new Map());
-    s.write(cp('a', 'ReserveBudget'));
+    s.write(cp('a', 'PreparePurchase'));
     s.write(cp('b', 'AddToCart'));
     s.write(cp('a', 'RequestApproval', { purchaseId: 'a', quote: { amountUsd: 18 } }));
     const all = s.loadAll();

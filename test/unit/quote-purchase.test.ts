@@ -136,8 +136,8 @@ describe('quotePurchase', () => {
 
     expect(quote.budget).toMatchObject({ remainingAfterUsd: -1, fits: false });
     expect(quote.problems).toEqual([
-      'maxCost: the quote of $3.00 is above the requested maxCost of $2.50; the purchase would fail at ValidateAndQuote',
-      "budget: $3.00 is more than the $2.00 left of interserver's $10.00 for 2026-07; the purchase would fail at ReserveBudget",
+      'maxCost: the quote of $3.00 is above the requested maxCost of $2.50; the purchase would fail at PreparePurchase, its quote',
+      "budget: $3.00 is more than the $2.00 left of interserver's $10.00 for 2026-07; the purchase would fail at PreparePurchase, its budget reservation",
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetExceededError, DailyLimitExceededError } from '../../lambdas/core/errors';
 import type { Quote, WorkflowState } from '../../lambdas/core/workflow';
-import { makeHandler } from '../../lambdas/handlers/reserve-budget';
+import { reserveBudget, type ReserveBudgetDeps } from '../../lambdas/core/reserve-budget';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import { newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
@@ -21,13 +21,15 @@ describe('ReserveBudget', () => {
     return () => at;
   };
   const quote = (amountUsd: number, vendor: Quote['vendor'] = 'cocalc'): Quote => ({ vendor, amountUsd, summary: 'test', autoApprove: false });
-  const handler = (clock: () => Date, caps = { cocalc: 100, interserver: 50 }, dailyLimit = 10) =>
-    makeHandler({
+  const handler = (clock: () => Date, caps = { cocalc: 100, interserver: 50 }, dailyLimit = 10) => {
+    const deps: ReserveBudgetDeps = {
       audit: h.audit,
       purchases: h.purchases,
       spendGuard: new DynamoSpendGuard(h.doc, h.db.stateTable, { capsUsd: caps, dailyLimit }),
       clock,
-    });
+    };
+    return (state: WorkflowState) => reserveBudget(deps, state);
+  };
 
   it('reserves the quote, marks the purchase RESERVED and audits the remaining budget', async () => {
     const clock = clockInFreshMonth();

@@ -5,7 +5,7 @@ import { InvalidRequestError, MaxCostExceededError, QuoteMismatchError } from '.
 import type { InterserverGateway } from '../../lambdas/core/ports';
 import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
 import type { MismatchInfo, WorkflowState } from '../../lambdas/core/workflow';
-import { makeHandler } from '../../lambdas/handlers/validate-and-quote';
+import { validateAndQuote, type ValidateAndQuoteDeps } from '../../lambdas/core/validate-and-quote';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import { interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
@@ -43,8 +43,8 @@ describe('ValidateAndQuote', () => {
     await h.close();
   });
 
-  const handler = (autoApproveMaxUsd = 10) =>
-    makeHandler({
+  const handler = (autoApproveMaxUsd = 10) => {
+    const deps: ValidateAndQuoteDeps = {
       audit: h.audit,
       purchases: h.purchases,
       interserver: async () => {
@@ -52,7 +52,9 @@ describe('ValidateAndQuote', () => {
         return gateway;
       },
       policy: autoApprovePolicy(autoApproveMaxUsd, ['boss@example.com']),
-    });
+    };
+    return (state: WorkflowState) => validateAndQuote(deps, state);
+  };
 
   it('quotes a CoCalc license at the amount its checkout charges, and records QUOTED', async () => {
     const state = await newPurchase(h, cocalcRequest());

@@ -1,0 +1,25 @@
+import type { InvocationClock } from '../core/locks';
+import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
+import type { WorkflowState } from '../core/workflow';
+import { cocalcGateway } from '../composition/cocalc';
+import { interserverGateway } from '../composition/interserver';
+import { cartAddSlots, spendGuard, vendorStepStores } from '../composition/stores';
+import { approvalPolicyConfig } from '../shared/config';
+import { lazyHandler } from '../shared/lazy-handler';
+
+/** PreparePurchase: the state is the input, the state with its quote, reservation and cart the output (lambdas/core/prepare-purchase.ts). */
+export function makeHandler(deps: PreparePurchaseDeps): (state: WorkflowState, context?: InvocationClock) => Promise<PreparedState> {
+  return (state, context) => preparePurchase(deps, state, context);
+}
+
+/** Production wiring, once per cold start. The vendor gateways are built on first use: a CoCalc quote calls no vendor, an InterServer purchase never CoCalc. */
+export function defaultDeps(): PreparePurchaseDeps {
+  const stores = vendorStepStores();
+  return {
+    quoting: { ...stores, interserver: interserverGateway, policy: approvalPolicyConfig().policy },
+    budget: { ...stores, spendGuard: spendGuard() },
+    cart: { ...stores, slots: cartAddSlots(), cocalc: cocalcGateway },
+  };
+}
+
+export const handler = lazyHandler(() => makeHandler(defaultDeps()));

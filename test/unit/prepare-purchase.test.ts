@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
+import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
+import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
+import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
+import { addToCart } from '../../lambdas/core/cocalc-add-to-cart';
+import { BudgetExceededError, VendorTransientError } from '../../lambdas/core/errors';
+import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
+import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
+import { preparePurchase, type PreparePurchaseDeps } from '../../lambdas/core/prepare-purchase';
+import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/core/rate-slots';
+import type { WorkflowState } from '../../lambdas/core/workflow';
+import { cocalcRequest, interserverRequest } from '../support/requests';
+import { cocalcGatewayFor, cocalcStepDeps, interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+
+/**
+ * PreparePurchase (core/prepare-purchase.ts): quote, reservation and the first cart add in one
+ * state. Real dynalite and both vendor sandboxes over loopback; the money is counted at the
+ * sandboxes (cart items) and in the budget counters.
+ */
+describe('PreparePurchase', () => {
+  /** Slot ledger as loose as the sandbox's throttle (off): no add waits. */
+  let h: StepHarness;
+  /** The vendor's add limits (3/s, 15/min, 200/h), on a clock the busy-lock test drives. */
+  let hs: StepHarness;
+  let cocalc: CocalcSandbox;
+  let interserver: InterserverSandbox;
+  const cart = () => cocalc.account(COCALC_SANDBOX_DEFAULTS.apiKey).cart;
+  let cocalcBuilds = 0;
+
+  beforeAll(async () => {
+    h = await startStepHarness({ capsUsd: { cocalc: 100, interserver: 50 }, dailyLimit: 100 });
+    hs = await startStepHarness(undefined, { cartAddLimits: COCALC_CART_ADD_LIMITS });
+    cocalc = await startCocalcSandbox({ throttle: false });
+    interserver = await startInterserverSandbox();
+  });
+  afterAll(async () => {
+    await cocalc.close();
+    await interserver.close();
+    await hs.close();
+    await h.close();
+  });
+  beforeEach(() => {
+    cart().length = 0;
+    cocalc.faults.reset();
+    cocalcBuilds = 0;
+  });
+
+  const deps = (now: () => number = Date.now, on: StepHarness = h): PreparePurchaseDeps => {
+    const gateway = cocalcGatewayFor(cocalc.url, COCALC_SANDBOX_DEFAULTS.apiKey);
+    const journal = { audit: on.audit, purchases: on.purchases };
+    return {
+      quoting: {
+        ...journal,
+        interserver: async () => interserverGatewayFor(interserver, SANDBOX_DEFAULTS.username, SANDBOX_DEFAULTS.password),
+        policy: autoApprovePolicy(-1, ['boss@example.com']),
+      },
+      budget: { ...journal, spendGuard: on.spendGuard },
+      cart: {
+        ...cocalcStepDeps(on, gateway),
+        cocalc: async () => {
+          cocalcBuilds += 1;
+          return gateway;
+        },
+        clock: now,
+      },
+    };
+  };
+  /** What the month's budget counter holds reserved for `vendor` (every test here books into this month). */
+  const reservedUsd = async (vendor: 'cocalc' | 'interserver' = 'cocalc') => (await h.spendGuard.remaining(vendor, new Date())).reservedUsd;
+  const types = async (state: WorkflowState) => (await h.audit.list(state.purchaseId)).map((e) => e.type);
+
+  it('quotes, reserves and parks the CoCalc item in the cart, handing on the whole state', async () => {
+    const state = await newPurchase(h, cocalcRequest());
+    const before = await reservedUsd();
+    const out = await preparePurchase(deps(), state);
+
+    expect(out).toMatchObject({ purchaseId: state.purchaseId, request: state.request, source: 'api', receivedAt: state.receivedAt });
+    expect(out.quote).toMatchObject({ vendor: 'cocalc', autoApprove: false });
+    expect(out.reservation).toMatchObject({ vendor: 'cocalc', amountUsd: out.quote.amountUsd });
+    expect(out.cart?.itemId).toBeGreaterThan(0);
+    // At the vendor: one item, this purchase's, parked unchecked until approval.
+    expect(cart()).toEqual([expect.objectContaining({ id: out.cart?.itemId, checked: false, purchased: null })]);
+    expect(await types(state)).toEqual(['QUOTED', 'BUDGET_RESERVED', 'CART_ADD_STARTED', 'CART_ITEM_ADDED']);
+    expect((await h.purchases.get(state.purchaseId))?.status).toBe('IN_CART');
+    expect(await reservedUsd()).toBeCloseTo(before + out.quote.amountUsd, 2);
+  });
+
+  it('is safe to run again (a retried state): still one item in the cart and one reservation', async () => {
+    const state = await newPurchase(h, cocalcRequest());
+    const before = await reservedUsd();
+    const first = await preparePurchase(deps(), state);
+    const again = await preparePurchase(deps(), state);
+
+    expect(again.cart).toEqual(first.cart);
+    expect(cart()).toHaveLength(1);
+    expect(await reservedUsd()).toBeCloseTo(before + first.quote.amountUsd, 2);
+  });
+
+  it('never touches CoCalc for an InterServer purchase, and hands on no cart', async () => {
+    const state = await newPurchase(h, interserverRequest({ item: { ip: '203.0.113.91', licenseType: 5006 } }));
+    const out = await preparePurchase(deps(), state);
+
+    expect(out.quote).toMatchObject({ vendor: 'interserver', interserverTypeId: 5006 });
+    expect(out.reservation).toMatchObject({ vendor: 'interserver', amountUsd: out.quote.amountUsd });
+    expect(out).not.toHaveProperty('cart');
+    expect(cocalcBuilds).toBe(0);
+    expect(await types(state)).toEqual(['QUOTED', 'BUDGET_RESERVED']);
+  });
+
+  it('refuses over budget before anything reaches the cart', async () => {
+    const big = cocalcRequest();
+    const description = { ...(big.item as { description: object }).description, run_limit: 500, ram: 16, cpu: 3 };
+    const state = await newPurchase(h, { ...big, item: { description } });
+    const before = await reservedUsd();
+
+    await expect(preparePurchase(deps(), state)).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(cocalcBuilds).toBe(0);
+    expect(cart()).toHaveLength(0);
+    expect(await types(state)).toEqual(['QUOTED', 'BUDGET_REFUSED']);
+    expect(await reservedUsd()).toBe(before);
+  });
+
+  it('answers a busy account lock at its first add with a wait of about a second, not an error, and AddToCart adds after it', async () => {
+    const state = await newPurchase(hs, cocalcRequest());
+    const before = (await hs.spendGuard.remaining('cocalc', new Date())).reservedUsd;
+    // A slot reserved long enough ago that a busy lock gives it back (LockBusyError inside AddToCart).
+    let now = Date.now();
+    const { at } = await hs.slots.reserve(COCALC_CART_ADD_SLOT_KEY, state.purchaseId, now);
+    now = at + LOCK_RECHECK_WINDOW_MS - 50;
+    const clock = () => now;
+
+    let out: Awaited<ReturnType<typeof preparePurchase>> | undefined;
+    await hs.locks.withLock(COCALC_ACCOUNT_LOCK, 'pur-someone-else', 10 * 60_000, async () => {
+      out = await preparePurchase(deps(clock, hs), state);
+    });
+    // Quoted and reserved; the add waits for the machine's Wait (whole seconds), then AddToCart.
+    expect(out?.reservation).toMatchObject({ amountUsd: out?.quote.amountUsd });
+    const waitUntil = Date.parse(String(out?.cart?.waitUntil));
+    expect(out?.cart).toMatchObject({ waits: 0, waitUntil: expect.stringMatching(/:\d\d\.000Z$/) });
+    expect(waitUntil).toBeGreaterThanOrEqual(now + 1_000);
+    expect(waitUntil).toBeLessThan(now + 2_000);
+    expect(cart()).toHaveLength(0);
+
+    now = waitUntil;
+    const ref = await addToCart(deps(clock, hs).cart, out!);
+    expect(cart()).toEqual([expect.objectContaining({ id: ref.itemId, checked: false })]);
+    expect((await hs.spendGuard.remaining('cocalc', new Date())).reservedUsd).toBeCloseTo(before + (out?.quote.amountUsd ?? Number.NaN), 2);
+  });
+  it('passes any other error of the first add on to the machine (its Retry or Catch), quote and reservation kept', async () => {
+    const state = await newPurchase(h, cocalcRequest());
+    const before = await reservedUsd();
+    cocalc.faults.set({ failNext: 1, operations: ['shopping/cart/add'] });
+
+    await expect(preparePurchase(deps(), state)).rejects.toBeInstanceOf(VendorTransientError);
+    expect(cart()).toHaveLength(0);
+    expect(await types(state)).toEqual(['QUOTED', 'BUDGET_RESERVED', 'CART_ADD_STARTED']);
+    // The machine's retry runs it all again: one reservation, one item.
+    const out = await preparePurchase(deps(), state);
+    expect(cart()).toEqual([expect.objectContaining({ id: out.cart?.itemId, checked: false })]);
+    expect(await reservedUsd()).toBeCloseTo(before + out.quote.amountUsd, 2);
+  });
+
+  it("re-quotes at the vendor's total after a checkout mismatch: the reservation adjusted, the same cart item kept, a person asked", async () => {
+    const state = await newPurchase(h, cocalcRequest());
+    const before = await reservedUsd();
+    const first = await preparePurchase(deps(), state);
+    const vendorTotalUsd = first.quote.amountUsd + 1.5;
+    // What Checkout does on a mismatch: records both amounts, then throws (the Catch's $.mismatch).
+    await h.audit.append(state.purchaseId, {
+      type: 'QUOTE_MISMATCH',
+      status: 'APPROVED',
+      actor: 'system',
+      detail: { vendorTotalUsd, approvedUsd: first.quote.amountUsd },
+    });
+    const err = quoteMismatchError(vendorTotalUsd, first.quote.amountUsd);
+    const mismatch = { Error: err.name, Cause: JSON.stringify({ errorType: err.name, errorMessage: err.message }) };
+
+    const again = await preparePurchase(deps(), { ...first, mismatch });
+    expect(again.quote).toMatchObject({ amountUsd: vendorTotalUsd, autoApprove: false });
+    expect(again.reservation.amountUsd).toBe(vendorTotalUsd);
+    expect(again.cart).toEqual(first.cart);
+    expect(again.mismatch).toEqual(mismatch);
+    expect(cart()).toHaveLength(1);
+    expect(await reservedUsd()).toBeCloseTo(before + vendorTotalUsd, 2);
+  });
+});
