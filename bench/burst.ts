@@ -170,7 +170,7 @@ export interface Pacing {
   maxLatenessMs: number;
   /** Accepted adds that reached the vendor more than 1 s after their claim. */
   lateAdds: number;
-  /** Those late adds: their claim, when AddToCart audited CART_ADD_STARTED (after the claim, before the HTTP call), and the vendor's time. */
+  /** Those late adds: their claim, when the add (PreparePurchase's first, or AddToCart's) audited CART_ADD_STARTED (after the claim, before the HTTP call), and the vendor's time. */
   lateAddTimes: Array<{ purchaseId: string; claimMs: number; startedMs: number | null; addedMs: number }>;
   /** Purchases that started an add more than once (CART_ADD_STARTED audit entries): refused or retried adds. */
   repeatedAdds: Array<{ purchaseId: string; addStartedMs: number[]; claimsMs: number[]; addedMs: number | null }>;
@@ -307,7 +307,7 @@ function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: Readonly
   return { licenses: licenseIds.length, problems };
 }
 
-/** Audit entry type AddToCart writes right before it sends an add (lambdas/core/cocalc-add-to-cart.ts). */
+/** Audit entry type an add (PreparePurchase's first, AddToCart's after a wait) writes right before it sends (lambdas/core/cocalc-add-to-cart.ts). */
 const ADD_STARTED = 'CART_ADD_STARTED';
 /**
  * How long after its claim an add reached the vendor before the bench calls it late: procure's

@@ -14,7 +14,8 @@ export function withRecordedQuote(state: WorkflowState, trail: readonly AuditEnt
   for (let i = trail.length - 1; i >= 0 && !entry; i -= 1) if (trail[i]!.type === AUDIT.quoted) entry = trail[i];
   const d = entry?.detail;
   if (!d || typeof d.amountUsd !== 'number' || typeof d.summary !== 'string') return state;
-  if (state.quote?.amountUsd === d.amountUsd && state.quote.summary === d.summary) return state;
+  // The same amount: the state's own quote stands (its summary is the unredacted one).
+  if (state.quote?.amountUsd === d.amountUsd) return state;
   return {
     ...state,
     quote: {

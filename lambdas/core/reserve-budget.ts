@@ -59,7 +59,7 @@ export async function reserveBudget(deps: ReserveBudgetDeps, state: WorkflowStat
     status: 'RESERVED',
     message:
       `${formatUsd(reservation.amountUsd)} reserved against the ${reservation.vendor} budget for ${reservation.month}` +
-      `${state.reservation ? ' (adjusted after a re-quote)' : ''}; ${formatUsd(budget.remainingUsd)} of ${formatUsd(budget.capUsd)} left`,
+      `${state.reservation ? ' (adjusted to the new quote)' : ''}; ${formatUsd(budget.remainingUsd)} of ${formatUsd(budget.capUsd)} left`,
     detail: { ...reservation, capUsd: budget.capUsd, remainingUsd: budget.remainingUsd, adjusted: Boolean(state.reservation) },
   });
   return reservation;

@@ -46,9 +46,12 @@ export const SAFE_TO_REPEAT: RetryProps[] = [
  * older integration) may have done part of its work. Retried only for the steps whose every write
  * is idempotent and which call no vendor that can charge: VerifyLicense (reads). Not for
  * PreparePurchase, whose cart add could still be in flight to CoCalc when a second run looks for
- * it: a timeout there ends the purchase (RecordNotCompleted releases the budget and deletes a
- * recorded item; the reconciler finds a tagged one), as it always did for AddToCart. PreparePurchase
- * has 60 s for a quote, a reservation and one add.
+ * it (AddToCart was never retried on a timeout either). The price: a PreparePurchase that times
+ * out before its add, or an InterServer one (no add at all), now ends the purchase instead of
+ * running again, where ValidateAndQuote and ReserveBudget used to be retried. Nothing is spent
+ * (RecordNotCompleted releases the budget and deletes a recorded item; the reconciler finds a
+ * tagged one) and the request can be sent again; PreparePurchase has 60 s for a quote, a
+ * reservation and one add, where ReserveBudget, the step a busy host pushed past its time, had 15.
  */
 const TIMED_OUT_IDEMPOTENT: RetryProps = {
   errors: ['Sandbox.Timedout', 'Lambda.Unknown'],

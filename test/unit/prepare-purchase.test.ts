@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
-import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
+import { LICENSE_TYPES, SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
 import { addToCart } from '../../lambdas/core/cocalc-add-to-cart';
@@ -183,5 +183,24 @@ describe('PreparePurchase', () => {
     expect(again.mismatch).toEqual(mismatch);
     expect(cart()).toHaveLength(1);
     expect(await reservedUsd()).toBeCloseTo(before + vendorTotalUsd, 2);
+  });
+  it("holds the new price when a run again finds its reservation made at an older one (InterServer's catalog moved)", async () => {
+    const state = await newPurchase(h, interserverRequest({ item: { ip: '203.0.113.92', licenseType: 5006 } }));
+    const before = await reservedUsd('interserver');
+    const first = await preparePurchase(deps(), state);
+    const row = LICENSE_TYPES.get(5006) as { services_cost: number };
+    const price = row.services_cost;
+    row.services_cost = price + 2;
+    try {
+      // The same input again, as the machine's Retry would run it.
+      const again = await preparePurchase(deps(), state);
+      expect(again.quote.amountUsd).toBe(price + 2);
+      expect(again.reservation.amountUsd).toBe(price + 2);
+    } finally {
+      row.services_cost = price;
+    }
+    expect(first.reservation.amountUsd).toBe(price);
+    // Counted once, at the new price.
+    expect(await reservedUsd('interserver')).toBeCloseTo(before + price + 2, 2);
   });
 });

@@ -26,6 +26,8 @@ describe('withRecordedQuote (what RecordNotCompleted names when PreparePurchase 
   it('leaves the state as it is when it already has the recorded quote, or nothing was quoted', () => {
     const same = { ...state, quote: { vendor: 'cocalc' as const, amountUsd: 18, summary: 'x', autoApprove: true } };
     expect(withRecordedQuote(same, [quoted(18, 'x')])).toBe(same);
+    // The amount decides: the trail's summary went through the audit redaction, the state's did not.
+    expect(withRecordedQuote(same, [quoted(18, 'x (redacted)')])).toBe(same);
     expect(withRecordedQuote(state, [entry('REQUEST_RECEIVED')])).toBe(state);
     // A QUOTED entry without its amount (never written so) changes nothing.
     expect(withRecordedQuote(state, [entry('QUOTED', { summary: 'x' })])).toBe(state);
