@@ -35,7 +35,7 @@ export interface ApprovalLinkRequest {
  * The event is never logged: its query string and body hold the signature.
  */
 export interface ApprovalsApiDeps {
-  /** Structurally compatible with the Powertools logger. */
+  /** Structurally the shared logger (lambdas/shared/logger.ts). */
   log: {
     warn(message: string, ...extra: Array<Record<string, unknown>>): void;
     error(message: string, ...extra: Array<Record<string, unknown>>): void;

@@ -2,7 +2,7 @@ import type { BudgetView } from './approval-page';
 import type { SpendGuard } from './ports';
 import type { Vendor } from './purchase-request';
 
-/** Where {@link budgetLeft} reports a failed read. Structurally compatible with the Powertools logger. */
+/** Where {@link budgetLeft} reports a failed read. Structurally the shared logger (lambdas/shared/logger.ts). */
 export interface BudgetLeftLogger {
   warn(message: string, ...extra: Array<Record<string, unknown>>): void;
 }

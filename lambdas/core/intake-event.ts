@@ -12,7 +12,7 @@ import { EVENTS, purchaseIdFor } from './workflow';
  */
 export type IntakeDeps = SubmitPurchaseDeps & { events: EventPublisher };
 
-/** Where intake logs what it accepted and refused (structurally the Powertools logger). */
+/** Where intake logs what it accepted and refused (structurally the shared logger, lambdas/shared/logger.ts). */
 export interface IntakeLog {
   info(message: string, extra: Record<string, unknown>): void;
   warn(message: string, extra: Record<string, unknown>): void;

@@ -14,7 +14,7 @@ export interface MoneyStepDeps {
   verifyApproval: (state: WorkflowState) => Promise<void>;
 }
 
-/** Where a step logs what it cannot put in the audit trail (structurally the Powertools logger). */
+/** Where a step logs what it cannot put in the audit trail (structurally the shared logger, lambdas/shared/logger.ts). */
 export interface StepLog {
   warn(message: string, ...extra: Array<Record<string, unknown>>): void;
   error(message: string, ...extra: Array<Record<string, unknown>>): void;

@@ -24,7 +24,7 @@ export interface RequesterNoticeDeps {
   audit: AuditLog;
   /** The sender address of procure's mail. */
   sender: string;
-  /** Structurally compatible with the Powertools logger. */
+  /** Structurally the shared logger (lambdas/shared/logger.ts). */
   log: { error(message: string, ...extra: Array<Record<string, unknown>>): void };
   clock?: () => Date;
 }

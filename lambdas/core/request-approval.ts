@@ -13,7 +13,7 @@ import { FINAL_STATUSES, type RequestApprovalPayload } from './workflow';
  * then waits until the approvals API sends the decision with that token, or the Task times out.
  */
 export interface RequestApprovalDeps {
-  /** Structurally compatible with the Powertools logger. */
+  /** Structurally the shared logger (lambdas/shared/logger.ts). */
   log: BudgetLeftLogger & { info(message: string, ...extra: Array<Record<string, unknown>>): void };
   approvals: ApprovalStore;
   /** The round the follow-ups (reminders, escalation, resend) mint fresh links for. */

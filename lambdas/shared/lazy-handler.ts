@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { logger as sharedLogger } from './logger';
 
-/** The part of the Powertools logger the wrapper uses: adding the invocation's Lambda context. */
+/** The part of the shared logger (logger.ts) the wrapper uses: adding the invocation's Lambda context. */
 export interface ContextLogger {
   addContext(context: Context): void;
 }
@@ -13,7 +13,7 @@ export interface ContextLogger {
  * environment. A configuration error still fails the very first invocation, loudly; a failed
  * build is not cached, so the next invocation tries again.
  *
- * Every invocation first hands its Lambda context to the shared logger (Powertools'
+ * Every invocation first hands its Lambda context to the shared logger (as Powertools'
  * `addContext`, what `injectLambdaContext` does), so each line the invocation logs carries
  * `function_request_id`, `cold_start` and the function's name, ARN and memory. Handlers are
  * called as `(event, context)`; a call without a Lambda context (a test) leaves the logger as is.

@@ -1,7 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { lazyHandler } from '../../lambdas/shared/lazy-handler';
+import { JsonLogger } from '../../lambdas/shared/logger';
 
 const contextFor = (awsRequestId: string): Context =>
   ({
@@ -19,7 +19,7 @@ const contextFor = (awsRequestId: string): Context =>
     succeed: () => undefined,
   }) as Context;
 
-/** Runs `act` and returns the JSON lines Powertools wrote to stdout meanwhile. */
+/** Runs `act` and returns the JSON lines the logger wrote to stdout meanwhile. */
 async function logLines(act: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
   const chunks: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
@@ -41,13 +41,7 @@ async function logLines(act: () => Promise<unknown>): Promise<Array<Record<strin
 
 describe('lazyHandler', () => {
   it('puts the request id and the cold-start flag on every line an invocation logs', async () => {
-    // Lambda sets this for on-demand functions (the local runtime too, lib/local/function-env.ts);
-    // Powertools reports a cold start only then.
-    const before = process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
-    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
-    const logger = new Logger({ serviceName: 'procure', logLevel: 'INFO' });
-    if (before === undefined) delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
-    else process.env.AWS_LAMBDA_INITIALIZATION_TYPE = before;
+    const logger = new JsonLogger({ serviceName: 'procure', logLevel: 'INFO' });
     const handler = lazyHandler(
       () => async (event: { n: number }, _context: Context) => {
         logger.info('handled', { n: event.n });

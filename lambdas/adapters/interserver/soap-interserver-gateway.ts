@@ -22,7 +22,7 @@ import { transportError } from './transport-errors';
 import type { Unwrapped } from './unwrap';
 import { interserverWsdlModel, wsdlOperation } from './wsdl-model';
 
-/** Where the gateway reports re-logins. Structurally compatible with the Powertools logger. */
+/** Where the gateway reports re-logins. Structurally the shared logger (lambdas/shared/logger.ts). */
 export interface GatewayLogger {
   warn(message: string, ...extra: Array<Record<string, unknown>>): void;
 }
