@@ -47,7 +47,7 @@ export const WORKFLOW_BUNDLING = {
   forceDockerBundling: false,
 } as const satisfies BundlingOptions;
 
-/** Service name Powertools puts on every log line. */
+/** Service name the logger (lambdas/shared/logger.ts) puts on every log line; the variable is the one Powertools reads. */
 const POWERTOOLS_SERVICE_NAME = 'procure';
 
 export interface WorkflowFunctionProps {

@@ -58,17 +58,76 @@ describe('JsonLogger', () => {
     expect(silent.entries()).toEqual([]);
   });
 
-  it("logs an error's name, message and stack, wherever it sits, its secret-looking keys still redacted", () => {
+  it("logs an error's name, message, stack, cause and own properties, wherever it sits, secret-looking keys on it redacted", () => {
     const { logger, entries } = capture('DEBUG');
-    const err = Object.assign(new Error('vendor said no'), { name: 'VendorAuthError' });
-    logger.error('listing licenses failed', { vendor: 'cocalc', error: err, apiKey: 'AK-1' });
+    const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const err = Object.assign(new Error('vendor said no', { cause }), { name: 'VendorRateLimitedError', retryAfterSeconds: 30, apiKey: 'AK-1' });
+    logger.error('listing licenses failed', { vendor: 'cocalc', errors: [{ error: err }] });
     logger.error('bare', err);
     const [nested, bare] = entries();
     expect(nested).toMatchObject({
       vendor: 'cocalc',
-      error: { name: 'VendorAuthError', message: 'vendor said no', stack: expect.stringContaining('vendor said no') },
-      apiKey: '[REDACTED]',
+      errors: [
+        {
+          error: {
+            name: 'VendorRateLimitedError',
+            message: 'vendor said no',
+            stack: expect.stringContaining('vendor said no'),
+            retryAfterSeconds: 30,
+            apiKey: '[REDACTED]',
+            cause: { name: 'Error', message: 'socket hang up', code: 'ECONNRESET' },
+          },
+        },
+      ],
     });
-    expect(bare).toMatchObject({ message: 'bare', error: { name: 'VendorAuthError' } });
+    expect(JSON.stringify(nested)).not.toContain('AK-1');
+    expect(bare).toMatchObject({ message: 'bare', error: { name: 'VendorRateLimitedError' } });
+  });
+
+  it('never throws on what JSON cannot hold: a BigInt becomes digits, an object met again is left out', () => {
+    const { logger, entries } = capture('INFO');
+    const loop: Record<string, unknown> = { purchaseId: 'pur-1' };
+    loop.self = loop;
+    expect(() => logger.info('odd values', { count: 10n ** 20n, loop })).not.toThrow();
+    expect(entries()).toEqual([expect.objectContaining({ count: '100000000000000000000', loop: { purchaseId: 'pur-1' } })]);
+  });
+
+  it("keeps an entry's own level, message, timestamp and service from being overwritten by its extra keys", () => {
+    const { logger, entries } = capture('INFO');
+    logger.warn('real', { level: 'DEBUG', message: 'fake', service: 'other', purchaseId: 'pur-1' });
+    expect(entries()).toEqual([expect.objectContaining({ level: 'WARN', message: 'real', service: 'procure', purchaseId: 'pur-1' })]);
+  });
+});
+
+describe('JsonLogger level and cold start, read from the environment as Powertools reads them', () => {
+  const levelsLogged = (env: NodeJS.ProcessEnv): string[] => {
+    const lines: string[] = [];
+    const logger = new JsonLogger({ env, write: (l) => lines.push(l) });
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    return lines.map((l) => (JSON.parse(l) as { level: string }).level);
+  };
+
+  it.each([
+    [{}, ['INFO', 'WARN', 'ERROR']],
+    [{ POWERTOOLS_LOG_LEVEL: 'debug' }, ['DEBUG', 'INFO', 'WARN', 'ERROR']],
+    // Lambda's own log level (advanced logging controls) wins.
+    [{ AWS_LAMBDA_LOG_LEVEL: 'WARN', POWERTOOLS_LOG_LEVEL: 'DEBUG' }, ['WARN', 'ERROR']],
+    [{ POWERTOOLS_LOG_LEVEL: '', LOG_LEVEL: 'error' }, ['ERROR']],
+    [{ POWERTOOLS_LOG_LEVEL: 'TRACE' }, ['DEBUG', 'INFO', 'WARN', 'ERROR']],
+    [{ AWS_LAMBDA_LOG_LEVEL: 'FATAL' }, []],
+    [{ POWERTOOLS_LOG_LEVEL: 'SILENT' }, []],
+  ] as const)('%j logs %j', (env, expected) => {
+    expect(levelsLogged(env)).toEqual(expected);
+  });
+
+  it('reports no cold start in an environment provisioned ahead of traffic', () => {
+    const lines: string[] = [];
+    const logger = new JsonLogger({ env: { AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' }, write: (l) => lines.push(l) });
+    logger.addContext({ awsRequestId: 'req-1', functionName: 'f', invokedFunctionArn: 'arn', memoryLimitInMB: '128' } as never);
+    logger.info('x');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ cold_start: false, function_request_id: 'req-1' });
   });
 });
