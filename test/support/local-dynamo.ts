@@ -24,6 +24,11 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
   const dynalite = require('dynalite') as (opts: object) => import('node:http').Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Idle keep-alive sockets stay open (Node closes them after 5 s by default): a test that pauses
+  // longer on a loaded machine would otherwise reuse a socket just as the server closes it, and
+  // with maxAttempts 1 that ECONNRESET fails the test. server.close() still closes idle sockets.
+  server.keepAliveTimeout = 10 * 60_000;
+  server.headersTimeout = 10 * 60_000 + 1_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({

@@ -37,8 +37,13 @@ describe('DynamoLockManager', () => {
   it('refuses a second holder while the lease is live', async () => {
     const locks = new DynamoLockManager(doc, db.stateTable);
     let release!: () => void;
-    const held = locks.withLock('b', 'pur-1', 10_000, () => new Promise<void>((r) => (release = r)));
-    await new Promise((r) => setTimeout(r, 50));
+    let enter!: () => void;
+    const entered = new Promise<void>((r) => (enter = r));
+    const held = locks.withLock('b', 'pur-1', 10_000, () => {
+      enter();
+      return new Promise<void>((r) => (release = r));
+    });
+    await entered;
     await expect(locks.withLock('b', 'pur-2', 10_000, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
     release();
     await held;
@@ -95,19 +100,26 @@ describe('DynamoLockManager', () => {
   });
 
   describe('shared leases (CoCalc adds) beside exclusive ones (checkouts)', () => {
+    /** A holder's function: `run` is what withLock calls (it resolves `entered` at once, then waits for `release`). */
     const hold = () => {
       let release!: () => void;
+      let enter!: () => void;
       const gate = new Promise<void>((r) => (release = r));
-      return { gate, release };
+      const entered = new Promise<void>((r) => (enter = r));
+      const run = () => {
+        enter();
+        return gate;
+      };
+      return { release, run, entered };
     };
 
     it('lets shared holders in together, keeps an exclusive one out until the last leaves, and the reverse', async () => {
       const locks = new DynamoLockManager(doc, db.stateTable);
       const a = hold();
       const b = hold();
-      const inA = locks.withLock('s1', 'pur-a', 10_000, () => a.gate, 'shared');
-      const inB = locks.withLock('s1', 'pur-b', 10_000, () => b.gate, 'shared');
-      await new Promise((r) => setTimeout(r, 50));
+      const inA = locks.withLock('s1', 'pur-a', 10_000, a.run, 'shared');
+      const inB = locks.withLock('s1', 'pur-b', 10_000, b.run, 'shared');
+      await Promise.all([a.entered, b.entered]);
       expect((await lockItem('s1'))?.sharedCount).toBe(2);
       await expect(locks.withLock('s1', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
       a.release();
@@ -117,8 +129,8 @@ describe('DynamoLockManager', () => {
       await inB;
 
       const x = hold();
-      const inX = locks.withLock('s1', 'pur-x', 10_000, () => x.gate);
-      await new Promise((r) => setTimeout(r, 50));
+      const inX = locks.withLock('s1', 'pur-x', 10_000, x.run);
+      await x.entered;
       await expect(locks.withLock('s1', 'pur-c', 10_000, async () => 'c', 'shared')).rejects.toBeInstanceOf(LockBusyError);
       x.release();
       await inX;
@@ -132,19 +144,19 @@ describe('DynamoLockManager', () => {
       let lateRelease!: () => Promise<void>;
       // pur-dead takes a shared lease and stalls past it (its release comes much later).
       const dead = hold();
-      const inDead = locks.withLock('s2', 'pur-dead', 1_000, () => dead.gate, 'shared');
+      const inDead = locks.withLock('s2', 'pur-dead', 1_000, dead.run, 'shared');
       lateRelease = async () => {
         dead.release();
         await inDead;
       };
-      await new Promise((r) => setTimeout(r, 50));
+      await dead.entered;
       await expect(locks.withLock('s2', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
       now += 5_000;
       await expect(locks.withLock('s2', 'pur-x', 10_000, async () => 'x')).resolves.toBe('x');
 
       const live = hold();
-      const inLive = locks.withLock('s2', 'pur-live', 10_000, () => live.gate, 'shared');
-      await new Promise((r) => setTimeout(r, 50));
+      const inLive = locks.withLock('s2', 'pur-live', 10_000, live.run, 'shared');
+      await live.entered;
       await lateRelease();
       expect((await lockItem('s2'))?.sharedCount).toBe(1);
       await expect(locks.withLock('s2', 'pur-y', 10_000, async () => 'y')).rejects.toBeInstanceOf(LockBusyError);
@@ -157,13 +169,13 @@ describe('DynamoLockManager', () => {
       let now = 9_000_000;
       const locks = new DynamoLockManager(doc, db.stateTable, { clock: () => now });
       const stalled = hold();
-      const inStalled = locks.withLock('s3', 'pur-stalled', 1_000, () => stalled.gate);
-      await new Promise((r) => setTimeout(r, 50));
+      const inStalled = locks.withLock('s3', 'pur-stalled', 1_000, stalled.run);
+      await stalled.entered;
       await expect(locks.withLock('s3', 'pur-a', 10_000, async () => 'a', 'shared')).rejects.toBeInstanceOf(LockBusyError);
       now += 5_000;
       const a = hold();
-      const inA = locks.withLock('s3', 'pur-a', 10_000, () => a.gate, 'shared');
-      await new Promise((r) => setTimeout(r, 50));
+      const inA = locks.withLock('s3', 'pur-a', 10_000, a.run, 'shared');
+      await a.entered;
       stalled.release();
       await inStalled;
       expect((await lockItem('s3'))?.sharedCount).toBe(1);
@@ -177,10 +189,10 @@ describe('DynamoLockManager', () => {
       const locks = new DynamoLockManager(doc, db.stateTable, { clock: () => now });
       const long = hold();
       const short = hold();
-      const inLong = locks.withLock('s6', 'pur-long', 60_000, () => long.gate, 'shared');
-      await new Promise((r) => setTimeout(r, 50));
-      const inShort = locks.withLock('s6', 'pur-short', 1_000, () => short.gate, 'shared');
-      await new Promise((r) => setTimeout(r, 50));
+      const inLong = locks.withLock('s6', 'pur-long', 60_000, long.run, 'shared');
+      await long.entered;
+      const inShort = locks.withLock('s6', 'pur-short', 1_000, short.run, 'shared');
+      await short.entered;
       expect((await lockItem('s6'))?.sharedUntil).toBe(20_000_000 + 60_000);
       now += 5_000; // the short lease expired (its holder died); the long one lives
       await expect(locks.withLock('s6', 'pur-x', 10_000, async () => 'x')).rejects.toBeInstanceOf(LockBusyError);
@@ -193,8 +205,8 @@ describe('DynamoLockManager', () => {
       const locks = new DynamoLockManager(doc, db.stateTable);
       const first = hold();
       // The first invocation dies holding its lease (its release never runs); the retry takes it again.
-      void locks.withLock('s4', 'pur-r', 60_000, () => first.gate, 'shared');
-      await new Promise((r) => setTimeout(r, 50));
+      void locks.withLock('s4', 'pur-r', 60_000, first.run, 'shared');
+      await first.entered;
       await locks.withLock('s4', 'pur-r', 60_000, async () => expect((await lockItem('s4'))?.sharedCount).toBe(1), 'shared');
       expect((await lockItem('s4'))?.sharedCount).toBe(0);
       await expect(locks.withLock('s4', 'pur-x', 10_000, async () => 'x')).resolves.toBe('x');
