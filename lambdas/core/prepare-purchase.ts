@@ -30,9 +30,10 @@ export type PreparedState = WorkflowState & Required<Pick<WorkflowState, 'quote'
  *
  * Every step is safe to run again (each is idempotent per purchase), so the whole is retried as
  * one, on the errors that are safe for the add (purchase-retries.ts SAFE_TO_REPEAT); a timeout is
- * not retried: it can leave an add in flight. A busy account lock or contended slot ledger on the first add did nothing at the vendor; it
- * is not thrown (a retry would quote and reserve again) but answered as a wait of about a second,
- * after which the machine's AddToCart state, with its own lock Retry, takes over.
+ * not retried: it can leave an add in flight. A busy account lock or contended slot ledger at the
+ * first add did nothing at the vendor; it is not thrown (a retry would quote and reserve again)
+ * but answered as a wait of about a second, after which the machine's AddToCart state, with its
+ * own lock Retry, takes over.
  */
 export async function preparePurchase(deps: PreparePurchaseDeps, state: WorkflowState, context?: InvocationClock): Promise<PreparedState> {
   const quote = await validateAndQuote(deps.quoting, state);
