@@ -393,10 +393,12 @@ describe('InterServer sandbox: api_buy_license (§5, §6)', () => {
   });
 
   it('keeps an active session alive: each call refreshes the idle timer', async () => {
-    const s = await start({ sessionIdleSeconds: 0.3 });
+    // Three pauses of 0.7 s outlast one idle period of 2 s only if each call refreshed the timer;
+    // the margin (1.3 s a pause) holds on a loaded machine.
+    const s = await start({ sessionIdleSeconds: 2 });
     const sid = await login(s);
     for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 700));
       expect(
         field(
           await call(s, 'api_get_prepay_remaining', [

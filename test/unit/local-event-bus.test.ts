@@ -15,6 +15,7 @@ import { LambdaHost } from '../../lib/local/lambda-host';
 import { THROTTLED_ERROR_TYPE } from '../../lib/local/lambda-errors';
 import { useEndpointEnv } from '../support/endpoint-env';
 import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
+import { waitFor } from '../support/wait';
 
 const RECORD = `
 const seen = [];
@@ -303,7 +304,7 @@ describe('the local EventBridge with a journal (an acknowledged entry survives t
     let ran = 0;
     const first = busOn({ invokeAsync: async () => void (ran += 1), hold: { at: 'after-invoke', ms: 60_000 } });
     first.bus.putEvents(request());
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the target to run', () => ran === 1, 10_000);
     first.bus.close();
     await first.bus.idle();
     first.journal.close();

@@ -3,6 +3,7 @@ import { LambdaHost, type LambdaHostOptions } from '../../lib/local/lambda-host'
 import { LambdaFunctionError } from '../../lib/local/lambda-errors';
 import { toTaskError } from '../../lib/local/execution-tasks';
 import { tinyLambdas, type TinyLambdas } from '../support/tiny-lambdas';
+import { waitFor } from '../support/wait';
 
 const REPORT = `
 let count = 0;
@@ -91,7 +92,8 @@ describe('LambdaHost', () => {
 
   it('forwards what handlers print to the log, labelled with the construct id', async () => {
     await host.invoke('Chatty0A1B2C3D', {});
-    await new Promise((r) => setTimeout(r, 50));
+    // The worker's stdout reaches the host through a pipe, after the invocation's answer.
+    await waitFor('the handler output in the log', () => logs.includes('[Chatty] hello from the handler'), 10_000);
     expect(logs).toContain('[Chatty] hello from the handler');
   });
 });
