@@ -30,15 +30,19 @@ export function redactingReplacer(key: string, value: unknown): unknown {
   return value;
 }
 
-/** {@link redactingReplacer}, leaving out an object met again (a cycle, or one logged twice), as Powertools does. */
+/**
+ * {@link redactingReplacer}, leaving out an object met again (a cycle, or one logged twice), as
+ * Powertools does. Judged on the value before an error becomes a new object, so an error whose
+ * `cause` (or any property) leads back to itself ends there too.
+ */
 function onceReplacer(): (key: string, value: unknown) => unknown {
   const seen = new WeakSet<object>();
   return (key, value) => {
-    const v = redactingReplacer(key, value);
-    if (typeof v !== 'object' || v === null) return v;
-    if (seen.has(v)) return undefined;
-    seen.add(v);
-    return v;
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return undefined;
+      seen.add(value);
+    }
+    return redactingReplacer(key, value);
   };
 }
 

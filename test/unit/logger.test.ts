@@ -90,6 +90,11 @@ describe('JsonLogger', () => {
     loop.self = loop;
     expect(() => logger.info('odd values', { count: 10n ** 20n, loop })).not.toThrow();
     expect(entries()).toEqual([expect.objectContaining({ count: '100000000000000000000', loop: { purchaseId: 'pur-1' } })]);
+    // An error that is its own cause, or points back to itself.
+    const selfish = new Error('again and again');
+    Object.assign(selfish, { cause: selfish, self: selfish });
+    expect(() => logger.error('odd error', { error: selfish })).not.toThrow();
+    expect(entries()[1]).toMatchObject({ error: { name: 'Error', message: 'again and again' } });
   });
 
   it("keeps an entry's own level, message, timestamp and service from being overwritten by its extra keys", () => {
