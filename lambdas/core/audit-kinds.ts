@@ -55,3 +55,9 @@ export const AUDIT = {
 
 /** The kind of an audit entry. */
 export type AuditKind = (typeof AUDIT)[keyof typeof AUDIT];
+
+/** Index of the latest entry of `kind` in a trail (oldest first), or -1 when it has none. */
+export function lastIndexOfKind(trail: ReadonlyArray<{ type: string }>, kind: string): number {
+  for (let i = trail.length - 1; i >= 0; i -= 1) if (trail[i]!.type === kind) return i;
+  return -1;
+}

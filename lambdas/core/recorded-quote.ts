@@ -1,4 +1,4 @@
-import { AUDIT } from './audit-kinds';
+import { AUDIT, lastIndexOfKind } from './audit-kinds';
 import type { AuditEntry } from './ports';
 import type { WorkflowState } from './workflow';
 
@@ -10,9 +10,7 @@ import type { WorkflowState } from './workflow';
  * event and the requester's notice still name the amount and the item that were quoted.
  */
 export function withRecordedQuote(state: WorkflowState, trail: readonly AuditEntry[]): WorkflowState {
-  let entry: AuditEntry | undefined;
-  for (let i = trail.length - 1; i >= 0 && !entry; i -= 1) if (trail[i]!.type === AUDIT.quoted) entry = trail[i];
-  const d = entry?.detail;
+  const d = trail[lastIndexOfKind(trail, AUDIT.quoted)]?.detail;
   if (!d || typeof d.amountUsd !== 'number' || typeof d.summary !== 'string') return state;
   // The same amount: the state's own quote stands (its summary is the unredacted one).
   if (state.quote?.amountUsd === d.amountUsd) return state;

@@ -1,5 +1,5 @@
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
-import { AUDIT } from './audit-kinds';
+import { AUDIT, lastIndexOfKind } from './audit-kinds';
 import { ProcureError } from './errors';
 import { formatUsd, sameCents } from './money';
 import type { ApprovalRecord, ApprovalStore, AuditEntry, AuditLog } from './ports';
@@ -117,9 +117,9 @@ export interface VerifyApprovalDeps {
 /** The evidence for `state`'s purchase, from the audit trail and the approval records. */
 export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: WorkflowState, quote: Quote): Promise<ApprovalEvidence> {
   const trail = await deps.audit.list(state.purchaseId);
-  const quotedAt = lastIndexOf(trail, AUDIT.quoted);
+  const quotedAt = lastIndexOfKind(trail, AUDIT.quoted);
   const quoted = quotedAt >= 0 ? trail[quotedAt]!.detail : undefined;
-  const sentAt = lastIndexOf(trail, AUDIT.approvalSent);
+  const sentAt = lastIndexOfKind(trail, AUDIT.approvalSent);
   const sent = sentAt > quotedAt ? trail[sentAt]!.detail : undefined;
   const idsOf = (detail: Record<string, unknown> | undefined): string[] =>
     Array.isArray(detail?.approvalIds) ? detail.approvalIds.filter((id): id is string => typeof id === 'string') : [];
@@ -147,11 +147,6 @@ export async function gatherApprovalEvidence(deps: VerifyApprovalDeps, state: Wo
     ...(sent ? { round: { approvalIds: ids, amountUsd: sent.amountUsd, approvalsNeeded: sent.approvalsNeeded } } : {}),
     records,
   };
-}
-
-function lastIndexOf(trail: readonly AuditEntry[], type: string): number {
-  for (let i = trail.length - 1; i >= 0; i -= 1) if (trail[i]!.type === type) return i;
-  return -1;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { addToCart, type AddToCartDeps } from '../core/cocalc-add-to-cart';
 import type { InvocationClock } from '../core/locks';
 import type { CartRef, WorkflowState } from '../core/workflow';
-import { cocalcGateway } from '../composition/cocalc';
-import { cartAddSlots, vendorStepStores } from '../composition/stores';
+import { cartAddDeps } from '../composition/cocalc';
 import { lazyHandler } from '../shared/lazy-handler';
 
 export type { AddToCartDeps } from '../core/cocalc-add-to-cart';
@@ -14,11 +13,7 @@ export function makeHandler(deps: AddToCartDeps): (state: WorkflowState, context
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): AddToCartDeps {
-  return {
-    ...vendorStepStores(),
-    slots: cartAddSlots(),
-    cocalc: cocalcGateway,
-  };
+  return cartAddDeps();
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

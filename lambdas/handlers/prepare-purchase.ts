@@ -1,9 +1,9 @@
 import type { InvocationClock } from '../core/locks';
 import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
 import type { WorkflowState } from '../core/workflow';
-import { cocalcGateway } from '../composition/cocalc';
+import { cartAddDeps } from '../composition/cocalc';
 import { interserverGateway } from '../composition/interserver';
-import { cartAddSlots, spendGuard, vendorStepStores } from '../composition/stores';
+import { purchaseJournal, spendGuard } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 
@@ -14,11 +14,11 @@ export function makeHandler(deps: PreparePurchaseDeps): (state: WorkflowState, c
 
 /** Production wiring, once per cold start. The vendor gateways are built on first use: a CoCalc quote calls no vendor, an InterServer purchase never CoCalc. */
 export function defaultDeps(): PreparePurchaseDeps {
-  const stores = vendorStepStores();
+  const journal = purchaseJournal();
   return {
-    quoting: { ...stores, interserver: interserverGateway, policy: approvalPolicyConfig().policy },
-    budget: { ...stores, spendGuard: spendGuard() },
-    cart: { ...stores, slots: cartAddSlots(), cocalc: cocalcGateway },
+    quoting: { ...journal, interserver: interserverGateway, policy: approvalPolicyConfig().policy },
+    budget: { ...journal, spendGuard: spendGuard() },
+    cart: cartAddDeps(),
   };
 }
 

@@ -1,3 +1,4 @@
+import { purchaseIdOfItem } from '../../lambdas/core/cocalc-cart-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cocalcRequest } from '../support/requests';
 import {
@@ -61,7 +62,7 @@ describe('a re-quote after the vendor changed its price, end to end', { timeout:
     expect(charges.map((p) => p.cost)).toEqual([18.37]);
     expect(Math.round((balanceBefore - account.balance) * 100)).toBe(1837);
     // The cart: the purchase's one item bought, nothing of it left unbought (a re-quote adds none).
-    const ours = account.cart.filter((i) => String((i.description as Record<string, unknown>).description ?? '').endsWith(purchaseId));
+    const ours = account.cart.filter((i) => purchaseIdOfItem({ description: i.description as Record<string, unknown> }) === purchaseId);
     expect(ours.filter((i) => i.purchased !== null)).toHaveLength(1);
     expect(ours.filter((i) => i.purchased === null && i.removed === null)).toEqual([]);
 

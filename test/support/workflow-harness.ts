@@ -14,7 +14,8 @@ import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { RateLimit } from '../../lambdas/core/rate-slots';
 import { verifyApproval } from '../../lambdas/core/verify-approval';
-import type { PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
+import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
+import type { MismatchInfo, PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
 import type { AddToCartDeps } from '../../lambdas/handlers/cocalc-add-to-cart';
 import type { BudgetConfig } from '../../lambdas/shared/config';
 import { startLocalDynamo, type LocalDynamo } from './local-dynamo';
@@ -168,4 +169,30 @@ export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCar
     slots: h.slots,
     cocalc: async () => gateway,
   };
+}
+
+/**
+ * What Checkout does on a mismatch: records both amounts in the trail (QUOTE_MISMATCH), then throws
+ * QuoteMismatchError; returned as the Catch writes it at `$.mismatch`.
+ */
+export async function recordQuoteMismatch(
+  h: Pick<StepHarness, 'audit'>,
+  purchaseId: string,
+  vendorTotalUsd: number,
+  approvedUsd: number,
+): Promise<MismatchInfo> {
+  await h.audit.append(purchaseId, {
+    type: 'QUOTE_MISMATCH',
+    status: 'APPROVED',
+    actor: 'system',
+    message: 'Not checking out',
+    detail: { vendorTotalUsd, approvedUsd },
+  });
+  return mismatchInfo(vendorTotalUsd, approvedUsd);
+}
+
+/** `$.mismatch` as Step Functions' Catch writes it for Checkout's QuoteMismatchError. */
+export function mismatchInfo(vendorTotalUsd: number, approvedUsd: number): MismatchInfo {
+  const err = quoteMismatchError(vendorTotalUsd, approvedUsd);
+  return { Error: err.name, Cause: JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [] }) };
 }

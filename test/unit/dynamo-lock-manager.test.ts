@@ -27,6 +27,19 @@ describe('DynamoLockManager', () => {
 
   const lockItem = async (name: string) => (await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `LOCK#${name}`, sk: 'LOCK' } }))).Item;
 
+  /** A holder's function: `run` is what withLock calls (it resolves `entered` at once, then waits for `release`). */
+  const hold = () => {
+    let release!: () => void;
+    let enter!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const entered = new Promise<void>((r) => (enter = r));
+    const run = () => {
+      enter();
+      return gate;
+    };
+    return { release, run, entered };
+  };
+
   it('runs the function under the lock and removes the lock afterwards', async () => {
     const locks = new DynamoLockManager(doc, db.stateTable);
     const seen = await locks.withLock('a', 'pur-1', 10_000, async () => (await lockItem('a'))?.holder);
@@ -36,16 +49,11 @@ describe('DynamoLockManager', () => {
 
   it('refuses a second holder while the lease is live', async () => {
     const locks = new DynamoLockManager(doc, db.stateTable);
-    let release!: () => void;
-    let enter!: () => void;
-    const entered = new Promise<void>((r) => (enter = r));
-    const held = locks.withLock('b', 'pur-1', 10_000, () => {
-      enter();
-      return new Promise<void>((r) => (release = r));
-    });
-    await entered;
+    const first = hold();
+    const held = locks.withLock('b', 'pur-1', 10_000, first.run);
+    await first.entered;
     await expect(locks.withLock('b', 'pur-2', 10_000, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
-    release();
+    first.release();
     await held;
     expect(await locks.withLock('b', 'pur-2', 10_000, async () => 'ran')).toBe('ran');
   });
@@ -100,19 +108,6 @@ describe('DynamoLockManager', () => {
   });
 
   describe('shared leases (CoCalc adds) beside exclusive ones (checkouts)', () => {
-    /** A holder's function: `run` is what withLock calls (it resolves `entered` at once, then waits for `release`). */
-    const hold = () => {
-      let release!: () => void;
-      let enter!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      const entered = new Promise<void>((r) => (enter = r));
-      const run = () => {
-        enter();
-        return gate;
-      };
-      return { release, run, entered };
-    };
-
     it('lets shared holders in together, keeps an exclusive one out until the last leaves, and the reverse', async () => {
       const locks = new DynamoLockManager(doc, db.stateTable);
       const a = hold();

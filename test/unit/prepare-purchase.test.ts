@@ -6,12 +6,19 @@ import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
 import { addToCart } from '../../lambdas/core/cocalc-add-to-cart';
 import { BudgetExceededError, VendorTransientError } from '../../lambdas/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
-import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
 import { preparePurchase, type PreparePurchaseDeps } from '../../lambdas/core/prepare-purchase';
 import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/core/rate-slots';
 import type { WorkflowState } from '../../lambdas/core/workflow';
 import { cocalcRequest, interserverRequest } from '../support/requests';
-import { cocalcGatewayFor, cocalcStepDeps, interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import {
+  cocalcGatewayFor,
+  cocalcStepDeps,
+  interserverGatewayFor,
+  newPurchase,
+  recordQuoteMismatch,
+  startStepHarness,
+  type StepHarness,
+} from '../support/workflow-harness';
 
 /**
  * PreparePurchase (core/prepare-purchase.ts): quote, reservation and the first cart add in one
@@ -67,7 +74,8 @@ describe('PreparePurchase', () => {
     };
   };
   /** What the month's budget counter holds reserved for `vendor` (every test here books into this month). */
-  const reservedUsd = async (vendor: 'cocalc' | 'interserver' = 'cocalc') => (await h.spendGuard.remaining(vendor, new Date())).reservedUsd;
+  const reservedUsd = async (vendor: 'cocalc' | 'interserver' = 'cocalc', on: StepHarness = h) =>
+    (await on.spendGuard.remaining(vendor, new Date())).reservedUsd;
   const types = async (state: WorkflowState) => (await h.audit.list(state.purchaseId)).map((e) => e.type);
 
   it('quotes, reserves and parks the CoCalc item in the cart, handing on the whole state', async () => {
@@ -123,7 +131,7 @@ describe('PreparePurchase', () => {
 
   it('answers a busy account lock at its first add with a wait of about a second, not an error, and AddToCart adds after it', async () => {
     const state = await newPurchase(hs, cocalcRequest());
-    const before = (await hs.spendGuard.remaining('cocalc', new Date())).reservedUsd;
+    const before = await reservedUsd('cocalc', hs);
     // A slot reserved long enough ago that a busy lock gives it back (LockBusyError inside AddToCart).
     let now = Date.now();
     const { at } = await hs.slots.reserve(COCALC_CART_ADD_SLOT_KEY, state.purchaseId, now);
@@ -145,7 +153,7 @@ describe('PreparePurchase', () => {
     now = waitUntil;
     const ref = await addToCart(deps(clock, hs).cart, out!);
     expect(cart()).toEqual([expect.objectContaining({ id: ref.itemId, checked: false })]);
-    expect((await hs.spendGuard.remaining('cocalc', new Date())).reservedUsd).toBeCloseTo(before + (out?.quote.amountUsd ?? Number.NaN), 2);
+    expect(await reservedUsd('cocalc', hs)).toBeCloseTo(before + (out?.quote.amountUsd ?? Number.NaN), 2);
   });
   it('passes any other error of the first add on to the machine (its Retry or Catch), quote and reservation kept', async () => {
     const state = await newPurchase(h, cocalcRequest());
@@ -166,15 +174,7 @@ describe('PreparePurchase', () => {
     const before = await reservedUsd();
     const first = await preparePurchase(deps(), state);
     const vendorTotalUsd = first.quote.amountUsd + 1.5;
-    // What Checkout does on a mismatch: records both amounts, then throws (the Catch's $.mismatch).
-    await h.audit.append(state.purchaseId, {
-      type: 'QUOTE_MISMATCH',
-      status: 'APPROVED',
-      actor: 'system',
-      detail: { vendorTotalUsd, approvedUsd: first.quote.amountUsd },
-    });
-    const err = quoteMismatchError(vendorTotalUsd, first.quote.amountUsd);
-    const mismatch = { Error: err.name, Cause: JSON.stringify({ errorType: err.name, errorMessage: err.message }) };
+    const mismatch = await recordQuoteMismatch(h, state.purchaseId, vendorTotalUsd, first.quote.amountUsd);
 
     const again = await preparePurchase(deps(), { ...first, mismatch });
     expect(again.quote).toMatchObject({ amountUsd: vendorTotalUsd, autoApprove: false });

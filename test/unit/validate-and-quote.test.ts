@@ -3,17 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { InvalidRequestError, MaxCostExceededError, QuoteMismatchError } from '../../lambdas/core/errors';
 import type { InterserverGateway } from '../../lambdas/core/ports';
-import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
 import type { MismatchInfo, WorkflowState } from '../../lambdas/core/workflow';
 import { validateAndQuote, type ValidateAndQuoteDeps } from '../../lambdas/core/validate-and-quote';
 import { cocalcRequest, interserverRequest } from '../support/requests';
-import { interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
-
-/** $.mismatch as Step Functions' Catch writes it for Checkout's QuoteMismatchError. */
-function causeOf(vendorTotalUsd: number, approvedUsd: number): MismatchInfo {
-  const err = quoteMismatchError(vendorTotalUsd, approvedUsd);
-  return { Error: err.name, Cause: JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [] }) };
-}
+import { interserverGatewayFor, mismatchInfo, newPurchase, recordQuoteMismatch, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 describe('ValidateAndQuote', () => {
   let h: StepHarness;
@@ -21,17 +14,8 @@ describe('ValidateAndQuote', () => {
   let gateway: InterserverGateway;
   let interserverBuilds = 0;
 
-  /** What Checkout does on a mismatch: records both amounts in the trail, then throws (the Catch's $.mismatch). */
-  async function mismatch(purchaseId: string, vendorTotalUsd: number, approvedUsd: number): Promise<MismatchInfo> {
-    await h.audit.append(purchaseId, {
-      type: 'QUOTE_MISMATCH',
-      status: 'APPROVED',
-      actor: 'system',
-      message: 'Not checking out',
-      detail: { vendorTotalUsd, approvedUsd },
-    });
-    return causeOf(vendorTotalUsd, approvedUsd);
-  }
+  const mismatch = (purchaseId: string, vendorTotalUsd: number, approvedUsd: number): Promise<MismatchInfo> =>
+    recordQuoteMismatch(h, purchaseId, vendorTotalUsd, approvedUsd);
 
   beforeAll(async () => {
     h = await startStepHarness();
@@ -144,7 +128,7 @@ describe('ValidateAndQuote', () => {
   it('refuses a mismatch the trail does not record, whatever its text says', async () => {
     const state = await newPurchase(h, cocalcRequest());
     // The amounts are in the text, as a hand-made $.mismatch could put them: not trusted.
-    const refused = handler()({ ...state, mismatch: causeOf(1, 18) });
+    const refused = handler()({ ...state, mismatch: mismatchInfo(1, 18) });
     await expect(refused).rejects.toBeInstanceOf(InvalidRequestError);
     // The reason RecordNotCompleted writes to the trail (an INVALID end) is this error's text.
     await expect(refused).rejects.toThrow('cannot re-quote: no recorded mismatch names the vendor total');
