@@ -1,11 +1,9 @@
 import { createCocalcGateway } from '../adapters/cocalc/undici-cocalc-gateway';
-import type { AddToCartDeps } from '../core/cocalc-add-to-cart';
 import type { CocalcGateway, SecretsProvider } from '../core/ports';
 import { buildOnce } from '../shared/build-once';
 import { cocalcConfig } from '../shared/config';
 import { SecretUnavailableError, secretsProvider } from '../shared/secrets';
 import { readVendorSecret } from '../shared/vendor-secret';
-import { cartAddSlots, vendorStepStores } from './stores';
 
 /**
  * The CoCalc gateway of one Lambda process. A module of its own (as is ./interserver.ts) so
@@ -30,8 +28,3 @@ export async function buildCocalcGateway(secrets: SecretsProvider): Promise<Coca
  * after a new cold start.
  */
 export const cocalcGateway: () => Promise<CocalcGateway> = buildOnce(() => buildCocalcGateway(secretsProvider()));
-
-/** What a CoCalc cart add is wired with (AddToCart, and PreparePurchase's first add): the journal, the locks, the slot ledger, the gateway. */
-export function cartAddDeps(): AddToCartDeps {
-  return { ...vendorStepStores(), slots: cartAddSlots(), cocalc: cocalcGateway };
-}

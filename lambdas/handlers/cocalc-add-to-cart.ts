@@ -1,7 +1,7 @@
 import { addToCart, type AddToCartDeps } from '../core/cocalc-add-to-cart';
 import type { InvocationClock } from '../core/locks';
 import type { CartRef, WorkflowState } from '../core/workflow';
-import { cartAddDeps } from '../composition/cocalc';
+import { cartAddDeps } from '../composition/cart-add';
 import { lazyHandler } from '../shared/lazy-handler';
 
 export type { AddToCartDeps } from '../core/cocalc-add-to-cart';

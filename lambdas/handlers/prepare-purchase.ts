@@ -1,7 +1,7 @@
 import type { InvocationClock } from '../core/locks';
 import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
 import type { WorkflowState } from '../core/workflow';
-import { cartAddDeps } from '../composition/cocalc';
+import { cartAddDeps } from '../composition/cart-add';
 import { interserverGateway } from '../composition/interserver';
 import { purchaseJournal, spendGuard } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';

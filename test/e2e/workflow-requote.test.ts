@@ -1,3 +1,4 @@
+import { waitFor } from '../support/wait';
 import { purchaseIdOfItem } from '../../lambdas/core/cocalc-cart-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cocalcRequest } from '../support/requests';
@@ -49,6 +50,8 @@ describe('a re-quote after the vendor changed its price, end to end', { timeout:
       const second = await approvalMailFor(e2e, purchaseId, 2);
       expect(second.mail.subject).toContain('$18.37');
       expect(account.licenses).toHaveLength(licensesBefore);
+      // The mail can arrive before RequestApproval's record write lands.
+      await waitFor('the purchase to await approval', async () => (await purchaseRecord(e2e, purchaseId))?.status === 'AWAITING_APPROVAL', 10_000);
       expect((await purchaseRecord(e2e, purchaseId))?.status).toBe('AWAITING_APPROVAL');
       expect((await decide(second.link, 'approve')).status).toBe(200);
       expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');
