@@ -2,7 +2,7 @@ import { UNCAPPED, autoApproveAll } from './config-overrides';
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { purchaseIdOfItem } from '../lambdas/core/cocalc-cart-tag';
+import { purchaseIdOfItem } from '../lambdas/vendors/cocalc/core/cart-tag';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
@@ -307,7 +307,7 @@ function cocalcVendorTruth(e2e: E2e, ids: readonly string[], completed: Readonly
   return { licenses: licenseIds.length, problems };
 }
 
-/** Audit entry type an add (PreparePurchase's first, AddToCart's after a wait) writes right before it sends (lambdas/core/cocalc-add-to-cart.ts). */
+/** Audit entry type an add (PreparePurchase's first, AddToCart's after a wait) writes right before it sends (lambdas/vendors/cocalc/core/add-to-cart.ts). */
 const ADD_STARTED = 'CART_ADD_STARTED';
 /**
  * How long after its claim an add reached the vendor before the bench calls it late: procure's

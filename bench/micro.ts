@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createApprovalId, signApprovalLink, verifyApprovalSignature, type ApprovalLinkClaims } from '../lambdas/core/approval-link';
-import { computeSiteLicenseCost } from '../lambdas/core/cocalc-pricing';
+import { computeSiteLicenseCost } from '../lambdas/vendors/cocalc/core/pricing';
 import { InvalidRequestError } from '../lambdas/core/errors';
 import { parsePurchaseRequest } from '../lambdas/core/purchase-request';
 import { cocalcRequestBody, INVALID_REQUEST_BODY, interserverRequestBody, PRICE_INPUTS } from './samples';

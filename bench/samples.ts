@@ -1,4 +1,4 @@
-import type { CocalcCostInput } from '../lambdas/core/cocalc-pricing';
+import type { CocalcCostInput } from '../lambdas/vendors/cocalc/core/pricing';
 import { cocalcRequest, interserverRequest } from '../test/support/requests';
 
 /** Request bodies and price inputs the bench feeds through procure (shapes as in the README). */

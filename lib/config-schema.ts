@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COCALC_CHECKOUT_MODES } from '../lambdas/core/cocalc-checkout-mode';
+import { COCALC_CHECKOUT_MODES } from '../lambdas/vendors/cocalc/core/checkout-mode';
 import { INTERSERVER_PAYMENT_POLICIES } from '../lambdas/shared/config';
 import { API_ACCESS_LOG_MODES } from './api-access-log-modes';
 import { csv, json, num } from './context-coercion';

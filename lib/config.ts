@@ -1,4 +1,4 @@
-import type { CocalcCheckoutMode } from '../lambdas/core/cocalc-checkout-mode';
+import type { CocalcCheckoutMode } from '../lambdas/vendors/cocalc/core/checkout-mode';
 import type { Vendor } from '../lambdas/core/purchase-request';
 import type { InterserverPaymentPolicy } from '../lambdas/shared/config';
 import type { API_ACCESS_LOG_MODES, ApiAccessLogMode } from './api-access-log-modes';

@@ -3,7 +3,7 @@ import { recordOutcome, type RecordOutcomeDeps, type RecordOutcomeRuntime } from
 import { attentionMailConfig } from '../shared/config';
 import { logger } from '../shared/logger';
 import { redactText } from '../shared/redact';
-import { cocalcGateway } from './cocalc';
+import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
 import { eventPublisher } from './events';
 import { mailer } from './mail';
 import { noticeLedger, purchaseJournal, spendGuard } from './stores';

@@ -1,4 +1,4 @@
-import { withoutTag } from './cocalc-cart-tag';
+import { withoutTag } from '../vendors/cocalc/core/cart-tag';
 import type { CocalcManagedLicense, InterserverLicense } from './ports';
 import type { NormalizedLicense } from './workflow';
 
@@ -19,7 +19,7 @@ export function normalizeCocalcLicense(license: CocalcManagedLicense, now: Date)
   return {
     vendor: 'cocalc',
     id: license.id,
-    // The description ends with procure's tag line (cocalc-cart-tag.ts); it is no title.
+    // The description ends with procure's tag line (vendors/cocalc/core/cart-tag.ts); it is no title.
     title: license.title?.trim() || withoutTag(license.description) || 'CoCalc site license',
     status,
     target: describeCocalcQuota(license),

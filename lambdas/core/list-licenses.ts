@@ -1,4 +1,4 @@
-import { cocalcManagedLicensePages } from './cocalc-managed-licenses';
+import { cocalcManagedLicensePages } from '../vendors/cocalc/core/managed-licenses';
 import { InvalidRequestError } from './errors';
 import { normalizeCocalcLicense, normalizeInterserverLicense } from './license-view';
 import type { CocalcGateway, InterserverGateway } from './ports';

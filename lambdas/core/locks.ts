@@ -11,7 +11,7 @@
 export const COCALC_ACCOUNT_LOCK = 'cocalc-account';
 
 /**
- * Adds need not exclude each other: each one's item is tagged with its purchase (cocalc-cart-tag.ts)
+ * Adds need not exclude each other: each one's item is tagged with its purchase (vendors/cocalc/core/cart-tag.ts)
  * and found and parked by that tag alone, and the vendor's add limit is kept by the rate-slot
  * claims, not by this lock. Sharing it lets the adds the limit allows at once go at once instead of
  * one after another, each waiting out the other's lease.

@@ -1,4 +1,4 @@
-import { deleteCartItemOrLook } from './cocalc-cart-delete';
+import { deleteCartItemOrLook } from '../vendors/cocalc/core/cart-delete';
 import type { CleanupStep } from './cleanup-steps';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import type { CartCleanup, StepResult } from './outcome-rules';

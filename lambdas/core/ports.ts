@@ -6,7 +6,8 @@
  * one import path for every port (importers need not know which role file holds one).
  */
 
-export type * from './vendor-ports';
+export type * from '../vendors/cocalc/core/ports';
+export type * from '../vendors/interserver/core/ports';
 export type * from './audit-ports';
 export type * from './purchase-ports';
 export type * from './limit-ports';

@@ -1,5 +1,5 @@
 import { waitTimestamp } from './cart-slot';
-import { addToCart, type AddToCartDeps } from './cocalc-add-to-cart';
+import { addToCart, type AddToCartDeps } from '../vendors/cocalc/core/add-to-cart';
 import { LockBusyError } from './errors';
 import type { InvocationClock } from './locks';
 import { toCents } from './money';
@@ -25,7 +25,7 @@ export type PreparedState = WorkflowState & Required<Pick<WorkflowState, 'quote'
  *    re-quote after a checkout mismatch (`$.mismatch`), the vendor's total.
  * 2. ReserveBudget (core/reserve-budget.ts): the quoted amount against the monthly cap and the
  *    day's limit, before anything reaches a cart; adjusted on a re-quote.
- * 3. CoCalc only, AddToCart's first attempt (core/cocalc-add-to-cart.ts): the item in the cart,
+ * 3. CoCalc only, AddToCart's first attempt (vendors/cocalc/core/add-to-cart.ts): the item in the cart,
  *    parked, or `{ waitUntil }` when the add limit has no slot yet.
  *
  * Every step is safe to run again (each is idempotent per purchase), so the whole is retried as

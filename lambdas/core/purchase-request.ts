@@ -1,5 +1,5 @@
 import * as z from './zod';
-import { rangeEndIssue, siteLicenseDescriptionSchema } from './cocalc-license';
+import { rangeEndIssue, siteLicenseDescriptionSchema } from '../vendors/cocalc/core/license';
 import { InvalidRequestError } from './errors';
 import { nonPublicIpv4Reason } from './public-ipv4';
 import { multiLineText, singleLineText } from './safe-text';

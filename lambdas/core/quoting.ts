@@ -1,5 +1,5 @@
-import type { SiteLicenseDescription } from './cocalc-license';
-import { computeSiteLicenseCost } from './cocalc-pricing';
+import type { SiteLicenseDescription } from '../vendors/cocalc/core/license';
+import { computeSiteLicenseCost } from '../vendors/cocalc/core/pricing';
 import { InvalidRequestError, MaxCostExceededError } from './errors';
 import { formatUsd, toCents } from './money';
 import type { InterserverLicenseType } from './ports';
@@ -40,7 +40,7 @@ export interface PricedRequest {
 
 /**
  * The price ValidateAndQuote quotes and `POST /quotes` answers, from one place so the two cannot
- * disagree. CoCalc: the v3 formula's line amount (cocalc-pricing.ts), which is what CoCalc's
+ * disagree. CoCalc: the v3 formula's line amount (vendors/cocalc/core/pricing.ts), which is what CoCalc's
  * checkout charges and what Checkout requires its checkout-params total to equal, to the cent.
  * InterServer: the catalog price of the type (`api_get_license_types`), read through `catalog`;
  * throws InvalidRequestError naming item.licenseType when the catalog has no such type.

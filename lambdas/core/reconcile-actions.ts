@@ -1,6 +1,6 @@
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS } from './cleanup-steps';
-import { deleteCartItemOrLook } from './cocalc-cart-delete';
+import { deleteCartItemOrLook } from '../vendors/cocalc/core/cart-delete';
 import type { AuditEntry, CocalcGateway, PurchaseRecord } from './ports';
 import type { PurchaseRequest } from './purchase-request';
 import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type BoughtItem, type PurchaseView, type ReconcileAction } from './reconcile';

@@ -1,5 +1,5 @@
 import type { ReconcileDeps } from './reconcile-deps';
-import { purchaseIdOfItem } from './cocalc-cart-tag';
+import { purchaseIdOfItem } from '../vendors/cocalc/core/cart-tag';
 import { decideReconcile, RECONCILE_LIMITS, type ReconcileAction } from './reconcile';
 import { ALREADY_NOTED, applyReconcileAction } from './reconcile-actions';
 import { readSnapshot } from './reconcile-snapshot';

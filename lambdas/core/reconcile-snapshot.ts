@@ -1,5 +1,5 @@
 import { CLOSING_TYPES } from './outcome-rules';
-import { purchaseIdOfItem } from './cocalc-cart-tag';
+import { purchaseIdOfItem } from '../vendors/cocalc/core/cart-tag';
 import type { CocalcCartItem } from './ports';
 import { VENDORS } from './purchase-request';
 import { RECONCILE_LIMITS, type CountedReservation, type PurchaseView, type ReconcileSnapshot } from './reconcile';

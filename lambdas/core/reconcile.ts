@@ -1,6 +1,6 @@
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
-import { purchaseIdOfItem } from './cocalc-cart-tag';
+import { purchaseIdOfItem } from '../vendors/cocalc/core/cart-tag';
 import type { CocalcCartItem, PurchaseRecord } from './ports';
 import type { Vendor } from './purchase-request';
 import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
@@ -12,7 +12,7 @@ import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
  * each one. Everything here is safe to decide again on the next run: an action whose effect
  * already happened finds nothing left to do.
  *
- * 1. Orphan CoCalc cart items: an item tagged `procure purchase <id>` (cocalc-cart-tag.ts) whose
+ * 1. Orphan CoCalc cart items: an item tagged `procure purchase <id>` (vendors/cocalc/core/cart-tag.ts) whose
  *    purchase is final or unknown, and that is not bought, is deleted. Untagged items are the
  *    account owner's and are never touched; a tagged item of a purchase still running is left.
  * 2. Non-final purchases without a live execution are closed through RecordNotCompleted's own code.

@@ -32,23 +32,24 @@ export const STATE = {
 
 /**
  * Lambda construct ids (a contract: the local runtime maps logical ids back to these) and the
- * handler entry file under lambdas/handlers/ each one bundles.
+ * handler entry file (under lambdas/) each one bundles: lambdas/handlers/, or a vendor's own
+ * handlers/ folder (lambdas/vendors/<vendor>/handlers/).
  */
 export const FUNCTIONS = {
-  PurchasesApi: 'purchases-api.ts', // POST /purchases, GET /purchases(/{id})
-  Intake: 'intake.ts', // EventBridge "License Purchase Requested"
-  PreparePurchase: 'prepare-purchase.ts', // ValidateAndQuote, ReserveBudget and the first AddToCart
-  CocalcAddToCart: 'cocalc-add-to-cart.ts',
-  RequestApproval: 'request-approval.ts',
-  ApprovalsApi: 'approvals-api.ts', // GET/POST /approvals/{id}
-  CocalcCheckout: 'cocalc-checkout.ts',
-  InterserverBuy: 'interserver-buy.ts',
-  VerifyLicense: 'verify-license.ts',
-  RecordOutcome: 'record-outcome.ts', // RecordCompleted and RecordNotCompleted
-  ListLicenses: 'list-licenses.ts', // GET /licenses?vendor=
-  QuotesApi: 'quotes-api.ts', // POST /quotes: price, budget left and approval, nothing reserved
-  Reconcile: 'reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
-  ApprovalReminders: 'approval-reminders.ts', // scheduled reminders and escalations; POST /purchases/{id}/approvals/resend
+  PurchasesApi: 'handlers/purchases-api.ts', // POST /purchases, GET /purchases(/{id})
+  Intake: 'handlers/intake.ts', // EventBridge "License Purchase Requested"
+  PreparePurchase: 'handlers/prepare-purchase.ts', // ValidateAndQuote, ReserveBudget and the first AddToCart
+  CocalcAddToCart: 'vendors/cocalc/handlers/add-to-cart.ts',
+  RequestApproval: 'handlers/request-approval.ts',
+  ApprovalsApi: 'handlers/approvals-api.ts', // GET/POST /approvals/{id}
+  CocalcCheckout: 'vendors/cocalc/handlers/checkout.ts',
+  InterserverBuy: 'vendors/interserver/handlers/buy.ts',
+  VerifyLicense: 'handlers/verify-license.ts',
+  RecordOutcome: 'handlers/record-outcome.ts', // RecordCompleted and RecordNotCompleted
+  ListLicenses: 'handlers/list-licenses.ts', // GET /licenses?vendor=
+  QuotesApi: 'handlers/quotes-api.ts', // POST /quotes: price, budget left and approval, nothing reserved
+  Reconcile: 'handlers/reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
+  ApprovalReminders: 'handlers/approval-reminders.ts', // scheduled reminders and escalations; POST /purchases/{id}/approvals/resend
 } as const;
 export type FunctionId = keyof typeof FUNCTIONS;
 

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { listLicenses, parseVendor, type ListLicensesDeps } from '../core/list-licenses';
 import type { Vendor } from '../core/purchase-request';
-import { cocalcGateway } from '../composition/cocalc';
-import { interserverGateway } from '../composition/interserver';
+import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
+import { interserverGateway } from '../vendors/interserver/composition/gateway';
 import { errorResponse, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';

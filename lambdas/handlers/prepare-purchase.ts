@@ -1,8 +1,8 @@
 import type { InvocationClock } from '../core/locks';
 import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
 import type { WorkflowState } from '../core/workflow';
-import { cartAddDeps } from '../composition/cart-add';
-import { interserverGateway } from '../composition/interserver';
+import { cartAddDeps } from '../vendors/cocalc/composition/cart-add';
+import { interserverGateway } from '../vendors/interserver/composition/gateway';
 import { purchaseJournal, spendGuard } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';

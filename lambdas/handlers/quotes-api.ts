@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidRequestError } from '../core/errors';
 import { CatalogUnavailableError, quoteRequest, type QuoteRequestDeps } from '../core/quote-purchase';
-import { interserverGateway } from '../composition/interserver';
+import { interserverGateway } from '../vendors/interserver/composition/gateway';
 import { spendGuard } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';
 import { errorResponse, json, parseJsonBody } from '../shared/http';

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { ReconcileDeps } from '../core/reconcile-deps';
 import { reconcile, type ReconcileReport } from '../core/reconcile-runner';
-import { cocalcGateway } from '../composition/cocalc';
+import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
 import { eventPublisher } from '../composition/events';
 import { executionReader } from '../composition/executions';
 import { closePurchase } from '../composition/record-outcome';

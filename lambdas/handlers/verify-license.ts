@@ -1,7 +1,7 @@
 import { verifyLicense, type VerifyLicenseDeps } from '../core/verify-license';
 import type { NormalizedLicense, WorkflowState } from '../core/workflow';
-import { cocalcGateway } from '../composition/cocalc';
-import { interserverGateway } from '../composition/interserver';
+import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
+import { interserverGateway } from '../vendors/interserver/composition/gateway';
 import { purchaseJournal } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 

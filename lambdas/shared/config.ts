@@ -5,7 +5,7 @@ import type { FollowUpPolicy } from '../core/approval-follow-up-plan';
 import { policyIssues, type ApprovalPolicy } from '../core/approval-policy';
 import type { Vendor } from '../core/purchase-request';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
-import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../core/cocalc-checkout-mode';
+import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../vendors/cocalc/core/checkout-mode';
 
 /**
  * Handler configuration, read from the environment once per cold start and validated so a

@@ -64,7 +64,7 @@ export interface WorkflowFunctionProps {
 }
 
 /**
- * One procure Lambda function: `lambdas/handlers/<FUNCTIONS[id]>` bundled with the local esbuild
+ * One procure Lambda function: `lambdas/<FUNCTIONS[id]>` bundled with the local esbuild
  * (never Docker) to a minified CommonJS `index.js` with a source map, Node.js 24 on ARM64.
  *
  * The function is created directly in `scope` with construct id `id` (a {@link FunctionId}), so its
@@ -87,7 +87,7 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
   logGroup.grantWrite(role);
 
   const fn = new NodejsFunction(scope, id, {
-    entry: join(REPO_ROOT, 'lambdas', 'handlers', entryFile),
+    entry: join(REPO_ROOT, 'lambdas', entryFile),
     handler: 'handler',
     projectRoot: REPO_ROOT,
     depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
-import { tagDescription } from '../../lambdas/core/cocalc-cart-tag';
+import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import { parsePurchaseRequest, type PurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { ReconcileReport } from '../../lambdas/core/reconcile-runner';
 import { EVENTS } from '../../lambdas/core/workflow';

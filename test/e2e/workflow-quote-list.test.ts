@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
-import { computeSiteLicenseCost, type CocalcCostInput } from '../../lambdas/core/cocalc-pricing';
+import { computeSiteLicenseCost, type CocalcCostInput } from '../../lambdas/vendors/cocalc/core/pricing';
 import { ENV } from '../../lambdas/shared/env-names';
 import { LICENSE_TYPES } from '../../lib/local/sandboxes/interserver/catalog';
 import { runCli } from '../support/cli';

@@ -1,5 +1,5 @@
 import { waitFor } from '../support/wait';
-import { purchaseIdOfItem } from '../../lambdas/core/cocalc-cart-tag';
+import { purchaseIdOfItem } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cocalcRequest } from '../support/requests';
 import {

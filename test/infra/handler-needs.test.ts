@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
@@ -42,13 +42,18 @@ const CALL_ACTIONS: Array<{ pattern: RegExp; action: string; what: string }> = [
 const LAMBDAS = join(__dirname, '..', '..', 'lambdas');
 const read = (path: string): string => readFileSync(join(LAMBDAS, path), 'utf8');
 
-/** Every builder of the composition root (lambdas/composition/*.ts): its name and its body. */
+/** The composition root's folders: lambdas/composition and each vendor's own composition/. */
+const COMPOSITION_DIRS = ['composition', ...readdirSync(join(LAMBDAS, 'vendors')).map((v) => join('vendors', v, 'composition'))];
+
+/** Every builder of the composition root: its name and its body. */
 const BUILDERS = new Map(
-  readdirSync(join(LAMBDAS, 'composition'))
-    .filter((f) => f.endsWith('.ts'))
-    .flatMap((f) =>
-      [...read(join('composition', f)).matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body] as const),
-    ),
+  COMPOSITION_DIRS.flatMap((dir) =>
+    readdirSync(join(LAMBDAS, dir))
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [...read(join(dir, f)).matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body] as const),
+      ),
+  ),
 );
 
 /**
@@ -57,9 +62,10 @@ const BUILDERS = new Map(
  * builder (recordOutcomeDeps -> spendGuard), but not the builders it does not call.
  */
 function source(id: FunctionId): string {
-  const entry = read(join('handlers', FUNCTIONS[id]));
+  const entry = read(FUNCTIONS[id]);
   const parts = [entry];
-  for (const [, name] of entry.matchAll(/from '\.\.\/core\/([\w-]+)'/g)) parts.push(read(join('core', `${name as string}.ts`)));
+  // The use cases it imports: procure's core, or its vendor's own core/ (a sibling of handlers/).
+  for (const [, path] of entry.matchAll(/from '((?:\.\.\/)+core\/[\w-]+)'/g)) parts.push(read(join(dirname(FUNCTIONS[id]), `${path as string}.ts`)));
   const called = new Set<string>();
   for (let text = entry, grew = true; grew; ) {
     grew = false;

@@ -8,15 +8,15 @@ import { DynamoNoticeLedger } from '../../lambdas/adapters/aws/dynamo-notice-led
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { DynamoRateSlots } from '../../lambdas/adapters/aws/dynamo-rate-slots';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
-import { createCocalcGateway } from '../../lambdas/adapters/cocalc';
-import { createInterserverGateway } from '../../lambdas/adapters/interserver';
+import { createCocalcGateway } from '../../lambdas/vendors/cocalc/adapters';
+import { createInterserverGateway } from '../../lambdas/vendors/interserver/adapters';
 import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { RateLimit } from '../../lambdas/core/rate-slots';
 import { verifyApproval } from '../../lambdas/core/verify-approval';
 import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
 import type { MismatchInfo, PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
-import type { AddToCartDeps } from '../../lambdas/handlers/cocalc-add-to-cart';
+import type { AddToCartDeps } from '../../lambdas/vendors/cocalc/handlers/add-to-cart';
 import type { BudgetConfig } from '../../lambdas/shared/config';
 import { startLocalDynamo, type LocalDynamo } from './local-dynamo';
 

@@ -9,7 +9,7 @@ import {
   decideAddEntry,
   givesUpWaiting,
   meaningOfAddError,
-} from '../../lambdas/core/cocalc-add-to-cart-rules';
+} from '../../lambdas/vendors/cocalc/core/add-to-cart-rules';
 import { VendorRateLimitedError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 

@@ -3,14 +3,14 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { RATE_SLOT_DEFAULTS } from '../../lambdas/adapters/aws/dynamo-rate-slots';
 import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
-import { purchaseIdOfItem, tagDescription } from '../../lambdas/core/cocalc-cart-tag';
-import type { SiteLicenseDescription } from '../../lambdas/core/cocalc-license';
+import { purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
+import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY, earliestSlot } from '../../lambdas/core/rate-slots';
 import type { CartRef, WorkflowState } from '../../lambdas/core/workflow';
-import { makeHandler, type AddToCartDeps } from '../../lambdas/handlers/cocalc-add-to-cart';
+import { makeHandler, type AddToCartDeps } from '../../lambdas/vendors/cocalc/handlers/add-to-cart';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import { cocalcGatewayFor, cocalcStepDeps, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { differencesFromApproved, purchaseIdOfItem, tagDescription } from '../../lambdas/core/cocalc-cart-tag';
-import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/core/cocalc-license';
+import { differencesFromApproved, purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
+import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
 import type { CocalcCartItem } from '../../lambdas/core/ports';
 import { cocalcRequest } from '../support/requests';
 

@@ -6,7 +6,7 @@ import {
   meaningOfCheckoutError,
   nextCheckoutAttempt,
   planUnchecking,
-} from '../../lambdas/core/cocalc-checkout-rules';
+} from '../../lambdas/vendors/cocalc/core/checkout-rules';
 import { InsufficientCreditError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import type { CheckoutProgress, CocalcCartItem, CocalcCheckoutParams } from '../../lambdas/core/ports';
 

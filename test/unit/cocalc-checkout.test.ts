@@ -1,9 +1,9 @@
 import { afterEach, afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
-import { basicAuthorization } from '../../lambdas/adapters/cocalc/http-client';
-import { purchaseIdOfItem, tagDescription } from '../../lambdas/core/cocalc-cart-tag';
-import type { SiteLicenseDescription } from '../../lambdas/core/cocalc-license';
-import { computeSiteLicenseCost } from '../../lambdas/core/cocalc-pricing';
+import { basicAuthorization } from '../../lambdas/vendors/cocalc/adapters/http-client';
+import { purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
+import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
+import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
 import {
   CartItemChangedError,
   CheckoutOutcomeUnknownError,
@@ -19,8 +19,8 @@ import type { CocalcGateway } from '../../lambdas/core/ports';
 import { recordedMismatch } from '../../lambdas/core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../../lambdas/core/workflow';
 import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
-import { makeHandler as makeAddToCart } from '../../lambdas/handlers/cocalc-add-to-cart';
-import { makeHandler as makeCheckout, MAX_CHECKOUT_ATTEMPTS } from '../../lambdas/handlers/cocalc-checkout';
+import { makeHandler as makeAddToCart } from '../../lambdas/vendors/cocalc/handlers/add-to-cart';
+import { makeHandler as makeCheckout, MAX_CHECKOUT_ATTEMPTS } from '../../lambdas/vendors/cocalc/handlers/checkout';
 import { cocalcRequest } from '../support/requests';
 import { waitFor } from '../support/wait';
 import {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UndiciCocalcGateway, createCocalcGateway, toVendorError, type UndiciCocalcGatewayOptions } from '../../lambdas/adapters/cocalc';
-import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/core/cocalc-license';
-import { computeSiteLicenseCost } from '../../lambdas/core/cocalc-pricing';
+import { UndiciCocalcGateway, createCocalcGateway, toVendorError, type UndiciCocalcGatewayOptions } from '../../lambdas/vendors/cocalc/adapters';
+import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
+import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
 import {
   CaptchaRequiredError,
   InsufficientCreditError,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeSiteLicenseCost, type CocalcCostInput } from '../../lambdas/core/cocalc-pricing';
+import { computeSiteLicenseCost, type CocalcCostInput } from '../../lambdas/vendors/cocalc/core/pricing';
 import { computeLicenseCost } from '../../lib/local/sandboxes/cocalc/license-cost';
 import { seededRandom } from '../support/seeded-random';
 
 /**
  * Two readings of CoCalc's v3 price formula (shared/vendors/cocalc-api-v2.md §5), written apart:
- * procure's quote (lambdas/core/cocalc-pricing.ts, exact rationals) and the sandbox's charge
+ * procure's quote (lambdas/vendors/cocalc/core/pricing.ts, exact rationals) and the sandbox's charge
  * (lib/local/sandboxes/cocalc/license-cost.ts, integer cents over cleared denominators). They must
  * agree to the cent on every description, including the ones procure's own validation would refuse
  * (the vendor does not enforce the store's limits, §4.2) and fractional quantities.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeSiteLicenseCost, round2up, type CocalcCostInput } from '../../lambdas/core/cocalc-pricing';
-import { siteLicenseDescriptionSchema } from '../../lambdas/core/cocalc-license';
+import { computeSiteLicenseCost, round2up, type CocalcCostInput } from '../../lambdas/vendors/cocalc/core/pricing';
+import { siteLicenseDescriptionSchema } from '../../lambdas/vendors/cocalc/core/license';
 
 // Worked examples and rules: shared/vendors/cocalc-api-v2.md §5.
 const base: CocalcCostInput = {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { computeSiteLicenseCost } from '../../lambdas/core/cocalc-pricing';
+import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox, type CocalcSandboxOptions } from '../../lib/local/sandboxes/cocalc';
 
 // The sandbox checked against shared/vendors/cocalc-api-v2.md (section numbers below), over real HTTP.

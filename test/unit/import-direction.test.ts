@@ -13,13 +13,32 @@ import { ENV } from '../../lambdas/shared/env-names';
  * by construction, so it could not catch procure getting the vendor wrong.
  */
 
-/** What lambdas/core may import besides its own files: Node builtins and zod. */
+type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared';
+
+/**
+ * The room of a path under lambdas/: procure's own folder of that name, or the same folder inside
+ * a vendor's (lambdas/vendors/<vendor>/core is core, .../adapters adapters, and so on).
+ */
+function roomOf(path: string): Room | undefined {
+  const m = /^lambdas\/(?:vendors\/[\w-]+\/)?(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
+  return m?.[1] as Room | undefined;
+}
+
+/** The vendor folder a path is in (lambdas/vendors/<vendor>/...), if any. */
+function vendorOf(path: string): string | undefined {
+  return /^lambdas\/vendors\/([\w-]+)\//.exec(path)?.[1];
+}
+
+/** What a core file may import besides core files (procure's or a vendor's): Node builtins and zod. */
 function coreMayImport(i: ModuleImport): boolean {
-  if (i.target !== undefined) return i.target === 'lambdas/core' || i.target.startsWith('lambdas/core/');
+  if (i.target !== undefined) return roomOf(i.target) === 'core';
   return i.specifier.startsWith('node:') || i.specifier === 'zod' || i.specifier.startsWith('zod/');
 }
 
+const inRoom = (room: Room) => (i: ModuleImport) => i.target !== undefined && roomOf(i.target) === room;
 const under = (dir: string) => (i: ModuleImport) => i.target !== undefined && (i.target === dir || i.target.startsWith(`${dir}/`));
+/** Every .ts file of a room: procure's folder of that name and each vendor's. */
+const filesOfRoom = (room: Room): string[] => tsFilesUnder('lambdas').filter((f) => roomOf(f) === room);
 
 /** `file: specifier` lines for the imports that break `allowed`, for a failure that names them. */
 function violations(files: readonly string[], allowed: (i: ModuleImport) => boolean): string[] {
@@ -98,28 +117,49 @@ describe('one direction of imports in lambdas/', () => {
     expect(allowed.filter(check)).toEqual(allowed);
   });
 
-  it('lambdas/core imports only core, Node builtins and zod', () => {
-    const files = tsFilesUnder('lambdas/core');
+  it('a vendor folder has the same rooms: its core/ is core, its handlers/ handlers', () => {
+    expect(roomOf('lambdas/vendors/cocalc/core/pricing')).toBe('core');
+    expect(roomOf('lambdas/vendors/interserver/adapters/soap-client.ts')).toBe('adapters');
+    expect(roomOf('lambdas/vendors/cocalc/handlers/checkout.ts')).toBe('handlers');
+    expect(roomOf('lambdas/core/money')).toBe('core');
+    expect(roomOf('lambdas/vendors/cocalc/README.md')).toBeUndefined();
+  });
+
+  it("core (procure's and every vendor's) imports only core, Node builtins and zod", () => {
+    const files = filesOfRoom('core');
+    expect(files.filter((f) => vendorOf(f) !== undefined).length).toBeGreaterThan(10);
     expect(files.length).toBeGreaterThan(20);
     expect(violations(files, coreMayImport)).toEqual([]);
   });
 
-  it('lambdas/adapters imports nothing from lambdas/handlers', () => {
-    expect(violations(tsFilesUnder('lambdas/adapters'), (i) => !under('lambdas/handlers')(i))).toEqual([]);
-  });
-
-  it('lambdas/shared imports nothing from lambdas/handlers', () => {
-    expect(violations(tsFilesUnder('lambdas/shared'), (i) => !under('lambdas/handlers')(i))).toEqual([]);
-  });
-
-  it('lambdas/composition imports nothing from lambdas/handlers', () => {
-    expect(violations(tsFilesUnder('lambdas/composition'), (i) => !under('lambdas/handlers')(i))).toEqual([]);
+  it.each(['adapters', 'shared', 'composition'] as const)('%s imports nothing from a handler', (room) => {
+    const files = filesOfRoom(room);
+    expect(files.length).toBeGreaterThan(1);
+    expect(violations(files, (i) => !inRoom('handlers')(i))).toEqual([]);
   });
 });
 
-describe('one composition root (lambdas/composition)', () => {
-  const handlers = tsFilesUnder('lambdas/handlers');
-  const wiresNothing = (i: ModuleImport) => !under('lambdas/adapters')(i) && !under('lambdas/shared/aws-clients')(i) && !under('lambdas/handlers')(i);
+describe('one folder a vendor (issue #10)', () => {
+  const vendorFiles = tsFilesUnder('lambdas/vendors');
+
+  it('every file of a vendor folder is in one of the rooms', () => {
+    expect(vendorFiles.length).toBeGreaterThan(30);
+    expect(vendorFiles.filter((f) => roomOf(f) === undefined)).toEqual([]);
+  });
+
+  it("a vendor's files import nothing from another vendor's folder", () => {
+    const crossing = vendorFiles.flatMap((f) =>
+      importsOfFile(f)
+        .filter((i) => i.target !== undefined && vendorOf(i.target) !== undefined && vendorOf(i.target) !== vendorOf(f))
+        .map((i) => `${i.file}: '${i.specifier}'`),
+    );
+    expect(crossing).toEqual([]);
+  });
+});
+
+describe("one composition root (lambdas/composition and each vendor's composition/)", () => {
+  const handlers = filesOfRoom('handlers');
+  const wiresNothing = (i: ModuleImport) => !inRoom('adapters')(i) && !under('lambdas/shared/aws-clients')(i) && !inRoom('handlers')(i);
 
   it('no handler builds an adapter or a client itself, or imports another handler', () => {
     expect(handlers.length).toBeGreaterThan(10);

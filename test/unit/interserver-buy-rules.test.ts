@@ -11,7 +11,7 @@ import {
   newLicenseAmong,
   usePrepayFor,
   type InterserverPaymentPolicy,
-} from '../../lambdas/core/interserver-buy-rules';
+} from '../../lambdas/vendors/interserver/core/buy-rules';
 import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord } from '../../lambdas/core/ports';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';
 

@@ -12,7 +12,7 @@ import type { InterserverGateway } from '../../lambdas/core/ports';
 import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
 import type { Quote, WorkflowState } from '../../lambdas/core/workflow';
 import type { InterserverPaymentPolicy } from '../../lambdas/shared/config';
-import { makeHandler } from '../../lambdas/handlers/interserver-buy';
+import { makeHandler } from '../../lambdas/vendors/interserver/handlers/buy';
 import { interserverRequest } from '../support/requests';
 import {
   APPROVED,

@@ -15,7 +15,12 @@ import {
   VendorRejectedError,
   VendorTransientError,
 } from '../../lambdas/core/errors';
-import { createInterserverGateway, INTERSERVER_WSDL, SoapInterserverGateway, type SoapInterserverGatewayOptions } from '../../lambdas/adapters/interserver';
+import {
+  createInterserverGateway,
+  INTERSERVER_WSDL,
+  SoapInterserverGateway,
+  type SoapInterserverGatewayOptions,
+} from '../../lambdas/vendors/interserver/adapters';
 import { startInterserverSandbox, type InterserverSandbox, type InterserverSandboxOptions } from '../../lib/local/sandboxes/interserver';
 
 /** SoapInterserverGateway (node-soap) against the InterServer sandbox over real SOAP on 127.0.0.1. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { interserverWsdlModel } from '../../lambdas/adapters/interserver/wsdl-model';
+import { interserverWsdlModel } from '../../lambdas/vendors/interserver/adapters/wsdl-model';
 import { readWsdl, sandboxWsdlModel, sandboxWsdlText, type WsdlModel } from '../../lib/local/sandboxes/interserver/wsdl';
 
 /**

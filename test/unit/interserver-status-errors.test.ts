@@ -11,7 +11,7 @@ import {
   LicenseAlreadyExistsError,
   VendorRejectedError,
 } from '../../lambdas/core/errors';
-import { statusError } from '../../lambdas/adapters/interserver/status-errors';
+import { statusError } from '../../lambdas/vendors/interserver/adapters/status-errors';
 
 /** Every status_text documented in interserver-soap.md §4/§5, mapped to its error class. */
 describe('statusError', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unwrapSoap } from '../../lambdas/adapters/interserver/unwrap';
+import { unwrapSoap } from '../../lambdas/vendors/interserver/adapters/unwrap';
 
 /** The shapes node-soap 1.13 produces from NuSOAP responses (interserver-soap.md §7.1-2). */
 const typed = (type: string, value?: unknown) =>

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INTERSERVER_WSDL } from '../../lambdas/adapters/interserver/interserver-wsdl';
-import { orderArgs } from '../../lambdas/adapters/interserver/ordered-args';
-import { interserverWsdlModel, parseWsdl, wsdlOperation } from '../../lambdas/adapters/interserver/wsdl-model';
+import { INTERSERVER_WSDL } from '../../lambdas/vendors/interserver/adapters/interserver-wsdl';
+import { orderArgs } from '../../lambdas/vendors/interserver/adapters/ordered-args';
+import { interserverWsdlModel, parseWsdl, wsdlOperation } from '../../lambdas/vendors/interserver/adapters/wsdl-model';
 
 /** The bundled WSDL copy, its parsed model, and the one place that orders arguments from it. */
 describe('bundled InterServer WSDL', () => {

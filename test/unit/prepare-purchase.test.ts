@@ -3,7 +3,7 @@ import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from 
 import { LICENSE_TYPES, SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
-import { addToCart } from '../../lambdas/core/cocalc-add-to-cart';
+import { addToCart } from '../../lambdas/vendors/cocalc/core/add-to-cart';
 import { BudgetExceededError, VendorTransientError } from '../../lambdas/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
 import { preparePurchase, type PreparePurchaseDeps } from '../../lambdas/core/prepare-purchase';

@@ -1,6 +1,6 @@
 import { autoApprovePolicy, type ApprovalPolicy } from '../../lambdas/core/approval-policy';
 import { describe, expect, it } from 'vitest';
-import { computeSiteLicenseCost } from '../../lambdas/core/cocalc-pricing';
+import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
 import { InvalidRequestError } from '../../lambdas/core/errors';
 import type { InterserverLicenseType } from '../../lambdas/core/ports';
 import type { Vendor } from '../../lambdas/core/purchase-request';

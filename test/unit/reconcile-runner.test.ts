@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { DynamoReservationLedger } from '../../lambdas/adapters/aws/dynamo-reservation-ledger';
-import { tagDescription } from '../../lambdas/core/cocalc-cart-tag';
+import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { RECONCILE_LIMITS } from '../../lambdas/core/reconcile';
 import type { ReconcileDeps } from '../../lambdas/core/reconcile-deps';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { EventBridgePublisher } from '../../lambdas/adapters/aws/eventbridge-publisher';
-import { tagDescription } from '../../lambdas/core/cocalc-cart-tag';
+import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { CocalcGateway, EventPublisher, SpendGuard } from '../../lambdas/core/ports';
 import { resolvePurchase } from '../../lambdas/core/resolve-purchase';
 import type { FailureInfo, Quote, RecordOutcomePayload, WorkflowState } from '../../lambdas/core/workflow';

@@ -5,8 +5,8 @@ import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from 
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import type { SecretsProvider } from '../../lambdas/core/ports';
 import { buildOnce } from '../../lambdas/shared/build-once';
-import { buildCocalcGateway } from '../../lambdas/composition/cocalc';
-import { buildInterserverGateway } from '../../lambdas/composition/interserver';
+import { buildCocalcGateway } from '../../lambdas/vendors/cocalc/composition/gateway';
+import { buildInterserverGateway } from '../../lambdas/vendors/interserver/composition/gateway';
 import { SecretPlaceholderError, SecretUnavailableError } from '../../lambdas/shared/secrets';
 import { SECRET_PLACEHOLDER, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 
@@ -26,8 +26,8 @@ class MemorySecrets implements SecretsProvider {
 }
 
 /**
- * The gateways as a Lambda process holds them (lambdas/composition/cocalc.ts and
- * interserver.ts: each built once), over the given secrets instead of Secrets Manager.
+ * The gateways as a Lambda process holds them (each vendor's composition/gateway.ts under
+ * lambdas/vendors/: each built once), over the given secrets instead of Secrets Manager.
  */
 function createVendorGateways(secrets: SecretsProvider) {
   return { cocalc: buildOnce(() => buildCocalcGateway(secrets)), interserver: buildOnce(() => buildInterserverGateway(secrets)) };

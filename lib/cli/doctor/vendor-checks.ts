@@ -1,5 +1,5 @@
-import { createCocalcGateway } from '../../../lambdas/adapters/cocalc/undici-cocalc-gateway';
-import { createInterserverGateway } from '../../../lambdas/adapters/interserver';
+import { createCocalcGateway } from '../../../lambdas/vendors/cocalc/adapters/undici-cocalc-gateway';
+import { createInterserverGateway } from '../../../lambdas/vendors/interserver/adapters';
 import { VendorAuthError } from '../../../lambdas/core/errors';
 import { errorText, fail, pass, type CheckResult } from './check';
 import { secretFix, type SecretValues } from './secret-checks';

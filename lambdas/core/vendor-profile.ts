@@ -1,0 +1,34 @@
+import type * as z from './zod';
+
+/**
+ * What procure knows of a vendor without calling it (issue #10, "a vendor seam"): its name, how
+ * people read it, the `item` its purchase requests carry, and the fields of its Secrets Manager
+ * secret. Each vendor declares one in its own folder (`lambdas/vendors/<vendor>/core/profile.ts`)
+ * and the registry (./vendors.ts) lists them; the request schema, the vendor list and the secrets'
+ * contract derive from that list. Pure: zod and core only, so every function and the CDK app can
+ * load it without a vendor library.
+ */
+export interface VendorProfile<Name extends string = string, Item extends z.ZodMiniType = z.ZodMiniType> {
+  /** The request's `vendor` value; also the key of the vendor's secret and caps. */
+  readonly name: Name;
+  /** How people read it: "CoCalc". */
+  readonly label: string;
+  /** The request's `item`, checked at intake and whenever a step reads the request back. */
+  readonly itemSchema: Item;
+  /**
+   * What only intake refuses, because it depends on the time of submission (each issue as
+   * "item.<path>: <why>"). Not part of the schema: later steps re-parse the stored request, and
+   * what was true at intake must not make a past purchase unreadable. Absent: nothing.
+   */
+  readonly intakeIssues?: (item: z.output<Item>, now: Date) => string[];
+  /**
+   * The JSON fields of the vendor's secret, each with a description of what the operator stores
+   * there (`"<CoCalc API key>"`), in the order they are listed to people.
+   */
+  readonly secretFields: Readonly<Record<string, string>>;
+}
+
+/** A profile, its types checked where it is written (`satisfies` would lose nothing either). */
+export function vendorProfile<const Name extends string, Item extends z.ZodMiniType>(profile: VendorProfile<Name, Item>): VendorProfile<Name, Item> {
+  return profile;
+}

@@ -1,0 +1,26 @@
+import { cocalcProfile } from '../vendors/cocalc/core/profile';
+import { interserverProfile } from '../vendors/interserver/core/profile';
+import type { VendorProfile } from './vendor-profile';
+
+/**
+ * procure's vendors: one line each (issue #10). A vendor's folder (lambdas/vendors/<vendor>/)
+ * declares its profile (./vendor-profile.ts); the request schema (./purchase-request.ts), the
+ * list of vendors and the vendor secrets' contract (lambdas/shared/vendor-secret-shapes.ts) derive
+ * from this list. Order matters where vendors are listed together (GET /licenses, the CLI).
+ */
+export const VENDOR_PROFILES = [cocalcProfile, interserverProfile] as const satisfies readonly VendorProfile[];
+
+export type Vendor = (typeof VENDOR_PROFILES)[number]['name'];
+
+/** The vendors' names, in registry order. */
+export const VENDORS: readonly Vendor[] = VENDOR_PROFILES.map((p) => p.name);
+
+/** Whether `value` names one of procure's vendors. */
+export function isVendor(value: unknown): value is Vendor {
+  return (VENDORS as readonly unknown[]).includes(value);
+}
+
+/** The profile of `vendor`. */
+export function profileOf(vendor: Vendor): (typeof VENDOR_PROFILES)[number] {
+  return VENDOR_PROFILES.find((p) => p.name === vendor)!;
+}

@@ -1,0 +1,9 @@
+import type { MoneyStepDeps, StepLog } from '../../../core/money-step';
+import type { CocalcGateway } from '../../../core/ports';
+
+/** What Checkout needs. */
+export interface CheckoutDeps extends MoneyStepDeps {
+  cocalc: () => Promise<CocalcGateway>;
+  /** Where a cart item that could not be restored is logged besides the audit trail; silent when absent. */
+  log?: Pick<StepLog, 'warn'>;
+}

@@ -1,0 +1,22 @@
+import * as z from '../../../core/zod';
+import { vendorProfile } from '../../../core/vendor-profile';
+import { rangeEndIssue, siteLicenseDescriptionSchema } from './license';
+
+/** CoCalc: a site license (shared/vendors/cocalc-api-v2.md §4.2), optionally for one project. */
+export const cocalcItemSchema = z.strictObject({
+  description: siteLicenseDescriptionSchema,
+  projectId: z.optional(z.uuid()),
+});
+
+/** CoCalc as procure's registry lists it (lambdas/core/vendors.ts). */
+export const cocalcProfile = vendorProfile({
+  name: 'cocalc',
+  label: 'CoCalc',
+  itemSchema: cocalcItemSchema,
+  // A `range` that does not end in the future (the vendor would sell a license already over).
+  intakeIssues: (item, now) => {
+    const why = rangeEndIssue(item.description, now);
+    return why ? [`item.description.range: ${why}`] : [];
+  },
+  secretFields: { apiKey: '<CoCalc API key>' },
+});
