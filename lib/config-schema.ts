@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COCALC_CHECKOUT_MODES } from '../lambdas/vendors/cocalc/core/checkout-mode';
+import { VENDORS, type Vendor } from '../lambdas/core/vendors';
 import { INTERSERVER_PAYMENT_POLICIES } from '../lambdas/shared/config';
 import { API_ACCESS_LOG_MODES } from './api-access-log-modes';
 import { csv, json, num } from './context-coercion';
@@ -7,6 +8,7 @@ import { MAX_APPROVAL_TIMEOUT_SECONDS } from './execution-timeout';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const usd = z.number().min(0);
+const capUsd = z.preprocess(num, usd);
 const LIST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
@@ -19,7 +21,8 @@ export const procureConfigSchema = z
     opsEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address (leave it unset for the approvers)')).optional(),
     senderEmail: z.email(),
     approvalBaseUrl: httpUrl.optional(),
-    monthlyCapUsd: z.preprocess(json, z.object({ cocalc: z.preprocess(num, usd), interserver: z.preprocess(num, usd) }).strict()),
+    // One cap for each vendor of the registry (lambdas/core/vendors.ts).
+    monthlyCapUsd: z.preprocess(json, z.object(Object.fromEntries(VENDORS.map((v) => [v, capUsd])) as Record<Vendor, typeof capUsd>).strict()),
     dailyPurchaseLimit: z.preprocess(num, z.number().int().min(0)),
     autoApproveMaxUsd: z.preprocess(num, z.number()),
     approvalTiers: z

@@ -4,8 +4,9 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
-import { ENV } from '../lambdas/shared/env-names';
-import { STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
+import { ENV, monthlyCapEnv } from '../lambdas/shared/env-names';
+import { VENDORS } from '../lambdas/core/vendors';
+import { secretArnOutput, STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
 import { approvalPolicyEnv, policyApprovers } from './approval-policy-config';
 import type { ProcureConfig } from './config';
 import { opsEmailsOf } from './config-defaults';
@@ -147,21 +148,21 @@ export class ProcureStack extends Stack {
   private wireVendors(fns: FunctionMap, config: ProcureConfig): void {
     each(fns, USES.cocalc, (fn) => {
       setEnv(fn, {
-        [ENV.COCALC_SECRET_ARN]: this.secrets.cocalc.secretArn,
+        [ENV.COCALC_SECRET_ARN]: this.secrets.vendors.cocalc.secretArn,
         [ENV.COCALC_BASE_URL]: config.cocalcBaseUrl,
         [ENV.COCALC_CHECKOUT_MODE]: config.cocalcCheckoutMode,
       });
-      this.secrets.cocalc.grantRead(fn);
+      this.secrets.vendors.cocalc.grantRead(fn);
     });
     each(fns, USES.interserver, (fn) => {
       setEnv(fn, {
-        [ENV.INTERSERVER_SECRET_ARN]: this.secrets.interserver.secretArn,
+        [ENV.INTERSERVER_SECRET_ARN]: this.secrets.vendors.interserver.secretArn,
         [ENV.INTERSERVER_WSDL_URL]: config.interserverWsdlUrl,
         [ENV.INTERSERVER_PAYMENT_POLICY]: config.interserverPaymentPolicy,
         // Unset = the handlers derive it from the WSDL URL.
         ...(config.interserverEndpoint ? { [ENV.INTERSERVER_ENDPOINT]: config.interserverEndpoint } : {}),
       });
-      this.secrets.interserver.grantRead(fn);
+      this.secrets.vendors.interserver.grantRead(fn);
     });
   }
 
@@ -207,8 +208,7 @@ export class ProcureStack extends Stack {
     each(fns, USES.approvalPolicy, (fn) => setEnv(fn, policyEnv));
     each(fns, USES.budget, (fn) =>
       setEnv(fn, {
-        [ENV.MONTHLY_CAP_COCALC_USD]: String(config.monthlyCapUsd.cocalc),
-        [ENV.MONTHLY_CAP_INTERSERVER_USD]: String(config.monthlyCapUsd.interserver),
+        ...Object.fromEntries(VENDORS.map((v) => [monthlyCapEnv(v), String(config.monthlyCapUsd[v])])),
         [ENV.DAILY_PURCHASE_LIMIT]: String(config.dailyPurchaseLimit),
       }),
     );
@@ -243,8 +243,7 @@ export class ProcureStack extends Stack {
       StateMachineArn: this.stateMachine.stateMachine.stateMachineArn,
       AuditTableName: this.auditTable.tableName,
       StateTableName: this.stateTable.tableName,
-      CocalcSecretArn: this.secrets.cocalc.secretArn,
-      InterserverSecretArn: this.secrets.interserver.secretArn,
+      ...Object.fromEntries(VENDORS.map((v) => [secretArnOutput(v), this.secrets.vendors[v].secretArn])),
       SigningSecretArn: this.secrets.signingKey.secretArn,
       RequestDeadLetterQueueUrl: this.trigger.deadLetterQueue.queueUrl,
       AlarmTopicArn: this.operations.topic.topicArn,

@@ -1,3 +1,16 @@
+import { capitalized, VENDORS, type Vendor } from '../lambdas/core/vendors';
+import { secretJsonShape } from '../lambdas/shared/vendor-secret-shapes';
+
+/** The output holding the ARN of a vendor's secret: `CocalcSecretArn`, one for each vendor of the registry. */
+export type SecretArnOutput<V extends Vendor = Vendor> = `${Capitalize<V>}SecretArn`;
+export function secretArnOutput<V extends Vendor>(vendor: V): SecretArnOutput<V> {
+  return `${capitalized(vendor)}SecretArn`;
+}
+const SECRET_ARN_OUTPUTS = Object.fromEntries(VENDORS.map((v) => [secretArnOutput(v), `Replace the placeholder with ${secretJsonShape(v)}`])) as Record<
+  SecretArnOutput,
+  string
+>;
+
 /**
  * The stack's CloudFormation outputs: names and descriptions, shared by the stack that creates them
  * (lib/procure-stack.ts) and the CLI that reads them back from `cdk deploy --outputs-file`
@@ -9,8 +22,7 @@ export const STACK_OUTPUTS = {
   StateMachineArn: 'Purchase workflow',
   AuditTableName: 'Append-only audit trail',
   StateTableName: 'Approvals, budget, locks, purchase status',
-  CocalcSecretArn: 'Replace the placeholder with {"apiKey":"..."}',
-  InterserverSecretArn: 'Replace the placeholder with {"username":"...","password":"..."}',
+  ...SECRET_ARN_OUTPUTS,
   SigningSecretArn: 'Approval-link signing key (generated)',
   RequestDeadLetterQueueUrl: 'Request events that could not be processed',
   AlarmTopicArn: 'Alarms and purchase notices; subscribe with aws sns subscribe --protocol email',

@@ -1,11 +1,12 @@
 import * as z from './zod';
-import { rangeEndIssue, siteLicenseDescriptionSchema } from '../vendors/cocalc/core/license';
 import { InvalidRequestError } from './errors';
-import { nonPublicIpv4Reason } from './public-ipv4';
 import { multiLineText, singleLineText } from './safe-text';
+import type { VendorProfile } from './vendor-profile';
+import { profileOf, VENDOR_PROFILES, VENDORS, type Vendor } from './vendors';
 
 /**
- * One purchase request schema for both vendors (issue #3 "Purchase requests"). `requestId` is the
+ * One purchase request schema for every vendor of the registry (issue #3 "Purchase requests";
+ * each vendor's `item` comes from its profile, ./vendors.ts). `requestId` is the
  * caller's idempotency key: the same id always maps to the same purchase.
  */
 export const requestIdSchema = z
@@ -18,18 +19,6 @@ const requester = z.strictObject({
   email: z.email().check(z.refine((e) => e.lastIndexOf('@') <= 64, 'email local part (before @) must be at most 64 characters')),
   name: singleLineText('name', { min: 1, max: 120 }),
 });
-
-/** A public IPv4 address (public-ipv4.ts: documentation ranges are accepted on purpose). */
-// abort: a malformed address gets only the format issue.
-const ipv4 = z.ipv4({ message: 'ip must be an IPv4 address', abort: true }).check(
-  z.superRefine((ip, ctx) => {
-    const why = nonPublicIpv4Reason(ip);
-    if (why) ctx.addIssue({ code: 'custom', message: `ip must be a public IPv4 address: ${why}` });
-  }),
-);
-
-/** Vendor coupon codes are short tokens; anything else is refused before it reaches a vendor or a mail. */
-const coupon = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'coupon must be 1 to 64 letters, digits, _ or -'));
 
 /** Largest maxCost accepted (USD). */
 export const MAX_COST_LIMIT_USD = 1_000_000;
@@ -44,18 +33,6 @@ const maxCost = z.number().check(
   z.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'maxCost must be a whole number of cents (at most 2 decimals)'),
 );
 
-export const cocalcItemSchema = z.strictObject({
-  description: siteLicenseDescriptionSchema,
-  projectId: z.optional(z.uuid()),
-});
-
-export const interserverItemSchema = z.strictObject({
-  ip: ipv4,
-  /** Catalog id (e.g. 5006) or exact catalog name (e.g. "Softaculous"). */
-  licenseType: z.union([z.number().check(z.int(), z.positive()), singleLineText('licenseType', { min: 1, max: 200 })]),
-  coupon: z.optional(coupon),
-});
-
 const base = {
   requestId: requestIdSchema,
   requester,
@@ -68,14 +45,28 @@ const base = {
   notifyRequester: z.optional(z.boolean({ message: 'notifyRequester must be true or false' })),
 };
 
-export const purchaseRequestSchema = z.discriminatedUnion('vendor', [
-  z.strictObject({ ...base, vendor: z.literal('cocalc'), item: cocalcItemSchema }),
-  z.strictObject({ ...base, vendor: z.literal('interserver'), item: interserverItemSchema }),
-]);
+/** The request of one vendor's profile: the common fields, `vendor` its name, `item` its item schema. */
+type RequestSchema<P extends VendorProfile> = z.ZodMiniObject<typeof base & { vendor: z.ZodMiniLiteral<P['name']>; item: P['itemSchema'] }, z.core.$strict>;
+
+function requestOf<P extends VendorProfile>(profile: P): RequestSchema<P> {
+  return z.strictObject({ ...base, vendor: z.literal(profile.name as P['name']), item: profile.itemSchema as P['itemSchema'] });
+}
+
+/**
+ * The request schema for a list of vendor profiles: one strict object a vendor, told apart by
+ * `vendor`. procure's is {@link purchaseRequestSchema}, for the registry's list (./vendors.ts);
+ * a test passes a longer list to see a vendor added by its profile alone.
+ */
+export function purchaseRequestSchemaFor<const T extends readonly [VendorProfile, ...VendorProfile[]]>(profiles: T) {
+  const schemas = profiles.map(requestOf) as unknown as { -readonly [K in keyof T]: RequestSchema<T[K]> };
+  return z.discriminatedUnion('vendor', schemas);
+}
+
+export const purchaseRequestSchema = purchaseRequestSchemaFor(VENDOR_PROFILES);
 
 export type PurchaseRequest = z.output<typeof purchaseRequestSchema>;
-export type Vendor = PurchaseRequest['vendor'];
-export const VENDORS: readonly Vendor[] = ['cocalc', 'interserver'];
+export type { Vendor };
+export { VENDORS };
 
 /** Whether the requester of `request` gets notices (the default, unless the request opted out). */
 export function wantsNotices(request: Pick<PurchaseRequest, 'notifyRequester'>): boolean {
@@ -83,14 +74,12 @@ export function wantsNotices(request: Pick<PurchaseRequest, 'notifyRequester'>):
 }
 
 /**
- * What only intake refuses, because it depends on the time of submission: a CoCalc `range` that
- * does not end in the future. (Not part of the schema: later steps re-parse the stored request,
- * and a range that ended since must not make a past purchase unreadable.)
+ * What only intake refuses, because it depends on the time of submission: the vendor profile's
+ * `intakeIssues` (CoCalc: a `range` that does not end in the future).
  */
 export function intakeIssues(request: PurchaseRequest, now: Date): string[] {
-  if (request.vendor !== 'cocalc') return [];
-  const why = rangeEndIssue(request.item.description, now);
-  return why ? [`item.description.range: ${why}`] : [];
+  const profile: VendorProfile = profileOf(request.vendor);
+  return profile.intakeIssues?.(request.item, now) ?? [];
 }
 
 /** Parses a purchase request or throws InvalidRequestError with every reason. */

@@ -26,6 +26,10 @@ export interface VendorProfile<Name extends string = string, Item extends z.ZodM
    * there (`"<CoCalc API key>"`), in the order they are listed to people.
    */
   readonly secretFields: Readonly<Record<string, string>>;
+  /** What the secret holds, for its description: "CoCalc API v2 key". */
+  readonly secretDescription: string;
+  /** The monthly spend cap (USD) a deployment has unless its configuration sets one. */
+  readonly defaultMonthlyCapUsd: number;
 }
 
 /** A profile, its types checked where it is written (`satisfies` would lose nothing either). */

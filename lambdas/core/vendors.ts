@@ -20,6 +20,11 @@ export function isVendor(value: unknown): value is Vendor {
   return (VENDORS as readonly unknown[]).includes(value);
 }
 
+/** A vendor's name with its first letter capitalized, as construct ids and output names use it: `Cocalc`. */
+export function capitalized<V extends Vendor>(vendor: V): Capitalize<V> {
+  return `${vendor.charAt(0).toUpperCase()}${vendor.slice(1)}` as Capitalize<V>;
+}
+
 /** The profile of `vendor`. */
 export function profileOf(vendor: Vendor): (typeof VENDOR_PROFILES)[number] {
   return VENDOR_PROFILES.find((p) => p.name === vendor)!;

@@ -1,9 +1,9 @@
 import * as z from '../core/zod';
-import { ENV } from './env-names';
+import { ENV, monthlyCapEnv } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { FollowUpPolicy } from '../core/approval-follow-up-plan';
 import { policyIssues, type ApprovalPolicy } from '../core/approval-policy';
-import type { Vendor } from '../core/purchase-request';
+import { VENDORS, type Vendor } from '../core/vendors';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../vendors/cocalc/core/checkout-mode';
 
@@ -50,10 +50,7 @@ export interface BudgetConfig {
 }
 export function budgetConfig(env: Env = process.env): BudgetConfig {
   return {
-    capsUsd: {
-      cocalc: read(env, ENV.MONTHLY_CAP_COCALC_USD, z.pipe(number, z.number().check(z.gte(0)))),
-      interserver: read(env, ENV.MONTHLY_CAP_INTERSERVER_USD, z.pipe(number, z.number().check(z.gte(0)))),
-    },
+    capsUsd: Object.fromEntries(VENDORS.map((v) => [v, read(env, monthlyCapEnv(v), z.pipe(number, z.number().check(z.gte(0))))])) as Record<Vendor, number>,
     dailyLimit: read(env, ENV.DAILY_PURCHASE_LIMIT, z.pipe(number, z.number().check(z.int(), z.gte(0)))),
   };
 }

@@ -1,3 +1,19 @@
+import { VENDORS, type Vendor } from '../core/vendors';
+
+/** The variable holding a vendor's monthly cap in USD: `MONTHLY_CAP_<VENDOR>_USD`, one for each vendor of the registry. */
+export type MonthlyCapEnv<V extends Vendor = Vendor> = `MONTHLY_CAP_${Uppercase<V>}_USD`;
+export function monthlyCapEnv<V extends Vendor>(vendor: V): MonthlyCapEnv<V> {
+  return `MONTHLY_CAP_${vendor.toUpperCase() as Uppercase<V>}_USD`;
+}
+const MONTHLY_CAPS = Object.fromEntries(VENDORS.map((v) => [monthlyCapEnv(v), monthlyCapEnv(v)])) as { [V in Vendor as MonthlyCapEnv<V>]: MonthlyCapEnv<V> };
+
+/** The variable holding the ARN of a vendor's secret: `<VENDOR>_SECRET_ARN`, one for each vendor of the registry. */
+export type SecretArnEnv<V extends Vendor = Vendor> = `${Uppercase<V>}_SECRET_ARN`;
+export function secretArnEnv<V extends Vendor>(vendor: V): SecretArnEnv<V> {
+  return `${vendor.toUpperCase() as Uppercase<V>}_SECRET_ARN`;
+}
+const SECRET_ARNS = Object.fromEntries(VENDORS.map((v) => [secretArnEnv(v), secretArnEnv(v)])) as { [V in Vendor as SecretArnEnv<V>]: SecretArnEnv<V> };
+
 /**
  * Environment variable names, defined once and imported by both the CDK constructs that set them
  * and the handlers that read them (HOUSE-STYLE "Code").
@@ -5,8 +21,7 @@
 export const ENV = {
   AUDIT_TABLE_NAME: 'AUDIT_TABLE_NAME',
   STATE_TABLE_NAME: 'STATE_TABLE_NAME',
-  COCALC_SECRET_ARN: 'COCALC_SECRET_ARN',
-  INTERSERVER_SECRET_ARN: 'INTERSERVER_SECRET_ARN',
+  ...SECRET_ARNS,
   SIGNING_SECRET_ARN: 'SIGNING_SECRET_ARN',
   COCALC_BASE_URL: 'COCALC_BASE_URL',
   COCALC_CHECKOUT_MODE: 'COCALC_CHECKOUT_MODE',
@@ -27,8 +42,7 @@ export const ENV = {
   APPROVAL_ESCALATION_DELAY_SECONDS: 'APPROVAL_ESCALATION_DELAY_SECONDS',
   /** The approval policy by amount (core/approval-policy.ts) as JSON: tiers with their approvers resolved, and the escalation approvers. */
   APPROVAL_POLICY: 'APPROVAL_POLICY',
-  MONTHLY_CAP_COCALC_USD: 'MONTHLY_CAP_COCALC_USD',
-  MONTHLY_CAP_INTERSERVER_USD: 'MONTHLY_CAP_INTERSERVER_USD',
+  ...MONTHLY_CAPS,
   DAILY_PURCHASE_LIMIT: 'DAILY_PURCHASE_LIMIT',
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',

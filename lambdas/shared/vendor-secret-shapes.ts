@@ -1,31 +1,38 @@
+import { VENDOR_PROFILES, type Vendor } from '../core/vendors';
+
 /**
  * The vendor secrets' contract, shared by the construct that creates them
- * (lib/constructs/vendor-secrets.ts) and the gateways that read them (lambdas/shared/
- * cocalc-gateway.ts, interserver-gateway.ts): their JSON fields and the placeholder they are
- * created with. No imports, so the CDK app can use it without loading the AWS SDK.
+ * (lib/constructs/vendor-secrets.ts) and the gateways that read them (each vendor's
+ * composition/gateway.ts): their JSON fields and the placeholder they are created with, derived
+ * from each vendor profile's `secretFields` (lambdas/core/vendors.ts). No AWS SDK, so the CDK app
+ * can use it.
  */
 
 /** The value every vendor secret field holds until the operator stores the real credential. */
 export const SECRET_PLACEHOLDER = 'REPLACE_ME';
 
-/** The vendors whose credentials procure keeps in Secrets Manager. */
-export type SecretVendor = 'cocalc' | 'interserver';
+/** The vendors whose credentials procure keeps in Secrets Manager: every vendor. */
+export type SecretVendor = Vendor;
 
 /**
- * What the vendor secrets are created with. The operator replaces them once after the first
- * deploy; CloudFormation writes SecretString only when this template value changes, so later
- * deploys keep the operator's value: do not edit these.
+ * What the vendor secrets are created with: every field the placeholder. The operator replaces
+ * them once after the first deploy; CloudFormation writes SecretString only when this template
+ * value changes, so later deploys keep the operator's value: do not change a vendor's fields lightly.
  */
-export const VENDOR_SECRET_PLACEHOLDERS = {
-  cocalc: { apiKey: SECRET_PLACEHOLDER },
-  interserver: { username: SECRET_PLACEHOLDER, password: SECRET_PLACEHOLDER },
-} as const satisfies Record<SecretVendor, Record<string, string>>;
+export const VENDOR_SECRET_PLACEHOLDERS = Object.fromEntries(
+  VENDOR_PROFILES.map((p) => [p.name, Object.fromEntries(Object.keys(p.secretFields).map((field) => [field, SECRET_PLACEHOLDER]))]),
+) as Record<SecretVendor, Readonly<Record<string, string>>>;
 
 /** Each secret's JSON with a description in place of every value, for the command that sets it. */
-export const VENDOR_SECRET_TEMPLATES = {
-  cocalc: { apiKey: '<CoCalc API key>' },
-  interserver: { username: '<my.interserver.net login>', password: '<password or API key>' },
-} as const satisfies { [V in SecretVendor]: Record<keyof (typeof VENDOR_SECRET_PLACEHOLDERS)[V], string> };
+export const VENDOR_SECRET_TEMPLATES = Object.fromEntries(VENDOR_PROFILES.map((p) => [p.name, p.secretFields])) as Record<
+  SecretVendor,
+  Readonly<Record<string, string>>
+>;
+
+/** A vendor secret's JSON shape for people: `{"apiKey":"..."}`. */
+export function secretJsonShape(vendor: SecretVendor): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(VENDOR_SECRET_PLACEHOLDERS[vendor]).map((field) => [field, '...'])));
+}
 
 /** The fields of a vendor secret that still hold {@link SECRET_PLACEHOLDER}. */
 export function placeholderFields(vendor: SecretVendor, secret: Readonly<Record<string, unknown>>): string[] {

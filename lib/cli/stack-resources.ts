@@ -1,6 +1,7 @@
-import { ENV } from '../../lambdas/shared/env-names';
+import { VENDORS, type Vendor } from '../../lambdas/core/vendors';
+import { ENV, secretArnEnv } from '../../lambdas/shared/env-names';
 import type { LocalRuntime } from '../local';
-import type { StackOutputName } from '../stack-outputs';
+import { secretArnOutput, type StackOutputName } from '../stack-outputs';
 import { requestRouteOf } from './request-route';
 
 /**
@@ -12,7 +13,8 @@ export interface StackResources {
   stateMachineArn: string;
   auditTable: string;
   stateTable: string;
-  secrets: { cocalc: string; interserver: string; signing: string };
+  /** The ARN of each vendor's secret (by vendor name) and of the approval-link key (`signing`). */
+  secrets: Readonly<Record<Vendor | 'signing', string>>;
   triggerRule: { name: string; bus: string };
   senderEmail: string;
   approverEmails: string[];
@@ -27,8 +29,7 @@ export const REQUIRED_OUTPUTS = [
   'StateMachineArn',
   'AuditTableName',
   'StateTableName',
-  'CocalcSecretArn',
-  'InterserverSecretArn',
+  ...VENDORS.map(secretArnOutput),
   'SigningSecretArn',
   'TriggerRuleName',
   'EventBusName',
@@ -37,6 +38,7 @@ export const REQUIRED_OUTPUTS = [
   'CocalcBaseUrl',
   'InterserverWsdlUrl',
 ] as const satisfies readonly StackOutputName[];
+type RequiredOutput = (typeof REQUIRED_OUTPUTS)[number];
 
 /** A deployment's resources from its outputs, or an error naming each missing output. */
 export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>, source: string): StackResources {
@@ -45,12 +47,12 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>,
     throw new Error(
       `${source} lacks the output(s) ${missing.join(', ')}: deploy this version of procure (npx cdk deploy --outputs-file ...) and pass that file`,
     );
-  const o = outputs as Record<(typeof REQUIRED_OUTPUTS)[number], string> & { InterserverEndpoint?: unknown };
+  const o = outputs as Record<RequiredOutput, string> & { InterserverEndpoint?: unknown };
   return {
     stateMachineArn: o.StateMachineArn,
     auditTable: o.AuditTableName,
     stateTable: o.StateTableName,
-    secrets: { cocalc: o.CocalcSecretArn, interserver: o.InterserverSecretArn, signing: o.SigningSecretArn },
+    secrets: { ...vendorSecrets((v) => o[secretArnOutput(v)]), signing: o.SigningSecretArn },
     triggerRule: { name: o.TriggerRuleName, bus: o.EventBusName },
     senderEmail: o.SenderEmail,
     approverEmails: o.ApproverEmails.split(',')
@@ -72,7 +74,7 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
     stateMachineArn: rt.stateMachineArn,
     auditTable: env(ENV.AUDIT_TABLE_NAME),
     stateTable: env(ENV.STATE_TABLE_NAME),
-    secrets: { cocalc: env(ENV.COCALC_SECRET_ARN), interserver: env(ENV.INTERSERVER_SECRET_ARN), signing: env(ENV.SIGNING_SECRET_ARN) },
+    secrets: { ...vendorSecrets((v) => env(secretArnEnv(v))), signing: env(ENV.SIGNING_SECRET_ARN) },
     triggerRule: { name: route.ruleName ?? '', bus: route.busName },
     senderEmail: env(ENV.SENDER_EMAIL),
     approverEmails: env(ENV.APPROVER_EMAILS)
@@ -83,4 +85,9 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
     interserverWsdlUrl: env(ENV.INTERSERVER_WSDL_URL),
     ...(endpoint ? { interserverEndpoint: endpoint } : {}),
   };
+}
+
+/** Each vendor's secret ARN, by vendor name. */
+function vendorSecrets(arnOf: (vendor: Vendor) => string): Record<Vendor, string> {
+  return Object.fromEntries(VENDORS.map((v) => [v, arnOf(v)])) as Record<Vendor, string>;
 }

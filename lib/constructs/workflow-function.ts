@@ -100,7 +100,8 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
     // Traced end to end with the API stage and the state machine: a purchase's trace shows each
     // function's time. Adds xray:PutTraceSegments / PutTelemetryRecords on `*` to the role (below).
     tracing: Tracing.ACTIVE,
-    description: `procure ${entryFile}`,
+    // The entry under lambdas/: `intake.ts` for procure's own handlers/, the path for a vendor's.
+    description: `procure ${entryFile.replace(/^handlers\//, '')}`,
     // The stack adds each function's own variables (names from lambdas/shared/env-names.ts).
     environment: {
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,22 +1,28 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { placeholderFields, putSecretValueCommand, SECRET_PLACEHOLDER, type SecretVendor } from '../../../lambdas/shared/vendor-secret-shapes';
+import { profileOf, VENDORS, type Vendor } from '../../../lambdas/core/vendors';
+import {
+  placeholderFields,
+  putSecretValueCommand,
+  SECRET_PLACEHOLDER,
+  VENDOR_SECRET_PLACEHOLDERS,
+  type SecretVendor,
+} from '../../../lambdas/shared/vendor-secret-shapes';
 import { awsConfig } from './aws-config';
 import { errorText, fail, pass, type CheckResult } from './check';
 import type { DoctorTarget } from './target';
 
 /** The vendor credentials the secrets hold, for the vendor checks, and every value read (for scrubbing). */
-export interface SecretValues {
-  cocalc?: { apiKey: string };
-  interserver?: { username: string; password: string };
+export type SecretValues = { [V in Vendor]?: Readonly<Record<string, string>> } & {
   /** Every secret value read, so the report can never show one. */
   sensitive: string[];
-}
+};
 
 /** The approval-link key's minimum (lambdas/core/approval-link.ts refuses shorter keys). */
 const MIN_SIGNING_KEY_LENGTH = 16;
 
-const FIELDS: Record<SecretVendor, readonly string[]> = { cocalc: ['apiKey'], interserver: ['username', 'password'] };
-const LABEL: Record<SecretVendor | 'signing', string> = { cocalc: 'CoCalc', interserver: 'InterServer', signing: 'approval signing key' };
+/** A secret's fields, from its vendor's profile (lambdas/vendors/<vendor>/core/profile.ts). */
+const fieldsOf = (vendor: SecretVendor): string[] => Object.keys(VENDOR_SECRET_PLACEHOLDERS[vendor]);
+const labelOf = (which: SecretVendor | 'signing'): string => (which === 'signing' ? 'approval signing key' : profileOf(which).label);
 
 /** How to set a secret: the AWS CLI command on a deployment, the secrets file locally. */
 export function secretFix(t: DoctorTarget, which: SecretVendor | 'signing'): string {
@@ -26,7 +32,7 @@ export function secretFix(t: DoctorTarget, which: SecretVendor | 'signing'): str
   return putSecretValueCommand(which, id);
 }
 
-/** Reads the three secrets once: set, well formed, not the placeholder. */
+/** Reads every secret once (each vendor's, then the signing key): set, well formed, not the placeholder. */
 export async function checkSecrets(t: DoctorTarget): Promise<{ checks: CheckResult[]; values: SecretValues }> {
   const client = new SecretsManagerClient(awsConfig(t, 'aws'));
   const values: SecretValues = { sensitive: [] };
@@ -38,7 +44,7 @@ export async function checkSecrets(t: DoctorTarget): Promise<{ checks: CheckResu
         return value;
       } catch (err) {
         return fail(
-          `secret: ${LABEL[which]}`,
+          `secret: ${labelOf(which)}`,
           `cannot read ${t.resources.secrets[which]}: ${errorText(err)}`,
           t.kind === 'local'
             ? 'restart the local runtime (npm start)'
@@ -46,8 +52,8 @@ export async function checkSecrets(t: DoctorTarget): Promise<{ checks: CheckResu
         );
       }
     };
-    const [cocalc, interserver, signing] = await Promise.all([read('cocalc'), read('interserver'), read('signing')]);
-    const checks = [vendorSecret(t, 'cocalc', cocalc, values), vendorSecret(t, 'interserver', interserver, values), signingSecret(t, signing)];
+    const [signing, ...vendors] = await Promise.all([read('signing'), ...VENDORS.map(read)]);
+    const checks = [...VENDORS.map((v, i) => vendorSecret(t, v, vendors[i]!, values)), signingSecret(t, signing!)];
     return { checks, values };
   } finally {
     client.destroy();
@@ -55,28 +61,27 @@ export async function checkSecrets(t: DoctorTarget): Promise<{ checks: CheckResu
 }
 
 function vendorSecret(t: DoctorTarget, vendor: SecretVendor, value: string | CheckResult, out: SecretValues): CheckResult {
-  const name = `secret: ${LABEL[vendor]}`;
+  const name = `secret: ${labelOf(vendor)}`;
   if (typeof value !== 'string') return value;
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(value) as Record<string, unknown>;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
   } catch {
-    return fail(name, `${t.resources.secrets[vendor]} is not a JSON object with ${FIELDS[vendor].join(', ')}`, secretFix(t, vendor));
+    return fail(name, `${t.resources.secrets[vendor]} is not a JSON object with ${fieldsOf(vendor).join(', ')}`, secretFix(t, vendor));
   }
   const placeholders = placeholderFields(vendor, parsed);
   if (placeholders.length) return fail(name, `still the deploy-time placeholder ${SECRET_PLACEHOLDER} in ${placeholders.join(', ')}`, secretFix(t, vendor));
-  const missing = FIELDS[vendor].filter((f) => typeof parsed[f] !== 'string' || parsed[f] === '');
+  const missing = fieldsOf(vendor).filter((f) => typeof parsed[f] !== 'string' || parsed[f] === '');
   if (missing.length) return fail(name, `no non-empty ${missing.join(', ')} string in ${t.resources.secrets[vendor]}`, secretFix(t, vendor));
-  for (const f of FIELDS[vendor]) out.sensitive.push(parsed[f] as string);
-  if (vendor === 'cocalc') out.cocalc = { apiKey: parsed.apiKey as string };
-  else out.interserver = { username: parsed.username as string, password: parsed.password as string };
-  return pass(name, `${FIELDS[vendor].join(', ')} set (not the placeholder)`);
+  for (const f of fieldsOf(vendor)) out.sensitive.push(parsed[f] as string);
+  out[vendor] = Object.fromEntries(fieldsOf(vendor).map((f) => [f, parsed[f] as string]));
+  return pass(name, `${fieldsOf(vendor).join(', ')} set (not the placeholder)`);
 }
 
 function signingSecret(t: DoctorTarget, value: string | CheckResult): CheckResult {
   if (typeof value !== 'string') return value;
-  const name = `secret: ${LABEL.signing}`;
+  const name = `secret: ${labelOf('signing')}`;
   if (value.length < MIN_SIGNING_KEY_LENGTH)
     return fail(name, `${value.length} characters; approval links need at least ${MIN_SIGNING_KEY_LENGTH}`, secretFix(t, 'signing'));
   return pass(name, `set (${value.length} characters)`);

@@ -20,7 +20,7 @@ async function checkCocalc(t: DoctorTarget, secrets: SecretValues): Promise<Chec
   const baseUrl = t.resources.cocalcBaseUrl;
   if (!secrets.cocalc) return fail(name, 'not checked: the CoCalc secret is not usable (above)', 'fix the CoCalc secret first');
   try {
-    const account = await createCocalcGateway({ baseUrl, apiKey: secrets.cocalc.apiKey, checkoutMode: 'current' }).verifyKey();
+    const account = await createCocalcGateway({ baseUrl, apiKey: (secrets.cocalc as { apiKey: string }).apiKey, checkoutMode: 'current' }).verifyKey();
     return pass(name, `signed in at ${baseUrl} as account ${account.accountId}${account.email ? ` (${account.email})` : ''}`);
   } catch (err) {
     if (err instanceof VendorAuthError) {
@@ -40,7 +40,11 @@ async function checkInterserver(t: DoctorTarget, secrets: SecretValues): Promise
   if (!secrets.interserver) return fail(name, 'not checked: the InterServer secret is not usable (above)', 'fix the InterServer secret first');
   try {
     const endpoint = t.resources.interserverEndpoint;
-    const gateway = createInterserverGateway({ wsdlUrl, ...(endpoint ? { endpoint } : {}), ...secrets.interserver });
+    const gateway = createInterserverGateway({
+      wsdlUrl,
+      ...(endpoint ? { endpoint } : {}),
+      ...(secrets.interserver as { username: string; password: string }),
+    });
     await gateway.login();
     return pass(name, `${wsdlUrl} accepted the login`);
   } catch (err) {

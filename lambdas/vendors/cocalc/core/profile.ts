@@ -19,4 +19,6 @@ export const cocalcProfile = vendorProfile({
     return why ? [`item.description.range: ${why}`] : [];
   },
   secretFields: { apiKey: '<CoCalc API key>' },
+  secretDescription: 'CoCalc API v2 key',
+  defaultMonthlyCapUsd: 500,
 });

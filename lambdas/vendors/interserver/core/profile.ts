@@ -29,4 +29,6 @@ export const interserverProfile = vendorProfile({
   label: 'InterServer',
   itemSchema: interserverItemSchema,
   secretFields: { username: '<my.interserver.net login>', password: '<password or API key>' },
+  secretDescription: 'InterServer SOAP login',
+  defaultMonthlyCapUsd: 200,
 });
