@@ -1,0 +1,105 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { purchaseRequestSchema, purchaseRequestSchemaFor } from '../../lambdas/core/purchase-request';
+import { capitalized, isVendor, profileOf, VENDOR_PROFILES, VENDORS } from '../../lambdas/core/vendors';
+import { budgetConfig } from '../../lambdas/shared/config';
+import { ENV, monthlyCapEnv, secretArnEnv } from '../../lambdas/shared/env-names';
+import { placeholderFields, SECRET_PLACEHOLDER, secretJsonShape, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
+import { DEFAULT_PROCURE_CONFIG } from '../../lib/config-defaults';
+import { procureConfigSchema } from '../../lib/config-schema';
+import { secretArnOutput, STACK_OUTPUTS } from '../../lib/stack-outputs';
+import { fixtureVendorProfile } from '../fixtures/vendors/fixture-profile';
+import { PROJECT_DIR } from '../support/project-dir';
+import { cocalcRequest, interserverRequest } from '../support/requests';
+
+/**
+ * The vendor registry (lambdas/core/vendors.ts, issue #10): each vendor folder's profile is listed
+ * once, and what the profiles describe (the request schema, the secrets' contract, the caps, the
+ * names of their variables and outputs) is derived from the list, never written per vendor.
+ */
+
+const issuesOf = (
+  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } },
+  body: unknown,
+) => {
+  const r = schema.safeParse(body);
+  return r.success ? [] : (r.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+};
+
+describe('the registry', () => {
+  it('lists every vendor folder under lambdas/vendors once, in a fixed order', () => {
+    const folders = readdirSync(join(PROJECT_DIR, 'lambdas', 'vendors')).sort();
+    expect([...VENDORS].sort()).toEqual(folders);
+    expect(VENDORS).toEqual(['cocalc', 'interserver']);
+    expect(new Set(VENDORS).size).toBe(VENDORS.length);
+  });
+
+  it('finds a profile by name, tells vendors from other text and capitalizes names for ids', () => {
+    expect(profileOf('interserver').label).toBe('InterServer');
+    expect(isVendor('cocalc')).toBe(true);
+    expect(['CoCalc', 'fixturevendor', '', undefined, 1].filter(isVendor)).toEqual([]);
+    expect(VENDORS.map(capitalized)).toEqual(['Cocalc', 'Interserver']);
+  });
+});
+
+describe('the request schema derives from the profiles', () => {
+  const withFixture = purchaseRequestSchemaFor([...VENDOR_PROFILES, fixtureVendorProfile]);
+  const fixtureRequest = (item: unknown) => ({ ...interserverRequest(), vendor: 'fixturevendor', item });
+
+  it("procure's own schema accepts each vendor's request and refuses a vendor it has no profile for", () => {
+    expect(issuesOf(purchaseRequestSchema, cocalcRequest())).toEqual([]);
+    expect(issuesOf(purchaseRequestSchema, interserverRequest())).toEqual([]);
+    expect(issuesOf(purchaseRequestSchema, fixtureRequest({ plan: 'team', seats: 3 }))[0]).toMatch(/^vendor: /);
+  });
+
+  it('a profile added to the list brings its item schema, refusals named by field', () => {
+    expect(issuesOf(withFixture, fixtureRequest({ plan: 'team', seats: 3 }))).toEqual([]);
+    expect(issuesOf(withFixture, fixtureRequest({ plan: 'team', seats: 0 }))).toEqual([expect.stringMatching(/^item\.seats: /)]);
+    expect(issuesOf(withFixture, fixtureRequest({ plan: 'team', seats: 3, extra: 1 }))).toEqual([expect.stringMatching(/^item: .*extra/)]);
+    // The other vendors' requests and the common fields keep their rules.
+    expect(issuesOf(withFixture, cocalcRequest())).toEqual([]);
+    expect(issuesOf(withFixture, { ...fixtureRequest({ plan: 'team', seats: 3 }), requestId: 'a b' })[0]).toMatch(/^requestId: /);
+    // A vendor's item is checked by its own schema only: the fixture's item is no InterServer item.
+    expect(issuesOf(withFixture, { ...interserverRequest(), item: { plan: 'team', seats: 3 } }).length).toBeGreaterThan(0);
+  });
+
+  it("intake-time issues come from the profile's intakeIssues", () => {
+    expect(fixtureVendorProfile.intakeIssues?.({ plan: 'enterprise', seats: 2 }, new Date())).toEqual(['item.seats: the enterprise plan starts at 5 seats']);
+    expect(fixtureVendorProfile.intakeIssues?.({ plan: 'enterprise', seats: 5 }, new Date())).toEqual([]);
+  });
+});
+
+describe("the secrets' contract derives from the profiles", () => {
+  it("each vendor's secret holds its profile's fields, each the placeholder until the operator sets it", () => {
+    for (const p of VENDOR_PROFILES) {
+      expect(Object.keys(VENDOR_SECRET_PLACEHOLDERS[p.name])).toEqual(Object.keys(p.secretFields));
+      expect(new Set(Object.values(VENDOR_SECRET_PLACEHOLDERS[p.name]))).toEqual(new Set([SECRET_PLACEHOLDER]));
+    }
+    expect(secretJsonShape('interserver')).toBe('{"username":"...","password":"..."}');
+    expect(placeholderFields('interserver', { username: 'me', password: SECRET_PLACEHOLDER })).toEqual(['password']);
+  });
+
+  it("names each vendor's secret variable and stack output after the vendor", () => {
+    expect(VENDORS.map(secretArnEnv)).toEqual([ENV.COCALC_SECRET_ARN, ENV.INTERSERVER_SECRET_ARN]);
+    expect(VENDORS.map(secretArnOutput)).toEqual(['CocalcSecretArn', 'InterserverSecretArn']);
+    expect(STACK_OUTPUTS.CocalcSecretArn).toBe('Replace the placeholder with {"apiKey":"..."}');
+  });
+});
+
+describe('the monthly caps derive from the profiles', () => {
+  it("one variable a vendor, read into each vendor's cap", () => {
+    expect(VENDORS.map(monthlyCapEnv)).toEqual([ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD]);
+    const env = { [monthlyCapEnv('cocalc')]: '12.5', [monthlyCapEnv('interserver')]: '0', [ENV.DAILY_PURCHASE_LIMIT]: '3' };
+    expect(budgetConfig(env).capsUsd).toEqual({ cocalc: 12.5, interserver: 0 });
+    expect(() => budgetConfig({ ...env, [monthlyCapEnv('interserver')]: undefined })).toThrow(/MONTHLY_CAP_INTERSERVER_USD/);
+  });
+
+  it("defaults each cap to its profile's, and the configuration takes a cap for each vendor and no other", () => {
+    expect(DEFAULT_PROCURE_CONFIG.monthlyCapUsd).toEqual(Object.fromEntries(VENDOR_PROFILES.map((p) => [p.name, p.defaultMonthlyCapUsd])));
+    const config = (monthlyCapUsd: unknown) => procureConfigSchema.safeParse({ ...DEFAULT_PROCURE_CONFIG, monthlyCapUsd });
+    expect(config({ cocalc: 1, interserver: 2 }).success).toBe(true);
+    expect(config({ cocalc: 1, interserver: 2, fixturevendor: 3 }).success).toBe(false);
+    expect(config({ cocalc: 1 }).success).toBe(false);
+  });
+});
