@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import type { FunctionId } from '../lambdas/core/workflow';
+import type { FunctionId, ProcureFunctionId } from '../lambdas/core/workflow';
 import type { WorkflowFunctionProps } from './constructs/workflow-function';
+import { VENDOR_STACKS } from './vendor-stacks';
 
 /**
  * What each of procure's functions needs: its sizing, the groups whose environment and grants it
@@ -8,16 +9,18 @@ import type { WorkflowFunctionProps } from './constructs/workflow-function';
  * per question, so a function's needs are read here and nowhere else.
  */
 
-/** Timeout and memory per function: vendor calls get 60 s; API-facing ones stay under API Gateway's 29 s. */
-export const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>> = {
+type Sizing = Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>;
+
+/**
+ * Timeout and memory of procure's own functions: vendor calls get 60 s; API-facing ones stay under
+ * API Gateway's 29 s. A vendor's own functions are sized in its stack.ts.
+ */
+const PROCURE_SIZING: Record<ProcureFunctionId, Sizing> = {
   PurchasesApi: { timeout: Duration.seconds(15) },
   Intake: { timeout: Duration.seconds(30) },
   PreparePurchase: { timeout: Duration.seconds(60), memorySize: 512 },
-  CocalcAddToCart: { timeout: Duration.seconds(60), memorySize: 512 },
   RequestApproval: { timeout: Duration.seconds(30) },
   ApprovalsApi: { timeout: Duration.seconds(15) },
-  CocalcCheckout: { timeout: Duration.seconds(60), memorySize: 512 },
-  InterserverBuy: { timeout: Duration.seconds(60), memorySize: 512 },
   VerifyLicense: { timeout: Duration.seconds(60), memorySize: 512 },
   RecordOutcome: { timeout: Duration.seconds(60), memorySize: 512 },
   ListLicenses: { timeout: Duration.seconds(28), memorySize: 512 },
@@ -30,26 +33,21 @@ export const SIZING: Record<FunctionId, Pick<WorkflowFunctionProps, 'timeout' | 
   ApprovalReminders: { timeout: Duration.seconds(28) },
 };
 
+/** Timeout and memory per function: procure's own, then each vendor's. */
+export const SIZING = {
+  ...PROCURE_SIZING,
+  ...Object.fromEntries(VENDOR_STACKS.flatMap((v) => Object.entries(v.functions).map(([id, own]) => [id, own.sizing]))),
+} as Record<FunctionId, Sizing>;
+
 /**
  * Who needs what. Each function gets exactly the environment and grants of its groups. Reconcile
  * closes stale purchases through RecordOutcome's code, so it is in every group RecordOutcome is in.
+ * A vendor's own functions name their groups in its stack.ts ({@link USES} adds them), and the
+ * functions that call a vendor are listed there too (ProcureStack gives them its secret and settings).
  */
-export const USES = {
+const PROCURE_USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
-  tables: [
-    'PurchasesApi',
-    'Intake',
-    'PreparePurchase',
-    'CocalcAddToCart',
-    'RequestApproval',
-    'ApprovalsApi',
-    'CocalcCheckout',
-    'InterserverBuy',
-    'VerifyLicense',
-    'RecordOutcome',
-    'Reconcile',
-    'ApprovalReminders',
-  ],
+  tables: ['PurchasesApi', 'Intake', 'PreparePurchase', 'RequestApproval', 'ApprovalsApi', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ApprovalReminders'],
   /**
    * Read-only state: QuotesApi reads budget counters (GetItem) and nothing else. tablesConfig()
    * reads both table names, so it gets both; it has no grant on the audit table.
@@ -61,11 +59,7 @@ export const USES = {
    * Of the table users, the ones that read the audit trail back (status API, reconciliation after an unknown
    * outcome; the money steps verify the approval round it names).
    */
-  auditReaders: ['PurchasesApi', 'PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'RecordOutcome', 'Reconcile'],
-  /** PreparePurchase makes the first add; RecordOutcome deletes the parked cart item when a purchase does not complete. */
-  cocalc: ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
-  /** PreparePurchase and QuotesApi read InterServer's catalog to price a license type. */
-  interserver: ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
+  auditReaders: ['PurchasesApi', 'PreparePurchase', 'RecordOutcome', 'Reconcile'],
   signing: ['RequestApproval', 'ApprovalsApi', 'ApprovalReminders'],
   approvalMail: ['RequestApproval'],
   /** Reminders, escalation and resends: fresh links to the approvers and escalation approvers. */
@@ -82,7 +76,7 @@ export const USES = {
    * RequestApproval asks the tier's approvers, the money steps re-check it from their own config,
    * QuotesApi tells which tier a quote falls in.
    */
-  approvalPolicy: ['PreparePurchase', 'RequestApproval', 'CocalcCheckout', 'InterserverBuy', 'QuotesApi'],
+  approvalPolicy: ['PreparePurchase', 'RequestApproval', 'QuotesApi'],
   /**
    * PurchasesApi commits or releases the budget of a resolved NEEDS_ATTENTION purchase; QuotesApi
    * reads what is left.
@@ -91,12 +85,24 @@ export const USES = {
   startExecution: ['PurchasesApi', 'Intake'],
   events: ['Intake', 'PurchasesApi', 'RecordOutcome', 'Reconcile'],
   taskResponse: ['ApprovalsApi'],
-} as const satisfies Record<string, readonly FunctionId[]>;
+} as const satisfies Record<string, readonly ProcureFunctionId[]>;
+
+/** A group of functions with the same needs (the tables, the budget, the approval policy, ...). */
+export type NeedGroup = keyof typeof PROCURE_USES;
+
+/** Each group's functions: procure's own, then each vendor's that names the group in its stack.ts. */
+export const USES = {} as Record<NeedGroup, readonly FunctionId[]>;
+for (const group of Object.keys(PROCURE_USES) as NeedGroup[]) {
+  const vendorFunctions = VENDOR_STACKS.flatMap((v) =>
+    Object.entries(v.functions).flatMap(([id, own]) => (own.uses.includes(group) ? [id as FunctionId] : [])),
+  );
+  USES[group] = [...PROCURE_USES[group], ...vendorFunctions];
+}
 
 /**
  * Functions whose every error is an incident: each gets its own errors alarm (the alarm then names
- * the function and its log group). The other five - PreparePurchase,
- * CocalcAddToCart, CocalcCheckout, InterserverBuy, VerifyLicense - throw as part of normal work (a
+ * the function and its log group). The others - PreparePurchase, VerifyLicense and every vendor's
+ * own functions (CocalcAddToCart, CocalcCheckout, InterserverBuy) - throw as part of normal work (a
  * refused budget, a busy lock, a license not listed yet, a vendor total that moved) and the state
  * machine retries or catches those errors by name; when one of them really fails, its purchase
  * ends FAILED or NEEDS_ATTENTION, and the alarm topic hears of that purchase by itself.

@@ -4,7 +4,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
-import { ENV, monthlyCapEnv } from '../lambdas/shared/env-names';
+import { ENV, monthlyCapEnv, secretArnEnv } from '../lambdas/shared/env-names';
 import { VENDORS } from '../lambdas/core/vendors';
 import { secretArnOutput, STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
 import { approvalPolicyEnv, policyApprovers } from './approval-policy-config';
@@ -25,6 +25,7 @@ import { StateTable } from './constructs/state-table';
 import { VendorSecrets } from './constructs/vendor-secrets';
 import { createWorkflowFunction } from './constructs/workflow-function';
 import { ERRORS_ARE_INCIDENTS, SIZING, USES } from './function-needs';
+import { VENDOR_STACKS } from './vendor-stacks';
 
 export interface ProcureStackProps extends StackProps {
   /**
@@ -93,15 +94,8 @@ export class ProcureStack extends Stack {
     this.stateMachine = new PurchaseStateMachine(this, 'PurchaseStateMachine', {
       stateMachineName,
       approvalTimeout: Duration.seconds(config.approvalTimeoutSeconds),
-      functions: {
-        PreparePurchase: fns.PreparePurchase,
-        CocalcAddToCart: fns.CocalcAddToCart,
-        RequestApproval: fns.RequestApproval,
-        CocalcCheckout: fns.CocalcCheckout,
-        InterserverBuy: fns.InterserverBuy,
-        VerifyLicense: fns.VerifyLicense,
-        RecordOutcome: fns.RecordOutcome,
-      },
+      functions: fns,
+      vendors: VENDOR_STACKS,
     });
     this.reconciler = new Reconciler(this, 'Reconciler', {
       function: fns.Reconcile,
@@ -146,24 +140,13 @@ export class ProcureStack extends Stack {
 
   /** Each vendor's secret, address and settings to the functions that call it. */
   private wireVendors(fns: FunctionMap, config: ProcureConfig): void {
-    each(fns, USES.cocalc, (fn) => {
-      setEnv(fn, {
-        [ENV.COCALC_SECRET_ARN]: this.secrets.vendors.cocalc.secretArn,
-        [ENV.COCALC_BASE_URL]: config.cocalcBaseUrl,
-        [ENV.COCALC_CHECKOUT_MODE]: config.cocalcCheckoutMode,
+    for (const vendor of VENDOR_STACKS) {
+      const secret = this.secrets.vendors[vendor.vendor];
+      each(fns, vendor.callers, (fn) => {
+        setEnv(fn, { [secretArnEnv(vendor.vendor)]: secret.secretArn, ...vendor.environment(config) });
+        secret.grantRead(fn);
       });
-      this.secrets.vendors.cocalc.grantRead(fn);
-    });
-    each(fns, USES.interserver, (fn) => {
-      setEnv(fn, {
-        [ENV.INTERSERVER_SECRET_ARN]: this.secrets.vendors.interserver.secretArn,
-        [ENV.INTERSERVER_WSDL_URL]: config.interserverWsdlUrl,
-        [ENV.INTERSERVER_PAYMENT_POLICY]: config.interserverPaymentPolicy,
-        // Unset = the handlers derive it from the WSDL URL.
-        ...(config.interserverEndpoint ? { [ENV.INTERSERVER_ENDPOINT]: config.interserverEndpoint } : {}),
-      });
-      this.secrets.vendors.interserver.grantRead(fn);
-    });
+    }
   }
 
   /** The signing key, the approval and notice mail, the approval policy and the budget caps. */

@@ -8,7 +8,11 @@ import type * as z from './zod';
  * contract derive from that list. Pure: zod and core only, so every function and the CDK app can
  * load it without a vendor library.
  */
-export interface VendorProfile<Name extends string = string, Item extends z.ZodMiniType = z.ZodMiniType> {
+export interface VendorProfile<
+  Name extends string = string,
+  Item extends z.ZodMiniType = z.ZodMiniType,
+  Functions extends Readonly<Record<string, string>> = Readonly<Record<string, string>>,
+> {
   /** The request's `vendor` value; also the key of the vendor's secret and caps. */
   readonly name: Name;
   /** How people read it: "CoCalc". */
@@ -30,9 +34,16 @@ export interface VendorProfile<Name extends string = string, Item extends z.ZodM
   readonly secretDescription: string;
   /** The monthly spend cap (USD) a deployment has unless its configuration sets one. */
   readonly defaultMonthlyCapUsd: number;
+  /**
+   * The vendor's own Lambda functions (its purchase steps): construct id -> entry file in its
+   * handlers/ folder. Their sizing, grants and states are in its stack.ts.
+   */
+  readonly functions: Functions;
 }
 
 /** A profile, its types checked where it is written (`satisfies` would lose nothing either). */
-export function vendorProfile<const Name extends string, Item extends z.ZodMiniType>(profile: VendorProfile<Name, Item>): VendorProfile<Name, Item> {
+export function vendorProfile<const Name extends string, Item extends z.ZodMiniType, const Functions extends Readonly<Record<string, string>>>(
+  profile: VendorProfile<Name, Item, Functions>,
+): VendorProfile<Name, Item, Functions> {
   return profile;
 }

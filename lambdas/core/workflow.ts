@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PurchaseRequest, Vendor } from './purchase-request';
+import { VENDOR_PROFILES } from './vendors';
 
 /**
  * The purchase state machine's contract, shared by the handlers (which read and return these
@@ -35,15 +36,12 @@ export const STATE = {
  * handler entry file (under lambdas/) each one bundles: lambdas/handlers/, or a vendor's own
  * handlers/ folder (lambdas/vendors/<vendor>/handlers/).
  */
-export const FUNCTIONS = {
+const PROCURE_FUNCTIONS = {
   PurchasesApi: 'handlers/purchases-api.ts', // POST /purchases, GET /purchases(/{id})
   Intake: 'handlers/intake.ts', // EventBridge "License Purchase Requested"
   PreparePurchase: 'handlers/prepare-purchase.ts', // ValidateAndQuote, ReserveBudget and the first AddToCart
-  CocalcAddToCart: 'vendors/cocalc/handlers/add-to-cart.ts',
   RequestApproval: 'handlers/request-approval.ts',
   ApprovalsApi: 'handlers/approvals-api.ts', // GET/POST /approvals/{id}
-  CocalcCheckout: 'vendors/cocalc/handlers/checkout.ts',
-  InterserverBuy: 'vendors/interserver/handlers/buy.ts',
   VerifyLicense: 'handlers/verify-license.ts',
   RecordOutcome: 'handlers/record-outcome.ts', // RecordCompleted and RecordNotCompleted
   ListLicenses: 'handlers/list-licenses.ts', // GET /licenses?vendor=
@@ -51,6 +49,19 @@ export const FUNCTIONS = {
   Reconcile: 'handlers/reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
   ApprovalReminders: 'handlers/approval-reminders.ts', // scheduled reminders and escalations; POST /purchases/{id}/approvals/resend
 } as const;
+
+/** procure's own functions (each vendor's are in its profile). */
+export type ProcureFunctionId = keyof typeof PROCURE_FUNCTIONS;
+
+type VendorFunctions = { [P in (typeof VENDOR_PROFILES)[number] as keyof P['functions']]: string };
+
+/** procure's own functions, then each vendor's (its profile's `functions`, entries in its handlers/ folder). */
+export const FUNCTIONS = {
+  ...PROCURE_FUNCTIONS,
+  ...(Object.fromEntries(
+    VENDOR_PROFILES.flatMap((p) => Object.entries(p.functions).map(([id, entry]) => [id, `vendors/${p.name}/handlers/${entry}`])),
+  ) as VendorFunctions),
+};
 export type FunctionId = keyof typeof FUNCTIONS;
 
 export const EVENTS = {

@@ -23,35 +23,22 @@ import { Construct } from 'constructs';
 import { acknowledgeServiceEncryptedLogs } from './log-encryption';
 import { LOG_RETENTION } from './log-retention';
 import { acknowledgeSynchronousOnly } from './workflow-function';
-import {
-  BUY_SETTLE,
-  IDEMPOTENT_STEP,
-  CHECKOUT_SETTLE,
-  LISTING_LAG,
-  LOCK_BUSY,
-  RECORD_RETRY,
-  SAFE_TO_REPEAT,
-  SLOTS_CONTENDED,
-  TASK_TIMEOUT_MARGIN,
-  THROTTLED,
-  THROTTLED_BUY,
-} from './purchase-retries';
-import { QuoteMismatchError } from '../../lambdas/core/errors';
-import type { Vendor } from '../../lambdas/core/purchase-request';
+import { IDEMPOTENT_STEP, LISTING_LAG, RECORD_RETRY, SAFE_TO_REPEAT, TASK_TIMEOUT_MARGIN, THROTTLED } from './purchase-retries';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
 import { executionTimeoutSeconds } from '../execution-timeout';
+import type { PurchaseMachineParts, PurchaseSteps, VendorStack } from '../vendor-stack';
 
-/** The Lambda functions the state machine invokes, by their FUNCTIONS ids. */
-export type PurchaseTaskFunctions = Readonly<
-  Record<
-    Extract<FunctionId, 'PreparePurchase' | 'CocalcAddToCart' | 'RequestApproval' | 'CocalcCheckout' | 'InterserverBuy' | 'VerifyLicense' | 'RecordOutcome'>,
-    LambdaFunction
-  >
->;
+/** procure's own functions the state machine invokes (each vendor's own are its states'). */
+const PROCURE_TASKS = ['PreparePurchase', 'RequestApproval', 'VerifyLicense', 'RecordOutcome'] as const satisfies readonly FunctionId[];
+
+/** The functions, by their FUNCTIONS ids (the machine invokes procure's tasks and the vendors' own). */
+export type PurchaseTaskFunctions = Readonly<Record<FunctionId, LambdaFunction>>;
 
 export interface PurchaseStateMachineProps {
-  /** The task functions. */
+  /** The functions. */
   readonly functions: PurchaseTaskFunctions;
+  /** Each vendor's states (its stack.ts, lib/vendor-stacks.ts), in registry order. */
+  readonly vendors: readonly VendorStack[];
   /**
    * Physical name of the state machine. Fixed (see {@link purchaseStateMachineName}) so other
    * resources can build its ARN without referencing it.
@@ -92,8 +79,6 @@ function stackIdSuffix(scope: Construct): string {
   return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Stack.of(scope).stackId))));
 }
 
-const COCALC: Vendor = 'cocalc';
-const INTERSERVER: Vendor = 'interserver';
 const APPROVED: ApprovalDecision['decision'] = 'APPROVED';
 
 /**
@@ -109,7 +94,7 @@ export class PurchaseStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PurchaseStateMachineProps) {
     super(scope, id);
-    const start = this.defineWorkflow(props.functions, props.approvalTimeout);
+    const start = this.defineWorkflow(props.functions, props.vendors, props.approvalTimeout);
     this.logGroup = this.executionLogs(props.stateMachineName);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
@@ -122,7 +107,8 @@ export class PurchaseStateMachine extends Construct {
       // requester's email and RequestApproval's task token, none of which belong in logs.
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
-    this.acknowledgeFindings(props.functions);
+    const ownFunctions = props.vendors.flatMap((v) => Object.keys(v.functions) as FunctionId[]);
+    this.acknowledgeFindings([...PROCURE_TASKS, ...ownFunctions].map((id) => props.functions[id]));
   }
 
   /**
@@ -143,9 +129,16 @@ export class PurchaseStateMachine extends Construct {
   }
 
   /** The states and their transitions; returns the first state. */
-  private defineWorkflow(fns: PurchaseTaskFunctions, approvalTimeout: Duration): IChainable {
+  private defineWorkflow(fns: PurchaseTaskFunctions, vendors: readonly VendorStack[], approvalTimeout: Duration): IChainable {
     const { recordNotCompleted, recordCompleted } = this.defineOutcomes(fns);
-    const { preparePurchase, addToCart, requestApproval, checkout, buyLicense, verifyLicense } = this.defineTasks(fns, approvalTimeout, recordNotCompleted);
+    const { preparePurchase, requestApproval, verifyLicense } = this.defineTasks(fns, approvalTimeout, recordNotCompleted);
+    const parts: PurchaseMachineParts = {
+      task: (state, fn, resultPath, retries, throttled) => withRetries(this.invoke(state, fns[fn], resultPath, undefined, throttled), [...retries]),
+      recordNotCompleted,
+      preparePurchase,
+      verifyLicense,
+    };
+    const steps = vendors.map((v) => ({ vendor: v.vendor, ...v.purchaseSteps(parts) }));
 
     // ---- approval ----
     const autoApprove = new Pass(this, STATE.AutoApprove, {
@@ -164,28 +157,40 @@ export class PurchaseStateMachine extends Construct {
     // approve by policy?" is asked by CartSlotReady, which every purchase passes once its cart item
     // is in (or, for a vendor without a cart, at once).
     const approved = Condition.stringEquals('$.approval.decision', APPROVED);
-    const approvalDecision = new Choice(this, STATE.ApprovalDecision)
-      .when(Condition.and(approved, Condition.stringEquals('$.quote.vendor', COCALC)), checkout)
-      .when(Condition.and(approved, Condition.stringEquals('$.quote.vendor', INTERSERVER)), buyLicense)
-      // A rejection, or (unreachable for a validated quote) an unknown vendor: never fall through
-      // to some vendor's buy.
-      .otherwise(recordNotCompleted);
+    const approvalDecision = new Choice(this, STATE.ApprovalDecision);
+    for (const s of steps) approvalDecision.when(Condition.and(approved, Condition.stringEquals('$.quote.vendor', s.vendor)), s.buy);
+    // A rejection, or (unreachable for a validated quote) an unknown vendor: never fall through
+    // to some vendor's buy.
+    approvalDecision.otherwise(recordNotCompleted);
     autoApprove.next(approvalDecision);
     requestApproval.next(approvalDecision);
-    checkout.next(verifyLicense);
-    buyLicense.next(verifyLicense);
     verifyLicense.next(recordCompleted);
 
-    // The vendor's add limit (or the account) has no room yet: wait in the machine, then add again.
-    const waitForCartSlot = new Wait(this, STATE.WaitForCartSlot, { time: WaitTime.timestampPath('$.cart.waitUntil') });
-    const cartSlotReady = new Choice(this, STATE.CartSlotReady)
-      .when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot)
-      .when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove)
-      .otherwise(requestApproval);
-    waitForCartSlot.next(addToCart);
-    addToCart.next(cartSlotReady);
+    const cartSlotReady = new Choice(this, STATE.CartSlotReady);
     preparePurchase.next(cartSlotReady);
+    this.waitForSlot(cartSlotReady, steps, recordNotCompleted);
+    cartSlotReady.when(Condition.booleanEquals('$.quote.autoApprove', true), autoApprove).otherwise(requestApproval);
     return preparePurchase;
+  }
+
+  /**
+   * The vendor's add limit (or the account) has no room yet: wait in the machine, then run the
+   * vendor's step after a wait (CoCalc: add again), then CartSlotReady again. Only when a vendor has
+   * such a step; with several, one Choice by vendor follows the wait.
+   */
+  private waitForSlot(cartSlotReady: Choice, steps: ReadonlyArray<PurchaseSteps & { vendor: string }>, recordNotCompleted: LambdaInvoke): void {
+    const waiting = steps.filter((s) => s.afterWait !== undefined);
+    if (!waiting.length) return;
+    const waitForCartSlot = new Wait(this, STATE.WaitForCartSlot, { time: WaitTime.timestampPath('$.cart.waitUntil') });
+    cartSlotReady.when(Condition.isPresent('$.cart.waitUntil'), waitForCartSlot);
+    for (const s of waiting) s.afterWait!.next(cartSlotReady);
+    if (waiting.length === 1) {
+      waitForCartSlot.next(waiting[0]!.afterWait!);
+      return;
+    }
+    const byVendor = new Choice(this, 'AfterWaitByVendor');
+    for (const s of waiting) byVendor.when(Condition.stringEquals('$.quote.vendor', s.vendor), s.afterWait!);
+    waitForCartSlot.next(byVendor.otherwise(recordNotCompleted));
   }
 
   /** RecordNotCompleted (then the Fail state) and RecordCompleted (the end). */
@@ -221,10 +226,6 @@ export class PurchaseStateMachine extends Construct {
       recordNotCompleted,
       onFailure,
     );
-    const addToCart = withRetries(this.invoke(STATE.AddToCart, fns.CocalcAddToCart, '$.cart'), [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT]).addCatch(
-      recordNotCompleted,
-      onFailure,
-    );
     const requestApproval = new LambdaInvoke(this, STATE.RequestApproval, {
       lambdaFunction: fns.RequestApproval,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -238,23 +239,11 @@ export class PurchaseStateMachine extends Construct {
       // A throttled Invoke sent no mail and stored no token; any other error may have done both.
       .addRetry(THROTTLED)
       .addCatch(recordNotCompleted, onFailure);
-    const checkout = this.invoke(STATE.Checkout, fns.CocalcCheckout, '$.purchase')
-      // Never VendorTransientError, which may hide a completed checkout: the handler turns an
-      // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
-      .addRetry(LOCK_BUSY)
-      .addRetry(CHECKOUT_SETTLE)
-      // The vendor's total moved: re-quote and ask a human again (PreparePurchase sees $.mismatch).
-      .addCatch(preparePurchase, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
-      .addCatch(recordNotCompleted, onFailure);
-    const buyLicense = this.invoke(STATE.BuyLicense, fns.InterserverBuy, '$.purchase', undefined, THROTTLED_BUY)
-      .addRetry(LOCK_BUSY)
-      .addRetry(BUY_SETTLE)
-      .addCatch(recordNotCompleted, onFailure);
     const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...IDEMPOTENT_STEP]).addCatch(
       recordNotCompleted,
       onFailure,
     );
-    return { preparePurchase, addToCart, requestApproval, checkout, buyLicense, verifyLicense };
+    return { preparePurchase, requestApproval, verifyLicense };
   }
 
   /** The execution log group: retained, named so a redeploy never collides with it. */
@@ -272,9 +261,9 @@ export class PurchaseStateMachine extends Construct {
   }
 
   /** cdk-nag and Lambda findings this design answers, each with its reason. */
-  private acknowledgeFindings(fns: PurchaseTaskFunctions): void {
+  private acknowledgeFindings(fns: readonly LambdaFunction[]): void {
     const role = Validations.of(this.stateMachine.role);
-    for (const fn of new Set(Object.values(fns))) {
+    for (const fn of new Set(fns)) {
       acknowledgeSynchronousOnly(fn, 'this state machine (its Retry and Catch handle every error)');
       const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
       role.acknowledge({

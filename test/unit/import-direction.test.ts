@@ -13,13 +13,15 @@ import { ENV } from '../../lambdas/shared/env-names';
  * by construction, so it could not catch procure getting the vendor wrong.
  */
 
-type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared';
+type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared' | 'stack';
 
 /**
  * The room of a path under lambdas/: procure's own folder of that name, or the same folder inside
- * a vendor's (lambdas/vendors/<vendor>/core is core, .../adapters adapters, and so on).
+ * a vendor's (lambdas/vendors/<vendor>/core is core, .../adapters adapters, and so on), or a
+ * vendor's stack.ts (its CDK needs, which only the CDK app imports).
  */
 function roomOf(path: string): Room | undefined {
+  if (/^lambdas\/vendors\/[\w-]+\/stack(?:\.ts)?$/.test(path)) return 'stack';
   const m = /^lambdas\/(?:vendors\/[\w-]+\/)?(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
   return m?.[1] as Room | undefined;
 }
@@ -122,6 +124,7 @@ describe('one direction of imports in lambdas/', () => {
     expect(roomOf('lambdas/vendors/interserver/adapters/soap-client.ts')).toBe('adapters');
     expect(roomOf('lambdas/vendors/cocalc/handlers/checkout.ts')).toBe('handlers');
     expect(roomOf('lambdas/core/money')).toBe('core');
+    expect(roomOf('lambdas/vendors/cocalc/stack.ts')).toBe('stack');
     expect(roomOf('lambdas/vendors/cocalc/README.md')).toBeUndefined();
   });
 
@@ -145,6 +148,12 @@ describe('one folder a vendor (issue #10)', () => {
   it('every file of a vendor folder is in one of the rooms', () => {
     expect(vendorFiles.length).toBeGreaterThan(30);
     expect(vendorFiles.filter((f) => roomOf(f) === undefined)).toEqual([]);
+  });
+
+  it("no Lambda code imports a vendor's stack.ts: aws-cdk-lib stays out of the bundles", () => {
+    const lambdaFiles = tsFilesUnder('lambdas').filter((f) => roomOf(f) !== 'stack');
+    expect(vendorFiles.filter((f) => roomOf(f) === 'stack').length).toBeGreaterThan(1);
+    expect(violations(lambdaFiles, (i) => !inRoom('stack')(i))).toEqual([]);
   });
 
   it("a vendor's files import nothing from another vendor's folder", () => {

@@ -21,4 +21,5 @@ export const cocalcProfile = vendorProfile({
   secretFields: { apiKey: '<CoCalc API key>' },
   secretDescription: 'CoCalc API v2 key',
   defaultMonthlyCapUsd: 500,
+  functions: { CocalcAddToCart: 'add-to-cart.ts', CocalcCheckout: 'checkout.ts' },
 });

@@ -31,4 +31,5 @@ export const interserverProfile = vendorProfile({
   secretFields: { username: '<my.interserver.net login>', password: '<password or API key>' },
   secretDescription: 'InterServer SOAP login',
   defaultMonthlyCapUsd: 200,
+  functions: { InterserverBuy: 'buy.ts' },
 });

@@ -1,0 +1,34 @@
+import { Duration } from 'aws-cdk-lib';
+import { CHECKOUT_SETTLE, LOCK_BUSY, SAFE_TO_REPEAT, SLOTS_CONTENDED } from '../../../lib/constructs/purchase-retries';
+import { ON_FAILURE, vendorStack } from '../../../lib/vendor-stack';
+import { QuoteMismatchError } from '../../core/errors';
+import { STATE } from '../../core/workflow';
+import { ENV } from '../../shared/env-names';
+
+/** CoCalc's CDK needs (lib/vendor-stack.ts): cart add and checkout, and who calls CoCalc. */
+export const cocalcStack = vendorStack({
+  vendor: 'cocalc',
+  functions: {
+    CocalcAddToCart: { sizing: { timeout: Duration.seconds(60), memorySize: 512 }, uses: ['tables', 'auditReaders'] },
+    CocalcCheckout: { sizing: { timeout: Duration.seconds(60), memorySize: 512 }, uses: ['tables', 'auditReaders', 'approvalPolicy'] },
+  },
+  // PreparePurchase makes the first add; RecordOutcome (and Reconcile through it) deletes the
+  // parked cart item when a purchase does not complete.
+  callers: ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
+  environment: (config) => ({ [ENV.COCALC_BASE_URL]: config.cocalcBaseUrl, [ENV.COCALC_CHECKOUT_MODE]: config.cocalcCheckoutMode }),
+  purchaseSteps: (machine) => {
+    // The add after a wait for a slot of the vendor's add limit, with its own lock Retry.
+    const addToCart = machine
+      .task(STATE.AddToCart, 'CocalcAddToCart', '$.cart', [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT])
+      .addCatch(machine.recordNotCompleted, ON_FAILURE);
+    // Never VendorTransientError, which may hide a completed checkout: the handler turns an
+    // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
+    const checkout = machine
+      .task(STATE.Checkout, 'CocalcCheckout', '$.purchase', [LOCK_BUSY, CHECKOUT_SETTLE])
+      // The vendor's total moved: re-quote and ask a human again (PreparePurchase sees $.mismatch).
+      .addCatch(machine.preparePurchase, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
+      .addCatch(machine.recordNotCompleted, ON_FAILURE);
+    checkout.next(machine.verifyLicense);
+    return { buy: checkout, afterWait: addToCart };
+  },
+});

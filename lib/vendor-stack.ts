@@ -1,0 +1,69 @@
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IChainable, RetryProps, TaskStateBase } from 'aws-cdk-lib/aws-stepfunctions';
+import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Vendor } from '../lambdas/core/vendors';
+import type { FunctionId } from '../lambdas/core/workflow';
+import type { ProcureConfig } from './config';
+import type { WorkflowFunctionProps } from './constructs/workflow-function';
+import type { NeedGroup } from './function-needs';
+
+/**
+ * A vendor's CDK needs (issue #10, "a vendor seam"), declared in its folder
+ * (`lambdas/vendors/<vendor>/stack.ts`) and listed in lib/vendor-stacks.ts: its own functions'
+ * sizing and needs, the functions that call it (they get its secret and settings), its settings
+ * from the configuration, and its branch of the state machine. Its secret comes from its profile
+ * (lambdas/core/vendor-profile.ts); ProcureStack and PurchaseStateMachine wire the rest.
+ */
+export interface VendorStack<V extends Vendor = Vendor> {
+  readonly vendor: V;
+  /** Each of its own functions (its profile's `functions`): timeout and memory, and the need groups it is in. */
+  readonly functions: Readonly<Partial<Record<FunctionId, OwnFunction>>>;
+  /** Every function that calls the vendor (its own among them): each gets the secret, a read grant and {@link environment}. */
+  readonly callers: readonly FunctionId[];
+  /** The vendor's settings for its callers, as environment variables. */
+  environment(config: ProcureConfig): Record<string, string>;
+  /** Its states of the purchase workflow. */
+  purchaseSteps(machine: PurchaseMachineParts): PurchaseSteps;
+}
+
+export interface OwnFunction {
+  readonly sizing: Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>;
+  readonly uses: readonly NeedGroup[];
+}
+
+/** What the state machine gives a vendor to build its states with. */
+export interface PurchaseMachineParts {
+  /**
+   * A Lambda task of `fn` as every task of the machine is built (the whole state in, its result at
+   * `resultPath`, a timeout past the function's own, Lambda throttling retried first, then `retries`
+   * in order: each only where a repeat is safe, lib/constructs/purchase-retries.ts).
+   */
+  task(state: string, fn: FunctionId, resultPath: string, retries: readonly RetryProps[], throttled?: RetryProps): LambdaInvoke;
+  /** Where a failure goes: RecordNotCompleted (Catch it with `resultPath: '$.failure'`). */
+  readonly recordNotCompleted: IChainable;
+  /** PreparePurchase, for a vendor total that moved: quote again and ask a person again. */
+  readonly preparePurchase: IChainable;
+  /** Where a purchase goes once bought: VerifyLicense. */
+  readonly verifyLicense: IChainable;
+}
+
+/** A vendor's states. */
+export interface PurchaseSteps {
+  /** Its purchase of an approved request: the first state; its last goes on to VerifyLicense. */
+  readonly buy: IChainable;
+  /**
+   * What runs after WaitForCartSlot, for a vendor whose PreparePurchase can ask to wait
+   * (`$.cart.waitUntil`); the machine sends it on to CartSlotReady.
+   */
+  readonly afterWait?: TaskStateBase;
+}
+
+/** A vendor's stack part, its types checked where it is written. */
+export function vendorStack<V extends Vendor>(part: VendorStack<V>): VendorStack<V> {
+  return part;
+}
+
+/** Catches a failure into RecordNotCompleted, as every vendor state does last. */
+export const ON_FAILURE = { resultPath: '$.failure' } as const;
+
+export type { LambdaFunction };
