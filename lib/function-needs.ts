@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { FunctionId, ProcureFunctionId } from '../lambdas/core/workflow';
 import type { WorkflowFunctionProps } from './constructs/workflow-function';
-import { VENDOR_STACKS } from './vendor-stacks';
 
 /**
  * What each of procure's functions needs: its sizing, the groups whose environment and grants it
@@ -9,13 +8,13 @@ import { VENDOR_STACKS } from './vendor-stacks';
  * per question, so a function's needs are read here and nowhere else.
  */
 
-type Sizing = Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>;
+export type Sizing = Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>;
 
 /**
  * Timeout and memory of procure's own functions: vendor calls get 60 s; API-facing ones stay under
  * API Gateway's 29 s. A vendor's own functions are sized in its stack.ts.
  */
-const PROCURE_SIZING: Record<ProcureFunctionId, Sizing> = {
+export const PROCURE_SIZING: Record<ProcureFunctionId, Sizing> = {
   PurchasesApi: { timeout: Duration.seconds(15) },
   Intake: { timeout: Duration.seconds(30) },
   PreparePurchase: { timeout: Duration.seconds(60), memorySize: 512 },
@@ -33,19 +32,13 @@ const PROCURE_SIZING: Record<ProcureFunctionId, Sizing> = {
   ApprovalReminders: { timeout: Duration.seconds(28) },
 };
 
-/** Timeout and memory per function: procure's own, then each vendor's. */
-export const SIZING = {
-  ...PROCURE_SIZING,
-  ...Object.fromEntries(VENDOR_STACKS.flatMap((v) => Object.entries(v.functions).map(([id, own]) => [id, own.sizing]))),
-} as Record<FunctionId, Sizing>;
-
 /**
  * Who needs what. Each function gets exactly the environment and grants of its groups. Reconcile
  * closes stale purchases through RecordOutcome's code, so it is in every group RecordOutcome is in.
- * A vendor's own functions name their groups in its stack.ts ({@link USES} adds them), and the
+ * A vendor's own functions name their groups in its stack.ts (./function-uses.ts adds them), and the
  * functions that call a vendor are listed there too (ProcureStack gives them its secret and settings).
  */
-const PROCURE_USES = {
+export const PROCURE_USES = {
   /** Both tables (state: item reads/writes; audit: PutItem only). */
   tables: ['PurchasesApi', 'Intake', 'PreparePurchase', 'RequestApproval', 'ApprovalsApi', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ApprovalReminders'],
   /**
@@ -89,15 +82,6 @@ const PROCURE_USES = {
 
 /** A group of functions with the same needs (the tables, the budget, the approval policy, ...). */
 export type NeedGroup = keyof typeof PROCURE_USES;
-
-/** Each group's functions: procure's own, then each vendor's that names the group in its stack.ts. */
-export const USES = {} as Record<NeedGroup, readonly FunctionId[]>;
-for (const group of Object.keys(PROCURE_USES) as NeedGroup[]) {
-  const vendorFunctions = VENDOR_STACKS.flatMap((v) =>
-    Object.entries(v.functions).flatMap(([id, own]) => (own.uses.includes(group) ? [id as FunctionId] : [])),
-  );
-  USES[group] = [...PROCURE_USES[group], ...vendorFunctions];
-}
 
 /**
  * Functions whose every error is an incident: each gets its own errors alarm (the alarm then names

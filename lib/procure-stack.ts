@@ -3,7 +3,8 @@ import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { EVENTS, FUNCTIONS, type FunctionId } from '../lambdas/core/workflow';
+import { FUNCTIONS } from '../lambdas/core/functions';
+import { EVENTS, type FunctionId } from '../lambdas/core/workflow';
 import { ENV, monthlyCapEnv, secretArnEnv } from '../lambdas/shared/env-names';
 import { VENDORS } from '../lambdas/core/vendors';
 import { secretArnOutput, STACK_OUTPUTS, type StackOutputName } from './stack-outputs';
@@ -24,7 +25,8 @@ import { Reconciler } from './constructs/reconciler';
 import { StateTable } from './constructs/state-table';
 import { VendorSecrets } from './constructs/vendor-secrets';
 import { createWorkflowFunction } from './constructs/workflow-function';
-import { ERRORS_ARE_INCIDENTS, SIZING, USES } from './function-needs';
+import { ERRORS_ARE_INCIDENTS } from './function-needs';
+import { SIZING, USES } from './function-uses';
 import { VENDOR_STACKS } from './vendor-stacks';
 
 export interface ProcureStackProps extends StackProps {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { PurchaseRequest, Vendor } from './purchase-request';
-import { VENDOR_PROFILES } from './vendors';
 
 /**
  * The purchase state machine's contract, shared by the handlers (which read and return these
@@ -31,38 +30,7 @@ export const STATE = {
   PurchaseNotCompleted: 'PurchaseNotCompleted',
 } as const;
 
-/**
- * Lambda construct ids (a contract: the local runtime maps logical ids back to these) and the
- * handler entry file (under lambdas/) each one bundles: lambdas/handlers/, or a vendor's own
- * handlers/ folder (lambdas/vendors/<vendor>/handlers/).
- */
-const PROCURE_FUNCTIONS = {
-  PurchasesApi: 'handlers/purchases-api.ts', // POST /purchases, GET /purchases(/{id})
-  Intake: 'handlers/intake.ts', // EventBridge "License Purchase Requested"
-  PreparePurchase: 'handlers/prepare-purchase.ts', // ValidateAndQuote, ReserveBudget and the first AddToCart
-  RequestApproval: 'handlers/request-approval.ts',
-  ApprovalsApi: 'handlers/approvals-api.ts', // GET/POST /approvals/{id}
-  VerifyLicense: 'handlers/verify-license.ts',
-  RecordOutcome: 'handlers/record-outcome.ts', // RecordCompleted and RecordNotCompleted
-  ListLicenses: 'handlers/list-licenses.ts', // GET /licenses?vendor=
-  QuotesApi: 'handlers/quotes-api.ts', // POST /quotes: price, budget left and approval, nothing reserved
-  Reconcile: 'handlers/reconcile.ts', // EventBridge Scheduler (AWS) / the local runtime's timer
-  ApprovalReminders: 'handlers/approval-reminders.ts', // scheduled reminders and escalations; POST /purchases/{id}/approvals/resend
-} as const;
-
-/** procure's own functions (each vendor's are in its profile). */
-export type ProcureFunctionId = keyof typeof PROCURE_FUNCTIONS;
-
-type VendorFunctions = { [P in (typeof VENDOR_PROFILES)[number] as keyof P['functions']]: string };
-
-/** procure's own functions, then each vendor's (its profile's `functions`, entries in its handlers/ folder). */
-export const FUNCTIONS = {
-  ...PROCURE_FUNCTIONS,
-  ...(Object.fromEntries(
-    VENDOR_PROFILES.flatMap((p) => Object.entries(p.functions).map(([id, entry]) => [id, `vendors/${p.name}/handlers/${entry}`])),
-  ) as VendorFunctions),
-};
-export type FunctionId = keyof typeof FUNCTIONS;
+export type { FunctionId, ProcureFunctionId } from './functions';
 
 export const EVENTS = {
   /** Incoming trigger detail-type; its source is configurable (default below). */

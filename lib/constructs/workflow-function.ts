@@ -5,7 +5,8 @@ import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import type { FunctionId } from '../../lambdas/core/workflow';
 import { acknowledgeServiceEncryptedLogs } from './log-encryption';
 import { LOG_RETENTION } from './log-retention';
 

@@ -1,7 +1,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
-import { FUNCTIONS, STATE } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import { STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from '../support/project-dir';
 

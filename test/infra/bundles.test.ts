@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import type { FunctionId } from '../../lambdas/core/workflow';
 import { WORKFLOW_BUNDLING } from '../../lib/constructs/workflow-function';
 import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import type { FunctionId } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { statementsOf, synthProcure, type Synthesized } from './synth';
 

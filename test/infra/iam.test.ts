@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import type { FunctionId } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { iamStatements, referencedIds, roleOf, statementsOf, synthProcure, type Synthesized } from './synth';
 

@@ -3,7 +3,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { NOTIFIED_STATUSES } from '../../lib/constructs/operations-alarms';
 import { matchesPattern, type EventPattern } from '../../lib/local/event-pattern';
 import { ERRORS_ARE_INCIDENTS } from '../../lib/function-needs';
-import { EVENTS, FUNCTIONS, STATE, type FunctionId } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import { EVENTS, STATE, type FunctionId } from '../../lambdas/core/workflow';
 import { referencedIds, synthProcure, type Synthesized } from './synth';
 
 type Res = { Type: string; Properties: Record<string, unknown> };

@@ -8,7 +8,8 @@ import { PurchaseApi } from '../../lib/constructs/purchase-api';
 import { REQUIRED_OUTPUTS } from '../../lib/cli/stack-resources';
 import { STACK_OUTPUTS, type StackOutputName } from '../../lib/stack-outputs';
 import type { CfnTemplate } from '../../lib/local/cfn-template';
-import { EVENTS, FUNCTIONS, type FunctionId } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import { EVENTS, type FunctionId } from '../../lambdas/core/workflow';
 import { bareStack, referencedIds, synthProcure, templateOf, type Synthesized } from './synth';
 
 /**

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsInSource, importsOfFile, tsFilesUnder, type ModuleImport } from '../support/module-imports';
 import { PROJECT_DIR } from '../support/project-dir';
-import { FUNCTIONS, STATE } from '../../lambdas/core/workflow';
+import { FUNCTIONS } from '../../lambdas/core/functions';
+import { STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 
 /**
