@@ -1,3 +1,4 @@
+import { profileOf } from './vendors';
 import { InvalidRequestError, ProcureError } from './errors';
 import { formatUsd, fromCents, toCents } from './money';
 import type { InterserverGateway, InterserverLicenseType, SpendGuard } from './ports';
@@ -31,8 +32,8 @@ export interface PurchaseQuote {
   amountUsd: number;
   /** The line the approval mail would show. */
   summary: string;
-  /** Where the price comes from. */
-  priceSource: 'cocalc-v3-formula' | 'interserver-catalog';
+  /** Where the price comes from: the vendor profile's `priceSource.id` ('cocalc-v3-formula', 'interserver-catalog'). */
+  priceSource: string;
   interserverType?: { id: number; name: string };
   budget: {
     /** YYYY-MM (UTC): the month a reservation made now would count against. */
@@ -99,7 +100,7 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
     vendor: request.vendor,
     amountUsd,
     summary: priced.summary,
-    priceSource: request.vendor === 'cocalc' ? 'cocalc-v3-formula' : 'interserver-catalog',
+    priceSource: profileOf(request.vendor).priceSource.id,
     ...(priced.type ? { interserverType: { id: priced.type.id, name: priced.type.name } } : {}),
     budget: {
       month,

@@ -1,3 +1,4 @@
+import { profileOf } from './vendors';
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { AUDIT, lastIndexOfKind } from './audit-kinds';
 import { ProcureError } from './errors';
@@ -158,7 +159,7 @@ export async function verifyApproval(deps: VerifyApprovalDeps, state: WorkflowSt
   if (!quote) throw new ApprovalNotVerifiedError(`${step} of ${state.purchaseId} has no $.quote to verify an approval for`);
   const verdict = checkApproval(await gatherApprovalEvidence(deps, state, quote));
   if (verdict.verified) return;
-  const status: PurchaseStatus = quote.autoApprove ? (quote.vendor === 'cocalc' ? 'IN_CART' : 'RESERVED') : 'AWAITING_APPROVAL';
+  const status: PurchaseStatus = quote.autoApprove ? profileOf(quote.vendor).preparedStatus : 'AWAITING_APPROVAL';
   await deps.audit.append(state.purchaseId, {
     type: AUDIT.approvalNotVerified,
     status,

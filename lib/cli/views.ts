@@ -1,3 +1,4 @@
+import { VENDOR_PROFILES } from '../../lambdas/core/vendors';
 import type { NormalizedLicense } from '../../lambdas/core/workflow';
 import { formatUsd } from '../../lambdas/core/money';
 import type { PurchaseListItem } from '../../lambdas/core/purchase-list';
@@ -67,8 +68,7 @@ export function printPurchaseList(purchases: PurchaseListItem[]): void {
 
 /** `procure quote`: the quote as label/value lines (escaped by printFields). */
 export function printQuote(q: PurchaseQuote): void {
-  const source =
-    q.priceSource === 'cocalc-v3-formula' ? "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" : "InterServer's catalog price";
+  const source = VENDOR_PROFILES.find((p) => p.priceSource.id === q.priceSource)?.priceSource.description ?? q.priceSource;
   printFields([
     ['quote', `${q.requestId} (${q.vendor}): nothing reserved, added to a cart, mailed or audited`],
     ['item', q.summary],
