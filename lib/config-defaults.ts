@@ -1,4 +1,4 @@
-import { VENDOR_PROFILES, type Vendor } from '../lambdas/core/vendors';
+import { byVendor, profileOf } from '../lambdas/core/vendors';
 import { EVENTS } from '../lambdas/core/workflow';
 import type { ProcureConfig } from './config';
 
@@ -7,7 +7,7 @@ export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
   approverEmails: Object.freeze(['approver@example.com']),
   senderEmail: 'procure@example.com',
   // Each vendor's own default (its profile, lambdas/vendors/<vendor>/core/profile.ts).
-  monthlyCapUsd: Object.freeze(Object.fromEntries(VENDOR_PROFILES.map((p) => [p.name, p.defaultMonthlyCapUsd])) as Record<Vendor, number>),
+  monthlyCapUsd: Object.freeze(byVendor((v) => profileOf(v).defaultMonthlyCapUsd)),
   dailyPurchaseLimit: 10,
   autoApproveMaxUsd: -1,
   approvalTimeoutSeconds: 259_200,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COCALC_CHECKOUT_MODES } from '../lambdas/vendors/cocalc/core/checkout-mode';
-import { VENDORS, type Vendor } from '../lambdas/core/vendors';
+import { byVendor } from '../lambdas/core/vendor-names';
 import { INTERSERVER_PAYMENT_POLICIES } from '../lambdas/shared/config';
 import { API_ACCESS_LOG_MODES } from './api-access-log-modes';
 import { csv, json, num } from './context-coercion';
@@ -22,7 +22,7 @@ export const procureConfigSchema = z
     senderEmail: z.email(),
     approvalBaseUrl: httpUrl.optional(),
     // One cap for each vendor of the registry (lambdas/core/vendors.ts).
-    monthlyCapUsd: z.preprocess(json, z.object(Object.fromEntries(VENDORS.map((v) => [v, capUsd])) as Record<Vendor, typeof capUsd>).strict()),
+    monthlyCapUsd: z.preprocess(json, z.object(byVendor(() => capUsd)).strict()),
     dailyPurchaseLimit: z.preprocess(num, z.number().int().min(0)),
     autoApproveMaxUsd: z.preprocess(num, z.number()),
     approvalTiers: z

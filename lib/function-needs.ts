@@ -3,9 +3,10 @@ import type { FunctionId, ProcureFunctionId } from '../lambdas/core/workflow';
 import type { WorkflowFunctionProps } from './constructs/workflow-function';
 
 /**
- * What each of procure's functions needs: its sizing, the groups whose environment and grants it
- * gets (ProcureStack wires each group once), and whether its every error is an incident. One table
- * per question, so a function's needs are read here and nowhere else.
+ * What each of procure's own functions needs: its sizing, the groups whose environment and grants
+ * it gets (ProcureStack wires each group once), and whether its every error is an incident. One
+ * table per question; a vendor's own functions declare theirs in its stack.ts, and
+ * ./function-uses.ts puts the two together.
  */
 
 export type Sizing = Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>;

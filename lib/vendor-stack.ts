@@ -1,7 +1,6 @@
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IChainable, RetryProps, TaskStateBase } from 'aws-cdk-lib/aws-stepfunctions';
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import type { Vendor } from '../lambdas/core/vendors';
+import type { VENDOR_PROFILES, Vendor } from '../lambdas/core/vendors';
 import type { FunctionId } from '../lambdas/core/workflow';
 import type { ProcureConfig } from './config';
 import type { WorkflowFunctionProps } from './constructs/workflow-function';
@@ -16,8 +15,8 @@ import type { NeedGroup } from './function-needs';
  */
 export interface VendorStack<V extends Vendor = Vendor> {
   readonly vendor: V;
-  /** Each of its own functions (its profile's `functions`): timeout and memory, and the need groups it is in. */
-  readonly functions: Readonly<Partial<Record<FunctionId, OwnFunction>>>;
+  /** Each of its own functions (exactly its profile's `functions`): timeout and memory, and the need groups it is in. */
+  readonly functions: { readonly [Id in keyof ProfileOf<V>['functions']]: OwnFunction };
   /** Every function that calls the vendor (its own among them): each gets the secret, a read grant and {@link environment}. */
   readonly callers: readonly FunctionId[];
   /** The vendor's settings for its callers, as environment variables. */
@@ -25,6 +24,8 @@ export interface VendorStack<V extends Vendor = Vendor> {
   /** Its states of the purchase workflow. */
   purchaseSteps(machine: PurchaseMachineParts): PurchaseSteps;
 }
+
+type ProfileOf<V extends Vendor> = Extract<(typeof VENDOR_PROFILES)[number], { name: V }>;
 
 export interface OwnFunction {
   readonly sizing: Pick<WorkflowFunctionProps, 'timeout' | 'memorySize'>;
@@ -58,6 +59,11 @@ export interface PurchaseSteps {
   readonly afterWait?: TaskStateBase;
 }
 
+/** A vendor's own functions with their sizing and groups. */
+export function ownFunctions(part: VendorStack): Array<[FunctionId, OwnFunction]> {
+  return Object.entries(part.functions) as Array<[FunctionId, OwnFunction]>;
+}
+
 /** A vendor's stack part, its types checked where it is written. */
 export function vendorStack<V extends Vendor>(part: VendorStack<V>): VendorStack<V> {
   return part;
@@ -65,5 +71,3 @@ export function vendorStack<V extends Vendor>(part: VendorStack<V>): VendorStack
 
 /** Catches a failure into RecordNotCompleted, as every vendor state does last. */
 export const ON_FAILURE = { resultPath: '$.failure' } as const;
-
-export type { LambdaFunction };

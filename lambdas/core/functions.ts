@@ -27,11 +27,19 @@ export type ProcureFunctionId = keyof typeof PROCURE_FUNCTIONS;
 
 type VendorFunctions = { [P in (typeof VENDOR_PROFILES)[number] as keyof P['functions']]: string };
 
+const vendorFunctions = VENDOR_PROFILES.flatMap((p) => Object.entries(p.functions).map(([id, entry]) => [id, `vendors/${p.name}/handlers/${entry}`] as const));
+/** The ids in `ids` that come more than once. */
+export function namedTwice(ids: readonly string[]): string[] {
+  return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+}
+
+// A vendor's function named like another function would silently take its place.
+const twice = namedTwice([...Object.keys(PROCURE_FUNCTIONS), ...vendorFunctions.map(([id]) => id)]);
+if (twice.length) throw new Error(`function ids named twice (procure's own and the vendor profiles' functions): ${twice.join(', ')}`);
+
 /** procure's own functions, then each vendor's (its profile's `functions`, entries in its handlers/ folder). */
 export const FUNCTIONS = {
   ...PROCURE_FUNCTIONS,
-  ...(Object.fromEntries(
-    VENDOR_PROFILES.flatMap((p) => Object.entries(p.functions).map(([id, entry]) => [id, `vendors/${p.name}/handlers/${entry}`])),
-  ) as VendorFunctions),
+  ...(Object.fromEntries(vendorFunctions) as VendorFunctions),
 };
 export type FunctionId = keyof typeof FUNCTIONS;

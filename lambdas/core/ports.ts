@@ -1,6 +1,7 @@
 /**
- * Ports: interfaces the domain and handlers depend on. Adapters in lambdas/adapters implement them
- * (HOUSE-STYLE "Hexagonal"). Vendor ports return plain typed objects, never raw vendor payloads.
+ * Ports: interfaces the domain and handlers depend on. Adapters in lambdas/adapters implement them,
+ * and each vendor's in lambdas/vendors/<vendor>/adapters its own port (HOUSE-STYLE "Hexagonal").
+ * Vendor ports return plain typed objects, never raw vendor payloads.
  *
  * The ports live in one file per role; this file only gathers them, so that `core/ports` stays the
  * one import path for every port (importers need not know which role file holds one).

@@ -3,7 +3,7 @@ import { ENV, monthlyCapEnv } from './env-names';
 import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { FollowUpPolicy } from '../core/approval-follow-up-plan';
 import { policyIssues, type ApprovalPolicy } from '../core/approval-policy';
-import { VENDORS, type Vendor } from '../core/vendors';
+import { byVendor, type Vendor } from '../core/vendor-names';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../vendors/cocalc/core/checkout-mode';
 
@@ -50,7 +50,7 @@ export interface BudgetConfig {
 }
 export function budgetConfig(env: Env = process.env): BudgetConfig {
   return {
-    capsUsd: Object.fromEntries(VENDORS.map((v) => [v, read(env, monthlyCapEnv(v), z.pipe(number, z.number().check(z.gte(0))))])) as Record<Vendor, number>,
+    capsUsd: byVendor((v) => read(env, monthlyCapEnv(v), z.pipe(number, z.number().check(z.gte(0))))),
     dailyLimit: read(env, ENV.DAILY_PURCHASE_LIMIT, z.pipe(number, z.number().check(z.int(), z.gte(0)))),
   };
 }

@@ -1,4 +1,4 @@
-import { VENDORS, type Vendor } from '../core/vendors';
+import { VENDORS, type Vendor } from '../core/vendor-names';
 
 /** The variable holding a vendor's monthly cap in USD: `MONTHLY_CAP_<VENDOR>_USD`, one for each vendor of the registry. */
 export type MonthlyCapEnv<V extends Vendor = Vendor> = `MONTHLY_CAP_${Uppercase<V>}_USD`;

@@ -1,4 +1,4 @@
-import { VENDOR_PROFILES, type Vendor } from '../core/vendors';
+import { byVendor, profileOf, type Vendor } from '../core/vendors';
 
 /**
  * The vendor secrets' contract, shared by the construct that creates them
@@ -19,19 +19,21 @@ export type SecretVendor = Vendor;
  * them once after the first deploy; CloudFormation writes SecretString only when this template
  * value changes, so later deploys keep the operator's value: do not change a vendor's fields lightly.
  */
-export const VENDOR_SECRET_PLACEHOLDERS = Object.fromEntries(
-  VENDOR_PROFILES.map((p) => [p.name, Object.fromEntries(Object.keys(p.secretFields).map((field) => [field, SECRET_PLACEHOLDER]))]),
-) as Record<SecretVendor, Readonly<Record<string, string>>>;
+export const VENDOR_SECRET_PLACEHOLDERS: Record<SecretVendor, Readonly<Record<string, string>>> = byVendor((v) =>
+  Object.fromEntries(secretFieldsOf(v).map((field) => [field, SECRET_PLACEHOLDER])),
+);
 
 /** Each secret's JSON with a description in place of every value, for the command that sets it. */
-export const VENDOR_SECRET_TEMPLATES = Object.fromEntries(VENDOR_PROFILES.map((p) => [p.name, p.secretFields])) as Record<
-  SecretVendor,
-  Readonly<Record<string, string>>
->;
+export const VENDOR_SECRET_TEMPLATES: Record<SecretVendor, Readonly<Record<string, string>>> = byVendor((v) => profileOf(v).secretFields);
+
+/** The JSON fields of a vendor's secret, in its profile's order. */
+export function secretFieldsOf(vendor: SecretVendor): string[] {
+  return Object.keys(profileOf(vendor).secretFields);
+}
 
 /** A vendor secret's JSON shape for people: `{"apiKey":"..."}`. */
 export function secretJsonShape(vendor: SecretVendor): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(VENDOR_SECRET_PLACEHOLDERS[vendor]).map((field) => [field, '...'])));
+  return JSON.stringify(Object.fromEntries(secretFieldsOf(vendor).map((field) => [field, '...'])));
 }
 
 /** The fields of a vendor secret that still hold {@link SECRET_PLACEHOLDER}. */

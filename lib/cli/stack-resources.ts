@@ -1,4 +1,4 @@
-import { VENDORS, type Vendor } from '../../lambdas/core/vendors';
+import { byVendor, VENDORS, type Vendor } from '../../lambdas/core/vendor-names';
 import { ENV, secretArnEnv } from '../../lambdas/shared/env-names';
 import type { LocalRuntime } from '../local';
 import { secretArnOutput, type StackOutputName } from '../stack-outputs';
@@ -52,7 +52,7 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>,
     stateMachineArn: o.StateMachineArn,
     auditTable: o.AuditTableName,
     stateTable: o.StateTableName,
-    secrets: { ...vendorSecrets((v) => o[secretArnOutput(v)]), signing: o.SigningSecretArn },
+    secrets: { ...byVendor((v) => o[secretArnOutput(v)]), signing: o.SigningSecretArn },
     triggerRule: { name: o.TriggerRuleName, bus: o.EventBusName },
     senderEmail: o.SenderEmail,
     approverEmails: o.ApproverEmails.split(',')
@@ -74,7 +74,7 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
     stateMachineArn: rt.stateMachineArn,
     auditTable: env(ENV.AUDIT_TABLE_NAME),
     stateTable: env(ENV.STATE_TABLE_NAME),
-    secrets: { ...vendorSecrets((v) => env(secretArnEnv(v))), signing: env(ENV.SIGNING_SECRET_ARN) },
+    secrets: { ...byVendor((v) => env(secretArnEnv(v))), signing: env(ENV.SIGNING_SECRET_ARN) },
     triggerRule: { name: route.ruleName ?? '', bus: route.busName },
     senderEmail: env(ENV.SENDER_EMAIL),
     approverEmails: env(ENV.APPROVER_EMAILS)
@@ -85,9 +85,4 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
     interserverWsdlUrl: env(ENV.INTERSERVER_WSDL_URL),
     ...(endpoint ? { interserverEndpoint: endpoint } : {}),
   };
-}
-
-/** Each vendor's secret ARN, by vendor name. */
-function vendorSecrets(arnOf: (vendor: Vendor) => string): Record<Vendor, string> {
-  return Object.fromEntries(VENDORS.map((v) => [v, arnOf(v)])) as Record<Vendor, string>;
 }

@@ -26,7 +26,7 @@ import { acknowledgeSynchronousOnly } from './workflow-function';
 import { IDEMPOTENT_STEP, LISTING_LAG, RECORD_RETRY, SAFE_TO_REPEAT, TASK_TIMEOUT_MARGIN, THROTTLED } from './purchase-retries';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
 import { executionTimeoutSeconds } from '../execution-timeout';
-import type { PurchaseMachineParts, PurchaseSteps, VendorStack } from '../vendor-stack';
+import { ON_FAILURE, ownFunctions, type PurchaseMachineParts, type PurchaseSteps, type VendorStack } from '../vendor-stack';
 
 /** procure's own functions the state machine invokes (each vendor's own are its states'). */
 const PROCURE_TASKS = ['PreparePurchase', 'RequestApproval', 'VerifyLicense', 'RecordOutcome'] as const satisfies readonly FunctionId[];
@@ -107,8 +107,8 @@ export class PurchaseStateMachine extends Construct {
       // requester's email and RequestApproval's task token, none of which belong in logs.
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
-    const ownFunctions = props.vendors.flatMap((v) => Object.keys(v.functions) as FunctionId[]);
-    this.acknowledgeFindings([...PROCURE_TASKS, ...ownFunctions].map((id) => props.functions[id]));
+    const vendorTasks = props.vendors.flatMap((v) => ownFunctions(v).map(([id]) => id));
+    this.acknowledgeFindings([...PROCURE_TASKS, ...vendorTasks].map((id) => props.functions[id]));
   }
 
   /**
@@ -218,13 +218,12 @@ export class PurchaseStateMachine extends Construct {
 
   /** The task states, each with the Retry rules that are safe for it and its Catch. */
   private defineTasks(fns: PurchaseTaskFunctions, approvalTimeout: Duration, recordNotCompleted: LambdaInvoke) {
-    const onFailure = { resultPath: '$.failure' } as const;
     // Its result is the new state: $.quote, $.reservation and (CoCalc) $.cart at once. No ResultPath,
     // whose default is "$" (an explicit "$" the local engine, aws-local-stepfunctions, nests under a
     // "$" key). Not retried on a timeout, which can leave its cart add in flight (purchase-retries.ts).
     const preparePurchase = withRetries(this.invoke(STATE.PreparePurchase, fns.PreparePurchase, undefined), SAFE_TO_REPEAT).addCatch(
       recordNotCompleted,
-      onFailure,
+      ON_FAILURE,
     );
     const requestApproval = new LambdaInvoke(this, STATE.RequestApproval, {
       lambdaFunction: fns.RequestApproval,
@@ -238,10 +237,10 @@ export class PurchaseStateMachine extends Construct {
     })
       // A throttled Invoke sent no mail and stored no token; any other error may have done both.
       .addRetry(THROTTLED)
-      .addCatch(recordNotCompleted, onFailure);
+      .addCatch(recordNotCompleted, ON_FAILURE);
     const verifyLicense = withRetries(this.invoke(STATE.VerifyLicense, fns.VerifyLicense, '$.license'), [LISTING_LAG, ...IDEMPOTENT_STEP]).addCatch(
       recordNotCompleted,
-      onFailure,
+      ON_FAILURE,
     );
     return { preparePurchase, requestApproval, verifyLicense };
   }

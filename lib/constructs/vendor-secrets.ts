@@ -1,7 +1,7 @@
 import { SecretValue, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { capitalized, VENDOR_PROFILES, type Vendor } from '../../lambdas/core/vendors';
+import { byVendor, capitalized, profileOf, type VENDOR_PROFILES, type Vendor } from '../../lambdas/core/vendors';
 import { secretJsonShape, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 
 /** Length of the generated approval-link signing key (alphanumeric, about 380 bits). */
@@ -23,7 +23,7 @@ export class VendorSecrets extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.vendors = Object.fromEntries(VENDOR_PROFILES.map((p) => [p.name, this.vendorSecret(p)])) as Record<Vendor, Secret>;
+    this.vendors = byVendor((v) => this.vendorSecret(profileOf(v)));
     this.signingKey = new Secret(this, 'ApprovalSigningKey', {
       description: 'procure: HMAC key of approval links (generated)',
       generateSecretString: {

@@ -98,7 +98,7 @@ describe('what each handler uses, its function has', () => {
     }
     const actions = new Set(statementsOf(s, id).flatMap((st) => st.actions));
     for (const { pattern, action, what } of CALL_ACTIONS) if (pattern.test(text) && !actions.has(action)) missing.push(`${what}: needs ${action}`);
-    expect(missing, `${FUNCTIONS[id]}: add it to USES in lib/procure-stack.ts`).toEqual([]);
+    expect(missing, `${FUNCTIONS[id]}: add it to its need groups (lib/function-needs.ts, or its vendor's stack.ts)`).toEqual([]);
   });
 });
 

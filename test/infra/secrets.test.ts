@@ -3,7 +3,7 @@ import { SIGNING_KEY_LENGTH, VendorSecrets } from '../../lib/constructs/vendor-s
 import { VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 import { bareStack, templateOf } from './synth';
 
-/** The three secrets: vendor placeholders in the right JSON shape, a generated signing key. */
+/** procure's secrets: one a vendor (placeholders in its profile's JSON shape), and a generated signing key. */
 
 let secrets: Array<Record<string, unknown>>;
 beforeAll(() => {

@@ -2,14 +2,14 @@ import { Duration } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VENDOR_PROFILES, VENDORS } from '../../lambdas/core/vendors';
-import { FUNCTIONS } from '../../lambdas/core/functions';
+import { FUNCTIONS, namedTwice } from '../../lambdas/core/functions';
 import { STATE, type FunctionId } from '../../lambdas/core/workflow';
 import { LOCK_BUSY } from '../../lib/constructs/purchase-retries';
 import { PurchaseStateMachine } from '../../lib/constructs/purchase-state-machine';
 import type { CfnTemplate } from '../../lib/local/cfn-template';
 import { aslFromTemplate } from '../../lib/local/asl-from-template';
 import { SIZING, USES } from '../../lib/function-uses';
-import { ON_FAILURE, vendorStack, type VendorStack } from '../../lib/vendor-stack';
+import { ON_FAILURE, ownFunctions, vendorStack, type VendorStack } from '../../lib/vendor-stack';
 import { VENDOR_STACKS } from '../../lib/vendor-stacks';
 import { bareStack, templateOf, TEST_ENV } from './synth';
 
@@ -20,6 +20,10 @@ import { bareStack, templateOf, TEST_ENV } from './synth';
  */
 
 describe('the vendor stack parts', () => {
+  it('no function id is named twice (a vendor function named like another would take its place)', () => {
+    expect(namedTwice(['PreparePurchase', 'CocalcCheckout', 'PreparePurchase', 'X', 'X', 'X'])).toEqual(['PreparePurchase', 'X']);
+  });
+
   it('one for each vendor of the registry, in its order', () => {
     expect(VENDOR_STACKS.map((v) => v.vendor)).toEqual(VENDORS);
   });
@@ -27,10 +31,10 @@ describe('the vendor stack parts', () => {
   it("each declares exactly its profile's own functions, which call the vendor, and sizes them", () => {
     for (const profile of VENDOR_PROFILES) {
       const part = VENDOR_STACKS.find((v) => v.vendor === profile.name)!;
-      const own = Object.keys(part.functions);
-      expect(own).toEqual(Object.keys(profile.functions));
-      expect(part.callers).toEqual(expect.arrayContaining(own));
-      for (const id of own) expect(SIZING[id as FunctionId]).toBe(part.functions[id as FunctionId]!.sizing);
+      const own = ownFunctions(part);
+      expect(own.map(([id]) => id)).toEqual(Object.keys(profile.functions));
+      expect(part.callers).toEqual(expect.arrayContaining(own.map(([id]) => id)));
+      for (const [id, fn] of own) expect(SIZING[id]).toBe(fn.sizing);
     }
   });
 

@@ -11,11 +11,11 @@ import { ENV } from '../../lambdas/shared/env-names';
  * external packages `index.js` requires and the packages its source map lists as bundled.
  */
 
-/** The vendor library each vendor's gateway is built on (lambdas/adapters/<vendor>/). */
+/** The vendor library each vendor's gateway is built on (lambdas/vendors/<vendor>/adapters/). */
 export const VENDOR_LIBRARIES = { cocalc: 'undici', interserver: 'soap' } as const;
 export type VendorLibrary = (typeof VENDOR_LIBRARIES)[keyof typeof VENDOR_LIBRARIES];
 
-/** The secret variable that marks a function as calling that vendor (lib/function-needs.ts USES). */
+/** The secret variable that marks a function as calling that vendor (its `callers` in lambdas/vendors/<vendor>/stack.ts). */
 const VENDOR_SECRET_ENV: Record<keyof typeof VENDOR_LIBRARIES, string> = {
   cocalc: ENV.COCALC_SECRET_ARN,
   interserver: ENV.INTERSERVER_SECRET_ARN,

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { purchaseRequestSchema, purchaseRequestSchemaFor } from '../../lambdas/core/purchase-request';
-import { capitalized, isVendor, profileOf, VENDOR_PROFILES, VENDORS } from '../../lambdas/core/vendors';
+import { byVendor, capitalized, profileOf, VENDOR_PROFILES, VENDORS } from '../../lambdas/core/vendors';
 import { budgetConfig } from '../../lambdas/shared/config';
 import { ENV, monthlyCapEnv, secretArnEnv } from '../../lambdas/shared/env-names';
 import { placeholderFields, SECRET_PLACEHOLDER, secretJsonShape, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
@@ -31,14 +31,13 @@ describe('the registry', () => {
   it('lists every vendor folder under lambdas/vendors once, in a fixed order', () => {
     const folders = readdirSync(join(PROJECT_DIR, 'lambdas', 'vendors')).sort();
     expect([...VENDORS].sort()).toEqual(folders);
-    expect(VENDORS).toEqual(['cocalc', 'interserver']);
-    expect(new Set(VENDORS).size).toBe(VENDORS.length);
+    expect(VENDOR_PROFILES.map((p) => p.name)).toEqual(['cocalc', 'interserver']);
   });
 
-  it('finds a profile by name, tells vendors from other text and capitalizes names for ids', () => {
+  it('finds a profile by name, gives one value a vendor and capitalizes names for ids', () => {
     expect(profileOf('interserver').label).toBe('InterServer');
-    expect(isVendor('cocalc')).toBe(true);
-    expect(['CoCalc', 'fixturevendor', '', undefined, 1].filter(isVendor)).toEqual([]);
+    expect(profileOf('cocalc').label).toBe('CoCalc');
+    expect(byVendor((v) => v.length)).toEqual({ cocalc: 6, interserver: 11 });
     expect(VENDORS.map(capitalized)).toEqual(['Cocalc', 'Interserver']);
   });
 });
@@ -61,27 +60,23 @@ describe('the request schema derives from the profiles', () => {
     expect(issuesOf(withFixture, cocalcRequest())).toEqual([]);
     expect(issuesOf(withFixture, { ...fixtureRequest({ plan: 'team', seats: 3 }), requestId: 'a b' })[0]).toMatch(/^requestId: /);
     // A vendor's item is checked by its own schema only: the fixture's item is no InterServer item.
-    expect(issuesOf(withFixture, { ...interserverRequest(), item: { plan: 'team', seats: 3 } }).length).toBeGreaterThan(0);
-  });
-
-  it("intake-time issues come from the profile's intakeIssues", () => {
-    expect(fixtureVendorProfile.intakeIssues?.({ plan: 'enterprise', seats: 2 }, new Date())).toEqual(['item.seats: the enterprise plan starts at 5 seats']);
-    expect(fixtureVendorProfile.intakeIssues?.({ plan: 'enterprise', seats: 5 }, new Date())).toEqual([]);
+    expect(issuesOf(withFixture, { ...interserverRequest(), item: { plan: 'team', seats: 3 } })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^item\.ip: /), expect.stringMatching(/^item: .*plan/)]),
+    );
   });
 });
 
 describe("the secrets' contract derives from the profiles", () => {
   it("each vendor's secret holds its profile's fields, each the placeholder until the operator sets it", () => {
-    for (const p of VENDOR_PROFILES) {
-      expect(Object.keys(VENDOR_SECRET_PLACEHOLDERS[p.name])).toEqual(Object.keys(p.secretFields));
-      expect(new Set(Object.values(VENDOR_SECRET_PLACEHOLDERS[p.name]))).toEqual(new Set([SECRET_PLACEHOLDER]));
-    }
+    expect(VENDOR_SECRET_PLACEHOLDERS).toEqual({ cocalc: { apiKey: 'REPLACE_ME' }, interserver: { username: 'REPLACE_ME', password: 'REPLACE_ME' } });
+    expect(SECRET_PLACEHOLDER).toBe('REPLACE_ME');
     expect(secretJsonShape('interserver')).toBe('{"username":"...","password":"..."}');
     expect(placeholderFields('interserver', { username: 'me', password: SECRET_PLACEHOLDER })).toEqual(['password']);
   });
 
   it("names each vendor's secret variable and stack output after the vendor", () => {
-    expect(VENDORS.map(secretArnEnv)).toEqual([ENV.COCALC_SECRET_ARN, ENV.INTERSERVER_SECRET_ARN]);
+    expect(VENDORS.map(secretArnEnv)).toEqual(['COCALC_SECRET_ARN', 'INTERSERVER_SECRET_ARN']);
+    expect(ENV.INTERSERVER_SECRET_ARN).toBe('INTERSERVER_SECRET_ARN');
     expect(VENDORS.map(secretArnOutput)).toEqual(['CocalcSecretArn', 'InterserverSecretArn']);
     expect(STACK_OUTPUTS.CocalcSecretArn).toBe('Replace the placeholder with {"apiKey":"..."}');
   });
@@ -89,14 +84,15 @@ describe("the secrets' contract derives from the profiles", () => {
 
 describe('the monthly caps derive from the profiles', () => {
   it("one variable a vendor, read into each vendor's cap", () => {
-    expect(VENDORS.map(monthlyCapEnv)).toEqual([ENV.MONTHLY_CAP_COCALC_USD, ENV.MONTHLY_CAP_INTERSERVER_USD]);
+    expect(VENDORS.map(monthlyCapEnv)).toEqual(['MONTHLY_CAP_COCALC_USD', 'MONTHLY_CAP_INTERSERVER_USD']);
+    expect(ENV.MONTHLY_CAP_COCALC_USD).toBe('MONTHLY_CAP_COCALC_USD');
     const env = { [monthlyCapEnv('cocalc')]: '12.5', [monthlyCapEnv('interserver')]: '0', [ENV.DAILY_PURCHASE_LIMIT]: '3' };
     expect(budgetConfig(env).capsUsd).toEqual({ cocalc: 12.5, interserver: 0 });
     expect(() => budgetConfig({ ...env, [monthlyCapEnv('interserver')]: undefined })).toThrow(/MONTHLY_CAP_INTERSERVER_USD/);
   });
 
   it("defaults each cap to its profile's, and the configuration takes a cap for each vendor and no other", () => {
-    expect(DEFAULT_PROCURE_CONFIG.monthlyCapUsd).toEqual(Object.fromEntries(VENDOR_PROFILES.map((p) => [p.name, p.defaultMonthlyCapUsd])));
+    expect(DEFAULT_PROCURE_CONFIG.monthlyCapUsd).toEqual({ cocalc: 500, interserver: 200 });
     const config = (monthlyCapUsd: unknown) => procureConfigSchema.safeParse({ ...DEFAULT_PROCURE_CONFIG, monthlyCapUsd });
     expect(config({ cocalc: 1, interserver: 2 }).success).toBe(true);
     expect(config({ cocalc: 1, interserver: 2, fixturevendor: 3 }).success).toBe(false);

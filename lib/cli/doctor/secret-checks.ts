@@ -1,12 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { profileOf, VENDORS, type Vendor } from '../../../lambdas/core/vendors';
-import {
-  placeholderFields,
-  putSecretValueCommand,
-  SECRET_PLACEHOLDER,
-  VENDOR_SECRET_PLACEHOLDERS,
-  type SecretVendor,
-} from '../../../lambdas/shared/vendor-secret-shapes';
+import { placeholderFields, putSecretValueCommand, SECRET_PLACEHOLDER, secretFieldsOf, type SecretVendor } from '../../../lambdas/shared/vendor-secret-shapes';
 import { awsConfig } from './aws-config';
 import { errorText, fail, pass, type CheckResult } from './check';
 import type { DoctorTarget } from './target';
@@ -20,8 +14,6 @@ export type SecretValues = { [V in Vendor]?: Readonly<Record<string, string>> } 
 /** The approval-link key's minimum (lambdas/core/approval-link.ts refuses shorter keys). */
 const MIN_SIGNING_KEY_LENGTH = 16;
 
-/** A secret's fields, from its vendor's profile (lambdas/vendors/<vendor>/core/profile.ts). */
-const fieldsOf = (vendor: SecretVendor): string[] => Object.keys(VENDOR_SECRET_PLACEHOLDERS[vendor]);
 const labelOf = (which: SecretVendor | 'signing'): string => (which === 'signing' ? 'approval signing key' : profileOf(which).label);
 
 /** How to set a secret: the AWS CLI command on a deployment, the secrets file locally. */
@@ -68,15 +60,15 @@ function vendorSecret(t: DoctorTarget, vendor: SecretVendor, value: string | Che
     parsed = JSON.parse(value) as Record<string, unknown>;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
   } catch {
-    return fail(name, `${t.resources.secrets[vendor]} is not a JSON object with ${fieldsOf(vendor).join(', ')}`, secretFix(t, vendor));
+    return fail(name, `${t.resources.secrets[vendor]} is not a JSON object with ${secretFieldsOf(vendor).join(', ')}`, secretFix(t, vendor));
   }
   const placeholders = placeholderFields(vendor, parsed);
   if (placeholders.length) return fail(name, `still the deploy-time placeholder ${SECRET_PLACEHOLDER} in ${placeholders.join(', ')}`, secretFix(t, vendor));
-  const missing = fieldsOf(vendor).filter((f) => typeof parsed[f] !== 'string' || parsed[f] === '');
+  const missing = secretFieldsOf(vendor).filter((f) => typeof parsed[f] !== 'string' || parsed[f] === '');
   if (missing.length) return fail(name, `no non-empty ${missing.join(', ')} string in ${t.resources.secrets[vendor]}`, secretFix(t, vendor));
-  for (const f of fieldsOf(vendor)) out.sensitive.push(parsed[f] as string);
-  out[vendor] = Object.fromEntries(fieldsOf(vendor).map((f) => [f, parsed[f] as string]));
-  return pass(name, `${fieldsOf(vendor).join(', ')} set (not the placeholder)`);
+  for (const f of secretFieldsOf(vendor)) out.sensitive.push(parsed[f] as string);
+  out[vendor] = Object.fromEntries(secretFieldsOf(vendor).map((f) => [f, parsed[f] as string]));
+  return pass(name, `${secretFieldsOf(vendor).join(', ')} set (not the placeholder)`);
 }
 
 function signingSecret(t: DoctorTarget, value: string | CheckResult): CheckResult {

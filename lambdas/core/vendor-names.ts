@@ -1,0 +1,19 @@
+/**
+ * procure's vendors by name (issue #10). Each has a folder, lambdas/vendors/<vendor>/, and its
+ * profile in ./vendors.ts, whose list must name the same vendors in the same order (its type says
+ * so). Apart from the profiles because every function reads the names (its caps, its variables)
+ * while only some need the profiles' schemas: a bundle that imports only this stays without them.
+ */
+export const VENDORS = ['cocalc', 'interserver'] as const;
+
+export type Vendor = (typeof VENDORS)[number];
+
+/** One value for each vendor, by name. */
+export function byVendor<T>(valueOf: (vendor: Vendor) => T): Record<Vendor, T> {
+  return Object.fromEntries(VENDORS.map((v) => [v, valueOf(v)])) as Record<Vendor, T>;
+}
+
+/** A vendor's name with its first letter capitalized, as construct ids and output names use it: `Cocalc`. */
+export function capitalized<V extends Vendor>(vendor: V): Capitalize<V> {
+  return `${vendor.charAt(0).toUpperCase()}${vendor.slice(1)}` as Capitalize<V>;
+}
