@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ENV } from '../../../lambdas/shared/env-names';
+import { VENDORS, type Vendor } from '../../../lambdas/core/vendor-names';
+import { ENV, secretArnEnv } from '../../../lambdas/shared/env-names';
+import { secretFieldsOf } from '../../../lambdas/shared/vendor-secret-shapes';
 import { STATE, type RecordOutcomePayload, type WorkflowState } from '../../../lambdas/core/workflow';
 import type { LocalStateMachine } from '../executions';
 import type { RuntimeProfile } from '../runtime-profile';
@@ -7,7 +9,7 @@ import { generateSigningKey } from '../secrets-vault';
 import type { CocalcSandboxOptions } from '../sandboxes/cocalc/index';
 import type { InterserverSandboxOptions } from '../sandboxes/interserver/index';
 import { closeInterruptedExecutions, resumeInterruptedExecutions, type InterruptedExecution, type ResumedExecution } from './interrupted';
-import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
+import { startSandboxes, type InterserverSandboxHandle, type SandboxCredentials, type SandboxHandle } from './sandboxes';
 import { PROCURE_WATCH } from './watch';
 
 /** The vendor sandboxes a procure runtime runs, as `LocalRuntime.sandboxes` shows them. */
@@ -36,15 +38,10 @@ export function procureProfile(options: { sandboxes?: ProcureSandboxOptions } = 
     secretRoles,
     startSandboxes: async ({ config, secretJson, log }) => {
       const sb = options.sandboxes === false ? { cocalc: false as const, interserver: false as const } : (options.sandboxes ?? {});
-      const cocalcCreds = secretJson(ENV.COCALC_SECRET_ARN);
-      const isCreds = secretJson(ENV.INTERSERVER_SECRET_ARN);
       const started = await startSandboxes({
         cocalc: config[ENV.COCALC_BASE_URL] ? false : (sb.cocalc ?? {}),
         interserver: config[ENV.INTERSERVER_WSDL_URL] ? false : (sb.interserver ?? {}),
-        credentials: {
-          ...(cocalcCreds.apiKey ? { cocalc: { apiKey: cocalcCreds.apiKey } } : {}),
-          ...(isCreds.username && isCreds.password ? { interserver: { username: isCreds.username, password: isCreds.password } } : {}),
-        },
+        credentials: sandboxCredentials(secretJson),
         log,
       });
       const view: ProcureSandboxes = {
@@ -75,18 +72,30 @@ export function procureProfile(options: { sandboxes?: ProcureSandboxOptions } = 
   };
 }
 
-/** Env names whose value is a secret's ARN, and the value a fresh local secret of that role gets. */
+/**
+ * Env names whose value is a secret's ARN, and the value a fresh local secret of that role gets:
+ * for each vendor of the registry, its secret's fields (its profile's) each a random token, which
+ * its sandbox is started with; and the approval-link signing key.
+ */
 function secretRoles(): Record<string, () => string> {
-  const credentials = {
-    cocalcApiKey: `sk-local-${randomBytes(12).toString('hex')}`,
-    interserverUsername: 'procure-local',
-    interserverPassword: randomBytes(12).toString('base64url'),
-  };
-  return {
-    [ENV.COCALC_SECRET_ARN]: () => JSON.stringify({ apiKey: credentials.cocalcApiKey }),
-    [ENV.INTERSERVER_SECRET_ARN]: () => JSON.stringify({ username: credentials.interserverUsername, password: credentials.interserverPassword }),
-    [ENV.SIGNING_SECRET_ARN]: generateSigningKey,
-  };
+  const vendorSecret = (vendor: Vendor) => () =>
+    JSON.stringify(Object.fromEntries(secretFieldsOf(vendor).map((field) => [field, `local-${randomBytes(12).toString('base64url')}`])));
+  return { ...Object.fromEntries(VENDORS.map((v) => [secretArnEnv(v), vendorSecret(v)])), [ENV.SIGNING_SECRET_ARN]: generateSigningKey };
+}
+
+/**
+ * The credentials each vendor's sandbox accepts: those its local secret holds, when every field of
+ * it is set (a sandbox then refuses any other); none, and the sandbox makes up its own.
+ */
+function sandboxCredentials(secretJson: (envName: string) => Record<string, string | undefined>): SandboxCredentials {
+  const credentials: Partial<Record<Vendor, Record<string, string>>> = {};
+  for (const vendor of VENDORS) {
+    const secret = secretJson(secretArnEnv(vendor));
+    const fields = secretFieldsOf(vendor);
+    if (fields.every((f) => typeof secret[f] === 'string' && secret[f] !== ''))
+      credentials[vendor] = Object.fromEntries(fields.map((f) => [f, secret[f] as string]));
+  }
+  return credentials as SandboxCredentials;
 }
 
 /**
