@@ -9,8 +9,8 @@ export const VENDORS = ['cocalc', 'interserver'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
 /** One value for each vendor, by name. */
-export function byVendor<T>(valueOf: (vendor: Vendor) => T): Record<Vendor, T> {
-  return Object.fromEntries(VENDORS.map((v) => [v, valueOf(v)])) as Record<Vendor, T>;
+export function byVendor<T>(valueFor: (vendor: Vendor) => T): Record<Vendor, T> {
+  return Object.fromEntries(VENDORS.map((v) => [v, valueFor(v)])) as Record<Vendor, T>;
 }
 
 /** A vendor's name with its first letter capitalized, as construct ids and output names use it: `Cocalc`. */
