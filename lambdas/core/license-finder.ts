@@ -1,3 +1,4 @@
+import type { Vendor } from './vendor-names';
 import type { NormalizedLicense, WorkflowState } from './workflow';
 
 /**
@@ -6,4 +7,8 @@ import type { NormalizedLicense, WorkflowState } from './workflow';
  * the license as procure shows it, or throws LicenseNotFoundError, which the state machine retries
  * (a listing can lag a purchase), also when the listed license is not the one the purchase asked for.
  */
-export type LicenseFinder = (licenseId: string, state: WorkflowState, now: Date) => Promise<NormalizedLicense>;
+export interface LicenseFinder<V extends Vendor = Vendor> {
+  /** The vendor whose listing it reads (so a finder cannot stand in for another vendor's). */
+  readonly vendor: V;
+  find(licenseId: string, state: WorkflowState, now: Date): Promise<NormalizedLicense>;
+}

@@ -4,8 +4,8 @@ import type * as z from './zod';
  * What procure knows of a vendor without calling it (issue #10, "a vendor seam"): its name, how
  * people read it, the `item` its purchase requests carry, and the fields of its Secrets Manager
  * secret. Each vendor declares one in its own folder (`lambdas/vendors/<vendor>/core/profile.ts`)
- * and the registry (./vendors.ts) lists them; the request schema, the vendor list and the secrets'
- * contract derive from that list. Pure: zod and core only, so every function and the CDK app can
+ * and the registry (./vendors.ts) lists them, one for each name of ./vendor-names.ts; the request
+ * schema and the secrets' contract derive from that list. Pure: zod and core only, so every function and the CDK app can
  * load it without a vendor library.
  */
 export interface VendorProfile<

@@ -10,7 +10,7 @@ export interface VerifyLicenseDeps {
   audit: AuditLog;
   purchases: PurchaseStore;
   /** Each vendor's finder (its folder's core/find-license.ts). */
-  licenses: Readonly<Record<Vendor, LicenseFinder>>;
+  licenses: { readonly [V in Vendor]: LicenseFinder<V> };
   clock?: () => Date;
 }
 
@@ -23,7 +23,7 @@ export async function verifyLicense(deps: VerifyLicenseDeps, state: WorkflowStat
   const licenseId = state.purchase?.licenseId;
   if (!licenseId) throw new LicenseNotFoundError(`purchase ${state.purchaseId} has no license id to verify`);
 
-  const license = await deps.licenses[state.request.vendor](licenseId, state, clock());
+  const license = await deps.licenses[state.request.vendor].find(licenseId, state, clock());
 
   await recordStep(deps, state.purchaseId, {
     type: 'LICENSE_VERIFIED',

@@ -44,7 +44,8 @@ const LAMBDAS = join(__dirname, '..', '..', 'lambdas');
 const read = (path: string): string => readFileSync(join(LAMBDAS, path), 'utf8');
 
 /** The composition root's folders: lambdas/composition and each vendor's own composition/. */
-const COMPOSITION_DIRS = ['composition', ...readdirSync(join(LAMBDAS, 'vendors')).map((v) => join('vendors', v, 'composition'))];
+const VENDOR_DIRS = readdirSync(join(LAMBDAS, 'vendors'), { withFileTypes: true }).filter((d) => d.isDirectory());
+const COMPOSITION_DIRS = ['composition', ...VENDOR_DIRS.map((v) => join('vendors', v.name, 'composition'))];
 
 /** Every builder of the composition root: its name and its body. */
 const BUILDERS = new Map(

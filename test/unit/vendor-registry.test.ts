@@ -29,7 +29,10 @@ const issuesOf = (
 
 describe('the registry', () => {
   it('lists every vendor folder under lambdas/vendors once, in a fixed order', () => {
-    const folders = readdirSync(join(PROJECT_DIR, 'lambdas', 'vendors')).sort();
+    const folders = readdirSync(join(PROJECT_DIR, 'lambdas', 'vendors'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     expect([...VENDORS].sort()).toEqual(folders);
     expect(VENDOR_PROFILES.map((p) => p.name)).toEqual(['cocalc', 'interserver']);
   });

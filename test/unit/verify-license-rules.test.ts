@@ -32,7 +32,7 @@ describe('is the listed InterServer license ours', () => {
       why: 'not an InterServer request',
       license: { ip: 'x', type: 1 },
       state: { request: cocalcRequest() as unknown as PurchaseRequest },
-      expected: undefined,
+      expected: 'InterServer license 42 is not for this cocalc purchase',
     },
   ])('$why', ({ license, state, expected }) => {
     expect(interserverLicenseMismatch('42', license, state)).toBe(expected);

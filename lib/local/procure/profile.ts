@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { VENDORS, type Vendor } from '../../../lambdas/core/vendor-names';
-import { ENV, secretArnEnv } from '../../../lambdas/shared/env-names';
-import { secretFieldsOf } from '../../../lambdas/shared/vendor-secret-shapes';
+import { ENV } from '../../../lambdas/shared/env-names';
 import { STATE, type RecordOutcomePayload, type WorkflowState } from '../../../lambdas/core/workflow';
 import type { LocalStateMachine } from '../executions';
 import type { RuntimeProfile } from '../runtime-profile';
-import { generateSigningKey } from '../secrets-vault';
 import type { CocalcSandboxOptions } from '../sandboxes/cocalc/index';
 import type { InterserverSandboxOptions } from '../sandboxes/interserver/index';
 import { closeInterruptedExecutions, resumeInterruptedExecutions, type InterruptedExecution, type ResumedExecution } from './interrupted';
-import { startSandboxes, type InterserverSandboxHandle, type SandboxCredentials, type SandboxHandle } from './sandboxes';
+import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
+import { sandboxCredentials, secretRoles } from './vendor-secrets';
 import { PROCURE_WATCH } from './watch';
 
 /** The vendor sandboxes a procure runtime runs, as `LocalRuntime.sandboxes` shows them. */
@@ -70,32 +67,6 @@ export function procureProfile(options: { sandboxes?: ProcureSandboxOptions } = 
       closeInterruptedExecutions({ records, client, tables, log, ...interruptedCloseOut(machines, invoke, log) }),
     resumeInterrupted: (ctx) => resumeInterruptedExecutions(ctx),
   };
-}
-
-/**
- * Env names whose value is a secret's ARN, and the value a fresh local secret of that role gets:
- * for each vendor of the registry, its secret's fields (its profile's) each a random token, which
- * its sandbox is started with; and the approval-link signing key.
- */
-function secretRoles(): Record<string, () => string> {
-  const vendorSecret = (vendor: Vendor) => () =>
-    JSON.stringify(Object.fromEntries(secretFieldsOf(vendor).map((field) => [field, `local-${randomBytes(12).toString('base64url')}`])));
-  return { ...Object.fromEntries(VENDORS.map((v) => [secretArnEnv(v), vendorSecret(v)])), [ENV.SIGNING_SECRET_ARN]: generateSigningKey };
-}
-
-/**
- * The credentials each vendor's sandbox accepts: those its local secret holds, when every field of
- * it is set (a sandbox then refuses any other); none, and the sandbox makes up its own.
- */
-function sandboxCredentials(secretJson: (envName: string) => Record<string, string | undefined>): SandboxCredentials {
-  const credentials: Partial<Record<Vendor, Record<string, string>>> = {};
-  for (const vendor of VENDORS) {
-    const secret = secretJson(secretArnEnv(vendor));
-    const fields = secretFieldsOf(vendor);
-    if (fields.every((f) => typeof secret[f] === 'string' && secret[f] !== ''))
-      credentials[vendor] = Object.fromEntries(fields.map((f) => [f, secret[f] as string]));
-  }
-  return credentials as SandboxCredentials;
 }
 
 /**
