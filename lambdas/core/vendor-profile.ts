@@ -34,11 +34,6 @@ export interface VendorProfile<
   readonly secretDescription: string;
   /** Where its quotes' prices come from: an id for the API (`POST /quotes`) and a line for people. */
   readonly priceSource: { readonly id: string; readonly description: string };
-  /**
-   * The status PreparePurchase leaves an approved-by-policy purchase in: `IN_CART` for a vendor
-   * whose item it puts in a cart, `RESERVED` for one bought in a single call.
-   */
-  readonly preparedStatus: 'IN_CART' | 'RESERVED';
   /** The monthly spend cap (USD) a deployment has unless its configuration sets one. */
   readonly defaultMonthlyCapUsd: number;
   /**

@@ -1,4 +1,3 @@
-import { profileOf } from './vendors';
 import { FOLLOW_UP_AUDIT } from './approval-follow-up-plan';
 import { AUDIT, lastIndexOfKind } from './audit-kinds';
 import { ProcureError } from './errors';
@@ -159,7 +158,9 @@ export async function verifyApproval(deps: VerifyApprovalDeps, state: WorkflowSt
   if (!quote) throw new ApprovalNotVerifiedError(`${step} of ${state.purchaseId} has no $.quote to verify an approval for`);
   const verdict = checkApproval(await gatherApprovalEvidence(deps, state, quote));
   if (verdict.verified) return;
-  const status: PurchaseStatus = quote.autoApprove ? profileOf(quote.vendor).preparedStatus : 'AWAITING_APPROVAL';
+  // Where the purchase stands: an approved-by-policy one IN_CART when PreparePurchase parked its
+  // item in the vendor's cart ($.cart), RESERVED when it is bought in one call; else still asked.
+  const status: PurchaseStatus = quote.autoApprove ? (state.cart ? 'IN_CART' : 'RESERVED') : 'AWAITING_APPROVAL';
   await deps.audit.append(state.purchaseId, {
     type: AUDIT.approvalNotVerified,
     status,

@@ -203,6 +203,16 @@ describe('verifyApproval', () => {
     });
   });
 
+  it.each([
+    { why: 'its item parked in the cart', cart: { itemId: 7 }, status: 'IN_CART' },
+    { why: 'nothing in a cart', cart: undefined, status: 'RESERVED' },
+  ])('audits a refused approval-by-policy claim at the status the purchase stands in: $why', async ({ cart, status }) => {
+    const { deps, entries } = fakes([QUOTED], []);
+    const claimed: WorkflowState = { ...state, quote: { ...state.quote!, autoApprove: true }, ...(cart ? { cart: cart as WorkflowState['cart'] } : {}) };
+    await expect(verifyApproval(deps, claimed, 'Checkout')).rejects.toThrow(ApprovalNotVerifiedError);
+    expect(entries.at(-1)).toMatchObject({ type: 'APPROVAL_NOT_VERIFIED', status });
+  });
+
   it('audits and refuses a decision whose record is still PENDING', async () => {
     const { deps, entries } = fakes([QUOTED, SENT], [record({ status: 'PENDING', decidedAt: undefined })]);
     await expect(verifyApproval(deps, state, 'BuyLicense')).rejects.toThrow(/could not be verified/);

@@ -21,7 +21,6 @@ export const cocalcProfile = vendorProfile({
   secretFields: { apiKey: '<CoCalc API key>' },
   secretDescription: 'CoCalc API v2 key',
   priceSource: { id: 'cocalc-v3-formula', description: "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" },
-  preparedStatus: 'IN_CART',
   defaultMonthlyCapUsd: 500,
   functions: { CocalcAddToCart: 'add-to-cart.ts', CocalcCheckout: 'checkout.ts' },
 });

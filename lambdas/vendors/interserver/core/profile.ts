@@ -31,7 +31,6 @@ export const interserverProfile = vendorProfile({
   secretFields: { username: '<my.interserver.net login>', password: '<password or API key>' },
   secretDescription: 'InterServer SOAP login',
   priceSource: { id: 'interserver-catalog', description: "InterServer's catalog price" },
-  preparedStatus: 'RESERVED',
   defaultMonthlyCapUsd: 200,
   functions: { InterserverBuy: 'buy.ts' },
 });
