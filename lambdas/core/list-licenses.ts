@@ -1,19 +1,14 @@
-import { cocalcManagedLicensePages } from '../vendors/cocalc/core/managed-licenses';
 import { InvalidRequestError } from './errors';
-import { normalizeCocalcLicense, normalizeInterserverLicense } from './license-view';
-import type { CocalcGateway, InterserverGateway } from './ports';
-import { VENDORS, type Vendor } from './purchase-request';
+import type { LicensesByVendor } from './vendor-licenses';
+import { VENDORS, type Vendor } from './vendor-names';
 import type { NormalizedLicense } from './workflow';
 
 /** What listing the licenses needs. */
 export interface ListLicensesDeps {
-  cocalc: () => Promise<CocalcGateway>;
-  interserver: () => Promise<InterserverGateway>;
+  /** Each vendor's listing (its folder's core/licenses.ts). */
+  licenses: LicensesByVendor;
   clock?: () => Date;
 }
-
-/** maxPages is a safety stop for a runaway listing; far above any real account. */
-const COCALC_PAGING = { pageSize: 100, maxPages: 100 };
 
 /** Every license the accounts hold, or the first vendor (in the order asked) that could not be listed and why. */
 export type LicenseListing = { licenses: NormalizedLicense[] } | { unavailable: Vendor; error: unknown };
@@ -24,12 +19,8 @@ export type LicenseListing = { licenses: NormalizedLicense[] } | { unavailable: 
  * cannot be listed is the one named.
  */
 export async function listLicenses(deps: ListLicensesDeps, vendors: readonly Vendor[]): Promise<LicenseListing> {
-  const clock = deps.clock ?? (() => new Date());
-  const listers: Record<Vendor, () => Promise<NormalizedLicense[]>> = {
-    cocalc: async () => listCocalc(await deps.cocalc(), clock()),
-    interserver: async () => listInterserver(await deps.interserver()),
-  };
-  return firstUnavailable(vendors, await Promise.allSettled(vendors.map((vendor) => listers[vendor]())));
+  const now = (deps.clock ?? (() => new Date()))();
+  return firstUnavailable(vendors, await Promise.allSettled(vendors.map((vendor) => deps.licenses[vendor].list(now))));
 }
 
 /** The listings in order, or the first vendor whose listing failed. */
@@ -48,18 +39,4 @@ export function parseVendor(value: string | undefined): readonly Vendor[] {
   if ((VENDORS as readonly string[]).includes(value)) return [value as Vendor];
   const issue = `vendor: must be one of ${VENDORS.map((v) => `"${v}"`).join(', ')} (or absent for all), not ${JSON.stringify(value)}`;
   throw new InvalidRequestError(`invalid query: ${issue}`, [issue]);
-}
-
-async function listCocalc(gateway: CocalcGateway, now: Date): Promise<NormalizedLicense[]> {
-  const out: NormalizedLicense[] = [];
-  for await (const licenses of cocalcManagedLicensePages(gateway, COCALC_PAGING)) {
-    out.push(...licenses.map((l) => normalizeCocalcLicense(l, now)));
-  }
-  return out;
-}
-
-async function listInterserver(gateway: InterserverGateway): Promise<NormalizedLicense[]> {
-  const [licenses, types] = await Promise.all([gateway.listLicenses(), gateway.getLicenseTypes()]);
-  const names = new Map(types.map((t) => [t.id, t.name]));
-  return licenses.map((l) => normalizeInterserverLicense(l, names.get(l.type)));
 }

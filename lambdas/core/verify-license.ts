@@ -1,7 +1,6 @@
 import { LicenseNotFoundError } from './errors';
-import type { LicenseFinder } from './license-finder';
+import type { LicensesByVendor } from './vendor-licenses';
 import type { AuditLog, PurchaseStore } from './ports';
-import type { Vendor } from './vendor-names';
 import { recordStep } from './purchase-journal';
 import type { NormalizedLicense, WorkflowState } from './workflow';
 
@@ -9,8 +8,8 @@ import type { NormalizedLicense, WorkflowState } from './workflow';
 export interface VerifyLicenseDeps {
   audit: AuditLog;
   purchases: PurchaseStore;
-  /** Each vendor's finder (its folder's core/find-license.ts). */
-  licenses: { readonly [V in Vendor]: LicenseFinder<V> };
+  /** Each vendor's listing (its folder's core/licenses.ts). */
+  licenses: LicensesByVendor;
   clock?: () => Date;
 }
 

@@ -1,8 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { listLicenses, parseVendor, type ListLicensesDeps } from '../core/list-licenses';
-import type { Vendor } from '../core/purchase-request';
-import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
-import { interserverGateway } from '../vendors/interserver/composition/gateway';
+import type { Vendor } from '../core/vendor-names';
+import { vendorLicenses } from '../composition/vendor-licenses';
 import { errorResponse, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
@@ -30,7 +29,7 @@ export function makeHandler(deps: ListLicensesDeps): (event: APIGatewayProxyEven
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): ListLicensesDeps {
-  return { cocalc: cocalcGateway, interserver: interserverGateway };
+  return { licenses: vendorLicenses() };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

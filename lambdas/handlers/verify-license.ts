@@ -1,9 +1,6 @@
 import { verifyLicense, type VerifyLicenseDeps } from '../core/verify-license';
 import type { NormalizedLicense, WorkflowState } from '../core/workflow';
-import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
-import { cocalcLicenseFinder } from '../vendors/cocalc/core/find-license';
-import { interserverGateway } from '../vendors/interserver/composition/gateway';
-import { interserverLicenseFinder } from '../vendors/interserver/core/find-license';
+import { vendorLicenses } from '../composition/vendor-licenses';
 import { purchaseJournal } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 
@@ -14,7 +11,7 @@ export function makeHandler(deps: VerifyLicenseDeps): (state: WorkflowState) => 
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): VerifyLicenseDeps {
-  return { ...purchaseJournal(), licenses: { cocalc: cocalcLicenseFinder(cocalcGateway), interserver: interserverLicenseFinder(interserverGateway) } };
+  return { ...purchaseJournal(), licenses: vendorLicenses() };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

@@ -6,6 +6,8 @@ import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { NormalizedLicense } from '../../lambdas/core/workflow';
 import { makeHandler } from '../../lambdas/handlers/list-licenses';
+import { cocalcLicenses } from '../../lambdas/vendors/cocalc/core/licenses';
+import { interserverLicenses } from '../../lambdas/vendors/interserver/core/licenses';
 import { cocalcRequest } from '../support/requests';
 import { cocalcGatewayFor, interserverGatewayFor } from '../support/workflow-harness';
 
@@ -42,7 +44,16 @@ describe('GET /licenses', () => {
     await cocalcSandbox.close();
   });
 
-  const handler = () => makeHandler({ cocalc: async () => cocalc, interserver: async () => interserver });
+  const listings = (cocalcOf: () => Promise<CocalcGateway>, interserverOf: () => Promise<InterserverGateway>) => ({
+    licenses: { cocalc: cocalcLicenses(cocalcOf), interserver: interserverLicenses(interserverOf) },
+  });
+  const handler = () =>
+    makeHandler(
+      listings(
+        async () => cocalc,
+        async () => interserver,
+      ),
+    );
   const licensesOf = (body: string) => (JSON.parse(body) as { licenses: NormalizedLicense[] }).licenses;
 
   it("lists both vendors' licenses in one shape when no vendor is given", async () => {
@@ -64,10 +75,12 @@ describe('GET /licenses', () => {
 
   it('answers 400 naming the allowed values for an unknown vendor, calling no vendor', async () => {
     let called = false;
-    const res = await makeHandler({
-      cocalc: async () => ((called = true), cocalc),
-      interserver: async () => ((called = true), interserver),
-    })(get({ vendor: 'acme' }));
+    const res = await makeHandler(
+      listings(
+        async () => ((called = true), cocalc),
+        async () => ((called = true), interserver),
+      ),
+    )(get({ vendor: 'acme' }));
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ error: 'InvalidRequestError', message: expect.stringMatching(/"cocalc", "interserver".*not "acme"/) });
     expect(called).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PurchaseRequest } from '../../lambdas/core/purchase-request';
-import { interserverLicenseMismatch } from '../../lambdas/vendors/interserver/core/find-license';
+import { interserverLicenseMismatch } from '../../lambdas/vendors/interserver/core/licenses';
 import type { Quote } from '../../lambdas/core/workflow';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 

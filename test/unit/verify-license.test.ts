@@ -6,8 +6,8 @@ import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler } from '../../lambdas/handlers/verify-license';
-import { cocalcLicenseFinder } from '../../lambdas/vendors/cocalc/core/find-license';
-import { interserverLicenseFinder } from '../../lambdas/vendors/interserver/core/find-license';
+import { cocalcLicenses } from '../../lambdas/vendors/cocalc/core/licenses';
+import { interserverLicenses } from '../../lambdas/vendors/interserver/core/licenses';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import { cocalcGatewayFor, interserverGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
@@ -26,7 +26,7 @@ describe('VerifyLicense', () => {
     const { apiKey } = cocalcSandbox.addAccount({ balance: 1000 });
     cocalc = cocalcGatewayFor(cocalcSandbox.url, apiKey);
     interserver = interserverGatewayFor(interserverSandbox, SANDBOX_DEFAULTS.username, SANDBOX_DEFAULTS.password);
-    const licenses = { cocalc: cocalcLicenseFinder(async () => cocalc), interserver: interserverLicenseFinder(async () => interserver) };
+    const licenses = { cocalc: cocalcLicenses(async () => cocalc), interserver: interserverLicenses(async () => interserver) };
     verify = makeHandler({ audit: h.audit, purchases: h.purchases, licenses });
   });
   afterAll(async () => {

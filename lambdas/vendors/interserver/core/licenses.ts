@@ -1,5 +1,5 @@
 import { InvalidLicenseIdError, LicenseNotFoundError } from '../../../core/errors';
-import type { LicenseFinder } from '../../../core/license-finder';
+import type { VendorLicenses } from '../../../core/vendor-licenses';
 import { normalizeInterserverLicense } from '../../../core/license-view';
 import type { NormalizedLicense, WorkflowState } from '../../../core/workflow';
 import type { InterserverGateway, InterserverLicense } from './ports';
@@ -17,9 +17,21 @@ export function interserverLicenseMismatch(
   return `InterServer license ${licenseId} is for ${license.ip} type ${license.type}, not ${request.item.ip} type ${state.quote?.interserverTypeId}`;
 }
 
-/** VerifyLicense's look at InterServer: the license by id, and it must be for this purchase's IP and type. */
-export function interserverLicenseFinder(gateway: () => Promise<InterserverGateway>): LicenseFinder<'interserver'> {
-  return { vendor: 'interserver', find: (licenseId, state) => findInterserverLicense(gateway, licenseId, state) };
+/**
+ * InterServer's listing: a purchase's license by id (it must be for the purchase's IP and type),
+ * or every license of the account with its catalog name.
+ */
+export function interserverLicenses(gateway: () => Promise<InterserverGateway>): VendorLicenses<'interserver'> {
+  return {
+    vendor: 'interserver',
+    find: (licenseId, state) => findInterserverLicense(gateway, licenseId, state),
+    list: async () => {
+      const g = await gateway();
+      const [licenses, types] = await Promise.all([g.listLicenses(), g.getLicenseTypes()]);
+      const names = new Map(types.map((t) => [t.id, t.name]));
+      return licenses.map((l) => normalizeInterserverLicense(l, names.get(l.type)));
+    },
+  };
 }
 
 async function findInterserverLicense(gateway: () => Promise<InterserverGateway>, licenseId: string, state: WorkflowState): Promise<NormalizedLicense> {

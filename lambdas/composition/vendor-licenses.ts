@@ -1,0 +1,13 @@
+import type { LicensesByVendor } from '../core/vendor-licenses';
+import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
+import { cocalcLicenses } from '../vendors/cocalc/core/licenses';
+import { interserverGateway } from '../vendors/interserver/composition/gateway';
+import { interserverLicenses } from '../vendors/interserver/core/licenses';
+
+/**
+ * Each vendor's license listing over its gateway (VerifyLicense, ListLicenses): the one place that
+ * lists the vendors for them; a vendor's listing itself is in its folder (core/licenses.ts).
+ */
+export function vendorLicenses(): LicensesByVendor {
+  return { cocalc: cocalcLicenses(cocalcGateway), interserver: interserverLicenses(interserverGateway) };
+}
