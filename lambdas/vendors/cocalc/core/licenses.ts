@@ -1,6 +1,7 @@
 import { LicenseNotFoundError } from '../../../core/errors';
 import { normalizeCocalcLicense } from '../../../core/license-view';
 import type { VendorLicenses } from '../../../core/vendor-licenses';
+import type { NormalizedLicense } from '../../../core/workflow';
 import { cocalcManagedLicensePages } from './managed-licenses';
 import type { CocalcGateway } from './ports';
 
@@ -21,7 +22,7 @@ export function cocalcLicenses(gateway: () => Promise<CocalcGateway>): VendorLic
       throw new LicenseNotFoundError(`CoCalc does not list license ${licenseId} among the account's managed licenses`);
     },
     list: async (now) => {
-      const out = [];
+      const out: NormalizedLicense[] = [];
       for await (const licenses of cocalcManagedLicensePages(await gateway(), LIST_PAGING)) out.push(...licenses.map((l) => normalizeCocalcLicense(l, now)));
       return out;
     },
