@@ -20,7 +20,7 @@ export type LicenseListing = { licenses: NormalizedLicense[] } | { unavailable: 
  */
 export async function listLicenses(deps: ListLicensesDeps, vendors: readonly Vendor[]): Promise<LicenseListing> {
   const now = (deps.clock ?? (() => new Date()))();
-  return firstUnavailable(vendors, await Promise.allSettled(vendors.map((vendor) => deps.licenses[vendor].list(now))));
+  return firstUnavailable(vendors, await Promise.allSettled(vendors.map(async (vendor) => deps.licenses[vendor].list(now))));
 }
 
 /** The listings in order, or the first vendor whose listing failed. */

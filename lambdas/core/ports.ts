@@ -2,7 +2,7 @@
  * Ports: interfaces the domain and handlers depend on. Adapters in lambdas/adapters implement them,
  * and each vendor's folder (lambdas/vendors/<vendor>/) its own port (HOUSE-STYLE "Hexagonal").
  * Vendor ports return plain typed objects, never raw vendor payloads. The ports a vendor implements
- * for a generic step (./vendor-licenses.ts) live beside that step.
+ * for generic steps (./vendor-licenses.ts: VerifyLicense, GET /licenses) live beside them.
  *
  * The ports live in one file per role; this file only gathers them, so that `core/ports` stays the
  * one import path for every port (importers need not know which role file holds one).
