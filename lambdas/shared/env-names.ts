@@ -1,18 +1,23 @@
 import { VENDORS, type Vendor } from '../core/vendor-names';
 
+/** Each name keyed by itself, as ENV lists the variables. */
+function selfNamed<N extends string>(names: readonly N[]): { readonly [K in N]: K } {
+  return Object.fromEntries(names.map((n) => [n, n])) as { [K in N]: K };
+}
+
 /** The variable holding a vendor's monthly cap in USD: `MONTHLY_CAP_<VENDOR>_USD`, one for each vendor of the registry. */
 export type MonthlyCapEnv<V extends Vendor = Vendor> = `MONTHLY_CAP_${Uppercase<V>}_USD`;
 export function monthlyCapEnv<V extends Vendor>(vendor: V): MonthlyCapEnv<V> {
   return `MONTHLY_CAP_${vendor.toUpperCase() as Uppercase<V>}_USD`;
 }
-const MONTHLY_CAPS = Object.fromEntries(VENDORS.map((v) => [monthlyCapEnv(v), monthlyCapEnv(v)])) as { [V in Vendor as MonthlyCapEnv<V>]: MonthlyCapEnv<V> };
+const MONTHLY_CAPS = selfNamed(VENDORS.map(monthlyCapEnv));
 
 /** The variable holding the ARN of a vendor's secret: `<VENDOR>_SECRET_ARN`, one for each vendor of the registry. */
 export type SecretArnEnv<V extends Vendor = Vendor> = `${Uppercase<V>}_SECRET_ARN`;
 export function secretArnEnv<V extends Vendor>(vendor: V): SecretArnEnv<V> {
   return `${vendor.toUpperCase() as Uppercase<V>}_SECRET_ARN`;
 }
-const SECRET_ARNS = Object.fromEntries(VENDORS.map((v) => [secretArnEnv(v), secretArnEnv(v)])) as { [V in Vendor as SecretArnEnv<V>]: SecretArnEnv<V> };
+const SECRET_ARNS = selfNamed(VENDORS.map(secretArnEnv));
 
 /**
  * Environment variable names, defined once and imported by both the CDK constructs that set them

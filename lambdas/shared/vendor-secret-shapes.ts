@@ -19,29 +19,29 @@ export type SecretVendor = Vendor;
  * them once after the first deploy; CloudFormation writes SecretString only when this template
  * value changes, so later deploys keep the operator's value: do not change a vendor's fields lightly.
  */
-export const VENDOR_SECRET_PLACEHOLDERS: Record<SecretVendor, Readonly<Record<string, string>>> = byVendor((v) =>
-  Object.fromEntries(secretFieldsOf(v).map((field) => [field, SECRET_PLACEHOLDER])),
-);
-
-/** Each secret's JSON with a description in place of every value, for the command that sets it. */
-export const VENDOR_SECRET_TEMPLATES: Record<SecretVendor, Readonly<Record<string, string>>> = byVendor((v) => profileOf(v).secretFields);
+export const VENDOR_SECRET_PLACEHOLDERS: Record<SecretVendor, Readonly<Record<string, string>>> = byVendor((v) => secretOf(v, () => SECRET_PLACEHOLDER));
 
 /** The JSON fields of a vendor's secret, in its profile's order. */
 export function secretFieldsOf(vendor: SecretVendor): string[] {
   return Object.keys(profileOf(vendor).secretFields);
 }
 
+/** A vendor's secret with each of its fields (in its profile's order) set to `valueFor(field)`. */
+export function secretOf(vendor: SecretVendor, valueFor: (field: string) => string): Record<string, string> {
+  return Object.fromEntries(secretFieldsOf(vendor).map((field) => [field, valueFor(field)]));
+}
+
 /** A vendor secret's JSON shape for people: `{"apiKey":"..."}`. */
 export function secretJsonShape(vendor: SecretVendor): string {
-  return JSON.stringify(Object.fromEntries(secretFieldsOf(vendor).map((field) => [field, '...'])));
+  return JSON.stringify(secretOf(vendor, () => '...'));
 }
 
 /** The fields of a vendor secret that still hold {@link SECRET_PLACEHOLDER}. */
 export function placeholderFields(vendor: SecretVendor, secret: Readonly<Record<string, unknown>>): string[] {
-  return Object.keys(VENDOR_SECRET_PLACEHOLDERS[vendor]).filter((field) => secret[field] === SECRET_PLACEHOLDER);
+  return secretFieldsOf(vendor).filter((field) => secret[field] === SECRET_PLACEHOLDER);
 }
 
-/** The AWS CLI command that stores a vendor secret (descriptions where the values go). */
+/** The AWS CLI command that stores a vendor secret (its profile's description where each value goes). */
 export function putSecretValueCommand(vendor: SecretVendor, secretId: string): string {
-  return `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '${JSON.stringify(VENDOR_SECRET_TEMPLATES[vendor])}'`;
+  return `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '${JSON.stringify(profileOf(vendor).secretFields)}'`;
 }

@@ -1,6 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { profileOf, VENDORS, type Vendor } from '../../../lambdas/core/vendors';
-import { placeholderFields, putSecretValueCommand, SECRET_PLACEHOLDER, secretFieldsOf, type SecretVendor } from '../../../lambdas/shared/vendor-secret-shapes';
+import {
+  placeholderFields,
+  putSecretValueCommand,
+  SECRET_PLACEHOLDER,
+  secretFieldsOf,
+  secretOf,
+  type SecretVendor,
+} from '../../../lambdas/shared/vendor-secret-shapes';
 import { awsConfig } from './aws-config';
 import { errorText, fail, pass, type CheckResult } from './check';
 import type { DoctorTarget } from './target';
@@ -54,21 +61,22 @@ export async function checkSecrets(t: DoctorTarget): Promise<{ checks: CheckResu
 
 function vendorSecret(t: DoctorTarget, vendor: SecretVendor, value: string | CheckResult, out: SecretValues): CheckResult {
   const name = `secret: ${labelOf(vendor)}`;
+  const fields = secretFieldsOf(vendor);
   if (typeof value !== 'string') return value;
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(value) as Record<string, unknown>;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
   } catch {
-    return fail(name, `${t.resources.secrets[vendor]} is not a JSON object with ${secretFieldsOf(vendor).join(', ')}`, secretFix(t, vendor));
+    return fail(name, `${t.resources.secrets[vendor]} is not a JSON object with ${fields.join(', ')}`, secretFix(t, vendor));
   }
   const placeholders = placeholderFields(vendor, parsed);
   if (placeholders.length) return fail(name, `still the deploy-time placeholder ${SECRET_PLACEHOLDER} in ${placeholders.join(', ')}`, secretFix(t, vendor));
-  const missing = secretFieldsOf(vendor).filter((f) => typeof parsed[f] !== 'string' || parsed[f] === '');
+  const missing = fields.filter((f) => typeof parsed[f] !== 'string' || parsed[f] === '');
   if (missing.length) return fail(name, `no non-empty ${missing.join(', ')} string in ${t.resources.secrets[vendor]}`, secretFix(t, vendor));
-  for (const f of secretFieldsOf(vendor)) out.sensitive.push(parsed[f] as string);
-  out[vendor] = Object.fromEntries(secretFieldsOf(vendor).map((f) => [f, parsed[f] as string]));
-  return pass(name, `${secretFieldsOf(vendor).join(', ')} set (not the placeholder)`);
+  for (const f of fields) out.sensitive.push(parsed[f] as string);
+  out[vendor] = secretOf(vendor, (f) => parsed[f] as string);
+  return pass(name, `${fields.join(', ')} set (not the placeholder)`);
 }
 
 function signingSecret(t: DoctorTarget, value: string | CheckResult): CheckResult {

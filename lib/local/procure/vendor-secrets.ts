@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { VENDORS, type Vendor } from '../../../lambdas/core/vendor-names';
 import { ENV, secretArnEnv } from '../../../lambdas/shared/env-names';
-import { secretFieldsOf } from '../../../lambdas/shared/vendor-secret-shapes';
+import { secretFieldsOf, secretOf } from '../../../lambdas/shared/vendor-secret-shapes';
 import { generateSigningKey } from '../secrets-vault';
 import type { SandboxCredentials } from './sandboxes';
 
@@ -14,8 +14,7 @@ import type { SandboxCredentials } from './sandboxes';
  * its sandbox is started with; and the approval-link signing key.
  */
 export function secretRoles(): Record<string, () => string> {
-  const vendorSecret = (vendor: Vendor) => () =>
-    JSON.stringify(Object.fromEntries(secretFieldsOf(vendor).map((field) => [field, `local-${randomBytes(12).toString('base64url')}`])));
+  const vendorSecret = (vendor: Vendor) => () => JSON.stringify(secretOf(vendor, () => `local-${randomBytes(12).toString('base64url')}`));
   return { ...Object.fromEntries(VENDORS.map((v) => [secretArnEnv(v), vendorSecret(v)])), [ENV.SIGNING_SECRET_ARN]: generateSigningKey };
 }
 
@@ -29,8 +28,7 @@ export function sandboxCredentials(secretJson: (envName: string) => Record<strin
   for (const vendor of VENDORS) {
     const secret = secretJson(secretArnEnv(vendor));
     const fields = secretFieldsOf(vendor);
-    if (fields.every((f) => typeof secret[f] === 'string' && secret[f] !== ''))
-      credentials[vendor] = Object.fromEntries(fields.map((f) => [f, secret[f] as string]));
+    if (fields.every((f) => typeof secret[f] === 'string' && secret[f] !== '')) credentials[vendor] = secretOf(vendor, (f) => secret[f] as string);
   }
   return credentials as SandboxCredentials;
 }
