@@ -1,24 +1,25 @@
 import { profileOf } from './vendors';
 import { InvalidRequestError, ProcureError } from './errors';
 import { formatUsd, fromCents, toCents } from './money';
-import type { InterserverGateway, InterserverLicenseType, SpendGuard } from './ports';
+import type { SpendGuard } from './ports';
 import { intakeIssues, parsePurchaseRequest, type Vendor } from './purchase-request';
-import { priceRequest } from './quoting';
+import { priceRequest, type QuotersByVendor, type VendorQuoter } from './vendor-quoter';
+import { byVendor } from './vendor-names';
 import { describeTier, tierFor, type ApprovalPolicy } from './approval-policy';
 
 /**
  * A risk-free quote (issue #13 §4, `POST /quotes`, `procure quote`): what a purchase request
  * would cost, what is left of the vendor's budget this month, and whether a person would have to
  * approve it, without doing any of it. Nothing is reserved, added to a cart, mailed or audited:
- * the only vendor call is InterServer's catalog read, and the only state read is the month's
- * budget counter. Validation is intake's own (same parser, same time-dependent check) and pricing
- * is ValidateAndQuote's own (quoting.ts priceRequest), so a quote cannot promise what the workflow
- * would then refuse or price differently.
+ * the only vendor call is the vendor's quoter's (InterServer: its catalog read), and the only state
+ * read is the month's budget counter. Validation is intake's own (same parser, same time-dependent
+ * check) and pricing is ValidateAndQuote's own (vendor-quoter.ts priceRequest), so a quote cannot
+ * promise what the workflow would then refuse or price differently.
  */
 
 export interface QuotePurchaseDeps {
-  /** InterServer's catalog (`api_get_license_types`); called only for InterServer requests. */
-  interserverCatalog: () => Promise<readonly InterserverLicenseType[]>;
+  /** Each vendor's pricing (core/vendor-quoter.ts); only the request's vendor's is called. */
+  quoters: QuotersByVendor;
   spendGuard: Pick<SpendGuard, 'remaining'>;
   /** The workflow's approval policy by amount (APPROVAL_POLICY). */
   policy: ApprovalPolicy;
@@ -34,6 +35,7 @@ export interface PurchaseQuote {
   summary: string;
   /** Where the price comes from: the vendor profile's `priceSource.id` ('cocalc-v3-formula', 'interserver-catalog'). */
   priceSource: string;
+  /** What the vendor's quoter adds (vendor-quoter.ts PricedItem.answer; InterServer: `interserverType`, its catalog id and name). */
   interserverType?: { id: number; name: string };
   budget: {
     /** YYYY-MM (UTC): the month a reservation made now would count against. */
@@ -77,7 +79,7 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
   const late = intakeIssues(request, now);
   if (late.length) throw new InvalidRequestError(`invalid purchase request: ${late.join('; ')}`, late);
 
-  const [priced, budget] = await Promise.all([priceRequest(request, deps.interserverCatalog), deps.spendGuard.remaining(request.vendor, now)]);
+  const [priced, budget] = await Promise.all([priceRequest(deps.quoters, request), deps.spendGuard.remaining(request.vendor, now)]);
   const amountUsd = priced.amountUsd;
   const month = now.toISOString().slice(0, 7);
   const afterCents = toCents(budget.remainingUsd) - toCents(amountUsd);
@@ -101,7 +103,7 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
     amountUsd,
     summary: priced.summary,
     priceSource: profileOf(request.vendor).priceSource.id,
-    ...(priced.type ? { interserverType: { id: priced.type.id, name: priced.type.name } } : {}),
+    ...priced.answer,
     budget: {
       month,
       capUsd: budget.capUsd,
@@ -122,27 +124,38 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
   };
 }
 
-/** InterServer's catalog could not be read: the price is unknown, not the request wrong (POST /quotes answers 502). */
-export class CatalogUnavailableError extends ProcureError {
-  override name = 'CatalogUnavailableError';
+/** The vendor's prices could not be read: the price is unknown, not the request wrong (POST /quotes answers 502). */
+export class PriceSourceUnavailableError extends ProcureError {
+  override name = 'PriceSourceUnavailableError';
 }
 
-/** What POST /quotes needs: the gateway itself, of which only the catalog is read. */
-export interface QuoteRequestDeps extends Omit<QuotePurchaseDeps, 'interserverCatalog'> {
-  interserver: () => Promise<InterserverGateway>;
-  /** Where a catalog failure's own error is logged; the answer only says the catalog is unavailable. */
+/** What POST /quotes needs. */
+export interface QuoteRequestDeps extends QuotePurchaseDeps {
+  /** Where a price source's own error is logged; the answer only says the prices are unavailable. */
   log: { error(message: string, extra: Record<string, unknown>): void };
 }
 
-/** {@link quotePurchase} over InterServer's catalog, whose failure (gateway or call) becomes a CatalogUnavailableError. */
+/**
+ * {@link quotePurchase} where a quoter's failure to read its prices (anything but the request's own
+ * InvalidRequestError) becomes a PriceSourceUnavailableError naming the vendor's price source.
+ */
 export function quoteRequest(deps: QuoteRequestDeps, body: unknown): Promise<PurchaseQuote> {
-  const interserverCatalog = async () => {
-    try {
-      return await (await deps.interserver()).getLicenseTypes();
-    } catch (err) {
-      deps.log.error('reading the InterServer catalog failed', { error: err as Error });
-      throw new CatalogUnavailableError('could not read the InterServer catalog; try again later');
-    }
+  const quoters = byVendor((vendor) => guarded(deps.quoters[vendor] as unknown as VendorQuoter, deps.log)) as unknown as QuotersByVendor;
+  return quotePurchase({ ...deps, quoters }, body);
+}
+
+function guarded(quoter: VendorQuoter, log: QuoteRequestDeps['log']): VendorQuoter {
+  return {
+    vendor: quoter.vendor,
+    price: async (request) => {
+      try {
+        return await quoter.price(request);
+      } catch (err) {
+        if (err instanceof InvalidRequestError) throw err;
+        const source = profileOf(quoter.vendor).priceSource.description;
+        log.error(`reading ${source} failed`, { error: err as Error });
+        throw new PriceSourceUnavailableError(`could not read ${source}; try again later`);
+      }
+    },
   };
-  return quotePurchase({ interserverCatalog, spendGuard: deps.spendGuard, policy: deps.policy, ...(deps.clock ? { clock: deps.clock } : {}) }, body);
 }

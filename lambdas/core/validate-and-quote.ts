@@ -1,11 +1,12 @@
 import { AUDIT } from './audit-kinds';
 import { InvalidRequestError, QuoteMismatchError } from './errors';
 import { formatUsd } from './money';
-import type { AuditEntry, AuditLog, InterserverGateway, PurchaseStore } from './ports';
+import type { AuditEntry, AuditLog, PurchaseStore } from './ports';
 import { parsePurchaseRequest, type PurchaseRequest } from './purchase-request';
 import { recordStep } from './purchase-journal';
 import { recordedMismatch, type QuoteMismatch } from './quote-mismatch';
-import { assertWithinMaxCost, priceRequest, type PricedRequest } from './quoting';
+import { assertWithinMaxCost } from './quoting';
+import { priceRequest, type PricedItem, type QuotersByVendor } from './vendor-quoter';
 import { approvalsRequired, tierFor, type ApprovalPolicy } from './approval-policy';
 import type { Quote, WorkflowState } from './workflow';
 
@@ -13,8 +14,8 @@ import type { Quote, WorkflowState } from './workflow';
 export interface ValidateAndQuoteDeps {
   audit: AuditLog;
   purchases: PurchaseStore;
-  /** Built on first use: a CoCalc quote needs no vendor call at all. */
-  interserver: () => Promise<InterserverGateway>;
+  /** Each vendor's pricing (core/vendor-quoter.ts). */
+  quoters: QuotersByVendor;
   /** The approval policy by amount (APPROVAL_POLICY). */
   policy: ApprovalPolicy;
 }
@@ -55,10 +56,10 @@ export function requoteOf(trail: readonly AuditEntry[]): QuoteMismatch {
 }
 
 /**
- * The quote: the catalog price, or on a re-quote the vendor's total, which a person always
+ * The quote: the vendor's price, or on a re-quote the vendor's total, which a person always
  * approves; its approval tier, and how many distinct approvals it needs (0: approved by policy).
  */
-export function quoteOf(request: PurchaseRequest, priced: PricedRequest, requote: QuoteMismatch | undefined, policy: ApprovalPolicy): Quote {
+export function quoteOf(request: PurchaseRequest, priced: PricedItem, requote: QuoteMismatch | undefined, policy: ApprovalPolicy): Quote {
   const amountUsd = requote ? requote.vendorTotalUsd : priced.amountUsd;
   const approvalsNeeded = approvalsRequired(policy, amountUsd, requote !== undefined);
   const summary = requote
@@ -68,7 +69,7 @@ export function quoteOf(request: PurchaseRequest, priced: PricedRequest, requote
     vendor: request.vendor,
     amountUsd,
     summary,
-    ...(priced.type ? { interserverTypeId: priced.type.id, interserverTypeName: priced.type.name } : {}),
+    ...priced.quote,
     autoApprove: approvalsNeeded === 0,
     approvalTier: tierFor(policy, amountUsd).index + 1,
     approvalsNeeded,
@@ -84,8 +85,7 @@ export function quoteOf(request: PurchaseRequest, priced: PricedRequest, requote
  */
 export async function validateAndQuote(deps: ValidateAndQuoteDeps, state: WorkflowState): Promise<Quote> {
   const request = parsePurchaseRequest(state.request);
-  // A CoCalc quote needs no vendor call: the InterServer gateway is built only for its catalog.
-  const priced = await priceRequest(request, async () => (await deps.interserver()).getLicenseTypes());
+  const priced = await priceRequest(deps.quoters, request);
   // Entered from Checkout's QuoteMismatchError: the amounts are the ones it recorded in the trail.
   const requote = state.mismatch ? requoteOf(await deps.audit.list(state.purchaseId)) : undefined;
   const quote = quoteOf(request, priced, requote, deps.policy);

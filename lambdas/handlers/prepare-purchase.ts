@@ -2,8 +2,8 @@ import type { InvocationClock } from '../core/locks';
 import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
 import type { WorkflowState } from '../core/workflow';
 import { cartAddDeps } from '../vendors/cocalc/composition/cart-add';
-import { interserverGateway } from '../vendors/interserver/composition/gateway';
 import { purchaseJournal, spendGuard } from '../composition/stores';
+import { vendorQuoters } from '../composition/vendor-quoters';
 import { approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 
@@ -16,7 +16,7 @@ export function makeHandler(deps: PreparePurchaseDeps): (state: WorkflowState, c
 export function defaultDeps(): PreparePurchaseDeps {
   const journal = purchaseJournal();
   return {
-    quoting: { ...journal, interserver: interserverGateway, policy: approvalPolicyConfig().policy },
+    quoting: { ...journal, quoters: vendorQuoters(), policy: approvalPolicyConfig().policy },
     budget: { ...journal, spendGuard: spendGuard() },
     cart: cartAddDeps(),
   };

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidRequestError } from '../core/errors';
-import { CatalogUnavailableError, quoteRequest, type QuoteRequestDeps } from '../core/quote-purchase';
-import { interserverGateway } from '../vendors/interserver/composition/gateway';
+import { PriceSourceUnavailableError, quoteRequest, type QuoteRequestDeps } from '../core/quote-purchase';
+import { vendorQuoters } from '../composition/vendor-quoters';
 import { spendGuard } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';
 import { errorResponse, json, parseJsonBody } from '../shared/http';
@@ -12,7 +12,7 @@ import { logger } from '../shared/logger';
  * POST /quotes: what a purchase request would cost, the vendor's budget left this month and
  * whether a person would have to approve it (core/quote-purchase.ts). 200 with the quote (and any
  * `problems` that would stop it later), 400 with every reason intake would refuse it for, 502
- * when InterServer's catalog cannot be read. Nothing is written anywhere, and this function could
+ * when the vendor's prices cannot be read (InterServer's catalog). Nothing is written anywhere, and this function could
  * not if it tried: its role reads budget counters and the InterServer secret, nothing else. A
  * quote is not audited: it changes nothing and has no purchase to file it under.
  */
@@ -27,7 +27,7 @@ export function makeHandler(deps: QuotesApiDeps): (event: APIGatewayProxyEvent) 
     } catch (err) {
       if (err instanceof InvalidRequestError)
         return json(400, { error: 'InvalidRequest', message: err.message, reasons: err.issues.length ? err.issues : [err.message] });
-      if (err instanceof CatalogUnavailableError) return json(502, { error: 'VendorUnavailable', message: err.message });
+      if (err instanceof PriceSourceUnavailableError) return json(502, { error: 'VendorUnavailable', message: err.message });
       return errorResponse(err);
     }
   };
@@ -35,7 +35,7 @@ export function makeHandler(deps: QuotesApiDeps): (event: APIGatewayProxyEvent) 
 
 /** Builds the real dependencies; runs once per cold start. */
 export function defaultDeps(): QuotesApiDeps {
-  return { interserver: interserverGateway, spendGuard: spendGuard(), policy: approvalPolicyConfig().policy };
+  return { quoters: vendorQuoters(), spendGuard: spendGuard(), policy: approvalPolicyConfig().policy };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

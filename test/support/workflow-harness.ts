@@ -12,6 +12,9 @@ import { createCocalcGateway } from '../../lambdas/vendors/cocalc/adapters';
 import { createInterserverGateway } from '../../lambdas/vendors/interserver/adapters';
 import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
+import type { QuotersByVendor } from '../../lambdas/core/vendor-quoter';
+import { cocalcQuoter } from '../../lambdas/vendors/cocalc/core/quoter';
+import { interserverQuoter } from '../../lambdas/vendors/interserver/core/quoter';
 import type { RateLimit } from '../../lambdas/core/rate-slots';
 import { verifyApproval } from '../../lambdas/core/verify-approval';
 import { quoteMismatchError } from '../../lambdas/core/quote-mismatch';
@@ -161,6 +164,11 @@ export function interserverGatewayFor(sandbox: { url: string; endpoint: string }
 }
 
 /** What AddToCart and Checkout are wired with in production (lambdas/composition/stores.ts vendorStepStores), on `h` and `gateway`. */
+/** Each vendor's quoter as production wires it (composition/vendor-quoters.ts), InterServer's catalog read through `interserver`. */
+export function quotersWith(interserver: () => Promise<InterserverGateway>): QuotersByVendor {
+  return { cocalc: cocalcQuoter, interserver: interserverQuoter(interserver) };
+}
+
 export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCartDeps {
   return {
     audit: h.audit,

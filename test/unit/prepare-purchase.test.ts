@@ -15,6 +15,7 @@ import {
   cocalcStepDeps,
   interserverGatewayFor,
   newPurchase,
+  quotersWith,
   recordQuoteMismatch,
   startStepHarness,
   type StepHarness,
@@ -59,7 +60,7 @@ describe('PreparePurchase', () => {
     return {
       quoting: {
         ...journal,
-        interserver: async () => interserverGatewayFor(interserver, SANDBOX_DEFAULTS.username, SANDBOX_DEFAULTS.password),
+        quoters: quotersWith(async () => interserverGatewayFor(interserver, SANDBOX_DEFAULTS.username, SANDBOX_DEFAULTS.password)),
         policy: autoApprovePolicy(-1, ['boss@example.com']),
       },
       budget: { ...journal, spendGuard: on.spendGuard },

@@ -2,10 +2,11 @@ import { autoApprovePolicy, type ApprovalPolicy } from '../../lambdas/core/appro
 import { describe, expect, it } from 'vitest';
 import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
 import { InvalidRequestError } from '../../lambdas/core/errors';
-import type { InterserverLicenseType } from '../../lambdas/core/ports';
+import type { InterserverGateway, InterserverLicenseType } from '../../lambdas/core/ports';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { quotePurchase, type PurchaseQuote, type QuotePurchaseDeps } from '../../lambdas/core/quote-purchase';
 import { cocalcRequest, interserverRequest } from '../support/requests';
+import { quotersWith } from '../support/workflow-harness';
 
 const NOW = new Date('2026-07-15T12:00:00.000Z');
 const CATALOG: InterserverLicenseType[] = [
@@ -21,10 +22,15 @@ function world(over: { remainingUsd?: number; capUsd?: number; policy?: Approval
   const capUsd = over.capUsd ?? 500;
   const remainingUsd = over.remainingUsd ?? capUsd;
   const deps: QuotePurchaseDeps = {
-    interserverCatalog: async () => {
-      calls.catalog += 1;
-      return CATALOG;
-    },
+    quoters: quotersWith(
+      async () =>
+        ({
+          getLicenseTypes: async () => {
+            calls.catalog += 1;
+            return CATALOG;
+          },
+        }) as unknown as InterserverGateway,
+    ),
     spendGuard: {
       remaining: async (vendor, at) => {
         calls.remaining.push({ vendor, at: at.toISOString() });

@@ -7,6 +7,7 @@ import type { InterserverGateway } from '../../lambdas/core/ports';
 import { makeHandler } from '../../lambdas/handlers/quotes-api';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 import { cocalcRequest, interserverRequest } from '../support/requests';
+import { quotersWith } from '../support/workflow-harness';
 
 function post(body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }): APIGatewayProxyEvent {
   return {
@@ -47,7 +48,7 @@ describe('quotes API', () => {
     spendGuard = new DynamoSpendGuard(doc, db.stateTable, { capsUsd: { cocalc: 100, interserver: 20 }, dailyLimit: 10 });
     // Another purchase holds $12 of this month's InterServer budget.
     await spendGuard.reserve({ purchaseId: 'pur-other', vendor: 'interserver', amountUsd: 12, at: new Date() });
-    handler = makeHandler({ interserver, spendGuard, policy: autoApprovePolicy(2, ['boss@example.com']) });
+    handler = makeHandler({ quoters: quotersWith(interserver), spendGuard, policy: autoApprovePolicy(2, ['boss@example.com']) });
   });
   afterAll(async () => db.close());
 
@@ -104,7 +105,7 @@ describe('quotes API', () => {
     try {
       const res = await handler(post(interserverRequest({ requestId: 'quote-502' })));
       expect(res.statusCode).toBe(502);
-      expect(JSON.parse(res.body)).toEqual({ error: 'VendorUnavailable', message: 'could not read the InterServer catalog; try again later' });
+      expect(JSON.parse(res.body)).toEqual({ error: 'VendorUnavailable', message: "could not read InterServer's catalog price; try again later" });
       expect(res.body).not.toContain('ECONNREFUSED');
     } finally {
       catalogFails = false;

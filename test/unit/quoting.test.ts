@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, MaxCostExceededError } from '../../lambdas/core/errors';
-import { assertWithinMaxCost, describeInterserverLicense, describeSiteLicense, resolveInterserverType } from '../../lambdas/core/quoting';
+import { assertWithinMaxCost } from '../../lambdas/core/quoting';
+import { describeSiteLicense } from '../../lambdas/vendors/cocalc/core/quoter';
+import { describeInterserverLicense, resolveInterserverType } from '../../lambdas/vendors/interserver/core/quoter';
 
 const catalog = [
   { id: 5006, name: 'Softaculous', cost: 3 },

@@ -6,7 +6,15 @@ import type { InterserverGateway } from '../../lambdas/core/ports';
 import type { MismatchInfo, WorkflowState } from '../../lambdas/core/workflow';
 import { validateAndQuote, type ValidateAndQuoteDeps } from '../../lambdas/core/validate-and-quote';
 import { cocalcRequest, interserverRequest } from '../support/requests';
-import { interserverGatewayFor, mismatchInfo, newPurchase, recordQuoteMismatch, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import {
+  interserverGatewayFor,
+  mismatchInfo,
+  newPurchase,
+  quotersWith,
+  recordQuoteMismatch,
+  startStepHarness,
+  type StepHarness,
+} from '../support/workflow-harness';
 
 describe('ValidateAndQuote', () => {
   let h: StepHarness;
@@ -31,10 +39,10 @@ describe('ValidateAndQuote', () => {
     const deps: ValidateAndQuoteDeps = {
       audit: h.audit,
       purchases: h.purchases,
-      interserver: async () => {
+      quoters: quotersWith(async () => {
         interserverBuilds += 1;
         return gateway;
-      },
+      }),
       policy: autoApprovePolicy(autoApproveMaxUsd, ['boss@example.com']),
     };
     return (state: WorkflowState) => validateAndQuote(deps, state);
