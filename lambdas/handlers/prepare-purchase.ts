@@ -1,8 +1,8 @@
 import type { InvocationClock } from '../core/locks';
 import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
 import type { WorkflowState } from '../core/workflow';
-import { cartAddDeps } from '../vendors/cocalc/composition/cart-add';
 import { purchaseJournal, spendGuard } from '../composition/stores';
+import { vendorPreparations } from '../composition/vendor-preparations';
 import { vendorQuoters } from '../composition/vendor-quoters';
 import { approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
@@ -18,7 +18,7 @@ export function defaultDeps(): PreparePurchaseDeps {
   return {
     quoting: { ...journal, quoters: vendorQuoters(), policy: approvalPolicyConfig().policy },
     budget: { ...journal, spendGuard: spendGuard() },
-    cart: cartAddDeps(),
+    preparations: vendorPreparations(),
   };
 }
 

@@ -3,7 +3,8 @@ import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from 
 import { LICENSE_TYPES, SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
-import { addToCart } from '../../lambdas/vendors/cocalc/core/add-to-cart';
+import { addToCart, type AddToCartDeps } from '../../lambdas/vendors/cocalc/core/add-to-cart';
+import { cocalcPreparation } from '../../lambdas/vendors/cocalc/core/first-add';
 import { BudgetExceededError, VendorTransientError } from '../../lambdas/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
 import { preparePurchase, type PreparePurchaseDeps } from '../../lambdas/core/prepare-purchase';
@@ -54,8 +55,19 @@ describe('PreparePurchase', () => {
     cocalcBuilds = 0;
   });
 
-  const deps = (now: () => number = Date.now, on: StepHarness = h): PreparePurchaseDeps => {
+  /** The first add's own wiring (as composition/cocalc cart-add.ts), counting gateway builds. */
+  const cartDeps = (now: () => number, on: StepHarness): AddToCartDeps => {
     const gateway = cocalcGatewayFor(cocalc.url, COCALC_SANDBOX_DEFAULTS.apiKey);
+    return {
+      ...cocalcStepDeps(on, gateway),
+      cocalc: async () => {
+        cocalcBuilds += 1;
+        return gateway;
+      },
+      clock: now,
+    };
+  };
+  const deps = (now: () => number = Date.now, on: StepHarness = h): PreparePurchaseDeps => {
     const journal = { audit: on.audit, purchases: on.purchases };
     return {
       quoting: {
@@ -64,14 +76,7 @@ describe('PreparePurchase', () => {
         policy: autoApprovePolicy(-1, ['boss@example.com']),
       },
       budget: { ...journal, spendGuard: on.spendGuard },
-      cart: {
-        ...cocalcStepDeps(on, gateway),
-        cocalc: async () => {
-          cocalcBuilds += 1;
-          return gateway;
-        },
-        clock: now,
-      },
+      preparations: { cocalc: cocalcPreparation(cartDeps(now, on)) },
     };
   };
   /** What the month's budget counter holds reserved for `vendor` (every test here books into this month). */
@@ -152,7 +157,7 @@ describe('PreparePurchase', () => {
     expect(cart()).toHaveLength(0);
 
     now = waitUntil;
-    const ref = await addToCart(deps(clock, hs).cart, out!);
+    const ref = await addToCart(cartDeps(clock, hs), out!);
     expect(cart()).toEqual([expect.objectContaining({ id: ref.itemId, checked: false })]);
     expect(await reservedUsd('cocalc', hs)).toBeCloseTo(before + (out?.quote.amountUsd ?? Number.NaN), 2);
   });
