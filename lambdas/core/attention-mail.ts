@@ -1,5 +1,5 @@
 import { escapeHtml, formatUtc, vendorName } from './approval-page';
-import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
+import type { CleanupStep } from './cleanup-steps';
 import { formatUsd } from './money';
 import type { Mail } from './ports';
 import type { Vendor } from './purchase-request';
@@ -25,8 +25,8 @@ export interface AttentionView {
   cartItemId?: number;
   licenseId?: string;
   invoice?: number;
-  /** InterServer: what was ordered. */
-  interserver?: { ip: string; licenseType: string | number };
+  /** What to look at in the vendor account, one sentence each (its profile's attentionChecks). */
+  checks: string[];
   /** Compensation steps that did not finish; the reconciler retries them. */
   cleanupPending: readonly CleanupStep[];
   /** The status the purchase would have ended in had its cleanup finished. */
@@ -36,42 +36,6 @@ export interface AttentionView {
   endedAt: string;
   /** The API's base URL for `--api`; absent = the local runtime the CLI finds on its own. */
   apiUrl?: string;
-}
-
-/** What to look at in the vendor account, one sentence each. */
-export function vendorChecks(view: AttentionView): string[] {
-  // Since the request, not until the end: a vendor can apply a call after procure gave up on it.
-  const window = `since ${formatUtc(view.receivedAt)}`;
-  const cost = view.amountUsd !== undefined ? ` of ${formatUsd(view.amountUsd)}` : '';
-  const checks: string[] = [];
-  if (view.vendor === 'cocalc') {
-    const tag = `"procure purchase ${view.purchaseId}"`;
-    if (view.cartItemId !== undefined) {
-      checks.push(
-        `Shopping cart item ${view.cartItemId} (its description ends with the line ${tag}): is it still in the cart, ` +
-          'and is it marked purchased? A purchased item names the license it created.',
-      );
-    }
-    if (view.licenseId) checks.push(`License ${view.licenseId}: procure recorded it as bought; does the account hold it?`);
-    checks.push(`The account's licenses (npx procure licenses --vendor cocalc): is there one created ${window} whose description ends with ${tag}?`);
-    checks.push(`The account's purchases and balance: was there a charge${cost} ${window}?`);
-    if (view.cleanupPending.includes(CLEANUP_STEPS.deleteCartItem) && view.cartItemId !== undefined) {
-      checks.push(
-        `procure could not delete cart item ${view.cartItemId}; the reconciler retries the delete. If the item is not purchased ` +
-          'you may also delete it from the cart yourself.',
-      );
-    }
-  } else {
-    const what = view.interserver ? ` for IP ${view.interserver.ip} (license type ${view.interserver.licenseType})` : '';
-    if (view.licenseId) checks.push(`License ${view.licenseId}: procure recorded it as bought; does the account hold it?`);
-    checks.push(`The account's licenses (npx procure licenses --vendor interserver): is there one${what} ordered ${window}?`);
-    checks.push(
-      view.invoice !== undefined && view.invoice !== 0
-        ? `Invoice ${view.invoice}: does it exist, and is it paid?`
-        : `The account's invoices and PrePay balance: was there an invoice or a PrePay charge${cost}${what} ${window}?`,
-    );
-  }
-  return checks;
 }
 
 /** The exact commands that record what the person found. */
@@ -104,7 +68,6 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
     ? `A ${vendor} purchase ended as NEEDS_ATTENTION: procure could not finish cleaning up at ${vendor}, so it cannot rule out that money was spent.`
     : `A ${vendor} purchase ended as NEEDS_ATTENTION: procure cannot tell whether ${vendor} charged for it.`;
   const rows = attentionRows(view, vendor);
-  const checks = vendorChecks(view);
   const commands = resolveCommands(view);
   const reconciler = view.cleanupPending.length
     ? `The reconciler retries the unfinished cleanup (${view.cleanupPending.join(', ')}) on its schedule.`
@@ -117,7 +80,7 @@ export function renderAttentionMail(view: AttentionView, mail: { from: string; t
       'Only a purchase still in NEEDS_ATTENTION can be resolved, and only once.',
   ];
 
-  const parts: MailParts = { intro, rows, checks, commands, reconciler, settle };
+  const parts: MailParts = { intro, rows, checks: view.checks, commands, reconciler, settle };
   const text = attentionText(view, vendor, parts);
   const html = attentionHtml(view, vendor, parts);
 

@@ -1,9 +1,13 @@
-import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type AttentionView } from './attention-mail';
-import { vendorName } from './approval-page';
+import { budgetRule, renderAttentionMail, resolveCommands, type AttentionView } from './attention-mail';
+import type { AttentionFacts } from './attention-facts';
+import { formatUtc, vendorName } from './approval-page';
 import { AUDIT } from './audit-kinds';
 import type { CleanupStep } from './cleanup-steps';
 import type { StepLog } from './money-step';
 import type { AuditEntry, AuditLog, Mailer, PurchaseRecord } from './ports';
+import { formatUsd } from './money';
+import type { VendorProfile } from './vendor-profile';
+import { profileOf } from './vendors';
 import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /**
@@ -44,6 +48,16 @@ export function attentionView(
   const cartItemId = state.cart?.itemId ?? state.purchase?.cartItemId ?? record?.cartItemId;
   const licenseId = state.purchase?.licenseId ?? record?.licenseId;
   const invoice = state.purchase?.invoice ?? record?.invoice;
+  const facts: AttentionFacts = {
+    purchaseId: state.purchaseId,
+    since: `since ${formatUtc(state.receivedAt)}`,
+    cost: amountUsd !== undefined ? ` of ${formatUsd(amountUsd)}` : '',
+    cleanupPending: end.pending,
+    ...(cartItemId !== undefined ? { cartItemId } : {}),
+    ...(licenseId ? { licenseId } : {}),
+    ...(invoice !== undefined ? { invoice } : {}),
+  };
+  const profile: VendorProfile = profileOf(request.vendor);
   return {
     purchaseId: state.purchaseId,
     requestId: request.requestId,
@@ -52,6 +66,7 @@ export function attentionView(
     // Vendor messages are written without secrets; this drops anything token-like regardless.
     reason: deps.redactText(end.reason),
     cleanupPending: end.pending,
+    checks: profile.attentionChecks(facts, request.item),
     receivedAt: state.receivedAt,
     endedAt: end.endedAt,
     apiUrl: deps.mail.apiUrl,
@@ -60,7 +75,6 @@ export function attentionView(
     ...(cartItemId !== undefined ? { cartItemId } : {}),
     ...(licenseId ? { licenseId } : {}),
     ...(invoice !== undefined ? { invoice } : {}),
-    ...(request.vendor === 'interserver' ? { interserver: { ip: request.item.ip, licenseType: request.item.licenseType } } : {}),
     ...(end.statusAfterCleanup ? { statusAfterCleanup: end.statusAfterCleanup } : {}),
   };
 }
@@ -78,7 +92,7 @@ export function attentionMessage(view: AttentionView): string {
 /** The failed event's extra fields for NEEDS_ATTENTION: what to check and how to settle it. */
 export function attentionEventDetail(view: AttentionView): Record<string, unknown> {
   return {
-    check: vendorChecks(view),
+    check: view.checks,
     resolve: resolveCommands(view),
     ...(view.cleanupPending.length ? { cleanupPending: view.cleanupPending } : {}),
     ...(view.cartItemId !== undefined ? { cartItemId: view.cartItemId } : {}),

@@ -1,3 +1,4 @@
+import type { AttentionFacts } from './attention-facts';
 import type * as z from './zod';
 
 /**
@@ -34,6 +35,12 @@ export interface VendorProfile<
   readonly secretDescription: string;
   /** Where its quotes' prices come from: an id for the API (`POST /quotes`) and a line for people. */
   readonly priceSource: { readonly id: string; readonly description: string };
+  /**
+   * What a person should check in the vendor's account when a purchase of it ends as
+   * NEEDS_ATTENTION (procure cannot tell whether money was spent), one sentence each: the mail to
+   * the approvers and the failed event's `check` list.
+   */
+  readonly attentionChecks: (facts: AttentionFacts, item: z.output<Item>) => string[];
   /** The monthly spend cap (USD) a deployment has unless its configuration sets one. */
   readonly defaultMonthlyCapUsd: number;
   /**

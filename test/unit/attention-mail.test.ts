@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRule, renderAttentionMail, resolveCommands, vendorChecks, type AttentionView } from '../../lambdas/core/attention-mail';
+import { budgetRule, renderAttentionMail, resolveCommands, type AttentionView } from '../../lambdas/core/attention-mail';
+import type { AttentionFacts } from '../../lambdas/core/attention-facts';
+import { cocalcAttentionChecks } from '../../lambdas/vendors/cocalc/core/attention';
+import { interserverAttentionChecks } from '../../lambdas/vendors/interserver/core/attention';
+
+/** The facts the vendors' checks read, as outcome-attention.ts words them. */
+const facts: AttentionFacts = {
+  purchaseId: 'pur-0123456789abcdef0123456789abcdef',
+  since: 'since 2030-01-02 03:04 UTC',
+  cost: ' of $18.00',
+  cartItemId: 42,
+  cleanupPending: ['delete-cart-item', 'release-reservation'],
+};
 
 const cocalc: AttentionView = {
   purchaseId: 'pur-0123456789abcdef0123456789abcdef',
@@ -11,6 +23,7 @@ const cocalc: AttentionView = {
   reason: 'rejected by boss@example.com; then cleanup did not finish (delete-cart-item: VendorTransientError: HTTP 503)',
   cartItemId: 42,
   cleanupPending: ['delete-cart-item', 'release-reservation'],
+  checks: cocalcAttentionChecks(facts),
   statusAfterCleanup: 'REJECTED',
   receivedAt: '2030-01-02T03:04:05.000Z',
   endedAt: '2030-01-02T03:09:00.000Z',
@@ -37,6 +50,8 @@ describe('the NEEDS_ATTENTION mail', () => {
       'The budget reservation is KEPT ($18.00, counted against the CoCalc monthly cap) until the reconciler or a person establishes that nothing was bought.',
       'The reconciler retries the unfinished cleanup (delete-cart-item, release-reservation) on its schedule.',
       '- Shopping cart item 42 (its description ends with the line "procure purchase pur-0123456789abcdef0123456789abcdef")',
+      '- procure could not delete cart item 42; the reconciler retries the delete.',
+      "- The account's purchases and balance: was there a charge of $18.00 since 2030-01-02 03:04 UTC?",
       `bought:     npx procure resolve ${cocalc.purchaseId} --bought <licenseId> --comment "what you found" --api ${cocalc.apiUrl}`,
       `not bought: npx procure resolve ${cocalc.purchaseId} --not-bought --comment "what you found" --api ${cocalc.apiUrl}`,
     ]) {
@@ -60,14 +75,7 @@ describe('the NEEDS_ATTENTION mail', () => {
   });
 
   it('tells InterServer approvers the IP, the license type and the invoice to look at', () => {
-    const checks = vendorChecks({
-      ...cocalc,
-      vendor: 'interserver',
-      cartItemId: undefined,
-      cleanupPending: [],
-      invoice: 555,
-      interserver: { ip: '203.0.113.9', licenseType: 5006 },
-    } as AttentionView);
+    const checks = interserverAttentionChecks({ ...facts, cartItemId: undefined, cleanupPending: [], invoice: 555 }, { ip: '203.0.113.9', licenseType: 5006 });
     expect(checks).toEqual([
       "The account's licenses (npx procure licenses --vendor interserver): is there one for IP 203.0.113.9 (license type 5006) ordered since 2030-01-02 03:04 UTC?",
       'Invoice 555: does it exist, and is it paid?',
@@ -75,7 +83,10 @@ describe('the NEEDS_ATTENTION mail', () => {
   });
 
   it('words an unknown outcome without cleanup as such', () => {
-    const mail = renderAttentionMail({ ...cocalc, cleanupPending: [], reason: 'PurchaseOutcomeUnknownError: lost' }, from);
+    const mail = renderAttentionMail(
+      { ...cocalc, cleanupPending: [], checks: cocalcAttentionChecks({ ...facts, cleanupPending: [] }), reason: 'PurchaseOutcomeUnknownError: lost' },
+      from,
+    );
     expect(mail.text).toMatch(/^A CoCalc purchase ended as NEEDS_ATTENTION: procure cannot tell whether CoCalc charged for it\./);
     expect(mail.text).not.toContain('reconciler retries');
     expect(budgetRule({ vendor: 'interserver' })).toBe(

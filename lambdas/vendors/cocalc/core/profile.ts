@@ -1,5 +1,6 @@
 import * as z from '../../../core/zod';
 import { vendorProfile } from '../../../core/vendor-profile';
+import { cocalcAttentionChecks } from './attention';
 import { rangeEndIssue, siteLicenseDescriptionSchema } from './license';
 
 /** CoCalc: a site license (shared/vendors/cocalc-api-v2.md §4.2), optionally for one project. */
@@ -21,6 +22,7 @@ export const cocalcProfile = vendorProfile({
   secretFields: { apiKey: '<CoCalc API key>' },
   secretDescription: 'CoCalc API v2 key',
   priceSource: { id: 'cocalc-v3-formula', description: "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" },
+  attentionChecks: cocalcAttentionChecks,
   defaultMonthlyCapUsd: 500,
   functions: { CocalcAddToCart: 'add-to-cart.ts', CocalcCheckout: 'checkout.ts' },
 });

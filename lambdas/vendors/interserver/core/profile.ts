@@ -2,6 +2,7 @@ import * as z from '../../../core/zod';
 import { nonPublicIpv4Reason } from '../../../core/public-ipv4';
 import { singleLineText } from '../../../core/safe-text';
 import { vendorProfile } from '../../../core/vendor-profile';
+import { interserverAttentionChecks } from './attention';
 
 /** A public IPv4 address (public-ipv4.ts: documentation ranges are accepted on purpose). */
 // abort: a malformed address gets only the format issue.
@@ -31,6 +32,7 @@ export const interserverProfile = vendorProfile({
   secretFields: { username: '<my.interserver.net login>', password: '<password or API key>' },
   secretDescription: 'InterServer SOAP login',
   priceSource: { id: 'interserver-catalog', description: "InterServer's catalog price" },
+  attentionChecks: interserverAttentionChecks,
   defaultMonthlyCapUsd: 200,
   functions: { InterserverBuy: 'buy.ts' },
 });
