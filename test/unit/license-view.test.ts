@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLiveInterserverLicense, normalizeCocalcLicense, normalizeInterserverLicense } from '../../lambdas/core/license-view';
+import { normalizeCocalcLicense } from '../../lambdas/vendors/cocalc/core/license-view';
+import { isLiveInterserverLicense, normalizeInterserverLicense } from '../../lambdas/vendors/interserver/core/license-view';
 import type { CocalcManagedLicense, InterserverLicense } from '../../lambdas/core/ports';
 
 const now = new Date('2026-07-10T12:00:00Z');

@@ -1,5 +1,5 @@
 import { LicenseNotFoundError } from '../../../core/errors';
-import { normalizeCocalcLicense } from '../../../core/license-view';
+import { normalizeCocalcLicense } from './license-view';
 import type { VendorLicenses } from '../../../core/vendor-licenses';
 import type { NormalizedLicense } from '../../../core/workflow';
 import { cocalcManagedLicensePages } from './managed-licenses';

@@ -21,7 +21,7 @@ import {
   type EarlierBuys,
   type InterserverPaymentPolicy,
 } from './buy-rules';
-import { isLiveInterserverLicense } from '../../../core/license-view';
+import { isLiveInterserverLicense } from './license-view';
 import { BUY_RECHECK_HOLD_MS, interserverLicenseLock, lockLeaseMs, type InvocationClock } from '../../../core/locks';
 import { formatUsd } from '../../../core/money';
 import type { MoneyStepDeps } from '../../../core/money-step';

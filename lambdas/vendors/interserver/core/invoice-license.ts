@@ -1,5 +1,5 @@
 import { InvalidLicenseIdError, VendorTransientError } from '../../../core/errors';
-import { isLiveInterserverLicense } from '../../../core/license-view';
+import { isLiveInterserverLicense } from './license-view';
 import type { InterserverGateway, InterserverInvoice, InterserverLicense } from '../../../core/ports';
 
 /** What {@link licenseOfInvoice} found; `unpaid` is the invoice list it read, for the caller to reuse. */

@@ -1,6 +1,6 @@
 import { InvalidLicenseIdError, LicenseNotFoundError } from '../../../core/errors';
 import type { VendorLicenses } from '../../../core/vendor-licenses';
-import { normalizeInterserverLicense } from '../../../core/license-view';
+import { normalizeInterserverLicense } from './license-view';
 import type { NormalizedLicense, WorkflowState } from '../../../core/workflow';
 import type { InterserverGateway, InterserverLicense } from './ports';
 

@@ -1,11 +1,8 @@
-import { withoutTag } from '../vendors/cocalc/core/cart-tag';
-import type { CocalcManagedLicense, InterserverLicense } from './ports';
-import type { NormalizedLicense } from './workflow';
+import type { NormalizedLicense } from '../../../core/workflow';
+import { withoutTag } from './cart-tag';
+import type { CocalcManagedLicense } from './ports';
 
-/**
- * One license shape for both vendors (GET /licenses and `$.license`). Pure: the caller passes the
- * time and the catalog names, so the same input always gives the same view.
- */
+/** CoCalc's licenses in procure's one license shape (GET /licenses and `$.license`). Pure: the caller passes the time. */
 
 /**
  * A CoCalc managed license (§6: epoch-ms timestamps). CoCalc has no status field, so it is
@@ -19,34 +16,13 @@ export function normalizeCocalcLicense(license: CocalcManagedLicense, now: Date)
   return {
     vendor: 'cocalc',
     id: license.id,
-    // The description ends with procure's tag line (vendors/cocalc/core/cart-tag.ts); it is no title.
+    // The description ends with procure's tag line (./cart-tag.ts); it is no title.
     title: license.title?.trim() || withoutTag(license.description) || 'CoCalc site license',
     status,
     target: describeCocalcQuota(license),
     createdAt: epochToIso(license.created),
     expiresAt: epochToIso(license.expires),
   };
-}
-
-/**
- * An InterServer license. `typeName` comes from the catalog (`getLicenseTypes`); the order date is
- * in InterServer's own (unstated) time zone, so it is given as ISO local time without an offset.
- */
-export function normalizeInterserverLicense(license: InterserverLicense, typeName?: string): NormalizedLicense {
-  return {
-    vendor: 'interserver',
-    id: String(license.id),
-    title: typeName ?? `InterServer license type ${license.type}`,
-    status: license.status || 'unknown',
-    target: license.hostname ? `${license.ip} (${license.hostname})` : license.ip,
-    createdAt: vendorLocalToIso(license.orderDate),
-    expiresAt: null,
-  };
-}
-
-/** InterServer statuses that no longer hold a license (§2): anything else still counts as live. */
-export function isLiveInterserverLicense(license: InterserverLicense): boolean {
-  return license.status !== 'canceled' && license.status !== 'expired';
 }
 
 /** "run limit 2 · 16 GB RAM, 2 vCPU, 10 GB disk, member" from the license row's quota. */
@@ -67,10 +43,4 @@ function describeCocalcQuota(license: CocalcManagedLicense): string {
 
 function epochToIso(ms: number | null): string | null {
   return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
-}
-
-function vendorLocalToIso(text: string): string | null {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(text.trim());
-  if (!m || m[1] === '0000-00-00') return null;
-  return `${m[1]}T${m[2]}`;
 }
