@@ -1,19 +1,19 @@
-import { cocalcProfile } from '../vendors/cocalc/core/profile';
-import { interserverProfile } from '../vendors/interserver/core/profile';
+import { REGISTERED_PROFILES } from '#vendors/profiles';
 import type { VendorProfile } from './vendor-profile';
 import type { VENDORS, Vendor } from './vendor-names';
 
 export { byVendor, capitalized, VENDORS, type Vendor } from './vendor-names';
 
 /**
- * procure's vendors' profiles (issue #10): one for each name of ./vendor-names.ts, in its order,
+ * procure's vendors' profiles (issue #10), from the registry (./registered-profiles.ts): one for
+ * each name of ./vendor-names.ts, in its order,
  * which the type below requires. A vendor's folder (lambdas/vendors/<vendor>/) declares its profile
  * (./vendor-profile.ts); the request schema (./purchase-request.ts), the vendor secrets' contract
  * (lambdas/shared/vendor-secret-shapes.ts) and the caps' defaults derive from this list, its CDK
  * needs from lib/vendor-stacks.ts. Order matters where vendors are listed together (GET /licenses,
  * the CLI).
  */
-export const VENDOR_PROFILES = [cocalcProfile, interserverProfile] as const satisfies ProfilesOf<typeof VENDORS>;
+export const VENDOR_PROFILES = REGISTERED_PROFILES satisfies ProfilesOf<typeof VENDORS>;
 
 /** One profile for each name, in order: a tuple as long as the names. */
 type ProfilesOf<Names extends readonly string[]> = { readonly [K in keyof Names]: VendorProfile<Names[K] & string> };

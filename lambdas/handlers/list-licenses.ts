@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { listLicenses, parseVendor, type ListLicensesDeps } from '../core/list-licenses';
 import type { Vendor } from '../core/vendor-names';
-import { vendorLicenses } from '../composition/vendor-licenses';
+import { vendorLicenses } from '#vendors/licenses';
 import { errorResponse, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';

@@ -2,8 +2,8 @@ import type { InvocationClock } from '../core/locks';
 import { preparePurchase, type PreparedState, type PreparePurchaseDeps } from '../core/prepare-purchase';
 import type { WorkflowState } from '../core/workflow';
 import { purchaseJournal, spendGuard } from '../composition/stores';
-import { vendorPreparations } from '../composition/vendor-preparations';
-import { vendorQuoters } from '../composition/vendor-quoters';
+import { vendorPreparations } from '#vendors/preparations';
+import { vendorQuoters } from '#vendors/quoters';
 import { approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 

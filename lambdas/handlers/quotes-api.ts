@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidRequestError } from '../core/errors';
 import { PriceSourceUnavailableError, quoteRequest, type QuoteRequestDeps } from '../core/quote-purchase';
-import { vendorQuoters } from '../composition/vendor-quoters';
+import { vendorQuoters } from '#vendors/quoters';
 import { spendGuard } from '../composition/stores';
 import { approvalPolicyConfig } from '../shared/config';
 import { errorResponse, json, parseJsonBody } from '../shared/http';

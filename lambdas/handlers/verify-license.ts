@@ -1,6 +1,6 @@
 import { verifyLicense, type VerifyLicenseDeps } from '../core/verify-license';
 import type { NormalizedLicense, WorkflowState } from '../core/workflow';
-import { vendorLicenses } from '../composition/vendor-licenses';
+import { vendorLicenses } from '#vendors/licenses';
 import { purchaseJournal } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
 

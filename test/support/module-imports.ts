@@ -16,8 +16,20 @@ export interface ModuleImport {
   file: string;
   /** The specifier as written (`../shared/config`, `undici`). */
   specifier: string;
-  /** For a relative specifier, its target relative to the project root (no extension added). */
+  /**
+   * For a relative specifier, its target relative to the project root (no extension added); for a
+   * `#` one, the file package.json "imports" maps it to by default (extension dropped alike).
+   */
   target?: string;
+}
+
+/** package.json "imports": `#vendors/names` -> the file it means when no condition is set. */
+const PACKAGE_IMPORTS: Record<string, { default?: string }> = JSON.parse(readFileSync(resolve(PROJECT_DIR, 'package.json'), 'utf8')).imports ?? {};
+
+/** The default target of a `#` specifier, relative to the project root, without its extension. */
+function packageImportTarget(specifier: string): string | undefined {
+  const target = PACKAGE_IMPORTS[specifier]?.default;
+  return target === undefined ? undefined : relative(PROJECT_DIR, resolve(PROJECT_DIR, target)).replace(/\.ts$/, '');
 }
 
 const SPECIFIER = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]+)\1/g;
@@ -44,7 +56,11 @@ export function importsInSource(file: string, source: string): ModuleImport[] {
     // The specifier's characters were blanked as string content; read them back from the source.
     const start = (m.index ?? 0) + m[0].length - 1 - (m[2] ?? '').length;
     const specifier = source.slice(start, start + (m[2] ?? '').length);
-    const target = specifier.startsWith('.') ? relative(PROJECT_DIR, resolve(PROJECT_DIR, dirname(file), specifier)) : undefined;
+    const target = specifier.startsWith('.')
+      ? relative(PROJECT_DIR, resolve(PROJECT_DIR, dirname(file), specifier))
+      : specifier.startsWith('#')
+        ? packageImportTarget(specifier)
+        : undefined;
     found.push({ file, specifier, ...(target === undefined ? {} : { target }) });
   }
   return found;

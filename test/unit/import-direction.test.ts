@@ -97,6 +97,11 @@ describe('the import scanner', () => {
     expect(found[3]?.target).toBe('lambdas/core/errors');
   });
 
+  it("follows a registry import (package.json \"imports\") to the file it means without a condition", () => {
+    const [names] = importsInSource('lambdas/core/x.ts', "import { REGISTERED_VENDORS } from '#vendors/names';");
+    expect(names?.target).toBe('lambdas/core/registered-vendors');
+  });
+
   it('ignores imports inside comments, strings, templates and regex literals, but not in template code', () => {
     const source = [
       "// import { x } from '../adapters/a';",
