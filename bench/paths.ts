@@ -149,7 +149,7 @@ async function startMetered(
     onMail: mails.deliver,
     log: () => undefined,
   });
-  const vendorPorts = new Set([portOf(rt.sandboxes.cocalcUrl), portOf(rt.sandboxes.interserverUrl)]);
+  const vendorPorts = new Set([portOf(rt.sandboxes.cocalc?.url), portOf(rt.sandboxes.interserver?.url)]);
   const apiPort = portOf(rt.apiUrl);
   watched.clear();
   for (const p of [...vendorPorts, apiPort]) watched.add(p);

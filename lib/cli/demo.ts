@@ -1,4 +1,5 @@
 import { vendorName } from '../../lambdas/core/approval-page';
+import { profileOf, VENDORS } from '../../lambdas/core/vendors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, type NormalizedLicense } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail } from '../local';
@@ -97,9 +98,9 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
       ...(options.json ? {} : { onStep: stepPrinter() }),
       log: options.json ? () => {} : runtimeLog(options.verbose),
     });
-    say(
-      `      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, CoCalc sandbox ${rt.sandboxes.cocalcUrl ?? '-'}, InterServer sandbox ${rt.sandboxes.interserverUrl ?? '-'}\n`,
-    );
+    const { sandboxes } = rt;
+    const urls = VENDORS.map((v) => `${profileOf(v).label} sandbox ${sandboxes[v]?.url ?? '-'}`);
+    say(`      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, ${urls.join(', ')}\n`);
     await submitBoth(rt, purchases, out);
     await approveBoth(rt, purchases, out);
     await awaitBoth(rt, purchases, out);

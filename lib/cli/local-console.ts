@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { profileOf, VENDORS } from '../../lambdas/core/vendors';
 import { EVENTS } from '../../lambdas/core/workflow';
 import { escapeControls } from '../../lambdas/core/safe-text';
 import type { LocalRuntime, OutboxMail } from '../local';
@@ -23,9 +24,11 @@ export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: str
     ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${route.source}, detail-type "${EVENTS.requested}")`],
     ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
   ];
-  if (rt.sandboxes.cocalcUrl) rows.push(['CoCalc', `${rt.sandboxes.cocalcUrl}   (sandbox)`]);
-  else if (cocalcBaseUrl) rows.push(['CoCalc', `${cocalcBaseUrl}   (${COCALC_BASE_URL_ENV})`]);
-  if (rt.sandboxes.interserverUrl) rows.push(['InterServer', `${rt.sandboxes.interserverUrl}   (sandbox)`]);
+  for (const vendor of VENDORS) {
+    const sandbox = rt.sandboxes[vendor];
+    if (sandbox) rows.push([profileOf(vendor).label, `${sandbox.url}   (sandbox)`]);
+    else if (vendor === 'cocalc' && cocalcBaseUrl) rows.push([profileOf(vendor).label, `${cocalcBaseUrl}   (${COCALC_BASE_URL_ENV})`]);
+  }
   rows.push(['secrets', `${join(dataDir, 'secrets.json')}   (sandbox credentials and the link signing key)`]);
   rows.push(['runtime.json', `${runtimeFile(dataDir)}   (how the other procure commands find this runtime)`]);
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -53,12 +53,12 @@ describe('the local runtime on the procure stack', () => {
   });
 
   it('starts the vendor sandboxes and points the functions at them, at the local API and at the loopback services', () => {
-    expect(rt.sandboxes.cocalcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-    expect(rt.sandboxes.interserverUrl).toMatch(/\?wsdl$/);
+    expect(rt.sandboxes.cocalc?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(rt.sandboxes.interserver?.url).toMatch(/\?wsdl$/);
     const checkout = rt.envOf('CocalcCheckout');
-    expect(checkout[ENV.COCALC_BASE_URL]).toBe(rt.sandboxes.cocalcUrl);
+    expect(checkout[ENV.COCALC_BASE_URL]).toBe(rt.sandboxes.cocalc?.url);
     const buy = rt.envOf('InterserverBuy');
-    expect(buy[ENV.INTERSERVER_WSDL_URL]).toBe(rt.sandboxes.interserverUrl);
+    expect(buy[ENV.INTERSERVER_WSDL_URL]).toBe(rt.sandboxes.interserver?.url);
     expect(buy[ENV.INTERSERVER_ENDPOINT]).toBe(rt.sandboxes.interserver?.endpoint);
     const approval = rt.envOf('RequestApproval');
     expect(approval[ENV.APPROVAL_BASE_URL]).toBe(rt.apiUrl);

@@ -78,7 +78,7 @@ describe('the reconciler, end to end', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     const { purchaseId, request } = await seedPurchase('reconcile-orphan', 'FAILED');
     if (request.vendor !== 'cocalc') throw new Error('a CoCalc request');
     const account = cocalcAccountOf(e2e);
-    const gateway = cocalcGatewayFor(e2e.rt.sandboxes.cocalcUrl!, account.apiKey);
+    const gateway = cocalcGatewayFor(String(e2e.rt.sandboxes.cocalc?.url), account.apiKey);
     // Straight into the vendor's cart, as a crashed add leaves it: checked, tagged for the purchase.
     const orphan = await gateway.addToCart(tagDescription(request.item.description, purchaseId));
     const owners = await gateway.addToCart({ ...request.item.description, description: "the owner's own license" });

@@ -19,10 +19,11 @@ type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared' | 'stack
 /**
  * The room of a path under lambdas/: procure's own folder of that name, or the same folder inside
  * a vendor's (lambdas/vendors/<vendor>/core is core, .../adapters adapters, and so on), or a
- * vendor's stack.ts (its CDK needs, which only the CDK app imports).
+ * vendor's stack.ts and sandbox.ts (its CDK needs and its local sandbox's wiring, which only the
+ * CDK app and the local runtime import).
  */
 function roomOf(path: string): Room | undefined {
-  if (/^lambdas\/vendors\/[\w-]+\/stack(?:\.ts)?$/.test(path)) return 'stack';
+  if (/^lambdas\/vendors\/[\w-]+\/(?:stack|sandbox)(?:\.ts)?$/.test(path)) return 'stack';
   const m = /^lambdas\/(?:vendors\/[\w-]+\/)?(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
   return m?.[1] as Room | undefined;
 }
@@ -97,7 +98,7 @@ describe('the import scanner', () => {
     expect(found[3]?.target).toBe('lambdas/core/errors');
   });
 
-  it("follows a registry import (package.json \"imports\") to the file it means without a condition", () => {
+  it('follows a registry import (package.json "imports") to the file it means without a condition', () => {
     const [names] = importsInSource('lambdas/core/x.ts', "import { REGISTERED_VENDORS } from '#vendors/names';");
     expect(names?.target).toBe('lambdas/core/registered-vendors');
   });
@@ -131,6 +132,7 @@ describe('one direction of imports in lambdas/', () => {
     expect(roomOf('lambdas/vendors/cocalc/handlers/checkout.ts')).toBe('handlers');
     expect(roomOf('lambdas/core/money')).toBe('core');
     expect(roomOf('lambdas/vendors/cocalc/stack.ts')).toBe('stack');
+    expect(roomOf('lambdas/vendors/cocalc/sandbox.ts')).toBe('stack');
     expect(roomOf('lambdas/vendors/cocalc/README.md')).toBeUndefined();
   });
 
@@ -156,7 +158,7 @@ describe('one folder a vendor (issue #10)', () => {
     expect(vendorFiles.filter((f) => roomOf(f) === undefined)).toEqual([]);
   });
 
-  it("no Lambda code imports a vendor's stack.ts: aws-cdk-lib stays out of the bundles", () => {
+  it("no Lambda code imports a vendor's stack.ts or sandbox.ts: aws-cdk-lib and the sandboxes stay out of the bundles", () => {
     const lambdaFiles = tsFilesUnder('lambdas').filter((f) => roomOf(f) !== 'stack');
     expect(vendorFiles.filter((f) => roomOf(f) === 'stack').length).toBeGreaterThan(1);
     expect(violations(lambdaFiles, (i) => !inRoom('stack')(i))).toEqual([]);

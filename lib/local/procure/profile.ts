@@ -1,24 +1,18 @@
+import { byVendor } from '../../../lambdas/core/vendor-names';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { STATE, type RecordOutcomePayload, type WorkflowState } from '../../../lambdas/core/workflow';
 import type { LocalStateMachine } from '../executions';
 import type { RuntimeProfile } from '../runtime-profile';
-import type { CocalcSandboxOptions } from '../sandboxes/cocalc/index';
-import type { InterserverSandboxOptions } from '../sandboxes/interserver/index';
 import { closeInterruptedExecutions, resumeInterruptedExecutions, type InterruptedExecution, type ResumedExecution } from './interrupted';
-import { startSandboxes, type InterserverSandboxHandle, type SandboxHandle } from './sandboxes';
+import { sandboxWiring, startSandboxes, type RunningSandboxes, type SandboxOptions } from './sandboxes';
 import { sandboxCredentials, secretRoles } from './vendor-secrets';
 import { PROCURE_WATCH } from './watch';
 
-/** The vendor sandboxes a procure runtime runs, as `LocalRuntime.sandboxes` shows them. */
-export interface ProcureSandboxes {
-  cocalcUrl?: string;
-  interserverUrl?: string;
-  cocalc?: SandboxHandle;
-  interserver?: InterserverSandboxHandle;
-}
+/** The vendor sandboxes a procure runtime runs, by vendor, as `LocalRuntime.sandboxes` shows them. */
+export type ProcureSandboxes = RunningSandboxes;
 
-/** Options passed to each sandbox, or false for none (then the template's vendor URLs stay). */
-export type ProcureSandboxOptions = { cocalc?: Partial<CocalcSandboxOptions> | false; interserver?: Partial<InterserverSandboxOptions> | false } | false;
+/** Options passed to each vendor's sandbox, or false for none at all (then the template's vendor URLs stay). */
+export type ProcureSandboxOptions = SandboxOptions | false;
 
 export type ProcureProfile = RuntimeProfile<ProcureSandboxes, InterruptedExecution, ResumedExecution>;
 
@@ -34,34 +28,19 @@ export function procureProfile(options: { sandboxes?: ProcureSandboxOptions } = 
     watch: PROCURE_WATCH,
     secretRoles,
     startSandboxes: async ({ config, secretJson, log }) => {
-      const sb = options.sandboxes === false ? { cocalc: false as const, interserver: false as const } : (options.sandboxes ?? {});
       const started = await startSandboxes({
-        cocalc: config[ENV.COCALC_BASE_URL] ? false : (sb.cocalc ?? {}),
-        interserver: config[ENV.INTERSERVER_WSDL_URL] ? false : (sb.interserver ?? {}),
+        sandboxes: options.sandboxes === false ? byVendor(() => false as const) : (options.sandboxes ?? {}),
+        configured: (variable) => Boolean(config[variable]),
         credentials: sandboxCredentials(secretJson),
         log,
       });
-      const view: ProcureSandboxes = {
-        ...(started.cocalc ? { cocalc: started.cocalc, cocalcUrl: started.cocalc.url } : {}),
-        ...(started.interserver ? { interserver: started.interserver, interserverUrl: started.interserver.url } : {}),
-      };
-      return { view, close: () => started.close() };
+      return { view: started.running, close: () => started.close() };
     },
     functionWiring: ({ apiUrl, sandboxes, callbackTimeoutSeconds }) => {
-      const wiring: Record<string, string> = { [ENV.APPROVAL_BASE_URL]: apiUrl };
-      if (sandboxes.cocalc) wiring[ENV.COCALC_BASE_URL] = sandboxes.cocalc.url;
-      if (sandboxes.interserver) {
-        wiring[ENV.INTERSERVER_WSDL_URL] = sandboxes.interserver.url;
-        wiring[ENV.INTERSERVER_ENDPOINT] = sandboxes.interserver.endpoint;
-      }
+      const { wiring, alongside } = sandboxWiring(sandboxes);
       const config: Record<string, string> = {};
       if (callbackTimeoutSeconds !== undefined) config[ENV.APPROVAL_TIMEOUT_SECONDS] = String(callbackTimeoutSeconds);
-      return {
-        wiring,
-        // The SOAP endpoint goes with the WSDL URL even where the template leaves it to be derived.
-        alongside: { [ENV.INTERSERVER_ENDPOINT]: ENV.INTERSERVER_WSDL_URL },
-        config,
-      };
+      return { wiring: { [ENV.APPROVAL_BASE_URL]: apiUrl, ...wiring }, alongside, config };
     },
     closeInterrupted: ({ records, client, tables, machines, invoke, log }) =>
       closeInterruptedExecutions({ records, client, tables, log, ...interruptedCloseOut(machines, invoke, log) }),

@@ -1,51 +1,68 @@
-import type { CocalcSandbox, CocalcSandboxOptions } from '../sandboxes/cocalc/index';
-import type { InterserverSandbox, InterserverSandboxOptions } from '../sandboxes/interserver/index';
+import { REGISTERED_SANDBOXES } from '#vendors/sandboxes';
+import { VENDORS, type Vendor } from '../../../lambdas/core/vendor-names';
+import type { HandleOf, OptionsOf, VendorSandbox } from './vendor-sandbox';
 
 /**
- * Starts the vendor sandboxes (lib/local/sandboxes/cocalc and /interserver, owned by their own
- * modules) with the credentials the local secrets file holds, so the handlers' secrets and the
- * sandboxes agree. A vendor whose real URL is configured gets no sandbox. The modules are loaded
- * only when a sandbox starts (soap and friends cost start-up time).
+ * Starts the vendor sandboxes, one for each vendor of the registry (its part, `#vendors/sandboxes`,
+ * lambdas/vendors/<vendor>/sandbox.ts), with the credentials the local secrets file holds, so the
+ * handlers' secrets and the sandboxes agree. A vendor whose real URL is configured gets no sandbox.
+ * A sandbox's module is loaded only when it starts (soap and friends cost start-up time).
  */
-export type SandboxHandle = CocalcSandbox;
-export type InterserverSandboxHandle = InterserverSandbox;
+
+/** One part for each vendor of the registry, which this type requires. */
+const PARTS: { readonly [V in Vendor]: VendorSandbox<V> } = REGISTERED_SANDBOXES;
+
+type Registered = typeof REGISTERED_SANDBOXES;
+
+/** The running sandboxes, by vendor (as `LocalRuntime.sandboxes` shows them). */
+export type RunningSandboxes = { [V in Vendor]?: HandleOf<Registered[V]> };
+
+/** Options passed to each vendor's sandbox, or false for none (then the template's vendor URLs stay). */
+export type SandboxOptions = { [V in Vendor]?: Partial<OptionsOf<Registered[V]>> | false };
+
+/** The fields of each vendor's local secret, for its sandbox to accept. */
+export type SandboxCredentials = Partial<Record<Vendor, Record<string, string>>>;
 
 export interface StartedSandboxes {
-  cocalc?: CocalcSandbox;
-  interserver?: InterserverSandbox;
+  running: RunningSandboxes;
   close(): Promise<void>;
 }
 
-export interface SandboxCredentials {
-  cocalc?: { apiKey: string };
-  interserver?: { username: string; password: string };
-}
-
 export async function startSandboxes(options: {
-  cocalc?: Partial<CocalcSandboxOptions> | false;
-  interserver?: Partial<InterserverSandboxOptions> | false;
+  sandboxes: SandboxOptions;
+  /** Whether the configuration sets a variable (a vendor's URL set means the real vendor). */
+  configured: (variable: string) => boolean;
   credentials: SandboxCredentials;
   log?: (line: string) => void;
 }): Promise<StartedSandboxes> {
-  const started: StartedSandboxes = {
-    close: async () => {
-      await Promise.all([started.cocalc?.close(), started.interserver?.close()]);
-    },
+  const running: Partial<Record<Vendor, { close(): Promise<void>; url: string }>> = {};
+  const close = async () => {
+    await Promise.all(Object.values(running).map((s) => s.close()));
   };
   try {
-    if (options.cocalc !== false) {
-      const { startCocalcSandbox } = await import('../sandboxes/cocalc/index.js');
-      started.cocalc = await startCocalcSandbox({ ...(options.credentials.cocalc ?? {}), ...(options.cocalc ?? {}) });
-      options.log?.(`sandbox: CoCalc API v2 at ${started.cocalc.url}`);
-    }
-    if (options.interserver !== false) {
-      const { startInterserverSandbox } = await import('../sandboxes/interserver/index.js');
-      started.interserver = await startInterserverSandbox({ ...(options.credentials.interserver ?? {}), ...(options.interserver ?? {}) });
-      options.log?.(`sandbox: InterServer SOAP at ${started.interserver.url}`);
+    for (const vendor of VENDORS) {
+      const part: VendorSandbox = PARTS[vendor];
+      const own = options.sandboxes[vendor];
+      if (own === false || options.configured(part.urlVariable)) continue;
+      running[vendor] = await part.start({ ...(options.credentials[vendor] ?? {}), ...(own ?? {}) });
+      options.log?.(`sandbox: ${part.label} at ${running[vendor].url}`);
     }
   } catch (err) {
-    await started.close();
+    await close();
     throw err;
   }
-  return started;
+  return { running: running as RunningSandboxes, close };
+}
+
+/** The functions' variables that point at the running sandboxes, and those that go along with a vendor's URL. */
+export function sandboxWiring(running: RunningSandboxes): { wiring: Record<string, string>; alongside: Record<string, string> } {
+  const wiring: Record<string, string> = {};
+  const alongside: Record<string, string> = {};
+  for (const vendor of VENDORS) {
+    const part: VendorSandbox = PARTS[vendor];
+    const handle = running[vendor];
+    if (handle) Object.assign(wiring, part.wiring(handle));
+    Object.assign(alongside, part.alongside ?? {});
+  }
+  return { wiring, alongside };
 }
