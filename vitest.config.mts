@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 120_000,
@@ -11,5 +10,16 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // e2e files start a whole local runtime each; keep the two cores from thrashing.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'procure', include: ['test/**/*.test.ts'], exclude: ['test/fixture-vendor/**', 'node_modules/**'] } },
+      // procure with the fixture vendor registered (issue #10): package.json "imports" read under the
+      // procure-fixture-vendor condition, as its synthesized app and bundles are.
+      {
+        extends: true,
+        resolve: { conditions: ['procure-fixture-vendor'] },
+        ssr: { resolve: { conditions: ['procure-fixture-vendor'] } },
+        test: { name: 'fixture-vendor', include: ['test/fixture-vendor/**/*.test.ts'] },
+      },
+    ],
   },
 });

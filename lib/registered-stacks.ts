@@ -1,6 +1,6 @@
 import { cocalcStack } from '../lambdas/vendors/cocalc/stack';
 import { interserverStack } from '../lambdas/vendors/interserver/stack';
-import type { Vendor } from '../lambdas/core/vendors';
+import type { RegisteredVendor } from '../lambdas/core/registered-vendors';
 import type { VendorStack } from './vendor-stack';
 
 /**
@@ -8,4 +8,4 @@ import type { VendorStack } from './vendor-stack';
  * (`#vendors/stacks`), one for each vendor of `#vendors/names`, which the type requires. Kept apart
  * from the Lambda side's lists because the bundles import those, and these parts import aws-cdk-lib.
  */
-export const REGISTERED_STACKS: { readonly [V in Vendor]: VendorStack<V> } = { cocalc: cocalcStack, interserver: interserverStack };
+export const REGISTERED_STACKS: { readonly [V in RegisteredVendor]: VendorStack<V> } = { cocalc: cocalcStack, interserver: interserverStack };

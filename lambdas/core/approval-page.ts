@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatUsd } from './money';
 import type { ApprovalSummary } from './ports';
 import type { Vendor } from './purchase-request';
+import { vendorLabel } from './vendor-names';
 
 /**
  * HTML for the approval link: a confirm page for GET (which changes nothing, because mail scanners
@@ -37,11 +38,9 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const VENDOR_NAMES: Record<Vendor, string> = { cocalc: 'CoCalc', interserver: 'InterServer' };
-
-/** Display name of a vendor ("CoCalc", "InterServer"). */
+/** Display name of a vendor ("CoCalc", "InterServer"): its label in the registry (./vendor-names.ts). */
 export function vendorName(vendor: Vendor): string {
-  return VENDOR_NAMES[vendor] ?? vendor;
+  return vendorLabel(vendor);
 }
 
 /** "2030-01-02 03:04 UTC": unambiguous for approvers in any time zone. */

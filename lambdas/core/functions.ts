@@ -1,3 +1,4 @@
+import type { VendorProfile } from './vendor-profile';
 import { VENDOR_PROFILES } from './vendors';
 
 // Not in ./workflow.ts, which the Lambda bundles import: only the CDK app and the tests read
@@ -27,7 +28,9 @@ export type ProcureFunctionId = keyof typeof PROCURE_FUNCTIONS;
 
 type VendorFunctions = { [P in (typeof VENDOR_PROFILES)[number] as keyof P['functions']]: string };
 
-const vendorFunctions = VENDOR_PROFILES.flatMap((p) => Object.entries(p.functions).map(([id, entry]) => [id, `vendors/${p.name}/handlers/${entry}`] as const));
+const vendorFunctions = VENDOR_PROFILES.flatMap((p: VendorProfile) =>
+  Object.entries(p.functions).map(([id, entry]) => [id, `${p.handlersDir ?? `vendors/${p.name}/handlers`}/${entry}`] as const),
+);
 /** The ids in `ids` that come more than once. */
 export function namedTwice(ids: readonly string[]): string[] {
   return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];

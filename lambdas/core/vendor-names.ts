@@ -1,4 +1,4 @@
-import { REGISTERED_VENDORS } from '#vendors/names';
+import { REGISTERED_LABELS, REGISTERED_VENDORS } from '#vendors/names';
 
 /**
  * procure's vendors by name (issue #10), from the registry (./registered-vendors.ts). Each has a
@@ -10,6 +10,14 @@ import { REGISTERED_VENDORS } from '#vendors/names';
 export const VENDORS = REGISTERED_VENDORS;
 
 export type Vendor = (typeof VENDORS)[number];
+
+/** A label for each vendor, which this type requires. */
+const LABELS: { readonly [V in Vendor]: string } = REGISTERED_LABELS;
+
+/** How people read a vendor's name: "CoCalc", "InterServer". */
+export function vendorLabel(vendor: Vendor): string {
+  return LABELS[vendor];
+}
 
 /** One value for each vendor, by name. */
 export function byVendor<T>(valueFor: (vendor: Vendor) => T): Record<Vendor, T> {

@@ -16,8 +16,6 @@ export interface VendorProfile<
 > {
   /** The request's `vendor` value; also the key of the vendor's secret and caps. */
   readonly name: Name;
-  /** How people read it: "CoCalc". */
-  readonly label: string;
   /** The request's `item`, checked at intake and whenever a step reads the request back. */
   readonly itemSchema: Item;
   /**
@@ -48,6 +46,8 @@ export interface VendorProfile<
    * handlers/ folder. Their sizing, grants and states are in its stack.ts.
    */
   readonly functions: Functions;
+  /** Where its functions' entry files are, relative to lambdas/ (default: its folder's, `vendors/<name>/handlers`). */
+  readonly handlersDir?: string;
 }
 
 /** A profile, its types checked where it is written (`satisfies` would lose nothing either). */

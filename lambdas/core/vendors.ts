@@ -2,7 +2,7 @@ import { REGISTERED_PROFILES } from '#vendors/profiles';
 import type { VendorProfile } from './vendor-profile';
 import type { VENDORS, Vendor } from './vendor-names';
 
-export { byVendor, capitalized, VENDORS, type Vendor } from './vendor-names';
+export { byVendor, capitalized, vendorLabel, VENDORS, type Vendor } from './vendor-names';
 
 /**
  * procure's vendors' profiles (issue #10), from the registry (./registered-profiles.ts): one for

@@ -1,5 +1,5 @@
 import { vendorName } from '../../lambdas/core/approval-page';
-import { profileOf, VENDORS } from '../../lambdas/core/vendors';
+import { vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, type NormalizedLicense } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail } from '../local';
@@ -99,7 +99,7 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
       log: options.json ? () => {} : runtimeLog(options.verbose),
     });
     const { sandboxes } = rt;
-    const urls = VENDORS.map((v) => `${profileOf(v).label} sandbox ${sandboxes[v]?.url ?? '-'}`);
+    const urls = VENDORS.map((v) => `${vendorLabel(v)} sandbox ${sandboxes[v]?.url ?? '-'}`);
     say(`      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, ${urls.join(', ')}\n`);
     await submitBoth(rt, purchases, out);
     await approveBoth(rt, purchases, out);

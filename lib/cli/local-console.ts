@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { profileOf, VENDORS } from '../../lambdas/core/vendors';
+import { vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import { EVENTS } from '../../lambdas/core/workflow';
 import { escapeControls } from '../../lambdas/core/safe-text';
 import type { LocalRuntime, OutboxMail } from '../local';
@@ -26,8 +26,8 @@ export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: str
   ];
   for (const vendor of VENDORS) {
     const sandbox = rt.sandboxes[vendor];
-    if (sandbox) rows.push([profileOf(vendor).label, `${sandbox.url}   (sandbox)`]);
-    else if (vendor === 'cocalc' && cocalcBaseUrl) rows.push([profileOf(vendor).label, `${cocalcBaseUrl}   (${COCALC_BASE_URL_ENV})`]);
+    if (sandbox) rows.push([vendorLabel(vendor), `${sandbox.url}   (sandbox)`]);
+    else if (vendor === 'cocalc' && cocalcBaseUrl) rows.push([vendorLabel(vendor), `${cocalcBaseUrl}   (${COCALC_BASE_URL_ENV})`]);
   }
   rows.push(['secrets', `${join(dataDir, 'secrets.json')}   (sandbox credentials and the link signing key)`]);
   rows.push(['runtime.json', `${runtimeFile(dataDir)}   (how the other procure commands find this runtime)`]);

@@ -48,6 +48,21 @@ export const WORKFLOW_BUNDLING = {
   forceDockerBundling: false,
 } as const satisfies BundlingOptions;
 
+/**
+ * CDK context key: build conditions every bundle resolves package.json "imports" with, besides
+ * esbuild's own. Unset in every real deployment; a test build sets `procure-fixture-vendor` to
+ * bundle the registry's lists with its fixture vendor (package.json `#vendors/*`).
+ */
+export const BUNDLE_CONDITIONS_CONTEXT = 'procureBundleConditions';
+
+/** How `scope`'s functions are bundled: {@link WORKFLOW_BUNDLING}, with the context's build conditions if any. */
+function bundlingIn(scope: Construct): BundlingOptions {
+  const conditions = scope.node.tryGetContext(BUNDLE_CONDITIONS_CONTEXT);
+  if (typeof conditions !== 'string' || conditions === '') return WORKFLOW_BUNDLING;
+  // Custom conditions replace esbuild's default `module` one; it is kept.
+  return { ...WORKFLOW_BUNDLING, esbuildArgs: { '--conditions': `${conditions},module` } };
+}
+
 /** Service name the logger (lambdas/shared/logger.ts) puts on every log line; the variable is the one Powertools reads. */
 const POWERTOOLS_SERVICE_NAME = 'procure';
 
@@ -108,7 +123,7 @@ export function createWorkflowFunction(scope: Construct, id: FunctionId, props: 
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME,
     },
-    bundling: WORKFLOW_BUNDLING,
+    bundling: bundlingIn(scope),
   });
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

@@ -102,9 +102,9 @@ describe('the quote', () => {
       expected: { amountUsd: 14, summary: "s; re-quoted at the vendor's total $14.00 (was $12.50)", autoApprove: false, approvalsNeeded: 1 },
     },
     {
-      why: 'an InterServer type is named',
+      why: "the vendor's quote fields (InterServer: the type) are carried",
       request: interserver,
-      priced: { amountUsd: 20, summary: 's', type },
+      priced: { amountUsd: 20, summary: 's', quote: { interserverTypeId: type.id, interserverTypeName: type.name } },
       requote: undefined,
       max: 0,
       expected: { vendor: 'interserver', interserverTypeId: 5006, interserverTypeName: 'cPanel', autoApprove: false },

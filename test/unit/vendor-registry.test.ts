@@ -1,15 +1,16 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { purchaseRequestSchema, purchaseRequestSchemaFor } from '../../lambdas/core/purchase-request';
-import { byVendor, capitalized, profileOf, VENDOR_PROFILES, VENDORS } from '../../lambdas/core/vendors';
+import { byVendor, capitalized, profileOf, VENDOR_PROFILES, vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import { budgetConfig } from '../../lambdas/shared/config';
 import { ENV, monthlyCapEnv, secretArnEnv } from '../../lambdas/shared/env-names';
 import { placeholderFields, SECRET_PLACEHOLDER, secretJsonShape, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
 import { DEFAULT_PROCURE_CONFIG } from '../../lib/config-defaults';
 import { procureConfigSchema } from '../../lib/config-schema';
+import { tsFilesUnder } from '../support/module-imports';
 import { secretArnOutput, STACK_OUTPUTS } from '../../lib/stack-outputs';
-import { fixtureVendorProfile } from '../fixtures/vendors/fixture-profile';
+import { fixtureVendorProfile } from '../fixtures/vendors/fixturevendor/core/profile';
 import { PROJECT_DIR } from '../support/project-dir';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 
@@ -37,9 +38,9 @@ describe('the registry', () => {
     expect(VENDOR_PROFILES.map((p) => p.name)).toEqual(['cocalc', 'interserver']);
   });
 
-  it('finds a profile by name, gives one value a vendor and capitalizes names for ids', () => {
-    expect(profileOf('interserver').label).toBe('InterServer');
-    expect(profileOf('cocalc').label).toBe('CoCalc');
+  it('finds a profile by name, labels each vendor, gives one value a vendor and capitalizes names for ids', () => {
+    expect(profileOf('interserver').name).toBe('interserver');
+    expect(VENDORS.map(vendorLabel)).toEqual(['CoCalc', 'InterServer']);
     expect(byVendor((v) => v.length)).toEqual({ cocalc: 6, interserver: 11 });
     expect(VENDORS.map(capitalized)).toEqual(['Cocalc', 'Interserver']);
   });
@@ -100,5 +101,18 @@ describe('the monthly caps derive from the profiles', () => {
     expect(config({ cocalc: 1, interserver: 2 }).success).toBe(true);
     expect(config({ cocalc: 1, interserver: 2, fixturevendor: 3 }).success).toBe(false);
     expect(config({ cocalc: 1 }).success).toBe(false);
+  });
+});
+
+describe('the fixture vendor is registered by its own folder alone (issue #10)', () => {
+  it("procure's code names it nowhere: only package.json maps #vendors/* to its registry under its build condition", () => {
+    const files = ['bin', 'lib', 'lambdas'].flatMap(tsFilesUnder);
+    expect(files.length).toBeGreaterThan(200);
+    const naming = files.filter((f) => /fixturevendor|FixtureVendor|Fixture Vendor/.test(readFileSync(join(PROJECT_DIR, f), 'utf8')));
+    expect(naming).toEqual([]);
+    const imports = JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')).imports as Record<string, Record<string, string>>;
+    const fixtureTargets = Object.values(imports).map((targets) => targets['procure-fixture-vendor']);
+    expect(fixtureTargets.every((t) => t?.startsWith('./test/fixtures/vendors/fixturevendor/registry/'))).toBe(true);
+    expect(Object.values(imports).every((targets) => targets.default?.startsWith('./lambdas/') || targets.default?.startsWith('./lib/'))).toBe(true);
   });
 });

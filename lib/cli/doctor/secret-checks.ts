@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { profileOf, VENDORS, type Vendor } from '../../../lambdas/core/vendors';
+import { vendorLabel, VENDORS, type Vendor } from '../../../lambdas/core/vendors';
 import {
   placeholderFields,
   putSecretValueCommand,
@@ -21,7 +21,7 @@ export type SecretValues = { [V in Vendor]?: Readonly<Record<string, string>> } 
 /** The approval-link key's minimum (lambdas/core/approval-link.ts refuses shorter keys). */
 const MIN_SIGNING_KEY_LENGTH = 16;
 
-const labelOf = (which: SecretVendor | 'signing'): string => (which === 'signing' ? 'approval signing key' : profileOf(which).label);
+const labelOf = (which: SecretVendor | 'signing'): string => (which === 'signing' ? 'approval signing key' : vendorLabel(which));
 
 /** How to set a secret: the AWS CLI command on a deployment, the secrets file locally. */
 export function secretFix(t: DoctorTarget, which: SecretVendor | 'signing'): string {

@@ -12,7 +12,6 @@ export const cocalcItemSchema = z.strictObject({
 /** CoCalc as procure's registry lists it (lambdas/core/vendors.ts). */
 export const cocalcProfile = vendorProfile({
   name: 'cocalc',
-  label: 'CoCalc',
   itemSchema: cocalcItemSchema,
   // A `range` that does not end in the future (the vendor would sell a license already over).
   intakeIssues: (item, now) => {

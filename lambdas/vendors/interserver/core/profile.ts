@@ -27,7 +27,6 @@ export const interserverItemSchema = z.strictObject({
 /** InterServer as procure's registry lists it (lambdas/core/vendors.ts). */
 export const interserverProfile = vendorProfile({
   name: 'interserver',
-  label: 'InterServer',
   itemSchema: interserverItemSchema,
   secretFields: { username: '<my.interserver.net login>', password: '<password or API key>' },
   secretDescription: 'InterServer SOAP login',
