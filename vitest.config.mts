@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Only the fixture's condition: with Vite's defaults added (`module` among them), the AWS SDK's
+ * ES builds are picked for Node, which cannot load them (measured: a missing-module error).
+ */
+const FIXTURE_CONDITIONS = ['procure-fixture-vendor'];
+
 export default defineConfig({
   test: {
     environment: 'node',
@@ -16,9 +22,9 @@ export default defineConfig({
       // procure-fixture-vendor condition, as its synthesized app and bundles are.
       {
         extends: true,
-        resolve: { conditions: ['procure-fixture-vendor'] },
-        ssr: { resolve: { conditions: ['procure-fixture-vendor'] } },
-        test: { name: 'fixture-vendor', include: ['test/fixture-vendor/**/*.test.ts'] },
+        resolve: { conditions: FIXTURE_CONDITIONS },
+        ssr: { resolve: { conditions: FIXTURE_CONDITIONS } },
+        test: { name: 'fixture-vendor', include: ['test/fixture-vendor/**/*.test.ts'], globalSetup: ['test/fixture-vendor/global-setup.ts'] },
       },
     ],
   },

@@ -1,12 +1,12 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { ProcureStack } from '../lib/procure-stack';
+import { App } from 'aws-cdk-lib';
+import { BUNDLE_CONDITIONS_CONTEXT } from '../lib/constructs/workflow-function';
+import { procureApp } from '../lib/procure-app';
 
-/**
- * CDK app entry: the procure stack (configured from context, see lib/config.ts), checked by
- * cdk-nag's AWS Solutions and Serverless packs. cdk-nag 3 is a CDK policy-validation plugin (no longer an Aspect):
- * any unacknowledged finding fails `cdk synth`.
- */
+/** CDK app entry: procure's app (lib/procure-app.ts), as deployed. */
 const app = new App();
-new ProcureStack(app, 'Procure');
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app, { verbose: true }));
+// Build conditions are for test builds (a fixture vendor's registry), never for a deployment:
+// bundles built with one would disagree with the state machine this process builds.
+if (app.node.tryGetContext(BUNDLE_CONDITIONS_CONTEXT) !== undefined) {
+  throw new Error(`context ${BUNDLE_CONDITIONS_CONTEXT} is for test builds only; procure's own app refuses it`);
+}
+procureApp(app, 'Procure');

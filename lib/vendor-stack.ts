@@ -8,7 +8,7 @@ import type { NeedGroup } from './function-needs';
 
 /**
  * A vendor's CDK needs (issue #10, "a vendor seam"), declared in its folder
- * (`lambdas/vendors/<vendor>/stack.ts`) and listed in lib/vendor-stacks.ts: its own functions'
+ * (`lambdas/vendors/<vendor>/stack.ts`) and listed in the registry (`#vendors/stacks`, lib/registered-stacks.ts): its own functions'
  * sizing and needs, the functions that call it (they get its secret and settings), its settings
  * from the configuration, and its branch of the state machine. Its secret comes from its profile
  * (lambdas/core/vendor-profile.ts); ProcureStack and PurchaseStateMachine wire the rest.

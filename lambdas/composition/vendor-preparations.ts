@@ -1,4 +1,5 @@
-import type { PreparationsByVendor } from '../core/vendor-preparation';
+import type { RegisteredVendor } from '../core/registered-vendors';
+import type { VendorPreparation } from '../core/vendor-preparation';
 import { cartAddDeps } from '../vendors/cocalc/composition/cart-add';
 import { cocalcPreparation } from '../vendors/cocalc/core/first-add';
 
@@ -7,6 +8,6 @@ import { cocalcPreparation } from '../vendors/cocalc/core/first-add';
  * (CoCalc parks the item in its cart; InterServer prepares nothing). A vendor's preparation itself
  * is in its folder.
  */
-export function vendorPreparations(): PreparationsByVendor {
-  return { cocalc: cocalcPreparation(cartAddDeps()) };
+export function vendorPreparations(): { readonly [V in RegisteredVendor]: VendorPreparation<V> | null } {
+  return { cocalc: cocalcPreparation(cartAddDeps()), interserver: null };
 }

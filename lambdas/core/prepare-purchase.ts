@@ -36,6 +36,10 @@ export async function preparePurchase(deps: PreparePurchaseDeps, state: Workflow
   // that moved since (InterServer's catalog) is then held as quoted, as on a re-quote.
   if (toCents(reservation.amountUsd) !== toCents(quote.amountUsd)) reservation = await reserveBudget(deps.budget, { ...state, quote, reservation });
   const prepared: PreparedState = { ...state, quote, reservation };
-  const preparation = deps.preparations[quote.vendor] as VendorPreparation | undefined;
-  return preparation ? preparation.prepare(prepared, context) : prepared;
+  const preparation = deps.preparations[quote.vendor] as VendorPreparation | null;
+  if (preparation === null) return prepared;
+  if (preparation?.vendor !== quote.vendor) throw new Error(`no preparation of ${quote.vendor} is wired (found ${preparation?.vendor})`);
+  // Only what the vendor adds: the quote and the reservation stay the ones just made.
+  const { cart } = await preparation.prepare(prepared, context);
+  return { ...prepared, ...(cart ? { cart } : {}) };
 }

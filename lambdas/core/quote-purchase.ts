@@ -98,12 +98,13 @@ export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Pro
 
   const tier = tierFor(deps.policy, amountUsd);
   return {
+    // The vendor's own fields first: none of them can stand in for procure's.
+    ...priced.answer,
     requestId: request.requestId,
     vendor: request.vendor,
     amountUsd,
     summary: priced.summary,
     priceSource: profileOf(request.vendor).priceSource.id,
-    ...priced.answer,
     budget: {
       month,
       capUsd: budget.capUsd,
@@ -140,20 +141,21 @@ export interface QuoteRequestDeps extends QuotePurchaseDeps {
  * InvalidRequestError) becomes a PriceSourceUnavailableError naming the vendor's price source.
  */
 export function quoteRequest(deps: QuoteRequestDeps, body: unknown): Promise<PurchaseQuote> {
-  const quoters = byVendor((vendor) => guarded(deps.quoters[vendor] as unknown as VendorQuoter, deps.log)) as unknown as QuotersByVendor;
+  // Each vendor's price read through its own quoter, guarded only when it is the request's.
+  const quoters = byVendor((vendor) => guarded(vendor, deps)) as unknown as QuotersByVendor;
   return quotePurchase({ ...deps, quoters }, body);
 }
 
-function guarded(quoter: VendorQuoter, log: QuoteRequestDeps['log']): VendorQuoter {
+function guarded(vendor: Vendor, deps: QuoteRequestDeps): VendorQuoter {
   return {
-    vendor: quoter.vendor,
+    vendor,
     price: async (request) => {
       try {
-        return await quoter.price(request);
+        return await priceRequest(deps.quoters, request);
       } catch (err) {
         if (err instanceof InvalidRequestError) throw err;
-        const source = profileOf(quoter.vendor).priceSource.description;
-        log.error(`reading ${source} failed`, { error: err as Error });
+        const source = profileOf(vendor).priceSource.description;
+        deps.log.error(`reading ${source} failed`, { error: err as Error });
         throw new PriceSourceUnavailableError(`could not read ${source}; try again later`);
       }
     },

@@ -66,10 +66,11 @@ export function quoteOf(request: PurchaseRequest, priced: PricedItem, requote: Q
     ? `${priced.summary}; re-quoted at the vendor's total ${formatUsd(requote.vendorTotalUsd)} (was ${formatUsd(requote.approvedUsd)})`
     : priced.summary;
   return {
+    // The vendor's own fields first: none of them can stand in for the amount or the approval.
+    ...priced.quote,
     vendor: request.vendor,
     amountUsd,
     summary,
-    ...priced.quote,
     autoApprove: approvalsNeeded === 0,
     approvalTier: tierFor(policy, amountUsd).index + 1,
     approvalsNeeded,

@@ -2,7 +2,7 @@ import { REGISTERED_LABELS, REGISTERED_VENDORS } from '#vendors/names';
 
 /**
  * procure's vendors by name (issue #10), from the registry (./registered-vendors.ts). Each has a
- * folder, lambdas/vendors/<vendor>/, and its profile in ./vendors.ts, whose list must name the same
+ * folder, lambdas/vendors/<vendor>/, and its profile in ./vendors.ts (`#vendors/profiles`), whose list must name the same
  * vendors in the same order (its type says so). Apart from the profiles because every function
  * reads the names (its caps, its variables) while only some need the profiles' schemas: a bundle
  * that imports only this stays without them.

@@ -4,17 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
 import type { FixtureVendorSandbox } from '../fixtures/sandboxes/fixturevendor/server';
 import {
+  approvalMailFor,
   auditTrail,
   callApi,
-  decidePurchase,
+  decide,
   E2E_TEST_TIMEOUT_MS,
-  inOrder,
   postPurchase,
   purchaseRecord,
   reservation,
   startProcure,
   type E2e,
 } from '../support/e2e-runtime';
+import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
 import { PROJECT_DIR } from '../support/project-dir';
 
 /**
@@ -23,15 +24,8 @@ import { PROJECT_DIR } from '../support/project-dir';
  * line in each registry list, its ./registry/) is registered by the procure-fixture-vendor
  * condition, with no other edit of procure: procure's own CDK app, synthesized and bundled under
  * that condition, runs whole on the local runtime, and this file runs under it too (vitest.config.mts).
- * The money is counted at the vendor's sandbox.
+ * The money is counted at the vendor's sandbox, whose price list is this file's ($4.25 a team seat).
  */
-
-const FIXTURE_APP = {
-  cdkOut: 'cdk.out.fixture-vendor',
-  app: 'npx tsx --conditions=procure-fixture-vendor test/fixtures/vendors/fixturevendor/app.ts',
-  stackName: 'ProcureFixtureVendor',
-  watch: ['bin', 'lib', 'lambdas', 'package.json', 'package-lock.json', 'test/fixtures/vendors/fixturevendor', 'test/fixtures/sandboxes/fixturevendor'],
-} as const;
 
 function request(requestId: string, item: unknown) {
   return { requestId, vendor: 'fixturevendor', item, requester: { email: 'ada@example.com', name: 'Ada' }, reason: 'seats for the team' };
@@ -40,22 +34,27 @@ function request(requestId: string, item: unknown) {
 describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   let e2e: E2e;
   const vendor = (): FixtureVendorSandbox => e2e.rt.sandboxes.fixturevendor as FixtureVendorSandbox;
+  const ordersOf = (purchaseId: string) => vendor().orders.filter((o) => o.key === purchaseId);
+  const count = (types: string[], type: string) => types.filter((t) => t === type).length;
 
   beforeAll(async () => {
+    const { cdkOut, app, stackName, watch } = FIXTURE_VENDOR_APP;
     e2e = await startProcure({
       projectDir: PROJECT_DIR,
-      cdkOut: FIXTURE_APP.cdkOut,
-      app: FIXTURE_APP.app,
-      stackName: FIXTURE_APP.stackName,
-      watch: [...FIXTURE_APP.watch],
+      cdkOut,
+      app,
+      stackName,
+      watch: [...watch],
+      sandboxes: { fixturevendor: { prices: { team: 4.25 } } },
+      stateMachineOverrides: { retryIntervalOverrides: { BuySeats: 50 } },
     });
-  }, 600_000);
+  });
   afterAll(async () => {
     await e2e?.close();
   });
 
   it('synthesizes with its own function, its own secret, and a grant to it for its callers only', () => {
-    const template = JSON.parse(readFileSync(join(PROJECT_DIR, FIXTURE_APP.cdkOut, `${FIXTURE_APP.stackName}.template.json`), 'utf8'));
+    const template = JSON.parse(readFileSync(join(PROJECT_DIR, FIXTURE_VENDOR_APP.cdkOut, `${FIXTURE_VENDOR_APP.stackName}.template.json`), 'utf8'));
     const resources = Object.entries(template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>);
     const secret = resources.find(
       ([, r]) => r.Type === 'AWS::SecretsManager::Secret' && String(r.Properties?.Description).includes('Fixture Vendor API token'),
@@ -70,16 +69,22 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(functions.some((id) => id.startsWith('FixtureVendorBuy'))).toBe(true);
   });
 
-  it('quotes, asks a person, buys once at the vendor, verifies and completes', async () => {
+  it('quotes from its price list, asks a person, orders once at the vendor, verifies and completes', async () => {
+    const quote = await callApi(e2e.rt, 'POST', '/quotes', request('fixture-quote', { plan: 'team', seats: 3 }));
+    expect(quote.json).toMatchObject({ vendor: 'fixturevendor', amountUsd: 12.75, priceSource: 'fixture-price-list' });
+
     const submitted = await postPurchase(e2e.rt, request('fixture-seats-1', { plan: 'team', seats: 3 }));
     const purchaseId = purchaseIdFor('fixture-seats-1');
     expect(submitted.status).toBe(202);
-    await decidePurchase(e2e, purchaseId, 'approve', 'looks right');
+    const { mail, link } = await approvalMailFor(e2e, purchaseId);
+    expect(mail.subject).toContain('Fixture Vendor');
+    expect(mail.text).toContain('$12.75');
+    await decide(link, 'approve', 'looks right');
     const execution = await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 });
     expect(execution.status).toBe('SUCCEEDED');
 
     const types = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
-    const expected = [
+    for (const type of [
       'REQUEST_RECEIVED',
       'QUOTED',
       'BUDGET_RESERVED',
@@ -89,26 +94,49 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
       'PURCHASED',
       'LICENSE_VERIFIED',
       'COMPLETED',
-    ];
-    expect(inOrder(types, expected)).toEqual(expected);
-
-    // The vendor's truth: one order, for what was approved (3 team seats at $4.00), charged once.
-    const orders = vendor().orders.filter((o) => o.key === purchaseId);
-    expect(orders).toMatchObject([{ plan: 'team', seats: 3, chargedUsd: 12 }]);
-    const record = await purchaseRecord(e2e, purchaseId);
-    expect(record).toMatchObject({ status: 'COMPLETED', licenseId: orders[0]!.licenseId, amountUsd: 12 });
-    expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 1200 });
+    ]) {
+      expect({ type, times: count(types, type) }).toEqual({ type, times: 1 });
+    }
+    // The vendor's truth: one order call, for what was approved, charged once.
+    expect(vendor().calls.filter((c) => c === 'POST /v1/orders')).toHaveLength(1);
+    expect(ordersOf(purchaseId)).toMatchObject([{ plan: 'team', seats: 3, chargedUsd: 12.75 }]);
+    const licenseId = ordersOf(purchaseId)[0]!.licenseId;
+    expect(await purchaseRecord(e2e, purchaseId)).toMatchObject({ status: 'COMPLETED', licenseId, amountUsd: 12.75 });
+    expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 1275 });
 
     const listed = await callApi(e2e.rt, 'GET', '/licenses?vendor=fixturevendor');
     expect(listed.status).toBe(200);
-    expect(listed.json.licenses).toContainEqual(expect.objectContaining({ vendor: 'fixturevendor', id: orders[0]!.licenseId, target: '3 seat(s)' }));
+    expect(listed.json.licenses).toContainEqual(expect.objectContaining({ vendor: 'fixturevendor', id: licenseId, target: '3 seat(s)' }));
+  });
+
+  it('asks again when the price rose after the approval, then orders once at the new price', async () => {
+    const purchaseId = purchaseIdFor('fixture-seats-3');
+    await postPurchase(e2e.rt, request('fixture-seats-3', { plan: 'enterprise', seats: 5 }));
+    const first = await approvalMailFor(e2e, purchaseId);
+    expect(first.mail.text).toContain('$47.50');
+    vendor().setPrice('enterprise', 10);
+    try {
+      await decide(first.link, 'approve', 'fine');
+      const second = await approvalMailFor(e2e, purchaseId, 2);
+      expect(second.mail.text).toContain('$50.00');
+      expect(ordersOf(purchaseId)).toEqual([]);
+      await decide(second.link, 'approve', 'still fine');
+      expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');
+    } finally {
+      vendor().setPrice('enterprise', 9.5);
+    }
+    const types = (await auditTrail(e2e, purchaseId)).map((a) => a.type);
+    expect(count(types, 'QUOTE_MISMATCH')).toBe(1);
+    expect(count(types, 'REQUOTED')).toBe(1);
+    expect(ordersOf(purchaseId)).toMatchObject([{ plan: 'enterprise', seats: 5, chargedUsd: 50 }]);
+    expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 5000 });
   });
 
   it('refuses at intake what only its profile refuses, naming the field, and calls the vendor for nothing', async () => {
-    const before = vendor().orders.length;
+    const calls = vendor().calls.length;
     const refused = await postPurchase(e2e.rt, request('fixture-seats-2', { plan: 'enterprise', seats: 2 }));
     expect(refused.status).toBe(400);
     expect(refused.json.reasons).toEqual(['item.seats: the enterprise plan starts at 5 seats']);
-    expect(vendor().orders).toHaveLength(before);
+    expect(vendor().calls).toHaveLength(calls);
   });
 });

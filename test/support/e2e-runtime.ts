@@ -75,6 +75,7 @@ export async function startProcure(options: LocalRuntimeOptions = {}): Promise<E
       sandboxes === false
         ? false
         : {
+            ...sandboxes,
             cocalc: sandboxes?.cocalc === false ? false : { throttle: false, ...sandboxes?.cocalc },
             interserver: sandboxes?.interserver ?? {},
           },

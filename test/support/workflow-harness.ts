@@ -163,12 +163,12 @@ export function interserverGatewayFor(sandbox: { url: string; endpoint: string }
   return createInterserverGateway({ wsdlUrl: sandbox.url, endpoint: sandbox.endpoint, username, password, timeoutMs: 5_000 });
 }
 
-/** What AddToCart and Checkout are wired with in production (lambdas/composition/stores.ts vendorStepStores), on `h` and `gateway`. */
 /** Each vendor's quoter as production wires it (composition/vendor-quoters.ts), InterServer's catalog read through `interserver`. */
 export function quotersWith(interserver: () => Promise<InterserverGateway>): QuotersByVendor {
   return { cocalc: cocalcQuoter, interserver: interserverQuoter(interserver) };
 }
 
+/** What AddToCart and Checkout are wired with in production (lambdas/composition/stores.ts vendorStepStores), on `h` and `gateway`. */
 export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCartDeps {
   return {
     audit: h.audit,

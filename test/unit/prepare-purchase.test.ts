@@ -76,7 +76,7 @@ describe('PreparePurchase', () => {
         policy: autoApprovePolicy(-1, ['boss@example.com']),
       },
       budget: { ...journal, spendGuard: on.spendGuard },
-      preparations: { cocalc: cocalcPreparation(cartDeps(now, on)) },
+      preparations: { cocalc: cocalcPreparation(cartDeps(now, on)), interserver: null },
     };
   };
   /** What the month's budget counter holds reserved for `vendor` (every test here books into this month). */

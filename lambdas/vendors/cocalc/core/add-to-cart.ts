@@ -94,7 +94,7 @@ class AddRun {
    * the run comes back at the next whole second (a Wait in the state machine) for up to
    * LOCK_RECHECK_WINDOW_MS after the slot; past that it gives the slot back and leaves the waiting
    * to the machine's LockBusyError Retry, which reserves a new slot on its next run (PreparePurchase's
-   * first add turns it into a Wait of about a second instead: core/prepare-purchase.ts).
+   * first add turns it into a Wait of about a second instead: ./first-add.ts).
    */
   async addWhenAccountFree(context: InvocationClock | undefined, waits: number): Promise<CartRef> {
     // Outside the lock, which only binds what other purchases may do between our add and its

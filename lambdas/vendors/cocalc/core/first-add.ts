@@ -17,7 +17,7 @@ const DEFER_MS = 1_000;
  * about a second, after which the machine's AddToCart state, with its own lock Retry, takes over.
  */
 export function cocalcPreparation(deps: AddToCartDeps): VendorPreparation<'cocalc'> {
-  return { vendor: 'cocalc', prepare: async (state, context) => ({ ...state, cart: await firstAdd(deps, state, context) }) };
+  return { vendor: 'cocalc', prepare: async (state, context) => ({ cart: await firstAdd(deps, state, context) }) };
 }
 
 /** AddToCart's first attempt; a busy lock or contended ledger (nothing done) becomes a short wait instead of an error. */
