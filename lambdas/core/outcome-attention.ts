@@ -1,5 +1,5 @@
 import { budgetRule, renderAttentionMail, resolveCommands, type AttentionView } from './attention-mail';
-import type { AttentionFacts } from './attention-facts';
+import { recordedLicenseCheck, type AttentionFacts } from './attention-facts';
 import { formatUtc, vendorName } from './approval-page';
 import { AUDIT } from './audit-kinds';
 import type { CleanupStep } from './cleanup-steps';
@@ -66,7 +66,7 @@ export function attentionView(
     // Vendor messages are written without secrets; this drops anything token-like regardless.
     reason: deps.redactText(end.reason),
     cleanupPending: end.pending,
-    checks: profile.attentionChecks(facts, request.item),
+    checks: vendorChecksOrFallback(profile, facts, request.item),
     receivedAt: state.receivedAt,
     endedAt: end.endedAt,
     apiUrl: deps.mail.apiUrl,
@@ -77,6 +77,21 @@ export function attentionView(
     ...(invoice !== undefined ? { invoice } : {}),
     ...(end.statusAfterCleanup ? { statusAfterCleanup: end.statusAfterCleanup } : {}),
   };
+}
+
+/**
+ * The vendor's checks; if its code throws, generic ones: the purchase must still end NEEDS_ATTENTION
+ * (its record is written after this view), and a person still needs to know what to look at.
+ */
+export function vendorChecksOrFallback(profile: VendorProfile, facts: AttentionFacts, item: unknown): string[] {
+  try {
+    return profile.attentionChecks(facts, item);
+  } catch {
+    return [
+      ...recordedLicenseCheck(facts),
+      `The account's licenses (npx procure licenses --vendor ${profile.name}) and charges${facts.cost} ${facts.since}: is there one for this purchase?`,
+    ];
+  }
 }
 
 /** The closing audit entry's message: loud, with the budget rule and the way to settle it. */

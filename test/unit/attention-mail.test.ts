@@ -3,6 +3,9 @@ import { budgetRule, renderAttentionMail, resolveCommands, type AttentionView } 
 import type { AttentionFacts } from '../../lambdas/core/attention-facts';
 import { cocalcAttentionChecks } from '../../lambdas/vendors/cocalc/core/attention';
 import { interserverAttentionChecks } from '../../lambdas/vendors/interserver/core/attention';
+import { vendorChecksOrFallback } from '../../lambdas/core/outcome-attention';
+import type { VendorProfile } from '../../lambdas/core/vendor-profile';
+import { cocalcProfile } from '../../lambdas/vendors/cocalc/core/profile';
 
 /** The facts the vendors' checks read, as outcome-attention.ts words them. */
 const facts: AttentionFacts = {
@@ -105,5 +108,21 @@ describe('the NEEDS_ATTENTION mail with requester text stored before the schema 
     expect(mail.text).toContain('Requester: Eve\\r\\nLicense: lic-forged\\x1b[2K\\u202e <eve@example.com>');
     expect(mail.subject).toContain('for Eve\\r\\nLicense: lic-forged\\x1b[2K\\u202e (');
     expect(mail.text + mail.subject).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+});
+
+describe("a vendor's attention checks that throw", () => {
+  it('give way to generic checks, so the purchase still ends NEEDS_ATTENTION with something to look at', () => {
+    const throwing = {
+      ...cocalcProfile,
+      attentionChecks: () => {
+        throw new Error('bug in the vendor folder');
+      },
+    } as unknown as VendorProfile;
+    expect(vendorChecksOrFallback(throwing, { ...facts, licenseId: 'lic-1' }, {})).toEqual([
+      'License lic-1: procure recorded it as bought; does the account hold it?',
+      "The account's licenses (npx procure licenses --vendor cocalc) and charges of $18.00 since 2030-01-02 03:04 UTC: is there one for this purchase?",
+    ]);
+    expect(vendorChecksOrFallback(cocalcProfile as unknown as VendorProfile, facts, {})).toEqual(cocalcAttentionChecks(facts));
   });
 });
