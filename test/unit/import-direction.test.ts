@@ -23,8 +23,9 @@ type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared' | 'stack
  * CDK app and the local runtime import).
  */
 function roomOf(path: string): Room | undefined {
-  if (/^lambdas\/vendors\/[\w-]+\/(?:stack|sandbox)(?:\.ts)?$/.test(path)) return 'stack';
-  const m = /^lambdas\/(?:vendors\/[\w-]+\/)?(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
+  if (/^(?:lambdas|test\/fixtures)\/vendors\/[\w-]+\/(?:stack|sandbox)(?:\.ts)?$/.test(path)) return 'stack';
+  // A test-only vendor (test/fixtures/vendors/<vendor>) keeps the same rooms.
+  const m = /^(?:lambdas\/(?:vendors\/[\w-]+\/)?|test\/fixtures\/vendors\/[\w-]+\/)(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
   return m?.[1] as Room | undefined;
 }
 
@@ -171,6 +172,20 @@ describe('one folder a vendor (issue #10)', () => {
         .map((i) => `${i.file}: '${i.specifier}'`),
     );
     expect(crossing).toEqual([]);
+  });
+
+  it('the test-only fixture vendor keeps the rooms: its core imports only core, its handlers build no adapter', () => {
+    const files = tsFilesUnder('test/fixtures/vendors/fixturevendor').filter((f) => !f.includes('/registry/') && !f.endsWith('/app.ts'));
+    expect(files.filter((f) => roomOf(f) === undefined)).toEqual([]);
+    const core = files.filter((f) => roomOf(f) === 'core');
+    expect(core.length).toBeGreaterThan(3);
+    expect(violations(core, coreMayImport)).toEqual([]);
+    expect(
+      violations(
+        files.filter((f) => roomOf(f) === 'handlers'),
+        (i) => !inRoom('adapters')(i),
+      ),
+    ).toEqual([]);
   });
 });
 
