@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatUsd } from './money';
 import type { ApprovalSummary } from './ports';
 import type { Vendor } from './purchase-request';
-import { vendorLabel } from './vendor-names';
+import { vendorLabel as vendorName } from './vendor-names';
 
 /**
  * HTML for the approval link: a confirm page for GET (which changes nothing, because mail scanners
@@ -39,9 +39,7 @@ export function escapeHtml(value: unknown): string {
 }
 
 /** Display name of a vendor ("CoCalc", "InterServer"): its label in the registry (./vendor-names.ts). */
-export function vendorName(vendor: Vendor): string {
-  return vendorLabel(vendor);
-}
+export { vendorName };
 
 /** "2030-01-02 03:04 UTC": unambiguous for approvers in any time zone. */
 export function formatUtc(iso: string): string {

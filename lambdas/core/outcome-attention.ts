@@ -48,14 +48,18 @@ export function attentionView(
   const cartItemId = state.cart?.itemId ?? state.purchase?.cartItemId ?? record?.cartItemId;
   const licenseId = state.purchase?.licenseId ?? record?.licenseId;
   const invoice = state.purchase?.invoice ?? record?.invoice;
+  // What the vendor left a trace of, in the facts the vendor's checks read and in the view alike.
+  const traces = {
+    ...(cartItemId !== undefined ? { cartItemId } : {}),
+    ...(licenseId ? { licenseId } : {}),
+    ...(invoice !== undefined ? { invoice } : {}),
+  };
   const facts: AttentionFacts = {
     purchaseId: state.purchaseId,
     since: `since ${formatUtc(state.receivedAt)}`,
     cost: amountUsd !== undefined ? ` of ${formatUsd(amountUsd)}` : '',
     cleanupPending: end.pending,
-    ...(cartItemId !== undefined ? { cartItemId } : {}),
-    ...(licenseId ? { licenseId } : {}),
-    ...(invoice !== undefined ? { invoice } : {}),
+    ...traces,
   };
   const profile: VendorProfile = profileOf(request.vendor);
   return {
@@ -72,9 +76,7 @@ export function attentionView(
     apiUrl: deps.mail.apiUrl,
     ...(amountUsd !== undefined ? { amountUsd } : {}),
     ...(state.quote?.summary ? { item: state.quote.summary } : {}),
-    ...(cartItemId !== undefined ? { cartItemId } : {}),
-    ...(licenseId ? { licenseId } : {}),
-    ...(invoice !== undefined ? { invoice } : {}),
+    ...traces,
     ...(end.statusAfterCleanup ? { statusAfterCleanup: end.statusAfterCleanup } : {}),
   };
 }

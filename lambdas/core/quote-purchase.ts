@@ -2,9 +2,8 @@ import { profileOf } from './vendors';
 import { InvalidRequestError, ProcureError } from './errors';
 import { formatUsd, fromCents, toCents } from './money';
 import type { SpendGuard } from './ports';
-import { intakeIssues, parsePurchaseRequest, type Vendor } from './purchase-request';
-import { priceRequest, type QuotersByVendor, type VendorQuoter } from './vendor-quoter';
-import { byVendor } from './vendor-names';
+import { intakeIssues, parsePurchaseRequest, type PurchaseRequest, type Vendor } from './purchase-request';
+import { priceRequest, type PricedItem, type QuotersByVendor } from './vendor-quoter';
 import { describeTier, tierFor, type ApprovalPolicy } from './approval-policy';
 
 /**
@@ -72,14 +71,19 @@ export interface PurchaseQuote {
 /**
  * Validates and prices `body` as intake and ValidateAndQuote would. Throws InvalidRequestError
  * with every issue (each naming its field) when intake or ValidateAndQuote would refuse the request.
+ * `price` reads the price through the request's vendor's quoter ({@link quoteRequest} guards it).
  */
-export async function quotePurchase(deps: QuotePurchaseDeps, body: unknown): Promise<PurchaseQuote> {
+export async function quotePurchase(
+  deps: QuotePurchaseDeps,
+  body: unknown,
+  price: (request: PurchaseRequest) => Promise<PricedItem> = (request) => priceRequest(deps.quoters, request),
+): Promise<PurchaseQuote> {
   const now = (deps.clock ?? (() => new Date()))();
   const request = parsePurchaseRequest(body);
   const late = intakeIssues(request, now);
   if (late.length) throw new InvalidRequestError(`invalid purchase request: ${late.join('; ')}`, late);
 
-  const [priced, budget] = await Promise.all([priceRequest(deps.quoters, request), deps.spendGuard.remaining(request.vendor, now)]);
+  const [priced, budget] = await Promise.all([price(request), deps.spendGuard.remaining(request.vendor, now)]);
   const amountUsd = priced.amountUsd;
   const month = now.toISOString().slice(0, 7);
   const afterCents = toCents(budget.remainingUsd) - toCents(amountUsd);
@@ -141,23 +145,14 @@ export interface QuoteRequestDeps extends QuotePurchaseDeps {
  * InvalidRequestError) becomes a PriceSourceUnavailableError naming the vendor's price source.
  */
 export function quoteRequest(deps: QuoteRequestDeps, body: unknown): Promise<PurchaseQuote> {
-  // Each vendor's price read through its own quoter, guarded only when it is the request's.
-  const quoters = byVendor((vendor) => guarded(vendor, deps)) as unknown as QuotersByVendor;
-  return quotePurchase({ ...deps, quoters }, body);
-}
-
-function guarded(vendor: Vendor, deps: QuoteRequestDeps): VendorQuoter {
-  return {
-    vendor,
-    price: async (request) => {
-      try {
-        return await priceRequest(deps.quoters, request);
-      } catch (err) {
-        if (err instanceof InvalidRequestError) throw err;
-        const source = profileOf(vendor).priceSource.description;
-        deps.log.error(`reading ${source} failed`, { error: err as Error });
-        throw new PriceSourceUnavailableError(`could not read ${source}; try again later`);
-      }
-    },
-  };
+  return quotePurchase(deps, body, async (request) => {
+    try {
+      return await priceRequest(deps.quoters, request);
+    } catch (err) {
+      if (err instanceof InvalidRequestError) throw err;
+      const source = profileOf(request.vendor).priceSource.description;
+      deps.log.error(`reading ${source} failed`, { error: err as Error });
+      throw new PriceSourceUnavailableError(`could not read ${source}; try again later`);
+    }
+  });
 }
