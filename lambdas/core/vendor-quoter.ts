@@ -35,7 +35,7 @@ export interface VendorQuoter<V extends Vendor = Vendor> {
 export type QuotersByVendor = { readonly [V in Vendor]: VendorQuoter<V> };
 
 /** `request` priced by its own vendor's quoter. */
-export function priceRequest(quoters: QuotersByVendor, request: PurchaseRequest): Promise<PricedItem> {
+export async function priceRequest(quoters: QuotersByVendor, request: PurchaseRequest): Promise<PricedItem> {
   const quoter = quoters[request.vendor] as unknown as VendorQuoter | undefined;
   if (quoter?.vendor !== request.vendor) throw new Error(`no quoter of ${request.vendor} is wired (found ${quoter?.vendor})`);
   return quoter.price(request);

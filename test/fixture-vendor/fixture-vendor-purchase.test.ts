@@ -134,9 +134,15 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
 
   it('refuses at intake what only its profile refuses, naming the field, and calls the vendor for nothing', async () => {
     const calls = vendor().calls.length;
+    const mails = e2e.rt.mails.length;
     const refused = await postPurchase(e2e.rt, request('fixture-seats-2', { plan: 'enterprise', seats: 2 }));
     expect(refused.status).toBe(400);
     expect(refused.json.reasons).toEqual(['item.seats: the enterprise plan starts at 5 seats']);
+    // Audited with its reason; no vendor call, no mail.
+    const trail = await auditTrail(e2e, purchaseIdFor('fixture-seats-2'));
+    expect(trail.map((a) => a.type)).toEqual(['REQUEST_REJECTED']);
+    expect(JSON.stringify(trail[0])).toContain('the enterprise plan starts at 5 seats');
     expect(vendor().calls).toHaveLength(calls);
+    expect(e2e.rt.mails).toHaveLength(mails);
   });
 });

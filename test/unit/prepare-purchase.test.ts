@@ -175,6 +175,16 @@ describe('PreparePurchase', () => {
     expect(await reservedUsd()).toBeCloseTo(before + out.quote.amountUsd, 2);
   });
 
+  it("refuses a preparation wired under another vendor's name: nothing reaches the cart, and only the vendor's own one adds", async () => {
+    const state = await newPurchase(h, cocalcRequest());
+    const prepared: string[] = [];
+    const miswired = { vendor: 'interserver', prepare: async () => (prepared.push('interserver'), {}) };
+    const wrong: PreparePurchaseDeps = { ...deps(), preparations: { cocalc: miswired, interserver: null } as unknown as PreparePurchaseDeps['preparations'] };
+    await expect(preparePurchase(wrong, state)).rejects.toThrow('no preparation of cocalc is wired (found interserver)');
+    expect(prepared).toEqual([]);
+    expect(cart()).toHaveLength(0);
+  });
+
   it("re-quotes at the vendor's total after a checkout mismatch: the reservation adjusted, the same cart item kept, a person asked", async () => {
     const state = await newPurchase(h, cocalcRequest());
     const before = await reservedUsd();

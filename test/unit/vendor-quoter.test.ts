@@ -32,6 +32,13 @@ describe('vendor quoters (core/vendor-quoter.ts)', () => {
     expect(asked).toEqual(['interserver', 'cocalc']);
   });
 
+  it("refuses a quoter wired under another vendor's name instead of pricing with it", async () => {
+    const { all, asked } = quoters(async () => ({ amountUsd: 1, summary: 'x' }));
+    const miswired = { ...all, cocalc: all.interserver } as unknown as QuotersByVendor;
+    await expect(priceRequest(miswired, parsePurchaseRequest(cocalcRequest()))).rejects.toThrow('no quoter of cocalc is wired (found interserver)');
+    expect(asked).toEqual([]);
+  });
+
   it("POST /quotes: a quoter's failure to read prices becomes PriceSourceUnavailableError naming the source, logged, not the vendor's error", async () => {
     const logged: string[] = [];
     const log = { error: (message: string) => void logged.push(message) };
