@@ -73,10 +73,13 @@ describe('the Step Functions facade over the local engine', () => {
   const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow';
   const QUICK = 'arn:aws:states:us-east-1:123456789012:stateMachine:Quick';
 
+  // The Lambda writes the file in one call, but a read can still land between its creation and the
+  // write (an empty token, seen once under load as a ValidationException): wait for its content.
   const tokenFor = async (name: string): Promise<string> => {
     const file = join(tokenDir, name);
-    for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
-    return readFileSync(file, 'utf8');
+    const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+    for (let i = 0; i < 200 && read() === ''; i++) await new Promise((r) => setTimeout(r, 25));
+    return read();
   };
 
   beforeAll(async () => {
