@@ -3,22 +3,23 @@ import { recordOutcome, type RecordOutcomeDeps, type RecordOutcomeRuntime } from
 import { attentionMailConfig } from '../shared/config';
 import { logger } from '../shared/logger';
 import { redactText } from '../shared/redact';
-import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
 import { eventPublisher } from './events';
 import { mailer } from './mail';
 import { noticeLedger, purchaseJournal, spendGuard } from './stores';
+import { vendorLeftovers } from '#vendors/preparations';
 
 /**
  * Composition root (README.md): RecordOutcome's wiring, shared by its own function and by the
  * reconciler, which closes stale purchases through RecordNotCompleted's own code. Both functions
- * hold every client this needs (DynamoDB, EventBridge, SES, CoCalc) anyway.
+ * hold every client this needs (DynamoDB, EventBridge, SES, and the gateways of the vendors that
+ * leave items before approval: CoCalc) anyway.
  */
 export function recordOutcomeDeps(): RecordOutcomeDeps {
   return {
     ...purchaseJournal(),
     spendGuard: spendGuard(),
     events: eventPublisher(),
-    cocalc: cocalcGateway,
+    leftovers: vendorLeftovers(),
     mailer: mailer(),
     mail: attentionMailConfig(),
     notices: noticeLedger(),

@@ -1,8 +1,8 @@
-import { deleteCartItemOrLook } from '../vendors/cocalc/core/cart-delete';
 import type { CleanupStep } from './cleanup-steps';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import type { CartCleanup, StepResult } from './outcome-rules';
-import type { AuditLog, CocalcGateway } from './ports';
+import type { AuditLog } from './ports';
+import { type LeftoversByVendor, leftoversOf } from './vendor-leftovers';
 import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /**
@@ -11,15 +11,16 @@ import type { PurchaseStatus, WorkflowState } from './workflow';
  * Kept apart from the end's bookkeeping so what touches the vendor reads on its own.
  */
 
-/** What a compensation step needs: the audit trail, and the CoCalc gateway for the cart item. */
+/** What a compensation step needs: the audit trail, and each vendor's leftovers for the item its preparation left. */
 export interface CompensationDeps {
   audit: AuditLog;
-  cocalc: () => Promise<CocalcGateway>;
+  leftovers: LeftoversByVendor;
 }
 
 /**
- * Deletes our CoCalc cart item unless it was bought. The vendor deletes only unpurchased items, so
- * delete first and look only when nothing was deleted: no window in which we look, then delete.
+ * Takes back the item the vendor's preparation left (CoCalc: our cart item) unless it was bought.
+ * The vendor takes back only unbought items, so take back first and look only when nothing was
+ * taken back: no window in which we look, then delete (core/vendor-leftovers.ts).
  */
 export async function compensateCart(
   deps: CompensationDeps,
@@ -27,17 +28,17 @@ export async function compensateCart(
   itemId: number | undefined,
   status: PurchaseStatus,
 ): Promise<StepResult<CartCleanup>> {
-  if (state.request.vendor !== 'cocalc' || itemId === undefined) return { ok: true, outcome: 'none' };
+  const vendor = state.request.vendor;
+  if (!deps.leftovers[vendor] || itemId === undefined) return { ok: true, outcome: 'none' };
   return compensate(
     deps,
     state.purchaseId,
     status,
     CLEANUP_STEPS.deleteCartItem,
     async () => {
-      const fate = await deleteCartItemOrLook(await deps.cocalc(), itemId);
-      if (typeof fate === 'string') return fate;
-      if (fate.purchased) return 'purchased';
-      throw new Error(`CoCalc cart item ${itemId} is neither deleted nor purchased`);
+      // Miswired leftovers (another vendor's) throw here, so the step is audited and left pending.
+      const fate = await leftoversOf(deps.leftovers, vendor)!.takeBack(itemId);
+      return fate.outcome === 'bought' ? 'purchased' : fate.outcome;
     },
     { cartItemId: itemId },
   );

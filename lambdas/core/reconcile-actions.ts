@@ -1,10 +1,11 @@
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS } from './cleanup-steps';
-import { deleteCartItemOrLook } from '../vendors/cocalc/core/cart-delete';
-import type { AuditEntry, CocalcGateway, PurchaseRecord } from './ports';
+import type { AuditEntry, PurchaseRecord } from './ports';
 import type { PurchaseRequest } from './purchase-request';
-import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type BoughtItem, type PurchaseView, type ReconcileAction } from './reconcile';
+import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type PurchaseView, type ReconcileAction } from './reconcile';
 import type { ReconcileDeps } from './reconcile-deps';
+import { type BoughtItem, type ItemFate, leftoversOf } from './vendor-leftovers';
+import { type Vendor, vendorLabel } from './vendor-names';
 import { EVENTS, type PurchaseStatus, type WorkflowState } from './workflow';
 
 // The reconciler's actions (reconcile-runner.ts applies them, reconcile.ts decides them): each one
@@ -21,7 +22,7 @@ export async function applyReconcileAction(deps: ReconcileDeps, action: Reconcil
     case 'delete-orphan-item':
       return deleteOrphanItem(deps, action, view.record);
     case 'note-bought-item':
-      return noteBoughtItem(deps, action.purchaseId, action.item, view.record);
+      return noteBoughtItem(deps, action.purchaseId, action.item, view.record, action.vendor);
     case 'release-reservation':
       return releaseReservation(deps, action);
   }
@@ -61,25 +62,26 @@ async function closeStalePurchase(deps: ReconcileDeps, action: Extract<Reconcile
 }
 
 /**
- * Retries the compensation RecordNotCompleted could not finish. The cart item first: once the
- * vendor deletes it (it deletes only unbought items) nothing can have been bought, so the budget
+ * Retries the compensation RecordNotCompleted could not finish. The vendor item first: once the
+ * vendor takes it back (it takes back only unbought items) nothing can have been bought, so the budget
  * is released and the purchase ends as RecordNotCompleted meant it to (`statusAfterCleanup` on
  * its closing entry; FAILED when that is not known). Found bought, it stays NEEDS_ATTENTION with
  * the budget kept, and the finding is audited.
  */
 async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileAction, { kind: 'finish-cleanup' }>, record: PurchaseRecord): Promise<string> {
-  const { purchaseId, steps, cartItemId } = action;
+  const { purchaseId, vendor, steps, cartItemId } = action;
+  const what = itemName(deps, vendor);
   let cartItem = 'none';
   if (steps.includes(CLEANUP_STEPS.deleteCartItem) && cartItemId !== undefined) {
-    const found = await deleteOrInspect(await deps.cocalc(), cartItemId);
+    const found = await takeBack(deps, vendor, cartItemId);
     if (found.outcome === 'bought') {
-      const reason = `${record.reason ?? 'cleanup pending'}; the reconciler found CoCalc cart item ${cartItemId} BOUGHT${found.item.licenseId ? ` (license ${found.item.licenseId})` : ''}`;
+      const reason = `${record.reason ?? 'cleanup pending'}; the reconciler found ${what} ${cartItemId} BOUGHT${found.item.licenseId ? ` (license ${found.item.licenseId})` : ''}`;
       await deps.purchases.update(purchaseId, { cleanupPending: [], reason }, { ifStatusIn: ['NEEDS_ATTENTION'] });
       await deps.audit.append(purchaseId, {
         type: RECONCILED,
         status: 'NEEDS_ATTENTION',
         actor: RECONCILER_ACTOR,
-        message: `ATTENTION: the cart item this purchase was to delete (${cartItemId}) was BOUGHT at CoCalc; the budget reservation is KEPT. Check the account and settle the purchase by hand.`,
+        message: `ATTENTION: the ${itemNoun(deps, vendor)} this purchase was to delete (${cartItemId}) was BOUGHT at ${vendorLabel(vendor)}; the budget reservation is KEPT. Check the account and settle the purchase by hand.`,
         detail: { action: action.kind, saw: { steps, cartItemId, item: found.item }, did: { cartItem: 'found-bought', budgetReleased: false } },
       });
       return 'found-bought';
@@ -102,7 +104,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
     type: RECONCILED,
     status,
     actor: RECONCILER_ACTOR,
-    message: `Cleanup finished: ${cartItem === 'none' ? 'no cart item to delete' : `CoCalc cart item ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
+    message: `Cleanup finished: ${cartItem === 'none' ? `no ${itemNoun(deps, vendor)} to delete` : `${what} ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
     detail: {
       action: action.kind,
       saw: { status: record.status, steps, ...(cartItemId !== undefined ? { cartItemId } : {}) },
@@ -125,16 +127,16 @@ async function deleteOrphanItem(
   action: Extract<ReconcileAction, { kind: 'delete-orphan-item' }>,
   record: PurchaseRecord | undefined,
 ): Promise<string> {
-  const { purchaseId, itemId, purchaseStatus } = action;
-  const found = await deleteOrInspect(await deps.cocalc(), itemId);
-  if (found.outcome === 'bought') return noteBoughtItem(deps, purchaseId, found.item, record);
+  const { purchaseId, vendor, itemId, purchaseStatus } = action;
+  const found = await takeBack(deps, vendor, itemId);
+  if (found.outcome === 'bought') return noteBoughtItem(deps, purchaseId, found.item, record, vendor);
   if (found.outcome === 'gone') return 'gone';
   const whose = purchaseStatus === 'MISSING' ? 'a purchase procure has no record of' : `its purchase is ${purchaseStatus}`;
   await deps.audit.append(purchaseId, {
     type: RECONCILED,
     status: record?.status ?? 'FAILED',
     actor: RECONCILER_ACTOR,
-    message: `Deleted orphan CoCalc cart item ${itemId} (${action.checked ? 'checked' : 'unchecked'}): it is tagged for ${whose}, and the vendor's delete proved it was not bought`,
+    message: `Deleted orphan ${itemName(deps, vendor)} ${itemId} (${action.checked ? 'checked' : 'unchecked'}): it is tagged for ${whose}, and the vendor's delete proved it was not bought`,
     detail: { action: action.kind, saw: { itemId, checked: action.checked, added: action.added, purchaseStatus }, did: { cartItem: 'deleted' } },
   });
   return 'deleted';
@@ -144,7 +146,7 @@ async function deleteOrphanItem(
 export const ALREADY_NOTED = 'already-noted';
 
 /** A tagged item the vendor shows bought, which no COMPLETED purchase accounts for: audited once. */
-async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: BoughtItem, record: PurchaseRecord | undefined): Promise<string> {
+async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: BoughtItem, record: PurchaseRecord | undefined, vendor: Vendor): Promise<string> {
   if (!boughtItemNeedsNote(item, record)) return 'bought-by-its-purchase';
   const noted = (await deps.audit.list(purchaseId)).some(
     (e: AuditEntry) =>
@@ -160,7 +162,7 @@ async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: Bou
     status: record?.status ?? 'FAILED',
     actor: RECONCILER_ACTOR,
     message:
-      `ATTENTION: CoCalc cart item ${item.id}, tagged for this purchase, was BOUGHT${item.licenseId ? ` (license ${item.licenseId})` : ''}, ` +
+      `ATTENTION: ${itemName(deps, vendor)} ${item.id}, tagged for this purchase, was BOUGHT${item.licenseId ? ` (license ${item.licenseId})` : ''}, ` +
       `but the purchase is ${status === 'MISSING' ? 'unknown to procure' : status}${record?.licenseId ? ` with license ${record.licenseId}` : ''}. Left as it is; check the account.`,
     detail: {
       action: 'note-bought-item',
@@ -189,23 +191,21 @@ async function releaseReservation(deps: ReconcileDeps, action: Extract<Reconcile
   return 'released';
 }
 
-type CartItemFate = { outcome: 'deleted' | 'gone' } | { outcome: 'bought'; item: BoughtItem };
+/** The item taken back, gone, or bought, by its vendor's leftovers (core/vendor-leftovers.ts). */
+async function takeBack(deps: ReconcileDeps, vendor: Vendor, itemId: number): Promise<ItemFate> {
+  const leftovers = leftoversOf(deps.leftovers, vendor);
+  if (!leftovers) throw new Error(`${vendorLabel(vendor)} leaves no items to take back (item ${itemId})`);
+  return leftovers.takeBack(itemId);
+}
 
-/** The item deleted, gone, or bought (deleteCartItemOrLook, as RecordNotCompleted's compensation uses). */
-async function deleteOrInspect(gateway: CocalcGateway, itemId: number): Promise<CartItemFate> {
-  const item = await deleteCartItemOrLook(gateway, itemId);
-  if (typeof item === 'string') return { outcome: item };
-  if (item.purchased) {
-    return {
-      outcome: 'bought',
-      item: {
-        id: itemId,
-        ...(item.purchased.licenseId ? { licenseId: item.purchased.licenseId } : {}),
-        ...(item.purchased.time ? { time: item.purchased.time } : {}),
-      },
-    };
-  }
-  throw new Error(`CoCalc cart item ${itemId} is neither deleted nor bought`);
+/** How the audit names one of the vendor's items: "cart item", or "item" for a vendor that leaves none. */
+function itemNoun(deps: ReconcileDeps, vendor: Vendor): string {
+  return deps.leftovers[vendor]?.noun ?? 'item';
+}
+
+/** "CoCalc cart item". */
+function itemName(deps: ReconcileDeps, vendor: Vendor): string {
+  return `${vendorLabel(vendor)} ${itemNoun(deps, vendor)}`;
 }
 
 /** The request as REQUEST_RECEIVED recorded it (RecordNotCompleted's event names the requester). */

@@ -1,6 +1,7 @@
-import type { AuditLog, CocalcGateway, EventPublisher, PurchaseStore, SpendGuard } from './ports';
+import type { AuditLog, EventPublisher, PurchaseStore, SpendGuard } from './ports';
 import type { Vendor } from './purchase-request';
 import type { CountedReservation } from './reconcile';
+import type { LeftoversByVendor } from './vendor-leftovers';
 import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /** The budget counters' view of reservations (read-only). */
@@ -25,7 +26,8 @@ export interface ReconcileDeps {
   spendGuard: Pick<SpendGuard, 'release'>;
   reservations: ReservationLedger;
   executions: ExecutionStatusReader;
-  cocalc: () => Promise<CocalcGateway>;
+  /** procure's items at the vendors, to list and take back (core/vendor-leftovers.ts). */
+  leftovers: LeftoversByVendor;
   events: EventPublisher;
   closePurchase: ClosePurchase;
   clock?: () => Date;

@@ -1,5 +1,4 @@
 import type { ReconcileDeps } from './reconcile-deps';
-import { purchaseIdOfItem } from '../vendors/cocalc/core/cart-tag';
 import { decideReconcile, RECONCILE_LIMITS, type ReconcileAction } from './reconcile';
 import { ALREADY_NOTED, applyReconcileAction } from './reconcile-actions';
 import { readSnapshot } from './reconcile-snapshot';
@@ -19,9 +18,8 @@ export interface ReconcileReport {
   saw: {
     openPurchases: number;
     attentionPurchases: number;
-    /** null when the cart could not be read. */
-    cartItems: number | null;
-    taggedCartItems: number;
+    /** procure's items found at the vendors (core/vendor-leftovers.ts); null when a vendor's could not be read. */
+    vendorItems: number | null;
     countedReservations: number;
   };
   actions: Array<{ kind: ReconcileAction['kind']; purchaseId: string; outcome: string }>;
@@ -38,15 +36,14 @@ const DEADLINE_MARGIN_MS = 20_000;
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = (deps.clock ?? (() => new Date()))();
   const errors: string[] = [];
-  const snapshot = await readSnapshot(deps, now, errors);
+  const { snapshot, allItemsRead } = await readSnapshot(deps, now, errors);
   const decided = decideReconcile(snapshot);
   const report: ReconcileReport = {
     startedAt: now.toISOString(),
     saw: {
       openPurchases: snapshot.openPurchaseIds.length,
       attentionPurchases: snapshot.attentionPurchaseIds.length,
-      cartItems: snapshot.cart ? snapshot.cart.length : null,
-      taggedCartItems: (snapshot.cart ?? []).filter((i) => purchaseIdOfItem(i) !== undefined).length,
+      vendorItems: allItemsRead ? snapshot.items.length : null,
       countedReservations: snapshot.reservations.length,
     },
     actions: [],

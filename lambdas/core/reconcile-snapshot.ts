@@ -1,13 +1,13 @@
 import { CLOSING_TYPES } from './outcome-rules';
-import { purchaseIdOfItem } from '../vendors/cocalc/core/cart-tag';
-import type { CocalcCartItem } from './ports';
 import { VENDORS } from './purchase-request';
 import { RECONCILE_LIMITS, type CountedReservation, type PurchaseView, type ReconcileSnapshot } from './reconcile';
 import type { ReconcileDeps } from './reconcile-deps';
+import { leftoversOf, type VendorItem } from './vendor-leftovers';
+import { vendorLabel } from './vendor-names';
 import type { PurchaseStatus } from './workflow';
 
 // What one reconciler run sees (reconcile-runner.ts): the open and NEEDS_ATTENTION purchases of the
-// audit trail, the CoCalc cart, the budget counters' live reservations, and the purchases' records
+// audit trail, procure's items at the vendors (core/vendor-leftovers.ts), the budget counters' live reservations, and the purchases' records
 // and executions. What cannot be read is reported in `errors` and decided on next run, not now.
 
 /** Statuses the audit entries that close a purchase carry (outcome-rules.ts CLOSING_TYPES). */
@@ -15,11 +15,17 @@ const CLOSED_STATUSES: readonly PurchaseStatus[] = ['COMPLETED', 'REJECTED', 'EX
 /** Purchases read per run (records and execution lookups); the rest waits for the next run. */
 const MAX_PURCHASES_READ = 200;
 
+/** What one run read: the snapshot, and whether every vendor's items could be read. */
+export interface ReadSnapshot {
+  snapshot: ReconcileSnapshot;
+  allItemsRead: boolean;
+}
+
 /** Reads the snapshot decideReconcile (reconcile.ts) decides on; reads that fail land in `errors`. */
-export async function readSnapshot(deps: ReconcileDeps, now: Date, errors: string[]): Promise<ReconcileSnapshot> {
+export async function readSnapshot(deps: ReconcileDeps, now: Date, errors: string[]): Promise<ReadSnapshot> {
   const { openPurchaseIds, attentionPurchaseIds } = await readTrailPurchaseIds(deps, now);
-  const cart = await readCart(deps, now, errors);
-  const tagged = unique((cart ?? []).map(purchaseIdOfItem).filter((id): id is string => id !== undefined));
+  const { items, allRead } = await readVendorItems(deps, now, errors);
+  const tagged = unique(items.map((i) => i.purchaseId));
   const active = await readActiveReservations(deps, now, errors);
 
   // Execution lookups only where a decision depends on one (not for attention-only purchases).
@@ -41,18 +47,15 @@ export async function readSnapshot(deps: ReconcileDeps, now: Date, errors: strin
   }
   // A purchase that could not be read is decided on next time, not now.
   const known = (id: string): boolean => purchases.has(id);
-  const readable = (item: CocalcCartItem): boolean => {
-    const id = purchaseIdOfItem(item);
-    return id === undefined || known(id);
-  };
-  return {
+  const snapshot: ReconcileSnapshot = {
     now,
-    ...(cart ? { cart: cart.filter(readable) } : {}),
+    items: items.filter((i) => known(i.purchaseId)),
     openPurchaseIds: openPurchaseIds.filter(known),
     attentionPurchaseIds: attentionPurchaseIds.filter(known),
     reservations: active.filter((r) => known(r.purchaseId)),
     purchases,
   };
+  return { snapshot, allItemsRead: allRead };
 }
 
 /** The purchases the audit trail shows open, and those it shows closed as NEEDS_ATTENTION. */
@@ -72,21 +75,20 @@ async function readTrailPurchaseIds(deps: ReconcileDeps, now: Date): Promise<{ o
   return { openPurchaseIds, attentionPurchaseIds };
 }
 
-/** The CoCalc cart with the tagged items bought within the lookback; undefined when it could not be read. */
-async function readCart(deps: ReconcileDeps, now: Date, errors: string[]): Promise<CocalcCartItem[] | undefined> {
-  let cart: CocalcCartItem[] | undefined;
-  try {
-    const gateway = await deps.cocalc();
-    // The current cart (shopping/cart/get {}) lists only unpurchased items; a tagged item a late or
-    // interrupted checkout bought is only in the purchased list (bounded here to the lookback).
-    const boughtSince = now.getTime() - RECONCILE_LIMITS.lookbackMs;
-    const bought = (await gateway.getPurchasedItems()).filter((i) => purchaseIdOfItem(i) !== undefined && Date.parse(i.purchased?.time ?? '') >= boughtSince);
-    // One entry per item; the purchased list is the newer word on an item a stale listing still shows.
-    cart = [...new Map([...(await gateway.getCart()), ...bought].map((i) => [i.id, i])).values()];
-  } catch (err) {
-    errors.push(`CoCalc cart not read (orphan items wait for the next run): ${(err as Error).name}: ${(err as Error).message}`);
+/** procure's items at each vendor that leaves any (bought ones within the lookback); a vendor not read is reported and left out. */
+async function readVendorItems(deps: ReconcileDeps, now: Date, errors: string[]): Promise<{ items: VendorItem[]; allRead: boolean }> {
+  const items: VendorItem[] = [];
+  let allRead = true;
+  for (const vendor of VENDORS) {
+    try {
+      const leftovers = leftoversOf(deps.leftovers, vendor);
+      if (leftovers) items.push(...(await leftovers.list(now.getTime() - RECONCILE_LIMITS.lookbackMs)));
+    } catch (err) {
+      allRead = false;
+      errors.push(`${vendorLabel(vendor)} items not read (orphan items wait for the next run): ${(err as Error).name}: ${(err as Error).message}`);
+    }
   }
-  return cart;
+  return { items, allRead };
 }
 
 /** The reservations the budget counters of this month and the last still count, and whose money may still move. */

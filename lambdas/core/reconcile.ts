@@ -1,20 +1,21 @@
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
-import { purchaseIdOfItem } from '../vendors/cocalc/core/cart-tag';
-import type { CocalcCartItem, PurchaseRecord } from './ports';
+import type { PurchaseRecord } from './ports';
 import type { Vendor } from './purchase-request';
+import type { BoughtItem, VendorItem } from './vendor-leftovers';
 import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
 
 /**
  * The reconciler's decisions (issue 8, decision 7): from one snapshot of procure's records and the
- * vendor's cart to the actions that bring them back in line. Pure: the runner
+ * items procure left at the vendors to the actions that bring them back in line. Pure: the runner
  * (reconcile-runner.ts) gathers the snapshot, applies the actions through the ports and audits
  * each one. Everything here is safe to decide again on the next run: an action whose effect
  * already happened finds nothing left to do.
  *
- * 1. Orphan CoCalc cart items: an item tagged `procure purchase <id>` (vendors/cocalc/core/cart-tag.ts) whose
- *    purchase is final or unknown, and that is not bought, is deleted. Untagged items are the
- *    account owner's and are never touched; a tagged item of a purchase still running is left.
+ * 1. Orphan vendor items: an item a vendor's preparation left for a purchase (core/vendor-leftovers.ts;
+ *    CoCalc: a cart item tagged `procure purchase <id>`) whose purchase is final or unknown, and that
+ *    is not bought, is taken back. The account owner's items are never listed, so never touched; an
+ *    item of a purchase still running is left.
  * 2. Non-final purchases without a live execution are closed through RecordNotCompleted's own code.
  * 3. NEEDS_ATTENTION purchases with `cleanupPending` get their cleanup retried.
  * 4. Reservations still counted for a purchase that is gone or ended without spending are released.
@@ -79,14 +80,14 @@ export interface PurchaseView {
 /** One run's view of the world. */
 export interface ReconcileSnapshot {
   now: Date;
-  /** The CoCalc cart's current items; undefined when it could not be read (nothing is decided on it then). */
-  cart?: CocalcCartItem[];
+  /** procure's items at the vendors whose items could be read (nothing is decided on a vendor's items it could not read). */
+  items: VendorItem[];
   /** Purchases the audit trail shows received and not yet closed (no COMPLETED / NOT_COMPLETED entry). */
   openPurchaseIds: string[];
   /** Purchases the audit trail shows closed as NEEDS_ATTENTION. */
   attentionPurchaseIds: string[];
   reservations: CountedReservation[];
-  /** Every purchase named above or by a cart item's tag. */
+  /** Every purchase named above or by a vendor item. */
   purchases: ReadonlyMap<string, PurchaseView>;
 }
 
@@ -100,30 +101,24 @@ export type ReconcileAction =
       execution: string;
       updatedAt: string;
     }
-  | { kind: 'finish-cleanup'; purchaseId: string; steps: CleanupStep[]; cartItemId?: number }
+  | { kind: 'finish-cleanup'; purchaseId: string; vendor: Vendor; steps: CleanupStep[]; cartItemId?: number }
   | {
       kind: 'delete-orphan-item';
       purchaseId: string;
+      vendor: Vendor;
       itemId: number;
       /** The purchase's status, or `MISSING` when procure has no record of it. */
       purchaseStatus: PurchaseStatus | 'MISSING';
       checked: boolean;
       added: string;
     }
-  | { kind: 'note-bought-item'; purchaseId: string; item: BoughtItem; purchaseStatus: PurchaseStatus | 'MISSING' }
+  | { kind: 'note-bought-item'; purchaseId: string; vendor: Vendor; item: BoughtItem; purchaseStatus: PurchaseStatus | 'MISSING' }
   | {
       kind: 'release-reservation';
       purchaseId: string;
       purchaseStatus: PurchaseStatus | 'MISSING';
       reservation: CountedReservation;
     };
-
-/** A tagged item the vendor shows as bought. */
-export interface BoughtItem {
-  id: number;
-  licenseId?: string;
-  time?: string;
-}
 
 /**
  * Ended without spending: RecordNotCompleted releases the budget of these itself, so a reservation
@@ -184,38 +179,39 @@ function unfinishedCleanups(s: ReconcileSnapshot): ReconcileAction[] {
     const steps = pendingCleanup(record);
     // A person's finding (`procure resolve`) settles the purchase; the reconciler does not second-guess it.
     if (record?.status !== 'NEEDS_ATTENTION' || steps.length === 0 || record.resolution) continue;
-    out.push({ kind: 'finish-cleanup', purchaseId, steps, ...(record.cartItemId !== undefined ? { cartItemId: record.cartItemId } : {}) });
+    out.push({
+      kind: 'finish-cleanup',
+      purchaseId,
+      vendor: record.vendor,
+      steps,
+      ...(record.cartItemId !== undefined ? { cartItemId: record.cartItemId } : {}),
+    });
   }
   return out;
 }
 
-/** 1. Tagged cart items of final or unknown purchases. */
+/** 1. Vendor items of final or unknown purchases. */
 function orphanItems(s: ReconcileSnapshot): ReconcileAction[] {
   const out: ReconcileAction[] = [];
-  for (const item of s.cart ?? []) {
-    const purchaseId = purchaseIdOfItem(item);
-    if (!purchaseId) continue; // the account owner's: never touched
+  for (const item of s.items) {
+    const { purchaseId } = item;
     const { record, execution } = s.purchases.get(purchaseId) ?? {};
     const purchaseStatus = record?.status ?? 'MISSING';
-    if (item.purchased) {
-      const bought: BoughtItem = {
-        id: item.id,
-        ...(item.purchased.licenseId ? { licenseId: item.purchased.licenseId } : {}),
-        ...(item.purchased.time ? { time: item.purchased.time } : {}),
-      };
-      // An unfinished cleanup of this very item is settled (and audited) by finish-cleanup.
-      const cleanupOwnsIt = record?.cartItemId === item.id && pendingCleanup(record).includes(CLEANUP_STEPS.deleteCartItem);
-      if (!cleanupOwnsIt && boughtItemNeedsNote(bought, record)) out.push({ kind: 'note-bought-item', purchaseId, item: bought, purchaseStatus });
+    // An unfinished cleanup of this very item is settled (and audited) by finish-cleanup.
+    const cleanupOwnsIt = record?.vendor === item.vendor && record.cartItemId === item.id && pendingCleanup(record).includes(CLEANUP_STEPS.deleteCartItem);
+    if (item.bought) {
+      if (!cleanupOwnsIt && boughtItemNeedsNote(item.bought, record))
+        out.push({ kind: 'note-bought-item', purchaseId, vendor: item.vendor, item: item.bought, purchaseStatus });
       continue;
     }
-    if (item.removed) continue; // saved for later: checkout cannot buy it
-    // Still running (or being closed this run, item 2): the workflow owns its cart item. A final
-    // record with a RUNNING execution is RecordNotCompleted at work (the approvals API writes
-    // REJECTED before the machine compensates); it deletes the item itself.
+    if (item.setAside) continue; // no checkout can buy it
+    // Still running (or being closed this run, item 2): the workflow owns its item. A final record
+    // with a RUNNING execution is RecordNotCompleted at work (the approvals API writes REJECTED
+    // before the machine compensates); it takes the item back itself.
     if (record && (!isSettled(record.status) || execution === undefined || execution === 'RUNNING')) continue;
     // The unfinished cleanup of this very item is retried by finish-cleanup, which also releases the budget.
-    if (record?.status === 'NEEDS_ATTENTION' && record.cartItemId === item.id && pendingCleanup(record).includes(CLEANUP_STEPS.deleteCartItem)) continue;
-    out.push({ kind: 'delete-orphan-item', purchaseId, itemId: item.id, purchaseStatus, checked: item.checked, added: item.added });
+    if (record?.status === 'NEEDS_ATTENTION' && cleanupOwnsIt) continue;
+    out.push({ kind: 'delete-orphan-item', purchaseId, vendor: item.vendor, itemId: item.id, purchaseStatus, checked: item.checked, added: item.added });
   }
   return out;
 }

@@ -18,9 +18,10 @@ import {
   startEnd,
   type RecordedOutcome,
 } from './outcome-rules';
-import type { AuditEntry, AuditLog, CocalcGateway, EventPublisher, Mailer, NoticeLedger, PurchaseStore, SpendGuard } from './ports';
+import type { AuditEntry, AuditLog, EventPublisher, Mailer, NoticeLedger, PurchaseStore, SpendGuard } from './ports';
 import { wantsNotices } from './purchase-request';
 import { withRecordedQuote } from './recorded-quote';
+import type { LeftoversByVendor } from './vendor-leftovers';
 import { EVENTS, type RecordOutcomePayload, type WorkflowState } from './workflow';
 
 export type { RecordedOutcome } from './outcome-rules';
@@ -31,7 +32,8 @@ export interface RecordOutcomeDeps {
   purchases: PurchaseStore;
   spendGuard: SpendGuard;
   events: EventPublisher;
-  cocalc: () => Promise<CocalcGateway>;
+  /** What each vendor's preparation left before approval, to take back (CoCalc: its cart item). */
+  leftovers: LeftoversByVendor;
   /** The NEEDS_ATTENTION mail to the approvers, and the requester's notice (from `mail.sender`). */
   mailer: Mailer;
   mail: AttentionMailSettings;
@@ -52,8 +54,8 @@ type Deps = RecordOutcomeDeps & RecordOutcomeRuntime;
 /**
  * RecordCompleted / RecordNotCompleted. COMPLETED commits the reservation and announces the
  * license. NOT_COMPLETED classifies the end (REJECTED, EXPIRED, INVALID, NEEDS_ATTENTION, FAILED),
- * compensates (deletes our unpurchased CoCalc cart item, releases the reservation), audits every
- * compensation step and announces the outcome.
+ * compensates (takes back what the vendor's preparation left unless it was bought, CoCalc's cart
+ * item; releases the reservation), audits every compensation step and announces the outcome.
  *
  * NEEDS_ATTENTION is for "money may have been spent" (an unknown vendor outcome, a purchase step
  * that started and never finished, a cart item found purchased) and for cleanup that could not

@@ -1,12 +1,12 @@
 import type { Context } from 'aws-lambda';
 import type { ReconcileDeps } from '../core/reconcile-deps';
 import { reconcile, type ReconcileReport } from '../core/reconcile-runner';
-import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
 import { eventPublisher } from '../composition/events';
 import { executionReader } from '../composition/executions';
 import { closePurchase } from '../composition/record-outcome';
 import { purchaseJournal, reservationLedger, spendGuard } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
+import { vendorLeftovers } from '#vendors/preparations';
 import { logger } from '../shared/logger';
 
 /**
@@ -32,7 +32,7 @@ export function defaultDeps(): Omit<ReconcileDeps, 'remainingMs'> {
     spendGuard: spendGuard(),
     reservations: reservationLedger(),
     executions: executionReader(),
-    cocalc: cocalcGateway,
+    leftovers: vendorLeftovers(),
     events: eventPublisher(),
     closePurchase: closePurchase(),
   };

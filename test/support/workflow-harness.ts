@@ -12,7 +12,9 @@ import { createCocalcGateway } from '../../lambdas/vendors/cocalc/adapters';
 import { createInterserverGateway } from '../../lambdas/vendors/interserver/adapters';
 import type { CocalcGateway, InterserverGateway } from '../../lambdas/core/ports';
 import { parsePurchaseRequest } from '../../lambdas/core/purchase-request';
+import type { LeftoversByVendor } from '../../lambdas/core/vendor-leftovers';
 import type { QuotersByVendor } from '../../lambdas/core/vendor-quoter';
+import { cocalcLeftovers } from '../../lambdas/vendors/cocalc/core/leftovers';
 import { cocalcQuoter } from '../../lambdas/vendors/cocalc/core/quoter';
 import { interserverQuoter } from '../../lambdas/vendors/interserver/core/quoter';
 import type { RateLimit } from '../../lambdas/core/rate-slots';
@@ -166,6 +168,11 @@ export function interserverGatewayFor(sandbox: { url: string; endpoint: string }
 /** Each vendor's quoter as production wires it (composition/vendor-quoters.ts), InterServer's catalog read through `interserver`. */
 export function quotersWith(interserver: () => Promise<InterserverGateway>): QuotersByVendor {
   return { cocalc: cocalcQuoter, interserver: interserverQuoter(interserver) };
+}
+
+/** Each vendor's leftovers as production wires them (composition/vendor-preparations.ts), CoCalc's cart read through `gateway`. */
+export function leftoversWith(gateway: CocalcGateway): LeftoversByVendor {
+  return { cocalc: cocalcLeftovers(async () => gateway), interserver: null };
 }
 
 /** What AddToCart and Checkout are wired with in production (lambdas/composition/stores.ts vendorStepStores), on `h` and `gateway`. */

@@ -5,12 +5,13 @@ import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { RECONCILE_LIMITS } from '../../lambdas/core/reconcile';
 import type { ReconcileDeps } from '../../lambdas/core/reconcile-deps';
+import type { VendorLeftovers } from '../../lambdas/core/vendor-leftovers';
 import { reconcile } from '../../lambdas/core/reconcile-runner';
 import { EVENTS, type PurchaseStatus, type WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler as makeRecordOutcome } from '../../lambdas/handlers/record-outcome';
 import { FakeMailer } from '../support/fake-ports';
 import { cocalcRequest } from '../support/requests';
-import { cocalcGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import { cocalcGatewayFor, leftoversWith, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 /**
  * The reconciler's runner over the real state adapters (dynalite), the CoCalc sandbox and
@@ -52,7 +53,7 @@ describe('a reconciler run', () => {
       notices: h.notices,
       spendGuard: h.spendGuard,
       events: publisher,
-      cocalc: async () => gateway,
+      leftovers: leftoversWith(gateway),
       mailer: new FakeMailer(),
       mail: { approvers: ['boss@example.com'], sender: 'procure@example.com', apiUrl: 'https://procure.example.com' },
     });
@@ -65,7 +66,7 @@ describe('a reconciler run', () => {
       spendGuard: h.spendGuard,
       reservations: new DynamoReservationLedger(h.doc, h.db.stateTable),
       executions: { statusOf: async (purchaseId) => executions.get(purchaseId) ?? 'MISSING' },
-      cocalc: async () => gateway,
+      leftovers: leftoversWith(gateway),
       events: publisher,
       closePurchase: (state) => close({ outcome: 'NOT_COMPLETED', state }),
       ...over,
@@ -255,14 +256,41 @@ describe('a reconciler run', () => {
     sandbox.faults.set({ failNext: 20, operations: ['shopping/cart/get'] });
     const down = await reconcile(deps());
     sandbox.faults.reset();
-    expect(down.saw.cartItems).toBeNull();
+    expect(down.saw.vendorItems).toBeNull();
     expect(down.actions).toEqual([]);
-    expect(down.errors).toEqual([expect.stringMatching(/CoCalc cart not read/)]);
+    expect(down.errors).toEqual([expect.stringMatching(/CoCalc items not read/)]);
 
     const up = await reconcile(deps());
     expect(up.actions).toEqual([{ kind: 'delete-orphan-item', purchaseId: ghost, outcome: 'deleted' }]);
     expect(vendorCart().map((i) => i.id)).toEqual([owners]);
     expect(orphan).not.toBe(owners);
+  });
+
+  it("takes back another vendor's orphan through that vendor's own leftovers, even while CoCalc's cart cannot be read", async () => {
+    // A stand-in for a future vendor whose preparation leaves a hold (no registered vendor but
+    // CoCalc leaves anything, so this one is in memory): what the generic reconciler does with it.
+    const holds = new Map([[5, 'pur-00000000000000000000000000000005']]);
+    const taken: number[] = [];
+    const other: VendorLeftovers<'interserver'> = {
+      vendor: 'interserver',
+      noun: 'hold',
+      list: async () =>
+        [...holds].map(([id, purchaseId]) => ({ vendor: 'interserver', id, purchaseId, added: '2026-01-01T00:00:00Z', checked: false, setAside: false })),
+      takeBack: async (id) => {
+        taken.push(id);
+        return holds.delete(id) ? { outcome: 'deleted' } : { outcome: 'gone' };
+      },
+    };
+    sandbox.faults.set({ failNext: 20, operations: ['shopping/cart/get'] });
+
+    const report = await reconcile(deps({ leftovers: { ...leftoversWith(gateway), interserver: other } }));
+
+    expect(report.saw.vendorItems).toBeNull();
+    expect(report.errors).toEqual([expect.stringMatching(/^CoCalc items not read/)]);
+    expect(report.actions).toEqual([{ kind: 'delete-orphan-item', purchaseId: 'pur-00000000000000000000000000000005', outcome: 'deleted' }]);
+    expect(taken).toEqual([5]);
+    const [entry] = await reconciled('pur-00000000000000000000000000000005');
+    expect(entry!.message).toMatch(/^Deleted orphan InterServer hold 5 \(unchecked\): it is tagged for a purchase procure has no record of/);
   });
 
   it('notes once a tagged item bought for a purchase that never completed with it (seen in a stale cart listing)', async () => {
@@ -280,8 +308,8 @@ describe('a reconciler run', () => {
       getCartItem: (id) => gateway.getCartItem(id),
     };
 
-    const first = await reconcile(deps({ cocalc: async () => stale }));
-    const second = await reconcile(deps({ cocalc: async () => stale }));
+    const first = await reconcile(deps({ leftovers: leftoversWith(stale) }));
+    const second = await reconcile(deps({ leftovers: leftoversWith(stale) }));
 
     // The stale listing still shows it unbought; the vendor's purchased list has the newer word.
     expect(first.actions).toEqual([{ kind: 'note-bought-item', purchaseId: state.purchaseId, outcome: 'noted' }]);

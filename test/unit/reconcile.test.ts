@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLEANUP_STEPS } from '../../lambdas/core/cleanup-steps';
-import type { CocalcCartItem, PurchaseRecord } from '../../lambdas/core/ports';
+import type { PurchaseRecord } from '../../lambdas/core/ports';
 import {
   decideReconcile,
   RECONCILE_LIMITS,
@@ -9,11 +9,13 @@ import {
   type ReconcileAction,
   type ReconcileSnapshot,
 } from '../../lambdas/core/reconcile';
+import type { BoughtItem, VendorItem } from '../../lambdas/core/vendor-leftovers';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';
 
 /**
- * The reconciler's decisions as a table: a snapshot of procure's records and the vendor's cart in,
- * the actions out. No I/O (the runner is tested in reconcile-runner.test.ts, end to end in
+ * The reconciler's decisions as a table: a snapshot of procure's records and its items at the
+ * vendors in, the actions out (which items are procure's is the vendor's leftovers' business:
+ * cocalc-leftovers.test.ts). No I/O (the runner is tested in reconcile-runner.test.ts, end to end in
  * test/e2e/runtime-reconciler.test.ts).
  */
 const NOW = new Date('2026-07-10T12:00:00Z');
@@ -37,24 +39,24 @@ function record(purchaseId: string, status: PurchaseStatus, extra: Partial<Purch
 
 function item(
   id: number,
-  opts: { tag?: string; text?: string; purchased?: CocalcCartItem['purchased']; removed?: string; checked?: boolean } = {},
-): CocalcCartItem {
-  const text = opts.tag ? `${opts.text ? `${opts.text}\n` : ''}procure purchase ${opts.tag}` : opts.text;
+  purchaseId: string,
+  opts: { bought?: Omit<BoughtItem, 'id'>; setAside?: boolean; checked?: boolean; vendor?: VendorItem['vendor'] } = {},
+): VendorItem {
   return {
+    vendor: opts.vendor ?? 'cocalc',
     id,
+    purchaseId,
     added: LONG_AGO,
     checked: opts.checked ?? true,
-    removed: opts.removed ?? null,
-    purchased: opts.purchased ?? null,
-    product: 'site-license',
-    description: { type: 'quota', ...(text !== undefined ? { description: text } : {}) },
-    projectId: null,
+    setAside: opts.setAside ?? false,
+    ...(opts.bought ? { bought: { id, ...opts.bought } } : {}),
   };
 }
 
 function snapshot(parts: Partial<Omit<ReconcileSnapshot, 'purchases'>> & { purchases?: Record<string, PurchaseView> }): ReconcileSnapshot {
   return {
     now: NOW,
+    items: [],
     openPurchaseIds: [],
     attentionPurchaseIds: [],
     reservations: [],
@@ -73,7 +75,7 @@ const counted = (purchaseId: string, status: CountedReservation['status'] = 'RES
 
 const kinds = (actions: ReconcileAction[]): string[] => actions.map((a) => `${a.kind} ${a.purchaseId}`);
 
-describe('orphan CoCalc cart items', () => {
+describe('orphan vendor items', () => {
   it.each<[string, PurchaseView | undefined, string[]]>([
     ['the purchase FAILED', { record: record(P(1), 'FAILED'), execution: 'FAILED' }, [`delete-orphan-item ${P(1)}`]],
     [
@@ -88,37 +90,42 @@ describe('orphan CoCalc cart items', () => {
     ['the purchase is not final although its execution is gone (item 2 closes it first)', { record: record(P(1), 'IN_CART'), execution: 'FAILED' }, []],
     ['the record is final but its execution still RUNNING (RecordNotCompleted compensating)', { record: record(P(1), 'REJECTED'), execution: 'RUNNING' }, []],
     ['the record is final but its execution was not looked up', { record: record(P(1), 'FAILED') }, []],
-  ])('a tagged, unbought item when %s', (_, view, expected) => {
-    const s = snapshot({ cart: [item(7, { tag: P(1) })], purchases: view ? { [P(1)]: view } : {} });
+  ])('an unbought item when %s', (_, view, expected) => {
+    const s = snapshot({ items: [item(7, P(1))], purchases: view ? { [P(1)]: view } : {} });
     const actions = decideReconcile(s).filter((a) => a.kind === 'delete-orphan-item');
     expect(kinds(actions)).toEqual(expected);
-    if (expected.length) expect(actions[0]).toMatchObject({ itemId: 7, purchaseStatus: view?.record?.status ?? 'MISSING', checked: true });
+    if (expected.length) expect(actions[0]).toMatchObject({ vendor: 'cocalc', itemId: 7, purchaseStatus: view?.record?.status ?? 'MISSING', checked: true });
   });
 
-  it('never touches an item without the tag, nor one whose tag is only part of a line', () => {
-    const s = snapshot({
-      cart: [item(1), item(2, { text: 'my own license' }), item(3, { text: `procure purchase ${P(1)} please` })],
-      purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } },
-    });
-    expect(decideReconcile(s)).toEqual([]);
+  it('takes back an orphan through the vendor that holds it, whichever vendor that is', () => {
+    const s = snapshot({ items: [item(7, P(1), { vendor: 'interserver', checked: false })], purchases: {} });
+    expect(decideReconcile(s)).toEqual([
+      { kind: 'delete-orphan-item', purchaseId: P(1), vendor: 'interserver', itemId: 7, purchaseStatus: 'MISSING', checked: false, added: LONG_AGO },
+    ]);
   });
 
-  it('leaves an item saved for later (checkout cannot buy it)', () => {
-    const s = snapshot({ cart: [item(7, { tag: P(1), removed: LONG_AGO })], purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } } });
+  it('leaves an item set aside (saved for later: checkout cannot buy it)', () => {
+    const s = snapshot({ items: [item(7, P(1), { setAside: true })], purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } } });
     expect(decideReconcile(s)).toEqual([]);
   });
 
   it('leaves the item a NEEDS_ATTENTION purchase still has to delete to its cleanup, which also releases the budget', () => {
     const na = record(P(1), 'NEEDS_ATTENTION', { cartItemId: 7, cleanupPending: [CLEANUP_STEPS.deleteCartItem, CLEANUP_STEPS.releaseReservation] });
     const s = snapshot({
-      cart: [item(7, { tag: P(1) }), item(8, { tag: P(1) })],
+      items: [item(7, P(1)), item(8, P(1))],
       attentionPurchaseIds: [P(1)],
       purchases: { [P(1)]: { record: na, execution: 'SUCCEEDED' } },
     });
     expect(decideReconcile(s)).toEqual([
-      { kind: 'finish-cleanup', purchaseId: P(1), steps: ['delete-cart-item', 'release-reservation'], cartItemId: 7 },
+      { kind: 'finish-cleanup', purchaseId: P(1), vendor: 'cocalc', steps: ['delete-cart-item', 'release-reservation'], cartItemId: 7 },
       expect.objectContaining({ kind: 'delete-orphan-item', purchaseId: P(1), itemId: 8 }),
     ]);
+  });
+
+  it("does not leave to a cleanup another vendor's item that shares its id", () => {
+    const na = record(P(1), 'NEEDS_ATTENTION', { cartItemId: 7, cleanupPending: [CLEANUP_STEPS.deleteCartItem] });
+    const s = snapshot({ items: [item(7, P(1), { vendor: 'interserver' })], purchases: { [P(1)]: { record: na, execution: 'SUCCEEDED' } } });
+    expect(decideReconcile(s)).toEqual([expect.objectContaining({ kind: 'delete-orphan-item', vendor: 'interserver', itemId: 7 })]);
   });
 
   it.each<[string, PurchaseView, boolean]>([
@@ -126,14 +133,15 @@ describe('orphan CoCalc cart items', () => {
     ['its purchase COMPLETED with another license', { record: record(P(1), 'COMPLETED', { licenseId: 'lic-1' }) }, true],
     ['its purchase FAILED', { record: record(P(1), 'FAILED'), execution: 'FAILED' }, true],
     ['its purchase is unknown', {}, true],
-  ])('notes a tagged item shown bought when %s', (_, view, noted) => {
-    const s = snapshot({ cart: [item(7, { tag: P(1), purchased: { success: true, licenseId: 'lic-9', time: LONG_AGO } })], purchases: { [P(1)]: view } });
+  ])('notes an item shown bought when %s', (_, view, noted) => {
+    const s = snapshot({ items: [item(7, P(1), { bought: { licenseId: 'lic-9', time: LONG_AGO } })], purchases: { [P(1)]: view } });
     expect(decideReconcile(s)).toEqual(
       noted
         ? [
             {
               kind: 'note-bought-item',
               purchaseId: P(1),
+              vendor: 'cocalc',
               item: { id: 7, licenseId: 'lic-9', time: LONG_AGO },
               purchaseStatus: view.record?.status ?? 'MISSING',
             },
@@ -142,7 +150,7 @@ describe('orphan CoCalc cart items', () => {
     );
   });
 
-  it('decides nothing about the cart when it could not be read', () => {
+  it('decides nothing about items it could not read', () => {
     const s = snapshot({ purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } } });
     expect(decideReconcile(s)).toEqual([]);
   });
@@ -231,11 +239,11 @@ describe('reservations still counted', () => {
 });
 
 describe('one run', () => {
-  it('orders its actions: purchases first, then the cart, then the budget', () => {
+  it('orders its actions: purchases first, then vendor items, then the budget', () => {
     const s = snapshot({
       openPurchaseIds: [P(1)],
       attentionPurchaseIds: [P(2)],
-      cart: [item(9, { tag: P(3) })],
+      items: [item(9, P(3))],
       reservations: [counted(P(4))],
       purchases: {
         [P(1)]: { record: record(P(1), 'IN_CART'), execution: 'FAILED' },

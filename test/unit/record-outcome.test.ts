@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { EventBridgePublisher } from '../../lambdas/adapters/aws/eventbridge-publisher';
+import type { LeftoversByVendor } from '../../lambdas/core/vendor-leftovers';
 import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
+import { cocalcLeftovers } from '../../lambdas/vendors/cocalc/core/leftovers';
 import type { CocalcGateway, EventPublisher, SpendGuard } from '../../lambdas/core/ports';
 import { resolvePurchase } from '../../lambdas/core/resolve-purchase';
 import type { FailureInfo, Quote, RecordOutcomePayload, WorkflowState } from '../../lambdas/core/workflow';
@@ -10,7 +12,7 @@ import { makeHandler, type RecordOutcomeDeps } from '../../lambdas/handlers/reco
 import { FakeMailer } from '../support/fake-ports';
 import { startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
 import { cocalcRequest, interserverRequest } from '../support/requests';
-import { APPROVED, cocalcGatewayFor, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import { APPROVED, cocalcGatewayFor, leftoversWith, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 /** A caught Lambda error as Step Functions puts it at $.failure. */
 function lambdaFailure(name: string, message: string): FailureInfo {
@@ -53,7 +55,7 @@ describe('RecordOutcome', () => {
       audit: h.audit,
       purchases: h.purchases,
       notices: h.notices,
-      cocalc: async () => gateway,
+      leftovers: leftoversWith(gateway),
       spendGuard: h.spendGuard,
       events,
       mailer,
@@ -384,6 +386,24 @@ describe('RecordOutcome', () => {
       expect(toApprovers(w)).toHaveLength(1);
       expect(toRequester(w)).toHaveLength(1);
       expect(eventsFor(state.purchaseId)).toHaveLength(1);
+    });
+
+    it("refuses leftovers wired under another vendor's name: the step is audited as failed and left pending, nothing is deleted", async () => {
+      let gateway: CocalcGateway | undefined;
+      // CoCalc's leftovers, mislabelled as InterServer's, under CoCalc's name.
+      const mislabelled = { ...cocalcLeftovers(async () => gateway!), vendor: 'interserver' } as unknown as LeftoversByVendor['cocalc'];
+      const w = world({ leftovers: { cocalc: mislabelled, interserver: null } });
+      gateway = w.gateway;
+      const state = await inCart(w);
+      const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED, decision: 'REJECTED', comment: 'no' } } };
+
+      const out = await w.record(payload);
+
+      expect(out.status).toBe('NEEDS_ATTENTION');
+      expect(out.reason).toContain('delete-cart-item: Error: no leftovers of cocalc are wired (found interserver)');
+      expect(await h.purchases.get(state.purchaseId)).toMatchObject({ cleanupPending: ['delete-cart-item', 'release-reservation'] });
+      expect(w.vendor().cart).toHaveLength(1);
+      expect(await trailOf(state.purchaseId)).toContain('COMPENSATION_FAILED:delete-cart-item');
     });
 
     it('ends with the cleanup done when a retry (after a failure of its own) finds the vendor back', async () => {
