@@ -1,3 +1,5 @@
+import { VENDORS, vendorLabel } from '../../lambdas/core/vendor-names';
+
 /** The CLI's command table: name -> lazily imported module, so `procure sandbox` never loads the AWS runtime. */
 export interface CliCommand {
   summary: string;
@@ -22,19 +24,22 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   doctor: () => import('./doctor.js'),
 };
 
+/** "CoCalc and InterServer": the registry's vendors (lambdas/core/vendor-names.ts, light: no profile, no sandbox). */
+const LABELS = VENDORS.map((v) => vendorLabel(v)).join(VENDORS.length > 2 ? ', ' : ' and ');
+
 export function printUsage(): void {
   console.log(`usage: procure <command> [options]    (procure <command> --help for details)
 
 commands:
   local                        run the whole workflow offline on this machine (npm start)
-  demo                         buy one CoCalc and one InterServer license end to end, offline (npm run demo)
+  demo                         buy one license each from ${LABELS} end to end, offline (npm run demo)
   submit <file|->              validate a purchase request and send it (API, or --event for EventBridge)
   quote <file|->               price a purchase request: budget left, approval needed; nothing reserved
   list [--status S] [--since D]
                                purchases, newest first, with who still has to decide
   status <purchaseId>          a purchase's status
   audit <purchaseId>           a purchase's audit trail
-  licenses [--vendor V]        the licenses both vendor accounts hold
+  licenses [--vendor V]        the licenses the vendor accounts hold (V: ${VENDORS.join(', ')})
   graph [--purchase ID] [--out F.svg|F.html]
                                draw the synthesized state machine, with a purchase's path marked
   approve <link>               approve a purchase through its approval link
@@ -42,7 +47,7 @@ commands:
   resolve <purchaseId> --bought L | --not-bought [--comment T]
                                record what you found at the vendor for a NEEDS_ATTENTION purchase
   resend <purchaseId>          mail fresh approval links for a purchase waiting for a decision
-  sandbox cocalc|interserver   run a vendor sandbox on loopback
+  sandbox <vendor> [options]   run a vendor sandbox on loopback (procure sandbox --help lists them)
   doctor [--api URL] [--outputs FILE]
                                check a deployment (or the local runtime) is ready to buy, with a fix per failure
 

@@ -10,25 +10,37 @@ import { classifyOutcome } from './decision-command';
 import { putPurchaseEvent } from './events-client';
 import { printJson, printTable } from './output';
 import { apiOf, approvalLinkOf, outputOf, runtimeLog, stepPrinter } from './runtime-report';
-import { sampleCocalcRequest, sampleInterserverRequest, timestampedRequestId, type PurchaseRequestBody } from './sample-requests';
+import { sampleRequest, timestampedRequestId, type PurchaseRequestBody } from './sample-requests';
 import { formatDuration, printAuditTrail, printLicenses } from './views';
 import { requestRouteOf } from './request-route';
 
 /**
- * `procure demo` (npm run demo): the whole workflow for both vendors and both entry points, in an
- * in-memory runtime, with every check a person would make. A CoCalc purchase goes in as an
- * EventBridge event, an InterServer purchase as a signed POST /purchases; each is approved through
- * its mail's link (the confirm page, then the Approve button), both executions must succeed, GET
- * /licenses must list both licenses, and both audit trails are printed. Exit 0 only if all of it
- * happened.
+ * `procure demo` (npm run demo): the whole workflow for every registered vendor and both entry
+ * points, in an in-memory runtime, with every check a person would make. Each vendor's sample
+ * (its sandbox part) goes in, the first as an EventBridge event, the next as a signed POST
+ * /purchases, and so on in turn; each is approved through its mail's link (the confirm page, then
+ * the Approve button), every execution must succeed, GET /licenses must list every license, and
+ * every audit trail is printed. Exit 0 only if all of it happened.
  */
-export const summary = 'buy one CoCalc and one InterServer license end to end, offline';
+/** How purchases go in, in turn: the first vendor's as an event, the next one's through the API. */
+const ENTRY_POINTS = ['EventBridge event', 'POST /purchases (SigV4)'] as const;
+
+/** "CoCalc and InterServer". */
+const LABELS = VENDORS.map((v) => vendorLabel(v)).join(VENDORS.length > 2 ? ', ' : ' and ');
+
+/** "both" for two, "all 3" for more. */
+function all(n: number): string {
+  return n === 2 ? 'both' : `all ${n}`;
+}
+
+export const summary = `buy one license each from ${LABELS} end to end, offline`;
 
 const USAGE = `usage: procure demo [--verbose] [--json]
 
-Runs the workflow offline in memory: a CoCalc purchase submitted as an EventBridge event and an
-InterServer purchase submitted with a signed POST /purchases, each approved through its approval
-link, bought from the vendor sandboxes, verified in GET /licenses, audit trails printed.
+Runs the workflow offline in memory: one purchase each from ${LABELS},
+submitted in turn as an EventBridge event and with a signed POST /purchases, each approved
+through its approval link, bought from the vendor sandboxes, verified in GET /licenses, audit
+trails printed.
 Exits 0 only when all of that happened.
   --verbose   also print the Lambda handlers' logs
   --json      print only a JSON summary at the end`;
@@ -78,18 +90,13 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
   const { say } = out;
   const t0 = Date.now();
   const stamp = timestampedRequestId('demo');
-  const purchases: DemoPurchase[] = (['cocalc', 'interserver'] as const).map((vendor) => {
+  // One purchase for each vendor of the registry, its sample (its sandbox part); the entry points take turns.
+  const purchases: DemoPurchase[] = VENDORS.map((vendor, i) => {
     const requestId = `${stamp}-${vendor}`;
-    return {
-      vendor,
-      entryPoint: vendor === 'cocalc' ? 'EventBridge event' : 'POST /purchases (SigV4)',
-      requestId,
-      purchaseId: purchaseIdFor(requestId),
-      request: vendor === 'cocalc' ? sampleCocalcRequest(requestId) : sampleInterserverRequest(requestId),
-    };
+    return { vendor, entryPoint: ENTRY_POINTS[i % 2]!, requestId, purchaseId: purchaseIdFor(requestId), request: sampleRequest(vendor, requestId) };
   });
 
-  say('procure demo: one CoCalc and one InterServer purchase, end to end, offline\n');
+  say(`procure demo: one purchase each from ${LABELS}, end to end, offline\n`);
   say('[1/6] Starting the local runtime in memory (synthesized CDK app, vendor sandboxes) ...');
   let rt: LocalRuntime | undefined;
   try {
@@ -101,16 +108,16 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
     const { sandboxes } = rt;
     const urls = VENDORS.map((v) => `${vendorLabel(v)} sandbox ${sandboxes[v]?.url ?? '-'}`);
     say(`      up in ${formatDuration(rt.startupMs)}: API ${rt.apiUrl}, ${urls.join(', ')}\n`);
-    await submitBoth(rt, purchases, out);
-    await approveBoth(rt, purchases, out);
-    await awaitBoth(rt, purchases, out);
+    await submitAll(rt, purchases, out);
+    await approveAll(rt, purchases, out);
+    await awaitAll(rt, purchases, out);
     const licenses = await checkLicenses(rt, purchases, out);
     await readAuditTrails(rt, purchases, out);
 
     if (options.json) {
       printJson({ ok: true, purchases: purchases.map(({ view: _view, request: _request, ...p }) => p), licenses });
     } else {
-      say(`\nDemo complete in ${formatDuration(Date.now() - t0)}: both purchases approved, bought, verified and audited.`);
+      say(`\nDemo complete in ${formatDuration(Date.now() - t0)}: ${all(purchases.length)} purchases approved, bought, verified and audited.`);
       out.show(() =>
         printTable(
           purchases.map((p) => ({
@@ -136,21 +143,27 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
   }
 }
 
-async function submitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
-  const [cocalc, interserver] = purchases as [DemoPurchase, DemoPurchase];
+async function submitAll(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
   say('[2/6] Submitting the purchases');
   const route = requestRouteOf(rt);
-  const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, cocalc.request, { source: route.source, eventBusName: route.busName });
-  say(`      CoCalc: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${cocalc.requestId} -> purchase ${cocalc.purchaseId}`);
-  const submitted = await apiOf(rt).submitPurchase(interserver.request);
-  if (submitted.purchaseId !== interserver.purchaseId)
-    throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${interserver.purchaseId}`);
-  say(
-    `      InterServer: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${interserver.requestId} -> purchase ${submitted.purchaseId}\n`,
-  );
+  for (const p of purchases) {
+    if (p.entryPoint === ENTRY_POINTS[0]) {
+      const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, p.request, { source: route.source, eventBusName: route.busName });
+      say(
+        `      ${vendorName(p.vendor)}: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${p.requestId} -> purchase ${p.purchaseId}`,
+      );
+      continue;
+    }
+    const submitted = await apiOf(rt).submitPurchase(p.request);
+    if (submitted.purchaseId !== p.purchaseId) throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${p.purchaseId}`);
+    say(
+      `      ${vendorName(p.vendor)}: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${p.requestId} -> purchase ${submitted.purchaseId}`,
+    );
+  }
+  say('');
 }
 
-async function approveBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
+async function approveAll(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
   say('[3/6] Waiting for the approval mails, then approving each through its link (confirm page, then Approve)');
   for (const p of purchases) {
     const mail = await waitForMail(
@@ -169,8 +182,8 @@ async function approveBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }:
   say('');
 }
 
-async function awaitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
-  say('[4/6] Waiting for both executions to finish');
+async function awaitAll(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Out): Promise<void> {
+  say(`[4/6] Waiting for ${all(purchases.length)} executions to finish`);
   for (const p of purchases) {
     const record = await rt.executions.wait(p.purchaseId, { timeoutMs: EXECUTION_TIMEOUT_MS });
     p.execution = record.status;
@@ -187,7 +200,7 @@ async function awaitBoth(rt: LocalRuntime, purchases: DemoPurchase[], { say }: O
 }
 
 async function checkLicenses(rt: LocalRuntime, purchases: DemoPurchase[], { say, show }: Out): Promise<NormalizedLicense[]> {
-  say('[5/6] GET /licenses (signed) lists both licenses');
+  say(`[5/6] GET /licenses (signed) lists ${all(purchases.length)} licenses`);
   const licenses = await apiOf(rt).listLicenses();
   const bought = purchases.map((p) => licenses.find((l) => l.vendor === p.vendor && l.id === p.license?.id));
   const missing = purchases.filter((_, i) => !bought[i]);

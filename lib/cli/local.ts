@@ -25,7 +25,8 @@ import {
 import { requestRouteOf, type RequestRoute } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeInfoOf, writeRuntimeInfo } from './runtime-file';
 import { reportExecution, runtimeLog, stepPrinter } from './runtime-report';
-import { sampleCocalcRequest, timestampedRequestId } from './sample-requests';
+import { sampleRequest, sampleWhat, timestampedRequestId } from './sample-requests';
+import { VENDORS } from '../../lambdas/core/vendor-names';
 import { stopSignal } from './stop-signal';
 
 // Split by concern: the flags' and environment's parsing (local-options.ts), what is printed
@@ -197,11 +198,13 @@ async function stopGracefully(running: LocalRuntime, drainMs: number): Promise<v
 
 async function submitSample(rt: LocalRuntime, route: RequestRoute): Promise<void> {
   const requestId = timestampedRequestId('sample');
-  const request = sampleCocalcRequest(requestId);
+  // The first registered vendor's sample (its sandbox part, lambdas/vendors/<vendor>/sandbox.ts).
+  const vendor = VENDORS[0];
+  const request = sampleRequest(vendor, requestId);
   const result = await rt.putEvents([{ Source: route.source, EventBusName: route.busName, DetailType: EVENTS.requested, Detail: { ...request } }]);
   const entry = result.Entries?.[0];
   if (result.FailedEntryCount || !entry?.EventId) throw new Error(`the sample event was refused: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`);
   const eventId = entry.EventId;
-  console.log(`Sample purchase: a CoCalc site license for ${request.requester.name}, sent as an EventBridge event (${eventId}).`);
+  console.log(`Sample purchase: ${sampleWhat(vendor)} for ${request.requester.name}, sent as an EventBridge event (${eventId}).`);
   console.log(`  requestId ${requestId} -> purchase ${purchaseIdFor(requestId)}; its approval link follows in a few seconds.\n`);
 }

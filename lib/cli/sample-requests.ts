@@ -1,32 +1,22 @@
-import type { z } from 'zod';
-import type { purchaseRequestSchema } from '../../lambdas/core/purchase-request';
+import { sampleOf } from '../local/procure/sandboxes';
+import type { PurchaseRequestBody } from '../local/procure/vendor-sandbox';
+import type { Vendor } from '../../lambdas/core/vendor-names';
 
-/** A request body as a client writes it (schema defaults not yet applied). */
-export type PurchaseRequestBody = z.input<typeof purchaseRequestSchema>;
+export type { PurchaseRequestBody } from '../local/procure/vendor-sandbox';
 
 /**
- * The purchases `procure local` and `procure demo` submit: one per vendor, valid against
- * lambdas/core/purchase-request.ts, bought from the local sandboxes. The requestId is the caller's
- * idempotency key, so each run passes a fresh one.
+ * The purchases `procure local` and `procure demo` submit: each vendor's sample, declared with its
+ * sandbox part (lambdas/vendors/<vendor>/sandbox.ts), valid against lambdas/core/purchase-request.ts
+ * and bought from the local sandboxes. The requestId is the caller's idempotency key, so each run
+ * passes a fresh one.
  */
-export function sampleCocalcRequest(requestId: string): PurchaseRequestBody {
-  return {
-    requestId,
-    vendor: 'cocalc',
-    requester: { email: 'ada@example.com', name: 'Ada Lovelace' },
-    reason: 'Course project for CS101',
-    item: { description: { user: 'academic', period: 'monthly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' } },
-  };
+export function sampleRequest(vendor: Vendor, requestId: string): PurchaseRequestBody {
+  return sampleOf(vendor).request(requestId);
 }
 
-export function sampleInterserverRequest(requestId: string): PurchaseRequestBody {
-  return {
-    requestId,
-    vendor: 'interserver',
-    requester: { email: 'grace@example.com', name: 'Grace Hopper' },
-    reason: 'cPanel for the new web server',
-    item: { ip: '203.0.113.10', licenseType: 5006 },
-  };
+/** How the console names a vendor's sample: "a CoCalc site license". */
+export function sampleWhat(vendor: Vendor): string {
+  return sampleOf(vendor).what;
 }
 
 /** A requestId that differs per run and says when it was made: `sample-20261128T230003Z`. */

@@ -9,4 +9,15 @@ export const cocalcSandbox = vendorSandbox<'cocalc', CocalcSandbox, CocalcSandbo
   urlVariable: ENV.COCALC_BASE_URL,
   start: async (options) => (await import('../../../lib/local/sandboxes/cocalc/index.js')).startCocalcSandbox(options),
   wiring: (sandbox) => ({ [ENV.COCALC_BASE_URL]: sandbox.url }),
+  cli: async (argv) => (await import('../../../lib/local/sandboxes/cocalc/cli.js')).runCocalcSandboxCli(argv),
+  sample: {
+    what: 'a CoCalc site license',
+    request: (requestId) => ({
+      requestId,
+      vendor: 'cocalc',
+      requester: { email: 'ada@example.com', name: 'Ada Lovelace' },
+      reason: 'Course project for CS101',
+      item: { description: { user: 'academic', period: 'monthly', run_limit: 2, ram: 4, cpu: 1, disk: 10, member: true, uptime: 'short' } },
+    }),
+  },
 });

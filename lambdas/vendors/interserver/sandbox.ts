@@ -11,4 +11,15 @@ export const interserverSandbox = vendorSandbox<'interserver', InterserverSandbo
   wiring: (sandbox) => ({ [ENV.INTERSERVER_WSDL_URL]: sandbox.url, [ENV.INTERSERVER_ENDPOINT]: sandbox.endpoint }),
   // The SOAP endpoint goes with the WSDL URL even where the template leaves it to be derived.
   alongside: { [ENV.INTERSERVER_ENDPOINT]: ENV.INTERSERVER_WSDL_URL },
+  cli: async (argv) => (await import('../../../lib/local/sandboxes/interserver/cli.js')).runInterserverSandboxCli(argv),
+  sample: {
+    what: 'an InterServer Softaculous license',
+    request: (requestId) => ({
+      requestId,
+      vendor: 'interserver',
+      requester: { email: 'grace@example.com', name: 'Grace Hopper' },
+      reason: 'Softaculous for the new web server',
+      item: { ip: '203.0.113.10', licenseType: 5006 },
+    }),
+  },
 });

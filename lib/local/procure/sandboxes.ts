@@ -1,6 +1,6 @@
 import { REGISTERED_SANDBOXES } from '#vendors/sandboxes';
 import { VENDORS, type Vendor } from '../../../lambdas/core/vendor-names';
-import type { HandleOf, OptionsOf, VendorSandbox } from './vendor-sandbox';
+import type { HandleOf, OptionsOf, SamplePurchase, VendorSandbox } from './vendor-sandbox';
 
 /**
  * Starts the vendor sandboxes, one for each vendor of the registry (its part, `#vendors/sandboxes`,
@@ -65,4 +65,17 @@ export function sandboxWiring(running: RunningSandboxes): { wiring: Record<strin
     Object.assign(alongside, part.alongside ?? {});
   }
   return { wiring, alongside };
+}
+
+/** What the CLI buys from a vendor's sandbox by way of example (its part's `sample`). */
+export function sampleOf(vendor: Vendor): SamplePurchase<Vendor> {
+  return (PARTS[vendor] as VendorSandbox).sample;
+}
+
+/** The vendors whose sandbox runs alone from the CLI (`procure sandbox <vendor>`), with how to run it. */
+export function sandboxCommands(): Array<{ vendor: Vendor; label: string; run: (argv: string[]) => Promise<number> }> {
+  return VENDORS.flatMap((vendor) => {
+    const part: VendorSandbox = PARTS[vendor];
+    return part.cli ? [{ vendor, label: part.label, run: part.cli }] : [];
+  });
 }

@@ -1,4 +1,20 @@
+import type { z } from 'zod';
+import type { purchaseRequestSchema } from '../../../lambdas/core/purchase-request';
 import type { Vendor } from '../../../lambdas/core/vendor-names';
+
+/** A request body as a client writes it (schema defaults not yet applied). */
+export type PurchaseRequestBody = z.input<typeof purchaseRequestSchema>;
+
+/** A request body of one vendor (an intersection, not Extract<>, so a vendor's part is one of any vendor's). */
+export type RequestBodyOf<V extends Vendor> = PurchaseRequestBody & { vendor: V };
+
+/** The purchase `procure local` and `procure demo` submit for a vendor, bought from its sandbox. */
+export interface SamplePurchase<V extends Vendor> {
+  /** How the console names it: "a CoCalc site license". */
+  readonly what: string;
+  /** Valid against lambdas/core/purchase-request.ts; `requestId` is the caller's idempotency key, fresh each run. */
+  request(requestId: string): RequestBodyOf<V>;
+}
 
 /** What every vendor sandbox is: a server on loopback that can be closed. */
 export interface SandboxHandle {
@@ -24,6 +40,10 @@ export interface VendorSandbox<V extends Vendor = Vendor, H extends SandboxHandl
   wiring(handle: H): Record<string, string>;
   /** Variables set with `urlVariable` even where the template leaves them to be derived (InterServer's SOAP endpoint). */
   readonly alongside?: Readonly<Record<string, string>>;
+  /** What the CLI buys from it by way of example. */
+  readonly sample: SamplePurchase<V>;
+  /** `procure sandbox <vendor> [...]`: runs the sandbox alone until Ctrl+C (loads its module only now); absent when it has no command of its own. */
+  readonly cli?: (argv: string[]) => Promise<number>;
 }
 
 /** A part, its handle and options types checked where it is written. */
