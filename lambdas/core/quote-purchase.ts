@@ -3,7 +3,7 @@ import { InvalidRequestError, ProcureError } from './errors';
 import { formatUsd, fromCents, toCents } from './money';
 import type { SpendGuard } from './ports';
 import { intakeIssues, parsePurchaseRequest, type PurchaseRequest, type Vendor } from './purchase-request';
-import { priceRequest, type PricedItem, type QuotersByVendor } from './vendor-quoter';
+import { priceRequest, type PricedItem, type QuotersByVendor, type VendorQuoteAnswer } from './vendor-quoter';
 import { describeTier, tierFor, type ApprovalPolicy } from './approval-policy';
 
 /**
@@ -25,7 +25,7 @@ export interface QuotePurchaseDeps {
   clock?: () => Date;
 }
 
-export interface PurchaseQuote {
+export interface PurchaseQuote extends VendorQuoteAnswer {
   requestId: string;
   vendor: Vendor;
   /** What the workflow would quote (and the approver approve), USD. */
@@ -34,8 +34,6 @@ export interface PurchaseQuote {
   summary: string;
   /** Where the price comes from: the vendor profile's `priceSource.id` ('cocalc-v3-formula', 'interserver-catalog'). */
   priceSource: string;
-  /** What the vendor's quoter adds (vendor-quoter.ts PricedItem.answer; InterServer: `interserverType`, its catalog id and name). */
-  interserverType?: { id: number; name: string };
   budget: {
     /** YYYY-MM (UTC): the month a reservation made now would count against. */
     month: string;

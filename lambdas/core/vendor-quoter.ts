@@ -1,9 +1,13 @@
 import type { PurchaseRequest } from './purchase-request';
 import type { Vendor } from './vendor-names';
-import type { Quote } from './workflow';
+import type { VendorQuoteFields } from './workflow';
 
-/** What a vendor adds to the workflow's quote for its own later steps (InterServer: the catalog type it bought by). */
-export type VendorQuoteFields = Partial<Omit<Quote, 'vendor' | 'amountUsd' | 'summary' | 'autoApprove' | 'approvalTier' | 'approvalsNeeded'>>;
+/**
+ * What vendors add to the `POST /quotes` answer (quote-purchase.ts PurchaseQuote). Empty here:
+ * each vendor declares its own by module augmentation (InterServer: vendors/interserver/core/quote-fields.ts).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by the vendors (see above)
+export interface VendorQuoteAnswer {}
 
 /** A request's price as its vendor quotes it. */
 export interface PricedItem {
@@ -12,8 +16,8 @@ export interface PricedItem {
   summary: string;
   /** Carried in `$.quote` for the vendor's own steps. */
   quote?: VendorQuoteFields;
-  /** Added to the answer of `POST /quotes` (InterServer: `interserverType`). */
-  answer?: Readonly<Record<string, unknown>>;
+  /** Added to the answer of `POST /quotes` (VendorQuoteAnswer above; InterServer: `interserverType`). */
+  answer?: VendorQuoteAnswer;
 }
 
 /** The request of one vendor. */

@@ -51,14 +51,20 @@ export interface ExecutionInput {
   receivedAt: string;
 }
 
+/**
+ * What vendors add to `$.quote` for their own later steps (vendor-quoter.ts PricedItem.quote).
+ * Empty here: each vendor that adds fields declares them in its folder by module augmentation
+ * (InterServer: vendors/interserver/core/quote-fields.ts), so procure's core names none.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by the vendors (see above)
+export interface VendorQuoteFields {}
+
 /** $.quote, from PreparePurchase (core/validate-and-quote.ts). */
-export interface Quote {
+export interface Quote extends VendorQuoteFields {
   vendor: Vendor;
   amountUsd: number;
   /** One line a human reads in the approval mail: "CoCalc site license: business, monthly, 16 GB ...". */
   summary: string;
-  interserverTypeId?: number;
-  interserverTypeName?: string;
   /** True when policy allows skipping the human (a 0-approval tier and no mismatch): approvalsNeeded 0. */
   autoApprove: boolean;
   /** The approval tier of the amount, 1-based (core/approval-policy.ts). */

@@ -1,3 +1,4 @@
+import type {} from './quote-fields';
 import { InvalidRequestError } from '../../../core/errors';
 import { formatUsd } from '../../../core/money';
 import type { VendorQuoter } from '../../../core/vendor-quoter';
