@@ -15,6 +15,7 @@ import {
   startProcure,
   type E2e,
 } from '../support/e2e-runtime';
+import { FIXTURE_VENDOR_TIMEOUT_MS } from '../fixtures/vendors/fixturevendor/composition/gateway';
 import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
 import { PROJECT_DIR } from '../support/project-dir';
 
@@ -47,6 +48,8 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
       watch: [...watch],
       sandboxes: { fixturevendor: { prices: { team: 4.25 } } },
       stateMachineOverrides: { retryIntervalOverrides: { BuySeats: 50 } },
+      // The order's client gives up after 1 s (10 s on AWS), so a late answer is met within a test.
+      configOverrides: { [FIXTURE_VENDOR_TIMEOUT_MS]: '1000' },
     });
   });
   afterAll(async () => {
@@ -130,6 +133,29 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(count(types, 'REQUOTED')).toBe(1);
     expect(ordersOf(purchaseId)).toMatchObject([{ plan: 'enterprise', seats: 5, chargedUsd: 50 }]);
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 5000 });
+  });
+
+  it('buys once when the vendor orders and answers after the client gave up: the retry replays the order, never re-prices it', async () => {
+    const purchaseId = purchaseIdFor('fixture-seats-late');
+    const orderCalls = () => vendor().calls.filter((c) => c === 'POST /v1/orders').length;
+    const priceCalls = () => vendor().calls.filter((c) => c === 'GET /v1/prices').length;
+    await postPurchase(e2e.rt, request('fixture-seats-late', { plan: 'team', seats: 2 }));
+    const { link } = await approvalMailFor(e2e, purchaseId);
+    const [ordersBefore, pricesBefore] = [orderCalls(), priceCalls()];
+    vendor().answerLate(1, 2_500);
+
+    await decide(link, 'approve', 'go');
+    expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');
+
+    // The vendor's truth: two order calls with one key, one order, charged once.
+    expect(orderCalls() - ordersBefore).toBe(2);
+    expect(priceCalls() - pricesBefore).toBe(1); // the replay did not price again
+    expect(ordersOf(purchaseId)).toMatchObject([{ plan: 'team', seats: 2, chargedUsd: 8.5 }]);
+    const licenseId = ordersOf(purchaseId)[0]!.licenseId;
+    expect(await purchaseRecord(e2e, purchaseId)).toMatchObject({ status: 'COMPLETED', licenseId, amountUsd: 8.5 });
+    expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 850 });
+    const calls = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'VENDOR_CALL').map((a) => a.message);
+    expect(calls).toEqual(['Ordering 2 team seat(s)', 'Ordering 2 team seat(s) (again: the earlier answer was lost)']);
   });
 
   it('refuses at intake what only its profile refuses, naming the field, and calls the vendor for nothing', async () => {
