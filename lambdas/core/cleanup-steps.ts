@@ -4,7 +4,7 @@
  * reconciler, which retries the steps a purchase still lists as pending.
  */
 export const CLEANUP_STEPS = {
-  /** Delete our unpurchased CoCalc cart item (the vendor deletes only unpurchased items). */
+  /** Take back the item the vendor's preparation left, unless bought (CoCalc: delete our cart item; it deletes only unbought items). */
   deleteCartItem: 'delete-cart-item',
   /** Give the budget reservation back: only once nothing can have been bought. */
   releaseReservation: 'release-reservation',

@@ -3,6 +3,7 @@ import { CLEANUP_STEPS } from './cleanup-steps';
 import type { CartCleanup, StepResult } from './outcome-rules';
 import type { AuditLog } from './ports';
 import { type LeftoversByVendor, leftoversOf } from './vendor-leftovers';
+import { vendorLabel } from './vendor-names';
 import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /**
@@ -29,15 +30,18 @@ export async function compensateCart(
   status: PurchaseStatus,
 ): Promise<StepResult<CartCleanup>> {
   const vendor = state.request.vendor;
-  if (!deps.leftovers[vendor] || itemId === undefined) return { ok: true, outcome: 'none' };
+  if (itemId === undefined) return { ok: true, outcome: 'none' };
   return compensate(
     deps,
     state.purchaseId,
     status,
     CLEANUP_STEPS.deleteCartItem,
     async () => {
-      // Miswired leftovers (another vendor's) throw here, so the step is audited and left pending.
-      const fate = await leftoversOf(deps.leftovers, vendor)!.takeBack(itemId);
+      // Miswired leftovers (another vendor's), or none for a vendor that did leave an item, throw
+      // here: the step is audited and left pending, and the purchase still ends.
+      const leftovers = leftoversOf(deps.leftovers, vendor);
+      if (!leftovers) throw new Error(`${vendorLabel(vendor)} item ${itemId} is recorded, but no leftovers of ${vendor} are wired to take it back`);
+      const fate = await leftovers.takeBack(itemId);
       return fate.outcome === 'bought' ? 'purchased' : fate.outcome;
     },
     { cartItemId: itemId },

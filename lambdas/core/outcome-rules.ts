@@ -103,7 +103,7 @@ export function reasonForEnd(state: WorkflowState, record: PurchaseRecord | unde
 /** How one compensation step went: its outcome, or the error it failed with (audited, never thrown). */
 export type StepResult<T> = { ok: true; outcome: T } | { ok: false; error: string };
 
-/** What deleting our CoCalc cart item found. */
+/** What taking back the item the vendor's preparation left (CoCalc: our cart item) found. */
 export type CartCleanup = 'none' | 'deleted' | 'gone' | 'purchased';
 
 /** A purchase's end while its compensation runs. */
@@ -129,9 +129,13 @@ export function cleansCart(end: EndInProgress): boolean {
  * The end after the cart cleanup. An item the vendor shows purchased means money was spent. A
  * failed delete leaves the budget reserved too: the release follows the delete, never precedes it.
  */
-export function afterCartCleanup(end: EndInProgress, cart: StepResult<CartCleanup>, cartItemId: number | undefined): EndInProgress {
+export function afterCartCleanup(
+  end: EndInProgress,
+  cart: StepResult<CartCleanup>,
+  item: { vendor: string; noun: string; id: number | undefined },
+): EndInProgress {
   if (cart.ok && cart.outcome === 'purchased') {
-    return { ...end, status: 'NEEDS_ATTENTION', reason: `${end.reason}; yet CoCalc reports cart item ${cartItemId} as PURCHASED, so money was spent` };
+    return { ...end, status: 'NEEDS_ATTENTION', reason: `${end.reason}; yet ${item.vendor} reports ${item.noun} ${item.id} as PURCHASED, so money was spent` };
   }
   if (!cart.ok) {
     return {

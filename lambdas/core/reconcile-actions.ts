@@ -4,7 +4,7 @@ import type { AuditEntry, PurchaseRecord } from './ports';
 import type { PurchaseRequest } from './purchase-request';
 import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type PurchaseView, type ReconcileAction } from './reconcile';
 import type { ReconcileDeps } from './reconcile-deps';
-import { type BoughtItem, type ItemFate, leftoversOf } from './vendor-leftovers';
+import { type BoughtItem, type ItemFate, leftoverName, leftoversOf } from './vendor-leftovers';
 import { type Vendor, vendorLabel } from './vendor-names';
 import { EVENTS, type PurchaseStatus, type WorkflowState } from './workflow';
 
@@ -70,7 +70,7 @@ async function closeStalePurchase(deps: ReconcileDeps, action: Extract<Reconcile
  */
 async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileAction, { kind: 'finish-cleanup' }>, record: PurchaseRecord): Promise<string> {
   const { purchaseId, vendor, steps, cartItemId } = action;
-  const what = itemName(deps, vendor);
+  const what = leftoverName(deps.leftovers, vendor);
   let cartItem = 'none';
   if (steps.includes(CLEANUP_STEPS.deleteCartItem) && cartItemId !== undefined) {
     const found = await takeBack(deps, vendor, cartItemId);
@@ -136,7 +136,7 @@ async function deleteOrphanItem(
     type: RECONCILED,
     status: record?.status ?? 'FAILED',
     actor: RECONCILER_ACTOR,
-    message: `Deleted orphan ${itemName(deps, vendor)} ${itemId} (${action.checked ? 'checked' : 'unchecked'}): it is tagged for ${whose}, and the vendor's delete proved it was not bought`,
+    message: `Deleted orphan ${leftoverName(deps.leftovers, vendor)} ${itemId} (${action.checked ? 'checked' : 'unchecked'}): it is tagged for ${whose}, and the vendor's delete proved it was not bought`,
     detail: { action: action.kind, saw: { itemId, checked: action.checked, added: action.added, purchaseStatus }, did: { cartItem: 'deleted' } },
   });
   return 'deleted';
@@ -152,8 +152,8 @@ async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: Bou
     (e: AuditEntry) =>
       e.type === RECONCILED &&
       // This note, or the finding of a cleanup of the purchase's own item (finish-cleanup) that found it bought.
-      ((e.detail?.action === 'note-bought-item' && (e.detail.saw as { itemId?: unknown } | undefined)?.itemId === item.id) ||
-        (record?.cartItemId === item.id && (e.detail?.did as { cartItem?: unknown } | undefined)?.cartItem === 'found-bought')),
+      ((e.detail?.action === 'note-bought-item' && sameItem(e.detail.saw as { itemId?: unknown; vendor?: unknown } | undefined, vendor, item.id)) ||
+        (record?.vendor === vendor && record.cartItemId === item.id && (e.detail?.did as { cartItem?: unknown } | undefined)?.cartItem === 'found-bought')),
   );
   if (noted) return ALREADY_NOTED;
   const status = record?.status ?? 'MISSING';
@@ -162,15 +162,20 @@ async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: Bou
     status: record?.status ?? 'FAILED',
     actor: RECONCILER_ACTOR,
     message:
-      `ATTENTION: ${itemName(deps, vendor)} ${item.id}, tagged for this purchase, was BOUGHT${item.licenseId ? ` (license ${item.licenseId})` : ''}, ` +
+      `ATTENTION: ${leftoverName(deps.leftovers, vendor)} ${item.id}, tagged for this purchase, was BOUGHT${item.licenseId ? ` (license ${item.licenseId})` : ''}, ` +
       `but the purchase is ${status === 'MISSING' ? 'unknown to procure' : status}${record?.licenseId ? ` with license ${record.licenseId}` : ''}. Left as it is; check the account.`,
     detail: {
       action: 'note-bought-item',
-      saw: { itemId: item.id, ...item, purchaseStatus: status, ...(record?.licenseId ? { purchaseLicenseId: record.licenseId } : {}) },
+      saw: { vendor, itemId: item.id, ...item, purchaseStatus: status, ...(record?.licenseId ? { purchaseLicenseId: record.licenseId } : {}) },
       did: { cartItem: 'left' },
     },
   });
   return 'noted';
+}
+
+/** Whether a note saw this vendor's item (a note without a vendor predates a second vendor with items, and matches as before). */
+function sameItem(saw: { itemId?: unknown; vendor?: unknown } | undefined, vendor: Vendor, itemId: number): boolean {
+  return saw?.itemId === itemId && (saw.vendor === undefined || saw.vendor === vendor);
 }
 
 /** Gives back a reservation the budget counter still counts for a purchase that will not spend it. */
@@ -201,11 +206,6 @@ async function takeBack(deps: ReconcileDeps, vendor: Vendor, itemId: number): Pr
 /** How the audit names one of the vendor's items: "cart item", or "item" for a vendor that leaves none. */
 function itemNoun(deps: ReconcileDeps, vendor: Vendor): string {
   return deps.leftovers[vendor]?.noun ?? 'item';
-}
-
-/** "CoCalc cart item". */
-function itemName(deps: ReconcileDeps, vendor: Vendor): string {
-  return `${vendorLabel(vendor)} ${itemNoun(deps, vendor)}`;
 }
 
 /** The request as REQUEST_RECEIVED recorded it (RecordNotCompleted's event names the requester). */

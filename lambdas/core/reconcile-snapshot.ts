@@ -82,7 +82,12 @@ async function readVendorItems(deps: ReconcileDeps, now: Date, errors: string[])
   for (const vendor of VENDORS) {
     try {
       const leftovers = leftoversOf(deps.leftovers, vendor);
-      if (leftovers) items.push(...(await leftovers.list(now.getTime() - RECONCILE_LIMITS.lookbackMs)));
+      if (!leftovers) continue;
+      const listed = await leftovers.list(now.getTime() - RECONCILE_LIMITS.lookbackMs);
+      // Its items are taken back through its own port only: one listed under another vendor's name is a wiring fault.
+      const foreign = listed.find((i) => i.vendor !== vendor);
+      if (foreign) throw new Error(`its listing names item ${foreign.id} as ${foreign.vendor}'s`);
+      items.push(...listed);
     } catch (err) {
       allRead = false;
       errors.push(`${vendorLabel(vendor)} items not read (orphan items wait for the next run): ${(err as Error).name}: ${(err as Error).message}`);

@@ -22,6 +22,7 @@ import type { AuditEntry, AuditLog, EventPublisher, Mailer, NoticeLedger, Purcha
 import { wantsNotices } from './purchase-request';
 import { withRecordedQuote } from './recorded-quote';
 import type { LeftoversByVendor } from './vendor-leftovers';
+import { vendorLabel } from './vendor-names';
 import { EVENTS, type RecordOutcomePayload, type WorkflowState } from './workflow';
 
 export type { RecordedOutcome } from './outcome-rules';
@@ -114,7 +115,10 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   const classified = classifyEnd(state, record, failure);
   let end = startEnd(classified, reasonForEnd(state, record, classified));
   const cartItemId = state.cart?.itemId ?? record?.cartItemId;
-  if (cleansCart(end)) end = afterCartCleanup(end, await compensateCart(deps, state, cartItemId, end.status), cartItemId);
+  if (cleansCart(end)) {
+    const item = { vendor: vendorLabel(request.vendor), noun: deps.leftovers[request.vendor]?.noun ?? 'item', id: cartItemId };
+    end = afterCartCleanup(end, await compensateCart(deps, state, cartItemId, end.status), item);
+  }
   if (releasesBudget(end)) {
     const released = await compensate(deps, purchaseId, end.status, CLEANUP_STEPS.releaseReservation, async () => {
       await deps.spendGuard.release(purchaseId);

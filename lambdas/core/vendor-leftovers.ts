@@ -1,4 +1,4 @@
-import type { Vendor } from './vendor-names';
+import { type Vendor, vendorLabel } from './vendor-names';
 
 /**
  * What a vendor's preparation (./vendor-preparation.ts) leaves at the vendor before a purchase is
@@ -58,4 +58,9 @@ export function leftoversOf(all: LeftoversByVendor, vendor: Vendor): VendorLefto
   const leftovers: VendorLeftovers | null = all[vendor];
   if (leftovers && leftovers.vendor !== vendor) throw new Error(`no leftovers of ${vendor} are wired (found ${leftovers.vendor})`);
   return leftovers;
+}
+
+/** How messages name one of a vendor's items: "CoCalc cart item 7" ("item" for a vendor that leaves none). */
+export function leftoverName(all: LeftoversByVendor, vendor: Vendor, itemId?: number): string {
+  return `${vendorLabel(vendor)} ${all[vendor]?.noun ?? 'item'}${itemId === undefined ? '' : ` ${itemId}`}`;
 }

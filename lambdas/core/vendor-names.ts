@@ -19,6 +19,12 @@ export function vendorLabel(vendor: Vendor): string {
   return LABELS[vendor];
 }
 
+/** The vendors as people read a list of them: "CoCalc and InterServer", "A, B and C". */
+export function vendorLabels(vendors: readonly Vendor[] = VENDORS): string {
+  const labels = vendors.map(vendorLabel);
+  return labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : (labels[0] ?? '');
+}
+
 /** One value for each vendor, by name. */
 export function byVendor<T>(valueFor: (vendor: Vendor) => T): Record<Vendor, T> {
   return Object.fromEntries(VENDORS.map((v) => [v, valueFor(v)])) as Record<Vendor, T>;

@@ -1,4 +1,4 @@
-import { VENDORS, vendorLabel } from '../../lambdas/core/vendor-names';
+import { VENDORS, vendorLabels } from '../../lambdas/core/vendor-names';
 
 /** The CLI's command table: name -> lazily imported module, so `procure sandbox` never loads the AWS runtime. */
 export interface CliCommand {
@@ -25,7 +25,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 };
 
 /** "CoCalc and InterServer": the registry's vendors (lambdas/core/vendor-names.ts, light: no profile, no sandbox). */
-const LABELS = VENDORS.map((v) => vendorLabel(v)).join(VENDORS.length > 2 ? ', ' : ' and ');
+const LABELS = vendorLabels();
 
 export function printUsage(): void {
   console.log(`usage: procure <command> [options]    (procure <command> --help for details)

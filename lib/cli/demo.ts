@@ -1,5 +1,5 @@
 import { vendorName } from '../../lambdas/core/approval-page';
-import { vendorLabel, VENDORS } from '../../lambdas/core/vendors';
+import { vendorLabel, vendorLabels, VENDORS } from '../../lambdas/core/vendor-names';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, type NormalizedLicense } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime, type OutboxMail } from '../local';
@@ -26,11 +26,11 @@ import { requestRouteOf } from './request-route';
 const ENTRY_POINTS = ['EventBridge event', 'POST /purchases (SigV4)'] as const;
 
 /** "CoCalc and InterServer". */
-const LABELS = VENDORS.map((v) => vendorLabel(v)).join(VENDORS.length > 2 ? ', ' : ' and ');
+const LABELS = vendorLabels();
 
-/** "both" for two, "all 3" for more. */
+/** "the" for one, "both" for two, "all 3" for more. */
 function all(n: number): string {
-  return n === 2 ? 'both' : `all ${n}`;
+  return n === 1 ? 'the' : n === 2 ? 'both' : `all ${n}`;
 }
 
 export const summary = `buy one license each from ${LABELS} end to end, offline`;

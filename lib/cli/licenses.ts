@@ -4,13 +4,13 @@ import { ProcureApi, resolveApiTarget } from './api-client';
 import { emit } from './output';
 import { printLicenses } from './views';
 
-/** `procure licenses [--vendor cocalc|interserver]`: GET /licenses as a table. */
-export const summary = 'the licenses both vendor accounts hold';
+/** `procure licenses [--vendor <vendor>]`: GET /licenses as a table. */
+export const summary = 'the licenses the vendor accounts hold';
 
 const USAGE = `usage: procure licenses [--vendor ${VENDORS.join('|')}] [--api URL] [--data-dir DIR] [--json]
 
 Lists the licenses the vendor accounts hold, in one normalized shape (GET /licenses).
-  --vendor V       only this vendor's licenses (default: both)
+  --vendor V       only this vendor's licenses (default: every vendor's)
 ${TARGET_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {

@@ -26,7 +26,7 @@ import { requestRouteOf, type RequestRoute } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeInfoOf, writeRuntimeInfo } from './runtime-file';
 import { reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleRequest, sampleWhat, timestampedRequestId } from './sample-requests';
-import { VENDORS } from '../../lambdas/core/vendor-names';
+import { VENDORS, vendorLabel } from '../../lambdas/core/vendor-names';
 import { stopSignal } from './stop-signal';
 
 // Split by concern: the flags' and environment's parsing (local-options.ts), what is printed
@@ -47,10 +47,10 @@ export const DEFAULT_LOCAL_PORT = 3000;
 const USAGE = `usage: procure local [--port N] [--data-dir DIR] [--no-sample] [--verbose] [--drain-seconds N]
 
 Runs the synthesized CDK app offline (DynamoDB, Step Functions, Lambda, SES outbox, EventBridge,
-API Gateway on loopback; CoCalc and InterServer sandboxes) until Ctrl+C or SIGTERM.
+API Gateway on loopback; the vendors' sandboxes) until Ctrl+C or SIGTERM.
   --port N           API port (default ${DEFAULT_LOCAL_PORT}; 0 = any free port)
   --data-dir DIR     tables, secrets, execution records, outbox and runtime.json (default ${DEFAULT_DATA_DIR})
-  --no-sample        do not submit the sample CoCalc purchase
+  --no-sample        do not submit the sample purchase (the first vendor's: ${vendorLabel(VENDORS[0])})
   --verbose          also print the Lambda handlers' logs
   --drain-seconds N  on Ctrl+C / SIGTERM, how long Lambda invocations in flight may take to finish
                      before they are cut off (default ${DEFAULT_DRAIN_MS / 1000}); a second Ctrl+C exits at once

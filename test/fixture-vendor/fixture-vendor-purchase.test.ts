@@ -48,8 +48,8 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
       watch: [...watch],
       sandboxes: { fixturevendor: { prices: { team: 4.25 } } },
       stateMachineOverrides: { retryIntervalOverrides: { BuySeats: 50 } },
-      // The order's client gives up after 1 s (10 s on AWS), so a late answer is met within a test.
-      configOverrides: { [FIXTURE_VENDOR_TIMEOUT_MS]: '1000' },
+      // The order's client gives up after 3 s (10 s on AWS), so a late answer is met within a test.
+      configOverrides: { [FIXTURE_VENDOR_TIMEOUT_MS]: '3000' },
     });
   });
   afterAll(async () => {
@@ -142,7 +142,7 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     await postPurchase(e2e.rt, request('fixture-seats-late', { plan: 'team', seats: 2 }));
     const { link } = await approvalMailFor(e2e, purchaseId);
     const [ordersBefore, pricesBefore] = [orderCalls(), priceCalls()];
-    vendor().answerLate(1, 2_500);
+    vendor().answerLate(1, 4_500);
 
     await decide(link, 'approve', 'go');
     expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');

@@ -24,6 +24,8 @@ import { cocalcRequest } from '../support/requests';
 
 const lambdaFailure = (name: string, message = 'boom'): FailureInfo => ({ Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: message }) });
 const timeout: FailureInfo = { Error: 'States.Timeout', Cause: '' };
+/** The item CoCalc's preparation left, as RecordNotCompleted names it. */
+const ITEM_10 = { vendor: 'CoCalc', noun: 'cart item', id: 10 };
 const approved = { decision: 'APPROVED' as const, approver: 'boss@example.com', decidedAt: '2026-01-01T00:00:00.000Z' };
 const rejected = { decision: 'REJECTED' as const, approver: 'boss@example.com', decidedAt: '2026-01-01T00:00:00.000Z', comment: 'too dear' };
 
@@ -164,7 +166,7 @@ describe('what compensation makes of the end', () => {
     const steps: string[] = [];
     if (cleansCart(end)) {
       steps.push('delete-cart-item');
-      end = afterCartCleanup(end, cart ?? cartOk('none'), 10);
+      end = afterCartCleanup(end, cart ?? cartOk('none'), ITEM_10);
     }
     if (releasesBudget(end)) {
       steps.push('release');
@@ -221,10 +223,10 @@ describe('what compensation makes of the end', () => {
   });
 
   it('says what was bought and what did not finish', () => {
-    expect(afterCartCleanup(startEnd('EXPIRED', 'nobody decided'), { ok: true, outcome: 'purchased' }, 10).reason).toBe(
+    expect(afterCartCleanup(startEnd('EXPIRED', 'nobody decided'), { ok: true, outcome: 'purchased' }, ITEM_10).reason).toBe(
       'nobody decided; yet CoCalc reports cart item 10 as PURCHASED, so money was spent',
     );
-    const end = afterRelease(afterCartCleanup(startEnd('FAILED', 'x'), failed, 10), failed);
+    const end = afterRelease(afterCartCleanup(startEnd('FAILED', 'x'), failed, ITEM_10), failed);
     expect(finalEnd(end).reason).toBe(
       `x; then cleanup did not finish (${deleteCartItem}: VendorTransientError: down; ${releaseReservation}: VendorTransientError: down)`,
     );

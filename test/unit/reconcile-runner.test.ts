@@ -293,6 +293,32 @@ describe('a reconciler run', () => {
     expect(entry!.message).toMatch(/^Deleted orphan InterServer hold 5 \(unchecked\): it is tagged for a purchase procure has no record of/);
   });
 
+  it("leaves a vendor's items alone when its listing names another vendor's item: that vendor counts as not read", async () => {
+    const ghost = 'pur-00000000000000000000000000000006';
+    const mislabelled: VendorLeftovers<'interserver'> = {
+      vendor: 'interserver',
+      noun: 'hold',
+      list: async () => [{ vendor: 'cocalc', id: 6, purchaseId: ghost, added: '2026-01-01T00:00:00Z', checked: true, setAside: false }],
+      takeBack: async () => {
+        throw new Error('not to be called');
+      },
+    };
+    const orphan = await gateway.addToCart(
+      tagDescription(
+        { type: 'quota', user: 'academic', period: 'monthly', run_limit: 1, ram: 1, cpu: 1, disk: 1, member: true, uptime: 'short' } as never,
+        ghost,
+      ),
+    );
+
+    const report = await reconcile(deps({ leftovers: { ...leftoversWith(gateway), interserver: mislabelled } }));
+
+    expect(report.saw.vendorItems).toBeNull();
+    expect(report.errors).toEqual([expect.stringMatching(/^InterServer items not read .*its listing names item 6 as cocalc's/)]);
+    // CoCalc's own orphan, read through CoCalc's own listing, is still taken back.
+    expect(report.actions).toEqual([{ kind: 'delete-orphan-item', purchaseId: ghost, outcome: 'deleted' }]);
+    expect(vendorCart().map((i) => i.id)).not.toContain(orphan);
+  });
+
   it('notes once a tagged item bought for a purchase that never completed with it (seen in a stale cart listing)', async () => {
     const { state, itemId } = await inCart();
     await h.purchases.update(state.purchaseId, { status: 'COMPLETED', licenseId: 'another-license' });

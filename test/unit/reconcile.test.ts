@@ -149,11 +149,6 @@ describe('orphan vendor items', () => {
         : [],
     );
   });
-
-  it('decides nothing about items it could not read', () => {
-    const s = snapshot({ purchases: { [P(1)]: { record: record(P(1), 'FAILED'), execution: 'FAILED' } } });
-    expect(decideReconcile(s)).toEqual([]);
-  });
 });
 
 describe('open purchases without a live execution', () => {

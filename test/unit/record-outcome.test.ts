@@ -406,6 +406,23 @@ describe('RecordOutcome', () => {
       expect(await trailOf(state.purchaseId)).toContain('COMPENSATION_FAILED:delete-cart-item');
     });
 
+    it('treats a recorded item of a vendor wired with no leftovers as cleanup that could not finish, not as nothing to do', async () => {
+      const w = world({ leftovers: { cocalc: null, interserver: null } });
+      const state = await inCart(w);
+      const before = await reservedUsd();
+      const payload: RecordOutcomePayload = { outcome: 'NOT_COMPLETED', state: { ...state, approval: { ...APPROVED, decision: 'REJECTED', comment: 'no' } } };
+
+      const out = await w.record(payload);
+
+      expect(out.status).toBe('NEEDS_ATTENTION');
+      expect(out.reason).toContain(
+        `delete-cart-item: Error: CoCalc item ${state.cart!.itemId!} is recorded, but no leftovers of cocalc are wired to take it back`,
+      );
+      expect(await h.purchases.get(state.purchaseId)).toMatchObject({ cleanupPending: ['delete-cart-item', 'release-reservation'] });
+      expect(await reservedUsd()).toBe(before);
+      expect(w.vendor().cart).toHaveLength(1);
+    });
+
     it('ends with the cleanup done when a retry (after a failure of its own) finds the vendor back', async () => {
       let failPublish = true;
       const events: EventPublisher = {
