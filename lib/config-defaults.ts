@@ -1,6 +1,7 @@
 import { byVendor, profileOf } from '../lambdas/core/vendors';
 import { EVENTS } from '../lambdas/core/workflow';
 import type { ProcureConfig } from './config';
+import { SETTING_DEFAULTS, type VendorSettingsConfig } from './vendor-settings';
 
 /** The defaults, exported so the local runtime and the docs show the same values. */
 export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
@@ -11,10 +12,8 @@ export const DEFAULT_PROCURE_CONFIG: Readonly<ProcureConfig> = Object.freeze({
   dailyPurchaseLimit: 10,
   autoApproveMaxUsd: -1,
   approvalTimeoutSeconds: 259_200,
-  cocalcBaseUrl: 'https://cocalc.com/api/v2',
-  cocalcCheckoutMode: 'current',
-  interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl',
-  interserverPaymentPolicy: 'leave-unpaid',
+  // Each vendor's settings' defaults (its folder's settings.ts).
+  ...(SETTING_DEFAULTS as VendorSettingsConfig),
   requestEventSource: EVENTS.defaultRequestSource,
   eventBusName: 'default',
   reconcileIntervalMinutes: 10,

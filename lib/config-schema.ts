@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { COCALC_CHECKOUT_MODES } from '../lambdas/vendors/cocalc/core/checkout-mode';
 import { byVendor } from '../lambdas/core/vendor-names';
-import { INTERSERVER_PAYMENT_POLICIES } from '../lambdas/shared/config';
 import { API_ACCESS_LOG_MODES } from './api-access-log-modes';
+import { httpUrl } from './config-fields';
 import { csv, json, num } from './context-coercion';
 import { MAX_APPROVAL_TIMEOUT_SECONDS } from './execution-timeout';
+import { settingsSchemaShape } from './vendor-settings';
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const usd = z.number().min(0);
 const capUsd = z.preprocess(num, usd);
 const LIST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -58,11 +57,8 @@ export const procureConfigSchema = z
       .optional(),
     approvalEscalationEmails: z.preprocess(csv, z.array(z.email()).min(1, 'needs at least one address (leave it unset for no escalation)')).optional(),
     approvalEscalationDelaySeconds: z.preprocess(num, z.number().int().min(1)).optional(),
-    cocalcBaseUrl: httpUrl,
-    cocalcCheckoutMode: z.enum(COCALC_CHECKOUT_MODES),
-    interserverWsdlUrl: httpUrl,
-    interserverEndpoint: httpUrl.optional(),
-    interserverPaymentPolicy: z.enum(INTERSERVER_PAYMENT_POLICIES),
+    // Each vendor's settings (its folder's settings.ts, lib/vendor-settings.ts).
+    ...settingsSchemaShape(),
     requestEventSource: z
       .string()
       .min(1)

@@ -1,7 +1,6 @@
-import type { CocalcCheckoutMode } from '../lambdas/vendors/cocalc/core/checkout-mode';
 import type { Vendor } from '../lambdas/core/purchase-request';
-import type { InterserverPaymentPolicy } from '../lambdas/shared/config';
 import type { API_ACCESS_LOG_MODES, ApiAccessLogMode } from './api-access-log-modes';
+import type { VendorSettingsConfig } from './vendor-settings';
 
 // The configuration's shape only. What goes with it lives next door, one concern a file:
 // config-defaults.ts (the defaults), config-schema.ts (what a value may be), resolve-config.ts
@@ -12,9 +11,11 @@ import type { API_ACCESS_LOG_MODES, ApiAccessLogMode } from './api-access-log-mo
  * Deployment configuration of the procure stack: who approves, what may be spent, where the
  * vendors are, which events start a purchase. Read from CDK context at synth time (see
  * `readProcureConfig`, read-config.ts) and turned into Lambda environment variables by the stack; the
- * handlers validate the same values again at cold start (lambdas/shared/config.ts).
+ * handlers validate the same values again at cold start (lambdas/shared/config.ts). Where each
+ * vendor is, and its other settings, are declared in its folder (`lambdas/vendors/<vendor>/settings.ts`,
+ * lib/vendor-settings.ts): `cocalcBaseUrl`, `interserverWsdlUrl`, ... are keys of this type through them.
  */
-export interface ProcureConfig {
+export interface ProcureConfig extends VendorSettingsConfig {
   /**
    * Who receives approval mails; every one gets its own signed link.
    * @default ['approver@example.com']
@@ -87,31 +88,6 @@ export interface ProcureConfig {
    * @default - half the approval timeout ({@link escalationDelayOf})
    */
   readonly approvalEscalationDelaySeconds?: number;
-  /**
-   * CoCalc API v2 base URL.
-   * @default 'https://cocalc.com/api/v2'
-   */
-  readonly cocalcBaseUrl: string;
-  /**
-   * CoCalc checkout call: `current` (shopping/cart/checkout) or `legacy` (the older endpoint).
-   * @default 'current'
-   */
-  readonly cocalcCheckoutMode: CocalcCheckoutMode;
-  /**
-   * InterServer SOAP WSDL.
-   * @default 'https://my.interserver.net/api.php?wsdl'
-   */
-  readonly interserverWsdlUrl: string;
-  /**
-   * InterServer SOAP endpoint, when it differs from the WSDL URL without its query string.
-   * @default - derived from interserverWsdlUrl by the handlers
-   */
-  readonly interserverEndpoint?: string;
-  /**
-   * What InterServer buys do about payment: leave the invoice unpaid, pay only from PrePay, or pay now.
-   * @default 'leave-unpaid'
-   */
-  readonly interserverPaymentPolicy: InterserverPaymentPolicy;
   /**
    * EventBridge `source` of incoming "License Purchase Requested" events.
    * @default 'procure.requests' (EVENTS.defaultRequestSource)

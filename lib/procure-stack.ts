@@ -27,6 +27,7 @@ import { VendorSecrets } from './constructs/vendor-secrets';
 import { createWorkflowFunction } from './constructs/workflow-function';
 import { ERRORS_ARE_INCIDENTS } from './function-needs';
 import { SIZING, USES } from './function-uses';
+import { settingOutputs, settingsEnvironment } from './vendor-settings';
 import { VENDOR_STACKS } from './vendor-stacks';
 
 export interface ProcureStackProps extends StackProps {
@@ -145,7 +146,7 @@ export class ProcureStack extends Stack {
     for (const vendor of VENDOR_STACKS) {
       const secret = this.secrets.vendors[vendor.vendor];
       each(fns, vendor.callers, (fn) => {
-        setEnv(fn, { [secretArnEnv(vendor.vendor)]: secret.secretArn, ...vendor.environment(config) });
+        setEnv(fn, { [secretArnEnv(vendor.vendor)]: secret.secretArn, ...settingsEnvironment(vendor.vendor, config) });
         secret.grantRead(fn);
       });
     }
@@ -238,9 +239,8 @@ export class ProcureStack extends Stack {
       EventBusName: config.eventBusName,
       SenderEmail: config.senderEmail,
       ApproverEmails: config.approverEmails.join(','),
-      CocalcBaseUrl: config.cocalcBaseUrl,
-      InterserverWsdlUrl: config.interserverWsdlUrl,
-      ...(config.interserverEndpoint ? { InterserverEndpoint: config.interserverEndpoint } : {}),
+      // Each vendor's settings that declare an output (lib/vendor-settings.ts).
+      ...settingOutputs(config),
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value, description: STACK_OUTPUTS[name as StackOutputName] });
   }

@@ -6,6 +6,7 @@ import { procureConfigSchema } from './config-schema';
 import { json } from './context-coercion';
 import { counterSizeIssues } from './counter-size-config';
 import { followUpIssues } from './follow-up-config';
+import { OPTIONAL_SETTINGS, type VendorSettingsConfig } from './vendor-settings';
 
 /** A configuration value failed validation; the message lists every problem. */
 export class ProcureConfigError extends Error {
@@ -37,7 +38,7 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
   // An empty string from `-c procure:interserverEndpoint=` means "not set".
   for (const key of [
     'approvalBaseUrl',
-    'interserverEndpoint',
+    ...OPTIONAL_SETTINGS,
     'opsEmails',
     'approvalEscalationEmails',
     'approvalEscalationDelaySeconds',
@@ -48,8 +49,10 @@ export function resolveProcureConfig(overrides: unknown = {}): ProcureConfig {
   }
   const r = procureConfigSchema.safeParse(merged);
   if (!r.success) throw new ProcureConfigError(describeIssues(r.error, '(config)'));
-  const issues = [...followUpIssues(r.data), ...approvalPolicyIssues(r.data, given.autoApproveMaxUsd !== undefined), ...counterSizeIssues(r.data)];
+  // The vendors' settings are in the schema through settingsSchemaShape(), typed by their declarations.
+  const config: ProcureConfig = r.data as typeof r.data & VendorSettingsConfig;
+  const issues = [...followUpIssues(config), ...approvalPolicyIssues(config, given.autoApproveMaxUsd !== undefined), ...counterSizeIssues(config)];
   if (issues.length) throw new ProcureConfigError(issues);
   // Unset optionals were deleted above, so the parsed object has no `undefined`-valued keys.
-  return r.data;
+  return config;
 }

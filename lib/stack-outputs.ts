@@ -1,5 +1,6 @@
 import { capitalized, VENDORS, type Vendor } from '../lambdas/core/vendors';
 import { secretJsonShape } from '../lambdas/shared/vendor-secret-shapes';
+import { SETTING_OUTPUT_DESCRIPTIONS } from './vendor-settings';
 
 /** The output holding the ARN of a vendor's secret: `CocalcSecretArn`, one for each vendor of the registry. */
 export type SecretArnOutput<V extends Vendor = Vendor> = `${Capitalize<V>}SecretArn`;
@@ -31,9 +32,8 @@ export const STACK_OUTPUTS = {
   EventBusName: 'Bus the trigger rule listens on',
   SenderEmail: 'SES sender of approval mails (must be a verified identity)',
   ApproverEmails: 'Who receives approval mails (comma-separated; SES must reach them)',
-  CocalcBaseUrl: 'CoCalc API the functions call',
-  InterserverWsdlUrl: 'InterServer WSDL the functions load',
-  InterserverEndpoint: 'InterServer SOAP endpoint, when it differs from the WSDL URL',
+  // Each vendor's settings that declare an output (its folder's settings.ts).
+  ...SETTING_OUTPUT_DESCRIPTIONS,
 } as const;
 
 export type StackOutputName = keyof typeof STACK_OUTPUTS;

@@ -2,25 +2,25 @@ import type { IChainable, RetryProps, TaskStateBase } from 'aws-cdk-lib/aws-step
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { VENDOR_PROFILES, Vendor } from '../lambdas/core/vendors';
 import type { FunctionId } from '../lambdas/core/workflow';
-import type { ProcureConfig } from './config';
 import type { WorkflowFunctionProps } from './constructs/workflow-function';
 import type { NeedGroup } from './function-needs';
 
 /**
  * A vendor's CDK needs (issue #10, "a vendor seam"), declared in its folder
  * (`lambdas/vendors/<vendor>/stack.ts`) and listed in the registry (`#vendors/stacks`, lib/registered-stacks.ts): its own functions'
- * sizing and needs, the functions that call it (they get its secret and settings), its settings
- * from the configuration, and its branch of the state machine. Its secret comes from its profile
+ * sizing and needs, the functions that call it (they get its secret and its settings, declared in
+ * its settings.ts), and its branch of the state machine. Its secret comes from its profile
  * (lambdas/core/vendor-profile.ts); ProcureStack and PurchaseStateMachine wire the rest.
  */
 export interface VendorStack<V extends Vendor = Vendor> {
   readonly vendor: V;
   /** Each of its own functions (exactly its profile's `functions`): timeout and memory, and the need groups it is in. */
   readonly functions: { readonly [Id in keyof ProfileOf<V>['functions']]: OwnFunction };
-  /** Every function that calls the vendor (its own among them): each gets the secret, a read grant and {@link environment}. */
+  /**
+   * Every function that calls the vendor (its own among them): each gets the secret, a read grant,
+   * and the vendor's settings as variables (its settings.ts, lib/vendor-settings.ts).
+   */
   readonly callers: readonly FunctionId[];
-  /** The vendor's settings for its callers, as environment variables. */
-  environment(config: ProcureConfig): Record<string, string>;
   /** Its states of the purchase workflow. */
   purchaseSteps(machine: PurchaseMachineParts): PurchaseSteps;
 }

@@ -2,6 +2,7 @@ import { byVendor, VENDORS, type Vendor } from '../../lambdas/core/vendor-names'
 import { ENV, secretArnEnv } from '../../lambdas/shared/env-names';
 import type { LocalRuntime } from '../local';
 import { secretArnOutput, type StackOutputName } from '../stack-outputs';
+import { REQUIRED_SETTING_OUTPUTS, settingsFromEnvironment, settingsFromOutputs } from '../vendor-settings';
 import { requestRouteOf } from './request-route';
 
 /**
@@ -18,12 +19,11 @@ export interface StackResources {
   triggerRule: { name: string; bus: string };
   senderEmail: string;
   approverEmails: string[];
-  cocalcBaseUrl: string;
-  interserverWsdlUrl: string;
-  interserverEndpoint?: string;
+  /** The vendors' settings a deployment shows (lib/vendor-settings.ts), by key: `cocalcBaseUrl`, ...; those not set are absent. */
+  settings: Readonly<Record<string, string>>;
 }
 
-/** The outputs `resourcesFromOutputs` needs (InterserverEndpoint is optional). */
+/** The outputs `resourcesFromOutputs` needs (a vendor setting without a default, InterserverEndpoint say, may be absent). */
 export const REQUIRED_OUTPUTS = [
   'ApiUrl',
   'StateMachineArn',
@@ -35,8 +35,7 @@ export const REQUIRED_OUTPUTS = [
   'EventBusName',
   'SenderEmail',
   'ApproverEmails',
-  'CocalcBaseUrl',
-  'InterserverWsdlUrl',
+  ...REQUIRED_SETTING_OUTPUTS,
 ] as const satisfies readonly StackOutputName[];
 type RequiredOutput = (typeof REQUIRED_OUTPUTS)[number];
 
@@ -47,7 +46,7 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>,
     throw new Error(
       `${source} lacks the output(s) ${missing.join(', ')}: deploy this version of procure (npx cdk deploy --outputs-file ...) and pass that file`,
     );
-  const o = outputs as Record<RequiredOutput, string> & { InterserverEndpoint?: unknown };
+  const o = outputs as Record<RequiredOutput, string>;
   return {
     stateMachineArn: o.StateMachineArn,
     auditTable: o.AuditTableName,
@@ -58,9 +57,7 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, unknown>>,
     approverEmails: o.ApproverEmails.split(',')
       .map((a) => a.trim())
       .filter(Boolean),
-    cocalcBaseUrl: o.CocalcBaseUrl,
-    interserverWsdlUrl: o.InterserverWsdlUrl,
-    ...(typeof o.InterserverEndpoint === 'string' && o.InterserverEndpoint ? { interserverEndpoint: o.InterserverEndpoint } : {}),
+    settings: settingsFromOutputs(outputs),
   };
 }
 
@@ -69,7 +66,6 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
   const envs = Object.keys(rt.functions).map((id) => rt.envOf(id));
   const env = (name: string): string => envs.find((e) => e[name] !== undefined)?.[name] ?? '';
   const route = requestRouteOf(rt);
-  const endpoint = env(ENV.INTERSERVER_ENDPOINT);
   return {
     stateMachineArn: rt.stateMachineArn,
     auditTable: env(ENV.AUDIT_TABLE_NAME),
@@ -81,8 +77,6 @@ export function resourcesOfRuntime(rt: Pick<LocalRuntime, 'functions' | 'envOf' 
       .split(',')
       .map((a) => a.trim())
       .filter(Boolean),
-    cocalcBaseUrl: env(ENV.COCALC_BASE_URL),
-    interserverWsdlUrl: env(ENV.INTERSERVER_WSDL_URL),
-    ...(endpoint ? { interserverEndpoint: endpoint } : {}),
+    settings: settingsFromEnvironment(env),
   };
 }

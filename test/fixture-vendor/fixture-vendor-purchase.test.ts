@@ -70,6 +70,20 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(readers).toEqual(['FixtureVendorBuy', 'ListLicenses', 'PreparePurchase', 'QuotesApi', 'VerifyLicense']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
     expect(functions.some((id) => id.startsWith('FixtureVendorBuy'))).toBe(true);
+    // Its setting (its settings.ts): a configuration key with its default, its callers' variable, a stack output.
+    const urlOf = (id: string) =>
+      (
+        resources.find(([rid, r]) => rid.startsWith(id) && r.Type === 'AWS::Lambda::Function')![1].Properties as {
+          Environment: { Variables: Record<string, unknown> };
+        }
+      ).Environment.Variables.FIXTURE_VENDOR_URL;
+    expect(urlOf('FixtureVendorBuy')).toBe('https://fixture-vendor.invalid/v1');
+    expect(urlOf('ListLicenses')).toBe('https://fixture-vendor.invalid/v1');
+    expect(urlOf('RecordOutcome')).toBeUndefined();
+    expect(template.Outputs.FixturevendorBaseUrl).toMatchObject({
+      Value: 'https://fixture-vendor.invalid/v1',
+      Description: 'Fixture Vendor API the functions call',
+    });
   });
 
   it('quotes from its price list, asks a person, orders once at the vendor, verifies and completes', async () => {

@@ -15,7 +15,7 @@ import { bareStack, templateOf, TEST_ENV } from './synth';
 
 /**
  * The CDK side of the vendor seam (issue #10): each vendor's stack.ts declares its own functions,
- * its callers, its settings and its states, and the stack and the state machine derive from the
+ * its callers and its states (its settings are its settings.ts: vendor-settings.test.ts), and the stack and the state machine derive from the
  * list. A test-only vendor's part, added to the list, gets its branch of the machine.
  */
 
@@ -51,7 +51,6 @@ const fixtureStack = vendorStack({
   vendor: 'fixturevendor' as never,
   functions: { ['FixtureVendorBuy' as FunctionId]: { sizing: { timeout: Duration.seconds(30) }, uses: ['tables'] } },
   callers: ['FixtureVendorBuy' as FunctionId],
-  environment: () => ({}),
   purchaseSteps: (machine) => {
     const buy = machine.task('FixtureBuy', 'FixtureVendorBuy' as FunctionId, '$.purchase', [LOCK_BUSY]).addCatch(machine.recordNotCompleted, ON_FAILURE);
     buy.next(machine.verifyLicense);

@@ -48,8 +48,7 @@ describe('a deployment from its outputs file', () => {
       triggerRule: { name: 'Procure-PurchaseTriggerRequested-1', bus: 'default' },
       senderEmail: 'procure@acme.test',
       approverEmails: ['a@acme.test', 'b@acme.test'],
-      cocalcBaseUrl: 'https://cocalc.com/api/v2',
-      interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl',
+      settings: { cocalcBaseUrl: 'https://cocalc.com/api/v2', interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl' },
     });
   });
 

@@ -19,11 +19,11 @@ type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared' | 'stack
 /**
  * The room of a path under lambdas/: procure's own folder of that name, or the same folder inside
  * a vendor's (lambdas/vendors/<vendor>/core is core, .../adapters adapters, and so on), or a
- * vendor's stack.ts and sandbox.ts (its CDK needs and its local sandbox's wiring, which only the
- * CDK app and the local runtime import).
+ * vendor's stack.ts, settings.ts and sandbox.ts (its CDK needs, its configuration settings and its
+ * local sandbox's wiring, which only the CDK app, the configuration and the local runtime import).
  */
 function roomOf(path: string): Room | undefined {
-  if (/^(?:lambdas|test\/fixtures)\/vendors\/[\w-]+\/(?:stack|sandbox)(?:\.ts)?$/.test(path)) return 'stack';
+  if (/^(?:lambdas|test\/fixtures)\/vendors\/[\w-]+\/(?:stack|sandbox|settings)(?:\.ts)?$/.test(path)) return 'stack';
   // A test-only vendor (test/fixtures/vendors/<vendor>) keeps the same rooms.
   const m = /^(?:lambdas\/(?:vendors\/[\w-]+\/)?|test\/fixtures\/vendors\/[\w-]+\/)(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
   return m?.[1] as Room | undefined;

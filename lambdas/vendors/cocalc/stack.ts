@@ -3,7 +3,6 @@ import { CHECKOUT_SETTLE, LOCK_BUSY, SAFE_TO_REPEAT, SLOTS_CONTENDED } from '../
 import { ON_FAILURE, vendorStack } from '../../../lib/vendor-stack';
 import { QuoteMismatchError } from '../../core/errors';
 import { STATE } from '../../core/workflow';
-import { ENV } from '../../shared/env-names';
 
 /** CoCalc's CDK needs (lib/vendor-stack.ts): cart add and checkout, and who calls CoCalc. */
 export const cocalcStack = vendorStack({
@@ -15,7 +14,6 @@ export const cocalcStack = vendorStack({
   // PreparePurchase makes the first add; RecordOutcome (and Reconcile through it) deletes the
   // parked cart item when a purchase does not complete.
   callers: ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
-  environment: (config) => ({ [ENV.COCALC_BASE_URL]: config.cocalcBaseUrl, [ENV.COCALC_CHECKOUT_MODE]: config.cocalcCheckoutMode }),
   purchaseSteps: (machine) => {
     // The add after a wait for a slot of the vendor's add limit, with its own lock Retry.
     const addToCart = machine

@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { BUY_SETTLE, LOCK_BUSY, THROTTLED_BUY } from '../../../lib/constructs/purchase-retries';
 import { ON_FAILURE, vendorStack } from '../../../lib/vendor-stack';
 import { STATE } from '../../core/workflow';
-import { ENV } from '../../shared/env-names';
 
 /** InterServer's CDK needs (lib/vendor-stack.ts): the buy, and who calls InterServer. */
 export const interserverStack = vendorStack({
@@ -12,12 +11,6 @@ export const interserverStack = vendorStack({
   },
   // PreparePurchase and QuotesApi read InterServer's catalog to price a license type.
   callers: ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
-  environment: (config) => ({
-    [ENV.INTERSERVER_WSDL_URL]: config.interserverWsdlUrl,
-    [ENV.INTERSERVER_PAYMENT_POLICY]: config.interserverPaymentPolicy,
-    // Unset = the handlers derive it from the WSDL URL.
-    ...(config.interserverEndpoint ? { [ENV.INTERSERVER_ENDPOINT]: config.interserverEndpoint } : {}),
-  }),
   purchaseSteps: (machine) => {
     const buyLicense = machine
       .task(STATE.BuyLicense, 'InterserverBuy', '$.purchase', [LOCK_BUSY, BUY_SETTLE], THROTTLED_BUY)

@@ -17,7 +17,7 @@ export async function checkVendors(t: DoctorTarget, secrets: SecretValues): Prom
 
 async function checkCocalc(t: DoctorTarget, secrets: SecretValues): Promise<CheckResult> {
   const name = 'vendor: CoCalc key (user-query)';
-  const baseUrl = t.resources.cocalcBaseUrl;
+  const baseUrl = t.resources.settings.cocalcBaseUrl ?? '';
   if (!secrets.cocalc) return fail(name, 'not checked: the CoCalc secret is not usable (above)', 'fix the CoCalc secret first');
   try {
     const account = await createCocalcGateway({ baseUrl, apiKey: (secrets.cocalc as { apiKey: string }).apiKey, checkoutMode: 'current' }).verifyKey();
@@ -36,10 +36,10 @@ async function checkCocalc(t: DoctorTarget, secrets: SecretValues): Promise<Chec
 
 async function checkInterserver(t: DoctorTarget, secrets: SecretValues): Promise<CheckResult> {
   const name = 'vendor: InterServer login (api_login)';
-  const wsdlUrl = t.resources.interserverWsdlUrl;
+  const wsdlUrl = t.resources.settings.interserverWsdlUrl ?? '';
   if (!secrets.interserver) return fail(name, 'not checked: the InterServer secret is not usable (above)', 'fix the InterServer secret first');
   try {
-    const endpoint = t.resources.interserverEndpoint;
+    const endpoint = t.resources.settings.interserverEndpoint;
     const gateway = createInterserverGateway({
       wsdlUrl,
       ...(endpoint ? { endpoint } : {}),

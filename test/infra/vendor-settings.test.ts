@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { VENDORS } from '../../lambdas/core/vendor-names';
+import { ENV } from '../../lambdas/shared/env-names';
+import { cocalcSettings } from '../../lambdas/vendors/cocalc/settings';
+import { interserverSettings } from '../../lambdas/vendors/interserver/settings';
+import { DEFAULT_PROCURE_CONFIG } from '../../lib/config-defaults';
+import { readProcureConfig } from '../../lib/read-config';
+import { resolveProcureConfig } from '../../lib/resolve-config';
+import { VENDOR_STACKS } from '../../lib/vendor-stacks';
+import { REQUIRED_SETTING_OUTPUTS, settingOutputs, settingsEnvironment, settingsFromOutputs, sharedKeys } from '../../lib/vendor-settings';
+
+/**
+ * The vendors' configuration settings (issue #10): each vendor declares its own in its folder
+ * (lambdas/vendors/<vendor>/settings.ts), and the configuration's keys, defaults and checks, its
+ * callers' variables and the stack outputs `procure doctor` reads back derive from them.
+ */
+const contextOf = (context: Record<string, unknown>): App['node'] => new App({ outdir: mkdtempSync(join(tmpdir(), 'procure-settings-')), context }).node;
+
+describe("the vendors' settings", () => {
+  it('are configuration keys with their declared defaults; one without a default is absent until set', () => {
+    for (const settings of [cocalcSettings, interserverSettings]) {
+      for (const [key, setting] of Object.entries(settings)) {
+        const value = (DEFAULT_PROCURE_CONFIG as unknown as Record<string, unknown>)[key];
+        if ('default' in setting) expect({ key, value }).toEqual({ key, value: setting.default });
+        else expect(DEFAULT_PROCURE_CONFIG).not.toHaveProperty(key);
+      }
+    }
+    expect(readProcureConfig(contextOf({ 'procure:interserverEndpoint': 'https://soap.acme.test/api.php' }))).toMatchObject({
+      interserverEndpoint: 'https://soap.acme.test/api.php',
+    });
+  });
+
+  it('are checked by their own schema, naming the key', () => {
+    expect(() => resolveProcureConfig({ interserverEndpoint: 'ftp://soap.acme.test' })).toThrow(/interserverEndpoint: must be an http\(s\) URL/);
+    expect(() => resolveProcureConfig({ cocalcCheckoutMode: 'sometimes' })).toThrow(/cocalcCheckoutMode/);
+  });
+
+  it("become the variables of the vendor's own callers only, a setting not set setting none", () => {
+    const config = resolveProcureConfig({ cocalcBaseUrl: 'https://cocalc.acme.test/api/v2' });
+    expect(settingsEnvironment('cocalc', config)).toEqual({ [ENV.COCALC_BASE_URL]: 'https://cocalc.acme.test/api/v2', [ENV.COCALC_CHECKOUT_MODE]: 'current' });
+    expect(settingsEnvironment('interserver', config)).toEqual({
+      [ENV.INTERSERVER_WSDL_URL]: 'https://my.interserver.net/api.php?wsdl',
+      [ENV.INTERSERVER_PAYMENT_POLICY]: 'leave-unpaid',
+    });
+    const withEndpoint = resolveProcureConfig({ interserverEndpoint: 'https://soap.acme.test/api.php' });
+    expect(settingsEnvironment('interserver', withEndpoint)).toMatchObject({ [ENV.INTERSERVER_ENDPOINT]: 'https://soap.acme.test/api.php' });
+    // Every vendor of the registry has its part, and its callers are where the stack puts them.
+    expect(VENDOR_STACKS.map((v) => v.vendor)).toEqual(VENDORS);
+  });
+
+  it('show as stack outputs that procure doctor reads back, the optional one only when set', () => {
+    const config = resolveProcureConfig({});
+    expect(settingOutputs(config)).toEqual({ CocalcBaseUrl: 'https://cocalc.com/api/v2', InterserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl' });
+    expect(REQUIRED_SETTING_OUTPUTS).toEqual(['CocalcBaseUrl', 'InterserverWsdlUrl']);
+    const set = settingOutputs(resolveProcureConfig({ interserverEndpoint: 'https://soap.acme.test/api.php' }));
+    expect(settingsFromOutputs(set)).toEqual({
+      cocalcBaseUrl: 'https://cocalc.com/api/v2',
+      interserverWsdlUrl: 'https://my.interserver.net/api.php?wsdl',
+      interserverEndpoint: 'https://soap.acme.test/api.php',
+    });
+  });
+
+  it('refuses a key two vendors declare (one context key would set both)', () => {
+    expect(
+      sharedKeys([
+        { vendor: 'cocalc', key: 'baseUrl' },
+        { vendor: 'interserver', key: 'wsdlUrl' },
+      ]),
+    ).toEqual([]);
+    expect(
+      sharedKeys([
+        { vendor: 'cocalc', key: 'baseUrl' },
+        { vendor: 'interserver', key: 'baseUrl' },
+      ]),
+    ).toEqual(['vendor setting baseUrl is declared by cocalc and interserver']);
+  });
+});
