@@ -4,6 +4,7 @@ import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from './failure';
 import type { AuditEntry, PurchaseRecord } from './ports';
 import type { PurchaseStatus, WorkflowState } from './workflow';
+import { profileOf, type Vendor } from './vendors';
 
 /**
  * RecordOutcome's decisions, pure: whether a purchase is already closed, what it ended as and why
@@ -34,16 +35,13 @@ export function recordedEnd(trail: readonly AuditEntry[]): RecordedOutcome | und
   return { status: closed.status, ...(typeof closed.detail?.reason === 'string' ? { reason: closed.detail.reason } : {}) };
 }
 
-/** Errors that say the request itself was wrong: INVALID rather than FAILED. */
-const INVALID_ERRORS = new Set([
-  'InvalidRequestError',
-  'MaxCostExceededError',
-  'RequestConflictError',
-  'InvalidIpError',
-  'InvalidCouponError',
-  'InvalidLicenseTypeError',
-  'IpNotAllowedError',
-]);
+/** Errors that say the request itself was wrong: INVALID rather than FAILED (and the vendor's own, its profile's `errorMeanings`). */
+const INVALID_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'MaxCostExceededError', 'RequestConflictError']);
+
+/** Whether `error` says the request to `vendor` was wrong as written. */
+export function isInvalidRequestError(error: string, vendor: Vendor): boolean {
+  return INVALID_ERRORS.has(error) || (profileOf(vendor).errorMeanings?.invalidRequest ?? []).includes(error);
+}
 /** Step Functions' own timeouts: on the approval task they mean nobody decided in time. */
 const TIMEOUT_ERRORS = new Set(['States.Timeout', 'States.HeartbeatTimeout']);
 /**
@@ -66,7 +64,7 @@ export function classifyEnd(state: WorkflowState, record: PurchaseRecord | undef
   // then a record still AWAITING_APPROVAL says the second round went unanswered.
   const undecided = !state.approval || (state.mismatch !== undefined && record?.status === 'AWAITING_APPROVAL');
   if (failure && TIMEOUT_ERRORS.has(failure.error) && undecided && record && APPROVAL_WAIT_STATUSES.has(record.status)) return 'EXPIRED';
-  if (failure && INVALID_ERRORS.has(failure.error)) return 'INVALID';
+  if (failure && isInvalidRequestError(failure.error, state.request.vendor)) return 'INVALID';
   return 'FAILED';
 }
 

@@ -1,5 +1,5 @@
 import { vendorName } from './approval-page';
-import type { Vendor } from './purchase-request';
+import { profileOf, type Vendor } from './vendors';
 
 /**
  * Why a purchase did not complete, in words a requester reads (core/requester-notice.ts). Built
@@ -7,22 +7,26 @@ import type { Vendor } from './purchase-request';
  * reason or a stack trace: those name internals, vendor responses and, at worst, secrets.
  */
 
-/** Errors that mean the request, as written, could not be bought. */
-const REQUEST_ERRORS = new Set([
-  'InvalidRequestError',
-  'RequestConflictError',
-  'InvalidIpError',
-  'InvalidCouponError',
-  'InvalidLicenseTypeError',
-  'IpNotAllowedError',
-  'LicenseAlreadyExistsError',
-]);
+/** Errors that mean the request, as written, could not be bought (and the vendor's own: its profile's `errorMeanings`). */
+const REQUEST_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'RequestConflictError']);
+
+/** What the vendor's own error `error` means to a requester, if anything (vendor-profile.ts VendorErrorMeanings). */
+function vendorMeaning(error: string | undefined, vendor: Vendor): 'as-written' | 'no-credit' | undefined {
+  const meanings = profileOf(vendor).errorMeanings ?? {};
+  if (error === undefined) return undefined;
+  if ((meanings.noCredit ?? []).includes(error)) return 'no-credit';
+  if ([...(meanings.invalidRequest ?? []), ...(meanings.notSellable ?? [])].includes(error)) return 'as-written';
+  return undefined;
+}
 
 /** The end of a purchase a person checked at the vendor and found not bought (`procure resolve --not-bought`). */
 export const NOT_BOUGHT_AFTER_CHECK = 'NotBoughtAfterCheck';
 
 /** Plain words for the errors a requester can understand or act on; anything else is generic. */
-function failedBecause(error: string | undefined, vendor: string): string {
+function failedBecause(error: string | undefined, vendorId: Vendor): string {
+  const vendor = vendorName(vendorId);
+  const meaning = vendorMeaning(error, vendorId);
+  if (meaning === 'no-credit') return `the ${vendor} account does not have enough credit.`;
   switch (error) {
     case 'BudgetExceededError':
       return `it would have gone over this month's ${vendor} budget.`;
@@ -36,11 +40,8 @@ function failedBecause(error: string | undefined, vendor: string): string {
       return 'procure could not confirm the approval, so it bought nothing.';
     case NOT_BOUGHT_AFTER_CHECK:
       return `a person checked the ${vendor} account after its outcome was unclear and found it was not bought.`;
-    case 'InsufficientCreditError':
-    case 'InsufficientPrepayError':
-      return `the ${vendor} account does not have enough credit.`;
     default:
-      if (error && REQUEST_ERRORS.has(error)) {
+      if ((error && REQUEST_ERRORS.has(error)) || meaning === 'as-written') {
         return `${vendor} or procure could not accept the request as written (for example its IP address, coupon or license type).`;
       }
       return `a problem at ${vendor} or in procure stopped it. The operators have been told.`;
@@ -72,6 +73,6 @@ export function plainReason(end: EndFacts): string {
       );
     case 'INVALID':
     case 'FAILED':
-      return `It did not go through because ${failedBecause(end.error, vendor)} Nothing was bought.`;
+      return `It did not go through because ${failedBecause(end.error, end.vendor)} Nothing was bought.`;
   }
 }

@@ -39,6 +39,12 @@ export interface VendorProfile<
    * the approvers and the failed event's `check` list.
    */
   readonly attentionChecks: (facts: AttentionFacts, item: z.output<Item>) => string[];
+  /**
+   * What its own errors (by class name, core/errors.ts) mean for how a purchase ends and what its
+   * requester reads (core/outcome-rules.ts, core/requester-reasons.ts). Absent: none of its errors
+   * means more than "failed".
+   */
+  readonly errorMeanings?: VendorErrorMeanings;
   /** The monthly spend cap (USD) a deployment has unless its configuration sets one. */
   readonly defaultMonthlyCapUsd: number;
   /**
@@ -48,6 +54,16 @@ export interface VendorProfile<
   readonly functions: Functions;
   /** Where its functions' entry files are, relative to lambdas/ (default: its folder's, `vendors/<name>/handlers`). */
   readonly handlersDir?: string;
+}
+
+/** What a vendor's error names mean; each list holds error class names. */
+export interface VendorErrorMeanings {
+  /** The request as written cannot be bought (its IP, its coupon, its type): the purchase ends INVALID. */
+  readonly invalidRequest?: readonly string[];
+  /** The vendor would not sell what the request names, though the request itself is valid (a license that already exists). */
+  readonly notSellable?: readonly string[];
+  /** The vendor account lacks the credit to pay. */
+  readonly noCredit?: readonly string[];
 }
 
 /** A profile, its types checked where it is written (`satisfies` would lose nothing either). */

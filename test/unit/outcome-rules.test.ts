@@ -18,7 +18,7 @@ import {
 import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
 import type { PurchaseRequest } from '../../lambdas/core/purchase-request';
 import type { FailureInfo, PurchaseStatus, WorkflowState } from '../../lambdas/core/workflow';
-import { cocalcRequest } from '../support/requests';
+import { cocalcRequest, interserverRequest } from '../support/requests';
 
 /** RecordOutcome's rules as tables: what the state and the record show -> the end, and what compensation makes of it. */
 
@@ -116,7 +116,12 @@ describe('what a purchase ended as (classification)', () => {
     { why: 'a timeout of a purchase being reserved', s: state({ failure: timeout }), rec: record('QUOTED'), expected: 'FAILED' },
     { why: 'a wrong request', s: state({ failure: lambdaFailure('InvalidRequestError') }), rec: record('RECEIVED'), expected: 'INVALID' },
     { why: 'a cost above the cap', s: state({ failure: lambdaFailure('MaxCostExceededError') }), rec: record('RECEIVED'), expected: 'INVALID' },
-    { why: 'an IP the vendor refuses', s: state({ failure: lambdaFailure('IpNotAllowedError') }), rec: record('APPROVED'), expected: 'INVALID' },
+    {
+      why: 'an IP the vendor refuses (its profile says the request was wrong)',
+      s: state({ request: interserverRequest() as unknown as PurchaseRequest, failure: lambdaFailure('IpNotAllowedError') }),
+      rec: record('APPROVED'),
+      expected: 'INVALID',
+    },
     { why: 'a budget refusal', s: state({ failure: lambdaFailure('BudgetExceededError') }), rec: record('QUOTED'), expected: 'FAILED' },
     { why: 'no failure at all', s: state(), rec: record('APPROVED'), expected: 'FAILED' },
   ])('$why -> $expected', ({ s, rec, expected }) => {

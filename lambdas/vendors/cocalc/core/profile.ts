@@ -22,6 +22,9 @@ export const cocalcProfile = vendorProfile({
   secretDescription: 'CoCalc API v2 key',
   priceSource: { id: 'cocalc-v3-formula', description: "CoCalc's v3 price formula: the total its checkout charges and Checkout verifies" },
   attentionChecks: cocalcAttentionChecks,
+  // "Insufficient credit on your account" (cocalc-api-v2.md §4.7; core/errors.ts). A literal: the
+  // bundles are minified without keepNames.
+  errorMeanings: { noCredit: ['InsufficientCreditError'] },
   defaultMonthlyCapUsd: 500,
   functions: { CocalcAddToCart: 'add-to-cart.ts', CocalcCheckout: 'checkout.ts' },
 });

@@ -32,6 +32,13 @@ export const interserverProfile = vendorProfile({
   secretDescription: 'InterServer SOAP login',
   priceSource: { id: 'interserver-catalog', description: "InterServer's catalog price" },
   attentionChecks: interserverAttentionChecks,
+  // Its status_text refusals (shared/vendors/interserver-soap.md §5; classes in core/errors.ts).
+  // Literals: the bundles are minified without keepNames, so a class's `.name` is not its name.
+  errorMeanings: {
+    invalidRequest: ['InvalidIpError', 'InvalidCouponError', 'InvalidLicenseTypeError', 'IpNotAllowedError'],
+    notSellable: ['LicenseAlreadyExistsError'],
+    noCredit: ['InsufficientPrepayError'],
+  },
   defaultMonthlyCapUsd: 200,
   functions: { InterserverBuy: 'buy.ts' },
 });
