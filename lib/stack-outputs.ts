@@ -1,6 +1,6 @@
 import { capitalized, VENDORS, type Vendor } from '../lambdas/core/vendors';
 import { secretJsonShape } from '../lambdas/shared/vendor-secret-shapes';
-import { SETTING_OUTPUT_DESCRIPTIONS } from './vendor-settings';
+import { SETTING_OUTPUT_DESCRIPTIONS, settingsClashWith } from './vendor-settings';
 
 /** The output holding the ARN of a vendor's secret: `CocalcSecretArn`, one for each vendor of the registry. */
 export type SecretArnOutput<V extends Vendor = Vendor> = `${Capitalize<V>}SecretArn`;
@@ -17,7 +17,7 @@ const SECRET_ARN_OUTPUTS = Object.fromEntries(VENDORS.map((v) => [secretArnOutpu
  * (lib/procure-stack.ts) and the CLI that reads them back from `cdk deploy --outputs-file`
  * (`procure doctor`). Plain data, so the CLI never loads aws-cdk-lib.
  */
-export const STACK_OUTPUTS = {
+const PROCURE_OUTPUTS = {
   ApiUrl: 'procure API (IAM: /purchases, /licenses, /quotes; signed links: /approvals)',
   ApprovalBaseUrl: 'Base URL of approval links',
   StateMachineArn: 'Purchase workflow',
@@ -32,8 +32,13 @@ export const STACK_OUTPUTS = {
   EventBusName: 'Bus the trigger rule listens on',
   SenderEmail: 'SES sender of approval mails (must be a verified identity)',
   ApproverEmails: 'Who receives approval mails (comma-separated; SES must reach them)',
-  // Each vendor's settings that declare an output (its folder's settings.ts).
-  ...SETTING_OUTPUT_DESCRIPTIONS,
 } as const;
+
+// A vendor setting's output named like one of procure's own would replace it.
+const clash = settingsClashWith(Object.keys(PROCURE_OUTPUTS), 'output');
+if (clash.length) throw new Error(clash.join('; '));
+
+/** procure's own outputs, then each vendor's settings that declare one (its folder's settings.ts). */
+export const STACK_OUTPUTS = { ...PROCURE_OUTPUTS, ...SETTING_OUTPUT_DESCRIPTIONS } as const;
 
 export type StackOutputName = keyof typeof STACK_OUTPUTS;

@@ -18,7 +18,10 @@ export interface VendorSetting<T = unknown> {
   readonly output?: { readonly name: string; readonly description: string };
 }
 
-/** A vendor's settings, by key; the keys are checked where they are written. */
-export function vendorSettings<const S extends Readonly<Record<string, VendorSetting>>>(settings: S): S {
+/** Each setting held to its own schema: a default its schema does not accept is a type error. */
+type Checked<S> = { readonly [K in keyof S]: S[K] extends { readonly schema: z.ZodType<infer T, unknown> } ? VendorSetting<T> : never };
+
+/** A vendor's settings, by key, checked where they are written (each default against its schema's type). */
+export function vendorSettings<const S extends Readonly<Record<string, VendorSetting>>>(settings: S & Checked<S>): S {
   return settings;
 }

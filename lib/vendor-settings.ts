@@ -40,15 +40,34 @@ const BY_VENDOR: { readonly [V in Vendor]: Readonly<Record<string, VendorSetting
 
 const ALL: readonly KeyedSetting[] = VENDORS.flatMap((vendor) => Object.entries(BY_VENDOR[vendor]).map(([key, setting]) => ({ vendor, key, setting })));
 
-/** Keys declared by two vendors: each key is one context key, so they would silently share one value. */
-export function sharedKeys(settings: ReadonlyArray<{ vendor: string; key: string }>): string[] {
-  return settings.flatMap(({ key, vendor }, i) => {
-    const first = settings.findIndex((s) => s.key === key);
-    return first === i ? [] : [`vendor setting ${key} is declared by ${settings[first]!.vendor} and ${vendor}`];
-  });
+/**
+ * Names two settings share: a key is one context key, a variable one variable of the callers of
+ * both vendors, an output one output; shared, one would silently take the other's value.
+ */
+export function sharedNames(settings: ReadonlyArray<{ vendor: string; key: string; setting: Pick<VendorSetting, 'variable' | 'output'> }>): string[] {
+  const kinds = [
+    ['key', (s: (typeof settings)[number]) => s.key],
+    ['variable', (s: (typeof settings)[number]) => s.setting.variable],
+    ['output', (s: (typeof settings)[number]) => s.setting.output?.name],
+  ] as const;
+  return kinds.flatMap(([kind, nameOf]) =>
+    settings.flatMap((s, i) => {
+      const name = nameOf(s);
+      const first = settings.findIndex((o) => nameOf(o) === name);
+      return name === undefined || first === i
+        ? []
+        : [`vendor setting ${kind} ${name} is declared by ${settings[first]!.vendor}'s ${settings[first]!.key} and ${s.vendor}'s ${s.key}`];
+    }),
+  );
 }
-const shared = sharedKeys(ALL);
+const shared = sharedNames(ALL);
 if (shared.length) throw new Error(shared.join('; '));
+
+/** The settings' keys or outputs named like one of procure's own (`taken`): each would replace procure's value or check. */
+export function settingsClashWith(taken: readonly string[], kind: 'key' | 'output'): string[] {
+  const names = ALL.flatMap(({ key, setting }) => (kind === 'key' ? [key] : setting.output ? [setting.output.name] : []));
+  return names.filter((n) => taken.includes(n)).map((n) => `vendor setting ${kind} ${n} is one of procure's own`);
+}
 
 /** The settings' keys and schemas, for the configuration's schema; one without a default is optional. */
 export function settingsSchemaShape(): Record<string, z.ZodType> {
@@ -66,16 +85,14 @@ export const OPTIONAL_SETTINGS: readonly string[] = ALL.filter(({ setting }) => 
 /** A vendor's settings as its callers' environment variables (a setting not set sets none). */
 export function settingsEnvironment(vendor: Vendor, config: VendorSettingsConfig): Record<string, string> {
   const values = config as Readonly<Record<string, unknown>>;
-  return Object.fromEntries(
-    ALL.filter((s) => s.vendor === vendor && values[s.key] !== undefined).map(({ key, setting }) => [setting.variable, String(values[key])]),
-  );
+  return Object.fromEntries(ALL.filter((s) => s.vendor === vendor && isSet(values[s.key])).map(({ key, setting }) => [setting.variable, String(values[key])]));
 }
 
 /** The stack outputs of the settings that are set. */
 export function settingOutputs(config: VendorSettingsConfig): Partial<Record<SettingOutputName, string>> {
   const values = config as Readonly<Record<string, unknown>>;
   return Object.fromEntries(
-    ALL.filter(({ key, setting }) => setting.output && values[key] !== undefined).map(({ key, setting }) => [setting.output!.name, String(values[key])]),
+    ALL.filter(({ key, setting }) => setting.output && isSet(values[key])).map(({ key, setting }) => [setting.output!.name, String(values[key])]),
   );
 }
 
@@ -90,16 +107,24 @@ export const REQUIRED_SETTING_OUTPUTS = ALL.flatMap(({ setting }) =>
 ) as SettingOutputName[];
 
 /** The settings a deployment shows, by key, from its outputs (those not set are left out). */
-export function settingsFromOutputs(outputs: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
+export function settingsFromOutputs(outputs: Readonly<Record<string, unknown>>): SettingValues {
   return pick((setting) => (setting.output ? outputs[setting.output.name] : undefined));
 }
 
 /** The settings the local runtime's functions run with, by key, read from their environment (those not set are left out). */
-export function settingsFromEnvironment(env: (variable: string) => string | undefined): Readonly<Record<string, string>> {
+export function settingsFromEnvironment(env: (variable: string) => string | undefined): SettingValues {
   return pick((setting) => (setting.output ? env(setting.variable) : undefined));
 }
 
-function pick(read: (setting: VendorSetting) => unknown): Readonly<Record<string, string>> {
+/** Settings as text, by key, those not set left out: what a deployment or the local runtime shows. */
+export type SettingValues = Readonly<Partial<Record<keyof VendorSettingsConfig, string>>>;
+
+/** Set: neither unset nor "" (which `-c procure:<key>=` gives, and means not set). */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== '';
+}
+
+function pick(read: (setting: VendorSetting) => unknown): SettingValues {
   return Object.fromEntries(
     ALL.flatMap(({ key, setting }) => {
       const value = read(setting);

@@ -2,8 +2,8 @@ import { config, pipe, transform, type core, type ZodMiniPipe, type ZodMiniTrans
 import { en } from 'zod/locales';
 
 /**
- * zod as procure's Lambdas use it: `import * as z from './zod'` (the only import of zod under
- * lambdas/). It is zod/mini, the functional API on the same core: checks are passed to `.check()`
+ * zod as procure's Lambdas use it: `import * as z from './zod'` (the only import of zod in Lambda
+ * code; a vendor's settings.ts, read by the CDK app and the CLI only, uses zod's classic API). It is zod/mini, the functional API on the same core: checks are passed to `.check()`
  * (`z.string().check(z.minLength(1))`) and wrappers are functions (`z.optional(s)`), which the
  * bundler can leave out when unused. zod's classic API cost every function about 100 KB and,
  * measured, about half its module-load time over loading only the SDK clients it calls

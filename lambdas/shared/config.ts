@@ -6,6 +6,7 @@ import { policyIssues, type ApprovalPolicy } from '../core/approval-policy';
 import { byVendor, type Vendor } from '../core/vendor-names';
 import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../vendors/cocalc/core/checkout-mode';
+import { INTERSERVER_PAYMENT_POLICIES, type InterserverPaymentPolicy } from '../vendors/interserver/core/payment-policy';
 
 /**
  * Handler configuration, read from the environment once per cold start and validated so a
@@ -208,10 +209,6 @@ export function cocalcCartAddLimits(env: Env = process.env): readonly RateLimit[
   if (!r.success) throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;
 }
-
-/** What InterServer buys do about payment: leave the invoice unpaid, pay only from PrePay, or pay now. */
-export const INTERSERVER_PAYMENT_POLICIES = ['leave-unpaid', 'prepay-only', 'pay-now'] as const;
-export type InterserverPaymentPolicy = (typeof INTERSERVER_PAYMENT_POLICIES)[number];
 
 export interface InterserverConfig {
   wsdlUrl: string;

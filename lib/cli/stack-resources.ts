@@ -2,7 +2,7 @@ import { byVendor, VENDORS, type Vendor } from '../../lambdas/core/vendor-names'
 import { ENV, secretArnEnv } from '../../lambdas/shared/env-names';
 import type { LocalRuntime } from '../local';
 import { secretArnOutput, type StackOutputName } from '../stack-outputs';
-import { REQUIRED_SETTING_OUTPUTS, settingsFromEnvironment, settingsFromOutputs } from '../vendor-settings';
+import { REQUIRED_SETTING_OUTPUTS, type SettingValues, settingsFromEnvironment, settingsFromOutputs } from '../vendor-settings';
 import { requestRouteOf } from './request-route';
 
 /**
@@ -20,7 +20,7 @@ export interface StackResources {
   senderEmail: string;
   approverEmails: string[];
   /** The vendors' settings a deployment shows (lib/vendor-settings.ts), by key: `cocalcBaseUrl`, ...; those not set are absent. */
-  settings: Readonly<Record<string, string>>;
+  settings: SettingValues;
 }
 
 /** The outputs `resourcesFromOutputs` needs (a vendor setting without a default, InterserverEndpoint say, may be absent). */

@@ -15,7 +15,7 @@ import {
   startProcure,
   type E2e,
 } from '../support/e2e-runtime';
-import { FIXTURE_VENDOR_TIMEOUT_MS } from '../fixtures/vendors/fixturevendor/composition/gateway';
+import { FIXTURE_VENDOR_TIMEOUT_MS } from '../fixtures/vendors/fixturevendor/shared/env-names';
 import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
 import { PROJECT_DIR } from '../support/project-dir';
 

@@ -11,7 +11,7 @@ import { DEFAULT_PROCURE_CONFIG } from '../../lib/config-defaults';
 import { readProcureConfig } from '../../lib/read-config';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import { VENDOR_STACKS } from '../../lib/vendor-stacks';
-import { REQUIRED_SETTING_OUTPUTS, settingOutputs, settingsEnvironment, settingsFromOutputs, sharedKeys } from '../../lib/vendor-settings';
+import { REQUIRED_SETTING_OUTPUTS, settingOutputs, settingsClashWith, settingsEnvironment, settingsFromOutputs, sharedNames } from '../../lib/vendor-settings';
 
 /**
  * The vendors' configuration settings (issue #10): each vendor declares its own in its folder
@@ -64,18 +64,29 @@ describe("the vendors' settings", () => {
     });
   });
 
-  it('refuses a key two vendors declare (one context key would set both)', () => {
+  it("refuses a key, a variable or an output two settings share (one would take the other's value)", () => {
+    const url = (variable: string, output?: string) => ({ variable, ...(output ? { output: { name: output, description: '' } } : {}) });
     expect(
-      sharedKeys([
-        { vendor: 'cocalc', key: 'baseUrl' },
-        { vendor: 'interserver', key: 'wsdlUrl' },
+      sharedNames([
+        { vendor: 'cocalc', key: 'baseUrl', setting: url('A', 'AOut') },
+        { vendor: 'interserver', key: 'wsdlUrl', setting: url('B', 'BOut') },
       ]),
     ).toEqual([]);
     expect(
-      sharedKeys([
-        { vendor: 'cocalc', key: 'baseUrl' },
-        { vendor: 'interserver', key: 'baseUrl' },
+      sharedNames([
+        { vendor: 'cocalc', key: 'baseUrl', setting: url('A', 'Out') },
+        { vendor: 'interserver', key: 'baseUrl', setting: url('A', 'Out') },
       ]),
-    ).toEqual(['vendor setting baseUrl is declared by cocalc and interserver']);
+    ).toEqual([
+      "vendor setting key baseUrl is declared by cocalc's baseUrl and interserver's baseUrl",
+      "vendor setting variable A is declared by cocalc's baseUrl and interserver's baseUrl",
+      "vendor setting output Out is declared by cocalc's baseUrl and interserver's baseUrl",
+    ]);
+  });
+
+  it("refuses a setting named like one of procure's own keys or outputs", () => {
+    expect(settingsClashWith(['senderEmail', 'eventBusName'], 'key')).toEqual([]);
+    expect(settingsClashWith(['senderEmail', 'cocalcBaseUrl'], 'key')).toEqual(["vendor setting key cocalcBaseUrl is one of procure's own"]);
+    expect(settingsClashWith(['ApiUrl', 'InterserverWsdlUrl'], 'output')).toEqual(["vendor setting output InterserverWsdlUrl is one of procure's own"]);
   });
 });

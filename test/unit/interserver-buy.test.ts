@@ -11,7 +11,7 @@ import {
 import type { InterserverGateway } from '../../lambdas/core/ports';
 import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
 import type { Quote, WorkflowState } from '../../lambdas/core/workflow';
-import type { InterserverPaymentPolicy } from '../../lambdas/shared/config';
+import type { InterserverPaymentPolicy } from '../../lambdas/vendors/interserver/core/payment-policy';
 import { makeHandler } from '../../lambdas/vendors/interserver/handlers/buy';
 import { interserverRequest } from '../support/requests';
 import {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { httpUrl } from '../../../lib/config-fields';
 import { vendorSettings } from '../../../lib/vendor-setting';
-import { INTERSERVER_PAYMENT_POLICIES } from '../../shared/config';
+import { INTERSERVER_PAYMENT_POLICIES } from './core/payment-policy';
 import { ENV } from '../../shared/env-names';
 
 /** InterServer's configuration settings (lib/vendor-setting.ts): its WSDL and SOAP endpoint, and what a buy does about payment. */

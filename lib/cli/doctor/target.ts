@@ -33,7 +33,7 @@ export function resolveDoctorTarget(options: TargetOptions): DoctorTarget {
   if (options.outputs !== undefined || (options.api !== undefined && !loopback)) return deploymentTarget(options);
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const info = readRuntimeInfo(dataDir);
-  if (!info.resources || !info.eventsEndpoint || !info.dynamoEndpoint) {
+  if (!info.resources?.settings || !info.eventsEndpoint || !info.dynamoEndpoint) {
     throw new Error(`${runtimeFile(dataDir)} was written by an older procure: restart the local runtime (npm start)`);
   }
   const recorded = resolveApiTarget({ dataDir });

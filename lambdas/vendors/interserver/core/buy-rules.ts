@@ -1,3 +1,4 @@
+import type { InterserverPaymentPolicy } from './payment-policy';
 import { AUDIT } from '../../../core/audit-kinds';
 import { LicenseAlreadyExistsError, VendorTransientError } from '../../../core/errors';
 import { toCents } from '../../../core/money';
@@ -10,8 +11,8 @@ import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord
  * test/unit/interserver-buy-rules.test.ts tables them.
  */
 
-/** How BuyLicense pays (INTERSERVER_PAYMENT_POLICY); lambdas/shared/config.ts reads it. */
-export type InterserverPaymentPolicy = 'leave-unpaid' | 'prepay-only' | 'pay-now';
+/** How BuyLicense pays (INTERSERVER_PAYMENT_POLICY, ./payment-policy.ts); lambdas/shared/config.ts reads it. */
+export type { InterserverPaymentPolicy };
 
 /** Buys per purchase: the second only after the first was proven not to have bought. */
 export const MAX_BUY_ATTEMPTS = 2;
