@@ -12,10 +12,15 @@ import {
   postPurchase,
   purchaseRecord,
   reservation,
+  secretValue,
   startProcure,
   type E2e,
 } from '../support/e2e-runtime';
 import { FIXTURE_VENDOR_TIMEOUT_MS } from '../fixtures/vendors/fixturevendor/shared/env-names';
+import { checkVendors } from '../../lib/cli/doctor/vendor-checks';
+import type { DoctorTarget } from '../../lib/cli/doctor/target';
+import { resourcesOfRuntime } from '../../lib/cli/stack-resources';
+import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
 import { PROJECT_DIR } from '../support/project-dir';
 
@@ -170,6 +175,23 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 850 });
     const calls = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'VENDOR_CALL').map((a) => a.message);
     expect(calls).toEqual(['Ordering 2 team seat(s)', 'Ordering 2 team seat(s) (again: the earlier answer was lost)']);
+  });
+
+  it('is signed in by procure doctor through its own sign-in check, at the URL its setting gives, and a wrong token is named a refusal', async () => {
+    const resources = resourcesOfRuntime(e2e.rt);
+    expect(resources.settings.fixturevendorBaseUrl).toBe(vendor().url);
+    const target = { kind: 'local', dataDir: '/tmp/procure-doctor', resources } as unknown as DoctorTarget;
+    const token = JSON.parse(await secretValue(e2e.rt, 'FixtureVendorBuy', secretArnEnv('fixturevendor'))).token as string;
+    const calls = vendor().calls.length;
+
+    const [good] = (await checkVendors(target, { fixturevendor: { token }, sensitive: [] })).filter((c) => c.name.includes('Fixture Vendor'));
+    const [bad] = (await checkVendors(target, { fixturevendor: { token: 'not-the-token' }, sensitive: [] })).filter((c) => c.name.includes('Fixture Vendor'));
+
+    expect(good).toEqual({ name: 'vendor: Fixture Vendor token (GET /prices)', ok: true, detail: `${vendor().url} accepted the token` });
+    expect(bad).toMatchObject({ ok: false, detail: `${vendor().url} refused the token: VendorAuthError: Fixture Vendor /prices: not authorized` });
+    expect(bad!.fix).toMatch(/^create a token in the Fixture Vendor's console and store it: edit \/tmp\/procure-doctor\/secrets\.json/);
+    // Read-only: two price-list reads, nothing ordered.
+    expect(vendor().calls.slice(calls)).toEqual(['GET /v1/prices', 'GET /v1/prices']);
   });
 
   it('refuses at intake what only its profile refuses, naming the field, and calls the vendor for nothing', async () => {

@@ -23,7 +23,7 @@ type Room = 'core' | 'adapters' | 'composition' | 'handlers' | 'shared' | 'stack
  * local sandbox's wiring, which only the CDK app, the configuration and the local runtime import).
  */
 function roomOf(path: string): Room | undefined {
-  if (/^(?:lambdas|test\/fixtures)\/vendors\/[\w-]+\/(?:stack|sandbox|settings)(?:\.ts)?$/.test(path)) return 'stack';
+  if (/^(?:lambdas|test\/fixtures)\/vendors\/[\w-]+\/(?:stack|sandbox|settings|sign-in)(?:\.ts)?$/.test(path)) return 'stack';
   // A test-only vendor (test/fixtures/vendors/<vendor>) keeps the same rooms.
   const m = /^(?:lambdas\/(?:vendors\/[\w-]+\/)?|test\/fixtures\/vendors\/[\w-]+\/)(core|adapters|composition|handlers|shared)(?:\/|$)/.exec(path);
   return m?.[1] as Room | undefined;
