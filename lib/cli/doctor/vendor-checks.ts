@@ -1,4 +1,5 @@
 import { REGISTERED_SIGN_INS } from '#vendors/sign-ins';
+import { VendorAuthError } from '../../../lambdas/core/errors';
 import { VENDORS, vendorLabel, type Vendor } from '../../../lambdas/core/vendor-names';
 import { errorText, fail, pass, type CheckResult } from './check';
 import { secretFix, type SecretValues } from './secret-checks';
@@ -25,10 +26,12 @@ async function checkVendor(t: DoctorTarget, secrets: SecretValues, signIn: Vendo
   if (!secret) return fail(name, `not checked: the ${label} secret is not usable (above)`, `fix the ${label} secret first`);
   const { settings } = t.resources;
   try {
-    const outcome = await signIn.check(settings, secret);
-    if (outcome.ok) return pass(name, outcome.detail);
-    return fail(name, `${outcome.detail}: ${errorText(outcome.error)}`, `${outcome.credentials}: ${secretFix(t, vendor)}`);
+    return pass(name, await signIn.signIn(settings, secret));
   } catch (err) {
-    return fail(name, `${signIn.unreachable.detail} ${signIn.where(settings)}: ${errorText(err)}`, signIn.unreachable.fix);
+    const where = signIn.where(settings);
+    if (err instanceof VendorAuthError) {
+      return fail(name, `${where} ${signIn.refused.detail}: ${errorText(err)}`, `${signIn.refused.credentials}: ${secretFix(t, vendor)}`);
+    }
+    return fail(name, `${signIn.unreachable.detail} ${where}: ${errorText(err)}`, signIn.unreachable.fix);
   }
 }

@@ -11,17 +11,16 @@ export interface VendorSignIn<V extends Vendor = Vendor> {
   readonly vendor: V;
   /** The report line's name: "vendor: CoCalc key (user-query)". */
   readonly name: string;
-  /** Signs in with `secret` (its secret's fields) at the vendor the deployment's `settings` name; throws only when the vendor cannot be asked. */
-  check(settings: SettingValues, secret: Readonly<Record<string, string>>): Promise<SignInOutcome>;
-  /** When the vendor cannot be asked: what the report says before where and why ("cannot check the key at"), and what to check. */
-  readonly unreachable: { readonly detail: string; readonly fix: string };
-  /** Where the asking goes, for the report: "https://cocalc.com/api/v2". */
+  /** Where the sign-in goes, for the report: "https://cocalc.com/api/v2". */
   where(settings: SettingValues): string;
+  /**
+   * Signs in with `secret` (its secret's fields) at the vendor the deployment's `settings` name, and
+   * says how it went ("signed in at ... as account ..."). A refusal of the credentials throws
+   * VendorAuthError; any other error means the vendor could not be asked.
+   */
+  signIn(settings: SettingValues, secret: Readonly<Record<string, string>>): Promise<string>;
+  /** A refusal: what the report says after where ("did not sign the key in"), and how to get good credentials (storing them follows). */
+  readonly refused: { readonly detail: string; readonly credentials: string };
+  /** The vendor not asked: what the report says before where ("cannot check the key at"), and what to check. */
+  readonly unreachable: { readonly detail: string; readonly fix: string };
 }
-
-/**
- * A sign-in's answer: signed in, or the credentials refused (`detail`, then the vendor's error,
- * which the report shows by name and message; `credentials`: how to get good ones, before how to
- * store them).
- */
-export type SignInOutcome = { ok: true; detail: string } | { ok: false; detail: string; error: unknown; credentials: string };
