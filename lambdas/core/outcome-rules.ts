@@ -40,7 +40,8 @@ const INVALID_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'Max
 
 /** Whether `error` says the request to `vendor` was wrong as written. */
 export function isInvalidRequestError(error: string, vendor: Vendor): boolean {
-  return INVALID_ERRORS.has(error) || (profileOf(vendor).errorMeanings?.invalidRequest ?? []).includes(error);
+  // A vendor no longer registered (an execution older than its removal) adds nothing.
+  return INVALID_ERRORS.has(error) || (profileOf(vendor)?.errorMeanings?.invalidRequest ?? []).includes(error);
 }
 /** Step Functions' own timeouts: on the approval task they mean nobody decided in time. */
 const TIMEOUT_ERRORS = new Set(['States.Timeout', 'States.HeartbeatTimeout']);

@@ -12,8 +12,9 @@ const REQUEST_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'Req
 
 /** What the vendor's own error `error` means to a requester, if anything (vendor-profile.ts VendorErrorMeanings). */
 function vendorMeaning(error: string | undefined, vendor: Vendor): 'as-written' | 'no-credit' | undefined {
-  const meanings = profileOf(vendor).errorMeanings ?? {};
   if (error === undefined) return undefined;
+  // A vendor no longer registered (an execution older than its removal) means nothing particular.
+  const meanings = profileOf(vendor)?.errorMeanings ?? {};
   if ((meanings.noCredit ?? []).includes(error)) return 'no-credit';
   if ([...(meanings.invalidRequest ?? []), ...(meanings.notSellable ?? [])].includes(error)) return 'as-written';
   return undefined;

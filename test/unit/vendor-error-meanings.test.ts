@@ -23,6 +23,7 @@ const stateOf = (vendor: WorkflowState['request']['vendor'], error: string): Wor
 describe("a vendor's error meanings", () => {
   it('name error classes that exist and whose thrown name is that literal (the bundles keep no class names)', () => {
     const classes = errors as unknown as Record<string, new (message: string) => Error>;
+    expect(VENDOR_PROFILES.flatMap((p) => Object.values(p.errorMeanings ?? {}).flat()).length).toBeGreaterThan(0);
     for (const profile of VENDOR_PROFILES) {
       const names = Object.values(profile.errorMeanings ?? {}).flat();
       for (const name of names) {

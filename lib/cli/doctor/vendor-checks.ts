@@ -6,14 +6,20 @@ import { secretFix, type SecretValues } from './secret-checks';
 import type { DoctorTarget } from './target';
 import type { VendorSignIn } from './vendor-sign-in';
 
+/** Each vendor's sign-in check, or null for none. */
+export type SignInsByVendor = { readonly [V in Vendor]: VendorSignIn<V> | null };
+
+/** The registry's, which this type requires for every vendor of `#vendors/names`. */
+const SIGN_INS: SignInsByVendor = REGISTERED_SIGN_INS;
+
 /**
  * The vendor credentials, checked with each vendor's read-only sign-in call through procure's own
  * gateway (its sign-in.ts, ./vendor-sign-in.ts; listed in `#vendors/sign-ins`). Nothing is bought,
  * carted or changed.
  */
-export async function checkVendors(t: DoctorTarget, secrets: SecretValues): Promise<CheckResult[]> {
+export async function checkVendors(t: DoctorTarget, secrets: SecretValues, signIns: SignInsByVendor = SIGN_INS): Promise<CheckResult[]> {
   const checks = VENDORS.flatMap((vendor) => {
-    const signIn: VendorSignIn | null = (REGISTERED_SIGN_INS as { readonly [V in Vendor]: VendorSignIn<V> | null })[vendor];
+    const signIn: VendorSignIn | null = signIns[vendor];
     return signIn ? [checkVendor(t, secrets, signIn)] : [];
   });
   return Promise.all(checks);
