@@ -9,7 +9,7 @@ import { LOCK_RECHECK_WINDOW_MS } from '../core/cart-slot';
 import type { AuditLog, LockManager, NoticeLedger, PurchaseIndex, PurchaseStore, RateSlots, SpendGuard } from '../core/ports';
 import type { ReservationLedger } from '../core/reconcile-deps';
 import { documentClient } from '../shared/aws-clients/dynamodb';
-import { budgetConfig, cocalcCartAddLimits, tablesConfig } from '../shared/config';
+import { budgetConfig, tablesConfig } from '../shared/config';
 
 /**
  * Composition root (README.md): the adapters on procure's two DynamoDB tables. Every builder
@@ -55,12 +55,4 @@ export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore &
 /** What every vendor-calling step (AddToCart, Checkout, BuyLicense) is wired with: the journal and the vendor-account locks. */
 export function vendorStepStores(): { audit: AuditLog; purchases: PurchaseStore; locks: LockManager } {
   return { ...purchaseJournal(), locks: lockManager() };
-}
-
-/** CoCalc `shopping/cart/add` slots on the state table, shared by every AddToCart invocation. */
-export function cartAddSlots(): RateSlots {
-  // The defaults otherwise (RATE_SLOT_DEFAULTS). A pending slot stops holding a place once its
-  // holder would have stopped rechecking a busy account lock for it.
-  const options = { limits: cocalcCartAddLimits(), stalePendingMs: LOCK_RECHECK_WINDOW_MS };
-  return new DynamoRateSlots(documentClient(), tablesConfig().stateTable, options);
 }

@@ -4,35 +4,17 @@ import { trimApprovalBaseUrl } from '../core/approval-link';
 import type { FollowUpPolicy } from '../core/approval-follow-up-plan';
 import { policyIssues, type ApprovalPolicy } from '../core/approval-policy';
 import { byVendor, type Vendor } from '../core/vendor-names';
-import { COCALC_CART_ADD_LIMITS, type RateLimit } from '../core/rate-slots';
-import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../vendors/cocalc/core/checkout-mode';
-import { INTERSERVER_PAYMENT_POLICIES, type InterserverPaymentPolicy } from '../vendors/interserver/core/payment-policy';
+import { ConfigError, type Env, jsonOf, nonEmpty, read, url } from './config-read';
+
+export { ConfigError } from './config-read';
 
 /**
  * Handler configuration, read from the environment once per cold start and validated so a
  * mis-deployed function fails fast with a clear message. Each reader covers one concern; a
- * handler calls only the readers it needs (each function gets only the variables it uses).
+ * handler calls only the readers it needs (each function gets only the variables it uses). A
+ * vendor's own readers are in its folder (lambdas/vendors/<vendor>/shared/config.ts).
  */
-type Env = Record<string, string | undefined>;
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(message: string) {
-    super(message);
-  }
-}
-
-function read<T extends z.ZodMiniType>(env: Env, name: string, schema: T): z.output<T> {
-  const r = schema.safeParse(env[name]);
-  if (!r.success) {
-    throw new ConfigError(`environment variable ${name} is missing or invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
-  }
-  return r.data;
-}
-
-const nonEmpty = z.string().check(z.minLength(1));
 const number = z.coerce.number().check(z.refine(Number.isFinite, 'must be a number'));
-const url = z.url();
 
 export interface TablesConfig {
   auditTable: string;
@@ -156,15 +138,6 @@ const approvalPolicySchema = z.object({
   escalationApprovers: z.array(z.email()),
 });
 
-/** The JSON value of environment variable `name`; ConfigError naming it when it is not JSON. */
-function jsonOf(name: string, raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`environment variable ${name} is not JSON`);
-  }
-}
-
 /**
  * The approval policy by amount (core/approval-policy.ts), checked at cold start by the same rules
  * as at synth (lib/resolve-config.ts), so a hand-edited environment fails fast naming the problem.
@@ -182,50 +155,6 @@ export function approvalPolicyConfig(env: Env = process.env): { policy: Approval
   const issues = policyIssues(policy);
   if (issues.length) throw new ConfigError(`environment variable ${ENV.APPROVAL_POLICY} is invalid: ${issues.join('; ')}`);
   return { policy };
-}
-
-export interface CocalcConfig {
-  baseUrl: string;
-  checkoutMode: CocalcCheckoutMode;
-  secretId: string;
-}
-export function cocalcConfig(env: Env = process.env): CocalcConfig {
-  return {
-    baseUrl: read(env, ENV.COCALC_BASE_URL, url),
-    checkoutMode: read(env, ENV.COCALC_CHECKOUT_MODE, z.enum(COCALC_CHECKOUT_MODES)),
-    secretId: read(env, ENV.COCALC_SECRET_ARN, nonEmpty),
-  };
-}
-
-/**
- * The CoCalc account's `shopping/cart/add` limits: the vendor's published ones (cocalc-api-v2.md
- * §2) unless COCALC_CART_ADD_LIMITS says otherwise (an account with other limits; tests with
- * shortened windows).
- */
-export function cocalcCartAddLimits(env: Env = process.env): readonly RateLimit[] {
-  if (!env[ENV.COCALC_CART_ADD_LIMITS]) return COCALC_CART_ADD_LIMITS;
-  const limits = z.array(z.strictObject({ max: z.number().check(z.int(), z.gte(1)), windowMs: z.number().check(z.int(), z.gte(1)) })).check(z.minLength(1));
-  const r = limits.safeParse(jsonOf(ENV.COCALC_CART_ADD_LIMITS, env[ENV.COCALC_CART_ADD_LIMITS]!));
-  if (!r.success) throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
-  return r.data;
-}
-
-export interface InterserverConfig {
-  wsdlUrl: string;
-  /** SOAP endpoint; when absent, the WSDL URL without its query string. */
-  endpoint: string;
-  paymentPolicy: InterserverPaymentPolicy;
-  secretId: string;
-}
-export function interserverConfig(env: Env = process.env): InterserverConfig {
-  const wsdlUrl = read(env, ENV.INTERSERVER_WSDL_URL, url);
-  const endpoint = env[ENV.INTERSERVER_ENDPOINT] ? read(env, ENV.INTERSERVER_ENDPOINT, url) : wsdlUrl.replace(/\?.*$/, '');
-  return {
-    wsdlUrl,
-    endpoint,
-    paymentPolicy: read(env, ENV.INTERSERVER_PAYMENT_POLICY, z.enum(INTERSERVER_PAYMENT_POLICIES)),
-    secretId: read(env, ENV.INTERSERVER_SECRET_ARN, nonEmpty),
-  };
 }
 
 export interface EventsConfig {

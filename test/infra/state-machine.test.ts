@@ -3,7 +3,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROCURE_CONFIG } from '../../lib/config-defaults';
 import type { AslDefinition } from '../../lib/local/asl-from-template';
-import { BUY_RECHECK_HOLD_MS } from '../../lambdas/core/locks';
+import { BUY_RECHECK_HOLD_MS } from '../../lambdas/vendors/interserver/core/license-lock';
 import { STATE, type FunctionId } from '../../lambdas/core/workflow';
 import { referencedIds, synthProcure, TEST_ENV, type Synthesized } from './synth';
 

@@ -6,9 +6,10 @@ import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../l
 import { purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';
-import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
+import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
 import type { CocalcGateway } from '../../lambdas/core/ports';
-import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY, earliestSlot } from '../../lambdas/core/rate-slots';
+import { earliestSlot } from '../../lambdas/core/rate-slots';
+import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/vendors/cocalc/core/add-limits';
 import type { CartRef, WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler, type AddToCartDeps } from '../../lambdas/vendors/cocalc/handlers/add-to-cart';
 import { cocalcRequest, interserverRequest } from '../support/requests';

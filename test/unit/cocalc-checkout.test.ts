@@ -14,7 +14,7 @@ import {
   VendorRejectedError,
   VendorTransientError,
 } from '../../lambdas/core/errors';
-import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
+import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { recordedMismatch } from '../../lambdas/core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../../lambdas/core/workflow';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { approvalConfig, budgetConfig, ConfigError, interserverConfig } from '../../lambdas/shared/config';
+import { approvalConfig, budgetConfig, ConfigError } from '../../lambdas/shared/config';
+import { interserverConfig } from '../../lambdas/vendors/interserver/shared/config';
 
 describe('handler configuration', () => {
   it('reads caps and the daily limit as numbers', () => {

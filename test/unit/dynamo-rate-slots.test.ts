@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoRateSlots } from '../../lambdas/adapters/aws/dynamo-rate-slots';
-import { COCALC_CART_ADD_LIMITS, RateSlotsContendedError, earliestSlot } from '../../lambdas/core/rate-slots';
+import { RateSlotsContendedError, earliestSlot } from '../../lambdas/core/rate-slots';
+import { COCALC_CART_ADD_LIMITS } from '../../lambdas/vendors/cocalc/core/add-limits';
 import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
@@ -10,6 +11,8 @@ const T0 = 1_700_000_000_000;
 
 /** Claims at exactly the `now` they are given: time stands still while a test's claim writes. */
 const FROZEN = { clock: () => 0 };
+/** CoCalc's add limits, the ledger's one real use (composition: vendors/cocalc/composition/cart-add.ts). */
+const CART = { limits: COCALC_CART_ADD_LIMITS };
 
 describe('DynamoRateSlots', () => {
   let db: LocalDynamo;
@@ -37,7 +40,9 @@ describe('DynamoRateSlots', () => {
   it('gives 40 concurrent reservations from separate clients 40 slots the vendor accepts', async () => {
     const clients = Array.from({ length: 40 }, separateClient);
     try {
-      const got = await Promise.all(clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable).reserve('burst', `pur-${i}`, T0)));
+      const got = await Promise.all(
+        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, CART).reserve('burst', `pur-${i}`, T0)),
+      );
 
       // The same schedule as 40 reservations one after another: nobody's write was lost.
       const sequential: number[] = [];
@@ -62,7 +67,7 @@ describe('DynamoRateSlots', () => {
   });
 
   it('returns the same slot to a holder that reserves again (a retried Lambda)', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable);
+    const slots = new DynamoRateSlots(doc, db.stateTable, CART);
     for (const h of ['a', 'b', 'c']) await slots.reserve('idem', h, T0);
     const first = await slots.reserve('idem', 'd', T0);
     expect(first.at).toBe(T0 + 1_101);
@@ -71,7 +76,7 @@ describe('DynamoRateSlots', () => {
   });
 
   it('gives a released slot to the next reservation', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable);
+    const slots = new DynamoRateSlots(doc, db.stateTable, CART);
     for (const h of ['a', 'b', 'c']) expect((await slots.reserve('rel', h, T0)).at).toBe(T0);
     await slots.release('rel', 'b');
     await slots.release('rel', 'nobody'); // no-op
@@ -80,7 +85,7 @@ describe('DynamoRateSlots', () => {
   });
 
   it('grants claims the vendor accepts, counts them from then on, and tells the others exactly when to come back', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable, FROZEN);
+    const slots = new DynamoRateSlots(doc, db.stateTable, { ...CART, ...FROZEN });
     for (const h of ['a', 'b', 'c']) await slots.reserve('used', h, T0);
     for (const h of ['a', 'b', 'c']) expect(await slots.claim('used', h, T0)).toEqual({ sent: true });
     // Three adds in flight: unanswered, each may reach CoCalc up to 20 s after its claim; answers may allow sooner.
@@ -108,7 +113,9 @@ describe('DynamoRateSlots', () => {
   it('serializes claims made at once from separate clients: exactly the three the second allows are granted', async () => {
     const clients = Array.from({ length: 6 }, separateClient);
     try {
-      const claims = await Promise.all(clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable).claim('race', `pur-${i}`, T0)));
+      const claims = await Promise.all(
+        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, CART).claim('race', `pur-${i}`, T0)),
+      );
       expect(claims.filter((c) => c.sent)).toHaveLength(3);
       for (const c of claims.filter((c) => !c.sent)) expect(c).toMatchObject({ sent: false, provisional: true });
       expect((await item('race'))!.slots.filter((s) => s.holder.startsWith('used:'))).toHaveLength(3);
@@ -119,7 +126,7 @@ describe('DynamoRateSlots', () => {
 
   it('records a claim at the time of its write, not of its call: a claim slowed by lost writes is checked and counted later', async () => {
     const ticks = [0, 700]; // the claim starts, then its (first) read-check-write runs 700 ms later
-    const slots = new DynamoRateSlots(doc, db.stateTable, { clock: () => ticks.shift() ?? 700 });
+    const slots = new DynamoRateSlots(doc, db.stateTable, { ...CART, clock: () => ticks.shift() ?? 700 });
     expect(await slots.claim('slow', 'a', T0)).toEqual({ sent: true });
     expect((await item('slow'))!.slots).toEqual([{ at: T0 + 700, holder: 'used:a', sentAt: T0 + 700 }]);
   });
@@ -127,7 +134,7 @@ describe('DynamoRateSlots', () => {
   it('claims and settles concurrently with a storm of reservations from separate clients, losing no write', async () => {
     const clients = Array.from({ length: 23 }, separateClient);
     try {
-      const on = (i: number) => new DynamoRateSlots(DynamoDBDocumentClient.from(clients[i]!), db.stateTable);
+      const on = (i: number) => new DynamoRateSlots(DynamoDBDocumentClient.from(clients[i]!), db.stateTable, CART);
       for (const h of ['a', 'b', 'c']) await on(0).reserve('storm', h, T0);
       await Promise.all([
         ...['a', 'b', 'c'].map(async (h, i) => {
@@ -156,11 +163,11 @@ describe('DynamoRateSlots', () => {
   });
 
   it('settles by a full re-read when the list moved between its read and its update', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable, FROZEN);
+    const slots = new DynamoRateSlots(doc, db.stateTable, { ...CART, ...FROZEN });
     for (const h of ['x', 'y', 'z']) await slots.reserve('moved', h, T0);
     await slots.claim('moved', 'z', T0);
     // Another writer drops 'x' (a release) right after settle read the list: 'used:z' moves from index 2 to 1.
-    const racing = new DynamoRateSlots(doc, db.stateTable);
+    const racing = new DynamoRateSlots(doc, db.stateTable, CART);
     const send = doc.send.bind(doc);
     let raced = false;
     const spy = Object.assign(Object.create(doc) as DynamoDBDocumentClient, {
@@ -172,7 +179,7 @@ describe('DynamoRateSlots', () => {
         return send(cmd);
       },
     });
-    await new DynamoRateSlots(spy, db.stateTable).settle('moved', 'z', T0 + 40);
+    await new DynamoRateSlots(spy, db.stateTable, CART).settle('moved', 'z', T0 + 40);
     expect(raced).toBe(true);
     const stored = (await item('moved'))!.slots;
     expect(stored).toEqual([
@@ -201,7 +208,7 @@ describe('DynamoRateSlots', () => {
   });
 
   it('stays under a fixed size after 1,000 adds with an advancing clock', async () => {
-    const slots = new DynamoRateSlots(doc, db.stateTable, FROZEN);
+    const slots = new DynamoRateSlots(doc, db.stateTable, { ...CART, ...FROZEN });
     let now = T0;
     let most = 0;
     for (let i = 0; i < 1_000; i++) {
@@ -225,7 +232,7 @@ describe('DynamoRateSlots', () => {
     const clients = Array.from({ length: 10 }, separateClient);
     try {
       const results = await Promise.allSettled(
-        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, { maxAttempts: 1 }).reserve('busy', `pur-${i}`, T0)),
+        clients.map((c, i) => new DynamoRateSlots(DynamoDBDocumentClient.from(c), db.stateTable, { ...CART, maxAttempts: 1 }).reserve('busy', `pur-${i}`, T0)),
       );
       const lost = results.filter((r) => r.status === 'rejected');
       expect(lost.length).toBeGreaterThan(0);

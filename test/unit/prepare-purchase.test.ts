@@ -6,9 +6,9 @@ import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
 import { addToCart, type AddToCartDeps } from '../../lambdas/vendors/cocalc/core/add-to-cart';
 import { cocalcPreparation } from '../../lambdas/vendors/cocalc/core/first-add';
 import { BudgetExceededError, VendorTransientError } from '../../lambdas/core/errors';
-import { COCALC_ACCOUNT_LOCK } from '../../lambdas/core/locks';
+import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
 import { preparePurchase, type PreparePurchaseDeps } from '../../lambdas/core/prepare-purchase';
-import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/core/rate-slots';
+import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/vendors/cocalc/core/add-limits';
 import type { WorkflowState } from '../../lambdas/core/workflow';
 import { cocalcRequest, interserverRequest } from '../support/requests';
 import {

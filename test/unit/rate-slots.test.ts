@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  COCALC_CART_ADD_LIMITS,
   decideClaim,
   earliestSafeSend,
   earliestSlot,
@@ -10,6 +9,7 @@ import {
   scheduleTimeOf,
   type SentCall,
 } from '../../lambdas/core/rate-slots';
+import { COCALC_CART_ADD_LIMITS } from '../../lambdas/vendors/cocalc/core/add-limits';
 import { AddThrottle } from '../../lib/local/sandboxes/cocalc/throttle';
 import { seededRandom } from '../support/seeded-random';
 

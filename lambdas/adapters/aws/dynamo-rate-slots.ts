@@ -1,7 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateSlots } from '../../core/ports';
 import {
-  COCALC_CART_ADD_LIMITS,
   RateSlotsContendedError,
   decideClaim,
   earliestSlot,
@@ -22,8 +21,8 @@ export const RATE_SLOT_DEFAULTS = { marginMs: 100, inFlightMs: 20_000 } as const
 
 /** Options for {@link DynamoRateSlots}. */
 export interface DynamoRateSlotsOptions {
-  /** The vendor's sliding-window limits. @default COCALC_CART_ADD_LIMITS */
-  readonly limits?: readonly RateLimit[];
+  /** The vendor's sliding-window limits (CoCalc's add: vendors/cocalc/core/add-limits.ts). */
+  readonly limits: readonly RateLimit[];
   /** The schedule's widening of each window, about how long a send takes (rate-slots.ts). @default 100 */
   readonly marginMs?: number;
   /** An unanswered call may reach the vendor up to this long after its claim (rate-slots.ts decideClaim). @default 20000 */
@@ -93,9 +92,9 @@ export class DynamoRateSlots implements RateSlots {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    options: DynamoRateSlotsOptions = {},
+    options: DynamoRateSlotsOptions,
   ) {
-    this.limits = options.limits ?? COCALC_CART_ADD_LIMITS;
+    this.limits = options.limits;
     this.marginMs = options.marginMs ?? RATE_SLOT_DEFAULTS.marginMs;
     this.inFlightMs = options.inFlightMs ?? RATE_SLOT_DEFAULTS.inFlightMs;
     this.maxAttempts = options.maxAttempts ?? 25;

@@ -1,7 +1,7 @@
 import { createCocalcGateway } from '../adapters/undici-cocalc-gateway';
 import type { CocalcGateway, SecretsProvider } from '../../../core/ports';
 import { buildOnce } from '../../../shared/build-once';
-import { cocalcConfig } from '../../../shared/config';
+import { cocalcConfig } from '../shared/config';
 import { SecretUnavailableError, secretsProvider } from '../../../shared/secrets';
 import { readVendorSecret } from '../../../shared/vendor-secret';
 

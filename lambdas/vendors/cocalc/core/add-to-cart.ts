@@ -3,11 +3,12 @@ import { addAnswered, ADD_STARTED, cartIdsBeforeEarlierAdd, claimAgainAt, decide
 import { findNewCartItem } from './cart-item-match';
 import { tagDescription } from './cart-tag';
 import { CartSlotUnavailableError, InvalidRequestError, LockBusyError } from '../../../core/errors';
-import { CART_ADD_LOCK_MODE, COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../../../core/locks';
+import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
+import { CART_ADD_LOCK_MODE, COCALC_ACCOUNT_LOCK } from './account-lock';
 import type { AuditLog, CocalcGateway, LockManager, PurchaseStore, RateSlots } from '../../../core/ports';
 import { parsePurchaseRequest } from '../../../core/purchase-request';
 import { recordStep } from '../../../core/purchase-journal';
-import { COCALC_CART_ADD_SLOT_KEY } from '../../../core/rate-slots';
+import { COCALC_CART_ADD_SLOT_KEY } from './add-limits';
 import type { CartRef, WorkflowState } from '../../../core/workflow';
 
 /** What AddToCart needs. */

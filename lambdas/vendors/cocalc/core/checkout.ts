@@ -3,7 +3,8 @@ import { tagDescription } from './cart-tag';
 import { checkoutResult } from './checkout-rules';
 import { CheckoutRun } from './checkout-run';
 import { LockBusyError } from '../../../core/errors';
-import { COCALC_ACCOUNT_LOCK, lockLeaseMs, type InvocationClock } from '../../../core/locks';
+import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
+import { COCALC_ACCOUNT_LOCK } from './account-lock';
 import { parsePurchaseRequest } from '../../../core/purchase-request';
 import type { PurchaseResult, WorkflowState } from '../../../core/workflow';
 

@@ -1,7 +1,7 @@
 import { createInterserverGateway } from '../adapters';
 import type { InterserverGateway, SecretsProvider } from '../../../core/ports';
 import { buildOnce } from '../../../shared/build-once';
-import { interserverConfig } from '../../../shared/config';
+import { interserverConfig } from '../shared/config';
 import { logger } from '../../../shared/logger';
 import { SecretUnavailableError, secretsProvider } from '../../../shared/secrets';
 import { readVendorSecret } from '../../../shared/vendor-secret';

@@ -22,7 +22,8 @@ import {
   type InterserverPaymentPolicy,
 } from './buy-rules';
 import { isLiveInterserverLicense } from './license-view';
-import { BUY_RECHECK_HOLD_MS, interserverLicenseLock, lockLeaseMs, type InvocationClock } from '../../../core/locks';
+import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
+import { BUY_RECHECK_HOLD_MS, interserverLicenseLock } from './license-lock';
 import { formatUsd } from '../../../core/money';
 import type { MoneyStepDeps } from '../../../core/money-step';
 import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense } from '../../../core/ports';

@@ -4,7 +4,7 @@ import type { PurchaseResult, WorkflowState } from '../../../core/workflow';
 import { approvalVerifier } from '../../../composition/approval';
 import { interserverGateway } from '../composition/gateway';
 import { vendorStepStores } from '../../../composition/stores';
-import { interserverConfig } from '../../../shared/config';
+import { interserverConfig } from '../shared/config';
 import { lazyHandler } from '../../../shared/lazy-handler';
 
 /** BuyLicense (InterServer): the state is the input, the purchase result the output (../core/buy.ts). */
