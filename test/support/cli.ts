@@ -60,8 +60,13 @@ export interface RunningCli {
 
 /** `env` is added to the CLI's environment (a PROCURE_* setting, say). */
 export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  return startProcess(process.execPath, [BIN, ...args], options);
+}
+
+/** Any long-running command from the project folder, in its own process group, kept as {@link startCli} keeps the CLI. */
+export function startProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
   const env = options.env ? { ...CLI_ENV, ...options.env } : CLI_ENV;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { purchaseIdFor } from '../../lambdas/core/workflow';
+import { secretArnEnv } from '../../lambdas/shared/env-names';
+import { startLocalRuntime } from '../../lib/local';
+import { pidAlive } from '../../lib/local/pid-alive';
+import { startProcess, type RunningCli } from '../support/cli';
+import { auditTrail, decide, e2eHandle, purchaseRecord, reservation, waitFor, type E2e } from '../support/e2e-runtime';
+import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
+import { outboxApprovalLink } from '../support/killable-local';
+import { PROJECT_DIR } from '../support/project-dir';
+import { fixtureRuntimeOptions } from './support/local-child';
+
+/**
+ * kill -9 of procure's runtime while the Fixture Vendor, in another process, holds the answer to
+ * an order it has already placed: the vendor acts after the runtime died. The same data folder
+ * opened again lets the purchase go on from BuySeats, whose replay (same Idempotency-Key) gets the
+ * first order back: one order and one charge at the vendor, the purchase COMPLETED with that
+ * order's license, the reservation committed once. The vendor seam's money rules, for a vendor
+ * added through the seam alone, survive a crash as procure's own vendors' do
+ * (test/e2e/runtime-kill9.test.ts).
+ */
+const TSX = resolve(PROJECT_DIR, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const TOKEN = 'fixture-kill9-token';
+/** How long the vendor holds the order's answer: well past the kill, under the client's 10 s timeout. */
+const LATE_MS = 6_000;
+
+interface Order {
+  id: string;
+  key: string;
+  seats: number;
+}
+
+describe('procure killed with SIGKILL while the Fixture Vendor, in another process, answers an order late', () => {
+  const processes: RunningCli[] = [];
+  const dirs: string[] = [];
+  let reopened: E2e | undefined;
+  afterAll(async () => {
+    await reopened?.close();
+    for (const p of processes) p.kill();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** The orders the vendor holds, read through its API with the account's token. */
+  async function ordersAt(url: string): Promise<Order[]> {
+    const res = await fetch(`${url}/licenses`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return (await res.json()) as Order[];
+  }
+
+  it('orders once: the replay after the restart gets the order placed before the kill', { timeout: 300_000 }, async () => {
+    const vendor = startProcess(process.execPath, [TSX, 'test/fixtures/sandboxes/fixturevendor/cli.ts', '--token', TOKEN, '--late-ms', String(LATE_MS)]);
+    processes.push(vendor);
+    const url = (await vendor.waitFor(/listening on (\S+)/))[1]!;
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'procure-fixture-kill9-'));
+    dirs.push(dataDir);
+    seedFixtureToken(dataDir);
+    const requestId = 'fixture-kill9-1';
+    const purchaseId = purchaseIdFor(requestId);
+    const request = {
+      requestId,
+      vendor: 'fixturevendor',
+      item: { plan: 'team', seats: 2 },
+      requester: { email: 'ada@example.com', name: 'Ada' },
+      reason: 'kill -9',
+    };
+    const runtime = startProcess(process.execPath, [
+      TSX,
+      '--conditions=procure-fixture-vendor',
+      'test/fixture-vendor/support/local-child.ts',
+      dataDir,
+      url,
+      JSON.stringify(request),
+    ]);
+    processes.push(runtime);
+    await runtime.waitFor(/submitted 202/, 240_000);
+
+    const link = await waitFor('the approval mail', () => outboxApprovalLink(join(dataDir, 'outbox')));
+    await decide(link, 'approve', 'go');
+    // The vendor has placed the order and holds its answer: now the runtime dies.
+    await waitFor('the order at the vendor', async () => (await ordersAt(url)).some((o) => o.key === purchaseId));
+    process.kill(-runtime.child.pid!, 'SIGKILL');
+    expect((await runtime.exited).signal).toBe('SIGKILL');
+    // tsx runs the script in a child of its own, killed with the group: its pid holds the data
+    // folder's lock until the system has reaped it.
+    const owner = Number(readFileSync(join(dataDir, 'runtime.lock'), 'utf8').trim());
+    await waitFor('the killed runtime to be gone', () => !pidAlive(owner));
+
+    const rt = await startLocalRuntime({ ...fixtureRuntimeOptions(dataDir, url), log: () => {} });
+    reopened = e2eHandle(rt, []);
+    const execution = await rt.executions.wait(purchaseId, { timeoutMs: 60_000 });
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const orders = (await ordersAt(url)).filter((o) => o.key === purchaseId);
+    expect(orders).toMatchObject([{ seats: 2 }]);
+    expect(await purchaseRecord(reopened, purchaseId)).toMatchObject({ status: 'COMPLETED', licenseId: orders[0]!.id });
+    expect(await reservation(reopened, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 800 });
+    // The first run's order was in flight at the kill; the run after the restart replayed it.
+    const calls = (await auditTrail(reopened, purchaseId)).filter((a) => a.type === 'VENDOR_CALL').map((a) => a.message);
+    expect(calls).toEqual(['Ordering 2 team seat(s)', 'Ordering 2 team seat(s) (again: the earlier answer was lost)']);
+  });
+});
+
+/** Writes <dataDir>/secrets.json holding the vendor's token for the Fixture Vendor's secret; the runtime adds the others. */
+function seedFixtureToken(dataDir: string): void {
+  const template = JSON.parse(readFileSync(join(PROJECT_DIR, FIXTURE_VENDOR_APP.cdkOut, `${FIXTURE_VENDOR_APP.stackName}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, { Ref?: string }> } } }>;
+  };
+  const ref = Object.values(template.Resources)
+    .map((r) => r.Properties?.Environment?.Variables?.[secretArnEnv('fixturevendor')]?.Ref)
+    .find((id): id is string => typeof id === 'string');
+  if (!ref) throw new Error('no function of the fixture template names its Fixture Vendor secret');
+  const file = { secrets: { [ref]: { name: ref, arn: ref, value: JSON.stringify({ token: TOKEN }) } } };
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(file, null, 2), { mode: 0o600 });
+}
