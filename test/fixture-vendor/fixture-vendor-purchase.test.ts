@@ -72,7 +72,7 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.PolicyDocument).includes(`"Ref":"${secret![0]}"`))
       .map(([id]) => id.replace(/Role.*$/, ''))
       .sort();
-    expect(readers).toEqual(['FixtureVendorBuy', 'ListLicenses', 'PreparePurchase', 'QuotesApi', 'VerifyLicense']);
+    expect(readers).toEqual(['FixtureVendorBuy', 'ListLicenses', 'PreparePurchase', 'QuotesApi', 'Reconcile', 'RecordOutcome', 'VerifyLicense']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
     expect(functions.some((id) => id.startsWith('FixtureVendorBuy'))).toBe(true);
     // Its setting (its settings.ts): a configuration key with its default, its callers' variable, a stack output.
@@ -84,7 +84,8 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
       ).Environment.Variables.FIXTURE_VENDOR_URL;
     expect(urlOf('FixtureVendorBuy')).toBe('https://fixture-vendor.invalid/v1');
     expect(urlOf('ListLicenses')).toBe('https://fixture-vendor.invalid/v1');
-    expect(urlOf('RecordOutcome')).toBeUndefined();
+    expect(urlOf('RecordOutcome')).toBe('https://fixture-vendor.invalid/v1');
+    expect(urlOf('Intake')).toBeUndefined();
     expect(template.Outputs.FixturevendorBaseUrl).toMatchObject({
       Value: 'https://fixture-vendor.invalid/v1',
       Description: 'Fixture Vendor API the functions call',
@@ -123,6 +124,8 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(vendor().calls.filter((c) => c === 'POST /v1/orders')).toHaveLength(1);
     expect(ordersOf(purchaseId)).toMatchObject([{ plan: 'team', seats: 3, chargedUsd: 12.75 }]);
     const licenseId = ordersOf(purchaseId)[0]!.licenseId;
+    // The seats held before approval (its preparation) are the ones the order took.
+    expect(vendor().holds.filter((h) => h.key === purchaseId)).toMatchObject([{ seats: 3, licenseId }]);
     expect(await purchaseRecord(e2e, purchaseId)).toMatchObject({ status: 'COMPLETED', licenseId, amountUsd: 12.75 });
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 1275 });
 

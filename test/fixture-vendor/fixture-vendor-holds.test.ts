@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purchaseIdFor } from '../../lambdas/core/workflow';
+import { secretArnEnv } from '../../lambdas/shared/env-names';
+import type { FixtureVendorSandbox } from '../fixtures/sandboxes/fixturevendor/server';
+import {
+  approvalMailFor,
+  auditTrail,
+  decide,
+  E2E_TEST_TIMEOUT_MS,
+  postPurchase,
+  purchaseRecord,
+  reservation,
+  secretValue,
+  startProcure,
+  type E2e,
+} from '../support/e2e-runtime';
+import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
+import { PROJECT_DIR } from '../support/project-dir';
+
+/**
+ * Compensation and reconciliation through the vendor seam (core/vendor-leftovers.ts) for a vendor
+ * added through it alone: the Fixture Vendor holds the seats before approval (its preparation), and
+ * what a purchase that does not complete leaves there, its hold, is released by its leftovers, by
+ * RecordNotCompleted and, for a hold no purchase owns, by the reconciler. Counted at its sandbox.
+ */
+function request(requestId: string) {
+  return { requestId, vendor: 'fixturevendor', item: { plan: 'team', seats: 2 }, requester: { email: 'ada@example.com', name: 'Ada' }, reason: 'holds' };
+}
+
+describe("a vendor's leftovers, taken back through the seam", { timeout: E2E_TEST_TIMEOUT_MS }, () => {
+  let e2e: E2e;
+  const vendor = (): FixtureVendorSandbox => e2e.rt.sandboxes.fixturevendor as FixtureVendorSandbox;
+
+  beforeAll(async () => {
+    const { cdkOut, app, stackName, watch } = FIXTURE_VENDOR_APP;
+    e2e = await startProcure({ projectDir: PROJECT_DIR, cdkOut, app, stackName, watch: [...watch] });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('releases the hold of a rejected purchase at the vendor, orders nothing and gives the budget back', async () => {
+    const purchaseId = purchaseIdFor('fixture-hold-rejected');
+    await postPurchase(e2e.rt, request('fixture-hold-rejected'));
+    const { link } = await approvalMailFor(e2e, purchaseId);
+    // Held before anyone decided, recorded on the purchase.
+    const [hold] = vendor().holds.filter((h) => h.key === purchaseId);
+    expect(hold).toMatchObject({ seats: 2 });
+    expect(await purchaseRecord(e2e, purchaseId)).toMatchObject({ cartItemId: hold!.id });
+
+    await decide(link, 'reject', 'not now');
+    expect((await e2e.rt.executions.wait(purchaseId, { timeoutMs: 60_000 })).status).not.toBe('RUNNING');
+
+    expect(vendor().holds.filter((h) => h.key === purchaseId)).toEqual([]);
+    expect(vendor().orders.filter((o) => o.key === purchaseId)).toEqual([]);
+    expect(await purchaseRecord(e2e, purchaseId)).toMatchObject({ status: 'REJECTED' });
+    expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'RELEASED' });
+    const compensated = (await auditTrail(e2e, purchaseId)).filter((a) => a.type === 'COMPENSATED').map((a) => a.detail);
+    expect(compensated).toContainEqual(expect.objectContaining({ step: 'delete-cart-item', outcome: 'deleted', cartItemId: hold!.id }));
+  });
+
+  it('releases a hold no purchase owns when the reconciler runs, and audits it on the purchase it names', async () => {
+    const ghost = 'pur-0000000000000000000000000000f1f0';
+    const res = await fetch(`${vendor().url}/holds`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenOfRuntime()}`, 'content-type': 'application/json', 'idempotency-key': ghost },
+      body: JSON.stringify({ plan: 'team', seats: 1 }),
+    });
+    const { holdId } = (await res.json()) as { holdId: number };
+
+    await e2e.rt.runSchedules();
+
+    expect(vendor().holds.filter((h) => h.key === ghost)).toEqual([]);
+    const entries = (await auditTrail(e2e, ghost)).filter((a) => a.type === 'RECONCILED');
+    expect(entries.map((a) => a.message)).toEqual([
+      `Deleted orphan Fixture Vendor hold ${holdId} (checked): it is tagged for a purchase procure has no record of, and the vendor's delete proved it was not bought`,
+    ]);
+  });
+
+  /** The token the runtime's secret holds, which its sandbox accepts. */
+  async function tokenOfRuntime(): Promise<string> {
+    return (JSON.parse(await secretValue(e2e.rt, 'FixtureVendorBuy', secretArnEnv('fixturevendor'))) as { token: string }).token;
+  }
+});
