@@ -90,7 +90,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
   }
   await deps.spendGuard.release(purchaseId);
   const status = await statusAfterCleanup(deps, purchaseId);
-  const reason = `${record.reason ?? 'the purchase did not complete'}; cleanup finished by the reconciler (cart item ${cartItem === 'none' ? 'none' : `${cartItemId} ${cartItem}`}, budget released)`;
+  const reason = `${record.reason ?? 'the purchase did not complete'}; cleanup finished by the reconciler (${itemNoun(deps, vendor)} ${cartItem === 'none' ? 'none' : `${cartItemId} ${cartItem}`}, budget released)`;
   await deps.purchases.update(purchaseId, { status, cleanupPending: [], reason }, { ifStatusIn: ['NEEDS_ATTENTION'] });
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,

@@ -66,14 +66,16 @@ describe("a vendor's leftovers, taken back through the seam", { timeout: E2E_TES
       headers: { authorization: `Bearer ${await tokenOfRuntime()}`, 'content-type': 'application/json', 'idempotency-key': ghost },
       body: JSON.stringify({ plan: 'team', seats: 1 }),
     });
+    expect(res.status).toBe(200);
     const { holdId } = (await res.json()) as { holdId: number };
+    expect(vendor().holds.filter((h) => h.key === ghost)).toMatchObject([{ id: holdId }]);
 
     await e2e.rt.runSchedules();
 
     expect(vendor().holds.filter((h) => h.key === ghost)).toEqual([]);
     const entries = (await auditTrail(e2e, ghost)).filter((a) => a.type === 'RECONCILED');
     expect(entries.map((a) => a.message)).toEqual([
-      `Deleted orphan Fixture Vendor hold ${holdId} (checked): it is tagged for a purchase procure has no record of, and the vendor's delete proved it was not bought`,
+      `Deleted orphan Fixture Vendor hold ${holdId} (unchecked): it is tagged for a purchase procure has no record of, and the vendor's delete proved it was not bought`,
     ]);
   });
 

@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
 import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { startLocalRuntime } from '../../lib/local';
-import { pidAlive } from '../../lib/local/pid-alive';
 import { startProcess, type RunningCli } from '../support/cli';
 import { auditTrail, decide, e2eHandle, purchaseRecord, reservation, waitFor, type E2e } from '../support/e2e-runtime';
 import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
@@ -23,6 +22,8 @@ import { fixtureRuntimeOptions } from './support/local-child';
  * (test/e2e/runtime-kill9.test.ts).
  */
 const TSX = resolve(PROJECT_DIR, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** tsx as a loader of this very process (`node --import tsx`): the runtime is the test's own child, reaped when killed. */
+const TSX_LOADER = ['--import', 'tsx', '--conditions=procure-fixture-vendor'];
 const TOKEN = 'fixture-kill9-token';
 /** How long the vendor holds the order's answer: well past the kill, under the client's 10 s timeout. */
 const LATE_MS = 6_000;
@@ -43,10 +44,14 @@ describe('procure killed with SIGKILL while the Fixture Vendor, in another proce
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  /** The orders the vendor holds, read through its API with the account's token. */
+  /** The vendor's orders and holds, read through its API with the account's token. */
   async function ordersAt(url: string): Promise<Order[]> {
     const res = await fetch(`${url}/licenses`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return (await res.json()) as Order[];
+  }
+  async function holdsAt(url: string): Promise<Array<{ key: string; licenseId?: string }>> {
+    const res = await fetch(`${url}/holds`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return (await res.json()) as Array<{ key: string; licenseId?: string }>;
   }
 
   it('orders once: the replay after the restart gets the order placed before the kill', { timeout: 300_000 }, async () => {
@@ -66,36 +71,29 @@ describe('procure killed with SIGKILL while the Fixture Vendor, in another proce
       requester: { email: 'ada@example.com', name: 'Ada' },
       reason: 'kill -9',
     };
-    const runtime = startProcess(process.execPath, [
-      TSX,
-      '--conditions=procure-fixture-vendor',
-      'test/fixture-vendor/support/local-child.ts',
-      dataDir,
-      url,
-      JSON.stringify(request),
-    ]);
+    const runtime = startProcess(process.execPath, [...TSX_LOADER, 'test/fixture-vendor/support/local-child.ts', dataDir, url, JSON.stringify(request)]);
     processes.push(runtime);
-    await runtime.waitFor(/submitted 202/, 240_000);
+    expect((await runtime.waitFor(/submitted (\d+)/, 240_000))[1]).toBe('202');
 
     const link = await waitFor('the approval mail', () => outboxApprovalLink(join(dataDir, 'outbox')));
-    await decide(link, 'approve', 'go');
+    expect((await decide(link, 'approve', 'go')).status).toBe(200);
     // The vendor has placed the order and holds its answer: now the runtime dies.
     await waitFor('the order at the vendor', async () => (await ordersAt(url)).some((o) => o.key === purchaseId));
-    process.kill(-runtime.child.pid!, 'SIGKILL');
+    process.kill(runtime.child.pid!, 'SIGKILL');
     expect((await runtime.exited).signal).toBe('SIGKILL');
-    // tsx runs the script in a child of its own, killed with the group: its pid holds the data
-    // folder's lock until the system has reaped it.
-    const owner = Number(readFileSync(join(dataDir, 'runtime.lock'), 'utf8').trim());
-    await waitFor('the killed runtime to be gone', () => !pidAlive(owner));
 
     const rt = await startLocalRuntime({ ...fixtureRuntimeOptions(dataDir, url), log: () => {} });
     reopened = e2eHandle(rt, []);
     const execution = await rt.executions.wait(purchaseId, { timeoutMs: 60_000 });
 
+    // The killed run's execution went on from BuySeats, the step it was in.
+    expect(rt.interrupted).toEqual([]);
+    expect(rt.resumed).toEqual([expect.objectContaining({ purchaseId, state: 'BuySeats' })]);
     expect(execution.status).toBe('SUCCEEDED');
     const orders = (await ordersAt(url)).filter((o) => o.key === purchaseId);
     expect(orders).toMatchObject([{ seats: 2 }]);
     expect(await purchaseRecord(reopened, purchaseId)).toMatchObject({ status: 'COMPLETED', licenseId: orders[0]!.id });
+    expect((await holdsAt(url)).filter((h) => h.key === purchaseId)).toMatchObject([{ licenseId: orders[0]!.id }]);
     expect(await reservation(reopened, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 800 });
     // The first run's order was in flight at the kill; the run after the restart replayed it.
     const calls = (await auditTrail(reopened, purchaseId)).filter((a) => a.type === 'VENDOR_CALL').map((a) => a.message);

@@ -85,6 +85,7 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(urlOf('FixtureVendorBuy')).toBe('https://fixture-vendor.invalid/v1');
     expect(urlOf('ListLicenses')).toBe('https://fixture-vendor.invalid/v1');
     expect(urlOf('RecordOutcome')).toBe('https://fixture-vendor.invalid/v1');
+    expect(urlOf('Reconcile')).toBe('https://fixture-vendor.invalid/v1');
     expect(urlOf('Intake')).toBeUndefined();
     expect(template.Outputs.FixturevendorBaseUrl).toMatchObject({
       Value: 'https://fixture-vendor.invalid/v1',
@@ -136,6 +137,7 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
 
   it('asks again when the price rose after the approval, then orders once at the new price', async () => {
     const purchaseId = purchaseIdFor('fixture-seats-3');
+    const holdsBefore = vendor().calls.filter((c) => c === 'POST /v1/holds').length;
     await postPurchase(e2e.rt, request('fixture-seats-3', { plan: 'enterprise', seats: 5 }));
     const first = await approvalMailFor(e2e, purchaseId);
     expect(first.mail.text).toContain('$47.50');
@@ -154,6 +156,9 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     expect(count(types, 'QUOTE_MISMATCH')).toBe(1);
     expect(count(types, 'REQUOTED')).toBe(1);
     expect(ordersOf(purchaseId)).toMatchObject([{ plan: 'enterprise', seats: 5, chargedUsd: 50 }]);
+    // One hold, made before the first approval and kept through the re-quote, taken by the order.
+    expect(vendor().calls.filter((c) => c === 'POST /v1/holds').length - holdsBefore).toBe(1);
+    expect(vendor().holds.filter((h) => h.key === purchaseId)).toMatchObject([{ licenseId: ordersOf(purchaseId)[0]!.licenseId }]);
     expect(await reservation(e2e, purchaseId)).toMatchObject({ status: 'COMMITTED', amountCents: 5000 });
   });
 

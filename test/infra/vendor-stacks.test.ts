@@ -11,6 +11,7 @@ import { aslFromTemplate } from '../../lib/local/asl-from-template';
 import { SIZING, USES } from '../../lib/function-uses';
 import { ON_FAILURE, ownFunctions, vendorStack, type VendorStack } from '../../lib/vendor-stack';
 import { VENDOR_STACKS } from '../../lib/vendor-stacks';
+import { vendorLeftovers } from '../../lambdas/composition/vendor-preparations';
 import { bareStack, templateOf, TEST_ENV } from './synth';
 
 /**
@@ -35,6 +36,14 @@ describe('the vendor stack parts', () => {
       expect(own.map(([id]) => id)).toEqual(Object.keys(profile.functions));
       expect(part.callers).toEqual(expect.arrayContaining(own.map(([id]) => id)));
       for (const [id, fn] of own) expect(SIZING[id]).toBe(fn.sizing);
+    }
+  });
+
+  it('lists RecordOutcome and Reconcile among its callers exactly when it has leftovers to take back (they call it to)', () => {
+    const leftovers = vendorLeftovers();
+    for (const part of VENDOR_STACKS) {
+      const takesBack = part.callers.includes('RecordOutcome') && part.callers.includes('Reconcile');
+      expect({ vendor: part.vendor, takesBack }).toEqual({ vendor: part.vendor, takesBack: leftovers[part.vendor] !== null });
     }
   });
 

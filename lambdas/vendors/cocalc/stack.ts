@@ -11,8 +11,8 @@ export const cocalcStack = vendorStack({
     CocalcAddToCart: { sizing: { timeout: Duration.seconds(60), memorySize: 512 }, uses: ['tables', 'auditReaders'] },
     CocalcCheckout: { sizing: { timeout: Duration.seconds(60), memorySize: 512 }, uses: ['tables', 'auditReaders', 'approvalPolicy'] },
   },
-  // PreparePurchase makes the first add; RecordOutcome (and Reconcile through it) deletes the
-  // parked cart item when a purchase does not complete.
+  // PreparePurchase makes the first add; RecordOutcome and Reconcile delete the parked cart item
+  // when a purchase does not complete (its leftovers, core/leftovers.ts).
   callers: ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
   purchaseSteps: (machine) => {
     // The add after a wait for a slot of the vendor's add limit, with its own lock Retry.
