@@ -23,6 +23,8 @@ export interface AttentionView {
   /** Why the purchase needs attention (the recorded reason). */
   reason: string;
   cartItemId?: number;
+  /** How the vendor calls that item ("cart item": its leftovers' noun); absent: "cart item". */
+  itemNoun?: string;
   licenseId?: string;
   invoice?: number;
   /** What to look at in the vendor account, one sentence each (its profile's attentionChecks). */
@@ -107,7 +109,7 @@ function attentionRows(view: AttentionView, vendor: string): Array<[string, stri
     ['Amount', view.amountUsd !== undefined ? formatUsd(view.amountUsd) : undefined],
     ['Requester', `${view.requester.name} <${view.requester.email}>`],
     ['Reason', view.reason],
-    ['Cart item', view.cartItemId !== undefined ? String(view.cartItemId) : undefined],
+    [capitalize(view.itemNoun ?? 'cart item'), view.cartItemId !== undefined ? String(view.cartItemId) : undefined],
     ['License', view.licenseId],
     ['Invoice', view.invoice !== undefined && view.invoice !== 0 ? String(view.invoice) : undefined],
     ['Cleanup not finished', view.cleanupPending.length ? view.cleanupPending.join(', ') : undefined],
@@ -151,4 +153,8 @@ function attentionHtml(view: AttentionView, vendor: string, { intro, rows, check
     `<p>${escapeHtml(settle[3]!)}</p>`,
     '</body></html>',
   ].join('\n');
+}
+
+function capitalize(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

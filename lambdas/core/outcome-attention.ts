@@ -41,7 +41,7 @@ export function attentionView(
   deps: Pick<AttentionDeps, 'redactText' | 'mail'>,
   state: WorkflowState,
   record: PurchaseRecord | undefined,
-  end: { reason: string; pending: CleanupStep[]; statusAfterCleanup: PurchaseStatus | undefined; endedAt: string },
+  end: { reason: string; pending: CleanupStep[]; statusAfterCleanup: PurchaseStatus | undefined; endedAt: string; itemNoun?: string },
 ): AttentionView {
   const { request } = state;
   const amountUsd = state.purchase?.amountUsd ?? state.quote?.amountUsd ?? record?.amountUsd;
@@ -77,6 +77,7 @@ export function attentionView(
     ...(amountUsd !== undefined ? { amountUsd } : {}),
     ...(state.quote?.summary ? { item: state.quote.summary } : {}),
     ...traces,
+    ...(cartItemId !== undefined && end.itemNoun ? { itemNoun: end.itemNoun } : {}),
     ...(end.statusAfterCleanup ? { statusAfterCleanup: end.statusAfterCleanup } : {}),
   };
 }

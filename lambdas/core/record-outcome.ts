@@ -52,6 +52,12 @@ export interface RecordOutcomeRuntime {
 
 type Deps = RecordOutcomeDeps & RecordOutcomeRuntime;
 
+/** How the vendor calls what its preparation leaves (its leftovers' noun), for the attention mail. */
+function itemNounOf(deps: Pick<RecordOutcomeDeps, 'leftovers'>, vendor: WorkflowState['request']['vendor']): { itemNoun?: string } {
+  const noun = deps.leftovers[vendor]?.noun;
+  return noun ? { itemNoun: noun } : {};
+}
+
 /**
  * RecordCompleted / RecordNotCompleted. COMPLETED commits the reservation and announces the
  * license. NOT_COMPLETED classifies the end (REJECTED, EXPIRED, INVALID, NEEDS_ATTENTION, FAILED),
@@ -129,7 +135,9 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   const { status, reason, pending, statusAfterCleanup } = finalEnd(end);
   const attention = status === 'NEEDS_ATTENTION';
   const endedAt = (deps.clock ?? (() => new Date()))().toISOString();
-  const view: AttentionView | undefined = attention ? attentionView(deps, state, record, { reason, pending, statusAfterCleanup, endedAt }) : undefined;
+  const view: AttentionView | undefined = attention
+    ? attentionView(deps, state, record, { reason, pending, statusAfterCleanup, endedAt, ...itemNounOf(deps, request.vendor) })
+    : undefined;
   if (attention) deps.log.error('purchase needs attention', { purchaseId, reason, cleanupPending: pending });
 
   // The record first: `procure resolve` accepts only a purchase recorded NEEDS_ATTENTION, so it

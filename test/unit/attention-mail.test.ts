@@ -62,6 +62,11 @@ describe('the NEEDS_ATTENTION mail', () => {
     }
   });
 
+  it("names the item a vendor's preparation left as that vendor calls it", () => {
+    expect(renderAttentionMail({ ...cocalc, itemNoun: 'hold' }, from).text).toContain('Hold: 42');
+    expect(renderAttentionMail({ ...cocalc, itemNoun: 'hold' }, from).text).not.toContain('Cart item: 42');
+  });
+
   it('escapes every value in the HTML part', () => {
     const mail = renderAttentionMail(cocalc, from);
     expect(mail.html).toContain('Ada &lt;Lovelace&gt;');
