@@ -47,30 +47,6 @@ export class LockBusyError extends ProcureError {
 export class PurchaseOutcomeUnknownError extends ProcureError {
   override name = 'PurchaseOutcomeUnknownError';
 }
-/**
- * A CoCalc checkout's outcome is not known yet (the call failed after it may have been sent, or a
- * step died mid-checkout). Nothing is repeated blindly: the state machine waits, then Checkout
- * runs again and first proves whether our item was bought.
- */
-export class CheckoutOutcomeUnknownError extends ProcureError {
-  override name = 'CheckoutOutcomeUnknownError';
-}
-/**
- * An InterServer buy's outcome is not known yet (the call failed after it may have reached the
- * vendor). The handler sleeps on nothing: the state machine waits, then BuyLicense runs again,
- * still holding the IP+type lock, and first lists what the buy may have created.
- */
-export class BuyOutcomeUnknownError extends ProcureError {
-  override name = 'BuyOutcomeUnknownError';
-}
-/** The vendor-side cart item is not what the approver approved (edited at the vendor). Nothing bought. */
-export class CartItemChangedError extends ProcureError {
-  override name = 'CartItemChangedError';
-}
-/** The vendor's add limit is booked too far ahead to wait for (cart-slot.ts). Nothing added. */
-export class CartSlotUnavailableError extends ProcureError {
-  override name = 'CartSlotUnavailableError';
-}
 /** The new license did not show up in the vendor's listing. */
 export class LicenseNotFoundError extends ProcureError {
   override name = 'LicenseNotFoundError';
@@ -101,50 +77,6 @@ export class VendorRateLimitedError extends ProcureError {
   ) {
     super(message);
   }
-}
-/** CoCalc: "Insufficient credit on your account ... (you need $X)". */
-export class InsufficientCreditError extends ProcureError {
-  override name = 'InsufficientCreditError';
-  constructor(
-    message: string,
-    readonly amountNeeded: number,
-  ) {
-    super(message);
-  }
-}
-/** CoCalc legacy checkout: reCaptcha token required unless the account is a partner. */
-export class CaptchaRequiredError extends ProcureError {
-  override name = 'CaptchaRequiredError';
-}
-
-// ---- InterServer status_text errors (shared/vendors/interserver-soap.md §5) ------------------
-export class LicenseAlreadyExistsError extends VendorRejectedError {
-  override name = 'LicenseAlreadyExistsError';
-}
-export class InvalidIpError extends VendorRejectedError {
-  override name = 'InvalidIpError';
-}
-export class InvalidCouponError extends VendorRejectedError {
-  override name = 'InvalidCouponError';
-}
-export class InsufficientPrepayError extends VendorRejectedError {
-  override name = 'InsufficientPrepayError';
-}
-export class AccountLockedError extends VendorRejectedError {
-  override name = 'AccountLockedError';
-}
-export class IpNotAllowedError extends VendorRejectedError {
-  override name = 'IpNotAllowedError';
-}
-export class InvalidLicenseIdError extends VendorRejectedError {
-  override name = 'InvalidLicenseIdError';
-}
-export class InvalidLicenseTypeError extends VendorRejectedError {
-  override name = 'InvalidLicenseTypeError';
-}
-/** "Invalid Session ID": the gateway logs in again once before surfacing it. */
-export class InvalidSessionError extends VendorAuthError {
-  override name = 'InvalidSessionError';
 }
 
 // ---- approvals ---------------------------------------------------------------------------------

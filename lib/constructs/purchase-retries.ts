@@ -1,13 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { JitterType, type RetryProps } from 'aws-cdk-lib/aws-stepfunctions';
-import {
-  BuyOutcomeUnknownError,
-  CheckoutOutcomeUnknownError,
-  LicenseNotFoundError,
-  LockBusyError,
-  VendorRateLimitedError,
-  VendorTransientError,
-} from '../../lambdas/core/errors';
+import { LicenseNotFoundError, LockBusyError, VendorRateLimitedError, VendorTransientError } from '../../lambdas/core/errors';
 import { RateSlotsContendedError } from '../../lambdas/core/rate-slots';
 
 /**
@@ -31,7 +24,8 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
 ] as const;
 
-const jitter = { jitterStrategy: JitterType.FULL } as const;
+/** Full jitter (a vendor's own retry rules in its stack part use it too). */
+export const jitter = { jitterStrategy: JitterType.FULL } as const;
 
 /** Vendor reads and idempotent writes: transient vendor errors, throttling, Lambda service errors. */
 export const SAFE_TO_REPEAT: RetryProps[] = [
@@ -100,20 +94,6 @@ export const SLOTS_CONTENDED: RetryProps = {
 };
 
 /**
- * Checkout after an unknown outcome: wait, then run Checkout again, which first settles the
- * earlier attempt at the vendor (bought, or proven not bought) and never buys blindly. When the
- * vendor stays unreachable the Catch ends the purchase NEEDS_ATTENTION (status PURCHASING).
- */
-export const CHECKOUT_SETTLE: RetryProps = {
-  errors: [CheckoutOutcomeUnknownError.name],
-  interval: Duration.seconds(5),
-  maxAttempts: 6,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(120),
-  ...jitter,
-};
-
-/**
  * Every Lambda task, first: a throttled Invoke (`Lambda.TooManyRequestsException`, HTTP 429) was
  * refused before any code started, so running it again cannot repeat a side effect, even for
  * BuyLicense and Checkout. Lambda's concurrency quota is shared by every function of the account
@@ -135,28 +115,12 @@ export const THROTTLED: RetryProps = {
 
 /**
  * THROTTLED for BuyLicense, shorter: after a buy of unknown outcome the function keeps the IP+type
- * lock for BUY_RECHECK_HOLD_MS (lambdas/core/locks.ts) past its invocation, which must outlast the
- * BUY_SETTLE wait plus every throttled Invoke of the run that settles it: 1 + 2 + 4 + 4 + 4 s at
+ * lock for BUY_RECHECK_HOLD_MS (vendors/interserver/core/license-lock.ts) past its invocation, which
+ * must outlast the BUY_SETTLE wait (vendors/interserver/stack.ts) plus every throttled Invoke of the run that settles it: 1 + 2 + 4 + 4 + 4 s at
  * most. A BuyLicense still throttled after that ends the purchase through its Catch (a first run
  * never bought; a settling run is reconciled there), never with the lock lapsed under it.
  */
 export const THROTTLED_BUY: RetryProps = { ...THROTTLED, maxAttempts: 5, maxDelay: Duration.seconds(4) };
-
-/**
- * BuyLicense after a buy of unknown outcome: wait for the vendor to settle, then run BuyLicense
- * again, which still holds the IP+type lock (BUY_RECHECK_HOLD_MS outlasts these waits) and first
- * lists what the buy may have created; it buys again only after proving it bought nothing, at
- * most twice in all, so two of these suffice (one more to spare). Waits of 2, 4 and 8 s exactly:
- * no jitter, which would shorten the first below the 2 s the vendor is given to settle before the
- * listing that may prove nothing was bought.
- */
-export const BUY_SETTLE: RetryProps = {
-  errors: [BuyOutcomeUnknownError.name],
-  interval: Duration.seconds(2),
-  maxAttempts: 3,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(8),
-};
 
 /** RecordOutcome is idempotent (conditional writes keyed by purchase): any task failure may repeat. */
 export const RECORD_RETRY: RetryProps = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, ...jitter };

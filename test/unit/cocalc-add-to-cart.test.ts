@@ -5,7 +5,8 @@ import { RATE_SLOT_DEFAULTS } from '../../lambdas/adapters/aws/dynamo-rate-slots
 import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
 import { purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
-import { CartSlotUnavailableError, InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';
+import { InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';
+import { CartSlotUnavailableError } from '../../lambdas/vendors/cocalc/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { earliestSlot } from '../../lambdas/core/rate-slots';

@@ -7,7 +7,8 @@ import {
   nextCheckoutAttempt,
   planUnchecking,
 } from '../../lambdas/vendors/cocalc/core/checkout-rules';
-import { InsufficientCreditError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
+import { VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
+import { InsufficientCreditError } from '../../lambdas/vendors/cocalc/core/errors';
 import type { CheckoutProgress, CocalcCartItem, CocalcCheckoutParams } from '../../lambdas/core/ports';
 
 /** Checkout's (CoCalc) rules as tables: what the vendor and the purchase record show -> what Checkout does. */

@@ -4,16 +4,8 @@ import { basicAuthorization } from '../../lambdas/vendors/cocalc/adapters/http-c
 import { purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
 import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
-import {
-  CartItemChangedError,
-  CheckoutOutcomeUnknownError,
-  InsufficientCreditError,
-  LockBusyError,
-  PurchaseOutcomeUnknownError,
-  QuoteMismatchError,
-  VendorRejectedError,
-  VendorTransientError,
-} from '../../lambdas/core/errors';
+import { LockBusyError, PurchaseOutcomeUnknownError, QuoteMismatchError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
+import { CartItemChangedError, CheckoutOutcomeUnknownError, InsufficientCreditError } from '../../lambdas/vendors/cocalc/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
 import type { CocalcGateway } from '../../lambdas/core/ports';
 import { recordedMismatch } from '../../lambdas/core/quote-mismatch';

@@ -2,14 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UndiciCocalcGateway, createCocalcGateway, toVendorError, type UndiciCocalcGatewayOptions } from '../../lambdas/vendors/cocalc/adapters';
 import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
 import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
-import {
-  CaptchaRequiredError,
-  InsufficientCreditError,
-  VendorAuthError,
-  VendorRateLimitedError,
-  VendorRejectedError,
-  VendorTransientError,
-} from '../../lambdas/core/errors';
+import { VendorAuthError, VendorRateLimitedError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
+import { CaptchaRequiredError, InsufficientCreditError } from '../../lambdas/vendors/cocalc/core/errors';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox, type CocalcSandboxOptions } from '../../lib/local/sandboxes/cocalc';
 
 // UndiciCocalcGateway against the CoCalc sandbox over real HTTP on 127.0.0.1.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditKind } from '../../lambdas/core/audit-kinds';
-import { InsufficientPrepayError, LicenseAlreadyExistsError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
+import { VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
+import { InsufficientPrepayError, LicenseAlreadyExistsError } from '../../lambdas/vendors/interserver/core/errors';
 import {
   decideBuyEntry,
   decideUnfoundEarlierBuy,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VendorAuthError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import {
   AccountLockedError,
   InsufficientPrepayError,
@@ -11,10 +12,7 @@ import {
   InvalidSessionError,
   IpNotAllowedError,
   LicenseAlreadyExistsError,
-  VendorAuthError,
-  VendorRejectedError,
-  VendorTransientError,
-} from '../../lambdas/core/errors';
+} from '../../lambdas/vendors/interserver/core/errors';
 import {
   createInterserverGateway,
   INTERSERVER_WSDL,

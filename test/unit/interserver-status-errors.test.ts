@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VendorRejectedError } from '../../lambdas/core/errors';
 import {
   AccountLockedError,
   InsufficientPrepayError,
@@ -9,8 +10,7 @@ import {
   InvalidSessionError,
   IpNotAllowedError,
   LicenseAlreadyExistsError,
-  VendorRejectedError,
-} from '../../lambdas/core/errors';
+} from '../../lambdas/vendors/interserver/core/errors';
 import { statusError } from '../../lambdas/vendors/interserver/adapters/status-errors';
 
 /** Every status_text documented in interserver-soap.md §4/§5, mapped to its error class. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as errors from '../../lambdas/core/errors';
+import * as cocalcErrors from '../../lambdas/vendors/cocalc/core/errors';
+import * as interserverErrors from '../../lambdas/vendors/interserver/core/errors';
 import { classifyEnd } from '../../lambdas/core/outcome-rules';
 import { plainReason } from '../../lambdas/core/requester-reasons';
 import { VENDOR_PROFILES } from '../../lambdas/core/vendors';
@@ -22,7 +24,8 @@ const stateOf = (vendor: WorkflowState['request']['vendor'], error: string): Wor
 
 describe("a vendor's error meanings", () => {
   it('name error classes that exist and whose thrown name is that literal (the bundles keep no class names)', () => {
-    const classes = errors as unknown as Record<string, new (message: string) => Error>;
+    // procure's errors and each vendor's own (vendors/<vendor>/core/errors.ts).
+    const classes = { ...errors, ...cocalcErrors, ...interserverErrors } as unknown as Record<string, new (message: string, extra?: unknown) => Error>;
     expect(VENDOR_PROFILES.flatMap((p) => Object.values(p.errorMeanings ?? {}).flat()).length).toBeGreaterThan(0);
     for (const profile of VENDOR_PROFILES) {
       const names = Object.values(profile.errorMeanings ?? {}).flat();

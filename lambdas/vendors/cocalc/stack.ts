@@ -1,8 +1,24 @@
 import { Duration } from 'aws-cdk-lib';
-import { CHECKOUT_SETTLE, LOCK_BUSY, SAFE_TO_REPEAT, SLOTS_CONTENDED } from '../../../lib/constructs/purchase-retries';
+import type { RetryProps } from 'aws-cdk-lib/aws-stepfunctions';
+import { jitter, LOCK_BUSY, SAFE_TO_REPEAT, SLOTS_CONTENDED } from '../../../lib/constructs/purchase-retries';
 import { ON_FAILURE, vendorStack } from '../../../lib/vendor-stack';
 import { QuoteMismatchError } from '../../core/errors';
 import { STATE } from '../../core/workflow';
+import { CheckoutOutcomeUnknownError } from './core/errors';
+
+/**
+ * Checkout after an unknown outcome: wait, then run Checkout again, which first settles the
+ * earlier attempt at the vendor (bought, or proven not bought) and never buys blindly. When the
+ * vendor stays unreachable the Catch ends the purchase NEEDS_ATTENTION (status PURCHASING).
+ */
+const CHECKOUT_SETTLE: RetryProps = {
+  errors: [CheckoutOutcomeUnknownError.name],
+  interval: Duration.seconds(5),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(120),
+  ...jitter,
+};
 
 /** CoCalc's CDK needs (lib/vendor-stack.ts): cart add and checkout, and who calls CoCalc. */
 export const cocalcStack = vendorStack({

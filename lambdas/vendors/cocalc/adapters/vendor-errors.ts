@@ -1,11 +1,5 @@
-import {
-  CaptchaRequiredError,
-  InsufficientCreditError,
-  VendorAuthError,
-  VendorRateLimitedError,
-  VendorRejectedError,
-  type ProcureError,
-} from '../../../core/errors';
+import { VendorAuthError, VendorRateLimitedError, VendorRejectedError, type ProcureError } from '../../../core/errors';
+import { CaptchaRequiredError, InsufficientCreditError } from '../core/errors';
 import { scrubSecrets } from '../../../shared/redact';
 
 /**

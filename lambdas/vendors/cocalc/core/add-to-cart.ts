@@ -2,7 +2,8 @@ import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot, waitT
 import { addAnswered, ADD_STARTED, cartIdsBeforeEarlierAdd, claimAgainAt, decideAddEntry, givesUpWaiting, meaningOfAddError } from './add-to-cart-rules';
 import { findNewCartItem } from './cart-item-match';
 import { tagDescription } from './cart-tag';
-import { CartSlotUnavailableError, InvalidRequestError, LockBusyError } from '../../../core/errors';
+import { InvalidRequestError, LockBusyError } from '../../../core/errors';
+import { CartSlotUnavailableError } from './errors';
 import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
 import { CART_ADD_LOCK_MODE, COCALC_ACCOUNT_LOCK } from './account-lock';
 import type { AuditLog, CocalcGateway, LockManager, PurchaseStore, RateSlots } from '../../../core/ports';

@@ -11,7 +11,8 @@ import {
   nextCheckoutAttempt,
   planUnchecking,
 } from './checkout-rules';
-import { CartItemChangedError, CheckoutOutcomeUnknownError, PurchaseOutcomeUnknownError } from '../../../core/errors';
+import { PurchaseOutcomeUnknownError } from '../../../core/errors';
+import { CartItemChangedError, CheckoutOutcomeUnknownError } from './errors';
 import { VendorRejectedError, VendorTransientError } from '../../../core/errors';
 import { formatUsd } from '../../../core/money';
 import type { CheckoutProgress } from '../../../core/ports';

@@ -1,5 +1,6 @@
 import type { Client } from 'soap';
-import { InvalidLicenseIdError, InvalidLicenseTypeError, ProcureError, VendorAuthError } from '../../../core/errors';
+import { ProcureError, VendorAuthError } from '../../../core/errors';
+import { InvalidLicenseIdError, InvalidLicenseTypeError } from '../core/errors';
 import { scrubSecrets } from '../../../shared/redact';
 import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../../core/ports';
 import {

@@ -1,3 +1,4 @@
+import { VendorRejectedError, type ProcureError } from '../../../core/errors';
 import {
   AccountLockedError,
   InsufficientPrepayError,
@@ -8,9 +9,7 @@ import {
   InvalidSessionError,
   IpNotAllowedError,
   LicenseAlreadyExistsError,
-  VendorRejectedError,
-  type ProcureError,
-} from '../../../core/errors';
+} from '../core/errors';
 
 /**
  * The one mapping from InterServer `status_text` messages to typed errors (interserver-soap.md §4,

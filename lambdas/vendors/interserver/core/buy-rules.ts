@@ -1,6 +1,7 @@
 import type { InterserverPaymentPolicy } from './payment-policy';
 import { AUDIT } from '../../../core/audit-kinds';
-import { LicenseAlreadyExistsError, VendorTransientError } from '../../../core/errors';
+import { VendorTransientError } from '../../../core/errors';
+import { LicenseAlreadyExistsError } from './errors';
 import { toCents } from '../../../core/money';
 import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord } from '../../../core/ports';
 

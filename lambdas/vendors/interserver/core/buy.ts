@@ -1,12 +1,6 @@
 import { AUDIT } from '../../../core/audit-kinds';
-import {
-  BuyOutcomeUnknownError,
-  InvalidLicenseTypeError,
-  InvalidRequestError,
-  LicenseNotFoundError,
-  PurchaseOutcomeUnknownError,
-  VendorTransientError,
-} from '../../../core/errors';
+import { InvalidRequestError, LicenseNotFoundError, PurchaseOutcomeUnknownError, VendorTransientError } from '../../../core/errors';
+import { BuyOutcomeUnknownError, InvalidLicenseTypeError } from './errors';
 import { licenseOfInvoice } from './invoice-license';
 import {
   BUY_STARTED,

@@ -1,4 +1,5 @@
-import { InvalidLicenseIdError, VendorTransientError } from '../../../core/errors';
+import { VendorTransientError } from '../../../core/errors';
+import { InvalidLicenseIdError } from './errors';
 import { isLiveInterserverLicense } from './license-view';
 import type { InterserverGateway, InterserverInvoice, InterserverLicense } from '../../../core/ports';
 

@@ -6,7 +6,7 @@ export function interserverLicenseLock(ip: string, typeId: number): string {
 /**
  * How long BuyLicense keeps the IP+type lock past its invocation after a buy of unknown outcome:
  * longer than the state machine's wait before BuyLicense runs again (BUY_SETTLE in
- * lib/constructs/purchase-retries.ts), the waits of that run's throttled Invokes (THROTTLED_BUY)
+ * ../stack.ts), the waits of that run's throttled Invokes (THROTTLED_BUY)
  * and its start; test/infra/state-machine.test.ts checks it. A purchase whose execution died in
  * between frees the lock by then.
  */

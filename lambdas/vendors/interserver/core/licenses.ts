@@ -1,4 +1,5 @@
-import { InvalidLicenseIdError, LicenseNotFoundError } from '../../../core/errors';
+import { LicenseNotFoundError } from '../../../core/errors';
+import { InvalidLicenseIdError } from './errors';
 import type { VendorLicenses } from '../../../core/vendor-licenses';
 import { normalizeInterserverLicense } from './license-view';
 import type { NormalizedLicense, WorkflowState } from '../../../core/workflow';
