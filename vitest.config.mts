@@ -12,12 +12,15 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     setupFiles: ['test/setup-node20.ts', 'test/setup-cdk-context.ts'],
-    // Synthesizes cdk.out once, before the workers start (the e2e files start the runtime on it).
-    globalSetup: ['test/global-setup.ts'],
     // e2e files start a whole local runtime each; keep the two cores from thrashing.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'procure', include: ['test/**/*.test.ts'], exclude: ['test/fixture-vendor/**', 'node_modules/**'] } },
+      // Its global setup synthesizes cdk.out once, before the workers start (the e2e files start the
+      // runtime on it); the fixture-vendor project has its own assembly and its own setup.
+      {
+        extends: true,
+        test: { name: 'procure', include: ['test/**/*.test.ts'], exclude: ['test/fixture-vendor/**', 'node_modules/**'], globalSetup: ['test/global-setup.ts'] },
+      },
       // procure with the fixture vendor registered (issue #10): package.json "imports" read under the
       // procure-fixture-vendor condition, as its synthesized app and bundles are.
       {

@@ -6,7 +6,7 @@ import { redactText } from '../shared/redact';
 import { eventPublisher } from './events';
 import { mailer } from './mail';
 import { noticeLedger, purchaseJournal, spendGuard } from './stores';
-import { vendorLeftovers } from '#vendors/preparations';
+import { vendorLeftovers } from '#vendors/leftovers';
 
 /**
  * Composition root (README.md): RecordOutcome's wiring, shared by its own function and by the

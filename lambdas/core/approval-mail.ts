@@ -1,6 +1,7 @@
 import { formatUsd } from './money';
 import type { ApprovalSummary, Mail } from './ports';
-import { describeBudget, escapeHtml, formatUtc, vendorName, type BudgetView } from './approval-page';
+import { describeBudget, escapeHtml, formatUtc, type BudgetView } from './approval-page';
+import { vendorLabel } from './vendor-names';
 import { escapeControls, quotedBlocks } from './safe-text';
 import { htmlFactRow, htmlQuotedRow } from './mail-html';
 
@@ -59,7 +60,7 @@ export function describeQuorum(needed: number, of: number): string {
 /** Builds the mail; when `summary.mismatch` is set it says the total changed and asks again. */
 export function renderApprovalMail(view: ApprovalMailView): Mail {
   const { summary } = view;
-  const vendor = vendorName(summary.vendor);
+  const vendor = vendorLabel(summary.vendor);
   const cost = formatUsd(summary.amountUsd);
   const followUp = view.followUp ? FOLLOW_UP_TEXT[view.followUp] : undefined;
   const prefix = followUp?.prefix ?? (summary.mismatch ? 'Changed total, approve again: ' : 'Approve purchase: ');

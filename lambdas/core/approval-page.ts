@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatUsd } from './money';
 import type { ApprovalSummary } from './ports';
 import type { Vendor } from './purchase-request';
-import { vendorLabel as vendorName } from './vendor-names';
+import { vendorLabel } from './vendor-names';
 
 /**
  * HTML for the approval link: a confirm page for GET (which changes nothing, because mail scanners
@@ -37,9 +37,6 @@ export const APPROVAL_PAGE_CSP = [
 export function escapeHtml(value: unknown): string {
   return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
-
-/** Display name of a vendor ("CoCalc", "InterServer"): its label in the registry (./vendor-names.ts). */
-export { vendorName };
 
 /** "2030-01-02 03:04 UTC": unambiguous for approvers in any time zone. */
 export function formatUtc(iso: string): string {
@@ -103,7 +100,7 @@ function page(title: string, body: string): string {
 /** The purchase as label/value rows (unescaped), shared by the pages and the mail. */
 export function summaryRows(summary: ApprovalSummary): Array<[string, string]> {
   return [
-    ['Vendor', vendorName(summary.vendor)],
+    ['Vendor', vendorLabel(summary.vendor)],
     ['Item', summary.item],
     ['Cost', formatUsd(summary.amountUsd)],
     ['Requester', `${summary.requester.name} <${summary.requester.email}>`],
@@ -122,7 +119,7 @@ function summaryList(summary: ApprovalSummary, extra: Array<[string, string]> = 
 /** Budget sentence shared by the page and the mail. */
 export function describeBudget(vendor: Vendor, budget: BudgetView | undefined): string {
   return budget
-    ? `${formatUsd(budget.remainingUsd)} of ${formatUsd(budget.capUsd)} left this month for ${vendorName(vendor)} (after this purchase)`
+    ? `${formatUsd(budget.remainingUsd)} of ${formatUsd(budget.capUsd)} left this month for ${vendorLabel(vendor)} (after this purchase)`
     : 'unavailable';
 }
 
@@ -136,7 +133,7 @@ export function renderConfirmPage(view: ConfirmPageView): string {
     ? `<p class="note">The vendor's total changed since the first quote (${escapeHtml(summary.mismatch)}). Please review the new cost.</p>`
     : '';
   const body = [
-    `<h1>Approve a ${escapeHtml(vendorName(summary.vendor))} purchase?</h1>`,
+    `<h1>Approve a ${escapeHtml(vendorLabel(summary.vendor))} purchase?</h1>`,
     mismatch,
     summaryList(summary, [
       ['Budget left', describeBudget(summary.vendor, view.budget)],
@@ -153,7 +150,7 @@ export function renderConfirmPage(view: ConfirmPageView): string {
     '<button class="reject" type="submit" name="decision" value="reject">Reject</button></p>',
     '</form>',
   ].join('\n');
-  return page(`Approve purchase: ${vendorName(summary.vendor)} ${formatUsd(summary.amountUsd)}`, body);
+  return page(`Approve purchase: ${vendorLabel(summary.vendor)} ${formatUsd(summary.amountUsd)}`, body);
 }
 
 /** Page after a successful POST. */

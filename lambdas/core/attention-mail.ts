@@ -1,4 +1,5 @@
-import { escapeHtml, formatUtc, vendorName } from './approval-page';
+import { escapeHtml, formatUtc } from './approval-page';
+import { capitalized, vendorLabel } from './vendor-names';
 import type { CleanupStep } from './cleanup-steps';
 import { formatUsd } from './money';
 import type { Mail } from './ports';
@@ -54,14 +55,14 @@ export function resolveCommands(view: Pick<AttentionView, 'purchaseId' | 'licens
 export function budgetRule(view: Pick<AttentionView, 'vendor' | 'amountUsd'>): string {
   const amount = view.amountUsd !== undefined ? `${formatUsd(view.amountUsd)}, ` : '';
   return (
-    `The budget reservation is KEPT (${amount}counted against the ${vendorName(view.vendor)} monthly cap) ` +
+    `The budget reservation is KEPT (${amount}counted against the ${vendorLabel(view.vendor)} monthly cap) ` +
     'until the reconciler or a person establishes that nothing was bought.'
   );
 }
 
 /** The mail to the approvers (one mail, all of them: there is no per-person link in it). */
 export function renderAttentionMail(view: AttentionView, mail: { from: string; to: string[] }): Mail {
-  const vendor = vendorName(view.vendor);
+  const vendor = vendorLabel(view.vendor);
   const cost = view.amountUsd !== undefined ? ` ${formatUsd(view.amountUsd)}` : '';
   // Controls in stored requester text (refused by the schema today) stay visible escapes, so they
   // cannot start a line of their own or reorder what follows.
@@ -109,7 +110,7 @@ function attentionRows(view: AttentionView, vendor: string): Array<[string, stri
     ['Amount', view.amountUsd !== undefined ? formatUsd(view.amountUsd) : undefined],
     ['Requester', `${view.requester.name} <${view.requester.email}>`],
     ['Reason', view.reason],
-    [capitalize(view.itemNoun ?? 'cart item'), view.cartItemId !== undefined ? String(view.cartItemId) : undefined],
+    [capitalized(view.itemNoun ?? 'cart item'), view.cartItemId !== undefined ? String(view.cartItemId) : undefined],
     ['License', view.licenseId],
     ['Invoice', view.invoice !== undefined && view.invoice !== 0 ? String(view.invoice) : undefined],
     ['Cleanup not finished', view.cleanupPending.length ? view.cleanupPending.join(', ') : undefined],
@@ -153,8 +154,4 @@ function attentionHtml(view: AttentionView, vendor: string, { intro, rows, check
     `<p>${escapeHtml(settle[3]!)}</p>`,
     '</body></html>',
   ].join('\n');
-}
-
-function capitalize(text: string): string {
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

@@ -1,6 +1,7 @@
 import { budgetRule, renderAttentionMail, resolveCommands, type AttentionView } from './attention-mail';
 import { recordedLicenseCheck, type AttentionFacts } from './attention-facts';
-import { formatUtc, vendorName } from './approval-page';
+import { formatUtc } from './approval-page';
+import { vendorLabel } from './vendor-names';
 import { AUDIT } from './audit-kinds';
 import type { CleanupStep } from './cleanup-steps';
 import type { StepLog } from './money-step';
@@ -103,7 +104,7 @@ export function attentionMessage(view: AttentionView): string {
   const cleanup = view.cleanupPending.length ? ` Cleanup left to the reconciler: ${view.cleanupPending.join(', ')}.` : '';
   return (
     `ATTENTION: MONEY MAY HAVE BEEN SPENT. ${view.reason}. ${budgetRule(view)}${cleanup} ` +
-    `Check the ${vendorName(view.vendor)} account, then record the finding: ${bought} | ${notBought}`
+    `Check the ${vendorLabel(view.vendor)} account, then record the finding: ${bought} | ${notBought}`
   );
 }
 
@@ -144,7 +145,7 @@ export async function sendAttentionMail(deps: AttentionDeps, view: AttentionView
     type: ATTENTION_MAIL.sent,
     status: 'NEEDS_ATTENTION',
     actor: 'system',
-    message: `Mailed ${to.length} approver(s): what to check at ${vendorName(view.vendor)} and how to resolve`,
+    message: `Mailed ${to.length} approver(s): what to check at ${vendorLabel(view.vendor)} and how to resolve`,
     detail: { to },
   });
 }

@@ -1,5 +1,5 @@
 import { AUDIT, type AuditKind } from './audit-kinds';
-import { vendorName } from './approval-page';
+import { vendorLabel } from './vendor-names';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from './failure';
 import type { AuditEntry, PurchaseRecord } from './ports';
@@ -88,7 +88,7 @@ export function reasonForEnd(state: WorkflowState, record: PurchaseRecord | unde
   }
   if (status === 'EXPIRED') return `nobody decided on the approval in time (${failureReason(state.failure)})`;
   if (status === 'NEEDS_ATTENTION' && describeFailure(state.failure).error !== 'PurchaseOutcomeUnknownError') {
-    const vendor = vendorName(state.request.vendor);
+    const vendor = vendorLabel(state.request.vendor);
     const licenseId = state.purchase?.licenseId ?? record?.licenseId;
     const after = failed ? `: ${failed}` : '';
     if (licenseId) return `${vendor} license ${licenseId} was bought, but the workflow failed after the purchase${after}`;

@@ -4,7 +4,7 @@ import type { AuditEntry, PurchaseRecord } from './ports';
 import type { PurchaseRequest } from './purchase-request';
 import { boughtItemNeedsNote, ENDED_UNSPENT, RECONCILED, RECONCILER_ACTOR, type PurchaseView, type ReconcileAction } from './reconcile';
 import type { ReconcileDeps } from './reconcile-deps';
-import { type BoughtItem, type ItemFate, leftoverName, leftoversOf } from './vendor-leftovers';
+import { type BoughtItem, type ItemFate, leftoverName, leftoverNoun, leftoversOf } from './vendor-leftovers';
 import { type Vendor, vendorLabel } from './vendor-names';
 import { EVENTS, type PurchaseStatus, type WorkflowState } from './workflow';
 
@@ -81,7 +81,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
         type: RECONCILED,
         status: 'NEEDS_ATTENTION',
         actor: RECONCILER_ACTOR,
-        message: `ATTENTION: the ${itemNoun(deps, vendor)} this purchase was to delete (${cartItemId}) was BOUGHT at ${vendorLabel(vendor)}; the budget reservation is KEPT. Check the account and settle the purchase by hand.`,
+        message: `ATTENTION: the ${leftoverNoun(deps.leftovers, vendor)} this purchase was to delete (${cartItemId}) was BOUGHT at ${vendorLabel(vendor)}; the budget reservation is KEPT. Check the account and settle the purchase by hand.`,
         detail: { action: action.kind, saw: { steps, cartItemId, item: found.item }, did: { cartItem: 'found-bought', budgetReleased: false } },
       });
       return 'found-bought';
@@ -90,7 +90,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
   }
   await deps.spendGuard.release(purchaseId);
   const status = await statusAfterCleanup(deps, purchaseId);
-  const reason = `${record.reason ?? 'the purchase did not complete'}; cleanup finished by the reconciler (${itemNoun(deps, vendor)} ${cartItem === 'none' ? 'none' : `${cartItemId} ${cartItem}`}, budget released)`;
+  const reason = `${record.reason ?? 'the purchase did not complete'}; cleanup finished by the reconciler (${leftoverNoun(deps.leftovers, vendor)} ${cartItem === 'none' ? 'none' : `${cartItemId} ${cartItem}`}, budget released)`;
   await deps.purchases.update(purchaseId, { status, cleanupPending: [], reason }, { ifStatusIn: ['NEEDS_ATTENTION'] });
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,
@@ -104,7 +104,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
     type: RECONCILED,
     status,
     actor: RECONCILER_ACTOR,
-    message: `Cleanup finished: ${cartItem === 'none' ? `no ${itemNoun(deps, vendor)} to delete` : `${what} ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
+    message: `Cleanup finished: ${cartItem === 'none' ? `no ${leftoverNoun(deps.leftovers, vendor)} to delete` : `${what} ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
     detail: {
       action: action.kind,
       saw: { status: record.status, steps, ...(cartItemId !== undefined ? { cartItemId } : {}) },
@@ -201,11 +201,6 @@ async function takeBack(deps: ReconcileDeps, vendor: Vendor, itemId: number): Pr
   const leftovers = leftoversOf(deps.leftovers, vendor);
   if (!leftovers) throw new Error(`${vendorLabel(vendor)} leaves no items to take back (item ${itemId})`);
   return leftovers.takeBack(itemId);
-}
-
-/** How the audit names one of the vendor's items: "cart item", or "item" for a vendor that leaves none. */
-function itemNoun(deps: ReconcileDeps, vendor: Vendor): string {
-  return deps.leftovers[vendor]?.noun ?? 'item';
 }
 
 /** The request as REQUEST_RECEIVED recorded it (RecordNotCompleted's event names the requester). */

@@ -52,12 +52,6 @@ export interface RecordOutcomeRuntime {
 
 type Deps = RecordOutcomeDeps & RecordOutcomeRuntime;
 
-/** How the vendor calls what its preparation leaves (its leftovers' noun), for the attention mail. */
-function itemNounOf(deps: Pick<RecordOutcomeDeps, 'leftovers'>, vendor: WorkflowState['request']['vendor']): { itemNoun?: string } {
-  const noun = deps.leftovers[vendor]?.noun;
-  return noun ? { itemNoun: noun } : {};
-}
-
 /**
  * RecordCompleted / RecordNotCompleted. COMPLETED commits the reservation and announces the
  * license. NOT_COMPLETED classifies the end (REJECTED, EXPIRED, INVALID, NEEDS_ATTENTION, FAILED),
@@ -121,8 +115,10 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   const classified = classifyEnd(state, record, failure);
   let end = startEnd(classified, reasonForEnd(state, record, classified));
   const cartItemId = state.cart?.itemId ?? record?.cartItemId;
+  // How the vendor calls what its preparation left (its leftovers' noun), for the reason and the mail.
+  const noun = deps.leftovers[request.vendor]?.noun;
   if (cleansCart(end)) {
-    const item = { vendor: vendorLabel(request.vendor), noun: deps.leftovers[request.vendor]?.noun ?? 'item', id: cartItemId };
+    const item = { vendor: vendorLabel(request.vendor), noun: noun ?? 'item', id: cartItemId };
     end = afterCartCleanup(end, await compensateCart(deps, state, cartItemId, end.status), item);
   }
   if (releasesBudget(end)) {
@@ -136,7 +132,7 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   const attention = status === 'NEEDS_ATTENTION';
   const endedAt = (deps.clock ?? (() => new Date()))().toISOString();
   const view: AttentionView | undefined = attention
-    ? attentionView(deps, state, record, { reason, pending, statusAfterCleanup, endedAt, ...itemNounOf(deps, request.vendor) })
+    ? attentionView(deps, state, record, { reason, pending, statusAfterCleanup, endedAt, ...(noun ? { itemNoun: noun } : {}) })
     : undefined;
   if (attention) deps.log.error('purchase needs attention', { purchaseId, reason, cleanupPending: pending });
 

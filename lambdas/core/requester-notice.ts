@@ -1,4 +1,5 @@
-import { escapeHtml, vendorName } from './approval-page';
+import { escapeHtml } from './approval-page';
+import { vendorLabel } from './vendor-names';
 import { formatUsd } from './money';
 import type { Mail } from './ports';
 import type { Vendor } from './purchase-request';
@@ -89,7 +90,7 @@ function quoted(view: RequesterNoticeView): Array<[string, string]> {
 
 /** Builds the notice to the requester. */
 export function renderRequesterNotice(view: RequesterNoticeView, from: string): Mail {
-  const vendor = vendorName(view.vendor);
+  const vendor = vendorLabel(view.vendor);
   const headline = `Your ${vendor} purchase ${HEADLINES[view.outcome.status]}`;
   // requestId is limited to [A-Za-z0-9._:-] by the schema; escaped again for records stored before.
   const subject = `${headline} (${escapeControls(view.requestId)})`;

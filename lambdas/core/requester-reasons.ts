@@ -1,4 +1,4 @@
-import { vendorName } from './approval-page';
+import { vendorLabel } from './vendor-names';
 import { profileOf, type Vendor } from './vendors';
 
 /**
@@ -25,7 +25,7 @@ export const NOT_BOUGHT_AFTER_CHECK = 'NotBoughtAfterCheck';
 
 /** Plain words for the errors a requester can understand or act on; anything else is generic. */
 function failedBecause(error: string | undefined, vendorId: Vendor): string {
-  const vendor = vendorName(vendorId);
+  const vendor = vendorLabel(vendorId);
   const meaning = vendorMeaning(error, vendorId);
   if (meaning === 'no-credit') return `the ${vendor} account does not have enough credit.`;
   switch (error) {
@@ -61,7 +61,7 @@ export interface EndFacts {
 
 /** One or two sentences saying why the purchase did not complete and whether money was spent. */
 export function plainReason(end: EndFacts): string {
-  const vendor = vendorName(end.vendor);
+  const vendor = vendorLabel(end.vendor);
   switch (end.status) {
     case 'REJECTED':
       return `${end.approver ?? 'An approver'} rejected it. Nothing was bought.`;

@@ -60,7 +60,12 @@ export function leftoversOf(all: LeftoversByVendor, vendor: Vendor): VendorLefto
   return leftovers;
 }
 
-/** How messages name one of a vendor's items: "CoCalc cart item 7" ("item" for a vendor that leaves none). */
-export function leftoverName(all: LeftoversByVendor, vendor: Vendor, itemId?: number): string {
-  return `${vendorLabel(vendor)} ${all[vendor]?.noun ?? 'item'}${itemId === undefined ? '' : ` ${itemId}`}`;
+/** How messages name one of a vendor's items: "cart item" ("item" for a vendor that leaves none). */
+export function leftoverNoun(all: LeftoversByVendor, vendor: Vendor): string {
+  return all[vendor]?.noun ?? 'item';
+}
+
+/** The same with its vendor: "CoCalc cart item". */
+export function leftoverName(all: LeftoversByVendor, vendor: Vendor): string {
+  return `${vendorLabel(vendor)} ${leftoverNoun(all, vendor)}`;
 }

@@ -30,7 +30,7 @@ export function byVendor<T>(valueFor: (vendor: Vendor) => T): Record<Vendor, T> 
   return Object.fromEntries(VENDORS.map((v) => [v, valueFor(v)])) as Record<Vendor, T>;
 }
 
-/** A vendor's name with its first letter capitalized, as construct ids and output names use it: `Cocalc`. */
-export function capitalized<V extends Vendor>(vendor: V): Capitalize<V> {
-  return `${vendor.charAt(0).toUpperCase()}${vendor.slice(1)}` as Capitalize<V>;
+/** A vendor's name (or any text) with its first letter capitalized, as construct ids and output names use it: `Cocalc`. */
+export function capitalized<S extends string>(text: S): Capitalize<S> {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}` as Capitalize<S>;
 }

@@ -6,7 +6,7 @@ import { executionReader } from '../composition/executions';
 import { closePurchase } from '../composition/record-outcome';
 import { purchaseJournal, reservationLedger, spendGuard } from '../composition/stores';
 import { lazyHandler } from '../shared/lazy-handler';
-import { vendorLeftovers } from '#vendors/preparations';
+import { vendorLeftovers } from '#vendors/leftovers';
 import { logger } from '../shared/logger';
 
 /**

@@ -1,4 +1,3 @@
-import { vendorName } from '../../lambdas/core/approval-page';
 import { vendorLabel, vendorLabels, VENDORS } from '../../lambdas/core/vendor-names';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { EVENTS, purchaseIdFor, type NormalizedLicense } from '../../lambdas/core/workflow';
@@ -55,7 +54,7 @@ class DemoFailure extends Error {
 
 interface DemoPurchase {
   vendor: Vendor;
-  entryPoint: string;
+  entryPoint: (typeof ENTRY_POINTS)[number];
   requestId: string;
   purchaseId: string;
   request: PurchaseRequestBody;
@@ -121,7 +120,7 @@ async function demo(options: { verbose: boolean; json: boolean }): Promise<numbe
       out.show(() =>
         printTable(
           purchases.map((p) => ({
-            vendor: vendorName(p.vendor),
+            vendor: vendorLabel(p.vendor),
             'entry point': p.entryPoint,
             purchase: p.purchaseId,
             status: p.status,
@@ -150,14 +149,14 @@ async function submitAll(rt: LocalRuntime, purchases: DemoPurchase[], { say }: O
     if (p.entryPoint === ENTRY_POINTS[0]) {
       const { eventId } = await putPurchaseEvent({ ...rt.clientConfig('aws') }, p.request, { source: route.source, eventBusName: route.busName });
       say(
-        `      ${vendorName(p.vendor)}: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${p.requestId} -> purchase ${p.purchaseId}`,
+        `      ${vendorLabel(p.vendor)}: EventBridge PutEvents "${EVENTS.requested}" (event ${eventId}), requestId ${p.requestId} -> purchase ${p.purchaseId}`,
       );
       continue;
     }
     const submitted = await apiOf(rt).submitPurchase(p.request);
     if (submitted.purchaseId !== p.purchaseId) throw new DemoFailure(`POST /purchases returned purchase ${submitted.purchaseId}, expected ${p.purchaseId}`);
     say(
-      `      ${vendorName(p.vendor)}: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${p.requestId} -> purchase ${submitted.purchaseId}`,
+      `      ${vendorLabel(p.vendor)}: signed POST /purchases -> ${submitted.httpStatus} ${submitted.status}, requestId ${p.requestId} -> purchase ${submitted.purchaseId}`,
     );
   }
   say('');
@@ -168,11 +167,11 @@ async function approveAll(rt: LocalRuntime, purchases: DemoPurchase[], { say }: 
   for (const p of purchases) {
     const mail = await waitForMail(
       rt,
-      (m) => m.subject.includes(vendorName(p.vendor)) && m.subject.includes(p.request.requester.name),
-      `the ${vendorName(p.vendor)} approval mail`,
+      (m) => m.subject.includes(vendorLabel(p.vendor)) && m.subject.includes(p.request.requester.name),
+      `the ${vendorLabel(p.vendor)} approval mail`,
     );
     const link = approvalLinkOf(mail);
-    if (!link) throw new DemoFailure(`the ${vendorName(p.vendor)} approval mail has no approval link`);
+    if (!link) throw new DemoFailure(`the ${vendorLabel(p.vendor)} approval mail has no approval link`);
     say(`      mail "${mail.subject}" -> ${link.replace(/sig=.*/, 'sig=...')}`);
     const outcome = await decideApproval(link, 'approve', 'approved by procure demo');
     if (classifyOutcome(outcome) !== 'approved')
@@ -188,12 +187,12 @@ async function awaitAll(rt: LocalRuntime, purchases: DemoPurchase[], { say }: Ou
     const record = await rt.executions.wait(p.purchaseId, { timeoutMs: EXECUTION_TIMEOUT_MS });
     p.execution = record.status;
     if (record.status !== 'SUCCEEDED')
-      throw new DemoFailure(`the ${vendorName(p.vendor)} execution ${record.status}: ${record.error ?? ''} ${record.cause ?? ''}`.trim());
+      throw new DemoFailure(`the ${vendorLabel(p.vendor)} execution ${record.status}: ${record.error ?? ''} ${record.cause ?? ''}`.trim());
     const license = outputOf(record.output)?.license;
-    if (!license) throw new DemoFailure(`the ${vendorName(p.vendor)} execution succeeded without a license in its output`);
+    if (!license) throw new DemoFailure(`the ${vendorLabel(p.vendor)} execution succeeded without a license in its output`);
     p.license = license;
     say(
-      `      ${vendorName(p.vendor)}: ${record.status} in ${formatDuration(Date.parse(record.stopDate ?? record.startDate) - Date.parse(record.startDate))}, license ${license.id}`,
+      `      ${vendorLabel(p.vendor)}: ${record.status} in ${formatDuration(Date.parse(record.stopDate ?? record.startDate) - Date.parse(record.startDate))}, license ${license.id}`,
     );
   }
   say('');
@@ -205,7 +204,7 @@ async function checkLicenses(rt: LocalRuntime, purchases: DemoPurchase[], { say,
   const bought = purchases.map((p) => licenses.find((l) => l.vendor === p.vendor && l.id === p.license?.id));
   const missing = purchases.filter((_, i) => !bought[i]);
   if (missing.length)
-    throw new DemoFailure(`GET /licenses does not list ${missing.map((p) => `the ${vendorName(p.vendor)} license ${p.license?.id}`).join(' and ')}`);
+    throw new DemoFailure(`GET /licenses does not list ${missing.map((p) => `the ${vendorLabel(p.vendor)} license ${p.license?.id}`).join(' and ')}`);
   show(() => printLicenses(licenses));
   say('');
   return licenses;
@@ -220,7 +219,7 @@ async function readAuditTrails(rt: LocalRuntime, purchases: DemoPurchase[], { sa
     p.status = view.status;
     if (view.status !== 'COMPLETED') throw new DemoFailure(`purchase ${p.purchaseId} is ${view.status}, not COMPLETED`);
     if (!view.audit.some((e) => e.type === 'APPROVAL_DECIDED')) throw new DemoFailure(`the audit trail of ${p.purchaseId} has no APPROVAL_DECIDED entry`);
-    say(`\n${vendorName(p.vendor)} purchase ${p.purchaseId} (${p.entryPoint}):`);
+    say(`\n${vendorLabel(p.vendor)} purchase ${p.purchaseId} (${p.entryPoint}):`);
     show(() => printAuditTrail(view.audit));
   }
 }

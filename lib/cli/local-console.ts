@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { vendorLabel, VENDORS } from '../../lambdas/core/vendors';
+import { type Vendor, vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import { EVENTS } from '../../lambdas/core/workflow';
 import { escapeControls } from '../../lambdas/core/safe-text';
 import type { LocalRuntime, OutboxMail } from '../local';
-import { COCALC_BASE_URL_ENV } from './local-options';
 import { printTable } from './output';
 import type { RequestRoute } from './request-route';
 import { runtimeFile } from './runtime-file';
@@ -16,8 +15,11 @@ import { formatTime } from './views';
  * approval link. Text written by others (mail fields) is shown with controls escaped.
  */
 
+/** A vendor the runtime reaches somewhere else than its sandbox: the URL, and what set it. */
+export type VendorElsewhere = Partial<Record<Vendor, { url: string; setBy: string }>>;
+
 /** Where the running runtime listens and keeps its files. */
-export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, cocalcBaseUrl?: string): void {
+export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, elsewhere: VendorElsewhere = {}): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
     ['API', `${rt.apiUrl}   (/purchases, /purchases/{id}, /quotes, /licenses: SigV4; GET|POST /approvals/{id})`],
@@ -26,8 +28,9 @@ export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: str
   ];
   for (const vendor of VENDORS) {
     const sandbox = rt.sandboxes[vendor];
+    const other = elsewhere[vendor];
     if (sandbox) rows.push([vendorLabel(vendor), `${sandbox.url}   (sandbox)`]);
-    else if (vendor === 'cocalc' && cocalcBaseUrl) rows.push([vendorLabel(vendor), `${cocalcBaseUrl}   (${COCALC_BASE_URL_ENV})`]);
+    else if (other) rows.push([vendorLabel(vendor), `${other.url}   (${other.setBy})`]);
   }
   rows.push(['secrets', `${join(dataDir, 'secrets.json')}   (sandbox credentials and the link signing key)`]);
   rows.push(['runtime.json', `${runtimeFile(dataDir)}   (how the other procure commands find this runtime)`]);

@@ -23,7 +23,8 @@ import {
   parseLambdaConcurrency,
 } from './local-options';
 import { requestRouteOf, type RequestRoute } from './request-route';
-import { clearRuntimeInfo, DEFAULT_DATA_DIR, runtimeInfoOf, writeRuntimeInfo } from './runtime-file';
+import { clearRuntimeInfo, DEFAULT_DATA_DIR, writeRuntimeInfo } from './runtime-file';
+import { runtimeInfoOf } from './runtime-info';
 import { reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleRequest, sampleWhat, timestampedRequestId } from './sample-requests';
 import { VENDORS, vendorLabel } from '../../lambdas/core/vendor-names';
@@ -135,7 +136,7 @@ async function serve(options: ServeOptions): Promise<number> {
   try {
     const route = requestRouteOf(running);
     writeRuntimeInfo(runtimeInfoOf(running, process.pid), dataDir);
-    printRunning(running, route, dataDir, options.cocalcBaseUrl);
+    printRunning(running, route, dataDir, options.cocalcBaseUrl ? { cocalc: { url: options.cocalcBaseUrl, setBy: COCALC_BASE_URL_ENV } } : {});
     printResumed(running);
     printInterrupted(running);
     if (options.sample) await submitSample(running, route);

@@ -2,9 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pidAlive } from '../local/pid-alive';
 import { mkdirPrivate, writeFilePrivate } from '../local/private-files';
-import type { LocalRuntime } from '../local';
-import { requestRouteOf } from './request-route';
-import { resourcesOfRuntime, type StackResources } from './stack-resources';
+// Types only from stack-resources: the commands that read runtime.json load no configuration code.
+import type { StackResources } from './stack-resources';
 
 /**
  * `procure local` writes where its runtime listens to `<dataDir>/runtime.json`, so the other
@@ -30,22 +29,6 @@ export const DEFAULT_DATA_DIR = '.procure';
 
 export function runtimeFile(dataDir = DEFAULT_DATA_DIR): string {
   return join(dataDir, 'runtime.json');
-}
-
-/** What `procure local` records of a started runtime (`pid`: the process serving it). */
-export function runtimeInfoOf(rt: LocalRuntime, pid: number): RuntimeInfo {
-  const route = requestRouteOf(rt);
-  return {
-    apiUrl: rt.apiUrl,
-    eventsEndpoint: rt.awsEndpoint,
-    dynamoEndpoint: rt.dynamoEndpoint,
-    outboxDir: rt.outboxDir,
-    region: rt.region,
-    requestSource: route.source,
-    requestBus: route.busName,
-    resources: resourcesOfRuntime(rt),
-    pid,
-  };
 }
 
 export function writeRuntimeInfo(info: RuntimeInfo, dataDir = DEFAULT_DATA_DIR): void {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
-import { secretArnEnv } from '../../lambdas/shared/env-names';
 import type { FixtureVendorSandbox } from '../fixtures/sandboxes/fixturevendor/server';
 import {
   approvalMailFor,
@@ -10,12 +9,10 @@ import {
   postPurchase,
   purchaseRecord,
   reservation,
-  secretValue,
   startProcure,
   type E2e,
 } from '../support/e2e-runtime';
-import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
-import { PROJECT_DIR } from '../support/project-dir';
+import { fixtureApp, fixtureRequest, fixtureSandboxOf, fixtureTokenOf } from './support/fixture';
 
 /**
  * Compensation and reconciliation through the vendor seam (core/vendor-leftovers.ts) for a vendor
@@ -23,17 +20,14 @@ import { PROJECT_DIR } from '../support/project-dir';
  * what a purchase that does not complete leaves there, its hold, is released by its leftovers, by
  * RecordNotCompleted and, for a hold no purchase owns, by the reconciler. Counted at its sandbox.
  */
-function request(requestId: string) {
-  return { requestId, vendor: 'fixturevendor', item: { plan: 'team', seats: 2 }, requester: { email: 'ada@example.com', name: 'Ada' }, reason: 'holds' };
-}
+const request = (requestId: string) => fixtureRequest(requestId, { plan: 'team', seats: 2 }, 'holds');
 
 describe("a vendor's leftovers, taken back through the seam", { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   let e2e: E2e;
-  const vendor = (): FixtureVendorSandbox => e2e.rt.sandboxes.fixturevendor as FixtureVendorSandbox;
+  const vendor = (): FixtureVendorSandbox => fixtureSandboxOf(e2e.rt);
 
   beforeAll(async () => {
-    const { cdkOut, app, stackName, watch } = FIXTURE_VENDOR_APP;
-    e2e = await startProcure({ projectDir: PROJECT_DIR, cdkOut, app, stackName, watch: [...watch] });
+    e2e = await startProcure(fixtureApp());
   });
   afterAll(async () => {
     await e2e?.close();
@@ -63,7 +57,7 @@ describe("a vendor's leftovers, taken back through the seam", { timeout: E2E_TES
     const ghost = 'pur-0000000000000000000000000000f1f0';
     const res = await fetch(`${vendor().url}/holds`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await tokenOfRuntime()}`, 'content-type': 'application/json', 'idempotency-key': ghost },
+      headers: { authorization: `Bearer ${await fixtureTokenOf(e2e.rt)}`, 'content-type': 'application/json', 'idempotency-key': ghost },
       body: JSON.stringify({ plan: 'team', seats: 1 }),
     });
     expect(res.status).toBe(200);
@@ -78,9 +72,4 @@ describe("a vendor's leftovers, taken back through the seam", { timeout: E2E_TES
       `Deleted orphan Fixture Vendor hold ${holdId} (unchecked): it is tagged for a purchase procure has no record of, and the vendor's delete proved it was not bought`,
     ]);
   });
-
-  /** The token the runtime's secret holds, which its sandbox accepts. */
-  async function tokenOfRuntime(): Promise<string> {
-    return (JSON.parse(await secretValue(e2e.rt, 'FixtureVendorBuy', secretArnEnv('fixturevendor'))) as { token: string }).token;
-  }
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,8 @@ import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { startLocalRuntime } from '../../lib/local';
 import { startProcess, type RunningCli } from '../support/cli';
 import { auditTrail, decide, e2eHandle, purchaseRecord, reservation, waitFor, type E2e } from '../support/e2e-runtime';
-import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
-import { outboxApprovalLink } from '../support/killable-local';
+import { killNow, outboxApprovalLink } from '../support/killable-local';
+import { fixtureRequest, fixtureTemplate } from './support/fixture';
 import { PROJECT_DIR } from '../support/project-dir';
 import { fixtureRuntimeOptions } from './support/local-child';
 
@@ -64,13 +64,7 @@ describe('procure killed with SIGKILL while the Fixture Vendor, in another proce
     seedFixtureToken(dataDir);
     const requestId = 'fixture-kill9-1';
     const purchaseId = purchaseIdFor(requestId);
-    const request = {
-      requestId,
-      vendor: 'fixturevendor',
-      item: { plan: 'team', seats: 2 },
-      requester: { email: 'ada@example.com', name: 'Ada' },
-      reason: 'kill -9',
-    };
+    const request = fixtureRequest(requestId, { plan: 'team', seats: 2 }, 'kill -9');
     const runtime = startProcess(process.execPath, [...TSX_LOADER, 'test/fixture-vendor/support/local-child.ts', dataDir, url, JSON.stringify(request)]);
     processes.push(runtime);
     expect((await runtime.waitFor(/submitted (\d+)/, 240_000))[1]).toBe('202');
@@ -79,8 +73,7 @@ describe('procure killed with SIGKILL while the Fixture Vendor, in another proce
     expect((await decide(link, 'approve', 'go')).status).toBe(200);
     // The vendor has placed the order and holds its answer: now the runtime dies.
     await waitFor('the order at the vendor', async () => (await ordersAt(url)).some((o) => o.key === purchaseId));
-    process.kill(runtime.child.pid!, 'SIGKILL');
-    expect((await runtime.exited).signal).toBe('SIGKILL');
+    expect((await killNow(runtime)).signal).toBe('SIGKILL');
 
     const rt = await startLocalRuntime({ ...fixtureRuntimeOptions(dataDir, url), log: () => {} });
     reopened = e2eHandle(rt, []);
@@ -103,9 +96,7 @@ describe('procure killed with SIGKILL while the Fixture Vendor, in another proce
 
 /** Writes <dataDir>/secrets.json holding the vendor's token for the Fixture Vendor's secret; the runtime adds the others. */
 function seedFixtureToken(dataDir: string): void {
-  const template = JSON.parse(readFileSync(join(PROJECT_DIR, FIXTURE_VENDOR_APP.cdkOut, `${FIXTURE_VENDOR_APP.stackName}.template.json`), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, { Ref?: string }> } } }>;
-  };
+  const template = fixtureTemplate() as { Resources: Record<string, { Properties?: { Environment?: { Variables?: Record<string, { Ref?: string }> } } }> };
   const ref = Object.values(template.Resources)
     .map((r) => r.Properties?.Environment?.Variables?.[secretArnEnv('fixturevendor')]?.Ref)
     .find((id): id is string => typeof id === 'string');

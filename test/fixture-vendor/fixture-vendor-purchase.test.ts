@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIdFor } from '../../lambdas/core/workflow';
 import type { FixtureVendorSandbox } from '../fixtures/sandboxes/fixturevendor/server';
@@ -12,7 +10,6 @@ import {
   postPurchase,
   purchaseRecord,
   reservation,
-  secretValue,
   startProcure,
   type E2e,
 } from '../support/e2e-runtime';
@@ -20,9 +17,7 @@ import { FIXTURE_VENDOR_TIMEOUT_MS } from '../fixtures/vendors/fixturevendor/sha
 import { checkVendors } from '../../lib/cli/doctor/vendor-checks';
 import type { DoctorTarget } from '../../lib/cli/doctor/target';
 import { resourcesOfRuntime } from '../../lib/cli/stack-resources';
-import { secretArnEnv } from '../../lambdas/shared/env-names';
-import { FIXTURE_VENDOR_APP } from '../support/fixture-vendor-runtime';
-import { PROJECT_DIR } from '../support/project-dir';
+import { FAST_BUY_RETRY, fixtureApp, fixtureRequest, fixtureSandboxOf, fixtureTemplate, fixtureTokenOf } from './support/fixture';
 
 /**
  * Issue #10's proof of the vendor seam: a vendor added through the seam alone. The Fixture Vendor
@@ -33,26 +28,19 @@ import { PROJECT_DIR } from '../support/project-dir';
  * The money is counted at the vendor's sandbox, whose price list is this file's ($4.25 a team seat).
  */
 
-function request(requestId: string, item: unknown) {
-  return { requestId, vendor: 'fixturevendor', item, requester: { email: 'ada@example.com', name: 'Ada' }, reason: 'seats for the team' };
-}
+const request = (requestId: string, item: unknown) => fixtureRequest(requestId, item, 'seats for the team');
 
 describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   let e2e: E2e;
-  const vendor = (): FixtureVendorSandbox => e2e.rt.sandboxes.fixturevendor as FixtureVendorSandbox;
+  const vendor = (): FixtureVendorSandbox => fixtureSandboxOf(e2e.rt);
   const ordersOf = (purchaseId: string) => vendor().orders.filter((o) => o.key === purchaseId);
   const count = (types: string[], type: string) => types.filter((t) => t === type).length;
 
   beforeAll(async () => {
-    const { cdkOut, app, stackName, watch } = FIXTURE_VENDOR_APP;
     e2e = await startProcure({
-      projectDir: PROJECT_DIR,
-      cdkOut,
-      app,
-      stackName,
-      watch: [...watch],
+      ...fixtureApp(),
       sandboxes: { fixturevendor: { prices: { team: 4.25 } } },
-      stateMachineOverrides: { retryIntervalOverrides: { BuySeats: 50 } },
+      stateMachineOverrides: { retryIntervalOverrides: FAST_BUY_RETRY },
       // The order's client gives up after 3 s (10 s on AWS), so a late answer is met within a test.
       configOverrides: { [FIXTURE_VENDOR_TIMEOUT_MS]: '3000' },
     });
@@ -62,7 +50,7 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
   });
 
   it('synthesizes with its own function, its own secret, and a grant to it for its callers only', () => {
-    const template = JSON.parse(readFileSync(join(PROJECT_DIR, FIXTURE_VENDOR_APP.cdkOut, `${FIXTURE_VENDOR_APP.stackName}.template.json`), 'utf8'));
+    const template = fixtureTemplate();
     const resources = Object.entries(template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>);
     const secret = resources.find(
       ([, r]) => r.Type === 'AWS::SecretsManager::Secret' && String(r.Properties?.Description).includes('Fixture Vendor API token'),
@@ -189,7 +177,7 @@ describe('a vendor added through the seam alone', { timeout: E2E_TEST_TIMEOUT_MS
     const resources = resourcesOfRuntime(e2e.rt);
     expect(resources.settings.fixturevendorBaseUrl).toBe(vendor().url);
     const target = { kind: 'local', dataDir: '/tmp/procure-doctor', resources } as unknown as DoctorTarget;
-    const token = JSON.parse(await secretValue(e2e.rt, 'FixtureVendorBuy', secretArnEnv('fixturevendor'))).token as string;
+    const token = await fixtureTokenOf(e2e.rt);
     const calls = vendor().calls.length;
 
     const [good] = (await checkVendors(target, { fixturevendor: { token }, sensitive: [] })).filter((c) => c.name.includes('Fixture Vendor'));

@@ -11,7 +11,7 @@ import { aslFromTemplate } from '../../lib/local/asl-from-template';
 import { SIZING, USES } from '../../lib/function-uses';
 import { ON_FAILURE, ownFunctions, vendorStack, type VendorStack } from '../../lib/vendor-stack';
 import { VENDOR_STACKS } from '../../lib/vendor-stacks';
-import { vendorLeftovers } from '../../lambdas/composition/vendor-preparations';
+import { vendorLeftovers } from '../../lambdas/composition/vendor-leftovers';
 import { bareStack, templateOf, TEST_ENV } from './synth';
 
 /**

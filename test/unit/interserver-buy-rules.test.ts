@@ -1,3 +1,4 @@
+import type { InterserverPaymentPolicy } from '../../lambdas/vendors/interserver/core/payment-policy';
 import { describe, expect, it } from 'vitest';
 import type { AuditKind } from '../../lambdas/core/audit-kinds';
 import { VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
@@ -11,7 +12,6 @@ import {
   meaningOfBuyError,
   newLicenseAmong,
   usePrepayFor,
-  type InterserverPaymentPolicy,
 } from '../../lambdas/vendors/interserver/core/buy-rules';
 import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord } from '../../lambdas/core/ports';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';

@@ -2,8 +2,7 @@ import { ENV } from '../../../lambdas/shared/env-names';
 import { startLocalRuntime } from '../../../lib/local';
 import { FIXTURE_VENDOR_URL } from '../../fixtures/vendors/fixturevendor/shared/env-names';
 import { postPurchase } from '../../support/e2e-runtime';
-import { FIXTURE_VENDOR_APP } from '../../support/fixture-vendor-runtime';
-import { PROJECT_DIR } from '../../support/project-dir';
+import { FAST_BUY_RETRY, fixtureApp } from './fixture';
 
 /**
  * procure's runtime with the Fixture Vendor registered, as a process of its own that a test can
@@ -12,17 +11,10 @@ import { PROJECT_DIR } from '../../support/project-dir';
  * <vendorUrl>, submits the request through the API, prints "submitted <status>" and serves until
  * killed. The stand-in for `procure local`, which runs procure's own app only.
  */
-export const FAST_BUY_RETRY = { BuySeats: 50 } as const;
-
 export function fixtureRuntimeOptions(dataDir: string, vendorUrl: string) {
-  const { cdkOut, app, stackName, watch } = FIXTURE_VENDOR_APP;
   return {
-    projectDir: PROJECT_DIR,
+    ...fixtureApp(),
     dataDir,
-    cdkOut,
-    app,
-    stackName,
-    watch: [...watch],
     synth: 'auto' as const,
     port: 0,
     // The vendor is in another process; procure's own vendors are not used.

@@ -12,9 +12,6 @@ import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord
  * test/unit/interserver-buy-rules.test.ts tables them.
  */
 
-/** How BuyLicense pays (INTERSERVER_PAYMENT_POLICY, ./payment-policy.ts); lambdas/shared/config.ts reads it. */
-export type { InterserverPaymentPolicy };
-
 /** Buys per purchase: the second only after the first was proven not to have bought. */
 export const MAX_BUY_ATTEMPTS = 2;
 

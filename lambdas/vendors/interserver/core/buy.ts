@@ -1,3 +1,4 @@
+import type { InterserverPaymentPolicy } from './payment-policy';
 import { AUDIT } from '../../../core/audit-kinds';
 import { InvalidRequestError, LicenseNotFoundError, PurchaseOutcomeUnknownError, VendorTransientError } from '../../../core/errors';
 import { BuyOutcomeUnknownError, InvalidLicenseTypeError } from './errors';
@@ -13,7 +14,6 @@ import {
   newLicenseAmong,
   usePrepayFor,
   type EarlierBuys,
-  type InterserverPaymentPolicy,
 } from './buy-rules';
 import { isLiveInterserverLicense } from './license-view';
 import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
