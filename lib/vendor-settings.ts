@@ -1,6 +1,7 @@
 import { REGISTERED_SETTINGS } from '#vendors/settings';
 import type { z } from 'zod';
 import { VENDORS, type Vendor } from '../lambdas/core/vendor-names';
+import { ENV } from '../lambdas/shared/env-names';
 import type { VendorSetting } from './vendor-setting';
 
 /**
@@ -63,11 +64,17 @@ export function sharedNames(settings: ReadonlyArray<{ vendor: string; key: strin
 const shared = sharedNames(ALL);
 if (shared.length) throw new Error(shared.join('; '));
 
-/** The settings' keys or outputs named like one of procure's own (`taken`): each would replace procure's value or check. */
-export function settingsClashWith(taken: readonly string[], kind: 'key' | 'output'): string[] {
-  const names = ALL.flatMap(({ key, setting }) => (kind === 'key' ? [key] : setting.output ? [setting.output.name] : []));
+/**
+ * The settings' keys, variables or outputs named like one of procure's own (`taken`): each would
+ * replace procure's value or check (a variable: the one procure's stack sets for the same function).
+ */
+export function settingsClashWith(taken: readonly string[], kind: 'key' | 'variable' | 'output'): string[] {
+  const nameOf = (s: KeyedSetting): string | undefined => (kind === 'key' ? s.key : kind === 'variable' ? s.setting.variable : s.setting.output?.name);
+  const names = ALL.flatMap((s) => nameOf(s) ?? []);
   return names.filter((n) => taken.includes(n)).map((n) => `vendor setting ${kind} ${n} is one of procure's own`);
 }
+const variableClash = settingsClashWith(Object.values(ENV), 'variable');
+if (variableClash.length) throw new Error(variableClash.join('; '));
 
 /** The settings' keys and schemas, for the configuration's schema; one without a default is optional. */
 export function settingsSchemaShape(): Record<string, z.ZodType> {

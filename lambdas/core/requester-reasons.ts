@@ -1,5 +1,5 @@
 import { vendorLabel } from './vendor-names';
-import { profileOf, type Vendor } from './vendors';
+import { findProfile, type Vendor } from './vendors';
 
 /**
  * Why a purchase did not complete, in words a requester reads (core/requester-notice.ts). Built
@@ -14,7 +14,7 @@ const REQUEST_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'Req
 function vendorMeaning(error: string | undefined, vendor: Vendor): 'as-written' | 'no-credit' | undefined {
   if (error === undefined) return undefined;
   // A vendor no longer registered (an execution older than its removal) means nothing particular.
-  const meanings = profileOf(vendor)?.errorMeanings ?? {};
+  const meanings = findProfile(vendor)?.errorMeanings ?? {};
   if ((meanings.noCredit ?? []).includes(error)) return 'no-credit';
   if ([...(meanings.invalidRequest ?? []), ...(meanings.notSellable ?? [])].includes(error)) return 'as-written';
   return undefined;

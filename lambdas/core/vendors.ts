@@ -18,7 +18,18 @@ export const VENDOR_PROFILES = REGISTERED_PROFILES satisfies ProfilesOf<typeof V
 /** One profile for each name, in order: a tuple as long as the names. */
 type ProfilesOf<Names extends readonly string[]> = { readonly [K in keyof Names]: VendorProfile<Names[K] & string> };
 
-/** The profile of `vendor`. */
+/**
+ * The profile of `vendor`, a registered vendor (the type above gives each one a profile). A name
+ * that is not registered, passed off as one (stored data older than a vendor's removal), throws
+ * rather than returning nothing its type does not admit; code reading stored data uses findProfile().
+ */
 export function profileOf<V extends Vendor>(vendor: V): Extract<(typeof VENDOR_PROFILES)[number], { name: V }> {
-  return VENDOR_PROFILES.find((p) => p.name === vendor) as Extract<(typeof VENDOR_PROFILES)[number], { name: V }>;
+  const profile = findProfile(vendor);
+  if (!profile) throw new Error(`vendor ${JSON.stringify(vendor)} is not registered`);
+  return profile as Extract<(typeof VENDOR_PROFILES)[number], { name: V }>;
+}
+
+/** The profile of a vendor named in stored data: undefined for one no longer registered. */
+export function findProfile(vendor: string): VendorProfile | undefined {
+  return VENDOR_PROFILES.find((p) => p.name === vendor);
 }

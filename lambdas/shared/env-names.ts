@@ -20,21 +20,16 @@ export function secretArnEnv<V extends Vendor>(vendor: V): SecretArnEnv<V> {
 const SECRET_ARNS = selfNamed(VENDORS.map(secretArnEnv));
 
 /**
- * Environment variable names, defined once and imported by both the CDK constructs that set them
- * and the handlers that read them (HOUSE-STYLE "Code").
+ * procure's own environment variable names, defined once and imported by both the CDK constructs
+ * that set them and the handlers that read them (HOUSE-STYLE "Code"). A vendor's own variables are
+ * in its folder (lambdas/vendors/<vendor>/shared/env-names.ts), set from its settings; a setting
+ * whose variable is named like one of these is refused (lib/vendor-settings.ts).
  */
 export const ENV = {
   AUDIT_TABLE_NAME: 'AUDIT_TABLE_NAME',
   STATE_TABLE_NAME: 'STATE_TABLE_NAME',
   ...SECRET_ARNS,
   SIGNING_SECRET_ARN: 'SIGNING_SECRET_ARN',
-  COCALC_BASE_URL: 'COCALC_BASE_URL',
-  COCALC_CHECKOUT_MODE: 'COCALC_CHECKOUT_MODE',
-  /** Optional JSON `[{max, windowMs}]`: the account's cart/add limits when they differ from CoCalc's. */
-  COCALC_CART_ADD_LIMITS: 'COCALC_CART_ADD_LIMITS',
-  INTERSERVER_WSDL_URL: 'INTERSERVER_WSDL_URL',
-  INTERSERVER_ENDPOINT: 'INTERSERVER_ENDPOINT',
-  INTERSERVER_PAYMENT_POLICY: 'INTERSERVER_PAYMENT_POLICY',
   APPROVER_EMAILS: 'APPROVER_EMAILS',
   SENDER_EMAIL: 'SENDER_EMAIL',
   APPROVAL_BASE_URL: 'APPROVAL_BASE_URL',

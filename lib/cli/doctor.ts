@@ -9,8 +9,8 @@ export const summary = 'check a deployment (or the local runtime) is ready: secr
 const USAGE = `usage: procure doctor [--api URL] [--outputs FILE] [--data-dir DIR] [--json]
 
 Checks, read only, that purchases can run: the vendor secrets set and not the placeholder, the
-signing key set, the CoCalc key signed in (user-query) and the InterServer login accepted
-(api_login), the SES sender verified and the account out of the sandbox (or every approver
+signing key set, each vendor's credentials accepted by a read-only sign-in (for the vendors that
+have one; nothing is bought), the SES sender verified and the account out of the sandbox (or every approver
 verified), the API answering a signed call, the trigger rule enabled, the state machine and both
 tables present. Prints one line per check and a fix under each failure; exits 1 if any failed.
   --outputs FILE   a deployment's stack outputs, written by 'npx cdk deploy --outputs-file FILE'

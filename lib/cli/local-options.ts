@@ -1,4 +1,6 @@
 import { DEFAULT_DRAIN_MS, type DeliveryHold } from '../local';
+import { VENDORS, type Vendor } from '../../lambdas/core/vendor-names';
+import { sandboxUrlVariable } from '../local/procure/sandboxes';
 import { UsageError } from './args';
 
 /**
@@ -11,12 +13,6 @@ export const LAMBDA_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_CONCURRENCY';
 
 /** Overrides the Lambda concurrency quota over all functions (LocalRuntimeOptions.lambdaAccountConcurrency). */
 export const LAMBDA_ACCOUNT_CONCURRENCY_ENV = 'PROCURE_LOCAL_LAMBDA_ACCOUNT_CONCURRENCY';
-
-/**
- * A CoCalc API v2 base URL to use instead of the built-in CoCalc sandbox (COCALC_BASE_URL through
- * LocalRuntimeOptions.configOverrides): a sandbox in another process, say, whose state outlives the runtime.
- */
-export const COCALC_BASE_URL_ENV = 'PROCURE_COCALC_BASE_URL';
 
 /**
  * A test fault (LocalRuntimeOptions.eventDeliveryHold): `before-invoke:MS` or `after-invoke:MS`
@@ -41,16 +37,47 @@ export function parseLambdaConcurrency(value: string | undefined, name = LAMBDA_
   return n;
 }
 
-/** PROCURE_COCALC_BASE_URL: unset or empty = the built-in sandbox, else an http(s) URL. */
-export function parseCocalcBaseUrl(value: string | undefined): string | undefined {
+/**
+ * The variable that points `procure local`'s functions at a vendor running elsewhere (a sandbox in
+ * another process, say, whose state outlives the runtime) instead of its built-in sandbox: `PROCURE_`
+ * and the functions' variable of the vendor's URL (its sandbox part's `urlVariable`), so
+ * PROCURE_COCALC_BASE_URL for CoCalc. Set, that vendor gets no sandbox (LocalRuntimeOptions.configOverrides).
+ */
+export function elsewhereEnv(urlVariable: string): string {
+  return `PROCURE_${urlVariable}`;
+}
+
+/** Where a vendor is reached instead of its sandbox, and the variable that said so. */
+export interface ElsewhereUrl {
+  url: string;
+  /** The functions' variable it sets (COCALC_BASE_URL). */
+  variable: string;
+  /** The variable that set it (PROCURE_COCALC_BASE_URL). */
+  setBy: string;
+}
+
+/** Each vendor's elsewhereEnv(): unset or empty = its built-in sandbox, else an http(s) URL (trailing slashes dropped). */
+export function vendorsElsewhere(env: Readonly<Record<string, string | undefined>>): Partial<Record<Vendor, ElsewhereUrl>> {
+  return Object.fromEntries(
+    VENDORS.flatMap((vendor) => {
+      const variable = sandboxUrlVariable(vendor);
+      const setBy = elsewhereEnv(variable);
+      const url = parseHttpUrl(env[setBy], setBy);
+      return url === undefined ? [] : [[vendor, { url, variable, setBy }]];
+    }),
+  );
+}
+
+/** Unset or empty = undefined, else an http(s) URL without trailing slashes; a UsageError names `name`. */
+export function parseHttpUrl(value: string | undefined, name: string): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw new UsageError(`${COCALC_BASE_URL_ENV} must be an http(s) URL, got "${value}"`);
+    throw new UsageError(`${name} must be an http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${COCALC_BASE_URL_ENV} must be an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${name} must be an http(s) URL, got "${value}"`);
   return value.trim().replace(/\/+$/, '');
 }
 

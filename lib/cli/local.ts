@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { purchaseIdFor, EVENTS } from '../../lambdas/core/workflow';
-import { ENV } from '../../lambdas/shared/env-names';
 import {
   DEFAULT_ACCOUNT_CONCURRENCY,
   DEFAULT_DRAIN_MS,
@@ -13,21 +12,23 @@ import {
 import { parseCommandArgs, parsePort, runCommand } from './args';
 import { printInterrupted, printMail, printResumed, printRunning } from './local-console';
 import {
-  COCALC_BASE_URL_ENV,
+  elsewhereEnv,
+  type ElsewhereUrl,
   EVENT_HOLD_ENV,
   LAMBDA_ACCOUNT_CONCURRENCY_ENV,
   LAMBDA_CONCURRENCY_ENV,
-  parseCocalcBaseUrl,
   parseDrainSeconds,
   parseEventHold,
   parseLambdaConcurrency,
+  vendorsElsewhere,
 } from './local-options';
 import { requestRouteOf, type RequestRoute } from './request-route';
 import { clearRuntimeInfo, DEFAULT_DATA_DIR, writeRuntimeInfo } from './runtime-file';
 import { runtimeInfoOf } from './runtime-info';
 import { reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleRequest, sampleWhat, timestampedRequestId } from './sample-requests';
-import { VENDORS, vendorLabel } from '../../lambdas/core/vendor-names';
+import { VENDORS, type Vendor, vendorLabel } from '../../lambdas/core/vendor-names';
+import { sandboxUrlVariable } from '../local/procure/sandboxes';
 import { stopSignal } from './stop-signal';
 
 // Split by concern: the flags' and environment's parsing (local-options.ts), what is printed
@@ -59,8 +60,9 @@ Environment: ${LAMBDA_CONCURRENCY_ENV}=N  execution environments per function at
   an invocation beyond them is throttled (Lambda.TooManyRequestsException) as on AWS.
   ${LAMBDA_ACCOUNT_CONCURRENCY_ENV}=N  invocations at once over all functions, Lambda's account quota
   (default ${DEFAULT_ACCOUNT_CONCURRENCY}; a new AWS account has far fewer); beyond it, throttled too.
-  ${COCALC_BASE_URL_ENV}=URL  a CoCalc API v2 base URL (http://127.0.0.1:4100/api/v2 for \`procure sandbox cocalc\`) used
-  instead of the built-in CoCalc sandbox; the CoCalc API key in <data-dir>/secrets.json must be that account's.
+  ${elsewhereEnv('<URL_VARIABLE>')}=URL  a vendor reached at URL (its sandbox in another process, \`procure sandbox <vendor>\`,
+  say) instead of its built-in sandbox; its credentials in <data-dir>/secrets.json must be that account's. One a vendor:
+  ${VENDORS.map((v) => `${elsewhereEnv(sandboxUrlVariable(v))} (${vendorLabel(v)})`).join(', ')}.
   ${EVENT_HOLD_ENV}=before-invoke:MS|after-invoke:MS  tests only: hold every EventBridge delivery MS ms before
   it runs, or after it ran and before it is marked delivered (to kill the runtime in between).`;
 
@@ -86,8 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     const drainMs = parseDrainSeconds(values['drain-seconds']) * 1000;
     const lambdaConcurrency = parseLambdaConcurrency(process.env[LAMBDA_CONCURRENCY_ENV]);
     const lambdaAccountConcurrency = parseLambdaConcurrency(process.env[LAMBDA_ACCOUNT_CONCURRENCY_ENV], LAMBDA_ACCOUNT_CONCURRENCY_ENV);
-    const cocalcBaseUrl = parseCocalcBaseUrl(process.env[COCALC_BASE_URL_ENV]);
-    const vendor = cocalcBaseUrl !== undefined ? { cocalcBaseUrl } : {};
+    const elsewhere = vendorsElsewhere(process.env);
     const eventDeliveryHold = parseEventHold(process.env[EVENT_HOLD_ENV]);
     return serve({
       port,
@@ -98,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(lambdaConcurrency !== undefined ? { lambdaConcurrency } : {}),
       ...(lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency } : {}),
       ...(eventDeliveryHold ? { eventDeliveryHold } : {}),
-      ...vendor,
+      elsewhere,
     });
   });
 }
@@ -112,7 +113,8 @@ interface ServeOptions {
   lambdaConcurrency?: number;
   lambdaAccountConcurrency?: number;
   eventDeliveryHold?: DeliveryHold;
-  cocalcBaseUrl?: string;
+  /** Vendors reached elsewhere instead of their sandboxes. */
+  elsewhere: Partial<Record<Vendor, ElsewhereUrl>>;
 }
 
 async function serve(options: ServeOptions): Promise<number> {
@@ -136,7 +138,7 @@ async function serve(options: ServeOptions): Promise<number> {
   try {
     const route = requestRouteOf(running);
     writeRuntimeInfo(runtimeInfoOf(running, process.pid), dataDir);
-    printRunning(running, route, dataDir, options.cocalcBaseUrl ? { cocalc: { url: options.cocalcBaseUrl, setBy: COCALC_BASE_URL_ENV } } : {});
+    printRunning(running, route, dataDir, options.elsewhere);
     printResumed(running);
     printInterrupted(running);
     if (options.sample) await submitSample(running, route);
@@ -171,7 +173,7 @@ async function startRuntime(options: ServeOptions, onEnd: (step: StepEvent) => v
       ...(options.lambdaConcurrency !== undefined ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
       ...(options.lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency: options.lambdaAccountConcurrency } : {}),
       ...(options.eventDeliveryHold ? { eventDeliveryHold: options.eventDeliveryHold } : {}),
-      ...(options.cocalcBaseUrl !== undefined ? { configOverrides: { [ENV.COCALC_BASE_URL]: options.cocalcBaseUrl } } : {}),
+      configOverrides: Object.fromEntries(Object.values(options.elsewhere).map(({ variable, url }) => [variable, url])),
       onStep: stepPrinter(onEnd),
       onMail: printMail,
       log: runtimeLog(options.verbose),

@@ -15,8 +15,8 @@ export const summary = 'price a purchase request without submitting it (nothing 
 const USAGE = `usage: procure quote <file|-> [--api URL] [--data-dir DIR] [--json]
 
 Prices the purchase request JSON in <file> (or stdin for -) without submitting it (POST /quotes):
-the vendor's exact price (CoCalc: the v3 formula its checkout charges; InterServer: the catalog
-price), what is left of that vendor's monthly budget, and whether a person would have to approve
+the vendor's exact price (what its checkout or buy charges, as its pricing in procure computes
+it), what is left of that vendor's monthly budget, and whether a person would have to approve
 it and how many (the approval tier of its amount). Nothing is reserved, added to a cart, mailed or written to the audit trail.
 The request is validated exactly as a submit is: every problem is listed with its field.
 

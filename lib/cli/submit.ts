@@ -6,6 +6,8 @@ import { expectPositionals, parseCommandArgs, runCommand, TARGET_OPTIONS, TARGET
 import { ApiError, ProcureApi, resolveApiTarget } from './api-client';
 import { putPurchaseEvent } from './events-client';
 import { emit } from './output';
+import { sampleRequest } from './sample-requests';
+import { VENDORS } from '../../lambdas/core/vendor-names';
 
 /**
  * `procure submit <file|->`: validates a purchase request locally (the same zod schema the
@@ -24,11 +26,8 @@ when it is invalid. Submitting the same requestId again returns the existing pur
   --bus NAME       the event bus (default: default)
 ${TARGET_USAGE}
 
-Example request (CoCalc; InterServer takes "item": {"ip": "203.0.113.10", "licenseType": 5006}):
-  {"requestId": "course-cs101-2026", "vendor": "cocalc",
-   "requester": {"email": "ada@example.com", "name": "Ada Lovelace"}, "reason": "CS101 projects",
-   "item": {"description": {"user": "academic", "period": "monthly", "run_limit": 2, "ram": 4,
-            "cpu": 1, "disk": 10, "member": true, "uptime": "short"}}}`;
+Example requests, one a vendor (the samples \`procure local\` and \`procure demo\` submit):
+${VENDORS.map((vendor) => `  ${JSON.stringify(sampleRequest(vendor, `example-${vendor}-1`))}`).join('\n')}`;
 
 /** Thrown for a request that fails validation: every issue, and nothing sent. */
 export class InvalidRequestFileError extends Error {

@@ -5,6 +5,8 @@ import { FUNCTIONS } from '../../lambdas/core/functions';
 import { STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from '../support/project-dir';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
+import { INTERSERVER_ENV } from '../../lambdas/vendors/interserver/shared/env-names';
 
 /** The runtime starts on procure's own synthesized stack with every Task mapped (a smoke test). */
 describe('the local runtime on the procure stack', () => {
@@ -56,10 +58,10 @@ describe('the local runtime on the procure stack', () => {
     expect(rt.sandboxes.cocalc?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(rt.sandboxes.interserver?.url).toMatch(/\?wsdl$/);
     const checkout = rt.envOf('CocalcCheckout');
-    expect(checkout[ENV.COCALC_BASE_URL]).toBe(rt.sandboxes.cocalc?.url);
+    expect(checkout[COCALC_ENV.BASE_URL]).toBe(rt.sandboxes.cocalc?.url);
     const buy = rt.envOf('InterserverBuy');
-    expect(buy[ENV.INTERSERVER_WSDL_URL]).toBe(rt.sandboxes.interserver?.url);
-    expect(buy[ENV.INTERSERVER_ENDPOINT]).toBe(rt.sandboxes.interserver?.endpoint);
+    expect(buy[INTERSERVER_ENV.WSDL_URL]).toBe(rt.sandboxes.interserver?.url);
+    expect(buy[INTERSERVER_ENV.ENDPOINT]).toBe(rt.sandboxes.interserver?.endpoint);
     const approval = rt.envOf('RequestApproval');
     expect(approval[ENV.APPROVAL_BASE_URL]).toBe(rt.apiUrl);
     expect(approval[ENV.STATE_TABLE_NAME]).toBe(Object.values(rt.tables).find((t) => t.startsWith('StateTable')));

@@ -19,6 +19,7 @@ import {
   workflowEvents,
   type E2e,
 } from '../support/e2e-runtime';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
 
 /**
  * Issue #9 "Proof": every hostile request of test/fixtures/hostile-requests.ts goes through signed
@@ -67,7 +68,7 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
         [ENV.DAILY_PURCHASE_LIMIT]: '10000',
         [ENV.MONTHLY_CAP_COCALC_USD]: '1000000',
         [ENV.MONTHLY_CAP_INTERSERVER_USD]: '1000000',
-        [ENV.COCALC_CART_ADD_LIMITS]: JSON.stringify([{ max: 1000, windowMs: 1000 }]),
+        [COCALC_ENV.CART_ADD_LIMITS]: JSON.stringify([{ max: 1000, windowMs: 1000 }]),
       },
       // The accepted harmless purchases queue for the account lock: wait a real second between
       // tries instead of the harness's few ms, so their retries do not swamp the runtime.

@@ -16,6 +16,7 @@ import {
   type E2e,
   E2E_TEST_TIMEOUT_MS,
 } from '../support/e2e-runtime';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
 
 /**
  * Issue #8 end to end: a CoCalc account is one shared, rate-limited cart. Bursts queue behind the
@@ -44,7 +45,7 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
         [ENV.DAILY_PURCHASE_LIMIT]: '1000',
         [ENV.MONTHLY_CAP_COCALC_USD]: '100000',
         [ENV.MONTHLY_CAP_INTERSERVER_USD]: '100000',
-        [ENV.COCALC_CART_ADD_LIMITS]: JSON.stringify(LIMITS),
+        [COCALC_ENV.CART_ADD_LIMITS]: JSON.stringify(LIMITS),
       },
       sandboxes: { cocalc: { throttle: { perSecond: 3, perMinute: 15, perHour: 200, windowsMs: WINDOWS }, balance: 100_000 } },
       // A busy account lock is waited out for real: its retrier (the second, after THROTTLED's)

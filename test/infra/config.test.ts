@@ -12,6 +12,7 @@ import { EVENTS, STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { PROJECT_DIR } from '../support/project-dir';
 import { synthProcure, type Synthesized } from './synth';
+import { INTERSERVER_ENV } from '../../lambdas/vendors/interserver/shared/env-names';
 
 /** The configuration surface: defaults, CDK context, validation, and where each value lands. */
 
@@ -157,8 +158,8 @@ describe('a configured stack', () => {
   it('uses the configured approval base URL and InterServer endpoint', () => {
     expect(env('RequestApproval')[ENV.APPROVAL_BASE_URL]).toBe('https://approve.acme.test');
     for (const id of ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses'] as const)
-      expect(env(id)[ENV.INTERSERVER_ENDPOINT]).toBe('https://soap.acme.test/api.php');
-    expect(env('CocalcCheckout')).not.toHaveProperty(ENV.INTERSERVER_ENDPOINT);
+      expect(env(id)[INTERSERVER_ENV.ENDPOINT]).toBe('https://soap.acme.test/api.php');
+    expect(env('CocalcCheckout')).not.toHaveProperty(INTERSERVER_ENV.ENDPOINT);
   });
 
   it('scopes ses:SendEmail to the configured sender, its domain and the approvers', () => {

@@ -5,6 +5,8 @@ import { FUNCTIONS } from '../../lambdas/core/functions';
 import type { FunctionId } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { statementsOf, synthProcure, type Synthesized } from './synth';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
+import { INTERSERVER_ENV } from '../../lambdas/vendors/interserver/shared/env-names';
 
 /**
  * Drift guard between the handlers (written separately) and the grants here. The local runtime
@@ -24,8 +26,8 @@ const READER_ENV: Record<string, string[]> = {
   noticeMailConfig: [ENV.SENDER_EMAIL],
   attentionMailConfig: [ENV.APPROVER_EMAILS, ENV.SENDER_EMAIL, ENV.APPROVAL_BASE_URL],
   approvalPolicyConfig: [ENV.APPROVAL_POLICY],
-  cocalcConfig: [ENV.COCALC_BASE_URL, ENV.COCALC_CHECKOUT_MODE, ENV.COCALC_SECRET_ARN],
-  interserverConfig: [ENV.INTERSERVER_WSDL_URL, ENV.INTERSERVER_PAYMENT_POLICY, ENV.INTERSERVER_SECRET_ARN],
+  cocalcConfig: [COCALC_ENV.BASE_URL, COCALC_ENV.CHECKOUT_MODE, ENV.COCALC_SECRET_ARN],
+  interserverConfig: [INTERSERVER_ENV.WSDL_URL, INTERSERVER_ENV.PAYMENT_POLICY, ENV.INTERSERVER_SECRET_ARN],
   eventsConfig: [ENV.EVENT_BUS_NAME, ENV.EVENT_SOURCE],
   workflowConfig: [ENV.STATE_MACHINE_ARN],
 };

@@ -3,6 +3,10 @@ import { FUNCTIONS } from '../../lambdas/core/functions';
 import type { FunctionId } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { iamStatements, referencedIds, roleOf, statementsOf, synthProcure, type Synthesized } from './synth';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
+import { INTERSERVER_ENV } from '../../lambdas/vendors/interserver/shared/env-names';
+import { REGISTERED_SETTINGS } from '../../lib/registered-settings';
+import type { VendorSetting } from '../../lib/vendor-setting';
 
 /**
  * Least privilege, function by function: the environment each function gets, the IAM statements
@@ -23,15 +27,15 @@ const EXPECTED_ENV: Record<FunctionId, string[]> = (() => {
   add(
     ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'ListLicenses'],
     ENV.COCALC_SECRET_ARN,
-    ENV.COCALC_BASE_URL,
-    ENV.COCALC_CHECKOUT_MODE,
+    COCALC_ENV.BASE_URL,
+    COCALC_ENV.CHECKOUT_MODE,
   );
   // INTERSERVER_ENDPOINT is set only when configured (covered in config.test.ts).
   add(
     ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
     ENV.INTERSERVER_SECRET_ARN,
-    ENV.INTERSERVER_WSDL_URL,
-    ENV.INTERSERVER_PAYMENT_POLICY,
+    INTERSERVER_ENV.WSDL_URL,
+    INTERSERVER_ENV.PAYMENT_POLICY,
   );
   add(['RequestApproval', 'ApprovalsApi', 'ApprovalReminders'], ENV.SIGNING_SECRET_ARN);
   // The follow-ups: fresh links (base URL, timeout for the cold-start check) and the reminder offsets;
@@ -96,8 +100,9 @@ describe('function environment', () => {
     expect(envOf(id)).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'procure' });
   });
 
-  it('uses only variable names defined in env-names.ts', () => {
-    const known = new Set<string>([...Object.values(ENV), 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+  it("uses only procure's own variable names (env-names.ts) and those of the vendors' settings", () => {
+    const settingVariables = Object.values(REGISTERED_SETTINGS).flatMap((settings) => Object.values(settings).map((s: VendorSetting) => s.variable));
+    const known = new Set<string>([...Object.values(ENV), ...settingVariables, 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
     for (const id of ALL) for (const name of Object.keys(envOf(id))) expect(known, `${id}: ${name}`).toContain(name);
   });
 

@@ -12,6 +12,8 @@ import { readProcureConfig } from '../../lib/read-config';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import { VENDOR_STACKS } from '../../lib/vendor-stacks';
 import { REQUIRED_SETTING_OUTPUTS, settingOutputs, settingsClashWith, settingsEnvironment, settingsFromOutputs, sharedNames } from '../../lib/vendor-settings';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
+import { INTERSERVER_ENV } from '../../lambdas/vendors/interserver/shared/env-names';
 
 /**
  * The vendors' configuration settings (issue #10): each vendor declares its own in its folder
@@ -41,13 +43,13 @@ describe("the vendors' settings", () => {
 
   it("become the variables of the vendor's own callers only, a setting not set setting none", () => {
     const config = resolveProcureConfig({ cocalcBaseUrl: 'https://cocalc.acme.test/api/v2' });
-    expect(settingsEnvironment('cocalc', config)).toEqual({ [ENV.COCALC_BASE_URL]: 'https://cocalc.acme.test/api/v2', [ENV.COCALC_CHECKOUT_MODE]: 'current' });
+    expect(settingsEnvironment('cocalc', config)).toEqual({ [COCALC_ENV.BASE_URL]: 'https://cocalc.acme.test/api/v2', [COCALC_ENV.CHECKOUT_MODE]: 'current' });
     expect(settingsEnvironment('interserver', config)).toEqual({
-      [ENV.INTERSERVER_WSDL_URL]: 'https://my.interserver.net/api.php?wsdl',
-      [ENV.INTERSERVER_PAYMENT_POLICY]: 'leave-unpaid',
+      [INTERSERVER_ENV.WSDL_URL]: 'https://my.interserver.net/api.php?wsdl',
+      [INTERSERVER_ENV.PAYMENT_POLICY]: 'leave-unpaid',
     });
     const withEndpoint = resolveProcureConfig({ interserverEndpoint: 'https://soap.acme.test/api.php' });
-    expect(settingsEnvironment('interserver', withEndpoint)).toMatchObject({ [ENV.INTERSERVER_ENDPOINT]: 'https://soap.acme.test/api.php' });
+    expect(settingsEnvironment('interserver', withEndpoint)).toMatchObject({ [INTERSERVER_ENV.ENDPOINT]: 'https://soap.acme.test/api.php' });
     // Every vendor of the registry has its part, and its callers are where the stack puts them.
     expect(VENDOR_STACKS.map((v) => v.vendor)).toEqual(VENDORS);
   });
@@ -88,5 +90,11 @@ describe("the vendors' settings", () => {
     expect(settingsClashWith(['senderEmail', 'eventBusName'], 'key')).toEqual([]);
     expect(settingsClashWith(['senderEmail', 'cocalcBaseUrl'], 'key')).toEqual(["vendor setting key cocalcBaseUrl is one of procure's own"]);
     expect(settingsClashWith(['ApiUrl', 'InterserverWsdlUrl'], 'output')).toEqual(["vendor setting output InterserverWsdlUrl is one of procure's own"]);
+  });
+
+  it("refuses a setting whose variable is one of procure's own, and procure's own list holds no vendor's variable", () => {
+    expect(settingsClashWith([ENV.SENDER_EMAIL, COCALC_ENV.BASE_URL], 'variable')).toEqual(["vendor setting variable COCALC_BASE_URL is one of procure's own"]);
+    // What the module checks at load: none of the registered settings' variables is in ENV.
+    expect(settingsClashWith(Object.values(ENV), 'variable')).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVAL_LINK_HEADER } from '../../lambdas/core/approval-mail';
 import { ENV } from '../../lambdas/shared/env-names';
-import { COCALC_BASE_URL_ENV } from '../../lib/cli/local-options';
+import { elsewhereEnv } from '../../lib/cli/local-options';
 import { parseEml, startLocalRuntime } from '../../lib/local';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
 import { PROCURE_WATCH } from '../../lib/local/procure/watch';
@@ -12,6 +12,7 @@ import { startCli, type RunningCli } from './cli';
 import { e2eHandle, type E2e } from './e2e-runtime';
 import { startExternalCocalc, type ExternalCocalc } from './external-cocalc';
 import { PROJECT_DIR } from './project-dir';
+import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
 
 /**
  * `procure local` as a process that can be killed with SIGKILL, pointed at a CoCalc vendor in
@@ -48,7 +49,7 @@ export function seedCocalcApiKey(dataDir: string, secretLogicalId: string, apiKe
  * `env` adds settings (PROCURE_LOCAL_EVENT_HOLD, say).
  */
 export async function startLocalCli(dataDir: string, cocalcUrl: string, timeoutMs = 240_000, env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
-  const local = startCli(['local', '--no-sample', '--port', '0', '--data-dir', dataDir], { env: { ...env, [COCALC_BASE_URL_ENV]: cocalcUrl } });
+  const local = startCli(['local', '--no-sample', '--port', '0', '--data-dir', dataDir], { env: { ...env, [elsewhereEnv(COCALC_ENV.BASE_URL)]: cocalcUrl } });
   try {
     await local.waitFor(/Serving until Ctrl\+C/, timeoutMs);
   } catch (err) {
@@ -86,7 +87,7 @@ export async function reopenInProcess(dataDir: string, cocalcUrl: string): Promi
     projectDir: PROJECT_DIR,
     dataDir,
     synth: 'auto',
-    configOverrides: { [ENV.COCALC_BASE_URL]: cocalcUrl },
+    configOverrides: { [COCALC_ENV.BASE_URL]: cocalcUrl },
     log: (line) => logs.push(line),
   });
   return e2eHandle(rt, logs);

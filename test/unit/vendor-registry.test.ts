@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { purchaseRequestSchema, purchaseRequestSchemaFor } from '../../lambdas/core/purchase-request';
-import { byVendor, capitalized, profileOf, VENDOR_PROFILES, vendorLabel, VENDORS } from '../../lambdas/core/vendors';
+import { byVendor, capitalized, findProfile, profileOf, type Vendor, VENDOR_PROFILES, vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import { budgetConfig } from '../../lambdas/shared/config';
 import { ENV, monthlyCapEnv, secretArnEnv } from '../../lambdas/shared/env-names';
 import { placeholderFields, SECRET_PLACEHOLDER, secretJsonShape, VENDOR_SECRET_PLACEHOLDERS } from '../../lambdas/shared/vendor-secret-shapes';
@@ -40,6 +40,10 @@ describe('the registry', () => {
 
   it('finds a profile by name, labels each vendor, gives one value a vendor and capitalizes names for ids', () => {
     expect(profileOf('interserver').name).toBe('interserver');
+    // A name from stored data, no longer registered: profileOf refuses it by name, findProfile says none.
+    expect(() => profileOf('gone' as Vendor)).toThrow('vendor "gone" is not registered');
+    expect(findProfile('gone')).toBeUndefined();
+    expect(findProfile('cocalc')?.name).toBe('cocalc');
     expect(VENDORS.map(vendorLabel)).toEqual(['CoCalc', 'InterServer']);
     expect(byVendor((v) => v.length)).toEqual({ cocalc: 6, interserver: 11 });
     expect(VENDORS.map(capitalized)).toEqual(['Cocalc', 'Interserver']);

@@ -1,14 +1,14 @@
 import type { CocalcSandbox, CocalcSandboxOptions } from '../../../lib/local/sandboxes/cocalc/index';
 import { vendorSandbox } from '../../../lib/local/procure/vendor-sandbox';
-import { ENV } from '../../shared/env-names';
+import { COCALC_ENV } from './shared/env-names';
 
 /** CoCalc's sandbox in the local runtime (lib/local/procure/vendor-sandbox.ts): lib/local/sandboxes/cocalc, its base URL for the functions. */
 export const cocalcSandbox = vendorSandbox<'cocalc', CocalcSandbox, CocalcSandboxOptions>({
   vendor: 'cocalc',
   label: 'CoCalc API v2',
-  urlVariable: ENV.COCALC_BASE_URL,
+  urlVariable: COCALC_ENV.BASE_URL,
   start: async (options) => (await import('../../../lib/local/sandboxes/cocalc/index.js')).startCocalcSandbox(options),
-  wiring: (sandbox) => ({ [ENV.COCALC_BASE_URL]: sandbox.url }),
+  wiring: (sandbox) => ({ [COCALC_ENV.BASE_URL]: sandbox.url }),
   cli: async (argv) => (await import('../../../lib/local/sandboxes/cocalc/cli.js')).runCocalcSandboxCli(argv),
   sample: {
     what: 'a CoCalc site license',

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { httpUrl } from '../../../lib/config-fields';
 import { vendorSettings } from '../../../lib/vendor-setting';
-import { ENV } from '../../shared/env-names';
 import { COCALC_CHECKOUT_MODES } from './core/checkout-mode';
+import { COCALC_ENV } from './shared/env-names';
 
 /** CoCalc's configuration settings (lib/vendor-setting.ts): where its API is, and which checkout call it takes. */
 export const cocalcSettings = vendorSettings({
@@ -10,9 +10,9 @@ export const cocalcSettings = vendorSettings({
   cocalcBaseUrl: {
     schema: httpUrl,
     default: 'https://cocalc.com/api/v2',
-    variable: ENV.COCALC_BASE_URL,
+    variable: COCALC_ENV.BASE_URL,
     output: { name: 'CocalcBaseUrl', description: 'CoCalc API the functions call' },
   },
   /** CoCalc checkout call: `current` (shopping/cart/checkout) or `legacy` (the older endpoint). */
-  cocalcCheckoutMode: { schema: z.enum(COCALC_CHECKOUT_MODES), default: 'current', variable: ENV.COCALC_CHECKOUT_MODE },
+  cocalcCheckoutMode: { schema: z.enum(COCALC_CHECKOUT_MODES), default: 'current', variable: COCALC_ENV.CHECKOUT_MODE },
 });

@@ -1,16 +1,16 @@
 import type { InterserverSandbox, InterserverSandboxOptions } from '../../../lib/local/sandboxes/interserver/index';
 import { vendorSandbox } from '../../../lib/local/procure/vendor-sandbox';
-import { ENV } from '../../shared/env-names';
+import { INTERSERVER_ENV } from './shared/env-names';
 
 /** InterServer's sandbox in the local runtime (lib/local/procure/vendor-sandbox.ts): lib/local/sandboxes/interserver, its WSDL URL and SOAP endpoint for the functions. */
 export const interserverSandbox = vendorSandbox<'interserver', InterserverSandbox, InterserverSandboxOptions>({
   vendor: 'interserver',
   label: 'InterServer SOAP',
-  urlVariable: ENV.INTERSERVER_WSDL_URL,
+  urlVariable: INTERSERVER_ENV.WSDL_URL,
   start: async (options) => (await import('../../../lib/local/sandboxes/interserver/index.js')).startInterserverSandbox(options),
-  wiring: (sandbox) => ({ [ENV.INTERSERVER_WSDL_URL]: sandbox.url, [ENV.INTERSERVER_ENDPOINT]: sandbox.endpoint }),
+  wiring: (sandbox) => ({ [INTERSERVER_ENV.WSDL_URL]: sandbox.url, [INTERSERVER_ENV.ENDPOINT]: sandbox.endpoint }),
   // The SOAP endpoint goes with the WSDL URL even where the template leaves it to be derived.
-  alongside: { [ENV.INTERSERVER_ENDPOINT]: ENV.INTERSERVER_WSDL_URL },
+  alongside: { [INTERSERVER_ENV.ENDPOINT]: INTERSERVER_ENV.WSDL_URL },
   cli: async (argv) => (await import('../../../lib/local/sandboxes/interserver/cli.js')).runInterserverSandboxCli(argv),
   sample: {
     what: 'an InterServer Softaculous license',

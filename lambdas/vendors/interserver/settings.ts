@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { httpUrl } from '../../../lib/config-fields';
 import { vendorSettings } from '../../../lib/vendor-setting';
 import { INTERSERVER_PAYMENT_POLICIES } from './core/payment-policy';
-import { ENV } from '../../shared/env-names';
+import { INTERSERVER_ENV } from './shared/env-names';
 
 /** InterServer's configuration settings (lib/vendor-setting.ts): its WSDL and SOAP endpoint, and what a buy does about payment. */
 export const interserverSettings = vendorSettings({
@@ -10,15 +10,15 @@ export const interserverSettings = vendorSettings({
   interserverWsdlUrl: {
     schema: httpUrl,
     default: 'https://my.interserver.net/api.php?wsdl',
-    variable: ENV.INTERSERVER_WSDL_URL,
+    variable: INTERSERVER_ENV.WSDL_URL,
     output: { name: 'InterserverWsdlUrl', description: 'InterServer WSDL the functions load' },
   },
   /** What InterServer buys do about payment: leave the invoice unpaid, pay only from PrePay, or pay now. */
-  interserverPaymentPolicy: { schema: z.enum(INTERSERVER_PAYMENT_POLICIES), default: 'leave-unpaid', variable: ENV.INTERSERVER_PAYMENT_POLICY },
+  interserverPaymentPolicy: { schema: z.enum(INTERSERVER_PAYMENT_POLICIES), default: 'leave-unpaid', variable: INTERSERVER_ENV.PAYMENT_POLICY },
   /** InterServer SOAP endpoint, when it differs from the WSDL URL without its query string (unset: the handlers derive it). */
   interserverEndpoint: {
     schema: httpUrl,
-    variable: ENV.INTERSERVER_ENDPOINT,
+    variable: INTERSERVER_ENV.ENDPOINT,
     output: { name: 'InterserverEndpoint', description: 'InterServer SOAP endpoint, when it differs from the WSDL URL' },
   },
 });

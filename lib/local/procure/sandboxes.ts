@@ -67,6 +67,11 @@ export function sandboxWiring(running: RunningSandboxes): { wiring: Record<strin
   return { wiring, alongside };
 }
 
+/** The functions' variable of a vendor's URL (its part's `urlVariable`): set, the vendor gets no sandbox. */
+export function sandboxUrlVariable(vendor: Vendor): string {
+  return (PARTS[vendor] as VendorSandbox).urlVariable;
+}
+
 /** What the CLI buys from a vendor's sandbox by way of example (its part's `sample`). */
 export function sampleOf(vendor: Vendor): SamplePurchase<Vendor> {
   return (PARTS[vendor] as VendorSandbox).sample;

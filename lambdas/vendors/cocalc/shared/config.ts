@@ -4,6 +4,7 @@ import { ConfigError, type Env, jsonOf, nonEmpty, read, url } from '../../../sha
 import { ENV } from '../../../shared/env-names';
 import { COCALC_CART_ADD_LIMITS } from '../core/add-limits';
 import { COCALC_CHECKOUT_MODES, type CocalcCheckoutMode } from '../core/checkout-mode';
+import { COCALC_ENV } from './env-names';
 
 /** CoCalc's variables as its callers read them (set from its settings, ../settings.ts), checked at cold start. */
 export interface CocalcConfig {
@@ -13,8 +14,8 @@ export interface CocalcConfig {
 }
 export function cocalcConfig(env: Env = process.env): CocalcConfig {
   return {
-    baseUrl: read(env, ENV.COCALC_BASE_URL, url),
-    checkoutMode: read(env, ENV.COCALC_CHECKOUT_MODE, z.enum(COCALC_CHECKOUT_MODES)),
+    baseUrl: read(env, COCALC_ENV.BASE_URL, url),
+    checkoutMode: read(env, COCALC_ENV.CHECKOUT_MODE, z.enum(COCALC_CHECKOUT_MODES)),
     secretId: read(env, ENV.COCALC_SECRET_ARN, nonEmpty),
   };
 }
@@ -25,9 +26,9 @@ export function cocalcConfig(env: Env = process.env): CocalcConfig {
  * shortened windows).
  */
 export function cocalcCartAddLimits(env: Env = process.env): readonly RateLimit[] {
-  if (!env[ENV.COCALC_CART_ADD_LIMITS]) return COCALC_CART_ADD_LIMITS;
+  if (!env[COCALC_ENV.CART_ADD_LIMITS]) return COCALC_CART_ADD_LIMITS;
   const limits = z.array(z.strictObject({ max: z.number().check(z.int(), z.gte(1)), windowMs: z.number().check(z.int(), z.gte(1)) })).check(z.minLength(1));
-  const r = limits.safeParse(jsonOf(ENV.COCALC_CART_ADD_LIMITS, env[ENV.COCALC_CART_ADD_LIMITS]!));
-  if (!r.success) throw new ConfigError(`environment variable ${ENV.COCALC_CART_ADD_LIMITS} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  const r = limits.safeParse(jsonOf(COCALC_ENV.CART_ADD_LIMITS, env[COCALC_ENV.CART_ADD_LIMITS]!));
+  if (!r.success) throw new ConfigError(`environment variable ${COCALC_ENV.CART_ADD_LIMITS} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;
 }

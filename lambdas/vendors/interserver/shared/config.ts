@@ -2,6 +2,7 @@ import * as z from '../../../core/zod';
 import { type Env, nonEmpty, read, url } from '../../../shared/config-read';
 import { ENV } from '../../../shared/env-names';
 import { INTERSERVER_PAYMENT_POLICIES, type InterserverPaymentPolicy } from '../core/payment-policy';
+import { INTERSERVER_ENV } from './env-names';
 
 /** InterServer's variables as its callers read them (set from its settings, ../settings.ts), checked at cold start. */
 export interface InterserverConfig {
@@ -12,12 +13,12 @@ export interface InterserverConfig {
   secretId: string;
 }
 export function interserverConfig(env: Env = process.env): InterserverConfig {
-  const wsdlUrl = read(env, ENV.INTERSERVER_WSDL_URL, url);
-  const endpoint = env[ENV.INTERSERVER_ENDPOINT] ? read(env, ENV.INTERSERVER_ENDPOINT, url) : wsdlUrl.replace(/\?.*$/, '');
+  const wsdlUrl = read(env, INTERSERVER_ENV.WSDL_URL, url);
+  const endpoint = env[INTERSERVER_ENV.ENDPOINT] ? read(env, INTERSERVER_ENV.ENDPOINT, url) : wsdlUrl.replace(/\?.*$/, '');
   return {
     wsdlUrl,
     endpoint,
-    paymentPolicy: read(env, ENV.INTERSERVER_PAYMENT_POLICY, z.enum(INTERSERVER_PAYMENT_POLICIES)),
+    paymentPolicy: read(env, INTERSERVER_ENV.PAYMENT_POLICY, z.enum(INTERSERVER_PAYMENT_POLICIES)),
     secretId: read(env, ENV.INTERSERVER_SECRET_ARN, nonEmpty),
   };
 }
