@@ -1,12 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { sweepApprovalRounds, type FollowUpDeps, type FollowUpReport } from '../core/approval-follow-up';
 import { isPurchaseId } from '../core/purchase-status';
+import { approvalFollowUpDeps } from '../composition/approval-follow-up';
 import { ApprovalNotPendingError, resendApproval, ResendTooSoonError, ResendUnknownPurchaseError } from '../core/resend-approval';
-import { approvalRounds, approvalStore } from '../composition/approval';
-import { mailer } from '../composition/mail';
-import { signingKey } from '../composition/signing';
-import { purchaseJournal, spendGuard } from '../composition/stores';
-import { approvalFollowUpConfig } from '../shared/config';
 import { errorResponse, iamCaller, json } from '../shared/http';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
@@ -56,17 +52,7 @@ export function makeHandler(deps: FollowUpDeps): (event: unknown) => Promise<API
 
 /** Production wiring, once per cold start. */
 export function defaultDeps(): FollowUpDeps {
-  const config = approvalFollowUpConfig();
-  return {
-    ...purchaseJournal(),
-    rounds: approvalRounds(),
-    approvals: approvalStore(),
-    mailer: mailer(),
-    signingKey: signingKey(config.signingSecretId),
-    spendGuard: spendGuard(),
-    log: logger,
-    config,
-  };
+  return approvalFollowUpDeps();
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));

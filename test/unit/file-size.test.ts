@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../lambdas/core/functions';
 import { tsFilesUnder } from '../support/module-imports';
 import { PROJECT_DIR } from '../support/project-dir';
 
@@ -11,6 +12,9 @@ import { PROJECT_DIR } from '../support/project-dir';
  * too, so the list only shrinks.
  */
 const MAX_LINES = 300;
+
+/** Issue #10, "thin entry files": a Lambda entry parses its input, calls one use case and maps the result. */
+const MAX_ENTRY_LINES = 60;
 
 /** Files allowed over MAX_LINES, each with why splitting it would make it harder to read. */
 const OVER_LIMIT: Readonly<Record<string, string>> = {
@@ -39,5 +43,20 @@ describe('production files stay small', () => {
       expect(lineCount(file), `${file} is listed but within ${MAX_LINES} lines`).toBeGreaterThan(MAX_LINES);
       expect(reason.length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('Lambda entry files stay thin', () => {
+  const entries = Object.entries(FUNCTIONS).map(([id, entry]) => [id, `lambdas/${entry}`] as const);
+
+  it("reads every function's entry, procure's and the vendors'", () => {
+    expect(entries.map(([, file]) => file)).toEqual(
+      expect.arrayContaining(['lambdas/handlers/purchases-api.ts', 'lambdas/vendors/cocalc/handlers/checkout.ts']),
+    );
+  });
+
+  it(`has no entry file over ${MAX_ENTRY_LINES} lines`, () => {
+    const over = entries.filter(([, file]) => lineCount(file) > MAX_ENTRY_LINES).map(([id, file]) => `${id} (${file}): ${lineCount(file)} lines`);
+    expect(over).toEqual([]);
   });
 });

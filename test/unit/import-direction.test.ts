@@ -191,11 +191,18 @@ describe('one folder a vendor (issue #10)', () => {
 
 describe("one composition root (lambdas/composition and each vendor's composition/)", () => {
   const handlers = filesOfRoom('handlers');
-  const wiresNothing = (i: ModuleImport) => !inRoom('adapters')(i) && !under('lambdas/shared/aws-clients')(i) && !inRoom('handlers')(i);
+  // An entry may keep its HTTP routes beside it (handlers/http/); it never imports another function's entry.
+  const entries = new Set(Object.values(FUNCTIONS).map((entry) => `lambdas/${entry}`.replace(/\.ts$/, '')));
+  const isEntry = (i: ModuleImport) => i.target !== undefined && entries.has(i.target.replace(/\.ts$/, ''));
+  const wiresNothing = (i: ModuleImport) => !inRoom('adapters')(i) && !under('lambdas/shared/aws-clients')(i) && !isEntry(i);
 
-  it('no handler builds an adapter or a client itself, or imports another handler', () => {
+  it("no handler builds an adapter or a client itself, or imports another function's entry", () => {
     expect(handlers.length).toBeGreaterThan(10);
+    expect(handlers).toContain('lambdas/handlers/http/purchases-routes.ts');
     expect(violations(handlers, wiresNothing)).toEqual([]);
+    // An import of an entry is one, whether or not its target carries the extension.
+    expect(isEntry({ file: 'x', specifier: './intake', target: 'lambdas/handlers/intake' })).toBe(true);
+    expect(isEntry({ file: 'x', specifier: './http/purchases-routes', target: 'lambdas/handlers/http/purchases-routes' })).toBe(false);
   });
 });
 
