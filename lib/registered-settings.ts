@@ -1,13 +1,9 @@
-import { cocalcSettings } from '../lambdas/vendors/cocalc/settings';
-import { interserverSettings } from '../lambdas/vendors/interserver/settings';
+// Written by `npm run registry` (scripts/registry/) from the list of vendors in lambdas/core/registered-vendors.ts: edit that
+// list, not this file (test/unit/vendor-registry-files.test.ts checks that they agree).
+import { settings as cocalc } from '../lambdas/vendors/cocalc/settings';
+import { settings as interserver } from '../lambdas/vendors/interserver/settings';
 import type { RegisteredVendor } from '../lambdas/core/registered-vendors';
 import type { VendorSetting } from './vendor-setting';
 
-/**
- * Each vendor's configuration settings (its folder's settings.ts), by vendor: the registry's list of
- * them (`#vendors/settings`), one for each vendor of `#vendors/names`, which the type requires.
- * Apart from `#vendors/stacks` because the configuration and the CLI read these without aws-cdk-lib.
- */
-export const REGISTERED_SETTINGS = { cocalc: cocalcSettings, interserver: interserverSettings } as const satisfies {
-  readonly [V in RegisteredVendor]: Readonly<Record<string, VendorSetting>>;
-};
+/** Each vendor's configuration settings (`#vendors/settings`; read by the configuration and the CLI without aws-cdk-lib). */
+export const REGISTERED_SETTINGS = { cocalc, interserver } as const satisfies { readonly [V in RegisteredVendor]: Readonly<Record<string, VendorSetting>> };

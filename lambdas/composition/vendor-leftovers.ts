@@ -1,14 +1,10 @@
+// Written by `npm run registry` (scripts/registry/) from the list of vendors in lambdas/core/registered-vendors.ts: edit that
+// list, not this file (test/unit/vendor-registry-files.test.ts checks that they agree).
+import { leftovers as cocalc } from '../vendors/cocalc/composition/leftovers';
 import type { RegisteredVendor } from '../core/registered-vendors';
 import type { VendorLeftovers } from '../core/vendor-leftovers';
-import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
-import { cocalcLeftovers } from '../vendors/cocalc/core/leftovers';
 
-/**
- * What each vendor's preparation (./vendor-preparations.ts) leaves at the vendor, for
- * RecordNotCompleted and the reconciler to take back (CoCalc: its tagged cart item; InterServer
- * leaves nothing). Its own list (`#vendors/leftovers`), so that the two functions that take things
- * back bundle no preparation code; test/infra/vendor-stacks.test.ts ties it to the vendors' callers.
- */
+/** What each vendor's preparation leaves at the vendor, for RecordNotCompleted and the reconciler to take back, or null (`#vendors/leftovers`; a list of its own, so those two bundle no preparation code). */
 export function vendorLeftovers(): { readonly [V in RegisteredVendor]: VendorLeftovers<V> | null } {
-  return { cocalc: cocalcLeftovers(cocalcGateway), interserver: null };
+  return { cocalc: cocalc(), interserver: null };
 }

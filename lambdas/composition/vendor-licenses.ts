@@ -1,14 +1,11 @@
+// Written by `npm run registry` (scripts/registry/) from the list of vendors in lambdas/core/registered-vendors.ts: edit that
+// list, not this file (test/unit/vendor-registry-files.test.ts checks that they agree).
+import { licenses as cocalc } from '../vendors/cocalc/composition/licenses';
+import { licenses as interserver } from '../vendors/interserver/composition/licenses';
 import type { RegisteredVendor } from '../core/registered-vendors';
 import type { VendorLicenses } from '../core/vendor-licenses';
-import { cocalcGateway } from '../vendors/cocalc/composition/gateway';
-import { cocalcLicenses } from '../vendors/cocalc/core/licenses';
-import { interserverGateway } from '../vendors/interserver/composition/gateway';
-import { interserverLicenses } from '../vendors/interserver/core/licenses';
 
-/**
- * Each vendor's license listing over its gateway (VerifyLicense, ListLicenses): the one place that
- * lists the vendors for them; a vendor's listing itself is in its folder (core/licenses.ts).
- */
+/** Each vendor's license listing over its gateway (VerifyLicense, ListLicenses; `#vendors/licenses`). */
 export function vendorLicenses(): { readonly [V in RegisteredVendor]: VendorLicenses<V> } {
-  return { cocalc: cocalcLicenses(cocalcGateway), interserver: interserverLicenses(interserverGateway) };
+  return { cocalc: cocalc(), interserver: interserver() };
 }

@@ -1,14 +1,11 @@
+// Written by `npm run registry` (scripts/registry/) from the list of vendors in lambdas/core/registered-vendors.ts: edit that
+// list, not this file (test/unit/vendor-registry-files.test.ts checks that they agree).
+import { quoter as cocalc } from '../vendors/cocalc/composition/quoter';
+import { quoter as interserver } from '../vendors/interserver/composition/quoter';
 import type { RegisteredVendor } from '../core/registered-vendors';
 import type { VendorQuoter } from '../core/vendor-quoter';
-import { cocalcQuoter } from '../vendors/cocalc/core/quoter';
-import { interserverGateway } from '../vendors/interserver/composition/gateway';
-import { interserverQuoter } from '../vendors/interserver/core/quoter';
 
-/**
- * Each vendor's quoter (PreparePurchase, POST /quotes): the one place that lists the vendors for
- * them; a vendor's pricing itself is in its folder (core/quoter.ts). A CoCalc quote calls no
- * vendor; the InterServer gateway is built on the first InterServer quote.
- */
+/** Each vendor's quoter (PreparePurchase, POST /quotes; `#vendors/quoters`). */
 export function vendorQuoters(): { readonly [V in RegisteredVendor]: VendorQuoter<V> } {
-  return { cocalc: cocalcQuoter, interserver: interserverQuoter(interserverGateway) };
+  return { cocalc: cocalc(), interserver: interserver() };
 }

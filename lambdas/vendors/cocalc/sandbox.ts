@@ -21,3 +21,6 @@ export const cocalcSandbox = vendorSandbox<'cocalc', CocalcSandbox, CocalcSandbo
     }),
   },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { cocalcSandbox as sandbox };

@@ -16,3 +16,6 @@ export const cocalcSettings = vendorSettings({
   /** CoCalc checkout call: `current` (shopping/cart/checkout) or `legacy` (the older endpoint). */
   cocalcCheckoutMode: { schema: z.enum(COCALC_CHECKOUT_MODES), default: 'current', variable: COCALC_ENV.CHECKOUT_MODE },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { cocalcSettings as settings };

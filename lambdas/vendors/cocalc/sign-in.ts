@@ -18,3 +18,6 @@ export const cocalcSignIn: VendorSignIn<'cocalc'> = {
   refused: { detail: 'did not sign the key in', credentials: 'create an API key of the paying account (CoCalc: Account -> API key) and store it' },
   unreachable: { detail: 'cannot check the key at', fix: 'check cocalcBaseUrl and that CoCalc is reachable from here' },
 };
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { cocalcSignIn as signIn };

@@ -46,3 +46,6 @@ export const cocalcStack = vendorStack({
     return { buy: checkout, afterWait: addToCart };
   },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { cocalcStack as stack };

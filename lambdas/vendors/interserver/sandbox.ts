@@ -23,3 +23,6 @@ export const interserverSandbox = vendorSandbox<'interserver', InterserverSandbo
     }),
   },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { interserverSandbox as sandbox };

@@ -22,3 +22,6 @@ export const interserverSettings = vendorSettings({
     output: { name: 'InterserverEndpoint', description: 'InterServer SOAP endpoint, when it differs from the WSDL URL' },
   },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { interserverSettings as settings };

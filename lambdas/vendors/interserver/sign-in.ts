@@ -22,3 +22,6 @@ export const interserverSignIn: VendorSignIn<'interserver'> = {
   },
   unreachable: { detail: 'cannot log in at', fix: 'check interserverWsdlUrl / interserverEndpoint and that InterServer is reachable from here' },
 };
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { interserverSignIn as signIn };

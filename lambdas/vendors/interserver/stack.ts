@@ -37,3 +37,6 @@ export const interserverStack = vendorStack({
     return { buy: buyLicense };
   },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { interserverStack as stack };

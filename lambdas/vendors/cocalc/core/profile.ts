@@ -28,3 +28,6 @@ export const cocalcProfile = vendorProfile({
   defaultMonthlyCapUsd: 500,
   functions: { CocalcAddToCart: 'add-to-cart.ts', CocalcCheckout: 'checkout.ts' },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { cocalcProfile as profile };

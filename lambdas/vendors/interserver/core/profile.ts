@@ -42,3 +42,6 @@ export const interserverProfile = vendorProfile({
   defaultMonthlyCapUsd: 200,
   functions: { InterserverBuy: 'buy.ts' },
 });
+
+/** The name the registry imports it by (scripts/vendor-registry.ts). */
+export { interserverProfile as profile };

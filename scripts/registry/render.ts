@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { FACETS, type Facet, type TypeImport } from './facets';
+
+/**
+ * Writes the registry's facet lists (./facets.ts) from one list of vendors (issue #10: "registered
+ * in one list"). `npm run registry` writes them (../vendor-registry.ts); a test renders them again
+ * and compares, so a list that does not say what the vendors' list says fails `npm test`.
+ */
+
+/** One list of vendors and where its facet lists go. */
+export interface Registry {
+  /** The hand-written list of names, from the project root. */
+  readonly list: string;
+  /** Its vendors, in order. */
+  readonly vendors: readonly string[];
+  /** The folder of a vendor, from the project root. */
+  folderOf(vendor: string): string;
+  /** Where a facet's list goes, from the project root. */
+  outOf(facet: Facet): string;
+  /** A list that extends another: it spreads that one's and adds its own vendors. */
+  readonly extends?: Registry;
+}
+
+/** Each facet list's file, from the project root, and its text. */
+export function renderRegistry(registry: Registry, root: string): Map<string, string> {
+  return new Map(FACETS.map((facet) => [registry.outOf(facet), renderFacet(facet, registry, root)]));
+}
+
+function renderFacet(facet: Facet, registry: Registry, root: string): string {
+  const out = registry.outOf(facet);
+  const base = registry.extends;
+  const own = base ? registry.vendors.filter((v) => !base.vendors.includes(v)) : registry.vendors;
+  const given = own.filter((v) => {
+    const found = existsSync(join(root, registry.folderOf(v), `${facet.file}.ts`));
+    if (!found && !facet.optional) throw new Error(`vendor ${v} has no ${facet.file}.ts, which every vendor gives (${facet.key})`);
+    return found;
+  });
+  const imports = given.map((v) => `import { ${facet.name} as ${v} } from '${specifier(out, `${registry.folderOf(v)}/${facet.file}`)}';`);
+  if (base) imports.unshift(`import { ${facet.shape.exportName} as ${BASE} } from '${specifier(out, base.outOf(facet).replace(/\.ts$/, ''))}';`);
+  const type = base ? facet.types.fixture : facet.types.procure;
+  const typeImports = type ? facet.types.imports.filter((t) => mentions(type, t)).map((t) => typeImport(out, t, type)) : [];
+  const entries = own.map((v) => entryOf(facet, v, given.includes(v)));
+  if (base) entries.unshift(facet.shape.kind === 'factories' ? `...${BASE}()` : `...${BASE}`);
+  return [HEADER(registry.list), ...imports, ...typeImports, '', `/** ${facet.about} */`, body(facet, entries, type, !base), ''].join('\n');
+}
+
+const BASE = 'base';
+
+const HEADER = (list: string) =>
+  `// Written by \`npm run registry\` (scripts/registry/) from the list of vendors in ${list}: edit that\n// list, not this file (test/unit/vendor-registry-files.test.ts checks that they agree).`;
+
+function entryOf(facet: Facet, vendor: string, given: boolean): string {
+  if (!given) return `${vendor}: null`;
+  return facet.shape.kind === 'factories' ? `${vendor}: ${vendor}()` : vendor;
+}
+
+function body(facet: Facet, entries: readonly string[], type: string | undefined, procure: boolean): string {
+  const { kind, exportName } = facet.shape;
+  if (kind === 'tuple') return `export const ${exportName} = [${entries.join(', ')}] as const;`;
+  const record = `{ ${entries.join(', ')} }`;
+  if (kind === 'factories') return `export function ${exportName}(): ${type} {\n  return ${record};\n}`;
+  if (type && facet.types.satisfies && procure) return `export const ${exportName} = ${record} as const satisfies ${type};`;
+  return type ? `export const ${exportName}: ${type} = ${record};` : `export const ${exportName} = ${record} as const;`;
+}
+
+/** The names of `t` the type uses, imported as types. */
+function typeImport(out: string, t: TypeImport, type: string): string {
+  const names = t.names.split(', ').filter((n) => new RegExp(`\\b${n}\\b`).test(type));
+  return `import type { ${names.join(', ')} } from '${specifier(out, t.from)}';`;
+}
+
+function mentions(type: string, t: TypeImport): boolean {
+  return t.names.split(', ').some((n) => new RegExp(`\\b${n}\\b`).test(type));
+}
+
+/** A relative import from the file `from` to the module `to` (both from the project root). */
+function specifier(from: string, to: string): string {
+  const rel = relative(dirname(from), to);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
