@@ -41,7 +41,7 @@ export const DEFAULT_RESOLVE_ENV: ResolveEnv = {
   partition: 'aws',
   region: 'us-east-1',
   accountId: '123456789012',
-  stackName: 'Procure',
+  stackName: 'Stack',
   urlSuffix: 'amazonaws.com',
 };
 

@@ -104,7 +104,7 @@ export function buildEml(m: {
   const part = (type: string, body: string): string =>
     [`Content-Type: ${type}; charset=UTF-8`, 'Content-Transfer-Encoding: quoted-printable', '', encodeQuotedPrintable(body)].join(CRLF);
   if (m.text !== undefined && m.html !== undefined) {
-    const boundary = `=_procure_${randomBytes(12).toString('hex')}`;
+    const boundary = `=_local_${randomBytes(12).toString('hex')}`;
     head.push(`Content-Type: multipart/alternative;${CRLF} boundary="${boundary}"`);
     return [
       ...head,

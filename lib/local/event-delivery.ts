@@ -124,7 +124,7 @@ export class Deliveries {
     const { rule, target } = route;
     const hold = this.options.hold;
     if (hold?.at === 'before-invoke') {
-      this.options.log?.(`events: holding ${event.id} -> ${rule.name}/${target.id} for ${hold.ms} ms before delivery (PROCURE_LOCAL_EVENT_HOLD)`);
+      this.options.log?.(`events: holding ${event.id} -> ${rule.name}/${target.id} for ${hold.ms} ms before delivery (eventDeliveryHold)`);
       await this.sleep(hold.ms);
     }
     if (this.closed) return;
@@ -198,7 +198,7 @@ export class Deliveries {
     const hold = this.options.hold;
     if (hold?.at === 'after-invoke') {
       this.options.log?.(
-        `events: holding ${event.id} -> ${route.rule.name}/${route.target.id} for ${hold.ms} ms after delivery, before marking it done (PROCURE_LOCAL_EVENT_HOLD)`,
+        `events: holding ${event.id} -> ${route.rule.name}/${route.target.id} for ${hold.ms} ms after delivery, before marking it done (eventDeliveryHold)`,
       );
       await this.sleep(hold.ms);
       if (this.closed) return;

@@ -258,6 +258,17 @@ describe('a generic local emulator', () => {
     expect(named).toEqual([]);
   });
 
+  it('no emulator file names procure in its code (its comments may say what uses it)', () => {
+    const code = (source: string) => source.split('\n').filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line));
+    const naming = EMULATOR.flatMap((f) =>
+      code(readFileSync(resolve(PROJECT_DIR, f), 'utf8'))
+        .filter((line) => /procure/i.test(line))
+        .map((line) => `${f}: ${line.trim()}`),
+    );
+    expect(code("// procure\nconst a = 'procure';").filter((line) => /procure/i.test(line))).toEqual(["const a = 'procure';"]);
+    expect(naming).toEqual([]);
+  });
+
   it("procure's entry passes procure's profile", () => {
     expect(importsOfFile('lib/local/procure/runtime.ts').map((i) => i.target)).toContain('lib/local/procure/profile');
   });
