@@ -21,6 +21,12 @@ export interface VendorStack<V extends Vendor = Vendor> {
    * and the vendor's settings as variables (its settings.ts, lib/vendor-settings.ts).
    */
   readonly callers: readonly FunctionId[];
+  /**
+   * The npm package its gateway is built on, if any (CoCalc: undici, InterServer: soap): no function
+   * but its callers may bundle it (test/infra/bundles.test.ts; `npm run bench -- bundles` counts it
+   * in a caller's baseline).
+   */
+  readonly library?: string;
   /** Its states of the purchase workflow. */
   purchaseSteps(machine: PurchaseMachineParts): PurchaseSteps;
 }

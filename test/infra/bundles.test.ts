@@ -56,10 +56,16 @@ describe('each function bundles only what it runs', () => {
     expect(extra, `import the client's own module (lambdas/shared/aws-clients/<client>.ts), not one that imports others`).toEqual([]);
   });
 
+  it("reads each vendor's library from its stack part: undici for CoCalc, soap for InterServer", () => {
+    expect(VENDOR_LIBRARIES).toEqual({ cocalc: 'undici', interserver: 'soap' });
+  });
+
   it.each(IDS)('%s bundles soap only if it calls InterServer and undici only if it calls CoCalc', (id) => {
     const { needs, bundle } = of(id);
     const bundled = Object.values(VENDOR_LIBRARIES).filter((lib) => bundle.bundledPackages.has(lib));
-    expect(bundled.sort(), `import the vendor's own gateway module (lambdas/composition/<vendor>.ts)`).toEqual([...needs.vendorLibraries].sort());
+    expect(bundled.sort(), `import the vendor's own gateway module (lambdas/vendors/<vendor>/composition/gateway.ts)`).toEqual(
+      [...needs.vendorLibraries].sort(),
+    );
   });
 
   it.each(IDS)("%s carries neither zod's classic API nor a zod locale but English", (id) => {

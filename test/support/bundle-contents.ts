@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnTemplate } from '../../lib/local/cfn-template';
-import { ENV } from '../../lambdas/shared/env-names';
+import { VENDORS, type Vendor } from '../../lambdas/core/vendor-names';
+import { secretArnEnv } from '../../lambdas/shared/env-names';
+import { REGISTERED_STACKS } from '#vendors/stacks';
+import type { VendorStack } from '../../lib/vendor-stack';
 
 /**
  * What a synthesized function may load and what its bundle does load, for the bundle guard
@@ -11,15 +14,14 @@ import { ENV } from '../../lambdas/shared/env-names';
  * external packages `index.js` requires and the packages its source map lists as bundled.
  */
 
-/** The vendor library each vendor's gateway is built on (lambdas/vendors/<vendor>/adapters/). */
-export const VENDOR_LIBRARIES = { cocalc: 'undici', interserver: 'soap' } as const;
-export type VendorLibrary = (typeof VENDOR_LIBRARIES)[keyof typeof VENDOR_LIBRARIES];
-
-/** The secret variable that marks a function as calling that vendor (its `callers` in lambdas/vendors/<vendor>/stack.ts). */
-const VENDOR_SECRET_ENV: Record<keyof typeof VENDOR_LIBRARIES, string> = {
-  cocalc: ENV.COCALC_SECRET_ARN,
-  interserver: ENV.INTERSERVER_SECRET_ARN,
-};
+/** The library each vendor's gateway is built on (its stack part's `library`; lambdas/vendors/<vendor>/stack.ts), for the vendors that have one. */
+export const VENDOR_LIBRARIES: Readonly<Partial<Record<Vendor, string>>> = Object.fromEntries(
+  VENDORS.flatMap((vendor) => {
+    const library = (REGISTERED_STACKS[vendor] as VendorStack).library;
+    return library ? [[vendor, library]] : [];
+  }),
+);
+export type VendorLibrary = string;
 
 /**
  * The SDK packages a function whose role allows an IAM service prefix has a use for. Prefixes that
@@ -70,9 +72,10 @@ export function functionNeeds(template: CfnTemplate, logicalId: string): Functio
     for (const p of packages) sdkPackages.add(p);
   }
   const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-  const vendorLibraries = (Object.keys(VENDOR_LIBRARIES) as Array<keyof typeof VENDOR_LIBRARIES>)
-    .filter((vendor) => VENDOR_SECRET_ENV[vendor] in env)
-    .map((vendor) => VENDOR_LIBRARIES[vendor]);
+  const vendorLibraries = VENDORS.flatMap((vendor) => {
+    const library = VENDOR_LIBRARIES[vendor];
+    return library && secretArnEnv(vendor) in env ? [library] : [];
+  });
   return { sdkPackages: [...sdkPackages].sort(), vendorLibraries };
 }
 

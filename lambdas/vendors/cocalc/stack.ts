@@ -30,6 +30,7 @@ export const cocalcStack = vendorStack({
   // PreparePurchase makes the first add; RecordOutcome and Reconcile delete the parked cart item
   // when a purchase does not complete (its leftovers, core/leftovers.ts).
   callers: ['PreparePurchase', 'CocalcAddToCart', 'CocalcCheckout', 'VerifyLicense', 'RecordOutcome', 'Reconcile', 'ListLicenses'],
+  library: 'undici',
   purchaseSteps: (machine) => {
     // The add after a wait for a slot of the vendor's add limit, with its own lock Retry.
     const addToCart = machine

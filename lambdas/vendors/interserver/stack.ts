@@ -29,6 +29,7 @@ export const interserverStack = vendorStack({
   },
   // PreparePurchase and QuotesApi read InterServer's catalog to price a license type.
   callers: ['PreparePurchase', 'InterserverBuy', 'VerifyLicense', 'ListLicenses', 'QuotesApi'],
+  library: 'soap',
   purchaseSteps: (machine) => {
     const buyLicense = machine
       .task(STATE.BuyLicense, 'InterserverBuy', '$.purchase', [LOCK_BUSY, BUY_SETTLE], THROTTLED_BUY)
