@@ -8,7 +8,7 @@ import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/l
 import { InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';
 import { CartSlotUnavailableError } from '../../lambdas/vendors/cocalc/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
-import type { CocalcGateway } from '../../lambdas/core/ports';
+import type { CocalcGateway } from '../../lambdas/vendors/cocalc/core/ports';
 import { earliestSlot } from '../../lambdas/core/rate-slots';
 import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/vendors/cocalc/core/add-limits';
 import type { CartRef, WorkflowState } from '../../lambdas/core/workflow';

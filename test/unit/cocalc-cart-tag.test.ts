@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { differencesFromApproved, purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
-import type { CocalcCartItem } from '../../lambdas/core/ports';
+import type { CocalcCartItem } from '../../lambdas/vendors/cocalc/core/ports';
 import { cocalcRequest } from '../support/requests';
 
 const PURCHASE = `pur-${'0123456789abcdef'.repeat(2)}`;

@@ -7,7 +7,7 @@ import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricin
 import { LockBusyError, PurchaseOutcomeUnknownError, QuoteMismatchError, VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import { CartItemChangedError, CheckoutOutcomeUnknownError, InsufficientCreditError } from '../../lambdas/vendors/cocalc/core/errors';
 import { COCALC_ACCOUNT_LOCK } from '../../lambdas/vendors/cocalc/core/account-lock';
-import type { CocalcGateway } from '../../lambdas/core/ports';
+import type { CocalcGateway } from '../../lambdas/vendors/cocalc/core/ports';
 import { recordedMismatch } from '../../lambdas/core/quote-mismatch';
 import type { PurchaseResult, Quote, WorkflowState } from '../../lambdas/core/workflow';
 import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';

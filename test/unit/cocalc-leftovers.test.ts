@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
-import type { CocalcGateway } from '../../lambdas/core/ports';
+import type { CocalcGateway } from '../../lambdas/vendors/cocalc/core/ports';
 import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import { cocalcLeftovers } from '../../lambdas/vendors/cocalc/core/leftovers';
 import { siteLicenseDescriptionSchema, type SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';

@@ -13,7 +13,8 @@ import {
   newLicenseAmong,
   usePrepayFor,
 } from '../../lambdas/vendors/interserver/core/buy-rules';
-import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord } from '../../lambdas/core/ports';
+import type { AuditEntry, PurchaseRecord } from '../../lambdas/core/ports';
+import type { InterserverInvoice, InterserverLicense } from '../../lambdas/vendors/interserver/core/ports';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';
 
 /** BuyLicense's (InterServer) rules as tables: the facts it gathered -> what it does. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { PurchaseOutcomeUnknownError, LockBusyError, QuoteMismatchError } from '../../lambdas/core/errors';
 import { BuyOutcomeUnknownError, InsufficientPrepayError, LicenseAlreadyExistsError } from '../../lambdas/vendors/interserver/core/errors';
-import type { InterserverGateway } from '../../lambdas/core/ports';
+import type { InterserverGateway } from '../../lambdas/vendors/interserver/core/ports';
 import { ApprovalNotVerifiedError } from '../../lambdas/core/verify-approval';
 import type { Quote, WorkflowState } from '../../lambdas/core/workflow';
 import type { InterserverPaymentPolicy } from '../../lambdas/vendors/interserver/core/payment-policy';

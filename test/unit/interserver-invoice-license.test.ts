@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { licenseOfInvoice } from '../../lambdas/vendors/interserver/core/invoice-license';
-import type { InterserverGateway } from '../../lambdas/core/ports';
+import type { InterserverGateway } from '../../lambdas/vendors/interserver/core/ports';
 import { interserverGatewayFor } from '../support/workflow-harness';
 
 describe('licenseOfInvoice', () => {

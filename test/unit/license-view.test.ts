@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeCocalcLicense } from '../../lambdas/vendors/cocalc/core/license-view';
 import { isLiveInterserverLicense, normalizeInterserverLicense } from '../../lambdas/vendors/interserver/core/license-view';
-import type { CocalcManagedLicense, InterserverLicense } from '../../lambdas/core/ports';
+import type { CocalcManagedLicense } from '../../lambdas/vendors/cocalc/core/ports';
+import type { InterserverLicense } from '../../lambdas/vendors/interserver/core/ports';
 
 const now = new Date('2026-07-10T12:00:00Z');
 const cocalc: CocalcManagedLicense = {

@@ -2,7 +2,7 @@ import { autoApprovePolicy, type ApprovalPolicy } from '../../lambdas/core/appro
 import { describe, expect, it } from 'vitest';
 import { computeSiteLicenseCost } from '../../lambdas/vendors/cocalc/core/pricing';
 import { InvalidRequestError } from '../../lambdas/core/errors';
-import type { InterserverGateway, InterserverLicenseType } from '../../lambdas/core/ports';
+import type { InterserverGateway, InterserverLicenseType } from '../../lambdas/vendors/interserver/core/ports';
 import type { Vendor } from '../../lambdas/core/purchase-request';
 import { quotePurchase, type PurchaseQuote, type QuotePurchaseDeps } from '../../lambdas/core/quote-purchase';
 import { cocalcRequest, interserverRequest } from '../support/requests';

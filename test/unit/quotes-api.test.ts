@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
-import type { InterserverGateway } from '../../lambdas/core/ports';
+import type { InterserverGateway } from '../../lambdas/vendors/interserver/core/ports';
 import { makeHandler } from '../../lambdas/handlers/quotes-api';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 import { cocalcRequest, interserverRequest } from '../support/requests';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { DynamoReservationLedger } from '../../lambdas/adapters/aws/dynamo-reservation-ledger';
 import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
-import type { CocalcGateway } from '../../lambdas/core/ports';
+import type { CocalcGateway } from '../../lambdas/vendors/cocalc/core/ports';
 import { RECONCILE_LIMITS } from '../../lambdas/core/reconcile';
 import type { ReconcileDeps } from '../../lambdas/core/reconcile-deps';
 import type { VendorLeftovers } from '../../lambdas/core/vendor-leftovers';

@@ -5,7 +5,8 @@ import { EventBridgePublisher } from '../../lambdas/adapters/aws/eventbridge-pub
 import type { LeftoversByVendor } from '../../lambdas/core/vendor-leftovers';
 import { tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import { cocalcLeftovers } from '../../lambdas/vendors/cocalc/core/leftovers';
-import type { CocalcGateway, EventPublisher, SpendGuard } from '../../lambdas/core/ports';
+import type { EventPublisher, SpendGuard } from '../../lambdas/core/ports';
+import type { CocalcGateway } from '../../lambdas/vendors/cocalc/core/ports';
 import { resolvePurchase } from '../../lambdas/core/resolve-purchase';
 import type { FailureInfo, Quote, RecordOutcomePayload, WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler, type RecordOutcomeDeps } from '../../lambdas/handlers/record-outcome';

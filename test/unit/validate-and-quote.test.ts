@@ -2,7 +2,7 @@ import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { InvalidRequestError, MaxCostExceededError, QuoteMismatchError } from '../../lambdas/core/errors';
-import type { InterserverGateway } from '../../lambdas/core/ports';
+import type { InterserverGateway } from '../../lambdas/vendors/interserver/core/ports';
 import type { MismatchInfo, WorkflowState } from '../../lambdas/core/workflow';
 import { validateAndQuote, type ValidateAndQuoteDeps } from '../../lambdas/core/validate-and-quote';
 import { cocalcRequest, interserverRequest } from '../support/requests';

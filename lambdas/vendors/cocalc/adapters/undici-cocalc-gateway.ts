@@ -2,7 +2,7 @@ import type * as z from '../../../core/zod';
 import type { SiteLicenseDescription } from '../core/license';
 import { describeIssues } from '../../../core/zod';
 import { VendorAuthError, VendorRejectedError, VendorTransientError } from '../../../core/errors';
-import type { CocalcCartItem, CocalcCheckoutMode, CocalcCheckoutParams, CocalcGateway, CocalcManagedLicense } from '../../../core/ports';
+import type { CocalcCartItem, CocalcCheckoutMode, CocalcCheckoutParams, CocalcGateway, CocalcManagedLicense } from '../core/ports';
 import { findNewCartItem } from '../core/cart-item-match';
 import { basicAuthorization, postJson, type HttpReply, type HttpTimeouts } from './http-client';
 import { redactKey, toVendorError } from './vendor-errors';

@@ -1,5 +1,5 @@
 import * as z from '../../../core/zod';
-import type { CocalcCartItem, CocalcCheckoutParams, CocalcManagedLicense } from '../../../core/ports';
+import type { CocalcCartItem, CocalcCheckoutParams, CocalcManagedLicense } from '../core/ports';
 
 /**
  * zod schemas for CoCalc's responses (cocalc-api-v2.md), each mapping the vendor's snake_case

@@ -1,5 +1,6 @@
 import { createCocalcGateway } from '../adapters/undici-cocalc-gateway';
-import type { CocalcGateway, SecretsProvider } from '../../../core/ports';
+import type { SecretsProvider } from '../../../core/ports';
+import type { CocalcGateway } from '../core/ports';
 import { buildOnce } from '../../../shared/build-once';
 import { cocalcConfig } from '../shared/config';
 import { SecretUnavailableError, secretsProvider } from '../../../shared/secrets';

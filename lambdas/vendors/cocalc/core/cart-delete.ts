@@ -1,5 +1,5 @@
 import { VendorRejectedError } from '../../../core/errors';
-import type { CocalcCartItem, CocalcGateway } from '../../../core/ports';
+import type { CocalcCartItem, CocalcGateway } from './ports';
 
 /**
  * Deletes a CoCalc cart item, and looks at it only when nothing was deleted: CoCalc deletes only

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { CocalcCartItem } from '../../../core/ports';
+import type { CocalcCartItem } from './ports';
 
 /**
  * Finds the cart item a `shopping/cart/add` just created. The vendor returns only the row count

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SiteLicenseDescription } from './license';
-import type { CocalcCartItem } from '../../../core/ports';
+import type { CocalcCartItem } from './ports';
 
 /**
  * Every CoCalc cart item procure adds names its purchase in `description.description` (stored by

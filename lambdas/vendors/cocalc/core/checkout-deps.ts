@@ -1,5 +1,5 @@
 import type { MoneyStepDeps, StepLog } from '../../../core/money-step';
-import type { CocalcGateway } from '../../../core/ports';
+import type { CocalcGateway } from './ports';
 
 /** What Checkout needs. */
 export interface CheckoutDeps extends MoneyStepDeps {

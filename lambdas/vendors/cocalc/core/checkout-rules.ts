@@ -1,7 +1,8 @@
 import { purchaseIdOfItem } from './cart-tag';
 import { VendorTransientError } from '../../../core/errors';
 import { formatUsd, sameCents } from '../../../core/money';
-import type { CheckoutProgress, CocalcCartItem, CocalcCheckoutParams } from '../../../core/ports';
+import type { CheckoutProgress } from '../../../core/ports';
+import type { CocalcCartItem, CocalcCheckoutParams } from './ports';
 import type { PurchaseResult, Quote } from '../../../core/workflow';
 
 /**

@@ -1,4 +1,4 @@
-import type { CocalcCartItem, CocalcGateway } from '../../../core/ports';
+import type { CocalcCartItem, CocalcGateway } from './ports';
 import type { BoughtItem, ItemFate, VendorItem, VendorLeftovers } from '../../../core/vendor-leftovers';
 import { deleteCartItemOrLook } from './cart-delete';
 import { purchaseIdOfItem } from './cart-tag';

@@ -1,4 +1,4 @@
-import type { CocalcGateway, CocalcManagedLicense } from '../../../core/ports';
+import type { CocalcGateway, CocalcManagedLicense } from './ports';
 
 /**
  * CoCalc's managed licenses (get-managed, newest first, cocalc-api-v2.md §6), one page at a time:

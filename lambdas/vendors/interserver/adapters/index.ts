@@ -1,4 +1,4 @@
-import type { InterserverGateway } from '../../../core/ports';
+import type { InterserverGateway } from '../core/ports';
 import { SoapInterserverGateway, type SoapInterserverGatewayOptions } from './soap-interserver-gateway';
 
 export { DEFAULT_INTERSERVER_WSDL_URL, SoapInterserverGateway } from './soap-interserver-gateway';

@@ -1,6 +1,6 @@
 import * as z from '../../../core/zod';
 import { VendorRejectedError, VendorTransientError } from '../../../core/errors';
-import type { InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../../core/ports';
+import type { InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../core/ports';
 import type { Unwrapped } from './unwrap';
 
 /**

@@ -2,7 +2,7 @@ import type { Client } from 'soap';
 import { ProcureError, VendorAuthError } from '../../../core/errors';
 import { InvalidLicenseIdError, InvalidLicenseTypeError } from '../core/errors';
 import { scrubSecrets } from '../../../shared/redact';
-import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../../../core/ports';
+import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense, InterserverLicenseType } from '../core/ports';
 import {
   buySuccessSchema,
   invoicesSchema,

@@ -1,5 +1,6 @@
 import { createInterserverGateway } from '../adapters';
-import type { InterserverGateway, SecretsProvider } from '../../../core/ports';
+import type { SecretsProvider } from '../../../core/ports';
+import type { InterserverGateway } from '../core/ports';
 import { buildOnce } from '../../../shared/build-once';
 import { interserverConfig } from '../shared/config';
 import { logger } from '../../../shared/logger';

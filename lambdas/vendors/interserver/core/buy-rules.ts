@@ -3,7 +3,8 @@ import { AUDIT } from '../../../core/audit-kinds';
 import { VendorTransientError } from '../../../core/errors';
 import { LicenseAlreadyExistsError } from './errors';
 import { toCents } from '../../../core/money';
-import type { AuditEntry, InterserverInvoice, InterserverLicense, PurchaseRecord } from '../../../core/ports';
+import type { AuditEntry, PurchaseRecord } from '../../../core/ports';
+import type { InterserverInvoice, InterserverLicense } from './ports';
 
 /**
  * BuyLicense's (InterServer) decisions, pure: what to do with a purchase on entry, what a buy's

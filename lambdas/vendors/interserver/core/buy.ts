@@ -20,7 +20,7 @@ import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
 import { BUY_RECHECK_HOLD_MS, interserverLicenseLock } from './license-lock';
 import { formatUsd } from '../../../core/money';
 import type { MoneyStepDeps } from '../../../core/money-step';
-import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense } from '../../../core/ports';
+import type { InterserverBuyResult, InterserverGateway, InterserverInvoice, InterserverLicense } from './ports';
 import { parsePurchaseRequest } from '../../../core/purchase-request';
 import { recordStep } from '../../../core/purchase-journal';
 import { quoteMismatchError } from '../../../core/quote-mismatch';

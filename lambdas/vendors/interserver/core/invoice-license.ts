@@ -1,7 +1,7 @@
 import { VendorTransientError } from '../../../core/errors';
 import { InvalidLicenseIdError } from './errors';
 import { isLiveInterserverLicense } from './license-view';
-import type { InterserverGateway, InterserverInvoice, InterserverLicense } from '../../../core/ports';
+import type { InterserverGateway, InterserverInvoice, InterserverLicense } from './ports';
 
 /** What {@link licenseOfInvoice} found; `unpaid` is the invoice list it read, for the caller to reuse. */
 export interface InvoiceLicense {
