@@ -8,7 +8,7 @@ import type { StepLog } from './money-step';
 import type { AuditEntry, AuditLog, Mailer, PurchaseRecord } from './ports';
 import { formatUsd } from './money';
 import type { VendorProfile } from './vendor-profile';
-import { profileOf } from './vendors';
+import { findProfile } from './vendors';
 import type { PurchaseStatus, WorkflowState } from './workflow';
 
 /**
@@ -62,7 +62,6 @@ export function attentionView(
     cleanupPending: end.pending,
     ...traces,
   };
-  const profile: VendorProfile = profileOf(request.vendor);
   return {
     purchaseId: state.purchaseId,
     requestId: request.requestId,
@@ -71,7 +70,8 @@ export function attentionView(
     // Vendor messages are written without secrets; this drops anything token-like regardless.
     reason: deps.redactText(end.reason),
     cleanupPending: end.pending,
-    checks: vendorChecksOrFallback(profile, facts, request.item),
+    // A vendor no longer registered (an execution older than its removal) gets the generic checks.
+    checks: vendorChecksOrFallback(request.vendor, findProfile(request.vendor), facts, request.item),
     receivedAt: state.receivedAt,
     endedAt: end.endedAt,
     apiUrl: deps.mail.apiUrl,
@@ -84,18 +84,19 @@ export function attentionView(
 }
 
 /**
- * The vendor's checks; if its code throws, generic ones: the purchase must still end NEEDS_ATTENTION
+ * The vendor's checks; if its code throws, or the vendor is no longer registered, generic ones: the purchase must still end NEEDS_ATTENTION
  * (its record is written after this view), and a person still needs to know what to look at.
  */
-export function vendorChecksOrFallback(profile: VendorProfile, facts: AttentionFacts, item: unknown): string[] {
+export function vendorChecksOrFallback(vendor: string, profile: VendorProfile | undefined, facts: AttentionFacts, item: unknown): string[] {
   try {
-    return profile.attentionChecks(facts, item);
+    if (profile) return profile.attentionChecks(facts, item);
   } catch {
-    return [
-      ...recordedLicenseCheck(facts),
-      `The account's licenses (npx procure licenses --vendor ${profile.name}) and charges${facts.cost} ${facts.since}: is there one for this purchase?`,
-    ];
+    // The generic checks below.
   }
+  return [
+    ...recordedLicenseCheck(facts),
+    `The account's licenses (npx procure licenses --vendor ${vendor}) and charges${facts.cost} ${facts.since}: is there one for this purchase?`,
+  ];
 }
 
 /** The closing audit entry's message: loud, with the budget rule and the way to settle it. */

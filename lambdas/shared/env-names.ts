@@ -48,4 +48,3 @@ export const ENV = {
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   EVENT_SOURCE: 'EVENT_SOURCE',
 } as const;
-export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ElsewhereUrl } from './local-options';
 import { type Vendor, vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import { EVENTS } from '../../lambdas/core/workflow';
 import { escapeControls } from '../../lambdas/core/safe-text';
@@ -16,7 +17,7 @@ import { formatTime } from './views';
  */
 
 /** A vendor the runtime reaches somewhere else than its sandbox: the URL, and what set it. */
-export type VendorElsewhere = Partial<Record<Vendor, { url: string; setBy: string }>>;
+export type VendorElsewhere = Partial<Record<Vendor, Pick<ElsewhereUrl, 'url' | 'setBy'>>>;
 
 /** Where the running runtime listens and keeps its files. */
 export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, elsewhere: VendorElsewhere = {}): void {

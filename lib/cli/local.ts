@@ -28,7 +28,7 @@ import { runtimeInfoOf } from './runtime-info';
 import { reportExecution, runtimeLog, stepPrinter } from './runtime-report';
 import { sampleRequest, sampleWhat, timestampedRequestId } from './sample-requests';
 import { VENDORS, type Vendor, vendorLabel } from '../../lambdas/core/vendor-names';
-import { sandboxUrlVariable } from '../local/procure/sandboxes';
+import { elsewhereWiring, sandboxUrlVariable } from '../local/procure/sandboxes';
 import { stopSignal } from './stop-signal';
 
 // Split by concern: the flags' and environment's parsing (local-options.ts), what is printed
@@ -173,7 +173,7 @@ async function startRuntime(options: ServeOptions, onEnd: (step: StepEvent) => v
       ...(options.lambdaConcurrency !== undefined ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
       ...(options.lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency: options.lambdaAccountConcurrency } : {}),
       ...(options.eventDeliveryHold ? { eventDeliveryHold: options.eventDeliveryHold } : {}),
-      configOverrides: Object.fromEntries(Object.values(options.elsewhere).map(({ variable, url }) => [variable, url])),
+      configOverrides: Object.assign({}, ...Object.entries(options.elsewhere).map(([vendor, { url }]) => elsewhereWiring(vendor as Vendor, url))),
       onStep: stepPrinter(onEnd),
       onMail: printMail,
       log: runtimeLog(options.verbose),

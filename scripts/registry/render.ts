@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { FACETS, type Facet, type TypeImport } from './facets';
 
 /**
@@ -23,8 +24,27 @@ export interface Registry {
 }
 
 /** Each facet list's file, from the project root, and its text. */
-export function renderRegistry(registry: Registry, root: string): Map<string, string> {
-  return new Map(FACETS.map((facet) => [registry.outOf(facet), renderFacet(facet, registry, root)]));
+export function renderRegistry(registry: Registry, root: string, format: (file: string, text: string) => string = biomeFormat(root)): Map<string, string> {
+  const bad = registry.vendors.filter((v) => !VENDOR_NAME.test(v));
+  if (bad.length) throw new Error(`${registry.list}: a vendor's name is lowercase letters and digits, starting with a letter (${bad.join(', ')})`);
+  return new Map(
+    FACETS.map((facet) => {
+      const out = registry.outOf(facet);
+      return [out, format(out, renderFacet(facet, registry, root))];
+    }),
+  );
+}
+
+/** A vendor's name: its folder, its `<VENDOR>_SECRET_ARN`, its functions' construct ids and a key in every list. */
+const VENDOR_NAME = /^[a-z][a-z0-9]*$/;
+
+/** Formats `text` as `npm test`'s `biome check` wants the file `file` (the lists are checked like any other code). */
+export function biomeFormat(root: string): (file: string, text: string) => string {
+  return (file, text) => {
+    const r = spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['format', `--stdin-file-path=${file}`], { cwd: root, input: text, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`biome could not format ${file}: ${r.stderr}`);
+    return r.stdout;
+  };
 }
 
 function renderFacet(facet: Facet, registry: Registry, root: string): string {
@@ -36,7 +56,8 @@ function renderFacet(facet: Facet, registry: Registry, root: string): string {
     if (!found && !facet.optional) throw new Error(`vendor ${v} has no ${facet.file}.ts, which every vendor gives (${facet.key})`);
     return found;
   });
-  const imports = given.map((v) => `import { ${facet.name} as ${v} } from '${specifier(out, `${registry.folderOf(v)}/${facet.file}`)}';`);
+  // A namespace a vendor, `<vendor>Module.<name>`: no vendor's name can clash with a keyword or another import.
+  const imports = given.map((v) => `import * as ${moduleOf(v)} from '${specifier(out, `${registry.folderOf(v)}/${facet.file}`)}';`);
   if (base) imports.unshift(`import { ${facet.shape.exportName} as ${BASE} } from '${specifier(out, base.outOf(facet).replace(/\.ts$/, ''))}';`);
   const type = base ? facet.types.fixture : facet.types.procure;
   const typeImports = type ? facet.types.imports.filter((t) => mentions(type, t)).map((t) => typeImport(out, t, type)) : [];
@@ -50,9 +71,13 @@ const BASE = 'base';
 const HEADER = (list: string) =>
   `// Written by \`npm run registry\` (scripts/registry/) from the list of vendors in ${list}: edit that\n// list, not this file (test/unit/vendor-registry-files.test.ts checks that they agree).`;
 
+const moduleOf = (vendor: string) => `${vendor}Module`;
+
 function entryOf(facet: Facet, vendor: string, given: boolean): string {
   if (!given) return `${vendor}: null`;
-  return facet.shape.kind === 'factories' ? `${vendor}: ${vendor}()` : vendor;
+  const member = `${moduleOf(vendor)}.${facet.name}`;
+  if (facet.shape.kind === 'tuple') return member;
+  return `${vendor}: ${facet.shape.kind === 'factories' ? `${member}()` : member}`;
 }
 
 function body(facet: Facet, entries: readonly string[], type: string | undefined, procure: boolean): string {
@@ -76,6 +101,6 @@ function mentions(type: string, t: TypeImport): boolean {
 
 /** A relative import from the file `from` to the module `to` (both from the project root). */
 function specifier(from: string, to: string): string {
-  const rel = relative(dirname(from), to);
+  const rel = relative(dirname(from), to).split(sep).join(posix.sep);
   return rel.startsWith('.') ? rel : `./${rel}`;
 }

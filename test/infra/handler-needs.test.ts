@@ -49,37 +49,52 @@ const read = (path: string): string => readFileSync(join(LAMBDAS, path), 'utf8')
 const VENDOR_DIRS = readdirSync(join(LAMBDAS, 'vendors'), { withFileTypes: true }).filter((d) => d.isDirectory());
 const COMPOSITION_DIRS = ['composition', ...VENDOR_DIRS.map((v) => join('vendors', v.name, 'composition'))];
 
-/** Every builder of the composition root: its name and its body. */
-const BUILDERS = new Map(
-  COMPOSITION_DIRS.flatMap((dir) =>
-    readdirSync(join(LAMBDAS, dir))
-      .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) =>
-        [...read(join(dir, f)).matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm)].map(([body, name]) => [name as string, body] as const),
-      ),
-  ),
+/**
+ * Every builder of the composition root: its name and its body, a function (`export function x`)
+ * or an arrow (`export const x = (...) => ...;`, as a vendor gives the registry's modules). Several
+ * vendors give builders of the same name (`quoter`); a call of that name reaches all of them, as
+ * the registry's lists call every vendor's.
+ */
+const BUILDERS: ReadonlyArray<readonly [string, string]> = COMPOSITION_DIRS.flatMap((dir) =>
+  readdirSync(join(LAMBDAS, dir))
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => {
+      const text = read(join(dir, f));
+      return [
+        ...text.matchAll(/^export (?:async )?function (\w+)[\s\S]*?^}$/gm),
+        ...text.matchAll(/^export const (\w+) = (?:async )?\([^)]*\)(?::[^=\n]+)? =>[\s\S]*?;$/gm),
+      ].map(([body, name]) => [name as string, body] as const);
+    }),
 );
 
+/** The use cases a file imports (procure's core, or its vendor's own core/), by their text. */
+function useCases(file: string, text: string): string[] {
+  return [...text.matchAll(/from '((?:\.\.\/)+core\/[\w-]+)'/g)].map(([, path]) => read(join(dirname(file), `${path as string}.ts`)));
+}
+
 /**
- * What a handler runs, as text: its entry file, the core use cases it imports (where the calls
- * now live), and the body of each composition-root builder it calls, directly or through another
- * builder (recordOutcomeDeps -> spendGuard), but not the builders it does not call.
+ * What a handler runs, as text: its entry file and the files beside it that it imports (its HTTP
+ * routes, handlers/http/), the core use cases they import (where the calls now live), and the
+ * body of each composition-root builder it calls, directly or through another builder
+ * (recordOutcomeDeps -> spendGuard, vendorPreparations -> a vendor's preparation), but not the
+ * builders it does not call.
  */
 function source(id: FunctionId): string {
-  const entry = read(FUNCTIONS[id]);
-  const parts = [entry];
-  // The use cases it imports: procure's core, or its vendor's own core/ (a sibling of handlers/).
-  for (const [, path] of entry.matchAll(/from '((?:\.\.\/)+core\/[\w-]+)'/g)) parts.push(read(join(dirname(FUNCTIONS[id]), `${path as string}.ts`)));
-  const called = new Set<string>();
-  for (let text = entry, grew = true; grew; ) {
+  const entryFile = FUNCTIONS[id];
+  const entry = read(entryFile);
+  const beside = [...entry.matchAll(/from '(\.\/[\w/-]+)'/g)].map(([, path]) => join(dirname(entryFile), `${path as string}.ts`));
+  const files: Array<readonly [string, string]> = [[entryFile, entry], ...beside.map((f) => [f, read(f)] as const)];
+  const parts = files.flatMap(([file, text]) => [text, ...useCases(file, text)]);
+  const called = new Set<number>();
+  for (let text = files.map(([, t]) => t).join('\n'), grew = true; grew; ) {
     grew = false;
-    for (const [name, body] of BUILDERS) {
-      if (called.has(name) || !new RegExp(`\\b${name}\\(`).test(text)) continue;
-      called.add(name);
+    BUILDERS.forEach(([name, body], i) => {
+      if (called.has(i) || !new RegExp(`\\b${name}\\(`).test(text)) return;
+      called.add(i);
       parts.push(body);
       text = `${text}\n${body}`;
       grew = true;
-    }
+    });
   }
   return parts.join('\n');
 }
@@ -110,6 +125,13 @@ describe('what a handler runs, read through its use case and the composition roo
     const text = source('RecordOutcome');
     for (const call of ['sesClient()', 'eventBridgeClient()', 'tablesConfig()', 'budgetConfig()', 'attentionMailConfig()', 'audit.list('])
       expect(text).toContain(call);
+  });
+
+  it("follows an entry into its HTTP routes, and a registry list into each vendor's module", () => {
+    // PurchasesApi's routes (handlers/http/purchases-routes.ts) read the audit trail through their use cases.
+    expect(source('PurchasesApi')).toContain('audit.list(');
+    // PreparePurchase: vendorPreparations -> CoCalc's preparation() -> cartAddDeps -> the add limits' reader.
+    expect(source('PreparePurchase')).toMatch(/\bcocalcCartAddLimits\(\)/);
   });
 
   it('leaves out the builders a handler does not call', () => {

@@ -124,10 +124,16 @@ describe("a vendor's attention checks that throw", () => {
         throw new Error('bug in the vendor folder');
       },
     } as unknown as VendorProfile;
-    expect(vendorChecksOrFallback(throwing, { ...facts, licenseId: 'lic-1' }, {})).toEqual([
+    expect(vendorChecksOrFallback('cocalc', throwing, { ...facts, licenseId: 'lic-1' }, {})).toEqual([
       'License lic-1: procure recorded it as bought; does the account hold it?',
       "The account's licenses (npx procure licenses --vendor cocalc) and charges of $18.00 since 2030-01-02 03:04 UTC: is there one for this purchase?",
     ]);
-    expect(vendorChecksOrFallback(cocalcProfile as unknown as VendorProfile, facts, {})).toEqual(cocalcAttentionChecks(facts));
+    expect(vendorChecksOrFallback('cocalc', cocalcProfile as unknown as VendorProfile, facts, {})).toEqual(cocalcAttentionChecks(facts));
+  });
+
+  it('are the generic ones for a vendor no longer registered (an execution older than its removal)', () => {
+    expect(vendorChecksOrFallback('gone', undefined, facts, {})).toEqual([
+      "The account's licenses (npx procure licenses --vendor gone) and charges of $18.00 since 2030-01-02 03:04 UTC: is there one for this purchase?",
+    ]);
   });
 });

@@ -47,29 +47,45 @@ describe('the registry: one list of vendors, every facet list written from it (s
       outOf: (f) => `lists/${f.key}.ts`,
     });
     const required = FACETS.filter((f) => !f.optional).map((f) => f.file);
+    // As written, not formatted: these folders are not the project's.
+    const render = (r: Registry) => renderRegistry(r, root, (_file, text) => text);
 
     it('lists it in every facet, null where it gives no optional one', () => {
       give('acme', required);
-      const lists = renderRegistry(registry(['acme']), root);
-      expect(lists.get('lists/quoters.ts')).toContain("import { quoter as acme } from '../vendors/acme/composition/quoter';");
-      expect(lists.get('lists/quoters.ts')).toContain('return { acme: acme() };');
+      const lists = render(registry(['acme']));
+      expect(lists.get('lists/quoters.ts')).toContain("import * as acmeModule from '../vendors/acme/composition/quoter';");
+      expect(lists.get('lists/quoters.ts')).toContain('return { acme: acmeModule.quoter() };');
       expect(lists.get('lists/preparations.ts')).toContain('return { acme: null };');
       expect(lists.get('lists/sign-ins.ts')).toContain('= { acme: null };');
-      expect(lists.get('lists/profiles.ts')).toContain('export const REGISTERED_PROFILES = [acme] as const;');
+      expect(lists.get('lists/profiles.ts')).toContain('export const REGISTERED_PROFILES = [acmeModule.profile] as const;');
+    });
+
+    it('refuses a name that cannot be a folder, a variable and an identifier, by name', () => {
+      give('acme', required);
+      expect(() => render(registry(['acme', 'acme-cloud', 'Big']))).toThrow(
+        "names.ts: a vendor's name is lowercase letters and digits, starting with a letter (acme-cloud, Big)",
+      );
+    });
+
+    it("gives a keyword or the base list's own name no clash: each vendor is a namespace of its own", () => {
+      give('new', required);
+      give('base', required);
+      const lists = render({ ...registry(['acme', 'new', 'base']), outOf: (f) => `more/${f.key}.ts`, extends: registry(['acme']) });
+      expect(lists.get('more/stacks.ts')).toContain('{ ...base, new: newModule.stack, base: baseModule.stack }');
     });
 
     it('refuses a vendor that lacks a facet every vendor gives, by name', () => {
       give('half', ['core/profile']);
-      expect(() => renderRegistry(registry(['half']), root)).toThrow('vendor half has no composition/quoter.ts, which every vendor gives (quoters)');
+      expect(() => render(registry(['half']))).toThrow('vendor half has no composition/quoter.ts, which every vendor gives (quoters)');
     });
 
     it('extends another list with only its own vendors', () => {
       give('acme', required);
       give('extra', [...required, 'composition/leftovers']);
       const base = registry(['acme']);
-      const lists = renderRegistry({ ...registry(['acme', 'extra']), outOf: (f) => `more/${f.key}.ts`, extends: base }, root);
+      const lists = render({ ...registry(['acme', 'extra']), outOf: (f) => `more/${f.key}.ts`, extends: base });
       expect(lists.get('more/leftovers.ts')).toContain("import { vendorLeftovers as base } from '../lists/leftovers';");
-      expect(lists.get('more/leftovers.ts')).toContain('return { ...base(), extra: extra() };');
+      expect(lists.get('more/leftovers.ts')).toContain('return { ...base(), extra: extraModule.leftovers() };');
       expect(lists.get('more/stacks.ts')).not.toContain('acme');
     });
   });

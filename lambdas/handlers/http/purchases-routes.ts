@@ -57,7 +57,7 @@ const resolve: Route = async (deps, event) => {
 };
 
 /** PurchasesApi's routes, by `METHOD resource`. */
-export const PURCHASES_ROUTES: Readonly<Record<string, Route>> = {
+const PURCHASES_ROUTES: Readonly<Record<string, Route>> = {
   'POST /purchases': submit,
   'GET /purchases': list,
   'GET /purchases/{id}': status,

@@ -6,7 +6,7 @@ import { createCocalcGateway } from './adapters/undici-cocalc-gateway';
  * (accounts get; cocalc-api-v2.md §1, §3: a bad key is answered "anonymous", never 401, which the
  * gateway turns into VendorAuthError).
  */
-export const cocalcSignIn: VendorSignIn<'cocalc'> = {
+export const signIn: VendorSignIn<'cocalc'> = {
   vendor: 'cocalc',
   name: 'vendor: CoCalc key (user-query)',
   where: (settings) => settings.cocalcBaseUrl ?? '',
@@ -18,6 +18,3 @@ export const cocalcSignIn: VendorSignIn<'cocalc'> = {
   refused: { detail: 'did not sign the key in', credentials: 'create an API key of the paying account (CoCalc: Account -> API key) and store it' },
   unreachable: { detail: 'cannot check the key at', fix: 'check cocalcBaseUrl and that CoCalc is reachable from here' },
 };
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { cocalcSignIn as signIn };

@@ -21,7 +21,7 @@ const CHECKOUT_SETTLE: RetryProps = {
 };
 
 /** CoCalc's CDK needs (lib/vendor-stack.ts): cart add and checkout, and who calls CoCalc. */
-export const cocalcStack = vendorStack({
+export const stack = vendorStack({
   vendor: 'cocalc',
   functions: {
     CocalcAddToCart: { sizing: { timeout: Duration.seconds(60), memorySize: 512 }, uses: ['tables', 'auditReaders'] },
@@ -47,6 +47,3 @@ export const cocalcStack = vendorStack({
     return { buy: checkout, afterWait: addToCart };
   },
 });
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { cocalcStack as stack };

@@ -6,7 +6,7 @@ import { createInterserverGateway } from './adapters';
  * (interserver-soap.md §4: a refused login is a blank session id, which the gateway turns into
  * VendorAuthError).
  */
-export const interserverSignIn: VendorSignIn<'interserver'> = {
+export const signIn: VendorSignIn<'interserver'> = {
   vendor: 'interserver',
   name: 'vendor: InterServer login (api_login)',
   where: (settings) => settings.interserverWsdlUrl ?? '',
@@ -22,6 +22,3 @@ export const interserverSignIn: VendorSignIn<'interserver'> = {
   },
   unreachable: { detail: 'cannot log in at', fix: 'check interserverWsdlUrl / interserverEndpoint and that InterServer is reachable from here' },
 };
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { interserverSignIn as signIn };

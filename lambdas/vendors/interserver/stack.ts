@@ -22,7 +22,7 @@ const BUY_SETTLE: RetryProps = {
 };
 
 /** InterServer's CDK needs (lib/vendor-stack.ts): the buy, and who calls InterServer. */
-export const interserverStack = vendorStack({
+export const stack = vendorStack({
   vendor: 'interserver',
   functions: {
     InterserverBuy: { sizing: { timeout: Duration.seconds(60), memorySize: 512 }, uses: ['tables', 'auditReaders', 'approvalPolicy'] },
@@ -38,6 +38,3 @@ export const interserverStack = vendorStack({
     return { buy: buyLicense };
   },
 });
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { interserverStack as stack };

@@ -72,6 +72,17 @@ export function sandboxUrlVariable(vendor: Vendor): string {
   return (PARTS[vendor] as VendorSandbox).urlVariable;
 }
 
+/**
+ * The functions' variables for a vendor reached at `url` instead of its sandbox: its URL variable,
+ * and each variable that goes along with it (its part's `alongside`: InterServer's SOAP endpoint)
+ * set empty, so that it is derived from `url` rather than left at what the configuration says.
+ */
+export function elsewhereWiring(vendor: Vendor, url: string): Record<string, string> {
+  const part: VendorSandbox = PARTS[vendor];
+  const companions = Object.entries(part.alongside ?? {}).filter(([, goesWith]) => goesWith === part.urlVariable);
+  return { [part.urlVariable]: url, ...Object.fromEntries(companions.map(([variable]) => [variable, ''])) };
+}
+
 /** What the CLI buys from a vendor's sandbox by way of example (its part's `sample`). */
 export function sampleOf(vendor: Vendor): SamplePurchase<Vendor> {
   return (PARTS[vendor] as VendorSandbox).sample;

@@ -25,7 +25,7 @@ export const interserverItemSchema = z.strictObject({
 });
 
 /** InterServer as procure's registry lists it (lambdas/core/vendors.ts). */
-export const interserverProfile = vendorProfile({
+export const profile = vendorProfile({
   name: 'interserver',
   itemSchema: interserverItemSchema,
   secretFields: { username: '<my.interserver.net login>', password: '<password or API key>' },
@@ -42,6 +42,3 @@ export const interserverProfile = vendorProfile({
   defaultMonthlyCapUsd: 200,
   functions: { InterserverBuy: 'buy.ts' },
 });
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { interserverProfile as profile };
