@@ -141,7 +141,7 @@ async function startMetered(
       ...UNCAPPED,
       ...config,
     },
-    ...(approvalTimeoutSeconds !== undefined ? { stateMachineOverrides: { approvalTimeoutSeconds } } : {}),
+    ...(approvalTimeoutSeconds !== undefined ? { stateMachineOverrides: { callbackTimeoutSeconds: approvalTimeoutSeconds } } : {}),
     sandboxes: { cocalc: { balance: 1_000_000, throttle: false }, interserver: {} },
     schedulePeriodMs: NO_SCHEDULES_MS,
     onDynamoCall: (c) => calls.push(c),

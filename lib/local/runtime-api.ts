@@ -40,7 +40,7 @@ export interface EmulatorOptions {
   configOverrides?: Record<string, string>;
   stateMachineOverrides?: {
     /** TimeoutSeconds of every callback (waitForTaskToken) state, and the profile's matching config (`functionWiring`). */
-    approvalTimeoutSeconds?: number;
+    callbackTimeoutSeconds?: number;
     /** TimeoutSeconds per state name. */
     taskTimeoutSeconds?: Record<string, number>;
     /** aws-local-stepfunctions retryIntervalOverrides (ms per state). */

@@ -74,8 +74,8 @@ export function planFromTemplate(app: LoadedApp, overrides: NonNullable<Emulator
       const asl = aslFromTemplate(template, { stateMachine: logicalId, env: resolveEnv });
       const bindings = bindTasks(asl, functions);
       const timeouts: Record<string, number> = { ...overrides.taskTimeoutSeconds };
-      if (overrides.approvalTimeoutSeconds !== undefined) {
-        for (const b of bindings) if (b.integration === 'lambda-callback') timeouts[b.stateName] ??= overrides.approvalTimeoutSeconds;
+      if (overrides.callbackTimeoutSeconds !== undefined) {
+        for (const b of bindings) if (b.integration === 'lambda-callback') timeouts[b.stateName] ??= overrides.callbackTimeoutSeconds;
       }
       const { definition, bindings: effective } = withExplicitTaskTimeouts(asl, bindings, timeouts);
       const roleArn = resource.Properties?.RoleArn

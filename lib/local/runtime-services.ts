@@ -152,7 +152,7 @@ export function hostFunctions<S extends object>(
   cleanups: Cleanups,
   log: Log,
 ): LambdaHost {
-  const callbackTimeoutSeconds = options.stateMachineOverrides?.approvalTimeoutSeconds;
+  const callbackTimeoutSeconds = options.stateMachineOverrides?.callbackTimeoutSeconds;
   const fromProfile = profile.functionWiring?.({
     apiUrl: services.router.url,
     sandboxes,

@@ -7,7 +7,7 @@ describe('shortening the approval timeout for tests', () => {
   let rt: LocalRuntime;
 
   beforeAll(async () => {
-    rt = await startFixtureRuntime({ stateMachineOverrides: { approvalTimeoutSeconds: 2 } });
+    rt = await startFixtureRuntime({ stateMachineOverrides: { callbackTimeoutSeconds: 2 } });
   });
 
   afterAll(async () => {

@@ -36,7 +36,7 @@ describe('approval reminders, escalation and resend', { timeout: E2E_TEST_TIMEOU
 
   beforeAll(async () => {
     e2e = await startProcure({
-      stateMachineOverrides: { approvalTimeoutSeconds: 60 },
+      stateMachineOverrides: { callbackTimeoutSeconds: 60 },
       configOverrides: {
         [ENV.APPROVAL_REMINDER_OFFSETS_SECONDS]: '44',
         [ENV.APPROVAL_ESCALATION_EMAILS]: ESCALATION,

@@ -138,7 +138,7 @@ describe('a purchase nobody decides in time', { timeout: E2E_TEST_TIMEOUT_MS }, 
 
   beforeAll(async () => {
     // 4 s: short, yet long enough for the approval mail to arrive first even on a loaded machine.
-    e2e = await startProcure({ stateMachineOverrides: { approvalTimeoutSeconds: 4 }, onStep: (step) => onStep?.(step) });
+    e2e = await startProcure({ stateMachineOverrides: { callbackTimeoutSeconds: 4 }, onStep: (step) => onStep?.(step) });
   });
 
   afterAll(async () => {

@@ -8,8 +8,9 @@ import { STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 
 /**
- * Dependencies point one way (HOUSE-STYLE "Layout"): handlers -> adapters -> core, with core pure
- * (no AWS SDK, undici, soap, Powertools or env), and the vendor sandboxes independent of the code
+ * Dependencies point one way (HOUSE-STYLE "Layout"; issue #10: entry -> core <- adapters): handlers
+ * call core use cases with adapters the composition root builds; core is pure (no AWS SDK, undici,
+ * soap, Powertools or env) and imports none of the others, and the vendor sandboxes independent of the code
  * they test (issue #10): a sandbox that borrows procure's pricing or WSDL model agrees with procure
  * by construction, so it could not catch procure getting the vendor wrong.
  */
@@ -148,6 +149,17 @@ describe('one direction of imports in lambdas/', () => {
     const files = filesOfRoom(room);
     expect(files.length).toBeGreaterThan(1);
     expect(violations(files, (i) => !inRoom('handlers')(i))).toEqual([]);
+  });
+
+  // Entry -> composition -> adapters -> core: only the composition root sees both sides, so
+  // adapters and shared never reach back into it, and shared (config, logging, HTTP) builds no adapter.
+  it.each([
+    ['adapters', ['composition']],
+    ['shared', ['composition', 'adapters']],
+  ] as const)('%s imports nothing from %s', (room, banned) => {
+    const files = filesOfRoom(room);
+    expect(files.length).toBeGreaterThan(1);
+    expect(violations(files, (i) => !banned.some((b) => inRoom(b)(i)))).toEqual([]);
   });
 });
 
