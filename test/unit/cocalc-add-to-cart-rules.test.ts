@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditKind } from '../../lambdas/core/audit-kinds';
-import { LOCK_RECHECK_MS, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
+import { LOCK_RECHECK_MS, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../../lambdas/vendors/cocalc/core/cart-slot';
 import {
   addAnswered,
   ADD_STARTED,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { RATE_SLOT_DEFAULTS } from '../../lambdas/adapters/aws/dynamo-rate-slots';
-import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../lambdas/core/cart-slot';
+import { LOCK_RECHECK_MS, LOCK_RECHECK_WINDOW_MS, MAX_SLOT_WAITS } from '../../lambdas/vendors/cocalc/core/cart-slot';
 import { purchaseIdOfItem, tagDescription } from '../../lambdas/vendors/cocalc/core/cart-tag';
 import type { SiteLicenseDescription } from '../../lambdas/vendors/cocalc/core/license';
 import { InvalidRequestError, LockBusyError, VendorTransientError } from '../../lambdas/core/errors';

@@ -5,7 +5,7 @@ import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { capReasons, MAX_REASON_CHARS, MAX_REASONS } from '../../lambdas/core/capped-reasons';
 import type { EventPublisher } from '../../lambdas/core/ports';
-import { nonPublicIpv4Reason } from '../../lambdas/core/public-ipv4';
+import { nonPublicIpv4Reason } from '../../lambdas/vendors/interserver/core/public-ipv4';
 import { intakeIssues, parsePurchaseRequest, purchaseRequestSchema } from '../../lambdas/core/purchase-request';
 import { hashRequest, RequestRejectedError, submitPurchase, type SubmitPurchaseDeps } from '../../lambdas/core/submit-purchase';
 import { EVENTS, purchaseIdFor } from '../../lambdas/core/workflow';

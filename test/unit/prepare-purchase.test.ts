@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { LICENSE_TYPES, SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox } from '../../lib/local/sandboxes/interserver';
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
-import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/core/cart-slot';
+import { LOCK_RECHECK_WINDOW_MS } from '../../lambdas/vendors/cocalc/core/cart-slot';
 import { addToCart, type AddToCartDeps } from '../../lambdas/vendors/cocalc/core/add-to-cart';
 import { cocalcPreparation } from '../../lambdas/vendors/cocalc/core/first-add';
 import { BudgetExceededError, VendorTransientError } from '../../lambdas/core/errors';

@@ -1,6 +1,6 @@
 import { DynamoRateSlots } from '../../../adapters/aws/dynamo-rate-slots';
 import { vendorStepStores } from '../../../composition/stores';
-import { LOCK_RECHECK_WINDOW_MS } from '../../../core/cart-slot';
+import { LOCK_RECHECK_WINDOW_MS } from '../core/cart-slot';
 import type { RateSlots } from '../../../core/ports';
 import { documentClient } from '../../../shared/aws-clients/dynamodb';
 import { tablesConfig } from '../../../shared/config';

@@ -1,5 +1,5 @@
 import { AUDIT } from '../../../core/audit-kinds';
-import { lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from '../../../core/cart-slot';
+import { lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from './cart-slot';
 import { VendorRateLimitedError, VendorTransientError } from '../../../core/errors';
 import type { AuditEntry, PurchaseRecord } from '../../../core/ports';
 import type { RateClaim } from '../../../core/rate-slots';

@@ -1,4 +1,4 @@
-import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot, waitTimestamp, wakeAt } from '../../../core/cart-slot';
+import { keepRechecking, lockRecheckDelayMs, MAX_SLOT_WAIT_MS, decideSlot, waitTimestamp, wakeAt } from './cart-slot';
 import { addAnswered, ADD_STARTED, cartIdsBeforeEarlierAdd, claimAgainAt, decideAddEntry, givesUpWaiting, meaningOfAddError } from './add-to-cart-rules';
 import { findNewCartItem } from './cart-item-match';
 import { tagDescription } from './cart-tag';

@@ -1,4 +1,4 @@
-import { waitTimestamp } from '../../../core/cart-slot';
+import { waitTimestamp } from './cart-slot';
 import { LockBusyError } from '../../../core/errors';
 import type { InvocationClock } from '../../../core/locks';
 import { RateSlotsContendedError } from '../../../core/rate-slots';

@@ -1,5 +1,5 @@
 import * as z from '../../../core/zod';
-import { nonPublicIpv4Reason } from '../../../core/public-ipv4';
+import { nonPublicIpv4Reason } from './public-ipv4';
 import { singleLineText } from '../../../core/safe-text';
 import { vendorProfile } from '../../../core/vendor-profile';
 import { interserverAttentionChecks } from './attention';

@@ -9,7 +9,7 @@ import {
   MAX_SLOT_WAITS,
   type SlotDecision,
   waitTimestamp,
-} from '../../lambdas/core/cart-slot';
+} from '../../lambdas/vendors/cocalc/core/cart-slot';
 
 const NOW = 1_900_000_000_000;
 
