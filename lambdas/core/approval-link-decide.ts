@@ -1,6 +1,7 @@
-import { decidesRound, isDecided, needsSeveral, type DecidedApproval } from './approval-decision';
+import { isDecided, type DecidedApproval } from './approval-decision';
 import { authenticate } from './approval-link-authenticate';
-import { PAST_APPROVAL, ROUND_REPLACED, type ApprovalLinkContext, type ApprovalLinkRequest } from './approval-link-context';
+import { ROUND_REPLACED, type ApprovalLinkContext, type ApprovalLinkRequest } from './approval-link-context';
+import { afterFirstDecision, choiceOf, pastApproval, redelivery } from './approval-link-rules';
 import { countApproval, deliverDecision, recordDecision } from './approval-link-effects';
 import { countedPage, decidedDetail, decidedPage, errorPage, type ApprovalPageResult } from './approval-link-pages';
 import { repairApprovalId, repairSignature } from './approval-link-repair';
@@ -13,8 +14,6 @@ import type { ApprovalRecord, DecidedRecord, PurchaseRecord } from './ports';
  * reading the form (decideFromLink), a second POST of a link that already decided (redecide),
  * and the first decision's write and delivery (applyDecision).
  */
-
-const MAX_COMMENT_CHARS = 1000;
 
 /** The POST: the form read and checked, then a redelivery or a first decision. */
 export async function decideFromLink(ctx: ApprovalLinkContext, event: ApprovalLinkRequest): Promise<ApprovalPageResult> {
@@ -33,22 +32,15 @@ export async function decideFromLink(ctx: ApprovalLinkContext, event: ApprovalLi
 
   if (isDecided(current)) return redecide(ctx, current, event);
 
-  const decision = form.decision === 'approve' ? 'APPROVED' : form.decision === 'reject' ? 'REJECTED' : undefined;
-  if (!decision) return errorPage('invalid', 'Choose Approve or Reject.', 400);
-  const comment = form.comment?.trim() || undefined;
-  if (comment !== undefined && comment.length > MAX_COMMENT_CHARS) {
-    return errorPage('invalid', `The comment is longer than ${MAX_COMMENT_CHARS} characters.`, 400);
-  }
+  const choice = choiceOf(form);
+  if ('refused' in choice) return errorPage('invalid', choice.refused, 400);
 
   // The machine may have stopped waiting (expired, interrupted) or another approver decided:
   // then this link decides nothing, and the record and the trail stay as they are.
   const purchase = await deps.purchases.get(current.purchaseId);
-  if (purchase && PAST_APPROVAL.has(purchase.status)) {
-    return purchase.status === 'EXPIRED' || purchase.status === 'INTERRUPTED'
-      ? errorPage('expired')
-      : errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
-  }
-  return applyDecision(ctx, current, { decision, comment }, event, purchase);
+  const past = pastApproval(purchase?.status);
+  if (past) return past.page === 'expired' ? errorPage('expired') : errorPage('already-decided', past.detail);
+  return applyDecision(ctx, current, choice, event, purchase);
 }
 
 /** A POST of a link that already decided: a double click, a second tab, or a retry after a failed delivery. */
@@ -57,20 +49,18 @@ async function redecide(ctx: ApprovalLinkContext, current: DecidedApproval, even
   // The request that decided may still be delivering (a double click, two tabs): it owns the
   // delivery until it has certainly finished. Re-sending now would race it and make it report
   // a closed task as "expired" for a decision that was applied.
-  const sinceDecision = clock().getTime() - Date.parse(current.decidedAt ?? '');
+  const sinceDecisionMs = clock().getTime() - Date.parse(current.decidedAt ?? '');
   let quorum = current.status === 'APPROVED' ? await deps.approvals.quorum(current) : undefined;
-  if (quorum?.replaced) return errorPage('already-decided', decidedDetail(current));
-  const several = needsSeveral(quorum);
-  if (!(sinceDecision >= redeliverAfterMs)) {
-    return several && quorum!.decidedBy === undefined ? countedPage(current, quorum!) : errorPage('already-decided', decidedDetail(current));
+  let step = redelivery({ current, quorum, sinceDecisionMs, redeliverAfterMs, tallied: false });
+  if (step === 'tally') {
+    // An approval cut off before it was counted (or before it claimed the round it completed):
+    // counting again is idempotent.
+    quorum = await deps.approvals.tally(current);
+    step = redelivery({ current, quorum, sinceDecisionMs, redeliverAfterMs, tallied: true });
   }
-  // An approval cut off before it was counted (or before it claimed the round it completed):
-  // counting again is idempotent.
-  if (several && quorum!.decidedBy === undefined) quorum = await deps.approvals.tally(current);
-  if (several && quorum!.decidedBy === undefined) return countedPage(current, quorum!);
-  if (several && !decidesRound(current, quorum!)) {
-    return errorPage('already-decided', 'Your approval was recorded; the purchase was decided through another link.');
-  }
+  if (step === 'show-decided') return errorPage('already-decided', decidedDetail(current));
+  if (step === 'show-counted') return countedPage(current, quorum!);
+  if (step === 'decided-elsewhere') return errorPage('already-decided', 'Your approval was recorded; the purchase was decided through another link.');
   // This link already decided. If delivering that decision failed earlier, the token is still
   // open and this completes it; otherwise Step Functions says the task is closed.
   try {
@@ -114,12 +104,11 @@ async function applyDecision(
   const { quorum: known, ...decided } = result;
   if (!isDecided(decided)) throw new Error(`approval ${decided.approvalId} is ${decided.status} after deciding`);
   const quorum = decided.status === 'APPROVED' ? (known ?? (await deps.approvals.quorum(decided))) : undefined;
-  if (quorum?.replaced) {
-    // The purchase was asked about again while this approval was on its way: the round it
-    // belongs to is over, and the new one must not look decided.
-    return errorPage('expired', ROUND_REPLACED);
-  }
-  if (needsSeveral(quorum) && !decidesRound(decided, quorum)) return countApproval(ctx, decided, quorum, event);
+  const next = afterFirstDecision(decided, quorum);
+  // The purchase was asked about again while this approval was on its way: the round it belongs
+  // to is over, and the new one must not look decided.
+  if (next === 'round-replaced') return errorPage('expired', ROUND_REPLACED);
+  if (next === 'count') return countApproval(ctx, decided, quorum!, event);
 
   await recordDecision(ctx, decided, event, false, quorum);
   try {
