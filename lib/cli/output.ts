@@ -14,10 +14,10 @@ export function printTable(rows: Array<Record<string, unknown>>, columns?: strin
   const cell = (v: unknown): string => escapeControls(v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const widths = cols.map((c) => Math.min(options.maxWidth?.[c] ?? 60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
   // A cut value ends in "…", so a reader knows there is more (--json has it all).
-  const fit = (v: string, w: number): string => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
+  const fitted = (v: string, w: number): string => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
   const line = (vals: string[]) =>
     vals
-      .map((v, i) => fit(v, widths[i] ?? 0))
+      .map((v, i) => fitted(v, widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   console.log(line(cols.map(escapeControls)));

@@ -48,7 +48,7 @@ export function apiFromTemplate(template: CfnTemplate, env: ResolveEnv, function
     if (root) return '';
     if (!ref) return undefined;
     const res = resources[ref];
-    if (!res || res.Type !== 'AWS::ApiGateway::Resource' || seen.has(ref)) return undefined;
+    if (res?.Type !== 'AWS::ApiGateway::Resource' || seen.has(ref)) return undefined;
     seen.add(ref);
     const parent = pathOf(res.Properties?.ParentId, seen);
     return parent === undefined ? undefined : `${parent}/${String(res.Properties?.PathPart)}`;

@@ -50,7 +50,7 @@ function loadHandler() {
     }
     throw Object.assign(err instanceof Error ? err : new Error(String(err)), { init: true });
   }
-  const fn = mod && mod[exportName];
+  const fn = mod?.[exportName];
   if (typeof fn !== 'function') {
     throw Object.assign(new Error(`${spec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound', init: true });
   }
@@ -110,7 +110,7 @@ async function invoke(msg) {
 let busy = false;
 
 parentPort.on('message', (msg) => {
-  if (!msg || msg.type !== 'invoke') return;
+  if (msg?.type !== 'invoke') return;
   if (busy) {
     const error = { errorType: 'Runtime.Busy', errorMessage: 'this execution environment is already running an invocation', trace: [] };
     parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error });
@@ -135,7 +135,7 @@ parentPort.on('message', (msg) => {
         parentPort.postMessage({ type: 'result', id: msg.id, ok: true, payload: payload === undefined ? 'null' : payload });
       },
       (err) => {
-        parentPort.postMessage({ type: 'result', id: msg.id, ok: false, init: Boolean(err && err.init), error: toLambdaError(err) });
+        parentPort.postMessage({ type: 'result', id: msg.id, ok: false, init: Boolean(err?.init), error: toLambdaError(err) });
       },
     );
 });

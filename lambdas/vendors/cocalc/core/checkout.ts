@@ -30,7 +30,7 @@ import type { PurchaseResult, WorkflowState } from '../../../core/workflow';
  */
 export async function checkOut(deps: CheckoutDeps, state: WorkflowState, context?: InvocationClock): Promise<PurchaseResult> {
   const { purchaseId, quote } = state;
-  if (!quote || quote.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc $.quote');
+  if (quote?.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc $.quote');
   // Defence in depth: the machine routes only approved purchases here.
   if (state.approval?.decision !== 'APPROVED') throw new Error(`Checkout of ${purchaseId} without an approval`);
   // ...and never trusts it: the approval record (or the auto-approve policy) must prove it.
