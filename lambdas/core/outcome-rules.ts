@@ -171,3 +171,27 @@ export function finalEnd(end: EndInProgress): { status: PurchaseStatus; reason: 
     statusAfterCleanup: end.status,
   };
 }
+
+/** The compensation steps, as RecordNotCompleted runs them (each audits itself and never throws). */
+export interface CompensationSteps {
+  /** Takes back what the vendor's preparation left (CoCalc: deletes our cart item). */
+  takeBack(status: PurchaseStatus): Promise<StepResult<CartCleanup>>;
+  /** Releases the budget reservation. */
+  release(status: PurchaseStatus): Promise<StepResult<string>>;
+}
+
+/**
+ * The compensation of a classified end, in its one order: the take-back first (unless money may
+ * have been spent), then the release (only if nothing is pending before it), then the final end.
+ * RecordNotCompleted runs it with the real steps; test/unit/outcome-rules.test.ts with given results.
+ */
+export async function compensateEnd(
+  start: EndInProgress,
+  steps: CompensationSteps,
+  item: { vendor: string; noun: string; id: number | undefined },
+): Promise<ReturnType<typeof finalEnd>> {
+  let end = start;
+  if (cleansCart(end)) end = afterCartCleanup(end, await steps.takeBack(end.status), item);
+  if (releasesBudget(end)) end = afterRelease(end, await steps.release(end.status));
+  return finalEnd(end);
+}

@@ -5,19 +5,7 @@ import type { StepLog } from './money-step';
 import { endOutcomeOf, noticeViewOf, notifyRequester } from './notify-requester';
 import { attentionEventDetail, attentionMessage, attentionView, sendAttentionMail, type AttentionMailSettings } from './outcome-attention';
 import { compensate, compensateCart } from './outcome-compensation';
-import {
-  afterCartCleanup,
-  afterRelease,
-  classifyEnd,
-  cleansCart,
-  CLOSED,
-  finalEnd,
-  reasonForEnd,
-  recordedEnd,
-  releasesBudget,
-  startEnd,
-  type RecordedOutcome,
-} from './outcome-rules';
+import { classifyEnd, CLOSED, compensateEnd, reasonForEnd, recordedEnd, startEnd, type RecordedOutcome } from './outcome-rules';
 import type { AuditEntry, AuditLog, EventPublisher, Mailer, NoticeLedger, PurchaseStore, SpendGuard } from './ports';
 import { wantsNotices } from './purchase-request';
 import { withRecordedQuote } from './recorded-quote';
@@ -113,22 +101,21 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   if (record?.resolution) return { status: record.status, ...(record.reason ? { reason: record.reason } : {}) };
   const failure = state.failure ? describeFailure(state.failure) : undefined;
   const classified = classifyEnd(state, record, failure);
-  let end = startEnd(classified, reasonForEnd(state, record, classified));
   const cartItemId = state.cart?.itemId ?? record?.cartItemId;
   // How the vendor calls what its preparation left (its leftovers' noun), for the reason and the mail.
   const noun = deps.leftovers[request.vendor]?.noun;
-  if (cleansCart(end)) {
-    const item = { vendor: vendorLabel(request.vendor), noun: noun ?? 'item', id: cartItemId };
-    end = afterCartCleanup(end, await compensateCart(deps, state, cartItemId, end.status), item);
-  }
-  if (releasesBudget(end)) {
-    const released = await compensate(deps, purchaseId, end.status, CLEANUP_STEPS.releaseReservation, async () => {
-      await deps.spendGuard.release(purchaseId);
-      return 'released';
-    });
-    end = afterRelease(end, released);
-  }
-  const { status, reason, pending, statusAfterCleanup } = finalEnd(end);
+  const { status, reason, pending, statusAfterCleanup } = await compensateEnd(
+    startEnd(classified, reasonForEnd(state, record, classified)),
+    {
+      takeBack: (now) => compensateCart(deps, state, cartItemId, now),
+      release: (now) =>
+        compensate(deps, purchaseId, now, CLEANUP_STEPS.releaseReservation, async () => {
+          await deps.spendGuard.release(purchaseId);
+          return 'released';
+        }),
+    },
+    { vendor: vendorLabel(request.vendor), noun: noun ?? 'item', id: cartItemId },
+  );
   const attention = status === 'NEEDS_ATTENTION';
   const endedAt = (deps.clock ?? (() => new Date()))().toISOString();
   const view: AttentionView | undefined = attention

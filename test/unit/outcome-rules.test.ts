@@ -6,11 +6,10 @@ import {
   afterCartCleanup,
   afterRelease,
   classifyEnd,
-  cleansCart,
+  compensateEnd,
   finalEnd,
   reasonForEnd,
   recordedEnd,
-  releasesBudget,
   startEnd,
   type CartCleanup,
   type StepResult,
@@ -165,19 +164,24 @@ describe('what compensation makes of the end', () => {
   const failed: StepResult<never> = { ok: false, error: 'VendorTransientError: down' };
   const { deleteCartItem, releaseReservation } = CLEANUP_STEPS;
 
-  /** The whole sequence as the use case runs it, with the step results given. */
-  function compensated(status: PurchaseStatus, cart: StepResult<CartCleanup> | undefined, release: StepResult<string> | undefined) {
-    let end = startEnd(status, 'why');
+  /** The whole sequence as the use case runs it (compensateEnd, RecordNotCompleted's own), with the step results given. */
+  async function compensated(status: PurchaseStatus, cart: StepResult<CartCleanup> | undefined, release: StepResult<string> | undefined) {
     const steps: string[] = [];
-    if (cleansCart(end)) {
-      steps.push('delete-cart-item');
-      end = afterCartCleanup(end, cart ?? cartOk('none'), ITEM_10);
-    }
-    if (releasesBudget(end)) {
-      steps.push('release');
-      end = afterRelease(end, release ?? ok('released'));
-    }
-    return { steps, ...finalEnd(end) };
+    const end = await compensateEnd(
+      startEnd(status, 'why'),
+      {
+        takeBack: async () => {
+          steps.push('delete-cart-item');
+          return cart ?? cartOk('none');
+        },
+        release: async () => {
+          steps.push('release');
+          return release ?? ok('released');
+        },
+      },
+      ITEM_10,
+    );
+    return { steps, ...end };
   }
 
   it.each([
@@ -223,8 +227,8 @@ describe('what compensation makes of the end', () => {
       release: failed,
       expected: { steps: ['delete-cart-item', 'release'], status: 'NEEDS_ATTENTION', pending: [releaseReservation], statusAfterCleanup: 'INVALID' },
     },
-  ] as const)('$why', ({ status, cart, release, expected }) => {
-    expect(compensated(status, cart, release)).toMatchObject(expected);
+  ] as const)('$why', async ({ status, cart, release, expected }) => {
+    await expect(compensated(status, cart, release)).resolves.toMatchObject(expected);
   });
 
   it('says what was bought and what did not finish', () => {
