@@ -1,7 +1,7 @@
 /**
  * Every kind of audit entry procure writes (`AuditEntryInput.type`), in one place. Writers and
  * readers name kinds through {@link AUDIT} (or a literal the compiler checks against
- * {@link AuditKind}), so an entry read back by its kind (the idempotency checks of RecordOutcome,
+ * {@link AuditKind}; a vendor's own kinds are declared in its folder), so an entry read back by its kind (the idempotency checks of RecordOutcome,
  * BuyLicense, AddToCart, ValidateAndQuote, the reconciler) cannot drift from the one written.
  * The audit table stores the kind as a plain string; older entries keep their kind.
  */
@@ -15,13 +15,7 @@ export const AUDIT = {
   requoted: 'REQUOTED',
   budgetReserved: 'BUDGET_RESERVED',
   budgetRefused: 'BUDGET_REFUSED',
-  // CoCalc cart
-  cartAddStarted: 'CART_ADD_STARTED',
-  cartItemAdded: 'CART_ITEM_ADDED',
-  cartItemChanged: 'CART_ITEM_CHANGED',
-  cartItemsLeftUnchecked: 'CART_ITEMS_LEFT_UNCHECKED',
-  cartRestoreFailed: 'CART_RESTORE_FAILED',
-  checkoutRefused: 'CHECKOUT_REFUSED',
+  // a vendor's total differing from the quote (core/quote-mismatch.ts)
   quoteMismatch: 'QUOTE_MISMATCH',
   // approval
   approvalSent: 'APPROVAL_SENT',
@@ -53,8 +47,16 @@ export const AUDIT = {
   resumed: 'RESUMED',
 } as const;
 
-/** The kind of an audit entry. */
-export type AuditKind = (typeof AUDIT)[keyof typeof AUDIT];
+/**
+ * The kinds a vendor's own code writes (CoCalc's cart entries), declared in its folder by module
+ * augmentation of this interface, one key a kind (lambdas/vendors/cocalc/core/audit-kinds.ts), so
+ * that procure's list names no vendor's steps and a new vendor adds its kinds without editing it.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the vendors' module augmentation.
+export interface VendorAuditKinds {}
+
+/** The kind of an audit entry: procure's, or one a vendor declares. */
+export type AuditKind = (typeof AUDIT)[keyof typeof AUDIT] | keyof VendorAuditKinds;
 
 /** Index of the latest entry of `kind` in a trail (oldest first), or -1 when it has none. */
 export function lastIndexOfKind(trail: ReadonlyArray<{ type: string }>, kind: string): number {

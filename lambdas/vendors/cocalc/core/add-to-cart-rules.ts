@@ -1,4 +1,4 @@
-import { AUDIT } from '../../../core/audit-kinds';
+import { COCALC_AUDIT } from './audit-kinds';
 import { lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from './cart-slot';
 import { VendorRateLimitedError, VendorTransientError } from '../../../core/errors';
 import type { AuditEntry, PurchaseRecord } from '../../../core/ports';
@@ -13,7 +13,7 @@ import type { RateClaim } from '../../../core/rate-slots';
  */
 
 /** Audit type written just before the add, with the cart ids it started from. */
-export const ADD_STARTED = AUDIT.cartAddStarted;
+export const ADD_STARTED = COCALC_AUDIT.cartAddStarted;
 
 /** What AddToCart does first. */
 export type AddEntry =
