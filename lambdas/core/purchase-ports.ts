@@ -4,7 +4,11 @@ import type { PurchaseStatus } from './workflow';
 
 // The purchase record and its stores (part of core/ports.ts; procure's own state, adapters in lambdas/adapters/aws).
 
-/** The current view of one purchase (state table PURCHASE#<id> / META). */
+/**
+ * The current view of one purchase (state table PURCHASE#<id> / META). A vendor whose steps keep
+ * their own progress on it adds those fields from its folder by module augmentation (CoCalc's
+ * checkout progress: lambdas/vendors/cocalc/core/purchase-fields.ts).
+ */
 export interface PurchaseRecord {
   purchaseId: string;
   requestId: string;
@@ -22,10 +26,6 @@ export interface PurchaseRecord {
   reason?: string;
   /** What a purchase step is waiting for, shown by `procure status`; null once it goes on. */
   waiting?: PurchaseWaiting | null;
-  /** The CoCalc cart item was parked unchecked after the add (AddToCart's last vendor write). */
-  cartItemParked?: boolean;
-  /** The CoCalc checkout's progress, so a retried or restarted Checkout knows what happened. */
-  checkout?: CheckoutProgress;
   /**
    * NEEDS_ATTENTION only: the compensation steps RecordNotCompleted could not finish, in the order
    * they must run; the reconciler retries them. Empty or absent: nothing left to clean up.
@@ -63,23 +63,6 @@ export interface PurchaseWaiting {
   since: string;
   /** When the next try is scheduled, if known. */
   until?: string;
-}
-
-/**
- * One purchase's CoCalc checkout attempts. `outcome` is what is known of the latest attempt:
- * `started` (sent, or about to be: a crash here is an unknown outcome too), `unknown` (the call
- * failed in a way that may have bought), `not-bought` (the vendor proved it did not take our item).
- */
-export interface CheckoutProgress {
-  attempt: number;
-  outcome: 'started' | 'unknown' | 'not-bought';
-  /** Other checked items this purchase unchecked; re-checked only once its outcome is known. */
-  othersUnchecked: number[];
-  /**
-   * An attempt of this purchase had an unknown outcome: that checkout may still run at the vendor
-   * and would buy every checked item, so nothing unchecked is ever re-checked afterwards.
-   */
-  hadUnknown?: boolean;
 }
 
 /** A person's finding on a NEEDS_ATTENTION purchase, recorded by `procure resolve`. */

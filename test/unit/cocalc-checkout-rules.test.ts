@@ -9,7 +9,7 @@ import {
 } from '../../lambdas/vendors/cocalc/core/checkout-rules';
 import { VendorRejectedError, VendorTransientError } from '../../lambdas/core/errors';
 import { InsufficientCreditError } from '../../lambdas/vendors/cocalc/core/errors';
-import type { CheckoutProgress } from '../../lambdas/core/ports';
+import type { CheckoutProgress } from '../../lambdas/vendors/cocalc/core/purchase-fields';
 import type { CocalcCartItem, CocalcCheckoutParams } from '../../lambdas/vendors/cocalc/core/ports';
 
 /** Checkout's (CoCalc) rules as tables: what the vendor and the purchase record show -> what Checkout does. */

@@ -1,7 +1,7 @@
 import { purchaseIdOfItem } from './cart-tag';
 import { VendorTransientError } from '../../../core/errors';
 import { formatUsd, sameCents } from '../../../core/money';
-import type { CheckoutProgress } from '../../../core/ports';
+import type { CheckoutProgress } from './purchase-fields';
 import type { CocalcCartItem, CocalcCheckoutParams } from './ports';
 import type { PurchaseResult, Quote } from '../../../core/workflow';
 

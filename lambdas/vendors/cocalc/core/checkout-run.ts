@@ -15,7 +15,7 @@ import { PurchaseOutcomeUnknownError } from '../../../core/errors';
 import { CartItemChangedError, CheckoutOutcomeUnknownError } from './errors';
 import { VendorRejectedError, VendorTransientError } from '../../../core/errors';
 import { formatUsd } from '../../../core/money';
-import type { CheckoutProgress } from '../../../core/ports';
+import type { CheckoutProgress } from './purchase-fields';
 import type { CocalcCartItem, CocalcCheckoutParams, CocalcGateway } from './ports';
 import { recordStep } from '../../../core/purchase-journal';
 import { quoteMismatchError } from '../../../core/quote-mismatch';
