@@ -50,13 +50,14 @@ async function redecide(ctx: ApprovalLinkContext, current: DecidedApproval, even
   // delivery until it has certainly finished. Re-sending now would race it and make it report
   // a closed task as "expired" for a decision that was applied.
   const sinceDecisionMs = clock().getTime() - Date.parse(current.decidedAt ?? '');
-  let quorum = current.status === 'APPROVED' ? await deps.approvals.quorum(current) : undefined;
-  let step = redelivery({ current, quorum, sinceDecisionMs, redeliverAfterMs, tallied: false });
+  const first = current.status === 'APPROVED' ? await deps.approvals.quorum(current) : undefined;
+  let quorum = first;
+  let step = redelivery({ current, first, sinceDecisionMs, redeliverAfterMs });
   if (step === 'tally') {
     // An approval cut off before it was counted (or before it claimed the round it completed):
     // counting again is idempotent.
     quorum = await deps.approvals.tally(current);
-    step = redelivery({ current, quorum, sinceDecisionMs, redeliverAfterMs, tallied: true });
+    step = redelivery({ current, first, tallied: quorum, sinceDecisionMs, redeliverAfterMs });
   }
   if (step === 'show-decided') return errorPage('already-decided', decidedDetail(current));
   if (step === 'show-counted') return countedPage(current, quorum!);

@@ -47,25 +47,27 @@ export function afterFirstDecision(decided: ApprovalRecord, quorum: RoundQuorum 
  * A POST of a link that already decided (a double click, a second tab, a retry after a failed
  * delivery). Within `redeliverAfterMs` of the decision the request that decided owns the delivery,
  * so nothing is sent again; after it, an approval of several not yet counted is tallied first (once:
- * `tallied`), one that did not decide its round is told another link did, and one that decided is
- * delivered again (a closed task then says it was).
+ * `tallied` is the tally's quorum), one that did not decide its round is told another link did, and
+ * one that decided is delivered again (a closed task then says it was). Whether the round needs
+ * several approvals, and whether it was replaced, are judged on the quorum read first (`first`):
+ * a tally never turns an approval of several into one that is delivered alone.
  */
 export type Redelivery = 'show-decided' | 'show-counted' | 'tally' | 'decided-elsewhere' | 'deliver';
 
 export function redelivery(input: {
   current: ApprovalRecord;
-  quorum: RoundQuorum | undefined;
+  first: RoundQuorum | undefined;
+  tallied?: RoundQuorum;
   sinceDecisionMs: number;
   redeliverAfterMs: number;
-  tallied: boolean;
 }): Redelivery {
-  const { current, quorum } = input;
-  // A round replaced by a newer one decides nothing more (judged before the tally, on the quorum read first).
-  if (!input.tallied && quorum?.replaced) return 'show-decided';
-  const several = needsSeveral(quorum);
-  const roundOpen = several && quorum.decidedBy === undefined;
+  const { current, first, tallied } = input;
+  if (first?.replaced) return 'show-decided';
+  const several = needsSeveral(first);
+  const quorum = tallied ?? first;
+  const roundOpen = several && quorum?.decidedBy === undefined;
   if (!(input.sinceDecisionMs >= input.redeliverAfterMs)) return roundOpen ? 'show-counted' : 'show-decided';
-  if (roundOpen) return input.tallied ? 'show-counted' : 'tally';
-  if (several && !decidesRound(current, quorum)) return 'decided-elsewhere';
+  if (roundOpen) return tallied ? 'show-counted' : 'tally';
+  if (several && !decidesRound(current, quorum!)) return 'decided-elsewhere';
   return 'deliver';
 }

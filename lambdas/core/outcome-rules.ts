@@ -182,7 +182,8 @@ export interface CompensationSteps {
 
 /**
  * The compensation of a classified end, in its one order: the take-back first (unless money may
- * have been spent), then the release (only if nothing is pending before it), then the final end.
+ * have been spent), then the release (only if the end still spent nothing, the take-back having
+ * found no bought item, and nothing is pending before it), then the final end.
  * RecordNotCompleted runs it with the real steps; test/unit/outcome-rules.test.ts with given results.
  */
 export async function compensateEnd(

@@ -79,22 +79,38 @@ describe('a link that already decided, posted again', () => {
   const LATER = { sinceDecisionMs: 60_000, redeliverAfterMs: 30_000 };
   it.each([
     // Within the window the request that decided owns the delivery: nothing is sent again.
-    ['soon, one approval needed', ONE, SOON, false, 'show-decided'],
-    ['soon, a rejection', undefined, SOON, false, 'show-decided'],
-    ['soon, the round still open', OPEN, SOON, false, 'show-counted'],
-    ['soon, decided through another link', DECIDED_ELSEWHERE, SOON, false, 'show-decided'],
-    ['no decision time recorded', ONE, { sinceDecisionMs: Number.NaN, redeliverAfterMs: 30_000 }, false, 'show-decided'],
+    ['soon, one approval needed', ONE, undefined, SOON, 'show-decided'],
+    ['soon, a rejection', undefined, undefined, SOON, 'show-decided'],
+    ['soon, the round still open', OPEN, undefined, SOON, 'show-counted'],
+    ['soon, decided through another link', DECIDED_ELSEWHERE, undefined, SOON, 'show-decided'],
+    ['no decision time recorded', ONE, undefined, { sinceDecisionMs: Number.NaN, redeliverAfterMs: 30_000 }, 'show-decided'],
     // After it: a delivery that failed is completed; an approval cut off before it was counted is counted first.
-    ['later, one approval needed', ONE, LATER, false, 'deliver'],
-    ['later, a rejection', undefined, LATER, false, 'deliver'],
-    ['later, the round still open: count it again', OPEN, LATER, false, 'tally'],
-    ['later, counted and still open', OPEN, LATER, true, 'show-counted'],
-    ['later, counted and now decided by this link', DECIDED_BY_ME, LATER, true, 'deliver'],
-    ['later, decided by this link', DECIDED_BY_ME, LATER, false, 'deliver'],
-    ['later, decided through another link', DECIDED_ELSEWHERE, LATER, false, 'decided-elsewhere'],
-    ['a round asked again since', REPLACED, LATER, false, 'show-decided'],
-    ['a round asked again since, soon', REPLACED, SOON, false, 'show-decided'],
-  ] as const)('%s -> %s', (_what, q, timing, tallied, expected: Redelivery) => {
-    expect(redelivery({ current: mine, quorum: q, ...timing, tallied })).toBe(expected);
+    ['later, one approval needed', ONE, undefined, LATER, 'deliver'],
+    ['later, a rejection', undefined, undefined, LATER, 'deliver'],
+    ['later, the round still open: count it again', OPEN, undefined, LATER, 'tally'],
+    ['later, counted and still open', OPEN, OPEN, LATER, 'show-counted'],
+    ['later, counted and now decided by this link', OPEN, DECIDED_BY_ME, LATER, 'deliver'],
+    ['later, counted and now decided through another link', OPEN, DECIDED_ELSEWHERE, LATER, 'decided-elsewhere'],
+    // A tally that reads a round needing one approval (its round item gone) does not make this approval deliverable alone.
+    [
+      'later, counted, the tally no longer showing several: still one of several, counted',
+      OPEN,
+      quorum({ required: 1, approvedBy: [], asked: ['ada@acme.test'] }),
+      LATER,
+      'show-counted',
+    ],
+    [
+      'later, counted, the tally showing one needed and decided through another link',
+      OPEN,
+      quorum({ required: 1, approvedBy: [], decidedBy: 'ap-bob' }),
+      LATER,
+      'decided-elsewhere',
+    ],
+    ['later, decided by this link', DECIDED_BY_ME, undefined, LATER, 'deliver'],
+    ['later, decided through another link', DECIDED_ELSEWHERE, undefined, LATER, 'decided-elsewhere'],
+    ['a round asked again since', REPLACED, undefined, LATER, 'show-decided'],
+    ['a round asked again since, soon', REPLACED, undefined, SOON, 'show-decided'],
+  ] as const)('%s', (_what, first, tallied, timing, expected: Redelivery) => {
+    expect(redelivery({ current: mine, first, ...(tallied ? { tallied } : {}), ...timing })).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * What AddToCart does with its reserved `shopping/cart/add` slot (rate-slots.ts). A slot in the
+ * What AddToCart does with its reserved `shopping/cart/add` slot (procure's core/rate-slots.ts). A slot in the
  * future is waited for (the state machine's Wait ends at or after it); a slot that is due goes to
  * the claim however late the run woke: the claim check against the adds actually sent, not the
  * slot, is what keeps CoCalc from refusing, so lateness wastes nothing.

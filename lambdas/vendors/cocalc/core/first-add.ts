@@ -6,7 +6,7 @@ import type { PreparedState, VendorPreparation } from '../../../core/vendor-prep
 import type { CartRef } from '../../../core/workflow';
 import { addToCart, type AddToCartDeps } from './add-to-cart';
 
-/** One second from now, the soonest a Wait can bring the add back (core/cart-slot.ts waitTimestamp). */
+/** One second from now, the soonest a Wait can bring the add back (./cart-slot.ts waitTimestamp). */
 const DEFER_MS = 1_000;
 
 /**
