@@ -1,9 +1,6 @@
 import { requestApproval, type RequestApprovalDeps } from '../core/request-approval';
 import type { RequestApprovalPayload } from '../core/workflow';
-import { approvalRounds, approvalStore } from '../composition/approval';
-import { mailer } from '../composition/mail';
-import { signingKey } from '../composition/signing';
-import { purchaseJournal, spendGuard } from '../composition/stores';
+import { approvalMailing } from '../composition/approval-mailing';
 import { approvalConfig, approvalPolicyConfig } from '../shared/config';
 import { lazyHandler } from '../shared/lazy-handler';
 import { logger } from '../shared/logger';
@@ -22,15 +19,7 @@ export function makeHandler(deps: RequestApprovalHandlerDeps): (event: RequestAp
 /** Production wiring, once per cold start. */
 export function defaultDeps(): RequestApprovalHandlerDeps {
   const approval = approvalConfig();
-  return {
-    ...purchaseJournal(),
-    approvals: approvalStore(),
-    rounds: approvalRounds(),
-    mailer: mailer(),
-    spendGuard: spendGuard(),
-    signingKey: signingKey(approval.signingSecretId),
-    config: { ...approval, ...approvalPolicyConfig() },
-  };
+  return { ...approvalMailing(approval.signingSecretId), config: { ...approval, ...approvalPolicyConfig() } };
 }
 
 export const handler = lazyHandler(() => makeHandler(defaultDeps()));
