@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { VENDORS } from '../../lambdas/core/vendor-names';
 import { ENV } from '../../lambdas/shared/env-names';
 import { cocalcSettings } from '../../lambdas/vendors/cocalc/settings';
@@ -94,5 +95,20 @@ describe("the vendors' settings", () => {
 
   it("refuses a setting whose variable is one of procure's own, and procure's own list holds no vendor's variable", () => {
     expect(settingsClashWith([ENV.SENDER_EMAIL, COCALC_ENV.BASE_URL], 'variable')).toEqual(["vendor setting variable COCALC_BASE_URL is one of procure's own"]);
+  });
+});
+
+describe("a vendor setting named like one of procure's variables, at load", () => {
+  afterEach(() => {
+    vi.doUnmock('#vendors/settings');
+    vi.resetModules();
+  });
+
+  it('refuses to load the settings at all, naming the variable', async () => {
+    vi.resetModules();
+    vi.doMock('#vendors/settings', () => ({
+      REGISTERED_SETTINGS: { cocalc: { cocalcBaseUrl: { schema: z.string(), default: 'x', variable: ENV.SENDER_EMAIL } }, interserver: {} },
+    }));
+    await expect(import('../../lib/vendor-settings.js')).rejects.toThrow("vendor setting variable SENDER_EMAIL is one of procure's own");
   });
 });
