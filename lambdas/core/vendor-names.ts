@@ -14,9 +14,12 @@ export type Vendor = (typeof VENDORS)[number];
 /** A label for each vendor, which this type requires. */
 const LABELS: { readonly [V in Vendor]: string } = REGISTERED_LABELS;
 
-/** How people read a vendor's name: "CoCalc", "InterServer". */
+/**
+ * How people read a vendor's name: "CoCalc", "InterServer". A name from stored data that is no
+ * longer registered (an execution older than its vendor's removal) reads as itself.
+ */
 export function vendorLabel(vendor: Vendor): string {
-  return LABELS[vendor];
+  return (LABELS as Readonly<Record<string, string>>)[vendor] ?? vendor;
 }
 
 /** The vendors as people read a list of them: "CoCalc and InterServer", "A, B and C". */
