@@ -4,7 +4,7 @@ import { API_ACCESS_LOG_MODES } from './api-access-log-modes';
 import { httpUrl } from './config-fields';
 import { csv, json, num } from './context-coercion';
 import { MAX_APPROVAL_TIMEOUT_SECONDS } from './execution-timeout';
-import { settingsClashWith, settingsSchemaShape } from './vendor-settings';
+import { refuseClashes, settingsSchemaShape } from './vendor-settings';
 
 const usd = z.number().min(0);
 const capUsd = z.preprocess(num, usd);
@@ -73,8 +73,7 @@ const PROCURE_SHAPE = {
 };
 
 // A vendor setting named like one of procure's own keys would replace its check and its value.
-const clash = settingsClashWith(Object.keys(PROCURE_SHAPE), 'key');
-if (clash.length) throw new Error(clash.join('; '));
+refuseClashes(Object.keys(PROCURE_SHAPE), 'key');
 
 /** procure's own keys, then each vendor's settings (its folder's settings.ts, lib/vendor-settings.ts). */
 export const procureConfigSchema = z.object({ ...PROCURE_SHAPE, ...settingsSchemaShape() }).strict();

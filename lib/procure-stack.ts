@@ -145,8 +145,9 @@ export class ProcureStack extends Stack {
   private wireVendors(fns: FunctionMap, config: ProcureConfig): void {
     for (const vendor of VENDOR_STACKS) {
       const secret = this.secrets.vendors[vendor.vendor];
+      const env = { [secretArnEnv(vendor.vendor)]: secret.secretArn, ...settingsEnvironment(vendor.vendor, config) };
       each(fns, vendor.callers, (fn) => {
-        setEnv(fn, { [secretArnEnv(vendor.vendor)]: secret.secretArn, ...settingsEnvironment(vendor.vendor, config) });
+        setEnv(fn, env);
         secret.grantRead(fn);
       });
     }

@@ -1,6 +1,6 @@
 import { capitalized, VENDORS, type Vendor } from '../lambdas/core/vendors';
 import { secretJsonShape } from '../lambdas/shared/vendor-secret-shapes';
-import { SETTING_OUTPUT_DESCRIPTIONS, settingsClashWith } from './vendor-settings';
+import { SETTING_OUTPUT_DESCRIPTIONS, refuseClashes } from './vendor-settings';
 
 /** The output holding the ARN of a vendor's secret: `CocalcSecretArn`, one for each vendor of the registry. */
 export type SecretArnOutput<V extends Vendor = Vendor> = `${Capitalize<V>}SecretArn`;
@@ -35,8 +35,7 @@ const PROCURE_OUTPUTS = {
 } as const;
 
 // A vendor setting's output named like one of procure's own would replace it.
-const clash = settingsClashWith(Object.keys(PROCURE_OUTPUTS), 'output');
-if (clash.length) throw new Error(clash.join('; '));
+refuseClashes(Object.keys(PROCURE_OUTPUTS), 'output');
 
 /** procure's own outputs, then each vendor's settings that declare one (its folder's settings.ts). */
 export const STACK_OUTPUTS = { ...PROCURE_OUTPUTS, ...SETTING_OUTPUT_DESCRIPTIONS } as const;

@@ -25,7 +25,7 @@ export type VendorSettingsConfig = {
 };
 
 /** The stack outputs the settings declare: `CocalcBaseUrl`, ... */
-export type SettingOutputName = {
+type SettingOutputName = {
   [K in keyof AllSettings]: AllSettings[K] extends { readonly output: { readonly name: infer N } } ? N : never;
 }[keyof AllSettings];
 
@@ -41,18 +41,23 @@ const BY_VENDOR: { readonly [V in Vendor]: Readonly<Record<string, VendorSetting
 
 const ALL: readonly KeyedSetting[] = VENDORS.flatMap((vendor) => Object.entries(BY_VENDOR[vendor]).map(([key, setting]) => ({ vendor, key, setting })));
 
+type NameKind = 'key' | 'variable' | 'output';
+
+/** A setting's name of each kind: its context key, its callers' variable, its stack output (if any). */
+const NAME_OF: { readonly [K in NameKind]: (s: { key: string; setting: Pick<VendorSetting, 'variable' | 'output'> }) => string | undefined } = {
+  key: (s) => s.key,
+  variable: (s) => s.setting.variable,
+  output: (s) => s.setting.output?.name,
+};
+
 /**
  * Names two settings share: a key is one context key, a variable one variable of the callers of
  * both vendors, an output one output; shared, one would silently take the other's value.
  */
 export function sharedNames(settings: ReadonlyArray<{ vendor: string; key: string; setting: Pick<VendorSetting, 'variable' | 'output'> }>): string[] {
-  const kinds = [
-    ['key', (s: (typeof settings)[number]) => s.key],
-    ['variable', (s: (typeof settings)[number]) => s.setting.variable],
-    ['output', (s: (typeof settings)[number]) => s.setting.output?.name],
-  ] as const;
-  return kinds.flatMap(([kind, nameOf]) =>
+  return (Object.keys(NAME_OF) as NameKind[]).flatMap((kind) =>
     settings.flatMap((s, i) => {
+      const nameOf = NAME_OF[kind];
       const name = nameOf(s);
       const first = settings.findIndex((o) => nameOf(o) === name);
       return name === undefined || first === i
@@ -68,13 +73,17 @@ if (shared.length) throw new Error(shared.join('; '));
  * The settings' keys, variables or outputs named like one of procure's own (`taken`): each would
  * replace procure's value or check (a variable: the one procure's stack sets for the same function).
  */
-export function settingsClashWith(taken: readonly string[], kind: 'key' | 'variable' | 'output'): string[] {
-  const nameOf = (s: KeyedSetting): string | undefined => (kind === 'key' ? s.key : kind === 'variable' ? s.setting.variable : s.setting.output?.name);
-  const names = ALL.flatMap((s) => nameOf(s) ?? []);
+export function settingsClashWith(taken: readonly string[], kind: NameKind): string[] {
+  const names = ALL.flatMap((s) => NAME_OF[kind](s) ?? []);
   return names.filter((n) => taken.includes(n)).map((n) => `vendor setting ${kind} ${n} is one of procure's own`);
 }
-const variableClash = settingsClashWith(Object.values(ENV), 'variable');
-if (variableClash.length) throw new Error(variableClash.join('; '));
+
+/** Throws, naming them, when a setting's name of `kind` is one of procure's own (`taken`); run where procure's names are defined. */
+export function refuseClashes(taken: readonly string[], kind: NameKind): void {
+  const clash = settingsClashWith(taken, kind);
+  if (clash.length) throw new Error(clash.join('; '));
+}
+refuseClashes(Object.values(ENV), 'variable');
 
 /** The settings' keys and schemas, for the configuration's schema; one without a default is optional. */
 export function settingsSchemaShape(): Record<string, z.ZodType> {

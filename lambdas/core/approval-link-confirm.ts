@@ -2,6 +2,7 @@ import { isDecided, needsSeveral, quorumViewOf } from './approval-decision';
 import { authenticate } from './approval-link-authenticate';
 import { PAST_APPROVAL, ROUND_REPLACED, type ApprovalLinkContext, type ApprovalLinkRequest } from './approval-link-context';
 import { decidedDetail, errorPage, type ApprovalPageResult } from './approval-link-pages';
+import { purchaseNow } from './approval-link-rules';
 import { canonicalApprovalRef, repairApprovalId, repairSignature } from './approval-link-repair';
 import { renderConfirmPage } from './approval-page';
 import { personOf } from './approval-policy';
@@ -34,7 +35,7 @@ export async function confirm(ctx: ApprovalLinkContext, event: ApprovalLinkReque
   // only get a 409. (Only a hint: the POST's conditional writes are the real guard.)
   const purchase = await deps.purchases.get(record.purchaseId);
   if (purchase && PAST_APPROVAL.has(purchase.status)) {
-    return errorPage('already-decided', `The purchase is now ${purchase.status.toLowerCase().replace(/_/g, ' ')}.`);
+    return errorPage('already-decided', purchaseNow(purchase.status));
   }
   // Display only (the POST enforces it all): the quorum of a link minted for a round needing several.
   const [budget, quorum] = await Promise.all([

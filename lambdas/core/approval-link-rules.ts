@@ -30,7 +30,12 @@ export function choiceOf(form: Readonly<Record<string, string | undefined>>): Li
 export function pastApproval(status: PurchaseStatus | undefined): { page: 'expired' } | { page: 'already-decided'; detail: string } | undefined {
   if (status === undefined || !PAST_APPROVAL.has(status)) return undefined;
   if (status === 'EXPIRED' || status === 'INTERRUPTED') return { page: 'expired' };
-  return { page: 'already-decided', detail: `The purchase is now ${status.toLowerCase().replace(/_/g, ' ')}.` };
+  return { page: 'already-decided', detail: purchaseNow(status) };
+}
+
+/** How a link's page says where the purchase has gone: "The purchase is now needs attention." */
+export function purchaseNow(status: PurchaseStatus): string {
+  return `The purchase is now ${status.toLowerCase().replace(/_/g, ' ')}.`;
 }
 
 /**

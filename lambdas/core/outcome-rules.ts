@@ -4,7 +4,7 @@ import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import { describeFailure, failureReason, type FailureDescription } from './failure';
 import type { AuditEntry, PurchaseRecord } from './ports';
 import type { PurchaseStatus, WorkflowState } from './workflow';
-import { findProfile, type Vendor } from './vendors';
+import { errorsMeaning, type Vendor } from './vendors';
 
 /**
  * RecordOutcome's decisions, pure: whether a purchase is already closed, what it ended as and why
@@ -39,9 +39,8 @@ export function recordedEnd(trail: readonly AuditEntry[]): RecordedOutcome | und
 const INVALID_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'MaxCostExceededError', 'RequestConflictError']);
 
 /** Whether `error` says the request to `vendor` was wrong as written. */
-export function isInvalidRequestError(error: string, vendor: Vendor): boolean {
-  // A vendor no longer registered (an execution older than its removal) adds nothing.
-  return INVALID_ERRORS.has(error) || (findProfile(vendor)?.errorMeanings?.invalidRequest ?? []).includes(error);
+function isInvalidRequestError(error: string, vendor: Vendor): boolean {
+  return INVALID_ERRORS.has(error) || errorsMeaning(vendor, 'invalidRequest').includes(error);
 }
 /** Step Functions' own timeouts: on the approval task they mean nobody decided in time. */
 const TIMEOUT_ERRORS = new Set(['States.Timeout', 'States.HeartbeatTimeout']);

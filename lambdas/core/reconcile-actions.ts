@@ -70,6 +70,7 @@ async function closeStalePurchase(deps: ReconcileDeps, action: Extract<Reconcile
  */
 async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileAction, { kind: 'finish-cleanup' }>, record: PurchaseRecord): Promise<string> {
   const { purchaseId, vendor, steps, cartItemId } = action;
+  const noun = leftoverNoun(deps.leftovers, vendor);
   const what = leftoverName(deps.leftovers, vendor);
   let cartItem = 'none';
   if (steps.includes(CLEANUP_STEPS.deleteCartItem) && cartItemId !== undefined) {
@@ -81,7 +82,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
         type: RECONCILED,
         status: 'NEEDS_ATTENTION',
         actor: RECONCILER_ACTOR,
-        message: `ATTENTION: the ${leftoverNoun(deps.leftovers, vendor)} this purchase was to delete (${cartItemId}) was BOUGHT at ${vendorLabel(vendor)}; the budget reservation is KEPT. Check the account and settle the purchase by hand.`,
+        message: `ATTENTION: the ${noun} this purchase was to delete (${cartItemId}) was BOUGHT at ${vendorLabel(vendor)}; the budget reservation is KEPT. Check the account and settle the purchase by hand.`,
         detail: { action: action.kind, saw: { steps, cartItemId, item: found.item }, did: { cartItem: 'found-bought', budgetReleased: false } },
       });
       return 'found-bought';
@@ -90,7 +91,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
   }
   await deps.spendGuard.release(purchaseId);
   const status = await statusAfterCleanup(deps, purchaseId);
-  const reason = `${record.reason ?? 'the purchase did not complete'}; cleanup finished by the reconciler (${leftoverNoun(deps.leftovers, vendor)} ${cartItem === 'none' ? 'none' : `${cartItemId} ${cartItem}`}, budget released)`;
+  const reason = `${record.reason ?? 'the purchase did not complete'}; cleanup finished by the reconciler (${noun} ${cartItem === 'none' ? 'none' : `${cartItemId} ${cartItem}`}, budget released)`;
   await deps.purchases.update(purchaseId, { status, cleanupPending: [], reason }, { ifStatusIn: ['NEEDS_ATTENTION'] });
   await deps.events.publish(status === 'REJECTED' ? EVENTS.rejected : EVENTS.failed, {
     purchaseId,
@@ -104,7 +105,7 @@ async function finishCleanup(deps: ReconcileDeps, action: Extract<ReconcileActio
     type: RECONCILED,
     status,
     actor: RECONCILER_ACTOR,
-    message: `Cleanup finished: ${cartItem === 'none' ? `no ${leftoverNoun(deps.leftovers, vendor)} to delete` : `${what} ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
+    message: `Cleanup finished: ${cartItem === 'none' ? `no ${noun} to delete` : `${what} ${cartItemId} ${cartItem} (not bought)`}; budget reservation released; the purchase is ${status}`,
     detail: {
       action: action.kind,
       saw: { status: record.status, steps, ...(cartItemId !== undefined ? { cartItemId } : {}) },

@@ -9,7 +9,7 @@ import { classifyEnd, CLOSED, compensateEnd, reasonForEnd, recordedEnd, startEnd
 import type { AuditEntry, AuditLog, EventPublisher, Mailer, NoticeLedger, PurchaseStore, SpendGuard } from './ports';
 import { wantsNotices } from './purchase-request';
 import { withRecordedQuote } from './recorded-quote';
-import type { LeftoversByVendor } from './vendor-leftovers';
+import { type LeftoversByVendor, leftoverNoun } from './vendor-leftovers';
 import { vendorLabel } from './vendor-names';
 import { EVENTS, type RecordOutcomePayload, type WorkflowState } from './workflow';
 
@@ -102,7 +102,8 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   const failure = state.failure ? describeFailure(state.failure) : undefined;
   const classified = classifyEnd(state, record, failure);
   const cartItemId = state.cart?.itemId ?? record?.cartItemId;
-  // How the vendor calls what its preparation left (its leftovers' noun), for the reason and the mail.
+  // How the vendor calls what its preparation left (its leftovers' noun), for the reason and the mail
+  // (the mail's own default when the vendor names none).
   const noun = deps.leftovers[request.vendor]?.noun;
   const { status, reason, pending, statusAfterCleanup } = await compensateEnd(
     startEnd(classified, reasonForEnd(state, record, classified)),
@@ -114,7 +115,7 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
           return 'released';
         }),
     },
-    { vendor: vendorLabel(request.vendor), noun: noun ?? 'item', id: cartItemId },
+    { vendor: vendorLabel(request.vendor), noun: leftoverNoun(deps.leftovers, request.vendor), id: cartItemId },
   );
   const attention = status === 'NEEDS_ATTENTION';
   const endedAt = (deps.clock ?? (() => new Date()))().toISOString();

@@ -1,5 +1,5 @@
 import { vendorLabel } from './vendor-names';
-import { findProfile, type Vendor } from './vendors';
+import { errorsMeaning, type Vendor } from './vendors';
 
 /**
  * Why a purchase did not complete, in words a requester reads (core/requester-notice.ts). Built
@@ -13,10 +13,8 @@ const REQUEST_ERRORS: ReadonlySet<string> = new Set(['InvalidRequestError', 'Req
 /** What the vendor's own error `error` means to a requester, if anything (vendor-profile.ts VendorErrorMeanings). */
 function vendorMeaning(error: string | undefined, vendor: Vendor): 'as-written' | 'no-credit' | undefined {
   if (error === undefined) return undefined;
-  // A vendor no longer registered (an execution older than its removal) means nothing particular.
-  const meanings = findProfile(vendor)?.errorMeanings ?? {};
-  if ((meanings.noCredit ?? []).includes(error)) return 'no-credit';
-  if ([...(meanings.invalidRequest ?? []), ...(meanings.notSellable ?? [])].includes(error)) return 'as-written';
+  if (errorsMeaning(vendor, 'noCredit').includes(error)) return 'no-credit';
+  if ([...errorsMeaning(vendor, 'invalidRequest'), ...errorsMeaning(vendor, 'notSellable')].includes(error)) return 'as-written';
   return undefined;
 }
 

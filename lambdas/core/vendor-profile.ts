@@ -40,7 +40,7 @@ export interface VendorProfile<
    */
   readonly attentionChecks: (facts: AttentionFacts, item: z.output<Item>) => string[];
   /**
-   * What its own errors (by class name, core/errors.ts) mean for how a purchase ends and what its
+   * What its own errors (by class name, its folder's core/errors.ts) mean for how a purchase ends and what its
    * requester reads (core/outcome-rules.ts, core/requester-reasons.ts). Absent: none of its errors
    * means more than "failed".
    */

@@ -1,5 +1,5 @@
 import { REGISTERED_PROFILES } from '#vendors/profiles';
-import type { VendorProfile } from './vendor-profile';
+import type { VendorErrorMeanings, VendorProfile } from './vendor-profile';
 import type { VENDORS, Vendor } from './vendor-names';
 
 export { byVendor, capitalized, vendorLabel, VENDORS, type Vendor } from './vendor-names';
@@ -32,4 +32,12 @@ export function profileOf<V extends Vendor>(vendor: V): Extract<(typeof VENDOR_P
 /** The profile of a vendor named in stored data: undefined for one no longer registered. */
 export function findProfile(vendor: string): VendorProfile | undefined {
   return VENDOR_PROFILES.find((p) => p.name === vendor);
+}
+
+/**
+ * The error names a vendor's profile gives one meaning (its `errorMeanings`): none for a vendor
+ * that gives none, or that is no longer registered (an execution older than its removal).
+ */
+export function errorsMeaning(vendor: string, meaning: keyof VendorErrorMeanings): readonly string[] {
+  return findProfile(vendor)?.errorMeanings?.[meaning] ?? [];
 }

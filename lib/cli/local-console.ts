@@ -16,11 +16,8 @@ import { formatTime } from './views';
  * approval link. Text written by others (mail fields) is shown with controls escaped.
  */
 
-/** A vendor the runtime reaches somewhere else than its sandbox: the URL, and what set it. */
-export type VendorElsewhere = Partial<Record<Vendor, Pick<ElsewhereUrl, 'url' | 'setBy'>>>;
-
 /** Where the running runtime listens and keeps its files. */
-export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, elsewhere: VendorElsewhere = {}): void {
+export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, elsewhere: Partial<Record<Vendor, ElsewhereUrl>>): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
     ['API', `${rt.apiUrl}   (/purchases, /purchases/{id}, /quotes, /licenses: SigV4; GET|POST /approvals/{id})`],

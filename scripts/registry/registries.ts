@@ -3,7 +3,7 @@ import { REGISTERED_VENDORS as WITH_FIXTURE } from '../../test/fixtures/vendors/
 import type { Registry } from './render';
 
 /** procure's registry: its list of vendors, their folders under lambdas/vendors/, its lists where the `#vendors/*` imports find them. */
-export const PROCURE_REGISTRY: Registry = {
+const PROCURE_REGISTRY: Registry = {
   list: 'lambdas/core/registered-vendors.ts',
   vendors: REGISTERED_VENDORS,
   folderOf: (vendor) => `lambdas/vendors/${vendor}`,
@@ -11,7 +11,7 @@ export const PROCURE_REGISTRY: Registry = {
 };
 
 /** The test-only fixture vendor's registry (the `procure-fixture-vendor` condition): procure's lists with its line added. */
-export const FIXTURE_REGISTRY: Registry = {
+const FIXTURE_REGISTRY: Registry = {
   list: 'test/fixtures/vendors/fixturevendor/registry/names.ts',
   vendors: WITH_FIXTURE,
   folderOf: (vendor) => (PROCURE_REGISTRY.vendors.includes(vendor) ? PROCURE_REGISTRY.folderOf(vendor) : `test/fixtures/vendors/${vendor}`),

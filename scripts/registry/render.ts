@@ -60,7 +60,7 @@ function renderFacet(facet: Facet, registry: Registry, root: string): string {
   const imports = given.map((v) => `import * as ${moduleOf(v)} from '${specifier(out, `${registry.folderOf(v)}/${facet.file}`)}';`);
   if (base) imports.unshift(`import { ${facet.shape.exportName} as ${BASE} } from '${specifier(out, base.outOf(facet).replace(/\.ts$/, ''))}';`);
   const type = base ? facet.types.fixture : facet.types.procure;
-  const typeImports = type ? facet.types.imports.filter((t) => mentions(type, t)).map((t) => typeImport(out, t, type)) : [];
+  const typeImports = type ? facet.types.imports.flatMap((t) => typeImport(out, t, type) ?? []) : [];
   const entries = own.map((v) => entryOf(facet, v, given.includes(v)));
   if (base) entries.unshift(facet.shape.kind === 'factories' ? `...${BASE}()` : `...${BASE}`);
   return [HEADER(registry.list), ...imports, ...typeImports, '', `/** ${facet.about} */`, body(facet, entries, type, !base), ''].join('\n');
@@ -89,14 +89,10 @@ function body(facet: Facet, entries: readonly string[], type: string | undefined
   return type ? `export const ${exportName}: ${type} = ${record};` : `export const ${exportName} = ${record} as const;`;
 }
 
-/** The names of `t` the type uses, imported as types. */
-function typeImport(out: string, t: TypeImport, type: string): string {
+/** The names of `t` the type uses, imported as types; none used, no import. */
+function typeImport(out: string, t: TypeImport, type: string): string | undefined {
   const names = t.names.split(', ').filter((n) => new RegExp(`\\b${n}\\b`).test(type));
-  return `import type { ${names.join(', ')} } from '${specifier(out, t.from)}';`;
-}
-
-function mentions(type: string, t: TypeImport): boolean {
-  return t.names.split(', ').some((n) => new RegExp(`\\b${n}\\b`).test(type));
+  return names.length ? `import type { ${names.join(', ')} } from '${specifier(out, t.from)}';` : undefined;
 }
 
 /** A relative import from the file `from` to the module `to` (both from the project root). */

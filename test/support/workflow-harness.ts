@@ -76,7 +76,7 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, optio
     notices: new DynamoNoticeLedger(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
     locks: new DynamoLockManager(doc, db.stateTable),
-    // The production defaults otherwise (lambdas/composition/stores.ts cartAddSlots), except that a claim is
+    // The production defaults otherwise (lambdas/vendors/cocalc/composition/cart-add.ts cartAddSlots), except that a claim is
     // recorded at exactly the `now` its caller gives: handler tests run on clocks of their own.
     slots: new DynamoRateSlots(doc, db.stateTable, { limits: options.cartAddLimits ?? UNTHROTTLED_CART_ADD, clock: () => 0 }),
     close: () => db.close(),

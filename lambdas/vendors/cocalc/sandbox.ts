@@ -3,7 +3,7 @@ import { vendorSandbox } from '../../../lib/local/procure/vendor-sandbox';
 import { COCALC_ENV } from './shared/env-names';
 
 /** CoCalc's sandbox in the local runtime (lib/local/procure/vendor-sandbox.ts): lib/local/sandboxes/cocalc, its base URL for the functions. */
-export const cocalcSandbox = vendorSandbox<'cocalc', CocalcSandbox, CocalcSandboxOptions>({
+export const sandbox = vendorSandbox<'cocalc', CocalcSandbox, CocalcSandboxOptions>({
   vendor: 'cocalc',
   label: 'CoCalc API v2',
   urlVariable: COCALC_ENV.BASE_URL,
@@ -21,6 +21,3 @@ export const cocalcSandbox = vendorSandbox<'cocalc', CocalcSandbox, CocalcSandbo
     }),
   },
 });
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { cocalcSandbox as sandbox };

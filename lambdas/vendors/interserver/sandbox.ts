@@ -3,7 +3,7 @@ import { vendorSandbox } from '../../../lib/local/procure/vendor-sandbox';
 import { INTERSERVER_ENV } from './shared/env-names';
 
 /** InterServer's sandbox in the local runtime (lib/local/procure/vendor-sandbox.ts): lib/local/sandboxes/interserver, its WSDL URL and SOAP endpoint for the functions. */
-export const interserverSandbox = vendorSandbox<'interserver', InterserverSandbox, InterserverSandboxOptions>({
+export const sandbox = vendorSandbox<'interserver', InterserverSandbox, InterserverSandboxOptions>({
   vendor: 'interserver',
   label: 'InterServer SOAP',
   urlVariable: INTERSERVER_ENV.WSDL_URL,
@@ -23,6 +23,3 @@ export const interserverSandbox = vendorSandbox<'interserver', InterserverSandbo
     }),
   },
 });
-
-/** The name the registry imports it by (scripts/vendor-registry.ts). */
-export { interserverSandbox as sandbox };

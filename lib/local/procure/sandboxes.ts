@@ -12,6 +12,9 @@ import type { HandleOf, OptionsOf, SamplePurchase, VendorSandbox } from './vendo
 /** One part for each vendor of the registry, which this type requires. */
 const PARTS: { readonly [V in Vendor]: VendorSandbox<V> } = REGISTERED_SANDBOXES;
 
+/** A vendor's part, as any vendor's. */
+const partOf = (vendor: Vendor): VendorSandbox => PARTS[vendor];
+
 type Registered = typeof REGISTERED_SANDBOXES;
 
 /** The running sandboxes, by vendor (as `LocalRuntime.sandboxes` shows them). */
@@ -41,7 +44,7 @@ export async function startSandboxes(options: {
   };
   try {
     for (const vendor of VENDORS) {
-      const part: VendorSandbox = PARTS[vendor];
+      const part = partOf(vendor);
       const own = options.sandboxes[vendor];
       if (own === false || options.configured(part.urlVariable)) continue;
       running[vendor] = await part.start({ ...(options.credentials[vendor] ?? {}), ...(own ?? {}) });
@@ -59,7 +62,7 @@ export function sandboxWiring(running: RunningSandboxes): { wiring: Record<strin
   const wiring: Record<string, string> = {};
   const alongside: Record<string, string> = {};
   for (const vendor of VENDORS) {
-    const part: VendorSandbox = PARTS[vendor];
+    const part = partOf(vendor);
     const handle = running[vendor];
     if (handle) Object.assign(wiring, part.wiring(handle));
     Object.assign(alongside, part.alongside ?? {});
@@ -69,7 +72,7 @@ export function sandboxWiring(running: RunningSandboxes): { wiring: Record<strin
 
 /** The functions' variable of a vendor's URL (its part's `urlVariable`): set, the vendor gets no sandbox. */
 export function sandboxUrlVariable(vendor: Vendor): string {
-  return (PARTS[vendor] as VendorSandbox).urlVariable;
+  return partOf(vendor).urlVariable;
 }
 
 /**
@@ -78,20 +81,20 @@ export function sandboxUrlVariable(vendor: Vendor): string {
  * set empty, so that it is derived from `url` rather than left at what the configuration says.
  */
 export function elsewhereWiring(vendor: Vendor, url: string): Record<string, string> {
-  const part: VendorSandbox = PARTS[vendor];
+  const part = partOf(vendor);
   const companions = Object.entries(part.alongside ?? {}).filter(([, goesWith]) => goesWith === part.urlVariable);
   return { [part.urlVariable]: url, ...Object.fromEntries(companions.map(([variable]) => [variable, ''])) };
 }
 
 /** What the CLI buys from a vendor's sandbox by way of example (its part's `sample`). */
 export function sampleOf(vendor: Vendor): SamplePurchase<Vendor> {
-  return (PARTS[vendor] as VendorSandbox).sample;
+  return partOf(vendor).sample;
 }
 
 /** The vendors whose sandbox runs alone from the CLI (`procure sandbox <vendor>`), with how to run it. */
 export function sandboxCommands(): Array<{ vendor: Vendor; label: string; run: (argv: string[]) => Promise<number> }> {
   return VENDORS.flatMap((vendor) => {
-    const part: VendorSandbox = PARTS[vendor];
+    const part = partOf(vendor);
     return part.cli ? [{ vendor, label: part.label, run: part.cli }] : [];
   });
 }

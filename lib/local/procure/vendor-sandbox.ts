@@ -6,7 +6,7 @@ import type { Vendor } from '../../../lambdas/core/vendor-names';
 export type PurchaseRequestBody = z.input<typeof purchaseRequestSchema>;
 
 /** A request body of one vendor (an intersection, not Extract<>, so a vendor's part is one of any vendor's). */
-export type RequestBodyOf<V extends Vendor> = PurchaseRequestBody & { vendor: V };
+type RequestBodyOf<V extends Vendor> = PurchaseRequestBody & { vendor: V };
 
 /** The purchase `procure local` and `procure demo` submit for a vendor, bought from its sandbox. */
 export interface SamplePurchase<V extends Vendor> {

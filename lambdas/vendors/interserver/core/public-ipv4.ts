@@ -23,13 +23,6 @@ const NON_PUBLIC: ReadonlyArray<readonly [string, number, string]> = [
   ['240.0.0.0', 4, 'reserved (240.0.0.0/4, including the broadcast address 255.255.255.255)'],
 ];
 
-/** Documentation ranges, accepted on purpose (see above). */
-export const DOCUMENTATION_RANGES: ReadonlyArray<readonly [string, number]> = [
-  ['192.0.2.0', 24],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-];
-
 function toInt(ip: string): number | undefined {
   const parts = ip.split('.');
   if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
