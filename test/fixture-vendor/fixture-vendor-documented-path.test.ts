@@ -5,7 +5,10 @@ import { dirname, join, posix, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTERED_VENDORS } from '../../lambdas/core/registered-vendors';
 import { biomeFormat, renderRegistry } from '../../scripts/registry/render';
+import { runProcess, startProcess, type RunningCli } from '../support/cli';
+import { outboxApprovalLink } from '../support/killable-local';
 import { PROJECT_DIR } from '../support/project-dir';
+import { waitFor } from '../support/wait';
 
 /**
  * Issue #10, "a new vendor is one folder": the path lambdas/vendors/README.md documents, taken
@@ -13,9 +16,10 @@ import { PROJECT_DIR } from '../support/project-dir';
  * lambdas/vendors/fixturevendor (its relative imports rebased, its `handlersDir` escape hatch
  * dropped), its line added to lambdas/core/registered-vendors.ts, and the registry's lists
  * written as `npm run registry` writes them. Nothing else of procure is touched. Then the whole
- * program type-checks and `cdk synth` gives the vendor its own function, secret and state-machine
- * branch, with no build condition. (The other fixture-vendor tests register it through the
- * `procure-fixture-vendor` condition instead, to run it on the local runtime.)
+ * program type-checks, `cdk synth` gives the vendor its own function, secret and state-machine
+ * branch, with no build condition, and the copy's own `procure local` (which synthesizes it) buys
+ * from the vendor's sandbox through the copy's own CLI: submit, approve, status, licenses. (The
+ * other fixture-vendor tests register it through the `procure-fixture-vendor` condition instead.)
  */
 
 const FROM = 'test/fixtures/vendors/fixturevendor';
@@ -35,6 +39,8 @@ const COPIED = [
 ];
 
 let root: string;
+/** The copy's `procure local`, serving from <root>/.procure. */
+let local: RunningCli | undefined;
 let template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
 function run(command: string, args: string[], timeoutMs: number): void {
@@ -63,7 +69,7 @@ function rebased(file: string, text: string): string {
   });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'procure-new-vendor-'));
   for (const path of COPIED) cpSync(join(PROJECT_DIR, path), join(root, path), { recursive: true });
   symlinkSync(join(PROJECT_DIR, 'node_modules'), join(root, 'node_modules'), 'dir');
@@ -88,13 +94,30 @@ beforeAll(() => {
   // The whole program, as `npm run typecheck` checks it (the copy holds no tests).
   writeFileSync(join(root, 'tsconfig.check.json'), JSON.stringify({ extends: './tsconfig.json', include: ['bin', 'lib', 'lambdas'] }));
   run(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.check.json'], 180_000);
-  run(join(root, 'node_modules/.bin/cdk'), ['synth', '--quiet', '-o', 'cdk.out'], 300_000);
+  // The copy's own `procure local` runs `cdk synth` (into cdk.out) and serves what it synthesized.
+  local = startProcess(process.execPath, [join(root, 'bin/procure.cjs'), ...LOCAL_ARGS], { cwd: root });
+  await local.waitFor(/Serving until Ctrl\+C/, 300_000);
   template = JSON.parse(readFileSync(join(root, 'cdk.out/Procure.template.json'), 'utf8'));
 }, 600_000);
 
 afterAll(() => {
+  local?.kill();
   if (root) rmSync(root, { recursive: true, force: true });
 });
+
+const DATA_DIR = '.procure';
+const LOCAL_ARGS = ['local', '--no-sample', '--port', '0', '--data-dir', DATA_DIR];
+
+/** The copy's CLI (`npx procure ...` in the copy), with --json; its parsed output. */
+async function procure(args: string[], input?: string): Promise<Record<string, unknown>> {
+  const r = await runProcess(process.execPath, [join(root, 'bin/procure.cjs'), ...args, '--data-dir', DATA_DIR, '--json'], {
+    cwd: root,
+    input,
+    timeoutMs: 60_000,
+  });
+  if (r.code !== 0) throw new Error(`procure ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
 
 describe('a new vendor by the documented path: its folder, its line, npm run registry', () => {
   const resources = () => Object.entries(template.Resources);
@@ -125,3 +148,49 @@ describe('a new vendor by the documented path: its folder, its line, npm run reg
     expect(definition).toContain('BuySeats');
   });
 });
+
+describe("a purchase of it on the copy's own procure local", () => {
+  it('is submitted, approved through its mail link, ordered once at its sandbox and COMPLETED with that order', { timeout: 120_000 }, async () => {
+    const sandboxUrl = /Fixture Vendor\s+(http\S+)\s+\(sandbox\)/.exec(local!.stdout)?.[1];
+    expect(sandboxUrl, "the Fixture Vendor's sandbox in procure local's console").toBeDefined();
+    const request = {
+      requestId: 'documented-path-1',
+      vendor: 'fixturevendor',
+      requester: { email: 'ada@example.com', name: 'Ada' },
+      reason: 'Seats for the lab',
+      item: { plan: 'team', seats: 2 },
+    };
+    const submitted = await procure(['submit', '-'], JSON.stringify(request));
+    const purchaseId = String(submitted.purchaseId);
+
+    const link = await waitFor('the approval mail', () => outboxApprovalLink(join(root, DATA_DIR, 'outbox')), 60_000);
+    await procure(['approve', link, '--comment', 'go']);
+    const status = await waitFor(
+      'the purchase COMPLETED',
+      async () => {
+        const s = await procure(['status', purchaseId]);
+        return s.status === 'COMPLETED' ? s : undefined;
+      },
+      60_000,
+    );
+
+    // The vendor's truth: one order for this purchase, the one procure recorded and lists.
+    const orders = (await ordersAt(sandboxUrl!)).filter((o) => o.key === purchaseId);
+    expect(orders).toMatchObject([{ seats: 2 }]);
+    expect(status).toMatchObject({ vendor: 'fixturevendor', licenseId: orders[0]!.id });
+    expect(JSON.stringify(await procure(['licenses']))).toContain(orders[0]!.id);
+  });
+});
+
+/** The sandbox's orders, read with the token `procure local` generated into the copy's secrets file. */
+async function ordersAt(url: string): Promise<Array<{ id: string; key: string; seats: number }>> {
+  const file = JSON.parse(readFileSync(join(root, DATA_DIR, 'secrets.json'), 'utf8')) as { secrets: Record<string, { value: string }> };
+  // The vendor's secret is the one JSON value with a token (the link signing key is a bare string).
+  const token = Object.values(file.secrets)
+    .map((s) => /^\{.*"token":"([^"]+)"/.exec(s.value)?.[1])
+    .find((t) => t !== undefined);
+  expect(token, "the Fixture Vendor's token in secrets.json").toBeDefined();
+  const res = await fetch(`${url}/licenses`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Array<{ id: string; key: string; seats: number }>;
+}

@@ -23,9 +23,13 @@ export function runCli(args: string[], options: { input?: string; timeoutMs?: nu
 }
 
 /** Any command, with the same capture (used for `npm run demo`). Killed with its process group on timeout. */
-export function runProcess(command: string, args: string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: PROJECT_DIR, env: options.env ?? CLI_ENV, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { cwd: options.cwd ?? PROJECT_DIR, env: options.env ?? CLI_ENV, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -63,10 +67,10 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
   return startProcess(process.execPath, [BIN, ...args], options);
 }
 
-/** Any long-running command from the project folder, in its own process group, kept as {@link startCli} keeps the CLI. */
-export function startProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+/** Any long-running command from the project folder (or `cwd`), in its own process group, kept as {@link startCli} keeps the CLI. */
+export function startProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunningCli {
   const env = options.env ? { ...CLI_ENV, ...options.env } : CLI_ENV;
-  const child = spawn(command, args, { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd: options.cwd ?? PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();
