@@ -1,69 +1,120 @@
-import { basename } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RuntimeProfile } from '../../lib/local';
 import { PROJECT_DIR } from '../support/project-dir';
+import { waitFor } from '../support/wait';
 
 /**
- * The generic emulator with another app's profile (issue #10): the fixture CDK app, run by
- * startEmulator with profiles that know nothing of procure, shows what the emulator does alone and
- * what each profile hook adds.
+ * The generic emulator with another CDK app (issue #10): test/fixtures/other-app, a notes service
+ * that shares nothing with procure (its own project folder, cdk.json, tables, secret, API, rule and
+ * workflow), run by startEmulator with the emulator's defaults (the watched sources, the one stack)
+ * and profiles of its own: what the emulator does alone, and what each profile hook adds.
  */
-const FIXTURE = {
-  projectDir: PROJECT_DIR,
-  cdkOut: 'cdk.out.fixture',
-  app: 'npx tsx test/fixtures/runtime-app/app.ts',
-  watch: ['test/fixtures/runtime-app', 'lambdas/shared/table-keys.ts'],
-  stackName: 'ProcureFixture',
-  synth: 'auto' as const,
-  inMemory: true,
-};
+const OTHER_APP = { projectDir: join(PROJECT_DIR, 'test/fixtures/other-app'), synth: 'auto' as const, inMemory: true };
 
-describe('the generic emulator with a profile of its own', () => {
-  let rt: Emulator<object> | undefined;
+type Notes = Emulator<object>;
+
+async function call(rt: Notes, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${rt.apiUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Puts a "Note Shared" event and waits for the execution its rule started to end. */
+async function share(rt: Notes, noteId: string) {
+  const before = rt.executions.list().length;
+  await rt.putEvents([{ Source: 'notes.app', DetailType: 'Note Shared', Detail: { noteId } }]);
+  const started = await waitFor('the rule to start the workflow', () => rt.executions.list().length > before && rt.executions.list().at(-1));
+  return rt.executions.wait(started.executionArn, { timeoutMs: 30_000 });
+}
+
+describe('the generic emulator on another CDK app', () => {
+  let rt: Notes | undefined;
   afterEach(async () => {
     await rt?.close();
     rt = undefined;
   });
 
-  it('runs the template with a bare profile: no stand-ins, no wiring, secrets with their template values', async () => {
-    rt = await startEmulator(FIXTURE, { name: 'other-app' });
+  it('runs its template with a bare profile: API to function to table, event to rule to workflow, secrets as the template made them', async () => {
+    rt = await startEmulator(OTHER_APP, { name: 'notes' });
 
-    expect(basename(rt.dataDir)).toMatch(/^other-app-local-/);
+    expect(basename(rt.dataDir)).toMatch(/^notes-local-/);
+    expect(rt.stackName).toBe('Notes');
+    expect(rt.region).toBe('eu-west-1');
     expect(rt.sandboxes).toEqual({});
-    expect(rt.envOf('RequestApproval').APPROVAL_BASE_URL).not.toBe(rt.apiUrl);
-    expect(await rt.invoke('EchoA', { action: 'secret' })).toEqual({ signingLength: expect.any(Number), cocalcKeys: ['apiKey', 'unused'] });
+    expect(rt.envOf('Translate').TRANSLATOR_URL).toBe('');
+    const secrets = new SecretsManagerClient(rt.clientConfig('aws'));
+    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: rt.envOf('Translate').TRANSLATOR_SECRET }));
+    expect(JSON.parse(secret.SecretString!)).toEqual({ token: 'placeholder', salt: expect.stringMatching(/^.{32}$/) });
+    const created = await call(rt, 'POST', '/notes', { text: 'hello' });
+    expect(created.status).toBe(201);
+    const noteId = String(created.body.noteId);
+    expect(await call(rt, 'GET', `/notes/${noteId}`)).toEqual({ status: 200, body: { noteId, text: 'hello', translation: null } });
+    expect((await call(rt, 'POST', '/notes', { text: 7 })).status).toBe(400);
+
+    const shared = await share(rt, noteId);
+    expect(shared.status).toBe('SUCCEEDED');
+    expect(JSON.parse(shared.output!)).toEqual({ noteId, translation: { ok: true, text: 'HELLO' } });
+    expect((await call(rt, 'GET', `/notes/${noteId}`)).body.translation).toBe('HELLO');
+    const missing = await share(rt, 'no-such-note');
+    expect(missing).toMatchObject({ status: 'FAILED', error: 'Untranslatable' });
     expect(rt.interrupted).toEqual([]);
-    expect(rt.resumed).toEqual([]);
   });
 
-  it('applies each hook: secret roles, stand-ins (closed with the runtime) and their wiring', async () => {
+  it("applies each hook: a secret role, a stand-in reached with the secret's token (closed with the runtime), its wiring", async () => {
+    const seen: string[] = [];
     const closed: string[] = [];
-    const profile: RuntimeProfile<{ stub: string }> = {
-      name: 'other-app',
-      secretRoles: () => ({ COCALC_SECRET_ARN: () => JSON.stringify({ token: 'local' }) }),
-      startSandboxes: async ({ secretJson }) => ({
-        view: { stub: `stub for ${secretJson('COCALC_SECRET_ARN').token}` },
-        close: async () => void closed.push('stub'),
-      }),
-      functionWiring: ({ apiUrl, sandboxes }) => ({
-        wiring: { APPROVAL_BASE_URL: apiUrl, COCALC_BASE_URL: sandboxes.stub, GREETING_URL: 'unused' },
-        alongside: { GREETING_URL: 'GREETING' },
-        config: { FIXTURE_DEFAULT: 'profile' },
+    const profile: RuntimeProfile<{ translator: string }> = {
+      name: 'notes',
+      secretRoles: () => ({ TRANSLATOR_SECRET: () => JSON.stringify({ token: 'local-token' }) }),
+      startSandboxes: async ({ secretJson }) => {
+        const server = await reversingTranslator(secretJson('TRANSLATOR_SECRET').token!, seen);
+        return {
+          view: { translator: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+          close: async () => {
+            await new Promise((r) => server.close(r));
+            closed.push('translator');
+          },
+        };
+      },
+      functionWiring: ({ sandboxes }) => ({
+        wiring: { TRANSLATOR_URL: sandboxes.translator, GLOSSARY_URL: `${sandboxes.translator}/glossary` },
+        alongside: { GLOSSARY_URL: 'TRANSLATOR_URL' },
+        config: { NOTES_FLAVOUR: 'profile' },
       }),
     };
 
-    const started = await startEmulator({ ...FIXTURE, configOverrides: { FIXTURE_DEFAULT: 'caller' } }, profile);
+    const started = await startEmulator({ ...OTHER_APP, configOverrides: { NOTES_FLAVOUR: 'caller' } }, profile);
     rt = started;
 
-    expect(started.sandboxes).toEqual({ stub: 'stub for local' });
-    expect(started.envOf('RequestApproval').APPROVAL_BASE_URL).toBe(started.apiUrl);
-    expect(started.envOf('EchoA').COCALC_BASE_URL).toBe('stub for local');
-    expect(started.envOf('EchoA').GREETING_URL).toBe('unused');
-    expect(started.envOf('RequestApproval').GREETING_URL).toBeUndefined();
-    expect(started.envOf('EchoB').FIXTURE_DEFAULT).toBe('caller');
-    expect(await started.invoke('EchoA', { action: 'secret' })).toEqual({ signingLength: expect.any(Number), cocalcKeys: ['token'] });
+    expect(started.envOf('Translate').TRANSLATOR_URL).toBe(started.sandboxes.translator);
+    expect(started.envOf('Translate').GLOSSARY_URL).toBe(`${started.sandboxes.translator}/glossary`);
+    expect(started.envOf('NotesApi').GLOSSARY_URL).toBeUndefined();
+    expect(started.envOf('NotesApi').NOTES_FLAVOUR).toBe('caller');
+    const noteId = String((await call(started, 'POST', '/notes', { text: 'stressed' })).body.noteId);
+    const shared = await share(started, noteId);
+    expect(shared.status).toBe('SUCCEEDED');
+    expect((await call(started, 'GET', `/notes/${noteId}`)).body.translation).toBe('desserts');
+    expect(seen).toEqual(['Bearer local-token']);
     await started.close();
     rt = undefined;
-    expect(closed).toEqual(['stub']);
+    expect(closed).toEqual(['translator']);
   });
 });
+
+/** A translator stand-in: answers the body reversed to a request with the token, 401 otherwise. */
+async function reversingTranslator(token: string, seen: string[]): Promise<Server> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      seen.push(String(req.headers.authorization));
+      res.statusCode = req.headers.authorization === `Bearer ${token}` ? 200 : 401;
+      res.end(res.statusCode === 200 ? [...body].reverse().join('') : 'no');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
