@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import type { CleanupStep } from './cleanup-steps';
 
 /**
@@ -14,7 +15,7 @@ export interface AttentionFacts {
   since: string;
   /** " of $18.00", or '' when no amount is known. */
   cost: string;
-  cartItemId?: number;
+  cartItemId?: HeldItemId;
   licenseId?: string;
   invoice?: number;
   /** Compensation steps that did not finish; the reconciler retries them. */

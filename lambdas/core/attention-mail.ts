@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import { escapeHtml, formatUtc } from './approval-page';
 import { capitalized, vendorLabel } from './vendor-names';
 import type { CleanupStep } from './cleanup-steps';
@@ -23,7 +24,7 @@ export interface AttentionView {
   requester: { name: string; email: string };
   /** Why the purchase needs attention (the recorded reason). */
   reason: string;
-  cartItemId?: number;
+  cartItemId?: HeldItemId;
   /** How the vendor calls that item ("cart item": its leftovers' noun); absent: "cart item". */
   itemNoun?: string;
   licenseId?: string;

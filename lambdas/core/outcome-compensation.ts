@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import type { CleanupStep } from './cleanup-steps';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import type { CartCleanup, StepResult } from './outcome-rules';
@@ -26,7 +27,7 @@ export interface CompensationDeps {
 export async function compensateCart(
   deps: CompensationDeps,
   state: WorkflowState,
-  itemId: number | undefined,
+  itemId: HeldItemId | undefined,
   status: PurchaseStatus,
 ): Promise<StepResult<CartCleanup>> {
   const vendor = state.request.vendor;

@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import { AUDIT, type AuditKind } from './audit-kinds';
 import { vendorLabel } from './vendor-names';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
@@ -130,7 +131,7 @@ export function cleansCart(end: EndInProgress): boolean {
 export function afterCartCleanup(
   end: EndInProgress,
   cart: StepResult<CartCleanup>,
-  item: { vendor: string; noun: string; id: number | undefined },
+  item: { vendor: string; noun: string; id: HeldItemId | undefined },
 ): EndInProgress {
   if (cart.ok && cart.outcome === 'purchased') {
     return { ...end, status: 'NEEDS_ATTENTION', reason: `${end.reason}; yet ${item.vendor} reports ${item.noun} ${item.id} as PURCHASED, so money was spent` };
@@ -188,7 +189,7 @@ export interface CompensationSteps {
 export async function compensateEnd(
   start: EndInProgress,
   steps: CompensationSteps,
-  item: { vendor: string; noun: string; id: number | undefined },
+  item: { vendor: string; noun: string; id: HeldItemId | undefined },
 ): Promise<ReturnType<typeof finalEnd>> {
   let end = start;
   if (cleansCart(end)) end = afterCartCleanup(end, await steps.takeBack(end.status), item);

@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import type { CleanupStep } from './cleanup-steps';
 import type { Vendor } from './purchase-request';
 import type { PurchaseStatus } from './workflow';
@@ -19,7 +20,7 @@ export interface PurchaseRecord {
   createdAt: string;
   updatedAt: string;
   amountUsd?: number;
-  cartItemId?: number;
+  cartItemId?: HeldItemId;
   licenseId?: string;
   invoice?: number;
   executionArn?: string;

@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS } from './cleanup-steps';
 import type { AuditEntry, PurchaseRecord } from './ports';
@@ -175,7 +176,7 @@ async function noteBoughtItem(deps: ReconcileDeps, purchaseId: string, item: Bou
 }
 
 /** Whether a note saw this vendor's item (a note without a vendor predates a second vendor with items, and matches as before). */
-function sameItem(saw: { itemId?: unknown; vendor?: unknown } | undefined, vendor: Vendor, itemId: number): boolean {
+function sameItem(saw: { itemId?: unknown; vendor?: unknown } | undefined, vendor: Vendor, itemId: HeldItemId): boolean {
   return saw?.itemId === itemId && (saw.vendor === undefined || saw.vendor === vendor);
 }
 
@@ -198,7 +199,7 @@ async function releaseReservation(deps: ReconcileDeps, action: Extract<Reconcile
 }
 
 /** The item taken back, gone, or bought, by its vendor's leftovers (core/vendor-leftovers.ts). */
-async function takeBack(deps: ReconcileDeps, vendor: Vendor, itemId: number): Promise<ItemFate> {
+async function takeBack(deps: ReconcileDeps, vendor: Vendor, itemId: HeldItemId): Promise<ItemFate> {
   const leftovers = leftoversOf(deps.leftovers, vendor);
   if (!leftovers) throw new Error(`${vendorLabel(vendor)} leaves no items to take back (item ${itemId})`);
   return leftovers.takeBack(itemId);

@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import { AUDIT } from './audit-kinds';
 import { CLEANUP_STEPS, type CleanupStep } from './cleanup-steps';
 import type { PurchaseRecord } from './ports';
@@ -101,12 +102,12 @@ export type ReconcileAction =
       execution: string;
       updatedAt: string;
     }
-  | { kind: 'finish-cleanup'; purchaseId: string; vendor: Vendor; steps: CleanupStep[]; cartItemId?: number }
+  | { kind: 'finish-cleanup'; purchaseId: string; vendor: Vendor; steps: CleanupStep[]; cartItemId?: HeldItemId }
   | {
       kind: 'delete-orphan-item';
       purchaseId: string;
       vendor: Vendor;
-      itemId: number;
+      itemId: HeldItemId;
       /** The purchase's status, or `MISSING` when procure has no record of it. */
       purchaseStatus: PurchaseStatus | 'MISSING';
       checked: boolean;

@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import { type Vendor, vendorLabel } from './vendor-names';
 
 /**
@@ -16,7 +17,7 @@ export interface VendorLeftovers<V extends Vendor = Vendor> {
    * so a take-back that succeeds proves nothing was bought and nothing can be: take back first,
    * look only when nothing was taken back. Throws when the item is neither taken back nor bought.
    */
-  takeBack(itemId: number): Promise<ItemFate>;
+  takeBack(itemId: HeldItemId): Promise<ItemFate>;
   /**
    * procure's items at the vendor: every one not bought, and those bought at or after `boughtSince`
    * (epoch ms). Items procure did not place (the account owner's) are never listed.
@@ -30,7 +31,7 @@ export type LeftoversByVendor = { readonly [V in Vendor]: VendorLeftovers<V> | n
 /** One of procure's items at a vendor, as the reconciler judges it. */
 export interface VendorItem {
   vendor: Vendor;
-  id: number;
+  id: HeldItemId;
   /** The purchase it was placed for (its tag at the vendor). */
   purchaseId: string;
   /** When it was placed (ISO). */
@@ -45,7 +46,7 @@ export interface VendorItem {
 
 /** An item the vendor shows as bought. */
 export interface BoughtItem {
-  id: number;
+  id: HeldItemId;
   licenseId?: string;
   time?: string;
 }

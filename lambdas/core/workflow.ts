@@ -1,3 +1,4 @@
+import type { HeldItemId } from './held-item';
 import { createHash } from 'node:crypto';
 import type { PurchaseRequest, Vendor } from './purchase-request';
 
@@ -86,7 +87,7 @@ export interface Reservation {
  * slot yet or the account is busy - when to try again (the machine Waits until `waitUntil`, then
  * runs AddToCart again; `waits` bounds that loop).
  */
-export type CartRef = { itemId: number; waitUntil?: undefined } | { itemId?: undefined; waitUntil: string; waits: number };
+export type CartRef = { itemId: HeldItemId; waitUntil?: undefined } | { itemId?: undefined; waitUntil: string; waits: number };
 
 /** $.approval, the SendTaskSuccess output or the AutoApprove Pass result. */
 export interface ApprovalDecision {
@@ -104,7 +105,7 @@ export interface PurchaseResult {
   amountUsd: number;
   /** CoCalc license uuid, or InterServer license id as a string. */
   licenseId?: string;
-  cartItemId?: number;
+  cartItemId?: HeldItemId;
   invoice?: number;
   paid?: boolean;
   /** True when the outcome was established by listing after an unknown-outcome error. */

@@ -61,7 +61,7 @@ describe("a vendor's leftovers, taken back through the seam", { timeout: E2E_TES
       body: JSON.stringify({ plan: 'team', seats: 1 }),
     });
     expect(res.status).toBe(200);
-    const { holdId } = (await res.json()) as { holdId: number };
+    const { holdId } = (await res.json()) as { holdId: string };
     expect(vendor().holds.filter((h) => h.key === ghost)).toMatchObject([{ id: holdId }]);
 
     await e2e.rt.runSchedules();

@@ -1,3 +1,4 @@
+import { cocalcItemId } from '../../lambdas/vendors/cocalc/core/cart-item-id';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
@@ -26,7 +27,7 @@ const tagged = (state: WorkflowState) => tagDescription(descriptionOf(state), st
 
 function itemIdOf(ref: CartRef): number {
   if (ref.itemId === undefined) throw new Error(`expected a cart item, got ${JSON.stringify(ref)}`);
-  return ref.itemId;
+  return cocalcItemId(ref.itemId);
 }
 
 /** The vendor's answer to an add over its limit, as the CoCalc sandbox's throttle words it (cocalc-gateway.test.ts). */

@@ -1,3 +1,4 @@
+import { cocalcItemId } from '../../lambdas/vendors/cocalc/core/cart-item-id';
 import { afterEach, afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { basicAuthorization } from '../../lambdas/vendors/cocalc/adapters/http-client';
@@ -36,7 +37,7 @@ function descriptionOf(state: WorkflowState): SiteLicenseDescription {
 function ourItemId(state: WorkflowState): number {
   const id = state.cart?.itemId;
   if (id === undefined) throw new Error('the purchase has no cart item');
-  return id;
+  return cocalcItemId(id);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

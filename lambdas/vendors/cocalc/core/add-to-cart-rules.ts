@@ -1,3 +1,4 @@
+import { cocalcItemId } from './cart-item-id';
 import { COCALC_AUDIT } from './audit-kinds';
 import { lockRecheckDelayMs, MAX_SLOT_WAIT_MS, MAX_SLOT_WAITS } from './cart-slot';
 import { VendorRateLimitedError, VendorTransientError } from '../../../core/errors';
@@ -26,7 +27,8 @@ export type AddEntry =
 
 export function decideAddEntry(record: PurchaseRecord | undefined): AddEntry {
   if (record?.cartItemId === undefined) return { kind: 'add' };
-  return record.cartItemParked ? { kind: 'recorded', itemId: record.cartItemId } : { kind: 'park-recorded', itemId: record.cartItemId };
+  const itemId = cocalcItemId(record.cartItemId);
+  return record.cartItemParked ? { kind: 'recorded', itemId } : { kind: 'park-recorded', itemId };
 }
 
 /** The cart ids the latest earlier add of this purchase started from (CART_ADD_STARTED), if any. */

@@ -1,3 +1,4 @@
+import { cocalcItemId } from './cart-item-id';
 import type { CheckoutDeps } from './checkout-deps';
 import { tagDescription } from './cart-tag';
 import { checkoutResult } from './checkout-rules';
@@ -39,8 +40,9 @@ export async function checkOut(deps: CheckoutDeps, state: WorkflowState, context
   if (request.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc request');
 
   const record = await deps.purchases.get(purchaseId);
-  const itemId = state.cart?.itemId ?? record?.cartItemId;
-  if (itemId === undefined) throw new Error(`Checkout of ${purchaseId} has no cart item`);
+  const held = state.cart?.itemId ?? record?.cartItemId;
+  if (held === undefined) throw new Error(`Checkout of ${purchaseId} has no cart item`);
+  const itemId = cocalcItemId(held);
   if (record?.licenseId) return checkoutResult(quote, itemId, record.licenseId, false);
 
   const gateway = await deps.cocalc();

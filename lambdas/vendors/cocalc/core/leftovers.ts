@@ -1,3 +1,4 @@
+import { cocalcItemId } from './cart-item-id';
 import type { CocalcCartItem, CocalcGateway } from './ports';
 import type { BoughtItem, ItemFate, VendorItem, VendorLeftovers } from '../../../core/vendor-leftovers';
 import { deleteCartItemOrLook } from './cart-delete';
@@ -13,7 +14,7 @@ export function cocalcLeftovers(cocalc: () => Promise<CocalcGateway>): VendorLef
   return {
     vendor: 'cocalc',
     noun: 'cart item',
-    takeBack: async (itemId) => takeBack(await cocalc(), itemId),
+    takeBack: async (itemId) => takeBack(await cocalc(), cocalcItemId(itemId)),
     list: async (boughtSince) => list(await cocalc(), boughtSince),
   };
 }
