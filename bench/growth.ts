@@ -1,10 +1,11 @@
+import { INTERSERVER_STATES } from '../lambdas/vendors/interserver/core/states';
 import { UNCAPPED, autoApproveAll } from './config-overrides';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { purchaseIdFor, STATE } from '../lambdas/core/workflow';
+import { purchaseIdFor } from '../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
 import { e2eHandle, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { utcMonth } from '../lambdas/adapters/aws/spend-guard-items';
@@ -64,7 +65,7 @@ async function onePurchase(rt: LocalRuntime, n: number, tag: string, failures: s
   const done = await rt.executions.wait(id, { timeoutMs: 60_000 });
   const ms = performance.now() - t0;
   if (done.status !== 'SUCCEEDED') failures.push(`${id}: ${done.status} ${done.error ?? ''}`);
-  const buy = rt.executions.history(id).find((s) => s.state === STATE.BuyLicense && s.type === 'StateExited');
+  const buy = rt.executions.history(id).find((s) => s.state === INTERSERVER_STATES.BuyLicense && s.type === 'StateExited');
   return { ms, buyMs: buy?.durationMs };
 }
 

@@ -14,17 +14,16 @@ import type { PurchaseRequest, Vendor } from './purchase-request';
  *   Choices (one more per wait for a cart slot), 7 states in all.
  * Any Catch -> RecordNotCompleted (compensate, record, emit) -> PurchaseNotCompleted (Fail).
  * Checkout's QuoteMismatchError -> PreparePurchase again (with $.mismatch), which always asks.
+ * STATE names procure's own states; a vendor's own (AddToCart, Checkout, BuyLicense) are in its
+ * folder (vendors/<vendor>/core/states.ts), wired by its stack part.
  */
 export const STATE = {
   PreparePurchase: 'PreparePurchase',
-  AddToCart: 'AddToCart',
   CartSlotReady: 'CartSlotReady',
   WaitForCartSlot: 'WaitForCartSlot',
   AutoApprove: 'AutoApprove',
   RequestApproval: 'RequestApproval',
   ApprovalDecision: 'ApprovalDecision',
-  Checkout: 'Checkout',
-  BuyLicense: 'BuyLicense',
   VerifyLicense: 'VerifyLicense',
   RecordCompleted: 'RecordCompleted',
   RecordNotCompleted: 'RecordNotCompleted',

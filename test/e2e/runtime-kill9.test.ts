@@ -1,3 +1,4 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -241,7 +242,7 @@ describe('procure local killed with SIGKILL mid-purchase, CoCalc in another proc
       const licenseId = bought.purchased?.license_id;
       expect(licenseId).toBeDefined();
 
-      const e2e = await reopen({ vendor, dataDir, purchaseId }, STATE.Checkout);
+      const e2e = await reopen({ vendor, dataDir, purchaseId }, COCALC_STATES.Checkout);
       await e2e.rt.executions.wait(purchaseId, { timeoutMs: 120_000 });
       const ended = await expectEnded(e2e, purchaseId, ['COMPLETED', 'NEEDS_ATTENTION']);
       await reconcile(e2e);

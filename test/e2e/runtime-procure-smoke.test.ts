@@ -1,3 +1,5 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
@@ -27,10 +29,10 @@ describe('the local runtime on the procure stack', () => {
     expect(rt.stateMachines).toHaveLength(1);
     expect(rt.stateMachines[0]!.tasks).toEqual({
       [STATE.PreparePurchase]: 'PreparePurchase',
-      [STATE.AddToCart]: 'CocalcAddToCart',
+      [COCALC_STATES.AddToCart]: 'CocalcAddToCart',
       [STATE.RequestApproval]: 'RequestApproval',
-      [STATE.Checkout]: 'CocalcCheckout',
-      [STATE.BuyLicense]: 'InterserverBuy',
+      [COCALC_STATES.Checkout]: 'CocalcCheckout',
+      [INTERSERVER_STATES.BuyLicense]: 'InterserverBuy',
       [STATE.VerifyLicense]: 'VerifyLicense',
       [STATE.RecordCompleted]: 'RecordOutcome',
       [STATE.RecordNotCompleted]: 'RecordOutcome',

@@ -1,3 +1,5 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,9 +61,16 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
     const entered = enteredStates(purchaseId);
     expect(marked(svg, 'visited').sort()).toEqual([...new Set(entered)].sort());
     expect(marked(svg, 'visited')).toEqual(
-      expect.arrayContaining([STATE.PreparePurchase, STATE.CartSlotReady, STATE.RequestApproval, STATE.Checkout, STATE.VerifyLicense, STATE.RecordCompleted]),
+      expect.arrayContaining([
+        STATE.PreparePurchase,
+        STATE.CartSlotReady,
+        STATE.RequestApproval,
+        COCALC_STATES.Checkout,
+        STATE.VerifyLicense,
+        STATE.RecordCompleted,
+      ]),
     );
-    for (const never of [STATE.BuyLicense, STATE.AutoApprove, STATE.RecordNotCompleted, STATE.PurchaseNotCompleted])
+    for (const never of [INTERSERVER_STATES.BuyLicense, STATE.AutoApprove, STATE.RecordNotCompleted, STATE.PurchaseNotCompleted])
       expect(marked(svg, 'visited')).not.toContain(never);
     expect(marked(svg, 'current')).toEqual([STATE.RecordCompleted]);
     const consecutive = new Set(entered.slice(1).map((s, i) => `${entered[i]}>${s}`));
@@ -85,7 +94,7 @@ describe('procure graph --purchase on the local runtime', { timeout: E2E_TEST_TI
     expect(cli.stdout).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(marked(cli.stdout, 'current')).toEqual([STATE.RequestApproval]);
     expect(marked(cli.stdout, 'visited').sort()).toEqual([...new Set(enteredStates(purchaseId))].sort());
-    expect(marked(cli.stdout, 'visited')).not.toContain(STATE.AddToCart);
+    expect(marked(cli.stdout, 'visited')).not.toContain(COCALC_STATES.AddToCart);
     expect(cli.stdout).toContain(`purchase ${purchaseId} · AWAITING_APPROVAL · execution RUNNING, now at RequestApproval`);
   });
 

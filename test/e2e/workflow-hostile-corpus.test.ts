@@ -1,8 +1,9 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS, STATE } from '../../lambdas/core/workflow';
+import { EVENTS } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 import { InvalidRequestFileError, readPurchaseRequest } from '../../lib/cli/submit';
 import { corpusCounts, HOSTILE_REQUESTS, type HostileRequest } from '../fixtures/hostile-requests';
@@ -72,7 +73,7 @@ describe('a corpus of hostile purchase requests, end to end', { timeout: 240_000
       },
       // The accepted harmless purchases queue for the account lock: wait a real second between
       // tries instead of the harness's few ms, so their retries do not swamp the runtime.
-      stateMachineOverrides: { retryIntervalOverrides: { [STATE.AddToCart]: 1000 } },
+      stateMachineOverrides: { retryIntervalOverrides: { [COCALC_STATES.AddToCart]: 1000 } },
     });
   });
   afterAll(async () => {

@@ -1,3 +1,5 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { NOTIFIED_STATUSES } from '../../lib/constructs/operations-alarms';
@@ -123,7 +125,7 @@ describe('operations: alarms reach a person', () => {
       const quiet = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fid) => !(ERRORS_ARE_INCIDENTS as readonly string[]).includes(fid));
       expect(quiet.sort()).toEqual(['CocalcAddToCart', 'CocalcCheckout', 'InterserverBuy', 'PreparePurchase', 'VerifyLicense']);
       const states = s.asl().States as Record<string, { Catch?: Array<{ ErrorEquals: string[]; Next: string }> }>;
-      for (const state of [STATE.PreparePurchase, STATE.AddToCart, STATE.Checkout, STATE.BuyLicense, STATE.VerifyLicense]) {
+      for (const state of [STATE.PreparePurchase, COCALC_STATES.AddToCart, COCALC_STATES.Checkout, INTERSERVER_STATES.BuyLicense, STATE.VerifyLicense]) {
         expect(states[state]!.Catch, state).toContainEqual(expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: STATE.RecordNotCompleted }));
       }
     });

@@ -1,3 +1,5 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import validateAsl from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,8 +41,8 @@ const VENDOR_SAFE = [THROTTLE, 'VendorTransientError', 'VendorRateLimitedError',
 const TIMED_OUT = ['Sandbox.Timedout', 'Lambda.Unknown'];
 
 describe('shape', () => {
-  it('has exactly the states of lambdas/core/workflow.ts', () => {
-    expect(Object.keys(asl.States).sort()).toEqual(Object.values(STATE).sort());
+  it("has exactly procure's states (lambdas/core/workflow.ts) and each vendor's own (its core/states.ts)", () => {
+    expect(Object.keys(asl.States).sort()).toEqual([...Object.values(STATE), ...Object.values(COCALC_STATES), ...Object.values(INTERSERVER_STATES)].sort());
     expect(asl.StartAt).toBe(STATE.PreparePurchase);
   });
 
@@ -67,10 +69,10 @@ describe('shape', () => {
     const resources = Object.fromEntries(tasks.map(([name, st]) => [name, st.Resource]));
     expect(resources).toEqual({
       [STATE.PreparePurchase]: fnArn('PreparePurchase'),
-      [STATE.AddToCart]: fnArn('CocalcAddToCart'),
+      [COCALC_STATES.AddToCart]: fnArn('CocalcAddToCart'),
       [STATE.RequestApproval]: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      [STATE.Checkout]: fnArn('CocalcCheckout'),
-      [STATE.BuyLicense]: fnArn('InterserverBuy'),
+      [COCALC_STATES.Checkout]: fnArn('CocalcCheckout'),
+      [INTERSERVER_STATES.BuyLicense]: fnArn('InterserverBuy'),
       [STATE.VerifyLicense]: fnArn('VerifyLicense'),
       [STATE.RecordCompleted]: fnArn('RecordOutcome'),
       [STATE.RecordNotCompleted]: fnArn('RecordOutcome'),
@@ -90,10 +92,10 @@ describe('shape', () => {
     expect(paths).toEqual({
       // None (the default "$"): its result is the whole new state, with $.quote, $.reservation and (CoCalc) $.cart.
       [STATE.PreparePurchase]: undefined,
-      [STATE.AddToCart]: '$.cart',
+      [COCALC_STATES.AddToCart]: '$.cart',
       [STATE.RequestApproval]: '$.approval',
-      [STATE.Checkout]: '$.purchase',
-      [STATE.BuyLicense]: '$.purchase',
+      [COCALC_STATES.Checkout]: '$.purchase',
+      [INTERSERVER_STATES.BuyLicense]: '$.purchase',
       [STATE.VerifyLicense]: '$.license',
       [STATE.RecordCompleted]: null,
       [STATE.RecordNotCompleted]: null,
@@ -118,13 +120,13 @@ describe('shape', () => {
     expect(next(STATE.PreparePurchase)).toBe(STATE.CartSlotReady);
     const toApproval = [{ Variable: '$.quote.autoApprove', BooleanEquals: true, Next: STATE.AutoApprove }];
     // No slot yet: the machine waits until the slot AddToCart returned, then adds again.
-    expect(next(STATE.AddToCart)).toBe(STATE.CartSlotReady);
+    expect(next(COCALC_STATES.AddToCart)).toBe(STATE.CartSlotReady);
     expect(state(STATE.CartSlotReady)).toEqual({
       Type: 'Choice',
       Choices: [{ Variable: '$.cart.waitUntil', IsPresent: true, Next: STATE.WaitForCartSlot }, ...toApproval],
       Default: STATE.RequestApproval,
     });
-    expect(state(STATE.WaitForCartSlot)).toMatchObject({ Type: 'Wait', TimestampPath: '$.cart.waitUntil', Next: STATE.AddToCart });
+    expect(state(STATE.WaitForCartSlot)).toMatchObject({ Type: 'Wait', TimestampPath: '$.cart.waitUntil', Next: COCALC_STATES.AddToCart });
     expect(next(STATE.AutoApprove)).toBe(STATE.ApprovalDecision);
     expect(next(STATE.RequestApproval)).toBe(STATE.ApprovalDecision);
     // The decision and the vendor in one Choice; a rejection (or an unknown vendor) buys nothing.
@@ -132,13 +134,13 @@ describe('shape', () => {
     expect(state(STATE.ApprovalDecision)).toEqual({
       Type: 'Choice',
       Choices: [
-        { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'cocalc' }], Next: STATE.Checkout },
-        { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'interserver' }], Next: STATE.BuyLicense },
+        { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'cocalc' }], Next: COCALC_STATES.Checkout },
+        { And: [approved, { Variable: '$.quote.vendor', StringEquals: 'interserver' }], Next: INTERSERVER_STATES.BuyLicense },
       ],
       Default: STATE.RecordNotCompleted,
     });
-    expect(next(STATE.Checkout)).toBe(STATE.VerifyLicense);
-    expect(next(STATE.BuyLicense)).toBe(STATE.VerifyLicense);
+    expect(next(COCALC_STATES.Checkout)).toBe(STATE.VerifyLicense);
+    expect(next(INTERSERVER_STATES.BuyLicense)).toBe(STATE.VerifyLicense);
     expect(next(STATE.VerifyLicense)).toBe(STATE.RecordCompleted);
   });
 
@@ -176,8 +178,8 @@ describe('retries and catches', () => {
     // Its first add turns a busy lock into a short wait (core/prepare-purchase.ts): a retry would quote and reserve again.
     expect(retried(STATE.PreparePurchase)).not.toContain('LockBusyError');
     // AddToCart also waits out a busy account lock (nothing was done), first after a throttle.
-    expect(retried(STATE.AddToCart).sort()).toEqual(['LockBusyError', 'RateSlotsContendedError', ...VENDOR_SAFE].sort());
-    expect((state(STATE.AddToCart).Retry as Retrier[])[1]!.ErrorEquals).toEqual(['LockBusyError']);
+    expect(retried(COCALC_STATES.AddToCart).sort()).toEqual(['LockBusyError', 'RateSlotsContendedError', ...VENDOR_SAFE].sort());
+    expect((state(COCALC_STATES.AddToCart).Retry as Retrier[])[1]!.ErrorEquals).toEqual(['LockBusyError']);
   });
 
   it("runs every Lambda task again after a throttled Invoke, first and for minutes: the code never ran, and the quota is the whole account's", () => {
@@ -186,7 +188,7 @@ describe('retries and catches', () => {
     for (const [name, st] of tasks) {
       const retry = st.Retry as Retrier[];
       // BuyLicense's is shorter: it keeps the IP+type lock for a settling run only so long.
-      const longest = name === STATE.BuyLicense ? { MaxDelaySeconds: 4, MaxAttempts: 5 } : { MaxDelaySeconds: 30, MaxAttempts: 12 };
+      const longest = name === INTERSERVER_STATES.BuyLicense ? { MaxDelaySeconds: 4, MaxAttempts: 5 } : { MaxDelaySeconds: 30, MaxAttempts: 12 };
       expect(retry[0], name).toMatchObject({ ErrorEquals: [THROTTLE], IntervalSeconds: 1, BackoffRate: 2, ...longest });
       // No other retrier of the task names it (the first match would win anyway).
       expect(
@@ -198,13 +200,13 @@ describe('retries and catches', () => {
 
   it('repeats a step that timed out only where nothing could be bought twice', () => {
     // PreparePurchase buys nothing, but a timeout can leave its cart add in flight (purchase-retries.ts).
-    for (const name of [STATE.PreparePurchase, STATE.AddToCart, STATE.RequestApproval, STATE.Checkout, STATE.BuyLicense]) {
+    for (const name of [STATE.PreparePurchase, COCALC_STATES.AddToCart, STATE.RequestApproval, COCALC_STATES.Checkout, INTERSERVER_STATES.BuyLicense]) {
       for (const error of TIMED_OUT) expect(retried(name), name).not.toContain(error);
     }
   });
 
   it('waits out a busy account lock in the machine for minutes, never in a Lambda', () => {
-    for (const name of [STATE.AddToCart, STATE.Checkout, STATE.BuyLicense]) {
+    for (const name of [COCALC_STATES.AddToCart, COCALC_STATES.Checkout, INTERSERVER_STATES.BuyLicense]) {
       const lock = (state(name).Retry as Retrier[]).find((r) => r.ErrorEquals.includes('LockBusyError'));
       expect(lock, name).toBeDefined();
       // The attempts outlast a dead holder's lease (its function timeout plus a margin).
@@ -220,7 +222,7 @@ describe('retries and catches', () => {
   });
 
   it('retries Checkout only on a throttle, a busy lock and to settle an unknown outcome, never on VendorTransientError or other Lambda errors', () => {
-    expect(state(STATE.Checkout).Retry).toEqual([
+    expect(state(COCALC_STATES.Checkout).Retry).toEqual([
       expect.objectContaining({ ErrorEquals: [THROTTLE] }),
       expect.objectContaining({ ErrorEquals: ['LockBusyError'] }),
       expect.objectContaining({ ErrorEquals: ['CheckoutOutcomeUnknownError'] }),
@@ -228,10 +230,10 @@ describe('retries and catches', () => {
   });
 
   it('never retries BuyLicense on a vendor error; only a busy lock, a buy it settles first, or a throttled Invoke (the code never ran)', () => {
-    expect(retried(STATE.BuyLicense)).toEqual([THROTTLE, 'LockBusyError', 'BuyOutcomeUnknownError']);
+    expect(retried(INTERSERVER_STATES.BuyLicense)).toEqual([THROTTLE, 'LockBusyError', 'BuyOutcomeUnknownError']);
     // The settle wait, plus every throttled Invoke of the run that settles, is shorter than the
     // handler keeps the IP+type lock for it.
-    const retriers = state(STATE.BuyLicense).Retry as Retrier[];
+    const retriers = state(INTERSERVER_STATES.BuyLicense).Retry as Retrier[];
     const waitMs = (r: Retrier, n: number) => Math.min(r.MaxDelaySeconds ?? Infinity, r.IntervalSeconds! * (r.BackoffRate ?? 1) ** (n - 1)) * 1000;
     const settle = retriers.find((r) => r.ErrorEquals.includes('BuyOutcomeUnknownError'))!;
     const throttle = retriers[0]!;
@@ -241,9 +243,9 @@ describe('retries and catches', () => {
     // No jitter: the first wait is never shorter than the 2 s the vendor gets to settle.
     expect(settle).toMatchObject({ IntervalSeconds: 2 });
     expect((settle as Record<string, unknown>).JitterStrategy).toBeUndefined();
-    expect(retried(STATE.BuyLicense)).not.toContain('VendorTransientError');
-    expect(retried(STATE.BuyLicense)).not.toContain('States.ALL');
-    expect(retried(STATE.BuyLicense)).not.toContain('States.TaskFailed');
+    expect(retried(INTERSERVER_STATES.BuyLicense)).not.toContain('VendorTransientError');
+    expect(retried(INTERSERVER_STATES.BuyLicense)).not.toContain('States.ALL');
+    expect(retried(INTERSERVER_STATES.BuyLicense)).not.toContain('States.TaskFailed');
   });
 
   it('retries RequestApproval only on a throttled Invoke (no mail, no token yet)', () => {
@@ -268,13 +270,13 @@ describe('retries and catches', () => {
   });
 
   it('sends every failure of every work task to RecordNotCompleted with the error at $.failure', () => {
-    for (const name of [STATE.PreparePurchase, STATE.AddToCart, STATE.RequestApproval, STATE.BuyLicense, STATE.VerifyLicense]) {
+    for (const name of [STATE.PreparePurchase, COCALC_STATES.AddToCart, STATE.RequestApproval, INTERSERVER_STATES.BuyLicense, STATE.VerifyLicense]) {
       expect(catches(name), name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RecordNotCompleted }]);
     }
   });
 
   it('sends a Checkout QuoteMismatchError back to PreparePurchase first, everything else to RecordNotCompleted', () => {
-    expect(catches(STATE.Checkout)).toEqual([
+    expect(catches(COCALC_STATES.Checkout)).toEqual([
       { ErrorEquals: ['QuoteMismatchError'], ResultPath: '$.mismatch', Next: STATE.PreparePurchase },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RecordNotCompleted },
     ]);
@@ -339,17 +341,17 @@ describe('running on the local engine', () => {
         reservation: { vendor: request.vendor, amountUsd: 5, month: '2026-11', day: '2026-11-23' },
         ...(request.vendor === 'cocalc' ? { cart: request.firstCart ?? { itemId: 7 } } : {}),
       })),
-      [STATE.AddToCart]: log('cart', () => ({ itemId: 7 })),
+      [COCALC_STATES.AddToCart]: log('cart', () => ({ itemId: 7 })),
       // The waitForTaskToken override gets the Parameters: { FunctionName, Payload }.
       [STATE.RequestApproval]: log('ask', (p) => ({
         decision: p.Payload.state.request.reject ? 'REJECTED' : 'APPROVED',
         approver: 'boss@example.com',
         decidedAt: 'now',
       })),
-      [STATE.Checkout]: log('checkout', () =>
+      [COCALC_STATES.Checkout]: log('checkout', () =>
         request.mismatch && quotes === 1 ? fail('QuoteMismatchError') : { vendor: 'cocalc', amountUsd: 5, reconciled: false },
       ),
-      [STATE.BuyLicense]: log('buy', () => ({ vendor: 'interserver', amountUsd: 5, reconciled: false })),
+      [INTERSERVER_STATES.BuyLicense]: log('buy', () => ({ vendor: 'interserver', amountUsd: 5, reconciled: false })),
       [STATE.VerifyLicense]: log('verify', () => ({ id: 'lic-1' })),
       [STATE.RecordCompleted]: log('completed', () => ({})),
       [STATE.RecordNotCompleted]: log('not-completed', (p) => calls.push(`(${p.state.approval?.decision ?? '-'}/${p.state.failure?.Error ?? '-'})`)),
@@ -392,7 +394,7 @@ describe('running on the local engine', () => {
     STATE.CartSlotReady,
     approval,
     STATE.ApprovalDecision,
-    vendor === 'cocalc' ? STATE.Checkout : STATE.BuyLicense,
+    vendor === 'cocalc' ? COCALC_STATES.Checkout : INTERSERVER_STATES.BuyLicense,
     STATE.VerifyLicense,
     STATE.RecordCompleted,
   ];
@@ -416,16 +418,16 @@ describe('running on the local engine', () => {
       return ++adds === 1 ? { waitUntil: new Date(Date.now() + 20).toISOString(), waits: 1 } : { itemId: 7 };
     };
     const firstCart = { waitUntil: new Date(Date.now() + 20).toISOString(), waits: 0 };
-    expect(await run({ vendor: 'cocalc', firstCart }, { [STATE.AddToCart]: cart })).toBe('SUCCEEDED');
+    expect(await run({ vendor: 'cocalc', firstCart }, { [COCALC_STATES.AddToCart]: cart })).toBe('SUCCEEDED');
     expect(calls).toEqual(['prepare', 'cart', 'cart', 'ask', 'checkout', 'verify', 'completed']);
     expect(entered.slice(0, 9)).toEqual([
       STATE.PreparePurchase,
       STATE.CartSlotReady,
       STATE.WaitForCartSlot,
-      STATE.AddToCart,
+      COCALC_STATES.AddToCart,
       STATE.CartSlotReady,
       STATE.WaitForCartSlot,
-      STATE.AddToCart,
+      COCALC_STATES.AddToCart,
       STATE.CartSlotReady,
       STATE.RequestApproval,
     ]);
@@ -446,7 +448,7 @@ describe('running on the local engine', () => {
       calls.push('buy');
       return fail('VendorTransientError');
     };
-    expect(await run({ vendor: 'interserver' }, { [STATE.BuyLicense]: buy })).toBe('FAILED PurchaseNotCompleted');
+    expect(await run({ vendor: 'interserver' }, { [INTERSERVER_STATES.BuyLicense]: buy })).toBe('FAILED PurchaseNotCompleted');
     expect(calls).toEqual(['prepare', 'ask', 'buy', 'not-completed', '(APPROVED/VendorTransientError)']);
   });
 
@@ -460,8 +462,8 @@ describe('running on the local engine', () => {
   });
 
   it.each([
-    ['cocalc', STATE.Checkout, 'checkout', ['prepare', 'checkout', 'checkout', 'checkout', 'verify', 'completed']],
-    ['interserver', STATE.BuyLicense, 'buy', ['prepare', 'buy', 'buy', 'buy', 'verify', 'completed']],
+    ['cocalc', COCALC_STATES.Checkout, 'checkout', ['prepare', 'checkout', 'checkout', 'checkout', 'verify', 'completed']],
+    ['interserver', INTERSERVER_STATES.BuyLicense, 'buy', ['prepare', 'buy', 'buy', 'buy', 'verify', 'completed']],
   ])('runs a %s money step again after a throttled Invoke (it never ran), and goes on', async (vendor, stateName, name, expected) => {
     let attempts = 0;
     const step: Handler = async () => {

@@ -1,3 +1,5 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import { Duration } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,7 +102,7 @@ describe("the state machine takes each vendor's states from its part", () => {
     const states = build([...VENDOR_STACKS, fixtureStack]);
     const decision = JSON.stringify(states[STATE.ApprovalDecision]!.Choices);
     expect(decision).toContain('"StringEquals":"fixturevendor"');
-    expect(states[STATE.ApprovalDecision]!.Choices!.map((c) => c.Next)).toEqual([STATE.Checkout, STATE.BuyLicense, 'FixtureBuy']);
+    expect(states[STATE.ApprovalDecision]!.Choices!.map((c) => c.Next)).toEqual([COCALC_STATES.Checkout, INTERSERVER_STATES.BuyLicense, 'FixtureBuy']);
     expect(states[STATE.ApprovalDecision]!.Default).toBe(STATE.RecordNotCompleted);
     expect(states.FixtureBuy!.Next).toBe(STATE.VerifyLicense);
     expect(states.FixtureBuy!.Catch!.map((c) => c.Next)).toEqual([STATE.RecordNotCompleted]);
@@ -109,18 +111,18 @@ describe("the state machine takes each vendor's states from its part", () => {
   it('with two vendors that wait for a slot, the wait goes on by vendor, and an unknown one ends', () => {
     const states = build([...VENDOR_STACKS, fixtureStack]);
     expect(states[STATE.WaitForCartSlot]!.Next).toBe('AfterWaitByVendor');
-    expect(states.AfterWaitByVendor!.Choices!.map((c) => c.Next)).toEqual([STATE.AddToCart, 'FixtureReserveAgain']);
+    expect(states.AfterWaitByVendor!.Choices!.map((c) => c.Next)).toEqual([COCALC_STATES.AddToCart, 'FixtureReserveAgain']);
     expect(states.AfterWaitByVendor!.Default).toBe(STATE.RecordNotCompleted);
     expect(states.FixtureReserveAgain!.Next).toBe(STATE.CartSlotReady);
   });
 
   it("procure's own list keeps the one wait straight into AddToCart; without a waiting vendor there is no wait at all", () => {
     const own = build(VENDOR_STACKS);
-    expect(own[STATE.WaitForCartSlot]!.Next).toBe(STATE.AddToCart);
+    expect(own[STATE.WaitForCartSlot]!.Next).toBe(COCALC_STATES.AddToCart);
     expect(own.AfterWaitByVendor).toBeUndefined();
     const noWait = build(VENDOR_STACKS.filter((v) => v.vendor === 'interserver'));
     expect(noWait[STATE.WaitForCartSlot]).toBeUndefined();
-    expect(noWait[STATE.AddToCart]).toBeUndefined();
+    expect(noWait[COCALC_STATES.AddToCart]).toBeUndefined();
     expect(noWait[STATE.CartSlotReady]!.Choices!.map((c) => c.Next)).toEqual([STATE.AutoApprove]);
   });
 });

@@ -1,3 +1,5 @@
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { request } from 'undici';
@@ -31,10 +33,10 @@ import { signedApiHeaders } from './sign-request';
 const FAST_RETRIES: Record<string, number> = Object.fromEntries(
   [
     STATE.PreparePurchase,
-    STATE.AddToCart,
+    COCALC_STATES.AddToCart,
     STATE.RequestApproval,
-    STATE.Checkout,
-    STATE.BuyLicense,
+    COCALC_STATES.Checkout,
+    INTERSERVER_STATES.BuyLicense,
     STATE.VerifyLicense,
     STATE.RecordCompleted,
     STATE.RecordNotCompleted,

@@ -1,9 +1,9 @@
+import { COCALC_STATES } from './core/states';
 import { Duration } from 'aws-cdk-lib';
 import type { RetryProps } from 'aws-cdk-lib/aws-stepfunctions';
 import { jitter, LOCK_BUSY, SAFE_TO_REPEAT, SLOTS_CONTENDED } from '../../../lib/constructs/purchase-retries';
 import { ON_FAILURE, vendorStack } from '../../../lib/vendor-stack';
 import { QuoteMismatchError } from '../../core/errors';
-import { STATE } from '../../core/workflow';
 import { CheckoutOutcomeUnknownError } from './core/errors';
 
 /**
@@ -34,12 +34,12 @@ export const stack = vendorStack({
   purchaseSteps: (machine) => {
     // The add after a wait for a slot of the vendor's add limit, with its own lock Retry.
     const addToCart = machine
-      .task(STATE.AddToCart, 'CocalcAddToCart', '$.cart', [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT])
+      .task(COCALC_STATES.AddToCart, 'CocalcAddToCart', '$.cart', [LOCK_BUSY, SLOTS_CONTENDED, ...SAFE_TO_REPEAT])
       .addCatch(machine.recordNotCompleted, ON_FAILURE);
     // Never VendorTransientError, which may hide a completed checkout: the handler turns an
     // unknown outcome into CheckoutOutcomeUnknownError, which it settles before buying again.
     const checkout = machine
-      .task(STATE.Checkout, 'CocalcCheckout', '$.purchase', [LOCK_BUSY, CHECKOUT_SETTLE])
+      .task(COCALC_STATES.Checkout, 'CocalcCheckout', '$.purchase', [LOCK_BUSY, CHECKOUT_SETTLE])
       // The vendor's total moved: re-quote and ask a human again (PreparePurchase sees $.mismatch).
       .addCatch(machine.preparePurchase, { errors: [QuoteMismatchError.name], resultPath: '$.mismatch' })
       .addCatch(machine.recordNotCompleted, ON_FAILURE);

@@ -1,8 +1,8 @@
+import { INTERSERVER_STATES } from './core/states';
 import { Duration } from 'aws-cdk-lib';
 import type { RetryProps } from 'aws-cdk-lib/aws-stepfunctions';
 import { LOCK_BUSY, THROTTLED_BUY } from '../../../lib/constructs/purchase-retries';
 import { ON_FAILURE, vendorStack } from '../../../lib/vendor-stack';
-import { STATE } from '../../core/workflow';
 import { BuyOutcomeUnknownError } from './core/errors';
 
 /**
@@ -32,7 +32,7 @@ export const stack = vendorStack({
   library: 'soap',
   purchaseSteps: (machine) => {
     const buyLicense = machine
-      .task(STATE.BuyLicense, 'InterserverBuy', '$.purchase', [LOCK_BUSY, BUY_SETTLE], THROTTLED_BUY)
+      .task(INTERSERVER_STATES.BuyLicense, 'InterserverBuy', '$.purchase', [LOCK_BUSY, BUY_SETTLE], THROTTLED_BUY)
       .addCatch(machine.recordNotCompleted, ON_FAILURE);
     buyLicense.next(machine.verifyLicense);
     return { buy: buyLicense };
