@@ -20,8 +20,10 @@ export interface PurchaseRecord {
   createdAt: string;
   updatedAt: string;
   amountUsd?: number;
+  /** The item a vendor's preparation holds for it (./held-item.ts). */
   cartItemId?: HeldItemId;
   licenseId?: string;
+  /** The vendor's invoice number for the buy, when it bills by invoice (./workflow.ts PurchaseResult). */
   invoice?: number;
   executionArn?: string;
   reason?: string;

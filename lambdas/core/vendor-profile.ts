@@ -52,7 +52,11 @@ export interface VendorProfile<
    * handlers/ folder. Their sizing, grants and states are in its stack.ts.
    */
   readonly functions: Functions;
-  /** Where its functions' entry files are, relative to lambdas/ (default: its folder's, `vendors/<name>/handlers`). */
+  /**
+   * Where its functions' entry files are, relative to lambdas/ (default: its folder's, `vendors/<name>/handlers`).
+   * For a vendor whose folder is not under lambdas/vendors: only the test-only Fixture Vendor, which
+   * lives in test/fixtures so that no build of procure holds it (a real vendor leaves it out).
+   */
   readonly handlersDir?: string;
 }
 

@@ -98,13 +98,20 @@ export interface ApprovalDecision {
   comment?: string;
 }
 
-/** $.purchase, from Checkout or BuyLicense. */
+/** $.purchase, from the vendor's buy step (CoCalc's Checkout, InterServer's BuyLicense, ...). */
 export interface PurchaseResult {
   vendor: Vendor;
   amountUsd: number;
-  /** CoCalc license uuid, or InterServer license id as a string. */
+  /** The license the buy gave, by the vendor's id for it (as a string). */
   licenseId?: string;
+  /** The item its preparation held and the buy took (./held-item.ts), for a vendor that holds one. */
   cartItemId?: HeldItemId;
+  /**
+   * The vendor's invoice number for the buy, for a vendor that bills by invoice (InterServer's buy
+   * answers one; 0 when it was paid at once), and whether that invoice is paid. Generic: an invoice
+   * is how any such vendor names what it charged, so procure's outcome rules take it as proof
+   * that a buy went through.
+   */
   invoice?: number;
   paid?: boolean;
   /** True when the outcome was established by listing after an unknown-outcome error. */
@@ -117,7 +124,7 @@ export interface NormalizedLicense {
   id: string;
   title: string;
   status: string;
-  /** IP for InterServer, project/run limit summary for CoCalc. */
+  /** What the license applies to, as the vendor's license view says (an IP address, a run limit, ...). */
   target: string;
   createdAt: string | null;
   expiresAt: string | null;
