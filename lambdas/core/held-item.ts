@@ -6,5 +6,10 @@
  * reconciler's actions, names kept from CoCalc, the first vendor with such an item, because they
  * are stored data and the state the machine passes between deployed steps. Each vendor checks that
  * an id it is given is one of its own (CoCalc's: cocalcItemId).
+ *
+ * A vendor's listing (VendorLeftovers.list) must give an item the very id its preparation returned,
+ * of the same type: the reconciler matches them with `===` (123 is not '123'). Keep a string id
+ * short (well under 200 characters): a longer run of id-like characters is redacted from audit
+ * details as a possible secret (shared/redact.ts), and the reconciler could no longer match it there.
  */
 export type HeldItemId = number | string;

@@ -31,6 +31,7 @@ export type LeftoversByVendor = { readonly [V in Vendor]: VendorLeftovers<V> | n
 /** One of procure's items at a vendor, as the reconciler judges it. */
 export interface VendorItem {
   vendor: Vendor;
+  /** The id its preparation returned for it, as it was: same value, same type (./held-item.ts). */
   id: HeldItemId;
   /** The purchase it was placed for (its tag at the vendor). */
   purchaseId: string;

@@ -9,6 +9,7 @@ import {
   type ReconcileAction,
   type ReconcileSnapshot,
 } from '../../lambdas/core/reconcile';
+import type { HeldItemId } from '../../lambdas/core/held-item';
 import type { BoughtItem, VendorItem } from '../../lambdas/core/vendor-leftovers';
 import type { PurchaseStatus } from '../../lambdas/core/workflow';
 
@@ -38,7 +39,7 @@ function record(purchaseId: string, status: PurchaseStatus, extra: Partial<Purch
 }
 
 function item(
-  id: number,
+  id: HeldItemId,
   purchaseId: string,
   opts: { bought?: Omit<BoughtItem, 'id'>; setAside?: boolean; checked?: boolean; vendor?: VendorItem['vendor'] } = {},
 ): VendorItem {
@@ -120,6 +121,25 @@ describe('orphan vendor items', () => {
       { kind: 'finish-cleanup', purchaseId: P(1), vendor: 'cocalc', steps: ['delete-cart-item', 'release-reservation'], cartItemId: 7 },
       expect.objectContaining({ kind: 'delete-orphan-item', purchaseId: P(1), itemId: 8 }),
     ]);
+  });
+
+  it('matches a held item by the very id its vendor gave, a string as well as a number (core/held-item.ts)', () => {
+    // A vendor naming its holds with strings: its bought hold is the cleanup's own, not a note; a
+    // number that reads the same is another item.
+    const na = record(P(1), 'NEEDS_ATTENTION', {
+      vendor: 'interserver',
+      cartItemId: 'h-7',
+      cleanupPending: [CLEANUP_STEPS.deleteCartItem, CLEANUP_STEPS.releaseReservation],
+    });
+    const bought = { licenseId: 'lic-9', time: LONG_AGO };
+    const own = item('h-7', P(1), { vendor: 'interserver', bought });
+    const s = snapshot({ items: [own], attentionPurchaseIds: [P(1)], purchases: { [P(1)]: { record: na, execution: 'SUCCEEDED' } } });
+    expect(decideReconcile(s)).toEqual([
+      { kind: 'finish-cleanup', purchaseId: P(1), vendor: 'interserver', steps: ['delete-cart-item', 'release-reservation'], cartItemId: 'h-7' },
+    ]);
+    const lookalike = { ...na, cartItemId: 7 };
+    const other = snapshot({ items: [own], purchases: { [P(1)]: { record: lookalike, execution: 'SUCCEEDED' } } });
+    expect(kinds(decideReconcile(other))).toContain(`note-bought-item ${P(1)}`);
   });
 
   it("does not leave to a cleanup another vendor's item that shares its id", () => {

@@ -14,7 +14,10 @@ export function cocalcLeftovers(cocalc: () => Promise<CocalcGateway>): VendorLef
   return {
     vendor: 'cocalc',
     noun: 'cart item',
-    takeBack: async (itemId) => takeBack(await cocalc(), cocalcItemId(itemId)),
+    takeBack: async (itemId) => {
+      const id = cocalcItemId(itemId);
+      return takeBack(await cocalc(), id);
+    },
     list: async (boughtSince) => list(await cocalc(), boughtSince),
   };
 }
