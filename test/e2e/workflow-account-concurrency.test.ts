@@ -1,5 +1,5 @@
+import { ALL_STATE_NAMES } from '../support/state-names';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATE } from '../../lambdas/core/workflow';
 import { approvalPolicyEnv } from '../../lib/approval-policy-config';
 import { resolveProcureConfig } from '../../lib/resolve-config';
 import type { InvocationRecord } from '../../lib/local/metering';
@@ -28,7 +28,7 @@ describe('a burst on an account with a small Lambda concurrency quota', { timeou
     e2e = await startProcure({
       lambdaAccountConcurrency: ACCOUNT_CONCURRENCY,
       configOverrides: approvalPolicyEnv(resolveProcureConfig({ autoApproveMaxUsd: 100 })),
-      stateMachineOverrides: { retryIntervalOverrides: Object.fromEntries(Object.values(STATE).map((s) => [s, keepThrottleWaits])) },
+      stateMachineOverrides: { retryIntervalOverrides: Object.fromEntries(ALL_STATE_NAMES.map((s) => [s, keepThrottleWaits])) },
       onInvocation: (r) => invocations.push(r),
     });
   });

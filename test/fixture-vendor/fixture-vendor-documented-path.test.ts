@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTERED_VENDORS } from '../../lambdas/core/registered-vendors';
+import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { biomeFormat, renderRegistry } from '../../scripts/registry/render';
 import { runProcess, startProcess, type RunningCli } from '../support/cli';
 import { outboxApprovalLink } from '../support/killable-local';
@@ -100,8 +101,10 @@ beforeAll(async () => {
   template = JSON.parse(readFileSync(join(root, 'cdk.out/Procure.template.json'), 'utf8'));
 }, 600_000);
 
-afterAll(() => {
+afterAll(async () => {
+  // Gone before its folder is: a dying runtime must not write into what is being removed.
   local?.kill();
+  await local?.exited;
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -174,23 +177,31 @@ describe("a purchase of it on the copy's own procure local", () => {
       60_000,
     );
 
-    // The vendor's truth: one order for this purchase, the one procure recorded and lists.
-    const orders = (await ordersAt(sandboxUrl!)).filter((o) => o.key === purchaseId);
-    expect(orders).toMatchObject([{ seats: 2 }]);
+    // The vendor's truth: one order in all (no sample ran), this purchase's, the one procure recorded and lists.
+    const orders = await ordersAt(sandboxUrl!);
+    expect(orders).toMatchObject([{ key: purchaseId, seats: 2 }]);
     expect(status).toMatchObject({ vendor: 'fixturevendor', licenseId: orders[0]!.id });
     expect(JSON.stringify(await procure(['licenses']))).toContain(orders[0]!.id);
   });
 });
 
-/** The sandbox's orders, read with the token `procure local` generated into the copy's secrets file. */
+/**
+ * The sandbox's orders, read with the token `procure local` generated into the copy's secrets file
+ * for the vendor's own secret (the one its function names in FIXTUREVENDOR_SECRET_ARN; the file is
+ * keyed by the secret's logical id).
+ */
 async function ordersAt(url: string): Promise<Array<{ id: string; key: string; seats: number }>> {
+  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && vendorSecretRef(r) !== undefined);
   const file = JSON.parse(readFileSync(join(root, DATA_DIR, 'secrets.json'), 'utf8')) as { secrets: Record<string, { value: string }> };
-  // The vendor's secret is the one JSON value with a token (the link signing key is a bare string).
-  const token = Object.values(file.secrets)
-    .map((s) => /^\{.*"token":"([^"]+)"/.exec(s.value)?.[1])
-    .find((t) => t !== undefined);
-  expect(token, "the Fixture Vendor's token in secrets.json").toBeDefined();
+  const { token } = JSON.parse(file.secrets[vendorSecretRef(fn!)!]!.value) as { token?: string };
+  expect(token, "the Fixture Vendor's token in secrets.json").toEqual(expect.any(String));
   const res = await fetch(`${url}/licenses`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as Array<{ id: string; key: string; seats: number }>;
+}
+
+/** The logical id of the Fixture Vendor's secret a function's environment names, if it names one. */
+function vendorSecretRef(resource: { Properties?: Record<string, unknown> }): string | undefined {
+  const variables = (resource.Properties?.Environment as { Variables?: Record<string, { Ref?: string }> } | undefined)?.Variables;
+  return variables?.[secretArnEnv('fixturevendor')]?.Ref;
 }

@@ -1,3 +1,4 @@
+import { ALL_STATE_NAMES } from '../support/state-names';
 import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
 import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 import validateAsl from 'asl-validator';
@@ -42,7 +43,7 @@ const TIMED_OUT = ['Sandbox.Timedout', 'Lambda.Unknown'];
 
 describe('shape', () => {
   it("has exactly procure's states (lambdas/core/workflow.ts) and each vendor's own (its core/states.ts)", () => {
-    expect(Object.keys(asl.States).sort()).toEqual([...Object.values(STATE), ...Object.values(COCALC_STATES), ...Object.values(INTERSERVER_STATES)].sort());
+    expect(Object.keys(asl.States).sort()).toEqual([...ALL_STATE_NAMES].sort());
     expect(asl.StartAt).toBe(STATE.PreparePurchase);
   });
 
@@ -366,7 +367,7 @@ describe('running on the local engine', () => {
       {
         overrides: {
           taskResourceLocalHandlers: stubs(request, overrides) as never,
-          retryIntervalOverrides: Object.fromEntries(Object.values(STATE).map((n) => [n, 0])),
+          retryIntervalOverrides: Object.fromEntries(ALL_STATE_NAMES.map((n) => [n, 0])),
         },
         context: { Task: { Token: 'token-1' } } as never,
       },

@@ -1,10 +1,10 @@
+import { ALL_STATE_NAMES } from '../support/state-names';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsInSource, importsOfFile, tsFilesUnder, type ModuleImport } from '../support/module-imports';
 import { PROJECT_DIR } from '../support/project-dir';
 import { FUNCTIONS } from '../../lambdas/core/functions';
-import { STATE } from '../../lambdas/core/workflow';
 import { ENV } from '../../lambdas/shared/env-names';
 
 /**
@@ -261,7 +261,7 @@ describe('a generic local emulator', () => {
   });
 
   it('no emulator file names a procure env variable, state or function', () => {
-    const names = [...Object.values(ENV), ...Object.values(STATE), ...Object.keys(FUNCTIONS)];
+    const names = [...Object.values(ENV), ...ALL_STATE_NAMES, ...Object.keys(FUNCTIONS)];
     const named = EMULATOR.flatMap((f) => {
       const source = readFileSync(resolve(PROJECT_DIR, f), 'utf8');
       return names.filter((n) => new RegExp(`\\b${n}\\b`).test(source)).map((n) => `${f}: ${n}`);
