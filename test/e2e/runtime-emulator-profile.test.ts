@@ -1,4 +1,4 @@
-import { OTHER_APP_DIR } from '../support/other-app';
+import { OTHER_APP_DIR, OTHER_APP_WATCH } from '../support/other-app';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,11 +9,12 @@ import { waitFor } from '../support/wait';
 
 /**
  * The generic emulator with another CDK app (issue #10): test/fixtures/other-app, a notes service
- * that shares nothing with procure (its own project folder, cdk.json, tables, secret, API, rule and
- * workflow), run by startEmulator with the emulator's defaults (the watched sources, the one stack)
- * and profiles of its own: what the emulator does alone, and what each profile hook adds.
+ * that shares no code or names with procure (its own project folder, cdk.json, tables, secret, API,
+ * rule and workflow; only the installed packages are this repository's), run by startEmulator (its
+ * one stack found by itself; the default watch list and the lock file) with profiles of its own:
+ * what the emulator does alone, and what the secretRoles, startSandboxes and functionWiring hooks add.
  */
-const OTHER_APP = { projectDir: OTHER_APP_DIR, synth: 'auto' as const, inMemory: true };
+const OTHER_APP = { projectDir: OTHER_APP_DIR, watch: [...OTHER_APP_WATCH], synth: 'auto' as const, inMemory: true };
 
 type Notes = Emulator<object>;
 
