@@ -54,8 +54,8 @@ export interface VendorProfile<
   readonly functions: Functions;
   /**
    * Where its functions' entry files are, relative to lambdas/ (default: its folder's, `vendors/<name>/handlers`).
-   * For a vendor whose folder is not under lambdas/vendors: only the test-only Fixture Vendor, which
-   * lives in test/fixtures so that no build of procure holds it (a real vendor leaves it out).
+   * Only for a vendor whose folder is not under lambdas/vendors: a test-only vendor kept under
+   * test/fixtures so that no build of procure holds it (a real vendor leaves this out).
    */
   readonly handlersDir?: string;
 }
