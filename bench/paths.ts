@@ -121,7 +121,8 @@ interface Metered {
   serial: number;
 }
 
-const portOf = (url: string | undefined): number => (url ? Number(new URL(url).port) : -1);
+/** A URL's port (-1 for none): what recordServerRequests watches. */
+export const portOf = (url: string | undefined): number => (url ? Number(new URL(url).port) : -1);
 
 async function startMetered(
   watched: Set<number>,
