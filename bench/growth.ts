@@ -22,9 +22,11 @@ import { recordServerRequests, type ServerRequest } from './server-requests';
  * - N InterServer purchases one after another (auto-approved; N = 1,000, `--quick` 200): the
  *   median latency (event in -> SUCCEEDED) of the first 100 and of the last 100; the same for the
  *   overhead, the latency minus the time the vendor's sandbox spent answering (as `paths` counts
- *   it), which leaves out the vendor's own growth (its listing answers with every license); and the
- *   main thread's heap after a full GC after 100 and after N (the Lambdas run in worker threads
- *   with heaps of their own);
+ *   it), which leaves out the vendor's own growth (its listing answers with every license); the same
+ *   for the latency without BuyLicense's own time (what grows with the account: it lists every
+ *   license before a buy and parses the answer, the API having no lookup by IP); and the main
+ *   thread's heap after a full GC after 100 and after N (the Lambdas run in worker threads with
+ *   heaps of their own);
  * - BuyLicense's own time (from the execution history) over 20 purchases with the account holding
  *   about 10 licenses, then over 20 more after the sandbox was given 1,000 licenses of other IPs.
  */
@@ -36,6 +38,9 @@ export interface GrowthResults {
   /** Latency minus the vendor sandbox's answering time, medians of the first and the last 100. */
   overheadFirst100Ms: number;
   overheadLast100Ms: number;
+  /** Latency minus BuyLicense's own time, medians of the first and the last 100. */
+  withoutBuyFirst100Ms: number;
+  withoutBuyLast100Ms: number;
   heapAt100MiB: number;
   heapAtEndMiB: number;
   /** The month's InterServer budget counter item, as JSON bytes, after 100 and after N purchases. */
@@ -112,6 +117,7 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
     const tag = `${process.pid}-${Date.now()}`;
     const latencies: number[] = [];
     const overheads: number[] = [];
+    const withoutBuy: number[] = [];
     const buySmall: number[] = [];
     let heapAt100 = 0;
     let counterAt100 = 0;
@@ -120,6 +126,7 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
       const { ms, overheadMs, buyMs } = await onePurchase(rt, i, tag, failures, recorder.requests);
       latencies.push(ms);
       overheads.push(overheadMs);
+      withoutBuy.push(ms - (buyMs ?? 0));
       if (i < 20 && buyMs !== undefined) buySmall.push(buyMs);
       if (i === 99) {
         heapAt100 = heapUsedAfterGc();
@@ -143,6 +150,8 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
       latencyLast100Ms: median(latencies.slice(-100)),
       overheadFirst100Ms: median(overheads.slice(0, 100)),
       overheadLast100Ms: median(overheads.slice(-100)),
+      withoutBuyFirst100Ms: median(withoutBuy.slice(0, 100)),
+      withoutBuyLast100Ms: median(withoutBuy.slice(-100)),
       heapAt100MiB: heapAt100 / MiB,
       heapAtEndMiB: heapAtEnd / MiB,
       counterAt100Bytes: counterAt100,
@@ -164,6 +173,7 @@ export function formatGrowth(r: GrowthResults): string {
     `purchases one after another: ${r.purchases} (InterServer, auto-approved, a data folder as npm start uses)`,
     `  latency, median of the first 100: ${fmtMs(r.latencyFirst100Ms)}; of the last 100: ${fmtMs(r.latencyLast100Ms)} (${ratio(r.latencyFirst100Ms, r.latencyLast100Ms)})`,
     `  overhead (latency minus the vendor's answering time), median of the first 100: ${fmtMs(r.overheadFirst100Ms)}; of the last 100: ${fmtMs(r.overheadLast100Ms)} (${ratio(r.overheadFirst100Ms, r.overheadLast100Ms)})`,
+    `  latency without BuyLicense's own time, median of the first 100: ${fmtMs(r.withoutBuyFirst100Ms)}; of the last 100: ${fmtMs(r.withoutBuyLast100Ms)} (${ratio(r.withoutBuyFirst100Ms, r.withoutBuyLast100Ms)})`,
     `  main-thread heap after 100: ${r.heapAt100MiB.toFixed(1)} MiB; after ${r.purchases}: ${r.heapAtEndMiB.toFixed(1)} MiB (${ratio(r.heapAt100MiB, r.heapAtEndMiB)}; each after a full GC)`,
     `  budget counter item after 100: ${r.counterAt100Bytes} bytes; after ${r.purchases}: ${r.counterAtEndBytes} bytes (${ratio(r.counterAt100Bytes, r.counterAtEndBytes)}; DynamoDB's item limit is 400 KB)`,
     `BuyLicense's own time, median of 20: with ~10 licenses ${fmtMs(r.buyLicenseAt10Ms)}; with 1,000 more ${fmtMs(r.buyLicenseAt1000Ms)} (${ratio(r.buyLicenseAt10Ms, r.buyLicenseAt1000Ms)})`,
