@@ -148,6 +148,7 @@ export interface Emulator<Sandboxes extends object = object, Closed extends Clos
    * folder also earlier runs' (`<dataDir>/events/dead-letters.jsonl`).
    */
   eventDeliveryFailures: DeliveryFailure[];
+  /** The latest 1,000 mails sent, oldest first (every mail stays on disk in `outboxDir`). */
   mails: OutboxMail[];
   putEvents(entries: PutEventsEntry[]): ReturnType<EventBus['putEvents']>;
   /** Synchronous invocation by construct id or logical id. */

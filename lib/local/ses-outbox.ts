@@ -39,12 +39,20 @@ export interface OutboxMail {
   links: string[];
 }
 
+/** How many of the latest mails {@link Outbox.mails} keeps in memory by default. */
+const DEFAULT_MAIL_RETENTION = 1000;
+
 export class Outbox {
+  /**
+   * The latest mails sent (up to `retention`), oldest first: bounded, so a long run does not keep
+   * every mail in memory (each stays on disk as its .eml file in `dir`).
+   */
   readonly mails: OutboxMail[] = [];
 
   constructor(
     readonly dir: string,
     private readonly onMail?: (mail: OutboxMail) => void,
+    private readonly retention = DEFAULT_MAIL_RETENTION,
   ) {
     mkdirPrivate(dir);
   }
@@ -77,6 +85,7 @@ export class Outbox {
     writeFilePrivate(file, eml);
     const full: OutboxMail = { ...mail, file, headers, links: extractLinks(mail.text ?? mail.html ?? '') };
     this.mails.push(full);
+    if (this.mails.length > this.retention) this.mails.splice(0, this.mails.length - this.retention);
     try {
       this.onMail?.(full);
     } catch {
