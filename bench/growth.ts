@@ -13,8 +13,7 @@ import { PROJECT_DIR } from '../test/support/project-dir';
 import { interserverRequest } from '../test/support/requests';
 import { fmtMs, median } from './measure';
 import { unionMs } from './path-meter';
-import { portOf } from './paths';
-import { recordServerRequests, type ServerRequest } from './server-requests';
+import { portOf, recordServerRequests, type ServerRequest } from './server-requests';
 
 /**
  * `npm run bench -- growth [--quick]`: whether procure stays flat as data grows (issue #11,
@@ -110,8 +109,8 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
   });
   const failures: string[] = [];
   const e2e: E2e = e2eHandle(rt, []);
-  const vendorPort = portOf(rt.sandboxes.interserver?.url);
-  const recorder = recordServerRequests(() => new Set([vendorPort]));
+  const watched = new Set([portOf(rt.sandboxes.interserver?.url)]);
+  const recorder = recordServerRequests(() => watched);
   const counterBytes = async () => JSON.stringify((await stateItem(e2e, `BUDGET#interserver#${utcMonth(new Date())}`, 'BUDGET')) ?? {}).length;
   try {
     const tag = `${process.pid}-${Date.now()}`;

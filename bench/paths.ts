@@ -9,7 +9,7 @@ import { median } from './measure';
 import { attributeCalls, callsByOperation, connectionOwners, countTransitions, stateOfInvocation, unionMs, type Span, type Transitions } from './path-meter';
 import { MailWaiter } from './runtime';
 import { cocalcRequestBody, interserverRequestBody, INVALID_REQUEST_BODY } from './samples';
-import { recordServerRequests, type ServerRequest } from './server-requests';
+import { portOf, recordServerRequests, type ServerRequest } from './server-requests';
 
 /**
  * `npm run bench -- paths [--quick]` (issue #11, bullet 2): one purchase of each path on the local
@@ -120,9 +120,6 @@ interface Metered {
   apiPort: number;
   serial: number;
 }
-
-/** A URL's port (-1 for none): what recordServerRequests watches. */
-export const portOf = (url: string | undefined): number => (url ? Number(new URL(url).port) : -1);
 
 async function startMetered(
   watched: Set<number>,

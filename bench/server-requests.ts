@@ -24,6 +24,9 @@ interface ChannelMessage {
   server: Server;
 }
 
+/** A URL's port (-1 for none): what recordServerRequests watches. */
+export const portOf = (url: string | undefined): number => (url ? Number(new URL(url).port) : -1);
+
 export function recordServerRequests(watch: () => ReadonlySet<number>): { requests: ServerRequest[]; stop(): void } {
   const requests: ServerRequest[] = [];
   const open = new WeakMap<ServerResponse, Omit<ServerRequest, 'to'>>();

@@ -55,16 +55,16 @@ const NAME_OF: { readonly [K in NameKind]: (s: { key: string; setting: Pick<Vend
  * both vendors, an output one output; shared, one would silently take the other's value.
  */
 export function sharedNames(settings: ReadonlyArray<{ vendor: string; key: string; setting: Pick<VendorSetting, 'variable' | 'output'> }>): string[] {
-  return (Object.keys(NAME_OF) as NameKind[]).flatMap((kind) =>
-    settings.flatMap((s, i) => {
-      const nameOf = NAME_OF[kind];
+  return (Object.keys(NAME_OF) as NameKind[]).flatMap((kind) => {
+    const nameOf = NAME_OF[kind];
+    return settings.flatMap((s, i) => {
       const name = nameOf(s);
       const first = settings.findIndex((o) => nameOf(o) === name);
       return name === undefined || first === i
         ? []
         : [`vendor setting ${kind} ${name} is declared by ${settings[first]!.vendor}'s ${settings[first]!.key} and ${s.vendor}'s ${s.key}`];
-    }),
-  );
+    });
+  });
 }
 const shared = sharedNames(ALL);
 if (shared.length) throw new Error(shared.join('; '));

@@ -13,3 +13,8 @@
  * details as a possible secret (shared/redact.ts), and the reconciler could no longer match it there.
  */
 export type HeldItemId = number | string;
+
+/** The purchase's held item: the state's (its preparation's answer), else the record's (an earlier run's). */
+export function heldItemOf(state: { cart?: { itemId?: HeldItemId } }, record: { cartItemId?: HeldItemId } | undefined): HeldItemId | undefined {
+  return state.cart?.itemId ?? record?.cartItemId;
+}

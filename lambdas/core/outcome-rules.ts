@@ -120,7 +120,7 @@ export function startEnd(status: PurchaseStatus, reason: string): EndInProgress 
 }
 
 /** Whether our cart item is to be deleted: never once money may have been spent (NEEDS_ATTENTION keeps everything for a person). */
-export function cleansCart(end: EndInProgress): boolean {
+function cleansCart(end: EndInProgress): boolean {
   return end.status !== 'NEEDS_ATTENTION';
 }
 
@@ -147,7 +147,7 @@ export function afterCartCleanup(
 }
 
 /** Whether the reservation is released now: only for an end that spent nothing, with nothing left pending before it. */
-export function releasesBudget(end: EndInProgress): boolean {
+function releasesBudget(end: EndInProgress): boolean {
   return end.status !== 'NEEDS_ATTENTION' && end.pending.length === 0;
 }
 
@@ -173,7 +173,7 @@ export function finalEnd(end: EndInProgress): { status: PurchaseStatus; reason: 
 }
 
 /** The compensation steps, as RecordNotCompleted runs them (each audits itself and never throws). */
-export interface CompensationSteps {
+interface CompensationSteps {
   /** Takes back what the vendor's preparation left (CoCalc: deletes our cart item). */
   takeBack(status: PurchaseStatus): Promise<StepResult<CartCleanup>>;
   /** Releases the budget reservation. */

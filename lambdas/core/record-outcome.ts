@@ -10,6 +10,7 @@ import type { AuditEntry, AuditLog, EventPublisher, Mailer, NoticeLedger, Purcha
 import { wantsNotices } from './purchase-request';
 import { withRecordedQuote } from './recorded-quote';
 import { type LeftoversByVendor, leftoverNoun } from './vendor-leftovers';
+import { heldItemOf } from './held-item';
 import { vendorLabel } from './vendor-names';
 import { EVENTS, type RecordOutcomePayload, type WorkflowState } from './workflow';
 
@@ -101,7 +102,7 @@ async function recordNotCompleted(deps: Deps, state: WorkflowState, trail: Audit
   if (record?.resolution) return { status: record.status, ...(record.reason ? { reason: record.reason } : {}) };
   const failure = state.failure ? describeFailure(state.failure) : undefined;
   const classified = classifyEnd(state, record, failure);
-  const cartItemId = state.cart?.itemId ?? record?.cartItemId;
+  const cartItemId = heldItemOf(state, record);
   // How the vendor calls what its preparation left (its leftovers' noun), for the reason and the mail
   // (the mail's own default when the vendor names none).
   const noun = deps.leftovers[request.vendor]?.noun;

@@ -6,6 +6,7 @@ import { acceptEntry, type BusEvent } from './event-entries';
 import type { JournalEntry } from './event-journal';
 import { matchesPattern } from './event-pattern';
 import type { LocalRule } from './event-rules';
+import { keepLatest } from './keep-latest';
 
 // Split by concern (each file says why): the rules read from the template (event-rules.ts),
 // PutEvents entries (event-entries.ts), target input (event-target-input.ts) and delivery with
@@ -96,8 +97,7 @@ export class EventBus {
     for (const a of accepted) {
       if (a.routes.length && !journaled) continue;
       this.emitted.push({ ...a.event, busName: a.busName });
-      const over = this.emitted.length - (this.options.emittedRetention ?? DEFAULT_EMITTED_RETENTION);
-      if (over > 0) this.emitted.splice(0, over);
+      keepLatest(this.emitted, this.options.emittedRetention ?? DEFAULT_EMITTED_RETENTION);
       for (const route of a.routes) this.deliveries.start(route, a.event, acceptedAt);
     }
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };

@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toJsonText } from './deep-json';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
+import { keepLatest } from './keep-latest';
 
 /**
  * Where the local EventBridge puts what it gave up on, as the template's dead-letter queue /
@@ -61,7 +62,7 @@ export class DeadLetterStore {
   add(letter: DeadLetter): void {
     this.letters.push(letter);
     if (!this.file) {
-      if (this.letters.length > MAX_DEAD_LETTERS) this.letters.shift();
+      keepLatest(this.letters, MAX_DEAD_LETTERS);
       return;
     }
     appendFileSync(this.file, `${toJsonText(letter)}\n`, { mode: 0o600 });
@@ -71,7 +72,7 @@ export class DeadLetterStore {
 
   /** Keeps the newest MAX_DEAD_LETTERS, in memory and in the file. */
   private rewrite(): void {
-    this.letters.splice(0, Math.max(0, this.letters.length - MAX_DEAD_LETTERS));
+    keepLatest(this.letters, MAX_DEAD_LETTERS);
     writeFilePrivate(this.file!, this.letters.map((l) => `${toJsonText(l)}\n`).join(''));
     this.lines = this.letters.length;
   }

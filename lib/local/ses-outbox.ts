@@ -5,6 +5,7 @@ import type { RestRoute } from './aws-endpoint';
 import { parseEml } from './eml-reader';
 import { buildEml } from './eml-writer';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
+import { keepLatest } from './keep-latest';
 
 // Split by concern: writing the .eml files (eml-writer.ts) and reading them back (eml-reader.ts).
 
@@ -85,7 +86,7 @@ export class Outbox {
     writeFilePrivate(file, eml);
     const full: OutboxMail = { ...mail, file, headers, links: extractLinks(mail.text ?? mail.html ?? '') };
     this.mails.push(full);
-    if (this.mails.length > this.retention) this.mails.splice(0, this.mails.length - this.retention);
+    keepLatest(this.mails, this.retention);
     try {
       this.onMail?.(full);
     } catch {

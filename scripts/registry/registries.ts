@@ -14,7 +14,8 @@ const PROCURE_REGISTRY: Registry = {
 const FIXTURE_REGISTRY: Registry = {
   list: 'test/fixtures/vendors/fixturevendor/registry/names.ts',
   vendors: WITH_FIXTURE,
-  folderOf: (vendor) => (PROCURE_REGISTRY.vendors.includes(vendor) ? PROCURE_REGISTRY.folderOf(vendor) : `test/fixtures/vendors/${vendor}`),
+  // Only its own vendors are read from a folder; procure's come from procure's lists (`extends`).
+  folderOf: (vendor) => `test/fixtures/vendors/${vendor}`,
   outOf: (facet) => `test/fixtures/vendors/fixturevendor/registry/${facet.key}.ts`,
   extends: PROCURE_REGISTRY,
 };

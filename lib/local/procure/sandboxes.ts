@@ -82,8 +82,8 @@ export function sandboxUrlVariable(vendor: Vendor): string {
  */
 export function elsewhereWiring(vendor: Vendor, url: string): Record<string, string> {
   const part = partOf(vendor);
-  const companions = Object.entries(part.alongside ?? {}).filter(([, goesWith]) => goesWith === part.urlVariable);
-  return { [part.urlVariable]: url, ...Object.fromEntries(companions.map(([variable]) => [variable, ''])) };
+  // A part's `alongside` names only variables that go with its own URL variable (vendor-sandbox.ts).
+  return { [part.urlVariable]: url, ...Object.fromEntries(Object.keys(part.alongside ?? {}).map((variable) => [variable, ''])) };
 }
 
 /** What the CLI buys from a vendor's sandbox by way of example (its part's `sample`). */

@@ -1,4 +1,5 @@
 import { cocalcItemId } from './cart-item-id';
+import { heldItemOf } from '../../../core/held-item';
 import type { CheckoutDeps } from './checkout-deps';
 import { tagDescription } from './cart-tag';
 import { checkoutResult } from './checkout-rules';
@@ -40,7 +41,7 @@ export async function checkOut(deps: CheckoutDeps, state: WorkflowState, context
   if (request.vendor !== 'cocalc') throw new Error('Checkout needs a CoCalc request');
 
   const record = await deps.purchases.get(purchaseId);
-  const held = state.cart?.itemId ?? record?.cartItemId;
+  const held = heldItemOf(state, record);
   if (held === undefined) throw new Error(`Checkout of ${purchaseId} has no cart item`);
   const itemId = cocalcItemId(held);
   if (record?.licenseId) return checkoutResult(quote, itemId, record.licenseId, false);
