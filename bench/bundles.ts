@@ -7,6 +7,7 @@ import { loadStack, withAssemblyReadLock } from '../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../lib/local/lambda-functions';
 import { PROCURE_WATCH } from '../lib/local/procure/watch';
 import { ensureSynth } from '../lib/local/synth';
+import { trimSourceMapFile } from '../lib/constructs/source-map-trim.cjs';
 import { WORKFLOW_BUNDLING } from '../lib/constructs/workflow-function';
 import { bundleContents, functionNeeds, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
 import { median, textTable } from './measure';
@@ -74,7 +75,7 @@ function baselineSource(packages: readonly string[]): string {
   return `${lines.join('\n')}\nexport const handler = async () => [${packages.map((_, i) => `m${i}`).join(', ')}].length;\n`;
 }
 
-/** Bundles `source` to `outDir/index.js` (+ map) with the functions' settings. */
+/** Bundles `source` to `outDir/index.js` (+ map) with the functions' settings, the map trimmed as their bundling hook trims theirs. */
 async function bundleBaseline(source: string, projectDir: string, outDir: string): Promise<void> {
   const b = WORKFLOW_BUNDLING;
   await build({
@@ -91,6 +92,7 @@ async function bundleBaseline(source: string, projectDir: string, outDir: string
     outfile: join(outDir, 'index.js'),
     logLevel: 'error',
   });
+  trimSourceMapFile(join(outDir, 'index.js.map'));
 }
 
 /** Milliseconds `require(file)` takes in a fresh node process. */

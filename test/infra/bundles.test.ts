@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/core/functions';
 import type { FunctionId } from '../../lambdas/core/workflow';
+import { isLibrarySource } from '../../lib/constructs/source-map-trim.cjs';
 import { WORKFLOW_BUNDLING } from '../../lib/constructs/workflow-function';
 import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
 import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
@@ -66,6 +67,16 @@ describe('each function bundles only what it runs', () => {
     expect(bundled.sort(), `import the vendor's own gateway module (lambdas/vendors/<vendor>/composition/gateway.ts)`).toEqual(
       [...needs.vendorLibraries].sort(),
     );
+  });
+
+  it.each(IDS)("%s's source map maps procure's own code only, as its bundling hook trims it (lib/constructs/source-map-trim.cjs)", (id) => {
+    const { bundle } = of(id);
+    expect(bundle.mappedSources.filter(isLibrarySource)).toEqual([]);
+    expect(
+      bundle.mappedSources.some((s) => /(^|\/)lambdas\/.+\.ts$/.test(s)),
+      'its own frames still map to lambdas/',
+    ).toBe(true);
+    expect(bundle.bundledPackages.size, 'the sources still list every library bundled').toBeGreaterThan(0);
   });
 
   it.each(IDS)("%s carries neither zod's classic API nor a zod locale but English", (id) => {

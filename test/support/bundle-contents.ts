@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decode } from '@jridgewell/sourcemap-codec';
 import type { CfnTemplate } from '../../lib/local/cfn-template';
 import { VENDORS, type Vendor } from '../../lambdas/core/vendor-names';
 import { secretArnEnv } from '../../lambdas/shared/env-names';
@@ -92,6 +93,8 @@ export interface BundleContents {
   externalSdkPackages: string[];
   /** Packages bundled into `index.js` (from the source map's sources), with the files of each. */
   bundledPackages: Map<string, string[]>;
+  /** The sources some mapping of the source map points into (the trimmed map keeps procure's own only). */
+  mappedSources: string[];
 }
 
 /** The package a `node_modules/...` path belongs to (scoped or not); undefined for other paths. */
@@ -104,7 +107,7 @@ export function packageOf(path: string): string | undefined {
 /** Reads `index.js` and `index.js.map` of a bundle folder (the source map must be there: procure's bundles keep one). */
 export function bundleContents(dir: string): BundleContents {
   const js = readFileSync(join(dir, 'index.js'), 'utf8');
-  const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources?: string[] };
+  const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources?: string[]; mappings?: string };
   const required = [...js.matchAll(/\brequire\("(@aws-sdk\/[^"/]+)(?:\/[^"]*)?"\)/g)].map((m) => m[1]!);
   const bundledPackages = new Map<string, string[]>();
   for (const source of map.sources ?? []) {
@@ -115,5 +118,12 @@ export function bundleContents(dir: string): BundleContents {
     bundledPackages.set(pkg, files);
   }
   const clients = [...required, ...bundledPackages.keys()].filter((p) => /^@aws-sdk\/(client|lib)-/.test(p));
-  return { bytes: Buffer.byteLength(js), sdkPackages: [...new Set(clients)].sort(), externalSdkPackages: [...new Set(required)].sort(), bundledPackages };
+  const mapped = new Set(decode(map.mappings ?? '').flatMap((segments) => segments.filter((s) => s.length > 1).map((s) => s[1]!)));
+  return {
+    bytes: Buffer.byteLength(js),
+    sdkPackages: [...new Set(clients)].sort(),
+    externalSdkPackages: [...new Set(required)].sort(),
+    bundledPackages,
+    mappedSources: [...mapped].map((i) => map.sources?.[i] ?? '').sort(),
+  };
 }
