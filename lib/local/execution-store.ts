@@ -33,8 +33,8 @@ export interface ExecutionStore {
   saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void;
 }
 
-/** Keeps every RUNNING record and, of the finished ones, the newest by start date up to this many in all. */
-const MAX_RECORDS = 2000;
+/** Keeps every RUNNING record and, of the finished ones, the newest by start date up to this many in all (in memory too: history-retention.ts). */
+export const MAX_RECORDS = 2000;
 
 /** Changes appended before the records are written whole again. */
 const COMPACT_AFTER = 500;

@@ -8,11 +8,11 @@ import { ExecutionDurability } from './execution-durability';
 import { type EngineEvent, outcomeOf, type StepEvent, stepFromEngineEvent, TopLevelState } from './execution-engine-events';
 import { afterTask, unresumableReason } from './execution-resume';
 import { checkStartRequest, executionArnOf, unknownExecution, unknownStateMachine } from './execution-start-rules';
-import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './execution-store';
+import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, MAX_RECORDS } from './execution-store';
 import { TaskRunner } from './execution-tasks';
 import { waitUntilFinished } from './execution-waits';
 import { subSecondWait } from './wait-timestamps';
-import { FinishedHistories } from './history-retention';
+import { FinishedHistories, forgetOldestFinished, inStartOrder } from './history-retention';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
 
@@ -48,12 +48,10 @@ export interface ExecutionManagerOptions {
   waitTimeOverrides?: Record<string, number>;
   onStep?: (event: StepEvent) => void;
   log?: (line: string) => void;
-  /**
-   * How many finished executions keep their step history in memory (the last to finish); older
-   * ones' `history()` is empty, as for records of earlier runs.
-   * @default 200
-   */
+  /** How many finished executions keep their step history in memory (the last to finish; older ones' `history()` is empty). @default 200 */
   historyRetention?: number;
+  /** How many finished executions keep their record in memory at all (history-retention.ts). @default 2,000, as executions.json keeps */
+  recordRetention?: number;
 }
 
 /** An execution a previous run left RUNNING, and where it can go on from. */
@@ -97,7 +95,7 @@ export class ExecutionManager {
       const engine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
       this.machines.set(machine.arn, { machine, engine });
     }
-    for (const record of options.previous ?? []) this.executions.set(record.executionArn, { record, history: [], minted: new Set() });
+    for (const record of inStartOrder(options.previous ?? [])) this.executions.set(record.executionArn, { record, history: [], minted: new Set() });
   }
 
   /** StartExecution. Throws AwsServiceError with Step Functions' error codes. */
@@ -262,12 +260,11 @@ export class ExecutionManager {
     // The engine run (its states' inputs and outputs) is no longer needed once finished.
     live.abort = undefined;
     this.finishedHistories.finished(live);
+    forgetOldestFinished(this.executions, this.options.recordRetention ?? MAX_RECORDS);
     this.options.broker.closeExecution(r.executionArn);
     // The outcome first: a crash between the two leaves a finished record and a stale checkpoint
-    // (dropped at the next start), never a RUNNING record without its checkpoint (run again from
-    // the start).
-    // A failed save keeps the checkpoint: the record on disk still says RUNNING, and without its
-    // checkpoint the next start would run the execution again from the start.
+    // (dropped at the next start). A failed save keeps the checkpoint: the record on disk still says
+    // RUNNING, and without its checkpoint the next start would run the execution again from the start.
     if (this.durability.persist(r) || !this.durability.hasStore) this.durability.dropCheckpoint(r.executionArn);
     this.changes.emit('change', r.executionArn);
   }

@@ -23,3 +23,23 @@ export class FinishedHistories<T extends { history: unknown[] }> {
     }
   }
 }
+
+/** Records in the order they started (the oldest first); executions.json lists finished ones newest first. */
+export function inStartOrder<T extends { startDate: string }>(records: readonly T[]): T[] {
+  return [...records].sort((a, b) => (a.startDate < b.startDate ? -1 : a.startDate > b.startDate ? 1 : 0));
+}
+
+/**
+ * Which finished executions keep their record in memory at all: `executions` (in start order) is
+ * cut back to `limit` entries by forgetting the finished ones that started first. With `limit` at
+ * what executions.json keeps (execution-store.ts MAX_RECORDS), a long-running runtime remembers
+ * what it would remember after a restart, and its memory stops growing there: before, every
+ * execution it ever ran stayed in memory, input and output included (about 6 KB each). A running
+ * execution is never forgotten, however many there are.
+ */
+export function forgetOldestFinished<T extends { record: { status: string } }>(executions: Map<string, T>, limit: number): void {
+  for (const [arn, entry] of executions) {
+    if (executions.size <= limit) return;
+    if (entry.record.status !== 'RUNNING') executions.delete(arn);
+  }
+}
