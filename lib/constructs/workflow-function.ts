@@ -16,9 +16,9 @@ const REPO_ROOT = join(__dirname, '..', '..');
 /** The script that trims each bundle's source map after esbuild (run with the node running the CDK app). */
 const SOURCE_MAP_TRIM = join(__dirname, 'source-map-trim.cjs');
 
-/** `word` quoted for the POSIX shell the bundling hooks run in. */
+/** `word` quoted for the shell the bundling hooks run in: a POSIX shell, or cmd on Windows (which takes no single quotes). */
 function shellWord(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return process.platform === 'win32' ? `"${word}"` : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { inFinishOrder } from './history-retention';
 import { mkdirPrivate, PRIVATE_FILE_MODE, writeFilePrivate } from './private-files';
 
 /**
@@ -33,7 +34,7 @@ export interface ExecutionStore {
   saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void;
 }
 
-/** Keeps every RUNNING record and, of the finished ones, the newest by start date up to this many in all (in memory too: history-retention.ts). */
+/** Keeps every RUNNING record and, of the finished ones, the last to finish up to this many in all (in memory too: history-retention.ts). */
 export const MAX_RECORDS = 2000;
 
 /** Changes appended before the records are written whole again. */
@@ -123,10 +124,10 @@ export class FileExecutionStore implements ExecutionStore {
 
 /**
  * At most MAX_RECORDS records: every RUNNING one (an execution waiting days for an approval must
- * still go on, or be closed, after a restart), then the newest finished ones.
+ * still go on, or be closed, after a restart), then the finished ones that finished last.
  */
 function trimmed(records: ExecutionRecord[]): ExecutionRecord[] {
   const running = records.filter((r) => r.status === 'RUNNING');
-  const finished = records.filter((r) => r.status !== 'RUNNING').sort((a, b) => (a.startDate < b.startDate ? 1 : -1));
+  const finished = inFinishOrder(records.filter((r) => r.status !== 'RUNNING')).reverse();
   return [...running, ...finished.slice(0, Math.max(0, MAX_RECORDS - running.length))];
 }

@@ -12,7 +12,7 @@ import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, MAX_RE
 import { TaskRunner } from './execution-tasks';
 import { waitUntilFinished } from './execution-waits';
 import { subSecondWait } from './wait-timestamps';
-import { FinishedHistories, forgetOldestFinished, inStartOrder } from './history-retention';
+import { FinishedRetention, inFinishOrder } from './history-retention';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
 
@@ -50,7 +50,7 @@ export interface ExecutionManagerOptions {
   log?: (line: string) => void;
   /** How many finished executions keep their step history in memory (the last to finish; older ones' `history()` is empty). @default 200 */
   historyRetention?: number;
-  /** How many finished executions keep their record in memory at all (history-retention.ts). @default 2,000, as executions.json keeps */
+  /** How many finished executions keep their record in memory (the last to finish; history-retention.ts). @default 2,000, as executions.json */
   recordRetention?: number;
 }
 
@@ -76,14 +76,15 @@ export class ExecutionManager {
   private readonly machines = new Map<string, { machine: LocalStateMachine; engine: StateMachine }>();
   private readonly executions = new Map<string, LiveExecution>();
   private readonly changes = new EventEmitter();
-  private readonly finishedHistories: FinishedHistories<LiveExecution>;
+  private readonly retention: FinishedRetention<LiveExecution>;
   private readonly durability: ExecutionDurability;
   private readonly tasks: TaskRunner;
   private closing = false;
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.changes.setMaxListeners(0);
-    this.finishedHistories = new FinishedHistories(options.historyRetention ?? DEFAULT_HISTORY_RETENTION);
+    const limits = { histories: options.historyRetention ?? DEFAULT_HISTORY_RETENTION, records: options.recordRetention ?? MAX_RECORDS };
+    this.retention = new FinishedRetention(limits, (e) => this.executions.delete(e.record.executionArn));
     this.durability = new ExecutionDurability(
       options,
       () => this.closing,
@@ -95,7 +96,11 @@ export class ExecutionManager {
       const engine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
       this.machines.set(machine.arn, { machine, engine });
     }
-    for (const record of inStartOrder(options.previous ?? [])) this.executions.set(record.executionArn, { record, history: [], minted: new Set() });
+    for (const record of inFinishOrder(options.previous ?? [])) {
+      const live: LiveExecution = { record, history: [], minted: new Set() };
+      this.executions.set(record.executionArn, live);
+      if (record.status !== 'RUNNING') this.retention.remember(live);
+    }
   }
 
   /** StartExecution. Throws AwsServiceError with Step Functions' error codes. */
@@ -145,10 +150,7 @@ export class ExecutionManager {
     return [...this.executions.values()].map((e) => ({ ...e.record })).filter((r) => !filter.status || r.status === filter.status);
   }
 
-  /**
-   * The steps of an execution run by this runtime: empty for records from earlier runs and for
-   * finished executions beyond the last `historyRetention` to finish.
-   */
+  /** The steps of an execution run by this runtime (none for earlier runs' or beyond the last `historyRetention` to finish). */
   history(ref: string): StepEvent[] {
     return [...(this.lookup(ref)?.history ?? [])];
   }
@@ -259,8 +261,7 @@ export class ExecutionManager {
     live.minted.clear();
     // The engine run (its states' inputs and outputs) is no longer needed once finished.
     live.abort = undefined;
-    this.finishedHistories.finished(live);
-    forgetOldestFinished(this.executions, this.options.recordRetention ?? MAX_RECORDS);
+    this.retention.finished(live);
     this.options.broker.closeExecution(r.executionArn);
     // The outcome first: a crash between the two leaves a finished record and a stale checkpoint
     // (dropped at the next start). A failed save keeps the checkpoint: the record on disk still says

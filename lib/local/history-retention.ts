@@ -1,45 +1,65 @@
 /**
- * Which finished executions keep their step history in memory: the last `limit` to finish. An
- * older one's history is emptied when a newer one finishes, so a long-running local runtime holds
- * at most `limit` finished histories however many purchases it has run (its record stays, in
- * memory and in executions.json). Running executions keep theirs whole.
+ * What a long-running local runtime keeps in memory of its finished executions, by when they
+ * finished (the one that finished longest ago goes first; running executions keep everything and are
+ * never forgotten, and the one finishing now is always kept):
+ * - the step history of the last `histories` to finish: an older one's history is emptied, its
+ *   record stays;
+ * - the record of the last `records` to finish, as executions.json keeps them (execution-store.ts):
+ *   an older one is forgotten, as a restart forgets what the file no longer lists. Before, memory
+ *   kept every execution a long `npm start` ever ran, input and output included (about 6 KB each).
  */
-export class FinishedHistories<T extends { history: unknown[] }> {
-  /** Insertion-ordered: the first entry finished longest ago. */
-  private readonly kept = new Set<T>();
+export class FinishedRetention<T extends { history: unknown[] }> {
+  /** Every finished entry still remembered, in the order they finished (the first finished longest ago). */
+  private readonly remembered = new Set<T>();
+  /** Those that still have their history, in the same order. */
+  private readonly withHistory = new Set<T>();
 
-  constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`history retention must be a whole number >= 0, not ${limit}`);
+  constructor(
+    readonly limits: { histories: number; records: number },
+    /** Drops a forgotten entry from wherever the caller keeps it. */
+    private readonly forget: (entry: T) => void,
+  ) {
+    const { histories, records } = limits;
+    if (!Number.isInteger(histories) || histories < 0) throw new RangeError(`history retention must be a whole number >= 0, not ${histories}`);
+    if (!Number.isInteger(records) || records < 1) throw new RangeError(`record retention must be a whole number >= 1, not ${records}`);
   }
 
-  /** `entry` finished now: it keeps its history, and the one that finished longest ago beyond the limit loses its. */
+  /** An earlier run's finished entry (it has no history); call in the order they finished (inFinishOrder). */
+  remember(entry: T): void {
+    this.remembered.add(entry);
+    this.trim();
+  }
+
+  /** `entry` finished now: it keeps its history and its record; the oldest beyond the limits lose theirs. */
   finished(entry: T): void {
-    this.kept.delete(entry);
-    this.kept.add(entry);
-    for (const oldest of this.kept) {
-      if (this.kept.size <= this.limit) break;
-      this.kept.delete(oldest);
+    for (const set of [this.remembered, this.withHistory]) {
+      set.delete(entry);
+      set.add(entry);
+    }
+    this.trim();
+  }
+
+  private trim(): void {
+    for (const oldest of this.withHistory) {
+      if (this.withHistory.size <= this.limits.histories) break;
+      this.withHistory.delete(oldest);
       oldest.history.length = 0;
+    }
+    for (const oldest of this.remembered) {
+      if (this.remembered.size <= this.limits.records) break;
+      this.remembered.delete(oldest);
+      this.withHistory.delete(oldest);
+      this.forget(oldest);
     }
   }
 }
 
-/** Records in the order they started (the oldest first); executions.json lists finished ones newest first. */
-export function inStartOrder<T extends { startDate: string }>(records: readonly T[]): T[] {
-  return [...records].sort((a, b) => (a.startDate < b.startDate ? -1 : a.startDate > b.startDate ? 1 : 0));
+/** When a record finished, or started if it has not: what both memory and executions.json keep the latest of. */
+export function finishedAt(record: { startDate: string; stopDate?: string }): string {
+  return record.stopDate ?? record.startDate;
 }
 
-/**
- * Which finished executions keep their record in memory at all: `executions` (in start order) is
- * cut back to `limit` entries by forgetting the finished ones that started first. With `limit` at
- * what executions.json keeps (execution-store.ts MAX_RECORDS), a long-running runtime remembers
- * what it would remember after a restart, and its memory stops growing there: before, every
- * execution it ever ran stayed in memory, input and output included (about 6 KB each). A running
- * execution is never forgotten, however many there are.
- */
-export function forgetOldestFinished<T extends { record: { status: string } }>(executions: Map<string, T>, limit: number): void {
-  for (const [arn, entry] of executions) {
-    if (executions.size <= limit) return;
-    if (entry.record.status !== 'RUNNING') executions.delete(arn);
-  }
+/** Records in the order they finished (the first to finish first); executions.json lists them newest first. */
+export function inFinishOrder<T extends { startDate: string; stopDate?: string }>(records: readonly T[]): T[] {
+  return [...records].sort((a, b) => (finishedAt(a) < finishedAt(b) ? -1 : finishedAt(a) > finishedAt(b) ? 1 : 0));
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionRecord } from '../../lib/local/execution-store';
 import { ExecutionManager, type ExecutionManagerOptions, type LocalStateMachine } from '../../lib/local/executions';
-import { FinishedHistories } from '../../lib/local/history-retention';
+import { FinishedRetention } from '../../lib/local/history-retention';
 import { TaskTokenBroker } from '../../lib/local/task-token-broker';
 
 const MACHINE: LocalStateMachine = {
@@ -22,20 +22,55 @@ const WAITING: LocalStateMachine = {
   definition: { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } } as never,
 };
 
-describe('FinishedHistories', () => {
-  it('keeps the histories of the last `limit` to finish and empties older ones', () => {
-    const kept = new FinishedHistories<{ history: number[] }>(2);
-    const [a, b, c] = [{ history: [1] }, { history: [2] }, { history: [3] }];
+/** A machine whose executions wait a second: started first, they finish after quick ones. */
+const SHORT: LocalStateMachine = {
+  ...WAITING,
+  logicalId: 'Second',
+  name: 'Second',
+  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Second',
+  definition: { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 1, End: true } } } as never,
+};
+
+describe('FinishedRetention', () => {
+  const retention = (histories: number, records: number) => {
+    const forgotten: string[] = [];
+    const kept = new FinishedRetention<{ name: string; history: number[] }>({ histories, records }, (e) => forgotten.push(e.name));
+    return { kept, forgotten };
+  };
+
+  it('keeps the histories of the last `histories` to finish and empties older ones', () => {
+    const { kept, forgotten } = retention(2, 10);
+    const [a, b, c] = [
+      { name: 'a', history: [1] },
+      { name: 'b', history: [2] },
+      { name: 'c', history: [3] },
+    ];
     kept.finished(a);
     kept.finished(b);
     expect([a.history, b.history]).toEqual([[1], [2]]);
     kept.finished(c);
     expect([a.history, b.history, c.history]).toEqual([[], [2], [3]]);
+    expect(forgotten).toEqual([]);
   });
 
-  it('refuses a limit that is not a whole number >= 0', () => {
-    expect(() => new FinishedHistories(-1)).toThrow(RangeError);
-    expect(() => new FinishedHistories(1.5)).toThrow(RangeError);
+  it('forgets the records of those that finished longest ago beyond `records`, earlier runs first, never the one finishing', () => {
+    const { kept, forgotten } = retention(5, 2);
+    kept.remember({ name: 'earlier', history: [] });
+    const long = { name: 'long-wait', history: [1] };
+    kept.finished({ name: 'a', history: [1] });
+    kept.finished({ name: 'b', history: [1] });
+    expect(forgotten).toEqual(['earlier']);
+    // However early it started, the one finishing now is the newest to finish: it stays.
+    kept.finished(long);
+    expect(forgotten).toEqual(['earlier', 'a']);
+    expect(long.history).toEqual([1]);
+  });
+
+  it('refuses limits that are not whole numbers, and a record limit that would forget the one finishing', () => {
+    expect(() => retention(-1, 10)).toThrow(RangeError);
+    expect(() => retention(1.5, 10)).toThrow(RangeError);
+    expect(() => retention(1, 0)).toThrow(/record retention/);
+    expect(() => retention(1, Number.NaN)).toThrow(/record retention/);
   });
 });
 
@@ -44,7 +79,7 @@ describe('ExecutionManager history retention', () => {
   afterEach(() => manager?.close());
 
   async function runAll(names: string[], historyRetention: number, more: Partial<ExecutionManagerOptions> = {}): Promise<ExecutionManager> {
-    const m = new ExecutionManager({ machines: [MACHINE, WAITING], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
+    const m = new ExecutionManager({ machines: [MACHINE, WAITING, SHORT], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
     manager = m;
     for (const name of names) {
       m.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
@@ -79,34 +114,31 @@ describe('ExecutionManager history retention', () => {
     for (const name of ['a', 'b', 'c']) expect(manager.history(name).at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
   });
 
-  it('forgets the records of the finished executions that started first beyond recordRetention, never a running one', async () => {
+  it('forgets the records of the executions that finished longest ago beyond recordRetention, never a running or a just-finished one', async () => {
     manager = await runAll([], 200, { recordRetention: 3 });
     const waiting = manager.start({ stateMachineArn: WAITING.arn, name: 'waiting', input: '{}' });
+    const shortWait = manager.start({ stateMachineArn: SHORT.arn, name: 'short-wait', input: '{}' });
     for (const name of ['r0', 'r1', 'r2', 'r3', 'r4']) {
       manager.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
       expect((await manager.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
     }
+    // Started before all of them, it finishes after them: its outcome is kept and seen.
+    expect((await manager.wait('short-wait', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    expect(manager.describe(shortWait.executionArn).status).toBe('SUCCEEDED');
     expect(
       manager
         .list()
         .map((r) => r.name)
         .sort(),
-    ).toEqual(['r3', 'r4', 'waiting']);
-    expect(() =>
-      manager!.describe(
-        manager!
-          .list()
-          .find((r) => r.name === 'r4')!
-          .executionArn.replace(/r4$/, 'r0'),
-      ),
-    ).toThrow(/does not exist/i);
+    ).toEqual(['r3', 'r4', 'short-wait', 'waiting']);
+    expect(() => manager!.describe(shortWait.executionArn.replace(/short-wait$/, 'r0'))).toThrow(/does not exist/i);
     expect(manager.describe(waiting.executionArn).status).toBe('RUNNING');
     // A forgotten name can be used again, as after a restart once executions.json no longer lists it.
     manager.start({ stateMachineArn: MACHINE.arn, name: 'r0', input: '{}' });
     expect((await manager.wait('r0', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
   });
 
-  it("forgets an earlier run's records oldest first, whatever order executions.json lists them in", async () => {
+  it("forgets an earlier run's records that finished first, whatever order executions.json lists them in", async () => {
     const record = (name: string, day: number): ExecutionRecord => ({
       executionArn: `arn:aws:states:us-east-1:123456789012:execution:Flow:${name}`,
       stateMachineArn: MACHINE.arn,
