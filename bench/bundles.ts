@@ -1,15 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { DEFAULT_RESOLVE_ENV } from '../lib/local/cfn-template';
 import { loadStack, withAssemblyReadLock } from '../lib/local/cloud-assembly';
 import { lambdasFromTemplate } from '../lib/local/lambda-functions';
 import { PROCURE_WATCH } from '../lib/local/procure/watch';
 import { ensureSynth } from '../lib/local/synth';
-import { trimSourceMapFile } from '../lib/constructs/source-map-trim.cjs';
-import { WORKFLOW_BUNDLING } from '../lib/constructs/workflow-function';
 import { bundleContents, functionNeeds, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
+import { bundleLikeFunctions } from '../test/support/workflow-bundle';
 import { median, textTable } from './measure';
 
 /**
@@ -75,24 +73,9 @@ function baselineSource(packages: readonly string[]): string {
   return `${lines.join('\n')}\nexport const handler = async () => [${packages.map((_, i) => `m${i}`).join(', ')}].length;\n`;
 }
 
-/** Bundles `source` to `outDir/index.js` (+ map) with the functions' settings, the map trimmed as their bundling hook trims theirs. */
-async function bundleBaseline(source: string, projectDir: string, outDir: string): Promise<void> {
-  const b = WORKFLOW_BUNDLING;
-  await build({
-    stdin: { contents: source, resolveDir: projectDir, sourcefile: 'baseline.ts', loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: b.format,
-    target: b.target,
-    minify: b.minify,
-    sourcemap: b.sourceMap,
-    sourcesContent: b.sourcesContent,
-    external: [...b.externalModules],
-    mainFields: [...b.mainFields],
-    outfile: join(outDir, 'index.js'),
-    logLevel: 'error',
-  });
-  trimSourceMapFile(join(outDir, 'index.js.map'));
+/** Bundles `source` to `outDir/index.js` (+ map) as the functions are bundled, map trimming included. */
+function bundleBaseline(source: string, projectDir: string, outDir: string): Promise<void> {
+  return bundleLikeFunctions({ stdin: { contents: source, resolveDir: projectDir, sourcefile: 'baseline.ts', loader: 'ts' } }, outDir);
 }
 
 /** Milliseconds `require(file)` takes in a fresh node process. */

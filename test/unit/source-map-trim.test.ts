@@ -7,7 +7,7 @@ import { decode } from '@jridgewell/sourcemap-codec';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLibrarySource, trimSourceMap, trimSourceMapFile, type SourceMapV3 } from '../../lib/constructs/source-map-trim.cjs';
-import { WORKFLOW_BUNDLING } from '../../lib/constructs/workflow-function';
+import { workflowBuildOptions } from '../support/workflow-bundle';
 
 /**
  * source-map-trim.cjs on a real esbuild bundle built with the functions' settings: an entry of
@@ -46,19 +46,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'node_modules', 'libx', 'package.json'), JSON.stringify({ name: 'libx', main: 'index.js' }));
   writeFileSync(join(dir, 'node_modules', 'libx', 'index.js'), LIBRARY);
   writeFileSync(join(dir, 'src', 'entry.ts'), ENTRY);
-  const b = WORKFLOW_BUNDLING;
-  await build({
-    entryPoints: [join(dir, 'src', 'entry.ts')],
-    bundle: true,
-    platform: 'node',
-    format: b.format,
-    target: b.target,
-    minify: b.minify,
-    sourcemap: b.sourceMap,
-    sourcesContent: b.sourcesContent,
-    outfile: join(dir, 'out', 'index.js'),
-    logLevel: 'error',
-  });
+  // Bundled with the functions' settings, the map as esbuild writes it; trimmed below.
+  await build(workflowBuildOptions({ entryPoints: [join(dir, 'src', 'entry.ts')] }, join(dir, 'out')));
   const mapFile = join(dir, 'out', 'index.js.map');
   original = JSON.parse(readFileSync(mapFile, 'utf8')) as SourceMapV3;
   trimSourceMapFile(mapFile);
