@@ -34,7 +34,7 @@ export interface ExecutionStore {
   saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void;
 }
 
-/** Keeps every RUNNING record and, of the finished ones, the last to finish up to this many in all (in memory too: history-retention.ts). */
+/** Keeps every RUNNING record and, of the finished ones, the last this many to finish (in memory too: history-retention.ts). */
 export const MAX_RECORDS = 2000;
 
 /** Changes appended before the records are written whole again. */
@@ -123,11 +123,11 @@ export class FileExecutionStore implements ExecutionStore {
 }
 
 /**
- * At most MAX_RECORDS records: every RUNNING one (an execution waiting days for an approval must
- * still go on, or be closed, after a restart), then the finished ones that finished last.
+ * Every RUNNING record (an execution waiting days for an approval must still go on, or be closed,
+ * after a restart) and the last MAX_RECORDS finished ones to finish, as memory keeps them.
  */
 function trimmed(records: ExecutionRecord[]): ExecutionRecord[] {
   const running = records.filter((r) => r.status === 'RUNNING');
   const finished = inFinishOrder(records.filter((r) => r.status !== 'RUNNING')).reverse();
-  return [...running, ...finished.slice(0, Math.max(0, MAX_RECORDS - running.length))];
+  return [...running, ...finished.slice(0, MAX_RECORDS)];
 }

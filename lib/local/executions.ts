@@ -16,14 +16,12 @@ import { FinishedRetention, inFinishOrder } from './history-retention';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
 
-// Split by concern (each file says why): the engine's events and outcomes, the Lambda Task
-// integrations, StartExecution's rules, resuming, persistence and waits.
-
 /**
  * Step Functions executions on aws-local-stepfunctions: StartExecution semantics (name rules,
  * idempotency), every Task bound to its Lambda (task-bindings.ts), `.waitForTaskToken` through the
  * TaskTokenBroker, DescribeExecution, a step stream from the engine's event logs, and persistence of
- * execution records (execution-store.ts).
+ * execution records (execution-store.ts). Split by concern (each file says why): the engine's events
+ * and outcomes, the Lambda Task integrations, StartExecution's rules, resuming, persistence, retention and waits.
  */
 export interface LocalStateMachine {
   logicalId: string;
@@ -155,10 +153,7 @@ export class ExecutionManager {
     return [...(this.lookup(ref)?.history ?? [])];
   }
 
-  /**
-   * Resolves with the execution once it is no longer RUNNING. The execution may not exist yet (an
-   * event-triggered start is asynchronous): the wait covers its appearance too.
-   */
+  /** Resolves with the execution once it is no longer RUNNING; the wait covers its appearance too (an event-triggered start is asynchronous). */
   wait(ref: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
     return waitUntilFinished(this.changes, (r) => this.find(r), this.closing, ref, options.timeoutMs ?? 30_000);
   }
@@ -202,6 +197,11 @@ export class ExecutionManager {
     const engine = from ? new StateMachine(definition as never, { validationOptions: { noValidate: true } }) : entry.engine;
     this.run(entry.machine, engine, live, JSON.parse(from ? from.input : live.record.input));
     this.changes.emit('change', live.record.executionArn);
+  }
+
+  /** Records closed outside the engine (an earlier run's, closed as interrupted at start) now count as finished, for retention. */
+  finishedOutside(executionArns: readonly string[]): void {
+    for (const live of executionArns.map((arn) => this.executions.get(arn))) if (live && live.record.status !== 'RUNNING') this.retention.finished(live);
   }
 
   /** Aborts the engine runs without recording an outcome: they stay RUNNING in the store. */

@@ -52,6 +52,7 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   // A profile without these hooks reports the emulator's own records (its C and R default to them).
   const close = profile.closeInterrupted ?? (closeInterruptedRuns as unknown as NonNullable<typeof profile.closeInterrupted>);
   const interrupted = await close({ records: stuck.map((r) => r.record), client: dynamo.client, tables, machines, invoke: services.invoke, log });
+  manager.finishedOutside(stuck.map((r) => r.record.executionArn));
   // Every start writes the records whole once (closed ones included) and starts a new change log.
   store?.save(manager.list());
   if (interrupted.length) {

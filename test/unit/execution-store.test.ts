@@ -81,19 +81,22 @@ describe('execution records on disk: a snapshot and a change log', () => {
     expect(existsSync(join(dir, 'executions.0.log'))).toBe(true);
   });
 
-  it('keeps every RUNNING record when it trims to 2,000, however old, and drops the oldest finished ones', () => {
+  it('keeps every RUNNING record however old, and the 2,000 finished ones that finished last, when it trims', () => {
     const { dir, store } = fresh();
     store.load();
     const waiting = { ...record('waiting-for-days'), startDate: '2026-11-01T00:00:00.000Z' };
-    const finished = Array.from({ length: 2_000 }, (_, i) => ({
-      ...record(`done-${i}`, 'SUCCEEDED'),
-      startDate: new Date(Date.UTC(2026, 11, 6, 0, 0, i)).toISOString(),
-    }));
-    store.save([waiting, ...finished]);
-    const kept = new FileExecutionStore(join(dir, 'executions.json')).load();
-    expect(kept).toHaveLength(2_000);
-    expect(kept.map((r) => r.name)).toContain('waiting-for-days');
-    expect(kept.map((r) => r.name)).not.toContain('done-0');
-    expect(kept.map((r) => r.name)).toContain('done-1999');
+    const at = (ms: number) => new Date(Date.UTC(2026, 11, 6) + ms).toISOString();
+    const finished = Array.from({ length: 1_998 }, (_, i) => ({ ...record(`done-${i}`, 'SUCCEEDED'), startDate: at(i), stopDate: at(10_000 + i) }));
+    // Started before all of them, it finished after all of them (a long wait for an approval).
+    const late = { ...record('late', 'SUCCEEDED'), startDate: at(-100_000), stopDate: at(5_000_000) };
+    // Stopped at 2.5 s, and at 2 s written without milliseconds: as times, `plain` finished first
+    // (as text, `…02Z` sorts after `…02.500Z`).
+    const half = { ...record('half', 'SUCCEEDED'), startDate: at(0), stopDate: at(2_500) };
+    const plain = { ...record('plain', 'SUCCEEDED'), startDate: at(0), stopDate: at(2_000).replace('.000Z', 'Z') };
+    store.save([waiting, late, half, plain, ...finished]);
+    const names = new FileExecutionStore(join(dir, 'executions.json')).load().map((r) => r.name);
+    expect(names).toHaveLength(2_001);
+    expect(names).toEqual(expect.arrayContaining(['waiting-for-days', 'late', 'half', 'done-0', 'done-1997']));
+    expect(names).not.toContain('plain');
   });
 });

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionRecord } from '../../lib/local/execution-store';
+import { executionArnOf } from '../../lib/local/execution-start-rules';
 import { ExecutionManager, type ExecutionManagerOptions, type LocalStateMachine } from '../../lib/local/executions';
+import type { LambdaSpec } from '../../lib/local/lambda-functions';
 import { FinishedRetention } from '../../lib/local/history-retention';
 import { TaskTokenBroker } from '../../lib/local/task-token-broker';
 
@@ -22,14 +24,24 @@ const WAITING: LocalStateMachine = {
   definition: { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } } as never,
 };
 
-/** A machine whose executions wait a second: started first, they finish after quick ones. */
-const SHORT: LocalStateMachine = {
-  ...WAITING,
-  logicalId: 'Second',
-  name: 'Second',
-  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Second',
-  definition: { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 1, End: true } } } as never,
+/** A machine whose one Task, bound to the function `Gate`, returns when the test opens the gate. */
+const GATED: LocalStateMachine = {
+  ...MACHINE,
+  logicalId: 'Gated',
+  name: 'Gated',
+  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Gated',
+  definition: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:Gate', End: true } } } as never,
+  bindings: [{ stateName: 'Work', integration: 'lambda-arn', fn: { logicalId: 'Gate' } as LambdaSpec }],
 };
+
+/** The gate GATED's Task waits on: `open()` lets every waiting invocation return. */
+function gate(): { invoke: (logicalId: string) => Promise<unknown>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  return { invoke: async (logicalId) => (logicalId === 'Gate' ? opened.then(() => ({})) : {}), open };
+}
 
 describe('FinishedRetention', () => {
   const retention = (histories: number, records: number) => {
@@ -79,7 +91,7 @@ describe('ExecutionManager history retention', () => {
   afterEach(() => manager?.close());
 
   async function runAll(names: string[], historyRetention: number, more: Partial<ExecutionManagerOptions> = {}): Promise<ExecutionManager> {
-    const m = new ExecutionManager({ machines: [MACHINE, WAITING, SHORT], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
+    const m = new ExecutionManager({ machines: [MACHINE, WAITING, GATED], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
     manager = m;
     for (const name of names) {
       m.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
@@ -115,27 +127,56 @@ describe('ExecutionManager history retention', () => {
   });
 
   it('forgets the records of the executions that finished longest ago beyond recordRetention, never a running or a just-finished one', async () => {
-    manager = await runAll([], 200, { recordRetention: 3 });
+    const gated = gate();
+    manager = await runAll([], 200, { recordRetention: 3, invoke: gated.invoke });
     const waiting = manager.start({ stateMachineArn: WAITING.arn, name: 'waiting', input: '{}' });
-    const shortWait = manager.start({ stateMachineArn: SHORT.arn, name: 'short-wait', input: '{}' });
+    const held = manager.start({ stateMachineArn: GATED.arn, name: 'held', input: '{}' });
     for (const name of ['r0', 'r1', 'r2', 'r3', 'r4']) {
       manager.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
       expect((await manager.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
     }
+    expect(manager.describe(held.executionArn).status).toBe('RUNNING');
     // Started before all of them, it finishes after them: its outcome is kept and seen.
-    expect((await manager.wait('short-wait', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
-    expect(manager.describe(shortWait.executionArn).status).toBe('SUCCEEDED');
+    gated.open();
+    expect((await manager.wait('held', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    expect(manager.describe(held.executionArn).status).toBe('SUCCEEDED');
     expect(
       manager
         .list()
         .map((r) => r.name)
         .sort(),
-    ).toEqual(['r3', 'r4', 'short-wait', 'waiting']);
-    expect(() => manager!.describe(shortWait.executionArn.replace(/short-wait$/, 'r0'))).toThrow(/does not exist/i);
+    ).toEqual(['held', 'r3', 'r4', 'waiting']);
+    expect(() => manager!.describe(executionArnOf(MACHINE.arn, 'r2'))).toThrow(/does not exist/i);
+    expect(manager.describe(executionArnOf(MACHINE.arn, 'r3')).status).toBe('SUCCEEDED');
     expect(manager.describe(waiting.executionArn).status).toBe('RUNNING');
     // A forgotten name can be used again, as after a restart once executions.json no longer lists it.
     manager.start({ stateMachineArn: MACHINE.arn, name: 'r0', input: '{}' });
     expect((await manager.wait('r0', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+  });
+
+  it('counts an earlier run closed as interrupted at start as finished then, and forgets it in its turn', async () => {
+    const stuck: ExecutionRecord = {
+      executionArn: executionArnOf(MACHINE.arn, 'stuck'),
+      stateMachineArn: MACHINE.arn,
+      name: 'stuck',
+      status: 'RUNNING',
+      input: '{}',
+      startDate: '2026-01-01T00:00:00.000Z',
+    };
+    manager = await runAll([], 200, { previous: [stuck], recordRetention: 2 });
+    // As closeInterruptedRuns does: the record is closed in place, outside the engine.
+    Object.assign(manager.interruptedRuns()[0]!.record, { status: 'ABORTED', stopDate: new Date().toISOString() });
+    manager.finishedOutside([stuck.executionArn]);
+    for (const name of ['a', 'b']) {
+      manager.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
+      expect((await manager.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    }
+    expect(
+      manager
+        .list()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
   });
 
   it("forgets an earlier run's records that finished first, whatever order executions.json lists them in", async () => {
