@@ -67,10 +67,18 @@ export interface BundlesOptions {
   progress: (what: string) => void;
 }
 
-/** The baseline's source: an import of each package, used so nothing is dropped. */
+/**
+ * The baseline's source: an import of each package, used so nothing is dropped. The SDK clients
+ * are imported when the file loads, a vendor library when the handler first runs, as the
+ * functions import them (a vendor's gateway imports its adapter when first built): the load of
+ * either then leaves out the vendor library's module code alike.
+ */
 function baselineSource(packages: readonly string[]): string {
-  const lines = packages.map((p, i) => `import { ${IMPORT_OF[p] ?? 'default'} as m${i} } from '${p}';`);
-  return `${lines.join('\n')}\nexport const handler = async () => [${packages.map((_, i) => `m${i}`).join(', ')}].length;\n`;
+  const vendorLibraries = new Set<string>(Object.values(VENDOR_LIBRARIES));
+  const named = (p: string, i: number) => `${IMPORT_OF[p] ?? 'default'} as m${i}`;
+  const atLoad = packages.map((p, i) => (vendorLibraries.has(p) ? '' : `import { ${named(p, i)} } from '${p}';\n`)).join('');
+  const used = packages.map((p, i) => (vendorLibraries.has(p) ? `(await import('${p}')).${IMPORT_OF[p] ?? 'default'}` : `m${i}`));
+  return `${atLoad}export const handler = async () => [${used.join(', ')}].length;\n`;
 }
 
 /** Bundles `source` to `outDir/index.js` (+ map) as the functions are bundled, map trimming included. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '@jridgewell/sourcemap-codec';
@@ -126,4 +127,16 @@ export function bundleContents(dir: string): BundleContents {
     bundledPackages,
     mappedSources: [...mapped].map((i) => map.sources?.[i] ?? '').sort(),
   };
+}
+
+/**
+ * The modules outside the bundle (Node's built-ins, mostly) that `require(file)` asks for while the
+ * file loads, in a fresh node without NODE_OPTIONS: which libraries' module code ran at load.
+ */
+export function requiredAtLoad(file: string): string[] {
+  const script =
+    "const M=require('node:module');const seen=new Set();const load=M._load;" +
+    'M._load=function(request,...rest){seen.add(request);return load.call(this,request,...rest)};' +
+    "require(process.argv[1]);process.stdout.write(JSON.stringify([...seen].filter((r)=>!r.startsWith('/')).sort()))";
+  return JSON.parse(execFileSync(process.execPath, ['-e', script, file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as string[];
 }

@@ -1,4 +1,3 @@
-import { createCocalcGateway } from '../adapters/undici-cocalc-gateway';
 import type { SecretsProvider } from '../../../core/ports';
 import type { CocalcGateway } from '../core/ports';
 import { buildOnce } from '../../../shared/build-once';
@@ -9,7 +8,10 @@ import { readVendorSecret } from '../../../shared/vendor-secret';
 /**
  * The CoCalc gateway of one Lambda process. A module of its own (as is InterServer's composition/gateway.ts) so
  * a function that never calls CoCalc does not bundle undici, and one that calls only CoCalc does
- * not bundle soap.
+ * not bundle soap. The adapter, and undici with it, is imported when the gateway is first built:
+ * a function that serves both vendors (PreparePurchase, VerifyLicense, RecordOutcome, ...) runs
+ * undici's module code only in a process that calls CoCalc (issue #11: about 25 ms of a cold start
+ * here, soap's about 60 ms).
  */
 
 /** Builds the gateway: config from the environment, the API key from Secrets Manager (`{apiKey}`). */
@@ -19,6 +21,7 @@ export async function buildCocalcGateway(secrets: SecretsProvider): Promise<Coca
   if (typeof apiKey !== 'string' || apiKey === '') {
     throw new SecretUnavailableError(`secret ${config.secretId} has no "apiKey" string`);
   }
+  const { createCocalcGateway } = await import('../adapters/undici-cocalc-gateway.js');
   return createCocalcGateway({ baseUrl: config.baseUrl, apiKey, checkoutMode: config.checkoutMode });
 }
 

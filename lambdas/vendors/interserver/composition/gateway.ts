@@ -1,4 +1,3 @@
-import { createInterserverGateway } from '../adapters';
 import type { SecretsProvider } from '../../../core/ports';
 import type { InterserverGateway } from '../core/ports';
 import { buildOnce } from '../../../shared/build-once';
@@ -10,7 +9,8 @@ import { readVendorSecret } from '../../../shared/vendor-secret';
 /**
  * The InterServer gateway of one Lambda process. A module of its own (as is CoCalc's composition/gateway.ts) so
  * a function that never calls InterServer does not bundle soap, and one that calls only InterServer
- * does not bundle undici.
+ * does not bundle undici. The adapter, and soap with it, is imported when the gateway is first
+ * built (CoCalc's composition/gateway.ts says why).
  */
 
 /** Builds the gateway: config from the environment, `{username,password}` from Secrets Manager. */
@@ -20,6 +20,7 @@ export async function buildInterserverGateway(secrets: SecretsProvider): Promise
   if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
     throw new SecretUnavailableError(`secret ${config.secretId} needs non-empty "username" and "password" strings`);
   }
+  const { createInterserverGateway } = await import('../adapters/index.js');
   return createInterserverGateway({ wsdlUrl: config.wsdlUrl, endpoint: config.endpoint, username, password, logger });
 }
 
