@@ -16,14 +16,23 @@ import { bundleLikeFunctions } from '../support/workflow-bundle';
  * each vendor's gateway imports its adapter when first built, so a function serving both vendors
  * (PreparePurchase, VerifyLicense, ...) loads without running undici's or soap's module code, and a
  * CoCalc purchase never runs soap's. What the libraries' module code asks Node for when it runs
- * marks it: undici's requires node:diagnostics_channel, soap's (through debug) supports-color. The
- * markers are checked first on bundles that import each adapter as the gateways did before.
+ * marks it: undici's requires node:diagnostics_channel, soap's (through debug) supports-color, which
+ * is not installed, so debug asks for it each time. The markers are checked first: on bundles that
+ * import each adapter as the gateways did before, and on one of the AWS SDK clients, which asks
+ * for neither. Only loading is checked here; which vendor a call reaches is the gateways' own tests.
  */
 
 const MARKERS = { cocalc: 'node:diagnostics_channel', interserver: 'supports-color' } as const;
-const ADAPTERS = {
+const PROBES = {
   cocalc: "import { createCocalcGateway } from './lambdas/vendors/cocalc/adapters/undici-cocalc-gateway'; export const f = createCocalcGateway;",
   interserver: "import { createInterserverGateway } from './lambdas/vendors/interserver/adapters'; export const f = createInterserverGateway;",
+  // Every AWS SDK client a function may load, and the store adapters: neither marker may come from them.
+  sdk: [
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+    "import { SESv2Client } from '@aws-sdk/client-sesv2'; import { SFNClient } from '@aws-sdk/client-sfn'; import { EventBridgeClient } from '@aws-sdk/client-eventbridge';",
+    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    'export const f = [DynamoDBClient, SecretsManagerClient, SESv2Client, SFNClient, EventBridgeClient, DynamoDBDocumentClient];',
+  ].join('\n'),
 } as const;
 
 let dir: string;
@@ -31,8 +40,8 @@ let functions: Array<{ id: string; file: string }>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vendor-library-loading-'));
-  for (const [vendor, contents] of Object.entries(ADAPTERS)) {
-    await bundleLikeFunctions({ stdin: { contents, resolveDir: PROJECT_DIR, sourcefile: `${vendor}.ts`, loader: 'ts' } }, join(dir, vendor));
+  for (const [probe, contents] of Object.entries(PROBES)) {
+    await bundleLikeFunctions({ stdin: { contents, resolveDir: PROJECT_DIR, sourcefile: `${probe}.ts`, loader: 'ts' } }, join(dir, probe));
   }
   const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   functions = await withAssemblyReadLock(assemblyDir, () =>
@@ -50,6 +59,12 @@ describe("a vendor's library runs only when its vendor is called", () => {
     expect(asked).toContain(MARKERS[vendor]);
     const other = vendor === 'cocalc' ? MARKERS.interserver : MARKERS.cocalc;
     expect(asked).not.toContain(other);
+  });
+
+  it('the markers are sound: the AWS SDK clients the functions load ask for neither', () => {
+    const asked = requiredAtLoad(join(dir, 'sdk', 'index.js'));
+    expect(asked.length, 'the SDK asks Node for its own modules').toBeGreaterThan(0);
+    expect(asked.filter((m) => Object.values<string>(MARKERS).includes(m))).toEqual([]);
   });
 
   it('every function loads without running either library (its gateway imports the adapter when first built)', () => {

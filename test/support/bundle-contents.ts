@@ -131,12 +131,15 @@ export function bundleContents(dir: string): BundleContents {
 
 /**
  * The modules outside the bundle (Node's built-ins, mostly) that `require(file)` asks for while the
- * file loads, in a fresh node without NODE_OPTIONS: which libraries' module code ran at load.
+ * file loads, in a fresh node without NODE_OPTIONS: which libraries' module code ran at load. Read
+ * after the loop has turned twice, so an `import()` the file starts without awaiting counts too.
  */
 export function requiredAtLoad(file: string): string[] {
   const script =
     "const M=require('node:module');const seen=new Set();const load=M._load;" +
     'M._load=function(request,...rest){seen.add(request);return load.call(this,request,...rest)};' +
-    "require(process.argv[1]);process.stdout.write(JSON.stringify([...seen].filter((r)=>!r.startsWith('/')).sort()))";
-  return JSON.parse(execFileSync(process.execPath, ['-e', script, file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as string[];
+    'require(process.argv[1]);' +
+    "setImmediate(()=>setImmediate(()=>process.stdout.write(JSON.stringify([...seen].filter((r)=>!r.startsWith('/')).sort()))))";
+  const out = execFileSync(process.execPath, ['-e', script, file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 });
+  return JSON.parse(out) as string[];
 }

@@ -17,7 +17,7 @@ export interface ModuleImport {
   /** The specifier as written (`../shared/config`, `undici`). */
   specifier: string;
   /**
-   * For a relative specifier, its target relative to the project root (no extension added); for a
+   * For a relative specifier, its target relative to the project root (no extension added, a `.js` one dropped); for a
    * `#` one, the file package.json "imports" maps it to by default (extension dropped alike).
    */
   target?: string;
@@ -57,7 +57,8 @@ export function importsInSource(file: string, source: string): ModuleImport[] {
     const start = (m.index ?? 0) + m[0].length - 1 - (m[2] ?? '').length;
     const specifier = source.slice(start, start + (m[2] ?? '').length);
     const target = specifier.startsWith('.')
-      ? relative(PROJECT_DIR, resolve(PROJECT_DIR, dirname(file), specifier))
+      ? // `./x.js` names `./x.ts` (TypeScript's nodenext spelling, as a dynamic import must be written).
+        relative(PROJECT_DIR, resolve(PROJECT_DIR, dirname(file), specifier)).replace(/\.js$/, '')
       : specifier.startsWith('#')
         ? packageImportTarget(specifier)
         : undefined;

@@ -105,6 +105,15 @@ describe('the import scanner', () => {
     expect(names?.target).toBe('lambdas/core/registered-vendors');
   });
 
+  it("reads a `.js` specifier (TypeScript's spelling for a .ts file under nodenext) as the .ts file it names", () => {
+    const [lazy, index] = importsInSource(
+      'lambdas/vendors/v/composition/gateway.ts',
+      "const a = await import('../adapters/gateway.js');\nconst b = await import('../adapters/index.js');",
+    );
+    expect(lazy?.target).toBe('lambdas/vendors/v/adapters/gateway');
+    expect(index?.target).toBe('lambdas/vendors/v/adapters/index');
+  });
+
   it('ignores imports inside comments, strings, templates and regex literals, but not in template code', () => {
     const source = [
       "// import { x } from '../adapters/a';",

@@ -8,10 +8,12 @@ import { readVendorSecret } from '../../../shared/vendor-secret';
 /**
  * The CoCalc gateway of one Lambda process. A module of its own (as is InterServer's composition/gateway.ts) so
  * a function that never calls CoCalc does not bundle undici, and one that calls only CoCalc does
- * not bundle soap. The adapter, and undici with it, is imported when the gateway is first built:
- * a function that serves both vendors (PreparePurchase, VerifyLicense, RecordOutcome, ...) runs
- * undici's module code only in a process that calls CoCalc (issue #11: about 25 ms of a cold start
- * here, soap's about 60 ms).
+ * not bundle soap. The adapter, and undici with it, is imported when the gateway is first built,
+ * so undici's module code runs only in a process that calls CoCalc: not in a PreparePurchase,
+ * VerifyLicense or ListLicenses process that serves only InterServer purchases, nor in RecordOutcome
+ * or Reconcile until they clean up a cart (issue #11: about 25 ms of a cold start here, soap's about
+ * 60 ms). The import cannot fail but by a broken bundle; if it did, every build in that process
+ * would fail the same way (the bundle keeps the error), inside the handler rather than at start-up.
  */
 
 /** Builds the gateway: config from the environment, the API key from Secrets Manager (`{apiKey}`). */
