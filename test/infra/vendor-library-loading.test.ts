@@ -12,10 +12,9 @@ import { PROJECT_DIR } from '../support/project-dir';
 import { bundleLikeFunctions } from '../support/workflow-bundle';
 
 /**
- * A vendor's library runs its module code only in a process that calls that vendor (issue #11):
- * each vendor's gateway imports its adapter when first built, so a function serving both vendors
- * (PreparePurchase, VerifyLicense, ...) loads without running undici's or soap's module code, and a
- * CoCalc purchase never runs soap's. What the libraries' module code asks Node for when it runs
+ * A vendor's library runs its module code only when its vendor is first called (issue #11): each
+ * vendor's gateway imports its adapter when first built, so no function's bundle runs undici's or
+ * soap's module code when it loads, not even one serving both vendors (PreparePurchase, ...). What the libraries' module code asks Node for when it runs
  * marks it: undici's requires node:diagnostics_channel, soap's (through debug) supports-color, which
  * is not installed, so debug asks for it each time. The markers are checked first: on bundles that
  * import each adapter as the gateways did before, and on one of the AWS SDK clients, which asks
@@ -26,7 +25,7 @@ const MARKERS = { cocalc: 'node:diagnostics_channel', interserver: 'supports-col
 const PROBES = {
   cocalc: "import { createCocalcGateway } from './lambdas/vendors/cocalc/adapters/undici-cocalc-gateway'; export const f = createCocalcGateway;",
   interserver: "import { createInterserverGateway } from './lambdas/vendors/interserver/adapters'; export const f = createInterserverGateway;",
-  // Every AWS SDK client a function may load, and the store adapters: neither marker may come from them.
+  // Every AWS SDK client a function may load: neither marker may come from them.
   sdk: [
     "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
     "import { SESv2Client } from '@aws-sdk/client-sesv2'; import { SFNClient } from '@aws-sdk/client-sfn'; import { EventBridgeClient } from '@aws-sdk/client-eventbridge';",
