@@ -119,6 +119,18 @@ describe('source-map-trim', () => {
     expect(viaLibrary).toMatch(/src\/entry\.ts:10:\d+/);
   });
 
+  it('run as the bundling hook without a map path, it says how to run it and fails, so the bundling fails', () => {
+    const script = join(__dirname, '..', '..', 'lib', 'constructs', 'source-map-trim.cjs');
+    let failure: { status?: number; stderr?: string } = {};
+    try {
+      execFileSync(process.execPath, [script], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      failure = err as typeof failure;
+    }
+    expect(failure.status).toBe(2);
+    expect(failure.stderr).toContain('usage: node source-map-trim.cjs <index.js.map>');
+  });
+
   it('gives a map without library mappings back unchanged but for its names', () => {
     const own = { version: 3, sources: ['a.ts'], names: ['x', 'unused'], mappings: 'AAAAA,EAAE' };
     expect(trimSourceMap(own)).toEqual({ ...own, names: ['x'] });
