@@ -74,17 +74,14 @@ export interface BundlesOptions {
  * either then leaves out the vendor library's module code alike.
  */
 function baselineSource(packages: readonly string[]): string {
-  const vendorLibraries = new Set<string>(Object.values(VENDOR_LIBRARIES));
-  const named = (p: string, i: number) => `${IMPORT_OF[p] ?? 'default'} as m${i}`;
-  const atLoad = packages.map((p, i) => (vendorLibraries.has(p) ? '' : `import { ${named(p, i)} } from '${p}';\n`)).join('');
-  const used = packages.map((p, i) => (vendorLibraries.has(p) ? `(await import('${p}')).${IMPORT_OF[p] ?? 'default'}` : `m${i}`));
+  const parts = packages.map((p, i) => ({ p, name: IMPORT_OF[p] ?? 'default', local: `m${i}`, lazy: VENDOR_LIBRARY_SET.has(p) }));
+  const atLoad = parts.map((x) => (x.lazy ? '' : `import { ${x.name} as ${x.local} } from '${x.p}';\n`)).join('');
+  const used = parts.map((x) => (x.lazy ? `(await import('${x.p}')).${x.name}` : x.local));
   return `${atLoad}export const handler = async () => [${used.join(', ')}].length;\n`;
 }
 
-/** Bundles `source` to `outDir/index.js` (+ map) as the functions are bundled, map trimming included. */
-function bundleBaseline(source: string, projectDir: string, outDir: string): Promise<void> {
-  return bundleLikeFunctions({ stdin: { contents: source, resolveDir: projectDir, sourcefile: 'baseline.ts', loader: 'ts' } }, outDir);
-}
+/** The vendor libraries (undici, soap): imported on first use, as the gateways import them. */
+const VENDOR_LIBRARY_SET = new Set<string>(Object.values(VENDOR_LIBRARIES));
 
 /** Milliseconds `require(file)` takes in a fresh node process. */
 function loadMs(file: string, nodeOptions: string | undefined): number {
@@ -145,7 +142,10 @@ export async function runBundles(options: BundlesOptions): Promise<BundleFigures
     if (!subjects.length) throw new Error(`no bundled functions in ${assemblyDir}`);
 
     progress(`bundles: building ${subjects.length} baselines`);
-    for (const s of subjects) await bundleBaseline(baselineSource(s.baselineImports), projectDir, s.baselineDir);
+    for (const s of subjects) {
+      const stdin = { contents: baselineSource(s.baselineImports), resolveDir: projectDir, sourcefile: 'baseline.ts', loader: 'ts' } as const;
+      await bundleLikeFunctions({ stdin }, s.baselineDir);
+    }
 
     const times = new Map(subjects.map((s) => [s.fn, { fn: [] as number[], base: [] as number[], ratio: [] as number[] }]));
     for (let round = 0; round <= rounds; round++) {

@@ -12,8 +12,7 @@ import { utcMonth } from '../lambdas/adapters/aws/spend-guard-items';
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { interserverRequest } from '../test/support/requests';
 import { fmtMs, median } from './measure';
-import { unionMs } from './path-meter';
-import { portOf, recordServerRequests, type ServerRequest } from './server-requests';
+import { busyMs, portOf, recordServerRequests, type ServerRequest } from './server-requests';
 
 /**
  * `npm run bench -- growth [--quick]`: whether procure stays flat as data grows (issue #11,
@@ -87,7 +86,7 @@ async function onePurchase(
   await sendRequestEvent(rt, body);
   const done = await rt.executions.wait(id, { timeoutMs: 60_000 });
   const ms = performance.now() - t0;
-  const vendorMs = unionMs(vendorRequests.map((r) => [r.from, r.to] as const));
+  const vendorMs = busyMs(vendorRequests);
   if (done.status !== 'SUCCEEDED') failures.push(`${id}: ${done.status} ${done.error ?? ''}`);
   const buy = rt.executions.history(id).find((s) => s.state === INTERSERVER_STATES.BuyLicense && s.type === 'StateExited');
   return { ms, overheadMs: ms - vendorMs, buyMs: buy?.durationMs };

@@ -6,10 +6,10 @@ import { startLocalRuntime, type DynamoCall, type InvocationRecord, type LocalRu
 import { PROJECT_DIR } from '../test/support/project-dir';
 import { costOf, requestUnits, type PathCost } from './aws-prices';
 import { median } from './measure';
-import { attributeCalls, callsByOperation, connectionOwners, countTransitions, stateOfInvocation, unionMs, type Span, type Transitions } from './path-meter';
+import { attributeCalls, callsByOperation, connectionOwners, countTransitions, stateOfInvocation, type Span, type Transitions } from './path-meter';
 import { MailWaiter } from './runtime';
 import { cocalcRequestBody, interserverRequestBody, INVALID_REQUEST_BODY } from './samples';
-import { portOf, recordServerRequests, type ServerRequest } from './server-requests';
+import { busyMs, portOf, recordServerRequests, type ServerRequest } from './server-requests';
 
 /**
  * `npm run bench -- paths [--quick]` (issue #11, bullet 2): one purchase of each path on the local
@@ -208,7 +208,7 @@ async function runRound(m: Metered, plan: PathPlan): Promise<Round> {
   const calls = m.calls.slice(callsBefore);
   const invocations = m.invocations.slice(invocationsBefore);
 
-  const vendorMs = unionMs(m.serverRequests.filter((r) => m.vendorPorts.has(r.port) && r.from >= t0 && r.to <= endedAt).map((r) => [r.from, r.to] as const));
+  const vendorMs = busyMs(m.serverRequests.filter((r) => m.vendorPorts.has(r.port) && r.from >= t0 && r.to <= endedAt));
   const history = plan.kind === 'invalid' ? [] : m.rt.executions.history(purchaseId);
   const tasks = m.rt.stateMachines[0]?.tasks ?? {};
   const spans: Span[] = invocations.map((i) => ({

@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { unionMs } from './path-meter';
 
 /**
  * Times the HTTP exchanges that servers in this process handle (the vendor sandboxes, the local
@@ -30,10 +31,10 @@ export const portOf = (url: string | undefined): number => (url ? Number(new URL
 export function recordServerRequests(watch: () => ReadonlySet<number>): { requests: ServerRequest[]; stop(): void } {
   const requests: ServerRequest[] = [];
   const open = new WeakMap<ServerResponse, Omit<ServerRequest, 'to'>>();
-  const portOf = (server: Server): number => (server.address() as AddressInfo | null)?.port ?? -1;
+  const serverPort = (server: Server): number => (server.address() as AddressInfo | null)?.port ?? -1;
   const onStart = (message: unknown): void => {
     const { request, response, server } = message as ChannelMessage;
-    const port = portOf(server);
+    const port = serverPort(server);
     if (!watch().has(port)) return;
     open.set(response, { port, method: request.method ?? '', url: request.url ?? '', from: performance.now() });
   };
@@ -53,4 +54,9 @@ export function recordServerRequests(watch: () => ReadonlySet<number>): { reques
       unsubscribe('http.server.response.finish', onFinish);
     },
   };
+}
+
+/** How long the servers were busy answering `requests`, overlaps counted once. */
+export function busyMs(requests: readonly ServerRequest[]): number {
+  return unionMs(requests.map((r) => [r.from, r.to] as const));
 }

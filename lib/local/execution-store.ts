@@ -73,7 +73,7 @@ export class FileExecutionStore implements ExecutionStore {
   }
 
   save(records: ExecutionRecord[]): void {
-    const keep = records.length > MAX_RECORDS ? trimmed(records) : records;
+    const keep = records.filter((r) => r.status !== 'RUNNING').length > MAX_RECORDS ? trimmed(records) : records;
     mkdirPrivate(dirname(this.file));
     const previousLog = this.logFile();
     const tmp = `${this.file}.${process.pid}.tmp`;

@@ -58,12 +58,15 @@ export class FinishedRetention<T extends { history: unknown[] }> {
  * When a record finished (ms), or started if it has no readable stop time: what both memory and
  * executions.json keep the latest of. Compared as times, not text (`…05Z` is earlier than `…05.500Z`).
  */
-export function finishedAt(record: { startDate: string; stopDate?: string }): number {
+function finishedAt(record: { startDate: string; stopDate?: string }): number {
   const stop = Date.parse(record.stopDate ?? '');
   return Number.isNaN(stop) ? Date.parse(record.startDate) || 0 : stop;
 }
 
 /** Records in the order they finished (the first to finish first); executions.json lists them newest first. */
 export function inFinishOrder<T extends { startDate: string; stopDate?: string }>(records: readonly T[]): T[] {
-  return [...records].sort((a, b) => finishedAt(a) - finishedAt(b));
+  return records
+    .map((record) => ({ record, at: finishedAt(record) }))
+    .sort((a, b) => a.at - b.at)
+    .map((r) => r.record);
 }
