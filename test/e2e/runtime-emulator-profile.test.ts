@@ -1,10 +1,10 @@
 import { OTHER_APP_DIR, OTHER_APP_WATCH } from '../support/other-app';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RuntimeProfile } from '../../lib/local';
+import { secretValue } from '../support/e2e-runtime';
 import { waitFor } from '../support/wait';
 
 /**
@@ -45,9 +45,7 @@ describe('the generic emulator on another CDK app', () => {
     expect(rt.region).toBe('eu-west-1');
     expect(rt.sandboxes).toEqual({});
     expect(rt.envOf('Translate').TRANSLATOR_URL).toBe('');
-    const secrets = new SecretsManagerClient(rt.clientConfig('aws'));
-    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: rt.envOf('Translate').TRANSLATOR_SECRET }));
-    expect(JSON.parse(secret.SecretString!)).toEqual({ token: 'placeholder', salt: expect.stringMatching(/^.{32}$/) });
+    expect(JSON.parse(await secretValue(rt, 'Translate', 'TRANSLATOR_SECRET'))).toEqual({ token: 'placeholder', salt: expect.stringMatching(/^.{32}$/) });
     const created = await call(rt, 'POST', '/notes', { text: 'hello' });
     expect(created.status).toBe(201);
     const noteId = String(created.body.noteId);

@@ -17,6 +17,8 @@ import {
   E2E_TEST_TIMEOUT_MS,
 } from '../support/e2e-runtime';
 import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
+import { COCALC_STATES } from '../../lambdas/vendors/cocalc/core/states';
+import { INTERSERVER_STATES } from '../../lambdas/vendors/interserver/core/states';
 
 /**
  * Issue #8 end to end: a CoCalc account is one shared, rate-limited cart. Bursts queue behind the
@@ -52,7 +54,13 @@ describe('a shared CoCalc account under bursts and stale checkouts', { timeout: 
       // keeps the template's backoff, cap and jitter (-1), as on AWS, so a loaded machine cannot run
       // 40 attempts out in 20 s as a fixed short interval would; so does a throttled Invoke's; the
       // other retries stay fast.
-      stateMachineOverrides: { retryIntervalOverrides: { AddToCart: [-1, -1, 200, 50, 50, 50], Checkout: [-1, -1, 50], BuyLicense: [-1, -1, 50] } },
+      stateMachineOverrides: {
+        retryIntervalOverrides: {
+          [COCALC_STATES.AddToCart]: [-1, -1, 200, 50, 50, 50],
+          [COCALC_STATES.Checkout]: [-1, -1, 50],
+          [INTERSERVER_STATES.BuyLicense]: [-1, -1, 50],
+        },
+      },
     });
   });
 

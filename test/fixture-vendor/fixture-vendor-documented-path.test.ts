@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,9 @@ import { REGISTERED_VENDORS } from '../../lambdas/core/registered-vendors';
 import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { biomeFormat, renderRegistry } from '../../scripts/registry/render';
 import { runProcess, startProcess, type RunningCli } from '../support/cli';
-import { outboxApprovalLink } from '../support/killable-local';
+import { outboxApprovalLink, secretLogicalIdIn } from '../support/killable-local';
+import { tsFilesUnder } from '../support/module-imports';
+import { fixtureRequest } from './support/fixture';
 import { PROJECT_DIR } from '../support/project-dir';
 import { waitFor } from '../support/wait';
 
@@ -51,11 +53,7 @@ function run(command: string, args: string[], timeoutMs: number): void {
 
 /** Every .ts file under `dir` (relative to the project root), the registry's condition-mapped lists and the fixture's own app left out. */
 function filesOf(dir: string): string[] {
-  return readdirSync(join(PROJECT_DIR, dir)).flatMap((name) => {
-    const path = `${dir}/${name}`;
-    if (statSync(join(PROJECT_DIR, path)).isDirectory()) return name === 'registry' ? [] : filesOf(path);
-    return name.endsWith('.ts') && path !== `${FROM}/app.ts` ? [path] : [];
-  });
+  return tsFilesUnder(dir).filter((path) => !path.split('/').includes('registry') && path !== `${FROM}/app.ts`);
 }
 
 /** `file`'s text with each relative import re-pointed from FROM to TO (what it imports of its own folder moves with it). */
@@ -156,13 +154,7 @@ describe("a purchase of it on the copy's own procure local", () => {
   it('is submitted, approved through its mail link, ordered once at its sandbox and COMPLETED with that order', { timeout: 120_000 }, async () => {
     const sandboxUrl = /Fixture Vendor\s+(http\S+)\s+\(sandbox\)/.exec(local!.stdout)?.[1];
     expect(sandboxUrl, "the Fixture Vendor's sandbox in procure local's console").toBeDefined();
-    const request = {
-      requestId: 'documented-path-1',
-      vendor: 'fixturevendor',
-      requester: { email: 'ada@example.com', name: 'Ada' },
-      reason: 'Seats for the lab',
-      item: { plan: 'team', seats: 2 },
-    };
+    const request = fixtureRequest('documented-path-1', { plan: 'team', seats: 2 }, 'Seats for the lab');
     const submitted = await procure(['submit', '-'], JSON.stringify(request));
     const purchaseId = String(submitted.purchaseId);
 
@@ -191,17 +183,10 @@ describe("a purchase of it on the copy's own procure local", () => {
  * keyed by the secret's logical id).
  */
 async function ordersAt(url: string): Promise<Array<{ id: string; key: string; seats: number }>> {
-  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && vendorSecretRef(r) !== undefined);
   const file = JSON.parse(readFileSync(join(root, DATA_DIR, 'secrets.json'), 'utf8')) as { secrets: Record<string, { value: string }> };
-  const { token } = JSON.parse(file.secrets[vendorSecretRef(fn!)!]!.value) as { token?: string };
+  const { token } = JSON.parse(file.secrets[secretLogicalIdIn(template, secretArnEnv('fixturevendor'))]!.value) as { token?: string };
   expect(token, "the Fixture Vendor's token in secrets.json").toEqual(expect.any(String));
   const res = await fetch(`${url}/licenses`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as Array<{ id: string; key: string; seats: number }>;
-}
-
-/** The logical id of the Fixture Vendor's secret a function's environment names, if it names one. */
-function vendorSecretRef(resource: { Properties?: Record<string, unknown> }): string | undefined {
-  const variables = (resource.Properties?.Environment as { Variables?: Record<string, { Ref?: string }> } | undefined)?.Variables;
-  return variables?.[secretArnEnv('fixturevendor')]?.Ref;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { startLocalRuntime } from '../../lib/local';
 import { startProcess, type RunningCli } from '../support/cli';
 import { auditTrail, decide, e2eHandle, purchaseRecord, reservation, waitFor, type E2e } from '../support/e2e-runtime';
-import { killNow, outboxApprovalLink } from '../support/killable-local';
+import { killNow, outboxApprovalLink, secretLogicalIdIn, seedSecret } from '../support/killable-local';
 import { fixtureRequest, fixtureTemplate } from './support/fixture';
 import { PROJECT_DIR } from '../support/project-dir';
 import { fixtureRuntimeOptions } from './support/local-child';
@@ -96,11 +96,6 @@ describe('procure killed with SIGKILL while the Fixture Vendor, in another proce
 
 /** Writes <dataDir>/secrets.json holding the vendor's token for the Fixture Vendor's secret; the runtime adds the others. */
 function seedFixtureToken(dataDir: string): void {
-  const template = fixtureTemplate() as { Resources: Record<string, { Properties?: { Environment?: { Variables?: Record<string, { Ref?: string }> } } }> };
-  const ref = Object.values(template.Resources)
-    .map((r) => r.Properties?.Environment?.Variables?.[secretArnEnv('fixturevendor')]?.Ref)
-    .find((id): id is string => typeof id === 'string');
-  if (!ref) throw new Error('no function of the fixture template names its Fixture Vendor secret');
-  const file = { secrets: { [ref]: { name: ref, arn: ref, value: JSON.stringify({ token: TOKEN }) } } };
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(file, null, 2), { mode: 0o600 });
+  const template = fixtureTemplate() as Parameters<typeof secretLogicalIdIn>[0];
+  seedSecret(dataDir, secretLogicalIdIn(template, secretArnEnv('fixturevendor')), { token: TOKEN });
 }

@@ -3,11 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aslFromTemplate } from '../../lib/local/asl-from-template';
 import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
-import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
-import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
-import { PROCURE_WATCH } from '../../lib/local/procure/watch';
-import { ensureSynth } from '../../lib/local/synth';
-import { PROJECT_DIR } from '../support/project-dir';
+import { readBundledFunctions } from '../support/bundle-contents';
 
 /**
  * Step Functions Retry / Catch match errors by name, and the bundles are minified without
@@ -42,14 +38,8 @@ function tasksOf(node: unknown, out: Array<[string, Record<string, unknown>]> = 
 }
 
 beforeAll(async () => {
-  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
-  rules = await withAssemblyReadLock(assemblyDir, () => {
-    const stack = loadStack(assemblyDir);
-    const byArn = new Map(
-      lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV).flatMap((fn) =>
-        fn.assetDir ? [[fn.arn, readFileSync(join(fn.assetDir, 'index.js'), 'utf8')] as const] : [],
-      ),
-    );
+  rules = await readBundledFunctions((stack, bundled) => {
+    const byArn = new Map(bundled.map((fn) => [fn.arn, readFileSync(join(fn.assetDir, 'index.js'), 'utf8')] as const));
     const asl = aslFromTemplate(stack.template, { env: DEFAULT_RESOLVE_ENV });
     return tasksOf(asl).flatMap(([state, task]) => {
       const target = (task.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? (task.Resource as string);

@@ -3,13 +3,7 @@ import { FUNCTIONS } from '../../lambdas/core/functions';
 import type { FunctionId } from '../../lambdas/core/workflow';
 import { isLibrarySource } from '../../lib/constructs/source-map-trim.cjs';
 import { WORKFLOW_BUNDLING } from '../../lib/constructs/workflow-function';
-import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
-import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
-import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
-import { PROCURE_WATCH } from '../../lib/local/procure/watch';
-import { ensureSynth } from '../../lib/local/synth';
-import { bundleContents, functionNeeds, VENDOR_LIBRARIES, type BundleContents, type FunctionNeeds } from '../support/bundle-contents';
-import { PROJECT_DIR } from '../support/project-dir';
+import { bundleContents, functionNeeds, readBundledFunctions, VENDOR_LIBRARIES, type BundleContents, type FunctionNeeds } from '../support/bundle-contents';
 
 /**
  * Each function bundles only what it runs (issue #11): checked on the synthesized assets in cdk.out,
@@ -24,16 +18,10 @@ const IDS = Object.keys(FUNCTIONS) as FunctionId[];
 let functions: Map<string, { needs: FunctionNeeds; bundle: BundleContents }>;
 
 beforeAll(async () => {
-  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
-  functions = await withAssemblyReadLock(assemblyDir, () => {
-    const stack = loadStack(assemblyDir);
-    const found = new Map<string, { needs: FunctionNeeds; bundle: BundleContents }>();
-    for (const fn of lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV)) {
-      if (!fn.assetDir) continue;
-      found.set(fn.constructId, { needs: functionNeeds(stack.template, fn.logicalId), bundle: bundleContents(fn.assetDir) });
-    }
-    return found;
-  });
+  functions = await readBundledFunctions(
+    (stack, bundled) =>
+      new Map(bundled.map((fn) => [fn.constructId, { needs: functionNeeds(stack.template, fn.logicalId), bundle: bundleContents(fn.assetDir) }])),
+  );
 });
 
 function of(id: FunctionId): { needs: FunctionNeeds; bundle: BundleContents } {

@@ -2,12 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RESOLVE_ENV } from '../../lib/local/cfn-template';
-import { loadStack, withAssemblyReadLock } from '../../lib/local/cloud-assembly';
-import { lambdasFromTemplate } from '../../lib/local/lambda-functions';
-import { PROCURE_WATCH } from '../../lib/local/procure/watch';
-import { ensureSynth } from '../../lib/local/synth';
-import { requiredAtLoad } from '../support/bundle-contents';
+import { readBundledFunctions, requiredAtLoad } from '../support/bundle-contents';
 import { PROJECT_DIR } from '../support/project-dir';
 import { bundleLikeFunctions } from '../support/workflow-bundle';
 
@@ -39,15 +34,12 @@ let functions: Array<{ id: string; file: string }>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vendor-library-loading-'));
-  for (const [probe, contents] of Object.entries(PROBES)) {
-    await bundleLikeFunctions({ stdin: { contents, resolveDir: PROJECT_DIR, sourcefile: `${probe}.ts`, loader: 'ts' } }, join(dir, probe));
-  }
-  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
-  functions = await withAssemblyReadLock(assemblyDir, () =>
-    lambdasFromTemplate(loadStack(assemblyDir), DEFAULT_RESOLVE_ENV).flatMap((fn) =>
-      fn.assetDir ? [{ id: fn.constructId, file: join(fn.assetDir, 'index.js') }] : [],
+  await Promise.all(
+    Object.entries(PROBES).map(([probe, contents]) =>
+      bundleLikeFunctions({ stdin: { contents, resolveDir: PROJECT_DIR, sourcefile: `${probe}.ts`, loader: 'ts' } }, join(dir, probe)),
     ),
   );
+  functions = await readBundledFunctions((_stack, bundled) => bundled.map((fn) => ({ id: fn.constructId, file: join(fn.assetDir, 'index.js') })));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

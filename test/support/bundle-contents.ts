@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '@jridgewell/sourcemap-codec';
-import type { CfnTemplate } from '../../lib/local/cfn-template';
+import { DEFAULT_RESOLVE_ENV, type CfnTemplate } from '../../lib/local/cfn-template';
+import { loadStack, withAssemblyReadLock, type LoadedStack } from '../../lib/local/cloud-assembly';
+import { lambdasFromTemplate, type LambdaSpec } from '../../lib/local/lambda-functions';
+import { PROCURE_WATCH } from '../../lib/local/procure/watch';
+import { ensureSynth } from '../../lib/local/synth';
+import { PROJECT_DIR } from './project-dir';
 import { VENDORS, type Vendor } from '../../lambdas/core/vendor-names';
 import { secretArnEnv } from '../../lambdas/shared/env-names';
 import { REGISTERED_STACKS } from '#vendors/stacks';
@@ -142,4 +147,22 @@ export function requiredAtLoad(file: string): string[] {
     "setImmediate(()=>setImmediate(()=>process.stdout.write(JSON.stringify([...seen].filter((r)=>!r.startsWith('/')).sort()))))";
   const out = execFileSync(process.execPath, ['-e', script, file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 });
   return JSON.parse(out) as string[];
+}
+
+/** A function of the synthesized stack with its bundle folder. */
+export type BundledFunction = LambdaSpec & { assetDir: string };
+
+/**
+ * Calls `read` with procure's synthesized stack (synthesized first when stale) and its bundled
+ * functions, under the assembly's read lock, so a synth started meanwhile cannot swap a bundle.
+ */
+export async function readBundledFunctions<T>(read: (stack: LoadedStack, functions: BundledFunction[]) => T): Promise<T> {
+  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
+  return withAssemblyReadLock(assemblyDir, () => {
+    const stack = loadStack(assemblyDir);
+    return read(
+      stack,
+      lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV).filter((fn): fn is BundledFunction => fn.assetDir !== undefined),
+    );
+  });
 }

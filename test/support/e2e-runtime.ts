@@ -230,7 +230,7 @@ export function workflowEvents(rt: LocalRuntime, purchaseId?: string): BusEvent[
 }
 
 /** Reads a secret value through the runtime's Secrets Manager endpoint, by the env variable naming it. */
-export async function secretValue(rt: LocalRuntime, functionId: string, envName: string): Promise<string> {
+export async function secretValue(rt: Pick<LocalRuntime, 'envOf' | 'clientConfig'>, functionId: string, envName: string): Promise<string> {
   const arn = rt.envOf(functionId)[envName];
   if (!arn) throw new Error(`${functionId} has no ${envName}`);
   const client = new SecretsManagerClient({ ...rt.clientConfig('aws'), maxAttempts: 1 });

@@ -25,23 +25,33 @@ import { COCALC_ENV } from '../../lambdas/vendors/cocalc/shared/env-names';
  * id, read from the synthesized template.
  */
 
+/** The logical id of the secret a function of `template` names in its environment `variable` (a vendor's secret ARN variable). */
+export function secretLogicalIdIn(template: { Resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }> }, variable: string): string {
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const ref = (variables[variable] as { Ref?: unknown } | undefined)?.Ref;
+    if (typeof ref === 'string') return ref;
+  }
+  throw new Error(`no function of the template names a secret in its ${variable}`);
+}
+
 /** The logical id of the secret the CoCalc functions read their API key from (COCALC_SECRET_ARN). */
 export async function cocalcSecretLogicalId(): Promise<string> {
   const synth = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
   const { template } = await withAssemblyReadLock(synth.assemblyDir, () => loadStack(synth.assemblyDir));
-  for (const resource of Object.values(template.Resources)) {
-    if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-    const ref = (variables[ENV.COCALC_SECRET_ARN] as { Ref?: unknown } | undefined)?.Ref;
-    if (typeof ref === 'string') return ref;
-  }
-  throw new Error(`no function of the synthesized template names its ${ENV.COCALC_SECRET_ARN}`);
+  return secretLogicalIdIn(template, ENV.COCALC_SECRET_ARN);
+}
+
+/** Writes <dataDir>/secrets.json holding only this secret (its JSON value); the runtime adds the other secrets. */
+export function seedSecret(dataDir: string, secretLogicalId: string, value: Record<string, unknown>): void {
+  const file = { secrets: { [secretLogicalId]: { name: secretLogicalId, arn: secretLogicalId, value: JSON.stringify(value) } } };
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(file, null, 2), { mode: 0o600 });
 }
 
 /** Writes <dataDir>/secrets.json holding only the CoCalc API key; the runtime adds the other secrets. */
 export function seedCocalcApiKey(dataDir: string, secretLogicalId: string, apiKey: string): void {
-  const file = { secrets: { [secretLogicalId]: { name: secretLogicalId, arn: secretLogicalId, value: JSON.stringify({ apiKey }) } } };
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(file, null, 2), { mode: 0o600 });
+  seedSecret(dataDir, secretLogicalId, { apiKey });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { cocalcItemId } from '../../lambdas/vendors/cocalc/core/cart-item-id';
+import type { HeldItemId } from '../../lambdas/core/held-item';
 import { autoApprovePolicy } from '../../lambdas/core/approval-policy';
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -211,4 +213,10 @@ export async function recordQuoteMismatch(
 export function mismatchInfo(vendorTotalUsd: number, approvedUsd: number): MismatchInfo {
   const err = quoteMismatchError(vendorTotalUsd, approvedUsd);
   return { Error: err.name, Cause: JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [] }) };
+}
+
+/** CoCalc's cart item id held by `ref` (a step's CartRef, or a state's `cart`); throws when it holds none. */
+export function cocalcItemOf(ref: { itemId?: HeldItemId } | undefined): number {
+  if (ref?.itemId === undefined) throw new Error(`expected a cart item, got ${JSON.stringify(ref)}`);
+  return cocalcItemId(ref.itemId);
 }

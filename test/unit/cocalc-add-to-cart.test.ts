@@ -1,4 +1,3 @@
-import { cocalcItemId } from '../../lambdas/vendors/cocalc/core/cart-item-id';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { COCALC_SANDBOX_DEFAULTS, startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
@@ -15,7 +14,7 @@ import { COCALC_CART_ADD_LIMITS, COCALC_CART_ADD_SLOT_KEY } from '../../lambdas/
 import type { CartRef, WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler, type AddToCartDeps } from '../../lambdas/vendors/cocalc/handlers/add-to-cart';
 import { cocalcRequest, interserverRequest } from '../support/requests';
-import { cocalcGatewayFor, cocalcStepDeps, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import { cocalcGatewayFor, cocalcItemOf, cocalcStepDeps, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 function descriptionOf(state: WorkflowState): SiteLicenseDescription {
   if (state.request.vendor !== 'cocalc') throw new Error('not a CoCalc request');
@@ -24,11 +23,6 @@ function descriptionOf(state: WorkflowState): SiteLicenseDescription {
 
 /** What procure sends for the purchase: the approved description with its tag line. */
 const tagged = (state: WorkflowState) => tagDescription(descriptionOf(state), state.purchaseId);
-
-function itemIdOf(ref: CartRef): number {
-  if (ref.itemId === undefined) throw new Error(`expected a cart item, got ${JSON.stringify(ref)}`);
-  return cocalcItemId(ref.itemId);
-}
 
 /** The vendor's answer to an add over its limit, as the CoCalc sandbox's throttle words it (cocalc-gateway.test.ts). */
 const tooManyRequests = (seconds: number) => `too many requests to shopping/cart/add; try again in ${seconds} seconds (rule: at most 15 requests per minute)`;
@@ -70,7 +64,7 @@ describe('AddToCart (CoCalc)', () => {
 
     const items = cart();
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ id: itemIdOf(ref), checked: false, purchased: null, project_id: PROJECT, product: 'site-license' });
+    expect(items[0]).toMatchObject({ id: cocalcItemOf(ref), checked: false, purchased: null, project_id: PROJECT, product: 'site-license' });
     expect(items[0]!.description).toEqual(JSON.parse(JSON.stringify(tagged(state))));
     expect((items[0]!.description as { description: string }).description).toBe(`procure purchase ${state.purchaseId}`);
     expect(await h.purchases.get(state.purchaseId)).toMatchObject({ cartItemId: ref.itemId, cartItemParked: true, status: 'IN_CART', waiting: null });
@@ -130,7 +124,7 @@ describe('AddToCart (CoCalc)', () => {
     const byId = new Map(cart().map((i) => [i.id, i]));
     expect(byId.get(owners)?.checked).toBe(true);
     expect(byId.get(copy)?.checked).toBe(true);
-    expect(byId.get(itemIdOf(ref))?.checked).toBe(false);
+    expect(byId.get(cocalcItemOf(ref))?.checked).toBe(false);
     expect(cart()).toHaveLength(3);
   });
 
@@ -164,7 +158,7 @@ describe('AddToCart (CoCalc)', () => {
     // The state machine's Wait runs it again once the account is free.
     const added = await handler()({ ...state, cart: ref });
     expect(cart()).toHaveLength(1);
-    expect(cart()[0]).toMatchObject({ id: itemIdOf(added), checked: false });
+    expect(cart()[0]).toMatchObject({ id: cocalcItemOf(added), checked: false });
     expect((await h.purchases.get(state.purchaseId))?.waiting).toBeNull();
     // One cart snapshot for the purchase, taken outside the lock and reused by the second run.
     expect((await h.audit.list(state.purchaseId)).filter((e) => e.type === 'CART_ADD_STARTED')).toHaveLength(1);
@@ -238,7 +232,7 @@ describe('AddToCart (CoCalc)', () => {
       now = Date.parse(until);
       const added = await slotted()({ ...state, cart: ref });
       expect(cart()).toHaveLength(1);
-      expect(cart()[0]).toMatchObject({ id: itemIdOf(added), checked: false });
+      expect(cart()[0]).toMatchObject({ id: cocalcItemOf(added), checked: false });
       expect((await hs.purchases.get(state.purchaseId))?.waiting).toBeNull();
       // Claimed and answered when it woke: it counts from then on, and the next adds know when it arrived.
       expect(await slotsOf(state.purchaseId)).toEqual([{ at: next, holder: `used:${state.purchaseId}`, sentAt: now, settledAt: now }]);
@@ -325,7 +319,7 @@ describe('AddToCart (CoCalc)', () => {
       now += 42_000;
       const added = await slotted()({ ...state, cart: ref });
       expect(cart()).toHaveLength(1);
-      expect(cart()[0]).toMatchObject({ id: itemIdOf(added), checked: false });
+      expect(cart()[0]).toMatchObject({ id: cocalcItemOf(added), checked: false });
     });
 
     it('refuses with CartSlotUnavailableError when the vendor names a wait beyond the longest one allowed', async () => {

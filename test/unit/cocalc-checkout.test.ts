@@ -1,4 +1,3 @@
-import { cocalcItemId } from '../../lambdas/vendors/cocalc/core/cart-item-id';
 import { afterEach, afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
 import { basicAuthorization } from '../../lambdas/vendors/cocalc/adapters/http-client';
@@ -21,6 +20,7 @@ import {
   approvalVerifierFor,
   approveThroughLink,
   cocalcGatewayFor,
+  cocalcItemOf,
   cocalcStepDeps,
   newPurchase,
   startStepHarness,
@@ -32,12 +32,6 @@ const CHECKOUT = 'purchases/shopping-cart-checkout';
 function descriptionOf(state: WorkflowState): SiteLicenseDescription {
   if (state.request.vendor !== 'cocalc') throw new Error('not a CoCalc request');
   return state.request.item.description;
-}
-
-function ourItemId(state: WorkflowState): number {
-  const id = state.cart?.itemId;
-  if (id === undefined) throw new Error('the purchase has no cart item');
-  return cocalcItemId(id);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -129,7 +123,7 @@ describe('Checkout (CoCalc)', () => {
   function atVendor(acct: Account, state: WorkflowState) {
     const v = acct.vendor();
     const byId = new Map(v.cart.map((i) => [i.id, i]));
-    return { ...v, ours: byId.get(ourItemId(state)), item: (id: number) => byId.get(id) };
+    return { ...v, ours: byId.get(cocalcItemOf(state.cart)), item: (id: number) => byId.get(id) };
   }
 
   /** Exactly our item bought, once, at the approved amount; nothing else. */
@@ -159,7 +153,7 @@ describe('Checkout (CoCalc)', () => {
     const result = await acct.checkout(state);
 
     const licenseId = expectBoughtOnce(acct, state);
-    expect(result).toEqual({ vendor: 'cocalc', amountUsd: state.quote!.amountUsd, licenseId, cartItemId: ourItemId(state), reconciled: false });
+    expect(result).toEqual({ vendor: 'cocalc', amountUsd: state.quote!.amountUsd, licenseId, cartItemId: cocalcItemOf(state.cart), reconciled: false });
     expect(await h.purchases.get(state.purchaseId)).toMatchObject({ status: 'PURCHASED', licenseId, waiting: null });
     expect((await auditTypes(state)).slice(-2)).toEqual(['VENDOR_CALL', 'PURCHASED']);
   });
@@ -207,8 +201,8 @@ describe('Checkout (CoCalc)', () => {
     const [ra, rb] = await Promise.all([untilLockFree(() => acct.checkout(a)), untilLockFree(() => acct.checkout(b))]);
 
     const v = atVendor(acct, a);
-    expect(v.item(ourItemId(a))?.purchased?.license_id).toBe(ra.licenseId);
-    expect(v.item(ourItemId(b))?.purchased?.license_id).toBe(rb.licenseId);
+    expect(v.item(cocalcItemOf(a.cart))?.purchased?.license_id).toBe(ra.licenseId);
+    expect(v.item(cocalcItemOf(b.cart))?.purchased?.license_id).toBe(rb.licenseId);
     expect(ra.licenseId).not.toBe(rb.licenseId);
     expect(v.licenses.map((l) => l.run_limit).sort()).toEqual([1, 3]);
     expect(v.purchases).toHaveLength(2);
@@ -380,7 +374,7 @@ describe('Checkout (CoCalc)', () => {
     const intruder = await acct.ownersItem(state);
     await acct.gateway.setChecked(false, intruder);
     // A person in CoCalc's web UI checks their item after procure unchecked everything but ours.
-    const racing = withHooks(acct.gateway, { checkoutParams: async () => void (await acct.gateway.setChecked(true, intruder)) }, ourItemId(state));
+    const racing = withHooks(acct.gateway, { checkoutParams: async () => void (await acct.gateway.setChecked(true, intruder)) }, cocalcItemOf(state.cart));
 
     const err = await acct
       .checkoutVia(racing)(state)
@@ -448,7 +442,7 @@ describe('Checkout (CoCalc)', () => {
       const approved = JSON.parse(JSON.stringify(tagDescription(descriptionOf(state), state.purchaseId))) as Record<string, unknown>;
       const edited = change(approved);
       expect(computeSiteLicenseCost(edited as SiteLicenseDescription).lineItemAmount === state.quote!.amountUsd).toBe(samePrice);
-      await editAtVendor(acct, ourItemId(state), edited);
+      await editAtVendor(acct, cocalcItemOf(state.cart), edited);
 
       const err = await acct.checkout(state).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CartItemChangedError);
@@ -538,7 +532,7 @@ describe('Checkout (CoCalc)', () => {
         // Checkout #1 was sent with only our item checked: it bought ours.
         await waitFor('the late checkout to buy our item', () => atVendor(acct, state).ours?.purchased !== null, 5_000);
       }
-      const second = acct.checkoutVia(withHooks(acct.gateway, hooks(watch.landed), ourItemId(state)));
+      const second = acct.checkoutVia(withHooks(acct.gateway, hooks(watch.landed), cocalcItemOf(state.cart)));
       // The state machine runs Checkout again while it reports an unknown outcome.
       let result: PurchaseResult | undefined;
       let failure: unknown;

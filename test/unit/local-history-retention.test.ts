@@ -90,68 +90,66 @@ describe('ExecutionManager history retention', () => {
   let manager: ExecutionManager | undefined;
   afterEach(() => manager?.close());
 
-  async function runAll(names: string[], historyRetention: number, more: Partial<ExecutionManagerOptions> = {}): Promise<ExecutionManager> {
-    const m = new ExecutionManager({ machines: [MACHINE, WAITING, GATED], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
-    manager = m;
+  /** A manager of the three machines (closed after the test), Lambda calls answering `{}` unless `more` says otherwise. */
+  function newManager(historyRetention: number, more: Partial<ExecutionManagerOptions> = {}): ExecutionManager {
+    manager = new ExecutionManager({ machines: [MACHINE, WAITING, GATED], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
+    return manager;
+  }
+
+  /** Runs MACHINE once under each name, one after another, each to SUCCEEDED. */
+  async function runEach(m: ExecutionManager, names: readonly string[]): Promise<void> {
     for (const name of names) {
       m.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
       expect((await m.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
     }
-    return m;
   }
+
+  const listedNames = (m: ExecutionManager): string[] =>
+    m
+      .list()
+      .map((r) => r.name)
+      .sort();
 
   it('keeps the step history of the last N finished executions only, and every record', async () => {
     const names = Array.from({ length: 6 }, (_, i) => `run-${i}`);
-    manager = await runAll(names, 2);
+    const m = newManager(2);
+    await runEach(m, names);
 
     const exited = (name: string) =>
-      manager!
+      m
         .history(name)
         .filter((s) => s.type === 'StateExited')
         .map((s) => s.state);
     expect(exited('run-5')).toEqual(['One', 'Two']);
     expect(exited('run-4')).toEqual(['One', 'Two']);
-    for (const old of names.slice(0, 4)) expect(manager.history(old)).toEqual([]);
-    expect(
-      manager
-        .list()
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(names);
-    expect(manager.describe(manager.find('run-0')!.executionArn).status).toBe('SUCCEEDED');
+    for (const old of names.slice(0, 4)) expect(m.history(old)).toEqual([]);
+    expect(listedNames(m)).toEqual(names);
+    expect(m.describe(m.find('run-0')!.executionArn).status).toBe('SUCCEEDED');
   });
 
   it('keeps every history while fewer than N have finished', async () => {
-    manager = await runAll(['a', 'b', 'c'], 200);
-    for (const name of ['a', 'b', 'c']) expect(manager.history(name).at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
+    const m = newManager(200);
+    await runEach(m, ['a', 'b', 'c']);
+    for (const name of ['a', 'b', 'c']) expect(m.history(name).at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
   });
 
   it('forgets the records of the executions that finished longest ago beyond recordRetention, never a running or a just-finished one', async () => {
     const gated = gate();
-    manager = await runAll([], 200, { recordRetention: 3, invoke: gated.invoke });
-    const waiting = manager.start({ stateMachineArn: WAITING.arn, name: 'waiting', input: '{}' });
-    const held = manager.start({ stateMachineArn: GATED.arn, name: 'held', input: '{}' });
-    for (const name of ['r0', 'r1', 'r2', 'r3', 'r4']) {
-      manager.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
-      expect((await manager.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
-    }
-    expect(manager.describe(held.executionArn).status).toBe('RUNNING');
+    const m = newManager(200, { recordRetention: 3, invoke: gated.invoke });
+    const waiting = m.start({ stateMachineArn: WAITING.arn, name: 'waiting', input: '{}' });
+    const held = m.start({ stateMachineArn: GATED.arn, name: 'held', input: '{}' });
+    await runEach(m, ['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(m.describe(held.executionArn).status).toBe('RUNNING');
     // Started before all of them, it finishes after them: its outcome is kept and seen.
     gated.open();
-    expect((await manager.wait('held', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
-    expect(manager.describe(held.executionArn).status).toBe('SUCCEEDED');
-    expect(
-      manager
-        .list()
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(['held', 'r3', 'r4', 'waiting']);
-    expect(() => manager!.describe(executionArnOf(MACHINE.arn, 'r2'))).toThrow(/does not exist/i);
-    expect(manager.describe(executionArnOf(MACHINE.arn, 'r3')).status).toBe('SUCCEEDED');
-    expect(manager.describe(waiting.executionArn).status).toBe('RUNNING');
+    expect((await m.wait('held', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    expect(m.describe(held.executionArn).status).toBe('SUCCEEDED');
+    expect(listedNames(m)).toEqual(['held', 'r3', 'r4', 'waiting']);
+    expect(() => m.describe(executionArnOf(MACHINE.arn, 'r2'))).toThrow(/does not exist/i);
+    expect(m.describe(executionArnOf(MACHINE.arn, 'r3')).status).toBe('SUCCEEDED');
+    expect(m.describe(waiting.executionArn).status).toBe('RUNNING');
     // A forgotten name can be used again, as after a restart once executions.json no longer lists it.
-    manager.start({ stateMachineArn: MACHINE.arn, name: 'r0', input: '{}' });
-    expect((await manager.wait('r0', { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    await runEach(m, ['r0']);
   });
 
   it('counts an earlier run closed as interrupted at start as finished then, and forgets it in its turn', async () => {
@@ -163,20 +161,12 @@ describe('ExecutionManager history retention', () => {
       input: '{}',
       startDate: '2026-01-01T00:00:00.000Z',
     };
-    manager = await runAll([], 200, { previous: [stuck], recordRetention: 2 });
+    const m = newManager(200, { previous: [stuck], recordRetention: 2 });
     // As closeInterruptedRuns does: the record is closed in place, outside the engine.
-    Object.assign(manager.interruptedRuns()[0]!.record, { status: 'ABORTED', stopDate: new Date().toISOString() });
-    manager.finishedOutside([stuck.executionArn]);
-    for (const name of ['a', 'b']) {
-      manager.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
-      expect((await manager.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
-    }
-    expect(
-      manager
-        .list()
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(['a', 'b']);
+    Object.assign(m.interruptedRuns()[0]!.record, { status: 'ABORTED', stopDate: new Date().toISOString() });
+    m.finishedOutside([stuck.executionArn]);
+    await runEach(m, ['a', 'b']);
+    expect(listedNames(m)).toEqual(['a', 'b']);
   });
 
   it("forgets an earlier run's records that finished first, whatever order executions.json lists them in", async () => {
@@ -191,12 +181,8 @@ describe('ExecutionManager history retention', () => {
     });
     // Newest first, as a compacted executions.json lists the finished ones.
     const previous = [record('old-3', 3), record('old-2', 2), record('old-1', 1)];
-    manager = await runAll(['new-1'], 200, { previous, recordRetention: 3 });
-    expect(
-      manager
-        .list()
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(['new-1', 'old-2', 'old-3']);
+    const m = newManager(200, { previous, recordRetention: 3 });
+    await runEach(m, ['new-1']);
+    expect(listedNames(m)).toEqual(['new-1', 'old-2', 'old-3']);
   });
 });

@@ -1,4 +1,3 @@
-import { cocalcItemId } from '../../lambdas/vendors/cocalc/core/cart-item-id';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { startCocalcSandbox, type CocalcSandbox } from '../../lib/local/sandboxes/cocalc';
@@ -14,7 +13,7 @@ import { makeHandler, type RecordOutcomeDeps } from '../../lambdas/handlers/reco
 import { FakeMailer } from '../support/fake-ports';
 import { startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
 import { cocalcRequest, interserverRequest } from '../support/requests';
-import { APPROVED, cocalcGatewayFor, leftoversWith, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
+import { APPROVED, cocalcGatewayFor, cocalcItemOf, leftoversWith, newPurchase, startStepHarness, type StepHarness } from '../support/workflow-harness';
 
 /** A caught Lambda error as Step Functions puts it at $.failure. */
 function lambdaFailure(name: string, message: string): FailureInfo {
@@ -95,13 +94,13 @@ describe('RecordOutcome', () => {
   it('commits the reservation, completes the purchase and announces it once, even when run twice', async () => {
     const w = world();
     let state = await inCart(w);
-    await w.gateway.setChecked(true, cocalcItemId(state.cart!.itemId!));
+    await w.gateway.setChecked(true, cocalcItemOf(state.cart));
     await w.gateway.checkout();
-    const licenseId = (await w.gateway.getCartItem(cocalcItemId(state.cart!.itemId!))).purchased!.licenseId!;
+    const licenseId = (await w.gateway.getCartItem(cocalcItemOf(state.cart))).purchased!.licenseId!;
     state = {
       ...state,
       approval: { ...APPROVED },
-      purchase: { vendor: 'cocalc', amountUsd: 18, licenseId, cartItemId: cocalcItemId(state.cart!.itemId!), reconciled: false },
+      purchase: { vendor: 'cocalc', amountUsd: 18, licenseId, cartItemId: cocalcItemOf(state.cart), reconciled: false },
     };
     const before = await reservedUsd();
     const payload: RecordOutcomePayload = { outcome: 'COMPLETED', state };
@@ -246,8 +245,8 @@ describe('RecordOutcome', () => {
       );
       expect(last?.message).toContain(`npx procure resolve ${state.purchaseId} --not-bought`);
       const [event] = eventsFor(state.purchaseId);
-      expect(event).toMatchObject({ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cartItemId: cocalcItemId(state.cart!.itemId!) } });
-      expect((event!.detail.check as string[]).join('\n')).toContain(`Shopping cart item ${cocalcItemId(state.cart!.itemId!)}`);
+      expect(event).toMatchObject({ type: 'License Purchase Failed', detail: { status: 'NEEDS_ATTENTION', cartItemId: cocalcItemOf(state.cart) } });
+      expect((event!.detail.check as string[]).join('\n')).toContain(`Shopping cart item ${cocalcItemOf(state.cart)}`);
       expect(event!.detail.resolve).toEqual({
         bought: `npx procure resolve ${state.purchaseId} --bought <licenseId> --comment "what you found" --api ${MAIL.apiUrl}`,
         notBought: `npx procure resolve ${state.purchaseId} --not-bought --comment "what you found" --api ${MAIL.apiUrl}`,
@@ -262,7 +261,7 @@ describe('RecordOutcome', () => {
         state.request.requestId,
         '$18.00',
         'PurchaseOutcomeUnknownError: checkout may have bought it',
-        `Cart item: ${cocalcItemId(state.cart!.itemId!)}`,
+        `Cart item: ${cocalcItemOf(state.cart)}`,
         '--not-bought',
       ]) {
         expect(mail.text).toContain(text);
@@ -292,7 +291,7 @@ describe('RecordOutcome', () => {
     it('says a bought license that could not be verified was bought', async () => {
       const w = world();
       const state = await inCart(w);
-      const purchase = { vendor: 'cocalc' as const, amountUsd: 18, licenseId: 'lic-1234', cartItemId: cocalcItemId(state.cart!.itemId!), reconciled: false };
+      const purchase = { vendor: 'cocalc' as const, amountUsd: 18, licenseId: 'lic-1234', cartItemId: cocalcItemOf(state.cart), reconciled: false };
       const out = await w.record({
         outcome: 'NOT_COMPLETED',
         state: { ...state, approval: { ...APPROVED }, purchase, failure: lambdaFailure('LicenseNotFoundError', 'CoCalc does not list license lic-1234') },
@@ -307,14 +306,14 @@ describe('RecordOutcome', () => {
       const w = world();
       const state = await inCart(w);
       // Someone checked it out behind procure's back.
-      await w.gateway.setChecked(true, cocalcItemId(state.cart!.itemId!));
+      await w.gateway.setChecked(true, cocalcItemOf(state.cart));
       await w.gateway.checkout();
       const before = await reservedUsd();
 
       const out = await w.record({ outcome: 'NOT_COMPLETED', state: { ...state, failure: lambdaFailure('VendorRejectedError', 'x') } });
       expect(out).toEqual({
         status: 'NEEDS_ATTENTION',
-        reason: `VendorRejectedError: x; yet CoCalc reports cart item ${cocalcItemId(state.cart!.itemId!)} as PURCHASED, so money was spent`,
+        reason: `VendorRejectedError: x; yet CoCalc reports cart item ${cocalcItemOf(state.cart)} as PURCHASED, so money was spent`,
       });
       expect(await reservedUsd()).toBe(before);
       expect(toApprovers(w)).toHaveLength(1);
@@ -358,7 +357,7 @@ describe('RecordOutcome', () => {
       expect(record).toMatchObject({
         status: 'NEEDS_ATTENTION',
         cleanupPending: ['delete-cart-item', 'release-reservation'],
-        cartItemId: cocalcItemId(state.cart!.itemId!),
+        cartItemId: cocalcItemOf(state.cart),
         reason: out.reason,
       });
       expect(await reservedUsd()).toBe(before);
@@ -366,7 +365,7 @@ describe('RecordOutcome', () => {
       const trail = await h.audit.list(state.purchaseId);
       expect(trail.slice(-4).map((e) => e.type)).toEqual(['COMPENSATION_FAILED', 'ATTENTION_MAIL_SENT', 'REQUESTER_NOTIFIED', 'NOT_COMPLETED']);
       expect(trail.at(-4)).toMatchObject({
-        detail: { step: 'delete-cart-item', error: 'VendorTransientError', cartItemId: cocalcItemId(state.cart!.itemId!) },
+        detail: { step: 'delete-cart-item', error: 'VendorTransientError', cartItemId: cocalcItemOf(state.cart) },
       });
       const closing = trail.at(-1)!;
       expect(closing).toMatchObject({
@@ -382,7 +381,7 @@ describe('RecordOutcome', () => {
       ]);
       const mail = toApprovers(w)[0]!;
       expect(mail.text).toContain('procure could not finish cleaning up at CoCalc');
-      expect(mail.text).toContain(`procure could not delete cart item ${cocalcItemId(state.cart!.itemId!)}; the reconciler retries the delete.`);
+      expect(mail.text).toContain(`procure could not delete cart item ${cocalcItemOf(state.cart)}; the reconciler retries the delete.`);
       expect(mail.text).toContain('Cleanup not finished: delete-cart-item, release-reservation');
 
       // A retry by the machine changes nothing and sends nothing twice.
@@ -420,7 +419,7 @@ describe('RecordOutcome', () => {
 
       expect(out.status).toBe('NEEDS_ATTENTION');
       expect(out.reason).toContain(
-        `delete-cart-item: Error: CoCalc item ${cocalcItemId(state.cart!.itemId!)} is recorded, but no leftovers of cocalc are wired to take it back`,
+        `delete-cart-item: Error: CoCalc item ${cocalcItemOf(state.cart)} is recorded, but no leftovers of cocalc are wired to take it back`,
       );
       expect(await h.purchases.get(state.purchaseId)).toMatchObject({ cleanupPending: ['delete-cart-item', 'release-reservation'] });
       expect(await reservedUsd()).toBe(before);
