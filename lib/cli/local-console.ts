@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { ElsewhereUrl } from './local-options';
 import { type Vendor, vendorLabel, VENDORS } from '../../lambdas/core/vendors';
 import { EVENTS } from '../../lambdas/core/workflow';
@@ -16,13 +16,23 @@ import { formatTime } from './views';
  * approval link. Text written by others (mail fields) is shown with controls escaped.
  */
 
+/**
+ * A path as the console shows it: relative to the folder procure was started in when it lies
+ * inside it (`.procure/outbox` after `npm start`), else whole, so the output reads the same on
+ * every machine.
+ */
+export function shownPath(path: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
 /** Where the running runtime listens and keeps its files. */
 export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: string, elsewhere: Partial<Record<Vendor, ElsewhereUrl>>): void {
   console.log(`\nprocure is running locally (stack ${rt.stackName}, ${rt.region}), up in ${(rt.startupMs / 1000).toFixed(1)} s`);
   const rows: Array<[string, string]> = [
     ['API', `${rt.apiUrl}   (/purchases, /purchases/{id}, /quotes, /licenses: SigV4; GET|POST /approvals/{id})`],
     ['EventBridge', `${rt.awsEndpoint}   (PutEvents, source ${route.source}, detail-type "${EVENTS.requested}")`],
-    ['outbox', `${rt.outboxDir}   (mails as .eml files)`],
+    ['outbox', `${shownPath(rt.outboxDir)}   (mails as .eml files)`],
   ];
   for (const vendor of VENDORS) {
     const sandbox = rt.sandboxes[vendor];
@@ -30,8 +40,8 @@ export function printRunning(rt: LocalRuntime, route: RequestRoute, dataDir: str
     if (sandbox) rows.push([vendorLabel(vendor), `${sandbox.url}   (sandbox)`]);
     else if (other) rows.push([vendorLabel(vendor), `${other.url}   (${other.setBy})`]);
   }
-  rows.push(['secrets', `${join(dataDir, 'secrets.json')}   (sandbox credentials and the link signing key)`]);
-  rows.push(['runtime.json', `${runtimeFile(dataDir)}   (how the other procure commands find this runtime)`]);
+  rows.push(['secrets', `${shownPath(join(dataDir, 'secrets.json'))}   (sandbox credentials and the link signing key)`]);
+  rows.push(['runtime.json', `${shownPath(runtimeFile(dataDir))}   (how the other procure commands find this runtime)`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   console.log('');
@@ -64,7 +74,7 @@ export function printInterrupted(rt: LocalRuntime): void {
 
 /** The mail line and its approval link (from procure's header); everything shown with controls escaped. */
 export function printMail(mail: OutboxMail, print: (line: string) => void = (l) => console.log(l)): void {
-  print(`\nMail to ${escapeControls(mail.to.join(', '))}: "${escapeControls(mail.subject)}"   (${escapeControls(mail.file)})`);
+  print(`\nMail to ${escapeControls(mail.to.join(', '))}: "${escapeControls(mail.subject)}"   (${escapeControls(shownPath(mail.file))})`);
   const found = approvalLinkOf(mail);
   if (!found) {
     for (const l of mail.links) print(`  link: ${escapeControls(l)}`);

@@ -10,7 +10,7 @@ import {
   type StepEvent,
 } from '../local';
 import { parseCommandArgs, parsePort, runCommand } from './args';
-import { printInterrupted, printMail, printResumed, printRunning } from './local-console';
+import { printInterrupted, printMail, printResumed, printRunning, shownPath } from './local-console';
 import {
   elsewhereEnv,
   type ElsewhereUrl,
@@ -132,7 +132,7 @@ async function serve(options: ServeOptions): Promise<number> {
     reports.add(p);
   };
 
-  console.log(`Starting the procure local runtime (data in ${dataDir}) ...`);
+  console.log(`Starting the procure local runtime (data in ${shownPath(dataDir)}) ...`);
   rt = await startRuntime(options, onEnd);
   const running = rt;
   try {
