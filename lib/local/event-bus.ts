@@ -6,7 +6,7 @@ import { acceptEntry, type BusEvent } from './event-entries';
 import type { JournalEntry } from './event-journal';
 import { matchesPattern } from './event-pattern';
 import type { LocalRule } from './event-rules';
-import { keepLatest } from './keep-latest';
+import { KEPT_IN_MEMORY, keepLatest } from './keep-latest';
 
 // Split by concern (each file says why): the rules read from the template (event-rules.ts),
 // PutEvents entries (event-entries.ts), target input (event-target-input.ts) and delivery with
@@ -20,11 +20,9 @@ export interface EventBusOptions extends DeliveryOptions {
   deadLetters?: DeadLetterStore;
   /** @default Date.now */
   now?: () => number;
-  /** How many of the latest events {@link EventBus.emitted} keeps in memory. @default 1000 */
+  /** How many of the latest events {@link EventBus.emitted} keeps in memory. @default KEPT_IN_MEMORY (100) */
   emittedRetention?: number;
 }
-
-const DEFAULT_EMITTED_RETENTION = 1000;
 
 /** PutEvents' answer for one entry. */
 type EntryResult = { EventId?: string; ErrorCode?: string; ErrorMessage?: string };
@@ -97,7 +95,7 @@ export class EventBus {
     for (const a of accepted) {
       if (a.routes.length && !journaled) continue;
       this.emitted.push({ ...a.event, busName: a.busName });
-      keepLatest(this.emitted, this.options.emittedRetention ?? DEFAULT_EMITTED_RETENTION);
+      keepLatest(this.emitted, this.options.emittedRetention ?? KEPT_IN_MEMORY);
       for (const route of a.routes) this.deliveries.start(route, a.event, acceptedAt);
     }
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };

@@ -13,6 +13,7 @@ import { TaskRunner } from './execution-tasks';
 import { waitUntilFinished } from './execution-waits';
 import { subSecondWait } from './wait-timestamps';
 import { FinishedRetention, inFinishOrder } from './history-retention';
+import { KEPT_IN_MEMORY } from './keep-latest';
 import type { TaskBinding } from './task-bindings';
 import type { TaskTokenBroker } from './task-token-broker';
 
@@ -46,7 +47,7 @@ export interface ExecutionManagerOptions {
   waitTimeOverrides?: Record<string, number>;
   onStep?: (event: StepEvent) => void;
   log?: (line: string) => void;
-  /** How many finished executions keep their step history in memory (the last to finish; older ones' `history()` is empty). @default 200 */
+  /** How many finished executions keep their step history in memory (the last to finish; older ones' `history()` is empty). @default KEPT_IN_MEMORY (100) */
   historyRetention?: number;
   /** How many finished executions keep their record in memory (the last to finish; history-retention.ts). @default 2,000, as executions.json */
   recordRetention?: number;
@@ -68,8 +69,6 @@ interface LiveExecution {
   minted: Set<string>;
 }
 
-const DEFAULT_HISTORY_RETENTION = 200;
-
 export class ExecutionManager {
   private readonly machines = new Map<string, { machine: LocalStateMachine; engine: StateMachine }>();
   private readonly executions = new Map<string, LiveExecution>();
@@ -81,7 +80,7 @@ export class ExecutionManager {
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.changes.setMaxListeners(0);
-    const limits = { histories: options.historyRetention ?? DEFAULT_HISTORY_RETENTION, records: options.recordRetention ?? MAX_RECORDS };
+    const limits = { histories: options.historyRetention ?? KEPT_IN_MEMORY, records: options.recordRetention ?? MAX_RECORDS };
     this.retention = new FinishedRetention(limits, (e) => this.executions.delete(e.record.executionArn));
     this.durability = new ExecutionDurability(
       options,

@@ -77,6 +77,12 @@ export interface EmulatorOptions {
    * done, so a test can kill the runtime in between.
    */
   eventDeliveryHold?: DeliveryHold;
+  /**
+   * How many of the latest emitted events (`emittedEvents`), mails (`mails`) and finished
+   * executions' step histories stay in memory; every mail also stays on disk as its .eml. A test that
+   * compares those lists' lengths before and after keeps more. @default KEPT_IN_MEMORY (100)
+   */
+  keptInMemory?: number;
   onStep?: (event: StepEvent) => void;
   onMail?: (mail: OutboxMail) => void;
   /** Every DynamoDB request the front passed on, this runtime's own included (for measuring; metering.ts). */

@@ -41,6 +41,7 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
     ...(overrides.retryIntervalOverrides ? { retryIntervalOverrides: overrides.retryIntervalOverrides } : {}),
     ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.keptInMemory !== undefined ? { historyRetention: options.keptInMemory } : {}),
     log,
   });
   late.manager = manager;

@@ -84,7 +84,9 @@ export async function startServices(
   const { resolveEnv } = app;
   const broker = new TaskTokenBroker();
   cleanups.push(() => broker.closeAll());
-  const outbox = new Outbox(join(data.dataDir, 'outbox'), options.onMail);
+  const kept = options.keptInMemory;
+  if (kept !== undefined && !(Number.isInteger(kept) && kept >= 0)) throw new RangeError(`keptInMemory must be a whole number >= 0, not ${kept}`);
+  const outbox = new Outbox(join(data.dataDir, 'outbox'), options.onMail, options.keptInMemory);
   const sesAccount = new SesAccount(options.ses, resolveEnv.region);
   const gate = new StopGate();
   const invoke: Invoke = (logicalId, event) => {
@@ -106,6 +108,7 @@ export async function startServices(
     invokeAsync: invoke,
     deadLetters,
     ...(journal ? { journal } : {}),
+    ...(options.keptInMemory !== undefined ? { emittedRetention: options.keptInMemory } : {}),
     ...(options.eventDeliveryHold ? { hold: options.eventDeliveryHold } : {}),
     startExecution: (arn, input) => {
       const manager = started();

@@ -5,7 +5,7 @@ import type { RestRoute } from './aws-endpoint';
 import { parseEml } from './eml-reader';
 import { buildEml } from './eml-writer';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
-import { keepLatest } from './keep-latest';
+import { KEPT_IN_MEMORY, keepLatest } from './keep-latest';
 
 // Split by concern: writing the .eml files (eml-writer.ts) and reading them back (eml-reader.ts).
 
@@ -40,9 +40,6 @@ export interface OutboxMail {
   links: string[];
 }
 
-/** How many of the latest mails {@link Outbox.mails} keeps in memory by default. */
-const DEFAULT_MAIL_RETENTION = 1000;
-
 export class Outbox {
   /**
    * The latest mails sent (up to `retention`), oldest first: bounded, so a long run does not keep
@@ -53,7 +50,7 @@ export class Outbox {
   constructor(
     readonly dir: string,
     private readonly onMail?: (mail: OutboxMail) => void,
-    private readonly retention = DEFAULT_MAIL_RETENTION,
+    private readonly retention = KEPT_IN_MEMORY,
   ) {
     mkdirPrivate(dir);
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUsd } from '../../lambdas/core/money';
 import { EVENTS, purchaseIdFor, STATE } from '../../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local';
+import { TEST_KEPT_IN_MEMORY } from '../support/kept-in-memory';
 import { COCALC_SANDBOX_DEFAULTS } from '../../lib/local/sandboxes/cocalc';
 import { BROWSER_WAIT_MS, emailedApproval, launchChromium, runtimeStores, type RuntimeStores } from '../support/browser';
 import { PROJECT_DIR } from '../support/project-dir';
@@ -32,7 +33,7 @@ describe('the approval page in a real browser', () => {
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    rt = await startLocalRuntime({ projectDir: PROJECT_DIR, inMemory: true, synth: 'auto' });
+    rt = await startLocalRuntime({ projectDir: PROJECT_DIR, inMemory: true, synth: 'auto', keptInMemory: TEST_KEPT_IN_MEMORY });
     stores = runtimeStores(rt);
     browser = await launchChromium();
     context = await browser.newContext();

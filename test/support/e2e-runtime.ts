@@ -15,6 +15,7 @@ import { ENV } from '../../lambdas/shared/env-names';
 import { STATE_TABLE } from '../../lambdas/shared/table-keys';
 import { pageText } from '../../lib/cli/approval-client';
 import { approvalLinkOf } from '../../lib/cli/runtime-report';
+import { TEST_KEPT_IN_MEMORY } from './kept-in-memory';
 import { PROJECT_DIR } from './project-dir';
 import { runtimeDocClient, runtimeTable } from './runtime-tables';
 import { waitFor } from './wait';
@@ -67,6 +68,7 @@ export async function startProcure(options: LocalRuntimeOptions = {}): Promise<E
     inMemory: true,
     synth: 'auto',
     eventRetryDelaysMs: [50, 100],
+    keptInMemory: TEST_KEPT_IN_MEMORY,
     ...options,
     configOverrides: { [ENV.DAILY_PURCHASE_LIMIT]: '100', ...options.configOverrides },
     stateMachineOverrides: {

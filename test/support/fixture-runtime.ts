@@ -1,3 +1,4 @@
+import { TEST_KEPT_IN_MEMORY } from './kept-in-memory';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lib/local';
 import { ensureSynth, type SynthResult } from '../../lib/local/synth';
 import { PROJECT_DIR } from './project-dir';
@@ -35,6 +36,7 @@ export function startFixtureRuntime(options: LocalRuntimeOptions = {}): Promise<
     inMemory: true,
     sandboxes: false,
     eventRetryDelaysMs: [20, 20],
+    keptInMemory: TEST_KEPT_IN_MEMORY,
     ...options,
   });
 }

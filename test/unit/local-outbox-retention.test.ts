@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KEPT_IN_MEMORY } from '../../lib/local/keep-latest';
 import { Outbox, type OutboxMail } from '../../lib/local/ses-outbox';
 
 /** The outbox keeps the latest mails in memory, bounded as the event bus's emitted events are; every mail stays on disk. */
@@ -28,10 +29,11 @@ describe('the outbox in memory', () => {
     expect(readdirSync(join(dir, 'small')).filter((f) => f.endsWith('.eml'))).toHaveLength(5);
   });
 
-  it('keeps 1,000 by default', () => {
+  it('keeps the latest 100 by default (KEPT_IN_MEMORY)', () => {
+    expect(KEPT_IN_MEMORY).toBe(100);
     const outbox = new Outbox(join(dir, 'default'));
-    send(outbox, 1_002);
-    expect(outbox.mails).toHaveLength(1_000);
+    send(outbox, 102);
+    expect(outbox.mails).toHaveLength(100);
     expect(outbox.mails[0]!.subject).toBe('mail 2');
   });
 });

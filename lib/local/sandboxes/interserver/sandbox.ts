@@ -29,6 +29,12 @@ export interface InterserverSandboxOptions {
   /** Start with the account locked ("Locked Account."). @default false */
   locked?: boolean;
   faults?: FaultPlan;
+  /**
+   * How many of the latest requests `state.requests` keeps (tests count calls with it), so a
+   * long-running sandbox, as `npm start` runs one, does not keep every request it ever answered.
+   * @default 10,000
+   */
+  keptRequests?: number;
 }
 
 export interface InterserverSandbox {
@@ -52,6 +58,7 @@ export const SANDBOX_DEFAULTS = {
   apiKey: 'sandbox-api-key',
   prepay: 0,
   sessionIdleSeconds: 1800,
+  keptRequests: 10_000,
 } as const;
 
 /**
@@ -71,6 +78,7 @@ export async function startInterserverSandbox(opts: InterserverSandboxOptions = 
       locked: opts.locked ?? false,
     },
     (opts.sessionIdleSeconds ?? SANDBOX_DEFAULTS.sessionIdleSeconds) * 1000,
+    opts.keptRequests ?? SANDBOX_DEFAULTS.keptRequests,
   );
   const faults = new FaultInjector(opts.faults);
   const ctx = { state, faults, endpoint: '' };

@@ -65,7 +65,7 @@ export async function handleRequest(ctx: SandboxContext, req: IncomingMessage, r
     return send(res, 500, faultEnvelope('SOAP-ENV:Client', `Operation '${call.operation}' is not defined in the WSDL for this service`));
   }
   const args = convertArgs(op, call.args);
-  ctx.state.requests.push({
+  ctx.state.recordRequest({
     operation: call.operation,
     argNames: call.args.map((a) => a.name),
     // The login's second argument is the password: hidden where it stands, however it is escaped.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { keepLatest } from '../../keep-latest';
 
 /**
  * The sandbox's data. Licenses and invoices are kept as the vendor's SQL rows (`sql_row_licenses`,
@@ -93,6 +94,7 @@ export class InterserverSandboxState {
   readonly licenses: LicenseRow[] = [];
   readonly invoices: InvoiceRow[] = [];
   readonly repeatInvoices: RepeatInvoiceRow[] = [];
+  /** The latest requests received (up to `keptRequests`), oldest first. */
   readonly requests: RecordedRequest[] = [];
   private readonly sessions = new Map<string, { custid: number; lastActivity: number }>();
   private nextLicenseId = 386523;
@@ -103,9 +105,18 @@ export class InterserverSandboxState {
     account: Omit<SandboxAccount, 'custid'>,
     /** Idle time after which a session id stops working. */
     readonly sessionIdleMs: number,
+    /** How many of the latest requests {@link requests} keeps. */
+    private readonly keptRequests = Number.POSITIVE_INFINITY,
     private readonly clock: () => number = Date.now,
   ) {
+    if (!(keptRequests >= 0)) throw new RangeError(`keptRequests must be a number >= 0, not ${keptRequests}`);
     this.account = { custid: 771282, ...account };
+  }
+
+  /** Records a request received, forgetting the oldest beyond `keptRequests`. */
+  recordRequest(request: RecordedRequest): void {
+    this.requests.push(request);
+    keepLatest(this.requests, this.keptRequests);
   }
 
   now(): Date {
