@@ -28,6 +28,8 @@ export interface ExecutionRecord {
 
 export interface ExecutionStore {
   load(): ExecutionRecord[];
+  /** The records as they stand on disk now (what load() returns), changing nothing. */
+  read(): ExecutionRecord[];
   /** Writes every record (and starts a new change log). */
   save(records: ExecutionRecord[]): void;
   /** Records one execution's change; cheap whatever the number of records. */
@@ -56,20 +58,14 @@ export class FileExecutionStore implements ExecutionStore {
   constructor(readonly file: string) {}
 
   load(): ExecutionRecord[] {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return this.withLog([]);
-    }
-    let parsed: { generation?: number; executions?: ExecutionRecord[] };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      throw new Error(`${this.file} is not valid JSON: fix or delete it`);
-    }
-    this.generation = typeof parsed.generation === 'number' ? parsed.generation : 0;
-    return this.withLog(Array.isArray(parsed.executions) ? parsed.executions : []);
+    const { generation, records, appended } = this.readAll();
+    this.generation = generation;
+    this.appended = appended;
+    return records;
+  }
+
+  read(): ExecutionRecord[] {
+    return this.readAll().records;
   }
 
   save(records: ExecutionRecord[]): void {
@@ -94,13 +90,29 @@ export class FileExecutionStore implements ExecutionStore {
     this.appended += 1;
   }
 
-  /** The snapshot's records with this generation's logged changes applied (later lines win). */
-  private withLog(records: ExecutionRecord[]): ExecutionRecord[] {
+  /** The snapshot's records, its generation, and that generation's logged changes applied (later lines win). */
+  private readAll(): { generation: number; records: ExecutionRecord[]; appended: number } {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return this.withLog(0, []);
+    }
+    let parsed: { generation?: number; executions?: ExecutionRecord[] };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new Error(`${this.file} is not valid JSON: fix or delete it`);
+    }
+    return this.withLog(typeof parsed.generation === 'number' ? parsed.generation : 0, Array.isArray(parsed.executions) ? parsed.executions : []);
+  }
+
+  private withLog(generation: number, records: ExecutionRecord[]): { generation: number; records: ExecutionRecord[]; appended: number } {
     let text = '';
     try {
-      text = readFileSync(this.logFile(), 'utf8');
+      text = readFileSync(this.logFile(generation), 'utf8');
     } catch {
-      return records;
+      return { generation, records, appended: 0 };
     }
     const byArn = new Map(records.map((r) => [r.executionArn, r]));
     const lines = text.split('\n');
@@ -113,12 +125,11 @@ export class FileExecutionStore implements ExecutionStore {
         // a line torn by a crash mid-append: the change it held never completed
       }
     }
-    this.appended = lines.length - 1;
-    return [...byArn.values()];
+    return { generation, records: [...byArn.values()], appended: lines.length - 1 };
   }
 
-  private logFile(): string {
-    return this.file.replace(/\.json$/, '') + `.${this.generation}.log`;
+  private logFile(generation = this.generation): string {
+    return this.file.replace(/\.json$/, '') + `.${generation}.log`;
   }
 }
 

@@ -5,13 +5,14 @@ import type { AslDefinition } from './asl-from-template';
 import { AwsServiceError } from './aws-error';
 import type { CheckpointStore, ExecutionCheckpoint } from './execution-checkpoints';
 import { ExecutionDurability } from './execution-durability';
-import { type EngineEvent, outcomeOf, type StepEvent, stepFromEngineEvent, TopLevelState } from './execution-engine-events';
+import { outcomeOf, type StepEvent } from './execution-engine-events';
+import { recordSteps } from './execution-steps';
 import { afterTask, unresumableReason } from './execution-resume';
 import { checkStartRequest, executionArnOf, unknownExecution, unknownStateMachine } from './execution-start-rules';
 import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, MAX_RECORDS } from './execution-store';
 import { TaskRunner } from './execution-tasks';
 import { waitUntilFinished } from './execution-waits';
-import { subSecondWait } from './wait-timestamps';
+import { ExecutionArchive } from './execution-archive';
 import { FinishedRetention, inFinishOrder } from './history-retention';
 import { KEPT_IN_MEMORY } from './keep-latest';
 import type { TaskBinding } from './task-bindings';
@@ -49,7 +50,11 @@ export interface ExecutionManagerOptions {
   log?: (line: string) => void;
   /** How many finished executions keep their step history in memory (the last to finish; older ones' `history()` is empty). @default KEPT_IN_MEMORY (100) */
   historyRetention?: number;
-  /** How many finished executions keep their record in memory (the last to finish; history-retention.ts). @default 2,000, as executions.json */
+  /**
+   * How many finished executions keep their whole record in memory (the last to finish;
+   * history-retention.ts). With a store, older ones are read back from it up to MAX_RECORDS in all
+   * (execution-archive.ts); without one, they are forgotten. @default KEPT_IN_MEMORY (100) with a store, else MAX_RECORDS
+   */
   recordRetention?: number;
 }
 
@@ -74,18 +79,27 @@ export class ExecutionManager {
   private readonly executions = new Map<string, LiveExecution>();
   private readonly changes = new EventEmitter();
   private readonly retention: FinishedRetention<LiveExecution>;
+  /** The finished records kept on disk only, when there is a store. */
+  private readonly archive: ExecutionArchive | undefined;
   private readonly durability: ExecutionDurability;
   private readonly tasks: TaskRunner;
   private closing = false;
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.changes.setMaxListeners(0);
-    const limits = { histories: options.historyRetention ?? KEPT_IN_MEMORY, records: options.recordRetention ?? MAX_RECORDS };
-    this.retention = new FinishedRetention(limits, (e) => this.executions.delete(e.record.executionArn));
+    const limits = {
+      histories: options.historyRetention ?? KEPT_IN_MEMORY,
+      records: options.recordRetention ?? (options.store ? KEPT_IN_MEMORY : MAX_RECORDS),
+    };
+    this.archive = options.store && new ExecutionArchive(options.store, Math.max(0, MAX_RECORDS - limits.records));
+    this.retention = new FinishedRetention(limits, (e) => {
+      this.executions.delete(e.record.executionArn);
+      this.archive?.add(e.record);
+    });
     this.durability = new ExecutionDurability(
       options,
       () => this.closing,
-      () => [...this.executions.values()].map((e) => e.record),
+      () => this.list(),
     );
     this.tasks = new TaskRunner(options);
     for (const machine of options.machines) {
@@ -108,6 +122,7 @@ export class ExecutionManager {
     const { name, inputText, input } = checkStartRequest(request);
     const executionArn = executionArnOf(entry.machine.arn, name);
     const existing = this.executions.get(executionArn);
+    if (this.archive?.has(executionArn)) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     if (existing) {
       // AWS: same name and input while RUNNING is idempotent; anything else is a conflict.
       if (existing.record.status === 'RUNNING' && existing.record.input === inputText) {
@@ -133,18 +148,21 @@ export class ExecutionManager {
 
   /** An execution by ARN or name (names are unique per state machine; the first match wins). */
   find(ref: string): ExecutionRecord | undefined {
-    return this.lookup(ref)?.record;
+    return this.lookup(ref)?.record ?? this.archive?.read(ref);
   }
 
   /** DescribeExecution. */
   describe(executionArn: string): ExecutionRecord {
-    const found = this.lookup(executionArn);
+    const found = this.find(executionArn);
     if (!found) throw unknownExecution(executionArn);
-    return { ...found.record };
+    return { ...found };
   }
 
+  /** Every record kept, in memory or on disk (those only on disk read at once); RUNNING ones are all in memory. */
   list(filter: { status?: ExecutionStatus } = {}): ExecutionRecord[] {
-    return [...this.executions.values()].map((e) => ({ ...e.record })).filter((r) => !filter.status || r.status === filter.status);
+    const kept = [...this.executions.values()].map((e) => ({ ...e.record }));
+    const all = filter.status === 'RUNNING' ? kept : [...(this.archive?.records() ?? []), ...kept];
+    return all.filter((r) => !filter.status || r.status === filter.status);
   }
 
   /** The steps of an execution run by this runtime (none for earlier runs' or beyond the last `historyRetention` to finish). */
@@ -232,7 +250,7 @@ export class ExecutionManager {
       noThrowOnAbort: true,
     });
     live.abort = execution.abort;
-    const eventsDone = this.consumeEvents(live, execution.eventLogs, machine.definition.States);
+    const eventsDone = recordSteps(live.record, live.history, execution.eventLogs, machine.definition.States, this.options, this.durability);
     // The history is complete before the execution reports its end (the engine's log closes right
     // after the last event; the timer only guards against a log that never closes).
     const drained = (): Promise<unknown> => Promise.race([eventsDone, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -267,31 +285,5 @@ export class ExecutionManager {
     // RUNNING, and without its checkpoint the next start would run the execution again from the start.
     if (this.durability.persist(r) || !this.durability.hasStore) this.durability.dropCheckpoint(r.executionArn);
     this.changes.emit('change', r.executionArn);
-  }
-
-  private async consumeEvents(live: LiveExecution, events: AsyncGenerator<unknown>, states: Record<string, unknown>): Promise<void> {
-    const entered = new Map<string, number>();
-    const { executionArn, name } = live.record;
-    const topLevelState = new TopLevelState(executionArn, new Set(Object.keys(states)));
-    try {
-      for await (const raw of events) {
-        const ev = raw as EngineEvent;
-        // A Wait whose time is overridden (waitTimeOverrides) waits as told, not as its timestamp says.
-        const timed = ev.type === 'StateEntered' && ev.state && this.options.waitTimeOverrides?.[ev.state.name] === undefined ? ev.state : undefined;
-        const unlikeAws = timed ? subSecondWait(timed.name, states[timed.name], timed.input) : undefined;
-        if (unlikeAws) this.options.log?.(`${name}: ${unlikeAws}`);
-        const checkpoint = topLevelState.checkpointAfter(ev);
-        if (checkpoint) this.durability.checkpoint(checkpoint);
-        const step = stepFromEngineEvent(ev, { executionArn, name }, entered);
-        live.history.push(step);
-        try {
-          this.options.onStep?.(step);
-        } catch {
-          // A listener's bug must not break the execution.
-        }
-      }
-    } catch (err) {
-      this.options.log?.(`event stream of ${name} ended: ${(err as Error).message}`);
-    }
   }
 }

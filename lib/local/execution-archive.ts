@@ -1,0 +1,52 @@
+import type { ExecutionRecord, ExecutionStore } from './execution-store';
+
+/**
+ * The finished executions a runtime with a data folder keeps on disk only: past the latest ones to
+ * finish that memory keeps whole (history-retention.ts), an execution's record, with its input and
+ * output, is read back from executions.json when it is asked for. Memory keeps only its ARN and
+ * name, so its name stays taken (as AWS keeps names for 90 days) and it is still listed, up to
+ * `limit` of them (the oldest to finish go first, as executions.json trims them).
+ */
+export class ExecutionArchive {
+  /** ARN -> name, in the order they finished. */
+  private readonly names = new Map<string, string>();
+  /** Name -> the ARN of the first to finish of that name (names are unique per state machine). */
+  private readonly arns = new Map<string, string>();
+
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly limit: number,
+  ) {}
+
+  /** A finished record memory no longer keeps (already saved); call in the order they finished. */
+  add(record: ExecutionRecord): void {
+    this.names.set(record.executionArn, record.name);
+    if (!this.arns.has(record.name)) this.arns.set(record.name, record.executionArn);
+    for (const [oldest, name] of this.names) {
+      if (this.names.size <= this.limit) break;
+      this.names.delete(oldest);
+      if (this.arns.get(name) === oldest) this.arns.delete(name);
+    }
+  }
+
+  has(executionArn: string): boolean {
+    return this.names.has(executionArn);
+  }
+
+  /** The archived record an ARN or a name names (the first to finish of that name), read from disk. */
+  read(ref: string): ExecutionRecord | undefined {
+    const arn = this.arnOf(ref);
+    return arn === undefined ? undefined : this.store.read().find((r) => r.executionArn === arn);
+  }
+
+  /** Every archived record, read from disk at once, in the order they finished. */
+  records(): ExecutionRecord[] {
+    if (this.names.size === 0) return [];
+    const onDisk = new Map(this.store.read().map((r) => [r.executionArn, r]));
+    return [...this.names.keys()].flatMap((arn) => onDisk.get(arn) ?? []);
+  }
+
+  private arnOf(ref: string): string | undefined {
+    return this.names.has(ref) ? ref : this.arns.get(ref);
+  }
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExecutionArchive } from '../../lib/local/execution-archive';
+import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
+import { ExecutionManager, type LocalStateMachine } from '../../lib/local/executions';
+import { TaskTokenBroker } from '../../lib/local/task-token-broker';
+
+const MACHINE: LocalStateMachine = {
+  logicalId: 'Flow',
+  name: 'Flow',
+  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
+  roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
+  definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', Parameters: { 'echoed.$': '$.n' }, End: true } } } as never,
+  bindings: [],
+};
+
+/**
+ * Issue 11, bullet 3: with a data folder, memory keeps whole only the records of the executions
+ * that finished last (`recordRetention`); older ones are read back from executions.json on a real
+ * FileExecutionStore, with their input and output, and their names stay taken.
+ */
+describe('ExecutionManager with records kept on disk', () => {
+  const dirs: string[] = [];
+  let manager: ExecutionManager | undefined;
+  afterEach(() => {
+    manager?.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function storeFile(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'procure-archive-'));
+    dirs.push(dir);
+    return join(dir, 'executions.json');
+  }
+
+  function newManager(store: FileExecutionStore, recordRetention?: number): ExecutionManager {
+    manager?.close();
+    manager = new ExecutionManager({
+      machines: [MACHINE],
+      invoke: async () => ({}),
+      broker: new TaskTokenBroker(),
+      store,
+      previous: store.load(),
+      ...(recordRetention !== undefined ? { recordRetention } : {}),
+    });
+    return manager;
+  }
+
+  async function runEach(m: ExecutionManager, count: number): Promise<void> {
+    for (let n = 0; n < count; n += 1) {
+      m.start({ stateMachineArn: MACHINE.arn, name: `run-${n}`, input: JSON.stringify({ n }) });
+      expect((await m.wait(`run-${n}`, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
+    }
+  }
+
+  /** How many records the manager holds in memory (its private map): what the archive keeps out of it. */
+  const inMemory = (m: ExecutionManager): number => (m as unknown as { executions: Map<string, unknown> }).executions.size;
+
+  it('keeps the last `recordRetention` whole in memory and reads older ones from disk, input and output included', async () => {
+    const m = newManager(new FileExecutionStore(storeFile()), 2);
+    await runEach(m, 5);
+    expect(inMemory(m)).toBe(2);
+    expect(m.describe(m.find('run-0')!.executionArn)).toMatchObject({ name: 'run-0', status: 'SUCCEEDED', input: '{"n":0}', output: '{"echoed":0}' });
+    expect(m.list().map((r) => [r.name, r.output])).toEqual([0, 1, 2, 3, 4].map((n) => [`run-${n}`, `{"echoed":${n}}`]));
+    expect(await m.wait('run-1')).toMatchObject({ status: 'SUCCEEDED', output: '{"echoed":1}' });
+  });
+
+  it('keeps an archived name taken, before and after a restart', async () => {
+    const store = new FileExecutionStore(storeFile());
+    await runEach(newManager(store, 1), 3);
+    expect(() => manager!.start({ stateMachineArn: MACHINE.arn, name: 'run-0', input: '{"n":0}' })).toThrow(/Execution Already Exists/);
+    const again = newManager(new FileExecutionStore(store.file), 1);
+    expect(inMemory(again)).toBe(1);
+    expect(() => again.start({ stateMachineArn: MACHINE.arn, name: 'run-0', input: '{"n":0}' })).toThrow(/Execution Already Exists/);
+    expect(again.find('run-0')).toMatchObject({ output: '{"echoed":0}' });
+  });
+
+  it('writes archived records whole when it rewrites executions.json', async () => {
+    const store = new FileExecutionStore(storeFile());
+    const m = newManager(store, 1);
+    await runEach(m, 3);
+    store.save(m.list());
+    const written = (JSON.parse(readFileSync(store.file, 'utf8')) as { executions: ExecutionRecord[] }).executions;
+    expect(written.map((r) => [r.name, r.input, r.output]).sort()).toEqual([0, 1, 2].map((n) => [`run-${n}`, `{"n":${n}}`, `{"echoed":${n}}`]));
+  });
+
+  it('keeps archived records whole through the compaction every 500 changes', async () => {
+    const store = new FileExecutionStore(storeFile());
+    const m = newManager(store, 1);
+    await runEach(m, 260); // a start and a finish each: 520 changes, one compaction
+    expect((JSON.parse(readFileSync(store.file, 'utf8')) as { generation: number }).generation).toBe(1);
+    const onDisk = new FileExecutionStore(store.file).read();
+    expect(onDisk).toHaveLength(260);
+    expect(onDisk.every((r) => r.output === `{"echoed":${JSON.parse(r.input).n}}`)).toBe(true);
+  });
+
+  it('keeps 100 whole in memory by default with a store', async () => {
+    const m = newManager(new FileExecutionStore(storeFile()));
+    await runEach(m, 102);
+    expect(inMemory(m)).toBe(100);
+    expect(m.list()).toHaveLength(102);
+  });
+});
+
+describe('ExecutionArchive', () => {
+  it('forgets the oldest to finish beyond its limit, and finds a record by ARN or by name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procure-archive-'));
+    try {
+      const store = new FileExecutionStore(join(dir, 'executions.json'));
+      const records = ['a', 'b', 'c'].map(
+        (name): ExecutionRecord => ({
+          executionArn: `arn:${name}`,
+          stateMachineArn: 'arn:m',
+          name,
+          status: 'SUCCEEDED',
+          input: `"${name}"`,
+          startDate: '2026-12-07T00:00:00.000Z',
+        }),
+      );
+      store.save(records);
+      const archive = new ExecutionArchive(store, 2);
+      for (const r of records) archive.add(r);
+      expect(archive.has('arn:a')).toBe(false);
+      expect(archive.read('a')).toBeUndefined();
+      expect(archive.read('b')?.input).toBe('"b"');
+      expect(archive.read('arn:c')?.input).toBe('"c"');
+      expect(archive.records().map((r) => r.name)).toEqual(['b', 'c']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
