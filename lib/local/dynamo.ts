@@ -11,6 +11,7 @@ import {
 import { localPhysicalName, resolveIntrinsics } from './cfn-intrinsics';
 import type { CfnTemplate, ResolveEnv } from './cfn-template';
 import { startDynamoFront } from './dynamo-front';
+import { closeQueryIterators, type DynaliteDbModule } from './dynalite-iterators';
 import type { DynamoCall } from './metering';
 import { LOCAL_CREDENTIALS, type RuntimeCredentials } from './local-credentials';
 import { mkdirPrivate } from './private-files';
@@ -88,6 +89,8 @@ export async function startDynamo(options: {
 }): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
   const dynalite = require('dynalite') as (opts: object) => Server;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module dynalite's Query and Scan go through
+  closeQueryIterators(require('dynalite/db') as DynaliteDbModule);
   if (options.path) mkdirPrivate(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;

@@ -3,6 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/table-keys';
+import { closeQueryIterators, type DynaliteDbModule } from '../../lib/local/dynalite-iterators';
 
 /**
  * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with procure's two tables, for
@@ -23,6 +24,9 @@ let counter = 0;
 export async function startLocalDynamo(): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
   const dynalite = require('dynalite') as (opts: object) => import('node:http').Server;
+  // As the runtime's DynamoDB does: each Query and Scan closes the iterator it read.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module dynalite's Query and Scan go through
+  closeQueryIterators(require('dynalite/db') as DynaliteDbModule);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   // Idle keep-alive sockets stay open (Node closes them after 5 s by default): a test that pauses
   // longer on a loaded machine would otherwise reuse a socket just as the server closes it, and
