@@ -7,7 +7,6 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { purchaseIdFor } from '../lambdas/core/workflow';
 import { startLocalRuntime, type LocalRuntime } from '../lib/local';
-import { KEPT_IN_MEMORY } from '../lib/local/keep-latest';
 import { e2eHandle, sendRequestEvent, stateItem, type E2e } from '../test/support/e2e-runtime';
 import { utcMonth } from '../lambdas/adapters/aws/spend-guard-items';
 import { PROJECT_DIR } from '../test/support/project-dir';
@@ -104,9 +103,7 @@ export async function runGrowth(mode: 'full' | 'quick', progress: (what: string)
       ...autoApproveAll(),
       ...UNCAPPED,
     },
-    // The sandbox's log of the requests it answered is the tests' instrument, not procure's: it keeps
-    // only as many as the runtime keeps of its own lists, so the heap measured is the runtime's.
-    sandboxes: { cocalc: false, interserver: { keptRequests: KEPT_IN_MEMORY } },
+    sandboxes: { cocalc: false, interserver: {} },
     log: () => undefined,
   });
   const failures: string[] = [];

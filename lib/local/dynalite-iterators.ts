@@ -25,8 +25,8 @@ export interface DynaliteDbModule {
   [PATCHED]?: true;
 }
 
-const TRACKED = Symbol('procure.trackedIterators');
-const PATCHED = Symbol('procure.closesQueryIterators');
+const TRACKED = Symbol('local.trackedIterators');
+const PATCHED = Symbol('local.closesQueryIterators');
 
 /** The iterators opened while a Query or Scan sets up its read (dynalite opens them synchronously there). */
 let opening: LevelIterator[] | undefined;

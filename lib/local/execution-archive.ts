@@ -7,15 +7,21 @@ import type { ExecutionRecord, ExecutionStore } from './execution-store';
  * name, so its name stays taken (as AWS keeps names for 90 days) and it is still listed, up to
  * `limit` of them (the oldest to finish go first, as executions.json trims them).
  */
+/** How long one read of executions.json serves lookups of archived records (while nothing is written). */
+const READ_SHARED_MS = 2_000;
+
 export class ExecutionArchive {
   /** ARN -> name, in the order they finished. */
   private readonly names = new Map<string, string>();
   /** Name -> the ARN of the first to finish of that name (names are unique per state machine). */
   private readonly arns = new Map<string, string>();
+  private lastRead: { version: number; byArn: Map<string, ExecutionRecord>; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly store: ExecutionStore,
     private readonly limit: number,
+    /** Told of each one it forgets (executions.json no longer keeps it either). */
+    private readonly onForget: (executionArn: string) => void = () => undefined,
   ) {}
 
   /** A finished record memory no longer keeps (already saved); call in the order they finished. */
@@ -26,6 +32,7 @@ export class ExecutionArchive {
       if (this.names.size <= this.limit) break;
       this.names.delete(oldest);
       if (this.arns.get(name) === oldest) this.arns.delete(name);
+      this.onForget(oldest);
     }
   }
 
@@ -36,17 +43,39 @@ export class ExecutionArchive {
   /** The archived record an ARN or a name names (the first to finish of that name), read from disk. */
   read(ref: string): ExecutionRecord | undefined {
     const arn = this.arnOf(ref);
-    return arn === undefined ? undefined : this.store.read().find((r) => r.executionArn === arn);
+    const record = arn === undefined ? undefined : this.onDisk().get(arn);
+    return record && { ...record };
   }
 
   /** Every archived record, read from disk at once, in the order they finished. */
   records(): ExecutionRecord[] {
     if (this.names.size === 0) return [];
-    const onDisk = new Map(this.store.read().map((r) => [r.executionArn, r]));
-    return [...this.names.keys()].flatMap((arn) => onDisk.get(arn) ?? []);
+    const onDisk = this.onDisk();
+    return [...this.names.keys()].flatMap((arn) => {
+      const record = onDisk.get(arn);
+      return record ? [{ ...record }] : [];
+    });
   }
 
-  private arnOf(ref: string): string | undefined {
+  /**
+   * The records on disk by ARN. One read serves the lookups that follow while the store writes
+   * nothing (the reconciler describes up to 200 executions in a run), for READ_SHARED_MS at most,
+   * so memory does not keep the file.
+   */
+  private onDisk(): Map<string, ExecutionRecord> {
+    const version = this.store.version;
+    if (this.lastRead?.version !== version) {
+      if (this.lastRead) clearTimeout(this.lastRead.timer);
+      const timer = setTimeout(() => {
+        this.lastRead = undefined;
+      }, READ_SHARED_MS).unref();
+      this.lastRead = { version, byArn: new Map(this.store.read().map((r) => [r.executionArn, r])), timer };
+    }
+    return this.lastRead.byArn;
+  }
+
+  /** The ARN of the archived execution an ARN or a name names. */
+  arnOf(ref: string): string | undefined {
     return this.names.has(ref) ? ref : this.arns.get(ref);
   }
 }

@@ -24,6 +24,11 @@ export interface ExecutionCheckpoint {
   enteredAt: string;
 }
 
+/** An execution's files are named by a hash of its ARN (ARNs hold characters no file name may). */
+export function arnFileStem(executionArn: string): string {
+  return createHash('sha256').update(executionArn).digest('hex').slice(0, 32);
+}
+
 export interface CheckpointStore {
   write(checkpoint: ExecutionCheckpoint): void;
   remove(executionArn: string): void;
@@ -76,6 +81,6 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   private fileOf(executionArn: string): string {
-    return join(this.dir, `${createHash('sha256').update(executionArn).digest('hex').slice(0, 32)}.json`);
+    return join(this.dir, `${arnFileStem(executionArn)}.json`);
   }
 }

@@ -1,15 +1,20 @@
 import type { CheckpointStore, ExecutionCheckpoint } from './execution-checkpoints';
+import type { StepEvent } from './execution-engine-events';
 import type { ExecutionRecord, ExecutionStore } from './execution-store';
+import type { HistoryStore } from './history-files';
 
 /**
- * What survives a stop of the runtime: each execution's record (execution-store.ts) and, while it
- * runs, the state it entered last (execution-checkpoints.ts). A failed write is logged and never
+ * What survives a stop of the runtime: each execution's record (execution-store.ts), its step
+ * history (history-files.ts) and, while it runs, the state it entered last (execution-checkpoints.ts). A failed write is logged and never
  * breaks the run; nothing is written once the runtime is closing, so an execution aborted by the
  * stop stays RUNNING on disk (and goes on at the next start).
  */
 export class ExecutionDurability {
+  /** Executions whose last change could not be saved (persist). */
+  private readonly unsaved = new Set<string>();
+
   constructor(
-    private readonly options: { store?: ExecutionStore; checkpoints?: CheckpointStore; log?: (line: string) => void },
+    private readonly options: { store?: ExecutionStore; checkpoints?: CheckpointStore; histories?: HistoryStore; log?: (line: string) => void },
     /** Whether the runtime is closing (read at each write). */
     private readonly isClosing: () => boolean,
     /** Every record, for a store that rewrites them all now and then. */
@@ -29,11 +34,18 @@ export class ExecutionDurability {
     if (!this.options.store || this.isClosing()) return false;
     try {
       this.options.store.saveOne(record, this.allRecords);
+      this.unsaved.delete(record.executionArn);
       return true;
     } catch (err) {
+      this.unsaved.add(record.executionArn);
       this.options.log?.(`could not save executions: ${(err as Error).message}`);
       return false;
     }
+  }
+
+  /** Whether the last change of this execution failed to save: the disk does not hold it, only memory. */
+  isUnsaved(executionArn: string): boolean {
+    return this.unsaved.has(executionArn);
   }
 
   /** Every readable checkpoint by execution ARN (an unreadable one is logged: its execution starts again). */
@@ -60,6 +72,35 @@ export class ExecutionDurability {
       this.options.checkpoints?.remove(executionArn);
     } catch (err) {
       this.options.log?.(`could not remove the checkpoint of ${executionArn}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Whether step histories are kept on disk (then memory keeps none). */
+  get keepsHistories(): boolean {
+    return this.options.histories !== undefined;
+  }
+
+  /** Appends a step to its execution's history; a failed write costs that step of the history, not the run. */
+  step(step: StepEvent): void {
+    if (!this.options.histories || this.isClosing()) return;
+    try {
+      this.options.histories.append(step);
+    } catch (err) {
+      this.options.log?.(`could not save a step of ${step.executionName}: ${(err as Error).message}`);
+    }
+  }
+
+  /** An execution's steps as saved (none without a history store, or when unreadable). */
+  history(executionArn: string): StepEvent[] {
+    return this.options.histories?.read(executionArn) ?? [];
+  }
+
+  /** Forgets an execution's history, with its record. */
+  dropHistory(executionArn: string): void {
+    try {
+      this.options.histories?.remove(executionArn);
+    } catch (err) {
+      this.options.log?.(`could not remove the history of ${executionArn}: ${(err as Error).message}`);
     }
   }
 }

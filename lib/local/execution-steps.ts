@@ -10,13 +10,14 @@ export interface StepOptions {
 }
 
 /**
- * Turns an engine run's event log into the execution's step history (`history`, appended to), saves
+ * Turns an engine run's event log into the execution's step history (each step to `keep`), saves
  * a checkpoint at each top-level state it enters, and tells `onStep` of each step; ends when the
  * log closes. A Wait that AWS would end on a whole second but the timestamp puts between is logged.
  */
 export async function recordSteps(
   execution: { executionArn: string; name: string },
-  history: StepEvent[],
+  /** Keeps a step: in the execution's history in memory, or on disk. */
+  keep: (step: StepEvent) => void,
   events: AsyncGenerator<unknown>,
   states: Record<string, unknown>,
   options: StepOptions,
@@ -35,7 +36,7 @@ export async function recordSteps(
       const checkpoint = topLevelState.checkpointAfter(ev);
       if (checkpoint) durability.checkpoint(checkpoint);
       const step = stepFromEngineEvent(ev, { executionArn, name }, entered);
-      history.push(step);
+      keep(step);
       try {
         options.onStep?.(step);
       } catch {

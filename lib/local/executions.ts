@@ -13,6 +13,7 @@ import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, MAX_RE
 import { TaskRunner } from './execution-tasks';
 import { waitUntilFinished } from './execution-waits';
 import { ExecutionArchive } from './execution-archive';
+import type { HistoryStore } from './history-files';
 import { FinishedRetention, inFinishOrder } from './history-retention';
 import { KEPT_IN_MEMORY } from './keep-latest';
 import type { TaskBinding } from './task-bindings';
@@ -42,6 +43,8 @@ export interface ExecutionManagerOptions {
   store?: ExecutionStore;
   /** Where each running execution stands (resumeInterrupted goes on from there after a restart). */
   checkpoints?: CheckpointStore;
+  /** Where the step histories are kept; then memory keeps none (`historyRetention` does not apply). */
+  histories?: HistoryStore;
   /** Records from earlier runs, which keep their names taken (RUNNING ones: see interruptedRuns). */
   previous?: ExecutionRecord[];
   retryIntervalOverrides?: Record<string, number | number[]>;
@@ -91,8 +94,11 @@ export class ExecutionManager {
       histories: options.historyRetention ?? KEPT_IN_MEMORY,
       records: options.recordRetention ?? (options.store ? KEPT_IN_MEMORY : MAX_RECORDS),
     };
-    this.archive = options.store && new ExecutionArchive(options.store, Math.max(0, MAX_RECORDS - limits.records));
+    const archived = Math.max(0, MAX_RECORDS - limits.records);
+    this.archive = options.store && new ExecutionArchive(options.store, archived, (arn) => this.durability.dropHistory(arn));
     this.retention = new FinishedRetention(limits, (e) => {
+      // One whose outcome failed to save stays whole in memory: the disk would tell it RUNNING.
+      if (this.archive && this.durability.isUnsaved(e.record.executionArn)) return;
       this.executions.delete(e.record.executionArn);
       this.archive?.add(e.record);
     });
@@ -165,9 +171,12 @@ export class ExecutionManager {
     return all.filter((r) => !filter.status || r.status === filter.status);
   }
 
-  /** The steps of an execution run by this runtime (none for earlier runs' or beyond the last `historyRetention` to finish). */
+  /** An execution's steps: from disk when kept there (earlier runs' too), else this run's, running or among the last `historyRetention`. */
   history(ref: string): StepEvent[] {
-    return [...(this.lookup(ref)?.history ?? [])];
+    const live = this.lookup(ref);
+    if (!this.durability.keepsHistories) return [...(live?.history ?? [])];
+    const arn = live?.record.executionArn ?? this.archive?.arnOf(ref);
+    return arn === undefined ? [] : this.durability.history(arn);
   }
 
   /** Resolves with the execution once it is no longer RUNNING; the wait covers its appearance too (an event-triggered start is asynchronous). */
@@ -200,7 +209,7 @@ export class ExecutionManager {
    * Goes on with an interrupted execution from the state it entered last, with that state's input,
    * as if the state were entered again by a Retry (a Task's function runs again; a Wait waits again,
    * until its timestamp or for its full seconds; a `.waitForTaskToken` Task gets a new token). Its
-   * step history restarts at that state, and `$$.Execution.StartTime` is the time it went on.
+   * step history goes on from that state (on disk, after the steps it had), and `$$.Execution.StartTime` is the time it went on.
    */
   resume(run: InterruptedRun, delivered?: { output: unknown }): void {
     if (run.unresumable) throw new Error(`execution ${run.record.name} cannot go on: ${run.unresumable}`);
@@ -250,7 +259,8 @@ export class ExecutionManager {
       noThrowOnAbort: true,
     });
     live.abort = execution.abort;
-    const eventsDone = recordSteps(live.record, live.history, execution.eventLogs, machine.definition.States, this.options, this.durability);
+    const keep = (step: StepEvent) => (this.durability.keepsHistories ? this.durability.step(step) : live.history.push(step));
+    const eventsDone = recordSteps(live.record, keep, execution.eventLogs, machine.definition.States, this.options, this.durability);
     // The history is complete before the execution reports its end (the engine's log closes right
     // after the last event; the timer only guards against a log that never closes).
     const drained = (): Promise<unknown> => Promise.race([eventsDone, new Promise((r) => setTimeout(r, 1000).unref())]);

@@ -3,6 +3,7 @@ import type { LocalDynamo } from './dynamo';
 import { FileCheckpointStore } from './execution-checkpoints';
 import { FileExecutionStore } from './execution-store';
 import { ExecutionManager } from './executions';
+import { HistoryFiles } from './history-files';
 import { closeInterruptedRuns, resumeInterruptedRuns } from './interrupted-runs';
 import type { EmulatorOptions } from './runtime-api';
 import type { TemplatePlan } from './runtime-plan';
@@ -31,6 +32,7 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   const overrides = options.stateMachineOverrides ?? {};
   const store = options.inMemory ? undefined : new FileExecutionStore(join(data.dataDir, 'executions.json'));
   const checkpoints = options.inMemory ? undefined : new FileCheckpointStore(join(data.dataDir, 'checkpoints'));
+  const histories = options.inMemory ? undefined : new HistoryFiles(join(data.dataDir, 'histories'));
   const manager = new ExecutionManager({
     machines,
     invoke: services.gate.holdWhileStopping(services.invoke),
@@ -38,10 +40,12 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
     previous: store?.load() ?? [],
     ...(store ? { store } : {}),
     ...(checkpoints ? { checkpoints } : {}),
+    ...(histories ? { histories } : {}),
     ...(overrides.retryIntervalOverrides ? { retryIntervalOverrides: overrides.retryIntervalOverrides } : {}),
     ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.keptInMemory !== undefined ? { historyRetention: options.keptInMemory } : {}),
+    // Whole records at least one: the one finishing is always kept (history-retention.ts).
+    ...(options.keptInMemory !== undefined ? { historyRetention: options.keptInMemory, recordRetention: Math.max(1, options.keptInMemory) } : {}),
     log,
   });
   late.manager = manager;
@@ -53,9 +57,13 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   // A profile without these hooks reports the emulator's own records (its C and R default to them).
   const close = profile.closeInterrupted ?? (closeInterruptedRuns as unknown as NonNullable<typeof profile.closeInterrupted>);
   const interrupted = await close({ records: stuck.map((r) => r.record), client: dynamo.client, tables, machines, invoke: services.invoke, log });
+  // Every start writes the records whole once (closed ones included) and starts a new change log,
+  // before the closed ones count as finished: those past the latest kept whole are then read from disk.
+  const kept = manager.list();
+  store?.save(kept);
   manager.finishedOutside(stuck.map((r) => r.record.executionArn));
-  // Every start writes the records whole once (closed ones included) and starts a new change log.
-  store?.save(manager.list());
+  // The histories of executions the records no longer keep (trimmed, or from a deleted file) go with them.
+  histories?.keepOnly(kept.map((r) => r.executionArn));
   if (interrupted.length) {
     log(
       `interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${stuck.map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`,

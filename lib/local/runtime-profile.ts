@@ -50,6 +50,8 @@ export interface SandboxContext {
   config: Record<string, string>;
   /** The parsed JSON value of the secret in this role (`secretRoles`), `{}` when none or not JSON. */
   secretJson(role: string): Record<string, string>;
+  /** How many of its latest records of each kind the runtime keeps in memory (`keptInMemory`): a stand-in keeps its own logs as short. */
+  keptInMemory: number;
   log: (line: string) => void;
 }
 

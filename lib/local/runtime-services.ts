@@ -84,8 +84,6 @@ export async function startServices(
   const { resolveEnv } = app;
   const broker = new TaskTokenBroker();
   cleanups.push(() => broker.closeAll());
-  const kept = options.keptInMemory;
-  if (kept !== undefined && !(Number.isInteger(kept) && kept >= 0)) throw new RangeError(`keptInMemory must be a whole number >= 0, not ${kept}`);
   const outbox = new Outbox(join(data.dataDir, 'outbox'), options.onMail, options.keptInMemory);
   const sesAccount = new SesAccount(options.ses, resolveEnv.region);
   const gate = new StopGate();

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { KEPT_IN_MEMORY } from './keep-latest';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lockDataDir } from './data-dir-lock';
@@ -26,6 +27,8 @@ export async function startEmulator<S extends object, C extends ClosedExecution,
   const t0 = Date.now();
   const log = options.log ?? (() => {});
   const cleanups = new Cleanups(log);
+  const kept = options.keptInMemory;
+  if (kept !== undefined && !(Number.isInteger(kept) && kept >= 0)) throw new RangeError(`keptInMemory must be a whole number >= 0, not ${kept}`);
   try {
     const app = await loadApp(options, profile, log);
     const plan = planFromTemplate(app, options.stateMachineOverrides ?? {});
@@ -112,7 +115,12 @@ async function startSandboxesPhase<S extends object>(
   log: Log,
 ): Promise<S> {
   if (!profile.startSandboxes) return {} as S;
-  const started = await profile.startSandboxes({ config: options.configOverrides ?? {}, secretJson, log });
+  const started = await profile.startSandboxes({
+    config: options.configOverrides ?? {},
+    secretJson,
+    keptInMemory: options.keptInMemory ?? KEPT_IN_MEMORY,
+    log,
+  });
   cleanups.push(() => started.close());
   return started.view;
 }

@@ -1,13 +1,28 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../lib/local';
+import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
+import { startProcure, type E2e } from '../support/e2e-runtime';
 import { startFixtureRuntime } from '../support/fixture-runtime';
 
-/** Issue 11, bullet 3: the runtime's `keptInMemory` bounds the emitted events it remembers (and mails and histories with them). */
-describe('the local runtime keeps the latest `keptInMemory` events in memory', () => {
+/**
+ * Issue 11, bullet 3: the runtime's `keptInMemory` bounds what it remembers of each kind (emitted
+ * events, mails, whole execution records) and the vendor sandboxes' own logs; what a data folder
+ * keeps on disk stays whole.
+ */
+describe('the local runtime keeps the latest `keptInMemory` of each kind in memory', () => {
   let rt: LocalRuntime | undefined;
+  let e2e: E2e | undefined;
+  const dirs: string[] = [];
 
-  afterAll(async () => {
+  afterEach(async () => {
     await rt?.close();
+    await e2e?.close();
+    rt = undefined;
+    e2e = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps only the latest two of three events when told 2', async () => {
@@ -18,5 +33,39 @@ describe('the local runtime keeps the latest `keptInMemory` events in memory', (
 
   it.each([-1, 1.5])('refuses %s at start with a RangeError that names the option', async (kept) => {
     await expect(startFixtureRuntime({ keptInMemory: kept })).rejects.toThrow(/keptInMemory must be a whole number >= 0, not/);
+  });
+
+  it('has the InterServer sandbox keep as few of the requests it answered', async () => {
+    e2e = await startProcure({ keptInMemory: 2, sandboxes: { cocalc: false } });
+    const sandbox = e2e.rt.sandboxes.interserver!;
+    const soap = (op: string) =>
+      fetch(sandbox.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: `<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><ns1:${op} xmlns:ns1="urn:myapi"/></SOAP-ENV:Body></SOAP-ENV:Envelope>`,
+      });
+    for (let i = 0; i < 3; i += 1) await soap('api_get_license_types');
+    expect(sandbox.state.requests).toHaveLength(2);
+  });
+
+  it('writes every interrupted execution it closes at start as closed, more of them than it keeps whole', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'procure-kept-'));
+    dirs.push(dataDir);
+    const gone = 'arn:aws:states:us-east-1:123456789012:stateMachine:Gone';
+    const running = (n: number): ExecutionRecord => ({
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Gone:stuck-${n}`,
+      stateMachineArn: gone,
+      name: `stuck-${n}`,
+      status: 'RUNNING',
+      input: '{}',
+      startDate: new Date(Date.UTC(2026, 11, 1, 0, n)).toISOString(),
+    });
+    writeFileSync(join(dataDir, 'executions.json'), JSON.stringify({ version: 2, generation: 1, executions: [0, 1, 2].map(running) }));
+    rt = await startFixtureRuntime({ inMemory: false, dataDir, keptInMemory: 1 });
+    expect(rt.interrupted).toHaveLength(3);
+    await rt.close();
+    rt = undefined;
+    const saved = new FileExecutionStore(join(dataDir, 'executions.json')).read();
+    expect(saved.map((r) => [r.name, r.status]).sort()).toEqual([0, 1, 2].map((n) => [`stuck-${n}`, 'ABORTED']));
   });
 });

@@ -212,14 +212,15 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
     expect(field(byKey, 'return')).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('keeps only the latest `keptRequests` requests it received (10,000 by default), and refuses a negative bound', async () => {
+  it('keeps only the latest `keptRequests` requests it received (10,000 by default), and refuses a bound that is not a whole number >= 0', async () => {
     expect(SANDBOX_DEFAULTS.keptRequests).toBe(10_000);
     const s = await start({ keptRequests: 2 });
     const sid = await login(s);
     await call(s, 'api_get_license_types', []);
     await call(s, 'api_licenses_get_services', [['sid', sid]]);
     expect(s.state.requests.map((r) => r.operation)).toEqual(['api_get_license_types', 'api_licenses_get_services']);
-    await expect(startInterserverSandbox({ keptRequests: -1 })).rejects.toThrow(/keptRequests must be a number >= 0, not -1/);
+    await expect(startInterserverSandbox({ keptRequests: -1 })).rejects.toThrow(/keptRequests must be a whole number >= 0, not -1/);
+    await expect(startInterserverSandbox({ keptRequests: 1.5 })).rejects.toThrow(/keptRequests must be a whole number >= 0, not 1.5/);
   });
 
   it('faults an unknown operation with HTTP 500 in the NuSOAP format', async () => {

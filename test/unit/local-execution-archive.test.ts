@@ -96,6 +96,41 @@ describe('ExecutionManager with records kept on disk', () => {
     expect(onDisk.every((r) => r.output === `{"echoed":${JSON.parse(r.input).n}}`)).toBe(true);
   });
 
+  it('keeps whole in memory an execution whose outcome failed to save, so it never reads back as RUNNING', async () => {
+    // A disk that refuses one write cannot be made here (the tests may run as root): the store refuses it.
+    class RefusingStore extends FileExecutionStore {
+      override saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void {
+        if (record.name === 'run-0' && record.status !== 'RUNNING') throw new Error('disk full');
+        super.saveOne(record, all);
+      }
+    }
+    const store = new RefusingStore(storeFile());
+    const m = newManager(store, 1);
+    await runEach(m, 3);
+    expect(new FileExecutionStore(store.file).read().find((r) => r.name === 'run-0')?.status).toBe('RUNNING');
+    expect(m.describe(m.find('run-0')!.executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"echoed":0}' });
+    expect(inMemory(m)).toBe(2);
+  });
+
+  it('shares one read of the file among lookups while nothing is written, and reads again after a write', async () => {
+    class CountingStore extends FileExecutionStore {
+      reads = 0;
+      override read(): ExecutionRecord[] {
+        this.reads += 1;
+        return super.read();
+      }
+    }
+    const store = new CountingStore(storeFile());
+    const m = newManager(store, 1);
+    await runEach(m, 4);
+    const before = store.reads;
+    for (const name of ['run-0', 'run-1', 'run-2', 'run-0']) expect(m.describe(name).status).toBe('SUCCEEDED');
+    expect(store.reads - before).toBe(1);
+    m.start({ stateMachineArn: MACHINE.arn, name: 'run-4', input: '{"n":4}' });
+    expect(m.describe('run-0').output).toBe('{"echoed":0}');
+    expect(store.reads - before).toBe(2);
+  });
+
   it('keeps 100 whole in memory by default with a store', async () => {
     const m = newManager(new FileExecutionStore(storeFile()));
     await runEach(m, 102);

@@ -27,11 +27,12 @@ export function procureProfile(options: { sandboxes?: ProcureSandboxOptions } = 
     name: 'procure',
     watch: PROCURE_WATCH,
     secretRoles,
-    startSandboxes: async ({ config, secretJson, log }) => {
+    startSandboxes: async ({ config, secretJson, keptInMemory, log }) => {
       const started = await startSandboxes({
         sandboxes: options.sandboxes === false ? byVendor(() => false as const) : (options.sandboxes ?? {}),
         configured: (variable) => Boolean(config[variable]),
         credentials: sandboxCredentials(secretJson),
+        keptInMemory,
         log,
       });
       return { view: started.running, close: () => started.close() };

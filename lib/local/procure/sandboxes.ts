@@ -36,6 +36,8 @@ export async function startSandboxes(options: {
   /** Whether the configuration sets a variable (a vendor's URL set means the real vendor). */
   configured: (variable: string) => boolean;
   credentials: SandboxCredentials;
+  /** The runtime's keptInMemory, for each sandbox to keep its own logs as short. */
+  keptInMemory: number;
   log?: (line: string) => void;
 }): Promise<StartedSandboxes> {
   const running: Partial<Record<Vendor, { close(): Promise<void>; url: string }>> = {};
@@ -47,7 +49,7 @@ export async function startSandboxes(options: {
       const part = partOf(vendor);
       const own = options.sandboxes[vendor];
       if (own === false || options.configured(part.urlVariable)) continue;
-      running[vendor] = await part.start({ ...(options.credentials[vendor] ?? {}), ...(own ?? {}) });
+      running[vendor] = await part.start({ ...(options.credentials[vendor] ?? {}), ...(own ?? {}) }, { keptInMemory: options.keptInMemory });
       options.log?.(`sandbox: ${part.label} at ${running[vendor].url}`);
     }
   } catch (err) {

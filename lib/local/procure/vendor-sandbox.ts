@@ -34,8 +34,12 @@ export interface VendorSandbox<V extends Vendor = Vendor, H extends SandboxHandl
   readonly label: string;
   /** The functions' variable of the vendor's URL: a configuration that sets it means the real vendor, and no sandbox starts. */
   readonly urlVariable: string;
-  /** Starts the sandbox with the credentials its local secret holds (if any) and the caller's options; loads its module only now. */
-  start(options: Partial<O> & Record<string, unknown>): Promise<H>;
+  /**
+   * Starts the sandbox with the credentials its local secret holds (if any) and the caller's options;
+   * loads its module only now. `runtime.keptInMemory`: how many of its latest records of each kind the
+   * runtime keeps in memory, for a sandbox to keep its own logs as short.
+   */
+  start(options: Partial<O> & Record<string, unknown>, runtime: { keptInMemory: number }): Promise<H>;
   /** The functions' variables that point at the running sandbox. */
   wiring(handle: H): Record<string, string>;
   /** Variables set with `urlVariable` even where the template leaves them to be derived (InterServer's SOAP endpoint). */

@@ -109,7 +109,8 @@ export class InterserverSandboxState {
     private readonly keptRequests = Number.POSITIVE_INFINITY,
     private readonly clock: () => number = Date.now,
   ) {
-    if (!(keptRequests >= 0)) throw new RangeError(`keptRequests must be a number >= 0, not ${keptRequests}`);
+    if (!(Number.isInteger(keptRequests) || keptRequests === Number.POSITIVE_INFINITY) || keptRequests < 0)
+      throw new RangeError(`keptRequests must be a whole number >= 0, not ${keptRequests}`);
     this.account = { custid: 771282, ...account };
   }
 

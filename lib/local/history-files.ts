@@ -1,0 +1,73 @@
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { arnFileStem } from './execution-checkpoints';
+import type { StepEvent } from './execution-engine-events';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from './private-files';
+
+/** Where the step histories of a runtime with a data folder are kept (HistoryFiles). */
+export interface HistoryStore {
+  append(step: StepEvent): void;
+  /** The steps of one execution, in the order they happened (none when it has no file). */
+  read(executionArn: string): StepEvent[];
+  remove(executionArn: string): void;
+  /** Removes the history of every execution but these (those executions.json still lists). */
+  keepOnly(executionArns: Iterable<string>): void;
+}
+
+/**
+ * Each execution's step history on disk, so memory keeps none and it outlives a restart (`procure
+ * graph --purchase` of any purchase executions.json still lists, GetExecutionHistory): one JSON
+ * line a step (about 250 bytes; no inputs or outputs) appended to
+ * `<dataDir>/histories/<hash of the execution ARN>.jsonl`, removed with the execution's record. An
+ * execution that goes on after a restart appends to the steps it had. A line torn by a crash
+ * mid-append is skipped.
+ */
+export class HistoryFiles implements HistoryStore {
+  private made = false;
+
+  constructor(readonly dir: string) {}
+
+  append(step: StepEvent): void {
+    if (!this.made) mkdirPrivate(this.dir);
+    this.made = true;
+    appendFileSync(this.fileOf(step.executionArn), `${JSON.stringify(step)}\n`, { mode: PRIVATE_FILE_MODE });
+  }
+
+  read(executionArn: string): StepEvent[] {
+    let text: string;
+    try {
+      text = readFileSync(this.fileOf(executionArn), 'utf8');
+    } catch {
+      return [];
+    }
+    const steps: StepEvent[] = [];
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        steps.push(JSON.parse(line) as StepEvent);
+      } catch {
+        // torn by a crash mid-append
+      }
+    }
+    return steps;
+  }
+
+  remove(executionArn: string): void {
+    rmSync(this.fileOf(executionArn), { force: true });
+  }
+
+  keepOnly(executionArns: Iterable<string>): void {
+    const kept = new Set([...executionArns].map((arn) => `${arnFileStem(arn)}.jsonl`));
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) if (name.endsWith('.jsonl') && !kept.has(name)) rmSync(join(this.dir, name), { force: true });
+  }
+
+  private fileOf(executionArn: string): string {
+    return join(this.dir, `${arnFileStem(executionArn)}.jsonl`);
+  }
+}

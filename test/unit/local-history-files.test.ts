@@ -1,0 +1,112 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExecutionArchive } from '../../lib/local/execution-archive';
+import { arnFileStem } from '../../lib/local/execution-checkpoints';
+import type { StepEvent } from '../../lib/local/execution-engine-events';
+import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
+import { ExecutionManager, type LocalStateMachine } from '../../lib/local/executions';
+import { HistoryFiles } from '../../lib/local/history-files';
+import { TaskTokenBroker } from '../../lib/local/task-token-broker';
+
+const MACHINE: LocalStateMachine = {
+  logicalId: 'Flow',
+  name: 'Flow',
+  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
+  roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
+  definition: { StartAt: 'One', States: { One: { Type: 'Pass', Next: 'Two' }, Two: { Type: 'Pass', End: true } } } as never,
+  bindings: [],
+};
+
+const step = (executionArn: string, type: string): StepEvent => ({ executionArn, executionName: 'n', type, timestamp: 1 });
+
+/** Issue 11, bullet 3: with a data folder, step histories are kept on disk, not in memory, and outlive a restart. */
+describe('step histories on disk', () => {
+  const dirs: string[] = [];
+  let manager: ExecutionManager | undefined;
+  afterEach(() => {
+    manager?.close();
+    manager = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'procure-histories-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('appends steps, reads them back in order skipping a line torn by a crash, and removes them', () => {
+    const files = new HistoryFiles(join(tempDir(), 'histories'));
+    expect(files.read('arn:a')).toEqual([]);
+    files.append(step('arn:a', 'ExecutionStarted'));
+    appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '{"executionArn":"arn:a","ty');
+    appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '\n');
+    files.append(step('arn:a', 'ExecutionSucceeded'));
+    files.append(step('arn:b', 'ExecutionStarted'));
+    expect(files.read('arn:a').map((s) => s.type)).toEqual(['ExecutionStarted', 'ExecutionSucceeded']);
+    files.remove('arn:a');
+    expect(files.read('arn:a')).toEqual([]);
+    expect(files.read('arn:b')).toHaveLength(1);
+  });
+
+  it('keeps only the histories of the executions it is told of', () => {
+    const files = new HistoryFiles(join(tempDir(), 'histories'));
+    for (const arn of ['arn:a', 'arn:b', 'arn:c']) files.append(step(arn, 'ExecutionStarted'));
+    files.keepOnly(['arn:b']);
+    expect(readdirSync(files.dir)).toEqual([`${arnFileStem('arn:b')}.jsonl`]);
+  });
+
+  it("serves every kept execution's history from disk, keeps none in memory, and serves it again after a restart", async () => {
+    const dir = tempDir();
+    const start = (): ExecutionManager => {
+      const store = new FileExecutionStore(join(dir, 'executions.json'));
+      manager = new ExecutionManager({
+        machines: [MACHINE],
+        invoke: async () => ({}),
+        broker: new TaskTokenBroker(),
+        store,
+        previous: store.load(),
+        histories: new HistoryFiles(join(dir, 'histories')),
+        recordRetention: 1,
+      });
+      return manager;
+    };
+    const m = start();
+    for (const name of ['first', 'second']) {
+      m.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
+      await m.wait(name, { timeoutMs: 10_000 });
+    }
+    const exited = (name: string) =>
+      manager!
+        .history(name)
+        .filter((s) => s.type === 'StateExited')
+        .map((s) => s.state);
+    expect(exited('first')).toEqual(['One', 'Two']); // archived: its record is on disk only
+    expect(exited('second')).toEqual(['One', 'Two']);
+    const inMemory = (manager as unknown as { executions: Map<string, { history: unknown[] }> }).executions;
+    expect([...inMemory.values()].every((e) => e.history.length === 0)).toBe(true);
+    m.close();
+    start();
+    expect(exited('first')).toEqual(['One', 'Two']);
+    expect(manager!.history('second').at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
+    expect(manager!.history('unknown')).toEqual([]);
+  });
+
+  it('the archive tells which executions it forgets, for their histories to go with them', () => {
+    const store = new FileExecutionStore(join(tempDir(), 'executions.json'));
+    const forgotten: string[] = [];
+    const archive = new ExecutionArchive(store, 1, (arn) => forgotten.push(arn));
+    const record = (name: string): ExecutionRecord => ({
+      executionArn: `arn:${name}`,
+      stateMachineArn: 'arn:m',
+      name,
+      status: 'SUCCEEDED',
+      input: '{}',
+      startDate: '2026-12-07T00:00:00.000Z',
+    });
+    archive.add(record('a'));
+    archive.add(record('b'));
+    expect(forgotten).toEqual(['arn:a']);
+  });
+});
