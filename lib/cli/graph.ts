@@ -113,7 +113,9 @@ async function purchasePath(purchaseId: string, target: { api: string | undefine
 /** Says so on stderr when the history cannot be drawn in full on this template. */
 function warnAboutPath(graph: WorkflowGraph, path: ExecutionPath): void {
   if (path.visited.length === 0) {
-    console.error('note: the execution has no state history to mark (the local runtime keeps step history only for executions it ran since it last started)');
+    console.error(
+      'note: the execution has no state history to mark (the local runtime keeps step history as long as executions.json keeps the execution, and the in-memory one only for the last it ran)',
+    );
   }
   const unknown = path.visited.filter((s) => !graph.nodes.some((n) => n.id === s));
   if (unknown.length)

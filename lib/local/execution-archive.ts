@@ -15,7 +15,7 @@ export class ExecutionArchive {
   private readonly names = new Map<string, string>();
   /** Name -> the ARN of the first to finish of that name (names are unique per state machine). */
   private readonly arns = new Map<string, string>();
-  private lastRead: { version: number; byArn: Map<string, ExecutionRecord>; timer: NodeJS.Timeout } | undefined;
+  private lastRead: { byArn: Map<string, ExecutionRecord>; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly store: ExecutionStore,
@@ -43,14 +43,14 @@ export class ExecutionArchive {
   /** The archived record an ARN or a name names (the first to finish of that name), read from disk. */
   read(ref: string): ExecutionRecord | undefined {
     const arn = this.arnOf(ref);
-    const record = arn === undefined ? undefined : this.onDisk().get(arn);
+    const record = arn === undefined ? undefined : this.onDisk([arn]).get(arn);
     return record && { ...record };
   }
 
   /** Every archived record, read from disk at once, in the order they finished. */
   records(): ExecutionRecord[] {
     if (this.names.size === 0) return [];
-    const onDisk = this.onDisk();
+    const onDisk = this.onDisk([...this.names.keys()]);
     return [...this.names.keys()].flatMap((arn) => {
       const record = onDisk.get(arn);
       return record ? [{ ...record }] : [];
@@ -58,20 +58,21 @@ export class ExecutionArchive {
   }
 
   /**
-   * The records on disk by ARN. One read serves the lookups that follow while the store writes
-   * nothing (the reconciler describes up to 200 executions in a run), for READ_SHARED_MS at most,
-   * so memory does not keep the file.
+   * The records on disk by ARN. An archived record no longer changes once it has finished, so the
+   * last read serves every lookup of records it holds finished (the reconciler describes up to 200
+   * in a run); it is dropped after READ_SHARED_MS, so memory does not keep the file.
    */
-  private onDisk(): Map<string, ExecutionRecord> {
-    const version = this.store.version;
-    if (this.lastRead?.version !== version) {
-      if (this.lastRead) clearTimeout(this.lastRead.timer);
-      const timer = setTimeout(() => {
-        this.lastRead = undefined;
-      }, READ_SHARED_MS).unref();
-      this.lastRead = { version, byArn: new Map(this.store.read().map((r) => [r.executionArn, r])), timer };
-    }
-    return this.lastRead.byArn;
+  private onDisk(arns: readonly string[]): Map<string, ExecutionRecord> {
+    const held = this.lastRead?.byArn;
+    const finished = (arn: string): boolean => (held?.get(arn)?.status ?? 'RUNNING') !== 'RUNNING';
+    if (held && arns.every(finished)) return held;
+    if (this.lastRead) clearTimeout(this.lastRead.timer);
+    const timer = setTimeout(() => {
+      this.lastRead = undefined;
+    }, READ_SHARED_MS).unref();
+    const byArn = new Map(this.store.read().map((r) => [r.executionArn, r]));
+    this.lastRead = { byArn, timer };
+    return byArn;
   }
 
   /** The ARN of the archived execution an ARN or a name names. */

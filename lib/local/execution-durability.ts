@@ -35,11 +35,25 @@ export class ExecutionDurability {
     try {
       this.options.store.saveOne(record, this.allRecords);
       this.unsaved.delete(record.executionArn);
+      this.saveUnsaved();
       return true;
     } catch (err) {
       this.unsaved.add(record.executionArn);
       this.options.log?.(`could not save executions: ${(err as Error).message}`);
       return false;
+    }
+  }
+
+  /** Once the store takes writes again, saves what it refused before, so the disk stops telling an old status. */
+  private saveUnsaved(): void {
+    if (this.unsaved.size === 0) return;
+    try {
+      for (const record of this.allRecords().filter((r) => this.unsaved.has(r.executionArn))) {
+        this.options.store?.saveOne(record, this.allRecords);
+        this.unsaved.delete(record.executionArn);
+      }
+    } catch (err) {
+      this.options.log?.(`could not save executions: ${(err as Error).message}`);
     }
   }
 

@@ -30,8 +30,6 @@ export interface ExecutionStore {
   load(): ExecutionRecord[];
   /** The records as they stand on disk now (what load() returns), changing nothing. */
   read(): ExecutionRecord[];
-  /** How many writes it has made: a read() stays current while this is the same. */
-  readonly version: number;
   /** Writes every record (and starts a new change log). */
   save(records: ExecutionRecord[]): void;
   /** Records one execution's change; cheap whatever the number of records. */
@@ -56,11 +54,6 @@ const COMPACT_AFTER = 500;
 export class FileExecutionStore implements ExecutionStore {
   private generation = 0;
   private appended = 0;
-  private writes = 0;
-
-  get version(): number {
-    return this.writes;
-  }
 
   constructor(readonly file: string) {}
 
@@ -82,7 +75,6 @@ export class FileExecutionStore implements ExecutionStore {
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFilePrivate(tmp, JSON.stringify({ version: 2, generation: this.generation + 1, executions: keep }, null, 1));
     renameSync(tmp, this.file);
-    this.writes += 1;
     this.generation += 1;
     this.appended = 0;
     rmSync(previousLog, { force: true });
@@ -95,7 +87,6 @@ export class FileExecutionStore implements ExecutionStore {
     }
     mkdirPrivate(dirname(this.file));
     appendFileSync(this.logFile(), `${JSON.stringify(record)}\n`, { mode: PRIVATE_FILE_MODE });
-    this.writes += 1;
     this.appended += 1;
   }
 

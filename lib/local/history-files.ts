@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { arnFileStem } from './execution-checkpoints';
 import type { StepEvent } from './execution-engine-events';
@@ -24,13 +24,20 @@ export interface HistoryStore {
  */
 export class HistoryFiles implements HistoryStore {
   private made = false;
+  /** Files this process has appended to whole: each ends with a newline. */
+  private readonly whole = new Set<string>();
 
   constructor(readonly dir: string) {}
 
   append(step: StepEvent): void {
     if (!this.made) mkdirPrivate(this.dir);
     this.made = true;
-    appendFileSync(this.fileOf(step.executionArn), `${JSON.stringify(step)}\n`, { mode: PRIVATE_FILE_MODE });
+    const file = this.fileOf(step.executionArn);
+    // A line torn by a crash (or a failed append) gets its end first, so this step is not glued to it.
+    const mend = this.whole.has(file) || endsWhole(file) ? '' : '\n';
+    this.whole.delete(file);
+    appendFileSync(file, `${mend}${JSON.stringify(step)}\n`, { mode: PRIVATE_FILE_MODE });
+    this.whole.add(file);
   }
 
   read(executionArn: string): StepEvent[] {
@@ -53,7 +60,9 @@ export class HistoryFiles implements HistoryStore {
   }
 
   remove(executionArn: string): void {
-    rmSync(this.fileOf(executionArn), { force: true });
+    const file = this.fileOf(executionArn);
+    this.whole.delete(file);
+    rmSync(file, { force: true });
   }
 
   keepOnly(executionArns: Iterable<string>): void {
@@ -69,5 +78,24 @@ export class HistoryFiles implements HistoryStore {
 
   private fileOf(executionArn: string): string {
     return join(this.dir, `${arnFileStem(executionArn)}.jsonl`);
+  }
+}
+
+/** Whether a file is absent, empty or ends with a newline (its last line whole). */
+function endsWhole(file: string): boolean {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return true;
+  }
+  if (size === 0) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }

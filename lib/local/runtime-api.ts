@@ -80,9 +80,9 @@ export interface EmulatorOptions {
   /**
    * How many of the latest emitted events (`emittedEvents`), mails (`mails`) and finished
    * executions (whole records, and step histories without a data folder) stay in memory, and how
-   * long the stand-ins keep their own logs. With a data folder, every mail also stays on disk as its
-   * .eml, older records and every step history are read from disk. A test that compares those lists'
-   * lengths before and after keeps more. @default KEPT_IN_MEMORY (100)
+   * long the stand-ins keep their own logs. Every mail also stays on disk as its .eml; with a data
+   * folder, older records and every step history are read from disk. A test that compares those
+   * lists' lengths before and after keeps more. @default KEPT_IN_MEMORY (100)
    */
   keptInMemory?: number;
   onStep?: (event: StepEvent) => void;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LocalDynamo } from './dynamo';
 import { FileCheckpointStore } from './execution-checkpoints';
-import { FileExecutionStore } from './execution-store';
+import { FileExecutionStore, MAX_RECORDS } from './execution-store';
 import { ExecutionManager } from './executions';
 import { HistoryFiles } from './history-files';
 import { closeInterruptedRuns, resumeInterruptedRuns } from './interrupted-runs';
@@ -44,8 +44,9 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
     ...(overrides.retryIntervalOverrides ? { retryIntervalOverrides: overrides.retryIntervalOverrides } : {}),
     ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
-    // Whole records at least one: the one finishing is always kept (history-retention.ts).
-    ...(options.keptInMemory !== undefined ? { historyRetention: options.keptInMemory, recordRetention: Math.max(1, options.keptInMemory) } : {}),
+    ...(options.keptInMemory !== undefined ? { historyRetention: options.keptInMemory } : {}),
+    // With a data folder, whole records: at least the one finishing, at most what executions.json keeps.
+    ...(store && options.keptInMemory !== undefined ? { recordRetention: Math.min(MAX_RECORDS, Math.max(1, options.keptInMemory)) } : {}),
     log,
   });
   late.manager = manager;

@@ -36,15 +36,16 @@ describe('step histories on disk', () => {
     return dir;
   };
 
-  it('appends steps, reads them back in order skipping a line torn by a crash, and removes them', () => {
+  it('appends steps, reads them back in order skipping a line torn by a crash (the next step not glued to it), and removes them', () => {
     const files = new HistoryFiles(join(tempDir(), 'histories'));
     expect(files.read('arn:a')).toEqual([]);
     files.append(step('arn:a', 'ExecutionStarted'));
-    appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '{"executionArn":"arn:a","ty');
-    appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '\n');
-    files.append(step('arn:a', 'ExecutionSucceeded'));
+    appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '{"executionArn":"arn:a","ty'); // a crash mid-append
+    const reopened = new HistoryFiles(files.dir); // the next start appends after it
+    reopened.append(step('arn:a', 'StateEntered'));
+    reopened.append(step('arn:a', 'ExecutionSucceeded'));
     files.append(step('arn:b', 'ExecutionStarted'));
-    expect(files.read('arn:a').map((s) => s.type)).toEqual(['ExecutionStarted', 'ExecutionSucceeded']);
+    expect(files.read('arn:a').map((s) => s.type)).toEqual(['ExecutionStarted', 'StateEntered', 'ExecutionSucceeded']);
     files.remove('arn:a');
     expect(files.read('arn:a')).toEqual([]);
     expect(files.read('arn:b')).toHaveLength(1);
