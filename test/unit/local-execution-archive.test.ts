@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionArchive } from '../../lib/local/execution-archive';
 import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
-import { ExecutionManager, type LocalStateMachine } from '../../lib/local/executions';
-import { TaskTokenBroker } from '../../lib/local/task-token-broker';
+import type { ExecutionManager, LocalStateMachine } from '../../lib/local/executions';
+import { managerOnStore } from '../support/local-machines';
 
 const MACHINE: LocalStateMachine = {
   logicalId: 'Flow',
@@ -37,14 +37,7 @@ describe('ExecutionManager with records kept on disk', () => {
 
   function newManager(store: FileExecutionStore, recordRetention?: number): ExecutionManager {
     manager?.close();
-    manager = new ExecutionManager({
-      machines: [MACHINE],
-      invoke: async () => ({}),
-      broker: new TaskTokenBroker(),
-      store,
-      previous: store.load(),
-      ...(recordRetention !== undefined ? { recordRetention } : {}),
-    });
+    manager = managerOnStore([MACHINE], store, recordRetention !== undefined ? { recordRetention } : {});
     return manager;
   }
 

@@ -6,18 +6,9 @@ import { ExecutionArchive } from '../../lib/local/execution-archive';
 import { arnFileStem } from '../../lib/local/execution-checkpoints';
 import type { StepEvent } from '../../lib/local/execution-engine-events';
 import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
-import { ExecutionManager, type LocalStateMachine } from '../../lib/local/executions';
+import type { ExecutionManager } from '../../lib/local/executions';
 import { HistoryFiles } from '../../lib/local/history-files';
-import { TaskTokenBroker } from '../../lib/local/task-token-broker';
-
-const MACHINE: LocalStateMachine = {
-  logicalId: 'Flow',
-  name: 'Flow',
-  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
-  roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
-  definition: { StartAt: 'One', States: { One: { Type: 'Pass', Next: 'Two' }, Two: { Type: 'Pass', End: true } } } as never,
-  bindings: [],
-};
+import { managerOnStore, PASS_MACHINE } from '../support/local-machines';
 
 const step = (executionArn: string, type: string): StepEvent => ({ executionArn, executionName: 'n', type, timestamp: 1 });
 
@@ -62,20 +53,12 @@ describe('step histories on disk', () => {
     const dir = tempDir();
     const start = (): ExecutionManager => {
       const store = new FileExecutionStore(join(dir, 'executions.json'));
-      manager = new ExecutionManager({
-        machines: [MACHINE],
-        invoke: async () => ({}),
-        broker: new TaskTokenBroker(),
-        store,
-        previous: store.load(),
-        histories: new HistoryFiles(join(dir, 'histories')),
-        recordRetention: 1,
-      });
+      manager = managerOnStore([PASS_MACHINE], store, { histories: new HistoryFiles(join(dir, 'histories')), recordRetention: 1 });
       return manager;
     };
     const m = start();
     for (const name of ['first', 'second']) {
-      m.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
+      m.start({ stateMachineArn: PASS_MACHINE.arn, name, input: '{}' });
       await m.wait(name, { timeoutMs: 10_000 });
     }
     const exited = (name: string) =>

@@ -5,15 +5,9 @@ import { ExecutionManager, type ExecutionManagerOptions, type LocalStateMachine 
 import type { LambdaSpec } from '../../lib/local/lambda-functions';
 import { FinishedRetention } from '../../lib/local/history-retention';
 import { TaskTokenBroker } from '../../lib/local/task-token-broker';
+import { PASS_MACHINE } from '../support/local-machines';
 
-const MACHINE: LocalStateMachine = {
-  logicalId: 'Flow',
-  name: 'Flow',
-  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
-  roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
-  definition: { StartAt: 'One', States: { One: { Type: 'Pass', Next: 'Two' }, Two: { Type: 'Pass', End: true } } } as never,
-  bindings: [],
-};
+const MACHINE = PASS_MACHINE;
 
 /** A machine whose executions stay RUNNING (a Wait of an hour) while the test runs. */
 const WAITING: LocalStateMachine = {
