@@ -83,6 +83,7 @@ describe('executions cut off by a stop', () => {
     const steps = rt.executions.history('pur-cut');
     expect(steps.filter((s) => s.type === 'StateExited').map((s) => s.state)).toEqual(['Quote', 'RequestApproval', 'Decision', 'Notify', 'Done']);
     expect(steps.filter((s) => s.type === 'StateEntered' && s.state === 'RequestApproval')).toHaveLength(2);
+    expect(steps.filter((s) => s.type === 'ExecutionStarted')).toHaveLength(1); // it started once
     expect(readdirSync(join(dataDir, 'checkpoints'))).toEqual([]);
     expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(secretsBefore);
     await rt.close();

@@ -33,6 +33,7 @@ describe('step histories on disk', () => {
     files.append(step('arn:a', 'ExecutionStarted'));
     appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '{"executionArn":"arn:a","ty'); // a crash mid-append
     const reopened = new HistoryFiles(files.dir); // the next start appends after it
+    reopened.append(step('arn:a', 'ExecutionStarted')); // going on after a restart: it started once
     reopened.append(step('arn:a', 'StateEntered'));
     reopened.append(step('arn:a', 'ExecutionSucceeded'));
     files.append(step('arn:b', 'ExecutionStarted'));
