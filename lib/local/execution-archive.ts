@@ -26,6 +26,9 @@ export class ExecutionArchive {
 
   /** A finished record memory no longer keeps (already saved); call in the order they finished. */
   add(record: ExecutionRecord): void {
+    // The last read holds what was on disk then: not this record as it finished, unless it says so.
+    const held = this.lastRead?.byArn.get(record.executionArn);
+    if (held?.status === 'RUNNING' || held?.stopDate !== record.stopDate) this.dropRead();
     this.names.set(record.executionArn, record.name);
     if (!this.arns.has(record.name)) this.arns.set(record.name, record.executionArn);
     for (const [oldest, name] of this.names) {
@@ -43,14 +46,14 @@ export class ExecutionArchive {
   /** The archived record an ARN or a name names (the first to finish of that name), read from disk. */
   read(ref: string): ExecutionRecord | undefined {
     const arn = this.arnOf(ref);
-    const record = arn === undefined ? undefined : this.onDisk([arn]).get(arn);
+    const record = arn === undefined ? undefined : this.onDisk().get(arn);
     return record && { ...record };
   }
 
   /** Every archived record, read from disk at once, in the order they finished. */
   records(): ExecutionRecord[] {
     if (this.names.size === 0) return [];
-    const onDisk = this.onDisk([...this.names.keys()]);
+    const onDisk = this.onDisk();
     return [...this.names.keys()].flatMap((arn) => {
       const record = onDisk.get(arn);
       return record ? [{ ...record }] : [];
@@ -59,20 +62,21 @@ export class ExecutionArchive {
 
   /**
    * The records on disk by ARN. An archived record no longer changes once it has finished, so the
-   * last read serves every lookup of records it holds finished (the reconciler describes up to 200
-   * in a run); it is dropped after READ_SHARED_MS, so memory does not keep the file.
+   * last read serves every lookup (the reconciler describes up to 200 executions in a run) until one
+   * joins the archive that it does not hold finished (add), or READ_SHARED_MS has passed, so memory
+   * does not keep the file.
    */
-  private onDisk(arns: readonly string[]): Map<string, ExecutionRecord> {
-    const held = this.lastRead?.byArn;
-    const finished = (arn: string): boolean => (held?.get(arn)?.status ?? 'RUNNING') !== 'RUNNING';
-    if (held && arns.every(finished)) return held;
-    if (this.lastRead) clearTimeout(this.lastRead.timer);
-    const timer = setTimeout(() => {
-      this.lastRead = undefined;
-    }, READ_SHARED_MS).unref();
+  private onDisk(): Map<string, ExecutionRecord> {
+    if (this.lastRead) return this.lastRead.byArn;
+    const timer = setTimeout(() => this.dropRead(), READ_SHARED_MS).unref();
     const byArn = new Map(this.store.read().map((r) => [r.executionArn, r]));
     this.lastRead = { byArn, timer };
     return byArn;
+  }
+
+  private dropRead(): void {
+    if (this.lastRead) clearTimeout(this.lastRead.timer);
+    this.lastRead = undefined;
   }
 
   /** The ARN of the archived execution an ARN or a name names. */

@@ -10,8 +10,8 @@ import type { HistoryStore } from './history-files';
  * stop stays RUNNING on disk (and goes on at the next start).
  */
 export class ExecutionDurability {
-  /** Executions whose last change could not be saved (persist). */
-  private readonly unsaved = new Set<string>();
+  /** Executions whose last change could not be saved (persist), by ARN: their records as memory holds them. */
+  private readonly unsaved = new Map<string, ExecutionRecord>();
 
   constructor(
     private readonly options: { store?: ExecutionStore; checkpoints?: CheckpointStore; histories?: HistoryStore; log?: (line: string) => void },
@@ -38,7 +38,7 @@ export class ExecutionDurability {
       this.saveUnsaved();
       return true;
     } catch (err) {
-      this.unsaved.add(record.executionArn);
+      this.unsaved.set(record.executionArn, record);
       this.options.log?.(`could not save executions: ${(err as Error).message}`);
       return false;
     }
@@ -48,9 +48,9 @@ export class ExecutionDurability {
   private saveUnsaved(): void {
     if (this.unsaved.size === 0) return;
     try {
-      for (const record of this.allRecords().filter((r) => this.unsaved.has(r.executionArn))) {
+      for (const [arn, record] of this.unsaved) {
         this.options.store?.saveOne(record, this.allRecords);
-        this.unsaved.delete(record.executionArn);
+        this.unsaved.delete(arn);
       }
     } catch (err) {
       this.options.log?.(`could not save executions: ${(err as Error).message}`);
@@ -94,8 +94,21 @@ export class ExecutionDurability {
     return this.options.histories !== undefined;
   }
 
+  /**
+   * Where a run's steps go: appended to its history on disk (a fresh start first forgets any history
+   * left under its ARN; a run that goes on after a restart keeps the steps it had and started once),
+   * or, without a history store, to `history` in memory.
+   */
+  keeper(executionArn: string, history: StepEvent[], goesOn: boolean): (step: StepEvent) => void {
+    if (!this.options.histories) return (step) => history.push(step);
+    if (!goesOn) this.dropHistory(executionArn);
+    return (step) => {
+      if (!(goesOn && step.type === 'ExecutionStarted')) this.step(step);
+    };
+  }
+
   /** Appends a step to its execution's history; a failed write costs that step of the history, not the run. */
-  step(step: StepEvent): void {
+  private step(step: StepEvent): void {
     if (!this.options.histories || this.isClosing()) return;
     try {
       this.options.histories.append(step);

@@ -221,7 +221,7 @@ export class ExecutionManager {
     const definition = from ? { ...entry.machine.definition, StartAt: from.state } : entry.machine.definition;
     // Validated at start-up as the whole machine; started mid-way, its earlier states are unreachable.
     const engine = from ? new StateMachine(definition as never, { validationOptions: { noValidate: true } }) : entry.engine;
-    this.run(entry.machine, engine, live, JSON.parse(from ? from.input : live.record.input));
+    this.run(entry.machine, engine, live, JSON.parse(from ? from.input : live.record.input), true);
     this.changes.emit('change', live.record.executionArn);
   }
 
@@ -245,7 +245,8 @@ export class ExecutionManager {
     return undefined;
   }
 
-  private run(machine: LocalStateMachine, engine: StateMachine, live: LiveExecution, input: unknown): void {
+  /** Runs `engine` for `live`; `goesOn`: it goes on after a restart (resume). */
+  private run(machine: LocalStateMachine, engine: StateMachine, live: LiveExecution, input: unknown, goesOn = false): void {
     const taskExecution = { executionArn: live.record.executionArn, minted: live.minted };
     const context = this.tasks.contextObject(machine, live.record.name, taskExecution);
     const handlers = this.tasks.handlers(machine.bindings, taskExecution);
@@ -259,7 +260,7 @@ export class ExecutionManager {
       noThrowOnAbort: true,
     });
     live.abort = execution.abort;
-    const keep = (step: StepEvent) => (this.durability.keepsHistories ? this.durability.step(step) : live.history.push(step));
+    const keep = this.durability.keeper(live.record.executionArn, live.history, goesOn);
     const eventsDone = recordSteps(live.record, keep, execution.eventLogs, machine.definition.States, this.options, this.durability);
     // The history is complete before the execution reports its end (the engine's log closes right
     // after the last event; the timer only guards against a log that never closes).

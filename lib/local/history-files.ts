@@ -33,11 +33,8 @@ export class HistoryFiles implements HistoryStore {
     if (!this.made) mkdirPrivate(this.dir);
     this.made = true;
     const file = this.fileOf(step.executionArn);
-    const earlier = this.whole.has(file) ? 'whole' : earlierSteps(file);
-    // An execution that goes on after a restart started once: its history does not say so twice.
-    if (earlier !== 'none' && step.type === 'ExecutionStarted') return;
     // A line torn by a crash (or a failed append) gets its end first, so this step is not glued to it.
-    const mend = earlier === 'torn' ? '\n' : '';
+    const mend = this.whole.has(file) || endsWhole(file) ? '' : '\n';
     this.whole.delete(file);
     appendFileSync(file, `${mend}${JSON.stringify(step)}\n`, { mode: PRIVATE_FILE_MODE });
     this.whole.add(file);
@@ -84,20 +81,20 @@ export class HistoryFiles implements HistoryStore {
   }
 }
 
-/** What a history file holds already: nothing (absent or empty), whole lines, or a last line torn by a crash. */
-function earlierSteps(file: string): 'none' | 'whole' | 'torn' {
+/** Whether a file is absent, empty or ends with a newline (its last line whole). */
+function endsWhole(file: string): boolean {
   let size: number;
   try {
     size = statSync(file).size;
   } catch {
-    return 'none';
+    return true;
   }
-  if (size === 0) return 'none';
+  if (size === 0) return true;
   const fd = openSync(file, 'r');
   try {
     const last = Buffer.alloc(1);
     readSync(fd, last, 0, 1, size - 1);
-    return last[0] === 0x0a ? 'whole' : 'torn';
+    return last[0] === 0x0a;
   } finally {
     closeSync(fd);
   }

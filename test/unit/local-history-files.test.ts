@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionArchive } from '../../lib/local/execution-archive';
+import { executionArnOf } from '../../lib/local/execution-start-rules';
 import { arnFileStem } from '../../lib/local/execution-checkpoints';
 import type { StepEvent } from '../../lib/local/execution-engine-events';
 import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
@@ -33,7 +34,6 @@ describe('step histories on disk', () => {
     files.append(step('arn:a', 'ExecutionStarted'));
     appendFileSync(join(files.dir, `${arnFileStem('arn:a')}.jsonl`), '{"executionArn":"arn:a","ty'); // a crash mid-append
     const reopened = new HistoryFiles(files.dir); // the next start appends after it
-    reopened.append(step('arn:a', 'ExecutionStarted')); // going on after a restart: it started once
     reopened.append(step('arn:a', 'StateEntered'));
     reopened.append(step('arn:a', 'ExecutionSucceeded'));
     files.append(step('arn:b', 'ExecutionStarted'));
@@ -76,6 +76,21 @@ describe('step histories on disk', () => {
     expect(exited('first')).toEqual(['One', 'Two']);
     expect(manager!.history('second').at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
     expect(manager!.history('unknown')).toEqual([]);
+  });
+
+  it('starts a fresh execution with a history of its own, whatever a file left under its ARN holds', async () => {
+    const dir = tempDir();
+    const files = new HistoryFiles(join(dir, 'histories'));
+    const arn = executionArnOf(PASS_MACHINE.arn, 'again');
+    files.append(step(arn, 'ExecutionStarted')); // left by an earlier execution of that name that the records no longer keep
+    files.append(step(arn, 'ExecutionFailed'));
+    manager = managerOnStore([PASS_MACHINE], new FileExecutionStore(join(dir, 'executions.json')), { histories: files });
+    manager.start({ stateMachineArn: PASS_MACHINE.arn, name: 'again', input: '{}' });
+    await manager.wait('again', { timeoutMs: 10_000 });
+    const types = manager.history('again').map((s) => s.type);
+    expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+    expect(types).not.toContain('ExecutionFailed');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
   });
 
   it('the archive tells which executions it forgets, for their histories to go with them', () => {
