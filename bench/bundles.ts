@@ -1,12 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_RESOLVE_ENV } from '../lib/local/cfn-template';
-import { loadStack, withAssemblyReadLock } from '../lib/local/cloud-assembly';
-import { lambdasFromTemplate } from '../lib/local/lambda-functions';
-import { PROCURE_WATCH } from '../lib/local/procure/watch';
-import { ensureSynth } from '../lib/local/synth';
-import { bundleContents, functionNeeds, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
+import { bundleContents, functionNeeds, readBundledFunctions, VENDOR_LIBRARIES } from '../test/support/bundle-contents';
 import { bundleLikeFunctions } from '../test/support/workflow-bundle';
 import { median, textTable } from './measure';
 
@@ -67,6 +62,9 @@ export interface BundlesOptions {
   progress: (what: string) => void;
 }
 
+/** The vendor libraries (undici, soap): imported on first use, as the gateways import them. */
+const VENDOR_LIBRARY_SET = new Set<string>(Object.values(VENDOR_LIBRARIES));
+
 /**
  * The baseline's source: an import of each package, used so nothing is dropped. The SDK clients
  * are imported when the file loads, a vendor library when the handler first runs, as the
@@ -79,9 +77,6 @@ function baselineSource(packages: readonly string[]): string {
   const used = parts.map((x) => (x.lazy ? `(await import('${x.p}')).${x.name}` : x.local));
   return `${atLoad}export const handler = async () => [${used.join(', ')}].length;\n`;
 }
-
-/** The vendor libraries (undici, soap): imported on first use, as the gateways import them. */
-const VENDOR_LIBRARY_SET = new Set<string>(Object.values(VENDOR_LIBRARIES));
 
 /** Milliseconds `require(file)` takes in a fresh node process. */
 function loadMs(file: string, nodeOptions: string | undefined): number {
@@ -107,24 +102,21 @@ interface Subject {
 
 export async function runBundles(options: BundlesOptions): Promise<BundleFigures[]> {
   const { projectDir, rounds, progress } = options;
-  const assemblyDir = options.assemblyDir ? resolve(options.assemblyDir) : (await ensureSynth({ projectDir, watch: PROCURE_WATCH, mode: 'auto' })).assemblyDir;
   // Copies next to this repository's node_modules, so requires resolve as from cdk.out, and so a
   // synth started meanwhile (tests) cannot swap a bundle between rounds.
   const work = join(projectDir, 'node_modules', '.cache', 'procure-bench', `bundles-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   try {
-    progress(`bundles: reading ${assemblyDir}`);
-    const subjects = await withAssemblyReadLock(assemblyDir, () => {
-      const stack = loadStack(assemblyDir);
+    progress(`bundles: reading ${options.assemblyDir ?? 'the synthesized cdk.out'}`);
+    const subjects = await readBundledFunctions((stack, functions) => {
       const found: Subject[] = [];
-      for (const spec of lambdasFromTemplate(stack, DEFAULT_RESOLVE_ENV)) {
-        if (!spec.assetDir) continue;
+      for (const spec of functions) {
         const dir = join(work, spec.constructId);
         mkdirSync(dir, { recursive: true });
         for (const f of ['index.js', 'index.js.map']) copyFileSync(join(spec.assetDir, f), join(dir, f));
         const needs = functionNeeds(stack.template, spec.logicalId);
         const contents = bundleContents(dir);
-        const loaded = [...contents.sdkPackages, ...Object.values(VENDOR_LIBRARIES).filter((l) => contents.bundledPackages.has(l))];
+        const loaded = [...contents.sdkPackages, ...[...VENDOR_LIBRARY_SET].filter((l) => contents.bundledPackages.has(l))];
         const may: string[] = [...needs.sdkPackages, ...needs.vendorLibraries];
         const nodeOptions = spec.rawEnvironment.NODE_OPTIONS;
         found.push({
@@ -138,8 +130,8 @@ export async function runBundles(options: BundlesOptions): Promise<BundleFigures
         });
       }
       return found;
-    });
-    if (!subjects.length) throw new Error(`no bundled functions in ${assemblyDir}`);
+    }, options.assemblyDir && resolve(options.assemblyDir));
+    if (!subjects.length) throw new Error(`no bundled functions in ${options.assemblyDir ?? 'the synthesized cdk.out'}`);
 
     progress(`bundles: building ${subjects.length} baselines`);
     for (const s of subjects) {

@@ -114,7 +114,7 @@ async function purchasePath(purchaseId: string, target: { api: string | undefine
 function warnAboutPath(graph: WorkflowGraph, path: ExecutionPath): void {
   if (path.visited.length === 0) {
     console.error(
-      'note: the execution has no state history to mark (the local runtime keeps step history as long as executions.json keeps the execution, and the in-memory one only for the last it ran)',
+      'note: the execution has no state history to mark (the local runtime keeps step history as long as executions.json keeps the execution, and the in-memory one for running executions and the last 100 to finish)',
     );
   }
   const unknown = path.visited.filter((s) => !graph.nodes.some((n) => n.id === s));

@@ -1,5 +1,8 @@
 import type { ExecutionRecord, ExecutionStore } from './execution-store';
 
+/** How long one read of executions.json serves lookups of archived records at most. */
+const READ_SHARED_MS = 2_000;
+
 /**
  * The finished executions a runtime with a data folder keeps on disk only: past the latest ones to
  * finish that memory keeps whole (history-retention.ts), an execution's record, with its input and
@@ -7,9 +10,6 @@ import type { ExecutionRecord, ExecutionStore } from './execution-store';
  * name, so its name stays taken (as AWS keeps names for 90 days) and it is still listed, up to
  * `limit` of them (the oldest to finish go first, as executions.json trims them).
  */
-/** How long one read of executions.json serves lookups of archived records (while nothing is written). */
-const READ_SHARED_MS = 2_000;
-
 export class ExecutionArchive {
   /** ARN -> name, in the order they finished. */
   private readonly names = new Map<string, string>();
@@ -28,7 +28,8 @@ export class ExecutionArchive {
   add(record: ExecutionRecord): void {
     // The last read holds what was on disk then: not this record as it finished, unless it says so.
     const held = this.lastRead?.byArn.get(record.executionArn);
-    if (held?.status === 'RUNNING' || held?.stopDate !== record.stopDate) this.dropRead();
+    // (A record gets its stopDate as it finishes: one held RUNNING has none.)
+    if (held?.stopDate !== record.stopDate) this.dropRead();
     this.names.set(record.executionArn, record.name);
     if (!this.arns.has(record.name)) this.arns.set(record.name, record.executionArn);
     for (const [oldest, name] of this.names) {

@@ -5,8 +5,8 @@ import type { HistoryStore } from './history-files';
 
 /**
  * What survives a stop of the runtime: each execution's record (execution-store.ts), its step
- * history (history-files.ts) and, while it runs, the state it entered last (execution-checkpoints.ts). A failed write is logged and never
- * breaks the run; nothing is written once the runtime is closing, so an execution aborted by the
+ * history (history-files.ts) and, while it runs, the state it entered last
+ * (execution-checkpoints.ts). A failed write is logged and never breaks the run; nothing is written once the runtime is closing, so an execution aborted by the
  * stop stays RUNNING on disk (and goes on at the next start).
  */
 export class ExecutionDurability {
@@ -31,30 +31,26 @@ export class ExecutionDurability {
    * False when it could not be saved (logged), or when there is no store.
    */
   persist(record: ExecutionRecord): boolean {
-    if (!this.options.store || this.isClosing()) return false;
-    try {
-      this.options.store.saveOne(record, this.allRecords);
-      this.unsaved.delete(record.executionArn);
-      this.saveUnsaved();
-      return true;
-    } catch (err) {
+    const store = this.options.store;
+    if (!store || this.isClosing()) return false;
+    const saved = this.attempt('save executions', () => store.saveOne(record, this.allRecords));
+    if (!saved) {
       this.unsaved.set(record.executionArn, record);
-      this.options.log?.(`could not save executions: ${(err as Error).message}`);
       return false;
     }
+    this.unsaved.delete(record.executionArn);
+    this.saveUnsaved(store);
+    return true;
   }
 
   /** Once the store takes writes again, saves what it refused before, so the disk stops telling an old status. */
-  private saveUnsaved(): void {
-    if (this.unsaved.size === 0) return;
-    try {
+  private saveUnsaved(store: ExecutionStore): void {
+    this.attempt('save executions', () => {
       for (const [arn, record] of this.unsaved) {
-        this.options.store?.saveOne(record, this.allRecords);
+        store.saveOne(record, this.allRecords);
         this.unsaved.delete(arn);
       }
-    } catch (err) {
-      this.options.log?.(`could not save executions: ${(err as Error).message}`);
-    }
+    });
   }
 
   /** Whether the last change of this execution failed to save: the disk does not hold it, only memory. */
@@ -73,61 +69,51 @@ export class ExecutionDurability {
 
   /** Saves where the execution stands; a failed write costs only the resume point, not the run. */
   checkpoint(cp: ExecutionCheckpoint): void {
-    if (!this.options.checkpoints || this.isClosing()) return;
-    try {
-      this.options.checkpoints.write(cp);
-    } catch (err) {
-      this.options.log?.(`could not save the checkpoint of ${cp.executionArn}: ${(err as Error).message}`);
-    }
+    const checkpoints = this.options.checkpoints;
+    if (!checkpoints || this.isClosing()) return;
+    this.attempt(`save the checkpoint of ${cp.executionArn}`, () => checkpoints.write(cp));
   }
 
   dropCheckpoint(executionArn: string): void {
-    try {
-      this.options.checkpoints?.remove(executionArn);
-    } catch (err) {
-      this.options.log?.(`could not remove the checkpoint of ${executionArn}: ${(err as Error).message}`);
-    }
-  }
-
-  /** Whether step histories are kept on disk (then memory keeps none). */
-  get keepsHistories(): boolean {
-    return this.options.histories !== undefined;
+    this.attempt(`remove the checkpoint of ${executionArn}`, () => this.options.checkpoints?.remove(executionArn));
   }
 
   /**
    * Where a run's steps go: appended to its history on disk (a fresh start first forgets any history
-   * left under its ARN; a run that goes on after a restart keeps the steps it had and started once),
-   * or, without a history store, to `history` in memory.
+   * left under its ARN; a run that goes on after a restart keeps the steps it had and started once;
+   * a failed write costs that step of the history, not the run), or, without a history store, to
+   * `history` in memory.
    */
   keeper(executionArn: string, history: StepEvent[], goesOn: boolean): (step: StepEvent) => void {
-    if (!this.options.histories) return (step) => history.push(step);
+    const histories = this.options.histories;
+    if (!histories) return (step) => history.push(step);
     if (!goesOn) this.dropHistory(executionArn);
     return (step) => {
-      if (!(goesOn && step.type === 'ExecutionStarted')) this.step(step);
+      if ((goesOn && step.type === 'ExecutionStarted') || this.isClosing()) return;
+      this.attempt(`save a step of ${step.executionName}`, () => histories.append(step));
     };
   }
 
-  /** Appends a step to its execution's history; a failed write costs that step of the history, not the run. */
-  private step(step: StepEvent): void {
-    if (!this.options.histories || this.isClosing()) return;
-    try {
-      this.options.histories.append(step);
-    } catch (err) {
-      this.options.log?.(`could not save a step of ${step.executionName}: ${(err as Error).message}`);
-    }
-  }
-
-  /** An execution's steps as saved (none without a history store, or when unreadable). */
-  history(executionArn: string): StepEvent[] {
-    return this.options.histories?.read(executionArn) ?? [];
+  /** An execution's steps: from disk with a history store (none for an unknown ARN), else those kept in memory. */
+  steps(executionArn: string | undefined, inMemory: readonly StepEvent[]): StepEvent[] {
+    const histories = this.options.histories;
+    if (!histories) return [...inMemory];
+    return executionArn === undefined ? [] : histories.read(executionArn);
   }
 
   /** Forgets an execution's history, with its record. */
   dropHistory(executionArn: string): void {
+    this.attempt(`remove the history of ${executionArn}`, () => this.options.histories?.remove(executionArn));
+  }
+
+  /** Runs a write; a failure is logged (`could not <what>: <why>`) and never breaks the run. False when it failed. */
+  private attempt(what: string, write: () => void): boolean {
     try {
-      this.options.histories?.remove(executionArn);
+      write();
+      return true;
     } catch (err) {
-      this.options.log?.(`could not remove the history of ${executionArn}: ${(err as Error).message}`);
+      this.options.log?.(`could not ${what}: ${(err as Error).message}`);
+      return false;
     }
   }
 }

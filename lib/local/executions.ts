@@ -174,9 +174,7 @@ export class ExecutionManager {
   /** An execution's steps: from disk when kept there (earlier runs' too), else this run's, running or among the last `historyRetention`. */
   history(ref: string): StepEvent[] {
     const live = this.lookup(ref);
-    if (!this.durability.keepsHistories) return [...(live?.history ?? [])];
-    const arn = live?.record.executionArn ?? this.archive?.arnOf(ref);
-    return arn === undefined ? [] : this.durability.history(arn);
+    return this.durability.steps(live?.record.executionArn ?? this.archive?.arnOf(ref), live?.history ?? []);
   }
 
   /** Resolves with the execution once it is no longer RUNNING; the wait covers its appearance too (an event-triggered start is asynchronous). */

@@ -61,8 +61,8 @@ export class HistoryFiles implements HistoryStore {
 
   remove(executionArn: string): void {
     const file = this.fileOf(executionArn);
-    this.whole.delete(file);
     rmSync(file, { force: true });
+    this.whole.add(file); // absent now: nothing torn to mend before its next step
   }
 
   keepOnly(executionArns: Iterable<string>): void {

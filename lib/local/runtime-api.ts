@@ -147,7 +147,7 @@ export interface Emulator<Sandboxes extends object = object, Closed extends Clos
   notEmulated: string[];
   startupMs: number;
   executions: LocalExecutions;
-  /** The latest 1,000 events put on the local buses, oldest first (older ones are not kept in memory). */
+  /** The latest `keptInMemory` (100) events put on the local buses, oldest first (older ones are not kept in memory). */
   emittedEvents: BusEvent[];
   /** The template's EventBridge rules (name, bus, pattern, targets). */
   eventRules: LocalRule[];
@@ -156,7 +156,7 @@ export interface Emulator<Sandboxes extends object = object, Closed extends Clos
    * folder also earlier runs' (`<dataDir>/events/dead-letters.jsonl`).
    */
   eventDeliveryFailures: DeliveryFailure[];
-  /** The latest 1,000 mails sent, oldest first (every mail stays on disk in `outboxDir`). */
+  /** The latest `keptInMemory` (100) mails sent, oldest first (every mail stays on disk in `outboxDir`). */
   mails: OutboxMail[];
   putEvents(entries: PutEventsEntry[]): ReturnType<EventBus['putEvents']>;
   /** Synchronous invocation by construct id or logical id. */

@@ -33,11 +33,12 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   const store = options.inMemory ? undefined : new FileExecutionStore(join(data.dataDir, 'executions.json'));
   const checkpoints = options.inMemory ? undefined : new FileCheckpointStore(join(data.dataDir, 'checkpoints'));
   const histories = options.inMemory ? undefined : new HistoryFiles(join(data.dataDir, 'histories'));
+  const previous = store?.load() ?? [];
   const manager = new ExecutionManager({
     machines,
     invoke: services.gate.holdWhileStopping(services.invoke),
     broker: services.broker,
-    previous: store?.load() ?? [],
+    previous,
     ...(store ? { store } : {}),
     ...(checkpoints ? { checkpoints } : {}),
     ...(histories ? { histories } : {}),
@@ -58,13 +59,12 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
   // A profile without these hooks reports the emulator's own records (its C and R default to them).
   const close = profile.closeInterrupted ?? (closeInterruptedRuns as unknown as NonNullable<typeof profile.closeInterrupted>);
   const interrupted = await close({ records: stuck.map((r) => r.record), client: dynamo.client, tables, machines, invoke: services.invoke, log });
-  // Every start writes the records whole once (closed ones included) and starts a new change log,
-  // before the closed ones count as finished: those past the latest kept whole are then read from disk.
-  const kept = manager.list();
-  store?.save(kept);
+  // Every start writes the records whole once (closed ones included: the close changed these very
+  // records) and starts a new change log, before the closed ones count as finished and may be archived.
+  store?.save(previous);
   manager.finishedOutside(stuck.map((r) => r.record.executionArn));
   // The histories of executions the records no longer keep (trimmed, or from a deleted file) go with them.
-  histories?.keepOnly(kept.map((r) => r.executionArn));
+  histories?.keepOnly(previous.map((r) => r.executionArn));
   if (interrupted.length) {
     log(
       `interrupted: ${interrupted.length} execution(s) were running when the runtime last stopped and cannot go on (${stuck.map((r) => `${r.record.name}: ${r.unresumable}`).join('; ')}): closed`,

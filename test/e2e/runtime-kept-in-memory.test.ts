@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../lib/local';
-import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
+import { FileExecutionStore } from '../../lib/local/execution-store';
 import { startProcure, type E2e } from '../support/e2e-runtime';
 import { startFixtureRuntime } from '../support/fixture-runtime';
+import { phpEnvelope, postSoap } from '../support/interserver-soap';
+import { executionRecord, useTempDirs } from '../support/local-machines';
 
 /**
  * Issue 11, bullet 3: the runtime's `keptInMemory` bounds what it remembers of each kind (emitted
@@ -13,16 +14,15 @@ import { startFixtureRuntime } from '../support/fixture-runtime';
  * keeps on disk stays whole.
  */
 describe('the local runtime keeps the latest `keptInMemory` of each kind in memory', () => {
+  const tempDir = useTempDirs('procure-kept-'); // removed after the runtimes close (after-hooks run last registered first)
   let rt: LocalRuntime | undefined;
   let e2e: E2e | undefined;
-  const dirs: string[] = [];
 
   afterEach(async () => {
     await rt?.close();
     await e2e?.close();
     rt = undefined;
     e2e = undefined;
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps only the latest two of three events when told 2', async () => {
@@ -38,28 +38,20 @@ describe('the local runtime keeps the latest `keptInMemory` of each kind in memo
   it('has the InterServer sandbox keep as few of the requests it answered', async () => {
     e2e = await startProcure({ keptInMemory: 2, sandboxes: { cocalc: false } });
     const sandbox = e2e.rt.sandboxes.interserver!;
-    const soap = (op: string) =>
-      fetch(sandbox.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml' },
-        body: `<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><ns1:${op} xmlns:ns1="urn:myapi"/></SOAP-ENV:Body></SOAP-ENV:Envelope>`,
-      });
-    for (let i = 0; i < 3; i += 1) await soap('api_get_license_types');
+    for (let i = 0; i < 3; i += 1) await postSoap(sandbox, phpEnvelope('api_get_license_types', []));
     expect(sandbox.state.requests).toHaveLength(2);
   });
 
   it('writes every interrupted execution it closes at start as closed, more of them than it keeps whole', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'procure-kept-'));
-    dirs.push(dataDir);
-    const gone = 'arn:aws:states:us-east-1:123456789012:stateMachine:Gone';
-    const running = (n: number): ExecutionRecord => ({
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Gone:stuck-${n}`,
-      stateMachineArn: gone,
-      name: `stuck-${n}`,
-      status: 'RUNNING',
-      input: '{}',
-      startDate: new Date(Date.UTC(2026, 11, 1, 0, n)).toISOString(),
-    });
+    const dataDir = tempDir();
+    // Records of a state machine the template no longer has: they cannot go on, and are closed.
+    const running = (n: number) =>
+      executionRecord(`stuck-${n}`, {
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:Gone:stuck-${n}`,
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Gone',
+        status: 'RUNNING',
+        startDate: new Date(Date.UTC(2026, 11, 1, 0, n)).toISOString(),
+      });
     writeFileSync(join(dataDir, 'executions.json'), JSON.stringify({ version: 2, generation: 1, executions: [0, 1, 2].map(running) }));
     rt = await startFixtureRuntime({ inMemory: false, dataDir, keptInMemory: 1 });
     expect(rt.interrupted).toHaveLength(3);

@@ -153,11 +153,12 @@ export function requiredAtLoad(file: string): string[] {
 export type BundledFunction = LambdaSpec & { assetDir: string };
 
 /**
- * Calls `read` with procure's synthesized stack (synthesized first when stale) and its bundled
- * functions, under the assembly's read lock, so a synth started meanwhile cannot swap a bundle.
+ * Calls `read` with procure's synthesized stack (synthesized first when stale), or the one in
+ * `assemblyDir`, and its bundled functions, under the assembly's read lock, so a synth started
+ * meanwhile cannot swap a bundle.
  */
-export async function readBundledFunctions<T>(read: (stack: LoadedStack, functions: BundledFunction[]) => T): Promise<T> {
-  const { assemblyDir } = await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' });
+export async function readBundledFunctions<T>(read: (stack: LoadedStack, functions: BundledFunction[]) => T, assemblyDirGiven?: string): Promise<T> {
+  const assemblyDir = assemblyDirGiven ?? (await ensureSynth({ projectDir: PROJECT_DIR, watch: PROCURE_WATCH, mode: 'auto' })).assemblyDir;
   return withAssemblyReadLock(assemblyDir, () => {
     const stack = loadStack(assemblyDir);
     return read(

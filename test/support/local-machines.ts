@@ -1,4 +1,9 @@
-import type { FileExecutionStore } from '../../lib/local/execution-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { executionArnOf } from '../../lib/local/execution-start-rules';
+import type { ExecutionRecord } from '../../lib/local/execution-store';
 import { ExecutionManager, type ExecutionManagerOptions, type LocalStateMachine } from '../../lib/local/executions';
 import { TaskTokenBroker } from '../../lib/local/task-token-broker';
 
@@ -12,7 +17,42 @@ export const PASS_MACHINE: LocalStateMachine = {
   bindings: [],
 };
 
-/** An execution manager of `machines` on a store, given the records the store holds (as a start is), Lambda calls answering `{}`. */
-export function managerOnStore(machines: LocalStateMachine[], store: FileExecutionStore, more: Partial<ExecutionManagerOptions> = {}): ExecutionManager {
-  return new ExecutionManager({ machines, invoke: async () => ({}), broker: new TaskTokenBroker(), store, previous: store.load(), ...more });
+/**
+ * An execution manager of `machines`, Lambda calls answering `{}` unless `more` says otherwise; on
+ * a store, given the records the store holds, as a start is.
+ */
+export function managerOf(machines: LocalStateMachine[], more: Partial<ExecutionManagerOptions> = {}): ExecutionManager {
+  const previous = more.store?.load() ?? [];
+  return new ExecutionManager({ machines, invoke: async () => ({}), broker: new TaskTokenBroker(), previous, ...more });
+}
+
+/** A finished record of PASS_MACHINE named `name`, with `over` on top. */
+export function executionRecord(name: string, over: Partial<ExecutionRecord> = {}): ExecutionRecord {
+  return {
+    executionArn: executionArnOf(PASS_MACHINE.arn, name),
+    stateMachineArn: PASS_MACHINE.arn,
+    name,
+    status: 'SUCCEEDED',
+    input: '{}',
+    startDate: '2026-12-07T00:00:00.000Z',
+    ...over,
+  };
+}
+
+/** The executions a manager holds in memory (its private map): what the archive and the history files keep out of it. */
+export function executionsInMemory(m: ExecutionManager): Map<string, { history: unknown[] }> {
+  return (m as unknown as { executions: Map<string, { history: unknown[] }> }).executions;
+}
+
+/** Fresh temporary folders for the tests of the describe this is called in, removed after each test. */
+export function useTempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
+import { useTempDirs } from '../support/local-machines';
 
 const record = (name: string, status: ExecutionRecord['status'] = 'RUNNING'): ExecutionRecord => ({
   executionArn: `arn:aws:states:us-east-1:123456789012:execution:Procure-Purchase:${name}`,
@@ -14,15 +14,11 @@ const record = (name: string, status: ExecutionRecord['status'] = 'RUNNING'): Ex
 });
 
 describe('execution records on disk: a snapshot and a change log', () => {
-  const dirs: string[] = [];
+  const tempDir = useTempDirs('procure-executions-');
   const fresh = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'procure-executions-'));
-    dirs.push(dir);
+    const dir = tempDir();
     return { dir, store: new FileExecutionStore(join(dir, 'executions.json')) };
   };
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
 
   it('appends a change without rewriting the snapshot, and a new store sees the latest state of each record', () => {
     const { dir, store } = fresh();

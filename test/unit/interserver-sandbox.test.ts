@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { phpEnvelope, postSoap, type SoapArg } from '../support/interserver-soap';
 import { SANDBOX_DEFAULTS, startInterserverSandbox, type InterserverSandbox, type InterserverSandboxOptions } from '../../lib/local/sandboxes/interserver';
 
 /**
@@ -17,18 +18,7 @@ async function start(opts: InterserverSandboxOptions = {}): Promise<InterserverS
   return s;
 }
 
-type Arg = [name: string, value: string, xsiType?: string];
-
-/** A PHP SoapClient-style request: SOAP-ENV prefix, ns1 operation element, xsi:type on every argument. */
-function phpEnvelope(op: string, args: Arg[]): string {
-  const body = args.map(([n, v, t]) => `<${n} xsi:type="${t ?? 'xsd:string'}">${v}</${n}>`).join('');
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" ' +
-    'xmlns:ns1="urn:myapi" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
-    'xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">' +
-    `<SOAP-ENV:Body><ns1:${op}>${body}</ns1:${op}></SOAP-ENV:Body></SOAP-ENV:Envelope>`
-  );
-}
+type Arg = SoapArg;
 
 /** A Perl SOAP::Lite-style request: default namespace on the operation, c-gensym argument names. */
 function soapLiteEnvelope(op: string, args: Array<[value: string, xsiType: string]>): string {
@@ -41,10 +31,7 @@ function soapLiteEnvelope(op: string, args: Array<[value: string, xsiType: strin
   );
 }
 
-async function post(s: InterserverSandbox, xml: string, contentType = 'text/xml; charset=utf-8') {
-  const res = await fetch(s.endpoint, { method: 'POST', headers: { 'content-type': contentType, SOAPAction: '"urn:myapi#x"' }, body: xml });
-  return { status: res.status, contentType: res.headers.get('content-type'), xml: await res.text() };
-}
+const post = postSoap;
 
 async function call(s: InterserverSandbox, op: string, args: Arg[]) {
   const r = await post(s, phpEnvelope(op, args));

@@ -1,19 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionArchive } from '../../lib/local/execution-archive';
 import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
 import type { ExecutionManager, LocalStateMachine } from '../../lib/local/executions';
-import { managerOnStore } from '../support/local-machines';
+import { executionRecord, executionsInMemory, managerOf, PASS_MACHINE, useTempDirs } from '../support/local-machines';
 
+/** Echoes `$.n`, so each execution's output names it. */
 const MACHINE: LocalStateMachine = {
-  logicalId: 'Flow',
-  name: 'Flow',
-  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Flow',
-  roleArn: 'arn:aws:iam::123456789012:role/FlowRole',
+  ...PASS_MACHINE,
   definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', Parameters: { 'echoed.$': '$.n' }, End: true } } } as never,
-  bindings: [],
 };
 
 /**
@@ -22,22 +18,15 @@ const MACHINE: LocalStateMachine = {
  * FileExecutionStore, with their input and output, and their names stay taken.
  */
 describe('ExecutionManager with records kept on disk', () => {
-  const dirs: string[] = [];
+  const tempDir = useTempDirs('procure-archive-');
   let manager: ExecutionManager | undefined;
-  afterEach(() => {
-    manager?.close();
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => manager?.close());
 
-  function storeFile(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'procure-archive-'));
-    dirs.push(dir);
-    return join(dir, 'executions.json');
-  }
+  const storeFile = (): string => join(tempDir(), 'executions.json');
 
   function newManager(store: FileExecutionStore, recordRetention?: number): ExecutionManager {
     manager?.close();
-    manager = managerOnStore([MACHINE], store, recordRetention !== undefined ? { recordRetention } : {});
+    manager = managerOf([MACHINE], { store, ...(recordRetention !== undefined ? { recordRetention } : {}) });
     return manager;
   }
 
@@ -48,8 +37,7 @@ describe('ExecutionManager with records kept on disk', () => {
     }
   }
 
-  /** How many records the manager holds in memory (its private map): what the archive keeps out of it. */
-  const inMemory = (m: ExecutionManager): number => (m as unknown as { executions: Map<string, unknown> }).executions.size;
+  const inMemory = (m: ExecutionManager): number => executionsInMemory(m).size;
 
   it('keeps the last `recordRetention` whole in memory and reads older ones from disk, input and output included', async () => {
     const m = newManager(new FileExecutionStore(storeFile()), 2);
@@ -143,30 +131,26 @@ describe('ExecutionManager with records kept on disk', () => {
 });
 
 describe('ExecutionArchive', () => {
+  const tempDir = useTempDirs('procure-archive-');
+
   it('forgets the oldest to finish beyond its limit, and finds a record by ARN or by name', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'procure-archive-'));
-    try {
-      const store = new FileExecutionStore(join(dir, 'executions.json'));
-      const records = ['a', 'b', 'c'].map(
-        (name): ExecutionRecord => ({
-          executionArn: `arn:${name}`,
-          stateMachineArn: 'arn:m',
-          name,
-          status: 'SUCCEEDED',
-          input: `"${name}"`,
-          startDate: '2026-12-07T00:00:00.000Z',
-        }),
-      );
-      store.save(records);
-      const archive = new ExecutionArchive(store, 2);
-      for (const r of records) archive.add(r);
-      expect(archive.has('arn:a')).toBe(false);
-      expect(archive.read('a')).toBeUndefined();
-      expect(archive.read('b')?.input).toBe('"b"');
-      expect(archive.read('arn:c')?.input).toBe('"c"');
-      expect(archive.records().map((r) => r.name)).toEqual(['b', 'c']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const store = new FileExecutionStore(join(tempDir(), 'executions.json'));
+    const records = ['a', 'b', 'c'].map((name) => executionRecord(name, { input: `"${name}"` }));
+    store.save(records);
+    const archive = new ExecutionArchive(store, 2);
+    for (const r of records) archive.add(r);
+    expect(archive.has(records[0]!.executionArn)).toBe(false);
+    expect(archive.read('a')).toBeUndefined();
+    expect(archive.read('b')?.input).toBe('"b"');
+    expect(archive.read(records[2]!.executionArn)?.input).toBe('"c"');
+    expect(archive.records().map((r) => r.name)).toEqual(['b', 'c']);
+  });
+
+  it('tells which executions it forgets, for their histories to go with them', () => {
+    const forgotten: string[] = [];
+    const archive = new ExecutionArchive(new FileExecutionStore(join(tempDir(), 'executions.json')), 1, (arn) => forgotten.push(arn));
+    archive.add(executionRecord('a'));
+    archive.add(executionRecord('b'));
+    expect(forgotten).toEqual([executionRecord('a').executionArn]);
   });
 });

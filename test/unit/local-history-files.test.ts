@@ -1,32 +1,24 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecutionArchive } from '../../lib/local/execution-archive';
 import { executionArnOf } from '../../lib/local/execution-start-rules';
 import { arnFileStem } from '../../lib/local/execution-checkpoints';
 import type { StepEvent } from '../../lib/local/execution-engine-events';
-import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
+import { FileExecutionStore } from '../../lib/local/execution-store';
 import type { ExecutionManager } from '../../lib/local/executions';
 import { HistoryFiles } from '../../lib/local/history-files';
-import { managerOnStore, PASS_MACHINE } from '../support/local-machines';
+import { executionsInMemory, managerOf, PASS_MACHINE, useTempDirs } from '../support/local-machines';
 
 const step = (executionArn: string, type: string): StepEvent => ({ executionArn, executionName: 'n', type, timestamp: 1 });
 
 /** Issue 11, bullet 3: with a data folder, step histories are kept on disk, not in memory, and outlive a restart. */
 describe('step histories on disk', () => {
-  const dirs: string[] = [];
+  const tempDir = useTempDirs('procure-histories-');
   let manager: ExecutionManager | undefined;
   afterEach(() => {
     manager?.close();
     manager = undefined;
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
-  const tempDir = (): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'procure-histories-'));
-    dirs.push(dir);
-    return dir;
-  };
 
   it('appends steps, reads them back in order skipping a line torn by a crash (the next step not glued to it), and removes them', () => {
     const files = new HistoryFiles(join(tempDir(), 'histories'));
@@ -54,7 +46,7 @@ describe('step histories on disk', () => {
     const dir = tempDir();
     const start = (): ExecutionManager => {
       const store = new FileExecutionStore(join(dir, 'executions.json'));
-      manager = managerOnStore([PASS_MACHINE], store, { histories: new HistoryFiles(join(dir, 'histories')), recordRetention: 1 });
+      manager = managerOf([PASS_MACHINE], { store, histories: new HistoryFiles(join(dir, 'histories')), recordRetention: 1 });
       return manager;
     };
     const m = start();
@@ -69,7 +61,7 @@ describe('step histories on disk', () => {
         .map((s) => s.state);
     expect(exited('first')).toEqual(['One', 'Two']); // archived: its record is on disk only
     expect(exited('second')).toEqual(['One', 'Two']);
-    const inMemory = (manager as unknown as { executions: Map<string, { history: unknown[] }> }).executions;
+    const inMemory = executionsInMemory(manager!);
     expect([...inMemory.values()].every((e) => e.history.length === 0)).toBe(true);
     m.close();
     start();
@@ -84,29 +76,12 @@ describe('step histories on disk', () => {
     const arn = executionArnOf(PASS_MACHINE.arn, 'again');
     files.append(step(arn, 'ExecutionStarted')); // left by an earlier execution of that name that the records no longer keep
     files.append(step(arn, 'ExecutionFailed'));
-    manager = managerOnStore([PASS_MACHINE], new FileExecutionStore(join(dir, 'executions.json')), { histories: files });
+    manager = managerOf([PASS_MACHINE], { store: new FileExecutionStore(join(dir, 'executions.json')), histories: files });
     manager.start({ stateMachineArn: PASS_MACHINE.arn, name: 'again', input: '{}' });
     await manager.wait('again', { timeoutMs: 10_000 });
     const types = manager.history('again').map((s) => s.type);
     expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
     expect(types).not.toContain('ExecutionFailed');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
-  });
-
-  it('the archive tells which executions it forgets, for their histories to go with them', () => {
-    const store = new FileExecutionStore(join(tempDir(), 'executions.json'));
-    const forgotten: string[] = [];
-    const archive = new ExecutionArchive(store, 1, (arn) => forgotten.push(arn));
-    const record = (name: string): ExecutionRecord => ({
-      executionArn: `arn:${name}`,
-      stateMachineArn: 'arn:m',
-      name,
-      status: 'SUCCEEDED',
-      input: '{}',
-      startDate: '2026-12-07T00:00:00.000Z',
-    });
-    archive.add(record('a'));
-    archive.add(record('b'));
-    expect(forgotten).toEqual(['arn:a']);
   });
 });

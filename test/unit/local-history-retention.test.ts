@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExecutionRecord } from '../../lib/local/execution-store';
 import { executionArnOf } from '../../lib/local/execution-start-rules';
-import { ExecutionManager, type ExecutionManagerOptions, type LocalStateMachine } from '../../lib/local/executions';
+import type { ExecutionManager, ExecutionManagerOptions, LocalStateMachine } from '../../lib/local/executions';
 import type { LambdaSpec } from '../../lib/local/lambda-functions';
 import { FinishedRetention } from '../../lib/local/history-retention';
-import { TaskTokenBroker } from '../../lib/local/task-token-broker';
-import { PASS_MACHINE } from '../support/local-machines';
-
-const MACHINE = PASS_MACHINE;
+import { executionRecord, managerOf, PASS_MACHINE as MACHINE } from '../support/local-machines';
 
 /** A machine whose executions stay RUNNING (a Wait of an hour) while the test runs. */
 const WAITING: LocalStateMachine = {
@@ -86,7 +82,7 @@ describe('ExecutionManager history retention', () => {
 
   /** A manager of the three machines (closed after the test), Lambda calls answering `{}` unless `more` says otherwise. */
   function newManager(historyRetention: number, more: Partial<ExecutionManagerOptions> = {}): ExecutionManager {
-    manager = new ExecutionManager({ machines: [MACHINE, WAITING, GATED], invoke: async () => ({}), broker: new TaskTokenBroker(), historyRetention, ...more });
+    manager = managerOf([MACHINE, WAITING, GATED], { historyRetention, ...more });
     return manager;
   }
 
@@ -147,14 +143,7 @@ describe('ExecutionManager history retention', () => {
   });
 
   it('counts an earlier run closed as interrupted at start as finished then, and forgets it in its turn', async () => {
-    const stuck: ExecutionRecord = {
-      executionArn: executionArnOf(MACHINE.arn, 'stuck'),
-      stateMachineArn: MACHINE.arn,
-      name: 'stuck',
-      status: 'RUNNING',
-      input: '{}',
-      startDate: '2026-01-01T00:00:00.000Z',
-    };
+    const stuck = executionRecord('stuck', { status: 'RUNNING', startDate: '2026-01-01T00:00:00.000Z' });
     const m = newManager(200, { previous: [stuck], recordRetention: 2 });
     // As closeInterruptedRuns does: the record is closed in place, outside the engine.
     Object.assign(m.interruptedRuns()[0]!.record, { status: 'ABORTED', stopDate: new Date().toISOString() });
@@ -164,15 +153,8 @@ describe('ExecutionManager history retention', () => {
   });
 
   it("forgets an earlier run's records that finished first, whatever order executions.json lists them in", async () => {
-    const record = (name: string, day: number): ExecutionRecord => ({
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Flow:${name}`,
-      stateMachineArn: MACHINE.arn,
-      name,
-      status: 'SUCCEEDED',
-      input: '{}',
-      startDate: `2026-01-0${day}T00:00:00.000Z`,
-      stopDate: `2026-01-0${day}T00:00:01.000Z`,
-    });
+    const record = (name: string, day: number) =>
+      executionRecord(name, { startDate: `2026-01-0${day}T00:00:00.000Z`, stopDate: `2026-01-0${day}T00:00:01.000Z` });
     // Newest first, as a compacted executions.json lists the finished ones.
     const previous = [record('old-3', 3), record('old-2', 2), record('old-1', 1)];
     const m = newManager(200, { previous, recordRetention: 3 });

@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLibrarySource, trimSourceMap, trimSourceMapFile, type SourceMapV3 } from '../../lib/constructs/source-map-trim.cjs';
 import { workflowBuildOptions } from '../support/workflow-bundle';
+import { PROJECT_DIR } from '../support/project-dir';
 
 /**
  * source-map-trim.cjs on a real esbuild bundle built with the functions' settings: an entry of
@@ -120,7 +121,7 @@ describe('source-map-trim', () => {
   });
 
   it('run as the bundling hook without a map path, it says how to run it and fails, so the bundling fails', () => {
-    const script = join(__dirname, '..', '..', 'lib', 'constructs', 'source-map-trim.cjs');
+    const script = join(PROJECT_DIR, 'lib/constructs/source-map-trim.cjs');
     let failure: { status?: number; stderr?: string } = {};
     try {
       execFileSync(process.execPath, [script], { encoding: 'utf8', stdio: 'pipe' });

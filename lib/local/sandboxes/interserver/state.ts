@@ -106,7 +106,7 @@ export class InterserverSandboxState {
     /** Idle time after which a session id stops working. */
     readonly sessionIdleMs: number,
     /** How many of the latest requests {@link requests} keeps. */
-    private readonly keptRequests = Number.POSITIVE_INFINITY,
+    private readonly keptRequests: number,
     private readonly clock: () => number = Date.now,
   ) {
     if (!(Number.isInteger(keptRequests) || keptRequests === Number.POSITIVE_INFINITY) || keptRequests < 0)
