@@ -18,7 +18,9 @@ import { checkSigV4 } from './sigv4-check';
  * own request handler in this process, which answers on the front's response. A second HTTP hop
  * cost about a third of each call's time at the server (issue #11: a purchase makes 34-63 calls).
  * dynalite still listens, on a Unix socket in a private (0700) temp folder that nothing connects
- * to, because its close() closes its store only after closing a listening server. Bodies are not
+ * to, because its close() closes its store only after closing a listening server. Closing first
+ * waits for the requests dynalite was handed to be answered (up to 5 s) and refuses any that reach
+ * the front after it began (500 InternalServerError, which the SDK retries). Bodies are not
  * logged. `onCall` hears of every request that passed the check (for measuring; metering.ts).
  */
 export interface DynamoFront {
@@ -52,6 +54,8 @@ export async function startDynamoFront(
   };
   // dynalite's handler reads the request's headers, method and url, and its body as 'data' and 'end' events.
   const handle = dynalite.listeners('request')[0] as (req: EventEmitter, res: ServerResponse) => void;
+  const inFlight = new InFlight();
+  let closing = false;
   const front = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req, MAX_REQUEST_BYTES);
@@ -67,13 +71,7 @@ export async function startDynamoFront(
         await checkSigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, credentials);
       } catch (err) {
         const e = err instanceof AwsServiceError ? err : new AwsServiceError('InternalFailure', (err as Error).message, 500);
-        const text = JSON.stringify({ __type: `com.amazon.coral.service#${e.code}`, message: e.message });
-        res.writeHead(e.statusCode, {
-          'content-type': 'application/x-amz-json-1.0',
-          'content-length': Buffer.byteLength(text),
-          'x-amzn-requestid': randomUUID(),
-        });
-        res.end(text);
+        answerError(res, e.statusCode, `com.amazon.coral.service#${e.code}`, e.message);
         return;
       }
       if (onCall) {
@@ -83,7 +81,13 @@ export async function startDynamoFront(
           // A listener's bug must not break the request.
         }
       }
+      if (closing) {
+        // Nothing is handed over once the store may be closing: dynalite would fail it with an uncaught error.
+        answerError(res, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'local DynamoDB is stopping');
+        return;
+      }
       const checked = Object.assign(new EventEmitter(), { headers: req.headers, method: req.method, url: req.url });
+      inFlight.track(res);
       handle(checked, res);
       checked.emit('data', body);
       checked.emit('end');
@@ -100,10 +104,57 @@ export async function startDynamoFront(
   return {
     endpoint: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
     close: async () => {
+      closing = true;
+      const closed = new Promise<void>((r) => front.close(() => r()));
+      // dynalite's close waits for single store calls only, not for a request's chain of them (a
+      // Query's read stream not at all): the requests it was handed must be answered first.
+      await inFlight.drained(CLOSE_WAIT_MS);
       front.closeAllConnections();
-      await new Promise<void>((r) => front.close(() => r()));
+      await closed;
       await new Promise<void>((r) => dynalite.close(() => r()));
       rmSync(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An error answer as DynamoDB gives one: JSON with `__type` and `message`. */
+function answerError(res: ServerResponse, statusCode: number, type: string, message: string): void {
+  const text = JSON.stringify({ __type: type, message });
+  res.writeHead(statusCode, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+  res.end(text);
+}
+
+/** How long closing waits for dynalite to answer what it was handed (each answer takes milliseconds). */
+const CLOSE_WAIT_MS = 5_000;
+
+/** The requests handed to dynalite that it has not answered yet (its `res.end`). */
+class InFlight {
+  private count = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  track(res: ServerResponse): void {
+    this.count += 1;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    let answered = false;
+    res.end = ((...args: unknown[]) => {
+      if (!answered) {
+        answered = true;
+        this.count -= 1;
+        if (this.count === 0) for (const wake of this.waiting.splice(0)) wake();
+      }
+      return end(...args);
+    }) as ServerResponse['end'];
+  }
+
+  /** Resolves once every tracked request is answered, or after `maxMs`. */
+  async drained(maxMs: number): Promise<void> {
+    if (this.count === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 }

@@ -40,28 +40,6 @@ function amzDate(text: string | undefined): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-/**
- * One signer per credentials, service and region: a signer keeps the signing key it derived for a
- * day (four HMACs), which every request of that day would otherwise derive again.
- */
-const signers = new WeakMap<RuntimeCredentials, Map<string, SignatureV4>>();
-const MAX_SIGNERS = 16;
-
-function signerFor(credentials: RuntimeCredentials, service: string, region: string): SignatureV4 {
-  let mine = signers.get(credentials);
-  if (!mine) signers.set(credentials, (mine = new Map()));
-  const key = `${service}/${region}`;
-  let signer = mine.get(key);
-  if (!signer) {
-    // The scope's service and region are the request's own words: the set stays small all the same.
-    if (mine.size >= MAX_SIGNERS) mine.clear();
-    const { accessKeyId, secretAccessKey } = credentials;
-    signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
-    mine.set(key, signer);
-  }
-  return signer;
-}
-
 /** Throws the AWS error when the request is not signed with `credentials`; returns its access key and session token. */
 export async function checkSigV4(
   req: SignedRequest,
@@ -102,7 +80,7 @@ export async function checkSigV4(
     const prev = query[k];
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  const signer = signerFor(credentials, service, region);
+  const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey: credentials.secretAccessKey }, sha256: Sha256 });
   const resigned = await signer.sign(
     { method: req.method.toUpperCase(), protocol: 'http:', hostname: headers.host ?? '', path: url.pathname, query, headers, body: req.body },
     { signingDate: date, signableHeaders: new Set(signed) },
