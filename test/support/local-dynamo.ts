@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/table-keys';
 import { closeQueryIterators, type DynaliteDbModule } from '../../lib/local/dynalite-iterators';
+import type { LocalTable } from '../../lib/local/dynamo';
 
 /**
  * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with procure's two tables, for
@@ -81,4 +82,24 @@ async function createTable(client: DynamoDBClient, name: string, keys: [string, 
       GlobalSecondaryIndexes: [{ IndexName: index.name, KeySchema: keySchema(index.keys), Projection: { ProjectionType: 'ALL' } }],
     }),
   );
+}
+
+/** A runtime table (lib/local/dynamo.ts `startDynamo`) keyed by string `pk` and `sk`, for tests of the runtime's own DynamoDB. */
+export function pkSkTable(logicalId: string, name: string): LocalTable {
+  return {
+    logicalId,
+    name,
+    input: {
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo';
+import { pkSkTable } from '../support/local-dynamo';
 
 /** The level iterators dynalite opened, seen through a spy on its database's `values` (no mock: dynalite runs whole). */
 interface LevelIterator {
@@ -36,24 +37,7 @@ describe('the local DynamoDB closes the iterators of its Queries and Scans', () 
     try {
       dynamo = await startDynamo({
         region: 'us-east-1',
-        tables: [
-          {
-            logicalId: 'Iterators',
-            name: table,
-            input: {
-              TableName: table,
-              BillingMode: 'PAY_PER_REQUEST',
-              KeySchema: [
-                { AttributeName: 'pk', KeyType: 'HASH' },
-                { AttributeName: 'sk', KeyType: 'RANGE' },
-              ],
-              AttributeDefinitions: [
-                { AttributeName: 'pk', AttributeType: 'S' },
-                { AttributeName: 'sk', AttributeType: 'S' },
-              ],
-            },
-          },
-        ],
+        tables: [pkSkTable('Iterators', table)],
       });
     } finally {
       dbModule.create = create;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo, type LocalTable } from '../../lib/local/dynamo';
+import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../../lib/local/dynamo';
+import { pkSkTable } from '../support/local-dynamo';
 import { useTempDirs } from '../support/local-machines';
 
 /*
@@ -12,22 +13,7 @@ import { useTempDirs } from '../support/local-machines';
  * would end the runtime's process halfway through its cleanup. Real dynalite on a data folder.
  */
 
-const TABLE: LocalTable = {
-  logicalId: 'CloseTest',
-  name: 'close-test',
-  input: {
-    TableName: 'close-test',
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-  },
-};
+const TABLE = pkSkTable('CloseTest', 'close-test');
 
 const open = (path: string, onCall?: () => void): Promise<LocalDynamo> =>
   startDynamo({ tables: [TABLE], path, region: 'us-east-1', ...(onCall ? { onCall } : {}) });
