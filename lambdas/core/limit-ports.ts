@@ -5,10 +5,17 @@ import type { Reservation } from './workflow';
 // What limits purchases and vendor calls across concurrent Lambdas (part of core/ports.ts): the
 // spend guard, lease locks and the rate-slot ledger. Adapters in lambdas/adapters/aws.
 
+/**
+ * A reservation as reserve() returns it: with the vendor's budget for its month right after it,
+ * when this very call claimed the amount (its counter write answers the new total, so nothing is
+ * read again). A reserve that found the reservation already made says nothing of the budget.
+ */
+export type NewReservation = Reservation & { budgetAfter?: { capUsd: number; remainingUsd: number } };
+
 /** Spend guard: per-vendor monthly caps and a per-day purchase count, reserved atomically. */
 export interface SpendGuard {
   /** Idempotent per purchaseId. Throws BudgetExceededError / DailyLimitExceededError and reserves nothing then. */
-  reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<Reservation>;
+  reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<NewReservation>;
   /** Changes an existing reservation's amount (after a re-quote); throws BudgetExceededError. */
   adjust(purchaseId: string, newAmountUsd: number): Promise<Reservation>;
   /** RESERVED -> COMMITTED. Idempotent. */

@@ -1,6 +1,6 @@
 import { BudgetExceededError, DailyLimitExceededError } from './errors';
 import { formatUsd } from './money';
-import type { AuditLog, PurchaseStore, SpendGuard } from './ports';
+import type { AuditLog, NewReservation, PurchaseStore, SpendGuard } from './ports';
 import { recordStep } from './purchase-journal';
 import type { Reservation, WorkflowState } from './workflow';
 
@@ -34,9 +34,9 @@ export async function reserveBudget(deps: ReserveBudgetDeps, state: WorkflowStat
   if (!quote) throw new Error('ReserveBudget needs $.quote');
   const { purchaseId } = state;
 
-  let reservation: Reservation;
+  let reserved: NewReservation;
   try {
-    reservation = state.reservation
+    reserved = state.reservation
       ? await deps.spendGuard.adjust(purchaseId, quote.amountUsd)
       : await deps.spendGuard.reserve({ purchaseId, vendor: quote.vendor, amountUsd: quote.amountUsd, at: clock() });
   } catch (err) {
@@ -52,8 +52,11 @@ export async function reserveBudget(deps: ReserveBudgetDeps, state: WorkflowStat
     throw err;
   }
 
-  // The reservation's own month: an adjusted reservation may belong to an earlier one.
-  const budget = await deps.spendGuard.remaining(reservation.vendor, monthStart(reservation.month));
+  // What goes on in the state is the reservation alone. The budget left: as the reserve saw it
+  // right after claiming, else read for the reservation's own month (an adjusted reservation may
+  // belong to an earlier one).
+  const { budgetAfter, ...reservation } = reserved;
+  const budget = budgetAfter ?? (await deps.spendGuard.remaining(reservation.vendor, monthStart(reservation.month)));
   await recordStep(deps, purchaseId, {
     type: 'BUDGET_RESERVED',
     status: 'RESERVED',

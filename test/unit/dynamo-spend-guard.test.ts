@@ -28,10 +28,23 @@ describe('DynamoSpendGuard', () => {
 
   it('reserves an amount, reports it in remaining and returns the UTC month and day', async () => {
     const g = guard();
-    const at = new Date('2031-01-31T23:30:00-05:00'); // already February 1st in UTC
+    const at = new Date('2029-01-31T23:30:00-05:00'); // already February 1st in UTC (before every freshMonth())
     const r = await g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 12.34, at });
-    expect(r).toEqual({ vendor: 'cocalc', amountUsd: 12.34, month: '2031-02', day: '2031-02-01' });
+    expect(r).toEqual({ vendor: 'cocalc', amountUsd: 12.34, month: '2029-02', day: '2029-02-01', budgetAfter: { capUsd: 100, remainingUsd: 87.66 } });
     expect(await g.remaining('cocalc', at)).toEqual({ capUsd: 100, reservedUsd: 12.34, remainingUsd: 87.66 });
+  });
+
+  it('says the budget left right after each reserve that claimed, counting every other reservation, and nothing when it found its own made', async () => {
+    const g = guard();
+    const at = freshMonth();
+    const first = pid();
+    expect((await g.reserve({ purchaseId: first, vendor: 'cocalc', amountUsd: 20, at })).budgetAfter).toEqual({ capUsd: 100, remainingUsd: 80 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 10, at })));
+    // Concurrent claims: each sees the total its own write made, so the five answers are 70, 60, ... 30 in some order.
+    expect(results.map((r) => r.budgetAfter?.remainingUsd).sort((a, b) => a! - b!)).toEqual([30, 40, 50, 60, 70]);
+    expect((await g.remaining('cocalc', at)).remainingUsd).toBe(30);
+    const again = await g.reserve({ purchaseId: first, vendor: 'cocalc', amountUsd: 20, at });
+    expect(again).toEqual({ vendor: 'cocalc', amountUsd: 20, month: again.month, day: again.day });
   });
 
   it('keeps the books in integer cents so ten reservations of $0.10 make exactly $1.00', async () => {
@@ -91,7 +104,10 @@ describe('DynamoSpendGuard', () => {
     const id = pid();
     const first = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 20, at });
     const second = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 30, at });
-    expect(second).toEqual(first);
+    // The repeat finds the reservation made: the same one, and no budget figure of its own.
+    const { budgetAfter, ...made } = first;
+    expect(budgetAfter).toBeDefined();
+    expect(second).toEqual(made);
     expect((await g.remaining('cocalc', at)).reservedUsd).toBe(20);
   });
 

@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BudgetExceededError, DailyLimitExceededError } from '../../core/errors';
 import { formatUsd, fromCents, toCents } from '../../core/money';
-import type { SpendGuard } from '../../core/ports';
+import type { NewReservation, SpendGuard } from '../../core/ports';
 import type { Vendor } from '../../core/purchase-request';
 import type { Reservation } from '../../core/workflow';
 import type { BudgetConfig } from '../../shared/config';
@@ -59,7 +59,7 @@ export class DynamoSpendGuard implements SpendGuard {
     );
   }
 
-  async reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<Reservation> {
+  async reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<NewReservation> {
     const { purchaseId } = input;
     const amountCents = toCents(input.amountUsd);
     if (amountCents < 0) throw new RangeError(`reservation amount must not be negative: ${input.amountUsd}`);
@@ -104,7 +104,10 @@ export class DynamoSpendGuard implements SpendGuard {
       await this.counters.unclaim(daily, purchaseId);
       throw new ReservationStateError(`reservation for ${purchaseId} changed to ${current?.status ?? 'nothing'} while reserving`);
     }
-    return toReservation({ ...record, status: 'RESERVED' });
+    const reservation = toReservation({ ...record, status: 'RESERVED' });
+    if (claimed.outcome !== 'claimed') return reservation;
+    const budgetAfter = { capUsd: fromCents(budget.limit), remainingUsd: fromCents(Math.max(0, budget.limit - claimed.totalCents)) };
+    return { ...reservation, budgetAfter };
   }
 
   async adjust(purchaseId: string, newAmountUsd: number): Promise<Reservation> {

@@ -18,7 +18,10 @@ export class SpendCounters {
     private readonly now: () => string,
   ) {}
 
-  /** Adds `amount` for this purchase unless that would pass the limit; idempotent per purchase. */
+  /**
+   * Adds `amount` for this purchase unless that would pass the limit; idempotent per purchase.
+   * `claimed` comes with the counter's total right after this write, which answers it.
+   */
   async claim(counter: Counter, purchaseId: string, amount: number): Promise<ClaimResult> {
     const room = counter.limit - amount;
     if (room >= 0) {
@@ -31,13 +34,14 @@ export class SpendCounters {
             ConditionExpression: 'attribute_not_exists(#mine) AND (attribute_not_exists(#total) OR #total <= :room)',
             ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
             ExpressionAttributeValues: { ':amount': amount, ':room': room, ':now': this.now() },
+            ReturnValues: 'UPDATED_NEW',
           }),
         ),
       );
-      if (claimed) return { outcome: 'claimed', totalCents: 0 };
+      if (claimed) return { outcome: 'claimed', totalCents: numberOr0(claimed.Attributes?.[counter.totalAttribute]) };
     }
     const item = await this.getItem(counter.key);
-    if (item?.[memberAttribute(purchaseId)] !== undefined) return { outcome: 'already', totalCents: 0 };
+    if (item?.[memberAttribute(purchaseId)] !== undefined) return { outcome: 'already' };
     return { outcome: 'refused', totalCents: numberOr0(item?.[counter.totalAttribute]) };
   }
 

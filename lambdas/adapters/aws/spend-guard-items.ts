@@ -57,8 +57,11 @@ export interface Counter {
   limit: number;
 }
 
-/** What {@link SpendCounters.claim} did: added the amount, found it added already, or refused it. */
-export type ClaimResult = { outcome: 'claimed' | 'already'; totalCents: number } | { outcome: 'refused'; totalCents: number };
+/**
+ * What {@link SpendCounters.claim} did: added the amount (the counter's total right after), found
+ * it added already, or refused it (the total that left no room).
+ */
+export type ClaimResult = { outcome: 'claimed'; totalCents: number } | { outcome: 'already' } | { outcome: 'refused'; totalCents: number };
 /** What {@link SpendCounters.reclaim} did: changed the amount, or refused a growth past the limit. */
 export type ReclaimResult = { outcome: 'claimed' } | { outcome: 'refused'; totalCents: number; previousCents: number };
 
