@@ -91,7 +91,6 @@ async function applyDecision(
       current.approvalId,
       { status: decision, decidedAt: now.toISOString(), ...(comment !== undefined ? { comment } : {}) },
       now,
-      current,
     );
   } catch (err) {
     if (err instanceof ApprovalExpiredError) return errorPage('expired');

@@ -38,16 +38,9 @@ export interface ApprovalStore {
    * link can decide it again; an approval short of the quorum is counted on the round instead
    * ({@link quorum} tells which). Throws ApprovalAlreadyDecidedError (this link was used, another
    * link decided the round, or this approver's approval already counts) / ApprovalExpiredError and
-   * changes nothing then. `known`: the record as the caller just read it (the link's endpoint
-   * authenticated with it), so it is not read again; a record decided or expired since is still
-   * refused, by the conditional writes.
+   * changes nothing then.
    */
-  decide(
-    approvalId: string,
-    decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
-    now: Date,
-    known?: ApprovalRecord,
-  ): Promise<DecidedRecord>;
+  decide(approvalId: string, decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string }, now: Date): Promise<DecidedRecord>;
   /** Where the round of `record` stands: how many approvals it needs, who approved, who decided it. */
   quorum(record: ApprovalRecord): Promise<RoundQuorum>;
   /**

@@ -72,16 +72,8 @@ export class DynamoApprovalStore implements ApprovalStore {
    * Single-use decision. Throws ApprovalNotFoundError, ApprovalAlreadyDecidedError (this link was
    * used, or another approver decided this round) or ApprovalExpiredError; nothing changes then.
    */
-  async decide(
-    approvalId: string,
-    decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string },
-    now: Date,
-    known?: ApprovalRecord,
-  ): Promise<DecidedRecord> {
-    // A known record may be a moment old. What decide() takes from it is fixed at minting (purchase,
-    // task token, approver, expiry, required); its status is checked again by the claim and the
-    // flip's conditions, and a refused flip reads the record to say why.
-    const record = known?.approvalId === approvalId ? known : await this.get(approvalId);
+  async decide(approvalId: string, decision: { status: 'APPROVED' | 'REJECTED'; decidedAt: string; comment?: string }, now: Date): Promise<DecidedRecord> {
+    const record = await this.get(approvalId);
     if (!record) throw new ApprovalNotFoundError(`approval ${approvalId} not found`);
     assertOpen(record, now);
 
