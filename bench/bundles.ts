@@ -56,7 +56,7 @@ export interface BundleFigures {
 
 export interface BundlesOptions {
   projectDir: string;
-  /** Cloud assembly to measure. @default `<projectDir>/cdk.out`, synthesized first when stale */
+  /** Cloud assembly to measure. @default this repository's `cdk.out`, synthesized first when stale (readBundledFunctions) */
   assemblyDir?: string;
   rounds: number;
   progress: (what: string) => void;
@@ -107,7 +107,9 @@ export async function runBundles(options: BundlesOptions): Promise<BundleFigures
   const work = join(projectDir, 'node_modules', '.cache', 'procure-bench', `bundles-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   try {
-    progress(`bundles: reading ${options.assemblyDir ?? 'the synthesized cdk.out'}`);
+    const assemblyDir = options.assemblyDir && resolve(options.assemblyDir);
+    const assembly = options.assemblyDir ?? 'the synthesized cdk.out';
+    progress(`bundles: reading ${assembly}`);
     const subjects = await readBundledFunctions((stack, functions) => {
       const found: Subject[] = [];
       for (const spec of functions) {
@@ -116,7 +118,7 @@ export async function runBundles(options: BundlesOptions): Promise<BundleFigures
         for (const f of ['index.js', 'index.js.map']) copyFileSync(join(spec.assetDir, f), join(dir, f));
         const needs = functionNeeds(stack.template, spec.logicalId);
         const contents = bundleContents(dir);
-        const loaded = [...contents.sdkPackages, ...[...VENDOR_LIBRARY_SET].filter((l) => contents.bundledPackages.has(l))];
+        const loaded = [...contents.sdkPackages, ...Object.values(VENDOR_LIBRARIES).filter((l) => contents.bundledPackages.has(l))];
         const may: string[] = [...needs.sdkPackages, ...needs.vendorLibraries];
         const nodeOptions = spec.rawEnvironment.NODE_OPTIONS;
         found.push({
@@ -130,8 +132,8 @@ export async function runBundles(options: BundlesOptions): Promise<BundleFigures
         });
       }
       return found;
-    }, options.assemblyDir && resolve(options.assemblyDir));
-    if (!subjects.length) throw new Error(`no bundled functions in ${options.assemblyDir ?? 'the synthesized cdk.out'}`);
+    }, assemblyDir);
+    if (!subjects.length) throw new Error(`no bundled functions in ${assembly}`);
 
     progress(`bundles: building ${subjects.length} baselines`);
     for (const s of subjects) {

@@ -127,7 +127,11 @@ function answerError(res: ServerResponse, statusCode: number, type: string, mess
 /** How long closing waits for dynalite to answer what it was handed (each answer takes milliseconds). */
 const CLOSE_WAIT_MS = 5_000;
 
-/** The requests handed to dynalite that it has not answered yet (its `res.end`). */
+/**
+ * The requests handed to dynalite that it has not answered yet. Counted by dynalite's `res.end`,
+ * not the response's 'close' (as LambdaHost.drain waits): a client that gives up closes the
+ * response while dynalite is still working on the store.
+ */
 class InFlight {
   private count = 0;
   private readonly waiting: Array<() => void> = [];

@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toJsonText } from './deep-json';
 import { mkdirPrivate, writeFilePrivate } from './private-files';
+import { parseJsonLines } from './json-lines';
 import { keepLatest } from './keep-latest';
 
 /**
@@ -48,13 +49,8 @@ export class DeadLetterStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     const lines = text.split('\n').filter(Boolean);
-    for (const line of lines) {
-      try {
-        this.letters.push(JSON.parse(line) as DeadLetter);
-      } catch {
-        // a line cut off by a kill: nothing was acknowledged on the strength of it
-      }
-    }
+    // A line cut off by a kill is skipped: nothing was acknowledged on the strength of it.
+    this.letters.push(...parseJsonLines<DeadLetter>(text));
     this.lines = lines.length;
     if (this.letters.length > MAX_DEAD_LETTERS || this.letters.length !== lines.length || (text && !text.endsWith('\n'))) this.rewrite();
   }

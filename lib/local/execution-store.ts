@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { inFinishOrder } from './history-retention';
+import { parseJsonLines } from './json-lines';
 import { mkdirPrivate, PRIVATE_FILE_MODE, writeFilePrivate } from './private-files';
 
 /**
@@ -36,7 +37,7 @@ export interface ExecutionStore {
   saveOne(record: ExecutionRecord, all: () => ExecutionRecord[]): void;
 }
 
-/** Keeps every RUNNING record and, of the finished ones, the last this many to finish (in memory too: history-retention.ts). */
+/** Keeps every RUNNING record and, of the finished ones, the last this many to finish (in memory, whole or by name: execution-archive.ts). */
 export const MAX_RECORDS = 2000;
 
 /** Changes appended before the records are written whole again. */
@@ -115,17 +116,9 @@ export class FileExecutionStore implements ExecutionStore {
       return { generation, records, appended: 0 };
     }
     const byArn = new Map(records.map((r) => [r.executionArn, r]));
-    const lines = text.split('\n');
-    for (const line of lines) {
-      if (!line) continue;
-      try {
-        const r = JSON.parse(line) as ExecutionRecord;
-        if (typeof r.executionArn === 'string') byArn.set(r.executionArn, r);
-      } catch {
-        // a line torn by a crash mid-append: the change it held never completed
-      }
-    }
-    return { generation, records: [...byArn.values()], appended: lines.length - 1 };
+    // A line torn by a crash mid-append is skipped: the change it held never completed.
+    for (const r of parseJsonLines<ExecutionRecord>(text)) if (typeof r?.executionArn === 'string') byArn.set(r.executionArn, r);
+    return { generation, records: [...byArn.values()], appended: text.split('\n').length - 1 };
   }
 
   private logFile(generation = this.generation): string {
@@ -135,7 +128,8 @@ export class FileExecutionStore implements ExecutionStore {
 
 /**
  * Every RUNNING record (an execution waiting days for an approval must still go on, or be closed,
- * after a restart) and the last MAX_RECORDS finished ones to finish, as memory keeps them.
+ * after a restart) and the last MAX_RECORDS finished ones to finish: the ones memory knows, whole or
+ * by name (execution-archive.ts).
  */
 function trimmed(records: ExecutionRecord[]): ExecutionRecord[] {
   const running = records.filter((r) => r.status === 'RUNNING');

@@ -2,6 +2,7 @@ import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, readSyn
 import { join } from 'node:path';
 import { arnFileStem } from './execution-checkpoints';
 import type { StepEvent } from './execution-engine-events';
+import { parseJsonLines } from './json-lines';
 import { mkdirPrivate, PRIVATE_FILE_MODE } from './private-files';
 
 /** Where the step histories of a runtime with a data folder are kept (HistoryFiles). */
@@ -24,7 +25,11 @@ export interface HistoryStore {
  */
 export class HistoryFiles implements HistoryStore {
   private made = false;
-  /** Files this process has appended to whole: each ends with a newline. */
+  /**
+   * Files this process has appended to whole (each ends with a newline), so their next step needs
+   * no look at the file's end. A file leaves it when it is removed: the set stays as small as the
+   * histories kept, and a fresh execution's first step looks at a file that is no longer there.
+   */
   private readonly whole = new Set<string>();
 
   constructor(readonly dir: string) {}
@@ -47,22 +52,13 @@ export class HistoryFiles implements HistoryStore {
     } catch {
       return [];
     }
-    const steps: StepEvent[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        steps.push(JSON.parse(line) as StepEvent);
-      } catch {
-        // torn by a crash mid-append
-      }
-    }
-    return steps;
+    return parseJsonLines<StepEvent>(text);
   }
 
   remove(executionArn: string): void {
     const file = this.fileOf(executionArn);
     rmSync(file, { force: true });
-    this.whole.add(file); // absent now: nothing torn to mend before its next step
+    this.whole.delete(file);
   }
 
   keepOnly(executionArns: Iterable<string>): void {

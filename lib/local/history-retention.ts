@@ -4,8 +4,9 @@
  * never forgotten, and the one finishing now is always kept):
  * - the step history of the last `histories` to finish: an older one's history is emptied, its
  *   record stays;
- * - the record of the last `records` to finish, as executions.json keeps them (execution-store.ts):
- *   an older one is forgotten, as a restart forgets what the file no longer lists. Before, memory
+ * - the record of the last `records` to finish: the caller's `forget` takes an older one (without
+ *   a data folder it is gone, as a restart forgets what executions.json no longer lists; with one,
+ *   execution-archive.ts keeps its name and reads it back from the file). Before, memory
  *   kept every execution a long `npm start` ever ran, input and output included (about 6 KB each).
  */
 export class FinishedRetention<T extends { history: unknown[] }> {

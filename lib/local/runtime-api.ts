@@ -79,7 +79,7 @@ export interface EmulatorOptions {
   eventDeliveryHold?: DeliveryHold;
   /**
    * How many of the latest emitted events (`emittedEvents`), mails (`mails`) and finished
-   * executions (whole records, and step histories without a data folder) stay in memory, and how
+   * executions (whole records with a data folder, step histories without one) stay in memory, and how
    * long the stand-ins keep their own logs. Every mail also stays on disk as its .eml; with a data
    * folder, older records and every step history are read from disk. A test that compares those
    * lists' lengths before and after keeps more. @default KEPT_IN_MEMORY (100)
@@ -93,6 +93,9 @@ export interface EmulatorOptions {
   onInvocation?: (record: InvocationRecord) => void;
   log?: (line: string) => void;
 }
+
+/** The options as the start-up phases see them: `keptInMemory` resolved once (startEmulator checks it and applies its default). */
+export type ResolvedOptions = EmulatorOptions & { keptInMemory: number };
 
 export interface PutEventsEntry {
   Source: string;

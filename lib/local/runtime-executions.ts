@@ -5,7 +5,7 @@ import { FileExecutionStore, MAX_RECORDS } from './execution-store';
 import { ExecutionManager } from './executions';
 import { HistoryFiles } from './history-files';
 import { closeInterruptedRuns, resumeInterruptedRuns } from './interrupted-runs';
-import type { EmulatorOptions } from './runtime-api';
+import type { ResolvedOptions } from './runtime-api';
 import type { TemplatePlan } from './runtime-plan';
 import type { ClosedExecution, ResumedRun, RuntimeProfile } from './runtime-profile';
 import type { Cleanups, DataDir, LateBound, Log, Services } from './runtime-services';
@@ -18,7 +18,7 @@ export interface ExecutionRuns<C, R> {
 
 /** Executions: close what the previous run left running and cannot go on, let the rest go on, then accept new ones. */
 export async function startExecutions<S extends object, C extends ClosedExecution, R extends ResumedRun>(
-  options: EmulatorOptions,
+  options: ResolvedOptions,
   profile: RuntimeProfile<S, C, R>,
   plan: TemplatePlan,
   data: DataDir,
@@ -45,9 +45,9 @@ export async function startExecutions<S extends object, C extends ClosedExecutio
     ...(overrides.retryIntervalOverrides ? { retryIntervalOverrides: overrides.retryIntervalOverrides } : {}),
     ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
-    ...(options.keptInMemory !== undefined ? { historyRetention: options.keptInMemory } : {}),
+    historyRetention: options.keptInMemory,
     // With a data folder, whole records: at least the one finishing, at most what executions.json keeps.
-    ...(store && options.keptInMemory !== undefined ? { recordRetention: Math.min(MAX_RECORDS, Math.max(1, options.keptInMemory)) } : {}),
+    ...(store ? { recordRetention: Math.min(MAX_RECORDS, Math.max(1, options.keptInMemory)) } : {}),
     log,
   });
   late.manager = manager;

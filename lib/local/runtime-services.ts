@@ -11,7 +11,7 @@ import { functionEnvironment } from './function-env';
 import { StopGate } from './graceful-stop';
 import { LambdaHost } from './lambda-host';
 import type { RuntimeCredentials } from './local-credentials';
-import type { EmulatorOptions } from './runtime-api';
+import type { EmulatorOptions, ResolvedOptions } from './runtime-api';
 import type { LoadedApp, TemplatePlan } from './runtime-plan';
 import type { ClosedExecution, ResumedRun, RuntimeProfile } from './runtime-profile';
 import { secretsFacade } from './secrets-facade';
@@ -72,7 +72,7 @@ export interface Services {
 
 /** Loopback AWS services (Step Functions, Secrets Manager, EventBridge, SES v2) and the API. */
 export async function startServices(
-  options: EmulatorOptions,
+  options: ResolvedOptions,
   app: LoadedApp,
   plan: TemplatePlan,
   data: DataDir,
@@ -106,7 +106,7 @@ export async function startServices(
     invokeAsync: invoke,
     deadLetters,
     ...(journal ? { journal } : {}),
-    ...(options.keptInMemory !== undefined ? { emittedRetention: options.keptInMemory } : {}),
+    emittedRetention: options.keptInMemory,
     ...(options.eventDeliveryHold ? { hold: options.eventDeliveryHold } : {}),
     startExecution: (arn, input) => {
       const manager = started();

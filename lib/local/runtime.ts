@@ -7,7 +7,7 @@ import { startDynamo, type LocalDynamo } from './dynamo';
 import { FUNCTION_SESSION_TOKEN } from './function-env';
 import { CREDENTIALS_FILE, generateRuntimeCredentials } from './local-credentials';
 import { ensurePrivateDir, holdPrivateUmask, writeFilePrivate } from './private-files';
-import type { Emulator, EmulatorOptions } from './runtime-api';
+import type { Emulator, EmulatorOptions, ResolvedOptions } from './runtime-api';
 import { startExecutions } from './runtime-executions';
 import { loadApp, planFromTemplate, type LoadedApp, type TemplatePlan } from './runtime-plan';
 import type { ClosedExecution, ResumedRun, RuntimeProfile } from './runtime-profile';
@@ -21,14 +21,15 @@ import { ScheduleTimer } from './schedules';
  * lib/local/README.md). Each phase fails before the next starts; whatever started is closed again.
  */
 export async function startEmulator<S extends object, C extends ClosedExecution, R extends ResumedRun>(
-  options: EmulatorOptions,
+  given: EmulatorOptions,
   profile: RuntimeProfile<S, C, R>,
 ): Promise<Emulator<S, C, R>> {
   const t0 = Date.now();
-  const log = options.log ?? (() => {});
+  const log = given.log ?? (() => {});
   const cleanups = new Cleanups(log);
-  const kept = options.keptInMemory;
-  if (kept !== undefined && !(Number.isInteger(kept) && kept >= 0)) throw new RangeError(`keptInMemory must be a whole number >= 0, not ${kept}`);
+  const kept = given.keptInMemory ?? KEPT_IN_MEMORY;
+  if (!(Number.isInteger(kept) && kept >= 0)) throw new RangeError(`keptInMemory must be a whole number >= 0, not ${kept}`);
+  const options: ResolvedOptions = { ...given, keptInMemory: kept };
   try {
     const app = await loadApp(options, profile, log);
     const plan = planFromTemplate(app, options.stateMachineOverrides ?? {});
@@ -108,7 +109,7 @@ async function startDynamoPhase(
 
 /** The profile's stand-ins of outside systems (none without a `startSandboxes` hook). */
 async function startSandboxesPhase<S extends object>(
-  options: EmulatorOptions,
+  options: ResolvedOptions,
   profile: RuntimeProfile<S, ClosedExecution, ResumedRun>,
   secretJson: (role: string) => Record<string, string>,
   cleanups: Cleanups,
@@ -118,7 +119,7 @@ async function startSandboxesPhase<S extends object>(
   const started = await profile.startSandboxes({
     config: options.configOverrides ?? {},
     secretJson,
-    keptInMemory: options.keptInMemory ?? KEPT_IN_MEMORY,
+    keptInMemory: options.keptInMemory,
     log,
   });
   cleanups.push(() => started.close());

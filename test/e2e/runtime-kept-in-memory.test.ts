@@ -32,7 +32,11 @@ describe('the local runtime keeps the latest `keptInMemory` of each kind in memo
   });
 
   it.each([-1, 1.5])('refuses %s at start with a RangeError that names the option', async (kept) => {
-    await expect(startFixtureRuntime({ keptInMemory: kept })).rejects.toThrow(/keptInMemory must be a whole number >= 0, not/);
+    await expect(
+      startFixtureRuntime({ keptInMemory: kept }).then((started) => {
+        rt = started; // closed by afterEach should it start after all
+      }),
+    ).rejects.toThrow(/keptInMemory must be a whole number >= 0, not/);
   });
 
   it('has the InterServer sandbox keep as few of the requests it answered', async () => {

@@ -39,6 +39,29 @@ export function executionRecord(name: string, over: Partial<ExecutionRecord> = {
   };
 }
 
+/** Starts `machineArn` once under each name, one after another, waiting for each: the statuses they ended in. */
+export async function runNames(
+  m: ExecutionManager,
+  machineArn: string,
+  names: readonly string[],
+  inputOf: (index: number) => string = () => '{}',
+): Promise<string[]> {
+  const statuses: string[] = [];
+  for (const [index, name] of names.entries()) {
+    m.start({ stateMachineArn: machineArn, name, input: inputOf(index) });
+    statuses.push((await m.wait(name, { timeoutMs: 10_000 })).status);
+  }
+  return statuses;
+}
+
+/** The states an execution exited, in order, from its history. */
+export function exitedStates(m: ExecutionManager, name: string): Array<string | undefined> {
+  return m
+    .history(name)
+    .filter((s) => s.type === 'StateExited')
+    .map((s) => s.state);
+}
+
 /** The executions a manager holds in memory (its private map): what the archive and the history files keep out of it. */
 export function executionsInMemory(m: ExecutionManager): Map<string, { history: unknown[] }> {
   return (m as unknown as { executions: Map<string, { history: unknown[] }> }).executions;

@@ -18,8 +18,6 @@ async function start(opts: InterserverSandboxOptions = {}): Promise<InterserverS
   return s;
 }
 
-type Arg = SoapArg;
-
 /** A Perl SOAP::Lite-style request: default namespace on the operation, c-gensym argument names. */
 function soapLiteEnvelope(op: string, args: Array<[value: string, xsiType: string]>): string {
   const body = args.map(([v, t], i) => `<c-gensym${3 + 2 * i} xsi:type="${t}">${v}</c-gensym${3 + 2 * i}>`).join('');
@@ -31,10 +29,8 @@ function soapLiteEnvelope(op: string, args: Array<[value: string, xsiType: strin
   );
 }
 
-const post = postSoap;
-
-async function call(s: InterserverSandbox, op: string, args: Arg[]) {
-  const r = await post(s, phpEnvelope(op, args));
+async function call(s: InterserverSandbox, op: string, args: SoapArg[]) {
+  const r = await postSoap(s, phpEnvelope(op, args));
   expect(r.status).toBe(200);
   return r.xml;
 }
@@ -63,7 +59,7 @@ async function login(s: InterserverSandbox): Promise<string> {
 }
 
 async function buy(s: InterserverSandbox, sid: string, ip: string, type: number, coupon = '', usePrepay?: boolean) {
-  const args: Arg[] = [
+  const args: SoapArg[] = [
     ['sid', sid],
     ['ip', ip],
     ['type', String(type), 'xsd:int'],
@@ -93,7 +89,7 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
   it('binds arguments by position: SOAP::Lite c-gensym names log in and buy like the real names would', async () => {
     const s = await start();
     const loginXml = (
-      await post(
+      await postSoap(
         s,
         soapLiteEnvelope('api_login', [
           ['procure', 'xsd:string'],
@@ -102,7 +98,7 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
       )
     ).xml;
     const sid = field(loginXml, 'return');
-    const bought = await post(
+    const bought = await postSoap(
       s,
       soapLiteEnvelope('api_buy_license', [
         [sid, 'xsd:string'],
@@ -129,7 +125,7 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
 
   it('answers in the NuSOAP envelope: ISO-8859-1, SOAP-ENV prefix, ns1 wrapper, xsi:type on the value', async () => {
     const s = await start();
-    const r = await post(
+    const r = await postSoap(
       s,
       phpEnvelope('api_login', [
         ['username', 'procure'],
@@ -212,7 +208,7 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
 
   it('faults an unknown operation with HTTP 500 in the NuSOAP format', async () => {
     const s = await start();
-    const r = await post(s, phpEnvelope('api_nope', []));
+    const r = await postSoap(s, phpEnvelope('api_nope', []));
 
     expect(r.status).toBe(500);
     // NuSOAP's expandEntities escapes the apostrophes on the wire (§4 shows the decoded text).
@@ -226,8 +222,8 @@ describe('InterServer sandbox: transport and wire format (§1, §4)', () => {
 
   it('faults unparseable XML and a non-text/xml request with HTTP 500 Client faults', async () => {
     const s = await start();
-    const broken = await post(s, '<SOAP-ENV:Envelope><oops');
-    const json = await post(s, phpEnvelope('api_login', []), 'application/json');
+    const broken = await postSoap(s, '<SOAP-ENV:Envelope><oops');
+    const json = await postSoap(s, phpEnvelope('api_login', []), 'application/json');
 
     expect(broken.status).toBe(500);
     expect(field(broken.xml, 'faultcode')).toBe('SOAP-ENV:Client');
@@ -539,7 +535,7 @@ describe('InterServer sandbox: fault injection', () => {
     const s = await start();
     const sid = await login(s);
     await fetch(`http://127.0.0.1:${s.port}/__admin/faults`, { method: 'POST', body: JSON.stringify({ failNext: 1, operations: ['api_buy_license'] }) });
-    const r = await post(
+    const r = await postSoap(
       s,
       phpEnvelope('api_buy_license', [
         ['sid', sid],
@@ -557,7 +553,7 @@ describe('InterServer sandbox: fault injection', () => {
   it('applyThenDrop creates the license and invoice, then drops the connection', async () => {
     const s = await start({ faults: { applyThenDropNext: 1, operations: ['api_buy_license'] } });
     const sid = await login(s);
-    const attempt = post(
+    const attempt = postSoap(
       s,
       phpEnvelope('api_buy_license', [
         ['sid', sid],
@@ -577,7 +573,7 @@ describe('InterServer sandbox: fault injection', () => {
     const sid = await login(s);
     const forced = await buy(s, sid, '4.4.4.4', 5006);
     s.faults.set({ forcedError: 'Database unavailable' });
-    const listed = await post(s, phpEnvelope('api_licenses_get_services', [['sid', sid]]));
+    const listed = await postSoap(s, phpEnvelope('api_licenses_get_services', [['sid', sid]]));
 
     expect(forced).toMatchObject({ status: 'error', text: 'Something went wrong' });
     expect(listed.status).toBe(500);

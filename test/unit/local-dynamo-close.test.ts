@@ -28,11 +28,14 @@ describe('closing the local DynamoDB while requests run', () => {
     const path = join(tempDir(), 'dynamo');
     const seed = await open(path);
     const seeding = clientOf(seed);
-    for (let i = 0; i < 30; i++) {
-      await seeding.send(new PutItemCommand({ TableName: TABLE.name, Item: { pk: { S: 'P' }, sk: { S: `seed-${i}` }, v: { S: 'x'.repeat(200) } } }));
+    try {
+      for (let i = 0; i < 30; i++) {
+        await seeding.send(new PutItemCommand({ TableName: TABLE.name, Item: { pk: { S: 'P' }, sk: { S: `seed-${i}` }, v: { S: 'x'.repeat(200) } } }));
+      }
+    } finally {
+      seeding.destroy();
+      await seed.close();
     }
-    seeding.destroy();
-    await seed.close();
 
     let received = 0;
     let closing: Promise<void> | undefined;
@@ -49,9 +52,14 @@ describe('closing the local DynamoDB while requests run', () => {
             .send(new QueryCommand({ TableName: TABLE.name, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P' } } }))
             .then(() => 'query'),
     );
-    const outcomes = await Promise.allSettled(burst);
-    await closing;
-    client.destroy();
+    let outcomes: PromiseSettledResult<string>[];
+    try {
+      outcomes = await Promise.allSettled(burst);
+    } finally {
+      // The burst always reaches 40 calls; should it not, the store is still closed before the folder goes.
+      await (closing ?? db.close());
+      client.destroy();
+    }
     expect(received).toBeGreaterThanOrEqual(40);
 
     const answered = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));

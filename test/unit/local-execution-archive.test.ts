@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionArchive } from '../../lib/local/execution-archive';
 import { FileExecutionStore, type ExecutionRecord } from '../../lib/local/execution-store';
 import type { ExecutionManager, LocalStateMachine } from '../../lib/local/executions';
-import { executionRecord, executionsInMemory, managerOf, PASS_MACHINE, useTempDirs } from '../support/local-machines';
+import { executionRecord, executionsInMemory, managerOf, PASS_MACHINE, runNames, useTempDirs } from '../support/local-machines';
 
 /** Echoes `$.n`, so each execution's output names it. */
 const MACHINE: LocalStateMachine = {
@@ -31,10 +31,8 @@ describe('ExecutionManager with records kept on disk', () => {
   }
 
   async function runEach(m: ExecutionManager, count: number, from = 0): Promise<void> {
-    for (let n = from; n < from + count; n += 1) {
-      m.start({ stateMachineArn: MACHINE.arn, name: `run-${n}`, input: JSON.stringify({ n }) });
-      expect((await m.wait(`run-${n}`, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
-    }
+    const names = Array.from({ length: count }, (_, i) => `run-${from + i}`);
+    for (const status of await runNames(m, MACHINE.arn, names, (i) => JSON.stringify({ n: from + i }))) expect(status).toBe('SUCCEEDED');
   }
 
   const inMemory = (m: ExecutionManager): number => executionsInMemory(m).size;

@@ -7,7 +7,7 @@ import type { StepEvent } from '../../lib/local/execution-engine-events';
 import { FileExecutionStore } from '../../lib/local/execution-store';
 import type { ExecutionManager } from '../../lib/local/executions';
 import { HistoryFiles } from '../../lib/local/history-files';
-import { executionsInMemory, managerOf, PASS_MACHINE, useTempDirs } from '../support/local-machines';
+import { executionsInMemory, exitedStates, managerOf, PASS_MACHINE, runNames, useTempDirs } from '../support/local-machines';
 
 const step = (executionArn: string, type: string): StepEvent => ({ executionArn, executionName: 'n', type, timestamp: 1 });
 
@@ -50,15 +50,8 @@ describe('step histories on disk', () => {
       return manager;
     };
     const m = start();
-    for (const name of ['first', 'second']) {
-      m.start({ stateMachineArn: PASS_MACHINE.arn, name, input: '{}' });
-      await m.wait(name, { timeoutMs: 10_000 });
-    }
-    const exited = (name: string) =>
-      manager!
-        .history(name)
-        .filter((s) => s.type === 'StateExited')
-        .map((s) => s.state);
+    await runNames(m, PASS_MACHINE.arn, ['first', 'second']);
+    const exited = (name: string) => exitedStates(manager!, name);
     expect(exited('first')).toEqual(['One', 'Two']); // archived: its record is on disk only
     expect(exited('second')).toEqual(['One', 'Two']);
     const inMemory = executionsInMemory(manager!);

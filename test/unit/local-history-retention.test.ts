@@ -3,7 +3,7 @@ import { executionArnOf } from '../../lib/local/execution-start-rules';
 import type { ExecutionManager, ExecutionManagerOptions, LocalStateMachine } from '../../lib/local/executions';
 import type { LambdaSpec } from '../../lib/local/lambda-functions';
 import { FinishedRetention } from '../../lib/local/history-retention';
-import { executionRecord, managerOf, PASS_MACHINE as MACHINE } from '../support/local-machines';
+import { executionRecord, exitedStates, managerOf, PASS_MACHINE as MACHINE, runNames } from '../support/local-machines';
 
 /** A machine whose executions stay RUNNING (a Wait of an hour) while the test runs. */
 const WAITING: LocalStateMachine = {
@@ -88,10 +88,7 @@ describe('ExecutionManager history retention', () => {
 
   /** Runs MACHINE once under each name, one after another, each to SUCCEEDED. */
   async function runEach(m: ExecutionManager, names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      m.start({ stateMachineArn: MACHINE.arn, name, input: '{}' });
-      expect((await m.wait(name, { timeoutMs: 10_000 })).status).toBe('SUCCEEDED');
-    }
+    for (const status of await runNames(m, MACHINE.arn, names)) expect(status).toBe('SUCCEEDED');
   }
 
   const listedNames = (m: ExecutionManager): string[] =>
@@ -105,11 +102,7 @@ describe('ExecutionManager history retention', () => {
     const m = newManager(2);
     await runEach(m, names);
 
-    const exited = (name: string) =>
-      m
-        .history(name)
-        .filter((s) => s.type === 'StateExited')
-        .map((s) => s.state);
+    const exited = (name: string) => exitedStates(m, name);
     expect(exited('run-5')).toEqual(['One', 'Two']);
     expect(exited('run-4')).toEqual(['One', 'Two']);
     for (const old of names.slice(0, 4)) expect(m.history(old)).toEqual([]);

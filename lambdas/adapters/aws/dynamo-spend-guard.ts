@@ -81,10 +81,10 @@ export class DynamoSpendGuard implements SpendGuard {
     const claimed = await this.counters.claim(budget, purchaseId, record.amountCents);
     if (claimed.outcome === 'refused') {
       await this.records.abandon(purchaseId);
-      const left = Math.max(0, budget.limit - claimed.totalCents);
+      const left = budgetLeft(budget, claimed.totalCents);
       throw new BudgetExceededError(
         `${record.vendor} monthly budget for ${record.month} would be exceeded: ${formatUsd(fromCents(record.amountCents))} requested, ` +
-          `${formatUsd(fromCents(left))} of ${formatUsd(fromCents(budget.limit))} left`,
+          `${formatUsd(left.remainingUsd)} of ${formatUsd(left.capUsd)} left`,
       );
     }
 
@@ -106,8 +106,8 @@ export class DynamoSpendGuard implements SpendGuard {
     }
     const reservation = toReservation({ ...record, status: 'RESERVED' });
     if (claimed.outcome !== 'claimed') return reservation;
-    const budgetAfter = { capUsd: fromCents(budget.limit), remainingUsd: fromCents(Math.max(0, budget.limit - claimed.totalCents)) };
-    return { ...reservation, budgetAfter };
+    const { capUsd, remainingUsd } = budgetLeft(budget, claimed.totalCents);
+    return { ...reservation, budgetAfter: { capUsd, remainingUsd } };
   }
 
   async adjust(purchaseId: string, newAmountUsd: number): Promise<Reservation> {
@@ -120,11 +120,11 @@ export class DynamoSpendGuard implements SpendGuard {
     const budget = this.budgetCounter(record.vendor, record.month);
     const result = await this.counters.reclaim(budget, purchaseId, newCents);
     if (result.outcome === 'refused') {
-      const left = Math.max(0, budget.limit - result.totalCents);
+      const left = budgetLeft(budget, result.totalCents);
       throw new BudgetExceededError(
         `${record.vendor} monthly budget for ${record.month} would be exceeded by the new quote: ` +
           `${formatUsd(fromCents(newCents))} instead of ${formatUsd(fromCents(result.previousCents))}, ` +
-          `${formatUsd(fromCents(left))} of ${formatUsd(fromCents(budget.limit))} left`,
+          `${formatUsd(left.remainingUsd)} of ${formatUsd(left.capUsd)} left`,
       );
     }
     // The counter is the source of truth; the record copies it (a retry after a crash here is harmless).
@@ -176,12 +176,7 @@ export class DynamoSpendGuard implements SpendGuard {
   async remaining(vendor: Vendor, at: Date): Promise<{ capUsd: number; reservedUsd: number; remainingUsd: number }> {
     const budget = this.budgetCounter(vendor, utcMonth(at));
     const item = await this.counters.getItem(budget.key);
-    const reservedCents = numberOr0(item?.[budget.totalAttribute]);
-    return {
-      capUsd: fromCents(budget.limit),
-      reservedUsd: fromCents(reservedCents),
-      remainingUsd: fromCents(Math.max(0, budget.limit - reservedCents)),
-    };
+    return budgetLeft(budget, numberOr0(item?.[budget.totalAttribute]));
   }
 
   // ---- counters -------------------------------------------------------------------------------
@@ -201,4 +196,9 @@ export class DynamoSpendGuard implements SpendGuard {
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+/** A budget counter's cap, what it holds, and what is left (never below zero), in USD. */
+function budgetLeft(counter: Counter, totalCents: number): { capUsd: number; reservedUsd: number; remainingUsd: number } {
+  return { capUsd: fromCents(counter.limit), reservedUsd: fromCents(totalCents), remainingUsd: fromCents(Math.max(0, counter.limit - totalCents)) };
 }

@@ -11,8 +11,8 @@ import { readVendorSecret } from '../../../shared/vendor-secret';
  * not bundle soap. The adapter, and undici with it, is imported when the gateway is first built,
  * so undici's module code runs only in a process that calls CoCalc: not in a PreparePurchase,
  * VerifyLicense or ListLicenses process that serves only InterServer purchases, nor in RecordOutcome
- * or Reconcile until they clean up a cart (issue #11: about 25 ms of a cold start here, soap's about
- * 60 ms). The import cannot fail but by a broken bundle; if it did, every build in that process
+ * or Reconcile until they clean up a cart (issue #11: the README's bundle bench gives the loads
+ * this saved). The import cannot fail but by a broken bundle; if it did, every build in that process
  * would fail the same way (the bundle keeps the error), inside the handler rather than at start-up.
  */
 
