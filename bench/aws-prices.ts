@@ -23,7 +23,8 @@ const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetI
 
 /**
  * Request units of some DynamoDB calls, approximated as one unit per item a call reads or writes
- * (one per call, one per item of a batch). DynamoDB bills more for items over 1 KB (writes) or
+ * (one per call, one per item of a batch), two per item of a transaction (DynamoDB bills a
+ * transactional write twice: "Amazon DynamoDB pricing", on-demand). DynamoDB bills more for items over 1 KB (writes) or
  * 4 KB (reads), and half a unit for an eventually consistent read; procure's items are small.
  * Table and other control-plane calls are free.
  */
@@ -31,7 +32,8 @@ export function requestUnits(calls: ReadonlyArray<{ operation: string; items: nu
   let read = 0;
   let write = 0;
   for (const c of calls) {
-    if (WRITES.has(c.operation)) write += c.items;
+    if (c.operation === 'TransactWriteItems') write += 2 * c.items;
+    else if (WRITES.has(c.operation)) write += c.items;
     else if (READS.has(c.operation)) read += c.items;
   }
   return { read, write };

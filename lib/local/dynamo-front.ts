@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsServiceError } from './aws-error';
+import { dynaliteCaller, handOver, type DynaliteHandler } from './dynalite-calls';
+import { DRAIN_WAIT_MS, StoreGate } from './dynamo-gate';
+import { LocalTransactions } from './dynamo-transactions';
 import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import type { RuntimeCredentials } from './local-credentials';
 import { dynamoCallOf, type DynamoCall } from './metering';
@@ -22,81 +24,69 @@ import { checkSigV4 } from './sigv4-check';
  * waits for the requests dynalite was handed to be answered (up to 5 s) and refuses any that reach
  * the front after it began (500 InternalServerError, which the SDK retries). Bodies are not
  * logged. `onCall` hears of every request that passed the check (for measuring; metering.ts).
+ * TransactWriteItems, which dynalite lacks, is answered here (dynamo-transactions.ts): it runs
+ * alone, after the requests already handed over and before any that arrive meanwhile; with a data
+ * folder, `intentFile` is where a transaction in progress is noted, so the next start puts back one
+ * a killed runtime left half-applied.
  */
 export interface DynamoFront {
   endpoint: string;
   close(): Promise<void>;
 }
 
-export async function startDynamoFront(
-  dynalite: Server,
-  credentials: RuntimeCredentials,
-  log?: (line: string) => void,
-  onCall?: (call: DynamoCall) => void,
-): Promise<DynamoFront> {
-  const socketDir = mkdtempSync(join(tmpdir(), 'local-dynamo-'));
-  const socketPath = join(socketDir, 'dynalite.sock');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      dynalite.once('error', reject);
-      dynalite.listen(socketPath, () => resolve());
-    });
-  } catch (err) {
-    rmSync(socketDir, { recursive: true, force: true });
-    throw err;
-  }
-  const connections = new WeakMap<object, number>();
-  let lastConnection = 0;
-  const connectionOf = (socket: object): number => {
-    let n = connections.get(socket);
-    if (n === undefined) connections.set(socket, (n = ++lastConnection));
-    return n;
-  };
-  // dynalite's handler reads the request's headers, method and url, and its body as 'data' and 'end' events.
-  const handle = dynalite.listeners('request')[0] as (req: EventEmitter, res: ServerResponse) => void;
-  const inFlight = new InFlight();
+export interface DynamoFrontOptions {
+  credentials: RuntimeCredentials;
+  log?: (line: string) => void;
+  onCall?: (call: DynamoCall) => void;
+  /** Where a transaction in progress is noted (with a data folder). */
+  intentFile?: string;
+  /** How long an idle keep-alive connection stays open (Node's default, 5 s, when absent). */
+  keepAliveMs?: number;
+}
+
+export async function startDynamoFront(dynalite: Server, options: DynamoFrontOptions): Promise<DynamoFront> {
+  const socketDir = await listenPrivately(dynalite);
+  const handle = dynalite.listeners('request')[0] as DynaliteHandler;
+  const gate = new StoreGate();
+  const transactions = new LocalTransactions(options.intentFile);
+  const undone = await transactions.recover(dynaliteCaller(handle, RECOVERY_HEADERS));
+  if (undone) options.log?.(`dynamo: put back ${undone} item(s) of a transaction the last run died in`);
   let closing = false;
+  const connectionOf = connectionNumbers();
   const front = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req, MAX_REQUEST_BYTES);
-      if (!body) {
-        answerTooLarge(
-          res,
-          { __type: 'com.amazon.coral.service#RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` },
-          { 'content-type': 'application/x-amz-json-1.0' },
-        );
-        return;
-      }
-      try {
-        await checkSigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, credentials);
-      } catch (err) {
-        const e = err instanceof AwsServiceError ? err : new AwsServiceError('InternalFailure', (err as Error).message, 500);
-        answerError(res, e.statusCode, `com.amazon.coral.service#${e.code}`, e.message);
-        return;
-      }
-      if (onCall) {
+      const body = await checkedBody(req, res, options.credentials);
+      if (!body) return;
+      if (options.onCall) {
         try {
-          onCall({ ...dynamoCallOf(req.headers['x-amz-target'], body, performance.now()), connection: connectionOf(req.socket) });
+          options.onCall({ ...dynamoCallOf(req.headers['x-amz-target'], body, performance.now()), connection: connectionOf(req.socket) });
         } catch {
           // A listener's bug must not break the request.
         }
       }
+      await gate.open();
       if (closing) {
         // Nothing is handed over once the store may be closing: dynalite would fail it with an uncaught error.
         answerError(res, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'local DynamoDB is stopping');
         return;
       }
-      const checked = Object.assign(new EventEmitter(), { headers: req.headers, method: req.method, url: req.url });
-      inFlight.track(res);
-      handle(checked, res);
-      checked.emit('data', body);
-      checked.emit('end');
+      if (req.headers['x-amz-target'] !== TRANSACT_WRITE) {
+        gate.track(res);
+        handOver(handle, req, res, body);
+        return;
+      }
+      const answer = await gate.alone(res, () => transactions.write(body, dynaliteCaller(handle, req.headers)));
+      answerJson(res, answer.status, answer.body);
     })().catch((err: unknown) => {
-      log?.(`dynamo: front failed: ${(err as Error).message}`);
+      options.log?.(`dynamo: front failed: ${(err as Error).message}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
+  if (options.keepAliveMs !== undefined) {
+    front.keepAliveTimeout = options.keepAliveMs;
+    front.headersTimeout = options.keepAliveMs + 1_000;
+  }
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject);
     front.listen(0, '127.0.0.1', () => resolve());
@@ -108,7 +98,7 @@ export async function startDynamoFront(
       const closed = new Promise<void>((r) => front.close(() => r()));
       // dynalite's close waits for single store calls only, not for a request's chain of them (a
       // Query's read stream not at all): the requests it was handed must be answered first.
-      await inFlight.drained(CLOSE_WAIT_MS);
+      await gate.drained(DRAIN_WAIT_MS);
       front.closeAllConnections();
       await closed;
       await new Promise<void>((r) => dynalite.close(() => r()));
@@ -117,48 +107,65 @@ export async function startDynamoFront(
   };
 }
 
-/** An error answer as DynamoDB gives one: JSON with `__type` and `message`. */
-function answerError(res: ServerResponse, statusCode: number, type: string, message: string): void {
-  const text = JSON.stringify({ __type: type, message });
-  res.writeHead(statusCode, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
-  res.end(text);
+/** dynalite listening on a Unix socket in a private temp folder (returned), which nothing connects to. */
+async function listenPrivately(dynalite: Server): Promise<string> {
+  const socketDir = mkdtempSync(join(tmpdir(), 'local-dynamo-'));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      dynalite.once('error', reject);
+      dynalite.listen(join(socketDir, 'dynalite.sock'), () => resolve());
+    });
+  } catch (err) {
+    rmSync(socketDir, { recursive: true, force: true });
+    throw err;
+  }
+  return socketDir;
 }
 
-/** How long closing waits for dynalite to answer what it was handed (each answer takes milliseconds). */
-const CLOSE_WAIT_MS = 5_000;
-
-/**
- * The requests handed to dynalite that it has not answered yet. Counted by dynalite's `res.end`,
- * not the response's 'close' (as LambdaHost.drain waits): a client that gives up closes the
- * response while dynalite is still working on the store.
- */
-class InFlight {
-  private count = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  track(res: ServerResponse): void {
-    this.count += 1;
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    let answered = false;
-    res.end = ((...args: unknown[]) => {
-      if (!answered) {
-        answered = true;
-        this.count -= 1;
-        if (this.count === 0) for (const wake of this.waiting.splice(0)) wake();
-      }
-      return end(...args);
-    }) as ServerResponse['end'];
+/** The request's body once its size and signature are checked; undefined once it was answered with the refusal. */
+async function checkedBody(req: IncomingMessage, res: ServerResponse, credentials: RuntimeCredentials): Promise<Buffer | undefined> {
+  const body = await readBody(req, MAX_REQUEST_BYTES);
+  if (!body) {
+    answerTooLarge(
+      res,
+      { __type: 'com.amazon.coral.service#RequestEntityTooLargeException', message: `request body over ${MAX_REQUEST_BYTES} bytes` },
+      { 'content-type': 'application/x-amz-json-1.0' },
+    );
+    return undefined;
   }
-
-  /** Resolves once every tracked request is answered, or after `maxMs`. */
-  async drained(maxMs: number): Promise<void> {
-    if (this.count === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, maxMs);
-      this.waiting.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  try {
+    await checkSigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, credentials);
+    return body;
+  } catch (err) {
+    const e = err instanceof AwsServiceError ? err : new AwsServiceError('InternalFailure', (err as Error).message, 500);
+    answerError(res, e.statusCode, `com.amazon.coral.service#${e.code}`, e.message);
+    return undefined;
   }
+}
+
+/** The front's number for each TCP connection (metering.ts DynamoCall.connection). */
+function connectionNumbers(): (socket: object) => number {
+  const connections = new WeakMap<object, number>();
+  let last = 0;
+  return (socket) => {
+    let n = connections.get(socket);
+    if (n === undefined) connections.set(socket, (n = ++last));
+    return n;
+  };
+}
+
+/** Headers dynalite takes for signed (it checks only their shape) on the calls that put back a transaction at start. */
+const RECOVERY_HEADERS = { authorization: 'AWS4-HMAC-SHA256 Credential=local/recovery, SignedHeaders=host, Signature=0', 'x-amz-date': '20260101T000000Z' };
+
+const TRANSACT_WRITE = 'DynamoDB_20120810.TransactWriteItems';
+
+/** An error answer as DynamoDB gives one: JSON with `__type` and `message`. */
+function answerError(res: ServerResponse, statusCode: number, type: string, message: string): void {
+  answerJson(res, statusCode, { __type: type, message });
+}
+
+function answerJson(res: ServerResponse, statusCode: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+  res.end(text);
 }

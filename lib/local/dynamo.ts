@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { basename, dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -94,7 +95,8 @@ export async function startDynamo(options: {
   if (options.path) mkdirPrivate(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
-  const front = await startDynamoFront(server, credentials, options.log, options.onCall);
+  const intentFile = options.path ? join(dirname(options.path), `${basename(options.path)}.transaction.json`) : undefined;
+  const front = await startDynamoFront(server, { credentials, log: options.log, onCall: options.onCall, intentFile });
   const endpoint = front.endpoint;
   const client = new DynamoDBClient({ endpoint, region: options.region, credentials, maxAttempts: 2 });
   const close = async (): Promise<void> => {

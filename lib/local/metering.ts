@@ -47,7 +47,7 @@ const TARGET_PREFIX = 'DynamoDB_20120810.';
 export function dynamoCallOf(target: string | string[] | undefined, body: Buffer | string, at: number): Omit<DynamoCall, 'connection'> {
   const header = Array.isArray(target) ? target[0] : target;
   const operation = header?.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : 'unknown';
-  let parsed: { TableName?: unknown; RequestItems?: unknown } = {};
+  let parsed: { TableName?: unknown; RequestItems?: unknown; TransactItems?: unknown } = {};
   try {
     const value: unknown = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
     if (value && typeof value === 'object') parsed = value as typeof parsed;
@@ -63,6 +63,13 @@ export function dynamoCallOf(target: string | string[] | undefined, body: Buffer
       else if (entry && typeof entry === 'object' && Array.isArray((entry as { Keys?: unknown }).Keys)) items += (entry as { Keys: unknown[] }).Keys.length;
     }
     return { operation, tables: Object.keys(batch), items, at };
+  }
+  if (Array.isArray(parsed.TransactItems)) {
+    // TransactWriteItems: each entry holds one action ({ Put | Update | Delete | ConditionCheck: { TableName, ... } }).
+    const tables = parsed.TransactItems.flatMap((entry) =>
+      entry && typeof entry === 'object' ? Object.values(entry as Record<string, { TableName?: unknown }>).map((a) => a?.TableName) : [],
+    );
+    return { operation, tables: [...new Set(tables.filter((t): t is string => typeof t === 'string'))], items: parsed.TransactItems.length, at };
   }
   return { operation, tables: typeof parsed.TableName === 'string' ? [parsed.TableName] : [], items: 1, at };
 }

@@ -1,10 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/table-keys';
 import { closeQueryIterators, type DynaliteDbModule } from '../../lib/local/dynalite-iterators';
 import type { LocalTable } from '../../lib/local/dynamo';
+import { startDynamoFront } from '../../lib/local/dynamo-front';
 
 /**
  * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with procure's two tables, for
@@ -21,6 +21,7 @@ export interface LocalDynamo {
 }
 
 let counter = 0;
+const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startLocalDynamo(): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
@@ -29,17 +30,16 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module dynalite's Query and Scan go through
   closeQueryIterators(require('dynalite/db') as DynaliteDbModule);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  // Idle keep-alive sockets stay open (Node closes them after 5 s by default): a test that pauses
-  // longer on a loaded machine would otherwise reuse a socket just as the server closes it, and
-  // with maxAttempts 1 that ECONNRESET fails the test. server.close() still closes idle sockets.
-  server.keepAliveTimeout = 10 * 60_000;
-  server.headersTimeout = 10 * 60_000 + 1_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Through the runtime's own front (SigV4 checked, TransactWriteItems answered). Idle keep-alive
+  // sockets stay open (Node closes them after 5 s by default): a test that pauses longer on a
+  // loaded machine would otherwise reuse a socket just as the server closes it, and with
+  // maxAttempts 1 that ECONNRESET fails the test. Closing still closes idle sockets.
+  const front = await startDynamoFront(server, { credentials: TEST_CREDENTIALS, keepAliveMs: 10 * 60_000 });
+  const endpoint = front.endpoint;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
   const n = ++counter;
@@ -62,7 +62,7 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
     stateTable,
     close: async () => {
       client.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await front.close();
     },
   };
 }

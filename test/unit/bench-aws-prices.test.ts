@@ -12,6 +12,10 @@ describe('requestUnits', () => {
     ]);
     expect(units).toEqual({ read: 2, write: 4 });
   });
+
+  it('counts two units per item of a transaction', () => {
+    expect(requestUnits([{ operation: 'TransactWriteItems', items: 2 }])).toEqual({ read: 0, write: 4 });
+  });
 });
 
 describe('billedMs', () => {

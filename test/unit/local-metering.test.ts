@@ -18,6 +18,16 @@ describe('dynamoCallOf', () => {
     expect(get).toMatchObject({ operation: 'BatchGetItem', tables: ['a'], items: 3 });
   });
 
+  it('counts the actions of a transaction and the tables they name', () => {
+    const body = { TransactItems: [{ Update: { TableName: 'state' } }, { Put: { TableName: 'audit' } }, { Delete: { TableName: 'state' } }] };
+    expect(dynamoCallOf('DynamoDB_20120810.TransactWriteItems', JSON.stringify(body), 2)).toEqual({
+      operation: 'TransactWriteItems',
+      tables: ['state', 'audit'],
+      items: 3,
+      at: 2,
+    });
+  });
+
   it('still counts a request without a known target or a JSON body', () => {
     expect(dynamoCallOf(undefined, Buffer.from('not json'), 1)).toEqual({ operation: 'unknown', tables: [], items: 1, at: 1 });
   });

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
+
+/**
+ * TransactWriteItems for the local DynamoDB, which dynalite lacks (shared notes G4): DynamoDB's
+ * all-or-nothing write of up to 100 Put, Update and Delete actions on distinct items, each with its
+ * own condition (API_TransactWriteItems). The front runs a transaction alone (dynamo-front.ts
+ * lets no other request reach dynalite meanwhile), so applying the actions one by one is
+ * isolated; each item's condition sees the item as it was before the transaction, because no two
+ * actions may name one item. Every action is applied, so every condition is evaluated; if any
+ * condition fails the applied ones are put back as they were and the answer is DynamoDB's
+ * `TransactionCanceledException` with one `CancellationReasons` entry per action (`None` or
+ * `ConditionalCheckFailed`). Any other error of an action (a bad expression) puts everything back
+ * and is answered as it came.
+ *
+ * With a data folder, the items as they were are written to an intent file (fsync'd) before the
+ * first action and removed after the last: a runtime killed in between puts them back when it
+ * starts again ({@link LocalTransactions.recover}), so a transaction is never left half-applied.
+ * `ClientRequestToken` makes a repeat a no-op for 10 minutes, as on DynamoDB (the SDK sends one
+ * and reuses it when it retries): the same token with other actions is an
+ * `IdempotentParameterMismatchException`. Tokens are kept in memory. Not supported locally:
+ * `ConditionCheck` actions (procure writes none) and `ReturnValuesOnConditionCheckFailure`.
+ */
+export class LocalTransactions {
+  private readonly keyNames = new Map<string, string[]>();
+  private readonly tokens = new Map<string, { hash: string; expiresAt: number }>();
+
+  constructor(private readonly intentFile?: string) {}
+
+  /** Puts back the items of a transaction the process died in; how many were put back. */
+  async recover(call: DynaliteCall): Promise<number> {
+    if (!this.intentFile || !existsSync(this.intentFile)) return 0;
+    let images: BeforeImage[] = [];
+    try {
+      images = (JSON.parse(readFileSync(this.intentFile, 'utf8')) as { before: BeforeImage[] }).before;
+    } catch {
+      // A torn intent file: the process died writing it, before the first action.
+    }
+    await this.restore(call, images);
+    rmSync(this.intentFile, { force: true });
+    return images.length;
+  }
+
+  async write(body: Buffer, call: DynaliteCall): Promise<DynaliteAnswer> {
+    let request: { TransactItems?: unknown; ClientRequestToken?: unknown };
+    try {
+      request = JSON.parse(body.toString('utf8')) as typeof request;
+    } catch {
+      return answer(400, 'com.amazon.coral.service#SerializationException', 'the request body is not JSON');
+    }
+    const actions = await this.actionsOf(request.TransactItems, call);
+    if (!Array.isArray(actions)) return actions;
+    const token = typeof request.ClientRequestToken === 'string' ? request.ClientRequestToken : undefined;
+    const hash = createHash('sha256').update(JSON.stringify(request.TransactItems)).digest('hex');
+    if (token !== undefined) {
+      const seen = this.tokens.get(token);
+      if (seen && seen.expiresAt > Date.now()) {
+        if (seen.hash === hash) return { status: 200, body: {} };
+        return answer(400, `${DYNAMO}IdempotentParameterMismatchException`, 'the ClientRequestToken was used with other actions');
+      }
+    }
+    const before: BeforeImage[] = [];
+    for (const a of actions) {
+      const got = await call('GetItem', { TableName: a.table, Key: a.key, ConsistentRead: true });
+      if (got.status !== 200) return got;
+      before.push({ table: a.table, key: a.key, ...(got.body.Item ? { item: got.body.Item as Record<string, unknown> } : {}) });
+    }
+    this.writeIntent(before);
+    const results: DynaliteAnswer[] = [];
+    for (const a of actions) results.push(await call(OPERATION[a.kind], a.input));
+    const failed = results.some((r) => r.status !== 200);
+    if (failed)
+      await this.restore(
+        call,
+        before.filter((_, i) => results[i]!.status === 200),
+      );
+    this.clearIntent();
+    if (!failed) {
+      if (token !== undefined) this.remember(token, hash);
+      return { status: 200, body: {} };
+    }
+    const other = results.find((r) => r.status !== 200 && !isConditionFailure(r));
+    if (other) return other;
+    const reasons = results.map((r) => (r.status === 200 ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }));
+    return answer(
+      400,
+      `${DYNAMO}TransactionCanceledException`,
+      `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+      { CancellationReasons: reasons },
+    );
+  }
+
+  /** The actions of `items` with their tables and keys, or the answer refusing them. */
+  private async actionsOf(items: unknown, call: DynaliteCall): Promise<Action[] | DynaliteAnswer> {
+    if (!Array.isArray(items) || items.length < 1 || items.length > MAX_ACTIONS) {
+      return validation(
+        `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and ${MAX_ACTIONS}`,
+      );
+    }
+    const actions: Action[] = [];
+    const seen = new Set<string>();
+    for (const item of items as Array<Record<string, unknown>>) {
+      const kinds = Object.keys(item ?? {}).filter((k) => item[k] !== undefined && item[k] !== null);
+      const kind = kinds[0] as ActionKind | 'ConditionCheck' | undefined;
+      if (kind === 'ConditionCheck') return validation('ConditionCheck is not supported by the local DynamoDB');
+      if (kinds.length !== 1 || !kind || !(kind in OPERATION)) {
+        return validation('each TransactItem must hold exactly one of Put, Update or Delete');
+      }
+      const input = { ...(item[kind] as Record<string, unknown>) };
+      delete input.ReturnValuesOnConditionCheckFailure;
+      const table = input.TableName;
+      if (typeof table !== 'string') return validation('each action needs a TableName');
+      let key = input.Key as Record<string, unknown> | undefined;
+      if (kind === 'Put') {
+        const names = await this.keyNamesOf(table, call);
+        if (!Array.isArray(names)) return names;
+        const row = (input.Item ?? {}) as Record<string, unknown>;
+        key = Object.fromEntries(names.map((n) => [n, row[n]]));
+      }
+      if (!key || typeof key !== 'object') return validation('each Update and Delete action needs a Key');
+      const id = `${table}\u0000${JSON.stringify(
+        Object.keys(key)
+          .sort()
+          .map((k) => [k, key[k]]),
+      )}`;
+      if (seen.has(id)) return validation('Transaction request cannot include multiple operations on one item');
+      seen.add(id);
+      actions.push({ kind, input, table, key });
+    }
+    return actions;
+  }
+
+  private async keyNamesOf(table: string, call: DynaliteCall): Promise<string[] | DynaliteAnswer> {
+    const known = this.keyNames.get(table);
+    if (known) return known;
+    const described = await call('DescribeTable', { TableName: table });
+    if (described.status !== 200) return described;
+    const schema = ((described.body.Table as { KeySchema?: Array<{ AttributeName: string }> } | undefined)?.KeySchema ?? []).map((k) => k.AttributeName);
+    this.keyNames.set(table, schema);
+    return schema;
+  }
+
+  /** Puts each item back as it was (absent ones deleted), last first. */
+  private async restore(call: DynaliteCall, images: readonly BeforeImage[]): Promise<void> {
+    for (const b of [...images].reverse()) {
+      const done = b.item ? await call('PutItem', { TableName: b.table, Item: b.item }) : await call('DeleteItem', { TableName: b.table, Key: b.key });
+      if (done.status !== 200) throw new Error(`local DynamoDB could not undo a transaction on ${b.table}: ${String(done.body.message ?? done.body.__type)}`);
+    }
+  }
+
+  private writeIntent(before: readonly BeforeImage[]): void {
+    if (!this.intentFile) return;
+    const fd = openSync(this.intentFile, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify({ before }));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private clearIntent(): void {
+    if (this.intentFile) rmSync(this.intentFile, { force: true });
+  }
+
+  private remember(token: string, hash: string): void {
+    const now = Date.now();
+    for (const [t, v] of this.tokens) if (v.expiresAt <= now) this.tokens.delete(t);
+    this.tokens.set(token, { hash, expiresAt: now + TOKEN_TTL_MS });
+  }
+}
+
+type ActionKind = 'Put' | 'Update' | 'Delete';
+
+interface Action {
+  kind: ActionKind;
+  input: Record<string, unknown>;
+  table: string;
+  key: Record<string, unknown>;
+}
+
+/** An item as it was before a transaction: `item` absent when there was none. */
+interface BeforeImage {
+  table: string;
+  key: Record<string, unknown>;
+  item?: Record<string, unknown>;
+}
+
+const OPERATION: Record<ActionKind, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' };
+const MAX_ACTIONS = 100;
+/** How long DynamoDB keeps a ClientRequestToken (API_TransactWriteItems). */
+const TOKEN_TTL_MS = 10 * 60_000;
+const DYNAMO = 'com.amazonaws.dynamodb.v20120810#';
+
+function isConditionFailure(a: DynaliteAnswer): boolean {
+  return String(a.body.__type ?? '').endsWith('#ConditionalCheckFailedException');
+}
+
+function answer(status: number, type: string, message: string, extra: Record<string, unknown> = {}): DynaliteAnswer {
+  return { status, body: { __type: type, message, ...extra } };
+}
+
+function validation(message: string): DynaliteAnswer {
+  return answer(400, `${DYNAMO}ValidationException`, message);
+}

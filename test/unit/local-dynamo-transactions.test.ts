@@ -1,0 +1,213 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, startDynamo } from '../../lib/local/dynamo';
+import { pkSkTable, startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
+import { useTempDirs } from '../support/local-machines';
+
+/*
+ * TransactWriteItems on the local DynamoDB (lib/local/dynamo-transactions.ts, answered by the
+ * front because dynalite lacks it): all or nothing, every condition reported, isolated from other
+ * requests, idempotent per ClientRequestToken, and never left half-applied by a killed runtime.
+ * Real dynalite behind the runtime's front, through the AWS SDK.
+ */
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startLocalDynamo();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const key = (pk: string) => ({ pk, sk: 'X' });
+const get = async (pk: string) => (await db.doc.send(new GetCommand({ TableName: db.stateTable, Key: key(pk), ConsistentRead: true }))).Item;
+const put = (pk: string, v: number) => db.doc.send(new PutCommand({ TableName: db.stateTable, Item: { ...key(pk), v } }));
+let n = 0;
+const fresh = () => `tx-${++n}`;
+
+/** Sets `v` of `pk` if it is `from`. */
+const setIf = (pk: string, from: number | undefined, to: number) => ({
+  Update: {
+    TableName: db.stateTable,
+    Key: key(pk),
+    UpdateExpression: 'SET v = :to',
+    ConditionExpression: from === undefined ? 'attribute_not_exists(pk)' : 'v = :from',
+    ExpressionAttributeValues: { ':to': to, ...(from === undefined ? {} : { ':from': from }) },
+  },
+});
+
+async function cancelled(items: object[]): Promise<string[]> {
+  try {
+    await db.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+  } catch (err) {
+    expect(err).toBeInstanceOf(TransactionCanceledException);
+    return ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? '?');
+  }
+  throw new Error('the transaction was not cancelled');
+}
+
+describe('TransactWriteItems on the local DynamoDB', () => {
+  it('applies every action when every condition holds', async () => {
+    const [a, b, c] = [fresh(), fresh(), fresh()];
+    await put(a, 1);
+    await put(c, 5);
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          setIf(a, 1, 2),
+          { Put: { TableName: db.auditTable, Item: { purchaseId: b, seq: '1', note: 'x' }, ConditionExpression: 'attribute_not_exists(seq)' } },
+          { Delete: { TableName: db.stateTable, Key: key(c) } },
+        ],
+      }),
+    );
+    expect((await get(a))?.v).toBe(2);
+    expect((await db.doc.send(new GetCommand({ TableName: db.auditTable, Key: { purchaseId: b, seq: '1' } }))).Item?.note).toBe('x');
+    expect(await get(c)).toBeUndefined();
+  });
+
+  it('applies nothing when a condition fails, and names each failing action', async () => {
+    const [a, b, c] = [fresh(), fresh(), fresh()];
+    await put(a, 1);
+    await put(b, 1);
+    expect(await cancelled([setIf(a, 1, 2), setIf(b, 7, 8), setIf(c, undefined, 3)])).toEqual(['None', 'ConditionalCheckFailed', 'None']);
+    expect((await get(a))?.v).toBe(1);
+    expect((await get(b))?.v).toBe(1);
+    expect(await get(c)).toBeUndefined();
+    expect(await cancelled([setIf(a, 9, 2), setIf(b, 9, 8)])).toEqual(['ConditionalCheckFailed', 'ConditionalCheckFailed']);
+  });
+
+  it('refuses two actions on one item, and an action it does not support, before writing anything', async () => {
+    const a = fresh();
+    await expect(db.doc.send(new TransactWriteCommand({ TransactItems: [setIf(a, undefined, 1), setIf(a, undefined, 2)] as never }))).rejects.toThrow(
+      /multiple operations on one item/,
+    );
+    await expect(
+      db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            setIf(a, undefined, 1),
+            { ConditionCheck: { TableName: db.stateTable, Key: key(fresh()), ConditionExpression: 'attribute_exists(pk)' } },
+          ] as never,
+        }),
+      ),
+    ).rejects.toThrow(/ConditionCheck is not supported/);
+    expect(await get(a)).toBeUndefined();
+  });
+
+  it('puts everything back when an action is invalid', async () => {
+    const a = fresh();
+    await put(a, 1);
+    await expect(
+      db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [setIf(a, 1, 2), { Update: { TableName: db.stateTable, Key: key(fresh()), UpdateExpression: 'SET v = :missing' } }] as never,
+        }),
+      ),
+    ).rejects.toThrow(/:missing/);
+    expect((await get(a))?.v).toBe(1);
+  });
+
+  it('makes a repeat with the same ClientRequestToken a no-op, and refuses the token with other actions', async () => {
+    const a = fresh();
+    await put(a, 0);
+    const add = {
+      Update: {
+        TableName: { S: db.stateTable }.S,
+        Key: { pk: { S: a }, sk: { S: 'X' } },
+        UpdateExpression: 'ADD v :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      },
+    };
+    const token = `token-${a}`;
+    await db.client.send(new TransactWriteItemsCommand({ TransactItems: [add], ClientRequestToken: token }));
+    await db.client.send(new TransactWriteItemsCommand({ TransactItems: [add], ClientRequestToken: token }));
+    expect((await get(a))?.v).toBe(1);
+    await db.client.send(new TransactWriteItemsCommand({ TransactItems: [add], ClientRequestToken: `${token}-2` }));
+    expect((await get(a))?.v).toBe(2);
+    const other = { ...add, Update: { ...add.Update, ExpressionAttributeValues: { ':one': { N: '5' } } } };
+    await expect(db.client.send(new TransactWriteItemsCommand({ TransactItems: [other], ClientRequestToken: token }))).rejects.toThrow(
+      /IdempotentParameterMismatch|used with other actions/,
+    );
+    expect((await get(a))?.v).toBe(2);
+  });
+
+  it('runs alone: a write to an item between its actions is never undone when it is cancelled', async () => {
+    // Each round: a transaction that sets `a` and then fails on `b` (so it puts `a` back), while
+    // plain increments of `a` arrive. Run inside the transaction, an increment would land
+    // between the set and the put-back, and the put-back would erase it.
+    const [a, b] = [fresh(), fresh()];
+    await put(a, 0);
+    const rounds = 40;
+    const increments: Promise<unknown>[] = [];
+    const transactions: Promise<unknown>[] = [];
+    for (let i = 0; i < rounds; i++) {
+      transactions.push(
+        cancelled([
+          { Update: { TableName: db.stateTable, Key: key(a), UpdateExpression: 'SET tag = :t', ExpressionAttributeValues: { ':t': i } } },
+          setIf(b, 99, 1),
+        ]),
+      );
+      increments.push(
+        db.doc.send(new UpdateCommand({ TableName: db.stateTable, Key: key(a), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } })),
+      );
+    }
+    await Promise.all([...transactions, ...increments]);
+    const item = await get(a);
+    expect(item?.v).toBe(rounds);
+    expect(item?.tag).toBeUndefined();
+  });
+});
+
+describe('a transaction a killed runtime left half-applied', () => {
+  const tempDir = useTempDirs('procure-dynamo-tx-');
+  const TABLE = pkSkTable('TxTest', 'tx-test');
+
+  it('is put back when the runtime starts again, and a finished one leaves no note', async () => {
+    const path = join(tempDir(), 'dynamo');
+    const intent = `${path}.transaction.json`;
+    const first = await startDynamo({ tables: [TABLE], path, region: 'us-east-1' });
+    const client = new DynamoDBClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE.name, Item: { pk: { S: 'A' }, sk: { S: 'X' }, v: { N: '2' } } } },
+            { Put: { TableName: TABLE.name, Item: { pk: { S: 'B' }, sk: { S: 'X' }, v: { N: '2' } } } },
+          ],
+        }),
+      );
+      expect(existsSync(intent)).toBe(false);
+    } finally {
+      client.destroy();
+      await first.close();
+    }
+    // What the front notes before its first action: A held 1 and B did not exist. Both actions
+    // were applied (v 2 above) when the process "died", before it removed the note.
+    writeFileSync(
+      intent,
+      JSON.stringify({
+        before: [
+          { table: TABLE.name, key: { pk: { S: 'A' }, sk: { S: 'X' } }, item: { pk: { S: 'A' }, sk: { S: 'X' }, v: { N: '1' } } },
+          { table: TABLE.name, key: { pk: { S: 'B' }, sk: { S: 'X' } } },
+        ],
+      }),
+    );
+    const lines: string[] = [];
+    const second = await startDynamo({ tables: [TABLE], path, region: 'us-east-1', log: (l) => lines.push(l) });
+    const again = new DynamoDBClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const read = async (pk: string) =>
+        (await again.send(new GetItemCommand({ TableName: TABLE.name, Key: { pk: { S: pk }, sk: { S: 'X' } }, ConsistentRead: true }))).Item;
+      expect((await read('A'))?.v).toEqual({ N: '1' });
+      expect(await read('B')).toBeUndefined();
+      expect(existsSync(intent)).toBe(false);
+      expect(lines.join('\n')).toMatch(/put back 2 item\(s\) of a transaction/);
+    } finally {
+      again.destroy();
+      await second.close();
+    }
+  });
+});
