@@ -20,7 +20,7 @@ import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
  * `ClientRequestToken` makes a repeat a no-op for 10 minutes, as on DynamoDB (the SDK sends one
  * and reuses it when it retries): the same token with other actions is an
  * `IdempotentParameterMismatchException`. Tokens are kept in memory. Not supported locally:
- * `ConditionCheck` actions (procure writes none) and `ReturnValuesOnConditionCheckFailure`.
+ * `ConditionCheck` actions (the workflow writes none) and `ReturnValuesOnConditionCheckFailure`.
  */
 export class LocalTransactions {
   private readonly keyNames = new Map<string, string[]>();
