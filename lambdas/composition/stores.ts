@@ -4,7 +4,9 @@ import { DynamoNoticeLedger } from '../adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../adapters/aws/dynamo-purchase-store';
 import { DynamoReservationLedger } from '../adapters/aws/dynamo-reservation-ledger';
 import { DynamoSpendGuard } from '../adapters/aws/dynamo-spend-guard';
+import { DynamoStepJournal } from '../adapters/aws/dynamo-step-journal';
 import type { AuditLog, LockManager, NoticeLedger, PurchaseIndex, PurchaseStore, SpendGuard } from '../core/ports';
+import type { StepJournal } from '../core/purchase-journal';
 import type { ReservationLedger } from '../core/reconcile-deps';
 import { documentClient } from '../shared/aws-clients/dynamodb';
 import { budgetConfig, tablesConfig } from '../shared/config';
@@ -45,12 +47,13 @@ export function reservationLedger(): ReservationLedger {
   return new DynamoReservationLedger(documentClient(), tablesConfig().stateTable);
 }
 
-/** The journal every step writes: the audit trail and the purchase records. */
-export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore & PurchaseIndex } {
-  return { audit: auditLog(), purchases: purchaseStore() };
+/** The journal every step writes: the audit trail and the purchase records, and both at once (one transaction per step). */
+export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore & PurchaseIndex; steps: StepJournal } {
+  const { auditTable, stateTable } = tablesConfig();
+  return { audit: auditLog(), purchases: purchaseStore(), steps: new DynamoStepJournal(documentClient(), stateTable, auditTable) };
 }
 
 /** What every vendor-calling step (AddToCart, Checkout, BuyLicense) is wired with: the journal and the vendor-account locks. */
-export function vendorStepStores(): { audit: AuditLog; purchases: PurchaseStore; locks: LockManager } {
+export function vendorStepStores(): { audit: AuditLog; purchases: PurchaseStore; steps: StepJournal; locks: LockManager } {
   return { ...purchaseJournal(), locks: lockManager() };
 }

@@ -2,21 +2,35 @@ import type { AuditEntryInput, AuditLog, PurchaseRecord, PurchaseStore } from '.
 
 /**
  * Every workflow step leaves two traces: the purchase's current view (status and references) and
- * an audit entry. They are written in this order so a retried step at worst repeats an audit
- * entry; it never leaves the audit trail claiming a status the purchase record does not have.
+ * an audit entry. With `steps` (the DynamoDB journal: one transaction) they are written together,
+ * both or neither, in one call. Without it (stores that cannot write both at once) they are
+ * written in this order, so a retried step at worst repeats an audit entry; it never leaves the
+ * audit trail claiming a status the purchase record does not have.
  */
 export interface PurchaseJournal {
   audit: AuditLog;
   purchases: PurchaseStore;
+  steps?: StepJournal;
 }
 
-/** Sets the purchase's status (and `patch`), then appends the audit entry. */
+/** Writes a step's two traces at once. */
+export interface StepJournal {
+  /**
+   * Sets the purchase's `patch` (its status included) and appends `entry`, both or neither. A
+   * purchase that does not exist is refused as `purchases.update` refuses it.
+   */
+  record(purchaseId: string, entry: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void>;
+}
+
+/** Sets the purchase's status (and `patch`) and appends the audit entry. */
 export async function recordStep(
   journal: PurchaseJournal,
   purchaseId: string,
   entry: AuditEntryInput,
   patch: Partial<Omit<PurchaseRecord, 'purchaseId' | 'status'>> = {},
 ): Promise<void> {
+  const step = { actor: 'system', ...entry };
+  if (journal.steps) return journal.steps.record(purchaseId, step, { ...patch, status: entry.status });
   await journal.purchases.update(purchaseId, { ...patch, status: entry.status });
-  await journal.audit.append(purchaseId, { actor: 'system', ...entry });
+  await journal.audit.append(purchaseId, step);
 }

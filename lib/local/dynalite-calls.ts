@@ -51,7 +51,7 @@ export function dynaliteCaller(handle: DynaliteHandler, headers: IncomingHttpHea
         end(text?: string | Buffer) {
           let body: Record<string, unknown> = {};
           try {
-            body = text && text.length ? (JSON.parse(text.toString()) as Record<string, unknown>) : {};
+            body = text?.length ? (JSON.parse(text.toString()) as Record<string, unknown>) : {};
           } catch {
             body = { __type: 'com.amazon.coral.service#InternalFailure', message: 'unreadable answer from the local store' };
           }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../../lambdas/adapters/aws/dynamo-approval-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { DynamoStepJournal } from '../../lambdas/adapters/aws/dynamo-step-journal';
 import { DynamoLockManager } from '../../lambdas/adapters/aws/dynamo-lock-manager';
 import { DynamoNoticeLedger } from '../../lambdas/adapters/aws/dynamo-notice-ledger';
 import { DynamoPurchaseStore } from '../../lambdas/adapters/aws/dynamo-purchase-store';
@@ -40,6 +41,8 @@ export interface StepHarness {
   /** The approval records on the state table, as the approvals API keeps them. */
   approvals: DynamoApprovalStore;
   purchases: DynamoPurchaseStore;
+  /** A step's status and audit entry in one transaction, as production journals them (composition/stores.ts purchaseJournal). */
+  steps: DynamoStepJournal;
   /** Requester notices sent (PURCHASE#<id> / NOTICE#<kind>). */
   notices: DynamoNoticeLedger;
   spendGuard: DynamoSpendGuard;
@@ -75,6 +78,7 @@ export async function startStepHarness(budget: BudgetConfig = TEST_BUDGET, optio
     audit: new DynamoAuditLog(doc, db.auditTable),
     approvals: new DynamoApprovalStore(doc, db.stateTable),
     purchases: new DynamoPurchaseStore(doc, db.stateTable),
+    steps: new DynamoStepJournal(doc, db.stateTable, db.auditTable),
     notices: new DynamoNoticeLedger(doc, db.stateTable),
     spendGuard: new DynamoSpendGuard(doc, db.stateTable, budget),
     locks: new DynamoLockManager(doc, db.stateTable),

@@ -1,7 +1,7 @@
 /**
  * True when a DynamoDB call was refused by its ConditionExpression. Adapters use conditional writes
- * as their only concurrency control (dynalite has no transactions), so telling this refusal apart
- * from a real failure is what keeps them correct.
+ * as their concurrency control (a step's status and audit entry go in one transaction:
+ * dynamo-step-journal.ts), so telling this refusal apart from a real failure keeps them correct.
  */
 export function isConditionalCheckFailed(err: unknown): boolean {
   return (err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';

@@ -27,6 +27,28 @@ function nextSeq(now: Date): string {
   return `${new Date(ms).toISOString()}#${String(counter).padStart(12, '0')}-${PROCESS_ID}`;
 }
 
+/**
+ * The entry as it is stored: secret-looking detail keys and text scrubbed (defence in depth), and
+ * a new seq (or, with `once`, the one fixed by its key and time).
+ */
+export function auditEntryOf(purchaseId: string, input: AuditEntryInput, now: Date, once?: AuditOnce): AuditEntry {
+  return {
+    purchaseId,
+    at: now.toISOString(),
+    type: input.type,
+    status: input.status,
+    ...(input.message !== undefined ? { message: redact(input.message, { scrubText: true }) } : {}),
+    ...(input.detail !== undefined ? { detail: redact(input.detail, { scrubText: true }) } : {}),
+    ...(input.actor !== undefined ? { actor: input.actor } : {}),
+    seq: once ? `${now.toISOString()}#once-${once.key}` : nextSeq(now),
+  };
+}
+
+/** The append of `entry`: a Put that never overwrites an entry. */
+export function auditPutInput(tableName: string, entry: AuditEntry) {
+  return { TableName: tableName, Item: entry, ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': AUDIT_TABLE.sortKey } };
+}
+
 /** {@link AuditLog} on DynamoDB. */
 export class DynamoAuditLog implements AuditLog {
   /**
@@ -43,29 +65,13 @@ export class DynamoAuditLog implements AuditLog {
   /** Writes one entry; secret-looking detail keys and text are scrubbed first (defence in depth). */
   async append(purchaseId: string, input: AuditEntryInput, once?: AuditOnce): Promise<AuditEntry> {
     const now = once ? new Date(once.at) : this.clock();
-    const base = {
-      purchaseId,
-      at: now.toISOString(),
-      type: input.type,
-      status: input.status,
-      ...(input.message !== undefined ? { message: redact(input.message, { scrubText: true }) } : {}),
-      ...(input.detail !== undefined ? { detail: redact(input.detail, { scrubText: true }) } : {}),
-      ...(input.actor !== undefined ? { actor: input.actor } : {}),
-    };
     // A collision is practically impossible (process id + counter); retry once with a new seq
     // rather than ever overwriting an entry. With `once` the seq is fixed by key and time, and a
     // collision means another caller already wrote this very entry.
     for (let attempt = 0; ; attempt += 1) {
-      const entry: AuditEntry = { ...base, seq: once ? `${now.toISOString()}#once-${once.key}` : nextSeq(now) };
+      const entry = auditEntryOf(purchaseId, input, now, once);
       try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: entry,
-            ConditionExpression: 'attribute_not_exists(#seq)',
-            ExpressionAttributeNames: { '#seq': AUDIT_TABLE.sortKey },
-          }),
-        );
+        await this.doc.send(new PutCommand(auditPutInput(this.tableName, entry)));
         return entry;
       } catch (err) {
         if (once && isConditionalCheckFailed(err)) return entry;

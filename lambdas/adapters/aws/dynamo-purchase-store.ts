@@ -41,6 +41,59 @@ function toRecord(item: Record<string, unknown>): PurchaseRecord {
   return rest as unknown as PurchaseRecord;
 }
 
+/** Statuses an update may or may not meet (PurchaseStore.update). */
+export interface PurchaseUpdateOptions {
+  unlessStatusIn?: readonly PurchaseStatus[];
+  ifStatusIn?: readonly PurchaseStatus[];
+}
+
+/** The UpdateItem that sets `patch` (and updatedAt `now`) on an existing purchase, under the status conditions of `options`. */
+export function purchaseUpdateInput(
+  tableName: string,
+  purchaseId: string,
+  patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
+  now: Date,
+  options: PurchaseUpdateOptions = {},
+) {
+  const fields: Record<string, unknown> = { updatedAt: now.toISOString() };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v !== undefined && k !== 'purchaseId' && k !== PK && k !== SK && k !== SEQ) fields[k] = v;
+  }
+  const names: Record<string, string> = { '#pk': PK };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  Object.entries(fields).forEach(([k, v], i) => {
+    names[`#f${i}`] = k;
+    values[`:v${i}`] = v;
+    sets.push(`#f${i} = :v${i}`);
+  });
+  let condition = 'attribute_exists(#pk)';
+  const blocked = options.unlessStatusIn ?? [];
+  if (blocked.length) {
+    names['#status'] = 'status';
+    blocked.forEach((status, i) => {
+      values[`:blocked${i}`] = status;
+    });
+    condition += ` AND NOT #status IN (${blocked.map((_, i) => `:blocked${i}`).join(', ')})`;
+  }
+  const required = options.ifStatusIn ?? [];
+  if (required.length) {
+    names['#status'] = 'status';
+    required.forEach((status, i) => {
+      values[`:required${i}`] = status;
+    });
+    condition += ` AND #status IN (${required.map((_, i) => `:required${i}`).join(', ')})`;
+  }
+  return {
+    TableName: tableName,
+    Key: purchaseKey(purchaseId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
 export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -115,57 +168,20 @@ export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
    * `ifStatusIn` on its being one of those ({@link PurchaseStatusConflictError} otherwise, and
    * nothing is written).
    */
-  async update(
-    purchaseId: string,
-    patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
-    options: { unlessStatusIn?: readonly PurchaseStatus[]; ifStatusIn?: readonly PurchaseStatus[] } = {},
-  ): Promise<void> {
-    const fields: Record<string, unknown> = { updatedAt: this.clock().toISOString() };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v !== undefined && k !== 'purchaseId' && k !== PK && k !== SK && k !== SEQ) fields[k] = v;
-    }
-    const names: Record<string, string> = { '#pk': PK };
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    Object.entries(fields).forEach(([k, v], i) => {
-      names[`#f${i}`] = k;
-      values[`:v${i}`] = v;
-      sets.push(`#f${i} = :v${i}`);
-    });
-    let condition = 'attribute_exists(#pk)';
-    const blocked = options.unlessStatusIn ?? [];
-    if (blocked.length) {
-      names['#status'] = 'status';
-      blocked.forEach((status, i) => {
-        values[`:blocked${i}`] = status;
-      });
-      condition += ` AND NOT #status IN (${blocked.map((_, i) => `:blocked${i}`).join(', ')})`;
-    }
-    const required = options.ifStatusIn ?? [];
-    if (required.length) {
-      names['#status'] = 'status';
-      required.forEach((status, i) => {
-        values[`:required${i}`] = status;
-      });
-      condition += ` AND #status IN (${required.map((_, i) => `:required${i}`).join(', ')})`;
-    }
+  async update(purchaseId: string, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>, options: PurchaseUpdateOptions = {}): Promise<void> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: purchaseKey(purchaseId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await this.doc.send(new UpdateCommand(purchaseUpdateInput(this.tableName, purchaseId, patch, this.clock(), options)));
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const current = blocked.length || required.length ? await this.get(purchaseId) : undefined;
-      if (current) throw new PurchaseStatusConflictError(`purchase ${purchaseId} is ${current.status}; not overwritten`);
-      throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
+      throw await this.refusedUpdate(purchaseId, options);
     }
+  }
+
+  /** Why an update's condition failed: the status it met (when it named statuses), else no purchase. */
+  async refusedUpdate(purchaseId: string, options: PurchaseUpdateOptions): Promise<Error> {
+    const current = options.unlessStatusIn?.length || options.ifStatusIn?.length ? await this.get(purchaseId) : undefined;
+    if (current) return new PurchaseStatusConflictError(`purchase ${purchaseId} is ${current.status}; not overwritten`);
+    return new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
   }
 
   /**

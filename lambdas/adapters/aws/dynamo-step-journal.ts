@@ -1,0 +1,49 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntryInput, PurchaseRecord } from '../../core/ports';
+import type { StepJournal } from '../../core/purchase-journal';
+import { auditEntryOf, auditPutInput } from './dynamo-audit-log';
+import { PurchaseNotFoundError, purchaseUpdateInput } from './dynamo-purchase-store';
+
+/**
+ * {@link StepJournal} on procure's two tables: the purchase's UpdateItem (state table) and the
+ * audit entry's conditional Put (audit table) in one TransactWriteItems, so a step's status and its
+ * entry are written both or neither, in one call instead of two. The audit table stays
+ * append-only: a transaction's Put needs the same PutItem permission as a plain one, and nothing
+ * else ("Using IAM with DynamoDB transactions"). Cancellation reasons are read per action: a
+ * purchase that does not exist is PurchaseNotFoundError, as `update` throws; an entry whose seq
+ * is taken (practically never) is retried with a new seq; a conflict with another write to the
+ * purchase at that moment (DynamoDB's TransactionConflict) is retried as it is.
+ */
+export class DynamoStepJournal implements StepJournal {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly stateTable: string,
+    private readonly auditTable: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async record(purchaseId: string, input: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const now = this.clock();
+      const entry = auditEntryOf(purchaseId, input, now);
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Update: purchaseUpdateInput(this.stateTable, purchaseId, patch, now) }, { Put: auditPutInput(this.auditTable, entry) }],
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        const [record, appended] = (err.CancellationReasons ?? []).map((r) => r.Code);
+        if (record === 'ConditionalCheckFailed') throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
+        const again = appended === 'ConditionalCheckFailed' || record === 'TransactionConflict' || appended === 'TransactionConflict';
+        if (!again || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+}
+
+/** Attempts of one step's write: the first, and two more after a taken seq or a conflict. */
+const MAX_ATTEMPTS = 3;

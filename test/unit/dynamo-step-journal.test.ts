@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
+import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
+import { DynamoStepJournal } from '../../lambdas/adapters/aws/dynamo-step-journal';
+import { recordStep } from '../../lambdas/core/purchase-journal';
+import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
+
+/*
+ * A step's status and audit entry in one TransactWriteItems (lambdas/adapters/aws/dynamo-step-journal.ts),
+ * through recordStep as the workflow steps call it. Real dynalite behind the runtime's front.
+ */
+
+describe('DynamoStepJournal', () => {
+  let db: LocalDynamo;
+  let purchases: DynamoPurchaseStore;
+  let audit: DynamoAuditLog;
+  let steps: DynamoStepJournal;
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    purchases = new DynamoPurchaseStore(db.doc, db.stateTable);
+    audit = new DynamoAuditLog(db.doc, db.auditTable);
+    steps = new DynamoStepJournal(db.doc, db.stateTable, db.auditTable);
+  });
+  afterAll(async () => db.close());
+
+  const create = (purchaseId: string) =>
+    purchases.create({ purchaseId, requestId: `req-${purchaseId}`, vendor: 'cocalc', status: 'RECEIVED', requestHash: 'h', createdAt: 'x', updatedAt: 'x' });
+
+  it('sets the status and patch and appends the entry (as the system, secrets scrubbed) in one call', async () => {
+    await create('pur-step');
+    const calls: string[] = [];
+    const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
+    const journal = new DynamoStepJournal(counted as never, db.stateTable, db.auditTable);
+    await recordStep(
+      { audit, purchases, steps: journal },
+      'pur-step',
+      { type: 'QUOTED', status: 'QUOTED', message: 'quoted', detail: { apiKey: 'sk-live-123', amountUsd: 5 } },
+      { amountUsd: 5 },
+    );
+
+    expect(calls).toEqual(['TransactWriteCommand']);
+    expect(await purchases.get('pur-step')).toMatchObject({ status: 'QUOTED', amountUsd: 5 });
+    const [entry] = await audit.list('pur-step');
+    expect(entry).toMatchObject({ type: 'QUOTED', status: 'QUOTED', actor: 'system', message: 'quoted', detail: { amountUsd: 5 } });
+    expect(JSON.stringify(entry)).not.toContain('sk-live-123');
+  });
+
+  it('writes neither trace for a purchase that does not exist, and says so as update does', async () => {
+    await expect(recordStep({ audit, purchases, steps }, 'pur-missing', { type: 'QUOTED', status: 'QUOTED' })).rejects.toThrow(PurchaseNotFoundError);
+    expect(await audit.list('pur-missing')).toEqual([]);
+    expect(await purchases.get('pur-missing')).toBeUndefined();
+  });
+
+  it('keeps every entry of concurrent steps on one purchase, and the record at one of their statuses', async () => {
+    await create('pur-many');
+    const statuses = ['QUOTED', 'RESERVED', 'APPROVED', 'PURCHASING', 'PURCHASED'] as const;
+    await Promise.all(statuses.map((status) => steps.record('pur-many', { type: 'VENDOR_CALL', status, message: status }, { status })));
+
+    const entries = await audit.list('pur-many');
+    expect(entries.map((e) => e.message).sort()).toEqual([...statuses].sort());
+    expect(statuses).toContain((await purchases.get('pur-many'))?.status);
+  });
+});
