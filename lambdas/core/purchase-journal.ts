@@ -1,4 +1,4 @@
-import type { AuditEntryInput, AuditLog, PurchaseRecord, PurchaseStore } from './ports';
+import type { AuditEntryInput, AuditLog, AuditOnce, PurchaseRecord, PurchaseStore } from './ports';
 
 /**
  * Every workflow step leaves two traces: the purchase's current view (status and references) and
@@ -20,6 +20,11 @@ export interface StepJournal {
    * purchase that does not exist is refused as `purchases.update` refuses it.
    */
   record(purchaseId: string, entry: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void>;
+  /**
+   * Creates a new purchase's record with its first audit entry (written once per `once` key and
+   * time, as `audit.append` does), both or neither; whichever is already there is left as it is.
+   */
+  open(record: PurchaseRecord, entry: AuditEntryInput, once: AuditOnce): Promise<void>;
 }
 
 /** Sets the purchase's status (and `patch`) and appends the audit entry. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidRequestError, RequestConflictError } from './errors';
-import type { AuditLog, PurchaseRecord, PurchaseStore, WorkflowStarter } from './ports';
+import type { AuditEntryInput, AuditLog, AuditOnce, PurchaseRecord, PurchaseStore, WorkflowStarter } from './ports';
+import type { StepJournal } from './purchase-journal';
 import { capReasons, capText, MAX_MESSAGE_CHARS } from './capped-reasons';
 import { intakeIssues, parsePurchaseRequest, requestIdSchema, type PurchaseRequest } from './purchase-request';
 import { purchaseIdFor, type ExecutionInput, type PurchaseStatus } from './workflow';
@@ -19,6 +20,8 @@ export type RequestSource = ExecutionInput['source'];
 export interface SubmitPurchaseDeps {
   purchases: PurchaseStore;
   audit: AuditLog;
+  /** With it, the record and REQUEST_RECEIVED are written in one call (core/purchase-journal.ts). */
+  steps?: Pick<StepJournal, 'open'>;
   workflow: WorkflowStarter;
   clock?: () => Date;
 }
@@ -142,11 +145,15 @@ export async function submitPurchase(deps: SubmitPurchaseDeps, body: unknown, so
   }
 
   const now = clock().toISOString();
-  // REQUEST_RECEIVED before the purchase record, so no record ever exists without it. Keyed by the
-  // claim's time, which every caller of this requestId reads alike: a retry that finds it missing
-  // (resumeExisting) writes the very same entry, never a second one.
-  await appendReceived(deps, purchaseId, request, requestHash, source, claim.claimedAt);
-  await deps.purchases.create(receivedRecord(purchaseId, request, requestHash, now));
+  // REQUEST_RECEIVED with the purchase record, or before it, so no record ever exists without it.
+  // Keyed by the claim's time, which every caller of this requestId reads alike: a retry that finds
+  // it missing (resumeExisting) writes the very same entry, never a second one.
+  const record = receivedRecord(purchaseId, request, requestHash, now);
+  if (deps.steps) await deps.steps.open(record, receivedEntry(request, requestHash, source), receivedOnce(claim.claimedAt));
+  else {
+    await appendReceived(deps, purchaseId, request, requestHash, source, claim.claimedAt);
+    await deps.purchases.create(record);
+  }
   await startExecution(deps, { purchaseId, request, source, receivedAt: now });
   return { purchaseId, status: 'RECEIVED', existing: false };
 }
@@ -183,7 +190,7 @@ async function resumeExisting(
   return { purchaseId, status: record?.status ?? 'RECEIVED', existing: true };
 }
 
-/** The REQUEST_RECEIVED audit entry: the request as accepted, and who asked. */
+/** Appends the REQUEST_RECEIVED audit entry, once per request. */
 async function appendReceived(
   deps: Pick<SubmitPurchaseDeps, 'audit'>,
   purchaseId: string,
@@ -192,27 +199,33 @@ async function appendReceived(
   source: RequestSource,
   receivedAt: string,
 ): Promise<void> {
-  await deps.audit.append(
-    purchaseId,
-    {
-      type: 'REQUEST_RECEIVED',
-      status: 'RECEIVED',
-      message: `purchase request received via ${source}`,
-      detail: {
-        requestId: request.requestId,
-        vendor: request.vendor,
-        requester: request.requester,
-        reason: request.reason,
-        item: request.item,
-        ...(request.maxCost !== undefined ? { maxCost: request.maxCost } : {}),
-        ...(request.notifyRequester === false ? { notifyRequester: false } : {}),
-        source,
-        requestHash,
-      },
-      actor: `requester:${request.requester.email}`,
+  await deps.audit.append(purchaseId, receivedEntry(request, requestHash, source), receivedOnce(receivedAt));
+}
+
+/** The REQUEST_RECEIVED audit entry: the request as accepted, and who asked. */
+function receivedEntry(request: PurchaseRequest, requestHash: string, source: RequestSource): AuditEntryInput {
+  return {
+    type: 'REQUEST_RECEIVED',
+    status: 'RECEIVED',
+    message: `purchase request received via ${source}`,
+    detail: {
+      requestId: request.requestId,
+      vendor: request.vendor,
+      requester: request.requester,
+      reason: request.reason,
+      item: request.item,
+      ...(request.maxCost !== undefined ? { maxCost: request.maxCost } : {}),
+      ...(request.notifyRequester === false ? { notifyRequester: false } : {}),
+      source,
+      requestHash,
     },
-    { key: 'request-received', at: receivedAt },
-  );
+    actor: `requester:${request.requester.email}`,
+  };
+}
+
+/** REQUEST_RECEIVED is written once per request, keyed by the time the request was claimed. */
+function receivedOnce(receivedAt: string): AuditOnce {
+  return { key: 'request-received', at: receivedAt };
 }
 
 async function startExecution(deps: SubmitPurchaseDeps, input: ExecutionInput): Promise<void> {

@@ -60,4 +60,40 @@ describe('DynamoStepJournal', () => {
     expect(entries.map((e) => e.message).sort()).toEqual([...statuses].sort());
     expect(statuses).toContain((await purchases.get('pur-many'))?.status);
   });
+
+  describe('open', () => {
+    const record = (purchaseId: string, status: 'RECEIVED' | 'QUOTED' = 'RECEIVED') => ({
+      purchaseId,
+      requestId: `req-${purchaseId}`,
+      vendor: 'cocalc' as const,
+      status,
+      requestHash: 'h',
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+    });
+    const received = { type: 'REQUEST_RECEIVED' as const, status: 'RECEIVED' as const, message: 'received', actor: 'requester:a@example.com' };
+    const once = { key: 'request-received', at: '2030-01-01T00:00:00.000Z' };
+
+    it('creates the record and its first entry in one call', async () => {
+      const calls: string[] = [];
+      const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
+      await new DynamoStepJournal(counted as never, db.stateTable, db.auditTable).open(record('pur-open'), received, once);
+
+      expect(calls).toEqual(['TransactWriteCommand']);
+      expect(await purchases.get('pur-open')).toMatchObject({ status: 'RECEIVED', requestId: 'req-pur-open' });
+      expect(await audit.list('pur-open')).toEqual([expect.objectContaining({ type: 'REQUEST_RECEIVED', seq: `${once.at}#once-request-received` })]);
+    });
+
+    it('writes what is missing when a retry finds the entry or the record there, and changes neither', async () => {
+      await audit.append('pur-entry-first', received, once);
+      await steps.open(record('pur-entry-first'), received, once);
+      expect(await purchases.get('pur-entry-first')).toMatchObject({ status: 'RECEIVED' });
+      expect(await audit.list('pur-entry-first')).toHaveLength(1);
+
+      await purchases.create(record('pur-record-first', 'QUOTED'));
+      await steps.open(record('pur-record-first'), received, once);
+      expect(await purchases.get('pur-record-first')).toMatchObject({ status: 'QUOTED' });
+      expect(await audit.list('pur-record-first')).toEqual([expect.objectContaining({ type: 'REQUEST_RECEIVED' })]);
+    });
+  });
 });

@@ -41,6 +41,17 @@ function toRecord(item: Record<string, unknown>): PurchaseRecord {
   return rest as unknown as PurchaseRecord;
 }
 
+/** The Put that creates a purchase's record, unless it exists. */
+export function purchaseCreateInput(tableName: string, record: PurchaseRecord) {
+  return {
+    TableName: tableName,
+    // createdSeq puts the record in the listing index; it is written once and never changes.
+    Item: { ...purchaseKey(record.purchaseId), ...record, [SEQ]: listPosition(record) },
+    ConditionExpression: 'attribute_not_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': PK },
+  };
+}
+
 /** Statuses an update may or may not meet (PurchaseStore.update). */
 export interface PurchaseUpdateOptions {
   unlessStatusIn?: readonly PurchaseStatus[];
@@ -141,15 +152,7 @@ export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
    */
   async create(record: PurchaseRecord): Promise<void> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          // createdSeq puts the record in the listing index; it is written once and never changes.
-          Item: { ...purchaseKey(record.purchaseId), ...record, [SEQ]: listPosition(record) },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        }),
-      );
+      await this.doc.send(new PutCommand(purchaseCreateInput(this.tableName, record)));
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
     }

@@ -1,9 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntryInput, PurchaseRecord } from '../../core/ports';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntryInput, AuditOnce, PurchaseRecord } from '../../core/ports';
 import type { StepJournal } from '../../core/purchase-journal';
 import { auditEntryOf, auditPutInput } from './dynamo-audit-log';
-import { PurchaseNotFoundError, purchaseUpdateInput } from './dynamo-purchase-store';
+import { whenConditionHolds } from './conditional-check';
+import { PurchaseNotFoundError, purchaseCreateInput, purchaseUpdateInput } from './dynamo-purchase-store';
 
 /**
  * {@link StepJournal} on procure's two tables: the purchase's UpdateItem (state table) and the
@@ -13,7 +14,9 @@ import { PurchaseNotFoundError, purchaseUpdateInput } from './dynamo-purchase-st
  * else ("Using IAM with DynamoDB transactions"). Cancellation reasons are read per action: a
  * purchase that does not exist is PurchaseNotFoundError, as `update` throws; an entry whose seq
  * is taken (practically never) is retried with a new seq; a conflict with another write to the
- * purchase at that moment (DynamoDB's TransactionConflict) is retried as it is.
+ * purchase at that moment (DynamoDB's TransactionConflict) is retried as it is. A new purchase's
+ * record and first entry go in one transaction too; when either is already there (a retry of the
+ * same request) each is written on its own, unless it exists.
  */
 export class DynamoStepJournal implements StepJournal {
   constructor(
@@ -41,6 +44,20 @@ export class DynamoStepJournal implements StepJournal {
         const again = appended === 'ConditionalCheckFailed' || record === 'TransactionConflict' || appended === 'TransactionConflict';
         if (!again || attempt >= MAX_ATTEMPTS) throw err;
       }
+    }
+  }
+
+  async open(record: PurchaseRecord, input: AuditEntryInput, once: AuditOnce): Promise<void> {
+    const entry = auditEntryOf(record.purchaseId, input, new Date(once.at), once);
+    const create = purchaseCreateInput(this.stateTable, record);
+    const append = auditPutInput(this.auditTable, entry);
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: append }, { Put: create }] }));
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      // One of them exists: the entry first, so no record is ever without it.
+      await whenConditionHolds(this.doc.send(new PutCommand(append)));
+      await whenConditionHolds(this.doc.send(new PutCommand(create)));
     }
   }
 }
