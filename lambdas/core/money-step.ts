@@ -1,4 +1,5 @@
-import type { AuditLog, LockManager, PurchaseStore } from './ports';
+import type { PurchaseJournal } from './purchase-journal';
+import type { LockManager } from './ports';
 import type { WorkflowState } from './workflow';
 
 /**
@@ -6,9 +7,7 @@ import type { WorkflowState } from './workflow';
  * purchase journal, the vendor-account locks and the approval check. One declaration, so the two
  * money steps cannot drift apart in what they are wired with.
  */
-export interface MoneyStepDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
+export interface MoneyStepDeps extends PurchaseJournal {
   locks: LockManager;
   /** Proves the purchase was approved (lambdas/core/verify-approval.ts); throws before any vendor call when not. */
   verifyApproval: (state: WorkflowState) => Promise<void>;

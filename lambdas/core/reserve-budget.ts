@@ -1,7 +1,7 @@
 import { BudgetExceededError, DailyLimitExceededError } from './errors';
 import { formatUsd } from './money';
-import type { AuditLog, NewReservation, PurchaseStore, SpendGuard } from './ports';
-import { recordStep } from './purchase-journal';
+import type { NewReservation, SpendGuard } from './ports';
+import { recordStep, type PurchaseJournal } from './purchase-journal';
 import type { Reservation, WorkflowState } from './workflow';
 
 /** A refusal of the budget or the daily limit: audited (BUDGET_REFUSED) and rethrown for the machine's Catch. Anything else is rethrown as it is. */
@@ -15,9 +15,7 @@ export function monthStart(month: string): Date {
 }
 
 /** What ReserveBudget needs. */
-export interface ReserveBudgetDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
+export interface ReserveBudgetDeps extends PurchaseJournal {
   spendGuard: SpendGuard;
   clock?: () => Date;
 }

@@ -1,9 +1,9 @@
 import { AUDIT } from './audit-kinds';
 import { InvalidRequestError, QuoteMismatchError } from './errors';
 import { formatUsd } from './money';
-import type { AuditEntry, AuditLog, PurchaseStore } from './ports';
+import type { AuditEntry } from './ports';
 import { parsePurchaseRequest, type PurchaseRequest } from './purchase-request';
-import { recordStep } from './purchase-journal';
+import { recordStep, type PurchaseJournal } from './purchase-journal';
 import { recordedMismatch, type QuoteMismatch } from './quote-mismatch';
 import { assertWithinMaxCost } from './quoting';
 import { priceRequest, type PricedItem, type QuotersByVendor } from './vendor-quoter';
@@ -11,9 +11,7 @@ import { approvalsRequired, tierFor, type ApprovalPolicy } from './approval-poli
 import type { Quote, WorkflowState } from './workflow';
 
 /** What ValidateAndQuote needs. */
-export interface ValidateAndQuoteDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
+export interface ValidateAndQuoteDeps extends PurchaseJournal {
   /** Each vendor's pricing (core/vendor-quoter.ts). */
   quoters: QuotersByVendor;
   /** The approval policy by amount (APPROVAL_POLICY). */

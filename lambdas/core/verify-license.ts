@@ -1,13 +1,10 @@
 import { LicenseNotFoundError } from './errors';
 import type { LicensesByVendor } from './vendor-licenses';
-import type { AuditLog, PurchaseStore } from './ports';
-import { recordStep } from './purchase-journal';
+import { recordStep, type PurchaseJournal } from './purchase-journal';
 import type { NormalizedLicense, WorkflowState } from './workflow';
 
 /** What VerifyLicense needs. */
-export interface VerifyLicenseDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
+export interface VerifyLicenseDeps extends PurchaseJournal {
   /** Each vendor's listing (its folder's core/licenses.ts). */
   licenses: LicensesByVendor;
   clock?: () => Date;

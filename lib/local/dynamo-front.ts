@@ -51,7 +51,6 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
   const transactions = new LocalTransactions(options.intentFile);
   const undone = await transactions.recover(dynaliteCaller(handle, RECOVERY_HEADERS));
   if (undone) options.log?.(`dynamo: put back ${undone} item(s) of a transaction the last run died in`);
-  let closing = false;
   const connectionOf = connectionNumbers();
   const front = createServer((req, res) => {
     void (async () => {
@@ -64,19 +63,26 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
           // A listener's bug must not break the request.
         }
       }
-      await gate.open();
-      if (closing) {
-        // Nothing is handed over once the store may be closing: dynalite would fail it with an uncaught error.
-        answerError(res, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'local DynamoDB is stopping');
+      if (transactions.broken) {
+        answerError(
+          res,
+          500,
+          'com.amazonaws.dynamodb.v20120810#InternalServerError',
+          `local DynamoDB stopped writing: ${transactions.broken}; restart the runtime`,
+        );
         return;
       }
-      if (req.headers['x-amz-target'] !== TRANSACT_WRITE) {
-        gate.track(res);
-        handOver(handle, req, res, body);
+      const transact = req.headers['x-amz-target'] === TRANSACT_WRITE;
+      const admitted = transact ? await gate.alone(res, () => transactions.write(body, dynaliteCaller(handle, req.headers))) : await gate.enter(res);
+      if (admitted === 'closed' || admitted === 'busy') {
+        // Nothing is handed over once the store may be closing (dynalite would fail it with an
+        // uncaught error), nor a transaction while requests handed over stay unanswered.
+        const why = admitted === 'closed' ? 'local DynamoDB is stopping' : 'local DynamoDB is busy; try again';
+        answerError(res, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', why);
         return;
       }
-      const answer = await gate.alone(res, () => transactions.write(body, dynaliteCaller(handle, req.headers)));
-      answerJson(res, answer.status, answer.body);
+      if (admitted === 'admitted') handOver(handle, req, res, body);
+      else answerJson(res, admitted.status, admitted.body);
     })().catch((err: unknown) => {
       options.log?.(`dynamo: front failed: ${(err as Error).message}`);
       if (!res.headersSent) res.writeHead(500);
@@ -94,11 +100,11 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
   return {
     endpoint: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
     close: async () => {
-      closing = true;
       const closed = new Promise<void>((r) => front.close(() => r()));
       // dynalite's close waits for single store calls only, not for a request's chain of them (a
-      // Query's read stream not at all): the requests it was handed must be answered first.
-      await gate.drained(DRAIN_WAIT_MS);
+      // Query's read stream not at all): the requests and the transaction it was handed must be
+      // answered first.
+      await gate.close(DRAIN_WAIT_MS);
       front.closeAllConnections();
       await closed;
       await new Promise<void>((r) => dynalite.close(() => r()));

@@ -5,76 +5,95 @@ export const DRAIN_WAIT_MS = 5_000;
 
 /**
  * Who may reach dynalite, for the local DynamoDB front (dynamo-front.ts): the requests handed over
- * and not answered yet, and the transaction running, if any. A transaction runs alone: it starts
- * once those handed over before it are answered (or {@link DRAIN_WAIT_MS} passed), and requests
- * that arrive meanwhile wait until it ends (dynamo-transactions.ts).
+ * and not answered yet (counted by dynalite's `res.end`), and the one transaction running, if any.
+ * A transaction runs alone: it starts once those handed over before it are answered, and every
+ * request or transaction that arrives meanwhile waits until it ends. Each admission checks and
+ * takes its place in one synchronous step, so of several waiters woken together only one
+ * transaction starts, and no request slips in beside it. Closing refuses everything after it and
+ * waits for what was admitted.
  */
 export class StoreGate {
-  private readonly inFlight = new InFlight();
-  private running: Promise<void> | undefined;
+  private handedOver = 0;
+  private running = false;
+  private closed = false;
+  private readonly waiting: Array<() => void> = [];
 
-  /** Resolves when no transaction runs. */
-  async open(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  /** Counts `res` as handed over until it is answered. Call right after {@link open}, with no await between. */
-  track(res: ServerResponse): void {
-    this.inFlight.track(res);
-  }
-
-  /** Runs `fn` alone, answering on `res` (counted like a request handed over). Call right after {@link open}. */
-  async alone<T>(res: ServerResponse, fn: () => Promise<T>): Promise<T> {
-    let end = (): void => undefined;
-    this.running = new Promise<void>((r) => (end = r));
-    try {
-      await this.inFlight.drained(DRAIN_WAIT_MS);
-      this.inFlight.track(res);
-      return await fn();
-    } finally {
-      this.running = undefined;
-      end();
+  /** Admits a request to dynalite and counts `res` until it is answered, once no transaction runs; `closed` once closing began. */
+  async enter(res: ServerResponse): Promise<'admitted' | 'closed'> {
+    for (;;) {
+      if (this.closed) return 'closed';
+      if (!this.running) {
+        this.track(res);
+        return 'admitted';
+      }
+      await this.changed();
     }
   }
 
-  /** Resolves once every request handed over is answered, or after `maxMs`. */
-  drained(maxMs: number): Promise<void> {
-    return this.inFlight.drained(maxMs);
+  /**
+   * Runs `fn` alone, answering on `res` (counted like a request handed over), once no other
+   * transaction runs and every request handed over is answered. `closed` once closing began;
+   * `busy` when those requests were not answered within {@link DRAIN_WAIT_MS} (nothing was run).
+   */
+  async alone<T>(res: ServerResponse, fn: () => Promise<T>): Promise<T | 'closed' | 'busy'> {
+    for (;;) {
+      if (this.closed) return 'closed';
+      if (!this.running) break;
+      await this.changed();
+    }
+    this.running = true;
+    try {
+      if (!(await this.until(() => this.handedOver === 0, DRAIN_WAIT_MS))) return 'busy';
+      if (this.closed) return 'closed';
+      this.track(res);
+      return await fn();
+    } finally {
+      this.running = false;
+      this.notify();
+    }
   }
-}
 
-/**
- * The requests handed to dynalite that it has not answered yet. Counted by dynalite's `res.end`,
- * not the response's 'close' (as LambdaHost.drain waits): a client that gives up closes the
- * response while dynalite is still working on the store.
- */
-class InFlight {
-  private count = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** Refuses every later admission and waits (up to `maxMs`) for the transaction and the requests already admitted. */
+  async close(maxMs: number): Promise<void> {
+    this.closed = true;
+    this.notify();
+    await this.until(() => !this.running && this.handedOver === 0, maxMs);
+  }
 
-  track(res: ServerResponse): void {
-    this.count += 1;
+  /**
+   * Counted until dynalite's `res.end`, not the response's 'close' (as LambdaHost.drain waits): a
+   * client that gives up closes the response while dynalite is still working on the store.
+   */
+  private track(res: ServerResponse): void {
+    this.handedOver += 1;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     let answered = false;
     res.end = ((...args: unknown[]) => {
       if (!answered) {
         answered = true;
-        this.count -= 1;
-        if (this.count === 0) for (const wake of this.waiting.splice(0)) wake();
+        this.handedOver -= 1;
+        this.notify();
       }
       return end(...args);
     }) as ServerResponse['end'];
   }
 
-  /** Resolves once every tracked request is answered, or after `maxMs`. */
-  async drained(maxMs: number): Promise<void> {
-    if (this.count === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, maxMs);
-      this.waiting.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  /** Whether `done()` held within `maxMs`, checked at each change. */
+  private async until(done: () => boolean, maxMs: number): Promise<boolean> {
+    const deadline = Date.now() + maxMs;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await Promise.race([this.changed(), new Promise<void>((r) => setTimeout(r, left).unref())]);
+    }
+    return true;
+  }
+
+  private changed(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private notify(): void {
+    for (const wake of this.waiting.splice(0)) wake();
   }
 }

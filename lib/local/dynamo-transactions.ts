@@ -23,6 +23,11 @@ import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
  * `ConditionCheck` actions (the workflow writes none) and `ReturnValuesOnConditionCheckFailure`.
  */
 export class LocalTransactions {
+  /**
+   * Why the store must not be written any more: a transaction could not be put back. With a data
+   * folder its note stays, and the next start puts it back before anything else is written.
+   */
+  broken: string | undefined;
   private readonly keyNames = new Map<string, string[]>();
   private readonly tokens = new Map<string, { hash: string; expiresAt: number }>();
 
@@ -62,19 +67,26 @@ export class LocalTransactions {
     }
     const before: BeforeImage[] = [];
     for (const a of actions) {
-      const got = await call('GetItem', { TableName: a.table, Key: a.key, ConsistentRead: true });
+      const got = await safely(call, 'GetItem', { TableName: a.table, Key: a.key, ConsistentRead: true });
       if (got.status !== 200) return got;
       before.push({ table: a.table, key: a.key, ...(got.body.Item ? { item: got.body.Item as Record<string, unknown> } : {}) });
     }
     this.writeIntent(before);
     const results: DynaliteAnswer[] = [];
-    for (const a of actions) results.push(await call(OPERATION[a.kind], a.input));
+    for (const a of actions) results.push(await safely(call, OPERATION[a.kind], a.input));
     const failed = results.some((r) => r.status !== 200);
-    if (failed)
-      await this.restore(
-        call,
-        before.filter((_, i) => results[i]!.status === 200),
-      );
+    if (failed) {
+      try {
+        // An action that threw may have been applied: it is put back too.
+        await this.restore(
+          call,
+          before.filter((_, i) => results[i]!.status === 200 || results[i]!.status === THREW),
+        );
+      } catch (err) {
+        this.broken = (err as Error).message;
+        throw err;
+      }
+    }
     this.clearIntent();
     if (!failed) {
       if (token !== undefined) this.remember(token, hash);
@@ -192,6 +204,18 @@ const MAX_ACTIONS = 100;
 /** How long DynamoDB keeps a ClientRequestToken (API_TransactWriteItems). */
 const TOKEN_TTL_MS = 10 * 60_000;
 const DYNAMO = 'com.amazonaws.dynamodb.v20120810#';
+
+/** The status of an answer made up for a call that threw instead of answering. */
+const THREW = 500;
+
+/** `call`'s answer, or a 500 InternalFailure when dynalite threw instead of answering. */
+async function safely(call: DynaliteCall, operation: string, input: Record<string, unknown>): Promise<DynaliteAnswer> {
+  try {
+    return await call(operation, input);
+  } catch (err) {
+    return answer(THREW, 'com.amazon.coral.service#InternalFailure', `local DynamoDB failed: ${(err as Error).message}`);
+  }
+}
 
 function isConditionFailure(a: DynaliteAnswer): boolean {
   return String(a.body.__type ?? '').endsWith('#ConditionalCheckFailedException');

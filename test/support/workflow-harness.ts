@@ -187,6 +187,7 @@ export function cocalcStepDeps(h: StepHarness, gateway: CocalcGateway): AddToCar
   return {
     audit: h.audit,
     purchases: h.purchases,
+    steps: h.steps,
     locks: h.locks,
     slots: h.slots,
     cocalc: async () => gateway,

@@ -44,6 +44,7 @@ describe('BuyLicense (InterServer)', () => {
     makeHandler({
       audit: h.audit,
       purchases: h.purchases,
+      steps: h.steps,
       locks: h.locks,
       interserver: async () => gw,
       paymentPolicy: policy,

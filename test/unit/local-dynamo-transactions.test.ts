@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, startDynamo } from '../../lib/local/dynamo';
+import { LocalTransactions } from '../../lib/local/dynamo-transactions';
 import { pkSkTable, startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 import { useTempDirs } from '../support/local-machines';
 
@@ -135,21 +136,24 @@ describe('TransactWriteItems on the local DynamoDB', () => {
   });
 
   it('runs alone: a write to an item between its actions is never undone when it is cancelled', async () => {
-    // Each round: a transaction that sets `a` and then fails on `b` (so it puts `a` back), while
-    // plain increments of `a` arrive. Run inside the transaction, an increment would land
-    // between the set and the put-back, and the put-back would erase it.
+    // Each round: a transaction that sets `a`, then writes ten other items and fails on the last
+    // (so it puts everything back), while plain increments of `a` arrive. Run inside a
+    // transaction, an increment would land between the set and the put-back, and the put-back
+    // would erase it. Many transactions queue at once, so a gate that lets every waiter through
+    // when one ends would also let two run together.
     const [a, b] = [fresh(), fresh()];
     await put(a, 0);
-    const rounds = 40;
+    const rounds = 60;
+    const others = Array.from({ length: 10 }, () => fresh());
     const increments: Promise<unknown>[] = [];
     const transactions: Promise<unknown>[] = [];
     for (let i = 0; i < rounds; i++) {
-      transactions.push(
-        cancelled([
-          { Update: { TableName: db.stateTable, Key: key(a), UpdateExpression: 'SET tag = :t', ExpressionAttributeValues: { ':t': i } } },
-          setIf(b, 99, 1),
-        ]),
-      );
+      const items = [
+        { Update: { TableName: db.stateTable, Key: key(a), UpdateExpression: 'SET tag = :t', ExpressionAttributeValues: { ':t': i } } },
+        ...others.map((o) => ({ Update: { TableName: db.stateTable, Key: key(o), UpdateExpression: 'SET tag = :t', ExpressionAttributeValues: { ':t': i } } })),
+        setIf(b, 99, 1),
+      ];
+      transactions.push(cancelled(items));
       increments.push(
         db.doc.send(new UpdateCommand({ TableName: db.stateTable, Key: key(a), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } })),
       );
@@ -158,6 +162,7 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     const item = await get(a);
     expect(item?.v).toBe(rounds);
     expect(item?.tag).toBeUndefined();
+    for (const o of others) expect(await get(o)).toBeUndefined();
   });
 });
 
@@ -209,5 +214,46 @@ describe('a transaction a killed runtime left half-applied', () => {
       again.destroy();
       await second.close();
     }
+  });
+});
+
+describe('a transaction whose store throws instead of answering', () => {
+  // dynalite throws on some malformed values instead of answering, which the SDK will not send:
+  // a small map-backed store stands in for it here so the throw can be placed (the only stand-in
+  // in this file).
+  function store(throwOn: (op: string, n: number) => boolean) {
+    const items = new Map<string, Record<string, unknown>>();
+    let n = 0;
+    const id = (input: Record<string, unknown>) =>
+      JSON.stringify((input.Key ?? { pk: (input.Item as Record<string, unknown>).pk, sk: (input.Item as Record<string, unknown>).sk }) as object);
+    const call = async (op: string, input: Record<string, unknown>) => {
+      n += 1;
+      if (op === 'DescribeTable') return { status: 200, body: { Table: { KeySchema: [{ AttributeName: 'pk' }, { AttributeName: 'sk' }] } } };
+      if (throwOn(op, n)) throw new Error(`thrown at call ${n}`);
+      if (op === 'GetItem') return { status: 200, body: items.has(id(input)) ? { Item: items.get(id(input)) } : {} };
+      if (op === 'PutItem') items.set(id(input), input.Item as Record<string, unknown>);
+      if (op === 'DeleteItem') items.delete(id(input));
+      return { status: 200, body: {} };
+    };
+    return { items, call };
+  }
+  const putOf = (pk: string) => ({ Put: { TableName: 't', Item: { pk: { S: pk }, sk: { S: 'X' } } } });
+  const body = (...pks: string[]) => Buffer.from(JSON.stringify({ TransactItems: pks.map(putOf) }));
+
+  it('puts back every action, the one that threw included, and answers 500', async () => {
+    // Calls: DescribeTable, 2 GetItems, then the Puts: the second Put (call 5) throws.
+    const s = store((op, n) => op === 'PutItem' && n === 5);
+    const tx = new LocalTransactions();
+    const answer = await tx.write(body('A', 'B'), s.call);
+    expect(answer.status).toBe(500);
+    expect(s.items.size).toBe(0);
+    expect(tx.broken).toBeUndefined();
+  });
+
+  it('stops writing when it cannot put a transaction back', async () => {
+    const s = store((op, n) => (op === 'PutItem' && n === 5) || (op === 'DeleteItem' && n > 5));
+    const tx = new LocalTransactions();
+    await expect(tx.write(body('A', 'B'), s.call)).rejects.toThrow(/thrown at call/);
+    expect(tx.broken).toMatch(/thrown at call/);
   });
 });

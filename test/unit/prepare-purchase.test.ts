@@ -68,7 +68,7 @@ describe('PreparePurchase', () => {
     };
   };
   const deps = (now: () => number = Date.now, on: StepHarness = h): PreparePurchaseDeps => {
-    const journal = { audit: on.audit, purchases: on.purchases };
+    const journal = { audit: on.audit, purchases: on.purchases, steps: on.steps };
     return {
       quoting: {
         ...journal,

@@ -25,6 +25,7 @@ describe('ReserveBudget', () => {
     const deps: ReserveBudgetDeps = {
       audit: h.audit,
       purchases: h.purchases,
+      steps: h.steps,
       spendGuard: new DynamoSpendGuard(h.doc, h.db.stateTable, { capsUsd: caps, dailyLimit }),
       clock,
     };

@@ -39,6 +39,7 @@ describe('ValidateAndQuote', () => {
     const deps: ValidateAndQuoteDeps = {
       audit: h.audit,
       purchases: h.purchases,
+      steps: h.steps,
       quoters: quotersWith(async () => {
         interserverBuilds += 1;
         return gateway;

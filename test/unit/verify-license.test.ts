@@ -28,7 +28,7 @@ describe('VerifyLicense', () => {
     cocalc = cocalcGatewayFor(cocalcSandbox.url, apiKey);
     interserver = interserverGatewayFor(interserverSandbox, SANDBOX_DEFAULTS.username, SANDBOX_DEFAULTS.password);
     const licenses = { cocalc: cocalcLicenses(async () => cocalc), interserver: interserverLicenses(async () => interserver) };
-    verify = makeHandler({ audit: h.audit, purchases: h.purchases, licenses });
+    verify = makeHandler({ audit: h.audit, purchases: h.purchases, steps: h.steps, licenses });
   });
   afterAll(async () => {
     await interserverSandbox.close();

@@ -13,8 +13,9 @@ import { PurchaseNotFoundError, purchaseCreateInput, purchaseUpdateInput } from 
  * append-only: a transaction's Put needs the same PutItem permission as a plain one, and nothing
  * else ("Using IAM with DynamoDB transactions"). Cancellation reasons are read per action: a
  * purchase that does not exist is PurchaseNotFoundError, as `update` throws; an entry whose seq
- * is taken (practically never) is retried with a new seq; a conflict with another write to the
- * purchase at that moment (DynamoDB's TransactionConflict) is retried as it is. A new purchase's
+ * is taken (practically never) is retried with a new seq. A conflict with another write to the
+ * purchase at that moment, or throttling, is retried by the client with backoff
+ * (shared/aws-clients/dynamodb.ts retryTransactionContention). A new purchase's
  * record and first entry go in one transaction too; when either is already there (a retry of the
  * same request) each is written on its own, unless it exists.
  */
@@ -41,8 +42,7 @@ export class DynamoStepJournal implements StepJournal {
         if (!(err instanceof TransactionCanceledException)) throw err;
         const [record, appended] = (err.CancellationReasons ?? []).map((r) => r.Code);
         if (record === 'ConditionalCheckFailed') throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
-        const again = appended === 'ConditionalCheckFailed' || record === 'TransactionConflict' || appended === 'TransactionConflict';
-        if (!again || attempt >= MAX_ATTEMPTS) throw err;
+        if (appended !== 'ConditionalCheckFailed' || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
   }
@@ -62,5 +62,5 @@ export class DynamoStepJournal implements StepJournal {
   }
 }
 
-/** Attempts of one step's write: the first, and two more after a taken seq or a conflict. */
+/** Attempts of one step's write: the first, and two more after a taken seq. */
 const MAX_ATTEMPTS = 3;

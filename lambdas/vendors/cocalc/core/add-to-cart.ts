@@ -6,17 +6,15 @@ import { InvalidRequestError, LockBusyError } from '../../../core/errors';
 import { CartSlotUnavailableError } from './errors';
 import { lockLeaseMs, type InvocationClock } from '../../../core/locks';
 import { CART_ADD_LOCK_MODE, COCALC_ACCOUNT_LOCK } from './account-lock';
-import type { AuditLog, LockManager, PurchaseStore, RateSlots } from '../../../core/ports';
+import type { LockManager, RateSlots } from '../../../core/ports';
 import type { CocalcGateway } from './ports';
 import { parsePurchaseRequest } from '../../../core/purchase-request';
-import { recordStep } from '../../../core/purchase-journal';
+import { recordStep, type PurchaseJournal } from '../../../core/purchase-journal';
 import { COCALC_CART_ADD_SLOT_KEY } from './add-limits';
 import type { CartRef, WorkflowState } from '../../../core/workflow';
 
 /** What AddToCart needs. */
-export interface AddToCartDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
+export interface AddToCartDeps extends PurchaseJournal {
   locks: LockManager;
   /** `shopping/cart/add` slots shared by every Lambda through DynamoDB (rate-slots.ts). */
   slots: RateSlots;
