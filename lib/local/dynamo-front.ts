@@ -18,7 +18,7 @@ import { checkSigV4 } from './sigv4-check';
  * request's SigV4 signature against the runtime's credentials (403 `UnrecognizedClientException` /
  * `InvalidSignatureException`, as DynamoDB answers, otherwise) and hands the request to dynalite's
  * own request handler in this process, which answers on the front's response. A second HTTP hop
- * cost about a third of each call's time at the server (issue #11: a purchase makes 33-62 calls).
+ * cost about a third of each call's time at the server (issue #11: a purchase makes 26-55 calls).
  * dynalite still listens, on a Unix socket in a private (0700) temp folder that nothing connects
  * to, because its close() closes its store only after closing a listening server. Closing first
  * waits for the requests dynalite was handed to be answered (up to 5 s) and refuses any that reach

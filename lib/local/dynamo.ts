@@ -23,7 +23,8 @@ export { LOCAL_CREDENTIALS };
  * DynamoDB on dynalite (local-aws-runtime.md §2): in memory, or kept in a LevelDB folder between
  * runs. The template's tables are created with the same key schema, attribute definitions and
  * indexes; a persisted table whose keys changed is an error (delete the data folder), a missing
- * GSI is added. dynalite has no transactions and no TTL (TimeToLiveSpecification is ignored).
+ * GSI is added. dynalite has no TTL (TimeToLiveSpecification is ignored) and no transactions: the
+ * front answers TransactWriteItems (dynamo-transactions.ts).
  */
 export interface LocalTable {
   logicalId: string;

@@ -10,7 +10,7 @@ import { approvalKey, approvalRound, assertOpen, decisionKey, decisionKeyOfRound
 // The keys and the pure readings of records and rounds live in approval-store-items.ts.
 
 /**
- * {@link ApprovalStore} on the state table, transaction-free (dynalite has none):
+ * {@link ApprovalStore} on the state table, transaction-free:
  *
  *   APPROVAL#<approvalId> / APPROVAL                the record, task token included (never leaves the table)
  *   PURCHASE#<purchaseId> / DECISION#<round>        which approval decided this round: the first claim wins

@@ -69,7 +69,7 @@ const USED = 'used:';
  * {@link RateSlots} as one state-table item per key, SLOTS#<key> / SLOTS, holding
  * `slots: StoredSlot[]` and a `version`. Reserving, releasing and claiming read the item, compute
  * the new list in code (core/rate-slots.ts) and write it back on the condition that `version` is
- * unchanged (optimistic concurrency: dynalite has no transactions, and one item keeps the claims
+ * unchanged (optimistic concurrency: one item keeps the claims
  * serialized, which the claim check's proof needs). A writer that loses re-reads and tries again
  * after a short random pause; that loop only settles concurrent writers (bounded: `maxAttempts`,
  * then RateSlotsContendedError), it never waits for a slot.

@@ -13,8 +13,8 @@ import { ReservationRecords } from './spend-guard-records';
 // and the record writes in spend-guard-records.ts.
 
 /**
- * {@link SpendGuard} on the state table, without transactions (dynalite has none, and a
- * transaction would not make the steps below any safer):
+ * {@link SpendGuard} on the state table, without transactions (each step below is idempotent on
+ * its own, so a transaction would not make them any safer):
  *
  * 1. RESERVATION#<purchaseId> is put conditionally with status RESERVING: one record per purchase,
  *    so a repeated reserve resumes or returns the first one instead of reserving again.
