@@ -64,12 +64,7 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
         }
       }
       if (transactions.broken) {
-        answerError(
-          res,
-          500,
-          'com.amazonaws.dynamodb.v20120810#InternalServerError',
-          `local DynamoDB stopped writing: ${transactions.broken}; restart the runtime`,
-        );
+        answerError(res, 500, INTERNAL_ERROR, brokenMessage(transactions.broken));
         return;
       }
       const transact = req.headers['x-amz-target'] === TRANSACT_WRITE;
@@ -78,10 +73,12 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
         // Nothing is handed over once the store may be closing (dynalite would fail it with an
         // uncaught error), nor a transaction while requests handed over stay unanswered.
         const why = admitted === 'closed' ? 'local DynamoDB is stopping' : 'local DynamoDB is busy; try again';
-        answerError(res, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', why);
+        answerError(res, 500, INTERNAL_ERROR, why);
         return;
       }
-      if (admitted === 'admitted') handOver(handle, req, res, body);
+      // One that could not be put back may have failed while this request waited.
+      if (admitted === 'admitted' && transactions.broken) answerError(res, 500, INTERNAL_ERROR, brokenMessage(transactions.broken));
+      else if (admitted === 'admitted') handOver(handle, req, res, body);
       else answerJson(res, admitted.status, admitted.body);
     })().catch((err: unknown) => {
       options.log?.(`dynamo: front failed: ${(err as Error).message}`);
@@ -164,6 +161,8 @@ function connectionNumbers(): (socket: object) => number {
 const RECOVERY_HEADERS = { authorization: 'AWS4-HMAC-SHA256 Credential=local/recovery, SignedHeaders=host, Signature=0', 'x-amz-date': '20260101T000000Z' };
 
 const TRANSACT_WRITE = 'DynamoDB_20120810.TransactWriteItems';
+const INTERNAL_ERROR = 'com.amazonaws.dynamodb.v20120810#InternalServerError';
+const brokenMessage = (why: string) => `local DynamoDB stopped answering: a transaction could not be put back (${why}); restart the runtime`;
 
 /** An error answer as DynamoDB gives one: JSON with `__type` and `message`. */
 function answerError(res: ServerResponse, statusCode: number, type: string, message: string): void {

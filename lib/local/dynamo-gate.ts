@@ -84,7 +84,9 @@ export class StoreGate {
     while (!done()) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      await Promise.race([this.changed(), new Promise<void>((r) => setTimeout(r, left).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.changed(), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+      clearTimeout(timer);
     }
     return true;
   }

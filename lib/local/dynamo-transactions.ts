@@ -24,8 +24,9 @@ import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
  */
 export class LocalTransactions {
   /**
-   * Why the store must not be written any more: a transaction could not be put back. With a data
-   * folder its note stays, and the next start puts it back before anything else is written.
+   * Why the store must not be used any more: a transaction could not be put back, so reads would
+   * see it half-applied. With a data folder its note stays, and the next start puts it back
+   * before anything else is read or written.
    */
   broken: string | undefined;
   private readonly keyNames = new Map<string, string[]>();
@@ -48,6 +49,8 @@ export class LocalTransactions {
   }
 
   async write(body: Buffer, call: DynaliteCall): Promise<DynaliteAnswer> {
+    // Checked once admitted: one that could not be put back may have failed while this one waited.
+    if (this.broken) return answer(500, `${DYNAMO}InternalServerError`, `an earlier transaction could not be put back (${this.broken})`);
     let request: { TransactItems?: unknown; ClientRequestToken?: unknown };
     try {
       request = JSON.parse(body.toString('utf8')) as typeof request;

@@ -255,5 +255,9 @@ describe('a transaction whose store throws instead of answering', () => {
     const tx = new LocalTransactions();
     await expect(tx.write(body('A', 'B'), s.call)).rejects.toThrow(/thrown at call/);
     expect(tx.broken).toMatch(/thrown at call/);
+    // One admitted after it (it waited while the first ran) writes nothing.
+    const before = new Map(s.items);
+    expect((await tx.write(body('C'), s.call)).status).toBe(500);
+    expect(s.items).toEqual(before);
   });
 });
