@@ -1,5 +1,6 @@
+import type { PurchaseJournal } from './purchase-journal';
 import type { RequesterNoticeDeps } from './notify-requester';
-import type { ApprovalStore, AuditLog, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from './ports';
+import type { ApprovalStore, Mailer, NoticeLedger, PurchaseStore, SpendGuard, TaskCallback } from './ports';
 import { FINAL_STATUSES, type PurchaseStatus } from './workflow';
 
 /*
@@ -34,15 +35,13 @@ export interface ApprovalLinkRequest {
  * that still verifies is redirected to its canonical form, so the page's form posts to the right path.
  * The event is never logged: its query string and body hold the signature.
  */
-export interface ApprovalsApiDeps {
+export interface ApprovalsApiDeps extends PurchaseJournal {
   /** Structurally the shared logger (lambdas/shared/logger.ts). */
   log: {
     warn(message: string, ...extra: Array<Record<string, unknown>>): void;
     error(message: string, ...extra: Array<Record<string, unknown>>): void;
   };
   approvals: ApprovalStore;
-  purchases: PurchaseStore;
-  audit: AuditLog;
   callback: TaskCallback;
   spendGuard: Pick<SpendGuard, 'remaining'>;
   signingKey: () => Promise<string>;

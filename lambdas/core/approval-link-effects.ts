@@ -2,7 +2,8 @@ import { approvalDecisionOf, needsSeveral, type DecidedApproval } from './approv
 import { NOT_OVERWRITTEN_BY_A_DECISION, type ApprovalLinkContext, type ApprovalLinkRequest } from './approval-link-context';
 import { countedPage, errorPage, type ApprovalPageResult } from './approval-link-pages';
 import { pendingApprovalOf } from './approval-round-view';
-import type { RoundQuorum } from './ports';
+import { ProcureError } from './errors';
+import type { AuditEntryInput, RoundQuorum } from './ports';
 
 /*
  * What a decided link does besides answering: the audit entry, the purchase's status, and the
@@ -19,7 +20,7 @@ export async function recordDecision(
 ): Promise<void> {
   const { deps } = ctx;
   const several = needsSeveral(quorum) && decided.status === 'APPROVED';
-  await deps.audit.append(decided.purchaseId, {
+  const entry: AuditEntryInput = {
     type: 'APPROVAL_DECIDED',
     status: decided.status,
     message: several
@@ -36,13 +37,22 @@ export async function recordDecision(
       ...(redelivered ? { redelivered: true } : {}),
     },
     actor: decided.approver,
-  });
-  try {
-    await deps.purchases.update(decided.purchaseId, { status: decided.status }, { unlessStatusIn: NOT_OVERWRITTEN_BY_A_DECISION });
-  } catch (err) {
-    // The audit entry is the record of truth; a status write must not block the decision.
-    deps.log.warn('could not update the purchase status', { purchaseId: decided.purchaseId, error: err as Error });
+  };
+  const status = { status: decided.status };
+  const options = { unlessStatusIn: NOT_OVERWRITTEN_BY_A_DECISION };
+  // The audit entry is the record of truth; a status write must not block the decision.
+  const statusNotWritten = (err: unknown) => deps.log.warn('could not update the purchase status', { purchaseId: decided.purchaseId, error: err as Error });
+  if (deps.steps) {
+    // One call: a failure of the whole write is the entry's and is thrown; a refused status is not.
+    await deps.steps.note(decided.purchaseId, entry, status, options).catch((err: unknown) => {
+      // A refused update is a ProcureError (status conflict, no such purchase); AWS errors are not.
+      if (!(err instanceof ProcureError)) throw err;
+      statusNotWritten(err);
+    });
+    return;
   }
+  await deps.audit.append(decided.purchaseId, entry);
+  await deps.purchases.update(decided.purchaseId, status, options).catch(statusNotWritten);
 }
 
 /**

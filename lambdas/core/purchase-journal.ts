@@ -1,4 +1,4 @@
-import type { AuditEntryInput, AuditLog, AuditOnce, PurchaseRecord, PurchaseStore } from './ports';
+import type { AuditEntryInput, AuditLog, AuditOnce, PurchaseRecord, PurchaseStore, PurchaseUpdateOptions } from './ports';
 
 /**
  * Every workflow step leaves two traces: the purchase's current view (status and references) and
@@ -25,6 +25,28 @@ export interface StepJournal {
    * time, as `audit.append` does), both or neither; whichever is already there is left as it is.
    */
   open(record: PurchaseRecord, entry: AuditEntryInput, once: AuditOnce): Promise<void>;
+  /**
+   * Appends `entry` and sets `patch` as `purchases.update(purchaseId, patch, options)` does, in
+   * one call. The entry is written even when the update is refused; the refusal is then thrown
+   * as `update` throws it (PurchaseStatusConflictError, or not found).
+   */
+  note(purchaseId: string, entry: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>, options: PurchaseUpdateOptions): Promise<void>;
+}
+
+/**
+ * Appends the entry, then sets `patch` under `options`: one call with a step journal. The entry
+ * is written even when the update is refused, which is thrown as `purchases.update` throws it.
+ */
+export async function noteStep(
+  journal: PurchaseJournal,
+  purchaseId: string,
+  entry: AuditEntryInput,
+  patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
+  options: PurchaseUpdateOptions,
+): Promise<void> {
+  if (journal.steps) return journal.steps.note(purchaseId, entry, patch, options);
+  await journal.audit.append(purchaseId, entry);
+  await journal.purchases.update(purchaseId, patch, options);
 }
 
 /** Sets the purchase's status (and `patch`) and appends the audit entry. */

@@ -95,11 +95,13 @@ export interface PurchaseStore {
    * PurchaseStatusConflictError (and nothing changes) when the current status is one of those;
    * with `ifStatusIn`, when it is not one of those.
    */
-  update(
-    purchaseId: string,
-    patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
-    options?: { unlessStatusIn?: readonly PurchaseStatus[]; ifStatusIn?: readonly PurchaseStatus[] },
-  ): Promise<void>;
+  update(purchaseId: string, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>, options?: PurchaseUpdateOptions): Promise<void>;
+}
+
+/** Statuses an update may, or may not, find the purchase in ({@link PurchaseStore.update}). */
+export interface PurchaseUpdateOptions {
+  unlessStatusIn?: readonly PurchaseStatus[];
+  ifStatusIn?: readonly PurchaseStatus[];
 }
 
 /** One page of {@link PurchaseIndex.list}: newest first. */

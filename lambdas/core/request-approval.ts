@@ -4,7 +4,8 @@ import { budgetLeft, type BudgetLeftLogger } from './budget-left';
 import { InvalidRequestError, PurchaseStatusConflictError } from './errors';
 import { describeFailure } from './failure';
 import { mintApprovalLink } from './mint-approval-link';
-import type { ApprovalRounds, ApprovalStore, ApprovalSummary, AuditLog, Mailer, PurchaseStore, SpendGuard } from './ports';
+import { noteStep, type PurchaseJournal } from './purchase-journal';
+import type { ApprovalRounds, ApprovalStore, ApprovalSummary, Mailer, SpendGuard } from './ports';
 import { FINAL_STATUSES, type RequestApprovalPayload } from './workflow';
 
 /**
@@ -12,14 +13,12 @@ import { FINAL_STATUSES, type RequestApprovalPayload } from './workflow';
  * holding the task token, and mail a signed link that carries only the record's id. The machine
  * then waits until the approvals API sends the decision with that token, or the Task times out.
  */
-export interface RequestApprovalDeps {
+export interface RequestApprovalDeps extends PurchaseJournal {
   /** Structurally the shared logger (lambdas/shared/logger.ts). */
   log: BudgetLeftLogger & { info(message: string, ...extra: Array<Record<string, unknown>>): void };
   approvals: ApprovalStore;
   /** The round the follow-ups (reminders, escalation, resend) mint fresh links for. */
   rounds: Pick<ApprovalRounds, 'open'>;
-  purchases: PurchaseStore;
-  audit: AuditLog;
   mailer: Mailer;
   spendGuard: Pick<SpendGuard, 'remaining'>;
   /** The link-signing key (cached secret). */
@@ -88,28 +87,29 @@ export async function requestApproval(deps: RequestApprovalDeps, event: RequestA
     approvalIds.push(approvalId);
   }
 
-  await deps.audit.append(state.purchaseId, {
-    type: 'APPROVAL_SENT',
-    status: 'AWAITING_APPROVAL',
-    message: state.mismatch
-      ? `vendor total changed; approval requested again from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`
-      : `approval requested from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`,
-    // Ids only name records; without a signature they decide nothing.
-    detail: {
-      approvers,
-      approvalIds,
-      approvalsNeeded: required,
-      expiresAt,
-      amountUsd: quote.amountUsd,
-      ...(state.mismatch ? { mismatch: true } : {}),
-    },
-    actor: 'system',
-  });
   try {
-    // Conditional: if this invocation ran so late that the task already timed out and the
-    // purchase was closed, its final status must stay.
-    await deps.purchases.update(
+    // The entry is written either way. The status is conditional: if this invocation ran so late
+    // that the task already timed out and the purchase was closed, its final status must stay.
+    await noteStep(
+      deps,
       state.purchaseId,
+      {
+        type: 'APPROVAL_SENT',
+        status: 'AWAITING_APPROVAL',
+        message: state.mismatch
+          ? `vendor total changed; approval requested again from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`
+          : `approval requested from ${approvers.length} approver(s)${required > 1 ? `, ${required} must approve` : ''}`,
+        // Ids only name records; without a signature they decide nothing.
+        detail: {
+          approvers,
+          approvalIds,
+          approvalsNeeded: required,
+          expiresAt,
+          amountUsd: quote.amountUsd,
+          ...(state.mismatch ? { mismatch: true } : {}),
+        },
+        actor: 'system',
+      },
       // pendingApproval: who still has to decide, for GET /purchases.
       {
         status: 'AWAITING_APPROVAL',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log';
 import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapters/aws/dynamo-purchase-store';
 import { DynamoStepJournal } from '../../lambdas/adapters/aws/dynamo-step-journal';
+import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
 import { recordStep } from '../../lambdas/core/purchase-journal';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
@@ -94,6 +95,34 @@ describe('DynamoStepJournal', () => {
       await steps.open(record('pur-record-first'), received, once);
       expect(await purchases.get('pur-record-first')).toMatchObject({ status: 'QUOTED' });
       expect(await audit.list('pur-record-first')).toEqual([expect.objectContaining({ type: 'REQUEST_RECEIVED' })]);
+    });
+  });
+
+  describe('note', () => {
+    const sent = { type: 'APPROVAL_SENT' as const, status: 'AWAITING_APPROVAL' as const, message: 'asked', actor: 'system' };
+    const closed = { unlessStatusIn: ['COMPLETED', 'FAILED'] as const };
+
+    it('appends the entry and sets the patch in one call', async () => {
+      await create('pur-note');
+      const calls: string[] = [];
+      const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
+      await new DynamoStepJournal(counted as never, db.stateTable, db.auditTable).note('pur-note', sent, { status: 'AWAITING_APPROVAL', amountUsd: 7 }, closed);
+
+      expect(calls).toEqual(['TransactWriteCommand']);
+      expect(await purchases.get('pur-note')).toMatchObject({ status: 'AWAITING_APPROVAL', amountUsd: 7 });
+      expect(await audit.list('pur-note')).toEqual([expect.objectContaining({ type: 'APPROVAL_SENT' })]);
+    });
+
+    it('still appends the entry when the update is refused, and throws the refusal as update does', async () => {
+      await create('pur-note-closed');
+      await purchases.update('pur-note-closed', { status: 'FAILED' });
+      await expect(steps.note('pur-note-closed', sent, { status: 'AWAITING_APPROVAL' }, closed)).rejects.toBeInstanceOf(PurchaseStatusConflictError);
+      expect((await purchases.get('pur-note-closed'))?.status).toBe('FAILED');
+      expect(await audit.list('pur-note-closed')).toEqual([expect.objectContaining({ type: 'APPROVAL_SENT' })]);
+
+      await expect(steps.note('pur-note-missing', sent, { status: 'AWAITING_APPROVAL' }, closed)).rejects.toBeInstanceOf(PurchaseNotFoundError);
+      expect(await audit.list('pur-note-missing')).toHaveLength(1);
+      expect(await purchases.get('pur-note-missing')).toBeUndefined();
     });
   });
 });

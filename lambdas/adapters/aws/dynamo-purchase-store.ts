@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PurchaseIndex, PurchasePage, PurchaseRecord, PurchaseStore } from '../../core/ports';
+import type { PurchaseIndex, PurchasePage, PurchaseRecord, PurchaseStore, PurchaseUpdateOptions } from '../../core/ports';
 import { ProcureError, PurchaseStatusConflictError } from '../../core/errors';
 import { listPosition, newestFirst } from '../../core/purchase-list';
 import { PURCHASE_STATUSES, type PurchaseStatus } from '../../core/workflow';
@@ -50,12 +50,6 @@ export function purchaseCreateInput(tableName: string, record: PurchaseRecord) {
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': PK },
   };
-}
-
-/** Statuses an update may or may not meet (PurchaseStore.update). */
-export interface PurchaseUpdateOptions {
-  unlessStatusIn?: readonly PurchaseStatus[];
-  ifStatusIn?: readonly PurchaseStatus[];
 }
 
 /** The UpdateItem that sets `patch` (and updatedAt `now`) on an existing purchase, under the status conditions of `options`. */

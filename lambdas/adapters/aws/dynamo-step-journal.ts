@@ -1,10 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntryInput, AuditOnce, PurchaseRecord } from '../../core/ports';
+import type { AuditEntryInput, AuditOnce, PurchaseRecord, PurchaseUpdateOptions } from '../../core/ports';
 import type { StepJournal } from '../../core/purchase-journal';
 import { auditEntryOf, auditPutInput } from './dynamo-audit-log';
 import { whenConditionHolds } from './conditional-check';
-import { PurchaseNotFoundError, purchaseCreateInput, purchaseUpdateInput } from './dynamo-purchase-store';
+import { DynamoPurchaseStore, PurchaseNotFoundError, purchaseCreateInput, purchaseUpdateInput } from './dynamo-purchase-store';
 
 /**
  * {@link StepJournal} on procure's two tables: the purchase's UpdateItem (state table) and the
@@ -20,12 +20,17 @@ import { PurchaseNotFoundError, purchaseCreateInput, purchaseUpdateInput } from 
  * same request) each is written on its own, unless it exists.
  */
 export class DynamoStepJournal implements StepJournal {
+  /** Tells a refused update's reason, as `update` does. */
+  private readonly purchases: DynamoPurchaseStore;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly stateTable: string,
     private readonly auditTable: string,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.purchases = new DynamoPurchaseStore(doc, stateTable, clock);
+  }
 
   async record(purchaseId: string, input: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
@@ -43,6 +48,30 @@ export class DynamoStepJournal implements StepJournal {
         const [record, appended] = (err.CancellationReasons ?? []).map((r) => r.Code);
         if (record === 'ConditionalCheckFailed') throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
         if (appended !== 'ConditionalCheckFailed' || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async note(purchaseId: string, input: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>, options: PurchaseUpdateOptions): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const now = this.clock();
+      const append = auditPutInput(this.auditTable, auditEntryOf(purchaseId, input, now));
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({ TransactItems: [{ Put: append }, { Update: purchaseUpdateInput(this.stateTable, purchaseId, patch, now, options) }] }),
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        const [appended, updated] = (err.CancellationReasons ?? []).map((r) => r.Code);
+        if (appended === 'ConditionalCheckFailed') {
+          if (attempt >= MAX_ATTEMPTS) throw err;
+          continue;
+        }
+        if (updated !== 'ConditionalCheckFailed') throw err;
+        // The update is refused: the entry goes in on its own, and the refusal is told as update tells it.
+        await this.doc.send(new PutCommand(append));
+        throw await this.purchases.refusedUpdate(purchaseId, options);
       }
     }
   }
