@@ -85,7 +85,7 @@ export function formatPaths(results: readonly PathResult[]): string {
     `against issue #11's targets (measured / target; at most 1.00x meets it):`,
     against,
     '',
-    "cost per purchase by service (list prices; Lambda arm64 at each function's memory; 1 request unit per item read or written):",
+    "cost per purchase by service (list prices; Lambda arm64 at each function's memory; 1 request unit per item read or written, 2 per item of a transaction):",
     split,
     '',
     'DynamoDB calls per step (each call goes to the Lambda invocation in flight when the front received it):',
