@@ -6,7 +6,8 @@ import { describeFailure } from './failure';
 import { mintApprovalLink } from './mint-approval-link';
 import { noteStep, type PurchaseJournal } from './purchase-journal';
 import type { ApprovalRounds, ApprovalStore, ApprovalSummary, Mailer, SpendGuard } from './ports';
-import { FINAL_STATUSES, type RequestApprovalPayload } from './workflow';
+import { PAST_APPROVAL } from './approval-link-context';
+import type { RequestApprovalPayload } from './workflow';
 
 /**
  * RequestApproval (a `.waitForTaskToken` Task): for each approver, store an approval record
@@ -89,7 +90,8 @@ export async function requestApproval(deps: RequestApprovalDeps, event: RequestA
 
   try {
     // The entry is written either way. The status is conditional: if this invocation ran so late
-    // that the task already timed out and the purchase was closed, its final status must stay.
+    // that the task already timed out and the purchase was closed, its final status must stay; and
+    // an approver may answer the mail before this write, so APPROVED (and what follows) stays too.
     await noteStep(
       deps,
       state.purchaseId,
@@ -116,11 +118,11 @@ export async function requestApproval(deps: RequestApprovalDeps, event: RequestA
         amountUsd: quote.amountUsd,
         pendingApproval: { approvers, expiresAt, ...(required > 1 ? { approvalsNeeded: required, approvedBy: [] } : {}) },
       },
-      { unlessStatusIn: FINAL_STATUSES },
+      { unlessStatusIn: [...PAST_APPROVAL] },
     );
   } catch (err) {
     if (!(err instanceof PurchaseStatusConflictError)) throw err;
-    deps.log.warn('the purchase was closed before its approval was requested', { purchaseId: state.purchaseId });
+    deps.log.warn('the purchase was decided or closed before its approval request was recorded', { purchaseId: state.purchaseId });
     return;
   }
   deps.log.info('approval requested', { purchaseId: state.purchaseId, approvers: approvalIds.length });

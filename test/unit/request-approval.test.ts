@@ -91,6 +91,18 @@ describe('RequestApproval handler', () => {
     expect((await world.purchases.get(payload.state.purchaseId))?.status).toBe('EXPIRED');
   });
 
+  it('leaves a purchase decided meanwhile as it is: an approver may answer the mail before this run writes its status', async () => {
+    for (const status of ['APPROVED', 'PURCHASING'] as const) {
+      const payload = await purchaseAwaitingApproval(world, `ra-fast-${status}`);
+      await world.purchases.update(payload.state.purchaseId, { status });
+
+      await handler()(payload);
+
+      expect((await world.purchases.get(payload.state.purchaseId))?.status).toBe(status);
+      expect((await world.audit.list(payload.state.purchaseId)).map((e) => e.type)).toContain('APPROVAL_SENT');
+    }
+  });
+
   it('says the vendor total changed and asks again when the state carries a mismatch', async () => {
     const payload = await purchaseAwaitingApproval(world, 'ra-4');
     payload.state.mismatch = { Error: 'QuoteMismatchError', Cause: 'vendor total $14.00 differs from the approved $12.50' };

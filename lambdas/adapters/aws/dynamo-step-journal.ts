@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntryInput, AuditOnce, PurchaseRecord, PurchaseUpdateOptions } from '../../core/ports';
+import { ProcureError } from '../../core/errors';
 import type { StepJournal } from '../../core/purchase-journal';
 import { auditEntryOf, auditPutInput } from './dynamo-audit-log';
 import { whenConditionHolds } from './conditional-check';
@@ -69,9 +70,14 @@ export class DynamoStepJournal implements StepJournal {
           continue;
         }
         if (updated !== 'ConditionalCheckFailed') throw err;
-        // The update is refused: the entry goes in on its own, and the refusal is told as update tells it.
-        await this.doc.send(new PutCommand(append));
-        throw await this.purchases.refusedUpdate(purchaseId, options);
+        // The update is refused: the entry goes in on its own (a retry of this Put may find it
+        // there), and the refusal is told as update tells it, or as refused when reading why fails.
+        await whenConditionHolds(this.doc.send(new PutCommand(append)));
+        throw await this.purchases
+          .refusedUpdate(purchaseId, options)
+          .catch(
+            (cause: unknown) => new PurchaseUpdateRefusedError(`the update of purchase ${purchaseId} was refused (${(cause as Error).message} reading why)`),
+          );
       }
     }
   }
@@ -89,6 +95,11 @@ export class DynamoStepJournal implements StepJournal {
       await whenConditionHolds(this.doc.send(new PutCommand(create)));
     }
   }
+}
+
+/** A refused update whose reason could not be read (the entry was written). */
+export class PurchaseUpdateRefusedError extends ProcureError {
+  override name = 'PurchaseUpdateRefusedError';
 }
 
 /** Attempts of one step's write: the first, and two more after a taken seq. */
