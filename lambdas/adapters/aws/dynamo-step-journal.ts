@@ -18,7 +18,8 @@ import { DynamoPurchaseStore, PurchaseNotFoundError, purchaseCreateInput, purcha
  * purchase at that moment, or throttling, is retried by the client with backoff
  * (shared/aws-clients/dynamodb.ts retryTransactionContention). A new purchase's
  * record and first entry go in one transaction too; when either is already there (a retry of the
- * same request) each is written on its own, unless it exists.
+ * same request) each is written on its own, unless it exists. An entry `note`d with a status
+ * update is written even when the update is refused, and the refusal is thrown as `update` throws it.
  */
 export class DynamoStepJournal implements StepJournal {
   /** Tells a refused update's reason, as `update` does. */
