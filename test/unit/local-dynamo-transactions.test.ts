@@ -80,6 +80,13 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     expect(await cancelled([setIf(a, 9, 2), setIf(b, 9, 8)])).toEqual(['ConditionalCheckFailed', 'ConditionalCheckFailed']);
   });
 
+  it('refuses no actions and more than 100, as DynamoDB does, writing nothing', async () => {
+    const many = Array.from({ length: 101 }, () => setIf(fresh(), undefined, 1));
+    await expect(db.doc.send(new TransactWriteCommand({ TransactItems: many as never }))).rejects.toThrow(/between 1 and 100/);
+    for (const item of many.slice(0, 3)) expect(await get(item.Update.Key.pk)).toBeUndefined();
+    await expect(db.client.send(new TransactWriteItemsCommand({ TransactItems: [] }))).rejects.toThrow(/between 1 and 100|transactItems/);
+  });
+
   it('refuses two actions on one item, and an action it does not support, before writing anything', async () => {
     const a = fresh();
     await expect(db.doc.send(new TransactWriteCommand({ TransactItems: [setIf(a, undefined, 1), setIf(a, undefined, 2)] as never }))).rejects.toThrow(
