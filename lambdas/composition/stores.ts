@@ -23,7 +23,7 @@ export function auditLog(): AuditLog {
 }
 
 /** The purchase records (state table), with their newest-first index. */
-export function purchaseStore(): PurchaseStore & PurchaseIndex {
+export function purchaseStore(): DynamoPurchaseStore {
   return new DynamoPurchaseStore(documentClient(), tablesConfig().stateTable);
 }
 
@@ -50,7 +50,8 @@ export function reservationLedger(): ReservationLedger {
 /** The journal every step writes: the audit trail and the purchase records, and both at once (one transaction per step). */
 export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore & PurchaseIndex; steps: StepJournal } {
   const { auditTable, stateTable } = tablesConfig();
-  return { audit: auditLog(), purchases: purchaseStore(), steps: new DynamoStepJournal(documentClient(), stateTable, auditTable) };
+  const purchases = purchaseStore();
+  return { audit: auditLog(), purchases, steps: new DynamoStepJournal(documentClient(), stateTable, auditTable, undefined, purchases) };
 }
 
 /** What every vendor-calling step (AddToCart, Checkout, BuyLicense) is wired with: the journal and the vendor-account locks. */

@@ -7,7 +7,10 @@ import { mintApprovalLink } from './mint-approval-link';
 import { noteStep, type PurchaseJournal } from './purchase-journal';
 import type { ApprovalRounds, ApprovalStore, ApprovalSummary, Mailer, SpendGuard } from './ports';
 import { PAST_APPROVAL } from './approval-link-context';
-import type { RequestApprovalPayload } from './workflow';
+import type { PurchaseStatus, RequestApprovalPayload } from './workflow';
+
+/** Statuses the request's own status write leaves as they are: decided (an approver may answer the mail first) or closed. */
+const NOT_OVERWRITTEN_BY_A_REQUEST: readonly PurchaseStatus[] = [...PAST_APPROVAL];
 
 /**
  * RequestApproval (a `.waitForTaskToken` Task): for each approver, store an approval record
@@ -118,7 +121,7 @@ export async function requestApproval(deps: RequestApprovalDeps, event: RequestA
         amountUsd: quote.amountUsd,
         pendingApproval: { approvers, expiresAt, ...(required > 1 ? { approvalsNeeded: required, approvedBy: [] } : {}) },
       },
-      { unlessStatusIn: [...PAST_APPROVAL] },
+      { unlessStatusIn: NOT_OVERWRITTEN_BY_A_REQUEST },
     );
   } catch (err) {
     if (!(err instanceof PurchaseStatusConflictError)) throw err;

@@ -37,17 +37,10 @@ export function handOver(
 export function dynaliteCaller(handle: DynaliteHandler, headers: IncomingHttpHeaders): DynaliteCall {
   return (operation, input) =>
     new Promise((resolve) => {
-      const collected: { status: number; headers: Record<string, unknown> } = { status: 200, headers: {} };
+      // dynalite sets the status and headers and ends with the JSON body; only the two are kept.
       const res = {
-        set statusCode(s: number) {
-          collected.status = s;
-        },
-        get statusCode() {
-          return collected.status;
-        },
-        setHeader(name: string, value: unknown) {
-          collected.headers[name.toLowerCase()] = value;
-        },
+        statusCode: 200,
+        setHeader() {},
         end(text?: string | Buffer) {
           let body: Record<string, unknown> = {};
           try {
@@ -55,7 +48,7 @@ export function dynaliteCaller(handle: DynaliteHandler, headers: IncomingHttpHea
           } catch {
             body = { __type: 'com.amazon.coral.service#InternalFailure', message: 'unreadable answer from the local store' };
           }
-          resolve({ status: collected.status, body });
+          resolve({ status: res.statusCode, body });
         },
       } as unknown as ServerResponse;
       const own = { ...headers, 'x-amz-target': `DynamoDB_20120810.${operation}`, 'content-type': 'application/x-amz-json-1.0' };

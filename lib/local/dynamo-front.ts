@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsServiceError } from './aws-error';
 import { dynaliteCaller, handOver, type DynaliteHandler } from './dynalite-calls';
-import { DRAIN_WAIT_MS, StoreGate } from './dynamo-gate';
+import { StoreGate } from './dynamo-gate';
 import { LocalTransactions } from './dynamo-transactions';
 import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
 import type { RuntimeCredentials } from './local-credentials';
@@ -63,10 +63,6 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
           // A listener's bug must not break the request.
         }
       }
-      if (transactions.broken) {
-        answerError(res, 500, INTERNAL_ERROR, brokenMessage(transactions.broken));
-        return;
-      }
       const transact = req.headers['x-amz-target'] === TRANSACT_WRITE;
       const admitted = transact ? await gate.alone(res, () => transactions.write(body, dynaliteCaller(handle, req.headers))) : await gate.enter(res);
       if (admitted === 'closed' || admitted === 'busy') {
@@ -101,7 +97,7 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
       // dynalite's close waits for single store calls only, not for a request's chain of them (a
       // Query's read stream not at all): the requests and the transaction it was handed must be
       // answered first.
-      await gate.close(DRAIN_WAIT_MS);
+      await gate.close();
       front.closeAllConnections();
       await closed;
       await new Promise<void>((r) => dynalite.close(() => r()));

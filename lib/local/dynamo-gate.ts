@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
 /** How long closing, or a transaction, waits for dynalite to answer what it was handed (each answer takes milliseconds). */
-export const DRAIN_WAIT_MS = 5_000;
+const DRAIN_WAIT_MS = 5_000;
 
 /**
  * Who may reach dynalite, for the local DynamoDB front (dynamo-front.ts): the requests handed over
@@ -20,14 +20,7 @@ export class StoreGate {
 
   /** Admits a request to dynalite and counts `res` until it is answered, once no transaction runs; `closed` once closing began. */
   async enter(res: ServerResponse): Promise<'admitted' | 'closed'> {
-    for (;;) {
-      if (this.closed) return 'closed';
-      if (!this.running) {
-        this.track(res);
-        return 'admitted';
-      }
-      await this.changed();
-    }
+    return (await this.admit(() => this.track(res))) ? 'admitted' : 'closed';
   }
 
   /**
@@ -36,12 +29,7 @@ export class StoreGate {
    * `busy` when those requests were not answered within {@link DRAIN_WAIT_MS} (nothing was run).
    */
   async alone<T>(res: ServerResponse, fn: () => Promise<T>): Promise<T | 'closed' | 'busy'> {
-    for (;;) {
-      if (this.closed) return 'closed';
-      if (!this.running) break;
-      await this.changed();
-    }
-    this.running = true;
+    if (!(await this.admit(() => (this.running = true)))) return 'closed';
     try {
       if (!(await this.until(() => this.handedOver === 0, DRAIN_WAIT_MS))) return 'busy';
       if (this.closed) return 'closed';
@@ -53,11 +41,26 @@ export class StoreGate {
     }
   }
 
-  /** Refuses every later admission and waits (up to `maxMs`) for the transaction and the requests already admitted. */
-  async close(maxMs: number): Promise<void> {
+  /** Refuses every later admission and waits (up to {@link DRAIN_WAIT_MS}) for the transaction and the requests already admitted. */
+  async close(): Promise<void> {
     this.closed = true;
     this.notify();
-    await this.until(() => !this.running && this.handedOver === 0, maxMs);
+    await this.until(() => !this.running && this.handedOver === 0, DRAIN_WAIT_MS);
+  }
+
+  /**
+   * Calls `take` (which takes the admitted one's place) once no transaction runs, in the same
+   * synchronous step as that check, and resolves true; false once closing began.
+   */
+  private async admit(take: () => void): Promise<boolean> {
+    for (;;) {
+      if (this.closed) return false;
+      if (!this.running) {
+        take();
+        return true;
+      }
+      await this.changed();
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
+import { writeFilePrivateSynced } from './private-files';
 
 /**
  * TransactWriteItems for the local DynamoDB, which dynalite lacks (shared notes G4): DynamoDB's
@@ -36,10 +37,17 @@ export class LocalTransactions {
 
   /** Puts back the items of a transaction the process died in; how many were put back. */
   async recover(call: DynaliteCall): Promise<number> {
-    if (!this.intentFile || !existsSync(this.intentFile)) return 0;
+    if (!this.intentFile) return 0;
+    let text: string;
+    try {
+      text = readFileSync(this.intentFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
     let images: BeforeImage[] = [];
     try {
-      images = (JSON.parse(readFileSync(this.intentFile, 'utf8')) as { before: BeforeImage[] }).before;
+      images = (JSON.parse(text) as { before: BeforeImage[] }).before;
     } catch {
       // A torn intent file: the process died writing it, before the first action.
     }
@@ -60,7 +68,7 @@ export class LocalTransactions {
     const actions = await this.actionsOf(request.TransactItems, call);
     if (!Array.isArray(actions)) return actions;
     const token = typeof request.ClientRequestToken === 'string' ? request.ClientRequestToken : undefined;
-    const hash = createHash('sha256').update(JSON.stringify(request.TransactItems)).digest('hex');
+    const hash = token === undefined ? '' : createHash('sha256').update(JSON.stringify(request.TransactItems)).digest('hex');
     if (token !== undefined) {
       const seen = this.tokens.get(token);
       if (seen && seen.expiresAt > Date.now()) {
@@ -165,14 +173,7 @@ export class LocalTransactions {
   }
 
   private writeIntent(before: readonly BeforeImage[]): void {
-    if (!this.intentFile) return;
-    const fd = openSync(this.intentFile, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ before }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    if (this.intentFile) writeFilePrivateSynced(this.intentFile, JSON.stringify({ before }));
   }
 
   private clearIntent(): void {

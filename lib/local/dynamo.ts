@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { basename, dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -96,7 +95,7 @@ export async function startDynamo(options: {
   if (options.path) mkdirPrivate(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
-  const intentFile = options.path ? join(dirname(options.path), `${basename(options.path)}.transaction.json`) : undefined;
+  const intentFile = options.path ? `${options.path}.transaction.json` : undefined;
   const front = await startDynamoFront(server, { credentials, log: options.log, onCall: options.onCall, intentFile });
   const endpoint = front.endpoint;
   const client = new DynamoDBClient({ endpoint, region: options.region, credentials, maxAttempts: 2 });

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { toJsonText } from './deep-json';
-import { mkdirPrivate, writeFilePrivate } from './private-files';
+import { mkdirPrivate, writeFilePrivateSynced } from './private-files';
 
 /**
  * The local EventBridge's write-ahead journal: an acknowledged PutEvents entry survives the runtime's
@@ -216,13 +216,7 @@ export class EventJournal {
       text += line;
     }
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFilePrivate(tmp, text);
-    const tfd = openSync(tmp, 'r+');
-    try {
-      fsyncSync(tfd);
-    } finally {
-      closeSync(tfd);
-    }
+    writeFilePrivateSynced(tmp, text);
     renameSync(tmp, this.file);
     fsyncDir(dirname(this.file));
     this.fd = openSync(this.file, 'a', 0o600);

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -39,6 +39,17 @@ export function mkdirPrivate(dir: string): void {
 export function writeFilePrivate(file: string, data: string | Uint8Array): void {
   writeFileSync(file, data, { mode: PRIVATE_FILE_MODE });
   if ((lstatSync(file).mode & 0o077) !== 0) chmodSync(file, PRIVATE_FILE_MODE);
+}
+
+/** {@link writeFilePrivate}, then fsync'd: on disk when it returns. */
+export function writeFilePrivateSynced(file: string, data: string | Uint8Array): void {
+  writeFilePrivate(file, data);
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let held = 0;

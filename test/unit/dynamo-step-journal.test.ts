@@ -24,14 +24,19 @@ describe('DynamoStepJournal', () => {
   });
   afterAll(async () => db.close());
 
+  /** A journal whose client names each command it sends in `calls`. */
+  const countedJournal = (calls: string[]) => {
+    const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
+    return new DynamoStepJournal(counted as never, db.stateTable, db.auditTable);
+  };
+
   const create = (purchaseId: string) =>
     purchases.create({ purchaseId, requestId: `req-${purchaseId}`, vendor: 'cocalc', status: 'RECEIVED', requestHash: 'h', createdAt: 'x', updatedAt: 'x' });
 
   it('sets the status and patch and appends the entry (as the system, secrets scrubbed) in one call', async () => {
     await create('pur-step');
     const calls: string[] = [];
-    const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
-    const journal = new DynamoStepJournal(counted as never, db.stateTable, db.auditTable);
+    const journal = countedJournal(calls);
     await recordStep(
       { audit, purchases, steps: journal },
       'pur-step',
@@ -77,8 +82,7 @@ describe('DynamoStepJournal', () => {
 
     it('creates the record and its first entry in one call', async () => {
       const calls: string[] = [];
-      const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
-      await new DynamoStepJournal(counted as never, db.stateTable, db.auditTable).open(record('pur-open'), received, once);
+      await countedJournal(calls).open(record('pur-open'), received, once);
 
       expect(calls).toEqual(['TransactWriteCommand']);
       expect(await purchases.get('pur-open')).toMatchObject({ status: 'RECEIVED', requestId: 'req-pur-open' });
@@ -105,8 +109,7 @@ describe('DynamoStepJournal', () => {
     it('appends the entry and sets the patch in one call', async () => {
       await create('pur-note');
       const calls: string[] = [];
-      const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
-      await new DynamoStepJournal(counted as never, db.stateTable, db.auditTable).note('pur-note', sent, { status: 'AWAITING_APPROVAL', amountUsd: 7 }, closed);
+      await countedJournal(calls).note('pur-note', sent, { status: 'AWAITING_APPROVAL', amountUsd: 7 }, closed);
 
       expect(calls).toEqual(['TransactWriteCommand']);
       expect(await purchases.get('pur-note')).toMatchObject({ status: 'AWAITING_APPROVAL', amountUsd: 7 });

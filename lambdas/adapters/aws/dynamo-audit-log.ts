@@ -44,6 +44,11 @@ export function auditEntryOf(purchaseId: string, input: AuditEntryInput, now: Da
   };
 }
 
+/** `entry` under a new seq, for a retry after its seq was taken. */
+export function withNewSeq(entry: AuditEntry, now: Date): AuditEntry {
+  return { ...entry, seq: nextSeq(now) };
+}
+
 /** The append of `entry`: a Put that never overwrites an entry. */
 export function auditPutInput(tableName: string, entry: AuditEntry) {
   return { TableName: tableName, Item: entry, ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': AUDIT_TABLE.sortKey } };
@@ -68,8 +73,8 @@ export class DynamoAuditLog implements AuditLog {
     // A collision is practically impossible (process id + counter); retry once with a new seq
     // rather than ever overwriting an entry. With `once` the seq is fixed by key and time, and a
     // collision means another caller already wrote this very entry.
-    for (let attempt = 0; ; attempt += 1) {
-      const entry = auditEntryOf(purchaseId, input, now, once);
+    let entry = auditEntryOf(purchaseId, input, now, once);
+    for (let attempt = 0; ; attempt += 1, entry = withNewSeq(entry, now)) {
       try {
         await this.doc.send(new PutCommand(auditPutInput(this.tableName, entry)));
         return entry;

@@ -4,7 +4,7 @@ import { ProcureError, PurchaseStatusConflictError } from '../../core/errors';
 import { listPosition, newestFirst } from '../../core/purchase-list';
 import { PURCHASE_STATUSES, type PurchaseStatus } from '../../core/workflow';
 import { PURCHASE_INDEX, STATE_TABLE } from '../../shared/table-keys';
-import { isConditionalCheckFailed } from './conditional-check';
+import { isConditionalCheckFailed, whenConditionHolds } from './conditional-check';
 
 /**
  * {@link PurchaseStore} and {@link PurchaseIndex} on the state table:
@@ -145,11 +145,7 @@ export class DynamoPurchaseStore implements PurchaseStore, PurchaseIndex {
    * no-op, so a retry after a crash between claim and create (or a racing retry) is safe.
    */
   async create(record: PurchaseRecord): Promise<void> {
-    try {
-      await this.doc.send(new PutCommand(purchaseCreateInput(this.tableName, record)));
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await whenConditionHolds(this.doc.send(new PutCommand(purchaseCreateInput(this.tableName, record))));
   }
 
   /** The current record, strongly consistent; undefined when unknown. */

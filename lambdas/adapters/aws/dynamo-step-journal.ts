@@ -3,9 +3,9 @@ import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import type { AuditEntryInput, AuditOnce, PurchaseRecord, PurchaseUpdateOptions } from '../../core/ports';
 import { ProcureError } from '../../core/errors';
 import type { StepJournal } from '../../core/purchase-journal';
-import { auditEntryOf, auditPutInput } from './dynamo-audit-log';
+import { auditEntryOf, auditPutInput, withNewSeq } from './dynamo-audit-log';
 import { whenConditionHolds } from './conditional-check';
-import { DynamoPurchaseStore, PurchaseNotFoundError, purchaseCreateInput, purchaseUpdateInput } from './dynamo-purchase-store';
+import { DynamoPurchaseStore, purchaseCreateInput, purchaseUpdateInput } from './dynamo-purchase-store';
 
 /**
  * {@link StepJournal} on procure's two tables: the purchase's UpdateItem (state table) and the
@@ -22,63 +22,59 @@ import { DynamoPurchaseStore, PurchaseNotFoundError, purchaseCreateInput, purcha
  * update is written even when the update is refused, and the refusal is thrown as `update` throws it.
  */
 export class DynamoStepJournal implements StepJournal {
-  /** Tells a refused update's reason, as `update` does. */
-  private readonly purchases: DynamoPurchaseStore;
-
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly stateTable: string,
     private readonly auditTable: string,
     private readonly clock: () => Date = () => new Date(),
-  ) {
-    this.purchases = new DynamoPurchaseStore(doc, stateTable, clock);
-  }
+    /** Tells a refused update's reason, as `update` does. */
+    private readonly purchases = new DynamoPurchaseStore(doc, stateTable, clock),
+  ) {}
 
   async record(purchaseId: string, input: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      const now = this.clock();
-      const entry = auditEntryOf(purchaseId, input, now);
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [{ Update: purchaseUpdateInput(this.stateTable, purchaseId, patch, now) }, { Put: auditPutInput(this.auditTable, entry) }],
-          }),
-        );
-        return;
-      } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        const [record, appended] = (err.CancellationReasons ?? []).map((r) => r.Code);
-        if (record === 'ConditionalCheckFailed') throw new PurchaseNotFoundError(`purchase ${purchaseId} not found`);
-        if (appended !== 'ConditionalCheckFailed' || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
+    await this.transact(purchaseId, input, patch, {}, async () => {
+      throw await this.purchases.refusedUpdate(purchaseId, {});
+    });
   }
 
   async note(purchaseId: string, input: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>, options: PurchaseUpdateOptions): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      const now = this.clock();
-      const append = auditPutInput(this.auditTable, auditEntryOf(purchaseId, input, now));
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({ TransactItems: [{ Put: append }, { Update: purchaseUpdateInput(this.stateTable, purchaseId, patch, now, options) }] }),
+    await this.transact(purchaseId, input, patch, options, async (append) => {
+      // The entry goes in on its own (a retry of this Put may find it there), and the refusal is
+      // told as update tells it, or as refused when reading why fails.
+      await whenConditionHolds(this.doc.send(new PutCommand(append)));
+      throw await this.purchases
+        .refusedUpdate(purchaseId, options)
+        .catch(
+          (cause: unknown) => new PurchaseUpdateRefusedError(`the update of purchase ${purchaseId} was refused (${(cause as Error).message} reading why)`),
         );
+    });
+  }
+
+  /**
+   * The entry's Put and the purchase's update in one transaction; a taken seq is retried with a
+   * new one, and a refused update (its condition failed) is handed to `refused` with the Put.
+   */
+  private async transact(
+    purchaseId: string,
+    input: AuditEntryInput,
+    patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>,
+    options: PurchaseUpdateOptions,
+    refused: (append: ReturnType<typeof auditPutInput>) => Promise<never>,
+  ): Promise<void> {
+    const now = this.clock();
+    const update = purchaseUpdateInput(this.stateTable, purchaseId, patch, now, options);
+    let entry = auditEntryOf(purchaseId, input, now);
+    for (let attempt = 1; ; attempt += 1, entry = withNewSeq(entry, now)) {
+      const append = auditPutInput(this.auditTable, entry);
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: append }, { Update: update }] }));
         return;
       } catch (err) {
         if (!(err instanceof TransactionCanceledException)) throw err;
         const [appended, updated] = (err.CancellationReasons ?? []).map((r) => r.Code);
-        if (appended === 'ConditionalCheckFailed') {
-          if (attempt >= MAX_ATTEMPTS) throw err;
-          continue;
-        }
-        if (updated !== 'ConditionalCheckFailed') throw err;
-        // The update is refused: the entry goes in on its own (a retry of this Put may find it
-        // there), and the refusal is told as update tells it, or as refused when reading why fails.
-        await whenConditionHolds(this.doc.send(new PutCommand(append)));
-        throw await this.purchases
-          .refusedUpdate(purchaseId, options)
-          .catch(
-            (cause: unknown) => new PurchaseUpdateRefusedError(`the update of purchase ${purchaseId} was refused (${(cause as Error).message} reading why)`),
-          );
+        if (appended === 'ConditionalCheckFailed' && attempt < MAX_ATTEMPTS) continue;
+        if (updated === 'ConditionalCheckFailed') await refused(append);
+        throw err;
       }
     }
   }
@@ -99,7 +95,7 @@ export class DynamoStepJournal implements StepJournal {
 }
 
 /** A refused update whose reason could not be read (the entry was written). */
-export class PurchaseUpdateRefusedError extends ProcureError {
+class PurchaseUpdateRefusedError extends ProcureError {
   override name = 'PurchaseUpdateRefusedError';
 }
 

@@ -33,7 +33,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
  * throttling, they get the SDK's own retries with backoff, like any throttled call. A
  * cancellation that names a failed condition is an answer, never retried.
  */
-export function retryTransactionContention(client: DynamoDBClient): void {
+function retryTransactionContention(client: DynamoDBClient): void {
   if (client.middlewareStack.identify().some((m) => m.startsWith(CONTENTION_MIDDLEWARE))) return;
   client.middlewareStack.add(
     (next) => async (args) => {
