@@ -95,7 +95,7 @@ export class DynamoStepJournal implements StepJournal {
 }
 
 /** A refused update whose reason could not be read (the entry was written). */
-class PurchaseUpdateRefusedError extends ProcureError {
+export class PurchaseUpdateRefusedError extends ProcureError {
   override name = 'PurchaseUpdateRefusedError';
 }
 
