@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { ReservationStateError, utcDay, utcMonth } from '../../lambdas/adapters/aws/spend-guard-items';
 import { BudgetExceededError, DailyLimitExceededError } from '../../lambdas/core/errors';
+import { countingDoc } from '../support/counting-doc';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
 describe('DynamoSpendGuard', () => {
@@ -34,18 +35,87 @@ describe('DynamoSpendGuard', () => {
     expect(await g.remaining('cocalc', at)).toEqual({ capUsd: 100, reservedUsd: 12.34, remainingUsd: 87.66 });
   });
 
-  it('says the budget left right after each reserve that claimed, counting every other reservation, and nothing when it found its own made', async () => {
+  it('says the budget left as read right after each reserve that claimed, counting every other reservation, and nothing when it found its own made', async () => {
     const g = guard();
     const at = freshMonth();
     const first = pid();
     expect((await g.reserve({ purchaseId: first, vendor: 'cocalc', amountUsd: 20, at })).budgetAfter).toEqual({ capUsd: 100, remainingUsd: 80 });
     const results = await Promise.all(Array.from({ length: 5 }, () => g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 10, at })));
-    // Concurrent claims: each sees the total its own write made, so the five answers are 70, 60, ... 30 in some order.
-    expect(results.map((r) => r.budgetAfter?.remainingUsd).sort((a, b) => a! - b!)).toEqual([30, 40, 50, 60, 70]);
+    // Concurrent claims: each read comes after its own claim (at most 70 left) and may count others' (at least 30).
+    for (const r of results) expect(r.budgetAfter?.remainingUsd).toBeOneOf([30, 40, 50, 60, 70]);
     expect((await g.remaining('cocalc', at)).remainingUsd).toBe(30);
     const again = await g.reserve({ purchaseId: first, vendor: 'cocalc', amountUsd: 20, at });
     expect(again.budgetAfter).toBeUndefined();
     expect(again).toMatchObject({ vendor: 'cocalc', amountUsd: 20 });
+  });
+
+  it('reserves in one transaction and one read, and commits with the reservation in one transaction', async () => {
+    const calls: string[] = [];
+    const g = new DynamoSpendGuard(countingDoc(doc, calls), db.stateTable, { capsUsd: { cocalc: 100, interserver: 50 }, dailyLimit: 1000 });
+    const at = freshMonth();
+    const id = pid();
+    const { budgetAfter, ...made } = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 15, at });
+    expect(budgetAfter).toEqual({ capUsd: 100, remainingUsd: 85 });
+    expect(calls).toEqual(['TransactWriteCommand', 'GetCommand']);
+    calls.length = 0;
+    await g.commit(id, made);
+    expect(calls).toEqual(['TransactWriteCommand']);
+    await g.release(id);
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(15);
+    const budget = (
+      await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `BUDGET#cocalc#${utcMonth(at)}`, sk: 'BUDGET' }, ConsistentRead: true }))
+    ).Item!;
+    expect(budget[`p_${id}`]).toBeUndefined();
+  });
+
+  it('checks the reservation a commit is given: a wrong month touches nothing there, and the commit is still made', async () => {
+    const g = guard();
+    const at = freshMonth();
+    const other = freshMonth();
+    const id = pid();
+    const bystander = pid();
+    const { budgetAfter: _, ...made } = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 25, at });
+    await g.reserve({ purchaseId: bystander, vendor: 'cocalc', amountUsd: 5, at: other });
+    await g.commit(id, { ...made, month: utcMonth(other), day: utcDay(other) });
+    await g.release(id);
+    const named = async (when: Date) =>
+      (await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `BUDGET#cocalc#${utcMonth(when)}`, sk: 'BUDGET' }, ConsistentRead: true }))).Item?.[
+        `p_${id}`
+      ];
+    expect(await named(at)).toBeUndefined();
+    // Committed for good in its own month; the other month keeps exactly its own reservation.
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(25);
+    expect((await g.remaining('cocalc', other)).reservedUsd).toBe(5);
+    await g.release(bystander);
+    expect((await g.remaining('cocalc', other)).reservedUsd).toBe(0);
+  });
+
+  it('finishes a RESERVING record a step-by-step version left, with its stored amount and month', async () => {
+    const g = guard();
+    const at = freshMonth();
+    const id = pid();
+    // What a Lambda of the version before transactions left when it died after its first write.
+    await doc.send(
+      new PutCommand({
+        TableName: db.stateTable,
+        Item: {
+          pk: `RESERVATION#${id}`,
+          sk: 'RESERVATION',
+          purchaseId: id,
+          vendor: 'cocalc',
+          amountCents: 1234,
+          month: utcMonth(at),
+          day: utcDay(at),
+          status: 'RESERVING',
+        },
+      }),
+    );
+    const r = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 99, at: freshMonth() });
+    expect(r).toEqual({ vendor: 'cocalc', amountUsd: 12.34, month: utcMonth(at), day: utcDay(at) });
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(12.34);
+    await g.commit(id, r);
+    await g.release(id);
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(12.34);
   });
 
   it('keeps the books in integer cents so ten reservations of $0.10 make exactly $1.00', async () => {
@@ -152,9 +222,11 @@ describe('DynamoSpendGuard', () => {
     const day = { pk: `DAILY#${utcDay(at)}`, sk: 'DAILY' };
     const ids = Array.from({ length: 300 }, pid);
     const inFlight = ids.slice(0, 3);
-    for (const id of ids) await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 1.25, at });
+    const made = new Map<string, Awaited<ReturnType<typeof g.reserve>>>();
+    for (const id of ids) made.set(id, await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 1.25, at }));
     const whileReserved = await sizeOf(month);
-    for (const id of ids.slice(3)) await g.commit(id);
+    // Half in one transaction each (given the reservation), half step by step.
+    for (const [i, id] of ids.slice(3).entries()) await g.commit(id, i % 2 ? made.get(id) : undefined);
     // The total still holds every purchase; only the three in flight are named, and they can still be released.
     expect(await g.remaining('cocalc', at)).toMatchObject({ reservedUsd: 375 });
     const item = (await doc.send(new GetCommand({ TableName: db.stateTable, Key: month, ConsistentRead: true }))).Item!;

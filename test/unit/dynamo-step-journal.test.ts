@@ -4,6 +4,7 @@ import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapte
 import { DynamoStepJournal } from '../../lambdas/adapters/aws/dynamo-step-journal';
 import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
 import { recordStep } from '../../lambdas/core/purchase-journal';
+import { countingDoc } from '../support/counting-doc';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
 /*
@@ -25,10 +26,7 @@ describe('DynamoStepJournal', () => {
   afterAll(async () => db.close());
 
   /** A journal whose client names each command it sends in `calls`. */
-  const countedJournal = (calls: string[]) => {
-    const counted = { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.doc.send(cmd as never)) };
-    return new DynamoStepJournal(counted as never, db.stateTable, db.auditTable);
-  };
+  const countedJournal = (calls: string[]) => new DynamoStepJournal(countingDoc(db.doc, calls), db.stateTable, db.auditTable);
 
   const create = (purchaseId: string) =>
     purchases.create({ purchaseId, requestId: `req-${purchaseId}`, vendor: 'cocalc', status: 'RECEIVED', requestHash: 'h', createdAt: 'x', updatedAt: 'x' });

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 /**
  * True when a DynamoDB call was refused by its ConditionExpression. Adapters use conditional writes
  * as their concurrency control (a step's status and audit entry go in one transaction:
@@ -17,5 +18,22 @@ export async function whenConditionHolds<T>(write: Promise<T>): Promise<T | unde
   } catch (err) {
     if (isConditionalCheckFailed(err)) return undefined;
     throw err;
+  }
+}
+
+/**
+ * Sends a transaction: undefined when it was applied, else, when DynamoDB cancelled it because
+ * conditions failed, one flag per action saying whether its condition failed. Any other failure
+ * (contention the SDK's retries did not outlast included) is thrown.
+ */
+export async function failedConditions(write: Promise<unknown>): Promise<boolean[] | undefined> {
+  try {
+    await write;
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof TransactionCanceledException)) throw err;
+    const failed = (err.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
+    if (!failed.includes(true)) throw err;
+    return failed;
   }
 }
