@@ -6,7 +6,8 @@ import { endOutcomeOf, noticeViewOf, notifyRequester } from './notify-requester'
 import { attentionEventDetail, attentionMessage, attentionView, sendAttentionMail, type AttentionMailSettings } from './outcome-attention';
 import { compensate, compensateCart } from './outcome-compensation';
 import { classifyEnd, CLOSED, compensateEnd, reasonForEnd, recordedEnd, startEnd, type RecordedOutcome } from './outcome-rules';
-import type { AuditEntry, AuditLog, EventPublisher, Mailer, NoticeLedger, PurchaseStore, SpendGuard } from './ports';
+import type { AuditEntry, EventPublisher, Mailer, NoticeLedger, SpendGuard } from './ports';
+import { recordStep, type PurchaseJournal } from './purchase-journal';
 import { wantsNotices } from './purchase-request';
 import { withRecordedQuote } from './recorded-quote';
 import { type LeftoversByVendor, leftoverNoun } from './vendor-leftovers';
@@ -17,9 +18,7 @@ import { EVENTS, type RecordOutcomePayload, type WorkflowState } from './workflo
 export type { RecordedOutcome } from './outcome-rules';
 
 /** What RecordOutcome needs. */
-export interface RecordOutcomeDeps {
-  audit: AuditLog;
-  purchases: PurchaseStore;
+export interface RecordOutcomeDeps extends PurchaseJournal {
   spendGuard: SpendGuard;
   events: EventPublisher;
   /** What each vendor's preparation left before approval, to take back (CoCalc: its cart item). */
@@ -82,16 +81,21 @@ async function recordCompleted(deps: Deps, state: WorkflowState): Promise<Record
     amountUsd,
     requester: request.requester.email,
   });
-  await deps.purchases.update(purchaseId, { status: 'COMPLETED', licenseId, amountUsd });
   const done = noticeViewOf(state, { status: 'COMPLETED', ...(licenseId ? { licenseId } : {}) }, amountUsd);
   await notifyRequester({ ...deps, sender: deps.mail.sender, log: deps.log }, done, 'COMPLETED', wantsNotices(request));
-  await deps.audit.append(purchaseId, {
-    type: CLOSED.completed,
-    status: 'COMPLETED',
-    actor: 'system',
-    message: `Purchase completed: ${request.vendor} license ${licenseId ?? '(unknown)'}`,
-    detail: { licenseId, amountUsd, reconciled: state.purchase?.reconciled ?? false },
-  });
+  // The status and the final entry together (one call with a step journal): from then on the
+  // purchase is closed, and a retry of this step touches nothing.
+  await recordStep(
+    deps,
+    purchaseId,
+    {
+      type: CLOSED.completed,
+      status: 'COMPLETED',
+      message: `Purchase completed: ${request.vendor} license ${licenseId ?? '(unknown)'}`,
+      detail: { licenseId, amountUsd, reconciled: state.purchase?.reconciled ?? false },
+    },
+    { licenseId, amountUsd },
+  );
   return { status: 'COMPLETED' };
 }
 

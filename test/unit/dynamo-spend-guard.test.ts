@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { ReservationStateError, utcDay, utcMonth } from '../../lambdas/adapters/aws/spend-guard-items';
 import { BudgetExceededError, DailyLimitExceededError } from '../../lambdas/core/errors';
@@ -66,6 +66,36 @@ describe('DynamoSpendGuard', () => {
       await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `BUDGET#cocalc#${utcMonth(at)}`, sk: 'BUDGET' }, ConsistentRead: true }))
     ).Item!;
     expect(budget[`p_${id}`]).toBeUndefined();
+  });
+
+  it('releases a reserved purchase in one read and one transaction, and after an adjust whose record lags its share, step by step', async () => {
+    const calls: string[] = [];
+    const g = new DynamoSpendGuard(countingDoc(doc, calls), db.stateTable, { capsUsd: { cocalc: 100, interserver: 50 }, dailyLimit: 1 });
+    const at = freshMonth();
+    const id = pid();
+    await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 30, at });
+    calls.length = 0;
+    await g.release(id);
+    expect(calls).toEqual(['GetCommand', 'TransactWriteCommand']);
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(0);
+    // The daily count (limit 1) was given back too.
+    const next = pid();
+    await g.reserve({ purchaseId: next, vendor: 'cocalc', amountUsd: 30, at });
+    // An adjust that died between its counter write and its record write: the share is 45, the record says 30.
+    const budgetKey = { pk: `BUDGET#cocalc#${utcMonth(at)}`, sk: 'BUDGET' };
+    await doc.send(
+      new UpdateCommand({
+        TableName: db.stateTable,
+        Key: budgetKey,
+        UpdateExpression: 'SET #mine = :v ADD reservedCents :d',
+        ExpressionAttributeNames: { '#mine': `p_${next}` },
+        ExpressionAttributeValues: { ':v': 4500, ':d': 1500 },
+      }),
+    );
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(45);
+    await g.release(next);
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(0);
+    await g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 100, at });
   });
 
   it('checks the reservation a commit is given: a wrong month touches nothing there, and the commit is still made', async () => {

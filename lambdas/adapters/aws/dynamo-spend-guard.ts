@@ -1,4 +1,4 @@
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from './conditional-check';
 import { BudgetExceededError, DailyLimitExceededError } from '../../core/errors';
 import { formatUsd, fromCents, toCents } from '../../core/money';
@@ -81,16 +81,10 @@ export class DynamoSpendGuard implements SpendGuard {
       const cannotFit = !fits(budget, amountCents) || !fits(daily, 1);
       const failed = cannotFit
         ? [true, !fits(budget, amountCents), !fits(daily, 1)]
-        : await failedConditions(
-            this.doc.send(
-              new TransactWriteCommand({
-                TransactItems: [
-                  { Put: this.records.newRecordInput(fields, 'RESERVED') },
-                  { Update: this.counters.claimInput(budget, fields.purchaseId, amountCents) },
-                  { Update: this.counters.claimInput(daily, fields.purchaseId, 1) },
-                ],
-              }),
-            ),
+        : await this.together(
+            { Put: this.records.newRecordInput(fields, 'RESERVED') },
+            { Update: this.counters.claimInput(budget, fields.purchaseId, amountCents) },
+            { Update: this.counters.claimInput(daily, fields.purchaseId, 1) },
           );
       if (!failed) {
         // The record and both shares in one write; the budget left as read right after it.
@@ -180,16 +174,10 @@ export class DynamoSpendGuard implements SpendGuard {
       // counter does not name the purchase (`made` may even be wrong): then decided step by step.
       const budget = this.budgetCounter(made.vendor, made.month);
       const daily = this.dailyCounter(made.day);
-      const failed = await failedConditions(
-        this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: this.records.transitionInput(purchaseId, ['RESERVED'], 'COMMITTED') },
-              { Update: this.counters.forgetInput(budget, purchaseId) },
-              { Update: this.counters.forgetInput(daily, purchaseId) },
-            ],
-          }),
-        ),
+      const failed = await this.together(
+        { Update: this.records.transitionInput(purchaseId, ['RESERVED'], 'COMMITTED') },
+        { Update: this.counters.forgetInput(budget, purchaseId) },
+        { Update: this.counters.forgetInput(daily, purchaseId) },
       );
       if (!failed) return;
     }
@@ -221,14 +209,25 @@ export class DynamoSpendGuard implements SpendGuard {
     const record = await this.records.getRecord(purchaseId);
     // COMMITTED means the money was spent: giving it back would let the next purchase overspend.
     if (!record || record.status === 'COMMITTED' || record.status === 'RELEASED') return;
+    if (record.status === 'RESERVED') {
+      // The status and both shares in one write; refused when any moved meanwhile (then step by step).
+      const failed = await this.together(
+        { Update: this.records.transitionInput(purchaseId, ['RESERVED'], 'RELEASED') },
+        { Update: this.counters.unclaimInput(this.budgetCounter(record.vendor, record.month), purchaseId, record.amountCents) },
+        { Update: this.counters.unclaimInput(this.dailyCounter(record.day), purchaseId, 1) },
+      );
+      if (!failed) return;
+    }
+    return this.releaseStepwise(purchaseId, record);
+  }
 
+  /** Release one write at a time, from whatever state a reserve, an adjust or another release left. */
+  private async releaseStepwise(purchaseId: string, record: ReservationItem): Promise<void> {
     if (!(await this.records.transition(purchaseId, ['RESERVING', 'RESERVED', 'RELEASING'], 'RELEASING'))) {
       return this.release(purchaseId); // committed, released or abandoned meanwhile: decide again
     }
-
     await this.counters.unclaim(this.budgetCounter(record.vendor, record.month), purchaseId);
     await this.counters.unclaim(this.dailyCounter(record.day), purchaseId);
-
     // Refused only when a concurrent release finished first.
     await this.records.transition(purchaseId, ['RELEASING'], 'RELEASED');
   }
@@ -237,6 +236,11 @@ export class DynamoSpendGuard implements SpendGuard {
     const budget = this.budgetCounter(vendor, utcMonth(at));
     const item = await this.counters.getItem(budget.key);
     return budgetLeft(budget, numberOr0(item?.[budget.totalAttribute]));
+  }
+
+  /** Writes the actions in one transaction: undefined when it was applied, else which conditions failed. */
+  private together(...actions: TransactAction[]): Promise<boolean[] | undefined> {
+    return failedConditions(this.doc.send(new TransactWriteCommand({ TransactItems: actions })));
   }
 
   // ---- counters -------------------------------------------------------------------------------
@@ -276,3 +280,6 @@ function budgetRefusal(counter: Counter, r: { vendor: Vendor; month: string; amo
 function dailyRefusal(counter: Counter, day: string): DailyLimitExceededError {
   return new DailyLimitExceededError(`daily purchase limit of ${counter.limit} reached for ${day} (UTC)`);
 }
+
+/** One action of a transaction. */
+type TransactAction = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -52,25 +52,27 @@ export class SpendCounters {
 
   /** Gives back whatever this purchase holds in the counter; a no-op when it holds nothing. */
   async unclaim(counter: Counter, purchaseId: string): Promise<void> {
-    const mine = memberAttribute(purchaseId);
     for (;;) {
-      const held = (await this.getItem(counter.key))?.[mine];
+      const held = (await this.getItem(counter.key))?.[memberAttribute(purchaseId)];
       if (held === undefined) return;
-      const given = await whenConditionHolds(
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: counter.key,
-            UpdateExpression: 'REMOVE #mine SET updatedAt = :now ADD #total :minus',
-            ConditionExpression: '#mine = :held',
-            ExpressionAttributeNames: { '#mine': mine, '#total': counter.totalAttribute },
-            ExpressionAttributeValues: { ':held': held, ':minus': -numberOr0(held), ':now': this.now() },
-          }),
-        ),
-      );
-      if (given) return;
+      if (await whenConditionHolds(this.doc.send(new UpdateCommand(this.unclaimInput(counter, purchaseId, numberOr0(held)))))) return;
       // Changed under us: read again.
     }
+  }
+
+  /**
+   * The update that gives back the purchase's share `held` (unclaim's, and one action of the
+   * guard's release transaction): refused unless the purchase holds exactly that.
+   */
+  unclaimInput(counter: Counter, purchaseId: string, held: number) {
+    return {
+      TableName: this.tableName,
+      Key: counter.key,
+      UpdateExpression: 'REMOVE #mine SET updatedAt = :now ADD #total :minus',
+      ConditionExpression: '#mine = :held',
+      ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
+      ExpressionAttributeValues: { ':held': held, ':minus': -held, ':now': this.now() },
+    };
   }
 
   /** Removes a committed purchase's attribute from a counter, leaving the total as it is. */
