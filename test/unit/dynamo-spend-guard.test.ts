@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoSpendGuard } from '../../lambdas/adapters/aws/dynamo-spend-guard';
 import { ReservationStateError, utcDay, utcMonth } from '../../lambdas/adapters/aws/spend-guard-items';
-import { BudgetExceededError, DailyLimitExceededError } from '../../lambdas/core/errors';
+import { BudgetExceededError, DailyLimitExceededError, StoreContendedError } from '../../lambdas/core/errors';
 import { countingDoc } from '../support/counting-doc';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
@@ -232,15 +233,17 @@ describe('DynamoSpendGuard', () => {
     await g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 100, at });
   });
 
-  it('keeps the money on commit, twice is harmless, and a later release does not give it back', async () => {
+  it('keeps the money on commit, twice is harmless (with the reservation or without), and a later release does not give it back', async () => {
     const g = guard();
     const at = freshMonth();
-    const id = pid();
-    await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 40, at });
-    await g.commit(id);
-    await g.commit(id);
-    await g.release(id);
-    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(40);
+    for (const made of [true, false]) {
+      const id = pid();
+      const { budgetAfter: _, ...reservation } = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 40, at });
+      await g.commit(id, made ? reservation : undefined);
+      await g.commit(id, made ? reservation : undefined);
+      await g.release(id);
+    }
+    expect((await g.remaining('cocalc', at)).reservedUsd).toBe(80);
   });
 
   it('keeps the counters a fixed size: 300 committed purchases leave no attribute behind, only the totals', async () => {
@@ -275,9 +278,10 @@ describe('DynamoSpendGuard', () => {
     const g = guard();
     const at = freshMonth();
     const id = pid();
-    await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 5, at });
+    const { budgetAfter: _, ...made } = await g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 5, at });
     await g.release(id);
     await expect(g.commit(id)).rejects.toBeInstanceOf(ReservationStateError);
+    await expect(g.commit(id, made)).rejects.toBeInstanceOf(ReservationStateError);
     await expect(g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 5, at })).rejects.toBeInstanceOf(ReservationStateError);
     expect((await g.remaining('cocalc', at)).reservedUsd).toBe(0);
   });
@@ -322,5 +326,48 @@ describe('DynamoSpendGuard', () => {
     await g.reserve({ purchaseId: pid(), vendor: 'cocalc', amountUsd: 10, at: feb });
     expect(await g.remaining('cocalc', jan)).toMatchObject({ remainingUsd: 0 });
     expect(await g.remaining('cocalc', feb)).toMatchObject({ remainingUsd: 0 });
+  });
+
+  describe('when concurrent transactions keep cancelling its own (AWS only)', () => {
+    // DynamoDB cancels transactions that meet on an item (TransactionConflict); the local DynamoDB
+    // runs them one at a time and never does. So this client, the one mock here, answers every
+    // transaction as AWS does under such contention, after the SDK's retries, and sends every
+    // other command to the real local DynamoDB.
+    const contended = (): DynamoDBDocumentClient => {
+      const send = (cmd: { constructor: { name: string } }) => {
+        if (cmd.constructor.name !== 'TransactWriteCommand') return doc.send(cmd as never);
+        const reasons = [{ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }];
+        return Promise.reject(
+          new TransactionCanceledException({ message: 'Transaction cancelled [None, TransactionConflict, None]', $metadata: {}, CancellationReasons: reasons }),
+        );
+      };
+      return { send } as unknown as DynamoDBDocumentClient;
+    };
+
+    it('refuses the reservation as StoreContendedError, for the state machine to retry, with nothing reserved', async () => {
+      const g = new DynamoSpendGuard(contended(), db.stateTable, { capsUsd: { cocalc: 100, interserver: 50 }, dailyLimit: 1000 });
+      const at = freshMonth();
+      const id = pid();
+      await expect(g.reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 10, at })).rejects.toBeInstanceOf(StoreContendedError);
+      expect((await g.remaining('cocalc', at)).reservedUsd).toBe(0);
+      // Once the contention is over, the same reservation goes through.
+      expect(await guard().reserve({ purchaseId: id, vendor: 'cocalc', amountUsd: 10, at })).toMatchObject({ amountUsd: 10 });
+    });
+
+    it('commits and releases step by step instead, keeping the books exact', async () => {
+      const g = new DynamoSpendGuard(contended(), db.stateTable, { capsUsd: { cocalc: 100, interserver: 50 }, dailyLimit: 1000 });
+      const at = freshMonth();
+      const [spent, given] = [pid(), pid()];
+      const { budgetAfter: _, ...made } = await guard().reserve({ purchaseId: spent, vendor: 'cocalc', amountUsd: 30, at });
+      await guard().reserve({ purchaseId: given, vendor: 'cocalc', amountUsd: 20, at });
+      await g.commit(spent, made);
+      await g.release(given);
+      await g.release(spent);
+      expect((await g.remaining('cocalc', at)).reservedUsd).toBe(30);
+      const budget = (
+        await doc.send(new GetCommand({ TableName: db.stateTable, Key: { pk: `BUDGET#cocalc#${utcMonth(at)}`, sk: 'BUDGET' }, ConsistentRead: true }))
+      ).Item!;
+      expect(Object.keys(budget).filter((k) => k.startsWith('p_'))).toEqual([]);
+    });
   });
 });

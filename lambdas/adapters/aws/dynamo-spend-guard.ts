@@ -1,6 +1,6 @@
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from './conditional-check';
-import { BudgetExceededError, DailyLimitExceededError } from '../../core/errors';
+import { BudgetExceededError, StoreContendedError } from '../../core/errors';
 import { formatUsd, fromCents, toCents } from '../../core/money';
 import type { NewReservation, SpendGuard } from '../../core/ports';
 import type { Vendor } from '../../core/purchase-request';
@@ -20,6 +20,7 @@ import {
   type ReservationItem,
 } from './spend-guard-items';
 import { ReservationRecords } from './spend-guard-records';
+import { budgetLeft, budgetRefusal, dailyRefusal } from './spend-guard-refusals';
 
 // The items, keys and error live in spend-guard-items.ts, the counter writes in spend-guard-counters.ts
 // and the record writes in spend-guard-records.ts.
@@ -76,7 +77,7 @@ export class DynamoSpendGuard implements SpendGuard {
     const fields = { purchaseId: input.purchaseId, vendor: input.vendor, amountCents, month: utcMonth(input.at), day: utcDay(input.at) };
     const budget = this.budgetCounter(fields.vendor, fields.month);
     const daily = this.dailyCounter(fields.day);
-    for (;;) {
+    for (let attempt = 1; ; attempt += 1) {
       // An amount that cannot fit is refused unwritten, unless the purchase reserved already.
       const cannotFit = !fits(budget, amountCents) || !fits(daily, 1);
       const failed = cannotFit
@@ -99,6 +100,7 @@ export class DynamoSpendGuard implements SpendGuard {
       }
       if (overDaily) throw dailyRefusal(daily, fields.day);
       // The record was there when the transaction ran and gone when read (a refusal abandoned it): again.
+      if (attempt >= RESERVE_ATTEMPTS) throw new ReservationStateError(`the reservation of ${fields.purchaseId} kept changing while reserving`);
     }
   }
 
@@ -174,12 +176,12 @@ export class DynamoSpendGuard implements SpendGuard {
       // counter does not name the purchase (`made` may even be wrong): then decided step by step.
       const budget = this.budgetCounter(made.vendor, made.month);
       const daily = this.dailyCounter(made.day);
-      const failed = await this.together(
+      const applied = await this.appliedTogether(
         { Update: this.records.transitionInput(purchaseId, ['RESERVED'], 'COMMITTED') },
         { Update: this.counters.forgetInput(budget, purchaseId) },
         { Update: this.counters.forgetInput(daily, purchaseId) },
       );
-      if (!failed) return;
+      if (applied) return;
     }
     return this.commitStepwise(purchaseId);
   }
@@ -211,12 +213,12 @@ export class DynamoSpendGuard implements SpendGuard {
     if (!record || record.status === 'COMMITTED' || record.status === 'RELEASED') return;
     if (record.status === 'RESERVED') {
       // The status and both shares in one write; refused when any moved meanwhile (then step by step).
-      const failed = await this.together(
+      const applied = await this.appliedTogether(
         { Update: this.records.transitionInput(purchaseId, ['RESERVED'], 'RELEASED') },
         { Update: this.counters.unclaimInput(this.budgetCounter(record.vendor, record.month), purchaseId, record.amountCents) },
         { Update: this.counters.unclaimInput(this.dailyCounter(record.day), purchaseId, 1) },
       );
-      if (!failed) return;
+      if (applied) return;
     }
     return this.releaseStepwise(purchaseId, record);
   }
@@ -236,6 +238,20 @@ export class DynamoSpendGuard implements SpendGuard {
     const budget = this.budgetCounter(vendor, utcMonth(at));
     const item = await this.counters.getItem(budget.key);
     return budgetLeft(budget, numberOr0(item?.[budget.totalAttribute]));
+  }
+
+  /**
+   * Whether the actions were written in one transaction; false when a condition refused it or
+   * concurrent writes kept cancelling it (the caller then goes step by step, whose plain writes
+   * DynamoDB runs one after another on a busy counter).
+   */
+  private async appliedTogether(...actions: TransactAction[]): Promise<boolean> {
+    try {
+      return (await this.together(...actions)) === undefined;
+    } catch (err) {
+      if (err instanceof StoreContendedError) return false;
+      throw err;
+    }
   }
 
   /** Writes the actions in one transaction: undefined when it was applied, else which conditions failed. */
@@ -262,24 +278,8 @@ export class DynamoSpendGuard implements SpendGuard {
   }
 }
 
-/** A budget counter's cap, what it holds, and what is left (never below zero), in USD. */
-function budgetLeft(counter: Counter, totalCents: number): { capUsd: number; reservedUsd: number; remainingUsd: number } {
-  return { capUsd: fromCents(counter.limit), reservedUsd: fromCents(totalCents), remainingUsd: fromCents(Math.max(0, counter.limit - totalCents)) };
-}
-
-/** The refusal of an amount the vendor's budget for the month has no room for, saying what is left. */
-function budgetRefusal(counter: Counter, r: { vendor: Vendor; month: string; amountCents: number }, totalCents: number): BudgetExceededError {
-  const left = budgetLeft(counter, totalCents);
-  return new BudgetExceededError(
-    `${r.vendor} monthly budget for ${r.month} would be exceeded: ${formatUsd(fromCents(r.amountCents))} requested, ` +
-      `${formatUsd(left.remainingUsd)} of ${formatUsd(left.capUsd)} left`,
-  );
-}
-
-/** The refusal of a purchase past the day's count. */
-function dailyRefusal(counter: Counter, day: string): DailyLimitExceededError {
-  return new DailyLimitExceededError(`daily purchase limit of ${counter.limit} reached for ${day} (UTC)`);
-}
+/** Transactions of one reserve() whose record vanished between its refusal and the read after it. */
+const RESERVE_ATTEMPTS = 3;
 
 /** One action of a transaction. */
 type TransactAction = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
