@@ -97,14 +97,6 @@ export class TaskClosedError extends ProcureError {
 export class RequestConflictError extends ProcureError {
   override name = 'RequestConflictError';
 }
-
-/**
- * A transaction on a shared item (a budget or daily counter) was cancelled by concurrent writes
- * after the SDK's own retries: nothing of it was written. Safe to retry; the state machine does.
- */
-export class StoreContendedError extends ProcureError {
-  override name = 'StoreContendedError';
-}
 /** A conditional purchase-status write met a status it must not overwrite (e.g. a final one). */
 export class PurchaseStatusConflictError extends ProcureError {
   override name = 'PurchaseStatusConflictError';

@@ -18,11 +18,8 @@ export interface SpendGuard {
   reserve(input: { purchaseId: string; vendor: Vendor; amountUsd: number; at: Date }): Promise<NewReservation>;
   /** Changes an existing reservation's amount (after a re-quote); throws BudgetExceededError. */
   adjust(purchaseId: string, newAmountUsd: number): Promise<Reservation>;
-  /**
-   * RESERVED -> COMMITTED. Idempotent. `made`: the reservation as reserve() returned it (the
-   * workflow's state holds it), which lets the guard do it in one write; it is checked, not trusted.
-   */
-  commit(purchaseId: string, made?: Reservation): Promise<void>;
+  /** RESERVED -> COMMITTED. Idempotent. */
+  commit(purchaseId: string): Promise<void>;
   /** RESERVED -> RELEASED, giving the amount and the daily slot back. Idempotent; a no-op when nothing was reserved. */
   release(purchaseId: string): Promise<void>;
   remaining(vendor: Vendor, at: Date): Promise<{ capUsd: number; reservedUsd: number; remainingUsd: number }>;

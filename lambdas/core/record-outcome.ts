@@ -72,7 +72,7 @@ async function recordCompleted(deps: Deps, state: WorkflowState): Promise<Record
   const { purchaseId, request } = state;
   const licenseId = state.license?.id ?? state.purchase?.licenseId;
   const amountUsd = state.purchase?.amountUsd ?? state.quote?.amountUsd;
-  await deps.spendGuard.commit(purchaseId, state.reservation);
+  await deps.spendGuard.commit(purchaseId);
   await deps.events.publish(EVENTS.completed, {
     purchaseId,
     requestId: request.requestId,

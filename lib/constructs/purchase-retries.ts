@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { JitterType, type RetryProps } from 'aws-cdk-lib/aws-stepfunctions';
-import { LicenseNotFoundError, LockBusyError, StoreContendedError, VendorRateLimitedError, VendorTransientError } from '../../lambdas/core/errors';
+import { LicenseNotFoundError, LockBusyError, VendorRateLimitedError, VendorTransientError } from '../../lambdas/core/errors';
 import { RateSlotsContendedError } from '../../lambdas/core/rate-slots';
 
 /**
@@ -90,22 +90,6 @@ export const SLOTS_CONTENDED: RetryProps = {
   interval: Duration.seconds(1),
   maxAttempts: 5,
   backoffRate: 2,
-  ...jitter,
-};
-
-/**
- * PreparePurchase: its reservation is one transaction on the month's budget and the day's count,
- * which every purchase shares. On DynamoDB, transactions that meet on an item cancel each other
- * (they do not queue), and a burst can outlast the SDK's few retries: StoreContendedError, with
- * nothing of that transaction written and nothing added to a cart yet (the add comes after the
- * reservation), so the whole step may run again. The machine waits, not the function.
- */
-export const STORE_CONTENDED: RetryProps = {
-  errors: [StoreContendedError.name],
-  interval: Duration.seconds(1),
-  maxAttempts: 6,
-  backoffRate: 2,
-  maxDelay: Duration.seconds(10),
   ...jitter,
 };
 

@@ -23,7 +23,7 @@ import { Construct } from 'constructs';
 import { acknowledgeServiceEncryptedLogs } from './log-encryption';
 import { LOG_RETENTION } from './log-retention';
 import { acknowledgeSynchronousOnly } from './workflow-function';
-import { IDEMPOTENT_STEP, LISTING_LAG, RECORD_RETRY, SAFE_TO_REPEAT, STORE_CONTENDED, TASK_TIMEOUT_MARGIN, THROTTLED } from './purchase-retries';
+import { IDEMPOTENT_STEP, LISTING_LAG, RECORD_RETRY, SAFE_TO_REPEAT, TASK_TIMEOUT_MARGIN, THROTTLED } from './purchase-retries';
 import { STATE, type ApprovalDecision, type FunctionId, type RecordOutcomePayload } from '../../lambdas/core/workflow';
 import { executionTimeoutSeconds } from '../execution-timeout';
 import { ON_FAILURE, ownFunctions, type PurchaseMachineParts, type PurchaseSteps, type VendorStack } from '../vendor-stack';
@@ -221,7 +221,7 @@ export class PurchaseStateMachine extends Construct {
     // Its result is the new state: $.quote, $.reservation and (CoCalc) $.cart at once. No ResultPath,
     // whose default is "$" (an explicit "$" the local engine, aws-local-stepfunctions, nests under a
     // "$" key). Not retried on a timeout, which can leave its cart add in flight (purchase-retries.ts).
-    const preparePurchase = withRetries(this.invoke(STATE.PreparePurchase, fns.PreparePurchase, undefined), [...SAFE_TO_REPEAT, STORE_CONTENDED]).addCatch(
+    const preparePurchase = withRetries(this.invoke(STATE.PreparePurchase, fns.PreparePurchase, undefined), SAFE_TO_REPEAT).addCatch(
       recordNotCompleted,
       ON_FAILURE,
     );

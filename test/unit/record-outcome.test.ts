@@ -8,7 +8,7 @@ import { cocalcLeftovers } from '../../lambdas/vendors/cocalc/core/leftovers';
 import type { EventPublisher, SpendGuard } from '../../lambdas/core/ports';
 import type { CocalcGateway } from '../../lambdas/vendors/cocalc/core/ports';
 import { resolvePurchase } from '../../lambdas/core/resolve-purchase';
-import type { FailureInfo, Quote, RecordOutcomePayload, Reservation, WorkflowState } from '../../lambdas/core/workflow';
+import type { FailureInfo, Quote, RecordOutcomePayload, WorkflowState } from '../../lambdas/core/workflow';
 import { makeHandler, type RecordOutcomeDeps } from '../../lambdas/handlers/record-outcome';
 import { FakeMailer } from '../support/fake-ports';
 import { startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
@@ -90,26 +90,6 @@ describe('RecordOutcome', () => {
       .map((e) => ({ type: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> }))
       .filter((e) => e.detail.purchaseId === purchaseId);
   const trailOf = async (purchaseId: string) => (await h.audit.list(purchaseId)).map((e) => `${e.type}${e.detail?.step ? `:${String(e.detail.step)}` : ''}`);
-
-  it('hands the commit the reservation the state holds, which lets the spend guard make it in one write', async () => {
-    const given: Array<Reservation | undefined> = [];
-    const spendGuard: SpendGuard = {
-      remaining: (...a) => h.spendGuard.remaining(...a),
-      commit: (id, made) => {
-        given.push(made);
-        return h.spendGuard.commit(id, made);
-      },
-      reserve: (i) => h.spendGuard.reserve(i),
-      adjust: (id, n) => h.spendGuard.adjust(id, n),
-      release: (id) => h.spendGuard.release(id),
-    };
-    const w = world({ spendGuard });
-    const state = await inCart(w);
-    const purchase = { vendor: 'cocalc' as const, amountUsd: 18, licenseId: 'lic-1', cartItemId: cocalcItemOf(state.cart), reconciled: false };
-    expect(await w.record({ outcome: 'COMPLETED', state: { ...state, approval: { ...APPROVED }, purchase } })).toEqual({ status: 'COMPLETED' });
-    expect(given).toEqual([state.reservation]);
-    expect(given[0]).toMatchObject({ vendor: 'cocalc', amountUsd: 18, month: expect.any(String), day: expect.any(String) });
-  });
 
   it('commits the reservation, completes the purchase and announces it once, even when run twice', async () => {
     const w = world();

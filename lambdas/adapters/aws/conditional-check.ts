@@ -1,6 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { StoreContendedError } from '../../core/errors';
-import { isContention } from '../../shared/aws-clients/dynamodb';
 /**
  * True when a DynamoDB call was refused by its ConditionExpression. Adapters use conditional writes
  * as their concurrency control (a step's status and audit entry go in one transaction:
@@ -19,25 +16,6 @@ export async function whenConditionHolds<T>(write: Promise<T>): Promise<T | unde
     return await write;
   } catch (err) {
     if (isConditionalCheckFailed(err)) return undefined;
-    throw err;
-  }
-}
-
-/**
- * Sends a transaction: undefined when it was applied, else, when DynamoDB cancelled it because
- * conditions failed, one flag per action saying whether its condition failed. A cancellation by
- * concurrent writes alone, which the SDK's retries did not outlast, is a StoreContendedError;
- * any other failure is thrown as it is.
- */
-export async function failedConditions(write: Promise<unknown>): Promise<boolean[] | undefined> {
-  try {
-    await write;
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof TransactionCanceledException)) throw err;
-    const failed = (err.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
-    if (failed.includes(true)) return failed;
-    if (isContention(err)) throw new StoreContendedError(`a transaction was cancelled by concurrent writes: ${err.message}`);
     throw err;
   }
 }

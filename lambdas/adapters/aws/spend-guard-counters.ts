@@ -23,9 +23,20 @@ export class SpendCounters {
    * `claimed` comes with the counter's total right after this write, which answers it.
    */
   async claim(counter: Counter, purchaseId: string, amount: number): Promise<ClaimResult> {
-    if (fits(counter, amount)) {
+    const room = counter.limit - amount;
+    if (room >= 0) {
       const claimed = await whenConditionHolds(
-        this.doc.send(new UpdateCommand({ ...this.claimInput(counter, purchaseId, amount), ReturnValues: 'UPDATED_NEW' })),
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: counter.key,
+            UpdateExpression: 'SET #mine = :amount, updatedAt = :now ADD #total :amount',
+            ConditionExpression: 'attribute_not_exists(#mine) AND (attribute_not_exists(#total) OR #total <= :room)',
+            ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
+            ExpressionAttributeValues: { ':amount': amount, ':room': room, ':now': this.now() },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
       );
       if (claimed) return { outcome: 'claimed', totalCents: numberOr0(claimed.Attributes?.[counter.totalAttribute]) };
     }
@@ -34,66 +45,44 @@ export class SpendCounters {
     return { outcome: 'refused', totalCents: numberOr0(item?.[counter.totalAttribute]) };
   }
 
-  /**
-   * The conditional update that adds `amount` for this purchase (claim's, and one action of the
-   * guard's reserve transaction): refused when the purchase holds a share already or the new total
-   * would pass the limit. Only for an amount that {@link fits} at all.
-   */
-  claimInput(counter: Counter, purchaseId: string, amount: number) {
-    return {
-      TableName: this.tableName,
-      Key: counter.key,
-      UpdateExpression: 'SET #mine = :amount, updatedAt = :now ADD #total :amount',
-      ConditionExpression: 'attribute_not_exists(#mine) AND (attribute_not_exists(#total) OR #total <= :room)',
-      ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
-      ExpressionAttributeValues: { ':amount': amount, ':room': counter.limit - amount, ':now': this.now() },
-    };
-  }
-
   /** Gives back whatever this purchase holds in the counter; a no-op when it holds nothing. */
   async unclaim(counter: Counter, purchaseId: string): Promise<void> {
+    const mine = memberAttribute(purchaseId);
     for (;;) {
-      const held = (await this.getItem(counter.key))?.[memberAttribute(purchaseId)];
+      const held = (await this.getItem(counter.key))?.[mine];
       if (held === undefined) return;
-      if (await whenConditionHolds(this.doc.send(new UpdateCommand(this.unclaimInput(counter, purchaseId, numberOr0(held)))))) return;
+      const given = await whenConditionHolds(
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: counter.key,
+            UpdateExpression: 'REMOVE #mine SET updatedAt = :now ADD #total :minus',
+            ConditionExpression: '#mine = :held',
+            ExpressionAttributeNames: { '#mine': mine, '#total': counter.totalAttribute },
+            ExpressionAttributeValues: { ':held': held, ':minus': -numberOr0(held), ':now': this.now() },
+          }),
+        ),
+      );
+      if (given) return;
       // Changed under us: read again.
     }
-  }
-
-  /**
-   * The update that gives back the purchase's share `held` (unclaim's, and one action of the
-   * guard's release transaction): refused unless the purchase holds exactly that.
-   */
-  unclaimInput(counter: Counter, purchaseId: string, held: number) {
-    return {
-      TableName: this.tableName,
-      Key: counter.key,
-      UpdateExpression: 'REMOVE #mine SET updatedAt = :now ADD #total :minus',
-      ConditionExpression: '#mine = :held',
-      ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId), '#total': counter.totalAttribute },
-      ExpressionAttributeValues: { ':held': held, ':minus': -held, ':now': this.now() },
-    };
   }
 
   /** Removes a committed purchase's attribute from a counter, leaving the total as it is. */
   async forget(counter: Counter, purchaseId: string): Promise<void> {
     // Refused only when it was already forgotten.
-    await whenConditionHolds(this.doc.send(new UpdateCommand(this.forgetInput(counter, purchaseId))));
-  }
-
-  /**
-   * The update that removes a purchase's attribute and keeps the total (forget's, and one action
-   * of the guard's commit transaction): refused when the purchase holds nothing there.
-   */
-  forgetInput(counter: Counter, purchaseId: string) {
-    return {
-      TableName: this.tableName,
-      Key: counter.key,
-      UpdateExpression: 'REMOVE #mine SET updatedAt = :now',
-      ConditionExpression: 'attribute_exists(#mine)',
-      ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId) },
-      ExpressionAttributeValues: { ':now': this.now() },
-    };
+    await whenConditionHolds(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: counter.key,
+          UpdateExpression: 'REMOVE #mine SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#mine)',
+          ExpressionAttributeNames: { '#mine': memberAttribute(purchaseId) },
+          ExpressionAttributeValues: { ':now': this.now() },
+        }),
+      ),
+    );
   }
 
   /** Changes this purchase's amount in the counter, checking the cap only when it grows. */
@@ -139,9 +128,4 @@ export class SpendCounters {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return out.Item;
   }
-}
-
-/** Whether `amount` can fit under the counter's limit at all (a claim of more is refused unwritten). */
-export function fits(counter: Counter, amount: number): boolean {
-  return counter.limit - amount >= 0;
 }

@@ -41,9 +41,6 @@ export interface ReservationItem {
   updatedAt: string;
 }
 
-/** What a record holds from its first write on (the rest is status and times). */
-export type ReservationFields = Omit<ReservationItem, 'status' | 'createdAt' | 'updatedAt'>;
-
 /** A state-table item's key. */
 export type ItemKey = Record<typeof PK | typeof SK, string>;
 
@@ -92,6 +89,6 @@ export function numberOr0(value: unknown): number {
 }
 
 /** The {@link Reservation} a record stands for. */
-export function toReservation(record: ReservationFields): Reservation {
+export function toReservation(record: ReservationItem): Reservation {
   return { vendor: record.vendor, amountUsd: fromCents(record.amountCents), month: record.month, day: record.day };
 }

@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STATE_TABLE } from '../../shared/table-keys';
 import { whenConditionHolds } from './conditional-check';
-import { reservationKey, type ItemKey, type ReservationFields, type ReservationItem, type ReservationStatus } from './spend-guard-items';
+import { reservationKey, type ItemKey, type ReservationItem, type ReservationStatus } from './spend-guard-items';
 
 const PK = STATE_TABLE.partitionKey;
 
@@ -21,26 +21,24 @@ export class ReservationRecords {
   ) {}
 
   /** Puts the purchase's RESERVING record, or returns the one it already has. */
-  async createOrGetRecord(fields: ReservationFields): Promise<ReservationItem> {
-    const put = this.newRecordInput(fields, 'RESERVING');
-    const created = await whenConditionHolds(this.doc.send(new PutCommand(put)));
-    if (created) return put.Item;
+  async createOrGetRecord(fields: Omit<ReservationItem, 'status' | 'createdAt' | 'updatedAt'>): Promise<ReservationItem> {
+    const now = this.now();
+    const item: ReservationItem = { ...fields, status: 'RESERVING', createdAt: now, updatedAt: now };
+    const created = await whenConditionHolds(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...reservationKey(fields.purchaseId), ...item },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      ),
+    );
+    if (created) return item;
     const existing = await this.getRecord(fields.purchaseId);
     if (existing) return existing;
     // Abandoned between our put and our read (a concurrent refusal): try once more from scratch.
     return this.createOrGetRecord(fields);
-  }
-
-  /** The put of a purchase's first record, in status `status`: refused when it has one already. */
-  newRecordInput(fields: ReservationFields, status: ReservationStatus) {
-    const now = this.now();
-    const item: ReservationItem = { ...fields, status, createdAt: now, updatedAt: now };
-    return {
-      TableName: this.tableName,
-      Item: { ...reservationKey(fields.purchaseId), ...item },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': PK },
-    };
   }
 
   /** Removes a refused reservation so the purchase holds nothing and a later retry starts clean. */
@@ -63,21 +61,21 @@ export class ReservationRecords {
    * or undefined when its status was none of them (the caller reads it again and decides).
    */
   async transition(purchaseId: string, from: readonly ReservationStatus[], to: ReservationStatus): Promise<ReservationItem | undefined> {
-    const out = await whenConditionHolds(this.doc.send(new UpdateCommand({ ...this.transitionInput(purchaseId, from, to), ReturnValues: 'ALL_NEW' })));
-    return out?.Attributes as ReservationItem | undefined;
-  }
-
-  /** The update of transition(), also one action of the guard's commit transaction. */
-  transitionInput(purchaseId: string, from: readonly ReservationStatus[], to: ReservationStatus) {
     const values = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-    return {
-      TableName: this.tableName,
-      Key: reservationKey(purchaseId),
-      UpdateExpression: 'SET #status = :to, updatedAt = :now',
-      ConditionExpression: `#status IN (${Object.keys(values).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ...values, ':to': to, ':now': this.now() },
-    };
+    const out = await whenConditionHolds(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: reservationKey(purchaseId),
+          UpdateExpression: 'SET #status = :to, updatedAt = :now',
+          ConditionExpression: `#status IN (${Object.keys(values).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':to': to, ':now': this.now() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as ReservationItem | undefined;
   }
 
   /** The purchase's record, read consistently; undefined when it has none. */

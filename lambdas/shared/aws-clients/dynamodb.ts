@@ -51,8 +51,7 @@ function retryTransactionContention(client: DynamoDBClient): void {
 const CONTENTION_MIDDLEWARE = 'retryTransactionContention';
 const CONTENTION_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
-/** A conflict with concurrent writes or throttling: nothing was written, and a retry may pass. */
-export function isContention(err: unknown): boolean {
+function isContention(err: unknown): boolean {
   const e = err as { name?: unknown; CancellationReasons?: Array<{ Code?: string }> } | null;
   if (e?.name === 'TransactionConflictException') return true;
   if (e?.name !== 'TransactionCanceledException') return false;
