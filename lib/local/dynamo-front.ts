@@ -25,7 +25,9 @@ import { checkSigV4 } from './sigv4-check';
  * the front after it began (500 InternalServerError, which the SDK retries). Bodies are not
  * logged. `onCall` hears of every request that passed the check (for measuring; metering.ts).
  * TransactWriteItems, which dynalite lacks, is answered here (dynamo-transactions.ts): it runs
- * alone, after the requests already handed over and before any that arrive meanwhile; with a data
+ * alone, after the requests already handed over and before any that arrive meanwhile, except that
+ * a write arriving meanwhile on one of its items is refused as DynamoDB refuses it
+ * (TransactionConflictException, or a cancelled transaction: dynamo-conflicts.ts); with a data
  * folder, `intentFile` is where a transaction in progress is noted, so the next start puts back one
  * a killed runtime left half-applied.
  */
@@ -62,6 +64,12 @@ export async function startDynamoFront(dynalite: Server, options: DynamoFrontOpt
         } catch {
           // A listener's bug must not break the request.
         }
+      }
+      // A write that meets the transaction being applied is refused at once, as DynamoDB does.
+      const conflict = transactions.ongoing.conflictOf(req.headers['x-amz-target'], body);
+      if (conflict) {
+        answerJson(res, conflict.status, conflict.body);
+        return;
       }
       const transact = req.headers['x-amz-target'] === TRANSACT_WRITE;
       const admitted = transact ? await gate.alone(res, () => transactions.write(body, dynaliteCaller(handle, req.headers))) : await gate.enter(res);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
+import { itemId, OngoingItems } from './dynamo-conflicts';
 import { writeFilePrivateSynced } from './private-files';
 
 /**
@@ -31,6 +32,8 @@ export class LocalTransactions {
    */
   broken: string | undefined;
   private readonly keyNames = new Map<string, string[]>();
+  /** The items of the transaction being applied, which other writes must not meet (the front asks). */
+  readonly ongoing = new OngoingItems((table) => this.keyNames.get(table));
   private readonly tokens = new Map<string, { hash: string; expiresAt: number }>();
 
   constructor(private readonly intentFile?: string) {}
@@ -76,6 +79,17 @@ export class LocalTransactions {
         return answer(400, `${DYNAMO}IdempotentParameterMismatchException`, 'the ClientRequestToken was used with other actions');
       }
     }
+    // From here until it ends, a write that meets one of its items is refused, as on DynamoDB.
+    this.ongoing.begin(actions.map((a) => itemId(a.table, a.key)));
+    try {
+      return await this.apply(actions, call, token === undefined ? undefined : { token, hash });
+    } finally {
+      this.ongoing.end();
+    }
+  }
+
+  /** Applies the actions, all or none; a token given is remembered once they are applied. */
+  private async apply(actions: readonly Action[], call: DynaliteCall, repeat: { token: string; hash: string } | undefined): Promise<DynaliteAnswer> {
     const before: BeforeImage[] = [];
     for (const a of actions) {
       const got = await safely(call, 'GetItem', { TableName: a.table, Key: a.key, ConsistentRead: true });
@@ -100,7 +114,7 @@ export class LocalTransactions {
     }
     this.clearIntent();
     if (!failed) {
-      if (token !== undefined) this.remember(token, hash);
+      if (repeat) this.remember(repeat.token, repeat.hash);
       return { status: 200, body: {} };
     }
     const other = results.find((r) => r.status !== 200 && !isConditionFailure(r));
@@ -134,19 +148,16 @@ export class LocalTransactions {
       delete input.ReturnValuesOnConditionCheckFailure;
       const table = input.TableName;
       if (typeof table !== 'string') return validation('each action needs a TableName');
+      // Known for every table a transaction names: a plain Put meeting it is told by them (dynamo-conflicts.ts).
+      const names = await this.keyNamesOf(table, call);
+      if (!Array.isArray(names)) return names;
       let key = input.Key as Record<string, unknown> | undefined;
       if (kind === 'Put') {
-        const names = await this.keyNamesOf(table, call);
-        if (!Array.isArray(names)) return names;
         const row = (input.Item ?? {}) as Record<string, unknown>;
         key = Object.fromEntries(names.map((n) => [n, row[n]]));
       }
       if (!key || typeof key !== 'object') return validation('each Update and Delete action needs a Key');
-      const id = `${table}\u0000${JSON.stringify(
-        Object.keys(key)
-          .sort()
-          .map((k) => [k, key[k]]),
-      )}`;
+      const id = itemId(table, key);
       if (seen.has(id)) return validation('Transaction request cannot include multiple operations on one item');
       seen.add(id);
       actions.push({ kind, input, table, key });

@@ -15,6 +15,12 @@ export interface LocalDynamo {
   client: DynamoDBClient;
   /** A document client over `client` with production's marshalling options. */
   doc: DynamoDBDocumentClient;
+  /**
+   * Like `doc`, but retrying as the SDK does in production (its backoff; transaction contention
+   * included, lambdas/shared/aws-clients/dynamodb.ts), up to 5 attempts: for tests whose writers
+   * meet on one item, which the local DynamoDB, like DynamoDB, refuses while a transaction on it runs.
+   */
+  retryingDoc: DynamoDBDocumentClient;
   auditTable: string;
   stateTable: string;
   close(): Promise<void>;
@@ -42,6 +48,7 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
+  const retrying = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 5 });
   const n = ++counter;
   const auditTable = `procure-audit-${n}`;
   const stateTable = `procure-state-${n}`;
@@ -58,10 +65,12 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
     endpoint,
     client,
     doc: documentClientFor(client),
+    retryingDoc: documentClientFor(retrying),
     auditTable,
     stateTable,
     close: async () => {
       client.destroy();
+      retrying.destroy();
       await front.close();
     },
   };

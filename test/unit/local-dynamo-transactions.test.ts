@@ -142,18 +142,20 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     expect((await get(a))?.v).toBe(2);
   });
 
-  it('runs alone: a write to an item between its actions is never undone when it is cancelled', async () => {
-    // Each round: a transaction that sets `a`, then writes ten other items and fails on the last
+  it('runs alone: a write to an item between its actions is never undone when it is cancelled, and one refused never lands', async () => {
+    // Each transaction sets `a` and ten fresh items, then fails its condition on `b` at the end
     // (so it puts everything back), while plain increments of `a` arrive. Run inside a
     // transaction, an increment would land between the set and the put-back, and the put-back
     // would erase it. Many transactions queue at once, so a gate that lets every waiter through
-    // when one ends would also let two run together.
+    // when one ends would also let two run together. An increment that arrives while a transaction
+    // on `a` is applied is refused, as DynamoDB refuses it, and must then never land; a
+    // transaction arriving then is cancelled for that item.
     const [a, b] = [fresh(), fresh()];
     await put(a, 0);
     const rounds = 60;
     const others = Array.from({ length: 10 }, () => fresh());
-    const increments: Promise<unknown>[] = [];
-    const transactions: Promise<unknown>[] = [];
+    const increments: Array<Promise<'landed' | 'refused'>> = [];
+    const transactions: Promise<string[]>[] = [];
     for (let i = 0; i < rounds; i++) {
       const items = [
         { Update: { TableName: db.stateTable, Key: key(a), UpdateExpression: 'SET tag = :t', ExpressionAttributeValues: { ':t': i } } },
@@ -162,14 +164,68 @@ describe('TransactWriteItems on the local DynamoDB', () => {
       ];
       transactions.push(cancelled(items));
       increments.push(
-        db.doc.send(new UpdateCommand({ TableName: db.stateTable, Key: key(a), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } })),
+        db.doc
+          .send(new UpdateCommand({ TableName: db.stateTable, Key: key(a), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } }))
+          .then(
+            () => 'landed' as const,
+            (err: unknown) => {
+              expect((err as Error).name).toBe('TransactionConflictException');
+              return 'refused' as const;
+            },
+          ),
       );
     }
-    await Promise.all([...transactions, ...increments]);
+    const [reasons, outcomes] = await Promise.all([Promise.all(transactions), Promise.all(increments)]);
     const item = await get(a);
-    expect(item?.v).toBe(rounds);
+    expect(item?.v).toBe(outcomes.filter((o) => o === 'landed').length);
     expect(item?.tag).toBeUndefined();
     for (const o of others) expect(await get(o)).toBeUndefined();
+    // Each was cancelled by its own condition on `b` or, met while another ran, for the items they share.
+    const all = (code: string) => [a, ...others, b].map(() => code);
+    for (const r of reasons) expect([['None', ...others.map(() => 'None'), 'ConditionalCheckFailed'], all('TransactionConflict')]).toContainEqual(r);
+  });
+
+  it('refuses, as DynamoDB does, a write to an item of the transaction it is applying, and cancels a transaction naming one', async () => {
+    const items = Array.from({ length: 100 }, () => fresh());
+    const [target, bystander] = [items[0]!, fresh()];
+    const tx = db.doc.send(new TransactWriteCommand({ TransactItems: items.map((pk) => ({ Put: { TableName: db.stateTable, Item: { ...key(pk), v: 1 } } })) }));
+    const writes: Array<Promise<string>> = [];
+    const meeting: Array<Promise<string[] | 'applied'>> = [];
+    // Sent every 2 ms until the transaction ends: those arriving while it is applied meet it.
+    const poll = setInterval(() => {
+      writes.push(
+        db.doc
+          .send(new UpdateCommand({ TableName: db.stateTable, Key: key(target), UpdateExpression: 'ADD hits :one', ExpressionAttributeValues: { ':one': 1 } }))
+          .then(
+            () => 'landed',
+            (err: unknown) => (err as Error).name,
+          ),
+      );
+      meeting.push(
+        db.doc
+          .send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Update: { TableName: db.stateTable, Key: key(target), UpdateExpression: 'ADD meets :one', ExpressionAttributeValues: { ':one': 1 } } },
+                { Update: { TableName: db.stateTable, Key: key(bystander), UpdateExpression: 'ADD meets :one', ExpressionAttributeValues: { ':one': 1 } } },
+              ],
+            }),
+          )
+          .then(
+            () => 'applied' as const,
+            (err: unknown) => ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? '?'),
+          ),
+      );
+    }, 2);
+    await tx.finally(() => clearInterval(poll));
+    const [wrote, met] = [await Promise.all(writes), await Promise.all(meeting)];
+    expect(wrote).toContain('TransactionConflictException');
+    for (const w of wrote) expect(['landed', 'TransactionConflictException']).toContain(w);
+    expect(met).toContainEqual(['TransactionConflict', 'None']);
+    for (const m of met) expect(['applied', ['TransactionConflict', 'None']]).toContainEqual(m);
+    // What was applied, and only that: the bystander counts the transactions that went through.
+    expect((await get(bystander))?.meets ?? 0).toBe(met.filter((m) => m === 'applied').length);
+    for (const pk of items.slice(1)) expect((await get(pk))?.v).toBe(1);
   });
 });
 

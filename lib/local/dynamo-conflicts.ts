@@ -1,0 +1,91 @@
+import type { DynaliteAnswer } from './dynalite-calls';
+
+/**
+ * The items of the transaction the local DynamoDB is applying (dynamo-transactions.ts), and
+ * DynamoDB's answer to a write that meets one of them ("Transaction conflict handling in
+ * DynamoDB"): a PutItem, UpdateItem or DeleteItem fails with TransactionConflictException, and a
+ * TransactWriteItems is cancelled with reason `TransactionConflict` for each of its actions on
+ * such an item (`None` for the others). Nothing of the refused request is written. Any other
+ * request, and a write to other items, waits its turn as before (the front runs a transaction
+ * alone). Without this a burst would never see the contention AWS shows, and nothing locally
+ * would try the code that retries it.
+ */
+export class OngoingItems {
+  private ids: ReadonlySet<string> | undefined;
+
+  /** `keyNames`: a table's key attribute names, when known (a Put names its item only through them). */
+  constructor(private readonly keyNames: (table: string) => readonly string[] | undefined) {}
+
+  /** A transaction on these items is being applied. */
+  begin(ids: Iterable<string>): void {
+    this.ids = new Set(ids);
+  }
+
+  /** It ended (applied, cancelled or put back). */
+  end(): void {
+    this.ids = undefined;
+  }
+
+  /** DynamoDB's refusal of the request `target` with `body`, when it writes an item of the transaction being applied. */
+  conflictOf(target: string | string[] | undefined, body: Buffer): DynaliteAnswer | undefined {
+    const ids = this.ids;
+    if (!ids || typeof target !== 'string') return undefined;
+    const operation = target.slice(target.indexOf('.') + 1);
+    let request: Record<string, unknown>;
+    try {
+      request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined; // answered as malformed in its turn
+    }
+    if (operation === 'TransactWriteItems') {
+      const items = Array.isArray(request.TransactItems) ? (request.TransactItems as Array<Record<string, unknown> | null>) : [];
+      const meets = items.map((item) => {
+        const kind = Object.keys(item ?? {}).find((k) => k in WRITES_BY_ACTION);
+        const id = kind ? this.idOf(kind as keyof typeof WRITES_BY_ACTION, item![kind] as Record<string, unknown>) : undefined;
+        return id !== undefined && ids.has(id);
+      });
+      if (!meets.includes(true)) return undefined;
+      const reasons = meets.map((m) => (m ? { Code: 'TransactionConflict', Message: ONGOING } : { Code: 'None' }));
+      return conflictAnswer(
+        'TransactionCanceledException',
+        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        { CancellationReasons: reasons },
+      );
+    }
+    const kind = ACTION_BY_WRITE[operation];
+    const id = kind ? this.idOf(kind, request) : undefined;
+    return id !== undefined && ids.has(id) ? conflictAnswer('TransactionConflictException', ONGOING) : undefined;
+  }
+
+  /** The id of the item a write names, when it can be told (a Put's key needs its table's key names). */
+  private idOf(kind: keyof typeof WRITES_BY_ACTION, input: Record<string, unknown> | undefined): string | undefined {
+    const table = input?.TableName;
+    if (typeof table !== 'string') return undefined;
+    if (kind !== 'Put') return isObject(input!.Key) ? itemId(table, input!.Key) : undefined;
+    const names = this.keyNames(table);
+    if (!names || !isObject(input!.Item)) return undefined;
+    const row = input!.Item;
+    return itemId(table, Object.fromEntries(names.map((n) => [n, row[n]])));
+  }
+}
+
+/** One id per item of a table, whatever the order of its key's attributes. */
+export function itemId(table: string, key: Record<string, unknown>): string {
+  return `${table}\u0000${JSON.stringify(
+    Object.keys(key)
+      .sort()
+      .map((k) => [k, key[k]]),
+  )}`;
+}
+
+const ONGOING = 'Transaction is ongoing for the item';
+const WRITES_BY_ACTION = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as const;
+const ACTION_BY_WRITE: Record<string, keyof typeof WRITES_BY_ACTION | undefined> = { PutItem: 'Put', UpdateItem: 'Update', DeleteItem: 'Delete' };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function conflictAnswer(type: string, message: string, extra: Record<string, unknown> = {}): DynaliteAnswer {
+  return { status: 400, body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message, ...extra } };
+}
