@@ -5,25 +5,29 @@ import type { DynaliteAnswer } from './dynalite-calls';
  * DynamoDB's answer to a write that meets one of them ("Transaction conflict handling in
  * DynamoDB"): a PutItem, UpdateItem or DeleteItem fails with TransactionConflictException, and a
  * TransactWriteItems is cancelled with reason `TransactionConflict` for each of its actions on
- * such an item (`None` for the others). Nothing of the refused request is written. Any other
+ * such an item (`None` for the others); the same transaction sent again while it is applied (its
+ * ClientRequestToken) is a TransactionInProgressException. Nothing of the refused request is written. Any other
  * request, and a write to other items, waits its turn as before (the front runs a transaction
  * alone). Without this a burst would never see the contention AWS shows, and nothing locally
  * would try the code that retries it.
  */
 export class OngoingItems {
   private ids: ReadonlySet<string> | undefined;
+  private token: string | undefined;
 
   /** `keyNames`: a table's key attribute names, when known (a Put names its item only through them). */
   constructor(private readonly keyNames: (table: string) => readonly string[] | undefined) {}
 
-  /** A transaction on these items is being applied. */
-  begin(ids: Iterable<string>): void {
+  /** A transaction on these items (sent with ClientRequestToken `token`, if any) is being applied. */
+  begin(ids: Iterable<string>, token?: string): void {
     this.ids = new Set(ids);
+    this.token = token;
   }
 
   /** It ended (applied, cancelled or put back). */
   end(): void {
     this.ids = undefined;
+    this.token = undefined;
   }
 
   /** DynamoDB's refusal of the request `target` with `body`, when it writes an item of the transaction being applied. */
@@ -38,23 +42,26 @@ export class OngoingItems {
       return undefined; // answered as malformed in its turn
     }
     if (operation === 'TransactWriteItems') {
+      // The same request again (an SDK retry) while the first is applied: DynamoDB says so, and a retry then gets its outcome.
+      if (this.token !== undefined && request.ClientRequestToken === this.token) {
+        return conflictAnswer('TransactionInProgressException', { Message: 'The transaction with the given request token is already in progress.' });
+      }
       const items = Array.isArray(request.TransactItems) ? (request.TransactItems as Array<Record<string, unknown> | null>) : [];
       const meets = items.map((item) => {
-        const kind = Object.keys(item ?? {}).find((k) => k in WRITES_BY_ACTION);
+        const kind = Object.keys(item ?? {}).find((k) => Object.hasOwn(WRITES_BY_ACTION, k));
         const id = kind ? this.idOf(kind as keyof typeof WRITES_BY_ACTION, item![kind] as Record<string, unknown>) : undefined;
         return id !== undefined && ids.has(id);
       });
       if (!meets.includes(true)) return undefined;
       const reasons = meets.map((m) => (m ? { Code: 'TransactionConflict', Message: ONGOING } : { Code: 'None' }));
-      return conflictAnswer(
-        'TransactionCanceledException',
-        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-        { CancellationReasons: reasons },
-      );
+      return conflictAnswer('TransactionCanceledException', {
+        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        CancellationReasons: reasons,
+      });
     }
-    const kind = ACTION_BY_WRITE[operation];
+    const kind = Object.hasOwn(ACTION_BY_WRITE, operation) ? ACTION_BY_WRITE[operation] : undefined;
     const id = kind ? this.idOf(kind, request) : undefined;
-    return id !== undefined && ids.has(id) ? conflictAnswer('TransactionConflictException', ONGOING) : undefined;
+    return id !== undefined && ids.has(id) ? conflictAnswer('TransactionConflictException', { message: ONGOING }) : undefined;
   }
 
   /** The id of the item a write names, when it can be told (a Put's key needs its table's key names). */
@@ -86,6 +93,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function conflictAnswer(type: string, message: string, extra: Record<string, unknown> = {}): DynaliteAnswer {
-  return { status: 400, body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message, ...extra } };
+/** DynamoDB's 400 answer of `type`, with the body members its model gives it (`Message` or `message`). */
+function conflictAnswer(type: string, members: Record<string, unknown>): DynaliteAnswer {
+  return { status: 400, body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, ...members } };
 }

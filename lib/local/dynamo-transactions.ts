@@ -80,7 +80,10 @@ export class LocalTransactions {
       }
     }
     // From here until it ends, a write that meets one of its items is refused, as on DynamoDB.
-    this.ongoing.begin(actions.map((a) => itemId(a.table, a.key)));
+    this.ongoing.begin(
+      actions.map((a) => itemId(a.table, a.key)),
+      token,
+    );
     try {
       return await this.apply(actions, call, token === undefined ? undefined : { token, hash });
     } finally {
@@ -120,12 +123,15 @@ export class LocalTransactions {
     const other = results.find((r) => r.status !== 200 && !isConditionFailure(r));
     if (other) return other;
     const reasons = results.map((r) => (r.status === 200 ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }));
-    return answer(
-      400,
-      `${DYNAMO}TransactionCanceledException`,
-      `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-      { CancellationReasons: reasons },
-    );
+    // DynamoDB's model names this one's text `Message`.
+    return {
+      status: 400,
+      body: {
+        __type: `${DYNAMO}TransactionCanceledException`,
+        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        CancellationReasons: reasons,
+      },
+    };
   }
 
   /** The actions of `items` with their tables and keys, or the answer refusing them. */

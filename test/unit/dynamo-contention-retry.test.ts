@@ -7,9 +7,10 @@ import { documentClientFor } from '../../lambdas/shared/aws-clients/dynamodb';
 /*
  * On DynamoDB, a transaction cancelled by a conflicting write or by throttling, and a plain write
  * that meets a transaction, are errors the SDK does not retry; procure's client marks them so it
- * does (lambdas/shared/aws-clients/dynamodb.ts). They cannot happen on the local DynamoDB, which
- * runs transactions one at a time, so DynamoDB's answers are played by a stub HTTP handler here:
- * the one mock in this file, standing in for AWS.
+ * does (lambdas/shared/aws-clients/dynamodb.ts). The local DynamoDB refuses conflicting writes as
+ * DynamoDB does (lib/local/dynamo-conflicts.ts), but only when they happen to meet; here each answer
+ * must come at a given attempt, and throttling never happens locally, so DynamoDB's answers are
+ * played by a stub HTTP handler: the one mock in this file, standing in for AWS.
  */
 
 type Answer = { status: number; body: Record<string, unknown> };
@@ -70,6 +71,27 @@ describe('the DynamoDB client retries transaction contention', () => {
       await expect(documentClientFor(client).send(transaction)).resolves.toBeDefined();
       expect(attempts()).toBe(2);
     }
+  });
+
+  it('gives a conflict the shorter transient backoff and throttling the throttling one', async () => {
+    // Read from the mark the retry strategy sees: with one attempt allowed, the error as thrown.
+    const markOf = async (answer: Answer) => {
+      const { client } = clientAnswering([answer]);
+      client.config.maxAttempts = async () => 1;
+      const err = await documentClientFor(client)
+        .send(transaction)
+        .then(
+          () => undefined,
+          (e: unknown) => e as { $retryable?: unknown },
+        );
+      return err?.$retryable;
+    };
+    expect(await markOf(cancelled('TransactionConflict', 'None'))).toEqual({});
+    expect(await markOf(cancelled('TransactionConflict', 'ThrottlingError'))).toEqual({ throttling: true });
+    expect(await markOf({ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#TransactionInProgressException', Message: 'in progress' } })).toEqual(
+      {},
+    );
+    expect(await markOf(cancelled('ConditionalCheckFailed', 'None'))).toBeUndefined();
   });
 
   it('never retries a cancellation that names a failed condition', async () => {

@@ -62,7 +62,22 @@ describe('writes meeting the transaction being applied', () => {
       __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
       CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'TransactionConflict' }],
     });
-    expect(String(answer?.body.message)).toContain('[None, TransactionConflict, TransactionConflict]');
+    expect(String(answer?.body.Message)).toContain('[None, TransactionConflict, TransactionConflict]');
     expect(items.conflictOf(TARGET('TransactWriteItems'), body({ TransactItems: [{ Update: { TableName: 't', Key: key('C') } }] }))).toBeUndefined();
+  });
+
+  it('tells the same transaction sent again while it is applied that it is in progress', () => {
+    const items = new OngoingItems(() => ['pk', 'sk']);
+    items.begin([itemId('t', key('A'))], 'token-1');
+    const again = { ClientRequestToken: 'token-1', TransactItems: [{ Update: { TableName: 't', Key: key('A') } }] };
+    expect(items.conflictOf(TARGET('TransactWriteItems'), body(again))?.body).toMatchObject({
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionInProgressException',
+    });
+    // Another token naming the same item is a conflict; none at all once it ended.
+    expect(items.conflictOf(TARGET('TransactWriteItems'), body({ ...again, ClientRequestToken: 'token-2' }))?.body).toMatchObject({
+      CancellationReasons: [{ Code: 'TransactionConflict' }],
+    });
+    items.end();
+    expect(items.conflictOf(TARGET('TransactWriteItems'), body(again))).toBeUndefined();
   });
 });

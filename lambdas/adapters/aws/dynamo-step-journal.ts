@@ -86,7 +86,8 @@ export class DynamoStepJournal implements StepJournal {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: append }, { Put: create }] }));
     } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
+      // Cancelled by another write that outlasted the retries: nothing was written; thrown as it is.
+      if (!(err instanceof TransactionCanceledException) || !err.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) throw err;
       // One of them exists: the entry first, so no record is ever without it.
       await whenConditionHolds(this.doc.send(new PutCommand(append)));
       await whenConditionHolds(this.doc.send(new PutCommand(create)));

@@ -29,9 +29,11 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
  * DynamoDB a plain write that meets a transaction on the same item fails with
  * TransactionConflictException, and a transaction that meets another write, or is throttled, is
  * cancelled with reason TransactionConflict, ThrottlingError or ProvisionedThroughputExceeded;
- * the SDK retries none of them ("Transaction conflict handling in DynamoDB"). Marked as
- * throttling, they get the SDK's own retries with backoff, like any throttled call. A
- * cancellation that names a failed condition is an answer, never retried.
+ * the SDK retries none of them ("Transaction conflict handling in DynamoDB"). Marked retryable,
+ * they get the SDK's own retries with backoff: throttling with its throttling backoff, a conflict
+ * (which lasts as long as the other transaction, milliseconds) with its shorter transient one. A
+ * cancellation that names a failed condition is an answer, never retried. The local DynamoDB
+ * refuses such writes as DynamoDB does (lib/local/dynamo-conflicts.ts).
  */
 function retryTransactionContention(client: DynamoDBClient): void {
   if (client.middlewareStack.identify().some((m) => m.startsWith(CONTENTION_MIDDLEWARE))) return;
@@ -40,7 +42,8 @@ function retryTransactionContention(client: DynamoDBClient): void {
       try {
         return await next(args);
       } catch (err) {
-        if (isContention(err)) Object.assign(err as object, { $retryable: { throttling: true } });
+        const contention = contentionOf(err);
+        if (contention) Object.assign(err as object, { $retryable: contention === 'throttling' ? { throttling: true } : {} });
         throw err;
       }
     },
@@ -49,12 +52,15 @@ function retryTransactionContention(client: DynamoDBClient): void {
 }
 
 const CONTENTION_MIDDLEWARE = 'retryTransactionContention';
-const CONTENTION_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+const THROTTLING_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
 
-function isContention(err: unknown): boolean {
+/** Why DynamoDB refused a write that may pass when sent again, if it did: a conflict or throttling. */
+function contentionOf(err: unknown): 'conflict' | 'throttling' | undefined {
   const e = err as { name?: unknown; CancellationReasons?: Array<{ Code?: string }> } | null;
-  if (e?.name === 'TransactionConflictException') return true;
-  if (e?.name !== 'TransactionCanceledException') return false;
-  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-  return codes.some((c) => CONTENTION_REASONS.has(c)) && codes.every((c) => c === 'None' || CONTENTION_REASONS.has(c));
+  // The same transaction still being applied (an SDK retry of it) also passes later: it then answers its outcome.
+  if (e?.name === 'TransactionConflictException' || e?.name === 'TransactionInProgressException') return 'conflict';
+  if (e?.name !== 'TransactionCanceledException') return undefined;
+  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None').filter((c) => c !== 'None');
+  if (codes.length === 0 || !codes.every((c) => c === 'TransactionConflict' || THROTTLING_REASONS.has(c))) return undefined;
+  return codes.some((c) => THROTTLING_REASONS.has(c)) ? 'throttling' : 'conflict';
 }
