@@ -6,10 +6,12 @@ import type { DynaliteAnswer } from './dynalite-calls';
  * DynamoDB"): a PutItem, UpdateItem or DeleteItem fails with TransactionConflictException, and a
  * TransactWriteItems is cancelled with reason `TransactionConflict` for each of its actions on
  * such an item (`None` for the others); the same transaction sent again while it is applied (its
- * ClientRequestToken) is a TransactionInProgressException. Nothing of the refused request is written. Any other
- * request, and a write to other items, waits its turn as before (the front runs a transaction
- * alone). Without this a burst would never see the contention AWS shows, and nothing locally
- * would try the code that retries it.
+ * ClientRequestToken) is a TransactionInProgressException. Nothing of a refused request is
+ * written. Any other request, and a write to other items, waits its turn as before (the front runs
+ * a transaction alone). Without this a burst would never meet the contention AWS shows, and
+ * nothing locally would try the code that retries it. Not emulated: a write that arrives before
+ * the transaction's items are known (while it waits for the requests handed over before it) waits
+ * instead of being refused, and BatchWriteItem and reads always wait.
  */
 export class OngoingItems {
   private ids: ReadonlySet<string> | undefined;
