@@ -50,8 +50,8 @@ export function reservationLedger(): ReservationLedger {
 /** The journal every step writes: the audit trail and the purchase records, and both at once (one transaction per step). */
 export function purchaseJournal(): { audit: AuditLog; purchases: PurchaseStore & PurchaseIndex; steps: StepJournal } {
   const { auditTable, stateTable } = tablesConfig();
-  const purchases = purchaseStore();
-  return { audit: auditLog(), purchases, steps: new DynamoStepJournal(documentClient(), stateTable, auditTable, undefined, purchases) };
+  const [purchases, audit] = [purchaseStore(), auditLog()];
+  return { audit, purchases, steps: new DynamoStepJournal(documentClient(), stateTable, auditTable, purchases, audit) };
 }
 
 /** What every vendor-calling step (AddToCart, Checkout, BuyLicense) is wired with: the journal and the vendor-account locks. */

@@ -34,6 +34,22 @@ export interface StepJournal {
 }
 
 /**
+ * Creates a new purchase's record with its first entry (written once per `once`), both in one call
+ * with a step journal; otherwise the entry first, so no record is ever without it. Whichever is
+ * already there is left as it is.
+ */
+export async function openStep(
+  journal: Omit<PurchaseJournal, 'steps'> & { steps?: Pick<StepJournal, 'open'> },
+  record: PurchaseRecord,
+  entry: AuditEntryInput,
+  once: AuditOnce,
+): Promise<void> {
+  if (journal.steps) return journal.steps.open(record, entry, once);
+  await journal.audit.append(record.purchaseId, entry, once);
+  await journal.purchases.create(record);
+}
+
+/**
  * Appends the entry, then sets `patch` under `options`: one call with a step journal. The entry
  * is written even when the update is refused, which is thrown as `purchases.update` throws it.
  */

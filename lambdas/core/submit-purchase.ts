@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidRequestError, RequestConflictError } from './errors';
 import type { AuditEntryInput, AuditLog, AuditOnce, PurchaseRecord, PurchaseStore, WorkflowStarter } from './ports';
-import type { StepJournal } from './purchase-journal';
+import { openStep, type StepJournal } from './purchase-journal';
 import { capReasons, capText, MAX_MESSAGE_CHARS } from './capped-reasons';
 import { intakeIssues, parsePurchaseRequest, requestIdSchema, type PurchaseRequest } from './purchase-request';
 import { purchaseIdFor, type ExecutionInput, type PurchaseStatus } from './workflow';
@@ -149,11 +149,7 @@ export async function submitPurchase(deps: SubmitPurchaseDeps, body: unknown, so
   // Keyed by the claim's time, which every caller of this requestId reads alike: a retry that finds
   // it missing (resumeExisting) writes the very same entry, never a second one.
   const record = receivedRecord(purchaseId, request, requestHash, now);
-  if (deps.steps) await deps.steps.open(record, receivedEntry(request, requestHash, source), receivedOnce(claim.claimedAt));
-  else {
-    await appendReceived(deps, purchaseId, request, requestHash, source, claim.claimedAt);
-    await deps.purchases.create(record);
-  }
+  await openStep(deps, record, receivedEntry(request, requestHash, source), receivedOnce(claim.claimedAt));
   await startExecution(deps, { purchaseId, request, source, receivedAt: now });
   return { purchaseId, status: 'RECEIVED', existing: false };
 }

@@ -37,6 +37,7 @@ export class OngoingItems {
     const ids = this.ids;
     if (!ids || typeof target !== 'string') return undefined;
     const operation = target.slice(target.indexOf('.') + 1);
+    if (operation !== 'TransactWriteItems' && !Object.hasOwn(ACTION_BY_WRITE, operation)) return undefined; // reads wait their turn
     let request: Record<string, unknown>;
     try {
       request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -50,31 +51,25 @@ export class OngoingItems {
       }
       const items = Array.isArray(request.TransactItems) ? (request.TransactItems as Array<Record<string, unknown> | null>) : [];
       const meets = items.map((item) => {
-        const kind = Object.keys(item ?? {}).find((k) => Object.hasOwn(WRITES_BY_ACTION, k));
-        const id = kind ? this.idOf(kind as keyof typeof WRITES_BY_ACTION, item![kind] as Record<string, unknown>) : undefined;
+        const kind = Object.keys(item ?? {}).find((k) => Object.hasOwn(WRITE_OPERATION, k)) as WriteAction | undefined;
+        const id = kind ? this.idOf(kind, item![kind] as Record<string, unknown>) : undefined;
         return id !== undefined && ids.has(id);
       });
       if (!meets.includes(true)) return undefined;
-      const reasons = meets.map((m) => (m ? { Code: 'TransactionConflict', Message: ONGOING } : { Code: 'None' }));
-      return conflictAnswer('TransactionCanceledException', {
-        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-        CancellationReasons: reasons,
-      });
+      return cancellation(meets.map((m) => (m ? { Code: 'TransactionConflict', Message: ONGOING } : { Code: 'None' })));
     }
-    const kind = Object.hasOwn(ACTION_BY_WRITE, operation) ? ACTION_BY_WRITE[operation] : undefined;
-    const id = kind ? this.idOf(kind, request) : undefined;
+    const id = this.idOf(ACTION_BY_WRITE[operation]!, request);
     return id !== undefined && ids.has(id) ? conflictAnswer('TransactionConflictException', { message: ONGOING }) : undefined;
   }
 
   /** The id of the item a write names, when it can be told (a Put's key needs its table's key names). */
-  private idOf(kind: keyof typeof WRITES_BY_ACTION, input: Record<string, unknown> | undefined): string | undefined {
+  private idOf(kind: WriteAction, input: Record<string, unknown> | undefined): string | undefined {
     const table = input?.TableName;
     if (typeof table !== 'string') return undefined;
     if (kind !== 'Put') return isObject(input!.Key) ? itemId(table, input!.Key) : undefined;
     const names = this.keyNames(table);
     if (!names || !isObject(input!.Item)) return undefined;
-    const row = input!.Item;
-    return itemId(table, Object.fromEntries(names.map((n) => [n, row[n]])));
+    return itemId(table, keyOf(names, input!.Item));
   }
 }
 
@@ -87,9 +82,29 @@ export function itemId(table: string, key: Record<string, unknown>): string {
   )}`;
 }
 
+/** A Put's key: its item's values of the table's key attributes. */
+export function keyOf(names: readonly string[], item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(names.map((n) => [n, item[n]]));
+}
+
+/** DynamoDB's answer cancelling a transaction, one reason per action. */
+export function cancellation(reasons: ReadonlyArray<{ Code: string; Message?: string }>): DynaliteAnswer {
+  // DynamoDB's model names this one's text `Message`.
+  return conflictAnswer('TransactionCanceledException', {
+    Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+    CancellationReasons: reasons,
+  });
+}
+
+/** The prefix of DynamoDB's error types. */
+export const DYNAMO_ERROR = 'com.amazonaws.dynamodb.v20120810#';
+
+/** A transaction's write actions, and the operation each one is. */
+export const WRITE_OPERATION = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as const;
+export type WriteAction = keyof typeof WRITE_OPERATION;
+const ACTION_BY_WRITE = Object.fromEntries(Object.entries(WRITE_OPERATION).map(([action, operation]) => [operation, action])) as Record<string, WriteAction>;
+
 const ONGOING = 'Transaction is ongoing for the item';
-const WRITES_BY_ACTION = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as const;
-const ACTION_BY_WRITE: Record<string, keyof typeof WRITES_BY_ACTION | undefined> = { PutItem: 'Put', UpdateItem: 'Update', DeleteItem: 'Delete' };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -97,5 +112,5 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** DynamoDB's 400 answer of `type`, with the body members its model gives it (`Message` or `message`). */
 function conflictAnswer(type: string, members: Record<string, unknown>): DynaliteAnswer {
-  return { status: 400, body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, ...members } };
+  return { status: 400, body: { __type: `${DYNAMO_ERROR}${type}`, ...members } };
 }

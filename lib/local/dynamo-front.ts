@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsServiceError } from './aws-error';
 import { dynaliteCaller, handOver, type DynaliteHandler } from './dynalite-calls';
+import { DYNAMO_ERROR } from './dynamo-conflicts';
 import { StoreGate } from './dynamo-gate';
 import { LocalTransactions } from './dynamo-transactions';
 import { answerTooLarge, MAX_REQUEST_BYTES, readBody } from './http-body';
@@ -165,7 +166,7 @@ function connectionNumbers(): (socket: object) => number {
 const RECOVERY_HEADERS = { authorization: 'AWS4-HMAC-SHA256 Credential=local/recovery, SignedHeaders=host, Signature=0', 'x-amz-date': '20260101T000000Z' };
 
 const TRANSACT_WRITE = 'DynamoDB_20120810.TransactWriteItems';
-const INTERNAL_ERROR = 'com.amazonaws.dynamodb.v20120810#InternalServerError';
+const INTERNAL_ERROR = `${DYNAMO_ERROR}InternalServerError`;
 const brokenMessage = (why: string) => `local DynamoDB stopped answering: a transaction could not be put back (${why}); restart the runtime`;
 
 /** An error answer as DynamoDB gives one: JSON with `__type` and `message`. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import type { DynaliteAnswer, DynaliteCall } from './dynalite-calls';
-import { itemId, OngoingItems } from './dynamo-conflicts';
+import { cancellation, DYNAMO_ERROR, itemId, keyOf, OngoingItems, WRITE_OPERATION, type WriteAction } from './dynamo-conflicts';
 import { writeFilePrivateSynced } from './private-files';
 
 /**
@@ -61,7 +61,7 @@ export class LocalTransactions {
 
   async write(body: Buffer, call: DynaliteCall): Promise<DynaliteAnswer> {
     // Checked once admitted: one that could not be put back may have failed while this one waited.
-    if (this.broken) return answer(500, `${DYNAMO}InternalServerError`, `an earlier transaction could not be put back (${this.broken})`);
+    if (this.broken) return answer(500, `${DYNAMO_ERROR}InternalServerError`, `an earlier transaction could not be put back (${this.broken})`);
     let request: { TransactItems?: unknown; ClientRequestToken?: unknown };
     try {
       request = JSON.parse(body.toString('utf8')) as typeof request;
@@ -76,7 +76,7 @@ export class LocalTransactions {
       const seen = this.tokens.get(token);
       if (seen && seen.expiresAt > Date.now()) {
         if (seen.hash === hash) return { status: 200, body: {} };
-        return answer(400, `${DYNAMO}IdempotentParameterMismatchException`, 'the ClientRequestToken was used with other actions');
+        return answer(400, `${DYNAMO_ERROR}IdempotentParameterMismatchException`, 'the ClientRequestToken was used with other actions');
       }
     }
     // From here until it ends, a write that meets one of its items is refused, as on DynamoDB.
@@ -101,7 +101,7 @@ export class LocalTransactions {
     }
     this.writeIntent(before);
     const results: DynaliteAnswer[] = [];
-    for (const a of actions) results.push(await safely(call, OPERATION[a.kind], a.input));
+    for (const a of actions) results.push(await safely(call, WRITE_OPERATION[a.kind], a.input));
     const failed = results.some((r) => r.status !== 200);
     if (failed) {
       try {
@@ -122,16 +122,9 @@ export class LocalTransactions {
     }
     const other = results.find((r) => r.status !== 200 && !isConditionFailure(r));
     if (other) return other;
-    const reasons = results.map((r) => (r.status === 200 ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }));
-    // DynamoDB's model names this one's text `Message`.
-    return {
-      status: 400,
-      body: {
-        __type: `${DYNAMO}TransactionCanceledException`,
-        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-        CancellationReasons: reasons,
-      },
-    };
+    return cancellation(
+      results.map((r) => (r.status === 200 ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' })),
+    );
   }
 
   /** The actions of `items` with their tables and keys, or the answer refusing them. */
@@ -145,9 +138,9 @@ export class LocalTransactions {
     const seen = new Set<string>();
     for (const item of items as Array<Record<string, unknown>>) {
       const kinds = Object.keys(item ?? {}).filter((k) => item[k] !== undefined && item[k] !== null);
-      const kind = kinds[0] as ActionKind | 'ConditionCheck' | undefined;
+      const kind = kinds[0] as WriteAction | 'ConditionCheck' | undefined;
       if (kind === 'ConditionCheck') return validation('ConditionCheck is not supported by the local DynamoDB');
-      if (kinds.length !== 1 || !kind || !(kind in OPERATION)) {
+      if (kinds.length !== 1 || !kind || !Object.hasOwn(WRITE_OPERATION, kind)) {
         return validation('each TransactItem must hold exactly one of Put, Update or Delete');
       }
       const input = { ...(item[kind] as Record<string, unknown>) };
@@ -159,8 +152,7 @@ export class LocalTransactions {
       if (!Array.isArray(names)) return names;
       let key = input.Key as Record<string, unknown> | undefined;
       if (kind === 'Put') {
-        const row = (input.Item ?? {}) as Record<string, unknown>;
-        key = Object.fromEntries(names.map((n) => [n, row[n]]));
+        key = keyOf(names, (input.Item ?? {}) as Record<string, unknown>);
       }
       if (!key || typeof key !== 'object') return validation('each Update and Delete action needs a Key');
       const id = itemId(table, key);
@@ -204,10 +196,8 @@ export class LocalTransactions {
   }
 }
 
-type ActionKind = 'Put' | 'Update' | 'Delete';
-
 interface Action {
-  kind: ActionKind;
+  kind: WriteAction;
   input: Record<string, unknown>;
   table: string;
   key: Record<string, unknown>;
@@ -220,11 +210,9 @@ interface BeforeImage {
   item?: Record<string, unknown>;
 }
 
-const OPERATION: Record<ActionKind, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' };
 const MAX_ACTIONS = 100;
 /** How long DynamoDB keeps a ClientRequestToken (API_TransactWriteItems). */
 const TOKEN_TTL_MS = 10 * 60_000;
-const DYNAMO = 'com.amazonaws.dynamodb.v20120810#';
 
 /** The status of an answer made up for a call that threw instead of answering. */
 const THREW = 500;
@@ -242,10 +230,10 @@ function isConditionFailure(a: DynaliteAnswer): boolean {
   return String(a.body.__type ?? '').endsWith('#ConditionalCheckFailedException');
 }
 
-function answer(status: number, type: string, message: string, extra: Record<string, unknown> = {}): DynaliteAnswer {
-  return { status, body: { __type: type, message, ...extra } };
+function answer(status: number, type: string, message: string): DynaliteAnswer {
+  return { status, body: { __type: type, message } };
 }
 
 function validation(message: string): DynaliteAnswer {
-  return answer(400, `${DYNAMO}ValidationException`, message);
+  return answer(400, `${DYNAMO_ERROR}ValidationException`, message);
 }

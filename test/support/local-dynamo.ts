@@ -5,6 +5,7 @@ import { AUDIT_TABLE, PURCHASE_INDEX, STATE_TABLE } from '../../lambdas/shared/t
 import { closeQueryIterators, type DynaliteDbModule } from '../../lib/local/dynalite-iterators';
 import type { LocalTable } from '../../lib/local/dynamo';
 import { startDynamoFront } from '../../lib/local/dynamo-front';
+import { LOCAL_CREDENTIALS } from '../../lib/local/dynamo';
 
 /**
  * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with procure's two tables, for
@@ -111,4 +112,9 @@ export function pkSkTable(logicalId: string, name: string): LocalTable {
       ],
     },
   };
+}
+
+/** A client of a local DynamoDB (the runtime's or a test's) with the runtime's credentials, sending each call once. */
+export function clientOf(db: { endpoint: string }): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../../lib/local/dynamo';
-import { pkSkTable } from '../support/local-dynamo';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo';
+import { clientOf, pkSkTable } from '../support/local-dynamo';
 import { useTempDirs } from '../support/local-machines';
 
 /*
@@ -19,7 +19,6 @@ const open = (path: string, onCall?: () => void): Promise<LocalDynamo> =>
   startDynamo({ tables: [TABLE], path, region: 'us-east-1', ...(onCall ? { onCall } : {}) });
 
 /** A client of its own that does not retry, so each request's own outcome is seen. */
-const clientOf = (db: LocalDynamo) => new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
 
 describe('closing the local DynamoDB while requests run', () => {
   const tempDir = useTempDirs('procure-dynamo-close-');

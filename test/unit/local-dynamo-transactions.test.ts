@@ -1,11 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, startDynamo } from '../../lib/local/dynamo';
+import { startDynamo } from '../../lib/local/dynamo';
 import { LocalTransactions } from '../../lib/local/dynamo-transactions';
-import { pkSkTable, startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
+import { clientOf, pkSkTable, startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 import { useTempDirs } from '../support/local-machines';
 
 /*
@@ -247,7 +247,7 @@ describe('a transaction a killed runtime left half-applied', () => {
     const path = join(tempDir(), 'dynamo');
     const intent = `${path}.transaction.json`;
     const first = await startDynamo({ tables: [TABLE], path, region: 'us-east-1' });
-    const client = new DynamoDBClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const client = clientOf(first);
     try {
       await client.send(
         new TransactWriteItemsCommand({
@@ -275,7 +275,7 @@ describe('a transaction a killed runtime left half-applied', () => {
     );
     const lines: string[] = [];
     const second = await startDynamo({ tables: [TABLE], path, region: 'us-east-1', log: (l) => lines.push(l) });
-    const again = new DynamoDBClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const again = clientOf(second);
     try {
       const read = async (pk: string) =>
         (await again.send(new GetItemCommand({ TableName: TABLE.name, Key: { pk: { S: pk }, sk: { S: 'X' } }, ConsistentRead: true }))).Item;

@@ -74,13 +74,13 @@ export class DynamoAuditLog implements AuditLog {
     // rather than ever overwriting an entry. With `once` the seq is fixed by key and time, and a
     // collision means another caller already wrote this very entry.
     let entry = auditEntryOf(purchaseId, input, now, once);
-    for (let attempt = 0; ; attempt += 1, entry = withNewSeq(entry, now)) {
+    for (let attempt = 1; ; attempt += 1, entry = withNewSeq(entry, now)) {
       try {
         await this.doc.send(new PutCommand(auditPutInput(this.tableName, entry)));
         return entry;
       } catch (err) {
         if (once && isConditionalCheckFailed(err)) return entry;
-        if (!isConditionalCheckFailed(err) || attempt >= 2) throw err;
+        if (!isConditionalCheckFailed(err) || attempt >= SEQ_ATTEMPTS) throw err;
       }
     }
   }
@@ -138,3 +138,6 @@ export class DynamoAuditLog implements AuditLog {
     return out;
   }
 }
+
+/** Attempts of one entry's write (here and in the step journal): the first, and two more after a taken seq. */
+export const SEQ_ATTEMPTS = 3;

@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntryInput, AuditOnce, PurchaseRecord, PurchaseUpdateOptions } from '../../core/ports';
+import type { AuditEntryInput, AuditLog, AuditOnce, PurchaseRecord, PurchaseUpdateOptions } from '../../core/ports';
 import { ProcureError } from '../../core/errors';
 import type { StepJournal } from '../../core/purchase-journal';
-import { auditEntryOf, auditPutInput, withNewSeq } from './dynamo-audit-log';
+import { auditEntryOf, auditPutInput, DynamoAuditLog, SEQ_ATTEMPTS, withNewSeq } from './dynamo-audit-log';
 import { whenConditionHolds } from './conditional-check';
 import { DynamoPurchaseStore, purchaseCreateInput, purchaseUpdateInput } from './dynamo-purchase-store';
 
@@ -26,9 +26,10 @@ export class DynamoStepJournal implements StepJournal {
     private readonly doc: DynamoDBDocumentClient,
     private readonly stateTable: string,
     private readonly auditTable: string,
-    private readonly clock: () => Date = () => new Date(),
-    /** Tells a refused update's reason, as `update` does. */
-    private readonly purchases = new DynamoPurchaseStore(doc, stateTable, clock),
+    /** Tells a refused update's reason, as `update` does, and creates a record on its own. */
+    private readonly purchases = new DynamoPurchaseStore(doc, stateTable),
+    /** Appends an entry on its own. */
+    private readonly audit: AuditLog = new DynamoAuditLog(doc, auditTable),
   ) {}
 
   async record(purchaseId: string, input: AuditEntryInput, patch: Partial<Omit<PurchaseRecord, 'purchaseId'>>): Promise<void> {
@@ -61,7 +62,7 @@ export class DynamoStepJournal implements StepJournal {
     options: PurchaseUpdateOptions,
     refused: (append: ReturnType<typeof auditPutInput>) => Promise<never>,
   ): Promise<void> {
-    const now = this.clock();
+    const now = new Date();
     const update = purchaseUpdateInput(this.stateTable, purchaseId, patch, now, options);
     let entry = auditEntryOf(purchaseId, input, now);
     for (let attempt = 1; ; attempt += 1, entry = withNewSeq(entry, now)) {
@@ -72,7 +73,7 @@ export class DynamoStepJournal implements StepJournal {
       } catch (err) {
         if (!(err instanceof TransactionCanceledException)) throw err;
         const [appended, updated] = (err.CancellationReasons ?? []).map((r) => r.Code);
-        if (appended === 'ConditionalCheckFailed' && attempt < MAX_ATTEMPTS) continue;
+        if (appended === 'ConditionalCheckFailed' && attempt < SEQ_ATTEMPTS) continue;
         if (updated === 'ConditionalCheckFailed') await refused(append);
         throw err;
       }
@@ -88,9 +89,9 @@ export class DynamoStepJournal implements StepJournal {
     } catch (err) {
       // Cancelled by another write that outlasted the retries: nothing was written; thrown as it is.
       if (!(err instanceof TransactionCanceledException) || !err.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) throw err;
-      // One of them exists: the entry first, so no record is ever without it.
-      await whenConditionHolds(this.doc.send(new PutCommand(append)));
-      await whenConditionHolds(this.doc.send(new PutCommand(create)));
+      // One of them exists: the entry first, so no record is ever without it; each is a no-op when there.
+      await this.audit.append(record.purchaseId, input, once);
+      await this.purchases.create(record);
     }
   }
 }
@@ -99,6 +100,3 @@ export class DynamoStepJournal implements StepJournal {
 export class PurchaseUpdateRefusedError extends ProcureError {
   override name = 'PurchaseUpdateRefusedError';
 }
-
-/** Attempts of one step's write: the first, and two more after a taken seq. */
-const MAX_ATTEMPTS = 3;
