@@ -4,6 +4,8 @@ import { DynamoPurchaseStore, PurchaseNotFoundError } from '../../lambdas/adapte
 import { DynamoStepJournal } from '../../lambdas/adapters/aws/dynamo-step-journal';
 import { PurchaseStatusConflictError } from '../../lambdas/core/errors';
 import { recordStep } from '../../lambdas/core/purchase-journal';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { countingDoc } from '../support/counting-doc';
 import { startLocalDynamo, type LocalDynamo } from '../support/local-dynamo';
 
@@ -100,6 +102,27 @@ describe('DynamoStepJournal', () => {
       await steps.open(record('pur-record-first'), received, once);
       expect(await purchases.get('pur-record-first')).toMatchObject({ status: 'QUOTED' });
       expect(await audit.list('pur-record-first')).toEqual([expect.objectContaining({ type: 'REQUEST_RECEIVED' })]);
+    });
+
+    it('throws a cancellation by conflicting writes as it came, writing neither trace on its own', async () => {
+      // DynamoDB's answer when another write kept meeting the transaction past the SDK's retries,
+      // played by this client (the local DynamoDB meets it only by chance): the one stand-in here.
+      const conflicted = {
+        send: (cmd: { constructor: { name: string } }) =>
+          cmd.constructor.name === 'TransactWriteCommand'
+            ? Promise.reject(
+                new TransactionCanceledException({
+                  message: 'Transaction cancelled [TransactionConflict, None]',
+                  $metadata: {},
+                  CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+                }),
+              )
+            : db.doc.send(cmd as never),
+      } as unknown as DynamoDBDocumentClient;
+      const journal = new DynamoStepJournal(conflicted, db.stateTable, db.auditTable);
+      await expect(journal.open(record('pur-conflicted'), received, once)).rejects.toBeInstanceOf(TransactionCanceledException);
+      expect(await purchases.get('pur-conflicted')).toBeUndefined();
+      expect(await audit.list('pur-conflicted')).toEqual([]);
     });
   });
 
